@@ -1,0 +1,29 @@
+/**
+ * @file prepay.h
+ * @brief Umbrella header: includes every public header of libprepay.
+ *
+ * libprepay is an integer-exact engine for prepaid electricity and water
+ * metering that runs unchanged inside a meter's firmware and inside a
+ * billing server. See README.md and docs/ for the guide.
+ */
+#ifndef PREPAY_PREPAY_H
+#define PREPAY_PREPAY_H
+
+#include "prepay/config.h"
+#include "prepay/export.h"
+#include "prepay/version.h"
+#include "prepay/status.h"
+#include "prepay/fixed_point.h"
+#include "prepay/civil_time.h"
+#include "prepay/bcd.h"
+#include "prepay/dlt645.h"
+#include "prepay/station.h"
+#include "prepay/tariff.h"
+#include "prepay/ledger.h"
+#include "prepay/wallet.h"
+#include "prepay/journal.h"
+#include "prepay/allocation.h"
+#include "prepay/billing.h"
+#include "prepay/meter.h"
+
+#endif /* PREPAY_PREPAY_H */

@@ -1,0 +1,60 @@
+/* prepay_strerror(): dispatch a status code to its module's text table. */
+#include "prepay/status.h"
+
+#include "status_internal.h"
+
+#ifdef PREPAY_NO_STRERROR
+
+const char *prepay_strerror(int status)
+{
+    return status == PREPAY_OK ? "ok" : "error";
+}
+
+#else
+
+const char *prepay__common_status_text(int number)
+{
+    switch (number) {
+    case 1: return "invalid argument";
+    case 2: return "output buffer too small";
+    case 3: return "arithmetic overflow";
+    case 4: return "value out of range";
+    case 5: return "division by zero";
+    case 6: return "invalid BCD digit";
+    case 7: return "invalid or unsupported date";
+    case 8: return "invalid time of day";
+    case 9: return "fixed-capacity table is full";
+    case 10: return "not found";
+    case 11: return "object not initialised or in the wrong state";
+    case 12: return "weekday does not match the date";
+    case 13: return "unknown rounding mode";
+    default: return (const char *)0;
+    }
+}
+
+typedef const char *(*status_text_fn)(int number);
+
+static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
+    prepay__common_status_text,   prepay__dlt645_status_text,  prepay__tariff_status_text,
+    prepay__ledger_status_text,   prepay__wallet_status_text,  prepay__journal_status_text,
+    prepay__allocation_status_text, prepay__billing_status_text, prepay__meter_status_text,
+    prepay__station_status_text,  prepay__hosted_status_text,
+};
+
+const char *prepay_strerror(int status)
+{
+    if (status >= 0) {
+        return "ok";
+    }
+    /* Negate in unsigned arithmetic: -INT_MIN is undefined. */
+    unsigned int magnitude = 0u - (unsigned int)status;
+    unsigned int module = magnitude >> 8;
+    int number = (int)(magnitude & 0xFFu);
+    if (module >= PREPAY_MODULE_COUNT) {
+        return "unknown status";
+    }
+    const char *text = module_tables[module](number);
+    return text ? text : "unknown status";
+}
+
+#endif

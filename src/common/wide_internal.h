@@ -1,0 +1,37 @@
+/*
+ * Internal: 128-bit unsigned helpers built from 32/64-bit operations only.
+ *
+ * Cortex-M has no __int128, and the library must give the same answer on a
+ * meter and on a server, so there is one portable path and no
+ * compiler-specific fast path.
+ */
+#ifndef PREPAY_WIDE_INTERNAL_H
+#define PREPAY_WIDE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct prepay__u128 {
+    uint64_t hi;
+    uint64_t lo;
+} prepay__u128_t;
+
+/* Full 64 x 64 -> 128 product. */
+prepay__u128_t prepay__u128_mul(uint64_t a, uint64_t b);
+
+/* n / d with quotient and remainder. Returns false (and writes nothing) if
+ * d == 0 or the quotient does not fit in 64 bits (n.hi >= d). */
+bool prepay__u128_divmod(prepay__u128_t n, uint64_t d, uint64_t *quotient, uint64_t *remainder);
+
+/* |v| as an unsigned value, defined for INT64_MIN too. */
+static inline uint64_t prepay__magnitude(int64_t v)
+{
+    return v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+}
+
+/* Applies a rounding mode to a magnitude quotient q with remainder r over
+ * divisor d (r < d), then the sign. The library's one rounding rule.
+ * Returns PREPAY_OK, PREPAY_E_BAD_ROUNDING or PREPAY_E_OVERFLOW. */
+int prepay__round_quotient(uint64_t q, uint64_t r, uint64_t d, bool negative, int mode, int64_t *out);
+
+#endif /* PREPAY_WIDE_INTERNAL_H */

@@ -1,0 +1,54 @@
+/* Tests for status codes, prepay_strerror() and the version. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prepay/prepay.h"
+
+static void test_codes_carry_their_module(void **state)
+{
+    (void)state;
+    assert_int_equal(PREPAY_STATUS_MODULE(PREPAY_E_OVERFLOW), PREPAY_MODULE_COMMON);
+    assert_int_equal(PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 7), -(2 * 256 + 7));
+    assert_int_equal(PREPAY_STATUS_MODULE(PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 7)), PREPAY_MODULE_TARIFF);
+}
+
+static void test_strerror_names_codes(void **state)
+{
+    (void)state;
+    assert_string_equal(prepay_strerror(PREPAY_OK), "ok");
+    assert_string_equal(prepay_strerror(PREPAY_E_OVERFLOW), "arithmetic overflow");
+    /* Every generic code has its own text. */
+    for (int n = 1; n <= 13; n++) {
+        const char *text = prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, n));
+        assert_string_not_equal(text, "unknown status");
+        for (int m = 1; m < n; m++) {
+            assert_string_not_equal(text, prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, m)));
+        }
+    }
+    assert_string_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 200)), "unknown status");
+    assert_string_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_COUNT + 3, 1)), "unknown status");
+    assert_string_equal(prepay_strerror(INT32_MIN), "unknown status");
+}
+
+static void test_version(void **state)
+{
+    (void)state;
+    assert_string_equal(prepay_version(), PREPAY_VERSION_STRING);
+    assert_string_equal(prepay_version(), PREPAY_EXPECTED_VERSION); /* meson's project version */
+    assert_int_equal(prepay_version_number(), PREPAY_VERSION_NUMBER);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codes_carry_their_module),
+        cmocka_unit_test(test_strerror_names_codes),
+        cmocka_unit_test(test_version),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
