@@ -12,6 +12,10 @@
 
 #include "prepay/config.h"
 
+/* Keeps each status file a non-empty translation unit (ISO C) when the
+ * texts are compiled out. */
+typedef int prepay__status_text_unit;
+
 #ifndef PREPAY_NO_STRERROR
 const char *prepay__common_status_text(int number);
 const char *prepay__dlt645_status_text(int number);

@@ -20,6 +20,12 @@ static void test_codes_carry_their_module(void **state)
 static void test_strerror_names_codes(void **state)
 {
     (void)state;
+#ifdef PREPAY_NO_STRERROR
+    /* Firmware configuration: the strings are compiled out. */
+    assert_string_equal(prepay_strerror(PREPAY_OK), "ok");
+    assert_string_equal(prepay_strerror(PREPAY_E_OVERFLOW), "error");
+    return;
+#endif
     assert_string_equal(prepay_strerror(PREPAY_OK), "ok");
     assert_string_equal(prepay_strerror(PREPAY_E_OVERFLOW), "arithmetic overflow");
     /* Every generic code has its own text. */

@@ -1,0 +1,23 @@
+/*
+ * Minimal configuration for the firmware profile (PREPAY_CONFIG_FILE).
+ *
+ * A single-phase prepaid meter with a 4-band TOU tariff: tables sized for
+ * what such a meter holds, error strings compiled out. Every macro not set
+ * here keeps its default from prepay/config_default.h.
+ */
+#ifndef PREPAY_FIRMWARE_CONFIG_H
+#define PREPAY_FIRMWARE_CONFIG_H
+
+#define PREPAY_NO_STRERROR
+#define PREPAY_DLT645_MAX_DATA 200 /* DL/T 645-2007 read limit */
+#define PREPAY_MAX_SEASONS 4
+#define PREPAY_MAX_DAY_TABLES 4
+#define PREPAY_MAX_DAY_SLOTS 8
+#define PREPAY_MAX_TARIFF_INDEX 5
+#define PREPAY_MAX_HOLIDAYS 32
+#define PREPAY_MAX_DATE_OVERRIDES 8
+#define PREPAY_MAX_TIERS 4
+#define PREPAY_MAX_FIXED_CHARGES 2
+#define PREPAY_MAX_ALARM_LEVELS 3
+
+#endif

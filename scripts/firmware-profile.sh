@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Firmware profile: cross-compile the freestanding core for Cortex-M4
+# (-mcpu=cortex-m4 -mthumb -Os -mfloat-abi=soft) with the minimal config
+# (cross/firmware_config.h), then
+#   1. fail if the core includes any header beyond the freestanding set,
+#   2. fail if any object references a soft-float helper, the heap or stdio
+#      (every undefined symbol must be defined in the core or be on a short
+#      allowlist of libgcc integer helpers and string.h functions),
+#   3. print flash (text + rodata) and RAM (data + bss) per module.
+# Usage: scripts/firmware-profile.sh [build-dir]   (default build/firmware)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/firmware}
+
+# 1. Only <stdint.h> <stddef.h> <stdbool.h> <string.h> in core sources.
+bad_includes=$(grep -nE '^\s*#\s*include\s*<' src/*/*.c src/*/*.h 2>/dev/null \
+  | grep -vE '_(hosted|posix)\.c:' \
+  | grep -vE '<(stdint|stddef|stdbool|string)\.h>' || true)
+if [ -n "$bad_includes" ]; then
+  echo "firmware-profile: FAIL: core includes headers outside the freestanding set:"
+  echo "$bad_includes"
+  exit 1
+fi
+
+if [ ! -d "$build" ]; then
+  meson setup "$build" --cross-file cross/cortex-m4.ini -Dfirmware=true \
+    -Dconfig_file=../cross/firmware_config.h -Dtests=false -Dtools=false -Dbench=false \
+    -Dpython=disabled -Db_staticpic=false --buildtype=minsize >/dev/null
+else
+  meson setup --reconfigure "$build" >/dev/null
+fi
+ninja -C "$build" >/dev/null
+
+# The objects of the core library (meson names them after their source path).
+objdir="$build/libprepay.a.p"
+
+# 2. Undefined symbols must be defined in the core or allowlisted.
+defined=$(arm-none-eabi-nm --defined-only -g "$objdir"/*.o | awk 'NF==3{print $3}' | sort -u)
+undefined=$(arm-none-eabi-nm -u "$objdir"/*.o | awk '/ U /{print $2}' | sort -u)
+allow='^(memcpy|memmove|memset|memcmp|strlen|__aeabi_(uldivmod|ldivmod|lmul|llsl|llsr|lasr|uidiv|uidivmod|idiv|idivmod|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?|lcmp|ulcmp)|__(udivmoddi4|divmoddi4|udivdi3|divdi3|umoddi3|moddi3|clzsi2|clzdi2|ctzdi2|popcountsi2))$'
+forbidden=""
+for sym in $undefined; do
+  if echo "$defined" | grep -qx "$sym"; then continue; fi
+  if echo "$sym" | grep -qE "$allow"; then continue; fi
+  forbidden+="$sym "
+done
+if [ -n "$forbidden" ]; then
+  echo "firmware-profile: FAIL: the core references symbols outside the freestanding allowlist"
+  echo "(soft-float helpers, heap, stdio or other libc): $forbidden"
+  for sym in $forbidden; do arm-none-eabi-nm -A -u "$objdir"/*.o | grep -w "$sym" | sed 's|.*/||'; done
+  exit 1
+fi
+
+# 3. Flash and RAM per module (objects are named after their source path).
+echo "firmware profile: Cortex-M4, -Os, soft-float ABI, config cross/firmware_config.h"
+printf '%-12s %8s %8s %8s   (bytes; flash = text + rodata, RAM = data + bss)\n' module flash data bss
+total_flash=0; total_data=0; total_bss=0
+for module in common protocol tariff ledger allocation billing meter; do
+  objs=$(ls "$objdir" | grep -E "^src_${module}_" || true)
+  [ -n "$objs" ] || continue
+  read -r text data bss < <(cd "$objdir" && arm-none-eabi-size -t $objs | tail -1 | awk '{print $1, $2, $3}')
+  printf '%-12s %8d %8d %8d\n' "$module" "$text" "$data" "$bss"
+  total_flash=$((total_flash + text)); total_data=$((total_data + data)); total_bss=$((total_bss + bss))
+done
+printf '%-12s %8d %8d %8d\n' total "$total_flash" "$total_data" "$total_bss"
+if [ "$total_data" -ne 0 ] || [ "$total_bss" -ne 0 ]; then
+  echo "firmware-profile: FAIL: the core has mutable global state (data/bss must be 0)"
+  exit 1
+fi
+echo "firmware-profile: OK (no float, heap or stdio symbols; no global mutable state)"

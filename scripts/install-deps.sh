@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages libprepay needs to build, test and run its
+# demo. Idempotent: does nothing when everything is present.
+set -euo pipefail
+packages=(
+  meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev   # build; clang for libFuzzer
+  libcmocka-dev                                                    # C tests
+  gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi # firmware profile
+  doxygen                                                          # API docs (fail on undocumented)
+  libjansson-dev                                                   # JSON tariffs and site files (hosted)
+  swig python3 python3-dev                                         # Python bindings
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
