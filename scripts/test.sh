@@ -56,6 +56,13 @@ suite "gcc + ASan/UBSan" build/test-gcc "${sanitize[@]}"
 CC=clang suite "clang + ASan/UBSan" build/test-clang "${sanitize[@]}"
 suite "firmware config on host" build/test-minimal -Dconfig_file=../cross/firmware_config.h \
   -Dtools=false -Dbench=false "${sanitize[@]}"
+echo "=== plain build for the install check (build/install-check)"
+if { [ -d build/install-check ] || meson setup build/install-check -Dtests=false -Dbench=false >/dev/null; } \
+   && ninja -C build/install-check >/dev/null; then
+  step "install, pkg-config and exported symbols" scripts/check-install.sh build/install-check
+else
+  failed=$((failed + 1)); failures+=("install-check build")
+fi
 step "firmware profile (Cortex-M4)" scripts/firmware-profile.sh build/firmware
 step "doxygen (no undocumented public symbol)" doxygen docs/Doxyfile
 
