@@ -14,7 +14,7 @@ build=${1:-build/firmware}
 
 # 1. Only <stdint.h> <stddef.h> <stdbool.h> <string.h> in core sources.
 bad_includes=$(grep -nE '^\s*#\s*include\s*<' src/*/*.c src/*/*.h 2>/dev/null \
-  | grep -vE '_(hosted|posix)\.c:' \
+  | grep -vE '(_hosted|_posix|json)[a-z_]*\.[ch]:' \
   | grep -vE '<(stdint|stddef|stdbool|string)\.h>' || true)
 if [ -n "$bad_includes" ]; then
   echo "firmware-profile: FAIL: core includes headers outside the freestanding set:"
@@ -37,7 +37,7 @@ objdir="$build/libprepay.a.p"
 # 2. Undefined symbols must be defined in the core or allowlisted.
 defined=$(arm-none-eabi-nm --defined-only -g "$objdir"/*.o | awk 'NF==3{print $3}' | sort -u)
 undefined=$(arm-none-eabi-nm -u "$objdir"/*.o | awk '/ U /{print $2}' | sort -u)
-allow='^(memcpy|memmove|memset|memcmp|strlen|__aeabi_(uldivmod|ldivmod|lmul|llsl|llsr|lasr|uidiv|uidivmod|idiv|idivmod|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?|lcmp|ulcmp)|__(udivmoddi4|divmoddi4|udivdi3|divdi3|umoddi3|moddi3|clzsi2|clzdi2|ctzdi2|popcountsi2))$'
+allow='^(memcpy|memmove|memset|memcmp|memchr|strlen|strnlen|strcmp|strncmp|strchr|strrchr|__aeabi_(uldivmod|ldivmod|lmul|llsl|llsr|lasr|uidiv|uidivmod|idiv|idivmod|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?|lcmp|ulcmp)|__(udivmoddi4|divmoddi4|udivdi3|divdi3|umoddi3|moddi3|clzsi2|clzdi2|ctzdi2|popcountsi2))$'
 forbidden=""
 for sym in $undefined; do
   if echo "$defined" | grep -qx "$sym"; then continue; fi
@@ -68,3 +68,6 @@ if [ "$total_data" -ne 0 ] || [ "$total_bss" -ne 0 ]; then
   exit 1
 fi
 echo "firmware-profile: OK (no float, heap or stdio symbols; no global mutable state)"
+
+# 4. Worst-case stack of every public entry point (call graph x frame sizes).
+python3 scripts/stack_usage.py "$objdir" prepay_
