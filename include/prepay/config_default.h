@@ -38,6 +38,19 @@
 #define PREPAY_DLT645_MAX_DATA 255
 #endif
 
+/**
+ * @def PREPAY_DLT645_STREAM_BUFFER
+ * @brief Bytes a DL/T 645 stream parser (prepay_dlt645_stream_t) holds while it waits for a frame.
+ *
+ * Must hold the largest frame with its preamble: at least
+ * 4 + 12 + ::PREPAY_DLT645_MAX_DATA (271 with the default). A larger buffer
+ * lets prepay_dlt645_stream_feed() take bigger chunks at once; 512 suits a
+ * server, firmware with small frames can go down to the minimum.
+ */
+#ifndef PREPAY_DLT645_STREAM_BUFFER
+#define PREPAY_DLT645_STREAM_BUFFER 512
+#endif
+
 /* ---- tariff ------------------------------------------------------------ */
 
 /**
@@ -117,10 +130,84 @@
 #define PREPAY_MAX_ALARM_LEVELS 8
 #endif
 
+/**
+ * @def PREPAY_MAX_WALLET_WINDOWS
+ * @brief Daily no-disconnect ("friendly") windows a wallet policy can hold.
+ */
+#ifndef PREPAY_MAX_WALLET_WINDOWS
+#define PREPAY_MAX_WALLET_WINDOWS 4
+#endif
+
+/**
+ * @def PREPAY_MAX_WALLET_HOLIDAYS
+ * @brief Holidays (whole no-disconnect days) a wallet policy can hold.
+ */
+#ifndef PREPAY_MAX_WALLET_HOLIDAYS
+#define PREPAY_MAX_WALLET_HOLIDAYS 32
+#endif
+
 /* ---- allocation and billing -------------------------------------------- */
 
 /* (module sections are added here as modules land) */
 
 /* ---- meter ------------------------------------------------------------- */
+
+/**
+ * @def PREPAY_METER_TARIFFS
+ * @brief Tariff energy registers the reference meter keeps per direction (DI1 01..n), 1..32.
+ *
+ * Real prepaid meters keep 4 (sharp, peak, flat, valley; DL/T 645-2007
+ * 04000204). Energy of a band above this number is still counted in the
+ * total register. The limit 32 keeps a block read (total + n registers of
+ * 4 bytes) within the 200-byte read limit of DL/T 645-2007 clause 7.1.
+ */
+#ifndef PREPAY_METER_TARIFFS
+#define PREPAY_METER_TARIFFS 4
+#endif
+
+/**
+ * @def PREPAY_METER_EVENT_RECORDS
+ * @brief Event records (start, end, detail) the meter keeps, shared by all event kinds, 1..64.
+ *
+ * Counts are kept per kind without limit; only the last records are kept.
+ * DL/T 645-2007 appendix A.4 lets a station read the last 10 of a kind.
+ */
+#ifndef PREPAY_METER_EVENT_RECORDS
+#define PREPAY_METER_EVENT_RECORDS 8
+#endif
+
+/**
+ * @def PREPAY_METER_FROZEN_DAYS
+ * @brief Daily frozen snapshots (at 00:00) kept, 1..62 (DL/T 645-2007 A.6: 05060001..0506003E).
+ */
+#ifndef PREPAY_METER_FROZEN_DAYS
+#define PREPAY_METER_FROZEN_DAYS 3
+#endif
+
+/**
+ * @def PREPAY_METER_SETTLEMENTS
+ * @brief Settlement-day snapshots kept, 1..12 (energy DI0 = 01..0C, DL/T 645-2007 A.1).
+ */
+#ifndef PREPAY_METER_SETTLEMENTS
+#define PREPAY_METER_SETTLEMENTS 2
+#endif
+
+/**
+ * @def PREPAY_METER_PASSWORD_TRIES
+ * @brief Wrong passwords in one day after which the meter refuses every password until the next day, 1..255.
+ */
+#ifndef PREPAY_METER_PASSWORD_TRIES
+#define PREPAY_METER_PASSWORD_TRIES 5
+#endif
+
+/**
+ * @def PREPAY_METER_TIME_SYNC_LIMIT
+ * @brief Largest clock correction (seconds) a broadcast time sync (C = 08) may make; larger ones are ignored.
+ *
+ * State Grid practice allows +-5 minutes; 0 accepts any correction.
+ */
+#ifndef PREPAY_METER_TIME_SYNC_LIMIT
+#define PREPAY_METER_TIME_SYNC_LIMIT 300
+#endif
 
 #endif /* PREPAY_CONFIG_DEFAULT_H */

@@ -273,6 +273,28 @@ PREPAY_BEGIN_DECLS
 PREPAY_API int prepay_dlt645_catalogue_find(uint32_t di, prepay_dlt645_item_t *out);
 
 /**
+ * @brief Looks up a DL/T 645-1997 data identifier (2 bytes, DI1 DI0, e.g. `0x9010`).
+ * @param di the 1997 data identifier (not a block such as `0x901F`).
+ * @param out the item (its `di` is the 1997 DI); untouched on error. May be NULL.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The 1997 table is small (energy, voltage, current, power, power factor,
+ * date, time, constants, meter number): the items station software still
+ * reads from 1997 meters. Binary search over a sorted const table.
+ *
+ * **Errors:** ::PREPAY_E_DLT645_UNKNOWN_DI.
+ */
+PREPAY_API int prepay_dlt645_catalogue_find_1997(uint16_t di, prepay_dlt645_item_t *out);
+
+/**
+ * @brief Number of rows of the DL/T 645-1997 table.
+ * @return the row count.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API size_t prepay_dlt645_catalogue_1997_size(void);
+
+/**
  * @brief Number of catalogue rows (exact rows plus rule rows), for listing.
  * @return the row count.
  *
@@ -333,7 +355,8 @@ PREPAY_API const char *prepay_dlt645_unit_symbol(unsigned unit);
 /**
  * @brief Decimals of ::prepay_dlt645_value_t::quantity for a unit (3 for kWh: Wh; 8 for yuan/kWh).
  * @param unit a ::prepay_dlt645_unit.
- * @return the decimals, or 0 for an unknown unit.
+ * @return the decimals; 0 for an unknown unit and for units whose quantity is the
+ *         wire number as is (none, count, minute, imp/kWh, second).
  *
  * **Errors:** none; this function cannot fail.
  */
@@ -362,7 +385,9 @@ PREPAY_API int prepay_dlt645_value_decode(uint32_t di, const uint8_t *data, size
  * @param di the DI to store in the value.
  * @param data the bytes, wire order.
  * @param len number of bytes (checked against the format).
- * @param out the value; untouched on error.
+ * @param out the value. On ::PREPAY_E_DLT645_ABSENT it is set to a value of
+ *        kind ::PREPAY_DLT645_KIND_ABSENT (so that block decoders can keep the
+ *        item); untouched on every other error.
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** as prepay_dlt645_value_decode(), without the catalogue errors.
@@ -413,6 +438,20 @@ PREPAY_API int prepay_dlt645_value_encode(const prepay_dlt645_value_t *value, ui
  */
 PREPAY_API int prepay_dlt645_block_decode(uint32_t di, const uint8_t *data, size_t len, prepay_dlt645_value_t *items,
                                           size_t items_cap);
+
+/**
+ * @brief prepay_dlt645_block_decode() for a DL/T 645-1997 reply (2-byte DI).
+ * @param di the 1997 DI of the request; a low digit `F` asks for a block (`0x901F`: total and tariffs 1..4).
+ * @param data value bytes, wire order, +0x33 removed.
+ * @param len number of bytes.
+ * @param items destination array.
+ * @param items_cap capacity of @p items.
+ * @return the number of items (>= 1), or an error.
+ *
+ * **Errors:** as prepay_dlt645_block_decode().
+ */
+PREPAY_API int prepay_dlt645_block_decode_1997(uint16_t di, const uint8_t *data, size_t len,
+                                               prepay_dlt645_value_t *items, size_t items_cap);
 
 /**
  * @brief Encodes items one after another (the inverse of prepay_dlt645_block_decode()).

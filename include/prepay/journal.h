@@ -1,14 +1,924 @@
 /**
  * @file journal.h
- * @brief Durable, checksummed, append-only journal of ledger transfers.
+ * @brief Durable, checksummed, append-only journal of ledger operations.
  *
- * (This module is under construction; its API lands with its issue.)
+ * The journal makes a ::prepay_ledger durable. Every operation (open an
+ * account, create a transfer) is appended as a checksummed record; records
+ * are grouped into batches, each closed by a commit record and ONE sync
+ * (group commit). A batch is acknowledged only after its sync returned;
+ * recovery yields exactly the acknowledged batches, never part of one.
+ *
+ * Layers, bottom up (the format itself is specified in `docs/journal.md`):
+ *
+ * 1. **Storage** (::prepay_journal_io): five callbacks (read at an offset,
+ *    append, sync, truncate, size) so firmware can keep the journal on
+ *    flash. prepay_journal_memory_io() gives a RAM implementation with
+ *    failure injection (tests, fuzzing); prepay_journal_posix_open() gives
+ *    files (hosted builds only).
+ * 2. **Records**: CRC-32C (prepay_journal_crc32c()), the file header and the
+ *    record frame (prepay_journal_record_encode(), prepay_journal_record_decode()),
+ *    the commit payload, and the field-by-field little-endian payloads of
+ *    accounts and transfers (prepay_journal_transfer_encode() ...).
+ * 3. **Scanning and recovery** (prepay_journal_scan()): validates the log,
+ *    finds the last complete batch, classifies what follows it as a torn
+ *    tail (truncated) or as corruption inside the log (reported, with its
+ *    offset, as ::PREPAY_E_JOURNAL_CORRUPT), and hands each committed record
+ *    to a callback.
+ * 4. **Writing** (::prepay_journal): batches staged in a caller buffer,
+ *    appended, committed and synced (prepay_journal_commit()), or sealed and
+ *    synced separately to overlap the next batch's work with the disk
+ *    (prepay_journal_seal(), prepay_journal_sync()).
+ * 5. **Ledger binding and snapshots**: prepay_journal_open() recovers a ledger
+ *    (latest valid snapshot + later batches, through the ledger's replay
+ *    entry point) and verifies it; prepay_journal_snapshot() writes the
+ *    ledger's state atomically and compacts the journal.
+ *
+ * Everything here is freestanding (no heap, no stdio) except
+ * prepay_journal_posix_open() and friends, which exist only in hosted builds.
+ *
+ * **Untrusted input:** everything read from storage. Decoders never read
+ * outside the lengths given, whatever the bytes; see `docs/journal.md`.
  */
 #ifndef PREPAY_JOURNAL_H
 #define PREPAY_JOURNAL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "prepay/config.h"
 #include "prepay/export.h"
+#include "prepay/ledger.h"
 #include "prepay/status.h"
+
+/* ---- status codes ------------------------------------------------------- */
+
+/** @brief Status codes of the journal module. */
+enum prepay_journal_status {
+    /** The storage callback reported a failure (read, append, sync, truncate or size). */
+    PREPAY_E_JOURNAL_IO = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 1),
+    /** A bad record is followed by valid records: corruption inside the log, not a torn
+     *  tail. Nothing was truncated; ::prepay_journal_recovery::corrupt_offset says where. */
+    PREPAY_E_JOURNAL_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 2),
+    /** The storage does not start with a journal header of a supported version. */
+    PREPAY_E_JOURNAL_BAD_HEADER = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 3),
+    /** Bytes are not a valid record (bad length, type, reserved bits or checksum). */
+    PREPAY_E_JOURNAL_BAD_RECORD = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 4),
+    /** The bytes end before the record does (a torn record, or more input needed). */
+    PREPAY_E_JOURNAL_TRUNCATED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 5),
+    /** An earlier append or sync failed: the batch was not acknowledged and the journal
+     *  refuses further writes until it is reopened (recovery decides what survived). */
+    PREPAY_E_JOURNAL_FAILED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 6),
+    /** The storage has no room for the bytes to append (fixed-size memory or flash). */
+    PREPAY_E_JOURNAL_FULL = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 7),
+    /** The snapshot is not valid (magic, version, length or checksum). */
+    PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 8),
+    /** Sequence numbers are not contiguous (a record or whole batches are missing, or the
+     *  journal does not continue the snapshot). */
+    PREPAY_E_JOURNAL_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 9),
+    /** A committed record could not be replayed into the ledger (it refused it, e.g. a
+     *  full table); ::prepay_journal_recovery::corrupt_offset gives the record. */
+    PREPAY_E_JOURNAL_REPLAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 10),
+    /** The recovered ledger fails prepay_ledger_verify(). */
+    PREPAY_E_JOURNAL_VERIFY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 11)
+};
+
+/* ---- configuration ------------------------------------------------------ */
+
+/**
+ * @def PREPAY_JOURNAL_CRC_SMALL
+ * @brief Define to use a 1 KiB CRC table (byte at a time) instead of 8 KiB (slicing-by-8).
+ *
+ * Firmware saves 7 KiB of flash; checksumming gets about 4 times slower.
+ * Not defined by default.
+ */
+#if defined(PREPAY_DOXYGEN)
+#define PREPAY_JOURNAL_CRC_SMALL
+#endif
+
+/**
+ * @def PREPAY_JOURNAL_SCAN_BUFFER
+ * @brief Bytes of stack prepay_journal_scan() reads storage through (at least 512).
+ *
+ * Bigger means fewer read() calls during recovery; firmware may use 512.
+ */
+#ifndef PREPAY_JOURNAL_SCAN_BUFFER
+#define PREPAY_JOURNAL_SCAN_BUFFER 4096
+#endif
+
+/* ---- format constants (docs/journal.md) -------------------------------- */
+
+/** @brief Size of the journal file header in bytes. */
+#define PREPAY_JOURNAL_HEADER_SIZE 24u
+/** @brief Format version written in the journal and snapshot headers. */
+#define PREPAY_JOURNAL_VERSION 1u
+/** @brief Bytes of a record before its payload: length, type, reserved, sequence. */
+#define PREPAY_JOURNAL_RECORD_HEADER_SIZE 16u
+/** @brief Bytes of a record besides its payload: the header plus the trailing CRC. */
+#define PREPAY_JOURNAL_RECORD_OVERHEAD 20u
+/** @brief Largest payload a record may carry, in bytes (a transfer needs 96). */
+#define PREPAY_JOURNAL_MAX_PAYLOAD 236u
+/** @brief Largest record in bytes (::PREPAY_JOURNAL_RECORD_OVERHEAD + ::PREPAY_JOURNAL_MAX_PAYLOAD). */
+#define PREPAY_JOURNAL_MAX_RECORD 256u
+/** @brief Size of a commit record's payload in bytes. */
+#define PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE 16u
+/** @brief Size of a commit record in bytes. */
+#define PREPAY_JOURNAL_COMMIT_SIZE (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE)
+/** @brief Size of an encoded transfer (the payload of a TRANSFER record). */
+#define PREPAY_JOURNAL_TRANSFER_SIZE 96u
+/** @brief Size of an encoded account (the payload of an ACCOUNT record), counters included. */
+#define PREPAY_JOURNAL_ACCOUNT_SIZE 80u
+/** @brief Size of the payload of a CLOSE record (the account id). */
+#define PREPAY_JOURNAL_CLOSE_SIZE 8u
+/** @brief Size of the snapshot header in bytes. */
+#define PREPAY_SNAPSHOT_HEADER_SIZE 32u
+/** @brief Size of the snapshot trailer in bytes (end magic and CRC-32C of all earlier bytes). */
+#define PREPAY_SNAPSHOT_TRAILER_SIZE 8u
+/** @brief CRC-32C of the ASCII bytes "123456789", the polynomial's published check value. */
+#define PREPAY_JOURNAL_CRC32C_CHECK 0xE3069283u
+
+#if PREPAY_JOURNAL_SCAN_BUFFER < 2 * PREPAY_JOURNAL_MAX_RECORD
+#error "PREPAY_JOURNAL_SCAN_BUFFER must be at least 2 * PREPAY_JOURNAL_MAX_RECORD (512)"
+#endif
+
+/** @brief Record types (the `type` field of a record). */
+typedef enum prepay_journal_record_type {
+    PREPAY_JOURNAL_RECORD_ACCOUNT = 1,  /**< an account was opened; payload: account */
+    PREPAY_JOURNAL_RECORD_TRANSFER = 2, /**< a transfer was submitted; payload: transfer */
+    PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
+    PREPAY_JOURNAL_RECORD_CLOSE = 4     /**< an account was closed; payload: account id */
+} prepay_journal_record_type_t;
+
+/** @brief A decoded record frame; the payload points into the decoded bytes. */
+typedef struct prepay_journal_record {
+    uint32_t length;        /**< whole record length in bytes, header and CRC included */
+    uint16_t type;          /**< a ::prepay_journal_record_type value */
+    uint64_t sequence;      /**< record sequence number (1, 2, 3, ... over the journal's life) */
+    const uint8_t *payload; /**< the payload bytes (inside the buffer given to the decoder) */
+    size_t payload_length;  /**< payload length in bytes */
+} prepay_journal_record_t;
+
+/** @brief The payload of a commit record: which records the batch holds. */
+typedef struct prepay_journal_commit {
+    uint64_t first_sequence; /**< sequence of the batch's first record */
+    uint32_t record_count;   /**< records in the batch before the commit record (0 allowed) */
+} prepay_journal_commit_t;
+
+/* ---- storage interface ------------------------------------------------- */
+
+/**
+ * @brief Storage behind a journal: an append-only byte array with explicit sync.
+ *
+ * Every callback returns 0 on success and a negative status on failure
+ * (::PREPAY_E_JOURNAL_IO, or ::PREPAY_E_JOURNAL_FULL from append). Offsets
+ * and sizes are in bytes from the start of the storage. The journal calls
+ * them from one thread at a time.
+ */
+typedef struct prepay_journal_io {
+    /** Opaque pointer passed to every callback. */
+    void *context;
+    /** Reads exactly @p length bytes at @p offset into @p buffer; reading past the end fails. */
+    int (*read)(void *context, uint64_t offset, uint8_t *buffer, size_t length);
+    /** Appends @p length bytes at the end. Not durable until sync() returns 0. On failure
+     *  any prefix of the bytes may have been written. */
+    int (*append)(void *context, const uint8_t *data, size_t length);
+    /** Makes every appended byte durable (fsync); returns only once they are. */
+    int (*sync)(void *context);
+    /** Cuts the storage to @p length bytes (never longer than its size) and makes that durable. */
+    int (*truncate)(void *context, uint64_t length);
+    /** Stores the current size in bytes in @p size. */
+    int (*size)(void *context, uint64_t *size);
+    /** Optional (may be NULL): starts writing appended bytes back without waiting
+     *  (Linux sync_file_range), so a later sync() has less left to do. Only a hint. */
+    int (*writeback)(void *context);
+} prepay_journal_io_t;
+
+/**
+ * @brief Storage for snapshots: one published snapshot, replaced atomically.
+ *
+ * begin() starts a new, invisible snapshot; write() appends to it;
+ * publish() makes it durable and atomically replaces the published one (on
+ * POSIX: fsync the temporary file, rename it over the old one, fsync the
+ * directory; on flash: write the other of two slots, then flip a header).
+ * abort() (may be NULL) discards an unpublished snapshot. read() and size()
+ * see the published snapshot only; size 0 means there is none.
+ */
+typedef struct prepay_snapshot_io {
+    /** Opaque pointer passed to every callback. */
+    void *context;
+    /** Reads exactly @p length bytes of the published snapshot at @p offset. */
+    int (*read)(void *context, uint64_t offset, uint8_t *buffer, size_t length);
+    /** Stores the published snapshot's size in @p size (0: none). */
+    int (*size)(void *context, uint64_t *size);
+    /** Starts a new unpublished snapshot, discarding any earlier unpublished one. */
+    int (*begin)(void *context);
+    /** Appends bytes to the unpublished snapshot. */
+    int (*write)(void *context, const uint8_t *data, size_t length);
+    /** Makes the unpublished snapshot durable and atomically the published one. */
+    int (*publish)(void *context);
+    /** Discards the unpublished snapshot (may be NULL). */
+    int (*abort)(void *context);
+} prepay_snapshot_io_t;
+
+/* ---- in-memory storage with failure injection --------------------------- */
+
+/**
+ * @brief Journal storage in a caller-provided byte array, with failure injection.
+ *
+ * Models a disk with a volatile cache: `length` bytes have been appended,
+ * the first `synced` of them are durable. prepay_journal_memory_crash()
+ * drops what was not synced. The `fail_*` fields inject failures for tests:
+ * each counts calls down and, on reaching 1, makes that call fail (0
+ * disables). Set the fields directly.
+ */
+typedef struct prepay_journal_memory {
+    uint8_t *buffer;              /**< the storage bytes (caller-owned) */
+    size_t capacity;              /**< capacity of @ref buffer in bytes */
+    size_t length;                /**< bytes currently stored */
+    size_t synced;                /**< bytes known durable (a prefix of @ref length) */
+    uint32_t fail_append_countdown; /**< the n-th append from now fails (0: never) */
+    uint32_t fail_sync_countdown;   /**< the n-th sync from now fails (0: never) */
+    uint32_t fail_read_countdown;   /**< the n-th read from now fails (0: never) */
+    size_t failed_append_keeps;   /**< bytes a failing append still writes (a short write) */
+    uint32_t appends;             /**< number of append calls so far */
+    uint32_t syncs;               /**< number of sync calls so far (successful or not) */
+} prepay_journal_memory_t;
+
+/* ---- snapshots in memory ------------------------------------------------ */
+
+/**
+ * @brief Snapshot storage in two caller-provided byte arrays (published and scratch).
+ *
+ * publish() swaps the arrays, so it is atomic in memory. For tests and
+ * fuzzing, and a model for a two-slot flash layout.
+ */
+typedef struct prepay_snapshot_memory {
+    uint8_t *slot[2];             /**< the two arrays (caller-owned, same capacity) */
+    size_t capacity;              /**< capacity of each array in bytes */
+    size_t length[2];             /**< bytes used in each array */
+    uint8_t published;            /**< index of the published array; length 0 means none */
+    bool writing;                 /**< an unpublished snapshot is being written */
+    uint32_t fail_write_countdown; /**< the n-th write from now fails (0: never) */
+} prepay_snapshot_memory_t;
+
+/* ---- POSIX files (hosted builds only) ----------------------------------------- */
+
+/** @brief Longest path the POSIX storage accepts, terminating NUL included. */
+#define PREPAY_JOURNAL_PATH_MAX 1024u
+
+/**
+ * @brief Journal storage in a POSIX file (hosted builds only; see prepay_journal_posix_open()).
+ *
+ * Treat the members as private.
+ */
+typedef struct prepay_journal_posix {
+    int fd;                               /**< the open file, -1 when closed */
+    uint64_t size;                        /**< current file size as this process wrote it */
+    uint64_t written_back;                /**< bytes already handed to writeback() */
+    char path[PREPAY_JOURNAL_PATH_MAX];   /**< the file's path */
+} prepay_journal_posix_t;
+
+/**
+ * @brief Snapshot storage as a POSIX file replaced by rename (hosted builds only).
+ *
+ * The published snapshot is `path`; a new one is written to `path.tmp`,
+ * fsynced, renamed over `path`, and the directory fsynced. Treat the
+ * members as private.
+ */
+typedef struct prepay_snapshot_posix {
+    int fd;                               /**< the published snapshot open for reading, or -1 */
+    int temp_fd;                          /**< the unpublished snapshot being written, or -1 */
+    char path[PREPAY_JOURNAL_PATH_MAX];   /**< the published snapshot's path */
+    char temp_path[PREPAY_JOURNAL_PATH_MAX]; /**< `path` + ".tmp" */
+} prepay_snapshot_posix_t;
+
+/* ---- journal handle ----------------------------------------------------- */
+
+/**
+ * @brief An open journal (writer side). Treat the members as private.
+ *
+ * Caller-allocated; prepay_journal_open() or prepay_journal_attach()
+ * initialises it. The staging buffer must hold at least one commit record
+ * plus one largest record (::PREPAY_JOURNAL_MIN_BUFFER); bigger buffers mean
+ * fewer append calls per batch.
+ */
+typedef struct prepay_journal {
+    prepay_journal_io_t io;        /**< the storage */
+    uint8_t *buffer;               /**< staging buffer for the open batch (caller-owned) */
+    size_t buffer_capacity;        /**< capacity of @ref buffer */
+    size_t buffer_length;          /**< bytes staged, not yet appended */
+    uint64_t committed_end;        /**< storage offset just after the last durable batch */
+    uint64_t sealed_end;           /**< storage offset just after the last sealed batch (>= committed_end) */
+    uint32_t sealed_batches;       /**< batches sealed but not yet synced */
+    uint64_t next_sequence;        /**< sequence the next record gets */
+    uint64_t batch_first_sequence; /**< sequence of the open batch's first record */
+    uint32_t batch_records;        /**< records in the open batch */
+    uint64_t batch_appended;       /**< bytes of the open batch already appended (buffer was full) */
+    uint32_t batches;              /**< batches committed since open (wraps; statistics only) */
+    uint8_t state;                 /**< internal state (closed, ready, failed) */
+} prepay_journal_t;
+
+/** @brief Smallest staging buffer prepay_journal_attach() accepts. */
+#define PREPAY_JOURNAL_MIN_BUFFER (PREPAY_JOURNAL_MAX_RECORD + PREPAY_JOURNAL_COMMIT_SIZE)
+
+/** @brief What recovery found; filled by prepay_journal_scan() and prepay_journal_open(). */
+typedef struct prepay_journal_recovery {
+    uint64_t snapshot_sequence; /**< last sequence covered by the snapshot loaded (0: none) */
+    uint64_t last_sequence;     /**< last committed sequence after recovery */
+    uint64_t committed_end;     /**< storage offset just after the last committed batch */
+    uint64_t storage_size;      /**< storage size found before any truncation */
+    uint64_t truncated_bytes;   /**< bytes of torn or uncommitted tail cut off (0: none) */
+    uint64_t corrupt_offset;    /**< offset of the bad record (valid with CORRUPT, SEQUENCE, REPLAY) */
+    uint64_t batches;           /**< committed batches replayed from the journal */
+    uint64_t records;           /**< records (commit records excluded) replayed from the journal */
+    uint64_t snapshot_records;  /**< records loaded from the snapshot */
+    uint64_t skipped_records;   /**< committed records already covered by the snapshot */
+} prepay_journal_recovery_t;
+
+/**
+ * @brief Receives each committed record during a scan, in order.
+ * @param context the pointer given to the scan.
+ * @param record the decoded record (never a commit record); valid during the call only.
+ * @return 0 to continue; a negative status stops the scan, which then returns
+ *         ::PREPAY_E_JOURNAL_REPLAY.
+ */
+typedef int (*prepay_journal_record_fn)(void *context, const prepay_journal_record_t *record);
+
+PREPAY_BEGIN_DECLS
+
+/* ---- CRC ---------------------------------------------------------------- */
+
+/**
+ * @brief CRC-32C (Castagnoli, polynomial 0x1EDC6F41, reflected) of @p length bytes.
+ * @param crc 0 to start, or the value returned for the preceding bytes (to chain).
+ * @param data the bytes (NULL returns @p crc unchanged).
+ * @param length number of bytes.
+ * @return The CRC of all bytes so far. prepay_journal_crc32c(0, "123456789", 9)
+ *         is ::PREPAY_JOURNAL_CRC32C_CHECK.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length);
+
+/* ---- headers and record frames ------------------------------------------ */
+
+/**
+ * @brief Writes the journal file header (magic "PREPAYJL", version, CRC).
+ * @param out destination.
+ * @param out_cap capacity of @p out; at least ::PREPAY_JOURNAL_HEADER_SIZE.
+ * @return ::PREPAY_JOURNAL_HEADER_SIZE, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
+ */
+PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
+
+/**
+ * @brief Checks a journal file header.
+ * @param in the first bytes of the storage.
+ * @param in_len number of bytes in @p in.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p in is NULL;
+ * ::PREPAY_E_JOURNAL_TRUNCATED if @p in_len < ::PREPAY_JOURNAL_HEADER_SIZE;
+ * ::PREPAY_E_JOURNAL_BAD_HEADER for a wrong magic, version, flags or CRC.
+ */
+PREPAY_API int prepay_journal_header_decode(const uint8_t *in, size_t in_len);
+
+/**
+ * @brief Frames a payload as a record: length, type, sequence, payload, CRC-32C.
+ * @param type a ::prepay_journal_record_type value.
+ * @param sequence the record's sequence number (non-zero).
+ * @param payload payload bytes (may be NULL when @p payload_length is 0).
+ * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
+ * @param out destination.
+ * @param out_cap capacity of @p out in bytes.
+ * @return the record length (::PREPAY_JOURNAL_RECORD_OVERHEAD + @p payload_length), or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, an unknown
+ * type, sequence 0 or a payload over the maximum;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if the record does not fit (nothing written).
+ */
+PREPAY_API int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload,
+                                            size_t payload_length, uint8_t *out, size_t out_cap);
+
+/**
+ * @brief Decodes and checks the record at the start of @p in.
+ * @param in bytes starting at a record.
+ * @param in_len number of bytes available (may extend past the record).
+ * @param out the decoded frame; its payload points into @p in. Untouched on error.
+ * @return the record length in bytes, or an error.
+ *
+ * Checks, in order: enough bytes for a header; length within
+ * [::PREPAY_JOURNAL_RECORD_OVERHEAD, ::PREPAY_JOURNAL_MAX_RECORD]; known type;
+ * reserved field 0; sequence non-zero; enough bytes for the whole record;
+ * the CRC. Commit records must have the commit payload size.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_TRUNCATED if @p in ends before the header or the
+ * (plausible) record does; ::PREPAY_E_JOURNAL_BAD_RECORD otherwise.
+ */
+PREPAY_API int prepay_journal_record_decode(const uint8_t *in, size_t in_len, prepay_journal_record_t *out);
+
+/**
+ * @brief Encodes a commit payload (::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE bytes).
+ * @param commit the batch description.
+ * @param out destination.
+ * @param out_cap capacity of @p out.
+ * @return ::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small.
+ */
+PREPAY_API int prepay_journal_commit_encode(const prepay_journal_commit_t *commit, uint8_t *out, size_t out_cap);
+
+/**
+ * @brief Decodes a commit payload.
+ * @param in payload bytes.
+ * @param in_len payload length; must be ::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE.
+ * @param out decoded batch description; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or non-zero reserved bytes.
+ */
+PREPAY_API int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, prepay_journal_commit_t *out);
+
+/* ---- storage implementations --------------------------------------------- */
+
+/**
+ * @brief Initialises in-memory storage over @p buffer (empty, no failures injected).
+ * @param memory the state to initialise.
+ * @param buffer storage bytes (caller-owned; lives as long as @p memory).
+ * @param capacity capacity of @p buffer.
+ * @param io receives callbacks bound to @p memory.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
+ */
+PREPAY_API int prepay_journal_memory_io(prepay_journal_memory_t *memory, uint8_t *buffer, size_t capacity,
+                                        prepay_journal_io_t *io);
+
+/**
+ * @brief Simulates a power cut: drops every byte appended after the last successful sync.
+ * @param memory the storage.
+ * @param keep_unsynced how many of the unsynced bytes survive anyway (clamped),
+ *        modelling a partial write-back; 0 drops them all.
+ *
+ * **Errors:** none; a NULL @p memory is ignored.
+ */
+PREPAY_API void prepay_journal_memory_crash(prepay_journal_memory_t *memory, size_t keep_unsynced);
+
+/**
+ * @brief Initialises in-memory snapshot storage over two arrays (no snapshot published).
+ * @param memory the state to initialise.
+ * @param slot0 first array.
+ * @param slot1 second array.
+ * @param capacity capacity of each array.
+ * @param io receives callbacks bound to @p memory.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
+ */
+PREPAY_API int prepay_snapshot_memory_io(prepay_snapshot_memory_t *memory, uint8_t *slot0, uint8_t *slot1,
+                                         size_t capacity, prepay_snapshot_io_t *io);
+
+/* ---- scanning and writing ------------------------------------------------ */
+
+/**
+ * @brief Validates the journal and hands every record of every complete batch to @p on_record.
+ * @param io the storage.
+ * @param after_sequence records with a sequence up to this one are checked but not
+ *        handed over (they are covered by a snapshot); 0 hands over everything.
+ * @param on_record callback, or NULL to only validate.
+ * @param context passed to @p on_record.
+ * @param truncate_tail true to cut a torn or uncommitted tail off the storage.
+ * @param info what was found (required).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Reads the storage twice: a first pass finds the end of the last complete
+ * batch and classifies anything after it; only then does the second pass
+ * hand over records, so @p on_record never sees an uncommitted one. After
+ * the last complete batch, bytes that do not hold a valid record followed
+ * by more valid records form a torn tail: its offset and length go into
+ * @p info and, with @p truncate_tail, it is cut off. A bad record followed
+ * somewhere by a valid record with a later sequence is corruption inside the
+ * log and is reported, never skipped. Empty storage is a valid empty journal
+ * (this function does not write a header).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_IO from the storage; ::PREPAY_E_JOURNAL_BAD_HEADER;
+ * ::PREPAY_E_JOURNAL_CORRUPT (with `info->corrupt_offset`);
+ * ::PREPAY_E_JOURNAL_SEQUENCE if the first record does not follow
+ * @p after_sequence or a sequence repeats or skips; ::PREPAY_E_JOURNAL_REPLAY
+ * if @p on_record refused a record (`info->corrupt_offset` is its offset;
+ * earlier records were handed over).
+ */
+PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after_sequence,
+                                   prepay_journal_record_fn on_record, void *context, bool truncate_tail,
+                                   prepay_journal_recovery_t *info);
+
+/**
+ * @brief Opens a journal for writing after a successful scan (no ledger involved).
+ * @param journal the handle to initialise.
+ * @param io the storage (copied).
+ * @param buffer staging buffer (caller-owned, at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
+ * @param buffer_capacity capacity of @p buffer.
+ * @param info the result of prepay_journal_scan() on this storage (with truncation),
+ *        or NULL for empty storage.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Writes and syncs the file header if the storage is empty. Next records
+ * continue after `info->last_sequence`.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
+ * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
+ * (scan with truncation first); ::PREPAY_E_JOURNAL_SEQUENCE if the last
+ * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
+ * from the storage.
+ */
+PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                                     size_t buffer_capacity, const prepay_journal_recovery_t *info);
+
+/**
+ * @brief Adds a raw record to the open batch (staged; appended when the buffer fills).
+ * @param journal the journal.
+ * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT or ::PREPAY_JOURNAL_RECORD_TRANSFER.
+ * @param payload payload bytes.
+ * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The record is not durable, and must not be acknowledged, until
+ * prepay_journal_commit() returns ::PREPAY_OK.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, a bad type or a
+ * long payload; ::PREPAY_E_BAD_STATE if the journal is not open;
+ * ::PREPAY_E_JOURNAL_FAILED after an earlier failure; ::PREPAY_E_JOURNAL_IO or
+ * ::PREPAY_E_JOURNAL_FULL if flushing the staging buffer failed (the journal
+ * is then failed).
+ */
+PREPAY_API int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *payload,
+                                  size_t payload_length);
+
+/**
+ * @brief Closes the open batch: appends its commit record and syncs ONCE (seal + sync).
+ * @param journal the journal.
+ * @return ::PREPAY_OK once the whole batch is durable (acknowledge it now), or an error.
+ *
+ * An empty open batch writes nothing (batches sealed earlier are still
+ * synced; with none, the storage is not touched). If an append or the sync
+ * fails, the batch is NOT acknowledged and the journal
+ * becomes failed: every later call returns ::PREPAY_E_JOURNAL_FAILED until it
+ * is reopened (the storage may hold part of the batch; recovery discards it
+ * unless its commit record became durable, in which case the batch is
+ * replayed; the caller must treat its outcome as unknown, exactly as for a
+ * lost reply, and retry with the same idempotent ids).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL.
+ */
+PREPAY_API int prepay_journal_commit(prepay_journal_t *journal);
+
+/**
+ * @brief Seals the open batch without waiting for the disk: appends it and its commit record.
+ * @param journal the journal.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * For pipelining: seal batch N, prepare batch N + 1 (e.g. with
+ * prepay_journal_stage()) while the storage writes N back (the optional
+ * `writeback` callback is called as a hint), then prepay_journal_sync(),
+ * which acknowledges N. Sealed batches are NOT durable and must not be
+ * acknowledged before prepay_journal_sync() returns. Records staged after
+ * the seal are not covered by that sync. prepay_journal_commit() is seal +
+ * sync. An empty open batch seals nothing.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL (the
+ * journal is then failed).
+ */
+PREPAY_API int prepay_journal_seal(prepay_journal_t *journal);
+
+/**
+ * @brief Makes every sealed batch durable with ONE sync; they are acknowledged when this returns >= 0.
+ * @param journal the journal.
+ * @return the number of batches made durable (0 if none was sealed: no sync is done), or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO if the sync failed (nothing sealed
+ * is acknowledged; the journal is then failed).
+ */
+PREPAY_API int prepay_journal_sync(prepay_journal_t *journal);
+
+/**
+ * @brief Drops the open batch's staged records if none was appended yet.
+ * @param journal the journal.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * If part of the batch already reached the storage (the staging buffer
+ * filled), those bytes are cut off again with truncate(). Sealed batches
+ * are kept.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO if truncating failed (the journal is
+ * then failed).
+ */
+PREPAY_API int prepay_journal_rollback(prepay_journal_t *journal);
+
+/**
+ * @brief Number of records in the open batch.
+ * @param journal the journal (NULL gives 0).
+ * @return The count.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal);
+
+/* ---- payloads ------------------------------------------------------------ */
+
+/**
+ * @brief Serialises a transfer field by field, little-endian (::PREPAY_JOURNAL_TRANSFER_SIZE bytes).
+ * @param transfer the transfer.
+ * @param out destination.
+ * @param out_cap capacity of @p out.
+ * @return ::PREPAY_JOURNAL_TRANSFER_SIZE, or an error.
+ *
+ * Field order and widths are those of ::prepay_ledger_transfer_t (see
+ * docs/journal.md); signed fields are two's complement.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
+ */
+PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *transfer, uint8_t *out,
+                                              size_t out_cap);
+
+/**
+ * @brief Decodes a transfer written by prepay_journal_transfer_encode().
+ * @param in payload bytes.
+ * @param in_len payload length; must be ::PREPAY_JOURNAL_TRANSFER_SIZE.
+ * @param out the transfer; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
+ */
+PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out);
+
+/**
+ * @brief Serialises an account with its counters (::PREPAY_JOURNAL_ACCOUNT_SIZE bytes).
+ * @param account the account.
+ * @param out destination.
+ * @param out_cap capacity of @p out.
+ * @return ::PREPAY_JOURNAL_ACCOUNT_SIZE, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
+ */
+PREPAY_API int prepay_journal_account_encode(const prepay_ledger_account_t *account, uint8_t *out, size_t out_cap);
+
+/**
+ * @brief Decodes an account written by prepay_journal_account_encode().
+ * @param in payload bytes.
+ * @param in_len payload length; must be ::PREPAY_JOURNAL_ACCOUNT_SIZE.
+ * @param out the account; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
+ */
+PREPAY_API int prepay_journal_account_decode(const uint8_t *in, size_t in_len, prepay_ledger_account_t *out);
+
+/**
+ * @brief Adds a transfer the ledger has applied to the open batch.
+ * @param journal the journal.
+ * @param transfer the transfer (applied with result ::PREPAY_OK).
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_transfer(prepay_journal_t *journal, const prepay_ledger_transfer_t *transfer);
+
+/**
+ * @brief Adds an account the ledger has created to the open batch.
+ * @param journal the journal.
+ * @param account the account as given to prepay_ledger_create_account().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepay_ledger_account_t *account);
+
+/**
+ * @brief Adds the closing of an account to the open batch.
+ * @param journal the journal.
+ * @param account_id the account closed with prepay_ledger_close_account().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
+
+/* ---- ledger binding ---------------------------------------------------------- */
+
+/**
+ * @brief Recovers a ledger from a snapshot and the journal, verifies it, and opens the journal.
+ * @param journal the handle to initialise.
+ * @param io the journal storage (copied).
+ * @param buffer staging buffer (at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
+ * @param buffer_capacity capacity of @p buffer.
+ * @param snapshot snapshot storage, or NULL if snapshots are not used.
+ * @param ledger an initialised, EMPTY ledger that receives the recovered state.
+ * @param scratch work space for prepay_ledger_verify() (at least the account count).
+ * @param scratch_cap capacity of @p scratch in accounts.
+ * @param info what recovery found (required).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Steps: load the published snapshot (if any) into @p ledger; scan the
+ * journal, replaying every committed record after the snapshot's sequence
+ * (prepay_ledger_create_account(), prepay_ledger_replay(),
+ * prepay_ledger_close_account()); cut a torn tail off; verify the ledger;
+ * write a header if the journal storage is empty. On error the ledger may
+ * hold part of the state: discard it (re-initialise) before retrying.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
+ * ::PREPAY_E_BAD_STATE if @p ledger is not empty;
+ * ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT; every error of prepay_journal_scan();
+ * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small).
+ */
+PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                                   size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
+                                   prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
+                                   prepay_journal_recovery_t *info);
+
+/**
+ * @brief Applies a batch to the ledger and stages what was applied in the open batch (no commit).
+ * @param journal an open journal with no open batch (sealed, unsynced batches are fine).
+ * @param ledger the ledger recovered by prepay_journal_open().
+ * @param batch transfers (as for prepay_ledger_apply()).
+ * @param count transfers in @p batch.
+ * @param results @p count results, as prepay_ledger_apply() gives them.
+ * @return the number of transfers applied (>= 0), or an error.
+ *
+ * The first half of prepay_journal_submit(), for pipelining with
+ * prepay_journal_seal() and prepay_journal_sync(). Nothing is durable or
+ * may be acknowledged yet; the ledger in memory already holds the batch.
+ *
+ * **Errors:** as prepay_journal_submit().
+ */
+PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *ledger,
+                                    const prepay_ledger_transfer_t *batch, size_t count, int *results);
+
+/**
+ * @brief Applies a batch to the ledger, journals what was applied, and commits it (one sync).
+ * @param journal an open journal with no open batch.
+ * @param ledger the ledger recovered by prepay_journal_open().
+ * @param batch transfers (as for prepay_ledger_apply()).
+ * @param count transfers in @p batch.
+ * @param results @p count results, as prepay_ledger_apply() gives them.
+ * @return the number of transfers applied (>= 0) once they are durable, or an error.
+ *
+ * Only transfers applied now (result ::PREPAY_OK) are journaled; a
+ * ::PREPAY_LEDGER_EXISTS retry writes nothing. Acknowledge the results only
+ * when this returns >= 0. If the journal fails (::PREPAY_E_JOURNAL_IO,
+ * ::PREPAY_E_JOURNAL_FULL), the ledger in memory is ahead of the durable
+ * state: nothing may be acknowledged, and the ledger must be rebuilt with
+ * prepay_journal_open() (the journal refuses writes until then).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
+ * if a batch is already open; errors of prepay_ledger_apply() (nothing
+ * applied); ::PREPAY_E_JOURNAL_FAILED, ::PREPAY_E_JOURNAL_IO, ::PREPAY_E_JOURNAL_FULL.
+ */
+PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger,
+                                     const prepay_ledger_transfer_t *batch, size_t count, int *results);
+
+/**
+ * @brief Creates an account in the ledger and makes it durable (one batch, one sync).
+ * @param journal an open journal with no open batch.
+ * @param ledger the ledger.
+ * @param account the account (zero counters).
+ * @return ::PREPAY_OK (created and durable), ::PREPAY_LEDGER_EXISTS (identical
+ *         account exists; nothing written), or an error.
+ *
+ * **Errors:** as prepay_ledger_create_account() (nothing written), and as
+ * prepay_journal_submit() for the journal.
+ */
+PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *ledger,
+                                             const prepay_ledger_account_t *account);
+
+/**
+ * @brief Closes an account in the ledger and makes it durable (one batch, one sync).
+ * @param journal an open journal with no open batch.
+ * @param ledger the ledger.
+ * @param account_id the account.
+ * @return ::PREPAY_OK (closed and durable), ::PREPAY_LEDGER_EXISTS (already
+ *         closed; nothing written), or an error.
+ *
+ * **Errors:** as prepay_ledger_close_account() (nothing written), and as
+ * prepay_journal_submit() for the journal.
+ */
+PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id);
+
+/* ---- snapshots --------------------------------------------------------------- */
+
+/**
+ * @brief Writes the ledger's state as a snapshot, atomically, then optionally compacts the journal.
+ * @param journal an open journal with no open batch and no unsynced sealed batch (its last
+ *        sequence is the one covered).
+ * @param ledger the ledger, exactly as the journal describes it.
+ * @param snapshot snapshot storage.
+ * @param compact true to cut the journal back to its header once the snapshot is published.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The snapshot holds every account (with its counters) and the whole
+ * transfer log (the idempotency state; see docs/journal.md), the sequence
+ * it covers, and a CRC-32C over all of it. It is written with begin / write
+ * / publish, so a crash leaves either the old or the new snapshot. Only
+ * after publishing is the journal truncated; a crash in between is
+ * harmless (recovery skips journal records the snapshot covers).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
+ * if a batch is open or sealed but not synced; ::PREPAY_E_JOURNAL_FAILED; ::PREPAY_E_JOURNAL_IO or
+ * ::PREPAY_E_JOURNAL_FULL from the snapshot storage (the old snapshot stays
+ * published) or from truncating the journal (the journal is then failed).
+ */
+PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *ledger,
+                                       const prepay_snapshot_io_t *snapshot, bool compact);
+
+/**
+ * @brief Loads a published snapshot into an empty ledger.
+ * @param snapshot snapshot storage.
+ * @param ledger an initialised, empty ledger.
+ * @param sequence receives the last journal sequence the snapshot covers (0 if there is none).
+ * @param records receives the number of accounts plus transfers loaded (may be NULL).
+ * @return ::PREPAY_OK (also when no snapshot is published), or an error.
+ *
+ * Checks the whole-file CRC before touching the ledger, then recreates the
+ * accounts, replays the transfer log, closes the closed accounts, and
+ * checks that each account's counters equal the stored ones.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
+ * if @p ledger is not empty; ::PREPAY_E_JOURNAL_IO; ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT
+ * (also if the ledger refuses its contents).
+ */
+PREPAY_API int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
+                                            uint64_t *sequence, uint64_t *records);
+
+/* ---- POSIX files (hosted builds only) ----------------------------------------- */
+
+/**
+ * @brief Opens (creating if needed) a journal file and fills in its storage callbacks.
+ * @param file state to initialise (keep it alive while @p io is used).
+ * @param path the file; created with mode 0644 if absent, and then the
+ *        directory is fsynced so the new name is durable.
+ * @param io receives callbacks bound to @p file: pread / write (retrying
+ *        EINTR and short writes) / fsync / ftruncate + fsync / size, and on
+ *        Linux a writeback hint (sync_file_range(SYNC_FILE_RANGE_WRITE)).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Hosted builds only (not in the firmware profile). Single writer: the
+ * caller must not open the same file twice (no lock is taken).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a path of
+ * ::PREPAY_JOURNAL_PATH_MAX bytes or more; ::PREPAY_E_JOURNAL_IO if the file
+ * cannot be opened, created or its directory synced.
+ */
+PREPAY_API int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, prepay_journal_io_t *io);
+
+/**
+ * @brief Closes a journal file opened by prepay_journal_posix_open().
+ * @param file the state (NULL or already closed: nothing happens).
+ * @return ::PREPAY_OK, or ::PREPAY_E_JOURNAL_IO if close() failed.
+ *
+ * Closing does not sync: only prepay_journal_commit() acknowledges data.
+ *
+ * **Errors:** ::PREPAY_E_JOURNAL_IO.
+ */
+PREPAY_API int prepay_journal_posix_close(prepay_journal_posix_t *file);
+
+/**
+ * @brief Binds snapshot storage to @p path (and `path.tmp`), hosted builds only.
+ * @param snapshot state to initialise.
+ * @param path the published snapshot file (need not exist yet).
+ * @param io receives the callbacks.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a path too
+ * long for ::PREPAY_JOURNAL_PATH_MAX with ".tmp" appended.
+ */
+PREPAY_API int prepay_snapshot_posix_init(prepay_snapshot_posix_t *snapshot, const char *path,
+                                          prepay_snapshot_io_t *io);
+
+/**
+ * @brief Closes the files of a snapshot storage (an unpublished snapshot is discarded).
+ * @param snapshot the state (NULL: nothing happens).
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API void prepay_snapshot_posix_close(prepay_snapshot_posix_t *snapshot);
+
+PREPAY_END_DECLS
 
 #endif /* PREPAY_JOURNAL_H */

@@ -2,13 +2,687 @@
  * @file ledger.h
  * @brief Double-entry prepaid ledger: accounts, transfers, idempotency, limits.
  *
- * (This module is under construction; its API lands with its issue.)
+ * A TigerBeetle-style ledger in caller memory, for a meter's purse and for a
+ * billing server alike. Money is ::prepay_money_t (int64 fen); time is
+ * ::prepay_time_t given by the caller (the core has no clock).
+ *
+ * **Model.** An account keeps four counters: posted and pending debits and
+ * credits. A transfer moves `amount` from the debit account's debits to the
+ * credit account's credits and is immutable once applied; mistakes are fixed
+ * by correcting transfers, never by editing. A wallet's balance is
+ * `credits_posted - debits_posted`; its available balance also subtracts
+ * `debits_pending`.
+ *
+ * **Idempotency.** The transfer id is the idempotency key. Applying a
+ * transfer whose id is already in the log returns ::PREPAY_LEDGER_EXISTS
+ * (a success that applied nothing) when every compared field is equal, or a
+ * specific `PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_*` error otherwise. The
+ * `timestamp` is not compared: the first application's time stands.
+ *
+ * **Result precedence.** Checks run in the numeric order of the
+ * `PREPAY_E_LEDGER_*` transfer codes below (1, 2, 3, ...); the first
+ * failing check is the result. See docs/ledger.md for the full table.
+ *
+ * **Linked chains.** A transfer with ::PREPAY_LEDGER_TRANSFER_LINKED is
+ * linked to the next transfer of the batch; a chain ends at the first member
+ * without the flag. A chain applies atomically: if any member fails, that
+ * member gets its own error, every other member gets
+ * ::PREPAY_E_LEDGER_LINKED_EVENT_FAILED, and nothing of the chain stays
+ * applied.
+ *
+ * **Invariants** (checked by prepay_ledger_verify()): Σ debits = Σ credits
+ * over all accounts, for posted and for pending amounts separately; every
+ * account's counters equal the replay of the transfer log; no account with a
+ * balance limit is beyond it.
+ *
+ * **Memory.** The caller provides the account table, the transfer log and
+ * two open-addressing hash indexes (power-of-two slot counts) in a
+ * ::prepay_ledger_memory_t; the ledger never allocates. Nothing is ever
+ * removed from the log, so the indexes never need tombstones.
+ *
+ * **Durability.** This core is in memory only. The journal (journal.h)
+ * stores each applied ::prepay_ledger_transfer_t (a plain-old-data struct of
+ * fixed-width fields) and each account creation or closing, and rebuilds a
+ * ledger after a crash with prepay_ledger_create_account(),
+ * prepay_ledger_close_account() and prepay_ledger_replay() in log order.
  */
 #ifndef PREPAY_LEDGER_H
 #define PREPAY_LEDGER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
+#include "prepay/fixed_point.h"
 #include "prepay/status.h"
+
+/* ---- results --------------------------------------------------------------- */
+
+/**
+ * @brief Success result: the transfer (or account) already exists with
+ *        identical fields; nothing was applied. Callers treat it as success.
+ *
+ * Positive, so `result >= 0` means "the ledger now holds this transfer".
+ */
+#define PREPAY_LEDGER_EXISTS 1
+
+/**
+ * @brief Ledger status codes (module ::PREPAY_MODULE_LEDGER).
+ *
+ * The transfer codes 1..59 are listed in precedence order: when a transfer
+ * breaks several rules, the result is the code with the smallest number
+ * (::PREPAY_E_CAPACITY, a generic code, comes after all of them).
+ */
+enum prepay_ledger_status {
+    /* validation of the transfer alone */
+    /** A flag bit outside ::PREPAY_LEDGER_TRANSFER_FLAGS_MASK is set. */
+    PREPAY_E_LEDGER_RESERVED_FLAG = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 1),
+    /** The transfer id is 0 (0 is reserved for "none"). */
+    PREPAY_E_LEDGER_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 2),
+    /** More than one of PENDING, POST_PENDING, VOID_PENDING is set. */
+    PREPAY_E_LEDGER_FLAGS_ARE_MUTUALLY_EXCLUSIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 3),
+    /** A transfer that is not a post or void has a non-zero pending_id. */
+    PREPAY_E_LEDGER_PENDING_ID_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 4),
+    /** A post or void has pending_id 0. */
+    PREPAY_E_LEDGER_PENDING_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 5),
+    /** A post or void names itself as the pending transfer. */
+    PREPAY_E_LEDGER_PENDING_ID_MUST_BE_DIFFERENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 6),
+    /** A plain or pending transfer has debit_account_id 0. */
+    PREPAY_E_LEDGER_DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 7),
+    /** A plain or pending transfer has credit_account_id 0. */
+    PREPAY_E_LEDGER_CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 8),
+    /** Debit and credit account are the same account. */
+    PREPAY_E_LEDGER_ACCOUNTS_MUST_BE_DIFFERENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 9),
+    /** amount <= 0 (plain, pending, post), or amount < 0 (void). */
+    PREPAY_E_LEDGER_AMOUNT_MUST_BE_POSITIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 10),
+    /** code is 0. */
+    PREPAY_E_LEDGER_CODE_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 11),
+    /** user data: interval_end < interval_start. */
+    PREPAY_E_LEDGER_INTERVAL_INVALID = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 12),
+
+    /* idempotency: the id exists (field groups compared in this order) */
+    /** The id exists with different flags. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 20),
+    /** The id exists with a different pending_id. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_PENDING_ID = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 21),
+    /** The id exists with a different debit account. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 22),
+    /** The id exists with a different credit account. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 23),
+    /** The id exists with a different amount. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 24),
+    /** The id exists with a different code. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_CODE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 25),
+    /** The id exists with different user data (meter, interval, tariff version, order, reference). */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_USER_DATA = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 26),
+
+    /* post / void against the pending transfer */
+    /** pending_id names no transfer in the log. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 30),
+    /** pending_id names a transfer that is not a pending transfer. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_PENDING = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 31),
+    /** A non-zero debit_account_id differs from the pending transfer's. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 32),
+    /** A non-zero credit_account_id differs from the pending transfer's. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 33),
+    /** The pending transfer was already posted. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 34),
+    /** The pending transfer was already voided. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 35),
+    /** A post's amount exceeds the pending amount. */
+    PREPAY_E_LEDGER_EXCEEDS_PENDING_TRANSFER_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 36),
+    /** A void's non-zero amount differs from the pending amount. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 37),
+
+    /* accounts and limits */
+    /** The debit account does not exist. */
+    PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 40),
+    /** The credit account does not exist. */
+    PREPAY_E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 41),
+    /** The debit account is closed (voids are still allowed). */
+    PREPAY_E_LEDGER_DEBIT_ACCOUNT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 42),
+    /** The credit account is closed (voids are still allowed). */
+    PREPAY_E_LEDGER_CREDIT_ACCOUNT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 43),
+    /** An account counter (or a sum of counters) would overflow int64. */
+    PREPAY_E_LEDGER_OVERFLOW = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 44),
+    /** Debit account with DEBITS_MUST_NOT_EXCEED_CREDITS would go below -overdraft_limit. */
+    PREPAY_E_LEDGER_EXCEEDS_CREDITS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 45),
+    /** Credit account with CREDITS_MUST_NOT_EXCEED_DEBITS would have credits above debits. */
+    PREPAY_E_LEDGER_EXCEEDS_DEBITS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 46),
+    /** Credit account's stored balance would exceed its max_balance (hoarding limit). */
+    PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 47),
+    /** A refund (code REFUND, debit account a wallet) exceeds the refundable balance. */
+    PREPAY_E_LEDGER_EXCEEDS_REFUNDABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 48),
+
+    /* chains */
+    /** Another member of this transfer's linked chain failed; nothing of the chain applied. */
+    PREPAY_E_LEDGER_LINKED_EVENT_FAILED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 50),
+    /** The batch ends inside a linked chain (its last transfer has LINKED set). */
+    PREPAY_E_LEDGER_LINKED_EVENT_CHAIN_OPEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 51),
+
+    /* accounts */
+    /** Account id is 0. */
+    PREPAY_E_LEDGER_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 60),
+    /** Account kind is not one of ::prepay_ledger_account_kind, or an account flag is unknown. */
+    PREPAY_E_LEDGER_ACCOUNT_BAD_KIND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 61),
+    /** Both DEBITS_MUST_NOT_EXCEED_CREDITS and CREDITS_MUST_NOT_EXCEED_DEBITS. */
+    PREPAY_E_LEDGER_ACCOUNT_FLAGS_MUTUALLY_EXCLUSIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 62),
+    /** overdraft_limit or max_balance negative. */
+    PREPAY_E_LEDGER_ACCOUNT_BAD_LIMIT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 63),
+    /** A new account's four counters are not all zero. */
+    PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 64),
+    /** The account id exists with different fields. */
+    PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 65),
+    /** The account does not exist. */
+    PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 66),
+
+    /* whole ledger */
+    /** prepay_ledger_verify() found a broken invariant. */
+    PREPAY_E_LEDGER_INVARIANT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 70)
+};
+
+/* ---- accounts ---------------------------------------------------------------- */
+
+/** @brief Account kinds (what an account stands for in prepaid metering). */
+enum prepay_ledger_account_kind {
+    PREPAY_LEDGER_ACCOUNT_WALLET = 1,           /**< a tenant's prepaid purse (credit balance) */
+    PREPAY_LEDGER_ACCOUNT_REVENUE = 2,          /**< revenue for one charge item (see `item`) */
+    PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING = 3, /**< money received from a payment channel */
+    PREPAY_LEDGER_ACCOUNT_REFUNDS_PAYABLE = 4,  /**< refunds owed back to tenants */
+    PREPAY_LEDGER_ACCOUNT_EMERGENCY_CREDIT = 5, /**< emergency credit lent to one wallet (debit balance = owed) */
+    PREPAY_LEDGER_ACCOUNT_COMMON_AREA = 6,      /**< common-area (公摊) consumption to allocate */
+    PREPAY_LEDGER_ACCOUNT_ADJUSTMENTS = 7,      /**< corrections and write-offs */
+    PREPAY_LEDGER_ACCOUNT_DEBT = 8              /**< debt a tenant owes (missed charges; debit balance = owed) */
+};
+
+/** @brief Revenue item codes for `item` (user codes start at ::PREPAY_LEDGER_ITEM_USER). */
+enum prepay_ledger_item {
+    PREPAY_LEDGER_ITEM_NONE = 0,         /**< not a revenue account */
+    PREPAY_LEDGER_ITEM_ELECTRICITY = 1,  /**< electricity */
+    PREPAY_LEDGER_ITEM_WATER = 2,        /**< water */
+    PREPAY_LEDGER_ITEM_GAS = 3,          /**< gas */
+    PREPAY_LEDGER_ITEM_PROPERTY_FEE = 4, /**< property management fee */
+    PREPAY_LEDGER_ITEM_COMMON_AREA = 5,  /**< common-area allocation */
+    PREPAY_LEDGER_ITEM_SERVICE_FEE = 6,  /**< service and handling fees */
+    PREPAY_LEDGER_ITEM_USER = 1000       /**< first user-defined item code */
+};
+
+/** @brief Debits plus pending debits may not exceed credits plus `overdraft_limit` (wallets). */
+#define PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS 0x0001u
+/** @brief Credits plus pending credits may not exceed debits (accounts that may not hold credit). */
+#define PREPAY_LEDGER_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS 0x0002u
+/** @brief Closed: no new transfer may touch the account (voids of its pending transfers still may). */
+#define PREPAY_LEDGER_ACCOUNT_CLOSED 0x0004u
+/** @brief All defined account flags. */
+#define PREPAY_LEDGER_ACCOUNT_FLAGS_MASK 0x0007u
+
+/**
+ * @brief One account. Fixed-width plain old data (serialisable field by field).
+ *
+ * Give zero counters to prepay_ledger_create_account(); the ledger keeps them.
+ */
+typedef struct prepay_ledger_account {
+    uint64_t id;                   /**< unique, non-zero, chosen by the caller */
+    uint64_t emergency_account_id; /**< wallets: its EMERGENCY_CREDIT account, or 0 */
+    uint64_t debt_account_id;      /**< wallets: its DEBT account, or 0 */
+    prepay_money_t debits_pending;  /**< sum of open pending debits */
+    prepay_money_t debits_posted;   /**< sum of posted debits */
+    prepay_money_t credits_pending; /**< sum of open pending credits */
+    prepay_money_t credits_posted;  /**< sum of posted credits */
+    prepay_money_t overdraft_limit; /**< >= 0; with DEBITS_MUST_NOT_EXCEED_CREDITS: lowest allowed balance is -overdraft_limit */
+    prepay_money_t max_balance;     /**< >= 0; hoarding limit on credits - debits (incl. pending credits); 0 = none */
+    uint32_t item;                  /**< revenue item (::prepay_ledger_item) for REVENUE accounts, else any */
+    uint16_t kind;                  /**< ::prepay_ledger_account_kind */
+    uint16_t flags;                 /**< PREPAY_LEDGER_ACCOUNT_* flags */
+} prepay_ledger_account_t;
+
+/* ---- transfers --------------------------------------------------------------- */
+
+/** @brief Transfer codes (what a transfer is for); user codes start at ::PREPAY_LEDGER_CODE_USER. */
+enum prepay_ledger_code {
+    PREPAY_LEDGER_CODE_RECHARGE = 1,         /**< payment clearing -> wallet (a top-up order) */
+    PREPAY_LEDGER_CODE_REFUND = 2,           /**< wallet -> refunds payable (limited to the refundable balance) */
+    PREPAY_LEDGER_CODE_DEDUCTION = 3,        /**< wallet -> revenue: priced consumption */
+    PREPAY_LEDGER_CODE_FEE = 4,              /**< wallet -> revenue: fixed or periodic fee */
+    PREPAY_LEDGER_CODE_EMERGENCY_CREDIT = 5, /**< emergency credit account -> wallet (a loan) */
+    PREPAY_LEDGER_CODE_REPAY_EMERGENCY = 6,  /**< wallet -> emergency credit account */
+    PREPAY_LEDGER_CODE_REPAY_DEBT = 7,       /**< wallet -> debt account */
+    PREPAY_LEDGER_CODE_DEBT = 8,             /**< debt account -> revenue: a charge recorded as debt */
+    PREPAY_LEDGER_CODE_ADJUSTMENT = 9,       /**< a correction (set `reference_id` to the corrected transfer) */
+    PREPAY_LEDGER_CODE_ALLOCATION = 10,      /**< common-area allocation to a tenant */
+    PREPAY_LEDGER_CODE_REVERSAL = 11,        /**< reverses the transfer named by `reference_id` */
+    PREPAY_LEDGER_CODE_USER = 1000           /**< first user-defined code */
+};
+
+/** @brief Links this transfer to the next one of the batch (atomic chain). */
+#define PREPAY_LEDGER_TRANSFER_LINKED 0x0001u
+/** @brief Two-phase: reserve the amount (pending debits/credits) without posting it. */
+#define PREPAY_LEDGER_TRANSFER_PENDING 0x0002u
+/** @brief Post the pending transfer `pending_id` (fully or partially; the rest is released). */
+#define PREPAY_LEDGER_TRANSFER_POST_PENDING 0x0004u
+/** @brief Void the pending transfer `pending_id` (release all of it). */
+#define PREPAY_LEDGER_TRANSFER_VOID_PENDING 0x0008u
+/** @brief All defined transfer flags. */
+#define PREPAY_LEDGER_TRANSFER_FLAGS_MASK 0x000Fu
+
+/**
+ * @brief One transfer: plain old data with fixed-width fields, no padding
+ *        holes (11 × 8 + 4 + 2 + 2 = 96 bytes), serialisable field by
+ *        field.
+ *
+ * For POST_PENDING / VOID_PENDING, `debit_account_id` and
+ * `credit_account_id` may be 0 (taken from the pending transfer) or must
+ * equal the pending transfer's. A post's `amount` is 1..pending amount; a
+ * void's is 0 or the pending amount. Fields compared for idempotency, in
+ * this order: flags, pending_id, debit account, credit account, amount,
+ * code, user data (`meter_id`, `interval_start`, `interval_end`,
+ * `tariff_version`, `order_id`, `reference_id`). `timestamp` is not
+ * compared.
+ */
+typedef struct prepay_ledger_transfer {
+    uint64_t id;                   /**< idempotency key, non-zero (e.g. the payment order id) */
+    uint64_t debit_account_id;     /**< account whose debits grow */
+    uint64_t credit_account_id;    /**< account whose credits grow */
+    prepay_money_t amount;         /**< fen; > 0 (see above for post/void) */
+    uint64_t pending_id;           /**< POST/VOID: the pending transfer; else 0 */
+    prepay_time_t timestamp;       /**< caller's local time of the transfer */
+    uint64_t meter_id;             /**< user data: meter (0 = none) */
+    prepay_time_t interval_start;  /**< user data: start of the priced reading interval (0 = none) */
+    prepay_time_t interval_end;    /**< user data: end of the interval, >= interval_start */
+    uint64_t order_id;             /**< user data: payment or refund order */
+    uint64_t reference_id;         /**< user data: transfer this one corrects or reverses (0 = none) */
+    uint32_t tariff_version;       /**< user data: tariff version that priced it */
+    uint16_t code;                 /**< ::prepay_ledger_code, non-zero */
+    uint16_t flags;                /**< PREPAY_LEDGER_TRANSFER_* flags */
+} prepay_ledger_transfer_t;
+
+/** @brief Pending state of a log entry. */
+enum prepay_ledger_pending_state {
+    PREPAY_LEDGER_STATE_NONE = 0,    /**< not a pending transfer */
+    PREPAY_LEDGER_STATE_PENDING = 1, /**< pending, still open */
+    PREPAY_LEDGER_STATE_POSTED = 2,  /**< pending, posted (fully or partially) */
+    PREPAY_LEDGER_STATE_VOIDED = 3   /**< pending, voided */
+};
+
+/** @brief One slot of the transfer log (caller memory; managed by the ledger). */
+typedef struct prepay_ledger_entry {
+    prepay_ledger_transfer_t transfer; /**< the transfer as applied */
+    uint32_t state;                    /**< ::prepay_ledger_pending_state */
+    uint32_t resolved_by;              /**< pending entries: log index + 1 of the post/void, else 0 */
+} prepay_ledger_entry_t;
+
+/**
+ * @brief Caller memory for a ledger.
+ *
+ * Index slot counts must be powers of two greater than the matching
+ * capacity; twice the capacity (rounded up to a power of two) keeps probes
+ * short, four times is fastest for large logs (bench_ledger_memory uses
+ * it). Capacities are at most 2^31 - 1.
+ *
+ * Transfer ids that increase (sequential or time-ordered, as TigerBeetle
+ * recommends) are the fast case: the index keeps runs of 16 consecutive
+ * ids together, so a batch touches memory in order. Any other ids work,
+ * at the cost of a cache miss per lookup.
+ */
+typedef struct prepay_ledger_memory {
+    prepay_ledger_account_t *accounts; /**< account table */
+    uint32_t account_capacity;         /**< entries in @c accounts, >= 1 */
+    uint32_t *account_index;           /**< hash slots over account ids */
+    uint32_t account_index_slots;      /**< power of two > account_capacity */
+    prepay_ledger_entry_t *entries;    /**< transfer log */
+    uint32_t transfer_capacity;        /**< entries in @c entries, >= 1 */
+    uint32_t *transfer_index;          /**< hash slots over transfer ids */
+    uint32_t transfer_index_slots;     /**< power of two > transfer_capacity */
+} prepay_ledger_memory_t;
+
+/** @brief A ledger. Treat the members as private; its memory belongs to the caller. */
+typedef struct prepay_ledger {
+    prepay_ledger_memory_t memory; /**< private: the caller's storage */
+    uint32_t account_count;        /**< private: accounts in use */
+    uint32_t transfer_count;       /**< private: log entries in use */
+    uint32_t magic;                /**< private: set by prepay_ledger_init() */
+} prepay_ledger_t;
+
+/** @brief Balances of one account. */
+typedef struct prepay_ledger_balance {
+    prepay_money_t debits_pending;  /**< open pending debits */
+    prepay_money_t debits_posted;   /**< posted debits */
+    prepay_money_t credits_pending; /**< open pending credits */
+    prepay_money_t credits_posted;  /**< posted credits */
+    prepay_money_t balance;         /**< credits_posted - debits_posted */
+    prepay_money_t available;       /**< credits_posted - debits_posted - debits_pending */
+} prepay_ledger_balance_t;
+
+/** @brief A query over the transfer log; every filter field 0 means "any". */
+typedef struct prepay_ledger_query {
+    uint64_t account_id;     /**< only transfers debiting or crediting this account (post/void: of the pending transfer) */
+    uint16_t code;           /**< only this code */
+    uint16_t flags_all;      /**< only transfers having all these flags */
+    bool use_time;           /**< filter on time_from <= timestamp < time_to */
+    prepay_time_t time_from; /**< start of the time range (inclusive) */
+    prepay_time_t time_to;   /**< end of the time range (exclusive) */
+    uint32_t position;       /**< private cursor: next log index to look at; 0 to start */
+} prepay_ledger_query_t;
+
+/** @brief Recharge and refund order totals over a time range (posted amounts). */
+typedef struct prepay_ledger_order_summary {
+    uint32_t recharge_count;        /**< posted RECHARGE transfers (a posted pending counts once) */
+    prepay_money_t recharge_sum;    /**< their amounts */
+    uint32_t refund_count;          /**< posted REFUND transfers */
+    prepay_money_t refund_sum;      /**< their amounts */
+} prepay_ledger_order_summary_t;
+
+/** @brief Grouping of an income summary. */
+enum prepay_ledger_period {
+    PREPAY_LEDGER_PERIOD_ALL = 0,   /**< one period for the whole range */
+    PREPAY_LEDGER_PERIOD_DAY = 1,   /**< per civil day */
+    PREPAY_LEDGER_PERIOD_MONTH = 2, /**< per civil month */
+    PREPAY_LEDGER_PERIOD_YEAR = 3   /**< per civil year */
+};
+
+/** @brief One row of an income summary. */
+typedef struct prepay_ledger_income_row {
+    prepay_days_t period_start; /**< first day of the period (day number); range start for PERIOD_ALL */
+    uint32_t item;              /**< revenue item; ::PREPAY_LEDGER_ITEM_NONE when not grouped by item */
+    prepay_money_t income;      /**< posted credits minus posted debits of revenue accounts */
+    uint32_t count;             /**< transfers contributing */
+} prepay_ledger_income_row_t;
+
+/** @brief Request for prepay_ledger_build_recharge(). */
+typedef struct prepay_ledger_recharge {
+    uint64_t wallet_id;          /**< the wallet topped up */
+    uint64_t clearing_id;        /**< payment clearing account debited */
+    prepay_money_t amount;       /**< > 0 */
+    uint64_t recharge_id;        /**< id of the RECHARGE transfer (the payment order id) */
+    uint64_t repay_emergency_id; /**< id of the REPAY_EMERGENCY transfer if one is needed */
+    uint64_t repay_debt_id;      /**< id of the REPAY_DEBT transfer if one is needed */
+    uint64_t order_id;           /**< user data copied to each transfer */
+    prepay_time_t timestamp;     /**< time copied to each transfer */
+} prepay_ledger_recharge_t;
+
+/** @brief Most transfers prepay_ledger_build_recharge() writes. */
+#define PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS 3
+
+PREPAY_BEGIN_DECLS
+
+/**
+ * @brief Initialises an empty ledger on the caller's memory.
+ * @param ledger ledger to initialise.
+ * @param memory caller storage (copied; the arrays it points to must outlive the ledger).
+ * @return ::PREPAY_OK, or an error; @p ledger is untouched on error.
+ *
+ * Clears both indexes. The account table and log need no clearing.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: a NULL pointer, a zero capacity, a slot
+ *   count that is not a power of two or not greater than its capacity, or a
+ *   capacity above 2^31 - 1.
+ */
+PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_memory_t *memory);
+
+/**
+ * @brief Creates an account (idempotent by id).
+ * @param ledger an initialised ledger.
+ * @param account the account; counters must be zero.
+ * @return ::PREPAY_OK (created), ::PREPAY_LEDGER_EXISTS (identical account
+ *         exists; nothing changed), or an error (nothing changed).
+ *
+ * Checks in this order: id, kind and flags, limits, counters, existence, capacity.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - ::PREPAY_E_LEDGER_ACCOUNT_ID_MUST_NOT_BE_ZERO
+ * - ::PREPAY_E_LEDGER_ACCOUNT_BAD_KIND: unknown kind or unknown flag bit.
+ * - ::PREPAY_E_LEDGER_ACCOUNT_FLAGS_MUTUALLY_EXCLUSIVE
+ * - ::PREPAY_E_LEDGER_ACCOUNT_BAD_LIMIT
+ * - ::PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO
+ * - ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS
+ * - ::PREPAY_E_CAPACITY: the account table is full.
+ */
+PREPAY_API int prepay_ledger_create_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
+
+/**
+ * @brief Closes an account: later transfers touching it are refused (voids still pass).
+ * @param ledger an initialised ledger.
+ * @param account_id the account.
+ * @return ::PREPAY_OK (closed now), ::PREPAY_LEDGER_EXISTS (already closed), or an error.
+ *
+ * The journal records closings so that recovery repeats them in order.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - ::PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND
+ */
+PREPAY_API int prepay_ledger_close_account(prepay_ledger_t *ledger, uint64_t account_id);
+
+/**
+ * @brief Applies a batch of transfers in order, with a result per transfer.
+ * @param ledger an initialised ledger.
+ * @param batch transfers; linked chains are atomic (see the file comment).
+ * @param count transfers in @p batch (0 is fine).
+ * @param results @p count results: ::PREPAY_OK (applied),
+ *        ::PREPAY_LEDGER_EXISTS (identical transfer already in the log), or
+ *        a negative `PREPAY_E_LEDGER_*` / ::PREPAY_E_CAPACITY code.
+ * @return the number of transfers applied by this call (>= 0), or an error
+ *         for the whole call (nothing applied, @p results untouched).
+ *
+ * Per-transfer checks run in the precedence of ::prepay_ledger_status
+ * (numeric order), then the log capacity.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer (with count > 0), uninitialised
+ *   ledger, or count above INT32_MAX.
+ */
+PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
+                                   int *results);
+
+/**
+ * @brief Replays one transfer read back from the journal during recovery.
+ * @param ledger an initialised ledger being rebuilt.
+ * @param transfer a transfer that was applied before, in log order.
+ * @return ::PREPAY_OK (applied), ::PREPAY_LEDGER_EXISTS (already present,
+ *         e.g. included in a snapshot), or the transfer's error: the journal
+ *         and the ledger disagree (corruption or reordering).
+ *
+ * Same checks as prepay_ledger_apply() for a single transfer, except that
+ * the LINKED flag is ignored (each member of an acknowledged chain was
+ * applied in order, so applying them one by one reproduces the chain).
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - any transfer result of prepay_ledger_apply().
+ */
+PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *transfer);
+
+/**
+ * @brief Looks up an account.
+ * @param ledger an initialised ledger.
+ * @param account_id the account.
+ * @return the account (read only; valid until the next change), or NULL if
+ *         absent or on a bad argument.
+ *
+ * **Errors:** none; NULL for every failure.
+ */
+PREPAY_API const prepay_ledger_account_t *prepay_ledger_account(const prepay_ledger_t *ledger, uint64_t account_id);
+
+/**
+ * @brief Reads the balances of an account.
+ * @param ledger an initialised ledger.
+ * @param account_id the account.
+ * @param out balances; untouched on error.
+ * @return ::PREPAY_OK or an error.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - ::PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND
+ * - ::PREPAY_E_OVERFLOW: a difference does not fit int64 (only possible
+ *   with counters near the int64 range).
+ */
+PREPAY_API int prepay_ledger_balance(const prepay_ledger_t *ledger, uint64_t account_id, prepay_ledger_balance_t *out);
+
+/**
+ * @brief Finds a transfer by id.
+ * @param ledger an initialised ledger.
+ * @param transfer_id the id.
+ * @return the log entry (read only), or NULL if absent or on a bad argument.
+ *
+ * **Errors:** none; NULL for every failure.
+ */
+PREPAY_API const prepay_ledger_entry_t *prepay_ledger_lookup(const prepay_ledger_t *ledger, uint64_t transfer_id);
+
+/**
+ * @brief Number of accounts.
+ * @param ledger an initialised ledger.
+ * @return the count, 0 for a NULL or uninitialised ledger.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API uint32_t prepay_ledger_account_count(const prepay_ledger_t *ledger);
+
+/**
+ * @brief The account at a table position (creation order), for snapshots.
+ * @param ledger an initialised ledger.
+ * @param position 0..account_count - 1.
+ * @return the account, or NULL if out of range.
+ *
+ * **Errors:** none; NULL for every failure.
+ */
+PREPAY_API const prepay_ledger_account_t *prepay_ledger_account_at(const prepay_ledger_t *ledger, uint32_t position);
+
+/**
+ * @brief Number of transfers in the log.
+ * @param ledger an initialised ledger.
+ * @return the count, 0 for a NULL or uninitialised ledger.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API uint32_t prepay_ledger_transfer_count(const prepay_ledger_t *ledger);
+
+/**
+ * @brief The log entry at a position (application order).
+ * @param ledger an initialised ledger.
+ * @param position 0..transfer_count - 1.
+ * @return the entry, or NULL if out of range.
+ *
+ * **Errors:** none; NULL for every failure.
+ */
+PREPAY_API const prepay_ledger_entry_t *prepay_ledger_entry_at(const prepay_ledger_t *ledger, uint32_t position);
+
+/**
+ * @brief Steps a query to the next matching transfer, in log order.
+ * @param ledger an initialised ledger.
+ * @param query filter and cursor (set `position` to 0 to start).
+ * @param out the matching entry.
+ * @return 1 with @p out set, 0 at the end (or on a NULL argument; @p out untouched).
+ *
+ * An account's history is a query with only `account_id` set; transfers
+ * by code and time range set `code` and `use_time`. Each call costs at most
+ * the number of log entries skipped.
+ *
+ * **Errors:** none; 0 for every failure.
+ */
+PREPAY_API int prepay_ledger_query_next(const prepay_ledger_t *ledger, prepay_ledger_query_t *query,
+                                        const prepay_ledger_entry_t **out);
+
+/**
+ * @brief Sums recharge and refund orders whose posting time is in [from, to).
+ * @param ledger an initialised ledger.
+ * @param from start (inclusive).
+ * @param to end (exclusive).
+ * @param out totals; untouched on error.
+ * @return ::PREPAY_OK or an error.
+ *
+ * Counts plain transfers and posts of pending transfers (at the post's
+ * time and amount); open or voided pending transfers do not count.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - ::PREPAY_E_OVERFLOW: a sum does not fit.
+ */
+PREPAY_API int prepay_ledger_order_summary(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
+                                           prepay_ledger_order_summary_t *out);
+
+/**
+ * @brief Income of revenue accounts in [from, to), per period and optionally per item.
+ * @param ledger an initialised ledger.
+ * @param from start (inclusive).
+ * @param to end (exclusive).
+ * @param period ::prepay_ledger_period.
+ * @param by_item group by the revenue account's `item` too.
+ * @param rows output rows, sorted by (period_start, item).
+ * @param rows_cap capacity of @p rows.
+ * @param row_count rows written.
+ * @return ::PREPAY_OK or an error. On error `*row_count` is 0 and the
+ *         contents of @p rows are unspecified.
+ *
+ * Income of a transfer is +amount when it credits a REVENUE account and
+ * -amount when it debits one (a reversal), dated by its own timestamp
+ * (posts of pending transfers by the post's). Rows with no transfer are not
+ * written.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer, uninitialised ledger, or unknown period.
+ * - ::PREPAY_E_BUFFER_TOO_SMALL: more rows than @p rows_cap.
+ * - ::PREPAY_E_OVERFLOW: a sum does not fit.
+ * - ::PREPAY_E_BAD_DATE: a timestamp outside the calendar range.
+ */
+PREPAY_API int prepay_ledger_income(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
+                                    unsigned period, bool by_item, prepay_ledger_income_row_t *rows,
+                                    size_t rows_cap, size_t *row_count);
+
+/**
+ * @brief Builds the linked chain for a wallet top-up: credit the wallet,
+ *        repay its emergency credit first, then its debt.
+ * @param ledger an initialised ledger (read only).
+ * @param request the recharge.
+ * @param out transfers written (1..::PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS).
+ * @param out_cap capacity of @p out.
+ * @param out_count transfers written.
+ * @return ::PREPAY_OK or an error; nothing written on error.
+ *
+ * Writes RECHARGE (clearing → wallet, full amount), then REPAY_EMERGENCY
+ * (wallet → its emergency account, min(amount, owed)) and REPAY_DEBT
+ * (wallet → its debt account, min(rest, owed)) when owed; all but the last
+ * have LINKED. What is left credits the balance (and first covers any
+ * overdraft). The split is prepay_wallet_split_recharge(). Amounts depend on
+ * the ledger now: a retry must re-send the transfers built the first time.
+ * The hoarding limit applies to the gross recharge.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer, amount <= 0, zero recharge id.
+ * - ::PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND: wallet or its emergency/debt account absent.
+ * - ::PREPAY_E_BUFFER_TOO_SMALL: @p out_cap too small for the chain.
+ * - ::PREPAY_E_OVERFLOW
+ */
+PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const prepay_ledger_recharge_t *request,
+                                            prepay_ledger_transfer_t *out, size_t out_cap, size_t *out_count);
+
+/**
+ * @brief Checks every invariant of the ledger.
+ * @param ledger an initialised ledger.
+ * @param scratch work space of at least account_count accounts (caller memory).
+ * @param scratch_cap capacity of @p scratch.
+ * @return ::PREPAY_OK or an error.
+ *
+ * Checks: (1) Σ debits_posted = Σ credits_posted and Σ debits_pending =
+ * Σ credits_pending; (2) replaying the log from zero reproduces every
+ * account's four counters, and every pending entry's state matches its
+ * post/void; (3) each limit flag holds (no wallet below -overdraft_limit,
+ * none above its hoarding limit); (4) each transfer and account is found
+ * through its index, and the indexes hold nothing else. Costs one pass over
+ * the log and both indexes.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
+ * - ::PREPAY_E_BUFFER_TOO_SMALL: @p scratch_cap < account count.
+ * - ::PREPAY_E_LEDGER_INVARIANT: an invariant is broken.
+ */
+PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
+                                    size_t scratch_cap);
+
+PREPAY_END_DECLS
 
 #endif /* PREPAY_LEDGER_H */

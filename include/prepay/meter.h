@@ -2,13 +2,518 @@
  * @file meter.h
  * @brief Reference prepaid meter: registers, purse, relay, events, DL/T 645 meter side.
  *
- * (This module is under construction; its API lands with its issue.)
+ * A complete single-phase (three-phase readable) prepaid electricity meter as
+ * plain caller-owned data (::prepay_meter_t) and pure functions over it:
+ * freestanding, no allocation, no floating point and no clock of its own (the
+ * caller moves time forward). The same code runs in Cortex-M firmware and in
+ * the TCP emulator (`tools/prepay-emu`).
+ *
+ * - **Registers.** Forward and reverse active energy, total and per tariff
+ *   index 1..::PREPAY_METER_TARIFFS, in Wh (read over DL/T 645 as XXXXXX.XX
+ *   kWh, truncated to 0.01 kWh as meters display). prepay_meter_advance()
+ *   integrates a load exactly in integers (watt-seconds; the sub-Wh remainder
+ *   is carried in the state) and splits time at every minute boundary, so
+ *   registers switch band exactly at a slot edge (slots have one-minute
+ *   resolution) and at the price-set switch-over second.
+ * - **Tariff tables** are not copied: the meter points to caller-owned
+ *   ::prepay_tariff_t sets (prepay_meter_bind()), so many meters can share
+ *   one table. Writes of prices, ladders, zone and day tables over DL/T 645
+ *   change the shared table (every meter pointing to it sees the change) and
+ *   are refused unless the sets were bound writable.
+ * - **Cost control.** ::PREPAY_METER_MODE_LOCAL: the meter keeps the purse,
+ *   prices each step through the tariff engine's streaming API
+ *   (prepay_tariff_feed_interval()) and deducts the whole minor units due;
+ *   prepay_wallet_decide() gives alarm level, pre-trip, cut-off and restore.
+ *   ::PREPAY_METER_MODE_REMOTE: no deduction; the relay obeys station
+ *   trip/close commands (function 1C) only.
+ * - **Relay** state machine of the State Grid 1C commands, keep-power,
+ *   overload trip, customer button.
+ * - **Events**: meter-cover open, loss of voltage, loss of current, reverse
+ *   phase sequence, power down, programming, clears, trips and closes, with
+ *   counts and the last ::PREPAY_METER_EVENT_RECORDS records.
+ * - **Frozen data**: daily (00:00) and settlement-day snapshots, instant
+ *   freeze (function 16).
+ * - **DL/T 645 meter side**: prepay_meter_handle() answers request frames
+ *   exactly as a plain (non-ESAM) meter does; see docs/meter.md for the list
+ *   of data identifiers and the password levels.
+ *
+ * **Recharge convention.** ESAM meters take a recharge by the
+ * security-authenticated function 03 with DI 070102FF (amount, purchase
+ * count, MAC, customer number). A plain meter has no ESAM; libprepay's
+ * plain-meter convention (not a published standard) reuses the DI with a
+ * write (function 14) protected by a level-02 password, data
+ * `amount XXXXXX.XX` (4 bytes BCD, yuan) followed by `purchase count
+ * NNNNNNNN` (4 bytes BCD), 8 bytes. The purchase-count rule of the ESAM
+ * meters is kept: count = meter count + 1 credits the purse (refused above
+ * the hoarding limit), equal count is a harmless repeat (normal reply, no
+ * change, so a station retry after a lost reply is safe), any other count
+ * is refused (abnormal reply, error bit 0).
+ *
+ * **Persistence.** The struct is plain data apart from the bound pointers
+ * (tariff sets, policy, account): a caller may store it byte for byte and
+ * bind the pointers again after loading.
  */
 #ifndef PREPAY_METER_H
 #define PREPAY_METER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prepay/civil_time.h"
 #include "prepay/config.h"
+#include "prepay/dlt645.h"
 #include "prepay/export.h"
+#include "prepay/fixed_point.h"
 #include "prepay/status.h"
+#include "prepay/tariff.h"
+#include "prepay/wallet.h"
+
+/* ======================================================================== */
+/** @name Status codes (module ::PREPAY_MODULE_METER)
+ *  @{ */
+/* ======================================================================== */
+
+/** @brief The meter struct was not initialised by prepay_meter_init() (or is corrupt). */
+#define PREPAY_E_METER_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 1)
+/** @brief Local cost control needs a tariff: none is bound, or the bound plan is invalid. */
+#define PREPAY_E_METER_NO_TARIFF PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 2)
+/** @brief The tariff uses proportional TOU x tier assignment, which a meter cannot apply step by step. */
+#define PREPAY_E_METER_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 3)
+/** @brief Recharge refused: the purchase count is neither the meter's count + 1 nor equal to it. */
+#define PREPAY_E_METER_PURCHASE_COUNT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 4)
+/** @brief Recharge refused: the balance would exceed the hoarding limit. */
+#define PREPAY_E_METER_HOARDING_LIMIT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 5)
+/** @brief A load description is malformed (unknown kind, empty profile, zero step, NULL callback). */
+#define PREPAY_E_METER_BAD_LOAD PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 6)
+/** @brief A relay command was refused: a trip while keep-power is in force. */
+#define PREPAY_E_METER_KEEP_POWER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 7)
+/** @brief A relay command arrived after its valid-until time. */
+#define PREPAY_E_METER_COMMAND_EXPIRED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 8)
+/** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0). */
+#define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
+/** @} */
+
+/* ======================================================================== */
+/** @name Constants
+ *  @{ */
+/* ======================================================================== */
+
+/** @brief Return value of prepay_meter_recharge() for a repeated recharge (count equal to the meter's). */
+#define PREPAY_METER_RECHARGE_REPEAT 1
+/** @brief DI of the plain-meter recharge write (libprepay convention; DI taken from the ESAM recharge 070102FF). */
+#define PREPAY_METER_DI_RECHARGE 0x070102FFu
+/** @brief Bytes of the recharge write data: amount XXXXXX.XX (4 BCD) + purchase count (4 BCD). */
+#define PREPAY_METER_RECHARGE_DATA_SIZE 8u
+/** @brief Password levels the meter keeps (DL/T 645-2007 04000C01..04000C0A: levels 0..9). */
+#define PREPAY_METER_PASSWORD_LEVELS 10u
+/** @brief Phases of the instantaneous quantities (A, B, C). */
+#define PREPAY_METER_PHASES 3u
+/** @} */
+
+/** @brief Cost-control mode. */
+typedef enum prepay_meter_mode {
+    PREPAY_METER_MODE_LOCAL = 0, /**< local cost control (本地费控): the meter deducts and decides */
+    PREPAY_METER_MODE_REMOTE = 1 /**< remote cost control (远程费控): the station decides; the meter obeys 1C */
+} prepay_meter_mode_t;
+
+/** @brief Event kinds with counts and records (DL/T 645-2007 A.4 and State Grid extensions). */
+typedef enum prepay_meter_event {
+    PREPAY_METER_EVENT_COVER_OPEN = 0,      /**< meter cover opened (03300D00 count, 03300D0n records) */
+    PREPAY_METER_EVENT_LOSS_OF_VOLTAGE = 1, /**< loss of voltage, phase A (10000001 count, 1001010n/1001250n) */
+    PREPAY_METER_EVENT_LOSS_OF_CURRENT = 2, /**< loss of current, phase A (18000001 count, 1801010n/1801210n) */
+    PREPAY_METER_EVENT_REVERSE_PHASE = 3,   /**< voltage reverse phase sequence (14000001 count, 1400010n) */
+    PREPAY_METER_EVENT_POWER_DOWN = 4,      /**< power down (03110000 count, 0311000n records) */
+    PREPAY_METER_EVENT_PROGRAMMING = 5,     /**< a successful write (03300000 count, 0330000n records) */
+    PREPAY_METER_EVENT_CLEAR_METER = 6,     /**< meter clear, function 1A (03300100 count) */
+    PREPAY_METER_EVENT_CLEAR_EVENTS = 7,    /**< event clear, function 1B (03300300 count) */
+    PREPAY_METER_EVENT_CLEAR_DEMAND = 8,    /**< demand clear, function 19 (03300200 count) */
+    PREPAY_METER_EVENT_TRIP = 9,            /**< relay opened (1D000001 count, 1D00010n time, 1D00020n operator) */
+    PREPAY_METER_EVENT_CLOSE = 10,          /**< relay closed (1E000001 count, 1E00010n time, 1E00020n operator) */
+    PREPAY_METER_EVENT_COUNT = 11           /**< number of kinds (not a kind) */
+} prepay_meter_event_t;
+
+/** @brief Physical conditions the caller reports (each starts and ends an event). */
+typedef enum prepay_meter_condition {
+    PREPAY_METER_CONDITION_COVER_OPEN = 0,      /**< the meter cover is open */
+    PREPAY_METER_CONDITION_LOSS_OF_VOLTAGE = 1, /**< phase voltage lost while current flows */
+    PREPAY_METER_CONDITION_LOSS_OF_CURRENT = 2, /**< phase current lost while others flow */
+    PREPAY_METER_CONDITION_REVERSE_PHASE = 3,   /**< voltage phase sequence reversed */
+    PREPAY_METER_CONDITION_POWER_DOWN = 4,      /**< the meter lost its supply */
+    PREPAY_METER_CONDITION_COUNT = 5            /**< number of conditions (not a condition) */
+} prepay_meter_condition_t;
+
+/** @brief Relay flag: the relay is open (supply off). */
+#define PREPAY_METER_RELAY_OPEN 0x01u
+/** @brief Relay flag: a station trip (1C 1A) is in force. */
+#define PREPAY_METER_RELAY_REMOTE_TRIP 0x02u
+/** @brief Relay flag: close allowed (1C 1B) received; waiting for the customer's button. */
+#define PREPAY_METER_RELAY_CLOSE_PENDING 0x04u
+/** @brief Relay flag: keep-power (1C 3A) in force; trips are blocked. */
+#define PREPAY_METER_RELAY_KEEP_POWER 0x08u
+/** @brief Relay flag: station alarm (1C 2A) in force. */
+#define PREPAY_METER_RELAY_ALARM 0x10u
+/** @brief Relay flag: overload trip latched (active power above the limit for the configured time). */
+#define PREPAY_METER_RELAY_OVERLOAD 0x20u
+/** @brief Relay flag: the customer pressed the button since the last decision (acknowledges a pre-trip). */
+#define PREPAY_METER_RELAY_BUTTON 0x40u
+
+/** @brief Kinds of load for prepay_meter_advance(). */
+typedef enum prepay_meter_load_kind {
+    PREPAY_METER_LOAD_CONSTANT = 0, /**< `watts` all the time */
+    PREPAY_METER_LOAD_PROFILE = 1,  /**< `profile[i]` watts for step i of `step` seconds from `start`, repeating */
+    PREPAY_METER_LOAD_CALLBACK = 2  /**< `callback(context, t)` watts, held for `step` seconds from t */
+} prepay_meter_load_kind_t;
+
+/**
+ * @brief A load: active power drawn by the customer (positive: forward/import; negative: reverse/export).
+ *
+ * Power is in whole watts; the load only flows while the relay is closed.
+ */
+typedef struct prepay_meter_load {
+    prepay_meter_load_kind_t kind;   /**< how power is given */
+    int32_t watts;                   /**< CONSTANT: the power */
+    const int32_t *profile;          /**< PROFILE: powers, one per step */
+    size_t profile_len;              /**< PROFILE: entries, >= 1 */
+    prepay_time_t start;             /**< PROFILE: time of profile[0] (repeats every profile_len steps, before too) */
+    uint32_t step;                   /**< PROFILE and CALLBACK: seconds each value holds, >= 1 */
+    int32_t (*callback)(void *context, prepay_time_t at); /**< CALLBACK: power from @p at for `step` seconds */
+    void *context;                   /**< CALLBACK: passed to callback */
+} prepay_meter_load_t;
+
+/** @brief Instantaneous quantities (DL/T 645-2007 A.3 units). */
+typedef struct prepay_meter_instant {
+    uint16_t voltage[PREPAY_METER_PHASES];     /**< 0.1 V (0201xx00, XXX.X) */
+    int32_t current[PREPAY_METER_PHASES];      /**< mA (0202xx00, XXX.XXX A, signed) */
+    int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
+    int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
+    uint16_t frequency;                        /**< 0.01 Hz (02800002) */
+} prepay_meter_instant_t;
+
+/** @brief One event record. */
+typedef struct prepay_meter_record {
+    prepay_time_t start; /**< start (or the instant) */
+    prepay_time_t end;   /**< end; 0 while the condition lasts or for instant events */
+    uint32_t detail;     /**< operator code C0..C3 (little-endian) or programmed DI */
+    uint8_t kind;        /**< ::prepay_meter_event */
+    uint8_t used;        /**< 1 if the slot holds a record */
+} prepay_meter_record_t;
+
+/** @brief A frozen snapshot of the energy registers (0.01 kWh, as read). */
+typedef struct prepay_meter_frozen {
+    prepay_time_t time;                              /**< when frozen; 0 = empty */
+    uint32_t forward[PREPAY_METER_TARIFFS + 1];      /**< forward active total and tariffs 1..n, 0.01 kWh */
+    uint32_t reverse[PREPAY_METER_TARIFFS + 1];      /**< reverse active total and tariffs 1..n, 0.01 kWh */
+} prepay_meter_frozen_t;
+
+/** @brief The purse and its parameters (money in minor units, fen). */
+typedef struct prepay_meter_purse {
+    prepay_money_t balance;              /**< remaining (> 0) or minus the overdraft (< 0) */
+    prepay_money_t purchase_total;       /**< cumulative purchased amount */
+    prepay_money_t alarm1;               /**< alarm amount 1 (04001001) */
+    prepay_money_t alarm2;               /**< alarm amount 2 (04001002), pre-trip */
+    prepay_money_t overdraft_limit;      /**< overdraft limit (04001003); cut-off at -limit */
+    prepay_money_t hoarding_limit;       /**< maximum balance after a recharge (04001004); 0 = none */
+    prepay_money_t close_allowed;        /**< after a cut-off, restore only above this (04001005) */
+    prepay_money_t last_amount;          /**< amount of the last purchase */
+    prepay_money_t last_before;          /**< balance before the last purchase */
+    prepay_time_t last_time;             /**< time of the last purchase; 0 = none */
+    uint32_t purchase_count;             /**< purchases accepted */
+} prepay_meter_purse_t;
+
+/**
+ * @brief One meter: caller-owned, size fixed at compile time (see sizeof in bench/bench_meter.c).
+ *
+ * Read members freely; change them only through the functions here.
+ */
+typedef struct prepay_meter {
+    uint32_t magic;                       /**< private: set by prepay_meter_init() */
+    prepay_dlt645_address_t address;      /**< communication address (04000401) */
+    uint8_t mode;                         /**< ::prepay_meter_mode */
+    uint8_t relay;                        /**< PREPAY_METER_RELAY_* flags */
+    uint8_t alarm_level;                  /**< wallet alarm level (0 none, 1 alarm 1, 2 pre-trip, 3 zero or below) */
+    uint8_t programming_key;              /**< 1 while the programming key is pressed (write address allowed) */
+    uint8_t password_failures_today;      /**< wrong passwords on @ref password_failure_day */
+    uint8_t baud_feature;                 /**< communication rate feature word (function 17) */
+    prepay_wallet_state_t wallet;         /**< wallet policy state */
+    uint8_t passwords[PREPAY_METER_PASSWORD_LEVELS][3]; /**< P0 P1 P2 per level (04000C01..0A) */
+    uint8_t settlement_day;               /**< settlement day of month 1..28 (04000B01 DD) */
+    uint8_t settlement_hour;              /**< settlement hour 0..23 (04000B01 hh) */
+    uint8_t freeze_pattern[4];            /**< timed freeze mm hh DD MM (99 = any), function 16 */
+    prepay_days_t password_failure_day;   /**< day of the failures counted today */
+    uint32_t password_failures;           /**< wrong passwords since init (never reset) */
+    uint32_t last_operator;               /**< operator code of the last relay command (C0..C3 little-endian) */
+    int32_t power_limit;                  /**< overload limit in W (0 = none) */
+    uint32_t power_limit_seconds;         /**< seconds above the limit before the overload trip */
+    prepay_time_t clock;                  /**< meter clock, local seconds since 2000 */
+    prepay_time_t overload_since;         /**< start of the current run above the limit, or -1 */
+    prepay_time_t switch_time[4];         /**< 04000106..09: zones, day tables, prices, ladders */
+    const prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS]; /**< bound tariff sets (caller-owned) */
+    prepay_tariff_t *writable[PREPAY_TARIFF_PRICE_SETS];   /**< the same sets if bound writable, else NULL */
+    const prepay_wallet_policy_t *policy; /**< base wallet policy (caller-owned), or NULL for the default */
+    const prepay_tariff_account_t *account; /**< tier account (caller-owned), or NULL */
+    prepay_tariff_state_t tariff_state;   /**< streaming pricing state */
+    prepay_energy_t unpriced;             /**< Wh waiting for the clock to pass the priced position (clock set back) */
+    prepay_energy_t forward[PREPAY_METER_TARIFFS + 1]; /**< forward active Wh: [0] total, [i] tariff i */
+    prepay_energy_t reverse[PREPAY_METER_TARIFFS + 1]; /**< reverse active Wh: [0] total, [i] tariff i */
+    int64_t forward_remainder;            /**< watt-seconds not yet a whole Wh (0..3599) */
+    int64_t reverse_remainder;            /**< watt-seconds not yet a whole Wh (0..3599) */
+    prepay_meter_instant_t instant;       /**< instantaneous quantities */
+    prepay_meter_purse_t purse;           /**< purse and purse parameters */
+    uint32_t event_counts[PREPAY_METER_EVENT_COUNT]; /**< count per ::prepay_meter_event */
+    uint8_t conditions;                   /**< bit c: condition c in force */
+    uint8_t record_next;                  /**< next slot of @ref records */
+    prepay_meter_record_t records[PREPAY_METER_EVENT_RECORDS]; /**< last records, all kinds */
+    prepay_meter_frozen_t daily[PREPAY_METER_FROZEN_DAYS];     /**< [0] most recent daily freeze */
+    prepay_meter_frozen_t settlement[PREPAY_METER_SETTLEMENTS]; /**< [0] most recent settlement */
+    prepay_meter_frozen_t instant_freeze; /**< last freeze by command (function 16) */
+} prepay_meter_t;
+
+PREPAY_BEGIN_DECLS
+
+/* ======================================================================== */
+/** @name Set-up
+ *  @{ */
+/* ======================================================================== */
+
+/**
+ * @brief Initialises a meter: zero registers, empty purse, relay closed, local mode, no tariff bound.
+ *
+ * Defaults: passwords of every level 000000, alarm 1 = 20.00, alarm 2 =
+ * 10.00 yuan, no overdraft, no hoarding limit, close-allowed 0, settlement
+ * day 1 at 00:00, 2400 bit/s, no power limit, switch-over times far in the
+ * future.
+ * @param meter the meter.
+ * @param address its communication address (12 BCD digits, no wildcard, not broadcast).
+ * @param clock the initial clock (2000..2099).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a bad address);
+ * ::PREPAY_E_OUT_OF_RANGE (clock outside 2000..2099).
+ */
+PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *address, prepay_time_t clock);
+
+/**
+ * @brief Binds the tariff sets (and optionally a wallet policy and account); resets the pricing state.
+ *
+ * Set B (may be NULL) takes effect at the price switch-over time
+ * (04000108, prepay_meter_t::switch_time[2]). With @p writable the meter may
+ * change the sets when a station writes prices, ladders or tables; they are
+ * shared by every meter bound to them.
+ * @param meter an initialised meter.
+ * @param set_a the set in force (must stay valid while bound).
+ * @param set_b the pending set, or NULL.
+ * @param writable allow DL/T 645 writes to change the sets (then the pointers must point to writable memory).
+ * @param policy base wallet policy (windows, holidays, hysteresis...), or NULL for prepay_wallet_policy_default();
+ *        thresholds, overdraft and close-allowed amounts come from the purse.
+ * @param account tier account, or NULL.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or set A);
+ * ::PREPAY_E_METER_BAD_STATE; errors of prepay_tariff_plan_validate();
+ * ::PREPAY_E_METER_TARIFF_UNSUPPORTED (proportional tier mode); errors of
+ * prepay_wallet_policy_check().
+ */
+PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
+                                 bool writable, const prepay_wallet_policy_t *policy,
+                                 const prepay_tariff_account_t *account);
+
+/**
+ * @brief Sets the cost-control mode (local or remote) and decides the relay again.
+ * @param meter the meter.
+ * @param mode ::PREPAY_METER_MODE_LOCAL or ::PREPAY_METER_MODE_REMOTE.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_METER_NO_TARIFF (local mode without a tariff).
+ */
+PREPAY_API int prepay_meter_set_mode(prepay_meter_t *meter, prepay_meter_mode_t mode);
+
+/**
+ * @brief Sets the purse parameters (the same checks as their DL/T 645 writes).
+ * @param meter the meter.
+ * @param alarm1 alarm amount 1, > @p alarm2.
+ * @param alarm2 alarm amount 2, > 0.
+ * @param overdraft_limit >= 0.
+ * @param hoarding_limit >= 0 (0 = none).
+ * @param close_allowed >= 0.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_METER_BAD_PARAMETER.
+ */
+PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alarm1, prepay_money_t alarm2,
+                                                 prepay_money_t overdraft_limit, prepay_money_t hoarding_limit,
+                                                 prepay_money_t close_allowed);
+
+/**
+ * @brief Sets the overload limit: the relay trips after @p seconds continuously above @p watts.
+ * @param meter the meter.
+ * @param watts the limit (0 = none), >= 0.
+ * @param seconds time above the limit before the trip.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts, uint32_t seconds);
+
+/**
+ * @brief Sets the password of a level (local operation, as by the factory).
+ * @param meter the meter.
+ * @param level 0..9.
+ * @param password P0 P1 P2 in wire order.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uint8_t password[3]);
+/** @} */
+
+/* ======================================================================== */
+/** @name Operation
+ *  @{ */
+/* ======================================================================== */
+
+/**
+ * @brief Runs the meter for @p seconds under @p load: registers, purse, relay, events, freezes.
+ *
+ * Time is cut into steps at every minute boundary, at the price-set
+ * switch-over and at load steps; each step's energy (W x s, exact, the
+ * sub-Wh remainder carried) goes to the total and to the register of the
+ * band in force (prepay_tariff_band_at()); in local mode the step is priced
+ * by prepay_tariff_feed_interval() and the due minor units are deducted,
+ * then prepay_wallet_decide() sets the relay. No energy flows while the
+ * relay is open. Daily (00:00), settlement-day and timed freezes happen at
+ * their minute.
+ * @param meter the meter.
+ * @param seconds how long, >= 0.
+ * @param load the load (NULL: no load).
+ * @return ::PREPAY_OK, or an error. On error the meter holds the state of
+ *         the last completed step (time up to that step has passed).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_METER_BAD_LOAD; ::PREPAY_E_METER_NO_TARIFF; ::PREPAY_E_OVERFLOW;
+ * errors of prepay_tariff_feed_interval() and prepay_wallet_decide().
+ */
+PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load);
+
+/**
+ * @brief Credits a purchase with the purchase-count rule (what the recharge write does).
+ * @param meter the meter.
+ * @param now the meter clock (the clock is moved forward to it if later).
+ * @param amount minor units, > 0.
+ * @param count the purchase count carried by the recharge.
+ * @return ::PREPAY_OK (credited), ::PREPAY_METER_RECHARGE_REPEAT (count equal: nothing changed), or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_METER_PURCHASE_COUNT; ::PREPAY_E_METER_HOARDING_LIMIT;
+ * ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, prepay_money_t amount, uint32_t count);
+
+/**
+ * @brief The customer presses the button: closes after "close allowed", acknowledges a pre-trip, resets an overload trip.
+ * @param meter the meter.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; errors of prepay_wallet_decide().
+ */
+PREPAY_API int prepay_meter_press_button(prepay_meter_t *meter);
+
+/**
+ * @brief Presses or releases the programming key (needed to write the address).
+ * @param meter the meter.
+ * @param pressed true while pressed.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_programming_key(prepay_meter_t *meter, bool pressed);
+
+/**
+ * @brief Reports a physical condition starting or ending (records the event at the meter clock).
+ * @param meter the meter.
+ * @param condition ::prepay_meter_condition.
+ * @param active true when it starts, false when it ends; a repeat of the current state does nothing.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t condition, bool active);
+
+/**
+ * @brief Sets the instantaneous quantities (voltage, current, power factor...). Active power is also set by advance.
+ * @param meter the meter.
+ * @param instant the quantities.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_meter_instant_t *instant);
+
+/**
+ * @brief Applies a relay command (what a 1C frame does after its password check).
+ * @param meter the meter.
+ * @param now the meter clock (moved forward to it if later).
+ * @param command N1, a `PREPAY_DLT645_RELAY_*` value.
+ * @param valid_until the command is refused once the clock has passed it.
+ * @param operator_code C0..C3 as a little-endian number (recorded with trips and closes).
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * Trip (1A) sets a remote trip (refused under keep-power); close allowed
+ * (1B) turns a remote trip into "close pending" (the relay closes when the
+ * customer presses the button; ignored with no trip in force); direct close
+ * (1C) clears the remote trip and an overload latch; alarm (2A) and alarm
+ * release (2B) set and clear the station alarm; keep power (3A) clears a
+ * remote trip and blocks trips until keep-power release (3B).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND; ::PREPAY_E_METER_COMMAND_EXPIRED;
+ * ::PREPAY_E_METER_KEEP_POWER; errors of prepay_wallet_decide().
+ */
+PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t now, uint8_t command,
+                                          prepay_time_t valid_until, uint32_t operator_code);
+
+/**
+ * @brief Answers one DL/T 645-2007 request frame as the meter would.
+ *
+ * Frames not addressed to the meter, replies, frames with a bad checksum or
+ * structure, and 1997 frames get no reply. Broadcast frames (time sync, only
+ * taken from the broadcast address; freeze) are acted on without reply; `AA` wildcards are honoured for read
+ * (11) and read address (13) and, with the programming key, write address
+ * (15); other functions sent with wildcards are ignored. A refused request
+ * gets an abnormal reply and changes nothing except the wrong-password
+ * counters (see docs/meter.md).
+ * @param meter the meter.
+ * @param now the meter clock at reception (moved forward to it if later; no energy flows in the gap).
+ * @param request the received bytes (any `FE` preamble, then one frame).
+ * @param request_len bytes at @p request.
+ * @param reply where the reply frame is written (with no preamble).
+ * @param reply_cap capacity of @p reply; ::PREPAY_DLT645_FRAME_MAX_NO_PREAMBLE always suffices.
+ * @return the reply length (> 0), 0 for no reply, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointers);
+ * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL (the reply does
+ * not fit; the request was not acted on).
+ */
+PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t *request,
+                                   size_t request_len, uint8_t *reply, size_t reply_cap);
+
+/**
+ * @brief Encodes the value of a data identifier as the meter would send it in a read reply (after the DI).
+ * @param meter the meter.
+ * @param di the data identifier.
+ * @param out the value bytes (before +0x33).
+ * @param out_cap capacity of @p out.
+ * @return bytes written, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_NOT_FOUND (the meter does not have the item);
+ * ::PREPAY_E_BUFFER_TOO_SMALL.
+ */
+PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap);
+/** @} */
+
+PREPAY_END_DECLS
 
 #endif /* PREPAY_METER_H */

@@ -1,14 +1,778 @@
 /**
  * @file tariff.h
- * @brief Tariff model (flat, time-of-use, tiers, fixed charges) and its evaluation.
+ * @brief Tariff model (flat, time-of-use, tiers, TOU x tiers, fixed charges) and its exact evaluation.
  *
- * (This module is under construction; its API lands with its issue.)
+ * The tariff engine prices metered energy (or water) exactly, in integers,
+ * with the same result on a Cortex-M meter and on a billing server. It is
+ * freestanding: it never allocates and never uses floating point. Every
+ * struct here is owned by the caller, with a size fixed at compile time by
+ * the `PREPAY_MAX_*` macros of config_default.h.
+ *
+ * ## Model
+ * - **Bands** (tariff indices, DL/T 645-2007 04000204) are numbered
+ *   1..::prepay_tariff::band_count (at most ::PREPAY_MAX_TARIFF_INDEX);
+ *   by convention 1 sharp, 2 peak, 3 flat, 4 valley, 5 deep valley.
+ * - **Schedule** (::prepay_tou_schedule_t): the band at an instant comes
+ *   from, in order of precedence, (1) a per-date override
+ *   (::prepay_tou_override_t, e.g. a weather-triggered sharp afternoon);
+ *   (2) the day table chosen for that date: an explicit holiday day table,
+ *   else the season's day table for the day type (holiday, Saturday, Sunday,
+ *   weekday); (3) with no seasons, ::prepay_tou_schedule::default_band.
+ *   Seasons start on a month-day and run until the next season starts; the
+ *   last wraps over the year end. Day-table slots start at a minute and run
+ *   until the next slot; the last wraps over midnight to the first.
+ * - **Prices** (::prepay_tariff_prices_t): a price per band, given
+ *   directly or derived as `round(base x ratio + adder)` to a published
+ *   quantum; tier surcharges added to every band (uniform design) or a
+ *   price per band and tier (per-band design).
+ * - **Tiers** (::prepay_tier_ladder_t): cumulative bounds per cycle (a month
+ *   from a billing day, or a year from a start month), chosen per cycle
+ *   month (seasonal ladders), optionally per day x days in the cycle,
+ *   adjusted per account and prorated for partial cycles. Pricing is
+ *   incremental: each Wh at the price of the tier it falls in.
+ * - **Two price sets** (::prepay_tariff_plan_t): set B takes effect at a
+ *   switch-over time (DL/T 645 04000106..09).
+ *
+ * ## Evaluation rules (see docs/tariff-engine.md)
+ * - **Spreading.** Energy inside an interval `[s, e)` is spread uniformly in
+ *   time: the part in `[a, b)` is
+ *   `floor(E (b - s) / (e - s)) - floor(E (a - s) / (e - s))`, computed with
+ *   prepay_i64_muldiv(), so the parts always sum exactly to E.
+ * - **Splitting.** An interval is split at every band, cycle and price-set
+ *   boundary; inside a piece, a tier bound splits the piece's energy exactly
+ *   at the bound (the first Wh beyond the bound is in the next tier).
+ * - **Tier assignment.** ::PREPAY_TOU_TIER_UNIFORM and
+ *   ::PREPAY_TOU_TIER_CHRONOLOGICAL fill tiers in consumption order (what a
+ *   meter does). ::PREPAY_TOU_TIER_PROPORTIONAL (NREL SAM monthly rule)
+ *   assigns at cycle end: each tier's quantity is split among the bands in
+ *   proportion to each band's energy in the cycle, by largest remainder
+ *   (floor of each share, capped at what the band has left; the leftover Wh
+ *   go one each to the largest remainders, ties to the lower price set, then
+ *   the lower band; the last tier reached takes what each band has left), so
+ *   the parts sum exactly by tier and by band.
+ * - **Exactness.** A line's amount is `quantity x price`, exact
+ *   (::prepay_amount_t). Rounding to minor units happens only in a bill
+ *   (per line or once per bill, as the tariff says) and in the streaming
+ *   "due" figure, by prepay_amount_round().
+ *
+ * Streaming (prepay_tariff_feed_interval(), prepay_tariff_feed_reading())
+ * and batch (prepay_tariff_eval_batch()) share these rules: a stream's lines
+ * added to a bill equal the batch bill to the last unit.
  */
 #ifndef PREPAY_TARIFF_H
 #define PREPAY_TARIFF_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
+#include "prepay/fixed_point.h"
 #include "prepay/status.h"
+
+/* ---- status codes ------------------------------------------------------ */
+
+/** @brief Status codes of the tariff module (module ::PREPAY_MODULE_TARIFF). */
+enum prepay_tariff_status {
+    /** An enum field holds a value that is not one of its constants. */
+    PREPAY_E_TARIFF_BAD_ENUM = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 1),
+    /** A count field exceeds its PREPAY_MAX_* capacity. */
+    PREPAY_E_TARIFF_CAPACITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 2),
+    /** Seasons are not sorted by start date. */
+    PREPAY_E_TARIFF_SEASON_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 3),
+    /** Two seasons start on the same date (they overlap). */
+    PREPAY_E_TARIFF_SEASON_OVERLAP = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 4),
+    /** A month-day, holiday or override date does not exist (or is Feb 29 as a season start). */
+    PREPAY_E_TARIFF_BAD_DATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 5),
+    /** Day-table slots are not strictly increasing in start minute. */
+    PREPAY_E_TARIFF_SLOT_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 6),
+    /** A slot starts at minute 1440 or later. */
+    PREPAY_E_TARIFF_SLOT_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 7),
+    /** A day table in use has no slot: the day would have a gap. */
+    PREPAY_E_TARIFF_DAY_TABLE_EMPTY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 8),
+    /** A season or holiday refers to a day table that does not exist. */
+    PREPAY_E_TARIFF_BAD_DAY_TABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 9),
+    /** A band index is 0 or above band_count (or band_count is 0 or too large). */
+    PREPAY_E_TARIFF_BAD_BAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 10),
+    /** Holidays are not strictly increasing in date. */
+    PREPAY_E_TARIFF_HOLIDAY_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 11),
+    /** Overrides are not sorted by (day, start minute) or overlap. */
+    PREPAY_E_TARIFF_OVERRIDE_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 12),
+    /** An override's minute range is empty or outside 0..1440. */
+    PREPAY_E_TARIFF_OVERRIDE_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 13),
+    /** Tier bounds are not strictly increasing, or a bound is not positive. */
+    PREPAY_E_TARIFF_TIER_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 14),
+    /** The last tier has a finite bound; it must be ::PREPAY_TIER_UNBOUNDED. */
+    PREPAY_E_TARIFF_TIER_FINITE_LAST = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 15),
+    /** A price is negative (or a derived price cannot be computed). */
+    PREPAY_E_TARIFF_BAD_PRICE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 16),
+    /** A price derivation is malformed: negative ratio or a quantum below 1. */
+    PREPAY_E_TARIFF_BAD_DERIVATION = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 17),
+    /** The cycle definition is bad: start month not 1..12 or start day not 1..28. */
+    PREPAY_E_TARIFF_BAD_CYCLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 18),
+    /** A fixed charge is negative. */
+    PREPAY_E_TARIFF_BAD_FIXED_CHARGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 19),
+    /** The two price sets of a plan disagree on unit, cycle, mode or rounding. */
+    PREPAY_E_TARIFF_SWITCH_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 20),
+    /** An interval or reading lies before the end of what the state has already priced. */
+    PREPAY_E_TARIFF_TIME_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 21),
+    /** An interval is malformed: end before start, negative energy, or energy in zero time. */
+    PREPAY_E_TARIFF_BAD_INTERVAL = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 22),
+    /** A register reading is lower than the previous one. */
+    PREPAY_E_TARIFF_REGISTER_BACKWARDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 23),
+    /** The cycle was closed (proportional mode); it cannot take more energy. */
+    PREPAY_E_TARIFF_CYCLE_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 24),
+    /** The account adjustment is bad: scale not positive, or bounds no longer sorted. */
+    PREPAY_E_TARIFF_BAD_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 25),
+    /** Vending: the marginal price is zero, so the money buys unlimited energy. */
+    PREPAY_E_TARIFF_FREE_ENERGY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 26),
+    /** The state was not initialised with prepay_tariff_state_init(), or is corrupt. */
+    PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27)
+};
+
+/* ---- constants and enums ------------------------------------------------ */
+
+/** @brief The bound of the last tier: unbounded (every tariff's last tier must use it). */
+#define PREPAY_TIER_UNBOUNDED INT64_MAX
+/** @brief Minutes in a day; slot starts are 0..1439, override ends 1..1440. */
+#define PREPAY_MINUTES_PER_DAY 1440
+/** @brief Price sets in a plan (DL/T 645 two-set scheme: the set in force and the pending set). */
+#define PREPAY_TARIFF_PRICE_SETS 2
+/** @brief Ratio scale of derived prices: ratios are in millionths (1.7 = 1700000). */
+#define PREPAY_RATIO_SCALE 1000000
+/** @brief Band conventionally used for sharp (尖峰). */
+#define PREPAY_BAND_SHARP 1
+/** @brief Band conventionally used for peak (高峰). */
+#define PREPAY_BAND_PEAK 2
+/** @brief Band conventionally used for flat (平段). */
+#define PREPAY_BAND_FLAT 3
+/** @brief Band conventionally used for valley (低谷). */
+#define PREPAY_BAND_VALLEY 4
+/** @brief Band conventionally used for deep valley (深谷). */
+#define PREPAY_BAND_DEEP_VALLEY 5
+
+/** @brief What the tariff meters. */
+typedef enum prepay_tariff_unit {
+    PREPAY_TARIFF_UNIT_ENERGY = 0, /**< electricity: quantities in Wh, prices per kWh */
+    PREPAY_TARIFF_UNIT_WATER = 1   /**< water: quantities in L, prices per m3 */
+} prepay_tariff_unit_t;
+
+/** @brief How tiers and bands combine (see the file comment). */
+typedef enum prepay_tou_tier_mode {
+    /** Price = band price + tier surcharge; tiers filled in consumption order (Zhejiang, Guangdong). */
+    PREPAY_TOU_TIER_UNIFORM = 0,
+    /** Per-band tier prices; tiers filled in consumption order (a prepaid meter). */
+    PREPAY_TOU_TIER_CHRONOLOGICAL = 1,
+    /** Per-band tier prices; tier quantities shared among bands at cycle end (NREL SAM monthly). */
+    PREPAY_TOU_TIER_PROPORTIONAL = 2
+} prepay_tou_tier_mode_t;
+
+/** @brief Length of the tier cycle. */
+typedef enum prepay_cycle_kind {
+    /** A month, from ::prepay_tariff::cycle_start_day of one month to the same day of the next. */
+    PREPAY_CYCLE_MONTH = 0,
+    /** A year, from cycle_start_day of ::prepay_tariff::cycle_start_month to the same date a year later. */
+    PREPAY_CYCLE_YEAR = 1
+} prepay_cycle_kind_t;
+
+/** @brief How the tier bounds of a partly served cycle are scaled (account opened or closed mid-cycle). */
+typedef enum prepay_proration {
+    PREPAY_PRORATE_NONE = 0,     /**< full bounds whatever the service period */
+    PREPAY_PRORATE_BY_MONTH = 1, /**< bounds x calendar months touched by service / months in cycle */
+    PREPAY_PRORATE_BY_DAY = 2    /**< bounds x days touched by service / days in cycle */
+} prepay_proration_t;
+
+/** @brief Where a bill rounds to minor units. */
+typedef enum prepay_round_scope {
+    PREPAY_ROUND_PER_LINE = 0, /**< each line rounded; totals are sums of rounded lines */
+    PREPAY_ROUND_PER_BILL = 1  /**< totals are the exact sums rounded once */
+} prepay_round_scope_t;
+
+/** @brief How the band prices of a price set are given. */
+typedef enum prepay_price_mode {
+    PREPAY_PRICE_DIRECT = 0, /**< ::prepay_tariff_prices::band_price holds each band's price */
+    PREPAY_PRICE_DERIVED = 1 /**< `round(base x ratio[band] + adder)` to a quantum */
+} prepay_price_mode_t;
+
+/** @brief Kind of a charge line. */
+typedef enum prepay_line_kind {
+    PREPAY_LINE_ENERGY = 0, /**< energy at one band, tier and price */
+    PREPAY_LINE_FIXED = 1   /**< a fixed charge of a cycle */
+} prepay_line_kind_t;
+
+/* ---- schedule ----------------------------------------------------------- */
+
+/** @brief One slot of a day table: from start_minute until the next slot's start. */
+typedef struct prepay_tou_slot {
+    uint16_t start_minute; /**< minute of day the slot starts, 0..1439 */
+    uint8_t band;          /**< band in force, 1..band_count */
+} prepay_tou_slot_t;
+
+/** @brief A day table (daily time-slot table, DL/T 645 04010001..): cyclic over the day. */
+typedef struct prepay_tou_day_table {
+    uint8_t slot_count;                            /**< slots used, 1..::PREPAY_MAX_DAY_SLOTS */
+    prepay_tou_slot_t slots[PREPAY_MAX_DAY_SLOTS]; /**< strictly increasing start minutes; before the
+                                                        first start, the last slot is in force */
+} prepay_tou_day_table_t;
+
+/** @brief A season (year time zone): from start month-day until the next season's start. */
+typedef struct prepay_tou_season {
+    uint8_t start_month;       /**< 1..12 */
+    uint8_t start_day;         /**< 1..days in that month (Feb 29 not allowed) */
+    uint8_t weekday_table;     /**< day table (0-based index) for Monday..Friday */
+    uint8_t saturday_table;    /**< day table for Saturdays */
+    uint8_t sunday_table;      /**< day table for Sundays */
+    uint8_t holiday_table;     /**< day table for listed holidays without their own table */
+} prepay_tou_season_t;
+
+/** @brief A holiday (DL/T 645 public holiday, 04030001..): a date and optionally its own day table. */
+typedef struct prepay_tou_holiday {
+    prepay_days_t day; /**< day number of the date (see civil_time.h) */
+    uint8_t table;     /**< 0: the season's holiday_table; n > 0: day table n - 1 */
+} prepay_tou_holiday_t;
+
+/** @brief A per-date override: on one date, [start_minute, end_minute) is in @p band (takes precedence). */
+typedef struct prepay_tou_override {
+    prepay_days_t day;     /**< day number of the date */
+    uint16_t start_minute; /**< 0..1439 */
+    uint16_t end_minute;   /**< start_minute + 1 .. 1440 (exclusive) */
+    uint8_t band;          /**< band in force, 1..band_count */
+} prepay_tou_override_t;
+
+/** @brief The time-of-use schedule: where each instant's band comes from. */
+typedef struct prepay_tou_schedule {
+    uint8_t default_band;  /**< band everywhere when season_count is 0 (a flat tariff) */
+    uint8_t season_count;  /**< 0 (no TOU) .. ::PREPAY_MAX_SEASONS */
+    uint8_t day_table_count;   /**< 0 .. ::PREPAY_MAX_DAY_TABLES */
+    uint16_t holiday_count;    /**< 0 .. ::PREPAY_MAX_HOLIDAYS */
+    uint16_t override_count;   /**< 0 .. ::PREPAY_MAX_DATE_OVERRIDES */
+    prepay_tou_season_t seasons[PREPAY_MAX_SEASONS];        /**< strictly increasing start dates */
+    prepay_tou_day_table_t day_tables[PREPAY_MAX_DAY_TABLES]; /**< referenced by seasons and holidays */
+    prepay_tou_holiday_t holidays[PREPAY_MAX_HOLIDAYS];     /**< strictly increasing days */
+    prepay_tou_override_t overrides[PREPAY_MAX_DATE_OVERRIDES]; /**< sorted by (day, start), no overlap */
+} prepay_tou_schedule_t;
+
+/* ---- tiers and prices ---------------------------------------------------- */
+
+/**
+ * @brief A tier ladder: cumulative upper bounds of the tiers within a cycle.
+ *
+ * Tier i (0-based) holds the cycle's Wh number k (counting from 0) with
+ * `upper[i-1] <= k < upper[i]` (upper[-1] = 0): with upper[0] = 2880000 the
+ * first 2880 kWh are in tier 1. Bounds strictly increase; the last used
+ * bound (index tier_count - 1) is ::PREPAY_TIER_UNBOUNDED.
+ */
+typedef struct prepay_tier_ladder {
+    prepay_energy_t upper[PREPAY_MAX_TIERS]; /**< cumulative upper bounds (Wh or L) */
+    uint8_t per_day; /**< 1: bounds are per day, multiplied by the days of the cycle (URDB "kWh daily"); 0: per cycle */
+} prepay_tier_ladder_t;
+
+/** @brief Prices of one price set. All prices are in 1e-8 currency per kWh (per m3). */
+typedef struct prepay_tariff_prices {
+    prepay_price_mode_t mode; /**< how band prices are given */
+    /** DIRECT: price of band b at index b - 1 (tier 1 price in per-band modes is band_tier_price). */
+    prepay_price_t band_price[PREPAY_MAX_TARIFF_INDEX];
+    /** DERIVED: the floating part the ratios apply to (e.g. 0.5802 yuan). */
+    prepay_price_t derive_base;
+    /** DERIVED: the fixed part added to every band (funds and surcharges, e.g. 0.00866875). */
+    prepay_price_t derive_adder;
+    /** DERIVED: published precision, in price units (10000 = 0.0001 yuan). At least 1. */
+    prepay_price_t derive_quantum;
+    /** DERIVED: rounding of derived prices (published: half-up). */
+    prepay_rounding_t derive_rounding;
+    /** DERIVED: ratio of band b at index b - 1, in millionths (peak 1.7 = 1700000). */
+    int64_t band_ratio[PREPAY_MAX_TARIFF_INDEX];
+    /** UNIFORM mode: added to every band's price in tier t (index t - 1; index 0 is normally 0). */
+    prepay_price_t tier_surcharge[PREPAY_MAX_TIERS];
+    /** CHRONOLOGICAL / PROPORTIONAL modes: price of band b, tier t at [b - 1][t - 1]. */
+    prepay_price_t band_tier_price[PREPAY_MAX_TARIFF_INDEX][PREPAY_MAX_TIERS];
+} prepay_tariff_prices_t;
+
+/** @brief A fixed charge per cycle (service charge, meter rent). */
+typedef struct prepay_fixed_charge {
+    prepay_money_t amount; /**< minor units per cycle, >= 0 */
+    uint16_t item;         /**< caller's item code, copied into lines */
+} prepay_fixed_charge_t;
+
+/** @brief One complete tariff (one DL/T 645 price set with its schedule). Caller-owned, plain data. */
+typedef struct prepay_tariff {
+    prepay_tariff_unit_t unit;        /**< electricity or water */
+    uint8_t band_count;               /**< bands 1..band_count exist; 1..::PREPAY_MAX_TARIFF_INDEX */
+    prepay_tou_schedule_t schedule;   /**< band resolution */
+    prepay_tou_tier_mode_t tou_tier_mode; /**< how tiers and bands combine */
+    prepay_cycle_kind_t cycle_kind;   /**< tier cycle length */
+    uint8_t cycle_start_month;        /**< YEAR cycles: first month, 1..12 (ignored for MONTH, must be 1..12) */
+    uint8_t cycle_start_day;          /**< billing day: cycles start at 00:00 of this day, 1..28 */
+    uint8_t tier_count;               /**< tiers used, 1 (no ladder) .. ::PREPAY_MAX_TIERS */
+    uint8_t ladder_count;             /**< ladders used, 1..12 */
+    /** Ladder (0-based) of a cycle by the month the cycle starts in (index month - 1). */
+    uint8_t ladder_of_month[12];
+    prepay_tier_ladder_t ladders[12]; /**< seasonal ladders (Guangzhou: May-Oct and Nov-Apr) */
+    prepay_proration_t proration;     /**< partial-cycle rule */
+    prepay_tariff_prices_t prices;    /**< band and tier prices */
+    uint8_t fixed_charge_count;       /**< 0..::PREPAY_MAX_FIXED_CHARGES */
+    prepay_fixed_charge_t fixed_charges[PREPAY_MAX_FIXED_CHARGES]; /**< charged once per cycle touched */
+    prepay_rounding_t rounding;       /**< rounding of bills and dues (default half-up) */
+    prepay_round_scope_t round_scope; /**< per line or per bill */
+} prepay_tariff_t;
+
+/**
+ * @brief A plan: the price set in force and an optional pending set with its switch-over time.
+ *
+ * Set A (`sets[0]`) prices instants before `switch_time`, set B
+ * (`sets[1]`, may be NULL) instants at or after it; an interval straddling
+ * the switch is split. Both sets must agree on unit, tier mode, cycle
+ * definition and rounding (and, in proportional mode, on ladders).
+ */
+typedef struct prepay_tariff_plan {
+    const prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS]; /**< [0] in force; [1] pending or NULL */
+    prepay_time_t switch_time;                             /**< set B takes effect here */
+} prepay_tariff_plan_t;
+
+/**
+ * @brief Per-account parameters: tier adjustments for the household and the service period.
+ *
+ * Effective bound of tier i in a cycle: `b = upper[i]` (x days in cycle if
+ * per_day); then `b = round(b x scale_num / scale_den) + add[i]`
+ * (half-up); then proration `b = round(b x served / cycle_units)`
+ * (half-up) when the service period covers only part of the cycle. The
+ * unbounded last tier stays unbounded.
+ */
+typedef struct prepay_tariff_account {
+    prepay_energy_t tier_add[PREPAY_MAX_TIERS]; /**< added to finite bound i (e.g. +100 kWh/month per bound) */
+    int64_t tier_scale_num;                     /**< multiplicative adjustment numerator (default 1) */
+    int64_t tier_scale_den;                     /**< multiplicative adjustment denominator (default 1), > 0 */
+    prepay_time_t service_start;                /**< account opened (INT64_MIN: always) */
+    prepay_time_t service_end;                  /**< account closed (INT64_MAX: never) */
+} prepay_tariff_account_t;
+
+/* ---- evaluation --------------------------------------------------------- */
+
+/** @brief A metered interval: @p energy consumed uniformly over [start, end). */
+typedef struct prepay_tariff_interval {
+    prepay_time_t start;    /**< start (inclusive) */
+    prepay_time_t end;      /**< end (exclusive), >= start */
+    prepay_energy_t energy; /**< Wh (or L), >= 0; 0 if end == start */
+} prepay_tariff_interval_t;
+
+/** @brief One charge line: a quantity at one price, or a fixed charge. */
+typedef struct prepay_tariff_line {
+    prepay_line_kind_t kind;  /**< energy or fixed */
+    int32_t cycle;            /**< cycle id (prepay_tariff_cycle_of()) */
+    uint8_t price_set;        /**< 0 = set A, 1 = set B */
+    uint8_t band;             /**< 1..band_count; 0 for fixed lines */
+    uint8_t tier;             /**< 1..tier_count; 0 for fixed lines */
+    uint8_t fixed_index;      /**< fixed lines: index in fixed_charges; else 0 */
+    uint16_t item;            /**< fixed lines: the charge's item code; else 0 */
+    prepay_energy_t quantity; /**< Wh (or L); 0 for fixed lines */
+    prepay_price_t price;     /**< unit price; 0 for fixed lines */
+    prepay_amount_t amount;   /**< exact quantity x price (or the fixed charge) */
+    prepay_money_t money;     /**< amount rounded by the tariff's rule (for display and per-line bills) */
+} prepay_tariff_line_t;
+
+/**
+ * @brief Streaming state of one account: small, plain data, copyable and storable.
+ *
+ * Holds the current cycle, the energy used in it (for tiers), per price set
+ * and band energy of the cycle (for proportional assignment), the end of
+ * what has been priced, the last register reading, and the carried
+ * sub-minor-unit remainder of the "due" figures.
+ */
+typedef struct prepay_tariff_state {
+    uint32_t magic;                 /**< set by prepay_tariff_state_init() */
+    uint8_t flags;                  /**< internal: position set, cycle open, cycle closed, primed */
+    int32_t cycle;                  /**< current cycle id (valid when a cycle is open) */
+    prepay_time_t position;         /**< end of the last interval priced */
+    prepay_energy_t cycle_energy;   /**< energy in the current cycle so far */
+    /** Energy of the current cycle per price set and band [set][band - 1]. */
+    prepay_energy_t band_energy[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay_time_t register_time;    /**< time of the last register reading */
+    prepay_energy_t register_value; /**< last register reading */
+    prepay_money_t charged;         /**< sum of the `due` figures returned so far (minor units) */
+    prepay_amount_t carry;          /**< exact amount priced so far minus `charged`; |carry| < 1 minor unit */
+} prepay_tariff_state_t;
+
+/** @brief What one streaming call produced. */
+typedef struct prepay_tariff_feed_result {
+    size_t line_count;      /**< lines written; on ::PREPAY_E_BUFFER_TOO_SMALL, lines needed */
+    prepay_amount_t exact;  /**< exact sum of the lines' amounts */
+    /** Whole minor units to deduct now: `round(charged + carry + exact) - charged` by the tariff's
+     *  rounding, so the dues of a stream always sum to its running exact total rounded once. */
+    prepay_money_t due;
+} prepay_tariff_feed_result_t;
+
+/**
+ * @brief A bill: lines in canonical order plus totals. Lines are in caller storage.
+ *
+ * Lines are kept sorted by (cycle, kind, price set, band, tier, fixed
+ * index); lines with the same key are merged. After prepay_tariff_bill_finish():
+ * per-line scope: `total = sum of line money`, subtotals are sums of
+ * rounded lines; per-bill scope: subtotals are exact and `total =
+ * round(exact_total)`.
+ */
+typedef struct prepay_tariff_bill {
+    prepay_tariff_line_t *lines; /**< caller array of line_cap lines */
+    size_t line_cap;             /**< capacity of lines */
+    size_t line_count;           /**< lines held */
+    size_t lines_needed;         /**< lines that would be held with unlimited capacity */
+    prepay_rounding_t rounding;  /**< copied from the tariff */
+    prepay_round_scope_t scope;  /**< copied from the tariff */
+    prepay_energy_t energy_total;  /**< sum of energy line quantities */
+    prepay_amount_t exact_total;   /**< exact sum of all line amounts */
+    prepay_amount_t energy_subtotal; /**< energy lines (rounded per scope, see above) */
+    prepay_amount_t fixed_subtotal;  /**< fixed lines (rounded per scope) */
+    prepay_amount_t band_subtotal[PREPAY_MAX_TARIFF_INDEX]; /**< per band (index band - 1) */
+    prepay_amount_t tier_subtotal[PREPAY_MAX_TIERS];        /**< per tier (index tier - 1) */
+    prepay_money_t total;        /**< the bill total in minor units */
+} prepay_tariff_bill_t;
+
+PREPAY_BEGIN_DECLS
+
+/* ---- building and checking ------------------------------------------------ */
+
+/**
+ * @brief Initialises a tariff to a valid flat tariff: one band, price 0, one unbounded tier.
+ *
+ * Defaults: electricity, band_count 1, default_band 1, no seasons, uniform
+ * mode, monthly cycle from day 1 (year start month 1), one ladder, no
+ * proration, direct prices of 0, derive quantum 1 and half-up, rounding
+ * half-up per line. Set the fields, then prepay_tariff_validate().
+ * @param tariff the tariff to fill.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p tariff is NULL.
+ */
+PREPAY_API int prepay_tariff_init(prepay_tariff_t *tariff);
+
+/**
+ * @brief Checks a tariff completely; every evaluation function does this first.
+ *
+ * Safe on arbitrary bytes: every field is range-checked before use.
+ * @param tariff the tariff.
+ * @return ::PREPAY_OK, or the first problem found.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_ENUM;
+ * ::PREPAY_E_TARIFF_CAPACITY; ::PREPAY_E_TARIFF_BAD_BAND;
+ * ::PREPAY_E_TARIFF_SEASON_ORDER; ::PREPAY_E_TARIFF_SEASON_OVERLAP;
+ * ::PREPAY_E_TARIFF_BAD_DATE; ::PREPAY_E_TARIFF_BAD_DAY_TABLE;
+ * ::PREPAY_E_TARIFF_DAY_TABLE_EMPTY; ::PREPAY_E_TARIFF_SLOT_ORDER;
+ * ::PREPAY_E_TARIFF_SLOT_RANGE; ::PREPAY_E_TARIFF_HOLIDAY_ORDER;
+ * ::PREPAY_E_TARIFF_OVERRIDE_ORDER; ::PREPAY_E_TARIFF_OVERRIDE_RANGE;
+ * ::PREPAY_E_TARIFF_TIER_ORDER; ::PREPAY_E_TARIFF_TIER_FINITE_LAST;
+ * ::PREPAY_E_TARIFF_BAD_PRICE; ::PREPAY_E_TARIFF_BAD_DERIVATION;
+ * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_TARIFF_BAD_FIXED_CHARGE.
+ */
+PREPAY_API int prepay_tariff_validate(const prepay_tariff_t *tariff);
+
+/**
+ * @brief Makes a one-set plan: @p tariff in force at all times.
+ * @param plan the plan to fill.
+ * @param tariff set A (not copied; must outlive the plan).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL.
+ */
+PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_tariff_t *tariff);
+
+/**
+ * @brief Checks a plan: each set valid, and the sets compatible.
+ * @param plan the plan.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL plan or set A);
+ * any error of prepay_tariff_validate(); ::PREPAY_E_TARIFF_SWITCH_MISMATCH.
+ */
+PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
+
+/**
+ * @brief Initialises an account: no adjustment, served at all times.
+ * @param account the account to fill.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p account is NULL.
+ */
+PREPAY_API int prepay_tariff_account_init(prepay_tariff_account_t *account);
+
+/**
+ * @brief A derived unit price: `round(base x ratio / 1e6 + adder)` to a multiple of @p quantum.
+ *
+ * Guangdong: base 0.6725 yuan, ratio 1.7, adder 0, quantum 0.0001 yuan,
+ * half-up gives 1.1433 yuan (114.33 fen). Uses prepay_i64_div_round() only.
+ * @param base floating part (price units), >= 0.
+ * @param ratio ratio in millionths, >= 0.
+ * @param adder fixed part (price units), >= 0.
+ * @param quantum published precision in price units, >= 1.
+ * @param mode rounding rule.
+ * @param out the price; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p out);
+ * ::PREPAY_E_TARIFF_BAD_DERIVATION (negative value or quantum < 1);
+ * ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_derive_price(prepay_price_t base, int64_t ratio, prepay_price_t adder,
+                                          prepay_price_t quantum, prepay_rounding_t mode, prepay_price_t *out);
+
+/**
+ * @brief The unit price of a band and tier under a tariff (derivation and surcharges applied).
+ * @param tariff a valid tariff.
+ * @param band 1..band_count.
+ * @param tier 1..tier_count.
+ * @param out the price; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of
+ * prepay_tariff_validate(); ::PREPAY_E_TARIFF_BAD_BAND (band or tier out of
+ * range); ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);
+
+/**
+ * @brief The band in force at an instant.
+ * @param tariff a valid tariff.
+ * @param at the instant.
+ * @param band out: 1..band_count; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of
+ * prepay_tariff_validate(); ::PREPAY_E_BAD_DATE (@p at outside years 1..9999).
+ */
+PREPAY_API int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_t at, unsigned *band);
+
+/**
+ * @brief The cycle containing an instant, as an id: `12 x year + month - 1` of the cycle's start.
+ * @param tariff a valid tariff (its cycle definition is used).
+ * @param at the instant.
+ * @param cycle out: the cycle id; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_CYCLE;
+ * ::PREPAY_E_BAD_DATE (outside years 1..9999).
+ */
+PREPAY_API int prepay_tariff_cycle_of(const prepay_tariff_t *tariff, prepay_time_t at, int32_t *cycle);
+
+/**
+ * @brief The start and end of a cycle.
+ * @param tariff a valid tariff.
+ * @param cycle a cycle id from prepay_tariff_cycle_of().
+ * @param start out: first instant of the cycle (may be NULL).
+ * @param end out: first instant after the cycle (may be NULL).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL tariff);
+ * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_BAD_DATE.
+ */
+PREPAY_API int prepay_tariff_cycle_bounds(const prepay_tariff_t *tariff, int32_t cycle, prepay_time_t *start,
+                                          prepay_time_t *end);
+
+/**
+ * @brief Effective tier bounds of a cycle for an account (ladder, per-day, adjustment, proration).
+ * @param tariff a valid tariff.
+ * @param account the account, or NULL for no adjustment and full service.
+ * @param cycle the cycle id.
+ * @param upper out: tier_count bounds; the last is ::PREPAY_TIER_UNBOUNDED.
+ * @param upper_cap capacity of @p upper (>= tier_count).
+ * @return tier_count, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of
+ * prepay_tariff_validate(); ::PREPAY_E_BUFFER_TOO_SMALL;
+ * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
+ */
+PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const prepay_tariff_account_t *account,
+                                         int32_t cycle, prepay_energy_t *upper, size_t upper_cap);
+
+/* ---- streaming ------------------------------------------------------------ */
+
+/**
+ * @brief Initialises a streaming state: nothing priced yet, no cycle open, not primed.
+ * @param state the state.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
+ */
+PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
+
+/**
+ * @brief Prices one interval and advances the state.
+ *
+ * The interval must not start before the end of the previous one (gaps are
+ * allowed and carry no energy). It is split at band, tier, cycle and
+ * price-set boundaries; consecutive pieces with the same (cycle, set, band,
+ * tier) are merged into one line (a bill merges all equal keys). Entering a cycle emits its fixed charges. In
+ * proportional mode, energy lines of a cycle are emitted when the cycle is
+ * left (or closed with prepay_tariff_close_cycle()). `result->due` is the
+ * whole minor units to deduct now; the remainder stays in `state->carry`.
+ * Work happens on a copy of the state, committed only on success.
+ * @param plan a valid plan.
+ * @param account the account, or NULL.
+ * @param state the account's state.
+ * @param start interval start.
+ * @param end interval end (>= start).
+ * @param energy energy in the interval (>= 0; 0 if end == start).
+ * @param lines out: line buffer (may be NULL if @p line_cap is 0).
+ * @param line_cap capacity of @p lines.
+ * @param result out: counts and totals (on ::PREPAY_E_BUFFER_TOO_SMALL, line_count is the size needed).
+ * @return the number of lines written (>= 0), or an error; on error @p state is unchanged.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE;
+ * errors of prepay_tariff_plan_validate(); ::PREPAY_E_TARIFF_BAD_INTERVAL;
+ * ::PREPAY_E_TARIFF_TIME_ORDER; ::PREPAY_E_TARIFF_CYCLE_CLOSED;
+ * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_BUFFER_TOO_SMALL;
+ * ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
+ */
+PREPAY_API int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                           prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
+                                           prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
+                                           prepay_tariff_feed_result_t *result);
+
+/**
+ * @brief Prices the energy between the previous register reading and this one.
+ *
+ * The first reading only primes the state (0 lines). Each later reading
+ * feeds the interval [previous time, @p at) with energy = register
+ * difference, as prepay_tariff_feed_interval(). Register wrap-around is not
+ * handled (a smaller reading is an error).
+ * @param plan a valid plan.
+ * @param account the account, or NULL.
+ * @param state the state.
+ * @param at time of the reading.
+ * @param reading the register value (Wh or L).
+ * @param lines out: line buffer.
+ * @param line_cap capacity of @p lines.
+ * @param result out: counts and totals.
+ * @return lines written (>= 0), or an error; on error @p state is unchanged.
+ *
+ * **Errors:** those of prepay_tariff_feed_interval();
+ * ::PREPAY_E_TARIFF_REGISTER_BACKWARDS.
+ */
+PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                          prepay_tariff_state_t *state, prepay_time_t at, prepay_energy_t reading,
+                                          prepay_tariff_line_t *lines, size_t line_cap,
+                                          prepay_tariff_feed_result_t *result);
+
+/**
+ * @brief Closes the open cycle: in proportional mode emits its energy lines; later energy in it is refused.
+ *
+ * In the other modes nothing is emitted and the cycle stays open (lines
+ * were emitted as energy arrived). Closing with no open cycle emits nothing.
+ * @param plan a valid plan.
+ * @param account the account, or NULL.
+ * @param state the state.
+ * @param lines out: line buffer.
+ * @param line_cap capacity of @p lines.
+ * @param result out: counts and totals.
+ * @return lines written (>= 0), or an error; on error @p state is unchanged.
+ *
+ * **Errors:** as prepay_tariff_feed_interval().
+ */
+PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                         prepay_tariff_state_t *state, prepay_tariff_line_t *lines, size_t line_cap,
+                                         prepay_tariff_feed_result_t *result);
+
+/* ---- bills and batch ------------------------------------------------------ */
+
+/**
+ * @brief Initialises an empty bill over caller storage, recording the tariff's rounding rule and scope.
+ * @param bill the bill.
+ * @param tariff the tariff whose rounding and scope the bill records.
+ * @param lines line storage (may be NULL if @p line_cap is 0).
+ * @param line_cap capacity of @p lines.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL bill or tariff, or NULL
+ * lines with a non-zero capacity); ::PREPAY_E_TARIFF_BAD_ENUM.
+ */
+PREPAY_API int prepay_tariff_bill_init(prepay_tariff_bill_t *bill, const prepay_tariff_t *tariff,
+                                       prepay_tariff_line_t *lines, size_t line_cap);
+
+/**
+ * @brief Adds lines (e.g. from streaming calls) to a bill, merging equal keys, keeping canonical order.
+ *
+ * Amounts and quantities of merged lines are added exactly. Totals are
+ * updated by prepay_tariff_bill_finish().
+ * @param bill an initialised bill.
+ * @param lines lines to add.
+ * @param count number of lines.
+ * @return ::PREPAY_OK, or an error. On ::PREPAY_E_BUFFER_TOO_SMALL and
+ *         ::PREPAY_E_INVALID_ARGUMENT the bill is unchanged except
+ *         `lines_needed` (the capacity that would be needed); after
+ *         ::PREPAY_E_OVERFLOW (sums beyond int64) the bill must be discarded.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a malformed line);
+ * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_bill_add(prepay_tariff_bill_t *bill, const prepay_tariff_line_t *lines, size_t count);
+
+/**
+ * @brief Computes the lines' money and the bill's subtotals and total by its rounding rule and scope.
+ * @param bill the bill.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL or a line with a band or
+ * tier out of range); ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
+
+/**
+ * @brief Prices an array of intervals into a finished bill (same result as streaming + close).
+ *
+ * Equivalent to feeding each interval with prepay_tariff_feed_interval(),
+ * adding every line to @p bill, then prepay_tariff_close_cycle() and
+ * prepay_tariff_bill_finish(). Uses a fast path (per-day band segments,
+ * per band and tier energy accumulators) that gives identical results.
+ * Batch does not compute dues: the state's `charged` and `carry` are left
+ * as they were.
+ * @param plan a valid plan.
+ * @param account the account, or NULL.
+ * @param state in/out: the state to start from and advance (NULL: a fresh state, discarded).
+ * @param intervals the intervals, in time order.
+ * @param count number of intervals.
+ * @param bill an initialised bill (lines are added to what it holds).
+ * @return ::PREPAY_OK, or an error. On error @p state is unchanged and the
+ *         bill holds a partial result that must be discarded
+ *         (prepay_tariff_bill_init() again); on ::PREPAY_E_BUFFER_TOO_SMALL,
+ *         `bill->lines_needed` is the capacity needed when the bill was empty.
+ *
+ * **Errors:** those of prepay_tariff_feed_interval() and prepay_tariff_bill_add().
+ */
+PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                        prepay_tariff_state_t *state, const prepay_tariff_interval_t *intervals,
+                                        size_t count, prepay_tariff_bill_t *bill);
+
+/* ---- vending ------------------------------------------------------------- */
+
+/**
+ * @brief Vending inverse: the most energy @p money buys at the account's position.
+ *
+ * Assumes all the energy is used at instant @p at in one band (@p band, or
+ * the band in force at @p at when 0) of the price set in force at @p at,
+ * starting from the state's cycle energy (0 if @p at is in a later cycle
+ * than the state's), in the cycle of @p at, with incremental tier pricing.
+ * The answer E is a multiple of @p quantum (e.g. 10 Wh for a 0.01 kWh
+ * register) with exact cost(E) <= money < cost(E + quantum).
+ * @param plan a valid plan.
+ * @param account the account, or NULL.
+ * @param state the account's state, or NULL for an empty cycle.
+ * @param at the instant of the purchase.
+ * @param band 0 (band at @p at) or 1..band_count.
+ * @param money minor units, >= 0.
+ * @param quantum energy granularity, >= 1.
+ * @param energy out: the energy; untouched on error.
+ * @param cost out: its exact cost (may be NULL).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, negative money, quantum < 1);
+ * errors of prepay_tariff_plan_validate(); ::PREPAY_E_TARIFF_BAD_BAND;
+ * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_TARIFF_FREE_ENERGY;
+ * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
+ */
+PREPAY_API int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                  const prepay_tariff_state_t *state, prepay_time_t at, unsigned band,
+                                  prepay_money_t money, prepay_energy_t quantum, prepay_energy_t *energy,
+                                  prepay_amount_t *cost);
+
+PREPAY_END_DECLS
 
 #endif /* PREPAY_TARIFF_H */

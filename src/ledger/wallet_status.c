@@ -1,10 +1,15 @@
 /* Status texts of this module, for prepay_strerror(). */
 #include "../common/status_internal.h"
+#include "prepay/wallet.h"
 
 #ifndef PREPAY_NO_STRERROR
 const char *prepay__wallet_status_text(int number)
 {
     switch (number) {
+    case 1: return "wallet_bad_thresholds: level_count is above PREPAY_MAX_ALARM_LEVELS or thresholds are not strictly decreasing";
+    case 2: return "wallet_bad_amount: A negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount";
+    case 3: return "wallet_bad_policy: A window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag";
+    case 4: return "wallet_bad_state: The previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced";
     default: return (const char *)0;
     }
 }

@@ -5,6 +5,15 @@
 const char *prepay__meter_status_text(int number)
 {
     switch (number) {
+    case 1: return "meter: not initialised or corrupt";
+    case 2: return "meter: local cost control needs a valid tariff";
+    case 3: return "meter: proportional TOU x tier tariffs cannot be applied by a meter";
+    case 4: return "meter: purchase count is neither the meter's count + 1 nor equal to it";
+    case 5: return "meter: the balance would exceed the hoarding limit";
+    case 6: return "meter: malformed load";
+    case 7: return "meter: trip refused while keep-power is in force";
+    case 8: return "meter: relay command arrived after its valid-until time";
+    case 9: return "meter: inconsistent purse parameters";
     default: return (const char *)0;
     }
 }

@@ -12,6 +12,10 @@
 typedef int (*prepay_tool_command_fn)(int argc, char **argv);
 
 int prepay_tool_version(int argc, char **argv);
+int prepay_tool_bill(int argc, char **argv);
+int prepay_tool_demo(int argc, char **argv);
 int prepay_tool_dlt645(int argc, char **argv);
+int prepay_tool_ledger(int argc, char **argv);
+int prepay_tool_tariff(int argc, char **argv);
 
 #endif

@@ -1,0 +1,131 @@
+/*
+ * Fuzz target: the tariff engine (validation and evaluation).
+ *
+ * First byte even: the rest is copied over a prepay_tariff_t as raw bytes (hostile struct);
+ * validation must reject it or accept it without undefined behaviour, and an accepted tariff
+ * is evaluated. First byte odd: the bytes drive a generator of valid random tariffs
+ * (tests/tariff/tariff_random.h) and interval streams. In both cases the invariants are
+ * checked: streaming (feed + close, lines into a bill) == batch, and every bill total equals
+ * the sum of its lines (per-line scope) or its exact sum rounded once (per-bill scope).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/tariff/tariff_random.h"
+#include "prepay/fixed_point.h"
+#include "prepay/status.h"
+#include "prepay/tariff.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_INTERVALS 24
+#define FUZZ_LINES 2048
+
+static prepay_tariff_t sets[2];
+static prepay_tariff_line_t batch_lines[FUZZ_LINES], stream_lines[FUZZ_LINES], feed_lines[FUZZ_LINES];
+
+static void check(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *iv, size_t n)
+{
+    prepay_tariff_bill_t batch, stream;
+    prepay_tariff_bill_init(&batch, plan->sets[0], batch_lines, FUZZ_LINES);
+    int batch_status = prepay_tariff_eval_batch(plan, NULL, NULL, iv, n, &batch);
+    prepay_tariff_bill_init(&stream, plan->sets[0], stream_lines, FUZZ_LINES);
+    prepay_tariff_state_t st;
+    prepay_tariff_state_init(&st);
+    prepay_tariff_feed_result_t r;
+    int stream_status = PREPAY_OK;
+    for (size_t i = 0; i < n && stream_status == PREPAY_OK; i++) {
+        prepay_tariff_state_t before = st;
+        int got = prepay_tariff_feed_interval(plan, NULL, &st, iv[i].start, iv[i].end, iv[i].energy, feed_lines,
+                                              FUZZ_LINES, &r);
+        if (got < 0) {
+            if (memcmp(&before, &st, sizeof st) != 0) {
+                abort(); /* an error must leave the state unchanged */
+            }
+            stream_status = got;
+            break;
+        }
+        stream_status = prepay_tariff_bill_add(&stream, feed_lines, (size_t)got);
+    }
+    if (stream_status == PREPAY_OK) {
+        int got = prepay_tariff_close_cycle(plan, NULL, &st, feed_lines, FUZZ_LINES, &r);
+        stream_status = got < 0 ? got : prepay_tariff_bill_add(&stream, feed_lines, (size_t)got);
+    }
+    if (stream_status == PREPAY_OK) {
+        stream_status = prepay_tariff_bill_finish(&stream);
+    }
+    if (batch_status == PREPAY_E_BUFFER_TOO_SMALL || stream_status == PREPAY_E_BUFFER_TOO_SMALL) {
+        return;
+    }
+    if ((batch_status == PREPAY_OK) != (stream_status == PREPAY_OK)) {
+        abort();
+    }
+    if (batch_status != PREPAY_OK) {
+        return;
+    }
+    if (batch.line_count != stream.line_count || batch.total != stream.total ||
+        prepay_amount_compare(batch.exact_total, stream.exact_total) != 0) {
+        abort();
+    }
+    prepay_amount_t exact = {0, 0};
+    prepay_money_t money = 0;
+    for (size_t k = 0; k < batch.line_count; k++) {
+        const prepay_tariff_line_t *a = &batch_lines[k], *b = &stream_lines[k];
+        if (a->quantity != b->quantity || a->price != b->price || a->band != b->band || a->tier != b->tier ||
+            a->cycle != b->cycle || prepay_amount_compare(a->amount, b->amount) != 0) {
+            abort();
+        }
+        if (prepay_amount_add(exact, a->amount, &exact) != PREPAY_OK) {
+            return;
+        }
+        money += a->money;
+    }
+    if (prepay_amount_compare(exact, batch.exact_total) != 0) {
+        abort();
+    }
+    if (batch.scope == PREPAY_ROUND_PER_LINE && money != batch.total) {
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) {
+        return 0;
+    }
+    prepay_tariff_plan_t plan;
+    prepay_tariff_interval_t iv[FUZZ_INTERVALS];
+    rnd_t r = {0x9E3779B97F4A7C15u, data + 1, size - 1, 0};
+    if ((data[0] & 1u) == 0) {
+        /* hostile struct */
+        prepay_tariff_init(&sets[0]);
+        size_t n = size - 1 < sizeof sets[0] ? size - 1 : sizeof sets[0];
+        memcpy(&sets[0], data + 1, n);
+        if (prepay_tariff_validate(&sets[0]) != PREPAY_OK) {
+            return 0;
+        }
+        prepay_tariff_plan_init(&plan, &sets[0]);
+    } else {
+        rnd_tariff(&r, &sets[0], -1);
+        prepay_tariff_plan_init(&plan, &sets[0]);
+        if (data[0] & 2u) {
+            rnd_second_set(&r, &sets[0], &sets[1]);
+            plan.sets[1] = &sets[1];
+            plan.switch_time = (prepay_time_t)8766 * 86400 + rnd_range(&r, 0, 86400 * 40);
+        }
+        if (prepay_tariff_plan_validate(&plan) != PREPAY_OK) {
+            abort(); /* the generator only makes valid tariffs */
+        }
+    }
+    size_t n = rnd_intervals(&r, iv, (size_t)(data[0] >> 2) % FUZZ_INTERVALS + 1u);
+    check(&plan, iv, n);
+    /* vending never fails on a valid plan except for free energy */
+    prepay_energy_t energy;
+    int status = prepay_tariff_vend(&plan, NULL, NULL, iv[0].start, 0, (prepay_money_t)rnd_range(&r, 0, 100000), 1,
+                                    &energy, NULL);
+    if (status != PREPAY_OK && status != PREPAY_E_TARIFF_FREE_ENERGY && status != PREPAY_E_BAD_DATE) {
+        abort();
+    }
+    return 0;
+}

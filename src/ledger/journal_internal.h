@@ -1,0 +1,69 @@
+/*
+ * Internal helpers of the journal: little-endian field access and the
+ * journal's internal states. Not installed.
+ */
+#ifndef PREPAY_JOURNAL_INTERNAL_H
+#define PREPAY_JOURNAL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prepay/journal.h"
+
+/* Journal handle states (prepay_journal_t.state). 0 = never opened. */
+#define PREPAY__JOURNAL_CLOSED 0u
+#define PREPAY__JOURNAL_READY 0xA5u
+#define PREPAY__JOURNAL_BROKEN 0x5Au
+
+static inline void prepay__put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v & 0xFFu);
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void prepay__put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v & 0xFFu);
+    p[1] = (uint8_t)((v >> 8) & 0xFFu);
+    p[2] = (uint8_t)((v >> 16) & 0xFFu);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void prepay__put_u64(uint8_t *p, uint64_t v)
+{
+    prepay__put_u32(p, (uint32_t)(v & 0xFFFFFFFFu));
+    prepay__put_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Two's complement: the bit pattern of v as uint64_t (well defined in C). */
+static inline void prepay__put_i64(uint8_t *p, int64_t v)
+{
+    prepay__put_u64(p, (uint64_t)v);
+}
+
+static inline uint16_t prepay__get_u16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] | (unsigned)p[1] << 8);
+}
+
+static inline uint32_t prepay__get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t prepay__get_u64(const uint8_t *p)
+{
+    return (uint64_t)prepay__get_u32(p) | (uint64_t)prepay__get_u32(p + 4) << 32;
+}
+
+/* Converts the two's complement pattern back without implementation-defined casts. */
+static inline int64_t prepay__get_i64(const uint8_t *p)
+{
+    uint64_t u = prepay__get_u64(p);
+    if (u <= (uint64_t)INT64_MAX) {
+        return (int64_t)u;
+    }
+    return -(int64_t)(~u) - 1;
+}
+
+#endif /* PREPAY_JOURNAL_INTERNAL_H */

@@ -1,0 +1,158 @@
+/*
+ * The journal bound to a ledger: recovery (snapshot + committed batches,
+ * replayed through the ledger's own entry points, then verified) and the
+ * write path (apply, journal what was applied, commit with one sync).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "journal_internal.h"
+#include "prepay/journal.h"
+#include "prepay/ledger.h"
+
+/* Replays one committed journal record into the ledger (scan callback). */
+static int replay_record(void *context, const prepay_journal_record_t *record)
+{
+    prepay_ledger_t *ledger = context;
+    switch (record->type) {
+    case PREPAY_JOURNAL_RECORD_ACCOUNT: {
+        prepay_ledger_account_t account;
+        if (prepay_journal_account_decode(record->payload, record->payload_length, &account) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_BAD_RECORD;
+        }
+        return prepay_ledger_create_account(ledger, &account) < 0 ? PREPAY_E_JOURNAL_REPLAY : PREPAY_OK;
+    }
+    case PREPAY_JOURNAL_RECORD_TRANSFER: {
+        prepay_ledger_transfer_t transfer;
+        if (prepay_journal_transfer_decode(record->payload, record->payload_length, &transfer) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_BAD_RECORD;
+        }
+        return prepay_ledger_replay(ledger, &transfer) < 0 ? PREPAY_E_JOURNAL_REPLAY : PREPAY_OK;
+    }
+    case PREPAY_JOURNAL_RECORD_CLOSE:
+        if (record->payload_length != PREPAY_JOURNAL_CLOSE_SIZE) {
+            return PREPAY_E_JOURNAL_BAD_RECORD;
+        }
+        return prepay_ledger_close_account(ledger, prepay__get_u64(record->payload)) < 0 ? PREPAY_E_JOURNAL_REPLAY
+                                                                                          : PREPAY_OK;
+    default:
+        return PREPAY_E_JOURNAL_BAD_RECORD;
+    }
+}
+
+int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                        size_t buffer_capacity, const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
+                        prepay_ledger_account_t *scratch, size_t scratch_cap, prepay_journal_recovery_t *info)
+{
+    if (journal == NULL || io == NULL || buffer == NULL || ledger == NULL || info == NULL ||
+        buffer_capacity < PREPAY_JOURNAL_MIN_BUFFER) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (prepay_ledger_account_count(ledger) != 0 || prepay_ledger_transfer_count(ledger) != 0) {
+        return PREPAY_E_BAD_STATE;
+    }
+    uint64_t snapshot_sequence = 0;
+    uint64_t snapshot_records = 0;
+    if (snapshot != NULL) {
+        int status = prepay_journal_snapshot_load(snapshot, ledger, &snapshot_sequence, &snapshot_records);
+        if (status != PREPAY_OK) {
+            memset(info, 0, sizeof *info);
+            return status;
+        }
+    }
+    int status = prepay_journal_scan(io, snapshot_sequence, replay_record, ledger, true, info);
+    info->snapshot_sequence = snapshot_sequence;
+    info->snapshot_records = snapshot_records;
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (prepay_ledger_verify(ledger, scratch, scratch_cap) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_VERIFY;
+    }
+    return prepay_journal_attach(journal, io, buffer, buffer_capacity, info);
+}
+
+/* The write paths refuse to touch the ledger when the journal cannot take the batch. */
+static int check_writable(const prepay_journal_t *journal, const prepay_ledger_t *ledger)
+{
+    if (journal == NULL || ledger == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (journal->state == PREPAY__JOURNAL_BROKEN) {
+        return PREPAY_E_JOURNAL_FAILED;
+    }
+    if (journal->state != PREPAY__JOURNAL_READY || journal->batch_records != 0) {
+        return PREPAY_E_BAD_STATE;
+    }
+    return PREPAY_OK;
+}
+
+int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch,
+                         size_t count, int *results)
+{
+    int status = check_writable(journal, ledger);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    int applied = prepay_ledger_apply(ledger, batch, count, results);
+    if (applied <= 0) {
+        return applied;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (results[i] == PREPAY_OK) {
+            status = prepay_journal_add_transfer(journal, &batch[i]);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+        }
+    }
+    return applied;
+}
+
+int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch,
+                          size_t count, int *results)
+{
+    int applied = prepay_journal_stage(journal, ledger, batch, count, results);
+    if (applied <= 0) {
+        return applied;
+    }
+    int status = prepay_journal_commit(journal);
+    return status != PREPAY_OK ? status : applied;
+}
+
+int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *ledger,
+                                  const prepay_ledger_account_t *account)
+{
+    int status = check_writable(journal, ledger);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    int result = prepay_ledger_create_account(ledger, account);
+    if (result != PREPAY_OK) {
+        return result;
+    }
+    status = prepay_journal_add_account(journal, account);
+    if (status == PREPAY_OK) {
+        status = prepay_journal_commit(journal);
+    }
+    return status;
+}
+
+int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id)
+{
+    int status = check_writable(journal, ledger);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    int result = prepay_ledger_close_account(ledger, account_id);
+    if (result != PREPAY_OK) {
+        return result;
+    }
+    status = prepay_journal_add_close(journal, account_id);
+    if (status == PREPAY_OK) {
+        status = prepay_journal_commit(journal);
+    }
+    return status;
+}

@@ -1,0 +1,318 @@
+/*
+ * Snapshots of a ledger: every account (with counters) and the whole
+ * transfer log, the journal sequence they cover, and a CRC-32C over all of
+ * it, written through begin / write / publish so that replacing the
+ * published snapshot is atomic. Loading recreates the accounts, replays the
+ * log through the ledger, closes the closed accounts and checks the
+ * counters. Format in docs/journal.md, "Snapshots".
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "journal_internal.h"
+#include "prepay/journal.h"
+#include "prepay/ledger.h"
+
+static const uint8_t snapshot_magic[8] = {'P', 'R', 'E', 'P', 'A', 'Y', 'S', 'N'};
+static const uint8_t snapshot_end_magic[4] = {'S', 'N', 'E', 'D'};
+
+#define ACCOUNT_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_ACCOUNT_SIZE)
+#define TRANSFER_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE)
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct writer {
+    const prepay_snapshot_io_t *io;
+    uint8_t *buffer;
+    size_t capacity;
+    size_t length;
+    uint32_t crc;
+} writer_t;
+
+static int writer_flush(writer_t *w)
+{
+    if (w->length == 0) {
+        return PREPAY_OK;
+    }
+    w->crc = prepay_journal_crc32c(w->crc, w->buffer, w->length);
+    int status = w->io->write(w->io->context, w->buffer, w->length);
+    w->length = 0;
+    return status == PREPAY_E_JOURNAL_FULL ? status : (status != PREPAY_OK ? PREPAY_E_JOURNAL_IO : PREPAY_OK);
+}
+
+/* Room for n bytes in the buffer (n <= capacity). */
+static int writer_reserve(writer_t *w, size_t n)
+{
+    return w->capacity - w->length < n ? writer_flush(w) : PREPAY_OK;
+}
+
+static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequence)
+{
+    uint32_t accounts = prepay_ledger_account_count(ledger);
+    uint32_t transfers = prepay_ledger_transfer_count(ledger);
+    int status = writer_reserve(w, PREPAY_SNAPSHOT_HEADER_SIZE);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    uint8_t *h = w->buffer + w->length;
+    memcpy(h, snapshot_magic, sizeof snapshot_magic);
+    prepay__put_u16(h + 8, (uint16_t)PREPAY_JOURNAL_VERSION);
+    prepay__put_u16(h + 10, (uint16_t)PREPAY_SNAPSHOT_HEADER_SIZE);
+    prepay__put_u32(h + 12, 0);
+    prepay__put_u64(h + 16, sequence);
+    prepay__put_u32(h + 24, accounts);
+    prepay__put_u32(h + 28, transfers);
+    w->length += PREPAY_SNAPSHOT_HEADER_SIZE;
+
+    uint64_t item = 1;
+    for (uint32_t i = 0; i < accounts; i++, item++) {
+        const prepay_ledger_account_t *account = prepay_ledger_account_at(ledger, i);
+        uint8_t payload[PREPAY_JOURNAL_ACCOUNT_SIZE];
+        if (account == NULL || (status = writer_reserve(w, ACCOUNT_ITEM)) != PREPAY_OK) {
+            return account == NULL ? PREPAY_E_BAD_STATE : status;
+        }
+        (void)prepay_journal_account_encode(account, payload, sizeof payload);
+        (void)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_ACCOUNT, item, payload, sizeof payload,
+                                           w->buffer + w->length, w->capacity - w->length);
+        w->length += ACCOUNT_ITEM;
+    }
+    for (uint32_t i = 0; i < transfers; i++, item++) {
+        const prepay_ledger_entry_t *entry = prepay_ledger_entry_at(ledger, i);
+        uint8_t payload[PREPAY_JOURNAL_TRANSFER_SIZE];
+        if (entry == NULL || (status = writer_reserve(w, TRANSFER_ITEM)) != PREPAY_OK) {
+            return entry == NULL ? PREPAY_E_BAD_STATE : status;
+        }
+        (void)prepay_journal_transfer_encode(&entry->transfer, payload, sizeof payload);
+        (void)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, item, payload, sizeof payload,
+                                           w->buffer + w->length, w->capacity - w->length);
+        w->length += TRANSFER_ITEM;
+    }
+    status = writer_flush(w); /* the trailer's CRC covers everything before it */
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    uint8_t trailer[PREPAY_SNAPSHOT_TRAILER_SIZE];
+    memcpy(trailer, snapshot_end_magic, sizeof snapshot_end_magic);
+    prepay__put_u32(trailer + 4, w->crc);
+    status = w->io->write(w->io->context, trailer, sizeof trailer);
+    return status == PREPAY_E_JOURNAL_FULL ? status : (status != PREPAY_OK ? PREPAY_E_JOURNAL_IO : PREPAY_OK);
+}
+
+int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *ledger,
+                            const prepay_snapshot_io_t *snapshot, bool compact)
+{
+    if (journal == NULL || ledger == NULL || snapshot == NULL || snapshot->begin == NULL ||
+        snapshot->write == NULL || snapshot->publish == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (journal->state == PREPAY__JOURNAL_BROKEN) {
+        return PREPAY_E_JOURNAL_FAILED;
+    }
+    if (journal->state != PREPAY__JOURNAL_READY || journal->batch_records != 0 || journal->sealed_batches != 0) {
+        return PREPAY_E_BAD_STATE;
+    }
+    if (snapshot->begin(snapshot->context) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_IO;
+    }
+    /* No batch is open, so the staging buffer is free. */
+    writer_t w = {snapshot, journal->buffer, journal->buffer_capacity, 0, 0};
+    int status = write_items(&w, ledger, journal->next_sequence - 1);
+    if (status == PREPAY_OK && snapshot->publish(snapshot->context) != PREPAY_OK) {
+        status = PREPAY_E_JOURNAL_IO;
+    }
+    if (status != PREPAY_OK) {
+        if (snapshot->abort != NULL) {
+            (void)snapshot->abort(snapshot->context);
+        }
+        return status;
+    }
+    if (compact && journal->committed_end > PREPAY_JOURNAL_HEADER_SIZE) {
+        if (journal->io.truncate(journal->io.context, PREPAY_JOURNAL_HEADER_SIZE) != PREPAY_OK) {
+            journal->state = PREPAY__JOURNAL_BROKEN;
+            return PREPAY_E_JOURNAL_IO;
+        }
+        journal->committed_end = PREPAY_JOURNAL_HEADER_SIZE;
+        journal->sealed_end = PREPAY_JOURNAL_HEADER_SIZE;
+    }
+    return PREPAY_OK;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct reader {
+    const prepay_snapshot_io_t *io;
+    uint64_t size;
+    uint64_t base;
+    size_t length;
+    uint8_t buffer[PREPAY_JOURNAL_SCAN_BUFFER];
+} reader_t;
+
+/* Makes [offset, offset + want) available (the caller keeps it below size). */
+static int reader_window(reader_t *r, uint64_t offset, size_t want, const uint8_t **data)
+{
+    if (offset < r->base || offset + want > r->base + r->length) {
+        uint64_t remaining = r->size - offset;
+        size_t n = remaining < PREPAY_JOURNAL_SCAN_BUFFER ? (size_t)remaining : PREPAY_JOURNAL_SCAN_BUFFER;
+        if (r->io->read(r->io->context, offset, r->buffer, n) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_IO;
+        }
+        r->base = offset;
+        r->length = n;
+    }
+    *data = r->buffer + (size_t)(offset - r->base);
+    return PREPAY_OK;
+}
+
+/* Decodes the item frame at offset: its type and index must be as expected. */
+static int read_item(reader_t *r, uint64_t offset, uint16_t type, uint64_t index, size_t item_size,
+                     prepay_journal_record_t *record)
+{
+    const uint8_t *data;
+    int status = reader_window(r, offset, item_size, &data);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (prepay_journal_record_decode(data, item_size, record) != (int)item_size || record->type != type ||
+        record->sequence != index) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    return PREPAY_OK;
+}
+
+static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint32_t *transfers)
+{
+    if (r->size < PREPAY_SNAPSHOT_HEADER_SIZE + PREPAY_SNAPSHOT_TRAILER_SIZE) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    uint64_t body = r->size - PREPAY_SNAPSHOT_TRAILER_SIZE;
+    uint32_t crc = 0;
+    for (uint64_t offset = 0; offset < body;) {
+        uint64_t left = body - offset;
+        size_t n = left < PREPAY_JOURNAL_SCAN_BUFFER ? (size_t)left : PREPAY_JOURNAL_SCAN_BUFFER;
+        const uint8_t *data;
+        int status = reader_window(r, offset, n, &data);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        crc = prepay_journal_crc32c(crc, data, n);
+        offset += n;
+    }
+    const uint8_t *data;
+    int status = reader_window(r, body, PREPAY_SNAPSHOT_TRAILER_SIZE, &data);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (memcmp(data, snapshot_end_magic, sizeof snapshot_end_magic) != 0 || prepay__get_u32(data + 4) != crc) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    status = reader_window(r, 0, PREPAY_SNAPSHOT_HEADER_SIZE, &data);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    *sequence = prepay__get_u64(data + 16);
+    *accounts = prepay__get_u32(data + 24);
+    *transfers = prepay__get_u32(data + 28);
+    uint64_t expected = (uint64_t)PREPAY_SNAPSHOT_HEADER_SIZE + (uint64_t)*accounts * ACCOUNT_ITEM +
+                        (uint64_t)*transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
+    if (memcmp(data, snapshot_magic, sizeof snapshot_magic) != 0 ||
+        prepay__get_u16(data + 8) != PREPAY_JOURNAL_VERSION ||
+        prepay__get_u16(data + 10) != PREPAY_SNAPSHOT_HEADER_SIZE || prepay__get_u32(data + 12) != 0 ||
+        expected != r->size) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    return PREPAY_OK;
+}
+
+static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, uint32_t transfers)
+{
+    uint64_t offset = PREPAY_SNAPSHOT_HEADER_SIZE;
+    uint64_t index = 1;
+    prepay_journal_record_t record;
+    /* Accounts open first, so that the log replays as it was applied. */
+    for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
+        prepay_ledger_account_t account;
+        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        (void)prepay_journal_account_decode(record.payload, record.payload_length, &account);
+        account.debits_pending = 0;
+        account.debits_posted = 0;
+        account.credits_pending = 0;
+        account.credits_posted = 0;
+        account.flags = (uint16_t)(account.flags & ~PREPAY_LEDGER_ACCOUNT_CLOSED);
+        if (prepay_ledger_create_account(ledger, &account) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
+    }
+    for (uint32_t i = 0; i < transfers; i++, index++, offset += TRANSFER_ITEM) {
+        prepay_ledger_transfer_t transfer;
+        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_TRANSFER, index, TRANSFER_ITEM, &record);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        (void)prepay_journal_transfer_decode(record.payload, record.payload_length, &transfer);
+        if (prepay_ledger_replay(ledger, &transfer) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
+    }
+    /* Then close the closed accounts and check every account's counters. */
+    offset = PREPAY_SNAPSHOT_HEADER_SIZE;
+    index = 1;
+    for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
+        prepay_ledger_account_t stored;
+        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        (void)prepay_journal_account_decode(record.payload, record.payload_length, &stored);
+        if ((stored.flags & PREPAY_LEDGER_ACCOUNT_CLOSED) != 0 &&
+            prepay_ledger_close_account(ledger, stored.id) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
+        const prepay_ledger_account_t *now = prepay_ledger_account(ledger, stored.id);
+        if (now == NULL || now->debits_pending != stored.debits_pending ||
+            now->debits_posted != stored.debits_posted || now->credits_pending != stored.credits_pending ||
+            now->credits_posted != stored.credits_posted || now->flags != stored.flags) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
+    }
+    return PREPAY_OK;
+}
+
+int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger, uint64_t *sequence,
+                                 uint64_t *records)
+{
+    if (snapshot == NULL || ledger == NULL || sequence == NULL || snapshot->read == NULL ||
+        snapshot->size == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (prepay_ledger_account_count(ledger) != 0 || prepay_ledger_transfer_count(ledger) != 0) {
+        return PREPAY_E_BAD_STATE;
+    }
+    reader_t r;
+    r.io = snapshot;
+    r.base = 0;
+    r.length = 0;
+    if (snapshot->size(snapshot->context, &r.size) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_IO;
+    }
+    uint64_t covered = 0;
+    uint32_t accounts = 0, transfers = 0;
+    if (r.size > 0) {
+        int status = check_whole(&r, &covered, &accounts, &transfers);
+        if (status == PREPAY_OK) {
+            status = load_items(&r, ledger, accounts, transfers);
+        }
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    *sequence = covered;
+    if (records != NULL) {
+        *records = (uint64_t)accounts + transfers;
+    }
+    return PREPAY_OK;
+}

@@ -1,0 +1,178 @@
+/*
+ * prepay_ledger_verify(): zero sum, balances equal to the replay of the log,
+ * limits, pending states and index consistency. Freestanding.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ledger_internal.h"
+#include "prepay/ledger.h"
+
+#define TWO_PHASE (PREPAY_LEDGER_TRANSFER_POST_PENDING | PREPAY_LEDGER_TRANSFER_VOID_PENDING)
+
+static bool add_checked(prepay_money_t *counter, prepay_money_t amount)
+{
+    return prepay_i64_add(*counter, amount, counter) == PREPAY_OK;
+}
+
+/* Replays entry i into the scratch counters; false if the log is inconsistent. */
+static bool replay_entry(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, uint32_t i)
+{
+    const prepay_ledger_entry_t *e = &ledger->memory.entries[i];
+    const prepay_ledger_transfer_t *t = &e->transfer;
+    if (prepay__ledger_transfer_find(ledger, t->id) != i + 1u || t->amount < 0) {
+        return false;
+    }
+    if ((t->flags & TWO_PHASE) != 0u) {
+        uint32_t p_at = prepay__ledger_transfer_find(ledger, t->pending_id);
+        if (p_at == 0u || p_at > i || e->state != PREPAY_LEDGER_STATE_NONE) {
+            return false;
+        }
+        const prepay_ledger_entry_t *p = &ledger->memory.entries[p_at - 1u];
+        bool post = (t->flags & PREPAY_LEDGER_TRANSFER_POST_PENDING) != 0u;
+        uint32_t want = post ? (uint32_t)PREPAY_LEDGER_STATE_POSTED : (uint32_t)PREPAY_LEDGER_STATE_VOIDED;
+        if ((p->transfer.flags & PREPAY_LEDGER_TRANSFER_PENDING) == 0u || p->resolved_by != i + 1u ||
+            p->state != want || t->amount > p->transfer.amount) {
+            return false;
+        }
+        uint32_t dr = prepay__ledger_account_find(ledger, p->transfer.debit_account_id);
+        uint32_t cr = prepay__ledger_account_find(ledger, p->transfer.credit_account_id);
+        if (dr == 0u || cr == 0u) {
+            return false;
+        }
+        scratch[dr - 1u].debits_pending -= p->transfer.amount;
+        scratch[cr - 1u].credits_pending -= p->transfer.amount;
+        if (scratch[dr - 1u].debits_pending < 0 || scratch[cr - 1u].credits_pending < 0) {
+            return false;
+        }
+        if (post) {
+            return add_checked(&scratch[dr - 1u].debits_posted, t->amount) &&
+                   add_checked(&scratch[cr - 1u].credits_posted, t->amount);
+        }
+        return true;
+    }
+    uint32_t dr = prepay__ledger_account_find(ledger, t->debit_account_id);
+    uint32_t cr = prepay__ledger_account_find(ledger, t->credit_account_id);
+    if (dr == 0u || cr == 0u || dr == cr || t->amount == 0) {
+        return false;
+    }
+    if ((t->flags & PREPAY_LEDGER_TRANSFER_PENDING) != 0u) {
+        if (e->state == PREPAY_LEDGER_STATE_PENDING) {
+            if (e->resolved_by != 0u) {
+                return false;
+            }
+        } else if (e->state == PREPAY_LEDGER_STATE_POSTED || e->state == PREPAY_LEDGER_STATE_VOIDED) {
+            if (e->resolved_by <= i + 1u || e->resolved_by > ledger->transfer_count) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        return add_checked(&scratch[dr - 1u].debits_pending, t->amount) &&
+               add_checked(&scratch[cr - 1u].credits_pending, t->amount);
+    }
+    if (e->state != PREPAY_LEDGER_STATE_NONE || e->resolved_by != 0u) {
+        return false;
+    }
+    return add_checked(&scratch[dr - 1u].debits_posted, t->amount) &&
+           add_checked(&scratch[cr - 1u].credits_posted, t->amount);
+}
+
+static bool within_limits(const prepay_ledger_account_t *a)
+{
+    prepay_money_t debits;
+    prepay_money_t credits;
+    if (prepay_i64_add(a->debits_pending, a->debits_posted, &debits) != PREPAY_OK ||
+        prepay_i64_add(a->credits_pending, a->credits_posted, &credits) != PREPAY_OK) {
+        return false;
+    }
+    if ((a->flags & PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS) != 0u) {
+        prepay_money_t allowed;
+        if (prepay_i64_add(a->credits_posted, a->overdraft_limit, &allowed) != PREPAY_OK) {
+            allowed = INT64_MAX;
+        }
+        if (debits > allowed) {
+            return false;
+        }
+    }
+    if ((a->flags & PREPAY_LEDGER_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS) != 0u && credits > a->debits_posted) {
+        return false;
+    }
+    if (a->max_balance > 0 && credits - a->debits_posted > a->max_balance) {
+        return false;
+    }
+    return true;
+}
+
+int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap)
+{
+    if (!prepay__ledger_ready(ledger) || (scratch == NULL && ledger->account_count > 0u)) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (scratch_cap < ledger->account_count) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    const uint32_t accounts = ledger->account_count;
+    for (uint32_t a = 0; a < accounts; a++) {
+        if (prepay__ledger_account_find(ledger, ledger->memory.accounts[a].id) != a + 1u) {
+            return PREPAY_E_LEDGER_INVARIANT;
+        }
+        scratch[a] = ledger->memory.accounts[a];
+        scratch[a].debits_pending = 0;
+        scratch[a].debits_posted = 0;
+        scratch[a].credits_pending = 0;
+        scratch[a].credits_posted = 0;
+    }
+    for (uint32_t i = 0; i < ledger->transfer_count; i++) {
+        if (!replay_entry(ledger, scratch, i)) {
+            return PREPAY_E_LEDGER_INVARIANT;
+        }
+    }
+    /* Sums wrap modulo 2^64; equal sums stay equal under wrapping. */
+    uint64_t debits_posted = 0;
+    uint64_t credits_posted = 0;
+    uint64_t debits_pending = 0;
+    uint64_t credits_pending = 0;
+    for (uint32_t a = 0; a < accounts; a++) {
+        const prepay_ledger_account_t *live = &ledger->memory.accounts[a];
+        const prepay_ledger_account_t *want = &scratch[a];
+        if (live->debits_pending != want->debits_pending || live->debits_posted != want->debits_posted ||
+            live->credits_pending != want->credits_pending || live->credits_posted != want->credits_posted ||
+            !within_limits(live)) {
+            return PREPAY_E_LEDGER_INVARIANT;
+        }
+        debits_posted += (uint64_t)live->debits_posted;
+        credits_posted += (uint64_t)live->credits_posted;
+        debits_pending += (uint64_t)live->debits_pending;
+        credits_pending += (uint64_t)live->credits_pending;
+    }
+    if (debits_posted != credits_posted || debits_pending != credits_pending) {
+        return PREPAY_E_LEDGER_INVARIANT;
+    }
+    /* No stray index slots (e.g. left by a rolled-back chain). */
+    uint32_t used = 0;
+    for (uint32_t s = 0; s < ledger->memory.transfer_index_slots; s++) {
+        uint32_t v = ledger->memory.transfer_index[s];
+        if (v > ledger->transfer_count) {
+            return PREPAY_E_LEDGER_INVARIANT;
+        }
+        used += v != 0u;
+    }
+    if (used != ledger->transfer_count) {
+        return PREPAY_E_LEDGER_INVARIANT;
+    }
+    used = 0;
+    for (uint32_t s = 0; s < ledger->memory.account_index_slots; s++) {
+        uint32_t v = ledger->memory.account_index[s];
+        if (v > accounts) {
+            return PREPAY_E_LEDGER_INVARIANT;
+        }
+        used += v != 0u;
+    }
+    if (used != accounts) {
+        return PREPAY_E_LEDGER_INVARIANT;
+    }
+    return PREPAY_OK;
+}

@@ -1,0 +1,600 @@
+/*
+ * Reference prepaid meter: values of the data identifiers it keeps
+ * (DL/T 645-2007 appendix A; prepaid items after Q/GDW, see docs/meter.md).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "prepay/bcd.h"
+#include "meter_internal.h"
+
+/* Largest value of n BCD digits (n <= 18). */
+static uint64_t bcd_max(size_t bytes)
+{
+    uint64_t max = 1;
+    for (size_t i = 0; i < bytes * 2u; i++) {
+        max *= 10u;
+    }
+    return max - 1u;
+}
+
+/* Unsigned BCD, clamped at the largest value the field shows. */
+static int put_unsigned(uint8_t *out, size_t cap, size_t *at, int64_t value, size_t bytes)
+{
+    if (*at + bytes > cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint64_t v = value < 0 ? 0u : (uint64_t)value;
+    uint64_t max = bcd_max(bytes);
+    if (v > max) {
+        v = max;
+    }
+    (void)prepay_bcd_encode(v, out + *at, bytes);
+    *at += bytes;
+    return PREPAY_OK;
+}
+
+/* Signed BCD (bit 7 of the top byte), clamped. */
+static int put_signed(uint8_t *out, size_t cap, size_t *at, int64_t value, size_t bytes)
+{
+    if (*at + bytes > cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    /* The top digit shares its byte with the sign: one digit less than unsigned, and 7 at most. */
+    int64_t limit = 7;
+    for (size_t i = 1; i < bytes * 2u; i++) {
+        limit = limit * 10 + 9;
+    }
+    if (value > limit) {
+        value = limit;
+    } else if (value < -limit) {
+        value = -limit;
+    }
+    (void)prepay_bcd_encode_signed(value, out + *at, bytes);
+    *at += bytes;
+    return PREPAY_OK;
+}
+
+static int put_bytes(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t len)
+{
+    if (*at + len > cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(out + *at, bytes, len);
+    *at += len;
+    return PREPAY_OK;
+}
+
+static int put_fill(uint8_t *out, size_t cap, size_t *at, uint8_t byte, size_t len)
+{
+    if (*at + len > cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    memset(out + *at, byte, len);
+    *at += len;
+    return PREPAY_OK;
+}
+
+static int put_datetime(uint8_t *out, size_t cap, size_t *at, prepay_time_t t)
+{
+    uint8_t b[6];
+    if (prepay_time_to_dlt645_datetime(t, b) != PREPAY_OK) {
+        memset(b, 0, sizeof b);
+    }
+    return put_bytes(out, cap, at, b, sizeof b);
+}
+
+static int put_minute(uint8_t *out, size_t cap, size_t *at, prepay_time_t t)
+{
+    uint8_t b[5];
+    if (t == PREPAY__METER_NEVER || prepay_time_to_dlt645_minute(t, b) != PREPAY_OK) {
+        memset(b, 0, sizeof b);
+    }
+    return put_bytes(out, cap, at, b, sizeof b);
+}
+
+/* Price in 1e-8 -> XXXX.XXXX (1e-4), half-up. */
+static int put_price(uint8_t *out, size_t cap, size_t *at, prepay_price_t price)
+{
+    int64_t v;
+    if (prepay_i64_div_round(price, 10000, PREPAY_ROUND_HALF_UP, &v) != PREPAY_OK) {
+        return PREPAY_E_OVERFLOW;
+    }
+    return put_unsigned(out, cap, at, v, 4);
+}
+
+static uint32_t centi_kwh(prepay_energy_t wh)
+{
+    return wh < 0 ? 0u : (uint32_t)((wh / 10) % 100000000);
+}
+
+static unsigned tariff_count(const prepay_meter_t *meter)
+{
+    unsigned n = PREPAY_METER_TARIFFS;
+    if (meter->sets[0] != NULL && meter->sets[0]->band_count < n) {
+        n = meter->sets[0]->band_count;
+    }
+    return n;
+}
+
+/* Energy registers 00 kk tt pp: kind 00 combined (forward + reverse), 01 forward, 02 reverse. */
+static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    unsigned kind = (di >> 16) & 0xFFu;
+    unsigned tariff = (di >> 8) & 0xFFu;
+    unsigned period = di & 0xFFu;
+    if (kind > 2) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    uint32_t forward[PREPAY_METER_TARIFFS + 1];
+    uint32_t reverse[PREPAY_METER_TARIFFS + 1];
+    if (period == 0) {
+        for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
+            forward[i] = centi_kwh(meter->forward[i]);
+            reverse[i] = centi_kwh(meter->reverse[i]);
+        }
+    } else if (period <= PREPAY_METER_SETTLEMENTS && meter->settlement[period - 1u].time != 0) {
+        memcpy(forward, meter->settlement[period - 1u].forward, sizeof forward);
+        memcpy(reverse, meter->settlement[period - 1u].reverse, sizeof reverse);
+    } else {
+        return PREPAY_E_NOT_FOUND;
+    }
+    unsigned n = tariff_count(meter);
+    unsigned first = tariff;
+    unsigned last = tariff;
+    if (tariff == 0xFFu) {
+        first = 0;
+        last = n;
+    } else if (tariff > n) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    for (unsigned i = first; i <= last; i++) {
+        int status;
+        if (kind == 0) {
+            status = put_signed(out, cap, at, (int64_t)forward[i] + (int64_t)reverse[i], 4);
+        } else {
+            status = put_unsigned(out, cap, at, kind == 1 ? forward[i] : reverse[i], 4);
+        }
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    return PREPAY_OK;
+}
+
+/* Instantaneous quantities 02 qq pp 00 (pp: 01..03 phase, FF block; 00 total where one exists). */
+static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    unsigned q = (di >> 16) & 0xFFu;
+    unsigned phase = (di >> 8) & 0xFFu;
+    if ((di & 0xFFu) != 0) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    bool has_total = q == 0x03 || q == 0x06;
+    if (q != 0x01 && q != 0x02 && !has_total) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    unsigned first = phase;
+    unsigned last = phase;
+    if (phase == 0xFFu) {
+        first = has_total ? 0u : 1u;
+        last = 3;
+    } else if (phase > 3 || (phase == 0 && !has_total)) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    const prepay_meter_instant_t *in = &meter->instant;
+    for (unsigned p = first; p <= last; p++) {
+        int status;
+        switch (q) {
+        case 0x01:
+            status = put_unsigned(out, cap, at, in->voltage[p - 1u], 2);
+            break;
+        case 0x02:
+            status = put_signed(out, cap, at, in->current[p - 1u], 3);
+            break;
+        case 0x03:
+            status = put_signed(out, cap, at, in->power[p], 3);
+            break;
+        default:
+            status = put_signed(out, cap, at, in->power_factor[p], 2);
+            break;
+        }
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    return PREPAY_OK;
+}
+
+/* The n-th last record (n >= 1) of a kind, or NULL. */
+static const prepay_meter_record_t *last_record(const prepay_meter_t *meter, unsigned kind, unsigned n)
+{
+    unsigned seen = 0;
+    for (size_t k = 0; k < PREPAY_METER_EVENT_RECORDS; k++) {
+        size_t i = (meter->record_next + PREPAY_METER_EVENT_RECORDS - 1u - k) % PREPAY_METER_EVENT_RECORDS;
+        const prepay_meter_record_t *r = &meter->records[i];
+        if (r->used && r->kind == kind && ++seen == n) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Count items: DI -> event kind. */
+static const struct {
+    uint32_t di;
+    uint8_t kind;
+} count_items[] = {
+    {0x03110000u, PREPAY_METER_EVENT_POWER_DOWN},      {0x03300000u, PREPAY_METER_EVENT_PROGRAMMING},
+    {0x03300100u, PREPAY_METER_EVENT_CLEAR_METER},     {0x03300200u, PREPAY_METER_EVENT_CLEAR_DEMAND},
+    {0x03300300u, PREPAY_METER_EVENT_CLEAR_EVENTS},    {0x03300D00u, PREPAY_METER_EVENT_COVER_OPEN},
+    {0x10000001u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE}, {0x10010001u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE},
+    {0x14000001u, PREPAY_METER_EVENT_REVERSE_PHASE},   {0x18000001u, PREPAY_METER_EVENT_LOSS_OF_CURRENT},
+    {0x18010001u, PREPAY_METER_EVENT_LOSS_OF_CURRENT}, {0x1D000001u, PREPAY_METER_EVENT_TRIP},
+    {0x1E000001u, PREPAY_METER_EVENT_CLOSE},
+};
+
+/* Record items: DI with DI0 = n (01..0A) -> kind and which field. */
+enum { FIELD_START, FIELD_END, FIELD_OPERATOR, FIELD_START_END, FIELD_COVER, FIELD_PROGRAMMING };
+static const struct {
+    uint32_t base;
+    uint8_t kind;
+    uint8_t field;
+} record_items[] = {
+    {0x03110000u, PREPAY_METER_EVENT_POWER_DOWN, FIELD_START_END},
+    {0x03300000u, PREPAY_METER_EVENT_PROGRAMMING, FIELD_PROGRAMMING},
+    {0x03300D00u, PREPAY_METER_EVENT_COVER_OPEN, FIELD_COVER},
+    {0x10010100u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_START},
+    {0x10012500u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_END},
+    {0x14000100u, PREPAY_METER_EVENT_REVERSE_PHASE, FIELD_START},
+    {0x18010100u, PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_START},
+    {0x18012100u, PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_END},
+    {0x1D000100u, PREPAY_METER_EVENT_TRIP, FIELD_START},
+    {0x1D000200u, PREPAY_METER_EVENT_TRIP, FIELD_OPERATOR},
+    {0x1E000100u, PREPAY_METER_EVENT_CLOSE, FIELD_START},
+    {0x1E000200u, PREPAY_METER_EVENT_CLOSE, FIELD_OPERATOR},
+};
+
+static int read_event(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    for (size_t i = 0; i < sizeof count_items / sizeof count_items[0]; i++) {
+        if (count_items[i].di == di) {
+            return put_unsigned(out, cap, at, meter->event_counts[count_items[i].kind], 3);
+        }
+    }
+    unsigned n = di & 0xFFu;
+    if (n < 1 || n > 10) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    for (size_t i = 0; i < sizeof record_items / sizeof record_items[0]; i++) {
+        if (record_items[i].base != (di & 0xFFFFFF00u)) {
+            continue;
+        }
+        const prepay_meter_record_t *r = last_record(meter, record_items[i].kind, n);
+        if (r == NULL) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        uint8_t op[4] = {(uint8_t)r->detail, (uint8_t)(r->detail >> 8), (uint8_t)(r->detail >> 16),
+                         (uint8_t)(r->detail >> 24)};
+        int status;
+        switch (record_items[i].field) {
+        case FIELD_START:
+            return put_datetime(out, cap, at, r->start);
+        case FIELD_END:
+            return r->end == 0 ? PREPAY_E_NOT_FOUND : put_datetime(out, cap, at, r->end);
+        case FIELD_OPERATOR:
+            return put_bytes(out, cap, at, op, 4);
+        case FIELD_START_END:
+            status = put_datetime(out, cap, at, r->start);
+            if (status == PREPAY_OK) {
+                status = r->end == 0 ? put_fill(out, cap, at, 0, 6) : put_datetime(out, cap, at, r->end);
+            }
+            return status;
+        case FIELD_COVER:
+            /* start, end, then 12 energy fields this meter does not snapshot: absent (FF). */
+            status = put_datetime(out, cap, at, r->start);
+            if (status == PREPAY_OK) {
+                status = r->end == 0 ? put_fill(out, cap, at, 0, 6) : put_datetime(out, cap, at, r->end);
+            }
+            return status == PREPAY_OK ? put_fill(out, cap, at, 0xFF, 48) : status;
+        default: /* FIELD_PROGRAMMING: time, operator (absent), the DI programmed, 9 absent DIs */
+            status = put_datetime(out, cap, at, r->start);
+            if (status == PREPAY_OK) {
+                status = put_fill(out, cap, at, 0xFF, 4);
+            }
+            if (status == PREPAY_OK) {
+                status = put_bytes(out, cap, at, op, 4);
+            }
+            return status == PREPAY_OK ? put_fill(out, cap, at, 0xFF, 36) : status;
+        }
+    }
+    return PREPAY_E_NOT_FOUND;
+}
+
+static const prepay_meter_frozen_t *frozen_of(const prepay_meter_t *meter, unsigned cls, unsigned n)
+{
+    const prepay_meter_frozen_t *f = NULL;
+    if (cls == 0x06 && n >= 1 && n <= PREPAY_METER_FROZEN_DAYS) {
+        f = &meter->daily[n - 1u];
+    } else if (cls == 0x01 && n == 1) {
+        f = &meter->instant_freeze;
+    }
+    return (f != NULL && f->time != 0) ? f : NULL;
+}
+
+/* Frozen data 05 cc ii nn: cc 06 daily, 01 instant; ii 00 time, 01 forward block, 02 reverse block. */
+static int read_frozen(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    const prepay_meter_frozen_t *f = frozen_of(meter, (di >> 16) & 0xFFu, di & 0xFFu);
+    unsigned item = (di >> 8) & 0xFFu;
+    if (f == NULL || item > 2) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    if (item == 0) {
+        return put_minute(out, cap, at, f->time);
+    }
+    unsigned n = tariff_count(meter);
+    for (unsigned i = 0; i <= n; i++) {
+        int status = put_unsigned(out, cap, at, item == 1 ? f->forward[i] : f->reverse[i], 4);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    return PREPAY_OK;
+}
+
+/* Status word 3 (04000503), libprepay layout after Q/GDW (verify): bit 4 relay open, bit 6 relay
+ * command trip in force, bit 7 pre-trip alarm, bits 8-9 meter type 10 (money), bit 10 keep power,
+ * bit 11 local (0) / remote (1) cost control, bit 12 station alarm. */
+static uint16_t status_word3(const prepay_meter_t *meter)
+{
+    uint16_t w = 0x0200u;
+    if (meter->relay & PREPAY_METER_RELAY_OPEN) {
+        w |= 0x0010u;
+    }
+    if (meter->relay & (PREPAY_METER_RELAY_REMOTE_TRIP | PREPAY_METER_RELAY_CLOSE_PENDING)) {
+        w |= 0x0040u;
+    }
+    if (meter->alarm_level >= 2) {
+        w |= 0x0080u;
+    }
+    if (meter->relay & PREPAY_METER_RELAY_KEEP_POWER) {
+        w |= 0x0400u;
+    }
+    if (meter->mode == PREPAY_METER_MODE_REMOTE) {
+        w |= 0x0800u;
+    }
+    if (meter->relay & PREPAY_METER_RELAY_ALARM) {
+        w |= 0x1000u;
+    }
+    return w;
+}
+
+static const prepay_tariff_t *set_of(const prepay_meter_t *meter, unsigned set)
+{
+    return set < PREPAY_TARIFF_PRICE_SETS ? meter->sets[set] : NULL;
+}
+
+static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    unsigned set_no = ((di >> 16) & 0xFFu) - 1u; /* 0401 -> set 0, 0402 -> set 1 */
+    unsigned table = di & 0xFFu;
+    const prepay_tariff_t *set = set_of(meter, set_no);
+    if ((di & 0x0000FF00u) != 0 || set == NULL) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    const prepay_tou_schedule_t *s = &set->schedule;
+    if (table == 0) {
+        for (unsigned i = 0; i < s->season_count; i++) {
+            uint8_t e[3];
+            (void)prepay_bcd_encode_byte((unsigned)s->seasons[i].weekday_table + 1u, &e[0]);
+            (void)prepay_bcd_encode_byte(s->seasons[i].start_day, &e[1]);
+            (void)prepay_bcd_encode_byte(s->seasons[i].start_month, &e[2]);
+            int status = put_bytes(out, cap, at, e, 3);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+        }
+        return PREPAY_OK;
+    }
+    if (table > s->day_table_count || table > 8) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    const prepay_tou_day_table_t *d = &s->day_tables[table - 1u];
+    for (unsigned i = 0; i < d->slot_count && i < PREPAY_MAX_DAY_SLOTS; i++) {
+        uint8_t e[3];
+        (void)prepay_bcd_encode_byte(d->slots[i].band % 100u, &e[0]);
+        (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute % 60u), &e[1]);
+        (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute / 60u) % 100u, &e[2]);
+        int status = put_bytes(out, cap, at, e, 3);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    return PREPAY_OK;
+}
+
+/* 040501nn / 040502nn: price of band nn, tier 1 (DIRECT or DERIVED, via the tariff engine). */
+static int read_price(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    const prepay_tariff_t *set = set_of(meter, ((di >> 8) & 0xFFu) - 1u);
+    unsigned band = di & 0xFFu;
+    prepay_price_t price;
+    if (set == NULL || band < 1 || band > set->band_count) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    if (set->tou_tier_mode == PREPAY_TOU_TIER_UNIFORM) {
+        /* The band price without the ladder surcharge of tier 1. */
+        if (prepay_tariff_price(set, band, 1, &price) != PREPAY_OK) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        price -= set->prices.tier_surcharge[0];
+    } else if (prepay_tariff_price(set, band, 1, &price) != PREPAY_OK) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    return put_price(out, cap, at, price);
+}
+
+/* 040600nn / 040602nn ladder values (n 1..6), 040601nn / 040603nn ladder prices (n 1..7). */
+static int read_ladder(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    unsigned sub = (di >> 8) & 0xFFu;
+    unsigned n = di & 0xFFu;
+    const prepay_tariff_t *set = set_of(meter, sub / 2u);
+    if (set == NULL || sub > 3 || set->tou_tier_mode != PREPAY_TOU_TIER_UNIFORM || set->ladder_count != 1) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    if (sub % 2u == 0) {
+        if (n < 1 || n > 6) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        prepay_energy_t bound = (n < set->tier_count) ? set->ladders[0].upper[n - 1u] : 0;
+        return put_unsigned(out, cap, at, bound / 10, 4);
+    }
+    if (n < 1 || n > 7) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    prepay_price_t price = (n <= set->tier_count && n <= PREPAY_MAX_TIERS) ? set->prices.tier_surcharge[n - 1u] : 0;
+    return put_price(out, cap, at, price);
+}
+
+static unsigned max_slots(const prepay_tariff_t *set)
+{
+    unsigned max = 0;
+    for (unsigned i = 0; i < set->schedule.day_table_count && i < PREPAY_MAX_DAY_TABLES; i++) {
+        if (set->schedule.day_tables[i].slot_count > max) {
+            max = set->schedule.day_tables[i].slot_count;
+        }
+    }
+    return max;
+}
+
+static int read_parameter(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    const prepay_meter_purse_t *p = &meter->purse;
+    const prepay_tariff_t *a = meter->sets[0];
+    uint8_t b[6];
+    switch (di) {
+    case 0x04000101u:
+        if (prepay_time_to_dlt645_date(meter->clock, b) != PREPAY_OK) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        return put_bytes(out, cap, at, b, 4);
+    case 0x04000102u:
+        (void)prepay_time_to_dlt645_time(meter->clock, b);
+        return put_bytes(out, cap, at, b, 3);
+    case 0x04000106u:
+    case 0x04000107u:
+    case 0x04000108u:
+    case 0x04000109u:
+        return put_minute(out, cap, at, meter->switch_time[(di & 0xFFu) - 6u]);
+    case 0x04000201u:
+        return a ? put_unsigned(out, cap, at, a->schedule.season_count, 1) : PREPAY_E_NOT_FOUND;
+    case 0x04000202u:
+        return a ? put_unsigned(out, cap, at, a->schedule.day_table_count, 1) : PREPAY_E_NOT_FOUND;
+    case 0x04000203u:
+        return a ? put_unsigned(out, cap, at, max_slots(a), 1) : PREPAY_E_NOT_FOUND;
+    case 0x04000204u:
+        return a ? put_unsigned(out, cap, at, a->band_count, 1) : PREPAY_E_NOT_FOUND;
+    case 0x04000205u:
+        return a ? put_unsigned(out, cap, at, a->schedule.holiday_count, 2) : PREPAY_E_NOT_FOUND;
+    case 0x04000207u:
+        return a ? put_unsigned(out, cap, at, a->tier_count > 0 ? a->tier_count - 1u : 0u, 1) : PREPAY_E_NOT_FOUND;
+    case 0x04000401u:
+        return put_bytes(out, cap, at, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
+    case 0x04000503u: {
+        uint16_t w = status_word3(meter);
+        b[0] = (uint8_t)(w & 0xFFu);
+        b[1] = (uint8_t)(w >> 8);
+        return put_bytes(out, cap, at, b, 2);
+    }
+    case 0x04000B01u:
+        (void)prepay_bcd_encode_byte(meter->settlement_hour, &b[0]);
+        (void)prepay_bcd_encode_byte(meter->settlement_day, &b[1]);
+        return put_bytes(out, cap, at, b, 2);
+    case 0x04001001u:
+        return put_unsigned(out, cap, at, p->alarm1, 4);
+    case 0x04001002u:
+        return put_unsigned(out, cap, at, p->alarm2, 4);
+    case 0x04001003u:
+        return put_unsigned(out, cap, at, p->overdraft_limit, 4);
+    case 0x04001004u:
+        return put_unsigned(out, cap, at, p->hoarding_limit, 4);
+    case 0x04001005u:
+        return put_unsigned(out, cap, at, p->close_allowed, 4);
+    default:
+        break;
+    }
+    if ((di & 0xFFFF0000u) == 0x04010000u || (di & 0xFFFF0000u) == 0x04020000u) {
+        return read_tables(meter, di, out, cap, at);
+    }
+    if ((di & 0xFFFFFF00u) == 0x04050100u || (di & 0xFFFFFF00u) == 0x04050200u) {
+        return read_price(meter, di, out, cap, at);
+    }
+    if ((di & 0xFFFF0000u) == 0x04060000u) {
+        return read_ladder(meter, di, out, cap, at);
+    }
+    return PREPAY_E_NOT_FOUND;
+}
+
+/* Purchase records 0333ii01 (last purchase only; money-type meter, Q/GDW). */
+static int read_purchase(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+{
+    const prepay_meter_purse_t *p = &meter->purse;
+    if ((di & 0xFFu) != 1 || p->purchase_count == 0) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    switch ((di >> 8) & 0xFFu) {
+    case 1:
+        return put_minute(out, cap, at, p->last_time);
+    case 2:
+        return put_unsigned(out, cap, at, p->purchase_count % 10000u, 2);
+    case 3:
+        return put_unsigned(out, cap, at, p->last_amount, 4);
+    case 4:
+        return put_unsigned(out, cap, at, p->last_before, 4);
+    case 5:
+        return put_unsigned(out, cap, at, p->last_before + p->last_amount, 4);
+    case 6:
+        return put_unsigned(out, cap, at, p->purchase_total, 4);
+    default:
+        return PREPAY_E_NOT_FOUND;
+    }
+}
+
+int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap)
+{
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (out == NULL && out_cap > 0) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    size_t at = 0;
+    unsigned cls = di >> 24;
+    if (di == 0x00900200u) {
+        status = put_unsigned(out, out_cap, &at, meter->purse.balance, 4);
+    } else if (di == 0x00900201u) {
+        prepay_money_t b = meter->purse.balance;
+        status = put_unsigned(out, out_cap, &at, b < 0 ? -(b + 1) + 1 : 0, 4);
+    } else if (cls == 0x00) {
+        status = read_energy(meter, di, out, out_cap, &at);
+    } else if (cls == 0x02) {
+        status = di == 0x02800002u ? put_unsigned(out, out_cap, &at, meter->instant.frequency, 2)
+                                   : read_instant(meter, di, out, out_cap, &at);
+    } else if ((di & 0xFFFF0000u) == 0x03330000u) {
+        status = read_purchase(meter, di, out, out_cap, &at);
+    } else if (cls == 0x03 || (cls >= 0x10 && cls <= 0x1E)) {
+        status = read_event(meter, di, out, out_cap, &at);
+    } else if (cls == 0x04) {
+        status = read_parameter(meter, di, out, out_cap, &at);
+    } else if (cls == 0x05) {
+        status = read_frozen(meter, di, out, out_cap, &at);
+    } else {
+        status = PREPAY_E_NOT_FOUND;
+    }
+    return status == PREPAY_OK ? (int)at : status;
+}

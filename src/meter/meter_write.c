@@ -1,0 +1,290 @@
+/*
+ * Reference prepaid meter: the write (14) items, with password levels.
+ *
+ * Every write is checked completely before anything changes; writes into a
+ * shared tariff set are validated with the tariff engine and undone if the
+ * result is invalid.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "prepay/bcd.h"
+#include "meter_internal.h"
+#include "meter_write_internal.h"
+
+static int get_bcd(const uint8_t *value, size_t len, size_t expect, int64_t *out)
+{
+    uint64_t v;
+    if (len != expect || prepay_bcd_decode(value, len, &v) != PREPAY_OK) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    *out = (int64_t)v;
+    return PREPAY_OK;
+}
+
+static int validate_plan(const prepay_meter_t *meter)
+{
+    prepay_tariff_plan_t plan;
+    prepay__meter_plan(meter, &plan);
+    return prepay_tariff_plan_validate(&plan) == PREPAY_OK ? PREPAY_OK : PREPAY_E_INVALID_ARGUMENT;
+}
+
+/* 04010000 / 04020000 zone table: entries NN DD MM (wire order). */
+static int write_zones(prepay_meter_t *meter, prepay_tariff_t *set, const uint8_t *v, size_t len)
+{
+    prepay_tou_schedule_t *s = &set->schedule;
+    size_t count = len / 3u;
+    if (len % 3u != 0 || count == 0 || count > PREPAY_MAX_SEASONS) {
+        return PREPAY_E_METER_WRITE_ZONES;
+    }
+    prepay_tou_season_t old[PREPAY_MAX_SEASONS];
+    uint8_t old_count = s->season_count;
+    memcpy(old, s->seasons, sizeof old);
+    for (size_t i = 0; i < count; i++) {
+        uint8_t nn, dd, mm;
+        if (prepay_bcd_decode_byte(v[3 * i], &nn) != PREPAY_OK || prepay_bcd_decode_byte(v[3 * i + 1], &dd) ||
+            prepay_bcd_decode_byte(v[3 * i + 2], &mm) != PREPAY_OK || nn < 1) {
+            memcpy(s->seasons, old, sizeof old);
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        prepay_tou_season_t *z = &s->seasons[i];
+        z->start_month = mm;
+        z->start_day = dd;
+        z->weekday_table = z->saturday_table = z->sunday_table = z->holiday_table = (uint8_t)(nn - 1u);
+    }
+    s->season_count = (uint8_t)count;
+    if (validate_plan(meter) != PREPAY_OK) {
+        memcpy(s->seasons, old, sizeof old);
+        s->season_count = old_count;
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_OK;
+}
+
+/* 040100nn / 040200nn day table nn: entries NN mm hh (wire order). */
+static int write_day_table(prepay_meter_t *meter, prepay_tariff_t *set, unsigned table, const uint8_t *v, size_t len)
+{
+    prepay_tou_schedule_t *s = &set->schedule;
+    size_t count = len / 3u;
+    if (table < 1 || table > PREPAY_MAX_DAY_TABLES || table > s->day_table_count) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    if (len % 3u != 0 || count == 0 || count > PREPAY_MAX_DAY_SLOTS) {
+        return PREPAY_E_METER_WRITE_SLOTS;
+    }
+    prepay_tou_day_table_t *d = &s->day_tables[table - 1u];
+    prepay_tou_day_table_t old = *d;
+    for (size_t i = 0; i < count; i++) {
+        uint8_t nn, mi, hh;
+        if (prepay_bcd_decode_byte(v[3 * i], &nn) != PREPAY_OK || prepay_bcd_decode_byte(v[3 * i + 1], &mi) ||
+            prepay_bcd_decode_byte(v[3 * i + 2], &hh) != PREPAY_OK || mi > 59 || hh > 23) {
+            *d = old;
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        if (nn > set->band_count || nn < 1) {
+            *d = old;
+            return PREPAY_E_METER_WRITE_TARIFFS;
+        }
+        d->slots[i].start_minute = (uint16_t)(hh * 60u + mi);
+        d->slots[i].band = nn;
+    }
+    d->slot_count = (uint8_t)count;
+    if (validate_plan(meter) != PREPAY_OK) {
+        *d = old;
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_OK;
+}
+
+static int write_price(prepay_meter_t *meter, prepay_tariff_t *set, unsigned band, const uint8_t *v, size_t len)
+{
+    int64_t value;
+    if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (band < 1 || band > set->band_count || set->prices.mode != PREPAY_PRICE_DIRECT ||
+        set->tou_tier_mode != PREPAY_TOU_TIER_UNIFORM) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    prepay_price_t old = set->prices.band_price[band - 1u];
+    set->prices.band_price[band - 1u] = value * 10000;
+    if (validate_plan(meter) != PREPAY_OK) {
+        set->prices.band_price[band - 1u] = old;
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_OK;
+}
+
+/* Ladder value n (1..6): finite bound n; 0 ends the ladder. Ladder price n (1..7): tier surcharge. */
+static int write_ladder(prepay_meter_t *meter, prepay_tariff_t *set, unsigned prices, unsigned n, const uint8_t *v,
+                        size_t len)
+{
+    int64_t value;
+    if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (set->tou_tier_mode != PREPAY_TOU_TIER_UNIFORM || set->ladder_count != 1 || set->ladders[0].per_day) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    if (prices) {
+        if (n < 1 || n > 7 || n > PREPAY_MAX_TIERS) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        prepay_price_t old = set->prices.tier_surcharge[n - 1u];
+        set->prices.tier_surcharge[n - 1u] = value * 10000;
+        if (validate_plan(meter) != PREPAY_OK) {
+            set->prices.tier_surcharge[n - 1u] = old;
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        return PREPAY_OK;
+    }
+    if (n < 1 || n > 6) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    /* Current finite bounds as ladder values (0 = unused), with value n replaced. */
+    prepay_energy_t values[6] = {0, 0, 0, 0, 0, 0};
+    for (unsigned i = 0; i + 1u < set->tier_count && i < 6; i++) {
+        values[i] = set->ladders[0].upper[i];
+    }
+    values[n - 1u] = value * 10;
+    unsigned finite = 0;
+    while (finite < 6 && values[finite] > 0) {
+        finite++;
+    }
+    if (finite + 1u > PREPAY_MAX_TIERS) {
+        return PREPAY_E_METER_WRITE_TARIFFS;
+    }
+    prepay_tier_ladder_t old = set->ladders[0];
+    uint8_t old_count = set->tier_count;
+    for (unsigned i = 0; i < finite; i++) {
+        set->ladders[0].upper[i] = values[i];
+    }
+    set->ladders[0].upper[finite] = PREPAY_TIER_UNBOUNDED;
+    set->tier_count = (uint8_t)(finite + 1u);
+    if (validate_plan(meter) != PREPAY_OK) {
+        set->ladders[0] = old;
+        set->tier_count = old_count;
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_OK;
+}
+
+int prepay__meter_write_level(uint32_t di)
+{
+    switch (di) {
+    case 0x04000101u:
+    case 0x04000102u:
+    case 0x04000B01u:
+        return 4;
+    default:
+        return 2;
+    }
+}
+
+int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
+{
+    int64_t value;
+    prepay_meter_purse_t *p = &meter->purse;
+    switch (di) {
+    case 0x04000101u: { /* date: WW DD MM YY; the time of day is kept */
+        prepay_time_t t;
+        if (len != 4 || prepay_time_from_dlt645_date_time(v, NULL, false, &t) != PREPAY_OK) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        return prepay__meter_set_clock(meter, t + prepay_time_second_of_day(meter->clock));
+    }
+    case 0x04000102u: { /* time: ss mm hh */
+        uint8_t ss, mm, hh;
+        if (len != 3 || prepay_bcd_decode_byte(v[0], &ss) != PREPAY_OK || prepay_bcd_decode_byte(v[1], &mm) ||
+            prepay_bcd_decode_byte(v[2], &hh) != PREPAY_OK || ss > 59 || mm > 59 || hh > 23) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        prepay_time_t day = meter->clock - prepay_time_second_of_day(meter->clock);
+        return prepay__meter_set_clock(meter, day + hh * 3600 + mm * 60 + ss);
+    }
+    case 0x04000106u:
+    case 0x04000107u:
+    case 0x04000108u:
+    case 0x04000109u: {
+        prepay_time_t t = PREPAY__METER_NEVER;
+        static const uint8_t zero[5] = {0, 0, 0, 0, 0};
+        if (len != 5 || (memcmp(v, zero, 5) != 0 && prepay_time_from_dlt645_minute(v, &t) != PREPAY_OK)) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        meter->switch_time[(di & 0xFFu) - 6u] = t;
+        return PREPAY_OK;
+    }
+    case 0x04000B01u: { /* settlement day: hh DD */
+        uint8_t hh, dd;
+        if (len != 2 || prepay_bcd_decode_byte(v[0], &hh) != PREPAY_OK ||
+            prepay_bcd_decode_byte(v[1], &dd) != PREPAY_OK || hh > 23 || dd < 1 || dd > 28) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        meter->settlement_hour = hh;
+        meter->settlement_day = dd;
+        return PREPAY_OK;
+    }
+    case 0x04001001u:
+    case 0x04001002u:
+    case 0x04001003u:
+    case 0x04001004u:
+    case 0x04001005u: {
+        if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        prepay_money_t a[5] = {p->alarm1, p->alarm2, p->overdraft_limit, p->hoarding_limit, p->close_allowed};
+        a[(di & 0xFFu) - 1u] = value;
+        if (prepay__meter_check_purse(a[0], a[1], a[2], a[3], a[4]) != PREPAY_OK) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        p->alarm1 = a[0];
+        p->alarm2 = a[1];
+        p->overdraft_limit = a[2];
+        p->hoarding_limit = a[3];
+        p->close_allowed = a[4];
+        return PREPAY_OK;
+    }
+    default:
+        break;
+    }
+    unsigned cls2 = (di >> 16) & 0xFFFFu;
+    if (cls2 == 0x0401u || cls2 == 0x0402u || cls2 == 0x0405u || cls2 == 0x0406u) {
+        unsigned set_no;
+        if (cls2 == 0x0401u || cls2 == 0x0402u) {
+            set_no = cls2 - 0x0401u;
+        } else if (cls2 == 0x0405u) {
+            set_no = ((di >> 8) & 0xFFu) - 1u;
+        } else {
+            set_no = ((di >> 8) & 0xFFu) / 2u;
+        }
+        if (set_no >= PREPAY_TARIFF_PRICE_SETS || meter->sets[set_no] == NULL) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        prepay_tariff_t *set = meter->writable[set_no];
+        if (set == NULL) {
+            return PREPAY_E_METER_WRITE_READ_ONLY;
+        }
+        if (cls2 == 0x0401u || cls2 == 0x0402u) {
+            if ((di & 0xFF00u) != 0) {
+                return PREPAY_E_NOT_FOUND;
+            }
+            return (di & 0xFFu) == 0 ? write_zones(meter, set, v, len)
+                                     : write_day_table(meter, set, di & 0xFFu, v, len);
+        }
+        if (cls2 == 0x0405u) {
+            unsigned sub = (di >> 8) & 0xFFu;
+            if (sub != 1 && sub != 2) {
+                return PREPAY_E_NOT_FOUND;
+            }
+            return write_price(meter, set, di & 0xFFu, v, len);
+        }
+        unsigned sub = (di >> 8) & 0xFFu;
+        if (sub > 3) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        return write_ladder(meter, set, sub % 2u, di & 0xFFu, v, len);
+    }
+    return PREPAY_E_NOT_FOUND;
+}

@@ -1,0 +1,157 @@
+/*
+ * Internal to the DL/T 645 frame layer: the rules that derive a frame's
+ * interpreted members (edition, DI, error field, flags) from its control
+ * byte, length and data. The decoder and prepay_dlt645_frame_init() share
+ * them so that decode(encode(x)) == x holds by construction.
+ */
+#ifndef PREPAY_DLT645_INTERNAL_H
+#define PREPAY_DLT645_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "prepay/dlt645.h"
+
+/* Magic value marking an initialised stream parser. */
+#define PREPAY__DLT645_STREAM_MAGIC 0x44543435u
+
+/* The members of a frame that follow from (edition, C, L, data). */
+typedef struct prepay__dlt645_derived {
+    uint16_t edition;
+    uint8_t function;
+    bool is_reply;
+    bool abnormal;
+    bool follow_up;
+    uint8_t di_size;
+    uint32_t di;
+    bool has_error;
+    uint16_t error;
+} prepay__dlt645_derived_t;
+
+/* True for AUTO, 1997 and 2007. */
+bool prepay__dlt645_edition_is_valid(prepay_dlt645_edition_t edition);
+
+/*
+ * Derives the interpreted members. `data` holds `length` bytes; `offset` is
+ * subtracted from each byte read (0x33 for wire bytes, 0 for plain data).
+ * Returns PREPAY_OK, PREPAY_E_DLT645_BAD_FUNCTION (a function code of the
+ * other edition when the edition is explicit) or PREPAY_E_DLT645_BAD_LENGTH
+ * (L inconsistent with C);
+ * writes *out only on success.
+ */
+/* Function codes that exist only in the 1997 edition (its read, follow-up,
+ * write, write address, baud and password functions). */
+static inline bool prepay__dlt645_is_1997_only_function(unsigned function)
+{
+    switch (function) {
+    case PREPAY_DLT645_1997_FN_READ:
+    case PREPAY_DLT645_1997_FN_READ_FOLLOW_UP:
+    case PREPAY_DLT645_1997_FN_WRITE:
+    case PREPAY_DLT645_1997_FN_WRITE_ADDRESS:
+    case PREPAY_DLT645_1997_FN_CHANGE_BAUD:
+    case PREPAY_DLT645_1997_FN_CHANGE_PASSWORD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Function codes that exist only in the 2007 edition (11..1C). 03 is not
+ * among them: 2007 uses it for security commands, 1997 for "read again". */
+static inline bool prepay__dlt645_is_2007_only_function(unsigned function)
+{
+    return function >= PREPAY_DLT645_FN_READ && function <= PREPAY_DLT645_FN_RELAY_CONTROL;
+}
+
+/* Whether a frame of this function and direction starts its data with a DI. */
+static inline bool prepay__dlt645_carries_di(uint16_t edition, unsigned function, bool is_reply)
+{
+    if (edition == PREPAY_DLT645_EDITION_1997) {
+        if (function == PREPAY_DLT645_1997_FN_READ || function == PREPAY_DLT645_1997_FN_READ_FOLLOW_UP) {
+            return true;
+        }
+        return !is_reply && function == PREPAY_DLT645_1997_FN_WRITE;
+    }
+    switch (function) {
+    case PREPAY_DLT645_FN_READ:
+    case PREPAY_DLT645_FN_READ_FOLLOW_UP:
+    case PREPAY_DLT645_FN_SECURITY:
+        return true;
+    case PREPAY_DLT645_FN_WRITE:
+    case PREPAY_DLT645_FN_CHANGE_PASSWORD:
+        return !is_reply;
+    default:
+        return false;
+    }
+}
+
+static inline int prepay__dlt645_derive(prepay_dlt645_edition_t edition, uint8_t control, uint8_t length, const uint8_t *data,
+                          uint8_t offset, prepay__dlt645_derived_t *out)
+{
+    prepay__dlt645_derived_t d;
+    d.function = (uint8_t)(control & PREPAY_DLT645_CONTROL_FUNCTION_MASK);
+    d.is_reply = (control & PREPAY_DLT645_CONTROL_REPLY) != 0;
+    d.abnormal = d.is_reply && (control & PREPAY_DLT645_CONTROL_ABNORMAL) != 0;
+    d.follow_up = d.is_reply && (control & PREPAY_DLT645_CONTROL_FOLLOW_UP) != 0;
+    if (edition == PREPAY_DLT645_EDITION_AUTO) {
+        d.edition = prepay__dlt645_is_1997_only_function(d.function) ? (uint16_t)PREPAY_DLT645_EDITION_1997
+                                                      : (uint16_t)PREPAY_DLT645_EDITION_2007;
+    } else if ((edition == PREPAY_DLT645_EDITION_1997 && prepay__dlt645_is_2007_only_function(d.function)) ||
+               (edition == PREPAY_DLT645_EDITION_2007 && prepay__dlt645_is_1997_only_function(d.function))) {
+        return PREPAY_E_DLT645_BAD_FUNCTION;
+    } else {
+        d.edition = (uint16_t)edition;
+    }
+    d.di_size = 0;
+    d.di = 0;
+    d.has_error = false;
+    d.error = 0;
+    if (d.abnormal) {
+        /* Abnormal reply: one error byte (clause 7.1.3); the 03 security
+         * function answers with a 2-byte security error word. */
+        unsigned expect =
+            (d.edition == PREPAY_DLT645_EDITION_2007 && d.function == PREPAY_DLT645_FN_SECURITY) ? 2u : 1u;
+        if (length != expect) {
+            return PREPAY_E_DLT645_BAD_LENGTH;
+        }
+        unsigned error = (uint8_t)(data[0] - offset);
+        if (expect == 2u) {
+            error |= (unsigned)(uint8_t)(data[1] - offset) << 8;
+        }
+        d.has_error = true;
+        d.error = (uint16_t)error;
+    } else if (prepay__dlt645_carries_di(d.edition, d.function, d.is_reply)) {
+        unsigned size = d.edition == PREPAY_DLT645_EDITION_1997 ? PREPAY_DLT645_DI_SIZE_1997
+                                                               : PREPAY_DLT645_DI_SIZE_2007;
+        if (length < size) {
+            return PREPAY_E_DLT645_BAD_LENGTH;
+        }
+        uint32_t di = 0;
+        for (unsigned i = size; i-- > 0;) {
+            di = (di << 8) | (uint8_t)(data[i] - offset);
+        }
+        d.di_size = (uint8_t)size;
+        d.di = di;
+    }
+    *out = d;
+    return PREPAY_OK;
+}
+
+static inline void prepay__dlt645_apply(prepay_dlt645_frame_t *frame, const prepay__dlt645_derived_t *derived)
+{
+    frame->function = derived->function;
+    frame->is_reply = derived->is_reply;
+    frame->abnormal = derived->abnormal;
+    frame->follow_up = derived->follow_up;
+    frame->edition = derived->edition;
+    frame->di_size = derived->di_size;
+    frame->di = derived->di;
+    frame->has_error = derived->has_error;
+    frame->error = derived->error;
+}
+
+
+/* True for the relay-control commands N1 of function 1C. */
+bool prepay__dlt645_relay_command_is_valid(uint8_t command);
+
+#endif /* PREPAY_DLT645_INTERNAL_H */

@@ -1,0 +1,50 @@
+/*
+ * Internal: the evaluation engine shared by streaming and batch.
+ *
+ * The engine walks intervals piece by piece (band, cycle and price-set
+ * boundaries), fills tiers, and hands each (cycle, set, band, tier,
+ * quantity) and each fixed charge to a sink. Streaming's sink writes charge
+ * lines; batch's sink accumulates energy per set, band and tier. Both see
+ * exactly the same calls, so both give the same bill.
+ */
+#ifndef PREPAY_TARIFF_ENGINE_INTERNAL_H
+#define PREPAY_TARIFF_ENGINE_INTERNAL_H
+
+#include "tariff_internal.h"
+
+typedef struct prepay__sink prepay__sink_t;
+struct prepay__sink {
+    int (*energy)(prepay__sink_t *sink, int32_t cycle, unsigned set, unsigned band, unsigned tier,
+                  prepay_energy_t quantity);
+    int (*fixed)(prepay__sink_t *sink, int32_t cycle, unsigned set, unsigned index);
+};
+
+typedef struct prepay__engine {
+    const prepay_tariff_plan_t *plan;
+    const prepay_tariff_account_t *account;
+    prepay_tariff_state_t st; /* working copy, committed by the caller on success */
+    prepay__sink_t *sink;
+    bool cycle_cached;        /* the fields below belong to st.cycle */
+    int32_t cached_cycle;
+    prepay_time_t cycle_start, cycle_end;
+    prepay_energy_t upper[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TIERS];
+    bool seg_valid[PREPAY_TARIFF_PRICE_SETS];
+    prepay__day_segments_t seg[PREPAY_TARIFF_PRICE_SETS];
+} prepay__engine_t;
+
+void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
+                          const prepay_tariff_account_t *account, const prepay_tariff_state_t *state,
+                          prepay__sink_t *sink);
+int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_time_t end, prepay_energy_t energy);
+int prepay__engine_close(prepay__engine_t *e);
+/* Makes sure the cycle containing `at` is open (closing the previous one) and cached. */
+int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at);
+/* Makes sure seg[set] holds the segments of `day`. */
+int prepay__engine_day(prepay__engine_t *e, unsigned set, prepay_days_t day);
+
+static inline unsigned prepay__set_at(const prepay_tariff_plan_t *plan, prepay_time_t t)
+{
+    return (plan->sets[1] && t >= plan->switch_time) ? 1u : 0u;
+}
+
+#endif /* PREPAY_TARIFF_ENGINE_INTERNAL_H */

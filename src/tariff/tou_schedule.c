@@ -1,0 +1,181 @@
+/* Time-of-use resolution: seasons, day types, holidays, day tables and per-date overrides. */
+#include <string.h>
+
+#include "prepay/civil_time.h"
+#include "prepay/status.h"
+#include "prepay/tariff.h"
+#include "tariff_internal.h"
+
+/* The day table in force on a day (schedule with seasons, validated). */
+static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, const prepay_tou_day_table_t **out)
+{
+    int32_t y;
+    uint8_t m, d;
+    if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
+        return PREPAY_E_BAD_DATE;
+    }
+    unsigned mmdd = m * 100u + d;
+    /* The last season starting on or before the date; before the first start, the last season (year wrap). */
+    unsigned season = s->season_count - 1u;
+    for (unsigned i = 0; i < s->season_count; i++) {
+        if ((unsigned)s->seasons[i].start_month * 100u + s->seasons[i].start_day <= mmdd) {
+            season = i;
+        } else {
+            break;
+        }
+    }
+    const prepay_tou_season_t *se = &s->seasons[season];
+    /* Holidays: binary search. */
+    unsigned lo = 0, hi = s->holiday_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2u;
+        if (s->holidays[mid].day < day) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    unsigned table;
+    if (lo < s->holiday_count && s->holidays[lo].day == day) {
+        table = s->holidays[lo].table ? s->holidays[lo].table - 1u : se->holiday_table;
+    } else {
+        unsigned weekday = prepay_time_weekday(day);
+        table = weekday == PREPAY_SUNDAY     ? se->sunday_table
+                : weekday == PREPAY_SATURDAY ? se->saturday_table
+                                             : se->weekday_table;
+    }
+    *out = &s->day_tables[table];
+    return PREPAY_OK;
+}
+
+/* Paints [from, to) minutes with band over the segment list. */
+static void paint(prepay__day_segments_t *seg, uint16_t from, uint16_t to, uint8_t band)
+{
+    prepay__day_segments_t out;
+    uint16_t n = 0;
+    seg->start[seg->count] = PREPAY_MINUTES_PER_DAY;
+    bool painted = false;
+    for (uint16_t i = 0; i < seg->count; i++) {
+        uint16_t a = seg->start[i], b = seg->start[i + 1];
+        if (b <= from || a >= to) {
+            if (a >= to && !painted) {
+                out.start[n] = from;
+                out.band[n++] = band;
+                painted = true;
+            }
+            out.start[n] = a;
+            out.band[n++] = seg->band[i];
+            continue;
+        }
+        if (a < from) {
+            out.start[n] = a;
+            out.band[n++] = seg->band[i];
+        }
+        if (!painted) {
+            out.start[n] = from;
+            out.band[n++] = band;
+            painted = true;
+        }
+        if (b > to) {
+            out.start[n] = to;
+            out.band[n++] = seg->band[i];
+        }
+    }
+    if (!painted) {
+        out.start[n] = from;
+        out.band[n++] = band;
+    }
+    memcpy(seg->start, out.start, n * sizeof out.start[0]);
+    memcpy(seg->band, out.band, n * sizeof out.band[0]);
+    seg->count = n;
+    seg->start[n] = PREPAY_MINUTES_PER_DAY;
+}
+
+int prepay__tou_day_segments(const prepay_tariff_t *t, prepay_days_t day, prepay__day_segments_t *out)
+{
+    const prepay_tou_schedule_t *s = &t->schedule;
+    prepay__day_segments_t seg;
+    seg.day = day;
+    if (s->season_count == 0) {
+        int32_t y;
+        uint8_t m, d;
+        if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
+            return PREPAY_E_BAD_DATE;
+        }
+        seg.count = 1;
+        seg.start[0] = 0;
+        seg.band[0] = s->default_band;
+    } else {
+        const prepay_tou_day_table_t *table;
+        int status = day_table_of(s, day, &table);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        uint16_t n = 0;
+        unsigned last = table->slot_count - 1u;
+        if (table->slots[0].start_minute > 0) {
+            /* Before the first slot the last slot is in force (it crosses midnight). */
+            seg.start[n] = 0;
+            seg.band[n++] = table->slots[last].band;
+        }
+        for (unsigned k = 0; k <= last; k++) {
+            seg.start[n] = table->slots[k].start_minute;
+            seg.band[n++] = table->slots[k].band;
+        }
+        seg.count = n;
+    }
+    seg.start[seg.count] = PREPAY_MINUTES_PER_DAY;
+    /* Overrides of this day (sorted by day, then start). */
+    unsigned lo = 0, hi = s->override_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2u;
+        if (s->overrides[mid].day < day) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    for (unsigned i = lo; i < s->override_count && s->overrides[i].day == day; i++) {
+        paint(&seg, s->overrides[i].start_minute, s->overrides[i].end_minute, s->overrides[i].band);
+    }
+    /* Merge neighbours with the same band. */
+    uint16_t n = 0;
+    for (uint16_t i = 0; i < seg.count; i++) {
+        if (n > 0 && seg.band[n - 1] == seg.band[i]) {
+            continue;
+        }
+        seg.start[n] = seg.start[i];
+        seg.band[n++] = seg.band[i];
+    }
+    seg.count = n;
+    seg.start[n] = PREPAY_MINUTES_PER_DAY;
+    *out = seg;
+    return PREPAY_OK;
+}
+
+int prepay__tou_band_at(const prepay_tariff_t *t, prepay_days_t day, unsigned minute, unsigned *band)
+{
+    prepay__day_segments_t seg;
+    int status = prepay__tou_day_segments(t, day, &seg);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    uint16_t i = 0;
+    while (i + 1u < seg.count && seg.start[i + 1u] <= minute) {
+        i++;
+    }
+    *band = seg.band[i];
+    return PREPAY_OK;
+}
+
+int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_t at, unsigned *band)
+{
+    if (!tariff || !band) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    int status = prepay_tariff_validate(tariff);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    return prepay__tou_band_at(tariff, prepay_time_day_of(at), (unsigned)prepay_time_second_of_day(at) / 60u, band);
+}

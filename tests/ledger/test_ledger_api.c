@@ -1,0 +1,220 @@
+/*
+ * Ledger API contracts: argument checks, "on error nothing changes",
+ * lookups and positions, status texts, and a chain rollback that must leave
+ * the books byte-for-byte as before.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ledger_script.h"
+#include "prepay/ledger.h"
+#include "prepay/status.h"
+#include "test_support.h"
+
+static void test_init_arguments(void **state)
+{
+    (void)state;
+    prepay_ledger_account_t accounts[4];
+    uint32_t aidx[8];
+    prepay_ledger_entry_t entries[4];
+    uint32_t tidx[8];
+    prepay_ledger_memory_t m = {accounts, 4, aidx, 8, entries, 4, tidx, 8};
+    prepay_ledger_t ledger;
+    memset(&ledger, 0x77, sizeof ledger);
+    prepay_ledger_t untouched = ledger;
+    assert_int_equal(prepay_ledger_init(NULL, &m), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_init(&ledger, NULL), PREPAY_E_INVALID_ARGUMENT);
+    prepay_ledger_memory_t bad = m;
+    bad.account_index_slots = 6; /* not a power of two */
+    assert_int_equal(prepay_ledger_init(&ledger, &bad), PREPAY_E_INVALID_ARGUMENT);
+    bad = m;
+    bad.transfer_index_slots = 4; /* not greater than the capacity */
+    assert_int_equal(prepay_ledger_init(&ledger, &bad), PREPAY_E_INVALID_ARGUMENT);
+    bad = m;
+    bad.transfer_capacity = 0;
+    assert_int_equal(prepay_ledger_init(&ledger, &bad), PREPAY_E_INVALID_ARGUMENT);
+    bad = m;
+    bad.entries = NULL;
+    assert_int_equal(prepay_ledger_init(&ledger, &bad), PREPAY_E_INVALID_ARGUMENT);
+    assert_memory_equal(&ledger, &untouched, sizeof ledger);
+    /* an uninitialised ledger is refused everywhere */
+    int results[1];
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    assert_int_equal(prepay_ledger_apply(&ledger, &t, 1, results), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_replay(&ledger, &t), PREPAY_E_INVALID_ARGUMENT);
+    assert_null(prepay_ledger_account(&ledger, 1));
+    assert_int_equal(prepay_ledger_transfer_count(&ledger), 0);
+    assert_int_equal(prepay_ledger_init(&ledger, &m), PREPAY_OK);
+    assert_int_equal(prepay_ledger_apply(&ledger, NULL, 0, NULL), 0);
+    assert_int_equal(prepay_ledger_apply(&ledger, NULL, 1, results), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_verify(&ledger, NULL, 0), PREPAY_OK);
+}
+
+static void make_accounts(test_ledger_t *tl)
+{
+    prepay_ledger_account_t a;
+    memset(&a, 0, sizeof a);
+    a.id = 10;
+    a.kind = PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING;
+    assert_int_equal(prepay_ledger_create_account(&tl->ledger, &a), PREPAY_OK);
+    a.id = 1;
+    a.kind = PREPAY_LEDGER_ACCOUNT_WALLET;
+    a.flags = PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS;
+    assert_int_equal(prepay_ledger_create_account(&tl->ledger, &a), PREPAY_OK);
+    a.id = 20;
+    a.kind = PREPAY_LEDGER_ACCOUNT_REVENUE;
+    a.flags = 0;
+    assert_int_equal(prepay_ledger_create_account(&tl->ledger, &a), PREPAY_OK);
+}
+
+static prepay_ledger_transfer_t mk(uint64_t id, uint64_t dr, uint64_t cr, int64_t amount, uint16_t code, uint16_t flags)
+{
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = id;
+    t.debit_account_id = dr;
+    t.credit_account_id = cr;
+    t.amount = amount;
+    t.code = code;
+    t.flags = flags;
+    return t;
+}
+
+/* A failed chain leaves accounts, log, index and pending states exactly as before. */
+static void test_rollback_is_exact(void **state)
+{
+    (void)state;
+    test_ledger_t tl;
+    test_ledger_open(&tl, 8, 64);
+    make_accounts(&tl);
+    prepay_ledger_transfer_t setup[3] = {
+        mk(1, 10, 1, 1000, PREPAY_LEDGER_CODE_RECHARGE, 0),
+        mk(2, 1, 20, 300, PREPAY_LEDGER_CODE_DEDUCTION, PREPAY_LEDGER_TRANSFER_PENDING),
+        mk(3, 1, 20, 100, PREPAY_LEDGER_CODE_DEDUCTION, 0),
+    };
+    int results[8];
+    assert_int_equal(prepay_ledger_apply(&tl.ledger, setup, 3, results), 3);
+    size_t acc_bytes = tl.memory.account_capacity * sizeof(prepay_ledger_account_t);
+    size_t idx_bytes = tl.memory.transfer_index_slots * sizeof(uint32_t);
+    size_t log_bytes = 3 * sizeof(prepay_ledger_entry_t);
+    void *acc_before = malloc(acc_bytes), *idx_before = malloc(idx_bytes), *log_before = malloc(log_bytes);
+    memcpy(acc_before, tl.memory.accounts, acc_bytes);
+    memcpy(idx_before, tl.memory.transfer_index, idx_bytes);
+    memcpy(log_before, tl.memory.entries, log_bytes);
+    prepay_ledger_transfer_t post = mk(5, 0, 0, 300, PREPAY_LEDGER_CODE_DEDUCTION,
+                                       PREPAY_LEDGER_TRANSFER_POST_PENDING | PREPAY_LEDGER_TRANSFER_LINKED);
+    post.pending_id = 2;
+    prepay_ledger_transfer_t chain[5] = {
+        mk(4, 10, 1, 50, PREPAY_LEDGER_CODE_RECHARGE, PREPAY_LEDGER_TRANSFER_LINKED),
+        post,
+        mk(6, 1, 20, 10, PREPAY_LEDGER_CODE_DEDUCTION, PREPAY_LEDGER_TRANSFER_LINKED | PREPAY_LEDGER_TRANSFER_PENDING),
+        mk(1, 10, 1, 1000, PREPAY_LEDGER_CODE_RECHARGE, PREPAY_LEDGER_TRANSFER_LINKED), /* differs: LINKED */
+        mk(7, 10, 1, 5, PREPAY_LEDGER_CODE_RECHARGE, 0),
+    };
+    assert_int_equal(prepay_ledger_apply(&tl.ledger, chain, 5, results), 0);
+    assert_int_equal(results[3], PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS);
+    assert_int_equal(results[0], PREPAY_E_LEDGER_LINKED_EVENT_FAILED);
+    assert_int_equal(results[4], PREPAY_E_LEDGER_LINKED_EVENT_FAILED);
+    assert_memory_equal(acc_before, tl.memory.accounts, acc_bytes);
+    assert_memory_equal(idx_before, tl.memory.transfer_index, idx_bytes);
+    assert_memory_equal(log_before, tl.memory.entries, log_bytes);
+    assert_int_equal(prepay_ledger_transfer_count(&tl.ledger), 3);
+    assert_int_equal(test_ledger_verify(&tl), PREPAY_OK);
+    free(acc_before);
+    free(idx_before);
+    free(log_before);
+    test_ledger_close(&tl);
+}
+
+static void test_lookups(void **state)
+{
+    (void)state;
+    test_ledger_t tl;
+    test_ledger_open(&tl, 8, 64);
+    make_accounts(&tl);
+    prepay_ledger_transfer_t t = mk(77, 10, 1, 500, PREPAY_LEDGER_CODE_RECHARGE, 0);
+    assert_int_equal(prepay_ledger_replay(&tl.ledger, &t), PREPAY_OK);
+    const prepay_ledger_entry_t *e = prepay_ledger_lookup(&tl.ledger, 77);
+    assert_non_null(e);
+    assert_memory_equal(&e->transfer, &t, sizeof t);
+    assert_ptr_equal(prepay_ledger_entry_at(&tl.ledger, 0), e);
+    assert_null(prepay_ledger_entry_at(&tl.ledger, 1));
+    assert_null(prepay_ledger_lookup(&tl.ledger, 78));
+    assert_null(prepay_ledger_lookup(&tl.ledger, 0));
+    assert_int_equal(prepay_ledger_account_count(&tl.ledger), 3);
+    assert_int_equal(prepay_ledger_account_at(&tl.ledger, 1)->id, 1);
+    assert_null(prepay_ledger_account_at(&tl.ledger, 3));
+    prepay_ledger_balance_t b;
+    memset(&b, 0x33, sizeof b);
+    prepay_ledger_balance_t untouched = b;
+    assert_int_equal(prepay_ledger_balance(&tl.ledger, 999, &b), PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND);
+    assert_memory_equal(&b, &untouched, sizeof b);
+    assert_int_equal(prepay_ledger_balance(&tl.ledger, 1, &b), PREPAY_OK);
+    assert_int_equal(b.balance, 500);
+    assert_int_equal(b.available, 500);
+    /* verify needs scratch space for every account */
+    assert_int_equal(prepay_ledger_verify(&tl.ledger, tl.scratch, 2), PREPAY_E_BUFFER_TOO_SMALL);
+    /* recharge builder: arguments */
+    prepay_ledger_recharge_t q;
+    memset(&q, 0, sizeof q);
+    q.wallet_id = 1;
+    q.clearing_id = 10;
+    q.amount = 100;
+    q.recharge_id = 90;
+    prepay_ledger_transfer_t out[3];
+    size_t n = 7;
+    assert_int_equal(prepay_ledger_build_recharge(&tl.ledger, &q, out, 0, &n), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(n, 7);
+    q.wallet_id = 2;
+    assert_int_equal(prepay_ledger_build_recharge(&tl.ledger, &q, out, 3, &n), PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND);
+    q.wallet_id = 1;
+    q.amount = 0;
+    assert_int_equal(prepay_ledger_build_recharge(&tl.ledger, &q, out, 3, &n), PREPAY_E_INVALID_ARGUMENT);
+    /* income arguments */
+    prepay_ledger_income_row_t rows[2];
+    assert_int_equal(prepay_ledger_income(&tl.ledger, 0, 10, 9, false, rows, 2, &n), PREPAY_E_INVALID_ARGUMENT);
+    test_ledger_close(&tl);
+}
+
+/* Every ledger status code has its own text. */
+static void test_status_texts(void **state)
+{
+    (void)state;
+    static const int codes[] = {
+        PREPAY_E_LEDGER_RESERVED_FLAG, PREPAY_E_LEDGER_INTERVAL_INVALID,
+        PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS, PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_USER_DATA,
+        PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_FOUND, PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT,
+        PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND, PREPAY_E_LEDGER_EXCEEDS_REFUNDABLE,
+        PREPAY_E_LEDGER_LINKED_EVENT_FAILED, PREPAY_E_LEDGER_LINKED_EVENT_CHAIN_OPEN,
+        PREPAY_E_LEDGER_ACCOUNT_ID_MUST_NOT_BE_ZERO, PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND, PREPAY_E_LEDGER_INVARIANT,
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        assert_int_equal(PREPAY_STATUS_MODULE(codes[i]), PREPAY_MODULE_LEDGER);
+#ifndef PREPAY_NO_STRERROR
+        assert_string_not_equal(prepay_strerror(codes[i]), "unknown status");
+        assert_non_null(strstr(prepay_strerror(codes[i]), "ledger_"));
+#endif
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        tv_set_dir(argv[1]);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_arguments),
+        cmocka_unit_test(test_rollback_is_exact),
+        cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_status_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

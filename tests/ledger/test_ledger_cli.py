@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `prepay ledger` over a journal file.
+
+Usage: test_ledger_cli.py PATH_TO_PREPAY_TOOL
+
+Expected values are worked out by hand from the commands (amounts in yuan,
+balances = recharges - deductions - refunds), never taken from the tool.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOOL = None
+
+
+class LedgerCli(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="prepay-ledger-cli-")
+        self.journal = os.path.join(self.dir, "ledger.journal")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def run_tool(self, *args, json_output=False):
+        argv = [TOOL, "ledger", "--journal", self.journal]
+        if json_output:
+            argv.append("--json")
+        argv += list(args)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+    def ok_json(self, *args):
+        result = self.run_tool(*args, json_output=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.strip().splitlines()
+        self.assertEqual(len(lines), 1, result.stdout)
+        doc = json.loads(lines[0])
+        self.assertIs(doc["ok"], True)
+        return doc
+
+    def open_wallet(self, account="1001", *extra):
+        return self.ok_json("open", account, "--kind", "wallet", *extra)
+
+    def test_recharge_is_idempotent(self):
+        self.open_wallet()
+        first = self.ok_json("recharge", "1001", "12.34", "--payment-id", "WX-0001")
+        self.assertEqual(first["result"], "ok")
+        self.assertEqual(first["balance"], "12.34")
+        size = os.path.getsize(self.journal)
+        again = self.ok_json("recharge", "1001", "12.34", "--payment-id", "WX-0001")
+        self.assertEqual(again["result"], "exists")
+        self.assertEqual(again["balance"], "12.34")
+        self.assertEqual(os.path.getsize(self.journal), size, "a retry must write nothing")
+        text = self.run_tool("recharge", "1001", "12.34", "--payment-id", "WX-0001")
+        self.assertEqual(text.returncode, 0)
+        self.assertIn("exists", text.stdout)
+        self.assertEqual(self.ok_json("balance", "1001")["balance"], "12.34")
+        # Same payment id, different amount: refused, nothing changes.
+        diff = self.run_tool("recharge", "1001", "20.00", "--payment-id", "WX-0001")
+        self.assertEqual(diff.returncode, 1)
+        self.assertEqual(self.ok_json("balance", "1001")["balance"], "12.34")
+
+    def test_json_keys_of_every_command(self):
+        doc = self.open_wallet("7", "--overdraft", "5", "--max-balance", "1000")
+        self.assertEqual({"ok", "command", "account", "kind", "result"} - doc.keys(), set())
+        self.assertEqual((doc["command"], doc["account"], doc["kind"], doc["result"]), ("open", 7, "wallet", "created"))
+        doc = self.ok_json("recharge", "7", "100", "--payment-id", "42", "--time", "2026-11-03T10:00")
+        self.assertEqual({"ok", "command", "account", "amount", "id", "result", "balance", "available"} - doc.keys(), set())
+        self.assertEqual((doc["amount"], doc["id"], doc["balance"]), ("100.00", 42, "100.00"))
+        doc = self.ok_json("deduct", "7", "30.25", "--item", "electricity", "--id", "43", "--meter", "9",
+                           "--from", "2026-11-03", "--to", "2026-11-04", "--time", "2026-11-04T00:00")
+        self.assertEqual((doc["command"], doc["balance"]), ("deduction", "69.75"))
+        doc = self.ok_json("deduct", "7", "0.75", "--item", "water", "--id", "44", "--time", "2026-12-01")
+        self.assertEqual(doc["balance"], "69.00")
+        doc = self.ok_json("refund", "7", "9.00", "--id", "45", "--time", "2026-12-02")
+        self.assertEqual((doc["command"], doc["balance"]), ("refund", "60.00"))
+        doc = self.ok_json("balance", "7")
+        self.assertEqual({"ok", "command", "account", "balance", "available", "credits_posted", "debits_posted",
+                          "credits_pending", "debits_pending"} - doc.keys(), set())
+        self.assertEqual((doc["balance"], doc["credits_posted"], doc["debits_posted"]), ("60.00", "100.00", "40.00"))
+        doc = self.ok_json("history", "7")
+        self.assertEqual([t["id"] for t in doc["transfers"]], [42, 43, 44, 45])
+        self.assertEqual([t["direction"] for t in doc["transfers"]], ["credit", "debit", "debit", "debit"])
+        self.assertEqual(doc["transfers"][1]["meter"], 9)
+        self.assertEqual({"id", "time", "code", "direction", "amount", "counterparty"} - doc["transfers"][0].keys(),
+                         set())
+        doc = self.ok_json("summary", "--by", "month")
+        self.assertEqual((doc["recharge_count"], doc["recharge_sum"], doc["refund_count"], doc["refund_sum"]),
+                         (1, "100.00", 1, "9.00"))
+        rows = {(r["period"], r["item"]): r["income"] for r in doc["rows"]}
+        self.assertEqual(rows, {("2026-11", "electricity"): "30.25", ("2026-12", "water"): "0.75"})
+        doc = self.ok_json("summary", "--by", "year", "--from", "2026-12-01", "--to", "2027-01-01")
+        self.assertEqual([(r["period"], r["income"]) for r in doc["rows"]], [("2026", "0.75")])
+        doc = self.ok_json("verify")
+        self.assertEqual({"ok", "command", "accounts", "transfers", "batches", "records", "snapshot_sequence",
+                          "last_sequence", "truncated_bytes"} - doc.keys(), set())
+        # wallet, clearing, electricity revenue, water revenue, refunds payable
+        self.assertEqual((doc["accounts"], doc["transfers"]), (5, 4))
+
+    def test_overdraft_and_limits(self):
+        self.open_wallet("5", "--overdraft", "10", "--max-balance", "50")
+        self.assertEqual(self.ok_json("deduct", "5", "10", "--item", "electricity", "--id", "1")["balance"], "-10.00")
+        over = self.run_tool("deduct", "5", "0.01", "--item", "electricity", "--id", "2")
+        self.assertEqual(over.returncode, 1)
+        self.assertEqual(len(over.stderr.strip().splitlines()), 1)
+        hoard = self.run_tool("recharge", "5", "60.01", "--payment-id", "3")
+        self.assertEqual(hoard.returncode, 1)
+        self.assertEqual(self.ok_json("balance", "5")["balance"], "-10.00")
+
+    def test_bad_input_exits_2(self):
+        self.open_wallet()
+        cases = [
+            ("recharge", "1001", "12.345", "--payment-id", "1"),
+            ("recharge", "1001", "-5", "--payment-id", "1"),
+            ("recharge", "1001", "1e3", "--payment-id", "1"),
+            ("recharge", "1001", "5"),
+            ("recharge", "abc", "5", "--payment-id", "1"),
+            ("recharge", "0", "5", "--payment-id", "1"),
+            ("open", "1002", "--kind", "piggybank"),
+            ("open", "1002"),
+            ("deduct", "1001", "1", "--id", "2"),
+            ("deduct", "1001", "1", "--id", "2", "--item", "electricity", "--from", "2026-02-30", "--to", "2026-03-01"),
+            ("summary", "--by", "week"),
+            ("balance",),
+            ("frobnicate",),
+            ("verify", "--kind", "wallet"),
+            ("recharge", "1001", "5", "--payment-id", "1", "--bogus", "x"),
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                result = self.run_tool(*args)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        no_journal = subprocess.run([TOOL, "ledger", "verify"], capture_output=True, text=True)
+        self.assertEqual(no_journal.returncode, 2)
+        self.assertEqual(self.ok_json("balance", "1001")["balance"], "0.00")
+
+    def test_torn_tail_and_corruption(self):
+        self.open_wallet()
+        self.ok_json("recharge", "1001", "1.00", "--payment-id", "1")
+        self.ok_json("recharge", "1001", "2.00", "--payment-id", "2")
+        good = os.path.getsize(self.journal)
+        with open(self.journal, "ab") as f:
+            f.write(b"\x74\x00\x00\x00\x02\x00\x00\x00\x07")  # half a record: a crash mid-append
+        doc = self.ok_json("verify")
+        self.assertEqual(doc["truncated_bytes"], 9)
+        self.assertEqual(os.path.getsize(self.journal), good)
+        self.assertEqual(self.ok_json("balance", "1001")["balance"], "3.00")
+        # Damage inside the log (the first recharge's record): reported, never skipped.
+        with open(self.journal, "r+b") as f:
+            f.seek(good - 2 * (116 + 36) + 40)
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 0x01]))
+        bad = self.run_tool("verify", json_output=True)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIs(json.loads(bad.stdout)["ok"], False)
+        self.assertIn("corrupt", bad.stderr)
+        self.assertEqual(os.path.getsize(self.journal), good, "corruption must not be truncated away")
+
+    def test_snapshot_and_compaction(self):
+        self.open_wallet()
+        for i in range(1, 6):
+            self.ok_json("recharge", "1001", "1.50", "--payment-id", str(i))
+        doc = self.ok_json("snapshot")
+        self.assertGreater(doc["sequence"], 0)
+        self.assertEqual(os.path.getsize(self.journal), 24)
+        self.assertTrue(os.path.exists(self.journal + ".snapshot"))
+        self.assertEqual(self.ok_json("recharge", "1001", "1.50", "--payment-id", "3")["result"], "exists")
+        self.assertEqual(self.ok_json("recharge", "1001", "0.50", "--payment-id", "6")["balance"], "8.00")
+        doc = self.ok_json("verify")
+        # 7 batches (open wallet, clearing account opened on first use, 5 recharges),
+        # each one record plus its commit record: sequences 1..14.
+        self.assertEqual(doc["snapshot_sequence"], 14)
+        self.assertEqual(doc["records"], 1)
+
+
+if __name__ == "__main__":
+    TOOL = os.path.abspath(sys.argv.pop(1))
+    unittest.main()

@@ -1,0 +1,313 @@
+/* prepay-emu: TCP front end — meters on their own ports and/or many meters behind one DTU port. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu_server.h"
+
+#define MAX_CLIENTS 1024
+#define READ_CHUNK 4096
+#define OUT_MAX (8 * PREPAY_DLT645_FRAME_MAX)
+
+typedef struct listener {
+    int fd;
+    size_t first, count; /* the meters reachable through this port */
+    int port;
+} listener_t;
+
+typedef struct client {
+    int fd;
+    size_t first, count;
+    prepay_dlt645_stream_t stream;
+    uint8_t out[OUT_MAX];
+    size_t out_len;
+    uint64_t send_at_ms; /* delayed reply */
+} client_t;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int open_listener(const char *host, int port, int *bound_port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        listen(fd, 64) != 0) {
+        close(fd);
+        return -1;
+    }
+    socklen_t len = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    *bound_port = ntohs(sa.sin_port);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    return fd;
+}
+
+static void flush_client(client_t *c)
+{
+    while (c->out_len > 0) {
+        ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
+        if (n <= 0) {
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                return;
+            }
+            c->out_len = 0; /* peer gone: drop; the read side will notice */
+            return;
+        }
+        memmove(c->out, c->out + n, c->out_len - (size_t)n);
+        c->out_len -= (size_t)n;
+    }
+}
+
+/* Feeds received bytes to the client's parser and answers each whole frame. */
+static int serve_bytes(emu_site_t *site, const emu_server_options_t *opt, client_t *c, const uint8_t *in,
+                       size_t len, uint64_t now_ms, uint64_t wall_start_ms)
+{
+    size_t offset = 0;
+    while (offset < len) {
+        int taken = prepay_dlt645_stream_feed(&c->stream, in + offset, len - offset);
+        if (taken < 0) {
+            return taken;
+        }
+        offset += (size_t)taken;
+        prepay_dlt645_frame_t frame;
+        while (prepay_dlt645_stream_next(&c->stream, &frame) == 1) {
+            if (opt->clock == EMU_CLOCK_WALL) {
+                prepay_time_t t = site->start + (prepay_time_t)((now_ms - wall_start_ms) / 1000u) * opt->speed;
+                int status = emu_site_advance(site, t);
+                if (status != PREPAY_OK) {
+                    return status;
+                }
+            }
+            uint8_t raw[PREPAY_DLT645_FRAME_MAX];
+            frame.preamble = 0;
+            int n = prepay_dlt645_encode(&frame, raw, sizeof raw);
+            if (n < 0) {
+                continue;
+            }
+            uint32_t delay = 0;
+            uint8_t reply[OUT_MAX];
+            int r = emu_bus_handle(site, c->first, c->count, raw, (size_t)n, reply, sizeof reply, &delay);
+            if (r < 0) {
+                return r;
+            }
+            if (r > 0 && c->out_len + (size_t)r <= sizeof c->out) {
+                memcpy(c->out + c->out_len, reply, (size_t)r);
+                c->out_len += (size_t)r;
+                c->send_at_ms = now_ms + delay;
+            }
+        }
+    }
+    return PREPAY_OK;
+}
+
+int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
+{
+    size_t max_listeners = 1 + (opt->port_base > 0 ? site->meter_count : 0);
+    listener_t *listeners = calloc(max_listeners, sizeof *listeners);
+    client_t *clients = calloc(MAX_CLIENTS, sizeof *clients);
+    struct pollfd *fds = calloc(max_listeners + MAX_CLIENTS, sizeof *fds);
+    if (!listeners || !clients || !fds) {
+        fprintf(stderr, "prepay-emu: out of memory\n");
+        return 1;
+    }
+    size_t listener_count = 0, client_count = 0;
+    int rc = 1;
+    if (opt->bus_port >= 0) {
+        listener_t *l = &listeners[listener_count];
+        l->fd = open_listener(opt->listen, opt->bus_port, &l->port);
+        if (l->fd < 0) {
+            fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->bus_port, strerror(errno));
+            goto out;
+        }
+        l->first = 0;
+        l->count = site->meter_count;
+        listener_count++;
+    }
+    if (opt->port_base > 0) {
+        for (size_t i = 0; i < site->meter_count; i++) {
+            listener_t *l = &listeners[listener_count];
+            l->fd = open_listener(opt->listen, opt->port_base + (int)i, &l->port);
+            if (l->fd < 0) {
+                fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->port_base + (int)i,
+                        strerror(errno));
+                goto out;
+            }
+            l->first = i;
+            l->count = 1;
+            listener_count++;
+        }
+    }
+    if (listener_count == 0) {
+        fprintf(stderr, "prepay-emu: nothing to serve (give --bus-port and/or --port-base)\n");
+        goto out;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int bus_port = opt->bus_port >= 0 ? listeners[0].port : -1;
+    if (!opt->quiet) {
+        printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
+               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on time-sync frames)" : "wall");
+        if (bus_port >= 0) {
+            printf(", bus on %s:%d", opt->listen, bus_port);
+        }
+        if (opt->port_base > 0) {
+            printf(", meters on ports %d..%d", opt->port_base, opt->port_base + (int)site->meter_count - 1);
+        }
+        printf("\n");
+        fflush(stdout);
+    }
+    if (opt->ready_file) {
+        FILE *f = fopen(opt->ready_file, "w");
+        if (f) {
+            fprintf(f, "bus_port=%d\n", bus_port);
+            fclose(f);
+        }
+    }
+    uint64_t wall_start = monotonic_ms();
+    while (!stop_requested) {
+        size_t nfds = 0;
+        for (size_t i = 0; i < listener_count; i++) {
+            fds[nfds].fd = listeners[i].fd;
+            fds[nfds].events = POLLIN;
+            nfds++;
+        }
+        uint64_t now = monotonic_ms();
+        int timeout = 1000;
+        for (size_t i = 0; i < client_count; i++) {
+            fds[nfds].fd = clients[i].fd;
+            fds[nfds].events = POLLIN;
+            if (clients[i].out_len > 0) {
+                if (clients[i].send_at_ms <= now) {
+                    fds[nfds].events |= POLLOUT;
+                } else if ((int)(clients[i].send_at_ms - now) < timeout) {
+                    timeout = (int)(clients[i].send_at_ms - now);
+                }
+            }
+            nfds++;
+        }
+        int ready = poll(fds, nfds, timeout);
+        if (ready < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            perror("prepay-emu: poll");
+            goto out;
+        }
+        now = monotonic_ms();
+        for (size_t i = 0; i < listener_count; i++) {
+            if (!(fds[i].revents & POLLIN)) {
+                continue;
+            }
+            int fd = accept(listeners[i].fd, NULL, NULL);
+            if (fd < 0) {
+                continue;
+            }
+            if (client_count == MAX_CLIENTS) {
+                close(fd);
+                continue;
+            }
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            fcntl(fd, F_SETFL, O_NONBLOCK);
+            client_t *c = &clients[client_count++];
+            memset(c, 0, sizeof *c);
+            c->fd = fd;
+            c->first = listeners[i].first;
+            c->count = listeners[i].count;
+            prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+        }
+        for (size_t k = listener_count; k < nfds; k++) {
+            client_t *c = &clients[k - listener_count];
+            if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+                uint8_t buf[READ_CHUNK];
+                ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+                if (n <= 0) {
+                    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                        continue;
+                    }
+                    close(c->fd);
+                    c->fd = -1;
+                    continue;
+                }
+                int status = serve_bytes(site, opt, c, buf, (size_t)n, now, wall_start);
+                if (status != PREPAY_OK) {
+                    fprintf(stderr, "prepay-emu: %s\n", prepay_strerror(status));
+                    goto out;
+                }
+            }
+            if (c->fd >= 0 && c->out_len > 0 && c->send_at_ms <= now) {
+                flush_client(c);
+            }
+        }
+        /* Compact the client table. */
+        size_t kept = 0;
+        for (size_t i = 0; i < client_count; i++) {
+            if (clients[i].fd >= 0) {
+                if (kept != i) {
+                    clients[kept] = clients[i];
+                }
+                kept++;
+            }
+        }
+        client_count = kept;
+        if (opt->clock == EMU_CLOCK_WALL) {
+            prepay_time_t t = site->start + (prepay_time_t)((now - wall_start) / 1000u) * opt->speed;
+            if (emu_site_advance(site, t) != PREPAY_OK) {
+                fprintf(stderr, "prepay-emu: simulation failed\n");
+                goto out;
+            }
+        }
+    }
+    rc = 0;
+    if (!opt->quiet) {
+        printf("prepay-emu: shutting down\n");
+    }
+out:
+    for (size_t i = 0; i < client_count; i++) {
+        close(clients[i].fd);
+    }
+    for (size_t i = 0; i < listener_count; i++) {
+        close(listeners[i].fd);
+    }
+    free(listeners);
+    free(clients);
+    free(fds);
+    return rc;
+}

@@ -1,0 +1,534 @@
+/* prepay-emu: reading a site file (JSON, docs/emulator.md) into emulated meters. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+
+typedef struct ctx {
+    json_t *root;
+    const char *path;
+    char *err;
+    size_t err_cap;
+} ctx_t;
+
+__attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const char *json_path, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (c->err && c->err_cap) {
+        snprintf(c->err, c->err_cap, "%s: %s: %s", c->path, json_path, what);
+    }
+    return -1;
+}
+
+static int get_string(ctx_t *c, json_t *obj, const char *key, const char *path, bool required, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        *out = NULL;
+        return required ? fail(c, path, "missing member \"%s\"", key) : 0;
+    }
+    if (!json_is_string(v)) {
+        return fail(c, path, "\"%s\" must be a string", key);
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int parse_money(ctx_t *c, json_t *obj, const char *key, const char *path, prepay_money_t *out)
+{
+    const char *text;
+    if (get_string(c, obj, key, path, false, &text) != 0) {
+        return -1;
+    }
+    if (!text) {
+        return 0; /* keep the default */
+    }
+    int64_t v;
+    if (prepay_fixed_parse(text, strlen(text), 2, &v) != PREPAY_OK || v < 0) {
+        return fail(c, path, "\"%s\": \"%s\" is not an amount like \"12.34\"", key, text);
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_time(ctx_t *c, json_t *obj, const char *key, const char *path, prepay_time_t *out)
+{
+    const char *text;
+    if (get_string(c, obj, key, path, true, &text) != 0) {
+        return -1;
+    }
+    if (prepay_tariff_json_parse_time(text, strlen(text), out) != PREPAY_OK) {
+        return fail(c, path, "\"%s\": \"%s\" is not a time like \"2026-11-01 00:00\"", key, text);
+    }
+    return 0;
+}
+
+static int parse_ppm(ctx_t *c, json_t *obj, const char *key, const char *path, uint32_t *out)
+{
+    const char *text;
+    if (get_string(c, obj, key, path, false, &text) != 0 || !text) {
+        return text ? 0 : (json_object_get(obj, key) ? -1 : 0);
+    }
+    int64_t v;
+    if (prepay_fixed_parse(text, strlen(text), 6, &v) != PREPAY_OK || v < 0 || v > 1000000) {
+        return fail(c, path, "\"%s\": \"%s\" is not a probability between \"0\" and \"1\"", key, text);
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+typedef struct meter_defaults {
+    prepay_meter_mode_t mode;
+    prepay_money_t purse, alarm1, alarm2, overdraft, hoarding, close_allowed;
+} meter_defaults_t;
+
+static int parse_mode(ctx_t *c, json_t *obj, const char *path, prepay_meter_mode_t *mode)
+{
+    const char *text;
+    if (get_string(c, obj, "mode", path, false, &text) != 0) {
+        return -1;
+    }
+    if (!text) {
+        return 0;
+    }
+    if (strcmp(text, "local") == 0) {
+        *mode = PREPAY_METER_MODE_LOCAL;
+    } else if (strcmp(text, "remote") == 0) {
+        *mode = PREPAY_METER_MODE_REMOTE;
+    } else {
+        return fail(c, path, "\"mode\" must be \"local\" or \"remote\", not \"%s\"", text);
+    }
+    return 0;
+}
+
+static int parse_defaults(ctx_t *c, json_t *obj, const char *path, meter_defaults_t *d)
+{
+    if (parse_mode(c, obj, path, &d->mode) != 0 || parse_money(c, obj, "purse", path, &d->purse) != 0 ||
+        parse_money(c, obj, "alarm1", path, &d->alarm1) != 0 || parse_money(c, obj, "alarm2", path, &d->alarm2) != 0 ||
+        parse_money(c, obj, "overdraft_limit", path, &d->overdraft) != 0 ||
+        parse_money(c, obj, "hoarding_limit", path, &d->hoarding) != 0 ||
+        parse_money(c, obj, "close_allowed", path, &d->close_allowed) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_load(ctx_t *c, json_t *obj, const char *path, prepay_time_t start, emu_meter_t *m)
+{
+    json_t *load = json_object_get(obj, "load");
+    if (!load) {
+        return 0;
+    }
+    if (!json_is_object(load)) {
+        return fail(c, path, "\"load\" must be an object");
+    }
+    json_t *watts = json_object_get(load, "watts");
+    json_t *profile = json_object_get(load, "profile");
+    memset(&m->load, 0, sizeof m->load);
+    if (watts && json_is_integer(watts)) {
+        json_int_t w = json_integer_value(watts);
+        if (w < -10000000 || w > 10000000) {
+            return fail(c, path, "load.watts %lld is out of range", (long long)w);
+        }
+        m->load.kind = PREPAY_METER_LOAD_CONSTANT;
+        m->load.watts = (int32_t)w;
+    } else if (profile && json_is_array(profile) && json_array_size(profile) > 0) {
+        json_t *step = json_object_get(load, "step");
+        if (!step || !json_is_integer(step) || json_integer_value(step) < 1 || json_integer_value(step) > 86400) {
+            return fail(c, path, "load.step must be an integer of seconds, 1..86400");
+        }
+        size_t n = json_array_size(profile);
+        m->profile = calloc(n, sizeof *m->profile);
+        if (!m->profile) {
+            return fail(c, path, "out of memory");
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(profile, i);
+            if (!json_is_integer(v) || json_integer_value(v) < -10000000 || json_integer_value(v) > 10000000) {
+                return fail(c, path, "load.profile[%zu] must be an integer of watts", i);
+            }
+            m->profile[i] = (int32_t)json_integer_value(v);
+        }
+        m->load.kind = PREPAY_METER_LOAD_PROFILE;
+        m->load.profile = m->profile;
+        m->load.profile_len = n;
+        m->load.start = start;
+        m->load.step = (uint32_t)json_integer_value(step);
+    } else {
+        return fail(c, path, "load needs \"watts\" (integer) or \"profile\" (array) with \"step\"");
+    }
+    m->has_load = true;
+    return 0;
+}
+
+/* Orders addresses as printed (most significant byte first). */
+static int compare_addresses(const prepay_dlt645_address_t *x, const prepay_dlt645_address_t *y)
+{
+    for (int k = PREPAY_DLT645_ADDRESS_SIZE - 1; k >= 0; k--) {
+        if (x->bytes[k] != y->bytes[k]) {
+            return x->bytes[k] < y->bytes[k] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/* Inserts meter i into the sorted index; fails on a duplicate address. */
+static int insert_sorted(emu_site_t *site, size_t i)
+{
+    const prepay_dlt645_address_t *a = &site->meters[i].meter.address;
+    size_t lo = 0, hi = i;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = compare_addresses(&site->meters[site->order[mid]].meter.address, a);
+        if (cmp == 0) {
+            return -1;
+        }
+        if (cmp < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    memmove(&site->order[lo + 1], &site->order[lo], (i - lo) * sizeof *site->order);
+    site->order[lo] = i;
+    return 0;
+}
+
+static int find_meter(const emu_site_t *site, const char *text, size_t *index)
+{
+    prepay_dlt645_address_t a;
+    if (prepay_dlt645_address_from_string(text, strlen(text), &a) != PREPAY_OK) {
+        return -1;
+    }
+    for (size_t i = 0; i < site->meter_count; i++) {
+        if (memcmp(site->meters[i].meter.address.bytes, a.bytes, sizeof a.bytes) == 0) {
+            *index = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "feeds": "all" (every other meter that is not itself an incomer) or an
+ * array of addresses; "losses": a fraction such as "0.03". */
+static int parse_feeds(ctx_t *c, emu_site_t *site, json_t *spec, size_t i)
+{
+    char path[64];
+    snprintf(path, sizeof path, "$.meters[%zu]", i);
+    json_t *feeds = json_object_get(spec, "feeds");
+    if (!feeds) {
+        return 0;
+    }
+    emu_meter_t *m = &site->meters[i];
+    if (m->has_load && m->load.kind != PREPAY_METER_LOAD_CONSTANT) {
+        return fail(c, path, "an incomer (\"feeds\") takes only a constant own load");
+    }
+    m->feeds = calloc(site->meter_count, sizeof *m->feeds);
+    if (!m->feeds) {
+        return fail(c, path, "out of memory");
+    }
+    if (json_is_string(feeds) && strcmp(json_string_value(feeds), "all") == 0) {
+        for (size_t k = 0; k < site->meter_count; k++) {
+            if (k != i && !json_object_get(json_array_get(json_object_get(c->root, "meters"), k), "feeds")) {
+                m->feeds[m->feed_count++] = k;
+            }
+        }
+    } else if (json_is_array(feeds)) {
+        for (size_t k = 0; k < json_array_size(feeds); k++) {
+            json_t *a = json_array_get(feeds, k);
+            size_t index;
+            if (!json_is_string(a) || find_meter(site, json_string_value(a), &index) != 0 || index == i) {
+                return fail(c, path, "feeds[%zu] is not the address of another meter", k);
+            }
+            m->feeds[m->feed_count++] = index;
+        }
+    } else {
+        return fail(c, path, "\"feeds\" must be \"all\" or an array of addresses");
+    }
+    m->aggregate = true;
+    return parse_ppm(c, spec, "losses", path, &m->loss_ppm);
+}
+
+static int parse_condition(const char *text, prepay_meter_condition_t *out)
+{
+    static const char *names[PREPAY_METER_CONDITION_COUNT] = {"cover_open", "loss_of_voltage", "loss_of_current",
+                                                              "reverse_phase", "power_down"};
+    for (int i = 0; i < PREPAY_METER_CONDITION_COUNT; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = (prepay_meter_condition_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_events(ctx_t *c, json_t *root, emu_site_t *site)
+{
+    json_t *events = json_object_get(root, "events");
+    if (!events) {
+        return 0;
+    }
+    if (!json_is_array(events)) {
+        return fail(c, "$.events", "must be an array");
+    }
+    site->event_count = json_array_size(events);
+    site->events = calloc(site->event_count ? site->event_count : 1, sizeof *site->events);
+    if (!site->events) {
+        return fail(c, "$.events", "out of memory");
+    }
+    for (size_t i = 0; i < site->event_count; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "$.events[%zu]", i);
+        json_t *e = json_array_get(events, i);
+        const char *meter, *condition;
+        if (!json_is_object(e) || parse_time(c, e, "at", path, &site->events[i].at) != 0 ||
+            get_string(c, e, "meter", path, true, &meter) != 0 ||
+            get_string(c, e, "condition", path, true, &condition) != 0) {
+            return json_is_object(e) ? -1 : fail(c, path, "must be an object");
+        }
+        if (find_meter(site, meter, &site->events[i].meter) != 0) {
+            return fail(c, path, "no meter with address \"%s\"", meter);
+        }
+        if (parse_condition(condition, &site->events[i].condition) != 0) {
+            return fail(c, path, "unknown condition \"%s\" (cover_open, loss_of_voltage, loss_of_current, "
+                                 "reverse_phase, power_down)", condition);
+        }
+        json_t *active = json_object_get(e, "active");
+        site->events[i].active = active ? json_is_true(active) : true;
+    }
+    return 0;
+}
+
+static int parse_faults(ctx_t *c, json_t *root, emu_site_t *site)
+{
+    json_t *f = json_object_get(root, "faults");
+    site->faults.seed = 1;
+    if (!f) {
+        return 0;
+    }
+    if (!json_is_object(f)) {
+        return fail(c, "$.faults", "must be an object");
+    }
+    json_t *seed = json_object_get(f, "seed");
+    if (seed && json_is_integer(seed)) {
+        site->faults.seed = (uint64_t)json_integer_value(seed);
+    }
+    json_t *delay = json_object_get(f, "delay_ms");
+    if (delay) {
+        if (!json_is_integer(delay) || json_integer_value(delay) < 0 || json_integer_value(delay) > 60000) {
+            return fail(c, "$.faults", "\"delay_ms\" must be an integer 0..60000");
+        }
+        site->faults.delay_ms = (uint32_t)json_integer_value(delay);
+    }
+    if (parse_ppm(c, f, "drop", "$.faults", &site->faults.drop_ppm) != 0 ||
+        parse_ppm(c, f, "corrupt", "$.faults", &site->faults.corrupt_ppm) != 0) {
+        return -1;
+    }
+    json_t *offline = json_object_get(f, "offline");
+    if (offline) {
+        if (!json_is_array(offline)) {
+            return fail(c, "$.faults.offline", "must be an array");
+        }
+        site->faults.offline_count = json_array_size(offline);
+        site->faults.offline = calloc(site->faults.offline_count ? site->faults.offline_count : 1,
+                                      sizeof *site->faults.offline);
+        if (!site->faults.offline) {
+            return fail(c, "$.faults.offline", "out of memory");
+        }
+        for (size_t i = 0; i < site->faults.offline_count; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "$.faults.offline[%zu]", i);
+            json_t *o = json_array_get(offline, i);
+            const char *meter;
+            emu_offline_t *w = &site->faults.offline[i];
+            if (!json_is_object(o)) {
+                return fail(c, path, "must be an object");
+            }
+            if (get_string(c, o, "meter", path, true, &meter) != 0 || parse_time(c, o, "from", path, &w->from) != 0 ||
+                parse_time(c, o, "to", path, &w->to) != 0) {
+                return -1;
+            }
+            if (find_meter(site, meter, &w->meter) != 0) {
+                return fail(c, path, "no meter with address \"%s\"", meter);
+            }
+        }
+    }
+    return 0;
+}
+
+static int setup_meter(ctx_t *c, emu_site_t *site, json_t *spec, const meter_defaults_t *defaults, size_t i)
+{
+    char path[64];
+    snprintf(path, sizeof path, "$.meters[%zu]", i);
+    if (!json_is_object(spec)) {
+        return fail(c, path, "must be an object");
+    }
+    emu_meter_t *m = &site->meters[i];
+    const char *address;
+    if (get_string(c, spec, "address", path, true, &address) != 0) {
+        return -1;
+    }
+    prepay_dlt645_address_t a;
+    if (prepay_dlt645_address_from_string(address, strlen(address), &a) != PREPAY_OK ||
+        prepay_dlt645_address_is_wildcard(&a) || prepay_dlt645_address_is_broadcast(&a)) {
+        return fail(c, path, "\"address\": \"%s\" is not a 12-digit meter address", address);
+    }
+    meter_defaults_t d = *defaults;
+    if (parse_defaults(c, spec, path, &d) != 0 || parse_load(c, spec, path, site->start, m) != 0) {
+        return -1;
+    }
+    int status = prepay_meter_init(&m->meter, &a, site->start);
+    if (status == PREPAY_OK) {
+        status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
+                                   site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
+                                   &site->tariff->account);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_purse_parameters(&m->meter, d.alarm1, d.alarm2, d.overdraft, d.hoarding,
+                                                   d.close_allowed);
+    }
+    if (status == PREPAY_OK && d.purse > 0) {
+        status = prepay_meter_recharge(&m->meter, site->start, d.purse, 1);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_mode(&m->meter, d.mode);
+    }
+    if (status != PREPAY_OK) {
+        return fail(c, path, "the meter refused its set-up: %s", prepay_strerror(status));
+    }
+    return 0;
+}
+
+int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
+{
+    ctx_t c = {NULL, path, err, err_cap};
+    memset(site, 0, sizeof *site);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        char where[64];
+        snprintf(where, sizeof where, "line %d column %d", jerr.line, jerr.column);
+        return fail(&c, where, "%s", jerr.text);
+    }
+    c.root = root;
+    int rc = -1;
+    const char *format, *name, *tariff;
+    if (!json_is_object(root)) {
+        fail(&c, "$", "a site file is a JSON object");
+        goto done;
+    }
+    if (get_string(&c, root, "format", "$", true, &format) != 0) {
+        goto done;
+    }
+    if (strcmp(format, "prepay-site/1") != 0) {
+        fail(&c, "$.format", "expected \"prepay-site/1\", not \"%s\"", format);
+        goto done;
+    }
+    if (get_string(&c, root, "name", "$", false, &name) != 0 || parse_time(&c, root, "start", "$", &site->start) != 0 ||
+        get_string(&c, root, "tariff", "$", true, &tariff) != 0) {
+        goto done;
+    }
+    snprintf(site->name, sizeof site->name, "%s", name ? name : path);
+    site->now = site->start;
+    /* The tariff path is relative to the site file. */
+    char tariff_path[4096];
+    const char *slash = strrchr(path, '/');
+    if (tariff[0] != '/' && slash) {
+        snprintf(tariff_path, sizeof tariff_path, "%.*s/%s", (int)(slash - path), path, tariff);
+    } else {
+        snprintf(tariff_path, sizeof tariff_path, "%s", tariff);
+    }
+    site->tariff = malloc(sizeof *site->tariff);
+    if (!site->tariff) {
+        fail(&c, "$.tariff", "out of memory");
+        goto done;
+    }
+    char terr[PREPAY_TARIFF_JSON_ERROR_MAX];
+    if (prepay_tariff_doc_load_file(tariff_path, site->tariff, terr, sizeof terr) != PREPAY_OK) {
+        fail(&c, "$.tariff", "%s", terr);
+        goto done;
+    }
+    prepay_wallet_policy_default(&site->policy);
+    json_t *policy = json_object_get(root, "policy");
+    if (policy) {
+        /* "pretrip": false turns off the alarm-2 pre-trip (it waits for a button press nobody makes). */
+        json_t *pretrip = json_object_get(policy, "pretrip");
+        if (!json_is_object(policy) || (pretrip && !json_is_boolean(pretrip))) {
+            fail(&c, "$.policy", "must be an object with an optional boolean \"pretrip\"");
+            goto done;
+        }
+        if (pretrip && !json_is_true(pretrip)) {
+            site->policy.pretrip_level = 0;
+        }
+    }
+    meter_defaults_t defaults = {PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0};
+    json_t *d = json_object_get(root, "defaults");
+    if (d && (!json_is_object(d) || parse_defaults(&c, d, "$.defaults", &defaults) != 0)) {
+        if (!json_is_object(d)) {
+            fail(&c, "$.defaults", "must be an object");
+        }
+        goto done;
+    }
+    json_t *meters = json_object_get(root, "meters");
+    if (!meters || !json_is_array(meters) || json_array_size(meters) == 0) {
+        fail(&c, "$.meters", "must be a non-empty array");
+        goto done;
+    }
+    site->meter_count = json_array_size(meters);
+    site->meters = calloc(site->meter_count, sizeof *site->meters);
+    site->order = calloc(site->meter_count, sizeof *site->order);
+    if (!site->meters || !site->order) {
+        fail(&c, "$.meters", "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < site->meter_count; i++) {
+        if (setup_meter(&c, site, json_array_get(meters, i), &defaults, i) != 0) {
+            goto done;
+        }
+        if (insert_sorted(site, i) != 0) {
+            char where[64];
+            snprintf(where, sizeof where, "$.meters[%zu].address", i);
+            fail(&c, where, "another meter already has this address");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < site->meter_count; i++) {
+        if (parse_feeds(&c, site, json_array_get(meters, i), i) != 0) {
+            goto done;
+        }
+    }
+    if (parse_events(&c, root, site) != 0 || parse_faults(&c, root, site) != 0) {
+        goto done;
+    }
+    site->rng = site->faults.seed * 0x9E3779B97F4A7C15ull + 1;
+    rc = 0;
+done:
+    json_decref(root);
+    if (rc != 0) {
+        emu_site_free(site);
+    }
+    return rc;
+}
+
+void emu_site_free(emu_site_t *site)
+{
+    if (site->meters) {
+        for (size_t i = 0; i < site->meter_count; i++) {
+            free(site->meters[i].profile);
+            free(site->meters[i].feeds);
+        }
+    }
+    free(site->meters);
+    free(site->order);
+    free(site->events);
+    free(site->faults.offline);
+    free(site->tariff);
+    memset(site, 0, sizeof *site);
+}

@@ -1,0 +1,809 @@
+/*
+ * prepay tariff: check, bill and vend with a tariff file (JSON, URDB or SAM).
+ *
+ *   prepay tariff check T.json [--json]
+ *   prepay tariff bill  T.json readings.csv [--json] [--household-add KWH]
+ *   prepay tariff vend  T.json --amount MONEY [--used KWH] [--at TIME] [--band NAME]
+ *                       [--quantum KWH] [--json]
+ *
+ * Readings CSV: `timestamp,register` rows (a register in kWh, or m3 for
+ * water) or `start,end,energy` rows; timestamps 'YYYY-MM-DD hh:mm[:ss]'
+ * local; '#' comments, blank lines and one header line are skipped.
+ * Quantities are decimal strings parsed exactly (at most 3 decimals: 1 Wh,
+ * 1 L). Bad input: one line on stderr (file:line or the JSON path), exit 2.
+ */
+#define _POSIX_C_SOURCE 200809L /* localtime_r */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "prepay/civil_time.h"
+#include "prepay/fixed_point.h"
+#include "prepay/status.h"
+#include "prepay/tariff.h"
+#include "prepay/tariff_json.h"
+
+#define EXIT_BAD_INPUT 2
+#define EXIT_FAILED 1
+
+static int bad_input(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static int bad_input(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("prepay tariff: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_BAD_INPUT;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: prepay tariff check T.json [--json]\n"
+                "       prepay tariff bill T.json readings.csv [--json] [--household-add KWH]\n"
+                "       prepay tariff vend T.json --amount MONEY [--used KWH] [--at 'YYYY-MM-DD hh:mm'] "
+                "[--band NAME] [--quantum KWH] [--json]\n"
+                "Tariff files: libprepay JSON (docs/tariff-json.md), OpenEI URDB or NREL SAM rates.\n"
+                "Readings CSV: 'timestamp,register' or 'start,end,energy' rows, kWh (m3 for water) as decimals.\n");
+}
+
+/* ---- formatting ----------------------------------------------------------------- */
+
+static const char *rounding_name(prepay_rounding_t mode)
+{
+    switch (mode) {
+    case PREPAY_ROUND_HALF_UP: return "half_up";
+    case PREPAY_ROUND_HALF_EVEN: return "half_even";
+    case PREPAY_ROUND_DOWN: return "down";
+    case PREPAY_ROUND_UP: return "up";
+    case PREPAY_ROUND_FLOOR: return "floor";
+    case PREPAY_ROUND_CEILING: return "ceiling";
+    default: return "?";
+    }
+}
+
+static const char *mode_name(prepay_tou_tier_mode_t mode)
+{
+    switch (mode) {
+    case PREPAY_TOU_TIER_UNIFORM: return "surcharge";
+    case PREPAY_TOU_TIER_CHRONOLOGICAL: return "per_band_chronological";
+    case PREPAY_TOU_TIER_PROPORTIONAL: return "per_band_proportional";
+    default: return "?";
+    }
+}
+
+/* Fixed-point text; the buffer must hold 32 bytes. */
+static const char *fmt_fixed(int64_t v, unsigned decimals, char *buf)
+{
+    if (prepay_fixed_format(v, decimals, buf, 32) < 0) {
+        snprintf(buf, 32, "?");
+    }
+    return buf;
+}
+
+/* An exact amount in currency units: minor units + nanos -> "12.3400000005" (trailing zeros trimmed to 2). */
+static const char *fmt_amount(prepay_amount_t a, char *buf)
+{
+    bool neg = a.units < 0;
+    uint64_t units;
+    uint32_t nanos = a.nanos;
+    if (neg) {
+        /* value = units + nanos/1e9 = -(|units| - nanos/1e9) */
+        units = (uint64_t)(-(a.units + 1));
+        if (nanos == 0) {
+            units += 1;
+        } else {
+            nanos = 1000000000u - nanos;
+        }
+    } else {
+        units = (uint64_t)a.units;
+    }
+    char frac[16];
+    snprintf(frac, sizeof frac, "%02u%09u", (unsigned)(units % 100u), nanos);
+    size_t n = strlen(frac);
+    while (n > 2 && frac[n - 1] == '0') {
+        frac[--n] = '\0';
+    }
+    snprintf(buf, 48, "%s%" PRIu64 ".%s", neg && (units || nanos) ? "-" : "", units / 100u, frac);
+    return buf;
+}
+
+static const char *quantity_unit(const prepay_tariff_doc_t *doc)
+{
+    return doc->sets[0].unit == PREPAY_TARIFF_UNIT_WATER ? "m3" : "kWh";
+}
+
+static void json_string_out(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(out, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(out, "\\u%04x", *p);
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void cycle_label(int32_t cycle, char *buf)
+{
+    int32_t year = cycle >= 0 ? cycle / 12 : -((-cycle + 11) / 12);
+    int32_t month = cycle - year * 12 + 1;
+    /* Cycle ids are months since year 0, so the year has at most 6 digits
+     * and the month is 1..12; the return value is checked for completeness. */
+    int n = snprintf(buf, 16, "%04d-%02d", (int)(year % 1000000), (int)(month % 100));
+    if (n < 0 || n >= 16) {
+        buf[0] = '\0';
+    }
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+static int load_doc(const char *path, prepay_tariff_doc_t *doc)
+{
+    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    int rc = prepay_tariff_doc_load_file(path, doc, err, sizeof err);
+    if (rc != PREPAY_OK) {
+        fprintf(stderr, "prepay tariff: %s\n", err[0] ? err : prepay_strerror(rc));
+        return EXIT_BAD_INPUT; /* unreadable file, JSON error or a tariff the engine refuses */
+    }
+    return 0;
+}
+
+/* Exact quantity (kWh or m3 with at most 3 decimals) -> Wh or L. */
+static int parse_quantity(const char *s, size_t n, int64_t *out)
+{
+    return prepay_fixed_parse(s, n, 3, out);
+}
+
+/* ---- check ------------------------------------------------------------------------- */
+
+static void print_minute(FILE *out, unsigned minute)
+{
+    fprintf(out, "%02u:%02u", minute / 60u, minute % 60u);
+}
+
+static int cmd_check(const char *path, bool as_json)
+{
+    prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+    if (!doc) {
+        fprintf(stderr, "prepay tariff: out of memory\n");
+        return EXIT_FAILED;
+    }
+    int rc = load_doc(path, doc);
+    if (rc) {
+        free(doc);
+        return rc;
+    }
+    const prepay_tariff_t *t = &doc->sets[0];
+    char b1[32], b2[48];
+    if (as_json) {
+        printf("{\"valid\": true, \"name\": ");
+        json_string_out(stdout, doc->name);
+        printf(", \"notice\": ");
+        json_string_out(stdout, doc->notice);
+        printf(", \"commodity\": \"%s\", \"bands\": [", t->unit == PREPAY_TARIFF_UNIT_WATER ? "water" : "electricity");
+        for (unsigned b = 1; b <= t->band_count; b++) {
+            printf("%s{\"index\": %u, \"name\": ", b > 1 ? ", " : "", b);
+            json_string_out(stdout, doc->band_names[b - 1]);
+            printf(", \"prices\": [");
+            for (unsigned k = 1; k <= t->tier_count; k++) {
+                prepay_price_t p = 0;
+                prepay_tariff_price(t, b, k, &p);
+                printf("%s\"%s\"", k > 1 ? ", " : "", fmt_fixed(p, 8, b1));
+            }
+            printf("]}");
+        }
+        printf("], \"tiers\": %u, \"tou_mode\": \"%s\", \"cycle\": \"%s\", \"seasons\": %u, \"day_tables\": %u, "
+               "\"holidays\": %u, \"overrides\": %u, \"fixed_charges\": %u, \"price_sets\": %u, "
+               "\"rounding\": {\"mode\": \"%s\", \"scope\": \"%s\"}}\n",
+               t->tier_count, mode_name(t->tou_tier_mode), t->cycle_kind == PREPAY_CYCLE_YEAR ? "year" : "month",
+               t->schedule.season_count, t->schedule.day_table_count, t->schedule.holiday_count,
+               t->schedule.override_count, t->fixed_charge_count, doc->has_set_b ? 2u : 1u,
+               rounding_name(t->rounding), t->round_scope == PREPAY_ROUND_PER_BILL ? "bill" : "line");
+        free(doc);
+        return 0;
+    }
+    printf("%s: valid\n", path);
+    printf("name:      %s\n", doc->name);
+    printf("source:    %s\n", doc->notice);
+    if (doc->url[0]) {
+        printf("url:       %s\n", doc->url);
+    }
+    printf("commodity: %s (quantities in %s, prices per %s%s%s)\n",
+           t->unit == PREPAY_TARIFF_UNIT_WATER ? "water" : "electricity", quantity_unit(doc), quantity_unit(doc),
+           doc->currency[0] ? ", " : "", doc->currency);
+    printf("bands:     %u; tiers: %u; TOU x tier mode: %s\n", t->band_count, t->tier_count,
+           mode_name(t->tou_tier_mode));
+    for (int s = 0; s < (doc->has_set_b ? 2 : 1); s++) {
+        const prepay_tariff_t *ts = &doc->sets[s];
+        if (doc->has_set_b) {
+            char when[32];
+            prepay_civil_t c;
+            prepay_time_to_civil(doc->switch_time, &c);
+            snprintf(when, sizeof when, "%04d-%02u-%02u %02u:%02u", (int)c.year, c.month, c.day, c.hour, c.minute);
+            printf("price set %c%s%s:\n", 'A' + s, s ? " from " : "", s ? when : "");
+        }
+        for (unsigned b = 1; b <= ts->band_count; b++) {
+            printf("  %-12s", doc->band_names[b - 1]);
+            for (unsigned k = 1; k <= ts->tier_count; k++) {
+                prepay_price_t p = 0;
+                prepay_tariff_price(ts, b, k, &p);
+                printf(" %s", fmt_fixed(p, 8, b1));
+            }
+            printf(" per %s\n", quantity_unit(doc));
+        }
+    }
+    if (t->schedule.season_count == 0) {
+        printf("schedule:  none (always %s)\n", doc->band_names[t->schedule.default_band - 1]);
+    } else {
+        printf("seasons:   %u\n", t->schedule.season_count);
+        for (unsigned i = 0; i < t->schedule.season_count; i++) {
+            const prepay_tou_season_t *se = &t->schedule.seasons[i];
+            printf("  from %02u-%02u: weekday table %u, saturday %u, sunday %u, holiday %u\n", se->start_month,
+                   se->start_day, se->weekday_table + 1u, se->saturday_table + 1u, se->sunday_table + 1u,
+                   se->holiday_table + 1u);
+        }
+        for (unsigned i = 0; i < t->schedule.day_table_count; i++) {
+            const prepay_tou_day_table_t *dt = &t->schedule.day_tables[i];
+            printf("  table %u:", i + 1);
+            for (unsigned k = 0; k < dt->slot_count; k++) {
+                printf(" ");
+                print_minute(stdout, dt->slots[k].start_minute);
+                printf(" %s", doc->band_names[dt->slots[k].band - 1]);
+                if (k + 1 < dt->slot_count) {
+                    printf(",");
+                }
+            }
+            printf("\n");
+        }
+        printf("holidays:  %u; overrides: %u\n", t->schedule.holiday_count, t->schedule.override_count);
+    }
+    if (t->tier_count > 1) {
+        if (t->cycle_kind == PREPAY_CYCLE_YEAR) {
+            printf("ladder:    per year from %02u-%02u, %s\n", t->cycle_start_month, t->cycle_start_day,
+                   mode_name(t->tou_tier_mode));
+        } else {
+            printf("ladder:    per month from day %u, %s\n", t->cycle_start_day, mode_name(t->tou_tier_mode));
+        }
+        for (unsigned li = 0; li < t->ladder_count; li++) {
+            printf("  ladder %u (months", li + 1);
+            for (unsigned m = 0; m < 12; m++) {
+                if (t->ladder_of_month[m] == li) {
+                    printf(" %u", m + 1);
+                }
+            }
+            printf("): bounds");
+            for (unsigned k = 0; k + 1 < t->tier_count; k++) {
+                printf(" %s", fmt_fixed(t->ladders[li].upper[k], 3, b1));
+            }
+            printf(" %s%s\n", quantity_unit(doc), t->ladders[li].per_day ? " per day" : "");
+        }
+        bool any_add = false;
+        for (unsigned k = 0; k + 1 < t->tier_count; k++) {
+            any_add = any_add || doc->account.tier_add[k] != 0;
+        }
+        if (any_add) {
+            printf("  household adjustment:");
+            for (unsigned k = 0; k + 1 < t->tier_count; k++) {
+                printf(" +%s", fmt_fixed(doc->account.tier_add[k], 3, b1));
+            }
+            printf(" %s\n", quantity_unit(doc));
+        }
+    }
+    for (unsigned i = 0; i < t->fixed_charge_count; i++) {
+        printf("fixed:     %s %s per cycle\n", doc->fixed_names[i][0] ? doc->fixed_names[i] : "charge",
+               fmt_amount(prepay_amount_from_money(t->fixed_charges[i].amount), b2));
+    }
+    printf("rounding:  %s, per %s\n", rounding_name(t->rounding),
+           t->round_scope == PREPAY_ROUND_PER_BILL ? "bill" : "line");
+    free(doc);
+    return 0;
+}
+
+/* ---- readings CSV -------------------------------------------------------------------- */
+
+typedef struct interval_list {
+    prepay_tariff_interval_t *items;
+    size_t count;
+    size_t cap;
+} interval_list_t;
+
+static int push_interval(interval_list_t *list, prepay_time_t start, prepay_time_t end, prepay_energy_t energy)
+{
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 256;
+        prepay_tariff_interval_t *items = realloc(list->items, cap * sizeof *items);
+        if (!items) {
+            return -1;
+        }
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->count].start = start;
+    list->items[list->count].end = end;
+    list->items[list->count].energy = energy;
+    list->count++;
+    return 0;
+}
+
+/* Splits a line at commas (at most max fields), trimming spaces. */
+static size_t split_csv(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (n < max) {
+            fields[n] = p;
+        }
+        n++;
+        char *comma = strchr(p, ',');
+        char *end = comma ? comma : p + strlen(p);
+        char *q = end;
+        while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r' || q[-1] == '\n')) {
+            q--;
+        }
+        *q = '\0';
+        if (!comma) {
+            break;
+        }
+        p = comma + 1;
+    }
+    return n;
+}
+
+static int read_readings(const char *path, interval_list_t *list)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return bad_input("%s: cannot open: %s", path, strerror(errno));
+    }
+    char line[1024];
+    unsigned long lineno = 0;
+    int kind = 0; /* 2: registers, 3: intervals */
+    bool have_prev = false, seen_data = false;
+    prepay_time_t prev_t = 0, last_end = INT64_MIN;
+    int64_t prev_reg = 0;
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+            rc = bad_input("%s:%lu: line too long", path, lineno);
+            break;
+        }
+        char *p = line;
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0') {
+            continue;
+        }
+        char *fields[4];
+        size_t n = split_csv(p, fields, 4);
+        if (!seen_data && ((fields[0][0] >= 'a' && fields[0][0] <= 'z') || (fields[0][0] >= 'A' && fields[0][0] <= 'Z'))) {
+            seen_data = true; /* a header line */
+            continue;
+        }
+        seen_data = true;
+        if (n != 2 && n != 3) {
+            rc = bad_input("%s:%lu: expected 'timestamp,register' or 'start,end,energy' (%zu fields)", path, lineno, n);
+            break;
+        }
+        if (kind == 0) {
+            kind = (int)n;
+        } else if ((int)n != kind) {
+            rc = bad_input("%s:%lu: mixes %d-field and %zu-field rows", path, lineno, kind, n);
+            break;
+        }
+        if (n == 2) {
+            prepay_time_t t;
+            int64_t reg;
+            if (prepay_tariff_json_parse_time(fields[0], strlen(fields[0]), &t) != PREPAY_OK) {
+                rc = bad_input("%s:%lu: bad timestamp '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno,
+                               fields[0]);
+                break;
+            }
+            if (parse_quantity(fields[1], strlen(fields[1]), &reg) != PREPAY_OK || reg < 0) {
+                rc = bad_input("%s:%lu: bad register '%s' (a non-negative decimal with at most 3 decimals)", path,
+                               lineno, fields[1]);
+                break;
+            }
+            if (have_prev) {
+                if (t <= prev_t) {
+                    rc = bad_input("%s:%lu: timestamps must increase", path, lineno);
+                    break;
+                }
+                if (reg < prev_reg) {
+                    rc = bad_input("%s:%lu: register went backwards (%s < previous)", path, lineno, fields[1]);
+                    break;
+                }
+                if (push_interval(list, prev_t, t, reg - prev_reg) != 0) {
+                    rc = bad_input("out of memory");
+                    break;
+                }
+            }
+            have_prev = true;
+            prev_t = t;
+            prev_reg = reg;
+        } else {
+            prepay_time_t s, e;
+            int64_t energy;
+            if (prepay_tariff_json_parse_time(fields[0], strlen(fields[0]), &s) != PREPAY_OK) {
+                rc = bad_input("%s:%lu: bad start '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[0]);
+                break;
+            }
+            if (prepay_tariff_json_parse_time(fields[1], strlen(fields[1]), &e) != PREPAY_OK) {
+                rc = bad_input("%s:%lu: bad end '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[1]);
+                break;
+            }
+            if (parse_quantity(fields[2], strlen(fields[2]), &energy) != PREPAY_OK || energy < 0) {
+                rc = bad_input("%s:%lu: bad energy '%s' (a non-negative decimal with at most 3 decimals)", path,
+                               lineno, fields[2]);
+                break;
+            }
+            if (e < s || (e == s && energy != 0)) {
+                rc = bad_input("%s:%lu: the interval ends before it starts", path, lineno);
+                break;
+            }
+            if (s < last_end) {
+                rc = bad_input("%s:%lu: intervals must be in time order without overlap", path, lineno);
+                break;
+            }
+            last_end = e;
+            if (push_interval(list, s, e, energy) != 0) {
+                rc = bad_input("out of memory");
+                break;
+            }
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        rc = bad_input("%s: read error", path);
+    }
+    fclose(f);
+    if (rc == 0 && list->count == 0) {
+        rc = bad_input("%s: no interval to bill (registers need at least two readings)", path);
+    }
+    return rc;
+}
+
+/* ---- bill ---------------------------------------------------------------------------- */
+
+static void print_bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t *bill)
+{
+    char b1[32], b2[32], b3[48], b4[48], cyc[16];
+    printf("tariff: %s\n", doc->name);
+    printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", "cycle", "set", "band", "tier", quantity_unit(doc),
+           "price", "exact", "money");
+    for (size_t i = 0; i < bill->line_count; i++) {
+        const prepay_tariff_line_t *l = &bill->lines[i];
+        cycle_label(l->cycle, cyc);
+        if (l->kind == PREPAY_LINE_FIXED) {
+            printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
+                   doc->fixed_names[l->fixed_index][0] ? doc->fixed_names[l->fixed_index] : "fixed", "-", "-", "-",
+                   fmt_amount(l->amount, b3), fmt_amount(prepay_amount_from_money(l->money), b4));
+        } else {
+            printf("%-8s %-7s %-12s %-4u %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
+                   doc->band_names[l->band - 1], l->tier, fmt_fixed(l->quantity, 3, b1), fmt_fixed(l->price, 8, b2),
+                   fmt_amount(l->amount, b3), fmt_amount(prepay_amount_from_money(l->money), b4));
+        }
+    }
+    printf("energy: %s %s\n", fmt_fixed(bill->energy_total, 3, b1), quantity_unit(doc));
+    printf("exact:  %s\n", fmt_amount(bill->exact_total, b3));
+    printf("total:  %s%s%s (rounding %s per %s)\n", fmt_amount(prepay_amount_from_money(bill->total), b4),
+           doc->currency[0] ? " " : "", doc->currency, rounding_name(bill->rounding),
+           bill->scope == PREPAY_ROUND_PER_BILL ? "bill" : "line");
+}
+
+static void print_bill_json(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t *bill)
+{
+    char b1[32], b2[32], b3[48], cyc[16];
+    printf("{\"tariff\": ");
+    json_string_out(stdout, doc->name);
+    printf(", \"currency\": ");
+    json_string_out(stdout, doc->currency);
+    printf(", \"unit\": \"%s\", \"rounding\": {\"mode\": \"%s\", \"scope\": \"%s\"}", quantity_unit(doc),
+           rounding_name(bill->rounding), bill->scope == PREPAY_ROUND_PER_BILL ? "bill" : "line");
+    printf(", \"energy\": \"%s\", \"exact_total\": \"%s\", \"total\": \"%s\", \"lines\": [",
+           fmt_fixed(bill->energy_total, 3, b1), fmt_amount(bill->exact_total, b3),
+           fmt_fixed(bill->total, 2, b2));
+    for (size_t i = 0; i < bill->line_count; i++) {
+        const prepay_tariff_line_t *l = &bill->lines[i];
+        cycle_label(l->cycle, cyc);
+        printf("%s\n  {\"kind\": \"%s\", \"cycle\": \"%s\", \"price_set\": \"%s\", ", i ? "," : "",
+               l->kind == PREPAY_LINE_FIXED ? "fixed" : "energy", cyc, l->price_set ? "B" : "A");
+        if (l->kind == PREPAY_LINE_FIXED) {
+            printf("\"name\": ");
+            json_string_out(stdout, doc->fixed_names[l->fixed_index]);
+            printf(", \"band\": null, \"tier\": null, ");
+        } else {
+            printf("\"band\": ");
+            json_string_out(stdout, doc->band_names[l->band - 1]);
+            printf(", \"band_index\": %u, \"tier\": %u, ", l->band, l->tier);
+        }
+        printf("\"quantity\": \"%s\", \"price\": \"%s\", ", fmt_fixed(l->quantity, 3, b1), fmt_fixed(l->price, 8, b2));
+        printf("\"amount\": \"%s\", ", fmt_amount(l->amount, b3));
+        printf("\"money\": \"%s\"}", fmt_fixed(l->money, 2, b1));
+    }
+    printf("\n]}\n");
+}
+
+static int run_bill(const prepay_tariff_doc_t *doc, const prepay_tariff_account_t *account,
+                    const interval_list_t *list, prepay_tariff_bill_t *bill, prepay_tariff_line_t **lines_out)
+{
+    prepay_tariff_plan_t plan;
+    prepay_tariff_doc_plan(doc, &plan);
+    size_t cap = 64;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        prepay_tariff_line_t *lines = calloc(cap, sizeof *lines);
+        if (!lines) {
+            return PREPAY_E_HOSTED_NO_MEMORY;
+        }
+        int rc = prepay_tariff_bill_init(bill, &doc->sets[0], lines, cap);
+        if (rc == PREPAY_OK) {
+            rc = prepay_tariff_eval_batch(&plan, account, NULL, list->items, list->count, bill);
+        }
+        if (rc == PREPAY_E_BUFFER_TOO_SMALL && bill->lines_needed > cap) {
+            cap = bill->lines_needed + 16;
+            free(lines);
+            continue;
+        }
+        if (rc != PREPAY_OK) {
+            free(lines);
+            return rc;
+        }
+        *lines_out = lines;
+        return PREPAY_OK;
+    }
+    return PREPAY_E_BUFFER_TOO_SMALL;
+}
+
+static int cmd_bill(const char *tariff_path, const char *csv_path, bool as_json, const char *household_add)
+{
+    prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+    if (!doc) {
+        fprintf(stderr, "prepay tariff: out of memory\n");
+        return EXIT_FAILED;
+    }
+    int rc = load_doc(tariff_path, doc);
+    if (rc) {
+        free(doc);
+        return rc;
+    }
+    prepay_tariff_account_t account = doc->account;
+    if (household_add) {
+        int64_t add;
+        if (parse_quantity(household_add, strlen(household_add), &add) != PREPAY_OK || add < 0) {
+            free(doc);
+            return bad_input("--household-add: '%s' is not a non-negative decimal with at most 3 decimals",
+                             household_add);
+        }
+        for (unsigned k = 0; k < PREPAY_MAX_TIERS; k++) {
+            account.tier_add[k] = add;
+        }
+    }
+    interval_list_t list = {NULL, 0, 0};
+    rc = read_readings(csv_path, &list);
+    if (rc) {
+        free(list.items);
+        free(doc);
+        return rc;
+    }
+    prepay_tariff_bill_t bill;
+    prepay_tariff_line_t *lines = NULL;
+    int st = run_bill(doc, &account, &list, &bill, &lines);
+    if (st != PREPAY_OK) {
+        bool input = st == PREPAY_E_TARIFF_TIME_ORDER || st == PREPAY_E_TARIFF_BAD_INTERVAL ||
+                     st == PREPAY_E_BAD_DATE || st == PREPAY_E_TARIFF_REGISTER_BACKWARDS;
+        fprintf(stderr, "prepay tariff: %s: cannot bill: %s\n", csv_path, prepay_strerror(st));
+        free(list.items);
+        free(doc);
+        return input ? EXIT_BAD_INPUT : EXIT_FAILED;
+    }
+    if (as_json) {
+        print_bill_json(doc, &bill);
+    } else {
+        print_bill_text(doc, &bill);
+    }
+    free(lines);
+    free(list.items);
+    free(doc);
+    return 0;
+}
+
+/* ---- vend ------------------------------------------------------------------------------ */
+
+static int cmd_vend(const char *tariff_path, const char *amount_text, const char *used_text, const char *at_text,
+                    const char *band_name, const char *quantum_text, bool as_json)
+{
+    prepay_money_t money;
+    if (!amount_text) {
+        return bad_input("vend needs --amount MONEY");
+    }
+    if (prepay_fixed_parse(amount_text, strlen(amount_text), 2, &money) != PREPAY_OK || money < 0) {
+        return bad_input("--amount: '%s' is not a non-negative amount with at most 2 decimals", amount_text);
+    }
+    int64_t used = 0, quantum = 10;
+    if (used_text && (parse_quantity(used_text, strlen(used_text), &used) != PREPAY_OK || used < 0)) {
+        return bad_input("--used: '%s' is not a non-negative decimal with at most 3 decimals", used_text);
+    }
+    if (quantum_text && (parse_quantity(quantum_text, strlen(quantum_text), &quantum) != PREPAY_OK || quantum < 1)) {
+        return bad_input("--quantum: '%s' is not a positive decimal with at most 3 decimals", quantum_text);
+    }
+    prepay_time_t at;
+    if (at_text) {
+        if (prepay_tariff_json_parse_time(at_text, strlen(at_text), &at) != PREPAY_OK) {
+            return bad_input("--at: '%s' is not 'YYYY-MM-DD hh:mm[:ss]'", at_text);
+        }
+    } else {
+        time_t now = time(NULL);
+        struct tm tm_local;
+        char buf[32];
+        if (!localtime_r(&now, &tm_local) ||
+            strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm_local) == 0 ||
+            prepay_tariff_json_parse_time(buf, strlen(buf), &at) != PREPAY_OK) {
+            return bad_input("cannot read the local time; give --at");
+        }
+    }
+    prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+    if (!doc) {
+        fprintf(stderr, "prepay tariff: out of memory\n");
+        return EXIT_FAILED;
+    }
+    int rc = load_doc(tariff_path, doc);
+    if (rc) {
+        free(doc);
+        return rc;
+    }
+    unsigned band = 0;
+    if (band_name) {
+        for (unsigned b = 1; b <= doc->sets[0].band_count; b++) {
+            if (strcmp(doc->band_names[b - 1], band_name) == 0) {
+                band = b;
+            }
+        }
+        if (band == 0) {
+            free(doc);
+            return bad_input("--band: no band named '%s' in %s", band_name, tariff_path);
+        }
+    }
+    prepay_tariff_plan_t plan;
+    prepay_tariff_doc_plan(doc, &plan);
+    prepay_tariff_state_t state;
+    prepay_tariff_state_init(&state);
+    int st = PREPAY_OK;
+    if (used > 0) {
+        /* Position the account: `used` consumed from the start of the cycle of `at` up to `at`. */
+        int32_t cycle;
+        prepay_time_t cycle_start;
+        st = prepay_tariff_cycle_of(&doc->sets[0], at, &cycle);
+        if (st == PREPAY_OK) {
+            st = prepay_tariff_cycle_bounds(&doc->sets[0], cycle, &cycle_start, NULL);
+        }
+        if (st == PREPAY_OK && cycle_start >= at) {
+            free(doc);
+            return bad_input("--used needs --at after the start of the cycle");
+        }
+        if (st == PREPAY_OK) {
+            prepay_tariff_line_t *lines = calloc(4096, sizeof *lines);
+            prepay_tariff_feed_result_t result;
+            st = lines ? prepay_tariff_feed_interval(&plan, &doc->account, &state, cycle_start, at, used, lines, 4096,
+                                                     &result)
+                       : PREPAY_E_HOSTED_NO_MEMORY;
+            free(lines);
+            if (st > 0) {
+                st = PREPAY_OK;
+            }
+        }
+    }
+    prepay_energy_t energy = 0;
+    prepay_amount_t cost = {0, 0};
+    if (st == PREPAY_OK) {
+        st = prepay_tariff_vend(&plan, &doc->account, &state, at, band, money, quantum, &energy, &cost);
+    }
+    if (st != PREPAY_OK) {
+        fprintf(stderr, "prepay tariff: vend: %s\n", prepay_strerror(st));
+        free(doc);
+        return st == PREPAY_E_TARIFF_FREE_ENERGY ? EXIT_FAILED : EXIT_BAD_INPUT;
+    }
+    char b1[32], b2[32], b3[48], b4[32];
+    fmt_fixed(money, 2, b1);
+    fmt_fixed(used, 3, b2);
+    fmt_amount(cost, b3);
+    fmt_fixed(energy, 3, b4);
+    if (as_json) {
+        printf("{\"tariff\": ");
+        json_string_out(stdout, doc->name);
+        printf(", \"amount\": \"%s\", \"used\": \"%s\", \"energy\": \"%s\", \"cost\": \"%s\", \"unit\": \"%s\"}\n", b1,
+               b2, b4, b3, quantity_unit(doc));
+    } else {
+        printf("%s buys %s %s (exact cost %s) with %s %s already used in the cycle\n", b1, b4, quantity_unit(doc), b3,
+               b2, quantity_unit(doc));
+    }
+    free(doc);
+    return 0;
+}
+
+/* ---- entry ------------------------------------------------------------------------------- */
+
+int prepay_tool_tariff(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_BAD_INPUT : 0;
+    }
+    const char *sub = argv[1];
+    const char *positional[2] = {NULL, NULL};
+    size_t npos = 0;
+    bool as_json = false;
+    const char *amount = NULL, *used = NULL, *at = NULL, *band = NULL, *quantum = NULL, *household = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--json") == 0) {
+            as_json = true;
+            continue;
+        } else if (strcmp(a, "--amount") == 0) {
+            slot = &amount;
+        } else if (strcmp(a, "--used") == 0) {
+            slot = &used;
+        } else if (strcmp(a, "--at") == 0) {
+            slot = &at;
+        } else if (strcmp(a, "--band") == 0) {
+            slot = &band;
+        } else if (strcmp(a, "--quantum") == 0) {
+            slot = &quantum;
+        } else if (strcmp(a, "--household-add") == 0) {
+            slot = &household;
+        } else if (a[0] == '-' && a[1] == '-') {
+            return bad_input("unknown option '%s' (try 'prepay tariff --help')", a);
+        } else {
+            if (npos >= 2) {
+                return bad_input("too many arguments ('%s')", a);
+            }
+            positional[npos++] = a;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            return bad_input("%s needs a value", a);
+        }
+        *slot = argv[++i];
+    }
+    if (strcmp(sub, "check") == 0) {
+        if (npos != 1) {
+            return bad_input("usage: prepay tariff check T.json [--json]");
+        }
+        return cmd_check(positional[0], as_json);
+    }
+    if (strcmp(sub, "bill") == 0) {
+        if (npos != 2) {
+            return bad_input("usage: prepay tariff bill T.json readings.csv [--json]");
+        }
+        return cmd_bill(positional[0], positional[1], as_json, household);
+    }
+    if (strcmp(sub, "vend") == 0) {
+        if (npos != 1) {
+            return bad_input("usage: prepay tariff vend T.json --amount MONEY [--used KWH] [--at TIME]");
+        }
+        return cmd_vend(positional[0], amount, used, at, band, quantum, as_json);
+    }
+    return bad_input("unknown subcommand '%s' (check, bill or vend)", sub);
+}
