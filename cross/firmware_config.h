@@ -2,8 +2,10 @@
  * Minimal configuration for the firmware profile (PREPAY_CONFIG_FILE).
  *
  * A single-phase prepaid meter with a 4-band TOU tariff: tables sized for
- * what such a meter holds, error strings compiled out. Every macro not set
- * here keeps its default from prepay/config_default.h.
+ * what such a meter holds (day slots within the DL/T 645 limit of 14),
+ * error strings compiled out, small stream and journal buffers, the 1 KiB
+ * CRC table. Every macro not set here keeps its default from
+ * prepay/config_default.h.
  */
 #ifndef PREPAY_FIRMWARE_CONFIG_H
 #define PREPAY_FIRMWARE_CONFIG_H
@@ -19,5 +21,10 @@
 #define PREPAY_MAX_TIERS 4
 #define PREPAY_MAX_FIXED_CHARGES 2
 #define PREPAY_MAX_ALARM_LEVELS 3
+#define PREPAY_DLT645_STREAM_BUFFER 216 /* the minimum: 4 FE + 12 frame bytes + PREPAY_DLT645_MAX_DATA */
+#define PREPAY_MAX_WALLET_WINDOWS 2     /* daily no-disconnect windows (e.g. night, midday) */
+#define PREPAY_MAX_WALLET_HOLIDAYS 16   /* whole no-disconnect days */
+#define PREPAY_JOURNAL_SCAN_BUFFER 512  /* the minimum: recovery reads storage 512 bytes at a time */
+#define PREPAY_JOURNAL_CRC_SMALL        /* 1 KiB CRC table instead of 8 KiB */
 
 #endif

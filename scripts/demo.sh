@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The README's first command: install what is missing (Debian packages),
-# build everything (optimised), and run the main demonstration.
+# build everything (optimised), and run the main demonstration:
 #
-# Current demonstration: the prepay tool decoding real DL/T 645 frames
-# captured from meters and published examples (sources in
-# tests/vectors/dlt645_frames.txt). It grows into the site demo as the
-# tariff, ledger, billing and meter modules land.
+#   prepay demo --days 30 --meters 50
+#
+# a building of 50 prepaid rooms and a building incomer, emulated by
+# prepay-emu (libprepay's reference meter) behind one DTU on loopback TCP.
+# A station reads every meter every hour over DL/T 645, prices the readings
+# with a TOU x tier tariff, posts to the double-entry ledger, raises alarms,
+# cuts off at zero, recharges and restores, allocates the common area at
+# month end, and prints the month-end report with its cross-checks; CSV, JSON
+# and an SVG load curve go to build/demo/. Extra arguments are passed to
+# `prepay demo` (e.g. ./scripts/demo.sh --drop 0.02 to lose 2 % of replies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -15,25 +21,15 @@ if [ -d "$build" ]; then
 else
   meson setup "$build" --buildtype=release -Dtests=false >/dev/null
 fi
-ninja -C "$build" >/dev/null
+ninja -C "$build" >"$build/build.log" 2>&1 || { tail -40 "$build/build.log"; echo "demo: build failed"; exit 1; }
 prepay="$build/tools/prepay/prepay"
 
-echo "libprepay $("$prepay" version | awk '{print $2}'): decoding real DL/T 645 frames"
+"$prepay" demo --days 30 --meters 50 --out build/demo \
+  --tariff examples/tariffs/guangzhou_residential_tou.json "$@"
+
 echo
-frames=(
-  "FE FE FE FE 68 AA AA AA AA AA AA 68 13 00 DF 16"                                  # read address, all-AA wildcard
-  "68 61 01 00 00 00 00 68 91 08 33 33 34 33 59 33 33 33 8A 16"                      # forward active energy reply
-  "68 12 00 00 00 10 20 68 91 08 33 35 C3 33 89 CB 34 33 C4 16"                      # remaining prepaid amount
-  "68 12 00 00 00 10 20 68 91 0A 33 32 34 35 89 55 32 32 32 32 21 16"                # voltage block, phases A/B/C
-  "68 11 11 11 11 11 11 68 1C 10 33 33 33 33 33 33 33 33 4D 33 57 74 48 45 38 4B 55 16" # relay trip with valid-until
-  "FE FE FE FE 68 60 07 92 04 00 91 68 D1 01 37 67 16"                               # abnormal reply, error byte
-  "68 99 99 99 99 99 99 68 08 06 84 55 43 38 39 4A 4B 16"                            # broadcast time sync
-  "68 43 97 35 14 00 00 68 81 06 43 C3 7B 96 57 33 1B 16"                            # DL/T 645-1997 energy reply
-)
-for frame in "${frames[@]}"; do
-  echo "\$ prepay dlt645 decode \"$frame\""
-  "$prepay" dlt645 decode "$frame"
-  echo
-done
-echo "The same frames as JSON (prepay dlt645 decode --json):"
-"$prepay" dlt645 decode --json "${frames[1]}" "${frames[5]}"
+echo "The protocol layer on its own: two real frames (sources in tests/vectors/dlt645_frames.txt)"
+echo "\$ prepay dlt645 decode --json \"68 12 00 00 00 10 20 68 91 08 33 35 C3 33 89 CB 34 33 C4 16\""
+"$prepay" dlt645 decode --json "68 12 00 00 00 10 20 68 91 08 33 35 C3 33 89 CB 34 33 C4 16"
+echo "\$ prepay dlt645 decode \"FE FE FE FE 68 60 07 92 04 00 91 68 D1 01 37 67 16\""
+"$prepay" dlt645 decode "FE FE FE FE 68 60 07 92 04 00 91 68 D1 01 37 67 16"

@@ -40,8 +40,10 @@ undefined=$(arm-none-eabi-nm -u "$objdir"/*.o | awk '/ U /{print $2}' | sort -u)
 allow='^(memcpy|memmove|memset|memcmp|memchr|strlen|strnlen|strcmp|strncmp|strchr|strrchr|__aeabi_(uldivmod|ldivmod|lmul|llsl|llsr|lasr|uidiv|uidivmod|idiv|idivmod|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?|lcmp|ulcmp)|__(udivmoddi4|divmoddi4|udivdi3|divdi3|umoddi3|moddi3|clzsi2|clzdi2|ctzdi2|popcountsi2))$'
 forbidden=""
 for sym in $undefined; do
-  if echo "$defined" | grep -qx "$sym"; then continue; fi
-  if echo "$sym" | grep -qE "$allow"; then continue; fi
+  # Here-strings, not pipes: with pipefail, grep -q closing a pipe early
+  # would make the writer fail with SIGPIPE at random.
+  if grep -qxF "$sym" <<< "$defined"; then continue; fi
+  if grep -qE "$allow" <<< "$sym"; then continue; fi
   forbidden+="$sym "
 done
 if [ -n "$forbidden" ]; then
@@ -71,3 +73,12 @@ echo "firmware-profile: OK (no float, heap or stdio symbols; no global mutable s
 
 # 4. Worst-case stack of every public entry point (call graph x frame sizes).
 python3 scripts/stack_usage.py "$objdir" prepay_
+
+# 5. RAM a firmware allocates per object, under the firmware configuration.
+sizes_obj="$build/firmware_sizes.o"
+arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffreestanding -Iinclude \
+  -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -c cross/firmware_sizes.c -o "$sizes_obj"
+echo "state sizes (bytes, caller-owned RAM per object):"
+arm-none-eabi-nm -S --size-sort "$sizes_obj" | while read -r _ size _ name; do
+  case "$name" in size_of_*) printf '  %-28s %6d\n' "${name#size_of_}" "$((16#$size))" ;; esac
+done

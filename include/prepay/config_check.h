@@ -24,8 +24,13 @@
 #error "PREPAY_MAX_DAY_TABLES must be 1..8 (DL/T 645-2007 04000202)"
 #endif
 
-#if PREPAY_MAX_DAY_SLOTS < 1 || PREPAY_MAX_DAY_SLOTS > 14
-#error "PREPAY_MAX_DAY_SLOTS must be 1..14 (DL/T 645-2007 04000203)"
+/* DL/T 645-2007 04000203: a meter's day table holds at most 14 slots. A server
+ * (billing hourly URDB 12x24 or NREL SAM schedules, which change band up to
+ * 24 times a day) may hold more, up to 48 (half-hourly). The meter module
+ * (prepay_meter_bind(), DL/T 645 writes of 040100nn/040200nn) and the DL/T 645
+ * value codec (PREPAY_DLT645_MAX_TABLE_ENTRIES) still refuse more than 14. */
+#if PREPAY_MAX_DAY_SLOTS < 1 || PREPAY_MAX_DAY_SLOTS > 48
+#error "PREPAY_MAX_DAY_SLOTS must be 1..48 (meters hold at most 14, DL/T 645-2007 04000203; servers may hold more)"
 #endif
 
 #if PREPAY_MAX_TARIFF_INDEX < 1 || PREPAY_MAX_TARIFF_INDEX > 63

@@ -71,10 +71,15 @@
 
 /**
  * @def PREPAY_MAX_DAY_SLOTS
- * @brief Time slots per day table. DL/T 645-2007 04000203: at most 14.
+ * @brief Time slots per day table, 1..48 (default 24).
+ *
+ * DL/T 645-2007 04000203: a meter holds at most 14 slots a day, and the meter
+ * module refuses larger day tables (::PREPAY_METER_MAX_DAY_SLOTS). A hosted
+ * server holds hourly schedules (URDB 12x24 matrices, NREL SAM), which can
+ * change band up to 24 times a day; set 14 or less on a meter.
  */
 #ifndef PREPAY_MAX_DAY_SLOTS
-#define PREPAY_MAX_DAY_SLOTS 14
+#define PREPAY_MAX_DAY_SLOTS 24
 #endif
 
 /**

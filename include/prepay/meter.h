@@ -92,6 +92,8 @@
 #define PREPAY_E_METER_COMMAND_EXPIRED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 8)
 /** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0). */
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
+/** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
+#define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
 /** @} */
 
 /* ======================================================================== */
@@ -109,6 +111,14 @@
 #define PREPAY_METER_PASSWORD_LEVELS 10u
 /** @brief Phases of the instantaneous quantities (A, B, C). */
 #define PREPAY_METER_PHASES 3u
+/**
+ * @brief Most time slots a meter's day table holds (DL/T 645-2007 04000203: 14).
+ *
+ * ::PREPAY_MAX_DAY_SLOTS may be larger on a server (hourly schedules); the
+ * meter refuses such tariffs (prepay_meter_bind(): ::PREPAY_E_METER_DAY_SLOTS)
+ * and day-table writes of more slots (DL/T 645 error bit 5, day slots).
+ */
+#define PREPAY_METER_MAX_DAY_SLOTS 14u
 /** @} */
 
 /** @brief Cost-control mode. */
@@ -311,8 +321,9 @@ PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_addr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or set A);
  * ::PREPAY_E_METER_BAD_STATE; errors of prepay_tariff_plan_validate();
- * ::PREPAY_E_METER_TARIFF_UNSUPPORTED (proportional tier mode); errors of
- * prepay_wallet_policy_check().
+ * ::PREPAY_E_METER_TARIFF_UNSUPPORTED (proportional tier mode);
+ * ::PREPAY_E_METER_DAY_SLOTS (a day table of either set has more than
+ * ::PREPAY_METER_MAX_DAY_SLOTS slots); errors of prepay_wallet_policy_check().
  */
 PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
                                  bool writable, const prepay_wallet_policy_t *policy,
@@ -509,6 +520,7 @@ PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, con
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_NOT_FOUND (the meter does not have the item);
+ * ::PREPAY_E_METER_DAY_SLOTS (a day table with more than ::PREPAY_METER_MAX_DAY_SLOTS slots);
  * ::PREPAY_E_BUFFER_TOO_SMALL.
  */
 PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap);

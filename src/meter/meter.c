@@ -128,6 +128,18 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
     return PREPAY_OK;
 }
 
+/* True when a day table of the set has more slots than a DL/T 645 meter holds. */
+static bool slots_too_many(const prepay_tariff_t *set)
+{
+    const prepay_tou_schedule_t *s = &set->schedule;
+    for (unsigned i = 0; i < s->day_table_count && i < PREPAY_MAX_DAY_TABLES; i++) {
+        if (s->day_tables[i].slot_count > PREPAY_METER_MAX_DAY_SLOTS) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
                       bool writable, const prepay_wallet_policy_t *policy, const prepay_tariff_account_t *account)
 {
@@ -148,6 +160,11 @@ int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const
     }
     if (set_a->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
         return PREPAY_E_METER_TARIFF_UNSUPPORTED;
+    }
+    /* A server may hold hourly day tables (PREPAY_MAX_DAY_SLOTS up to 48);
+     * a DL/T 645 meter holds at most 14 slots a day. */
+    if (slots_too_many(set_a) || (set_b != NULL && slots_too_many(set_b))) {
+        return PREPAY_E_METER_DAY_SLOTS;
     }
     if (policy != NULL) {
         status = prepay_wallet_policy_check(policy);

@@ -85,7 +85,9 @@ static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, 
     memcpy(data, req->data, 4);
     int n = prepay_meter_read(meter, req->di, data + 4, sizeof data - 4u);
     if (n < 0) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_NO_DATA, out, cap);
+        return reply_error(meter, req->function,
+                           n == PREPAY_E_METER_DAY_SLOTS ? PREPAY_DLT645_ERROR_DAY_SLOTS : PREPAY_DLT645_ERROR_NO_DATA,
+                           out, cap);
     }
     return reply_frame(meter, req->function, false, data, 4u + (size_t)n, out, cap);
 }

@@ -403,6 +403,9 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
         return PREPAY_E_NOT_FOUND;
     }
     const prepay_tou_day_table_t *d = &s->day_tables[table - 1u];
+    if (d->slot_count > PREPAY_METER_MAX_DAY_SLOTS) {
+        return PREPAY_E_METER_DAY_SLOTS; /* not a meter's table: refuse, never truncate */
+    }
     for (unsigned i = 0; i < d->slot_count && i < PREPAY_MAX_DAY_SLOTS; i++) {
         uint8_t e[3];
         (void)prepay_bcd_encode_byte(d->slots[i].band % 100u, &e[0]);

@@ -14,6 +14,7 @@ const char *prepay__meter_status_text(int number)
     case 7: return "meter: trip refused while keep-power is in force";
     case 8: return "meter: relay command arrived after its valid-until time";
     case 9: return "meter: inconsistent purse parameters";
+    case 10: return "meter: a day table has more than 14 time slots (DL/T 645-2007 04000203)";
     default: return (const char *)0;
     }
 }

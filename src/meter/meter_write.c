@@ -71,7 +71,8 @@ static int write_day_table(prepay_meter_t *meter, prepay_tariff_t *set, unsigned
     if (table < 1 || table > PREPAY_MAX_DAY_TABLES || table > s->day_table_count) {
         return PREPAY_E_NOT_FOUND;
     }
-    if (len % 3u != 0 || count == 0 || count > PREPAY_MAX_DAY_SLOTS) {
+    /* Bounded by the table (PREPAY_MAX_DAY_SLOTS) and by what a meter holds (14). */
+    if (len % 3u != 0 || count == 0 || count > PREPAY_MAX_DAY_SLOTS || count > PREPAY_METER_MAX_DAY_SLOTS) {
         return PREPAY_E_METER_WRITE_SLOTS;
     }
     prepay_tou_day_table_t *d = &s->day_tables[table - 1u];

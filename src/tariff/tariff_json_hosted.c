@@ -108,6 +108,9 @@ void prepay__tj_copy(char *dst, size_t cap, const char *src)
 
 const char *prepay__tj_type_name(const json_t *value)
 {
+    if (value == NULL) {
+        return "nothing";
+    }
     switch (json_typeof(value)) {
     case JSON_OBJECT: return "an object";
     case JSON_ARRAY: return "an array";
@@ -231,7 +234,7 @@ static int tj_range(tj_ctx_t *ctx, int64_t v, unsigned decimals, int64_t min, in
 int prepay__tj_decimal(tj_ctx_t *ctx, const json_t *value, unsigned decimals, int64_t min, int64_t max,
                        int64_t *out)
 {
-    int64_t v;
+    int64_t v = 0;
     if (json_is_string(value)) {
         const char *s = json_string_value(value);
         size_t n = json_string_length(value);
@@ -340,7 +343,7 @@ int prepay__tj_number_decimal(tj_ctx_t *ctx, const json_t *value, unsigned decim
     } else {
         prepay__tj_copy(plain, sizeof plain, buf);
     }
-    int64_t v;
+    int64_t v = 0;
     int rc = prepay_fixed_parse(plain, strlen(plain), decimals, &v);
     if (rc == PREPAY_E_OVERFLOW) {
         return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "number %s is too large", plain);
@@ -402,7 +405,7 @@ int prepay_tariff_json_parse_rounded(const char *text, size_t len, unsigned deci
         buf[o++] = k < frac_digits ? frac[k] : '0';
     }
     buf[o++] = sticky ? '1' : '0';
-    int64_t scaled;
+    int64_t scaled = 0;
     int rc = prepay_fixed_parse(buf, o, decimals + 2u, &scaled);
     if (rc != PREPAY_OK) {
         return rc;
@@ -442,7 +445,7 @@ int prepay_tariff_json_parse_time(const char *text, size_t len, prepay_time_t *o
     if (h > 23 || mi > 59 || s > 59) {
         return PREPAY_E_BAD_TIME;
     }
-    prepay_days_t day;
+    prepay_days_t day = 0;
     int rc = prepay_time_days_from_date((int32_t)y, mo, d, &day);
     if (rc != PREPAY_OK) {
         return PREPAY_E_BAD_DATE;
@@ -539,7 +542,7 @@ typedef struct tj_loader {
  * const without a cast (the loaders never modify the tree). */
 static json_t *tj_mut(const json_t *value)
 {
-    json_t *m;
+    json_t *m = NULL;
     memcpy(&m, &value, sizeof m);
     return m;
 }
@@ -553,8 +556,8 @@ static int tj_fail_type(tj_ctx_t *ctx, const char *expected, const json_t *value
 /* Refuses members not in the NULL-terminated list (names starting with x- or _ are free). */
 static int tj_check_members(tj_ctx_t *ctx, const json_t *obj, const char *const *allowed)
 {
-    const char *key;
-    json_t *value;
+    const char *key = NULL;
+    json_t *value = NULL;
     json_object_foreach(tj_mut(obj), key, value)
     {
         (void)value;
@@ -591,10 +594,11 @@ static int tj_member(tj_ctx_t *ctx, const json_t *obj, const char *key, bool req
 
 static int tj_string(tj_ctx_t *ctx, const json_t *v, const char **out)
 {
-    if (!json_is_string(v)) {
+    const char *s = json_string_value(v); /* NULL unless v is a string */
+    if (s == NULL) {
         return tj_fail_type(ctx, "a string", v);
     }
-    *out = json_string_value(v);
+    *out = s;
     return PREPAY_OK;
 }
 
@@ -643,7 +647,7 @@ static int tj_minute(tj_ctx_t *ctx, const json_t *v, bool allow_end, uint16_t *o
     if (rc != PREPAY_OK) {
         return rc;
     }
-    unsigned h, m;
+    unsigned h = 0, m = 0;
     if (strlen(s) != 5 || s[2] != ':' || parse_digits(s, 2, &h) || parse_digits(s + 3, 2, &m) || m > 59 ||
         h > 24 || (h == 24 && (m != 0 || !allow_end))) {
         return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "\"%.20s\" is not a time of day hh:mm (00:00..%s)",
@@ -661,7 +665,7 @@ static int tj_date(tj_ctx_t *ctx, const json_t *v, prepay_days_t *out)
     if (rc != PREPAY_OK) {
         return rc;
     }
-    unsigned y, mo, d;
+    unsigned y = 0, mo = 0, d = 0;
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || parse_digits(s, 4, &y) || parse_digits(s + 5, 2, &mo) ||
         parse_digits(s + 8, 2, &d) || prepay_time_days_from_date((int32_t)y, mo, d, out) != PREPAY_OK) {
         return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "\"%.20s\" is not a date YYYY-MM-DD", s);
@@ -677,7 +681,7 @@ static int tj_month_day(tj_ctx_t *ctx, const json_t *v, uint8_t *month, uint8_t 
     if (rc != PREPAY_OK) {
         return rc;
     }
-    unsigned mo, d;
+    unsigned mo = 0, d = 0;
     if (strlen(s) != 5 || s[2] != '-' || parse_digits(s, 2, &mo) || parse_digits(s + 3, 2, &d) || mo < 1 ||
         mo > 12 || d < 1 || (int)d > prepay_time_days_in_month(2001, mo)) {
         return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "\"%.20s\" is not a month-day MM-DD", s);
@@ -743,7 +747,7 @@ static int tj_bands(tj_loader_t *ld, const json_t *bands)
             name = json_string_value(b);
         } else if (json_is_object(b)) {
             static const char *const allowed[] = {"name", "index", NULL};
-            json_t *v;
+            json_t *v = NULL;
             rc = tj_check_members(ctx, b, allowed);
             if (rc == PREPAY_OK) {
                 rc = tj_member(ctx, b, "name", true, &v);
@@ -820,8 +824,8 @@ static int tj_day_tables(tj_loader_t *ld, const json_t *tables)
         return prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu day tables, at most %d (PREPAY_MAX_DAY_TABLES)",
                                json_object_size(tables), PREPAY_MAX_DAY_TABLES);
     }
-    const char *key;
-    json_t *slots;
+    const char *key = NULL;
+    json_t *slots = NULL;
     json_object_foreach(tj_mut(tables), key, slots)
     {
         size_t saved = prepay__tj_push_key(ctx, key);
@@ -853,7 +857,7 @@ static int tj_day_tables(tj_loader_t *ld, const json_t *tables)
             json_t *slot = json_array_get(slots, i);
             size_t s2 = prepay__tj_push_index(ctx, i);
             static const char *const allowed[] = {"start", "band", NULL};
-            json_t *v;
+            json_t *v = NULL;
             int rc = json_is_object(slot) ? tj_check_members(ctx, slot, allowed)
                                           : tj_fail_type(ctx, "a slot {\"start\", \"band\"}", slot);
             if (rc == PREPAY_OK) {
@@ -892,7 +896,7 @@ static int tj_week(tj_loader_t *ld, const json_t *week, prepay_tou_season_t *sea
 {
     tj_ctx_t *ctx = ld->ctx;
     if (json_is_string(week)) {
-        uint8_t t;
+        uint8_t t = 0;
         int rc = tj_table_ref(ld, week, &t);
         if (rc == PREPAY_OK) {
             season->weekday_table = season->saturday_table = season->sunday_table = season->holiday_table = t;
@@ -904,7 +908,7 @@ static int tj_week(tj_loader_t *ld, const json_t *week, prepay_tou_season_t *sea
     }
     static const char *const allowed[] = {"weekday", "saturday", "sunday", "holiday", NULL};
     int rc = tj_check_members(ctx, week, allowed);
-    json_t *v;
+    json_t *v = NULL;
     if (rc == PREPAY_OK) {
         rc = tj_member(ctx, week, "weekday", true, &v);
     }
@@ -949,8 +953,8 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
     if (rc != PREPAY_OK) {
         return rc;
     }
-    json_t *v;
-    size_t saved;
+    json_t *v = NULL;
+    size_t saved = 0;
     if ((v = json_object_get(sched, "default_band")) != NULL) {
         saved = prepay__tj_push_key(ctx, "default_band");
         rc = tj_band_ref(ld, v, &s->default_band);
@@ -1008,7 +1012,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
                 prepay__tj_pop(ctx, s3);
             }
             if (rc == PREPAY_OK && (v = json_object_get(se, "name")) != NULL) {
-                const char *ignored;
+                const char *ignored = NULL;
                 size_t s3 = prepay__tj_push_key(ctx, "name");
                 rc = tj_string(ctx, v, &ignored);
                 prepay__tj_pop(ctx, s3);
@@ -1039,7 +1043,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
         }
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(v); i++) {
             json_t *h = json_array_get(v, i);
-            json_t *f;
+            json_t *f = NULL;
             size_t s2 = prepay__tj_push_index(ctx, i);
             static const char *const hallowed[] = {"date", "day_table", "name", NULL};
             prepay_tou_holiday_t *hol = &s->holidays[i];
@@ -1058,14 +1062,14 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
             }
             hol->table = 0;
             if (rc == PREPAY_OK && (f = json_object_get(h, "day_table")) != NULL) {
-                uint8_t t;
+                uint8_t t = 0;
                 size_t s3 = prepay__tj_push_key(ctx, "day_table");
                 rc = tj_table_ref(ld, f, &t);
                 hol->table = (uint8_t)(t + 1);
                 prepay__tj_pop(ctx, s3);
             }
             if (rc == PREPAY_OK && (f = json_object_get(h, "name")) != NULL) {
-                const char *ignored;
+                const char *ignored = NULL;
                 size_t s3 = prepay__tj_push_key(ctx, "name");
                 rc = tj_string(ctx, f, &ignored);
                 prepay__tj_pop(ctx, s3);
@@ -1089,7 +1093,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
         }
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(v); i++) {
             json_t *o = json_array_get(v, i);
-            json_t *f;
+            json_t *f = NULL;
             size_t s2 = prepay__tj_push_index(ctx, i);
             static const char *const oallowed[] = {"date", "from", "to", "band", "reason", NULL};
             prepay_tou_override_t *ov = &s->overrides[i];
@@ -1137,7 +1141,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
                 prepay__tj_pop(ctx, s3);
             }
             if (rc == PREPAY_OK && (f = json_object_get(o, "reason")) != NULL) {
-                const char *ignored;
+                const char *ignored = NULL;
                 size_t s3 = prepay__tj_push_key(ctx, "reason");
                 rc = tj_string(ctx, f, &ignored);
                 prepay__tj_pop(ctx, s3);
@@ -1193,9 +1197,9 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
         return tj_fail_type(ctx, "an object", tiers);
     }
     int rc = tj_check_members(ctx, tiers, allowed);
-    json_t *v;
-    size_t saved;
-    int e;
+    json_t *v = NULL;
+    size_t saved = 0;
+    int e = 0;
     if (rc == PREPAY_OK && (v = json_object_get(tiers, "cycle")) != NULL) {
         static const char *const names[] = {"month", "year", NULL};
         saved = prepay__tj_push_key(ctx, "cycle");
@@ -1204,14 +1208,14 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
         prepay__tj_pop(ctx, saved);
     }
     if (rc == PREPAY_OK && (v = json_object_get(tiers, "start_month")) != NULL) {
-        int64_t m;
+        int64_t m = 0;
         saved = prepay__tj_push_key(ctx, "start_month");
         rc = tj_int(ctx, v, 1, 12, &m);
         t->cycle_start_month = (uint8_t)m;
         prepay__tj_pop(ctx, saved);
     }
     if (rc == PREPAY_OK && (v = json_object_get(tiers, "billing_day")) != NULL) {
-        int64_t d;
+        int64_t d = 0;
         saved = prepay__tj_push_key(ctx, "billing_day");
         rc = tj_int(ctx, v, 1, 28, &d);
         t->cycle_start_day = (uint8_t)d;
@@ -1231,7 +1235,7 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
         rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "give exactly one of \"bounds\" and \"monthly_bounds\"");
     }
     if (rc == PREPAY_OK && bounds) {
-        size_t count;
+        size_t count = 0;
         saved = prepay__tj_push_key(ctx, "bounds");
         rc = tj_bounds(ld, bounds, &t->ladders[0], &count);
         prepay__tj_pop(ctx, saved);
@@ -1253,7 +1257,7 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
             json_t *entry = json_array_get(monthly, i);
             size_t s2 = prepay__tj_push_index(ctx, i);
             static const char *const mallowed[] = {"months", "bounds", NULL};
-            json_t *months;
+            json_t *months = NULL;
             rc = json_is_object(entry) ? tj_check_members(ctx, entry, mallowed)
                                        : tj_fail_type(ctx, "{\"months\", \"bounds\"}", entry);
             if (rc == PREPAY_OK) {
@@ -1265,7 +1269,7 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
                     rc = tj_fail_type(ctx, "a non-empty array of months 1..12", months);
                 }
                 for (size_t k = 0; rc == PREPAY_OK && k < json_array_size(months); k++) {
-                    int64_t m;
+                    int64_t m = 0;
                     size_t s4 = prepay__tj_push_index(ctx, k);
                     rc = tj_int(ctx, json_array_get(months, k), 1, 12, &m);
                     if (rc == PREPAY_OK && seen[m - 1]) {
@@ -1279,12 +1283,12 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
                 }
                 prepay__tj_pop(ctx, s3);
             }
-            json_t *b;
+            json_t *b = NULL;
             if (rc == PREPAY_OK) {
                 rc = tj_member(ctx, entry, "bounds", true, &b);
             }
             if (rc == PREPAY_OK) {
-                size_t count;
+                size_t count = 0;
                 size_t s3 = prepay__tj_push_key(ctx, "bounds");
                 rc = tj_bounds(ld, b, &t->ladders[i], &count);
                 if (rc == PREPAY_OK && i > 0 && count != count_all) {
@@ -1322,7 +1326,7 @@ static int tj_tiers(tj_loader_t *ld, const json_t *tiers)
                 prepay__tj_pop(ctx, s2);
             }
         } else {
-            int64_t add;
+            int64_t add = 0;
             rc = prepay__tj_decimal(ctx, v, 3, 0, INT64_MAX / 4, &add);
             for (unsigned i = 0; rc == PREPAY_OK && i + 1 < t->tier_count; i++) {
                 ld->doc->account.tier_add[i] = add;
@@ -1363,7 +1367,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
         return tj_fail_type(ctx, "an object", obj);
     }
     int rc = tj_check_members(ctx, obj, is_b ? allowed_b : allowed_a);
-    json_t *bands;
+    json_t *bands = NULL;
     if (rc == PREPAY_OK) {
         rc = tj_member(ctx, obj, "bands", true, &bands);
     }
@@ -1382,8 +1386,8 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
     }
     bool any_ratio = false, any_direct = false, any_array = false;
     bool have[PREPAY_MAX_TARIFF_INDEX] = {false};
-    const char *key;
-    json_t *value;
+    const char *key = NULL;
+    json_t *value = NULL;
     json_object_foreach(tj_mut(bands), key, value)
     {
         size_t s2 = prepay__tj_push_key(ctx, key);
@@ -1395,7 +1399,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
             have[band - 1] = true;
             if (json_is_object(value)) {
                 static const char *const rallowed[] = {"ratio", NULL};
-                json_t *r;
+                json_t *r = NULL;
                 any_ratio = true;
                 rc = tj_check_members(ctx, value, rallowed);
                 if (rc == PREPAY_OK) {
@@ -1463,7 +1467,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
     if (any_array && !ld->tou_mode_given) {
         ld->per_band = true;
     }
-    json_t *v;
+    json_t *v = NULL;
     if (any_ratio) {
         p->mode = PREPAY_PRICE_DERIVED;
         rc = tj_member(ctx, obj, "base", true, &v);
@@ -1481,19 +1485,19 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
             static const char *const rallowed[] = {"decimals", "mode", NULL};
             saved = prepay__tj_push_key(ctx, "rounding");
             rc = json_is_object(v) ? tj_check_members(ctx, v, rallowed) : tj_fail_type(ctx, "an object", v);
-            json_t *f;
+            json_t *f = NULL;
             if (rc == PREPAY_OK) {
                 rc = tj_member(ctx, v, "decimals", true, &f);
             }
             if (rc == PREPAY_OK) {
-                int64_t d;
+                int64_t d = 0;
                 size_t s2 = prepay__tj_push_key(ctx, "decimals");
                 rc = tj_int(ctx, f, 0, 8, &d);
                 p->derive_quantum = pow10_table[8 - d];
                 prepay__tj_pop(ctx, s2);
             }
             if (rc == PREPAY_OK && (f = json_object_get(v, "mode")) != NULL) {
-                int e;
+                int e = 0;
                 size_t s2 = prepay__tj_push_key(ctx, "mode");
                 rc = tj_enum(ctx, f, rounding_names, &e);
                 p->derive_rounding = (prepay_rounding_t)e;
@@ -1555,7 +1559,7 @@ static int tj_fixed(tj_loader_t *ld, const json_t *arr)
     int rc = PREPAY_OK;
     for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(arr); i++) {
         json_t *fc = json_array_get(arr, i);
-        json_t *v;
+        json_t *v = NULL;
         size_t saved = prepay__tj_push_index(ctx, i);
         static const char *const allowed[] = {"name", "amount", "item", "per", NULL};
         rc = json_is_object(fc) ? tj_check_members(ctx, fc, allowed) : tj_fail_type(ctx, "a fixed charge", fc);
@@ -1568,7 +1572,7 @@ static int tj_fixed(tj_loader_t *ld, const json_t *arr)
             prepay__tj_pop(ctx, s2);
         }
         if (rc == PREPAY_OK && (v = json_object_get(fc, "item")) != NULL) {
-            int64_t item;
+            int64_t item = 0;
             size_t s2 = prepay__tj_push_key(ctx, "item");
             rc = tj_int(ctx, v, 0, 65535, &item);
             t->fixed_charges[i].item = (uint16_t)item;
@@ -1576,13 +1580,13 @@ static int tj_fixed(tj_loader_t *ld, const json_t *arr)
         }
         if (rc == PREPAY_OK && (v = json_object_get(fc, "per")) != NULL) {
             static const char *const names[] = {"cycle", NULL};
-            int e;
+            int e = 0;
             size_t s2 = prepay__tj_push_key(ctx, "per");
             rc = tj_enum(ctx, v, names, &e);
             prepay__tj_pop(ctx, s2);
         }
         if (rc == PREPAY_OK && (v = json_object_get(fc, "name")) != NULL) {
-            const char *name;
+            const char *name = NULL;
             size_t s2 = prepay__tj_push_key(ctx, "name");
             rc = tj_string(ctx, v, &name);
             if (rc == PREPAY_OK) {
@@ -1607,8 +1611,8 @@ static int tj_rounding(tj_loader_t *ld, const json_t *obj)
         return tj_fail_type(ctx, "an object", obj);
     }
     int rc = tj_check_members(ctx, obj, allowed);
-    json_t *v;
-    int e;
+    json_t *v = NULL;
+    int e = 0;
     if (rc == PREPAY_OK && (v = json_object_get(obj, "scope")) != NULL) {
         static const char *const names[] = {"line", "bill", NULL};
         size_t saved = prepay__tj_push_key(ctx, "scope");
@@ -1627,7 +1631,7 @@ static int tj_rounding(tj_loader_t *ld, const json_t *obj)
 
 static int tj_meta_string(tj_ctx_t *ctx, const json_t *obj, const char *key, bool required, char *dst, size_t cap)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = tj_member(ctx, obj, key, required, &v);
     if (rc != PREPAY_OK || !v) {
         return rc;
@@ -1635,7 +1639,7 @@ static int tj_meta_string(tj_ctx_t *ctx, const json_t *obj, const char *key, boo
     const char *s = NULL;
     size_t saved = prepay__tj_push_key(ctx, key);
     rc = tj_string(ctx, v, &s);
-    if (rc == PREPAY_OK && required && s[0] == '\0') {
+    if (rc == PREPAY_OK && required && (s == NULL || s[0] == '\0')) {
         rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "must not be empty");
     }
     prepay__tj_pop(ctx, saved);
@@ -1657,7 +1661,7 @@ static int tj_document(tj_loader_t *ld, const json_t *root)
         return tj_fail_type(ctx, "a JSON object", root);
     }
     int rc = tj_check_members(ctx, root, allowed);
-    json_t *v;
+    json_t *v = NULL;
     if (rc == PREPAY_OK) {
         rc = tj_member(ctx, root, "format", true, &v);
     }
@@ -1698,7 +1702,7 @@ static int tj_document(tj_loader_t *ld, const json_t *root)
     }
     if (rc == PREPAY_OK && (v = json_object_get(root, "commodity")) != NULL) {
         static const char *const names[] = {"electricity", "water", NULL};
-        int e;
+        int e = 0;
         size_t saved = prepay__tj_push_key(ctx, "commodity");
         rc = tj_enum(ctx, v, names, &e);
         t->unit = e == 1 ? PREPAY_TARIFF_UNIT_WATER : PREPAY_TARIFF_UNIT_ENERGY;
@@ -1746,7 +1750,7 @@ static int tj_document(tj_loader_t *ld, const json_t *root)
     }
     if (rc == PREPAY_OK && (v = json_object_get(root, "prices_b")) != NULL) {
         size_t saved = prepay__tj_push_key(ctx, "prices_b");
-        json_t *sw;
+        json_t *sw = NULL;
         doc->sets[1] = *t;
         rc = tj_prices(ld, v, true, &doc->sets[1].prices);
         if (rc == PREPAY_OK) {

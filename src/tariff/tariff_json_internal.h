@@ -43,7 +43,7 @@ int prepay__tj_read_file(const char *path, char **out, size_t *len, char *err, s
 /* Parses JSON text; on error reports origin:line:column. */
 int prepay__tj_parse(tj_ctx_t *ctx, const char *data, size_t len, json_t **out);
 
-/* Short description of a JSON value's type, for messages. */
+/* Short description of a JSON value's type, for messages ("nothing" for NULL). */
 const char *prepay__tj_type_name(const json_t *value);
 
 /* Exact decimal from a string (or an integer) at the current path; JSON

@@ -72,13 +72,13 @@ static int urdb_max(tj_ctx_t *ctx, const json_t *v, bool *bounded, prepay_energy
 
 static int urdb_price(tj_ctx_t *ctx, const urdb_rate_t *rate, const json_t *v, prepay_price_t *out)
 {
-    prepay_price_t p;
+    prepay_price_t p = 0;
     int rc = prepay__tj_number_decimal(ctx, v, 8, 0, INT64_MAX / 4, &p);
     if (rc != PREPAY_OK) {
         return rc;
     }
     if (rate->rate_scale != 100000000) {
-        int64_t down, up;
+        int64_t down = 0, up = 0;
         if (prepay_i64_muldiv(p, rate->rate_scale, 100000000, PREPAY_ROUND_DOWN, &down) != PREPAY_OK ||
             prepay_i64_muldiv(p, rate->rate_scale, 100000000, PREPAY_ROUND_UP, &up) != PREPAY_OK) {
             return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "price x rate_scale overflows");
@@ -124,7 +124,7 @@ static int urdb_structure(tj_ctx_t *ctx, const json_t *ers, urdb_rate_t *rate)
             if (!json_is_object(tier)) {
                 rc = urdb_fail_type(ctx, "a tier {max, unit, rate, adj}", tier);
             }
-            json_t *v;
+            json_t *v = NULL;
             if (rc == PREPAY_OK) {
                 v = json_object_get(tier, "unit");
                 ut->units = 0;
@@ -274,7 +274,7 @@ static int urdb_schedule(tj_ctx_t *ctx, const json_t *m, int base, const urdb_ra
         for (size_t h = 0; h < 24; h++) {
             json_t *cell = flat ? json_array_get(m, mo * 24 + h) : json_array_get(row, h);
             size_t s2 = prepay__tj_push_index(ctx, flat ? mo * 24 + h : h);
-            int64_t p;
+            int64_t p = 0;
             int rc = prepay__tj_number_decimal(ctx, cell, 0, base, base + 62, &p);
             if (rc == PREPAY_OK) {
                 unsigned band = (unsigned)(p - base + 1);
@@ -447,7 +447,7 @@ static int urdb_build(tj_ctx_t *ctx, const urdb_rate_t *rate, const char *wk_nam
         }
         prepay_tier_ladder_t ladder;
         memset(&ladder, 0, sizeof ladder);
-        unsigned k;
+        unsigned k = 0;
         for (k = 0; k + 1 < ref->tier_count; k++) {
             if (!ref->tiers[k].bounded) {
                 ctx->path_len = 1;
@@ -476,7 +476,7 @@ static int urdb_build(tj_ctx_t *ctx, const urdb_rate_t *rate, const char *wk_nam
         }
         ladder.upper[tier_count - 1] = PREPAY_TIER_UNBOUNDED;
         ladder.per_day = ref->tiers[0].units == 2 && ref->tier_count > 1;
-        unsigned li;
+        unsigned li = 0;
         for (li = 0; li < t->ladder_count; li++) {
             if (memcmp(&t->ladders[li], &ladder, sizeof ladder) == 0) {
                 break;
@@ -517,7 +517,7 @@ static int urdb_money(tj_ctx_t *ctx, const json_t *obj, const char *key, prepay_
         return PREPAY_OK;
     }
     size_t saved = prepay__tj_push_key(ctx, key);
-    prepay_money_t m;
+    prepay_money_t m = 0;
     int rc = prepay__tj_number_decimal(ctx, v, 2, 0, INT64_MAX / 4, &m);
     prepay__tj_pop(ctx, saved);
     if (rc == PREPAY_OK && m > 0) {
@@ -568,7 +568,7 @@ static int urdb_document(tj_ctx_t *ctx, const json_t *root, urdb_rate_t *rate, p
     const char *wk_name = sam ? "ur_ec_sched_weekday" : "energyweekdayschedule";
     const char *we_name = sam ? "ur_ec_sched_weekend" : "energyweekendschedule";
     doc->format = sam ? PREPAY_TARIFF_DOC_SAM : PREPAY_TARIFF_DOC_URDB;
-    int rc;
+    int rc = 0;
     if (sam) {
         rc = urdb_refuse(ctx, rec, "ur_dc_enable", "demand charges");
         if (rc == PREPAY_OK) {

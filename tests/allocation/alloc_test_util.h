@@ -36,7 +36,7 @@ static inline size_t parse_i64_list(const char *text, int64_t *out, size_t cap)
 
 static inline int64_t parse_i64(const char *text)
 {
-    int64_t v[1];
+    int64_t v[1] = {0};
     if (parse_i64_list(text, v, 1) != 1) {
         abort();
     }

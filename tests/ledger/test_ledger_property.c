@@ -91,6 +91,17 @@ static model_account_t *model_find(world_t *w, uint64_t id)
     return NULL;
 }
 
+/* The model account with this id; fails the test when there is none. */
+static model_account_t *model_need(world_t *w, uint64_t id)
+{
+    model_account_t *a = model_find(w, id);
+    if (a == NULL) {
+        fail_msg("account %llu is not in the model", (unsigned long long)id);
+        abort(); /* not reached: fail_msg() does not return */
+    }
+    return a;
+}
+
 static void setup_accounts(world_t *w)
 {
     /* ids 1..16: 1,2 clearing; 3..8 wallets; 9,10 emergency; 11 debt; 12..14 revenue; 15 refunds; 16 adjustments (cmned) */
@@ -297,8 +308,8 @@ static void account_result(world_t *w, const prepay_ledger_transfer_t *t, int re
         if (two_phase) {
             applied_t *p = &w->ids[t->pending_id];
             assert_true(p->present && p->state == 1);
-            model_account_t *dr = model_find(w, p->t.debit_account_id);
-            model_account_t *cr = model_find(w, p->t.credit_account_id);
+            model_account_t *dr = model_need(w, p->t.debit_account_id);
+            model_account_t *cr = model_need(w, p->t.credit_account_id);
             assert_true(t->amount <= p->t.amount);
             dr->dq -= p->t.amount;
             cr->cq -= p->t.amount;
@@ -465,7 +476,7 @@ static void one_op(world_t *w)
             uint64_t id = 1u + below(&w->rng, N_ACCOUNTS);
             int r = prepay_ledger_close_account(&w->tl.ledger, id);
             assert_true(r == PREPAY_OK || r == PREPAY_LEDGER_EXISTS);
-            model_find(w, id)->def.flags |= PREPAY_LEDGER_ACCOUNT_CLOSED;
+            model_need(w, id)->def.flags |= PREPAY_LEDGER_ACCOUNT_CLOSED;
         }
     }
 }

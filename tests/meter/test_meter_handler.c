@@ -505,6 +505,50 @@ static void test_table_and_price_writes(void **state)
     assert_int_equal(fx_read(m, 0x04050201u, v, sizeof v), -(int)PREPAY_DLT645_ERROR_NO_DATA);
 }
 
+/* A server may hold hourly day tables (PREPAY_MAX_DAY_SLOTS > 14); a meter
+ * holds at most 14 slots (DL/T 645-2007 04000203) and refuses more, clearly. */
+static void test_more_slots_than_a_meter_holds(void **state)
+{
+    (void)state;
+#if PREPAY_MAX_DAY_SLOTS > 14
+    prepay_meter_t *m = fx_setup();
+    static prepay_tariff_t hourly; /* static: the tariff is large */
+    fx_make_tariff(&hourly);
+    prepay_tou_day_table_t *d = &hourly.schedule.day_tables[0];
+    memset(d, 0, sizeof *d);
+    for (int h = 0; h < 24 && h < PREPAY_MAX_DAY_SLOTS; h++) { /* hourly: 15..24 slots */
+        fx_slot(d, h, 0, 1 + h % 2);
+    }
+    assert_int_equal(prepay_tariff_validate(&hourly), PREPAY_OK); /* a valid server tariff */
+    assert_int_equal(prepay_meter_bind(m, &hourly, NULL, true, NULL, NULL), PREPAY_E_METER_DAY_SLOTS);
+    assert_int_equal(prepay_meter_bind(m, &fx_tariff, &hourly, true, NULL, NULL), PREPAY_E_METER_DAY_SLOTS);
+    assert_ptr_equal(m->sets[0], &fx_tariff); /* unchanged */
+    assert_null(m->sets[1]);
+    /* 14 slots still bind. */
+    d->slot_count = 14;
+    assert_int_equal(prepay_tariff_validate(&hourly), PREPAY_OK);
+    assert_int_equal(prepay_meter_bind(m, &hourly, NULL, false, NULL, NULL), PREPAY_OK);
+    uint8_t v[128];
+    assert_int_equal(fx_read(m, 0x04010001u, v, sizeof v), 42);
+    /* A shared set grown behind the meter's back: the read is refused, not truncated. */
+    d->slot_count = 15;
+    assert_int_equal(prepay_meter_read(m, 0x04010001u, v, sizeof v), PREPAY_E_METER_DAY_SLOTS);
+    assert_int_equal(fx_read(m, 0x04010001u, v, sizeof v), -(int)PREPAY_DLT645_ERROR_DAY_SLOTS);
+    /* A station writing 15 slots gets error bit 5 and the table stays as it was. */
+    assert_int_equal(prepay_meter_bind(m, &fx_tariff, NULL, true, NULL, NULL), PREPAY_OK);
+    uint8_t slots[45];
+    for (int i = 0; i < 15; i++) {
+        slots[3 * i] = 0x01;
+        slots[3 * i + 1] = 0x00;
+        fx_put_bcd((uint64_t)i, &slots[3 * i + 2], 1);
+    }
+    assert_int_equal(fx_write(m, 0x04010001u, FX_PW2, slots, 45), PREPAY_DLT645_ERROR_DAY_SLOTS);
+    assert_int_equal(fx_tariff.schedule.day_tables[0].slot_count, 7);
+#else
+    skip(); /* this configuration's day tables already fit a meter */
+#endif
+}
+
 static void test_event_records_over_the_wire(void **state)
 {
     (void)state;
@@ -568,6 +612,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_clears),
         cmocka_unit_test(test_relay_over_the_wire),
         cmocka_unit_test(test_table_and_price_writes),
+        cmocka_unit_test(test_more_slots_than_a_meter_holds),
         cmocka_unit_test(test_event_records_over_the_wire),
         cmocka_unit_test(test_small_reply_buffer),
     };

@@ -41,6 +41,17 @@ static const prepay_meter_record_t *last_of(const prepay_meter_t *m, unsigned ki
     return NULL;
 }
 
+/* The latest record of a kind, failing the test when there is none. */
+static const prepay_meter_record_t *need_last_of(const prepay_meter_t *m, unsigned kind)
+{
+    const prepay_meter_record_t *r = last_of(m, kind);
+    if (r == NULL) {
+        fail_msg("no event record of kind %u", kind);
+        abort(); /* not reached: fail_msg() does not return */
+    }
+    return r;
+}
+
 static void test_zero_balance_trips_on_first_decision(void **state)
 {
     (void)state;
@@ -80,7 +91,7 @@ static void test_alarm_pretrip_cutoff_restore(void **state)
     assert_int_equal(m->alarm_level, 2);
     assert_true(relay_open(m));
     assert_int_equal(m->event_counts[PREPAY_METER_EVENT_TRIP], 1);
-    assert_int_equal(last_of(m, PREPAY_METER_EVENT_TRIP)->detail, 0xFFFFFFFFu); /* the meter's own decision */
+    assert_int_equal(need_last_of(m, PREPAY_METER_EVENT_TRIP)->detail, 0xFFFFFFFFu); /* the meter's own decision */
     /* The relay stays open without acknowledgement: no energy, no charge. */
     assert_int_equal(prepay_meter_advance(m, HOUR, &load), PREPAY_OK);
     assert_int_equal(m->purse.balance, 1000);
@@ -212,7 +223,7 @@ static void test_remote_mode_commands(void **state)
     assert_int_equal(prepay_meter_relay_command(m, m->clock, PREPAY_DLT645_RELAY_TRIP, until, 0x12345678u),
                      PREPAY_OK);
     assert_true(relay_open(m));
-    assert_int_equal(last_of(m, PREPAY_METER_EVENT_TRIP)->detail, 0x12345678u);
+    assert_int_equal(need_last_of(m, PREPAY_METER_EVENT_TRIP)->detail, 0x12345678u);
     /* 1B close allowed: still open until the button. */
     assert_int_equal(prepay_meter_relay_command(m, m->clock, PREPAY_DLT645_RELAY_CLOSE_ALLOWED, until, 1), PREPAY_OK);
     assert_true(relay_open(m));
@@ -227,7 +238,7 @@ static void test_remote_mode_commands(void **state)
     assert_true(relay_open(m));
     assert_int_equal(prepay_meter_relay_command(m, m->clock, PREPAY_DLT645_RELAY_DIRECT_CLOSE, until, 3), PREPAY_OK);
     assert_false(relay_open(m));
-    assert_int_equal(last_of(m, PREPAY_METER_EVENT_CLOSE)->detail, 3u);
+    assert_int_equal(need_last_of(m, PREPAY_METER_EVENT_CLOSE)->detail, 3u);
     /* 2A / 2B alarm. */
     assert_int_equal(prepay_meter_relay_command(m, m->clock, PREPAY_DLT645_RELAY_ALARM, until, 4), PREPAY_OK);
     assert_true(m->relay & PREPAY_METER_RELAY_ALARM);
@@ -328,7 +339,7 @@ static void test_condition_events(void **state)
     assert_int_equal(prepay_meter_advance(m, 125, NULL), PREPAY_OK);
     assert_int_equal(prepay_meter_report(m, PREPAY_METER_CONDITION_COVER_OPEN, false), PREPAY_OK);
     assert_int_equal(m->event_counts[PREPAY_METER_EVENT_COVER_OPEN], 1);
-    const prepay_meter_record_t *r = last_of(m, PREPAY_METER_EVENT_COVER_OPEN);
+    const prepay_meter_record_t *r = need_last_of(m, PREPAY_METER_EVENT_COVER_OPEN);
     assert_int_equal(r->start, t0);
     assert_int_equal(r->end, t0 + 125);
     for (unsigned c = 1; c < PREPAY_METER_CONDITION_COUNT; c++) {

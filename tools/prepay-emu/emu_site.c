@@ -43,7 +43,7 @@ static int get_string(ctx_t *c, json_t *obj, const char *key, const char *path, 
 
 static int parse_money(ctx_t *c, json_t *obj, const char *key, const char *path, prepay_money_t *out)
 {
-    const char *text;
+    const char *text = NULL;
     if (get_string(c, obj, key, path, false, &text) != 0) {
         return -1;
     }
@@ -72,9 +72,12 @@ static int parse_time(ctx_t *c, json_t *obj, const char *key, const char *path, 
 
 static int parse_ppm(ctx_t *c, json_t *obj, const char *key, const char *path, uint32_t *out)
 {
-    const char *text;
-    if (get_string(c, obj, key, path, false, &text) != 0 || !text) {
-        return text ? 0 : (json_object_get(obj, key) ? -1 : 0);
+    const char *text = NULL;
+    if (get_string(c, obj, key, path, false, &text) != 0) {
+        return -1;
+    }
+    if (!text) {
+        return 0; /* absent: keep the default */
     }
     int64_t v;
     if (prepay_fixed_parse(text, strlen(text), 6, &v) != PREPAY_OK || v < 0 || v > 1000000) {
@@ -91,7 +94,7 @@ typedef struct meter_defaults {
 
 static int parse_mode(ctx_t *c, json_t *obj, const char *path, prepay_meter_mode_t *mode)
 {
-    const char *text;
+    const char *text = NULL;
     if (get_string(c, obj, "mode", path, false, &text) != 0) {
         return -1;
     }
@@ -419,7 +422,7 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
     }
     c.root = root;
     int rc = -1;
-    const char *format, *name, *tariff;
+    const char *format = NULL, *name = NULL, *tariff = NULL;
     if (!json_is_object(root)) {
         fail(&c, "$", "a site file is a JSON object");
         goto done;

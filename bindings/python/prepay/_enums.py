@@ -1,0 +1,107 @@
+"""IntEnum / IntFlag views of the C enums and flag macros, built from the SWIG constants."""
+from __future__ import annotations
+
+import enum
+from typing import Iterable, Optional
+
+from . import c_api as _c
+
+__all__ = []  # filled below
+
+
+def _make(name: str, prefix: str, members: Optional[Iterable[str]] = None, exclude: Iterable[str] = (),
+          flag: bool = False):
+    if members is None:
+        members = [n[len(prefix):] for n in dir(_c) if n.startswith(prefix) and n[len(prefix):] not in exclude]
+    values = {("E" + m if m[:1].isdigit() else m): int(getattr(_c, prefix + m)) for m in members}
+    cls = (enum.IntFlag if flag else enum.IntEnum)(name, values, module=__name__)
+    globals()[name] = cls
+    __all__.append(name)
+    return cls
+
+
+Module = _make("Module", "PREPAY_MODULE_", exclude=("COUNT",))
+Rounding = _make("Rounding", "PREPAY_ROUND_", ["HALF_UP", "HALF_EVEN", "DOWN", "UP", "FLOOR", "CEILING"])
+# dlt645
+Edition = _make("Edition", "PREPAY_DLT645_EDITION_")
+ValueFormat = _make("ValueFormat", "PREPAY_DLT645_FORMAT_")
+Unit = _make("Unit", "PREPAY_DLT645_UNIT_", exclude=("COUNT_OF_UNITS",))
+ValueKind = _make("ValueKind", "PREPAY_DLT645_KIND_")
+Qualifier = _make("Qualifier", "PREPAY_DLT645_QUALIFIER_")
+RelayCommand = _make("RelayCommand", "PREPAY_DLT645_RELAY_")
+# station
+StationAction = _make("StationAction", "PREPAY_STATION_", ["IDLE", "SEND", "WAIT", "DONE"])
+ProbeOutcome = _make("ProbeOutcome", "PREPAY_STATION_PROBE_")
+# tariff
+TariffUnit = _make("TariffUnit", "PREPAY_TARIFF_UNIT_")
+TouTierMode = _make("TouTierMode", "PREPAY_TOU_TIER_")
+CycleKind = _make("CycleKind", "PREPAY_CYCLE_")
+Proration = _make("Proration", "PREPAY_PRORATE_")
+RoundScope = _make("RoundScope", "PREPAY_ROUND_", ["PER_LINE", "PER_BILL"])
+PriceMode = _make("PriceMode", "PREPAY_PRICE_", ["DIRECT", "DERIVED"])
+LineKind = _make("LineKind", "PREPAY_LINE_")
+TariffDocFormat = _make("TariffDocFormat", "PREPAY_TARIFF_DOC_")
+# ledger
+AccountKind = _make("AccountKind", "PREPAY_LEDGER_ACCOUNT_",
+                    ["WALLET", "REVENUE", "PAYMENT_CLEARING", "REFUNDS_PAYABLE", "EMERGENCY_CREDIT", "COMMON_AREA",
+                     "ADJUSTMENTS", "DEBT"])
+AccountFlag = _make("AccountFlag", "PREPAY_LEDGER_ACCOUNT_",
+                    ["DEBITS_MUST_NOT_EXCEED_CREDITS", "CREDITS_MUST_NOT_EXCEED_DEBITS", "CLOSED"], flag=True)
+Item = _make("Item", "PREPAY_LEDGER_ITEM_")
+TransferCode = _make("TransferCode", "PREPAY_LEDGER_CODE_")
+TransferFlag = _make("TransferFlag", "PREPAY_LEDGER_TRANSFER_", exclude=("FLAGS_MASK",), flag=True)
+PendingState = _make("PendingState", "PREPAY_LEDGER_STATE_")
+Period = _make("Period", "PREPAY_LEDGER_PERIOD_")
+# wallet
+WalletCutoff = _make("WalletCutoff", "PREPAY_WALLET_CUTOFF_")
+WalletRelay = _make("WalletRelay", "PREPAY_WALLET_RELAY_")
+WalletReason = _make("WalletReason", "PREPAY_WALLET_REASON_")
+WalletEvent = _make("WalletEvent", "PREPAY_WALLET_EVENT_", flag=True)
+WalletInput = _make("WalletInput", "PREPAY_WALLET_IN_", exclude=("MASK",), flag=True)
+WalletStateFlag = _make("WalletStateFlag", "PREPAY_WALLET_STATE_", exclude=("MASK",), flag=True)
+# journal
+JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_", ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE"])
+# allocation
+ResidualPolicy = _make("ResidualPolicy", "PREPAY_ALLOC_RESIDUAL_")
+Vacancy = _make("Vacancy", "PREPAY_ALLOC_VACANT_")
+# billing
+ChargeBasis = _make("ChargeBasis", "PREPAY_BILLING_", ["FIXED", "PER_AREA", "PER_UNIT"])
+ChargeSchedule = _make("ChargeSchedule", "PREPAY_BILLING_", ["ONCE", "MONTHLY", "QUARTERLY", "YEARLY"])
+ChargeProration = _make("ChargeProration", "PREPAY_BILLING_PRORATE_")
+Collection = _make("Collection", "PREPAY_BILLING_COLLECT_")
+StatementState = _make("StatementState", "PREPAY_BILLING_", ["DRAFT", "CONFIRMED", "ISSUED"])
+StatementLineKind = _make("StatementLineKind", "PREPAY_BILLING_LINE_", exclude=("KINDS",))
+# meter
+MeterMode = _make("MeterMode", "PREPAY_METER_MODE_")
+MeterEvent = _make("MeterEvent", "PREPAY_METER_EVENT_", exclude=("COUNT",))
+MeterCondition = _make("MeterCondition", "PREPAY_METER_CONDITION_", exclude=("COUNT",))
+
+
+def _status_members():
+    out = {"OK": 0}
+    for n in dir(_c):
+        if n.startswith("PREPAY_E_") and isinstance(getattr(_c, n), int):
+            out[n[len("PREPAY_"):]] = getattr(_c, n)
+    # codes declared with #define PREPAY_STATUS_MAKE(...) (SWIG does not evaluate those macros)
+    m = lambda module, number: -((module << 8) | number)  # noqa: E731
+    names = {
+        _c.PREPAY_MODULE_DLT645: ["TRUNCATED", "NO_START", "NO_SECOND_START", "BAD_LENGTH", "BAD_CHECKSUM", "BAD_END",
+                                  "DATA_TOO_LONG", "BAD_ADDRESS", "ABNORMAL", "UNEXPECTED_REPLY", "DI_MISMATCH",
+                                  "BAD_REPLY", "BAD_BAUD", "BAD_RELAY_COMMAND", "ADDRESS_MISMATCH",
+                                  "BAD_PASSWORD_LEVEL", "BAD_FREEZE_TIME", "BAD_FUNCTION", "BAD_REQUEST"],
+        _c.PREPAY_MODULE_STATION: ["BUSY", "TIMEOUT", "NOT_DONE", "FOLLOW_UP_OVERFLOW", "BAD_REQUEST",
+                                   "TOO_MANY_METERS", "BAD_SEQUENCE"],
+        _c.PREPAY_MODULE_METER: ["BAD_STATE", "NO_TARIFF", "TARIFF_UNSUPPORTED", "PURCHASE_COUNT", "HOARDING_LIMIT",
+                                 "BAD_LOAD", "KEEP_POWER", "COMMAND_EXPIRED", "BAD_PARAMETER"],
+    }
+    prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
+              _c.PREPAY_MODULE_METER: "E_METER_"}
+    for module, lst in names.items():
+        for i, name in enumerate(lst, start=1):
+            out.setdefault(prefix[module] + name, m(module, i))
+    return out
+
+
+#: Every status code by name without the PREPAY_ prefix: Status.E_LEDGER_EXCEEDS_CREDITS ...
+Status = enum.IntEnum("Status", _status_members(), module=__name__)
+__all__.append("Status")

@@ -1,0 +1,101 @@
+"""Crash-safe journal in a POSIX file: recover a ledger, then make every change durable."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Union
+
+from . import c_api as _c
+from ._errors import check
+from .ledger import Account, Ledger, Transfer, TransferResult, _transfers
+
+__all__ = ["Journal", "Recovery", "crc32c"]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What recovery found when the journal was opened."""
+    snapshot_sequence: int
+    last_sequence: int
+    committed_end: int
+    storage_size: int
+    truncated_bytes: int
+    batches: int
+    records: int
+    snapshot_records: int
+    skipped_records: int
+
+
+def crc32c(data: bytes, crc: int = 0) -> int:
+    """CRC-32C as the journal uses it."""
+    return _c.prepay_journal_crc32c(crc, data)
+
+
+class Journal:
+    """A file journal bound to a ledger. Use as a context manager::
+
+        with Journal.open("ledger.journal", ledger) as j:
+            j.create_account(Account(...))
+            j.submit([Transfer(...)])
+    """
+
+    def __init__(self, path: Union[str, os.PathLike], ledger: Ledger,
+                 snapshot_path: Optional[Union[str, os.PathLike]] = None) -> None:
+        self.path = os.fspath(path)
+        self.ledger = ledger
+        self._j = _c.pyprepay_journal_t()
+        check(_c.pyprepay_journal_open(self._j, self.path, os.fspath(snapshot_path) if snapshot_path else None,
+                                       ledger._l), self.path)
+        self._h = _c.pyprepay_journal_handle(self._j)
+        i = self._j.info
+        self.recovery = Recovery(i.snapshot_sequence, i.last_sequence, i.committed_end, i.storage_size,
+                                 i.truncated_bytes, i.batches, i.records, i.snapshot_records, i.skipped_records)
+
+    @classmethod
+    def open(cls, path, ledger: Ledger, snapshot_path=None) -> "Journal":
+        """Opens (creating if needed) and recovers ``ledger`` (which must be empty)."""
+        return cls(path, ledger, snapshot_path)
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the files (idempotent)."""
+        if self._j is not None:
+            check(_c.pyprepay_journal_close(self._j))
+
+    @property
+    def closed(self) -> bool:
+        return not self._j.is_open
+
+    def create_account(self, account: Account) -> bool:
+        """Creates an account and makes it durable; False if it already existed."""
+        return check(_c.prepay_journal_create_account(self._h, self.ledger._h, account._c())) == 0
+
+    def close_account(self, account_id: int) -> bool:
+        return check(_c.prepay_journal_close_account(self._h, self.ledger._h, account_id)) == 0
+
+    def submit(self, transfers: Iterable[Transfer]) -> List[TransferResult]:
+        """Applies transfers to the ledger and makes them durable (one batch, one sync)."""
+        batch = list(transfers)
+        status, results = _c.pyprepay_journal_submit(self._j, self.ledger._l, _transfers(batch), 0)
+        check(status)
+        return [TransferResult(t, r) for t, r in zip(batch, results)]
+
+    def stage(self, transfers: Iterable[Transfer]) -> List[TransferResult]:
+        """Applies and stages transfers in the open batch; :meth:`commit` makes them durable."""
+        batch = list(transfers)
+        status, results = _c.pyprepay_journal_submit(self._j, self.ledger._l, _transfers(batch), 1)
+        check(status)
+        return [TransferResult(t, r) for t, r in zip(batch, results)]
+
+    def commit(self) -> None:
+        """Seals and syncs the open batch."""
+        check(_c.prepay_journal_commit(self._h))
+
+    def snapshot(self, compact: bool = False) -> None:
+        """Writes a snapshot (needs ``snapshot_path``); ``compact`` also truncates the journal."""
+        check(_c.pyprepay_journal_snapshot(self._j, self.ledger._l, int(compact)))

@@ -1,0 +1,100 @@
+"""The reference prepaid meter: clock, energy registers, purse, relay, DL/T 645 frames in and out."""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Optional, Union
+
+from . import c_api as _c
+from ._enums import MeterCondition, MeterMode
+from ._errors import check
+from ._units import DecimalLike, TimeLike, fen_to_yuan, from_time, to_time, yuan_to_fen
+from .dlt645 import Address
+from .tariff import Tariff
+from .wallet import Policy
+
+__all__ = ["Meter"]
+
+
+class Meter:
+    """A simulated prepaid meter answering DL/T 645 frames."""
+
+    def __init__(self, address: Union[Address, str], clock: TimeLike) -> None:
+        self._m = _c.prepay_meter_t()
+        self._keep = []
+        check(_c.prepay_meter_init(self._m, Address.parse(address)._c(), to_time(clock)))
+
+    def bind(self, tariff: Tariff, policy: Optional[Policy] = None, writable: bool = False) -> None:
+        """Binds a tariff (its price sets) and a wallet policy for local cost control."""
+        p = policy._c() if policy is not None else None
+        self._keep = [tariff, p]
+        check(_c.prepay_meter_bind(self._m, tariff._set(0), tariff._set(1) if tariff.has_set_b else None, writable,
+                                   p, tariff._account))
+
+    def set_mode(self, mode: MeterMode) -> None:
+        check(_c.prepay_meter_set_mode(self._m, int(mode)))
+
+    def set_purse_parameters(self, alarm1: DecimalLike, alarm2: DecimalLike, overdraft_limit: DecimalLike = 0,
+                             hoarding_limit: DecimalLike = 0, close_allowed: DecimalLike = 0) -> None:
+        check(_c.prepay_meter_set_purse_parameters(self._m, yuan_to_fen(alarm1), yuan_to_fen(alarm2),
+                                                   yuan_to_fen(overdraft_limit), yuan_to_fen(hoarding_limit),
+                                                   yuan_to_fen(close_allowed)))
+
+    def set_password(self, level: int, password: bytes) -> None:
+        check(_c.pyprepay_meter_set_password(self._m, level, bytes(password)))
+
+    def advance(self, seconds: int, watts: int) -> None:
+        """Lets ``seconds`` pass under a constant load of ``watts``."""
+        check(_c.pyprepay_meter_advance_constant(self._m, int(seconds), int(watts)))
+
+    def recharge(self, amount: DecimalLike, count: int, now: Optional[TimeLike] = None) -> bool:
+        """Adds money (purchase count must be the meter's + 1); False for a repeated recharge."""
+        r = check(_c.prepay_meter_recharge(self._m, to_time(now) if now is not None else self._m.clock,
+                                           yuan_to_fen(amount), count))
+        return r == 0
+
+    def press_button(self) -> None:
+        check(_c.prepay_meter_press_button(self._m))
+
+    def report(self, condition: MeterCondition, active: bool) -> None:
+        check(_c.prepay_meter_report(self._m, int(condition), active))
+
+    def handle(self, request: Union[bytes, bytearray, memoryview], now: Optional[TimeLike] = None) -> bytes:
+        """Answers a request frame; returns the reply bytes (b'' when no reply is due)."""
+        n, reply = _c.prepay_meter_handle(self._m, to_time(now) if now is not None else self._m.clock, request)
+        check(n)
+        return reply
+
+    def read(self, di: int) -> bytes:
+        """The data a read of ``di`` returns (0x33 removed)."""
+        n, data = _c.prepay_meter_read(self._m, di)
+        check(n, f"DI {di:08X}")
+        return data
+
+    @property
+    def clock(self) -> _dt.datetime:
+        return from_time(self._m.clock)
+
+    @property
+    def balance(self) -> Decimal:
+        return fen_to_yuan(self._m.purse.balance)
+
+    @property
+    def purchase_count(self) -> int:
+        return self._m.purse.purchase_count
+
+    @property
+    def relay_open(self) -> bool:
+        return bool(self._m.relay & _c.PREPAY_METER_RELAY_OPEN)
+
+    @property
+    def alarm_level(self) -> int:
+        return self._m.alarm_level
+
+    def energy(self, tariff: int = 0, reverse: bool = False) -> int:
+        """Energy register in Wh: 0 = total, i = tariff i."""
+        return self._m.reverse_wh(tariff) if reverse else self._m.forward_wh(tariff)
+
+    @property
+    def address(self) -> Address:
+        return Address(self._m.address.get_bytes())

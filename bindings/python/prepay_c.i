@@ -1,0 +1,247 @@
+/*
+ * SWIG interface of libprepay: the raw C API (module prepay._c_api / prepay.c_api).
+ * The Pythonic package `prepay` (bindings/python/prepay/) sits on top of it.
+ *
+ * - Public headers are %included: structs, enums, constants and functions.
+ * - Byte inputs (pointer + length pairs) take any buffer: bytes, bytearray, memoryview.
+ * - Output buffers (pointer + capacity pairs) are allocated here and returned as bytes/str.
+ * - Scalar out-parameters are returned as extra values ([status, value, ...]).
+ * - Status codes are returned unchanged; the Pythonic layer turns them into exceptions.
+ * - Helpers named pyprepay_* (at the end) do what needs caller-owned memory or batch loops.
+ */
+%module(docstring="Raw SWIG wrapper of libprepay; use the Pythonic package `prepay` instead.") c_api
+
+%{
+#define SWIG_FILE_WITH_INIT
+#include <stdlib.h>
+#include <string.h>
+#include "prepay/prepay.h"
+%}
+
+%include <stdint.i>
+%include <typemaps.i>
+
+#define PREPAY_API
+#define PREPAY_BEGIN_DECLS
+#define PREPAY_END_DECLS
+
+/* ---- byte inputs ----------------------------------------------------------- */
+%typemap(in) (const uint8_t *BUF, size_t LEN) (Py_buffer view, int got = 0) {
+    if ($input == Py_None) {
+        $1 = NULL; $2 = 0;
+    } else {
+        if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) != 0) SWIG_fail;
+        got = 1;
+        $1 = (uint8_t *)view.buf; $2 = (size_t)view.len;
+    }
+}
+%typemap(freearg) (const uint8_t *BUF, size_t LEN) { if (got$argnum) PyBuffer_Release(&view$argnum); }
+%typemap(typecheck, precedence=SWIG_TYPECHECK_POINTER) (const uint8_t *BUF, size_t LEN) {
+    $1 = ($input == Py_None || PyObject_CheckBuffer($input)) ? 1 : 0;
+}
+%typemap(in) (const char *CBUF, size_t LEN) (Py_buffer view, int got = 0) {
+    if (PyUnicode_Check($input)) {
+        Py_ssize_t n = 0;
+        const char *s = PyUnicode_AsUTF8AndSize($input, &n);
+        if (!s) SWIG_fail;
+        $1 = (char *)s; $2 = (size_t)n;
+    } else {
+        if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) != 0) SWIG_fail;
+        got = 1;
+        $1 = (char *)view.buf; $2 = (size_t)view.len;
+    }
+}
+%typemap(freearg) (const char *CBUF, size_t LEN) { if (got$argnum) PyBuffer_Release(&view$argnum); }
+
+%apply (const uint8_t *BUF, size_t LEN) {
+    (const uint8_t *in, size_t in_len), (const uint8_t *in, size_t len), (const uint8_t *data, size_t len),
+    (const uint8_t *data, size_t data_len), (const uint8_t *bytes, size_t len), (const uint8_t *rx, size_t rx_len),
+    (const uint8_t *request, size_t request_len), (const uint8_t *payload, size_t payload_length),
+    (const uint8_t *payload, size_t payload_len), (const uint8_t *value, size_t value_len),
+    (const uint8_t *data, size_t length)
+};
+%apply (const char *CBUF, size_t LEN) {
+    (const char *text, size_t text_len), (const char *text, size_t len), (const char *data, size_t len)
+};
+
+/* ---- output buffers: returned as bytes / str when the call returns a length ---------- */
+%typemap(in, numinputs=0) (uint8_t *OBUF, size_t CAP) (uint8_t temp[4096]) {
+    $1 = temp; $2 = sizeof(temp);
+}
+%typemap(argout) (uint8_t *OBUF, size_t CAP) {
+    PyObject *o = (result >= 0) ? PyBytes_FromStringAndSize((const char *)$1, (Py_ssize_t)result) : (Py_INCREF(Py_None), Py_None);
+    $result = SWIG_Python_AppendOutput($result, o);
+}
+%typemap(in, numinputs=0) (char *OSTR, size_t CAP) (char temp[4096]) {
+    temp[0] = 0; $1 = temp; $2 = sizeof(temp);
+}
+%typemap(argout) (char *OSTR, size_t CAP) {
+    PyObject *o = (result >= 0) ? PyUnicode_FromStringAndSize($1, (Py_ssize_t)result) : (Py_INCREF(Py_None), Py_None);
+    $result = SWIG_Python_AppendOutput($result, o);
+}
+/* error message buffers: always returned as str */
+%typemap(in, numinputs=0) (char *err, size_t err_cap) (char temp[PREPAY_TARIFF_JSON_ERROR_MAX]) {
+    temp[0] = 0; $1 = temp; $2 = sizeof(temp);
+}
+%typemap(argout) (char *err, size_t err_cap) {
+    $result = SWIG_Python_AppendOutput($result, PyUnicode_DecodeUTF8($1, (Py_ssize_t)strlen($1), "replace"));
+}
+%apply (uint8_t *OBUF, size_t CAP) {
+    (uint8_t *out, size_t out_cap), (uint8_t *reply, size_t reply_cap)
+};
+%apply (char *OSTR, size_t CAP) { (char *out, size_t out_cap) };
+
+/* ---- scalar out-parameters ------------------------------------------------------ */
+%apply int64_t *OUTPUT { int64_t *out, prepay_energy_t *energy, prepay_money_t *to_emergency,
+                         prepay_money_t *to_debt, prepay_money_t *to_balance, prepay_time_t *start,
+                         prepay_time_t *end };
+%apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year };
+%apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day };
+%apply uint64_t *OUTPUT { uint64_t *out, uint64_t *sequence, uint64_t *records };
+%apply uint32_t *OUTPUT { uint32_t *baud };
+%apply unsigned int *OUTPUT { unsigned *band };
+%apply size_t *OUTPUT { size_t *line_count, size_t *row_count, size_t *charge_count, size_t *out_count };
+/* names that are not out-parameters everywhere */
+%clear prepay_time_t *out;
+
+/* the typed int64_t pointer out-parameters of fixed_point.h / tariff.h use these exact names */
+%apply int64_t *OUTPUT { prepay_money_t *out, prepay_price_t *out, prepay_time_t *out };
+
+/* ---- things SWIG cannot or should not wrap ---------------------------------------------- */
+%ignore prepay_journal_scan;            /* callback: use prepay_journal_open */
+%ignore prepay_billing_run;             /* callback + arrays: pyprepay_billing_run */
+%ignore prepay_station_task_init;       /* callback: the Pythonic layer drives sessions itself */
+%ignore prepay_station_task_poll;
+%ignore prepay_station_task_receive;
+%ignore prepay_station_task_summary;
+%ignore prepay_alloc_split;             /* arrays: pyprepay_alloc_split */
+%ignore prepay_alloc_residual(prepay_energy_t, const prepay_energy_t *, size_t, prepay_energy_t, prepay_alloc_residual_policy_t, prepay_alloc_residual_t *); /* arrays */
+%ignore prepay_alloc_allocate;          /* arrays: pyprepay_alloc_allocate */
+%ignore prepay_ledger_apply;            /* arrays: pyprepay_ledger_apply */
+%ignore prepay_ledger_income;
+%ignore prepay_ledger_verify;
+%ignore prepay_ledger_build_recharge;
+%ignore prepay_journal_stage;
+%ignore prepay_journal_submit;
+%ignore prepay_billing_arrears;
+%ignore prepay_tariff_tier_bounds;
+%ignore prepay_dlt645_block_decode;
+%ignore prepay_dlt645_block_decode_1997;
+%ignore prepay_dlt645_block_encode;
+%ignore prepay_station_start;           /* tx/data buffers: pyprepay_station */
+%ignore prepay_station_receive;
+%ignore prepay_station_poll;
+%ignore prepay_meter_advance;           /* load struct: pyprepay_meter_advance_constant */
+%ignore prepay_tariff_feed_interval;    /* line arrays: pyprepay_feed */
+%ignore prepay_tariff_feed_reading;
+%ignore prepay_tariff_close_cycle;
+%ignore prepay_tariff_eval_batch;
+%ignore prepay_tariff_bill_init;
+%ignore prepay_tariff_bill_add;
+%ignore prepay_tariff_bill_finish;
+%ignore prepay_bcd_encode;
+%ignore prepay_bcd_encode_signed;
+%ignore prepay_journal_memory_io;
+%ignore prepay_snapshot_memory_io;
+%ignore prepay_journal_memory_crash;
+%ignore prepay_ledger_init;
+%ignore prepay_ledger_query_next;
+%ignore prepay_time_to_dlt645_date;
+%ignore prepay_time_to_dlt645_time;
+%ignore prepay_time_to_dlt645_datetime;
+%ignore prepay_time_to_dlt645_minute;
+%ignore prepay_time_from_dlt645_date_time;
+%ignore prepay_time_from_dlt645_datetime;
+%ignore prepay_time_from_dlt645_minute;
+%ignore prepay_dlt645_request_security;
+%ignore prepay_meter_set_password;
+%ignore prepay_dlt645_field_decode;
+%ignore prepay_billing_statement_init;
+%ignore prepay_journal_record_decode;
+%ignore prepay_snapshot_posix_close;
+%ignore prepay_journal_open;
+%ignore prepay_journal_attach;
+
+%immutable;
+%include "prepay/version.h"
+%include "prepay/status.h"
+%mutable;
+%include "prepay/fixed_point.h"
+%include "prepay/civil_time.h"
+%include "prepay/bcd.h"
+%include "prepay/dlt645.h"
+%include "prepay/dlt645_data.h"
+%include "prepay/station.h"
+%include "prepay/tariff.h"
+%include "prepay/tariff_json.h"
+%include "prepay/ledger.h"
+%include "prepay/wallet.h"
+%include "prepay/journal.h"
+%include "prepay/allocation.h"
+%include "prepay/billing.h"
+%include "prepay/meter.h"
+
+/* ---- accessors for fixed-size arrays in structs --------------------------------------- */
+%extend prepay_dlt645_address {
+    PyObject *get_bytes() { return PyBytes_FromStringAndSize((const char *)$self->bytes, PREPAY_DLT645_ADDRESS_SIZE); }
+    int set_bytes(const uint8_t *data, size_t len) {
+        if (len != PREPAY_DLT645_ADDRESS_SIZE) return PREPAY_E_INVALID_ARGUMENT;
+        memcpy($self->bytes, data, len); return PREPAY_OK;
+    }
+}
+%extend prepay_dlt645_frame {
+    PyObject *get_data() { return PyBytes_FromStringAndSize((const char *)$self->data, $self->length); }
+}
+%extend prepay_dlt645_value {
+    PyObject *get_bytes() { return PyBytes_FromStringAndSize((const char *)$self->bytes, $self->count); }
+    PyObject *get_entries() {
+        PyObject *list = PyList_New(0);
+        for (unsigned i = 0; list && i < $self->count && i < PREPAY_DLT645_MAX_TABLE_ENTRIES; i++) {
+            PyObject *t = Py_BuildValue("(iii)", $self->entries[i].first, $self->entries[i].second, $self->entries[i].number);
+            if (!t || PyList_Append(list, t) != 0) { Py_XDECREF(t); Py_DECREF(list); return NULL; }
+            Py_DECREF(t);
+        }
+        return list;
+    }
+}
+%extend prepay_dlt645_credentials {
+    int set_password(const uint8_t *data, size_t len) {
+        if (len != 3) return PREPAY_E_INVALID_ARGUMENT;
+        memcpy($self->password, data, 3); return PREPAY_OK;
+    }
+    int set_operator_code(const uint8_t *data, size_t len) {
+        if (len != 4) return PREPAY_E_INVALID_ARGUMENT;
+        memcpy($self->operator_code, data, 4); return PREPAY_OK;
+    }
+}
+%extend prepay_tariff_doc {
+    prepay_tariff_t *set(unsigned index) { return index < PREPAY_TARIFF_PRICE_SETS ? &$self->sets[index] : NULL; }
+    const char *band_name(unsigned band) {
+        return (band >= 1 && band <= PREPAY_MAX_TARIFF_INDEX) ? $self->band_names[band - 1] : NULL;
+    }
+}
+%extend prepay_wallet_policy {
+    int64_t get_threshold(unsigned i) { return i < PREPAY_MAX_ALARM_LEVELS ? $self->thresholds[i] : 0; }
+    int set_threshold(unsigned i, int64_t v) {
+        if (i >= PREPAY_MAX_ALARM_LEVELS) return PREPAY_E_OUT_OF_RANGE;
+        $self->thresholds[i] = v; return PREPAY_OK;
+    }
+    int set_window(unsigned i, int32_t start_second, int32_t end_second) {
+        if (i >= PREPAY_MAX_WALLET_WINDOWS) return PREPAY_E_OUT_OF_RANGE;
+        $self->windows[i].start_second = start_second; $self->windows[i].end_second = end_second; return PREPAY_OK;
+    }
+    int set_holiday(unsigned i, int32_t day) {
+        if (i >= PREPAY_MAX_WALLET_HOLIDAYS) return PREPAY_E_OUT_OF_RANGE;
+        $self->holidays[i] = day; return PREPAY_OK;
+    }
+}
+%extend prepay_meter {
+    int64_t forward_wh(unsigned i) { return i <= PREPAY_METER_TARIFFS ? $self->forward[i] : 0; }
+    int64_t reverse_wh(unsigned i) { return i <= PREPAY_METER_TARIFFS ? $self->reverse[i] : 0; }
+    uint32_t event_count(unsigned kind) { return kind < PREPAY_METER_EVENT_COUNT ? $self->event_counts[kind] : 0; }
+}
+%extend prepay_statement {
+    int64_t total_of(unsigned kind) { return kind < PREPAY_BILLING_LINE_KINDS ? $self->totals[kind] : 0; }
+}
+
+%include "prepay_helpers.i"

@@ -1,0 +1,738 @@
+/*
+ * Helpers of the SWIG module: calls that need caller-owned memory, arrays of structs,
+ * callbacks or batch loops. They live in the bindings, not in src/.
+ * Arrays of structs are given as Python sequences of the SWIG proxies (copied into C arrays).
+ */
+%{
+/* Copies a sequence of SWIG proxies of one struct type into a new C array (free() it). */
+static int pyprepay_seq_copy(PyObject *seq, swig_type_info *type, size_t size, void **out, size_t *count)
+{
+    PyObject *fast = PySequence_Fast(seq, "expected a sequence");
+    if (!fast) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    char *arr = (char *)calloc(n > 0 ? (size_t)n : 1u, size);
+    if (!arr) { Py_DECREF(fast); PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        void *p = NULL;
+        if (!SWIG_IsOK(SWIG_ConvertPtr(PySequence_Fast_GET_ITEM(fast, i), &p, type, 0)) || !p) {
+            free(arr); Py_DECREF(fast);
+            PyErr_Format(PyExc_TypeError, "item %zd is not a %s", i, type->str);
+            return -1;
+        }
+        memcpy(arr + (size_t)i * size, p, size);
+    }
+    Py_DECREF(fast);
+    *out = arr; *count = (size_t)n;
+    return 0;
+}
+
+/* Gets a contiguous buffer of int64 items (array('q'), numpy int64, memoryview cast 'q'). */
+static int pyprepay_i64_buffer(PyObject *obj, Py_buffer *view, const char *what)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@') f++;
+    if (view->itemsize != 8 || !(strcmp(f, "q") == 0 || strcmp(f, "l") == 0)) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be a buffer of signed 64-bit integers (array('q'))", what);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *pyprepay_line_tuple(const prepay_tariff_line_t *l)
+{
+    return Py_BuildValue("(iiiiiiiLLLkL)", (int)l->kind, (int)l->cycle, (int)l->price_set, (int)l->band, (int)l->tier,
+                         (int)l->fixed_index, (int)l->item, (long long)l->quantity, (long long)l->price,
+                         (long long)l->amount.units, (unsigned long)l->amount.nanos, (long long)l->money);
+}
+
+static PyObject *pyprepay_lines_list(const prepay_tariff_line_t *lines, size_t n)
+{
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *t = pyprepay_line_tuple(&lines[i]);
+        if (!t) { Py_DECREF(list); return NULL; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
+static int pyprepay_already_charged(void *context, uint64_t charge_id)
+{
+    PyObject *set = (PyObject *)context;
+    if (!set || set == Py_None) return 0;
+    PyObject *key = PyLong_FromUnsignedLongLong(charge_id);
+    if (!key) { PyErr_Clear(); return 0; }
+    int r = PySequence_Contains(set, key);
+    Py_DECREF(key);
+    if (r < 0) { PyErr_Clear(); return 0; }
+    return r;
+}
+%}
+
+%inline %{
+/* ======================= tariff ======================= */
+
+/** A tariff bill with its own line storage. */
+typedef struct pyprepay_bill {
+    prepay_tariff_bill_t bill; /**< the bill (lines point into `storage`) */
+    prepay_tariff_line_t *storage; /**< line storage */
+    size_t capacity;          /**< lines the storage holds */
+} pyprepay_bill_t;
+
+/** Initialises (or resets) a bill for a tariff. */
+int pyprepay_bill_init(pyprepay_bill_t *b, const prepay_tariff_t *tariff)
+{
+    if (!b || !tariff) return PREPAY_E_INVALID_ARGUMENT;
+    return prepay_tariff_bill_init(&b->bill, tariff, b->storage, b->capacity);
+}
+
+/** Computes the totals of a bill (prepay_tariff_bill_finish). */
+int pyprepay_bill_finish(pyprepay_bill_t *b)
+{
+    return b ? prepay_tariff_bill_finish(&b->bill) : PREPAY_E_INVALID_ARGUMENT;
+}
+
+/** The lines of a bill as tuples (kind, cycle, set, band, tier, fixed_index, item, quantity, price, units, nanos, money). */
+PyObject *pyprepay_bill_lines(const pyprepay_bill_t *b)
+{
+    return pyprepay_lines_list(b->bill.lines, b->bill.line_count);
+}
+
+/** Per-band exact subtotals as (units, nanos) tuples, band 1 first, for bands 1..count. */
+PyObject *pyprepay_bill_band_subtotals(const pyprepay_bill_t *b, unsigned count)
+{
+    if (count > PREPAY_MAX_TARIFF_INDEX) count = PREPAY_MAX_TARIFF_INDEX;
+    PyObject *list = PyList_New(count);
+    for (unsigned i = 0; list && i < count; i++)
+        PyList_SET_ITEM(list, i, Py_BuildValue("(Lk)", (long long)b->bill.band_subtotal[i].units,
+                                                (unsigned long)b->bill.band_subtotal[i].nanos));
+    return list;
+}
+
+/** Per-tier exact subtotals as (units, nanos) tuples, tier 1 first. */
+PyObject *pyprepay_bill_tier_subtotals(const pyprepay_bill_t *b, unsigned count)
+{
+    if (count > PREPAY_MAX_TIERS) count = PREPAY_MAX_TIERS;
+    PyObject *list = PyList_New(count);
+    for (unsigned i = 0; list && i < count; i++)
+        PyList_SET_ITEM(list, i, Py_BuildValue("(Lk)", (long long)b->bill.tier_subtotal[i].units,
+                                                (unsigned long)b->bill.tier_subtotal[i].nanos));
+    return list;
+}
+
+/**
+ * Batch evaluation over three int64 buffers (starts, ends, energies): the intervals are packed into
+ * one prepay_tariff_interval_t array and priced by ONE prepay_tariff_eval_batch() call (@p state None:
+ * a fresh state), then prepay_tariff_bill_finish() when @p finish.
+ * The GIL is released while C runs. Returns the status.
+ */
+PyObject *pyprepay_eval_arrays(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                               prepay_tariff_state_t *state, pyprepay_bill_t *bill, PyObject *starts,
+                               PyObject *ends, PyObject *energies, int finish)
+{
+    Py_buffer vs, ve, vn;
+    if (!bill) { PyErr_SetString(PyExc_ValueError, "bill is None"); return NULL; }
+    if (pyprepay_i64_buffer(starts, &vs, "starts") != 0) return NULL;
+    if (pyprepay_i64_buffer(ends, &ve, "ends") != 0) { PyBuffer_Release(&vs); return NULL; }
+    if (pyprepay_i64_buffer(energies, &vn, "energies") != 0) { PyBuffer_Release(&vs); PyBuffer_Release(&ve); return NULL; }
+    size_t n = (size_t)(vs.len / 8);
+    int status = PREPAY_OK;
+    if ((size_t)(ve.len / 8) != n || (size_t)(vn.len / 8) != n) {
+        status = PREPAY_E_INVALID_ARGUMENT;
+    } else {
+        /* one batch: a batch closes the last cycle (proportional tiers), so it cannot be cut into chunks */
+        prepay_tariff_interval_t *iv = (prepay_tariff_interval_t *)malloc((n ? n : 1) * sizeof *iv);
+        if (!iv) {
+            PyBuffer_Release(&vs); PyBuffer_Release(&ve); PyBuffer_Release(&vn);
+            return PyErr_NoMemory();
+        }
+        const int64_t *s = (const int64_t *)vs.buf, *e = (const int64_t *)ve.buf, *en = (const int64_t *)vn.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (size_t i = 0; i < n; i++) { iv[i].start = s[i]; iv[i].end = e[i]; iv[i].energy = en[i]; }
+        status = prepay_tariff_eval_batch(plan, account, state, iv, n, &bill->bill);
+        if (status == PREPAY_OK && finish) status = prepay_tariff_bill_finish(&bill->bill);
+        Py_END_ALLOW_THREADS
+        free(iv);
+    }
+    PyBuffer_Release(&vs); PyBuffer_Release(&ve); PyBuffer_Release(&vn);
+    return PyLong_FromLong(status);
+}
+
+/**
+ * Batch evaluation over ONE int64 buffer of packed (start, end, energy) triples, without copying:
+ * the buffer is the prepay_tariff_interval_t array itself. Returns the status.
+ */
+PyObject *pyprepay_eval_packed(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                               prepay_tariff_state_t *state, pyprepay_bill_t *bill, PyObject *packed, int finish)
+{
+    Py_buffer v;
+    if (!bill) { PyErr_SetString(PyExc_ValueError, "bill is None"); return NULL; }
+    if (sizeof(prepay_tariff_interval_t) != 24) { PyErr_SetString(PyExc_RuntimeError, "unexpected interval layout"); return NULL; }
+    if (pyprepay_i64_buffer(packed, &v, "intervals") != 0) return NULL;
+    int status;
+    if ((v.len / 8) % 3 != 0) {
+        status = PREPAY_E_INVALID_ARGUMENT;
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        status = prepay_tariff_eval_batch(plan, account, state, (const prepay_tariff_interval_t *)v.buf,
+                                          (size_t)(v.len / 24), &bill->bill);
+        if (status == PREPAY_OK && finish) status = prepay_tariff_bill_finish(&bill->bill);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&v);
+    return PyLong_FromLong(status);
+}
+
+/**
+ * One streaming call: kind 0 = prepay_tariff_feed_interval(a, b, energy), 1 = prepay_tariff_feed_reading(at=a,
+ * reading=energy), 2 = prepay_tariff_close_cycle(). The lines are also added to @p bill when it is not None.
+ * Returns (status, lines, exact_units, exact_nanos, due).
+ */
+PyObject *pyprepay_feed(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                        prepay_tariff_state_t *state, int kind, int64_t a, int64_t b, int64_t energy,
+                        pyprepay_bill_t *bill)
+{
+    size_t cap = 256;
+    for (;;) {
+        prepay_tariff_line_t *lines = (prepay_tariff_line_t *)calloc(cap, sizeof *lines);
+        prepay_tariff_feed_result_t r;
+        int status;
+        if (!lines) return PyErr_NoMemory();
+        memset(&r, 0, sizeof r);
+        if (kind == 0) status = prepay_tariff_feed_interval(plan, account, state, a, b, energy, lines, cap, &r);
+        else if (kind == 1) status = prepay_tariff_feed_reading(plan, account, state, a, energy, lines, cap, &r);
+        else status = prepay_tariff_close_cycle(plan, account, state, lines, cap, &r);
+        if (status == PREPAY_E_BUFFER_TOO_SMALL && r.line_count > cap && cap < (1u << 20)) {
+            cap = r.line_count;
+            free(lines);
+            continue;
+        }
+        if (status >= 0 && bill) {
+            int added = prepay_tariff_bill_add(&bill->bill, lines, r.line_count);
+            if (added < 0) status = added;
+        }
+        PyObject *list = status >= 0 ? pyprepay_lines_list(lines, r.line_count) : PyList_New(0);
+        free(lines);
+        if (!list) return NULL;
+        return Py_BuildValue("(iNLkL)", status, list, (long long)r.exact.units, (unsigned long)r.exact.nanos,
+                             (long long)r.due);
+    }
+}
+
+/** Tier bounds of a cycle: (status, [upper bounds]). */
+PyObject *pyprepay_tier_bounds(const prepay_tariff_t *tariff, const prepay_tariff_account_t *account, int32_t cycle)
+{
+    prepay_energy_t upper[PREPAY_MAX_TIERS];
+    int status = prepay_tariff_tier_bounds(tariff, account, cycle, upper, PREPAY_MAX_TIERS);
+    unsigned n = status >= 0 ? (unsigned)status : 0;
+    if (n > PREPAY_MAX_TIERS) n = PREPAY_MAX_TIERS;
+    PyObject *list = PyList_New(n);
+    for (unsigned i = 0; list && i < n; i++) PyList_SET_ITEM(list, i, PyLong_FromLongLong(upper[i]));
+    return Py_BuildValue("(iN)", status, list);
+}
+
+/* ======================= dlt645 ======================= */
+
+/** Decodes a block or record DI into items: (status_or_count, [prepay_dlt645_value_t]). */
+PyObject *pyprepay_block_decode(uint32_t di, const uint8_t *data, size_t len, int edition_1997)
+{
+    enum { CAP = 128 };
+    prepay_dlt645_value_t *items = (prepay_dlt645_value_t *)calloc(CAP, sizeof *items);
+    if (!items) return PyErr_NoMemory();
+    int n = edition_1997 ? prepay_dlt645_block_decode_1997((uint16_t)di, data, len, items, CAP)
+                         : prepay_dlt645_block_decode(di, data, len, items, CAP);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < n; i++) {
+        prepay_dlt645_value_t *copy = (prepay_dlt645_value_t *)malloc(sizeof *copy);
+        if (!copy) { Py_DECREF(list); list = NULL; PyErr_NoMemory(); break; }
+        *copy = items[i];
+        PyObject *o = SWIG_NewPointerObj(copy, SWIGTYPE_p_prepay_dlt645_value, SWIG_POINTER_OWN);
+        if (!o || PyList_Append(list, o) != 0) { Py_XDECREF(o); Py_DECREF(list); list = NULL; break; }
+        Py_DECREF(o);
+    }
+    free(items);
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", n, list);
+}
+
+/** Encodes values (a sequence of prepay_dlt645_value_t) as one block: (status_or_length, bytes). */
+PyObject *pyprepay_block_encode(PyObject *values)
+{
+    void *arr = NULL; size_t n = 0;
+    uint8_t out[1024];
+    if (pyprepay_seq_copy(values, SWIGTYPE_p_prepay_dlt645_value, sizeof(prepay_dlt645_value_t), &arr, &n) != 0) return NULL;
+    int r = prepay_dlt645_block_encode((const prepay_dlt645_value_t *)arr, n, out, sizeof out);
+    free(arr);
+    return Py_BuildValue("(iy#)", r, (const char *)out, (Py_ssize_t)(r > 0 ? r : 0));
+}
+
+/** BCD encoding of an unsigned or signed number into @p len bytes: (status, bytes). */
+PyObject *pyprepay_bcd_encode(int64_t value, size_t len, int is_signed)
+{
+    uint8_t out[PREPAY_BCD_MAX_BYTES] = {0};
+    int r;
+    if (len > PREPAY_BCD_MAX_BYTES) r = PREPAY_E_INVALID_ARGUMENT;
+    else if (is_signed) r = prepay_bcd_encode_signed(value, out, len);
+    else r = value < 0 ? PREPAY_E_OUT_OF_RANGE : prepay_bcd_encode((uint64_t)value, out, len);
+    return Py_BuildValue("(iy#)", r, (const char *)out, (Py_ssize_t)(r == 0 ? len : 0));
+}
+
+/* ======================= station ======================= */
+
+/** A station session with its transmit and read-data buffers. */
+typedef struct pyprepay_station {
+    prepay_station_session_t session; /**< the session */
+    prepay_station_step_t step;       /**< the last step */
+    uint8_t tx[PREPAY_STATION_TX_MAX];  /**< transmit buffer */
+    uint8_t data[8192];               /**< joined read data */
+} pyprepay_station_t;
+
+/** Starts a request; the bytes to send are pyprepay_station_tx(). */
+int pyprepay_station_start(pyprepay_station_t *s, const prepay_dlt645_frame_t *request, uint64_t now_ms)
+{
+    return prepay_station_start(&s->session, request, s->data, sizeof s->data, now_ms, s->tx, sizeof s->tx, &s->step);
+}
+/** Gives received bytes to the session. */
+int pyprepay_station_receive(pyprepay_station_t *s, const uint8_t *rx, size_t rx_len, uint64_t now_ms)
+{
+    return prepay_station_receive(&s->session, rx, rx_len, now_ms, s->tx, sizeof s->tx, &s->step);
+}
+/** Lets time pass. */
+int pyprepay_station_poll(pyprepay_station_t *s, uint64_t now_ms)
+{
+    return prepay_station_poll(&s->session, now_ms, s->tx, sizeof s->tx, &s->step);
+}
+/** The bytes to transmit after a SEND step. */
+PyObject *pyprepay_station_tx(const pyprepay_station_t *s)
+{
+    size_t n = s->step.action == PREPAY_STATION_SEND ? s->step.send_len : 0;
+    if (n > sizeof s->tx) n = sizeof s->tx;
+    return PyBytes_FromStringAndSize((const char *)s->tx, (Py_ssize_t)n);
+}
+/** The joined read data of a finished request (@p len from the result). */
+PyObject *pyprepay_station_data(const pyprepay_station_t *s, size_t len)
+{
+    if (len > sizeof s->data) len = sizeof s->data;
+    return PyBytes_FromStringAndSize((const char *)s->data, (Py_ssize_t)len);
+}
+
+/** An address discovery with room for the addresses found. */
+typedef struct pyprepay_discovery {
+    prepay_station_discovery_t discovery; /**< the state */
+    prepay_dlt645_address_t found[256];   /**< addresses found */
+} pyprepay_discovery_t;
+
+/** Initialises a discovery. */
+int pyprepay_discovery_init(pyprepay_discovery_t *d)
+{
+    return prepay_station_discovery_init(&d->discovery, d->found, 256);
+}
+/** The addresses found so far, as 6-byte wire-order bytes. */
+PyObject *pyprepay_discovery_found(const pyprepay_discovery_t *d)
+{
+    size_t n = prepay_station_discovery_count(&d->discovery);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++)
+        PyList_SET_ITEM(list, (Py_ssize_t)i, PyBytes_FromStringAndSize((const char *)d->found[i].bytes, 6));
+    return list;
+}
+
+/* ======================= ledger ======================= */
+
+/** A ledger with its own storage. */
+typedef struct pyprepay_ledger {
+    prepay_ledger_t ledger;            /**< the ledger */
+    prepay_ledger_memory_t memory;     /**< its storage */
+    prepay_ledger_account_t *scratch;  /**< scratch for verify */
+    int status;                        /**< status of the initialisation */
+} pyprepay_ledger_t;
+
+static uint32_t pyprepay_pow2_above(uint32_t n)
+{
+    uint32_t p = 1;
+    while (p <= n && p < 0x80000000u) p <<= 1;
+    if (p <= n) return 0;
+    return p * 2 > p ? p * 2 : p;
+}
+
+/** Frees the storage of a ledger. */
+void pyprepay_ledger_release(pyprepay_ledger_t *l)
+{
+    free(l->memory.accounts); free(l->memory.account_index); free(l->memory.entries);
+    free(l->memory.transfer_index); free(l->scratch);
+    memset(l, 0, sizeof *l);
+}
+
+/** Allocates and initialises (again) a ledger for @p accounts accounts and @p transfers log entries. */
+int pyprepay_ledger_setup(pyprepay_ledger_t *l, uint32_t accounts, uint32_t transfers)
+{
+    if (!l || accounts == 0 || transfers == 0 || accounts > 0x10000000u || transfers > 0x10000000u)
+        return PREPAY_E_INVALID_ARGUMENT;
+    pyprepay_ledger_release(l);
+    l->memory.account_capacity = accounts;
+    l->memory.account_index_slots = pyprepay_pow2_above(accounts);
+    l->memory.transfer_capacity = transfers;
+    l->memory.transfer_index_slots = pyprepay_pow2_above(transfers);
+    l->memory.accounts = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
+    l->memory.account_index = (uint32_t *)calloc(l->memory.account_index_slots, sizeof(uint32_t));
+    l->memory.entries = (prepay_ledger_entry_t *)calloc(transfers, sizeof(prepay_ledger_entry_t));
+    l->memory.transfer_index = (uint32_t *)calloc(l->memory.transfer_index_slots, sizeof(uint32_t));
+    l->scratch = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
+    if (!l->memory.accounts || !l->memory.account_index || !l->memory.entries || !l->memory.transfer_index || !l->scratch) {
+        pyprepay_ledger_release(l);
+        return PREPAY_E_HOSTED_NO_MEMORY;
+    }
+    l->status = prepay_ledger_init(&l->ledger, &l->memory);
+    return l->status;
+}
+
+/** Re-initialises the ledger empty on the same storage. */
+int pyprepay_ledger_reset(pyprepay_ledger_t *l)
+{
+    return prepay_ledger_init(&l->ledger, &l->memory);
+}
+
+/** The ledger handle (for the prepay_ledger_* functions). */
+prepay_ledger_t *pyprepay_ledger_handle(pyprepay_ledger_t *l) { return &l->ledger; }
+
+/** Applies a sequence of prepay_ledger_transfer_t: (status_or_applied, [per-transfer results]). */
+PyObject *pyprepay_ledger_apply(pyprepay_ledger_t *l, PyObject *transfers)
+{
+    void *arr = NULL; size_t n = 0;
+    if (pyprepay_seq_copy(transfers, SWIGTYPE_p_prepay_ledger_transfer, sizeof(prepay_ledger_transfer_t), &arr, &n) != 0)
+        return NULL;
+    int *results = (int *)calloc(n ? n : 1, sizeof(int));
+    if (!results) { free(arr); return PyErr_NoMemory(); }
+    int r = prepay_ledger_apply(&l->ledger, (const prepay_ledger_transfer_t *)arr, n, results);
+    PyObject *list = PyList_New(r >= 0 ? (Py_ssize_t)n : 0);
+    for (size_t i = 0; list && r >= 0 && i < n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong(results[i]));
+    free(arr); free(results);
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/** Verifies the ledger's invariants. */
+int pyprepay_ledger_verify(pyprepay_ledger_t *l)
+{
+    return prepay_ledger_verify(&l->ledger, l->scratch, l->memory.account_capacity);
+}
+
+/** The next entry of a query: (status, entry or None); status 1 with an entry, 0 at the end. */
+PyObject *pyprepay_ledger_query_next(pyprepay_ledger_t *l, prepay_ledger_query_t *query)
+{
+    const prepay_ledger_entry_t *e = NULL;
+    int r = prepay_ledger_query_next(&l->ledger, query, &e);
+    PyObject *o = (r > 0 && e) ? SWIG_NewPointerObj((void *)e, SWIGTYPE_p_prepay_ledger_entry, 0) : (Py_INCREF(Py_None), Py_None);
+    return Py_BuildValue("(iN)", r, o);
+}
+
+/** Income summary: (status, [(period_start, item, income, count)]). */
+PyObject *pyprepay_ledger_income(pyprepay_ledger_t *l, int64_t from, int64_t to, unsigned period, int by_item)
+{
+    size_t cap = 1024, n = 0;
+    prepay_ledger_income_row_t *rows = (prepay_ledger_income_row_t *)calloc(cap, sizeof *rows);
+    if (!rows) return PyErr_NoMemory();
+    int r = prepay_ledger_income(&l->ledger, from, to, period, by_item != 0, rows, cap, &n);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r >= 0 && i < n; i++) {
+        PyObject *t = Py_BuildValue("(iILI)", (int)rows[i].period_start, (unsigned)rows[i].item,
+                                    (long long)rows[i].income, (unsigned)rows[i].count);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    free(rows);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/** Builds the transfers of a recharge: (status, [prepay_ledger_transfer_t]). */
+PyObject *pyprepay_ledger_build_recharge(pyprepay_ledger_t *l, const prepay_ledger_recharge_t *request)
+{
+    prepay_ledger_transfer_t out[PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS];
+    size_t n = 0;
+    int r = prepay_ledger_build_recharge(&l->ledger, request, out, PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS, &n);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r >= 0 && i < n; i++) {
+        prepay_ledger_transfer_t *c = (prepay_ledger_transfer_t *)malloc(sizeof *c);
+        if (!c) break;
+        *c = out[i];
+        PyObject *o = SWIG_NewPointerObj(c, SWIGTYPE_p_prepay_ledger_transfer, SWIG_POINTER_OWN);
+        PyList_Append(list, o); Py_XDECREF(o);
+    }
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/* ======================= journal (POSIX files) ======================= */
+
+/** A journal in a POSIX file, optionally with a snapshot file. */
+typedef struct pyprepay_journal {
+    prepay_journal_t journal;          /**< the handle */
+    prepay_journal_posix_t file;       /**< the journal file */
+    prepay_journal_io_t io;            /**< its storage interface */
+    prepay_snapshot_posix_t snap;      /**< the snapshot file */
+    prepay_snapshot_io_t snap_io;      /**< its storage interface */
+    prepay_journal_recovery_t info;    /**< what recovery found */
+    uint8_t buffer[16384];             /**< staging buffer */
+    int is_open;                       /**< 1 between open and close */
+    int has_snapshot;                  /**< a snapshot path was given */
+} pyprepay_journal_t;
+
+/** Opens the journal file (created if missing), recovers @p ledger (which must be empty) and opens the journal. */
+int pyprepay_journal_open(pyprepay_journal_t *j, const char *path, const char *snapshot_path, pyprepay_ledger_t *l)
+{
+    if (!j || !path || !l || j->is_open) return PREPAY_E_INVALID_ARGUMENT;
+    int r = prepay_journal_posix_open(&j->file, path, &j->io);
+    if (r != PREPAY_OK) return r;
+    j->has_snapshot = 0;
+    if (snapshot_path) {
+        r = prepay_snapshot_posix_init(&j->snap, snapshot_path, &j->snap_io);
+        if (r != PREPAY_OK) { prepay_journal_posix_close(&j->file); return r; }
+        j->has_snapshot = 1;
+    }
+    r = prepay_journal_open(&j->journal, &j->io, j->buffer, sizeof j->buffer, j->has_snapshot ? &j->snap_io : NULL,
+                            &l->ledger, l->scratch, l->memory.account_capacity, &j->info);
+    if (r != PREPAY_OK) {
+        prepay_journal_posix_close(&j->file);
+        if (j->has_snapshot) prepay_snapshot_posix_close(&j->snap);
+        return r;
+    }
+    j->is_open = 1;
+    return PREPAY_OK;
+}
+
+/** Closes the files (idempotent). */
+int pyprepay_journal_close(pyprepay_journal_t *j)
+{
+    int r = PREPAY_OK;
+    if (j && j->is_open) {
+        r = prepay_journal_posix_close(&j->file);
+        if (j->has_snapshot) prepay_snapshot_posix_close(&j->snap);
+        j->is_open = 0;
+    }
+    return r;
+}
+
+/** The journal handle (for the prepay_journal_* functions). */
+prepay_journal_t *pyprepay_journal_handle(pyprepay_journal_t *j) { return &j->journal; }
+
+/** Applies transfers and makes them durable: (status_or_applied, [results]). stage = 1 stages without commit. */
+PyObject *pyprepay_journal_submit(pyprepay_journal_t *j, pyprepay_ledger_t *l, PyObject *transfers, int stage)
+{
+    void *arr = NULL; size_t n = 0;
+    if (pyprepay_seq_copy(transfers, SWIGTYPE_p_prepay_ledger_transfer, sizeof(prepay_ledger_transfer_t), &arr, &n) != 0)
+        return NULL;
+    int *results = (int *)calloc(n ? n : 1, sizeof(int));
+    if (!results) { free(arr); return PyErr_NoMemory(); }
+    int r = stage ? prepay_journal_stage(&j->journal, &l->ledger, (const prepay_ledger_transfer_t *)arr, n, results)
+                  : prepay_journal_submit(&j->journal, &l->ledger, (const prepay_ledger_transfer_t *)arr, n, results);
+    PyObject *list = PyList_New(r >= 0 ? (Py_ssize_t)n : 0);
+    for (size_t i = 0; list && r >= 0 && i < n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong(results[i]));
+    free(arr); free(results);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/** Writes a snapshot of the ledger (needs a snapshot path at open). */
+int pyprepay_journal_snapshot(pyprepay_journal_t *j, pyprepay_ledger_t *l, int compact)
+{
+    if (!j->has_snapshot) return PREPAY_E_BAD_STATE;
+    return prepay_journal_snapshot(&j->journal, &l->ledger, &j->snap_io, compact != 0);
+}
+
+/* ======================= allocation ======================= */
+
+/** Largest-remainder split of @p total by int64 weights (any sequence of ints): (status, [shares]). */
+PyObject *pyprepay_alloc_split(int64_t total, PyObject *weights)
+{
+    PyObject *fast = PySequence_Fast(weights, "weights must be a sequence");
+    if (!fast) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    int64_t *w = (int64_t *)calloc(n ? (size_t)n : 1, sizeof(int64_t));
+    int64_t *s = (int64_t *)calloc(n ? (size_t)n : 1, sizeof(int64_t));
+    if (!w || !s) { free(w); free(s); Py_DECREF(fast); return PyErr_NoMemory(); }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        w[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (w[i] == -1 && PyErr_Occurred()) { free(w); free(s); Py_DECREF(fast); return NULL; }
+    }
+    Py_DECREF(fast);
+    int r = prepay_alloc_split(total, w, (size_t)n, s);
+    PyObject *list = PyList_New(r == PREPAY_OK ? n : 0);
+    for (Py_ssize_t i = 0; list && r == PREPAY_OK && i < n; i++) PyList_SET_ITEM(list, i, PyLong_FromLongLong(s[i]));
+    free(w); free(s);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/** Common consumption of a period from the master and sub-meter consumptions. */
+int pyprepay_alloc_residual(int64_t master, PyObject *subs, int64_t carried_in, int policy, prepay_alloc_residual_t *out)
+{
+    PyObject *fast = PySequence_Fast(subs, "subs must be a sequence");
+    if (!fast) return PREPAY_E_INVALID_ARGUMENT;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    int64_t *v = (int64_t *)calloc(n ? (size_t)n : 1, sizeof(int64_t));
+    if (!v) { Py_DECREF(fast); return PREPAY_E_HOSTED_NO_MEMORY; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        v[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (v[i] == -1 && PyErr_Occurred()) { PyErr_Clear(); free(v); Py_DECREF(fast); return PREPAY_E_INVALID_ARGUMENT; }
+    }
+    Py_DECREF(fast);
+    int r = prepay_alloc_residual(master, v, (size_t)n, carried_in, (prepay_alloc_residual_policy_t)policy, out);
+    free(v);
+    return r;
+}
+
+/** Allocates a request among parts (sequence of prepay_alloc_part_t): (status, [(part_index, account, weight, energy, money)]). */
+PyObject *pyprepay_alloc_allocate(const prepay_alloc_request_t *request, PyObject *parts)
+{
+    void *arr = NULL; size_t n = 0, count = 0;
+    if (pyprepay_seq_copy(parts, SWIGTYPE_p_prepay_alloc_part, sizeof(prepay_alloc_part_t), &arr, &n) != 0) return NULL;
+    size_t cap = 2 * n + 2;
+    prepay_alloc_line_t *lines = (prepay_alloc_line_t *)calloc(cap, sizeof *lines);
+    if (!lines) { free(arr); return PyErr_NoMemory(); }
+    int r = prepay_alloc_allocate(request, (const prepay_alloc_part_t *)arr, n, lines, cap, &count);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r == PREPAY_OK && i < count; i++) {
+        PyObject *t = Py_BuildValue("(nKLLL)", (Py_ssize_t)lines[i].part_index, (unsigned long long)lines[i].account_id,
+                                    (long long)lines[i].weight, (long long)lines[i].energy, (long long)lines[i].money);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    free(arr); free(lines);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/* ======================= billing ======================= */
+
+/**
+ * Runs charge items over accounts for [start, end): (status, [charge tuples]). @p already is a
+ * container of charge ids already posted (or None). Tuples: (charge_id, account_id, item_id,
+ * occurrence, name, period_start, period_end, covered_start, covered_end, amount, collection).
+ */
+PyObject *pyprepay_billing_run(int32_t start, int32_t end, PyObject *items, PyObject *accounts, PyObject *already)
+{
+    void *it = NULL, *ac = NULL; size_t ni = 0, na = 0, count = 0;
+    if (pyprepay_seq_copy(items, SWIGTYPE_p_prepay_charge_item, sizeof(prepay_charge_item_t), &it, &ni) != 0) return NULL;
+    if (pyprepay_seq_copy(accounts, SWIGTYPE_p_prepay_billing_account, sizeof(prepay_billing_account_t), &ac, &na) != 0) {
+        free(it); return NULL;
+    }
+    size_t cap = 4096;
+    prepay_charge_t *charges = NULL;
+    int r;
+    for (;;) {
+        charges = (prepay_charge_t *)calloc(cap, sizeof *charges);
+        if (!charges) { free(it); free(ac); return PyErr_NoMemory(); }
+        r = prepay_billing_run(start, end, (const prepay_charge_item_t *)it, ni, (const prepay_billing_account_t *)ac, na,
+                               pyprepay_already_charged, already, charges, cap, &count);
+        if (r == PREPAY_E_BUFFER_TOO_SMALL && count > cap && cap < (1u << 24)) { cap = count; free(charges); continue; }
+        break;
+    }
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r >= 0 && i < count; i++) {
+        const prepay_charge_t *c = &charges[i];
+        PyObject *t = Py_BuildValue("(KKiizi iiiLi)", (unsigned long long)c->charge_id, (unsigned long long)c->account_id,
+                                    (int)c->item_id, (int)c->occurrence, c->name, (int)c->period_start,
+                                    (int)c->period_end, (int)c->covered_start, (int)c->covered_end,
+                                    (long long)c->amount, (int)c->collection);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    free(it); free(ac); free(charges);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/** A statement with its own line storage. */
+typedef struct pyprepay_statement {
+    prepay_statement_t statement;     /**< the statement */
+    prepay_statement_line_t *storage; /**< line storage */
+    size_t capacity;                  /**< lines the storage holds */
+} pyprepay_statement_t;
+
+/** Initialises a statement (draft). */
+int pyprepay_statement_init(pyprepay_statement_t *s, uint64_t account_id, int32_t period_start, int32_t period_end,
+                            int64_t opening)
+{
+    return prepay_billing_statement_init(&s->statement, account_id, period_start, period_end, opening, s->storage,
+                                         s->capacity);
+}
+/** The statement (for the prepay_billing_statement_* functions). */
+prepay_statement_t *pyprepay_statement_handle(pyprepay_statement_t *s) { return &s->statement; }
+/** Lines as tuples (kind, band, tier, energy, amount, reference, date). */
+PyObject *pyprepay_statement_lines(const pyprepay_statement_t *s)
+{
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < s->statement.line_count; i++) {
+        const prepay_statement_line_t *l = &s->statement.lines[i];
+        PyObject *t = Py_BuildValue("(iiiLLKi)", (int)l->kind, (int)l->band, (int)l->tier, (long long)l->energy,
+                                    (long long)l->amount, (unsigned long long)l->reference, (int)l->date);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    return list;
+}
+
+/** Ages arrears items (sequence of prepay_arrears_item_t): (status, [(account, not_due, b0, b1, b2, b3, total, oldest, items)]). */
+PyObject *pyprepay_billing_arrears(PyObject *items, int32_t as_of)
+{
+    void *arr = NULL; size_t n = 0, rows_n = 0;
+    if (pyprepay_seq_copy(items, SWIGTYPE_p_prepay_arrears_item, sizeof(prepay_arrears_item_t), &arr, &n) != 0) return NULL;
+    prepay_arrears_row_t *rows = (prepay_arrears_row_t *)calloc(n ? n : 1, sizeof *rows);
+    if (!rows) { free(arr); return PyErr_NoMemory(); }
+    int r = prepay_billing_arrears((const prepay_arrears_item_t *)arr, n, as_of, rows, n ? n : 1, &rows_n);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r >= 0 && i < rows_n; i++) {
+        const prepay_arrears_row_t *w = &rows[i];
+        PyObject *t = Py_BuildValue("(KLLLLLLin)", (unsigned long long)w->account_id, (long long)w->not_due,
+                                    (long long)w->buckets[0], (long long)w->buckets[1], (long long)w->buckets[2],
+                                    (long long)w->buckets[3], (long long)w->total, (int)w->oldest_days,
+                                    (Py_ssize_t)w->items);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    free(arr); free(rows);
+    return Py_BuildValue("(iN)", r, list);
+}
+
+/* ======================= meter ======================= */
+
+/** Advances the meter clock by @p seconds under a constant load of @p watts. */
+int pyprepay_meter_advance_constant(prepay_meter_t *meter, int64_t seconds, int32_t watts)
+{
+    prepay_meter_load_t load;
+    memset(&load, 0, sizeof load);
+    load.kind = PREPAY_METER_LOAD_CONSTANT;
+    load.watts = watts;
+    return prepay_meter_advance(meter, seconds, &load);
+}
+/** Sets the password of a level (3 bytes P0 P1 P2). */
+int pyprepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uint8_t *data, size_t len)
+{
+    if (len != 3) return PREPAY_E_INVALID_ARGUMENT;
+    return prepay_meter_set_password(meter, level, data);
+}
+%}
+
+%extend pyprepay_bill {
+    pyprepay_bill(size_t capacity) {
+        pyprepay_bill_t *b = (pyprepay_bill_t *)calloc(1, sizeof *b);
+        if (!b) return NULL;
+        b->capacity = capacity ? capacity : 1;
+        b->storage = (prepay_tariff_line_t *)calloc(b->capacity, sizeof(prepay_tariff_line_t));
+        if (!b->storage) { free(b); return NULL; }
+        return b;
+    }
+    ~pyprepay_bill() { free($self->storage); free($self); }
+}
+%extend pyprepay_ledger {
+    pyprepay_ledger() { return (pyprepay_ledger_t *)calloc(1, sizeof(pyprepay_ledger_t)); }
+    ~pyprepay_ledger() { pyprepay_ledger_release($self); free($self); }
+}
+%extend pyprepay_journal {
+    pyprepay_journal() { return (pyprepay_journal_t *)calloc(1, sizeof(pyprepay_journal_t)); }
+    ~pyprepay_journal() { pyprepay_journal_close($self); free($self); }
+}
+%extend pyprepay_statement {
+    pyprepay_statement(size_t capacity) {
+        pyprepay_statement_t *s = (pyprepay_statement_t *)calloc(1, sizeof *s);
+        if (!s) return NULL;
+        s->capacity = capacity ? capacity : 1;
+        s->storage = (prepay_statement_line_t *)calloc(s->capacity, sizeof(prepay_statement_line_t));
+        if (!s->storage) { free(s); return NULL; }
+        return s;
+    }
+    ~pyprepay_statement() { free($self->storage); free($self); }
+}

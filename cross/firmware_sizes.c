@@ -1,0 +1,16 @@
+/*
+ * Sizes of the state structs a firmware allocates, under the firmware
+ * configuration: each array below has the size of one struct, and
+ * scripts/firmware-profile.sh reads them back with arm-none-eabi-nm -S.
+ * Not part of the library.
+ */
+#include "prepay/prepay.h"
+
+char size_of_prepay_meter_t[sizeof(prepay_meter_t)];
+char size_of_prepay_tariff_t[sizeof(prepay_tariff_t)];
+char size_of_prepay_tariff_state_t[sizeof(prepay_tariff_state_t)];
+char size_of_prepay_wallet_policy_t[sizeof(prepay_wallet_policy_t)];
+char size_of_prepay_ledger_transfer_t[sizeof(prepay_ledger_transfer_t)];
+char size_of_prepay_dlt645_frame_t[sizeof(prepay_dlt645_frame_t)];
+char size_of_prepay_dlt645_stream_t[sizeof(prepay_dlt645_stream_t)];
+char size_of_prepay_station_session_t[sizeof(prepay_station_session_t)];
