@@ -119,7 +119,7 @@ int demo_report(demo_t *d)
     fprintf(json, "{\n  \"site\": \"%s\",\n  \"tariff\": \"%s\",\n  \"from\": \"%04d-%02u-%02u\",\n  \"to\": "
                   "\"%04d-%02u-%02u\",\n  \"rooms\": [\n",
             "demo building", d->doc->name, from.year, from.month, from.day, to.year, to.month, to.day);
-    prepay_energy_t total_energy = 0;
+    prepay_energy_t total_energy = 0, total_upper = 0;
     prepay_money_t total_charged = 0, total_recharged = 0, total_allocated = 0;
     int total_alarms = 0, total_cutoffs = 0, total_restores = 0;
     for (size_t i = 0; i < d->room_count; i++) {
@@ -160,6 +160,7 @@ int demo_report(demo_t *d)
                 band_titles[1], b, band_titles[2], c, e, g, charged, allocated, recharged, r->recharges, r->alarms[1], r->alarms[2], r->alarms[3], r->cutoffs,
                 r->restores, bal, i + 1 < d->room_count ? "," : "");
         total_energy += energy;
+        total_upper += upper_tiers;
         total_charged += r->charged;
         total_recharged += r->recharged;
         total_allocated += r->allocated;
@@ -174,8 +175,10 @@ int demo_report(demo_t *d)
     kwh(d->master_last - d->master_first, g, sizeof g);
     kwh(d->common_energy, h, sizeof h);
     money(d->common_total, k, sizeof k);
-    printf("%-19s %39s %9s %8s %8s %8s %4d %5d %5d\n", "total", "", e, "", a, b, total_alarms, total_cutoffs,
-           total_restores);
+    char upper[32];
+    kwh(total_upper, upper, sizeof upper);
+    printf("%-19s %29s %9s %9s %8s %8s %8s %4d %5d %5d\n", "total", "", e, upper, a, b, c, total_alarms,
+           total_cutoffs, total_restores);
     printf("\nBuilding incomer %s kWh; rooms %s kWh; common area and losses %s kWh priced at %s yuan, "
            "allocated by floor area.\n", g, e, h, k);
     fprintf(json, "  ],\n  \"totals\": {\"rooms_kwh\": \"%s\", \"incomer_kwh\": \"%s\", \"common_kwh\": \"%s\", "
