@@ -98,7 +98,9 @@ int prepay_time_from_dlt645_date_time(const uint8_t date[4], const uint8_t *time
     return PREPAY_OK;
 }
 
-int prepay_time_to_dlt645_datetime(prepay_time_t t, uint8_t out[6])
+/* Writes the fields ss mm hh DD MM YY of t, from field `first` on (0 = ss,
+ * 1 = mm), as BCD: the 6-byte and 5-byte DL/T 645 forms share this. */
+static int encode_from(prepay_time_t t, uint8_t *out, int first)
 {
     if (!out) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -109,8 +111,13 @@ int prepay_time_to_dlt645_datetime(prepay_time_t t, uint8_t out[6])
         return status;
     }
     const unsigned v[6] = {c.second, c.minute, c.hour, c.day, c.month, (unsigned)(c.year - 2000)};
-    put_bcd(out, v, 6);
+    put_bcd(out, v + first, 6 - first);
     return PREPAY_OK;
+}
+
+int prepay_time_to_dlt645_datetime(prepay_time_t t, uint8_t out[6])
+{
+    return encode_from(t, out, 0);
 }
 
 int prepay_time_from_dlt645_datetime(const uint8_t in[6], prepay_time_t *out)
@@ -127,17 +134,7 @@ int prepay_time_from_dlt645_datetime(const uint8_t in[6], prepay_time_t *out)
 
 int prepay_time_to_dlt645_minute(prepay_time_t t, uint8_t out[5])
 {
-    if (!out) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    prepay_civil_t c;
-    int status = civil_in_century(t, &c);
-    if (status != PREPAY_OK) {
-        return status;
-    }
-    const unsigned v[5] = {c.minute, c.hour, c.day, c.month, (unsigned)(c.year - 2000)};
-    put_bcd(out, v, 5);
-    return PREPAY_OK;
+    return encode_from(t, out, 1);
 }
 
 int prepay_time_from_dlt645_minute(const uint8_t in[5], prepay_time_t *out)
