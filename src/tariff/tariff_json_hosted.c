@@ -553,6 +553,22 @@ static int tj_fail_type(tj_ctx_t *ctx, const char *expected, const json_t *value
                            prepay__tj_type_name(value));
 }
 
+/* Every list of the format is a JSON array bounded by a PREPAY_MAX_* table:
+ * `what` names its items ("holidays") and `macro` the capacity macro, so
+ * the message says which one to raise. */
+static int tj_bounded_array(tj_ctx_t *ctx, const json_t *value, const char *what, size_t max, const char *macro)
+{
+    if (!json_is_array(value)) {
+        return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "expected an array of %s, got %s", what,
+                               prepay__tj_type_name(value));
+    }
+    if (json_array_size(value) > max) {
+        return prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu %s, at most %zu (%s)", json_array_size(value), what, max,
+                               macro);
+    }
+    return PREPAY_OK;
+}
+
 /* Refuses members not in the NULL-terminated list (names starting with x- or _ are free). */
 static int tj_check_members(tj_ctx_t *ctx, const json_t *obj, const char *const *allowed)
 {
@@ -838,18 +854,13 @@ static int tj_day_tables(tj_loader_t *ld, const json_t *tables)
         }
         prepay__tj_copy(ld->tables.name[ti], MAX_DAY_TABLE_NAME, key);
         ld->tables.count++;
-        if (!json_is_array(slots) || json_array_size(slots) == 0) {
-            int rc = json_is_array(slots)
-                         ? prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "a day table needs at least one slot")
-                         : tj_fail_type(ctx, "an array of slots", slots);
-            prepay__tj_pop(ctx, saved);
-            return rc;
+        int checked = tj_bounded_array(ctx, slots, "slots", PREPAY_MAX_DAY_SLOTS, "PREPAY_MAX_DAY_SLOTS");
+        if (checked == PREPAY_OK && json_array_size(slots) == 0) {
+            checked = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "a day table needs at least one slot");
         }
-        if (json_array_size(slots) > PREPAY_MAX_DAY_SLOTS) {
-            int rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu slots, at most %d (PREPAY_MAX_DAY_SLOTS)",
-                                     json_array_size(slots), PREPAY_MAX_DAY_SLOTS);
+        if (checked != PREPAY_OK) {
             prepay__tj_pop(ctx, saved);
-            return rc;
+            return checked;
         }
         prepay_tou_day_table_t *dt = &s->day_tables[ti];
         dt->slot_count = (uint8_t)json_array_size(slots);
@@ -978,12 +989,9 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
     }
     if (seasons) {
         saved = prepay__tj_push_key(ctx, "seasons");
-        if (!json_is_array(seasons) || json_array_size(seasons) == 0) {
-            rc = json_is_array(seasons) ? prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "no season given")
-                                        : tj_fail_type(ctx, "an array of seasons", seasons);
-        } else if (json_array_size(seasons) > PREPAY_MAX_SEASONS) {
-            rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu seasons, at most %d (PREPAY_MAX_SEASONS)",
-                                 json_array_size(seasons), PREPAY_MAX_SEASONS);
+        rc = tj_bounded_array(ctx, seasons, "seasons", PREPAY_MAX_SEASONS, "PREPAY_MAX_SEASONS");
+        if (rc == PREPAY_OK && json_array_size(seasons) == 0) {
+            rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "no season given");
         }
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(seasons); i++) {
             json_t *se = json_array_get(seasons, i);
@@ -1035,12 +1043,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
     }
     if ((v = json_object_get(sched, "holidays")) != NULL) {
         saved = prepay__tj_push_key(ctx, "holidays");
-        if (!json_is_array(v)) {
-            rc = tj_fail_type(ctx, "an array of holidays", v);
-        } else if (json_array_size(v) > PREPAY_MAX_HOLIDAYS) {
-            rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu holidays, at most %d (PREPAY_MAX_HOLIDAYS)",
-                                 json_array_size(v), PREPAY_MAX_HOLIDAYS);
-        }
+        rc = tj_bounded_array(ctx, v, "holidays", PREPAY_MAX_HOLIDAYS, "PREPAY_MAX_HOLIDAYS");
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(v); i++) {
             json_t *h = json_array_get(v, i);
             json_t *f = NULL;
@@ -1084,13 +1087,7 @@ static int tj_schedule(tj_loader_t *ld, const json_t *sched)
     }
     if ((v = json_object_get(sched, "overrides")) != NULL) {
         saved = prepay__tj_push_key(ctx, "overrides");
-        if (!json_is_array(v)) {
-            rc = tj_fail_type(ctx, "an array of overrides", v);
-        } else if (json_array_size(v) > PREPAY_MAX_DATE_OVERRIDES) {
-            rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY,
-                                 "%zu overrides, at most %d (PREPAY_MAX_DATE_OVERRIDES)", json_array_size(v),
-                                 PREPAY_MAX_DATE_OVERRIDES);
-        }
+        rc = tj_bounded_array(ctx, v, "overrides", PREPAY_MAX_DATE_OVERRIDES, "PREPAY_MAX_DATE_OVERRIDES");
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(v); i++) {
             json_t *o = json_array_get(v, i);
             json_t *f = NULL;
@@ -1548,15 +1545,7 @@ static int tj_fixed(tj_loader_t *ld, const json_t *arr)
 {
     tj_ctx_t *ctx = ld->ctx;
     prepay_tariff_t *t = &ld->doc->sets[0];
-    if (!json_is_array(arr)) {
-        return tj_fail_type(ctx, "an array of fixed charges", arr);
-    }
-    if (json_array_size(arr) > PREPAY_MAX_FIXED_CHARGES) {
-        return prepay__tj_fail(ctx, PREPAY_E_CAPACITY,
-                               "%zu fixed charges, at most %d (PREPAY_MAX_FIXED_CHARGES)", json_array_size(arr),
-                               PREPAY_MAX_FIXED_CHARGES);
-    }
-    int rc = PREPAY_OK;
+    int rc = tj_bounded_array(ctx, arr, "fixed charges", PREPAY_MAX_FIXED_CHARGES, "PREPAY_MAX_FIXED_CHARGES");
     for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(arr); i++) {
         json_t *fc = json_array_get(arr, i);
         json_t *v = NULL;
