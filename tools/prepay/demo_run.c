@@ -174,7 +174,9 @@ static int push_to_meter(demo_t *d, demo_room_t *r, prepay_time_t t)
 
 /* A tenant pays: the ledger books the order (idempotent by its id); a local
  * meter then gets the amount by a recharge write. */
-static int recharge(demo_t *d, demo_room_t *r, size_t index, prepay_money_t amount, prepay_time_t t)
+/* Books a payment order in the ledger: one linked chain (emergency credit,
+ * debt, then balance), idempotent by ids derived from room and order number. */
+static int book_order(demo_t *d, demo_room_t *r, size_t index, prepay_money_t amount, prepay_time_t t)
 {
     uint32_t seq = r->orders + 1u;
     prepay_ledger_recharge_t order = {r->wallet_id, DEMO_CLEARING, amount, (1ull << 40) | ((uint64_t)index << 16) | seq,
@@ -189,12 +191,22 @@ static int recharge(demo_t *d, demo_room_t *r, size_t index, prepay_money_t amou
         return -1;
     }
     r->orders++;
-    r->recharges++;
     r->recharged += amount;
-    r->topup_at = 0;
     char detail[64];
     prepay_fixed_format(amount, 2, detail, sizeof detail);
     event(d, t, r, "recharge", detail);
+    return 0;
+}
+
+/* A tenant tops up: the ledger books the order; a local meter then gets
+ * the amount by a recharge write. */
+static int recharge(demo_t *d, demo_room_t *r, size_t index, prepay_money_t amount, prepay_time_t t)
+{
+    if (book_order(d, r, index, amount, t) != 0) {
+        return -1;
+    }
+    r->recharges++;
+    r->topup_at = 0;
     if (r->local) {
         r->pending_amount += amount;
         if (push_to_meter(d, r, t) < 0) {
@@ -498,23 +510,13 @@ static int initial_recharges(demo_t *d)
 {
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
-        if (r->local) {
-            /* The emulator's site file gave the meter its opening purse as
-             * purchase 1; the platform books the same order. */
-            prepay_ledger_recharge_t order = {r->wallet_id, DEMO_CLEARING, r->initial, (5ull << 40) | i, 0, 0, 0,
-                                              d->start};
-            prepay_ledger_transfer_t chain[PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS];
-            size_t n = 0;
-            if (prepay_ledger_build_recharge(&d->ledger, &order, chain, PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS, &n) ||
-                post(d, chain, n)) {
-                return -1;
-            }
-            r->purchases = 1;
-            r->recharged += r->initial;
-        } else if (recharge(d, r, i, r->initial, d->start) != 1) {
+        /* The opening balance is booked, not a tenant top-up. A local meter
+         * already holds it: the site file gave it as purchase 1. */
+        if (book_order(d, r, i, r->initial, d->start) != 0) {
             return -1;
-        } else {
-            r->recharges--; /* the opening balance is not a tenant top-up */
+        }
+        if (r->local) {
+            r->purchases = 1;
         }
         prepay_tariff_state_init(&r->tariff);
         prepay_wallet_state_init(&r->wallet);
