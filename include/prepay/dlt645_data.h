@@ -68,6 +68,7 @@
 
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
+#include "prepay/dlt645_di.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
