@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""Batch tariff evaluation through the Python bindings, against the C figures of bench/bench_tariff.
+"""Batch tariff evaluation through the Python bindings, side by side with C on the same tariff files.
 
 One call per meter prices a year of 15-minute data (35040 intervals) given as three int64 buffers
 (array('q')): Tariff.evaluate_arrays(starts, ends, energies). Also shown: the packed single-buffer
 call (no copy) and the full Bill object (lines as dataclasses with Decimal money).
-Same data as bench_tariff.c (xorshift64, 0..399 Wh per quarter hour), CPU time of the process,
-best of 3 runs. Build a release tree and run both:
+Same data as bench_tariff.c and bench_tariff_files.c (xorshift64, 0..399 Wh per quarter hour), CPU
+time of the process, best of 3 runs. With the path of bench_tariff_files as second argument, the C
+program prices the SAME tariff files with the same data, and every case is compared: C rate,
+Python rate, the ratio, and whether the checksums (sum of the bills in fen) are equal -- a
+differing checksum is an error (exit status 1). Build a release tree and run:
 
-    meson setup build/python-rel --buildtype=release -Dtests=false -Dtools=false -Dpython=enabled
+    meson setup build/python-rel --buildtype=release -Dtests=false -Dpython=enabled
     ninja -C build/python-rel
-    build/python-rel/bench/bench_tariff 256
     PYTHONPATH=build/python-rel/bindings/python python3 bench/bench_python_batch.py 256 \
-        build/python-rel/bench/bench_tariff
+        build/python-rel/bench/bench_tariff_files
 
-With the path of bench_tariff as second argument it is run too (same meters) and the Python figure of
-the Beijing annual ladder JSON is compared with C's "tiered (annual ladder)": the same tariff and
-the same data (the checksums match). Not registered with meson (run by hand).
+``--smoke`` instead of the meter count runs one meter, one run (CI: tests/bench-smoke).
 """
 import datetime
 import pathlib
@@ -54,25 +54,30 @@ def data(meters):
     return starts, ends, out
 
 
-def best_of_3(fn):
+def best_of_3(fn, runs=3):
     best = 1e30
     result = None
-    for _ in range(3):
+    for _ in range(runs):
         t0 = time.process_time()
         result = fn()
         best = min(best, time.process_time() - t0)
     return best, result
 
 
+CASES = [("annual ladder (Beijing)", "examples/tariffs/beijing_residential_annual.json"),
+         ("tou (Beijing C&I sharp)", "examples/tariffs/beijing_ci_tou_sharp.json"),
+         ("tou x tier (Guangzhou)", "examples/tariffs/guangzhou_residential_tou.json")]
+KINDS = ("3 arrays", "packed", "Bill objects")
+
+
 def main():
-    meters = int(sys.argv[1]) if len(sys.argv) > 1 else 256
+    smoke = len(sys.argv) > 1 and sys.argv[1] == "--smoke"
+    meters = 1 if smoke else (int(sys.argv[1]) if len(sys.argv) > 1 else 256)
+    runs = 1 if smoke else 3
     starts, ends, per_meter = data(meters)
     n = meters * PER_YEAR
-    cases = [("flat (beijing annual, 1 band)", "examples/tariffs/beijing_residential_annual.json"),
-             ("tou (Beijing C&I sharp)", "examples/tariffs/beijing_ci_tou_sharp.json"),
-             ("tou x tier (Guangzhou)", "examples/tariffs/guangzhou_residential_tou.json")]
     figures = {}
-    for label, path in cases:
+    for label, path in CASES:
         t = tariff.Tariff.load(ROOT / path)
         buf = t.new_bill_buffer(4096)
 
@@ -85,23 +90,32 @@ def main():
         def bills():
             return sum(t.evaluate_arrays(starts, ends, e, bill_buffer=buf).total_fen for e, _ in per_meter)
 
-        for kind, fn in (("3 arrays", arrays), ("packed", packed), ("Bill objects", bills)):
-            dt, checksum = best_of_3(fn)
+        for kind, fn in zip(KINDS, (arrays, packed, bills)):
+            dt, checksum = best_of_3(fn, runs)
             figures[(label, kind)] = (n / dt / 1e6, checksum)
             print(f"python {label:32s} {kind:12s} {n / dt / 1e6:8.1f} M intervals/s  "
                   f"({meters} meters x {PER_YEAR}, {dt:.3f} s, checksum {checksum})")
-    if len(sys.argv) > 2:
-        out = subprocess.run([sys.argv[2], str(meters)], check=True, capture_output=True, text=True).stdout
-        print(out, end="")
-        m = re.search(r"tiered \(annual ladder\)\s+([0-9.]+) M intervals/s.*checksum (\d+)", out)
+    if len(sys.argv) <= 2:
+        return 0
+    args = [sys.argv[2]] + (["--smoke"] if smoke else [str(meters)]) + [str(ROOT / path) for _, path in CASES]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    print(out, end="")
+    c_figures = {}
+    for line in out.splitlines():
+        m = re.match(r"c (\S+) ([0-9.]+) M intervals/s .* checksum (-?\d+)", line)
         if m:
-            c_rate, c_sum = float(m.group(1)), int(m.group(2))
-            for kind in ("3 arrays", "packed", "Bill objects"):
-                rate, checksum = figures[(cases[0][0], kind)]
-                same = "same checksum" if checksum == c_sum else f"CHECKSUM DIFFERS ({checksum} != {c_sum})"
-                print(f"annual ladder: C {c_rate:.1f} / Python {kind} {rate:.1f} M intervals/s = "
-                      f"{c_rate / rate:.2f}x ({same})")
+            c_figures[pathlib.Path(m.group(1)).name] = (float(m.group(2)), int(m.group(3)))
+    differ = 0
+    for label, path in CASES:
+        c_rate, c_sum = c_figures[pathlib.Path(path).name]
+        for kind in KINDS:
+            rate, checksum = figures[(label, kind)]
+            same = "same checksum" if checksum == c_sum else f"CHECKSUM DIFFERS ({checksum} != {c_sum})"
+            differ += checksum != c_sum
+            print(f"{label:32s} {kind:12s} C {c_rate:8.1f} / Python {rate:8.1f} M intervals/s = "
+                  f"{c_rate / rate:5.2f}x  ({same})")
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

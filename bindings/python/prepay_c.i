@@ -156,6 +156,7 @@
 %ignore prepay_dlt645_request_security;
 %ignore prepay_meter_set_password;
 %ignore prepay_dlt645_field_decode;
+%ignore prepay_dlt645_reader_decode_batch;   /* arrays: pyprepay_dlt645_decode_batch */
 %ignore prepay_billing_statement_init;
 %ignore prepay_journal_record_decode;
 %ignore prepay_snapshot_posix_close;
@@ -171,6 +172,8 @@
 %include "prepay/bcd.h"
 %include "prepay/dlt645.h"
 %include "prepay/dlt645_data.h"
+%include "prepay/dlt645_di.h"
+%include "prepay/dlt645_reading.h"
 %include "prepay/station.h"
 %include "prepay/tariff.h"
 %include "prepay/tariff_json.h"

@@ -258,6 +258,206 @@ PyObject *pyprepay_block_decode(uint32_t di, const uint8_t *data, size_t len, in
     return Py_BuildValue("(iN)", n, list);
 }
 
+/*
+ * Fast paths for Python (issue 12): one C call per frame that returns plain tuples of ints and bytes,
+ * so the Pythonic layer builds enums, addresses, names and text only when they are read.
+ */
+
+/* A new instance of @p cls (tuple or a subclass of it) holding the @p n new references of @p items;
+ * NULL (with the items released) if one of them is NULL or allocation fails. */
+static PyObject *pyprepay_tuple_of(PyObject *cls, PyObject **items, Py_ssize_t n)
+{
+    PyObject *t = NULL;
+    int ok = 1;
+    for (Py_ssize_t i = 0; i < n; i++) ok = ok && items[i] != NULL;
+    if (ok) {
+        PyTypeObject *type = (cls && PyType_Check(cls) && PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type))
+                                 ? (PyTypeObject *)cls : &PyTuple_Type;
+        t = type == &PyTuple_Type ? PyTuple_New(n) : type->tp_alloc(type, n);
+    }
+    if (!t) {
+        for (Py_ssize_t i = 0; i < n; i++) Py_XDECREF(items[i]);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) PyTuple_SET_ITEM(t, i, items[i]);
+    return t;
+}
+
+static PyObject *pyprepay_bool(int b) { PyObject *o = b ? Py_True : Py_False; Py_INCREF(o); return o; }
+
+/** Decodes a frame: the status (int) on error, else an instance of @p cls (a tuple subclass) holding
+ *  (size, address, control, data, preamble, edition, function, is_reply, abnormal, follow_up, di, di_size,
+ *  has_error, error, value) -- value is the data after the DI. */
+PyObject *pyprepay_dlt645_decode_tuple(const uint8_t *data, size_t len, int edition, PyObject *cls)
+{
+    prepay_dlt645_frame_t f;
+    int n = prepay_dlt645_decode_edition(data, len, (prepay_dlt645_edition_t)edition, &f);
+    if (n < 0) return PyLong_FromLong(n);
+    PyObject *items[15] = {
+        PyLong_FromLong(n), PyBytes_FromStringAndSize((const char *)f.address.bytes, 6), PyLong_FromLong(f.control),
+        PyBytes_FromStringAndSize((const char *)f.data, f.length), PyLong_FromLong(f.preamble),
+        PyLong_FromLong(f.edition), PyLong_FromLong(f.function), pyprepay_bool(f.is_reply),
+        pyprepay_bool(f.abnormal), pyprepay_bool(f.follow_up), PyLong_FromUnsignedLong(f.di),
+        PyLong_FromLong(f.di_size), pyprepay_bool(f.has_error), PyLong_FromLong(f.error),
+        PyBytes_FromStringAndSize((const char *)f.data + f.di_size, (Py_ssize_t)f.length - f.di_size)};
+    return pyprepay_tuple_of(cls, items, 15);
+}
+
+/** Decodes one item's data: the status (int) on error, else an instance of @p cls holding
+ *  (di, kind, format, unit, decimals, number, quantity, time, weekday, field, count, data). */
+PyObject *pyprepay_dlt645_value_tuple(uint32_t di, PyObject *data, PyObject *cls)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) != 0) return NULL;
+    prepay_dlt645_value_t v;
+    int rc = prepay_dlt645_value_decode(di, (const uint8_t *)view.buf, (size_t)view.len, &v);
+    PyBuffer_Release(&view);
+    if (rc != PREPAY_OK) return PyLong_FromLong(rc);
+    PyObject *bytes = data;
+    if (PyBytes_CheckExact(data)) {
+        Py_INCREF(data);
+    } else {
+        bytes = PyBytes_FromObject(data);
+    }
+    PyObject *items[12] = {
+        PyLong_FromUnsignedLong(v.di), PyLong_FromLong(v.kind), PyLong_FromLong(v.format), PyLong_FromLong(v.unit),
+        PyLong_FromLong(v.decimals), PyLong_FromLongLong(v.number), PyLong_FromLongLong(v.quantity),
+        PyLong_FromLongLong(v.time), PyLong_FromLong(v.weekday), PyLong_FromLong(v.field), PyLong_FromLong(v.count),
+        bytes};
+    return pyprepay_tuple_of(cls, items, 12);
+}
+
+static PyTypeObject *pyprepay_reading_type = NULL;
+static PyStructSequence_Field pyprepay_reading_fields[] = {
+    {"di", "data identifier (2007: DI3..DI0; 1997: DI1 DI0)"},
+    {"status", "0, or why this valid frame has no value (a Status code)"},
+    {"number", "the wire integer: the printed value x 10**decimals"},
+    {"decimals", "digits after the point of number"},
+    {"quantity", "the value in the library unit (Wh, fen, 1e-8 yuan/kWh, ...)"},
+    {"unit", "Unit code"},
+    {"kind", "ValueKind code"},
+    {"time", "times and demand: seconds since 2000-01-01 (seconds of day for hhmmss)"},
+    {"address", "the meter's address, 6 bytes in wire order"},
+    {"size", "bytes the frame occupied, preamble included"},
+    {"control", "control byte C"},
+    {"flags", "READING_* bits: follow-up, 1997, demand without time"},
+    {"error", "abnormal replies: the error byte or word"},
+    {NULL, NULL}};
+static PyStructSequence_Desc pyprepay_reading_desc = {
+    "prepay.dlt645.Reading", "A read reply decoded straight to its value (a tuple with names).",
+    pyprepay_reading_fields, 13};
+
+static PyObject *pyprepay_reading_new(const prepay_dlt645_reading_t *r)
+{
+    if (!pyprepay_reading_type) {
+        pyprepay_reading_type = PyStructSequence_NewType(&pyprepay_reading_desc);
+        if (!pyprepay_reading_type) return NULL;
+    }
+    PyObject *o = PyStructSequence_New(pyprepay_reading_type);
+    if (!o) return NULL;
+    PyObject *items[13] = {
+        PyLong_FromUnsignedLong(r->di), PyLong_FromLong(r->status), PyLong_FromLongLong(r->number),
+        PyLong_FromLong(r->decimals), PyLong_FromLongLong(r->quantity), PyLong_FromLong(r->unit),
+        PyLong_FromLong(r->kind), PyLong_FromLongLong(r->time),
+        PyBytes_FromStringAndSize((const char *)r->address.bytes, 6), PyLong_FromLong(r->size),
+        PyLong_FromLong(r->control), PyLong_FromLong(r->flags), PyLong_FromLong(r->error)};
+    for (int i = 0; i < 13; i++) {
+        if (!items[i]) {
+            for (int k = 0; k < 13; k++) Py_XDECREF(items[k]);
+            Py_DECREF(o);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < 13; i++) PyStructSequence_SET_ITEM(o, i, items[i]);
+    return o;
+}
+
+/* One reader for the single-frame calls: they hold the GIL, so no two threads use it at once. */
+static prepay_dlt645_reader_t pyprepay_reader;
+static int pyprepay_reader_ready = 0;
+
+/** Decodes the frame at the start of @p data to a Reading: the status (int) on a frame error. */
+PyObject *pyprepay_dlt645_reading(const uint8_t *data, size_t len)
+{
+    if (!pyprepay_reader_ready) {
+        prepay_dlt645_reader_init(&pyprepay_reader);
+        pyprepay_reader_ready = 1;
+    }
+    prepay_dlt645_reading_t r;
+    int n = prepay_dlt645_reader_decode(&pyprepay_reader, data, len, &r);
+    if (n < 0) return PyLong_FromLong(n);
+    return pyprepay_reading_new(&r);
+}
+
+/** The same as a plain tuple (di, status, number, decimals, quantity, unit, kind, time). */
+PyObject *pyprepay_dlt645_reading_tuple(const uint8_t *data, size_t len)
+{
+    if (!pyprepay_reader_ready) {
+        prepay_dlt645_reader_init(&pyprepay_reader);
+        pyprepay_reader_ready = 1;
+    }
+    prepay_dlt645_reading_t r;
+    int n = prepay_dlt645_reader_decode(&pyprepay_reader, data, len, &r);
+    if (n < 0) return PyLong_FromLong(n);
+    PyObject *items[8] = {PyLong_FromUnsignedLong(r.di), PyLong_FromLong(r.status), PyLong_FromLongLong(r.number),
+                          PyLong_FromLong(r.decimals), PyLong_FromLongLong(r.quantity), PyLong_FromLong(r.unit),
+                          PyLong_FromLong(r.kind), PyLong_FromLongLong(r.time)};
+    return pyprepay_tuple_of(NULL, items, 8);
+}
+
+/** Column @p offset of @p n readings, @p width bytes each, as bytes (host order). */
+static PyObject *pyprepay_column(const prepay_dlt645_reading_t *r, size_t n, size_t offset, size_t width)
+{
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * width));
+    if (!b) return NULL;
+    char *out = PyBytes_AS_STRING(b);
+    for (size_t i = 0; i < n; i++) memcpy(out + i * width, (const char *)&r[i] + offset, width);
+    return b;
+}
+
+/**
+ * Decodes every frame laid back to back in @p buffer (any bytes-like) in ONE C call with the GIL
+ * released: (count, used, stop, di, status, number, quantity, time, decimals, unit, kind, control,
+ * flags, error, size, address) where the columns are bytes (host order; widths 4 4 8 8 8 1 1 1 1 1 2 2 6).
+ * At most @p max_frames frames (0: as many as the buffer can hold).
+ */
+PyObject *pyprepay_dlt645_decode_batch(PyObject *buffer, size_t max_frames)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE) != 0) return NULL;
+    size_t len = (size_t)view.len;
+    size_t cap = len / PREPAY_DLT645_OVERHEAD + 1;
+    if (max_frames && max_frames < cap) cap = max_frames;
+    prepay_dlt645_reading_t *r = (prepay_dlt645_reading_t *)malloc(cap * sizeof *r);
+    if (!r) { PyBuffer_Release(&view); return PyErr_NoMemory(); }
+    prepay_dlt645_batch_t result = {0, 0, 0};
+    int n;
+    Py_BEGIN_ALLOW_THREADS
+    prepay_dlt645_reader_t reader;
+    prepay_dlt645_reader_init(&reader);
+    n = prepay_dlt645_reader_decode_batch(&reader, (const uint8_t *)view.buf, len, r, cap, &result);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (n < 0) { free(r); return PyLong_FromLong(n); }
+    size_t c = (size_t)n;
+    PyObject *out = Py_BuildValue("(nniNNNNNNNNNNNNN)", (Py_ssize_t)c, (Py_ssize_t)result.used, result.stop,
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, di), 4),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, status), 4),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, number), 8),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, quantity), 8),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, time), 8),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, decimals), 1),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, unit), 1),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, kind), 1),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, control), 1),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, flags), 1),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, error), 2),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, size), 2),
+        pyprepay_column(r, c, offsetof(prepay_dlt645_reading_t, address), 6));
+    free(r);
+    return out;
+}
+
 /** Encodes values (a sequence of prepay_dlt645_value_t) as one block: (status_or_length, bytes). */
 PyObject *pyprepay_block_encode(PyObject *values)
 {

@@ -585,6 +585,22 @@ PREPAY_API int prepay_dlt645_decode_edition(const uint8_t *in, size_t in_len, pr
                                             prepay_dlt645_frame_t *out);
 
 /**
+ * @brief Checks the frame at the start of @p in without decoding it: the frame layer's
+ *        validity test alone (preamble, both `68`, L, CS, `16`, L against C).
+ *
+ * Returns exactly what prepay_dlt645_decode() returns for the same bytes (the
+ * frame's size or the same error), but writes nothing and copies no data, so
+ * it is the cheapest way to tell whether, and where, a whole valid frame lies
+ * at the start of a buffer.
+ * @param in the bytes: any number of `FE`, then the frame; bytes after the frame are ignored.
+ * @param in_len bytes available at @p in.
+ * @return the number of bytes the frame occupies (preamble included, > 0), or an error.
+ *
+ * **Errors:** as prepay_dlt645_decode().
+ */
+PREPAY_API int prepay_dlt645_check(const uint8_t *in, size_t in_len);
+
+/**
  * @brief Size prepay_dlt645_encode() needs for @p frame.
  * @param frame the frame.
  * @return `preamble + 12 + length`, or an error.

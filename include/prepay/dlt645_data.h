@@ -68,6 +68,7 @@
 
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
+#include "prepay/dlt645_di.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
@@ -115,7 +116,12 @@ enum prepay_dlt645_data_status {
     /** The DI is a block (`FF` field) or a record: use prepay_dlt645_block_decode(). */
     PREPAY_E_DLT645_BLOCK_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 103),
     /** A value cannot be written in the item's format (too large, wrong kind, malformed text). */
-    PREPAY_E_DLT645_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 104)
+    PREPAY_E_DLT645_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 104),
+    /**
+     * The item is a table, text or raw bytes, not a single number or time: a
+     * ::prepay_dlt645_reading_t cannot hold it (use prepay_dlt645_value_decode()).
+     */
+    PREPAY_E_DLT645_NOT_SCALAR = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 105)
 };
 
 /** @brief Wire formats of DL/T 645-2007 appendix A, after the +0x33 offset is removed. */

@@ -18,6 +18,8 @@
 #include "prepay/bcd.h"
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
+#include "prepay/dlt645_di.h"
+#include "prepay/dlt645_reading.h"
 #include "prepay/station.h"
 #include "prepay/tariff.h"
 #include "prepay/tariff_json.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prepay/bcd.h"
+#include "prepay/dlt645_di.h"
 #include "meter_internal.h"
 
 /* Largest value of n BCD digits (n <= 18). */
@@ -227,13 +228,13 @@ static const struct {
     uint32_t di;
     uint8_t kind;
 } count_items[] = {
-    {0x03110000u, PREPAY_METER_EVENT_POWER_DOWN},      {0x03300000u, PREPAY_METER_EVENT_PROGRAMMING},
-    {0x03300100u, PREPAY_METER_EVENT_CLEAR_METER},     {0x03300200u, PREPAY_METER_EVENT_CLEAR_DEMAND},
-    {0x03300300u, PREPAY_METER_EVENT_CLEAR_EVENTS},    {0x03300D00u, PREPAY_METER_EVENT_COVER_OPEN},
-    {0x10000001u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE}, {0x10010001u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE},
-    {0x14000001u, PREPAY_METER_EVENT_REVERSE_PHASE},   {0x18000001u, PREPAY_METER_EVENT_LOSS_OF_CURRENT},
-    {0x18010001u, PREPAY_METER_EVENT_LOSS_OF_CURRENT}, {0x1D000001u, PREPAY_METER_EVENT_TRIP},
-    {0x1E000001u, PREPAY_METER_EVENT_CLOSE},
+    {PREPAY_DI_POWER_DOWN_COUNT, PREPAY_METER_EVENT_POWER_DOWN},      {PREPAY_DI_PROGRAMMING_COUNT, PREPAY_METER_EVENT_PROGRAMMING},
+    {PREPAY_DI_CLEAR_METER_COUNT, PREPAY_METER_EVENT_CLEAR_METER},     {PREPAY_DI_CLEAR_DEMAND_COUNT, PREPAY_METER_EVENT_CLEAR_DEMAND},
+    {PREPAY_DI_CLEAR_EVENTS_COUNT, PREPAY_METER_EVENT_CLEAR_EVENTS},    {PREPAY_DI_COVER_OPEN_COUNT, PREPAY_METER_EVENT_COVER_OPEN},
+    {PREPAY_DI_EVENT_COUNT(PREPAY_DI_CLASS_LOSS_OF_VOLTAGE, 0), PREPAY_METER_EVENT_LOSS_OF_VOLTAGE}, {PREPAY_DI_EVENT_COUNT(PREPAY_DI_CLASS_LOSS_OF_VOLTAGE, PREPAY_DI_PHASE_A), PREPAY_METER_EVENT_LOSS_OF_VOLTAGE},
+    {PREPAY_DI_EVENT_COUNT(PREPAY_DI_CLASS_REVERSE_SEQUENCE, 0), PREPAY_METER_EVENT_REVERSE_PHASE},   {PREPAY_DI_EVENT_COUNT(PREPAY_DI_CLASS_LOSS_OF_CURRENT, 0), PREPAY_METER_EVENT_LOSS_OF_CURRENT},
+    {PREPAY_DI_EVENT_COUNT(PREPAY_DI_CLASS_LOSS_OF_CURRENT, PREPAY_DI_PHASE_A), PREPAY_METER_EVENT_LOSS_OF_CURRENT}, {PREPAY_DI_TRIP_COUNT, PREPAY_METER_EVENT_TRIP},
+    {PREPAY_DI_CLOSE_COUNT, PREPAY_METER_EVENT_CLOSE},
 };
 
 /* Record items: DI with DI0 = n (01..0A) -> kind and which field. */
@@ -243,18 +244,18 @@ static const struct {
     uint8_t kind;
     uint8_t field;
 } record_items[] = {
-    {0x03110000u, PREPAY_METER_EVENT_POWER_DOWN, FIELD_START_END},
-    {0x03300000u, PREPAY_METER_EVENT_PROGRAMMING, FIELD_PROGRAMMING},
-    {0x03300D00u, PREPAY_METER_EVENT_COVER_OPEN, FIELD_COVER},
-    {0x10010100u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_START},
-    {0x10012500u, PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_END},
-    {0x14000100u, PREPAY_METER_EVENT_REVERSE_PHASE, FIELD_START},
-    {0x18010100u, PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_START},
-    {0x18012100u, PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_END},
-    {0x1D000100u, PREPAY_METER_EVENT_TRIP, FIELD_START},
-    {0x1D000200u, PREPAY_METER_EVENT_TRIP, FIELD_OPERATOR},
-    {0x1E000100u, PREPAY_METER_EVENT_CLOSE, FIELD_START},
-    {0x1E000200u, PREPAY_METER_EVENT_CLOSE, FIELD_OPERATOR},
+    {PREPAY_DI_POWER_DOWN_RECORD(0), PREPAY_METER_EVENT_POWER_DOWN, FIELD_START_END},
+    {PREPAY_DI_PROGRAMMING_RECORD(0), PREPAY_METER_EVENT_PROGRAMMING, FIELD_PROGRAMMING},
+    {PREPAY_DI_COVER_OPEN_RECORD(0), PREPAY_METER_EVENT_COVER_OPEN, FIELD_COVER},
+    {PREPAY_DI_EVENT_START(PREPAY_DI_CLASS_LOSS_OF_VOLTAGE, PREPAY_DI_PHASE_A, 0), PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_START},
+    {PREPAY_DI_EVENT_END(PREPAY_DI_CLASS_LOSS_OF_VOLTAGE, PREPAY_DI_PHASE_A, PREPAY_DI_VOLTAGE_EVENT_END, 0), PREPAY_METER_EVENT_LOSS_OF_VOLTAGE, FIELD_END},
+    {PREPAY_DI_EVENT_START(PREPAY_DI_CLASS_REVERSE_SEQUENCE, 0, 0), PREPAY_METER_EVENT_REVERSE_PHASE, FIELD_START},
+    {PREPAY_DI_EVENT_START(PREPAY_DI_CLASS_LOSS_OF_CURRENT, PREPAY_DI_PHASE_A, 0), PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_START},
+    {PREPAY_DI_EVENT_END(PREPAY_DI_CLASS_LOSS_OF_CURRENT, PREPAY_DI_PHASE_A, PREPAY_DI_CURRENT_EVENT_END, 0), PREPAY_METER_EVENT_LOSS_OF_CURRENT, FIELD_END},
+    {PREPAY_DI_TRIP_TIME(0), PREPAY_METER_EVENT_TRIP, FIELD_START},
+    {PREPAY_DI_TRIP_OPERATOR(0), PREPAY_METER_EVENT_TRIP, FIELD_OPERATOR},
+    {PREPAY_DI_CLOSE_TIME(0), PREPAY_METER_EVENT_CLOSE, FIELD_START},
+    {PREPAY_DI_CLOSE_OPERATOR(0), PREPAY_METER_EVENT_CLOSE, FIELD_OPERATOR},
 };
 
 static int read_event(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
@@ -480,63 +481,63 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, uint8_t *out
     const prepay_tariff_t *a = meter->sets[0];
     uint8_t b[6];
     switch (di) {
-    case 0x04000101u:
+    case PREPAY_DI_DATE:
         if (prepay_time_to_dlt645_date(meter->clock, b) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
         return put_bytes(out, cap, at, b, 4);
-    case 0x04000102u:
+    case PREPAY_DI_TIME:
         (void)prepay_time_to_dlt645_time(meter->clock, b);
         return put_bytes(out, cap, at, b, 3);
-    case 0x04000106u:
-    case 0x04000107u:
-    case 0x04000108u:
-    case 0x04000109u:
+    case PREPAY_DI_SWITCH_ZONE_TABLE:
+    case PREPAY_DI_SWITCH_DAY_TABLES:
+    case PREPAY_DI_SWITCH_PRICES:
+    case PREPAY_DI_SWITCH_LADDERS:
         return put_minute(out, cap, at, meter->switch_time[(di & 0xFFu) - 6u]);
-    case 0x04000201u:
+    case PREPAY_DI_ZONE_COUNT:
         return a ? put_unsigned(out, cap, at, a->schedule.season_count, 1) : PREPAY_E_NOT_FOUND;
-    case 0x04000202u:
+    case PREPAY_DI_DAY_TABLE_COUNT:
         return a ? put_unsigned(out, cap, at, a->schedule.day_table_count, 1) : PREPAY_E_NOT_FOUND;
-    case 0x04000203u:
+    case PREPAY_DI_DAY_SLOT_COUNT:
         return a ? put_unsigned(out, cap, at, max_slots(a), 1) : PREPAY_E_NOT_FOUND;
-    case 0x04000204u:
+    case PREPAY_DI_TARIFF_COUNT:
         return a ? put_unsigned(out, cap, at, a->band_count, 1) : PREPAY_E_NOT_FOUND;
-    case 0x04000205u:
+    case PREPAY_DI_HOLIDAY_COUNT:
         return a ? put_unsigned(out, cap, at, a->schedule.holiday_count, 2) : PREPAY_E_NOT_FOUND;
-    case 0x04000207u:
+    case PREPAY_DI_LADDER_COUNT:
         return a ? put_unsigned(out, cap, at, a->tier_count > 0 ? a->tier_count - 1u : 0u, 1) : PREPAY_E_NOT_FOUND;
-    case 0x04000401u:
+    case PREPAY_DI_ADDRESS:
         return put_bytes(out, cap, at, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
-    case 0x04000503u: {
+    case PREPAY_DI_STATUS_WORD_3: {
         uint16_t w = status_word3(meter);
         b[0] = (uint8_t)(w & 0xFFu);
         b[1] = (uint8_t)(w >> 8);
         return put_bytes(out, cap, at, b, 2);
     }
-    case 0x04000B01u:
+    case PREPAY_DI_SETTLEMENT_DAY_1:
         (void)prepay_bcd_encode_byte(meter->settlement_hour, &b[0]);
         (void)prepay_bcd_encode_byte(meter->settlement_day, &b[1]);
         return put_bytes(out, cap, at, b, 2);
-    case 0x04001001u:
+    case PREPAY_DI_ALARM_AMOUNT_1:
         return put_unsigned(out, cap, at, p->alarm1, 4);
-    case 0x04001002u:
+    case PREPAY_DI_ALARM_AMOUNT_2:
         return put_unsigned(out, cap, at, p->alarm2, 4);
-    case 0x04001003u:
+    case PREPAY_DI_OVERDRAFT_LIMIT:
         return put_unsigned(out, cap, at, p->overdraft_limit, 4);
-    case 0x04001004u:
+    case PREPAY_DI_HOARDING_LIMIT:
         return put_unsigned(out, cap, at, p->hoarding_limit, 4);
-    case 0x04001005u:
+    case PREPAY_DI_CLOSE_ALLOWED_AMOUNT:
         return put_unsigned(out, cap, at, p->close_allowed, 4);
     default:
         break;
     }
-    if ((di & 0xFFFF0000u) == 0x04010000u || (di & 0xFFFF0000u) == 0x04020000u) {
+    if ((di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(1) || (di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(2)) {
         return read_tables(meter, di, out, cap, at);
     }
-    if ((di & 0xFFFFFF00u) == 0x04050100u || (di & 0xFFFFFF00u) == 0x04050200u) {
+    if ((di & 0xFFFFFF00u) == PREPAY_DI_PRICE(1, 0) || (di & 0xFFFFFF00u) == PREPAY_DI_PRICE(2, 0)) {
         return read_price(meter, di, out, cap, at);
     }
-    if ((di & 0xFFFF0000u) == 0x04060000u) {
+    if ((di & 0xFFFF0000u) == PREPAY_DI_LADDER_VALUE(1, 0)) {
         return read_ladder(meter, di, out, cap, at);
     }
     return PREPAY_E_NOT_FOUND;
@@ -578,17 +579,17 @@ int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
     }
     size_t at = 0;
     unsigned cls = di >> 24;
-    if (di == 0x00900200u) {
+    if (di == PREPAY_DI_REMAINING_AMOUNT) {
         status = put_unsigned(out, out_cap, &at, meter->purse.balance, 4);
-    } else if (di == 0x00900201u) {
+    } else if (di == PREPAY_DI_OVERDRAFT_AMOUNT) {
         prepay_money_t b = meter->purse.balance;
         status = put_unsigned(out, out_cap, &at, b < 0 ? -(b + 1) + 1 : 0, 4);
     } else if (cls == 0x00) {
         status = read_energy(meter, di, out, out_cap, &at);
     } else if (cls == 0x02) {
-        status = di == 0x02800002u ? put_unsigned(out, out_cap, &at, meter->instant.frequency, 2)
+        status = di == PREPAY_DI_FREQUENCY ? put_unsigned(out, out_cap, &at, meter->instant.frequency, 2)
                                    : read_instant(meter, di, out, out_cap, &at);
-    } else if ((di & 0xFFFF0000u) == 0x03330000u) {
+    } else if ((di & 0xFFFF0000u) == PREPAY_DI_MONEY_PURCHASE(0, 0)) {
         status = read_purchase(meter, di, out, out_cap, &at);
     } else if (cls == 0x03 || (cls >= 0x10 && cls <= 0x1E)) {
         status = read_event(meter, di, out, out_cap, &at);

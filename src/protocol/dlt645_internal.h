@@ -8,7 +8,9 @@
 #define PREPAY_DLT645_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "prepay/dlt645.h"
 
@@ -150,6 +152,126 @@ static inline void prepay__dlt645_apply(prepay_dlt645_frame_t *frame, const prep
     frame->error = derived->error;
 }
 
+
+/* ---- frame location and check (shared by decode, check and the reading decoder) ---- */
+
+/* Largest byte count an int result carries (int is at least 32 bits on every target). */
+#define PREPAY__DLT645_MAX_RESULT ((size_t)0x7FFFFFFF)
+
+/* Offsets within a frame, from the first 68 (clause 7.1). */
+enum {
+    PREPAY__DLT645_OFFSET_ADDRESS = 1,
+    PREPAY__DLT645_OFFSET_SECOND_START = 7,
+    PREPAY__DLT645_OFFSET_CONTROL = 8,
+    PREPAY__DLT645_OFFSET_LENGTH = 9,
+    PREPAY__DLT645_OFFSET_DATA = 10
+};
+
+/* Loads 8 bytes in host order (any alignment; memcpy compiles to one load). */
+static inline uint64_t prepay__dlt645_load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* The 8 bytes of w added pairwise into four 16-bit lanes. */
+static inline uint64_t prepay__dlt645_lanes(uint64_t w)
+{
+    const uint64_t low = 0x00FF00FF00FF00FFull;
+    return (w & low) + ((w >> 8) & low);
+}
+
+/*
+ * Sum mod 256 of the n >= 8 bytes at p, never reading outside [p, p + n).
+ * Each 8-byte word adds its bytes pairwise into four 16-bit lanes (at most
+ * 34 words for a 255-byte data field: 34 x 510 < 65536, so no lane carries
+ * into the next); one multiply gathers the lanes into the top 16 bits, where
+ * wrapping past 2^16 keeps the sum mod 256. The last partial word is the 8
+ * bytes ending at p + n with the bytes already summed shifted out (the
+ * direction depends on the byte order). The first two words are added
+ * outside the loop: a typical reply (L = 8..20) needs no loop at all, and
+ * the compiler's vectorised loop would cost more than it saves at that size.
+ */
+static inline uint8_t prepay__dlt645_sum(const uint8_t *p, size_t n)
+{
+    uint64_t pairs = prepay__dlt645_lanes(prepay__dlt645_load64(p));
+    size_t i = 8;
+    if (n >= 16) {
+        pairs += prepay__dlt645_lanes(prepay__dlt645_load64(p + 8));
+        for (i = 16; i + 8 <= n; i += 8) {
+            pairs += prepay__dlt645_lanes(prepay__dlt645_load64(p + i));
+        }
+    }
+    if (i < n) {
+        uint64_t w = prepay__dlt645_load64(p + n - 8);
+        unsigned keep = (unsigned)(n - i); /* 1..7 */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w &= (((uint64_t)1) << (8u * keep)) - 1u;
+#else
+        w >>= 8u * (8u - keep);
+#endif
+        pairs += prepay__dlt645_lanes(w);
+    }
+    return (uint8_t)((pairs * 0x0001000100010001ull) >> 48);
+}
+
+/*
+ * Locates and checks the frame at the start of `in`: skips any number of FE,
+ * then checks, in this order, the start byte, the second 68 (as soon as it is
+ * visible), L against PREPAY_DLT645_MAX_DATA, that the whole frame is
+ * present, CS and the end byte (the order prepay_dlt645_decode_edition()
+ * documents). On success sets *preamble (FE bytes) and *length (L) and
+ * returns PREPAY_OK; the frame is in[*preamble .. *preamble + 12 + *length).
+ */
+static inline int prepay__dlt645_locate(const uint8_t *in, size_t in_len, size_t *preamble, size_t *length)
+{
+    size_t pos = 0;
+    if (in_len == 0 || in[0] != PREPAY_DLT645_START) { /* frames without preamble skip the loop */
+        while (pos < in_len && in[pos] == PREPAY_DLT645_PREAMBLE_BYTE) {
+            pos++;
+        }
+        if (pos == in_len) {
+            return PREPAY_E_DLT645_TRUNCATED;
+        }
+    }
+    const uint8_t *f = in + pos;
+    const size_t avail = in_len - pos;
+    if (f[0] != PREPAY_DLT645_START) {
+        return PREPAY_E_DLT645_NO_START;
+    }
+    if (avail <= PREPAY__DLT645_OFFSET_SECOND_START) {
+        return PREPAY_E_DLT645_TRUNCATED;
+    }
+    if (f[PREPAY__DLT645_OFFSET_SECOND_START] != PREPAY_DLT645_START) {
+        return PREPAY_E_DLT645_NO_SECOND_START;
+    }
+    if (avail <= PREPAY__DLT645_OFFSET_LENGTH) {
+        return PREPAY_E_DLT645_TRUNCATED;
+    }
+    const size_t l = f[PREPAY__DLT645_OFFSET_LENGTH];
+    if (l > (size_t)PREPAY_DLT645_MAX_DATA) {
+        return PREPAY_E_DLT645_BAD_LENGTH;
+    }
+    const size_t frame_len = PREPAY_DLT645_OVERHEAD + l;
+    if (avail < frame_len) {
+        return PREPAY_E_DLT645_TRUNCATED;
+    }
+    if (pos > PREPAY__DLT645_MAX_RESULT - frame_len) {
+        return PREPAY_E_INVALID_ARGUMENT; /* over 2 GB of preamble: the size would not fit the result */
+    }
+    /* Checksum over 68 .. last data byte (clause 7.1). */
+    const size_t summed = PREPAY__DLT645_OFFSET_DATA + l;
+    if (prepay__dlt645_sum(f, summed) != f[summed]) {
+        return PREPAY_E_DLT645_BAD_CHECKSUM;
+    }
+    if (f[summed + 1] != PREPAY_DLT645_END) {
+        return PREPAY_E_DLT645_BAD_END;
+    }
+    *preamble = pos;
+    *length = l;
+    return PREPAY_OK;
+}
 
 /* True for the relay-control commands N1 of function 1C. */
 bool prepay__dlt645_relay_command_is_valid(uint8_t command);

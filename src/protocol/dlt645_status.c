@@ -32,6 +32,7 @@ const char *prepay__dlt645_status_text(int number)
     case 102: return "DL/T 645: value data has the wrong length for its format";
     case 103: return "DL/T 645: data identifier is a block or record (use the block decoder)";
     case 104: return "DL/T 645: value does not fit the item's format";
+    case 105: return "DL/T 645: item is a table, text or bytes, not a number or time (use the value decoder)";
     /* ---- end of data layer ---- */
     default: return (const char *)0;
     }

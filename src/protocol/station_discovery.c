@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "prepay/bcd.h"
+#include "prepay/dlt645_di.h"
 #include "prepay/station.h"
 
 #define DISCOVERY_MAGIC 0x44495343u /* "DISC" */
-/* DL/T 645-2007 appendix A: 04000401 communication address. */
-#define DI_COMMUNICATION_ADDRESS 0x04000401u
 
 int prepay_station_discovery_init(prepay_station_discovery_t *discovery, prepay_dlt645_address_t *found,
                                   size_t found_cap)
@@ -56,7 +55,7 @@ int prepay_station_discovery_next(prepay_station_discovery_t *discovery, prepay_
         return 0;
     }
     prepay_dlt645_address_t address = probe_address(discovery);
-    int status = prepay_dlt645_request_read(request, &address, DI_COMMUNICATION_ADDRESS);
+    int status = prepay_dlt645_request_read(request, &address, PREPAY_DI_ADDRESS);
     if (status != PREPAY_OK) {
         return status;
     }

@@ -13,10 +13,6 @@
 #include "demo.h"
 
 #define HOUR 3600
-/* DL/T 645-2007 appendix A data identifiers used by the station. */
-#define DI_FORWARD_TOTAL 0x00010000u   /* forward active energy, total, XXXXXX.XX kWh */
-#define DI_FORWARD_BLOCK 0x0001FF00u   /* total and tariffs 1..n */
-#define DI_REMAINING 0x00900200u       /* remaining amount, XXXXXX.XX yuan */
 
 static const prepay_dlt645_credentials_t station_credentials = {
     PREPAY_DLT645_PASSWORD_LEVEL_2, {0x00, 0x00, 0x00}, {0x01, 0x00, 0x00, 0x00}};
@@ -317,7 +313,7 @@ static int price_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, 
             }
         }
         int64_t remaining;
-        int got = read_bcd4(d, &r->address, DI_REMAINING, &remaining);
+        int got = read_bcd4(d, &r->address, PREPAY_DI_REMAINING_AMOUNT, &remaining);
         if (got < 0) {
             return -1;
         }
@@ -413,7 +409,7 @@ static int allocate(demo_t *d, prepay_time_t t)
 static int price_common(demo_t *d, prepay_time_t t, int hour)
 {
     int64_t reading;
-    int got = read_bcd4(d, &d->master_address, DI_FORWARD_TOTAL, &reading);
+    int got = read_bcd4(d, &d->master_address, PREPAY_DI_FORWARD_ACTIVE_TOTAL, &reading);
     if (got <= 0) {
         if (got == 0) {
             for (size_t i = 0; i < d->room_count; i++) {
@@ -464,7 +460,7 @@ static int read_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, i
 {
     int64_t reading;
     r->hour_delta = 0;
-    int got = read_bcd4(d, &r->address, DI_FORWARD_TOTAL, &reading);
+    int got = read_bcd4(d, &r->address, PREPAY_DI_FORWARD_ACTIVE_TOTAL, &reading);
     if (got < 0) {
         return -1;
     }
@@ -479,7 +475,7 @@ static int read_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, i
         r->last_time = t;
         if (r->local) {
             int64_t remaining;
-            if (read_bcd4(d, &r->address, DI_REMAINING, &remaining) <= 0) {
+            if (read_bcd4(d, &r->address, PREPAY_DI_REMAINING_AMOUNT, &remaining) <= 0) {
                 return -1;
             }
             r->last_remaining = remaining;
@@ -587,7 +583,7 @@ int demo_run(demo_t *d)
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
         prepay_dlt645_frame_t request;
-        prepay_dlt645_request_read(&request, &r->address, DI_FORWARD_BLOCK);
+        prepay_dlt645_request_read(&request, &r->address, PREPAY_DI_FORWARD_ACTIVE_BLOCK);
         uint8_t data[64];
         prepay_station_result_t result;
         if (exchange(d, &request, data, sizeof data, &result) != 0) {
@@ -604,7 +600,7 @@ int demo_run(demo_t *d)
         }
         if (r->local) {
             int64_t remaining = 0;
-            if (read_bcd4(d, &r->address, DI_REMAINING, &remaining) < 0) {
+            if (read_bcd4(d, &r->address, PREPAY_DI_REMAINING_AMOUNT, &remaining) < 0) {
                 return -1;
             }
             r->meter_remaining = remaining;

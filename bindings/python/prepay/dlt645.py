@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field as _field
+from dataclasses import dataclass
+from array import array as _array
+from operator import itemgetter as _itemgetter
 from decimal import Decimal
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 from . import c_api as _c
 from ._enums import Edition, Unit, ValueFormat, ValueKind
-from ._errors import DLT645Error, check, unpack
+from ._errors import DLT645Error, check, error_for, unpack
 from ._units import TimeLike, from_time, to_time
 
 BytesLike = Union[bytes, bytearray, memoryview]
+
+_tuple_new = tuple.__new__
+#: 10**-k as Decimal: Decimal(number) * _SCALE[k] is number / 10**k exactly (exponent -k), faster than scaleb.
+_SCALE = tuple(Decimal(1).scaleb(-k) for k in range(19))
 
 __all__ = [
     "Address", "Frame", "Credentials", "ReadReply", "StreamStats", "StreamParser", "CatalogueItem", "Value",
@@ -19,7 +25,9 @@ __all__ = [
     "parse_value", "format_value", "checksum", "read", "read_blocks", "read_follow_up", "read_address", "write",
     "write_address", "broadcast_time", "freeze", "change_baud", "clear_demand", "clear_meter", "clear_events",
     "relay_control", "read_1997", "write_1997", "reply_check", "reply_read", "reply_read_address", "reply_ack",
-    "reply_change_baud", "parse_write_request", "parse_relay_request",
+    "reply_change_baud", "parse_write_request", "parse_relay_request", "DI", "Reading", "Readings",
+    "decode_reading", "decode_reading_tuple", "decode_readings", "to_decimal", "check_frame",
+    "READING_FOLLOW_UP", "READING_1997", "READING_NO_TIME",
 ]
 
 
@@ -84,34 +92,62 @@ def _addr(a: Union[Address, str, bytes]) -> Address:
     return Address.parse(a)
 
 
-@dataclass(frozen=True)
-class Frame:
-    """A decoded DL/T 645 frame (data with the 0x33 offset removed, DI bytes included)."""
+_FRAME_FIELDS = ("size", "address", "control", "data", "preamble", "edition", "function", "is_reply", "abnormal",
+                 "follow_up", "di", "di_size", "has_error", "error")
 
-    address: Address
-    control: int
-    data: bytes = b""
-    preamble: int = 0
-    edition: Edition = Edition.E2007
-    function: int = 0
-    is_reply: bool = False
-    abnormal: bool = False
-    follow_up: bool = False
-    di: int = 0
-    di_size: int = 0
-    has_error: bool = False
-    error: int = 0
-    size: int = 0  #: bytes the frame occupied in the decoded input (preamble included); 0 if built
+
+class Frame(tuple):
+    """A decoded DL/T 645 frame (data with the 0x33 offset removed, DI bytes included).
+
+    Immutable. :func:`decode` builds it from one C call returning plain ints and bytes (it is a
+    tuple underneath, so building it costs one allocation); the :class:`Address` and the
+    :class:`Edition` enum are made only when read.
+    """
+
+    def __new__(cls, address: Union["Address", str, bytes], control: int, data: BytesLike = b"", preamble: int = 0,
+                edition: int = Edition.E2007, function: int = 0, is_reply: bool = False, abnormal: bool = False,
+                follow_up: bool = False, di: int = 0, di_size: int = 0, has_error: bool = False, error: int = 0,
+                size: int = 0) -> "Frame":
+        data = bytes(data)
+        return _tuple_new(cls, (size, Address.parse(address).wire, control, data, preamble, int(edition),
+                                function, bool(is_reply), bool(abnormal), bool(follow_up), di, di_size,
+                                bool(has_error), error, data[di_size:]))
+
+    @classmethod
+    def _from_tuple(cls, t) -> "Frame":
+        return _tuple_new(cls, t)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Frame is immutable: cannot set {name!r}")
+
+    @property
+    def address(self) -> "Address":
+        """The meter's address (made on first use)."""
+        return Address(self[1])
+
+    size = property(_itemgetter(0), doc="bytes the frame occupied in the decoded input (preamble included); 0 if built")
+    control = property(_itemgetter(2), doc="the control byte C")
+    data = property(_itemgetter(3), doc="data bytes, 0x33 removed (DI included)")
+    preamble = property(_itemgetter(4), doc="number of FE bytes before the frame")
+    edition = property(lambda self: Edition(self[5]), doc="Edition (1997 or 2007)")
+    function = property(_itemgetter(6), doc="C & 0x1F")
+    is_reply = property(_itemgetter(7), doc="direction: a reply from the meter")
+    abnormal = property(_itemgetter(8), doc="an abnormal reply (the error byte is in error)")
+    follow_up = property(_itemgetter(9), doc="the meter has follow-up frames")
+    di = property(_itemgetter(10), doc="the data identifier, 0 if none")
+    di_size = property(_itemgetter(11), doc="bytes of data holding the DI (0, 2 or 4)")
+    has_error = property(_itemgetter(12), doc="an abnormal reply")
+    error = property(_itemgetter(13), doc="the error byte (or word) of an abnormal reply")
 
     @property
     def length(self) -> int:
         """L, the number of data bytes."""
-        return len(self.data)
+        return len(self[3])
 
-    @property
-    def value(self) -> bytes:
-        """The data after the DI."""
-        return self.data[self.di_size:]
+    value = property(_itemgetter(14), doc="the data after the DI")
+
+    def __reduce__(self):
+        return (Frame._from_tuple, (tuple(self),))
 
     @classmethod
     def build(cls, address: Union[Address, str], control: int, data: BytesLike = b"",
@@ -124,20 +160,22 @@ class Frame:
 
     @classmethod
     def _from_c(cls, f, size: int) -> "Frame":
-        return cls(address=Address(f.address.get_bytes()), control=f.control, data=f.get_data(),
-                   preamble=f.preamble, edition=Edition(f.edition), function=f.function, is_reply=bool(f.is_reply),
-                   abnormal=bool(f.abnormal), follow_up=bool(f.follow_up), di=f.di, di_size=f.di_size,
-                   has_error=bool(f.has_error), error=f.error, size=size)
+        data = f.get_data()
+        return cls._from_tuple((size, f.address.get_bytes(), f.control, data, f.preamble, f.edition,
+                                f.function, bool(f.is_reply), bool(f.abnormal), bool(f.follow_up), f.di,
+                                f.di_size, bool(f.has_error), f.error, data[f.di_size:]))
 
     def _c(self):
         f = _c.prepay_dlt645_frame_t()
-        check(_c.prepay_dlt645_frame_init(f, int(self.edition), self.address._c(), self.control, self.data))
-        f.preamble = self.preamble
+        a = _c.prepay_dlt645_address_t()
+        a.set_bytes(self[1])
+        check(_c.prepay_dlt645_frame_init(f, self[5], a, self[2], self[3]))
+        f.preamble = self[4]
         return f
 
     def with_preamble(self, preamble: int) -> "Frame":
         """The same frame with ``preamble`` FE bytes."""
-        return Frame(**{**self.__dict__, "preamble": preamble})
+        return _tuple_new(Frame, self[:4] + (int(preamble),) + self[5:])
 
     def encode(self) -> bytes:
         """The wire bytes (prepay_dlt645_encode)."""
@@ -157,10 +195,10 @@ class Frame:
 
 def decode(data: BytesLike, edition: int = 0) -> Frame:
     """Decodes the frame at the start of ``data`` (any bytes-like); ``Frame.size`` is the bytes used."""
-    f = _c.prepay_dlt645_frame_t()
-    n = _c.prepay_dlt645_decode_edition(data, int(edition), f)
-    check(n)
-    return Frame._from_c(f, n)
+    f = _c.pyprepay_dlt645_decode_tuple(data, edition, Frame)
+    if f.__class__ is int:
+        raise error_for(f)
+    return f
 
 
 def decode_all(data: BytesLike, edition: int = 0) -> List[Frame]:
@@ -417,37 +455,112 @@ def lookup(di: int) -> CatalogueItem:
                          it.source or "", it.field_count > 0)
 
 
-@dataclass(frozen=True)
-class Value:
-    """A decoded data item. ``decimal`` is the printed number exactly; ``quantity`` is in library units."""
-    di: int
-    name: str
-    kind: ValueKind
-    format: ValueFormat
-    unit: Unit
-    decimals: int
-    number: int = 0
-    quantity: int = 0
-    time: Optional[int] = None
-    weekday: int = 0
-    entries: Tuple[Tuple[int, int, int], ...] = ()
-    raw: bytes = b""
-    field_index: int = 0  #: 1-based field of a record DI, 0 otherwise
-    text: str = ""  #: prepay_dlt645_value_format() text
-    _c_value: object = _field(default=None, repr=False, compare=False)
+_TIMED = (int(ValueKind.TIME), int(ValueKind.DEMAND))
+
+
+class Value(tuple):
+    """A decoded data item. ``decimal`` is the printed number exactly; ``quantity`` is in library units.
+
+    Immutable. :func:`decode_value` builds it from one C call returning plain ints (a tuple
+    underneath); the enums (``kind``, ``format``, ``unit``), ``name``, ``text``, ``entries`` and
+    ``raw`` are made only when read (from the C value, decoded again from the item's bytes).
+    """
+
+    @classmethod
+    def _from_tuple(cls, t, data: Optional[bytes]) -> "Value":
+        return _tuple_new(cls, t + (data,))
+
+    @classmethod
+    def _from_c(cls, v) -> "Value":
+        out = _tuple_new(cls, (v.di, v.kind, v.format, v.unit, v.decimals, v.number, v.quantity, v.time, v.weekday,
+                               v.field, v.count, None))
+        object.__setattr__(out, "_proxy", v)
+        return out
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Value is immutable: cannot set {name!r}")
+
+    def _c(self):
+        """The C value (prepay_dlt645_value_t), decoded again from the item's bytes on first use."""
+        v = self.__dict__.get("_proxy")
+        if v is None:
+            v = _c.prepay_dlt645_value_t()
+            check(_c.prepay_dlt645_value_decode(self[0], self[11], v), f"DI {self[0]:08X}")
+            object.__setattr__(self, "_proxy", v)
+        return v
+
+    di = property(_itemgetter(0), doc="data identifier (for record fields: the record's DI)")
+    kind = property(lambda self: ValueKind(self[1]), doc="ValueKind")
+    format = property(lambda self: ValueFormat(self[2]), doc="ValueFormat of the wire bytes")
+    unit = property(lambda self: Unit(self[3]), doc="Unit")
+    decimals = property(_itemgetter(4), doc="digits after the point of number")
+    number = property(_itemgetter(5), doc="the wire integer (value x 10**decimals); digits")
+    quantity = property(_itemgetter(6), doc="the value in the library unit of unit")
+    weekday = property(_itemgetter(8), doc="YYMMDDWW: the weekday as sent (0 = Sunday)")
+    field_index = property(_itemgetter(9), doc="1-based field of a record DI, 0 otherwise")
+
+    @property
+    def time(self) -> Optional[int]:
+        """Times and demand: seconds since 2000-01-01 (seconds of the day for hhmmss); else None."""
+        return self[7] if self[1] in _TIMED else None
 
     @property
     def decimal(self) -> Decimal:
         """The number as printed by the meter (number / 10^decimals), exact."""
-        return Decimal(self.number).scaleb(-self.decimals)
+        return Decimal(self[5]) * _SCALE[self[4]]
 
     @property
     def datetime(self) -> Optional[_dt.datetime]:
-        return from_time(self.time) if self.time is not None and self.kind in (ValueKind.TIME, ValueKind.DEMAND) else None
+        return from_time(self[7]) if self[1] in _TIMED else None
+
+    @property
+    def name(self) -> str:
+        """Base name of the item (record fields: the field name)."""
+        return self._c().name or ""
+
+    @property
+    def entries(self) -> Tuple[Tuple[int, int, int], ...]:
+        """Tables: (first, second, number) per entry."""
+        if self[1] != ValueKind.TABLE:
+            return ()
+        return tuple(tuple(e) for e in self._c().get_entries())
+
+    @property
+    def raw(self) -> bytes:
+        """Text and bytes items: the bytes (text in reading order)."""
+        if self[1] not in (ValueKind.TEXT, ValueKind.BYTES):
+            return b""
+        return self._c().get_bytes()
+
+    @property
+    def text(self) -> str:
+        """prepay_dlt645_value_format() text."""
+        n, text = _c.prepay_dlt645_value_format(self._c())
+        return text if n >= 0 else ""
+
+    def _key(self):
+        return (self.di, self.name, self[1:10], self.entries, self.raw)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Value) and self._key() == other._key()
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self):
+        return (_value_again, (self[0], self[11])) if self[11] is not None else (tuple, (tuple(self),))
+
+    def __repr__(self) -> str:
+        return (f"Value(di=0x{self.di:08X}, name={self.name!r}, kind={self.kind!r}, unit={self.unit!r}, "
+                f"decimals={self.decimals}, number={self.number}, quantity={self.quantity}, time={self.time}, "
+                f"text={self.text!r})")
 
     def encode(self) -> bytes:
         """Wire bytes (before +0x33) of the value (prepay_dlt645_value_encode)."""
-        n, out = _c.prepay_dlt645_value_encode(self._c_value)
+        n, out = _c.prepay_dlt645_value_encode(self._c())
         check(n)
         return out
 
@@ -456,21 +569,19 @@ class Value:
 
 
 def _value_from_c(v) -> Value:
-    n, text = _c.prepay_dlt645_value_format(v)
-    kind = ValueKind(v.kind)
-    return Value(di=v.di, name=v.name or "", kind=kind, format=ValueFormat(v.format), unit=Unit(v.unit),
-                 decimals=v.decimals, number=v.number, quantity=v.quantity,
-                 time=v.time if kind in (ValueKind.TIME, ValueKind.DEMAND) else None, weekday=v.weekday,
-                 entries=tuple(tuple(e) for e in v.get_entries()) if kind == ValueKind.TABLE else (),
-                 raw=v.get_bytes() if kind in (ValueKind.TEXT, ValueKind.BYTES) else b"", field_index=v.field,
-                 text=text if n >= 0 else "", _c_value=v)
+    return Value._from_c(v)
+
+
+def _value_again(di: int, data: bytes) -> Value:
+    return decode_value(di, data)
 
 
 def decode_value(di: int, data: BytesLike) -> Value:
     """Decodes one item's data (0x33 removed, DI removed)."""
-    v = _c.prepay_dlt645_value_t()
-    check(_c.prepay_dlt645_value_decode(di, data, v), f"DI {di:08X}")
-    return _value_from_c(v)
+    v = _c.pyprepay_dlt645_value_tuple(di, data, Value)
+    if v.__class__ is int:
+        raise error_for(v, f"DI {di:08X}")
+    return v
 
 
 def decode_block(di: int, data: BytesLike, edition: int = 2007) -> List[Value]:
@@ -495,3 +606,162 @@ def parse_value(di: int, text: str) -> Value:
 def format_value(value: Value) -> str:
     """Text of a value (prepay_dlt645_value_format)."""
     return value.text
+
+
+# ---- named data identifiers ---------------------------------------------------------------
+
+class DI:
+    """Named DL/T 645-2007 data identifiers (``PREPAY_DI_*`` of prepay/dlt645_di.h), e.g.
+    ``DI.FORWARD_ACTIVE_TOTAL``; families are functions: ``DI.energy(DI.KIND_FORWARD_ACTIVE, 1, 0)``."""
+
+    @staticmethod
+    def energy(kind: int, tariff: int = 0, period: int = 0) -> int:
+        """DI3 = 00 energy register: kind (DI2), tariff (DI1, 0 total), period (DI0, 0 current)."""
+        return (kind << 16) | (tariff << 8) | period
+
+    @staticmethod
+    def voltage(phase: int) -> int:
+        """0201pp00: voltage of phase 1..3 (0xFF: block)."""
+        return 0x02010000 | (phase << 8)
+
+    @staticmethod
+    def current(phase: int) -> int:
+        """0202pp00: current of phase 1..3."""
+        return 0x02020000 | (phase << 8)
+
+    @staticmethod
+    def active_power(phase: int = 0) -> int:
+        """0203pp00: active power, total (0) or phase."""
+        return 0x02030000 | (phase << 8)
+
+    @staticmethod
+    def price(price_set: int, tariff: int) -> int:
+        """0405sstt: price of a tariff in price set 1 or 2."""
+        return 0x04050000 | (price_set << 8) | tariff
+
+
+for _name in dir(_c):
+    if _name.startswith("PREPAY_DI_"):
+        setattr(DI, _name[len("PREPAY_DI_"):], int(getattr(_c, _name)))
+del _name
+# The items dlt645_di.h defines through its family macros (SWIG does not expand those).
+DI.COMBINED_ACTIVE_TOTAL = DI.energy(DI.KIND_COMBINED_ACTIVE)
+DI.FORWARD_ACTIVE_TOTAL = DI.energy(DI.KIND_FORWARD_ACTIVE)
+DI.FORWARD_ACTIVE_BLOCK = DI.energy(DI.KIND_FORWARD_ACTIVE, DI.TARIFF_BLOCK)
+DI.REVERSE_ACTIVE_TOTAL = DI.energy(DI.KIND_REVERSE_ACTIVE)
+DI.REVERSE_ACTIVE_BLOCK = DI.energy(DI.KIND_REVERSE_ACTIVE, DI.TARIFF_BLOCK)
+DI.VOLTAGE_BLOCK = DI.voltage(DI.PHASE_BLOCK)
+DI.TRIP_COUNT = (DI.CLASS_TRIP << 24) | 0x0001
+DI.CLOSE_COUNT = (DI.CLASS_CLOSE << 24) | 0x0001
+
+
+# ---- read replies straight to values (prepay/dlt645_reading.h) ------------------------------
+
+READING_FOLLOW_UP = int(_c.PREPAY_DLT645_READING_FOLLOW_UP)  #: Reading.flags: the meter has follow-up frames
+READING_1997 = int(_c.PREPAY_DLT645_READING_1997)  #: Reading.flags: a DL/T 645-1997 reply
+READING_NO_TIME = int(_c.PREPAY_DLT645_READING_NO_TIME)  #: Reading.flags: a demand without its time
+
+
+def decode_reading(data: BytesLike) -> "Reading":
+    """A read reply straight to its value, in one C call: a :class:`Reading` (a tuple with names
+    ``di status number decimals quantity unit kind time address size control flags error``).
+
+    A frame that is not valid raises :class:`DLT645Error` as :func:`decode` does; a valid frame
+    without a value (abnormal reply, unknown DI, absent item, ...) gives a reading whose
+    ``status`` is the code (see :class:`prepay.Status`), without an exception. The rich objects
+    stay available: ``decode(data)`` and ``decode_value(frame.di, frame.value)``.
+    """
+    r = _c.pyprepay_dlt645_reading(data)
+    if r.__class__ is int:
+        raise error_for(r)
+    return r
+
+
+def decode_reading_tuple(data: BytesLike) -> Tuple[int, int, int, int, int, int, int, int]:
+    """The same as a plain tuple ``(di, status, number, decimals, quantity, unit, kind, time)``."""
+    r = _c.pyprepay_dlt645_reading_tuple(data)
+    if r.__class__ is int:
+        raise error_for(r)
+    return r
+
+
+def to_decimal(number: int, decimals: int) -> Decimal:
+    """``number / 10**decimals`` as an exact Decimal (the printed value of a reading)."""
+    return Decimal(number) * _SCALE[decimals]
+
+
+def check_frame(data: BytesLike) -> int:
+    """Bytes the valid frame at the start of ``data`` occupies (prepay_dlt645_check); raises on an invalid frame."""
+    n = _c.prepay_dlt645_check(data)
+    if n < 0:
+        raise error_for(n)
+    return n
+
+
+Reading = type(decode_reading(bytes.fromhex("6861010000000068910833333433593333338A16")))
+
+
+def _column(code: str, raw: bytes) -> _array:
+    a = _array(code)
+    a.frombytes(raw)
+    return a
+
+
+class Readings:
+    """Many read replies decoded by :func:`decode_readings` in one C call, as columns (``array``):
+    ``di`` ('I'), ``status`` ('i'), ``number``, ``quantity``, ``time`` ('q'), ``decimals``, ``unit``,
+    ``kind``, ``control``, ``flags`` ('B'), ``error``, ``size`` ('H'), and ``address`` (6 bytes per
+    reading). ``used`` is the bytes consumed; ``stop`` 0 or the frame error at ``used``.
+    ``readings[i]`` is a :class:`Reading`."""
+
+    __slots__ = ("count", "used", "stop", "di", "status", "number", "quantity", "time", "decimals", "unit", "kind",
+                 "control", "flags", "error", "size", "address")
+
+    def __init__(self, t) -> None:
+        self.count, self.used, self.stop = t[0], t[1], t[2]
+        self.di = _column("I", t[3])
+        self.status = _column("i", t[4])
+        self.number = _column("q", t[5])
+        self.quantity = _column("q", t[6])
+        self.time = _column("q", t[7])
+        self.decimals = _column("B", t[8])
+        self.unit = _column("B", t[9])
+        self.kind = _column("B", t[10])
+        self.control = _column("B", t[11])
+        self.flags = _column("B", t[12])
+        self.error = _column("H", t[13])
+        self.size = _column("H", t[14])
+        self.address = t[15]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> "Reading":
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        return Reading((self.di[i], self.status[i], self.number[i], self.decimals[i], self.quantity[i], self.unit[i],
+                        self.kind[i], self.time[i], self.address[6 * i:6 * i + 6], self.size[i], self.control[i],
+                        self.flags[i], self.error[i]))
+
+    def __iter__(self) -> Iterator["Reading"]:
+        return (self[i] for i in range(self.count))
+
+    def decimal(self, i: int) -> Decimal:
+        """The printed value of reading ``i``."""
+        return Decimal(self.number[i]) * _SCALE[self.decimals[i]]
+
+    def __repr__(self) -> str:
+        return f"<Readings count={self.count} used={self.used} stop={self.stop}>"
+
+
+def decode_readings(data: BytesLike, max_frames: int = 0) -> Readings:
+    """Decodes the read replies laid back to back in ``data`` (each with any FE preamble) in ONE C
+    call, with the GIL released: a :class:`Readings` of arrays. Stops at the end of the data, after
+    ``max_frames`` frames (0: no limit), or at the first invalid frame (``stop`` is its error and
+    ``used`` where it starts; an incomplete frame at the end gives E_DLT645_TRUNCATED)."""
+    t = _c.pyprepay_dlt645_decode_batch(data, int(max_frames))
+    if t.__class__ is int:
+        raise error_for(t)
+    return Readings(t)

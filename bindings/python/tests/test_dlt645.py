@@ -1,4 +1,5 @@
 import unittest
+from decimal import Decimal
 
 import prepay
 from prepay import dlt645
@@ -94,23 +95,23 @@ class Stream(unittest.TestCase):
 class Requests(unittest.TestCase):
     def test_read_request_bytes(self):
         # published: FE 68 00 36 19 00 00 00 68 11 04 33 32 34 33 00 16 (plc_log read energy block)
-        req = dlt645.read("000000193600", 0x0001FF00).with_preamble(1)
+        req = dlt645.read("000000193600", dlt645.DI.FORWARD_ACTIVE_BLOCK).with_preamble(1)
         self.assertEqual(req.encode(), hexbytes("FE 68 00 36 19 00 00 00 68 11 04 33 32 34 33 00 16"))
 
     def test_read_address_request(self):
         self.assertEqual(dlt645.read_address().with_preamble(1).encode(), hexbytes("FE 68 AA AA AA AA AA AA 68 13 00 DF 16"))
 
     def test_reply_read(self):
-        req = dlt645.read("000000193600", 0x0001FF00)
+        req = dlt645.read("000000193600", dlt645.DI.FORWARD_ACTIVE_BLOCK)
         reply = dlt645.decode(hexbytes("68 00 36 19 00 00 00 68 91 18 33 32 34 33 63 69 33 33 89 35 33 33 4C 33 33 33 "
                                        "6B 33 33 33 4A 66 33 33 E9 16"))
         rr = dlt645.reply_read(req, reply)
-        self.assertEqual(rr.di, 0x0001FF00)
+        self.assertEqual(rr.di, dlt645.DI.FORWARD_ACTIVE_BLOCK)
         items = dlt645.decode_block(rr.di, rr.value)
         # 36.30 total = 2.56 + 0.19 + 0.38 + 33.17 (hand-checked in dlt645_values.txt)
         self.assertEqual([str(v.decimal) for v in items], ["36.30", "2.56", "0.19", "0.38", "33.17"])
         self.assertEqual(items[0].quantity, 36300)
-        other = dlt645.read("000000193601", 0x0001FF00)
+        other = dlt645.read("000000193601", dlt645.DI.FORWARD_ACTIVE_BLOCK)
         with self.assertRaises(prepay.DLT645Error) as cm:
             dlt645.reply_read(other, reply)
         self.assertEqual(cm.exception.code, prepay.Status.E_DLT645_ADDRESS_MISMATCH)
@@ -195,7 +196,7 @@ class Values(unittest.TestCase):
         self.assertGreater(n, 5)
 
     def test_lookup(self):
-        item = dlt645.lookup(0x00010000)
+        item = dlt645.lookup(dlt645.DI.FORWARD_ACTIVE_TOTAL)
         self.assertEqual((item.unit, item.decimals, item.length), (prepay.Unit.KWH, 2, 4))
         with self.assertRaises(prepay.DLT645Error) as cm:
             dlt645.lookup(0xEEEEEEEE)
@@ -204,3 +205,111 @@ class Values(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FastPaths(unittest.TestCase):
+    """Issue 12: lazy frames and values, readings (tuples / records) and batches agree with the rich path."""
+
+    def replies(self):
+        return [hexbytes(r["hex"]) for r in frames()
+                if r.get("valid") == "yes" and r.get("direction") == "reply" and r.get("abnormal") != "yes"]
+
+    def test_frame_is_lazy_and_immutable(self):
+        raw = hexbytes("68 61 01 00 00 00 00 68 91 08 33 33 34 33 59 33 33 33 8A 16")
+        f = dlt645.decode(raw)
+        self.assertEqual(f.value, bytes([0x26, 0, 0, 0]))
+        self.assertEqual(f.edition, prepay.Edition.E2007)
+        self.assertIsInstance(f.address, dlt645.Address)
+        self.assertEqual(f, dlt645.decode(bytearray(raw)))
+        self.assertEqual(f.with_preamble(2).encode(), b"\xfe\xfe" + raw)
+        with self.assertRaises(AttributeError):
+            f.control = 0x11
+        rebuilt = dlt645.Frame.build(f.address, f.control, f.data)
+        self.assertEqual(rebuilt.encode(), raw)
+        self.assertEqual(rebuilt.value, f.value)
+
+    def test_value_fields_match_c_value(self):
+        n = 0
+        for raw in self.replies():
+            f = dlt645.decode(raw)
+            if not f.di_size or f.function not in (0x11, 0x01):
+                continue
+            try:
+                v = dlt645.decode_value(f.di, f.value)
+            except prepay.DLT645Error:
+                continue
+            with self.subTest(di=hex(f.di)):
+                c = v._c()  # the C value, decoded again on demand
+                self.assertEqual((v.di, int(v.kind), int(v.unit), v.decimals, v.number, v.quantity),
+                                 (c.di, c.kind, c.unit, c.decimals, c.number, c.quantity))
+                self.assertEqual(v.decimal, Decimal(c.number).scaleb(-c.decimals))
+                self.assertEqual(v.name, c.name)
+                self.assertTrue(v.text)
+                with self.assertRaises(AttributeError):
+                    v.number = 1
+            n += 1
+        self.assertGreater(n, 10)
+
+    def test_reading_equals_frame_then_value(self):
+        n = 0
+        for raw in self.replies():
+            f = dlt645.decode(raw)
+            if f.edition != 2007 or f.function != 0x11 or not f.di_size:
+                continue
+            r = dlt645.decode_reading(raw)
+            t = dlt645.decode_reading_tuple(raw)
+            self.assertEqual(tuple(r)[:8], t)
+            self.assertEqual((r.di, r.size, r.control, r.address), (f.di, f.size, f.control, f.address.wire))
+            try:
+                v = dlt645.decode_value(f.di, f.value)
+            except prepay.DLT645Error as e:
+                self.assertEqual(r.status, e.code)
+                continue
+            with self.subTest(di=hex(f.di)):
+                self.assertEqual(r.status, 0)
+                self.assertEqual((r.number, r.decimals, r.quantity, r.unit, r.kind),
+                                 (v.number, v.decimals, v.quantity, int(v.unit), int(v.kind)))
+                self.assertEqual(dlt645.to_decimal(r.number, r.decimals), v.decimal)
+            n += 1
+        self.assertGreater(n, 8)
+
+    def test_reading_known_answer_and_errors(self):
+        # vector sansheng_read_remaining_amount_reply: 198.56 yuan (hand-decoded in dlt645_frames.txt)
+        raw = [hexbytes(r["hex"]) for r in frames() if r["name"] == "sansheng_read_remaining_amount_reply"][0]
+        r = dlt645.decode_reading(raw)
+        self.assertEqual((r.di, r.status, r.quantity, r.unit), (dlt645.DI.REMAINING_AMOUNT, 0, 19856, prepay.Unit.YUAN))
+        self.assertEqual(str(dlt645.to_decimal(r.number, r.decimals)), "198.56")
+        abnormal = [hexbytes(r["hex"]) for r in frames() if r["name"] == "sansheng_abnormal_reply_no_data"][0]
+        a = dlt645.decode_reading(abnormal)
+        self.assertEqual((a.status, a.error), (prepay.Status.E_DLT645_ABNORMAL, 0x02))
+        with self.assertRaises(prepay.DLT645Error) as cm:
+            dlt645.decode_reading(raw[:-1])
+        self.assertEqual(cm.exception.code, prepay.Status.E_DLT645_TRUNCATED)
+        self.assertEqual(dlt645.check_frame(raw), len(raw))
+
+    def test_batch_equals_single(self):
+        replies = self.replies()
+        blob = b"".join(replies)
+        batch = dlt645.decode_readings(bytearray(blob))
+        self.assertEqual((len(batch), batch.used, batch.stop), (len(replies), len(blob), 0))
+        for i, raw in enumerate(replies):
+            self.assertEqual(batch[i], dlt645.decode_reading(raw))
+            self.assertEqual(batch.quantity[i], dlt645.decode_reading(raw).quantity)
+        self.assertEqual(list(batch)[-1], batch[-1])
+        self.assertEqual(batch.decimal(0), dlt645.to_decimal(batch.number[0], batch.decimals[0]))
+        # a truncated tail stops the batch where the tail starts
+        cut = dlt645.decode_readings(blob[:-3])
+        self.assertEqual((len(cut), cut.used, cut.stop),
+                         (len(replies) - 1, len(blob) - len(replies[-1]), prepay.Status.E_DLT645_TRUNCATED))
+        self.assertEqual(len(dlt645.decode_readings(blob, max_frames=2)), 2)
+        self.assertEqual(len(dlt645.decode_readings(b"")), 0)
+        with self.assertRaises(IndexError):
+            batch[len(batch)]
+
+    def test_named_dis(self):
+        self.assertEqual(dlt645.DI.FORWARD_ACTIVE_TOTAL, 0x00010000)
+        self.assertEqual(dlt645.DI.FORWARD_ACTIVE_BLOCK, 0x0001FF00)
+        self.assertEqual(dlt645.DI.REMAINING_AMOUNT, 0x00900200)
+        self.assertEqual(dlt645.DI.voltage(dlt645.DI.PHASE_A), 0x02010100)
+        self.assertEqual(dlt645.DI.TRIP_COUNT, 0x1D000001)
+        self.assertEqual(dlt645.DI.energy(dlt645.DI.KIND_FORWARD_ACTIVE, 2, 1), 0x00010201)

@@ -28,18 +28,18 @@ class MeterTests(unittest.TestCase):
         self.assertEqual(m.energy(), 2000)
         self.assertEqual(m.balance, Decimal("99.02"))
         self.assertEqual(m.clock, T0 + datetime.timedelta(hours=1))
-        v = dlt645.decode_value(0x00010000, m.read(0x00010000))
+        v = dlt645.decode_value(dlt645.DI.FORWARD_ACTIVE_TOTAL, m.read(dlt645.DI.FORWARD_ACTIVE_TOTAL))
         self.assertEqual(v.decimal, Decimal("2.00"))
 
     def test_frames_in_and_out(self):
         m = new_meter()
         m.recharge(Decimal("20.00"), 1)  # with no money the relay opens at once
         m.advance(1800, 1000)
-        reply = dlt645.decode(m.handle(dlt645.read(ADDR, 0x00010000).encode()))
+        reply = dlt645.decode(m.handle(dlt645.read(ADDR, dlt645.DI.FORWARD_ACTIVE_TOTAL).encode()))
         self.assertTrue(reply.is_reply)
-        rr = dlt645.reply_read(dlt645.read(ADDR, 0x00010000), reply)
+        rr = dlt645.reply_read(dlt645.read(ADDR, dlt645.DI.FORWARD_ACTIVE_TOTAL), reply)
         self.assertEqual(dlt645.decode_value(rr.di, rr.value).quantity, 500)
-        self.assertEqual(m.handle(dlt645.read("000000000001", 0x00010000).encode()), b"")  # not addressed
+        self.assertEqual(m.handle(dlt645.read("000000000001", dlt645.DI.FORWARD_ACTIVE_TOTAL).encode()), b"")  # not addressed
         addr = dlt645.reply_read_address(dlt645.read_address(), dlt645.decode(m.handle(dlt645.read_address().encode())))
         self.assertEqual(str(addr), ADDR)
 
@@ -54,14 +54,14 @@ class StationTests(unittest.TestCase):
         m = new_meter()
         m.recharge(Decimal("50.00"), 1)
         s = station.Session()
-        r = station.exchange(s, dlt645.read(ADDR, 0x00900200), m.handle)
+        r = station.exchange(s, dlt645.read(ADDR, dlt645.DI.REMAINING_AMOUNT), m.handle)
         self.assertTrue(r.ok)
-        self.assertEqual(dlt645.decode_value(0x00900200, r.data).quantity, 5000)  # remaining money, fen
+        self.assertEqual(dlt645.decode_value(dlt645.DI.REMAINING_AMOUNT, r.data).quantity, 5000)  # remaining money, fen
         self.assertEqual(r.attempts, 1)
 
     def test_timeout(self):
         s = station.Session(reply_timeout_ms=100, retries=1)
-        tx = s.start(dlt645.read(ADDR, 0x00010000), 0)
+        tx = s.start(dlt645.read(ADDR, dlt645.DI.FORWARD_ACTIVE_TOTAL), 0)
         self.assertTrue(tx)
         self.assertEqual(s.action, prepay.StationAction.SEND)
         t = 0
@@ -76,9 +76,9 @@ class StationTests(unittest.TestCase):
 
     def test_busy(self):
         s = station.Session()
-        s.start(dlt645.read(ADDR, 0x00010000), 0)
+        s.start(dlt645.read(ADDR, dlt645.DI.FORWARD_ACTIVE_TOTAL), 0)
         with self.assertRaises(prepay.StationError) as cm:
-            s.start(dlt645.read(ADDR, 0x00010000), 1)
+            s.start(dlt645.read(ADDR, dlt645.DI.FORWARD_ACTIVE_TOTAL), 1)
         self.assertEqual(cm.exception.code, prepay.Status.E_STATION_BUSY)
 
     def test_discovery(self):
