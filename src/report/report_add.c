@@ -207,48 +207,57 @@ int prepay_report_add(prepay_report_t *report, prepay_report_series_t *series, c
     (void)prepay_time_days_from_date(9999, 12, 31, &max_day);
     const prepay_time_t t_min = (prepay_time_t)min_day * PREPAY_SECONDS_PER_DAY;
     const prepay_time_t t_max = ((prepay_time_t)max_day + 1) * PREPAY_SECONDS_PER_DAY;
-    const prepay_time_t from = (prepay_time_t)report->first_day * PREPAY_SECONDS_PER_DAY;
-    const prepay_time_t to = (prepay_time_t)report->end_day * PREPAY_SECONDS_PER_DAY;
-
     add_cursor_t c = {report, series->key, 0, 0, NULL};
     prepay_time_t position = series->position;
     prepay_energy_t energy_added = report->energy_added;
     prepay_money_t fee_bound = report->fee_bound;
+    /* The day of the previous row: rows are sorted, so most rows fall in it
+     * and need no division. */
+    prepay_days_t d = 0;
+    prepay_time_t day_start = INT64_MIN;
     int status = PREPAY_OK;
     size_t i = 0;
     for (; i < count; i++) {
         const prepay_report_row_t *row = &rows[i];
         const int64_t len = (int64_t)row->seconds;
-        if (row->seconds == 0u || row->seconds > PREPAY_REPORT_MAX_ROW_SECONDS || row->energy < 0 ||
-            row->band >= PREPAY_REPORT_BANDS || row->fee.nanos >= (uint32_t)NANOS_PER_UNIT) {
-            status = PREPAY_E_REPORT_BAD_ROW;
+        /* One branch for the common case; the exact reason only on failure. */
+        bool bad_row = (row->seconds - 1u >= PREPAY_REPORT_MAX_ROW_SECONDS) | (row->energy < 0) |
+                       (row->band >= PREPAY_REPORT_BANDS) | (row->fee.nanos >= (uint32_t)NANOS_PER_UNIT);
+        bool bad_time = (row->start < t_min) | (row->start < position);
+        if (bad_row | bad_time) {
+            if (bad_row) {
+                status = PREPAY_E_REPORT_BAD_ROW;
+            } else {
+                status = row->start < position ? PREPAY_E_REPORT_UNORDERED : PREPAY_E_BAD_DATE;
+            }
             break;
         }
-        if (row->start < t_min || row->start > t_max - len) {
-            status = PREPAY_E_BAD_DATE;
-            break;
-        }
-        if (row->start < position) {
-            status = PREPAY_E_REPORT_UNORDERED;
+        if (row->start > t_max - len) {
+            status = PREPAY_E_BAD_DATE; /* ends after 9999-12-31 */
             break;
         }
         /* Guards: a cell's exact fee is at most the sum of |row fee| <= sum of
          * (|units| + 1) in magnitude, and its normalised units at most one
-         * more; keeping that sum below INT64_MAX - 1 keeps every cell in range. */
-        int64_t fee_weight = row->fee.units < 0 ? -(row->fee.units + 1) + 2 : row->fee.units + 1;
-        if (row->energy > INT64_MAX - energy_added || row->fee.units == INT64_MIN || fee_weight > INT64_MAX - 1 - fee_bound) {
+         * more; keeping that sum (here |units| + 2 per row, a little more)
+         * below INT64_MAX - 1 keeps every cell in range. */
+        uint64_t fee_weight = (uint64_t)(row->fee.units < 0 ? ~row->fee.units : row->fee.units) + 2u;
+        if (row->energy > INT64_MAX - energy_added || fee_weight > (uint64_t)(INT64_MAX - 1 - fee_bound)) {
             status = PREPAY_E_OVERFLOW;
             break;
         }
         energy_added += row->energy;
-        fee_bound += fee_weight;
+        fee_bound += (int64_t)fee_weight;
         position = row->start + len;
 
-        prepay_days_t d = floor_day(row->start);
-        int64_t sod = row->start - (prepay_time_t)d * PREPAY_SECONDS_PER_DAY;
+        int64_t sod = row->start - day_start;
+        if (day_start == INT64_MIN || (uint64_t)sod >= (uint64_t)PREPAY_SECONDS_PER_DAY) {
+            d = floor_day(row->start);
+            day_start = (prepay_time_t)d * PREPAY_SECONDS_PER_DAY;
+            sod = row->start - day_start;
+        }
         if (sod + len <= PREPAY_SECONDS_PER_DAY) {
             /* The common case: the whole row lies in one day. */
-            if (row->start >= from && row->start < to) {
+            if (d >= report->first_day && d < report->end_day) {
                 add_piece(cell_of_day(&c, d), row->band, row->energy, row->fee, len, +1);
             }
         } else {
