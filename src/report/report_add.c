@@ -249,12 +249,14 @@ int prepay_report_add(prepay_report_t *report, prepay_report_series_t *series, c
         fee_bound += (int64_t)fee_weight;
         position = row->start + len;
 
-        int64_t sod = row->start - day_start;
-        if (day_start == INT64_MIN || (uint64_t)sod >= (uint64_t)PREPAY_SECONDS_PER_DAY) {
+        /* unsigned difference: defined for any two times */
+        uint64_t since_day = (uint64_t)row->start - (uint64_t)day_start;
+        if (day_start == INT64_MIN || since_day >= (uint64_t)PREPAY_SECONDS_PER_DAY) {
             d = floor_day(row->start);
             day_start = (prepay_time_t)d * PREPAY_SECONDS_PER_DAY;
-            sod = row->start - day_start;
+            since_day = (uint64_t)(row->start - day_start);
         }
+        int64_t sod = (int64_t)since_day;
         if (sod + len <= PREPAY_SECONDS_PER_DAY) {
             /* The common case: the whole row lies in one day. */
             if (d >= report->first_day && d < report->end_day) {
