@@ -67,6 +67,10 @@ has monthly-text "$tmp.out" "(no_base)"
 has monthly-svg "$tmp.svg" "<svg"
 has monthly-svg "$tmp.svg" "Energy (kWh)"
 has monthly-svg "$tmp.svg" ">2025-03<"
+if command -v python3 >/dev/null 2>&1; then # the chart is well-formed XML
+    checks=$((checks + 1))
+    python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$tmp.svg" || fail "monthly-svg: not XML"
+fi
 
 # 2. register readings are spread over the band pieces
 run_ok registers energy "$fx/registers.csv" --tariff "$tariff" --period day --from 2025-03-10 --to 2025-03-10 --csv
