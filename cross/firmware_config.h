@@ -27,4 +27,6 @@
 #define PREPAY_JOURNAL_SCAN_BUFFER 512  /* the minimum: recovery reads storage 512 bytes at a time */
 #define PREPAY_JOURNAL_CRC_SMALL        /* 1 KiB CRC table instead of 8 KiB */
 
+#define PREPAY_LOAD_RECORD_REPLY_MAX 412 /* 4 full load records */
+
 #endif

@@ -14,3 +14,7 @@ char size_of_prepay_ledger_transfer_t[sizeof(prepay_ledger_transfer_t)];
 char size_of_prepay_dlt645_frame_t[sizeof(prepay_dlt645_frame_t)];
 char size_of_prepay_dlt645_stream_t[sizeof(prepay_dlt645_stream_t)];
 char size_of_prepay_station_session_t[sizeof(prepay_station_session_t)];
+char size_of_prepay_report_t[sizeof(prepay_report_t)];
+char size_of_prepay_report_cell_t[sizeof(prepay_report_cell_t)];
+char size_of_prepay_load_record_t[sizeof(prepay_load_record_t)];
+char size_of_prepay_load_record_reply_t[sizeof(prepay_load_record_reply_t)];

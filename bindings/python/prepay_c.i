@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "prepay/prepay.h"
+#include "prepay/report_output.h"
 %}
 
 %include <stdint.i>
@@ -162,6 +163,18 @@
 %ignore prepay_snapshot_posix_close;
 %ignore prepay_journal_open;
 %ignore prepay_journal_attach;
+%ignore prepay_report_init;             /* caller arrays: pyprepay_report_run */
+%ignore prepay_report_add;
+%ignore prepay_report_roll_up;
+%ignore prepay_report_income;           /* scratch rows: pyprepay_report_income */
+%ignore prepay_report_cell;
+%ignore prepay_report_series_init;
+%ignore prepay_load_record_decode;      /* record arrays: pyprepay_load_record_decode */
+%ignore prepay_load_record_encode;
+%ignore prepay_load_record_reply_add;
+%ignore prepay_load_record_reply_init;
+%ignore prepay_load_record_reply;
+%ignore prepay_load_record_request;
 
 %immutable;
 %include "prepay/version.h"
@@ -183,6 +196,8 @@
 %include "prepay/allocation.h"
 %include "prepay/billing.h"
 %include "prepay/meter.h"
+%include "prepay/report.h"
+%include "prepay/load_record.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {

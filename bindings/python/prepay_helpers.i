@@ -906,6 +906,195 @@ int pyprepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uin
 }
 %}
 
+%{
+/* ---- reports (prepay/report.h) ------------------------------------------------------- */
+
+/* One row (start, seconds, energy, band, fee_units, fee_nanos) from a tuple. */
+static int pyprepay_report_row(PyObject *item, prepay_report_row_t *row)
+{
+    long long start = 0, energy = 0, fee_units = 0;
+    unsigned long seconds = 0, fee_nanos = 0;
+    int band = 0;
+    if (!PyArg_ParseTuple(item, "LkLiLk", &start, &seconds, &energy, &band, &fee_units, &fee_nanos)) return -1;
+    memset(row, 0, sizeof *row);
+    row->start = start;
+    row->seconds = seconds > UINT32_MAX ? 0u : (uint32_t)seconds;
+    row->energy = energy;
+    row->band = band < 0 || band > 255 ? 255u : (uint8_t)band;
+    row->fee.units = fee_units;
+    row->fee.nanos = fee_nanos > UINT32_MAX ? UINT32_MAX : (uint32_t)fee_nanos;
+    return 0;
+}
+
+/* Rows of one series: a sequence of 6-tuples, or an int64 buffer of 6 values per row. */
+static prepay_report_row_t *pyprepay_report_rows(PyObject *obj, size_t *count)
+{
+    Py_buffer view;
+    if (PyObject_CheckBuffer(obj)) {
+        if (pyprepay_i64_buffer(obj, &view, "rows") != 0) return NULL;
+        size_t n = (size_t)view.len / 8u;
+        if (n % 6u != 0u) {
+            PyBuffer_Release(&view);
+            PyErr_SetString(PyExc_ValueError, "an int64 row buffer holds 6 values per row");
+            return NULL;
+        }
+        n /= 6u;
+        prepay_report_row_t *rows = (prepay_report_row_t *)calloc(n ? n : 1u, sizeof *rows);
+        const int64_t *v = (const int64_t *)view.buf;
+        for (size_t i = 0; rows && i < n; i++) {
+            const int64_t *r = v + 6u * i;
+            rows[i].start = r[0];
+            rows[i].seconds = r[1] < 0 || r[1] > (int64_t)UINT32_MAX ? 0u : (uint32_t)r[1];
+            rows[i].energy = r[2];
+            rows[i].band = r[3] < 0 || r[3] > 255 ? 255u : (uint8_t)r[3];
+            rows[i].fee.units = r[4];
+            rows[i].fee.nanos = r[5] < 0 || r[5] > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)r[5];
+        }
+        PyBuffer_Release(&view);
+        if (!rows) PyErr_NoMemory();
+        *count = n;
+        return rows;
+    }
+    PyObject *fast = PySequence_Fast(obj, "rows must be a sequence of tuples or an int64 buffer");
+    if (!fast) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    prepay_report_row_t *rows = (prepay_report_row_t *)calloc(n > 0 ? (size_t)n : 1u, sizeof *rows);
+    if (!rows) { Py_DECREF(fast); PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (pyprepay_report_row(PySequence_Fast_GET_ITEM(fast, i), &rows[i]) != 0) {
+            free(rows); Py_DECREF(fast); return NULL;
+        }
+    }
+    Py_DECREF(fast);
+    *count = (size_t)n;
+    return rows;
+}
+%}
+
+%inline %{
+/** Runs a report: (status, failing series index or -1, buckets, cells). See prepay/report.py. */
+PyObject *pyprepay_report_run(int period, int32_t first_day, int32_t end_day, uint32_t key_count, PyObject *series,
+                              int basis)
+{
+    uint32_t nb = 0;
+    int r = key_count == 0 ? PREPAY_E_INVALID_ARGUMENT
+                           : prepay_report_bucket_count((prepay_report_period_t)period, first_day, end_day, &nb);
+    if (r != PREPAY_OK) return Py_BuildValue("(iiOO)", r, -1, Py_None, Py_None);
+    if ((uint64_t)nb * key_count > 50000000u) return Py_BuildValue("(iiOO)", PREPAY_E_CAPACITY, -1, Py_None, Py_None);
+    prepay_report_bucket_t *buckets = (prepay_report_bucket_t *)calloc(nb, sizeof *buckets);
+    prepay_report_cell_t *cells = (prepay_report_cell_t *)calloc((size_t)nb * key_count, sizeof *cells);
+    PyObject *fast = PySequence_Fast(series, "series must be a sequence of (key, rows)");
+    if (!buckets || !cells || !fast) {
+        free(buckets); free(cells); Py_XDECREF(fast);
+        return fast ? PyErr_NoMemory() : NULL;
+    }
+    prepay_report_t rep;
+    r = prepay_report_init(&rep, (prepay_report_period_t)period, first_day, end_day, key_count, buckets, nb, cells,
+                           (size_t)nb * key_count);
+    int failed = -1;
+    for (Py_ssize_t i = 0; r == PREPAY_OK && i < PySequence_Fast_GET_SIZE(fast); i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(fast, i);
+        unsigned long key = 0;
+        PyObject *rows_obj = NULL;
+        if (!PyArg_ParseTuple(pair, "kO", &key, &rows_obj)) { free(buckets); free(cells); Py_DECREF(fast); return NULL; }
+        size_t n = 0;
+        prepay_report_row_t *rows = pyprepay_report_rows(rows_obj, &n);
+        if (!rows) { free(buckets); free(cells); Py_DECREF(fast); return NULL; }
+        prepay_report_series_t s;
+        prepay_report_series_init(&s, key > UINT32_MAX ? UINT32_MAX : (uint32_t)key);
+        r = prepay_report_add(&rep, &s, rows, n);
+        free(rows);
+        if (r != PREPAY_OK) failed = (int)i;
+    }
+    Py_DECREF(fast);
+    if (r != PREPAY_OK) { free(buckets); free(cells); return Py_BuildValue("(iiOO)", r, failed, Py_None, Py_None); }
+    PyObject *bl = PyList_New(0), *cl = PyList_New(0);
+    for (uint32_t b = 0; bl && cl && r == PREPAY_OK && b < nb; b++) {
+        char label[PREPAY_REPORT_LABEL_MAX];
+        prepay_report_period_label(&rep, b, label, sizeof label);
+        const prepay_report_bucket_t *bk = &buckets[b];
+        int32_t lo = bk->first_day > first_day ? bk->first_day : first_day;
+        int32_t hi = bk->end_day < end_day ? bk->end_day : end_day;
+        PyObject *bt = Py_BuildValue("(siiO)", label, (int)lo, (int)hi, bk->partial ? Py_True : Py_False);
+        PyList_Append(bl, bt); Py_XDECREF(bt);
+        PyObject *keys = PyList_New(0);
+        for (uint32_t k = 0; keys && r == PREPAY_OK && k < key_count; k++) {
+            const prepay_report_cell_t *c = prepay_report_cell(&rep, b, k);
+            PyObject *item;
+            if (!prepay_report_cell_has_data(c)) {
+                Py_INCREF(Py_None); item = Py_None;
+            } else {
+                prepay_report_growth_t g[2];
+                for (int kind = 0; kind < 2 && r == PREPAY_OK; kind++) {
+                    r = prepay_report_compare(&rep, b, k, PREPAY_REPORT_ALL_BANDS, PREPAY_REPORT_ENERGY,
+                                              kind == 0 ? PREPAY_REPORT_YOY : PREPAY_REPORT_MOM,
+                                              (prepay_report_basis_t)basis, &g[kind]);
+                }
+                item = Py_BuildValue("((LLLLLL)(LLLLLL)(kkkkkk)KLLiLi)",
+                    (long long)c->energy[0], (long long)c->energy[1], (long long)c->energy[2], (long long)c->energy[3],
+                    (long long)c->energy[4], (long long)c->energy[5],
+                    (long long)c->fee[0].units, (long long)c->fee[1].units, (long long)c->fee[2].units,
+                    (long long)c->fee[3].units, (long long)c->fee[4].units, (long long)c->fee[5].units,
+                    (unsigned long)c->fee[0].nanos, (unsigned long)c->fee[1].nanos, (unsigned long)c->fee[2].nanos,
+                    (unsigned long)c->fee[3].nanos, (unsigned long)c->fee[4].nanos, (unsigned long)c->fee[5].nanos,
+                    (unsigned long long)c->pieces, (long long)c->seconds,
+                    (long long)g[0].rate, (int)g[0].null_reason, (long long)g[1].rate, (int)g[1].null_reason);
+            }
+            PyList_Append(keys, item); Py_XDECREF(item);
+        }
+        PyList_Append(cl, keys); Py_XDECREF(keys);
+    }
+    free(buckets);
+    free(cells);
+    return Py_BuildValue("(iiNN)", r, -1, bl, cl);
+}
+
+/** Income composition of a ledger: (status, (amounts, total, shares, null_reason, transfers)). */
+PyObject *pyprepay_report_income(pyprepay_ledger_t *l, int64_t from, int64_t to)
+{
+    size_t cap = 4096;
+    prepay_ledger_income_row_t *rows = (prepay_ledger_income_row_t *)calloc(cap, sizeof *rows);
+    if (!rows) return PyErr_NoMemory();
+    prepay_report_income_t inc;
+    memset(&inc, 0, sizeof inc);
+    int r = prepay_report_income(&l->ledger, from, to, rows, cap, &inc);
+    free(rows);
+    return Py_BuildValue("(i((LLLLL)L(LLLLL)iI))", r, (long long)inc.amount[0], (long long)inc.amount[1],
+                         (long long)inc.amount[2], (long long)inc.amount[3], (long long)inc.amount[4],
+                         (long long)inc.total, (long long)inc.share[0], (long long)inc.share[1], (long long)inc.share[2],
+                         (long long)inc.share[3], (long long)inc.share[4], (int)inc.share_null_reason,
+                         (unsigned)inc.transfers);
+}
+
+/** Decodes load-record reply data: (status, [(time, classes, marked_bad, absent, values...)]). */
+PyObject *pyprepay_load_record_decode(uint32_t di, const uint8_t *data, size_t len)
+{
+    size_t cap = len / PREPAY_LOAD_RECORD_MIN_SIZE + 1u, n = 0;
+    prepay_load_record_t *recs = (prepay_load_record_t *)calloc(cap, sizeof *recs);
+    if (!recs) return PyErr_NoMemory();
+    int r = prepay_load_record_decode(di, data, len, recs, cap, &n);
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && r == PREPAY_OK && i < n; i++) {
+        const prepay_load_record_t *x = &recs[i];
+        PyObject *t = Py_BuildValue("(LiOk(iii)(iii)i(iiii)(iiii)(iiii)LL(LL)(LLLL)ii)", (long long)x->time,
+            (int)x->classes, x->marked_bad ? Py_True : Py_False, (unsigned long)x->absent,
+            x->voltage_decivolt[0], x->voltage_decivolt[1], x->voltage_decivolt[2],
+            x->current_milliamp[0], x->current_milliamp[1], x->current_milliamp[2], x->frequency_centihertz,
+            x->active_power_deciwatt[0], x->active_power_deciwatt[1], x->active_power_deciwatt[2], x->active_power_deciwatt[3],
+            x->reactive_power_decivar[0], x->reactive_power_decivar[1], x->reactive_power_decivar[2], x->reactive_power_decivar[3],
+            x->power_factor_milli[0], x->power_factor_milli[1], x->power_factor_milli[2], x->power_factor_milli[3],
+            (long long)x->forward_active_wh, (long long)x->reverse_active_wh,
+            (long long)x->combined_reactive_varh[0], (long long)x->combined_reactive_varh[1],
+            (long long)x->quadrant_reactive_varh[0], (long long)x->quadrant_reactive_varh[1],
+            (long long)x->quadrant_reactive_varh[2], (long long)x->quadrant_reactive_varh[3],
+            x->active_demand_deciwatt, x->reactive_demand_decivar);
+        PyList_Append(list, t); Py_XDECREF(t);
+    }
+    free(recs);
+    return Py_BuildValue("(iN)", r, list);
+}
+%}
+
 %extend pyprepay_bill {
     pyprepay_bill(size_t capacity) {
         pyprepay_bill_t *b = (pyprepay_bill_t *)calloc(1, sizeof *b);

@@ -93,4 +93,8 @@
 #error "PREPAY_DLT645_MAX_DATA must hold a meter register block: 4 + 4 * (PREPAY_METER_TARIFFS + 1)"
 #endif
 
+#if PREPAY_LOAD_RECORD_REPLY_MAX < 103 || PREPAY_LOAD_RECORD_REPLY_MAX > 65535
+#error "PREPAY_LOAD_RECORD_REPLY_MAX must be 103..65535 (one full load record is 103 bytes)"
+#endif
+
 #endif /* PREPAY_CONFIG_CHECK_H */

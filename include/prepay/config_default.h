@@ -151,6 +151,20 @@
 #define PREPAY_MAX_WALLET_HOLIDAYS 32
 #endif
 
+/* ---- load records ------------------------------------------------------ */
+
+/**
+ * @def PREPAY_LOAD_RECORD_REPLY_MAX
+ * @brief Bytes of load-record data one ::prepay_load_record_reply_t can stitch from follow-up frames, 103..65535.
+ *
+ * A full aggregate record (DL/T 645-2007 load-record layout, all six
+ * classes) is 103 bytes; a station that asks for N records at once needs
+ * about N x 103. The default holds 40 full records.
+ */
+#ifndef PREPAY_LOAD_RECORD_REPLY_MAX
+#define PREPAY_LOAD_RECORD_REPLY_MAX 4120
+#endif
+
 /* ---- allocation and billing -------------------------------------------- */
 
 /* (module sections are added here as modules land) */

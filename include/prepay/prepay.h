@@ -29,5 +29,7 @@
 #include "prepay/allocation.h"
 #include "prepay/billing.h"
 #include "prepay/meter.h"
+#include "prepay/load_record.h"
+#include "prepay/report.h"
 
 #endif /* PREPAY_PREPAY_H */

@@ -11,12 +11,14 @@ from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
+from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
 from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
                       Error as Error, HostedError as HostedError, JournalError as JournalError,
-                      LedgerError as LedgerError, MeterError as MeterError, StationError as StationError,
+                      LedgerError as LedgerError, LoadProfileError as LoadProfileError, MeterError as MeterError,
+                      ReportError as ReportError, StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
@@ -35,7 +37,9 @@ class Module(enum.IntEnum):
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
+    LOADPROFILE = 19
     METER = 8
+    REPORT = 17
     STATION = 9
     TARIFF = 2
     WALLET = 4
@@ -431,9 +435,26 @@ class Status(enum.IntEnum):
     E_LEDGER_PENDING_TRANSFER_NOT_FOUND = -798
     E_LEDGER_PENDING_TRANSFER_NOT_PENDING = -799
     E_LEDGER_RESERVED_FLAG = -769
+    E_LOADPROFILE_BAD_BLOCK = -4870
+    E_LOADPROFILE_BAD_CHECKSUM = -4869
+    E_LOADPROFILE_BAD_DI = -4872
+    E_LOADPROFILE_BAD_LENGTH = -4867
+    E_LOADPROFILE_BAD_SEPARATOR = -4868
+    E_LOADPROFILE_BAD_START = -4865
+    E_LOADPROFILE_BAD_VALUE = -4871
+    E_LOADPROFILE_SEQUENCE = -4873
+    E_LOADPROFILE_TIME_ORDER = -4874
+    E_LOADPROFILE_TRUNCATED = -4866
     E_NOT_FOUND = -10
     E_OUT_OF_RANGE = -4
     E_OVERFLOW = -3
+    E_REPORT_BAD_BUCKET = -4358
+    E_REPORT_BAD_KEY = -4356
+    E_REPORT_BAD_PERIOD = -4353
+    E_REPORT_BAD_ROW = -4355
+    E_REPORT_MISMATCH = -4357
+    E_REPORT_NO_DATA = -4359
+    E_REPORT_UNORDERED = -4354
     E_TARIFF_BAD_ACCOUNT = -537
     E_TARIFF_BAD_BAND = -522
     E_TARIFF_BAD_CYCLE = -530

@@ -7,7 +7,8 @@ from . import c_api as _c
 
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
-    "AllocationError", "BillingError", "MeterError", "StationError", "HostedError",
+    "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
+    "LoadProfileError",
     "error_for", "check", "strerror", "status_module",
 ]
 
@@ -81,9 +82,19 @@ class HostedError(Error):
     module = _c.PREPAY_MODULE_HOSTED
 
 
+class ReportError(Error):
+    """Energy and income reports (module 17)."""
+    module = _c.PREPAY_MODULE_REPORT
+
+
+class LoadProfileError(Error):
+    """Load records (DL/T 645 class 06) and maximum demand (module 19)."""
+    module = _c.PREPAY_MODULE_LOADPROFILE
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
-                                          StationError, HostedError)}
+                                          StationError, HostedError, ReportError, LoadProfileError)}
 
 
 def status_module(code: int) -> int:
