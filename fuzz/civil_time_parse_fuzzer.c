@@ -25,8 +25,8 @@ static void check_status(int rc)
 /* An accepted instant formats and parses back; a canonical text is reproduced. */
 static void round_trip(prepay_time_t t, const char *text, size_t len)
 {
-    static const prepay_time_text_t forms[] = {PREPAY_TIME_TEXT_DATE, PREPAY_TIME_TEXT_MINUTE,
-                                               PREPAY_TIME_TEXT_SECOND, PREPAY_TIME_TEXT_ISO};
+    static const prepay_time_text_t forms[] = {PREPAY_TIME_TEXT_DATE, PREPAY_TIME_TEXT_MINUTE, PREPAY_TIME_TEXT_SECOND,
+                                               PREPAY_TIME_TEXT_ISO};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         char out[PREPAY_TIME_TEXT_MAX];
         int n = prepay_time_format(t, forms[i], out, sizeof out);

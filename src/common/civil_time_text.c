@@ -10,8 +10,8 @@
 #include "prepay/civil_time.h"
 #include "prepay/status.h"
 
-#define DATE_LEN 10u        /* YYYY-MM-DD */
-#define CLOCK_LEN 5u        /* hh:mm */
+#define DATE_LEN 10u         /* YYYY-MM-DD */
+#define CLOCK_LEN 5u         /* hh:mm */
 #define CLOCK_SECONDS_LEN 8u /* hh:mm:ss */
 
 /* Reads exactly n decimal digits. */
