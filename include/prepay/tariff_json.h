@@ -14,7 +14,7 @@
  * Errors are reported as a status code and, in a caller buffer, one line of
  * text naming the file (or the origin given for a buffer), the JSON path of
  * the offending value and what is wrong, e.g.
- * `tariff.json: $.schedule.seasons[2].start: "13-01" is not a MM-DD date`.
+ * `tariff.json: $.schedule.seasons[2].start: "13-01" is not a month-day MM-DD`.
  * On error the output document is not touched: there is never a partially
  * loaded tariff.
  *
@@ -210,6 +210,10 @@ PREPAY_API int prepay_tariff_json_parse_rounded(const char *text, size_t len, un
 
 /**
  * @brief Parses a local instant `YYYY-MM-DD hh:mm[:ss]` (a `T` may replace the space).
+ *
+ * The same as prepay_time_parse_date_time() (civil_time.h), which is the one
+ * date-time grammar of libprepay (`YYYY/MM/DD` dates are read too); kept
+ * for existing callers.
  * @param text the characters (need not be NUL-terminated).
  * @param len number of characters.
  * @param out the instant; untouched on error.
