@@ -214,8 +214,8 @@ static void test_objects(void **state)
     /* an open object takes unknown members */
     char err[PREPAY__JSON_ERROR_MAX];
     memset(&s, 0, sizeof s);
-    assert_int_equal(read_text("{\"version\": \"v1\", \"bogus\": 1, \"u8\": 7}", &open_sample_type, &s, err, sizeof err),
-                     PREPAY_OK);
+    assert_int_equal(
+        read_text("{\"version\": \"v1\", \"bogus\": 1, \"u8\": 7}", &open_sample_type, &s, err, sizeof err), PREPAY_OK);
     assert_int_equal(s.u8, 7);
     /* members are read in table order, so the first error in the table is reported */
     expect_error("{\"i32\": \"x\", \"version\": \"v1\", \"u8\": \"x\"}", PREPAY_E_HOSTED_JSON_TYPE,
@@ -234,7 +234,8 @@ static void test_integers(void **state)
     assert_int_equal(s.i16, -300);
     assert_int_equal(s.i32, INT32_MIN);
     assert_true(s.i64 == INT64_MAX);
-    expect_error("{\"version\": \"v1\", \"u8\": 256}", PREPAY_E_HOSTED_JSON_VALUE, "t.json: $.u8: 256 is not in 0..255");
+    expect_error("{\"version\": \"v1\", \"u8\": 256}", PREPAY_E_HOSTED_JSON_VALUE,
+                 "t.json: $.u8: 256 is not in 0..255");
     expect_error("{\"version\": \"v1\", \"u8\": -1}", PREPAY_E_HOSTED_JSON_VALUE, "t.json: $.u8: -1 is not in 0..255");
     expect_error("{\"version\": \"v1\", \"u8\": 1.0}", PREPAY_E_HOSTED_JSON_TYPE,
                  "t.json: $.u8: expected an integer, got a JSON real");
@@ -336,7 +337,8 @@ static void test_enums_strings_booleans(void **state)
                  "t.json: $.color: expected a string, got an integer");
     expect_error("{\"version\": \"v1\", \"text\": \"12345678\"}", PREPAY_E_HOSTED_JSON_VALUE,
                  "t.json: $.text: is longer than 7 bytes");
-    expect_error("{\"version\": \"v1\", \"text\": \"\"}", PREPAY_E_HOSTED_JSON_VALUE, "t.json: $.text: must not be empty");
+    expect_error("{\"version\": \"v1\", \"text\": \"\"}", PREPAY_E_HOSTED_JSON_VALUE,
+                 "t.json: $.text: must not be empty");
     expect_error("{\"version\": \"v1\", \"text\": \"a\\u0000b\"}", PREPAY_E_HOSTED_JSON_SYNTAX, /* never in a string */
                  "t.json:1:36: JSON syntax error: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000b\"'");
     expect_error("{\"version\": \"v1\", \"text\": []}", PREPAY_E_HOSTED_JSON_TYPE,
@@ -485,8 +487,7 @@ static void test_members_with_dynamic_keys(void **state)
     assert_string_equal(err, "m.json: $.stop: stopped at 9");
     assert_int_equal(each_member("[1]", &sum, err, sizeof err), PREPAY_E_HOSTED_JSON_TYPE);
     assert_string_equal(err, "m.json: $: expected an object of counters, got an array");
-    assert_int_equal(each_member("{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4}", &sum, err, sizeof err),
-                     PREPAY_E_CAPACITY);
+    assert_int_equal(each_member("{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4}", &sum, err, sizeof err), PREPAY_E_CAPACITY);
     assert_string_equal(err, "m.json: $: 4 counters, at most 3 (PREPAY_MAX_COUNTERS)");
 }
 
@@ -506,12 +507,12 @@ static void test_path_spelling(void **state)
     assert_int_equal(each_member("{\"\xE5\xB3\xB0-1_x\": \"x\"}", &sum, err, sizeof err), PREPAY_E_HOSTED_JSON_TYPE);
     assert_string_equal(err, "m.json: $.\xE5\xB3\xB0-1_x: expected an integer, got a string");
     /* very long keys are cut */
-    assert_int_equal(each_member("{\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\": \"x\"}", &sum, err,
-                                 sizeof err),
-                     PREPAY_E_HOSTED_JSON_TYPE);
-    assert_string_equal(err,
-                        "m.json: $[\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv...\"]: expected an integer, got a "
-                        "string");
+    assert_int_equal(
+        each_member("{\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\": \"x\"}", &sum, err, sizeof err),
+        PREPAY_E_HOSTED_JSON_TYPE);
+    assert_string_equal(
+        err, "m.json: $[\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv...\"]: expected an integer, got a "
+             "string");
     /* an unknown member with an odd key */
     expect_error("{\"version\": \"v1\", \"x y\": 1}", PREPAY_E_HOSTED_JSON_TYPE,
                  "t.json: $[\"x y\"]: unknown member \"x y\"");
