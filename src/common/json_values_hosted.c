@@ -279,36 +279,41 @@ int prepay__json_bool(prepay__json_reader_t *r, const json_t *value, const prepa
 
 /* ---- dates and times (civil_time.h) ------------------------------------------------------ */
 
-int prepay__json_date(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+/* A string in one civil_time.h form: parse gives an int64_t, stored in size bytes; `form` names it in messages. */
+static int read_civil(prepay__json_reader_t *r, const json_t *value, unsigned flags,
+                      int (*parse)(const char *, size_t, int64_t *), const char *form, size_t size, void *out)
 {
     const char *s = NULL;
-    prepay_days_t day = 0;
-    int status = string_of(r, value, type->flags, &s);
-    if (status == PREPAY_OK && prepay_time_parse_date(s, json_string_length(value), &day) != PREPAY_OK) {
+    int64_t v = 0;
+    int status = string_of(r, value, flags, &s);
+    if (status == PREPAY_OK && parse(s, json_string_length(value), &v) != PREPAY_OK) {
         char quoted[PREPAY__JSON_QUOTE_MAX + 8];
-        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "%s is not a date YYYY-MM-DD",
-                                 prepay__json_quote(quoted, sizeof quoted, s));
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "%s is not %s",
+                                 prepay__json_quote(quoted, sizeof quoted, s), form);
     }
     if (status == PREPAY_OK) {
-        memcpy(out, &day, sizeof day);
+        prepay__json_store_int(out, size, v);
     }
     return status;
 }
 
+static int parse_date(const char *text, size_t len, int64_t *out)
+{
+    prepay_days_t day = 0;
+    int status = prepay_time_parse_date(text, len, &day);
+    *out = day;
+    return status;
+}
+
+int prepay__json_date(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    return read_civil(r, value, type->flags, parse_date, "a date YYYY-MM-DD", sizeof(prepay_days_t), out);
+}
+
 int prepay__json_date_time(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    const char *s = NULL;
-    prepay_time_t t = 0;
-    int status = string_of(r, value, type->flags, &s);
-    if (status == PREPAY_OK && prepay_time_parse_date_time(s, json_string_length(value), &t) != PREPAY_OK) {
-        char quoted[PREPAY__JSON_QUOTE_MAX + 8];
-        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "%s is not a local time YYYY-MM-DD hh:mm[:ss]",
-                                 prepay__json_quote(quoted, sizeof quoted, s));
-    }
-    if (status == PREPAY_OK) {
-        memcpy(out, &t, sizeof t);
-    }
-    return status;
+    return read_civil(r, value, type->flags, prepay_time_parse_date_time, "a local time YYYY-MM-DD hh:mm[:ss]",
+                      sizeof(prepay_time_t), out);
 }
 
 int prepay__json_time_of_day(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)

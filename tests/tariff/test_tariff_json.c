@@ -234,19 +234,34 @@ static void expect_error(const char *json, int status, const char *needle)
     free(doc);
 }
 
+/* Applies up to three replacements to base_doc, in turn. */
+static char *edit_all(const char *const edits[6])
+{
+    char *doc = malloc(strlen(base_doc) + 1);
+    assert_non_null(doc);
+    strcpy(doc, base_doc);
+    for (int i = 0; i < 6 && edits[i]; i += 2) {
+        const char *at = strstr(doc, edits[i]);
+        if (!at) {
+            fail_msg("edit: \"%s\" not found in %s", edits[i], doc);
+        }
+        size_t pre = (size_t)(at - doc);
+        char *next = malloc(strlen(doc) - strlen(edits[i]) + strlen(edits[i + 1]) + 1);
+        assert_non_null(next);
+        memcpy(next, doc, pre);
+        strcpy(next + pre, edits[i + 1]);
+        strcat(next, at + strlen(edits[i]));
+        free(doc);
+        doc = next;
+    }
+    return doc;
+}
+
 /* Replaces the first occurrence of `from` in base_doc with `to`. */
 static char *edit(const char *from, const char *to)
 {
-    const char *at = strstr(base_doc, from);
-    assert_non_null(at);
-    size_t n = strlen(base_doc) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-    assert_non_null(out);
-    size_t pre = (size_t)(at - base_doc);
-    memcpy(out, base_doc, pre);
-    strcpy(out + pre, to);
-    strcat(out, at + strlen(from));
-    return out;
+    const char *const edits[6] = {from, to};
+    return edit_all(edits);
 }
 
 static void expect_edit_error(const char *from, const char *to, int status, const char *needle)
@@ -345,29 +360,6 @@ static void test_errors(void **state)
     assert_string_equal(prepay_strerror(PREPAY_E_HOSTED_JSON_TYPE),
                         "JSON value has the wrong type or a required member is missing");
 #endif
-}
-
-/* Applies up to three replacements to base_doc, in turn. */
-static char *edit_all(const char *const edits[6])
-{
-    char *doc = malloc(strlen(base_doc) + 1);
-    assert_non_null(doc);
-    strcpy(doc, base_doc);
-    for (int i = 0; i < 6 && edits[i]; i += 2) {
-        const char *at = strstr(doc, edits[i]);
-        if (!at) {
-            fail_msg("edit: \"%s\" not found in %s", edits[i], doc);
-        }
-        size_t pre = (size_t)(at - doc);
-        char *next = malloc(strlen(doc) - strlen(edits[i]) + strlen(edits[i + 1]) + 1);
-        assert_non_null(next);
-        memcpy(next, doc, pre);
-        strcpy(next + pre, edits[i + 1]);
-        strcat(next, at + strlen(edits[i]));
-        free(doc);
-        doc = next;
-    }
-    return doc;
 }
 
 /* Every rule of the format's tables, each with its JSON path (hand-written from docs/tariff-json.md). */
