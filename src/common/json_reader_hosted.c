@@ -75,6 +75,9 @@ static size_t path_push_index(prepay__json_reader_t *r, size_t index)
 
 /* ---- messages ----------------------------------------------------------------------------- */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
 static int fail_with_path(prepay__json_reader_t *r, const char *path, int status, const char *fmt, va_list ap)
 {
     if (r->err_cap == 0) {
