@@ -15,6 +15,7 @@
  * Everything is read into a heap loader and copied to the caller only after
  * the core's validation passes: there is never a partly loaded document.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,9 +473,12 @@ static const prepay__json_type_t document_type = {PREPAY__JSON_OBJECT("a JSON ob
 
 /* ---- entry points ---------------------------------------------------------------------------- */
 
+_Static_assert(offsetof(tj_loader_t, doc) + sizeof(prepay_tariff_doc_t) == sizeof(tj_loader_t),
+               "the document is the loader's last member");
+
 static void loader_init(tj_loader_t *ld)
 {
-    memset(ld, 0, sizeof *ld);
+    memset(ld, 0, offsetof(tj_loader_t, doc));
     prepay__tariff_doc_init(&ld->doc, PREPAY_TARIFF_DOC_JSON);
     tj_prices_t *sets[2] = {&ld->prices_a, &ld->prices_b};
     for (int s = 0; s < 2; s++) {

@@ -54,7 +54,6 @@ typedef struct tj_prices {
 } tj_prices_t;
 
 typedef struct tj_loader {
-    prepay_tariff_doc_t doc; /* sets[0] is read; sets[1] is made from it and $.prices_b at the end */
     uint8_t band_entry_count;
     tj_band_entry_t band_entries[PREPAY_MAX_TARIFF_INDEX];
     bool declared[PREPAY_MAX_TARIFF_INDEX]; /* bands named in $.bands (others are unnamed gaps) */
@@ -70,6 +69,9 @@ typedef struct tj_loader {
     uint8_t fixed_count;
     tj_fixed_t fixed[FIXED_CAPACITY];
     tj_prices_t prices_a, prices_b;
+    /* Last, so that the staging before it is zeroed apart (the document has its own init):
+     * sets[0] is read; sets[1] is made from it and $.prices_b at the end. */
+    prepay_tariff_doc_t doc;
 } tj_loader_t;
 
 /* The tables of $.bands and $.schedule (the output is the loader, and set A's schedule). */
