@@ -96,7 +96,7 @@
 %apply int64_t *OUTPUT { int64_t *out, prepay_energy_t *energy, prepay_money_t *to_emergency,
                          prepay_money_t *to_debt, prepay_money_t *to_balance, prepay_time_t *start,
                          prepay_time_t *end };
-%apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year };
+%apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year, int32_t *out };
 %apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day };
 %apply uint64_t *OUTPUT { uint64_t *out, uint64_t *sequence, uint64_t *records };
 %apply uint32_t *OUTPUT { uint32_t *baud };
@@ -189,6 +189,7 @@
 %include "prepay/dlt645_reading.h"
 %include "prepay/station.h"
 %include "prepay/tariff.h"
+%include "prepay/hosted_status.h"
 %include "prepay/tariff_json.h"
 %include "prepay/ledger.h"
 %include "prepay/wallet.h"

@@ -14,11 +14,20 @@
  * appendix A (`YYMMDDWW`, `hhmmss`, `YYMMDDhhmm`, `ssmmhhDDMMYY`) in wire
  * order (least significant byte first) and before the +0x33 link offset.
  * Two-digit years map to 2000..2099.
+ *
+ * The text helpers are the one grammar of dates and times in libprepay
+ * (files, command lines, bindings): dates `YYYY-MM-DD` or `YYYY/MM/DD`;
+ * date-times the date, a `T` or one space, then `hh:mm` or `hh:mm:ss`
+ * (the ISO 8601 extended local forms, without a zone); times of day
+ * `hh:mm[:ss]`; month-days `MM-DD`. Every field has exactly its digits,
+ * nothing else may surround the text, and a form that parses names a real
+ * instant: `2023-02-29` and `24:00` are refused, never normalised.
  */
 #ifndef PREPAY_CIVIL_TIME_H
 #define PREPAY_CIVIL_TIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "prepay/export.h"
@@ -45,6 +54,19 @@ typedef struct prepay_civil {
     uint8_t second;  /**< 0..59 (no leap seconds in civil meter time) */
     uint8_t weekday; /**< 0 = Sunday .. 6 = Saturday; output only */
 } prepay_civil_t;
+
+/** @brief Capacity that holds every text prepay_time_format() writes, NUL included (`YYYY-MM-DDThh:mm:ss`). */
+#define PREPAY_TIME_TEXT_MAX 20
+
+/** @brief Text forms of an instant written by prepay_time_format(). */
+typedef enum prepay_time_text {
+    PREPAY_TIME_TEXT_DATE = 0,   /**< `2025-07-01` */
+    PREPAY_TIME_TEXT_MINUTE = 1, /**< `2025-07-01 08:30` (seconds dropped) */
+    PREPAY_TIME_TEXT_SECOND = 2, /**< `2025-07-01 08:30:05` */
+    PREPAY_TIME_TEXT_ISO = 3,    /**< `2025-07-01T08:30:05` (ISO 8601 extended local time, no zone) */
+    PREPAY_TIME_TEXT_MONTH = 4,  /**< `2025-07` */
+    PREPAY_TIME_TEXT_YEAR = 5    /**< `2025` */
+} prepay_time_text_t;
 
 PREPAY_BEGIN_DECLS
 
@@ -227,6 +249,106 @@ PREPAY_API int prepay_time_to_dlt645_minute(prepay_time_t t, uint8_t out[5]);
  * ::PREPAY_E_BAD_BCD; ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME.
  */
 PREPAY_API int prepay_time_from_dlt645_minute(const uint8_t in[5], prepay_time_t *out);
+
+/**
+ * @brief Parses a calendar date `YYYY-MM-DD` or `YYYY/MM/DD` (years 0001..9999).
+ * @param text the characters (need not be NUL-terminated).
+ * @param len number of characters: exactly 10.
+ * @param out the day number; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The two separators must be the same character.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer, wrong length,
+ * a non-digit, mixed or other separators); ::PREPAY_E_BAD_DATE (a date that
+ * does not exist, such as `2023-02-29`, or year 0000).
+ */
+PREPAY_API int prepay_time_parse_date(const char *text, size_t len, prepay_days_t *out);
+
+/**
+ * @brief Parses a local date-time: a date (see prepay_time_parse_date()), `T` or one space, `hh:mm[:ss]`.
+ *
+ * `2025-07-01 08:30`, `2025-07-01T08:30:05` and `2025/07/01 08:30` are
+ * accepted; a zone suffix (`Z`, `+08:00`), fractions of a second and
+ * `24:00` are not.
+ * @param text the characters (need not be NUL-terminated).
+ * @param len number of characters: 16 or 19.
+ * @param out the instant; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer or malformed text);
+ * ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME (hour above 23, minute or
+ * second above 59).
+ */
+PREPAY_API int prepay_time_parse_date_time(const char *text, size_t len, prepay_time_t *out);
+
+/**
+ * @brief Parses an instant given as a date-time or as a date alone (its midnight).
+ * @param text the characters (need not be NUL-terminated).
+ * @param len number of characters.
+ * @param out the instant; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** those of prepay_time_parse_date() and prepay_time_parse_date_time().
+ */
+PREPAY_API int prepay_time_parse(const char *text, size_t len, prepay_time_t *out);
+
+/**
+ * @brief Parses a time of day `hh:mm` or `hh:mm:ss` into seconds since midnight.
+ * @param text the characters (need not be NUL-terminated).
+ * @param len number of characters: 5 or 8.
+ * @param allow_end_of_day true to accept `24:00` (`24:00:00`), the end of a day, as 86400.
+ * @param out seconds, 0..86399 (86400 for the end of the day); untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer or malformed text);
+ * ::PREPAY_E_BAD_TIME (hour above 23, minute or second above 59, or
+ * `24:00` when not allowed).
+ */
+PREPAY_API int prepay_time_parse_time_of_day(const char *text, size_t len, bool allow_end_of_day, int32_t *out);
+
+/**
+ * @brief Parses a day of the year `MM-DD` (any day of a leap year, so `02-29` is accepted).
+ * @param text the characters (need not be NUL-terminated).
+ * @param len number of characters: exactly 5.
+ * @param month out: 1..12; untouched on error.
+ * @param day out: 1..31; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer or malformed text);
+ * ::PREPAY_E_BAD_DATE (no such month or day).
+ */
+PREPAY_API int prepay_time_parse_month_day(const char *text, size_t len, uint8_t *month, uint8_t *day);
+
+/**
+ * @brief Writes an instant as text in one of the ::prepay_time_text_t forms, NUL-terminated.
+ * @param t the instant (years 1..9999).
+ * @param form which text.
+ * @param out the buffer (::PREPAY_TIME_TEXT_MAX bytes hold every form).
+ * @param out_cap capacity of @p out in bytes.
+ * @return the number of characters written (without the NUL), or an error;
+ *         on error @p out is untouched.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p out, unknown @p form);
+ * ::PREPAY_E_BAD_DATE (@p t outside years 1..9999);
+ * ::PREPAY_E_BUFFER_TOO_SMALL (the text and its NUL do not fit).
+ */
+PREPAY_API int prepay_time_format(prepay_time_t t, prepay_time_text_t form, char *out, size_t out_cap);
+
+/**
+ * @brief Writes a time of day `hh:mm` or `hh:mm:ss`, NUL-terminated (86400 is written `24:00`).
+ * @param second_of_day 0..86400.
+ * @param with_seconds true for `hh:mm:ss`; false for `hh:mm` (seconds dropped).
+ * @param out the buffer (9 bytes hold both forms).
+ * @param out_cap capacity of @p out in bytes.
+ * @return the number of characters written (without the NUL), or an error;
+ *         on error @p out is untouched.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p out);
+ * ::PREPAY_E_BAD_TIME (@p second_of_day outside 0..86400);
+ * ::PREPAY_E_BUFFER_TOO_SMALL.
+ */
+PREPAY_API int prepay_time_format_time_of_day(int32_t second_of_day, bool with_seconds, char *out, size_t out_cap);
 
 PREPAY_END_DECLS
 

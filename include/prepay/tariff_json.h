@@ -14,7 +14,7 @@
  * Errors are reported as a status code and, in a caller buffer, one line of
  * text naming the file (or the origin given for a buffer), the JSON path of
  * the offending value and what is wrong, e.g.
- * `tariff.json: $.schedule.seasons[2].start: "13-01" is not a MM-DD date`.
+ * `tariff.json: $.schedule.seasons[2].start: "13-01" is not a month-day MM-DD`.
  * On error the output document is not touched: there is never a partially
  * loaded tariff.
  *
@@ -34,28 +34,9 @@
 #include "prepay/civil_time.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
+#include "prepay/hosted_status.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
-
-/** @brief Status codes of the hosted loaders (module ::PREPAY_MODULE_HOSTED, numbers 1..31). */
-enum prepay_hosted_status {
-    /** A file cannot be opened or read. */
-    PREPAY_E_HOSTED_IO = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 1),
-    /** The text is not JSON (the message gives line and column). */
-    PREPAY_E_HOSTED_JSON_SYNTAX = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 2),
-    /** A JSON value has the wrong type, a required member is missing or a member is unknown. */
-    PREPAY_E_HOSTED_JSON_TYPE = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 3),
-    /** A JSON value is malformed or out of range (bad decimal, date, name, order). */
-    PREPAY_E_HOSTED_JSON_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 4),
-    /** The tariff was built but the core's validation refused it (the message names the core error). */
-    PREPAY_E_HOSTED_TARIFF_INVALID = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 5),
-    /** The input uses a feature the importer does not support (demand charges, kWh/kW tiers, ...). */
-    PREPAY_E_HOSTED_UNSUPPORTED = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 6),
-    /** Memory could not be allocated. */
-    PREPAY_E_HOSTED_NO_MEMORY = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 7),
-    /** A CSV line is malformed (readings files of the command-line tool). */
-    PREPAY_E_HOSTED_CSV = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 8)
-};
 
 /** @brief A suitable size for error message buffers (one line; longer messages are truncated). */
 #define PREPAY_TARIFF_JSON_ERROR_MAX 512
@@ -229,6 +210,10 @@ PREPAY_API int prepay_tariff_json_parse_rounded(const char *text, size_t len, un
 
 /**
  * @brief Parses a local instant `YYYY-MM-DD hh:mm[:ss]` (a `T` may replace the space).
+ *
+ * The same as prepay_time_parse_date_time() (civil_time.h), which is the one
+ * date-time grammar of libprepay (`YYYY/MM/DD` dates are read too); kept
+ * for existing callers.
  * @param text the characters (need not be NUL-terminated).
  * @param len number of characters.
  * @param out the instant; untouched on error.

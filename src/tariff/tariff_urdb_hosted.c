@@ -1,35 +1,44 @@
 /*
- * Hosted: OpenEI URDB rate records and NREL SAM utilityrate5 inputs -> core
- * tariff (docs/tariff-json.md, "URDB and SAM imports").
+ * Hosted: OpenEI URDB rate records and NREL SAM utilityrate5 inputs -> a
+ * tariff document (docs/tariff-json.md, "URDB and SAM imports"), read by
+ * the JSON reader (src/common/json_internal.h) from the tables below.
  *
  * Energy charges only: periods become bands, the 12 x 24 weekday / weekend
  * period matrices become day tables (one per distinct row) and monthly
  * seasons, tier maxima become one ladder per month (SAM requires the periods
  * used in a month to share their tier bounds), "kWh daily" maxima become
  * per-day ladders (x days in the month). Billing is monthly from day 1 and
- * rounds once per bill, like SAM. Numbers are converted exactly through the
- * shortest round-trip decimal (prepay__tj_number_decimal()).
+ * rounds once per bill, like SAM. URDB and SAM publish binary numbers: each
+ * is read through the shortest decimal that reads back as the same double
+ * (prepay__json_number()), then exactly. Records carry many members this
+ * importer does not use, so their objects are open.
  */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/json_internal.h"
 #include "prepay/fixed_point.h"
 #include "prepay/tariff.h"
 #include "prepay/tariff_json.h"
-#include "tariff_json_internal.h"
+#include "tariff_doc_internal.h"
 
 /* A padded tier bound: effectively unbounded (4e12 kWh; x 31 days still fits). */
 #define URDB_HUGE_BOUND ((prepay_energy_t)4000000000000000LL)
 /* Tier maxima at or above this (kWh) mean "no limit" (SAM writes 1e38). */
 #define URDB_UNBOUNDED_KWH 1.0e37
+#define URDB_UNBOUNDED_KWH_INTEGER 1000000000000000LL
+#define OPEN_ENDED (INT64_MAX / 4)
+/* rate_scale 1 in its 8-decimal fixed point */
+#define SCALE_ONE 100000000
+
+enum urdb_units { UNITS_KWH = 0, UNITS_KWH_DAILY = 2 }; /* SAM's codes; 1 and 3 are kWh/kW */
 
 typedef struct urdb_tier {
     bool bounded;
     prepay_energy_t max; /* Wh, cumulative */
-    int units;           /* 0 kWh, 2 kWh daily */
-    prepay_price_t price;
+    int units;           /* enum urdb_units */
+    prepay_price_t rate, adj;
+    prepay_price_t price; /* rate + adj */
 } urdb_tier_t;
 
 typedef struct urdb_period {
@@ -39,307 +48,462 @@ typedef struct urdb_period {
 } urdb_period_t;
 
 typedef struct urdb_rate {
+    int64_t rate_scale; /* SCALE_ONE = 1 */
+    bool sam;
+    const char *record_path; /* "$" or "$.items[0]" */
     unsigned period_count;
     urdb_period_t periods[PREPAY_MAX_TARIFF_INDEX];
     uint8_t weekday[12][24]; /* band numbers 1.. */
     uint8_t weekend[12][24];
-    bool proportional;
-    prepay_money_t fixed_monthly;
-    int64_t rate_scale; /* 1e8 = 1 */
+    prepay_money_t fixed_first_meter, fixed_monthly_charge; /* URDB, or SAM's ur_monthly_fixed_charge */
+    int64_t metering_option;                                /* SAM */
 } urdb_rate_t;
 
-static int urdb_fail_type(tj_ctx_t *ctx, const char *expected, const json_t *value)
-{
-    return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "expected %s, got %s", expected,
-                           prepay__tj_type_name(value));
-}
+static const prepay__json_type_t number_price = {PREPAY__JSON_NUMBER(8, 0, OPEN_ENDED)};
 
-/* A tier maximum in kWh: unbounded (>= 1e37, or absent), else exact Wh. */
-static int urdb_max(tj_ctx_t *ctx, const json_t *v, bool *bounded, prepay_energy_t *wh)
-{
-    if (!v || json_is_null(v)) {
-        *bounded = false;
-        return PREPAY_OK;
-    }
-    if ((json_is_real(v) && json_real_value(v) >= URDB_UNBOUNDED_KWH) ||
-        (json_is_integer(v) && json_integer_value(v) >= 1000000000000000LL)) {
-        *bounded = false;
-        return PREPAY_OK;
-    }
-    *bounded = true;
-    return prepay__tj_number_decimal(ctx, v, 3, 1, URDB_HUGE_BOUND / 2, wh);
-}
+/* ---- numbers ---------------------------------------------------------------------------------- */
 
-static int urdb_price(tj_ctx_t *ctx, const urdb_rate_t *rate, const json_t *v, prepay_price_t *out)
+/* A price, times rate_scale exactly (an inexact product is an error). */
+static int read_price(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    prepay_price_t p = 0;
-    int rc = prepay__tj_number_decimal(ctx, v, 8, 0, INT64_MAX / 4, &p);
-    if (rc != PREPAY_OK) {
-        return rc;
+    (void)type;
+    const urdb_rate_t *rate = r->user;
+    prepay_price_t p = 0, down = 0, up = 0;
+    int status = prepay__json_read(r, value, &number_price, &p);
+    if (status != PREPAY_OK || rate->rate_scale == SCALE_ONE) {
+        memcpy(out, &p, sizeof p);
+        return status;
     }
-    if (rate->rate_scale != 100000000) {
-        int64_t down = 0, up = 0;
-        if (prepay_i64_muldiv(p, rate->rate_scale, 100000000, PREPAY_ROUND_DOWN, &down) != PREPAY_OK ||
-            prepay_i64_muldiv(p, rate->rate_scale, 100000000, PREPAY_ROUND_UP, &up) != PREPAY_OK) {
-            return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "price x rate_scale overflows");
-        }
-        if (down != up) {
-            return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE,
-                                   "price x rate_scale needs more than 8 decimal places");
-        }
-        p = down;
+    if (prepay_i64_muldiv(p, rate->rate_scale, SCALE_ONE, PREPAY_ROUND_DOWN, &down) != PREPAY_OK ||
+        prepay_i64_muldiv(p, rate->rate_scale, SCALE_ONE, PREPAY_ROUND_UP, &up) != PREPAY_OK) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "price x rate_scale overflows");
     }
-    *out = p;
+    if (down != up) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "price x rate_scale needs more than 8 decimal places");
+    }
+    memcpy(out, &down, sizeof down);
     return PREPAY_OK;
 }
 
-/* URDB energyratestructure: [period][tier]{max, unit, rate, adj}. */
-static int urdb_structure(tj_ctx_t *ctx, const json_t *ers, urdb_rate_t *rate)
+static const prepay__json_type_t price_type = {.read = read_price};
+static const prepay__json_type_t adjustment_type = {PREPAY__JSON_NUMBER(8, INT64_MIN / 4, OPEN_ENDED)};
+static const prepay__json_type_t bound_type = {PREPAY__JSON_NUMBER(3, 1, URDB_HUGE_BOUND / 2)};
+static const prepay__json_type_t money_type = {PREPAY__JSON_NUMBER(2, 0, OPEN_ENDED)};
+
+/* An adjustment added to the rate; scaled like a price when it is not zero. */
+static int read_adjustment(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    if (!json_is_array(ers) || json_array_size(ers) == 0) {
-        return json_is_array(ers) ? prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "no period given")
-                                  : urdb_fail_type(ctx, "an array of periods", ers);
+    (void)type;
+    const urdb_rate_t *rate = r->user;
+    int status = prepay__json_read(r, value, &adjustment_type, out);
+    prepay_price_t adj = 0;
+    memcpy(&adj, out, sizeof adj);
+    if (status == PREPAY_OK && adj != 0 && rate->rate_scale != SCALE_ONE) {
+        status = read_price(r, value, &price_type, out);
     }
-    if (json_array_size(ers) > PREPAY_MAX_TARIFF_INDEX) {
-        return prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu periods, at most %d (PREPAY_MAX_TARIFF_INDEX)",
-                               json_array_size(ers), PREPAY_MAX_TARIFF_INDEX);
+    return status;
+}
+
+/* A tier maximum in kWh: unbounded (null, or >= 1e37), else exact Wh. The output is the tier. */
+static int read_max(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    urdb_tier_t *tier = out;
+    tier->bounded = !(json_is_null(value) || (json_is_real(value) && json_real_value(value) >= URDB_UNBOUNDED_KWH) ||
+                      (json_is_integer(value) && json_integer_value(value) >= URDB_UNBOUNDED_KWH_INTEGER));
+    return tier->bounded ? prepay__json_read(r, value, &bound_type, &tier->max) : PREPAY_OK;
+}
+
+/* A money amount; null is none. */
+static int read_money(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    return json_is_null(value) ? PREPAY_OK : prepay__json_read(r, value, &money_type, out);
+}
+
+/* "kWh" or "kWh daily"; demand-based units are refused. */
+static int read_unit(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    const char *unit = json_string_value(value);
+    int units = UNITS_KWH;
+    if (!unit) {
+        return prepay__json_expected(r, "a unit string", value);
     }
-    rate->period_count = (unsigned)json_array_size(ers);
-    for (size_t p = 0; p < json_array_size(ers); p++) {
-        json_t *tiers = json_array_get(ers, p);
-        size_t s1 = prepay__tj_push_index(ctx, p);
-        urdb_period_t *per = &rate->periods[p];
-        int rc = PREPAY_OK;
-        if (!json_is_array(tiers) || json_array_size(tiers) == 0) {
-            rc = json_is_array(tiers) ? prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "a period needs a tier")
-                                      : urdb_fail_type(ctx, "an array of tiers", tiers);
-        } else if (json_array_size(tiers) > PREPAY_MAX_TIERS) {
-            rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "%zu tiers, at most %d (PREPAY_MAX_TIERS)",
-                                 json_array_size(tiers), PREPAY_MAX_TIERS);
-        }
-        for (size_t t = 0; rc == PREPAY_OK && t < json_array_size(tiers); t++) {
-            json_t *tier = json_array_get(tiers, t);
-            size_t s2 = prepay__tj_push_index(ctx, t);
-            urdb_tier_t *ut = &per->tiers[t];
-            if (!json_is_object(tier)) {
-                rc = urdb_fail_type(ctx, "a tier {max, unit, rate, adj}", tier);
-            }
-            json_t *v = NULL;
-            if (rc == PREPAY_OK) {
-                v = json_object_get(tier, "unit");
-                ut->units = 0;
-                if (v) {
-                    size_t s3 = prepay__tj_push_key(ctx, "unit");
-                    const char *u = json_is_string(v) ? json_string_value(v) : NULL;
-                    if (!u) {
-                        rc = urdb_fail_type(ctx, "a unit string", v);
-                    } else if (strcmp(u, "kWh") == 0) {
-                        ut->units = 0;
-                    } else if (strcmp(u, "kWh daily") == 0) {
-                        ut->units = 2;
-                    } else {
-                        rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED,
-                                             "tier unit \"%.30s\" is not supported (only \"kWh\" and \"kWh daily\")", u);
-                    }
-                    prepay__tj_pop(ctx, s3);
-                }
-            }
-            if (rc == PREPAY_OK) {
-                size_t s3 = prepay__tj_push_key(ctx, "max");
-                rc = urdb_max(ctx, json_object_get(tier, "max"), &ut->bounded, &ut->max);
-                prepay__tj_pop(ctx, s3);
-            }
-            prepay_price_t r = 0, adj = 0;
-            if (rc == PREPAY_OK) {
-                v = json_object_get(tier, "rate");
-                size_t s3 = prepay__tj_push_key(ctx, "rate");
-                rc = v ? urdb_price(ctx, rate, v, &r)
-                       : prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "missing required member \"rate\"");
-                prepay__tj_pop(ctx, s3);
-            }
-            if (rc == PREPAY_OK && (v = json_object_get(tier, "adj")) != NULL) {
-                size_t s3 = prepay__tj_push_key(ctx, "adj");
-                rc = prepay__tj_number_decimal(ctx, v, 8, INT64_MIN / 4, INT64_MAX / 4, &adj);
-                if (rc == PREPAY_OK && adj != 0 && rate->rate_scale != 100000000) {
-                    rc = urdb_price(ctx, rate, v, &adj);
-                }
-                prepay__tj_pop(ctx, s3);
-            }
-            if (rc == PREPAY_OK) {
-                if (prepay_i64_add(r, adj, &ut->price) != PREPAY_OK || ut->price < 0) {
-                    rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "rate + adj is negative or too large");
-                }
-            }
-            prepay__tj_pop(ctx, s2);
-        }
-        prepay__tj_pop(ctx, s1);
-        if (rc != PREPAY_OK) {
-            return rc;
-        }
+    if (strcmp(unit, "kWh daily") == 0) {
+        units = UNITS_KWH_DAILY;
+    } else if (strcmp(unit, "kWh") != 0) {
+        char quoted[PREPAY__JSON_QUOTE_MAX + 8];
+        return prepay__json_fail(r, PREPAY_E_HOSTED_UNSUPPORTED,
+                                 "tier unit %s is not supported (only \"kWh\" and \"kWh daily\")",
+                                 prepay__json_quote(quoted, sizeof quoted, unit));
+    }
+    memcpy(out, &units, sizeof units);
+    return PREPAY_OK;
+}
+
+/* A feature this importer cannot price: refused when its member holds anything but zero or nothing. */
+static int read_refused(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)out;
+    bool present = json_is_true(value) || json_array_size(value) > 0 || json_object_size(value) > 0 ||
+                   (json_is_number(value) && (json_number_value(value) > 0.0 || json_number_value(value) < 0.0));
+    return present ? prepay__json_fail(r, PREPAY_E_HOSTED_UNSUPPORTED, "%s are not supported", type->what) : PREPAY_OK;
+}
+
+static const prepay__json_type_t demand_type = {.read = read_refused, .what = "demand charges"};
+static const prepay__json_type_t minimum_type = {.read = read_refused, .what = "minimum charges"};
+
+/* ---- URDB energyratestructure ------------------------------------------------------------------ */
+
+static int finish_tier(prepay__json_reader_t *r, const json_t *value, void *out)
+{
+    (void)value;
+    urdb_tier_t *tier = out;
+    if (prepay_i64_add(tier->rate, tier->adj, &tier->price) != PREPAY_OK || tier->price < 0) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "rate + adj is negative or too large");
+    }
+    return PREPAY_OK;
+}
+
+static int finish_period(prepay__json_reader_t *r, const json_t *value, void *out)
+{
+    (void)r;
+    (void)value;
+    ((urdb_period_t *)out)->defined = true;
+    return PREPAY_OK;
+}
+
+static const prepay__json_type_t unit_type = {.read = read_unit};
+static const prepay__json_type_t max_type = {.read = read_max};
+static const prepay__json_type_t adj_type = {.read = read_adjustment};
+static const prepay__json_field_t tier_fields[] = {
+    PREPAY__JSON_FIELD("unit", 0, unit_type, urdb_tier_t, units),
+    PREPAY__JSON_FIELD_HERE("max", 0, max_type),
+    PREPAY__JSON_FIELD("rate", PREPAY__JSON_REQUIRED, price_type, urdb_tier_t, rate),
+    PREPAY__JSON_FIELD("adj", 0, adj_type, urdb_tier_t, adj),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t tier_type = {
+    PREPAY__JSON_OBJECT("a tier {max, unit, rate, adj}", tier_fields),
+    .open = true,
+    .finish = finish_tier,
+};
+static const prepay__json_type_t period_type = {
+    PREPAY__JSON_ARRAY(urdb_period_t, tiers, tier_count, tier_type, "tiers", 1, PREPAY_MAX_TIERS, "PREPAY_MAX_TIERS"),
+    .finish = finish_period,
+};
+static const prepay__json_type_t structure_type = {
+    PREPAY__JSON_ARRAY(urdb_rate_t, periods, period_count, period_type, "periods", 1, PREPAY_MAX_TARIFF_INDEX,
+                       "PREPAY_MAX_TARIFF_INDEX"),
+};
+
+/* ---- SAM ur_ec_tou_mat: rows [period, tier, max, units, buy, sell] ------------------------------- */
+
+/* A 1-based index that must also fit the configuration (type->capacity, type->max_macro). */
+static int read_capped_index(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    int64_t v = 0;
+    int status = prepay__json_number(r, value, type, &v);
+    if (status == PREPAY_OK && v > (int64_t)type->capacity) {
+        return prepay__json_fail(r, PREPAY_E_CAPACITY, "%s %d is above %zu (%s)", type->what, (int)v, type->capacity,
+                                 type->max_macro);
+    }
+    memcpy(out, &v, sizeof v);
+    return status;
+}
+
+static int read_sam_units(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    int64_t units = 0;
+    int status = prepay__json_number(r, value, type, &units);
+    if (status == PREPAY_OK && units != UNITS_KWH && units != UNITS_KWH_DAILY) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_UNSUPPORTED, "max usage units %d (kWh/kW) are not supported",
+                                 (int)units);
+    }
+    memcpy(out, &units, sizeof units);
+    return status;
+}
+
+static const prepay__json_type_t sam_period_type = {.read = read_capped_index,
+                                                    .min = 1,
+                                                    .max = 63,
+                                                    .what = "period",
+                                                    .capacity = PREPAY_MAX_TARIFF_INDEX,
+                                                    .max_macro = "PREPAY_MAX_TARIFF_INDEX"};
+static const prepay__json_type_t sam_tier_type = {.read = read_capped_index,
+                                                  .min = 1,
+                                                  .max = 32,
+                                                  .what = "tier",
+                                                  .capacity = PREPAY_MAX_TIERS,
+                                                  .max_macro = "PREPAY_MAX_TIERS"};
+static const prepay__json_type_t sam_units_type = {.read = read_sam_units, .min = 0, .max = 3};
+
+/* One row adds tier `tier` (in order 1, 2, ...) to period `period`. The output is the rate. */
+static int read_sam_row(prepay__json_reader_t *r, const json_t *row, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    urdb_rate_t *rate = out;
+    int64_t period = 0, tier = 0, units = 0;
+    if (!json_is_array(row) || json_array_size(row) < 5) {
+        return prepay__json_expected(r, "a row [period, tier, max, units, buy, sell]", row);
+    }
+    int status = prepay__json_read_item(r, row, 0, &sam_period_type, &period);
+    if (status == PREPAY_OK) {
+        status = prepay__json_read_item(r, row, 1, &sam_tier_type, &tier);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay__json_read_item(r, row, 3, &sam_units_type, &units);
+    }
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    urdb_period_t *per = &rate->periods[period - 1];
+    if ((unsigned)tier != per->tier_count + 1) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE,
+                                 "tier %d of period %d is out of order (tiers must be 1, 2, ...)", (int)tier,
+                                 (int)period);
+    }
+    urdb_tier_t *ut = &per->tiers[tier - 1];
+    ut->units = (int)units;
+    status = prepay__json_read_item(r, row, 2, &max_type, ut);
+    if (status == PREPAY_OK) {
+        status = prepay__json_read_item(r, row, 4, &price_type, &ut->price);
+    }
+    if (status == PREPAY_OK) {
         per->defined = true;
-        per->tier_count = (unsigned)json_array_size(tiers);
+        per->tier_count = (unsigned)tier;
+        rate->period_count = (unsigned)period > rate->period_count ? (unsigned)period : rate->period_count;
     }
-    return PREPAY_OK;
+    return status;
 }
 
-/* SAM ur_ec_tou_mat: rows [period, tier, max, units, buy, sell]. */
-static int sam_tou_mat(tj_ctx_t *ctx, const json_t *mat, urdb_rate_t *rate)
+static const prepay__json_type_t sam_row_type = {.read = read_sam_row};
+
+static int read_tou_mat(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    if (!json_is_array(mat) || json_array_size(mat) == 0) {
-        return urdb_fail_type(ctx, "a non-empty array of rows", mat);
+    (void)type;
+    urdb_rate_t *rate = out;
+    if (json_array_size(value) == 0) {
+        return prepay__json_expected(r, "a non-empty array of rows", value);
     }
-    for (size_t i = 0; i < json_array_size(mat); i++) {
-        json_t *row = json_array_get(mat, i);
-        size_t s1 = prepay__tj_push_index(ctx, i);
-        int rc = PREPAY_OK;
-        int64_t period = 0, tier = 0, units = 0;
-        if (!json_is_array(row) || json_array_size(row) < 5) {
-            rc = urdb_fail_type(ctx, "a row [period, tier, max, units, buy, sell]", row);
-        }
-        if (rc == PREPAY_OK) {
-            size_t s2 = prepay__tj_push_index(ctx, 0);
-            rc = prepay__tj_number_decimal(ctx, json_array_get(row, 0), 0, 1, 63, &period);
-            if (rc == PREPAY_OK && period > PREPAY_MAX_TARIFF_INDEX) {
-                rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "period %" PRId64 " is above %d (PREPAY_MAX_TARIFF_INDEX)",
-                                     period, PREPAY_MAX_TARIFF_INDEX);
-            }
-            prepay__tj_pop(ctx, s2);
-        }
-        if (rc == PREPAY_OK) {
-            size_t s2 = prepay__tj_push_index(ctx, 1);
-            rc = prepay__tj_number_decimal(ctx, json_array_get(row, 1), 0, 1, 32, &tier);
-            if (rc == PREPAY_OK && tier > PREPAY_MAX_TIERS) {
-                rc = prepay__tj_fail(ctx, PREPAY_E_CAPACITY, "tier %" PRId64 " is above %d (PREPAY_MAX_TIERS)", tier,
-                                     PREPAY_MAX_TIERS);
-            }
-            prepay__tj_pop(ctx, s2);
-        }
-        if (rc == PREPAY_OK) {
-            size_t s2 = prepay__tj_push_index(ctx, 3);
-            rc = prepay__tj_number_decimal(ctx, json_array_get(row, 3), 0, 0, 3, &units);
-            if (rc == PREPAY_OK && (units == 1 || units == 3)) {
-                rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED,
-                                     "max usage units %" PRId64 " (kWh/kW) are not supported", units);
-            }
-            prepay__tj_pop(ctx, s2);
-        }
-        urdb_period_t *per = rc == PREPAY_OK ? &rate->periods[period - 1] : NULL;
-        if (rc == PREPAY_OK && (unsigned)tier != per->tier_count + 1) {
-            rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE,
-                                 "tier %" PRId64 " of period %" PRId64 " is out of order (tiers must be 1, 2, ...)",
-                                 tier, period);
-        }
-        if (rc == PREPAY_OK) {
-            urdb_tier_t *ut = &per->tiers[tier - 1];
-            ut->units = (int)units;
-            size_t s2 = prepay__tj_push_index(ctx, 2);
-            rc = urdb_max(ctx, json_array_get(row, 2), &ut->bounded, &ut->max);
-            prepay__tj_pop(ctx, s2);
-            if (rc == PREPAY_OK) {
-                s2 = prepay__tj_push_index(ctx, 4);
-                rc = urdb_price(ctx, rate, json_array_get(row, 4), &ut->price);
-                prepay__tj_pop(ctx, s2);
-            }
-            if (rc == PREPAY_OK) {
-                per->defined = true;
-                per->tier_count = (unsigned)tier;
-                if ((unsigned)period > rate->period_count) {
-                    rate->period_count = (unsigned)period;
-                }
-            }
-        }
-        prepay__tj_pop(ctx, s1);
-        if (rc != PREPAY_OK) {
-            return rc;
+    int status = PREPAY_OK;
+    for (size_t i = 0; status == PREPAY_OK && i < json_array_size(value); i++) {
+        status = prepay__json_read_item(r, value, i, &sam_row_type, rate);
+    }
+    for (unsigned p = 0; status == PREPAY_OK && p < rate->period_count; p++) {
+        if (!rate->periods[p].defined) {
+            return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "period %u has no rates", p + 1);
         }
     }
-    return PREPAY_OK;
+    return status;
 }
 
-/* A 12 x 24 period matrix (a flat list of 288 is accepted too). */
-static int urdb_schedule(tj_ctx_t *ctx, const json_t *m, int base, const urdb_rate_t *rate, uint8_t out[12][24])
+/* ---- 12 x 24 period schedules ------------------------------------------------------------------ */
+
+/* A period number (base type->min: 0 in URDB, 1 in SAM) that has rates -> its band (uint8_t). */
+static int read_cell(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    bool flat = json_is_array(m) && json_array_size(m) == 288;
-    if (!json_is_array(m) || (!flat && json_array_size(m) != 12)) {
-        return urdb_fail_type(ctx, "a 12 x 24 array of periods", m);
+    const urdb_rate_t *rate = r->user;
+    int64_t p = 0;
+    int status = prepay__json_number(r, value, type, &p);
+    if (status != PREPAY_OK) {
+        return status;
     }
-    for (size_t mo = 0; mo < 12; mo++) {
-        json_t *row = flat ? NULL : json_array_get(m, mo);
-        size_t s1 = flat ? ctx->path_len : prepay__tj_push_index(ctx, mo);
-        if (!flat && (!json_is_array(row) || json_array_size(row) != 24)) {
-            int rc = urdb_fail_type(ctx, "an array of 24 periods", row);
-            prepay__tj_pop(ctx, s1);
-            return rc;
-        }
-        for (size_t h = 0; h < 24; h++) {
-            json_t *cell = flat ? json_array_get(m, mo * 24 + h) : json_array_get(row, h);
-            size_t s2 = prepay__tj_push_index(ctx, flat ? mo * 24 + h : h);
-            int64_t p = 0;
-            int rc = prepay__tj_number_decimal(ctx, cell, 0, base, base + 62, &p);
-            if (rc == PREPAY_OK) {
-                unsigned band = (unsigned)(p - base + 1);
-                if (band > rate->period_count || !rate->periods[band - 1].defined) {
-                    rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "period %" PRId64 " has no rates", p);
-                } else {
-                    out[mo][h] = (uint8_t)band;
-                }
-            }
-            prepay__tj_pop(ctx, s2);
-            if (rc != PREPAY_OK) {
-                prepay__tj_pop(ctx, s1);
-                return rc;
-            }
-        }
-        prepay__tj_pop(ctx, s1);
+    unsigned band = (unsigned)(p - type->min + 1);
+    if (band > rate->period_count || !rate->periods[band - 1].defined) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "period %d has no rates", (int)p);
+    }
+    prepay__json_store_int(out, 1, band);
+    return PREPAY_OK;
+}
+
+/* 24 cells (type->item) of one month. */
+static int read_schedule_row(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    uint8_t *row = out;
+    if (json_array_size(value) != 24) {
+        return prepay__json_expected(r, "an array of 24 periods", value);
+    }
+    int status = PREPAY_OK;
+    for (size_t h = 0; status == PREPAY_OK && h < 24; h++) {
+        status = prepay__json_read_item(r, value, h, type->item, &row[h]);
+    }
+    return status;
+}
+
+/* 12 rows (type->item), or a flat list of 288 cells. The output is uint8_t[12][24]. */
+static int read_schedule(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    uint8_t(*months)[24] = out;
+    bool flat = json_array_size(value) == 288;
+    if (!flat && json_array_size(value) != 12) {
+        return prepay__json_expected(r, "a 12 x 24 array of periods", value);
+    }
+    int status = PREPAY_OK;
+    for (size_t k = 0; status == PREPAY_OK && k < (flat ? 288u : 12u); k++) {
+        status = flat ? prepay__json_read_item(r, value, k, type->item->item, &months[k / 24][k % 24])
+                      : prepay__json_read_item(r, value, k, type->item, months[k]);
+    }
+    return status;
+}
+
+static const prepay__json_type_t urdb_cell_type = {.read = read_cell, .min = 0, .max = 62};
+static const prepay__json_type_t sam_cell_type = {.read = read_cell, .min = 1, .max = 63};
+static const prepay__json_type_t urdb_row_type = {.read = read_schedule_row, .item = &urdb_cell_type};
+static const prepay__json_type_t sam_row_schedule_type = {.read = read_schedule_row, .item = &sam_cell_type};
+static const prepay__json_type_t urdb_schedule_type = {.read = read_schedule, .item = &urdb_row_type};
+static const prepay__json_type_t sam_schedule_type = {.read = read_schedule, .item = &sam_row_schedule_type};
+
+/* ---- records ----------------------------------------------------------------------------------- */
+
+static const prepay__json_type_t tou_mat_type = {.read = read_tou_mat};
+static const prepay__json_type_t money_field_type = {.read = read_money};
+static const prepay__json_type_t metering_option_type = {PREPAY__JSON_NUMBER(0, 0, 4)};
+
+/* fixedchargeunits: only per-month charges become a fixed charge per monthly cycle. */
+static int read_fixed_units(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    (void)out;
+    if (!json_is_string(value) || strcmp(json_string_value(value), "$/month") != 0) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_UNSUPPORTED, "only \"$/month\" fixed charges are supported");
     }
     return PREPAY_OK;
 }
 
-/* One hour row -> a cyclic day table (a run that wraps over midnight is one slot). */
-static int row_to_table(const uint8_t row[24], prepay_tou_day_table_t *dt)
+static const prepay__json_type_t fixed_units_type = {.read = read_fixed_units};
+static const prepay__json_field_t urdb_fields[] = {
+    PREPAY__JSON_FIELD_HERE("demandratestructure", 0, demand_type),
+    PREPAY__JSON_FIELD_HERE("flatdemandstructure", 0, demand_type),
+    PREPAY__JSON_FIELD_HERE("mincharge", 0, minimum_type),
+    PREPAY__JSON_FIELD_HERE("energyratestructure", PREPAY__JSON_REQUIRED, structure_type),
+    PREPAY__JSON_FIELD("energyweekdayschedule", PREPAY__JSON_REQUIRED, urdb_schedule_type, urdb_rate_t, weekday),
+    PREPAY__JSON_FIELD("energyweekendschedule", PREPAY__JSON_REQUIRED, urdb_schedule_type, urdb_rate_t, weekend),
+    PREPAY__JSON_FIELD_HERE("fixedchargeunits", 0, fixed_units_type),
+    PREPAY__JSON_FIELD("fixedchargefirstmeter", 0, money_field_type, urdb_rate_t, fixed_first_meter),
+    PREPAY__JSON_FIELD("fixedmonthlycharge", 0, money_field_type, urdb_rate_t, fixed_monthly_charge),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_field_t sam_fields[] = {
+    PREPAY__JSON_FIELD_HERE("ur_dc_enable", 0, demand_type),
+    PREPAY__JSON_FIELD_HERE("ur_monthly_min_charge", 0, minimum_type),
+    PREPAY__JSON_FIELD_HERE("ur_annual_min_charge", 0, minimum_type),
+    PREPAY__JSON_FIELD_HERE("ur_ec_tou_mat", PREPAY__JSON_REQUIRED, tou_mat_type),
+    PREPAY__JSON_FIELD("ur_ec_sched_weekday", PREPAY__JSON_REQUIRED, sam_schedule_type, urdb_rate_t, weekday),
+    PREPAY__JSON_FIELD("ur_ec_sched_weekend", PREPAY__JSON_REQUIRED, sam_schedule_type, urdb_rate_t, weekend),
+    PREPAY__JSON_FIELD("ur_monthly_fixed_charge", 0, money_field_type, urdb_rate_t, fixed_first_meter),
+    PREPAY__JSON_FIELD("ur_metering_option", 0, metering_option_type, urdb_rate_t, metering_option),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t urdb_record_type = {PREPAY__JSON_OBJECT("a JSON object", urdb_fields), .open = true};
+static const prepay__json_type_t sam_record_type = {PREPAY__JSON_OBJECT("a JSON object", sam_fields), .open = true};
+
+/* A record is SAM's when it has ur_ec_tou_mat. The output is the rate. */
+static int read_record(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    urdb_rate_t *rate = out;
+    rate->sam = json_object_get(value, "ur_ec_tou_mat") != NULL;
+    return prepay__json_read(r, value, rate->sam ? &sam_record_type : &urdb_record_type, rate);
+}
+
+static const prepay__json_type_t record_type = {.read = read_record};
+
+/* A URDB API answer {"items": [record, ...]}: the first record. */
+static int read_items(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    urdb_rate_t *rate = out;
+    if (!json_is_object(json_array_get(value, 0))) {
+        return prepay__json_expected(r, "a non-empty array of rate records", value);
+    }
+    rate->record_path = "$.items[0]";
+    return prepay__json_read_item(r, value, 0, &record_type, rate);
+}
+
+static const prepay__json_type_t items_type = {.read = read_items};
+
+/* Copies src into a fixed buffer, cut before a UTF-8 sequence that does not fit. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0u) == 0x80u) {
+            n--;
+        }
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static const char *text_of(const json_t *value, const char *fallback)
+{
+    return json_is_string(value) ? json_string_value(value) : fallback;
+}
+
+/* The name and source of the record, or of the database it came from (never an error). */
+static void copy_metadata(const json_t *rec, prepay_tariff_doc_t *doc)
+{
+    const json_t *source = json_object_get(rec, "source");
+    const char *utility = text_of(json_object_get(rec, "utility"), NULL);
+    copy_text(doc->name, sizeof doc->name, text_of(json_object_get(rec, "name"), "imported rate"));
+    if (json_is_object(source)) {
+        copy_text(doc->notice, sizeof doc->notice, text_of(json_object_get(source, "notice"), ""));
+        copy_text(doc->url, sizeof doc->url, text_of(json_object_get(source, "url"), ""));
+        copy_text(doc->note, sizeof doc->note, text_of(json_object_get(source, "note"), ""));
+    } else {
+        char notice[2 * PREPAY_TARIFF_JSON_TEXT_MAX];
+        snprintf(notice, sizeof notice, "OpenEI U.S. Utility Rate Database%s%.*s", utility ? ": " : "",
+                 PREPAY_TARIFF_JSON_TEXT_MAX, utility ? utility : "");
+        copy_text(doc->notice, sizeof doc->notice, notice);
+        copy_text(doc->url, sizeof doc->url, text_of(json_object_get(rec, "uri"), text_of(source, "")));
+    }
+    copy_text(doc->currency, sizeof doc->currency, "USD");
+}
+
+/* ---- the document ------------------------------------------------------------------------------ */
+
+/* One hour row -> a cyclic day table (a run that wraps over midnight is one slot); false if too many slots. */
+static bool row_to_table(const uint8_t row[24], prepay_tou_day_table_t *dt)
 {
     memset(dt, 0, sizeof *dt);
     unsigned n = 0;
     for (unsigned h = 0; h < 24; h++) {
-        bool change = h == 0 ? true : row[h] != row[h - 1];
-        if (h == 0 && row[0] == row[23]) {
-            change = false; /* continues the last run of the previous day */
+        if (row[h] == row[(h + 23) % 24]) {
+            continue; /* no change (hour 0 continues the last run of the previous day) */
         }
-        if (change) {
-            if (n >= PREPAY_MAX_DAY_SLOTS) {
-                return -1;
-            }
-            dt->slots[n].start_minute = (uint16_t)(h * 60u);
-            dt->slots[n].band = row[h];
-            n++;
+        if (n >= PREPAY_MAX_DAY_SLOTS) {
+            return false;
         }
+        dt->slots[n].start_minute = (uint16_t)(h * 60u);
+        dt->slots[n].band = row[h];
+        n++;
     }
     if (n == 0) { /* the same period all day */
-        dt->slots[0].start_minute = 0;
         dt->slots[0].band = row[0];
         n = 1;
     }
     dt->slot_count = (uint8_t)n;
-    return (int)n;
+    return true;
 }
 
 static unsigned count_changes(const uint8_t row[24])
 {
     unsigned n = 0;
     for (unsigned h = 0; h < 24; h++) {
-        if (row[h] != row[(h + 23) % 24]) {
-            n++;
-        }
+        n += row[h] != row[(h + 23) % 24];
     }
     return n == 0 ? 1 : n;
 }
 
+/* The index of an equal day table, or a new one; -1 when the schedule is full. */
 static int find_or_add_table(prepay_tou_schedule_t *s, const prepay_tou_day_table_t *dt)
 {
     for (unsigned i = 0; i < s->day_table_count; i++) {
         const prepay_tou_day_table_t *o = &s->day_tables[i];
-        if (o->slot_count == dt->slot_count &&
-            memcmp(o->slots, dt->slots, dt->slot_count * sizeof dt->slots[0]) == 0) {
+        if (o->slot_count == dt->slot_count && memcmp(o->slots, dt->slots, dt->slot_count * sizeof dt->slots[0]) == 0) {
             return (int)i;
         }
     }
@@ -350,61 +514,119 @@ static int find_or_add_table(prepay_tou_schedule_t *s, const prepay_tou_day_tabl
     return s->day_table_count++;
 }
 
-static int urdb_build(tj_ctx_t *ctx, const urdb_rate_t *rate, const char *wk_name, const char *we_name,
-                      prepay_tariff_doc_t *doc)
+static const char *schedule_name(const urdb_rate_t *rate, int weekend)
 {
-    prepay_tariff_t *t = &doc->sets[0];
-    t->band_count = (uint8_t)rate->period_count;
-    for (unsigned b = 1; b <= rate->period_count; b++) {
-        snprintf(doc->band_names[b - 1], PREPAY_TARIFF_JSON_BAND_NAME_MAX, "p%u", b);
-    }
-    /* Schedule. */
-    prepay_tou_schedule_t *s = &t->schedule;
+    static const char *const names[2][2] = {{"energyweekdayschedule", "energyweekendschedule"},
+                                            {"ur_ec_sched_weekday", "ur_ec_sched_weekend"}};
+    return names[rate->sam][weekend];
+}
+
+/* Day tables from the 24-hour rows; a season wherever a month's pair of tables changes. */
+static int build_schedule(prepay__json_reader_t *r, const urdb_rate_t *rate, prepay_tou_schedule_t *s)
+{
     uint8_t month_tables[12][2];
     for (unsigned m = 0; m < 12; m++) {
         for (int w = 0; w < 2; w++) {
             const uint8_t *row = w == 0 ? rate->weekday[m] : rate->weekend[m];
+            char where[PREPAY__JSON_PATH_MAX];
+            snprintf(where, sizeof where, "%s.%s[%u]", rate->record_path, schedule_name(rate, w), m);
             prepay_tou_day_table_t dt;
-            if (row_to_table(row, &dt) < 0) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                prepay__tj_push_key(ctx, w == 0 ? wk_name : we_name);
-                prepay__tj_push_index(ctx, m);
-                return prepay__tj_fail(ctx, PREPAY_E_CAPACITY,
-                                       "%u period changes in a day, at most %d (PREPAY_MAX_DAY_SLOTS)",
-                                       count_changes(row), PREPAY_MAX_DAY_SLOTS);
+            if (!row_to_table(row, &dt)) {
+                return prepay__json_fail_at(r, where, PREPAY_E_CAPACITY,
+                                            "%u period changes in a day, at most %d (PREPAY_MAX_DAY_SLOTS)",
+                                            count_changes(row), PREPAY_MAX_DAY_SLOTS);
             }
-            int idx = find_or_add_table(s, &dt);
-            if (idx < 0) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                prepay__tj_push_key(ctx, w == 0 ? wk_name : we_name);
-                prepay__tj_push_index(ctx, m);
-                return prepay__tj_fail(ctx, PREPAY_E_CAPACITY,
-                                       "more than %d distinct day schedules (PREPAY_MAX_DAY_TABLES)",
-                                       PREPAY_MAX_DAY_TABLES);
+            int index = find_or_add_table(s, &dt);
+            if (index < 0) {
+                return prepay__json_fail_at(r, where, PREPAY_E_CAPACITY,
+                                            "more than %d distinct day schedules (PREPAY_MAX_DAY_TABLES)",
+                                            PREPAY_MAX_DAY_TABLES);
             }
-            month_tables[m][w] = (uint8_t)idx;
+            month_tables[m][w] = (uint8_t)index;
         }
     }
-    unsigned nseason = 0;
+    s->season_count = 0;
     for (unsigned m = 0; m < 12; m++) {
-        if (m == 0 || month_tables[m][0] != month_tables[m - 1][0] || month_tables[m][1] != month_tables[m - 1][1]) {
-            prepay_tou_season_t *se = &s->seasons[nseason++];
+        if (m == 0 || memcmp(month_tables[m], month_tables[m - 1], 2) != 0) {
+            prepay_tou_season_t *se = &s->seasons[s->season_count++];
             se->start_month = (uint8_t)(m + 1);
             se->start_day = 1;
             se->weekday_table = month_tables[m][0];
             se->saturday_table = se->sunday_table = se->holiday_table = month_tables[m][1];
         }
     }
-    s->season_count = (uint8_t)nseason;
     s->default_band = 1;
-    /* Tiers: the ladder of a month is the common ladder of the periods it uses. */
+    return PREPAY_OK;
+}
+
+/* The period whose tiers month m uses; every period used in the month must have the same limits. */
+static int month_reference(prepay__json_reader_t *r, const urdb_rate_t *rate, unsigned m, unsigned *ref_band)
+{
+    bool used[PREPAY_MAX_TARIFF_INDEX] = {false};
+    for (unsigned h = 0; h < 24; h++) {
+        used[rate->weekday[m][h] - 1] = used[rate->weekend[m][h] - 1] = true;
+    }
+    const urdb_period_t *ref = NULL;
+    for (unsigned p = 0; p < rate->period_count; p++) {
+        const urdb_period_t *per = &rate->periods[p];
+        bool same = ref == NULL || per->tier_count == ref->tier_count;
+        for (unsigned k = 0; used[p] && ref && same && k + 1 < per->tier_count; k++) {
+            same = per->tiers[k].bounded == ref->tiers[k].bounded && per->tiers[k].max == ref->tiers[k].max &&
+                   per->tiers[k].units == ref->tiers[k].units;
+        }
+        if (used[p] && !same) {
+            char where[PREPAY__JSON_PATH_MAX];
+            snprintf(where, sizeof where, "%s.%s[%u]", rate->record_path, schedule_name(rate, 0), m);
+            return prepay__json_fail_at(r, where, PREPAY_E_HOSTED_UNSUPPORTED,
+                                        "periods %u and %u are used in month %u but have different tier limits "
+                                        "(tiers within a month must be the same for TOU rates, as in SAM)",
+                                        *ref_band, p + 1, m + 1);
+        }
+        if (used[p] && !ref) {
+            ref = per;
+            *ref_band = p + 1;
+        }
+    }
+    return PREPAY_OK;
+}
+
+/* The ladder of one period's tiers, padded to tier_count tiers; the last tier is unbounded whatever its max. */
+static int period_ladder(prepay__json_reader_t *r, const urdb_rate_t *rate, unsigned band, unsigned tier_count,
+                         prepay_tier_ladder_t *ladder)
+{
+    const urdb_period_t *ref = &rate->periods[band - 1];
+    const char *where = rate->record_path;
+    memset(ladder, 0, sizeof *ladder);
+    unsigned k = 0;
+    for (k = 0; k + 1 < ref->tier_count; k++) {
+        if (!ref->tiers[k].bounded) {
+            return prepay__json_fail_at(r, where, PREPAY_E_HOSTED_JSON_VALUE,
+                                        "period %u: tier %u has no limit but is not the last tier", band, k + 1);
+        }
+        if (k > 0 && ref->tiers[k].max <= ref->tiers[k - 1].max) {
+            return prepay__json_fail_at(r, where, PREPAY_E_HOSTED_JSON_VALUE, "period %u: tier limits must increase",
+                                        band);
+        }
+        if (ref->tiers[k].units != ref->tiers[0].units) {
+            return prepay__json_fail_at(r, where, PREPAY_E_HOSTED_UNSUPPORTED,
+                                        "period %u mixes kWh and kWh daily limits", band);
+        }
+        ladder->upper[k] = ref->tiers[k].max;
+    }
+    for (; k + 1 < tier_count; k++) { /* periods with fewer tiers than the tariff */
+        ladder->upper[k] = URDB_HUGE_BOUND + (prepay_energy_t)k;
+    }
+    ladder->upper[tier_count - 1] = PREPAY_TIER_UNBOUNDED;
+    ladder->per_day = ref->tiers[0].units == UNITS_KWH_DAILY && ref->tier_count > 1;
+    return PREPAY_OK;
+}
+
+/* Monthly cycles from day 1, one ladder per distinct month ladder. */
+static int build_ladders(prepay__json_reader_t *r, const urdb_rate_t *rate, prepay_tariff_t *t)
+{
     unsigned tier_count = 1;
     for (unsigned p = 0; p < rate->period_count; p++) {
-        if (rate->periods[p].tier_count > tier_count) {
-            tier_count = rate->periods[p].tier_count;
-        }
+        tier_count = rate->periods[p].tier_count > tier_count ? rate->periods[p].tier_count : tier_count;
     }
     t->tier_count = (uint8_t)tier_count;
     t->cycle_kind = PREPAY_CYCLE_MONTH;
@@ -412,328 +634,158 @@ static int urdb_build(tj_ctx_t *ctx, const urdb_rate_t *rate, const char *wk_nam
     t->cycle_start_month = 1;
     t->ladder_count = 0;
     for (unsigned m = 0; m < 12; m++) {
-        bool used[PREPAY_MAX_TARIFF_INDEX] = {false};
-        for (unsigned h = 0; h < 24; h++) {
-            used[rate->weekday[m][h] - 1] = true;
-            used[rate->weekend[m][h] - 1] = true;
-        }
-        const urdb_period_t *ref = NULL;
-        unsigned ref_band = 0;
-        for (unsigned p = 0; p < rate->period_count; p++) {
-            if (!used[p]) {
-                continue;
-            }
-            const urdb_period_t *per = &rate->periods[p];
-            if (!ref) {
-                ref = per;
-                ref_band = p + 1;
-                continue;
-            }
-            bool same = per->tier_count == ref->tier_count;
-            for (unsigned k = 0; same && k + 1 < per->tier_count; k++) {
-                same = per->tiers[k].bounded == ref->tiers[k].bounded && per->tiers[k].max == ref->tiers[k].max &&
-                       per->tiers[k].units == ref->tiers[k].units;
-            }
-            if (!same) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                prepay__tj_push_key(ctx, wk_name);
-                prepay__tj_push_index(ctx, m);
-                return prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED,
-                                       "periods %u and %u are used in month %u but have different tier limits "
-                                       "(tiers within a month must be the same for TOU rates, as in SAM)",
-                                       ref_band, p + 1, m + 1);
-            }
-        }
+        unsigned band = 0;
         prepay_tier_ladder_t ladder;
-        memset(&ladder, 0, sizeof ladder);
-        unsigned k = 0;
-        for (k = 0; k + 1 < ref->tier_count; k++) {
-            if (!ref->tiers[k].bounded) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE,
-                                       "period %u: tier %u has no limit but is not the last tier", ref_band, k + 1);
-            }
-            if (k > 0 && ref->tiers[k].max <= ref->tiers[k - 1].max) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE,
-                                       "period %u: tier limits must increase", ref_band);
-            }
-            if (ref->tiers[k].units != ref->tiers[0].units) {
-                ctx->path_len = 1;
-                ctx->path[1] = '\0';
-                return prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED,
-                                       "period %u mixes kWh and kWh daily limits", ref_band);
-            }
-            ladder.upper[k] = ref->tiers[k].max;
+        int status = month_reference(r, rate, m, &band);
+        if (status == PREPAY_OK) {
+            status = period_ladder(r, rate, band, tier_count, &ladder);
         }
-        /* The last tier is unbounded whatever its max (URDB convention);
-         * periods with fewer tiers than the tariff are padded with huge bounds. */
-        for (; k + 1 < tier_count; k++) {
-            ladder.upper[k] = URDB_HUGE_BOUND + (prepay_energy_t)k;
+        if (status != PREPAY_OK) {
+            return status;
         }
-        ladder.upper[tier_count - 1] = PREPAY_TIER_UNBOUNDED;
-        ladder.per_day = ref->tiers[0].units == 2 && ref->tier_count > 1;
         unsigned li = 0;
-        for (li = 0; li < t->ladder_count; li++) {
-            if (memcmp(&t->ladders[li], &ladder, sizeof ladder) == 0) {
-                break;
-            }
+        while (li < t->ladder_count && memcmp(&t->ladders[li], &ladder, sizeof ladder) != 0) {
+            li++;
         }
         if (li == t->ladder_count) {
             t->ladders[t->ladder_count++] = ladder;
         }
         t->ladder_of_month[m] = (uint8_t)li;
     }
-    /* Prices: per band and tier (padded tiers repeat the last price). */
+    return PREPAY_OK;
+}
+
+/* Prices per band and tier (padded tiers repeat the last price), the tou mode, fixed charge, rounding. */
+static void build_prices(const urdb_rate_t *rate, prepay_tariff_doc_t *doc)
+{
+    prepay_tariff_t *t = &doc->sets[0];
     t->prices.mode = PREPAY_PRICE_DIRECT;
     t->prices.derive_quantum = 1;
     for (unsigned p = 0; p < rate->period_count; p++) {
         const urdb_period_t *per = &rate->periods[p];
-        for (unsigned k = 0; k < tier_count; k++) {
-            unsigned src = per->tier_count == 0 ? 0 : (k < per->tier_count ? k : per->tier_count - 1);
-            t->prices.band_tier_price[p][k] = per->defined ? per->tiers[src].price : 0;
+        for (unsigned k = 0; k < t->tier_count; k++) {
+            unsigned src = k < per->tier_count ? k : per->tier_count - 1;
+            t->prices.band_tier_price[p][k] = per->tiers[src].price;
         }
         t->prices.band_price[p] = t->prices.band_tier_price[p][0];
     }
-    t->tou_tier_mode = rate->proportional ? PREPAY_TOU_TIER_PROPORTIONAL : PREPAY_TOU_TIER_CHRONOLOGICAL;
-    if (rate->fixed_monthly > 0) {
+    /* SAM's ur_calc (monthly, proportional) for metering options 0 and 1 and for URDB records;
+     * ur_calc_timestep (chronological) for options 2..4. */
+    bool proportional = !rate->sam || rate->metering_option <= 1;
+    t->tou_tier_mode = proportional ? PREPAY_TOU_TIER_PROPORTIONAL : PREPAY_TOU_TIER_CHRONOLOGICAL;
+    prepay_money_t fixed = rate->fixed_first_meter > 0 ? rate->fixed_first_meter : rate->fixed_monthly_charge;
+    if (fixed > 0) {
         t->fixed_charge_count = 1;
-        t->fixed_charges[0].amount = rate->fixed_monthly;
-        prepay__tj_copy(doc->fixed_names[0], PREPAY_TARIFF_JSON_BAND_NAME_MAX, "fixed monthly charge");
+        t->fixed_charges[0].amount = fixed;
+        snprintf(doc->fixed_names[0], PREPAY_TARIFF_JSON_BAND_NAME_MAX, "fixed monthly charge");
     }
     t->round_scope = PREPAY_ROUND_PER_BILL;
     t->rounding = PREPAY_ROUND_HALF_UP;
-    return PREPAY_OK;
 }
 
-/* A money amount from a URDB / SAM number (0 allowed). */
-static int urdb_money(tj_ctx_t *ctx, const json_t *obj, const char *key, prepay_money_t *out)
+static int build_document(prepay__json_reader_t *r, const urdb_rate_t *rate, prepay_tariff_doc_t *doc)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) {
-        return PREPAY_OK;
+    prepay_tariff_t *t = &doc->sets[0];
+    doc->format = rate->sam ? PREPAY_TARIFF_DOC_SAM : PREPAY_TARIFF_DOC_URDB;
+    t->band_count = (uint8_t)rate->period_count;
+    for (unsigned b = 1; b <= rate->period_count; b++) {
+        snprintf(doc->band_names[b - 1], PREPAY_TARIFF_JSON_BAND_NAME_MAX, "p%u", b);
     }
-    size_t saved = prepay__tj_push_key(ctx, key);
-    prepay_money_t m = 0;
-    int rc = prepay__tj_number_decimal(ctx, v, 2, 0, INT64_MAX / 4, &m);
-    prepay__tj_pop(ctx, saved);
-    if (rc == PREPAY_OK && m > 0) {
-        *out = m;
+    int status = build_schedule(r, rate, &t->schedule);
+    if (status == PREPAY_OK) {
+        status = build_ladders(r, rate, t);
     }
-    return rc;
+    if (status == PREPAY_OK) {
+        build_prices(rate, doc);
+    }
+    return status;
 }
 
-/* Refuses a feature when its member holds a non-zero / non-empty value. */
-static int urdb_refuse(tj_ctx_t *ctx, const json_t *obj, const char *key, const char *what)
-{
-    json_t *v = json_object_get(obj, key);
-    bool present = false;
-    if (json_is_array(v) || json_is_object(v)) {
-        present = json_array_size(v) > 0 || json_object_size(v) > 0;
-    } else if (json_is_number(v)) {
-        present = json_number_value(v) > 0.0 || json_number_value(v) < 0.0;
-    } else if (json_is_true(v)) {
-        present = true;
-    }
-    if (present) {
-        size_t saved = prepay__tj_push_key(ctx, key);
-        int rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED, "%s are not supported", what);
-        prepay__tj_pop(ctx, saved);
-        return rc;
-    }
-    return PREPAY_OK;
-}
+/* ---- entry points ------------------------------------------------------------------------------- */
 
-static int urdb_document(tj_ctx_t *ctx, const json_t *root, urdb_rate_t *rate, prepay_tariff_doc_t *doc)
+/* The record, bare or as the first of {"items": [...]}. */
+static int read_root(prepay__json_reader_t *r, const json_t *root, urdb_rate_t *rate)
 {
     if (!json_is_object(root)) {
-        return urdb_fail_type(ctx, "a JSON object", root);
+        return prepay__json_expected(r, "a JSON object", root);
     }
-    const json_t *rec = root;
-    json_t *items = json_object_get(root, "items");
-    if (items) {
-        size_t saved = prepay__tj_push_key(ctx, "items");
-        if (!json_is_array(items) || json_array_size(items) == 0 || !json_is_object(json_array_get(items, 0))) {
-            int rc = urdb_fail_type(ctx, "a non-empty array of rate records", items);
-            prepay__tj_pop(ctx, saved);
-            return rc;
-        }
-        prepay__tj_push_index(ctx, 0);
-        rec = json_array_get(items, 0);
+    if (json_object_get(root, "items")) {
+        return prepay__json_read_member(r, root, "items", true, &items_type, rate);
     }
-    bool sam = json_object_get(rec, "ur_ec_tou_mat") != NULL;
-    const char *wk_name = sam ? "ur_ec_sched_weekday" : "energyweekdayschedule";
-    const char *we_name = sam ? "ur_ec_sched_weekend" : "energyweekendschedule";
-    doc->format = sam ? PREPAY_TARIFF_DOC_SAM : PREPAY_TARIFF_DOC_URDB;
-    int rc = 0;
-    if (sam) {
-        rc = urdb_refuse(ctx, rec, "ur_dc_enable", "demand charges");
-        if (rc == PREPAY_OK) {
-            rc = urdb_refuse(ctx, rec, "ur_monthly_min_charge", "minimum charges");
-        }
-        if (rc == PREPAY_OK) {
-            rc = urdb_refuse(ctx, rec, "ur_annual_min_charge", "minimum charges");
-        }
-    } else {
-        rc = urdb_refuse(ctx, rec, "demandratestructure", "demand charges");
-        if (rc == PREPAY_OK) {
-            rc = urdb_refuse(ctx, rec, "flatdemandstructure", "demand charges");
-        }
-        if (rc == PREPAY_OK) {
-            rc = urdb_refuse(ctx, rec, "mincharge", "minimum charges");
-        }
+    return prepay__json_read(r, root, &record_type, rate);
+}
+
+/* The record the importer read: the root, or its first item. */
+static const json_t *record_of(const json_t *root)
+{
+    const json_t *items = json_object_get(root, "items");
+    return items ? json_array_get(items, 0) : root;
+}
+
+static int parse_rate_scale(prepay__json_reader_t *r, const prepay_tariff_urdb_options_t *options, int64_t *scale)
+{
+    *scale = SCALE_ONE;
+    if (!options || !options->rate_scale) {
+        return PREPAY_OK;
     }
-    if (rc != PREPAY_OK) {
-        return rc;
+    const char *text = options->rate_scale;
+    if (prepay_fixed_parse(text, strlen(text), 8, scale) != PREPAY_OK || *scale <= 0) {
+        char quoted[PREPAY__JSON_QUOTE_MAX + 8];
+        return prepay__json_fail(r, PREPAY_E_INVALID_ARGUMENT, "rate_scale %s is not a positive decimal",
+                                 prepay__json_quote(quoted, sizeof quoted, text));
     }
-    json_t *v = json_object_get(rec, sam ? "ur_ec_tou_mat" : "energyratestructure");
-    if (!v) {
-        return prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "missing required member \"energyratestructure\"");
-    }
-    size_t saved = prepay__tj_push_key(ctx, sam ? "ur_ec_tou_mat" : "energyratestructure");
-    rc = sam ? sam_tou_mat(ctx, v, rate) : urdb_structure(ctx, v, rate);
-    prepay__tj_pop(ctx, saved);
-    for (unsigned p = 0; rc == PREPAY_OK && p < rate->period_count; p++) {
-        if (!rate->periods[p].defined) {
-            saved = prepay__tj_push_key(ctx, sam ? "ur_ec_tou_mat" : "energyratestructure");
-            rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_VALUE, "period %u has no rates", p + 1);
-            prepay__tj_pop(ctx, saved);
-        }
-    }
-    for (int w = 0; rc == PREPAY_OK && w < 2; w++) {
-        const char *name = w == 0 ? wk_name : we_name;
-        v = json_object_get(rec, name);
-        saved = prepay__tj_push_key(ctx, name);
-        if (!v) {
-            prepay__tj_pop(ctx, saved);
-            rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_JSON_TYPE, "missing required member \"%s\"", name);
-        } else {
-            rc = urdb_schedule(ctx, v, sam ? 1 : 0, rate, w == 0 ? rate->weekday : rate->weekend);
-            prepay__tj_pop(ctx, saved);
-        }
-    }
-    if (rc != PREPAY_OK) {
-        return rc;
-    }
-    /* Fixed charges. */
-    if (sam) {
-        rc = urdb_money(ctx, rec, "ur_monthly_fixed_charge", &rate->fixed_monthly);
-        v = json_object_get(rec, "ur_metering_option");
-        int64_t option = 0;
-        if (rc == PREPAY_OK && v) {
-            saved = prepay__tj_push_key(ctx, "ur_metering_option");
-            rc = prepay__tj_number_decimal(ctx, v, 0, 0, 4, &option);
-            prepay__tj_pop(ctx, saved);
-        }
-        rate->proportional = option == 0 || option == 1;
-    } else {
-        json_t *units = json_object_get(rec, "fixedchargeunits");
-        if (units && (!json_is_string(units) || strcmp(json_string_value(units), "$/month") != 0)) {
-            saved = prepay__tj_push_key(ctx, "fixedchargeunits");
-            rc = prepay__tj_fail(ctx, PREPAY_E_HOSTED_UNSUPPORTED, "only \"$/month\" fixed charges are supported");
-            prepay__tj_pop(ctx, saved);
-        }
-        if (rc == PREPAY_OK) {
-            rc = urdb_money(ctx, rec, "fixedchargefirstmeter", &rate->fixed_monthly);
-        }
-        if (rc == PREPAY_OK && rate->fixed_monthly == 0) {
-            rc = urdb_money(ctx, rec, "fixedmonthlycharge", &rate->fixed_monthly);
-        }
-        rate->proportional = true; /* SAM's monthly rule, how URDB rates are usually evaluated */
-    }
-    if (rc != PREPAY_OK) {
-        return rc;
-    }
-    /* Metadata. */
-    json_t *name = json_object_get(rec, "name");
-    prepay__tj_copy(doc->name, sizeof doc->name, json_is_string(name) ? json_string_value(name) : "imported rate");
-    json_t *source = json_object_get(rec, "source");
-    if (json_is_object(source)) {
-        json_t *f = json_object_get(source, "notice");
-        prepay__tj_copy(doc->notice, sizeof doc->notice, json_is_string(f) ? json_string_value(f) : "");
-        f = json_object_get(source, "url");
-        prepay__tj_copy(doc->url, sizeof doc->url, json_is_string(f) ? json_string_value(f) : "");
-        f = json_object_get(source, "note");
-        prepay__tj_copy(doc->note, sizeof doc->note, json_is_string(f) ? json_string_value(f) : "");
-    } else {
-        json_t *utility = json_object_get(rec, "utility");
-        json_t *uri = json_object_get(rec, "uri");
-        snprintf(doc->notice, sizeof doc->notice, "OpenEI U.S. Utility Rate Database%s%s",
-                 json_is_string(utility) ? ": " : "", json_is_string(utility) ? json_string_value(utility) : "");
-        prepay__tj_copy(doc->url, sizeof doc->url,
-                        json_is_string(uri) ? json_string_value(uri)
-                        : json_is_string(source) ? json_string_value(source)
-                                                 : "");
-    }
-    prepay__tj_copy(doc->currency, sizeof doc->currency, "USD");
-    return urdb_build(ctx, rate, wk_name, we_name, doc);
+    return PREPAY_OK;
 }
 
 int prepay_tariff_urdb_load_buffer(const char *data, size_t len, const char *origin,
                                    const prepay_tariff_urdb_options_t *options, prepay_tariff_doc_t *out, char *err,
                                    size_t err_cap)
 {
-    tj_ctx_t ctx;
-    prepay__tj_init(&ctx, origin, err, err_cap);
+    prepay__json_reader_t r;
+    prepay__json_init(&r, origin, err, err_cap, NULL);
     if (!data || !out) {
-        return prepay__tj_fail(&ctx, PREPAY_E_INVALID_ARGUMENT, "no data or no output");
+        return prepay__json_fail(&r, PREPAY_E_INVALID_ARGUMENT, "no data or no output");
     }
     urdb_rate_t *rate = calloc(1, sizeof *rate);
     prepay_tariff_doc_t *doc = malloc(sizeof *doc);
-    if (!rate || !doc) {
-        free(rate);
-        free(doc);
-        return prepay__tj_fail(&ctx, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
-    }
-    memset(doc, 0, sizeof *doc);
-    prepay_tariff_init(&doc->sets[0]);
-    prepay_tariff_account_init(&doc->account);
-    doc->switch_time = INT64_MAX;
-    rate->rate_scale = 100000000;
-    int rc = PREPAY_OK;
-    if (options && options->rate_scale) {
-        if (prepay_fixed_parse(options->rate_scale, strlen(options->rate_scale), 8, &rate->rate_scale) != PREPAY_OK ||
-            rate->rate_scale <= 0) {
-            rc = prepay__tj_fail(&ctx, PREPAY_E_INVALID_ARGUMENT, "rate_scale \"%.30s\" is not a positive decimal",
-                                 options->rate_scale);
-        }
-    }
+    int status = rate && doc ? PREPAY_OK : prepay__json_fail(&r, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     json_t *root = NULL;
-    if (rc == PREPAY_OK) {
-        rc = prepay__tj_parse(&ctx, data, len, &root);
+    if (status == PREPAY_OK) {
+        r.user = rate;
+        rate->record_path = "$";
+        prepay__tariff_doc_init(doc, PREPAY_TARIFF_DOC_URDB);
+        status = parse_rate_scale(&r, options, &rate->rate_scale);
     }
-    if (rc == PREPAY_OK) {
-        rc = urdb_document(&ctx, root, rate, doc);
-        json_decref(root);
+    if (status == PREPAY_OK) {
+        status = prepay__json_parse(&r, data, len, &root);
     }
-    if (rc == PREPAY_OK) {
-        prepay__tj_pop(&ctx, 1);
-        rc = prepay__tj_validate_doc(&ctx, doc);
+    if (status == PREPAY_OK) {
+        status = read_root(&r, root, rate);
     }
-    if (rc == PREPAY_OK) {
+    if (status == PREPAY_OK) {
+        copy_metadata(record_of(root), doc);
+        status = build_document(&r, rate, doc);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay__tariff_doc_validate(&r, doc);
+    }
+    if (status == PREPAY_OK) {
         *out = *doc;
     }
+    json_decref(root);
     free(rate);
     free(doc);
-    return rc;
+    return status;
+}
+
+static int load_buffer(const char *data, size_t len, const char *origin, const void *options, prepay_tariff_doc_t *out,
+                       char *err, size_t err_cap)
+{
+    return prepay_tariff_urdb_load_buffer(data, len, origin, options, out, err, err_cap);
 }
 
 int prepay_tariff_urdb_load_file(const char *path, const prepay_tariff_urdb_options_t *options,
                                  prepay_tariff_doc_t *out, char *err, size_t err_cap)
 {
-    if (!path || !out) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    char *data;
-    size_t len;
-    int rc = prepay__tj_read_file(path, &data, &len, err, err_cap);
-    if (rc != PREPAY_OK) {
-        return rc;
-    }
-    rc = prepay_tariff_urdb_load_buffer(data, len, path, options, out, err, err_cap);
-    free(data);
-    return rc;
+    return prepay__tariff_doc_load_file(path, load_buffer, options, out, err, err_cap);
 }

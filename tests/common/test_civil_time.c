@@ -1,4 +1,5 @@
-/* Known-answer tests for civil_time.h (vectors: tests/vectors/civil_time.txt). */
+/* Known-answer tests for civil_time.h (vectors: tests/vectors/civil_time.txt):
+ * calendar arithmetic, DL/T 645 forms, and civil time as text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,9 @@ static void test_date_vectors(void **state)
     int checked = 0, with_time = 0;
     for (size_t i = 0; i < file.count; i++) {
         const tv_record_t *r = &file.records[i];
+        if (strcmp(r->kind, "date") != 0) {
+            continue;
+        }
         int y, m, d;
         assert_int_equal(sscanf(tv_need(r, "date"), "%d-%d-%d", &y, &m, &d), 3);
         long days_want = strtol(tv_need(r, "days"), NULL, 10);
@@ -35,6 +39,15 @@ static void test_date_vectors(void **state)
         assert_int_equal(y2, y);
         assert_int_equal(m2, m);
         assert_int_equal(d2, d);
+        /* The same date as text, both ways. */
+        char text[PREPAY_TIME_TEXT_MAX];
+        prepay_days_t parsed;
+        assert_int_equal(prepay_time_format((prepay_time_t)days * PREPAY_SECONDS_PER_DAY, PREPAY_TIME_TEXT_DATE, text,
+                                            sizeof text),
+                         10);
+        assert_string_equal(text, tv_need(r, "date"));
+        assert_int_equal(prepay_time_parse_date(text, strlen(text), &parsed), PREPAY_OK);
+        assert_int_equal(parsed, days);
         checked++;
         const char *time = tv_get(r, "time");
         if (!time) {
@@ -163,6 +176,220 @@ static void test_dlt645_forms_reject_bad_input(void **state)
     assert_int_equal(prepay_time_to_dlt645_time(0, NULL), PREPAY_E_INVALID_ARGUMENT);
 }
 
+/* ---- civil time as text ------------------------------------------------------ */
+
+/* A vector value, without its double quotes if it has them. */
+static const char *unquoted(const char *value, char *buf, size_t cap)
+{
+    size_t n = strlen(value);
+    if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+        assert_true(n - 2 < cap);
+        memcpy(buf, value + 1, n - 2);
+        buf[n - 2] = '\0';
+        return buf;
+    }
+    return value;
+}
+
+static int status_named(const char *name)
+{
+    static const struct {
+        const char *name;
+        int status;
+    } known[] = {{"PREPAY_E_INVALID_ARGUMENT", PREPAY_E_INVALID_ARGUMENT},
+                 {"PREPAY_E_BAD_DATE", PREPAY_E_BAD_DATE},
+                 {"PREPAY_E_BAD_TIME", PREPAY_E_BAD_TIME},
+                 {"PREPAY_E_BUFFER_TOO_SMALL", PREPAY_E_BUFFER_TOO_SMALL}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(known[i].name, name) == 0) {
+            return known[i].status;
+        }
+    }
+    fail_msg("unknown status name %s", name);
+    return 0;
+}
+
+/* Runs one parser on text; the value is printed the way the vectors write it. */
+static int parse_with(const char *function, const char *text, char *value, size_t cap)
+{
+    size_t len = strlen(text);
+    int64_t v = 7777; /* must stay untouched on error */
+    int rc;
+    if (strcmp(function, "date") == 0) {
+        prepay_days_t days = 7777;
+        rc = prepay_time_parse_date(text, len, &days);
+        v = days;
+    } else if (strcmp(function, "date_time") == 0) {
+        rc = prepay_time_parse_date_time(text, len, &v);
+    } else if (strcmp(function, "instant") == 0) {
+        rc = prepay_time_parse(text, len, &v);
+    } else if (strcmp(function, "time_of_day") == 0 || strcmp(function, "time_of_day_end") == 0) {
+        int32_t second = 7777;
+        rc = prepay_time_parse_time_of_day(text, len, strcmp(function, "time_of_day_end") == 0, &second);
+        v = second;
+    } else {
+        assert_string_equal(function, "month_day");
+        uint8_t month = 77, day = 77;
+        rc = prepay_time_parse_month_day(text, len, &month, &day);
+        snprintf(value, cap, "%02u %02u", month, day);
+        if (rc != PREPAY_OK) {
+            assert_int_equal(month, 77);
+            assert_int_equal(day, 77);
+        }
+        return rc;
+    }
+    if (rc != PREPAY_OK) {
+        assert_int_equal(v, 7777);
+    }
+    snprintf(value, cap, "%lld", (long long)v);
+    return rc;
+}
+
+static void test_text_parse_vectors(void **state)
+{
+    (void)state;
+    tv_file_t file;
+    tv_load("civil_time.txt", &file);
+    int checked = 0;
+    for (size_t i = 0; i < file.count; i++) {
+        const tv_record_t *r = &file.records[i];
+        if (strcmp(r->kind, "parse") != 0) {
+            continue;
+        }
+        char buf[64], value[64];
+        const char *text = unquoted(tv_need(r, "text"), buf, sizeof buf);
+        int rc = parse_with(tv_need(r, "function"), text, value, sizeof value);
+        const char *status = tv_get(r, "status");
+        int want = status ? status_named(status) : PREPAY_OK;
+        if (rc != want || (!status && strcmp(value, tv_need(r, "value")) != 0)) {
+            fail_msg("line %d: %s(\"%s\") gave status %d value %s", r->line, tv_need(r, "function"), text, rc, value);
+        }
+        checked++;
+    }
+    assert_true(checked >= 60);
+    tv_free(&file);
+}
+
+static void test_text_format_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key;
+        prepay_time_text_t form;
+    } forms[] = {{"date", PREPAY_TIME_TEXT_DATE},     {"minute", PREPAY_TIME_TEXT_MINUTE},
+                 {"second", PREPAY_TIME_TEXT_SECOND}, {"iso", PREPAY_TIME_TEXT_ISO},
+                 {"month", PREPAY_TIME_TEXT_MONTH},   {"year", PREPAY_TIME_TEXT_YEAR}};
+    tv_file_t file;
+    tv_load("civil_time.txt", &file);
+    int checked = 0;
+    for (size_t i = 0; i < file.count; i++) {
+        const tv_record_t *r = &file.records[i];
+        if (strcmp(r->kind, "format") != 0) {
+            continue;
+        }
+        for (size_t f = 0; f < sizeof forms / sizeof forms[0] + 2; f++) {
+            bool clock = f >= sizeof forms / sizeof forms[0];
+            const char *key = clock ? (f == sizeof forms / sizeof forms[0] ? "clock" : "clock_seconds") : forms[f].key;
+            const char *want = tv_get(r, key);
+            if (!want) {
+                continue;
+            }
+            char out[PREPAY_TIME_TEXT_MAX];
+            memset(out, '#', sizeof out);
+            int rc = clock ? prepay_time_format_time_of_day((int32_t)strtol(tv_need(r, "second_of_day"), NULL, 10),
+                                                            strcmp(key, "clock_seconds") == 0, out, sizeof out)
+                           : prepay_time_format(strtoll(tv_need(r, "seconds"), NULL, 10), forms[f].form, out,
+                                                sizeof out);
+            if (strncmp(want, "PREPAY_E_", 9) == 0) {
+                assert_int_equal(rc, status_named(want));
+                assert_int_equal(out[0], '#'); /* untouched on error */
+            } else {
+                if (rc != (int)strlen(want) || strcmp(out, want) != 0) {
+                    fail_msg("line %d: %s gave %d \"%s\", want \"%s\"", r->line, key, rc, rc >= 0 ? out : "", want);
+                }
+            }
+            checked++;
+        }
+    }
+    assert_true(checked >= 30);
+    tv_free(&file);
+}
+
+/* Every instant formats and parses back to itself, in every form that keeps it. */
+static void test_text_round_trip(void **state)
+{
+    (void)state;
+    uint32_t x = 12345u;
+    for (int i = 0; i < 20000; i++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t y = x * 2654435761u;
+        /* Spread over years 1..9999: day numbers -730119..2921939. */
+        prepay_days_t day = (prepay_days_t)(x % 3652059u) - 730119;
+        prepay_time_t t = (prepay_time_t)day * PREPAY_SECONDS_PER_DAY + (prepay_time_t)(y % 86400u);
+        char text[PREPAY_TIME_TEXT_MAX];
+        prepay_time_t back = 0;
+        assert_int_equal(prepay_time_format(t, PREPAY_TIME_TEXT_SECOND, text, sizeof text), 19);
+        assert_int_equal(prepay_time_parse_date_time(text, 19, &back), PREPAY_OK);
+        assert_int_equal(back, t);
+        assert_int_equal(prepay_time_format(t, PREPAY_TIME_TEXT_ISO, text, sizeof text), 19);
+        assert_int_equal(prepay_time_parse(text, 19, &back), PREPAY_OK);
+        assert_int_equal(back, t);
+        assert_int_equal(prepay_time_format(t, PREPAY_TIME_TEXT_MINUTE, text, sizeof text), 16);
+        assert_int_equal(prepay_time_parse_date_time(text, 16, &back), PREPAY_OK);
+        assert_int_equal(back, t - t % 60 - (t % 60 < 0 ? 60 : 0));
+        assert_int_equal(prepay_time_format(t, PREPAY_TIME_TEXT_DATE, text, sizeof text), 10);
+        prepay_days_t d = 0;
+        assert_int_equal(prepay_time_parse_date(text, 10, &d), PREPAY_OK);
+        assert_int_equal(d, day);
+        int32_t second = -1;
+        assert_int_equal(prepay_time_format_time_of_day((int32_t)(y % 86400u), true, text, sizeof text), 8);
+        assert_int_equal(prepay_time_parse_time_of_day(text, 8, false, &second), PREPAY_OK);
+        assert_int_equal(second, (int32_t)(y % 86400u));
+    }
+}
+
+static void test_text_lengths_and_arguments(void **state)
+{
+    (void)state;
+    /* Capacities: exactly enough works, one less writes nothing. */
+    char out[PREPAY_TIME_TEXT_MAX + 4];
+    memset(out, '#', sizeof out);
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_ISO, out, 19), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(out[0], '#');
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_ISO, out, 20), 19);
+    assert_int_equal(out[19], '\0');
+    assert_int_equal(out[20], '#');
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_YEAR, out, 4), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_YEAR, out, 5), 4);
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_DATE, out, 0), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(prepay_time_format(0, PREPAY_TIME_TEXT_DATE, NULL, 20), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_format(0, (prepay_time_text_t)6, out, 20), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_format_time_of_day(0, false, out, 5), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(prepay_time_format_time_of_day(0, false, out, 6), 5);
+    assert_int_equal(prepay_time_format_time_of_day(0, true, NULL, 9), PREPAY_E_INVALID_ARGUMENT);
+    /* Parsers read only the length given: the rest of the buffer does not matter. */
+    prepay_time_t t = 0;
+    assert_int_equal(prepay_time_parse_date_time("2000-01-01 00:01:00trailing", 16, &t), PREPAY_OK);
+    assert_int_equal(t, 60);
+    assert_int_equal(prepay_time_parse("2000-01-02 junk", 10, &t), PREPAY_OK);
+    assert_int_equal(t, 86400);
+    /* NULL pointers. */
+    prepay_days_t d;
+    int32_t s;
+    uint8_t m, dd;
+    assert_int_equal(prepay_time_parse_date(NULL, 10, &d), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_date("2000-01-01", 10, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_date_time(NULL, 16, &t), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_date_time("2000-01-01 00:00", 16, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse(NULL, 10, &t), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse("2000-01-01", 10, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_time_of_day(NULL, 5, false, &s), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_time_of_day("00:00", 5, false, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_month_day(NULL, 5, &m, &dd), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_month_day("01-01", 5, NULL, &dd), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_time_parse_month_day("01-01", 5, &m, NULL), PREPAY_E_INVALID_ARGUMENT);
+}
+
 int main(int argc, char **argv)
 {
     tv_set_dir(argc > 1 ? argv[1] : NULL);
@@ -170,6 +397,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_date_vectors),
         cmocka_unit_test(test_invalid_dates),
         cmocka_unit_test(test_dlt645_forms_reject_bad_input),
+        cmocka_unit_test(test_text_parse_vectors),
+        cmocka_unit_test(test_text_format_vectors),
+        cmocka_unit_test(test_text_round_trip),
+        cmocka_unit_test(test_text_lengths_and_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,19 +234,34 @@ static void expect_error(const char *json, int status, const char *needle)
     free(doc);
 }
 
+/* Applies up to three replacements to base_doc, in turn. */
+static char *edit_all(const char *const edits[6])
+{
+    char *doc = malloc(strlen(base_doc) + 1);
+    assert_non_null(doc);
+    strcpy(doc, base_doc);
+    for (int i = 0; i < 6 && edits[i]; i += 2) {
+        const char *at = strstr(doc, edits[i]);
+        if (!at) {
+            fail_msg("edit: \"%s\" not found in %s", edits[i], doc);
+        }
+        size_t pre = (size_t)(at - doc);
+        char *next = malloc(strlen(doc) - strlen(edits[i]) + strlen(edits[i + 1]) + 1);
+        assert_non_null(next);
+        memcpy(next, doc, pre);
+        strcpy(next + pre, edits[i + 1]);
+        strcat(next, at + strlen(edits[i]));
+        free(doc);
+        doc = next;
+    }
+    return doc;
+}
+
 /* Replaces the first occurrence of `from` in base_doc with `to`. */
 static char *edit(const char *from, const char *to)
 {
-    const char *at = strstr(base_doc, from);
-    assert_non_null(at);
-    size_t n = strlen(base_doc) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-    assert_non_null(out);
-    size_t pre = (size_t)(at - base_doc);
-    memcpy(out, base_doc, pre);
-    strcpy(out + pre, to);
-    strcat(out, at + strlen(from));
-    return out;
+    const char *const edits[6] = {from, to};
+    return edit_all(edits);
 }
 
 static void expect_edit_error(const char *from, const char *to, int status, const char *needle)
@@ -345,6 +360,191 @@ static void test_errors(void **state)
     assert_string_equal(prepay_strerror(PREPAY_E_HOSTED_JSON_TYPE),
                         "JSON value has the wrong type or a required member is missing");
 #endif
+}
+
+/* Every rule of the format's tables, each with its JSON path (hand-written from docs/tariff-json.md). */
+static void test_table_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *edits[6];
+        int status;
+        const char *message; /* after "bad.json: " */
+    } cases[] = {
+        {{"[\"peak\", \"valley\"]", "[\"peak\", \"peak\"]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.bands[1]: band name \"peak\" is used twice"},
+        {{"[\"peak\", \"valley\"]", "[{\"name\": \"peak\", \"index\": 2}, {\"name\": \"valley\", \"index\": 2}]"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.bands[1]: band index 2 is used twice"},
+        {{"[\"peak\", \"valley\"]", "[\"peak\", \"valleyvalleyvalleyvalley\"]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.bands[1]: a band name must have 1..23 bytes"},
+        {{"[\"peak\", \"valley\"]", "[{\"name\": \"peak\", \"index\": 64}]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.bands[0].index: 64 is not in 1..63"},
+        {{"[\"peak\", \"valley\"]", "[]"}, PREPAY_E_HOSTED_JSON_VALUE, "$.bands: no band names given"},
+        {{"[\"peak\", \"valley\"]", "[\"peak\", 2]"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.bands[1]: expected a band name or {\"name\", \"index\"}, got an integer"},
+        {{"[\"peak\", \"valley\"]", "[{\"name\": \"peak\", \"colour\": 1}]"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.bands[0].colour: unknown member \"colour\""},
+        {{"[{\"start\": \"01-01\", \"week\": \"d\"}]",
+          "[{\"start\": \"07-01\", \"week\": \"d\"}, {\"start\": \"01-01\", \"week\": \"d\"}]"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.seasons[1].start: seasons must be in increasing order of start date (01-01 follows 07-01)"},
+        {{"\"01-01\"", "\"02-29\""}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.seasons[0].start: \"02-29\" is not a month-day MM-DD"},
+        {{", \"seasons\": [{\"start\": \"01-01\", \"week\": \"d\"}]", ""}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.schedule: missing required member \"seasons\" (day tables are used through seasons)"},
+        {{"\"week\": \"d\"", "\"week\": {\"sunday\": \"d\"}"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.schedule.seasons[0].week: missing required member \"weekday\""},
+        {{"\"week\": \"d\"", "\"week\": 7"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.schedule.seasons[0].week: expected a day table name or {\"weekday\", \"saturday\", \"sunday\", "
+         "\"holiday\"}, got an integer"},
+        {{"\"seasons\":", "\"holidays\": [{\"date\": \"2025-10-01\"}, {\"date\": \"2025-10-01\"}], \"seasons\":"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.holidays[1].date: holidays must be in increasing date order without repeats"},
+        {{"\"seasons\":", "\"holidays\": [{\"date\": \"2025-10-01\", \"day_table\": \"x\"}], \"seasons\":"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.holidays[0].day_table: unknown day table \"x\" (not in $.schedule.day_tables)"},
+        {{"\"seasons\":", "\"holidays\": [{\"date\": \"2025-13-01\"}], \"seasons\":"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.holidays[0].date: \"2025-13-01\" is not a date YYYY-MM-DD"},
+        {{"\"seasons\":",
+          "\"overrides\": [{\"date\": \"2025-07-15\", \"from\": \"12:00\", \"to\": \"11:00\", \"band\": \"peak\"}], "
+          "\"seasons\":"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.schedule.overrides[0].to: \"to\" must be after \"from\""},
+        {{"\"seasons\":",
+          "\"overrides\": [{\"date\": \"2025-07-15\", \"from\": \"11:00\", \"to\": \"13:00\", \"band\": \"peak\"},"
+          " {\"date\": \"2025-07-15\", \"from\": \"12:00\", \"to\": \"24:00\", \"band\": \"peak\"}], \"seasons\":"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.overrides[1]: overrides must be sorted by date and time and must not overlap"},
+        {{"\"seasons\":",
+          "\"overrides\": [{\"date\": \"2025-07-15\", \"from\": \"11:00\", \"to\": \"24:01\", \"band\": \"peak\"}], "
+          "\"seasons\":"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.schedule.overrides[0].to: \"24:01\" is not a time of day hh:mm (00:00..24:00)"},
+        {{"\"day_tables\": {\"d\":", "\"day_tables\": {\"work day\":", "\"week\": \"d\"", "\"week\": \"work day\"",
+          "\"band\": \"valley\"", "\"band\": \"deep\""},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.schedule.day_tables[\"work day\"][1].band: unknown band \"deep\" (not in $.bands)"},
+        {{"\"bounds\": [\"200\"]",
+          "\"bounds\": [\"200\"], \"monthly_bounds\": [{\"months\": [1], \"bounds\": [\"1\"]}]"},
+         PREPAY_E_HOSTED_JSON_TYPE, "$.tiers: give exactly one of \"bounds\" and \"monthly_bounds\""},
+        {{"\"bounds\": [\"200\"]",
+          "\"monthly_bounds\": [{\"months\": [1, 2], \"bounds\": [\"1\"]}, {\"months\": [1], \"bounds\": [\"1\"]}]"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.tiers.monthly_bounds[1].months[0]: month 1 is listed twice"},
+        {{"\"bounds\": [\"200\"]",
+          "\"monthly_bounds\": [{\"months\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], \"bounds\": [\"1\"]}]"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.tiers.monthly_bounds: month 12 has no bounds"},
+        {{"\"bounds\": [\"200\"]",
+          "\"monthly_bounds\": [{\"months\": [1, 2, 3, 4, 5, 6], \"bounds\": [\"1\"]},"
+          " {\"months\": [7, 8, 9, 10, 11, 12], \"bounds\": [\"1\", \"2\"]}]"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.tiers.monthly_bounds[1].bounds: every month needs the same number of bounds (2 here, 1 before)"},
+        {{"\"bounds\": [\"200\"]", "\"bounds\": [\"200\"], \"household_adjustment\": [\"1\", \"2\"]"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.tiers.household_adjustment: one adjustment per bound (1) is needed"},
+        {{"\"bounds\": [\"200\"]", "\"bounds\": [\"200\"], \"household_adjustment\": \"-1\""},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.tiers.household_adjustment: value must be at least 0.000"},
+        {{"\"bounds\": [\"200\"]", "\"bounds\": [\"0\"]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.tiers.bounds[0]: value must be at least 0.001"},
+        {{"\"valley\": \"0.3\"}", "\"valley\": {\"ratio\": \"0.5\"}}"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices.bands: either every band has a {\"ratio\"} or none: a price set is direct or derived"},
+        {{"\"peak\": \"0.6\", \"valley\": \"0.3\"}", "\"peak\": {\"ratio\": \"1\"}, \"valley\": {\"ratio\": \"0.5\"}}"},
+         PREPAY_E_HOSTED_JSON_TYPE, "$.prices: missing required member \"base\""},
+        {{"\"prices\": {", "\"prices\": {\"adder\": \"0.01\", "}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices.adder: only used with derived prices ({\"ratio\"} bands)"},
+        {{"\"bands\": {\"peak\": \"0.6\", \"valley\": \"0.3\"}, \"tier_surcharges\": [\"0.05\"]",
+          "\"base\": \"1\", \"rounding\": {\"decimals\": 9}, \"bands\": {\"peak\": {\"ratio\": \"1\"}, \"valley\": "
+          "{\"ratio\": \"0.5\"}}, \"tier_surcharges\": [\"0.05\"]"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.prices.rounding.decimals: 9 is not in 0..8"},
+        {{"\"peak\": \"0.6\"", "\"peak\": [\"0.6\", \"0.7\", \"0.8\"]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices.bands.peak: 3 tier prices given, the ladder has 2 tiers"},
+        {{"\"peak\": \"0.6\"", "\"peak\": [\"0.6\", \"0.7\"]"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices.tier_surcharges: surcharges apply with tou_mode \"surcharge\" only (per-band tier prices are given "
+         "in full)"},
+        {{", \"tier_surcharges\": [\"0.05\"]", ""}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.prices: the ladder has 2 tiers: give \"tier_surcharges\" or per-tier band prices"},
+        {{"\"bounds\": [\"200\"]", "\"bounds\": [\"200\"], \"tou_mode\": \"surcharge\"", "\"peak\": \"0.6\"",
+          "\"peak\": [\"0.6\", \"0.7\"]"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices.bands: per-tier band prices need $.tiers.tou_mode \"per_band_chronological\" or "
+         "\"per_band_proportional\""},
+        {{"\"bounds\": [\"200\"]", "\"bounds\": [\"200\"], \"tou_mode\": \"per_band_chronological\"",
+          "\"bands\": {\"peak\": \"0.6\", \"valley\": \"0.3\"}, \"tier_surcharges\": [\"0.05\"]",
+          "\"base\": \"1\", \"bands\": {\"peak\": {\"ratio\": \"1\"}, \"valley\": {\"ratio\": \"0.5\"}}"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.prices.bands: derived (ratio) prices work with tou_mode \"surcharge\" only"},
+        {{"\"tiers\":",
+          "\"prices_b\": {\"bands\": {\"peak\": \"0.6\", \"valley\": \"0.3\"}, \"tier_surcharges\": [\"0\"]},"
+          " \"tiers\":"},
+         PREPAY_E_HOSTED_JSON_TYPE, "$.prices_b: missing required member \"switch_at\""},
+        {{"\"tiers\":",
+          "\"prices_b\": {\"switch_at\": \"2025-02-29 00:00\", \"bands\": {\"peak\": \"0.6\", \"valley\": \"0.3\"}, "
+          "\"tier_surcharges\": [\"0\"]}, \"tiers\":"},
+         PREPAY_E_HOSTED_JSON_VALUE,
+         "$.prices_b.switch_at: \"2025-02-29 00:00\" is not a local time YYYY-MM-DD hh:mm[:ss]"},
+        {{"\"tiers\":", "\"fixed_charges\": [{\"amount\": \"5\", \"per\": \"month\"}], \"tiers\":"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.fixed_charges[0].per: must be \"cycle\""},
+        {{"\"tiers\":", "\"fixed_charges\": [{\"amount\": \"5\", \"name\": \"a name of twenty-four by\"}], \"tiers\":"},
+         PREPAY_E_HOSTED_JSON_VALUE, "$.fixed_charges[0].name: is longer than 23 bytes"},
+        {{"\"tiers\":", "\"fixed_charges\": [{\"amount\": \"5.001\"}], \"tiers\":"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.fixed_charges[0].amount: \"5.001\" is not a decimal number with at most 2 decimal places"},
+        {{"\"tiers\":", "\"currency\": \"CNY yuan\", \"tiers\":"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.currency: is longer than 7 bytes"},
+        {{"\"tiers\":", "\"rounding\": {\"scope\": \"cycle\"}, \"tiers\":"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.rounding.scope: \"cycle\" is not one of \"line\", \"bill\""},
+        {{"\"tiers\":", "\"commodity\": \"gas\", \"tiers\":"}, PREPAY_E_HOSTED_JSON_VALUE,
+         "$.commodity: \"gas\" is not one of \"electricity\", \"water\""},
+        {{"\"tiers\":", "\"x y\": 1, \"tiers\":"}, PREPAY_E_HOSTED_JSON_TYPE, "$[\"x y\"]: unknown member \"x y\""},
+        {{"{\"notice\": \"n\"}", "{\"url\": \"u\"}"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.source: missing required member \"notice\""},
+        {{"\"name\": \"t\"", "\"name\": \"\""}, PREPAY_E_HOSTED_JSON_VALUE, "$.name: must not be empty"},
+        {{"\"tiers\":", "\"schedule2\": 1, \"tiers\":"}, PREPAY_E_HOSTED_JSON_TYPE,
+         "$.schedule2: unknown member \"schedule2\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *json = edit_all(cases[i].edits);
+        char needle[512];
+        snprintf(needle, sizeof needle, "bad.json: %s", cases[i].message);
+        prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+        assert_non_null(doc);
+        char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+        int rc = prepay_tariff_json_load_buffer(json, strlen(json), "bad.json", doc, err, sizeof err);
+        if (rc != cases[i].status || strcmp(err, needle) != 0) {
+            fail_msg("case %zu: status %d (want %d)\n  got:  %s\n  want: %s", i, rc, cases[i].status, err, needle);
+        }
+        free(doc);
+        free(json);
+    }
+}
+
+/* What the one date grammar and the table defaults accept. */
+static void test_table_defaults_and_accepted_forms(void **state)
+{
+    (void)state;
+    static const char *const edits[6] = {
+        "\"seasons\":",
+        "\"holidays\": [{\"date\": \"2025/10/01\", \"name\": \"National Day\", \"day_table\": \"d\"}],"
+        " \"overrides\": [{\"date\": \"2025-07-15\", \"from\": \"22:00\", \"to\": \"24:00\", \"band\": \"peak\"}],"
+        " \"seasons\":",
+        "\"week\": \"d\"",
+        "\"week\": {\"weekday\": \"d\", \"_note\": \"comment members are free\"}",
+    };
+    char *json = edit_all(edits);
+    prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+    assert_non_null(doc);
+    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    int rc = prepay_tariff_json_load_buffer(json, strlen(json), "ok.json", doc, err, sizeof err);
+    if (rc != PREPAY_OK) {
+        fail_msg("%s", err);
+    }
+    const prepay_tou_schedule_t *s = &doc->sets[0].schedule;
+    prepay_days_t national_day;
+    assert_int_equal(prepay_time_days_from_date(2025, 10, 1, &national_day), PREPAY_OK);
+    assert_int_equal(s->holidays[0].day, national_day);
+    assert_int_equal(s->holidays[0].table, 1); /* day table 0, stored + 1 */
+    assert_int_equal(s->overrides[0].end_minute, 1440);
+    /* saturday and sunday default to the weekday table, holidays to the sunday table */
+    assert_int_equal(s->seasons[0].saturday_table, s->seasons[0].weekday_table);
+    assert_int_equal(s->seasons[0].holiday_table, s->seasons[0].sunday_table);
+    assert_int_equal(doc->sets[0].round_scope, PREPAY_ROUND_PER_BILL);
+    assert_int_equal(doc->sets[0].tou_tier_mode, PREPAY_TOU_TIER_UNIFORM);
+    free(doc);
+    free(json);
 }
 
 static void test_holidays_overrides_price_sets(void **state)
@@ -458,6 +658,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_example_bills),
         cmocka_unit_test(test_base_doc_loads),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_table_rules),
+        cmocka_unit_test(test_table_defaults_and_accepted_forms),
         cmocka_unit_test(test_holidays_overrides_price_sets),
         cmocka_unit_test(test_parse_rounded),
     };

@@ -140,15 +140,15 @@ static void json_string_out(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* "YYYY-MM" of a cycle id (months since year 0), or "" outside years 1..9999. */
 static void cycle_label(int32_t cycle, char *buf)
 {
     int32_t year = cycle >= 0 ? cycle / 12 : -((-cycle + 11) / 12);
-    int32_t month = cycle - year * 12 + 1;
-    /* Cycle ids are months since year 0, so the year has at most 6 digits
-     * and the month is 1..12; the return value is checked for completeness. */
-    int n = snprintf(buf, 16, "%04d-%02d", (int)(year % 1000000), (int)(month % 100));
-    if (n < 0 || n >= 16) {
-        buf[0] = '\0';
+    unsigned month = (unsigned)(cycle - year * 12 + 1);
+    prepay_days_t first = 0;
+    buf[0] = '\0';
+    if (prepay_time_days_from_date(year, month, 1, &first) == PREPAY_OK) {
+        prepay_time_format((prepay_time_t)first * PREPAY_SECONDS_PER_DAY, PREPAY_TIME_TEXT_MONTH, buf, 16);
     }
 }
 
@@ -175,7 +175,9 @@ static int parse_quantity(const char *s, size_t n, int64_t *out)
 
 static void print_minute(FILE *out, unsigned minute)
 {
-    fprintf(out, "%02u:%02u", minute / 60u, minute % 60u);
+    char text[PREPAY_TIME_TEXT_MAX] = "";
+    prepay_time_format_time_of_day((int32_t)minute * 60, false, text, sizeof text);
+    fputs(text, out);
 }
 
 static int cmd_check(const char *path, bool as_json)
@@ -233,10 +235,8 @@ static int cmd_check(const char *path, bool as_json)
     for (int s = 0; s < (doc->has_set_b ? 2 : 1); s++) {
         const prepay_tariff_t *ts = &doc->sets[s];
         if (doc->has_set_b) {
-            char when[32];
-            prepay_civil_t c;
-            prepay_time_to_civil(doc->switch_time, &c);
-            snprintf(when, sizeof when, "%04d-%02u-%02u %02u:%02u", (int)c.year, c.month, c.day, c.hour, c.minute);
+            char when[PREPAY_TIME_TEXT_MAX] = "";
+            prepay_time_format(doc->switch_time, PREPAY_TIME_TEXT_MINUTE, when, sizeof when);
             printf("price set %c%s%s:\n", 'A' + s, s ? " from " : "", s ? when : "");
         }
         for (unsigned b = 1; b <= ts->band_count; b++) {
@@ -417,7 +417,7 @@ static int read_readings(const char *path, interval_list_t *list)
         if (n == 2) {
             prepay_time_t t;
             int64_t reg;
-            if (prepay_tariff_json_parse_time(fields[0], strlen(fields[0]), &t) != PREPAY_OK) {
+            if (prepay_time_parse_date_time(fields[0], strlen(fields[0]), &t) != PREPAY_OK) {
                 rc = bad_input("%s:%lu: bad timestamp '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno,
                                fields[0]);
                 break;
@@ -447,11 +447,11 @@ static int read_readings(const char *path, interval_list_t *list)
         } else {
             prepay_time_t s, e;
             int64_t energy;
-            if (prepay_tariff_json_parse_time(fields[0], strlen(fields[0]), &s) != PREPAY_OK) {
+            if (prepay_time_parse_date_time(fields[0], strlen(fields[0]), &s) != PREPAY_OK) {
                 rc = bad_input("%s:%lu: bad start '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[0]);
                 break;
             }
-            if (prepay_tariff_json_parse_time(fields[1], strlen(fields[1]), &e) != PREPAY_OK) {
+            if (prepay_time_parse_date_time(fields[1], strlen(fields[1]), &e) != PREPAY_OK) {
                 rc = bad_input("%s:%lu: bad end '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[1]);
                 break;
             }
@@ -650,16 +650,20 @@ static int cmd_vend(const char *tariff_path, const char *amount_text, const char
     }
     prepay_time_t at;
     if (at_text) {
-        if (prepay_tariff_json_parse_time(at_text, strlen(at_text), &at) != PREPAY_OK) {
+        if (prepay_time_parse_date_time(at_text, strlen(at_text), &at) != PREPAY_OK) {
             return bad_input("--at: '%s' is not 'YYYY-MM-DD hh:mm[:ss]'", at_text);
         }
     } else {
         time_t now = time(NULL);
         struct tm tm_local;
-        char buf[32];
-        if (!localtime_r(&now, &tm_local) ||
-            strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm_local) == 0 ||
-            prepay_tariff_json_parse_time(buf, strlen(buf), &at) != PREPAY_OK) {
+        if (!localtime_r(&now, &tm_local)) {
+            return bad_input("cannot read the local time; give --at");
+        }
+        /* tm_sec may be 60 (a leap second); civil meter time has none. */
+        prepay_civil_t c = {(int32_t)tm_local.tm_year + 1900, (uint8_t)(tm_local.tm_mon + 1), (uint8_t)tm_local.tm_mday,
+                            (uint8_t)tm_local.tm_hour,        (uint8_t)tm_local.tm_min,
+                            (uint8_t)(tm_local.tm_sec > 59 ? 59 : tm_local.tm_sec), 0};
+        if (prepay_time_from_civil(&c, &at) != PREPAY_OK) {
             return bad_input("cannot read the local time; give --at");
         }
     }
