@@ -633,12 +633,15 @@ PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after
  *        or NULL for empty storage.
  * @return ::PREPAY_OK, or an error.
  *
- * Writes and syncs the file header if the storage is empty. In format 2 it
- * first completes the storage: it rewrites the last commit record's second
- * copy if `info->final_copy_missing`, and if `info->tail_cut` it appends a
- * CUT record (its own batch) saying what was cut; then ONE sync. Next
- * records continue after the last sequence. The journal keeps writing the
- * format version of the storage it found (`info->version`).
+ * Writes the file header if the storage is empty. In format 2 it completes
+ * the storage: it rewrites the last commit record's second copy if
+ * `info->final_copy_missing`, and if `info->tail_cut` it appends a CUT
+ * record (its own batch) saying what was cut. Then ONE sync, also when
+ * nothing was written: the batches recovery found may come from a process
+ * that died before its sync, and nothing (not even an EXISTS answer) may be
+ * acknowledged from them before they are durable. Next records continue
+ * after the last sequence. The journal keeps writing the format version of
+ * the storage it found (`info->version`).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
  * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
@@ -943,8 +946,9 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  * @return the number of transfers applied (>= 0) once they are durable, or an error.
  *
  * Only transfers applied now (result ::PREPAY_OK) are journaled; a
- * ::PREPAY_LEDGER_EXISTS retry writes nothing. Acknowledge the results only
- * when this returns >= 0. If the journal fails (::PREPAY_E_JOURNAL_IO,
+ * ::PREPAY_LEDGER_EXISTS retry writes nothing (but waits for the sync of
+ * batches sealed earlier, one of which it may rest on). Acknowledge the
+ * results only when this returns >= 0. If the journal fails (::PREPAY_E_JOURNAL_IO,
  * ::PREPAY_E_JOURNAL_FULL), the ledger in memory is ahead of the durable
  * state: nothing may be acknowledged, and the ledger must be rebuilt with
  * prepay_journal_open() (the journal refuses writes until then).
@@ -962,7 +966,7 @@ PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t 
  * @param ledger the ledger.
  * @param account the account (zero counters).
  * @return ::PREPAY_OK (created and durable), ::PREPAY_LEDGER_EXISTS (identical
- *         account exists; nothing written), or an error.
+ *         account exists; nothing written, sealed batches synced), or an error.
  *
  * **Errors:** as prepay_ledger_create_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
@@ -976,7 +980,7 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * @param ledger the ledger.
  * @param account_id the account.
  * @return ::PREPAY_OK (closed and durable), ::PREPAY_LEDGER_EXISTS (already
- *         closed; nothing written), or an error.
+ *         closed; nothing written, sealed batches synced), or an error.
  *
  * **Errors:** as prepay_ledger_close_account() (nothing written), and as
  * prepay_journal_submit() for the journal.

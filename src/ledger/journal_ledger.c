@@ -138,9 +138,10 @@ int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger, co
                           size_t count, int *results)
 {
     int applied = prepay_journal_stage(journal, ledger, batch, count, results);
-    if (applied <= 0) {
+    if (applied < 0) {
         return applied;
     }
+    /* Also with nothing applied: an EXISTS answer may rest on a sealed batch not yet synced. */
     int status = prepay_journal_commit(journal);
     return status != PREPAY_OK ? status : applied;
 }
@@ -153,6 +154,11 @@ int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *le
         return status;
     }
     int result = prepay_ledger_create_account(ledger, account);
+    if (result == PREPAY_LEDGER_EXISTS) {
+        /* Acknowledged as existing: durable first if it is in a sealed, unsynced batch. */
+        status = prepay_journal_sync(journal);
+        return status < 0 ? status : result;
+    }
     if (result != PREPAY_OK) {
         return result;
     }
@@ -170,6 +176,11 @@ int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *led
         return status;
     }
     int result = prepay_ledger_close_account(ledger, account_id);
+    if (result == PREPAY_LEDGER_EXISTS) {
+        /* Acknowledged as existing: durable first if it is in a sealed, unsynced batch. */
+        status = prepay_journal_sync(journal);
+        return status < 0 ? status : result;
+    }
     if (result != PREPAY_OK) {
         return result;
     }

@@ -99,7 +99,6 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
     if (last > UINT64_MAX / 2) {
         return PREPAY_E_JOURNAL_SEQUENCE; /* only a forged snapshot or journal gets here */
     }
-    bool wrote = false;
     if (size == 0) {
         uint8_t header[PREPAY_JOURNAL_HEADER_SIZE];
         (void)prepay_journal_header_encode(header, sizeof header);
@@ -107,14 +106,12 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
             return PREPAY_E_JOURNAL_IO;
         }
         committed_end = PREPAY_JOURNAL_HEADER_SIZE;
-        wrote = true;
     } else if (version >= 2u && info->final_copy_missing) {
         int status = rewrite_commit_copy(io, committed_end, info->last_sequence);
         if (status != PREPAY_OK) {
             return status;
         }
         committed_end += PREPAY_JOURNAL_COMMIT_SIZE;
-        wrote = true;
     }
     memset(journal, 0, sizeof *journal);
     journal->io = *io;
@@ -147,17 +144,21 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
         journal->cuts.bytes += cut.bytes;
         journal->cuts.records += cut.records;
         journal->cuts.batches += cut.batches;
-        wrote = true;
     }
-    if (wrote) {
-        if (io->sync(io->context) != PREPAY_OK) {
-            journal->state = PREPAY__JOURNAL_CLOSED;
-            return PREPAY_E_JOURNAL_IO;
-        }
-        journal->committed_end = journal->sealed_end;
-        journal->batches += journal->sealed_batches;
-        journal->sealed_batches = 0;
+    /*
+     * ONE sync, also when nothing was written: the batches recovery found may
+     * have been written by a process that died before its sync returned.
+     * Until they are durable, nothing may be acknowledged from them (a retry
+     * answered EXISTS from a batch a power cut then takes away is a lost
+     * acknowledgement).
+     */
+    if (io->sync(io->context) != PREPAY_OK) {
+        journal->state = PREPAY__JOURNAL_CLOSED;
+        return PREPAY_E_JOURNAL_IO;
     }
+    journal->committed_end = journal->sealed_end;
+    journal->batches += journal->sealed_batches;
+    journal->sealed_batches = 0;
     return PREPAY_OK;
 }
 

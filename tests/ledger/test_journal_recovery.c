@@ -1136,6 +1136,71 @@ static void test_cuts_carried_by_snapshots(void **state)
     assert_int_equal(info.earlier_cuts.bytes, 47);
 }
 
+/*
+ * An EXISTS answer is an acknowledgement, so what it rests on must be
+ * durable: batches a crashed process wrote but never synced are synced when
+ * a writer opens the journal, and a retry of a sealed, unsynced batch waits
+ * for its sync. (Found by the fault-injection harness: a retry answered
+ * "exists" from the page cache, then a power cut took the batch away.)
+ */
+static void test_exists_answers_are_durable(void **state)
+{
+    (void)state;
+    build_workload(3, 555u);
+    memcpy(crash_storage, work.storage, work.length);
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover(work.length, &memory, &io, &journal, &info), PREPAY_OK);
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = 4242;
+    t.debit_account_id = FX_CLEARING;
+    t.credit_account_id = FX_WALLET0;
+    t.amount = 99;
+    t.code = PREPAY_LEDGER_CODE_RECHARGE;
+    int result;
+    /* A process writes the batch and dies before its sync. */
+    assert_int_equal(prepay_journal_stage(&journal, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(prepay_journal_seal(&journal), PREPAY_OK);
+    size_t written = memory.length;
+    size_t durable = memory.synced;
+    assert_true(written > durable);
+    /* The next writer recovers the batch (it is whole) and syncs it before answering anyone. */
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = written;
+    memory2.synced = durable;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, NULL, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(memory2.synced, memory2.length);
+    assert_int_equal(prepay_journal_submit(&journal2, &rec.ledger, &t, 1, &result), 0);
+    assert_int_equal(result, PREPAY_LEDGER_EXISTS);
+    prepay_journal_memory_crash(&memory2, 0); /* a power cut now takes nothing acknowledged */
+    assert_int_equal(memory2.length, written);
+    /* In one process: a retry of a sealed, unsynced batch is answered only once that batch is synced. */
+    t.id = 4243;
+    assert_int_equal(prepay_journal_stage(&journal2, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(prepay_journal_seal(&journal2), PREPAY_OK);
+    assert_true(memory2.length > memory2.synced);
+    assert_int_equal(prepay_journal_submit(&journal2, &rec.ledger, &t, 1, &result), 0);
+    assert_int_equal(result, PREPAY_LEDGER_EXISTS);
+    assert_int_equal(memory2.synced, memory2.length);
+    /* The same for an account that exists in a sealed, unsynced batch. */
+    prepay_ledger_account_t a = fx_account(77, PREPAY_LEDGER_ACCOUNT_WALLET, 0);
+    assert_int_equal(prepay_ledger_create_account(&rec.ledger, &a), PREPAY_OK);
+    assert_int_equal(prepay_journal_add_account(&journal2, &a), PREPAY_OK);
+    assert_int_equal(prepay_journal_seal(&journal2), PREPAY_OK);
+    assert_true(memory2.length > memory2.synced);
+    assert_int_equal(prepay_journal_create_account(&journal2, &rec.ledger, &a), PREPAY_LEDGER_EXISTS);
+    assert_int_equal(memory2.synced, memory2.length);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -1155,6 +1220,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_recover_then_resume),
         cmocka_unit_test(test_format_1_journal),
         cmocka_unit_test(test_cuts_carried_by_snapshots),
+        cmocka_unit_test(test_exists_answers_are_durable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,17 @@ int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, le
         ledger_session_free(s);
         return rc;
     }
+    /*
+     * A writer makes what it is about to read durable first: a process that died
+     * before its fsync may have left complete batches in the page cache, and a
+     * retry answered "exists" from one of them is an acknowledgement (fsync
+     * changes no byte of the file).
+     */
+    if (mode.writer && s->io.sync(s->io.context) != PREPAY_OK) {
+        int rc = report_open_failure(s, PREPAY_E_JOURNAL_IO);
+        ledger_session_free(s);
+        return rc;
+    }
     /* Recovery reads only; a writer cuts the tail in ledger_session_resume(), if it writes at all. */
     status = prepay_journal_recover(&s->io, &s->snapshot_io, &s->ledger, s->scratch, s->scratch_capacity, &s->info);
     if (!mode.writer) {
