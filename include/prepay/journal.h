@@ -645,7 +645,9 @@ PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
  * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
- * (scan with truncation first); ::PREPAY_E_JOURNAL_SEQUENCE if the last
+ * (scan with truncation first), or @p info does not describe this storage
+ * (unknown version, no commit record where the missing copy's twin should
+ * be); ::PREPAY_E_JOURNAL_SEQUENCE if the last
  * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
  * or ::PREPAY_E_JOURNAL_FULL from the storage.
  */
