@@ -1416,7 +1416,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
                 }
                 for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(value); i++) {
                     size_t s3 = prepay__tj_push_index(ctx, i);
-                    rc = prepay__tj_decimal(ctx, json_array_get(value, i), 8, 0, INT64_MAX / 4,
+                    rc = prepay__tj_decimal(ctx, json_array_get(value, i), 8, 0, PREPAY_PRICE_MAX,
                                             &p->band_tier_price[band - 1][i]);
                     prepay__tj_pop(ctx, s3);
                 }
@@ -1425,7 +1425,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
                 }
             } else {
                 any_direct = true;
-                rc = prepay__tj_decimal(ctx, value, 8, 0, INT64_MAX / 4, &p->band_price[band - 1]);
+                rc = prepay__tj_decimal(ctx, value, 8, 0, PREPAY_PRICE_MAX, &p->band_price[band - 1]);
                 for (unsigned i = 0; rc == PREPAY_OK && i < ld->tier_count; i++) {
                     p->band_tier_price[band - 1][i] = p->band_price[band - 1];
                 }
@@ -1470,12 +1470,12 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
         rc = tj_member(ctx, obj, "base", true, &v);
         if (rc == PREPAY_OK) {
             saved = prepay__tj_push_key(ctx, "base");
-            rc = prepay__tj_decimal(ctx, v, 8, 0, INT64_MAX / 4, &p->derive_base);
+            rc = prepay__tj_decimal(ctx, v, 8, 0, PREPAY_PRICE_MAX, &p->derive_base);
             prepay__tj_pop(ctx, saved);
         }
         if (rc == PREPAY_OK && (v = json_object_get(obj, "adder")) != NULL) {
             saved = prepay__tj_push_key(ctx, "adder");
-            rc = prepay__tj_decimal(ctx, v, 8, 0, INT64_MAX / 4, &p->derive_adder);
+            rc = prepay__tj_decimal(ctx, v, 8, 0, PREPAY_PRICE_MAX, &p->derive_adder);
             prepay__tj_pop(ctx, saved);
         }
         if (rc == PREPAY_OK && (v = json_object_get(obj, "rounding")) != NULL) {
@@ -1529,7 +1529,7 @@ static int tj_prices(tj_loader_t *ld, const json_t *obj, bool is_b, prepay_tarif
         }
         for (size_t i = 0; rc == PREPAY_OK && i < json_array_size(v); i++) {
             size_t s2 = prepay__tj_push_index(ctx, i);
-            rc = prepay__tj_decimal(ctx, json_array_get(v, i), 8, 0, INT64_MAX / 4, &p->tier_surcharge[i + 1]);
+            rc = prepay__tj_decimal(ctx, json_array_get(v, i), 8, 0, PREPAY_PRICE_MAX, &p->tier_surcharge[i + 1]);
             prepay__tj_pop(ctx, s2);
         }
         prepay__tj_pop(ctx, saved);
