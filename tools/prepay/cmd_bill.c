@@ -333,34 +333,50 @@ static void usage(FILE *to)
                 "and arrears. Input format: docs/allocation-billing.md.\n");
 }
 
-int prepay_tool_bill(int argc, char **argv)
+int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, char *err, size_t err_cap)
 {
-    const char *path = NULL, *csv = NULL;
-    bool json = false;
+    memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
+            o->help = true;
             return 0;
         } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
+            o->json = true;
         } else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
-            csv = argv[++i];
-            if (strcmp(csv, "statements") != 0 && strcmp(csv, "arrears") != 0 && strcmp(csv, "allocation") != 0 &&
-                strcmp(csv, "charges") != 0) {
-                fprintf(stderr, "prepay bill: unknown CSV table '%s'\n", csv);
+            o->csv = argv[++i];
+            if (strcmp(o->csv, "statements") != 0 && strcmp(o->csv, "arrears") != 0 &&
+                strcmp(o->csv, "allocation") != 0 && strcmp(o->csv, "charges") != 0) {
+                snprintf(err, err_cap, "unknown CSV table '%.64s'", o->csv);
                 return 2;
             }
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "prepay bill: unexpected argument '%s' (try --help)\n", argv[i]);
+        } else if (argv[i][0] == '-' || o->path) {
+            snprintf(err, err_cap, "unexpected argument '%.64s' (try --help)", argv[i]);
             return 2;
         } else {
-            path = argv[i];
+            o->path = argv[i];
         }
     }
-    if (!path || (json && csv)) {
-        fprintf(stderr, "prepay bill: %s (try --help)\n", path ? "--json and --csv exclude each other" : "no input file");
+    if (!o->path || (o->json && o->csv)) {
+        snprintf(err, err_cap, "%s (try --help)", o->path ? "--json and --csv exclude each other" : "no input file");
         return 2;
     }
+    return 0;
+}
+
+int prepay_tool_bill(int argc, char **argv)
+{
+    bill_options_t o;
+    char err[256];
+    if (prepay_bill_options_parse(argc, argv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "prepay bill: %s\n", err);
+        return 2;
+    }
+    if (o.help) {
+        usage(stdout);
+        return 0;
+    }
+    const char *path = o.path, *csv = o.csv;
+    bool json = o.json;
     bill_t bill;
     char *text = NULL;
     size_t len = 0;
