@@ -30,6 +30,17 @@ static inline uint8_t take(cursor_t *c)
     return c->at < c->size ? c->data[c->at++] : 0;
 }
 
+/* n bytes of input (zeros once it runs out). */
+static inline void take_bytes(cursor_t *c, uint8_t *out, size_t n)
+{
+    size_t have = c->size - c->at < n ? c->size - c->at : n;
+    if (have > 0) {
+        memcpy(out, c->data + c->at, have);
+        c->at += have;
+    }
+    memset(out + have, 0, n - have);
+}
+
 static inline uint32_t take32(cursor_t *c)
 {
     uint32_t v = 0;

@@ -99,9 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: { /* garbage bytes */
             uint8_t rx[64];
             size_t n = take(&c) % sizeof rx;
-            for (size_t i = 0; i < n; i++) {
-                rx[i] = take(&c);
-            }
+            take_bytes(&c, rx, n);
             status = prepay_station_receive(&session, rx, n, now, tx, sizeof tx, &step);
             break;
         }

@@ -101,9 +101,7 @@ static void fuzz_task(cursor_t *c)
         } else if (op == 1) {
             uint8_t rx[32];
             size_t n = take(c) % sizeof rx;
-            for (size_t i = 0; i < n; i++) {
-                rx[i] = take(c);
-            }
+            take_bytes(c, rx, n);
             status = prepay_station_task_receive(&task, &session, rx, n, now, tx, sizeof tx, &step);
         } else {
             now += (uint64_t)take(c) * 8u;
