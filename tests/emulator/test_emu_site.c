@@ -178,6 +178,30 @@ static void test_large_jump_runs_in_slices(void **state)
     assert_int_equal(site.meters[m103].meter.forward[0], (far - at(1, 0)) * 300 / 3600);
 }
 
+/* Wall mode: a time sync is a plain clock correction of each meter (within
+ * its limit); a clock set back is behind its target again, so the
+ * simulation (and emu_site_busy) sees it and replays the gap. */
+static void test_wall_mode_set_back_is_pending(void **state)
+{
+    (void)state;
+    site.clock = EMU_CLOCK_WALL;
+    for (size_t i = 0; i < site.meter_count; i++) {
+        emu_site_schedule(&site, i, at(1, 1));
+    }
+    assert_true(emu_site_busy(&site));
+    while (emu_site_run(&site, 86400) == 1) {
+    }
+    assert_false(emu_site_busy(&site));
+    size_t m103 = meter_index("000000000103");
+    assert_int_equal(site.meters[m103].meter.forward[0], 300); /* 300 W x 1 h */
+    sync_to(at(1, 1) - 120, NULL, 0, site.meter_count);        /* 2 minutes back: within 300 s */
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 1) - 120);
+    assert_true(emu_site_busy(&site));
+    assert_int_equal(emu_site_run(&site, INT64_MAX), 0);
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 1));
+    assert_int_equal(site.meters[m103].meter.forward[0], 310); /* the replayed 2 minutes: 10 Wh more */
+}
+
 /* Scripted events fire at their time in the meter's own simulated time. */
 static void test_events_in_meter_time(void **state)
 {
@@ -391,6 +415,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_broadcast_moves_its_bus_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_beyond_limit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_jump_runs_in_slices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wall_mode_set_back_is_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_in_meter_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_forgeries_refused, setup, teardown),

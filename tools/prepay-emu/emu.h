@@ -79,6 +79,7 @@ typedef struct emu_meter {
     int64_t carry_ws;                  /* watt-seconds not yet turned into whole watts */
     prepay_energy_t fed_mark;          /* fed meters: forward total already passed to the incomer */
     prepay_time_t target;              /* the simulation must bring meter.clock up to this time */
+    bool pending;                      /* meter.clock < target (counted in site->pending) */
     size_t events_begin, events_end;   /* this meter's events: site->event_order[events_begin .. events_end) */
     size_t next_event;                 /* the first of them not fired yet */
     uint64_t requests, replies, dropped, corrupted;
@@ -97,6 +98,7 @@ typedef struct emu_site {
     emu_event_t *events;
     size_t event_count;
     size_t *event_order;               /* event indexes sorted by (meter, time, file order) */
+    size_t pending;                    /* meters behind their target: emu_site_busy() in O(1) */
     emu_faults_t faults;
     uint64_t rng;
 } emu_site_t;
@@ -126,8 +128,11 @@ int emu_site_set_time_sync_limit(emu_site_t *site, int64_t seconds);
 /* Asks the simulation to bring meter `index` (and, for an incomer, the
  * meters it feeds) forward to `to`; nothing is simulated yet. */
 void emu_site_schedule(emu_site_t *site, size_t index, prepay_time_t to);
-/* True while a scheduled time is not reached yet. */
+/* True while a scheduled time is not reached yet (O(1)). */
 bool emu_site_busy(const emu_site_t *site);
+/* Recounts meter `index` as pending or not after its clock or target moved
+ * outside the simulation (a frame it handled, a restored state). */
+void emu_site_note(emu_site_t *site, size_t index);
 /* Simulates at most about `budget` meter-seconds of what is scheduled (at
  * least one step if anything is). Returns 1 if work is still pending, 0 if
  * none is, or a negative status. */

@@ -70,6 +70,7 @@ static int answer(emu_site_t *site, size_t index, const uint8_t *frame, size_t l
     }
     /* At the meter's own clock: handling never moves time (no energy would flow in a gap). */
     int n = prepay_meter_handle(&m->meter, m->meter.clock, frame, len, out + REPLY_PREAMBLE, cap - REPLY_PREAMBLE);
+    emu_site_note(site, index); /* a time sync or a clock write may have moved the clock back */
     if (n <= 0) {
         return n;
     }

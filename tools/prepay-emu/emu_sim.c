@@ -12,6 +12,26 @@
  * average of its fed meters over one call, so calls stay short. */
 #define CHUNK_SECONDS 86400
 
+static void note(emu_site_t *site, emu_meter_t *m)
+{
+    bool behind = m->meter.clock < m->target;
+    if (behind != m->pending) {
+        m->pending = behind;
+        if (behind) {
+            site->pending++;
+        } else {
+            site->pending--;
+        }
+    }
+}
+
+void emu_site_note(emu_site_t *site, size_t index)
+{
+    if (index < site->meter_count) {
+        note(site, &site->meters[index]);
+    }
+}
+
 void emu_site_schedule(emu_site_t *site, size_t index, prepay_time_t to)
 {
     if (index >= site->meter_count) {
@@ -20,24 +40,21 @@ void emu_site_schedule(emu_site_t *site, size_t index, prepay_time_t to)
     emu_meter_t *m = &site->meters[index];
     if (to > m->target) {
         m->target = to;
+        note(site, m);
     }
     /* An incomer measures what its meters draw: their time passes with its own. */
     for (size_t k = 0; k < m->feed_count; k++) {
         emu_meter_t *f = &site->meters[m->feeds[k]];
         if (to > f->target) {
             f->target = to;
+            note(site, f);
         }
     }
 }
 
 bool emu_site_busy(const emu_site_t *site)
 {
-    for (size_t i = 0; i < site->meter_count; i++) {
-        if (site->meters[i].meter.clock < site->meters[i].target) {
-            return true;
-        }
-    }
-    return false;
+    return site->pending > 0;
 }
 
 /* The next event of meter m not yet fired, or NULL. */
@@ -157,16 +174,17 @@ static int run_meter(emu_site_t *site, emu_meter_t *m, int64_t *budget)
             status = fire_due(site, m);
         }
     }
+    note(site, m);
     return status;
 }
 
 int emu_site_run(emu_site_t *site, int64_t budget)
 {
     /* Fed meters first, then incomers, so that an incomer sees its meters' energy. */
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && site->pending > 0; pass++) {
         for (size_t i = 0; i < site->meter_count && budget > 0; i++) {
             emu_meter_t *m = &site->meters[i];
-            if (m->aggregate != (pass == 1) || m->meter.clock >= m->target) {
+            if (!m->pending || m->aggregate != (pass == 1)) {
                 continue;
             }
             int status = run_meter(site, m, &budget);

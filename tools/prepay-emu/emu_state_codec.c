@@ -490,6 +490,7 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
         m->carry_ws = scratch[i].carry_ws;
         m->fed_mark = scratch[i].fed_mark;
         m->target = m->meter.clock;
+        emu_site_note(site, i);
     }
     for (size_t i = 0; i < site->event_count; i++) {
         site->events[i].done = done_flags[i] != 0;
