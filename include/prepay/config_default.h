@@ -221,9 +221,12 @@
 
 /**
  * @def PREPAY_METER_TIME_SYNC_LIMIT
- * @brief Largest clock correction (seconds) a broadcast time sync (C = 08) may make; larger ones are ignored.
+ * @brief Default of the largest clock correction (seconds) a broadcast time sync (C = 08) may make.
  *
- * State Grid practice allows +-5 minutes; 0 accepts any correction.
+ * The initial value of prepay_meter_t::time_sync_limit; each meter may be
+ * given its own with prepay_meter_set_time_sync_limit(). Larger corrections
+ * are refused and recorded as events. State Grid practice allows +-5
+ * minutes; 0 accepts any correction.
  */
 #ifndef PREPAY_METER_TIME_SYNC_LIMIT
 #define PREPAY_METER_TIME_SYNC_LIMIT 300

@@ -94,6 +94,8 @@
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
 /** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
 #define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
+/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()). */
+#define PREPAY_E_METER_TIME_SYNC_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 11)
 /** @} */
 
 /* ======================================================================== */
@@ -140,7 +142,11 @@ typedef enum prepay_meter_event {
     PREPAY_METER_EVENT_CLEAR_DEMAND = 8,    /**< demand clear, function 19 (03300200 count) */
     PREPAY_METER_EVENT_TRIP = 9,            /**< relay opened (1D000001 count, 1D00010n time, 1D00020n operator) */
     PREPAY_METER_EVENT_CLOSE = 10,          /**< relay closed (1E000001 count, 1E00010n time, 1E00020n operator) */
-    PREPAY_METER_EVENT_COUNT = 11           /**< number of kinds (not a kind) */
+    /** A broadcast time sync refused because it would move the clock further than the limit
+     *  (libprepay extension, no DL/T 645 item). Record: `start` the meter clock, `end` the time
+     *  asked for; consecutive refusals share one record (the count still counts each). */
+    PREPAY_METER_EVENT_TIME_SYNC_REFUSED = 11,
+    PREPAY_METER_EVENT_COUNT = 12           /**< number of kinds (not a kind) */
 } prepay_meter_event_t;
 
 /** @brief Physical conditions the caller reports (each starts and ends an event). */
@@ -277,6 +283,9 @@ typedef struct prepay_meter {
     prepay_meter_frozen_t daily[PREPAY_METER_FROZEN_DAYS];     /**< [0] most recent daily freeze */
     prepay_meter_frozen_t settlement[PREPAY_METER_SETTLEMENTS]; /**< [0] most recent settlement */
     prepay_meter_frozen_t instant_freeze; /**< last freeze by command (function 16) */
+    /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
+     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
+    int64_t time_sync_limit;
 } prepay_meter_t;
 
 PREPAY_BEGIN_DECLS
@@ -367,6 +376,61 @@ PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_m
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
 PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts, uint32_t seconds);
+
+/**
+ * @brief Sets how far one broadcast time sync may move the clock (policy as data).
+ *
+ * A time sync (function 08) asking for a time more than @p seconds away
+ * from the meter clock, either way, is refused: the clock is kept and a
+ * ::PREPAY_METER_EVENT_TIME_SYNC_REFUSED event is recorded. This guards
+ * against a master that sends a plausible but wrong time (bytes in the
+ * wrong order, a wrong year) and would otherwise move the meter years away
+ * in one frame. The default after prepay_meter_init() is
+ * ::PREPAY_METER_TIME_SYNC_LIMIT (300 s: State Grid practice allows
+ * +-5 minutes per correction).
+ * @param meter the meter.
+ * @param seconds the limit in seconds, >= 0; 0 accepts any correction.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds);
+
+/**
+ * @brief Says whether the meter would apply a broadcast time sync to @p t (changes nothing).
+ *
+ * The same rule prepay_meter_handle() applies to a time-sync frame: the
+ * emulator asks it before simulating the time up to a sync, so that a sync
+ * the meter refuses moves nothing.
+ * @param meter the meter.
+ * @param t the time the sync carries.
+ * @return ::PREPAY_OK if it would be applied, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_OUT_OF_RANGE (@p t outside 2000..2099, which DL/T 645 cannot carry);
+ * ::PREPAY_E_METER_TIME_SYNC_REFUSED (further from the clock than the limit).
+ */
+PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_time_t t);
+
+/**
+ * @brief Checks every plain-data member of a meter restored from storage (flash, a state file).
+ *
+ * A stored meter may be damaged or forged: before it is trusted, each
+ * member must lie in the domain the meter's own functions keep it in
+ * (mode, relay flags, alarm level, settlement day, freeze pattern, clock
+ * and switch-over times within 2000..2099, purse parameters as
+ * prepay_meter_set_purse_parameters() requires, energy registers that are
+ * non-negative with bands adding up to at most the total, remainders below
+ * 1 Wh, event records of known kinds, the tariff streaming state as
+ * prepay_tariff_state_check() requires). The bound pointers are the
+ * caller's and are not checked; bind them again after loading.
+ * @param meter the meter.
+ * @param member out (may be NULL): the name of the first member found out of its domain, or NULL.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter); ::PREPAY_E_METER_BAD_STATE (a member out of its domain).
+ */
+PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char **member);
 
 /**
  * @brief Sets the password of a level (local operation, as by the factory).
@@ -490,7 +554,8 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  *
  * Frames not addressed to the meter, replies, frames with a bad checksum or
  * structure, and 1997 frames get no reply. Broadcast frames (time sync, only
- * taken from the broadcast address; freeze) are acted on without reply; `AA` wildcards are honoured for read
+ * taken from the broadcast address and only within the meter's limit, see
+ * prepay_meter_set_time_sync_limit(); freeze) are acted on without reply; `AA` wildcards are honoured for read
  * (11) and read address (13) and, with the programming key, write address
  * (15); other functions sent with wildcards are ignored. A refused request
  * gets an abnormal reply and changes nothing except the wrong-password

@@ -595,6 +595,19 @@ PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const pr
 PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
 
 /**
+ * @brief Checks a streaming state restored from storage (its marker, flags, carry and energies).
+ *
+ * The same check every streaming call makes first; use it to refuse a
+ * stored state before relying on it.
+ * @param state the state.
+ * @return ::PREPAY_OK if it is a well-formed state, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
+ * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
+ */
+PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
+
+/**
  * @brief Prices one interval and advances the state.
  *
  * The interval must not start before the end of the previous one (gaps are

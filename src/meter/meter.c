@@ -125,6 +125,7 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
     meter->instant.frequency = 5000;
     meter->instant.power_factor[0] = 1000;
     meter->instant.power_factor[1] = 1000;
+    meter->time_sync_limit = PREPAY_METER_TIME_SYNC_LIMIT;
     return PREPAY_OK;
 }
 

@@ -35,6 +35,7 @@ void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan)
 int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
                               prepay_money_t hoarding_limit, prepay_money_t close_allowed);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
+void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t);
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind);
 void prepay__meter_clear_energy(prepay_meter_t *meter);
 uint32_t prepay__meter_le32(const uint8_t bytes[4]);
