@@ -153,7 +153,8 @@ static FAST_INLINE int settle(prepay_money_t charged, prepay_amount_t carry, pre
     }
     *due_out = due;
     *charged_out = next_charged;
-    *carry_out = sum;
+    carry_out->units = sum.units; /* member by member: a stored state keeps deterministic padding */
+    carry_out->nanos = sum.nanos;
     return PREPAY_OK;
 }
 
@@ -315,7 +316,8 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
     if (run != c) {
         *c = moved;
     }
-    state->carry = carry;
+    state->carry.units = carry.units;
+    state->carry.nanos = carry.nanos;
     state->charged = charged;
     state->cycle_energy = used + q;
     state->position = e;
