@@ -128,6 +128,8 @@ int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap
         memcpy(m->meter.writable, live.writable, sizeof live.writable);
         m->meter.policy = live.policy;
         m->meter.account = live.account;
+        /* A cache of what the meter derived from its tariffs: rebuilt from the live ones. */
+        memset(&m->meter.derived, 0, sizeof m->meter.derived);
         p += sizeof m->meter;
         uint64_t counters[6];
         memcpy(counters, p, sizeof counters);
