@@ -19,7 +19,13 @@
  * memcpy bandwidth over the interval array is printed for scale.
  *
  *   meson setup build/tariff-rel --buildtype=release -Dtests=false && ninja -C build/tariff-rel
- *   build/tariff-rel/bench/bench_tariff [meters-at-x1 [max-scale]]   (defaults 1 100; smoke: 1 1)
+ *   build/tariff-rel/bench/bench_tariff [meters-at-x1 [max-scale [case]]]   (defaults 1 100; smoke: 1 1)
+ *
+ * `case` runs only the tariffs whose name contains it (e.g. "chrono"). Instruction counts per interval,
+ * independent of the machine's load (each side runs 3 times over meters x 35040 intervals):
+ *   valgrind --tool=callgrind --toggle-collect=prepay_tariff_eval_batch bench_tariff 1 1 chrono
+ *   valgrind --tool=callgrind --toggle-collect=prepay_tariff_compact_feed_interval bench_tariff 1 1 chrono
+ *   -> "Collected" / (3 x 35040)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -200,9 +206,14 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
     return best;
 }
 
+static const char *only; /* run only the cases whose name contains this */
+
 static void report(const char *name, const prepay_tariff_t *t, const prepay_tariff_interval_t *data, int base,
                    int max_scale)
 {
+    if (only && !strstr(name, only)) {
+        return;
+    }
     prepay_tariff_plan_t plan;
     prepay_tariff_plan_init(&plan, t);
     int status = prepay_tariff_plan_seal(&plan);
@@ -228,6 +239,7 @@ int main(int argc, char **argv)
 {
     int base = argc > 1 ? atoi(argv[1]) : 1;
     int max_scale = argc > 2 ? atoi(argv[2]) : 100;
+    only = argc > 3 ? argv[3] : NULL;
     if (base < 1) {
         base = 1;
     }
@@ -276,6 +288,10 @@ int main(int argc, char **argv)
     report("tou x tier chronological", &chrono, data, base, max_scale);
     report("tou x tier proportional", &prop, data, base, max_scale);
 
+    if (only) {
+        free(data);
+        return 0;
+    }
     /* The unsealed path for comparison: validation and the general engine on every call. */
     prepay_tariff_plan_t open;
     prepay_tariff_plan_init(&open, &chrono);

@@ -238,7 +238,8 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     sink.plan = plan;
     sink.bill = bill;
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, &core, start->band_energy, &sink.base);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay__engine_start(&engine, plan, account, &core, start->band_energy, work, &sink.base);
     segment_cache_t cache = {false, 0, 0, 0, 0};
     for (size_t i = 0; i < count; i++) {
         const prepay_tariff_interval_t *iv = &intervals[i];
@@ -267,7 +268,7 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
         prepay__engine_fill_cache(&engine, sealed ? prepay__cache_key(plan, account) : 0u);
         prepay__state_store(&engine.st, state);
         if (engine.proportional) {
-            memcpy(state->band_energy, engine.bands, sizeof state->band_energy);
+            memcpy(state->band_energy, engine.bands, PREPAY__BANDS_SIZE);
         }
     }
     return PREPAY_OK;

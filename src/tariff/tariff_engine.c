@@ -10,14 +10,17 @@
 
 void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
                           const prepay_tariff_account_t *account, const prepay_tariff_compact_state_t *state,
-                          const prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX], prepay__sink_t *sink)
+                          const prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX],
+                          prepay_energy_t (*work)[PREPAY_MAX_TARIFF_INDEX], prepay__sink_t *sink)
 {
     e->plan = plan;
     e->account = account;
     e->st = *state;
     e->proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    e->bands = (prepay_energy_t(*)[PREPAY_MAX_TARIFF_INDEX])0;
     if (e->proportional) {
-        memcpy(e->bands, bands, sizeof e->bands);
+        memcpy(work, bands, PREPAY__BANDS_SIZE);
+        e->bands = work;
     }
     e->sink = sink;
     e->cycle_cached = false;
@@ -184,7 +187,7 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     st->cycle = cycle;
     st->cycle_energy = 0;
     if (e->proportional) {
-        memset(e->bands, 0, sizeof e->bands);
+        memset(e->bands, 0, PREPAY__BANDS_SIZE);
     }
     st->flags = (uint8_t)((st->flags | PREPAY__FLAG_CYCLE_OPEN) & ~PREPAY__FLAG_CYCLE_CLOSED);
     status = cache_cycle(e);

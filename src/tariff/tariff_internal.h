@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "prepay/config.h"
 #include "prepay/fixed_point.h"
@@ -148,9 +149,17 @@ static inline bool prepay__sub(int64_t a, int64_t b, int64_t *out)
 int prepay__bands_check(const prepay_energy_t bands[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX],
                         prepay_energy_t cycle_energy);
 
-/* The members a full and a compact state share, copied between them. */
-void prepay__state_load(const prepay_tariff_state_t *state, prepay_tariff_compact_state_t *core);
-void prepay__state_store(const prepay_tariff_compact_state_t *core, prepay_tariff_state_t *state);
+/* The members a full and a compact state share, copied between them as one
+ * block (tariff_state.c asserts that a full state begins with them). */
+static inline void prepay__state_load(const prepay_tariff_state_t *state, prepay_tariff_compact_state_t *core)
+{
+    memcpy(core, state, sizeof *core);
+}
+
+static inline void prepay__state_store(const prepay_tariff_compact_state_t *core, prepay_tariff_state_t *state)
+{
+    memcpy(state, core, sizeof *core);
+}
 
 /* Compares two line keys (cycle, kind, set, band, tier, fixed index). */
 int prepay__line_key_compare(const prepay_tariff_line_t *a, const prepay_tariff_line_t *b);

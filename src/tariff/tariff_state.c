@@ -1,4 +1,5 @@
 /* Streaming states, full and compact: initialisation, invariants, conversion. */
+#include <stddef.h>
 #include <string.h>
 
 #include "prepay/fixed_point.h"
@@ -22,33 +23,23 @@ int prepay__bands_check(const prepay_energy_t bands[PREPAY_TARIFF_PRICE_SETS][PR
     return PREPAY_OK;
 }
 
-void prepay__state_load(const prepay_tariff_state_t *state, prepay_tariff_compact_state_t *core)
-{
-    core->magic = state->magic;
-    core->flags = state->flags;
-    core->cycle = state->cycle;
-    core->position = state->position;
-    core->cycle_energy = state->cycle_energy;
-    core->register_time = state->register_time;
-    core->register_value = state->register_value;
-    core->charged = state->charged;
-    core->carry = state->carry;
-    core->cache = state->cache;
-}
-
-void prepay__state_store(const prepay_tariff_compact_state_t *core, prepay_tariff_state_t *state)
-{
-    state->magic = core->magic;
-    state->flags = core->flags;
-    state->cycle = core->cycle;
-    state->position = core->position;
-    state->cycle_energy = core->cycle_energy;
-    state->register_time = core->register_time;
-    state->register_value = core->register_value;
-    state->charged = core->charged;
-    state->carry = core->carry;
-    state->cache = core->cache;
-}
+/* A full state begins with exactly the members of a compact state, in the
+ * same order: it can be loaded and stored as one block. */
+#define SAME_MEMBER(m)                                                                                                 \
+    _Static_assert(offsetof(prepay_tariff_state_t, m) == offsetof(prepay_tariff_compact_state_t, m),                  \
+                   "prepay_tariff_state_t and prepay_tariff_compact_state_t must share the member " #m)
+SAME_MEMBER(magic);
+SAME_MEMBER(flags);
+SAME_MEMBER(cycle);
+SAME_MEMBER(position);
+SAME_MEMBER(cycle_energy);
+SAME_MEMBER(register_time);
+SAME_MEMBER(register_value);
+SAME_MEMBER(charged);
+SAME_MEMBER(carry);
+SAME_MEMBER(cache);
+_Static_assert(offsetof(prepay_tariff_state_t, band_energy) >= sizeof(prepay_tariff_compact_state_t),
+               "the per-band energy follows the shared members");
 
 int prepay_tariff_state_init(prepay_tariff_state_t *state)
 {

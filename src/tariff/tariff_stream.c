@@ -180,7 +180,7 @@ static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay
     prepay__engine_fill_cache(e, key);
     *state = e->st;
     if (e->proportional) {
-        memcpy(bands, e->bands, sizeof e->bands);
+        memcpy(bands, e->bands, PREPAY__BANDS_SIZE);
     }
     result->line_count = sink->count;
     result->exact = sink->exact;
@@ -365,15 +365,16 @@ static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_comp
     return status;
 }
 
-/* The general path of an interval: every check, the fast path if not tried yet, else the engine. */
+/* The general path of an interval: every check, the fast path if not tried
+ * yet, else the engine. `work` is the engine's copy of a full state's
+ * per-band energy (NULL with a compact state). */
 static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                         prepay_tariff_compact_state_t *state, bands_t bands,
-                         prepay_time_t start, prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines,
-                         size_t line_cap, prepay_tariff_feed_result_t *result, bool fast_tried)
+                         prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t start,
+                         prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
+                         prepay_tariff_feed_result_t *result, bool fast_tried)
 {
-    const_bands_t const_bands = (const_bands_t)bands;
     bool sealed = false;
-    int status = check_call(plan, state, const_bands, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -386,7 +387,7 @@ static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_a
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, state, const_bands, &sink.base);
+    prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
     status = prepay__engine_interval(&engine, start, end, energy);
     if (status != PREPAY_OK) {
         return status;
@@ -395,9 +396,10 @@ static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_a
 }
 
 static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                         prepay_tariff_compact_state_t *state, bands_t bands,
-                         prepay_time_t start, prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines,
-                         size_t line_cap, prepay_tariff_feed_result_t *result)
+                                     prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
+                                     prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
+                                     prepay_tariff_line_t *lines, size_t line_cap,
+                                     prepay_tariff_feed_result_t *result)
 {
     bool tried = fast_first(plan, state, lines, line_cap, result);
     if (tried) {
@@ -406,14 +408,14 @@ static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const pre
             return status;
         }
     }
-    return slow_interval(plan, account, state, bands, start, end, energy, lines, line_cap, result, tried);
+    return slow_interval(plan, account, state, bands, work, start, end, energy, lines, line_cap, result, tried);
 }
 
 /* The fast path of a reading: a primed state, a later time, a register not lower. */
 static FAST_INLINE int fast_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                        prepay_tariff_compact_state_t *state, bands_t bands,
-                        prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
-                        prepay_tariff_feed_result_t *result)
+                                    prepay_tariff_compact_state_t *state, bands_t bands, prepay_time_t at,
+                                    prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                                    prepay_tariff_feed_result_t *result)
 {
     prepay_energy_t energy;
     if (!(state->flags & PREPAY__FLAG_PRIMED) || reading < state->register_value || at <= state->register_time ||
@@ -423,31 +425,25 @@ static FAST_INLINE int fast_reading(const prepay_tariff_plan_t *plan, const prep
     return fast(plan, account, state, bands, state->register_time, at, energy, true, reading, lines, line_cap, result);
 }
 
-static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                        prepay_tariff_compact_state_t *state, bands_t bands,
-                        prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
-                        prepay_tariff_feed_result_t *result)
+/* The general path of a reading (as slow_interval()). */
+static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                        prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t at,
+                        prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                        prepay_tariff_feed_result_t *result, bool fast_tried)
 {
-    bool tried = fast_first(plan, state, lines, line_cap, result);
-    int status;
-    if (tried && (status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result)) !=
-                     NOT_FAST) {
-        return status;
-    }
-    const_bands_t const_bands = (const_bands_t)bands;
     bool sealed = false;
-    status = check_call(plan, state, const_bands, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
-    if (sealed && !tried &&
+    if (sealed && !fast_tried &&
         (status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result)) != NOT_FAST) {
         return status;
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, state, const_bands, &sink.base);
+    prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
     prepay_tariff_compact_state_t *st = &engine.st;
     if (st->flags & PREPAY__FLAG_PRIMED) {
         prepay_energy_t energy;
@@ -473,6 +469,21 @@ static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prep
     return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, result);
 }
 
+static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                    prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
+                                    prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines,
+                                    size_t line_cap, prepay_tariff_feed_result_t *result)
+{
+    bool tried = fast_first(plan, state, lines, line_cap, result);
+    if (tried) {
+        int status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result);
+        if (status != NOT_FAST) {
+            return status;
+        }
+    }
+    return slow_reading(plan, account, state, bands, work, at, reading, lines, line_cap, result, tried);
+}
+
 int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                 prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
                                 prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
@@ -483,7 +494,9 @@ int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_t
     }
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
-    int status = feed_interval(plan, account, &core, state->band_energy, start, end, energy, lines, line_cap, result);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    int status = feed_interval(plan, account, &core, state->band_energy, work, start, end, energy, lines, line_cap,
+                               result);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -499,7 +512,8 @@ int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_ta
     }
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
-    int status = feed_reading(plan, account, &core, state->band_energy, at, reading, lines, line_cap, result);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    int status = feed_reading(plan, account, &core, state->band_energy, work, at, reading, lines, line_cap, result);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -511,7 +525,7 @@ int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan, const 
                                         prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
                                         prepay_tariff_feed_result_t *result)
 {
-    return feed_interval(plan, account, state, NULL, start, end, energy, lines, line_cap, result);
+    return feed_interval(plan, account, state, NULL, NULL, start, end, energy, lines, line_cap, result);
 }
 
 int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -519,7 +533,7 @@ int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const p
                                        prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
                                        prepay_tariff_feed_result_t *result)
 {
-    return feed_reading(plan, account, state, NULL, at, reading, lines, line_cap, result);
+    return feed_reading(plan, account, state, NULL, NULL, at, reading, lines, line_cap, result);
 }
 
 int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -531,16 +545,16 @@ int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tar
     }
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
-    const_bands_t bands = (const_bands_t)state->band_energy;
     bool sealed = false;
-    int status = check_call(plan, &core, bands, lines, line_cap, result, &sealed);
+    int status = check_call(plan, &core, (const_bands_t)state->band_energy, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, &core, bands, &sink.base);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay__engine_start(&engine, plan, account, &core, (const_bands_t)state->band_energy, work, &sink.base);
     status = prepay__engine_close(&engine);
     if (status == PREPAY_OK) {
         status = finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, &core, state->band_energy,
