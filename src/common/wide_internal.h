@@ -38,6 +38,9 @@ static inline uint64_t prepay__magnitude(int64_t v)
 static inline int prepay__round_bump(uint64_t q, uint64_t r, uint64_t d, bool negative, int mode)
 {
     uint64_t other = d - r; /* distance to the next multiple */
+    if (mode == PREPAY_ROUND_HALF_UP) {
+        return r != 0 && r >= other; /* the default rule: tested first, without a jump table */
+    }
     switch (mode) {
     case PREPAY_ROUND_HALF_UP: return r != 0 && r >= other;
     case PREPAY_ROUND_HALF_EVEN: return r != 0 && (r > other || (r == other && (q & 1u) != 0));
