@@ -59,14 +59,15 @@ uint64_t prepay__plan_fingerprint(const prepay_tariff_plan_t *plan)
 uint64_t prepay__account_key(uint64_t stamp, const prepay_tariff_t *t, const prepay_tariff_account_t *account)
 {
     /* Only what prepay__tier_bounds() reads: the scale, the service period when
-     * the tariff prorates, and the additions to the finite bounds. */
+     * the tariffs prorate (both sets agree on proration), and the additions to
+     * the finite bounds (up to the capacity: set B may have more tiers than A). */
     uint64_t h = mix(0, (uint64_t)account->tier_scale_num);
     h = mix(h, (uint64_t)account->tier_scale_den);
     if (t->proration != PREPAY_PRORATE_NONE) {
         h = mix(h, (uint64_t)account->service_start);
         h = mix(h, (uint64_t)account->service_end);
     }
-    for (unsigned i = 0; i + 1u < t->tier_count; i++) {
+    for (unsigned i = 0; i + 1u < PREPAY_MAX_TIERS; i++) {
         h = mix(h, (uint64_t)account->tier_add[i]);
     }
     uint64_t key = stamp ^ finish(h);
