@@ -11,7 +11,7 @@
  *            meter, each meter its own state: prepay_tariff_compact_feed_interval() (the 120-byte
  *            state) or, in proportional mode, prepay_tariff_feed_interval() with the full state plus
  *            prepay_tariff_close_cycle() at the end; every call writes its line and computes the
- *            whole minor units due. Per interval = time / intervals.
+ *            whole minor units due (summed by the loop). Per interval = time / intervals.
  *  - stream, unsealed: the same calls on an unsealed plan, which validates the plan and runs the
  *            general engine on every call (the only streaming path before sealed plans).
  * Each case runs at x1, x10 and x100 the base size (1, 10, 100 meter-years by default) so that cost
@@ -158,19 +158,23 @@ static double run_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_in
     return best;
 }
 
-/* One streaming call per interval; returns seconds (best of `reps`) and the exact total of all lines. */
+/* One streaming call per interval; returns seconds (best of `reps`) and the exact total priced, read once
+ * per meter from the final state (charged + carry is the running exact total of every line). */
 static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *data, int meters,
                          int reps, prepay_amount_t *exact)
 {
     bool proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
     static prepay_tariff_state_t full;
     double best = 1e30;
+    int64_t dues = 0;
     for (int rep = 0; rep < reps; rep++) {
         prepay_amount_t sum = {0, 0};
         double t0 = now();
         for (int m = 0; m < meters; m++) {
             const prepay_tariff_interval_t *iv = data + (size_t)m * PER_YEAR;
             prepay_tariff_feed_result_t r;
+            prepay_money_t charged;
+            prepay_amount_t carry;
             if (proportional) {
                 prepay_tariff_state_init(&full);
                 for (int i = 0; i < PER_YEAR; i++) {
@@ -179,13 +183,14 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
                     if (n < 0) {
                         fail("stream", n);
                     }
-                    prepay_amount_add(sum, r.exact, &sum);
+                    dues += r.due;
                 }
                 int n = prepay_tariff_close_cycle(plan, NULL, &full, lines, LINES, &r);
                 if (n < 0) {
                     fail("close", n);
                 }
-                prepay_amount_add(sum, r.exact, &sum);
+                charged = full.charged;
+                carry = full.carry;
             } else {
                 prepay_tariff_compact_state_t st;
                 prepay_tariff_compact_init(&st);
@@ -195,13 +200,20 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
                     if (n < 0) {
                         fail("stream", n);
                     }
-                    prepay_amount_add(sum, r.exact, &sum);
+                    dues += r.due;
                 }
+                charged = st.charged;
+                carry = st.carry;
             }
+            prepay_amount_add(sum, prepay_amount_from_money(charged), &sum);
+            prepay_amount_add(sum, carry, &sum);
         }
         double d = now() - t0;
         best = d < best ? d : best;
         *exact = sum;
+    }
+    if (dues < 0) {
+        fail("dues", PREPAY_E_OVERFLOW); /* uses the dues, which prices never make negative */
     }
     return best;
 }
