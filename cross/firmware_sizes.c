@@ -9,6 +9,7 @@
 char size_of_prepay_meter_t[sizeof(prepay_meter_t)];
 char size_of_prepay_tariff_t[sizeof(prepay_tariff_t)];
 char size_of_prepay_tariff_state_t[sizeof(prepay_tariff_state_t)];
+char size_of_prepay_tariff_compact_state_t[sizeof(prepay_tariff_compact_state_t)];
 char size_of_prepay_wallet_policy_t[sizeof(prepay_wallet_policy_t)];
 char size_of_prepay_ledger_transfer_t[sizeof(prepay_ledger_transfer_t)];
 char size_of_prepay_dlt645_frame_t[sizeof(prepay_dlt645_frame_t)];

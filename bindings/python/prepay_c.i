@@ -136,6 +136,8 @@
 %ignore prepay_tariff_feed_interval;    /* line arrays: pyprepay_feed */
 %ignore prepay_tariff_feed_reading;
 %ignore prepay_tariff_close_cycle;
+%ignore prepay_tariff_compact_feed_interval; /* line arrays, as prepay_tariff_feed_interval */
+%ignore prepay_tariff_compact_feed_reading;
 %ignore prepay_tariff_eval_batch;
 %ignore prepay_tariff_bill_init;
 %ignore prepay_tariff_bill_add;

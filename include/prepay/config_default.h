@@ -125,6 +125,22 @@
 #define PREPAY_MAX_FIXED_CHARGES 4
 #endif
 
+/**
+ * @def PREPAY_TARIFF_CHECK_SEALS
+ * @brief 1: every call that trusts a sealed plan first checks a fingerprint of its tariffs' content.
+ *
+ * A sealed plan (prepay_tariff_plan_seal()) is trusted after an O(1) check
+ * of its sets, switch time and revisions; a tariff changed without
+ * prepay_tariff_touch() goes unnoticed. With 1, each trusted call also
+ * hashes the tariffs (O(size), about a microsecond on a server) and fails
+ * with ::PREPAY_E_TARIFF_SEAL_BROKEN on a mismatch: a debugging aid. The
+ * build sets 1 for debug and debugoptimized builds (not the firmware
+ * profile); the default is 0.
+ */
+#ifndef PREPAY_TARIFF_CHECK_SEALS
+#define PREPAY_TARIFF_CHECK_SEALS 0
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**

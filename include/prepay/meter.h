@@ -51,7 +51,10 @@
  *
  * **Persistence.** The struct is plain data apart from the bound pointers
  * (tariff sets, policy, account): a caller may store it byte for byte and
- * bind the pointers again after loading.
+ * bind the pointers again after loading. The `derived` member is a cache
+ * (the sealed tariff plan, the band run, the last relay decision) that the
+ * meter rebuilds when what it was built from changes; zero it after loading
+ * if the tariffs may have changed while the meter was stored.
  */
 #ifndef PREPAY_METER_H
 #define PREPAY_METER_H
@@ -238,6 +241,30 @@ typedef struct prepay_meter_purse {
 } prepay_meter_purse_t;
 
 /**
+ * @brief What a meter derives to skip repeated work. Private: a cache, never needed for a correct result.
+ *
+ * The plan is the bound sets and price switch-over time, sealed with
+ * prepay_tariff_plan_seal() and rebuilt whenever they (or a set's revision)
+ * change; the band run comes from prepay_tariff_next_change() on that plan;
+ * the decision fields let the meter skip a relay decision that cannot come out
+ * differently (built-in policy, same inputs, balance still inside the range
+ * where level and cut-off stay).
+ */
+typedef struct prepay_meter_derived {
+    prepay_tariff_plan_t plan;      /**< private: sealed plan of the bound sets */
+    prepay_time_t band_from;        /**< private: `band` is in force on [band_from, band_until) */
+    prepay_time_t band_until;       /**< private: end of the band run */
+    prepay_money_t decided_balance; /**< private: balance at the last relay decision */
+    prepay_money_t decided_floor;   /**< private: the decision holds for balances in (floor, decided_balance] */
+    prepay_money_t decided_purse[4]; /**< private: alarm1, alarm2, overdraft limit, close-allowed it used */
+    uint8_t band;                   /**< private: band of the run (0: none) */
+    uint8_t decided;                /**< private: 1 if the decided_* fields describe the last decision */
+    uint8_t decided_relay;          /**< private: relay flags after it */
+    uint8_t decided_level;          /**< private: alarm level after it */
+    prepay_wallet_state_t decided_wallet; /**< private: wallet state after it */
+} prepay_meter_derived_t;
+
+/**
  * @brief One meter: caller-owned, size fixed at compile time (see sizeof in bench/bench_meter.c).
  *
  * Read members freely; change them only through the functions here.
@@ -268,7 +295,7 @@ typedef struct prepay_meter {
     prepay_tariff_t *writable[PREPAY_TARIFF_PRICE_SETS];   /**< the same sets if bound writable, else NULL */
     const prepay_wallet_policy_t *policy; /**< base wallet policy (caller-owned), or NULL for the default */
     const prepay_tariff_account_t *account; /**< tier account (caller-owned), or NULL */
-    prepay_tariff_state_t tariff_state;   /**< streaming pricing state */
+    prepay_tariff_compact_state_t tariff_state; /**< streaming pricing state (a meter refuses proportional tariffs) */
     prepay_energy_t unpriced;             /**< Wh waiting for the clock to pass the priced position (clock set back) */
     prepay_energy_t forward[PREPAY_METER_TARIFFS + 1]; /**< forward active Wh: [0] total, [i] tariff i */
     prepay_energy_t reverse[PREPAY_METER_TARIFFS + 1]; /**< reverse active Wh: [0] total, [i] tariff i */
@@ -286,6 +313,7 @@ typedef struct prepay_meter {
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
      *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
     int64_t time_sync_limit;
+    prepay_meter_derived_t derived;       /**< private: cache (see ::prepay_meter_derived_t) */
 } prepay_meter_t;
 
 PREPAY_BEGIN_DECLS
@@ -455,9 +483,11 @@ PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, 
  * Time is cut into steps at every minute boundary, at the price-set
  * switch-over and at load steps; each step's energy (W x s, exact, the
  * sub-Wh remainder carried) goes to the total and to the register of the
- * band in force (prepay_tariff_band_at()); in local mode the step is priced
- * by prepay_tariff_feed_interval() and the due minor units are deducted,
- * then prepay_wallet_decide() sets the relay. No energy flows while the
+ * band in force (prepay_tariff_next_change(), looked up once per band run);
+ * in local mode the step is priced by prepay_tariff_compact_feed_interval()
+ * on the sealed plan of the bound sets and the due minor units are deducted,
+ * then prepay_wallet_decide() sets the relay (skipped when it cannot decide
+ * otherwise). No energy flows while the
  * relay is open. Daily (00:00), settlement-day and timed freezes happen at
  * their minute.
  * @param meter the meter.

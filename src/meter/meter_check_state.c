@@ -105,7 +105,7 @@ static const char *check_clock(const prepay_meter_t *m)
 
 static const char *check_energy(const prepay_meter_t *m)
 {
-    if (prepay_tariff_state_check(&m->tariff_state) != PREPAY_OK) {
+    if (prepay_tariff_compact_state_check(&m->tariff_state) != PREPAY_OK) {
         return "tariff_state";
     }
     if (m->unpriced < 0) {

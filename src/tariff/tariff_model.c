@@ -260,6 +260,7 @@ int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_tariff_t *t
     if (!plan || !tariff) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+    memset(plan, 0, sizeof *plan); /* not sealed */
     plan->sets[0] = tariff;
     plan->sets[1] = (const prepay_tariff_t *)0;
     plan->switch_time = 0;

@@ -136,21 +136,20 @@ static void frozen(codec_t *c, prepay_meter_frozen_t *f)
     }
 }
 
-static void tariff_state(codec_t *c, prepay_tariff_state_t *s)
+/* The compact streaming state; its cache is derived and restarts empty. */
+static void tariff_state(codec_t *c, prepay_tariff_compact_state_t *s)
 {
     u32(c, &s->magic);
     u8(c, &s->flags);
     i32(c, &s->cycle);
     i64(c, &s->position);
     i64(c, &s->cycle_energy);
-    for (size_t k = 0; k < PREPAY_TARIFF_PRICE_SETS; k++) {
-        i64s(c, s->band_energy[k], PREPAY_MAX_TARIFF_INDEX);
-    }
     i64(c, &s->register_time);
     i64(c, &s->register_value);
     i64(c, &s->charged);
     i64(c, &s->carry.units);
     u32(c, &s->carry.nanos);
+    memset(&s->cache, 0, sizeof s->cache);
 }
 
 /* Every plain-data member of the meter, in declaration order; the bound
@@ -483,6 +482,8 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
     for (size_t i = 0; i < site->meter_count; i++) {
         emu_meter_t *m = &site->meters[i];
         m->meter = scratch[i].meter;
+        /* A cache of what the meter derived from its tariffs: rebuilt from the live ones. */
+        memset(&m->meter.derived, 0, sizeof m->meter.derived);
         m->requests = scratch[i].requests;
         m->replies = scratch[i].replies;
         m->dropped = scratch[i].dropped;
