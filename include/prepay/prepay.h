@@ -27,5 +27,6 @@
 #include "prepay/allocation.h"
 #include "prepay/billing.h"
 #include "prepay/meter.h"
+#include "prepay/cjt188.h"
 
 #endif /* PREPAY_PREPAY_H */

@@ -39,7 +39,9 @@ enum prepay_module {
     PREPAY_MODULE_METER = 8,      /**< reference prepaid meter */
     PREPAY_MODULE_STATION = 9,    /**< station-side sessions and batch tasks */
     PREPAY_MODULE_HOSTED = 10,    /**< hosted extras: JSON loaders, files, sockets */
-    PREPAY_MODULE_COUNT = 11      /**< number of modules (not a module) */
+    PREPAY_MODULE_CJT188 = 12,    /**< CJ/T 188 water/heat/gas meter codec */
+    PREPAY_MODULE_MODBUS = 13,    /**< Modbus RTU codec and register maps */
+    PREPAY_MODULE_COUNT = 14      /**< number of modules (not a module); 11 is assigned to settlement */
 };
 
 /** @brief Generic status codes (module 0). */
