@@ -28,5 +28,6 @@
 #include "prepay/billing.h"
 #include "prepay/meter.h"
 #include "prepay/cjt188.h"
+#include "prepay/modbus.h"
 
 #endif /* PREPAY_PREPAY_H */
