@@ -369,7 +369,7 @@ typedef struct prepay_cjt188_frame {
  * prepay_cjt188_quantity_litres() (exact, or an error).
  */
 typedef struct prepay_cjt188_quantity {
-    bool present;     /**< false if the meter sent `FF` bytes (the other members are then 0) */
+    bool present;     /**< false if the meter sent `FF` digit bytes (`value` is then 0; `unit` is kept as sent) */
     int64_t value;    /**< the BCD digits as an integer */
     uint8_t decimals; /**< digits after the decimal point (XXXXXX.XX: 2) */
     uint8_t unit;     /**< unit code, `PREPAY_CJT188_UNIT_*`; 0 for fields without a unit byte */
@@ -1080,7 +1080,8 @@ PREPAY_API int prepay_cjt188_request_write_base(prepay_cjt188_frame_t *out, cons
  *
  * Each takes the request sent and the decoded reply, and checks that the
  * reply answers it: reply direction, same function, the addressed meter
- * (wildcards match anything), same DI and same SER. An abnormal reply gives
+ * (wildcards match anything; the meter type may differ within its family,
+ * 20H answered by 25H), same DI and same SER. An abnormal reply gives
  * ::PREPAY_E_CJT188_ABNORMAL with its ST kept in `reply->status`. Outputs
  * are untouched on error.
  *  @{ */

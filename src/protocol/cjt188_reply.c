@@ -30,8 +30,12 @@ int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, const prepay
     if (!reply->is_reply || reply->function != request->function) {
         return PREPAY_E_CJT188_UNEXPECTED_REPLY;
     }
+    /* The meter type must be of the requested family: meters answer a
+     * request to 20H with their own 25H (a published exchange does). */
     if (!prepay_cjt188_address_matches(&request->address, &reply->address) ||
-        (request->meter_type != PREPAY_CJT188_WILDCARD_BYTE && request->meter_type != reply->meter_type)) {
+        (request->meter_type != PREPAY_CJT188_WILDCARD_BYTE && request->meter_type != reply->meter_type &&
+         (prepay_cjt188_meter_family(request->meter_type) == PREPAY_CJT188_FAMILY_UNKNOWN ||
+          prepay_cjt188_meter_family(request->meter_type) != prepay_cjt188_meter_family(reply->meter_type)))) {
         return PREPAY_E_CJT188_ADDRESS_MISMATCH;
     }
     if (!reply->has_ser || reply->ser != request->ser) {

@@ -126,9 +126,7 @@ int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t 
         q.unit = in[digits_len];
     }
     if (all_bytes(in, digits_len, 0xFF)) {
-        q.decimals = 0;
-        q.unit = 0;
-        *out = q; /* absent: the meter has no value for this field */
+        *out = q; /* absent: the meter has no value for this field (its unit byte is kept as sent) */
         return PREPAY_OK;
     }
     uint64_t v;
