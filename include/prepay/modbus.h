@@ -24,8 +24,9 @@
  *
  * **No floating point.** FLOAT32 registers are decoded from their IEEE-754
  * bits with integer arithmetic to the library's fixed-point units; a value
- * that cannot be given exactly is refused with ::PREPAY_E_MODBUS_INEXACT
- * (see prepay_modbus_float_to_fixed()).
+ * that cannot be given exactly is refused with ::PREPAY_E_MODBUS_INEXACT,
+ * unless the register map declares the register a measurement that may be
+ * rounded (see ::prepay_modbus_rule and prepay_modbus_float_to_fixed()).
  *
  * Contracts (see docs/security.md): nothing is read or written outside the
  * buffers given; outputs are untouched on error; no allocation, no global
@@ -185,6 +186,27 @@ typedef enum prepay_modbus_word_order {
     PREPAY_MODBUS_ORDER_DCBA = 3  /**< fully little-endian (16-bit values: bytes swapped) */
 } prepay_modbus_word_order_t;
 
+/**
+ * @brief How a value that is not a whole number of the register's unit is treated.
+ *
+ * Meters compute FLOAT32 registers from their own counters, so a float is
+ * rarely a whole number of litres or watts. A map says per register what
+ * the station may do: billed quantities use EXACT or DECIMAL, measurements
+ * (flow, voltage, temperature) may declare ROUND.
+ */
+typedef enum prepay_modbus_rule {
+    /** Only exact values: anything else is ::PREPAY_E_MODBUS_INEXACT. */
+    PREPAY_MODBUS_RULE_EXACT = 0,
+    /**
+     * Exact values, and floats that are the correctly rounded binary32 of a
+     * unique number with that many decimals (0x3F0B851F is 0.545: 545 with
+     * exponent 3). Integer types: as EXACT.
+     */
+    PREPAY_MODBUS_RULE_DECIMAL = 1,
+    /** Round to the nearest unit, halves away from zero (::PREPAY_ROUND_HALF_UP, the library's rule). */
+    PREPAY_MODBUS_RULE_ROUND = 2
+} prepay_modbus_rule_t;
+
 /** @brief Fixed-point unit a register value is decoded to (raw x 10^exponent in this unit). */
 typedef enum prepay_modbus_unit {
     PREPAY_MODBUS_UNIT_NONE = 0,          /**< a count, code or bit field */
@@ -210,6 +232,7 @@ typedef struct prepay_modbus_register {
     uint8_t order;      /**< ::prepay_modbus_word_order */
     int8_t exponent;    /**< value in `unit` = raw x 10^exponent (FLOAT32: the float x 10^exponent), -18..18 */
     uint8_t unit;       /**< ::prepay_modbus_unit */
+    uint8_t rule;       /**< ::prepay_modbus_rule for values that are not whole units */
     bool writable;      /**< the register is writable (06 / 10H) */
 } prepay_modbus_register_t;
 
@@ -531,7 +554,9 @@ PREPAY_API int prepay_modbus_stream_init(prepay_modbus_stream_t *stream, prepay_
  * If the line was silent for at least t3.5 before the first of these bytes
  * (the time since the previous chunk, less this chunk's own transmission
  * time), a frame boundary is placed before them. Times must not go
- * backwards; a smaller time counts as no silence. While a boundary is
+ * backwards; a smaller time counts as no silence. A chunk must not span a
+ * silent interval (feed bytes as the UART delivers them): the parser can
+ * only place a boundary before a chunk. While a boundary is
  * pending, bytes after a new silence are not taken (0 is returned): call
  * prepay_modbus_stream_next() until it returns 0 first.
  * @param stream the state.
@@ -564,7 +589,8 @@ PREPAY_API int prepay_modbus_stream_gap(prepay_modbus_stream_t *stream);
  * function). Bytes closed by a silent interval without forming a frame are
  * dropped (the RTU rule for a bad frame); without a boundary, a candidate
  * whose inferred length fails the CRC loses one byte and the rest is
- * rescanned, and 256 bytes without a frame lose one byte.
+ * rescanned, a waiting candidate is abandoned as soon as a complete valid
+ * frame starts behind it, and 256 bytes without a frame lose one byte.
  * @param stream the state.
  * @param out the frame; written only when 1 is returned.
  * @return 1 if a frame was stored, 0 if more bytes (or a gap) are needed, or an error.
@@ -590,27 +616,28 @@ PREPAY_API int prepay_modbus_stream_stats(const prepay_modbus_stream_t *stream, 
 /* ======================================================================== */
 
 /**
- * @brief Converts IEEE-754 binary32 bits to a fixed-point integer: round(x × 10^exponent), exactly or not at all.
+ * @brief Converts IEEE-754 binary32 bits to a fixed-point integer N = x × 10^exponent, with integer arithmetic only.
  *
- * Integer arithmetic only. The result N is accepted if x × 10^exponent is
- * exactly N, or (unless @p strict) if N / 10^exponent is the only number
- * with that many decimals whose nearest binary32 is x (the float "means" N:
- * 0x3F0B851E is 0.545 m³/h, i.e. 545 L/h with exponent 3). Otherwise the
- * value cannot be given exactly.
+ * EXACT accepts N only if x × 10^exponent is a whole number. DECIMAL also
+ * accepts N when binary32 steps near x are finer than 10^-exponent and x is
+ * the correctly rounded binary32 of N / 10^exponent (the one decimal the
+ * float can stand for). ROUND rounds x × 10^exponent to the nearest whole
+ * number, halves away from zero.
  * @param bits the binary32 bits.
  * @param exponent -18..18.
- * @param strict accept exact values only.
+ * @param rule a ::prepay_modbus_rule.
  * @param out the integer; untouched on error.
  * @return ::PREPAY_OK, or an error.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or an exponent out of range;
- * ::PREPAY_E_MODBUS_BAD_VALUE for NaN and infinities; ::PREPAY_E_MODBUS_INEXACT;
- * ::PREPAY_E_OVERFLOW if the result does not fit int64.
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL, an exponent out of range
+ * or an unknown rule; ::PREPAY_E_MODBUS_BAD_VALUE for NaN and infinities;
+ * ::PREPAY_E_MODBUS_INEXACT; ::PREPAY_E_OVERFLOW if N does not fit int64.
  */
-PREPAY_API int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, bool strict, int64_t *out);
+PREPAY_API int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_modbus_rule_t rule, int64_t *out);
 
 /**
- * @brief The binary32 nearest to value / 10^exponent (ties to even), computed with integers.
+ * @brief The binary32 nearest to value / 10^exponent (ties to even), computed with integers
+ *        (the inverse of prepay_modbus_float_to_fixed() with DECIMAL).
  * @param value the fixed-point value.
  * @param exponent -18..18 (as in prepay_modbus_float_to_fixed()).
  * @param bits the binary32 bits; untouched on error.
@@ -631,7 +658,7 @@ PREPAY_API int prepay_modbus_fixed_to_float(int64_t value, int exponent, uint32_
 PREPAY_API size_t prepay_modbus_type_words(uint8_t type);
 
 /**
- * @brief Decodes a register value to its fixed-point unit: raw x 10^exponent, exactly or an error.
+ * @brief Decodes a register value to its fixed-point unit: raw x 10^exponent, under the register's rule.
  * @param reg the register description.
  * @param words the register words in the order received (words[0] at reg->address).
  * @param count number of words available (at least prepay_modbus_type_words()).

@@ -3,15 +3,20 @@
  * has no floating point; Cortex-M4 builds use the soft-float ABI and must
  * not call soft-float helpers).
  *
- * A binary32 x = m x 2^E (m < 2^24). Decoding asks for N = x x 10^d:
- * - exact if x x 10^d is an integer;
- * - otherwise, when binary32 steps near x are finer than 10^-d (ulp x 10^d
- *   < 1, so at most one d-decimal number rounds to x), N is accepted if
- *   N / 10^d lies in x's rounding interval, i.e. x is the binary32 nearest
- *   to N / 10^d (ties to even, as IEEE-754 rounds). A meter that computed
- *   0.545 m³/h and sent it as a float sent 0x3F0B851E; with d = 3 this
- *   decodes to 545 L/h and to nothing else.
- * Everything else is PREPAY_E_MODBUS_INEXACT: nothing is rounded away.
+ * A binary32 x = m x 2^e (m < 2^24). Decoding asks for N = x x 10^d:
+ * - EXACT: x x 10^d must be a whole number;
+ * - DECIMAL: also, when binary32 steps near x are finer than 10^-d (so at
+ *   most one d-decimal number rounds to x), N is accepted if N / 10^d lies
+ *   in x's rounding interval, i.e. x is the binary32 nearest to N / 10^d
+ *   (ties to even, as IEEE-754 rounds): 0x3F0B851F is 0.545 and, with
+ *   d = 3, decodes to 545 and to nothing else;
+ * - ROUND: x x 10^d rounded to the nearest whole number, halves away from
+ *   zero (PREPAY_ROUND_HALF_UP, the library's rule), for registers a map
+ *   declares to be measurements.
+ * Anything else is PREPAY_E_MODBUS_INEXACT. Worked example from a vendor
+ * document: 1E 85 0B 3F (little-endian) is 0x3F0B851E = 0.5449999570846558,
+ * one step below the binary32 of 0.545: EXACT and DECIMAL refuse it, ROUND
+ * gives 545 (L/h with d = 3).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -122,7 +127,7 @@ static u128 low_bits(u128 a, unsigned k)
  * Whether candidate C lies in the rounding interval of x = W (both in the
  * same units), whose binary32 step is `ulp` units: |C - W| < ulp / 2 above,
  * < ulp / 2 (ulp / 4 at a power-of-two boundary) below; at exactly the
- * bound the tie goes to x if its mantissa is even.
+ * bound the tie goes to x if its mantissa is even (IEEE-754 ties to even).
  */
 static bool in_interval(u128 c, u128 w, u128 ulp, bool lower_half_narrow, bool mantissa_even)
 {
@@ -137,6 +142,45 @@ static bool in_interval(u128 c, u128 w, u128 ulp, bool lower_half_narrow, bool m
     return r < 0 || (r == 0 && mantissa_even);
 }
 
+/* The exact problem: |x| x 10^d = w / unit, where a binary32 step of x is
+ * `ulp` in the units of w and a candidate N stands for N x unit. */
+typedef struct problem {
+    u128 w;
+    u128 unit;      /* 2^k (power_of_two) or < 2^64 */
+    bool power_of_two;
+    unsigned k;     /* unit = 2^k when power_of_two */
+    u128 ulp;
+    bool unique;    /* steps of x finer than the candidates' spacing */
+} problem_t;
+
+/* q = floor(w / unit), and the remainder against half the unit (-1 below, 0 at, 1 above). */
+static bool divide(const problem_t *p, u128 *q, bool *exact, int *half)
+{
+    u128 r;
+    if (p->power_of_two) {
+        *q = shr(p->w, p->k);
+        r = low_bits(p->w, p->k);
+    } else if (p->unit.hi == 0) {
+        uint64_t qq, rr;
+        if (!prepay__u128_divmod(p->w, p->unit.lo, &qq, &rr)) {
+            return false; /* quotient >= 2^64 */
+        }
+        *q = u128_of(qq);
+        r = u128_of(rr);
+    } else {
+        *q = u128_of(0); /* unit >= 2^64 > w */
+        r = p->w;
+    }
+    *exact = is_zero(r);
+    *half = cmp(shl(r, 1), p->unit);
+    return true;
+}
+
+static u128 times_unit(const problem_t *p, u128 n)
+{
+    return p->power_of_two ? shl(n, p->k) : prepay__u128_mul(n.lo, p->unit.lo);
+}
+
 static int finish(u128 n, bool negative, int64_t *out)
 {
     if (n.hi != 0 || n.lo > (uint64_t)INT64_MAX) {
@@ -146,9 +190,10 @@ static int finish(u128 n, bool negative, int64_t *out)
     return PREPAY_OK;
 }
 
-int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, bool strict, int64_t *out)
+int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_modbus_rule_t rule, int64_t *out)
 {
-    if (!out || exponent < -18 || exponent > 18) {
+    if (!out || exponent < -18 || exponent > 18 ||
+        (rule != PREPAY_MODBUS_RULE_EXACT && rule != PREPAY_MODBUS_RULE_DECIMAL && rule != PREPAY_MODBUS_RULE_ROUND)) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
     const bool negative = (bits >> 31) != 0;
@@ -162,78 +207,84 @@ int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, bool strict, int64
         return PREPAY_OK;
     }
     const uint32_t m = biased == 0 ? fraction : (fraction | 0x800000u);
-    const int e = biased == 0 ? -149 : (int)biased - 150;
-    /* The step below x is half the step above at a power of two (not for subnormals or the smallest normal). */
-    const bool narrow = fraction == 0 && biased > 1;
-    const bool even = (m & 1u) == 0;
+    const int e = biased == 0 ? -149 : (int)biased - 150; /* |x| = m x 2^e */
+    problem_t p;
+    p.power_of_two = false;
+    p.k = 0;
+    p.unit = u128_of(1);
     if (exponent >= 0) {
-        const uint64_t p = pow10_u64[exponent];
-        u128 w = prepay__u128_mul(m, p); /* x x 10^d x 2^-e, < 2^84 */
+        const uint64_t ten = pow10_u64[exponent];
         if (e >= 0) {
+            /* A whole number: m x 10^d x 2^e. */
+            u128 w = prepay__u128_mul(m, ten); /* < 2^84 */
             if (e >= 64 || cmp(w, shr(u128_of((uint64_t)INT64_MAX), (unsigned)e)) > 0) {
                 return PREPAY_E_OVERFLOW;
             }
             return finish(shl(w, (unsigned)e), negative, out);
         }
-        const unsigned k = (unsigned)-e;
-        if (k >= 128) {
-            return PREPAY_E_MODBUS_INEXACT; /* 0 < x x 10^d < 2^-43: not a whole number, and no decimal rounds to x */
-        }
-        u128 q = shr(w, k);
-        u128 r = low_bits(w, k);
-        if (is_zero(r)) {
-            return finish(q, negative, out);
-        }
-        /* Units of 2^-k: x -> w, a step of x -> p, candidate N -> N x 2^k. */
-        if (strict || (k < 64 && p >= (1ull << k))) {
-            return PREPAY_E_MODBUS_INEXACT; /* steps of x coarser than 10^-d: no unique decimal */
-        }
-        if (cmp(shl(r, 1), shl(u128_of(1), k)) >= 0) {
-            q = add(q, u128_of(1));
-        }
-        if (is_zero(q)) {
+        /* Units of 2^-k: w = m x 10^d, unit 2^k, a step of x is 10^d units. */
+        p.k = (unsigned)-e;
+        if (p.k >= 128) {
+            /* 0 < |x| x 10^d < 2^-43: rounds to 0; no decimal stands for it */
+            if (rule == PREPAY_MODBUS_RULE_ROUND) {
+                *out = 0;
+                return PREPAY_OK;
+            }
             return PREPAY_E_MODBUS_INEXACT;
         }
-        if (!in_interval(shl(q, k), w, u128_of(p), narrow, even)) {
-            return PREPAY_E_MODBUS_INEXACT;
+        p.w = prepay__u128_mul(m, ten);
+        p.power_of_two = true;
+        p.unit = shl(u128_of(1), p.k);
+        p.ulp = u128_of(ten);
+        p.unique = p.k >= 64 || ten < (1ull << p.k);
+    } else {
+        const uint64_t ten = pow10_u64[-exponent];
+        if (e >= 0) {
+            /* Units of 1: w = m x 2^e, unit 10^|d|, a step of x is 2^e. */
+            p.w = shl(u128_of(m), (unsigned)e);
+            p.unit = u128_of(ten);
+            p.ulp = shl(u128_of(1), (unsigned)e);
+            p.unique = e < 60 && (1ull << e) < ten;
+        } else {
+            /* Units of 2^-k: w = m, unit 10^|d| x 2^k, a step of x is 1 unit of w:
+             * only exact multiples lie within half a step. */
+            unsigned k = (unsigned)-e;
+            p.w = u128_of(m);
+            p.unit = k < 64 ? shl(u128_of(ten), k) : shl(u128_of(1), 127);
+            p.ulp = u128_of(1);
+            p.unique = false; /* no candidate but an exact one is within half a step */
         }
-        return finish(q, negative, out);
     }
-    const uint64_t d = pow10_u64[-exponent];
-    if (e < 0) {
-        /* x has a fraction and the unit is 10^|d| >= 10: only exact multiples qualify. */
-        const unsigned k = (unsigned)-e;
-        if (k >= 24) {
-            return PREPAY_E_MODBUS_INEXACT;
-        }
-        u128 z = shl(u128_of(d), k);
-        if (z.hi != 0 || m % z.lo != 0) {
-            return PREPAY_E_MODBUS_INEXACT;
-        }
-        return finish(u128_of(m / z.lo), negative, out);
-    }
-    /* Units of 1: x -> w = m x 2^e, a step of x -> 2^e, candidate N -> N x 10^|d|. */
-    u128 w = shl(u128_of(m), (unsigned)e);
-    uint64_t q, r;
-    if (!prepay__u128_divmod(w, d, &q, &r)) {
+    u128 q;
+    bool exact;
+    int half;
+    if (!divide(&p, &q, &exact, &half)) {
         return PREPAY_E_OVERFLOW;
     }
-    if (r == 0) {
-        return finish(u128_of(q), negative, out);
+    if (exact) {
+        return finish(q, negative, out);
     }
-    if (strict || e >= 60 || (1ull << e) >= d) {
+    switch (rule) {
+    case PREPAY_MODBUS_RULE_ROUND:
+        return finish(half >= 0 ? add(q, u128_of(1)) : q, negative, out);
+    case PREPAY_MODBUS_RULE_DECIMAL: {
+        if (!p.unique || q.hi != 0 || q.lo == UINT64_MAX) {
+            return PREPAY_E_MODBUS_INEXACT;
+        }
+        /* Fraction 0 only below a power-of-two boundary for normal numbers. */
+        const bool narrow = fraction == 0 && biased > 1;
+        const bool even = (m & 1u) == 0;
+        for (unsigned i = 0; i < 2; i++) {
+            u128 candidate = add(q, u128_of(i));
+            if (in_interval(times_unit(&p, candidate), p.w, p.ulp, narrow, even)) {
+                return finish(candidate, negative, out);
+            }
+        }
         return PREPAY_E_MODBUS_INEXACT;
     }
-    if (r >= d - r) {
-        q++;
-    }
-    if (q == 0) {
+    default:
         return PREPAY_E_MODBUS_INEXACT;
     }
-    if (!in_interval(prepay__u128_mul(q, d), w, u128_of(1ull << e), narrow, even)) {
-        return PREPAY_E_MODBUS_INEXACT;
-    }
-    return finish(u128_of(q), negative, out);
 }
 
 static unsigned bit_length(u128 a)

@@ -14,7 +14,10 @@
  *   cannot be inferred); otherwise its first byte is dropped and the rest
  *   of the segment rescanned, so noise before a frame does not hide it;
  * - without a boundary, a candidate whose inferred length fails the CRC
- *   loses its first byte; 256 held bytes without a frame lose one byte.
+ *   loses its first byte, a byte that is no unit address is dropped, a
+ *   candidate still waiting (unknown length, or incomplete) is abandoned
+ *   as soon as a complete valid frame starts behind it, and 256 held bytes
+ *   without a frame lose one byte.
  * After prepay_modbus_stream_next() has returned 0, fewer than 256 bytes
  * are held and no boundary is pending, so feed always has room.
  */
@@ -201,6 +204,32 @@ static void infer(const uint8_t *p, size_t avail, prepay_modbus_direction_t dire
     }
 }
 
+static bool unit_can_start(uint8_t unit, prepay_modbus_direction_t direction)
+{
+    return unit <= PREPAY_MODBUS_UNIT_MAX && !(direction == PREPAY_MODBUS_RESPONSE && unit == PREPAY_MODBUS_BROADCAST);
+}
+
+/* The offset (> 0) of the first complete, valid frame of inferable length
+ * after the start of p, or 0. Bounded: at most 2 decodes per offset. */
+static size_t complete_frame_after(const uint8_t *p, size_t avail, prepay_modbus_direction_t direction,
+                                   prepay_modbus_adu_t *scratch)
+{
+    for (size_t off = 1; off + PREPAY_MODBUS_ADU_MIN <= avail; off++) {
+        if (!unit_can_start(p[off], direction)) {
+            continue;
+        }
+        candidates_t c;
+        infer(p + off, avail - off, direction, &c);
+        for (size_t i = 0; i < c.count; i++) {
+            if (c.length[i] <= avail - off &&
+                prepay_modbus_decode(p + off, c.length[i], direction, scratch) == PREPAY_OK) {
+                return off;
+            }
+        }
+    }
+    return 0;
+}
+
 int prepay_modbus_stream_next(prepay_modbus_stream_t *stream, prepay_modbus_adu_t *out)
 {
     if (!stream || !out) {
@@ -218,6 +247,10 @@ int prepay_modbus_stream_next(prepay_modbus_stream_t *stream, prepay_modbus_adu_
         }
         const uint8_t *p = stream->buffer + stream->head;
         const size_t segment = stream->has_gap ? stream->gap_at - stream->head : avail;
+        if (!unit_can_start(p[0], direction)) {
+            drop(stream, 1); /* no frame starts with this unit address */
+            continue;
+        }
         candidates_t c;
         infer(p, segment, direction, &c);
         bool pending = c.need_more || c.unknown;
@@ -242,7 +275,15 @@ int prepay_modbus_stream_next(prepay_modbus_stream_t *stream, prepay_modbus_adu_
             continue;
         }
         if (pending && avail < PREPAY_MODBUS_ADU_MAX) {
-            return 0; /* wait for more bytes or a silent interval */
+            /* Wait for more bytes or a silent interval, unless a complete
+             * frame already starts behind this candidate (noise before a
+             * frame must not hold it back). */
+            size_t skip = complete_frame_after(stream->buffer + stream->head, avail, direction, out);
+            if (skip == 0) {
+                return 0;
+            }
+            drop(stream, skip);
+            continue;
         }
         drop(stream, 1); /* no frame can start here */
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "modbus_internal.h"
+#include "prepay/fixed_point.h"
 #include "prepay/modbus.h"
 
 static const int64_t pow10_i64[19] = {1,
@@ -49,7 +50,7 @@ size_t prepay_modbus_type_words(uint8_t type)
 static bool register_is_valid(const prepay_modbus_register_t *reg)
 {
     return prepay_modbus_type_words(reg->type) > 0 && reg->order <= PREPAY_MODBUS_ORDER_DCBA &&
-           reg->exponent >= -18 && reg->exponent <= 18;
+           reg->exponent >= -18 && reg->exponent <= 18 && reg->rule <= PREPAY_MODBUS_RULE_ROUND;
 }
 
 /* The value's bits from the wire words, by byte order. */
@@ -104,8 +105,8 @@ static bool bcd_value(uint32_t v, size_t digits, int64_t *out)
     return true;
 }
 
-/* raw x 10^exponent, exactly. */
-static int scale(int64_t raw, int exponent, int64_t *out)
+/* raw x 10^exponent: exactly, or (round) to the nearest whole unit, halves away from zero. */
+static int scale(int64_t raw, int exponent, bool round, int64_t *out)
 {
     if (exponent >= 0) {
         int64_t f = pow10_i64[exponent];
@@ -117,7 +118,10 @@ static int scale(int64_t raw, int exponent, int64_t *out)
     }
     int64_t f = pow10_i64[-exponent];
     if (raw % f != 0) {
-        return PREPAY_E_MODBUS_INEXACT;
+        if (!round) {
+            return PREPAY_E_MODBUS_INEXACT;
+        }
+        return prepay_i64_div_round(raw, f, PREPAY_ROUND_HALF_UP, out);
     }
     *out = raw / f;
     return PREPAY_OK;
@@ -150,9 +154,9 @@ int prepay_modbus_value_decode(const prepay_modbus_register_t *reg, const uint16
         }
         break;
     default: /* FLOAT32 */
-        return prepay_modbus_float_to_fixed(v, reg->exponent, false, out);
+        return prepay_modbus_float_to_fixed(v, reg->exponent, (prepay_modbus_rule_t)reg->rule, out);
     }
-    return scale(raw, reg->exponent, out);
+    return scale(raw, reg->exponent, reg->rule == PREPAY_MODBUS_RULE_ROUND, out);
 }
 
 int prepay_modbus_value_encode(const prepay_modbus_register_t *reg, int64_t value, uint16_t *words, size_t cap)
@@ -174,13 +178,14 @@ int prepay_modbus_value_encode(const prepay_modbus_register_t *reg, int64_t valu
             return rc;
         }
         int64_t back;
-        if (prepay_modbus_float_to_fixed(v, reg->exponent, false, &back) != PREPAY_OK || back != value) {
+        if (prepay_modbus_float_to_fixed(v, reg->exponent, PREPAY_MODBUS_RULE_DECIMAL, &back) != PREPAY_OK ||
+            back != value) {
             return PREPAY_E_MODBUS_INEXACT; /* the float would not read back as the same value */
         }
     } else {
         /* raw = value / 10^exponent, exactly */
         int64_t raw;
-        int rc = scale(value, -(int)reg->exponent, &raw);
+        int rc = scale(value, -(int)reg->exponent, false, &raw);
         if (rc == PREPAY_E_OVERFLOW) {
             return PREPAY_E_OUT_OF_RANGE;
         }
