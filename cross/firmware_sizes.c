@@ -14,3 +14,7 @@ char size_of_prepay_ledger_transfer_t[sizeof(prepay_ledger_transfer_t)];
 char size_of_prepay_dlt645_frame_t[sizeof(prepay_dlt645_frame_t)];
 char size_of_prepay_dlt645_stream_t[sizeof(prepay_dlt645_stream_t)];
 char size_of_prepay_station_session_t[sizeof(prepay_station_session_t)];
+char size_of_prepay_cjt188_frame_t[sizeof(prepay_cjt188_frame_t)];
+char size_of_prepay_cjt188_stream_t[sizeof(prepay_cjt188_stream_t)];
+char size_of_prepay_modbus_adu_t[sizeof(prepay_modbus_adu_t)];
+char size_of_prepay_modbus_stream_t[sizeof(prepay_modbus_stream_t)];

@@ -81,6 +81,9 @@ bool prepay_cjt188_address_matches(const prepay_cjt188_address_t *target, const 
     if (!target || !meter) {
         return false;
     }
+    if (memcmp(target->bytes, meter->bytes, PREPAY_CJT188_ADDRESS_SIZE) == 0) {
+        return true; /* the usual case: a reply from the meter addressed */
+    }
     for (size_t i = 0; i < PREPAY_CJT188_ADDRESS_SIZE; i++) {
         if (target->bytes[i] != PREPAY_CJT188_WILDCARD_BYTE && target->bytes[i] != meter->bytes[i]) {
             return false;

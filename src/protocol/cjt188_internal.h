@@ -53,6 +53,20 @@ static inline bool prepay__cjt188_carries_di(unsigned function)
     }
 }
 
+/* Whether di is in the 2004 DI set: 901F, D120..D12B, 8102..8106, 810A,
+ * A010..A019 (one comparison on the high byte, one range on the low). */
+static inline bool prepay__cjt188_di_known(unsigned di)
+{
+    unsigned low = di & 0xFFu;
+    switch (di >> 8) {
+    case 0x90: return low == 0x1Fu;
+    case 0xD1: return low >= 0x20u && low <= 0x2Bu;
+    case 0x81: return (low >= 0x02u && low <= 0x06u) || low == 0x0Au;
+    case 0xA0: return low >= 0x10u && low <= 0x19u;
+    default: return false;
+    }
+}
+
 /* Reads a DI from two wire bytes in an explicit order. */
 static inline uint16_t prepay__cjt188_get_di(const uint8_t *p, uint8_t order)
 {
@@ -111,7 +125,7 @@ static inline int prepay__cjt188_derive(prepay_cjt188_di_order_t order, uint8_t 
              * is another one's byte swap, so at most one order matches. */
             uint16_t high = prepay__cjt188_get_di(data, PREPAY_CJT188_DI_HIGH_FIRST);
             uint16_t low = prepay__cjt188_get_di(data, PREPAY_CJT188_DI_LOW_FIRST);
-            if (!prepay_cjt188_di_is_known(high) && prepay_cjt188_di_is_known(low)) {
+            if (!prepay__cjt188_di_known(high) && prepay__cjt188_di_known(low)) {
                 d.di_order = PREPAY_CJT188_DI_LOW_FIRST;
             }
         }
@@ -142,8 +156,56 @@ static inline void prepay__cjt188_apply(prepay_cjt188_frame_t *frame, const prep
 int prepay__cjt188_build(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target, unsigned function,
                          uint16_t di, uint8_t ser, const uint8_t *value, size_t value_len);
 
-/* Decodes n packed-BCD bytes (least significant first) to an integer;
- * returns false on a nibble above 9. n <= 9. */
+/* Up to 4 bytes, least significant first, as a 32-bit word (missing high
+ * bytes 0); four bytes compile to one load. */
+static inline uint32_t prepay__cjt188_gather32(const uint8_t *in, size_t n)
+{
+    if (n == 4) {
+        return (uint32_t)in[0] | (uint32_t)in[1] << 8 | (uint32_t)in[2] << 16 | (uint32_t)in[3] << 24;
+    }
+    uint32_t w = 0;
+    for (size_t i = n; i-- > 0;) {
+        w = w << 8 | in[i];
+    }
+    return w;
+}
+
+/* Whether every nibble of w is 0..9: a nibble is above 9 when its bit 3 is
+ * set together with bit 2 or bit 1. */
+static inline bool prepay__cjt188_bcd_word_ok(uint32_t w)
+{
+    return ((w >> 3) & ((w >> 2) | (w >> 1)) & 0x11111111u) == 0;
+}
+
+/* 8 BCD digits (least significant pair in the low byte) to binary: bytes
+ * to 0..99, byte pairs to 0..9999, then the two halves. */
+static inline uint32_t prepay__cjt188_bcd_word_value(uint32_t w)
+{
+    uint32_t t = (w & 0x0F0F0F0Fu) + ((w >> 4) & 0x0F0F0F0Fu) * 10u;
+    uint32_t u = (t & 0x00FF00FFu) + ((t >> 8) & 0x00FF00FFu) * 100u;
+    return (u & 0xFFFFu) + (u >> 16) * 10000u;
+}
+
+/* Decodes n <= 8 packed-BCD bytes (least significant first) to an integer;
+ * false on a nibble above 9. */
+static inline bool prepay__cjt188_bcd_read(const uint8_t *in, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    uint64_t scale = 1;
+    for (size_t i = 0; i < n; i += 4) {
+        size_t chunk = n - i < 4 ? n - i : 4;
+        uint32_t w = prepay__cjt188_gather32(in + i, chunk);
+        if (!prepay__cjt188_bcd_word_ok(w)) {
+            return false;
+        }
+        v += (uint64_t)prepay__cjt188_bcd_word_value(w) * scale;
+        scale *= 100000000u;
+    }
+    *out = v;
+    return true;
+}
+
+/* Out-of-line prepay__cjt188_bcd_read() for the cold paths. */
 bool prepay__cjt188_bcd_get(const uint8_t *in, size_t n, uint64_t *out);
 /* Encodes value as n packed-BCD bytes; false if it needs more digits. */
 bool prepay__cjt188_bcd_put(uint64_t value, uint8_t *out, size_t n);

@@ -44,20 +44,12 @@ static const int64_t pow10_table[19] = {1,
                                         100000000000000000,
                                         1000000000000000000};
 
+/* INT64_MAX / 10^k, so that overflow checks need no division. */
+static const int64_t int64_max_over_pow10[19] = {9223372036854775807LL, 922337203685477580LL, 92233720368547758LL, 9223372036854775LL, 922337203685477LL, 92233720368547LL, 9223372036854LL, 922337203685LL, 92233720368LL, 9223372036LL, 922337203LL, 92233720LL, 9223372LL, 922337LL, 92233LL, 9223LL, 922LL, 92LL, 9LL};
+
 bool prepay__cjt188_bcd_get(const uint8_t *in, size_t n, uint64_t *out)
 {
-    uint64_t v = 0;
-    for (size_t i = n; i-- > 0;) {
-        unsigned b = in[i];
-        unsigned high = b >> 4;
-        unsigned low = b & 0x0Fu;
-        if (high > 9 || low > 9) {
-            return false;
-        }
-        v = v * 100u + high * 10u + low;
-    }
-    *out = v;
-    return true;
+    return prepay__cjt188_bcd_read(in, n, out);
 }
 
 bool prepay__cjt188_bcd_put(uint64_t value, uint8_t *out, size_t n)
@@ -75,34 +67,30 @@ bool prepay__cjt188_bcd_put(uint64_t value, uint8_t *out, size_t n)
     return true;
 }
 
-/* Dimension and power of ten of each unit code (0 dimension: not a unit). */
+/* Dimension and power of ten of each unit code (2004 unit table), indexed
+ * by the code; dimension 0: not a unit. */
 typedef struct unit_info {
-    uint8_t code;
     uint8_t dimension;
     uint8_t exponent;
 } unit_info_t;
 
-enum { DIM_JOULE = 1, DIM_WATT_HOUR, DIM_POWER, DIM_VOLUME, DIM_FLOW };
+enum { DIM_NONE = 0, DIM_JOULE, DIM_WATT_HOUR, DIM_POWER, DIM_VOLUME, DIM_FLOW };
 
-static const unit_info_t units[] = {
-    {PREPAY_CJT188_UNIT_J, DIM_JOULE, 0},       {PREPAY_CJT188_UNIT_KJ, DIM_JOULE, 3},
-    {PREPAY_CJT188_UNIT_MJ, DIM_JOULE, 6},      {PREPAY_CJT188_UNIT_GJ, DIM_JOULE, 9},
-    {PREPAY_CJT188_UNIT_GJ_100, DIM_JOULE, 11}, {PREPAY_CJT188_UNIT_WH, DIM_WATT_HOUR, 0},
-    {PREPAY_CJT188_UNIT_KWH, DIM_WATT_HOUR, 3}, {PREPAY_CJT188_UNIT_MWH, DIM_WATT_HOUR, 6},
-    {PREPAY_CJT188_UNIT_MWH_100, DIM_WATT_HOUR, 8}, {PREPAY_CJT188_UNIT_W, DIM_POWER, 0},
-    {PREPAY_CJT188_UNIT_KW, DIM_POWER, 3},      {PREPAY_CJT188_UNIT_MW, DIM_POWER, 6},
-    {PREPAY_CJT188_UNIT_L, DIM_VOLUME, 0},      {PREPAY_CJT188_UNIT_M3, DIM_VOLUME, 3},
-    {PREPAY_CJT188_UNIT_L_PER_H, DIM_FLOW, 0},  {PREPAY_CJT188_UNIT_M3_PER_H, DIM_FLOW, 3},
+static const unit_info_t units[0x36] = {
+    [PREPAY_CJT188_UNIT_J] = {DIM_JOULE, 0},          [PREPAY_CJT188_UNIT_KJ] = {DIM_JOULE, 3},
+    [PREPAY_CJT188_UNIT_MJ] = {DIM_JOULE, 6},         [PREPAY_CJT188_UNIT_GJ] = {DIM_JOULE, 9},
+    [PREPAY_CJT188_UNIT_GJ_100] = {DIM_JOULE, 11},    [PREPAY_CJT188_UNIT_WH] = {DIM_WATT_HOUR, 0},
+    [PREPAY_CJT188_UNIT_KWH] = {DIM_WATT_HOUR, 3},    [PREPAY_CJT188_UNIT_MWH] = {DIM_WATT_HOUR, 6},
+    [PREPAY_CJT188_UNIT_MWH_100] = {DIM_WATT_HOUR, 8}, [PREPAY_CJT188_UNIT_W] = {DIM_POWER, 0},
+    [PREPAY_CJT188_UNIT_KW] = {DIM_POWER, 3},         [PREPAY_CJT188_UNIT_MW] = {DIM_POWER, 6},
+    [PREPAY_CJT188_UNIT_L] = {DIM_VOLUME, 0},         [PREPAY_CJT188_UNIT_M3] = {DIM_VOLUME, 3},
+    [PREPAY_CJT188_UNIT_L_PER_H] = {DIM_FLOW, 0},     [PREPAY_CJT188_UNIT_M3_PER_H] = {DIM_FLOW, 3},
 };
 
 static const unit_info_t *find_unit(uint8_t code)
 {
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (units[i].code == code) {
-            return &units[i];
-        }
-    }
-    return (const unit_info_t *)0;
+    return code < sizeof units / sizeof units[0] && units[code].dimension != DIM_NONE ? &units[code]
+                                                                                       : (const unit_info_t *)0;
 }
 
 static bool all_bytes(const uint8_t *in, size_t n, uint8_t value)
@@ -115,22 +103,20 @@ static bool all_bytes(const uint8_t *in, size_t n, uint8_t value)
     return true;
 }
 
-int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t decimals, bool with_unit,
-                                  prepay_cjt188_quantity_t *out)
+/* The quantity decoder proper (inlined into the 901F decoder). */
+static inline int quantity_read(const uint8_t *in, size_t digits_len, uint8_t decimals, bool with_unit,
+                                prepay_cjt188_quantity_t *out)
 {
-    if (!in || !out || digits_len < 1 || digits_len > 8) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
     prepay_cjt188_quantity_t q = {false, 0, decimals, 0};
     if (with_unit) {
         q.unit = in[digits_len];
     }
-    if (all_bytes(in, digits_len, 0xFF)) {
+    if (digits_len == 4 ? prepay__cjt188_gather32(in, 4) == 0xFFFFFFFFu : all_bytes(in, digits_len, 0xFF)) {
         *out = q; /* absent: the meter has no value for this field (its unit byte is kept as sent) */
         return PREPAY_OK;
     }
     uint64_t v;
-    if (!prepay__cjt188_bcd_get(in, digits_len, &v)) {
+    if (!prepay__cjt188_bcd_read(in, digits_len, &v)) {
         return PREPAY_E_CJT188_BAD_VALUE;
     }
     if (with_unit && !find_unit(q.unit)) {
@@ -140,6 +126,15 @@ int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t 
     q.value = (int64_t)v; /* at most 16 digits: fits */
     *out = q;
     return PREPAY_OK;
+}
+
+int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t decimals, bool with_unit,
+                                  prepay_cjt188_quantity_t *out)
+{
+    if (!in || !out || digits_len < 1 || digits_len > 8) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return quantity_read(in, digits_len, decimals, with_unit, out);
 }
 
 int prepay_cjt188_quantity_encode(const prepay_cjt188_quantity_t *quantity, size_t digits_len, bool with_unit,
@@ -183,11 +178,11 @@ int prepay_cjt188_quantity_in(const prepay_cjt188_quantity_t *quantity, uint8_t 
             *out = 0;
             return PREPAY_OK;
         }
-        int64_t factor = pow10_table[shift];
-        if (v > INT64_MAX / factor || v < -(INT64_MAX / factor)) {
+        int64_t limit = int64_max_over_pow10[shift];
+        if (v > limit || v < -limit) {
             return PREPAY_E_OVERFLOW;
         }
-        *out = v * factor;
+        *out = v * pow10_table[shift];
         return PREPAY_OK;
     }
     if (-shift > 18) {
@@ -210,18 +205,6 @@ int prepay_cjt188_quantity_litres(const prepay_cjt188_quantity_t *quantity, prep
     return prepay_cjt188_quantity_in(quantity, PREPAY_CJT188_UNIT_L, litres);
 }
 
-/* One BCD byte to 0..99; false if not BCD. */
-static bool bcd_byte(uint8_t b, unsigned *out)
-{
-    unsigned high = (unsigned)b >> 4;
-    unsigned low = b & 0x0Fu;
-    if (high > 9 || low > 9) {
-        return false;
-    }
-    *out = high * 10u + low;
-    return true;
-}
-
 static uint8_t to_bcd(unsigned v)
 {
     return (uint8_t)((v / 10u) << 4 | (v % 10u));
@@ -232,32 +215,28 @@ int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *out)
     if (!in || !out) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    if (all_bytes(in, 7, 0x00) || all_bytes(in, 7, 0xFF)) {
+    const uint32_t low = prepay__cjt188_gather32(in, 4);      /* ss mm hh DD */
+    const uint32_t high = prepay__cjt188_gather32(in + 4, 3); /* MM YY YY */
+    if ((low == 0 && high == 0) || (low == 0xFFFFFFFFu && high == 0xFFFFFFu)) {
         return PREPAY_CJT188_CLOCK_ABSENT;
+    }
+    if (!prepay__cjt188_bcd_word_ok(low) || !prepay__cjt188_bcd_word_ok(high)) {
+        return PREPAY_CJT188_CLOCK_INVALID;
     }
     unsigned f[7];
     for (size_t i = 0; i < 7; i++) {
-        if (!bcd_byte(in[i], &f[i])) {
-            return PREPAY_CJT188_CLOCK_INVALID;
-        }
+        f[i] = (unsigned)(in[i] >> 4) * 10u + (in[i] & 0x0Fu);
     }
     /* ss mm hh DD MM YY(low) YY(high) */
     if (f[0] > 59 || f[1] > 59 || f[2] > 23) {
         return PREPAY_CJT188_CLOCK_INVALID;
     }
-    prepay_civil_t c;
-    c.year = (int32_t)(f[6] * 100u + f[5]);
-    c.month = (uint8_t)f[4];
-    c.day = (uint8_t)f[3];
-    c.hour = (uint8_t)f[2];
-    c.minute = (uint8_t)f[1];
-    c.second = (uint8_t)f[0];
-    c.weekday = 0;
-    prepay_time_t t;
-    if (c.year < 1 || prepay_time_from_civil(&c, &t) != PREPAY_OK) {
+    prepay_days_t days;
+    const int32_t year = (int32_t)(f[6] * 100u + f[5]);
+    if (year < 1 || prepay_time_days_from_date(year, f[4], f[3], &days) != PREPAY_OK) {
         return PREPAY_CJT188_CLOCK_INVALID;
     }
-    *out = t;
+    *out = (prepay_time_t)days * PREPAY_SECONDS_PER_DAY + (prepay_time_t)(f[2] * 3600u + f[1] * 60u + f[0]);
     return PREPAY_CJT188_CLOCK_VALID;
 }
 
@@ -320,8 +299,8 @@ typedef struct field {
 static int decode_fields(const uint8_t *in, const field_t *fields, size_t count, prepay_cjt188_quantity_t **out)
 {
     for (size_t i = 0; i < count; i++) {
-        int rc = prepay_cjt188_quantity_decode(in + fields[i].offset, fields[i].digits, fields[i].decimals,
-                                               fields[i].with_unit != 0, out[i]);
+        int rc = quantity_read(in + fields[i].offset, fields[i].digits, fields[i].decimals, fields[i].with_unit != 0,
+                               out[i]);
         if (rc != PREPAY_OK) {
             return rc;
         }
@@ -499,8 +478,8 @@ int prepay_cjt188_purse_decode(const uint8_t in[15], prepay_cjt188_purse_t *out)
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint64_t last, total, remaining;
-    if (!prepay__cjt188_bcd_get(in + 1, 4, &last) || !prepay__cjt188_bcd_get(in + 5, 4, &total) ||
-        !prepay__cjt188_bcd_get(in + 9, 4, &remaining)) {
+    if (!prepay__cjt188_bcd_read(in + 1, 4, &last) || !prepay__cjt188_bcd_read(in + 5, 4, &total) ||
+        !prepay__cjt188_bcd_read(in + 9, 4, &remaining)) {
         return PREPAY_E_CJT188_BAD_VALUE;
     }
     prepay_cjt188_purse_t p;

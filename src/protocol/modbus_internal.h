@@ -14,14 +14,27 @@
 /* Magic value marking an initialised stream parser ("MBUS"). */
 #define PREPAY__MODBUS_STREAM_MAGIC 0x4D425553u
 
-extern const uint16_t prepay__modbus_crc_table[256];
+#ifdef PREPAY_MODBUS_CRC_SMALL
+extern const uint16_t prepay__modbus_crc_table[1][256];
+#else
+extern const uint16_t prepay__modbus_crc_table[4][256];
+#endif
 
-/* CRC-16/MODBUS of n bytes, one table lookup per byte. */
+/* CRC-16/MODBUS of n bytes: four bytes per step with the sliced tables, then
+ * one lookup per byte (see modbus_crc.c). */
 static inline uint16_t prepay__modbus_crc(const uint8_t *p, size_t n)
 {
     unsigned crc = 0xFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        crc = (crc >> 8) ^ prepay__modbus_crc_table[(crc ^ p[i]) & 0xFFu];
+    size_t i = 0;
+#ifndef PREPAY_MODBUS_CRC_SMALL
+    const uint16_t(*t)[256] = prepay__modbus_crc_table;
+    for (; i + 4 <= n; i += 4) {
+        unsigned x = crc ^ (unsigned)(p[i] | p[i + 1] << 8);
+        crc = (unsigned)t[3][x & 0xFFu] ^ t[2][x >> 8] ^ t[1][p[i + 2]] ^ t[0][p[i + 3]];
+    }
+#endif
+    for (; i < n; i++) {
+        crc = (crc >> 8) ^ prepay__modbus_crc_table[0][(crc ^ p[i]) & 0xFFu];
     }
     return (uint16_t)crc;
 }

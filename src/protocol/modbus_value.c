@@ -33,7 +33,11 @@ static const int64_t pow10_i64[19] = {1,
                                       100000000000000000,
                                       1000000000000000000};
 
-size_t prepay_modbus_type_words(uint8_t type)
+/* INT64_MAX / 10^k, so that overflow checks need no division. */
+static const int64_t int64_max_over_pow10[19] = {9223372036854775807LL, 922337203685477580LL, 92233720368547758LL, 9223372036854775LL, 922337203685477LL, 92233720368547LL, 9223372036854LL, 922337203685LL, 92233720368LL, 9223372036LL, 922337203LL, 92233720LL, 9223372LL, 922337LL, 92233LL, 9223LL, 922LL, 92LL, 9LL};
+
+/* Words a value of `type` occupies (0: not a type); inlined where hot. */
+static inline size_t words_of(uint8_t type)
 {
     switch (type) {
     case PREPAY_MODBUS_TYPE_UINT16:
@@ -47,9 +51,14 @@ size_t prepay_modbus_type_words(uint8_t type)
     }
 }
 
+size_t prepay_modbus_type_words(uint8_t type)
+{
+    return words_of(type);
+}
+
 static bool register_is_valid(const prepay_modbus_register_t *reg)
 {
-    return prepay_modbus_type_words(reg->type) > 0 && reg->order <= PREPAY_MODBUS_ORDER_DCBA &&
+    return words_of(reg->type) > 0 && reg->order <= PREPAY_MODBUS_ORDER_DCBA &&
            reg->exponent >= -18 && reg->exponent <= 18 && reg->rule <= PREPAY_MODBUS_RULE_ROUND;
 }
 
@@ -109,11 +118,11 @@ static bool bcd_value(uint32_t v, size_t digits, int64_t *out)
 static int scale(int64_t raw, int exponent, bool round, int64_t *out)
 {
     if (exponent >= 0) {
-        int64_t f = pow10_i64[exponent];
-        if (raw > INT64_MAX / f || raw < -(INT64_MAX / f)) {
+        int64_t limit = int64_max_over_pow10[exponent];
+        if (raw > limit || raw < -limit) {
             return PREPAY_E_OVERFLOW;
         }
-        *out = raw * f;
+        *out = raw * pow10_i64[exponent];
         return PREPAY_OK;
     }
     int64_t f = pow10_i64[-exponent];
@@ -136,7 +145,7 @@ int prepay_modbus_value_decode(const prepay_modbus_register_t *reg, const uint16
     if (!register_is_valid(reg)) {
         return PREPAY_E_MODBUS_BAD_REGISTER;
     }
-    const size_t n = prepay_modbus_type_words(reg->type);
+    const size_t n = words_of(reg->type);
     if (count < n) {
         return PREPAY_E_MODBUS_BAD_REGISTER;
     }
