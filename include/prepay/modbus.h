@@ -586,8 +586,10 @@ PREPAY_API int prepay_modbus_stream_gap(prepay_modbus_stream_t *stream);
  *
  * A frame is yielded as soon as its inferred length is present with a
  * valid CRC, or when a silent interval closes bytes with a valid CRC (any
- * function). Bytes closed by a silent interval without forming a frame are
- * dropped (the RTU rule for a bad frame); without a boundary, a candidate
+ * function). Bytes closed by a silent interval that do not form a frame
+ * lose their first byte and the rest of the segment is rescanned (noise
+ * before a frame does not hide it; a segment without a frame is dropped
+ * whole, the RTU rule for a bad frame); without a boundary, a candidate
  * whose inferred length fails the CRC loses one byte and the rest is
  * rescanned, a waiting candidate is abandoned as soon as a complete valid
  * frame starts behind it, and 256 bytes without a frame lose one byte.
