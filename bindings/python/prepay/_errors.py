@@ -7,8 +7,8 @@ from . import c_api as _c
 
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
-    "AllocationError", "BillingError", "MeterError", "StationError", "HostedError",
-    "error_for", "check", "strerror", "status_module",
+    "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "CJT188Error",
+    "ModbusError", "error_for", "check", "strerror", "status_module",
 ]
 
 
@@ -81,9 +81,19 @@ class HostedError(Error):
     module = _c.PREPAY_MODULE_HOSTED
 
 
+class CJT188Error(Error):
+    """CJ/T 188 codec (module 12)."""
+    module = _c.PREPAY_MODULE_CJT188
+
+
+class ModbusError(Error):
+    """Modbus RTU codec and register maps (module 13)."""
+    module = _c.PREPAY_MODULE_MODBUS
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
-                                          StationError, HostedError)}
+                                          StationError, HostedError, CJT188Error, ModbusError)}
 
 
 def status_module(code: int) -> int:
