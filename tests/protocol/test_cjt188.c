@@ -621,8 +621,11 @@ static void test_decoder_refusals(void **state)
     b[0] = 0x69;
     assert_int_equal(prepay_cjt188_decode(b, 15, PREPAY_CJT188_DI_AUTO, &f), PREPAY_E_CJT188_NO_START);
     b[0] = 0x68;
-    b[10] = 0xFF; /* L = 255 on 15 bytes: truncated, never read past the end */
+    b[10] = 0x2E; /* L = 46 (fits every configuration) on 15 bytes: truncated, never read past the end */
     assert_int_equal(prepay_cjt188_decode(b, 15, PREPAY_CJT188_DI_AUTO, &f), PREPAY_E_CJT188_TRUNCATED);
+    b[10] = 0xFF; /* L = 255: truncated, or above PREPAY_CJT188_MAX_DATA (checked first) */
+    assert_int_equal(prepay_cjt188_decode(b, 15, PREPAY_CJT188_DI_AUTO, &f),
+                     PREPAY_CJT188_MAX_DATA < 255 ? PREPAY_E_CJT188_BAD_LENGTH : PREPAY_E_CJT188_TRUNCATED);
     const uint8_t only_fe[3] = {0xFE, 0xFE, 0xFE};
     assert_int_equal(prepay_cjt188_decode(only_fe, 3, PREPAY_CJT188_DI_AUTO, &f), PREPAY_E_CJT188_TRUNCATED);
     assert_int_equal(prepay_cjt188_decode(only_fe, 3, (prepay_cjt188_di_order_t)3, &f), PREPAY_E_CJT188_BAD_DI_ORDER);
