@@ -19,3 +19,7 @@ char size_of_prepay_report_t[sizeof(prepay_report_t)];
 char size_of_prepay_report_cell_t[sizeof(prepay_report_cell_t)];
 char size_of_prepay_load_record_t[sizeof(prepay_load_record_t)];
 char size_of_prepay_load_record_reply_t[sizeof(prepay_load_record_reply_t)];
+char size_of_prepay_cjt188_frame_t[sizeof(prepay_cjt188_frame_t)];
+char size_of_prepay_cjt188_stream_t[sizeof(prepay_cjt188_stream_t)];
+char size_of_prepay_modbus_adu_t[sizeof(prepay_modbus_adu_t)];
+char size_of_prepay_modbus_stream_t[sizeof(prepay_modbus_stream_t)];

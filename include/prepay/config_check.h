@@ -16,6 +16,18 @@
 #error "PREPAY_DLT645_STREAM_BUFFER must be 16 + PREPAY_DLT645_MAX_DATA .. 65536 (4 FE + 12 frame bytes + data)"
 #endif
 
+#if PREPAY_CJT188_MAX_DATA < 46 || PREPAY_CJT188_MAX_DATA > 255
+#error "PREPAY_CJT188_MAX_DATA must be 46..255: the L byte is one byte, and a heat meter's 901F reply is 2EH bytes"
+#endif
+
+#if PREPAY_CJT188_STREAM_BUFFER < (17 + PREPAY_CJT188_MAX_DATA) || PREPAY_CJT188_STREAM_BUFFER > 65536
+#error "PREPAY_CJT188_STREAM_BUFFER must be 17 + PREPAY_CJT188_MAX_DATA .. 65536 (4 FE + 13 frame bytes + data)"
+#endif
+
+#if PREPAY_MODBUS_STREAM_BUFFER < 256 || PREPAY_MODBUS_STREAM_BUFFER > 65536
+#error "PREPAY_MODBUS_STREAM_BUFFER must be 256..65536: an RTU ADU is up to 256 bytes"
+#endif
+
 #if PREPAY_MAX_SEASONS < 1 || PREPAY_MAX_SEASONS > 14
 #error "PREPAY_MAX_SEASONS must be 1..14 (DL/T 645-2007 04000201)"
 #endif

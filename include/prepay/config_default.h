@@ -51,6 +51,52 @@
 #define PREPAY_DLT645_STREAM_BUFFER 512
 #endif
 
+/* ---- protocol (CJ/T 188) ----------------------------------------------- */
+
+/**
+ * @def PREPAY_CJT188_MAX_DATA
+ * @brief Largest CJ/T 188 data field (the L byte) the codec accepts, 46..255.
+ *
+ * CJ/T 188-2004 limits L to 64H for reads and 32H for writes, but the byte
+ * can say up to 255 and vendor frames exceed the limit; the default accepts
+ * the full byte. The floor 46 (2EH) is the heat meter's 901F reply.
+ */
+#ifndef PREPAY_CJT188_MAX_DATA
+#define PREPAY_CJT188_MAX_DATA 255
+#endif
+
+/**
+ * @def PREPAY_CJT188_STREAM_BUFFER
+ * @brief Bytes a CJ/T 188 stream parser (prepay_cjt188_stream_t) holds while it waits for a frame.
+ *
+ * At least 4 + 13 + ::PREPAY_CJT188_MAX_DATA (272 with the default).
+ */
+#ifndef PREPAY_CJT188_STREAM_BUFFER
+#define PREPAY_CJT188_STREAM_BUFFER 512
+#endif
+
+/* ---- protocol (Modbus RTU) --------------------------------------------- */
+
+/**
+ * @def PREPAY_MODBUS_CRC_SMALL
+ * @brief Define to keep one 512-byte CRC-16/MODBUS table instead of four (2 KiB).
+ *
+ * The four tables let the CRC take four bytes per step (about twice as fast
+ * on a server); firmware short of flash keeps one. Not defined by default.
+ */
+#if defined(PREPAY_DOXYGEN)
+#define PREPAY_MODBUS_CRC_SMALL
+#endif
+
+/**
+ * @def PREPAY_MODBUS_STREAM_BUFFER
+ * @brief Bytes a Modbus RTU stream parser (prepay_modbus_stream_t) holds: at least one
+ *        whole ADU, 256 bytes (Modbus over Serial Line V1.02, 2.5.1.1).
+ */
+#ifndef PREPAY_MODBUS_STREAM_BUFFER
+#define PREPAY_MODBUS_STREAM_BUFFER 512
+#endif
+
 /* ---- tariff ------------------------------------------------------------ */
 
 /**

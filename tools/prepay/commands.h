@@ -17,10 +17,12 @@ typedef int (*prepay_tool_command_fn)(int argc, char **argv);
 
 int prepay_tool_version(int argc, char **argv);
 int prepay_tool_bill(int argc, char **argv);
+int prepay_tool_cjt188(int argc, char **argv);
 int prepay_tool_demo(int argc, char **argv);
 int prepay_tool_dlt645(int argc, char **argv);
 int prepay_tool_ledger(int argc, char **argv);
 int prepay_tool_report(int argc, char **argv);
+int prepay_tool_modbus(int argc, char **argv);
 int prepay_tool_tariff(int argc, char **argv);
 
 /*
