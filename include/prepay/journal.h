@@ -124,12 +124,16 @@ enum prepay_journal_status {
 #define PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE 16u
 /** @brief Size of a commit record in bytes. */
 #define PREPAY_JOURNAL_COMMIT_SIZE (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE)
-/** @brief Size of an encoded transfer (the payload of a TRANSFER record). */
+/** @brief Size of an encoded transfer without a deadline (the payload of a TRANSFER record). */
 #define PREPAY_JOURNAL_TRANSFER_SIZE 96u
+/** @brief Size of an encoded pending transfer with a deadline: the 96 bytes, then the deadline. */
+#define PREPAY_JOURNAL_TRANSFER_MAX_SIZE 104u
 /** @brief Size of an encoded account (the payload of an ACCOUNT record), counters included. */
 #define PREPAY_JOURNAL_ACCOUNT_SIZE 80u
 /** @brief Size of the payload of a CLOSE record (the account id). */
 #define PREPAY_JOURNAL_CLOSE_SIZE 8u
+/** @brief Size of the payload of an EXPIRE record (the pending transfer's id, the time of expiry). */
+#define PREPAY_JOURNAL_EXPIRE_SIZE 16u
 /** @brief Size of the snapshot header in bytes. */
 #define PREPAY_SNAPSHOT_HEADER_SIZE 32u
 /** @brief Size of the snapshot trailer in bytes (end magic and CRC-32C of all earlier bytes). */
@@ -146,7 +150,8 @@ typedef enum prepay_journal_record_type {
     PREPAY_JOURNAL_RECORD_ACCOUNT = 1,  /**< an account was opened; payload: account */
     PREPAY_JOURNAL_RECORD_TRANSFER = 2, /**< a transfer was submitted; payload: transfer */
     PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
-    PREPAY_JOURNAL_RECORD_CLOSE = 4     /**< an account was closed; payload: account id */
+    PREPAY_JOURNAL_RECORD_CLOSE = 4,    /**< an account was closed; payload: account id */
+    PREPAY_JOURNAL_RECORD_EXPIRE = 5    /**< a pending transfer expired; payload: transfer id, time */
 } prepay_journal_record_type_t;
 
 /** @brief A decoded record frame; the payload points into the decoded bytes. */
@@ -640,14 +645,18 @@ PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal
 /* ---- payloads ------------------------------------------------------------ */
 
 /**
- * @brief Serialises a transfer field by field, little-endian (::PREPAY_JOURNAL_TRANSFER_SIZE bytes).
+ * @brief Serialises a transfer field by field, little-endian.
  * @param transfer the transfer.
  * @param out destination.
- * @param out_cap capacity of @p out.
- * @return ::PREPAY_JOURNAL_TRANSFER_SIZE, or an error.
+ * @param out_cap capacity of @p out (::PREPAY_JOURNAL_TRANSFER_MAX_SIZE always suffices).
+ * @return the length written: ::PREPAY_JOURNAL_TRANSFER_SIZE, or
+ *         ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE for a transfer with a deadline;
+ *         or an error.
  *
  * Field order and widths are those of ::prepay_ledger_transfer_t (see
- * docs/journal.md); signed fields are two's complement.
+ * docs/journal.md); signed fields are two's complement. The deadline is
+ * written only when it is not 0, so transfers without one keep the bytes
+ * that journals written before deadlines existed hold.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
@@ -658,12 +667,14 @@ PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *tr
 /**
  * @brief Decodes a transfer written by prepay_journal_transfer_encode().
  * @param in payload bytes.
- * @param in_len payload length; must be ::PREPAY_JOURNAL_TRANSFER_SIZE.
+ * @param in_len payload length: ::PREPAY_JOURNAL_TRANSFER_SIZE (deadline 0),
+ *        or ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE with a non-zero deadline.
  * @param out the transfer; untouched on error.
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length, or a deadline of 0 in
+ * the long form (each transfer has exactly one encoding).
  */
 PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out);
 
@@ -721,6 +732,19 @@ PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepa
  */
 PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
 
+/**
+ * @brief Adds the expiry of a pending transfer to the open batch.
+ * @param journal the journal.
+ * @param transfer_id the transfer expired by prepay_ledger_expire().
+ * @param now the time given to prepay_ledger_expire().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * Recovery replays it with prepay_ledger_replay_expiry().
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
+
 /* ---- ledger binding ---------------------------------------------------------- */
 
 /**
@@ -739,7 +763,8 @@ PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t acco
  * Steps: load the published snapshot (if any) into @p ledger; scan the
  * journal, replaying every committed record after the snapshot's sequence
  * (prepay_ledger_create_account(), prepay_ledger_replay(),
- * prepay_ledger_close_account()); cut a torn tail off; verify the ledger;
+ * prepay_ledger_close_account(), prepay_ledger_replay_expiry()); cut a torn
+ * tail off; verify the ledger;
  * write a header if the journal storage is empty. On error the ledger may
  * hold part of the state: discard it (re-initialise) before retrying.
  *
@@ -820,6 +845,26 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * prepay_journal_submit() for the journal.
  */
 PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id);
+
+/**
+ * @brief Expires the due pending transfers (prepay_ledger_expire()) and makes
+ *        the expiries durable (one batch, one sync).
+ * @param journal an open journal with no open batch.
+ * @param ledger the ledger.
+ * @param now the caller's current time.
+ * @param expired_ids receives the ids expired (required: they are journaled).
+ * @param ids_cap most transfers to expire in this call (>= 1).
+ * @return the number expired and durable (0 .. @p ids_cap; 0 writes nothing),
+ *         or an error.
+ *
+ * One EXPIRE record per transfer. If the journal fails, the ledger in
+ * memory is ahead of the durable state, as for prepay_journal_submit().
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p ids_cap 0;
+ * as prepay_journal_submit() for the journal.
+ */
+PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_time_t now,
+                                     uint64_t *expired_ids, size_t ids_cap);
 
 /* ---- snapshots --------------------------------------------------------------- */
 

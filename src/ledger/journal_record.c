@@ -48,7 +48,7 @@ int prepay_journal_header_decode(const uint8_t *in, size_t in_len)
 
 static bool known_type(uint16_t type)
 {
-    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY_JOURNAL_RECORD_CLOSE;
+    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY_JOURNAL_RECORD_EXPIRE;
 }
 
 int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload, size_t payload_length,

@@ -5,6 +5,13 @@
  * published snapshot is atomic. Loading recreates the accounts, replays the
  * log through the ledger, closes the closed accounts and checks the
  * counters. Format in docs/journal.md, "Snapshots".
+ *
+ * An expired pending transfer is followed by an EXPIRE item (time: its
+ * deadline), which the loader replays at once. That is earlier than the
+ * expiry happened, but releasing a reservation earlier only loosens every
+ * limit a later transfer was checked against, and no later transfer can
+ * post or void an expired one; so every transfer of the log replays, and the
+ * counters checked at the end are the same.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +26,8 @@ static const uint8_t snapshot_magic[8] = {'P', 'R', 'E', 'P', 'A', 'Y', 'S', 'N'
 static const uint8_t snapshot_end_magic[4] = {'S', 'N', 'E', 'D'};
 
 #define ACCOUNT_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_ACCOUNT_SIZE)
-#define TRANSFER_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE)
+#define TRANSFER_ITEM_MAX (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_MAX_SIZE)
+#define EXPIRE_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_EXPIRE_SIZE)
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -80,14 +88,22 @@ static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequ
     }
     for (uint32_t i = 0; i < transfers; i++, item++) {
         const prepay_ledger_entry_t *entry = prepay_ledger_entry_at(ledger, i);
-        uint8_t payload[PREPAY_JOURNAL_TRANSFER_SIZE];
-        if (entry == NULL || (status = writer_reserve(w, TRANSFER_ITEM)) != PREPAY_OK) {
+        uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+        if (entry == NULL || (status = writer_reserve(w, TRANSFER_ITEM_MAX + EXPIRE_ITEM)) != PREPAY_OK) {
             return entry == NULL ? PREPAY_E_BAD_STATE : status;
         }
-        (void)prepay_journal_transfer_encode(&entry->transfer, payload, sizeof payload);
-        (void)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, item, payload, sizeof payload,
-                                           w->buffer + w->length, w->capacity - w->length);
-        w->length += TRANSFER_ITEM;
+        int length = prepay_journal_transfer_encode(&entry->transfer, payload, sizeof payload);
+        w->length += (size_t)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, item, payload,
+                                                          (size_t)length, w->buffer + w->length,
+                                                          w->capacity - w->length);
+        if (entry->state == PREPAY_LEDGER_STATE_EXPIRED) {
+            item++;
+            prepay__put_u64(payload, entry->transfer.id);
+            prepay__put_i64(payload + 8, entry->transfer.deadline);
+            w->length += (size_t)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_EXPIRE, item, payload,
+                                                              PREPAY_JOURNAL_EXPIRE_SIZE, w->buffer + w->length,
+                                                              w->capacity - w->length);
+        }
     }
     status = writer_flush(w); /* the trailer's CRC covers everything before it */
     if (status != PREPAY_OK) {
@@ -165,20 +181,37 @@ static int reader_window(reader_t *r, uint64_t offset, size_t want, const uint8_
     return PREPAY_OK;
 }
 
-/* Decodes the item frame at offset: its type and index must be as expected. */
-static int read_item(reader_t *r, uint64_t offset, uint16_t type, uint64_t index, size_t item_size,
+/* Decodes the item frame at offset, which must end by end: its type and
+ * index must be as expected. */
+static int read_item(reader_t *r, uint64_t offset, uint64_t end, uint16_t type, uint64_t index,
                      prepay_journal_record_t *record)
 {
+    if (offset >= end) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    uint64_t left = end - offset;
+    size_t window = left < PREPAY_JOURNAL_MAX_RECORD ? (size_t)left : PREPAY_JOURNAL_MAX_RECORD;
     const uint8_t *data;
-    int status = reader_window(r, offset, item_size, &data);
+    int status = reader_window(r, offset, window, &data);
     if (status != PREPAY_OK) {
         return status;
     }
-    if (prepay_journal_record_decode(data, item_size, record) != (int)item_size || record->type != type ||
+    if (prepay_journal_record_decode(data, window, record) <= 0 || record->type != type ||
         record->sequence != index) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     return PREPAY_OK;
+}
+
+/* Type of the item frame at offset, or 0 at the end or for a short frame. */
+static uint16_t peek_type(reader_t *r, uint64_t offset, uint64_t end)
+{
+    const uint8_t *data;
+    if (end - offset < PREPAY_JOURNAL_RECORD_HEADER_SIZE ||
+        reader_window(r, offset, PREPAY_JOURNAL_RECORD_HEADER_SIZE, &data) != PREPAY_OK) {
+        return 0;
+    }
+    return prepay__get_u16(data + 4);
 }
 
 static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint32_t *transfers)
@@ -214,12 +247,15 @@ static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint
     *sequence = prepay__get_u64(data + 16);
     *accounts = prepay__get_u32(data + 24);
     *transfers = prepay__get_u32(data + 28);
-    uint64_t expected = (uint64_t)PREPAY_SNAPSHOT_HEADER_SIZE + (uint64_t)*accounts * ACCOUNT_ITEM +
-                        (uint64_t)*transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
+    /* Transfer items have two lengths and expired ones an EXPIRE item each:
+     * the smallest possible size here, the exact one when loading. */
+    uint64_t least = (uint64_t)PREPAY_SNAPSHOT_HEADER_SIZE + (uint64_t)*accounts * ACCOUNT_ITEM +
+                     (uint64_t)*transfers * (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE) +
+                     PREPAY_SNAPSHOT_TRAILER_SIZE;
     if (memcmp(data, snapshot_magic, sizeof snapshot_magic) != 0 ||
         prepay__get_u16(data + 8) != PREPAY_JOURNAL_VERSION ||
         prepay__get_u16(data + 10) != PREPAY_SNAPSHOT_HEADER_SIZE || prepay__get_u32(data + 12) != 0 ||
-        expected != r->size) {
+        least > r->size) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     return PREPAY_OK;
@@ -227,17 +263,20 @@ static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint
 
 static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, uint32_t transfers)
 {
+    const uint64_t end = r->size - PREPAY_SNAPSHOT_TRAILER_SIZE;
     uint64_t offset = PREPAY_SNAPSHOT_HEADER_SIZE;
     uint64_t index = 1;
     prepay_journal_record_t record;
     /* Accounts open first, so that the log replays as it was applied. */
     for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
         prepay_ledger_account_t account;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_ACCOUNT, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }
-        (void)prepay_journal_account_decode(record.payload, record.payload_length, &account);
+        if (prepay_journal_account_decode(record.payload, record.payload_length, &account) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
         account.debits_pending = 0;
         account.debits_posted = 0;
         account.credits_pending = 0;
@@ -247,23 +286,40 @@ static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, u
             return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
         }
     }
-    for (uint32_t i = 0; i < transfers; i++, index++, offset += TRANSFER_ITEM) {
+    for (uint32_t i = 0; i < transfers; i++, index++) {
         prepay_ledger_transfer_t transfer;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_TRANSFER, index, TRANSFER_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_TRANSFER, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }
-        (void)prepay_journal_transfer_decode(record.payload, record.payload_length, &transfer);
-        if (prepay_ledger_replay(ledger, &transfer) != PREPAY_OK) {
+        offset += record.length;
+        if (prepay_journal_transfer_decode(record.payload, record.payload_length, &transfer) != PREPAY_OK ||
+            prepay_ledger_replay(ledger, &transfer) != PREPAY_OK) {
             return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
         }
+        if (peek_type(r, offset, end) == PREPAY_JOURNAL_RECORD_EXPIRE) {
+            index++;
+            status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_EXPIRE, index, &record);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            offset += record.length;
+            if (record.payload_length != PREPAY_JOURNAL_EXPIRE_SIZE ||
+                prepay__get_u64(record.payload) != transfer.id ||
+                prepay_ledger_replay_expiry(ledger, transfer.id, prepay__get_i64(record.payload + 8)) != PREPAY_OK) {
+                return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+            }
+        }
+    }
+    if (offset != end) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     /* Then close the closed accounts and check every account's counters. */
     offset = PREPAY_SNAPSHOT_HEADER_SIZE;
     index = 1;
     for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
         prepay_ledger_account_t stored;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_ACCOUNT, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }

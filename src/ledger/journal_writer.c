@@ -93,7 +93,7 @@ int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *
         return status;
     }
     if ((type != PREPAY_JOURNAL_RECORD_ACCOUNT && type != PREPAY_JOURNAL_RECORD_TRANSFER &&
-         type != PREPAY_JOURNAL_RECORD_CLOSE) ||
+         type != PREPAY_JOURNAL_RECORD_CLOSE && type != PREPAY_JOURNAL_RECORD_EXPIRE) ||
         (payload == NULL && payload_length > 0) || payload_length > PREPAY_JOURNAL_MAX_PAYLOAD ||
         journal->batch_records == UINT32_MAX - 1) {
         return PREPAY_E_INVALID_ARGUMENT;
