@@ -14,7 +14,9 @@
  * - appends and syncs fail at every call of a workload (failure injection):
  *   a batch is acknowledged only if it was synced, and every acknowledged
  *   batch survives the crash that follows;
- * - snapshot + replay equals full replay, with and without compaction.
+ * - snapshot + replay equals full replay, with and without compaction;
+ * - expiries of pending transfers are journaled, recovered at every crash
+ *   point and kept by snapshots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -685,6 +687,171 @@ static void test_seal_and_sync(void **state)
     assert_int_equal(prepay_ledger_transfer_count(&rec.ledger), acked.seen);
 }
 
+
+/* State after an acknowledged step of the expiry workload. */
+typedef struct expiry_step {
+    uint64_t end;                                  /* committed end of the journal */
+    uint32_t transfers;                            /* log length */
+    prepay_ledger_account_t accounts[FX_ACCOUNTS]; /* every account, counters included */
+    uint32_t states[16];                           /* pending state of the first log entries */
+} expiry_step_t;
+
+static void capture(expiry_step_t *step, const prepay_journal_t *journal, const prepay_ledger_t *ledger)
+{
+    memset(step, 0, sizeof *step);
+    step->end = journal->committed_end;
+    step->transfers = prepay_ledger_transfer_count(ledger);
+    for (uint32_t i = 0; i < prepay_ledger_account_count(ledger); i++) {
+        step->accounts[i] = *prepay_ledger_account_at(ledger, i);
+    }
+    for (uint32_t i = 0; i < step->transfers && i < 16u; i++) {
+        step->states[i] = prepay_ledger_entry_at(ledger, i)->state;
+    }
+}
+
+static prepay_ledger_transfer_t expiry_transfer(uint64_t id, uint64_t debit, uint64_t credit, int64_t amount,
+                                                uint16_t flags, int64_t deadline)
+{
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = id;
+    t.debit_account_id = debit;
+    t.credit_account_id = credit;
+    t.amount = amount;
+    t.code = debit == FX_CLEARING ? PREPAY_LEDGER_CODE_RECHARGE : PREPAY_LEDGER_CODE_DEDUCTION;
+    t.flags = flags;
+    t.deadline = deadline;
+    t.timestamp = 10;
+    return t;
+}
+
+/*
+ * Deadlines and expiries are durable: prepay_journal_expire() writes one
+ * EXPIRE record per transfer; recovery at every crash point gives exactly
+ * the acknowledged steps, including a deduction that only the released
+ * reservation allowed (so the expiry must be replayed before it); a
+ * snapshot keeps expired entries expired.
+ */
+static void test_expiry_is_durable(void **state)
+{
+    (void)state;
+    static uint8_t storage[STORAGE];
+    static expiry_step_t steps[8];
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    open_empty(&memory, storage, &io, &journal, &live, sizeof staging);
+    prepay_ledger_account_t accounts[FX_ACCOUNTS];
+    uint32_t n = fx_accounts(accounts);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(prepay_journal_create_account(&journal, &live.ledger, &accounts[i]), PREPAY_OK);
+    }
+    const uint64_t w0 = FX_WALLET0;
+    const uint64_t w1 = FX_WALLET0 + 1;
+    uint32_t k = 0;
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 1: wallet w0 gets 1000. */
+    prepay_ledger_transfer_t batch[4];
+    int results[4];
+    batch[0] = expiry_transfer(1, FX_CLEARING, w0, 1000, 0, 0);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 2: reservations with deadlines: 600 until 1000, 300 until 500, 50 until 2000 on w0;
+     *    a pending recharge order of 700 into w1 until 800. */
+    batch[0] = expiry_transfer(2, w0, FX_REVENUE, 600, PREPAY_LEDGER_TRANSFER_PENDING, 1000);
+    batch[1] = expiry_transfer(3, w0, FX_REVENUE, 300, PREPAY_LEDGER_TRANSFER_PENDING, 500);
+    batch[2] = expiry_transfer(4, w0, FX_REVENUE, 50, PREPAY_LEDGER_TRANSFER_PENDING, 2000);
+    batch[3] = expiry_transfer(5, FX_CLEARING, w1, 700, PREPAY_LEDGER_TRANSFER_PENDING, 800);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 4, results), 4);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 3: transfer 4 is posted before its deadline. */
+    batch[0] = expiry_transfer(6, 0, 0, 50, PREPAY_LEDGER_TRANSFER_POST_PENDING, 0);
+    batch[0].pending_id = 4;
+    batch[0].code = PREPAY_LEDGER_CODE_DEDUCTION;
+    batch[0].timestamp = 100;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 4: at 900, transfers 3 (due 500) and 5 (due 800) expire; one batch of two EXPIRE records. */
+    uint64_t ids[8];
+    uint64_t before = memory.length;
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, ids, 8), 2);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[1], 5);
+    assert_int_equal(memory.length - before,
+                     2 * (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_EXPIRE_SIZE) + PREPAY_JOURNAL_COMMIT_SIZE);
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, ids, 8), 0); /* nothing due: nothing written */
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, NULL, 8), PREPAY_E_INVALID_ARGUMENT);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 5: w0 has 1000 - 50 posted - 600 reserved = 350 available: a deduction of 300
+     *    passes only because the 300 of transfer 3 was released. */
+    batch[0] = expiry_transfer(7, w0, FX_REVENUE, 300, 0, 0);
+    batch[0].timestamp = 950;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* A snapshot here; the journal goes on after it. */
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, false), PREPAY_OK);
+    /* Posting transfer 2 at its deadline fails (nothing journaled); at 1000 it expires. */
+    batch[0] = expiry_transfer(8, 0, 0, 600, PREPAY_LEDGER_TRANSFER_POST_PENDING, 0);
+    batch[0].pending_id = 2;
+    batch[0].timestamp = 1000;
+    before = memory.length;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 0);
+    assert_int_equal(results[0], PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED);
+    assert_int_equal(memory.length, before);
+    /* 6: */
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 1000, ids, 8), 1);
+    assert_int_equal(ids[0], 2);
+    capture(&steps[k++], &journal, &live.ledger);
+    assert_int_equal(prepay_ledger_verify(&live.ledger, live.scratch, FX_ACCOUNTS), PREPAY_OK);
+    prepay_ledger_balance_t b;
+    assert_int_equal(prepay_ledger_balance(&live.ledger, w0, &b), PREPAY_OK);
+    assert_int_equal(b.debits_pending, 0);
+    assert_int_equal(b.balance, 1000 - 50 - 300);
+    assert_int_equal(prepay_ledger_balance(&live.ledger, w1, &b), PREPAY_OK);
+    assert_int_equal(b.credits_pending, 0);
+
+    /* Crash at every byte after the accounts: the recovered state is the last step committed before the cut. */
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    prepay_journal_recovery_t info;
+    memcpy(crash_storage, storage, memory.length);
+    for (uint64_t cut = steps[0].end; cut <= memory.length; cut++) {
+        uint32_t want = 0;
+        while (want + 1u < k && steps[want + 1u].end <= cut) {
+            want++;
+        }
+        assert_int_equal(recover((size_t)cut, &memory2, &io2, &journal2, &info), PREPAY_OK);
+        expiry_step_t got;
+        capture(&got, &journal2, &rec.ledger);
+        got.end = steps[want].end;
+        if (memcmp(&got, &steps[want], sizeof got) != 0) {
+            fail_msg("crash at %llu: recovered state differs from step %u", (unsigned long long)cut, want);
+        }
+    }
+    /* Snapshot + the later records, and the snapshot alone, give the same books. */
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = memory2.synced = memory.length;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_same_ledger(&live.ledger, &rec.ledger);
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, true), PREPAY_OK);
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    uint64_t sequence;
+    assert_int_equal(prepay_journal_snapshot_load(&snap, &rec.ledger, &sequence, NULL), PREPAY_OK);
+    assert_same_ledger(&live.ledger, &rec.ledger);
+    assert_int_equal(prepay_ledger_entry_at(&rec.ledger, 2)->state, PREPAY_LEDGER_STATE_EXPIRED);
+    assert_int_equal(prepay_ledger_verify(&rec.ledger, rec.scratch, FX_ACCOUNTS), PREPAY_OK);
+    /* The recovered ledger keeps expiring: nothing is left to expire. */
+    assert_int_equal(prepay_ledger_expire(&rec.ledger, INT64_MAX, ids, 8), 0);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -699,6 +866,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failed_sync_not_acknowledged),
         cmocka_unit_test(test_snapshot_equals_full_replay),
         cmocka_unit_test(test_seal_and_sync),
+        cmocka_unit_test(test_expiry_is_durable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
