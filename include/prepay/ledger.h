@@ -359,9 +359,9 @@ typedef struct prepay_ledger_entry {
  * (load 0.4). prepay_ledger_apply() prefetches the slots of the transfers
  * ahead of the one it applies, so a batch of random ids waits for memory in
  * parallel instead of once per transfer. Ids that increase (sequential or
- * time-ordered, as TigerBeetle recommends) stay the fastest case: runs of 16
- * consecutive ids share two lines of slots (runs that meet pass about 5
- * slots, by tag, within those lines).
+ * time-ordered, as TigerBeetle recommends) stay the fastest case: runs of 8
+ * consecutive ids share one line of slots (runs that meet pass about 2.6
+ * slots, by tag).
  */
 typedef struct prepay_ledger_memory {
     prepay_ledger_account_t *accounts; /**< account table */
