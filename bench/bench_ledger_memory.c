@@ -18,11 +18,11 @@
  *     Every row does the same work, 100 x BASE transfers per pass: 100
  *     fresh ledgers of x1 BASE, 10 of x10, or one of x100, so that each row
  *     takes about as long and meets the same disturbance from other
- *     processes. Each row prints CPU time of this thread (the cost on one
- *     core) and wall time (which also counts waiting for a core shared with
- *     other processes), transfers/s and ns/transfer: the best (least CPU
- *     time) of REPEAT rounds. "growth" is ns/transfer at x10 and x100 over
- *     ns/transfer at x1: flat is 1.00.
+ *     processes; each round measures every row in turn. Each row prints CPU
+ *     time of this thread (the cost on one core) and wall time (which also
+ *     counts waiting for a core shared with other processes), transfers/s
+ *     and ns/transfer: the best (least CPU time) of REPEAT rounds. "growth"
+ *     is ns/transfer at x10 and x100 over ns/transfer at x1: flat is 1.00.
  *  2. Other work at x10 BASE, sequential ids: linked chains of three
  *     (recharge + repay emergency + repay debt), pending + post pairs,
  *     pending transfers with deadlines then prepay_ledger_expire() of all.
@@ -105,35 +105,37 @@ static void add(timing_t *sum, const timing_t *t)
     sum->applied += t->applied;
 }
 
-/* Section 1: sequential and random ids at x1, x10, x100. */
+/* Section 1: sequential and random ids at x1, x10, x100. The rounds go
+ * through every (ids, size) pair in turn, so that a change in the load of
+ * a shared machine touches every row alike. */
 static void cost_growth(uint32_t base, unsigned repeat)
 {
     static const uint32_t scales[3] = {1, 10, 100};
     static const char *const scale_names[3] = {"x1", "x10", "x100"};
+    static const char *const id_names[2] = {"sequential", "random"};
     printf("\n1. cost growth with the log size (x1 = %u transfers); apply = new transfers, exists = the same again;\n"
-           "   each row %u transfers per pass (100 ledgers of x1, 10 of x10, 1 of x100), best of %u\n",
+           "   each row %u transfers per pass (100 ledgers of x1, 10 of x10, 1 of x100), best of %u rounds\n",
            base, base * 100u, repeat);
-    print_header();
-    for (int r = 0; r < 2; r++) {
-        bool random_ids = r == 1;
-        const char *ids = random_ids ? "random" : "sequential";
-        timing_t apply[3];
-        timing_t exists[3];
-        for (int s = 0; s < 3; s++) {
-            uint32_t count = base * scales[s];
-            bench_ledger_t b;
-            bench_ledger_open(&b, count);
-            for (unsigned rep = 0; rep < repeat; rep++) {
+    bench_ledger_t b[3];
+    for (int s = 0; s < 3; s++) {
+        bench_ledger_open(&b[s], base * scales[s]);
+    }
+    timing_t apply[2][3];
+    timing_t exists[2][3];
+    for (unsigned rep = 0; rep < repeat; rep++) {
+        for (int r = 0; r < 2; r++) {
+            for (int s = 0; s < 3; s++) {
+                uint32_t count = base * scales[s];
                 timing_t a = {0, 0, 0, 0};
                 timing_t e = {0, 0, 0, 0};
                 for (uint32_t ledgers = 0; ledgers < 100u / scales[s]; ledgers++) {
-                    ledger_start(&b);
-                    timing_t t = run_workload(&b, count, random_ids);
+                    ledger_start(&b[s]);
+                    timing_t t = run_workload(&b[s], count, r == 1);
                     add(&a, &t);
-                    t = run_workload(&b, count, random_ids);
+                    t = run_workload(&b[s], count, r == 1);
                     add(&e, &t);
-                    if (prepay_ledger_transfer_count(&b.ledger) != count ||
-                        prepay_ledger_verify(&b.ledger, b.scratch, BENCH_ACCOUNTS) != PREPAY_OK) {
+                    if (prepay_ledger_transfer_count(&b[s].ledger) != count ||
+                        prepay_ledger_verify(&b[s].ledger, b[s].scratch, BENCH_ACCOUNTS) != PREPAY_OK) {
                         fprintf(stderr, "bench: the ledger did not take the workload as expected\n");
                         exit(1);
                     }
@@ -142,20 +144,28 @@ static void cost_growth(uint32_t base, unsigned repeat)
                     fprintf(stderr, "bench: the ledger did not take the workload as expected\n");
                     exit(1);
                 }
-                if (rep == 0 || a.cpu < apply[s].cpu) {
-                    apply[s] = a;
+                if (rep == 0 || a.cpu < apply[r][s].cpu) {
+                    apply[r][s] = a;
                 }
-                if (rep == 0 || e.cpu < exists[s].cpu) {
-                    exists[s] = e;
+                if (rep == 0 || e.cpu < exists[r][s].cpu) {
+                    exists[r][s] = e;
                 }
             }
-            print_row(ids, scale_names[s], "apply", &apply[s]);
-            print_row(ids, scale_names[s], "exists", &exists[s]);
-            bench_ledger_close(&b);
         }
-        printf("%-10s growth of ns/transfer (cpu): apply x10 %.2f, x100 %.2f; exists x10 %.2f, x100 %.2f\n", ids,
-               ns_per(&apply[1]) / ns_per(&apply[0]), ns_per(&apply[2]) / ns_per(&apply[0]),
-               ns_per(&exists[1]) / ns_per(&exists[0]), ns_per(&exists[2]) / ns_per(&exists[0]));
+    }
+    print_header();
+    for (int r = 0; r < 2; r++) {
+        for (int s = 0; s < 3; s++) {
+            print_row(id_names[r], scale_names[s], "apply", &apply[r][s]);
+            print_row(id_names[r], scale_names[s], "exists", &exists[r][s]);
+        }
+        printf("%-10s growth of ns/transfer (cpu): apply x10 %.2f, x100 %.2f; exists x10 %.2f, x100 %.2f\n",
+               id_names[r], ns_per(&apply[r][1]) / ns_per(&apply[r][0]),
+               ns_per(&apply[r][2]) / ns_per(&apply[r][0]), ns_per(&exists[r][1]) / ns_per(&exists[r][0]),
+               ns_per(&exists[r][2]) / ns_per(&exists[r][0]));
+    }
+    for (int s = 0; s < 3; s++) {
+        bench_ledger_close(&b[s]);
     }
 }
 
