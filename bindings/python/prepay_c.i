@@ -148,6 +148,9 @@
 %ignore prepay_snapshot_memory_io;
 %ignore prepay_journal_memory_crash;
 %ignore prepay_ledger_init;
+%ignore prepay_ledger_memory_layout;    /* raw buffer: pyprepay_ledger_setup */
+%ignore prepay_ledger_expire;           /* id array: pyprepay_ledger_expire */
+%ignore prepay_journal_expire;
 %ignore prepay_ledger_query_next;
 %ignore prepay_time_to_dlt645_date;
 %ignore prepay_time_to_dlt645_time;

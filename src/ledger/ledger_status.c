@@ -18,6 +18,7 @@ const char *prepay__ledger_status_text(int number)
     case 10: return "ledger_amount_must_be_positive: amount <= 0 (plain, pending, post), or amount < 0 (void)";
     case 11: return "ledger_code_must_not_be_zero: code is 0";
     case 12: return "ledger_interval_invalid: user data: interval_end < interval_start";
+    case 13: return "ledger_deadline_must_be_zero: A transfer without PENDING has a non-zero deadline";
     case 20: return "ledger_exists_with_different_flags: The id exists with different flags";
     case 21: return "ledger_exists_with_different_pending_id: The id exists with a different pending_id";
     case 22: return "ledger_exists_with_different_debit_account: The id exists with a different debit account";
@@ -25,6 +26,7 @@ const char *prepay__ledger_status_text(int number)
     case 24: return "ledger_exists_with_different_amount: The id exists with a different amount";
     case 25: return "ledger_exists_with_different_code: The id exists with a different code";
     case 26: return "ledger_exists_with_different_user_data: The id exists with different user data (meter, interval, tariff version, order, reference)";
+    case 27: return "ledger_exists_with_different_deadline: The id exists with a different deadline";
     case 30: return "ledger_pending_transfer_not_found: pending_id names no transfer in the log";
     case 31: return "ledger_pending_transfer_not_pending: pending_id names a transfer that is not a pending transfer";
     case 32: return "ledger_pending_transfer_has_different_debit_account: A non-zero debit_account_id differs from the pending transfer's";
@@ -33,6 +35,8 @@ const char *prepay__ledger_status_text(int number)
     case 35: return "ledger_pending_transfer_already_voided: The pending transfer was already voided";
     case 36: return "ledger_exceeds_pending_transfer_amount: A post's amount exceeds the pending amount";
     case 37: return "ledger_pending_transfer_has_different_amount: A void's non-zero amount differs from the pending amount";
+    case 38: return "ledger_pending_transfer_expired: The pending transfer expired (released by an expiry, or the post or void is at or after its deadline)";
+    case 39: return "ledger_deadline_not_reached: The pending transfer has no deadline, or its deadline is after the expiry time";
     case 40: return "ledger_debit_account_not_found: The debit account does not exist";
     case 41: return "ledger_credit_account_not_found: The credit account does not exist";
     case 42: return "ledger_debit_account_closed: The debit account is closed (voids are still allowed)";

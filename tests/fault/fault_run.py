@@ -16,6 +16,7 @@ read-only and checks, against the harness's own record of what each
 process acknowledged:
 
     lost     acknowledged operations missing from the recovered ledger
+             (also: an acknowledged expiry whose reservation is not expired)
     doubled  operations present twice, or a balance that is not the sum of
              the operations present (money applied twice or half)
     phantom  operations present that were never attempted, or refused ones
@@ -28,7 +29,8 @@ and FAULT_SEED override --cycles and --seed; FAULT_FLOWS overrides --flows.
 Flows are pluggable: a flow is a class with setup(), cycle(rng, fault) and
 observe() (see Flow below), registered in FLOWS. `cli` drives `prepay
 ledger` (recharges, deductions, snapshots); `library` drives the C API
-through fault_ledger_flow.c (group commit, pipelined seal/sync, snapshots).
+through fault_ledger_flow.c (group commit, pipelined seal/sync, snapshots,
+reservations with deadlines and their expiry batches).
 A settlement flow plugs in the same way once that module exists.
 """
 import argparse
@@ -265,15 +267,26 @@ class CliFlow(Flow):
 
 
 class LibraryFlow(Flow):
-    """The C API through fault_ledger_flow: batches, pipelining, snapshots (ids as in that file)."""
+    """The C API through fault_ledger_flow: batches, pipelining, snapshots, expiries (ids as in that file)."""
 
     name = "library"
-    MODES = ["submit", "pipelined", "snapshot"]
+    MODES = ["submit", "pipelined", "snapshot", "expiry"]
+    RESERVATION_BASE = 1 << 40  # reservation ids: this + the first transfer id of their batch
 
-    @staticmethod
-    def effect(op_id):
+    def __init__(self, harness):
+        super().__init__(harness)
+        self.expired_acked = set()  # reservations whose expiry was acknowledged: must stay expired
+        self.expired_seen = set()
+
+    @classmethod
+    def effect(cls, op_id):
+        if op_id >= cls.RESERVATION_BASE:
+            return 0  # pending, then expired: never a posted amount
         amount = 1 + (op_id * 7919) % 500
         return -amount if op_id % 4 == 3 else amount
+
+    def lost_expiries(self):
+        return sorted(self.expired_acked - self.expired_seen)
 
     def flow(self, fault, *args):
         return self.h.run([self.h.args.flow, self.journal] + list(args), fault)
@@ -299,7 +312,12 @@ class LibraryFlow(Flow):
                 if op_id not in self.acked:
                     self.maybe.pop(op_id, None)
                     self.refused.add(op_id)
-        for op_id in range(first, first + count):
+            elif len(parts) == 2 and parts[0] == "expired":
+                self.expired_acked.add(int(parts[1]))
+        attempted = list(range(first, first + count))
+        if mode == "expiry":
+            attempted += [self.RESERVATION_BASE + f for f in range(first, first + count, batch)]
+        for op_id in attempted:
             if op_id not in told and op_id not in self.acked:
                 self.maybe[op_id] = self.effect(op_id)
         return rc
@@ -312,9 +330,10 @@ class LibraryFlow(Flow):
         self.h.counts["library mode " + mode] += 1
         rc = self.run_range(fault, first, count, batch, mode)
         self.h.after(self, rc, rng)
-        if self.maybe and rng.random() < 0.5:
+        transfers = [i for i in self.maybe if i < self.RESERVATION_BASE]
+        if transfers and rng.random() < 0.5:
             # Retry the unknown ones of some earlier range, with the same ids.
-            low = min(self.maybe)
+            low = min(transfers)
             self.run_range(Fault("none"), low, min(40, self.next_id - low), rng.randint(1, 8), "submit")
         return rc < 0
 
@@ -326,6 +345,9 @@ class LibraryFlow(Flow):
         head = lines[0].split()
         self.h.counts["library: recorded cuts (latest dump)"] = int(head[3])
         ids = collections.Counter(int(line.split()[1]) for line in lines[1:] if line.startswith("t "))
+        self.expired_seen = {int(line.split()[1]) for line in lines[1:] if line.startswith("x ")}
+        self.h.counts["library: expired reservations (latest dump)"] = len(self.expired_seen)
+        self.h.counts["library: expiries acknowledged"] = len(self.expired_acked)
         return True, ids, int(head[2]), ""
 
 
@@ -358,6 +380,10 @@ def check(flow, ok, ids, balance, message, totals):
     if lost:
         problems.append("lost %s" % lost[:10])
         totals["lost"] += len(lost)
+    lost_expiries = flow.lost_expiries() if hasattr(flow, "lost_expiries") else []
+    if lost_expiries:
+        problems.append("acknowledged expiry lost %s" % lost_expiries[:10])
+        totals["lost"] += len(lost_expiries)
     if doubled:
         problems.append("doubled %s" % doubled[:10])
         totals["doubled"] += len(doubled)

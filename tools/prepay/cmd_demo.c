@@ -187,15 +187,12 @@ int prepay_tool_demo(int argc, char **argv)
     }
     d.account_capacity = (uint32_t)(2 * d.room_count + 8);
     d.transfer_capacity = (uint32_t)((size_t)d.hours * d.room_count + 64 * d.room_count + 256);
-    d.accounts = calloc(d.account_capacity, sizeof *d.accounts);
-    d.account_index = calloc(4 * (size_t)d.account_capacity + 4, sizeof *d.account_index);
-    d.entries = calloc(d.transfer_capacity, sizeof *d.entries);
-    d.transfer_index = calloc(4 * (size_t)d.transfer_capacity + 4, sizeof *d.transfer_index);
+    size_t ledger_size = prepay_ledger_memory_size(d.account_capacity, d.transfer_capacity);
+    d.ledger_memory = ledger_size != 0 ? malloc(ledger_size) : NULL;
     d.rooms_wh = calloc((size_t)d.hours, sizeof *d.rooms_wh);
     d.master_wh = calloc((size_t)d.hours, sizeof *d.master_wh);
     d.events = fopen(events_path, "w");
-    if (!d.accounts || !d.account_index || !d.entries || !d.transfer_index || !d.rooms_wh || !d.master_wh ||
-        !d.events) {
+    if (!d.ledger_memory || !d.rooms_wh || !d.master_wh || !d.events) {
         fprintf(stderr, "prepay demo: out of memory or cannot write %s\n", events_path);
         goto out;
     }
@@ -221,10 +218,7 @@ out:
     if (d.events) {
         fclose(d.events);
     }
-    free(d.accounts);
-    free(d.account_index);
-    free(d.entries);
-    free(d.transfer_index);
+    free(d.ledger_memory);
     free(d.rooms_wh);
     free(d.master_wh);
     free(d.rooms);

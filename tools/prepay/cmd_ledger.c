@@ -372,13 +372,13 @@ static prepay_ledger_account_t system_account(uint64_t id, uint16_t kind, uint32
  */
 static int check_account_fields(const prepay_ledger_account_t *account, bool json)
 {
-    prepay_ledger_account_t accounts[1];
-    uint32_t account_index[2];
-    prepay_ledger_entry_t entries[1];
-    uint32_t transfer_index[2];
-    prepay_ledger_memory_t memory = {accounts, 1, account_index, 2, entries, 1, transfer_index, 2};
+    uint64_t buffer[PREPAY_LEDGER_MEMORY_SIZE(1, 1) / sizeof(uint64_t)];
+    prepay_ledger_memory_t memory;
     prepay_ledger_t ledger;
-    int status = prepay_ledger_init(&ledger, &memory);
+    int status = prepay_ledger_memory_layout(&memory, buffer, sizeof buffer, 1, 1);
+    if (status == PREPAY_OK) {
+        status = prepay_ledger_init(&ledger, &memory);
+    }
     if (status == PREPAY_OK) {
         status = prepay_ledger_create_account(&ledger, account);
     }

@@ -103,10 +103,7 @@ typedef struct demo {
     int allocations;
     /* ledger */
     prepay_ledger_t ledger;
-    prepay_ledger_account_t *accounts;
-    uint32_t *account_index;
-    prepay_ledger_entry_t *entries;
-    uint32_t *transfer_index;
+    void *ledger_memory; /* prepay_ledger_memory_size(account_capacity, transfer_capacity) bytes */
     uint32_t account_capacity, transfer_capacity;
     /* hourly site load for the SVG */
     int hours;

@@ -97,19 +97,11 @@ static int post(demo_t *d, const prepay_ledger_transfer_t *transfers, size_t cou
 
 static int open_accounts(demo_t *d)
 {
-    prepay_ledger_memory_t memory = {d->accounts, d->account_capacity, d->account_index, 0,
-                                     d->entries,  d->transfer_capacity, d->transfer_index, 0};
-    uint32_t slots = 1;
-    while (slots <= d->account_capacity * 2) {
-        slots <<= 1;
-    }
-    memory.account_index_slots = slots;
-    slots = 1;
-    while (slots <= d->transfer_capacity * 2) {
-        slots <<= 1;
-    }
-    memory.transfer_index_slots = slots;
-    int status = prepay_ledger_init(&d->ledger, &memory);
+    prepay_ledger_memory_t memory;
+    int status = prepay_ledger_memory_layout(&memory, d->ledger_memory,
+                                             prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity),
+                                             d->account_capacity, d->transfer_capacity);
+    status = status ? status : prepay_ledger_init(&d->ledger, &memory);
     prepay_ledger_account_t a;
     memset(&a, 0, sizeof a);
     a.id = DEMO_CLEARING;

@@ -53,15 +53,6 @@ int ledger_fail(bool json, const char *what, int status)
     return fail_text(json, what, prepay_strerror(status), status);
 }
 
-static uint32_t next_power_of_two_above(uint32_t n)
-{
-    uint32_t p = 1;
-    while (p <= n) {
-        p <<= 1;
-    }
-    return p;
-}
-
 void ledger_session_free(ledger_session_t *s)
 {
     if (s == NULL) {
@@ -69,10 +60,7 @@ void ledger_session_free(ledger_session_t *s)
     }
     (void)prepay_journal_posix_close(&s->file);
     prepay_snapshot_posix_close(&s->snapshot_file);
-    free(s->memory.accounts);
-    free(s->memory.account_index);
-    free(s->memory.entries);
-    free(s->memory.transfer_index);
+    free(s->ledger_buffer);
     free(s->scratch);
     free(s);
 }
@@ -88,18 +76,14 @@ static ledger_session_t *session_new(const char *path, bool json)
     s->file.fd = -1;
     s->snapshot_file.fd = -1;
     s->snapshot_file.temp_fd = -1;
-    s->memory.account_capacity = DEFAULT_ACCOUNTS;
-    s->memory.account_index_slots = next_power_of_two_above(DEFAULT_ACCOUNTS * 2u - 1u);
-    s->memory.transfer_capacity = DEFAULT_TRANSFERS;
-    s->memory.transfer_index_slots = next_power_of_two_above(DEFAULT_TRANSFERS * 2u - 1u);
-    s->memory.accounts = calloc(DEFAULT_ACCOUNTS, sizeof *s->memory.accounts);
-    s->memory.account_index = calloc(s->memory.account_index_slots, sizeof *s->memory.account_index);
-    s->memory.entries = calloc(DEFAULT_TRANSFERS, sizeof *s->memory.entries);
-    s->memory.transfer_index = calloc(s->memory.transfer_index_slots, sizeof *s->memory.transfer_index);
+    /* One buffer cut up by the ledger's own sizing helper (malloc aligns it to 8 and more). */
+    size_t ledger_size = prepay_ledger_memory_size(DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS);
+    s->ledger_buffer = malloc(ledger_size);
     s->scratch = calloc(DEFAULT_ACCOUNTS, sizeof *s->scratch);
     s->scratch_capacity = DEFAULT_ACCOUNTS;
-    if (s->memory.accounts == NULL || s->memory.account_index == NULL || s->memory.entries == NULL ||
-        s->memory.transfer_index == NULL || s->scratch == NULL ||
+    if (s->ledger_buffer == NULL || s->scratch == NULL ||
+        prepay_ledger_memory_layout(&s->memory, s->ledger_buffer, ledger_size, DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS) !=
+            PREPAY_OK ||
         prepay_ledger_init(&s->ledger, &s->memory) != PREPAY_OK) {
         ledger_session_free(s);
         return NULL;

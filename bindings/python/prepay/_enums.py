@@ -60,7 +60,8 @@ WalletEvent = _make("WalletEvent", "PREPAY_WALLET_EVENT_", flag=True)
 WalletInput = _make("WalletInput", "PREPAY_WALLET_IN_", exclude=("MASK",), flag=True)
 WalletStateFlag = _make("WalletStateFlag", "PREPAY_WALLET_STATE_", exclude=("MASK",), flag=True)
 # journal
-JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_", ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE", "CUT"])
+JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_",
+                          ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE", "CUT", "EXPIRE"])
 # allocation
 ResidualPolicy = _make("ResidualPolicy", "PREPAY_ALLOC_RESIDUAL_")
 Vacancy = _make("Vacancy", "PREPAY_ALLOC_VACANT_")
