@@ -26,5 +26,8 @@
 #define PREPAY_MAX_WALLET_HOLIDAYS 16   /* whole no-disconnect days */
 #define PREPAY_JOURNAL_SCAN_BUFFER 512  /* the minimum: recovery reads storage 512 bytes at a time */
 #define PREPAY_JOURNAL_CRC_SMALL        /* 1 KiB CRC table instead of 8 KiB */
+#define PREPAY_EVENTS_PHASES 1          /* single-phase meter: no three-phase-only events */
+#define PREPAY_MAX_EVENT_RECORDS 1      /* the last record of each event kind */
+#define PREPAY_VQ_MONTHS 1              /* voltage statistics of this and last month */
 
 #endif

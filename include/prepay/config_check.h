@@ -93,4 +93,20 @@
 #error "PREPAY_DLT645_MAX_DATA must hold a meter register block: 4 + 4 * (PREPAY_METER_TARIFFS + 1)"
 #endif
 
+#if PREPAY_EVENTS_PHASES != 1 && PREPAY_EVENTS_PHASES != 3
+#error "PREPAY_EVENTS_PHASES must be 1 (single-phase meter) or 3"
+#endif
+
+#if PREPAY_MAX_EVENT_RECORDS < 1 || PREPAY_MAX_EVENT_RECORDS > 10
+#error "PREPAY_MAX_EVENT_RECORDS must be 1..10 (DL/T 645-2007 A.4: last 1..10 records)"
+#endif
+
+#if PREPAY_VQ_MONTHS < 1 || PREPAY_VQ_MONTHS > 12
+#error "PREPAY_VQ_MONTHS must be 1..12 (DL/T 645-2007 0310xx01..0C)"
+#endif
+
+#if PREPAY_ANALYSIS_HISTORY < 3 || PREPAY_ANALYSIS_HISTORY > 64
+#error "PREPAY_ANALYSIS_HISTORY must be 3..64"
+#endif
+
 #endif /* PREPAY_CONFIG_CHECK_H */

@@ -29,5 +29,6 @@
 #include "prepay/allocation.h"
 #include "prepay/billing.h"
 #include "prepay/meter.h"
+#include "prepay/meter_events.h"
 
 #endif /* PREPAY_PREPAY_H */

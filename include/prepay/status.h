@@ -39,7 +39,9 @@ enum prepay_module {
     PREPAY_MODULE_METER = 8,      /**< reference prepaid meter */
     PREPAY_MODULE_STATION = 9,    /**< station-side sessions and batch tasks */
     PREPAY_MODULE_HOSTED = 10,    /**< hosted extras: JSON loaders, files, sockets */
-    PREPAY_MODULE_COUNT = 11      /**< number of modules (not a module) */
+    PREPAY_MODULE_EVENTS = 15,    /**< meter-side events, load control, voltage qualification */
+    PREPAY_MODULE_ANALYSIS = 16,  /**< station-side event collection and theft analysis */
+    PREPAY_MODULE_COUNT = 17      /**< number of modules (not a module); 11..14 are assigned to modules still to come */
 };
 
 /** @brief Generic status codes (module 0). */

@@ -34,11 +34,20 @@ const char *prepay__common_status_text(int number)
 
 typedef const char *(*status_text_fn)(int number);
 
+/* Module numbers assigned to modules that are not in this tree yet. */
+static const char *unassigned_status_text(int number)
+{
+    (void)number;
+    return (const char *)0;
+}
+
 static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
     prepay__common_status_text,   prepay__dlt645_status_text,  prepay__tariff_status_text,
     prepay__ledger_status_text,   prepay__wallet_status_text,  prepay__journal_status_text,
     prepay__allocation_status_text, prepay__billing_status_text, prepay__meter_status_text,
-    prepay__station_status_text,  prepay__hosted_status_text,
+    prepay__station_status_text,  prepay__hosted_status_text,  unassigned_status_text,
+    unassigned_status_text,       unassigned_status_text,      unassigned_status_text,
+    prepay__events_status_text,   prepay__analysis_status_text,
 };
 
 const char *prepay_strerror(int status)

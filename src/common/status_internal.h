@@ -28,6 +28,8 @@ const char *prepay__billing_status_text(int number);
 const char *prepay__meter_status_text(int number);
 const char *prepay__station_status_text(int number);
 const char *prepay__hosted_status_text(int number);
+const char *prepay__events_status_text(int number);
+const char *prepay__analysis_status_text(int number);
 #endif
 
 #endif /* PREPAY_STATUS_INTERNAL_H */
