@@ -30,5 +30,7 @@
 #include "prepay/billing.h"
 #include "prepay/meter.h"
 #include "prepay/meter_events.h"
+#include "prepay/load_control.h"
+#include "prepay/voltage_qualification.h"
 
 #endif /* PREPAY_PREPAY_H */
