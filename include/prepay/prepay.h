@@ -32,5 +32,6 @@
 #include "prepay/meter_events.h"
 #include "prepay/load_control.h"
 #include "prepay/voltage_qualification.h"
+#include "prepay/analysis.h"
 
 #endif /* PREPAY_PREPAY_H */
