@@ -247,13 +247,58 @@ static void test_incremental_collection(void **unused)
     assert_int_equal(collected, 6);
 }
 
+/* Every item this module answers is in the DL/T 645 catalogue with the length of the module's reply. */
+static void test_catalogue_agrees(void **unused)
+{
+    (void)unused;
+    prepay_events_params_t p;
+    ev_params(&p, PREPAY_EVENTS_WIRING_3P4W);
+    prepay_events_state_t st;
+    make_events(&st, &p, ev_time(2024, 3, 1, 0, 0, 0));
+    prepay_vq_params_t vp;
+    assert_int_equal(prepay_vq_params_default(&vp, PREPAY_EVENTS_WIRING_3P4W, 2200), PREPAY_OK);
+    prepay_vq_state_t vq;
+    assert_int_equal(prepay_vq_init(&vq), PREPAY_OK);
+    static const uint32_t params_dis[] = {0x04090101u, 0x04090103u, 0x04090104u, 0x04090402u, 0x04090501u,
+                                          0x04090703u, 0x04090801u, 0x04090A01u, 0x04090B01u, 0x04090E01u,
+                                          0x04090F02u};
+    static const uint32_t event_dis[] = {0x10010001u, 0x10030002u, 0x10010101u, 0x10012501u, 0x18020001u,
+                                         0x18012101u, 0x1B011201u, 0x1C011201u, 0x14000001u, 0x14001201u,
+                                         0x15000101u, 0x16001301u, 0x17000101u, 0x1F000001u, 0x1F000101u,
+                                         0x1F000601u, 0x20000001u, 0x20001301u, 0x03010000u, 0x03070000u,
+                                         0x03110000u, 0x03110001u, 0x03300000u, 0x03300001u, 0x03300400u,
+                                         0x03300401u, 0x03300D01u, 0x03300E01u, 0x03350000u, 0x03350001u};
+    uint8_t out[PREPAY_EVENTS_READ_MAX];
+    prepay_dlt645_item_t item;
+    for (size_t i = 0; i < sizeof params_dis / sizeof params_dis[0]; i++) {
+        int n = prepay_events_params_read(&p, params_dis[i], out, sizeof out);
+        assert_int_equal(prepay_dlt645_catalogue_find(params_dis[i], &item), PREPAY_OK);
+        assert_int_equal(item.length, n);
+    }
+    for (size_t i = 0; i < sizeof event_dis / sizeof event_dis[0]; i++) {
+        int n = prepay_events_read(&st, event_dis[i], out, sizeof out);
+        if (n < 0 || prepay_dlt645_catalogue_find(event_dis[i], &item) != PREPAY_OK || item.length != n) {
+            fail_msg("DI %08X: reply %d, catalogue length %d", (unsigned)event_dis[i], n, (int)item.length);
+        }
+    }
+    static const uint32_t vq_dis[] = {0x03100000u, 0x03100101u, 0x04000E03u, 0x04090C02u};
+    for (size_t i = 0; i < sizeof vq_dis / sizeof vq_dis[0]; i++) {
+        int n = i < 2 ? prepay_vq_read(&vq, &vp, vq_dis[i], out, sizeof out)
+                      : prepay_vq_params_read(&vp, vq_dis[i], out, sizeof out);
+        assert_int_equal(prepay_dlt645_catalogue_find(vq_dis[i], &item), PREPAY_OK);
+        assert_int_equal(item.length, n);
+    }
+    assert_int_equal(prepay_dlt645_catalogue_find(PREPAY_EVENTS_DI_STATUS_RESET, &item), PREPAY_OK);
+    assert_int_equal(item.length, PREPAY_EVENTS_STATUS_BYTES);
+}
+
 int main(int argc, char **argv)
 {
     tv_set_dir(argc > 1 ? argv[1] : "tests/vectors");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameter_vectors),     cmocka_unit_test(test_params_check),
         cmocka_unit_test(test_status_word_and_items), cmocka_unit_test(test_status_decode_rejects),
-        cmocka_unit_test(test_incremental_collection),
+        cmocka_unit_test(test_incremental_collection), cmocka_unit_test(test_catalogue_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
