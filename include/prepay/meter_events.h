@@ -263,6 +263,8 @@ typedef struct prepay_events_refusal {
 typedef struct prepay_events_state {
     uint32_t magic;                                       /**< private: set by prepay_events_init() */
     prepay_time_t last_time;                              /**< time of the last sample; INT64_MIN before the first */
+    uint64_t active_mask;                                 /**< private: bit c set while channel c is active */
+    uint64_t observing_mask;                              /**< private: bit c set while channel c observes a transition */
     prepay_events_channel_t channels[PREPAY_EVENTS_CHANNELS]; /**< counters per (kind, phase) */
     uint8_t next[PREPAY_EVENTS_KINDS];                    /**< private: next ring slot per kind */
     prepay_events_record_t records[PREPAY_EVENTS_KINDS][PREPAY_MAX_EVENT_RECORDS]; /**< rings per kind */

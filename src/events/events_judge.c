@@ -70,41 +70,110 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
     }
 }
 
-/* One channel: returns after starting or ending at most one event. */
-static void channel(judge_t *j, unsigned kind, unsigned phase, bool onset, bool end, unsigned delay, int32_t voltage,
-                    int32_t current, uint32_t detail)
+/* Channel layout (see prepay__events_channel()): per-phase kinds 0..4 first, then whole-meter kinds 5..11,
+ * then the three-phase-only per-phase kinds 12..15 and whole-meter kinds 16..20. One bit per channel in the
+ * masks of a sample (at most 39 channels). */
+#define PH PREPAY_EVENTS_PHASES
+#define CH_PP(kind, ph) ((kind) < 5u ? (kind) * PH + (ph) : 5u * PH + 7u + ((kind) - 12u) * PH + (ph))
+#define CH_W(kind) ((kind) < 12u ? 5u * PH + ((kind) - 5u) : 9u * PH + 7u + ((kind) - 16u))
+#define BIT(ch) ((uint64_t)1 << (ch))
+
+/* What a transition records beside the sample: per-phase values and whole-meter summaries. */
+typedef struct onset {
+    int32_t u_min;      /* lowest judged phase voltage */
+    int32_t i_at_max;   /* current (signed, mA) of the phase with the largest current */
+    uint32_t u_rate;    /* voltage unbalance, 0.01 % */
+    uint32_t i_rate;    /* current unbalance, 0.01 % */
+} onset_t;
+
+static unsigned delay_of(const prepay_events_params_t *p, unsigned kind)
 {
-    prepay_events_channel_t *c = &j->state->channels[prepay__events_channel(kind, phase)];
+    switch (kind) {
+    case PREPAY_EVENTS_OVER_VOLTAGE: return p->over_voltage_delay;
+    case PREPAY_EVENTS_UNDER_VOLTAGE: return p->under_voltage_delay;
+    case PREPAY_EVENTS_OVER_CURRENT: return p->over_current_delay;
+    case PREPAY_EVENTS_REVERSE_POWER: return p->reverse_power_delay;
+    case PREPAY_EVENTS_OVERLOAD: return p->overload_delay;
+    case PREPAY_EVENTS_LOW_POWER_FACTOR: return p->power_factor_delay;
+    case PREPAY_EVENTS_POWER_DOWN: return p->power_down_delay;
+    case PREPAY_EVENTS_MAGNETIC: return p->magnetic_delay;
+    case PREPAY_EVENTS_LOSS_OF_VOLTAGE: return p->loss_voltage_delay;
+    case PREPAY_EVENTS_PHASE_FAILURE: return p->phase_failure_delay;
+    case PREPAY_EVENTS_LOSS_OF_CURRENT: return p->loss_current_delay;
+    case PREPAY_EVENTS_CURRENT_CUT: return p->current_cut_delay;
+    case PREPAY_EVENTS_VOLTAGE_REVERSE_SEQUENCE:
+    case PREPAY_EVENTS_CURRENT_REVERSE_SEQUENCE: return p->sequence_delay;
+    case PREPAY_EVENTS_VOLTAGE_UNBALANCE: return p->voltage_unbalance_delay;
+    case PREPAY_EVENTS_CURRENT_UNBALANCE: return p->current_unbalance_delay;
+    case PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE: return p->severe_unbalance_delay;
+    default: return 0; /* cover and terminal cover: instantaneous */
+    }
+}
+
+/* The (kind, phase) of a channel index: the inverse of CH_PP() / CH_W(). */
+static void kind_of_channel(unsigned index, unsigned *kind, unsigned *phase)
+{
+    if (index < 5u * PH) {
+        *kind = index / PH;
+        *phase = index % PH + 1u;
+    } else if (index < 5u * PH + 7u) {
+        *kind = 5u + (index - 5u * PH);
+        *phase = 0;
+    } else if (index < 9u * PH + 7u) {
+        *kind = 12u + (index - 5u * PH - 7u) / PH;
+        *phase = (index - 5u * PH - 7u) % PH + 1u;
+    } else {
+        *kind = 16u + (index - 9u * PH - 7u);
+        *phase = 0;
+    }
+}
+
+/* A channel whose state-change condition holds: count the time it is observed; change state after the delay. */
+static void transition(judge_t *j, const prepay_events_params_t *p, unsigned index, const onset_t *o)
+{
+    prepay_events_state_t *s = j->state;
+    prepay_events_channel_t *c = &s->channels[index];
+    unsigned kind, phase;
+    kind_of_channel(index, &kind, &phase);
     bool active = (c->flags & PREPAY__EVENTS_ACTIVE) != 0;
-    if (active) {
-        c->seconds = add_sat32(c->seconds, j->dt);
-    }
-    if (!(active ? end : onset)) {
-        c->flags = (uint8_t)(c->flags & ~PREPAY__EVENTS_OBSERVING);
-        return;
-    }
     if (c->flags & PREPAY__EVENTS_OBSERVING) {
         uint32_t held = (uint32_t)c->held + j->dt;
         c->held = (uint16_t)(held > UINT16_MAX ? UINT16_MAX : held);
     } else {
         c->flags = (uint8_t)(c->flags | PREPAY__EVENTS_OBSERVING);
         c->held = 0;
+        s->observing_mask |= BIT(index);
     }
-    if (c->held < delay) {
+    if (c->held < delay_of(p, kind)) {
         return;
     }
     c->flags = (uint8_t)((c->flags ^ PREPAY__EVENTS_ACTIVE) & ~PREPAY__EVENTS_OBSERVING);
     c->held = 0;
+    s->observing_mask &= ~BIT(index);
+    s->active_mask ^= BIT(index);
     j->changes++;
     if (active) {
         end_event(j, kind, phase);
-    } else {
-        c->count = add_sat32(c->count, 1);
-        if (c->pending < UINT8_MAX) {
-            c->pending++;
-        }
-        start_event(j, kind, phase, voltage, current, detail);
+        return;
     }
+    c->count = add_sat32(c->count, 1);
+    if (c->pending < UINT8_MAX) {
+        c->pending++;
+    }
+    if (phase != 0) {
+        start_event(j, kind, phase, j->sample->voltage[phase - 1u], j->sample->current[phase - 1u], 0);
+    } else {
+        uint32_t detail = kind == PREPAY_EVENTS_VOLTAGE_UNBALANCE ? o->u_rate
+                          : (kind == PREPAY_EVENTS_CURRENT_UNBALANCE || kind == PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE)
+                              ? o->i_rate
+                              : 0u;
+        start_event(j, kind, 0, o->u_min, o->i_at_max, detail);
+    }
+}
+
+static unsigned lowest_bit(uint64_t v)
+{
+    return (unsigned)__builtin_ctzll(v);
 }
 
 static int check_sample(const prepay_events_state_t *s, const prepay_events_sample_t *x)
@@ -115,11 +184,15 @@ static int check_sample(const prepay_events_state_t *s, const prepay_events_samp
     if (s->last_time != INT64_MIN && x->time < s->last_time) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
+    unsigned bad = 0;
     for (unsigned p = 0; p < PREPAY_EVENTS_PHASES; p++) {
-        if (x->voltage[p] < 0 || x->voltage[p] > 9999 || x->current[p] < -999999 || x->current[p] > 999999 ||
-            x->power[p] < -9999999 || x->power[p] > 9999999) {
-            return PREPAY_E_EVENTS_BAD_SAMPLE;
-        }
+        /* One unsigned comparison per range: v - low > high - low is false exactly inside [low, high]. */
+        bad |= (unsigned)((uint32_t)x->voltage[p] > 9999u);
+        bad |= (unsigned)((uint32_t)x->current[p] + 999999u > 1999998u);
+        bad |= (unsigned)((uint32_t)x->power[p] + 9999999u > 19999998u);
+    }
+    if (bad) {
+        return PREPAY_E_EVENTS_BAD_SAMPLE;
     }
     if (x->power_total < -9999999 || x->power_total > 9999999 || x->power_factor < -1000 ||
         x->power_factor > 1000 || (x->flags & ~PREPAY_EVENTS_FLAGS_ALL) != 0 || x->forward < 0 || x->reverse < 0) {
@@ -141,6 +214,60 @@ static uint32_t unbalance_rate(int32_t max, int32_t min)
     return max <= 0 ? 0u : (uint32_t)((int64_t)(max - min) * 10000 / max);
 }
 #endif
+
+typedef struct phase_ctx {
+    const prepay_events_params_t *p;
+    const prepay_events_sample_t *x;
+    bool outage;
+    bool all_lost;
+    unsigned above_lower;
+} phase_ctx_t;
+
+/* Start-condition bits of one phase (and the loss-of-voltage end bit). */
+static inline uint64_t phase_bits(const phase_ctx_t *ctx, unsigned ph, uint64_t *lv_channels, uint64_t *lv_off)
+{
+    /* Bitwise & and | of comparisons (no short-circuit): every operand is a plain comparison, and the
+     * branch-free form is measurably faster (bench/bench_events.c). */
+    const prepay_events_params_t *p = ctx->p;
+    const int32_t u = ctx->x->voltage[ph];
+    const int32_t ai = abs32(ctx->x->current[ph]) * 10; /* mA -> 0.1 mA, the threshold unit */
+    const int32_t pw = ctx->x->power[ph];
+    const unsigned live = !ctx->outage;
+    uint64_t on = 0;
+    on |= (uint64_t)((p->over_voltage_trigger != 0) & (u > p->over_voltage_trigger))
+          << CH_PP(PREPAY_EVENTS_OVER_VOLTAGE, ph);
+    on |= (uint64_t)((p->under_voltage_trigger != 0) & (u < p->under_voltage_trigger) & live)
+          << CH_PP(PREPAY_EVENTS_UNDER_VOLTAGE, ph);
+    on |= (uint64_t)((p->over_current_trigger != 0) & ((int64_t)ai > (int64_t)p->over_current_trigger * 1000))
+          << CH_PP(PREPAY_EVENTS_OVER_CURRENT, ph);
+    on |= (uint64_t)((p->reverse_power_trigger != 0) & (-pw > p->reverse_power_trigger))
+          << CH_PP(PREPAY_EVENTS_REVERSE_POWER, ph);
+    on |= (uint64_t)((p->overload_trigger != 0) & (abs32(pw) > p->overload_trigger))
+          << CH_PP(PREPAY_EVENTS_OVERLOAD, ph);
+#if PREPAY_EVENTS_PHASES == 3
+    /* Loss of voltage: ends above the recovery limit, or when every phase has lost its voltage. */
+    const unsigned lv = CH_PP(PREPAY_EVENTS_LOSS_OF_VOLTAGE, ph);
+    const unsigned lost = ctx->all_lost;
+    *lv_channels |= BIT(lv);
+    on |= (uint64_t)((p->loss_voltage_trigger != 0) & (u < p->loss_voltage_trigger) &
+                     (ai > p->loss_voltage_current) & !lost)
+          << lv;
+    *lv_off |= (uint64_t)((u > p->loss_voltage_recovery) | lost | (p->loss_voltage_trigger == 0)) << lv;
+    on |= (uint64_t)((p->phase_failure_voltage != 0) & (u < p->phase_failure_voltage) &
+                     (ai < p->phase_failure_current) & live)
+          << CH_PP(PREPAY_EVENTS_PHASE_FAILURE, ph);
+    /* Loss of current: this phase below the upper limit while another carries more than the lower one. */
+    on |= (uint64_t)((p->loss_current_upper != 0) & (u > p->loss_current_voltage) & (ai < p->loss_current_upper) &
+                     (ctx->above_lower > (unsigned)(ai > p->loss_current_lower)))
+          << CH_PP(PREPAY_EVENTS_LOSS_OF_CURRENT, ph);
+    on |= (uint64_t)((p->current_cut_current != 0) & (u > p->current_cut_voltage) & (ai < p->current_cut_current))
+          << CH_PP(PREPAY_EVENTS_CURRENT_CUT, ph);
+#else
+    (void)lv_channels;
+    (void)lv_off;
+#endif
+    return on;
+}
 
 int prepay_events_sample(prepay_events_state_t *state, const prepay_events_params_t *params,
                          const prepay_events_sample_t *sample)
@@ -168,7 +295,7 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     /* Phases judged: A only for single-phase wiring; A and C for 3P3W (no B element). */
     unsigned phases = p->wiring == PREPAY_EVENTS_WIRING_SINGLE ? 1u : PREPAY_EVENTS_PHASES;
     bool skip_b = p->wiring == PREPAY_EVENTS_WIRING_3P3W;
-    int32_t u_max = 0, u_min = INT32_MAX, i_max = 0, i_min = INT32_MAX, u_at_min = 0, i_at_max = 0;
+    int32_t u_max = 0, u_min = INT32_MAX, i_max = 0, i_min = INT32_MAX, i_at_max = 0;
     unsigned above_lower = 0, judged = 0;
     bool all_down = true, all_lost = true, all_quiet = true;
     for (unsigned ph = 0; ph < phases; ph++) {
@@ -178,100 +305,85 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
         int32_t u = x->voltage[ph];
         int32_t ai = abs32(x->current[ph]) * 10; /* mA -> 0.1 mA, the threshold unit */
         judged++;
-        if (u > u_max) {
-            u_max = u;
-        }
-        if (u < u_min) {
-            u_min = u;
-            u_at_min = u;
-        }
+        u_max = u > u_max ? u : u_max;
+        u_min = u < u_min ? u : u_min;
         if (ai > i_max) {
             i_max = ai;
             i_at_max = x->current[ph];
         }
-        if (ai < i_min) {
-            i_min = ai;
-        }
-        above_lower += ai > p->loss_current_lower;
-        all_down = all_down && u < p->critical_voltage;
-        all_lost = all_lost && u < p->loss_voltage_trigger;
-        all_quiet = all_quiet && ai <= p->loss_current_lower;
+        i_min = ai < i_min ? ai : i_min;
+        above_lower += (unsigned)(ai > p->loss_current_lower);
+        all_down &= u < p->critical_voltage;
+        all_lost &= u < p->loss_voltage_trigger;
+        all_quiet &= ai <= p->loss_current_lower;
     }
-    bool outage = all_down && p->critical_voltage != 0;
+    const bool outage = all_down && p->critical_voltage != 0;
 
-    for (unsigned ph = 0; ph < phases; ph++) {
-        if (skip_b && ph == 1) {
-            continue;
-        }
-        const unsigned phase = ph + 1u;
-        const int32_t u = x->voltage[ph];
-        const int32_t i = x->current[ph];
-        const int32_t ai = abs32(i) * 10;
-        const int32_t pw = x->power[ph];
-        bool c;
-        c = p->over_voltage_trigger != 0 && u > p->over_voltage_trigger;
-        channel(&j, PREPAY_EVENTS_OVER_VOLTAGE, phase, c, !c, p->over_voltage_delay, u, i, 0);
-        c = p->under_voltage_trigger != 0 && u < p->under_voltage_trigger && !outage;
-        channel(&j, PREPAY_EVENTS_UNDER_VOLTAGE, phase, c, !c, p->under_voltage_delay, u, i, 0);
-        c = p->over_current_trigger != 0 && (int64_t)ai > (int64_t)p->over_current_trigger * 1000;
-        channel(&j, PREPAY_EVENTS_OVER_CURRENT, phase, c, !c, p->over_current_delay, u, i, 0);
-        c = p->reverse_power_trigger != 0 && pw < 0 && -pw > p->reverse_power_trigger;
-        channel(&j, PREPAY_EVENTS_REVERSE_POWER, phase, c, !c, p->reverse_power_delay, u, i, 0);
-        c = p->overload_trigger != 0 && abs32(pw) > p->overload_trigger;
-        channel(&j, PREPAY_EVENTS_OVERLOAD, phase, c, !c, p->overload_delay, u, i, 0);
+    /* Start conditions, one bit per channel; ends are their negation, except loss of voltage. Each phase is
+     * judged by an inlined call with a constant phase, so that every shift is a constant. */
+    phase_ctx_t ctx = {p, x, outage, all_lost, above_lower};
+    uint64_t on = 0;
+    uint64_t lv_channels = 0, lv_off = 0;
+    on |= phase_bits(&ctx, 0, &lv_channels, &lv_off);
 #if PREPAY_EVENTS_PHASES == 3
-        /* Loss of voltage: ends above the recovery limit, or when every phase has lost its voltage. */
-        bool on = p->loss_voltage_trigger != 0 && u < p->loss_voltage_trigger && ai > p->loss_voltage_current &&
-                  !all_lost;
-        bool off = u > p->loss_voltage_recovery || all_lost || p->loss_voltage_trigger == 0;
-        channel(&j, PREPAY_EVENTS_LOSS_OF_VOLTAGE, phase, on, off, p->loss_voltage_delay, u, i, 0);
-        c = p->phase_failure_voltage != 0 && u < p->phase_failure_voltage && ai < p->phase_failure_current &&
-            !outage;
-        channel(&j, PREPAY_EVENTS_PHASE_FAILURE, phase, c, !c, p->phase_failure_delay, u, i, 0);
-        /* Loss of current: this phase below the upper limit while another carries more than the lower one. */
-        c = p->loss_current_upper != 0 && u > p->loss_current_voltage && ai < p->loss_current_upper &&
-            above_lower > (ai > p->loss_current_lower ? 1u : 0u);
-        channel(&j, PREPAY_EVENTS_LOSS_OF_CURRENT, phase, c, !c, p->loss_current_delay, u, i, 0);
-        c = p->current_cut_current != 0 && u > p->current_cut_voltage && ai < p->current_cut_current;
-        channel(&j, PREPAY_EVENTS_CURRENT_CUT, phase, c, !c, p->current_cut_delay, u, i, 0);
-#else
-        (void)all_lost;
-        (void)above_lower;
+    if (phases == 3) {
+        if (!skip_b) {
+            on |= phase_bits(&ctx, 1, &lv_channels, &lv_off);
+        }
+        on |= phase_bits(&ctx, 2, &lv_channels, &lv_off);
+    }
 #endif
-    }
-
-    int32_t pf = x->power_factor < 0 ? -x->power_factor : x->power_factor;
-    bool c;
-    c = p->power_factor_limit != 0 && pf < p->power_factor_limit && i_max > p->loss_voltage_current;
-    channel(&j, PREPAY_EVENTS_LOW_POWER_FACTOR, 0, c, !c, p->power_factor_delay, u_at_min, i_at_max, 0);
-    c = outage && all_quiet;
-    channel(&j, PREPAY_EVENTS_POWER_DOWN, 0, c, !c, p->power_down_delay, u_at_min, i_at_max, 0);
-    c = (x->flags & PREPAY_EVENTS_FLAG_COVER_OPEN) != 0;
-    channel(&j, PREPAY_EVENTS_COVER_OPEN, 0, c, !c, 0, u_at_min, i_at_max, 0);
-    c = (x->flags & PREPAY_EVENTS_FLAG_TERMINAL_COVER_OPEN) != 0;
-    channel(&j, PREPAY_EVENTS_TERMINAL_COVER_OPEN, 0, c, !c, 0, u_at_min, i_at_max, 0);
-    c = (x->flags & PREPAY_EVENTS_FLAG_MAGNETIC) != 0;
-    channel(&j, PREPAY_EVENTS_MAGNETIC, 0, c, !c, p->magnetic_delay, u_at_min, i_at_max, 0);
+    const int32_t pf = x->power_factor < 0 ? -x->power_factor : x->power_factor;
+    on |= (uint64_t)(p->power_factor_limit != 0 && pf < p->power_factor_limit && i_max > p->loss_voltage_current)
+          << CH_W(PREPAY_EVENTS_LOW_POWER_FACTOR);
+    on |= (uint64_t)(outage && all_quiet) << CH_W(PREPAY_EVENTS_POWER_DOWN);
+    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_COVER_OPEN) != 0) << CH_W(PREPAY_EVENTS_COVER_OPEN);
+    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_TERMINAL_COVER_OPEN) != 0)
+          << CH_W(PREPAY_EVENTS_TERMINAL_COVER_OPEN);
+    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_MAGNETIC) != 0) << CH_W(PREPAY_EVENTS_MAGNETIC);
+    onset_t o = {u_min == INT32_MAX ? 0 : u_min, i_at_max, 0, 0};
 #if PREPAY_EVENTS_PHASES == 3
-    bool poly = judged >= 2;
-    c = poly && (x->flags & PREPAY_EVENTS_FLAG_VOLTAGE_REVERSE_SEQUENCE) != 0 && !outage;
-    channel(&j, PREPAY_EVENTS_VOLTAGE_REVERSE_SEQUENCE, 0, c, !c, p->sequence_delay, u_at_min, i_at_max, 0);
-    c = poly && (x->flags & PREPAY_EVENTS_FLAG_CURRENT_REVERSE_SEQUENCE) != 0;
-    channel(&j, PREPAY_EVENTS_CURRENT_REVERSE_SEQUENCE, 0, c, !c, p->sequence_delay, u_at_min, i_at_max, 0);
-    c = poly && u_max > p->critical_voltage && unbalanced(u_max, u_min, p->voltage_unbalance_limit);
-    channel(&j, PREPAY_EVENTS_VOLTAGE_UNBALANCE, 0, c, !c, p->voltage_unbalance_delay, u_at_min, i_at_max,
-            unbalance_rate(u_max, u_min));
-    bool loaded = poly && i_max > p->loss_current_lower;
-    c = loaded && unbalanced(i_max, i_min, p->current_unbalance_limit);
-    channel(&j, PREPAY_EVENTS_CURRENT_UNBALANCE, 0, c, !c, p->current_unbalance_delay, u_at_min, i_at_max,
-            unbalance_rate(i_max, i_min));
-    c = loaded && unbalanced(i_max, i_min, p->severe_unbalance_limit);
-    channel(&j, PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE, 0, c, !c, p->severe_unbalance_delay, u_at_min, i_at_max,
-            unbalance_rate(i_max, i_min));
+    const bool poly = judged >= 2;
+    on |= (uint64_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_VOLTAGE_REVERSE_SEQUENCE) != 0 && !outage)
+          << CH_W(PREPAY_EVENTS_VOLTAGE_REVERSE_SEQUENCE);
+    on |= (uint64_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_CURRENT_REVERSE_SEQUENCE) != 0)
+          << CH_W(PREPAY_EVENTS_CURRENT_REVERSE_SEQUENCE);
+    on |= (uint64_t)(poly && u_max > p->critical_voltage && unbalanced(u_max, u_min, p->voltage_unbalance_limit))
+          << CH_W(PREPAY_EVENTS_VOLTAGE_UNBALANCE);
+    const bool loaded = poly && i_max > p->loss_current_lower;
+    on |= (uint64_t)(loaded && unbalanced(i_max, i_min, p->current_unbalance_limit))
+          << CH_W(PREPAY_EVENTS_CURRENT_UNBALANCE);
+    on |= (uint64_t)(loaded && unbalanced(i_max, i_min, p->severe_unbalance_limit))
+          << CH_W(PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE);
+    if (poly) {
+        o.u_rate = unbalance_rate(u_max, u_min);
+        o.i_rate = unbalance_rate(i_max, i_min);
+    }
 #else
     (void)judged;
     (void)u_max;
     (void)i_min;
 #endif
+    const uint64_t all = PREPAY_EVENTS_CHANNELS == 64 ? ~(uint64_t)0 : (BIT(PREPAY_EVENTS_CHANNELS) - 1u);
+    const uint64_t end = ((~on & ~lv_channels) | lv_off) & all;
+    const uint64_t active = state->active_mask;
+    /* Active channels accumulate their duration (the time since the previous sample). */
+    for (uint64_t a = active; a != 0; a &= a - 1u) {
+        prepay_events_channel_t *c = &state->channels[lowest_bit(a)];
+        c->seconds = add_sat32(c->seconds, j.dt);
+    }
+    /* Channels whose state-change condition holds, and those that were observing one. */
+    uint64_t want = (on & ~active) | (end & active);
+    for (uint64_t t = want | state->observing_mask; t != 0; t &= t - 1u) {
+        unsigned index = lowest_bit(t);
+        if (want & BIT(index)) {
+            transition(&j, p, index, &o);
+        } else {
+            /* The condition stopped before the delay: start observing afresh next time. */
+            state->channels[index].flags =
+                (uint8_t)(state->channels[index].flags & ~PREPAY__EVENTS_OBSERVING);
+            state->observing_mask &= ~BIT(index);
+        }
+    }
     return j.changes;
 }
