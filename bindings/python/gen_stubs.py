@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import dlt645 as dlt645
@@ -25,8 +26,9 @@ from . import meter as meter
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, DLT645Error as DLT645Error, Error as Error,
+                      EventsError as EventsError, HostedError as HostedError, JournalError as JournalError,
                       LedgerError as LedgerError, MeterError as MeterError, StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)

@@ -133,10 +133,15 @@ typedef enum prepay_events_kind {
 
 /** @brief Kinds that exist on a single-phase meter (0..11). */
 #define PREPAY_EVENTS_SINGLE_PHASE_KINDS 12u
-/** @brief Kinds with storage in this configuration (all of them with ::PREPAY_EVENTS_PHASES 3). */
-#define PREPAY_EVENTS_KINDS (PREPAY_EVENTS_PHASES == 1 ? PREPAY_EVENTS_SINGLE_PHASE_KINDS : PREPAY_EVENTS_KIND_COUNT)
-/** @brief (kind, phase) channels: 9 per-phase kinds times the phases, plus 12 whole-meter kinds (less on single phase). */
-#define PREPAY_EVENTS_CHANNELS (PREPAY_EVENTS_PHASES == 1 ? 12u : (9u * 3u + 12u))
+#if PREPAY_EVENTS_PHASES == 1 || defined(PREPAY_DOXYGEN)
+/** @brief Kinds with storage in this configuration (all 21 with ::PREPAY_EVENTS_PHASES 3, 12 with 1). */
+#define PREPAY_EVENTS_KINDS 12u
+/** @brief (kind, phase) channels: 9 per-phase kinds times 3 phases plus 12 whole-meter kinds (39), or 12 on a single-phase meter. */
+#define PREPAY_EVENTS_CHANNELS 12u
+#else
+#define PREPAY_EVENTS_KINDS 21u
+#define PREPAY_EVENTS_CHANNELS 39u
+#endif
 
 /** @brief Wiring of the meter. */
 typedef enum prepay_events_wiring {

@@ -157,3 +157,11 @@ uint32_t prepay__events_minutes(uint32_t seconds)
 {
     return seconds / 60u; /* completed minutes, as meters count cumulative event time */
 }
+
+/* The storage sizes of meter_events.h follow the kind table. */
+_Static_assert(PREPAY_EVENTS_KINDS == (PREPAY_EVENTS_PHASES == 1 ? PREPAY_EVENTS_SINGLE_PHASE_KINDS : PREPAY_EVENTS_KIND_COUNT),
+               "PREPAY_EVENTS_KINDS");
+/* 5 per-phase kinds x phases + 7 whole-meter kinds, plus 4 x 3 + 5 on a three-phase meter. */
+_Static_assert(PREPAY_EVENTS_CHANNELS == 5u * PREPAY_EVENTS_PHASES + 7u + (PREPAY_EVENTS_PHASES == 3 ? 4u * 3u + 5u : 0u),
+               "PREPAY_EVENTS_CHANNELS");
+_Static_assert(PREPAY_EVENTS_CHANNELS <= 64, "the judgement keeps one bit per channel in a 64-bit mask");

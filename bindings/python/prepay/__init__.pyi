@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import dlt645 as dlt645
@@ -14,8 +15,9 @@ from . import meter as meter
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, DLT645Error as DLT645Error, Error as Error,
+                      EventsError as EventsError, HostedError as HostedError, JournalError as JournalError,
                       LedgerError as LedgerError, MeterError as MeterError, StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
@@ -29,9 +31,11 @@ __version__: str
 
 class Module(enum.IntEnum):
     ALLOCATION = 6
+    ANALYSIS = 16
     BILLING = 7
     COMMON = 0
     DLT645 = 1
+    EVENTS = 15
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
@@ -363,6 +367,7 @@ class Status(enum.IntEnum):
     E_DLT645_ABSENT = -357
     E_DLT645_BAD_VALUE = -360
     E_DLT645_BLOCK_DI = -359
+    E_DLT645_NOT_SCALAR = -361
     E_DLT645_UNKNOWN_DI = -356
     E_DLT645_VALUE_LENGTH = -358
     E_HOSTED_CSV = -2568
@@ -500,3 +505,15 @@ class Status(enum.IntEnum):
     E_METER_KEEP_POWER = -2055
     E_METER_COMMAND_EXPIRED = -2056
     E_METER_BAD_PARAMETER = -2057
+    E_EVENTS_BAD_STATE = -3841
+    E_EVENTS_BAD_PARAMETER = -3842
+    E_EVENTS_CONTRADICTION = -3843
+    E_EVENTS_BAD_SAMPLE = -3844
+    E_EVENTS_TIME_ORDER = -3845
+    E_EVENTS_UNKNOWN_DI = -3846
+    E_EVENTS_BAD_DATA = -3847
+    E_EVENTS_READ_ONLY = -3848
+    E_ANALYSIS_ORDER = -4097
+    E_ANALYSIS_BAD_INPUT = -4098
+    E_ANALYSIS_BAD_RULES = -4099
+    E_ANALYSIS_REGISTER_BACKWARDS = -4100

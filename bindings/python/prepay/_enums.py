@@ -93,9 +93,13 @@ def _status_members():
                                    "TOO_MANY_METERS", "BAD_SEQUENCE"],
         _c.PREPAY_MODULE_METER: ["BAD_STATE", "NO_TARIFF", "TARIFF_UNSUPPORTED", "PURCHASE_COUNT", "HOARDING_LIMIT",
                                  "BAD_LOAD", "KEEP_POWER", "COMMAND_EXPIRED", "BAD_PARAMETER"],
+        _c.PREPAY_MODULE_EVENTS: ["BAD_STATE", "BAD_PARAMETER", "CONTRADICTION", "BAD_SAMPLE", "TIME_ORDER",
+                                  "UNKNOWN_DI", "BAD_DATA", "READ_ONLY"],
+        _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
-              _c.PREPAY_MODULE_METER: "E_METER_"}
+              _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_EVENTS: "E_EVENTS_",
+              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))
