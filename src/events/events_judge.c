@@ -78,12 +78,27 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
 #define CH_W(kind) ((kind) < 12u ? 5u * PH + ((kind) - 5u) : 9u * PH + 7u + ((kind) - 16u))
 #define BIT(ch) ((uint64_t)1 << (ch))
 
+#if PREPAY_EVENTS_PHASES == 3
+/* (max - min) / max > limit (0.01 %), exactly: (max - min) * 10000 > limit * max. */
+static bool unbalanced(int32_t max, int32_t min, uint16_t limit)
+{
+    return (limit != 0) & ((int64_t)(max - min) * 10000 > (int64_t)limit * max);
+}
+
+/* Unbalance rate in 0.01 %, truncated (for the record's detail only). */
+static uint32_t unbalance_rate(int32_t max, int32_t min)
+{
+    return max <= 0 ? 0u : (uint32_t)((int64_t)(max - min) * 10000 / max);
+}
+#endif
+
 /* What a transition records beside the sample: per-phase values and whole-meter summaries. */
 typedef struct onset {
     int32_t u_min;      /* lowest judged phase voltage */
+    int32_t u_max;      /* highest judged phase voltage */
+    int32_t i_min;      /* smallest judged phase current, 0.1 mA */
+    int32_t i_max;      /* largest judged phase current, 0.1 mA */
     int32_t i_at_max;   /* current (signed, mA) of the phase with the largest current */
-    uint32_t u_rate;    /* voltage unbalance, 0.01 % */
-    uint32_t i_rate;    /* current unbalance, 0.01 % */
 } onset_t;
 
 static unsigned delay_of(const prepay_events_params_t *p, unsigned kind)
@@ -163,10 +178,16 @@ static void transition(judge_t *j, const prepay_events_params_t *p, unsigned ind
     if (phase != 0) {
         start_event(j, kind, phase, j->sample->voltage[phase - 1u], j->sample->current[phase - 1u], 0);
     } else {
-        uint32_t detail = kind == PREPAY_EVENTS_VOLTAGE_UNBALANCE ? o->u_rate
-                          : (kind == PREPAY_EVENTS_CURRENT_UNBALANCE || kind == PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE)
-                              ? o->i_rate
-                              : 0u;
+        /* The unbalance rate is only computed here, at onset: a division per sample would cost more than the
+         * whole judgement. */
+        uint32_t detail = 0;
+#if PREPAY_EVENTS_PHASES == 3
+        if (kind == PREPAY_EVENTS_VOLTAGE_UNBALANCE) {
+            detail = unbalance_rate(o->u_max, o->u_min);
+        } else if (kind == PREPAY_EVENTS_CURRENT_UNBALANCE || kind == PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE) {
+            detail = unbalance_rate(o->i_max, o->i_min);
+        }
+#endif
         start_event(j, kind, 0, o->u_min, o->i_at_max, detail);
     }
 }
@@ -201,19 +222,6 @@ static int check_sample(const prepay_events_state_t *s, const prepay_events_samp
     return PREPAY_OK;
 }
 
-#if PREPAY_EVENTS_PHASES == 3
-/* (max - min) / max > limit (0.01 %), exactly: (max - min) * 10000 > limit * max. */
-static bool unbalanced(int32_t max, int32_t min, uint16_t limit)
-{
-    return limit != 0 && (int64_t)(max - min) * 10000 > (int64_t)limit * max;
-}
-
-/* Unbalance rate in 0.01 %, truncated (for the record's detail only). */
-static uint32_t unbalance_rate(int32_t max, int32_t min)
-{
-    return max <= 0 ? 0u : (uint32_t)((int64_t)(max - min) * 10000 / max);
-}
-#endif
 
 typedef struct phase_ctx {
     const prepay_events_params_t *p;
@@ -341,7 +349,7 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_TERMINAL_COVER_OPEN) != 0)
           << CH_W(PREPAY_EVENTS_TERMINAL_COVER_OPEN);
     on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_MAGNETIC) != 0) << CH_W(PREPAY_EVENTS_MAGNETIC);
-    onset_t o = {u_min == INT32_MAX ? 0 : u_min, i_at_max, 0, 0};
+    onset_t o = {u_min == INT32_MAX ? 0 : u_min, u_max, i_min == INT32_MAX ? 0 : i_min, i_max, i_at_max};
 #if PREPAY_EVENTS_PHASES == 3
     const bool poly = judged >= 2;
     on |= (uint64_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_VOLTAGE_REVERSE_SEQUENCE) != 0 && !outage)
@@ -355,10 +363,6 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
           << CH_W(PREPAY_EVENTS_CURRENT_UNBALANCE);
     on |= (uint64_t)(loaded && unbalanced(i_max, i_min, p->severe_unbalance_limit))
           << CH_W(PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE);
-    if (poly) {
-        o.u_rate = unbalance_rate(u_max, u_min);
-        o.i_rate = unbalance_rate(i_max, i_min);
-    }
 #else
     (void)judged;
     (void)u_max;

@@ -84,6 +84,9 @@ static int32_t month_index(prepay_time_t t)
 static void roll(prepay_vq_state_t *s, prepay_time_t t)
 {
     prepay_days_t day = prepay_time_day_of(t);
+    if (day == s->day) {
+        return; /* same day, same month: the common case, without a calendar conversion */
+    }
     int32_t month = month_index(t);
     if (s->day < 0) {
         s->day = day;
