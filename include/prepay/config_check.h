@@ -101,6 +101,10 @@
 #error "PREPAY_MAX_EVENT_RECORDS must be 1..10 (DL/T 645-2007 A.4: last 1..10 records)"
 #endif
 
+#if PREPAY_EVENTS_END_ENERGY != 0 && PREPAY_EVENTS_END_ENERGY != 1
+#error "PREPAY_EVENTS_END_ENERGY must be 0 or 1"
+#endif
+
 #if PREPAY_VQ_MONTHS < 1 || PREPAY_VQ_MONTHS > 12
 #error "PREPAY_VQ_MONTHS must be 1..12 (DL/T 645-2007 0310xx01..0C)"
 #endif

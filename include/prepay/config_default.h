@@ -241,6 +241,18 @@
 #endif
 
 /**
+ * @def PREPAY_EVENTS_END_ENERGY
+ * @brief 1: event records keep the energy registers at the end too (cover-open, magnetic and class records); 0: start only.
+ *
+ * Each record is 48 bytes with, 40 without (x86-64 and Cortex-M4). Without
+ * them the end registers read as zeros over DL/T 645. The firmware profile
+ * drops them to keep a meter within 2 KB of RAM.
+ */
+#ifndef PREPAY_EVENTS_END_ENERGY
+#define PREPAY_EVENTS_END_ENERGY 1
+#endif
+
+/**
  * @def PREPAY_VQ_MONTHS
  * @brief Past months of voltage-qualification statistics kept, 1..12 (DL/T 645-2007 0310xx01..0C).
  */

@@ -237,8 +237,10 @@ typedef struct prepay_events_record {
     prepay_time_t end;          /**< end; 0 while the event lasts; instantaneous kinds: = start; clock change: the time after */
     uint32_t forward_start;     /**< forward active energy at start, 0.01 kWh */
     uint32_t reverse_start;     /**< reverse active energy at start, 0.01 kWh */
-    uint32_t forward_end;       /**< forward active energy at end, 0.01 kWh */
-    uint32_t reverse_end;       /**< reverse active energy at end, 0.01 kWh */
+#if PREPAY_EVENTS_END_ENERGY
+    uint32_t forward_end;       /**< forward active energy at end, 0.01 kWh (with ::PREPAY_EVENTS_END_ENERGY) */
+    uint32_t reverse_end;       /**< reverse active energy at end, 0.01 kWh (with ::PREPAY_EVENTS_END_ENERGY) */
+#endif
     int32_t current;            /**< current of the phase at onset, mA (the largest phase for whole-meter kinds) */
     uint32_t detail;            /**< programming: the DI written; unbalance: the rate at onset in 0.01 %; else 0 */
     uint32_t operator_code;     /**< programming and clock change: operator code C0..C3 (little-endian); else 0 */

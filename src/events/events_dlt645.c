@@ -66,8 +66,8 @@ static int put_record(const prepay_events_state_t *state, unsigned kind, unsigne
         for (int i = 0; i < 4; i++) {
             prepay__events_put_bcd(w, 0, 4);
         }
-        prepay__events_put_bcd(w, r.forward_end, 4);
-        prepay__events_put_bcd(w, r.reverse_end, 4);
+        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
+        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
         for (int i = 0; i < 4; i++) {
             prepay__events_put_bcd(w, 0, 4);
         }
@@ -77,8 +77,8 @@ static int put_record(const prepay_events_state_t *state, unsigned kind, unsigne
         prepay__events_put_datetime(w, r.end);
         prepay__events_put_bcd(w, r.forward_start, 4);
         prepay__events_put_bcd(w, r.reverse_start, 4);
-        prepay__events_put_bcd(w, r.forward_end, 4);
-        prepay__events_put_bcd(w, r.reverse_end, 4);
+        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
+        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
         break;
     case PREPAY__LAYOUT_PROGRAMMING:
         /* Time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF). */
@@ -307,12 +307,14 @@ int prepay_events_decode_record(prepay_events_kind_t kind, const uint8_t *data, 
         if (st == PREPAY_OK) {
             st = get_bcd32(data + 16, &r.reverse_start);
         }
+        uint32_t forward_end = 0, reverse_end = 0;
         if (st == PREPAY_OK) {
-            st = get_bcd32(data + after, &r.forward_end);
+            st = get_bcd32(data + after, &forward_end);
         }
         if (st == PREPAY_OK) {
-            st = get_bcd32(data + after + 4, &r.reverse_end);
+            st = get_bcd32(data + after + 4, &reverse_end);
         }
+        prepay__events_set_end(&r, forward_end, reverse_end);
         break;
     }
     case PREPAY__LAYOUT_PROGRAMMING:

@@ -65,4 +65,37 @@ uint32_t prepay__events_centi_kwh(prepay_energy_t wh);
 /* Whole minutes of a duration in seconds (completed minutes only). */
 uint32_t prepay__events_minutes(uint32_t seconds);
 
+/* The end registers of a record (kept only with PREPAY_EVENTS_END_ENERGY; read as 0 without). */
+static inline void prepay__events_set_end(prepay_events_record_t *r, uint32_t forward, uint32_t reverse)
+{
+#if PREPAY_EVENTS_END_ENERGY
+    r->forward_end = forward;
+    r->reverse_end = reverse;
+#else
+    (void)r;
+    (void)forward;
+    (void)reverse;
+#endif
+}
+
+static inline uint32_t prepay__events_end_forward(const prepay_events_record_t *r)
+{
+#if PREPAY_EVENTS_END_ENERGY
+    return r->forward_end;
+#else
+    (void)r;
+    return 0;
+#endif
+}
+
+static inline uint32_t prepay__events_end_reverse(const prepay_events_record_t *r)
+{
+#if PREPAY_EVENTS_END_ENERGY
+    return r->reverse_end;
+#else
+    (void)r;
+    return 0;
+#endif
+}
+
 #endif /* PREPAY_EVENTS_INTERNAL_H */

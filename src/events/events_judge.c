@@ -63,8 +63,8 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
         prepay_events_record_t *r = &s->records[kind][slot];
         if (r->used && r->phase == phase && r->end == 0) {
             r->end = j->sample->time;
-            r->forward_end = prepay__events_centi_kwh(j->sample->forward);
-            r->reverse_end = prepay__events_centi_kwh(j->sample->reverse);
+            prepay__events_set_end(r, prepay__events_centi_kwh(j->sample->forward),
+                                   prepay__events_centi_kwh(j->sample->reverse));
             return;
         }
     }

@@ -79,8 +79,9 @@ int prepay_events_outage(prepay_events_state_t *state, const prepay_events_param
     memset(&r, 0, sizeof r);
     r.start = down;
     r.end = up;
-    r.forward_start = r.forward_end = prepay__events_centi_kwh(forward);
-    r.reverse_start = r.reverse_end = prepay__events_centi_kwh(reverse);
+    r.forward_start = prepay__events_centi_kwh(forward);
+    r.reverse_start = prepay__events_centi_kwh(reverse);
+    prepay__events_set_end(&r, r.forward_start, r.reverse_start);
     r.used = 1;
     add_record(state, PREPAY_EVENTS_POWER_DOWN, &r);
     return 1;
@@ -102,8 +103,9 @@ int prepay_events_programmed(prepay_events_state_t *state, prepay_time_t time, u
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
     r.start = r.end = time;
-    r.forward_start = r.forward_end = prepay__events_centi_kwh(forward);
-    r.reverse_start = r.reverse_end = prepay__events_centi_kwh(reverse);
+    r.forward_start = prepay__events_centi_kwh(forward);
+    r.reverse_start = prepay__events_centi_kwh(reverse);
+    prepay__events_set_end(&r, r.forward_start, r.reverse_start);
     r.detail = di;
     r.operator_code = operator_code;
     r.used = 1;
@@ -128,8 +130,9 @@ int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t befo
     memset(&r, 0, sizeof r);
     r.start = before;
     r.end = after;
-    r.forward_start = r.forward_end = prepay__events_centi_kwh(forward);
-    r.reverse_start = r.reverse_end = prepay__events_centi_kwh(reverse);
+    r.forward_start = prepay__events_centi_kwh(forward);
+    r.reverse_start = prepay__events_centi_kwh(reverse);
+    prepay__events_set_end(&r, r.forward_start, r.reverse_start);
     r.operator_code = operator_code;
     r.used = 1;
     /* A clock change has no duration: count it without adding time. */

@@ -156,7 +156,9 @@ static void test_status_word_and_items(void **unused)
     assert_int_equal(r.start, t0 + 300);
     assert_int_equal(r.end, t0 + 301);
     assert_int_equal(r.forward_start, 100030);
+#if PREPAY_EVENTS_END_ENERGY
     assert_int_equal(r.forward_end, 100030);
+#endif
     assert_int_equal(prepay_events_read(&st, 0x03300D00u, out, sizeof out), 3);
     assert_memory_equal(out, ((uint8_t[]){0x01, 0x00, 0x00}), 3);
     assert_int_equal(prepay_events_read(&st, 0x99999999u, out, sizeof out), PREPAY_E_EVENTS_UNKNOWN_DI);
