@@ -29,10 +29,10 @@
  *   reads the word and only the new records, then resets the bits it
  *   handled with 04001503 (prepay_events_status_reset()).
  * - **DL/T 645 items**: prepay_events_read() answers the event DIs (base
- *   A.4 totals, State Grid classes 10..21, records of power down, covers,
+ *   A.4 totals, State Grid classes 10..20, records of power down, covers,
  *   programming, clock changes and magnetic interference, 04001501);
- *   prepay_events_status_decode() and prepay_events_decode_counts() are the
- *   station side.
+ *   prepay_events_status_decode(), prepay_events_decode_count() and
+ *   prepay_events_decode_record() are the station side.
  *
  * **Units** (the DL/T 645-2007 A.3 resolutions, as prepay_meter_instant_t):
  * voltage 0.1 V, current mA (signed, negative = reverse), active power 0.1 W
@@ -610,7 +610,7 @@ PREPAY_API int prepay_events_read(const prepay_events_state_t *state, uint32_t d
 PREPAY_API int64_t prepay_events_count_di(prepay_events_kind_t kind, unsigned phase);
 
 /**
- * @brief The DI of the n-th last record (start time item for classes 10..21, full record for the others).
+ * @brief The DI of the n-th last record (start time item for classes 10..20, full record for the others).
  * @param kind the kind.
  * @param phase 1..3 for per-phase kinds, 0 for whole-meter kinds.
  * @param n 1..10.
@@ -621,7 +621,7 @@ PREPAY_API int64_t prepay_events_count_di(prepay_events_kind_t kind, unsigned ph
 PREPAY_API int64_t prepay_events_record_di(prepay_events_kind_t kind, unsigned phase, unsigned n);
 
 /**
- * @brief The DI of the n-th last record's end time (classes 10..21 keep it in a separate item), or the record DI.
+ * @brief The DI of the n-th last record's end time (classes 10..20 keep it in a separate item), or the record DI.
  * @param kind the kind.
  * @param phase 1..3 for per-phase kinds, 0 for whole-meter kinds.
  * @param n 1..10.
@@ -645,7 +645,7 @@ PREPAY_API int prepay_events_decode_count(const uint8_t *data, size_t len, uint3
 /**
  * @brief Decodes a record reply of @p kind into start/end (and energies where the layout has them).
  *
- * For classes 10..21 pass the start-time item (6 bytes) and, if read, the
+ * For classes 10..20 pass the start-time item (6 bytes) and, if read, the
  * end-time item in @p end_data (NULL: end unknown, 0). For the other kinds
  * pass the full record; @p end_data is ignored. All-zero times decode as 0.
  * @param kind the kind.

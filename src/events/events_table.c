@@ -8,7 +8,7 @@
  *    031100nn (start, end), programming 033000nn (50 bytes), clock change
  *    033004nn (16 bytes), meter / terminal cover 03300Dnn / 03300Enn
  *    (60 bytes), as catalogued in src/protocol/dlt645_catalogue_table.c.
- *  - State Grid event classes 10..21 (Q/GDW 1354/1355-2013 extensions of
+ *  - State Grid event classes 10..20 (Q/GDW 1354/1355-2013 extensions of
  *    DL/T 645-2007): DI3 class, DI2 phase, xx0001 count, xx0002 cumulative
  *    time, 01nn start time, <end item>nn end time. Class numbers, record
  *    lengths (hence the end-time item), 0335 magnetic interference (28
