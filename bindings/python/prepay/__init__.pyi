@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
@@ -17,8 +18,9 @@ from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
-                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
                       StationError as StationError,
@@ -34,10 +36,12 @@ __version__: str
 
 class Module(enum.IntEnum):
     ALLOCATION = 6
+    ANALYSIS = 16
     BILLING = 7
     CJT188 = 12
     COMMON = 0
     DLT645 = 1
+    EVENTS = 15
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
@@ -576,3 +580,15 @@ class Status(enum.IntEnum):
     E_MODBUS_BAD_VALUE = -3340
     E_MODBUS_BAD_REGISTER = -3341
     E_MODBUS_BROADCAST = -3342
+    E_EVENTS_BAD_STATE = -3841
+    E_EVENTS_BAD_PARAMETER = -3842
+    E_EVENTS_CONTRADICTION = -3843
+    E_EVENTS_BAD_SAMPLE = -3844
+    E_EVENTS_TIME_ORDER = -3845
+    E_EVENTS_UNKNOWN_DI = -3846
+    E_EVENTS_BAD_DATA = -3847
+    E_EVENTS_READ_ONLY = -3848
+    E_ANALYSIS_ORDER = -4097
+    E_ANALYSIS_BAD_INPUT = -4098
+    E_ANALYSIS_BAD_RULES = -4099
+    E_ANALYSIS_REGISTER_BACKWARDS = -4100
