@@ -132,13 +132,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         emu_options_t o;
         rc = emu_options_parse(argc_, argv_, &o, err, sizeof err);
         check_error(rc, err);
-        if (rc == 0 && !o.help) {
-            if (o.site_path != argv_[1] || o.server.bus_port > 65535 || o.server.port_base < 0 ||
+        if (rc == 0 && !o.help && !o.version) {
+            if (o.site_path == NULL || o.server.bus_port > 65535 || o.server.port_base < 0 ||
                 o.server.port_base > 65535 || o.server.speed < 1 || o.server.speed > EMU_SPEED_MAX ||
                 o.delay_ms > EMU_DELAY_MS_MAX || o.drop_ppm > 1000000 || o.corrupt_ppm > 1000000 ||
                 o.sync_limit < 0 || o.sync_limit > EMU_SYNC_LIMIT_MAX) {
                 abort();
             }
+            check_points_into_argv(o.site_path);
             check_points_into_argv(o.state_path);
             check_points_into_argv(o.server.ready_file);
             if (strcmp(o.server.listen, "127.0.0.1") != 0) {
