@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "commands.h"
 #include "demo.h"
 #include "emu_server.h"
@@ -73,11 +74,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (which) {
     case 0: {
         bill_options_t o;
-        rc = prepay_bill_options_parse(argc_, argv_, &o, err, sizeof err);
+        cli_args_t args;
+        rc = prepay_bill_options_parse(argc_, argv_, &o, &args, err, sizeof err);
         check_error(rc, err);
-        if (rc == 0) {
+        if (rc == 0 && !args.help && !args.version) {
             check_points_into_argv(o.path);
-            check_points_into_argv(o.csv);
+            if (o.csv < BILL_CSV_NONE || o.csv > BILL_CSV_CHARGES) {
+                abort();
+            }
         }
         break;
     }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cli_args; /* cli_options.h */
+
 typedef int (*prepay_tool_command_fn)(int argc, char **argv);
 
 int prepay_tool_version(int argc, char **argv);
@@ -31,11 +33,16 @@ int prepay_tool_tariff(int argc, char **argv);
  * a one-line message in err. Strings point into argv. (The fuzz target
  * fuzz/cli_args_fuzzer.c drives these.)
  */
+enum { BILL_CSV_NONE = 0, BILL_CSV_STATEMENTS, BILL_CSV_ARREARS, BILL_CSV_ALLOCATION, BILL_CSV_CHARGES };
 typedef struct bill_options {
-    const char *path, *csv;
-    bool json, help;
+    const char *path;
+    int csv; /* BILL_CSV_* */
+    bool json;
 } bill_options_t;
-int prepay_bill_options_parse(int argc, char **argv, bill_options_t *out, char *err, size_t err_cap);
+/* The input stage of `prepay bill` (tools layer: cli_options.h): 0 (see args->help / args->version),
+ * or CLI_EXIT_USAGE with a one-line message in err. */
+int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, struct cli_args *args, char *err,
+                              size_t err_cap);
 
 typedef struct tariff_options {
     const char *sub;             /* check, bill or vend */
