@@ -12,6 +12,7 @@
  * - on 0, every string it returns is one of the arguments or a suffix of
  *   one (`--opt=value`), and numbers are within their documented ranges.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,15 +88,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 1: {
         tariff_options_t o;
-        rc = prepay_tariff_options_parse(argc_, argv_, &o, err, sizeof err);
+        cli_args_t args;
+        static const char *const subs[] = {"check", "bill", "vend"};
+        argv_[0] = (char *)(uintptr_t)subs[(data[0] / 5u) % 3u];
+        rc = prepay_tariff_options_parse(argc_, argv_, &o, &args, err, sizeof err);
         check_error(rc, err);
-        if (rc == 0) {
-            const char *all[] = {o.sub, o.positional[0], o.positional[1], o.amount, o.used, o.at, o.band,
-                                 o.quantum, o.household};
+        if (rc == 0 && !args.help && !args.version) {
+            const char *all[] = {o.tariff, o.readings, o.band};
             for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
                 check_points_into_argv(all[k]);
             }
-            if (o.positional_count > 2) {
+            if (o.amount < 0 || o.used < 0 || o.quantum < 1 || o.household < 0) {
                 abort();
             }
         }

@@ -15,6 +15,8 @@
 
 struct cli_args; /* cli_options.h */
 
+#include "prepay/civil_time.h"
+
 typedef int (*prepay_tool_command_fn)(int argc, char **argv);
 
 int prepay_tool_version(int argc, char **argv);
@@ -45,13 +47,32 @@ int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, struct c
                               size_t err_cap);
 
 typedef struct tariff_options {
-    const char *sub;             /* check, bill or vend */
-    const char *positional[2];
-    size_t positional_count;
-    const char *amount, *used, *at, *band, *quantum, *household;
-    bool json, help;
+    const char *sub; /* check, bill or vend */
+    const char *tariff, *readings;
+    int64_t amount, used, quantum, household; /* 0.01, Wh, Wh, Wh */
+    prepay_time_t at;
+    const char *band;
+    bool has_amount, has_at, has_household;
+    bool json;
 } tariff_options_t;
-int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *out, char *err, size_t err_cap);
+/* argv[0] is the subcommand: check, bill or vend. */
+int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *o, struct cli_args *args, char *err,
+                                size_t err_cap);
+
+typedef struct report_options {
+    bool monthly; /* else energy */
+    const char *readings, *tariff, *svg;
+    prepay_days_t month; /* its first day */
+    prepay_days_t from, to;
+    int period; /* prepay_report_period_t; 0: not given */
+    int by;     /* 0 account, 1 meter, 2 site */
+    int basis;  /* prepay_report_basis_t */
+    int lines_chart;
+    bool growth, csv, json, has_month, has_from, has_to;
+} report_options_t;
+/* argv[0] is the subcommand: monthly or energy. */
+int prepay_report_options_parse(int argc, char **argv, report_options_t *o, struct cli_args *args, char *err,
+                                size_t err_cap);
 
 struct demo_options; /* demo.h */
 int prepay_demo_options_parse(int argc, char **argv, struct demo_options *out, bool *help, char *err,
