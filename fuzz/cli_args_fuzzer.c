@@ -124,13 +124,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 3: {
         dlt645_encode_options_t o;
-        rc = prepay_dlt645_encode_options_parse(argc_, argv_, &o, err, sizeof err);
+        cli_args_t args;
+        rc = prepay_dlt645_encode_options_parse(argc_, argv_, &o, &args, err, sizeof err);
         check_error(rc, err);
-        if (rc == 0) {
-            const char *all[] = {o.what,     o.address,       o.new_address, o.di,    o.value, o.level,
-                                 o.password, o.operator_code, o.n1,          o.until, o.time,  o.preamble};
-            for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-                check_points_into_argv(all[k]);
+        if (rc == 0 && !args.help && !args.version) {
+            check_points_into_argv(o.value);
+            if (o.preamble < 0 || o.preamble > 4 || o.kind < 0 || o.kind > 4) {
+                abort();
             }
         }
         break;

@@ -16,6 +16,9 @@
 struct cli_args; /* cli_options.h */
 
 #include "prepay/civil_time.h"
+#include "prepay/cjt188.h"
+#include "prepay/dlt645.h"
+#include "prepay/modbus.h"
 
 typedef int (*prepay_tool_command_fn)(int argc, char **argv);
 
@@ -79,12 +82,50 @@ int prepay_demo_options_parse(int argc, char **argv, struct demo_options *out, b
                               size_t err_cap);
 
 typedef struct dlt645_encode_options {
-    const char *what; /* read, write, relay, time, address */
-    const char *address, *new_address, *di, *value, *level, *password, *operator_code, *n1, *until, *time,
-        *preamble;
-    bool json, help;
+    int kind; /* read, write, relay, time, address */
+    prepay_dlt645_address_t address, new_address;
+    uint32_t di;
+    const char *value;
+    prepay_dlt645_credentials_t credentials;
+    int n1; /* relay command code */
+    prepay_time_t until, time;
+    int preamble;
+    bool has_address, has_new, has_di, has_n1, has_until, has_time;
+    bool json;
 } dlt645_encode_options_t;
-int prepay_dlt645_encode_options_parse(int argc, char **argv, dlt645_encode_options_t *out, char *err,
-                                       size_t err_cap);
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_dlt645_encode_options_parse(int argc, char **argv, dlt645_encode_options_t *o, struct cli_args *args,
+                                       char *err, size_t err_cap);
+
+typedef struct cjt188_encode_options {
+    int kind;
+    prepay_cjt188_target_t target;
+    int ser, preamble, di, serial, start_day, day, key_version;
+    int64_t amount, reading, prices[3], steps[2];
+    prepay_time_t time;
+    prepay_cjt188_address_t new_address;
+    uint8_t key[8];
+    bool open, close, has_address, has_type;
+    bool json;
+} cjt188_encode_options_t;
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_cjt188_encode_options_parse(int argc, char **argv, cjt188_encode_options_t *o, struct cli_args *args,
+                                       char *err, size_t err_cap);
+
+typedef struct modbus_encode_options {
+    int kind;
+    int unit, function, address, count;
+    const char *value, *reg;
+    struct modbus_words {
+        uint16_t words[PREPAY_MODBUS_MAX_WRITE_REGISTERS];
+        size_t count;
+    } values;
+    const prepay_modbus_map_t *map;
+    bool on, off;
+    bool json;
+} modbus_encode_options_t;
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_modbus_encode_options_parse(int argc, char **argv, modbus_encode_options_t *o, struct cli_args *args,
+                                       char *err, size_t err_cap);
 
 #endif
