@@ -18,6 +18,7 @@ struct cli_args; /* cli_options.h */
 #include "prepay/civil_time.h"
 #include "prepay/cjt188.h"
 #include "prepay/dlt645.h"
+#include "prepay/ledger.h"
 #include "prepay/modbus.h"
 
 typedef int (*prepay_tool_command_fn)(int argc, char **argv);
@@ -127,5 +128,34 @@ typedef struct modbus_encode_options {
 /* argv[0] is "encode"; the first argument is the frame kind. */
 int prepay_modbus_encode_options_parse(int argc, char **argv, modbus_encode_options_t *o, struct cli_args *args,
                                        char *err, size_t err_cap);
+
+enum {
+    LEDGER_OPEN,
+    LEDGER_RECHARGE,
+    LEDGER_REFUND,
+    LEDGER_DEDUCT,
+    LEDGER_BALANCE,
+    LEDGER_HISTORY,
+    LEDGER_SUMMARY,
+    LEDGER_VERIFY,
+    LEDGER_SNAPSHOT
+};
+/* A `prepay ledger` command with its arguments parsed and checked. */
+typedef struct ledger_request {
+    const char *journal;
+    bool json, wait;
+    int command;                         /* LEDGER_* */
+    uint64_t account;                    /* the ACCOUNT argument */
+    prepay_ledger_account_t new_account; /* open */
+    int check_status;                    /* open: the ledger's verdict on the account's fields */
+    prepay_ledger_transfer_t transfer;   /* recharge, refund, deduct */
+    prepay_ledger_account_t system;      /* the system account the transfer needs */
+    unsigned period;                     /* summary */
+    bool has_from, has_to;               /* summary range given */
+    prepay_time_t from, to;
+} ledger_request_t;
+/* argv[0] is "ledger". Reads the clock (the default --time); touches no file. */
+int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, struct cli_args *args, char *err,
+                                size_t err_cap);
 
 #endif
