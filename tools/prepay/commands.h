@@ -2,9 +2,11 @@
  * The prepay command-line tool: one file per subcommand (cmd_<name>.c), each
  * exporting one entry point with this signature. main.c dispatches.
  *
- * Conventions for every subcommand: human-readable text by default, JSON with
- * --json; bad input gives a one-line message on stderr and exit status 2;
- * failure of the operation itself exits 1.
+ * Every command follows docs/cli.md through the tools layer (tools/common):
+ * options by one table-driven parser, text by default and JSON lines with
+ * --json, one-line errors, exit 0 / 1 (the operation failed) / 2 (bad
+ * command line or input), and three stages: input (parse and check, no
+ * side effects), run, output.
  */
 #ifndef PREPAY_TOOL_COMMANDS_H
 #define PREPAY_TOOL_COMMANDS_H
@@ -13,8 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cli_args; /* cli_options.h */
-
+#include "cli_options.h"
 #include "prepay/civil_time.h"
 #include "prepay/cjt188.h"
 #include "prepay/dlt645.h"
@@ -34,10 +35,11 @@ int prepay_tool_modbus(int argc, char **argv);
 int prepay_tool_tariff(int argc, char **argv);
 
 /*
- * Each command's options, parsed from its argv (argv[0] the command name)
- * without side effects: nothing is opened or printed. Returns 0, or 2 with
- * a one-line message in err. Strings point into argv. (The fuzz target
- * fuzz/cli_args_fuzzer.c drives these.)
+ * The input stage of each command: its options parsed and checked from its
+ * argv (argv[0] the command's or subcommand's name) without side effects:
+ * nothing is opened or printed, strings point into argv. Returns 0 (see
+ * args->help / args->version), or CLI_EXIT_USAGE with a one-line message in
+ * err. (The fuzz target fuzz/cli_args_fuzzer.c drives these.)
  */
 enum { BILL_CSV_NONE = 0, BILL_CSV_STATEMENTS, BILL_CSV_ARREARS, BILL_CSV_ALLOCATION, BILL_CSV_CHARGES };
 typedef struct bill_options {
@@ -45,10 +47,7 @@ typedef struct bill_options {
     int csv; /* BILL_CSV_* */
     bool json;
 } bill_options_t;
-/* The input stage of `prepay bill` (tools layer: cli_options.h): 0 (see args->help / args->version),
- * or CLI_EXIT_USAGE with a one-line message in err. */
-int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, struct cli_args *args, char *err,
-                              size_t err_cap);
+int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, cli_args_t *args, char *err, size_t err_cap);
 
 typedef struct tariff_options {
     const char *sub; /* check, bill or vend */
@@ -60,27 +59,8 @@ typedef struct tariff_options {
     bool json;
 } tariff_options_t;
 /* argv[0] is the subcommand: check, bill or vend. */
-int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *o, struct cli_args *args, char *err,
+int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *o, cli_args_t *args, char *err,
                                 size_t err_cap);
-
-typedef struct report_options {
-    bool monthly; /* else energy */
-    const char *readings, *tariff, *svg;
-    prepay_days_t month; /* its first day */
-    prepay_days_t from, to;
-    int period; /* prepay_report_period_t; 0: not given */
-    int by;     /* 0 account, 1 meter, 2 site */
-    int basis;  /* prepay_report_basis_t */
-    int lines_chart;
-    bool growth, csv, json, has_month, has_from, has_to;
-} report_options_t;
-/* argv[0] is the subcommand: monthly or energy. */
-int prepay_report_options_parse(int argc, char **argv, report_options_t *o, struct cli_args *args, char *err,
-                                size_t err_cap);
-
-struct demo_options; /* demo.h */
-int prepay_demo_options_parse(int argc, char **argv, struct demo_options *out, bool *help, char *err,
-                              size_t err_cap);
 
 typedef struct dlt645_encode_options {
     int kind; /* read, write, relay, time, address */
@@ -95,8 +75,8 @@ typedef struct dlt645_encode_options {
     bool json;
 } dlt645_encode_options_t;
 /* argv[0] is "encode"; the first argument is the frame kind. */
-int prepay_dlt645_encode_options_parse(int argc, char **argv, dlt645_encode_options_t *o, struct cli_args *args,
-                                       char *err, size_t err_cap);
+int prepay_dlt645_encode_options_parse(int argc, char **argv, dlt645_encode_options_t *o, cli_args_t *args, char *err,
+                                       size_t err_cap);
 
 typedef struct cjt188_encode_options {
     int kind;
@@ -110,7 +90,7 @@ typedef struct cjt188_encode_options {
     bool json;
 } cjt188_encode_options_t;
 /* argv[0] is "encode"; the first argument is the frame kind. */
-int prepay_cjt188_encode_options_parse(int argc, char **argv, cjt188_encode_options_t *o, struct cli_args *args,
+int prepay_cjt188_encode_options_parse(int argc, char **argv, cjt188_encode_options_t *o, cli_args_t *args,
                                        char *err, size_t err_cap);
 
 typedef struct modbus_encode_options {
@@ -126,8 +106,23 @@ typedef struct modbus_encode_options {
     bool json;
 } modbus_encode_options_t;
 /* argv[0] is "encode"; the first argument is the frame kind. */
-int prepay_modbus_encode_options_parse(int argc, char **argv, modbus_encode_options_t *o, struct cli_args *args,
+int prepay_modbus_encode_options_parse(int argc, char **argv, modbus_encode_options_t *o, cli_args_t *args,
                                        char *err, size_t err_cap);
+
+typedef struct report_options {
+    bool monthly; /* else energy */
+    const char *readings, *tariff, *svg;
+    prepay_days_t month; /* its first day */
+    prepay_days_t from, to;
+    int period; /* prepay_report_period_t; 0: not given */
+    int by;     /* 0 account, 1 meter, 2 site */
+    int basis;  /* prepay_report_basis_t */
+    int lines_chart;
+    bool growth, csv, json, has_month, has_from, has_to;
+} report_options_t;
+/* argv[0] is the subcommand: monthly or energy. */
+int prepay_report_options_parse(int argc, char **argv, report_options_t *o, cli_args_t *args, char *err,
+                                size_t err_cap);
 
 enum {
     LEDGER_OPEN,
@@ -155,7 +150,11 @@ typedef struct ledger_request {
     prepay_time_t from, to;
 } ledger_request_t;
 /* argv[0] is "ledger". Reads the clock (the default --time); touches no file. */
-int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, struct cli_args *args, char *err,
+int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_args_t *args, char *err,
                                 size_t err_cap);
+
+struct demo_options; /* demo.h */
+int prepay_demo_options_parse(int argc, char **argv, struct demo_options *o, cli_args_t *args, char *err,
+                              size_t err_cap);
 
 #endif
