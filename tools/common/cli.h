@@ -62,6 +62,9 @@ int cli_fail(const cli_t *cli, int status, const char *fmt, ...) CLI_PRINTF(3, 4
 /* A warning line on stderr ("PROGRAM: warning: ..."); never on stdout. */
 void cli_warn(const cli_t *cli, const char *fmt, ...) CLI_PRINTF(2, 3);
 
+/* Writes a one-line message into err (for an input stage that reports through its caller); returns result. */
+int cli_message(int result, char *err, size_t err_cap, const char *fmt, ...) CLI_PRINTF(4, 5);
+
 /* ---- JSON results ------------------------------------------------------------------------ */
 
 /* A new result object {"ok": true}; add members with json_object_set_new() and the helpers below. */
@@ -86,6 +89,11 @@ json_t *cli_json_text(const char *text);
 json_t *cli_json_hex(const uint8_t *bytes, size_t len);
 /* An unsigned integer: a JSON integer up to 2^63-1, else a decimal string. */
 json_t *cli_json_u64(uint64_t value);
+
+/* Bytes as hex pairs separated by `separator` ("68 11 ..."), on stdout. */
+void cli_print_hex(const uint8_t *bytes, size_t len, const char *separator);
+/* A frame built by an encoder: uppercase hex pairs on one line, or {"ok":true,"frame":HEX,"length":N}. */
+int cli_emit_frame(const cli_t *cli, const uint8_t *bytes, size_t len);
 
 /* ---- end of a program ------------------------------------------------------------------- */
 

@@ -41,6 +41,14 @@ int cli_each_input(const char *const *args, size_t count, size_t max_line,
                    int (*fn)(const char *item, void *context), int (*fail)(const char *message, void *context),
                    void *context);
 
+/* The help of a command whose arguments are items in hex, one per argument or per line of stdin. */
+#define CLI_FRAMES_HELP                                                                                                \
+    "Each argument is one frame in hex (spaces allowed inside quotes); '-' reads frames from the\n"                    \
+    "standard input, one per line ('#' lines and blank lines are skipped)."
+#define CLI_FRAMES_JSON_NOTES                                                                                          \
+    "With --json: one JSON object per frame, one per line, in input order; a frame that does not\n"                     \
+    "decode gives an error object in its place (and exit status 2 at the end)."
+
 /* An output file in the making: written to PATH.tmpPID and renamed onto PATH by cli_output_commit(). */
 typedef struct cli_output {
     FILE *file;       /* write here */

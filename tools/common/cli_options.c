@@ -275,3 +275,42 @@ int cli_only(const cli_spec_t *spec, const cli_args_t *args, const char *allowed
     }
     return 0;
 }
+
+int cli_pick_form(const cli_spec_t *spec, const cli_args_t *args, const cli_form_t *forms, const char *common,
+                  const char *what, const char *prefix, char *err, size_t err_cap)
+{
+    const char *name = args->count > 0 ? args->args[0] : "";
+    int index = -1;
+    char names[256];
+    size_t used = 0;
+    names[0] = '\0';
+    for (int i = 0; forms[i].name != NULL; i++) {
+        index = strcmp(forms[i].name, name) == 0 ? i : index;
+        if (used < sizeof names) {
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", forms[i].name);
+        }
+    }
+    if (index < 0) {
+        snprintf(err, err_cap, "unknown %s '%.32s' (%s)", what, name, names);
+        return -1;
+    }
+    const cli_form_t *f = &forms[index];
+    char context[64], allowed[256];
+    snprintf(context, sizeof context, "%s %s", prefix, f->name);
+    snprintf(allowed, sizeof allowed, "%s %s", common ? common : "", f->takes);
+    if (cli_only(spec, args, allowed, context, err, err_cap) != 0) {
+        return -1;
+    }
+    for (const char *needs = f->needs; *needs;) {
+        size_t n = strcspn(needs, " ");
+        char option[32];
+        snprintf(option, sizeof option, "%.*s", (int)(n < sizeof option ? n : sizeof option - 1), needs);
+        if (!cli_given(spec, args, option)) {
+            snprintf(err, err_cap, "%s needs --%s (try --help)", context, option);
+            return -1;
+        }
+        needs += n;
+        needs += strspn(needs, " ");
+    }
+    return index;
+}

@@ -118,6 +118,23 @@ bool cli_given(const cli_spec_t *spec, const cli_args_t *args, const char *name)
 int cli_only(const cli_spec_t *spec, const cli_args_t *args, const char *allowed, const char *context, char *err,
              size_t err_cap);
 
+/* One form of a command whose first argument says what to do (`encode read`, `encode write`). */
+typedef struct cli_form {
+    const char *name;  /* the first argument; NULL ends a table */
+    const char *takes; /* the options it takes besides the command's common ones (names, space separated) */
+    const char *needs; /* the options it needs */
+} cli_form_t;
+
+/*
+ * Finds args->args[0] among forms, refuses the options the form does not
+ * take (besides `common`), and names the first option it needs that is not
+ * given. Returns the form's index, or -1 with a one-line message in err
+ * ("unknown WHAT 'x' (a, b, c)", "option --x does not apply to PREFIX
+ * NAME", "PREFIX NAME needs --x").
+ */
+int cli_pick_form(const cli_spec_t *spec, const cli_args_t *args, const cli_form_t *forms, const char *common,
+                  const char *what, const char *prefix, char *err, size_t err_cap);
+
 /* Prints the help of a command: usage lines, summary, options, notes. */
 void cli_help(const cli_spec_t *spec, FILE *to);
 

@@ -84,6 +84,17 @@ void cli_warn(const cli_t *cli, const char *fmt, ...)
     fprintf(stderr, "%s: warning: %s\n", cli->program, message);
 }
 
+int cli_message(int result, char *err, size_t err_cap, const char *fmt, ...)
+{
+    if (err_cap > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_cap, fmt, ap);
+        va_end(ap);
+    }
+    return result;
+}
+
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
 json_t *cli_result(void)
@@ -183,6 +194,26 @@ json_t *cli_json_u64(uint64_t value)
     char text[24];
     snprintf(text, sizeof text, "%" PRIu64, value);
     return json_string(text);
+}
+
+void cli_print_hex(const uint8_t *bytes, size_t len, const char *separator)
+{
+    for (size_t i = 0; i < len; i++) {
+        printf("%s%02X", i ? separator : "", bytes[i]);
+    }
+}
+
+int cli_emit_frame(const cli_t *cli, const uint8_t *bytes, size_t len)
+{
+    if (cli->json) {
+        json_t *obj = cli_result();
+        cli_set(obj, "frame", cli_json_hex(bytes, len));
+        cli_set(obj, "length", json_integer((json_int_t)len));
+        return cli_emit(cli, obj);
+    }
+    cli_print_hex(bytes, len, " ");
+    putchar('\n');
+    return CLI_EXIT_OK;
 }
 
 /* ---- the end of a program ------------------------------------------------------------------- */

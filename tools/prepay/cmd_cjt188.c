@@ -31,13 +31,6 @@
 /* Longest frame line read from the standard input. */
 #define LINE_MAX_BYTES 8191u
 
-static void print_hex(const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        printf("%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
 /* The 14 digits of an address, or "?" */
 static const char *address_text(const prepay_cjt188_address_t *a, char buf[CLI_TEXT_MAX])
 {
@@ -325,7 +318,7 @@ static void print_text(const prepay_cjt188_frame_t *f, const char *address, cons
         printf("  preamble  %u x FE\n", f->preamble);
     }
     printf("  length    %u\n  data      ", f->length);
-    print_hex(f->data, f->length, " ");
+    cli_print_hex(f->data, f->length, " ");
     printf("\n");
     if (f->has_di) {
         printf("  di        %04X %s (%s byte first)\n", f->di, di_name(f->di),
@@ -444,15 +437,13 @@ static const cli_spec_t decode_spec = {
     .program = "prepay cjt188 decode",
     .usage = "[--json] [--di-order auto|high|low] HEX... | -",
     .summary = "Decodes CJ/T 188-2004 frames (water, heat, gas meters): header, DI, typed values.\n"
-               "Each argument is one frame in hex (spaces allowed inside quotes); '-' reads frames from the\n"
-               "standard input, one per line ('#' lines and blank lines are skipped).",
+               CLI_FRAMES_HELP,
     .options = decode_options,
     .args = "HEX",
     .min_args = 1,
     .max_args = CLI_ARGS_MAX,
     .json = true,
-    .notes = "With --json: one JSON object per frame, one per line, in input order; a frame that does not\n"
-             "decode gives an error object in its place (and exit status 2 at the end).",
+    .notes = CLI_FRAMES_JSON_NOTES,
 };
 
 static int cmd_decode(int argc, char **argv)
@@ -526,29 +517,25 @@ static int parse_key(const char *text, void *out, char *err, size_t err_cap)
     return 0;
 }
 
-static const char *const kind_names[] = {"read", "read-address", "key-version", "valve", "purchase",
-                                         "price-table", "time", "day", "write-address", "base", "key",
-                                         "factory-enable", NULL};
 enum {
     KIND_READ, KIND_READ_ADDRESS, KIND_KEY_VERSION, KIND_VALVE, KIND_PURCHASE, KIND_PRICE_TABLE, KIND_TIME, KIND_DAY,
     KIND_WRITE_ADDRESS, KIND_BASE, KIND_KEY, KIND_FACTORY_ENABLE
 };
-/* Options each kind takes besides the target's (address type ser di-order preamble), and those it needs. */
-static const struct {
-    const char *takes, *needs;
-} kind_rules[] = {
-    [KIND_READ] = {"di", "di"},
-    [KIND_READ_ADDRESS] = {"", ""},
-    [KIND_KEY_VERSION] = {"", ""},
-    [KIND_VALVE] = {"open close", ""},
-    [KIND_PURCHASE] = {"serial amount", "serial amount"},
-    [KIND_PRICE_TABLE] = {"prices steps start-day", "prices steps start-day"},
-    [KIND_TIME] = {"time", "time"},
-    [KIND_DAY] = {"di day", "di day"},
-    [KIND_WRITE_ADDRESS] = {"new", "new"},
-    [KIND_BASE] = {"reading", "reading"},
-    [KIND_KEY] = {"key-version key", "key-version key"},
-    [KIND_FACTORY_ENABLE] = {"", ""},
+/* The frame kinds: the options each takes (besides the target's) and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "di", "di"},
+    [KIND_READ_ADDRESS] = {"read-address", "", ""},
+    [KIND_KEY_VERSION] = {"key-version", "", ""},
+    [KIND_VALVE] = {"valve", "open close", ""},
+    [KIND_PURCHASE] = {"purchase", "serial amount", "serial amount"},
+    [KIND_PRICE_TABLE] = {"price-table", "prices steps start-day", "prices steps start-day"},
+    [KIND_TIME] = {"time", "time", "time"},
+    [KIND_DAY] = {"day", "di day", "di day"},
+    [KIND_WRITE_ADDRESS] = {"write-address", "new", "new"},
+    [KIND_BASE] = {"base", "reading", "reading"},
+    [KIND_KEY] = {"key", "key-version key", "key-version key"},
+    [KIND_FACTORY_ENABLE] = {"factory-enable", "", ""},
+    {NULL, NULL, NULL},
 };
 
 static const cli_option_t encode_options[] = {
@@ -610,39 +597,17 @@ int prepay_cjt188_encode_options_parse(int argc, char **argv, options_t *o, cli_
         return rc;
     }
     o->json = args->json;
-    o->kind = -1;
-    for (int i = 0; kind_names[i] != NULL; i++) {
-        o->kind = strcmp(kind_names[i], args->args[0]) == 0 ? i : o->kind;
-    }
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "address type ser di-order preamble", "frame kind", "encode",
+                            err, err_cap);
     if (o->kind < 0) {
-        snprintf(err, err_cap, "unknown frame kind '%.32s' (read, read-address, key-version, valve, purchase, "
-                               "price-table, time, day, write-address, base, key, factory-enable)",
-                 args->args[0]);
         return CLI_EXIT_USAGE;
-    }
-    char context[40], allowed[128];
-    snprintf(context, sizeof context, "encode %s", kind_names[o->kind]);
-    snprintf(allowed, sizeof allowed, "address type ser di-order preamble %s", kind_rules[o->kind].takes);
-    if ((rc = cli_only(&encode_spec, args, allowed, context, err, err_cap)) != 0) {
-        return rc;
-    }
-    const char *needs = kind_rules[o->kind].needs;
-    while (*needs) {
-        size_t n = strcspn(needs, " ");
-        char name[24];
-        snprintf(name, sizeof name, "%.*s", (int)n, needs);
-        if (!cli_given(&encode_spec, args, name)) {
-            snprintf(err, err_cap, "%s needs --%s (try --help)", context, name);
-            return CLI_EXIT_USAGE;
-        }
-        needs += n + strspn(needs + n, " ");
     }
     if (o->kind == KIND_VALVE && o->open == o->close) {
         snprintf(err, err_cap, "encode valve needs --open or --close");
         return CLI_EXIT_USAGE;
     }
     if (!o->has_address && o->kind != KIND_READ_ADDRESS) {
-        snprintf(err, err_cap, "%s needs --address", context);
+        snprintf(err, err_cap, "encode %s needs --address", kinds[o->kind].name);
         return CLI_EXIT_USAGE;
     }
     if (!o->has_address) {
@@ -702,18 +667,8 @@ static int cmd_encode(int argc, char **argv)
     frame.preamble = (uint8_t)o.preamble;
     uint8_t out[PREPAY_CJT188_FRAME_MAX];
     int n = prepay_cjt188_encode(&frame, out, sizeof out);
-    if (n < 0) {
-        return cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n));
-    }
-    if (o.json) {
-        json_t *obj = cli_result();
-        cli_set(obj, "frame", cli_json_hex(out, (size_t)n));
-        cli_set(obj, "length", json_integer(n));
-        return cli_emit(&cli, obj);
-    }
-    print_hex(out, (size_t)n, " ");
-    printf("\n");
-    return CLI_EXIT_OK;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
 
 static const cli_command_t cjt188_commands[] = {

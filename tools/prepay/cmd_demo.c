@@ -35,23 +35,9 @@ static int find_tariff(char *out, size_t cap)
             return 0;
         }
     }
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *up[] = {"/../../../examples/", "/../share/prepay/"};
-            for (size_t i = 0; i < 2; i++) {
-                int w = snprintf(out, cap, "%s%s%s", self, up[i], DEFAULT_TARIFF);
-                if (w > 0 && (size_t)w < cap && access(out, R_OK) == 0) {
-                    return 0;
-                }
-            }
-        }
-    }
-    return -1;
+    /* The source tree from a build directory, or an installed share/prepay. */
+    static const char *const beside[] = {"/../../../examples/" DEFAULT_TARIFF, "/../share/prepay/" DEFAULT_TARIFF};
+    return demo_beside_self(beside, 2, R_OK, out, cap);
 }
 
 static const cli_option_t demo_options[] = {

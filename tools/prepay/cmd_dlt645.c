@@ -32,13 +32,6 @@
 /* Longest frame line read from the standard input. */
 #define LINE_MAX_BYTES 8191u
 
-static void print_hex(const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        printf("%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
 static const char *function_name(unsigned edition, unsigned function)
 {
     if (edition == PREPAY_DLT645_EDITION_1997) {
@@ -241,7 +234,7 @@ static void print_frame_text(const prepay_dlt645_frame_t *f, const char *address
     }
     printf("  length    %u\n", f->length);
     printf("  data      ");
-    print_hex(f->data, f->length, " ");
+    cli_print_hex(f->data, f->length, " ");
     printf("\n");
     if (f->di_size == 4) {
         printf("  di        %08X\n", (unsigned)f->di);
@@ -360,14 +353,12 @@ static const cli_spec_t decode_spec = {
     .program = "prepay dlt645 decode",
     .usage = "[--json] HEX... | -",
     .summary = "Decodes DL/T 645-2007 (and -1997) frames: header, data identifier, typed values.\n"
-               "Each argument is one frame in hex (spaces allowed inside quotes); '-' reads frames from the\n"
-               "standard input, one per line ('#' lines and blank lines are skipped).",
+               CLI_FRAMES_HELP,
     .args = "HEX",
     .min_args = 1,
     .max_args = CLI_ARGS_MAX,
     .json = true,
-    .notes = "With --json: one JSON object per frame, one per line, in input order; a frame that does not\n"
-             "decode gives an error object in its place (and exit status 2 at the end).",
+    .notes = CLI_FRAMES_JSON_NOTES,
 };
 
 static int cmd_decode(int argc, char **argv)
@@ -434,15 +425,15 @@ static int parse_address(const char *text, void *out, char *err, size_t err_cap)
     return 0;
 }
 
-static const char *const kind_names[] = {"read", "write", "relay", "time", "address", NULL};
 enum { KIND_READ, KIND_WRITE, KIND_RELAY, KIND_TIME, KIND_ADDRESS };
-/* The options each kind takes. */
-static const char *const kind_options[] = {
-    "address di preamble",
-    "address di value level password operator preamble",
-    "address n1 until level password operator preamble",
-    "time preamble",
-    "address new preamble",
+/* The frame kinds: the options each takes (besides --preamble) and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "address di", "address di"},
+    [KIND_WRITE] = {"write", "address di value level password operator", "address di value"},
+    [KIND_RELAY] = {"relay", "address n1 until level password operator", "address n1 until"},
+    [KIND_TIME] = {"time", "time", "time"},
+    [KIND_ADDRESS] = {"address", "address new", ""},
+    {NULL, NULL, NULL},
 };
 
 static const char *const relay_names[] = {"trip",          "close-allowed", "close",
@@ -516,30 +507,12 @@ int prepay_dlt645_encode_options_parse(int argc, char **argv, encode_options_t *
         return rc;
     }
     o->json = args->json;
-    int kind = -1;
-    for (int i = 0; kind_names[i] != NULL; i++) {
-        kind = strcmp(kind_names[i], args->args[0]) == 0 ? i : kind;
-    }
-    if (kind < 0) {
-        snprintf(err, err_cap, "unknown frame kind '%.32s' (read, write, relay, time, address)", args->args[0]);
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "preamble", "frame kind", "encode", err, err_cap);
+    if (o->kind < 0) {
         return CLI_EXIT_USAGE;
     }
-    o->kind = kind;
-    char context[32];
-    snprintf(context, sizeof context, "encode %s", kind_names[kind]);
-    if ((rc = cli_only(&encode_spec, args, kind_options[kind], context, err, err_cap)) != 0) {
-        return rc;
-    }
-    const char *missing = kind == KIND_READ || kind == KIND_WRITE ? (!o->has_address ? "--address" : !o->has_di ? "--di" : NULL)
-                          : kind == KIND_RELAY ? (!o->has_address ? "--address" : !o->has_n1 ? "--n1" : !o->has_until ? "--until" : NULL)
-                          : kind == KIND_TIME  ? (!o->has_time ? "--time" : NULL)
-                                               : (o->has_address && !o->has_new ? "--new" : NULL);
-    if (missing == NULL && kind == KIND_WRITE && o->value == NULL) {
-        missing = "--value";
-    }
-    if (missing != NULL) {
-        snprintf(err, err_cap, "%s needs %s%s", context, missing,
-                 kind == KIND_ADDRESS ? " (--address names the meter whose address is written)" : "");
+    if (o->kind == KIND_ADDRESS && o->has_address && !o->has_new) {
+        snprintf(err, err_cap, "encode address needs --new with --address (the meter whose address is written)");
         return CLI_EXIT_USAGE;
     }
     return 0;
@@ -597,18 +570,8 @@ static int cmd_encode(int argc, char **argv)
     frame.preamble = (uint8_t)o.preamble;
     uint8_t out[PREPAY_DLT645_FRAME_MAX];
     int n = prepay_dlt645_encode(&frame, out, sizeof out);
-    if (n < 0) {
-        return cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n));
-    }
-    if (o.json) {
-        json_t *obj = cli_result();
-        cli_set(obj, "frame", cli_json_hex(out, (size_t)n));
-        cli_set(obj, "length", json_integer(n));
-        return cli_emit(&cli, obj);
-    }
-    print_hex(out, (size_t)n, " ");
-    printf("\n");
-    return CLI_EXIT_OK;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
 
 /* ---- catalogue ------------------------------------------------------------------------ */

@@ -15,7 +15,6 @@
  * bad input exits 2 (docs/cli.md).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -156,29 +155,18 @@ static const struct {
 
 /* ---- the input stage: every argument checked before the journal is touched ---------------- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int bad(char *err, size_t err_cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_cap, fmt, ap);
-    va_end(ap);
-    return CLI_EXIT_USAGE;
-}
 
 /* A transfer id: a positive integer, or text hashed with FNV-1a 64 (top bit set). */
 static int parse_transfer_id(const char *text, const char *option, uint64_t *out, char *err, size_t err_cap)
 {
     if (text == NULL) {
-        return bad(err, err_cap, "missing %s", option);
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "missing %s", option);
     }
     if (*text == '\0') {
-        return bad(err, err_cap, "empty %s", option);
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "empty %s", option);
     }
     if (cli_parse_u64(text, UINT64_MAX, 0, out) == 0) {
-        return *out == 0 ? bad(err, err_cap, "%s must not be 0", option) : 0;
+        return *out == 0 ? cli_message(CLI_EXIT_USAGE, err, err_cap, "%s must not be 0", option) : 0;
     }
     uint64_t h = UINT64_C(14695981039346656037);
     for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
@@ -219,7 +207,7 @@ static int check_account_fields(const prepay_ledger_account_t *account)
 static int request_open(const ledger_options_t *o, ledger_request_t *r, char *err, size_t err_cap)
 {
     if (o->kind == 0) {
-        return bad(err, err_cap, "open needs --kind KIND (try --help)");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "open needs --kind KIND (try --help)");
     }
     prepay_ledger_account_t *a = &r->new_account;
     a->id = r->account;
@@ -241,7 +229,7 @@ static int request_transfer(const ledger_options_t *o, const char *amount, ledge
 {
     prepay_ledger_transfer_t *t = &r->transfer;
     if (cli_parse_decimal(amount, 2, 1, INT64_MAX, &t->amount) != 0) {
-        return bad(err, err_cap, "bad AMOUNT '%.32s' (a positive amount in yuan, at most 2 decimals)", amount);
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "bad AMOUNT '%.32s' (a positive amount in yuan, at most 2 decimals)", amount);
     }
     bool recharge = r->command == LEDGER_RECHARGE;
     int rc = parse_transfer_id(recharge ? o->payment_id : o->id, recharge ? "--payment-id" : "--id", &t->id, err,
@@ -251,7 +239,7 @@ static int request_transfer(const ledger_options_t *o, const char *amount, ledge
     }
     t->timestamp = o->time;
     if (!o->has_time && cli_now(&t->timestamp) != 0) {
-        return bad(err, err_cap, "cannot read the local time; give --time");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "cannot read the local time; give --time");
     }
     if (r->command == LEDGER_RECHARGE) {
         t->code = PREPAY_LEDGER_CODE_RECHARGE;
@@ -270,13 +258,13 @@ static int request_transfer(const ledger_options_t *o, const char *amount, ledge
         return 0;
     }
     if (o->item == 0) {
-        return bad(err, err_cap, "deduct needs --item ITEM (try --help)");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "deduct needs --item ITEM (try --help)");
     }
     if (o->has_from != o->has_to) {
-        return bad(err, err_cap, "--from and --to go together");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "--from and --to go together");
     }
     if (o->has_from && o->to < o->from) {
-        return bad(err, err_cap, "--to is before --from");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "--to is before --from");
     }
     uint32_t item = (uint32_t)o->item;
     t->code = PREPAY_LEDGER_CODE_DEDUCTION;
@@ -303,7 +291,7 @@ int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_
     r->wait = o.wait;
     r->journal = o.journal;
     if (o.journal == NULL || strcmp(o.journal, "-") == 0) {
-        return bad(err, err_cap, o.journal ? "--journal needs a file, not '-'"
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, o.journal ? "--journal needs a file, not '-'"
                                            : "missing --journal FILE (try 'prepay ledger --help')");
     }
     size_t k = 0;
@@ -311,21 +299,21 @@ int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_
         k++;
     }
     if (k == sizeof command_table / sizeof command_table[0]) {
-        return bad(err, err_cap, "unknown command '%.32s' (try 'prepay ledger --help')", args->args[0]);
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "unknown command '%.32s' (try 'prepay ledger --help')", args->args[0]);
     }
     r->command = (int)k;
     if (args->count != command_table[k].args) {
-        return bad(err, err_cap, "'%s' takes %zu argument%s (try 'prepay ledger --help')", command_table[k].name,
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "'%s' takes %zu argument%s (try 'prepay ledger --help')", command_table[k].name,
                    command_table[k].args - 1, command_table[k].args == 2 ? "" : "s");
     }
     if ((rc = cli_only(&ledger_spec, args, command_table[k].options, command_table[k].name, err, err_cap)) != 0) {
         return rc;
     }
     if (args->count >= 2 && cli_parse_u64(args->args[1], UINT64_MAX, 0, &r->account) != 0) {
-        return bad(err, err_cap, "bad account id '%.32s' (a positive integer)", args->args[1]);
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "bad account id '%.32s' (a positive integer)", args->args[1]);
     }
     if (args->count >= 2 && r->account == 0) {
-        return bad(err, err_cap, "bad account id '0' (a positive integer)");
+        return cli_message(CLI_EXIT_USAGE, err, err_cap, "bad account id '0' (a positive integer)");
     }
     switch (r->command) {
     case LEDGER_OPEN: return request_open(&o, r, err, err_cap);
@@ -334,14 +322,14 @@ int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_
     case LEDGER_DEDUCT: return request_transfer(&o, args->args[2], r, err, err_cap);
     case LEDGER_SUMMARY:
         if (o.by == 0) {
-            return bad(err, err_cap, "summary needs --by day|month|year");
+            return cli_message(CLI_EXIT_USAGE, err, err_cap, "summary needs --by day|month|year");
         }
         r->period = (unsigned)o.by;
         r->has_from = o.has_from;
         r->has_to = o.has_to;
         r->from = o.from;
         r->to = o.to;
-        return r->has_from && r->has_to && r->to < r->from ? bad(err, err_cap, "--to is before --from") : 0;
+        return r->has_from && r->has_to && r->to < r->from ? cli_message(CLI_EXIT_USAGE, err, err_cap, "--to is before --from") : 0;
     default: return 0;
     }
 }

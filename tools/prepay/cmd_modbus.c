@@ -31,13 +31,6 @@
 /* Longest frame line read from the standard input. */
 #define LINE_MAX_BYTES 4095u
 
-static void print_hex(const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        printf("%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
 static int parse_map(const char *text, void *out, char *err, size_t err_cap)
 {
     const prepay_modbus_map_t *map = prepay_modbus_map_by_name(text);
@@ -174,7 +167,7 @@ static void decoded_text(const prepay_modbus_adu_t *adu, const uint8_t *bytes, i
         printf("  exception %02X (%s)\n", adu->exception, exception_name(adu->exception));
     }
     printf("  data      ");
-    print_hex(adu->data, adu->length, " ");
+    cli_print_hex(adu->data, adu->length, " ");
     printf("\n  crc       %04X (sent %02X %02X)\n", crc, bytes[n - 2], bytes[n - 1]);
     if (count > 0) {
         printf("  registers");
@@ -244,14 +237,13 @@ static const cli_spec_t decode_spec = {
     .program = "prepay modbus decode",
     .usage = "[--json] [--request|--response] [--map NAME --start ADDR] HEX... | -",
     .summary = "Decodes Modbus RTU frames (unit, PDU, CRC). Without --request / --response the PDU structure is\n"
-               "not checked. Each argument is one frame in hex; '-' reads one per line from the standard input.",
+               "not checked.\n" CLI_FRAMES_HELP,
     .options = decode_options,
     .args = "HEX",
     .min_args = 1,
     .max_args = CLI_ARGS_MAX,
     .json = true,
-    .notes = "With --json: one JSON object per frame, one per line, in input order; a frame that does not\n"
-             "decode gives an error object in its place (and exit status 2 at the end).",
+    .notes = CLI_FRAMES_JSON_NOTES,
 };
 
 static int cmd_decode(int argc, char **argv)
@@ -312,17 +304,15 @@ static int parse_values(const char *text, void *out, char *err, size_t err_cap)
     return 0;
 }
 
-static const char *const kind_names[] = {"read", "write-register", "write-registers", "write-coil", "write-value",
-                                         NULL};
 enum { KIND_READ, KIND_WRITE_REGISTER, KIND_WRITE_REGISTERS, KIND_WRITE_COIL, KIND_WRITE_VALUE };
-static const struct {
-    const char *takes, *needs;
-} kind_rules[] = {
-    [KIND_READ] = {"unit function address count", "unit function address count"},
-    [KIND_WRITE_REGISTER] = {"unit address value", "unit address value"},
-    [KIND_WRITE_REGISTERS] = {"unit address values", "unit address values"},
-    [KIND_WRITE_COIL] = {"unit address on off", "unit address"},
-    [KIND_WRITE_VALUE] = {"unit map register value", "unit map register value"},
+/* The frame kinds: the options each takes and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "unit function address count", "unit function address count"},
+    [KIND_WRITE_REGISTER] = {"write-register", "unit address value", "unit address value"},
+    [KIND_WRITE_REGISTERS] = {"write-registers", "unit address values", "unit address values"},
+    [KIND_WRITE_COIL] = {"write-coil", "unit address on off", "unit address"},
+    [KIND_WRITE_VALUE] = {"write-value", "unit map register value", "unit map register value"},
+    {NULL, NULL, NULL},
 };
 
 static const cli_option_t encode_options[] = {
@@ -372,30 +362,9 @@ int prepay_modbus_encode_options_parse(int argc, char **argv, encode_options_t *
         return rc;
     }
     o->json = args->json;
-    o->kind = -1;
-    for (int i = 0; kind_names[i] != NULL; i++) {
-        o->kind = strcmp(kind_names[i], args->args[0]) == 0 ? i : o->kind;
-    }
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "", "frame kind", "encode", err, err_cap);
     if (o->kind < 0) {
-        snprintf(err, err_cap, "unknown frame kind '%.32s' (read, write-register, write-registers, write-coil, "
-                               "write-value)", args->args[0]);
         return CLI_EXIT_USAGE;
-    }
-    char context[40];
-    snprintf(context, sizeof context, "encode %s", kind_names[o->kind]);
-    if ((rc = cli_only(&encode_spec, args, kind_rules[o->kind].takes, context, err, err_cap)) != 0) {
-        return rc;
-    }
-    const char *needs = kind_rules[o->kind].needs;
-    while (*needs) {
-        size_t n = strcspn(needs, " ");
-        char name[24];
-        snprintf(name, sizeof name, "%.*s", (int)n, needs);
-        if (!cli_given(&encode_spec, args, name)) {
-            snprintf(err, err_cap, "%s needs --%s (try --help)", context, name);
-            return CLI_EXIT_USAGE;
-        }
-        needs += n + strspn(needs + n, " ");
     }
     if (o->kind == KIND_WRITE_COIL && o->on == o->off) {
         snprintf(err, err_cap, "encode write-coil needs --on or --off");
@@ -469,18 +438,8 @@ static int cmd_encode(int argc, char **argv)
     }
     uint8_t out[PREPAY_MODBUS_ADU_MAX];
     int n = prepay_modbus_encode(&adu, out, sizeof out);
-    if (n < 0) {
-        return cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n));
-    }
-    if (o.json) {
-        json_t *obj = cli_result();
-        cli_set(obj, "frame", cli_json_hex(out, (size_t)n));
-        cli_set(obj, "length", json_integer(n));
-        return cli_emit(&cli, obj);
-    }
-    print_hex(out, (size_t)n, " ");
-    printf("\n");
-    return CLI_EXIT_OK;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
 
 /* ---- maps ---------------------------------------------------------------------------- */

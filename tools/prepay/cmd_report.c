@@ -552,24 +552,15 @@ int prepay_report_options_parse(int argc, char **argv, options_t *o, cli_args_t 
 
 /* ---- the subcommands ----------------------------------------------------------------------------- */
 
-static int cmd_monthly(int argc, char **argv)
+/* The month, and the same month a year earlier (YoY), from the readings. */
+static int run_monthly(const cli_t *cli, const options_t *o, const prepay_tariff_doc_t *doc, const report_readings_t *rd)
 {
-    cli_t cli;
-    cli_args_t args;
-    options_t o;
-    char err[CLI_MESSAGE_MAX];
-    int rc = cli_begin(&cli, &monthly_spec, &args, prepay_report_options_parse(argc, argv, &o, &args, err, sizeof err),
-                       err);
-    prepay_tariff_doc_t *doc = NULL;
-    report_readings_t rd;
-    if (rc >= 0 || (rc = load(&cli, &o, &doc, &rd)) != CLI_EXIT_OK) {
-        return rc;
-    }
+    int rc;
     /* 13 months: the same month a year earlier (YoY) up to the month */
     int32_t year = 0;
     uint8_t month = 0, day = 0;
     prepay_days_t first = 0, end = 0;
-    int status = prepay_time_date_from_days(o.month, &year, &month, &day);
+    int status = prepay_time_date_from_days(o->month, &year, &month, &day);
     if (status == PREPAY_OK) {
         status = prepay_time_days_from_date(year - 1, month, 1, &first);
     }
@@ -579,61 +570,79 @@ static int cmd_monthly(int argc, char **argv)
     built_t b;
     memset(&b, 0, sizeof b);
     if (status == PREPAY_OK) {
-        status = build(&rd, PREPAY_REPORT_MONTH, first, end, 0, &b);
+        status = build(rd, PREPAY_REPORT_MONTH, first, end, 0, &b);
     }
     char month_text[CLI_TEXT_MAX], from_text[CLI_TEXT_MAX];
-    cli_time_text((prepay_time_t)o.month * PREPAY_SECONDS_PER_DAY, PREPAY_TIME_TEXT_MONTH, month_text);
+    cli_time_text((prepay_time_t)o->month * PREPAY_SECONDS_PER_DAY, PREPAY_TIME_TEXT_MONTH, month_text);
     cli_time_text((prepay_time_t)first * PREPAY_SECONDS_PER_DAY, PREPAY_TIME_TEXT_MONTH, from_text);
     if (status != PREPAY_OK) {
-        rc = cli_bad_status(&cli, status, "%s", b.error[0] ? b.error : prepay_strerror(status));
+        rc = cli_bad_status(cli, status, "%s", b.error[0] ? b.error : prepay_strerror(status));
     } else if (!any_data(&b.report, b.report.bucket_count - 1u, b.report.bucket_count)) {
-        rc = cli_fail(&cli, PREPAY_E_NOT_FOUND, "no readings in %s", month_text);
+        rc = cli_fail(cli, PREPAY_E_NOT_FOUND, "no readings in %s", month_text);
     } else {
         char title[320], span[128];
         snprintf(title, sizeof title, "Comprehensive energy report %s (%.160s)", month_text, doc->name);
         snprintf(span, sizeof span, "%s to %s", from_text, month_text);
-        rc = emit(&cli, &o, &b, b.report.bucket_count - 1u, b.report.bucket_count, true, title, span);
+        rc = emit(cli, o, &b, b.report.bucket_count - 1u, b.report.bucket_count, true, title, span);
     }
     built_free(&b);
-    report_readings_free(&rd);
-    free(doc);
     return rc;
 }
 
-static int cmd_energy(int argc, char **argv)
+/* Day, week, month or year buckets over [--from, --to]. */
+static int run_energy(const cli_t *cli, const options_t *o, const prepay_tariff_doc_t *doc, const report_readings_t *rd)
+{
+    int rc;
+    built_t b;
+    int status = build(rd, (prepay_report_period_t)o->period, o->from, o->to + 1, o->by, &b);
+    char from_text[CLI_TEXT_MAX], to_text[CLI_TEXT_MAX];
+    cli_date_text(o->from, from_text);
+    cli_date_text(o->to, to_text);
+    if (status != PREPAY_OK) {
+        rc = cli_bad_status(cli, status, "%s", b.error[0] ? b.error : prepay_strerror(status));
+    } else if (!any_data(&b.report, 0, b.report.bucket_count)) {
+        rc = cli_fail(cli, PREPAY_E_NOT_FOUND, "no readings between %s and %s", from_text, to_text);
+    } else {
+        static const char *const period_word[] = {"", "Daily", "Weekly", "Monthly", "Yearly"};
+        char title[320], span[128];
+        snprintf(title, sizeof title, "%s energy %s to %s%s%.160s", period_word[o->period], from_text, to_text,
+                 doc ? " - " : "", doc ? doc->name : "");
+        snprintf(span, sizeof span, "%s to %s", from_text, to_text);
+        rc = emit(cli, o, &b, 0, b.report.bucket_count, o->growth, title, span);
+    }
+    built_free(&b);
+    return rc;
+}
+
+/* Input (the options, the tariff, the readings), then the report's run and output. */
+static int report_command(int argc, char **argv, const cli_spec_t *spec,
+                          int (*run)(const cli_t *, const options_t *, const prepay_tariff_doc_t *,
+                                     const report_readings_t *))
 {
     cli_t cli;
     cli_args_t args;
     options_t o;
     char err[CLI_MESSAGE_MAX];
-    int rc = cli_begin(&cli, &energy_spec, &args, prepay_report_options_parse(argc, argv, &o, &args, err, sizeof err),
-                       err);
+    int rc = cli_begin(&cli, spec, &args, prepay_report_options_parse(argc, argv, &o, &args, err, sizeof err), err);
     prepay_tariff_doc_t *doc = NULL;
     report_readings_t rd;
     if (rc >= 0 || (rc = load(&cli, &o, &doc, &rd)) != CLI_EXIT_OK) {
         return rc;
     }
-    built_t b;
-    int status = build(&rd, (prepay_report_period_t)o.period, o.from, o.to + 1, o.by, &b);
-    char from_text[CLI_TEXT_MAX], to_text[CLI_TEXT_MAX];
-    cli_date_text(o.from, from_text);
-    cli_date_text(o.to, to_text);
-    if (status != PREPAY_OK) {
-        rc = cli_bad_status(&cli, status, "%s", b.error[0] ? b.error : prepay_strerror(status));
-    } else if (!any_data(&b.report, 0, b.report.bucket_count)) {
-        rc = cli_fail(&cli, PREPAY_E_NOT_FOUND, "no readings between %s and %s", from_text, to_text);
-    } else {
-        static const char *const period_word[] = {"", "Daily", "Weekly", "Monthly", "Yearly"};
-        char title[320], span[128];
-        snprintf(title, sizeof title, "%s energy %s to %s%s%.160s", period_word[o.period], from_text, to_text,
-                 doc ? " - " : "", doc ? doc->name : "");
-        snprintf(span, sizeof span, "%s to %s", from_text, to_text);
-        rc = emit(&cli, &o, &b, 0, b.report.bucket_count, o.growth, title, span);
-    }
-    built_free(&b);
+    rc = run(&cli, &o, doc, &rd);
     report_readings_free(&rd);
     free(doc);
     return rc;
+}
+
+static int cmd_monthly(int argc, char **argv)
+{
+    return report_command(argc, argv, &monthly_spec, run_monthly);
+}
+
+static int cmd_energy(int argc, char **argv)
+{
+    return report_command(argc, argv, &energy_spec, run_energy);
 }
 
 static const cli_command_t report_commands[] = {

@@ -494,131 +494,122 @@ int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *o, cli_
 
 /* ---- the subcommands --------------------------------------------------------------------------------- */
 
-static int cmd_check(int argc, char **argv)
+static int run_check(const cli_t *cli, tariff_options_t *o, const prepay_tariff_doc_t *doc)
 {
-    cli_t cli;
-    cli_args_t args;
-    tariff_options_t o;
-    char err[CLI_MESSAGE_MAX];
-    int rc = cli_begin(&cli, &check_spec, &args, prepay_tariff_options_parse(argc, argv, &o, &args, err, sizeof err),
-                       err);
-    prepay_tariff_doc_t *doc = NULL;
-    if (rc >= 0 || (rc = load_doc(&cli, o.tariff, &doc)) != CLI_EXIT_OK) {
-        return rc;
+    if (o->json) {
+        return check_json(cli, doc);
     }
-    if (o.json) {
-        rc = check_json(&cli, doc);
-    } else {
-        check_text(o.tariff, doc);
-    }
-    free(doc);
-    return rc;
+    check_text(o->tariff, doc);
+    return CLI_EXIT_OK;
 }
 
-static int cmd_bill(int argc, char **argv)
+static int run_bill_command(const cli_t *cli, tariff_options_t *o, const prepay_tariff_doc_t *doc)
 {
-    cli_t cli;
-    cli_args_t args;
-    tariff_options_t o;
     char err[CLI_MESSAGE_MAX];
-    int rc = cli_begin(&cli, &bill_spec, &args, prepay_tariff_options_parse(argc, argv, &o, &args, err, sizeof err),
-                       err);
-    prepay_tariff_doc_t *doc = NULL;
-    if (rc >= 0 || (rc = load_doc(&cli, o.tariff, &doc)) != CLI_EXIT_OK) {
-        return rc;
-    }
     prepay_tariff_account_t account = doc->account;
-    for (unsigned k = 0; o.has_household && k < PREPAY_MAX_TIERS; k++) {
-        account.tier_add[k] = o.household;
+    for (unsigned k = 0; o->has_household && k < PREPAY_MAX_TIERS; k++) {
+        account.tier_add[k] = o->household;
     }
     readings_t list = {NULL, 0, 0};
-    if (readings_load(o.readings, &list, err, sizeof err) != 0) {
+    if (readings_load(o->readings, &list, err, sizeof err) != 0) {
         readings_free(&list);
-        free(doc);
-        return cli_bad_status(&cli, PREPAY_E_HOSTED_CSV, "%s", err);
+        return cli_bad_status(cli, PREPAY_E_HOSTED_CSV, "%s", err);
     }
     prepay_tariff_bill_t bill;
     prepay_tariff_line_t *lines = NULL;
+    int rc = CLI_EXIT_OK;
     int st = run_bill(doc, &account, &list, &bill, &lines);
     if (st != PREPAY_OK) {
         bool input = st == PREPAY_E_TARIFF_TIME_ORDER || st == PREPAY_E_TARIFF_BAD_INTERVAL ||
                      st == PREPAY_E_BAD_DATE || st == PREPAY_E_TARIFF_REGISTER_BACKWARDS;
-        rc = cli_error(&cli, input ? CLI_EXIT_USAGE : CLI_EXIT_FAILED, st, "%s: cannot bill: %s",
-                       cli_input_name(o.readings), prepay_strerror(st));
-    } else if (o.json) {
-        rc = bill_json(&cli, doc, &bill);
+        rc = cli_error(cli, input ? CLI_EXIT_USAGE : CLI_EXIT_FAILED, st, "%s: cannot bill: %s",
+                       cli_input_name(o->readings), prepay_strerror(st));
+    } else if (o->json) {
+        rc = bill_json(cli, doc, &bill);
     } else {
         bill_text(doc, &bill);
     }
     free(lines);
     readings_free(&list);
-    free(doc);
     return rc;
 }
 
-static int cmd_vend(int argc, char **argv)
+static int run_vend(const cli_t *cli, tariff_options_t *o, const prepay_tariff_doc_t *doc)
 {
-    cli_t cli;
-    cli_args_t args;
-    tariff_options_t o;
-    char err[CLI_MESSAGE_MAX];
-    int rc = cli_begin(&cli, &vend_spec, &args, prepay_tariff_options_parse(argc, argv, &o, &args, err, sizeof err),
-                       err);
-    if (rc >= 0) {
-        return rc;
+    if (!o->has_at && cli_now(&o->at) != 0) {
+        return cli_bad(cli, "cannot read the local time; give --at");
     }
-    if (!o.has_at && cli_now(&o.at) != 0) {
-        return cli_bad(&cli, "cannot read the local time; give --at");
+    unsigned band = o->band ? band_index(doc, o->band) : 0;
+    if (o->band && band == 0) {
+        return cli_bad(cli, "--band: no band named '%.64s' in %s", o->band, cli_input_name(o->tariff));
     }
-    prepay_tariff_doc_t *doc = NULL;
-    if ((rc = load_doc(&cli, o.tariff, &doc)) != CLI_EXIT_OK) {
-        return rc;
-    }
-    unsigned band = o.band ? band_index(doc, o.band) : 0;
-    if (o.band && band == 0) {
-        free(doc);
-        return cli_bad(&cli, "--band: no band named '%.64s' in %s", o.band, cli_input_name(o.tariff));
-    }
-    /* run */
     prepay_tariff_plan_t plan;
     prepay_tariff_state_t state;
+    int rc = CLI_EXIT_OK;
     int st = prepay_tariff_doc_plan(doc, &plan);
     if (st == PREPAY_OK) {
         st = prepay_tariff_state_init(&state);
     }
-    if (st == PREPAY_OK && o.used > 0 && (rc = consume_used(&cli, doc, &plan, &state, o.at, o.used, &st)) != 0) {
-        free(doc);
+    if (st == PREPAY_OK && o->used > 0 && (rc = consume_used(cli, doc, &plan, &state, o->at, o->used, &st)) != 0) {
         return rc;
     }
     prepay_energy_t energy = 0;
     prepay_amount_t cost = {0, 0};
     if (st == PREPAY_OK) {
-        st = prepay_tariff_vend(&plan, &doc->account, &state, o.at, band, o.amount, o.quantum, &energy, &cost);
+        st = prepay_tariff_vend(&plan, &doc->account, &state, o->at, band, o->amount, o->quantum, &energy, &cost);
     }
     if (st != PREPAY_OK) {
-        rc = cli_error(&cli, st == PREPAY_E_TARIFF_FREE_ENERGY ? CLI_EXIT_FAILED : CLI_EXIT_USAGE, st, "vend: %s",
-                       prepay_strerror(st));
-        free(doc);
-        return rc;
+        return cli_error(cli, st == PREPAY_E_TARIFF_FREE_ENERGY ? CLI_EXIT_FAILED : CLI_EXIT_USAGE, st, "vend: %s",
+                         prepay_strerror(st));
     }
-    /* output */
     char b1[CLI_TEXT_MAX], b2[CLI_TEXT_MAX], b3[CLI_TEXT_MAX], b4[CLI_TEXT_MAX];
-    if (o.json) {
+    if (o->json) {
         json_t *out = cli_result();
         cli_set(out, "tariff", cli_json_text(doc->name));
-        cli_set(out, "amount", cli_json_fixed(o.amount, 2));
-        cli_set(out, "used", cli_json_fixed(o.used, 3));
+        cli_set(out, "amount", cli_json_fixed(o->amount, 2));
+        cli_set(out, "used", cli_json_fixed(o->used, 3));
         cli_set(out, "energy", cli_json_fixed(energy, 3));
         cli_set(out, "cost", cli_json_amount(cost));
         cli_set(out, "unit", json_string(quantity_unit(doc)));
-        rc = cli_emit(&cli, out);
-    } else {
-        printf("%s buys %s %s (exact cost %s) with %s %s already used in the cycle\n", cli_fixed_text(o.amount, 2, b1),
-               cli_fixed_text(energy, 3, b4), quantity_unit(doc), cli_amount_text(cost, b3),
-               cli_fixed_text(o.used, 3, b2), quantity_unit(doc));
+        return cli_emit(cli, out);
     }
+    printf("%s buys %s %s (exact cost %s) with %s %s already used in the cycle\n", cli_fixed_text(o->amount, 2, b1),
+           cli_fixed_text(energy, 3, b4), quantity_unit(doc), cli_amount_text(cost, b3), cli_fixed_text(o->used, 3, b2),
+           quantity_unit(doc));
+    return CLI_EXIT_OK;
+}
+
+/* Input (the options and the tariff file), then the subcommand's run and output. */
+static int tariff_command(int argc, char **argv, const cli_spec_t *spec,
+                          int (*run)(const cli_t *, tariff_options_t *, const prepay_tariff_doc_t *))
+{
+    cli_t cli;
+    cli_args_t args;
+    tariff_options_t o;
+    char err[CLI_MESSAGE_MAX];
+    int rc = cli_begin(&cli, spec, &args, prepay_tariff_options_parse(argc, argv, &o, &args, err, sizeof err), err);
+    prepay_tariff_doc_t *doc = NULL;
+    if (rc >= 0 || (rc = load_doc(&cli, o.tariff, &doc)) != CLI_EXIT_OK) {
+        return rc;
+    }
+    rc = run(&cli, &o, doc);
     free(doc);
     return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    return tariff_command(argc, argv, &check_spec, run_check);
+}
+
+static int cmd_bill(int argc, char **argv)
+{
+    return tariff_command(argc, argv, &bill_spec, run_bill_command);
+}
+
+static int cmd_vend(int argc, char **argv)
+{
+    return tariff_command(argc, argv, &vend_spec, run_vend);
 }
 
 static const cli_command_t tariff_commands[] = {

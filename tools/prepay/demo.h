@@ -131,6 +131,10 @@ int demo_run(demo_t *d);
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
 int demo_report(demo_t *d, json_t *totals);
 
+/* The first of candidates (paths relative to the directory of the running program, each
+ * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */
+int demo_beside_self(const char *const *candidates, size_t count, int mode, char *out, size_t cap);
+
 /* Ledger account ids. */
 #define DEMO_CLEARING 1u
 #define DEMO_REVENUE 2u

@@ -164,24 +164,29 @@ static int find_emulator(const demo_t *d, char *out, size_t cap)
         snprintf(out, cap, "%s", env);
         return 0;
     }
+    static const char *const beside[] = {"/../prepay-emu/prepay-emu", "/prepay-emu"};
+    if (demo_beside_self(beside, 2, X_OK, out, cap) != 0) {
+        snprintf(out, cap, "prepay-emu"); /* on PATH */
+    }
+    return 0;
+}
+
+int demo_beside_self(const char *const *candidates, size_t count, int mode, char *out, size_t cap)
+{
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *candidates[] = {"/../prepay-emu/prepay-emu", "/prepay-emu"};
-            for (size_t i = 0; i < 2; i++) {
-                int w = snprintf(out, cap, "%s%s", self, candidates[i]);
-                if (w > 0 && (size_t)w < cap && access(out, X_OK) == 0) {
-                    return 0;
-                }
-            }
+    char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+    if (slash == NULL) {
+        return -1;
+    }
+    *slash = '\0';
+    for (size_t i = 0; i < count; i++) {
+        int w = snprintf(out, cap, "%s%s", self, candidates[i]);
+        if (w > 0 && (size_t)w < cap && access(out, mode) == 0) {
+            return 0;
         }
     }
-    snprintf(out, cap, "prepay-emu");
-    return 0;
+    return -1;
 }
 
 int demo_start_emulator(demo_t *d, const char *site_path)

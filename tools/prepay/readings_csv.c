@@ -4,13 +4,13 @@
  * comments); times by the library's one grammar (prepay_time_parse:
  * YYYY-MM-DD or YYYY/MM/DD, then hh:mm[:ss]).
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cli_csv.h"
 #include "cli_file.h"
 #include "prepay/civil_time.h"
@@ -20,16 +20,6 @@
 
 #define TIME_FORMS "'YYYY-MM-DD hh:mm[:ss]', 'YYYY/MM/DD hh:mm[:ss]' or a date alone"
 
-static int fail(char *err, size_t err_cap, const char *format, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t err_cap, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(err, err_cap, format, ap);
-    va_end(ap);
-    return 2;
-}
 
 static int push_interval(readings_t *list, prepay_time_t start, prepay_time_t end, prepay_energy_t energy)
 {
@@ -74,23 +64,23 @@ static int register_row(parser_t *ps, char *const *fields, readings_t *list, cha
     prepay_time_t t;
     int64_t reg;
     if (parse_time(fields[0], &t) != PREPAY_OK) {
-        return fail(err, err_cap, "%s:%lu: bad timestamp '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
+        return cli_message(2, err, err_cap, "%s:%lu: bad timestamp '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
                     fields[0]);
     }
     if (parse_quantity(fields[1], &reg) != PREPAY_OK || reg < 0) {
-        return fail(err, err_cap, "%s:%lu: bad register '%.40s' (a non-negative decimal with at most 3 decimals)",
+        return cli_message(2, err, err_cap, "%s:%lu: bad register '%.40s' (a non-negative decimal with at most 3 decimals)",
                     ps->origin, ps->lineno, fields[1]);
     }
     if (ps->have_prev) {
         if (t <= ps->prev_t) {
-            return fail(err, err_cap, "%s:%lu: timestamps must increase", ps->origin, ps->lineno);
+            return cli_message(2, err, err_cap, "%s:%lu: timestamps must increase", ps->origin, ps->lineno);
         }
         if (reg < ps->prev_reg) {
-            return fail(err, err_cap, "%s:%lu: register went backwards (%.40s < previous)", ps->origin, ps->lineno,
+            return cli_message(2, err, err_cap, "%s:%lu: register went backwards (%.40s < previous)", ps->origin, ps->lineno,
                         fields[1]);
         }
         if (push_interval(list, ps->prev_t, t, reg - ps->prev_reg) != 0) {
-            return fail(err, err_cap, "out of memory");
+            return cli_message(2, err, err_cap, "out of memory");
         }
     }
     ps->have_prev = true;
@@ -104,27 +94,27 @@ static int interval_row(parser_t *ps, char *const *fields, readings_t *list, cha
     prepay_time_t s, e;
     int64_t energy;
     if (parse_time(fields[0], &s) != PREPAY_OK) {
-        return fail(err, err_cap, "%s:%lu: bad start '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
+        return cli_message(2, err, err_cap, "%s:%lu: bad start '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
                     fields[0]);
     }
     if (parse_time(fields[1], &e) != PREPAY_OK) {
-        return fail(err, err_cap, "%s:%lu: bad end '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
+        return cli_message(2, err, err_cap, "%s:%lu: bad end '%.40s' (expected " TIME_FORMS ")", ps->origin, ps->lineno,
                     fields[1]);
     }
     if (parse_quantity(fields[2], &energy) != PREPAY_OK || energy < 0) {
-        return fail(err, err_cap, "%s:%lu: bad energy '%.40s' (a non-negative decimal with at most 3 decimals)",
+        return cli_message(2, err, err_cap, "%s:%lu: bad energy '%.40s' (a non-negative decimal with at most 3 decimals)",
                     ps->origin, ps->lineno, fields[2]);
     }
     if (e < s || (e == s && energy != 0)) {
-        return fail(err, err_cap, "%s:%lu: the interval ends before it starts", ps->origin, ps->lineno);
+        return cli_message(2, err, err_cap, "%s:%lu: the interval ends before it starts", ps->origin, ps->lineno);
     }
     if (s < ps->last_end) {
-        return fail(err, err_cap, "%s:%lu: intervals must be in time order without overlap", ps->origin,
+        return cli_message(2, err, err_cap, "%s:%lu: intervals must be in time order without overlap", ps->origin,
                     ps->lineno);
     }
     ps->last_end = e;
     if (push_interval(list, s, e, energy) != 0) {
-        return fail(err, err_cap, "out of memory");
+        return cli_message(2, err, err_cap, "out of memory");
     }
     return 0;
 }
@@ -141,13 +131,13 @@ static int parse_record(parser_t *ps, const cli_csv_t *csv, readings_t *list, ch
     ps->seen_data = true;
     size_t n = csv->count;
     if (n != 2 && n != 3) {
-        return fail(err, err_cap, "%s:%lu: expected 'timestamp,register' or 'start,end,energy' (%zu fields)",
+        return cli_message(2, err, err_cap, "%s:%lu: expected 'timestamp,register' or 'start,end,energy' (%zu fields)",
                     ps->origin, ps->lineno, n);
     }
     if (ps->kind == 0) {
         ps->kind = (int)n;
     } else if ((int)n != ps->kind) {
-        return fail(err, err_cap, "%s:%lu: mixes %d-field and %zu-field rows", ps->origin, ps->lineno, ps->kind, n);
+        return cli_message(2, err, err_cap, "%s:%lu: mixes %d-field and %zu-field rows", ps->origin, ps->lineno, ps->kind, n);
     }
     char *const *fields = csv->fields;
     return n == 2 ? register_row(ps, fields, list, err, err_cap) : interval_row(ps, fields, list, err, err_cap);
@@ -172,7 +162,7 @@ int readings_parse(const char *text, size_t len, const char *origin, readings_t 
     }
     cli_csv_free(&csv);
     if (rc == 0 && list->count == 0) {
-        rc = fail(err, err_cap, "%s: no interval to bill (registers need at least two readings)", origin);
+        rc = cli_message(2, err, err_cap, "%s: no interval to bill (registers need at least two readings)", origin);
     }
     return rc;
 }

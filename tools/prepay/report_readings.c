@@ -21,13 +21,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/tariff/tariff_internal.h" /* prepay__tou_day_segments: a day's band boundaries */
+#include "cli.h"
 #include "cli_csv.h"
 #include "cli_file.h"
 #include "cli_text.h"
@@ -50,20 +50,6 @@ typedef struct raw {
 /* Largest readings file read. */
 #define REPORT_READINGS_FILE_MAX (1024u * 1024u * 1024u)
 
-static int fail(char *err, size_t cap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return PREPAY_E_HOSTED_CSV;
-}
 
 /* A time by the library's one grammar: a date (YYYY-MM-DD or YYYY/MM/DD) and optionally hh:mm[:ss]. */
 static int parse_time(const char *text, prepay_time_t *out)
@@ -123,7 +109,7 @@ static int read_header(const cli_csv_t *csv, int col[COL_COUNT], bool *registers
             }
         }
         if (known < 0 || col[known] >= 0) {
-            return fail(err, cap, "%s:%lu: %s column '%.32s' (expected meter,account,time,register or "
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: %s column '%.32s' (expected meter,account,time,register or "
                         "meter,account,start,end,energy, optionally band)",
                         csv->origin, csv->record_line, known < 0 ? "unknown" : "repeated", csv->fields[i]);
         }
@@ -134,7 +120,7 @@ static int read_header(const cli_csv_t *csv, int col[COL_COUNT], bool *registers
     bool ivl = col[COL_START] >= 0 && col[COL_END] >= 0 && col[COL_ENERGY] >= 0 && col[COL_TIME] < 0 &&
                col[COL_REGISTER] < 0;
     if (col[COL_METER] < 0 || col[COL_ACCOUNT] < 0 || (!reg && !ivl)) {
-        return fail(err, cap, "%s:%lu: header must be meter,account,time,register or "
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: header must be meter,account,time,register or "
                     "meter,account,start,end,energy (optionally band)", csv->origin, csv->record_line);
     }
     *registers = reg;
@@ -151,32 +137,32 @@ static int read_row(const cli_csv_t *csv, const int col[COL_COUNT], bool registe
     const char *meter = csv->fields[col[COL_METER]], *account = csv->fields[col[COL_ACCOUNT]];
     if (meter[0] == '\0' || strlen(meter) >= READINGS_NAME_MAX || account[0] == '\0' ||
         strlen(account) >= READINGS_NAME_MAX) {
-        return fail(err, cap, "%s:%lu: meter and account must be 1..%d characters", origin, line,
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter and account must be 1..%d characters", origin, line,
                     READINGS_NAME_MAX - 1);
     }
     strcpy(r->meter, meter);
     strcpy(r->account, account);
     const char *qty = csv->fields[col[registers ? COL_REGISTER : COL_ENERGY]];
     if (prepay_fixed_parse(qty, strlen(qty), 3, &r->value) != PREPAY_OK || r->value < 0) {
-        return fail(err, cap, "%s:%lu: '%.32s' is not a quantity in kWh (at most 3 decimals, not negative)", origin,
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a quantity in kWh (at most 3 decimals, not negative)", origin,
                     line, qty);
     }
     const char *t1 = csv->fields[col[registers ? COL_TIME : COL_START]];
     if (parse_time(t1, &r->start) != PREPAY_OK) {
-        return fail(err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t1);
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t1);
     }
     if (!registers) {
         const char *t2 = csv->fields[col[COL_END]];
         if (parse_time(t2, &r->end) != PREPAY_OK) {
-            return fail(err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t2);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t2);
         }
         if (r->end <= r->start) {
-            return fail(err, cap, "%s:%lu: the interval ends before it starts", origin, line);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: the interval ends before it starts", origin, line);
         }
     }
     r->band = col[COL_BAND] >= 0 ? parse_band(csv->fields[col[COL_BAND]]) : -1;
     if (r->band == -2) {
-        return fail(err, cap, "%s:%lu: unknown band '%.32s' (sharp, peak, flat, valley, deep_valley or 1..5)", origin,
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: unknown band '%.32s' (sharp, peak, flat, valley, deep_valley or 1..5)", origin,
                     line, csv->fields[col[COL_BAND]]);
     }
     return PREPAY_OK;
@@ -209,7 +195,7 @@ static int read_raw(const char *path, raw_t **out, size_t *out_count, bool *regi
             continue;
         }
         if (csv.count != columns) {
-            status = fail(err, cap, "%s:%lu: %zu fields, the header has %zu", csv.origin, csv.record_line, csv.count,
+            status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: %zu fields, the header has %zu", csv.origin, csv.record_line, csv.count,
                           columns);
             break;
         }
@@ -217,7 +203,7 @@ static int read_raw(const char *path, raw_t **out, size_t *out_count, bool *regi
             size_t grown_cap = items_cap ? items_cap * 2 : 1024;
             raw_t *grown = realloc(items, grown_cap * sizeof *grown);
             if (!grown) {
-                status = fail(err, cap, "out of memory");
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "out of memory");
                 break;
             }
             items = grown;
@@ -229,7 +215,7 @@ static int read_raw(const char *path, raw_t **out, size_t *out_count, bool *regi
     cli_csv_free(&csv);
     free(text);
     if (status == PREPAY_OK && !have_header) {
-        status = fail(err, cap, "%s: no header line", cli_input_name(path));
+        status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no header line", cli_input_name(path));
     }
     if (status != PREPAY_OK) {
         free(items);
@@ -328,18 +314,18 @@ static int price_interval(pricer_t *p, prepay_time_t s, prepay_time_t e, int64_t
         unsigned band = 0;
         int status = band_piece(p, a, e, &b, &band);
         if (status != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
         }
         int64_t hi = 0, lo = 0;
         if (prepay_i64_muldiv(energy, b - s, len, PREPAY_ROUND_FLOOR, &hi) != PREPAY_OK ||
             prepay_i64_muldiv(energy, a - s, len, PREPAY_ROUND_FLOOR, &lo) != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: energy too large", meter, line);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: energy too large", meter, line);
         }
         int64_t part = hi - lo;
         prepay_tariff_feed_result_t res;
         int n = prepay_tariff_feed_interval(&p->plan, &p->doc->account, &p->state, a, b, part, p->lines, 64, &res);
         if (n < 0) {
-            return fail(err, cap, "meter %s line %lu: the tariff refuses the interval: %s", meter, line,
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: the tariff refuses the interval: %s", meter, line,
                         prepay_strerror(n));
         }
         prepay_amount_t fee = {0, 0};
@@ -349,26 +335,26 @@ static int price_interval(pricer_t *p, prepay_time_t s, prepay_time_t e, int64_t
                 continue; /* fixed charges are billed by 'prepay bill', not energy reports */
             }
             if (p->lines[i].band != band || prepay_amount_add(fee, p->lines[i].amount, &fee) != PREPAY_OK) {
-                return fail(err, cap, "meter %s line %lu: pricing does not match the band schedule", meter, line);
+                return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: pricing does not match the band schedule", meter, line);
             }
             priced += p->lines[i].quantity;
         }
         if (priced != part) {
-            return fail(err, cap, "meter %s line %lu: pricing does not match the energy", meter, line);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: pricing does not match the energy", meter, line);
         }
         unsigned slot = slot_of(p->doc, band);
         if (slot >= PREPAY_REPORT_BANDS) {
-            return fail(err, cap, "meter %s line %lu: tariff band %u is beyond deep valley (5)", meter, line, band);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: tariff band %u is beyond deep valley (5)", meter, line, band);
         }
         if (csv_band > 0 && (unsigned)csv_band != slot) {
             char when[CLI_TEXT_MAX];
-            return fail(err, cap, "meter %s line %lu: band '%s' in the file, but the tariff's band at %s is '%s'",
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: band '%s' in the file, but the tariff's band at %s is '%s'",
                         meter, line, band_name((unsigned)csv_band), cli_time_text(a, PREPAY_TIME_TEXT_MINUTE, when),
                         band_name(slot));
         }
         status = push_row(out, a, b - a, part, fee, slot);
         if (status != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
         }
         a = b;
     }
@@ -408,11 +394,11 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
     }
     if (n == 0) {
         free(raw);
-        return fail(err, cap, "%s: no readings", path);
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no readings", path);
     }
     if (doc != NULL && doc->sets[0].tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
         free(raw);
-        return fail(err, cap, "the tariff assigns tiers in proportion at cycle end (SAM rule): per-interval fees "
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "the tariff assigns tiers in proportion at cycle end (SAM rule): per-interval fees "
                     "need tiers filled in consumption order");
     }
     qsort(raw, n, sizeof *raw, compare_raw);
@@ -428,7 +414,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
         free(raw);
         free(pricer);
         report_readings_free(&r);
-        return fail(err, cap, "out of memory");
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         memcpy(r.accounts[i], raw[i].account, READINGS_NAME_MAX);
@@ -444,7 +430,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
         size_t j = i;
         while (j < n && strcmp(raw[j].meter, raw[i].meter) == 0) {
             if (strcmp(raw[j].account, raw[i].account) != 0) {
-                status = fail(err, cap, "%s:%lu: meter %s belongs to account %s on line %lu", path, raw[j].line,
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s belongs to account %s on line %lu", path, raw[j].line,
                               raw[j].meter, raw[i].account, raw[i].line);
                 break;
             }
@@ -464,7 +450,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
                 status = prepay_tariff_state_init(&pricer->state);
             }
             if (status != PREPAY_OK) {
-                status = fail(err, cap, "meter %s: the tariff: %s", raw[i].meter, prepay_strerror(status));
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s: the tariff: %s", raw[i].meter, prepay_strerror(status));
                 break;
             }
         }
@@ -478,12 +464,12 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
                 s = raw[k - 1].start;
                 e = raw[k].start;
                 if (e <= s) {
-                    status = fail(err, cap, "%s:%lu: meter %s: reading not after the one on line %lu", path,
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: reading not after the one on line %lu", path,
                                   raw[k].line, raw[k].meter, raw[k - 1].line);
                     break;
                 }
                 if (raw[k].value < raw[k - 1].value) {
-                    status = fail(err, cap, "%s:%lu: meter %s: register goes backwards", path, raw[k].line,
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: register goes backwards", path, raw[k].line,
                                   raw[k].meter);
                     break;
                 }
@@ -493,7 +479,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
                 e = raw[k].end;
                 energy = raw[k].value;
                 if (k > i && s < raw[k - 1].end) {
-                    status = fail(err, cap, "%s:%lu: meter %s: interval starts before the one on line %lu ends",
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: interval starts before the one on line %lu ends",
                                   path, raw[k].line, raw[k].meter, raw[k - 1].line);
                     break;
                 }
@@ -504,7 +490,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
                 prepay_amount_t zero = {0, 0};
                 status = push_row(&list, s, e - s, energy, zero, raw[k].band > 0 ? (unsigned)raw[k].band : 0u);
                 if (status != PREPAY_OK) {
-                    status = fail(err, cap, "%s:%lu: interval longer than 366 days", path, raw[k].line);
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: interval longer than 366 days", path, raw[k].line);
                 }
             }
             if (status == PREPAY_OK) {
@@ -525,7 +511,7 @@ int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, repor
     }
     if (r.row_total == 0) {
         report_readings_free(&r);
-        return fail(err, cap, "%s: no intervals (a register file needs two readings of a meter)", path);
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no intervals (a register file needs two readings of a meter)", path);
     }
     *out = r;
     return PREPAY_OK;
