@@ -265,7 +265,7 @@ static void test_memory_size(void **state)
     free(buffer);
 }
 
-/* Every ledger status code has its own text. */
+/* Every ledger status code has its own text, in words: no internal enum name (the CLI prints it). */
 static void test_status_texts(void **state)
 {
     (void)state;
@@ -283,7 +283,11 @@ static void test_status_texts(void **state)
         assert_int_equal(PREPAY_STATUS_MODULE(codes[i]), PREPAY_MODULE_LEDGER);
 #ifndef PREPAY_NO_STRERROR
         assert_string_not_equal(prepay_strerror(codes[i]), "unknown status");
-        assert_non_null(strstr(prepay_strerror(codes[i]), "ledger_"));
+        assert_non_null(strstr(prepay_strerror(codes[i]), "ledger: "));
+        assert_null(strstr(prepay_strerror(codes[i]), "ledger_"));
+        for (size_t k = 0; k < i; k++) {
+            assert_string_not_equal(prepay_strerror(codes[i]), prepay_strerror(codes[k]));
+        }
 #endif
     }
 }
