@@ -29,4 +29,14 @@
 
 #define PREPAY_LOAD_RECORD_REPLY_MAX 412 /* 4 full load records */
 
+/* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
+#define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8
+#define PREPAY_MAX_SETTLEMENT_METERS 8
+#define PREPAY_MAX_SETTLEMENT_GROUPS 1
+#define PREPAY_MAX_SETTLEMENT_MEMBERS 8
+#define PREPAY_MAX_SETTLEMENT_TARIFFS 2
+#define PREPAY_MAX_SETTLEMENT_POLICIES 1
+#define PREPAY_MAX_SETTLEMENT_ITEMS 2
+#define PREPAY_SETTLEMENT_USAGE_LINES 4
+
 #endif

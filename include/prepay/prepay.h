@@ -31,5 +31,6 @@
 #include "prepay/meter.h"
 #include "prepay/load_record.h"
 #include "prepay/report.h"
+#include "prepay/settlement.h"
 
 #endif /* PREPAY_PREPAY_H */
