@@ -1100,7 +1100,8 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  * @param work work memory (scratch for the close).
  * @param next_end end of the following period (midnight, after the open period's end).
  * @param result what was done; on error the group or account at fault.
- * @return ::PREPAY_OK, or an error (nothing changed).
+ * @return ::PREPAY_OK, ::PREPAY_LEDGER_EXISTS (the last close was made with the same @p next_end:
+ *         a repeat, nothing changed), or an error (nothing changed).
  *
  * For each group: the master's and the members' energy attributed to the
  * period (a reading interval that straddles the period end is split by the

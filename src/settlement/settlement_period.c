@@ -491,6 +491,11 @@ int prepay_settlement_close_period(prepay_settlement_site_t *site, const prepay_
     }
     prepay__settle_call_t call;
     prepay__settle_begin(&call, site, books, work, result);
+    if (site->period_index > 0u && next_end == site->period_end) {
+        /* This close already happened (the same call again): nothing to do. */
+        result->ignored = 1;
+        return PREPAY_LEDGER_EXISTS;
+    }
     if (next_end <= site->period_end || next_end > (prepay_time_t)UINT32_MAX ||
         next_end % PREPAY_SECONDS_PER_DAY != 0) {
         return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_PERIOD, PREPAY_SETTLEMENT_NONE, 0, 0);
