@@ -320,6 +320,8 @@ typedef struct prepay_settlement_account {
     prepay_settlement_balances_t books;        /**< read only: the site's balances and totals */
     prepay_energy_t ladder_energy[PREPAY_SETTLEMENT_COMMODITIES][2]; /**< private: shared tier counters (current, previous cycle) */
     int32_t ladder_cycle[PREPAY_SETTLEMENT_COMMODITIES][2];          /**< private: their cycles */
+    prepay_amount_t ladder_carry[PREPAY_SETTLEMENT_COMMODITIES];     /**< private: exact priced minus charged (shared ladders) */
+    prepay_money_t ladder_charged[PREPAY_SETTLEMENT_COMMODITIES];    /**< private: dues charged (shared ladders) */
     prepay_money_t statement_opening; /**< private: opening of the next statement */
     prepay_money_t period_paid;       /**< private: recharges since the last statement */
     prepay_money_t period_shares;     /**< private: common-area shares since the last statement */
@@ -1100,8 +1102,9 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  * @param work work memory (scratch for the close).
  * @param next_end end of the following period (midnight, after the open period's end).
  * @param result what was done; on error the group or account at fault.
- * @return ::PREPAY_OK, ::PREPAY_LEDGER_EXISTS (the last close was made with the same @p next_end:
- *         a repeat, nothing changed), or an error (nothing changed).
+ * @return ::PREPAY_OK, ::PREPAY_LEDGER_EXISTS (@p next_end is not after the open period's end
+ *         and a period was closed before: a repeat of an earlier close, nothing changed), or an
+ *         error (nothing changed).
  *
  * For each group: the master's and the members' energy attributed to the
  * period (a reading interval that straddles the period end is split by the

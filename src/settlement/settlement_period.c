@@ -491,8 +491,8 @@ int prepay_settlement_close_period(prepay_settlement_site_t *site, const prepay_
     }
     prepay__settle_call_t call;
     prepay__settle_begin(&call, site, books, work, result);
-    if (site->period_index > 0u && next_end == site->period_end) {
-        /* This close already happened (the same call again): nothing to do. */
+    if (site->period_index > 0u && next_end <= site->period_end) {
+        /* A close already made (the same input again): nothing to do. */
         result->ignored = 1;
         return PREPAY_LEDGER_EXISTS;
     }

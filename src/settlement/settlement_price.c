@@ -54,7 +54,7 @@ static void record_usage(prepay_settlement_usage_t *u, unsigned commodity, const
 
 static int feed(prepay__settle_call_t *call, const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                 prepay_tariff_state_t *stream, prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
-                prepay_money_t *due, size_t *lines)
+                prepay_money_t *due, prepay_amount_t *exact, size_t *lines)
 {
     prepay_settlement_work_t *work = call->work;
     prepay_tariff_feed_result_t res;
@@ -64,6 +64,9 @@ static int feed(prepay__settle_call_t *call, const prepay_tariff_plan_t *plan, c
         return status;
     }
     *due = res.due;
+    if (exact) {
+        *exact = res.exact;
+    }
     *lines = res.line_count;
     return PREPAY_OK;
 }
@@ -118,7 +121,7 @@ static int price_shared(prepay__settle_call_t *call, prepay_settlement_meter_t *
 {
     const prepay_tariff_t *tariff = plan->sets[0];
     unsigned commodity = m->config.commodity;
-    prepay_money_t total = 0;
+    prepay_amount_t total = {0, 0};
     prepay_energy_t before = 0;
     prepay_time_t s = start;
     do {
@@ -149,9 +152,13 @@ static int price_shared(prepay__settle_call_t *call, prepay_settlement_meter_t *
         prepay_tariff_account_t shifted;
         status = shifted_account(tariff, &a->config.tariff_account, cycle, others, &shifted);
         prepay_money_t part = 0;
+        prepay_amount_t exact = {0, 0};
         size_t lines = 0;
         if (status == PREPAY_OK) {
-            status = feed(call, plan, &shifted, &m->stream, s, e, piece, &part, &lines);
+            status = feed(call, plan, &shifted, &m->stream, s, e, piece, &part, &exact, &lines);
+        }
+        if (status == PREPAY_OK) {
+            status = prepay_amount_add(total, exact, &total);
         }
         if (status != PREPAY_OK) {
             return status;
@@ -162,10 +169,27 @@ static int price_shared(prepay__settle_call_t *call, prepay_settlement_meter_t *
         if (slot >= 0) {
             a->ladder_energy[commodity][slot] += piece;
         }
-        total += part;
         s = e;
     } while (s < end);
-    *due = total;
+    /* One remainder per ladder, not per meter: the household's dues add up to its exact total
+     * rounded once, whichever meter's reading comes first (docs/settlement.md). */
+    prepay_amount_t carry, running;
+    prepay_money_t rounded, charged = a->ladder_charged[commodity];
+    int status = prepay_amount_add(a->ladder_carry[commodity], total, &carry);
+    if (status == PREPAY_OK) {
+        status = prepay_amount_add(carry, prepay_amount_from_money(charged), &running);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_amount_round(running, tariff->rounding, &rounded);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_amount_sub(running, prepay_amount_from_money(rounded), &a->ladder_carry[commodity]);
+    }
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    a->ladder_charged[commodity] = rounded;
+    *due = rounded - charged;
     return PREPAY_OK;
 }
 
@@ -184,7 +208,7 @@ int prepay__settle_price(prepay__settle_call_t *call, uint32_t meter, prepay_tim
         status = price_shared(call, m, a, plan, start, end, energy, &d, usage);
     } else {
         size_t lines = 0;
-        status = feed(call, plan, &a->config.tariff_account, &m->stream, start, end, energy, &d, &lines);
+        status = feed(call, plan, &a->config.tariff_account, &m->stream, start, end, energy, &d, NULL, &lines);
         if (status == PREPAY_OK && usage) {
             record_usage(usage, commodity, call->work->lines, lines);
         }
@@ -206,5 +230,5 @@ int prepay__settle_price_group(prepay__settle_call_t *call, uint32_t group, prep
     prepay_settlement_group_t *g = &site->memory.groups[group];
     const prepay_tariff_plan_t *plan = &site->config.tariffs[g->config.tariff].plan;
     size_t lines = 0;
-    return feed(call, plan, NULL, &g->stream, start, end, energy, due, &lines);
+    return feed(call, plan, NULL, &g->stream, start, end, energy, due, NULL, &lines);
 }

@@ -165,10 +165,12 @@ static void test_month_close_by_hand(void **state)
     assert_int_equal(fx.statements[1].payments, 5000);
     assert_int_equal(fx.statements[1].closing, 10500 + 8000 - 5000);
     assert_int_equal(fx.statements[1].closing, a4->books.debt - a4->books.balance);
-    /* Closing the same boundary again is refused, nothing changes */
+    /* The same close again (or an earlier one) is a repeat; a boundary not at midnight is refused */
     uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
     assert_int_equal(prepay_settlement_close_period(&fx.site, &fx.books, &fx.close, fx_time(2024, 4, 1, 0, 0), &res),
-                     PREPAY_E_SETTLEMENT_PERIOD);
+                     PREPAY_LEDGER_EXISTS);
+    assert_int_equal(prepay_settlement_close_period(&fx.site, &fx.books, &fx.close, fx_time(2024, 3, 1, 0, 0), &res),
+                     PREPAY_LEDGER_EXISTS);
     assert_int_equal(prepay_settlement_close_period(&fx.site, &fx.books, &fx.close, fx_time(2024, 5, 1, 12, 0), &res),
                      PREPAY_E_SETTLEMENT_PERIOD);
     assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
