@@ -16,6 +16,7 @@ typedef struct close_scratch {
     prepay_alloc_part_t *parts;        /* parts of one group */
     prepay_alloc_line_t *lines;        /* allocation lines of one group (2 x members) */
     uint64_t *keys;                    /* lines by account (2 x members) */
+    uint32_t *member_of;               /* member index of each position of a group */
     prepay_billing_account_t *billing; /* accounts as charge items see them */
     prepay_charge_t *charges;          /* charges due */
     size_t charge_cap;
@@ -43,18 +44,24 @@ static uint32_t largest_group(const prepay_settlement_site_t *site)
 }
 
 /* Bytes of each scratch array, in carving order. */
-static bool scratch_plan(const prepay_settlement_site_t *site, size_t sizes[8], size_t *charge_cap)
+#define SCRATCH_ARRAYS 9u
+
+static bool scratch_plan(const prepay_settlement_site_t *site, size_t sizes[SCRATCH_ARRAYS], size_t *charge_cap)
 {
     size_t members = largest_group(site);
     size_t accounts = site->account_count;
     size_t cap = (size_t)site->config.item_count * accounts * 2u;
-    const size_t counts[8] = {members, members, 2u * members, 2u * members, accounts, cap,
-                              site->usage_count, (size_t)site->usage_count * (PREPAY_SETTLEMENT_USAGE_LINES +
-                                                                               STATEMENT_EXTRA_LINES)};
-    const size_t each[8] = {sizeof(prepay_energy_t), sizeof(prepay_alloc_part_t), sizeof(prepay_alloc_line_t),
-                            sizeof(uint64_t), sizeof(prepay_billing_account_t), sizeof(prepay_charge_t),
-                            sizeof(prepay_statement_t), sizeof(prepay_statement_line_t)};
-    for (size_t i = 0; i < 8u; i++) {
+    const size_t counts[SCRATCH_ARRAYS] = {members, members, 2u * members, 2u * members, accounts, cap,
+                                           site->usage_count,
+                                           (size_t)site->usage_count * (PREPAY_SETTLEMENT_USAGE_LINES +
+                                                                        STATEMENT_EXTRA_LINES),
+                                           members};
+    const size_t each[SCRATCH_ARRAYS] = {sizeof(prepay_energy_t), sizeof(prepay_alloc_part_t),
+                                         sizeof(prepay_alloc_line_t), sizeof(uint64_t),
+                                         sizeof(prepay_billing_account_t), sizeof(prepay_charge_t),
+                                         sizeof(prepay_statement_t), sizeof(prepay_statement_line_t),
+                                         sizeof(uint32_t)};
+    for (size_t i = 0; i < SCRATCH_ARRAYS; i++) {
         if (each[i] != 0u && counts[i] > SIZE_MAX / 16u / each[i]) {
             return false;
         }
@@ -66,11 +73,11 @@ static bool scratch_plan(const prepay_settlement_site_t *site, size_t sizes[8], 
 
 size_t prepay__settle_close_scratch(const prepay_settlement_site_t *site)
 {
-    size_t sizes[8], cap, total = 0;
+    size_t sizes[SCRATCH_ARRAYS], cap, total = 0;
     if (!scratch_plan(site, sizes, &cap)) {
         return SIZE_MAX;
     }
-    for (size_t i = 0; i < 8u; i++) {
+    for (size_t i = 0; i < SCRATCH_ARRAYS; i++) {
         total += sizes[i];
     }
     return total;
@@ -78,19 +85,19 @@ size_t prepay__settle_close_scratch(const prepay_settlement_site_t *site)
 
 static bool carve(const prepay_settlement_site_t *site, prepay_settlement_work_t *work, close_scratch_t *s)
 {
-    size_t sizes[8], cap, total = 0;
+    size_t sizes[SCRATCH_ARRAYS], cap, total = 0;
     if (!scratch_plan(site, sizes, &cap)) {
         return false;
     }
-    for (size_t i = 0; i < 8u; i++) {
+    for (size_t i = 0; i < SCRATCH_ARRAYS; i++) {
         total += sizes[i];
     }
     if (total > work->sizes.scratch_bytes) {
         return false;
     }
     uint8_t *p = work->scratch;
-    void *arrays[8];
-    for (size_t i = 0; i < 8u; i++) {
+    void *arrays[SCRATCH_ARRAYS];
+    for (size_t i = 0; i < SCRATCH_ARRAYS; i++) {
         arrays[i] = p;
         p += sizes[i];
     }
@@ -103,6 +110,7 @@ static bool carve(const prepay_settlement_site_t *site, prepay_settlement_work_t
     s->charge_cap = cap;
     s->statements = arrays[6];
     s->statement_lines = arrays[7];
+    s->member_of = arrays[8];
     s->statement_count = 0;
     return true;
 }
@@ -198,6 +206,7 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
     uint32_t n = 0;
     for (uint32_t i = g->first_member; status == PREPAY_OK && i != PREPAY_SETTLEMENT_NONE;
          i = site->memory.members[i].next) {
+        s->member_of[n] = i;
         status = take_energy(call, site->memory.members[i].meter, &s->subs[n++]);
     }
     if (status != PREPAY_OK) {
@@ -223,13 +232,30 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
     prepay_days_t start_day = (prepay_days_t)(site->period_start / PREPAY_SECONDS_PER_DAY);
     prepay_days_t end_day = (prepay_days_t)(site->period_end / PREPAY_SECONDS_PER_DAY);
     bool by_days = (g->config.flags & PREPAY_SETTLEMENT_GROUP_BY_DAYS) != 0u;
-    uint32_t k = 0;
-    for (uint32_t i = g->first_member; i != PREPAY_SETTLEMENT_NONE; i = site->memory.members[i].next, k++) {
-        const prepay_settlement_member_t *mem = &site->memory.members[i];
+    /* One part per account: a household's meters are all sub-meters, but it pays one share
+     * (weighed once by area or equally; by the sum of its meters' usage or ratios). */
+    for (uint32_t k = 0; k < n; k++) {
+        const prepay_settlement_member_t *mem = &site->memory.members[s->member_of[k]];
         const prepay_settlement_account_t *a = &site->memory.accounts[site->memory.meters[mem->meter].account];
-        prepay_alloc_part_t *p = &s->parts[k];
+        s->keys[k] = (uint64_t)a->config.id << 32 | k;
+    }
+    prepay__settle_heap_sort(s->keys, n);
+    uint32_t parts = 0;
+    bool summed = g->config.method == PREPAY_SETTLEMENT_BY_USAGE || g->config.method == PREPAY_SETTLEMENT_BY_RATIO;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t member_at = (uint32_t)s->keys[j];
+        const prepay_settlement_member_t *mem = &site->memory.members[s->member_of[member_at]];
+        const prepay_settlement_account_t *a = &site->memory.accounts[site->memory.meters[mem->meter].account];
+        int64_t w = weight_of(site, g, mem, a, s->subs[member_at]);
+        if (parts > 0 && s->parts[parts - 1].account_id == a->config.id) {
+            if (summed && prepay_i64_add(s->parts[parts - 1].weight, w, &s->parts[parts - 1].weight) != PREPAY_OK) {
+                return PREPAY_E_OVERFLOW;
+            }
+            continue;
+        }
+        prepay_alloc_part_t *p = &s->parts[parts++];
         p->account_id = a->config.id;
-        p->weight = weight_of(site, g, mem, a, s->subs[k]);
+        p->weight = w;
         p->occupied_days = by_days ? active_days(a, start_day, end_day) : 0;
         p->vacant = (a->config.flags & PREPAY_SETTLEMENT_ACCOUNT_VACANT) != 0u;
     }
@@ -244,13 +270,13 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
     request.owner_pays_unoccupied = (g->config.flags & PREPAY_SETTLEMENT_GROUP_OWNER_PAYS_UNOCCUPIED) != 0u &&
                                     g->config.owner_account_id != 0u;
     size_t line_count = 0;
-    status = prepay_alloc_allocate(&request, s->parts, n, s->lines, 2u * n, &line_count);
+    status = prepay_alloc_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
     if (status == PREPAY_E_ALLOCATION_ZERO_WEIGHTS) {
-        /* Nothing to weigh by (no usage, no area): one equal share per member. */
-        for (uint32_t i = 0; i < n; i++) {
+        /* Nothing to weigh by (no usage, no area): one equal share per account. */
+        for (uint32_t i = 0; i < parts; i++) {
             s->parts[i].weight = 1;
         }
-        status = prepay_alloc_allocate(&request, s->parts, n, s->lines, 2u * n, &line_count);
+        status = prepay_alloc_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
     }
     if (status != PREPAY_OK) {
         return status;
