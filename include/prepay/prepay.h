@@ -31,6 +31,8 @@
 #include "prepay/meter.h"
 #include "prepay/load_record.h"
 #include "prepay/report.h"
+#include "prepay/cjt188.h"
+#include "prepay/modbus.h"
 #include "prepay/settlement.h"
 
 #endif /* PREPAY_PREPAY_H */
