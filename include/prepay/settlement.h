@@ -266,7 +266,7 @@ typedef struct prepay_settlement_tariff {
 
 /** @brief Site-wide configuration (pointers to caller arrays that must outlive the site). */
 typedef struct prepay_settlement_config {
-    const prepay_settlement_tariff_t *tariffs; /**< tariff numbers index this array */
+    prepay_settlement_tariff_t *tariffs;       /**< tariff numbers index this array (prepay_settlement_init() seals each plan) */
     uint16_t tariff_count;                     /**< 0..::PREPAY_MAX_SETTLEMENT_TARIFFS */
     uint16_t policy_count;                     /**< 0..::PREPAY_MAX_SETTLEMENT_POLICIES */
     uint16_t item_count;                       /**< 0..::PREPAY_MAX_SETTLEMENT_ITEMS */
@@ -342,7 +342,7 @@ typedef struct prepay_settlement_account {
 /** @brief A meter record. */
 typedef struct prepay_settlement_meter {
     prepay_settlement_meter_config_t config; /**< as added (read only) */
-    prepay_tariff_state_t stream;    /**< private: the tariff stream of this meter */
+    prepay_tariff_compact_state_t stream; /**< private: the tariff stream of this meter */
     prepay_time_t time;              /**< read only: time of the last settled reading */
     prepay_energy_t reading;         /**< read only: last settled register value */
     prepay_energy_t total;           /**< read only: energy settled since the meter was added */
@@ -731,8 +731,9 @@ PREPAY_API int prepay_settlement_memory_layout(prepay_settlement_memory_t *memor
  * @param result on error: the tariff or policy at fault (`error_index`); may be NULL.
  * @return ::PREPAY_OK, or an error; @p site untouched on error.
  *
- * Every tariff plan is validated (prepay_tariff_plan_validate()) and every
- * policy checked (prepay_wallet_policy_check()).
+ * Every tariff plan is validated and sealed (prepay_tariff_plan_seal(): after
+ * this, change a tariff only followed by prepay_tariff_touch() and a new
+ * seal) and every policy checked (prepay_wallet_policy_check()).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, bad memory, more tariffs,
  * policies or items than the macros allow, NULL arrays with counts);
@@ -794,8 +795,10 @@ PREPAY_API int prepay_settlement_add_account(prepay_settlement_site_t *site,
  * ::PREPAY_E_SETTLEMENT_BAD_REFERENCE (no tariff for the commodity, or a
  * number out of range); ::PREPAY_E_SETTLEMENT_COMMODITY;
  * ::PREPAY_E_SETTLEMENT_GROUP (a second meter of the same commodity joining an
- * account whose tariff is in proportional mode or has two price sets with
- * different ladders: the shared ladder cannot be kept);
+ * account whose tariff has two price sets with different ladders: the shared
+ * ladder cannot be kept); ::PREPAY_E_TARIFF_NEEDS_BANDS (a billed meter priced
+ * by a tariff in proportional mode: its lines come only at cycle end, which
+ * real-time deduction cannot use);
  * ::PREPAY_E_SETTLEMENT_DUPLICATE_ID (id or address); ::PREPAY_E_CAPACITY.
  */
 PREPAY_API int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_settlement_meter_config_t *config);

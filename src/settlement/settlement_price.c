@@ -52,14 +52,18 @@ static void record_usage(prepay_settlement_usage_t *u, unsigned commodity, const
     }
 }
 
+/* Meters: a compact stream on a sealed plan (the cheap path of the tariff engine); groups: a full
+ * state (few of them; any tier mode). */
 static int feed(prepay__settle_call_t *call, const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                prepay_tariff_state_t *stream, prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
-                prepay_money_t *due, prepay_amount_t *exact, size_t *lines)
+                prepay_tariff_compact_state_t *stream, prepay_tariff_state_t *full, prepay_time_t start,
+                prepay_time_t end, prepay_energy_t energy, prepay_money_t *due, prepay_amount_t *exact, size_t *lines)
 {
     prepay_settlement_work_t *work = call->work;
     prepay_tariff_feed_result_t res;
-    int status = prepay_tariff_feed_interval(plan, account, stream, start, end, energy, work->lines, work->sizes.lines,
-                                             &res);
+    int status = stream ? prepay_tariff_compact_feed_interval(plan, account, stream, start, end, energy, work->lines,
+                                                              work->sizes.lines, &res)
+                        : prepay_tariff_feed_interval(plan, account, full, start, end, energy, work->lines,
+                                                      work->sizes.lines, &res);
     if (status < 0) {
         return status;
     }
@@ -155,7 +159,7 @@ static int price_shared(prepay__settle_call_t *call, prepay_settlement_meter_t *
         prepay_amount_t exact = {0, 0};
         size_t lines = 0;
         if (status == PREPAY_OK) {
-            status = feed(call, plan, &shifted, &m->stream, s, e, piece, &part, &exact, &lines);
+            status = feed(call, plan, &shifted, &m->stream, NULL, s, e, piece, &part, &exact, &lines);
         }
         if (status == PREPAY_OK) {
             status = prepay_amount_add(total, exact, &total);
@@ -208,7 +212,7 @@ int prepay__settle_price(prepay__settle_call_t *call, uint32_t meter, prepay_tim
         status = price_shared(call, m, a, plan, start, end, energy, &d, usage);
     } else {
         size_t lines = 0;
-        status = feed(call, plan, &a->config.tariff_account, &m->stream, start, end, energy, &d, NULL, &lines);
+        status = feed(call, plan, &a->config.tariff_account, &m->stream, NULL, start, end, energy, &d, NULL, &lines);
         if (status == PREPAY_OK && usage) {
             record_usage(usage, commodity, call->work->lines, lines);
         }
@@ -230,5 +234,5 @@ int prepay__settle_price_group(prepay__settle_call_t *call, uint32_t group, prep
     prepay_settlement_group_t *g = &site->memory.groups[group];
     const prepay_tariff_plan_t *plan = &site->config.tariffs[g->config.tariff].plan;
     size_t lines = 0;
-    return feed(call, plan, NULL, &g->stream, start, end, energy, due, NULL, &lines);
+    return feed(call, plan, NULL, NULL, &g->stream, start, end, energy, due, NULL, &lines);
 }

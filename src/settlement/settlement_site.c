@@ -319,6 +319,13 @@ int prepay_settlement_init(prepay_settlement_site_t *site, const prepay_settleme
     if (status != PREPAY_OK) {
         return status;
     }
+    for (uint16_t i = 0; i < config->tariff_count; i++) {
+        /* Validated above; sealed, every pricing call trusts it (tariff.h). */
+        status = prepay_tariff_plan_seal(&config->tariffs[i].plan);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
     memset(site, 0, sizeof *site);
     site->memory = *memory;
     site->config = *config;
@@ -500,6 +507,10 @@ int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_set
         if (status != PREPAY_OK) {
             return status;
         }
+        if (account != PREPAY_SETTLEMENT_NONE &&
+            site->config.tariffs[tariff].plan.sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
+            return PREPAY_E_TARIFF_NEEDS_BANDS;
+        }
     }
     if (account != PREPAY_SETTLEMENT_NONE) {
         /* A second meter of one commodity shares the account's ladder. */
@@ -527,7 +538,7 @@ int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_set
     prepay_settlement_meter_t *m = &site->memory.meters[index];
     memset(m, 0, sizeof *m);
     m->config = *config;
-    (void)prepay_tariff_state_init(&m->stream);
+    (void)prepay_tariff_compact_init(&m->stream);
     if (initial) {
         m->flags = PREPAY__METER_PRIMED;
         m->time = config->initial_time;
