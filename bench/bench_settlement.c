@@ -13,7 +13,7 @@
  * the machine's memcpy bandwidth for scale.
  *
  * Usage: bench_settlement [meters] [rounds] [journal-path]
- *        (default 100000 meters, 8 rounds, journal in /tmp; --smoke: tiny sizes)
+ *        (default 100000 meters, 16 rounds, journal in /tmp; --smoke: tiny sizes)
  * Build:  meson setup build/rel --buildtype=release -Dtests=false
  *         ninja -C build/rel && build/rel/bench/bench_settlement
  */
@@ -276,7 +276,7 @@ static void report(const char *what, uint32_t meters, figures_t f)
 
 int main(int argc, char **argv)
 {
-    uint32_t meters = 100000, rounds = 8;
+    uint32_t meters = 100000, rounds = 16;
     const char *journal = "/tmp/bench_settlement.journal";
     int arg = 1;
     if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {

@@ -12,13 +12,26 @@ typedef struct undo_header {
     uint32_t index;
 } undo_header_t;
 
+/* Where the saved part of a record starts: records change only after their
+ * configuration (a replacement also changes a meter's, and saves it whole). */
+static size_t record_from(unsigned type)
+{
+    switch (type) {
+    case PREPAY__UNDO_ACCOUNT: return offsetof(prepay_settlement_account_t, books);
+    case PREPAY__UNDO_METER: return offsetof(prepay_settlement_meter_t, stream);
+    case PREPAY__UNDO_GROUP: return offsetof(prepay_settlement_group_t, stream);
+    default: return 0;
+    }
+}
+
 static size_t record_size(unsigned type)
 {
     switch (type) {
     case PREPAY__UNDO_SITE: return sizeof(prepay_settlement_site_t);
-    case PREPAY__UNDO_ACCOUNT: return sizeof(prepay_settlement_account_t);
-    case PREPAY__UNDO_METER: return sizeof(prepay_settlement_meter_t);
-    case PREPAY__UNDO_GROUP: return sizeof(prepay_settlement_group_t);
+    case PREPAY__UNDO_ACCOUNT: return sizeof(prepay_settlement_account_t) - record_from(type);
+    case PREPAY__UNDO_METER: return sizeof(prepay_settlement_meter_t) - record_from(type);
+    case PREPAY__UNDO_METER_FULL: return sizeof(prepay_settlement_meter_t);
+    case PREPAY__UNDO_GROUP: return sizeof(prepay_settlement_group_t) - record_from(type);
     case PREPAY__UNDO_USAGE: return sizeof(prepay_settlement_usage_t);
     default: return 0;
     }
@@ -28,9 +41,10 @@ static void *record_of(prepay_settlement_site_t *site, unsigned type, uint32_t i
 {
     switch (type) {
     case PREPAY__UNDO_SITE: return site;
-    case PREPAY__UNDO_ACCOUNT: return &site->memory.accounts[index];
-    case PREPAY__UNDO_METER: return &site->memory.meters[index];
-    case PREPAY__UNDO_GROUP: return &site->memory.groups[index];
+    case PREPAY__UNDO_ACCOUNT: return (uint8_t *)&site->memory.accounts[index] + record_from(type);
+    case PREPAY__UNDO_METER: return (uint8_t *)&site->memory.meters[index] + record_from(type);
+    case PREPAY__UNDO_METER_FULL: return &site->memory.meters[index];
+    case PREPAY__UNDO_GROUP: return (uint8_t *)&site->memory.groups[index] + record_from(type);
     case PREPAY__UNDO_USAGE: return &site->memory.usage[index];
     default: return NULL;
     }
@@ -85,7 +99,8 @@ int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t in
     uint32_t *mark = NULL;
     switch (type) {
     case PREPAY__UNDO_ACCOUNT: mark = &site->memory.accounts[index].mark; break;
-    case PREPAY__UNDO_METER: mark = &site->memory.meters[index].mark; break;
+    case PREPAY__UNDO_METER:
+    case PREPAY__UNDO_METER_FULL: mark = &site->memory.meters[index].mark; break;
     case PREPAY__UNDO_GROUP: mark = &site->memory.groups[index].mark; break;
     default: break;
     }

@@ -44,6 +44,7 @@ static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 #define PREPAY__UNDO_METER 3u
 #define PREPAY__UNDO_GROUP 4u
 #define PREPAY__UNDO_USAGE 5u
+#define PREPAY__UNDO_METER_FULL 6u /* configuration included (replacements) */
 
 /* One call: where its transfers and events go, and how to undo it. */
 typedef struct prepay__settle_call prepay__settle_call_t;
@@ -110,6 +111,9 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
 /* Runs the wallet decision of a prepaid account and emits its events. */
 int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_time_t time, uint32_t once_flags,
                           uint64_t cause);
+/* True when a wallet decision would change nothing and raise no event (the fast path). */
+bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
+                                 uint32_t flags, prepay_money_t balance, prepay_money_t emergency);
 /* Balance an event reports: wallet balance (prepaid) or what is owed (postpaid). */
 prepay_money_t prepay__settle_event_balance(const prepay_settlement_account_t *a);
 

@@ -197,6 +197,23 @@ static int decision_events(prepay__settle_call_t *call, const prepay_settlement_
     return PREPAY_OK;
 }
 
+bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
+                                 uint32_t flags, prepay_money_t balance, prepay_money_t emergency)
+{
+    /* prepay_wallet_decide() from a settled state (relay closed, level 0, nothing latched, no
+     * command, no emergency credit owed) with a balance above every threshold, the cut-off point
+     * and the automatic emergency threshold decides the same state and raises no event. */
+    if (state->flags != PREPAY_WALLET_STATE_RELAY_CLOSED || state->level != 0u || flags != 0u || emergency != 0) {
+        return false;
+    }
+    prepay_money_t cutoff = policy->cutoff == PREPAY_WALLET_CUTOFF_AT_ZERO ? 0 : -policy->overdraft_limit;
+    if (balance <= cutoff || (policy->level_count > 0u && balance <= policy->thresholds[0])) {
+        return false;
+    }
+    return !(policy->emergency_amount > 0 && (policy->flags & PREPAY_WALLET_POLICY_EMERGENCY_AUTO) != 0u &&
+             balance <= policy->emergency_threshold);
+}
+
 int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_time_t time, uint32_t once_flags,
                           uint64_t cause)
 {
@@ -213,6 +230,10 @@ int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_
         return status;
     }
     const prepay_wallet_policy_t *policy = &site->config.policies[a->config.policy];
+    if (prepay__settle_wallet_quiet(policy, &a->wallet, (uint32_t)a->commands | once_flags, a->books.balance,
+                                    a->books.emergency)) {
+        return PREPAY_OK; /* the common case: nothing to decide */
+    }
     prepay_wallet_input_t in;
     in.balance = a->books.balance;
     in.emergency_outstanding = a->books.emergency;

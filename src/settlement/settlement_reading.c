@@ -349,8 +349,9 @@ int prepay_settlement_replace_meter(prepay_settlement_site_t *site, const prepay
     }
     prepay_energy_t before = m->total;
     int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
-    int status = PREPAY_OK;
-    if (primed && repl->time > m->time) {
+    /* Whole, configuration included (the modulus changes), before anything else touches it. */
+    int status = prepay__settle_touch(&call, PREPAY__UNDO_METER_FULL, meter);
+    if (status == PREPAY_OK && primed && repl->time > m->time) {
         status = prepay__settle_one(&call, meter, repl->time, repl->final_reading, PREPAY__CAUSE_REPLACE, &outcome);
     }
     if (status == PREPAY_OK) {

@@ -488,6 +488,56 @@ static void test_replies(void **state)
     fx_free(&fx);
 }
 
+/* The wallet fast path (settlement_money.c): whenever it skips a decision, prepay_wallet_decide() would
+ * have changed nothing and raised nothing. */
+bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
+                                 uint32_t flags, prepay_money_t balance, prepay_money_t emergency);
+
+static void test_wallet_fast_path(void **state)
+{
+    (void)state;
+    uint64_t seed = 99;
+    size_t quiet = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t r = seed >> 11;
+        prepay_wallet_policy_t p;
+        prepay_wallet_policy_default(&p);
+        p.level_count = (uint8_t)(r % 4u);
+        p.cutoff = (uint8_t)((r >> 2) % 2u);
+        p.overdraft_limit = (prepay_money_t)((r >> 3) % 3u) * 700;
+        p.emergency_amount = (r >> 5) % 2u ? 500 : 0;
+        p.emergency_threshold = (prepay_money_t)((r >> 6) % 5u) * 400 - 400;
+        p.flags = (uint8_t)((r >> 9) % 2u);
+        p.pretrip_level = (uint8_t)((r >> 10) % 3u);
+        if (p.pretrip_level > p.level_count) {
+            p.pretrip_level = 0;
+        }
+        assert_int_equal(prepay_wallet_policy_check(&p), PREPAY_OK);
+        prepay_wallet_state_t st = {(uint8_t)((r >> 12) % (p.level_count + 1u)), (uint8_t)((r >> 14) & 0x3Fu)};
+        if ((r >> 20) % 2u) {
+            st.flags = PREPAY_WALLET_STATE_RELAY_CLOSED;
+            st.level = 0;
+        }
+        uint32_t flags = (r >> 21) % 4u == 0u ? (uint32_t)((r >> 23) & PREPAY_WALLET_IN_MASK) : 0u;
+        prepay_money_t balance = (prepay_money_t)((r >> 28) % 6000u) - 1500;
+        prepay_money_t emergency = (r >> 41) % 5u == 0u ? 100 : 0;
+        if (!prepay__settle_wallet_quiet(&p, &st, flags, balance, emergency)) {
+            continue;
+        }
+        quiet++;
+        prepay_wallet_input_t in = {balance, emergency, (prepay_time_t)(r % 1000000u), flags};
+        prepay_wallet_decision_t d;
+        assert_int_equal(prepay_wallet_decide(&p, &in, &st, &d), PREPAY_OK);
+        assert_int_equal(d.events, 0);
+        assert_int_equal(d.emergency_grant, 0);
+        assert_int_equal(d.relay, PREPAY_WALLET_RELAY_CLOSED);
+        assert_int_equal(d.next.level, st.level);
+        assert_int_equal(d.next.flags, st.flags);
+    }
+    assert_true(quiet > 10000);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -502,6 +552,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rerun_finds_everything),
         cmocka_unit_test(test_local_and_postpaid),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_wallet_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
