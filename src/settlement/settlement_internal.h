@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "prepay/settlement.h"
 
 #define PREPAY__SETTLE_MAGIC 0x53544C45u
@@ -75,7 +77,77 @@ uint32_t prepay__settle_find_group(const prepay_settlement_site_t *site, uint32_
 void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t *site,
                           const prepay_settlement_books_t *books, prepay_settlement_work_t *work,
                           prepay_settlement_result_t *result);
+/* Saves a record in the undo log before its first change in this call. */
 int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t index);
+
+/* The hot cases of prepay__settle_touch(), inline with constant sizes: a meter, an account
+ * without usage record. Same log format (settlement_call.c). */
+static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32_t index)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_meter_t *m = &site->memory.meters[index];
+    if (m->mark == site->generation) {
+        return PREPAY_OK;
+    }
+    enum { FROM = offsetof(prepay_settlement_meter_t, stream), SIZE = sizeof(prepay_settlement_meter_t) - FROM };
+    prepay_settlement_work_t *work = call->work;
+    size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {PREPAY__UNDO_METER, index};
+    memcpy(at, header, sizeof header);
+    memcpy(at + 8, (const uint8_t *)m + FROM, SIZE);
+    work->undo_used += need;
+    m->mark = site->generation;
+    return PREPAY_OK;
+}
+
+static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint32_t index)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_account_t *a = &site->memory.accounts[index];
+    if (a->mark == site->generation) {
+        return PREPAY_OK;
+    }
+    if (a->usage != PREPAY_SETTLEMENT_NONE) {
+        return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
+    }
+    enum { FROM = offsetof(prepay_settlement_account_t, books), SIZE = sizeof(prepay_settlement_account_t) - FROM };
+    prepay_settlement_work_t *work = call->work;
+    size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT, index};
+    memcpy(at, header, sizeof header);
+    memcpy(at + 8, (const uint8_t *)a + FROM, SIZE);
+    work->undo_used += need;
+    a->mark = site->generation;
+    return PREPAY_OK;
+}
+
+/* The ledger key of a transfer kind whose sequence is 0 (readings, recharges, emergency credit):
+ * prepay_settlement_ledger_key() without its checks, for ids the site already checked
+ * (subject <= PREPAY_SETTLEMENT_SUBJECT_MAX, period < 2^32). */
+static inline uint64_t prepay__settle_plain_key(unsigned kind, uint32_t subject, uint32_t period)
+{
+    return (uint64_t)kind << 59 | (uint64_t)subject << 32 | (uint64_t)period;
+}
+
+/* The next transfer slot of the call, zeroed (NULL: the work area is full). */
+static inline prepay_ledger_transfer_t *prepay__settle_slot(prepay__settle_call_t *call)
+{
+    prepay_settlement_work_t *work = call->work;
+    if (call->transfers >= work->sizes.transfers) {
+        return (prepay_ledger_transfer_t *)0;
+    }
+    prepay_ledger_transfer_t *t = &work->transfers[call->transfers++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
 void prepay__settle_undo(prepay__settle_call_t *call);
 int prepay__settle_push(prepay__settle_call_t *call, const prepay_ledger_transfer_t *transfer);
 int prepay__settle_emit(prepay__settle_call_t *call, prepay_settlement_event_t *event, unsigned type,

@@ -47,7 +47,7 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
     if (!a->opened) {
         return PREPAY_E_SETTLEMENT_NOT_OPEN;
     }
-    int status = prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, account);
+    int status = prepay__settle_touch_account(call, account);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -62,40 +62,40 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
     prepay_money_t debt = c->amount - take;
     uint32_t id = a->config.id;
     uint64_t revenue = prepay_settlement_ledger_account_id(0, c->revenue);
-    prepay_ledger_transfer_t t;
-    memset(&t, 0, sizeof t);
-    t.timestamp = c->time;
-    t.meter_id = c->meter_id;
-    t.interval_start = c->interval_start;
-    t.interval_end = c->interval_end;
-    t.tariff_version = c->tariff_version;
-    t.credit_account_id = revenue;
-    if (take > 0) {
-        status = key_of(c->kind, c->subject, c->period, c->sequence, &t.id);
-        if (status != PREPAY_OK) {
-            return status;
-        }
-        t.debit_account_id = prepay_settlement_ledger_account_id(id, PREPAY_SETTLEMENT_ROLE_WALLET);
-        t.amount = take;
-        t.code = c->code;
-        status = prepay__settle_push(call, &t);
-        if (status != PREPAY_OK) {
-            return status;
-        }
-    }
     uint64_t debt_key = 0;
-    if (debt > 0) {
-        status = key_of(c->debt_kind, c->subject, c->period, c->sequence, &debt_key);
-        if (status != PREPAY_OK) {
-            return status;
+    for (int part = 0; part < 2; part++) {
+        prepay_money_t amount = part == 0 ? take : debt;
+        if (amount <= 0) {
+            continue;
         }
-        t.id = debt_key;
-        t.debit_account_id = prepay_settlement_ledger_account_id(id, PREPAY_SETTLEMENT_ROLE_DEBT);
-        t.amount = debt;
-        t.code = PREPAY_LEDGER_CODE_DEBT;
-        status = prepay__settle_push(call, &t);
-        if (status != PREPAY_OK) {
-            return status;
+        unsigned kind = part == 0 ? c->kind : c->debt_kind;
+        uint64_t key;
+        if (c->sequence == 0u) {
+            key = prepay__settle_plain_key(kind, c->subject, c->period);
+        } else {
+            status = key_of(kind, c->subject, c->period, c->sequence, &key);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+        }
+        prepay_ledger_transfer_t *t = prepay__settle_slot(call);
+        if (!t) {
+            return PREPAY_E_BUFFER_TOO_SMALL;
+        }
+        t->id = key;
+        t->debit_account_id = prepay_settlement_ledger_account_id(
+            id, part == 0 ? PREPAY_SETTLEMENT_ROLE_WALLET : PREPAY_SETTLEMENT_ROLE_DEBT);
+        t->credit_account_id = revenue;
+        t->amount = amount;
+        t->timestamp = c->time;
+        t->meter_id = c->meter_id;
+        t->interval_start = c->interval_start;
+        t->interval_end = c->interval_end;
+        t->tariff_version = c->tariff_version;
+        t->code = part == 0 ? c->code : (uint16_t)PREPAY_LEDGER_CODE_DEBT;
+        call->result->posted += amount;
+        if (part == 1) {
+            debt_key = key;
         }
     }
     prepay_settlement_balances_t *b = &a->books;
@@ -225,14 +225,14 @@ int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_
     if (!a->opened) {
         return PREPAY_E_SETTLEMENT_NOT_OPEN;
     }
-    int status = prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, account);
-    if (status != PREPAY_OK) {
-        return status;
-    }
     const prepay_wallet_policy_t *policy = &site->config.policies[a->config.policy];
     if (prepay__settle_wallet_quiet(policy, &a->wallet, (uint32_t)a->commands | once_flags, a->books.balance,
                                     a->books.emergency)) {
         return PREPAY_OK; /* the common case: nothing to decide */
+    }
+    int status = prepay__settle_touch_account(call, account);
+    if (status != PREPAY_OK) {
+        return status;
     }
     prepay_wallet_input_t in;
     in.balance = a->books.balance;

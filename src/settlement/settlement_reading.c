@@ -87,7 +87,7 @@ int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_
         *outcome = time < m->time ? PREPAY_SETTLEMENT_LATE : PREPAY_SETTLEMENT_DUPLICATE;
         return PREPAY_OK;
     }
-    int status = prepay__settle_touch(call, PREPAY__UNDO_METER, meter);
+    int status = prepay__settle_touch_meter(call, meter);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -142,7 +142,7 @@ int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_
     }
     if (m->account != PREPAY_SETTLEMENT_NONE) {
         uint32_t account = m->account;
-        status = prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, account);
+        status = prepay__settle_touch_account(call, account);
         prepay_money_t due = 0;
         if (status == PREPAY_OK) {
             status = prepay__settle_price(call, meter, start, time, energy, &due);
