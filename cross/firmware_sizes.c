@@ -23,3 +23,8 @@ char size_of_prepay_cjt188_frame_t[sizeof(prepay_cjt188_frame_t)];
 char size_of_prepay_cjt188_stream_t[sizeof(prepay_cjt188_stream_t)];
 char size_of_prepay_modbus_adu_t[sizeof(prepay_modbus_adu_t)];
 char size_of_prepay_modbus_stream_t[sizeof(prepay_modbus_stream_t)];
+char size_of_prepay_settlement_account_t[sizeof(prepay_settlement_account_t)];
+char size_of_prepay_settlement_meter_t[sizeof(prepay_settlement_meter_t)];
+char size_of_prepay_settlement_group_t[sizeof(prepay_settlement_group_t)];
+char size_of_prepay_settlement_site_t[sizeof(prepay_settlement_site_t)];
+char size_of_prepay_settlement_event_t[sizeof(prepay_settlement_event_t)];
