@@ -29,3 +29,8 @@ char size_of_prepay_vq_state_t[sizeof(prepay_vq_state_t)];
 char size_of_prepay_vq_params_t[sizeof(prepay_vq_params_t)];
 char size_of_prepay_lc_state_t[sizeof(prepay_lc_state_t)];
 char size_of_prepay_lc_params_t[sizeof(prepay_lc_params_t)];
+char size_of_prepay_settlement_account_t[sizeof(prepay_settlement_account_t)];
+char size_of_prepay_settlement_meter_t[sizeof(prepay_settlement_meter_t)];
+char size_of_prepay_settlement_group_t[sizeof(prepay_settlement_group_t)];
+char size_of_prepay_settlement_site_t[sizeof(prepay_settlement_site_t)];
+char size_of_prepay_settlement_event_t[sizeof(prepay_settlement_event_t)];

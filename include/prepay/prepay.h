@@ -37,5 +37,6 @@
 #include "prepay/load_control.h"
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
+#include "prepay/settlement.h"
 
 #endif /* PREPAY_PREPAY_H */

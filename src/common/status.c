@@ -48,6 +48,7 @@ static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
     [PREPAY_MODULE_METER] = prepay__meter_status_text,
     [PREPAY_MODULE_STATION] = prepay__station_status_text,
     [PREPAY_MODULE_HOSTED] = prepay__hosted_status_text,
+    [PREPAY_MODULE_SETTLEMENT] = prepay__settlement_status_text,
     [PREPAY_MODULE_CJT188] = prepay__cjt188_status_text,
     [PREPAY_MODULE_MODBUS] = prepay__modbus_status_text,
     [PREPAY_MODULE_REPORT] = prepay__report_status_text,
