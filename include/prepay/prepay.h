@@ -33,5 +33,6 @@
 #include "prepay/report.h"
 #include "prepay/cjt188.h"
 #include "prepay/modbus.h"
+#include "prepay/water_meter.h"
 
 #endif /* PREPAY_PREPAY_H */

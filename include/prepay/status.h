@@ -42,8 +42,9 @@ enum prepay_module {
     PREPAY_MODULE_CJT188 = 12,    /**< CJ/T 188 water/heat/gas meter codec */
     PREPAY_MODULE_MODBUS = 13,    /**< Modbus RTU codec and register maps */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
+    PREPAY_MODULE_WATER = 18,     /**< reference prepaid water meter */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 11, 14..16, 18 are reserved */
+    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 11, 14..16 are reserved */
 };
 
 /** @brief Generic status codes (module 0). */
