@@ -99,6 +99,10 @@ static void image(const prepay_water_meter_t *meter, uint16_t words[PREPAY_WATER
     words[REG_PULSE] = meter->pulse_coefficient;
 }
 
+/* Most registers one write can cover: the longest run of writable registers
+ * without a gap in the map is two (0001H-0004H, 001CH-001DH). */
+#define MAX_WRITE_OPS 4u
+
 /* One validated write. */
 typedef struct write_op {
     uint16_t address;
@@ -172,7 +176,7 @@ static uint8_t plan_writes(const prepay_water_meter_t *meter, uint16_t address, 
     size_t n = 0;
     for (size_t at = 0; at < count;) {
         const prepay_modbus_register_t *reg = reg_at((uint16_t)(address + at));
-        if (!reg || !reg->writable || at + prepay_modbus_type_words(reg->type) > count ||
+        if (!reg || !reg->writable || n == MAX_WRITE_OPS || at + prepay_modbus_type_words(reg->type) > count ||
             (reg->address == REG_REMAINING && meter->mode != PREPAY_WATER_MODE_VOLUME)) {
             return PREPAY_MODBUS_EX_ILLEGAL_ADDRESS;
         }
@@ -245,7 +249,7 @@ int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, prepay_time_t 
             /* Time passes first (timers may change what the valve rules allow), then every
              * register is checked before any is written: a refused write changes nothing. */
             prepay__water_run_time(meter, now);
-            write_op_t ops[PREPAY_WATER_MODBUS_REGISTERS];
+            write_op_t ops[MAX_WRITE_OPS];
             size_t op_count = 0;
             ex = plan_writes(meter, r.address, words, count, ops, &op_count);
             if (ex == PREPAY_MODBUS_EX_DEVICE_FAILURE) {
