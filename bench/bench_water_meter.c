@@ -23,10 +23,13 @@
  *   meson setup build/rel --buildtype=release -Dtests=false
  *   ninja -C build/rel bench/bench_water_meter && build/rel/bench/bench_water_meter
  *   build/rel/bench/bench_water_meter --smoke        (tiny counts, for the test suite)
+ *   build/rel/bench/bench_water_meter [--smoke] money|volume|idle|cjt188|modbus   (one part)
  *
- * Instruction counts, independent of the machine's load:
- *   valgrind --tool=callgrind --toggle-collect=prepay_water_meter_advance build/rel/bench/bench_water_meter --smoke
- *   (and --toggle-collect=prepay_water_meter_handle_cjt188 / _handle_modbus): "Collected" / calls.
+ * Instruction counts, independent of the machine's load (per call = "Collected" / calls):
+ *   valgrind --tool=callgrind --toggle-collect=prepay_water_meter_advance \
+ *       build/rel/bench/bench_water_meter --smoke money          (640 calls)
+ *   valgrind --tool=callgrind --toggle-collect=prepay_water_meter_handle_cjt188 \
+ *       build/rel/bench/bench_water_meter --smoke cjt188         (100 calls per line; A017 line 2 frames)
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdbool.h>
@@ -166,13 +169,24 @@ static void bench_memcpy(void)
 int main(int argc, char **argv)
 {
     const bool smoke = argc > 1 && strcmp(argv[1], "--smoke") == 0;
+    /* An optional last argument runs one part only: money volume idle cjt188 modbus. */
+    const char *only = argc > (smoke ? 2 : 1) ? argv[argc - 1] : "";
     const long seconds = smoke ? 10 : 20000;
     const long requests = smoke ? 100 : 500000;
     printf("sizeof(prepay_water_meter_t)       %6zu bytes (PREPAY_WATER_EVENT_RECORDS = %d)\n",
            sizeof(prepay_water_meter_t), PREPAY_WATER_EVENT_RECORDS);
-    bench_steps("step money: advance(1 s, 0..3 L)", PREPAY_WATER_MODE_MONEY, false, seconds);
-    bench_steps("step volume: advance(1 s, 0..3 L)", PREPAY_WATER_MODE_VOLUME, false, seconds);
-    bench_steps("step idle: advance(1 s, 0 L)", PREPAY_WATER_MODE_MONEY, true, seconds);
+    if (!*only || strcmp(only, "money") == 0) {
+        bench_steps("step money: advance(1 s, 0..3 L)", PREPAY_WATER_MODE_MONEY, false, seconds);
+    }
+    if (!*only || strcmp(only, "volume") == 0) {
+        bench_steps("step volume: advance(1 s, 0..3 L)", PREPAY_WATER_MODE_VOLUME, false, seconds);
+    }
+    if (!*only || strcmp(only, "idle") == 0) {
+        bench_steps("step idle: advance(1 s, 0 L)", PREPAY_WATER_MODE_MONEY, true, seconds);
+    }
+    if (*only && strcmp(only, "cjt188") != 0 && strcmp(only, "modbus") != 0) {
+        return 0;
+    }
 
     static prepay_water_meter_t m;
     make_meter(&m, PREPAY_WATER_MODE_MONEY, 177);
@@ -180,6 +194,9 @@ int main(int argc, char **argv)
     prepay_cjt188_frame_t f;
     uint8_t frames[2][64];
     int lens[2];
+    if (*only && strcmp(only, "cjt188") != 0) {
+        goto modbus;
+    }
     prepay_cjt188_request_read(&f, &t, PREPAY_CJT188_DI_CURRENT, 1);
     lens[0] = cjt188_request(&f, frames[0]);
     bench_handler("cjt188 901F read", &m, prepay_water_meter_handle_cjt188, frames, lens, 1, requests);
@@ -196,6 +213,10 @@ int main(int argc, char **argv)
     bench_handler("cjt188 A017 close+open (2 frames)", &m, prepay_water_meter_handle_cjt188, frames, lens, 2,
                   requests);
 
+    if (*only) {
+        return 0;
+    }
+modbus:;
     static prepay_water_meter_t v;
     make_meter(&v, PREPAY_WATER_MODE_VOLUME, 178);
     prepay_modbus_adu_t a;

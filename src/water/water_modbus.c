@@ -44,9 +44,8 @@
 #define VALVE_WRITE_OPEN 1u
 #define VALVE_WRITE_CLOSE 2u
 
-static const prepay_modbus_register_t *reg_at(uint16_t address)
+static const prepay_modbus_register_t *reg_at(const prepay_modbus_map_t *map, uint16_t address)
 {
-    const prepay_modbus_map_t *map = prepay_modbus_map_by_name("xintai-water");
     for (size_t i = 0; map != NULL && i < map->count; i++) {
         if (map->registers[i].address == address) {
             return &map->registers[i];
@@ -55,10 +54,22 @@ static const prepay_modbus_register_t *reg_at(uint16_t address)
     return (const prepay_modbus_register_t *)0;
 }
 
-/* Writes a fixed-point value as the map's FLOAT32 (nearest binary32) into two words. */
-static void put_float(uint16_t *words, uint16_t address, int64_t value)
+/* Words [from, to) of the register image being built for one read. */
+typedef struct image {
+    const prepay_modbus_map_t *map;
+    uint16_t *words;
+    unsigned from;
+    unsigned to;
+} image_t;
+
+/* Writes a fixed-point value as the map's FLOAT32 (nearest binary32) into two words, if the read covers them. */
+static void put_float(const image_t *im, uint16_t address, int64_t value)
 {
-    const prepay_modbus_register_t *reg = reg_at(address);
+    if (address + 2u <= im->from || address >= im->to) {
+        return; /* not read: no need to convert */
+    }
+    uint16_t *words = im->words;
+    const prepay_modbus_register_t *reg = reg_at(im->map, address);
     uint32_t bits;
     if (!reg || prepay_modbus_fixed_to_float(value, reg->exponent, &bits) != PREPAY_OK) {
         return; /* leaves 0 */
@@ -83,18 +94,19 @@ static uint16_t valve_bits(const prepay_water_meter_t *meter)
     return (uint16_t)v;
 }
 
-static void image(const prepay_water_meter_t *meter, uint16_t words[PREPAY_WATER_MODBUS_REGISTERS])
+static void image(const prepay_water_meter_t *meter, const image_t *im)
 {
+    uint16_t *words = im->words;
     memset(words, 0, PREPAY_WATER_MODBUS_REGISTERS * sizeof words[0]);
-    put_float(words, REG_FORWARD, meter->volume);
-    put_float(words, REG_REVERSE, meter->reverse_volume);
-    put_float(words, REG_FLOW, meter->flow_lph);
+    put_float(im, REG_FORWARD, meter->volume);
+    put_float(im, REG_REVERSE, meter->reverse_volume);
+    put_float(im, REG_FLOW, meter->flow_lph);
     words[REG_PIPE] = (meter->conditions & (1u << PREPAY_WATER_CONDITION_PIPE_EMPTY)) ? PIPE_EMPTY : PIPE_FULL;
     if (meter->mode == PREPAY_WATER_MODE_VOLUME) {
-        put_float(words, REG_REMAINING, meter->balance);
+        put_float(im, REG_REMAINING, meter->balance);
     }
     words[REG_UNIT] = meter->modbus_unit;
-    put_float(words, REG_BATTERY, meter->battery_mv);
+    put_float(im, REG_BATTERY, meter->battery_mv);
     words[REG_VALVE] = valve_bits(meter);
     words[REG_PULSE] = meter->pulse_coefficient;
 }
@@ -170,12 +182,12 @@ static void apply(prepay_water_meter_t *meter, const write_op_t *op)
 }
 
 /* Validates a write of `count` words at `address` (06: one word; 10H: whole registers). */
-static uint8_t plan_writes(const prepay_water_meter_t *meter, uint16_t address, const uint16_t *words, size_t count,
-                           write_op_t *ops, size_t *op_count)
+static uint8_t plan_writes(const prepay_water_meter_t *meter, const prepay_modbus_map_t *map, uint16_t address,
+                           const uint16_t *words, size_t count, write_op_t *ops, size_t *op_count)
 {
     size_t n = 0;
     for (size_t at = 0; at < count;) {
-        const prepay_modbus_register_t *reg = reg_at((uint16_t)(address + at));
+        const prepay_modbus_register_t *reg = reg_at(map, (uint16_t)(address + at));
         if (!reg || !reg->writable || n == MAX_WRITE_OPS || at + prepay_modbus_type_words(reg->type) > count ||
             (reg->address == REG_REMAINING && meter->mode != PREPAY_WATER_MODE_VOLUME)) {
             return PREPAY_MODBUS_EX_ILLEGAL_ADDRESS;
@@ -214,6 +226,7 @@ int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, prepay_time_t 
         req.unit != meter->modbus_unit || req.is_exception) {
         return 0; /* malformed, another unit's, or a broadcast */
     }
+    const prepay_modbus_map_t *map = prepay_modbus_map_by_name("xintai-water");
     prepay_modbus_request_t r;
     uint8_t ex = 0;
     if (prepay_modbus_parse_request(&req, &r) != PREPAY_OK) {
@@ -225,8 +238,9 @@ int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, prepay_time_t 
             ex = PREPAY_MODBUS_EX_ILLEGAL_ADDRESS;
         } else {
             uint16_t words[PREPAY_WATER_MODBUS_REGISTERS];
+            const image_t im = {map, words, r.address, (unsigned)r.address + r.quantity};
             prepay__water_run_time(meter, now);
-            image(meter, words);
+            image(meter, &im);
             if ((rc = prepay_modbus_response_build(&rsp, &req, words + r.address, NULL)) != PREPAY_OK) {
                 return rc;
             }
@@ -251,7 +265,7 @@ int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, prepay_time_t 
             prepay__water_run_time(meter, now);
             write_op_t ops[MAX_WRITE_OPS];
             size_t op_count = 0;
-            ex = plan_writes(meter, r.address, words, count, ops, &op_count);
+            ex = plan_writes(meter, map, r.address, words, count, ops, &op_count);
             if (ex == PREPAY_MODBUS_EX_DEVICE_FAILURE) {
                 prepay__water_event(meter, PREPAY_WATER_EVENT_OPEN_REFUSED,
                                     prepay__water_blocking(meter, PREPAY_WATER_ACTOR_STATION),

@@ -53,25 +53,44 @@ int prepay__water_price(const prepay_cjt188_price_table_t *table, prepay_energy_
 int prepay__water_settle(prepay_money_t charged, prepay_amount_t carry, prepay_amount_t exact, prepay_money_t *due,
                          prepay_money_t *charged_out, prepay_amount_t *carry_out)
 {
+    /* running = charged + carry + exact; charged is whole, so the running total's
+     * fraction is that of carry + exact, and carry' = carry + exact - due. */
     prepay_amount_t sum, running;
     prepay_money_t rounded, d, next;
     int rc;
     if ((rc = prepay_amount_add(carry, exact, &sum)) != PREPAY_OK ||
-        (rc = prepay_amount_add(sum, prepay_amount_from_money(charged), &running)) != PREPAY_OK ||
-        (rc = prepay_amount_round(running, PREPAY_ROUND_HALF_UP, &rounded)) != PREPAY_OK ||
-        (rc = prepay_i64_sub(rounded, charged, &d)) != PREPAY_OK ||
-        (rc = prepay_i64_add(charged, d, &next)) != PREPAY_OK) {
+        (rc = prepay_i64_add(sum.units, charged, &running.units)) != PREPAY_OK) {
         return rc;
     }
-    prepay_amount_t rest;
-    if ((rc = prepay_amount_sub(sum, prepay_amount_from_money(d), &rest)) != PREPAY_OK) {
+    running.nanos = sum.nanos;
+    if ((rc = prepay_amount_round(running, PREPAY_ROUND_HALF_UP, &rounded)) != PREPAY_OK ||
+        (rc = prepay_i64_sub(rounded, charged, &d)) != PREPAY_OK || (rc = prepay_i64_add(charged, d, &next)) != PREPAY_OK) {
         return rc;
     }
     *due = d;
     *charged_out = next;
-    carry_out->units = rest.units; /* member by member: a stored meter keeps deterministic padding */
-    carry_out->nanos = rest.nanos;
+    carry_out->units = sum.units - d; /* |carry + exact - due| < 1: no overflow */
+    carry_out->nanos = sum.nanos;     /* member by member: a stored meter keeps deterministic padding */
     return PREPAY_OK;
+}
+
+/* Whether nothing is scheduled at or before t (the common case of a step: no
+ * time passing work but moving the clock). */
+static inline bool quiet_until(const prepay_water_meter_t *meter, prepay_time_t t)
+{
+    return t < meter->switch_time && t < meter->next_settlement && t < meter->next_cycle &&
+           meter->battery_stage == 0;
+}
+
+static inline void pass_time(prepay_water_meter_t *meter, prepay_time_t t)
+{
+    if (quiet_until(meter, t)) {
+        if (t > meter->clock) {
+            meter->clock = t;
+        }
+        return;
+    }
+    prepay__water_run_time(meter, t);
 }
 
 int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_time_t now, prepay_energy_t litres)
@@ -94,7 +113,8 @@ int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_time_t now, p
     const prepay_time_t at = now > meter->clock ? now - 1 : now;
     const prepay_cjt188_price_table_t *table = meter->switch_time <= at ? &meter->prices[1] : &meter->prices[0];
     const prepay_energy_t cycle_volume = meter->next_cycle <= at ? 0 : meter->cycle_volume;
-    int64_t balance = meter->balance;
+    const int64_t balance_before = meter->balance;
+    int64_t balance = balance_before;
     prepay_money_t charged = meter->charged;
     prepay_amount_t carry = meter->carry;
     if (meter->mode == PREPAY_WATER_MODE_MONEY && litres > 0) {
@@ -112,12 +132,13 @@ int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_time_t now, p
         return PREPAY_E_OVERFLOW;
     }
     const prepay_time_t before = meter->clock;
-    prepay__water_run_time(meter, at);
+    pass_time(meter, at);
     meter->volume += litres;
     meter->cycle_volume += litres;
     meter->balance = balance;
     meter->charged = charged;
-    meter->carry = carry;
+    meter->carry.units = carry.units; /* member by member: deterministic padding */
+    meter->carry.nanos = carry.nanos;
     if (meter->holds != 0 && litres > 0) {
         meter->closed_flow += litres;
         if (meter->closed_flow_episode == 0) {
@@ -125,11 +146,15 @@ int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_time_t now, p
         }
         meter->closed_flow_episode += litres;
     }
-    prepay__water_decide(meter, PREPAY_WATER_ACTOR_METER);
-    prepay__water_run_time(meter, now);
+    if (balance != balance_before) {
+        prepay__water_decide(meter, PREPAY_WATER_ACTOR_METER); /* same balance: the last decision holds */
+    }
+    pass_time(meter, now);
     if (now > before) {
-        int64_t lph;
-        if (prepay_i64_div_round(litres * 3600, now - before, PREPAY_ROUND_HALF_UP, &lph) == PREPAY_OK) {
+        /* L/h over the step (Modbus 0005H); one-second steps and no water need no division */
+        const int64_t dt = now - before;
+        int64_t lph = litres * 3600;
+        if (dt == 1 || litres == 0 || prepay_i64_div_round(lph, dt, PREPAY_ROUND_HALF_UP, &lph) == PREPAY_OK) {
             meter->flow_lph = lph;
         }
     }
