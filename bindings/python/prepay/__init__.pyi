@@ -12,20 +12,18 @@ from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
+from . import modbus as modbus
 from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
-                      LedgerError as LedgerError, LoadProfileError as LoadProfileError, MeterError as MeterError,
-                      ReportError as ReportError, StationError as StationError,
-from . import modbus as modbus
+from . import water as water
 from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
                       DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
-                      JournalError as JournalError, LedgerError as LedgerError, MeterError as MeterError,
-                      ModbusError as ModbusError, StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, check as check,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,
+                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,
@@ -46,11 +44,12 @@ class Module(enum.IntEnum):
     LEDGER = 3
     LOADPROFILE = 19
     METER = 8
-    REPORT = 17
     MODBUS = 13
+    REPORT = 17
     STATION = 9
     TARIFF = 2
     WALLET = 4
+    WATER = 18
 
 class Rounding(enum.IntEnum):
     HALF_UP = 0
@@ -281,6 +280,7 @@ class JournalRecordType(enum.IntEnum):
     TRANSFER = 2
     COMMIT = 3
     CLOSE = 4
+    CUT = 5
 
 class ResidualPolicy(enum.IntEnum):
     CARRY = 2
@@ -337,6 +337,7 @@ class MeterEvent(enum.IntEnum):
     POWER_DOWN = 4
     PROGRAMMING = 5
     REVERSE_PHASE = 3
+    TIME_SYNC_REFUSED = 11
     TRIP = 9
 
 class MeterCondition(enum.IntEnum):
@@ -345,6 +346,49 @@ class MeterCondition(enum.IntEnum):
     LOSS_OF_VOLTAGE = 1
     POWER_DOWN = 4
     REVERSE_PHASE = 3
+
+class WaterMode(enum.IntEnum):
+    MONEY = 0
+    REMOTE = 2
+    VOLUME = 1
+
+class WaterActor(enum.IntEnum):
+    METER = 2
+    STATION = 1
+    TENANT = 0
+
+class WaterCondition(enum.IntEnum):
+    LOW_BATTERY = 1
+    MAGNET = 0
+    PIPE_EMPTY = 4
+    POWER_DOWN = 2
+    VALVE_STUCK = 3
+
+class WaterEvent(enum.IntEnum):
+    BATTERY_LOCK = 4
+    FLOW_WHILE_CLOSED = 14
+    LOW_BATTERY = 3
+    MAGNET = 2
+    OPEN_REFUSED = 9
+    POWER_DOWN = 5
+    PROGRAMMING = 13
+    PURCHASE = 10
+    PURCHASE_REFUSED = 11
+    PURSE_ALARM = 0
+    PURSE_EMPTY = 1
+    PURSE_SET = 12
+    VALVE_CLOSE = 8
+    VALVE_OPEN = 7
+    VALVE_STUCK = 6
+
+class WaterHold(enum.IntFlag):
+    ALARM = 1
+    BATTERY = 32
+    BATTERY_LOCK = 64
+    EMPTY = 2
+    MAGNET = 8
+    POWER = 16
+    REMOTE = 4
 
 class Status(enum.IntEnum):
     OK = 0
@@ -375,6 +419,7 @@ class Status(enum.IntEnum):
     E_DLT645_ABSENT = -357
     E_DLT645_BAD_VALUE = -360
     E_DLT645_BLOCK_DI = -359
+    E_DLT645_NOT_SCALAR = -361
     E_DLT645_UNKNOWN_DI = -356
     E_DLT645_VALUE_LENGTH = -358
     E_HOSTED_CSV = -2568
@@ -388,10 +433,12 @@ class Status(enum.IntEnum):
     E_INVALID_ARGUMENT = -1
     E_JOURNAL_BAD_HEADER = -1283
     E_JOURNAL_BAD_RECORD = -1284
+    E_JOURNAL_CHANGED = -1293
     E_JOURNAL_CORRUPT = -1282
     E_JOURNAL_FAILED = -1286
     E_JOURNAL_FULL = -1287
     E_JOURNAL_IO = -1281
+    E_JOURNAL_LOCKED = -1292
     E_JOURNAL_REPLAY = -1290
     E_JOURNAL_SEQUENCE = -1289
     E_JOURNAL_SNAPSHOT_CORRUPT = -1288
@@ -479,9 +526,11 @@ class Status(enum.IntEnum):
     E_TARIFF_DAY_TABLE_EMPTY = -520
     E_TARIFF_FREE_ENERGY = -538
     E_TARIFF_HOLIDAY_ORDER = -523
+    E_TARIFF_NEEDS_BANDS = -541
     E_TARIFF_OVERRIDE_ORDER = -524
     E_TARIFF_OVERRIDE_RANGE = -525
     E_TARIFF_REGISTER_BACKWARDS = -535
+    E_TARIFF_SEAL_BROKEN = -540
     E_TARIFF_SEASON_ORDER = -515
     E_TARIFF_SEASON_OVERLAP = -516
     E_TARIFF_SLOT_ORDER = -518
@@ -565,3 +614,10 @@ class Status(enum.IntEnum):
     E_MODBUS_BAD_VALUE = -3340
     E_MODBUS_BAD_REGISTER = -3341
     E_MODBUS_BROADCAST = -3342
+    E_WATER_BAD_STATE = -4609
+    E_WATER_BAD_PARAMETER = -4610
+    E_WATER_WRONG_MODE = -4611
+    E_WATER_PURCHASE_SERIAL = -4612
+    E_WATER_HOARDING_LIMIT = -4613
+    E_WATER_VALVE_REFUSED = -4614
+    E_WATER_TIME_ORDER = -4615

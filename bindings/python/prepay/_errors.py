@@ -8,7 +8,7 @@ from . import c_api as _c
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
-    "LoadProfileError", "CJT188Error", "ModbusError",
+    "LoadProfileError", "CJT188Error", "ModbusError", "WaterError",
     "error_for", "check", "strerror", "status_module",
 ]
 
@@ -102,10 +102,15 @@ class ModbusError(Error):
     module = _c.PREPAY_MODULE_MODBUS
 
 
+class WaterError(Error):
+    """Reference water meter (module 18)."""
+    module = _c.PREPAY_MODULE_WATER
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
                                           StationError, HostedError, ReportError, LoadProfileError,
-                                          CJT188Error, ModbusError)}
+                                          CJT188Error, ModbusError, WaterError)}
 
 
 def status_module(code: int) -> int:
