@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
@@ -12,18 +13,17 @@ from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
-from . import modbus as modbus
 from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from . import water as water
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
-                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
                       StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError, check as check,
+                      TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,
@@ -35,21 +35,22 @@ __version__: str
 
 class Module(enum.IntEnum):
     ALLOCATION = 6
+    ANALYSIS = 16
     BILLING = 7
     CJT188 = 12
     COMMON = 0
     DLT645 = 1
+    EVENTS = 15
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
     LOADPROFILE = 19
     METER = 8
-    MODBUS = 13
     REPORT = 17
+    MODBUS = 13
     STATION = 9
     TARIFF = 2
     WALLET = 4
-    WATER = 18
 
 class Rounding(enum.IntEnum):
     HALF_UP = 0
@@ -280,7 +281,6 @@ class JournalRecordType(enum.IntEnum):
     TRANSFER = 2
     COMMIT = 3
     CLOSE = 4
-    CUT = 5
 
 class ResidualPolicy(enum.IntEnum):
     CARRY = 2
@@ -337,7 +337,6 @@ class MeterEvent(enum.IntEnum):
     POWER_DOWN = 4
     PROGRAMMING = 5
     REVERSE_PHASE = 3
-    TIME_SYNC_REFUSED = 11
     TRIP = 9
 
 class MeterCondition(enum.IntEnum):
@@ -346,49 +345,6 @@ class MeterCondition(enum.IntEnum):
     LOSS_OF_VOLTAGE = 1
     POWER_DOWN = 4
     REVERSE_PHASE = 3
-
-class WaterMode(enum.IntEnum):
-    MONEY = 0
-    REMOTE = 2
-    VOLUME = 1
-
-class WaterActor(enum.IntEnum):
-    METER = 2
-    STATION = 1
-    TENANT = 0
-
-class WaterCondition(enum.IntEnum):
-    LOW_BATTERY = 1
-    MAGNET = 0
-    PIPE_EMPTY = 4
-    POWER_DOWN = 2
-    VALVE_STUCK = 3
-
-class WaterEvent(enum.IntEnum):
-    BATTERY_LOCK = 4
-    FLOW_WHILE_CLOSED = 14
-    LOW_BATTERY = 3
-    MAGNET = 2
-    OPEN_REFUSED = 9
-    POWER_DOWN = 5
-    PROGRAMMING = 13
-    PURCHASE = 10
-    PURCHASE_REFUSED = 11
-    PURSE_ALARM = 0
-    PURSE_EMPTY = 1
-    PURSE_SET = 12
-    VALVE_CLOSE = 8
-    VALVE_OPEN = 7
-    VALVE_STUCK = 6
-
-class WaterHold(enum.IntFlag):
-    ALARM = 1
-    BATTERY = 32
-    BATTERY_LOCK = 64
-    EMPTY = 2
-    MAGNET = 8
-    POWER = 16
-    REMOTE = 4
 
 class Status(enum.IntEnum):
     OK = 0
@@ -433,12 +389,10 @@ class Status(enum.IntEnum):
     E_INVALID_ARGUMENT = -1
     E_JOURNAL_BAD_HEADER = -1283
     E_JOURNAL_BAD_RECORD = -1284
-    E_JOURNAL_CHANGED = -1293
     E_JOURNAL_CORRUPT = -1282
     E_JOURNAL_FAILED = -1286
     E_JOURNAL_FULL = -1287
     E_JOURNAL_IO = -1281
-    E_JOURNAL_LOCKED = -1292
     E_JOURNAL_REPLAY = -1290
     E_JOURNAL_SEQUENCE = -1289
     E_JOURNAL_SNAPSHOT_CORRUPT = -1288
@@ -526,11 +480,9 @@ class Status(enum.IntEnum):
     E_TARIFF_DAY_TABLE_EMPTY = -520
     E_TARIFF_FREE_ENERGY = -538
     E_TARIFF_HOLIDAY_ORDER = -523
-    E_TARIFF_NEEDS_BANDS = -541
     E_TARIFF_OVERRIDE_ORDER = -524
     E_TARIFF_OVERRIDE_RANGE = -525
     E_TARIFF_REGISTER_BACKWARDS = -535
-    E_TARIFF_SEAL_BROKEN = -540
     E_TARIFF_SEASON_ORDER = -515
     E_TARIFF_SEASON_OVERLAP = -516
     E_TARIFF_SLOT_ORDER = -518
@@ -578,46 +530,9 @@ class Status(enum.IntEnum):
     E_METER_KEEP_POWER = -2055
     E_METER_COMMAND_EXPIRED = -2056
     E_METER_BAD_PARAMETER = -2057
-    E_CJT188_TRUNCATED = -3073
-    E_CJT188_NO_START = -3074
-    E_CJT188_BAD_LENGTH = -3075
-    E_CJT188_BAD_CHECKSUM = -3076
-    E_CJT188_BAD_END = -3077
-    E_CJT188_DATA_TOO_LONG = -3078
-    E_CJT188_BAD_ADDRESS = -3079
-    E_CJT188_ABNORMAL = -3080
-    E_CJT188_UNEXPECTED_REPLY = -3081
-    E_CJT188_DI_MISMATCH = -3082
-    E_CJT188_SER_MISMATCH = -3083
-    E_CJT188_ADDRESS_MISMATCH = -3084
-    E_CJT188_BAD_DATA = -3085
-    E_CJT188_BAD_VALUE = -3086
-    E_CJT188_BAD_UNIT = -3087
-    E_CJT188_INEXACT = -3088
-    E_CJT188_ABSENT = -3089
-    E_CJT188_BAD_REQUEST = -3090
-    E_CJT188_BAD_VALVE_COMMAND = -3091
-    E_CJT188_PURCHASE_REPEAT = -3092
-    E_CJT188_PURCHASE_SEQUENCE = -3093
-    E_CJT188_BAD_DI_ORDER = -3094
-    E_MODBUS_TRUNCATED = -3329
-    E_MODBUS_BAD_LENGTH = -3330
-    E_MODBUS_BAD_CRC = -3331
-    E_MODBUS_BAD_PDU = -3332
-    E_MODBUS_BAD_FUNCTION = -3333
-    E_MODBUS_BAD_QUANTITY = -3334
-    E_MODBUS_BAD_UNIT = -3335
-    E_MODBUS_EXCEPTION = -3336
-    E_MODBUS_NOT_A_MATCH = -3337
-    E_MODBUS_BAD_RESPONSE = -3338
-    E_MODBUS_INEXACT = -3339
-    E_MODBUS_BAD_VALUE = -3340
-    E_MODBUS_BAD_REGISTER = -3341
-    E_MODBUS_BROADCAST = -3342
-    E_WATER_BAD_STATE = -4609
-    E_WATER_BAD_PARAMETER = -4610
-    E_WATER_WRONG_MODE = -4611
-    E_WATER_PURCHASE_SERIAL = -4612
-    E_WATER_HOARDING_LIMIT = -4613
-    E_WATER_VALVE_REFUSED = -4614
-    E_WATER_TIME_ORDER = -4615
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,
