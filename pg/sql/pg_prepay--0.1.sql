@@ -163,3 +163,112 @@ CREATE FUNCTION prepay_wallet_policy(policy jsonb) RETURNS jsonb
 CREATE FUNCTION prepay_wallet_split_recharge(amount bigint, emergency_owed bigint, debt_owed bigint,
     OUT to_emergency bigint, OUT to_debt bigint, OUT to_balance bigint)
     AS 'MODULE_PATHNAME', 'pgp_wallet_split_recharge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- ---- ledger ---------------------------------------------------------------------------------------------------
+-- The books: write them only through the functions below (they lock, apply
+-- the library's rules and keep the counters); prepay_ledger_check() and
+-- prepay_ledger_verify() find anything written around them.
+
+CREATE TABLE prepay_account (
+    id bigint PRIMARY KEY CHECK (id <> 0),
+    kind smallint NOT NULL,
+    flags integer NOT NULL DEFAULT 0,
+    overdraft_limit bigint NOT NULL DEFAULT 0,
+    max_balance bigint NOT NULL DEFAULT 0,
+    item integer NOT NULL DEFAULT 0,
+    emergency_account_id bigint NOT NULL DEFAULT 0,
+    debt_account_id bigint NOT NULL DEFAULT 0,
+    debits_pending bigint NOT NULL DEFAULT 0,
+    debits_posted bigint NOT NULL DEFAULT 0,
+    credits_pending bigint NOT NULL DEFAULT 0,
+    credits_posted bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE prepay_transfer (
+    seq bigserial NOT NULL UNIQUE,           -- log order
+    id bigint PRIMARY KEY,                   -- the idempotency key
+    debit_account_id bigint NOT NULL,        -- posts and voids: the pending transfer's
+    credit_account_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    pending_id bigint NOT NULL DEFAULT 0,
+    ts timestamp,
+    meter_id bigint NOT NULL DEFAULT 0,
+    interval_start timestamp,
+    interval_end timestamp,
+    order_id bigint NOT NULL DEFAULT 0,
+    reference_id bigint NOT NULL DEFAULT 0,
+    tariff_version integer NOT NULL DEFAULT 0,
+    code integer NOT NULL,
+    flags integer NOT NULL DEFAULT 0,        -- 1 linked, 2 pending, 4 post_pending, 8 void_pending
+    state smallint NOT NULL DEFAULT 0,       -- pending transfers: 1 open, 2 posted, 3 voided
+    resolved_by bigint NOT NULL DEFAULT 0    -- the post or void of a pending transfer
+);
+CREATE INDEX prepay_transfer_debit ON prepay_transfer (debit_account_id);
+CREATE INDEX prepay_transfer_credit ON prepay_transfer (credit_account_id);
+SELECT pg_catalog.pg_extension_config_dump('prepay_account', '');
+SELECT pg_catalog.pg_extension_config_dump('prepay_transfer', '');
+SELECT pg_catalog.pg_extension_config_dump('prepay_transfer_seq_seq', '');
+
+CREATE FUNCTION prepay_ledger_code(name text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE name
+        WHEN 'recharge' THEN 1 WHEN 'refund' THEN 2 WHEN 'deduction' THEN 3 WHEN 'fee' THEN 4
+        WHEN 'emergency_credit' THEN 5 WHEN 'repay_emergency' THEN 6 WHEN 'repay_debt' THEN 7
+        WHEN 'debt' THEN 8 WHEN 'adjustment' THEN 9 WHEN 'allocation' THEN 10 WHEN 'reversal' THEN 11
+    END
+$$;
+
+CREATE FUNCTION prepay_ledger_create_account(id bigint, kind text, flags text[] DEFAULT '{}',
+    overdraft_limit bigint DEFAULT 0, max_balance bigint DEFAULT 0, item integer DEFAULT 0,
+    emergency_account_id bigint DEFAULT 0, debt_account_id bigint DEFAULT 0) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgp_ledger_create_account' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE FUNCTION prepay_ledger_close_account(id bigint) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgp_ledger_close_account' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+CREATE TYPE prepay_ledger_balance AS (balance bigint, available bigint, debits_pending bigint,
+    debits_posted bigint, credits_pending bigint, credits_posted bigint);
+CREATE FUNCTION prepay_ledger_balance(id bigint) RETURNS prepay_ledger_balance
+    AS 'MODULE_PATHNAME', 'pgp_ledger_balance' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+-- One transfer, idempotent by id: 'applied' or 'exists'; a refusal is an ERROR.
+CREATE FUNCTION prepay_ledger_post(id bigint, debit_account_id bigint, credit_account_id bigint, amount bigint,
+    code integer, flags text[] DEFAULT '{}', pending_id bigint DEFAULT 0, ts timestamp DEFAULT NULL,
+    meter_id bigint DEFAULT 0, interval_start timestamp DEFAULT NULL, interval_end timestamp DEFAULT NULL,
+    order_id bigint DEFAULT 0, reference_id bigint DEFAULT 0, tariff_version integer DEFAULT 0) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgp_ledger_post' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE TYPE prepay_post_result AS (result text, status integer, message text);
+-- The same, with a refusal returned as a value (result = the library's name of it).
+CREATE FUNCTION prepay_ledger_try_post(id bigint, debit_account_id bigint, credit_account_id bigint, amount bigint,
+    code integer, flags text[] DEFAULT '{}', pending_id bigint DEFAULT 0, ts timestamp DEFAULT NULL,
+    meter_id bigint DEFAULT 0, interval_start timestamp DEFAULT NULL, interval_end timestamp DEFAULT NULL,
+    order_id bigint DEFAULT 0, reference_id bigint DEFAULT 0, tariff_version integer DEFAULT 0)
+    RETURNS prepay_post_result
+    AS 'MODULE_PATHNAME', 'pgp_ledger_try_post' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+-- A top-up and the repayments it pays first (emergency credit, then debt), as one linked chain.
+CREATE FUNCTION prepay_ledger_recharge(recharge_id bigint, wallet_id bigint, clearing_id bigint, amount bigint,
+    order_id bigint DEFAULT 0, repay_emergency_id bigint DEFAULT 0, repay_debt_id bigint DEFAULT 0,
+    ts timestamp DEFAULT NULL) RETURNS text
+    AS 'MODULE_PATHNAME', 'pgp_ledger_recharge' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- The invariants as an aggregate over the transfers and their two accounts:
+--   SELECT prepay_ledger_check(t, d, c) FROM prepay_transfer t
+--     JOIN prepay_account d ON d.id = t.debit_account_id JOIN prepay_account c ON c.id = t.credit_account_id;
+CREATE FUNCTION prepay_ledger_check_transfn(internal, prepay_transfer, prepay_account, prepay_account)
+    RETURNS internal AS 'MODULE_PATHNAME', 'pgp_ledger_check_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION prepay_ledger_check_finalfn(internal) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION prepay_ledger_check_combinefn(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_combinefn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION prepay_ledger_check_serialfn(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION prepay_ledger_check_deserialfn(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE AGGREGATE prepay_ledger_check(transfer prepay_transfer, debit prepay_account, credit prepay_account) (
+    SFUNC = prepay_ledger_check_transfn,
+    STYPE = internal,
+    FINALFUNC = prepay_ledger_check_finalfn,
+    COMBINEFUNC = prepay_ledger_check_combinefn,
+    SERIALFUNC = prepay_ledger_check_serialfn,
+    DESERIALFUNC = prepay_ledger_check_deserialfn,
+    PARALLEL = SAFE
+);
+-- The whole book replayed through the library (holds the log in memory).
+CREATE FUNCTION prepay_ledger_verify() RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pgp_ledger_verify' LANGUAGE C STABLE PARALLEL RESTRICTED;
