@@ -115,7 +115,7 @@ if want regress; then
         --temp-config="$work/test/regress.conf"
 fi
 if want isolation; then
-    run_regress isolation "$pg_isolation_regress" --inputdir="$work/test/isolation" \
+    run_regress isolation "$pg_isolation_regress" --inputdir="$work/test/isolation" --load-extension=pg_prepay \
         --schedule="$work/test/isolation/schedule"
 fi
 if want shard; then
