@@ -12,8 +12,9 @@
 #    directory that is removed at the end (PREPAY_PG_KEEP=1 keeps it);
 # 3. suites:
 #    regress    pg_regress --temp-instance: pg/test/schedule (upgrade, tariff,
-#               parallel and partitionwise bills, DL/T 645, allocation, wallet,
-#               ledger, reports, errors) on the C test vectors of tests/vectors;
+#               parallel and partitionwise bills, SQL == C on every tariff
+#               example, DL/T 645, allocation, wallet, ledger, reports, errors)
+#               on the C test vectors of tests/vectors;
 #    isolation  pg_isolation_regress --temp-instance: pg/test/isolation (the
 #               same recharge posted by two sessions at once applies once; a
 #               settlement run racing a recharge keeps the books balanced);
@@ -92,6 +93,11 @@ mkdir -p "$work/test/data"
 cp -r pg/test/. "$work/test/"
 cp -r tests/vectors "$work/test/data/vectors"
 cp -r examples/tariffs "$work/test/data/tariffs"
+# The C side of the SQL == C cross-check, linked from the extension's own library objects.
+if ! cc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude pg/test/crosscheck/bill_c.c $(find pg/build/lib -name '*.o' | sort) \
+        -ljansson -o "$work/test/bill_c"; then
+    bad "build the C side of the cross-check"
+fi
 chown -R "$runner" "$work" 2>/dev/null || true
 
 # Runs a pg_regress-style driver; shows the diffs on failure.
