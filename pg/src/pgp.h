@@ -100,6 +100,10 @@ typedef struct PgpPlan
 /* The plan of a bytea; loads and validates it on a cache miss. The pointer is
  * valid until the next pgp_plan_get() call (the cache may evict). */
 const PgpPlan *pgp_plan_get(const char *data, Size len);
+/* Bumped whenever a cache entry is freed: a PgpPlan pointer kept with the
+ * generation it was got in is still valid while the generation is the same. */
+extern uint64 pgp_plan_generation;
+
 /* The hash stored in a serialised plan's header (ERROR if it is not a plan). */
 uint64 pgp_plan_hash(const char *data, Size len);
 

@@ -234,6 +234,7 @@ typedef struct BillAgg
     int64       count;
     int64       cap;
     bool        ordered;        /* rows arrived in non-decreasing start order */
+    bool        plan_stable;    /* the plan argument is a constant or parameter: no need to compare it per row */
 } BillAgg;
 
 #define BILL_MAX_INTERVALS ((int64) (MaxAllocHugeSize / sizeof(prepay_tariff_interval_t)))
@@ -304,16 +305,20 @@ pgp_bill_transfn(PG_FUNCTION_ARGS)
 
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
         PG_RETURN_POINTER(s); /* NULLs are skipped, as by sum() */
-    plan = PG_GETARG_BYTEA_PP(1);
     iv = interval_args(fcinfo, 2, "prepay_bill");
     if (s == NULL)
     {
+        plan = PG_GETARG_BYTEA_PP(1);
         /* the plan must load: fail on the first row, not at the end */
         (void) pgp_plan_get(VARDATA_ANY(plan), VARSIZE_ANY_EXHDR(plan));
         s = bill_agg_new(ctx, VARDATA_ANY(plan), VARSIZE_ANY_EXHDR(plan));
+        s->plan_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
     }
-    else
+    else if (!s->plan_stable)
+    {
+        plan = PG_GETARG_BYTEA_PP(1);
         same_plan(s, VARDATA_ANY(plan), VARSIZE_ANY_EXHDR(plan), "prepay_bill");
+    }
     bill_agg_reserve(ctx, s, 1);
     if (s->count > 0 && iv.start < s->iv[s->count - 1].start)
         s->ordered = false;
@@ -459,6 +464,9 @@ typedef struct StreamAgg
     prepay_tariff_line_t *buf;  /* lines of one step */
     size_t      buf_cap;
     int64       count;
+    bool        plan_stable;    /* constant or parameter plan argument */
+    const PgpPlan *cached;      /* its cache entry, valid while pgp_plan_generation == generation */
+    uint64      generation;
 } StreamAgg;
 
 static void
@@ -520,8 +528,17 @@ pgp_bill_stream_transfn(PG_FUNCTION_ARGS)
 
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
         PG_RETURN_POINTER(s);
-    plan = PG_GETARG_BYTEA_PP(1);
     iv = interval_args(fcinfo, 2, "prepay_bill_stream");
+    if (s != NULL && s->plan_stable && s->cached != NULL && s->generation == pgp_plan_generation)
+    {
+        p = s->cached;
+        old = MemoryContextSwitchTo(ctx);
+        (void) stream_step(ctx, s, p, &iv);
+        s->count++;
+        MemoryContextSwitchTo(old);
+        PG_RETURN_POINTER(s);
+    }
+    plan = PG_GETARG_BYTEA_PP(1);
     p = pgp_plan_get(VARDATA_ANY(plan), VARSIZE_ANY_EXHDR(plan));
     old = MemoryContextSwitchTo(ctx);
     if (s == NULL)
@@ -535,10 +552,13 @@ pgp_bill_stream_transfn(PG_FUNCTION_ARGS)
         pgp_check(prepay_tariff_state_init(&s->state), "prepay_bill_stream");
         pgp_check(prepay_tariff_bill_init(&s->bill, &p->doc.sets[0], palloc_array(prepay_tariff_line_t, 64), 64),
                   "prepay_bill_stream");
+        s->plan_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
     }
     else if (s->plan_len != VARSIZE_ANY_EXHDR(plan) || memcmp(s->plan, VARDATA_ANY(plan), s->plan_len) != 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("prepay_bill_stream: one group is priced with two different tariff plans")));
+    s->cached = p;
+    s->generation = pgp_plan_generation;
     (void) stream_step(ctx, s, p, &iv);
     s->count++;
     MemoryContextSwitchTo(old);

@@ -33,6 +33,8 @@
 static MemoryContext cache_context = NULL;
 static PgpPlan *cache[CACHE_SIZE];
 static uint64 cache_clock = 0;
+static PgpPlan *last_hit = NULL;
+uint64      pgp_plan_generation = 1;
 
 static uint64
 fnv1a64(const char *data, Size len)
@@ -128,6 +130,10 @@ pgp_plan_get(const char *data, Size len)
     char        err[PREPAY_TARIFF_JSON_ERROR_MAX];
     int         status;
 
+    /* most calls in a row use the same plan */
+    if (last_hit != NULL && last_hit->hash == hash && last_hit->payload_len == len &&
+        memcmp(last_hit->payload, data, len) == 0)
+        return last_hit;
     for (int i = 0; i < CACHE_SIZE; i++)
     {
         entry = cache[i];
@@ -139,6 +145,7 @@ pgp_plan_get(const char *data, Size len)
         if (entry->hash == hash && entry->payload_len == len && memcmp(entry->payload, data, len) == 0)
         {
             entry->last_used = ++cache_clock;
+            last_hit = entry;
             return entry;
         }
         if (cache[victim] != NULL && entry->last_used < cache[victim]->last_used)
@@ -148,9 +155,12 @@ pgp_plan_get(const char *data, Size len)
         cache_context = AllocSetContextCreate(CacheMemoryContext, "pg_prepay tariff plans", ALLOCSET_DEFAULT_SIZES);
     if (cache[victim] != NULL)
     {
+        if (last_hit == cache[victim])
+            last_hit = NULL;
         pfree(cache[victim]->payload);
         pfree(cache[victim]);
         cache[victim] = NULL;
+        pgp_plan_generation++;
     }
     entry = MemoryContextAllocZero(cache_context, sizeof(PgpPlan));
     err[0] = '\0';
@@ -168,6 +178,7 @@ pgp_plan_get(const char *data, Size len)
     memcpy(entry->payload, data, len);
     entry->last_used = ++cache_clock;
     cache[victim] = entry;
+    last_hit = entry;
     return entry;
 }
 

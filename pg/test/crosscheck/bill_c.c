@@ -8,11 +8,16 @@
  *
  *   bill_c prepay|urdb TARIFF.json READINGS.csv
  * READINGS.csv: start,end,energy per line, times in seconds since 2000-01-01.
+ * With BILL_C_REPEAT=N in the environment it also bills the series N more
+ * times and prints, on stderr, the intervals priced per second by the batch
+ * call (wall clock; bench/bench_postgresql.sh puts it beside the SQL figures).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "prepay/civil_time.h"
 #include "prepay/status.h"
@@ -80,6 +85,27 @@ int main(int argc, char **argv)
     if (rc != PREPAY_OK) {
         fprintf(stderr, "eval_batch: %s\n", prepay_strerror(rc));
         return 1;
+    }
+    const char *repeat_text = getenv("BILL_C_REPEAT");
+    long repeat = repeat_text ? strtol(repeat_text, NULL, 10) : 0;
+    if (repeat > 0) {
+        prepay_tariff_bill_t timed;
+        prepay_tariff_line_t *scratch = malloc(line_cap * sizeof *scratch);
+        struct timespec t0, t1;
+        if (!scratch) {
+            return 1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long r = 0; r < repeat; r++) {
+            if (prepay_tariff_bill_init(&timed, &doc.sets[0], scratch, line_cap) != PREPAY_OK ||
+                prepay_tariff_eval_batch(&plan, &doc.account, NULL, iv, n, &timed) != PREPAY_OK) {
+                return 1;
+            }
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        free(scratch);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr, "c_batch_intervals_per_s %.0f\n", (double)n * (double)repeat / s);
     }
     char a[64];
     amount(a, sizeof a, bill.exact_total);

@@ -10,7 +10,9 @@
 #
 #   pg/test/shard/run.sh WORKDIR TESTDIR     (TESTDIR: the staged pg/test with data/)
 # Environment: PG_BINDIR (server binaries), PREPAY_PG_RUNNER (the user who runs
-# the servers; used through runuser when this script runs as root).
+# the servers; used through runuser when this script runs as root),
+# PREPAY_SHARD_METERS (meters of readings, default 90), PREPAY_SHARD_BENCH=1
+# (also run bench.sql: more timings for bench/bench_postgresql.sh).
 set -euo pipefail
 work=$1
 tests=$2
@@ -59,8 +61,13 @@ for i in 1 2; do
     psql_node "$i" -v part="readings_p$i" -f "$here/shard.sql"
 done
 psql_node 0 -v shard1_port="${ports[1]}" -v shard2_port="${ports[2]}" -v user="$runner" \
+    -v meters="${PREPAY_SHARD_METERS:-90}" \
     -v load_csv="$tests/data/vectors/nrel/pvsamv1_residential_load.csv" \
     -v tariff="$tests/data/tariffs/guangzhou_residential_tou.json" -f "$here/coordinator.sql"
+if [ "${PREPAY_SHARD_BENCH:-0}" = 1 ]; then
+    psql_node 0 -v dump="$work/node0/readings.csv" -v flat_tariff="$tests/data/tariffs/beijing_ci_tou_sharp.json" \
+        -f "$here/bench.sql"
+fi
 for i in 0 1 2; do
     as_runner "$bindir/pg_ctl" -D "$work/node$i/data" -m fast -w stop >/dev/null
 done
