@@ -2,10 +2,13 @@
  * Fuzz target: journal recovery (and snapshot loading) over arbitrary bytes,
  * through the in-memory storage. The first input byte picks the mode:
  * even = the rest is a journal, odd = the rest is a published snapshot (with
- * an empty journal). Checks: never crashes or reads out of bounds; any
- * ledger recovery accepts passes prepay_ledger_verify(); the recovered
- * journal accepts one more batch and recovers again to the same ledger
- * plus that batch.
+ * an empty journal). Checks: never crashes or reads out of bounds; a
+ * read-only recovery (prepay_journal_recover()) never writes and agrees with
+ * a writer's (prepay_journal_open()) on the verdict and the ledger; any
+ * ledger recovery accepts passes prepay_ledger_verify(); after a writer's
+ * recovery the storage ends exactly at the journal's committed end (tail
+ * cut, commit copy completed, cut recorded); the recovered journal accepts
+ * one more batch and recovers again to the same ledger plus that batch.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,14 +45,40 @@ static void init_ledger(prepay_ledger_t *ledger)
 static int recover(prepay_journal_memory_t *memory, prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
                    prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_journal_recovery_t *info)
 {
+    /* A reader first: it must change nothing. */
+    init_ledger(ledger);
+    size_t length = memory->length;
+    uint32_t appends = memory->appends;
+    prepay_journal_io_t reader = *io;
+    reader.append = NULL;
+    reader.sync = NULL;
+    reader.truncate = NULL;
+    prepay_journal_recovery_t seen;
+    int read_status = prepay_journal_recover(&reader, snapshot, ledger, scratch, ACCOUNTS, &seen);
+    if (memory->length != length || memory->appends != appends || seen.tail_cut) {
+        abort(); /* a reader wrote */
+    }
+    uint32_t read_transfers = prepay_ledger_transfer_count(ledger);
     init_ledger(ledger);
     int status = prepay_journal_open(journal, io, staging, sizeof staging, snapshot, ledger, scratch, ACCOUNTS, info);
+    if (read_status == PREPAY_OK && status != PREPAY_OK && status != PREPAY_E_JOURNAL_FULL) {
+        abort(); /* the writer refused what the reader accepted */
+    }
+    if (read_status != PREPAY_OK && status == PREPAY_OK) {
+        abort(); /* the writer accepted what the reader refused */
+    }
     if (status == PREPAY_OK) {
         if (prepay_ledger_verify(ledger, scratch, ACCOUNTS) != PREPAY_OK) {
             abort(); /* accepted but does not verify */
         }
-        if (memory->length != info->committed_end && !(info->committed_end == 0 && memory->length == 24)) {
-            abort(); /* the torn tail was not cut off */
+        if (prepay_ledger_transfer_count(ledger) != read_transfers) {
+            abort(); /* reader and writer recovered different ledgers */
+        }
+        if (memory->length != journal->committed_end || memory->synced != memory->length) {
+            abort(); /* the torn tail was not cut off, or the repair is not durable */
+        }
+        if (seen.truncated_bytes != info->truncated_bytes || seen.damaged_commits != info->damaged_commits) {
+            abort(); /* the reader reported another tail than the writer cut */
         }
     }
     return status;

@@ -7,6 +7,10 @@
  * are grouped into batches, each closed by a commit record and ONE sync
  * (group commit). A batch is acknowledged only after its sync returned;
  * recovery yields exactly the acknowledged batches, never part of one.
+ * Format version 2 writes each commit record twice, so a damaged commit
+ * record is detected (and its batch kept) instead of being taken for a torn
+ * write; a writer's recovery records every torn tail it cuts in the journal
+ * (a CUT record), so later readers can report it.
  *
  * Layers, bottom up (the format itself is specified in `docs/journal.md`):
  *
@@ -21,20 +25,26 @@
  *    accounts and transfers (prepay_journal_transfer_encode() ...).
  * 3. **Scanning and recovery** (prepay_journal_scan()): validates the log,
  *    finds the last complete batch, classifies what follows it as a torn
- *    tail (truncated) or as corruption inside the log (reported, with its
- *    offset, as ::PREPAY_E_JOURNAL_CORRUPT), and hands each committed record
- *    to a callback.
+ *    tail (reported with its bytes, records and batches; cut only by a
+ *    writer) or as corruption inside the log (reported, with its offset, as
+ *    ::PREPAY_E_JOURNAL_CORRUPT), and hands each committed record to a
+ *    callback.
  * 4. **Writing** (::prepay_journal): batches staged in a caller buffer,
  *    appended, committed and synced (prepay_journal_commit()), or sealed and
  *    synced separately to overlap the next batch's work with the disk
  *    (prepay_journal_seal(), prepay_journal_sync()).
- * 5. **Ledger binding and snapshots**: prepay_journal_open() recovers a ledger
- *    (latest valid snapshot + later batches, through the ledger's replay
- *    entry point) and verifies it; prepay_journal_snapshot() writes the
- *    ledger's state atomically and compacts the journal.
+ * 5. **Ledger binding and snapshots**: prepay_journal_recover() rebuilds a
+ *    ledger (latest valid snapshot + later batches, through the ledger's
+ *    replay entry point) and verifies it without writing anything;
+ *    prepay_journal_resume() then cuts the torn tail, records the cut and
+ *    opens the journal for writing; prepay_journal_open() does both.
+ *    prepay_journal_snapshot() writes the ledger's state atomically and
+ *    compacts the journal.
  *
  * Everything here is freestanding (no heap, no stdio) except
  * prepay_journal_posix_open() and friends, which exist only in hosted builds.
+ * The POSIX storage takes the locks of the multi-process rules (one writer
+ * per journal, readers any time; `docs/journal.md`, "Several processes").
  *
  * **Untrusted input:** everything read from storage. Decoders never read
  * outside the lengths given, whatever the bytes; see `docs/journal.md`.
@@ -80,7 +90,13 @@ enum prepay_journal_status {
      *  full table); ::prepay_journal_recovery::corrupt_offset gives the record. */
     PREPAY_E_JOURNAL_REPLAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 10),
     /** The recovered ledger fails prepay_ledger_verify(). */
-    PREPAY_E_JOURNAL_VERIFY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 11)
+    PREPAY_E_JOURNAL_VERIFY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 11),
+    /** Another writer holds the journal's lock (POSIX storage: its PID is in
+     *  ::prepay_journal_posix::lock_pid). Nothing was read or written. */
+    PREPAY_E_JOURNAL_LOCKED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 12),
+    /** The storage is not the size this writer left it: someone else wrote or cut it
+     *  (a second writer without the lock, an editor). Nothing was written. */
+    PREPAY_E_JOURNAL_CHANGED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 13)
 };
 
 /* ---- configuration ------------------------------------------------------ */
@@ -110,8 +126,10 @@ enum prepay_journal_status {
 
 /** @brief Size of the journal file header in bytes. */
 #define PREPAY_JOURNAL_HEADER_SIZE 24u
-/** @brief Format version written in the journal and snapshot headers. */
-#define PREPAY_JOURNAL_VERSION 1u
+/** @brief Format version written in new journal headers (2: two copies of every commit record, CUT records). */
+#define PREPAY_JOURNAL_VERSION 2u
+/** @brief Oldest journal format version still read (and appended to in its own format). */
+#define PREPAY_JOURNAL_VERSION_MIN 1u
 /** @brief Bytes of a record before its payload: length, type, reserved, sequence. */
 #define PREPAY_JOURNAL_RECORD_HEADER_SIZE 16u
 /** @brief Bytes of a record besides its payload: the header plus the trailing CRC. */
@@ -130,8 +148,12 @@ enum prepay_journal_status {
 #define PREPAY_JOURNAL_ACCOUNT_SIZE 80u
 /** @brief Size of the payload of a CLOSE record (the account id). */
 #define PREPAY_JOURNAL_CLOSE_SIZE 8u
-/** @brief Size of the snapshot header in bytes. */
-#define PREPAY_SNAPSHOT_HEADER_SIZE 32u
+/** @brief Size of the payload of a CUT record (format 2): offset, bytes, records, batches. */
+#define PREPAY_JOURNAL_CUT_SIZE 24u
+/** @brief Format version written in snapshot headers (2: carries the totals of recorded cuts). */
+#define PREPAY_SNAPSHOT_VERSION 2u
+/** @brief Size of the snapshot header in bytes (format 2; format 1 had 32). */
+#define PREPAY_SNAPSHOT_HEADER_SIZE 64u
 /** @brief Size of the snapshot trailer in bytes (end magic and CRC-32C of all earlier bytes). */
 #define PREPAY_SNAPSHOT_TRAILER_SIZE 8u
 /** @brief CRC-32C of the ASCII bytes "123456789", the polynomial's published check value. */
@@ -146,7 +168,8 @@ typedef enum prepay_journal_record_type {
     PREPAY_JOURNAL_RECORD_ACCOUNT = 1,  /**< an account was opened; payload: account */
     PREPAY_JOURNAL_RECORD_TRANSFER = 2, /**< a transfer was submitted; payload: transfer */
     PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
-    PREPAY_JOURNAL_RECORD_CLOSE = 4     /**< an account was closed; payload: account id */
+    PREPAY_JOURNAL_RECORD_CLOSE = 4,    /**< an account was closed; payload: account id */
+    PREPAY_JOURNAL_RECORD_CUT = 5       /**< format 2: a writer's recovery cut a torn tail; payload: cut */
 } prepay_journal_record_type_t;
 
 /** @brief A decoded record frame; the payload points into the decoded bytes. */
@@ -163,6 +186,22 @@ typedef struct prepay_journal_commit {
     uint64_t first_sequence; /**< sequence of the batch's first record */
     uint32_t record_count;   /**< records in the batch before the commit record (0 allowed) */
 } prepay_journal_commit_t;
+
+/** @brief The payload of a CUT record: one torn tail a writer's recovery cut off. */
+typedef struct prepay_journal_cut {
+    uint64_t offset;  /**< where the tail began (the committed end at the time) */
+    uint64_t bytes;   /**< bytes cut */
+    uint32_t records; /**< complete records of an unfinished batch among them */
+    uint32_t batches; /**< unfinished batches the tail held (0 or 1) */
+} prepay_journal_cut_t;
+
+/** @brief Totals of the torn tails cut by earlier recoveries (CUT records, carried by snapshots). */
+typedef struct prepay_journal_cuts {
+    uint64_t count;   /**< recoveries that cut a tail */
+    uint64_t bytes;   /**< bytes cut in all */
+    uint64_t records; /**< complete records cut in all */
+    uint64_t batches; /**< unfinished batches cut in all */
+} prepay_journal_cuts_t;
 
 /* ---- storage interface ------------------------------------------------- */
 
@@ -266,13 +305,24 @@ typedef struct prepay_snapshot_memory {
 /** @brief Longest path the POSIX storage accepts, terminating NUL included. */
 #define PREPAY_JOURNAL_PATH_MAX 1024u
 
+/** @brief prepay_journal_posix_open_flags(): open for reading only (no lock against the writer, never writes). */
+#define PREPAY_JOURNAL_POSIX_READ_ONLY 0x1u
+/** @brief prepay_journal_posix_open_flags(): wait for the writer's lock instead of failing at once. */
+#define PREPAY_JOURNAL_POSIX_WAIT 0x2u
+/** @brief prepay_journal_posix_open_flags(): do not create a missing file (fail with ENOENT). */
+#define PREPAY_JOURNAL_POSIX_NO_CREATE 0x4u
+
 /**
  * @brief Journal storage in a POSIX file (hosted builds only; see prepay_journal_posix_open()).
  *
- * Treat the members as private.
+ * Treat the members as private, except @ref os_error and @ref lock_pid,
+ * which say why an open or a call failed.
  */
 typedef struct prepay_journal_posix {
     int fd;                               /**< the open file, -1 when closed */
+    unsigned flags;                       /**< the PREPAY_JOURNAL_POSIX_* flags it was opened with */
+    int os_error;                         /**< errno of the last failed system call (0: none) */
+    int64_t lock_pid;                     /**< after ::PREPAY_E_JOURNAL_LOCKED: the writer's PID (0: unknown) */
     uint64_t size;                        /**< current file size as this process wrote it */
     uint64_t written_back;                /**< bytes already handed to writeback() */
     char path[PREPAY_JOURNAL_PATH_MAX];   /**< the file's path */
@@ -316,23 +366,40 @@ typedef struct prepay_journal {
     uint64_t batch_appended;       /**< bytes of the open batch already appended (buffer was full) */
     uint32_t batches;              /**< batches committed since open (wraps; statistics only) */
     uint8_t state;                 /**< internal state (closed, ready, failed) */
+    uint16_t version;              /**< format version of the storage (commit copies: 1 in v1, 2 in v2) */
+    prepay_journal_cuts_t cuts;    /**< cuts recorded so far (carried into snapshots) */
 } prepay_journal_t;
 
-/** @brief Smallest staging buffer prepay_journal_attach() accepts. */
-#define PREPAY_JOURNAL_MIN_BUFFER (PREPAY_JOURNAL_MAX_RECORD + PREPAY_JOURNAL_COMMIT_SIZE)
+/** @brief Smallest staging buffer prepay_journal_attach() accepts (a largest record and two commit copies). */
+#define PREPAY_JOURNAL_MIN_BUFFER (PREPAY_JOURNAL_MAX_RECORD + 2u * PREPAY_JOURNAL_COMMIT_SIZE)
 
-/** @brief What recovery found; filled by prepay_journal_scan() and prepay_journal_open(). */
+/**
+ * @brief What recovery found; filled by prepay_journal_scan(), prepay_journal_recover()
+ *        and prepay_journal_open().
+ *
+ * The torn tail (`truncated_bytes`, `tail_records`, `tail_batches`) is what
+ * lies after the last complete batch: a reader only reports it, a writer's
+ * recovery cuts it (`tail_cut`) and records the cut in the journal.
+ */
 typedef struct prepay_journal_recovery {
     uint64_t snapshot_sequence; /**< last sequence covered by the snapshot loaded (0: none) */
     uint64_t last_sequence;     /**< last committed sequence after recovery */
     uint64_t committed_end;     /**< storage offset just after the last committed batch */
     uint64_t storage_size;      /**< storage size found before any truncation */
-    uint64_t truncated_bytes;   /**< bytes of torn or uncommitted tail cut off (0: none) */
+    uint64_t truncated_bytes;   /**< bytes of torn tail after the committed end (0: none); see @ref tail_cut */
     uint64_t corrupt_offset;    /**< offset of the bad record (valid with CORRUPT, SEQUENCE, REPLAY) */
     uint64_t batches;           /**< committed batches replayed from the journal */
     uint64_t records;           /**< records (commit records excluded) replayed from the journal */
     uint64_t snapshot_records;  /**< records loaded from the snapshot */
     uint64_t skipped_records;   /**< committed records already covered by the snapshot */
+    uint32_t version;           /**< format version of the journal (0: empty storage) */
+    bool tail_cut;              /**< the torn tail was cut off by this call (writers only) */
+    bool final_copy_missing;    /**< format 2: the last commit's second copy is absent or torn (a writer rewrites it) */
+    uint32_t tail_records;      /**< complete records (of an unfinished batch) in the torn tail */
+    uint32_t tail_batches;      /**< unfinished batches the torn tail holds (0 or 1) */
+    uint64_t damaged_commits;   /**< format 2: commit copies found damaged whose twin was intact (batch kept) */
+    uint64_t damaged_offset;    /**< offset of the first damaged commit copy (valid if @ref damaged_commits > 0) */
+    prepay_journal_cuts_t earlier_cuts; /**< cuts recorded by earlier recoveries (journal and snapshot) */
 } prepay_journal_recovery_t;
 
 /**
@@ -363,7 +430,7 @@ PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, siz
 /* ---- headers and record frames ------------------------------------------ */
 
 /**
- * @brief Writes the journal file header (magic "PREPAYJL", version, CRC).
+ * @brief Writes the journal file header (magic "PREPAYJL", version ::PREPAY_JOURNAL_VERSION, CRC).
  * @param out destination.
  * @param out_cap capacity of @p out; at least ::PREPAY_JOURNAL_HEADER_SIZE.
  * @return ::PREPAY_JOURNAL_HEADER_SIZE, or an error.
@@ -374,7 +441,7 @@ PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, siz
 PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
 
 /**
- * @brief Checks a journal file header.
+ * @brief Checks a journal file header (any version from ::PREPAY_JOURNAL_VERSION_MIN to ::PREPAY_JOURNAL_VERSION).
  * @param in the first bytes of the storage.
  * @param in_len number of bytes in @p in.
  * @return ::PREPAY_OK, or an error.
@@ -384,6 +451,16 @@ PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
  * ::PREPAY_E_JOURNAL_BAD_HEADER for a wrong magic, version, flags or CRC.
  */
 PREPAY_API int prepay_journal_header_decode(const uint8_t *in, size_t in_len);
+
+/**
+ * @brief Checks a journal file header and says which format version it declares.
+ * @param in the first bytes of the storage.
+ * @param in_len number of bytes in @p in.
+ * @return the version (1 or 2), or an error.
+ *
+ * **Errors:** as prepay_journal_header_decode().
+ */
+PREPAY_API int prepay_journal_header_version(const uint8_t *in, size_t in_len);
 
 /**
  * @brief Frames a payload as a record: length, type, sequence, payload, CRC-32C.
@@ -444,6 +521,30 @@ PREPAY_API int prepay_journal_commit_encode(const prepay_journal_commit_t *commi
  */
 PREPAY_API int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, prepay_journal_commit_t *out);
 
+/**
+ * @brief Encodes a CUT payload (::PREPAY_JOURNAL_CUT_SIZE bytes): offset u64, bytes u64, records u32, batches u32.
+ * @param cut what was cut.
+ * @param out destination.
+ * @param out_cap capacity of @p out.
+ * @return ::PREPAY_JOURNAL_CUT_SIZE, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
+ */
+PREPAY_API int prepay_journal_cut_encode(const prepay_journal_cut_t *cut, uint8_t *out, size_t out_cap);
+
+/**
+ * @brief Decodes a CUT payload.
+ * @param in payload bytes.
+ * @param in_len payload length; must be ::PREPAY_JOURNAL_CUT_SIZE.
+ * @param out the cut; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or a batch count above 1.
+ */
+PREPAY_API int prepay_journal_cut_decode(const uint8_t *in, size_t in_len, prepay_journal_cut_t *out);
+
 /* ---- storage implementations --------------------------------------------- */
 
 /**
@@ -498,13 +599,17 @@ PREPAY_API int prepay_snapshot_memory_io(prepay_snapshot_memory_t *memory, uint8
  *
  * Reads the storage twice: a first pass finds the end of the last complete
  * batch and classifies anything after it; only then does the second pass
- * hand over records, so @p on_record never sees an uncommitted one. After
- * the last complete batch, bytes that do not hold a valid record followed
- * by more valid records form a torn tail: its offset and length go into
- * @p info and, with @p truncate_tail, it is cut off. A bad record followed
- * somewhere by a valid record with a later sequence is corruption inside the
- * log and is reported, never skipped. Empty storage is a valid empty journal
- * (this function does not write a header).
+ * hand over records, so @p on_record never sees an uncommitted one (nor a
+ * CUT record: those are added up in `info->earlier_cuts`). After the last
+ * complete batch, bytes that do not hold a valid record followed by more
+ * valid records form a torn tail: its offset, length and the complete
+ * records and batch it holds go into @p info and, with @p truncate_tail, it
+ * is cut off (`info->tail_cut`); without, the storage is only read. A bad
+ * record followed somewhere by a valid commit record with a later sequence
+ * is corruption inside the log and is reported, never skipped. In format 2
+ * a commit record whose twin copy is intact is accepted and counted in
+ * `info->damaged_commits`. Empty storage is a valid empty journal (this
+ * function does not write a header).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_JOURNAL_IO from the storage; ::PREPAY_E_JOURNAL_BAD_HEADER;
@@ -528,14 +633,23 @@ PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after
  *        or NULL for empty storage.
  * @return ::PREPAY_OK, or an error.
  *
- * Writes and syncs the file header if the storage is empty. Next records
- * continue after `info->last_sequence`.
+ * Writes the file header if the storage is empty. In format 2 it completes
+ * the storage: it rewrites the last commit record's second copy if
+ * `info->final_copy_missing`, and if `info->tail_cut` it appends a CUT
+ * record (its own batch) saying what was cut. Then ONE sync, also when
+ * nothing was written: the batches recovery found may come from a process
+ * that died before its sync, and nothing (not even an EXISTS answer) may be
+ * acknowledged from them before they are durable. Next records continue
+ * after the last sequence. The journal keeps writing the format version of
+ * the storage it found (`info->version`).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
  * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
- * (scan with truncation first); ::PREPAY_E_JOURNAL_SEQUENCE if the last
+ * (scan with truncation first), or @p info does not describe this storage
+ * (unknown version, no commit record where the missing copy's twin should
+ * be); ::PREPAY_E_JOURNAL_SEQUENCE if the last
  * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
- * from the storage.
+ * or ::PREPAY_E_JOURNAL_FULL from the storage.
  */
 PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                      size_t buffer_capacity, const prepay_journal_recovery_t *info);
@@ -724,6 +838,56 @@ PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t acco
 /* ---- ledger binding ---------------------------------------------------------- */
 
 /**
+ * @brief Recovers a ledger from a snapshot and the journal and verifies it, WITHOUT writing anything.
+ * @param io the journal storage; only `read` and `size` are called (the others may be NULL).
+ * @param snapshot snapshot storage, or NULL if snapshots are not used (only `read` and `size` are called).
+ * @param ledger an initialised, EMPTY ledger that receives the recovered state.
+ * @param scratch work space for prepay_ledger_verify() (at least the account count).
+ * @param scratch_cap capacity of @p scratch in accounts.
+ * @param info what recovery found (required): the torn tail a writer would cut
+ *        (`truncated_bytes`, `tail_records`, `tail_batches`; `tail_cut` is false),
+ *        damaged commit copies, and the cuts recorded earlier.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * For readers (while a writer may be appending: they see the batches
+ * committed when they looked) and as the first half of a writer's open
+ * (prepay_journal_resume() is the second). On error the ledger may hold
+ * part of the state: discard it (re-initialise) before retrying.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BAD_STATE if @p ledger is not empty;
+ * ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT; every error of prepay_journal_scan();
+ * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small).
+ */
+PREPAY_API int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
+                                      prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
+                                      prepay_journal_recovery_t *info);
+
+/**
+ * @brief Opens the journal for writing after prepay_journal_recover(): cuts the torn tail and records the cut.
+ * @param journal the handle to initialise.
+ * @param io the journal storage (copied; all callbacks but `writeback` required).
+ * @param buffer staging buffer (at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
+ * @param buffer_capacity capacity of @p buffer.
+ * @param info the result of prepay_journal_recover() on this storage; `tail_cut` is set
+ *        when the tail is cut.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Re-checks that the storage still has `info->storage_size` bytes (the size
+ * recovery saw), cuts everything after `info->committed_end`, then
+ * prepay_journal_attach() (which records the cut and completes the last
+ * commit record). A caller that recovers, decides, and only then resumes
+ * changes nothing when it decides not to write.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
+ * ::PREPAY_E_JOURNAL_CHANGED if the storage size changed since recovery
+ * (nothing written); ::PREPAY_E_JOURNAL_IO if the cut failed; every error of
+ * prepay_journal_attach().
+ */
+PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                                     size_t buffer_capacity, prepay_journal_recovery_t *info);
+
+/**
  * @brief Recovers a ledger from a snapshot and the journal, verifies it, and opens the journal.
  * @param journal the handle to initialise.
  * @param io the journal storage (copied).
@@ -736,17 +900,20 @@ PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t acco
  * @param info what recovery found (required).
  * @return ::PREPAY_OK, or an error.
  *
- * Steps: load the published snapshot (if any) into @p ledger; scan the
- * journal, replaying every committed record after the snapshot's sequence
+ * prepay_journal_recover() then prepay_journal_resume(). Steps: load the
+ * published snapshot (if any) into @p ledger; scan the journal, replaying
+ * every committed record after the snapshot's sequence
  * (prepay_ledger_create_account(), prepay_ledger_replay(),
- * prepay_ledger_close_account()); cut a torn tail off; verify the ledger;
- * write a header if the journal storage is empty. On error the ledger may
- * hold part of the state: discard it (re-initialise) before retrying.
+ * prepay_ledger_close_account()); verify the ledger; cut a torn tail off and
+ * record the cut (format 2); write a header if the journal storage is empty.
+ * On error the ledger may hold part of the state: discard it (re-initialise)
+ * before retrying.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
  * ::PREPAY_E_BAD_STATE if @p ledger is not empty;
  * ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT; every error of prepay_journal_scan();
- * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small).
+ * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small); every error of
+ * prepay_journal_resume().
  */
 PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                    size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
@@ -781,8 +948,9 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  * @return the number of transfers applied (>= 0) once they are durable, or an error.
  *
  * Only transfers applied now (result ::PREPAY_OK) are journaled; a
- * ::PREPAY_LEDGER_EXISTS retry writes nothing. Acknowledge the results only
- * when this returns >= 0. If the journal fails (::PREPAY_E_JOURNAL_IO,
+ * ::PREPAY_LEDGER_EXISTS retry writes nothing (but waits for the sync of
+ * batches sealed earlier, one of which it may rest on). Acknowledge the
+ * results only when this returns >= 0. If the journal fails (::PREPAY_E_JOURNAL_IO,
  * ::PREPAY_E_JOURNAL_FULL), the ledger in memory is ahead of the durable
  * state: nothing may be acknowledged, and the ledger must be rebuilt with
  * prepay_journal_open() (the journal refuses writes until then).
@@ -800,7 +968,7 @@ PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t 
  * @param ledger the ledger.
  * @param account the account (zero counters).
  * @return ::PREPAY_OK (created and durable), ::PREPAY_LEDGER_EXISTS (identical
- *         account exists; nothing written), or an error.
+ *         account exists; nothing written, sealed batches synced), or an error.
  *
  * **Errors:** as prepay_ledger_create_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
@@ -814,7 +982,7 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * @param ledger the ledger.
  * @param account_id the account.
  * @return ::PREPAY_OK (closed and durable), ::PREPAY_LEDGER_EXISTS (already
- *         closed; nothing written), or an error.
+ *         closed; nothing written, sealed batches synced), or an error.
  *
  * **Errors:** as prepay_ledger_close_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
@@ -834,10 +1002,14 @@ PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_le
  *
  * The snapshot holds every account (with its counters) and the whole
  * transfer log (the idempotency state; see docs/journal.md), the sequence
- * it covers, and a CRC-32C over all of it. It is written with begin / write
- * / publish, so a crash leaves either the old or the new snapshot. Only
- * after publishing is the journal truncated; a crash in between is
- * harmless (recovery skips journal records the snapshot covers).
+ * it covers, the totals of the cuts recorded so far (the journal's CUT
+ * records are compacted away, their totals are not), and a CRC-32C over all
+ * of it. It is written with begin / write / publish, so a crash leaves
+ * either the old or the new snapshot. Only after publishing is the journal
+ * truncated; a crash in between is harmless (recovery skips journal records
+ * the snapshot covers). Compacting a format-1 journal rewrites it as
+ * format 2 (cut to nothing, new header, sync; a crash in between leaves an
+ * empty journal, which the snapshot completes).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
  * if a batch is open or sealed but not synced; ::PREPAY_E_JOURNAL_FAILED; ::PREPAY_E_JOURNAL_IO or
@@ -857,7 +1029,9 @@ PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_l
  *
  * Checks the whole-file CRC before touching the ledger, then recreates the
  * accounts, replays the transfer log, closes the closed accounts, and
- * checks that each account's counters equal the stored ones.
+ * checks that each account's counters equal the stored ones. Reads
+ * snapshot formats 1 and 2 (prepay_journal_recover() also takes the cut
+ * totals of format 2).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
  * if @p ledger is not empty; ::PREPAY_E_JOURNAL_IO; ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT
@@ -869,23 +1043,57 @@ PREPAY_API int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot
 /* ---- POSIX files (hosted builds only) ----------------------------------------- */
 
 /**
- * @brief Opens (creating if needed) a journal file and fills in its storage callbacks.
+ * @brief Opens (creating if needed) a journal file as its only writer; fails at once if another writer has it.
  * @param file state to initialise (keep it alive while @p io is used).
  * @param path the file; created with mode 0644 if absent, and then the
  *        directory is fsynced so the new name is durable.
- * @param io receives callbacks bound to @p file: pread / write (retrying
- *        EINTR and short writes) / fsync / ftruncate + fsync / size, and on
- *        Linux a writeback hint (sync_file_range(SYNC_FILE_RANGE_WRITE)).
+ * @param io receives callbacks bound to @p file.
  * @return ::PREPAY_OK, or an error.
  *
- * Hosted builds only (not in the firmware profile). Single writer: the
- * caller must not open the same file twice (no lock is taken).
+ * prepay_journal_posix_open_flags() with flags 0.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a path of
- * ::PREPAY_JOURNAL_PATH_MAX bytes or more; ::PREPAY_E_JOURNAL_IO if the file
- * cannot be opened, created or its directory synced.
+ * **Errors:** as prepay_journal_posix_open_flags().
  */
 PREPAY_API int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, prepay_journal_io_t *io);
+
+/**
+ * @brief Opens a journal file as its only writer (exclusive lock) or as a reader, and fills in its callbacks.
+ * @param file state to initialise (keep it alive while @p io is used).
+ * @param path the file.
+ * @param flags 0 or a combination of ::PREPAY_JOURNAL_POSIX_READ_ONLY,
+ *        ::PREPAY_JOURNAL_POSIX_WAIT and ::PREPAY_JOURNAL_POSIX_NO_CREATE.
+ * @param io receives callbacks bound to @p file. A writer gets pread /
+ *        pwrite at the end it knows, after checking the file still has that
+ *        size (retrying EINTR and short writes) / fsync / ftruncate + fsync /
+ *        size, and on Linux a writeback hint (sync_file_range()). A reader
+ *        gets read and size only (the size is looked up at each call).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Hosted builds only (not in the firmware profile). A **writer** creates
+ * the file (mode 0644, then fsyncs the directory) unless
+ * ::PREPAY_JOURNAL_POSIX_NO_CREATE, and takes an exclusive lock held until
+ * prepay_journal_posix_close(): Linux open-file-description locks
+ * (F_OFD_SETLK), so a second writer is refused even inside the same
+ * process; elsewhere POSIX record locks. A second writer gets
+ * ::PREPAY_E_JOURNAL_LOCKED at once with the holder's PID in
+ * `file->lock_pid`, or waits with ::PREPAY_JOURNAL_POSIX_WAIT. The size is
+ * read under the lock, and every append first checks the file still has
+ * the size this writer left (::PREPAY_E_JOURNAL_CHANGED otherwise, nothing
+ * written). A **reader** (::PREPAY_JOURNAL_POSIX_READ_ONLY) never creates
+ * or modifies the file and does not wait for the writer; it holds a shared
+ * lock that makes the writer's truncations (tail cut, rollback, compaction)
+ * wait until the reader closes, so a reader sees a committed prefix and a
+ * snapshot that matches it. Close readers promptly. See docs/journal.md,
+ * "Several processes".
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, unknown flags,
+ * or a path of ::PREPAY_JOURNAL_PATH_MAX bytes or more;
+ * ::PREPAY_E_JOURNAL_LOCKED (another writer; `file->lock_pid`);
+ * ::PREPAY_E_JOURNAL_IO if the file cannot be opened, created, locked or its
+ * directory synced (`file->os_error` holds errno, e.g. ENOENT).
+ */
+PREPAY_API int prepay_journal_posix_open_flags(prepay_journal_posix_t *file, const char *path, unsigned flags,
+                                               prepay_journal_io_t *io);
 
 /**
  * @brief Closes a journal file opened by prepay_journal_posix_open().
@@ -893,6 +1101,7 @@ PREPAY_API int prepay_journal_posix_open(prepay_journal_posix_t *file, const cha
  * @return ::PREPAY_OK, or ::PREPAY_E_JOURNAL_IO if close() failed.
  *
  * Closing does not sync: only prepay_journal_commit() acknowledges data.
+ * Closing releases the file's locks.
  *
  * **Errors:** ::PREPAY_E_JOURNAL_IO.
  */

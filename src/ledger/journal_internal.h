@@ -1,6 +1,7 @@
 /*
- * Internal helpers of the journal: little-endian field access and the
- * journal's internal states. Not installed.
+ * Internal helpers of the journal: little-endian field access, the
+ * journal's internal states, and functions shared between its files.
+ * Not installed.
  */
 #ifndef PREPAY_JOURNAL_INTERNAL_H
 #define PREPAY_JOURNAL_INTERNAL_H
@@ -14,6 +15,13 @@
 #define PREPAY__JOURNAL_CLOSED 0u
 #define PREPAY__JOURNAL_READY 0xA5u
 #define PREPAY__JOURNAL_BROKEN 0x5Au
+
+/* Writes a journal header (PREPAY_JOURNAL_HEADER_SIZE bytes) declaring `version`. */
+void prepay__journal_header_encode_version(uint8_t *out, uint16_t version);
+
+/* Loads a snapshot (formats 1 and 2) and the totals of the cuts it carries (zero for format 1). */
+int prepay__journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger, uint64_t *sequence,
+                                  uint64_t *records, prepay_journal_cuts_t *cuts);
 
 static inline void prepay__put_u16(uint8_t *p, uint16_t v)
 {

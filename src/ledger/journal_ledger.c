@@ -1,7 +1,8 @@
 /*
  * The journal bound to a ledger: recovery (snapshot + committed batches,
- * replayed through the ledger's own entry points, then verified) and the
- * write path (apply, journal what was applied, commit with one sync).
+ * replayed through the ledger's own entry points, then verified; read
+ * only), opening for writing (recovery, then the tail cut and recorded),
+ * and the write path (apply, journal what was applied, commit with one sync).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,45 @@ static int replay_record(void *context, const prepay_journal_record_t *record)
     }
 }
 
+int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
+                           prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
+                           prepay_journal_recovery_t *info)
+{
+    if (io == NULL || ledger == NULL || info == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (prepay_ledger_account_count(ledger) != 0 || prepay_ledger_transfer_count(ledger) != 0) {
+        return PREPAY_E_BAD_STATE;
+    }
+    uint64_t snapshot_sequence = 0;
+    uint64_t snapshot_records = 0;
+    prepay_journal_cuts_t snapshot_cuts;
+    memset(&snapshot_cuts, 0, sizeof snapshot_cuts);
+    if (snapshot != NULL) {
+        int status = prepay__journal_snapshot_load(snapshot, ledger, &snapshot_sequence, &snapshot_records,
+                                                   &snapshot_cuts);
+        if (status != PREPAY_OK) {
+            memset(info, 0, sizeof *info);
+            return status;
+        }
+    }
+    /* Read only: the tail is described, never cut (prepay_journal_resume() cuts it). */
+    int status = prepay_journal_scan(io, snapshot_sequence, replay_record, ledger, false, info);
+    info->snapshot_sequence = snapshot_sequence;
+    info->snapshot_records = snapshot_records;
+    info->earlier_cuts.count += snapshot_cuts.count;
+    info->earlier_cuts.bytes += snapshot_cuts.bytes;
+    info->earlier_cuts.records += snapshot_cuts.records;
+    info->earlier_cuts.batches += snapshot_cuts.batches;
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (prepay_ledger_verify(ledger, scratch, scratch_cap) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_VERIFY;
+    }
+    return PREPAY_OK;
+}
+
 int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                         size_t buffer_capacity, const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
                         prepay_ledger_account_t *scratch, size_t scratch_cap, prepay_journal_recovery_t *info)
@@ -50,28 +90,11 @@ int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io
         buffer_capacity < PREPAY_JOURNAL_MIN_BUFFER) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    if (prepay_ledger_account_count(ledger) != 0 || prepay_ledger_transfer_count(ledger) != 0) {
-        return PREPAY_E_BAD_STATE;
-    }
-    uint64_t snapshot_sequence = 0;
-    uint64_t snapshot_records = 0;
-    if (snapshot != NULL) {
-        int status = prepay_journal_snapshot_load(snapshot, ledger, &snapshot_sequence, &snapshot_records);
-        if (status != PREPAY_OK) {
-            memset(info, 0, sizeof *info);
-            return status;
-        }
-    }
-    int status = prepay_journal_scan(io, snapshot_sequence, replay_record, ledger, true, info);
-    info->snapshot_sequence = snapshot_sequence;
-    info->snapshot_records = snapshot_records;
+    int status = prepay_journal_recover(io, snapshot, ledger, scratch, scratch_cap, info);
     if (status != PREPAY_OK) {
         return status;
     }
-    if (prepay_ledger_verify(ledger, scratch, scratch_cap) != PREPAY_OK) {
-        return PREPAY_E_JOURNAL_VERIFY;
-    }
-    return prepay_journal_attach(journal, io, buffer, buffer_capacity, info);
+    return prepay_journal_resume(journal, io, buffer, buffer_capacity, info);
 }
 
 /* The write paths refuse to touch the ledger when the journal cannot take the batch. */
@@ -115,9 +138,10 @@ int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger, co
                           size_t count, int *results)
 {
     int applied = prepay_journal_stage(journal, ledger, batch, count, results);
-    if (applied <= 0) {
+    if (applied < 0) {
         return applied;
     }
+    /* Also with nothing applied: an EXISTS answer may rest on a sealed batch not yet synced. */
     int status = prepay_journal_commit(journal);
     return status != PREPAY_OK ? status : applied;
 }
@@ -130,6 +154,11 @@ int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *le
         return status;
     }
     int result = prepay_ledger_create_account(ledger, account);
+    if (result == PREPAY_LEDGER_EXISTS) {
+        /* Acknowledged as existing: durable first if it is in a sealed, unsynced batch. */
+        status = prepay_journal_sync(journal);
+        return status < 0 ? status : result;
+    }
     if (result != PREPAY_OK) {
         return result;
     }
@@ -147,6 +176,11 @@ int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *led
         return status;
     }
     int result = prepay_ledger_close_account(ledger, account_id);
+    if (result == PREPAY_LEDGER_EXISTS) {
+        /* Acknowledged as existing: durable first if it is in a sealed, unsynced batch. */
+        status = prepay_journal_sync(journal);
+        return status < 0 ? status : result;
+    }
     if (result != PREPAY_OK) {
         return result;
     }

@@ -1,7 +1,9 @@
 /*
- * Journal and snapshot storage in POSIX files (hosted): pread / write with
- * EINTR and short-write handling, fsync, ftruncate, and the atomic snapshot
- * replacement (write temp, fsync, rename, fsync the directory).
+ * Journal and snapshot storage in POSIX files (hosted): the writer's
+ * exclusive lock and the readers' shared one, pread / pwrite with EINTR and
+ * short-write handling (appending only where this writer left the file),
+ * fsync, ftruncate, and the atomic snapshot replacement (write temp, fsync,
+ * rename, fsync the directory).
  */
 #if defined(__linux__)
 #define _GNU_SOURCE /* sync_file_range */
@@ -73,6 +75,27 @@ static int write_all(int fd, const uint8_t *data, size_t length)
     return PREPAY_OK;
 }
 
+/* Writes at offset; *written says how many bytes landed, also on failure. */
+static int pwrite_all(int fd, uint64_t offset, const uint8_t *data, size_t length, size_t *written, int *os_error)
+{
+    *written = 0;
+    while (length > 0) {
+        ssize_t n = pwrite(fd, data, length, (off_t)offset);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            *os_error = errno;
+            return errno == ENOSPC ? PREPAY_E_JOURNAL_FULL : PREPAY_E_JOURNAL_IO;
+        }
+        data += (size_t)n;
+        length -= (size_t)n;
+        offset += (uint64_t)n;
+        *written += (size_t)n;
+    }
+    return PREPAY_OK;
+}
+
 static int read_all(int fd, uint64_t offset, uint8_t *buffer, size_t length)
 {
     while (length > 0) {
@@ -112,6 +135,73 @@ static int file_size(int fd, uint64_t *size)
     return PREPAY_OK;
 }
 
+/* ---- locks (docs/journal.md, "Several processes") ------------------------ */
+
+/*
+ * Advisory byte-range locks, not tied to the data: byte 0 is the writer's
+ * (exclusive, for the writer's life); byte 1 is shared by readers for their
+ * life and taken exclusively by the writer around each truncation; on Linux
+ * the writer also locks byte PID_BASE + its PID, so a refused writer can
+ * name it (open-file-description locks do not report a PID).
+ * Linux open-file-description locks (F_OFD_*) belong to the open file, so
+ * two opens in one process conflict as two processes do; elsewhere POSIX
+ * record locks (per process: closing any descriptor of the file drops them).
+ */
+#define WRITER_BYTE 0
+#define TRUNCATE_BYTE 1
+#define PID_BASE ((off_t)0x40000000)
+#define PID_SPAN ((off_t)0x400000) /* Linux PID_MAX_LIMIT, 2^22 */
+
+#if defined(F_OFD_SETLK)
+#define LOCK_TRY F_OFD_SETLK
+#define LOCK_WAIT F_OFD_SETLKW
+#define LOCK_GET F_OFD_GETLK
+#define OFD_LOCKS 1
+#else
+#define LOCK_TRY F_SETLK
+#define LOCK_WAIT F_SETLKW
+#define LOCK_GET F_GETLK
+#define OFD_LOCKS 0
+#endif
+
+static int lock_range(int fd, int command, short type, off_t start, off_t length)
+{
+    struct flock fl;
+    memset(&fl, 0, sizeof fl); /* l_pid must be 0 for open-file-description locks */
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = start;
+    fl.l_len = length;
+    int rc;
+    do {
+        rc = fcntl(fd, command, &fl);
+    } while (rc != 0 && errno == EINTR);
+    return rc;
+}
+
+/* The PID of the process holding the writer's lock (0 if it cannot be told). */
+static int64_t lock_holder(int fd)
+{
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+#if OFD_LOCKS
+    fl.l_start = PID_BASE;
+    fl.l_len = PID_SPAN;
+    if (fcntl(fd, LOCK_GET, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_start >= PID_BASE) {
+        return (int64_t)(fl.l_start - PID_BASE);
+    }
+#else
+    fl.l_start = WRITER_BYTE;
+    fl.l_len = 1;
+    if (fcntl(fd, LOCK_GET, &fl) == 0 && fl.l_type != F_UNLCK) {
+        return (int64_t)fl.l_pid;
+    }
+#endif
+    return 0;
+}
+
 /* ---- journal file ------------------------------------------------------- */
 
 static int posix_read(void *context, uint64_t offset, uint8_t *buffer, size_t length)
@@ -120,27 +210,39 @@ static int posix_read(void *context, uint64_t offset, uint8_t *buffer, size_t le
     if (offset > f->size || length > f->size - offset) {
         return PREPAY_E_JOURNAL_IO;
     }
-    return read_all(f->fd, offset, buffer, length);
+    int status = read_all(f->fd, offset, buffer, length);
+    if (status != PREPAY_OK) {
+        f->os_error = errno;
+    }
+    return status;
 }
 
 static int posix_append(void *context, const uint8_t *data, size_t length)
 {
     prepay_journal_posix_t *f = context;
-    /* The file offset is kept at the end: opened there, moved back after truncate. */
-    int status = write_all(f->fd, data, length);
-    if (status != PREPAY_OK) {
-        /* Part may have been written: learn the real size. */
-        (void)file_size(f->fd, &f->size);
-        return status;
+    /* Append where this writer left the file, and only if nobody else wrote or cut it. */
+    uint64_t actual;
+    if (file_size(f->fd, &actual) != PREPAY_OK) {
+        f->os_error = errno;
+        return PREPAY_E_JOURNAL_IO;
     }
-    f->size += length;
-    return PREPAY_OK;
+    if (actual != f->size) {
+        return PREPAY_E_JOURNAL_CHANGED;
+    }
+    size_t written;
+    int status = pwrite_all(f->fd, f->size, data, length, &written, &f->os_error);
+    f->size += written; /* a failed write may have left a prefix */
+    return status;
 }
 
 static int posix_sync(void *context)
 {
     prepay_journal_posix_t *f = context;
-    return fsync_retry(f->fd);
+    int status = fsync_retry(f->fd);
+    if (status != PREPAY_OK) {
+        f->os_error = errno;
+    }
+    return status;
 }
 
 static int posix_truncate(void *context, uint64_t length)
@@ -149,18 +251,27 @@ static int posix_truncate(void *context, uint64_t length)
     if (length > f->size) {
         return PREPAY_E_JOURNAL_IO;
     }
+    /* Readers hold byte TRUNCATE_BYTE shared while they read: wait until none does. */
+    if (lock_range(f->fd, LOCK_WAIT, F_WRLCK, TRUNCATE_BYTE, 1) != 0) {
+        f->os_error = errno;
+        return PREPAY_E_JOURNAL_IO;
+    }
     int rc;
     do {
         rc = ftruncate(f->fd, (off_t)length);
     } while (rc != 0 && errno == EINTR);
-    if (rc != 0 || lseek(f->fd, (off_t)length, SEEK_SET) < 0) {
-        return PREPAY_E_JOURNAL_IO;
+    int status = rc == 0 ? fsync_retry(f->fd) : PREPAY_E_JOURNAL_IO;
+    if (status != PREPAY_OK) {
+        f->os_error = errno;
     }
-    f->size = length;
-    if (f->written_back > length) {
-        f->written_back = length;
+    (void)lock_range(f->fd, LOCK_TRY, F_UNLCK, TRUNCATE_BYTE, 1);
+    if (rc == 0) {
+        f->size = length;
+        if (f->written_back > length) {
+            f->written_back = length;
+        }
     }
-    return fsync_retry(f->fd);
+    return status;
 }
 
 /* Starts write-back of what was appended since the last hint (Linux only; elsewhere a no-op). */
@@ -188,28 +299,113 @@ static int posix_size(void *context, uint64_t *size)
     return PREPAY_OK;
 }
 
-int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, prepay_journal_io_t *io)
+/* A reader sees the file as it is now: the writer may have appended since the last look. */
+static int reader_size(void *context, uint64_t *size)
 {
-    if (file == NULL || path == NULL || io == NULL || strlen(path) >= PREPAY_JOURNAL_PATH_MAX || path[0] == '\0') {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    bool created = true;
-    int fd;
-    do {
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0 && errno == EEXIST) {
-        created = false;
-        do {
-            fd = open(path, O_RDWR | O_CLOEXEC);
-        } while (fd < 0 && errno == EINTR);
-    }
-    if (fd < 0) {
+    prepay_journal_posix_t *f = context;
+    if (file_size(f->fd, &f->size) != PREPAY_OK) {
+        f->os_error = errno;
         return PREPAY_E_JOURNAL_IO;
     }
+    *size = f->size;
+    return PREPAY_OK;
+}
+
+static int open_file(const char *path, unsigned flags, bool *created)
+{
+    int fd;
+    *created = false;
+    if ((flags & PREPAY_JOURNAL_POSIX_READ_ONLY) != 0) {
+        do {
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+        } while (fd < 0 && errno == EINTR);
+        return fd;
+    }
+    if ((flags & PREPAY_JOURNAL_POSIX_NO_CREATE) == 0) {
+        do {
+            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        } while (fd < 0 && errno == EINTR);
+        if (fd >= 0 || errno != EEXIST) {
+            *created = fd >= 0;
+            return fd;
+        }
+    }
+    do {
+        fd = open(path, O_RDWR | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+/* A writer's lock on what `path` names now (it may have been replaced while we waited). */
+static int lock_writer(prepay_journal_posix_t *file, const char *path, int fd)
+{
+    bool wait = (file->flags & PREPAY_JOURNAL_POSIX_WAIT) != 0;
+    if (lock_range(fd, wait ? LOCK_WAIT : LOCK_TRY, F_WRLCK, WRITER_BYTE, 1) != 0) {
+        if (errno == EAGAIN || errno == EACCES) {
+            file->lock_pid = lock_holder(fd);
+            return PREPAY_E_JOURNAL_LOCKED;
+        }
+        file->os_error = errno;
+        return PREPAY_E_JOURNAL_IO;
+    }
+#if OFD_LOCKS
+    pid_t pid = getpid();
+    if (pid > 0 && (off_t)pid < PID_SPAN) {
+        (void)lock_range(fd, LOCK_TRY, F_WRLCK, PID_BASE + (off_t)pid, 1); /* best effort: only names us */
+    }
+#endif
+    struct stat by_fd, by_name;
+    if (fstat(fd, &by_fd) != 0) {
+        file->os_error = errno;
+        return PREPAY_E_JOURNAL_IO;
+    }
+    if (stat(path, &by_name) != 0 || by_fd.st_dev != by_name.st_dev || by_fd.st_ino != by_name.st_ino) {
+        return PREPAY_E_JOURNAL_CHANGED; /* locked a file that is no longer at path: open again */
+    }
+    return PREPAY_OK;
+}
+
+int prepay_journal_posix_open_flags(prepay_journal_posix_t *file, const char *path, unsigned flags,
+                                    prepay_journal_io_t *io)
+{
+    const unsigned known = PREPAY_JOURNAL_POSIX_READ_ONLY | PREPAY_JOURNAL_POSIX_WAIT | PREPAY_JOURNAL_POSIX_NO_CREATE;
+    if (file == NULL || path == NULL || io == NULL || (flags & ~known) != 0 ||
+        strlen(path) >= PREPAY_JOURNAL_PATH_MAX || path[0] == '\0') {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    memset(file, 0, sizeof *file);
+    file->fd = -1;
+    file->flags = flags;
+    bool read_only = (flags & PREPAY_JOURNAL_POSIX_READ_ONLY) != 0;
+    int fd = -1;
+    bool created = false;
+    int status = PREPAY_E_JOURNAL_CHANGED;
+    for (int attempt = 0; attempt < 8 && status == PREPAY_E_JOURNAL_CHANGED; attempt++) {
+        fd = open_file(path, flags, &created);
+        if (fd < 0) {
+            file->os_error = errno;
+            return PREPAY_E_JOURNAL_IO;
+        }
+        if (read_only) {
+            /* Shared: makes the writer's truncations wait; waits only for one in progress. */
+            status = lock_range(fd, LOCK_WAIT, F_RDLCK, TRUNCATE_BYTE, 1) == 0 ? PREPAY_OK : PREPAY_E_JOURNAL_IO;
+            if (status != PREPAY_OK) {
+                file->os_error = errno;
+            }
+        } else {
+            status = lock_writer(file, path, fd);
+        }
+        if (status != PREPAY_OK) {
+            (void)close(fd);
+            fd = -1;
+        }
+    }
+    if (status != PREPAY_OK) {
+        return status;
+    }
     uint64_t size;
-    if (file_size(fd, &size) != PREPAY_OK || lseek(fd, 0, SEEK_END) < 0 ||
-        (created && sync_directory(path) != PREPAY_OK)) {
+    if (file_size(fd, &size) != PREPAY_OK || (created && sync_directory(path) != PREPAY_OK)) {
+        file->os_error = errno;
         (void)close(fd);
         return PREPAY_E_JOURNAL_IO;
     }
@@ -219,12 +415,25 @@ int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, pr
     memcpy(file->path, path, strlen(path) + 1);
     io->context = file;
     io->read = posix_read;
-    io->append = posix_append;
-    io->sync = posix_sync;
-    io->truncate = posix_truncate;
-    io->size = posix_size;
-    io->writeback = posix_writeback;
+    io->writeback = NULL;
+    if (read_only) {
+        io->append = NULL;
+        io->sync = NULL;
+        io->truncate = NULL;
+        io->size = reader_size;
+    } else {
+        io->append = posix_append;
+        io->sync = posix_sync;
+        io->truncate = posix_truncate;
+        io->size = posix_size;
+        io->writeback = posix_writeback;
+    }
     return PREPAY_OK;
+}
+
+int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, prepay_journal_io_t *io)
+{
+    return prepay_journal_posix_open_flags(file, path, 0u, io);
 }
 
 int prepay_journal_posix_close(prepay_journal_posix_t *file)
@@ -232,7 +441,7 @@ int prepay_journal_posix_close(prepay_journal_posix_t *file)
     if (file == NULL || file->fd < 0) {
         return PREPAY_OK;
     }
-    int rc = close(file->fd);
+    int rc = close(file->fd); /* releases the locks */
     file->fd = -1;
     return rc == 0 ? PREPAY_OK : PREPAY_E_JOURNAL_IO;
 }

@@ -1,6 +1,6 @@
 /*
- * The journal's byte format: file header, record frame, commit payload
- * (specified in docs/journal.md). Every field is written byte by byte in
+ * The journal's byte format: file header, record frame, commit and cut
+ * payloads (specified in docs/journal.md). Every field is written byte by byte in
  * little-endian order; no struct is ever copied to or from storage.
  */
 #include <stddef.h>
@@ -12,6 +12,16 @@
 
 static const uint8_t journal_magic[8] = {'P', 'R', 'E', 'P', 'A', 'Y', 'J', 'L'};
 
+void prepay__journal_header_encode_version(uint8_t *out, uint16_t version)
+{
+    memcpy(out, journal_magic, sizeof journal_magic);
+    prepay__put_u16(out + 8, version);
+    prepay__put_u16(out + 10, (uint16_t)PREPAY_JOURNAL_HEADER_SIZE);
+    prepay__put_u32(out + 12, 0); /* flags */
+    prepay__put_u32(out + 16, 0); /* reserved */
+    prepay__put_u32(out + 20, prepay_journal_crc32c(0, out, 20));
+}
+
 int prepay_journal_header_encode(uint8_t *out, size_t out_cap)
 {
     if (out == NULL) {
@@ -20,16 +30,11 @@ int prepay_journal_header_encode(uint8_t *out, size_t out_cap)
     if (out_cap < PREPAY_JOURNAL_HEADER_SIZE) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    memcpy(out, journal_magic, sizeof journal_magic);
-    prepay__put_u16(out + 8, (uint16_t)PREPAY_JOURNAL_VERSION);
-    prepay__put_u16(out + 10, (uint16_t)PREPAY_JOURNAL_HEADER_SIZE);
-    prepay__put_u32(out + 12, 0); /* flags */
-    prepay__put_u32(out + 16, 0); /* reserved */
-    prepay__put_u32(out + 20, prepay_journal_crc32c(0, out, 20));
+    prepay__journal_header_encode_version(out, (uint16_t)PREPAY_JOURNAL_VERSION);
     return (int)PREPAY_JOURNAL_HEADER_SIZE;
 }
 
-int prepay_journal_header_decode(const uint8_t *in, size_t in_len)
+int prepay_journal_header_version(const uint8_t *in, size_t in_len)
 {
     if (in == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -37,18 +42,26 @@ int prepay_journal_header_decode(const uint8_t *in, size_t in_len)
     if (in_len < PREPAY_JOURNAL_HEADER_SIZE) {
         return PREPAY_E_JOURNAL_TRUNCATED;
     }
-    if (memcmp(in, journal_magic, sizeof journal_magic) != 0 ||
-        prepay__get_u16(in + 8) != PREPAY_JOURNAL_VERSION ||
-        prepay__get_u16(in + 10) != PREPAY_JOURNAL_HEADER_SIZE || prepay__get_u32(in + 12) != 0 ||
-        prepay__get_u32(in + 16) != 0 || prepay__get_u32(in + 20) != prepay_journal_crc32c(0, in, 20)) {
+    uint16_t version = prepay__get_u16(in + 8);
+    if (memcmp(in, journal_magic, sizeof journal_magic) != 0 || version < PREPAY_JOURNAL_VERSION_MIN ||
+        version > PREPAY_JOURNAL_VERSION || prepay__get_u16(in + 10) != PREPAY_JOURNAL_HEADER_SIZE ||
+        prepay__get_u32(in + 12) != 0 || prepay__get_u32(in + 16) != 0 ||
+        prepay__get_u32(in + 20) != prepay_journal_crc32c(0, in, 20)) {
         return PREPAY_E_JOURNAL_BAD_HEADER;
     }
-    return PREPAY_OK;
+    return (int)version;
 }
 
+int prepay_journal_header_decode(const uint8_t *in, size_t in_len)
+{
+    int version = prepay_journal_header_version(in, in_len);
+    return version < 0 ? version : PREPAY_OK;
+}
+
+/* Every type any format version knows; the scan refuses CUT in a format-1 journal. */
 static bool known_type(uint16_t type)
 {
-    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY_JOURNAL_RECORD_CLOSE;
+    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY_JOURNAL_RECORD_CUT;
 }
 
 int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload, size_t payload_length,
@@ -129,5 +142,35 @@ int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, prepay_journa
     }
     out->first_sequence = prepay__get_u64(in);
     out->record_count = prepay__get_u32(in + 8);
+    return PREPAY_OK;
+}
+
+int prepay_journal_cut_encode(const prepay_journal_cut_t *cut, uint8_t *out, size_t out_cap)
+{
+    if (cut == NULL || out == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (out_cap < PREPAY_JOURNAL_CUT_SIZE) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    prepay__put_u64(out, cut->offset);
+    prepay__put_u64(out + 8, cut->bytes);
+    prepay__put_u32(out + 16, cut->records);
+    prepay__put_u32(out + 20, cut->batches);
+    return (int)PREPAY_JOURNAL_CUT_SIZE;
+}
+
+int prepay_journal_cut_decode(const uint8_t *in, size_t in_len, prepay_journal_cut_t *out)
+{
+    if (in == NULL || out == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (in_len != PREPAY_JOURNAL_CUT_SIZE || prepay__get_u32(in + 20) > 1u) {
+        return PREPAY_E_JOURNAL_BAD_RECORD;
+    }
+    out->offset = prepay__get_u64(in);
+    out->bytes = prepay__get_u64(in + 8);
+    out->records = prepay__get_u32(in + 16);
+    out->batches = prepay__get_u32(in + 20);
     return PREPAY_OK;
 }

@@ -1,7 +1,7 @@
 /*
  * Snapshots of a ledger: every account (with counters) and the whole
- * transfer log, the journal sequence they cover, and a CRC-32C over all of
- * it, written through begin / write / publish so that replacing the
+ * transfer log, the journal sequence they cover, the totals of the torn
+ * tails recovery cut so far (format 2), and a CRC-32C over all of it, written through begin / write / publish so that replacing the
  * published snapshot is atomic. Loading recreates the accounts, replays the
  * log through the ledger, closes the closed accounts and checks the
  * counters. Format in docs/journal.md, "Snapshots".
@@ -17,6 +17,9 @@
 
 static const uint8_t snapshot_magic[8] = {'P', 'R', 'E', 'P', 'A', 'Y', 'S', 'N'};
 static const uint8_t snapshot_end_magic[4] = {'S', 'N', 'E', 'D'};
+
+/* Format 1 had a 32-byte header without the cut totals; it is still read. */
+#define SNAPSHOT_V1_HEADER_SIZE 32u
 
 #define ACCOUNT_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_ACCOUNT_SIZE)
 #define TRANSFER_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE)
@@ -48,7 +51,8 @@ static int writer_reserve(writer_t *w, size_t n)
     return w->capacity - w->length < n ? writer_flush(w) : PREPAY_OK;
 }
 
-static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequence)
+static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequence,
+                       const prepay_journal_cuts_t *cuts)
 {
     uint32_t accounts = prepay_ledger_account_count(ledger);
     uint32_t transfers = prepay_ledger_transfer_count(ledger);
@@ -58,12 +62,16 @@ static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequ
     }
     uint8_t *h = w->buffer + w->length;
     memcpy(h, snapshot_magic, sizeof snapshot_magic);
-    prepay__put_u16(h + 8, (uint16_t)PREPAY_JOURNAL_VERSION);
+    prepay__put_u16(h + 8, (uint16_t)PREPAY_SNAPSHOT_VERSION);
     prepay__put_u16(h + 10, (uint16_t)PREPAY_SNAPSHOT_HEADER_SIZE);
     prepay__put_u32(h + 12, 0);
     prepay__put_u64(h + 16, sequence);
     prepay__put_u32(h + 24, accounts);
     prepay__put_u32(h + 28, transfers);
+    prepay__put_u64(h + 32, cuts->count);
+    prepay__put_u64(h + 40, cuts->bytes);
+    prepay__put_u64(h + 48, cuts->records);
+    prepay__put_u64(h + 56, cuts->batches);
     w->length += PREPAY_SNAPSHOT_HEADER_SIZE;
 
     uint64_t item = 1;
@@ -118,7 +126,7 @@ int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *le
     }
     /* No batch is open, so the staging buffer is free. */
     writer_t w = {snapshot, journal->buffer, journal->buffer_capacity, 0, 0};
-    int status = write_items(&w, ledger, journal->next_sequence - 1);
+    int status = write_items(&w, ledger, journal->next_sequence - 1, &journal->cuts);
     if (status == PREPAY_OK && snapshot->publish(snapshot->context) != PREPAY_OK) {
         status = PREPAY_E_JOURNAL_IO;
     }
@@ -128,7 +136,21 @@ int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *le
         }
         return status;
     }
-    if (compact && journal->committed_end > PREPAY_JOURNAL_HEADER_SIZE) {
+    if (compact && journal->version < PREPAY_JOURNAL_VERSION) {
+        /* Rewrite an older format as the current one: cut to nothing, new header. A crash in
+         * between leaves an empty (or torn-header) journal, which the snapshot completes. */
+        uint8_t header[PREPAY_JOURNAL_HEADER_SIZE];
+        (void)prepay_journal_header_encode(header, sizeof header);
+        if (journal->io.truncate(journal->io.context, 0) != PREPAY_OK ||
+            journal->io.append(journal->io.context, header, sizeof header) != PREPAY_OK ||
+            journal->io.sync(journal->io.context) != PREPAY_OK) {
+            journal->state = PREPAY__JOURNAL_BROKEN;
+            return PREPAY_E_JOURNAL_IO;
+        }
+        journal->version = (uint16_t)PREPAY_JOURNAL_VERSION;
+        journal->committed_end = PREPAY_JOURNAL_HEADER_SIZE;
+        journal->sealed_end = PREPAY_JOURNAL_HEADER_SIZE;
+    } else if (compact && journal->committed_end > PREPAY_JOURNAL_HEADER_SIZE) {
         if (journal->io.truncate(journal->io.context, PREPAY_JOURNAL_HEADER_SIZE) != PREPAY_OK) {
             journal->state = PREPAY__JOURNAL_BROKEN;
             return PREPAY_E_JOURNAL_IO;
@@ -181,9 +203,18 @@ static int read_item(reader_t *r, uint64_t offset, uint16_t type, uint64_t index
     return PREPAY_OK;
 }
 
-static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint32_t *transfers)
+/* What the header of a snapshot says. */
+typedef struct snapshot_header {
+    uint64_t sequence;
+    uint32_t accounts;
+    uint32_t transfers;
+    uint32_t header_size;
+    prepay_journal_cuts_t cuts;
+} snapshot_header_t;
+
+static int check_whole(reader_t *r, snapshot_header_t *h)
 {
-    if (r->size < PREPAY_SNAPSHOT_HEADER_SIZE + PREPAY_SNAPSHOT_TRAILER_SIZE) {
+    if (r->size < SNAPSHOT_V1_HEADER_SIZE + PREPAY_SNAPSHOT_TRAILER_SIZE) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     uint64_t body = r->size - PREPAY_SNAPSHOT_TRAILER_SIZE;
@@ -207,27 +238,43 @@ static int check_whole(reader_t *r, uint64_t *sequence, uint32_t *accounts, uint
     if (memcmp(data, snapshot_end_magic, sizeof snapshot_end_magic) != 0 || prepay__get_u32(data + 4) != crc) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
-    status = reader_window(r, 0, PREPAY_SNAPSHOT_HEADER_SIZE, &data);
+    status = reader_window(r, 0, SNAPSHOT_V1_HEADER_SIZE, &data);
     if (status != PREPAY_OK) {
         return status;
     }
-    *sequence = prepay__get_u64(data + 16);
-    *accounts = prepay__get_u32(data + 24);
-    *transfers = prepay__get_u32(data + 28);
-    uint64_t expected = (uint64_t)PREPAY_SNAPSHOT_HEADER_SIZE + (uint64_t)*accounts * ACCOUNT_ITEM +
-                        (uint64_t)*transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
-    if (memcmp(data, snapshot_magic, sizeof snapshot_magic) != 0 ||
-        prepay__get_u16(data + 8) != PREPAY_JOURNAL_VERSION ||
-        prepay__get_u16(data + 10) != PREPAY_SNAPSHOT_HEADER_SIZE || prepay__get_u32(data + 12) != 0 ||
-        expected != r->size) {
+    uint16_t version = prepay__get_u16(data + 8);
+    h->header_size = version == 1u ? SNAPSHOT_V1_HEADER_SIZE : PREPAY_SNAPSHOT_HEADER_SIZE;
+    if (memcmp(data, snapshot_magic, sizeof snapshot_magic) != 0 || version < 1u ||
+        version > PREPAY_SNAPSHOT_VERSION || prepay__get_u16(data + 10) != h->header_size ||
+        prepay__get_u32(data + 12) != 0 || r->size < (uint64_t)h->header_size + PREPAY_SNAPSHOT_TRAILER_SIZE) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    h->sequence = prepay__get_u64(data + 16);
+    h->accounts = prepay__get_u32(data + 24);
+    h->transfers = prepay__get_u32(data + 28);
+    memset(&h->cuts, 0, sizeof h->cuts);
+    if (version >= 2u) {
+        status = reader_window(r, 0, PREPAY_SNAPSHOT_HEADER_SIZE, &data);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        h->cuts.count = prepay__get_u64(data + 32);
+        h->cuts.bytes = prepay__get_u64(data + 40);
+        h->cuts.records = prepay__get_u64(data + 48);
+        h->cuts.batches = prepay__get_u64(data + 56);
+    }
+    uint64_t expected = (uint64_t)h->header_size + (uint64_t)h->accounts * ACCOUNT_ITEM +
+                        (uint64_t)h->transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
+    if (expected != r->size) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     return PREPAY_OK;
 }
 
-static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, uint32_t transfers)
+static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t header_size, uint32_t accounts,
+                      uint32_t transfers)
 {
-    uint64_t offset = PREPAY_SNAPSHOT_HEADER_SIZE;
+    uint64_t offset = header_size;
     uint64_t index = 1;
     prepay_journal_record_t record;
     /* Accounts open first, so that the log replays as it was applied. */
@@ -259,7 +306,7 @@ static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, u
         }
     }
     /* Then close the closed accounts and check every account's counters. */
-    offset = PREPAY_SNAPSHOT_HEADER_SIZE;
+    offset = header_size;
     index = 1;
     for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
         prepay_ledger_account_t stored;
@@ -285,6 +332,13 @@ static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t accounts, u
 int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger, uint64_t *sequence,
                                  uint64_t *records)
 {
+    prepay_journal_cuts_t cuts;
+    return prepay__journal_snapshot_load(snapshot, ledger, sequence, records, &cuts);
+}
+
+int prepay__journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger, uint64_t *sequence,
+                                  uint64_t *records, prepay_journal_cuts_t *cuts)
+{
     if (snapshot == NULL || ledger == NULL || sequence == NULL || snapshot->read == NULL ||
         snapshot->size == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -299,20 +353,21 @@ int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_le
     if (snapshot->size(snapshot->context, &r.size) != PREPAY_OK) {
         return PREPAY_E_JOURNAL_IO;
     }
-    uint64_t covered = 0;
-    uint32_t accounts = 0, transfers = 0;
+    snapshot_header_t h;
+    memset(&h, 0, sizeof h);
     if (r.size > 0) {
-        int status = check_whole(&r, &covered, &accounts, &transfers);
+        int status = check_whole(&r, &h);
         if (status == PREPAY_OK) {
-            status = load_items(&r, ledger, accounts, transfers);
+            status = load_items(&r, ledger, h.header_size, h.accounts, h.transfers);
         }
         if (status != PREPAY_OK) {
             return status;
         }
     }
-    *sequence = covered;
+    *sequence = h.sequence;
     if (records != NULL) {
-        *records = (uint64_t)accounts + transfers;
+        *records = (uint64_t)h.accounts + h.transfers;
     }
+    *cuts = h.cuts;
     return PREPAY_OK;
 }

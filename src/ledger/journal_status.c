@@ -16,6 +16,8 @@ const char *prepay__journal_status_text(int number)
     case 9: return "journal sequence numbers not contiguous (records missing)";
     case 10: return "a committed journal record could not be replayed into the ledger";
     case 11: return "recovered ledger fails verification";
+    case 12: return "journal in use by another writer (its lock is held)";
+    case 13: return "journal changed under the writer (another process wrote or cut it)";
     default: return (const char *)0;
     }
 }

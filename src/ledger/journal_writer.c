@@ -1,6 +1,8 @@
 /*
  * Journal writer: batches staged in the caller's buffer, appended, closed by
- * a commit record and made durable with ONE sync (group commit).
+ * a commit record (written twice in format 2) and made durable with ONE
+ * sync (group commit). Attaching completes what a crash left half done and
+ * records a tail cut by recovery as a CUT record.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,7 +30,7 @@ static int check_ready(const prepay_journal_t *journal)
 static int fail(prepay_journal_t *journal, int status)
 {
     journal->state = PREPAY__JOURNAL_BROKEN;
-    return status == PREPAY_E_JOURNAL_FULL ? status : PREPAY_E_JOURNAL_IO;
+    return status == PREPAY_E_JOURNAL_FULL || status == PREPAY_E_JOURNAL_CHANGED ? status : PREPAY_E_JOURNAL_IO;
 }
 
 static int flush(prepay_journal_t *journal)
@@ -43,6 +45,29 @@ static int flush(prepay_journal_t *journal)
     journal->batch_appended += journal->buffer_length;
     journal->buffer_length = 0;
     return PREPAY_OK;
+}
+
+/* Stages a record of any type (prepay_journal_add() refuses CUT, which only attach writes). */
+static int add_record(prepay_journal_t *journal, uint16_t type, const uint8_t *payload, size_t payload_length);
+
+/*
+ * Re-appends the last commit record's second copy (format 2) when a crash
+ * left it absent or torn: its first copy ends at `end` and is read back.
+ */
+static int rewrite_commit_copy(const prepay_journal_io_t *io, uint64_t end, uint64_t last_sequence)
+{
+    uint8_t copy[PREPAY_JOURNAL_COMMIT_SIZE];
+    prepay_journal_record_t record;
+    if (end < PREPAY_JOURNAL_HEADER_SIZE + PREPAY_JOURNAL_COMMIT_SIZE ||
+        io->read(io->context, end - PREPAY_JOURNAL_COMMIT_SIZE, copy, sizeof copy) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_IO;
+    }
+    if (prepay_journal_record_decode(copy, sizeof copy, &record) != (int)PREPAY_JOURNAL_COMMIT_SIZE ||
+        record.type != PREPAY_JOURNAL_RECORD_COMMIT || record.sequence != last_sequence) {
+        return PREPAY_E_BAD_STATE; /* the recovery information does not describe this storage */
+    }
+    int status = io->append(io->context, copy, sizeof copy);
+    return status == PREPAY_E_JOURNAL_FULL ? status : (status != PREPAY_OK ? PREPAY_E_JOURNAL_IO : PREPAY_OK);
 }
 
 int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
@@ -60,13 +85,12 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
     if (size != committed_end) {
         return PREPAY_E_BAD_STATE;
     }
-    if (size == 0) {
-        uint8_t header[PREPAY_JOURNAL_HEADER_SIZE];
-        (void)prepay_journal_header_encode(header, sizeof header);
-        if (io->append(io->context, header, sizeof header) != PREPAY_OK || io->sync(io->context) != PREPAY_OK) {
-            return PREPAY_E_JOURNAL_IO;
+    uint16_t version = (uint16_t)PREPAY_JOURNAL_VERSION;
+    if (size > 0) {
+        if (info == NULL || info->version < PREPAY_JOURNAL_VERSION_MIN || info->version > PREPAY_JOURNAL_VERSION) {
+            return PREPAY_E_BAD_STATE;
         }
-        committed_end = PREPAY_JOURNAL_HEADER_SIZE;
+        version = (uint16_t)info->version;
     }
     uint64_t last = 0;
     if (info != NULL) {
@@ -75,6 +99,20 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
     if (last > UINT64_MAX / 2) {
         return PREPAY_E_JOURNAL_SEQUENCE; /* only a forged snapshot or journal gets here */
     }
+    if (size == 0) {
+        uint8_t header[PREPAY_JOURNAL_HEADER_SIZE];
+        (void)prepay_journal_header_encode(header, sizeof header);
+        if (io->append(io->context, header, sizeof header) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_IO;
+        }
+        committed_end = PREPAY_JOURNAL_HEADER_SIZE;
+    } else if (version >= 2u && info->final_copy_missing) {
+        int status = rewrite_commit_copy(io, committed_end, info->last_sequence);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        committed_end += PREPAY_JOURNAL_COMMIT_SIZE;
+    }
     memset(journal, 0, sizeof *journal);
     journal->io = *io;
     journal->buffer = buffer;
@@ -82,18 +120,89 @@ int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *
     journal->committed_end = committed_end;
     journal->sealed_end = committed_end;
     journal->next_sequence = last + 1;
+    journal->version = version;
     journal->state = PREPAY__JOURNAL_READY;
+    if (info != NULL) {
+        journal->cuts = info->earlier_cuts;
+    }
+    /* Format 2 records what a writer's recovery cut (a torn header is no loss: nothing was in it). */
+    if (version >= 2u && info != NULL && info->tail_cut && info->truncated_bytes > 0 &&
+        info->committed_end >= PREPAY_JOURNAL_HEADER_SIZE) {
+        prepay_journal_cut_t cut = {info->committed_end, info->truncated_bytes, info->tail_records,
+                                    info->tail_batches};
+        uint8_t payload[PREPAY_JOURNAL_CUT_SIZE];
+        (void)prepay_journal_cut_encode(&cut, payload, sizeof payload);
+        int status = add_record(journal, PREPAY_JOURNAL_RECORD_CUT, payload, sizeof payload);
+        if (status == PREPAY_OK) {
+            status = prepay_journal_seal(journal);
+        }
+        if (status != PREPAY_OK) {
+            journal->state = PREPAY__JOURNAL_CLOSED;
+            return status;
+        }
+        journal->cuts.count++;
+        journal->cuts.bytes += cut.bytes;
+        journal->cuts.records += cut.records;
+        journal->cuts.batches += cut.batches;
+    }
+    /*
+     * ONE sync, also when nothing was written: the batches recovery found may
+     * have been written by a process that died before its sync returned.
+     * Until they are durable, nothing may be acknowledged from them (a retry
+     * answered EXISTS from a batch a power cut then takes away is a lost
+     * acknowledgement).
+     */
+    if (io->sync(io->context) != PREPAY_OK) {
+        journal->state = PREPAY__JOURNAL_CLOSED;
+        return PREPAY_E_JOURNAL_IO;
+    }
+    journal->committed_end = journal->sealed_end;
+    journal->batches += journal->sealed_batches;
+    journal->sealed_batches = 0;
     return PREPAY_OK;
 }
 
+int prepay_journal_resume(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                          size_t buffer_capacity, prepay_journal_recovery_t *info)
+{
+    if (journal == NULL || io == NULL || buffer == NULL || info == NULL || io->size == NULL ||
+        io->truncate == NULL || buffer_capacity < PREPAY_JOURNAL_MIN_BUFFER) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    uint64_t size;
+    if (io->size(io->context, &size) != PREPAY_OK) {
+        return PREPAY_E_JOURNAL_IO;
+    }
+    /* The append position is what recovery saw, or someone else wrote meanwhile. */
+    if (size != info->storage_size || info->committed_end > size) {
+        return PREPAY_E_JOURNAL_CHANGED;
+    }
+    if (info->committed_end < size) {
+        if (io->truncate(io->context, info->committed_end) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_IO;
+        }
+        info->tail_cut = true;
+    }
+    return prepay_journal_attach(journal, io, buffer, buffer_capacity, info);
+}
+
 int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *payload, size_t payload_length)
+{
+    if (type == PREPAY_JOURNAL_RECORD_CUT) {
+        int status = check_ready(journal);
+        return status != PREPAY_OK ? status : PREPAY_E_INVALID_ARGUMENT;
+    }
+    return add_record(journal, type, payload, payload_length);
+}
+
+static int add_record(prepay_journal_t *journal, uint16_t type, const uint8_t *payload, size_t payload_length)
 {
     int status = check_ready(journal);
     if (status != PREPAY_OK) {
         return status;
     }
     if ((type != PREPAY_JOURNAL_RECORD_ACCOUNT && type != PREPAY_JOURNAL_RECORD_TRANSFER &&
-         type != PREPAY_JOURNAL_RECORD_CLOSE) ||
+         type != PREPAY_JOURNAL_RECORD_CLOSE && type != PREPAY_JOURNAL_RECORD_CUT) ||
         (payload == NULL && payload_length > 0) || payload_length > PREPAY_JOURNAL_MAX_PAYLOAD ||
         journal->batch_records == UINT32_MAX - 1) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -127,7 +236,9 @@ int prepay_journal_seal(prepay_journal_t *journal)
     if (journal->batch_records == 0) {
         return PREPAY_OK;
     }
-    if (journal->buffer_capacity - journal->buffer_length < PREPAY_JOURNAL_COMMIT_SIZE) {
+    /* Format 2 writes the commit record twice (docs/journal.md, "Two commit copies"). */
+    size_t copies = journal->version >= 2u ? 2u : 1u;
+    if (journal->buffer_capacity - journal->buffer_length < copies * PREPAY_JOURNAL_COMMIT_SIZE) {
         status = flush(journal);
         if (status != PREPAY_OK) {
             return status;
@@ -143,7 +254,11 @@ int prepay_journal_seal(prepay_journal_t *journal)
         (int)PREPAY_JOURNAL_COMMIT_SIZE) {
         return PREPAY_E_BAD_STATE; /* unreachable: room was made above */
     }
-    journal->buffer_length += PREPAY_JOURNAL_COMMIT_SIZE;
+    if (copies == 2u) {
+        memcpy(journal->buffer + journal->buffer_length + PREPAY_JOURNAL_COMMIT_SIZE,
+               journal->buffer + journal->buffer_length, PREPAY_JOURNAL_COMMIT_SIZE);
+    }
+    journal->buffer_length += copies * PREPAY_JOURNAL_COMMIT_SIZE;
     status = flush(journal);
     if (status != PREPAY_OK) {
         return status;

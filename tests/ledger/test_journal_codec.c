@@ -127,6 +127,19 @@ static void test_header(void **state)
         assert_int_equal(prepay_journal_header_decode(bad, sizeof bad), PREPAY_E_JOURNAL_BAD_HEADER);
     }
     assert_int_equal(prepay_journal_header_decode(NULL, 24), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_journal_header_version(want, sizeof want), 2);
+    /* Format 1 is still read, and says so. */
+    const tv_record_t *old = NULL;
+    for (size_t i = 0; i < file.count; i++) {
+        if (strcmp(file.records[i].kind, "header_v1") == 0) {
+            old = &file.records[i];
+        }
+    }
+    assert_non_null(old);
+    assert_int_equal(tv_hex(tv_need(old, "hex"), want, sizeof want), (int)PREPAY_JOURNAL_HEADER_SIZE);
+    assert_int_equal(prepay_journal_header_decode(want, PREPAY_JOURNAL_HEADER_SIZE), PREPAY_OK);
+    assert_int_equal(prepay_journal_header_version(want, PREPAY_JOURNAL_HEADER_SIZE), 1);
+    assert_int_equal(prepay_journal_header_version(want, PREPAY_JOURNAL_HEADER_SIZE - 1), PREPAY_E_JOURNAL_TRUNCATED);
     tv_free(&file);
 }
 
@@ -237,6 +250,40 @@ static void test_commit_record(void **state)
     tv_free(&file);
 }
 
+static void test_cut_record(void **state)
+{
+    (void)state;
+    tv_file_t file;
+    tv_load("journal_records.txt", &file);
+    const tv_record_t *r = find_kind(&file, "cut");
+    uint8_t want[64];
+    int n = tv_hex(tv_need(r, "hex"), want, sizeof want);
+    assert_int_equal(n, (int)(PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_CUT_SIZE));
+    prepay_journal_cut_t cut = {(uint64_t)dec_i64(tv_need(r, "offset")), (uint64_t)dec_i64(tv_need(r, "bytes")),
+                                (uint32_t)dec_i64(tv_need(r, "records")), (uint32_t)dec_i64(tv_need(r, "batches"))};
+    uint8_t payload[PREPAY_JOURNAL_CUT_SIZE];
+    assert_int_equal(prepay_journal_cut_encode(&cut, payload, sizeof payload - 1), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(prepay_journal_cut_encode(&cut, payload, sizeof payload), (int)sizeof payload);
+    uint8_t got[64];
+    assert_int_equal(prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_CUT, (uint64_t)dec_i64(tv_need(r, "sequence")),
+                                                  payload, sizeof payload, got, sizeof got),
+                     n);
+    assert_memory_equal(got, want, (size_t)n);
+    prepay_journal_record_t record;
+    assert_int_equal(prepay_journal_record_decode(want, (size_t)n, &record), n);
+    assert_int_equal(record.type, PREPAY_JOURNAL_RECORD_CUT);
+    prepay_journal_cut_t back;
+    assert_int_equal(prepay_journal_cut_decode(record.payload, record.payload_length, &back), PREPAY_OK);
+    assert_true(back.offset == cut.offset && back.bytes == cut.bytes && back.records == cut.records &&
+                back.batches == cut.batches);
+    assert_int_equal(prepay_journal_cut_decode(record.payload, record.payload_length - 1, &back),
+                     PREPAY_E_JOURNAL_BAD_RECORD);
+    payload[20] = 2; /* a tail holds at most one unfinished batch */
+    assert_int_equal(prepay_journal_cut_decode(payload, sizeof payload, &back), PREPAY_E_JOURNAL_BAD_RECORD);
+    assert_int_equal(prepay_journal_cut_decode(NULL, sizeof payload, &back), PREPAY_E_INVALID_ARGUMENT);
+    tv_free(&file);
+}
+
 static void test_record_argument_checks(void **state)
 {
     (void)state;
@@ -302,7 +349,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crc_vectors),          cmocka_unit_test(test_crc_matches_bitwise),
         cmocka_unit_test(test_header),               cmocka_unit_test(test_transfer_record),
         cmocka_unit_test(test_commit_record),        cmocka_unit_test(test_record_argument_checks),
-        cmocka_unit_test(test_account_round_trip),
+        cmocka_unit_test(test_account_round_trip),   cmocka_unit_test(test_cut_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

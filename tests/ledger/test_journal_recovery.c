@@ -5,12 +5,14 @@
  * in-memory storage while an independent model (test_journal_fixture.h)
  * tracks the balances after each acknowledged batch. Then:
  * - every byte offset of the last batches is a crash point (the journal is
- *   cut there): recovery must give exactly the batches whose commit record
- *   lies before the cut, and their balances must equal the model's;
+ *   cut there): recovery must give exactly the batches whose (first) commit
+ *   record lies before the cut, and their balances must equal the model's;
+ *   a read-only recovery reports the same and changes nothing; a writer's
+ *   cut is recorded and reported by the next recovery;
  * - bits are flipped all over the journal: recovery either reports the
- *   corruption or gives the model's balances (one batch fewer only if the
- *   flip hit the final commit record, which is indistinguishable from a
- *   torn tail); never other balances;
+ *   corruption or gives the model's balances in full (a flip in one of the
+ *   two copies of a commit record is reported as a damaged copy); never
+ *   other balances, never a batch dropped;
  * - appends and syncs fail at every call of a workload (failure injection):
  *   a batch is acknowledged only if it was synced, and every acknowledged
  *   batch survives the crash that follows;
@@ -34,6 +36,11 @@
 #define STORAGE (1u << 20)
 #define MAX_BATCHES 40u
 #define BATCH_MAX 24u
+
+/* A batch of one CUT record, as a writer's recovery appends it (format 2: two commit copies). */
+#define CUT_BATCH (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_CUT_SIZE + 2u * PREPAY_JOURNAL_COMMIT_SIZE)
+/* Where batch b's first commit copy ends (its second copy follows). */
+#define FIRST_COPY_END(b) (work.ends[b] - PREPAY_JOURNAL_COMMIT_SIZE)
 
 /* The workload's journal and the model after each batch (accounts count as batches). */
 typedef struct workload {
@@ -121,6 +128,24 @@ static int recover(size_t length, prepay_journal_memory_t *memory, prepay_journa
                                info);
 }
 
+/* Read-only recovery of crash_storage[0..length): never writes, whatever it finds. */
+static int recover_read_only(size_t length, prepay_journal_recovery_t *info)
+{
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    assert_int_equal(prepay_journal_memory_io(&memory, crash_storage, STORAGE, &io), PREPAY_OK);
+    memory.length = memory.synced = length;
+    io.append = NULL; /* a reader's storage has no write callbacks */
+    io.sync = NULL;
+    io.truncate = NULL;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    int status = prepay_journal_recover(&io, NULL, &rec.ledger, rec.scratch, FX_ACCOUNTS, info);
+    assert_int_equal(memory.length, length);
+    assert_int_equal(memory.appends, 0);
+    assert_false(info->tail_cut);
+    return status;
+}
+
 /* The batch count whose state the recovered ledger equals, checked against the model. */
 static void assert_state_is_batch(uint32_t k)
 {
@@ -183,20 +208,35 @@ static void test_crash_at_every_offset(void **state)
         if (status != PREPAY_OK) {
             fail_msg("cut at %zu: %s", cut, prepay_strerror(status));
         }
-        if (cut < work.ends[0]) {
-            /* Before the first commit: an empty ledger (a torn header is cut to nothing). */
+        if (cut < FIRST_COPY_END(0)) {
+            /* Before the first commit: an empty ledger (a torn header is cut to nothing, and not
+             * recorded; a torn first batch is cut and recorded). */
             assert_int_equal(prepay_ledger_account_count(&rec.ledger), 0);
-            assert_int_equal(memory.length, PREPAY_JOURNAL_HEADER_SIZE);
+            assert_int_equal(memory.length, PREPAY_JOURNAL_HEADER_SIZE + (cut > PREPAY_JOURNAL_HEADER_SIZE ? CUT_BATCH : 0u));
             checked++;
             continue;
         }
+        /* Batch k is the last whose first commit copy is whole. */
         uint32_t k = 0;
-        while (k + 1 < work.batches && work.ends[k + 1] <= cut) {
+        while (k + 1 < work.batches && FIRST_COPY_END(k + 1) <= cut) {
             k++;
         }
+        uint64_t committed = cut >= FIRST_COPY_END(k) && cut < work.ends[k] ? FIRST_COPY_END(k) : work.ends[k];
         assert_state_is_batch(k);
-        assert_int_equal(info.truncated_bytes, cut - work.ends[k]);
-        assert_int_equal(memory.length, work.ends[k]);
+        assert_int_equal(info.truncated_bytes, cut - committed);
+        assert_int_equal(info.final_copy_missing, committed != work.ends[k]);
+        assert_true(info.tail_cut == (cut > committed));
+        /* The writer completed the commit copy and recorded the cut (its own batch). */
+        assert_int_equal(memory.length, work.ends[k] + (cut > committed ? CUT_BATCH : 0u));
+        /* A reader of the same bytes reports the same and changes nothing. */
+        prepay_journal_recovery_t seen;
+        memcpy(crash_storage, work.storage, cut);
+        assert_int_equal(recover_read_only(cut, &seen), PREPAY_OK);
+        assert_state_is_batch(k);
+        assert_int_equal(seen.truncated_bytes, cut - committed);
+        assert_int_equal(seen.committed_end, committed);
+        /* A prefix of the next batch is one unfinished batch; a torn commit copy is none. */
+        assert_int_equal(seen.tail_batches, cut > committed && committed == work.ends[k] ? 1u : 0u);
         checked++;
         if (cut % 13 == 0) {
             /* The journal continues correctly after the truncation. */
@@ -209,10 +249,17 @@ static void test_crash_at_every_offset(void **state)
             t.code = PREPAY_LEDGER_CODE_RECHARGE;
             int result;
             if (work.accounts[k] == work.accounts[work.batches - 1]) {
+                /* recover() above ran on crash_storage; the reader's copy overwrote nothing it kept. */
+                assert_int_equal(recover(cut, &memory, &io, &journal, &info), PREPAY_OK);
                 assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, &t, 1, &result), 1);
                 uint32_t before = prepay_ledger_transfer_count(&rec.ledger);
+                uint64_t cut_bytes = cut - committed;
                 assert_int_equal(recover(memory.length, &memory, &io, &journal, &info), PREPAY_OK);
                 assert_int_equal(prepay_ledger_transfer_count(&rec.ledger), before);
+                /* The cut is known to later readers. */
+                assert_int_equal(info.earlier_cuts.count, cut_bytes > 0 ? 1u : 0u);
+                assert_int_equal(info.earlier_cuts.bytes, cut_bytes);
+                assert_int_equal(info.truncated_bytes, 0);
                 continued++;
             }
         }
@@ -222,14 +269,26 @@ static void test_crash_at_every_offset(void **state)
     assert_true(continued > 50);
 }
 
-/* Flip one bit at many offsets: corruption is reported, or the balances are right. */
+/* Is offset inside a commit copy? Which copy starts where? */
+static bool in_commit_copy(size_t at, uint64_t *copy_start)
+{
+    for (uint32_t b = 0; b < work.batches; b++) {
+        uint64_t first = work.ends[b] - 2u * PREPAY_JOURNAL_COMMIT_SIZE;
+        if (at >= first && at < work.ends[b]) {
+            *copy_start = at < FIRST_COPY_END(b) ? first : FIRST_COPY_END(b);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Flip one bit at many offsets: corruption is reported, or every batch is there (a damaged copy reported). */
 static void test_bit_flips(void **state)
 {
     (void)state;
     build_workload(12, 0xC0FFEEu);
     uint64_t dense_from = work.ends[work.batches - 4];
-    uint64_t last_commit = work.length - PREPAY_JOURNAL_COMMIT_SIZE;
-    uint32_t reported = 0, recovered = 0, lost_last = 0;
+    uint32_t reported = 0, repaired = 0, repaired_final = 0;
     for (size_t at = 0; at < work.length; at += (at < dense_from ? 7 : 1)) {
         for (unsigned bit = (unsigned)(at % 3); bit < 8; bit += 3) {
             memcpy(crash_storage, work.storage, work.length);
@@ -239,15 +298,20 @@ static void test_bit_flips(void **state)
             prepay_journal_t journal;
             prepay_journal_recovery_t info;
             int status = recover(work.length, &memory, &io, &journal, &info);
+            uint64_t copy = 0;
             if (status == PREPAY_OK) {
-                /* Accepted: only a flip in the final commit record may lose (only) the final batch. */
-                assert_true(at >= last_commit);
-                assert_state_is_batch(work.batches - 2);
-                assert_int_equal(memory.length, work.ends[work.batches - 2]);
-                lost_last++;
-                recovered++;
+                /* Accepted: only a flip in one copy of a commit record, and nothing is lost. */
+                assert_true(in_commit_copy(at, &copy));
+                assert_state_is_batch(work.batches - 1);
+                assert_int_equal(info.damaged_commits, 1);
+                assert_int_equal(info.damaged_offset, copy);
+                assert_int_equal(info.truncated_bytes, 0);
+                assert_int_equal(memory.length, work.length);
+                repaired++;
+                repaired_final += copy >= work.length - 2u * PREPAY_JOURNAL_COMMIT_SIZE;
                 continue;
             }
+            assert_false(in_commit_copy(at, &copy));
             reported++;
             if (at < PREPAY_JOURNAL_HEADER_SIZE) {
                 assert_int_equal(status, PREPAY_E_JOURNAL_BAD_HEADER);
@@ -261,11 +325,10 @@ static void test_bit_flips(void **state)
             }
         }
     }
-    print_message("bit flips: %u reported as corruption, %u accepted (final commit record hit)\n", reported,
-                  lost_last);
+    print_message("bit flips: %u reported as corruption, %u commit copies repaired (%u in the final batch)\n",
+                  reported, repaired, repaired_final);
     assert_true(reported > 1000);
-    assert_true(lost_last > 0);
-    (void)recovered;
+    assert_true(repaired_final > 100);
 }
 
 /* Garbage or zeros after the last commit (file system junk after a crash) are a torn tail. */
@@ -291,7 +354,9 @@ static void test_junk_tail(void **state)
         assert_int_equal(recover(work.length + junk, &memory, &io, &journal, &info), PREPAY_OK);
         assert_state_is_batch(work.batches - 1);
         assert_int_equal(info.truncated_bytes, junk);
-        assert_int_equal(memory.length, work.length);
+        assert_int_equal(info.tail_records, 0);
+        assert_int_equal(info.tail_batches, 0); /* no record of the next sequence begins there */
+        assert_int_equal(memory.length, work.length + CUT_BATCH);
     }
 }
 
@@ -326,6 +391,8 @@ static void test_batch_without_commit_is_discarded(void **state)
     assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
     assert_state_is_batch(work.batches - 1);
     assert_int_equal(info.truncated_bytes, at - work.length);
+    assert_int_equal(info.tail_records, 3);
+    assert_int_equal(info.tail_batches, 1);
 
     /* With a commit record that claims a different batch: a valid record that lies, so corruption. */
     at = work.length + 3 * (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE);
@@ -685,6 +752,455 @@ static void test_seal_and_sync(void **state)
     assert_int_equal(prepay_ledger_transfer_count(&rec.ledger), acked.seen);
 }
 
+/* ---- hand-made journals ---------------------------------------------------- */
+
+static size_t put_record(uint8_t *buffer, size_t at, uint16_t type, uint64_t sequence, const uint8_t *payload,
+                         size_t length)
+{
+    int n = prepay_journal_record_encode(type, sequence, payload, length, buffer + at, STORAGE - at);
+    assert_true(n > 0);
+    return at + (size_t)n;
+}
+
+/* The commit record of a batch of `count` records from `first`, written `copies` times. */
+static size_t put_commit(uint8_t *buffer, size_t at, uint64_t first, uint32_t count, int copies)
+{
+    prepay_journal_commit_t commit = {first, count};
+    uint8_t payload[PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE];
+    (void)prepay_journal_commit_encode(&commit, payload, sizeof payload);
+    for (int i = 0; i < copies; i++) {
+        at = put_record(buffer, at, PREPAY_JOURNAL_RECORD_COMMIT, first + count, payload, sizeof payload);
+    }
+    return at;
+}
+
+/* One batch of one recharge (clearing -> wallet 0) with sequences first, first + 1. */
+static size_t put_recharge_batch(uint8_t *buffer, size_t at, uint64_t first, uint64_t id, int64_t amount, int copies)
+{
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = id;
+    t.debit_account_id = FX_CLEARING;
+    t.credit_account_id = FX_WALLET0;
+    t.amount = amount;
+    t.code = PREPAY_LEDGER_CODE_RECHARGE;
+    uint8_t payload[PREPAY_JOURNAL_TRANSFER_SIZE];
+    (void)prepay_journal_transfer_encode(&t, payload, sizeof payload);
+    at = put_record(buffer, at, PREPAY_JOURNAL_RECORD_TRANSFER, first, payload, sizeof payload);
+    return put_commit(buffer, at, first, 1, copies);
+}
+
+/* A header of the given format version. */
+static size_t put_header(uint8_t *buffer, uint16_t version)
+{
+    (void)prepay_journal_header_encode(buffer, PREPAY_JOURNAL_HEADER_SIZE);
+    buffer[8] = (uint8_t)version;
+    uint32_t crc = prepay_journal_crc32c(0, buffer, 20);
+    for (int i = 0; i < 4; i++) {
+        buffer[20 + i] = (uint8_t)(crc >> (8 * i));
+    }
+    return PREPAY_JOURNAL_HEADER_SIZE;
+}
+
+/* Accounts (clearing, revenue, wallets) as one batch each, from sequence 1. */
+static size_t put_accounts(uint8_t *buffer, size_t at, int copies, uint64_t *next)
+{
+    prepay_ledger_account_t accounts[FX_ACCOUNTS];
+    uint32_t n = fx_accounts(accounts);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t payload[PREPAY_JOURNAL_ACCOUNT_SIZE];
+        (void)prepay_journal_account_encode(&accounts[i], payload, sizeof payload);
+        at = put_record(buffer, at, PREPAY_JOURNAL_RECORD_ACCOUNT, *next, payload, sizeof payload);
+        at = put_commit(buffer, at, *next, 1, copies);
+        *next += 2;
+    }
+    return at;
+}
+
+static int64_t wallet0_balance(void)
+{
+    prepay_ledger_balance_t b;
+    assert_int_equal(prepay_ledger_balance(&rec.ledger, FX_WALLET0, &b), PREPAY_OK);
+    return b.balance;
+}
+
+/*
+ * The scan's snapshot rule: after a snapshot covering sequence S, the
+ * journal's first record may repeat covered sequences (a crash between
+ * publishing and compacting) or start at S + 1, never later (batches lost).
+ */
+static void test_snapshot_sequence_rule(void **state)
+{
+    (void)state;
+    static uint8_t storage[STORAGE];
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    open_empty(&memory, storage, &io, &journal, &live, sizeof staging);
+    prepay_ledger_account_t accounts[FX_ACCOUNTS];
+    uint32_t n = fx_accounts(accounts);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(prepay_journal_create_account(&journal, &live.ledger, &accounts[i]), PREPAY_OK);
+    }
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, false), PREPAY_OK);
+    uint64_t covered = journal.next_sequence - 1; /* S */
+    assert_int_equal(covered, 2u * n);
+    struct {
+        uint64_t first;  /* first sequence of the journal's only batch */
+        int expected;    /* recovery status */
+        int64_t balance; /* wallet 0 afterwards (if recovered) */
+    } cases[] = {
+        {covered + 1, PREPAY_OK, 500},                       /* continues the snapshot */
+        {covered + 2, PREPAY_E_JOURNAL_SEQUENCE, 0},         /* one sequence lost */
+        {covered + 3, PREPAY_E_JOURNAL_SEQUENCE, 0},         /* a whole batch lost */
+        {covered + 1000, PREPAY_E_JOURNAL_SEQUENCE, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t at = put_header(crash_storage, PREPAY_JOURNAL_VERSION);
+        at = put_recharge_batch(crash_storage, at, cases[c].first, 77, 500, 2);
+        prepay_journal_memory_t memory2;
+        prepay_journal_io_t io2;
+        prepay_journal_t journal2;
+        prepay_journal_recovery_t info;
+        assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+        memory2.length = memory2.synced = at;
+        assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+        int status = prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info);
+        assert_int_equal(status, cases[c].expected);
+        if (status == PREPAY_OK) {
+            assert_int_equal(info.snapshot_sequence, covered);
+            assert_int_equal(info.records, 1);
+            assert_int_equal(wallet0_balance(), cases[c].balance);
+        } else {
+            assert_int_equal(info.corrupt_offset, PREPAY_JOURNAL_HEADER_SIZE);
+            assert_int_equal(memory2.length, at); /* nothing cut */
+        }
+    }
+    /* The uncompacted journal starts at 1 <= S: its covered records are checked and skipped. */
+    memcpy(crash_storage, storage, memory.length);
+    size_t at = put_recharge_batch(crash_storage, memory.length, covered + 1, 78, 250, 2);
+    prepay_journal_memory_t memory3;
+    prepay_journal_io_t io3;
+    prepay_journal_t journal3;
+    prepay_journal_recovery_t info;
+    assert_int_equal(prepay_journal_memory_io(&memory3, crash_storage, STORAGE, &io3), PREPAY_OK);
+    memory3.length = memory3.synced = at;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal3, &io3, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(info.skipped_records, n);
+    assert_int_equal(info.records, 1);
+    assert_int_equal(wallet0_balance(), 250);
+}
+
+/*
+ * Format 2's two commit copies: one damaged copy of the FINAL commit record
+ * is detected, the batch kept, and the journal goes on; both damaged is the
+ * one case left that looks like a torn write: the batch is cut, and the cut
+ * (with its complete record) is recorded for later readers.
+ */
+static void test_damaged_final_commit(void **state)
+{
+    (void)state;
+    build_workload(3, 99u);
+    uint64_t copy1 = work.length - 2u * PREPAY_JOURNAL_COMMIT_SIZE;
+    uint64_t copy2 = work.length - PREPAY_JOURNAL_COMMIT_SIZE;
+    const uint64_t damaged[][2] = {{copy1 + 30, 0}, {copy2 + 9, 0}, {copy1 + 2, 0}, {copy1 + 20, copy2 + 20}};
+    for (size_t c = 0; c < sizeof damaged / sizeof damaged[0]; c++) {
+        memcpy(crash_storage, work.storage, work.length);
+        crash_storage[damaged[c][0]] ^= 0x04;
+        if (damaged[c][1] != 0) {
+            crash_storage[damaged[c][1]] ^= 0x40;
+        }
+        prepay_journal_recovery_t info;
+        assert_int_equal(recover_read_only(work.length, &info), PREPAY_OK);
+        prepay_journal_memory_t memory;
+        prepay_journal_io_t io;
+        prepay_journal_t journal;
+        assert_int_equal(recover(work.length, &memory, &io, &journal, &info), PREPAY_OK);
+        if (damaged[c][1] == 0) {
+            /* Detected, reported, and no batch lost. */
+            assert_state_is_batch(work.batches - 1);
+            assert_int_equal(info.damaged_commits, 1);
+            assert_int_equal(info.damaged_offset, damaged[c][0] < copy2 ? copy1 : copy2);
+            assert_int_equal(info.truncated_bytes, 0);
+        } else {
+            /* Both copies: indistinguishable from a torn write; cut, counted, recorded. */
+            assert_state_is_batch(work.batches - 2);
+            assert_int_equal(info.damaged_commits, 0);
+            assert_int_equal(info.truncated_bytes, work.length - work.ends[work.batches - 2]);
+            assert_true(info.tail_cut);
+            assert_true(info.tail_records > 0);
+            assert_int_equal(info.tail_batches, 1);
+        }
+        uint32_t tail_records = info.tail_records;
+        uint64_t cut_bytes = info.truncated_bytes;
+        /* The journal goes on; the damage stays visible (inside the log now) until a snapshot. */
+        prepay_ledger_transfer_t t;
+        memset(&t, 0, sizeof t);
+        t.id = 880000 + c;
+        t.debit_account_id = FX_CLEARING;
+        t.credit_account_id = FX_WALLET0;
+        t.amount = 3;
+        t.code = PREPAY_LEDGER_CODE_RECHARGE;
+        int result;
+        assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, &t, 1, &result), 1);
+        uint32_t transfers = prepay_ledger_transfer_count(&rec.ledger);
+        assert_int_equal(recover(memory.length, &memory, &io, &journal, &info), PREPAY_OK);
+        assert_int_equal(prepay_ledger_transfer_count(&rec.ledger), transfers);
+        assert_int_equal(info.damaged_commits, damaged[c][1] == 0 ? 1u : 0u);
+        assert_int_equal(info.earlier_cuts.count, damaged[c][1] == 0 ? 0u : 1u);
+        assert_int_equal(info.earlier_cuts.bytes, cut_bytes);
+        assert_int_equal(info.earlier_cuts.records, tail_records);
+        assert_int_equal(info.earlier_cuts.batches, damaged[c][1] == 0 ? 0u : 1u);
+    }
+    /* A damaged copy inside the log, with a bad copy right after a good one: still no loss. */
+    memcpy(crash_storage, work.storage, work.length);
+    crash_storage[work.ends[2] - 1] ^= 0x80;             /* batch 2, second copy's CRC */
+    crash_storage[work.ends[4] - 70] ^= 0x01;            /* batch 4, first copy's length */
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover_read_only(work.length, &info), PREPAY_OK);
+    assert_state_is_batch(work.batches - 1);
+    assert_int_equal(info.damaged_commits, 2);
+    assert_int_equal(info.damaged_offset, FIRST_COPY_END(2));
+}
+
+/* A reader's recovery, then a writer's resume: it cuts only if the storage is what recovery saw. */
+static void test_recover_then_resume(void **state)
+{
+    (void)state;
+    build_workload(4, 1234u);
+    size_t length = (size_t)work.ends[work.batches - 2] + 150; /* inside the last batch */
+    memcpy(crash_storage, work.storage, length);
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    assert_int_equal(prepay_journal_memory_io(&memory, crash_storage, STORAGE, &io), PREPAY_OK);
+    memory.length = memory.synced = length;
+    prepay_journal_recovery_t info;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_recover(&io, NULL, &rec.ledger, rec.scratch, FX_ACCOUNTS, &info), PREPAY_OK);
+    assert_int_equal(memory.length, length);
+    assert_int_equal(info.truncated_bytes, 150);
+    assert_int_equal(info.tail_records, 1); /* the first transfer record (116 bytes) is whole */
+    assert_int_equal(info.tail_batches, 1);
+    /* Someone appended meanwhile: the writer refuses to resume, and writes nothing. */
+    memory.length += 10;
+    prepay_journal_t journal;
+    assert_int_equal(prepay_journal_resume(&journal, &io, staging, sizeof staging, &info), PREPAY_E_JOURNAL_CHANGED);
+    assert_int_equal(memory.length, length + 10);
+    assert_int_equal(memory.appends, 0);
+    memory.length = length;
+    assert_int_equal(prepay_journal_resume(&journal, &io, staging, sizeof staging, &info), PREPAY_OK);
+    assert_true(info.tail_cut);
+    assert_int_equal(memory.length, work.ends[work.batches - 2] + CUT_BATCH);
+    assert_int_equal(memory.synced, memory.length);
+    /* A reader's storage (no write callbacks) cannot be resumed. */
+    io.truncate = NULL;
+    assert_int_equal(prepay_journal_resume(&journal, &io, staging, sizeof staging, &info),
+                     PREPAY_E_INVALID_ARGUMENT);
+    /* Users cannot write CUT records themselves. */
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    open_empty(&memory2, crash_storage, &io2, &journal2, &live, sizeof staging);
+    uint8_t payload[PREPAY_JOURNAL_CUT_SIZE] = {0};
+    assert_int_equal(prepay_journal_add(&journal2, PREPAY_JOURNAL_RECORD_CUT, payload, sizeof payload),
+                     PREPAY_E_INVALID_ARGUMENT);
+}
+
+/*
+ * Format 1 (one commit copy, no CUT records) is still read and appended to
+ * in its own format; a damaged final commit there is the old limit (cut as a
+ * torn tail, reported but not recorded); a compaction rewrites it as format 2.
+ */
+static void test_format_1_journal(void **state)
+{
+    (void)state;
+    uint64_t next = 1;
+    size_t at = put_header(crash_storage, 1);
+    at = put_accounts(crash_storage, at, 1, &next);
+    at = put_recharge_batch(crash_storage, at, next, 501, 1000, 1);
+    next += 2;
+    size_t before_last = at;
+    at = put_recharge_batch(crash_storage, at, next, 502, 20, 1);
+    next += 2;
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(info.version, 1);
+    assert_int_equal(wallet0_balance(), 1020);
+    /* Appends in format 1: one commit copy per batch. */
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = 503;
+    t.debit_account_id = FX_CLEARING;
+    t.credit_account_id = FX_WALLET0;
+    t.amount = 5;
+    t.code = PREPAY_LEDGER_CODE_RECHARGE;
+    int result;
+    assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(memory.length, at + PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE +
+                                        PREPAY_JOURNAL_COMMIT_SIZE);
+    at = memory.length;
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(wallet0_balance(), 1025);
+    /* The old limit: a flip in the final commit record looks like a torn write in format 1. */
+    crash_storage[at - 3] ^= 0x10;
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(wallet0_balance(), 1020);
+    assert_int_equal(info.tail_records, 1);
+    assert_int_equal(info.tail_batches, 1);
+    assert_true(info.tail_cut);
+    assert_int_equal(memory.length, at - PREPAY_JOURNAL_RECORD_OVERHEAD - PREPAY_JOURNAL_TRANSFER_SIZE -
+                                        PREPAY_JOURNAL_COMMIT_SIZE); /* not recorded: format 1 has no CUT */
+    /* A CUT record is not a format-1 record: a bad record followed by a commit is corruption. */
+    uint8_t payload[PREPAY_JOURNAL_CUT_SIZE] = {0};
+    size_t bad = put_record(crash_storage, before_last, PREPAY_JOURNAL_RECORD_CUT, next - 2, payload, sizeof payload);
+    bad = put_commit(crash_storage, bad, next - 2, 1, 1);
+    assert_int_equal(recover(bad, &memory, &io, &journal, &info), PREPAY_E_JOURNAL_CORRUPT);
+    assert_int_equal(info.corrupt_offset, before_last);
+    /* Compaction rewrites format 1 as format 2. */
+    at = put_recharge_batch(crash_storage, before_last, next - 2, 502, 20, 1);
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    assert_int_equal(prepay_journal_snapshot(&journal, &rec.ledger, &snap, true), PREPAY_OK);
+    assert_int_equal(memory.length, PREPAY_JOURNAL_HEADER_SIZE);
+    assert_int_equal(prepay_journal_header_version(crash_storage, PREPAY_JOURNAL_HEADER_SIZE), 2);
+    t.id = 504;
+    assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(memory.length, PREPAY_JOURNAL_HEADER_SIZE + PREPAY_JOURNAL_RECORD_OVERHEAD +
+                                        PREPAY_JOURNAL_TRANSFER_SIZE + 2u * PREPAY_JOURNAL_COMMIT_SIZE);
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = memory2.synced = memory.length;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(info.version, 2);
+    assert_int_equal(wallet0_balance(), 1025);
+}
+
+/* Cut totals survive compaction: the snapshot carries them. */
+static void test_cuts_carried_by_snapshots(void **state)
+{
+    (void)state;
+    build_workload(3, 4321u);
+    memcpy(crash_storage, work.storage, work.length);
+    memset(crash_storage + work.length, 0, 40); /* a zero-filled tail (extended, never written) */
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover(work.length + 40, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(journal.cuts.count, 1);
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    assert_int_equal(prepay_journal_snapshot(&journal, &rec.ledger, &snap, true), PREPAY_OK);
+    assert_int_equal(memory.length, PREPAY_JOURNAL_HEADER_SIZE);
+    /* A second cut after compaction adds to the carried total. */
+    memset(crash_storage + memory.length, 0xFF, 7);
+    size_t length = memory.length + 7;
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = memory2.synced = length;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(info.earlier_cuts.count, 1);
+    assert_int_equal(info.earlier_cuts.bytes, 40);
+    assert_int_equal(journal2.cuts.count, 2);
+    assert_int_equal(journal2.cuts.bytes, 47);
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    memory2.length = memory2.synced = (size_t)journal2.committed_end;
+    assert_int_equal(prepay_journal_recover(&io2, &snap, &rec.ledger, rec.scratch, FX_ACCOUNTS, &info), PREPAY_OK);
+    assert_int_equal(info.earlier_cuts.count, 2);
+    assert_int_equal(info.earlier_cuts.bytes, 47);
+}
+
+/*
+ * An EXISTS answer is an acknowledgement, so what it rests on must be
+ * durable: batches a crashed process wrote but never synced are synced when
+ * a writer opens the journal, and a retry of a sealed, unsynced batch waits
+ * for its sync. (Found by the fault-injection harness: a retry answered
+ * "exists" from the page cache, then a power cut took the batch away.)
+ */
+static void test_exists_answers_are_durable(void **state)
+{
+    (void)state;
+    build_workload(3, 555u);
+    memcpy(crash_storage, work.storage, work.length);
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover(work.length, &memory, &io, &journal, &info), PREPAY_OK);
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = 4242;
+    t.debit_account_id = FX_CLEARING;
+    t.credit_account_id = FX_WALLET0;
+    t.amount = 99;
+    t.code = PREPAY_LEDGER_CODE_RECHARGE;
+    int result;
+    /* A process writes the batch and dies before its sync. */
+    assert_int_equal(prepay_journal_stage(&journal, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(prepay_journal_seal(&journal), PREPAY_OK);
+    size_t written = memory.length;
+    size_t durable = memory.synced;
+    assert_true(written > durable);
+    /* The next writer recovers the batch (it is whole) and syncs it before answering anyone. */
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = written;
+    memory2.synced = durable;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, NULL, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(memory2.synced, memory2.length);
+    assert_int_equal(prepay_journal_submit(&journal2, &rec.ledger, &t, 1, &result), 0);
+    assert_int_equal(result, PREPAY_LEDGER_EXISTS);
+    prepay_journal_memory_crash(&memory2, 0); /* a power cut now takes nothing acknowledged */
+    assert_int_equal(memory2.length, written);
+    /* In one process: a retry of a sealed, unsynced batch is answered only once that batch is synced. */
+    t.id = 4243;
+    assert_int_equal(prepay_journal_stage(&journal2, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(prepay_journal_seal(&journal2), PREPAY_OK);
+    assert_true(memory2.length > memory2.synced);
+    assert_int_equal(prepay_journal_submit(&journal2, &rec.ledger, &t, 1, &result), 0);
+    assert_int_equal(result, PREPAY_LEDGER_EXISTS);
+    assert_int_equal(memory2.synced, memory2.length);
+    /* The same for an account that exists in a sealed, unsynced batch. */
+    prepay_ledger_account_t a = fx_account(77, PREPAY_LEDGER_ACCOUNT_WALLET, 0);
+    assert_int_equal(prepay_ledger_create_account(&rec.ledger, &a), PREPAY_OK);
+    assert_int_equal(prepay_journal_add_account(&journal2, &a), PREPAY_OK);
+    assert_int_equal(prepay_journal_seal(&journal2), PREPAY_OK);
+    assert_true(memory2.length > memory2.synced);
+    assert_int_equal(prepay_journal_create_account(&journal2, &rec.ledger, &a), PREPAY_LEDGER_EXISTS);
+    assert_int_equal(memory2.synced, memory2.length);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -699,6 +1215,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failed_sync_not_acknowledged),
         cmocka_unit_test(test_snapshot_equals_full_replay),
         cmocka_unit_test(test_seal_and_sync),
+        cmocka_unit_test(test_snapshot_sequence_rule),
+        cmocka_unit_test(test_damaged_final_commit),
+        cmocka_unit_test(test_recover_then_resume),
+        cmocka_unit_test(test_format_1_journal),
+        cmocka_unit_test(test_cuts_carried_by_snapshots),
+        cmocka_unit_test(test_exists_answers_are_durable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

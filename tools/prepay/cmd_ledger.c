@@ -1,13 +1,17 @@
 /*
  * prepay ledger: a durable prepaid ledger in a journal file (hosted).
  *
- *   prepay ledger --journal FILE [--json] COMMAND ...
+ *   prepay ledger --journal FILE [--json] [--wait] COMMAND ...
  *
- * Each run recovers the ledger from FILE (and FILE.snapshot if present),
- * runs one command, and makes any change durable (one batch, one fsync)
- * before reporting it. Amounts are decimal yuan ("12.34"), parsed exactly
- * into fen. Bad input: one line on stderr, exit 2; a refused operation or a
- * journal failure: exit 1.
+ * Each run checks all of its input first, then recovers the ledger from FILE
+ * (and FILE.snapshot if present): commands that only read open the journal
+ * read-only and never modify it; commands that write hold the journal's
+ * writer lock (another writer is refused at once with its PID, or waited
+ * for with --wait), decide in memory, and touch the file only when they
+ * have something to make durable (one batch, one fsync) before reporting
+ * it. Amounts are decimal yuan ("12.34"), parsed exactly into fen. Bad
+ * input: one line on stderr, exit 2; a refused operation or a journal
+ * failure: exit 1, and nothing written.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,6 +26,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "ledger_session.h"
 #include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
 #include "prepay/journal.h"
@@ -33,12 +38,10 @@
 #define REFUNDS_ID UINT64_C(9000000002)
 #define REVENUE_BASE_ID UINT64_C(9000000100)
 
-#define DEFAULT_ACCOUNTS 4096u
-#define DEFAULT_TRANSFERS (1u << 18)
 #define MAX_ROWS 4096u
 
 static const char usage_text[] =
-    "usage: prepay ledger --journal FILE [--json] COMMAND ...\n"
+    "usage: prepay ledger --journal FILE [--json] [--wait] COMMAND ...\n"
     "commands:\n"
     "  open ACCOUNT --kind KIND [--overdraft AMOUNT] [--max-balance AMOUNT] [--item ITEM]\n"
     "  recharge ACCOUNT AMOUNT --payment-id ID [--time T]\n"
@@ -47,7 +50,7 @@ static const char usage_text[] =
     "  balance ACCOUNT\n"
     "  history ACCOUNT\n"
     "  summary --by day|month|year [--from T] [--to T]\n"
-    "  verify\n"
+    "  verify              check the journal; report torn tails and earlier cuts\n"
     "  snapshot            write FILE.snapshot and compact the journal\n"
     "ACCOUNT: a positive integer id. AMOUNT: yuan, e.g. 12.34 (at most 2 decimals).\n"
     "KIND: wallet revenue clearing refunds emergency common-area adjustments debt.\n"
@@ -56,7 +59,10 @@ static const char usage_text[] =
     "T: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], local time; --time defaults to now.\n"
     "Recharges debit account 9000000001 (payment clearing), refunds credit\n"
     "9000000002 (refunds payable), deductions credit 9000000100 + item code\n"
-    "(revenue); they are opened automatically on first use.\n";
+    "(revenue); they are opened automatically on first use.\n"
+    "Only 'open' creates FILE. balance, history, summary and verify only read\n"
+    "it (also while a writer runs). One writer at a time: another is refused\n"
+    "with its PID, or waits with --wait.\n";
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -64,6 +70,7 @@ typedef struct options {
     const char *journal, *kind, *overdraft, *max_balance, *item, *payment_id, *id, *meter, *from, *to, *by,
         *time;
     bool json;
+    bool wait;
     const char *positional[4];
     int positional_count;
 } options_t;
@@ -107,6 +114,10 @@ static int parse_options(int argc, char **argv, options_t *o)
         const char *arg = argv[i];
         if (strcmp(arg, "--json") == 0) {
             o->json = true;
+            continue;
+        }
+        if (strcmp(arg, "--wait") == 0) {
+            o->wait = true;
             continue;
         }
         if (strncmp(arg, "--", 2) == 0) {
@@ -300,143 +311,234 @@ static void format_time(prepay_time_t t, char *out, size_t cap)
     snprintf(out, cap, "%04d-%02u-%02uT%02u:%02u:%02u", (int)c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 
-/* ---- the ledger and its journal ------------------------------------------- */
+static const char *const by_names[] = {"", "day", "month", "year"};
 
-typedef struct session {
-    prepay_ledger_t ledger;
-    prepay_ledger_memory_t memory;
-    prepay_ledger_account_t *scratch;
-    prepay_journal_posix_t file;
-    prepay_journal_io_t io;
-    prepay_snapshot_posix_t snapshot_file;
-    prepay_snapshot_io_t snapshot_io;
-    prepay_journal_t journal;
-    prepay_journal_recovery_t info;
-    uint8_t staging[65536];
-    bool json;
-} session_t;
+/* ---- requests: every argument checked before the journal is touched ------ */
 
-static uint32_t next_power_of_two_above(uint32_t n)
+enum command {
+    CMD_OPEN,
+    CMD_RECHARGE,
+    CMD_REFUND,
+    CMD_DEDUCT,
+    CMD_BALANCE,
+    CMD_HISTORY,
+    CMD_SUMMARY,
+    CMD_VERIFY,
+    CMD_SNAPSHOT
+};
+
+static const struct {
+    const char *name;
+    int positionals;
+    const char *options;
+    bool writes; /* takes the writer's lock */
+} command_table[] = {
+    [CMD_OPEN] = {"open", 2, "--kind --overdraft --max-balance --item", true},
+    [CMD_RECHARGE] = {"recharge", 3, "--payment-id --time", true},
+    [CMD_REFUND] = {"refund", 3, "--id --time", true},
+    [CMD_DEDUCT] = {"deduct", 3, "--item --id --meter --from --to --time", true},
+    [CMD_BALANCE] = {"balance", 2, "", false},
+    [CMD_HISTORY] = {"history", 2, "", false},
+    [CMD_SUMMARY] = {"summary", 1, "--by --from --to", false},
+    [CMD_VERIFY] = {"verify", 1, "", false},
+    [CMD_SNAPSHOT] = {"snapshot", 1, "", true},
+};
+
+/* A command with its arguments parsed and checked. */
+typedef struct request {
+    enum command command;
+    uint64_t account;                  /* the ACCOUNT argument */
+    prepay_ledger_account_t new_account; /* open */
+    prepay_ledger_transfer_t transfer; /* recharge, refund, deduct */
+    prepay_ledger_account_t system;    /* the system account the transfer needs */
+    unsigned period;                   /* summary */
+    bool has_from, has_to;             /* summary range given */
+    prepay_time_t from, to;
+} request_t;
+
+static prepay_ledger_account_t system_account(uint64_t id, uint16_t kind, uint32_t item)
 {
-    uint32_t p = 1;
-    while (p <= n) {
-        p <<= 1;
-    }
-    return p;
-}
-
-static void session_free(session_t *s)
-{
-    (void)prepay_journal_posix_close(&s->file);
-    prepay_snapshot_posix_close(&s->snapshot_file);
-    free(s->memory.accounts);
-    free(s->memory.account_index);
-    free(s->memory.entries);
-    free(s->memory.transfer_index);
-    free(s->scratch);
-    free(s);
-}
-
-/* Prints text as a JSON string literal. */
-static void print_json_string(const char *text)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            printf("\\%c", *p);
-        } else if (*p < 0x20) {
-            printf("\\u%04x", *p);
-        } else {
-            putchar(*p);
-        }
-    }
-    putchar('"');
-}
-
-static int fail_status(const session_t *s, const char *what, int status)
-{
-    if (s != NULL && s->json) {
-        printf("{\"ok\":false,\"error\":");
-        print_json_string(what);
-        printf(",\"reason\":");
-        print_json_string(prepay_strerror(status));
-        printf(",\"status\":%d}\n", status);
-    }
-    fprintf(stderr, "prepay ledger: %s: %s\n", what, prepay_strerror(status));
-    return 1;
-}
-
-/* Recovers the ledger from the journal; exit status or 0. */
-static int session_open(const char *path, bool json, session_t **out)
-{
-    session_t *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        fprintf(stderr, "prepay ledger: out of memory\n");
-        return 1;
-    }
-    s->json = json;
-    s->file.fd = -1;
-    s->snapshot_file.fd = -1;
-    s->snapshot_file.temp_fd = -1;
-    s->memory.account_capacity = DEFAULT_ACCOUNTS;
-    s->memory.account_index_slots = next_power_of_two_above(DEFAULT_ACCOUNTS * 2u - 1u);
-    s->memory.transfer_capacity = DEFAULT_TRANSFERS;
-    s->memory.transfer_index_slots = next_power_of_two_above(DEFAULT_TRANSFERS * 2u - 1u);
-    s->memory.accounts = calloc(DEFAULT_ACCOUNTS, sizeof *s->memory.accounts);
-    s->memory.account_index = calloc(s->memory.account_index_slots, sizeof *s->memory.account_index);
-    s->memory.entries = calloc(DEFAULT_TRANSFERS, sizeof *s->memory.entries);
-    s->memory.transfer_index = calloc(s->memory.transfer_index_slots, sizeof *s->memory.transfer_index);
-    s->scratch = calloc(DEFAULT_ACCOUNTS, sizeof *s->scratch);
-    if (s->memory.accounts == NULL || s->memory.account_index == NULL || s->memory.entries == NULL ||
-        s->memory.transfer_index == NULL || s->scratch == NULL ||
-        prepay_ledger_init(&s->ledger, &s->memory) != PREPAY_OK) {
-        session_free(s);
-        fprintf(stderr, "prepay ledger: out of memory\n");
-        return 1;
-    }
-    char snapshot_path[PREPAY_JOURNAL_PATH_MAX + 16];
-    snprintf(snapshot_path, sizeof snapshot_path, "%s.snapshot", path);
-    int status = prepay_snapshot_posix_init(&s->snapshot_file, snapshot_path, &s->snapshot_io);
-    if (status == PREPAY_OK) {
-        status = prepay_journal_posix_open(&s->file, path, &s->io);
-    }
-    if (status != PREPAY_OK) {
-        int rc = status == PREPAY_E_INVALID_ARGUMENT ? bad_input("bad journal path '%s'", path)
-                                                      : fail_status(s, "cannot open journal", status);
-        session_free(s);
-        return rc;
-    }
-    status = prepay_journal_open(&s->journal, &s->io, s->staging, sizeof s->staging, &s->snapshot_io, &s->ledger,
-                                 s->scratch, DEFAULT_ACCOUNTS, &s->info);
-    if (status != PREPAY_OK) {
-        char what[96];
-        snprintf(what, sizeof what, "recovery of %s failed at offset %" PRIu64, path, s->info.corrupt_offset);
-        int rc = fail_status(s, what, status);
-        session_free(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
-}
-
-/* Opens a system account if it does not exist yet. */
-static int ensure_account(session_t *s, uint64_t id, uint16_t kind, uint32_t item)
-{
-    if (prepay_ledger_account(&s->ledger, id) != NULL) {
-        return PREPAY_OK;
-    }
     prepay_ledger_account_t a;
     memset(&a, 0, sizeof a);
     a.id = id;
     a.kind = kind;
     a.item = item;
-    int status = prepay_journal_create_account(&s->journal, &s->ledger, &a);
-    return status < 0 ? status : PREPAY_OK;
+    return a;
 }
 
-/* ---- commands ------------------------------------------------------------- */
+/*
+ * The ledger's own account checks on an empty one-account ledger, so that a
+ * refused `open` is refused before a journal file is created for it.
+ */
+static int check_account_fields(const prepay_ledger_account_t *account, bool json)
+{
+    prepay_ledger_account_t accounts[1];
+    uint32_t account_index[2];
+    prepay_ledger_entry_t entries[1];
+    uint32_t transfer_index[2];
+    prepay_ledger_memory_t memory = {accounts, 1, account_index, 2, entries, 1, transfer_index, 2};
+    prepay_ledger_t ledger;
+    int status = prepay_ledger_init(&ledger, &memory);
+    if (status == PREPAY_OK) {
+        status = prepay_ledger_create_account(&ledger, account);
+    }
+    return status < 0 ? ledger_fail(json, "open refused", status) : 0;
+}
 
-static int print_balance_json(const session_t *s, uint64_t account)
+static int parse_open(const options_t *o, request_t *r)
+{
+    int kind = lookup_name(kind_names, sizeof kind_names / sizeof kind_names[0], o->kind);
+    if (kind < 0) {
+        return bad_input("bad or missing --kind '%s'", o->kind != NULL ? o->kind : "");
+    }
+    prepay_ledger_account_t *a = &r->new_account;
+    a->id = r->account;
+    a->kind = (uint16_t)kind;
+    if (kind == PREPAY_LEDGER_ACCOUNT_WALLET) {
+        a->flags = PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS;
+    }
+    int rc;
+    if (o->overdraft != NULL && (rc = parse_money(o->overdraft, "--overdraft", false, &a->overdraft_limit)) != 0) {
+        return rc;
+    }
+    if (o->max_balance != NULL && (rc = parse_money(o->max_balance, "--max-balance", false, &a->max_balance)) != 0) {
+        return rc;
+    }
+    if (o->item != NULL) {
+        int item = lookup_name(item_names, sizeof item_names / sizeof item_names[0], o->item);
+        if (item <= 0) {
+            return bad_input("bad --item '%s'", o->item);
+        }
+        a->item = (uint32_t)item;
+    } else if (kind == PREPAY_LEDGER_ACCOUNT_REVENUE) {
+        a->item = PREPAY_LEDGER_ITEM_ELECTRICITY;
+    }
+    return check_account_fields(a, o->json);
+}
+
+/* recharge, refund, deduct: one transfer, and the system account on its other side. */
+static int parse_transfer(const options_t *o, request_t *r)
+{
+    prepay_ledger_transfer_t *t = &r->transfer;
+    int rc;
+    if ((rc = parse_money(o->positional[2], "AMOUNT", true, &t->amount)) != 0) {
+        return rc;
+    }
+    bool recharge = r->command == CMD_RECHARGE;
+    if ((rc = parse_transfer_id(recharge ? o->payment_id : o->id, recharge ? "--payment-id" : "--id", &t->id)) != 0) {
+        return rc;
+    }
+    t->timestamp = now_local();
+    if (o->time != NULL && (rc = parse_time(o->time, "--time", &t->timestamp)) != 0) {
+        return rc;
+    }
+    if (r->command == CMD_RECHARGE) {
+        t->code = PREPAY_LEDGER_CODE_RECHARGE;
+        t->debit_account_id = CLEARING_ID;
+        t->credit_account_id = r->account;
+        t->order_id = t->id;
+        r->system = system_account(CLEARING_ID, PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING, 0);
+        return 0;
+    }
+    if (r->command == CMD_REFUND) {
+        t->code = PREPAY_LEDGER_CODE_REFUND;
+        t->debit_account_id = r->account;
+        t->credit_account_id = REFUNDS_ID;
+        t->order_id = t->id;
+        r->system = system_account(REFUNDS_ID, PREPAY_LEDGER_ACCOUNT_REFUNDS_PAYABLE, 0);
+        return 0;
+    }
+    t->code = PREPAY_LEDGER_CODE_DEDUCTION;
+    int found = lookup_name(item_names, sizeof item_names / sizeof item_names[0], o->item);
+    if (found <= 0) {
+        return bad_input("bad or missing --item '%s'", o->item != NULL ? o->item : "");
+    }
+    uint32_t item = (uint32_t)found;
+    if (o->meter != NULL && (!parse_u64(o->meter, &t->meter_id) || t->meter_id == 0)) {
+        return bad_input("bad --meter '%s' (a positive integer)", o->meter);
+    }
+    if ((o->from != NULL) != (o->to != NULL)) {
+        return bad_input("%s", "--from and --to go together");
+    }
+    if (o->from != NULL && ((rc = parse_time(o->from, "--from", &t->interval_start)) != 0 ||
+                            (rc = parse_time(o->to, "--to", &t->interval_end)) != 0)) {
+        return rc;
+    }
+    if (t->interval_end < t->interval_start) {
+        return bad_input("%s", "--to is before --from");
+    }
+    t->debit_account_id = r->account;
+    t->credit_account_id = REVENUE_BASE_ID + item;
+    r->system = system_account(REVENUE_BASE_ID + item, PREPAY_LEDGER_ACCOUNT_REVENUE, item);
+    return 0;
+}
+
+static int parse_summary(const options_t *o, request_t *r)
+{
+    if (o->by == NULL) {
+        return bad_input("%s", "summary needs --by day|month|year");
+    } else if (strcmp(o->by, "day") == 0) {
+        r->period = PREPAY_LEDGER_PERIOD_DAY;
+    } else if (strcmp(o->by, "month") == 0) {
+        r->period = PREPAY_LEDGER_PERIOD_MONTH;
+    } else if (strcmp(o->by, "year") == 0) {
+        r->period = PREPAY_LEDGER_PERIOD_YEAR;
+    } else {
+        return bad_input("bad --by '%s' (day, month or year)", o->by);
+    }
+    int rc;
+    r->has_from = o->from != NULL;
+    r->has_to = o->to != NULL;
+    if (r->has_from && (rc = parse_time(o->from, "--from", &r->from)) != 0) {
+        return rc;
+    }
+    if (r->has_to && (rc = parse_time(o->to, "--to", &r->to)) != 0) {
+        return rc;
+    }
+    if (r->has_from && r->has_to && r->to < r->from) {
+        return bad_input("%s", "--to is before --from");
+    }
+    return 0;
+}
+
+static int parse_request(const options_t *o, request_t *r)
+{
+    memset(r, 0, sizeof *r);
+    size_t k = 0;
+    while (k < sizeof command_table / sizeof command_table[0] && strcmp(command_table[k].name, o->positional[0]) != 0) {
+        k++;
+    }
+    if (k == sizeof command_table / sizeof command_table[0]) {
+        return bad_input("unknown command '%s' (try 'prepay ledger --help')", o->positional[0]);
+    }
+    r->command = (enum command)k;
+    if (o->positional_count != command_table[k].positionals) {
+        return bad_input("wrong number of arguments for '%s' (try 'prepay ledger --help')", o->positional[0]);
+    }
+    int rc = only_options(o, command_table[k].options);
+    if (rc != 0) {
+        return rc;
+    }
+    if (command_table[k].positionals >= 2 && (rc = parse_account(o->positional[1], &r->account)) != 0) {
+        return rc;
+    }
+    switch (r->command) {
+    case CMD_OPEN:
+        return parse_open(o, r);
+    case CMD_RECHARGE:
+    case CMD_REFUND:
+    case CMD_DEDUCT:
+        return parse_transfer(o, r);
+    case CMD_SUMMARY:
+        return parse_summary(o, r);
+    default:
+        return 0;
+    }
+}
+
+/* ---- commands that write ---------------------------------------------------- */
+
+static int print_balance_json(const ledger_session_t *s, uint64_t account)
 {
     prepay_ledger_balance_t b;
     if (prepay_ledger_balance(&s->ledger, account, &b) != PREPAY_OK) {
@@ -449,156 +551,134 @@ static int print_balance_json(const session_t *s, uint64_t account)
     return 0;
 }
 
-static int cmd_open(session_t *s, const options_t *o)
+/* Appends the batch the command decided on and makes it durable (one sync). */
+static int write_batch(ledger_session_t *s, const prepay_ledger_account_t *account,
+                       const prepay_ledger_transfer_t *transfer)
 {
-    uint64_t id;
-    int rc = parse_account(o->positional[1], &id);
+    int rc = ledger_session_resume(s);
     if (rc != 0) {
         return rc;
     }
-    int kind = lookup_name(kind_names, sizeof kind_names / sizeof kind_names[0], o->kind);
-    if (kind < 0) {
-        return bad_input("bad or missing --kind '%s'", o->kind != NULL ? o->kind : "");
+    int status = PREPAY_OK;
+    if (account != NULL) {
+        status = prepay_journal_add_account(&s->journal, account);
     }
-    prepay_ledger_account_t a;
-    memset(&a, 0, sizeof a);
-    a.id = id;
-    a.kind = (uint16_t)kind;
-    if (kind == PREPAY_LEDGER_ACCOUNT_WALLET) {
-        a.flags = PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS;
+    if (status == PREPAY_OK && transfer != NULL) {
+        status = prepay_journal_add_transfer(&s->journal, transfer);
     }
-    if (o->overdraft != NULL && (rc = parse_money(o->overdraft, "--overdraft", false, &a.overdraft_limit)) != 0) {
-        return rc;
+    if (status == PREPAY_OK) {
+        status = prepay_journal_commit(&s->journal);
     }
-    if (o->max_balance != NULL && (rc = parse_money(o->max_balance, "--max-balance", false, &a.max_balance)) != 0) {
-        return rc;
-    }
-    if (o->item != NULL) {
-        int item = lookup_name(item_names, sizeof item_names / sizeof item_names[0], o->item);
-        if (item <= 0) {
-            return bad_input("bad --item '%s'", o->item);
-        }
-        a.item = (uint32_t)item;
-    } else if (kind == PREPAY_LEDGER_ACCOUNT_REVENUE) {
-        a.item = PREPAY_LEDGER_ITEM_ELECTRICITY;
-    }
-    int status = prepay_journal_create_account(&s->journal, &s->ledger, &a);
+    /* Not acknowledged: the outcome is unknown until the next recovery; retry with the same id. */
+    return status != PREPAY_OK ? ledger_fail(s->json, "journal (outcome unknown; retry with the same id)", status)
+                               : 0;
+}
+
+static int cmd_open(ledger_session_t *s, const request_t *r)
+{
+    const prepay_ledger_account_t *a = &r->new_account;
+    int status = prepay_ledger_create_account(&s->ledger, a);
     if (status < 0) {
-        return fail_status(s, "open refused", status);
+        return ledger_fail(s->json, "open refused", status);
+    }
+    if (status == PREPAY_OK) {
+        int rc = write_batch(s, a, NULL);
+        if (rc != 0) {
+            return rc;
+        }
     }
     const char *result = status == PREPAY_LEDGER_EXISTS ? "exists" : "created";
     if (s->json) {
-        printf("{\"ok\":true,\"command\":\"open\",\"account\":%" PRIu64 ",\"kind\":\"%s\",\"result\":\"%s\"}\n", id,
-               kind_names[kind], result);
+        printf("{\"ok\":true,\"command\":\"open\",\"account\":%" PRIu64 ",\"kind\":\"%s\",\"result\":\"%s\"}\n", a->id,
+               kind_names[a->kind], result);
     } else {
-        printf("account %" PRIu64 " (%s): %s\n", id, kind_names[kind], result);
+        printf("account %" PRIu64 " (%s): %s\n", a->id, kind_names[a->kind], result);
     }
     return 0;
 }
 
-/* recharge, refund, deduct: one transfer, one batch. */
-static int cmd_transfer(session_t *s, const options_t *o, uint16_t code)
+/*
+ * recharge, refund, deduct: the system account (if new) and the transfer
+ * are decided in memory first and journaled as ONE batch only if the
+ * transfer is applied; a refused transfer journals nothing.
+ */
+static int cmd_transfer(ledger_session_t *s, const request_t *r)
 {
-    uint64_t account;
-    int rc = parse_account(o->positional[1], &account);
-    if (rc != 0) {
-        return rc;
-    }
-    prepay_ledger_transfer_t t;
-    memset(&t, 0, sizeof t);
-    if ((rc = parse_money(o->positional[2], "AMOUNT", true, &t.amount)) != 0) {
-        return rc;
-    }
-    const char *id_option = code == PREPAY_LEDGER_CODE_RECHARGE ? "--payment-id" : "--id";
-    if ((rc = parse_transfer_id(code == PREPAY_LEDGER_CODE_RECHARGE ? o->payment_id : o->id, id_option, &t.id)) !=
-        0) {
-        return rc;
-    }
-    t.timestamp = now_local();
-    if (o->time != NULL && (rc = parse_time(o->time, "--time", &t.timestamp)) != 0) {
-        return rc;
-    }
-    t.code = code;
-    int status = PREPAY_OK;
-    uint32_t item = 0;
-    if (code == PREPAY_LEDGER_CODE_RECHARGE) {
-        t.debit_account_id = CLEARING_ID;
-        t.credit_account_id = account;
-        t.order_id = t.id;
-        status = ensure_account(s, CLEARING_ID, PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING, 0);
-    } else if (code == PREPAY_LEDGER_CODE_REFUND) {
-        t.debit_account_id = account;
-        t.credit_account_id = REFUNDS_ID;
-        t.order_id = t.id;
-        status = ensure_account(s, REFUNDS_ID, PREPAY_LEDGER_ACCOUNT_REFUNDS_PAYABLE, 0);
-    } else {
-        int found = lookup_name(item_names, sizeof item_names / sizeof item_names[0], o->item);
-        if (found <= 0) {
-            return bad_input("bad or missing --item '%s'", o->item != NULL ? o->item : "");
+    const prepay_ledger_transfer_t *t = &r->transfer;
+    bool new_system = prepay_ledger_account(&s->ledger, r->system.id) == NULL;
+    if (new_system) {
+        int status = prepay_ledger_create_account(&s->ledger, &r->system);
+        if (status < 0) {
+            return ledger_fail(s->json, "cannot open system account", status);
         }
-        item = (uint32_t)found;
-        if (o->meter != NULL && (!parse_u64(o->meter, &t.meter_id) || t.meter_id == 0)) {
-            return bad_input("bad --meter '%s' (a positive integer)", o->meter);
-        }
-        if ((o->from != NULL) != (o->to != NULL)) {
-            return bad_input("%s", "--from and --to go together");
-        }
-        if (o->from != NULL && ((rc = parse_time(o->from, "--from", &t.interval_start)) != 0 ||
-                                (rc = parse_time(o->to, "--to", &t.interval_end)) != 0)) {
-            return rc;
-        }
-        if (t.interval_end < t.interval_start) {
-            return bad_input("%s", "--to is before --from");
-        }
-        t.debit_account_id = account;
-        t.credit_account_id = REVENUE_BASE_ID + item;
-        status = ensure_account(s, REVENUE_BASE_ID + item, PREPAY_LEDGER_ACCOUNT_REVENUE, item);
-    }
-    if (status != PREPAY_OK) {
-        return fail_status(s, "cannot open system account", status);
     }
     int result = 0;
-    status = prepay_journal_submit(&s->journal, &s->ledger, &t, 1, &result);
+    int status = prepay_ledger_apply(&s->ledger, t, 1, &result);
     if (status < 0) {
-        return fail_status(s, "journal", status);
+        return ledger_fail(s->json, "refused", status);
     }
     if (result < 0) {
-        return fail_status(s, "refused", result);
+        return ledger_fail(s->json, "refused", result);
+    }
+    if (result == PREPAY_OK) {
+        int rc = write_batch(s, new_system ? &r->system : NULL, t);
+        if (rc != 0) {
+            return rc;
+        }
     }
     const char *outcome = result == PREPAY_LEDGER_EXISTS ? "exists" : "ok";
     char amount[32];
-    format_money(t.amount, amount, sizeof amount);
+    format_money(t->amount, amount, sizeof amount);
     if (s->json) {
         printf("{\"ok\":true,\"command\":\"%s\",\"account\":%" PRIu64 ",\"amount\":\"%s\",\"id\":%" PRIu64
                ",\"result\":\"%s\",",
-               code_names[code], account, amount, t.id, outcome);
-        if (print_balance_json(s, account) != 0) {
+               code_names[t->code], r->account, amount, t->id, outcome);
+        if (print_balance_json(s, r->account) != 0) {
             printf("\"balance\":null");
         }
         printf("}\n");
     } else {
         prepay_ledger_balance_t b;
         char balance[32] = "?";
-        if (prepay_ledger_balance(&s->ledger, account, &b) == PREPAY_OK) {
+        if (prepay_ledger_balance(&s->ledger, r->account, &b) == PREPAY_OK) {
             format_money(b.balance, balance, sizeof balance);
         }
-        printf("%s %s on account %" PRIu64 " (id %" PRIu64 "): %s%s; balance %s\n", code_names[code], amount, account,
-               t.id, outcome, result == PREPAY_LEDGER_EXISTS ? " (nothing changed)" : "", balance);
+        printf("%s %s on account %" PRIu64 " (id %" PRIu64 "): %s%s; balance %s\n", code_names[t->code], amount,
+               r->account, t->id, outcome, result == PREPAY_LEDGER_EXISTS ? " (nothing changed)" : "", balance);
     }
     return 0;
 }
 
-static int cmd_balance(session_t *s, const options_t *o)
+static int cmd_snapshot(ledger_session_t *s)
 {
-    uint64_t account;
-    int rc = parse_account(o->positional[1], &account);
+    int rc = ledger_session_resume(s);
     if (rc != 0) {
         return rc;
     }
+    int status = prepay_journal_snapshot(&s->journal, &s->ledger, &s->snapshot_io, true);
+    if (status != PREPAY_OK) {
+        return ledger_fail(s->json, "snapshot", status);
+    }
+    if (s->json) {
+        printf("{\"ok\":true,\"command\":\"snapshot\",\"sequence\":%" PRIu64 ",\"accounts\":%" PRIu32
+               ",\"transfers\":%" PRIu32 "}\n",
+               s->journal.next_sequence - 1, prepay_ledger_account_count(&s->ledger),
+               prepay_ledger_transfer_count(&s->ledger));
+    } else {
+        printf("snapshot at sequence %" PRIu64 " written; journal compacted\n", s->journal.next_sequence - 1);
+    }
+    return 0;
+}
+
+/* ---- commands that only read ------------------------------------------------ */
+
+static int cmd_balance(ledger_session_t *s, const request_t *r)
+{
+    uint64_t account = r->account;
     prepay_ledger_balance_t b;
     int status = prepay_ledger_balance(&s->ledger, account, &b);
     if (status != PREPAY_OK) {
-        return fail_status(s, "balance", status);
+        return ledger_fail(s->json, "balance", status);
     }
     char v[6][32];
     format_money(b.balance, v[0], sizeof v[0]);
@@ -626,15 +706,11 @@ static const char *code_name(uint16_t code)
                                                                                           : "user";
 }
 
-static int cmd_history(session_t *s, const options_t *o)
+static int cmd_history(ledger_session_t *s, const request_t *r)
 {
-    uint64_t account;
-    int rc = parse_account(o->positional[1], &account);
-    if (rc != 0) {
-        return rc;
-    }
+    uint64_t account = r->account;
     if (prepay_ledger_account(&s->ledger, account) == NULL) {
-        return fail_status(s, "history", PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND);
+        return ledger_fail(s->json, "history", PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND);
     }
     prepay_ledger_query_t q;
     memset(&q, 0, sizeof q);
@@ -677,20 +753,9 @@ static int cmd_history(session_t *s, const options_t *o)
     return 0;
 }
 
-static int cmd_summary(session_t *s, const options_t *o)
+static int cmd_summary(ledger_session_t *s, const request_t *r)
 {
-    unsigned period;
-    if (o->by == NULL) {
-        return bad_input("%s", "summary needs --by day|month|year");
-    } else if (strcmp(o->by, "day") == 0) {
-        period = PREPAY_LEDGER_PERIOD_DAY;
-    } else if (strcmp(o->by, "month") == 0) {
-        period = PREPAY_LEDGER_PERIOD_MONTH;
-    } else if (strcmp(o->by, "year") == 0) {
-        period = PREPAY_LEDGER_PERIOD_YEAR;
-    } else {
-        return bad_input("bad --by '%s' (day, month or year)", o->by);
-    }
+    unsigned period = r->period;
     /* Default range: every transfer in the log. */
     prepay_time_t from = 0, to = 1;
     uint32_t count = prepay_ledger_transfer_count(&s->ledger);
@@ -703,12 +768,11 @@ static int cmd_summary(session_t *s, const options_t *o)
             to = t + 1;
         }
     }
-    int rc;
-    if (o->from != NULL && (rc = parse_time(o->from, "--from", &from)) != 0) {
-        return rc;
+    if (r->has_from) {
+        from = r->from;
     }
-    if (o->to != NULL && (rc = parse_time(o->to, "--to", &to)) != 0) {
-        return rc;
+    if (r->has_to) {
+        to = r->to;
     }
     if (to < from) {
         return bad_input("%s", "--to is before --from");
@@ -717,12 +781,12 @@ static int cmd_summary(session_t *s, const options_t *o)
     size_t row_count = 0;
     int status = prepay_ledger_income(&s->ledger, from, to, period, true, rows, MAX_ROWS, &row_count);
     if (status != PREPAY_OK) {
-        return fail_status(s, "summary", status);
+        return ledger_fail(s->json, "summary", status);
     }
     prepay_ledger_order_summary_t orders;
     status = prepay_ledger_order_summary(&s->ledger, from, to, &orders);
     if (status != PREPAY_OK) {
-        return fail_status(s, "summary", status);
+        return ledger_fail(s->json, "summary", status);
     }
     char recharges[32], refunds[32], f[40], t[40];
     format_money(orders.recharge_sum, recharges, sizeof recharges);
@@ -733,7 +797,7 @@ static int cmd_summary(session_t *s, const options_t *o)
         printf("{\"ok\":true,\"command\":\"summary\",\"by\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
                "\"recharge_count\":%" PRIu32 ",\"recharge_sum\":\"%s\",\"refund_count\":%" PRIu32
                ",\"refund_sum\":\"%s\",\"rows\":[",
-               o->by, f, t, orders.recharge_count, recharges, orders.refund_count, refunds);
+               by_names[period], f, t, orders.recharge_count, recharges, orders.refund_count, refunds);
     } else {
         printf("from %s to %s: %" PRIu32 " recharges %s, %" PRIu32 " refunds %s\n", f, t, orders.recharge_count,
                recharges, orders.refund_count, refunds);
@@ -766,44 +830,60 @@ static int cmd_summary(session_t *s, const options_t *o)
     return 0;
 }
 
-static int cmd_verify(session_t *s, const char *path)
+/* verify: the ledger's own verdict, and what recovery found (a reader reports; it never cuts). */
+static int cmd_verify(ledger_session_t *s)
 {
-    /* prepay_journal_open() already verified; verify again to report the ledger's own verdict. */
-    int status = prepay_ledger_verify(&s->ledger, s->scratch, DEFAULT_ACCOUNTS);
+    int status = prepay_ledger_verify(&s->ledger, s->scratch, s->scratch_capacity);
     if (status != PREPAY_OK) {
-        return fail_status(s, "verify", status);
+        return ledger_fail(s->json, "verify", status);
     }
+    const prepay_journal_recovery_t *i = &s->info;
+    uint64_t last = i->last_sequence > i->snapshot_sequence ? i->last_sequence : i->snapshot_sequence;
     if (s->json) {
         printf("{\"ok\":true,\"command\":\"verify\",\"journal\":");
-        print_json_string(path);
-        printf(",\"accounts\":%" PRIu32
-               ",\"transfers\":%" PRIu32 ",\"batches\":%" PRIu64 ",\"records\":%" PRIu64
-               ",\"snapshot_sequence\":%" PRIu64 ",\"last_sequence\":%" PRIu64 ",\"truncated_bytes\":%" PRIu64 "}\n",
-               prepay_ledger_account_count(&s->ledger), prepay_ledger_transfer_count(&s->ledger),
-               s->info.batches, s->info.records, s->info.snapshot_sequence, s->journal.next_sequence - 1,
-               s->info.truncated_bytes);
+        ledger_print_json_string(s->path);
+        printf(",\"format\":%" PRIu32 ",\"accounts\":%" PRIu32 ",\"transfers\":%" PRIu32 ",\"batches\":%" PRIu64
+               ",\"records\":%" PRIu64 ",\"snapshot_sequence\":%" PRIu64 ",\"last_sequence\":%" PRIu64
+               ",\"truncated_bytes\":%" PRIu64 ",\"tail_records\":%" PRIu32 ",\"tail_batches\":%" PRIu32
+               ",\"damaged_commits\":%" PRIu64 ",\"cuts\":%" PRIu64 ",\"cut_bytes\":%" PRIu64
+               ",\"cut_records\":%" PRIu64 ",\"cut_batches\":%" PRIu64 "}\n",
+               i->version, prepay_ledger_account_count(&s->ledger), prepay_ledger_transfer_count(&s->ledger),
+               i->batches, i->records, i->snapshot_sequence, last, i->truncated_bytes, i->tail_records,
+               i->tail_batches, i->damaged_commits, i->earlier_cuts.count, i->earlier_cuts.bytes,
+               i->earlier_cuts.records, i->earlier_cuts.batches);
     } else {
-        printf("ok: %" PRIu32 " accounts, %" PRIu32 " transfers; journal %s: %" PRIu64 " batches, %" PRIu64
-               " records replayed after snapshot sequence %" PRIu64 ", torn tail cut: %" PRIu64 " bytes\n",
-               prepay_ledger_account_count(&s->ledger), prepay_ledger_transfer_count(&s->ledger), path,
-               s->info.batches, s->info.records, s->info.snapshot_sequence, s->info.truncated_bytes);
+        printf("ok: %" PRIu32 " accounts, %" PRIu32 " transfers; journal %s (format %" PRIu32 "): %" PRIu64
+               " batches, %" PRIu64 " records replayed after snapshot sequence %" PRIu64 "\n",
+               prepay_ledger_account_count(&s->ledger), prepay_ledger_transfer_count(&s->ledger), s->path,
+               i->version, i->batches, i->records, i->snapshot_sequence);
+        if (i->truncated_bytes > 0) {
+            printf("torn tail: %" PRIu64 " bytes after offset %" PRIu64 " (%" PRIu32
+                   " complete records of %" PRIu32 " unfinished batch, never committed); the next writer cuts it\n",
+                   i->truncated_bytes, i->committed_end, i->tail_records, i->tail_batches);
+        } else {
+            printf("torn tail: none\n");
+        }
+        printf("cut by earlier recoveries: %" PRIu64 " tails, %" PRIu64 " bytes, %" PRIu64
+               " complete records of %" PRIu64 " unfinished batches\n",
+               i->earlier_cuts.count, i->earlier_cuts.bytes, i->earlier_cuts.records, i->earlier_cuts.batches);
+        if (i->damaged_commits > 0) {
+            printf("damaged commit records: %" PRIu64 " (first at offset %" PRIu64
+                   "); each had an intact copy, so no batch was lost\n",
+                   i->damaged_commits, i->damaged_offset);
+        }
     }
-    return 0;
-}
-
-static int cmd_snapshot(session_t *s)
-{
-    int status = prepay_journal_snapshot(&s->journal, &s->ledger, &s->snapshot_io, true);
-    if (status != PREPAY_OK) {
-        return fail_status(s, "snapshot", status);
+    /* Batches that were whole on disk but never committed were dropped: say so where it cannot be missed. */
+    if (i->earlier_cuts.records > 0) {
+        fprintf(stderr,
+                "prepay ledger: warning: earlier recoveries dropped %" PRIu64 " complete records of %" PRIu64
+                " batches without a commit record; they were acknowledged only if the storage lost synced bytes\n",
+                i->earlier_cuts.records, i->earlier_cuts.batches);
     }
-    if (s->json) {
-        printf("{\"ok\":true,\"command\":\"snapshot\",\"sequence\":%" PRIu64 ",\"accounts\":%" PRIu32
-               ",\"transfers\":%" PRIu32 "}\n",
-               s->journal.next_sequence - 1, prepay_ledger_account_count(&s->ledger),
-               prepay_ledger_transfer_count(&s->ledger));
-    } else {
-        printf("snapshot at sequence %" PRIu64 " written; journal compacted\n", s->journal.next_sequence - 1);
+    if (i->damaged_commits > 0) {
+        fprintf(stderr,
+                "prepay ledger: warning: %" PRIu64 " damaged commit records (first at offset %" PRIu64
+                "); the storage is failing: run 'snapshot' and check the disk\n",
+                i->damaged_commits, i->damaged_offset);
     }
     return 0;
 }
@@ -827,58 +907,41 @@ int prepay_tool_ledger(int argc, char **argv)
     if (o.positional_count == 0) {
         return bad_input("%s", "missing command (try 'prepay ledger --help')");
     }
-    const char *command = o.positional[0];
-    static const struct {
-        const char *name;
-        int positionals;
-        const char *options;
-    } table[] = {
-        {"open", 2, "--kind --overdraft --max-balance --item"},
-        {"recharge", 3, "--payment-id --time"},
-        {"refund", 3, "--id --time"},
-        {"deduct", 3, "--item --id --meter --from --to --time"},
-        {"balance", 2, ""},
-        {"history", 2, ""},
-        {"summary", 1, "--by --from --to"},
-        {"verify", 1, ""},
-        {"snapshot", 1, ""},
-    };
-    size_t k = 0;
-    while (k < sizeof table / sizeof table[0] && strcmp(table[k].name, command) != 0) {
-        k++;
-    }
-    if (k == sizeof table / sizeof table[0]) {
-        return bad_input("unknown command '%s' (try 'prepay ledger --help')", command);
-    }
-    if (o.positional_count != table[k].positionals) {
-        return bad_input("wrong number of arguments for '%s' (try 'prepay ledger --help')", command);
-    }
-    if ((rc = only_options(&o, table[k].options)) != 0) {
+    /* All input is checked before the journal is opened: bad input never creates or changes a file. */
+    request_t r;
+    if ((rc = parse_request(&o, &r)) != 0) {
         return rc;
     }
-    session_t *s = NULL;
-    if ((rc = session_open(o.journal, o.json, &s)) != 0) {
+    ledger_open_mode_t mode = {command_table[r.command].writes, o.wait, r.command == CMD_OPEN};
+    ledger_session_t *s = NULL;
+    if ((rc = ledger_session_open(o.journal, o.json, mode, &s)) != 0) {
         return rc;
     }
-    if (strcmp(command, "open") == 0) {
-        rc = cmd_open(s, &o);
-    } else if (strcmp(command, "recharge") == 0) {
-        rc = cmd_transfer(s, &o, PREPAY_LEDGER_CODE_RECHARGE);
-    } else if (strcmp(command, "refund") == 0) {
-        rc = cmd_transfer(s, &o, PREPAY_LEDGER_CODE_REFUND);
-    } else if (strcmp(command, "deduct") == 0) {
-        rc = cmd_transfer(s, &o, PREPAY_LEDGER_CODE_DEDUCTION);
-    } else if (strcmp(command, "balance") == 0) {
-        rc = cmd_balance(s, &o);
-    } else if (strcmp(command, "history") == 0) {
-        rc = cmd_history(s, &o);
-    } else if (strcmp(command, "summary") == 0) {
-        rc = cmd_summary(s, &o);
-    } else if (strcmp(command, "verify") == 0) {
-        rc = cmd_verify(s, o.journal);
-    } else {
+    switch (r.command) {
+    case CMD_OPEN:
+        rc = cmd_open(s, &r);
+        break;
+    case CMD_RECHARGE:
+    case CMD_REFUND:
+    case CMD_DEDUCT:
+        rc = cmd_transfer(s, &r);
+        break;
+    case CMD_BALANCE:
+        rc = cmd_balance(s, &r);
+        break;
+    case CMD_HISTORY:
+        rc = cmd_history(s, &r);
+        break;
+    case CMD_SUMMARY:
+        rc = cmd_summary(s, &r);
+        break;
+    case CMD_VERIFY:
+        rc = cmd_verify(s);
+        break;
+    case CMD_SNAPSHOT:
         rc = cmd_snapshot(s);
+        break;
     }
-    session_free(s);
+    ledger_session_free(s);
     return rc;
 }

@@ -24,6 +24,13 @@ class Recovery:
     records: int
     snapshot_records: int
     skipped_records: int
+    version: int = 0          #: format version of the journal (0: it was empty)
+    tail_records: int = 0     #: complete records of the unfinished batch in the torn tail
+    tail_batches: int = 0     #: 1 if the torn tail held the start of a batch
+    damaged_commits: int = 0  #: commit copies found damaged whose twin was intact (batch kept)
+    earlier_cuts: int = 0     #: torn tails cut by earlier recoveries (recorded in the journal)
+    earlier_cut_bytes: int = 0
+    earlier_cut_records: int = 0
 
 
 def crc32c(data: bytes, crc: int = 0) -> int:
@@ -48,8 +55,11 @@ class Journal:
                                        ledger._l), self.path)
         self._h = _c.pyprepay_journal_handle(self._j)
         i = self._j.info
+        cuts = i.earlier_cuts
         self.recovery = Recovery(i.snapshot_sequence, i.last_sequence, i.committed_end, i.storage_size,
-                                 i.truncated_bytes, i.batches, i.records, i.snapshot_records, i.skipped_records)
+                                 i.truncated_bytes, i.batches, i.records, i.snapshot_records, i.skipped_records,
+                                 i.version, i.tail_records, i.tail_batches, i.damaged_commits, cuts.count,
+                                 cuts.bytes, cuts.records)
 
     @classmethod
     def open(cls, path, ledger: Ledger, snapshot_path=None) -> "Journal":

@@ -116,6 +116,12 @@ class JournalTests(unittest.TestCase):
         with Journal.open(self.path, led2) as j:
             self.assertEqual(j.recovery.truncated_bytes, 3)
             self.assertEqual(len(list(led2.accounts())), 1)
+        # The cut is recorded in the journal; one writer at a time.
+        with Journal.open(self.path, new_ledger()) as j:
+            self.assertEqual((j.recovery.version, j.recovery.earlier_cuts, j.recovery.earlier_cut_bytes), (2, 1, 3))
+            with self.assertRaises(prepay.JournalError) as cm:
+                Journal.open(self.path, new_ledger())
+            self.assertEqual(cm.exception.code, prepay.Status.E_JOURNAL_LOCKED)
 
     def test_errors(self):
         with open(self.path, "wb") as f:
