@@ -114,6 +114,10 @@ load_plan(PgpPlan *entry, const char *data, Size len, char *err, size_t err_cap)
     status = prepay_tariff_doc_plan(&entry->doc, &entry->plan);
     if (status != PREPAY_OK)
         return status;
+    /* validated once here; evaluation calls trust the seal (the entry never moves, the document never changes) */
+    status = prepay_tariff_plan_seal(&entry->plan);
+    if (status != PREPAY_OK)
+        return status;
     entry->order_independent = true;
     for (int s = 0; s < (entry->doc.has_set_b ? 2 : 1); s++)
         if (entry->doc.sets[s].tier_count != 1 || entry->doc.sets[s].fixed_charge_count != 0)

@@ -55,6 +55,13 @@ state_of(bytea *in, prepay_tariff_state_t *state)
                         errmsg("tariff state made by another pg_prepay build (format %u, %u bytes; this build: %u, %zu)",
                                version, size, STATE_VERSION, sizeof(prepay_tariff_state_t))));
     memcpy(state, p + STATE_HEADER, sizeof *state);
+    /*
+     * The state's cache of where it is in a sealed plan is derived data the
+     * library trusts when its key matches: bytes from a table are not to be
+     * trusted, so it is dropped (the next call rebuilds it; no result changes).
+     */
+    memset(&state->cache, 0, sizeof state->cache);
+    pgp_check(prepay_tariff_state_check(state), "tariff state");
 }
 
 PG_FUNCTION_INFO_V1(pgp_tariff_state);
