@@ -1,6 +1,7 @@
 -- pg_prepay 0.1 -> 0.2: reports (calendar buckets by band with exact fees,
--- year-on-year and period-on-period growth with null reasons), and views in
--- currency units for people (the tables stay in minor units).
+-- year-on-year and period-on-period growth with null reasons), views in
+-- currency units for people (the tables stay in minor units), and the CJ/T 188
+-- and Modbus codecs.
 \echo Use "ALTER EXTENSION pg_prepay UPDATE TO '0.2'" to load this file. \quit
 
 -- prepay_report(options, meter, start_at, end_at, band, energy, fee): one key's
@@ -60,3 +61,22 @@ CREATE VIEW prepay_account_view AS
            round(a.debits_posted::numeric / 100, 2) AS debits, round(a.credits_posted::numeric / 100, 2) AS credits,
            (a.flags & 4) <> 0 AS closed
     FROM prepay_account a;
+
+-- CJ/T 188-2004 (water, heat, gas meters) and Modbus RTU, as the library gained them:
+-- the same shape as DL/T 645, a frame to jsonb and a reply's value in library units.
+-- di_order: 'auto' (find it from the 2004 DI set), 'high' (90 1F) or 'low' (1F 90).
+CREATE FUNCTION prepay_cjt188_decode(frame bytea, di_order text DEFAULT 'auto') RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pgp_cjt188_decode' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- The cumulative volume in litres of a reply to a 901F (current data) read; NULL when the meter sent FF.
+CREATE FUNCTION prepay_cjt188_value(frame bytea, di_order text DEFAULT 'auto') RETURNS bigint
+    AS 'MODULE_PATHNAME', 'pgp_cjt188_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- direction: 'any' (bus sniffing), 'request' or 'response'.
+CREATE FUNCTION prepay_modbus_decode(adu bytea, direction text DEFAULT 'any') RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'pgp_modbus_decode' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- The registers of a shipped map ('ddsy1352', 'xintai-water') that a read response from `start` covers.
+CREATE FUNCTION prepay_modbus_values(map text, start integer, response bytea,
+    OUT name text, OUT address integer, OUT unit text, OUT value bigint, OUT status text) RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'pgp_modbus_values' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- CRC-16/MODBUS of some bytes, as sent (low byte first): to build or check frames in SQL.
+CREATE FUNCTION prepay_modbus_crc(bytes bytea) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'pgp_modbus_crc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -72,6 +72,10 @@ pgp_sqlstate(int status)
             return number == 100 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_INVALID_BINARY_REPRESENTATION;
         case PREPAY_MODULE_LEDGER:
             return ledger_sqlstate(number);
+        case 12:                /* PREPAY_MODULE_CJT188 */
+        case 13:                /* PREPAY_MODULE_MODBUS */
+            /* frames and values of the meter protocols: the bytes are not a valid encoding */
+            return ERRCODE_INVALID_BINARY_REPRESENTATION;
         case PREPAY_MODULE_HOSTED:
             switch (status)
             {
