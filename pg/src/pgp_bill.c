@@ -190,18 +190,46 @@ pgp_tariff_price_interval(PG_FUNCTION_ARGS)
  * sum" (e.g. on the shards of a partitioned table). Only exact for plans
  * whose pieces price alone (one tier, no fixed charges): others are refused.
  */
+/* A plan argument that is a constant or a parameter, kept for the query: looked up once, not per row. */
+typedef struct PlanRef
+{
+    const PgpPlan *plan;
+    uint64      generation;
+} PlanRef;
+
+static const PgpPlan *
+stable_plan(FunctionCallInfo fcinfo, int n)
+{
+    PlanRef    *ref = (PlanRef *) fcinfo->flinfo->fn_extra;
+    const PgpPlan *p;
+
+    if (ref != NULL && ref->plan != NULL && ref->generation == pgp_plan_generation)
+        return ref->plan;
+    p = plan_datum(PG_GETARG_DATUM(n));
+    if (get_fn_expr_arg_stable(fcinfo->flinfo, n))
+    {
+        if (ref == NULL)
+            ref = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PlanRef));
+        ref->plan = p;
+        ref->generation = pgp_plan_generation;
+    }
+    return p;
+}
+
 PG_FUNCTION_INFO_V1(pgp_tariff_interval_amount);
 Datum
 pgp_tariff_interval_amount(PG_FUNCTION_ARGS)
 {
-    const PgpPlan *p = plan_datum(PG_GETARG_DATUM(0));
+    const PgpPlan *p = stable_plan(fcinfo, 0);
     prepay_tariff_interval_t iv = interval_args(fcinfo, 1, "prepay_tariff_interval_amount");
-    prepay_tariff_state_t state;
     prepay_tariff_line_t lines[16];
     prepay_tariff_line_t *buf = lines;
     size_t      cap = lengthof(lines);
     prepay_tariff_feed_result_t result;
     int         status;
+    bool        compact = p->doc.sets[0].tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL;
+    prepay_tariff_compact_state_t small;
+    prepay_tariff_state_t *full = NULL;
 
     if (!p->order_independent)
         ereport(ERROR,
@@ -209,11 +237,22 @@ pgp_tariff_interval_amount(PG_FUNCTION_ARGS)
                  errmsg("prepay_tariff_interval_amount: the plan has tiers or fixed charges, so an interval's "
                         "price depends on the rest of its cycle"),
                  errhint("Bill whole series with the aggregate prepay_bill().")));
-    pgp_check(prepay_tariff_state_init(&state), "prepay_tariff_interval_amount");
+    /* a fresh state per interval: the 120-byte compact one unless the plan needs per-band energy */
+    if (compact)
+        pgp_check(prepay_tariff_compact_init(&small), "prepay_tariff_interval_amount");
+    else
+    {
+        full = palloc(sizeof(prepay_tariff_state_t));
+        pgp_check(prepay_tariff_state_init(full), "prepay_tariff_interval_amount");
+    }
     for (;;)
     {
-        status = prepay_tariff_feed_interval(&p->plan, &p->doc.account, &state, iv.start, iv.end, iv.energy, buf, cap,
-                                             &result);
+        if (compact)
+            status = prepay_tariff_compact_feed_interval(&p->plan, &p->doc.account, &small, iv.start, iv.end, iv.energy,
+                                                         buf, cap, &result);
+        else
+            status = prepay_tariff_feed_interval(&p->plan, &p->doc.account, full, iv.start, iv.end, iv.energy, buf,
+                                                 cap, &result);
         if (status != PREPAY_E_BUFFER_TOO_SMALL || buf != lines)
             break;
         cap = result.line_count;
