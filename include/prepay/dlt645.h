@@ -1,5 +1,6 @@
 /**
  * @file dlt645.h
+ * @ingroup prepay_dlt645
  * @brief DL/T 645-2007 and -1997 frame codec, byte-stream parser, request builders and reply parsers.
  *
  * DL/T 645 is the protocol between a station (master) and electricity meters
@@ -38,6 +39,9 @@
  */
 #ifndef PREPAY_DLT645_H
 #define PREPAY_DLT645_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -550,6 +554,24 @@ PREPAY_API int prepay_dlt645_frame_init(prepay_dlt645_frame_t *frame, prepay_dlt
  * @return the number of bytes the frame occupies (preamble included, > 0), or an error.
  *
  * **Errors:** as prepay_dlt645_decode_edition().
+ *
+ * @par Example
+ * Decoding a reply and its value (prepay_dlt645_value_decode(), dlt645_data.h):
+ * @code
+ * // A meter's reply to "read forward active energy, total" (DI 00010000).
+ * const uint8_t wire[] = {0x68, 0x61, 0x01, 0x00, 0x00, 0x00, 0x00, 0x68, 0x91, 0x08,
+ *                         0x33, 0x33, 0x34, 0x33, 0x59, 0x33, 0x33, 0x33, 0x8A, 0x16};
+ * prepay_dlt645_frame_t frame;
+ * int used = prepay_dlt645_decode(wire, sizeof wire, &frame);  // bytes used, or an error
+ * if (used < 0 || !frame.is_reply || frame.abnormal) {
+ *     return used < 0 ? used : -1;
+ * }
+ * prepay_dlt645_value_t value;
+ * int status = prepay_dlt645_value_decode(frame.di, frame.data + frame.di_size,
+ *                                         (size_t)(frame.length - frame.di_size), &value);
+ * // frame.di == 0x00010000; value.number == 26 with value.decimals == 2
+ * // (0.26 kWh), value.quantity == 260 (Wh, the library unit)
+ * @endcode
  */
 PREPAY_API int prepay_dlt645_decode(const uint8_t *in, size_t in_len, prepay_dlt645_frame_t *out);
 
@@ -1108,5 +1130,7 @@ PREPAY_API int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *re
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_DLT645_H */

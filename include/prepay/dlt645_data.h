@@ -1,5 +1,6 @@
 /**
  * @file dlt645_data.h
+ * @ingroup prepay_dlt645
  * @brief DL/T 645-2007 data layer: the data-identifier catalogue and typed values.
  *
  * The frame codec (dlt645.h) carries a data identifier (DI) and a data
@@ -61,6 +62,9 @@
  */
 #ifndef PREPAY_DLT645_DATA_H
 #define PREPAY_DLT645_DATA_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -510,5 +514,7 @@ PREPAY_API int prepay_dlt645_value_format(const prepay_dlt645_value_t *value, ch
 PREPAY_API int prepay_dlt645_value_parse(uint32_t di, const char *text, size_t text_len, prepay_dlt645_value_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_DLT645_DATA_H */

@@ -1,5 +1,6 @@
 /**
  * @file dlt645_di.h
+ * @ingroup prepay_dlt645
  * @brief Named DL/T 645-2007 data identifiers (DIs): the items libprepay, its reference meter,
  *        its tools and its tests read and write.
  *
@@ -18,6 +19,9 @@
  */
 #ifndef PREPAY_DLT645_DI_H
 #define PREPAY_DLT645_DI_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdint.h>
 
@@ -334,6 +338,8 @@
 #define PREPAY_DI_DAILY_FREEZE_FORWARD_ACTIVE(n) ((uint32_t)(0x05060100u | (uint32_t)(n)))
 /** @brief 06000001: the oldest load record (read with N blocks and a start time). */
 #define PREPAY_DI_LOAD_RECORD_OLDEST 0x06000001u
+/** @} */
+
 /** @} */
 
 #endif /* PREPAY_DLT645_DI_H */

@@ -1,5 +1,6 @@
 /**
  * @file meter.h
+ * @ingroup prepay_meter
  * @brief Reference prepaid meter: registers, purse, relay, events, DL/T 645 meter side.
  *
  * A complete single-phase (three-phase readable) prepaid electricity meter as
@@ -58,6 +59,9 @@
  */
 #ifndef PREPAY_METER_H
 #define PREPAY_METER_H
+
+/** @addtogroup prepay_meter
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -601,6 +605,25 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointers);
  * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL (the reply does
  * not fit; the request was not acted on).
+ *
+ * @par Example
+ * A meter firmware's side (uart_send is the caller's):
+ * @code
+ * static prepay_meter_t meter;  // all of the meter's state, in caller memory
+ * prepay_dlt645_address_t address;
+ * prepay_dlt645_address_from_string("000000000101", 12, &address);
+ * int status = prepay_meter_init(&meter, &address, now);
+ * if (status == PREPAY_OK) {
+ *     status = prepay_meter_bind(&meter, &tariff, NULL, false, NULL, NULL);  // price set A, default policy
+ * }
+ * // ... in the main loop: prepay_meter_advance(&meter, seconds, &load) moves time and
+ * // energy (deducting from the purse); each request received on the RS-485 port:
+ * uint8_t reply[PREPAY_DLT645_FRAME_MAX_NO_PREAMBLE];
+ * int n = prepay_meter_handle(&meter, now, rx, rx_len, reply, sizeof reply);
+ * if (n > 0) {
+ *     uart_send(reply, (size_t)n);  // 0: no reply is due (another address, a broadcast)
+ * }
+ * @endcode
  */
 PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t *request,
                                    size_t request_len, uint8_t *reply, size_t reply_cap);
@@ -622,5 +645,7 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_METER_H */

@@ -1,5 +1,6 @@
 /**
  * @file prepay.h
+ * @ingroup prepay_common
  * @brief Umbrella header: includes every public header of libprepay.
  *
  * libprepay is an integer-exact engine for prepaid electricity and water
@@ -8,6 +9,9 @@
  */
 #ifndef PREPAY_PREPAY_H
 #define PREPAY_PREPAY_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -39,5 +43,7 @@
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
+
+/** @} */
 
 #endif /* PREPAY_PREPAY_H */

@@ -1,5 +1,6 @@
 /**
  * @file station.h
+ * @ingroup prepay_station
  * @brief Station side of DL/T 645: request/response sessions, batch tasks and address discovery.
  *
  * A station (the master: a concentrator, a DTU gateway or a billing server)
@@ -32,6 +33,9 @@
  */
 #ifndef PREPAY_STATION_H
 #define PREPAY_STATION_H
+
+/** @addtogroup prepay_station
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -258,6 +262,39 @@ PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prep
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_STATION_BUSY if a
  * request is outstanding; ::PREPAY_E_STATION_BAD_REQUEST if @p request is a
  * reply or does not encode; ::PREPAY_E_BUFFER_TOO_SMALL if @p tx is too small.
+ *
+ * @par Example
+ * One read over any byte stream (send_bytes, wait_bytes and now_ms are the caller's I/O and clock; examples/c/station_session.c does it over TCP):
+ * @code
+ * // The caller owns the socket (or UART) and the clock; the session owns the protocol.
+ * static prepay_station_session_t session;
+ * prepay_station_config_t config;
+ * prepay_station_config_default(&config);
+ * prepay_station_init(&session, &config);
+ *
+ * prepay_dlt645_address_t meter;
+ * prepay_dlt645_frame_t request;
+ * prepay_dlt645_address_from_string("000000000101", 12, &meter);
+ * prepay_dlt645_request_read(&request, &meter, 0x00900200u);  // remaining amount
+ *
+ * uint8_t tx[PREPAY_STATION_TX_MAX], rx[256], data[PREPAY_DLT645_MAX_DATA];
+ * prepay_station_step_t step;
+ * int status = prepay_station_start(&session, &request, data, sizeof data, now_ms(), tx, sizeof tx, &step);
+ * while (status == PREPAY_OK && step.action != PREPAY_STATION_DONE) {
+ *     if (step.action == PREPAY_STATION_SEND) {
+ *         send_bytes(fd, tx, step.send_len);
+ *     }
+ *     size_t n = wait_bytes(fd, rx, sizeof rx, step.wake_at_ms);  // 0: woke up with nothing
+ *     status = n > 0 ? prepay_station_receive(&session, rx, n, now_ms(), tx, sizeof tx, &step)
+ *                    : prepay_station_poll(&session, now_ms(), tx, sizeof tx, &step);
+ * }
+ * prepay_station_result_t result;
+ * if (status == PREPAY_OK) {
+ *     status = prepay_station_result(&session, &result);
+ * }
+ * // result.status: PREPAY_OK (value bytes in data[0..result.data_len)),
+ * // PREPAY_E_DLT645_ABNORMAL (result.error) or PREPAY_E_STATION_TIMEOUT
+ * @endcode
  */
 PREPAY_API int prepay_station_start(prepay_station_session_t *session, const prepay_dlt645_frame_t *request,
                                     uint8_t *data, size_t data_cap, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
@@ -452,5 +489,7 @@ PREPAY_API int prepay_station_discovery_report(prepay_station_discovery_t *disco
 PREPAY_API size_t prepay_station_discovery_count(const prepay_station_discovery_t *discovery);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_STATION_H */

@@ -1,5 +1,6 @@
 /**
  * @file status.h
+ * @ingroup prepay_common
  * @brief Status codes shared by every module, and prepay_strerror().
  *
  * Every fallible function returns an `int`: 0 (::PREPAY_OK) on success, a
@@ -18,6 +19,9 @@
  */
 #ifndef PREPAY_STATUS_H
 #define PREPAY_STATUS_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/export.h"
 
@@ -96,5 +100,7 @@ PREPAY_BEGIN_DECLS
 PREPAY_API const char *prepay_strerror(int status);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_STATUS_H */
