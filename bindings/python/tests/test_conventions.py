@@ -7,6 +7,8 @@ import importlib
 import inspect
 import os
 import pkgutil
+import subprocess
+import sys
 import tempfile
 import unittest
 import zoneinfo
@@ -17,7 +19,7 @@ from prepay.journal import Journal
 from prepay.ledger import Ledger
 from prepay.tariff import Tariff
 
-from _vectors import EXAMPLES
+from _vectors import EXAMPLES, ROOT
 
 TOU = EXAMPLES / "tariffs" / "zhejiang_residential_tou.json"
 
@@ -69,6 +71,17 @@ class Docstrings(unittest.TestCase):
             def method(self):
                 pass
         self.assertFalse(_documented(Bare.method))
+
+
+class Stubs(unittest.TestCase):
+    def test_stubs_are_regenerated(self):
+        """prepay/__init__.pyi is what gen_stubs.py prints for this build (regenerate it when enums change)."""
+        gen = ROOT / "bindings" / "python" / "gen_stubs.py"
+        out = subprocess.run([sys.executable, "-P", str(gen)], capture_output=True, text=True, check=True,
+                             env=dict(os.environ), timeout=120).stdout
+        committed = (ROOT / "bindings" / "python" / "prepay" / "__init__.pyi").read_text(encoding="utf-8")
+        self.assertEqual(out, committed, "run: PYTHONPATH=<build>/bindings/python python3 -P "
+                                         "bindings/python/gen_stubs.py > bindings/python/prepay/__init__.pyi")
 
 
 class BuiltinExceptions(unittest.TestCase):
