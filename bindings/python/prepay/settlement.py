@@ -460,6 +460,11 @@ class Site:
                    extra.pop("outcomes", ()), count, settled, primed, ignored, anomalies, transfers, existed,
                    fen_to_yuan(posted), status == _c.PREPAY_LEDGER_EXISTS or (transfers == 0 and existed > 0), **extra)
 
+    def _ready(self) -> None:
+        """Refuses a call on a site whose journal was closed (its file handle is gone)."""
+        if self.journal is not None and self.journal.closed:
+            raise error_for(_c.PREPAY_E_SETTLEMENT_NOT_OPEN, "the site's journal is closed")
+
     def _call(self, out, what: str, names: Optional[Sequence[str]] = None):
         if out[0] < 0:
             self._check(out[0], what, names)
@@ -555,6 +560,7 @@ class Site:
         arrival order, duplicates and late readings are harmless; a bad reading (unknown meter, another
         register's DI, a conflicting value, a value beyond the modulus) raises naming it and changes
         nothing. The result's ``outcomes`` say what happened to each reading."""
+        self._ready()
         batch = [r if isinstance(r, Reading) else Reading(*r) for r in readings]
         rows = [(r.meter_id, r.di, self._time(r.time), int(r.value)) for r in batch]
         out = self._call(_c.pyprepay_site_settle(self._s, rows), "reading",
@@ -582,6 +588,7 @@ class Site:
         decides the relay (a restore). ``sequence``: the account's recharge number (default: the next);
         repeating a sequence with the same amount is a harmless repeat returning the recorded split
         (``repeat`` True); another amount is a conflict (SettlementError CONFLICT)."""
+        self._ready()
         if sequence is None:
             view = self.account(account_id)
             sequence = view.recharges + 1
@@ -595,6 +602,7 @@ class Site:
     def set_commands(self, account_id: int, commands: WalletInput, at: TimeLike) -> Result:
         """Sets the wallet input commands in force for an account (:class:`prepay.WalletInput`: manual
         trip, keep power, acknowledge, ...) and decides its relay."""
+        self._ready()
         out = self._call(_c.pyprepay_site_set_commands(self._s, account_id, int(commands), self._time(at)),
                          f"commands of account {account_id}")
         return self._result(out)
@@ -604,6 +612,7 @@ class Site:
         """Replaces a meter's register: the old register's ``final_reading`` is settled at ``at``, then the
         meter reads the new register from ``initial_reading`` (``modulus`` 0: keep the old one's).
         Repeating it is harmless; another replacement at that time is a conflict."""
+        self._ready()
         out = self._call(_c.pyprepay_site_replace_meter(self._s, meter_id, self._time(at), int(final_reading),
                                                         int(initial_reading), int(modulus)),
                          f"replacement of meter {meter_id}")
@@ -612,6 +621,7 @@ class Site:
     def close_period(self, next_end: Union[_dt.date, TimeLike]) -> Result:
         """Closes the open period (common-area shares, charge items, postpaid statements) and opens
         ``[period_end, next_end)``. Repeating a close is harmless (``repeat`` True)."""
+        self._ready()
         out = self._call(_c.pyprepay_site_close_period(self._s, self._time(next_end)), "period close")
         return self._result(out)
 

@@ -273,6 +273,23 @@ class Durable(unittest.TestCase):
                 self.assertEqual(books(again), expected)
                 again.verify()
 
+    def test_refused_input_writes_nothing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "site.journal")
+            with one_remote().open(journal=path) as site:
+                site.recharge(1, "20.00", at=T0)
+                site.settle([(11, T0, 0), (11, T0 + H, 1000)])
+                size = os.path.getsize(path)
+                before = books(site)
+                with self.assertRaises(KeyError):
+                    site.settle([(11, T0 + 2 * H, 2000), (12, T0 + 2 * H, 1)])
+                with self.assertRaises(ValueError):
+                    site.recharge(1, "5.00", at=T0, sequence=2 + 5)
+                self.assertEqual(os.path.getsize(path), size)
+                self.assertEqual(books(site), before)
+            with self.assertRaises(prepay.SettlementError):
+                site.settle([(11, T0 + 3 * H, 3000)])  # its journal is closed
+
     def test_journal_missing_directory(self):
         with self.assertRaises(FileNotFoundError) as cm:
             one_remote().open(journal="/nonexistent-dir/x.journal")
