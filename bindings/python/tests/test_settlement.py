@@ -222,6 +222,66 @@ class RemoteFlowByHand(unittest.TestCase):
         self.assertEqual(zoned.meter(11).time, T0)
 
 
+# Tariff E of tests/vectors/settlement_building_year.txt: peak 08:00-22:00 0.70, valley 0.40, monthly
+# ladder of 300 kWh with a +0.10 surcharge on every band above it, half-up.
+TARIFF_E = """{"format": "prepay-tariff/1", "name": "E", "source": {"notice": "tests/vectors/settlement_building_year.txt"},
+ "bands": [{"name": "peak", "index": 1}, {"name": "valley", "index": 2}],
+ "prices": {"bands": {"peak": "0.70", "valley": "0.40"}, "tier_surcharges": ["0.10"]},
+ "schedule": {"day_tables": {"all": [{"start": "08:00", "band": "peak"}, {"start": "22:00", "band": "valley"}]},
+              "seasons": [{"start": "01-01", "week": "all"}]},
+ "tiers": {"cycle": "month", "bounds": ["300"], "tou_mode": "surcharge"},
+ "rounding": {"scope": "bill", "mode": "half_up"}}"""
+
+
+class BuildingYearVector(unittest.TestCase):
+    """January of rooms 4 and 192 of tests/vectors/settlement_building_year.txt (worked by hand there):
+    readings every 6 hours at constant power, 100.00 paid on Jan 1, a "prompt" tenant paying 100.00 at
+    the first 06:00 round after a low-balance event."""
+
+    def january(self, meters):
+        site = st.Site([Tariff.loads(TARIFF_E)], period_start=datetime.date(2024, 1, 1),
+                       period_end=datetime.date(2024, 2, 1), accounts=2, meters=4, postpaid=1)
+        site.add_account(st.Account(1))
+        for meter_id in meters:
+            site.add_meter(st.Meter(meter_id, account_id=1))
+        site.open()
+        site.recharge(1, "100.00", at=datetime.datetime(2024, 1, 1))
+        balances, owe_payment = {}, False
+        at = datetime.datetime(2024, 1, 1)
+        rounds = 0
+        while at <= datetime.datetime(2024, 2, 1):
+            res = site.settle([(m, at, 6 * p * rounds) for m, p in meters.items()])
+            if res.of_type(st.EventType.LOW_BALANCE):
+                owe_payment = True
+            if owe_payment and at.hour == 6 and not res.of_type(st.EventType.LOW_BALANCE):
+                site.recharge(1, "100.00", at=at)
+                owe_payment = False
+            balances[at] = site.account(1).balance
+            at += datetime.timedelta(hours=6)
+            rounds += 1
+        site.verify()
+        return site, balances
+
+    def test_room_4(self):
+        # 100 W: 24, 36, 42, 36 fen per interval, 1.38 a day, 42.78 in January; 100.00 - 42.78 = 57.22
+        site, balances = self.january({40: 100})
+        self.assertEqual(site.account(1).energy, Decimal("42.78"))
+        self.assertEqual(balances[datetime.datetime(2024, 2, 1)], Decimal("57.22"))
+        self.assertEqual(balances[datetime.datetime(2024, 1, 1, 12)], Decimal("99.40"))  # 0.24 + 0.36
+
+    def test_room_192_household(self):
+        # meters 1920 (300 W) and 1921 (200 W) share one ladder and one wallet
+        site, balances = self.january({1920: 300, 1921: 200})
+        self.assertEqual(balances[datetime.datetime(2024, 1, 12, 18)], Decimal("19.00"))   # low balance
+        self.assertEqual(balances[datetime.datetime(2024, 1, 13, 6)], Decimal("116.00"))   # paid after the round
+        self.assertEqual(balances[datetime.datetime(2024, 1, 26)], Decimal("27.50"))       # ladder used up
+        self.assertEqual(balances[datetime.datetime(2024, 1, 27)], Decimal("19.40"))       # low balance
+        self.assertEqual(balances[datetime.datetime(2024, 1, 27, 6)], Decimal("117.90"))
+        self.assertEqual(balances[datetime.datetime(2024, 2, 1)], Decimal("78.90"))
+        self.assertEqual(site.account(1).energy, Decimal("221.10"))  # 31 x 6.90 + 72 kWh x 0.10
+        self.assertEqual(site.account(1).recharged, Decimal("300.00"))
+
+
 class MonthClose(unittest.TestCase):
     def test_master_meter_and_postpaid(self):
         """Two rooms of 30 and 10 m2 under a master meter; 0.50 yuan/kWh. January: master 100 kWh,
