@@ -24,6 +24,17 @@ from _vectors import EXAMPLES, ROOT
 TOU = EXAMPLES / "tariffs" / "zhejiang_residential_tou.json"
 
 
+
+def _shanghai():
+    """Asia/Shanghai from the system's zone database, or its fixed UTC+8 offset where there is none."""
+    try:
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+    except zoneinfo.ZoneInfoNotFoundError:
+        return datetime.timezone(datetime.timedelta(hours=8), "UTC+08:00")
+
+
+SHANGHAI = _shanghai()
+
 def _documented(obj) -> bool:
     return bool((getattr(obj, "__doc__", None) or "").strip())
 
@@ -148,7 +159,7 @@ class AwareDatetimes(unittest.TestCase):
             Ledger().order_summary(aware, aware)
 
     def test_converted_to_the_tariffs_zone(self):
-        shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+        shanghai = SHANGHAI
         t = Tariff.load(TOU, zone=shanghai)
         naive = Tariff.load(TOU)
         # 2025-07-01 04:30 UTC is 12:30 in Shanghai (UTC+8): the band of 12:30 local, not of 04:30
@@ -170,7 +181,7 @@ class AwareDatetimes(unittest.TestCase):
                                           2000)]).exact_total)
 
     def test_naive_datetimes_unchanged(self):
-        t = Tariff.load(TOU, zone=zoneinfo.ZoneInfo("Asia/Shanghai"))
+        t = Tariff.load(TOU, zone=SHANGHAI)
         naive = datetime.datetime(2025, 7, 1, 12, 30)
         self.assertEqual(t.band_at(naive), Tariff.load(TOU).band_at(naive))
 

@@ -22,6 +22,17 @@ SITE_ELECTRICITY = st.ledger_account_id(0, st.SiteRole.ELECTRICITY)
 SITE_CLEARING = st.ledger_account_id(0, st.SiteRole.CLEARING)
 
 
+
+def _shanghai():
+    """Asia/Shanghai from the system's zone database, or its fixed UTC+8 offset where there is none."""
+    try:
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+    except zoneinfo.ZoneInfoNotFoundError:
+        return datetime.timezone(datetime.timedelta(hours=8), "UTC+08:00")
+
+
+SHANGHAI = _shanghai()
+
 def one_remote(**kw):
     site = st.Site([Tariff.loads(FLAT, zone=kw.pop("zone", None))], period_start=datetime.date(2024, 1, 1),
                    period_end=datetime.date(2024, 2, 1), accounts=4, meters=8, postpaid=1, **kw)
@@ -214,7 +225,7 @@ class RemoteFlowByHand(unittest.TestCase):
         with self.assertRaises(ValueError) as cm:
             site.recharge(1, "5.00", at=datetime.datetime(2024, 1, 10, tzinfo=utc))
         self.assertIn("zone", str(cm.exception))
-        shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+        shanghai = SHANGHAI
         zoned = one_remote(zone=shanghai).open()
         self.assertIs(zoned.zone, shanghai)
         # 2024-01-09 16:00 UTC is 2024-01-10 00:00 in Shanghai
