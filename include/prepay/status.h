@@ -99,6 +99,20 @@ PREPAY_BEGIN_DECLS
  */
 PREPAY_API const char *prepay_strerror(int status);
 
+/**
+ * @brief The symbolic name of a status code, for programs to compare.
+ * @param status any value returned by a libprepay function.
+ * @return The code's enum name in lower case without the `PREPAY_E_` prefix
+ *         (::PREPAY_E_LEDGER_EXCEEDS_CREDITS gives "ledger_exceeds_credits"),
+ *         "ok" for any status >= 0, or NULL for a negative value that is not
+ *         a libprepay code. Names are stable across releases, while the words
+ *         of prepay_strerror() may change. With ::PREPAY_NO_STRERROR every
+ *         negative status gives NULL.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API const char *prepay_status_name(int status);
+
 PREPAY_END_DECLS
 
 /** @} */
