@@ -676,6 +676,43 @@ PREPAY_API int prepay_dlt645_stream_feed(prepay_dlt645_stream_t *stream, const u
 PREPAY_API int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out);
 
 /**
+ * @brief A whole frame the stream parser refused although its framing is sound.
+ *
+ * Both `68`, L, CS and the end byte `16` are good, but L contradicts the
+ * control code (an abnormal reply whose data is not its error field, a read
+ * reply shorter than its DI, ...) or the function belongs to the other
+ * edition. A station uses it to report a malformed reply from the meter it
+ * asked at once, instead of waiting for a reply that will not come.
+ */
+typedef struct prepay_dlt645_rejected {
+    int reason;                      /**< ::PREPAY_E_DLT645_BAD_LENGTH or ::PREPAY_E_DLT645_BAD_FUNCTION */
+    prepay_dlt645_address_t address; /**< A0..A5 of the frame */
+    uint8_t control;                 /**< its control byte C */
+    uint8_t length;                  /**< its L */
+} prepay_dlt645_rejected_t;
+
+/**
+ * @brief prepay_dlt645_stream_next() that also reports refused whole frames.
+ *
+ * Frames come out exactly as from prepay_dlt645_stream_next(). When a
+ * candidate's framing is sound (both `68`, L, CS, `16`) but prepay_dlt645_decode()
+ * refuses it (::PREPAY_E_DLT645_BAD_LENGTH from the rule relating L to C,
+ * or ::PREPAY_E_DLT645_BAD_FUNCTION), its bytes are dropped whole and it is
+ * described in @p rejected. Candidates whose framing fails are dropped as
+ * by prepay_dlt645_stream_next(), silently.
+ * @param stream the state.
+ * @param out the frame; written only when 1 is returned.
+ * @param rejected the refused frame; written only when 2 is returned.
+ * @return 1 if a frame was stored in @p out, 2 if a refused frame was described in
+ *         @p rejected, 0 if more bytes are needed, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
+ */
+PREPAY_API int prepay_dlt645_stream_next_checked(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out,
+                                                 prepay_dlt645_rejected_t *rejected);
+
+/**
  * @brief Drops every held byte (call it after an inter-byte timeout, clause 7.3: > 500 ms).
  * @param stream the state.
  * @return the number of bytes dropped (counted in bytes_dropped), or an error.
