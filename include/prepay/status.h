@@ -39,6 +39,7 @@ enum prepay_module {
     PREPAY_MODULE_METER = 8,      /**< reference prepaid meter */
     PREPAY_MODULE_STATION = 9,    /**< station-side sessions and batch tasks */
     PREPAY_MODULE_HOSTED = 10,    /**< hosted extras: JSON loaders, files, sockets */
+    PREPAY_MODULE_TRANSPORT = 14, /**< DTU registration packets (core); serial and TCP transports (hosted) */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
     PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module) */

@@ -34,7 +34,7 @@ const char *prepay__common_status_text(int number)
 
 typedef const char *(*status_text_fn)(int number);
 
-/* Module numbers assigned to modules not in this build yet (11..16, 18). */
+/* Module numbers assigned to modules not in this build yet (11..13, 15, 16, 18). */
 static const char *unassigned_status_text(int number)
 {
     (void)number;
@@ -47,7 +47,7 @@ static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
     prepay__allocation_status_text, prepay__billing_status_text, prepay__meter_status_text,
     prepay__station_status_text,  prepay__hosted_status_text,
     unassigned_status_text,       unassigned_status_text,      unassigned_status_text,
-    unassigned_status_text,       unassigned_status_text,      unassigned_status_text,
+    prepay__transport_status_text, unassigned_status_text,     unassigned_status_text,
     prepay__report_status_text,   unassigned_status_text,      prepay__loadprofile_status_text,
 };
 
