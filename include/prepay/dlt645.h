@@ -261,6 +261,14 @@
 #define PREPAY_DLT645_RELAY_KEEP_POWER 0x3Au
 /** @brief N1 = 3B: keep-power release. */
 #define PREPAY_DLT645_RELAY_KEEP_POWER_RELEASE 0x3Bu
+/**
+ * @brief A relay command's valid-until time when the field is all zero (no time given).
+ *
+ * The builder writes six `00` bytes for it and the parser returns it for six
+ * `00` bytes. Whether a meter obeys a command without a valid-until time is
+ * the meter's policy (the reference meter refuses it: docs/meter.md).
+ */
+#define PREPAY_DLT645_RELAY_NO_TIME INT64_MAX
 /** @} */
 
 /* ======================================================================== */
@@ -363,7 +371,7 @@ typedef struct prepay_dlt645_relay_request {
     prepay_dlt645_credentials_t credentials; /**< PA, password, operator code */
     uint8_t command;                         /**< N1, one of `PREPAY_DLT645_RELAY_*` */
     uint8_t reserved;                        /**< N2 (reserved) */
-    prepay_time_t valid_until;               /**< the command is void after this time */
+    prepay_time_t valid_until;               /**< the command is void after this time; ::PREPAY_DLT645_RELAY_NO_TIME if the field is all zero */
 } prepay_dlt645_relay_request_t;
 
 /**
@@ -961,7 +969,8 @@ PREPAY_API int prepay_dlt645_request_clear_events(prepay_dlt645_frame_t *out, co
  * @param address the meter.
  * @param credentials password and operator code.
  * @param command N1, one of the `PREPAY_DLT645_RELAY_*` values.
- * @param valid_until the command is void once the meter clock passes it (2000..2099).
+ * @param valid_until the command is void once the meter clock passes it (2000..2099), or
+ *        ::PREPAY_DLT645_RELAY_NO_TIME to send the field as all zero.
  * @return ::PREPAY_OK, or an error. N2 is sent as 00.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
@@ -1138,7 +1147,8 @@ PREPAY_API int prepay_dlt645_parse_write_request(const prepay_dlt645_frame_t *re
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_REQUEST if it is not a 1C request or L is not 16;
  * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND for an unknown N1; ::PREPAY_E_BAD_BCD,
- * ::PREPAY_E_BAD_DATE or ::PREPAY_E_BAD_TIME for a bad valid-until time.
+ * ::PREPAY_E_BAD_DATE or ::PREPAY_E_BAD_TIME for a bad valid-until time (an
+ * all-zero field is not an error: `valid_until` is ::PREPAY_DLT645_RELAY_NO_TIME).
  */
 PREPAY_API int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *request,
                                                  prepay_dlt645_relay_request_t *out);

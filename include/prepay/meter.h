@@ -488,8 +488,10 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
 /**
  * @brief Answers one DL/T 645-2007 request frame as the meter would.
  *
- * Frames not addressed to the meter, replies, frames with a bad checksum or
- * structure, and 1997 frames get no reply. Broadcast frames (time sync, only
+ * Frames not addressed to the meter, replies, and frames with a bad checksum
+ * or structure get no reply. DL/T 645-1997 reads (function 01) of the
+ * common 1997 items are answered in the 1997 formats (see docs/meter.md);
+ * other 1997 functions get an abnormal 1997 reply. Broadcast frames (time sync, only
  * taken from the broadcast address; freeze) are acted on without reply; `AA` wildcards are honoured for read
  * (11) and read address (13) and, with the programming key, write address
  * (15); other functions sent with wildcards are ignored. A refused request

@@ -391,7 +391,11 @@ static size_t frame_values(const prepay_dlt645_frame_t *f, shown_value_t *shown,
         shown[0].unit = "";
         shown[0].kind = "text";
         snprintf(shown[1].name, sizeof shown[1].name, "valid until");
-        format_time(relay.valid_until, shown[1].value, sizeof shown[1].value);
+        if (relay.valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
+            snprintf(shown[1].value, sizeof shown[1].value, "none");
+        } else {
+            format_time(relay.valid_until, shown[1].value, sizeof shown[1].value);
+        }
         shown[1].unit = "";
         shown[1].kind = "time";
         return 2;
