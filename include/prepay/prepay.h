@@ -20,6 +20,7 @@
 #include "prepay/dlt645_data.h"
 #include "prepay/dlt645_di.h"
 #include "prepay/dlt645_reading.h"
+#include "prepay/dlt645_tariff.h"
 #include "prepay/station.h"
 #include "prepay/dtu.h"
 #include "prepay/tariff.h"
