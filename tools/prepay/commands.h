@@ -16,6 +16,7 @@ int prepay_tool_bill(int argc, char **argv);
 int prepay_tool_demo(int argc, char **argv);
 int prepay_tool_dlt645(int argc, char **argv);
 int prepay_tool_ledger(int argc, char **argv);
+int prepay_tool_meter(int argc, char **argv);
 int prepay_tool_report(int argc, char **argv);
 int prepay_tool_tariff(int argc, char **argv);
 
