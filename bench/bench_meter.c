@@ -1,15 +1,25 @@
 /*
  * Benchmark of the reference prepaid meter: the size of one meter's state,
- * simulated meter-days per second (local cost control: band lookup, exact
- * pricing through the tariff engine and a wallet decision every minute),
- * and DL/T 645 requests handled per second (read of 00010000, read of the
- * 0001FF00 block, a password-checked write of 04001001). Single thread,
- * CPU time of the thread.
+ * the cost of prepay_meter_advance() in local cost control (band lookup,
+ * exact pricing through the tariff engine, the relay decision, freezes) as a
+ * firmware calls it (one call per second: "tick") and in one-minute steps
+ * ("minute": one call per simulated day), remote mode, and DL/T 645 requests
+ * handled per second (read of 00010000, read of the 0001FF00 block, a
+ * password-checked write of 04001001). Constant 850 W load, a 4-band TOU
+ * tariff, 64 meters stepped in turn. Single thread, CPU time of the thread.
  *
  *   meson setup build/meter-rel --buildtype=release -Dtests=false
  *   ninja -C build/meter-rel bench/bench_meter && build/meter-rel/bench/bench_meter
+ *   build/meter-rel/bench/bench_meter tick|minute|all [meters [hours]]   (defaults: all 64 24)
+ *
+ * Instruction counts, independent of the machine's load (the firmware configuration on the host):
+ *   meson setup build/fwhost --buildtype=release -Dtests=false -Dconfig_file=../cross/firmware_config.h
+ *   ninja -C build/fwhost bench/bench_meter
+ *   valgrind --tool=callgrind --toggle-collect=prepay_meter_advance build/fwhost/bench/bench_meter tick 1 24
+ *   -> "Collected" / calls printed = instructions per one-second step
  */
 #define _POSIX_C_SOURCE 199309L
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,37 +75,66 @@ static void make_meter(prepay_meter_t *m, unsigned n)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *mode = argc > 1 ? argv[1] : "all";
+    int meter_count = argc > 2 ? atoi(argv[2]) : 64;
+    int hours = argc > 3 ? atoi(argv[3]) : 24;
+    if (meter_count < 1 || meter_count > 64 || hours < 1) {
+        fprintf(stderr, "usage: bench_meter tick|minute|all [meters 1..64 [hours]]\n");
+        return 2;
+    }
+    bool all = strcmp(mode, "all") == 0;
     make_tariff();
     printf("sizeof(prepay_meter_t)            %6zu bytes (tariff tables shared, not counted)\n",
            sizeof(prepay_meter_t));
-    printf("  of which prepay_tariff_state_t  %6zu bytes (PREPAY_MAX_TARIFF_INDEX = %d)\n",
-           sizeof(prepay_tariff_state_t), PREPAY_MAX_TARIFF_INDEX);
+    printf("  of which the pricing state      %6zu bytes (PREPAY_MAX_TARIFF_INDEX = %d)\n",
+           sizeof(((prepay_meter_t *)0)->tariff_state), PREPAY_MAX_TARIFF_INDEX);
     printf("sizeof(prepay_tariff_t)           %6zu bytes (shared by any number of meters)\n",
            sizeof(prepay_tariff_t));
 
-    enum { METERS = 64, DAYS = 3 };
-    static prepay_meter_t meters[METERS];
-    for (unsigned i = 0; i < METERS; i++) {
-        make_meter(&meters[i], i + 1);
+    static prepay_meter_t meters[64];
+    for (int i = 0; i < meter_count; i++) {
+        make_meter(&meters[i], (unsigned)i + 1);
     }
     prepay_meter_load_t load;
     memset(&load, 0, sizeof load);
     load.kind = PREPAY_METER_LOAD_CONSTANT;
     load.watts = 850;
-    double t0 = cpu_seconds();
-    for (int day = 0; day < DAYS; day++) {
-        for (unsigned i = 0; i < METERS; i++) {
-            if (prepay_meter_advance(&meters[i], 86400, &load) != PREPAY_OK) {
-                abort();
+    double t0, dt;
+    if (all || strcmp(mode, "tick") == 0) {
+        /* What a firmware does: one call per second (one step each; priced when a whole Wh is due). */
+        long calls = (long)meter_count * hours * 3600;
+        t0 = cpu_seconds();
+        for (int s = 0; s < hours * 3600; s++) {
+            for (int i = 0; i < meter_count; i++) {
+                if (prepay_meter_advance(&meters[i], 1, &load) != PREPAY_OK) {
+                    abort();
+                }
             }
         }
+        dt = cpu_seconds() - t0;
+        printf("tick:   advance(1 s) per call, local  %10ld calls  %8.1f ns/call (one step each)\n", calls,
+               dt * 1e9 / (double)calls);
     }
-    double dt = cpu_seconds() - t0;
-    double meter_days = (double)METERS * DAYS;
-    printf("advance (local mode, 1-min steps)  %10.0f meter-days/s  %8.2f us/meter-day  %7.0f ns/step\n",
-           meter_days / dt, dt * 1e6 / meter_days, dt * 1e9 / (meter_days * 1440.0));
+    if (all || strcmp(mode, "minute") == 0) {
+        int days = hours / 24 > 0 ? hours / 24 : 1;
+        long steps = (long)meter_count * days * 1440;
+        t0 = cpu_seconds();
+        for (int day = 0; day < days; day++) {
+            for (int i = 0; i < meter_count; i++) {
+                if (prepay_meter_advance(&meters[i], 86400, &load) != PREPAY_OK) {
+                    abort();
+                }
+            }
+        }
+        dt = cpu_seconds() - t0;
+        printf("minute: advance(1 day) in 1-min steps %10ld steps  %8.1f ns/step  (%ld calls)\n", steps,
+               dt * 1e9 / (double)steps, (long)meter_count * days);
+    }
+    if (!all) {
+        return 0;
+    }
     prepay_meter_set_mode(&meters[0], PREPAY_METER_MODE_REMOTE);
     t0 = cpu_seconds();
     for (int day = 0; day < 20; day++) {
@@ -104,11 +143,11 @@ int main(void)
         }
     }
     dt = cpu_seconds() - t0;
-    printf("advance (remote mode, 1-min steps) %10.0f meter-days/s  %8.2f us/meter-day\n", 20.0 / dt,
-           dt * 1e6 / 20.0);
+    printf("remote: advance(1 day) in 1-min steps %10d steps  %8.1f ns/step\n", 20 * 1440,
+           dt * 1e9 / (20.0 * 1440));
 
     /* Handler: requests per second. */
-    prepay_meter_t *m = &meters[1];
+    prepay_meter_t *m = &meters[meter_count > 1 ? 1 : 0];
     prepay_dlt645_frame_t frame;
     uint8_t wire[3][PREPAY_DLT645_FRAME_MAX];
     int len[3];

@@ -1,12 +1,31 @@
 /*
- * Tariff engine throughput: batch evaluation of a year of 15-minute data (35040 intervals) for many
- * meters, for a flat tariff, a TOU tariff (Beijing C&I: 5 seasons, 3 day tables, sharp inside flat),
- * a tiered tariff (Beijing annual ladder) and TOU x tier (uniform, chronological, proportional),
- * plus streaming feeds and memcpy bandwidth for scale. Prints intervals per second per core
- * (process CPU time, best of 3 runs, so a loaded machine does not distort the figures).
+ * Tariff engine throughput, batch and streaming side by side, on meter-years of 15-minute data
+ * (35040 intervals per meter, 0..0.4 kWh each, from 2024-01-01) for a flat tariff, a TOU tariff
+ * (Beijing C&I: 4 seasons, 3 day tables, sharp inside flat), a tiered tariff (Beijing annual ladder) and
+ * TOU x tier (uniform, chronological, proportional, monthly ladder 240/400 kWh).
+ *
+ * What each figure times (process CPU time, best of 3 runs, so a loaded machine distorts less):
+ *  - batch:  prepay_tariff_eval_batch() over one meter-year into a fresh bill (lines merged, amounts,
+ *            totals), meter after meter; per interval = time / intervals.
+ *  - stream: one streaming call per interval on a sealed plan (prepay_tariff_plan_seal()), meter after
+ *            meter, each meter its own state: prepay_tariff_compact_feed_interval() (the 120-byte
+ *            state) or, in proportional mode, prepay_tariff_feed_interval() with the full state plus
+ *            prepay_tariff_close_cycle() at the end; every call writes its line and computes the
+ *            whole minor units due (summed by the loop). Per interval = time / intervals.
+ *  - stream, unsealed: the same calls on an unsealed plan, which validates the plan and runs the
+ *            general engine on every call (the only streaming path before sealed plans).
+ * Each case runs at x1, x10 and x100 the base size (1, 10, 100 meter-years by default) so that cost
+ * growth shows; the exact totals of batch and stream are compared (they must be equal) and printed.
+ * memcpy bandwidth over the interval array is printed for scale.
  *
  *   meson setup build/tariff-rel --buildtype=release -Dtests=false && ninja -C build/tariff-rel
- *   build/tariff-rel/bench/bench_tariff [meters]
+ *   build/tariff-rel/bench/bench_tariff [meters-at-x1 [max-scale [case]]]   (defaults 1 100; smoke: 1 1)
+ *
+ * `case` runs only the tariffs whose name contains it (e.g. "chrono"). Instruction counts per interval,
+ * independent of the machine's load (each side runs 3 times over meters x 35040 intervals):
+ *   valgrind --tool=callgrind --toggle-collect=prepay_tariff_eval_batch bench_tariff 1 1 chrono
+ *   valgrind --tool=callgrind --toggle-collect=prepay_tariff_compact_feed_interval bench_tariff 1 1 chrono
+ *   -> "Collected" / (3 x 35040)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -109,70 +128,144 @@ static prepay_energy_t next_energy(void)
 
 static prepay_tariff_line_t lines[LINES];
 
-static void run(const char *name, const prepay_tariff_t *t, const prepay_tariff_interval_t *data, int meters,
-                int per_meter)
+static void fail(const char *what, int status)
 {
-    prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, t);
-    double dt = 1e30;
-    int64_t checksum = 0;
-    for (int rep = 0; rep < 3; rep++) {
-    double t0 = now();
-    checksum = 0;
-    for (int m = 0; m < meters; m++) {
-        prepay_tariff_bill_t bill;
-        prepay_tariff_bill_init(&bill, t, lines, LINES);
-        int status = prepay_tariff_eval_batch(&plan, NULL, NULL, data + (size_t)m * (size_t)per_meter,
-                                              (size_t)per_meter, &bill);
-        if (status != PREPAY_OK) {
-            fprintf(stderr, "%s: %s\n", name, prepay_strerror(status));
-            exit(1);
-        }
-        checksum += bill.total;
-    }
-    double d = now() - t0;
-    dt = d < dt ? d : dt;
-    }
-    double n = (double)meters * per_meter;
-    printf("batch  %-28s %8.1f M intervals/s  (%d meters x %d, %.3f s, checksum %lld)\n", name, n / dt / 1e6,
-           meters, per_meter, dt, (long long)checksum);
+    fprintf(stderr, "bench_tariff: %s: %s\n", what, prepay_strerror(status));
+    exit(1);
 }
 
-static void run_stream(const char *name, const prepay_tariff_t *t, const prepay_tariff_interval_t *data, int count)
+/* Batch over `meters` meter-years; returns seconds (best of 3) and the exact total of all bills. */
+static double run_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *data, int meters,
+                        prepay_amount_t *exact)
 {
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        prepay_amount_t sum = {0, 0};
+        double t0 = now();
+        for (int m = 0; m < meters; m++) {
+            prepay_tariff_bill_t bill;
+            prepay_tariff_bill_init(&bill, plan->sets[0], lines, LINES);
+            int status = prepay_tariff_eval_batch(plan, NULL, NULL, data + (size_t)m * PER_YEAR, PER_YEAR, &bill);
+            if (status != PREPAY_OK) {
+                fail("batch", status);
+            }
+            prepay_amount_add(sum, bill.exact_total, &sum);
+        }
+        double d = now() - t0;
+        best = d < best ? d : best;
+        *exact = sum;
+    }
+    return best;
+}
+
+/* One streaming call per interval; returns seconds (best of `reps`) and the exact total priced, read once
+ * per meter from the final state (charged + carry is the running exact total of every line). */
+static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *data, int meters,
+                         int reps, prepay_amount_t *exact)
+{
+    bool proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    static prepay_tariff_state_t full;
+    double best = 1e30;
+    int64_t dues = 0;
+    for (int rep = 0; rep < reps; rep++) {
+        prepay_amount_t sum = {0, 0};
+        double t0 = now();
+        for (int m = 0; m < meters; m++) {
+            const prepay_tariff_interval_t *iv = data + (size_t)m * PER_YEAR;
+            prepay_tariff_feed_result_t r;
+            prepay_money_t charged;
+            prepay_amount_t carry;
+            if (proportional) {
+                prepay_tariff_state_init(&full);
+                for (int i = 0; i < PER_YEAR; i++) {
+                    int n = prepay_tariff_feed_interval(plan, NULL, &full, iv[i].start, iv[i].end, iv[i].energy,
+                                                        lines, LINES, &r);
+                    if (n < 0) {
+                        fail("stream", n);
+                    }
+                    dues += r.due;
+                }
+                int n = prepay_tariff_close_cycle(plan, NULL, &full, lines, LINES, &r);
+                if (n < 0) {
+                    fail("close", n);
+                }
+                charged = full.charged;
+                carry = full.carry;
+            } else {
+                prepay_tariff_compact_state_t st;
+                prepay_tariff_compact_init(&st);
+                for (int i = 0; i < PER_YEAR; i++) {
+                    int n = prepay_tariff_compact_feed_interval(plan, NULL, &st, iv[i].start, iv[i].end, iv[i].energy,
+                                                                lines, LINES, &r);
+                    if (n < 0) {
+                        fail("stream", n);
+                    }
+                    dues += r.due;
+                }
+                charged = st.charged;
+                carry = st.carry;
+            }
+            prepay_amount_add(sum, prepay_amount_from_money(charged), &sum);
+            prepay_amount_add(sum, carry, &sum);
+        }
+        double d = now() - t0;
+        best = d < best ? d : best;
+        *exact = sum;
+    }
+    if (dues < 0) {
+        fail("dues", PREPAY_E_OVERFLOW); /* uses the dues, which prices never make negative */
+    }
+    return best;
+}
+
+static const char *only; /* run only the cases whose name contains this */
+
+static void report(const char *name, const prepay_tariff_t *t, const prepay_tariff_interval_t *data, int base,
+                   int max_scale)
+{
+    if (only && !strstr(name, only)) {
+        return;
+    }
     prepay_tariff_plan_t plan;
     prepay_tariff_plan_init(&plan, t);
-    prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
-    prepay_tariff_feed_result_t r;
-    double t0 = now();
-    int64_t due = 0;
-    for (int i = 0; i < count; i++) {
-        if (prepay_tariff_feed_interval(&plan, NULL, &st, data[i].start, data[i].end, data[i].energy, lines, LINES,
-                                        &r) < 0) {
-            fprintf(stderr, "stream failed\n");
+    int status = prepay_tariff_plan_seal(&plan);
+    if (status != PREPAY_OK) {
+        fail("seal", status);
+    }
+    for (int scale = 1; scale <= max_scale; scale *= 10) {
+        int meters = base * scale;
+        prepay_amount_t batch_exact, stream_exact;
+        double tb = run_batch(&plan, data, meters, &batch_exact);
+        double ts = run_stream(&plan, data, meters, 3, &stream_exact);
+        if (prepay_amount_compare(batch_exact, stream_exact) != 0) {
+            fprintf(stderr, "bench_tariff: %s: stream total differs from batch\n", name);
             exit(1);
         }
-        due += r.due;
+        double n = (double)meters * PER_YEAR;
+        printf("%-30s x%-4d %6d %9.2f %9.2f %7.2fx   %lld.%09u\n", name, scale, meters, tb * 1e9 / n, ts * 1e9 / n,
+               ts / tb, (long long)stream_exact.units, (unsigned)stream_exact.nanos);
     }
-    double dt = now() - t0;
-    printf("stream %-28s %8.2f M intervals/s  (%d feeds, %.3f s, due %lld)\n", name, count / dt / 1e6, count, dt,
-           (long long)due);
 }
 
 int main(int argc, char **argv)
 {
-    int meters = argc > 1 ? atoi(argv[1]) : 256;
-    if (meters < 1) {
-        meters = 1;
+    int base = argc > 1 ? atoi(argv[1]) : 1;
+    int max_scale = argc > 2 ? atoi(argv[2]) : 100;
+    only = argc > 3 ? argv[3] : NULL;
+    if (base < 1) {
+        base = 1;
     }
-    size_t total = (size_t)meters * PER_YEAR;
+    if (max_scale < 1) {
+        max_scale = 1;
+    }
+    int most = base * (max_scale >= 100 ? 100 : max_scale >= 10 ? 10 : 1);
+    size_t total = (size_t)most * PER_YEAR;
     prepay_tariff_interval_t *data = malloc(total * sizeof *data);
     if (!data) {
         return 1;
     }
     prepay_time_t start = at(2024, 1, 1, 0);
-    for (int m = 0; m < meters; m++) {
+    for (int m = 0; m < most; m++) {
         for (int i = 0; i < PER_YEAR; i++) {
             prepay_tariff_interval_t *iv = &data[(size_t)m * PER_YEAR + (size_t)i];
             iv->start = start + (prepay_time_t)i * 900;
@@ -193,13 +286,32 @@ int main(int argc, char **argv)
     chrono.tou_tier_mode = PREPAY_TOU_TIER_CHRONOLOGICAL;
     prop = uniform;
     prop.tou_tier_mode = PREPAY_TOU_TIER_PROPORTIONAL;
-    run("flat", &flat, data, meters, PER_YEAR);
-    run("tou (Beijing C&I)", &touonly, data, meters, PER_YEAR);
-    run("tiered (annual ladder)", &tiered, data, meters, PER_YEAR);
-    run("tou x tier uniform (monthly)", &uniform, data, meters, PER_YEAR);
-    run("tou x tier chronological", &chrono, data, meters, PER_YEAR);
-    run("tou x tier proportional", &prop, data, meters, PER_YEAR);
-    run_stream("tou x tier chronological", &chrono, data, PER_YEAR);
+
+    printf("state sizes: prepay_tariff_compact_state_t %zu B, prepay_tariff_state_t %zu B "
+           "(PREPAY_MAX_TARIFF_INDEX = %d)\n",
+           sizeof(prepay_tariff_compact_state_t), sizeof(prepay_tariff_state_t), PREPAY_MAX_TARIFF_INDEX);
+    printf("%-30s %-5s %6s %9s %9s %8s   %s\n", "tariff", "size", "meters", "batch", "stream", "ratio",
+           "exact total (equal in batch and stream)");
+    printf("%-30s %-5s %6s %9s %9s\n", "", "", "", "ns/intv", "ns/intv");
+    report("flat", &flat, data, base, max_scale);
+    report("tou (Beijing C&I)", &touonly, data, base, max_scale);
+    report("tiered (annual ladder)", &tiered, data, base, max_scale);
+    report("tou x tier uniform (monthly)", &uniform, data, base, max_scale);
+    report("tou x tier chronological", &chrono, data, base, max_scale);
+    report("tou x tier proportional", &prop, data, base, max_scale);
+
+    if (only) {
+        free(data);
+        return 0;
+    }
+    /* The unsealed path for comparison: validation and the general engine on every call. */
+    prepay_tariff_plan_t open;
+    prepay_tariff_plan_init(&open, &chrono);
+    prepay_amount_t exact;
+    double tu = run_stream(&open, data, base, 1, &exact);
+    printf("stream, unsealed plan: tou x tier chronological x1: %.1f ns/interval (validates the plan and runs "
+           "the general engine every call)\n",
+           tu * 1e9 / ((double)base * PER_YEAR));
 
     /* memcpy bandwidth over the same data, for scale */
     prepay_tariff_interval_t *copy = malloc(total * sizeof *copy);
@@ -214,8 +326,9 @@ int main(int argc, char **argv)
         data[k].energy ^= copy[total - 1 - (size_t)k].energy & 1;
     }
     double dt = now() - t0;
-    printf("memcpy %-28s %8.2f GB/s        (%.1f M intervals/s of 24-byte records)\n", "",
-           (double)(total * sizeof *data) * reps / dt / 1e9, (double)total * reps / dt / 1e6);
+    printf("memcpy %.2f GB/s over %zu MB (%.1f M intervals/s of 24-byte records)\n",
+           (double)(total * sizeof *data) * reps / dt / 1e9, total * sizeof *data >> 20,
+           (double)total * reps / dt / 1e6);
     free(copy);
     free(data);
     return 0;

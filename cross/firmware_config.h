@@ -26,6 +26,10 @@
 #define PREPAY_MAX_WALLET_HOLIDAYS 16   /* whole no-disconnect days */
 #define PREPAY_JOURNAL_SCAN_BUFFER 512  /* the minimum: recovery reads storage 512 bytes at a time */
 #define PREPAY_JOURNAL_CRC_SMALL        /* 1 KiB CRC table instead of 8 KiB */
+#define PREPAY_MODBUS_CRC_SMALL         /* one 512-byte Modbus CRC table instead of 2 KiB */
+#define PREPAY_CJT188_MAX_DATA 100      /* CJ/T 188-2004: L <= 64H for reads */
+#define PREPAY_CJT188_STREAM_BUFFER 117 /* the minimum: 4 FE + 13 frame bytes + PREPAY_CJT188_MAX_DATA */
+#define PREPAY_MODBUS_STREAM_BUFFER 256 /* the minimum: one RTU ADU */
 
 #define PREPAY_LOAD_RECORD_REPLY_MAX 412 /* 4 full load records */
 

@@ -9,6 +9,7 @@
 char size_of_prepay_meter_t[sizeof(prepay_meter_t)];
 char size_of_prepay_tariff_t[sizeof(prepay_tariff_t)];
 char size_of_prepay_tariff_state_t[sizeof(prepay_tariff_state_t)];
+char size_of_prepay_tariff_compact_state_t[sizeof(prepay_tariff_compact_state_t)];
 char size_of_prepay_wallet_policy_t[sizeof(prepay_wallet_policy_t)];
 char size_of_prepay_ledger_transfer_t[sizeof(prepay_ledger_transfer_t)];
 char size_of_prepay_dlt645_frame_t[sizeof(prepay_dlt645_frame_t)];
@@ -18,3 +19,7 @@ char size_of_prepay_report_t[sizeof(prepay_report_t)];
 char size_of_prepay_report_cell_t[sizeof(prepay_report_cell_t)];
 char size_of_prepay_load_record_t[sizeof(prepay_load_record_t)];
 char size_of_prepay_load_record_reply_t[sizeof(prepay_load_record_reply_t)];
+char size_of_prepay_cjt188_frame_t[sizeof(prepay_cjt188_frame_t)];
+char size_of_prepay_cjt188_stream_t[sizeof(prepay_cjt188_stream_t)];
+char size_of_prepay_modbus_adu_t[sizeof(prepay_modbus_adu_t)];
+char size_of_prepay_modbus_stream_t[sizeof(prepay_modbus_stream_t)];

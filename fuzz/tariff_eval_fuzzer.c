@@ -6,8 +6,11 @@
  * is evaluated. First byte odd: the bytes drive a generator of valid random tariffs
  * (tests/tariff/tariff_random.h) and interval streams. In both cases the invariants are
  * checked: streaming (feed + close, lines into a bill) == batch, and every bill total equals
- * the sum of its lines (per-line scope) or its exact sum rounded once (per-bill scope).
+ * the sum of its lines (per-line scope) or its exact sum rounded once (per-bill scope);
+ * streaming on the sealed plan (full and compact states) gives, call by call, what streaming on
+ * the unsealed plan gives; prepay_tariff_next_change() agrees with prepay_tariff_band_at().
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +92,62 @@ static void check(const prepay_tariff_plan_t *plan, const prepay_tariff_interval
     }
 }
 
+/* Sealed == unsealed, call by call: return value, line count, due, exact total and state. */
+static void check_sealed(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *iv, size_t n)
+{
+    prepay_tariff_plan_t sealed = *plan;
+    if (prepay_tariff_plan_seal(&sealed) != PREPAY_OK) {
+        abort(); /* the plan was validated */
+    }
+    bool compact = plan->sets[0]->tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL;
+    static prepay_tariff_state_t a, b;
+    prepay_tariff_compact_state_t c;
+    prepay_tariff_state_init(&a);
+    prepay_tariff_state_init(&b);
+    prepay_tariff_compact_init(&c);
+    for (size_t i = 0; i < n; i++) {
+        prepay_tariff_feed_result_t ra, rb, rc;
+        int ga = prepay_tariff_feed_interval(plan, NULL, &a, iv[i].start, iv[i].end, iv[i].energy, feed_lines,
+                                             FUZZ_LINES, &ra);
+        int gb = prepay_tariff_feed_interval(&sealed, NULL, &b, iv[i].start, iv[i].end, iv[i].energy, stream_lines,
+                                             FUZZ_LINES, &rb);
+        int gc = compact ? prepay_tariff_compact_feed_interval(&sealed, NULL, &c, iv[i].start, iv[i].end,
+                                                               iv[i].energy, batch_lines, FUZZ_LINES, &rc)
+                         : ga;
+        if (!compact) {
+            rc = ra;
+        }
+        if (ga != gb || ga != gc) {
+            abort();
+        }
+        if (ga >= 0 && (ra.line_count != rb.line_count || ra.due != rb.due || ra.due != rc.due ||
+                        prepay_amount_compare(ra.exact, rb.exact) != 0 ||
+                        prepay_amount_compare(ra.exact, rc.exact) != 0)) {
+            abort();
+        }
+        if (a.position != b.position || a.cycle_energy != b.cycle_energy || a.charged != b.charged ||
+            memcmp(a.band_energy, b.band_energy, sizeof a.band_energy) != 0 ||
+            (compact && (c.position != a.position || c.cycle_energy != a.cycle_energy || c.charged != a.charged))) {
+            abort();
+        }
+    }
+    /* the run found by next_change has one band and set, and changes where it says */
+    prepay_tariff_run_t run;
+    prepay_time_t at = iv[0].start;
+    if (prepay_tariff_next_change(&sealed, at, at + 86400 * 3, &run) == PREPAY_OK) {
+        unsigned set = sealed.sets[1] && at >= sealed.switch_time ? 1u : 0u, band;
+        if (prepay_tariff_band_at(sealed.sets[set], at, &band) != PREPAY_OK || band != run.band ||
+            set != run.price_set || run.until <= at) {
+            abort();
+        }
+        unsigned last_set = sealed.sets[1] && run.until - 1 >= sealed.switch_time ? 1u : 0u, last;
+        if (prepay_tariff_band_at(sealed.sets[last_set], run.until - 1, &last) != PREPAY_OK || last != band ||
+            last_set != set) {
+            abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) {
@@ -120,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     size_t n = rnd_intervals(&r, iv, (size_t)(data[0] >> 2) % FUZZ_INTERVALS + 1u);
     check(&plan, iv, n);
+    check_sealed(&plan, iv, n);
     /* vending never fails on a valid plan except for free energy */
     prepay_energy_t energy;
     int status = prepay_tariff_vend(&plan, NULL, NULL, iv[0].start, 0, (prepay_money_t)rnd_range(&r, 0, 100000), 1,

@@ -65,6 +65,13 @@ for module in common protocol tariff ledger allocation billing meter report; do
   total_flash=$((total_flash + text)); total_data=$((total_data + data)); total_bss=$((total_bss + bss))
 done
 printf '%-12s %8d %8d %8d\n' total "$total_flash" "$total_data" "$total_bss"
+# The protocol module by codec (each file is named after its codec).
+for codec in dlt645 cjt188 modbus station; do
+  objs=$(ls "$objdir" | grep -E "^src_protocol_${codec}_.*\.o$" || true)
+  [ -n "$objs" ] || continue
+  read -r text data bss < <(cd "$objdir" && arm-none-eabi-size -t $objs | tail -1 | awk '{print $1, $2, $3}')
+  printf '  %-10s %8d   (protocol/%s, every function; a firmware links only what it calls)\n' "$codec" "$text" "$codec"
+done
 if [ "$total_data" -ne 0 ] || [ "$total_bss" -ne 0 ]; then
   echo "firmware-profile: FAIL: the core has mutable global state (data/bss must be 0)"
   exit 1

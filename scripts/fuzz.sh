@@ -10,7 +10,7 @@ build=build/fuzz
 bash scripts/install-deps.sh
 if [ ! -d "$build" ]; then
   CC=clang meson setup "$build" -Dlibfuzzer=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dtools=false -Dbench=false --buildtype=debugoptimized >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+    -Dtools=true -Dbench=false -Dpython=disabled --buildtype=debugoptimized >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 fi
 ninja -C "$build" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 passed=0; failed=0

@@ -18,18 +18,21 @@ from typing import Optional, Union
 from . import allocation as allocation
 from . import billing as billing
 from . import c_api as c_api
+from . import cjt188 as cjt188
 from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
+from . import modbus as modbus
 from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
-                      LedgerError as LedgerError, LoadProfileError as LoadProfileError, MeterError as MeterError,
-                      ReportError as ReportError, StationError as StationError,
+from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
+                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,

@@ -93,13 +93,13 @@
 %apply (char *OSTR, size_t CAP) { (char *out, size_t out_cap) };
 
 /* ---- scalar out-parameters ------------------------------------------------------ */
-%apply int64_t *OUTPUT { int64_t *out, prepay_energy_t *energy, prepay_money_t *to_emergency,
+%apply int64_t *OUTPUT { int64_t *out, prepay_energy_t *litres, prepay_energy_t *energy, prepay_money_t *to_emergency,
                          prepay_money_t *to_debt, prepay_money_t *to_balance, prepay_time_t *start,
                          prepay_time_t *end };
 %apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year, int32_t *out };
-%apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day };
+%apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day, uint8_t *version, uint8_t *meter_type };
 %apply uint64_t *OUTPUT { uint64_t *out, uint64_t *sequence, uint64_t *records };
-%apply uint32_t *OUTPUT { uint32_t *baud };
+%apply uint32_t *OUTPUT { uint32_t *baud, uint32_t *bits };
 %apply unsigned int *OUTPUT { unsigned *band };
 %apply size_t *OUTPUT { size_t *line_count, size_t *row_count, size_t *charge_count, size_t *out_count };
 /* names that are not out-parameters everywhere */
@@ -136,6 +136,8 @@
 %ignore prepay_tariff_feed_interval;    /* line arrays: pyprepay_feed */
 %ignore prepay_tariff_feed_reading;
 %ignore prepay_tariff_close_cycle;
+%ignore prepay_tariff_compact_feed_interval; /* line arrays, as prepay_tariff_feed_interval */
+%ignore prepay_tariff_compact_feed_reading;
 %ignore prepay_tariff_eval_batch;
 %ignore prepay_tariff_bill_init;
 %ignore prepay_tariff_bill_add;
@@ -175,6 +177,27 @@
 %ignore prepay_load_record_reply_init;
 %ignore prepay_load_record_reply;
 %ignore prepay_load_record_request;
+/* CJ/T 188 and Modbus: fixed-size arrays and uint16_t word arrays go through pyprepay_* helpers */
+%ignore prepay_cjt188_clock_decode;
+%ignore prepay_cjt188_clock_encode;
+%ignore prepay_cjt188_price_table_decode;
+%ignore prepay_cjt188_price_table_encode;
+%ignore prepay_cjt188_purse_decode;
+%ignore prepay_cjt188_purse_encode;
+%ignore prepay_cjt188_quantity_decode;
+%ignore prepay_cjt188_quantity_encode;
+%ignore prepay_cjt188_current_encode;
+%ignore prepay_cjt188_request_write_key;
+%ignore prepay_modbus_expected_length;
+%ignore prepay_modbus_request_write_registers;
+%ignore prepay_modbus_request_write_coils;
+%ignore prepay_modbus_response_registers;
+%ignore prepay_modbus_response_bits;
+%ignore prepay_modbus_response_build;
+%ignore prepay_modbus_value_decode;
+%ignore prepay_modbus_value_encode;
+%ignore prepay_modbus_map_decode;
+%ignore prepay_modbus_parse_request;
 
 %immutable;
 %include "prepay/version.h"
@@ -199,6 +222,8 @@
 %include "prepay/meter.h"
 %include "prepay/report.h"
 %include "prepay/load_record.h"
+%include "prepay/cjt188.h"
+%include "prepay/modbus.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {
@@ -261,6 +286,23 @@
 }
 %extend prepay_statement {
     int64_t total_of(unsigned kind) { return kind < PREPAY_BILLING_LINE_KINDS ? $self->totals[kind] : 0; }
+}
+
+%extend prepay_cjt188_address {
+    PyObject *get_bytes() { return PyBytes_FromStringAndSize((const char *)$self->bytes, PREPAY_CJT188_ADDRESS_SIZE); }
+    int set_bytes(const uint8_t *data, size_t len) {
+        if (len != PREPAY_CJT188_ADDRESS_SIZE) return PREPAY_E_INVALID_ARGUMENT;
+        memcpy($self->bytes, data, len); return PREPAY_OK;
+    }
+}
+%extend prepay_cjt188_frame {
+    PyObject *get_data() { return PyBytes_FromStringAndSize((const char *)$self->data, $self->length); }
+}
+%extend prepay_modbus_adu {
+    PyObject *get_data() { return PyBytes_FromStringAndSize((const char *)$self->data, $self->length); }
+}
+%extend prepay_modbus_map {
+    const prepay_modbus_register_t *reg(size_t i) { return i < $self->count ? &$self->registers[i] : NULL; }
 }
 
 %include "prepay_helpers.i"

@@ -1125,3 +1125,109 @@ PyObject *pyprepay_load_record_decode(uint32_t di, const uint8_t *data, size_t l
     }
     ~pyprepay_statement() { free($self->storage); free($self); }
 }
+
+/* ======================= cjt188 and modbus ======================= */
+%extend prepay_cjt188_price_table {
+    int64_t get_price(unsigned i) { return i < 3 ? $self->price[i] : 0; }
+    int set_price(unsigned i, int64_t v) { if (i >= 3) return PREPAY_E_OUT_OF_RANGE; $self->price[i] = v; return PREPAY_OK; }
+    int64_t get_step(unsigned i) { return i < 2 ? $self->step_litres[i] : 0; }
+    int set_step(unsigned i, int64_t v) { if (i >= 2) return PREPAY_E_OUT_OF_RANGE; $self->step_litres[i] = v; return PREPAY_OK; }
+}
+%extend prepay_cjt188_command {
+    PyObject *get_key() { return PyBytes_FromStringAndSize((const char *)$self->key, 8); }
+    PyObject *get_value() {
+        return PyBytes_FromStringAndSize((const char *)($self->value ? $self->value : (const uint8_t *)""),
+                                         (Py_ssize_t)($self->value ? $self->value_len : 0));
+    }
+}
+
+%inline %{
+/** A014 write key: the 8 key bytes from a buffer. */
+int pyprepay_cjt188_request_write_key(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target, uint8_t ser,
+                                      uint8_t version, const uint8_t *data, size_t len)
+{
+    if (len != 8) return PREPAY_E_INVALID_ARGUMENT;
+    return prepay_cjt188_request_write_key(out, target, ser, version, data);
+}
+
+/** Big-endian register bytes (as in a 03/04 response) to words; at most 125 words. */
+static size_t pyprepay_words(const uint8_t *data, size_t len, uint16_t *words, size_t cap)
+{
+    size_t n = len / 2 < cap ? len / 2 : cap;
+    for (size_t i = 0; i < n; i++) words[i] = (uint16_t)((data[2 * i] << 8) | data[2 * i + 1]);
+    return n;
+}
+
+/** Register values of a 03/04 response: (status_or_count, [int]). */
+PyObject *pyprepay_modbus_registers(const prepay_modbus_adu_t *request, const prepay_modbus_adu_t *response)
+{
+    uint16_t values[PREPAY_MODBUS_MAX_READ_REGISTERS];
+    int n = prepay_modbus_response_registers(request, response, values, PREPAY_MODBUS_MAX_READ_REGISTERS);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < n; i++) {
+        PyObject *v = PyLong_FromLong(values[i]);
+        if (!v || PyList_Append(list, v) != 0) { Py_XDECREF(v); Py_DECREF(list); return NULL; }
+        Py_DECREF(v);
+    }
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", n, list);
+}
+
+/** Bits of a 01/02 response, packed as sent: (status_or_count, bytes). */
+PyObject *pyprepay_modbus_bits(const prepay_modbus_adu_t *request, const prepay_modbus_adu_t *response)
+{
+    uint8_t bits[PREPAY_MODBUS_MAX_READ_BITS / 8 + 1];
+    int n = prepay_modbus_response_bits(request, response, bits, sizeof bits);
+    return Py_BuildValue("(iy#)", n, (const char *)bits, (Py_ssize_t)(n > 0 ? (n + 7) / 8 : 0));
+}
+
+/** Write multiple registers (10H) from big-endian register bytes. */
+int pyprepay_modbus_request_write_registers(prepay_modbus_adu_t *out, uint8_t unit, uint16_t address,
+                                            const uint8_t *data, size_t len)
+{
+    uint16_t words[PREPAY_MODBUS_MAX_WRITE_REGISTERS + 1];
+    if (len % 2 != 0 || len / 2 > PREPAY_MODBUS_MAX_WRITE_REGISTERS + 1) return PREPAY_E_MODBUS_BAD_QUANTITY;
+    size_t n = pyprepay_words(data, len, words, PREPAY_MODBUS_MAX_WRITE_REGISTERS + 1);
+    return prepay_modbus_request_write_registers(out, unit, address, words, n);
+}
+
+/** One register value from big-endian register bytes: (status, value). */
+PyObject *pyprepay_modbus_value_decode(const prepay_modbus_register_t *reg, const uint8_t *data, size_t len)
+{
+    uint16_t words[2];
+    int64_t value = 0;
+    size_t n = pyprepay_words(data, len, words, 2);
+    int r = prepay_modbus_value_decode(reg, words, n, &value);
+    return Py_BuildValue("(iL)", r, (long long)value);
+}
+
+/** A value to big-endian register bytes for a write: (status_or_words, bytes). */
+PyObject *pyprepay_modbus_value_encode(const prepay_modbus_register_t *reg, int64_t value)
+{
+    uint16_t words[2] = {0, 0};
+    uint8_t out[4];
+    int n = prepay_modbus_value_encode(reg, value, words, 2);
+    for (int i = 0; i < 2; i++) { out[2 * i] = (uint8_t)(words[i] >> 8); out[2 * i + 1] = (uint8_t)words[i]; }
+    return Py_BuildValue("(iy#)", n, (const char *)out, (Py_ssize_t)(n > 0 ? 2 * n : 0));
+}
+
+/** Every register of a map covered by a block read: (status_or_count, [(index, status, value)]). */
+PyObject *pyprepay_modbus_map_decode(const prepay_modbus_map_t *map, uint8_t function, uint16_t start,
+                                     const uint8_t *data, size_t len)
+{
+    enum { CAP = 128 };
+    uint16_t words[PREPAY_MODBUS_MAX_READ_REGISTERS];
+    prepay_modbus_value_t values[CAP];
+    size_t n = pyprepay_words(data, len, words, PREPAY_MODBUS_MAX_READ_REGISTERS);
+    int r = prepay_modbus_map_decode(map, function, start, words, n, values, CAP);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < r; i++) {
+        size_t index = (size_t)(values[i].reg - map->registers);
+        PyObject *t = Py_BuildValue("(niL)", (Py_ssize_t)index, values[i].status, (long long)values[i].value);
+        if (!t || PyList_Append(list, t) != 0) { Py_XDECREF(t); Py_DECREF(list); return NULL; }
+        Py_DECREF(t);
+    }
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", r, list);
+}
+%}

@@ -227,7 +227,9 @@ PREPAY_API int prepay_alloc_residual(prepay_energy_t master, const prepay_energy
  * tariff engine instead and put it in prepay_alloc_request_t::money.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
- * ::PREPAY_E_BAD_ROUNDING for an unknown @p mode; ::PREPAY_E_OVERFLOW.
+ * ::PREPAY_E_OUT_OF_RANGE if @p price is refused by prepay_price_check()
+ * (negative, or above ::PREPAY_PRICE_MAX); ::PREPAY_E_BAD_ROUNDING for an
+ * unknown @p mode; ::PREPAY_E_OVERFLOW.
  */
 PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
                                          prepay_money_t *out);

@@ -288,9 +288,13 @@ PREPAY_API int prepay_billing_add_months(prepay_days_t anchor, int32_t months, p
  * FIXED `rate`, PER_AREA `rate x area / 100`, PER_UNIT `rate x units`,
  * times `covered days / period days` under ::PREPAY_BILLING_PRORATE_BY_DAY, rounded
  * once half-up. Zero amounts are still returned (the schedule was met).
- * Cost: O(items² + accounts²) for the duplicate-id checks plus one schedule
- * walk per (item, account) pair, twice (about 30 ms for 3 items x 5000
- * accounts on a server core).
+ * Cost: the duplicate-id checks are O(n) for ids given in strictly
+ * increasing order (items by `item_id`, accounts by `account_id`; sort
+ * them so, as `prepay bill` does) and O(n²) otherwise; then one schedule
+ * walk per (item, account) pair, twice — an item of one account
+ * (`account_id` set) visits only that account (found by bisection when the
+ * accounts are in increasing order), so the work is linear in site-wide
+ * items x accounts plus per-account items.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for a NULL pointer with a
  * non-zero count, or NULL @p charges / @p charge_count;
@@ -424,7 +428,9 @@ PREPAY_API int prepay_billing_statement_correct(const prepay_statement_t *issued
  *
  * Days overdue `d = as_of - due_date`: `d < 0` is not yet due; 0..30,
  * 31..60, 61..90 and over 90 are the buckets (the due date itself counts
- * as day 0 of the first bucket). Cost O(n²) in the number of items.
+ * as day 0 of the first bucket). Cost O(n) when the items are in
+ * non-decreasing account order (rows then come in that order); O(n²)
+ * otherwise.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for a NULL pointer;
  * ::PREPAY_E_OVERFLOW if a sum does not fit; ::PREPAY_E_BUFFER_TOO_SMALL

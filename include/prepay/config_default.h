@@ -51,6 +51,52 @@
 #define PREPAY_DLT645_STREAM_BUFFER 512
 #endif
 
+/* ---- protocol (CJ/T 188) ----------------------------------------------- */
+
+/**
+ * @def PREPAY_CJT188_MAX_DATA
+ * @brief Largest CJ/T 188 data field (the L byte) the codec accepts, 46..255.
+ *
+ * CJ/T 188-2004 limits L to 64H for reads and 32H for writes, but the byte
+ * can say up to 255 and vendor frames exceed the limit; the default accepts
+ * the full byte. The floor 46 (2EH) is the heat meter's 901F reply.
+ */
+#ifndef PREPAY_CJT188_MAX_DATA
+#define PREPAY_CJT188_MAX_DATA 255
+#endif
+
+/**
+ * @def PREPAY_CJT188_STREAM_BUFFER
+ * @brief Bytes a CJ/T 188 stream parser (prepay_cjt188_stream_t) holds while it waits for a frame.
+ *
+ * At least 4 + 13 + ::PREPAY_CJT188_MAX_DATA (272 with the default).
+ */
+#ifndef PREPAY_CJT188_STREAM_BUFFER
+#define PREPAY_CJT188_STREAM_BUFFER 512
+#endif
+
+/* ---- protocol (Modbus RTU) --------------------------------------------- */
+
+/**
+ * @def PREPAY_MODBUS_CRC_SMALL
+ * @brief Define to keep one 512-byte CRC-16/MODBUS table instead of four (2 KiB).
+ *
+ * The four tables let the CRC take four bytes per step (about twice as fast
+ * on a server); firmware short of flash keeps one. Not defined by default.
+ */
+#if defined(PREPAY_DOXYGEN)
+#define PREPAY_MODBUS_CRC_SMALL
+#endif
+
+/**
+ * @def PREPAY_MODBUS_STREAM_BUFFER
+ * @brief Bytes a Modbus RTU stream parser (prepay_modbus_stream_t) holds: at least one
+ *        whole ADU, 256 bytes (Modbus over Serial Line V1.02, 2.5.1.1).
+ */
+#ifndef PREPAY_MODBUS_STREAM_BUFFER
+#define PREPAY_MODBUS_STREAM_BUFFER 512
+#endif
+
 /* ---- tariff ------------------------------------------------------------ */
 
 /**
@@ -123,6 +169,22 @@
  */
 #ifndef PREPAY_MAX_FIXED_CHARGES
 #define PREPAY_MAX_FIXED_CHARGES 4
+#endif
+
+/**
+ * @def PREPAY_TARIFF_CHECK_SEALS
+ * @brief 1: every call that trusts a sealed plan first checks a fingerprint of its tariffs' content.
+ *
+ * A sealed plan (prepay_tariff_plan_seal()) is trusted after an O(1) check
+ * of its sets, switch time and revisions; a tariff changed without
+ * prepay_tariff_touch() goes unnoticed. With 1, each trusted call also
+ * hashes the tariffs (O(size), about a microsecond on a server) and fails
+ * with ::PREPAY_E_TARIFF_SEAL_BROKEN on a mismatch: a debugging aid. The
+ * build sets 1 for debug and debugoptimized builds (not the firmware
+ * profile); the default is 0.
+ */
+#ifndef PREPAY_TARIFF_CHECK_SEALS
+#define PREPAY_TARIFF_CHECK_SEALS 0
 #endif
 
 /* ---- ledger and wallet -------------------------------------------------- */
@@ -221,9 +283,12 @@
 
 /**
  * @def PREPAY_METER_TIME_SYNC_LIMIT
- * @brief Largest clock correction (seconds) a broadcast time sync (C = 08) may make; larger ones are ignored.
+ * @brief Default of the largest clock correction (seconds) a broadcast time sync (C = 08) may make.
  *
- * State Grid practice allows +-5 minutes; 0 accepts any correction.
+ * The initial value of prepay_meter_t::time_sync_limit; each meter may be
+ * given its own with prepay_meter_set_time_sync_limit(). Larger corrections
+ * are refused and recorded as events. State Grid practice allows +-5
+ * minutes; 0 accepts any correction.
  */
 #ifndef PREPAY_METER_TIME_SYNC_LIMIT
 #define PREPAY_METER_TIME_SYNC_LIMIT 300

@@ -47,6 +47,15 @@ typedef int64_t prepay_money_t;
 #define PREPAY_MONEY_SCALE 100
 /** @brief Nanos per minor unit in ::prepay_amount_t. */
 #define PREPAY_AMOUNT_NANOS 1000000000
+/**
+ * @brief Largest price the library accepts anywhere: (2^63 - 1) / 4 units
+ *        (about 2.3e10 currency units per kWh), leaving headroom for sums.
+ *
+ * The smallest is 0: a negative price would turn a charge into a credit.
+ * See prepay_price_check(), the one check every price input goes through
+ * (tariff tables, derived prices, common-area prices, the CLI).
+ */
+#define PREPAY_PRICE_MAX (INT64_MAX / 4)
 
 /**
  * @brief An exact amount of money: `units + nanos / 1e9` minor units.
@@ -153,6 +162,20 @@ PREPAY_API int prepay_i64_muldiv(int64_t a, int64_t b, int64_t den, prepay_round
  * ::PREPAY_E_OVERFLOW if the whole minor units do not fit in int64_t.
  */
 PREPAY_API int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t price, prepay_amount_t *out);
+
+/**
+ * @brief Checks that a price is one the library accepts: `0 <= price <= PREPAY_PRICE_MAX`.
+ *
+ * The one price validation of the library: the tariff model
+ * (prepay_tariff_validate()), the allocation's common-area pricing
+ * (prepay_alloc_price_energy()) and the tools all use it, so a price one
+ * of them refuses is refused by all.
+ * @param price the price in 1e-8 currency units per kWh (or per m3).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_OUT_OF_RANGE if the price is negative or above ::PREPAY_PRICE_MAX.
+ */
+PREPAY_API int prepay_price_check(prepay_price_t price);
 
 /**
  * @brief An exact amount equal to a whole number of minor units.

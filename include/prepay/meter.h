@@ -51,7 +51,10 @@
  *
  * **Persistence.** The struct is plain data apart from the bound pointers
  * (tariff sets, policy, account): a caller may store it byte for byte and
- * bind the pointers again after loading.
+ * bind the pointers again after loading. The `derived` member is a cache
+ * (the sealed tariff plan, the band run, the last relay decision) that the
+ * meter rebuilds when what it was built from changes; zero it after loading
+ * if the tariffs may have changed while the meter was stored.
  */
 #ifndef PREPAY_METER_H
 #define PREPAY_METER_H
@@ -94,6 +97,8 @@
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
 /** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
 #define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
+/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()). */
+#define PREPAY_E_METER_TIME_SYNC_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 11)
 /** @} */
 
 /* ======================================================================== */
@@ -140,7 +145,11 @@ typedef enum prepay_meter_event {
     PREPAY_METER_EVENT_CLEAR_DEMAND = 8,    /**< demand clear, function 19 (03300200 count) */
     PREPAY_METER_EVENT_TRIP = 9,            /**< relay opened (1D000001 count, 1D00010n time, 1D00020n operator) */
     PREPAY_METER_EVENT_CLOSE = 10,          /**< relay closed (1E000001 count, 1E00010n time, 1E00020n operator) */
-    PREPAY_METER_EVENT_COUNT = 11           /**< number of kinds (not a kind) */
+    /** A broadcast time sync refused because it would move the clock further than the limit
+     *  (libprepay extension, no DL/T 645 item). Record: `start` the meter clock, `end` the time
+     *  asked for; consecutive refusals share one record (the count still counts each). */
+    PREPAY_METER_EVENT_TIME_SYNC_REFUSED = 11,
+    PREPAY_METER_EVENT_COUNT = 12           /**< number of kinds (not a kind) */
 } prepay_meter_event_t;
 
 /** @brief Physical conditions the caller reports (each starts and ends an event). */
@@ -232,6 +241,30 @@ typedef struct prepay_meter_purse {
 } prepay_meter_purse_t;
 
 /**
+ * @brief What a meter derives to skip repeated work. Private: a cache, never needed for a correct result.
+ *
+ * The plan is the bound sets and price switch-over time, sealed with
+ * prepay_tariff_plan_seal() and rebuilt whenever they (or a set's revision)
+ * change; the band run comes from prepay_tariff_next_change() on that plan;
+ * the decision fields let the meter skip a relay decision that cannot come out
+ * differently (built-in policy, same inputs, balance still inside the range
+ * where level and cut-off stay).
+ */
+typedef struct prepay_meter_derived {
+    prepay_tariff_plan_t plan;      /**< private: sealed plan of the bound sets */
+    prepay_time_t band_from;        /**< private: `band` is in force on [band_from, band_until) */
+    prepay_time_t band_until;       /**< private: end of the band run */
+    prepay_money_t decided_balance; /**< private: balance at the last relay decision */
+    prepay_money_t decided_floor;   /**< private: the decision holds for balances in (floor, decided_balance] */
+    prepay_money_t decided_purse[4]; /**< private: alarm1, alarm2, overdraft limit, close-allowed it used */
+    uint8_t band;                   /**< private: band of the run (0: none) */
+    uint8_t decided;                /**< private: 1 if the decided_* fields describe the last decision */
+    uint8_t decided_relay;          /**< private: relay flags after it */
+    uint8_t decided_level;          /**< private: alarm level after it */
+    prepay_wallet_state_t decided_wallet; /**< private: wallet state after it */
+} prepay_meter_derived_t;
+
+/**
  * @brief One meter: caller-owned, size fixed at compile time (see sizeof in bench/bench_meter.c).
  *
  * Read members freely; change them only through the functions here.
@@ -262,7 +295,7 @@ typedef struct prepay_meter {
     prepay_tariff_t *writable[PREPAY_TARIFF_PRICE_SETS];   /**< the same sets if bound writable, else NULL */
     const prepay_wallet_policy_t *policy; /**< base wallet policy (caller-owned), or NULL for the default */
     const prepay_tariff_account_t *account; /**< tier account (caller-owned), or NULL */
-    prepay_tariff_state_t tariff_state;   /**< streaming pricing state */
+    prepay_tariff_compact_state_t tariff_state; /**< streaming pricing state (a meter refuses proportional tariffs) */
     prepay_energy_t unpriced;             /**< Wh waiting for the clock to pass the priced position (clock set back) */
     prepay_energy_t forward[PREPAY_METER_TARIFFS + 1]; /**< forward active Wh: [0] total, [i] tariff i */
     prepay_energy_t reverse[PREPAY_METER_TARIFFS + 1]; /**< reverse active Wh: [0] total, [i] tariff i */
@@ -277,6 +310,10 @@ typedef struct prepay_meter {
     prepay_meter_frozen_t daily[PREPAY_METER_FROZEN_DAYS];     /**< [0] most recent daily freeze */
     prepay_meter_frozen_t settlement[PREPAY_METER_SETTLEMENTS]; /**< [0] most recent settlement */
     prepay_meter_frozen_t instant_freeze; /**< last freeze by command (function 16) */
+    /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
+     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
+    int64_t time_sync_limit;
+    prepay_meter_derived_t derived;       /**< private: cache (see ::prepay_meter_derived_t) */
 } prepay_meter_t;
 
 PREPAY_BEGIN_DECLS
@@ -369,6 +406,61 @@ PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_m
 PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts, uint32_t seconds);
 
 /**
+ * @brief Sets how far one broadcast time sync may move the clock (policy as data).
+ *
+ * A time sync (function 08) asking for a time more than @p seconds away
+ * from the meter clock, either way, is refused: the clock is kept and a
+ * ::PREPAY_METER_EVENT_TIME_SYNC_REFUSED event is recorded. This guards
+ * against a master that sends a plausible but wrong time (bytes in the
+ * wrong order, a wrong year) and would otherwise move the meter years away
+ * in one frame. The default after prepay_meter_init() is
+ * ::PREPAY_METER_TIME_SYNC_LIMIT (300 s: State Grid practice allows
+ * +-5 minutes per correction).
+ * @param meter the meter.
+ * @param seconds the limit in seconds, >= 0; 0 accepts any correction.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds);
+
+/**
+ * @brief Says whether the meter would apply a broadcast time sync to @p t (changes nothing).
+ *
+ * The same rule prepay_meter_handle() applies to a time-sync frame: the
+ * emulator asks it before simulating the time up to a sync, so that a sync
+ * the meter refuses moves nothing.
+ * @param meter the meter.
+ * @param t the time the sync carries.
+ * @return ::PREPAY_OK if it would be applied, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_OUT_OF_RANGE (@p t outside 2000..2099, which DL/T 645 cannot carry);
+ * ::PREPAY_E_METER_TIME_SYNC_REFUSED (further from the clock than the limit).
+ */
+PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_time_t t);
+
+/**
+ * @brief Checks every plain-data member of a meter restored from storage (flash, a state file).
+ *
+ * A stored meter may be damaged or forged: before it is trusted, each
+ * member must lie in the domain the meter's own functions keep it in
+ * (mode, relay flags, alarm level, settlement day, freeze pattern, clock
+ * and switch-over times within 2000..2099, purse parameters as
+ * prepay_meter_set_purse_parameters() requires, energy registers that are
+ * non-negative with bands adding up to at most the total, remainders below
+ * 1 Wh, event records of known kinds, the tariff streaming state as
+ * prepay_tariff_state_check() requires). The bound pointers are the
+ * caller's and are not checked; bind them again after loading.
+ * @param meter the meter.
+ * @param member out (may be NULL): the name of the first member found out of its domain, or NULL.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter); ::PREPAY_E_METER_BAD_STATE (a member out of its domain).
+ */
+PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char **member);
+
+/**
  * @brief Sets the password of a level (local operation, as by the factory).
  * @param meter the meter.
  * @param level 0..9.
@@ -391,9 +483,11 @@ PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, 
  * Time is cut into steps at every minute boundary, at the price-set
  * switch-over and at load steps; each step's energy (W x s, exact, the
  * sub-Wh remainder carried) goes to the total and to the register of the
- * band in force (prepay_tariff_band_at()); in local mode the step is priced
- * by prepay_tariff_feed_interval() and the due minor units are deducted,
- * then prepay_wallet_decide() sets the relay. No energy flows while the
+ * band in force (prepay_tariff_next_change(), looked up once per band run);
+ * in local mode the step is priced by prepay_tariff_compact_feed_interval()
+ * on the sealed plan of the bound sets and the due minor units are deducted,
+ * then prepay_wallet_decide() sets the relay (skipped when it cannot decide
+ * otherwise). No energy flows while the
  * relay is open. Daily (00:00), settlement-day and timed freezes happen at
  * their minute.
  * @param meter the meter.
@@ -492,7 +586,8 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  * or structure get no reply. DL/T 645-1997 reads (function 01) of the
  * common 1997 items are answered in the 1997 formats (see docs/meter.md);
  * other 1997 functions get an abnormal 1997 reply. Broadcast frames (time sync, only
- * taken from the broadcast address; freeze) are acted on without reply; `AA` wildcards are honoured for read
+ * taken from the broadcast address and only within the meter's limit, see
+ * prepay_meter_set_time_sync_limit(); freeze) are acted on without reply; `AA` wildcards are honoured for read
  * (11) and read address (13) and, with the programming key, write address
  * (15); other functions sent with wildcards are ignored. A refused request
  * gets an abnormal reply and changes nothing except the wrong-password

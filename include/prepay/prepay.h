@@ -33,5 +33,7 @@
 #include "prepay/meter.h"
 #include "prepay/load_record.h"
 #include "prepay/report.h"
+#include "prepay/cjt188.h"
+#include "prepay/modbus.h"
 
 #endif /* PREPAY_PREPAY_H */

@@ -39,10 +39,12 @@ enum prepay_module {
     PREPAY_MODULE_METER = 8,      /**< reference prepaid meter */
     PREPAY_MODULE_STATION = 9,    /**< station-side sessions and batch tasks */
     PREPAY_MODULE_HOSTED = 10,    /**< hosted extras: JSON loaders, files, sockets */
+    PREPAY_MODULE_CJT188 = 12,    /**< CJ/T 188 water/heat/gas meter codec */
+    PREPAY_MODULE_MODBUS = 13,    /**< Modbus RTU codec and register maps */
     PREPAY_MODULE_TRANSPORT = 14, /**< DTU registration packets (core); serial and TCP transports (hosted) */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module) */
+    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 11, 15, 16, 18 are reserved */
 };
 
 /** @brief Generic status codes (module 0). */

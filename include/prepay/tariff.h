@@ -58,6 +58,24 @@
  * Streaming (prepay_tariff_feed_interval(), prepay_tariff_feed_reading())
  * and batch (prepay_tariff_eval_batch()) share these rules: a stream's lines
  * added to a bill equal the batch bill to the last unit.
+ *
+ * ## Sealed plans, compact states, runs (see docs/tariff-engine.md)
+ * - **Validate once.** prepay_tariff_plan_seal() validates a plan and seals
+ *   it; every evaluation function then trusts it after an O(1) check (sets,
+ *   switch time and the sets' ::prepay_tariff::revision unchanged) instead of
+ *   validating it on every call. Unsealed plans keep working: they are
+ *   validated on every call. After sealing, change a tariff only followed by
+ *   prepay_tariff_touch() (builds with ::PREPAY_TARIFF_CHECK_SEALS catch a
+ *   change made without it).
+ * - **Streaming as cheap as batch.** On a sealed plan the state caches where
+ *   it is (band run, cycle, tier, price); a call whose interval stays in one
+ *   run of the day, cycle, set and tier writes its line and due without the
+ *   general engine. Results are identical either way (property-tested).
+ * - **Compact state.** ::prepay_tariff_compact_state_t (120 bytes) holds a
+ *   uniform or chronological stream; ::prepay_tariff_state_t adds the
+ *   per-band energy that only proportional mode needs.
+ * - **Next change.** prepay_tariff_next_change() gives the band and price
+ *   set at an instant and the instant they next change.
  */
 #ifndef PREPAY_TARIFF_H
 #define PREPAY_TARIFF_H
@@ -129,7 +147,12 @@ enum prepay_tariff_status {
     /** Vending: the marginal price is zero, so the money buys unlimited energy. */
     PREPAY_E_TARIFF_FREE_ENERGY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 26),
     /** The state was not initialised with prepay_tariff_state_init(), or is corrupt. */
-    PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27)
+    PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27),
+    /** A sealed plan's tariff changed without prepay_tariff_touch() (found only where
+     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal). */
+    PREPAY_E_TARIFF_SEAL_BROKEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 28),
+    /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state. */
+    PREPAY_E_TARIFF_NEEDS_BANDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 29)
 };
 
 /* ---- constants and enums ------------------------------------------------ */
@@ -316,7 +339,28 @@ typedef struct prepay_tariff {
     prepay_fixed_charge_t fixed_charges[PREPAY_MAX_FIXED_CHARGES]; /**< charged once per cycle touched */
     prepay_rounding_t rounding;       /**< rounding of bills and dues (default half-up) */
     prepay_round_scope_t round_scope; /**< per line or per bill */
+    /** Change counter: prepay_tariff_touch() adds one after a change, so that sealed plans using
+     *  this tariff stop trusting their seal (see prepay_tariff_plan_seal()). Not part of the tariff's
+     *  meaning: never compared, never hashed, 0 after prepay_tariff_init(). */
+    uint32_t revision;
 } prepay_tariff_t;
+
+/**
+ * @brief What prepay_tariff_plan_seal() recorded about a plan. Private: read and written by the library only.
+ *
+ * A plan is trusted (not validated again) while its sets, switch time and the
+ * sets' revisions are those recorded here. `stamp` is a 64-bit fingerprint of
+ * the sealed content (both sets' bytes and the switch time); streaming states
+ * key their caches by it, so a state stored with one plan and fed with another
+ * never uses a stale cache.
+ */
+typedef struct prepay_tariff_seal {
+    uint32_t magic;                                        /**< private: marks a sealed plan */
+    uint32_t revision[PREPAY_TARIFF_PRICE_SETS];           /**< private: the sets' revisions when sealed */
+    const prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS]; /**< private: the sets when sealed */
+    prepay_time_t switch_time;                             /**< private: the switch time when sealed */
+    uint64_t stamp;                                        /**< private: fingerprint of the sealed content */
+} prepay_tariff_seal_t;
 
 /**
  * @brief A plan: the price set in force and an optional pending set with its switch-over time.
@@ -325,10 +369,16 @@ typedef struct prepay_tariff {
  * (`sets[1]`, may be NULL) instants at or after it; an interval straddling
  * the switch is split. Both sets must agree on unit, tier mode, cycle
  * definition and rounding (and, in proportional mode, on ladders).
+ *
+ * Build a plan with prepay_tariff_plan_init() (or zero it), set the fields,
+ * then optionally seal it with prepay_tariff_plan_seal(): every evaluation
+ * function accepts sealed and unsealed plans alike, but validates an
+ * unsealed plan completely on every call, and trusts a sealed one.
  */
 typedef struct prepay_tariff_plan {
     const prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS]; /**< [0] in force; [1] pending or NULL */
     prepay_time_t switch_time;                             /**< set B takes effect here */
+    prepay_tariff_seal_t seal;                             /**< private: see prepay_tariff_plan_seal() */
 } prepay_tariff_plan_t;
 
 /**
@@ -373,12 +423,60 @@ typedef struct prepay_tariff_line {
 } prepay_tariff_line_t;
 
 /**
+ * @brief Where a stream is in the plan: derived data that lets the next call skip the band,
+ *        cycle, tier and price lookups. Private: read and written by the library only.
+ *
+ * Valid only while `key` equals the fingerprint of the sealed plan
+ * (::prepay_tariff_seal::stamp) mixed with the account's tier parameters;
+ * every call that cannot use it recomputes it, so it may be zeroed (or stored
+ * and restored with the state) at any time without changing any result.
+ */
+typedef struct prepay_tariff_cache {
+    uint64_t key;              /**< private: plan and account the cache belongs to; 0 = empty */
+    prepay_time_t end;         /**< private: end of the run of one band, set and cycle that holds the position */
+    prepay_time_t cycle_end;   /**< private: end of the open cycle */
+    prepay_energy_t tier_high; /**< private: cycle energy at which the cached tier ends */
+    prepay_price_t price;      /**< private: unit price of (set, band, tier) */
+    prepay_days_t day;         /**< private: day of the cached run */
+    uint8_t set;               /**< private: price set of the cached run */
+    uint8_t band;              /**< private: band of the cached run */
+    uint8_t tier;              /**< private: tier (1-based) of the cycle energy */
+    uint8_t table;             /**< private: day table of `day` (0-based), or 0xFF: build the day's segments */
+} prepay_tariff_cache_t;
+
+/**
+ * @brief Compact streaming state of one account, for tariffs in uniform or chronological mode.
+ *
+ * The same members as ::prepay_tariff_state_t without the per-band energy
+ * that only ::PREPAY_TOU_TIER_PROPORTIONAL needs: 120 bytes whatever
+ * ::PREPAY_MAX_TARIFF_INDEX is (::prepay_tariff_state_t is 1 128 bytes with
+ * the default 63 bands). Used by prepay_tariff_compact_feed_interval() and
+ * prepay_tariff_compact_feed_reading(); converted to and from the full state
+ * by prepay_tariff_compact_to_state() and prepay_tariff_compact_from_state()
+ * (for batch evaluation and vending). Plain data, copyable and storable.
+ */
+typedef struct prepay_tariff_compact_state {
+    uint32_t magic;                 /**< set by prepay_tariff_compact_init() */
+    uint8_t flags;                  /**< internal: position set, cycle open, cycle closed, primed */
+    int32_t cycle;                  /**< current cycle id (valid when a cycle is open) */
+    prepay_time_t position;         /**< end of the last interval priced */
+    prepay_energy_t cycle_energy;   /**< energy in the current cycle so far */
+    prepay_time_t register_time;    /**< time of the last register reading */
+    prepay_energy_t register_value; /**< last register reading */
+    prepay_money_t charged;         /**< sum of the `due` figures returned so far (minor units) */
+    prepay_amount_t carry;          /**< exact amount priced so far minus `charged`; |carry| < 1 minor unit */
+    prepay_tariff_cache_t cache;    /**< private: derived, see ::prepay_tariff_cache_t */
+} prepay_tariff_compact_state_t;
+
+/**
  * @brief Streaming state of one account: small, plain data, copyable and storable.
  *
- * Holds the current cycle, the energy used in it (for tiers), per price set
- * and band energy of the cycle (for proportional assignment), the end of
- * what has been priced, the last register reading, and the carried
- * sub-minor-unit remainder of the "due" figures.
+ * Holds the current cycle, the energy used in it (for tiers), the end of
+ * what has been priced, the last register reading, the carried
+ * sub-minor-unit remainder of the "due" figures, a derived cache, and per
+ * price set and band energy of the cycle (for proportional assignment; it
+ * stays zero in the other modes, where ::prepay_tariff_compact_state_t
+ * holds the same state in a tenth of the space on a server).
  */
 typedef struct prepay_tariff_state {
     uint32_t magic;                 /**< set by prepay_tariff_state_init() */
@@ -386,13 +484,25 @@ typedef struct prepay_tariff_state {
     int32_t cycle;                  /**< current cycle id (valid when a cycle is open) */
     prepay_time_t position;         /**< end of the last interval priced */
     prepay_energy_t cycle_energy;   /**< energy in the current cycle so far */
-    /** Energy of the current cycle per price set and band [set][band - 1]. */
-    prepay_energy_t band_energy[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
     prepay_time_t register_time;    /**< time of the last register reading */
     prepay_energy_t register_value; /**< last register reading */
     prepay_money_t charged;         /**< sum of the `due` figures returned so far (minor units) */
     prepay_amount_t carry;          /**< exact amount priced so far minus `charged`; |carry| < 1 minor unit */
+    prepay_tariff_cache_t cache;    /**< private: derived, see ::prepay_tariff_cache_t */
+    /** Energy of the current cycle per price set and band [set][band - 1] (proportional mode only). */
+    prepay_energy_t band_energy[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
 } prepay_tariff_state_t;
+
+/**
+ * @brief A run of constant band and price set, as found by prepay_tariff_next_change().
+ */
+typedef struct prepay_tariff_run {
+    prepay_time_t until; /**< end of the run: the first instant after the one asked about at which
+                              the band or the price set changes, or the search limit */
+    uint8_t band;        /**< band in force during the run, 1..band_count */
+    uint8_t price_set;   /**< price set in force during the run: 0 = set A, 1 = set B */
+    uint8_t changes;     /**< 1: the band or the price set changes at `until`; 0: `until` is the limit */
+} prepay_tariff_run_t;
 
 /** @brief What one streaming call produced. */
 typedef struct prepay_tariff_feed_result {
@@ -485,6 +595,88 @@ PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_
  * any error of prepay_tariff_validate(); ::PREPAY_E_TARIFF_SWITCH_MISMATCH.
  */
 PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
+
+/**
+ * @brief Validates a plan once and seals it, so that evaluation calls trust it instead of validating it again.
+ *
+ * Every evaluation function (streaming, batch, vending, prepay_tariff_next_change())
+ * takes sealed and unsealed plans alike. An unsealed plan is validated
+ * completely on every call (O(size of the tariffs), several hundred ns on a
+ * server). A sealed plan is trusted after an O(1) check: its `sets`,
+ * `switch_time` and the sets' ::prepay_tariff::revision are those it was
+ * sealed with. Sealing also lets streaming states cache where they are in the
+ * plan (band run, cycle, tier, price), which is what makes a streaming call
+ * cost about as much as a batch interval.
+ *
+ * **Contract.** After sealing, a tariff the plan uses must not change unless
+ * prepay_tariff_touch() is called on it afterwards (the meter module does
+ * this for DL/T 645 writes); changing `plan->sets` or `plan->switch_time`
+ * unseals the plan by itself. A tariff changed behind the seal is not detected
+ * in ordinary builds: results are then those of an unchecked tariff. Builds
+ * with ::PREPAY_TARIFF_CHECK_SEALS = 1 (the default in debug builds) compare a
+ * fingerprint of the content on every trusted call and fail with
+ * ::PREPAY_E_TARIFF_SEAL_BROKEN. Sealing again (after a touch, or at any time)
+ * is always allowed.
+ *
+ * On error the plan is left unsealed (and otherwise unchanged).
+ * @param plan the plan; its `seal` member is written.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** those of prepay_tariff_plan_validate().
+ */
+PREPAY_API int prepay_tariff_plan_seal(prepay_tariff_plan_t *plan);
+
+/**
+ * @brief Whether a plan is sealed and its seal still holds (sets, switch time and revisions unchanged).
+ *
+ * O(1); does not look at the tariffs' content.
+ * @param plan the plan (NULL: false).
+ * @return true if evaluation calls would trust @p plan without validating it.
+ *
+ * **Errors:** none.
+ */
+PREPAY_API bool prepay_tariff_plan_is_sealed(const prepay_tariff_plan_t *plan);
+
+/**
+ * @brief Records that a tariff changed: plans sealed with it stop trusting their seal.
+ *
+ * Adds one to ::prepay_tariff::revision. Call it after changing any member of
+ * a tariff that a sealed plan uses, then seal the plan again (or let each call
+ * validate it).
+ * @param tariff the tariff that changed (NULL: nothing happens).
+ *
+ * **Errors:** none.
+ */
+PREPAY_API void prepay_tariff_touch(prepay_tariff_t *tariff);
+
+/**
+ * @brief The band and price set in force at an instant, and how long they stay in force.
+ *
+ * Returns the run `[at, run->until)` in which neither the band nor the price
+ * set changes: `run->until` is the first instant after @p at at which one of
+ * them changes (a slot edge, an override edge, a day whose table starts in
+ * another band, the switch-over to set B), or @p limit if none does before it
+ * (then `run->changes` is 0). A meter or a stream can price everything up to
+ * `until` with one band and skip the lookups in between.
+ *
+ * Cost: one O(log n) day look-up (season, holiday and override searches over
+ * the tariff's tables) for the day of @p at, plus one per following day
+ * while the band stays the same across midnight (one for Beijing's 23:00-07:00
+ * valley); a tariff with no seasons costs one search of its overrides. A
+ * schedule whose band never changes is walked day by day up to @p limit, so
+ * pass the horizon you need (e.g. the end of the interval to price).
+ * @param plan a valid plan (sealed or not).
+ * @param at the instant.
+ * @param limit end of the search, > @p at.
+ * @param run out: band, price set and end of the run; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or @p limit <= @p at);
+ * errors of prepay_tariff_plan_validate() (unsealed plans);
+ * ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_BAD_DATE (outside years 1..9999).
+ */
+PREPAY_API int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
+                                         prepay_tariff_run_t *run);
 
 /**
  * @brief Initialises an account: no adjustment, served at all times.
@@ -595,6 +787,29 @@ PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const pr
 PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
 
 /**
+ * @brief Checks a streaming state restored from storage (its marker, flags, carry and energies).
+ *
+ * The same check every streaming call makes first; use it to refuse a
+ * stored state before relying on it.
+ * @param state the state.
+ * @return ::PREPAY_OK if it is a well-formed state, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
+ * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
+ */
+PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
+
+/**
+ * @brief Checks a compact streaming state restored from storage, like prepay_tariff_state_check().
+ * @param state the state.
+ * @return ::PREPAY_OK if it is a well-formed state, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
+ * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
+ */
+PREPAY_API int prepay_tariff_compact_state_check(const prepay_tariff_compact_state_t *state);
+
+/**
  * @brief Prices one interval and advances the state.
  *
  * The interval must not start before the end of the previous one (gaps are
@@ -605,7 +820,7 @@ PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
  * left (or closed with prepay_tariff_close_cycle()). `result->due` is the
  * whole minor units to deduct now; the remainder stays in `state->carry`.
  * Work happens on a copy of the state, committed only on success.
- * @param plan a valid plan.
+ * @param plan a valid plan (sealed or not; see prepay_tariff_plan_seal()).
  * @param account the account, or NULL.
  * @param state the account's state.
  * @param start interval start.
@@ -617,7 +832,8 @@ PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
  * @return the number of lines written (>= 0), or an error; on error @p state is unchanged.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE;
- * errors of prepay_tariff_plan_validate(); ::PREPAY_E_TARIFF_BAD_INTERVAL;
+ * errors of prepay_tariff_plan_validate() (unsealed plans);
+ * ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_TARIFF_BAD_INTERVAL;
  * ::PREPAY_E_TARIFF_TIME_ORDER; ::PREPAY_E_TARIFF_CYCLE_CLOSED;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
@@ -670,6 +886,84 @@ PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, cons
 PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                          prepay_tariff_state_t *state, prepay_tariff_line_t *lines, size_t line_cap,
                                          prepay_tariff_feed_result_t *result);
+
+/**
+ * @brief Initialises a compact streaming state: nothing priced yet, no cycle open, not primed.
+ * @param state the state.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
+ */
+PREPAY_API int prepay_tariff_compact_init(prepay_tariff_compact_state_t *state);
+
+/**
+ * @brief prepay_tariff_feed_interval() on a compact state (uniform and chronological modes).
+ *
+ * Same rules, lines, dues and errors as prepay_tariff_feed_interval(); a plan
+ * in proportional mode is refused with ::PREPAY_E_TARIFF_NEEDS_BANDS.
+ * @param plan a valid plan (seal it with prepay_tariff_plan_seal() for speed).
+ * @param account the account, or NULL.
+ * @param state the account's compact state.
+ * @param start interval start.
+ * @param end interval end (>= start).
+ * @param energy energy in the interval (>= 0; 0 if end == start).
+ * @param lines out: line buffer (may be NULL if @p line_cap is 0).
+ * @param line_cap capacity of @p lines.
+ * @param result out: counts and totals (on ::PREPAY_E_BUFFER_TOO_SMALL, line_count is the size needed).
+ * @return the number of lines written (>= 0), or an error; on error @p state is unchanged.
+ *
+ * **Errors:** those of prepay_tariff_feed_interval(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
+ */
+PREPAY_API int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan,
+                                                   const prepay_tariff_account_t *account,
+                                                   prepay_tariff_compact_state_t *state, prepay_time_t start,
+                                                   prepay_time_t end, prepay_energy_t energy,
+                                                   prepay_tariff_line_t *lines, size_t line_cap,
+                                                   prepay_tariff_feed_result_t *result);
+
+/**
+ * @brief prepay_tariff_feed_reading() on a compact state (uniform and chronological modes).
+ * @param plan a valid plan (seal it with prepay_tariff_plan_seal() for speed).
+ * @param account the account, or NULL.
+ * @param state the compact state.
+ * @param at time of the reading.
+ * @param reading the register value (Wh or L).
+ * @param lines out: line buffer.
+ * @param line_cap capacity of @p lines.
+ * @param result out: counts and totals.
+ * @return lines written (>= 0), or an error; on error @p state is unchanged.
+ *
+ * **Errors:** those of prepay_tariff_feed_reading(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
+ */
+PREPAY_API int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan,
+                                                  const prepay_tariff_account_t *account,
+                                                  prepay_tariff_compact_state_t *state, prepay_time_t at,
+                                                  prepay_energy_t reading, prepay_tariff_line_t *lines,
+                                                  size_t line_cap, prepay_tariff_feed_result_t *result);
+
+/**
+ * @brief Expands a compact state into a full one (per-band energy zero), e.g. for batch or vending.
+ * @param compact the compact state.
+ * @param state out: the full state; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
+ */
+PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_t *compact,
+                                              prepay_tariff_state_t *state);
+
+/**
+ * @brief Packs a full state into a compact one (it must hold no per-band energy).
+ * @param state the full state.
+ * @param compact out: the compact state; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE;
+ * ::PREPAY_E_TARIFF_NEEDS_BANDS (the state holds per-band energy of an open
+ * proportional cycle).
+ */
+PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *state,
+                                                prepay_tariff_compact_state_t *compact);
 
 /* ---- bills and batch ------------------------------------------------------ */
 
@@ -764,7 +1058,8 @@ PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const 
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, negative money, quantum < 1);
- * errors of prepay_tariff_plan_validate(); ::PREPAY_E_TARIFF_BAD_BAND;
+ * errors of prepay_tariff_plan_validate() (unsealed plans);
+ * ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_TARIFF_BAD_BAND;
  * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_TARIFF_FREE_ENERGY;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */

@@ -67,8 +67,13 @@ int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t price, prep
     if (!out) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+    /* The library's one price check: a negative common-area price would credit tenants. */
+    int status = prepay_price_check(price);
+    if (status != PREPAY_OK) {
+        return status;
+    }
     prepay_amount_t amount;
-    int status = prepay_amount_from_product(energy, price, &amount);
+    status = prepay_amount_from_product(energy, price, &amount);
     if (status != PREPAY_OK) {
         return status;
     }

@@ -70,11 +70,65 @@ static int build_row(const prepay_arrears_item_t *items, size_t item_count, size
     return PREPAY_OK;
 }
 
+/* True if the items are in non-decreasing account order (each account's items together). */
+static bool grouped_by_account(const prepay_arrears_item_t *items, size_t item_count)
+{
+    for (size_t i = 1; i < item_count; i++) {
+        if (items[i - 1].account_id > items[i].account_id) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Items in account order: one pass per account's run of items, O(n) in all. */
+static int arrears_grouped(const prepay_arrears_item_t *items, size_t item_count, prepay_days_t as_of,
+                           prepay_arrears_row_t *rows, size_t rows_cap, size_t *row_count)
+{
+    /* Pass 1 counts rows and checks every sum; pass 2 writes them. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        for (size_t i = 0; i < item_count;) {
+            size_t end = i;
+            size_t first = item_count;
+            while (end < item_count && items[end].account_id == items[i].account_id) {
+                if (first == item_count && counts(&items[end])) {
+                    first = end;
+                }
+                end++;
+            }
+            if (first < item_count) {
+                prepay_arrears_row_t row;
+                int status = build_row(items, end, first, as_of, &row);
+                if (status != PREPAY_OK) {
+                    return status;
+                }
+                if (pass == 1) {
+                    rows[n] = row;
+                }
+                n++;
+            }
+            i = end;
+        }
+        if (pass == 0 && n > rows_cap) {
+            *row_count = n;
+            return PREPAY_E_BUFFER_TOO_SMALL;
+        }
+        if (pass == 1) {
+            *row_count = n;
+        }
+    }
+    return PREPAY_OK;
+}
+
 int prepay_billing_arrears(const prepay_arrears_item_t *items, size_t item_count, prepay_days_t as_of,
                            prepay_arrears_row_t *rows, size_t rows_cap, size_t *row_count)
 {
     if ((!items && item_count > 0) || !rows || !row_count) {
         return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (grouped_by_account(items, item_count)) {
+        return arrears_grouped(items, item_count, as_of, rows, rows_cap, row_count);
     }
     /* Pass 1: count rows and check every sum. */
     size_t needed = 0;

@@ -216,10 +216,45 @@ static int visit(prepay_days_t start, prepay_days_t end, const prepay_charge_ite
     }
 }
 
+/* True if the accounts are in strictly increasing id order (then lookups can bisect). */
+static bool accounts_increasing(const prepay_billing_account_t *accounts, size_t count)
+{
+    for (size_t a = 1; a < count; a++) {
+        if (accounts[a - 1].account_id >= accounts[a].account_id) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Index of the account with this id in increasing-id accounts, or count. */
+static size_t bisect_account(const prepay_billing_account_t *accounts, size_t count, uint64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (accounts[mid].account_id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < count && accounts[lo].account_id == id ? lo : count;
+}
+
 static int visit_all(prepay_days_t start, prepay_days_t end, const prepay_charge_item_t *items, size_t item_count,
-                     const prepay_billing_account_t *accounts, size_t account_count, emitter_t *e)
+                     const prepay_billing_account_t *accounts, size_t account_count, bool sorted, emitter_t *e)
 {
     for (size_t i = 0; i < item_count; i++) {
+        if (sorted && items[i].account_id != 0) {
+            /* An item of one account visits that account only: O(log n), not O(n). */
+            size_t a = bisect_account(accounts, account_count, items[i].account_id);
+            int status = a < account_count ? visit(start, end, &items[i], &accounts[a], e) : PREPAY_OK;
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            continue;
+        }
         for (size_t a = 0; a < account_count; a++) {
             int status = visit(start, end, &items[i], &accounts[a], e);
             if (status != PREPAY_OK) {
@@ -241,11 +276,17 @@ int prepay_billing_run(prepay_days_t start, prepay_days_t end, const prepay_char
     if (end <= start) {
         return PREPAY_E_BILLING_BAD_PERIOD;
     }
+    /* Ids in strictly increasing order are unique by that alone (O(n));
+     * otherwise every pair is compared (O(n^2)). */
+    bool items_sorted = true;
     for (size_t i = 0; i < item_count; i++) {
         int status = check_item(&items[i]);
         if (status != PREPAY_OK) {
             return status;
         }
+        items_sorted = items_sorted && (i == 0 || items[i - 1].item_id < items[i].item_id);
+    }
+    for (size_t i = 0; i < item_count && !items_sorted; i++) {
         for (size_t j = 0; j < i; j++) {
             if (items[j].item_id == items[i].item_id) {
                 return PREPAY_E_BILLING_DUPLICATE;
@@ -257,6 +298,9 @@ int prepay_billing_run(prepay_days_t start, prepay_days_t end, const prepay_char
         if (status != PREPAY_OK) {
             return status;
         }
+    }
+    bool sorted = accounts_increasing(accounts, account_count);
+    for (size_t a = 0; a < account_count && !sorted; a++) {
         for (size_t b = 0; b < a; b++) {
             if (accounts[b].account_id == accounts[a].account_id) {
                 return PREPAY_E_BILLING_DUPLICATE;
@@ -265,13 +309,13 @@ int prepay_billing_run(prepay_days_t start, prepay_days_t end, const prepay_char
     }
     /* Pass 1: every schedule walked and every amount priced, nothing written. */
     emitter_t check = {NULL, NULL, NULL, 0, 0};
-    int status = visit_all(start, end, items, item_count, accounts, account_count, &check);
+    int status = visit_all(start, end, items, item_count, accounts, account_count, sorted, &check);
     if (status != PREPAY_OK) {
         return status;
     }
     /* Pass 2: ask the lookup, write what is new. */
     emitter_t out = {already_charged, context, charges, charges_cap, 0};
-    status = visit_all(start, end, items, item_count, accounts, account_count, &out);
+    status = visit_all(start, end, items, item_count, accounts, account_count, sorted, &out);
     if (status != PREPAY_OK) {
         return status;
     }

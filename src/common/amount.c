@@ -59,6 +59,13 @@ int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t price, pre
      *   e*p/1e9 = e*p1 + e1*p0 + (e0*p0)/1e9, remainder (e0*p0) % 1e9
      * where p = p1*1e9 + p0 and e = e1*1e9 + e0. */
     uint64_t e = prepay__magnitude(energy), p = prepay__magnitude(price);
+    bool negative = (energy < 0) != (price < 0);
+    if ((e | p) >> 32 == 0) {
+        /* Both below 2^32 (up to 4294 kWh at up to 42.9 per kWh): the product fits in
+         * 64 bits, and its quotient and remainder by 1e9 are those of the split below. */
+        uint64_t product = e * p;
+        return amount_from_magnitude(negative, product / NANOS, product % NANOS, out);
+    }
     uint64_t p1 = p / NANOS, p0 = p % NANOS;
     uint64_t e1 = e / NANOS, e0 = e % NANOS;
     uint64_t low = e0 * p0; /* < 1e18 */
@@ -67,7 +74,7 @@ int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t price, pre
         !add_u64(whole, low / NANOS, &whole)) {
         return PREPAY_E_OVERFLOW;
     }
-    return amount_from_magnitude((energy < 0) != (price < 0), whole, low % NANOS, out);
+    return amount_from_magnitude(negative, whole, low % NANOS, out);
 }
 
 prepay_amount_t prepay_amount_from_money(prepay_money_t money)

@@ -34,21 +34,25 @@ const char *prepay__common_status_text(int number)
 
 typedef const char *(*status_text_fn)(int number);
 
-/* Module numbers assigned to modules not in this build yet (11..13, 15, 16, 18). */
-static const char *unassigned_status_text(int number)
-{
-    (void)number;
-    return (const char *)0;
-}
-
+/* Indexed by module number; a module number assigned to a module that is not
+ * built (see enum prepay_module) has no entry and names no codes. */
 static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
-    prepay__common_status_text,   prepay__dlt645_status_text,  prepay__tariff_status_text,
-    prepay__ledger_status_text,   prepay__wallet_status_text,  prepay__journal_status_text,
-    prepay__allocation_status_text, prepay__billing_status_text, prepay__meter_status_text,
-    prepay__station_status_text,  prepay__hosted_status_text,
-    unassigned_status_text,       unassigned_status_text,      unassigned_status_text,
-    prepay__transport_status_text, unassigned_status_text,     unassigned_status_text,
-    prepay__report_status_text,   unassigned_status_text,      prepay__loadprofile_status_text,
+    [PREPAY_MODULE_COMMON] = prepay__common_status_text,
+    [PREPAY_MODULE_DLT645] = prepay__dlt645_status_text,
+    [PREPAY_MODULE_TARIFF] = prepay__tariff_status_text,
+    [PREPAY_MODULE_LEDGER] = prepay__ledger_status_text,
+    [PREPAY_MODULE_WALLET] = prepay__wallet_status_text,
+    [PREPAY_MODULE_JOURNAL] = prepay__journal_status_text,
+    [PREPAY_MODULE_ALLOCATION] = prepay__allocation_status_text,
+    [PREPAY_MODULE_BILLING] = prepay__billing_status_text,
+    [PREPAY_MODULE_METER] = prepay__meter_status_text,
+    [PREPAY_MODULE_STATION] = prepay__station_status_text,
+    [PREPAY_MODULE_HOSTED] = prepay__hosted_status_text,
+    [PREPAY_MODULE_CJT188] = prepay__cjt188_status_text,
+    [PREPAY_MODULE_MODBUS] = prepay__modbus_status_text,
+    [PREPAY_MODULE_TRANSPORT] = prepay__transport_status_text,
+    [PREPAY_MODULE_REPORT] = prepay__report_status_text,
+    [PREPAY_MODULE_LOADPROFILE] = prepay__loadprofile_status_text,
 };
 
 const char *prepay_strerror(int status)
@@ -60,7 +64,7 @@ const char *prepay_strerror(int status)
     unsigned int magnitude = 0u - (unsigned int)status;
     unsigned int module = magnitude >> 8;
     int number = (int)(magnitude & 0xFFu);
-    if (module >= PREPAY_MODULE_COUNT) {
+    if (module >= PREPAY_MODULE_COUNT || !module_tables[module]) {
         return "unknown status";
     }
     const char *text = module_tables[module](number);

@@ -31,6 +31,8 @@ const char *prepay__hosted_status_text(int number);
 const char *prepay__transport_status_text(int number);
 const char *prepay__report_status_text(int number);
 const char *prepay__loadprofile_status_text(int number);
+const char *prepay__cjt188_status_text(int number);
+const char *prepay__modbus_status_text(int number);
 #endif
 
 #endif /* PREPAY_STATUS_INTERNAL_H */

@@ -50,23 +50,15 @@ bool prepay__u128_divmod(prepay__u128_t n, uint64_t d, uint64_t *quotient, uint6
 
 int prepay__round_quotient(uint64_t q, uint64_t r, uint64_t d, bool negative, int mode, int64_t *out)
 {
-    bool bump;
-    uint64_t other = d - r; /* distance to the next multiple; r < d */
-    switch (mode) {
-    case PREPAY_ROUND_HALF_UP: bump = r != 0 && r >= other; break;
-    case PREPAY_ROUND_HALF_EVEN: bump = r != 0 && (r > other || (r == other && (q & 1u) != 0)); break;
-    case PREPAY_ROUND_DOWN: bump = false; break;
-    case PREPAY_ROUND_UP: bump = r != 0; break;
-    case PREPAY_ROUND_FLOOR: bump = r != 0 && negative; break;
-    case PREPAY_ROUND_CEILING: bump = r != 0 && !negative; break;
-    default: return PREPAY_E_BAD_ROUNDING;
+    int bump = prepay__round_bump(q, r, d, negative, mode);
+    if (bump < 0) {
+        return PREPAY_E_BAD_ROUNDING;
     }
-    if (bump) {
-        if (q == UINT64_MAX) {
-            return PREPAY_E_OVERFLOW;
-        }
-        q += 1u;
+    /* Whether to bump depends on the data (a remainder): added, not branched on. */
+    if ((bump != 0) & (q == UINT64_MAX)) {
+        return PREPAY_E_OVERFLOW;
     }
+    q += (uint64_t)bump;
     if (negative) {
         if (q > (uint64_t)INT64_MAX + 1u) {
             return PREPAY_E_OVERFLOW;

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "prepay/fixed_point.h"
+
 typedef struct prepay__u128 {
     uint64_t hi;
     uint64_t lo;
@@ -29,8 +31,29 @@ static inline uint64_t prepay__magnitude(int64_t v)
     return v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
 }
 
+/* The library's one rounding rule: whether a mode rounds the magnitude
+ * quotient q with remainder r over divisor d (r < d) up by one (1) or not
+ * (0), given the sign of the exact value; -1 for an unknown mode.
+ * prepay__round_quotient() applies it; hot paths may inline it. */
+static inline int prepay__round_bump(uint64_t q, uint64_t r, uint64_t d, bool negative, int mode)
+{
+    uint64_t other = d - r; /* distance to the next multiple */
+    if (mode == PREPAY_ROUND_HALF_UP) {
+        return r != 0 && r >= other; /* the default rule: tested first, without a jump table */
+    }
+    switch (mode) {
+    case PREPAY_ROUND_HALF_UP: return r != 0 && r >= other;
+    case PREPAY_ROUND_HALF_EVEN: return r != 0 && (r > other || (r == other && (q & 1u) != 0));
+    case PREPAY_ROUND_DOWN: return 0;
+    case PREPAY_ROUND_UP: return r != 0;
+    case PREPAY_ROUND_FLOOR: return r != 0 && negative;
+    case PREPAY_ROUND_CEILING: return r != 0 && !negative;
+    default: return -1;
+    }
+}
+
 /* Applies a rounding mode to a magnitude quotient q with remainder r over
- * divisor d (r < d), then the sign. The library's one rounding rule.
+ * divisor d (r < d), then the sign (prepay__round_bump()).
  * Returns PREPAY_OK, PREPAY_E_BAD_ROUNDING or PREPAY_E_OVERFLOW. */
 int prepay__round_quotient(uint64_t q, uint64_t r, uint64_t d, bool negative, int mode, int64_t *out);
 

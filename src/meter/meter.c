@@ -36,9 +36,22 @@ void prepay__meter_catch_up(prepay_meter_t *meter, prepay_time_t now)
 
 void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan)
 {
-    plan->sets[0] = meter->sets[0];
+    prepay_tariff_plan_init(plan, meter->sets[0]); /* unsealed */
     plan->sets[1] = meter->sets[1];
     plan->switch_time = meter->switch_time[PREPAY__METER_SWITCH_PRICES];
+}
+
+const prepay_tariff_plan_t *prepay__meter_reseal(prepay_meter_t *meter)
+{
+    prepay_meter_derived_t *d = &meter->derived;
+    prepay_tariff_plan_t *plan = &d->plan;
+    prepay__meter_plan(meter, plan);
+    d->band_from = d->band_until = 0; /* the band run belonged to the old plan */
+    d->band = 0;
+    if (meter->sets[0] != NULL) {
+        (void)prepay_tariff_plan_seal(plan); /* left unsealed if invalid: every call then says why */
+    }
+    return plan;
 }
 
 void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t start, prepay_time_t end,
@@ -119,12 +132,13 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
         meter->switch_time[i] = PREPAY__METER_NEVER;
     }
     prepay_wallet_state_init(&meter->wallet);
-    (void)prepay_tariff_state_init(&meter->tariff_state);
+    (void)prepay_tariff_compact_init(&meter->tariff_state);
     meter->purse.alarm1 = 2000;
     meter->purse.alarm2 = 1000;
     meter->instant.frequency = 5000;
     meter->instant.power_factor[0] = 1000;
     meter->instant.power_factor[1] = 1000;
+    meter->time_sync_limit = PREPAY_METER_TIME_SYNC_LIMIT;
     return PREPAY_OK;
 }
 
@@ -179,8 +193,9 @@ int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const
     meter->writable[1] = (writable && set_b != NULL) ? (prepay_tariff_t *)(uintptr_t)set_b : NULL;
     meter->policy = policy;
     meter->account = account;
-    (void)prepay_tariff_state_init(&meter->tariff_state);
+    (void)prepay_tariff_compact_init(&meter->tariff_state);
     meter->unpriced = 0;
+    memset(&meter->derived, 0, sizeof meter->derived); /* new plan, new policy: nothing derived holds */
     return PREPAY_OK;
 }
 
@@ -343,8 +358,46 @@ static int meter_policy(const prepay_meter_t *meter, prepay_wallet_policy_t *pol
     return PREPAY_OK;
 }
 
+/* Records a decision of the built-in policy (levels alarm1 > alarm2 > 0, cut-off
+ * at -overdraft limit) and the balances for which deciding again cannot change
+ * it. With the balance falling from B to B' (pricing only takes money), the
+ * alarm level L stays while B' > threshold[L] (hysteresis only holds a level,
+ * and the held levels stay held at a lower balance), an untripped cut-off stays
+ * while B' > -overdraft limit, a tripped one stays (restoring needs a higher
+ * balance than B had), and the pre-trip acknowledgement follows the level. */
+static void remember_decision(prepay_meter_t *meter)
+{
+    prepay_meter_derived_t *d = &meter->derived;
+    const prepay_meter_purse_t *p = &meter->purse;
+    d->decided = 0;
+    if (meter->mode != PREPAY_METER_MODE_LOCAL || meter->policy != NULL) {
+        return;
+    }
+    const prepay_money_t thresholds[3] = {p->alarm1, p->alarm2, 0};
+    prepay_money_t floor = INT64_MIN;
+    if (meter->wallet.level < 3) {
+        floor = thresholds[meter->wallet.level];
+    }
+    if ((meter->wallet.flags & PREPAY_WALLET_STATE_TRIPPED) == 0 && -p->overdraft_limit > floor) {
+        floor = -p->overdraft_limit;
+    }
+    d->decided_balance = p->balance;
+    d->decided_floor = floor;
+    d->decided_purse[0] = p->alarm1;
+    d->decided_purse[1] = p->alarm2;
+    d->decided_purse[2] = p->overdraft_limit;
+    d->decided_purse[3] = p->close_allowed;
+    d->decided_relay = meter->relay;
+    d->decided_level = meter->alarm_level;
+    d->decided_wallet = meter->wallet;
+    d->decided = 1;
+}
+
 int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
 {
+    if (prepay__meter_decision_holds(meter, button)) {
+        return PREPAY_OK;
+    }
     uint8_t relay = meter->relay;
     bool was_open = (relay & PREPAY_METER_RELAY_OPEN) != 0;
     if (button) {
@@ -402,6 +455,7 @@ int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
     if (open != was_open) {
         prepay__meter_event(meter, open ? PREPAY_METER_EVENT_TRIP : PREPAY_METER_EVENT_CLOSE, meter->clock, 0, who);
     }
+    remember_decision(meter);
     return PREPAY_OK;
 }
 

@@ -87,42 +87,53 @@ static bool pattern_matches(uint8_t field, unsigned value)
     return digit == value;
 }
 
-/* Freezes due at the minute boundary t (the meter clock). */
+/* Freezes due at the minute boundary t (the meter clock). Most minutes have
+ * none: the civil date is worked out only when a freeze may be due. */
 static void minute_tasks(prepay_meter_t *meter, prepay_time_t t)
 {
+    const uint8_t *p = meter->freeze_pattern;
+    bool all_wild = p[0] == 0x99 && p[1] == 0x99 && p[2] == 0x99 && p[3] == 0x99;
+    int32_t second = prepay_time_second_of_day(t);
+    bool on_the_hour = second % 3600 == 0;
+    if (all_wild && (!on_the_hour || (second != 0 && second / 3600 != meter->settlement_hour))) {
+        return; /* no daily, settlement or timed freeze at this minute */
+    }
     prepay_civil_t civil;
     if (prepay_time_to_civil(t, &civil) != PREPAY_OK) {
         return;
     }
+    bool daily = civil.hour == 0 && civil.minute == 0;
+    bool settlement = civil.day == meter->settlement_day && civil.hour == meter->settlement_hour && civil.minute == 0;
+    bool timed = !all_wild && pattern_matches(p[0], civil.minute) && pattern_matches(p[1], civil.hour) &&
+                 pattern_matches(p[2], civil.day) && pattern_matches(p[3], civil.month);
+    if (!daily && !settlement && !timed) {
+        return;
+    }
     prepay_meter_frozen_t snapshot;
     prepay__meter_freeze(meter, &snapshot);
-    if (civil.hour == 0 && civil.minute == 0) {
+    if (daily) {
         shift_in(meter->daily, PREPAY_METER_FROZEN_DAYS, &snapshot);
     }
-    if (civil.day == meter->settlement_day && civil.hour == meter->settlement_hour && civil.minute == 0) {
+    if (settlement) {
         shift_in(meter->settlement, PREPAY_METER_SETTLEMENTS, &snapshot);
     }
-    const uint8_t *p = meter->freeze_pattern;
-    bool all_wild = p[0] == 0x99 && p[1] == 0x99 && p[2] == 0x99 && p[3] == 0x99;
-    if (!all_wild && pattern_matches(p[0], civil.minute) && pattern_matches(p[1], civil.hour) &&
-        pattern_matches(p[2], civil.day) && pattern_matches(p[3], civil.month)) {
+    if (timed) {
         meter->instant_freeze = snapshot;
     }
 }
 
 /* Prices one step in local mode and deducts what is due. */
-static int price_step(prepay_meter_t *meter, prepay_time_t start, prepay_time_t end, prepay_energy_t wh)
+static int price_step(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t start,
+                      prepay_time_t end, prepay_energy_t wh)
 {
-    prepay_tariff_plan_t plan;
-    prepay__meter_plan(meter, &plan);
     prepay_tariff_line_t lines[PREPAY__METER_STEP_LINES];
     prepay_tariff_feed_result_t result;
     prepay_energy_t energy = wh + meter->unpriced;
     if (energy == 0) {
         return PREPAY_OK;
     }
-    int status = prepay_tariff_feed_interval(&plan, meter->account, &meter->tariff_state, start, end, energy, lines,
-                                             PREPAY__METER_STEP_LINES, &result);
+    int status = prepay_tariff_compact_feed_interval(plan, meter->account, &meter->tariff_state, start, end, energy,
+                                                     lines, PREPAY__METER_STEP_LINES, &result);
     if (status == PREPAY_E_TARIFF_TIME_ORDER) {
         /* The clock was set back: keep the energy until the clock passes what was priced. */
         meter->unpriced = energy;
@@ -140,17 +151,23 @@ static int price_step(prepay_meter_t *meter, prepay_time_t start, prepay_time_t 
     return PREPAY_OK;
 }
 
-static unsigned band_at(const prepay_meter_t *meter, prepay_time_t t)
+/* The band in force at t (0 when no valid tariff is bound), looked up once per band run. */
+static unsigned band_at(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t)
 {
-    unsigned band = 0;
-    const prepay_tariff_t *set = meter->sets[0];
-    if (meter->sets[1] != NULL && t >= meter->switch_time[PREPAY__METER_SWITCH_PRICES]) {
-        set = meter->sets[1];
+    prepay_meter_derived_t *d = &meter->derived;
+    if (t >= d->band_from && t < d->band_until) {
+        return d->band;
     }
-    if (set == NULL || prepay_tariff_band_at(set, t, &band) != PREPAY_OK) {
+    prepay_tariff_run_t run;
+    prepay_time_t limit = t <= INT64_MAX - PREPAY_SECONDS_PER_DAY ? t + PREPAY_SECONDS_PER_DAY : INT64_MAX;
+    if (meter->sets[0] == NULL || prepay_tariff_next_change(plan, t, limit, &run) != PREPAY_OK) {
+        d->band_from = d->band_until = 0;
         return 0;
     }
-    return band;
+    d->band_from = t;
+    d->band_until = run.until;
+    d->band = run.band;
+    return run.band;
 }
 
 int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load)
@@ -170,14 +187,16 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
     if (local && meter->sets[0] == NULL) {
         return PREPAY_E_METER_NO_TARIFF;
     }
-    prepay_time_t end;
-    if (prepay_i64_add(meter->clock, seconds, &end) != PREPAY_OK) {
+    if (meter->clock > 0 && seconds > INT64_MAX - meter->clock) { /* seconds >= 0 */
         return PREPAY_E_OVERFLOW;
     }
+    prepay_time_t end = meter->clock + seconds;
     prepay_time_t switch_time = meter->switch_time[PREPAY__METER_SWITCH_PRICES];
+    const prepay_tariff_plan_t *plan = prepay__meter_sealed_plan(meter);
     while (meter->clock < end) {
         prepay_time_t t = meter->clock;
-        prepay_time_t step_end = (floor_div(t, 60) + 1) * 60;
+        prepay_time_t next_minute = (floor_div(t, 60) + 1) * 60;
+        prepay_time_t step_end = next_minute;
         if (step_end > end) {
             step_end = end;
         }
@@ -204,7 +223,7 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             }
         }
         int64_t dt = step_end - t;
-        unsigned band = band_at(meter, t);
+        unsigned band = band_at(meter, plan, t);
         int64_t forward_ws = meter->forward_remainder;
         int64_t reverse_ws = meter->reverse_remainder;
         if (watts > 0) {
@@ -212,17 +231,18 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         } else if (watts < 0) {
             reverse_ws += magnitude * dt;
         }
+        /* Whole Wh and the watt-seconds left (both non-negative: no rounding question). */
         prepay_energy_t wh = forward_ws / 3600;
-        prepay_energy_t back = reverse_ws / 3600;
+        prepay_energy_t back = reverse_ws < 3600 ? 0 : reverse_ws / 3600;
         if (local) {
             /* Priced first: on error nothing of this step is kept. */
-            status = price_step(meter, t, step_end, wh);
+            status = price_step(meter, plan, t, step_end, wh);
             if (status != PREPAY_OK) {
                 return status;
             }
         }
-        meter->forward_remainder = forward_ws % 3600;
-        meter->reverse_remainder = reverse_ws % 3600;
+        meter->forward_remainder = forward_ws - wh * 3600;
+        meter->reverse_remainder = reverse_ws - back * 3600;
         meter->forward[0] += wh;
         meter->reverse[0] += back;
         if (band >= 1 && band <= PREPAY_METER_TARIFFS) {
@@ -247,10 +267,10 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             meter->overload_since = -1;
             decide = true;
         }
-        if (step_end % 60 == 0) {
+        if (step_end == next_minute) {
             minute_tasks(meter, step_end);
         }
-        if (decide) {
+        if (decide && !prepay__meter_decision_holds(meter, false)) {
             status = prepay__meter_decide(meter, false, PREPAY__METER_LOCAL_OPERATOR);
             if (status != PREPAY_OK) {
                 return status;

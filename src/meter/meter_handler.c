@@ -275,11 +275,14 @@ static int handle_time_sync(prepay_meter_t *meter, const prepay_dlt645_frame_t *
     if (req->length != 6 || prepay_time_from_dlt645_datetime(req->data, &t) != PREPAY_OK) {
         return 0;
     }
-    int64_t delta = t > meter->clock ? t - meter->clock : meter->clock - t;
-    if (PREPAY_METER_TIME_SYNC_LIMIT > 0 && delta > PREPAY_METER_TIME_SYNC_LIMIT) {
+    int status = prepay_meter_check_time_sync(meter, t);
+    if (status == PREPAY_E_METER_TIME_SYNC_REFUSED) {
+        prepay__meter_refuse_time_sync(meter, t);
         return 0;
     }
-    (void)prepay__meter_set_clock(meter, t);
+    if (status == PREPAY_OK) {
+        (void)prepay__meter_set_clock(meter, t);
+    }
     return 0;
 }
 

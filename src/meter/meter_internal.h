@@ -32,9 +32,44 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
                          uint32_t detail);
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out);
 void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan);
+/* Rebuilds and seals the derived plan from the bound sets and price switch
+ * time, forgetting the band run. An invalid plan stays unsealed, so pricing
+ * with it reports why. */
+const prepay_tariff_plan_t *prepay__meter_reseal(prepay_meter_t *meter);
+
+/* The bound sets and price switch time as a sealed plan (resealed when they or a set's revision changed). */
+static inline const prepay_tariff_plan_t *prepay__meter_sealed_plan(prepay_meter_t *meter)
+{
+    const prepay_tariff_plan_t *plan = &meter->derived.plan;
+    if (plan->sets[0] == meter->sets[0] && plan->sets[1] == meter->sets[1] &&
+        plan->switch_time == meter->switch_time[PREPAY__METER_SWITCH_PRICES] && prepay_tariff_plan_is_sealed(plan)) {
+        return plan;
+    }
+    return prepay__meter_reseal(meter);
+}
+
+/* Whether the last relay decision still holds without deciding again: local
+ * mode, built-in policy (no time windows: the decision depends on the balance
+ * and the flags only), no button, the same purse parameters, relay flags and
+ * wallet state as the decision left, and a balance that has only fallen and
+ * stays above the point where the alarm level would rise or the cut-off trip
+ * (see remember_decision() in meter.c). prepay_wallet_decide() would return
+ * exactly its previous output then. */
+static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button)
+{
+    const prepay_meter_derived_t *d = &meter->derived;
+    const prepay_meter_purse_t *p = &meter->purse;
+    return !button && d->decided && p->balance <= d->decided_balance && p->balance > d->decided_floor &&
+           meter->mode == PREPAY_METER_MODE_LOCAL && meter->policy == NULL && meter->relay == d->decided_relay &&
+           meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
+           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
+           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
+           p->close_allowed == d->decided_purse[3];
+}
 int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
                               prepay_money_t hoarding_limit, prepay_money_t close_allowed);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
+void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t);
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind);
 void prepay__meter_clear_energy(prepay_meter_t *meter);
 uint32_t prepay__meter_le32(const uint8_t bytes[4]);

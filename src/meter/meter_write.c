@@ -25,11 +25,18 @@ static int get_bcd(const uint8_t *value, size_t len, size_t expect, int64_t *out
     return PREPAY_OK;
 }
 
+/* Validates the plan after a write into a bound set; when it is kept, the
+ * sets are touched so that every plan sealed with them looks again. */
 static int validate_plan(const prepay_meter_t *meter)
 {
     prepay_tariff_plan_t plan;
     prepay__meter_plan(meter, &plan);
-    return prepay_tariff_plan_validate(&plan) == PREPAY_OK ? PREPAY_OK : PREPAY_E_INVALID_ARGUMENT;
+    if (prepay_tariff_plan_validate(&plan) != PREPAY_OK) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay_tariff_touch(meter->writable[0]);
+    prepay_tariff_touch(meter->writable[1]);
+    return PREPAY_OK;
 }
 
 /* 04010000 / 04020000 zone table: entries NN DD MM (wire order). */

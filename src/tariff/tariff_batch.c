@@ -139,7 +139,7 @@ typedef struct segment_cache {
  * and tier: the same result as the engine, which would make exactly one sink call. */
 static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t *c, const prepay_tariff_interval_t *iv)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     const uint8_t need = PREPAY__FLAG_POSITION | PREPAY__FLAG_CYCLE_OPEN;
     if ((st->flags & (need | PREPAY__FLAG_CYCLE_CLOSED)) != need || iv->start < st->position ||
         iv->end <= iv->start || iv->energy < 0 || !e->cycle_cached || e->cached_cycle != st->cycle ||
@@ -182,8 +182,8 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
     if (q > INT64_MAX - st->cycle_energy) {
         return false;
     }
-    if (t->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
-        st->band_energy[set][c->band - 1u] += q;
+    if (e->proportional) {
+        e->bands[set][c->band - 1u] += q;
     } else {
         const prepay_energy_t *upper = e->upper[set];
         unsigned tier = prepay__tier_index(upper, t->tier_count, st->cycle_energy);
@@ -218,9 +218,15 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
         prepay_tariff_state_init(&fresh);
         start = &fresh;
     }
-    int status = prepay__state_check(start);
+    prepay_tariff_compact_state_t core;
+    prepay__state_load(start, &core);
+    bool sealed = false;
+    int status = prepay__state_check(&core);
     if (status == PREPAY_OK) {
-        status = prepay_tariff_plan_validate(plan);
+        status = prepay__bands_check(start->band_energy, core.cycle_energy);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay__plan_check(plan, &sealed);
     }
     if (status != PREPAY_OK) {
         return status;
@@ -232,7 +238,8 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     sink.plan = plan;
     sink.bill = bill;
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, start, &sink.base);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay__engine_start(&engine, plan, account, &core, start->band_energy, work, &sink.base);
     segment_cache_t cache = {false, 0, 0, 0, 0};
     for (size_t i = 0; i < count; i++) {
         const prepay_tariff_interval_t *iv = &intervals[i];
@@ -258,7 +265,11 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
         return status;
     }
     if (state) {
-        *state = engine.st;
+        prepay__engine_fill_cache(&engine, sealed ? prepay__cache_key(plan, account) : 0u);
+        prepay__state_store(&engine.st, state);
+        if (engine.proportional) {
+            memcpy(state->band_energy, engine.bands, PREPAY__BANDS_SIZE);
+        }
     }
     return PREPAY_OK;
 }

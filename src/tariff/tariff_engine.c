@@ -8,44 +8,20 @@
 #include "prepay/tariff.h"
 #include "tariff_engine_internal.h"
 
-int prepay__state_check(const prepay_tariff_state_t *s)
-{
-    if (s->magic != PREPAY__STATE_MAGIC || (s->flags & ~PREPAY__FLAG_ALL) != 0 ||
-        s->carry.nanos >= PREPAY_AMOUNT_NANOS || s->cycle_energy < 0 ||
-        !(s->carry.units == 0 || (s->carry.units == -1 && s->carry.nanos > 0))) {
-        /* |carry| < 1 minor unit */
-        return PREPAY_E_TARIFF_BAD_STATE;
-    }
-    prepay_energy_t sum = 0;
-    for (unsigned k = 0; k < PREPAY_TARIFF_PRICE_SETS; k++) {
-        for (unsigned b = 0; b < PREPAY_MAX_TARIFF_INDEX; b++) {
-            prepay_energy_t v = s->band_energy[k][b];
-            if (v < 0 || v > s->cycle_energy - sum) {
-                return PREPAY_E_TARIFF_BAD_STATE;
-            }
-            sum += v;
-        }
-    }
-    return PREPAY_OK;
-}
-
-int prepay_tariff_state_init(prepay_tariff_state_t *state)
-{
-    if (!state) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    memset(state, 0, sizeof *state);
-    state->magic = PREPAY__STATE_MAGIC;
-    return PREPAY_OK;
-}
-
 void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
-                          const prepay_tariff_account_t *account, const prepay_tariff_state_t *state,
-                          prepay__sink_t *sink)
+                          const prepay_tariff_account_t *account, const prepay_tariff_compact_state_t *state,
+                          const prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX],
+                          prepay_energy_t (*work)[PREPAY_MAX_TARIFF_INDEX], prepay__sink_t *sink)
 {
     e->plan = plan;
     e->account = account;
     e->st = *state;
+    e->proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    e->bands = (prepay_energy_t(*)[PREPAY_MAX_TARIFF_INDEX])0;
+    if (e->proportional) {
+        memcpy(work, bands, PREPAY__BANDS_SIZE);
+        e->bands = work;
+    }
     e->sink = sink;
     e->cycle_cached = false;
     e->seg_valid[0] = e->seg_valid[1] = false;
@@ -75,7 +51,7 @@ static int cache_cycle(prepay__engine_t *e)
 /* Proportional assignment of the open cycle (NREL SAM monthly rule), exact. */
 static int close_proportional(prepay__engine_t *e)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     prepay_energy_t total = st->cycle_energy;
     if (total == 0) {
         return PREPAY_OK;
@@ -92,7 +68,7 @@ static int close_proportional(prepay__engine_t *e)
     uint64_t remainder[PARTS];
     bool bumped[PARTS];
     for (unsigned p = 0; p < PARTS; p++) {
-        remaining[p] = st->band_energy[p / PREPAY_MAX_TARIFF_INDEX][p % PREPAY_MAX_TARIFF_INDEX];
+        remaining[p] = e->bands[p / PREPAY_MAX_TARIFF_INDEX][p % PREPAY_MAX_TARIFF_INDEX];
     }
     prepay_energy_t below = 0; /* cumulative bound of the previous tier, capped at total */
     for (unsigned t = 0; t < tiers && below < total; t++) {
@@ -116,7 +92,7 @@ static int close_proportional(prepay__engine_t *e)
                 if (remaining[p] == 0) {
                     continue;
                 }
-                prepay_energy_t weight = st->band_energy[p / PREPAY_MAX_TARIFF_INDEX][p % PREPAY_MAX_TARIFF_INDEX];
+                prepay_energy_t weight = e->bands[p / PREPAY_MAX_TARIFF_INDEX][p % PREPAY_MAX_TARIFF_INDEX];
                 uint64_t q, r;
                 prepay__u128_t product = prepay__u128_mul((uint64_t)quantity, (uint64_t)weight);
                 (void)prepay__u128_divmod(product, (uint64_t)total, &q, &r); /* q <= quantity: fits */
@@ -171,11 +147,11 @@ static int close_proportional(prepay__engine_t *e)
 
 int prepay__engine_close(prepay__engine_t *e)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     if (!(st->flags & PREPAY__FLAG_CYCLE_OPEN) || (st->flags & PREPAY__FLAG_CYCLE_CLOSED)) {
         return PREPAY_OK;
     }
-    if (e->plan->sets[0]->tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL) {
+    if (!e->proportional) {
         return PREPAY_OK;
     }
     int status = close_proportional(e);
@@ -187,7 +163,7 @@ int prepay__engine_close(prepay__engine_t *e)
 
 int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     int32_t cycle;
     int status = prepay__cycle_of(e->plan->sets[0], at, &cycle);
     if (status != PREPAY_OK) {
@@ -210,7 +186,9 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     }
     st->cycle = cycle;
     st->cycle_energy = 0;
-    memset(st->band_energy, 0, sizeof st->band_energy);
+    if (e->proportional) {
+        memset(e->bands, 0, PREPAY__BANDS_SIZE);
+    }
     st->flags = (uint8_t)((st->flags | PREPAY__FLAG_CYCLE_OPEN) & ~PREPAY__FLAG_CYCLE_CLOSED);
     status = cache_cycle(e);
     if (status != PREPAY_OK) {
@@ -241,7 +219,7 @@ int prepay__engine_day(prepay__engine_t *e, unsigned set, prepay_days_t day)
  * or accumulates for proportional assignment at cycle end. */
 static int engine_piece(prepay__engine_t *e, unsigned set, unsigned band, prepay_energy_t q)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     if (q == 0) {
         return PREPAY_OK;
     }
@@ -249,8 +227,8 @@ static int engine_piece(prepay__engine_t *e, unsigned set, unsigned band, prepay
         return PREPAY_E_OVERFLOW;
     }
     const prepay_tariff_t *t = e->plan->sets[set];
-    if (t->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
-        st->band_energy[set][band - 1] += q;
+    if (e->proportional) {
+        e->bands[set][band - 1] += q;
         st->cycle_energy += q;
         return PREPAY_OK;
     }
@@ -282,7 +260,7 @@ static int spread(prepay_time_t start, prepay_time_t end, prepay_energy_t energy
 
 int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_time_t end, prepay_energy_t energy)
 {
-    prepay_tariff_state_t *st = &e->st;
+    prepay_tariff_compact_state_t *st = &e->st;
     int64_t length;
     if (end < start || energy < 0 || prepay_i64_sub(end, start, &length) != PREPAY_OK ||
         (length == 0 && energy != 0)) {
@@ -334,4 +312,58 @@ int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_tim
     }
     st->flags |= PREPAY__FLAG_POSITION;
     return PREPAY_OK;
+}
+
+void prepay__engine_fill_cache(prepay__engine_t *e, uint64_t key)
+{
+    prepay_tariff_compact_state_t *st = &e->st;
+    prepay_tariff_cache_t c;
+    memset(&c, 0, sizeof c);
+    st->cache = c;
+    const uint8_t need = PREPAY__FLAG_POSITION | PREPAY__FLAG_CYCLE_OPEN;
+    if (key == 0 || (st->flags & (need | PREPAY__FLAG_CYCLE_CLOSED)) != need || cache_cycle(e) != PREPAY_OK) {
+        return;
+    }
+    prepay_time_t p = st->position;
+    if (p < e->cycle_start || p >= e->cycle_end) {
+        return; /* the next interval starts a cycle: the engine's work */
+    }
+    const prepay_tariff_plan_t *plan = e->plan;
+    unsigned set = prepay__set_at(plan, p);
+    const prepay_tariff_t *t = plan->sets[set];
+    prepay_days_t day = prepay_time_day_of(p);
+    uint8_t table;
+    unsigned band, end_minute;
+    if (prepay__tou_day_table(t, day, &table) != PREPAY_OK ||
+        prepay__tou_run(t, day, table, (unsigned)prepay_time_second_of_day(p) / 60u, &band, &end_minute) !=
+            PREPAY_OK) {
+        return;
+    }
+    prepay_time_t end = (prepay_time_t)day * PREPAY_SECONDS_PER_DAY + (prepay_time_t)end_minute * 60;
+    if (end > e->cycle_end) {
+        end = e->cycle_end;
+    }
+    if (set == 0 && plan->sets[1] && plan->switch_time > p && plan->switch_time < end) {
+        end = plan->switch_time;
+    }
+    if (e->proportional) {
+        c.tier = 0;
+        c.tier_high = INT64_MAX;
+        c.price = 0;
+    } else {
+        unsigned tier = prepay__tier_index(e->upper[set], t->tier_count, st->cycle_energy);
+        if (prepay__tariff_price(t, band, tier + 1u, &c.price) != PREPAY_OK) {
+            return;
+        }
+        c.tier = (uint8_t)(tier + 1u);
+        c.tier_high = e->upper[set][tier];
+    }
+    c.end = end;
+    c.cycle_end = e->cycle_end;
+    c.day = day;
+    c.set = (uint8_t)set;
+    c.band = (uint8_t)band;
+    c.table = table;
+    c.key = key;
+    st->cache = c;
 }

@@ -22,7 +22,9 @@ struct prepay__sink {
 typedef struct prepay__engine {
     const prepay_tariff_plan_t *plan;
     const prepay_tariff_account_t *account;
-    prepay_tariff_state_t st; /* working copy, committed by the caller on success */
+    prepay_tariff_compact_state_t st; /* working copy, committed by the caller on success */
+    bool proportional;                /* per-band energy kept in `bands` */
+    prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX]; /* working copy [set][band - 1] (proportional), or NULL */
     prepay__sink_t *sink;
     bool cycle_cached;        /* the fields below belong to st.cycle */
     int32_t cached_cycle;
@@ -32,15 +34,26 @@ typedef struct prepay__engine {
     prepay__day_segments_t seg[PREPAY_TARIFF_PRICE_SETS];
 } prepay__engine_t;
 
+/* Starts an engine on a copy of `state`. In proportional mode the state's
+ * per-band energy `bands` is copied into the caller's `work` array (both
+ * non-NULL then), the engine's working copy; otherwise neither is used (a
+ * compact state has none, and its callers need no such array on the stack). */
 void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
-                          const prepay_tariff_account_t *account, const prepay_tariff_state_t *state,
-                          prepay__sink_t *sink);
+                          const prepay_tariff_account_t *account, const prepay_tariff_compact_state_t *state,
+                          const prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX],
+                          prepay_energy_t (*work)[PREPAY_MAX_TARIFF_INDEX], prepay__sink_t *sink);
+
+/* Bytes of a state's per-band energy. */
+#define PREPAY__BANDS_SIZE (sizeof(prepay_energy_t) * PREPAY_TARIFF_PRICE_SETS * PREPAY_MAX_TARIFF_INDEX)
 int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_time_t end, prepay_energy_t energy);
 int prepay__engine_close(prepay__engine_t *e);
 /* Makes sure the cycle containing `at` is open (closing the previous one) and cached. */
 int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at);
 /* Makes sure seg[set] holds the segments of `day`. */
 int prepay__engine_day(prepay__engine_t *e, unsigned set, prepay_days_t day);
+/* Fills the working state's cache for its position under `key` (a sealed
+ * plan's cache key), or empties it (key 0, or nothing to cache). Never fails. */
+void prepay__engine_fill_cache(prepay__engine_t *e, uint64_t key);
 
 static inline unsigned prepay__set_at(const prepay_tariff_plan_t *plan, prepay_time_t t)
 {

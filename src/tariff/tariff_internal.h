@@ -7,14 +7,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "prepay/config.h"
+#include "prepay/fixed_point.h"
+#include "prepay/status.h"
 #include "prepay/tariff.h"
+#include "../common/wide_internal.h"
 
 /* Most segments one day can have: base slots (+1 for the wrap) and two
  * cuts per override plus the override itself. */
 #define PREPAY__DAY_SEGMENTS_MAX (PREPAY_MAX_DAY_SLOTS + 2 + 3 * PREPAY_MAX_DATE_OVERRIDES)
 
 #define PREPAY__STATE_MAGIC 0x54415246u /* "TARF" */
+#define PREPAY__SEAL_MAGIC 0x5345414Cu  /* "SEAL" */
+
+/* Day-table codes of prepay__tou_day_table(): a day table index (0-based),
+ * or one of these. */
+#define PREPAY__TABLE_DEFAULT 0xFEu /* no seasons, no override that day: default_band all day */
+#define PREPAY__TABLE_BUILD 0xFFu   /* overrides that day: build the day's segments */
 #define PREPAY__FLAG_POSITION 0x01u
 #define PREPAY__FLAG_CYCLE_OPEN 0x02u
 #define PREPAY__FLAG_CYCLE_CLOSED 0x04u
@@ -33,6 +44,15 @@ typedef struct prepay__day_segments {
 /* Builds the band segments of one day (tariff already validated). */
 int prepay__tou_day_segments(const prepay_tariff_t *tariff, prepay_days_t day, prepay__day_segments_t *out);
 
+/* The day-table code of a day (tariff validated): which table gives its bands. */
+int prepay__tou_day_table(const prepay_tariff_t *tariff, prepay_days_t day, uint8_t *table);
+
+/* Band at a minute of a day and the minute its run ends within that day
+ * (1..1440; the first later minute with another band), given the day's code
+ * from prepay__tou_day_table() (tariff validated). */
+int prepay__tou_run(const prepay_tariff_t *tariff, prepay_days_t day, uint8_t table, unsigned minute,
+                    unsigned *band, unsigned *end_minute);
+
 /* Band at a minute of a day (tariff already validated). */
 int prepay__tou_band_at(const prepay_tariff_t *tariff, prepay_days_t day, unsigned minute, unsigned *band);
 
@@ -45,8 +65,101 @@ int prepay__cycle_bounds(const prepay_tariff_t *tariff, int32_t cycle, prepay_ti
 int prepay__tier_bounds(const prepay_tariff_t *tariff, const prepay_tariff_account_t *account, int32_t cycle,
                         prepay_energy_t upper[PREPAY_MAX_TIERS]);
 
-/* Checks a state's invariants. */
-int prepay__state_check(const prepay_tariff_state_t *state);
+/* Fingerprint of a plan's content (both sets' bytes, the switch time if set B exists); never 0. */
+uint64_t prepay__plan_fingerprint(const prepay_tariff_plan_t *plan);
+
+/* The account part of a stream cache key (account non-NULL). */
+uint64_t prepay__account_key(uint64_t stamp, const prepay_tariff_t *tariff, const prepay_tariff_account_t *account);
+
+/* Whether the plan's seal holds: sets, switch time and revisions as sealed (O(1)). */
+static inline bool prepay__sealed(const prepay_tariff_plan_t *plan)
+{
+    const prepay_tariff_seal_t *seal = &plan->seal;
+    return seal->magic == PREPAY__SEAL_MAGIC && plan->sets[0] && seal->sets[0] == plan->sets[0] &&
+           seal->sets[1] == plan->sets[1] && seal->switch_time == plan->switch_time &&
+           seal->revision[0] == plan->sets[0]->revision &&
+           (!plan->sets[1] || seal->revision[1] == plan->sets[1]->revision);
+}
+
+/* Checks a plan before evaluation: a sealed plan is trusted (O(1); with
+ * PREPAY_TARIFF_CHECK_SEALS its fingerprint is compared too), an unsealed one
+ * validated. *sealed says which. */
+static inline int prepay__plan_check(const prepay_tariff_plan_t *plan, bool *sealed)
+{
+    if (plan && prepay__sealed(plan)) {
+#if PREPAY_TARIFF_CHECK_SEALS
+        if (prepay__plan_fingerprint(plan) != plan->seal.stamp) {
+            return PREPAY_E_TARIFF_SEAL_BROKEN;
+        }
+#endif
+        *sealed = true;
+        return PREPAY_OK;
+    }
+    *sealed = false;
+    return prepay_tariff_plan_validate(plan);
+}
+
+/* Key of a stream cache: the sealed plan's stamp mixed with the account parameters the tier bounds use. */
+static inline uint64_t prepay__cache_key(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account)
+{
+    return account ? prepay__account_key(plan->seal.stamp, plan->sets[0], account) : plan->seal.stamp;
+}
+
+/* Checks the invariants of a state without its per-band energy (O(1)). */
+static inline int prepay__state_check(const prepay_tariff_compact_state_t *s)
+{
+    /* |carry| < 1 minor unit: units 0, or -1 with a positive fraction. The sign
+     * of the carry is data, not a rare case: tested without branching on it. */
+    bool bad_carry = (s->carry.nanos >= PREPAY_AMOUNT_NANOS) |
+                     ((s->carry.units != 0) & ((s->carry.units != -1) | (s->carry.nanos == 0)));
+    if (s->magic != PREPAY__STATE_MAGIC || (s->flags & ~PREPAY__FLAG_ALL) != 0 || s->cycle_energy < 0 || bad_carry) {
+        return PREPAY_E_TARIFF_BAD_STATE;
+    }
+    return PREPAY_OK;
+}
+
+/* Checked int64 addition and subtraction (as prepay_i64_add() and prepay_i64_sub(), inline). */
+static inline bool prepay__add(int64_t a, int64_t b, int64_t *out)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_add_overflow(a, b, out);
+#else
+    if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) {
+        return false;
+    }
+    *out = a + b;
+    return true;
+#endif
+}
+
+static inline bool prepay__sub(int64_t a, int64_t b, int64_t *out)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_sub_overflow(a, b, out);
+#else
+    if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) {
+        return false;
+    }
+    *out = a - b;
+    return true;
+#endif
+}
+
+/* Checks per-band energy against the cycle energy (O(bands)). */
+int prepay__bands_check(const prepay_energy_t bands[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX],
+                        prepay_energy_t cycle_energy);
+
+/* The members a full and a compact state share, copied between them as one
+ * block (tariff_state.c asserts that a full state begins with them). */
+static inline void prepay__state_load(const prepay_tariff_state_t *state, prepay_tariff_compact_state_t *core)
+{
+    memcpy(core, state, sizeof *core);
+}
+
+static inline void prepay__state_store(const prepay_tariff_compact_state_t *core, prepay_tariff_state_t *state)
+{
+    memcpy(state, core, sizeof *core);
+}
 
 /* Compares two line keys (cycle, kind, set, band, tier, fixed index). */
 int prepay__line_key_compare(const prepay_tariff_line_t *a, const prepay_tariff_line_t *b);
@@ -63,6 +176,50 @@ static inline unsigned prepay__tier_index(const prepay_energy_t *upper, unsigned
         t++;
     }
     return t;
+}
+
+/* Exact money of the streaming fast path: the library's functions, without
+ * the call and the argument checks in the common case (valid, non-negative
+ * operands); every other case calls the function itself. */
+
+/* prepay_amount_from_product(): below 2^32 both, the 64-bit product's quotient and remainder by 1e9. */
+static inline int prepay__amount_of(prepay_energy_t quantity, prepay_price_t price, prepay_amount_t *out)
+{
+    if (quantity >= 0 && price >= 0 && (((uint64_t)quantity | (uint64_t)price) >> 32) == 0) {
+        uint64_t product = (uint64_t)quantity * (uint64_t)price;
+        out->units = (int64_t)(product / PREPAY_AMOUNT_NANOS);
+        out->nanos = (uint32_t)(product % PREPAY_AMOUNT_NANOS);
+        return PREPAY_OK;
+    }
+    return prepay_amount_from_product(quantity, price, out);
+}
+
+/* prepay_amount_round(): for a non-negative amount below INT64_MAX, the one rounding rule inline. */
+static inline int prepay__round(prepay_amount_t amount, prepay_rounding_t mode, prepay_money_t *out)
+{
+    if (amount.units >= 0 && amount.units < INT64_MAX && amount.nanos < PREPAY_AMOUNT_NANOS) {
+        int bump = prepay__round_bump((uint64_t)amount.units, amount.nanos, PREPAY_AMOUNT_NANOS, false, (int)mode);
+        if (bump >= 0) {
+            *out = amount.units + bump;
+            return PREPAY_OK;
+        }
+    }
+    return prepay_amount_round(amount, mode, out);
+}
+
+/* prepay_amount_add() of two valid amounts (nanos below 1e9); false on overflow. */
+static inline bool prepay__amount_add(prepay_amount_t a, prepay_amount_t b, prepay_amount_t *out)
+{
+    uint32_t nanos = a.nanos + b.nanos; /* < 2e9 */
+    uint32_t carry = nanos >= PREPAY_AMOUNT_NANOS; /* data: no branch */
+    nanos -= carry * (uint32_t)PREPAY_AMOUNT_NANOS;
+    int64_t units;
+    if (!prepay__add(a.units, b.units, &units) || !prepay__add(units, (int64_t)carry, &units)) {
+        return false;
+    }
+    out->units = units;
+    out->nanos = nanos;
+    return true;
 }
 
 #endif /* PREPAY_TARIFF_INTERNAL_H */

@@ -189,7 +189,8 @@ static int validate_prices(const prepay_tariff_t *t)
 {
     const prepay_tariff_prices_t *p = &t->prices;
     if (p->mode == PREPAY_PRICE_DERIVED) {
-        if (p->derive_quantum < 1 || p->derive_base < 0 || p->derive_adder < 0) {
+        if (p->derive_quantum < 1 || prepay_price_check(p->derive_base) != PREPAY_OK ||
+            prepay_price_check(p->derive_adder) != PREPAY_OK) {
             return PREPAY_E_TARIFF_BAD_DERIVATION;
         }
         for (unsigned b = 0; b < t->band_count; b++) {
@@ -199,23 +200,24 @@ static int validate_prices(const prepay_tariff_t *t)
         }
     } else {
         for (unsigned b = 0; b < t->band_count; b++) {
-            if (p->band_price[b] < 0) {
+            if (prepay_price_check(p->band_price[b]) != PREPAY_OK) {
                 return PREPAY_E_TARIFF_BAD_PRICE;
             }
         }
     }
     for (unsigned k = 0; k < t->tier_count; k++) {
-        if (p->tier_surcharge[k] < 0) {
+        if (prepay_price_check(p->tier_surcharge[k]) != PREPAY_OK) {
             return PREPAY_E_TARIFF_BAD_PRICE;
         }
     }
     for (unsigned b = 0; b < t->band_count; b++) {
         for (unsigned k = 0; k < t->tier_count; k++) {
-            if (p->band_tier_price[b][k] < 0) {
+            if (prepay_price_check(p->band_tier_price[b][k]) != PREPAY_OK) {
                 return PREPAY_E_TARIFF_BAD_PRICE;
             }
+            /* The price in force (band price + surcharge, or derived) is a price too. */
             prepay_price_t price;
-            if (prepay__tariff_price(t, b + 1, k + 1, &price) != PREPAY_OK) {
+            if (prepay__tariff_price(t, b + 1, k + 1, &price) != PREPAY_OK || prepay_price_check(price) != PREPAY_OK) {
                 return PREPAY_E_TARIFF_BAD_PRICE;
             }
         }
@@ -258,6 +260,7 @@ int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_tariff_t *t
     if (!plan || !tariff) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+    memset(plan, 0, sizeof *plan); /* not sealed */
     plan->sets[0] = tariff;
     plan->sets[1] = (const prepay_tariff_t *)0;
     plan->switch_time = 0;

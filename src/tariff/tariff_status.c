@@ -32,6 +32,8 @@ const char *prepay__tariff_status_text(int number)
     case 25: return "tariff: bad account adjustment";
     case 26: return "tariff: marginal price is zero (unlimited energy)";
     case 27: return "tariff: state not initialised or corrupt";
+    case 28: return "tariff: a sealed plan's tariff changed without prepay_tariff_touch()";
+    case 29: return "tariff: proportional mode needs the full state (per-band energy)";
     default: return (const char *)0;
     }
 }

@@ -1,10 +1,25 @@
-/* Streaming evaluation: feed intervals or register readings, get charge lines. */
+/*
+ * Streaming evaluation: feed intervals or register readings, get charge lines.
+ *
+ * Two paths give the same lines, dues and state. The fast path serves a call
+ * on a sealed plan whose interval lies in the run (band, price set, cycle,
+ * tier) cached in the state, or in another run of the same day, set, cycle
+ * and tier that the day's table gives directly: one line, no engine. Every
+ * other call (unsealed plan, a cycle, switch-over or tier boundary, an
+ * interval split across runs, any error) takes the engine, which then
+ * refills the cache for the new position.
+ */
 #include <string.h>
 
+#include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
 #include "tariff_engine_internal.h"
+
+/* A full state's per-band energy, or NULL for a compact state. */
+typedef prepay_energy_t (*bands_t)[PREPAY_MAX_TARIFF_INDEX];
+typedef const prepay_energy_t (*const_bands_t)[PREPAY_MAX_TARIFF_INDEX];
 
 typedef struct stream_sink {
     prepay__sink_t base; /* first member: the engine's sink pointer is this struct */
@@ -102,22 +117,50 @@ static void sink_init(stream_sink_t *s, const prepay_tariff_plan_t *plan, prepay
     s->cap = lines ? cap : 0;
 }
 
-static int check_common(const prepay_tariff_plan_t *plan, const prepay_tariff_state_t *state,
-                        const prepay_tariff_line_t *lines, size_t line_cap, const prepay_tariff_feed_result_t *result)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+/* Speed builds inline the fast path into each entry point (it saves a call
+ * with twelve arguments); size builds (the firmware profile, -Os) keep one copy. */
+#define FAST_INLINE __attribute__((always_inline)) inline
+#else
+#define FAST_INLINE
+#endif
+
+/* Turns the exact amount of a call into the whole minor units due now:
+ * running exact total = charged + carry + exact; due = round(running) -
+ * charged; carry = running - charged - due. `charged` is whole, so the
+ * running total's fraction is that of carry + exact. Writes only on success. */
+static FAST_INLINE int settle(prepay_money_t charged, prepay_amount_t carry, prepay_amount_t exact,
+                              prepay_rounding_t rounding, prepay_money_t *due_out, prepay_money_t *charged_out,
+                              prepay_amount_t *carry_out)
 {
-    if (!plan || !state || !result || (!lines && line_cap > 0)) {
-        return PREPAY_E_INVALID_ARGUMENT;
+    prepay_amount_t sum, running;
+    prepay_money_t rounded, due, next_charged;
+    /* carry is checked with the state, exact is a sum of valid amounts */
+    if (!prepay__amount_add(carry, exact, &sum)) {
+        return PREPAY_E_OVERFLOW;
     }
-    int status = prepay__state_check(state);
-    if (status == PREPAY_OK) {
-        status = prepay_tariff_plan_validate(plan);
+    running.nanos = sum.nanos;
+    if (!prepay__add(sum.units, charged, &running.units)) {
+        return PREPAY_E_OVERFLOW;
     }
-    return status;
+    int status = prepay__round(running, rounding, &rounded);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (!prepay__sub(rounded, charged, &due) || !prepay__sub(sum.units, due, &sum.units) ||
+        !prepay__add(charged, due, &next_charged)) {
+        return PREPAY_E_OVERFLOW;
+    }
+    *due_out = due;
+    *charged_out = next_charged;
+    carry_out->units = sum.units; /* member by member: a stored state keeps deterministic padding */
+    carry_out->nanos = sum.nanos;
+    return PREPAY_OK;
 }
 
-/* Finishes a streaming call: buffer check, due and carry, commit. */
-static int finish(prepay__engine_t *e, stream_sink_t *sink, prepay_tariff_state_t *state,
-                  prepay_tariff_feed_result_t *result)
+/* Finishes an engine call: buffer check, due and carry, cache, commit. */
+static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay_tariff_compact_state_t *state,
+                  bands_t bands, prepay_tariff_feed_result_t *result)
 {
     int status = sink_flush(sink);
     if (status != PREPAY_OK) {
@@ -128,78 +171,288 @@ static int finish(prepay__engine_t *e, stream_sink_t *sink, prepay_tariff_state_
         result->line_count = sink->count;
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    /* running exact total = charged + carry; due = round(running) - charged */
-    prepay_amount_t carry, running;
-    prepay_money_t rounded, due, charged;
-    status = prepay_amount_add(e->st.carry, sink->exact, &carry);
-    if (status == PREPAY_OK) {
-        status = prepay_amount_add(carry, prepay_amount_from_money(e->st.charged), &running);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_amount_round(running, e->plan->sets[0]->rounding, &rounded);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_i64_sub(rounded, e->st.charged, &due);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_amount_sub(carry, prepay_amount_from_money(due), &carry);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_i64_add(e->st.charged, due, &charged);
-    }
+    prepay_money_t due;
+    status = settle(e->st.charged, e->st.carry, sink->exact, e->plan->sets[0]->rounding, &due, &e->st.charged,
+                    &e->st.carry);
     if (status != PREPAY_OK) {
         return status;
     }
-    e->st.carry = carry;
-    e->st.charged = charged;
+    prepay__engine_fill_cache(e, key);
     *state = e->st;
+    if (e->proportional) {
+        memcpy(bands, e->bands, PREPAY__BANDS_SIZE);
+    }
     result->line_count = sink->count;
     result->exact = sink->exact;
     result->due = due;
     return (int)(sink->count > (size_t)INT32_MAX ? INT32_MAX : sink->count);
 }
 
-int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                                prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
-                                prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
-                                prepay_tariff_feed_result_t *result)
+/* The fast path declines: the engine takes the call. */
+#define NOT_FAST INT32_MIN
+
+/* Moves a cache copy to the run holding `at` when that is a lookup in the same
+ * cycle and price set (the tier stays, the band and its price may change). */
+static bool seek(const prepay_tariff_plan_t *plan, bool proportional, prepay_tariff_cache_t *c, prepay_time_t at)
 {
-    int status = check_common(plan, state, lines, line_cap, result);
+    if (at >= c->cycle_end || prepay__set_at(plan, at) != c->set) {
+        return false;
+    }
+    const prepay_tariff_t *t = plan->sets[c->set];
+    prepay_days_t day = prepay_time_day_of(at);
+    uint8_t table = c->table;
+    if (day != c->day) {
+        if (prepay__tou_day_table(t, day, &table) != PREPAY_OK) {
+            return false;
+        }
+    } else if (table < PREPAY__TABLE_DEFAULT && table >= t->schedule.day_table_count) {
+        return false; /* a corrupt cache: let the engine rebuild it */
+    }
+    unsigned band, end_minute;
+    if (prepay__tou_run(t, day, table, (unsigned)prepay_time_second_of_day(at) / 60u, &band, &end_minute) !=
+        PREPAY_OK) {
+        return false;
+    }
+    prepay_time_t end = (prepay_time_t)day * PREPAY_SECONDS_PER_DAY + (prepay_time_t)end_minute * 60;
+    if (end > c->cycle_end) {
+        end = c->cycle_end;
+    }
+    if (c->set == 0 && plan->sets[1] && plan->switch_time > at && plan->switch_time < end) {
+        end = plan->switch_time;
+    }
+    if (!proportional && band != c->band &&
+        (c->tier < 1 || c->tier > t->tier_count || prepay__tariff_price(t, band, c->tier, &c->price) != PREPAY_OK)) {
+        return false;
+    }
+    c->day = day;
+    c->table = table;
+    c->band = (uint8_t)band;
+    c->end = end;
+    return true;
+}
+
+/* Prices [s, e) with q from the state's cache: one line at most, no engine.
+ * The plan must be sealed (and, where PREPAY_TARIFF_CHECK_SEALS, its
+ * fingerprint checked); arguments non-NULL. With `reading`, the register
+ * becomes (e, value) too. Returns the line count, ::PREPAY_E_BUFFER_TOO_SMALL
+ * (as the engine would), or NOT_FAST for anything else, including every
+ * error, which the engine then reports. Changes nothing unless it succeeds. */
+
+static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                prepay_tariff_compact_state_t *state, bands_t bands,
+                prepay_time_t s, prepay_time_t e, prepay_energy_t q, bool reading, prepay_energy_t value,
+                prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
+{
+    const uint8_t need = PREPAY__FLAG_POSITION | PREPAY__FLAG_CYCLE_OPEN;
+    prepay_tariff_cache_t *c = &state->cache;
+    bool proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    if (prepay__state_check(state) != PREPAY_OK || (proportional && !bands) ||
+        c->key != prepay__cache_key(plan, account) || (state->flags & (need | PREPAY__FLAG_CYCLE_CLOSED)) != need ||
+        e <= s || s < state->position || q < 0 || c->set >= PREPAY_TARIFF_PRICE_SETS || !plan->sets[c->set]) {
+        return NOT_FAST;
+    }
+    const prepay_tariff_t *t = plan->sets[c->set];
+    if (c->band < 1 || c->band > t->band_count) {
+        return NOT_FAST;
+    }
+    prepay_tariff_cache_t moved;
+    const prepay_tariff_cache_t *run = c;
+    if (e > c->end) {
+        moved = *c;
+        if (!seek(plan, proportional, &moved, s) || e > moved.end) {
+            return NOT_FAST;
+        }
+        run = &moved;
+    }
+    prepay_energy_t used = state->cycle_energy;
+    prepay_amount_t exact = {0, 0};
+    prepay_money_t money = 0;
+    size_t count = 0;
+    if (proportional) {
+        prepay_energy_t band_used = bands[run->set][run->band - 1u];
+        if (q > INT64_MAX - used || band_used < 0 || band_used > used) {
+            return NOT_FAST;
+        }
+    } else {
+        if (q > run->tier_high - used) {
+            return NOT_FAST; /* crosses a tier bound (or the cache is corrupt) */
+        }
+        if (q > 0) {
+            if (prepay__amount_of(q, run->price, &exact) != PREPAY_OK ||
+                prepay__round(exact, t->rounding, &money) != PREPAY_OK) {
+                return NOT_FAST;
+            }
+            count = 1;
+        }
+    }
+    if (count > line_cap) {
+        memset(result, 0, sizeof *result);
+        result->line_count = count;
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    prepay_money_t due, charged;
+    prepay_amount_t carry;
+    if (settle(state->charged, state->carry, exact, plan->sets[0]->rounding, &due, &charged, &carry) != PREPAY_OK) {
+        return NOT_FAST;
+    }
+    /* Commit. */
+    if (count > 0) {
+        prepay_tariff_line_t *line = &lines[0];
+        memset(line, 0, sizeof *line); /* padding too: the engine's lines are zeroed the same way */
+        line->kind = PREPAY_LINE_ENERGY;
+        line->cycle = state->cycle;
+        line->price_set = run->set;
+        line->band = run->band;
+        line->tier = run->tier;
+        line->quantity = q;
+        line->price = run->price;
+        line->amount.units = exact.units; /* member by member: no padding copied from the stack */
+        line->amount.nanos = exact.nanos;
+        line->money = money;
+    }
+    if (proportional) {
+        bands[run->set][run->band - 1u] += q;
+    }
+    if (run != c) {
+        *c = moved;
+    }
+    state->carry.units = carry.units;
+    state->carry.nanos = carry.nanos;
+    state->charged = charged;
+    state->cycle_energy = used + q;
+    state->position = e;
+    if (reading) {
+        state->register_time = e;
+        state->register_value = value;
+    }
+    result->line_count = count;
+    result->exact = exact;
+    result->due = due;
+    return (int)count;
+}
+
+/* The fast path may go first, before any other check, when a seal is trusted
+ * on sight; builds that check seals take the general path, which checks the
+ * fingerprint and then tries the fast path. */
+#define FAST_FIRST (PREPAY_TARIFF_CHECK_SEALS == 0)
+
+/* Whether a call may try the fast path before any other check. */
+static FAST_INLINE bool fast_first(const prepay_tariff_plan_t *plan, const void *state,
+                                   const prepay_tariff_line_t *lines, size_t line_cap,
+                                   const prepay_tariff_feed_result_t *result)
+{
+    return FAST_FIRST && plan && state && result && (lines || line_cap == 0) && prepay__sealed(plan);
+}
+
+/* Argument, state and plan checks of the general path. */
+static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_compact_state_t *state,
+                      const_bands_t bands, const prepay_tariff_line_t *lines,
+                      size_t line_cap, const prepay_tariff_feed_result_t *result, bool *sealed)
+{
+    if (!plan || !state || !result || (!lines && line_cap > 0)) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    int status = prepay__state_check(state);
+    if (status == PREPAY_OK) {
+        status = prepay__plan_check(plan, sealed);
+    }
+    if (status == PREPAY_OK && plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL && !bands) {
+        status = PREPAY_E_TARIFF_NEEDS_BANDS;
+    }
+    if (status == PREPAY_OK && bands) {
+        status = prepay__bands_check(bands, state->cycle_energy);
+    }
+    return status;
+}
+
+/* The general path of an interval: every check, the fast path if not tried
+ * yet, else the engine. `work` is the engine's copy of a full state's
+ * per-band energy (NULL with a compact state). */
+static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                         prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t start,
+                         prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
+                         prepay_tariff_feed_result_t *result, bool fast_tried)
+{
+    bool sealed = false;
+    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
+    }
+    if (sealed && !fast_tried) {
+        status = fast(plan, account, state, bands, start, end, energy, false, 0, lines, line_cap, result);
+        if (status != NOT_FAST) {
+            return status;
+        }
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, state, &sink.base);
+    prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
     status = prepay__engine_interval(&engine, start, end, energy);
     if (status != PREPAY_OK) {
         return status;
     }
-    return finish(&engine, &sink, state, result);
+    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, result);
 }
 
-int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                               prepay_tariff_state_t *state, prepay_time_t at, prepay_energy_t reading,
-                               prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
+static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                     prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
+                                     prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
+                                     prepay_tariff_line_t *lines, size_t line_cap,
+                                     prepay_tariff_feed_result_t *result)
 {
-    int status = check_common(plan, state, lines, line_cap, result);
+    bool tried = fast_first(plan, state, lines, line_cap, result);
+    if (tried) {
+        int status = fast(plan, account, state, bands, start, end, energy, false, 0, lines, line_cap, result);
+        if (status != NOT_FAST) {
+            return status;
+        }
+    }
+    return slow_interval(plan, account, state, bands, work, start, end, energy, lines, line_cap, result, tried);
+}
+
+/* The fast path of a reading: a primed state, a later time, a register not lower. */
+static FAST_INLINE int fast_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                    prepay_tariff_compact_state_t *state, bands_t bands, prepay_time_t at,
+                                    prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                                    prepay_tariff_feed_result_t *result)
+{
+    prepay_energy_t energy;
+    if (!(state->flags & PREPAY__FLAG_PRIMED) || reading < state->register_value || at <= state->register_time ||
+        !prepay__sub(reading, state->register_value, &energy)) {
+        return NOT_FAST;
+    }
+    return fast(plan, account, state, bands, state->register_time, at, energy, true, reading, lines, line_cap, result);
+}
+
+/* The general path of a reading (as slow_interval()). */
+static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                        prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t at,
+                        prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                        prepay_tariff_feed_result_t *result, bool fast_tried)
+{
+    bool sealed = false;
+    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
+        return status;
+    }
+    if (sealed && !fast_tried &&
+        (status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result)) != NOT_FAST) {
         return status;
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, state, &sink.base);
-    prepay_tariff_state_t *st = &engine.st;
+    prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
+    prepay_tariff_compact_state_t *st = &engine.st;
     if (st->flags & PREPAY__FLAG_PRIMED) {
+        prepay_energy_t energy;
         if (reading < st->register_value) {
             return PREPAY_E_TARIFF_REGISTER_BACKWARDS;
         }
         if (at < st->register_time) {
             return PREPAY_E_TARIFF_TIME_ORDER;
         }
-        prepay_energy_t energy;
         if (prepay_i64_sub(reading, st->register_value, &energy) != PREPAY_OK) {
             return PREPAY_E_OVERFLOW;
         }
@@ -213,24 +466,102 @@ int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_ta
     st->flags |= PREPAY__FLAG_PRIMED;
     st->register_time = at;
     st->register_value = reading;
-    return finish(&engine, &sink, state, result);
+    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, result);
+}
+
+static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                    prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
+                                    prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines,
+                                    size_t line_cap, prepay_tariff_feed_result_t *result)
+{
+    bool tried = fast_first(plan, state, lines, line_cap, result);
+    if (tried) {
+        int status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result);
+        if (status != NOT_FAST) {
+            return status;
+        }
+    }
+    return slow_reading(plan, account, state, bands, work, at, reading, lines, line_cap, result, tried);
+}
+
+int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
+                                prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
+                                prepay_tariff_feed_result_t *result)
+{
+    if (!state) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay_tariff_compact_state_t core;
+    prepay__state_load(state, &core);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    int status = feed_interval(plan, account, &core, state->band_energy, work, start, end, energy, lines, line_cap,
+                               result);
+    if (status >= 0) {
+        prepay__state_store(&core, state);
+    }
+    return status;
+}
+
+int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                               prepay_tariff_state_t *state, prepay_time_t at, prepay_energy_t reading,
+                               prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
+{
+    if (!state) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay_tariff_compact_state_t core;
+    prepay__state_load(state, &core);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    int status = feed_reading(plan, account, &core, state->band_energy, work, at, reading, lines, line_cap, result);
+    if (status >= 0) {
+        prepay__state_store(&core, state);
+    }
+    return status;
+}
+
+int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                        prepay_tariff_compact_state_t *state, prepay_time_t start, prepay_time_t end,
+                                        prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
+                                        prepay_tariff_feed_result_t *result)
+{
+    return feed_interval(plan, account, state, NULL, NULL, start, end, energy, lines, line_cap, result);
+}
+
+int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                       prepay_tariff_compact_state_t *state, prepay_time_t at,
+                                       prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                                       prepay_tariff_feed_result_t *result)
+{
+    return feed_reading(plan, account, state, NULL, NULL, at, reading, lines, line_cap, result);
 }
 
 int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                               prepay_tariff_state_t *state, prepay_tariff_line_t *lines, size_t line_cap,
                               prepay_tariff_feed_result_t *result)
 {
-    int status = check_common(plan, state, lines, line_cap, result);
+    if (!state) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay_tariff_compact_state_t core;
+    prepay__state_load(state, &core);
+    bool sealed = false;
+    int status = check_call(plan, &core, (const_bands_t)state->band_energy, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
-    prepay__engine_start(&engine, plan, account, state, &sink.base);
+    prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay__engine_start(&engine, plan, account, &core, (const_bands_t)state->band_energy, work, &sink.base);
     status = prepay__engine_close(&engine);
-    if (status != PREPAY_OK) {
-        return status;
+    if (status == PREPAY_OK) {
+        status = finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, &core, state->band_energy,
+                        result);
     }
-    return finish(&engine, &sink, state, result);
+    if (status >= 0) {
+        prepay__state_store(&core, state);
+    }
+    return status;
 }

@@ -58,9 +58,15 @@ int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay_tariff_acc
     if (!plan || !energy || money < 0 || quantum < 1) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    int status = prepay_tariff_plan_validate(plan);
+    bool sealed;
+    int status = prepay__plan_check(plan, &sealed);
     if (status == PREPAY_OK && state) {
-        status = prepay__state_check(state);
+        prepay_tariff_compact_state_t core;
+        prepay__state_load(state, &core);
+        status = prepay__state_check(&core);
+        if (status == PREPAY_OK) {
+            status = prepay__bands_check(state->band_energy, state->cycle_energy);
+        }
     }
     if (status != PREPAY_OK) {
         return status;

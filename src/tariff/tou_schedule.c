@@ -6,8 +6,23 @@
 #include "prepay/tariff.h"
 #include "tariff_internal.h"
 
-/* The day table in force on a day (schedule with seasons, validated). */
-static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, const prepay_tou_day_table_t **out)
+/* Index of the first override on or after a day (overrides sorted by day). */
+static unsigned first_override(const prepay_tou_schedule_t *s, prepay_days_t day)
+{
+    unsigned lo = 0, hi = s->override_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2u;
+        if (s->overrides[mid].day < day) {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The day table in force on a day (schedule with seasons, validated), 0-based. */
+static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, unsigned *out)
 {
     int32_t y;
     uint8_t m, d;
@@ -44,7 +59,70 @@ static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, const
                 : weekday == PREPAY_SATURDAY ? se->saturday_table
                                              : se->weekday_table;
     }
-    *out = &s->day_tables[table];
+    *out = table;
+    return PREPAY_OK;
+}
+
+int prepay__tou_day_table(const prepay_tariff_t *t, prepay_days_t day, uint8_t *table)
+{
+    const prepay_tou_schedule_t *s = &t->schedule;
+    unsigned o = first_override(s, day);
+    bool overridden = o < s->override_count && s->overrides[o].day == day;
+    if (s->season_count == 0) {
+        int32_t y;
+        uint8_t m, d;
+        if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
+            return PREPAY_E_BAD_DATE;
+        }
+        *table = overridden ? PREPAY__TABLE_BUILD : PREPAY__TABLE_DEFAULT;
+        return PREPAY_OK;
+    }
+    unsigned index;
+    int status = day_table_of(s, day, &index);
+    if (status == PREPAY_OK) {
+        *table = overridden ? PREPAY__TABLE_BUILD : (uint8_t)index;
+    }
+    return status;
+}
+
+int prepay__tou_run(const prepay_tariff_t *t, prepay_days_t day, uint8_t table, unsigned minute, unsigned *band,
+                    unsigned *end_minute)
+{
+    if (table == PREPAY__TABLE_DEFAULT) {
+        *band = t->schedule.default_band;
+        *end_minute = PREPAY_MINUTES_PER_DAY;
+        return PREPAY_OK;
+    }
+    if (table == PREPAY__TABLE_BUILD) {
+        prepay__day_segments_t seg;
+        int status = prepay__tou_day_segments(t, day, &seg);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        uint16_t i = 0;
+        while (i + 1u < seg.count && seg.start[i + 1u] <= minute) {
+            i++;
+        }
+        *band = seg.band[i];
+        *end_minute = seg.start[i + 1u];
+        return PREPAY_OK;
+    }
+    /* The same runs as prepay__tou_day_segments() without overrides: the slot
+     * starting last at or before the minute (before the first start, the last
+     * slot, which wraps over midnight), until the next start whose band differs
+     * (neighbours with the same band are one run). */
+    const prepay_tou_day_table_t *d = &t->schedule.day_tables[table];
+    unsigned count = d->slot_count;
+    unsigned next = 0;
+    while (next < count && d->slots[next].start_minute <= minute) {
+        next++;
+    }
+    unsigned b = d->slots[next > 0 ? next - 1u : count - 1u].band;
+    while (next < count && d->slots[next].band == b) {
+        next++;
+    }
+    *band = b;
+    *end_minute = next < count ? d->slots[next].start_minute : PREPAY_MINUTES_PER_DAY;
     return PREPAY_OK;
 }
 
@@ -106,11 +184,12 @@ int prepay__tou_day_segments(const prepay_tariff_t *t, prepay_days_t day, prepay
         seg.start[0] = 0;
         seg.band[0] = s->default_band;
     } else {
-        const prepay_tou_day_table_t *table;
-        int status = day_table_of(s, day, &table);
+        unsigned index;
+        int status = day_table_of(s, day, &index);
         if (status != PREPAY_OK) {
             return status;
         }
+        const prepay_tou_day_table_t *table = &s->day_tables[index];
         uint16_t n = 0;
         unsigned last = table->slot_count - 1u;
         if (table->slots[0].start_minute > 0) {
@@ -126,16 +205,7 @@ int prepay__tou_day_segments(const prepay_tariff_t *t, prepay_days_t day, prepay
     }
     seg.start[seg.count] = PREPAY_MINUTES_PER_DAY;
     /* Overrides of this day (sorted by day, then start). */
-    unsigned lo = 0, hi = s->override_count;
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2u;
-        if (s->overrides[mid].day < day) {
-            lo = mid + 1u;
-        } else {
-            hi = mid;
-        }
-    }
-    for (unsigned i = lo; i < s->override_count && s->overrides[i].day == day; i++) {
+    for (unsigned i = first_override(s, day); i < s->override_count && s->overrides[i].day == day; i++) {
         paint(&seg, s->overrides[i].start_minute, s->overrides[i].end_minute, s->overrides[i].band);
     }
     /* Merge neighbours with the same band. */
@@ -155,17 +225,13 @@ int prepay__tou_day_segments(const prepay_tariff_t *t, prepay_days_t day, prepay
 
 int prepay__tou_band_at(const prepay_tariff_t *t, prepay_days_t day, unsigned minute, unsigned *band)
 {
-    prepay__day_segments_t seg;
-    int status = prepay__tou_day_segments(t, day, &seg);
-    if (status != PREPAY_OK) {
-        return status;
+    uint8_t table;
+    unsigned end;
+    int status = prepay__tou_day_table(t, day, &table);
+    if (status == PREPAY_OK) {
+        status = prepay__tou_run(t, day, table, minute, band, &end);
     }
-    uint16_t i = 0;
-    while (i + 1u < seg.count && seg.start[i + 1u] <= minute) {
-        i++;
-    }
-    *band = seg.band[i];
-    return PREPAY_OK;
+    return status;
 }
 
 int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_t at, unsigned *band)

@@ -100,8 +100,17 @@ static void test_residual_errors(void **state)
     assert_int_equal(money, 59);
     assert_int_equal(prepay_alloc_price_energy(1000, 58886875, PREPAY_ROUND_HALF_UP, NULL), PREPAY_E_INVALID_ARGUMENT);
     assert_int_equal(prepay_alloc_price_energy(1000, 1, (prepay_rounding_t)77, &money), PREPAY_E_BAD_ROUNDING);
-    assert_int_equal(prepay_alloc_price_energy(INT64_MAX, INT64_MAX, PREPAY_ROUND_HALF_UP, &money), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_alloc_price_energy(INT64_MAX, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money),
+                     PREPAY_E_OVERFLOW);
     assert_int_equal(money, 59);
+    /* The library's one price check: a negative price (it would credit the tenants) and one above the maximum. */
+    money = 7;
+    assert_int_equal(prepay_alloc_price_energy(1000, -1, PREPAY_ROUND_HALF_UP, &money), PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(prepay_alloc_price_energy(1000, PREPAY_PRICE_MAX + 1, PREPAY_ROUND_HALF_UP, &money),
+                     PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(money, 7);
+    assert_int_equal(prepay_alloc_price_energy(0, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money), PREPAY_OK);
+    assert_int_equal(money, 0);
 }
 
 static size_t parse_parts(const char *text, prepay_alloc_part_t *parts)

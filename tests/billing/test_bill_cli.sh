@@ -116,6 +116,11 @@ bad "too many price decimals" "$tmp/price_digits.json"
 bad "meter fault under fail policy" "$tmp/meter_fault.json"
 bad "unknown schedule" "$tmp/bad_schedule.json"
 bad "duplicate account" "$tmp/duplicate.json"
+# One price check for the whole library: the tariff loader refuses a negative
+# price, so must the common area (it would credit the tenants).
+sed 's/"price": "0.58886875"/"price": "-0.58886875"/' "$site" > "$tmp/negative_price.json"
+bad "negative common-area price" "$tmp/negative_price.json"
+expect_contains "negative price message" "$(cat "$tmp/stderr")" "common.price"
 bad "unknown csv table" "$site" --csv nope
 bad "unknown option" "$site" --frobnicate
 bad "no input" --json
@@ -131,6 +136,24 @@ sed 's/"master_wh": 5000000/"master_wh": 4000000/; s/"residual_policy": "fail"/"
 out=$("$tool" bill "$tmp/clamp.json" --csv statements)
 expect_equal "clamp status" $? 0
 expect_contains "clamp statement without common area" "$out" ",150.00,840.00,0.00,300.00,0.00,1140.00,650.00,640.00"
+
+# 5. Memory linear in accounts and lines: 40 000 postpaid accounts with one
+# energy line each. Sizing every statement for all lines (accounts x lines)
+# would need about 3.2e9 lines (over 100 GB); each statement needs 2.
+# Figures by hand: a common charge of 400.00 split equally = 0.01 each; an
+# energy line of 1.00; opening 0: every closing is 1.01.
+awk 'BEGIN {
+    n = 40000
+    printf "{\"period\": {\"start\": \"2026-10-01\", \"end\": \"2026-11-01\"},\n"
+    printf " \"common\": {\"master_wh\": 0, \"charge\": \"400.00\", \"basis\": \"equal\"},\n \"accounts\": ["
+    for (i = 1; i <= n; i++) printf "%s{\"id\": %d, \"mode\": \"postpaid\"}", (i > 1 ? "," : ""), 100000 + i
+    printf "],\n \"energy\": ["
+    for (i = 1; i <= n; i++) printf "%s{\"account\": %d, \"band\": 1, \"wh\": 2000, \"amount\": \"1.00\"}", (i > 1 ? "," : ""), 100000 + i
+    printf "]}\n"
+}' > "$tmp/large.json"
+"$tool" bill "$tmp/large.json" --csv statements > "$tmp/large.csv" 2> "$tmp/stderr"
+expect_equal "40 000 accounts: exit status" $? 0
+expect_equal "40 000 accounts: statements" "$(awk -F, 'NR > 1 && $14 == "1.01"' "$tmp/large.csv" | wc -l | tr -d ' ')" 40000
 
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]

@@ -356,6 +356,127 @@ static void test_repeat_is_identical(void **state)
     }
 }
 
+static int by_charge_id(const void *x, const void *y)
+{
+    uint64_t a = ((const prepay_charge_t *)x)->charge_id, b = ((const prepay_charge_t *)y)->charge_id;
+    return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+/* Accounts in increasing id order take the O(n) checks and the bisecting
+ * lookups; the same accounts in another order take the O(n^2) ones. Both
+ * must give the same charges, and both must refuse a repeated id. */
+static void test_sorted_and_unsorted_paths_agree(void **state)
+{
+    (void)state;
+    uint64_t rng = 99;
+    static prepay_charge_t fast[RUN_CAP], slow[RUN_CAP];
+    prepay_days_t begin = day_of("2025-01-01"), finish = day_of("2027-01-01");
+    for (int iteration = 0; iteration < 300; iteration++) {
+        prepay_charge_item_t items[6];
+        prepay_billing_account_t accounts[4], reversed[4];
+        size_t account_count;
+        size_t item_count = random_site(&rng, items, 6, accounts, &account_count);
+        for (size_t a = 0; a < account_count; a++) {
+            reversed[a] = accounts[account_count - 1 - a];
+        }
+        size_t n_fast = 0, n_slow = 0;
+        int s1 = prepay_billing_run(begin, finish, items, item_count, accounts, account_count, NULL, NULL, fast,
+                                    RUN_CAP, &n_fast);
+        int s2 = prepay_billing_run(begin, finish, items, item_count, reversed, account_count, NULL, NULL, slow,
+                                    RUN_CAP, &n_slow);
+        assert_int_equal(s1, s2);
+        if (s1 != PREPAY_OK) {
+            continue;
+        }
+        assert_int_equal(n_fast, n_slow);
+        qsort(fast, n_fast, sizeof *fast, by_charge_id);
+        qsort(slow, n_slow, sizeof *slow, by_charge_id);
+        for (size_t c = 0; c < n_fast; c++) {
+            assert_true(fast[c].charge_id == slow[c].charge_id);
+            assert_int_equal(fast[c].amount, slow[c].amount);
+        }
+    }
+    /* Repeated ids, adjacent or not, in either path. */
+    prepay_charge_item_t items[2] = {monthly_fee(1), monthly_fee(1)};
+    prepay_billing_account_t acc[3] = {{5, 100, 1, 0, day_of("2100-01-01")},
+                                       {5, 100, 1, 0, day_of("2100-01-01")},
+                                       {6, 100, 1, 0, day_of("2100-01-01")}};
+    size_t count = 0;
+    prepay_days_t s = day_of("2026-10-01"), e = day_of("2026-11-01");
+    assert_int_equal(prepay_billing_run(s, e, items, 1, acc, 3, NULL, NULL, fast, RUN_CAP, &count),
+                     PREPAY_E_BILLING_DUPLICATE);
+    acc[1].account_id = 7;
+    acc[2].account_id = 5;
+    assert_int_equal(prepay_billing_run(s, e, items, 1, acc, 3, NULL, NULL, fast, RUN_CAP, &count),
+                     PREPAY_E_BILLING_DUPLICATE);
+    acc[2].account_id = 8;
+    assert_int_equal(prepay_billing_run(s, e, items, 2, acc, 3, NULL, NULL, fast, RUN_CAP, &count),
+                     PREPAY_E_BILLING_DUPLICATE);
+    items[1].item_id = 2;
+    assert_int_equal(prepay_billing_run(s, e, items, 2, acc, 3, NULL, NULL, fast, RUN_CAP, &count), PREPAY_OK);
+    assert_int_equal(count, 6);
+}
+
+/* The arrears of items in account order (the O(n) pass) equal those of the same items shuffled. */
+static void test_arrears_orders_agree(void **state)
+{
+    (void)state;
+    uint64_t rng = 5;
+    for (int iteration = 0; iteration < 300; iteration++) {
+        prepay_arrears_item_t items[24], shuffled[24];
+        size_t n = 1 + (size_t)(prng_next(&rng) % 24);
+        for (size_t i = 0; i < n; i++) {
+            items[i].account_id = 1 + prng_next(&rng) % 6;
+            items[i].statement_id = i;
+            items[i].due_date = day_of("2026-01-01") + (prepay_days_t)(prng_next(&rng) % 200);
+            items[i].outstanding = (int64_t)(prng_next(&rng) % 3000) - 500;
+        }
+        /* Sort by account (insertion sort keeps the order within an account). */
+        for (size_t i = 1; i < n; i++) {
+            prepay_arrears_item_t x = items[i];
+            size_t j = i;
+            while (j > 0 && items[j - 1].account_id > x.account_id) {
+                items[j] = items[j - 1];
+                j--;
+            }
+            items[j] = x;
+        }
+        memcpy(shuffled, items, n * sizeof *items);
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)(prng_next(&rng) % i);
+            prepay_arrears_item_t t = shuffled[i - 1];
+            shuffled[i - 1] = shuffled[j];
+            shuffled[j] = t;
+        }
+        prepay_arrears_row_t a[8], b[8];
+        size_t na = 0, nb = 0;
+        prepay_days_t as_of = day_of("2026-05-01");
+        assert_int_equal(prepay_billing_arrears(items, n, as_of, a, 8, &na), PREPAY_OK);
+        assert_int_equal(prepay_billing_arrears(shuffled, n, as_of, b, 8, &nb), PREPAY_OK);
+        assert_int_equal(na, nb);
+        for (size_t r = 0; r < na; r++) {
+            if (r > 0) {
+                assert_true(a[r - 1].account_id < a[r].account_id); /* first appearance = account order */
+            }
+            size_t k = 0;
+            while (k < nb && b[k].account_id != a[r].account_id) {
+                k++;
+            }
+            assert_true(k < nb);
+            assert_int_equal(a[r].total, b[k].total);
+            assert_int_equal(a[r].not_due, b[k].not_due);
+            assert_memory_equal(a[r].buckets, b[k].buckets, sizeof a[r].buckets);
+            assert_int_equal(a[r].oldest_days, b[k].oldest_days);
+            assert_int_equal(a[r].items, b[k].items);
+        }
+        if (na > 1) {
+            size_t small = 0;
+            assert_int_equal(prepay_billing_arrears(items, n, as_of, a, na - 1, &small), PREPAY_E_BUFFER_TOO_SMALL);
+            assert_int_equal(small, na);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     tv_set_dir(argc > 1 ? argv[1] : NULL);
@@ -367,6 +488,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lookup_errors_pass_through),
         cmocka_unit_test(test_idempotency_properties),
         cmocka_unit_test(test_repeat_is_identical),
+        cmocka_unit_test(test_sorted_and_unsorted_paths_agree),
+        cmocka_unit_test(test_arrears_orders_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -231,13 +231,27 @@ static void test_text(void **state)
     assert_int_equal(v, 12);
 }
 
+/* The one price check: 0 .. PREPAY_PRICE_MAX = (2^63 - 1) / 4 = 2305843009213693951. */
+static void test_price_check(void **state)
+{
+    (void)state;
+    assert_int_equal(PREPAY_PRICE_MAX, 2305843009213693951LL);
+    assert_int_equal(prepay_price_check(0), PREPAY_OK);
+    assert_int_equal(prepay_price_check(58886875), PREPAY_OK); /* Guangzhou 0.58886875 yuan/kWh */
+    assert_int_equal(prepay_price_check(PREPAY_PRICE_MAX), PREPAY_OK);
+    assert_int_equal(prepay_price_check(-1), PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(prepay_price_check(INT64_MIN), PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(prepay_price_check(PREPAY_PRICE_MAX + 1), PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(prepay_price_check(INT64_MAX), PREPAY_E_OUT_OF_RANGE);
+}
+
 int main(int argc, char **argv)
 {
     tv_set_dir(argc > 1 ? argv[1] : NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_product_vectors), cmocka_unit_test(test_muldiv_vectors),
         cmocka_unit_test(test_checked_arithmetic), cmocka_unit_test(test_amount_sums_are_exact),
-        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_text), cmocka_unit_test(test_price_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

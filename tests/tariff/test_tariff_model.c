@@ -39,7 +39,7 @@ static void test_validation_codes(void **state)
     reset(t);
     assert_int_equal(prepay_tariff_validate(t), PREPAY_OK);
     assert_int_equal(prepay_tariff_validate(NULL), PREPAY_E_INVALID_ARGUMENT);
-    int codes[40];
+    int codes[48];
     int n = 0;
 #define EXPECT(mutation, code)                                                                                         \
     do {                                                                                                               \
@@ -84,6 +84,11 @@ static void test_validation_codes(void **state)
     EXPECT(t->ladders[0].upper[2] = KWH(1000), PREPAY_E_TARIFF_TIER_FINITE_LAST);
     EXPECT(t->prices.band_price[3] = -1, PREPAY_E_TARIFF_BAD_PRICE);
     EXPECT(t->prices.tier_surcharge[1] = -5, PREPAY_E_TARIFF_BAD_PRICE);
+    /* One price check for the whole library (prepay_price_check): above PREPAY_PRICE_MAX, and a
+     * band price plus surcharge that together pass it. */
+    EXPECT(t->prices.band_price[0] = PREPAY_PRICE_MAX + 1, PREPAY_E_TARIFF_BAD_PRICE);
+    EXPECT((t->prices.band_price[0] = PREPAY_PRICE_MAX, t->prices.tier_surcharge[1] = 1), PREPAY_E_TARIFF_BAD_PRICE);
+    EXPECT((t->prices.mode = PREPAY_PRICE_DERIVED, t->prices.derive_base = -1), PREPAY_E_TARIFF_BAD_DERIVATION);
     EXPECT((t->prices.mode = PREPAY_PRICE_DERIVED, t->prices.derive_quantum = 0), PREPAY_E_TARIFF_BAD_DERIVATION);
     EXPECT((t->prices.mode = PREPAY_PRICE_DERIVED, t->prices.band_ratio[0] = -1), PREPAY_E_TARIFF_BAD_DERIVATION);
     EXPECT(t->cycle_start_day = 29, PREPAY_E_TARIFF_BAD_CYCLE);
@@ -95,7 +100,7 @@ static void test_validation_codes(void **state)
         assert_true(PREPAY_STATUS_MODULE(codes[i]) == PREPAY_MODULE_TARIFF);
         assert_string_not_equal(prepay_strerror(codes[i]), "unknown status");
     }
-    for (int c = 1; c <= 27; c++) {
+    for (int c = 1; c <= 29; c++) {
         assert_string_not_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, c)), "unknown status");
     }
 }

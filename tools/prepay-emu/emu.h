@@ -1,13 +1,21 @@
 /*
  * prepay-emu internals (hosted): a site of emulated prepaid meters behind a
- * DL/T 645 "bus", independent of sockets so that it can be tested directly.
+ * DL/T 645 "bus", independent of sockets so that it can be tested and
+ * fuzzed directly.
  *
  * The meters are the library's reference meter (prepay/meter.h) — the same
  * core a firmware links. The bus routes each request frame to the meters it
  * addresses, applies the scripted events and the injected faults, and moves
  * simulated time: in `sync` clock mode time advances only when the station
- * sends a time-sync frame (deterministic runs: the demo and the tests), in
- * `wall` mode it follows the wall clock times a speed-up factor.
+ * sends a broadcast time-sync frame (deterministic runs: the demo and the
+ * tests), in `wall` mode it follows the wall clock times a speed-up factor.
+ *
+ * Simulated time is per meter (each meter's own clock): a broadcast time
+ * sync moves the meters of the bus it arrives on, and only those the meter
+ * itself would let it move (prepay_meter_check_time_sync(): the meter's
+ * time-sync limit). The simulation is resumable: emu_site_run() does a
+ * bounded amount of work and says whether more is pending, so the server's
+ * event loop never stalls on a large jump.
  */
 #ifndef PREPAY_EMU_H
 #define PREPAY_EMU_H
@@ -20,6 +28,18 @@
 #include "prepay/tariff_json.h"
 
 #define EMU_ERROR_MAX 512
+/* A site file larger than this is refused before it is read. */
+#define EMU_SITE_FILE_MAX (16u * 1024u * 1024u)
+/* Meters, events and offline windows in one site. */
+#define EMU_METERS_MAX 100000u
+#define EMU_EVENTS_MAX 1000000u
+/* Default time-sync limit of the emulated meters: in sync mode a time sync
+ * is how simulated time moves, so the emulator allows a week per frame (a
+ * meter in the field defaults to PREPAY_METER_TIME_SYNC_LIMIT, 300 s). */
+#define EMU_DEFAULT_TIME_SYNC_LIMIT (7 * 86400)
+/* Simulated meter-seconds of work in one emu_site_run() slice of the server
+ * loop: about 43 000 minute steps, tens of milliseconds. */
+#define EMU_SLICE_METER_SECONDS (30 * 86400)
 
 typedef enum emu_clock_mode { EMU_CLOCK_SYNC = 0, EMU_CLOCK_WALL = 1 } emu_clock_mode_t;
 
@@ -33,7 +53,7 @@ typedef struct emu_event {
 
 typedef struct emu_offline {
     size_t meter;
-    prepay_time_t from, to;            /* [from, to) of simulated time */
+    prepay_time_t from, to;            /* [from, to) of the meter's simulated time */
 } emu_offline_t;
 
 typedef struct emu_faults {
@@ -58,13 +78,18 @@ typedef struct emu_meter {
     uint32_t loss_ppm;                 /* losses as parts per million of the fed energy */
     int64_t carry_ws;                  /* watt-seconds not yet turned into whole watts */
     prepay_energy_t fed_mark;          /* fed meters: forward total already passed to the incomer */
+    prepay_time_t target;              /* the simulation must bring meter.clock up to this time */
+    bool pending;                      /* meter.clock < target (counted in site->pending) */
+    size_t events_begin, events_end;   /* this meter's events: site->event_order[events_begin .. events_end) */
+    size_t next_event;                 /* the first of them not fired yet */
     uint64_t requests, replies, dropped, corrupted;
 } emu_meter_t;
 
 typedef struct emu_site {
     char name[160];
     prepay_time_t start;
-    prepay_time_t now;                 /* simulated time all meters have reached */
+    prepay_time_t now;                 /* the latest simulated time any meter has reached */
+    emu_clock_mode_t clock;            /* set by the front end (default sync) */
     prepay_tariff_doc_t *tariff;       /* shared by every meter (heap) */
     prepay_wallet_policy_t policy;
     emu_meter_t *meters;
@@ -72,27 +97,70 @@ typedef struct emu_site {
     size_t *order;                     /* meter indexes sorted by address, for lookup */
     emu_event_t *events;
     size_t event_count;
+    size_t *event_order;               /* event indexes sorted by (meter, time, file order) */
+    size_t pending;                    /* meters behind their target: emu_site_busy() in O(1) */
     emu_faults_t faults;
     uint64_t rng;
 } emu_site_t;
 
-/* Loads a site file (format in docs/emulator.md). On error writes one line
- * naming the file, the JSON path and the problem, and returns non-zero. */
-int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap);
-void emu_site_free(emu_site_t *site);
+/* Reads a regular file of at most `max` bytes whole (NUL-terminated; the
+ * size is checked before anything is allocated). Returns 0 or -1 with a
+ * message naming the file and the cause. */
+int emu_read_small_file(const char *path, size_t max, char **text, size_t *len, char *err, size_t err_cap);
 
-/* Advances every meter (with its load and the scripted events) to `to`. */
+/* Resolves the site file's "tariff" member into a tariff document. */
+typedef int (*emu_tariff_loader_fn)(void *context, const char *reference, prepay_tariff_doc_t *doc, char *err,
+                                    size_t err_cap);
+
+/* Loads a site file (format in docs/emulator.md; refused above
+ * EMU_SITE_FILE_MAX bytes or if not a regular file); the tariff path is
+ * relative to the site file. On error writes one line naming the file, the
+ * JSON path and the problem, and returns non-zero. */
+int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap);
+/* The same from text in memory, with the caller's tariff resolver; `origin`
+ * names the text in messages. */
+int emu_site_parse(const char *text, size_t len, const char *origin, emu_tariff_loader_fn load_tariff,
+                   void *context, emu_site_t *site, char *err, size_t err_cap);
+void emu_site_free(emu_site_t *site);
+/* Sets every meter's time-sync limit (seconds, >= 0; 0 = any). */
+int emu_site_set_time_sync_limit(emu_site_t *site, int64_t seconds);
+
+/* Asks the simulation to bring meter `index` (and, for an incomer, the
+ * meters it feeds) forward to `to`; nothing is simulated yet. */
+void emu_site_schedule(emu_site_t *site, size_t index, prepay_time_t to);
+/* True while a scheduled time is not reached yet (O(1)). */
+bool emu_site_busy(const emu_site_t *site);
+/* Recounts meter `index` as pending or not after its clock or target moved
+ * outside the simulation (a frame it handled, a restored state). */
+void emu_site_note(emu_site_t *site, size_t index);
+/* Simulates at most about `budget` meter-seconds of what is scheduled (at
+ * least one step if anything is). Returns 1 if work is still pending, 0 if
+ * none is, or a negative status. */
+int emu_site_run(emu_site_t *site, int64_t budget);
+/* Schedules every meter to `to` and runs until done (tests and tools). */
 int emu_site_advance(emu_site_t *site, prepay_time_t to);
 
-/* Handles one request frame arriving on a bus of meters `[first, first+count)`
- * (count = site->meter_count for the whole site behind one DTU). Writes the
- * bytes to send back (possibly none, possibly garbled by a collision or a
- * fault) and sets *delay_ms. Returns the reply length or a negative status. */
+/* First half of handling a frame on a bus of meters `[first, first+count)`:
+ * a broadcast time sync in sync mode schedules the simulation of the
+ * meters that accept it. Returns 1 if simulation is now pending, else 0. */
+int emu_bus_prepare(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len);
+/* Handles one request frame arriving on a bus of meters `[first,
+ * first+count)` (count = site->meter_count for the whole site behind one
+ * DTU), after finishing any pending simulation. Writes the bytes to send
+ * back (possibly none, possibly garbled by a collision or a fault) and
+ * sets *delay_ms. Returns the reply length or a negative status. */
 int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len, uint8_t *reply,
                    size_t reply_cap, uint32_t *delay_ms);
 
-/* Saves and restores the meters' state (binary, checksummed). */
+/* Saves and restores the meters' state (docs/emulator.md, "State file"). */
 int emu_state_save(const emu_site_t *site, const char *path, char *err, size_t err_cap);
 int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap);
+/* The state file in memory: its exact size for this site, the encoder, and
+ * the decoder, which checks everything (format, version, this build's
+ * dimensions, this site's fingerprint, checksum, every field) before it
+ * changes anything. */
+size_t emu_state_size(const emu_site_t *site);
+int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap);
+int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *err, size_t err_cap);
 
 #endif

@@ -1,4 +1,4 @@
-/* prepay-emu: simulated time, scripted events, and routing frames to the meters of a bus. */
+/* prepay-emu: routing frames to the meters of a bus, with collisions and injected faults. */
 #include <string.h>
 
 #include "emu.h"
@@ -20,96 +20,13 @@ static bool chance(emu_site_t *site, uint32_t ppm)
     return ppm > 0 && next_random(site) % 1000000u < ppm;
 }
 
-static int advance_one(emu_meter_t *m, prepay_time_t to, const prepay_meter_load_t *load)
-{
-    int64_t seconds = to - m->meter.clock;
-    if (seconds <= 0) {
-        return PREPAY_OK;
-    }
-    return prepay_meter_advance(&m->meter, seconds, load);
-}
-
-/* Fed meters first; then each incomer draws its own load plus what its fed
- * meters consumed in the same interval (and losses), as a constant power
- * whose sub-watt remainder is carried to the next interval. */
-static int advance_meters(emu_site_t *site, prepay_time_t to)
-{
-    for (size_t i = 0; i < site->meter_count; i++) {
-        emu_meter_t *m = &site->meters[i];
-        if (!m->aggregate) {
-            int status = advance_one(m, to, m->has_load ? &m->load : NULL);
-            if (status != PREPAY_OK) {
-                return status;
-            }
-        }
-    }
-    for (size_t i = 0; i < site->meter_count; i++) {
-        emu_meter_t *m = &site->meters[i];
-        int64_t seconds = to - m->meter.clock;
-        if (!m->aggregate || seconds <= 0) {
-            continue;
-        }
-        int64_t fed_wh = 0;
-        for (size_t k = 0; k < m->feed_count; k++) {
-            const emu_meter_t *f = &site->meters[m->feeds[k]];
-            fed_wh += f->meter.forward[0] - f->fed_mark;
-        }
-        int64_t ws = fed_wh * 3600 + fed_wh * 36 * (int64_t)m->loss_ppm / 10000 + m->carry_ws;
-        prepay_meter_load_t load = {0};
-        load.kind = PREPAY_METER_LOAD_CONSTANT;
-        load.watts = (int32_t)(ws / seconds) + (m->has_load ? m->load.watts : 0);
-        m->carry_ws = ws % seconds;
-        int status = advance_one(m, to, &load);
-        if (status != PREPAY_OK) {
-            return status;
-        }
-        for (size_t k = 0; k < m->feed_count; k++) {
-            emu_meter_t *f = &site->meters[m->feeds[k]];
-            f->fed_mark = f->meter.forward[0];
-        }
-    }
-    return PREPAY_OK;
-}
-
-int emu_site_advance(emu_site_t *site, prepay_time_t to)
-{
-    if (to <= site->now) {
-        return PREPAY_OK;
-    }
-    for (;;) {
-        /* The earliest scripted event due by `to`. */
-        emu_event_t *next = NULL;
-        for (size_t i = 0; i < site->event_count; i++) {
-            emu_event_t *e = &site->events[i];
-            if (!e->done && e->at <= to && (!next || e->at < next->at)) {
-                next = e;
-            }
-        }
-        if (!next) {
-            break;
-        }
-        int status = advance_meters(site, next->at);
-        if (status != PREPAY_OK) {
-            return status;
-        }
-        status = prepay_meter_report(&site->meters[next->meter].meter, next->condition, next->active);
-        if (status != PREPAY_OK) {
-            return status;
-        }
-        next->done = true;
-    }
-    int status = advance_meters(site, to);
-    if (status == PREPAY_OK) {
-        site->now = to;
-    }
-    return status;
-}
-
+/* Offline windows are in the meter's own simulated time. */
 static bool offline(const emu_site_t *site, size_t meter)
 {
+    prepay_time_t now = site->meters[meter].meter.clock;
     for (size_t i = 0; i < site->faults.offline_count; i++) {
         const emu_offline_t *w = &site->faults.offline[i];
-        if (w->meter == meter && site->now >= w->from && site->now < w->to) {
+        if (w->meter == meter && now >= w->from && now < w->to) {
             return true;
         }
     }
@@ -151,7 +68,9 @@ static int answer(emu_site_t *site, size_t index, const uint8_t *frame, size_t l
     if (offline(site, index) || cap < REPLY_PREAMBLE) {
         return 0;
     }
-    int n = prepay_meter_handle(&m->meter, site->now, frame, len, out + REPLY_PREAMBLE, cap - REPLY_PREAMBLE);
+    /* At the meter's own clock: handling never moves time (no energy would flow in a gap). */
+    int n = prepay_meter_handle(&m->meter, m->meter.clock, frame, len, out + REPLY_PREAMBLE, cap - REPLY_PREAMBLE);
+    emu_site_note(site, index); /* a time sync or a clock write may have moved the clock back */
     if (n <= 0) {
         return n;
     }
@@ -160,24 +79,57 @@ static int answer(emu_site_t *site, size_t index, const uint8_t *frame, size_t l
     return n + REPLY_PREAMBLE;
 }
 
+/* A broadcast time sync (function 08, L = 6) and the time it carries. */
+static bool is_time_sync(const prepay_dlt645_frame_t *request, prepay_time_t *t)
+{
+    return request->function == PREPAY_DLT645_FN_BROADCAST_TIME && request->length == 6 &&
+           prepay_dlt645_address_is_broadcast(&request->address) &&
+           prepay_time_from_dlt645_datetime(request->data, t) == PREPAY_OK;
+}
+
+int emu_bus_prepare(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len)
+{
+    prepay_dlt645_frame_t request;
+    prepay_time_t t;
+    if (site->clock != EMU_CLOCK_SYNC || prepay_dlt645_decode(frame, len, &request) < 0 || request.is_reply ||
+        !is_time_sync(&request, &t)) {
+        return 0;
+    }
+    /* In sync mode the sync is how time passes: the meters of this bus that
+     * would accept it are simulated up to it first (energy flows in the
+     * interval), so that when the frame reaches them their clock is already
+     * there. A meter that would refuse it (beyond its limit) moves nothing
+     * and records the refusal when the frame reaches it. */
+    for (size_t i = first; i < first + count && i < site->meter_count; i++) {
+        emu_meter_t *m = &site->meters[i];
+        if (t > m->meter.clock && prepay_meter_check_time_sync(&m->meter, t) == PREPAY_OK) {
+            emu_site_schedule(site, i, t);
+        }
+    }
+    return emu_site_busy(site) ? 1 : 0;
+}
+
 int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len, uint8_t *reply,
                    size_t reply_cap, uint32_t *delay_ms)
 {
     *delay_ms = 0;
+    if (count == 0 || first >= site->meter_count || count > site->meter_count - first) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
     prepay_dlt645_frame_t request;
     if (prepay_dlt645_decode(frame, len, &request) < 0 || request.is_reply) {
         return 0; /* meters stay silent on bad or foreign frames */
     }
     bool broadcast = prepay_dlt645_address_is_broadcast(&request.address);
-    if (request.function == PREPAY_DLT645_FN_BROADCAST_TIME && request.length == 6) {
-        /* Time sync: the simulation runs up to the new time first, so that
-         * energy flows in the interval (a real meter would just set its clock). */
-        prepay_time_t t;
-        if (prepay_time_from_dlt645_datetime(request.data, &t) == PREPAY_OK) {
-            int status = emu_site_advance(site, t);
-            if (status != PREPAY_OK) {
-                return status;
-            }
+    if (site->clock == EMU_CLOCK_SYNC) {
+        /* A time sync's simulation (already done by a server that ran it in slices). */
+        (void)emu_bus_prepare(site, first, count, frame, len);
+        int status;
+        do {
+            status = emu_site_run(site, INT64_MAX);
+        } while (status == 1);
+        if (status < 0) {
+            return status;
         }
     }
     size_t total = 0;

@@ -13,11 +13,14 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "emu_server.h"
 
 #define MAX_CLIENTS 1024
-#define READ_CHUNK 4096
+#define IN_MAX 8192
 #define OUT_MAX (8 * PREPAY_DLT645_FRAME_MAX)
 
 typedef struct listener {
@@ -28,8 +31,13 @@ typedef struct listener {
 
 typedef struct client {
     int fd;
+    bool closing;                      /* the peer closed: finish what was received, then close */
     size_t first, count;
     prepay_dlt645_stream_t stream;
+    uint8_t in[IN_MAX];                /* received, not yet given to the stream parser */
+    size_t in_len;
+    uint8_t pending[PREPAY_DLT645_FRAME_MAX]; /* a time sync whose simulation is still running */
+    size_t pending_len;
     uint8_t out[OUT_MAX];
     size_t out_len;
     uint64_t send_at_ms; /* delayed reply */
@@ -52,7 +60,7 @@ static uint64_t monotonic_ms(void)
 
 static int open_listener(const char *host, int port, int *bound_port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -1;
     }
@@ -64,7 +72,9 @@ static int open_listener(const char *host, int port, int *bound_port)
     sa.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         listen(fd, 64) != 0) {
+        int saved = errno;
         close(fd);
+        errno = saved;
         return -1;
     }
     socklen_t len = sizeof sa;
@@ -90,56 +100,108 @@ static void flush_client(client_t *c)
     }
 }
 
-/* Feeds received bytes to the client's parser and answers each whole frame. */
-static int serve_bytes(emu_site_t *site, const emu_server_options_t *opt, client_t *c, const uint8_t *in,
-                       size_t len, uint64_t now_ms, uint64_t wall_start_ms)
+/* Hands one whole frame to the bus and queues the reply. */
+static int answer_frame(emu_site_t *site, client_t *c, const uint8_t *raw, size_t len, uint64_t now_ms)
 {
-    size_t offset = 0;
-    while (offset < len) {
-        int taken = prepay_dlt645_stream_feed(&c->stream, in + offset, len - offset);
-        if (taken < 0) {
-            return taken;
+    uint32_t delay = 0;
+    uint8_t reply[OUT_MAX];
+    int r = emu_bus_handle(site, c->first, c->count, raw, len, reply, sizeof reply, &delay);
+    if (r < 0) {
+        return r;
+    }
+    if (r > 0 && c->out_len + (size_t)r <= sizeof c->out) {
+        memcpy(c->out + c->out_len, reply, (size_t)r);
+        c->out_len += (size_t)r;
+        c->send_at_ms = now_ms + delay;
+    }
+    return PREPAY_OK;
+}
+
+/* In sync mode nothing is answered while a time sync is being simulated,
+ * so that every frame after a sync sees the meters at the synced time. */
+static bool must_wait(const emu_site_t *site)
+{
+    return site->clock == EMU_CLOCK_SYNC && emu_site_busy(site);
+}
+
+/* Answers the client's received frames, in order, until none is left or
+ * a time sync starts a simulation (the rest waits for it). */
+static int serve_client(emu_site_t *site, client_t *c, uint64_t now_ms)
+{
+    if (c->pending_len > 0) {
+        if (must_wait(site)) {
+            return PREPAY_OK;
         }
-        offset += (size_t)taken;
+        int status = answer_frame(site, c, c->pending, c->pending_len, now_ms);
+        c->pending_len = 0;
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    while (!must_wait(site)) {
         prepay_dlt645_frame_t frame;
-        while (prepay_dlt645_stream_next(&c->stream, &frame) == 1) {
-            if (opt->clock == EMU_CLOCK_WALL) {
-                prepay_time_t t = site->start + (prepay_time_t)((now_ms - wall_start_ms) / 1000u) * opt->speed;
-                int status = emu_site_advance(site, t);
-                if (status != PREPAY_OK) {
-                    return status;
-                }
+        int got = prepay_dlt645_stream_next(&c->stream, &frame);
+        if (got < 0) {
+            return got;
+        }
+        if (got == 0) {
+            if (c->in_len == 0) {
+                return PREPAY_OK;
             }
-            uint8_t raw[PREPAY_DLT645_FRAME_MAX];
-            frame.preamble = 0;
-            int n = prepay_dlt645_encode(&frame, raw, sizeof raw);
-            if (n < 0) {
-                continue;
+            int taken = prepay_dlt645_stream_feed(&c->stream, c->in, c->in_len);
+            if (taken < 0) {
+                return taken;
             }
-            uint32_t delay = 0;
-            uint8_t reply[OUT_MAX];
-            int r = emu_bus_handle(site, c->first, c->count, raw, (size_t)n, reply, sizeof reply, &delay);
-            if (r < 0) {
-                return r;
+            memmove(c->in, c->in + taken, c->in_len - (size_t)taken);
+            c->in_len -= (size_t)taken;
+            if (taken == 0) {
+                return PREPAY_OK;
             }
-            if (r > 0 && c->out_len + (size_t)r <= sizeof c->out) {
-                memcpy(c->out + c->out_len, reply, (size_t)r);
-                c->out_len += (size_t)r;
-                c->send_at_ms = now_ms + delay;
-            }
+            continue;
+        }
+        uint8_t raw[PREPAY_DLT645_FRAME_MAX];
+        frame.preamble = 0;
+        int n = prepay_dlt645_encode(&frame, raw, sizeof raw);
+        if (n < 0) {
+            continue;
+        }
+        if (emu_bus_prepare(site, c->first, c->count, raw, (size_t)n) == 1) {
+            memcpy(c->pending, raw, (size_t)n);
+            c->pending_len = (size_t)n;
+            return PREPAY_OK;
+        }
+        int status = answer_frame(site, c, raw, (size_t)n, now_ms);
+        if (status != PREPAY_OK) {
+            return status;
         }
     }
     return PREPAY_OK;
 }
 
+/* The parent that started us is gone (--exit-with-parent). */
+static bool orphaned(const emu_server_options_t *opt, pid_t parent)
+{
+    return opt->exit_with_parent && getppid() != parent;
+}
+
 int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 {
+    pid_t parent = getppid();
+#ifdef __linux__
+    if (opt->exit_with_parent) {
+        /* Told at once when the parent dies; the getppid() check covers other systems and the race before this. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+    }
+#endif
     size_t max_listeners = 1 + (opt->port_base > 0 ? site->meter_count : 0);
     listener_t *listeners = calloc(max_listeners, sizeof *listeners);
     client_t *clients = calloc(MAX_CLIENTS, sizeof *clients);
     struct pollfd *fds = calloc(max_listeners + MAX_CLIENTS, sizeof *fds);
     if (!listeners || !clients || !fds) {
         fprintf(stderr, "prepay-emu: out of memory\n");
+        free(listeners);
+        free(clients);
+        free(fds);
         return 1;
     }
     size_t listener_count = 0, client_count = 0;
@@ -183,7 +245,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     int bus_port = opt->bus_port >= 0 ? listeners[0].port : -1;
     if (!opt->quiet) {
         printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
-               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on time-sync frames)" : "wall");
+               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on broadcast time syncs)" : "wall");
         if (bus_port >= 0) {
             printf(", bus on %s:%d", opt->listen, bus_port);
         }
@@ -201,7 +263,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         }
     }
     uint64_t wall_start = monotonic_ms();
-    while (!stop_requested) {
+    /* Wall mode continues from where the site is (a restored state included). */
+    prepay_time_t wall_origin = site->now;
+    while (!stop_requested && !orphaned(opt, parent)) {
         size_t nfds = 0;
         for (size_t i = 0; i < listener_count; i++) {
             fds[nfds].fd = listeners[i].fd;
@@ -209,15 +273,18 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             nfds++;
         }
         uint64_t now = monotonic_ms();
-        int timeout = 1000;
+        /* While simulating, only look at the sockets: the loop turns every slice. */
+        bool simulating = emu_site_busy(site);
+        int timeout = simulating ? 0 : 1000;
         for (size_t i = 0; i < client_count; i++) {
-            fds[nfds].fd = clients[i].fd;
-            fds[nfds].events = POLLIN;
-            if (clients[i].out_len > 0) {
-                if (clients[i].send_at_ms <= now) {
+            client_t *c = &clients[i];
+            fds[nfds].fd = c->fd;
+            fds[nfds].events = c->in_len < sizeof c->in && !c->closing ? POLLIN : 0;
+            if (c->out_len > 0) {
+                if (c->send_at_ms <= now) {
                     fds[nfds].events |= POLLOUT;
-                } else if ((int)(clients[i].send_at_ms - now) < timeout) {
-                    timeout = (int)(clients[i].send_at_ms - now);
+                } else if ((int)(c->send_at_ms - now) < timeout) {
+                    timeout = (int)(c->send_at_ms - now);
                 }
             }
             nfds++;
@@ -246,6 +313,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             fcntl(fd, F_SETFL, O_NONBLOCK);
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
             client_t *c = &clients[client_count++];
             memset(c, 0, sizeof *c);
             c->fd = fd;
@@ -255,25 +323,41 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         }
         for (size_t k = listener_count; k < nfds; k++) {
             client_t *c = &clients[k - listener_count];
-            if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
-                uint8_t buf[READ_CHUNK];
-                ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-                if (n <= 0) {
-                    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                        continue;
-                    }
-                    close(c->fd);
-                    c->fd = -1;
-                    continue;
-                }
-                int status = serve_bytes(site, opt, c, buf, (size_t)n, now, wall_start);
-                if (status != PREPAY_OK) {
-                    fprintf(stderr, "prepay-emu: %s\n", prepay_strerror(status));
-                    goto out;
+            if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && !c->closing && c->in_len < sizeof c->in) {
+                ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
+                if (n > 0) {
+                    c->in_len += (size_t)n;
+                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    c->closing = true;
                 }
             }
-            if (c->fd >= 0 && c->out_len > 0 && c->send_at_ms <= now) {
+            if (c->out_len > 0 && c->send_at_ms <= now) {
                 flush_client(c);
+            }
+        }
+        if (opt->clock == EMU_CLOCK_WALL) {
+            prepay_time_t t = wall_origin + (prepay_time_t)((now - wall_start) / 1000u) * (prepay_time_t)opt->speed;
+            for (size_t i = 0; i < site->meter_count; i++) {
+                emu_site_schedule(site, i, t);
+            }
+        }
+        if (emu_site_busy(site) && emu_site_run(site, EMU_SLICE_METER_SECONDS) < 0) {
+            fprintf(stderr, "prepay-emu: simulation failed\n");
+            goto out;
+        }
+        for (size_t i = 0; i < client_count; i++) {
+            client_t *c = &clients[i];
+            int status = serve_client(site, c, now);
+            if (status != PREPAY_OK) {
+                fprintf(stderr, "prepay-emu: %s\n", prepay_strerror(status));
+                goto out;
+            }
+            if (c->out_len > 0 && c->send_at_ms <= now) {
+                flush_client(c);
+            }
+            if (c->closing && c->in_len == 0 && c->pending_len == 0) {
+                close(c->fd);
+                c->fd = -1;
             }
         }
         /* Compact the client table. */
@@ -287,13 +371,6 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             }
         }
         client_count = kept;
-        if (opt->clock == EMU_CLOCK_WALL) {
-            prepay_time_t t = site->start + (prepay_time_t)((now - wall_start) / 1000u) * opt->speed;
-            if (emu_site_advance(site, t) != PREPAY_OK) {
-                fprintf(stderr, "prepay-emu: simulation failed\n");
-                goto out;
-            }
-        }
     }
     rc = 0;
     if (!opt->quiet) {

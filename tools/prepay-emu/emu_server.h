@@ -1,4 +1,4 @@
-/* prepay-emu: the TCP front end (hosted). */
+/* prepay-emu: the TCP front end (hosted) and its command line. */
 #ifndef PREPAY_EMU_SERVER_H
 #define PREPAY_EMU_SERVER_H
 
@@ -12,9 +12,33 @@ typedef struct emu_server_options {
     uint32_t speed;          /* wall mode: simulated seconds per wall second */
     const char *ready_file;  /* written with "bus_port=N" once listening, or NULL */
     bool quiet;
+    bool exit_with_parent;   /* shut down (saving state) as soon as the parent process is gone */
 } emu_server_options_t;
 
 /* Serves until SIGINT or SIGTERM; returns 0 after a clean shutdown. */
 int emu_serve(emu_site_t *site, const emu_server_options_t *opt);
+
+/* Everything on the command line, parsed and range-checked; nothing is opened. */
+typedef struct emu_options {
+    const char *site_path;
+    emu_server_options_t server;
+    const char *state_path;
+    bool help;
+    bool has_drop, has_corrupt, has_delay, has_seed, has_sync_limit;
+    uint32_t drop_ppm, corrupt_ppm, delay_ms;
+    uint64_t seed;
+    int64_t sync_limit;
+} emu_options_t;
+
+/* Limits of the numeric options (docs/emulator.md). */
+#define EMU_SPEED_MAX 1000000u
+#define EMU_DELAY_MS_MAX 60000u
+#define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
+
+/* Parses argv (argv[0] the program). Returns 0, or 2 with a one-line message
+ * in err for a usage error. Has no side effects. */
+int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size_t err_cap);
+/* Checks what depends on the site: the per-meter ports must fit in 1..65535. */
+int emu_options_check_site(const emu_options_t *options, const emu_site_t *site, char *err, size_t err_cap);
 
 #endif

@@ -90,7 +90,22 @@ static int parse_ppm(ctx_t *c, json_t *obj, const char *key, const char *path, u
 typedef struct meter_defaults {
     prepay_meter_mode_t mode;
     prepay_money_t purse, alarm1, alarm2, overdraft, hoarding, close_allowed;
+    int64_t time_sync_limit;
 } meter_defaults_t;
+
+/* "time_sync_limit": seconds one broadcast time sync may move a meter's clock (0 = any). */
+static int parse_sync_limit(ctx_t *c, json_t *obj, const char *path, int64_t *out)
+{
+    json_t *v = json_object_get(obj, "time_sync_limit");
+    if (!v) {
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100LL * 366 * 86400) {
+        return fail(c, path, "\"time_sync_limit\" must be an integer of seconds, 0 (any) .. 3162240000");
+    }
+    *out = (int64_t)json_integer_value(v);
+    return 0;
+}
 
 static int parse_mode(ctx_t *c, json_t *obj, const char *path, prepay_meter_mode_t *mode)
 {
@@ -117,7 +132,8 @@ static int parse_defaults(ctx_t *c, json_t *obj, const char *path, meter_default
         parse_money(c, obj, "alarm1", path, &d->alarm1) != 0 || parse_money(c, obj, "alarm2", path, &d->alarm2) != 0 ||
         parse_money(c, obj, "overdraft_limit", path, &d->overdraft) != 0 ||
         parse_money(c, obj, "hoarding_limit", path, &d->hoarding) != 0 ||
-        parse_money(c, obj, "close_allowed", path, &d->close_allowed) != 0) {
+        parse_money(c, obj, "close_allowed", path, &d->close_allowed) != 0 ||
+        parse_sync_limit(c, obj, path, &d->time_sync_limit) != 0) {
         return -1;
     }
     return 0;
@@ -182,25 +198,74 @@ static int compare_addresses(const prepay_dlt645_address_t *x, const prepay_dlt6
     return 0;
 }
 
-/* Inserts meter i into the sorted index; fails on a duplicate address. */
-static int insert_sorted(emu_site_t *site, size_t i)
+/* qsort context is not portable: the meters are reached through a file-scope pointer set just before sorting. */
+static const emu_meter_t *sort_meters;
+
+static int order_by_address(const void *x, const void *y)
 {
-    const prepay_dlt645_address_t *a = &site->meters[i].meter.address;
-    size_t lo = 0, hi = i;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = compare_addresses(&site->meters[site->order[mid]].meter.address, a);
-        if (cmp == 0) {
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int cmp = compare_addresses(&sort_meters[i].meter.address, &sort_meters[j].meter.address);
+    return cmp != 0 ? cmp : (i < j ? -1 : (i > j ? 1 : 0));
+}
+
+/* Sorts the address index (O(n log n)); on a duplicate address sets *dup to the later meter. */
+static int build_order(emu_site_t *site, size_t *dup)
+{
+    for (size_t i = 0; i < site->meter_count; i++) {
+        site->order[i] = i;
+    }
+    sort_meters = site->meters;
+    qsort(site->order, site->meter_count, sizeof *site->order, order_by_address);
+    sort_meters = NULL;
+    for (size_t k = 1; k < site->meter_count; k++) {
+        if (compare_addresses(&site->meters[site->order[k - 1]].meter.address,
+                              &site->meters[site->order[k]].meter.address) == 0) {
+            *dup = site->order[k];
             return -1;
         }
-        if (cmp < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
     }
-    memmove(&site->order[lo + 1], &site->order[lo], (i - lo) * sizeof *site->order);
-    site->order[lo] = i;
+    return 0;
+}
+
+static const emu_event_t *sort_events;
+
+static int order_by_meter_and_time(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const emu_event_t *a = &sort_events[i], *b = &sort_events[j];
+    if (a->meter != b->meter) {
+        return a->meter < b->meter ? -1 : 1;
+    }
+    if (a->at != b->at) {
+        return a->at < b->at ? -1 : 1;
+    }
+    return i < j ? -1 : (i > j ? 1 : 0);
+}
+
+/* Each meter's events in time order (file order for equal times). */
+static int build_event_order(ctx_t *c, emu_site_t *site)
+{
+    site->event_order = calloc(site->event_count ? site->event_count : 1, sizeof *site->event_order);
+    if (!site->event_order) {
+        return fail(c, "$.events", "out of memory");
+    }
+    for (size_t i = 0; i < site->event_count; i++) {
+        site->event_order[i] = i;
+    }
+    sort_events = site->events;
+    qsort(site->event_order, site->event_count, sizeof *site->event_order, order_by_meter_and_time);
+    sort_events = NULL;
+    for (size_t k = 0; k < site->event_count;) {
+        size_t meter = site->events[site->event_order[k]].meter;
+        size_t end = k;
+        while (end < site->event_count && site->events[site->event_order[end]].meter == meter) {
+            end++;
+        }
+        site->meters[meter].events_begin = k;
+        site->meters[meter].next_event = k;
+        site->meters[meter].events_end = end;
+        k = end;
+    }
     return 0;
 }
 
@@ -210,10 +275,18 @@ static int find_meter(const emu_site_t *site, const char *text, size_t *index)
     if (prepay_dlt645_address_from_string(text, strlen(text), &a) != PREPAY_OK) {
         return -1;
     }
-    for (size_t i = 0; i < site->meter_count; i++) {
-        if (memcmp(site->meters[i].meter.address.bytes, a.bytes, sizeof a.bytes) == 0) {
-            *index = i;
+    size_t lo = 0, hi = site->meter_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = compare_addresses(&site->meters[site->order[mid]].meter.address, &a);
+        if (cmp == 0) {
+            *index = site->order[mid];
             return 0;
+        }
+        if (cmp < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
     return -1;
@@ -250,6 +323,17 @@ static int parse_feeds(ctx_t *c, emu_site_t *site, json_t *spec, size_t i)
             if (!json_is_string(a) || find_meter(site, json_string_value(a), &index) != 0 || index == i) {
                 return fail(c, path, "feeds[%zu] is not the address of another meter", k);
             }
+            if (json_object_get(json_array_get(json_object_get(c->root, "meters"), index), "feeds")) {
+                return fail(c, path, "feeds[%zu] is itself an incomer (an incomer feeds plain meters only)", k);
+            }
+            for (size_t j = 0; j < m->feed_count; j++) {
+                if (m->feeds[j] == index) {
+                    return fail(c, path, "feeds[%zu] names a meter twice", k);
+                }
+            }
+            if (m->feed_count == site->meter_count) {
+                return fail(c, path, "\"feeds\" lists more meters than the site has");
+            }
             m->feeds[m->feed_count++] = index;
         }
     } else {
@@ -280,6 +364,9 @@ static int parse_events(ctx_t *c, json_t *root, emu_site_t *site)
     }
     if (!json_is_array(events)) {
         return fail(c, "$.events", "must be an array");
+    }
+    if (json_array_size(events) > EMU_EVENTS_MAX) {
+        return fail(c, "$.events", "more than %u events", EMU_EVENTS_MAX);
     }
     site->event_count = json_array_size(events);
     site->events = calloc(site->event_count ? site->event_count : 1, sizeof *site->events);
@@ -320,7 +407,10 @@ static int parse_faults(ctx_t *c, json_t *root, emu_site_t *site)
         return fail(c, "$.faults", "must be an object");
     }
     json_t *seed = json_object_get(f, "seed");
-    if (seed && json_is_integer(seed)) {
+    if (seed) {
+        if (!json_is_integer(seed) || json_integer_value(seed) < 0) {
+            return fail(c, "$.faults", "\"seed\" must be a non-negative integer");
+        }
         site->faults.seed = (uint64_t)json_integer_value(seed);
     }
     json_t *delay = json_object_get(f, "delay_ms");
@@ -338,6 +428,9 @@ static int parse_faults(ctx_t *c, json_t *root, emu_site_t *site)
     if (offline) {
         if (!json_is_array(offline)) {
             return fail(c, "$.faults.offline", "must be an array");
+        }
+        if (json_array_size(offline) > EMU_EVENTS_MAX) {
+            return fail(c, "$.faults.offline", "more than %u windows", EMU_EVENTS_MAX);
         }
         site->faults.offline_count = json_array_size(offline);
         site->faults.offline = calloc(site->faults.offline_count ? site->faults.offline_count : 1,
@@ -360,6 +453,9 @@ static int parse_faults(ctx_t *c, json_t *root, emu_site_t *site)
             }
             if (find_meter(site, meter, &w->meter) != 0) {
                 return fail(c, path, "no meter with address \"%s\"", meter);
+            }
+            if (w->to < w->from) {
+                return fail(c, path, "\"to\" is before \"from\"");
             }
         }
     }
@@ -403,18 +499,55 @@ static int setup_meter(ctx_t *c, emu_site_t *site, json_t *spec, const meter_def
     if (status == PREPAY_OK) {
         status = prepay_meter_set_mode(&m->meter, d.mode);
     }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_time_sync_limit(&m->meter, d.time_sync_limit);
+    }
+    m->target = m->meter.clock;
     if (status != PREPAY_OK) {
         return fail(c, path, "the meter refused its set-up: %s", prepay_strerror(status));
     }
     return 0;
 }
 
+/* The default tariff resolver: a path relative to the site file. */
+static int load_tariff_file(void *context, const char *reference, prepay_tariff_doc_t *doc, char *err, size_t err_cap)
+{
+    const char *site_path = context;
+    char tariff_path[4096];
+    const char *slash = strrchr(site_path, '/');
+    int n;
+    if (reference[0] != '/' && slash) {
+        n = snprintf(tariff_path, sizeof tariff_path, "%.*s/%s", (int)(slash - site_path), site_path, reference);
+    } else {
+        n = snprintf(tariff_path, sizeof tariff_path, "%s", reference);
+    }
+    if (n < 0 || (size_t)n >= sizeof tariff_path) {
+        snprintf(err, err_cap, "the tariff path is too long");
+        return -1;
+    }
+    return prepay_tariff_doc_load_file(tariff_path, doc, err, err_cap) == PREPAY_OK ? 0 : -1;
+}
+
 int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
 {
-    ctx_t c = {NULL, path, err, err_cap};
+    memset(site, 0, sizeof *site);
+    char *text = NULL;
+    size_t len = 0;
+    if (emu_read_small_file(path, EMU_SITE_FILE_MAX, &text, &len, err, err_cap) != 0) {
+        return -1;
+    }
+    int rc = emu_site_parse(text, len, path, load_tariff_file, (void *)(uintptr_t)path, site, err, err_cap);
+    free(text);
+    return rc;
+}
+
+int emu_site_parse(const char *text, size_t len, const char *origin, emu_tariff_loader_fn load_tariff,
+                   void *context, emu_site_t *site, char *err, size_t err_cap)
+{
+    ctx_t c = {NULL, origin, err, err_cap};
     memset(site, 0, sizeof *site);
     json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         char where[64];
         snprintf(where, sizeof where, "line %d column %d", jerr.line, jerr.column);
@@ -438,23 +571,16 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
         get_string(&c, root, "tariff", "$", true, &tariff) != 0) {
         goto done;
     }
-    snprintf(site->name, sizeof site->name, "%s", name ? name : path);
+    snprintf(site->name, sizeof site->name, "%s", name ? name : origin);
     site->now = site->start;
-    /* The tariff path is relative to the site file. */
-    char tariff_path[4096];
-    const char *slash = strrchr(path, '/');
-    if (tariff[0] != '/' && slash) {
-        snprintf(tariff_path, sizeof tariff_path, "%.*s/%s", (int)(slash - path), path, tariff);
-    } else {
-        snprintf(tariff_path, sizeof tariff_path, "%s", tariff);
-    }
     site->tariff = malloc(sizeof *site->tariff);
     if (!site->tariff) {
         fail(&c, "$.tariff", "out of memory");
         goto done;
     }
     char terr[PREPAY_TARIFF_JSON_ERROR_MAX];
-    if (prepay_tariff_doc_load_file(tariff_path, site->tariff, terr, sizeof terr) != PREPAY_OK) {
+    terr[0] = '\0';
+    if (load_tariff(context, tariff, site->tariff, terr, sizeof terr) != 0) {
         fail(&c, "$.tariff", "%s", terr);
         goto done;
     }
@@ -471,7 +597,7 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
             site->policy.pretrip_level = 0;
         }
     }
-    meter_defaults_t defaults = {PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0};
+    meter_defaults_t defaults = {PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0, EMU_DEFAULT_TIME_SYNC_LIMIT};
     json_t *d = json_object_get(root, "defaults");
     if (d && (!json_is_object(d) || parse_defaults(&c, d, "$.defaults", &defaults) != 0)) {
         if (!json_is_object(d)) {
@@ -482,6 +608,10 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
     json_t *meters = json_object_get(root, "meters");
     if (!meters || !json_is_array(meters) || json_array_size(meters) == 0) {
         fail(&c, "$.meters", "must be a non-empty array");
+        goto done;
+    }
+    if (json_array_size(meters) > EMU_METERS_MAX) {
+        fail(&c, "$.meters", "more than %u meters", EMU_METERS_MAX);
         goto done;
     }
     site->meter_count = json_array_size(meters);
@@ -495,19 +625,20 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
         if (setup_meter(&c, site, json_array_get(meters, i), &defaults, i) != 0) {
             goto done;
         }
-        if (insert_sorted(site, i) != 0) {
-            char where[64];
-            snprintf(where, sizeof where, "$.meters[%zu].address", i);
-            fail(&c, where, "another meter already has this address");
-            goto done;
-        }
+    }
+    size_t dup = 0;
+    if (build_order(site, &dup) != 0) {
+        char where[64];
+        snprintf(where, sizeof where, "$.meters[%zu].address", dup);
+        fail(&c, where, "another meter already has this address");
+        goto done;
     }
     for (size_t i = 0; i < site->meter_count; i++) {
         if (parse_feeds(&c, site, json_array_get(meters, i), i) != 0) {
             goto done;
         }
     }
-    if (parse_events(&c, root, site) != 0 || parse_faults(&c, root, site) != 0) {
+    if (parse_events(&c, root, site) != 0 || build_event_order(&c, site) != 0 || parse_faults(&c, root, site) != 0) {
         goto done;
     }
     site->rng = site->faults.seed * 0x9E3779B97F4A7C15ull + 1;
@@ -531,7 +662,19 @@ void emu_site_free(emu_site_t *site)
     free(site->meters);
     free(site->order);
     free(site->events);
+    free(site->event_order);
     free(site->faults.offline);
     free(site->tariff);
     memset(site, 0, sizeof *site);
+}
+
+int emu_site_set_time_sync_limit(emu_site_t *site, int64_t seconds)
+{
+    for (size_t i = 0; i < site->meter_count; i++) {
+        int status = prepay_meter_set_time_sync_limit(&site->meters[i].meter, seconds);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    return PREPAY_OK;
 }

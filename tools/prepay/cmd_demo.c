@@ -69,71 +69,88 @@ static void usage(FILE *to)
                 "  Exits 1 if any cross-check between ledger, meters and station fails.\n");
 }
 
-int prepay_tool_demo(int argc, char **argv)
+int prepay_demo_options_parse(int argc, char **argv, demo_options_t *o, bool *help, char *err, size_t err_cap)
 {
-    static demo_t d;
-    memset(&d, 0, sizeof d);
-    d.opt.days = 30;
-    d.opt.meters = 50;
-    d.opt.seed = 1;
-    d.opt.out_dir = "demo-out";
-    d.opt.timeout_ms = 500;
-    char tariff[PATH_MAX];
+    memset(o, 0, sizeof *o);
+    *help = false;
+    o->days = 30;
+    o->meters = 50;
+    o->seed = 1;
+    o->out_dir = "demo-out";
+    o->timeout_ms = 500;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
+            *help = true;
             return 0;
         }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
-            fprintf(stderr, "prepay demo: %s needs a value\n", a);
+            snprintf(err, err_cap, "%.64s needs a value", a);
             return 2;
         }
         i++;
         if (strcmp(a, "--days") == 0) {
-            if (parse_int(v, 1, 366, &d.opt.days) != 0) {
-                fprintf(stderr, "prepay demo: --days takes 1..366\n");
+            if (parse_int(v, 1, 366, &o->days) != 0) {
+                snprintf(err, err_cap, "--days takes 1..366");
                 return 2;
             }
         } else if (strcmp(a, "--meters") == 0) {
-            if (parse_int(v, 1, 5000, &d.opt.meters) != 0) {
-                fprintf(stderr, "prepay demo: --meters takes 1..5000\n");
+            if (parse_int(v, 1, 5000, &o->meters) != 0) {
+                snprintf(err, err_cap, "--meters takes 1..5000");
                 return 2;
             }
         } else if (strcmp(a, "--timeout-ms") == 0) {
-            if (parse_int(v, 1, 60000, &d.opt.timeout_ms) != 0) {
-                fprintf(stderr, "prepay demo: --timeout-ms takes 1..60000\n");
+            if (parse_int(v, 1, 60000, &o->timeout_ms) != 0) {
+                snprintf(err, err_cap, "--timeout-ms takes 1..60000");
                 return 2;
             }
         } else if (strcmp(a, "--seed") == 0) {
             int seed;
             if (parse_int(v, 0, INT_MAX, &seed) != 0) {
-                fprintf(stderr, "prepay demo: --seed takes a non-negative integer\n");
+                snprintf(err, err_cap, "--seed takes a non-negative integer");
                 return 2;
             }
-            d.opt.seed = (uint64_t)seed;
+            o->seed = (uint64_t)seed;
         } else if (strcmp(a, "--out") == 0) {
-            d.opt.out_dir = v;
+            o->out_dir = v;
         } else if (strcmp(a, "--tariff") == 0) {
-            d.opt.tariff_path = v;
+            o->tariff_path = v;
         } else if (strcmp(a, "--drop") == 0 || strcmp(a, "--corrupt") == 0) {
             int64_t p;
             if (prepay_fixed_parse(v, strlen(v), 6, &p) != PREPAY_OK || p < 0 || p > 500000) {
-                fprintf(stderr, "prepay demo: %s takes a probability from 0 to 0.5, e.g. 0.02\n", a);
+                snprintf(err, err_cap, "%s takes a probability from 0 to 0.5, e.g. 0.02", a);
                 return 2;
             }
             if (a[2] == 'd') {
-                d.opt.drop = v;
+                o->drop = v;
             } else {
-                d.opt.corrupt = v;
+                o->corrupt = v;
             }
         } else if (strcmp(a, "--emulator") == 0) {
-            d.opt.emu_path = v;
+            o->emu_path = v;
         } else {
-            fprintf(stderr, "prepay demo: unknown option %s (try --help)\n", a);
+            snprintf(err, err_cap, "unknown option %.64s (try --help)", a);
             return 2;
         }
+    }
+    return 0;
+}
+
+int prepay_tool_demo(int argc, char **argv)
+{
+    static demo_t d;
+    memset(&d, 0, sizeof d);
+    char tariff[PATH_MAX];
+    bool help = false;
+    char why[256];
+    if (prepay_demo_options_parse(argc, argv, &d.opt, &help, why, sizeof why) != 0) {
+        fprintf(stderr, "prepay demo: %s\n", why);
+        return 2;
+    }
+    if (help) {
+        usage(stdout);
+        return 0;
     }
     if (!d.opt.tariff_path) {
         if (find_tariff(tariff, sizeof tariff) != 0) {

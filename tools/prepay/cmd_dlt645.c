@@ -584,22 +584,10 @@ static int cmd_decode(int argc, char **argv)
 
 /* ---- encode ------------------------------------------------------------------------ */
 
-typedef struct encode_options {
-    const char *address;
-    const char *new_address;
-    const char *di;
-    const char *value;
-    const char *level;
-    const char *password;
-    const char *operator_code;
-    const char *n1;
-    const char *until;
-    const char *time;
-    const char *preamble;
-    bool json;
-} encode_options_t;
+typedef dlt645_encode_options_t encode_options_t;
 
-static int parse_encode_options(int argc, char **argv, encode_options_t *o)
+/* argv: "encode" KIND options... (argv[0] the subcommand). */
+int prepay_dlt645_encode_options_parse(int argc, char **argv, encode_options_t *o, char *err, size_t err_cap)
 {
     static const struct {
         const char *flag;
@@ -618,6 +606,15 @@ static int parse_encode_options(int argc, char **argv, encode_options_t *o)
         {"--preamble", offsetof(encode_options_t, preamble)},
     };
     memset(o, 0, sizeof *o);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        o->help = argc >= 2;
+        if (argc < 2) {
+            snprintf(err, err_cap, "encode needs a frame kind (read, write, relay, time, address)");
+            return EXIT_BAD_INPUT;
+        }
+        return 0;
+    }
+    o->what = argv[1];
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             o->json = true;
@@ -634,7 +631,8 @@ static int parse_encode_options(int argc, char **argv, encode_options_t *o)
                 value = argv[i] + flag_len + 1;
             } else if (argv[i][flag_len] == '\0') {
                 if (i + 1 >= argc) {
-                    return bad_input("option %s needs a value", flags[k].flag);
+                    snprintf(err, err_cap, "option %s needs a value", flags[k].flag);
+                    return EXIT_BAD_INPUT;
                 }
                 value = argv[++i];
             } else {
@@ -645,7 +643,8 @@ static int parse_encode_options(int argc, char **argv, encode_options_t *o)
             break;
         }
         if (!known) {
-            return bad_input("unknown argument '%s'", argv[i]);
+            snprintf(err, err_cap, "unknown argument '%.64s'", argv[i]);
+            return EXIT_BAD_INPUT;
         }
     }
     return 0;
@@ -711,16 +710,21 @@ static int builder_failed(int status)
 
 static int cmd_encode(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    const char *what = argv[1];
     encode_options_t o;
-    int rc = parse_encode_options(argc, argv, &o);
-    if (rc != 0) {
-        return rc;
+    char err[256];
+    if (prepay_dlt645_encode_options_parse(argc, argv, &o, err, sizeof err) != 0) {
+        if (argc < 2) {
+            usage(stderr);
+            return EXIT_BAD_INPUT;
+        }
+        return bad_input("%s", err);
     }
+    if (o.help) {
+        usage(stdout);
+        return 0;
+    }
+    const char *what = o.what;
+    int rc;
     static prepay_dlt645_frame_t frame;
     prepay_dlt645_address_t address;
     prepay_dlt645_credentials_t credentials;

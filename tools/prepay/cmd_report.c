@@ -197,7 +197,7 @@ static int init_report(prepay_report_t *r, prepay_report_bucket_t **bk, prepay_r
     return prepay_report_init(r, period, first, end, keys, *bk, n, *cells, (size_t)n * keys);
 }
 
-static int build(const readings_t *rd, prepay_report_period_t period, prepay_days_t first, prepay_days_t end, int by,
+static int build(const report_readings_t *rd, prepay_report_period_t period, prepay_days_t first, prepay_days_t end, int by,
                  built_t *b)
 {
     memset(b, 0, sizeof *b);
@@ -396,7 +396,7 @@ static int emit(const options_t *o, built_t *b, uint32_t b0, uint32_t b1, bool g
     return o->svg ? write_svg(o->svg, b, o->lines_chart, period_text) : 0;
 }
 
-static int load(const options_t *o, prepay_tariff_doc_t **doc, readings_t *rd)
+static int load(const options_t *o, prepay_tariff_doc_t **doc, report_readings_t *rd)
 {
     char err[PREPAY_TARIFF_JSON_ERROR_MAX];
     *doc = NULL;
@@ -412,7 +412,7 @@ static int load(const options_t *o, prepay_tariff_doc_t **doc, readings_t *rd)
             return EXIT_BAD_INPUT;
         }
     }
-    if (readings_load(o->readings, *doc, rd, err, sizeof err) != PREPAY_OK) {
+    if (report_readings_load(o->readings, *doc, rd, err, sizeof err) != PREPAY_OK) {
         fprintf(stderr, "prepay report: %s\n", err);
         free(*doc);
         *doc = NULL;
@@ -432,7 +432,7 @@ static int cmd_monthly(const options_t *o)
         return bad("--month needs YYYY-MM", o->month);
     }
     prepay_tariff_doc_t *doc = NULL;
-    readings_t rd;
+    report_readings_t rd;
     int rc = load(o, &doc, &rd);
     if (rc) {
         return rc;
@@ -456,7 +456,7 @@ static int cmd_monthly(const options_t *o)
         rc = emit(o, &b, b.report.bucket_count - 1u, b.report.bucket_count, true, title, span);
     }
     built_free(&b);
-    readings_free(&rd);
+    report_readings_free(&rd);
     free(doc);
     return rc;
 }
@@ -471,7 +471,7 @@ static int cmd_energy(const options_t *o)
         return bad("--from and --to need YYYY-MM-DD with from <= to", NULL);
     }
     prepay_tariff_doc_t *doc = NULL;
-    readings_t rd;
+    report_readings_t rd;
     int rc = load(o, &doc, &rd);
     if (rc) {
         return rc;
@@ -493,7 +493,7 @@ static int cmd_energy(const options_t *o)
         rc = emit(o, &b, 0, b.report.bucket_count, o->growth, title, span);
     }
     built_free(&b);
-    readings_free(&rd);
+    report_readings_free(&rd);
     free(doc);
     return rc;
 }

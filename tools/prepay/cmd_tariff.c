@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "readings.h"
 #include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
@@ -316,175 +317,6 @@ static int cmd_check(const char *path, bool as_json)
     return 0;
 }
 
-/* ---- readings CSV -------------------------------------------------------------------- */
-
-typedef struct interval_list {
-    prepay_tariff_interval_t *items;
-    size_t count;
-    size_t cap;
-} interval_list_t;
-
-static int push_interval(interval_list_t *list, prepay_time_t start, prepay_time_t end, prepay_energy_t energy)
-{
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 256;
-        prepay_tariff_interval_t *items = realloc(list->items, cap * sizeof *items);
-        if (!items) {
-            return -1;
-        }
-        list->items = items;
-        list->cap = cap;
-    }
-    list->items[list->count].start = start;
-    list->items[list->count].end = end;
-    list->items[list->count].energy = energy;
-    list->count++;
-    return 0;
-}
-
-/* Splits a line at commas (at most max fields), trimming spaces. */
-static size_t split_csv(char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        if (n < max) {
-            fields[n] = p;
-        }
-        n++;
-        char *comma = strchr(p, ',');
-        char *end = comma ? comma : p + strlen(p);
-        char *q = end;
-        while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r' || q[-1] == '\n')) {
-            q--;
-        }
-        *q = '\0';
-        if (!comma) {
-            break;
-        }
-        p = comma + 1;
-    }
-    return n;
-}
-
-static int read_readings(const char *path, interval_list_t *list)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        return bad_input("%s: cannot open: %s", path, strerror(errno));
-    }
-    char line[1024];
-    unsigned long lineno = 0;
-    int kind = 0; /* 2: registers, 3: intervals */
-    bool have_prev = false, seen_data = false;
-    prepay_time_t prev_t = 0, last_end = INT64_MIN;
-    int64_t prev_reg = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            rc = bad_input("%s:%lu: line too long", path, lineno);
-            break;
-        }
-        char *p = line;
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0') {
-            continue;
-        }
-        char *fields[4];
-        size_t n = split_csv(p, fields, 4);
-        if (!seen_data && ((fields[0][0] >= 'a' && fields[0][0] <= 'z') || (fields[0][0] >= 'A' && fields[0][0] <= 'Z'))) {
-            seen_data = true; /* a header line */
-            continue;
-        }
-        seen_data = true;
-        if (n != 2 && n != 3) {
-            rc = bad_input("%s:%lu: expected 'timestamp,register' or 'start,end,energy' (%zu fields)", path, lineno, n);
-            break;
-        }
-        if (kind == 0) {
-            kind = (int)n;
-        } else if ((int)n != kind) {
-            rc = bad_input("%s:%lu: mixes %d-field and %zu-field rows", path, lineno, kind, n);
-            break;
-        }
-        if (n == 2) {
-            prepay_time_t t;
-            int64_t reg;
-            if (prepay_time_parse_date_time(fields[0], strlen(fields[0]), &t) != PREPAY_OK) {
-                rc = bad_input("%s:%lu: bad timestamp '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno,
-                               fields[0]);
-                break;
-            }
-            if (parse_quantity(fields[1], strlen(fields[1]), &reg) != PREPAY_OK || reg < 0) {
-                rc = bad_input("%s:%lu: bad register '%s' (a non-negative decimal with at most 3 decimals)", path,
-                               lineno, fields[1]);
-                break;
-            }
-            if (have_prev) {
-                if (t <= prev_t) {
-                    rc = bad_input("%s:%lu: timestamps must increase", path, lineno);
-                    break;
-                }
-                if (reg < prev_reg) {
-                    rc = bad_input("%s:%lu: register went backwards (%s < previous)", path, lineno, fields[1]);
-                    break;
-                }
-                if (push_interval(list, prev_t, t, reg - prev_reg) != 0) {
-                    rc = bad_input("out of memory");
-                    break;
-                }
-            }
-            have_prev = true;
-            prev_t = t;
-            prev_reg = reg;
-        } else {
-            prepay_time_t s, e;
-            int64_t energy;
-            if (prepay_time_parse_date_time(fields[0], strlen(fields[0]), &s) != PREPAY_OK) {
-                rc = bad_input("%s:%lu: bad start '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[0]);
-                break;
-            }
-            if (prepay_time_parse_date_time(fields[1], strlen(fields[1]), &e) != PREPAY_OK) {
-                rc = bad_input("%s:%lu: bad end '%s' (expected 'YYYY-MM-DD hh:mm[:ss]')", path, lineno, fields[1]);
-                break;
-            }
-            if (parse_quantity(fields[2], strlen(fields[2]), &energy) != PREPAY_OK || energy < 0) {
-                rc = bad_input("%s:%lu: bad energy '%s' (a non-negative decimal with at most 3 decimals)", path,
-                               lineno, fields[2]);
-                break;
-            }
-            if (e < s || (e == s && energy != 0)) {
-                rc = bad_input("%s:%lu: the interval ends before it starts", path, lineno);
-                break;
-            }
-            if (s < last_end) {
-                rc = bad_input("%s:%lu: intervals must be in time order without overlap", path, lineno);
-                break;
-            }
-            last_end = e;
-            if (push_interval(list, s, e, energy) != 0) {
-                rc = bad_input("out of memory");
-                break;
-            }
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        rc = bad_input("%s: read error", path);
-    }
-    fclose(f);
-    if (rc == 0 && list->count == 0) {
-        rc = bad_input("%s: no interval to bill (registers need at least two readings)", path);
-    }
-    return rc;
-}
-
 /* ---- bill ---------------------------------------------------------------------------- */
 
 static void print_bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t *bill)
@@ -547,7 +379,7 @@ static void print_bill_json(const prepay_tariff_doc_t *doc, const prepay_tariff_
 }
 
 static int run_bill(const prepay_tariff_doc_t *doc, const prepay_tariff_account_t *account,
-                    const interval_list_t *list, prepay_tariff_bill_t *bill, prepay_tariff_line_t **lines_out)
+                    const readings_t *list, prepay_tariff_bill_t *bill, prepay_tariff_line_t **lines_out)
 {
     prepay_tariff_plan_t plan;
     prepay_tariff_doc_plan(doc, &plan);
@@ -600,8 +432,12 @@ static int cmd_bill(const char *tariff_path, const char *csv_path, bool as_json,
             account.tier_add[k] = add;
         }
     }
-    interval_list_t list = {NULL, 0, 0};
-    rc = read_readings(csv_path, &list);
+    readings_t list = {NULL, 0, 0};
+    char why[READINGS_ERROR_MAX];
+    rc = readings_load(csv_path, &list, why, sizeof why);
+    if (rc != 0) {
+        rc = bad_input("%s", why);
+    }
     if (rc) {
         free(list.items);
         free(doc);
@@ -748,49 +584,77 @@ static int cmd_vend(const char *tariff_path, const char *amount_text, const char
 
 /* ---- entry ------------------------------------------------------------------------------- */
 
-int prepay_tool_tariff(int argc, char **argv)
+int prepay_tariff_options_parse(int argc, char **argv, tariff_options_t *o, char *err, size_t err_cap)
 {
+    memset(o, 0, sizeof *o);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
+        o->help = argc >= 2;
+        if (argc < 2) {
+            snprintf(err, err_cap, "no subcommand (check, bill or vend; try --help)");
+            return EXIT_BAD_INPUT;
+        }
+        return 0;
     }
-    const char *sub = argv[1];
-    const char *positional[2] = {NULL, NULL};
-    size_t npos = 0;
-    bool as_json = false;
-    const char *amount = NULL, *used = NULL, *at = NULL, *band = NULL, *quantum = NULL, *household = NULL;
+    o->sub = argv[1];
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
         if (strcmp(a, "--json") == 0) {
-            as_json = true;
+            o->json = true;
             continue;
         } else if (strcmp(a, "--amount") == 0) {
-            slot = &amount;
+            slot = &o->amount;
         } else if (strcmp(a, "--used") == 0) {
-            slot = &used;
+            slot = &o->used;
         } else if (strcmp(a, "--at") == 0) {
-            slot = &at;
+            slot = &o->at;
         } else if (strcmp(a, "--band") == 0) {
-            slot = &band;
+            slot = &o->band;
         } else if (strcmp(a, "--quantum") == 0) {
-            slot = &quantum;
+            slot = &o->quantum;
         } else if (strcmp(a, "--household-add") == 0) {
-            slot = &household;
+            slot = &o->household;
         } else if (a[0] == '-' && a[1] == '-') {
-            return bad_input("unknown option '%s' (try 'prepay tariff --help')", a);
+            snprintf(err, err_cap, "unknown option '%.64s' (try 'prepay tariff --help')", a);
+            return EXIT_BAD_INPUT;
         } else {
-            if (npos >= 2) {
-                return bad_input("too many arguments ('%s')", a);
+            if (o->positional_count >= 2) {
+                snprintf(err, err_cap, "too many arguments ('%.64s')", a);
+                return EXIT_BAD_INPUT;
             }
-            positional[npos++] = a;
+            o->positional[o->positional_count++] = a;
             continue;
         }
         if (i + 1 >= argc) {
-            return bad_input("%s needs a value", a);
+            snprintf(err, err_cap, "%s needs a value", a);
+            return EXIT_BAD_INPUT;
         }
         *slot = argv[++i];
     }
+    return 0;
+}
+
+int prepay_tool_tariff(int argc, char **argv)
+{
+    tariff_options_t o;
+    char err[256];
+    if (prepay_tariff_options_parse(argc, argv, &o, err, sizeof err) != 0) {
+        if (argc < 2) {
+            usage(stderr);
+            return EXIT_BAD_INPUT;
+        }
+        return bad_input("%s", err);
+    }
+    if (o.help) {
+        usage(stdout);
+        return 0;
+    }
+    const char *sub = o.sub;
+    const char *const *positional = o.positional;
+    size_t npos = o.positional_count;
+    bool as_json = o.json;
+    const char *amount = o.amount, *used = o.used, *at = o.at, *band = o.band, *quantum = o.quantum,
+               *household = o.household;
     if (strcmp(sub, "check") == 0) {
         if (npos != 1) {
             return bad_input("usage: prepay tariff check T.json [--json]");

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
@@ -143,12 +144,22 @@ int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path)
     find_emulator(d, emu, sizeof emu);
     snprintf(ready, sizeof ready, "%s/emulator.ready", d->opt.out_dir);
     unlink(ready);
-    /* posix_spawn takes mutable strings: copy the constant arguments. */
-    char site[PATH_MAX], bus_flag[] = "--bus-port", any_port[] = "0", ready_flag[] = "--ready-file",
-                         quiet[] = "--quiet";
+    /* posix_spawn takes mutable strings: copy the constant arguments. The
+     * emulator exits with the demo (--exit-with-parent) and logs to a file,
+     * so a demo that dies never leaves a process holding its caller's
+     * stdout or stderr (a test runner would wait for them to close). */
+    char site[PATH_MAX], log[PATH_MAX], bus_flag[] = "--bus-port", any_port[] = "0", ready_flag[] = "--ready-file",
+                                        quiet[] = "--quiet", with_parent[] = "--exit-with-parent";
     snprintf(site, sizeof site, "%s", site_path);
-    char *args[] = {emu, site, bus_flag, any_port, ready_flag, ready, quiet, NULL};
-    int rc = posix_spawnp(&d->emu_pid, emu, NULL, NULL, args, environ);
+    snprintf(log, sizeof log, "%s/emulator.log", d->opt.out_dir);
+    char *args[] = {emu, site, bus_flag, any_port, ready_flag, ready, quiet, with_parent, NULL};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    int rc = posix_spawnp(&d->emu_pid, emu, &actions, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         fprintf(stderr, "prepay demo: cannot start the emulator %s: %s\n", emu, strerror(rc));
         return -1;
@@ -166,7 +177,7 @@ int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path)
         }
         int status;
         if (waitpid(d->emu_pid, &status, WNOHANG) == d->emu_pid) {
-            fprintf(stderr, "prepay demo: the emulator exited during start-up\n");
+            fprintf(stderr, "prepay demo: the emulator exited during start-up (see %s)\n", log);
             d->emu_pid = 0;
             return -1;
         }

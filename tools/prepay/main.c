@@ -13,10 +13,12 @@ struct command {
 
 static const struct command commands[] = {
     {"bill", prepay_tool_bill, "bill a site month: allocation, charge items, statements, arrears"},
+    {"cjt188", prepay_tool_cjt188, "decode and encode CJ/T 188 (water, heat, gas meter) frames"},
     {"demo", prepay_tool_demo, "run a building of prepaid rooms against the emulator; month-end report"},
     {"dlt645", prepay_tool_dlt645, "decode and encode DL/T 645 frames"},
     {"ledger", prepay_tool_ledger, "durable prepaid ledger in a journal file"},
     {"meter", prepay_tool_meter, "talk to meters: read, relay, recharge, push and verify tariffs, batch"},
+    {"modbus", prepay_tool_modbus, "decode and encode Modbus RTU frames; register maps"},
     {"report", prepay_tool_report, "energy reports: monthly by band with fees, YoY/MoM; day/week/month/year"},
     {"tariff", prepay_tool_tariff, "check a tariff file, bill readings, vend energy for money"},
     {"version", prepay_tool_version, "print the library version"},

@@ -430,7 +430,7 @@ static int price_interval(pricer_t *p, prepay_time_t s, prepay_time_t e, int64_t
 
 /* ---- the whole file ------------------------------------------------------------------ */
 
-void readings_free(readings_t *r)
+void report_readings_free(report_readings_t *r)
 {
     if (r == NULL) {
         return;
@@ -443,13 +443,13 @@ void readings_free(readings_t *r)
     memset(r, 0, sizeof *r);
 }
 
-static size_t account_index(const readings_t *r, const char *name)
+static size_t account_index(const report_readings_t *r, const char *name)
 {
     const char *hit = bsearch(name, r->accounts, r->account_count, sizeof r->accounts[0], compare_name);
     return (size_t)(hit - (const char *)r->accounts) / sizeof r->accounts[0];
 }
 
-int readings_load(const char *path, const prepay_tariff_doc_t *doc, readings_t *out, char *err, size_t cap)
+int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, report_readings_t *out, char *err, size_t cap)
 {
     raw_t *raw = NULL;
     size_t n = 0;
@@ -468,7 +468,7 @@ int readings_load(const char *path, const prepay_tariff_doc_t *doc, readings_t *
                     "need tiers filled in consumption order");
     }
     qsort(raw, n, sizeof *raw, compare_raw);
-    readings_t r;
+    report_readings_t r;
     memset(&r, 0, sizeof r);
     r.first = INT64_MAX;
     r.last = INT64_MIN;
@@ -479,7 +479,7 @@ int readings_load(const char *path, const prepay_tariff_doc_t *doc, readings_t *
     if (!r.accounts || !r.meters || !pricer) {
         free(raw);
         free(pricer);
-        readings_free(&r);
+        report_readings_free(&r);
         return fail(err, cap, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
@@ -566,11 +566,11 @@ int readings_load(const char *path, const prepay_tariff_doc_t *doc, readings_t *
     free(raw);
     free(pricer);
     if (status != PREPAY_OK) {
-        readings_free(&r);
+        report_readings_free(&r);
         return status;
     }
     if (r.row_total == 0) {
-        readings_free(&r);
+        report_readings_free(&r);
         return fail(err, cap, "%s: no intervals (a register file needs two readings of a meter)", path);
     }
     *out = r;

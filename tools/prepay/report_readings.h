@@ -14,7 +14,7 @@
 
 typedef struct readings_meter {
     char name[READINGS_NAME_MAX];
-    size_t account;             /* index into readings_t.accounts */
+    size_t account;             /* index into report_readings_t.accounts */
     prepay_report_row_t *rows;  /* heap, time order */
     size_t count;
 } readings_meter_t;
@@ -27,13 +27,13 @@ typedef struct readings {
     prepay_time_t first;        /* earliest row start */
     prepay_time_t last;         /* latest row end */
     size_t row_total;
-} readings_t;
+} report_readings_t;
 
 /* Loads and prices a readings file. doc may be NULL (no fees; bands from
  * the file's band column). On error: message in err (file:line: ...),
  * nothing allocated, returns a negative status. */
-int readings_load(const char *path, const prepay_tariff_doc_t *doc, readings_t *out, char *err, size_t err_cap);
-void readings_free(readings_t *r);
+int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, report_readings_t *out, char *err, size_t err_cap);
+void report_readings_free(report_readings_t *r);
 
 /* Parses 'YYYY-MM-DD' or 'YYYY-MM-DD hh:mm[:ss]'. */
 int readings_parse_time(const char *text, prepay_time_t *out);

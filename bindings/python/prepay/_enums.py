@@ -93,9 +93,18 @@ def _status_members():
                                    "TOO_MANY_METERS", "BAD_SEQUENCE"],
         _c.PREPAY_MODULE_METER: ["BAD_STATE", "NO_TARIFF", "TARIFF_UNSUPPORTED", "PURCHASE_COUNT", "HOARDING_LIMIT",
                                  "BAD_LOAD", "KEEP_POWER", "COMMAND_EXPIRED", "BAD_PARAMETER"],
+        _c.PREPAY_MODULE_CJT188: ["TRUNCATED", "NO_START", "BAD_LENGTH", "BAD_CHECKSUM", "BAD_END", "DATA_TOO_LONG",
+                                  "BAD_ADDRESS", "ABNORMAL", "UNEXPECTED_REPLY", "DI_MISMATCH", "SER_MISMATCH",
+                                  "ADDRESS_MISMATCH", "BAD_DATA", "BAD_VALUE", "BAD_UNIT", "INEXACT", "ABSENT",
+                                  "BAD_REQUEST", "BAD_VALVE_COMMAND", "PURCHASE_REPEAT", "PURCHASE_SEQUENCE",
+                                  "BAD_DI_ORDER"],
+        _c.PREPAY_MODULE_MODBUS: ["TRUNCATED", "BAD_LENGTH", "BAD_CRC", "BAD_PDU", "BAD_FUNCTION", "BAD_QUANTITY",
+                                  "BAD_UNIT", "EXCEPTION", "NOT_A_MATCH", "BAD_RESPONSE", "INEXACT", "BAD_VALUE",
+                                  "BAD_REGISTER", "BROADCAST"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
-              _c.PREPAY_MODULE_METER: "E_METER_"}
+              _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_CJT188: "E_CJT188_",
+              _c.PREPAY_MODULE_MODBUS: "E_MODBUS_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))

@@ -8,7 +8,7 @@ from . import c_api as _c
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
-    "LoadProfileError",
+    "LoadProfileError", "CJT188Error", "ModbusError",
     "error_for", "check", "strerror", "status_module",
 ]
 
@@ -92,9 +92,20 @@ class LoadProfileError(Error):
     module = _c.PREPAY_MODULE_LOADPROFILE
 
 
+class CJT188Error(Error):
+    """CJ/T 188 codec (module 12)."""
+    module = _c.PREPAY_MODULE_CJT188
+
+
+class ModbusError(Error):
+    """Modbus RTU codec and register maps (module 13)."""
+    module = _c.PREPAY_MODULE_MODBUS
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
-                                          StationError, HostedError, ReportError, LoadProfileError)}
+                                          StationError, HostedError, ReportError, LoadProfileError,
+                                          CJT188Error, ModbusError)}
 
 
 def status_module(code: int) -> int:

@@ -1,0 +1,110 @@
+/*
+ * Sealed plans: validate once, then trust the plan while its sets, switch
+ * time and the sets' revisions stay as sealed (see prepay_tariff_plan_seal()).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "prepay/config.h"
+#include "prepay/status.h"
+#include "prepay/tariff.h"
+#include "tariff_internal.h"
+
+/* One step of a 64-bit multiply-xorshift hash (the multiplier is 2^64 / golden ratio). */
+static uint64_t mix(uint64_t h, uint64_t word)
+{
+    h ^= word;
+    h *= 0x9E3779B97F4A7C15u;
+    return h ^ (h >> 29);
+}
+
+/* The splitmix64 finaliser: every input bit reaches every output bit. */
+static uint64_t finish(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9u;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBu;
+    return h ^ (h >> 31);
+}
+
+/* The bytes of a tariff up to its revision counter (the revision is not content). */
+static uint64_t hash_tariff(uint64_t h, const prepay_tariff_t *t)
+{
+    const unsigned char *bytes = (const unsigned char *)t;
+    size_t size = offsetof(prepay_tariff_t, revision);
+    size_t i = 0;
+    for (; i + 8u <= size; i += 8u) {
+        uint64_t word;
+        memcpy(&word, bytes + i, 8u);
+        h = mix(h, word);
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, bytes + i, size - i);
+    return mix(h, tail ^ (uint64_t)size);
+}
+
+uint64_t prepay__plan_fingerprint(const prepay_tariff_plan_t *plan)
+{
+    uint64_t h = mix(0, PREPAY__SEAL_MAGIC);
+    h = hash_tariff(h, plan->sets[0]);
+    if (plan->sets[1]) {
+        h = hash_tariff(mix(h, 1u), plan->sets[1]);
+        h = mix(h, (uint64_t)plan->switch_time);
+    }
+    h = finish(h);
+    return h != 0 ? h : 1u; /* 0 means "no cache" in a state */
+}
+
+uint64_t prepay__account_key(uint64_t stamp, const prepay_tariff_t *t, const prepay_tariff_account_t *account)
+{
+    /* Only what prepay__tier_bounds() reads: the scale, the service period when
+     * the tariffs prorate (both sets agree on proration), and the additions to
+     * the finite bounds (up to the capacity: set B may have more tiers than A). */
+    uint64_t h = mix(0, (uint64_t)account->tier_scale_num);
+    h = mix(h, (uint64_t)account->tier_scale_den);
+    if (t->proration != PREPAY_PRORATE_NONE) {
+        h = mix(h, (uint64_t)account->service_start);
+        h = mix(h, (uint64_t)account->service_end);
+    }
+    for (unsigned i = 0; i + 1u < PREPAY_MAX_TIERS; i++) {
+        h = mix(h, (uint64_t)account->tier_add[i]);
+    }
+    uint64_t key = stamp ^ finish(h);
+    return key != 0 ? key : 1u;
+}
+
+bool prepay_tariff_plan_is_sealed(const prepay_tariff_plan_t *plan)
+{
+    return plan && prepay__sealed(plan);
+}
+
+int prepay_tariff_plan_seal(prepay_tariff_plan_t *plan)
+{
+    if (!plan) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    plan->seal.magic = 0;
+    int status = prepay_tariff_plan_validate(plan);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    prepay_tariff_seal_t seal;
+    memset(&seal, 0, sizeof seal);
+    seal.sets[0] = plan->sets[0];
+    seal.sets[1] = plan->sets[1];
+    seal.switch_time = plan->switch_time;
+    seal.revision[0] = plan->sets[0]->revision;
+    seal.revision[1] = plan->sets[1] ? plan->sets[1]->revision : 0u;
+    seal.stamp = prepay__plan_fingerprint(plan);
+    seal.magic = PREPAY__SEAL_MAGIC;
+    plan->seal = seal;
+    return PREPAY_OK;
+}
+
+void prepay_tariff_touch(prepay_tariff_t *tariff)
+{
+    if (tariff) {
+        tariff->revision++;
+    }
+}

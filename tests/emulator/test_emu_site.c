@@ -1,0 +1,425 @@
+/*
+ * prepay-emu internals without sockets (tools/prepay-emu/emu.h): how frames
+ * are routed and how far a time sync may move a meter; the simulation in
+ * bounded slices; the state file's checks; the command line's ranges.
+ *
+ * The site is examples/sites/small.json: meters 101..104 from 2026-11-01
+ * 00:00; 101 draws 800 W (9.60 kWh in 12 h, read as 960 x 0.01 kWh), 103
+ * is remote with 300 W, 104 has no load. Expected values are worked by hand.
+ * argv: the site file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emu.h"
+#include "emu_server.h"
+
+static const char *site_path;
+static emu_site_t site;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[EMU_ERROR_MAX];
+    if (emu_site_load(site_path, &site, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    emu_site_free(&site);
+    return 0;
+}
+
+static prepay_time_t at(int day, int hour)
+{
+    prepay_civil_t c = {2026, 11, (uint8_t)day, (uint8_t)hour, 0, 0, 0};
+    prepay_time_t t;
+    assert_int_equal(prepay_time_from_civil(&c, &t), PREPAY_OK);
+    return t;
+}
+
+static size_t meter_index(const char *address)
+{
+    prepay_dlt645_address_t a;
+    assert_int_equal(prepay_dlt645_address_from_string(address, 12, &a), PREPAY_OK);
+    for (size_t i = 0; i < site.meter_count; i++) {
+        if (memcmp(site.meters[i].meter.address.bytes, a.bytes, 6) == 0) {
+            return i;
+        }
+    }
+    fail_msg("no meter %s", address);
+    return 0;
+}
+
+/* Sends a frame on a bus of meters [first, first+count); returns the reply length. */
+static int send(const prepay_dlt645_frame_t *f, size_t first, size_t count)
+{
+    uint8_t raw[PREPAY_DLT645_FRAME_MAX], reply[8 * PREPAY_DLT645_FRAME_MAX];
+    int n = prepay_dlt645_encode(f, raw, sizeof raw);
+    assert_true(n > 0);
+    uint32_t delay;
+    return emu_bus_handle(&site, first, count, raw, (size_t)n, reply, sizeof reply, &delay);
+}
+
+static void sync_to(prepay_time_t t, const prepay_dlt645_address_t *to, size_t first, size_t count)
+{
+    prepay_dlt645_frame_t f;
+    assert_int_equal(prepay_dlt645_request_broadcast_time(&f, t), PREPAY_OK);
+    if (to) {
+        f.address = *to;
+    }
+    assert_int_equal(send(&f, first, count), 0);
+}
+
+/* Today's main advanced the whole site on a time sync addressed to any one meter. */
+static void test_addressed_sync_moves_nothing(void **state)
+{
+    (void)state;
+    size_t m101 = meter_index("000000000101"), m103 = meter_index("000000000103");
+    prepay_time_t t0 = site.meters[m101].meter.clock;
+    sync_to(at(1, 12), &site.meters[m103].meter.address, 0, site.meter_count);
+    for (size_t i = 0; i < site.meter_count; i++) {
+        assert_int_equal(site.meters[i].meter.clock, t0);
+        assert_int_equal(site.meters[i].meter.forward[0], 0);
+    }
+}
+
+/* A broadcast reaches the meters of the bus it arrives on, and only those. */
+static void test_broadcast_moves_its_bus_only(void **state)
+{
+    (void)state;
+    size_t m101 = meter_index("000000000101"), m103 = meter_index("000000000103");
+    sync_to(at(1, 12), NULL, m101, 1);
+    assert_int_equal(site.meters[m101].meter.clock, at(1, 12));
+    assert_int_equal(site.meters[m101].meter.forward[0], 9600); /* 800 W x 12 h */
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 0));
+    assert_int_equal(site.meters[m103].meter.forward[0], 0);
+    /* The whole bus: every meter reaches 12:00; 103 draws 300 W = 3600 Wh. */
+    sync_to(at(1, 12), NULL, 0, site.meter_count);
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 12));
+    assert_int_equal(site.meters[m103].meter.forward[0], 3600);
+    assert_int_equal(site.meters[m101].meter.forward[0], 9600);
+}
+
+/* A sync beyond the limit (a master sending the year-first bytes: 2099) moves
+ * nothing, costs no simulation, and each meter records the refusal. */
+static void test_sync_beyond_limit_refused(void **state)
+{
+    (void)state;
+    prepay_civil_t c = {2099, 12, 31, 23, 0, 0, 0};
+    prepay_time_t far;
+    assert_int_equal(prepay_time_from_civil(&c, &far), PREPAY_OK);
+    sync_to(far, NULL, 0, site.meter_count);
+    assert_false(emu_site_busy(&site));
+    for (size_t i = 0; i < site.meter_count; i++) {
+        assert_int_equal(site.meters[i].meter.clock, at(1, 0));
+        assert_int_equal(site.meters[i].meter.event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED], 1);
+    }
+    /* The default limit is a week: 7 days is taken, 7 days + 1 s is not. */
+    sync_to(at(8, 0), NULL, 0, site.meter_count);
+    assert_int_equal(site.meters[0].meter.clock, at(8, 0));
+    sync_to(at(15, 0) + 1, NULL, 0, site.meter_count);
+    assert_int_equal(site.meters[0].meter.clock, at(8, 0));
+    assert_int_equal(site.meters[0].meter.event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED], 2);
+}
+
+/* With no limit a jump of decades is simulated in slices of bounded work:
+ * each run does at most its budget (plus one step per meter), and says
+ * whether more is pending. */
+static void test_large_jump_runs_in_slices(void **state)
+{
+    (void)state;
+    assert_int_equal(emu_site_set_time_sync_limit(&site, 0), PREPAY_OK);
+    prepay_civil_t c = {2027, 3, 1, 0, 0, 0, 0};
+    prepay_time_t far;
+    assert_int_equal(prepay_time_from_civil(&c, &far), PREPAY_OK);
+    prepay_dlt645_frame_t f;
+    assert_int_equal(prepay_dlt645_request_broadcast_time(&f, far), PREPAY_OK);
+    uint8_t raw[PREPAY_DLT645_FRAME_MAX];
+    int n = prepay_dlt645_encode(&f, raw, sizeof raw);
+    assert_int_equal(emu_bus_prepare(&site, 0, site.meter_count, raw, (size_t)n), 1);
+    const int64_t budget = 10 * 86400;
+    int64_t before = 0;
+    for (size_t i = 0; i < site.meter_count; i++) {
+        before += site.meters[i].meter.clock;
+    }
+    assert_int_equal(emu_site_run(&site, budget), 1);
+    int64_t after = 0;
+    for (size_t i = 0; i < site.meter_count; i++) {
+        after += site.meters[i].meter.clock;
+    }
+    assert_true(after > before);
+    assert_true(after - before <= budget + 86400);
+    /* Reads wait for nothing here: handle finishes the simulation first (the server runs it in slices instead). */
+    int slices = 1;
+    int status;
+    while ((status = emu_site_run(&site, 30 * 86400)) == 1) {
+        slices++;
+    }
+    assert_int_equal(status, 0);
+    assert_true(slices > 10);
+    for (size_t i = 0; i < site.meter_count; i++) {
+        assert_int_equal(site.meters[i].meter.clock, far);
+    }
+    /* Meter 103 (remote, 300 W, never cut) drew 300 W the whole time. */
+    size_t m103 = meter_index("000000000103");
+    assert_int_equal(site.meters[m103].meter.forward[0], (far - at(1, 0)) * 300 / 3600);
+}
+
+/* Wall mode: a time sync is a plain clock correction of each meter (within
+ * its limit); a clock set back is behind its target again, so the
+ * simulation (and emu_site_busy) sees it and replays the gap. */
+static void test_wall_mode_set_back_is_pending(void **state)
+{
+    (void)state;
+    site.clock = EMU_CLOCK_WALL;
+    for (size_t i = 0; i < site.meter_count; i++) {
+        emu_site_schedule(&site, i, at(1, 1));
+    }
+    assert_true(emu_site_busy(&site));
+    while (emu_site_run(&site, 86400) == 1) {
+    }
+    assert_false(emu_site_busy(&site));
+    size_t m103 = meter_index("000000000103");
+    assert_int_equal(site.meters[m103].meter.forward[0], 300); /* 300 W x 1 h */
+    sync_to(at(1, 1) - 120, NULL, 0, site.meter_count);        /* 2 minutes back: within 300 s */
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 1) - 120);
+    assert_true(emu_site_busy(&site));
+    assert_int_equal(emu_site_run(&site, INT64_MAX), 0);
+    assert_int_equal(site.meters[m103].meter.clock, at(1, 1));
+    assert_int_equal(site.meters[m103].meter.forward[0], 310); /* the replayed 2 minutes: 10 Wh more */
+}
+
+/* Scripted events fire at their time in the meter's own simulated time. */
+static void test_events_in_meter_time(void **state)
+{
+    (void)state;
+    size_t m101 = meter_index("000000000101");
+    sync_to(at(2, 10) + 120, NULL, m101, 1); /* cover opened 10:00, closed 10:05 */
+    assert_int_equal(site.meters[m101].meter.event_counts[PREPAY_METER_EVENT_COVER_OPEN], 1);
+    assert_true(site.meters[m101].meter.conditions & (1u << PREPAY_METER_CONDITION_COVER_OPEN));
+    sync_to(at(2, 11), NULL, m101, 1);
+    assert_false(site.meters[m101].meter.conditions & (1u << PREPAY_METER_CONDITION_COVER_OPEN));
+}
+
+/* ---- state file ----------------------------------------------------------- */
+
+static uint8_t *encode_state(size_t *size)
+{
+    *size = emu_state_size(&site);
+    uint8_t *bytes = malloc(*size);
+    assert_non_null(bytes);
+    assert_int_equal(emu_state_encode(&site, bytes, *size), 0);
+    return bytes;
+}
+
+static void reseal(uint8_t *bytes, size_t size)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (size_t i = 0; i + 8 < size; i++) {
+        h = (h ^ bytes[i]) * 0x100000001B3ull;
+    }
+    for (size_t i = 0; i < 8; i++) {
+        bytes[size - 8 + i] = (uint8_t)(h >> (8 * i));
+    }
+}
+
+static void expect_refused(const uint8_t *bytes, size_t size, const char *words)
+{
+    static emu_meter_t before[8];
+    assert_true(site.meter_count <= 8);
+    memcpy(before, site.meters, site.meter_count * sizeof *before);
+    char err[EMU_ERROR_MAX] = "";
+    assert_int_not_equal(emu_state_decode(&site, bytes, size, err, sizeof err), 0);
+    if (strstr(err, words) == NULL) {
+        fail_msg("expected \"%s\" in: %s", words, err);
+    }
+    /* Nothing applied. */
+    assert_memory_equal(before, site.meters, site.meter_count * sizeof *before);
+}
+
+static void test_state_round_trip(void **state)
+{
+    (void)state;
+    sync_to(at(2, 12), NULL, 0, site.meter_count);
+    size_t size;
+    uint8_t *bytes = encode_state(&size);
+    static emu_site_t fresh;
+    char err[EMU_ERROR_MAX];
+    assert_int_equal(emu_site_load(site_path, &fresh, err, sizeof err), 0);
+    assert_int_equal(emu_state_decode(&fresh, bytes, size, err, sizeof err), 0);
+    for (size_t i = 0; i < site.meter_count; i++) {
+        assert_int_equal(fresh.meters[i].meter.clock, site.meters[i].meter.clock);
+        assert_int_equal(fresh.meters[i].meter.forward[0], site.meters[i].meter.forward[0]);
+        assert_int_equal(fresh.meters[i].meter.purse.balance, site.meters[i].meter.purse.balance);
+        const prepay_tariff_compact_state_t *x = &fresh.meters[i].meter.tariff_state, *y = &site.meters[i].meter.tariff_state;
+        assert_int_equal(x->flags, y->flags);
+        assert_int_equal(x->cycle, y->cycle);
+        assert_int_equal(x->position, y->position);
+        assert_int_equal(x->cycle_energy, y->cycle_energy);
+        assert_int_equal(x->charged, y->charged);
+        assert_int_equal(x->carry.units, y->carry.units);
+        assert_int_equal(x->carry.nanos, y->carry.nanos);
+        assert_ptr_equal(fresh.meters[i].meter.sets[0], &fresh.tariff->sets[0]);
+    }
+    assert_int_equal(fresh.now, site.now);
+    /* The restored site goes on exactly as the original: one more day each. */
+    emu_site_t *both[2] = {&site, &fresh};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(emu_site_advance(both[k], at(3, 12)), PREPAY_OK);
+    }
+    for (size_t i = 0; i < site.meter_count; i++) {
+        assert_int_equal(fresh.meters[i].meter.forward[0], site.meters[i].meter.forward[0]);
+        assert_int_equal(fresh.meters[i].meter.purse.balance, site.meters[i].meter.purse.balance);
+    }
+    emu_site_free(&fresh);
+    free(bytes);
+}
+
+static void test_state_forgeries_refused(void **state)
+{
+    (void)state;
+    sync_to(at(1, 12), NULL, 0, site.meter_count);
+    size_t size;
+    uint8_t *good = encode_state(&size);
+    uint8_t *bad = malloc(size + 16);
+    assert_non_null(bad);
+    /* Layout (docs/emulator.md): 9 magic, 1 version, 7 x 2 dimensions, fingerprint,
+     * meter count, event count, site time (8 each) = 56; meter 0 starts there with
+     * its address (6 bytes), then mode. */
+    const size_t header = 56, mode = header + 6;
+#define FORGE(statement, words)                                                                                        \
+    do {                                                                                                               \
+        memcpy(bad, good, size);                                                                                       \
+        statement;                                                                                                     \
+        expect_refused(bad, size, words);                                                                              \
+    } while (0)
+    FORGE(bad[0] = 'X', "not a prepay-emu state file");
+    FORGE(bad[9] = '1', "format 1");
+    FORGE((bad[10] = 8, reseal(bad, size)), "PREPAY_METER_TARIFFS");
+    FORGE((bad[24] ^= 1, reseal(bad, size)), "another site");
+    FORGE(bad[mode] = 7, "checksum");
+    FORGE((bad[mode] = 7, reseal(bad, size)), "\"mode\"");
+    FORGE((bad[header + 2] = 0x5A, reseal(bad, size)), "another address");
+    FORGE((memset(bad + header, 0x99, 6), reseal(bad, size)), "another address");
+    expect_refused(good, size - 1, "bytes");
+    memcpy(bad, good, size);
+    memset(bad + size, 0, 16);
+    expect_refused(bad, size + 16, "bytes");
+    expect_refused(good, 20, "truncated");
+    expect_refused(good, 3, "not a prepay-emu state file");
+#undef FORGE
+    free(good);
+    free(bad);
+}
+
+/* Every byte of a meter record flipped in turn and resealed: never a crash,
+ * and whatever is accepted passes the meter's own state check. */
+static void test_state_every_byte_forged(void **state)
+{
+    (void)state;
+    size_t size;
+    uint8_t *good = encode_state(&size);
+    uint8_t *bad = malloc(size);
+    assert_non_null(bad);
+    static emu_site_t scratch;
+    char err[EMU_ERROR_MAX];
+    assert_int_equal(emu_site_load(site_path, &scratch, err, sizeof err), 0);
+    for (size_t i = 0; i + 8 < size; i++) {
+        memcpy(bad, good, size);
+        bad[i] ^= 0xA5;
+        reseal(bad, size);
+        if (emu_state_decode(&scratch, bad, size, err, sizeof err) == 0) {
+            for (size_t m = 0; m < scratch.meter_count; m++) {
+                assert_int_equal(prepay_meter_check_state(&scratch.meters[m].meter, NULL), PREPAY_OK);
+            }
+        }
+    }
+    emu_site_free(&scratch);
+    free(good);
+    free(bad);
+}
+
+/* ---- command line ----------------------------------------------------------- */
+
+static int parse(emu_options_t *o, const char *a, const char *b, const char *c)
+{
+    static char words[5][64];
+    const char *given[5] = {"prepay-emu", "site.json", a, b, c};
+    char *argv[6] = {NULL};
+    int argc = 0;
+    for (int i = 0; i < 5 && given[i] != NULL; i++) {
+        snprintf(words[i], sizeof words[i], "%s", given[i]);
+        argv[argc++] = words[i];
+    }
+    char err[EMU_ERROR_MAX];
+    return emu_options_parse(argc, argv, o, err, sizeof err);
+}
+
+static void test_options_range_checked(void **state)
+{
+    (void)state;
+    emu_options_t o;
+    assert_int_equal(parse(&o, "--bus-port", "70000", NULL), 2);
+    assert_int_equal(parse(&o, "--bus-port", "-1", NULL), 2);
+    assert_int_equal(parse(&o, "--bus-port", "12x", NULL), 2);
+    assert_int_equal(parse(&o, "--bus-port", "", NULL), 2);
+    assert_int_equal(parse(&o, "--bus-port", "65535", NULL), 0);
+    assert_int_equal(o.server.bus_port, 65535);
+    assert_int_equal(parse(&o, "--port-base", "0", NULL), 2);
+    assert_int_equal(parse(&o, "--port-base", "65536", NULL), 2);
+    assert_int_equal(parse(&o, "--speed", "0", NULL), 2);
+    assert_int_equal(parse(&o, "--speed", "18446744073709551616", NULL), 2);
+    assert_int_equal(parse(&o, "--delay-ms", "60001", NULL), 2);
+    assert_int_equal(parse(&o, "--seed", "-3", NULL), 2);
+    assert_int_equal(parse(&o, "--seed", "18446744073709551615", NULL), 0);
+    assert_true(o.seed == UINT64_MAX);
+    assert_int_equal(parse(&o, "--drop", "1.5", NULL), 2);
+    assert_int_equal(parse(&o, "--listen", "localhost", NULL), 2);
+    assert_int_equal(parse(&o, "--clock", "fast", NULL), 2);
+    assert_int_equal(parse(&o, "--sync-limit", "3162240001", NULL), 2);
+    assert_int_equal(parse(&o, "--bogus", NULL, NULL), 2);
+    assert_int_equal(parse(&o, "--state", NULL, NULL), 2);
+    assert_int_equal(parse(&o, "--sync-limit", "0", "--quiet"), 0);
+    assert_true(o.has_sync_limit && o.sync_limit == 0 && o.server.quiet);
+    /* Per-meter ports must all fit: 4 meters from 65533 need 65536. */
+    assert_int_equal(parse(&o, "--port-base", "65533", NULL), 0);
+    char err[EMU_ERROR_MAX];
+    assert_int_equal(emu_options_check_site(&o, &site, err, sizeof err), 2);
+    assert_int_equal(parse(&o, "--port-base", "65532", NULL), 0);
+    assert_int_equal(emu_options_check_site(&o, &site, err, sizeof err), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_emu_site SITE.json\n");
+        return 2;
+    }
+    site_path = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_addressed_sync_moves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broadcast_moves_its_bus_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_beyond_limit_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_jump_runs_in_slices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wall_mode_set_back_is_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_in_meter_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_forgeries_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_every_byte_forged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options_range_checked, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
