@@ -199,6 +199,8 @@ static int write_count(prepay_meter_t *meter, uint32_t di, const uint8_t *v, siz
             } else if (set != NULL) {
                 set->band_count = old[s];
             }
+            /* Unused tables and prices beyond the count were rewritten: plans sealed with the set look again. */
+            prepay_tariff_touch(set);
         }
         return PREPAY_E_INVALID_ARGUMENT;
     }
