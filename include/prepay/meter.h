@@ -207,6 +207,8 @@ typedef struct prepay_meter_instant {
     int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
     int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
     uint16_t frequency;                        /**< 0.01 Hz (02800002) */
+    int32_t reactive[PREPAY_METER_PHASES + 1]; /**< 0.1 var: [0] total, [1..3] A..C (0204xx00, XX.XXXX kvar) */
+    int32_t apparent[PREPAY_METER_PHASES + 1]; /**< 0.1 VA: [0] total, [1..3] A..C (0205xx00, XX.XXXX kVA) */
 } prepay_meter_instant_t;
 
 /** @brief One event record. */

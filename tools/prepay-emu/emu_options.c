@@ -89,7 +89,9 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         static const char *const valued[] = {"--listen", "--bus-port", "--port-base", "--clock",   "--speed",
                                              "--state",  "--ready-file", "--drop",    "--corrupt", "--delay-ms",
-                                             "--seed",   "--sync-limit"};
+                                             "--seed",   "--sync-limit", "--serial",  "--dial",    "--dtu-id",
+                                             "--register-prefix", "--heartbeat", "--heartbeat-s",
+                                             "--dial-drop-after", "--redial-ms"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
             known = known || strcmp(a, valued[k]) == 0;
@@ -154,6 +156,49 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
                 return usage_error(err, err_cap, a, "a non-negative integer");
             }
             o.has_seed = true;
+        } else if (strcmp(a, "--serial") == 0) {
+            if (v[0] == '\0') {
+                return usage_error(err, err_cap, a, "the path of a symlink to create to the pseudo-terminal");
+            }
+            o.server.serial_link = v;
+        } else if (strcmp(a, "--dial") == 0) {
+            const char *colon = strrchr(v, ':');
+            struct in_addr probe;
+            char host[64];
+            if (!colon || (size_t)(colon - v) >= sizeof host || parse_u64(colon + 1, 1, 65535, &n) != 0) {
+                return usage_error(err, err_cap, a, "HOST:PORT (an IPv4 address and a port)");
+            }
+            memcpy(host, v, (size_t)(colon - v));
+            host[colon - v] = '\0';
+            if (inet_pton(AF_INET, host, &probe) != 1) {
+                return usage_error(err, err_cap, a, "HOST:PORT (an IPv4 address and a port)");
+            }
+            o.server.dial_host = v;
+            o.server.dial_port = (int)n;
+        } else if (strcmp(a, "--dtu-id") == 0) {
+            if (v[0] == '\0' || strlen(v) > 32) {
+                return usage_error(err, err_cap, a, "an id of 1..32 characters");
+            }
+            o.server.dtu_id = v;
+        } else if (strcmp(a, "--register-prefix") == 0) {
+            o.server.register_prefix = v;
+        } else if (strcmp(a, "--heartbeat") == 0) {
+            o.server.heartbeat = v;
+        } else if (strcmp(a, "--heartbeat-s") == 0) {
+            if (parse_u64(v, 1, 86400, &n) != 0) {
+                return usage_error(err, err_cap, a, "seconds 1..86400");
+            }
+            o.server.heartbeat_ms = (uint32_t)n * 1000u;
+        } else if (strcmp(a, "--dial-drop-after") == 0) {
+            if (parse_u64(v, 1, 1000000000, &n) != 0) {
+                return usage_error(err, err_cap, a, "a number of frames, 1..1000000000");
+            }
+            o.server.dial_drop_after = (uint32_t)n;
+        } else if (strcmp(a, "--redial-ms") == 0) {
+            if (parse_u64(v, 1, 600000, &n) != 0) {
+                return usage_error(err, err_cap, a, "milliseconds 1..600000");
+            }
+            o.server.redial_ms = (uint32_t)n;
         } else { /* --sync-limit */
             if (parse_u64(v, 0, (uint64_t)EMU_SYNC_LIMIT_MAX, &n) != 0) {
                 return usage_error(err, err_cap, a, "seconds 0..3162240000 (0 = any)");
@@ -162,7 +207,17 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
             o.has_sync_limit = true;
         }
     }
-    if (o.server.bus_port < 0 && o.server.port_base == 0) {
+    if (o.server.dial_host && !o.server.dtu_id) {
+        snprintf(err, err_cap, "--dial needs --dtu-id (the id the DTU registers with)");
+        return 2;
+    }
+    if (o.server.heartbeat && o.server.heartbeat_ms == 0) {
+        o.server.heartbeat_ms = 30000;
+    }
+    if (o.server.redial_ms == 0) {
+        o.server.redial_ms = 500;
+    }
+    if (o.server.bus_port < 0 && o.server.port_base == 0 && !o.server.serial_link && !o.server.dial_host) {
         o.server.bus_port = 0;
     }
     *out = o;

@@ -13,6 +13,17 @@ typedef struct emu_server_options {
     const char *ready_file;  /* written with "bus_port=N" once listening, or NULL */
     bool quiet;
     bool exit_with_parent;   /* shut down (saving state) as soon as the parent process is gone */
+    /* Serial mode: the whole bus on a pseudo-terminal; a symlink at this path names its device. */
+    const char *serial_link;
+    /* Dial-in DTU mode: the whole bus behind a DTU that connects to a station and registers. */
+    const char *dial_host;
+    int dial_port;
+    const char *dtu_id;          /* the id in the registration packet */
+    const char *register_prefix; /* bytes before the id (default none) */
+    const char *heartbeat;       /* heartbeat packet, or NULL */
+    uint32_t heartbeat_ms;       /* sent after this much silence */
+    uint32_t dial_drop_after;    /* fault: close the connection once after answering this many frames (0: never) */
+    uint32_t redial_ms;          /* wait before connecting again */
 } emu_server_options_t;
 
 /* Serves until SIGINT or SIGTERM; returns 0 after a clean shutdown. */

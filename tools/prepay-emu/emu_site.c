@@ -91,7 +91,90 @@ typedef struct meter_defaults {
     prepay_meter_mode_t mode;
     prepay_money_t purse, alarm1, alarm2, overdraft, hoarding, close_allowed;
     int64_t time_sync_limit;
+    emu_line_t line;
 } meter_defaults_t;
+
+/* A decimal string member with `decimals` places in [min, max] (units of 10^-decimals). */
+static int parse_scaled(ctx_t *c, json_t *obj, const char *key, const char *path, unsigned decimals, int64_t min,
+                        int64_t max, uint16_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        return 0;
+    }
+    int64_t value;
+    if (!json_is_string(v) ||
+        prepay_fixed_parse(json_string_value(v), strlen(json_string_value(v)), decimals, &value) != PREPAY_OK ||
+        value < min || value > max) {
+        return fail(c, path, "\"%s\" must be a decimal string such as %s", key,
+                    decimals == 1 ? "\"220.0\"" : (decimals == 2 ? "\"50.00\"" : "\"0.950\" (0.001..1)"));
+    }
+    *out = (uint16_t)value;
+    return 0;
+}
+
+/* What the station reads about the line: "preamble" (FE bytes before a reply, 0..4), "phases" (1 or 3),
+ * "voltage", "frequency", "power_factor", and "nameplate" items (docs/emulator.md). */
+static int parse_line(ctx_t *c, json_t *obj, const char *path, emu_line_t *line)
+{
+    json_t *v = json_object_get(obj, "preamble");
+    if (v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4) {
+            return fail(c, path, "\"preamble\" must be 0..4 (FE bytes before each reply)");
+        }
+        line->preamble = (uint8_t)json_integer_value(v);
+    }
+    v = json_object_get(obj, "phases");
+    if (v) {
+        if (!json_is_integer(v) || (json_integer_value(v) != 1 && json_integer_value(v) != 3)) {
+            return fail(c, path, "\"phases\" must be 1 or 3");
+        }
+        line->phases = (uint8_t)json_integer_value(v);
+    }
+    if (parse_scaled(c, obj, "voltage", path, 1, 1, 9999, &line->voltage_dv) != 0 ||
+        parse_scaled(c, obj, "frequency", path, 2, 1, 9999, &line->frequency_chz) != 0 ||
+        parse_scaled(c, obj, "power_factor", path, 3, 1, 1000, &line->power_factor) != 0) {
+        return -1;
+    }
+    json_t *plate = json_object_get(obj, "nameplate");
+    if (!plate) {
+        return 0;
+    }
+    if (!json_is_object(plate)) {
+        return fail(c, path, "\"nameplate\" must be an object");
+    }
+    static const uint8_t lengths[8] = {6, 6, 6, 4, 4, 10, 10, 16}; /* DL/T 645-2007 A.5 */
+    const char *key;
+    json_t *value;
+    json_object_foreach(plate, key, value) {
+        int k = -1;
+        for (int i = 0; i < 8; i++) {
+            if (strcmp(emu_nameplate_keys[i], key) == 0) {
+                k = i;
+            }
+        }
+        if (strcmp(key, "active_constant") == 0) {
+            if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 999999) {
+                return fail(c, path, "nameplate.active_constant must be an integer of imp/kWh, 0..999999");
+            }
+            line->active_constant = (uint32_t)json_integer_value(value);
+            continue;
+        }
+        if (k < 0) {
+            return fail(c, path, "unknown nameplate item \"%s\"", key);
+        }
+        if (!json_is_string(value) || strlen(json_string_value(value)) > lengths[k]) {
+            return fail(c, path, "nameplate.%s must be ASCII text of at most %u characters", key, lengths[k]);
+        }
+        for (const char *p = json_string_value(value); *p; p++) {
+            if (*p < 0x20 || *p > 0x7E) {
+                return fail(c, path, "nameplate.%s must be printable ASCII", key);
+            }
+        }
+        snprintf(line->nameplate[k], sizeof line->nameplate[k], "%s", json_string_value(value));
+    }
+    return 0;
+}
 
 /* "time_sync_limit": seconds one broadcast time sync may move a meter's clock (0 = any). */
 static int parse_sync_limit(ctx_t *c, json_t *obj, const char *path, int64_t *out)
@@ -133,7 +216,7 @@ static int parse_defaults(ctx_t *c, json_t *obj, const char *path, meter_default
         parse_money(c, obj, "overdraft_limit", path, &d->overdraft) != 0 ||
         parse_money(c, obj, "hoarding_limit", path, &d->hoarding) != 0 ||
         parse_money(c, obj, "close_allowed", path, &d->close_allowed) != 0 ||
-        parse_sync_limit(c, obj, path, &d->time_sync_limit) != 0) {
+        parse_sync_limit(c, obj, path, &d->time_sync_limit) != 0 || parse_line(c, obj, path, &d->line) != 0) {
         return -1;
     }
     return 0;
@@ -483,8 +566,20 @@ static int setup_meter(ctx_t *c, emu_site_t *site, json_t *spec, const meter_def
     if (parse_defaults(c, spec, path, &d) != 0 || parse_load(c, spec, path, site->start, m) != 0) {
         return -1;
     }
+    m->line = d.line;
     int status = prepay_meter_init(&m->meter, &a, site->start);
-    if (status == PREPAY_OK) {
+    if (status == PREPAY_OK && site->tariff_writable) {
+        /* The meter's own two sets, which a station may program (push-tariff):
+         * set 2 starts as the file's set B, or as a copy of set A. */
+        m->tariff_copy = malloc(2 * sizeof *m->tariff_copy);
+        if (!m->tariff_copy) {
+            return fail(c, path, "out of memory");
+        }
+        m->tariff_copy[0] = site->tariff->sets[0];
+        m->tariff_copy[1] = site->tariff->has_set_b ? site->tariff->sets[1] : site->tariff->sets[0];
+        status = prepay_meter_bind(&m->meter, &m->tariff_copy[0], &m->tariff_copy[1], true, &site->policy,
+                                   &site->tariff->account);
+    } else if (status == PREPAY_OK) {
         status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
                                    site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
                                    &site->tariff->account);
@@ -597,7 +692,19 @@ int emu_site_parse(const char *text, size_t len, const char *origin, emu_tariff_
             site->policy.pretrip_level = 0;
         }
     }
-    meter_defaults_t defaults = {PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0, EMU_DEFAULT_TIME_SYNC_LIMIT};
+    json_t *writable = json_object_get(root, "tariff_writable");
+    if (writable && !json_is_boolean(writable)) {
+        fail(&c, "$.tariff_writable", "must be true or false");
+        goto done;
+    }
+    site->tariff_writable = writable && json_is_true(writable);
+    meter_defaults_t defaults;
+    memset(&defaults, 0, sizeof defaults);
+    defaults.mode = PREPAY_METER_MODE_REMOTE;
+    defaults.alarm1 = 2000;
+    defaults.alarm2 = 1000;
+    defaults.time_sync_limit = EMU_DEFAULT_TIME_SYNC_LIMIT;
+    emu_electric_defaults(&defaults.line);
     json_t *d = json_object_get(root, "defaults");
     if (d && (!json_is_object(d) || parse_defaults(&c, d, "$.defaults", &defaults) != 0)) {
         if (!json_is_object(d)) {
@@ -657,6 +764,7 @@ void emu_site_free(emu_site_t *site)
         for (size_t i = 0; i < site->meter_count; i++) {
             free(site->meters[i].profile);
             free(site->meters[i].feeds);
+            free(site->meters[i].tariff_copy);
         }
     }
     free(site->meters);

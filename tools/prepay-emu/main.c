@@ -24,7 +24,15 @@ static void usage(FILE *to)
             "                       (default: the site file's, else 604800 = 7 days)\n"
             "  --state FILE         load the meters' state from FILE if it exists; save it on shutdown\n"
             "  --drop P --corrupt P --delay-ms N --seed N   fault injection (override the site file)\n"
-            "  --ready-file FILE    write bus_port=N to FILE once listening\n"
+            "  --serial PATH        the whole bus on a pseudo-terminal; PATH becomes a symlink to its device\n"
+            "                       (open it as a serial port: prepay meter --serial PATH)\n"
+            "  --dial HOST:PORT --dtu-id ID   a DTU dialling in: connect to a station, register, serve the bus;\n"
+            "                       connect again when the connection is lost\n"
+            "      --register-prefix TEXT   bytes before the id in the registration packet (default none)\n"
+            "      --heartbeat TEXT --heartbeat-s N   a heartbeat packet after N s of silence (default 30)\n"
+            "      --dial-drop-after N      fault: drop the connection once after N frames\n"
+            "      --redial-ms N            wait before connecting again (default 500)\n"
+            "  --ready-file FILE    write bus_port=N (and serial=PATH, dial=HOST:PORT) to FILE once serving\n"
             "  --exit-with-parent   shut down when the process that started it is gone\n"
             "  --quiet\n");
 }
