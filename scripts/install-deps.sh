@@ -9,6 +9,7 @@ packages=(
   doxygen                                                          # API docs (fail on undocumented)
   libjansson-dev                                                   # JSON tariffs and site files (hosted)
   swig python3 python3-dev                                         # Python bindings
+  tshark                                                           # field tests: the Wireshark dissector (tools/wireshark)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -115,6 +117,28 @@ static int fail(prepay_transport_t *t, int fd, int status)
     return status;
 }
 
+/* A pseudo-terminal has no line: Linux forces CS8 and clears PARENB on it, and
+ * glibc's tcsetattr() then reports EINVAL because the settings read back
+ * differ. On a pty (Unix98 slave, majors 136-143) the speed and the raw mode
+ * are what matter; frame settings there are taken as set. */
+static bool pty_took(int fd, const struct termios *want)
+{
+    struct stat st;
+    struct termios got;
+    if (errno != EINVAL || fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136u ||
+        major(st.st_rdev) > 143u || tcgetattr(fd, &got) != 0) {
+        errno = EINVAL;
+        return false;
+    }
+    const tcflag_t frame = (tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB);
+    if (cfgetospeed(&got) != cfgetospeed(want) || (got.c_cflag & ~frame) != (want->c_cflag & ~frame) ||
+        (got.c_lflag & (tcflag_t)(ICANON | ECHO | ISIG)) != 0) {
+        errno = EINVAL;
+        return false;
+    }
+    return true;
+}
+
 int prepay_transport_open_serial(prepay_transport_t *t, const char *device, const prepay_serial_settings_t *settings)
 {
     if (!t || !device) {
@@ -182,7 +206,8 @@ int prepay_transport_open_serial(prepay_transport_t *t, const char *device, cons
     tio.c_cc[VTIME] = 0;
     speed_t code = B2400;
     (void)rate_code(t->serial.baud, &code);
-    if (cfsetispeed(&tio, code) != 0 || cfsetospeed(&tio, code) != 0 || tcsetattr(fd, TCSANOW, &tio) != 0) {
+    if (cfsetispeed(&tio, code) != 0 || cfsetospeed(&tio, code) != 0 ||
+        (tcsetattr(fd, TCSANOW, &tio) != 0 && !pty_took(fd, &tio))) {
         int e = errno;
         prepay__transport_error(t->error, "%s: cannot set %u:%u%c%u: %s", device, (unsigned)t->serial.baud,
                                 t->serial.data_bits, t->serial.parity, t->serial.stop_bits, strerror(e));

@@ -864,7 +864,22 @@ static int cmd_catalogue(int argc, char **argv)
             printf(",\"format\":\"%s\",\"length\":%u,\"decimals\":%u,\"unit\":", format_name(item.format),
                    item.length, item.decimals);
             json_string(stdout, prepay_dlt645_unit_symbol(item.unit));
-            printf(",\"fields\":%u,\"source\":", item.field_count);
+            printf(",\"fields\":%u,\"qualifier\":%u,\"label\":", item.field_count, item.qualifier);
+            json_string(stdout, item.label ? item.label : "");
+            if (item.field_count > 0 && item.fields) {
+                printf(",\"field_list\":[");
+                for (unsigned f = 0; f < item.field_count; f++) {
+                    const prepay_dlt645_field_t *field = &item.fields[f];
+                    printf("%s{\"name\":", f ? "," : "");
+                    json_string(stdout, field->name);
+                    printf(",\"format\":\"%s\",\"length\":%u,\"decimals\":%u,\"unit\":", format_name(field->format),
+                           field->length, field->decimals);
+                    json_string(stdout, prepay_dlt645_unit_symbol(field->unit));
+                    printf("}");
+                }
+                printf("]");
+            }
+            printf(",\"source\":");
             json_string(stdout, item.source);
             printf("}\n");
         } else if (item.di_low == item.di_high) {
@@ -875,6 +890,21 @@ static int cmd_catalogue(int argc, char **argv)
                    format_name(item.format), item.length, item.decimals, prepay_dlt645_unit_symbol(item.unit),
                    item.name);
         }
+    }
+    /* The DL/T 645-1997 table: 2-byte DIs. */
+    for (uint32_t di = 0; json && di <= 0xFFFFu; di++) {
+        prepay_dlt645_item_t item;
+        if (prepay_dlt645_catalogue_find_1997((uint16_t)di, &item) != PREPAY_OK) {
+            continue;
+        }
+        printf("{\"edition\":1997,\"di_low\":\"%04X\",\"di_high\":\"%04X\",\"name\":", (unsigned)di, (unsigned)di);
+        json_string(stdout, item.name);
+        printf(",\"format\":\"%s\",\"length\":%u,\"decimals\":%u,\"unit\":", format_name(item.format), item.length,
+               item.decimals);
+        json_string(stdout, prepay_dlt645_unit_symbol(item.unit));
+        printf(",\"fields\":%u,\"qualifier\":0,\"label\":\"\",\"source\":", item.field_count);
+        json_string(stdout, item.source);
+        printf("}\n");
     }
     return 0;
 }

@@ -272,6 +272,20 @@ static void run_round(meter_station_t *st, batch_bus_t *buses, size_t bus_count,
     }
     uint64_t last_shown = 0;
     for (;;) {
+        if (interrupted) {
+            /* Stop at once: requests under way are abandoned, their meters left not done. */
+            for (size_t i = 0; i < bus_count; i++) {
+                batch_bus_t *b = &buses[i];
+                if (b->busy) {
+                    (void)prepay_station_cancel(&b->bus.link.session);
+                    b->bus.link.state = PREPAY_LINK_IDLE;
+                    meter_op_fail(&b->op, OUT_PENDING, "interrupted");
+                    record(&meters[b->current], &b->op);
+                    b->busy = false;
+                }
+            }
+            break;
+        }
         bool any = false;
         for (size_t i = 0; i < bus_count; i++) {
             any = any || buses[i].busy;

@@ -498,7 +498,7 @@ static void defaults(meter_options_t *o)
     (void)prepay_dtu_format_parse("pattern:{id:1-32}", 17, &o->dtu_format);
     o->rounds = 3;
     o->broadcast = true; /* time-sync; freeze overrides below */
-    memset(o->freeze, 0x99, sizeof o->freeze);
+    memset(o->freeze, 99, sizeof o->freeze); /* 99 = any field: freeze now */
 }
 
 int meter_command_parse(int argc, char **argv, meter_options_t *o, char *err, size_t cap)
