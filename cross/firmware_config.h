@@ -32,5 +32,9 @@
 #define PREPAY_MODBUS_STREAM_BUFFER 256 /* the minimum: one RTU ADU */
 
 #define PREPAY_LOAD_RECORD_REPLY_MAX 412 /* 4 full load records */
+#define PREPAY_EVENTS_PHASES 1          /* single-phase meter: no three-phase-only events */
+#define PREPAY_MAX_EVENT_RECORDS 1      /* the last record of each event kind */
+#define PREPAY_VQ_MONTHS 1              /* voltage statistics of this and last month */
+#define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
 
 #endif

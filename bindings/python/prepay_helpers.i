@@ -904,6 +904,112 @@ int pyprepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uin
     if (len != 3) return PREPAY_E_INVALID_ARGUMENT;
     return prepay_meter_set_password(meter, level, data);
 }
+
+/* ---- events, voltage statistics, station analysis --------------------------------------- */
+
+/** Count and cumulative seconds of an event (kind, phase): (status, count, seconds). */
+PyObject *pyprepay_events_counts(const prepay_events_state_t *state, int kind, unsigned phase)
+{
+    uint32_t count = 0, seconds = 0;
+    int r = prepay_events_counts(state, (prepay_events_kind_t)kind, phase, &count, &seconds);
+    return Py_BuildValue("(iII)", r, (unsigned)count, (unsigned)seconds);
+}
+
+/** Counts one minute of voltage statistics from a sequence of per-phase voltages (0.1 V). */
+int pyprepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params, int64_t time, PyObject *voltages)
+{
+    int32_t v[PREPAY_EVENTS_PHASES] = {0};
+    PyObject *fast = PySequence_Fast(voltages, "voltages must be a sequence");
+    if (!fast) { PyErr_Clear(); return PREPAY_E_INVALID_ARGUMENT; }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = 0; i < n && i < PREPAY_EVENTS_PHASES; i++) {
+        long x = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (x == -1 && PyErr_Occurred()) { PyErr_Clear(); Py_DECREF(fast); return PREPAY_E_INVALID_ARGUMENT; }
+        v[i] = (int32_t)x;
+    }
+    Py_DECREF(fast);
+    return prepay_vq_minute(state, params, time, v);
+}
+
+static int pyprepay_tuple_i64(PyObject *item, Py_ssize_t want, int64_t *out)
+{
+    PyObject *fast = PySequence_Fast(item, "each record must be a sequence");
+    if (!fast) return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != want) {
+        Py_DECREF(fast);
+        PyErr_SetString(PyExc_ValueError, "a record has the wrong number of fields");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < want; i++) {
+        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (out[i] == -1 && PyErr_Occurred()) { Py_DECREF(fast); return -1; }
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+/** Runs the theft analysis. meters: (id, group, role, consumption_only); readings: (meter, time, forward Wh,
+ * reverse Wh, current mA or -1); events: (meter, kind, phase, start, end). Returns (status, [(meter, rule,
+ * score, from, to, observed, expected)]) with every suspicion (the buffer grows until they fit). */
+PyObject *pyprepay_analysis_run(const prepay_analysis_rules_t *rules, PyObject *meters, PyObject *readings,
+                                PyObject *events)
+{
+    PyObject *fm = PySequence_Fast(meters, "meters must be a sequence");
+    PyObject *fr = fm ? PySequence_Fast(readings, "readings must be a sequence") : NULL;
+    PyObject *fe = fr ? PySequence_Fast(events, "events must be a sequence") : NULL;
+    prepay_analysis_meter_t *m = NULL;
+    prepay_analysis_reading_t *r = NULL;
+    prepay_analysis_event_t *e = NULL;
+    prepay_analysis_suspicion_t *out = NULL;
+    PyObject *result = NULL;
+    if (!fe) goto done;
+    Py_ssize_t nm = PySequence_Fast_GET_SIZE(fm), nr = PySequence_Fast_GET_SIZE(fr), ne = PySequence_Fast_GET_SIZE(fe);
+    m = (prepay_analysis_meter_t *)calloc(nm ? (size_t)nm : 1, sizeof *m);
+    r = (prepay_analysis_reading_t *)calloc(nr ? (size_t)nr : 1, sizeof *r);
+    e = (prepay_analysis_event_t *)calloc(ne ? (size_t)ne : 1, sizeof *e);
+    if (!m || !r || !e) { PyErr_NoMemory(); goto done; }
+    int64_t v[5];
+    for (Py_ssize_t i = 0; i < nm; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fm, i), 4, v) != 0) goto done;
+        m[i].meter = (uint32_t)v[0]; m[i].group = (uint32_t)v[1]; m[i].role = (uint8_t)v[2];
+        m[i].consumption_only = (uint8_t)v[3];
+    }
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fr, i), 5, v) != 0) goto done;
+        r[i].meter = (uint32_t)v[0]; r[i].time = v[1]; r[i].forward = v[2]; r[i].reverse = v[3];
+        r[i].current = (int32_t)v[4];
+    }
+    for (Py_ssize_t i = 0; i < ne; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fe, i), 5, v) != 0) goto done;
+        e[i].meter = (uint32_t)v[0]; e[i].kind = (uint8_t)v[1]; e[i].phase = (uint8_t)v[2]; e[i].start = v[3];
+        e[i].end = v[4];
+    }
+    size_t cap = 64, count = 0;
+    int status;
+    for (;;) {
+        free(out);
+        out = (prepay_analysis_suspicion_t *)calloc(cap, sizeof *out);
+        if (!out) { PyErr_NoMemory(); goto done; }
+        Py_BEGIN_ALLOW_THREADS
+        status = prepay_analysis_run(rules, m, (size_t)nm, r, (size_t)nr, e, (size_t)ne, out, cap, &count);
+        Py_END_ALLOW_THREADS
+        if (status != PREPAY_E_BUFFER_TOO_SMALL) break;
+        cap = count;
+    }
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && status == PREPAY_OK && i < count; i++) {
+        PyObject *t = Py_BuildValue("(IiiLLLL)", (unsigned)out[i].meter, (int)out[i].rule, (int)out[i].score,
+                                    (long long)out[i].from, (long long)out[i].to, (long long)out[i].observed,
+                                    (long long)out[i].expected);
+        if (!t || PyList_Append(list, t) != 0) { Py_XDECREF(t); Py_DECREF(list); list = NULL; }
+        else Py_DECREF(t);
+    }
+    if (list) result = Py_BuildValue("(iN)", status, list);
+done:
+    free(m); free(r); free(e); free(out);
+    Py_XDECREF(fm); Py_XDECREF(fr); Py_XDECREF(fe);
+    return result;
+}
 %}
 
 %{

@@ -113,4 +113,24 @@
 #error "PREPAY_LOAD_RECORD_REPLY_MAX must be 103..65535 (one full load record is 103 bytes)"
 #endif
 
+#if PREPAY_EVENTS_PHASES != 1 && PREPAY_EVENTS_PHASES != 3
+#error "PREPAY_EVENTS_PHASES must be 1 (single-phase meter) or 3"
+#endif
+
+#if PREPAY_MAX_EVENT_RECORDS < 1 || PREPAY_MAX_EVENT_RECORDS > 10
+#error "PREPAY_MAX_EVENT_RECORDS must be 1..10 (DL/T 645-2007 A.4: last 1..10 records)"
+#endif
+
+#if PREPAY_EVENTS_END_ENERGY != 0 && PREPAY_EVENTS_END_ENERGY != 1
+#error "PREPAY_EVENTS_END_ENERGY must be 0 or 1"
+#endif
+
+#if PREPAY_VQ_MONTHS < 1 || PREPAY_VQ_MONTHS > 12
+#error "PREPAY_VQ_MONTHS must be 1..12 (DL/T 645-2007 0310xx01..0C)"
+#endif
+
+#if PREPAY_ANALYSIS_HISTORY < 3 || PREPAY_ANALYSIS_HISTORY > 64
+#error "PREPAY_ANALYSIS_HISTORY must be 3..64"
+#endif
+
 #endif /* PREPAY_CONFIG_CHECK_H */

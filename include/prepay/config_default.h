@@ -294,4 +294,57 @@
 #define PREPAY_METER_TIME_SYNC_LIMIT 300
 #endif
 
+/* ---- events, load control, voltage qualification ------------------------ */
+
+/**
+ * @def PREPAY_EVENTS_PHASES
+ * @brief Phases the event judgement and the voltage statistics keep: 1 (single-phase meter) or 3.
+ *
+ * With 1, the three-phase-only events (loss of voltage, phase failure, loss of
+ * current, current cut, reverse sequences, unbalance) have no storage and are
+ * never judged, which keeps a single-phase firmware meter small.
+ */
+#ifndef PREPAY_EVENTS_PHASES
+#define PREPAY_EVENTS_PHASES 3
+#endif
+
+/**
+ * @def PREPAY_MAX_EVENT_RECORDS
+ * @brief Records kept per event kind (a ring, newest first), 1..10.
+ *
+ * DL/T 645-2007 appendix A.4 lets a station read the last 10 records of a
+ * kind (DI0 = 01..0A); counts and cumulative times are kept without limit.
+ */
+#ifndef PREPAY_MAX_EVENT_RECORDS
+#define PREPAY_MAX_EVENT_RECORDS 10
+#endif
+
+/**
+ * @def PREPAY_EVENTS_END_ENERGY
+ * @brief 1: event records keep the energy registers at the end too (cover-open, magnetic and class records); 0: start only.
+ *
+ * Each record is 48 bytes with, 40 without (x86-64 and Cortex-M4). Without
+ * them the end registers read as zeros over DL/T 645. The firmware profile
+ * drops them to keep a meter within 2 KB of RAM.
+ */
+#ifndef PREPAY_EVENTS_END_ENERGY
+#define PREPAY_EVENTS_END_ENERGY 1
+#endif
+
+/**
+ * @def PREPAY_VQ_MONTHS
+ * @brief Past months of voltage-qualification statistics kept, 1..12 (DL/T 645-2007 0310xx01..0C).
+ */
+#ifndef PREPAY_VQ_MONTHS
+#define PREPAY_VQ_MONTHS 12
+#endif
+
+/**
+ * @def PREPAY_ANALYSIS_HISTORY
+ * @brief Past intervals the station-side theft rules compare against (median window), 3..64.
+ */
+#ifndef PREPAY_ANALYSIS_HISTORY
+#define PREPAY_ANALYSIS_HISTORY 14
+#endif
+
 #endif /* PREPAY_CONFIG_DEFAULT_H */

@@ -315,7 +315,7 @@ typedef struct prepay_snapshot_memory {
 /**
  * @brief Journal storage in a POSIX file (hosted builds only; see prepay_journal_posix_open()).
  *
- * Treat the members as private, except @ref os_error and @ref lock_pid,
+ * Treat the members as private, except ::prepay_journal_posix::os_error and ::prepay_journal_posix::lock_pid,
  * which say why an open or a call failed.
  */
 typedef struct prepay_journal_posix {

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
@@ -16,15 +17,12 @@ from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
-                      LedgerError as LedgerError, LoadProfileError as LoadProfileError, MeterError as MeterError,
-                      ReportError as ReportError, StationError as StationError,
-from . import modbus as modbus
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
-                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
-                      JournalError as JournalError, LedgerError as LedgerError, MeterError as MeterError,
-                      ModbusError as ModbusError, StationError as StationError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
@@ -37,10 +35,12 @@ __version__: str
 
 class Module(enum.IntEnum):
     ALLOCATION = 6
+    ANALYSIS = 16
     BILLING = 7
     CJT188 = 12
     COMMON = 0
     DLT645 = 1
+    EVENTS = 15
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
@@ -375,6 +375,7 @@ class Status(enum.IntEnum):
     E_DLT645_ABSENT = -357
     E_DLT645_BAD_VALUE = -360
     E_DLT645_BLOCK_DI = -359
+    E_DLT645_NOT_SCALAR = -361
     E_DLT645_UNKNOWN_DI = -356
     E_DLT645_VALUE_LENGTH = -358
     E_HOSTED_CSV = -2568
@@ -529,39 +530,9 @@ class Status(enum.IntEnum):
     E_METER_KEEP_POWER = -2055
     E_METER_COMMAND_EXPIRED = -2056
     E_METER_BAD_PARAMETER = -2057
-    E_CJT188_TRUNCATED = -3073
-    E_CJT188_NO_START = -3074
-    E_CJT188_BAD_LENGTH = -3075
-    E_CJT188_BAD_CHECKSUM = -3076
-    E_CJT188_BAD_END = -3077
-    E_CJT188_DATA_TOO_LONG = -3078
-    E_CJT188_BAD_ADDRESS = -3079
-    E_CJT188_ABNORMAL = -3080
-    E_CJT188_UNEXPECTED_REPLY = -3081
-    E_CJT188_DI_MISMATCH = -3082
-    E_CJT188_SER_MISMATCH = -3083
-    E_CJT188_ADDRESS_MISMATCH = -3084
-    E_CJT188_BAD_DATA = -3085
-    E_CJT188_BAD_VALUE = -3086
-    E_CJT188_BAD_UNIT = -3087
-    E_CJT188_INEXACT = -3088
-    E_CJT188_ABSENT = -3089
-    E_CJT188_BAD_REQUEST = -3090
-    E_CJT188_BAD_VALVE_COMMAND = -3091
-    E_CJT188_PURCHASE_REPEAT = -3092
-    E_CJT188_PURCHASE_SEQUENCE = -3093
-    E_CJT188_BAD_DI_ORDER = -3094
-    E_MODBUS_TRUNCATED = -3329
-    E_MODBUS_BAD_LENGTH = -3330
-    E_MODBUS_BAD_CRC = -3331
-    E_MODBUS_BAD_PDU = -3332
-    E_MODBUS_BAD_FUNCTION = -3333
-    E_MODBUS_BAD_QUANTITY = -3334
-    E_MODBUS_BAD_UNIT = -3335
-    E_MODBUS_EXCEPTION = -3336
-    E_MODBUS_NOT_A_MATCH = -3337
-    E_MODBUS_BAD_RESPONSE = -3338
-    E_MODBUS_INEXACT = -3339
-    E_MODBUS_BAD_VALUE = -3340
-    E_MODBUS_BAD_REGISTER = -3341
-    E_MODBUS_BROADCAST = -3342
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,

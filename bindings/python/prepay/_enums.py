@@ -101,10 +101,14 @@ def _status_members():
         _c.PREPAY_MODULE_MODBUS: ["TRUNCATED", "BAD_LENGTH", "BAD_CRC", "BAD_PDU", "BAD_FUNCTION", "BAD_QUANTITY",
                                   "BAD_UNIT", "EXCEPTION", "NOT_A_MATCH", "BAD_RESPONSE", "INEXACT", "BAD_VALUE",
                                   "BAD_REGISTER", "BROADCAST"],
+        _c.PREPAY_MODULE_EVENTS: ["BAD_STATE", "BAD_PARAMETER", "CONTRADICTION", "BAD_SAMPLE", "TIME_ORDER",
+                                  "UNKNOWN_DI", "BAD_DATA", "READ_ONLY"],
+        _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
               _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_CJT188: "E_CJT188_",
-              _c.PREPAY_MODULE_MODBUS: "E_MODBUS_"}
+              _c.PREPAY_MODULE_MODBUS: "E_MODBUS_", _c.PREPAY_MODULE_EVENTS: "E_EVENTS_",
+              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))
