@@ -37,4 +37,14 @@
 #define PREPAY_VQ_MONTHS 1              /* voltage statistics of this and last month */
 #define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
 
+/* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
+#define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8
+#define PREPAY_MAX_SETTLEMENT_METERS 8
+#define PREPAY_MAX_SETTLEMENT_GROUPS 1
+#define PREPAY_MAX_SETTLEMENT_MEMBERS 8
+#define PREPAY_MAX_SETTLEMENT_TARIFFS 2
+#define PREPAY_MAX_SETTLEMENT_POLICIES 1
+#define PREPAY_MAX_SETTLEMENT_ITEMS 2
+#define PREPAY_SETTLEMENT_USAGE_LINES 4
+
 #endif

@@ -70,6 +70,23 @@ static int pyprepay_already_charged(void *context, uint64_t charge_id)
     if (r < 0) { PyErr_Clear(); return 0; }
     return r;
 }
+
+/** Expires due pending transfers (journal NULL: in memory only): (status_or_count, [expired ids]). */
+static PyObject *pyprepay_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, int64_t now, size_t limit)
+{
+    uint64_t *ids = (uint64_t *)calloc(limit ? limit : 1, sizeof *ids);
+    if (!ids) return PyErr_NoMemory();
+    int r = journal ? prepay_journal_expire(journal, ledger, now, ids, limit) : prepay_ledger_expire(ledger, now, ids, limit);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < r; i++) {
+        PyObject *o = PyLong_FromUnsignedLongLong(ids[i]);
+        PyList_Append(list, o); Py_XDECREF(o);
+    }
+    free(ids);
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", r, list);
+}
+
 %}
 
 %inline %{
@@ -546,23 +563,15 @@ PyObject *pyprepay_discovery_found(const pyprepay_discovery_t *d)
 typedef struct pyprepay_ledger {
     prepay_ledger_t ledger;            /**< the ledger */
     prepay_ledger_memory_t memory;     /**< its storage */
+    void *buffer;                      /**< prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;  /**< scratch for verify */
     int status;                        /**< status of the initialisation */
 } pyprepay_ledger_t;
 
-static uint32_t pyprepay_pow2_above(uint32_t n)
-{
-    uint32_t p = 1;
-    while (p <= n && p < 0x80000000u) p <<= 1;
-    if (p <= n) return 0;
-    return p * 2 > p ? p * 2 : p;
-}
-
 /** Frees the storage of a ledger. */
 void pyprepay_ledger_release(pyprepay_ledger_t *l)
 {
-    free(l->memory.accounts); free(l->memory.account_index); free(l->memory.entries);
-    free(l->memory.transfer_index); free(l->scratch);
+    free(l->buffer); free(l->scratch);
     memset(l, 0, sizeof *l);
 }
 
@@ -572,20 +581,16 @@ int pyprepay_ledger_setup(pyprepay_ledger_t *l, uint32_t accounts, uint32_t tran
     if (!l || accounts == 0 || transfers == 0 || accounts > 0x10000000u || transfers > 0x10000000u)
         return PREPAY_E_INVALID_ARGUMENT;
     pyprepay_ledger_release(l);
-    l->memory.account_capacity = accounts;
-    l->memory.account_index_slots = pyprepay_pow2_above(accounts);
-    l->memory.transfer_capacity = transfers;
-    l->memory.transfer_index_slots = pyprepay_pow2_above(transfers);
-    l->memory.accounts = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
-    l->memory.account_index = (uint32_t *)calloc(l->memory.account_index_slots, sizeof(uint32_t));
-    l->memory.entries = (prepay_ledger_entry_t *)calloc(transfers, sizeof(prepay_ledger_entry_t));
-    l->memory.transfer_index = (uint32_t *)calloc(l->memory.transfer_index_slots, sizeof(uint32_t));
+    size_t size = prepay_ledger_memory_size(accounts, transfers);
+    l->buffer = malloc(size);
     l->scratch = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
-    if (!l->memory.accounts || !l->memory.account_index || !l->memory.entries || !l->memory.transfer_index || !l->scratch) {
+    if (!l->buffer || !l->scratch) {
         pyprepay_ledger_release(l);
         return PREPAY_E_HOSTED_NO_MEMORY;
     }
-    l->status = prepay_ledger_init(&l->ledger, &l->memory);
+    l->status = prepay_ledger_memory_layout(&l->memory, l->buffer, size, accounts, transfers);
+    if (l->status == PREPAY_OK)
+        l->status = prepay_ledger_init(&l->ledger, &l->memory);
     return l->status;
 }
 
@@ -644,6 +649,12 @@ PyObject *pyprepay_ledger_income(pyprepay_ledger_t *l, int64_t from, int64_t to,
     }
     free(rows);
     return Py_BuildValue("(iN)", r, list);
+}
+
+/** Expires the pending transfers due at @p now, at most @p limit: (status_or_count, [ids]). */
+PyObject *pyprepay_ledger_expire(pyprepay_ledger_t *l, int64_t now, size_t limit)
+{
+    return pyprepay_expire(NULL, &l->ledger, now, limit);
 }
 
 /** Builds the transfers of a recharge: (status, [prepay_ledger_transfer_t]). */
@@ -730,6 +741,12 @@ PyObject *pyprepay_journal_submit(pyprepay_journal_t *j, pyprepay_ledger_t *l, P
     for (size_t i = 0; list && r >= 0 && i < n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong(results[i]));
     free(arr); free(results);
     return Py_BuildValue("(iN)", r, list);
+}
+
+/** Expires due pending transfers and makes the expiries durable: (status_or_count, [ids]). */
+PyObject *pyprepay_journal_expire(pyprepay_journal_t *j, pyprepay_ledger_t *l, int64_t now, size_t limit)
+{
+    return pyprepay_expire(&j->journal, &l->ledger, now, limit);
 }
 
 /** Writes a snapshot of the ledger (needs a snapshot path at open). */
@@ -1239,6 +1256,31 @@ PyObject *pyprepay_load_record_decode(uint32_t di, const uint8_t *data, size_t l
     int64_t get_step(unsigned i) { return i < 2 ? $self->step_litres[i] : 0; }
     int set_step(unsigned i, int64_t v) { if (i >= 2) return PREPAY_E_OUT_OF_RANGE; $self->step_litres[i] = v; return PREPAY_OK; }
 }
+/* ======================= water meter ======================= */
+%extend prepay_water_meter {
+    int64_t history_at(unsigned i) { return i < PREPAY_WATER_HISTORY_MONTHS ? $self->history[i] : 0; }
+    unsigned event_count(unsigned kind) { return kind < PREPAY_WATER_EVENT_COUNT ? $self->event_counts[kind] : 0u; }
+    /** Record i counted from the most recent (0), or a zeroed record past the end. */
+    prepay_water_record_t record_at(unsigned i) {
+        prepay_water_record_t r;
+        memset(&r, 0, sizeof r);
+        if (i < PREPAY_WATER_EVENT_RECORDS) {
+            r = $self->records[($self->record_next + PREPAY_WATER_EVENT_RECORDS - 1u - i) % PREPAY_WATER_EVENT_RECORDS];
+        }
+        return r;
+    }
+    prepay_cjt188_price_table_t price_table_at(unsigned i) { return $self->prices[i < 2 ? i : 0]; }
+    PyObject *get_address() { return PyBytes_FromStringAndSize((const char *)$self->address.bytes, PREPAY_CJT188_ADDRESS_SIZE); }
+}
+%inline %{
+/** prepay_water_meter_check_state(): NULL if the state is sound, else the name of the first bad member. */
+const char *pyprepay_water_meter_check_state(const prepay_water_meter_t *meter)
+{
+    const char *member = NULL;
+    int rc = prepay_water_meter_check_state(meter, &member);
+    return rc == PREPAY_OK ? NULL : (member ? member : "meter");
+}
+%}
 %extend prepay_cjt188_command {
     PyObject *get_key() { return PyBytes_FromStringAndSize((const char *)$self->key, 8); }
     PyObject *get_value() {

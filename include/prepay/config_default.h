@@ -231,6 +231,79 @@
 
 /* (module sections are added here as modules land) */
 
+/* ---- settlement ---------------------------------------------------------- */
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_ACCOUNTS
+ * @brief Most accounts a settlement site may hold (its memory is sized at run time up to this).
+ *
+ * Account ids are 1..::PREPAY_SETTLEMENT_SUBJECT_MAX whatever this is (the
+ * 64-bit ledger key holds 27 bits of subject, see settlement.h).
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_ACCOUNTS
+#define PREPAY_MAX_SETTLEMENT_ACCOUNTS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_METERS
+ * @brief Most meters a settlement site may hold.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_METERS
+#define PREPAY_MAX_SETTLEMENT_METERS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_GROUPS
+ * @brief Most allocation groups a site may hold (group numbers 1..4095 are part of the allocation transfer ids).
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_GROUPS
+#define PREPAY_MAX_SETTLEMENT_GROUPS 4095
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_MEMBERS
+ * @brief Most sub-meters (members) over all allocation groups of a site.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_MEMBERS
+#define PREPAY_MAX_SETTLEMENT_MEMBERS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_TARIFFS
+ * @brief Most tariff plans a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_TARIFFS
+#define PREPAY_MAX_SETTLEMENT_TARIFFS 256
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_POLICIES
+ * @brief Most wallet policies a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_POLICIES
+#define PREPAY_MAX_SETTLEMENT_POLICIES 64
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_ITEMS
+ * @brief Most charge items (billing.h) a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_ITEMS
+#define PREPAY_MAX_SETTLEMENT_ITEMS 256
+#endif
+
+/**
+ * @def PREPAY_SETTLEMENT_USAGE_LINES
+ * @brief Energy lines (band, tier) a postpaid account keeps for its next statement.
+ *
+ * Usage beyond this many distinct (commodity, band, tier) keys in one
+ * statement period is merged into the last line (band and tier 0), so the
+ * statement still adds up.
+ */
+#ifndef PREPAY_SETTLEMENT_USAGE_LINES
+#define PREPAY_SETTLEMENT_USAGE_LINES 16
+#endif
+
 /* ---- meter ------------------------------------------------------------- */
 
 /**
@@ -292,6 +365,19 @@
  */
 #ifndef PREPAY_METER_TIME_SYNC_LIMIT
 #define PREPAY_METER_TIME_SYNC_LIMIT 300
+#endif
+
+/* ---- water meter ------------------------------------------------------- */
+
+/**
+ * @def PREPAY_WATER_EVENT_RECORDS
+ * @brief Event records (start, end, detail) the reference water meter keeps, shared by all kinds, 1..64.
+ *
+ * Counts are kept per kind without limit; only the last records are kept
+ * (a slot is 24 bytes).
+ */
+#ifndef PREPAY_WATER_EVENT_RECORDS
+#define PREPAY_WATER_EVENT_RECORDS 10
 #endif
 
 /* ---- events, load control, voltage qualification ------------------------ */

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "cli_file.h"
 #include "emu_links.h"
 #include "emu_server.h"
 
@@ -205,6 +206,84 @@ static bool orphaned(const emu_server_options_t *opt, pid_t parent)
     return opt->exit_with_parent && getppid() != parent;
 }
 
+/* What the emulator serves, in one line (a JSON object with --json). */
+static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port,
+                          const char *pty_device)
+{
+    int last_port = opt->port_base + (int)site->meter_count - 1;
+    if (opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string("listening"));
+        cli_set(o, "site", cli_json_text(site->name));
+        cli_set(o, "meters", json_integer((json_int_t)site->meter_count));
+        cli_set(o, "clock", json_string(opt->clock == EMU_CLOCK_SYNC ? "sync" : "wall"));
+        cli_set(o, "listen", json_string(opt->listen));
+        cli_set(o, "bus_port", bus_port >= 0 ? json_integer(bus_port) : json_null());
+        cli_set(o, "first_meter_port", opt->port_base > 0 ? json_integer(opt->port_base) : json_null());
+        cli_set(o, "last_meter_port", opt->port_base > 0 ? json_integer(last_port) : json_null());
+        cli_set(o, "serial", opt->serial_link ? cli_json_text(opt->serial_link) : json_null());
+        cli_set(o, "serial_device", opt->serial_link ? cli_json_text(pty_device) : json_null());
+        cli_set(o, "dial", opt->dial_host ? cli_json_text(opt->dial_host) : json_null());
+        cli_set(o, "dtu_id", opt->dial_host ? cli_json_text(opt->dtu_id) : json_null());
+        (void)cli_emit(opt->cli, o); /* a failed write is reported by cli_finish() */
+    } else {
+        printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
+               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on broadcast time syncs)" : "wall");
+        if (bus_port >= 0) {
+            printf(", bus on %s:%d", opt->listen, bus_port);
+        }
+        if (opt->port_base > 0) {
+            printf(", meters on ports %d..%d", opt->port_base, last_port);
+        }
+        if (opt->serial_link) {
+            printf(", serial bus on %s (%s)", opt->serial_link, pty_device);
+        }
+        if (opt->dial_host) {
+            printf(", DTU %s dialling %s", opt->dtu_id, opt->dial_host);
+        }
+        printf("\n");
+    }
+    fflush(stdout);
+}
+
+/* The dial-in DTU registered with the station, or lost its connection (one line, a JSON object with --json). */
+static void say_dial(const emu_server_options_t *opt, bool registered)
+{
+    if (opt->quiet) {
+        return;
+    }
+    if (opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string(registered ? "registered" : "connection_lost"));
+        cli_set(o, "dtu_id", cli_json_text(opt->dtu_id));
+        cli_set(o, "dial", cli_json_text(opt->dial_host));
+        (void)cli_emit(opt->cli, o); /* a failed write is reported by cli_finish() */
+    } else if (registered) {
+        printf("prepay-emu: DTU %s registered with %s\n", opt->dtu_id, opt->dial_host);
+    } else {
+        printf("prepay-emu: DTU %s lost its connection; dialling again\n", opt->dtu_id);
+    }
+    fflush(stdout);
+}
+
+/* "bus_port=N" in the ready file, written whole (renamed into place) so that a waiter never reads half of it. */
+static int write_ready_file(const emu_server_options_t *opt, int bus_port)
+{
+    char err[CLI_MESSAGE_MAX];
+    cli_output_t out;
+    if (cli_output_open(&out, opt->ready_file, err, sizeof err) != 0) {
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
+    }
+    fprintf(out.file, "bus_port=%d\n", bus_port);
+    if (opt->serial_link) {
+        fprintf(out.file, "serial=%s\n", opt->serial_link);
+    }
+    if (cli_output_commit(&out, err, sizeof err) != 0) {
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
+    }
+    return 0;
+}
+
 int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 {
     pid_t parent = getppid();
@@ -219,11 +298,10 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     client_t *clients = calloc(MAX_CLIENTS, sizeof *clients);
     struct pollfd *fds = calloc(max_listeners + MAX_CLIENTS, sizeof *fds);
     if (!listeners || !clients || !fds) {
-        fprintf(stderr, "prepay-emu: out of memory\n");
         free(listeners);
         free(clients);
         free(fds);
-        return 1;
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     size_t listener_count = 0, client_count = 0;
     int rc = 1;
@@ -233,7 +311,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         listener_t *l = &listeners[listener_count];
         l->fd = open_listener(opt->listen, opt->bus_port, &l->port);
         if (l->fd < 0) {
-            fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->bus_port, strerror(errno));
+            cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "cannot listen on %s:%d: %s", opt->listen, opt->bus_port,
+                     strerror(errno));
             goto out;
         }
         l->first = 0;
@@ -245,8 +324,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             listener_t *l = &listeners[listener_count];
             l->fd = open_listener(opt->listen, opt->port_base + (int)i, &l->port);
             if (l->fd < 0) {
-                fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->port_base + (int)i,
-                        strerror(errno));
+                cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "cannot listen on %s:%d: %s", opt->listen,
+                         opt->port_base + (int)i, strerror(errno));
                 goto out;
             }
             l->first = i;
@@ -262,7 +341,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         int master;
         if (emu_open_pty(opt->serial_link, &master, &pty_slave, pty_device, sizeof pty_device, link_err,
                          sizeof link_err) != 0) {
-            fprintf(stderr, "prepay-emu: %s\n", link_err);
+            cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", link_err);
             goto out;
         }
         client_t *c = &clients[client_count++];
@@ -274,7 +353,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
     }
     if (listener_count == 0 && !opt->serial_link && !opt->dial_host) {
-        fprintf(stderr, "prepay-emu: nothing to serve (give --bus-port, --port-base, --serial or --dial)\n");
+        cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --serial or --dial)");
+        rc = CLI_EXIT_USAGE;
         goto out;
     }
     struct sigaction sa;
@@ -286,32 +366,10 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 
     int bus_port = opt->bus_port >= 0 && listener_count > 0 ? listeners[0].port : -1;
     if (!opt->quiet) {
-        printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
-               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on broadcast time syncs)" : "wall");
-        if (bus_port >= 0) {
-            printf(", bus on %s:%d", opt->listen, bus_port);
-        }
-        if (opt->port_base > 0) {
-            printf(", meters on ports %d..%d", opt->port_base, opt->port_base + (int)site->meter_count - 1);
-        }
-        if (opt->serial_link) {
-            printf(", serial bus on %s (%s)", opt->serial_link, pty_device);
-        }
-        if (opt->dial_host) {
-            printf(", DTU %s dialling %s", opt->dtu_id, opt->dial_host);
-        }
-        printf("\n");
-        fflush(stdout);
+        say_listening(opt, site, bus_port, pty_device);
     }
-    if (opt->ready_file) {
-        FILE *f = fopen(opt->ready_file, "w");
-        if (f) {
-            fprintf(f, "bus_port=%d\n", bus_port);
-            if (opt->serial_link) {
-                fprintf(f, "serial=%s\n", opt->serial_link);
-            }
-            fclose(f);
-        }
+    if (opt->ready_file && write_ready_file(opt, bus_port) != 0) {
+        goto out;
     }
     uint64_t wall_start = monotonic_ms();
     /* Wall mode continues from where the site is (a restored state included). */
@@ -330,10 +388,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                 c->answered = dial_drops_left > 0 ? 0u : opt->dial_drop_after; /* drop once only */
                 prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
                 dial_connected = true;
-                if (!opt->quiet) {
-                    printf("prepay-emu: DTU %s registered with %s\n", opt->dtu_id, opt->dial_host);
-                    fflush(stdout);
-                }
+                say_dial(opt, true);
             } else {
                 redial_at = monotonic_ms() + opt->redial_ms;
             }
@@ -412,7 +467,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             c->fd = fd;
             c->first = listeners[i].first;
             c->count = listeners[i].count;
-            prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+            if (prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO) != PREPAY_OK) {
+                c->closing = true; /* cannot happen with a valid edition; the connection is refused */
+            }
         }
         for (size_t k = listener_count; k < nfds; k++) {
             client_t *c = &clients[k - listener_count];
@@ -437,15 +494,16 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                 emu_site_schedule(site, i, t);
             }
         }
-        if (emu_site_busy(site) && emu_site_run(site, EMU_SLICE_METER_SECONDS) < 0) {
-            fprintf(stderr, "prepay-emu: simulation failed\n");
+        int ran = emu_site_busy(site) ? emu_site_run(site, EMU_SLICE_METER_SECONDS) : 0;
+        if (ran < 0) {
+            cli_fail(opt->cli, ran, "simulation failed: %s", prepay_strerror(ran));
             goto out;
         }
         for (size_t i = 0; i < client_count; i++) {
             client_t *c = &clients[i];
             int status = serve_client(site, opt, c, now);
             if (status != PREPAY_OK) {
-                fprintf(stderr, "prepay-emu: %s\n", prepay_strerror(status));
+                cli_fail(opt->cli, status, "%s", prepay_strerror(status));
                 goto out;
             }
             if (c->out_len > 0 && c->send_at_ms <= now) {
@@ -460,10 +518,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                     }
                     dial_connected = false;
                     redial_at = now + opt->redial_ms;
-                    if (!opt->quiet) {
-                        printf("prepay-emu: DTU %s lost its connection; dialling again\n", opt->dtu_id);
-                        fflush(stdout);
-                    }
+                    say_dial(opt, false);
                 }
             }
         }
@@ -480,7 +535,11 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         client_count = kept;
     }
     rc = 0;
-    if (!opt->quiet) {
+    if (!opt->quiet && opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string("stopped"));
+        rc = cli_emit(opt->cli, o);
+    } else if (!opt->quiet) {
         printf("prepay-emu: shutting down\n");
     }
 out:

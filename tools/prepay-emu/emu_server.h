@@ -2,6 +2,7 @@
 #ifndef PREPAY_EMU_SERVER_H
 #define PREPAY_EMU_SERVER_H
 
+#include "cli.h"
 #include "emu.h"
 
 typedef struct emu_server_options {
@@ -16,7 +17,7 @@ typedef struct emu_server_options {
     /* Serial mode: the whole bus on a pseudo-terminal; a symlink at this path names its device. */
     const char *serial_link;
     /* Dial-in DTU mode: the whole bus behind a DTU that connects to a station and registers. */
-    const char *dial_host;
+    const char *dial_host;       /* "HOST:PORT" as given */
     int dial_port;
     const char *dtu_id;          /* the id in the registration packet */
     const char *register_prefix; /* bytes before the id (default none) */
@@ -24,6 +25,7 @@ typedef struct emu_server_options {
     uint32_t heartbeat_ms;       /* sent after this much silence */
     uint32_t dial_drop_after;    /* fault: close the connection once after answering this many frames (0: never) */
     uint32_t redial_ms;          /* wait before connecting again */
+    const cli_t *cli;        /* messages, and --json for what is said on stdout */
 } emu_server_options_t;
 
 /* Serves until SIGINT or SIGTERM; returns 0 after a clean shutdown. */
@@ -34,18 +36,21 @@ typedef struct emu_options {
     const char *site_path;
     emu_server_options_t server;
     const char *state_path;
-    bool help;
+    bool help, version, json;
     bool has_drop, has_corrupt, has_delay, has_seed, has_sync_limit;
     uint32_t drop_ppm, corrupt_ppm, delay_ms;
     uint64_t seed;
     int64_t sync_limit;
+    uint32_t heartbeat_s; /* --heartbeat-s, 0: not given */
 } emu_options_t;
 
 /* Limits of the numeric options (docs/emulator.md). */
 #define EMU_SPEED_MAX 1000000u
 #define EMU_DELAY_MS_MAX 60000u
-#define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
 
+/* The command line of prepay-emu (its --help). */
+struct cli_spec;
+extern const struct cli_spec emu_spec;
 /* Parses argv (argv[0] the program). Returns 0, or 2 with a one-line message
  * in err for a usage error. Has no side effects. */
 int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size_t err_cap);

@@ -13,6 +13,7 @@ from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
+from . import modbus as modbus
 from . import report as report
 from . import station as station
 from . import tariff as tariff
@@ -46,8 +47,8 @@ class Module(enum.IntEnum):
     LEDGER = 3
     LOADPROFILE = 19
     METER = 8
-    REPORT = 17
     MODBUS = 13
+    REPORT = 17
     STATION = 9
     TARIFF = 2
     WALLET = 4
@@ -221,6 +222,7 @@ class TransferFlag(enum.IntFlag):
     VOID_PENDING = 8
 
 class PendingState(enum.IntEnum):
+    EXPIRED = 4
     NONE = 0
     PENDING = 1
     POSTED = 2
@@ -281,6 +283,8 @@ class JournalRecordType(enum.IntEnum):
     TRANSFER = 2
     COMMIT = 3
     CLOSE = 4
+    CUT = 5
+    EXPIRE = 6
 
 class ResidualPolicy(enum.IntEnum):
     CARRY = 2
@@ -337,6 +341,7 @@ class MeterEvent(enum.IntEnum):
     POWER_DOWN = 4
     PROGRAMMING = 5
     REVERSE_PHASE = 3
+    TIME_SYNC_REFUSED = 11
     TRIP = 9
 
 class MeterCondition(enum.IntEnum):
@@ -389,10 +394,13 @@ class Status(enum.IntEnum):
     E_INVALID_ARGUMENT = -1
     E_JOURNAL_BAD_HEADER = -1283
     E_JOURNAL_BAD_RECORD = -1284
+    E_JOURNAL_CHANGED = -1293
     E_JOURNAL_CORRUPT = -1282
     E_JOURNAL_FAILED = -1286
+    E_JOURNAL_FORMAT = -1294
     E_JOURNAL_FULL = -1287
     E_JOURNAL_IO = -1281
+    E_JOURNAL_LOCKED = -1292
     E_JOURNAL_REPLAY = -1290
     E_JOURNAL_SEQUENCE = -1289
     E_JOURNAL_SNAPSHOT_CORRUPT = -1288
@@ -411,6 +419,8 @@ class Status(enum.IntEnum):
     E_LEDGER_CREDIT_ACCOUNT_CLOSED = -811
     E_LEDGER_CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = -776
     E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND = -809
+    E_LEDGER_DEADLINE_MUST_BE_ZERO = -781
+    E_LEDGER_DEADLINE_NOT_REACHED = -807
     E_LEDGER_DEBIT_ACCOUNT_CLOSED = -810
     E_LEDGER_DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = -775
     E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND = -808
@@ -422,6 +432,7 @@ class Status(enum.IntEnum):
     E_LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT = -792
     E_LEDGER_EXISTS_WITH_DIFFERENT_CODE = -793
     E_LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT = -791
+    E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE = -795
     E_LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT = -790
     E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS = -788
     E_LEDGER_EXISTS_WITH_DIFFERENT_PENDING_ID = -789
@@ -438,6 +449,7 @@ class Status(enum.IntEnum):
     E_LEDGER_PENDING_ID_MUST_NOT_BE_ZERO = -773
     E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED = -802
     E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED = -803
+    E_LEDGER_PENDING_TRANSFER_EXPIRED = -806
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT = -805
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT = -801
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT = -800
@@ -480,9 +492,11 @@ class Status(enum.IntEnum):
     E_TARIFF_DAY_TABLE_EMPTY = -520
     E_TARIFF_FREE_ENERGY = -538
     E_TARIFF_HOLIDAY_ORDER = -523
+    E_TARIFF_NEEDS_BANDS = -541
     E_TARIFF_OVERRIDE_ORDER = -524
     E_TARIFF_OVERRIDE_RANGE = -525
     E_TARIFF_REGISTER_BACKWARDS = -535
+    E_TARIFF_SEAL_BROKEN = -540
     E_TARIFF_SEASON_ORDER = -515
     E_TARIFF_SEASON_OVERLAP = -516
     E_TARIFF_SLOT_ORDER = -518
@@ -530,9 +544,51 @@ class Status(enum.IntEnum):
     E_METER_KEEP_POWER = -2055
     E_METER_COMMAND_EXPIRED = -2056
     E_METER_BAD_PARAMETER = -2057
-from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
-                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
-                      Error as Error, EventsError as EventsError, HostedError as HostedError,
-                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
-                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
-                      StationError as StationError,
+    E_CJT188_TRUNCATED = -3073
+    E_CJT188_NO_START = -3074
+    E_CJT188_BAD_LENGTH = -3075
+    E_CJT188_BAD_CHECKSUM = -3076
+    E_CJT188_BAD_END = -3077
+    E_CJT188_DATA_TOO_LONG = -3078
+    E_CJT188_BAD_ADDRESS = -3079
+    E_CJT188_ABNORMAL = -3080
+    E_CJT188_UNEXPECTED_REPLY = -3081
+    E_CJT188_DI_MISMATCH = -3082
+    E_CJT188_SER_MISMATCH = -3083
+    E_CJT188_ADDRESS_MISMATCH = -3084
+    E_CJT188_BAD_DATA = -3085
+    E_CJT188_BAD_VALUE = -3086
+    E_CJT188_BAD_UNIT = -3087
+    E_CJT188_INEXACT = -3088
+    E_CJT188_ABSENT = -3089
+    E_CJT188_BAD_REQUEST = -3090
+    E_CJT188_BAD_VALVE_COMMAND = -3091
+    E_CJT188_PURCHASE_REPEAT = -3092
+    E_CJT188_PURCHASE_SEQUENCE = -3093
+    E_CJT188_BAD_DI_ORDER = -3094
+    E_MODBUS_TRUNCATED = -3329
+    E_MODBUS_BAD_LENGTH = -3330
+    E_MODBUS_BAD_CRC = -3331
+    E_MODBUS_BAD_PDU = -3332
+    E_MODBUS_BAD_FUNCTION = -3333
+    E_MODBUS_BAD_QUANTITY = -3334
+    E_MODBUS_BAD_UNIT = -3335
+    E_MODBUS_EXCEPTION = -3336
+    E_MODBUS_NOT_A_MATCH = -3337
+    E_MODBUS_BAD_RESPONSE = -3338
+    E_MODBUS_INEXACT = -3339
+    E_MODBUS_BAD_VALUE = -3340
+    E_MODBUS_BAD_REGISTER = -3341
+    E_MODBUS_BROADCAST = -3342
+    E_EVENTS_BAD_STATE = -3841
+    E_EVENTS_BAD_PARAMETER = -3842
+    E_EVENTS_CONTRADICTION = -3843
+    E_EVENTS_BAD_SAMPLE = -3844
+    E_EVENTS_TIME_ORDER = -3845
+    E_EVENTS_UNKNOWN_DI = -3846
+    E_EVENTS_BAD_DATA = -3847
+    E_EVENTS_READ_ONLY = -3848
+    E_ANALYSIS_ORDER = -4097
+    E_ANALYSIS_BAD_INPUT = -4098
+    E_ANALYSIS_BAD_RULES = -4099
+    E_ANALYSIS_REGISTER_BACKWARDS = -4100
