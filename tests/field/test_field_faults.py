@@ -97,7 +97,7 @@ class Faults(unittest.TestCase):
             # A single read of the dead meter: one line naming it.
             r = meter(TOOL, link, "--retries", "0", "--address", "000000000303", "read", "energy")
             self.assertEqual(r.code, 1, r)
-            self.assertEqual(r.err.strip(), "prepay meter: 000000000303: no reply to read 00010000 after 1 attempts")
+            self.assertEqual(r.err.strip(), "prepay meter read: 000000000303: no reply to read 00010000 after 1 attempts")
         finally:
             emu.stop()
 

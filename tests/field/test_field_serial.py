@@ -81,7 +81,7 @@ class Serial(unittest.TestCase):
         missing = self.tty + "-missing"
         r = meter(TOOL, ["--serial", missing], "--address", "000000000101", "read", "energy")
         self.assertEqual(r.code, 1, r)
-        self.assertEqual(r.err.strip(), "prepay meter: %s: No such file or directory" % missing)
+        self.assertEqual(r.err.strip(), "prepay meter read: %s: No such file or directory" % missing)
         r = meter(TOOL, ["--serial", "/dev/null"], "--address", "000000000101", "read", "energy")
         self.assertEqual(r.code, 1, r)
         self.assertIn("not a serial port", r.err)

@@ -18,7 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "cli_csv.h"
+#include "cli_file.h"
 #include "meter_cli.h"
+#include "prepay/hosted_status.h"
 #include "prepay/fixed_point.h"
 
 typedef struct site_meter {
@@ -60,68 +64,72 @@ static void on_signal(int sig)
 
 /* ---- the site file ------------------------------------------------------------------ */
 
-static char *trim(char *s)
+/* The site file: CSV (docs/cli.md "CSV input"), columns address[,dtu,amount,count], or a header naming them. */
+static int site_meter(const cli_csv_t *csv, const int columns[4], site_meter_t *m, char *err, size_t cap)
 {
-    while (isspace((unsigned char)*s)) {
-        s++;
+    const char *origin = csv->origin;
+    unsigned long number = csv->record_line;
+    memset(m, 0, sizeof *m);
+    m->line = (int)number;
+    const char *field[4];
+    for (int k = 0; k < 4; k++) {
+        field[k] = columns[k] >= 0 && (size_t)columns[k] < csv->count ? csv->fields[columns[k]] : "";
     }
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1])) {
-        s[--n] = '\0';
+    if (prepay_dlt645_address_from_string(field[0], strlen(field[0]), &m->address) != PREPAY_OK ||
+        prepay_dlt645_address_is_wildcard(&m->address) || prepay_dlt645_address_is_broadcast(&m->address)) {
+        return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: '%s' is not a meter address (12 digits)", origin,
+                           number, field[0]);
     }
-    return s;
+    if (strlen(field[1]) >= sizeof m->dtu) {
+        return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: dtu '%s' is longer than %zu characters", origin,
+                           number, field[1], sizeof m->dtu - 1);
+    }
+    snprintf(m->dtu, sizeof m->dtu, "%s", field[1]);
+    if (field[2][0]) {
+        int64_t fen;
+        if (prepay_fixed_parse(field[2], strlen(field[2]), 2, &fen) != PREPAY_OK || fen <= 0 || fen > 99999999) {
+            return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: amount '%s' is not 0.01..999999.99 yuan", origin,
+                               number, field[2]);
+        }
+        m->amount = fen;
+        m->has_amount = true;
+    }
+    if (field[3][0]) {
+        char *end;
+        unsigned long c = strtoul(field[3], &end, 10);
+        if (!isdigit((unsigned char)field[3][0]) || *end != '\0' || c > 99999999ul) {
+            return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: count '%s' is not a purchase count", origin,
+                               number, field[3]);
+        }
+        m->count = (uint32_t)c;
+        m->has_count = true;
+    }
+    return 0;
 }
 
 static int load_site(const char *path, site_meter_t **out, size_t *count, char *err, size_t cap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, cap, "%s: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_read_input(path, 64u << 20, &text, &len, NULL, err, cap) != 0) {
         return METER_EXIT_USAGE;
     }
+    cli_csv_t csv;
+    cli_csv_init(&csv, text, len, cli_input_name(path));
     site_meter_t *meters = NULL;
     size_t n = 0, space = 0;
     int columns[4] = {0, 1, 2, 3}; /* address, dtu, amount, count */
-    char line[1024];
-    int number = 0;
     bool first = true;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        number++;
-        char *text = trim(line);
-        if (text[0] == '\0' || text[0] == '#') {
-            continue;
-        }
-        char *fields[8];
-        int nf = 0;
-        for (char *p = text; nf < 8;) {
-            char *comma = strchr(p, ',');
-            if (comma) {
-                *comma = '\0';
-            }
-            fields[nf++] = trim(p);
-            if (!comma) {
-                break;
-            }
-            p = comma + 1;
-        }
-        if (first && strcmp(fields[0], "address") != 0 && !isdigit((unsigned char)fields[0][0]) &&
-            toupper((unsigned char)fields[0][0]) != 'A') {
-            snprintf(err, cap, "%s:%d: the first column must be the meter address", path, number);
-            rc = METER_EXIT_USAGE;
-            break;
-        }
-        if (first && !isdigit((unsigned char)fields[0][0]) && strcmp(fields[0], "address") == 0) {
+    int rc = 0, got = 0;
+    while (rc == 0 && (got = cli_csv_next(&csv, err, cap)) == 1) {
+        const char *head = csv.fields[0];
+        if (first && strcmp(head, "address") == 0) {
             /* A header: find the columns by name. */
+            static const char *const names[4] = {"address", "dtu", "amount", "count"};
             for (int k = 0; k < 4; k++) {
                 columns[k] = -1;
-            }
-            static const char *const names[4] = {"address", "dtu", "amount", "count"};
-            for (int i = 0; i < nf; i++) {
-                for (int k = 0; k < 4; k++) {
-                    if (strcmp(fields[i], names[k]) == 0) {
-                        columns[k] = i;
-                    }
+                for (size_t i = 0; i < csv.count; i++) {
+                    columns[k] = strcmp(csv.fields[i], names[k]) == 0 ? (int)i : columns[k];
                 }
             }
             first = false;
@@ -132,54 +140,22 @@ static int load_site(const char *path, site_meter_t **out, size_t *count, char *
             space = space ? space * 2 : 64;
             site_meter_t *grown = realloc(meters, space * sizeof *grown);
             if (!grown) {
-                snprintf(err, cap, "out of memory");
-                rc = METER_EXIT_FIELD;
+                rc = cli_message(METER_EXIT_FIELD, err, cap, "out of memory");
                 break;
             }
             meters = grown;
         }
-        site_meter_t *m = &meters[n];
-        memset(m, 0, sizeof *m);
-        m->line = number;
-        const char *address = columns[0] >= 0 && columns[0] < nf ? fields[columns[0]] : "";
-        if (prepay_dlt645_address_from_string(address, strlen(address), &m->address) != PREPAY_OK ||
-            prepay_dlt645_address_is_wildcard(&m->address) || prepay_dlt645_address_is_broadcast(&m->address)) {
-            snprintf(err, cap, "%s:%d: '%s' is not a meter address (12 digits)", path, number, address);
-            rc = METER_EXIT_USAGE;
-            break;
-        }
-        if (columns[1] >= 0 && columns[1] < nf) {
-            snprintf(m->dtu, sizeof m->dtu, "%s", fields[columns[1]]);
-        }
-        if (columns[2] >= 0 && columns[2] < nf && fields[columns[2]][0]) {
-            int64_t fen;
-            const char *a = fields[columns[2]];
-            if (prepay_fixed_parse(a, strlen(a), 2, &fen) != PREPAY_OK || fen <= 0 || fen > 99999999) {
-                snprintf(err, cap, "%s:%d: amount '%s' is not 0.01..999999.99 yuan", path, number, a);
-                rc = METER_EXIT_USAGE;
-                break;
-            }
-            m->amount = fen;
-            m->has_amount = true;
-        }
-        if (columns[3] >= 0 && columns[3] < nf && fields[columns[3]][0]) {
-            char *end;
-            unsigned long c = strtoul(fields[columns[3]], &end, 10);
-            if (*end != '\0' || c > 99999999ul) {
-                snprintf(err, cap, "%s:%d: count '%s' is not a purchase count", path, number, fields[columns[3]]);
-                rc = METER_EXIT_USAGE;
-                break;
-            }
-            m->count = (uint32_t)c;
-            m->has_count = true;
-        }
-        n++;
+        rc = site_meter(&csv, columns, &meters[n], err, cap);
+        n += rc == 0;
     }
-    fclose(f);
+    if (rc == 0 && got < 0) {
+        rc = METER_EXIT_USAGE; /* the reader's message is in err */
+    }
     if (rc == 0 && n == 0) {
-        snprintf(err, cap, "%s: no meters", path);
-        rc = METER_EXIT_USAGE;
+        rc = cli_message(METER_EXIT_USAGE, err, cap, "%s: no meters", cli_input_name(path));
     }
+    cli_csv_free(&csv);
+    free(text);
     if (rc != 0) {
         free(meters);
         return rc;
@@ -327,84 +303,62 @@ static void run_round(meter_station_t *st, batch_bus_t *buses, size_t bus_count,
 
 /* ---- results --------------------------------------------------------------------------------- */
 
-static void csv_field(FILE *f, const char *text)
+/* The per-meter results file (CSV or JSON by its name), written whole or not at all (cli_output). */
+static int write_results(const cli_t *cli, const char *path, const site_meter_t *meters, size_t n)
 {
-    if (strpbrk(text, ",\"\n") == NULL) {
-        fputs(text, f);
-        return;
+    char err[CLI_MESSAGE_MAX];
+    cli_output_t out;
+    if (cli_output_open(&out, path, err, sizeof err) != 0) {
+        return cli_fail(cli, PREPAY_E_HOSTED_IO, "%s", err);
     }
-    fputc('"', f);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"') {
-            fputc('"', f);
-        }
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static int write_results(const char *path, const site_meter_t *meters, size_t n)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "prepay meter: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
+    FILE *f = out.file;
     size_t len = strlen(path);
     bool json = len > 5 && strcmp(path + len - 5, ".json") == 0;
-    if (json) {
-        fputs("[\n", f);
-    } else {
-        fputs("meter,dtu,status,error,rounds,di,name,value,unit\n", f);
-    }
+    fputs(json ? "[\n" : "meter,dtu,status,error,rounds,di,name,value,unit\n", f);
     for (size_t i = 0; i < n; i++) {
         const site_meter_t *m = &meters[i];
-        char address[16];
-        (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
+        const char *message = m->rounds == 0 && m->outcome == OUT_PENDING ? "not tried" : m->message;
         if (json) {
             meter_op_t view;
             memset(&view, 0, sizeof view);
             view.address = m->address;
             view.outcome = m->outcome;
-            snprintf(view.message, sizeof view.message, "%s", m->rounds == 0 && m->outcome == OUT_PENDING
-                                                                  ? "not tried"
-                                                                  : m->message);
+            snprintf(view.message, sizeof view.message, "%s", message);
             view.values = m->values;
             view.value_count = m->value_count;
             view.exchanges = m->exchanges;
+            json_t *o = meter_json(&view, m->dtu);
             fputs("  ", f);
-            meter_print(f, &view, true, m->dtu);
-            if (i + 1 < n) {
-                /* meter_print ended the object with a newline: put the comma before it */
-                fseek(f, -1, SEEK_CUR);
-                fputs(",\n", f);
-            }
+            (void)json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputs(i + 1 < n ? ",\n" : "\n", f);
+            json_decref(o);
             continue;
         }
+        char address[16];
+        (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
         size_t rows = m->value_count > 0 ? m->value_count : 1;
         for (size_t k = 0; k < rows; k++) {
             const meter_value_t *v = m->value_count > 0 ? &m->values[k] : NULL;
             fprintf(f, "%s,", address);
-            csv_field(f, m->dtu);
+            (void)cli_csv_write_field(f, m->dtu);
             fprintf(f, ",%s,", meter_outcome_name(m->outcome));
-            csv_field(f, m->rounds == 0 && m->outcome == OUT_PENDING ? "not tried" : m->message);
+            (void)cli_csv_write_field(f, message);
             fprintf(f, ",%u,", m->rounds);
-            csv_field(f, v ? v->di : "");
+            (void)cli_csv_write_field(f, v ? v->di : "");
             fputc(',', f);
-            csv_field(f, v ? v->name : "");
+            (void)cli_csv_write_field(f, v ? v->name : "");
             fputc(',', f);
-            csv_field(f, v ? v->value : "");
+            (void)cli_csv_write_field(f, v ? v->value : "");
             fputc(',', f);
-            csv_field(f, v ? v->unit : "");
+            (void)cli_csv_write_field(f, v ? v->unit : "");
             fputc('\n', f);
         }
     }
     if (json) {
         fputs("]\n", f);
     }
-    if (fclose(f) != 0) {
-        fprintf(stderr, "prepay meter: %s: %s\n", path, strerror(errno));
-        return -1;
+    if (cli_output_commit(&out, err, sizeof err) != 0) {
+        return cli_fail(cli, PREPAY_E_HOSTED_IO, "%s", err);
     }
     return 0;
 }
@@ -430,7 +384,7 @@ static void wait_until(prepay_time_t start, bool show)
     }
 }
 
-int meter_batch(const meter_options_t *o)
+int meter_batch(const cli_t *cli, const meter_options_t *o)
 {
     char err[2048];
     site_meter_t *meters = NULL;
@@ -450,9 +404,8 @@ int meter_batch(const meter_options_t *o)
         }
     }
     if (rc != 0) {
-        fprintf(stderr, "prepay meter: %s\n", err);
         free(meters);
-        return rc;
+        return rc == METER_EXIT_USAGE ? cli_bad(cli, "%s", err) : cli_fail(cli, PREPAY_E_HOSTED_NO_MEMORY, "%s", err);
     }
     for (size_t i = 0; i < n; i++) {
         if (meters[i].dtu[0] == '\0' && o->link == LINK_LISTEN) {
@@ -472,9 +425,8 @@ int meter_batch(const meter_options_t *o)
     static meter_station_t st;
     rc = meter_station_open(&st, o, err, sizeof err);
     if (rc != 0) {
-        fprintf(stderr, "prepay meter: %s\n", err);
         free(meters);
-        return rc;
+        return cli_fail(cli, st.status ? st.status : PREPAY_E_TRANSPORT_OPEN, "%s", err);
     }
     /* The buses: one for a serial port or TCP connection; one per DTU. */
     size_t bus_count = 0;
@@ -500,7 +452,7 @@ int meter_batch(const meter_options_t *o)
             buses[b].usable = true;
         } else {
             snprintf(buses[b].bus.dtu, sizeof buses[b].bus.dtu, "%s", dtu);
-            fprintf(stderr, "prepay meter: %s\n", buses[b].error);
+            fprintf(stderr, "%s: %s\n", cli->program, buses[b].error); /* its meters fail with OUT_LINK */
         }
     }
     unsigned rounds = 0;
@@ -526,6 +478,7 @@ int meter_batch(const meter_options_t *o)
     }
     /* Per-meter results and the summary. */
     size_t counts[OUT_FAILED + 1] = {0};
+    int exit_code = CLI_EXIT_OK;
     for (size_t i = 0; i < n; i++) {
         site_meter_t *m = &meters[i];
         counts[m->outcome]++;
@@ -538,7 +491,9 @@ int meter_batch(const meter_options_t *o)
         view.values = m->values;
         view.value_count = m->value_count;
         view.exchanges = m->exchanges;
-        meter_print(stdout, &view, o->json, o->link == LINK_LISTEN ? m->dtu : NULL);
+        if (meter_emit(cli, &view, o->link == LINK_LISTEN ? m->dtu : NULL, true) != 0) {
+            exit_code = CLI_EXIT_FAILED;
+        }
         if (!o->json && m->outcome != OUT_OK) {
             char address[16];
             (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
@@ -546,14 +501,16 @@ int meter_batch(const meter_options_t *o)
         }
     }
     fflush(stdout);
-    int exit_code = counts[OUT_OK] == n ? 0 : METER_EXIT_FIELD;
-    if (o->results_path[0] && write_results(o->results_path, meters, n) != 0) {
-        exit_code = METER_EXIT_FIELD;
+    if (counts[OUT_OK] != n) {
+        exit_code = CLI_EXIT_FAILED;
+    }
+    if (o->results_path[0] && write_results(cli, o->results_path, meters, n) != 0) {
+        exit_code = CLI_EXIT_FAILED;
     }
     fprintf(stderr,
-            "prepay meter: batch of %zu meters in %u round%s: %zu ok, %zu refused, %zu timeout, %zu link, "
+            "%s: batch of %zu meters in %u round%s: %zu ok, %zu refused, %zu timeout, %zu link, "
             "%zu malformed, %zu different, %zu failed, %zu not done%s\n",
-            n, rounds, rounds == 1 ? "" : "s", counts[OUT_OK], counts[OUT_ABNORMAL], counts[OUT_TIMEOUT],
+            cli->program, n, rounds, rounds == 1 ? "" : "s", counts[OUT_OK], counts[OUT_ABNORMAL], counts[OUT_TIMEOUT],
             counts[OUT_LINK], counts[OUT_MALFORMED], counts[OUT_DIFFERENT], counts[OUT_FAILED], counts[OUT_PENDING],
             interrupted ? " (interrupted)" : "");
     for (size_t b = 0; b < bus_count; b++) {

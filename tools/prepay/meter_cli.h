@@ -1,8 +1,8 @@
 /*
  * prepay meter: talking to real meters (hosted). Shared by the files of the
- * command, which keep parsing, running and printing apart so that each can
- * move onto a common layer later:
- *   meter_options.c      parse: command line -> meter_options_t (no I/O)
+ * command, which keep parsing, running and printing apart, on the tools
+ * layer (tools/common, docs/cli.md):
+ *   meter_options.c      parse: command line -> meter_options_t (no I/O), the option tables
  *   meter_connect.c      run:   open the bus (serial, TCP, dial-in DTU), one exchange
  *   meter_ops.c          run:   one operation on one meter as a step machine
  *   meter_tariff_ops.c   run:   push-tariff and verify-tariff step machines
@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
@@ -60,7 +62,15 @@ typedef struct meter_di {
     bool is_1997;
 } meter_di_t;
 
+/* Option values the parser keeps as text (pointers into argv), checked by meter_options_parse(). */
+typedef struct meter_option_texts {
+    const char *serial, *tcp, *listen, *dtu, *dtu_format, *heartbeat, *address, *password, *level, *operator_code,
+        *valid_until, *at, *results;
+} meter_option_texts_t;
+
 typedef struct meter_options {
+    meter_option_texts_t raw;
+    bool addressed_flag, broadcast_flag, progress_flag, no_progress_flag; /* as given */
     /* the bus */
     meter_link_kind_t link;
     char device[PREPAY_TRANSPORT_NAME_MAX];
@@ -108,16 +118,21 @@ typedef struct meter_options {
     bool verbose;                /* --verbose: DTU server events on stderr */
 } meter_options_t;
 
-/* Parses argv (argv[0] = "meter"). On error writes one line to err and
- * returns METER_EXIT_USAGE; returns 0 on success, or -1 after --help (usage
- * printed to out). Opens no file and no device. */
-int meter_options_parse(int argc, char **argv, meter_options_t *o, FILE *out, char *err, size_t err_cap);
-
-/* The usage text. */
-void meter_usage(FILE *to);
-
-/* Parses the arguments of a (batch) command starting at argv[0] = the command name. */
-int meter_command_parse(int argc, char **argv, meter_options_t *o, char *err, size_t err_cap);
+struct cli_spec;
+struct cli_args;
+/* The command line of one subcommand (its --help). NULL for CMD_NONE. */
+const struct cli_spec *meter_spec(meter_command_t command);
+/* The subcommand of a name ("push-tariff"), or CMD_NONE. */
+meter_command_t meter_command_named(const char *name);
+/* Input stage of `prepay meter COMMAND` (argv[0] = the subcommand's name):
+ * the line parsed by the tools' option parser and checked. Returns 0 (with
+ * args->help / args->version possibly set), or METER_EXIT_USAGE with one
+ * line in err. Opens no file and no device. */
+int meter_options_parse(meter_command_t command, int argc, char **argv, meter_options_t *o, struct cli_args *args,
+                        char *err, size_t err_cap);
+/* The index in argv of the subcommand's name: the first argument that is not an option or an option's value
+ * (options may come before it: `prepay meter --tcp HOST:PORT read energy`); -1 if none. */
+int meter_find_command(int argc, char **argv);
 
 /* ---- results --------------------------------------------------------------- */
 
@@ -217,6 +232,7 @@ typedef struct meter_bus {
     prepay_link_t link;
     char dtu[PREPAY_DTU_ID_TEXT_MAX];
     bool open;
+    int status; /* why meter_bus_open() failed */
     uint8_t data[METER_DATA_MAX];
     uint64_t dropped_before;
 } meter_bus_t;
@@ -227,6 +243,7 @@ typedef struct meter_station {
     prepay_dtu_connection_t *connections;
     bool server_open;
     bool quiet;
+    int status; /* why meter_station_open() failed */
 } meter_station_t;
 
 /* Opens what the options say (a serial port, a TCP connection, or a DTU server). */
@@ -244,16 +261,21 @@ void meter_run(meter_station_t *st, meter_bus_t *bus, meter_op_t *op);
 
 /* ---- output ------------------------------------------------------------------- */
 
-/* Prints one meter's result (text lines, or one JSON object per line). */
-void meter_print(FILE *to, const meter_op_t *op, bool json, const char *dtu);
+struct cli;
+/* The libprepay status that stands for an outcome (the "code" of a JSON error). */
+int meter_outcome_status(meter_outcome_t outcome);
+/* One meter's result as JSON members: meter, dtu (if any), status, error (if any), exchanges, values. */
+json_t *meter_json(const meter_op_t *op, const char *dtu);
+/* Prints one meter's result: text lines, or one JSON line (docs/cli.md): {"ok":true,"meter":...} for a
+ * result; in a stream (`stream`, a batch) a meter that failed is {"ok":false,"error":{...},"meter":...}.
+ * Returns 0, or CLI_EXIT_FAILED after a write error (reported). */
+int meter_emit(const struct cli *cli, const meter_op_t *op, const char *dtu, bool stream);
 /* The meter's address as text (12 digits), or "broadcast". */
 void meter_address_text(const meter_op_t *op, char *out, size_t cap);
-/* Writes a JSON string. */
-void meter_json_string(FILE *to, const char *text);
 
 /* Entry points. */
-int meter_discover(meter_station_t *st, meter_bus_t *bus, const meter_options_t *o);
-int meter_batch(const meter_options_t *o);
+int meter_discover(const struct cli *cli, meter_station_t *st, meter_bus_t *bus, const meter_options_t *o);
+int meter_batch(const struct cli *cli, const meter_options_t *o);
 
 /* Parses 'YYYY-MM-DD hh:mm[:ss]' (local). */
 bool meter_parse_time(const char *text, prepay_time_t *out);

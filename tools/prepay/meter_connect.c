@@ -26,6 +26,7 @@ int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err,
     }
     st->connections = calloc(DTU_SLOTS, sizeof *st->connections);
     if (!st->connections) {
+        st->status = PREPAY_E_HOSTED_NO_MEMORY;
         snprintf(err, err_cap, "out of memory");
         return METER_EXIT_FIELD;
     }
@@ -33,6 +34,7 @@ int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err,
                                         &o->dtu_format, o->has_heartbeat ? &o->heartbeat : NULL, st->connections,
                                         DTU_SLOTS);
     if (status != PREPAY_OK) {
+        st->status = status;
         snprintf(err, err_cap, "%s", st->server.error);
         free(st->connections);
         st->connections = NULL;
@@ -73,11 +75,13 @@ int meter_bus_open(meter_station_t *st, meter_bus_t *bus, const char *dtu, char 
         break;
     }
     if (status != PREPAY_OK) {
+        bus->status = status;
         snprintf(err, err_cap, "%s", bus->transport.error[0] ? bus->transport.error : prepay_strerror(status));
         return METER_EXIT_FIELD;
     }
     status = prepay_link_init(&bus->link, &bus->transport, &o->station);
     if (status != PREPAY_OK) {
+        bus->status = status;
         snprintf(err, err_cap, "station settings: %s", prepay_strerror(status));
         prepay_transport_close(&bus->transport);
         return METER_EXIT_USAGE;

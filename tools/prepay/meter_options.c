@@ -1,6 +1,10 @@
 /*
- * prepay meter: the command line into meter_options_t. Parsing only: no file,
- * device or socket is opened here, so a bad command line changes nothing.
+ * prepay meter: the command line into meter_options_t, through the tools'
+ * option parser (cli_options.h, docs/cli.md): one option table per
+ * subcommand (the bus and session options shared), values that need more
+ * than a kind and a range (a serial spec, a DTU pattern, a password) kept
+ * as text by the parser and checked here. Parsing only: no file, device or
+ * socket is opened, so a bad command line changes nothing.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,59 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "meter_cli.h"
 #include "prepay/civil_time.h"
 #include "prepay/dlt645_di.h"
 #include "prepay/fixed_point.h"
-
-void meter_usage(FILE *to)
-{
-    fprintf(to,
-            "usage: prepay meter CONNECTION [--address ADDR] [SESSION] [--json] COMMAND [ARGS]\n"
-            "\n"
-            "CONNECTION (one of):\n"
-            "  --serial DEV[:BAUD[:8E1]]   RS-485 / serial port (default 2400 8E1; 1200..115200; N/E/O; 1 or 2 stop bits)\n"
-            "  --tcp HOST:PORT             a transparent DTU or serial server\n"
-            "  --listen [ADDR:]PORT --dtu ID\n"
-            "                              wait for DTU ID to dial in and register\n"
-            "      --dtu-format PATTERN    its registration packet (default 'pattern:{id:1-32}': the id alone);\n"
-            "                              'prefix:TEXT' or 'pattern:HH 'ASCII' ?? {id:N} {id:N-M} {idhex:N}'\n"
-            "      --heartbeat PATTERN     its heartbeat packet, if it sends one\n"
-            "  --connect-timeout MS        time to connect, or for the DTU to register (default 5000)\n"
-            "  --verbose                   DTU registrations, refusals and reconnections on stderr\n"
-            "METER: --address ADDR (12 digits); without it the one meter on the bus is found by read-address\n"
-            "SESSION: --password [PA:]PPPPPP (default 02:000000) --operator CCCCCCCC (default 00000000)\n"
-            "         --timeout MS (reply timeout, default 1000) --retries N (default 2)\n"
-            "         --preamble N (FE bytes, 0..4, default 4) --broadcast-quiet MS (pause after a broadcast)\n"
-            "\n"
-            "COMMANDS:\n"
-            "  read DI|NAME...             typed values with names and units (blocks split); DI: 8 hex digits,\n"
-            "                              or 4 for a DL/T 645-1997 item; NAME: energy, energy-tariffs, reverse,\n"
-            "                              balance, overdraft, voltage, current, power, pf, frequency, date, time,\n"
-            "                              address, meter-number, status3, purchase-count, alarm1, alarm2,\n"
-            "                              nameplate (rated-voltage, rated-current, max-current, accuracy, model,\n"
-            "                              production-date, protocol-version), switch-prices, counts\n"
-            "  read-address                the address of the (one) meter on the bus\n"
-            "  discover                    every meter on the bus (wildcard probes, collisions split)\n"
-            "  time-sync [--time T] [--addressed]\n"
-            "                              broadcast time (default: now) or write date and time to one meter\n"
-            "  relay trip|allow-close|close|alarm|alarm-release|keep-power|keep-power-release\n"
-            "        [--valid-until T|none]  default: the meter clock + 10 minutes\n"
-            "  recharge AMOUNT --count N   credit AMOUNT yuan as purchase number N (the meter's count + 1)\n"
-            "  write DI VALUE              write one item (value as text, e.g. 20.00, '01-01:1 06-01:2')\n"
-            "  freeze [--at mm:hh:DD:MM] [--broadcast]   freeze now (default) or set the timed freeze\n"
-            "  events                      event counts and the last records\n"
-            "  push-tariff TARIFF.json [--at T|now] [--tariff-set a|b]\n"
-            "                              program the second set, read it back, then set the switch-over time\n"
-            "  verify-tariff TARIFF.json [--set 1|2] [--tariff-set a|b]\n"
-            "                              read the tables back and print the differences (exit 1 if any)\n"
-            "  batch SITE.csv [--start T] [--rounds N] [--results FILE.csv|FILE.json] [--progress|--no-progress]\n"
-            "        COMMAND [ARGS]        the command on every meter of SITE.csv (columns address[,dtu,amount,count]);\n"
-            "                              meters that did not answer are tried again, up to N rounds (default 3)\n"
-            "\n"
-            "T is local time 'YYYY-MM-DD hh:mm[:ss]'. Exit status: 0 ok, 1 a meter or the link failed,\n"
-            "2 bad command line or input file. See docs/field.md.\n");
-}
 
 static int bad(char *err, size_t cap, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -200,32 +156,6 @@ static const struct {
     {"keep-power-release", PREPAY_DLT645_RELAY_KEEP_POWER_RELEASE},
 };
 
-static const struct {
-    const char *name;
-    meter_command_t command;
-} commands[] = {
-    {"read", CMD_READ},         {"read-address", CMD_READ_ADDRESS}, {"discover", CMD_DISCOVER},
-    {"time-sync", CMD_TIME_SYNC}, {"relay", CMD_RELAY},             {"recharge", CMD_RECHARGE},
-    {"write", CMD_WRITE},       {"freeze", CMD_FREEZE},             {"events", CMD_EVENTS},
-    {"push-tariff", CMD_PUSH_TARIFF}, {"verify-tariff", CMD_VERIFY_TARIFF}, {"batch", CMD_BATCH},
-};
-
-/* Options that take a value. */
-static const char *const valued[] = {
-    "--serial", "--tcp", "--listen", "--dtu", "--dtu-format", "--heartbeat", "--connect-timeout", "--address",
-    "--password", "--level", "--operator", "--timeout", "--retries", "--preamble", "--broadcast-quiet", "--time",
-    "--valid-until", "--count", "--at", "--set", "--tariff-set", "--rounds", "--results", "--start",
-};
-
-static bool takes_value(const char *option)
-{
-    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++) {
-        if (strcmp(valued[i], option) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 static int host_port(const char *text, char *host, size_t host_cap, uint16_t *port, bool host_optional)
 {
@@ -251,7 +181,7 @@ static int host_port(const char *text, char *host, size_t host_cap, uint16_t *po
 
 static int option(meter_options_t *o, const char *name, const char *v, char *err, size_t cap)
 {
-    unsigned long n;
+
     if (strcmp(name, "--serial") == 0) {
         const char *colon = strchr(v, ':');
         size_t len = colon ? (size_t)(colon - v) : strlen(v);
@@ -291,11 +221,6 @@ static int option(meter_options_t *o, const char *name, const char *v, char *err
             return bad(err, cap, "--dtu-format '%s' has no id field", v);
         }
         o->has_heartbeat = o->has_heartbeat || !reg;
-    } else if (strcmp(name, "--connect-timeout") == 0) {
-        if (!parse_uint(v, 3600000, &n) || n == 0) {
-            return bad(err, cap, "--connect-timeout takes milliseconds, 1..3600000");
-        }
-        o->connect_timeout_ms = (uint32_t)n;
     } else if (strcmp(name, "--address") == 0) {
         if (prepay_dlt645_address_from_string(v, strlen(v), &o->address) != PREPAY_OK ||
             prepay_dlt645_address_is_broadcast(&o->address)) {
@@ -322,39 +247,13 @@ static int option(meter_options_t *o, const char *name, const char *v, char *err
         if (!wire_hex(v, 4, o->credentials.operator_code)) {
             return bad(err, cap, "--operator '%s': 8 hex digits, most significant first", v);
         }
-    } else if (strcmp(name, "--timeout") == 0) {
-        if (!parse_uint(v, 600000, &n) || n == 0) {
-            return bad(err, cap, "--timeout takes milliseconds, 1..600000");
-        }
-        o->station.reply_timeout_ms = (uint32_t)n;
-    } else if (strcmp(name, "--retries") == 0) {
-        if (!parse_uint(v, 20, &n)) {
-            return bad(err, cap, "--retries takes 0..20");
-        }
-        o->station.retries = (uint8_t)n;
-    } else if (strcmp(name, "--preamble") == 0) {
-        if (!parse_uint(v, PREPAY_DLT645_MAX_PREAMBLE, &n)) {
-            return bad(err, cap, "--preamble takes 0..4");
-        }
-        o->station.preamble = (uint8_t)n;
-    } else if (strcmp(name, "--broadcast-quiet") == 0) {
-        if (!parse_uint(v, 600000, &n)) {
-            return bad(err, cap, "--broadcast-quiet takes milliseconds");
-        }
-        o->station.broadcast_quiet_ms = (uint32_t)n;
-    } else if (strcmp(name, "--time") == 0 || strcmp(name, "--valid-until") == 0) {
-        if (strcmp(name, "--valid-until") == 0 && strcmp(v, "none") == 0) {
+    } else if (strcmp(name, "--valid-until") == 0) {
+        if (strcmp(v, "none") == 0) {
             o->no_time = true;
         } else if (!meter_parse_time(v, &o->time)) {
-            return bad(err, cap, "%s '%s': local time 'YYYY-MM-DD hh:mm[:ss]'", name, v);
+            return bad(err, cap, "--valid-until takes a local time 'YYYY-MM-DD hh:mm[:ss]' or none, not '%s'", v);
         }
         o->has_time = !o->no_time;
-    } else if (strcmp(name, "--count") == 0) {
-        if (!parse_uint(v, 99999999, &n)) {
-            return bad(err, cap, "--count takes a purchase count, 0..99999999");
-        }
-        o->count = (uint32_t)n;
-        o->has_count = true;
     } else if (strcmp(name, "--at") == 0) {
         unsigned mm, hh, dd, mo;
         char extra;
@@ -371,27 +270,10 @@ static int option(meter_options_t *o, const char *name, const char *v, char *err
         } else {
             o->has_time = true;
         }
-    } else if (strcmp(name, "--start") == 0) {
-        if (!meter_parse_time(v, &o->start_at)) {
-            return bad(err, cap, "--start '%s': local time 'YYYY-MM-DD hh:mm[:ss]'", v);
-        }
-        o->has_start = true;
-    } else if (strcmp(name, "--set") == 0) {
-        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
-            return bad(err, cap, "--set takes 1 or 2");
-        }
-        o->meter_set = v[0] - '0';
-    } else if (strcmp(name, "--tariff-set") == 0) {
-        if (strcmp(v, "a") != 0 && strcmp(v, "b") != 0) {
-            return bad(err, cap, "--tariff-set takes a or b");
-        }
-        o->tariff_set = v[0] == 'b';
-    } else if (strcmp(name, "--rounds") == 0) {
-        if (!parse_uint(v, 20, &n) || n == 0) {
-            return bad(err, cap, "--rounds takes 1..20");
-        }
-        o->rounds = (unsigned)n;
     } else if (strcmp(name, "--results") == 0) {
+        if (v[0] == '\0' || strlen(v) >= sizeof o->results_path) {
+            return bad(err, cap, "--results takes a file name (FILE.csv or FILE.json)");
+        }
         snprintf(o->results_path, sizeof o->results_path, "%s", v);
     } else {
         return bad(err, cap, "unknown option '%s'", name);
@@ -399,27 +281,8 @@ static int option(meter_options_t *o, const char *name, const char *v, char *err
     return 0;
 }
 
-static int flag(meter_options_t *o, const char *name, char *err, size_t cap)
-{
-    if (strcmp(name, "--json") == 0) {
-        o->json = true;
-    } else if (strcmp(name, "--broadcast") == 0) {
-        o->broadcast = true;
-    } else if (strcmp(name, "--addressed") == 0) {
-        o->broadcast = false;
-    } else if (strcmp(name, "--verbose") == 0) {
-        o->verbose = true;
-    } else if (strcmp(name, "--progress") == 0 || strcmp(name, "--no-progress") == 0) {
-        o->progress = strcmp(name, "--progress") == 0;
-        o->progress_set = true;
-    } else {
-        return bad(err, cap, "unknown option '%s'", name);
-    }
-    return 0;
-}
-
 /* The words after the command name. */
-static int arguments(meter_options_t *o, char **words, int count, char *err, size_t cap)
+static int arguments(meter_options_t *o, const char *const *words, int count, char *err, size_t cap)
 {
     switch (o->command) {
     case CMD_READ:
@@ -501,84 +364,288 @@ static void defaults(meter_options_t *o)
     memset(o->freeze, 99, sizeof o->freeze); /* 99 = any field: freeze now */
 }
 
-int meter_command_parse(int argc, char **argv, meter_options_t *o, char *err, size_t cap)
+/* ---- the option tables ------------------------------------------------------------------ */
+
+#define T meter_options_t
+/* The bus, the meter and the session: every subcommand takes them. */
+#define METER_COMMON_OPTIONS                                                                                           \
+    {"serial", CLI_OPT_TEXT(T, raw.serial), .arg = "DEV[:BAUD[:8E1]]",                                                \
+     .help = "RS-485 / serial port (default 2400 8E1; 1200..115200; N/E/O; 1 or 2 stop bits)"},                       \
+        {"tcp", CLI_OPT_TEXT(T, raw.tcp), .arg = "HOST:PORT", .help = "a transparent DTU or serial server"},          \
+        {"listen", CLI_OPT_TEXT(T, raw.listen), .arg = "[ADDR:]PORT",                                                 \
+         .help = "wait for DTUs to dial in and register (with --dtu ID)"},                                            \
+        {"dtu", CLI_OPT_TEXT(T, raw.dtu), .arg = "ID", .help = "with --listen: the DTU whose bus to use"},            \
+        {"dtu-format", CLI_OPT_TEXT(T, raw.dtu_format), .arg = "PATTERN",                                             \
+         .help = "its registration packet: 'prefix:TEXT' or 'pattern:TOKENS' (default 'pattern:{id:1-32}')"},         \
+        {"heartbeat", CLI_OPT_TEXT(T, raw.heartbeat), .arg = "PATTERN", .help = "its heartbeat packet, if any"},       \
+        {"connect-timeout", CLI_OPT_INT(T, connect_timeout_ms, 1, 3600000), .arg = "MS",                              \
+         .help = "time to connect, or for the DTU to register (default 5000)"},                                       \
+        {"verbose", CLI_OPT_FLAG(T, verbose), .help = "DTU registrations, refusals and reconnections on stderr"},     \
+        {"address", CLI_OPT_TEXT(T, raw.address), .arg = "ADDR",                                                      \
+         .help = "the meter, 12 digits (default: the one meter on the bus, by read-address)"},                        \
+        {"password", CLI_OPT_TEXT(T, raw.password), .arg = "[PA:]PPPPPP",                                             \
+         .help = "password level and password in hex (default 02:000000)"},                                           \
+        {"level", CLI_OPT_TEXT(T, raw.level), .arg = "PA", .help = "the password level alone (02, 04)"},              \
+        {"operator", CLI_OPT_TEXT(T, raw.operator_code), .arg = "CCCCCCCC",                                           \
+         .help = "operator code in hex (default 00000000)"},                                                          \
+        {"timeout", CLI_OPT_INT(T, station.reply_timeout_ms, 1, 600000), .arg = "MS",                                 \
+         .help = "reply timeout per attempt (default 1000)"},                                                          \
+        {"retries", CLI_OPT_INT(T, station.retries, 0, 20), .help = "retransmissions after the first (default 2)"},   \
+        {"preamble", CLI_OPT_INT(T, station.preamble, 0, PREPAY_DLT645_MAX_PREAMBLE),                                 \
+         .help = "FE bytes before each request (default 4)"},                                                         \
+        {"broadcast-quiet", CLI_OPT_INT(T, station.broadcast_quiet_ms, 0, 600000), .arg = "MS",                       \
+         .help = "pause after a broadcast before the next request"}
+
+#define OPT_TIME                                                                                                       \
+    {"time", CLI_OPT_TIME(T, time), CLI_GIVEN(T, has_time), .arg = "TIME", .help = "time-sync: the time (default now)"}
+#define OPT_ADDRESSED                                                                                                  \
+    {"addressed", CLI_OPT_FLAG(T, addressed_flag),                                                                     \
+     .help = "time-sync: write date and time to one meter instead of a broadcast"}
+#define OPT_VALID_UNTIL                                                                                                \
+    {"valid-until", CLI_OPT_TEXT(T, raw.valid_until), .arg = "TIME|none",                                             \
+     .help = "relay: end of the command's validity (default: the meter clock + 10 minutes)"}
+#define OPT_COUNT                                                                                                      \
+    {"count", CLI_OPT_INT(T, count, 0, 99999999), CLI_GIVEN(T, has_count), .arg = "N",                                \
+     .help = "recharge: the purchase number (the meter's count + 1)"}
+#define OPT_BROADCAST {"broadcast", CLI_OPT_FLAG(T, broadcast_flag), .help = "freeze: every meter on the bus"}
+#define OPT_TARIFF_SET                                                                                                 \
+    {"tariff-set", CLI_OPT_CHOICE(T, tariff_set, set_names), .values = set_values,                                     \
+     .help = "which set of the tariff file (default a)"}
+#define OPT_SET                                                                                                        \
+    {"set", CLI_OPT_CHOICE(T, meter_set, meter_set_names), .values = meter_set_values,                                \
+     .help = "verify-tariff: the meter's set 1 or 2 (default: the one in force after the switch-over)"}
+
+static const char *const set_names[] = {"a", "b", NULL};
+static const int set_values[] = {0, 1};
+static const char *const meter_set_names[] = {"1", "2", NULL};
+static const int meter_set_values[] = {1, 2};
+
+static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {NULL}};
+static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {NULL}};
+static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {NULL}};
+static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {NULL}};
+static const cli_option_t freeze_options[] = {
+    METER_COMMON_OPTIONS,
+    OPT_BROADCAST,
+    {"at", CLI_OPT_TEXT(T, raw.at), .arg = "mm:hh:DD:MM", .help = "set the timed freeze (99 = any) instead of now"},
+    {NULL},
+};
+static const cli_option_t push_options[] = {
+    METER_COMMON_OPTIONS,
+    {"at", CLI_OPT_TEXT(T, raw.at), .arg = "TIME|now", .help = "the switch-over time (default now)"},
+    OPT_TARIFF_SET,
+    {NULL},
+};
+static const cli_option_t verify_options[] = {METER_COMMON_OPTIONS, OPT_SET, OPT_TARIFF_SET, {NULL}};
+static const cli_option_t batch_options[] = {
+    METER_COMMON_OPTIONS,
+    OPT_TIME,
+    OPT_ADDRESSED,
+    OPT_VALID_UNTIL,
+    OPT_COUNT,
+    OPT_BROADCAST,
+    {"at", CLI_OPT_TEXT(T, raw.at), .arg = "AT", .help = "freeze: mm:hh:DD:MM; push-tariff: TIME|now"},
+    OPT_SET,
+    OPT_TARIFF_SET,
+    {"start", CLI_OPT_TIME(T, start_at), CLI_GIVEN(T, has_start), .arg = "TIME",
+     .help = "start the batch at this local time"},
+    {"rounds", CLI_OPT_INT(T, rounds, 1, 20), .help = "tries of the meters that did not answer (default 3)"},
+    {"results", CLI_OPT_TEXT(T, raw.results), .arg = "FILE", .help = "per-meter results as FILE.csv or FILE.json"},
+    {"progress", CLI_OPT_FLAG(T, progress_flag), .help = "a progress line on stderr (default: on a terminal)"},
+    {"no-progress", CLI_OPT_FLAG(T, no_progress_flag), .help = "no progress line"},
+    {NULL},
+};
+#undef T
+
+#define METER_NOTES                                                                                                    \
+    "Give the bus with --serial, --tcp or --listen (with --dtu). TIME is local time 'YYYY-MM-DD hh:mm[:ss]' (or\n"     \
+    "YYYY/MM/DD). Exit status: 0 done, 1 a meter or the link failed (one line on stderr naming the meter and\n"       \
+    "the cause), 2 bad command line or input file (nothing sent). See docs/field.md."
+
+#define METER_SPEC(cmd, usage_text, summary_text, table)                                                               \
+    {                                                                                                                  \
+        .program = "prepay meter " cmd, .usage = usage_text, .summary = summary_text, .options = table,                \
+        .args = "ARGS", .min_args = 0, .max_args = CLI_ARGS_MAX, .json = true, .notes = METER_NOTES                    \
+    }
+
+/* Indexed by meter_command_t. */
+static const cli_spec_t meter_specs[] = {
+    [CMD_READ] = METER_SPEC("read", "BUS [--address ADDR] DI|NAME... [--json]",
+                            "Reads typed values with names and units (blocks split). DI: 8 hex digits, or 4 for a\n"
+                            "DL/T 645-1997 item; NAME: energy, energy-tariffs, reverse, balance, overdraft, voltage,\n"
+                            "current, power, reactive-power, pf, frequency, date, time, address, meter-number, status3,\n"
+                            "purchase-count, alarm1, alarm2, switch-prices, counts, nameplate (rated-voltage,\n"
+                            "rated-current, max-current, accuracy, model, production-date, protocol-version).",
+                            common_options),
+    [CMD_READ_ADDRESS] = METER_SPEC("read-address", "BUS [--json]", "Reads the address of the (one) meter on the bus.",
+                                    common_options),
+    [CMD_DISCOVER] = METER_SPEC("discover", "BUS [--json]",
+                                "Finds every meter on the bus (wildcard probes, collisions split).", common_options),
+    [CMD_TIME_SYNC] = METER_SPEC("time-sync", "BUS [--time TIME] [--addressed --address ADDR] [--json]",
+                                 "Broadcasts the time (default now), or writes date and time to one meter.",
+                                 time_sync_options),
+    [CMD_RELAY] = METER_SPEC("relay",
+                             "BUS [--address ADDR] trip|allow-close|close|alarm|alarm-release|keep-power|"
+                             "keep-power-release [--valid-until TIME|none] [--json]",
+                             "Sends a relay (remote control) command.", relay_options),
+    [CMD_RECHARGE] = METER_SPEC("recharge", "BUS [--address ADDR] AMOUNT --count N [--json]",
+                                "Credits AMOUNT yuan (0.01..999999.99) as purchase number N (the meter's count + 1,\n"
+                                "so that a repeated recharge is not credited twice).",
+                                recharge_options),
+    [CMD_WRITE] = METER_SPEC("write", "BUS [--address ADDR] DI VALUE [--json]",
+                             "Writes one item (the value as text, e.g. 20.00, '01-01:1 06-01:2').", common_options),
+    [CMD_FREEZE] = METER_SPEC("freeze", "BUS [--address ADDR] [--at mm:hh:DD:MM] [--broadcast] [--json]",
+                              "Freezes now (default), or sets the timed freeze.", freeze_options),
+    [CMD_EVENTS] = METER_SPEC("events", "BUS [--address ADDR] [--json]", "Reads event counts and the last records.",
+                              common_options),
+    [CMD_PUSH_TARIFF] = METER_SPEC("push-tariff", "BUS [--address ADDR] TARIFF.json [--at TIME|now] [--tariff-set a|b]",
+                                   "Programs the meter's second price set from a tariff file, reads it back, then\n"
+                                   "sets the switch-over time. A plan the meter cannot hold is refused before any\n"
+                                   "write.",
+                                   push_options),
+    [CMD_VERIFY_TARIFF] = METER_SPEC("verify-tariff",
+                                     "BUS [--address ADDR] TARIFF.json [--set 1|2] [--tariff-set a|b] [--json]",
+                                     "Reads the tariff tables back and prints the differences (exit 1 if any).",
+                                     verify_options),
+    [CMD_BATCH] = METER_SPEC("batch",
+                             "SITE.csv COMMAND [ARGS] BUS [--start TIME] [--rounds N] [--results FILE] "
+                             "[--progress|--no-progress] [--json]",
+                             "Runs COMMAND (read, time-sync, relay, recharge, write, freeze, events, push-tariff,\n"
+                             "verify-tariff) on every meter of SITE.csv (columns address[,dtu,amount,count]; '-'\n"
+                             "reads it from stdin). Meters that did not answer are tried again, up to --rounds.",
+                             batch_options),
+};
+
+static const struct {
+    const char *name;
+    meter_command_t command;
+} commands[] = {
+    {"read", CMD_READ},         {"read-address", CMD_READ_ADDRESS}, {"discover", CMD_DISCOVER},
+    {"time-sync", CMD_TIME_SYNC}, {"relay", CMD_RELAY},             {"recharge", CMD_RECHARGE},
+    {"write", CMD_WRITE},       {"freeze", CMD_FREEZE},             {"events", CMD_EVENTS},
+    {"push-tariff", CMD_PUSH_TARIFF}, {"verify-tariff", CMD_VERIFY_TARIFF}, {"batch", CMD_BATCH},
+};
+
+/* The options each command takes in a batch, besides the common ones and the batch's own. */
+static const char *batch_takes(meter_command_t command)
 {
-    char *words[64];
-    int word_count = 0;
-    o->command = CMD_NONE;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strncmp(a, "--", 2) == 0) {
-            if (takes_value(a)) {
-                if (i + 1 >= argc) {
-                    return bad(err, cap, "%s needs a value", a);
-                }
-                int rc = option(o, a, argv[++i], err, cap);
-                if (rc != 0) {
-                    return rc;
-                }
-            } else {
-                int rc = flag(o, a, err, cap);
-                if (rc != 0) {
-                    return rc;
-                }
-            }
-            continue;
-        }
-        if (o->command == CMD_NONE) {
-            for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-                if (strcmp(commands[k].name, a) == 0) {
-                    o->command = commands[k].command;
-                }
-            }
-            if (o->command == CMD_NONE) {
-                return bad(err, cap, "unknown command '%s' (try 'prepay meter --help')", a);
-            }
-            if (o->command == CMD_FREEZE) {
-                o->broadcast = false;
-            }
-            if (o->command == CMD_BATCH) {
-                if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
-                    return bad(err, cap, "batch needs a site file: batch SITE.csv COMMAND [ARGS]");
-                }
-                snprintf(o->site_path, sizeof o->site_path, "%s", argv[++i]);
-                /* The rest is the command run on every meter (its options included). */
-                meter_options_t inner = *o;
-                int rc = meter_command_parse(argc - i - 1, argv + i + 1, &inner, err, cap);
-                if (rc != 0) {
-                    return rc;
-                }
-                if (inner.command == CMD_NONE || inner.command == CMD_BATCH || inner.command == CMD_DISCOVER ||
-                    inner.command == CMD_READ_ADDRESS) {
-                    return bad(err, cap, "batch runs read, time-sync, relay, recharge, write, freeze, events, "
-                                         "push-tariff or verify-tariff");
-                }
-                *o = inner; /* o->site_path set: a batch of this command */
-                return 0;
-            }
-            continue;
-        }
-        if (word_count == 64) {
-            return bad(err, cap, "too many arguments");
-        }
-        words[word_count++] = argv[i];
+    switch (command) {
+    case CMD_TIME_SYNC: return "time addressed";
+    case CMD_RELAY: return "valid-until";
+    case CMD_RECHARGE: return "count";
+    case CMD_FREEZE: return "broadcast at";
+    case CMD_PUSH_TARIFF: return "at tariff-set";
+    case CMD_VERIFY_TARIFF: return "set tariff-set";
+    default: return "";
     }
-    if (o->command == CMD_NONE) {
-        return bad(err, cap, "no command (try 'prepay meter --help')");
-    }
-    return arguments(o, words, word_count, err, cap);
 }
 
-int meter_options_parse(int argc, char **argv, meter_options_t *o, FILE *out, char *err, size_t cap)
+meter_command_t meter_command_named(const char *name)
 {
-    defaults(o);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            meter_usage(out);
-            return -1;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (strcmp(commands[k].name, name) == 0) {
+            return commands[k].command;
         }
     }
-    int rc = meter_command_parse(argc - 1, argv + 1, o, err, cap);
+    return CMD_NONE;
+}
+
+const cli_spec_t *meter_spec(meter_command_t command)
+{
+    return command > CMD_NONE && command <= CMD_BATCH ? &meter_specs[command] : NULL;
+}
+
+/* The texts the parser kept, checked and turned into settings (messages as the parser's). */
+static int apply_texts(meter_options_t *o, char *err, size_t cap)
+{
+    const struct {
+        const char *name, *value;
+    } texts[] = {
+        {"--serial", o->raw.serial},     {"--tcp", o->raw.tcp},           {"--listen", o->raw.listen},
+        {"--dtu", o->raw.dtu},           {"--dtu-format", o->raw.dtu_format}, {"--heartbeat", o->raw.heartbeat},
+        {"--address", o->raw.address},   {"--password", o->raw.password}, {"--level", o->raw.level},
+        {"--operator", o->raw.operator_code}, {"--valid-until", o->raw.valid_until}, {"--at", o->raw.at},
+        {"--results", o->raw.results},
+    };
+    int links = (o->raw.serial != NULL) + (o->raw.tcp != NULL) + (o->raw.listen != NULL);
+    if (links > 1) {
+        return bad(err, cap, "give one bus: --serial, --tcp or --listen");
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        int rc = texts[i].value ? option(o, texts[i].name, texts[i].value, err, cap) : 0;
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (o->progress_flag && o->no_progress_flag) {
+        return bad(err, cap, "--progress and --no-progress exclude each other");
+    }
+    o->progress_set = o->progress_flag || o->no_progress_flag;
+    o->progress = o->progress_flag;
+    if (o->addressed_flag) {
+        o->broadcast = false;
+    }
+    if (o->broadcast_flag) {
+        o->broadcast = true;
+    }
+    return 0;
+}
+
+/* batch SITE.csv COMMAND [ARGS]: the command run on every meter, with the options it takes. */
+static int batch_command(meter_options_t *o, const cli_args_t *args, char *err, size_t cap)
+{
+    if (args->count < 2) {
+        return bad(err, cap, "batch needs a site file and a command: batch SITE.csv COMMAND [ARGS]");
+    }
+    if (strlen(args->args[0]) >= sizeof o->site_path || args->args[0][0] == '\0') {
+        return bad(err, cap, "batch: the site file name is too long");
+    }
+    snprintf(o->site_path, sizeof o->site_path, "%s", args->args[0]);
+    meter_command_t inner = meter_command_named(args->args[1]);
+    if (inner == CMD_NONE || inner == CMD_BATCH || inner == CMD_DISCOVER || inner == CMD_READ_ADDRESS) {
+        return bad(err, cap, "batch runs read, time-sync, relay, recharge, write, freeze, events, push-tariff or "
+                             "verify-tariff, not '%s'", args->args[1]);
+    }
+    char allowed[512];
+    snprintf(allowed, sizeof allowed,
+             "serial tcp listen dtu dtu-format heartbeat connect-timeout verbose address password level operator "
+             "timeout retries preamble broadcast-quiet start rounds results progress no-progress %s",
+             batch_takes(inner));
+    char context[64];
+    snprintf(context, sizeof context, "batch %s", args->args[1]);
+    if (cli_only(&meter_specs[CMD_BATCH], args, allowed, context, err, cap) != 0) {
+        return METER_EXIT_USAGE;
+    }
+    o->command = inner;
+    if (inner == CMD_FREEZE && !o->broadcast_flag) {
+        o->broadcast = false;
+    }
+    return arguments(o, args->args + 2, (int)args->count - 2, err, cap);
+}
+
+int meter_options_parse(meter_command_t command, int argc, char **argv, meter_options_t *o, cli_args_t *args,
+                        char *err, size_t cap)
+{
+    defaults(o);
+    memset(args, 0, sizeof *args);
+    const cli_spec_t *spec = meter_spec(command);
+    if (!spec) {
+        return bad(err, cap, "no such command");
+    }
+    o->command = command;
+    if (command == CMD_FREEZE) {
+        o->broadcast = false; /* freeze the addressed meter unless --broadcast */
+    }
+    int rc = cli_parse(spec, argc, argv, o, args, err, cap);
+    if (rc != 0 || args->help || args->version) {
+        return rc;
+    }
+    o->json = args->json;
+    /* The command first: what --at means depends on it (freeze or push-tariff, also in a batch). */
+    rc = command == CMD_BATCH ? batch_command(o, args, err, cap) : arguments(o, args->args, (int)args->count, err, cap);
+    if (rc == 0) {
+        rc = apply_texts(o, err, cap);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -593,4 +660,28 @@ int meter_options_parse(int argc, char **argv, meter_options_t *o, FILE *out, ch
                              "repeated recharge is not credited twice");
     }
     return 0;
+}
+
+int meter_find_command(int argc, char **argv)
+{
+    /* The first argument that is neither an option nor an option's value (docs/cli.md: options go anywhere). */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            return i + 1 < argc ? i + 1 : -1;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            return i;
+        }
+        if (a[1] != '-' || strchr(a, '=') != NULL) {
+            continue; /* -h, --opt=value */
+        }
+        for (const cli_option_t *opt = batch_options; opt->name; opt++) {
+            if (opt->kind != CLI_FLAG && strcmp(opt->name, a + 2) == 0) {
+                i++; /* its value */
+                break;
+            }
+        }
+    }
+    return -1;
 }
