@@ -420,23 +420,23 @@ static const int set_values[] = {0, 1};
 static const char *const meter_set_names[] = {"1", "2", NULL};
 static const int meter_set_values[] = {1, 2};
 
-static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {NULL}};
-static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {NULL}};
-static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {NULL}};
-static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {NULL}};
+static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {.name = NULL}};
+static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {.name = NULL}};
+static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {.name = NULL}};
+static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {.name = NULL}};
 static const cli_option_t freeze_options[] = {
     METER_COMMON_OPTIONS,
     OPT_BROADCAST,
     {"at", CLI_OPT_TEXT(T, raw.at), .arg = "mm:hh:DD:MM", .help = "set the timed freeze (99 = any) instead of now"},
-    {NULL},
+    {.name = NULL},
 };
 static const cli_option_t push_options[] = {
     METER_COMMON_OPTIONS,
     {"at", CLI_OPT_TEXT(T, raw.at), .arg = "TIME|now", .help = "the switch-over time (default now)"},
     OPT_TARIFF_SET,
-    {NULL},
+    {.name = NULL},
 };
-static const cli_option_t verify_options[] = {METER_COMMON_OPTIONS, OPT_SET, OPT_TARIFF_SET, {NULL}};
+static const cli_option_t verify_options[] = {METER_COMMON_OPTIONS, OPT_SET, OPT_TARIFF_SET, {.name = NULL}};
 static const cli_option_t batch_options[] = {
     METER_COMMON_OPTIONS,
     OPT_TIME,
@@ -453,7 +453,7 @@ static const cli_option_t batch_options[] = {
     {"results", CLI_OPT_TEXT(T, raw.results), .arg = "FILE", .help = "per-meter results as FILE.csv or FILE.json"},
     {"progress", CLI_OPT_FLAG(T, progress_flag), .help = "a progress line on stderr (default: on a terminal)"},
     {"no-progress", CLI_OPT_FLAG(T, no_progress_flag), .help = "no progress line"},
-    {NULL},
+    {.name = NULL},
 };
 #undef T
 
