@@ -205,6 +205,7 @@ def meter_commands(fx):
         ("meter", "verify-tariff"): dict(
             ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set=2"],
             json_ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set", "1"],
+            stdin=(["meter", "verify-tariff", bus, meter, "-", "--set=2"], fx.read(fx.push_tariff)),
             bad=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set=3"],
             fails=["meter", "verify-tariff", dead, meter, fx.push_tariff]),
         ("meter", "batch"): dict(

@@ -617,6 +617,10 @@ static int batch_command(meter_options_t *o, const cli_args_t *args, char *err, 
         return METER_EXIT_USAGE;
     }
     o->command = inner;
+    if ((inner == CMD_PUSH_TARIFF || inner == CMD_VERIFY_TARIFF) && args->count > 2 &&
+        strcmp(args->args[0], "-") == 0 && strcmp(args->args[2], "-") == 0) {
+        return bad(err, cap, "batch: the site file and the tariff cannot both come from the standard input");
+    }
     if (inner == CMD_FREEZE && !o->broadcast_flag) {
         o->broadcast = false;
     }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
 #include "meter_cli.h"
 #include "prepay/bcd.h"
 #include "prepay/civil_time.h"
@@ -75,13 +76,26 @@ int meter_tariff_load(const meter_options_t *o, prepay_dlt645_tariff_tables_t *t
     }
     static prepay_tariff_doc_t doc;
     char text[PREPAY_TARIFF_JSON_ERROR_MAX];
-    int status = prepay_tariff_doc_load_file(o->tariff_path, &doc, text, sizeof text);
+    const char *name = cli_input_name(o->tariff_path);
+    int status;
+    if (strcmp(o->tariff_path, "-") == 0) {
+        /* From the standard input (docs/cli.md), read whole before anything is sent. */
+        char *data = NULL;
+        size_t len = 0;
+        if (cli_read_input("-", 1u << 20, &data, &len, NULL, err, err_cap) != 0) {
+            return METER_EXIT_USAGE;
+        }
+        status = prepay_tariff_doc_load_buffer(data, len, name, &doc, text, sizeof text);
+        free(data);
+    } else {
+        status = prepay_tariff_doc_load_file(o->tariff_path, &doc, text, sizeof text);
+    }
     if (status != PREPAY_OK) {
         snprintf(err, err_cap, "%s", text);
         return METER_EXIT_USAGE;
     }
     if (o->tariff_set == 1 && !doc.has_set_b) {
-        snprintf(err, err_cap, "%s: --tariff-set b, but the file has no set B", o->tariff_path);
+        snprintf(err, err_cap, "%s: --tariff-set b, but the file has no set B", name);
         return METER_EXIT_USAGE;
     }
     prepay_dlt645_tariff_problem_t problem;
@@ -102,8 +116,7 @@ int meter_tariff_load(const meter_options_t *o, prepay_dlt645_tariff_tables_t *t
         } else if (problem.index > 0) {
             snprintf(where, sizeof where, " (%u)", problem.index);
         }
-        snprintf(err, err_cap, "%s: a DL/T 645 meter cannot hold this tariff: %s%s; nothing was written",
-                 o->tariff_path, prepay_dlt645_tariff_reason_text(problem.reason), where);
+        snprintf(err, err_cap, "%s: a DL/T 645 meter cannot hold this tariff: %s%s; nothing was written", name, prepay_dlt645_tariff_reason_text(problem.reason), where);
         return METER_EXIT_USAGE;
     }
     snprintf(cached_path, sizeof cached_path, "%s", o->tariff_path);
