@@ -89,6 +89,7 @@ typedef struct meter_options {
     prepay_dlt645_credentials_t credentials;
     prepay_station_config_t station;
     bool json;
+    const char *program; /* "prepay meter read": the prefix of messages */
     /* the command */
     meter_command_t command;
     meter_di_t dis[METER_MAX_DIS];

@@ -11,10 +11,10 @@
 
 #define DTU_SLOTS 256
 
+/* --verbose: what the DTU server saw, prefixed with the command's name ("prepay meter batch"). */
 static void log_line(void *context, const char *line)
 {
-    (void)context;
-    fprintf(stderr, "prepay meter: %s\n", line);
+    fprintf(stderr, "%s: %s\n", context ? (const char *)context : "prepay meter", line);
 }
 
 int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err, size_t err_cap)
@@ -41,7 +41,7 @@ int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err,
         return METER_EXIT_FIELD;
     }
     if (o->verbose) {
-        prepay_dtu_server_set_log(&st->server, log_line, NULL);
+        prepay_dtu_server_set_log(&st->server, log_line, (void *)(uintptr_t)o->program);
     }
     st->server_open = true;
     return 0;

@@ -637,6 +637,7 @@ int meter_options_parse(meter_command_t command, int argc, char **argv, meter_op
         return bad(err, cap, "no such command");
     }
     o->command = command;
+    o->program = spec->program;
     if (command == CMD_FREEZE) {
         o->broadcast = false; /* freeze the addressed meter unless --broadcast */
     }
