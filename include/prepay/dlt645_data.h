@@ -486,7 +486,8 @@ PREPAY_API int prepay_dlt645_block_encode(const prepay_dlt645_value_t *items, si
  *
  * Numbers are exact decimals with the value's decimals (no unit).
  * `YYMMDDWW` prints the date only (the weekday is in `weekday`). A demand
- * prints "number@YYYY-MM-DD hh:mm". Text is printed as is (bytes outside
+ * prints "number@YYYY-MM-DD hh:mm". Text is printed without the NUL
+ * bytes that pad it at either end, other bytes as is (bytes outside
  * 0x20..0x7E as '?').
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or an unknown

@@ -211,6 +211,8 @@ typedef struct prepay_meter_instant {
     int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
     int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
     uint16_t frequency;                        /**< 0.01 Hz (02800002) */
+    int32_t reactive[PREPAY_METER_PHASES + 1]; /**< 0.1 var: [0] total, [1..3] A..C (0204xx00, XX.XXXX kvar) */
+    int32_t apparent[PREPAY_METER_PHASES + 1]; /**< 0.1 VA: [0] total, [1..3] A..C (0205xx00, XX.XXXX kVA) */
 } prepay_meter_instant_t;
 
 /** @brief One event record. */
@@ -586,8 +588,10 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
 /**
  * @brief Answers one DL/T 645-2007 request frame as the meter would.
  *
- * Frames not addressed to the meter, replies, frames with a bad checksum or
- * structure, and 1997 frames get no reply. Broadcast frames (time sync, only
+ * Frames not addressed to the meter, replies, and frames with a bad checksum
+ * or structure get no reply. DL/T 645-1997 reads (function 01) of the
+ * common 1997 items are answered in the 1997 formats (see docs/meter.md);
+ * other 1997 functions get an abnormal 1997 reply. Broadcast frames (time sync, only
  * taken from the broadcast address and only within the meter's limit, see
  * prepay_meter_set_time_sync_limit(); freeze) are acted on without reply; `AA` wildcards are honoured for read
  * (11) and read address (13) and, with the programming key, write address

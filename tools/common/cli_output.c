@@ -11,7 +11,7 @@
 #include "prepay/status.h"
 #include "prepay/version.h"
 
-CLI_PRINTF(4, 0) static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap);
+static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap) CLI_PRINTF(4, 0);
 
 static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap)
 {
