@@ -12,6 +12,7 @@ static const cli_command_t commands[] = {
     {"ledger", prepay_tool_ledger, "durable prepaid ledger in a journal file"},
     {"modbus", prepay_tool_modbus, "decode and encode Modbus RTU frames; register maps"},
     {"report", prepay_tool_report, "energy reports: monthly by band with fees, YoY/MoM; day/week/month/year"},
+    {"settle", prepay_tool_settle, "settle a site's readings into a journaled ledger: charges, debt, alarms, report"},
     {"tariff", prepay_tool_tariff, "check a tariff file, bill readings, vend energy for money"},
     {"version", prepay_tool_version, "print the library version"},
 };
