@@ -8,7 +8,8 @@
  *
  * Every settlement event is logged to events.csv; those a tenant is told
  * about (alarm levels, cut-off, restore, recharge, debt) are written to
- * notifications.csv as the message that would be sent.
+ * notifications.csv as the message that would be sent (an alarm-level rise and
+ * its LOW_BALANCE event make one message).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +73,9 @@ static bool notice(demo_t *d, const prepay_settlement_event_t *e, const demo_roo
         if (e->level <= e->from_level) {
             return false; /* a falling level is told by the recharge or restore message */
         }
-        snprintf(text, sizeof text, "%s: balance %s yuan, alarm level %u of %u: please recharge", who, balance,
-                 e->level, (unsigned)d->policy.level_count);
-        break;
-    case PREPAY_SETTLEMENT_EVENT_LOW_BALANCE:
-        snprintf(text, sizeof text, "%s: low balance, %s yuan left", who, balance);
+        /* LOW_BALANCE comes with every rise: one message tells both. */
+        snprintf(text, sizeof text, "%s: low balance, %s yuan left (alarm level %u of %u): please recharge", who,
+                 balance, e->level, (unsigned)d->policy.level_count);
         break;
     case PREPAY_SETTLEMENT_EVENT_CUTOFF:
         channel = "SMS+app+voice";
@@ -86,6 +85,9 @@ static bool notice(demo_t *d, const prepay_settlement_event_t *e, const demo_roo
         snprintf(text, sizeof text, "%s: power restored, balance %s yuan", who, balance);
         break;
     case PREPAY_SETTLEMENT_EVENT_RECHARGE:
+        if (e->time == d->start) {
+            return false; /* the opening balance is booked, not paid by the tenant now */
+        }
         snprintf(text, sizeof text, "%s: recharge of %s yuan received (%s yuan to the balance%s), balance %s yuan",
                  who, amount, cli_fixed_text(e->detail, 2, extra), r && r->local ? ", sent to the meter" : "",
                  balance);
