@@ -426,8 +426,8 @@ static int print_result(settle_run_t *s)
                "already; %zu events\n",
                s->doc.name ? s->doc.name : cli_input_name(s->site_path), s->count, t->settled, t->primed, t->ignored,
                t->anomalies, t->transfers, t->existed, s->event_count);
-        printf("%-8s %-8s %11s %10s %10s %10s %10s %10s %5s %6s\n", "account", "kind", "energy kWh", "energy ¥",
-               "common ¥", "items ¥", "balance ¥", "debt ¥", "alarm", "relay");
+        printf("%-8s %-8s %11s %12s %12s %11s %13s %10s %5s %6s\n", "account", "kind", "energy(kWh)", "energy(yuan)",
+               "common(yuan)", "items(yuan)", "balance(yuan)", "debt(yuan)", "alarm", "relay");
     }
     json_t *o = cli_result(), *accounts = json_array();
     for (size_t i = 0; i < s->doc.account_count; i++) {
@@ -441,7 +441,7 @@ static int print_result(settle_run_t *s)
         cli_fixed_text(a->books.balance, 2, b);
         cli_fixed_text(a->books.debt, 2, d);
         if (!s->opt.json) {
-            printf("%-8u %-8s %11s %10s %10s %10s %10s %10s %5u %6s\n", a->config.id, kind_name(a->config.kind), e, en,
+            printf("%-8u %-8s %11s %12s %12s %11s %13s %10s %5u %6s\n", a->config.id, kind_name(a->config.kind), e, en,
                    sh, it, b, d, a->wallet.level, relay);
         }
         json_t *x = json_object();
