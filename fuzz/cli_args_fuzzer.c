@@ -66,7 +66,7 @@ static void check_all(const char *const *strings, size_t count)
 
 /* The commands whose input stage is reachable without opening anything. */
 static const char *const names[] = {"bill", "check", "bill", "vend", "demo", "encode", "encode", "encode",
-                                    "monthly", "energy", "ledger", "prepay-emu"};
+                                    "monthly", "energy", "ledger", "prepay-emu", "settle"};
 #define COMMANDS (sizeof names / sizeof names[0])
 
 static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
@@ -163,6 +163,18 @@ static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
             if (r.command < LEDGER_OPEN || r.command > LEDGER_SNAPSHOT || r.journal == NULL) {
                 abort();
             }
+        }
+        return rc;
+    }
+    case 12: {
+        settle_options_t o;
+        rc = prepay_settle_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            if (o.journal == NULL) {
+                abort();
+            }
+            const char *all[] = {o.journal, o.events, o.report};
+            check_all(all, 3);
         }
         return rc;
     }

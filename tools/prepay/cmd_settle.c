@@ -33,11 +33,6 @@
 /* Readings per settle call: one journal batch each (the session's staging buffer holds it). */
 #define BATCH 64u
 
-struct settle_options {
-    const char *journal, *events, *report;
-    bool close, wait, json;
-};
-typedef struct settle_options settle_options_t;
 
 static const cli_option_t settle_options[] = {
     {"journal", CLI_OPT_TEXT(settle_options_t, journal), .arg = "FILE",

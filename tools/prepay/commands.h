@@ -154,8 +154,12 @@ typedef struct ledger_request {
 int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_args_t *args, char *err,
                                 size_t err_cap);
 
-struct settle_options; /* cmd_settle.c */
-int prepay_settle_options_parse(int argc, char **argv, struct settle_options *o, cli_args_t *args, char *err,
+typedef struct settle_options {
+    const char *journal, *events, *report;
+    bool close, wait, json;
+} settle_options_t;
+/* argv[0] is "settle"; --journal is required. */
+int prepay_settle_options_parse(int argc, char **argv, settle_options_t *o, cli_args_t *args, char *err,
                                 size_t err_cap);
 
 struct demo_options; /* demo.h */
