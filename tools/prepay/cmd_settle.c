@@ -42,7 +42,7 @@ static const cli_option_t settle_options[] = {
     {"report", CLI_OPT_TEXT(settle_options_t, report), .arg = "FILE", .help = "write the per-account report as CSV"},
     {"close", CLI_OPT_FLAG(settle_options_t, close), .help = "close the site's period after the readings"},
     {"wait", CLI_OPT_FLAG(settle_options_t, wait), .help = "wait for another writer of the journal"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cli_spec_t settle_spec = {
