@@ -68,7 +68,8 @@ static void check_all(const char *const *strings, size_t count)
 
 /* The commands whose input stage is reachable without opening anything. */
 static const char *const names[] = {"bill", "check", "bill", "vend", "demo", "encode", "encode", "encode",
-                                    "monthly", "energy", "ledger", "prepay-emu", "meter"};
+                                    "monthly", "energy", "ledger", "prepay-emu", "meter",
+                                    "settle"};
 #define COMMANDS (sizeof names / sizeof names[0])
 
 static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
@@ -182,6 +183,18 @@ static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
             const char *all[] = {o.raw.serial, o.raw.tcp, o.raw.listen, o.raw.dtu, o.raw.address, o.raw.at,
                                  o.raw.results};
             check_all(all, sizeof all / sizeof all[0]);
+        }
+        return rc;
+    }
+    case 13: {
+        settle_options_t o;
+        rc = prepay_settle_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            if (o.journal == NULL) {
+                abort();
+            }
+            const char *all[] = {o.journal, o.events, o.report};
+            check_all(all, 3);
         }
         return rc;
     }

@@ -57,6 +57,9 @@ class Fixtures:
         self.push_tariff = path("tests", "field", "data", "push_tariff.json")
         self.bus = None  # "127.0.0.1:PORT" of the emulator the meter commands talk to (Conventions.setUpClass)
         self.dead = None  # a port nobody listens on
+        self.settle_site = path("examples", "sites", "settle", "site.json")
+        self.settle_readings = path("examples", "sites", "settle", "readings.csv")
+        self.settle_journal = os.path.join(scratch, "settle.journal")
 
     def read(self, name):
         with open(name, encoding="utf-8") as f:
@@ -141,6 +144,14 @@ def commands(fx):
                      "--time=2026/11/03 10:00"],
             bad=["ledger", "--journal", fx.journal, "recharge", "1", "-5", "--payment-id", "2"],
             fails=["ledger", "--journal", os.path.join(fx.scratch, "missing.journal"), "balance", "1"]),
+        ("settle",): dict(
+            ok=["settle", fx.settle_site, fx.settle_readings, "--journal=" + fx.settle_journal, "--close",
+                "--events=" + os.path.join(fx.scratch, "settle-events.csv")],
+            json_ok=["settle", fx.settle_site, fx.settle_readings, "--journal", fx.settle_journal + "2"],
+            stdin=(["settle", fx.settle_site, "-", "--journal=" + fx.settle_journal + "3"], fx.read(fx.settle_readings)),
+            bad=["settle", fx.settle_site, fx.settle_readings, "--journal=" + fx.settle_journal, "--frob"],
+            fails=["settle", fx.settle_site, fx.settle_readings,
+                   "--journal=" + os.path.join(fx.scratch, "no-such-dir", "settle.journal")]),
         ("demo",): dict(
             ok=["demo", "--days=1", "--meters=3", "--timeout-ms=200", "--out=" + os.path.join(fx.scratch, "demo"),
                 "--tariff=" + fx.guangzhou, "--emulator=" + EMU],

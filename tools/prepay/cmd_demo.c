@@ -64,8 +64,8 @@ static const cli_spec_t demo_spec = {
     .usage = "[--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--drop P] [--corrupt P]\n"
              " [--timeout-ms N] [--emulator PATH] [--json]",
     .summary = "Runs a building of M prepaid rooms for N days against the DL/T 645 emulator over loopback TCP\n"
-               "and prints the month-end report; writes report.csv, report.json, events.csv, site.json and\n"
-               "load.svg into DIR.",
+               "and prints the month-end report; writes report.csv, report.json, events.csv,\n"
+               "notifications.csv, site.json and load.svg into DIR.",
     .options = demo_options,
     .json = true,
     .notes = "Exits 1 if any cross-check between ledger, meters and station fails. With --json the report is\n"
@@ -95,7 +95,10 @@ static void demo_free(demo_t *d)
     if (d->events) {
         fclose(d->events);
     }
-    free(d->ledger_memory);
+    if (d->notices) {
+        fclose(d->notices);
+    }
+    demo_settlement_free(d);
     free(d->rooms_wh);
     free(d->master_wh);
     free(d->rooms);
@@ -124,37 +127,36 @@ static int load_tariff(demo_t *d, char *tariff, size_t cap)
                     : PREPAY_E_HOSTED_NO_MEMORY;
     free(text);
     if (status == PREPAY_OK) {
-        status = prepay_tariff_doc_plan(d->doc, &d->plan);
+        status = prepay_tariff_doc_plan(d->doc, &d->tariff.plan);
     }
     return status == PREPAY_OK ? CLI_EXIT_OK : cli_bad_status(d->cli, status, "%s", d->doc ? err : "out of memory");
 }
 
 /* The run's memory and files; returns 0 or reports. */
-static int prepare(demo_t *d, const char *events_path)
+static int prepare(demo_t *d, const char *events_path, const char *notices_path)
 {
-    d->account_capacity = (uint32_t)(2 * d->room_count + 8);
-    d->transfer_capacity = (uint32_t)((size_t)d->hours * d->room_count + 64 * d->room_count + 256);
-    size_t ledger_size = prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity);
-    d->ledger_memory = ledger_size != 0 ? malloc(ledger_size) : NULL;
     d->rooms_wh = calloc((size_t)d->hours, sizeof *d->rooms_wh);
     d->master_wh = calloc((size_t)d->hours, sizeof *d->master_wh);
-    if (!d->ledger_memory || !d->rooms_wh || !d->master_wh) {
+    if (!d->rooms_wh || !d->master_wh) {
         return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     d->events = fopen(events_path, "w");
-    if (!d->events) {
-        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", events_path, strerror(errno));
+    d->notices = d->events ? fopen(notices_path, "w") : NULL;
+    if (!d->events || !d->notices) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", d->events ? notices_path : events_path,
+                        strerror(errno));
     }
-    fprintf(d->events, "time,room,event,detail\n");
+    fprintf(d->events, "time,room,event,amount_yuan,balance_yuan,alarm_level,energy_wh\n");
+    fprintf(d->notices, "time,room,channel,message\n");
     return CLI_EXIT_OK;
 }
 
 /* Run and output: the site, the emulator, the simulated days, the report. Returns the exit status. */
-static int run(demo_t *d, const char *site_path, const char *events_path)
+static int run(demo_t *d, const char *site_path, const char *events_path, const char *notices_path)
 {
     struct timespec wall0, wall1;
     clock_gettime(CLOCK_MONOTONIC, &wall0);
-    if (demo_make_site(d, site_path) != 0 || prepare(d, events_path) != CLI_EXIT_OK) {
+    if (demo_make_site(d, site_path) != 0 || prepare(d, events_path, notices_path) != CLI_EXIT_OK) {
         return CLI_EXIT_FAILED;
     }
     if (!d->opt.json) {
@@ -174,6 +176,11 @@ static int run(demo_t *d, const char *site_path, const char *events_path)
     d->events = NULL;
     if (closed != 0) {
         return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", events_path, strerror(errno));
+    }
+    closed = fclose(d->notices);
+    d->notices = NULL;
+    if (closed != 0) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", notices_path, strerror(errno));
     }
     json_t *totals = json_object();
     int rc = demo_report(d, totals) != 0 ? CLI_EXIT_FAILED
@@ -221,10 +228,11 @@ int prepay_tool_demo(int argc, char **argv)
     prepay_civil_t start = {2026, 11, 1, 0, 0, 0, 0};
     int status = prepay_time_from_civil(&start, &d.start);
     d.hours = d.opt.days * 24;
-    char site_path[PATH_MAX], events_path[PATH_MAX];
+    char site_path[PATH_MAX], events_path[PATH_MAX], notices_path[PATH_MAX];
     snprintf(site_path, sizeof site_path, "%s/site.json", d.opt.out_dir);
     snprintf(events_path, sizeof events_path, "%s/events.csv", d.opt.out_dir);
-    rc = status == PREPAY_OK ? run(&d, site_path, events_path)
+    snprintf(notices_path, sizeof notices_path, "%s/notifications.csv", d.opt.out_dir);
+    rc = status == PREPAY_OK ? run(&d, site_path, events_path, notices_path)
                              : cli_fail(&cli, status, "the start time: %s", prepay_strerror(status));
     demo_free(&d);
     return rc;

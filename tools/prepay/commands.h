@@ -32,6 +32,7 @@ int prepay_tool_dlt645(int argc, char **argv);
 int prepay_tool_ledger(int argc, char **argv);
 int prepay_tool_meter(int argc, char **argv);
 int prepay_tool_report(int argc, char **argv);
+int prepay_tool_settle(int argc, char **argv);
 int prepay_tool_modbus(int argc, char **argv);
 int prepay_tool_tariff(int argc, char **argv);
 
@@ -152,6 +153,14 @@ typedef struct ledger_request {
 } ledger_request_t;
 /* argv[0] is "ledger". Reads the clock (the default --time); touches no file. */
 int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_args_t *args, char *err,
+                                size_t err_cap);
+
+typedef struct settle_options {
+    const char *journal, *events, *report;
+    bool close, wait, json;
+} settle_options_t;
+/* argv[0] is "settle"; --journal is required. */
+int prepay_settle_options_parse(int argc, char **argv, settle_options_t *o, cli_args_t *args, char *err,
                                 size_t err_cap);
 
 struct demo_options; /* demo.h */

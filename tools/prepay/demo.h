@@ -3,10 +3,13 @@
  *
  * demo_site.c  makes the site (rooms, loads, tenants' habits) and runs the
  *              emulator (prepay-emu) as a child process on loopback TCP;
- * demo_run.c   is the station and the platform: reads every meter on a
- *              schedule, prices readings (tariff engine), posts to the ledger,
- *              raises alarms and cuts off or restores (wallet policy),
- *              recharges, allocates the common area at month end;
+ * demo_books.c the platform: the settlement site (prepay/settlement.h) with
+ *              one account and meter per room, the incomer as a site meter
+ *              and a group by floor area; its events become notifications;
+ * demo_run.c   the scenario: the clock, the station reading every meter
+ *              each hour (replies decoded by the library into readings for
+ *              prepay_settlement_settle()), relay commands from COMMAND
+ *              events, tenants' recharges by their habits, month-end closes;
  * demo_report.c writes the month-end report (text, CSV, JSON) and the
  *              site's load curve (SVG), and the cross-checks.
  */
@@ -20,10 +23,9 @@
 
 #include "cli.h"
 #include "prepay/prepay.h"
+#include "prepay/settlement.h"
 #include "prepay/tariff_json.h"
 #include "station_link.h"
-
-#define DEMO_LINES 64
 
 typedef enum demo_habit {
     HABIT_PROMPT = 0, /* tops up the morning after the first alarm */
@@ -40,32 +42,21 @@ typedef struct demo_room {
     int64_t area;                  /* 0.01 m2 */
     int32_t profile[24];           /* W per hour of day */
     prepay_money_t initial;
-    uint64_t wallet_id;
-    /* station's view */
+    uint32_t id;                   /* settlement account id and meter id (room index + 1) */
+    /* the station's view of the room (the books are the settlement account's) */
     bool primed;
-    prepay_energy_t first_reading, last_reading;
-    prepay_time_t last_time;
-    prepay_money_t last_remaining; /* local meters: purse as last read */
-    prepay_energy_t hour_delta;    /* this hour's energy (0 if unread) */
-    prepay_tariff_state_t tariff;
-    prepay_wallet_state_t wallet;
-    bool relay_open;               /* remote meters: what the station commanded */
+    prepay_energy_t first_reading, last_reading; /* register, Wh, as read */
+    bool relay_open;               /* remote meters: what the meter confirmed */
+    int relay_want;                /* remote meters: the last COMMAND not yet confirmed (-1: none) */
     uint32_t purchases;            /* purchase count written to a local meter */
-    uint32_t orders;               /* payment orders booked (ids) */
     prepay_time_t topup_at;        /* next recharge the tenant will make (0 = none) */
     prepay_money_t pending_amount; /* local meters: paid, not yet confirmed by the meter */
     prepay_time_t cut_at;          /* time of the last cut-off (0 = none) */
-    /* results */
-    prepay_energy_t band_energy[PREPAY_MAX_TARIFF_INDEX + 1];
-    prepay_energy_t tier_energy[PREPAY_MAX_TIERS + 1];
-    prepay_money_t charged;        /* electricity posted to the ledger */
-    prepay_money_t station_priced; /* local meters: the station's own pricing of the same readings */
-    prepay_money_t allocated;      /* common-area share */
-    prepay_money_t recharged;
-    int recharges, cutoffs, restores, read_failures;
+    /* results, counted from the settlement events */
+    int cutoffs, restores, read_failures, notifications;
     int alarms[PREPAY_MAX_ALARM_LEVELS + 1];
-    /* end-of-run cross-check: the meter's own registers and purse */
-    prepay_energy_t meter_total, meter_bands[5];
+    /* the meter's own registers (Wh: total, then bands 1..4) at the first and the last reading, and its purse */
+    prepay_energy_t meter_first[5], meter_last[5];
     prepay_money_t meter_remaining;
 } demo_room_t;
 
@@ -87,23 +78,28 @@ typedef struct demo {
     const cli_t *cli;                  /* errors and --json */
     prepay_time_t start;
     prepay_tariff_doc_t *doc;
-    prepay_tariff_plan_t plan;
+    prepay_settlement_tariff_t tariff; /* the one tariff: rooms (with the file's household) and the common area */
     prepay_wallet_policy_t policy;
     demo_room_t *rooms;
     size_t room_count;
-    /* the common-area master meter (building incomer) */
+    /* the common-area master meter (building incomer): a site meter, group 1 by floor area */
     prepay_dlt645_address_t master_address;
-    prepay_energy_t master_first, master_last;
+    uint32_t master_id;
     bool master_primed;
-    prepay_energy_t residual_carry;    /* negative hourly residual carried forward */
-    prepay_energy_t subs_pending;      /* rooms' energy since the last incomer reading */
-    prepay_time_t master_time;         /* time of the last incomer reading */
-    prepay_tariff_state_t common_tariff;
-    prepay_money_t common_due;         /* priced common area not yet allocated */
-    prepay_energy_t common_energy, common_energy_pending;
-    prepay_money_t common_total;       /* allocated over the run */
-    int allocations;
-    /* ledger */
+    prepay_energy_t master_first, master_last; /* register, Wh, as read */
+    prepay_energy_t common_energy;     /* common energy of the closed periods (Wh) */
+    prepay_money_t common_total;       /* common charge of the closed periods */
+    int closes;
+    /* settlement: the site, its books, work areas, and the events of the last call */
+    prepay_settlement_memory_t site_memory;
+    prepay_settlement_site_t site;
+    prepay_settlement_books_t books;
+    prepay_settlement_work_t work, close_work;
+    bool has_memory, has_work, has_close_work;
+    prepay_settlement_reading_t *batch;
+    prepay_settlement_event_t *events_buf;
+    size_t event_count, event_cap;
+    bool event_overflow;
     prepay_ledger_t ledger;
     void *ledger_memory; /* prepay_ledger_memory_size(account_capacity, transfer_capacity) bytes */
     uint32_t account_capacity, transfer_capacity;
@@ -114,8 +110,10 @@ typedef struct demo {
     pid_t emu_pid;
     int emu_port;
     station_link_t link;
+    prepay_dlt645_reader_t reader;     /* the library's reply decoder (its DI cache) */
     uint64_t requests, failures, notifications;
-    FILE *events;
+    FILE *events;                      /* events.csv: every settlement event */
+    FILE *notices;                     /* notifications.csv: what would be sent to tenants */
     int checks_failed;
 } demo_t;
 
@@ -123,6 +121,13 @@ typedef struct demo {
 int demo_make_site(demo_t *d, const char *site_path);
 int demo_start_emulator(demo_t *d, const char *site_path);
 void demo_stop_emulator(demo_t *d);
+/* The settlement site and its books for the rooms (demo_make_site() first). */
+int demo_settlement_open(demo_t *d);
+void demo_settlement_free(demo_t *d);
+/* End of the period that contains t: the next month start, or the run's end if sooner. */
+prepay_time_t demo_period_end(const demo_t *d, prepay_time_t t);
+/* Writes an event to events.csv and, if a tenant is told about it, to notifications.csv. */
+void demo_record_event(demo_t *d, const prepay_settlement_event_t *e);
 int demo_run(demo_t *d);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
@@ -131,11 +136,5 @@ int demo_report(demo_t *d, json_t *totals);
 /* The first of candidates (paths relative to the directory of the running program, each
  * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */
 int demo_beside_self(const char *const *candidates, size_t count, int mode, char *out, size_t cap);
-
-/* Ledger account ids. */
-#define DEMO_CLEARING 1u
-#define DEMO_REVENUE 2u
-#define DEMO_COMMON 3u
-#define DEMO_WALLET_BASE 100u
 
 #endif

@@ -34,8 +34,8 @@ static int check(demo_t *d, bool ok, const char *what)
     return ok ? 0 : 1;
 }
 
-/* A balance from the ledger; *ok turns false (and a check fails) if the account cannot be read. */
-static prepay_money_t balance_of(demo_t *d, uint64_t id, bool *ok)
+/* A ledger balance; *ok turns false (and a check fails) if the account cannot be read. */
+static prepay_money_t ledger_balance(demo_t *d, uint64_t id, bool *ok)
 {
     prepay_ledger_balance_t b;
     if (prepay_ledger_balance(&d->ledger, id, &b) != PREPAY_OK) {
@@ -43,6 +43,17 @@ static prepay_money_t balance_of(demo_t *d, uint64_t id, bool *ok)
         return 0;
     }
     return b.balance;
+}
+
+static const prepay_settlement_account_t *account_of(const demo_t *d, const demo_room_t *r)
+{
+    return prepay_settlement_account(&d->site, r->id);
+}
+
+/* Energy a band register advanced over the run (Wh); 0 if a register could not be read. */
+static prepay_energy_t band_energy(const demo_room_t *r, int band)
+{
+    return r->meter_first[band] >= 0 && r->meter_last[band] >= 0 ? r->meter_last[band] - r->meter_first[band] : 0;
 }
 
 static void write_svg(demo_t *d, FILE *f)
@@ -153,41 +164,38 @@ static int commit_files(demo_t *d, report_files_t *files)
 }
 
 /* One room: a line of the table, a CSV record, a JSON object. */
-static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, const char band_titles[3][32], int bands,
-                        bool *ok)
+static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, const char band_titles[3][32], int bands)
 {
-    char a[CLI_TEXT_MAX], b[CLI_TEXT_MAX], c[CLI_TEXT_MAX], e[CLI_TEXT_MAX], g[CLI_TEXT_MAX];
-    char charged[CLI_TEXT_MAX], allocated[CLI_TEXT_MAX], recharged[CLI_TEXT_MAX], bal[CLI_TEXT_MAX],
-        area[CLI_TEXT_MAX];
-    prepay_energy_t energy = r->last_reading - r->first_reading;
-    prepay_energy_t upper_tiers = 0;
-    for (int t = 2; t <= PREPAY_MAX_TIERS; t++) {
-        upper_tiers += r->tier_energy[t];
-    }
+    const prepay_settlement_account_t *acc = account_of(d, r);
+    const prepay_settlement_meter_t *m = prepay_settlement_meter(&d->site, r->id);
+    const prepay_settlement_balances_t *b = &acc->books;
+    char a[CLI_TEXT_MAX], bb[CLI_TEXT_MAX], c[CLI_TEXT_MAX], e[CLI_TEXT_MAX];
+    char charged[CLI_TEXT_MAX], shares[CLI_TEXT_MAX], debt[CLI_TEXT_MAX], recharged[CLI_TEXT_MAX],
+        bal[CLI_TEXT_MAX], area[CLI_TEXT_MAX];
     int alarms = 0;
     for (int l = 0; l <= PREPAY_MAX_ALARM_LEVELS; l++) {
         alarms += r->alarms[l];
     }
-    kwh(r->band_energy[1], a);
-    kwh(bands >= 2 ? r->band_energy[2] : 0, b);
-    kwh(bands >= 3 ? r->band_energy[3] : 0, c);
-    kwh(energy, e);
-    kwh(upper_tiers, g);
-    money(r->charged, charged);
-    money(r->allocated, allocated);
-    money(r->recharged, recharged);
-    money(balance_of(d, r->wallet_id, ok), bal);
+    kwh(band_energy(r, 1), a);
+    kwh(bands >= 2 ? band_energy(r, 2) : 0, bb);
+    kwh(bands >= 3 ? band_energy(r, 3) : 0, c);
+    kwh(m->total, e);
+    money(b->energy, charged);
+    money(b->shares, shares);
+    money(b->debt, debt);
+    money(b->recharged, recharged);
+    money(b->balance, bal);
     cli_fixed_text(r->area, 2, area);
     if (!d->opt.json) {
-        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %8s %4d %5d %5d %9s\n", r->name,
-               r->local ? "local" : "remote", habit_name(r->habit), a, b, c, e, g, charged, allocated, recharged,
-               alarms, r->cutoffs, r->restores, bal);
+        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %9s %4u %5d %4d %4d %9s\n", r->name,
+               r->local ? "local" : "remote", habit_name(r->habit), a, bb, c, e, charged, shares, debt, recharged,
+               acc->recharges, alarms, r->cutoffs, r->restores, bal);
     }
     FILE *csv = files->csv.file;
     cli_csv_write_field(csv, r->name);
-    fprintf(csv, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%d,%s\n", r->address_text,
-            r->local ? "local" : "remote", habit_name(r->habit), area, a, b, c, e, g, charged, allocated, recharged,
-            r->recharges, alarms, r->cutoffs, r->restores, bal);
+    fprintf(csv, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%d,%d,%d,%d,%s\n", r->address_text,
+            r->local ? "local" : "remote", habit_name(r->habit), area, a, bb, c, e, charged, shares, debt, recharged,
+            acc->recharges, alarms, r->cutoffs, r->restores, r->notifications, bal);
     json_t *o = json_object(), *kw = json_object(), *levels = json_array();
     cli_set(o, "room", json_string(r->name));
     cli_set(o, "address", json_string(r->address_text));
@@ -195,27 +203,28 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     cli_set(o, "habit", json_string(habit_name(r->habit)));
     cli_set(o, "area_m2", json_string(area));
     cli_set(kw, band_titles[0], json_string(a));
-    cli_set(kw, band_titles[1], json_string(b));
+    cli_set(kw, band_titles[1], json_string(bb));
     cli_set(kw, band_titles[2], json_string(c));
     cli_set(kw, "total", json_string(e));
-    cli_set(kw, "tier2_and_above", json_string(g));
     cli_set(o, "energy_kwh", kw);
     cli_set(o, "electricity", json_string(charged));
-    cli_set(o, "common_area", json_string(allocated));
+    cli_set(o, "common_area", json_string(shares));
+    cli_set(o, "debt", json_string(debt));
     cli_set(o, "recharged", json_string(recharged));
-    cli_set(o, "recharges", json_integer(r->recharges));
+    cli_set(o, "recharges", json_integer(acc->recharges));
     for (int l = 1; l <= 3 && l <= PREPAY_MAX_ALARM_LEVELS; l++) {
         json_array_append_new(levels, json_integer(r->alarms[l]));
     }
     cli_set(o, "alarms", levels);
     cli_set(o, "cutoffs", json_integer(r->cutoffs));
     cli_set(o, "restores", json_integer(r->restores));
+    cli_set(o, "notifications", json_integer(r->notifications));
     cli_set(o, "balance", json_string(bal));
     json_array_append_new(files->rooms, o);
 }
 
-/* Cross-checks: the ledger, the meters and the station agree to the unit. */
-static void cross_checks(demo_t *d, prepay_energy_t total_energy, prepay_money_t total_allocated, bool balances_ok)
+/* Cross-checks: the ledger, the settlement books, the meters and the station agree to the unit. */
+static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders, bool balances_ok)
 {
     if (!d->opt.json) {
         printf("\nChecks:\n");
@@ -224,39 +233,62 @@ static void cross_checks(demo_t *d, prepay_energy_t total_energy, prepay_money_t
     int verify = scratch ? prepay_ledger_verify(&d->ledger, scratch, d->account_capacity) : PREPAY_E_HOSTED_NO_MEMORY;
     free(scratch);
     check(d, verify == PREPAY_OK, "ledger verified: zero sum, balances equal the replay of every transfer");
-    bool registers = true, priced = true, purses = true, wallets = true;
-    prepay_energy_t band_gap = 0;
+    prepay_settlement_result_t res;
+    check(d, prepay_settlement_verify(&d->site, &d->ledger, &res) == PREPAY_OK,
+          "settlement books = ledger for every room (balance, debt, emergency credit)");
+    bool registers = true, settled = true, purses = true, wallets = true;
+    prepay_energy_t rooms = 0, band_gap = 0;
+    prepay_money_t shares = 0, recharged = 0, purse_gap = 0;
+    uint64_t recharges = 0;
     for (size_t i = 0; i < d->room_count; i++) {
-        demo_room_t *r = &d->rooms[i];
-        prepay_energy_t lines = 0;
-        for (int band = 1; band <= PREPAY_MAX_TARIFF_INDEX; band++) {
-            lines += r->band_energy[band];
-        }
-        registers = registers && r->meter_total == r->last_reading;
-        priced = priced && lines == r->last_reading - r->first_reading;
+        const demo_room_t *r = &d->rooms[i];
+        const prepay_settlement_account_t *acc = account_of(d, r);
+        const prepay_settlement_balances_t *b = &acc->books;
+        const prepay_settlement_meter_t *m = prepay_settlement_meter(&d->site, r->id);
+        registers = registers && r->meter_last[0] == m->reading;
+        settled = settled && m->total == r->meter_last[0] - r->meter_first[0];
         if (r->local) {
-            purses = purses && balance_of(d, r->wallet_id, &balances_ok) == r->meter_remaining;
-        } else {
-            wallets = wallets && balance_of(d, r->wallet_id, &balances_ok) == r->recharged - r->charged - r->allocated;
+            /* Two independent pricings: the meter prices its own Wh, the station the register read at 0.01 kWh,
+             * so a band edge or a tier step can fall on the other side of a 10 Wh step (a fraction of a fen
+             * each time). Allowed: 1 fen a day plus 1. */
+            prepay_money_t diff = b->balance - r->meter_remaining;
+            diff = diff < 0 ? -diff : diff;
+            purse_gap = diff > purse_gap ? diff : purse_gap;
+            purses = purses && r->meter_remaining >= 0 && diff <= d->opt.days + 1;
         }
+        wallets = wallets && b->balance == b->recharged + b->emergency_granted - (b->energy + b->shares + b->items -
+                                                                                 b->debt_created) -
+                                                b->debt_repaid - b->emergency_repaid;
+        prepay_energy_t bands = 0;
         for (int band = 1; band <= 4; band++) {
-            prepay_energy_t gap = r->meter_bands[band] - r->band_energy[band];
-            gap = gap < 0 ? -gap : gap;
-            band_gap = gap > band_gap ? gap : band_gap;
+            bands += band_energy(r, band);
         }
+        prepay_energy_t gap = bands - m->total;
+        gap = gap < 0 ? -gap : gap;
+        band_gap = gap > band_gap ? gap : band_gap;
+        rooms += m->total;
+        shares += b->shares;
+        recharged += b->recharged;
+        recharges += acc->recharges;
     }
-    check(d, balances_ok, "every wallet's balance could be read from the ledger");
-    check(d, registers, "every meter's register equals the station's last reading (Wh)");
-    check(d, priced, "every priced charge line adds up to the metered energy (Wh)");
-    check(d, purses, "local meters: ledger wallet = the meter's own purse (fen)");
-    check(d, wallets, "remote meters: wallet = recharges - electricity - common area (fen)");
-    check(d, total_allocated == d->common_total, "common-area shares add up to the common-area charge (fen)");
-    check(d, d->master_last - d->master_first == total_energy + d->common_energy - d->residual_carry,
+    const prepay_settlement_meter_t *master = prepay_settlement_meter(&d->site, d->master_id);
+    const prepay_settlement_group_t *g = &d->site.memory.groups[0];
+    check(d, balances_ok, "the site's revenue accounts could be read from the ledger");
+    check(d, registers, "every meter's register equals the last reading settled (Wh)");
+    check(d, settled, "energy settled per room = its register's advance over the run (Wh)");
+    check(d, purses, "local meters: ledger mirror = the meter's own purse, within 1 fen a day (fen)");
+    check(d, wallets, "balance = recharges - electricity - common area + debt, every room (fen)");
+    check(d, shares == d->common_total, "common-area shares add up to the common-area charge (fen)");
+    check(d, master->total == rooms + d->common_energy - g->carry,
           "incomer = rooms + common area (+ carried residual) (Wh)");
+    check(d, recharges == orders->recharge_count && recharged == orders->recharge_sum,
+          "recharges per room add up to the finance line (count and yuan)");
     char gap[CLI_TEXT_MAX];
     if (!d->opt.json) {
-        printf("  [info] largest band difference between a meter's band register and the station's hourly pricing: "
-               "%s kWh (0.01 kWh register resolution at band edges)\n", kwh(band_gap, gap));
+        printf("  [info] largest difference between a local meter's purse and its ledger mirror: %s yuan\n",
+               money(purse_gap, gap));
+        printf("  [info] largest difference between a meter's band registers and its settled energy: %s kWh "
+               "(0.01 kWh register resolution per band)\n", kwh(band_gap, gap));
     }
 }
 
@@ -277,10 +309,13 @@ int demo_report(demo_t *d, json_t *totals)
         snprintf(band_titles[band], sizeof band_titles[band], "%.24s", band < bands ? d->doc->band_names[band] : "-");
     }
     if (!d->opt.json) {
-        printf("\nMonth-end report: %s, %s to %s, %zu rooms\n", d->doc->name, from, to, d->room_count);
-        printf("%-5s %-6s %-6s %9.9s %9.9s %9.9s %9s %9s %8s %8s %8s %4s %5s %5s %9s\n", "room", "mode", "habit",
-               band_titles[0], band_titles[1], band_titles[2], "total kWh", "tier2+", "elec", "common", "recharge",
-               "alrm", "cuts", "rest", "balance");
+        printf("\nMonth-end report: %s, %s to %s, %zu rooms (kWh from the meters' registers; money in yuan)\n",
+               d->doc->name, from, to, d->room_count);
+        printf("%-5s %-6s %-6s %9.9s %9.9s %9.9s %9s %9s %8s %8s %9s %4s %5s %4s %4s %9s\n", "", "", "",
+               band_titles[0], band_titles[1], band_titles[2], "total", "elec", "common", "debt", "recharged",
+               "rech", "alarm", "cuts", "rest", "balance");
+        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %9s %4s %5s %4s %4s %9s\n", "room", "mode", "habit", "kWh",
+               "kWh", "kWh", "kWh", "yuan", "yuan", "yuan", "yuan", "n", "n", "n", "n", "yuan");
     }
     fprintf(files.csv.file, "room,address,mode,habit,area_m2,");
     for (int band = 0; band < 3; band++) {
@@ -289,82 +324,92 @@ int demo_report(demo_t *d, json_t *totals)
         cli_csv_write_field(files.csv.file, title);
         fputc(',', files.csv.file);
     }
-    fprintf(files.csv.file, "total_kwh,tier2plus_kwh,electricity,common_area,recharged,recharges,alarms,cutoffs,"
-                            "restores,balance\n");
+    fprintf(files.csv.file, "total_kwh,electricity_yuan,common_area_yuan,debt_yuan,recharged_yuan,recharges,alarms,"
+                            "cutoffs,restores,notifications,balance_yuan\n");
     cli_set(files.json, "site", json_string("demo building"));
     cli_set(files.json, "tariff", cli_json_text(d->doc->name));
     cli_set(files.json, "from", json_string(from));
     cli_set(files.json, "to", json_string(to));
-    prepay_energy_t total_energy = 0, total_upper = 0;
-    prepay_money_t total_charged = 0, total_recharged = 0, total_allocated = 0;
+    prepay_energy_t total_energy = 0;
+    prepay_money_t total_charged = 0, total_recharged = 0, total_shares = 0, total_debt = 0;
     int total_alarms = 0, total_cutoffs = 0, total_restores = 0;
-    bool balances_ok = true;
+    unsigned total_recharges = 0;
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
-        report_room(d, &files, r, (const char(*)[32])band_titles, bands, &balances_ok);
-        total_energy += r->last_reading - r->first_reading;
-        for (int t = 2; t <= PREPAY_MAX_TIERS; t++) {
-            total_upper += r->tier_energy[t];
-        }
+        report_room(d, &files, r, (const char(*)[32])band_titles, bands);
+        const prepay_settlement_account_t *acc = account_of(d, r);
+        total_energy += prepay_settlement_meter(&d->site, r->id)->total;
         for (int l = 0; l <= PREPAY_MAX_ALARM_LEVELS; l++) {
             total_alarms += r->alarms[l];
         }
-        total_charged += r->charged;
-        total_recharged += r->recharged;
-        total_allocated += r->allocated;
+        total_charged += acc->books.energy;
+        total_recharged += acc->books.recharged;
+        total_shares += acc->books.shares;
+        total_debt += acc->books.debt;
+        total_recharges += acc->recharges;
         total_cutoffs += r->cutoffs;
         total_restores += r->restores;
     }
     cli_set(files.json, "rooms", files.rooms);
     char e[CLI_TEXT_MAX], a[CLI_TEXT_MAX], b[CLI_TEXT_MAX], c[CLI_TEXT_MAX], g[CLI_TEXT_MAX], h[CLI_TEXT_MAX],
-        k[CLI_TEXT_MAX], upper[CLI_TEXT_MAX];
+        k[CLI_TEXT_MAX], debt[CLI_TEXT_MAX];
     kwh(total_energy, e);
     money(total_charged, a);
-    money(total_allocated, b);
+    money(total_shares, b);
     money(total_recharged, c);
-    kwh(d->master_last - d->master_first, g);
+    money(total_debt, debt);
+    kwh(prepay_settlement_meter(&d->site, d->master_id)->total, g);
     kwh(d->common_energy, h);
     money(d->common_total, k);
-    kwh(total_upper, upper);
     if (!d->opt.json) {
-        printf("%-19s %29s %9s %9s %8s %8s %8s %4d %5d %5d\n", "total", "", e, upper, a, b, c, total_alarms,
-               total_cutoffs, total_restores);
+        printf("%-19s %29s %9s %9s %8s %8s %9s %4u %5d %4d %4d\n", "total", "", e, a, b, debt, c, total_recharges,
+               total_alarms, total_cutoffs, total_restores);
         printf("\nBuilding incomer %s kWh; rooms %s kWh; common area and losses %s kWh priced at %s yuan, "
-               "allocated by floor area.\n", g, e, h, k);
+               "allocated by floor area over %d period closes.\n", g, e, h, k, d->closes);
     }
     cli_set(totals, "rooms_kwh", json_string(e));
     cli_set(totals, "incomer_kwh", json_string(g));
     cli_set(totals, "common_kwh", json_string(h));
     cli_set(totals, "electricity", json_string(a));
     cli_set(totals, "common_area", json_string(b));
+    cli_set(totals, "debt", json_string(debt));
     cli_set(totals, "recharged", json_string(c));
+    cli_set(totals, "recharges", json_integer(total_recharges));
     cli_set(totals, "alarms", json_integer(total_alarms));
     cli_set(totals, "cutoffs", json_integer(total_cutoffs));
     cli_set(totals, "restores", json_integer(total_restores));
+    cli_set(totals, "notifications", json_integer((json_int_t)d->notifications));
     cli_set(files.json, "totals", json_incref(totals));
 
     /* Finance summary from the ledger. */
+    bool balances_ok = true;
     prepay_ledger_order_summary_t orders;
     int status = prepay_ledger_order_summary(&d->ledger, d->start, end + 1, &orders);
     if (status != PREPAY_OK) {
         memset(&orders, 0, sizeof orders);
         balances_ok = false;
     }
+    prepay_money_t income = ledger_balance(d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_ELECTRICITY),
+                                           &balances_ok);
+    prepay_money_t common = ledger_balance(
+        d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_COMMON_AREA), &balances_ok);
     if (!d->opt.json) {
-        printf("Finance: %u recharge orders, %s yuan; electricity income %s yuan; common-area income %s yuan.\n",
-               orders.recharge_count, money(orders.recharge_sum, a), money(balance_of(d, DEMO_REVENUE, &balances_ok), b),
-               money(balance_of(d, DEMO_COMMON, &balances_ok), c));
-        printf("Station: %llu requests over loopback TCP, %llu without a normal reply; %llu alarm notifications.\n",
+        printf("Finance: %u recharges (%zu of them opening balances), %s yuan; electricity income %s yuan; "
+               "common-area income %s yuan; %s yuan owed by tenants.\n",
+               orders.recharge_count, d->room_count, money(orders.recharge_sum, a), money(income < 0 ? -income : income, b),
+               money(common < 0 ? -common : common, c), debt);
+        printf("Station: %llu requests over loopback TCP, %llu without a normal reply; %llu notifications to "
+               "tenants (notifications.csv).\n",
                (unsigned long long)d->requests, (unsigned long long)d->failures,
                (unsigned long long)d->notifications);
     }
-    cross_checks(d, total_energy, total_allocated, balances_ok);
+    cross_checks(d, &orders, balances_ok);
     cli_set(files.json, "checks_failed", json_integer(d->checks_failed));
     if (commit_files(d, &files) != 0) {
         return -1;
     }
     if (!d->opt.json) {
-        printf("\nWrote %s/report.csv, report.json, events.csv, load.svg\n", d->opt.out_dir);
+        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg\n", d->opt.out_dir);
     }
     return 0;
 }

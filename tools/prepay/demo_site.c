@@ -120,9 +120,10 @@ int demo_make_site(demo_t *d, const char *site_path)
         r->habit = i == 2 ? HABIT_NEVER : (i % 7 == 5 ? HABIT_LATE : HABIT_PROMPT);
         r->area = 4000 + (int64_t)(i % 6) * 1250; /* 40.00 .. 102.50 m2 */
         r->initial = 4000 + (prepay_money_t)(i % 5) * 1000;
-        r->wallet_id = DEMO_WALLET_BASE + i;
+        r->id = (uint32_t)i + 1u;
         make_profile(&rng, r->profile);
     }
+    d->master_id = (uint32_t)d->room_count + 1u;
     int status = prepay_dlt645_address_from_string("000000999999", 12, &d->master_address);
     if (status != PREPAY_OK) {
         cli_fail(d->cli, status, "incomer address: %s", prepay_strerror(status));

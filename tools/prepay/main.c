@@ -13,6 +13,7 @@ static const cli_command_t commands[] = {
     {"meter", prepay_tool_meter, "talk to meters: read, relay, recharge, push and verify tariffs, batch"},
     {"modbus", prepay_tool_modbus, "decode and encode Modbus RTU frames; register maps"},
     {"report", prepay_tool_report, "energy reports: monthly by band with fees, YoY/MoM; day/week/month/year"},
+    {"settle", prepay_tool_settle, "settle a site's readings into a journaled ledger: charges, debt, alarms, report"},
     {"tariff", prepay_tool_tariff, "check a tariff file, bill readings, vend energy for money"},
     {"version", prepay_tool_version, "print the library version"},
 };

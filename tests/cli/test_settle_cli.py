@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""`prepay settle` on the worked example examples/sites/settle (docs/settlement.md, "The prepay settle command").
+
+Usage: test_settle_cli.py PREPAY REPO_ROOT
+
+Expected values worked by hand from the site file (flat 0.50 yuan/kWh; policy alarm 10.00 / 5.00,
+no overdraft), never taken from the program's output:
+- account 1 (remote, 20.00 opening): meter 11 reads 100 -> 120 -> 130 kWh: 30 kWh = 15.00 yuan;
+  common-area share 2.00 (below) -> balance 20.00 - 15.00 - 2.00 = 3.00, no debt; alarm level 2
+  (3.00 <= 5.00), relay closed (above zero).
+- account 2 (remote, 5.00 opening): meter 12 reads 50 -> 62 -> 64 kWh: 12 kWh = 6.00 of which the wallet
+  takes 5.00 and 1.00 is debt; then 2 kWh = 1.00, all debt; share 2.00, all debt -> balance 0.00,
+  debt 4.00; cut off (relay open).
+- account 3 (postpaid): meter 13 reads 0 -> 40 kWh = 20.00 owed, share 4.00 -> 24.00 owed.
+- the incomer (meter 90) reads 1000 -> 1100 kWh; rooms 30 + 14 + 40 = 84 kWh; common area 16 kWh =
+  8.00 yuan, split by area 50 : 50 : 100 m2 = 2.00 / 2.00 / 4.00.
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+PREPAY = ROOT = None
+TIMEOUT = 120  # generous; never the thing measured
+
+EXPECTED = {
+    1: dict(kind="remote", energy_kwh="30.000", energy="15.00", common_area="2.00", balance="3.00", debt="0.00",
+            alarm_level=2, relay="closed", recharged="20.00"),
+    2: dict(kind="remote", energy_kwh="14.000", energy="7.00", common_area="2.00", balance="0.00", debt="4.00",
+            relay="open", recharged="5.00"),
+    3: dict(kind="postpaid", energy_kwh="40.000", energy="20.00", common_area="4.00", debt="24.00",
+            recharged="0.00"),
+}
+
+
+class SettleCli(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="settle-cli-")
+        self.example = os.path.join(ROOT, "examples", "sites", "settle")
+        self.site = os.path.join(self.example, "site.json")
+        self.readings = os.path.join(self.example, "readings.csv")
+        self.journal = os.path.join(self.dir, "site.journal")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def run_settle(self, *extra, site=None, readings=None):
+        argv = [PREPAY, "settle", site or self.site, readings or self.readings, "--journal", self.journal, "--json"]
+        return subprocess.run(argv + list(extra), capture_output=True, text=True, timeout=TIMEOUT)
+
+    def accounts(self, result):
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = json.loads(result.stdout)
+        self.assertTrue(out["ok"])
+        return out, {a["account"]: a for a in out["accounts"]}
+
+    def check_books(self, accounts):
+        for account, expected in EXPECTED.items():
+            for key, value in expected.items():
+                self.assertEqual(accounts[account][key], value, "account %d %s" % (account, key))
+
+    def test_worked_example_and_rerun(self):
+        events = os.path.join(self.dir, "events.csv")
+        report = os.path.join(self.dir, "report.csv")
+        out, accounts = self.accounts(self.run_settle("--close", "--events", events, "--report", report))
+        self.check_books(accounts)
+        self.assertEqual(out["readings"], 10)
+        self.assertGreater(out["transfers"], 0)
+        self.assertEqual(out["existed"], 0)
+        with open(events, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        kinds = [(r["account"], r["event"]) for r in rows]
+        self.assertIn(("2", "cutoff"), kinds)
+        self.assertIn(("2", "debt_created"), kinds)
+        self.assertIn(("3", "statement"), kinds)
+        shares = sorted((r["account"], r["amount_yuan"]) for r in rows if r["event"] == "share")
+        self.assertEqual(shares, [("1", "2.00"), ("2", "2.00"), ("3", "4.00")])
+        with open(report, encoding="utf-8") as f:
+            first_report = f.read()
+        # The same inputs on the same journal: every transfer is found, the books and files are the same.
+        again, accounts2 = self.accounts(self.run_settle("--close", "--events", events + "2", "--report", report + "2"))
+        self.assertEqual(again["transfers"], 0)
+        self.assertEqual(again["existed"], out["transfers"])
+        self.assertEqual(accounts2, accounts)
+        with open(report + "2", encoding="utf-8") as f:
+            self.assertEqual(f.read(), first_report)
+        with open(events, encoding="utf-8") as f, open(events + "2", encoding="utf-8") as g:
+            self.assertEqual(f.read(), g.read())
+
+    def test_without_close_no_shares(self):
+        _, accounts = self.accounts(self.run_settle())
+        self.assertEqual(accounts[1]["balance"], "5.00")  # 20.00 - 15.00
+        self.assertEqual(accounts[2]["debt"], "2.00")  # 1.00 + 1.00, no share yet
+        self.assertEqual(accounts[3]["common_area"], "0.00")
+
+    def assert_refused(self, result, words):
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        for w in words:
+            self.assertIn(w, result.stderr)
+        error = json.loads(result.stdout)
+        self.assertFalse(error["ok"])
+        self.assertEqual(error["error"]["exit"], 2)
+        self.assertEqual(os.listdir(self.dir), [], "a refused run must create no file")
+
+    def test_unknown_meter(self):
+        readings = os.path.join(tempfile.mkdtemp(prefix="settle-in-"), "r.csv")
+        with open(self.readings, encoding="utf-8") as f:
+            text = f.read() + "77,2026-12-01 00:00,1.000\n"
+        with open(readings, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            self.assert_refused(self.run_settle(readings=readings), ["unknown meter", "\"77\"", ":12:"])
+        finally:
+            shutil.rmtree(os.path.dirname(readings))
+
+    def test_contradicting_sites(self):
+        with open(self.site, encoding="utf-8") as f:
+            site = json.load(f)
+        cases = []
+        bad = json.loads(json.dumps(site))
+        bad["meters"][2]["account"] = 9
+        cases.append((bad, ["$.meters[2]", "unknown account 9"]))
+        bad = json.loads(json.dumps(site))
+        bad["meters"].append({"id": 11, "account": 1})
+        cases.append((bad, ["meter 11 is defined twice"]))
+        bad = json.loads(json.dumps(site))
+        bad["accounts"][0]["tariff"] = "nope"
+        cases.append((bad, ["$.accounts[0]", "unknown tariff \"nope\""]))
+        bad = json.loads(json.dumps(site))
+        bad["groups"][0]["members"].append(90)
+        cases.append((bad, ["$.groups[0]", "group 1"]))
+        bad = json.loads(json.dumps(site))
+        bad["period"]["end"] = "2026-10-01"
+        cases.append((bad, ["$.period.end"]))
+        for doc, words in cases:
+            scratch = tempfile.mkdtemp(prefix="settle-site-")
+            try:
+                shutil.copy(os.path.join(self.example, "flat_0.50.json"), scratch)
+                path = os.path.join(scratch, "site.json")
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(doc, f)
+                with self.subTest(words=words):
+                    self.assert_refused(self.run_settle(site=path), words)
+            finally:
+                shutil.rmtree(scratch)
+
+
+if __name__ == "__main__":
+    PREPAY, ROOT = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0]], verbosity=2)
