@@ -39,5 +39,6 @@
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
+#include "prepay/payment.h"
 
 #endif /* PREPAY_PREPAY_H */
