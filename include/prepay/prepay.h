@@ -40,5 +40,6 @@
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
 #include "prepay/payment.h"
+#include "prepay/outbox.h"
 
 #endif /* PREPAY_PREPAY_H */
