@@ -488,6 +488,66 @@ static void test_checkpoint_after_compaction(void **state)
     free(d);
 }
 
+static int count_app(void *context, const prepay_journal_record_t *record)
+{
+    int *n = context;
+    assert_int_equal(record->type, PREPAY_JOURNAL_RECORD_APP);
+    assert_int_equal(record->payload_length, 3);
+    (*n)++;
+    return *n > 1 ? PREPAY_E_INVALID_ARGUMENT : PREPAY_OK;
+}
+
+static void test_journal_app_records(void **state)
+{
+    (void)state;
+    /* The journal side: APP records commit, a ledger-only recovery skips them, the
+     * callback sees each committed one, a callback's error stops recovery. */
+    uint8_t *bytes = calloc(1, STORAGE);
+    uint8_t *staging = malloc(STAGING);
+    prepay_journal_memory_t storage;
+    prepay_journal_io_t io;
+    assert_int_equal(prepay_journal_memory_io(&storage, bytes, STORAGE, &io), PREPAY_OK);
+    prepay_ledger_t ledger;
+    prepay_ledger_memory_t lm;
+    prepay_ledger_account_t scratch[4];
+    fx_ledger_init(&ledger, &lm, 4, 16);
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(prepay_journal_open(&journal, &io, staging, STAGING, NULL, &ledger, scratch, 4, &info),
+                     PREPAY_OK);
+    const uint8_t app[3] = {0x11, 2, 3};
+    uint8_t big[PREPAY_JOURNAL_MAX_PAYLOAD + 1] = {0};
+    assert_int_equal(prepay_journal_add_app(&journal, app, 0), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_journal_add_app(&journal, big, sizeof big), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_journal_add_app(&journal, app, sizeof app), PREPAY_OK);
+    assert_int_equal(prepay_journal_commit(&journal), PREPAY_OK);
+    size_t one = storage.length;
+    assert_int_equal(prepay_journal_add_app(&journal, app, sizeof app), PREPAY_OK);
+    assert_int_equal(prepay_journal_commit(&journal), PREPAY_OK);
+    assert_int_equal(prepay_journal_add_app(&journal, app, sizeof app), PREPAY_OK); /* staged, never committed */
+    fx_ledger_free(&lm);
+    fx_ledger_init(&ledger, &lm, 4, 16);
+    assert_int_equal(prepay_journal_recover(&io, NULL, &ledger, scratch, 4, &info), PREPAY_OK);
+    assert_int_equal(info.records, 2);
+    fx_ledger_free(&lm);
+    fx_ledger_init(&ledger, &lm, 4, 16);
+    int seen = 0;
+    size_t full = storage.length;
+    storage.length = one; /* only the first batch */
+    assert_int_equal(prepay_journal_recover_app(&io, NULL, &ledger, scratch, 4, count_app, &seen, &info), PREPAY_OK);
+    assert_int_equal(seen, 1);
+    storage.length = full;
+    fx_ledger_free(&lm);
+    fx_ledger_init(&ledger, &lm, 4, 16);
+    seen = 0;
+    assert_int_equal(prepay_journal_recover_app(&io, NULL, &ledger, scratch, 4, count_app, &seen, &info),
+                     PREPAY_E_JOURNAL_REPLAY);
+    assert_int_equal(seen, 2);
+    fx_ledger_free(&lm);
+    free(staging);
+    free(bytes);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -496,6 +556,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_policy_retries_acks),
         cmocka_unit_test(test_crash_recovery_at_every_cut),
         cmocka_unit_test(test_checkpoint_after_compaction),
+        cmocka_unit_test(test_journal_app_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
