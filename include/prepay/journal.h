@@ -186,8 +186,12 @@ typedef enum prepay_journal_record_type {
     PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
     PREPAY_JOURNAL_RECORD_CLOSE = 4,    /**< an account was closed; payload: account id */
     PREPAY_JOURNAL_RECORD_CUT = 5,      /**< format 2: a writer's recovery cut a torn tail; payload: cut */
-    PREPAY_JOURNAL_RECORD_EXPIRE = 6    /**< format 2: a pending transfer expired; payload: transfer id, time */
+    PREPAY_JOURNAL_RECORD_EXPIRE = 6,   /**< format 2: a pending transfer expired; payload: transfer id, time */
+    PREPAY_JOURNAL_RECORD_APP = 7       /**< format 2: an application record (opaque to the ledger; e.g. the outbox) */
 } prepay_journal_record_type_t;
+
+/** @brief First payload byte of the outbox's APP records (include/prepay/outbox.h). */
+#define PREPAY_JOURNAL_APP_OUTBOX 0x4Fu
 
 /** @brief A decoded record frame; the payload points into the decoded bytes. */
 typedef struct prepay_journal_record {
@@ -675,8 +679,8 @@ PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_jou
  * @brief Adds a raw record to the open batch (staged; appended when the buffer fills).
  * @param journal the journal.
  * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT, ::PREPAY_JOURNAL_RECORD_TRANSFER,
- *        ::PREPAY_JOURNAL_RECORD_CLOSE or ::PREPAY_JOURNAL_RECORD_EXPIRE (CUT
- *        and COMMIT records are the journal's own).
+ *        ::PREPAY_JOURNAL_RECORD_CLOSE, ::PREPAY_JOURNAL_RECORD_EXPIRE or
+ *        ::PREPAY_JOURNAL_RECORD_APP (CUT and COMMIT records are the journal's own).
  * @param payload payload bytes.
  * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
  * @return ::PREPAY_OK, or an error.
@@ -685,7 +689,7 @@ PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_jou
  * prepay_journal_commit() returns ::PREPAY_OK.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, a bad type or a
- * long payload; ::PREPAY_E_JOURNAL_FORMAT for an EXPIRE record or a TRANSFER
+ * long payload; ::PREPAY_E_JOURNAL_FORMAT for an EXPIRE or APP record or a TRANSFER
  * payload other than ::PREPAY_JOURNAL_TRANSFER_SIZE bytes in a format-1
  * journal (nothing staged); ::PREPAY_E_BAD_STATE if the journal is not open;
  * ::PREPAY_E_JOURNAL_FAILED after an earlier failure; ::PREPAY_E_JOURNAL_IO or
@@ -875,6 +879,30 @@ PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t acco
  */
 PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
 
+/**
+ * @brief Adds an application record (type ::PREPAY_JOURNAL_RECORD_APP) to the open batch.
+ * @param journal the journal (format 2).
+ * @param payload the application's bytes, opaque to the journal and the ledger. By
+ *        convention the first byte names the application (::PREPAY_JOURNAL_APP_OUTBOX
+ *        is the outbox's), so several applications can share a journal.
+ * @param payload_length 1..::PREPAY_JOURNAL_MAX_PAYLOAD.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The record commits with the ledger records of the same batch: both are
+ * durable, or neither. Recovery hands it to the callback given to
+ * prepay_journal_recover_app() / prepay_journal_open_app(); the other
+ * recovery functions skip it. Snapshots do not hold application records:
+ * an application that snapshots must re-stage its live state after
+ * prepay_journal_snapshot() compacted the journal (the outbox does, with
+ * prepay_outbox_checkpoint()).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a payload of 0 or
+ * more than ::PREPAY_JOURNAL_MAX_PAYLOAD bytes; ::PREPAY_E_JOURNAL_FORMAT in a
+ * format-1 journal (older code could not read it; nothing staged); the errors of
+ * prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *payload, size_t payload_length);
+
 /* ---- ledger binding ---------------------------------------------------------- */
 
 /**
@@ -959,6 +987,57 @@ PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journ
                                    size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
                                    prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
                                    prepay_journal_recovery_t *info);
+
+/**
+ * @brief prepay_journal_recover() that also hands every committed APP record to @p app, in journal order.
+ * @param io the journal storage (`read` and `size` only).
+ * @param snapshot snapshot storage, or NULL.
+ * @param ledger an initialised, EMPTY ledger.
+ * @param scratch work space for prepay_ledger_verify().
+ * @param scratch_cap capacity of @p scratch in accounts.
+ * @param app receives each committed ::PREPAY_JOURNAL_RECORD_APP record after the
+ *        snapshot's sequence (NULL: they are skipped); a negative return stops recovery.
+ * @param app_context passed to @p app.
+ * @param info what recovery found (required).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Records of a torn tail never reach @p app (they were not committed). The
+ * callback sees ledger and application records interleaved as written: at
+ * each APP record the ledger holds exactly the batches before it.
+ *
+ * **Errors:** those of prepay_journal_recover(); ::PREPAY_E_JOURNAL_REPLAY if
+ * @p app returned a negative status.
+ */
+PREPAY_API int prepay_journal_recover_app(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
+                                          prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
+                                          size_t scratch_cap, prepay_journal_record_fn app, void *app_context,
+                                          prepay_journal_recovery_t *info);
+
+/**
+ * @brief prepay_journal_open() that also hands every committed APP record to @p app.
+ * @param journal the handle to initialise.
+ * @param io the journal storage (copied).
+ * @param buffer staging buffer (at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
+ * @param buffer_capacity capacity of @p buffer.
+ * @param snapshot snapshot storage, or NULL.
+ * @param ledger an initialised, EMPTY ledger.
+ * @param scratch work space for prepay_ledger_verify().
+ * @param scratch_cap capacity of @p scratch in accounts.
+ * @param app as for prepay_journal_recover_app() (NULL: skipped).
+ * @param app_context passed to @p app.
+ * @param info what recovery found (required).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * prepay_journal_recover_app() then prepay_journal_resume().
+ *
+ * **Errors:** those of prepay_journal_open(); ::PREPAY_E_JOURNAL_REPLAY if @p app
+ * returned a negative status.
+ */
+PREPAY_API int prepay_journal_open_app(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                                       size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
+                                       prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
+                                       prepay_journal_record_fn app, void *app_context,
+                                       prepay_journal_recovery_t *info);
 
 /**
  * @brief Applies a batch to the ledger and stages what was applied in the open batch (no commit).

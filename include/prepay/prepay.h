@@ -45,6 +45,8 @@
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
+#include "prepay/payment.h"
+#include "prepay/outbox.h"
 
 /** @} */
 

@@ -52,7 +52,9 @@ enum prepay_module {
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
     PREPAY_MODULE_WATER = 18,     /**< reference prepaid water meter */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module) */
+    PREPAY_MODULE_PAYMENT = 20,   /**< payment orders (online recharge, notifies, reconciliation) */
+    PREPAY_MODULE_OUTBOX = 21,    /**< notification outbox (durable, at-least-once delivery) */
+    PREPAY_MODULE_COUNT = 22      /**< number of modules (not a module) */
 };
 
 /** @brief Generic status codes (module 0). */

@@ -57,6 +57,8 @@ static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
     [PREPAY_MODULE_LOADPROFILE] = prepay__loadprofile_status_text,
     [PREPAY_MODULE_EVENTS] = prepay__events_status_text,
     [PREPAY_MODULE_ANALYSIS] = prepay__analysis_status_text,
+    [PREPAY_MODULE_PAYMENT] = prepay__payment_status_text,
+    [PREPAY_MODULE_OUTBOX] = prepay__outbox_status_text,
 };
 
 const char *prepay_strerror(int status)

@@ -20,6 +20,19 @@ typedef struct status_name {
 
 /* Sorted by code, most negative first. */
 static const status_name_t names[] = {
+    {-5381, "outbox_record"},
+    {-5380, "outbox_field"},
+    {-5379, "outbox_unknown"},
+    {-5378, "outbox_full"},
+    {-5377, "outbox_config"},
+    {-5128, "payment_statement"},
+    {-5127, "payment_books"},
+    {-5126, "payment_field"},
+    {-5125, "payment_conflict"},
+    {-5124, "payment_already_paid"},
+    {-5123, "payment_closed"},
+    {-5122, "payment_amount_mismatch"},
+    {-5121, "payment_unknown_order"},
     {-4874, "loadprofile_time_order"},
     {-4873, "loadprofile_sequence"},
     {-4872, "loadprofile_bad_di"},

@@ -18,12 +18,12 @@
 #define PREPAY__JOURNAL_BROKEN 0x5Au
 
 /* The highest record type any format version knows (ACCOUNT = 1 is the lowest). */
-#define PREPAY__JOURNAL_RECORD_LAST PREPAY_JOURNAL_RECORD_EXPIRE
+#define PREPAY__JOURNAL_RECORD_LAST PREPAY_JOURNAL_RECORD_APP
 
 /*
  * Can a journal of format `version` hold a record of this type and payload
  * length? Format 1 knows ACCOUNT, TRANSFER (96-byte payload only), COMMIT
- * and CLOSE; format 2 adds CUT, EXPIRE and 104-byte transfers (deadlines).
+ * and CLOSE; format 2 adds CUT, EXPIRE, APP and 104-byte transfers (deadlines).
  * Payload contents are checked by their decoders, not here.
  */
 static inline bool prepay__journal_format_holds(uint32_t version, uint16_t type, size_t payload_length)
@@ -34,7 +34,8 @@ static inline bool prepay__journal_format_holds(uint32_t version, uint16_t type,
     if (type == PREPAY_JOURNAL_RECORD_TRANSFER) {
         return payload_length == PREPAY_JOURNAL_TRANSFER_SIZE;
     }
-    return type != PREPAY_JOURNAL_RECORD_CUT && type != PREPAY_JOURNAL_RECORD_EXPIRE;
+    return type != PREPAY_JOURNAL_RECORD_CUT && type != PREPAY_JOURNAL_RECORD_EXPIRE &&
+           type != PREPAY_JOURNAL_RECORD_APP;
 }
 
 /* Writes a journal header (PREPAY_JOURNAL_HEADER_SIZE bytes) declaring `version`. */

@@ -13,11 +13,25 @@
 #include "prepay/journal.h"
 #include "prepay/ledger.h"
 
+/* What a scan replays into: the ledger, and the application's callback for APP records. */
+typedef struct replay_target {
+    prepay_ledger_t *ledger;
+    prepay_journal_record_fn app;
+    void *app_context;
+} replay_target_t;
+
 /* Replays one committed journal record into the ledger (scan callback). */
 static int replay_record(void *context, const prepay_journal_record_t *record)
 {
-    prepay_ledger_t *ledger = context;
+    const replay_target_t *target = context;
+    prepay_ledger_t *ledger = target->ledger;
     switch (record->type) {
+    case PREPAY_JOURNAL_RECORD_APP:
+        /* Opaque to the ledger: the application's, or skipped by a ledger-only reader. */
+        if (record->payload_length == 0) {
+            return PREPAY_E_JOURNAL_BAD_RECORD;
+        }
+        return target->app == NULL ? PREPAY_OK : target->app(target->app_context, record);
     case PREPAY_JOURNAL_RECORD_ACCOUNT: {
         prepay_ledger_account_t account;
         if (prepay_journal_account_decode(record->payload, record->payload_length, &account) != PREPAY_OK) {
@@ -55,6 +69,13 @@ int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_
                            prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
                            prepay_journal_recovery_t *info)
 {
+    return prepay_journal_recover_app(io, snapshot, ledger, scratch, scratch_cap, NULL, NULL, info);
+}
+
+int prepay_journal_recover_app(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
+                               prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
+                               prepay_journal_record_fn app, void *app_context, prepay_journal_recovery_t *info)
+{
     if (io == NULL || ledger == NULL || info == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
@@ -74,7 +95,8 @@ int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_
         }
     }
     /* Read only: the tail is described, never cut (prepay_journal_resume() cuts it). */
-    int status = prepay_journal_scan(io, snapshot_sequence, replay_record, ledger, false, info);
+    replay_target_t target = {ledger, app, app_context};
+    int status = prepay_journal_scan(io, snapshot_sequence, replay_record, &target, false, info);
     info->snapshot_sequence = snapshot_sequence;
     info->snapshot_records = snapshot_records;
     info->earlier_cuts.count += snapshot_cuts.count;
@@ -94,11 +116,20 @@ int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io
                         size_t buffer_capacity, const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
                         prepay_ledger_account_t *scratch, size_t scratch_cap, prepay_journal_recovery_t *info)
 {
+    return prepay_journal_open_app(journal, io, buffer, buffer_capacity, snapshot, ledger, scratch, scratch_cap, NULL,
+                                   NULL, info);
+}
+
+int prepay_journal_open_app(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                            size_t buffer_capacity, const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
+                            prepay_ledger_account_t *scratch, size_t scratch_cap, prepay_journal_record_fn app,
+                            void *app_context, prepay_journal_recovery_t *info)
+{
     if (journal == NULL || io == NULL || buffer == NULL || ledger == NULL || info == NULL ||
         buffer_capacity < PREPAY_JOURNAL_MIN_BUFFER) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    int status = prepay_journal_recover(io, snapshot, ledger, scratch, scratch_cap, info);
+    int status = prepay_journal_recover_app(io, snapshot, ledger, scratch, scratch_cap, app, app_context, info);
     if (status != PREPAY_OK) {
         return status;
     }

@@ -151,3 +151,11 @@ int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, p
     prepay__put_i64(payload + 8, now);
     return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_EXPIRE, payload, sizeof payload);
 }
+
+int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *payload, size_t payload_length)
+{
+    if (journal == NULL || payload == NULL || payload_length == 0 || payload_length > PREPAY_JOURNAL_MAX_PAYLOAD) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_APP, payload, payload_length);
+}

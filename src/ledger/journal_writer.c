@@ -203,7 +203,7 @@ static int add_record(prepay_journal_t *journal, uint16_t type, const uint8_t *p
     }
     if ((type != PREPAY_JOURNAL_RECORD_ACCOUNT && type != PREPAY_JOURNAL_RECORD_TRANSFER &&
          type != PREPAY_JOURNAL_RECORD_CLOSE && type != PREPAY_JOURNAL_RECORD_CUT &&
-         type != PREPAY_JOURNAL_RECORD_EXPIRE) ||
+         type != PREPAY_JOURNAL_RECORD_EXPIRE && type != PREPAY_JOURNAL_RECORD_APP) ||
         (payload == NULL && payload_length > 0) || payload_length > PREPAY_JOURNAL_MAX_PAYLOAD ||
         journal->batch_records == UINT32_MAX - 1) {
         return PREPAY_E_INVALID_ARGUMENT;

@@ -289,10 +289,11 @@ static void test_deadline_and_expire_records(void **state)
     assert_memory_equal(got, want, (size_t)n);
     crc = (uint32_t)hex_u64(tv_need(r, "crc"));
     assert_int_equal(got[n - 4] | got[n - 3] << 8 | got[n - 2] << 16 | (uint32_t)got[n - 1] << 24, crc);
-    /* EXPIRE is type 6 (CUT has 5); 7 is no record type, even with a valid CRC, nor is 0. */
+    /* EXPIRE is type 6 (CUT has 5, APP 7); 8 is no record type, even with a valid CRC, nor is 0. */
     assert_int_equal(want[4], 6);
     assert_int_equal(PREPAY_JOURNAL_RECORD_CUT, 5);
-    for (uint8_t type = 0; type <= 7; type += 7) {
+    assert_int_equal(PREPAY_JOURNAL_RECORD_APP, 7);
+    for (uint8_t type = 0; type <= 8; type += 8) {
         want[4] = type;
         uint32_t resigned = prepay_journal_crc32c(0, want, (size_t)n - 4u);
         for (int i = 0; i < 4; i++) {
