@@ -286,6 +286,9 @@ static void check_february(building_t *b, const tv_file_t *v)
         }
     }
     assert_non_null(last);
+    if (last == NULL) {
+        return; /* not reached: tells gcc -O3 (-Wnull-dereference) that a statement was found */
+    }
     assert_int_equal(last->closing, num(s, "closing_february"));
 }
 
