@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/export.h"
 #include "prepay/meter_events.h"
@@ -191,5 +192,11 @@ PREPAY_API int prepay_lc_release(prepay_lc_state_t *state, prepay_lc_decision_t 
 PREPAY_API int32_t prepay_lc_incremental_pf(int32_t delta_p, int32_t delta_s);
 
 PREPAY_END_DECLS
+
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_lc_init(...) PREPAY_CONFIG_GUARDED(prepay_lc_init(__VA_ARGS__))
+#endif
 
 #endif /* PREPAY_LOAD_CONTROL_H */

@@ -10,6 +10,7 @@
 #define PREPAY_PREPAY_H
 
 #include "prepay/config.h"
+#include "prepay/config_fingerprint.h"
 #include "prepay/export.h"
 #include "prepay/version.h"
 #include "prepay/status.h"
