@@ -20,6 +20,27 @@
 
 #define DEFAULT_TARIFF "tariffs/guangzhou_residential_tou.json"
 
+/* Where the example data lives: the meson build compiles in the installed
+ * data directory (<prefix>/<datadir>/prepay, with examples/tariffs and
+ * examples/sites installed there) and the source tree's examples/ for runs
+ * from the build directory, before anything is installed. */
+#ifndef PREPAY_DATADIR
+#define PREPAY_DATADIR ""
+#endif
+#ifndef PREPAY_SOURCE_DATADIR
+#define PREPAY_SOURCE_DATADIR ""
+#endif
+
+static bool readable_at(char *out, size_t cap, const char *dir, const char *sep, const char *file)
+{
+    int w = snprintf(out, cap, "%s%s%s", dir, sep, file);
+    return w > 0 && (size_t)w < cap && access(out, R_OK) == 0;
+}
+
+/* Order: ./examples (a run from the source tree), the installed data
+ * directory, the data directory beside the executable (a relocated or
+ * DESTDIR-staged install: <prefix>/bin/../share/prepay), then the source
+ * tree the build came from. */
 static int find_tariff(char *out, size_t cap)
 {
     const char *rel[] = {"examples/" DEFAULT_TARIFF, "../examples/" DEFAULT_TARIFF};
@@ -29,6 +50,9 @@ static int find_tariff(char *out, size_t cap)
             return 0;
         }
     }
+    if (PREPAY_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_DATADIR, "/", DEFAULT_TARIFF)) {
+        return 0;
+    }
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0) {
@@ -36,14 +60,13 @@ static int find_tariff(char *out, size_t cap)
         char *slash = strrchr(self, '/');
         if (slash) {
             *slash = '\0';
-            const char *up[] = {"/../../../examples/", "/../share/prepay/"};
-            for (size_t i = 0; i < 2; i++) {
-                int w = snprintf(out, cap, "%s%s%s", self, up[i], DEFAULT_TARIFF);
-                if (w > 0 && (size_t)w < cap && access(out, R_OK) == 0) {
-                    return 0;
-                }
+            if (readable_at(out, cap, self, "/../share/prepay/", DEFAULT_TARIFF)) {
+                return 0;
             }
         }
+    }
+    if (PREPAY_SOURCE_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", DEFAULT_TARIFF)) {
+        return 0;
     }
     return -1;
 }
