@@ -9,6 +9,7 @@ packages=(
   doxygen                                                          # API docs (fail on undocumented)
   libjansson-dev                                                   # JSON tariffs and site files (hosted)
   swig python3 python3-dev                                         # Python bindings
+  python3-mesonpy python3-venv python3-pip                        # pip install . (pyproject.toml), install check
 )
 missing=()
 for p in "${packages[@]}"; do
