@@ -10,6 +10,7 @@ packages=(
   libjansson-dev                                                   # JSON tariffs and site files (hosted)
   swig python3 python3-dev                                         # Python bindings
   python3-mesonpy python3-venv python3-pip                        # pip install . (pyproject.toml), install check
+  cmake                                                            # install check: CMake consumer of prepayConfig.cmake
 )
 missing=()
 for p in "${packages[@]}"; do
