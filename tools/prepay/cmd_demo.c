@@ -23,12 +23,16 @@
 /* Where the example data lives: the meson build compiles in the installed
  * data directory (<prefix>/<datadir>/prepay, with examples/tariffs and
  * examples/sites installed there) and the source tree's examples/ for runs
- * from the build directory, before anything is installed. */
+ * of the executable inside its build directory, before anything is
+ * installed (an installed copy never falls back to the source tree). */
 #ifndef PREPAY_DATADIR
 #define PREPAY_DATADIR ""
 #endif
 #ifndef PREPAY_SOURCE_DATADIR
 #define PREPAY_SOURCE_DATADIR ""
+#endif
+#ifndef PREPAY_BUILD_ROOT
+#define PREPAY_BUILD_ROOT ""
 #endif
 
 static bool readable_at(char *out, size_t cap, const char *dir, const char *sep, const char *file)
@@ -39,8 +43,8 @@ static bool readable_at(char *out, size_t cap, const char *dir, const char *sep,
 
 /* Order: ./examples (a run from the source tree), the installed data
  * directory, the data directory beside the executable (a relocated or
- * DESTDIR-staged install: <prefix>/bin/../share/prepay), then the source
- * tree the build came from. */
+ * DESTDIR-staged install: <prefix>/bin/../share/prepay), then, for an
+ * executable inside the build tree, the source tree the build came from. */
 static int find_tariff(char *out, size_t cap)
 {
     const char *rel[] = {"examples/" DEFAULT_TARIFF, "../examples/" DEFAULT_TARIFF};
@@ -55,17 +59,21 @@ static int find_tariff(char *out, size_t cap)
     }
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            if (readable_at(out, cap, self, "/../share/prepay/", DEFAULT_TARIFF)) {
-                return 0;
-            }
+    if (n <= 0) {
+        return -1;
+    }
+    self[n] = '\0';
+    size_t root_len = strlen(PREPAY_BUILD_ROOT);
+    bool in_build_tree = root_len > 0 && strncmp(self, PREPAY_BUILD_ROOT, root_len) == 0 && self[root_len] == '/';
+    char *slash = strrchr(self, '/');
+    if (slash) {
+        *slash = '\0';
+        if (readable_at(out, cap, self, "/../share/prepay/", DEFAULT_TARIFF)) {
+            return 0;
         }
     }
-    if (PREPAY_SOURCE_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", DEFAULT_TARIFF)) {
+    if (in_build_tree && PREPAY_SOURCE_DATADIR[0] != '\0' &&
+        readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", DEFAULT_TARIFF)) {
         return 0;
     }
     return -1;
