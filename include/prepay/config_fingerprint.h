@@ -98,6 +98,22 @@ PREPAY_API uint32_t prepay_config_fingerprint(void);
  */
 PREPAY_API int prepay_config_check(uint32_t caller_fingerprint);
 
+/**
+ * @brief What a wrapped call returns instead of running, when the fingerprints differ.
+ * @param caller_fingerprint the caller's ::PREPAY_CONFIG_FINGERPRINT.
+ * @param ... the arguments of the refused call; never read.
+ * @return ::PREPAY_E_CONFIG_MISMATCH, always.
+ *
+ * Used by the header wrappers: passing the refused call's arguments here
+ * keeps both branches of the wrapper taking the caller's pointers, so
+ * compilers do not warn that a struct initialised by the call may be left
+ * uninitialised (it is, together with the status, which the caller checks).
+ *
+ * **Errors:**
+ * - ::PREPAY_E_CONFIG_MISMATCH: always.
+ */
+PREPAY_API int prepay_config_refuse(uint32_t caller_fingerprint, ...);
+
 PREPAY_END_DECLS
 
 /** @cond PREPAY_INTERNAL */
@@ -110,11 +126,12 @@ PREPAY_END_DECLS
 #define PREPAY_CONFIG_GUARDS 1
 #endif
 
-/* The call, or PREPAY_E_CONFIG_MISMATCH without making it. Inside a macro
+/* fn(args), or PREPAY_E_CONFIG_MISMATCH without calling fn. Inside a macro
  * named like the function, the function's name is not expanded again
- * (ISO C 6.10.3.4p2), so `call` reaches the exported function. */
-#define PREPAY_CONFIG_GUARDED(call) \
-    (prepay_config_check(PREPAY_CONFIG_FINGERPRINT) == PREPAY_OK ? (call) : (int)PREPAY_E_CONFIG_MISMATCH)
+ * (ISO C 6.10.3.4p2), so `fn` reaches the exported function. */
+#define PREPAY_CONFIG_GUARDED(fn, ...)                                                    \
+    (prepay_config_check(PREPAY_CONFIG_FINGERPRINT) == PREPAY_OK ? fn(__VA_ARGS__)         \
+                                                                 : prepay_config_refuse(PREPAY_CONFIG_FINGERPRINT, __VA_ARGS__))
 /** @endcond */
 
 #endif /* PREPAY_CONFIG_FINGERPRINT_H */

@@ -689,7 +689,7 @@ PREPAY_END_DECLS
 /* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
  * from these calls instead of a struct overrun (config_fingerprint.h). */
 #if PREPAY_CONFIG_GUARDS
-#define prepay_ledger_init(...) PREPAY_CONFIG_GUARDED(prepay_ledger_init(__VA_ARGS__))
+#define prepay_ledger_init(...) PREPAY_CONFIG_GUARDED(prepay_ledger_init, __VA_ARGS__)
 #endif
 
 #endif /* PREPAY_LEDGER_H */

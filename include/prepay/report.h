@@ -411,8 +411,8 @@ PREPAY_END_DECLS
 /* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
  * from these calls instead of a struct overrun (config_fingerprint.h). */
 #if PREPAY_CONFIG_GUARDS
-#define prepay_report_init(...) PREPAY_CONFIG_GUARDED(prepay_report_init(__VA_ARGS__))
-#define prepay_report_series_init(...) PREPAY_CONFIG_GUARDED(prepay_report_series_init(__VA_ARGS__))
+#define prepay_report_init(...) PREPAY_CONFIG_GUARDED(prepay_report_init, __VA_ARGS__)
+#define prepay_report_series_init(...) PREPAY_CONFIG_GUARDED(prepay_report_series_init, __VA_ARGS__)
 #endif
 
 #endif /* PREPAY_REPORT_H */

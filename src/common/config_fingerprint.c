@@ -10,3 +10,9 @@ int prepay_config_check(uint32_t caller_fingerprint)
 {
     return caller_fingerprint == PREPAY_CONFIG_FINGERPRINT ? PREPAY_OK : PREPAY_E_CONFIG_MISMATCH;
 }
+
+int prepay_config_refuse(uint32_t caller_fingerprint, ...)
+{
+    (void)caller_fingerprint;
+    return PREPAY_E_CONFIG_MISMATCH;
+}
