@@ -13,6 +13,8 @@ packages=(
   make                                                             # PGXS builds pg_prepay with make
   groff-base man-db                                                # man pages: rendered by the man_pages test
   tshark                                                           # field tests: the Wireshark dissector (tools/wireshark)
+  python3-mesonpy python3-venv python3-pip                        # pip install . (pyproject.toml), install check
+  cmake                                                            # install check: CMake consumer of prepayConfig.cmake
 )
 missing=()
 for p in "${packages[@]}"; do

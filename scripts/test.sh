@@ -9,6 +9,7 @@
 #     again with the Python bindings' unittest suite, an install check, and a
 #     clang -O3 build,
 #   - the Python bindings built for and tested with Debian's /usr/bin/python3
+#     in the release build, and again for the python3 on PATH if it differs
 #     (a pyenv python3 first on PATH is another interpreter),
 #   - the firmware profile: the core cross-built for Cortex-M4 and checked
 #     for soft-float, heap and stdio symbols, with flash/RAM per module,
@@ -67,11 +68,21 @@ suite "firmware config on host" build/test-minimal -Dconfig_file=../cross/firmwa
 # builds do not (maybe-uninitialized); the Python bindings are built and
 # tested here (a sanitized extension cannot be loaded by a plain python); and
 # the install check links a program against the installed plain library.
-suite "gcc release (-O3, no sanitizers, Python bindings)" build/release-gcc --buildtype=release
+# The bindings here are built for Debian's /usr/bin/python3 when present (the
+# install check imports the installed package with it); the clang release
+# build below keeps building them for the python3 on PATH.
+release_py=()
+[ -x /usr/bin/python3 ] && release_py=(-Dpython_interpreter=/usr/bin/python3)
+suite "gcc release (-O3, no sanitizers, Python bindings)" build/release-gcc --buildtype=release "${release_py[@]}"
 step "install, pkg-config and exported symbols" scripts/check-install.sh build/release-gcc
-# The bindings again for Debian's own interpreter: /usr/bin first on PATH, so meson's python3 is it.
-PATH=/usr/bin:$PATH suite "Python bindings with Debian's /usr/bin/python3" build/python-debian --buildtype=release \
-  -Dtests=false -Dtools=false -Dbench=false -Dpython=enabled
+# The bindings again for the python3 first on PATH when it is another
+# interpreter than Debian's (a pyenv python here; on a plain Debian machine it
+# is /usr/bin/python3 itself and this suite is not needed).
+path_py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
+if [ -n "$path_py" ] && [ -x /usr/bin/python3 ] && [ "$(readlink -f "$path_py")" != "$(readlink -f /usr/bin/python3)" ]; then
+  suite "Python bindings with the python3 on PATH ($path_py)" build/python-path --buildtype=release \
+    -Dtests=false -Dtools=false -Dbench=false -Dpython=enabled -Dpython_interpreter="$path_py"
+fi
 echo "=== clang release build (-O3, -Werror) (build/release-clang)"
 if { [ -d build/release-clang ] || CC=clang meson setup build/release-clang --buildtype=release >/dev/null; } \
    && ninja -C build/release-clang >build/release-clang.log 2>&1; then

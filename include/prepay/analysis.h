@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -229,6 +230,11 @@ PREPAY_API int prepay_analysis_reset_word(const prepay_events_status_t *status,
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_analysis_cursor_init(...) PREPAY_CONFIG_GUARDED(prepay_analysis_cursor_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_ANALYSIS_H */

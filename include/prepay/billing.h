@@ -56,6 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -445,6 +446,11 @@ PREPAY_API int prepay_billing_arrears(const prepay_arrears_item_t *items, size_t
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_billing_statement_init(...) PREPAY_CONFIG_GUARDED(prepay_billing_statement_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_BILLING_H */

@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -1283,6 +1284,12 @@ PREPAY_API int prepay_cjt188_purchase_check(bool has_last, uint8_t last_serial, 
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_cjt188_frame_init(...) PREPAY_CONFIG_GUARDED(prepay_cjt188_frame_init, __VA_ARGS__)
+#define prepay_cjt188_stream_init(...) PREPAY_CONFIG_GUARDED(prepay_cjt188_stream_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_CJT188_H */

@@ -47,6 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -1178,6 +1179,12 @@ PREPAY_API int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *re
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_dlt645_frame_init(...) PREPAY_CONFIG_GUARDED(prepay_dlt645_frame_init, __VA_ARGS__)
+#define prepay_dlt645_stream_init(...) PREPAY_CONFIG_GUARDED(prepay_dlt645_stream_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_DLT645_H */

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
@@ -207,6 +208,11 @@ PREPAY_API int prepay_dlt645_decode_reading(const uint8_t *in, size_t in_len, pr
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_dlt645_reader_init(...) PREPAY_CONFIG_GUARDED(prepay_dlt645_reader_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_DLT645_READING_H */

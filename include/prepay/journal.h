@@ -63,6 +63,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
 #include "prepay/ledger.h"
@@ -1301,6 +1302,12 @@ PREPAY_API void prepay_snapshot_posix_close(prepay_snapshot_posix_t *snapshot);
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_journal_open(...) PREPAY_CONFIG_GUARDED(prepay_journal_open, __VA_ARGS__)
+#define prepay_journal_snapshot_load(...) PREPAY_CONFIG_GUARDED(prepay_journal_snapshot_load, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_JOURNAL_H */

@@ -64,6 +64,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -915,6 +916,11 @@ PREPAY_API int prepay_ledger_load_account(prepay_ledger_t *ledger, const prepay_
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_ledger_init(...) PREPAY_CONFIG_GUARDED(prepay_ledger_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_LEDGER_H */

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/export.h"
 #include "prepay/meter_events.h"
@@ -196,6 +197,11 @@ PREPAY_API int32_t prepay_lc_incremental_pf(int32_t delta_p, int32_t delta_s);
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_lc_init(...) PREPAY_CONFIG_GUARDED(prepay_lc_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_LOAD_CONTROL_H */

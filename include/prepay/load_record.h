@@ -56,6 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/dlt645.h"
@@ -273,6 +274,11 @@ PREPAY_API int prepay_load_record_encode(const prepay_load_record_t *record, uin
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_load_record_reply_init(...) PREPAY_CONFIG_GUARDED(prepay_load_record_reply_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_LOAD_RECORD_H */

@@ -67,6 +67,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/dlt645.h"
@@ -650,6 +651,11 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_meter_init(...) PREPAY_CONFIG_GUARDED(prepay_meter_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_METER_H */

@@ -59,6 +59,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -668,6 +669,11 @@ PREPAY_API int prepay_events_decode_record(prepay_events_kind_t kind, const uint
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_events_init(...) PREPAY_CONFIG_GUARDED(prepay_events_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_METER_EVENTS_H */

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
 #include "prepay/status.h"
@@ -752,6 +753,11 @@ PREPAY_API const char *prepay_modbus_unit_symbol(uint8_t unit);
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_modbus_stream_init(...) PREPAY_CONFIG_GUARDED(prepay_modbus_stream_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_MODBUS_H */

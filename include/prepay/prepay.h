@@ -14,6 +14,7 @@
  *  @{ */
 
 #include "prepay/config.h"
+#include "prepay/config_fingerprint.h"
 #include "prepay/export.h"
 #include "prepay/version.h"
 #include "prepay/status.h"

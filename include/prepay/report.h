@@ -71,6 +71,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
@@ -411,6 +412,12 @@ PREPAY_API int prepay_report_income(const prepay_ledger_t *ledger, prepay_time_t
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_report_init(...) PREPAY_CONFIG_GUARDED(prepay_report_init, __VA_ARGS__)
+#define prepay_report_series_init(...) PREPAY_CONFIG_GUARDED(prepay_report_series_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_REPORT_H */

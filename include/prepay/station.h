@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/config.h"
 #include "prepay/dlt645.h"
 #include "prepay/export.h"
@@ -534,6 +535,13 @@ PREPAY_API size_t prepay_station_discovery_count(const prepay_station_discovery_
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_station_init(...) PREPAY_CONFIG_GUARDED(prepay_station_init, __VA_ARGS__)
+#define prepay_station_task_init(...) PREPAY_CONFIG_GUARDED(prepay_station_task_init, __VA_ARGS__)
+#define prepay_station_discovery_init(...) PREPAY_CONFIG_GUARDED(prepay_station_discovery_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_STATION_H */

@@ -86,7 +86,10 @@ enum prepay_status {
     /** The weekday given does not match the date. */
     PREPAY_E_BAD_WEEKDAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 12),
     /** An unknown rounding mode was requested. */
-    PREPAY_E_BAD_ROUNDING = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 13)
+    PREPAY_E_BAD_ROUNDING = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 13),
+    /** The caller was compiled with other layout macros (`PREPAY_MAX_*`) than
+     *  the library, so struct sizes differ (config_fingerprint.h). */
+    PREPAY_E_CONFIG_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 14)
 };
 
 PREPAY_BEGIN_DECLS

@@ -88,6 +88,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -1104,6 +1105,16 @@ PREPAY_API int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_tariff_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_init, __VA_ARGS__)
+#define prepay_tariff_plan_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_plan_init, __VA_ARGS__)
+#define prepay_tariff_account_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_account_init, __VA_ARGS__)
+#define prepay_tariff_state_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_state_init, __VA_ARGS__)
+#define prepay_tariff_compact_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_compact_init, __VA_ARGS__)
+#define prepay_tariff_bill_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_bill_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_TARIFF_H */

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
@@ -245,6 +246,15 @@ PREPAY_API int prepay_tariff_json_parse_time(const char *text, size_t len, prepa
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_tariff_json_load_buffer(...) PREPAY_CONFIG_GUARDED(prepay_tariff_json_load_buffer, __VA_ARGS__)
+#define prepay_tariff_json_load_file(...) PREPAY_CONFIG_GUARDED(prepay_tariff_json_load_file, __VA_ARGS__)
+#define prepay_tariff_urdb_load_buffer(...) PREPAY_CONFIG_GUARDED(prepay_tariff_urdb_load_buffer, __VA_ARGS__)
+#define prepay_tariff_urdb_load_file(...) PREPAY_CONFIG_GUARDED(prepay_tariff_urdb_load_file, __VA_ARGS__)
+#define prepay_tariff_doc_load_file(...) PREPAY_CONFIG_GUARDED(prepay_tariff_doc_load_file, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_TARIFF_JSON_H */

@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config_fingerprint.h"
 #include "prepay/civil_time.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -239,6 +240,11 @@ PREPAY_API int prepay_vq_params_write(prepay_vq_params_t *params, uint32_t di, c
 
 PREPAY_END_DECLS
 
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_vq_init(...) PREPAY_CONFIG_GUARDED(prepay_vq_init, __VA_ARGS__)
+#endif
 /** @} */
 
 #endif /* PREPAY_VOLTAGE_QUALIFICATION_H */

@@ -28,6 +28,7 @@ const char *prepay__common_status_text(int number)
     case 11: return "object not initialised or in the wrong state";
     case 12: return "weekday does not match the date";
     case 13: return "unknown rounding mode";
+    case 14: return "configuration mismatch: the program was built with other PREPAY_MAX_* settings than the library";
     default: return (const char *)0;
     }
 }

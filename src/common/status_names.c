@@ -298,6 +298,7 @@ static const status_name_t names[] = {
     {-259, "dlt645_no_second_start"},
     {-258, "dlt645_no_start"},
     {-257, "dlt645_truncated"},
+    {-14, "config_mismatch"},
     {-13, "bad_rounding"},
     {-12, "bad_weekday"},
     {-11, "bad_state"},

@@ -30,7 +30,7 @@ static void test_strerror_names_codes(void **state)
     assert_string_equal(prepay_strerror(PREPAY_OK), "ok");
     assert_string_equal(prepay_strerror(PREPAY_E_OVERFLOW), "arithmetic overflow");
     /* Every generic code has its own text. */
-    for (int n = 1; n <= 13; n++) {
+    for (int n = 1; n <= 14; n++) {
         const char *text = prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, n));
         assert_string_not_equal(text, "unknown status");
         for (int m = 1; m < n; m++) {

@@ -26,6 +26,31 @@
 /* Largest tariff file read. */
 #define TARIFF_FILE_MAX (64u * 1024u * 1024u)
 
+/* Where the example data lives: the meson build compiles in the installed
+ * data directory (<prefix>/<datadir>/prepay, with examples/tariffs and
+ * examples/sites installed there) and the source tree's examples/ for runs
+ * of the executable inside its build directory, before anything is
+ * installed (an installed copy never falls back to the source tree). */
+#ifndef PREPAY_DATADIR
+#define PREPAY_DATADIR ""
+#endif
+#ifndef PREPAY_SOURCE_DATADIR
+#define PREPAY_SOURCE_DATADIR ""
+#endif
+#ifndef PREPAY_BUILD_ROOT
+#define PREPAY_BUILD_ROOT ""
+#endif
+
+static bool readable_at(char *out, size_t cap, const char *dir, const char *sep, const char *file)
+{
+    int w = snprintf(out, cap, "%s%s%s", dir, sep, file);
+    return w > 0 && (size_t)w < cap && access(out, R_OK) == 0;
+}
+
+/* Order: ./examples (a run from the source tree), the installed data
+ * directory, the data directory beside the executable (a relocated or
+ * DESTDIR-staged install: <prefix>/bin/../share/prepay), then, for an
+ * executable inside the build tree, the source tree the build came from. */
 static int find_tariff(char *out, size_t cap)
 {
     const char *rel[] = {"examples/" DEFAULT_TARIFF, "../examples/" DEFAULT_TARIFF};
@@ -35,9 +60,29 @@ static int find_tariff(char *out, size_t cap)
             return 0;
         }
     }
-    /* The source tree from a build directory, or an installed share/prepay. */
-    static const char *const beside[] = {"/../../../examples/" DEFAULT_TARIFF, "/../share/prepay/" DEFAULT_TARIFF};
-    return demo_beside_self(beside, 2, R_OK, out, cap);
+    if (PREPAY_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_DATADIR, "/", DEFAULT_TARIFF)) {
+        return 0;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        return -1;
+    }
+    self[n] = '\0';
+    size_t root_len = strlen(PREPAY_BUILD_ROOT);
+    bool in_build_tree = root_len > 0 && strncmp(self, PREPAY_BUILD_ROOT, root_len) == 0 && self[root_len] == '/';
+    char *slash = strrchr(self, '/');
+    if (slash) {
+        *slash = '\0';
+        if (readable_at(out, cap, self, "/../share/prepay/", DEFAULT_TARIFF)) {
+            return 0;
+        }
+    }
+    if (in_build_tree && PREPAY_SOURCE_DATADIR[0] != '\0' &&
+        readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", DEFAULT_TARIFF)) {
+        return 0;
+    }
+    return -1;
 }
 
 static const cli_option_t demo_options[] = {
