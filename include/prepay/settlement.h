@@ -75,6 +75,7 @@
 #include "prepay/ledger.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
+#include "prepay/config_fingerprint.h"
 #include "prepay/wallet.h"
 
 /* ---- status codes ---------------------------------------------------------- */
@@ -1195,6 +1196,13 @@ PREPAY_API int prepay_settlement_work_alloc(prepay_settlement_work_t *work, cons
 PREPAY_API void prepay_settlement_work_free(prepay_settlement_work_t *work);
 
 PREPAY_END_DECLS
+
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_settlement_memory_layout(...) PREPAY_CONFIG_GUARDED(prepay_settlement_memory_layout, __VA_ARGS__)
+#define prepay_settlement_init(...) PREPAY_CONFIG_GUARDED(prepay_settlement_init, __VA_ARGS__)
+#endif
 
 /** @} */
 

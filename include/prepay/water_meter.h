@@ -65,6 +65,7 @@
 #include "prepay/config.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
+#include "prepay/config_fingerprint.h"
 #include "prepay/status.h"
 
 /* ======================================================================== */
@@ -712,6 +713,12 @@ PREPAY_API int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, pre
 /** @} */
 
 PREPAY_END_DECLS
+
+/* A caller built with other PREPAY_MAX_* capacities gets PREPAY_E_CONFIG_MISMATCH
+ * from these calls instead of a struct overrun (config_fingerprint.h). */
+#if PREPAY_CONFIG_GUARDS
+#define prepay_water_meter_init(...) PREPAY_CONFIG_GUARDED(prepay_water_meter_init, __VA_ARGS__)
+#endif
 
 /** @} */
 
