@@ -243,6 +243,9 @@ int prepay_outbox_take_due(prepay_outbox_t *outbox, prepay_time_t now, prepay_ou
     }
     for (size_t k = 0; k < taken; k++) {
         prepay_outbox_delivery_t *d = find(outbox, &out[k].event_id, out[k].channel);
+        if (d == NULL) {
+            continue; /* not reached: out[k] was copied from the table above (keeps -Wnull-dereference quiet) */
+        }
         apply_attempt(outbox, d, now);
         out[k] = *d;
     }

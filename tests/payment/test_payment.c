@@ -253,7 +253,9 @@ static const prepay_payment_reconcile_line_t *line_of(const lines_t *l, uint64_t
             return &l->line[i];
         }
     }
-    return NULL;
+    static const prepay_payment_reconcile_line_t none;
+    fail_msg("no reconciliation line for order %llu", (unsigned long long)order_id);
+    return &none; /* not reached */
 }
 
 static void test_statement_parse(void **state)

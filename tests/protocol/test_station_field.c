@@ -71,7 +71,7 @@ static void test_malformed_abnormal_reply_ends_at_once(void **state)
         prepay_station_step_t step;
         start_read(&meter, 0, &step, NULL);
         uint8_t bytes[64];
-        const uint8_t data[2] = {0x02, 0x00};
+        static const uint8_t data[2] = {0x02, 0x00};
         size_t n = raw_frame(bytes, &meter, 0xD1, data, lengths[k]);
         assert_int_equal(prepay_station_receive(&session, bytes, n, 40, tx, sizeof tx, &step), PREPAY_OK);
         assert_int_equal(step.action, PREPAY_STATION_DONE);
