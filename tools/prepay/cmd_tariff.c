@@ -181,6 +181,43 @@ static void print_minute(FILE *out, unsigned minute)
     fputs(text, out);
 }
 
+/* Demand and capacity charges, one line per charge (docs/tariff-json.md). */
+static void print_demand(const prepay_tariff_doc_t *doc)
+{
+    const prepay_tariff_demand_t *d = &doc->sets[0].demand;
+    char b1[32], b2[32];
+    for (unsigned p = 0; p <= d->period_count; p++) {
+        const uint8_t *by_month = p == 0 ? d->flat_rate : d->period_rate[p - 1];
+        for (unsigned m = 0; m < 12; m++) {
+            unsigned r = by_month[m];
+            if (r == 0 || (m > 0 && by_month[m - 1] == r)) {
+                continue; /* one line per run of months with the same rate */
+            }
+            unsigned last = m;
+            while (last + 1 < 12 && by_month[last + 1] == r) {
+                last++;
+            }
+            printf("demand:    %s, months %u-%u:", p == 0 ? "flat" : doc->demand_period_names[p - 1], m + 1, last + 1);
+            const prepay_demand_rate_t *rate = &d->rates[r - 1];
+            for (unsigned k = 0; k < rate->tier_count; k++) {
+                if (rate->upper[k] == PREPAY_DEMAND_UNBOUNDED) {
+                    printf(" %s/kW", fmt_fixed(rate->price[k], 8, b2));
+                } else {
+                    printf(" %s/kW up to %s kW,", fmt_fixed(rate->price[k], 8, b2), fmt_fixed(rate->upper[k], 3, b1));
+                }
+            }
+            printf("\n");
+        }
+    }
+    if (d->ratchet) {
+        printf("ratchet:   %u months back, minimum %s kW\n", d->ratchet_months, fmt_fixed(d->ratchet_minimum, 3, b1));
+    }
+    if (d->capacity_price > 0) {
+        printf("capacity:  %s/kVA per month, contracted %s kVA\n", fmt_fixed(d->capacity_price, 8, b1),
+               fmt_fixed(d->capacity, 3, b2));
+    }
+}
+
 static int cmd_check(const char *path, bool as_json)
 {
     prepay_tariff_doc_t *doc = malloc(sizeof *doc);
@@ -311,6 +348,7 @@ static int cmd_check(const char *path, bool as_json)
         printf("fixed:     %s %s per cycle\n", doc->fixed_names[i][0] ? doc->fixed_names[i] : "charge",
                fmt_amount(prepay_amount_from_money(t->fixed_charges[i].amount), b2));
     }
+    print_demand(doc);
     printf("rounding:  %s, per %s\n", rounding_name(t->rounding),
            t->round_scope == PREPAY_ROUND_PER_BILL ? "bill" : "line");
     free(doc);
@@ -318,6 +356,33 @@ static int cmd_check(const char *path, bool as_json)
 }
 
 /* ---- bill ---------------------------------------------------------------------------- */
+
+static const char *kind_name(prepay_line_kind_t kind)
+{
+    static const char *const names[] = {"energy", "fixed", "demand", "capacity"};
+    return (unsigned)kind <= PREPAY_LINE_CAPACITY ? names[kind] : "?";
+}
+
+/* What a line charges: the band, the fixed charge, "demand" (flat) or the demand period, "capacity". */
+static const char *line_label(const prepay_tariff_doc_t *doc, const prepay_tariff_line_t *l)
+{
+    switch (l->kind) {
+    case PREPAY_LINE_ENERGY:
+        return doc->band_names[l->band - 1];
+    case PREPAY_LINE_FIXED:
+        return doc->fixed_names[l->fixed_index][0] ? doc->fixed_names[l->fixed_index] : "fixed";
+    case PREPAY_LINE_DEMAND:
+        return l->band == 0 ? "demand" : doc->demand_period_names[l->band - 1];
+    default:
+        return "capacity";
+    }
+}
+
+/* Quantities: energy in kWh (m3), demand in kW, capacity in kVA: all 3 decimals of the stored unit. */
+static const char *line_unit(const prepay_tariff_doc_t *doc, const prepay_tariff_line_t *l)
+{
+    return l->kind == PREPAY_LINE_DEMAND ? "kW" : l->kind == PREPAY_LINE_CAPACITY ? "kVA" : quantity_unit(doc);
+}
 
 static void print_bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t *bill)
 {
@@ -328,10 +393,15 @@ static void print_bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_
     for (size_t i = 0; i < bill->line_count; i++) {
         const prepay_tariff_line_t *l = &bill->lines[i];
         cycle_label(l->cycle, cyc);
-        if (l->kind == PREPAY_LINE_FIXED) {
-            printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
-                   doc->fixed_names[l->fixed_index][0] ? doc->fixed_names[l->fixed_index] : "fixed", "-", "-", "-",
-                   fmt_amount(l->amount, b3), fmt_amount(prepay_amount_from_money(l->money), b4));
+        if (l->kind == PREPAY_LINE_FIXED || l->kind == PREPAY_LINE_CAPACITY) {
+            printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A", line_label(doc, l),
+                   "-", l->kind == PREPAY_LINE_CAPACITY ? fmt_fixed(l->quantity, 3, b1) : "-",
+                   l->kind == PREPAY_LINE_CAPACITY ? fmt_fixed(l->price, 8, b2) : "-", fmt_amount(l->amount, b3),
+                   fmt_amount(prepay_amount_from_money(l->money), b4));
+        } else if (l->kind == PREPAY_LINE_DEMAND) {
+            printf("%-8s %-7s %-12s %-4u %11s kW %12s %18s %12s\n", cyc, l->price_set ? "B" : "A", line_label(doc, l),
+                   l->tier, fmt_fixed(l->quantity, 3, b1), fmt_fixed(l->price, 8, b2), fmt_amount(l->amount, b3),
+                   fmt_amount(prepay_amount_from_money(l->money), b4));
         } else {
             printf("%-8s %-7s %-12s %-4u %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
                    doc->band_names[l->band - 1], l->tier, fmt_fixed(l->quantity, 3, b1), fmt_fixed(l->price, 8, b2),
@@ -361,11 +431,20 @@ static void print_bill_json(const prepay_tariff_doc_t *doc, const prepay_tariff_
         const prepay_tariff_line_t *l = &bill->lines[i];
         cycle_label(l->cycle, cyc);
         printf("%s\n  {\"kind\": \"%s\", \"cycle\": \"%s\", \"price_set\": \"%s\", ", i ? "," : "",
-               l->kind == PREPAY_LINE_FIXED ? "fixed" : "energy", cyc, l->price_set ? "B" : "A");
+               kind_name(l->kind), cyc, l->price_set ? "B" : "A");
         if (l->kind == PREPAY_LINE_FIXED) {
             printf("\"name\": ");
             json_string_out(stdout, doc->fixed_names[l->fixed_index]);
             printf(", \"band\": null, \"tier\": null, ");
+        } else if (l->kind == PREPAY_LINE_DEMAND || l->kind == PREPAY_LINE_CAPACITY) {
+            printf("\"period\": ");
+            if (l->kind == PREPAY_LINE_DEMAND && l->band > 0) {
+                json_string_out(stdout, line_label(doc, l));
+            } else {
+                printf("null");
+            }
+            printf(", \"unit\": \"%s\", \"band\": null, \"tier\": ", line_unit(doc, l));
+            l->kind == PREPAY_LINE_DEMAND ? printf("%u, ", l->tier) : printf("null, ");
         } else {
             printf("\"band\": ");
             json_string_out(stdout, doc->band_names[l->band - 1]);
