@@ -279,6 +279,18 @@
 #endif
 
 /**
+ * @def PREPAY_METER_DEMAND_MINUTES
+ * @brief Longest maximum-demand period (04000103) the reference meter accepts, minutes, 1..99.
+ *
+ * The meter keeps the energy of each of the last this many minutes (two
+ * 4-byte rings, forward and reverse) to slide its demand window; DL/T
+ * 645-2007 writes the period as NN minutes (15 is the common setting).
+ */
+#ifndef PREPAY_METER_DEMAND_MINUTES
+#define PREPAY_METER_DEMAND_MINUTES 60
+#endif
+
+/**
  * @def PREPAY_METER_EVENT_RECORDS
  * @brief Event records (start, end, detail) the meter keeps, shared by all event kinds, 1..64.
  *
