@@ -245,8 +245,8 @@ typedef struct prepay_meter_purse {
 
 /** @brief A maximum demand and when it occurred (DL/T 645-2007 A.2: XX.XXXX kW + YYMMDDhhmm). */
 typedef struct prepay_meter_max_demand {
-    int32_t value;      /**< 0.1 W */
-    prepay_time_t time; /**< end of the window that set it; 0 = none yet */
+    int32_t value;   /**< 0.1 W */
+    uint32_t minute; /**< end of the window that set it, in minutes since 2000-01-01 00:00 (time / 60); 0 = none */
 } prepay_meter_max_demand_t;
 
 /** @brief Maximum-demand registers of one period (current or a settlement): forward and reverse active. */

@@ -53,9 +53,13 @@ static uint32_t clamp_u32(int64_t ws)
     return ws <= 0 ? 0u : ws >= (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)ws;
 }
 
-/* Window energy -> 0.1 W, truncated (as a meter's display), clamped to int32. */
+/* Window energy -> 0.1 W, truncated (as a meter's display), clamped to int32. A window below
+ * 430 kWh fits a 32-bit division (no 64-bit division routine on a Cortex-M). */
 static int32_t demand_of(int64_t ws, unsigned period)
 {
+    if (ws <= (int64_t)(UINT32_MAX / 10u)) {
+        return (int32_t)((uint32_t)ws * 10u / (period * 60u));
+    }
     int64_t v = ws * 10 / ((int64_t)period * 60);
     return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
@@ -64,7 +68,7 @@ static void note_max(prepay_meter_max_demand_t *m, int32_t value, prepay_time_t 
 {
     if (value > m->value) {
         m->value = value;
-        m->time = t;
+        m->minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
     }
 }
 
@@ -85,16 +89,17 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     }
     unsigned period = d->period;
     uint32_t f = clamp_u32(d->forward_ws), r = clamp_u32(d->reverse_ws);
-    unsigned leaving = (d->head + PREPAY_METER_DEMAND_MINUTES - period) % PREPAY_METER_DEMAND_MINUTES;
+    unsigned head = d->head;
     if (d->minutes >= period) {
+        unsigned leaving = head >= period ? head - period : head + PREPAY_METER_DEMAND_MINUTES - period;
         d->forward_sum -= d->forward_ring[leaving];
         d->reverse_sum -= d->reverse_ring[leaving];
     }
-    d->forward_ring[d->head] = f;
-    d->reverse_ring[d->head] = r;
+    d->forward_ring[head] = f;
+    d->reverse_ring[head] = r;
     d->forward_sum += f;
     d->reverse_sum += r;
-    d->head = (uint8_t)((d->head + 1u) % PREPAY_METER_DEMAND_MINUTES);
+    d->head = (uint8_t)(head + 1u < PREPAY_METER_DEMAND_MINUTES ? head + 1u : 0u);
     if (d->minutes < UINT16_MAX) {
         d->minutes++;
     }
@@ -108,15 +113,16 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     d->forward_ws = 0;
     d->reverse_ws = 0;
     d->minute_start = t;
-    if (d->minutes < period || d->minutes % d->slide != 0) {
+    if (d->minutes < period || (d->slide > 1 && d->minutes % d->slide != 0)) {
         return;
     }
     int32_t forward = demand_of(d->forward_sum, period);
-    int32_t reverse = demand_of(d->reverse_sum, period);
+    int32_t reverse = d->reverse_sum == 0 ? 0 : demand_of(d->reverse_sum, period);
     d->current = forward >= reverse ? forward : -reverse;
     note_max(&d->max.forward[0], forward, t);
     note_max(&d->max.reverse[0], reverse, t);
-    if (band >= 1 && band <= PREPAY_METER_TARIFFS && d->band_minutes >= period && d->band_minutes % d->slide == 0) {
+    if (band >= 1 && band <= PREPAY_METER_TARIFFS && d->band_minutes >= period &&
+        (d->slide == 1 || d->band_minutes % d->slide == 0)) {
         note_max(&d->max.forward[band], forward, t);
         note_max(&d->max.reverse[band], reverse, t);
     }
@@ -203,7 +209,7 @@ static int put_max(const prepay_meter_max_demand_t *m, uint8_t *out, size_t cap,
     uint8_t b[8] = {0};
     uint64_t v = m->value < 0 ? 0u : m->value > 999999 ? 999999u : (uint64_t)m->value;
     (void)prepay_bcd_encode(v, b, 3);
-    if (m->time != 0 && prepay_time_to_dlt645_minute(m->time, b + 3) != PREPAY_OK) {
+    if (m->minute != 0 && prepay_time_to_dlt645_minute((prepay_time_t)m->minute * 60, b + 3) != PREPAY_OK) {
         memset(b + 3, 0, 5);
     }
     return put(out, cap, at, b, sizeof b);

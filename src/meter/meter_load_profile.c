@@ -155,14 +155,17 @@ void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t)
         (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) != 0 || t < p->start || t <= p->last) {
         return;
     }
-    int64_t minutes = (t - p->start) / 60;
+    if ((t - p->start) % 60 != 0 || t - p->start > (prepay_time_t)UINT32_MAX * 60) {
+        return;
+    }
+    uint32_t minutes = (uint32_t)((t - p->start) / 60); /* 32-bit remainders below: cheap on a Cortex-M */
     uint8_t classes = 0;
     for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
         if ((p->mode >> k) & 1u && minutes % p->interval[k] == 0) {
             classes = (uint8_t)(classes | (1u << k));
         }
     }
-    if (classes == 0 || (t - p->start) % 60 != 0) {
+    if (classes == 0) {
         return;
     }
     size_t index;
