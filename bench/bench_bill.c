@@ -119,7 +119,7 @@ int main(int argc, char **argv)
         make_site(n, &t);
         bill_t bill;
         double t0 = now();
-        if (bill_parse(t.bytes, t.len, &bill) != 0) {
+        if (bill_parse(t.bytes, t.len, "<memory>", &bill) != 0) {
             fprintf(stderr, "bench_bill: %s\n", bill.error);
             return 1;
         }

@@ -1,254 +1,245 @@
 /*
- * Benchmark: in-memory ledger throughput on one core (no durability; see
- * bench_ledger_durable.c for the journal). Applies batches of 8192
- * transfers (TigerBeetle's batch size) to a ledger of 1,000 wallets, and
- * prints transfers per second for:
- *   - plain transfers (recharges and deductions against limits),
- *   - exact replays (every transfer answered "exists"),
- *   - both again with random instead of sequential ids,
- *   - linked chains of three (recharge + repay emergency + repay debt),
- *   - pending + post pairs,
- *   - wallet policy decisions per second.
+ * Benchmark: the ledger in memory, on one core (no durability; see
+ * bench_ledger_durable.c for the journal).
  *
- * Chains use batches of 8190 so that no chain straddles two batches.
+ *   bench_ledger_memory [BASE [REPEAT]]   (BASE default 65536, a multiple of 8192;
+ *                                          REPEAT default 3)
  *
- * Usage: bench_ledger_memory [transfers]   (default 4,194,304)
- * Build:  meson setup build/ledger-rel --buildtype=release -Dtests=false
- *         ninja -C build/ledger-rel && build/ledger-rel/bench/bench_ledger_memory
+ * What is timed: prepay_ledger_apply() on batches of 8192 transfers
+ * (TigerBeetle's batch size) against 1,000 wallets, and nothing else: each
+ * batch is generated before its timer starts. The ledger's buffer is
+ * allocated and touched before timing (a server allocates it once).
+ *
+ *  1. Cost growth: for sequential ids (1, 2, 3, ...) and for random ids (a
+ *     bijection of the sequence number, no order), at log sizes x1, x10 and
+ *     x100 BASE, two passes over the same transfers:
+ *       apply   every transfer new (recharges and deductions, all accepted);
+ *       exists  the same transfers again (each answered "exists").
+ *     Every row does the same work, 100 x BASE transfers per pass: 100
+ *     fresh ledgers of x1 BASE, 10 of x10, or one of x100, so that each row
+ *     takes about as long and meets the same disturbance from other
+ *     processes; each round measures every row in turn. Each row prints CPU
+ *     time of this thread (the cost on one core) and wall time (which also
+ *     counts waiting for a core shared with other processes), transfers/s
+ *     and ns/transfer: the best (least CPU time) of REPEAT rounds. "growth"
+ *     is ns/transfer at x10 and x100 over ns/transfer at x1: flat is 1.00.
+ *  2. Other work at x10 BASE, sequential ids: linked chains of three
+ *     (recharge + repay emergency + repay debt), pending + post pairs,
+ *     pending transfers with deadlines then prepay_ledger_expire() of all.
+ *  3. Wallet policy decisions per second.
+ *
+ * The machine's memcpy bandwidth is printed first: quote it beside every
+ * figure. Build and run (release):
+ *   meson setup build/rel --buildtype=release -Dtests=false
+ *   ninja -C build/rel bench/bench_ledger_memory && build/rel/bench/bench_ledger_memory
  */
-#define _POSIX_C_SOURCE 199309L
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "bench_ledger_common.h"
 
-#include "prepay/ledger.h"
 #include "prepay/wallet.h"
 
-#define BATCH 8192u
-#define WALLETS 1000u
-#define ACCOUNTS (WALLETS * 3u + 8u)
+typedef struct timing {
+    double cpu;
+    double wall;
+    uint64_t count;
+    uint64_t applied;
+} timing_t;
 
-/* CPU time of this thread: the figure for "one core", unaffected by other
- * processes sharing the machine (wall time is printed beside it). */
-static double now_seconds(void)
+static prepay_ledger_transfer_t batch[BENCH_BATCH];
+static int results[BENCH_BATCH];
+
+static void ledger_start(bench_ledger_t *b)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double last_wall;
-
-/* Index slots: a power of two above 4x the capacity (load <= 1/4; see ledger.h). */
-static uint32_t pow2_above(uint32_t n)
-{
-    uint32_t s = 1;
-    while (s <= n * 4u) {
-        s *= 2u;
-    }
-    return s;
-}
-
-typedef struct bench {
-    prepay_ledger_memory_t memory;
-    prepay_ledger_t ledger;
-} bench_t;
-
-static void open_ledger(bench_t *b, uint32_t transfers)
-{
-    if (b->memory.entries == NULL) {
-        b->memory.account_capacity = ACCOUNTS;
-        b->memory.account_index_slots = pow2_above(ACCOUNTS);
-        b->memory.transfer_capacity = transfers;
-        b->memory.transfer_index_slots = pow2_above(transfers);
-        b->memory.accounts = calloc(ACCOUNTS, sizeof *b->memory.accounts);
-        b->memory.account_index = calloc(b->memory.account_index_slots, sizeof(uint32_t));
-        b->memory.entries = calloc(transfers, sizeof *b->memory.entries);
-        b->memory.transfer_index = calloc(b->memory.transfer_index_slots, sizeof(uint32_t));
-        if (!b->memory.accounts || !b->memory.account_index || !b->memory.entries || !b->memory.transfer_index) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
-        /* touch every page before timing (a non-zero fill, so the compiler cannot drop it after calloc) */
-        memset(b->memory.entries, 0xA5, (size_t)transfers * sizeof *b->memory.entries);
-    }
-    if (prepay_ledger_init(&b->ledger, &b->memory) != PREPAY_OK) {
-        fprintf(stderr, "init failed\n");
-        exit(1);
-    }
-    /* 1 clearing, 2..5 revenue, wallets 100.., emergency 10000.., debt 20000.. */
+    bench_check(prepay_ledger_init(&b->ledger, &b->memory), "init");
     prepay_ledger_account_t a;
-    memset(&a, 0, sizeof a);
-    a.id = 1;
-    a.kind = PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING;
-    prepay_ledger_create_account(&b->ledger, &a);
-    for (uint32_t i = 0; i < 4; i++) {
-        memset(&a, 0, sizeof a);
-        a.id = 2u + i;
-        a.kind = PREPAY_LEDGER_ACCOUNT_REVENUE;
-        a.item = i + 1u;
-        prepay_ledger_create_account(&b->ledger, &a);
-    }
-    for (uint32_t w = 0; w < WALLETS; w++) {
-        memset(&a, 0, sizeof a);
-        a.id = 10000u + w;
-        a.kind = PREPAY_LEDGER_ACCOUNT_EMERGENCY_CREDIT;
-        a.flags = PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS;
-        a.overdraft_limit = 1000000000;
-        prepay_ledger_create_account(&b->ledger, &a);
-        memset(&a, 0, sizeof a);
-        a.id = 20000u + w;
-        a.kind = PREPAY_LEDGER_ACCOUNT_DEBT;
-        prepay_ledger_create_account(&b->ledger, &a);
-        memset(&a, 0, sizeof a);
-        a.id = 100u + w;
-        a.kind = PREPAY_LEDGER_ACCOUNT_WALLET;
-        a.flags = PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS;
-        a.overdraft_limit = 500;
-        a.emergency_account_id = 10000u + w;
-        a.debt_account_id = 20000u + w;
-        prepay_ledger_create_account(&b->ledger, &a);
+    uint32_t n = bench_account(0, &a);
+    for (uint32_t i = 0; i < n; i++) {
+        bench_account(i, &a);
+        bench_check(prepay_ledger_create_account(&b->ledger, &a), "account");
     }
 }
 
-/* batch: 8192, or 8190 for chains of three (a chain must not straddle two batches). */
-static double run(bench_t *b, const prepay_ledger_transfer_t *transfers, uint32_t count, uint32_t batch,
-                  int *results, uint32_t *applied_out)
+/* Applies transfers [0, count) of the workload, one batch at a time; only apply is timed. */
+static timing_t run_workload(bench_ledger_t *b, uint32_t count, bool random_ids)
 {
-    double w0 = wall_seconds();
-    double t0 = now_seconds();
-    uint32_t applied = 0;
-    for (uint32_t at = 0; at < count; at += batch) {
-        uint32_t n = count - at < batch ? count - at : batch;
-        int r = prepay_ledger_apply(&b->ledger, transfers + at, n, results);
-        if (r < 0) {
-            fprintf(stderr, "apply failed: %d\n", r);
-            exit(1);
+    timing_t t = {0, 0, 0, 0};
+    for (uint32_t at = 0; at < count; at += BENCH_BATCH) {
+        uint32_t n = count - at < BENCH_BATCH ? count - at : BENCH_BATCH;
+        for (uint32_t i = 0; i < n; i++) {
+            bench_transfer(at + i, random_ids, &batch[i]);
         }
-        applied += (uint32_t)r;
+        double w0 = bench_wall_seconds();
+        double c0 = bench_cpu_seconds();
+        int r = prepay_ledger_apply(&b->ledger, batch, n, results);
+        t.cpu += bench_cpu_seconds() - c0;
+        t.wall += bench_wall_seconds() - w0;
+        bench_check(r, "apply");
+        t.applied += (uint64_t)r;
+        t.count += n;
     }
-    double t1 = now_seconds();
-    last_wall = wall_seconds() - w0;
-    *applied_out = applied;
-    return t1 - t0;
+    return t;
 }
 
-static void report(const char *what, uint32_t count, uint32_t applied, double seconds)
+static void print_header(void)
 {
-    printf("%-42s %8u transfers %8u applied %7.3f s cpu %8.2f M transfers/s (wall %.3f s)\n", what, count, applied,
-           seconds, (double)count / seconds / 1e6, last_wall);
+    printf("%-10s %-6s %-7s %10s %10s %8s %8s %9s %9s %9s\n", "ids", "log", "work", "transfers", "applied",
+           "cpu s", "wall s", "M/s cpu", "ns cpu", "ns wall");
 }
 
-int main(int argc, char **argv)
+static void print_row(const char *ids, const char *scale, const char *work, const timing_t *t)
 {
-    uint32_t count = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 4194304u;
+    printf("%-10s %-6s %-7s %10llu %10llu %8.3f %8.3f %9.2f %9.1f %9.1f\n", ids, scale, work,
+           (unsigned long long)t->count, (unsigned long long)t->applied, t->cpu, t->wall,
+           (double)t->count / t->cpu / 1e6, t->cpu * 1e9 / (double)t->count, t->wall * 1e9 / (double)t->count);
+}
+
+static double ns_per(const timing_t *t)
+{
+    return t->cpu * 1e9 / (double)t->count;
+}
+
+static void add(timing_t *sum, const timing_t *t)
+{
+    sum->cpu += t->cpu;
+    sum->wall += t->wall;
+    sum->count += t->count;
+    sum->applied += t->applied;
+}
+
+/* Section 1: sequential and random ids at x1, x10, x100. The rounds go
+ * through every (ids, size) pair in turn, so that a change in the load of
+ * a shared machine touches every row alike. */
+static void cost_growth(uint32_t base, unsigned repeat)
+{
+    static const uint32_t scales[3] = {1, 10, 100};
+    static const char *const scale_names[3] = {"x1", "x10", "x100"};
+    static const char *const id_names[2] = {"sequential", "random"};
+    printf("\n1. cost growth with the log size (x1 = %u transfers); apply = new transfers, exists = the same again;\n"
+           "   each row %u transfers per pass (100 ledgers of x1, 10 of x10, 1 of x100), best of %u rounds\n",
+           base, base * 100u, repeat);
+    bench_ledger_t b[3];
+    for (int s = 0; s < 3; s++) {
+        bench_ledger_open(&b[s], base * scales[s]);
+    }
+    timing_t apply[2][3];
+    timing_t exists[2][3];
+    for (unsigned rep = 0; rep < repeat; rep++) {
+        for (int r = 0; r < 2; r++) {
+            for (int s = 0; s < 3; s++) {
+                uint32_t count = base * scales[s];
+                timing_t a = {0, 0, 0, 0};
+                timing_t e = {0, 0, 0, 0};
+                for (uint32_t ledgers = 0; ledgers < 100u / scales[s]; ledgers++) {
+                    ledger_start(&b[s]);
+                    timing_t t = run_workload(&b[s], count, r == 1);
+                    add(&a, &t);
+                    t = run_workload(&b[s], count, r == 1);
+                    add(&e, &t);
+                    if (prepay_ledger_transfer_count(&b[s].ledger) != count ||
+                        prepay_ledger_verify(&b[s].ledger, b[s].scratch, BENCH_ACCOUNTS) != PREPAY_OK) {
+                        fprintf(stderr, "bench: the ledger did not take the workload as expected\n");
+                        exit(1);
+                    }
+                }
+                if (a.applied != (uint64_t)count * (100u / scales[s]) || e.applied != 0) {
+                    fprintf(stderr, "bench: the ledger did not take the workload as expected\n");
+                    exit(1);
+                }
+                if (rep == 0 || a.cpu < apply[r][s].cpu) {
+                    apply[r][s] = a;
+                }
+                if (rep == 0 || e.cpu < exists[r][s].cpu) {
+                    exists[r][s] = e;
+                }
+            }
+        }
+    }
+    print_header();
+    for (int r = 0; r < 2; r++) {
+        for (int s = 0; s < 3; s++) {
+            print_row(id_names[r], scale_names[s], "apply", &apply[r][s]);
+            print_row(id_names[r], scale_names[s], "exists", &exists[r][s]);
+        }
+        printf("%-10s growth of ns/transfer (cpu): apply x10 %.2f, x100 %.2f; exists x10 %.2f, x100 %.2f\n",
+               id_names[r], ns_per(&apply[r][1]) / ns_per(&apply[r][0]),
+               ns_per(&apply[r][2]) / ns_per(&apply[r][0]), ns_per(&exists[r][1]) / ns_per(&exists[r][0]),
+               ns_per(&exists[r][2]) / ns_per(&exists[r][0]));
+    }
+    for (int s = 0; s < 3; s++) {
+        bench_ledger_close(&b[s]);
+    }
+}
+
+/* Applies a prepared array of transfers in batches of batch_size; times apply only. */
+static timing_t run_array(bench_ledger_t *b, const prepay_ledger_transfer_t *t, uint32_t count, uint32_t batch_size)
+{
+    timing_t r = {0, 0, 0, 0};
+    for (uint32_t at = 0; at < count; at += batch_size) {
+        uint32_t n = count - at < batch_size ? count - at : batch_size;
+        double w0 = bench_wall_seconds();
+        double c0 = bench_cpu_seconds();
+        int applied = prepay_ledger_apply(&b->ledger, t + at, n, results);
+        r.cpu += bench_cpu_seconds() - c0;
+        r.wall += bench_wall_seconds() - w0;
+        bench_check(applied, "apply");
+        r.applied += (uint64_t)applied;
+        r.count += n;
+    }
+    return r;
+}
+
+/* Section 2: chains, pending + post, deadlines and expiry. */
+static void other_work(uint32_t count)
+{
     count -= count % 6u; /* whole chains and pairs */
     prepay_ledger_transfer_t *t = calloc(count, sizeof *t);
-    int *results = calloc(BATCH, sizeof *results);
-    bench_t b;
-    memset(&b, 0, sizeof b);
-    if (!t || !results) {
-        return 1;
+    uint64_t *expired = calloc(BENCH_BATCH, sizeof *expired);
+    if (t == NULL || expired == NULL) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
     }
-    printf("ledger in memory: %u wallets, batches of %u, sizeof(transfer) %zu, sizeof(entry) %zu\n", WALLETS, BATCH,
-           sizeof(prepay_ledger_transfer_t), sizeof(prepay_ledger_entry_t));
+    printf("\n2. other work, %u transfers, sequential ids\n", count);
+    print_header();
+    bench_ledger_t b;
+    bench_ledger_open(&b, count);
 
-    /* 1. plain: one recharge per wallet then deductions (round robin). */
-    uint64_t state = 12345;
-    for (uint32_t i = 0; i < count; i++) {
-        state = state * 6364136223846793005u + 1442695040888963407u;
-        uint32_t w = i % WALLETS;
-        memset(&t[i], 0, sizeof t[i]);
-        t[i].id = 1000000u + i;
-        if (i < WALLETS || i % 64u == 0) {
-            t[i].debit_account_id = 1;
-            t[i].credit_account_id = 100u + w;
-            t[i].amount = 1000000;
-            t[i].code = PREPAY_LEDGER_CODE_RECHARGE;
-        } else {
-            t[i].debit_account_id = 100u + w;
-            t[i].credit_account_id = 2u + (uint32_t)(state >> 62);
-            t[i].amount = 1 + (int64_t)((state >> 33) % 100u);
-            t[i].code = PREPAY_LEDGER_CODE_DEDUCTION;
-            t[i].meter_id = w;
-            t[i].interval_start = (int64_t)i * 900;
-            t[i].interval_end = (int64_t)i * 900 + 900;
-        }
-        t[i].timestamp = (int64_t)i;
-    }
-    open_ledger(&b, count);
-    uint32_t applied;
-    double s = run(&b, t, count, BATCH, results, &applied);
-    report("plain transfers (recharge + deductions)", count, applied, s);
-    s = run(&b, t, count, BATCH, results, &applied);
-    report("exact replays (all \"exists\")", count, applied, s);
-
-    /* 1b. the same transfers with random ids (no locality in the index or the log lookups). */
-    for (uint32_t i = 0; i < count; i++) {
-        uint64_t z = (uint64_t)i * 0x9e3779b97f4a7c15u + 1u;
-        z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9u;
-        t[i].id = (z ^ (z >> 29)) | 1u;
-    }
-    open_ledger(&b, count);
-    s = run(&b, t, count, BATCH, results, &applied);
-    report("plain transfers, random ids", count, applied, s);
-    s = run(&b, t, count, BATCH, results, &applied);
-    report("exact replays, random ids", count, applied, s);
-
-    /* 2. linked chains of three: recharge, repay emergency, repay debt. */
+    /* Linked chains of three: recharge 300, repay 100 to a clearing account twice. */
     for (uint32_t i = 0; i < count; i += 3) {
-        uint32_t w = (i / 3u) % WALLETS;
+        uint32_t w = (i / 3u) % BENCH_WALLETS;
         for (uint32_t k = 0; k < 3; k++) {
             memset(&t[i + k], 0, sizeof t[i + k]);
-            t[i + k].id = 1000000u + i + k;
+            t[i + k].id = 1u + i + k;
+            t[i + k].amount = 100;
+            t[i + k].debit_account_id = BENCH_WALLET_BASE + w;
+            t[i + k].credit_account_id = BENCH_REVENUE + k;
+            t[i + k].code = PREPAY_LEDGER_CODE_FEE;
+            t[i + k].flags = k < 2 ? PREPAY_LEDGER_TRANSFER_LINKED : 0u;
         }
-        t[i].debit_account_id = 1;
-        t[i].credit_account_id = 100u + w;
+        t[i].debit_account_id = BENCH_CLEARING;
+        t[i].credit_account_id = BENCH_WALLET_BASE + w;
         t[i].amount = 300;
         t[i].code = PREPAY_LEDGER_CODE_RECHARGE;
-        t[i].flags = PREPAY_LEDGER_TRANSFER_LINKED;
-        t[i + 1].debit_account_id = 100u + w;
-        t[i + 1].credit_account_id = 10000u + w;
-        t[i + 1].amount = 100;
-        t[i + 1].code = PREPAY_LEDGER_CODE_REPAY_EMERGENCY;
-        t[i + 1].flags = PREPAY_LEDGER_TRANSFER_LINKED;
-        t[i + 2].debit_account_id = 100u + w;
-        t[i + 2].credit_account_id = 20000u + w;
-        t[i + 2].amount = 100;
-        t[i + 2].code = PREPAY_LEDGER_CODE_REPAY_DEBT;
     }
-    open_ledger(&b, count);
-    s = run(&b, t, count, BATCH - 2u, results, &applied);
-    report("linked chains of 3 (recharge + repays)", count, applied, s);
+    ledger_start(&b);
+    timing_t r = run_array(&b, t, count, BENCH_BATCH - 2u); /* 8190: no chain straddles two batches */
+    print_row("sequential", "x10", "chain3", &r);
 
-    /* 3. pending + post pairs after one recharge per wallet. */
+    /* Pending + post pairs after one recharge per wallet. */
     for (uint32_t i = 0; i < count; i += 2) {
-        uint32_t w = (i / 2u) % WALLETS;
+        uint32_t w = (i / 2u) % BENCH_WALLETS;
         memset(&t[i], 0, 2 * sizeof t[i]);
-        t[i].id = 1000000u + i;
-        t[i + 1].id = 1000000u + i + 1;
-        if (i / 2u < WALLETS) {
-            t[i].debit_account_id = 1;
-            t[i].credit_account_id = 100u + w;
-            t[i].amount = 1000000000;
-            t[i].code = PREPAY_LEDGER_CODE_RECHARGE;
-            t[i + 1].debit_account_id = 1;
-            t[i + 1].credit_account_id = 100u + w;
-            t[i + 1].amount = 1;
-            t[i + 1].code = PREPAY_LEDGER_CODE_RECHARGE;
+        t[i].id = 1u + i;
+        t[i + 1].id = 2u + i;
+        if (i / 2u < BENCH_WALLETS) {
+            for (uint32_t k = 0; k < 2; k++) {
+                t[i + k].debit_account_id = BENCH_CLEARING;
+                t[i + k].credit_account_id = BENCH_WALLET_BASE + w;
+                t[i + k].amount = k == 0 ? 1000000000 : 1;
+                t[i + k].code = PREPAY_LEDGER_CODE_RECHARGE;
+            }
             continue;
         }
-        t[i].debit_account_id = 100u + w;
-        t[i].credit_account_id = 2;
+        t[i].debit_account_id = BENCH_WALLET_BASE + w;
+        t[i].credit_account_id = BENCH_REVENUE;
         t[i].amount = 50;
         t[i].code = PREPAY_LEDGER_CODE_DEDUCTION;
         t[i].flags = PREPAY_LEDGER_TRANSFER_PENDING;
@@ -257,11 +248,59 @@ int main(int argc, char **argv)
         t[i + 1].code = PREPAY_LEDGER_CODE_DEDUCTION;
         t[i + 1].flags = PREPAY_LEDGER_TRANSFER_POST_PENDING;
     }
-    open_ledger(&b, count);
-    s = run(&b, t, count, BATCH, results, &applied);
-    report("pending + post pairs", count, applied, s);
+    ledger_start(&b);
+    r = run_array(&b, t, count, BENCH_BATCH);
+    print_row("sequential", "x10", "pend+post", &r);
 
-    /* 4. wallet policy decisions. */
+    /* Pending transfers with deadlines (after one recharge per wallet), then expire them all. */
+    for (uint32_t i = BENCH_WALLETS; i < count; i++) {
+        t[i].flags = PREPAY_LEDGER_TRANSFER_PENDING;
+        t[i].pending_id = 0;
+        t[i].debit_account_id = BENCH_WALLET_BASE + i % BENCH_WALLETS;
+        t[i].credit_account_id = BENCH_REVENUE;
+        t[i].amount = 50;
+        t[i].code = PREPAY_LEDGER_CODE_DEDUCTION;
+        t[i].timestamp = (int64_t)i;
+        t[i].deadline = (int64_t)i + 1800 + (int64_t)((i * 7919u) % 600u); /* 30-40 min, not in log order */
+    }
+    for (uint32_t i = 0; i < BENCH_WALLETS; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].id = 1u + i;
+        t[i].debit_account_id = BENCH_CLEARING;
+        t[i].credit_account_id = BENCH_WALLET_BASE + i;
+        t[i].amount = 1000000000;
+        t[i].code = PREPAY_LEDGER_CODE_RECHARGE;
+    }
+    ledger_start(&b);
+    r = run_array(&b, t, count, BENCH_BATCH);
+    print_row("sequential", "x10", "pend+ddl", &r);
+    timing_t e = {0, 0, 0, 0};
+    for (;;) {
+        double w0 = bench_wall_seconds();
+        double c0 = bench_cpu_seconds();
+        int n = prepay_ledger_expire(&b.ledger, INT64_MAX, expired, BENCH_BATCH);
+        e.cpu += bench_cpu_seconds() - c0;
+        e.wall += bench_wall_seconds() - w0;
+        bench_check(n, "expire");
+        e.count += (uint64_t)n;
+        e.applied += (uint64_t)n;
+        if (n < (int)BENCH_BATCH) {
+            break;
+        }
+    }
+    if (e.count != count - BENCH_WALLETS || prepay_ledger_verify(&b.ledger, b.scratch, BENCH_ACCOUNTS) != PREPAY_OK) {
+        fprintf(stderr, "bench: expiry did not release every pending transfer\n");
+        exit(1);
+    }
+    print_row("sequential", "x10", "expire", &e);
+    bench_ledger_close(&b);
+    free(t);
+    free(expired);
+}
+
+/* Section 3: wallet policy decisions. */
+static void wallet_decisions(void)
+{
     prepay_wallet_policy_t policy;
     prepay_wallet_policy_default(&policy);
     policy.window_count = 1;
@@ -272,22 +311,40 @@ int main(int argc, char **argv)
     prepay_wallet_decision_t d;
     uint32_t decisions = 20000000u;
     uint64_t sink = 0;
-    double t0 = now_seconds();
+    double w0 = bench_wall_seconds();
+    double c0 = bench_cpu_seconds();
     for (uint32_t i = 0; i < decisions; i++) {
         prepay_wallet_input_t in = {.balance = 3000 - (int64_t)(i % 4000u), .now = (int64_t)i * 37, .flags = 0};
         prepay_wallet_decide(&policy, &in, &ws, &d);
         ws = d.next;
         sink += d.events;
     }
-    double t1 = now_seconds();
-    printf("%-44s %9u decisions %8.3f s %8.2f M decisions/s (events %llu)\n", "wallet policy decide", decisions,
-           t1 - t0, (double)decisions / (t1 - t0) / 1e6, (unsigned long long)sink);
+    double cpu = bench_cpu_seconds() - c0;
+    double wall = bench_wall_seconds() - w0;
+    printf("\n3. wallet policy: %u decisions, %.3f s cpu (%.3f s wall), %.2f M decisions/s, %.1f ns each (events %llu)\n",
+           decisions, cpu, wall, (double)decisions / cpu / 1e6, cpu * 1e9 / decisions, (unsigned long long)sink);
+}
 
-    free(t);
-    free(results);
-    free(b.memory.accounts);
-    free(b.memory.account_index);
-    free(b.memory.entries);
-    free(b.memory.transfer_index);
+int main(int argc, char **argv)
+{
+    uint32_t base = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65536u;
+    unsigned repeat = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 3u;
+    base -= base % BENCH_BATCH;
+    if (base == 0u || base > PREPAY_LEDGER_MAX_SIZED_CAPACITY / 100u || repeat == 0u) {
+        fprintf(stderr, "usage: bench_ledger_memory [BASE [REPEAT]]   (BASE a multiple of %u, default 65536)\n",
+                BENCH_BATCH);
+        return 2;
+    }
+    double gbps = bench_memcpy_gbps();
+    printf("bench_ledger_memory: memcpy %.1f GB/s on this machine; batches of %u; %u wallets\n", gbps, BENCH_BATCH,
+           BENCH_WALLETS);
+    printf("sizeof transfer %zu, entry %zu; ledger memory per transfer at x1: %.1f bytes "
+           "(log + index + expiry heap)\n",
+           sizeof(prepay_ledger_transfer_t), sizeof(prepay_ledger_entry_t),
+           (double)(prepay_ledger_memory_size(BENCH_ACCOUNTS, base) - prepay_ledger_memory_size(BENCH_ACCOUNTS, 1)) /
+               (double)base);
+    cost_growth(base, repeat);
+    other_work(base * 10u);
+    wallet_decisions();
     return 0;
 }

@@ -36,5 +36,19 @@
 #define PREPAY_MODBUS_STREAM_BUFFER 256 /* the minimum: one RTU ADU */
 
 #define PREPAY_LOAD_RECORD_REPLY_MAX 412 /* 4 full load records */
+#define PREPAY_EVENTS_PHASES 1          /* single-phase meter: no three-phase-only events */
+#define PREPAY_MAX_EVENT_RECORDS 1      /* the last record of each event kind */
+#define PREPAY_VQ_MONTHS 1              /* voltage statistics of this and last month */
+#define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
+
+/* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
+#define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8
+#define PREPAY_MAX_SETTLEMENT_METERS 8
+#define PREPAY_MAX_SETTLEMENT_GROUPS 1
+#define PREPAY_MAX_SETTLEMENT_MEMBERS 8
+#define PREPAY_MAX_SETTLEMENT_TARIFFS 2
+#define PREPAY_MAX_SETTLEMENT_POLICIES 1
+#define PREPAY_MAX_SETTLEMENT_ITEMS 2
+#define PREPAY_SETTLEMENT_USAGE_LINES 4
 
 #endif

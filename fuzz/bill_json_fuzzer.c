@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bill_t bill;
-    if (bill_parse((const char *)data, size, &bill) != 0) {
+    if (bill_parse((const char *)data, size, "fuzz", &bill) != 0) {
         if (bill.error[0] == '\0') {
             abort();
         }

@@ -1,14 +1,14 @@
 /*
- * Fuzz target: the command lines of `prepay bill`, `prepay tariff`,
- * `prepay demo`, `prepay dlt645 encode` and `prepay-emu`, through their
- * option parsers, which have no side effects (nothing opened or printed).
- * Input: a selector byte, then NUL-separated arguments (at most 24).
- * (`prepay ledger`'s parser is not reachable this way yet: see the notes of
- * issue 11.)
+ * Fuzz target: the command lines of every `prepay` command and of
+ * `prepay-emu`, through their input stages (the tools layer's one option
+ * parser, cli_options.h, and each command's own checks), which have no
+ * side effects: nothing opened or printed. Input: a selector byte, then
+ * NUL-separated arguments (at most 24).
  *
  * Invariants:
  * - no crash, no out-of-bounds access (sanitizers);
- * - every parser returns 0 or 2, with a message on 2;
+ * - every parser returns 0 or 2, with a one-line message shorter than its
+ *   buffer on 2;
  * - on 0, every string it returns is one of the arguments or a suffix of
  *   one (`--opt=value`), and numbers are within their documented ranges.
  */
@@ -47,6 +47,147 @@ static void check_error(int rc, const char *err)
     }
 }
 
+static void check_args(const cli_args_t *args)
+{
+    if (args->count > CLI_ARGS_MAX) {
+        abort();
+    }
+    for (size_t i = 0; i < args->count; i++) {
+        check_points_into_argv(args->args[i]);
+    }
+}
+
+static void check_all(const char *const *strings, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        check_points_into_argv(strings[k]);
+    }
+}
+
+/* The commands whose input stage is reachable without opening anything. */
+static const char *const names[] = {"bill", "check", "bill", "vend", "demo", "encode", "encode", "encode",
+                                    "monthly", "energy", "ledger", "prepay-emu"};
+#define COMMANDS (sizeof names / sizeof names[0])
+
+static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
+{
+    int rc;
+    switch (which) {
+    case 0: {
+        bill_options_t o;
+        rc = prepay_bill_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            check_points_into_argv(o.path);
+            if (o.csv < BILL_CSV_NONE || o.csv > BILL_CSV_CHARGES) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    case 1:
+    case 2:
+    case 3: {
+        tariff_options_t o;
+        rc = prepay_tariff_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            const char *all[] = {o.tariff, o.readings, o.band};
+            check_all(all, 3);
+            if (o.amount < 0 || o.used < 0 || o.quantum < 1 || o.household < 0) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    case 4: {
+        demo_options_t o;
+        rc = prepay_demo_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            if (o.days < 1 || o.days > 366 || o.meters < 1 || o.meters > 5000 || o.timeout_ms < 1 ||
+                o.timeout_ms > 60000 || o.drop < 0 || o.drop > 500000 || o.corrupt < 0 || o.corrupt > 500000) {
+                abort();
+            }
+            const char *all[] = {o.tariff_path, o.emu_path};
+            check_all(all, 2);
+        }
+        return rc;
+    }
+    case 5: {
+        dlt645_encode_options_t o;
+        rc = prepay_dlt645_encode_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            check_points_into_argv(o.value);
+            if (o.preamble < 0 || o.preamble > 4 || o.kind < 0 || o.kind > 4) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    case 6: {
+        cjt188_encode_options_t o;
+        rc = prepay_cjt188_encode_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version && (o.preamble < 0 || o.preamble > 4 || o.ser > 255)) {
+            abort();
+        }
+        return rc;
+    }
+    case 7: {
+        modbus_encode_options_t o;
+        rc = prepay_modbus_encode_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            const char *all[] = {o.value, o.reg};
+            check_all(all, 2);
+            if (o.unit > 247 || o.address > 0xFFFF || o.values.count > PREPAY_MODBUS_MAX_WRITE_REGISTERS) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    case 8:
+    case 9: {
+        report_options_t o;
+        rc = prepay_report_options_parse(argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            const char *all[] = {o.readings, o.tariff, o.svg};
+            check_all(all, 3);
+            if (!o.monthly && o.to < o.from) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    case 10: {
+        ledger_request_t r;
+        rc = prepay_ledger_options_parse(argc_, argv_, &r, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            check_points_into_argv(r.journal);
+            if (r.command < LEDGER_OPEN || r.command > LEDGER_SNAPSHOT || r.journal == NULL) {
+                abort();
+            }
+        }
+        return rc;
+    }
+    default: {
+        emu_options_t o;
+        rc = emu_options_parse(argc_, argv_, &o, err, cap);
+        args->count = 0;
+        if (rc == 0 && !o.help && !o.version) {
+            if (o.server.bus_port > 65535 || o.server.port_base < 0 || o.server.port_base > 65535 ||
+                o.server.speed < 1 || o.server.speed > EMU_SPEED_MAX || o.delay_ms > EMU_DELAY_MS_MAX ||
+                o.drop_ppm > 1000000 || o.corrupt_ppm > 1000000 || o.sync_limit < 0 ||
+                o.sync_limit > EMU_SYNC_LIMIT_MAX || o.site_path == NULL) {
+                abort();
+            }
+            const char *all[] = {o.site_path, o.state_path, o.server.ready_file};
+            check_all(all, 3);
+            if (strcmp(o.server.listen, "127.0.0.1") != 0) {
+                check_points_into_argv(o.server.listen); /* else the default */
+            }
+        }
+        return rc;
+    }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) {
@@ -56,8 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1 < sizeof buffer - 1 ? size - 1 : sizeof buffer - 1;
     memcpy(buffer, data + 1, n);
     buffer[n] = '\0';
-    static const char *const names[] = {"bill", "tariff", "demo", "encode", "prepay-emu"};
-    unsigned which = data[0] % 5;
+    unsigned which = data[0] % COMMANDS;
     static char name[16];
     snprintf(name, sizeof name, "%s", names[which]);
     argc_ = 0;
@@ -69,84 +209,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argv_[argc_] = NULL;
     char err[256];
     err[0] = '\0';
-    int rc;
-    switch (which) {
-    case 0: {
-        bill_options_t o;
-        rc = prepay_bill_options_parse(argc_, argv_, &o, err, sizeof err);
-        check_error(rc, err);
-        if (rc == 0) {
-            check_points_into_argv(o.path);
-            check_points_into_argv(o.csv);
-        }
-        break;
-    }
-    case 1: {
-        tariff_options_t o;
-        rc = prepay_tariff_options_parse(argc_, argv_, &o, err, sizeof err);
-        check_error(rc, err);
-        if (rc == 0) {
-            const char *all[] = {o.sub, o.positional[0], o.positional[1], o.amount, o.used, o.at, o.band,
-                                 o.quantum, o.household};
-            for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-                check_points_into_argv(all[k]);
-            }
-            if (o.positional_count > 2) {
-                abort();
-            }
-        }
-        break;
-    }
-    case 2: {
-        demo_options_t o;
-        bool help;
-        rc = prepay_demo_options_parse(argc_, argv_, &o, &help, err, sizeof err);
-        check_error(rc, err);
-        if (rc == 0 && !help &&
-            (o.days < 1 || o.days > 366 || o.meters < 1 || o.meters > 5000 || o.timeout_ms < 1 ||
-             o.timeout_ms > 60000)) {
-            abort();
-        }
-        if (rc == 0) {
-            check_points_into_argv(o.tariff_path);
-            check_points_into_argv(o.emu_path);
-            check_points_into_argv(o.drop);
-            check_points_into_argv(o.corrupt);
-        }
-        break;
-    }
-    case 3: {
-        dlt645_encode_options_t o;
-        rc = prepay_dlt645_encode_options_parse(argc_, argv_, &o, err, sizeof err);
-        check_error(rc, err);
-        if (rc == 0) {
-            const char *all[] = {o.what,     o.address,       o.new_address, o.di,    o.value, o.level,
-                                 o.password, o.operator_code, o.n1,          o.until, o.time,  o.preamble};
-            for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-                check_points_into_argv(all[k]);
-            }
-        }
-        break;
-    }
-    default: {
-        emu_options_t o;
-        rc = emu_options_parse(argc_, argv_, &o, err, sizeof err);
-        check_error(rc, err);
-        if (rc == 0 && !o.help) {
-            if (o.site_path != argv_[1] || o.server.bus_port > 65535 || o.server.port_base < 0 ||
-                o.server.port_base > 65535 || o.server.speed < 1 || o.server.speed > EMU_SPEED_MAX ||
-                o.delay_ms > EMU_DELAY_MS_MAX || o.drop_ppm > 1000000 || o.corrupt_ppm > 1000000 ||
-                o.sync_limit < 0 || o.sync_limit > EMU_SYNC_LIMIT_MAX) {
-                abort();
-            }
-            check_points_into_argv(o.state_path);
-            check_points_into_argv(o.server.ready_file);
-            if (strcmp(o.server.listen, "127.0.0.1") != 0) {
-                check_points_into_argv(o.server.listen); /* else the default */
-            }
-        }
-        break;
-    }
+    cli_args_t args;
+    memset(&args, 0, sizeof args);
+    int rc = parse(which, &args, err, sizeof err);
+    check_error(rc, err);
+    if (rc == 0) {
+        check_args(&args);
     }
     return 0;
 }

@@ -24,10 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define TRANSFERS 512u
 #define STORAGE (256u * 1024u)
 
-static prepay_ledger_account_t accounts[ACCOUNTS];
-static uint32_t account_index[2 * ACCOUNTS];
-static prepay_ledger_entry_t entries[TRANSFERS];
-static uint32_t transfer_index[2 * TRANSFERS];
+static uint64_t ledger_memory[PREPAY_LEDGER_MEMORY_SIZE(ACCOUNTS, TRANSFERS) / sizeof(uint64_t)];
 static prepay_ledger_account_t scratch[ACCOUNTS];
 static uint8_t storage[STORAGE];
 static uint8_t snapshot_slots[2][STORAGE];
@@ -35,9 +32,9 @@ static uint8_t staging[PREPAY_JOURNAL_MIN_BUFFER + 64];
 
 static void init_ledger(prepay_ledger_t *ledger)
 {
-    prepay_ledger_memory_t memory = {accounts, ACCOUNTS, account_index, 2 * ACCOUNTS,
-                                     entries,  TRANSFERS, transfer_index, 2 * TRANSFERS};
-    if (prepay_ledger_init(ledger, &memory) != PREPAY_OK) {
+    prepay_ledger_memory_t memory;
+    if (prepay_ledger_memory_layout(&memory, ledger_memory, sizeof ledger_memory, ACCOUNTS, TRANSFERS) != PREPAY_OK ||
+        prepay_ledger_init(ledger, &memory) != PREPAY_OK) {
         abort();
     }
 }

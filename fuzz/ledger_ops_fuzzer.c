@@ -2,8 +2,9 @@
  * Fuzz target: the ledger under arbitrary operation sequences. The input
  * bytes choose the accounts' limits and then a sequence of operations
  * (single transfers, batches with linked chains, replays through
- * prepay_ledger_replay, recharge chains, account closing, queries and
- * summaries) on a small ledger whose log fills up. After every operation
+ * prepay_ledger_replay, recharge chains, account closing, pending
+ * transfers with deadlines and their expiry, queries and summaries) on a
+ * small ledger whose log fills up. After every operation
  * prepay_ledger_verify() must succeed (zero sum, balances = replay of the
  * log, limits hold), and each batch's applied count must equal its OK
  * results; otherwise the target aborts.
@@ -67,20 +68,22 @@ static void transfer(cursor_t *c, prepay_ledger_transfer_t *t)
         t->credit_account_id = 0;
     }
     t->code = (uint16_t)(byte(c) % 13u);
-    t->order_id = byte(c) & 3u;
+    uint8_t o = byte(c);
+    t->order_id = o & 3u;
+    if ((o & 0x0Cu) != 0u) {
+        t->deadline = (int64_t)byte(c) * 86400 / 4; /* on the timestamps' scale; 0 now and then */
+    }
     t->timestamp = (int64_t)byte(c) * 86400 / 4;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static prepay_ledger_account_t accounts[ACCOUNTS];
-    static uint32_t account_index[32];
-    static prepay_ledger_entry_t entries[TRANSFERS];
-    static uint32_t transfer_index[256];
+    static uint64_t ledger_memory[PREPAY_LEDGER_MEMORY_SIZE(ACCOUNTS, TRANSFERS) / sizeof(uint64_t)];
     static prepay_ledger_account_t scratch[ACCOUNTS];
-    prepay_ledger_memory_t memory = {accounts, ACCOUNTS, account_index, 32u, entries, TRANSFERS, transfer_index, 256u};
+    prepay_ledger_memory_t memory;
     prepay_ledger_t ledger;
-    if (prepay_ledger_init(&ledger, &memory) != PREPAY_OK) {
+    if (prepay_ledger_memory_layout(&memory, ledger_memory, sizeof ledger_memory, ACCOUNTS, TRANSFERS) != PREPAY_OK ||
+        prepay_ledger_init(&ledger, &memory) != PREPAY_OK) {
         abort();
     }
     cursor_t c = {data, size, 0};
@@ -167,7 +170,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 5:
-            (void)prepay_ledger_close_account(&ledger, byte(&c) % (ACCOUNTS + 2u));
+            if ((op & 0x80u) == 0u) {
+                (void)prepay_ledger_close_account(&ledger, byte(&c) % (ACCOUNTS + 2u));
+            } else if ((op & 0x40u) == 0u) {
+                uint64_t ids[4];
+                size_t cap = byte(&c) % 5u;
+                int n = prepay_ledger_expire(&ledger, (int64_t)byte(&c) * 86400 / 4, ids, cap);
+                if (n < 0 || (size_t)n > cap) {
+                    abort();
+                }
+                for (int k = 0; k < n; k++) {
+                    const prepay_ledger_entry_t *e = prepay_ledger_lookup(&ledger, ids[k]);
+                    if (e == NULL || e->state != PREPAY_LEDGER_STATE_EXPIRED) {
+                        abort();
+                    }
+                }
+            } else {
+                uint64_t id = byte(&c) % 80u;
+                int r = prepay_ledger_replay_expiry(&ledger, id, (int64_t)byte(&c) * 86400 / 4);
+                const prepay_ledger_entry_t *e = prepay_ledger_lookup(&ledger, id);
+                if (r == PREPAY_OK && (e == NULL || e->state != PREPAY_LEDGER_STATE_EXPIRED)) {
+                    abort();
+                }
+            }
             break;
         case 6: {
             prepay_ledger_query_t q;

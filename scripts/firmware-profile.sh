@@ -57,7 +57,7 @@ fi
 echo "firmware profile: Cortex-M4, -Os, soft-float ABI, config cross/firmware_config.h"
 printf '%-12s %8s %8s %8s   (bytes; flash = text + rodata, RAM = data + bss)\n' module flash data bss
 total_flash=0; total_data=0; total_bss=0
-for module in common protocol tariff ledger allocation billing meter report; do
+for module in common protocol tariff ledger allocation billing meter events analysis report settlement; do
   objs=$(ls "$objdir" | grep -E "^src_${module}_.*\.o$" || true)
   [ -n "$objs" ] || continue
   read -r text data bss < <(cd "$objdir" && arm-none-eabi-size -t $objs | tail -1 | awk '{print $1, $2, $3}')

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
@@ -28,8 +29,9 @@ from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
-                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
                       StationError as StationError,

@@ -99,7 +99,7 @@
 %apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year, int32_t *out };
 %apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day, uint8_t *version, uint8_t *meter_type };
 %apply uint64_t *OUTPUT { uint64_t *out, uint64_t *sequence, uint64_t *records };
-%apply uint32_t *OUTPUT { uint32_t *baud, uint32_t *bits };
+%apply uint32_t *OUTPUT { uint32_t *baud, uint32_t *bits, uint32_t *qualified, uint32_t *over };
 %apply unsigned int *OUTPUT { unsigned *band };
 %apply size_t *OUTPUT { size_t *line_count, size_t *row_count, size_t *charge_count, size_t *out_count };
 /* names that are not out-parameters everywhere */
@@ -148,6 +148,9 @@
 %ignore prepay_snapshot_memory_io;
 %ignore prepay_journal_memory_crash;
 %ignore prepay_ledger_init;
+%ignore prepay_ledger_memory_layout;    /* raw buffer: pyprepay_ledger_setup */
+%ignore prepay_ledger_expire;           /* id array: pyprepay_ledger_expire */
+%ignore prepay_journal_expire;
 %ignore prepay_ledger_query_next;
 %ignore prepay_time_to_dlt645_date;
 %ignore prepay_time_to_dlt645_time;
@@ -198,6 +201,11 @@
 %ignore prepay_modbus_value_encode;
 %ignore prepay_modbus_map_decode;
 %ignore prepay_modbus_parse_request;
+%ignore prepay_analysis_run;             /* arrays: pyprepay_analysis_run */
+%ignore prepay_analysis_score;
+%ignore prepay_analysis_reset_word;
+%ignore prepay_vq_minute;                /* per-phase array: pyprepay_vq_minute */
+%ignore prepay_events_counts;            /* two out-parameters: pyprepay_events_counts */
 
 %immutable;
 %include "prepay/version.h"
@@ -224,6 +232,10 @@
 %include "prepay/load_record.h"
 %include "prepay/cjt188.h"
 %include "prepay/modbus.h"
+%include "prepay/meter_events.h"
+%include "prepay/load_control.h"
+%include "prepay/voltage_qualification.h"
+%include "prepay/analysis.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {
@@ -283,6 +295,20 @@
     int64_t forward_wh(unsigned i) { return i <= PREPAY_METER_TARIFFS ? $self->forward[i] : 0; }
     int64_t reverse_wh(unsigned i) { return i <= PREPAY_METER_TARIFFS ? $self->reverse[i] : 0; }
     uint32_t event_count(unsigned kind) { return kind < PREPAY_METER_EVENT_COUNT ? $self->event_counts[kind] : 0; }
+}
+%extend prepay_analysis_rules {
+    int32_t get_weight(unsigned rule) { return rule < PREPAY_ANALYSIS_RULE_COUNT ? $self->weight[rule] : 0; }
+    int set_weight(unsigned rule, int32_t weight) {
+        if (rule >= PREPAY_ANALYSIS_RULE_COUNT) return PREPAY_E_INVALID_ARGUMENT;
+        $self->weight[rule] = weight; return PREPAY_OK;
+    }
+}
+%extend prepay_events_sample {
+    int set_phase(unsigned phase, int32_t voltage, int32_t current, int32_t power) {
+        if (phase < 1 || phase > PREPAY_EVENTS_PHASES) return PREPAY_E_INVALID_ARGUMENT;
+        $self->voltage[phase - 1] = voltage; $self->current[phase - 1] = current; $self->power[phase - 1] = power;
+        return PREPAY_OK;
+    }
 }
 %extend prepay_statement {
     int64_t total_of(unsigned kind) { return kind < PREPAY_BILLING_LINE_KINDS ? $self->totals[kind] : 0; }

@@ -70,6 +70,23 @@ static int pyprepay_already_charged(void *context, uint64_t charge_id)
     if (r < 0) { PyErr_Clear(); return 0; }
     return r;
 }
+
+/** Expires due pending transfers (journal NULL: in memory only): (status_or_count, [expired ids]). */
+static PyObject *pyprepay_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, int64_t now, size_t limit)
+{
+    uint64_t *ids = (uint64_t *)calloc(limit ? limit : 1, sizeof *ids);
+    if (!ids) return PyErr_NoMemory();
+    int r = journal ? prepay_journal_expire(journal, ledger, now, ids, limit) : prepay_ledger_expire(ledger, now, ids, limit);
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < r; i++) {
+        PyObject *o = PyLong_FromUnsignedLongLong(ids[i]);
+        PyList_Append(list, o); Py_XDECREF(o);
+    }
+    free(ids);
+    if (!list) return NULL;
+    return Py_BuildValue("(iN)", r, list);
+}
+
 %}
 
 %inline %{
@@ -546,23 +563,15 @@ PyObject *pyprepay_discovery_found(const pyprepay_discovery_t *d)
 typedef struct pyprepay_ledger {
     prepay_ledger_t ledger;            /**< the ledger */
     prepay_ledger_memory_t memory;     /**< its storage */
+    void *buffer;                      /**< prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;  /**< scratch for verify */
     int status;                        /**< status of the initialisation */
 } pyprepay_ledger_t;
 
-static uint32_t pyprepay_pow2_above(uint32_t n)
-{
-    uint32_t p = 1;
-    while (p <= n && p < 0x80000000u) p <<= 1;
-    if (p <= n) return 0;
-    return p * 2 > p ? p * 2 : p;
-}
-
 /** Frees the storage of a ledger. */
 void pyprepay_ledger_release(pyprepay_ledger_t *l)
 {
-    free(l->memory.accounts); free(l->memory.account_index); free(l->memory.entries);
-    free(l->memory.transfer_index); free(l->scratch);
+    free(l->buffer); free(l->scratch);
     memset(l, 0, sizeof *l);
 }
 
@@ -572,20 +581,16 @@ int pyprepay_ledger_setup(pyprepay_ledger_t *l, uint32_t accounts, uint32_t tran
     if (!l || accounts == 0 || transfers == 0 || accounts > 0x10000000u || transfers > 0x10000000u)
         return PREPAY_E_INVALID_ARGUMENT;
     pyprepay_ledger_release(l);
-    l->memory.account_capacity = accounts;
-    l->memory.account_index_slots = pyprepay_pow2_above(accounts);
-    l->memory.transfer_capacity = transfers;
-    l->memory.transfer_index_slots = pyprepay_pow2_above(transfers);
-    l->memory.accounts = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
-    l->memory.account_index = (uint32_t *)calloc(l->memory.account_index_slots, sizeof(uint32_t));
-    l->memory.entries = (prepay_ledger_entry_t *)calloc(transfers, sizeof(prepay_ledger_entry_t));
-    l->memory.transfer_index = (uint32_t *)calloc(l->memory.transfer_index_slots, sizeof(uint32_t));
+    size_t size = prepay_ledger_memory_size(accounts, transfers);
+    l->buffer = malloc(size);
     l->scratch = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
-    if (!l->memory.accounts || !l->memory.account_index || !l->memory.entries || !l->memory.transfer_index || !l->scratch) {
+    if (!l->buffer || !l->scratch) {
         pyprepay_ledger_release(l);
         return PREPAY_E_HOSTED_NO_MEMORY;
     }
-    l->status = prepay_ledger_init(&l->ledger, &l->memory);
+    l->status = prepay_ledger_memory_layout(&l->memory, l->buffer, size, accounts, transfers);
+    if (l->status == PREPAY_OK)
+        l->status = prepay_ledger_init(&l->ledger, &l->memory);
     return l->status;
 }
 
@@ -644,6 +649,12 @@ PyObject *pyprepay_ledger_income(pyprepay_ledger_t *l, int64_t from, int64_t to,
     }
     free(rows);
     return Py_BuildValue("(iN)", r, list);
+}
+
+/** Expires the pending transfers due at @p now, at most @p limit: (status_or_count, [ids]). */
+PyObject *pyprepay_ledger_expire(pyprepay_ledger_t *l, int64_t now, size_t limit)
+{
+    return pyprepay_expire(NULL, &l->ledger, now, limit);
 }
 
 /** Builds the transfers of a recharge: (status, [prepay_ledger_transfer_t]). */
@@ -730,6 +741,12 @@ PyObject *pyprepay_journal_submit(pyprepay_journal_t *j, pyprepay_ledger_t *l, P
     for (size_t i = 0; list && r >= 0 && i < n; i++) PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong(results[i]));
     free(arr); free(results);
     return Py_BuildValue("(iN)", r, list);
+}
+
+/** Expires due pending transfers and makes the expiries durable: (status_or_count, [ids]). */
+PyObject *pyprepay_journal_expire(pyprepay_journal_t *j, pyprepay_ledger_t *l, int64_t now, size_t limit)
+{
+    return pyprepay_expire(&j->journal, &l->ledger, now, limit);
 }
 
 /** Writes a snapshot of the ledger (needs a snapshot path at open). */
@@ -903,6 +920,112 @@ int pyprepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uin
 {
     if (len != 3) return PREPAY_E_INVALID_ARGUMENT;
     return prepay_meter_set_password(meter, level, data);
+}
+
+/* ---- events, voltage statistics, station analysis --------------------------------------- */
+
+/** Count and cumulative seconds of an event (kind, phase): (status, count, seconds). */
+PyObject *pyprepay_events_counts(const prepay_events_state_t *state, int kind, unsigned phase)
+{
+    uint32_t count = 0, seconds = 0;
+    int r = prepay_events_counts(state, (prepay_events_kind_t)kind, phase, &count, &seconds);
+    return Py_BuildValue("(iII)", r, (unsigned)count, (unsigned)seconds);
+}
+
+/** Counts one minute of voltage statistics from a sequence of per-phase voltages (0.1 V). */
+int pyprepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params, int64_t time, PyObject *voltages)
+{
+    int32_t v[PREPAY_EVENTS_PHASES] = {0};
+    PyObject *fast = PySequence_Fast(voltages, "voltages must be a sequence");
+    if (!fast) { PyErr_Clear(); return PREPAY_E_INVALID_ARGUMENT; }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = 0; i < n && i < PREPAY_EVENTS_PHASES; i++) {
+        long x = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (x == -1 && PyErr_Occurred()) { PyErr_Clear(); Py_DECREF(fast); return PREPAY_E_INVALID_ARGUMENT; }
+        v[i] = (int32_t)x;
+    }
+    Py_DECREF(fast);
+    return prepay_vq_minute(state, params, time, v);
+}
+
+static int pyprepay_tuple_i64(PyObject *item, Py_ssize_t want, int64_t *out)
+{
+    PyObject *fast = PySequence_Fast(item, "each record must be a sequence");
+    if (!fast) return -1;
+    if (PySequence_Fast_GET_SIZE(fast) != want) {
+        Py_DECREF(fast);
+        PyErr_SetString(PyExc_ValueError, "a record has the wrong number of fields");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < want; i++) {
+        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+        if (out[i] == -1 && PyErr_Occurred()) { Py_DECREF(fast); return -1; }
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+/** Runs the theft analysis. meters: (id, group, role, consumption_only); readings: (meter, time, forward Wh,
+ * reverse Wh, current mA or -1); events: (meter, kind, phase, start, end). Returns (status, [(meter, rule,
+ * score, from, to, observed, expected)]) with every suspicion (the buffer grows until they fit). */
+PyObject *pyprepay_analysis_run(const prepay_analysis_rules_t *rules, PyObject *meters, PyObject *readings,
+                                PyObject *events)
+{
+    PyObject *fm = PySequence_Fast(meters, "meters must be a sequence");
+    PyObject *fr = fm ? PySequence_Fast(readings, "readings must be a sequence") : NULL;
+    PyObject *fe = fr ? PySequence_Fast(events, "events must be a sequence") : NULL;
+    prepay_analysis_meter_t *m = NULL;
+    prepay_analysis_reading_t *r = NULL;
+    prepay_analysis_event_t *e = NULL;
+    prepay_analysis_suspicion_t *out = NULL;
+    PyObject *result = NULL;
+    if (!fe) goto done;
+    Py_ssize_t nm = PySequence_Fast_GET_SIZE(fm), nr = PySequence_Fast_GET_SIZE(fr), ne = PySequence_Fast_GET_SIZE(fe);
+    m = (prepay_analysis_meter_t *)calloc(nm ? (size_t)nm : 1, sizeof *m);
+    r = (prepay_analysis_reading_t *)calloc(nr ? (size_t)nr : 1, sizeof *r);
+    e = (prepay_analysis_event_t *)calloc(ne ? (size_t)ne : 1, sizeof *e);
+    if (!m || !r || !e) { PyErr_NoMemory(); goto done; }
+    int64_t v[5];
+    for (Py_ssize_t i = 0; i < nm; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fm, i), 4, v) != 0) goto done;
+        m[i].meter = (uint32_t)v[0]; m[i].group = (uint32_t)v[1]; m[i].role = (uint8_t)v[2];
+        m[i].consumption_only = (uint8_t)v[3];
+    }
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fr, i), 5, v) != 0) goto done;
+        r[i].meter = (uint32_t)v[0]; r[i].time = v[1]; r[i].forward = v[2]; r[i].reverse = v[3];
+        r[i].current = (int32_t)v[4];
+    }
+    for (Py_ssize_t i = 0; i < ne; i++) {
+        if (pyprepay_tuple_i64(PySequence_Fast_GET_ITEM(fe, i), 5, v) != 0) goto done;
+        e[i].meter = (uint32_t)v[0]; e[i].kind = (uint8_t)v[1]; e[i].phase = (uint8_t)v[2]; e[i].start = v[3];
+        e[i].end = v[4];
+    }
+    size_t cap = 64, count = 0;
+    int status;
+    for (;;) {
+        free(out);
+        out = (prepay_analysis_suspicion_t *)calloc(cap, sizeof *out);
+        if (!out) { PyErr_NoMemory(); goto done; }
+        Py_BEGIN_ALLOW_THREADS
+        status = prepay_analysis_run(rules, m, (size_t)nm, r, (size_t)nr, e, (size_t)ne, out, cap, &count);
+        Py_END_ALLOW_THREADS
+        if (status != PREPAY_E_BUFFER_TOO_SMALL) break;
+        cap = count;
+    }
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && status == PREPAY_OK && i < count; i++) {
+        PyObject *t = Py_BuildValue("(IiiLLLL)", (unsigned)out[i].meter, (int)out[i].rule, (int)out[i].score,
+                                    (long long)out[i].from, (long long)out[i].to, (long long)out[i].observed,
+                                    (long long)out[i].expected);
+        if (!t || PyList_Append(list, t) != 0) { Py_XDECREF(t); Py_DECREF(list); list = NULL; }
+        else Py_DECREF(t);
+    }
+    if (list) result = Py_BuildValue("(iN)", status, list);
+done:
+    free(m); free(r); free(e); free(out);
+    Py_XDECREF(fm); Py_XDECREF(fr); Py_XDECREF(fe);
+    return result;
 }
 %}
 

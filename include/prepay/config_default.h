@@ -263,6 +263,79 @@
 
 /* (module sections are added here as modules land) */
 
+/* ---- settlement ---------------------------------------------------------- */
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_ACCOUNTS
+ * @brief Most accounts a settlement site may hold (its memory is sized at run time up to this).
+ *
+ * Account ids are 1..::PREPAY_SETTLEMENT_SUBJECT_MAX whatever this is (the
+ * 64-bit ledger key holds 27 bits of subject, see settlement.h).
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_ACCOUNTS
+#define PREPAY_MAX_SETTLEMENT_ACCOUNTS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_METERS
+ * @brief Most meters a settlement site may hold.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_METERS
+#define PREPAY_MAX_SETTLEMENT_METERS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_GROUPS
+ * @brief Most allocation groups a site may hold (group numbers 1..4095 are part of the allocation transfer ids).
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_GROUPS
+#define PREPAY_MAX_SETTLEMENT_GROUPS 4095
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_MEMBERS
+ * @brief Most sub-meters (members) over all allocation groups of a site.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_MEMBERS
+#define PREPAY_MAX_SETTLEMENT_MEMBERS 16777216
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_TARIFFS
+ * @brief Most tariff plans a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_TARIFFS
+#define PREPAY_MAX_SETTLEMENT_TARIFFS 256
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_POLICIES
+ * @brief Most wallet policies a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_POLICIES
+#define PREPAY_MAX_SETTLEMENT_POLICIES 64
+#endif
+
+/**
+ * @def PREPAY_MAX_SETTLEMENT_ITEMS
+ * @brief Most charge items (billing.h) a site may refer to.
+ */
+#ifndef PREPAY_MAX_SETTLEMENT_ITEMS
+#define PREPAY_MAX_SETTLEMENT_ITEMS 256
+#endif
+
+/**
+ * @def PREPAY_SETTLEMENT_USAGE_LINES
+ * @brief Energy lines (band, tier) a postpaid account keeps for its next statement.
+ *
+ * Usage beyond this many distinct (commodity, band, tier) keys in one
+ * statement period is merged into the last line (band and tier 0), so the
+ * statement still adds up.
+ */
+#ifndef PREPAY_SETTLEMENT_USAGE_LINES
+#define PREPAY_SETTLEMENT_USAGE_LINES 16
+#endif
+
 /* ---- meter ------------------------------------------------------------- */
 
 /**
@@ -336,6 +409,59 @@
  */
 #ifndef PREPAY_METER_TIME_SYNC_LIMIT
 #define PREPAY_METER_TIME_SYNC_LIMIT 300
+#endif
+
+/* ---- events, load control, voltage qualification ------------------------ */
+
+/**
+ * @def PREPAY_EVENTS_PHASES
+ * @brief Phases the event judgement and the voltage statistics keep: 1 (single-phase meter) or 3.
+ *
+ * With 1, the three-phase-only events (loss of voltage, phase failure, loss of
+ * current, current cut, reverse sequences, unbalance) have no storage and are
+ * never judged, which keeps a single-phase firmware meter small.
+ */
+#ifndef PREPAY_EVENTS_PHASES
+#define PREPAY_EVENTS_PHASES 3
+#endif
+
+/**
+ * @def PREPAY_MAX_EVENT_RECORDS
+ * @brief Records kept per event kind (a ring, newest first), 1..10.
+ *
+ * DL/T 645-2007 appendix A.4 lets a station read the last 10 records of a
+ * kind (DI0 = 01..0A); counts and cumulative times are kept without limit.
+ */
+#ifndef PREPAY_MAX_EVENT_RECORDS
+#define PREPAY_MAX_EVENT_RECORDS 10
+#endif
+
+/**
+ * @def PREPAY_EVENTS_END_ENERGY
+ * @brief 1: event records keep the energy registers at the end too (cover-open, magnetic and class records); 0: start only.
+ *
+ * Each record is 48 bytes with, 40 without (x86-64 and Cortex-M4). Without
+ * them the end registers read as zeros over DL/T 645. The firmware profile
+ * drops them to keep a meter within 2 KB of RAM.
+ */
+#ifndef PREPAY_EVENTS_END_ENERGY
+#define PREPAY_EVENTS_END_ENERGY 1
+#endif
+
+/**
+ * @def PREPAY_VQ_MONTHS
+ * @brief Past months of voltage-qualification statistics kept, 1..12 (DL/T 645-2007 0310xx01..0C).
+ */
+#ifndef PREPAY_VQ_MONTHS
+#define PREPAY_VQ_MONTHS 12
+#endif
+
+/**
+ * @def PREPAY_ANALYSIS_HISTORY
+ * @brief Past intervals the station-side theft rules compare against (median window), 3..64.
+ */
+#ifndef PREPAY_ANALYSIS_HISTORY
+#define PREPAY_ANALYSIS_HISTORY 14
 #endif
 
 #endif /* PREPAY_CONFIG_DEFAULT_H */

@@ -10,7 +10,10 @@
  * Format version 2 writes each commit record twice, so a damaged commit
  * record is detected (and its batch kept) instead of being taken for a torn
  * write; a writer's recovery records every torn tail it cuts in the journal
- * (a CUT record), so later readers can report it.
+ * (a CUT record), so later readers can report it. Format 2 also holds the
+ * deadlines of pending transfers and their expiries (EXPIRE records); a
+ * format-1 journal is refused them (::PREPAY_E_JOURNAL_FORMAT) until a
+ * compacting snapshot rewrites it as format 2.
  *
  * Layers, bottom up (the format itself is specified in `docs/journal.md`):
  *
@@ -96,7 +99,11 @@ enum prepay_journal_status {
     PREPAY_E_JOURNAL_LOCKED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 12),
     /** The storage is not the size this writer left it: someone else wrote or cut it
      *  (a second writer without the lock, an editor). Nothing was written. */
-    PREPAY_E_JOURNAL_CHANGED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 13)
+    PREPAY_E_JOURNAL_CHANGED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 13),
+    /** The journal's format version cannot hold the record: a format-1 journal takes no
+     *  transfer with a deadline and no expiry (a compacting prepay_journal_snapshot()
+     *  rewrites it as format 2). Nothing was applied or written. */
+    PREPAY_E_JOURNAL_FORMAT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 14)
 };
 
 /* ---- configuration ------------------------------------------------------ */
@@ -126,7 +133,8 @@ enum prepay_journal_status {
 
 /** @brief Size of the journal file header in bytes. */
 #define PREPAY_JOURNAL_HEADER_SIZE 24u
-/** @brief Format version written in new journal headers (2: two copies of every commit record, CUT records). */
+/** @brief Format version written in new journal headers (2: two copies of every commit record, CUT and
+ *  EXPIRE records, transfers with deadlines). */
 #define PREPAY_JOURNAL_VERSION 2u
 /** @brief Oldest journal format version still read (and appended to in its own format). */
 #define PREPAY_JOURNAL_VERSION_MIN 1u
@@ -134,7 +142,7 @@ enum prepay_journal_status {
 #define PREPAY_JOURNAL_RECORD_HEADER_SIZE 16u
 /** @brief Bytes of a record besides its payload: the header plus the trailing CRC. */
 #define PREPAY_JOURNAL_RECORD_OVERHEAD 20u
-/** @brief Largest payload a record may carry, in bytes (a transfer needs 96). */
+/** @brief Largest payload a record may carry, in bytes (a transfer needs 96, or 104 with a deadline). */
 #define PREPAY_JOURNAL_MAX_PAYLOAD 236u
 /** @brief Largest record in bytes (::PREPAY_JOURNAL_RECORD_OVERHEAD + ::PREPAY_JOURNAL_MAX_PAYLOAD). */
 #define PREPAY_JOURNAL_MAX_RECORD 256u
@@ -142,15 +150,19 @@ enum prepay_journal_status {
 #define PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE 16u
 /** @brief Size of a commit record in bytes. */
 #define PREPAY_JOURNAL_COMMIT_SIZE (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE)
-/** @brief Size of an encoded transfer (the payload of a TRANSFER record). */
+/** @brief Size of an encoded transfer without a deadline (the payload of a TRANSFER record). */
 #define PREPAY_JOURNAL_TRANSFER_SIZE 96u
+/** @brief Size of an encoded pending transfer with a deadline: the 96 bytes, then the deadline. */
+#define PREPAY_JOURNAL_TRANSFER_MAX_SIZE 104u
 /** @brief Size of an encoded account (the payload of an ACCOUNT record), counters included. */
 #define PREPAY_JOURNAL_ACCOUNT_SIZE 80u
 /** @brief Size of the payload of a CLOSE record (the account id). */
 #define PREPAY_JOURNAL_CLOSE_SIZE 8u
 /** @brief Size of the payload of a CUT record (format 2): offset, bytes, records, batches. */
 #define PREPAY_JOURNAL_CUT_SIZE 24u
-/** @brief Format version written in snapshot headers (2: carries the totals of recorded cuts). */
+/** @brief Size of the payload of an EXPIRE record (format 2): the pending transfer's id, the time of expiry. */
+#define PREPAY_JOURNAL_EXPIRE_SIZE 16u
+/** @brief Format version written in snapshot headers (2: the totals of recorded cuts; deadlines and expiries). */
 #define PREPAY_SNAPSHOT_VERSION 2u
 /** @brief Size of the snapshot header in bytes (format 2; format 1 had 32). */
 #define PREPAY_SNAPSHOT_HEADER_SIZE 64u
@@ -169,7 +181,8 @@ typedef enum prepay_journal_record_type {
     PREPAY_JOURNAL_RECORD_TRANSFER = 2, /**< a transfer was submitted; payload: transfer */
     PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
     PREPAY_JOURNAL_RECORD_CLOSE = 4,    /**< an account was closed; payload: account id */
-    PREPAY_JOURNAL_RECORD_CUT = 5       /**< format 2: a writer's recovery cut a torn tail; payload: cut */
+    PREPAY_JOURNAL_RECORD_CUT = 5,      /**< format 2: a writer's recovery cut a torn tail; payload: cut */
+    PREPAY_JOURNAL_RECORD_EXPIRE = 6    /**< format 2: a pending transfer expired; payload: transfer id, time */
 } prepay_journal_record_type_t;
 
 /** @brief A decoded record frame; the payload points into the decoded bytes. */
@@ -315,7 +328,7 @@ typedef struct prepay_snapshot_memory {
 /**
  * @brief Journal storage in a POSIX file (hosted builds only; see prepay_journal_posix_open()).
  *
- * Treat the members as private, except @ref os_error and @ref lock_pid,
+ * Treat the members as private, except ::prepay_journal_posix::os_error and ::prepay_journal_posix::lock_pid,
  * which say why an open or a call failed.
  */
 typedef struct prepay_journal_posix {
@@ -657,7 +670,9 @@ PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_jou
 /**
  * @brief Adds a raw record to the open batch (staged; appended when the buffer fills).
  * @param journal the journal.
- * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT or ::PREPAY_JOURNAL_RECORD_TRANSFER.
+ * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT, ::PREPAY_JOURNAL_RECORD_TRANSFER,
+ *        ::PREPAY_JOURNAL_RECORD_CLOSE or ::PREPAY_JOURNAL_RECORD_EXPIRE (CUT
+ *        and COMMIT records are the journal's own).
  * @param payload payload bytes.
  * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
  * @return ::PREPAY_OK, or an error.
@@ -666,7 +681,9 @@ PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_jou
  * prepay_journal_commit() returns ::PREPAY_OK.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, a bad type or a
- * long payload; ::PREPAY_E_BAD_STATE if the journal is not open;
+ * long payload; ::PREPAY_E_JOURNAL_FORMAT for an EXPIRE record or a TRANSFER
+ * payload other than ::PREPAY_JOURNAL_TRANSFER_SIZE bytes in a format-1
+ * journal (nothing staged); ::PREPAY_E_BAD_STATE if the journal is not open;
  * ::PREPAY_E_JOURNAL_FAILED after an earlier failure; ::PREPAY_E_JOURNAL_IO or
  * ::PREPAY_E_JOURNAL_FULL if flushing the staging buffer failed (the journal
  * is then failed).
@@ -754,14 +771,18 @@ PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal
 /* ---- payloads ------------------------------------------------------------ */
 
 /**
- * @brief Serialises a transfer field by field, little-endian (::PREPAY_JOURNAL_TRANSFER_SIZE bytes).
+ * @brief Serialises a transfer field by field, little-endian.
  * @param transfer the transfer.
  * @param out destination.
- * @param out_cap capacity of @p out.
- * @return ::PREPAY_JOURNAL_TRANSFER_SIZE, or an error.
+ * @param out_cap capacity of @p out (::PREPAY_JOURNAL_TRANSFER_MAX_SIZE always suffices).
+ * @return the length written: ::PREPAY_JOURNAL_TRANSFER_SIZE, or
+ *         ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE for a transfer with a deadline;
+ *         or an error.
  *
  * Field order and widths are those of ::prepay_ledger_transfer_t (see
- * docs/journal.md); signed fields are two's complement.
+ * docs/journal.md); signed fields are two's complement. The deadline is
+ * written only when it is not 0, so transfers without one keep the bytes
+ * that journals written before deadlines existed hold.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
@@ -772,12 +793,14 @@ PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *tr
 /**
  * @brief Decodes a transfer written by prepay_journal_transfer_encode().
  * @param in payload bytes.
- * @param in_len payload length; must be ::PREPAY_JOURNAL_TRANSFER_SIZE.
+ * @param in_len payload length: ::PREPAY_JOURNAL_TRANSFER_SIZE (deadline 0),
+ *        or ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE with a non-zero deadline.
  * @param out the transfer; untouched on error.
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
+ * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length, or a deadline of 0 in
+ * the long form (each transfer has exactly one encoding).
  */
 PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out);
 
@@ -834,6 +857,19 @@ PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepa
  * **Errors:** as prepay_journal_add().
  */
 PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
+
+/**
+ * @brief Adds the expiry of a pending transfer to the open batch.
+ * @param journal the journal.
+ * @param transfer_id the transfer expired by prepay_ledger_expire().
+ * @param now the time given to prepay_ledger_expire().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * Recovery replays it with prepay_ledger_replay_expiry().
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
 
 /* ---- ledger binding ---------------------------------------------------------- */
 
@@ -904,10 +940,10 @@ PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_jou
  * published snapshot (if any) into @p ledger; scan the journal, replaying
  * every committed record after the snapshot's sequence
  * (prepay_ledger_create_account(), prepay_ledger_replay(),
- * prepay_ledger_close_account()); verify the ledger; cut a torn tail off and
- * record the cut (format 2); write a header if the journal storage is empty.
- * On error the ledger may hold part of the state: discard it (re-initialise)
- * before retrying.
+ * prepay_ledger_close_account(), prepay_ledger_replay_expiry()); verify the
+ * ledger; cut a torn tail off and record the cut (format 2); write a header
+ * if the journal storage is empty. On error the ledger may hold part of the
+ * state: discard it (re-initialise) before retrying.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
  * ::PREPAY_E_BAD_STATE if @p ledger is not empty;
@@ -932,6 +968,8 @@ PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journ
  * The first half of prepay_journal_submit(), for pipelining with
  * prepay_journal_seal() and prepay_journal_sync(). Nothing is durable or
  * may be acknowledged yet; the ledger in memory already holds the batch.
+ * A format-1 journal cannot hold deadlines: a batch with a transfer whose
+ * deadline is not 0 is refused whole before the ledger sees it.
  *
  * **Errors:** as prepay_journal_submit().
  */
@@ -957,7 +995,9 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
  * if a batch is already open; errors of prepay_ledger_apply() (nothing
- * applied); ::PREPAY_E_JOURNAL_FAILED, ::PREPAY_E_JOURNAL_IO, ::PREPAY_E_JOURNAL_FULL.
+ * applied); ::PREPAY_E_JOURNAL_FORMAT if the journal is format 1 and a
+ * transfer has a deadline (nothing applied); ::PREPAY_E_JOURNAL_FAILED,
+ * ::PREPAY_E_JOURNAL_IO, ::PREPAY_E_JOURNAL_FULL.
  */
 PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                      const prepay_ledger_transfer_t *batch, size_t count, int *results);
@@ -988,6 +1028,32 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * prepay_journal_submit() for the journal.
  */
 PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id);
+
+/**
+ * @brief Expires the due pending transfers (prepay_ledger_expire()) and makes
+ *        the expiries durable (one batch, one sync).
+ * @param journal an open journal with no open batch.
+ * @param ledger the ledger.
+ * @param now the caller's current time.
+ * @param expired_ids receives the ids expired (required: they are journaled).
+ * @param ids_cap most transfers to expire in this call (>= 1).
+ * @return the number expired and durable (0 .. @p ids_cap; 0 writes nothing),
+ *         or an error.
+ *
+ * One EXPIRE record per transfer, committed like any batch (format 2: two
+ * commit copies; recovery keeps the batch whole or cuts and records it).
+ * Also when nothing is due it waits for the sync of batches sealed earlier,
+ * as prepay_journal_submit() does: "nothing due" may rest on an expiry
+ * sealed but not yet durable. If the journal fails, the ledger in memory is
+ * ahead of the durable state, as for prepay_journal_submit().
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p ids_cap 0;
+ * ::PREPAY_E_JOURNAL_FORMAT if the journal is format 1 and the ledger holds
+ * pending transfers with deadlines (nothing expired); as
+ * prepay_journal_submit() for the journal.
+ */
+PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_time_t now,
+                                     uint64_t *expired_ids, size_t ids_cap);
 
 /* ---- snapshots --------------------------------------------------------------- */
 
@@ -1031,7 +1097,7 @@ PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_l
  * accounts, replays the transfer log, closes the closed accounts, and
  * checks that each account's counters equal the stored ones. Reads
  * snapshot formats 1 and 2 (prepay_journal_recover() also takes the cut
- * totals of format 2).
+ * totals of format 2; only format 2 holds deadlines and expiries).
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_BAD_STATE
  * if @p ledger is not empty; ::PREPAY_E_JOURNAL_IO; ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT

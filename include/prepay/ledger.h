@@ -35,16 +35,23 @@
  * account's counters equal the replay of the transfer log; no account with a
  * balance limit is beyond it.
  *
- * **Memory.** The caller provides the account table, the transfer log and
- * two open-addressing hash indexes (power-of-two slot counts) in a
- * ::prepay_ledger_memory_t; the ledger never allocates. Nothing is ever
- * removed from the log, so the indexes never need tombstones.
+ * **Pending deadlines.** A pending transfer may carry a deadline (caller
+ * time); prepay_ledger_expire() releases the reservations whose deadline has
+ * passed. The ledger reads no clock, so it stays deterministic.
+ *
+ * **Memory.** The caller provides the account table, the transfer log, two
+ * open-addressing hash indexes (power-of-two slot counts) and the expiry
+ * heap in a ::prepay_ledger_memory_t, most simply as one buffer of
+ * prepay_ledger_memory_size() bytes cut up by prepay_ledger_memory_layout();
+ * the ledger never allocates. Nothing is ever removed from the log, so the
+ * indexes never need tombstones.
  *
  * **Durability.** This core is in memory only. The journal (journal.h)
  * stores each applied ::prepay_ledger_transfer_t (a plain-old-data struct of
- * fixed-width fields) and each account creation or closing, and rebuilds a
- * ledger after a crash with prepay_ledger_create_account(),
- * prepay_ledger_close_account() and prepay_ledger_replay() in log order.
+ * fixed-width fields), each account creation or closing and each expiry,
+ * and rebuilds a ledger after a crash with prepay_ledger_create_account(),
+ * prepay_ledger_close_account(), prepay_ledger_replay() and
+ * prepay_ledger_replay_expiry() in log order.
  */
 #ifndef PREPAY_LEDGER_H
 #define PREPAY_LEDGER_H
@@ -102,6 +109,8 @@ enum prepay_ledger_status {
     PREPAY_E_LEDGER_CODE_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 11),
     /** user data: interval_end < interval_start. */
     PREPAY_E_LEDGER_INTERVAL_INVALID = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 12),
+    /** A transfer without PENDING has a non-zero deadline (only a reservation can expire). */
+    PREPAY_E_LEDGER_DEADLINE_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 13),
 
     /* idempotency: the id exists (field groups compared in this order) */
     /** The id exists with different flags. */
@@ -118,6 +127,8 @@ enum prepay_ledger_status {
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_CODE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 25),
     /** The id exists with different user data (meter, interval, tariff version, order, reference). */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_USER_DATA = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 26),
+    /** The id exists with a different deadline. */
+    PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 27),
 
     /* post / void against the pending transfer */
     /** pending_id names no transfer in the log. */
@@ -136,6 +147,12 @@ enum prepay_ledger_status {
     PREPAY_E_LEDGER_EXCEEDS_PENDING_TRANSFER_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 36),
     /** A void's non-zero amount differs from the pending amount. */
     PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 37),
+    /** The pending transfer expired: prepay_ledger_expire() released it, or the post's or
+     *  void's `timestamp` is at or after its deadline. */
+    PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 38),
+    /** prepay_ledger_replay_expiry(): the pending transfer has no deadline, or its deadline
+     *  is after `now`. */
+    PREPAY_E_LEDGER_DEADLINE_NOT_REACHED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 39),
 
     /* accounts and limits */
     /** The debit account does not exist. */
@@ -270,7 +287,7 @@ enum prepay_ledger_code {
 
 /**
  * @brief One transfer: plain old data with fixed-width fields, no padding
- *        holes (11 × 8 + 4 + 2 + 2 = 96 bytes), serialisable field by
+ *        holes (11 × 8 + 4 + 2 + 2 + 8 = 104 bytes), serialisable field by
  *        field.
  *
  * For POST_PENDING / VOID_PENDING, `debit_account_id` and
@@ -279,8 +296,16 @@ enum prepay_ledger_code {
  * void's is 0 or the pending amount. Fields compared for idempotency, in
  * this order: flags, pending_id, debit account, credit account, amount,
  * code, user data (`meter_id`, `interval_start`, `interval_end`,
- * `tariff_version`, `order_id`, `reference_id`). `timestamp` is not
- * compared.
+ * `tariff_version`, `order_id`, `reference_id`), deadline. `timestamp` is
+ * not compared.
+ *
+ * **Deadlines.** A PENDING transfer may carry a `deadline` in the caller's
+ * time (::prepay_time_t; the ledger has no clock). From the deadline on, a
+ * post or void of it whose own `timestamp` is at or after the deadline fails
+ * with ::PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED, and prepay_ledger_expire()
+ * called with `now >= deadline` releases its amount (state
+ * ::PREPAY_LEDGER_STATE_EXPIRED), after which every post or void fails the
+ * same way.
  */
 typedef struct prepay_ledger_transfer {
     uint64_t id;                   /**< idempotency key, non-zero (e.g. the payment order id) */
@@ -297,6 +322,7 @@ typedef struct prepay_ledger_transfer {
     uint32_t tariff_version;       /**< user data: tariff version that priced it */
     uint16_t code;                 /**< ::prepay_ledger_code, non-zero */
     uint16_t flags;                /**< PREPAY_LEDGER_TRANSFER_* flags */
+    prepay_time_t deadline;        /**< PENDING only: caller time from which the reservation has expired; 0 = never */
 } prepay_ledger_transfer_t;
 
 /** @brief Pending state of a log entry. */
@@ -304,38 +330,50 @@ enum prepay_ledger_pending_state {
     PREPAY_LEDGER_STATE_NONE = 0,    /**< not a pending transfer */
     PREPAY_LEDGER_STATE_PENDING = 1, /**< pending, still open */
     PREPAY_LEDGER_STATE_POSTED = 2,  /**< pending, posted (fully or partially) */
-    PREPAY_LEDGER_STATE_VOIDED = 3   /**< pending, voided */
+    PREPAY_LEDGER_STATE_VOIDED = 3,  /**< pending, voided */
+    PREPAY_LEDGER_STATE_EXPIRED = 4  /**< pending, expired by prepay_ledger_expire() (released) */
 };
 
 /** @brief One slot of the transfer log (caller memory; managed by the ledger). */
 typedef struct prepay_ledger_entry {
     prepay_ledger_transfer_t transfer; /**< the transfer as applied */
     uint32_t state;                    /**< ::prepay_ledger_pending_state */
-    uint32_t resolved_by;              /**< pending entries: log index + 1 of the post/void, else 0 */
+    uint32_t resolved_by;              /**< pending entries: log index + 1 of the post/void, else 0 (also when expired) */
 } prepay_ledger_entry_t;
 
 /**
  * @brief Caller memory for a ledger.
  *
- * Index slot counts must be powers of two greater than the matching
- * capacity; twice the capacity (rounded up to a power of two) keeps probes
- * short, four times is fastest for large logs (bench_ledger_memory uses
- * it). Capacities are at most 2^31 - 1.
+ * The simplest way to fill it is prepay_ledger_memory_layout() on one
+ * buffer of prepay_ledger_memory_size() (or ::PREPAY_LEDGER_MEMORY_SIZE)
+ * bytes, which sizes the indexes by the rules below. Filling it by hand is
+ * allowed: index slot counts must be powers of two greater than the
+ * matching capacity (::PREPAY_LEDGER_INDEX_SLOTS gives the recommended
+ * count), and capacities are at most 2^31 - 1.
  *
- * Transfer ids that increase (sequential or time-ordered, as TigerBeetle
- * recommends) are the fast case: the index keeps runs of 16 consecutive
- * ids together, so a batch touches memory in order. Any other ids work,
- * at the cost of a cache miss per lookup.
+ * **Transfer index.** Each 64-bit slot holds a 32-bit tag (hash bits of the
+ * id that the start slot does not use) and the log position + 1, so a probe
+ * compares tags and reads the log only when the tags match: looking up a new
+ * id touches one index line and no log entry, whatever the ids. At the
+ * recommended size a probe for a random id passes 0.3 other slots on average
+ * (load 0.4). prepay_ledger_apply() prefetches the slots of the transfers
+ * ahead of the one it applies, so a batch of random ids waits for memory in
+ * parallel instead of once per transfer. Ids that increase (sequential or
+ * time-ordered, as TigerBeetle recommends) stay the fastest case: runs of 8
+ * consecutive ids share one line of slots (runs that meet pass about 2.6
+ * slots, by tag).
  */
 typedef struct prepay_ledger_memory {
     prepay_ledger_account_t *accounts; /**< account table */
     uint32_t account_capacity;         /**< entries in @c accounts, >= 1 */
-    uint32_t *account_index;           /**< hash slots over account ids */
+    uint32_t *account_index;           /**< hash slots over account ids (position + 1; 0 = empty) */
     uint32_t account_index_slots;      /**< power of two > account_capacity */
     prepay_ledger_entry_t *entries;    /**< transfer log */
     uint32_t transfer_capacity;        /**< entries in @c entries, >= 1 */
-    uint32_t *transfer_index;          /**< hash slots over transfer ids */
+    uint64_t *transfer_index;          /**< hash slots over transfer ids (tag << 32 | position + 1; 0 = empty) */
     uint32_t transfer_index_slots;     /**< power of two > transfer_capacity */
+    uint32_t *expiry_heap;             /**< transfer_capacity slots ordering pending transfers by deadline, or
+                                            NULL: then a pending transfer with a deadline gets ::PREPAY_E_CAPACITY */
 } prepay_ledger_memory_t;
 
 /** @brief A ledger. Treat the members as private; its memory belongs to the caller. */
@@ -343,8 +381,55 @@ typedef struct prepay_ledger {
     prepay_ledger_memory_t memory; /**< private: the caller's storage */
     uint32_t account_count;        /**< private: accounts in use */
     uint32_t transfer_count;       /**< private: log entries in use */
+    uint32_t expiry_count;         /**< private: slots of the expiry heap in use */
     uint32_t magic;                /**< private: set by prepay_ledger_init() */
 } prepay_ledger_t;
+
+/* ---- sizing caller memory ---------------------------------------------------- */
+
+/** @cond PREPAY_INTERNAL */
+#define PREPAY__LEDGER_SMEAR1(x) ((x) | ((x) >> 1))
+#define PREPAY__LEDGER_SMEAR2(x) (PREPAY__LEDGER_SMEAR1(x) | (PREPAY__LEDGER_SMEAR1(x) >> 2))
+#define PREPAY__LEDGER_SMEAR4(x) (PREPAY__LEDGER_SMEAR2(x) | (PREPAY__LEDGER_SMEAR2(x) >> 4))
+#define PREPAY__LEDGER_SMEAR8(x) (PREPAY__LEDGER_SMEAR4(x) | (PREPAY__LEDGER_SMEAR4(x) >> 8))
+#define PREPAY__LEDGER_SMEAR16(x) (PREPAY__LEDGER_SMEAR8(x) | (PREPAY__LEDGER_SMEAR8(x) >> 16))
+#define PREPAY__LEDGER_ALIGN8(n) (((n) + 7u) & ~(uint64_t)7u)
+/** @endcond */
+
+/**
+ * @brief Recommended index slot count for a capacity: the smallest power of
+ *        two at least twice @p capacity (load at most 1/2).
+ *
+ * A constant expression for constant arguments; @p capacity must be 1 ..
+ * ::PREPAY_LEDGER_MAX_SIZED_CAPACITY. Used by prepay_ledger_memory_layout()
+ * for both indexes.
+ */
+#define PREPAY_LEDGER_INDEX_SLOTS(capacity) \
+    ((uint32_t)(PREPAY__LEDGER_SMEAR16((uint64_t)(capacity) * 2u - 1u) + 1u))
+
+/** @brief Largest capacity the sizing helpers accept (2^30: its index has 2^31 slots). */
+#define PREPAY_LEDGER_MAX_SIZED_CAPACITY 0x40000000u
+
+/** @brief Alignment in bytes that prepay_ledger_memory_layout() needs of its buffer. */
+#define PREPAY_LEDGER_MEMORY_ALIGN 8u
+
+/**
+ * @brief Bytes of caller memory for a ledger of @p accounts accounts and a
+ *        log of @p transfers transfers, as laid out by
+ *        prepay_ledger_memory_layout().
+ *
+ * A constant expression of type `uint64_t` for constant arguments, for
+ * static buffers (align them to ::PREPAY_LEDGER_MEMORY_ALIGN, e.g. declare
+ * an array of `uint64_t`). Both arguments must be 1 ..
+ * ::PREPAY_LEDGER_MAX_SIZED_CAPACITY. Equal to prepay_ledger_memory_size().
+ * The scratch space of prepay_ledger_verify() is not included.
+ */
+#define PREPAY_LEDGER_MEMORY_SIZE(accounts, transfers)                                        \
+    (PREPAY__LEDGER_ALIGN8((uint64_t)(transfers) * sizeof(prepay_ledger_entry_t)) +           \
+     (uint64_t)PREPAY_LEDGER_INDEX_SLOTS(transfers) * sizeof(uint64_t) +                      \
+     PREPAY__LEDGER_ALIGN8((uint64_t)(accounts) * sizeof(prepay_ledger_account_t)) +          \
+     (uint64_t)PREPAY_LEDGER_INDEX_SLOTS(accounts) * sizeof(uint32_t) +                       \
+     PREPAY__LEDGER_ALIGN8((uint64_t)(transfers) * sizeof(uint32_t)))
 
 /** @brief Balances of one account. */
 typedef struct prepay_ledger_balance {
@@ -409,17 +494,62 @@ typedef struct prepay_ledger_recharge {
 PREPAY_BEGIN_DECLS
 
 /**
+ * @brief Bytes of caller memory for a ledger (the run-time twin of
+ *        ::PREPAY_LEDGER_MEMORY_SIZE).
+ * @param accounts account capacity, 1 .. ::PREPAY_LEDGER_MAX_SIZED_CAPACITY.
+ * @param transfers transfer log capacity, 1 .. ::PREPAY_LEDGER_MAX_SIZED_CAPACITY.
+ * @return the size in bytes, or 0 when a capacity is out of range or the
+ *         size does not fit in `size_t`.
+ *
+ * **Errors:** none; 0 for every failure.
+ */
+PREPAY_API size_t prepay_ledger_memory_size(uint32_t accounts, uint32_t transfers);
+
+/**
+ * @brief Lays a ledger's arrays out in one caller buffer.
+ * @param memory filled with the arrays and their sizes (index slots by
+ *        ::PREPAY_LEDGER_INDEX_SLOTS; an expiry heap of @p transfers slots).
+ * @param buffer at least prepay_ledger_memory_size() bytes, aligned to
+ *        ::PREPAY_LEDGER_MEMORY_ALIGN; its contents do not matter
+ *        (prepay_ledger_init() clears what it must).
+ * @param size bytes available at @p buffer.
+ * @param accounts account capacity.
+ * @param transfers transfer log capacity.
+ * @return ::PREPAY_OK, or an error; @p memory is untouched on error.
+ *
+ * Then call prepay_ledger_init() with @p memory. Nothing outside the
+ * first prepay_ledger_memory_size() bytes of @p buffer is used.
+ *
+ * @code
+ * size_t size = prepay_ledger_memory_size(1024, 1u << 20);
+ * void *buffer = malloc(size);   // or a static uint64_t array in firmware
+ * prepay_ledger_memory_t memory;
+ * prepay_ledger_t ledger;
+ * if (buffer == NULL || prepay_ledger_memory_layout(&memory, buffer, size, 1024, 1u << 20) != PREPAY_OK ||
+ *     prepay_ledger_init(&ledger, &memory) != PREPAY_OK) { ... }
+ * @endcode
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer, a capacity out of range, or
+ *   @p buffer not aligned.
+ * - ::PREPAY_E_BUFFER_TOO_SMALL: @p size below prepay_ledger_memory_size().
+ */
+PREPAY_API int prepay_ledger_memory_layout(prepay_ledger_memory_t *memory, void *buffer, size_t size,
+                                           uint32_t accounts, uint32_t transfers);
+
+/**
  * @brief Initialises an empty ledger on the caller's memory.
  * @param ledger ledger to initialise.
  * @param memory caller storage (copied; the arrays it points to must outlive the ledger).
  * @return ::PREPAY_OK, or an error; @p ledger is untouched on error.
  *
- * Clears both indexes. The account table and log need no clearing.
+ * Clears both indexes. The account table, the log and the expiry heap
+ * need no clearing.
  *
  * **Errors:**
- * - ::PREPAY_E_INVALID_ARGUMENT: a NULL pointer, a zero capacity, a slot
- *   count that is not a power of two or not greater than its capacity, or a
- *   capacity above 2^31 - 1.
+ * - ::PREPAY_E_INVALID_ARGUMENT: a NULL pointer (the expiry heap may be
+ *   NULL), a zero capacity, a slot count that is not a power of two or not
+ *   greater than its capacity, or a capacity above 2^31 - 1.
  */
 PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_memory_t *memory);
 
@@ -496,6 +626,56 @@ PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_
  * - any transfer result of prepay_ledger_apply().
  */
 PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *transfer);
+
+/**
+ * @brief Expires pending transfers whose deadline has passed: releases
+ *        their reserved amounts, earliest deadline first.
+ * @param ledger an initialised ledger.
+ * @param now the caller's current time (the ledger has no clock).
+ * @param expired_ids the ids of the transfers expired by this call, in
+ *        expiry order; may be NULL (then @p ids_cap only limits the count).
+ * @param ids_cap most transfers to expire in this call.
+ * @return the number expired (0 .. @p ids_cap; call again while it equals
+ *         @p ids_cap), or an error (nothing changed).
+ *
+ * An open pending transfer with `deadline != 0 && deadline <= now`
+ * expires: its debit account's pending debits and its credit account's
+ * pending credits drop by its amount (as a void would release them), its
+ * entry's state becomes ::PREPAY_LEDGER_STATE_EXPIRED, and later posts or
+ * voids of it fail with ::PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED. No log
+ * entry is added. Order: by deadline, then by log position, so the result
+ * depends only on the ledger and the arguments. Closed accounts do not
+ * stop an expiry (as they do not stop a void). Cost: O(log n) per expired
+ * transfer, plus the same for each posted or voided transfer with a deadline
+ * that has come due, and O(1) when nothing is due. To make expiries
+ * durable, use prepay_journal_expire().
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL or uninitialised ledger.
+ */
+PREPAY_API int prepay_ledger_expire(prepay_ledger_t *ledger, prepay_time_t now, uint64_t *expired_ids,
+                                    size_t ids_cap);
+
+/**
+ * @brief Expires one pending transfer, as read back from the journal during
+ *        recovery (or from any store that recorded prepay_ledger_expire()).
+ * @param ledger an initialised ledger being rebuilt.
+ * @param transfer_id the pending transfer that expired.
+ * @param now the time of the expiry (at or after the transfer's deadline).
+ * @return ::PREPAY_OK, or an error (nothing changed).
+ *
+ * The same release as prepay_ledger_expire(), for one named transfer.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL or uninitialised ledger.
+ * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_FOUND
+ * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_PENDING
+ * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED
+ * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED
+ * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED: already expired.
+ * - ::PREPAY_E_LEDGER_DEADLINE_NOT_REACHED: no deadline, or it is after @p now.
+ */
+PREPAY_API int prepay_ledger_replay_expiry(prepay_ledger_t *ledger, uint64_t transfer_id, prepay_time_t now);
 
 /**
  * @brief Looks up an account.
@@ -670,10 +850,12 @@ PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const
  * Checks: (1) Σ debits_posted = Σ credits_posted and Σ debits_pending =
  * Σ credits_pending; (2) replaying the log from zero reproduces every
  * account's four counters, and every pending entry's state matches its
- * post/void; (3) each limit flag holds (no wallet below -overdraft_limit,
- * none above its hoarding limit); (4) each transfer and account is found
- * through its index, and the indexes hold nothing else. Costs one pass over
- * the log and both indexes.
+ * post/void (an expired one has neither and a deadline); (3) each limit flag
+ * holds (no wallet below -overdraft_limit, none above its hoarding limit);
+ * (4) each transfer and account is found through its index, and the indexes
+ * hold nothing else; (5) the expiry heap is in order and holds every open
+ * pending transfer with a deadline. Costs one pass over the log, both
+ * indexes and the heap.
  *
  * **Errors:**
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.

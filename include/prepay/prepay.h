@@ -33,5 +33,10 @@
 #include "prepay/report.h"
 #include "prepay/cjt188.h"
 #include "prepay/modbus.h"
+#include "prepay/meter_events.h"
+#include "prepay/load_control.h"
+#include "prepay/voltage_qualification.h"
+#include "prepay/analysis.h"
+#include "prepay/settlement.h"
 
 #endif /* PREPAY_PREPAY_H */

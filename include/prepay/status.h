@@ -39,11 +39,14 @@ enum prepay_module {
     PREPAY_MODULE_METER = 8,      /**< reference prepaid meter */
     PREPAY_MODULE_STATION = 9,    /**< station-side sessions and batch tasks */
     PREPAY_MODULE_HOSTED = 10,    /**< hosted extras: JSON loaders, files, sockets */
+    PREPAY_MODULE_SETTLEMENT = 11, /**< settlement: readings to charges, transfers and events */
     PREPAY_MODULE_CJT188 = 12,    /**< CJ/T 188 water/heat/gas meter codec */
     PREPAY_MODULE_MODBUS = 13,    /**< Modbus RTU codec and register maps */
+    PREPAY_MODULE_EVENTS = 15,    /**< meter-side events, load control, voltage qualification */
+    PREPAY_MODULE_ANALYSIS = 16,  /**< station-side event collection and theft analysis */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 11, 14..16, 18 are reserved */
+    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 14 and 18 are reserved */
 };
 
 /** @brief Generic status codes (module 0). */

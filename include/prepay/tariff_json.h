@@ -180,6 +180,21 @@ PREPAY_API int prepay_tariff_urdb_load_file(const char *path, const prepay_tarif
 PREPAY_API int prepay_tariff_doc_load_file(const char *path, prepay_tariff_doc_t *out, char *err, size_t err_cap);
 
 /**
+ * @brief Loads a tariff of any supported format from memory, chosen as prepay_tariff_doc_load_file() chooses.
+ * @param data the JSON text.
+ * @param len its length.
+ * @param origin name used in error messages (e.g. the file name, "<stdin>"); NULL gives "<memory>".
+ * @param out the document; written only on success.
+ * @param err buffer for a one-line message.
+ * @param err_cap capacity of @p err.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** those of prepay_tariff_json_load_buffer() and prepay_tariff_urdb_load_buffer().
+ */
+PREPAY_API int prepay_tariff_doc_load_buffer(const char *data, size_t len, const char *origin, prepay_tariff_doc_t *out,
+                                             char *err, size_t err_cap);
+
+/**
  * @brief Makes the evaluation plan of a document (set A, and set B with its switch time).
  * @param doc a loaded document (must outlive the plan).
  * @param plan the plan to fill.

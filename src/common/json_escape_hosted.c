@@ -8,9 +8,11 @@
  * surrogates, nothing above U+10FFFF) becomes \ufffd, so the output is
  * always valid JSON whatever the input bytes.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "json_internal.h"
+#include "json_escape_internal.h"
 
 /* Length of the valid UTF-8 sequence at p (2..4), or 0. */
 static size_t utf8_length(const unsigned char *p, size_t left)

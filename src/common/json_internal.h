@@ -40,14 +40,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json_escape_internal.h"
 #include "prepay/civil_time.h"
 
 /* Longest JSON path kept ("$.a.b[3]..."); a deeper path is cut, never overrun. */
 #define PREPAY__JSON_PATH_MAX 256
 /* A buffer that holds any one-line error message of the reader. */
 #define PREPAY__JSON_ERROR_MAX 512
-/* How many bytes of a value or key a message quotes before "...". */
-#define PREPAY__JSON_QUOTE_MAX 48
 
 /* Field flags. */
 #define PREPAY__JSON_REQUIRED 1u /* a missing member is an error */
@@ -238,19 +237,6 @@ int prepay__json_time_of_day(prepay__json_reader_t *r, const json_t *value, cons
 /* Stores v in a C integer of size bytes (1, 2, 4 or 8) at out. */
 void prepay__json_store_int(void *out, size_t size, int64_t v);
 
-/* ---- writing JSON strings (RFC 8259 section 7) ---------------------------------------------- */
-
-/*
- * Escapes text[0..len) as the inside of a JSON string into out (NUL-terminated,
- * cut before an escape or a UTF-8 sequence that does not fit). Quotes,
- * backslashes and control characters are escaped; bytes that are not UTF-8
- * become \ufffd. Returns the length of the whole escaped text (as snprintf
- * does: a value >= out_cap means it was cut).
- */
-size_t prepay__json_escape(char *out, size_t out_cap, const char *text, size_t len);
-/* Writes text as a quoted JSON string to f; returns 0, or EOF on a write error. */
-int prepay__json_write_string(FILE *f, const char *text);
-/* `"text"` escaped for a message, cut after PREPAY__JSON_QUOTE_MAX bytes with "..."; returns out. */
-const char *prepay__json_quote(char *out, size_t out_cap, const char *text);
+/* Writing JSON strings: the one escaper (json_escape_internal.h, included above). */
 
 #endif /* PREPAY_JSON_INTERNAL_H */

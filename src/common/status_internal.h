@@ -28,10 +28,13 @@ const char *prepay__billing_status_text(int number);
 const char *prepay__meter_status_text(int number);
 const char *prepay__station_status_text(int number);
 const char *prepay__hosted_status_text(int number);
+const char *prepay__settlement_status_text(int number);
 const char *prepay__report_status_text(int number);
 const char *prepay__loadprofile_status_text(int number);
 const char *prepay__cjt188_status_text(int number);
 const char *prepay__modbus_status_text(int number);
+const char *prepay__events_status_text(int number);
+const char *prepay__analysis_status_text(int number);
 #endif
 
 #endif /* PREPAY_STATUS_INTERNAL_H */

@@ -6,6 +6,7 @@
 #ifndef PREPAY_JOURNAL_INTERNAL_H
 #define PREPAY_JOURNAL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,26 @@
 #define PREPAY__JOURNAL_CLOSED 0u
 #define PREPAY__JOURNAL_READY 0xA5u
 #define PREPAY__JOURNAL_BROKEN 0x5Au
+
+/* The highest record type any format version knows (ACCOUNT = 1 is the lowest). */
+#define PREPAY__JOURNAL_RECORD_LAST PREPAY_JOURNAL_RECORD_EXPIRE
+
+/*
+ * Can a journal of format `version` hold a record of this type and payload
+ * length? Format 1 knows ACCOUNT, TRANSFER (96-byte payload only), COMMIT
+ * and CLOSE; format 2 adds CUT, EXPIRE and 104-byte transfers (deadlines).
+ * Payload contents are checked by their decoders, not here.
+ */
+static inline bool prepay__journal_format_holds(uint32_t version, uint16_t type, size_t payload_length)
+{
+    if (version >= 2u) {
+        return true;
+    }
+    if (type == PREPAY_JOURNAL_RECORD_TRANSFER) {
+        return payload_length == PREPAY_JOURNAL_TRANSFER_SIZE;
+    }
+    return type != PREPAY_JOURNAL_RECORD_CUT && type != PREPAY_JOURNAL_RECORD_EXPIRE;
+}
 
 /* Writes a journal header (PREPAY_JOURNAL_HEADER_SIZE bytes) declaring `version`. */
 void prepay__journal_header_encode_version(uint8_t *out, uint16_t version);

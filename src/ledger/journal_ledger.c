@@ -38,6 +38,14 @@ static int replay_record(void *context, const prepay_journal_record_t *record)
         }
         return prepay_ledger_close_account(ledger, prepay__get_u64(record->payload)) < 0 ? PREPAY_E_JOURNAL_REPLAY
                                                                                           : PREPAY_OK;
+    case PREPAY_JOURNAL_RECORD_EXPIRE:
+        if (record->payload_length != PREPAY_JOURNAL_EXPIRE_SIZE) {
+            return PREPAY_E_JOURNAL_BAD_RECORD;
+        }
+        return prepay_ledger_replay_expiry(ledger, prepay__get_u64(record->payload),
+                                           prepay__get_i64(record->payload + 8)) != PREPAY_OK
+                   ? PREPAY_E_JOURNAL_REPLAY
+                   : PREPAY_OK;
     default:
         return PREPAY_E_JOURNAL_BAD_RECORD;
     }
@@ -119,6 +127,14 @@ int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *ledger, con
     if (status != PREPAY_OK) {
         return status;
     }
+    if (journal->version < 2u && batch != NULL) {
+        /* Format 1 has no deadlines: refuse the batch before the ledger applies any of it. */
+        for (size_t i = 0; i < count; i++) {
+            if (batch[i].deadline != 0) {
+                return PREPAY_E_JOURNAL_FORMAT;
+            }
+        }
+    }
     int applied = prepay_ledger_apply(ledger, batch, count, results);
     if (applied <= 0) {
         return applied;
@@ -189,4 +205,33 @@ int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *led
         status = prepay_journal_commit(journal);
     }
     return status;
+}
+
+int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_time_t now,
+                          uint64_t *expired_ids, size_t ids_cap)
+{
+    int status = check_writable(journal, ledger);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (expired_ids == NULL || ids_cap == 0u) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    /* Format 1 cannot record an expiry; its ledger has no deadlines unless they came from elsewhere. */
+    if (journal->version < 2u && ledger->expiry_count != 0u) {
+        return PREPAY_E_JOURNAL_FORMAT;
+    }
+    int expired = prepay_ledger_expire(ledger, now, expired_ids, ids_cap);
+    if (expired < 0) {
+        return expired;
+    }
+    for (int i = 0; i < expired; i++) {
+        status = prepay_journal_add_expire(journal, expired_ids[i], now);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    /* Also with nothing expired: "nothing due" may rest on an expiry sealed but not yet synced. */
+    status = prepay_journal_commit(journal);
+    return status != PREPAY_OK ? status : expired;
 }

@@ -1,6 +1,6 @@
 /*
- * Payloads of journal and snapshot records: transfers, accounts and account
- * closings, serialised field by field, little-endian, fixed widths, in the
+ * Payloads of journal and snapshot records: transfers, accounts, account
+ * closings and expiries of pending transfers, serialised field by field, little-endian, fixed widths, in the
  * declaration order of the ledger's structs (docs/journal.md). Never a
  * memcpy of a struct: the bytes do not depend on padding or endianness.
  */
@@ -15,7 +15,8 @@ int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *transfer, uin
     if (transfer == NULL || out == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    if (out_cap < PREPAY_JOURNAL_TRANSFER_SIZE) {
+    size_t length = transfer->deadline != 0 ? PREPAY_JOURNAL_TRANSFER_MAX_SIZE : PREPAY_JOURNAL_TRANSFER_SIZE;
+    if (out_cap < length) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     prepay__put_u64(out + 0, transfer->id);
@@ -32,7 +33,10 @@ int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *transfer, uin
     prepay__put_u32(out + 88, transfer->tariff_version);
     prepay__put_u16(out + 92, transfer->code);
     prepay__put_u16(out + 94, transfer->flags);
-    return (int)PREPAY_JOURNAL_TRANSFER_SIZE;
+    if (transfer->deadline != 0) {
+        prepay__put_i64(out + 96, transfer->deadline);
+    }
+    return (int)length;
 }
 
 int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out)
@@ -40,7 +44,13 @@ int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledg
     if (in == NULL || out == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    if (in_len != PREPAY_JOURNAL_TRANSFER_SIZE) {
+    prepay_time_t deadline = 0;
+    if (in_len == PREPAY_JOURNAL_TRANSFER_MAX_SIZE) {
+        deadline = prepay__get_i64(in + 96);
+        if (deadline == 0) {
+            return PREPAY_E_JOURNAL_BAD_RECORD; /* the short form encodes "no deadline" */
+        }
+    } else if (in_len != PREPAY_JOURNAL_TRANSFER_SIZE) {
         return PREPAY_E_JOURNAL_BAD_RECORD;
     }
     out->id = prepay__get_u64(in + 0);
@@ -57,6 +67,7 @@ int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledg
     out->tariff_version = prepay__get_u32(in + 88);
     out->code = prepay__get_u16(in + 92);
     out->flags = prepay__get_u16(in + 94);
+    out->deadline = deadline;
     return PREPAY_OK;
 }
 
@@ -111,9 +122,9 @@ int prepay_journal_add_transfer(prepay_journal_t *journal, const prepay_ledger_t
     if (transfer == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    uint8_t payload[PREPAY_JOURNAL_TRANSFER_SIZE];
-    (void)prepay_journal_transfer_encode(transfer, payload, sizeof payload);
-    return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_TRANSFER, payload, sizeof payload);
+    uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+    int length = prepay_journal_transfer_encode(transfer, payload, sizeof payload);
+    return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_TRANSFER, payload, (size_t)length);
 }
 
 int prepay_journal_add_account(prepay_journal_t *journal, const prepay_ledger_account_t *account)
@@ -131,4 +142,12 @@ int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id)
     uint8_t payload[PREPAY_JOURNAL_CLOSE_SIZE];
     prepay__put_u64(payload, account_id);
     return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_CLOSE, payload, sizeof payload);
+}
+
+int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now)
+{
+    uint8_t payload[PREPAY_JOURNAL_EXPIRE_SIZE];
+    prepay__put_u64(payload, transfer_id);
+    prepay__put_i64(payload + 8, now);
+    return prepay_journal_add(journal, PREPAY_JOURNAL_RECORD_EXPIRE, payload, sizeof payload);
 }

@@ -58,10 +58,10 @@ int prepay_journal_header_decode(const uint8_t *in, size_t in_len)
     return version < 0 ? version : PREPAY_OK;
 }
 
-/* Every type any format version knows; the scan refuses CUT in a format-1 journal. */
+/* Every type any format version knows; the scan refuses CUT and EXPIRE in a format-1 journal. */
 static bool known_type(uint16_t type)
 {
-    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY_JOURNAL_RECORD_CUT;
+    return type >= PREPAY_JOURNAL_RECORD_ACCOUNT && type <= PREPAY__JOURNAL_RECORD_LAST;
 }
 
 int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload, size_t payload_length,

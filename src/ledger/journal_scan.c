@@ -203,7 +203,7 @@ static int looks_like_start(reader_t *r, uint64_t offset, uint64_t next, bool *r
     }
     if (available >= 6) {
         uint16_t type = prepay__get_u16(data + 4);
-        if (type < PREPAY_JOURNAL_RECORD_ACCOUNT || type > PREPAY_JOURNAL_RECORD_CUT) {
+        if (type < PREPAY_JOURNAL_RECORD_ACCOUNT || type > PREPAY__JOURNAL_RECORD_LAST) {
             return PREPAY_OK;
         }
     }
@@ -237,8 +237,9 @@ static int scan_structure(reader_t *r, uint32_t version, uint64_t after_sequence
             return status;
         }
         prepay_journal_record_t record;
+        /* A record its format cannot hold (CUT, EXPIRE, a deadline in format 1) is a bad record. */
         if (prepay_journal_record_decode(data, available, &record) < 0 ||
-            (record.type == PREPAY_JOURNAL_RECORD_CUT && version < 2u)) {
+            !prepay__journal_format_holds(version, record.type, record.payload_length)) {
             status = version >= 2u ? damaged_first_copy(r, &s, info) : 0;
             if (status < 0) {
                 return status;

@@ -1,10 +1,20 @@
 /*
  * Snapshots of a ledger: every account (with counters) and the whole
- * transfer log, the journal sequence they cover, the totals of the torn
- * tails recovery cut so far (format 2), and a CRC-32C over all of it, written through begin / write / publish so that replacing the
- * published snapshot is atomic. Loading recreates the accounts, replays the
- * log through the ledger, closes the closed accounts and checks the
- * counters. Format in docs/journal.md, "Snapshots".
+ * transfer log (with deadlines and expiries), the journal sequence they
+ * cover, the totals of the torn tails recovery cut so far, and a CRC-32C
+ * over all of it, written (always in format 2) through begin / write /
+ * publish so that replacing the published snapshot is atomic. Format 1
+ * (32-byte header, no cut totals, no deadlines) is still read. Loading
+ * recreates the accounts, replays the log through the ledger, closes the
+ * closed accounts and checks the counters. Format in docs/journal.md,
+ * "Snapshots".
+ *
+ * An expired pending transfer is followed by an EXPIRE item (time: its
+ * deadline), which the loader replays at once. That is earlier than the
+ * expiry happened, but releasing a reservation earlier only loosens every
+ * limit a later transfer was checked against, and no later transfer can
+ * post or void an expired one; so every transfer of the log replays, and the
+ * counters checked at the end are the same.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,6 +33,8 @@ static const uint8_t snapshot_end_magic[4] = {'S', 'N', 'E', 'D'};
 
 #define ACCOUNT_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_ACCOUNT_SIZE)
 #define TRANSFER_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_SIZE)
+#define TRANSFER_ITEM_MAX (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_MAX_SIZE)
+#define EXPIRE_ITEM (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_EXPIRE_SIZE)
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -88,14 +100,22 @@ static int write_items(writer_t *w, const prepay_ledger_t *ledger, uint64_t sequ
     }
     for (uint32_t i = 0; i < transfers; i++, item++) {
         const prepay_ledger_entry_t *entry = prepay_ledger_entry_at(ledger, i);
-        uint8_t payload[PREPAY_JOURNAL_TRANSFER_SIZE];
-        if (entry == NULL || (status = writer_reserve(w, TRANSFER_ITEM)) != PREPAY_OK) {
+        uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+        if (entry == NULL || (status = writer_reserve(w, TRANSFER_ITEM_MAX + EXPIRE_ITEM)) != PREPAY_OK) {
             return entry == NULL ? PREPAY_E_BAD_STATE : status;
         }
-        (void)prepay_journal_transfer_encode(&entry->transfer, payload, sizeof payload);
-        (void)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, item, payload, sizeof payload,
-                                           w->buffer + w->length, w->capacity - w->length);
-        w->length += TRANSFER_ITEM;
+        int length = prepay_journal_transfer_encode(&entry->transfer, payload, sizeof payload);
+        w->length += (size_t)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, item, payload,
+                                                          (size_t)length, w->buffer + w->length,
+                                                          w->capacity - w->length);
+        if (entry->state == PREPAY_LEDGER_STATE_EXPIRED) {
+            item++;
+            prepay__put_u64(payload, entry->transfer.id);
+            prepay__put_i64(payload + 8, entry->transfer.deadline);
+            w->length += (size_t)prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_EXPIRE, item, payload,
+                                                              PREPAY_JOURNAL_EXPIRE_SIZE, w->buffer + w->length,
+                                                              w->capacity - w->length);
+        }
     }
     status = writer_flush(w); /* the trailer's CRC covers everything before it */
     if (status != PREPAY_OK) {
@@ -187,16 +207,22 @@ static int reader_window(reader_t *r, uint64_t offset, size_t want, const uint8_
     return PREPAY_OK;
 }
 
-/* Decodes the item frame at offset: its type and index must be as expected. */
-static int read_item(reader_t *r, uint64_t offset, uint16_t type, uint64_t index, size_t item_size,
+/* Decodes the item frame at offset, which must end by end: its type and
+ * index must be as expected. */
+static int read_item(reader_t *r, uint64_t offset, uint64_t end, uint16_t type, uint64_t index,
                      prepay_journal_record_t *record)
 {
+    if (offset >= end) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+    }
+    uint64_t left = end - offset;
+    size_t window = left < PREPAY_JOURNAL_MAX_RECORD ? (size_t)left : PREPAY_JOURNAL_MAX_RECORD;
     const uint8_t *data;
-    int status = reader_window(r, offset, item_size, &data);
+    int status = reader_window(r, offset, window, &data);
     if (status != PREPAY_OK) {
         return status;
     }
-    if (prepay_journal_record_decode(data, item_size, record) != (int)item_size || record->type != type ||
+    if (prepay_journal_record_decode(data, window, record) <= 0 || record->type != type ||
         record->sequence != index) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
@@ -208,9 +234,21 @@ typedef struct snapshot_header {
     uint64_t sequence;
     uint32_t accounts;
     uint32_t transfers;
+    uint32_t version;
     uint32_t header_size;
     prepay_journal_cuts_t cuts;
 } snapshot_header_t;
+
+/* Type of the item frame at offset, or 0 at the end or for a short frame. */
+static uint16_t peek_type(reader_t *r, uint64_t offset, uint64_t end)
+{
+    const uint8_t *data;
+    if (end - offset < PREPAY_JOURNAL_RECORD_HEADER_SIZE ||
+        reader_window(r, offset, PREPAY_JOURNAL_RECORD_HEADER_SIZE, &data) != PREPAY_OK) {
+        return 0;
+    }
+    return prepay__get_u16(data + 4);
+}
 
 static int check_whole(reader_t *r, snapshot_header_t *h)
 {
@@ -243,6 +281,7 @@ static int check_whole(reader_t *r, snapshot_header_t *h)
         return status;
     }
     uint16_t version = prepay__get_u16(data + 8);
+    h->version = version;
     h->header_size = version == 1u ? SNAPSHOT_V1_HEADER_SIZE : PREPAY_SNAPSHOT_HEADER_SIZE;
     if (memcmp(data, snapshot_magic, sizeof snapshot_magic) != 0 || version < 1u ||
         version > PREPAY_SNAPSHOT_VERSION || prepay__get_u16(data + 10) != h->header_size ||
@@ -263,28 +302,33 @@ static int check_whole(reader_t *r, snapshot_header_t *h)
         h->cuts.records = prepay__get_u64(data + 48);
         h->cuts.batches = prepay__get_u64(data + 56);
     }
-    uint64_t expected = (uint64_t)h->header_size + (uint64_t)h->accounts * ACCOUNT_ITEM +
-                        (uint64_t)h->transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
-    if (expected != r->size) {
+    /* Format 1: fixed-size items, so the exact size. Format 2: transfer items
+     * have two lengths and expired ones an EXPIRE item each, so the least
+     * size here, and load_items() requires the items to end at the trailer. */
+    uint64_t least = (uint64_t)h->header_size + (uint64_t)h->accounts * ACCOUNT_ITEM +
+                     (uint64_t)h->transfers * TRANSFER_ITEM + PREPAY_SNAPSHOT_TRAILER_SIZE;
+    if (version == 1u ? least != r->size : least > r->size) {
         return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     return PREPAY_OK;
 }
 
-static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t header_size, uint32_t accounts,
-                      uint32_t transfers)
+static int load_items(reader_t *r, prepay_ledger_t *ledger, const snapshot_header_t *h)
 {
-    uint64_t offset = header_size;
+    const uint64_t end = r->size - PREPAY_SNAPSHOT_TRAILER_SIZE;
+    uint64_t offset = h->header_size;
     uint64_t index = 1;
     prepay_journal_record_t record;
     /* Accounts open first, so that the log replays as it was applied. */
-    for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
+    for (uint32_t i = 0; i < h->accounts; i++, index++, offset += ACCOUNT_ITEM) {
         prepay_ledger_account_t account;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_ACCOUNT, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }
-        (void)prepay_journal_account_decode(record.payload, record.payload_length, &account);
+        if (prepay_journal_account_decode(record.payload, record.payload_length, &account) != PREPAY_OK) {
+            return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+        }
         account.debits_pending = 0;
         account.debits_posted = 0;
         account.credits_pending = 0;
@@ -294,23 +338,42 @@ static int load_items(reader_t *r, prepay_ledger_t *ledger, uint32_t header_size
             return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
         }
     }
-    for (uint32_t i = 0; i < transfers; i++, index++, offset += TRANSFER_ITEM) {
+    for (uint32_t i = 0; i < h->transfers; i++, index++) {
         prepay_ledger_transfer_t transfer;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_TRANSFER, index, TRANSFER_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_TRANSFER, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }
-        (void)prepay_journal_transfer_decode(record.payload, record.payload_length, &transfer);
-        if (prepay_ledger_replay(ledger, &transfer) != PREPAY_OK) {
+        offset += record.length;
+        /* Format 1 has neither deadlines nor EXPIRE items (the sizes already said so). */
+        if (prepay_journal_transfer_decode(record.payload, record.payload_length, &transfer) != PREPAY_OK ||
+            (h->version < 2u && record.payload_length != PREPAY_JOURNAL_TRANSFER_SIZE) ||
+            prepay_ledger_replay(ledger, &transfer) != PREPAY_OK) {
             return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
         }
+        if (h->version >= 2u && peek_type(r, offset, end) == PREPAY_JOURNAL_RECORD_EXPIRE) {
+            index++;
+            status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_EXPIRE, index, &record);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            offset += record.length;
+            if (record.payload_length != PREPAY_JOURNAL_EXPIRE_SIZE ||
+                prepay__get_u64(record.payload) != transfer.id ||
+                prepay_ledger_replay_expiry(ledger, transfer.id, prepay__get_i64(record.payload + 8)) != PREPAY_OK) {
+                return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
+            }
+        }
+    }
+    if (offset != end) {
+        return PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT;
     }
     /* Then close the closed accounts and check every account's counters. */
-    offset = header_size;
+    offset = h->header_size;
     index = 1;
-    for (uint32_t i = 0; i < accounts; i++, index++, offset += ACCOUNT_ITEM) {
+    for (uint32_t i = 0; i < h->accounts; i++, index++, offset += ACCOUNT_ITEM) {
         prepay_ledger_account_t stored;
-        int status = read_item(r, offset, PREPAY_JOURNAL_RECORD_ACCOUNT, index, ACCOUNT_ITEM, &record);
+        int status = read_item(r, offset, end, PREPAY_JOURNAL_RECORD_ACCOUNT, index, &record);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -358,7 +421,7 @@ int prepay__journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_l
     if (r.size > 0) {
         int status = check_whole(&r, &h);
         if (status == PREPAY_OK) {
-            status = load_items(&r, ledger, h.header_size, h.accounts, h.transfers);
+            status = load_items(&r, ledger, &h);
         }
         if (status != PREPAY_OK) {
             return status;

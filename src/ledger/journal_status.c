@@ -18,6 +18,7 @@ const char *prepay__journal_status_text(int number)
     case 11: return "recovered ledger fails verification";
     case 12: return "journal in use by another writer (its lock is held)";
     case 13: return "journal changed under the writer (another process wrote or cut it)";
+    case 14: return "journal format 1 cannot hold deadlines or expiries (a compacting snapshot upgrades it)";
     default: return (const char *)0;
     }
 }

@@ -202,10 +202,15 @@ static int add_record(prepay_journal_t *journal, uint16_t type, const uint8_t *p
         return status;
     }
     if ((type != PREPAY_JOURNAL_RECORD_ACCOUNT && type != PREPAY_JOURNAL_RECORD_TRANSFER &&
-         type != PREPAY_JOURNAL_RECORD_CLOSE && type != PREPAY_JOURNAL_RECORD_CUT) ||
+         type != PREPAY_JOURNAL_RECORD_CLOSE && type != PREPAY_JOURNAL_RECORD_CUT &&
+         type != PREPAY_JOURNAL_RECORD_EXPIRE) ||
         (payload == NULL && payload_length > 0) || payload_length > PREPAY_JOURNAL_MAX_PAYLOAD ||
         journal->batch_records == UINT32_MAX - 1) {
         return PREPAY_E_INVALID_ARGUMENT;
+    }
+    /* Older code reads a format-1 journal: it must never meet a record it does not know. */
+    if (!prepay__journal_format_holds(journal->version, type, payload_length)) {
+        return PREPAY_E_JOURNAL_FORMAT;
     }
     size_t length = PREPAY_JOURNAL_RECORD_OVERHEAD + payload_length;
     if (journal->buffer_capacity - journal->buffer_length < length) {

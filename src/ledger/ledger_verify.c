@@ -22,7 +22,8 @@ static bool replay_entry(const prepay_ledger_t *ledger, prepay_ledger_account_t 
 {
     const prepay_ledger_entry_t *e = &ledger->memory.entries[i];
     const prepay_ledger_transfer_t *t = &e->transfer;
-    if (prepay__ledger_transfer_find(ledger, t->id) != i + 1u || t->amount < 0) {
+    if (prepay__ledger_transfer_find(ledger, t->id) != i + 1u || t->amount < 0 ||
+        (t->deadline != 0 && (t->flags & PREPAY_LEDGER_TRANSFER_PENDING) == 0u)) {
         return false;
     }
     if ((t->flags & TWO_PHASE) != 0u) {
@@ -67,6 +68,9 @@ static bool replay_entry(const prepay_ledger_t *ledger, prepay_ledger_account_t 
             if (e->resolved_by <= i + 1u || e->resolved_by > ledger->transfer_count) {
                 return false;
             }
+        } else if (e->state == PREPAY_LEDGER_STATE_EXPIRED) {
+            /* Reserved, then released by an expiry: no net pending amount. */
+            return e->resolved_by == 0u && t->deadline != 0;
         } else {
             return false;
         }
@@ -78,6 +82,39 @@ static bool replay_entry(const prepay_ledger_t *ledger, prepay_ledger_account_t 
     }
     return add_checked(&scratch[dr - 1u].debits_posted, t->amount) &&
            add_checked(&scratch[cr - 1u].credits_posted, t->amount);
+}
+
+/* The expiry heap: in heap order, naming only pending entries with a
+ * deadline, and holding every one still open (each enters once, so counting
+ * the open ones it names suffices). */
+static bool expiry_heap_ok(const prepay_ledger_t *ledger)
+{
+    const uint32_t *heap = ledger->memory.expiry_heap;
+    const prepay_ledger_entry_t *entries = ledger->memory.entries;
+    uint32_t open_in_heap = 0;
+    uint32_t open = 0;
+    if (ledger->expiry_count > 0u && heap == NULL) {
+        return false;
+    }
+    for (uint32_t k = 0; k < ledger->expiry_count; k++) {
+        uint32_t at = heap[k];
+        if (at >= ledger->transfer_count || entries[at].transfer.deadline == 0) {
+            return false;
+        }
+        if (k > 0u) {
+            uint32_t parent = heap[(k - 1u) / 2u];
+            prepay_time_t dp = entries[parent].transfer.deadline;
+            prepay_time_t dk = entries[at].transfer.deadline;
+            if (dk < dp || (dk == dp && at <= parent)) {
+                return false;
+            }
+        }
+        open_in_heap += entries[at].state == PREPAY_LEDGER_STATE_PENDING;
+    }
+    for (uint32_t i = 0; i < ledger->transfer_count; i++) {
+        open += entries[i].state == PREPAY_LEDGER_STATE_PENDING && entries[i].transfer.deadline != 0;
+    }
+    return open == open_in_heap;
 }
 
 static bool within_limits(const prepay_ledger_account_t *a)
@@ -151,11 +188,18 @@ int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t 
     if (debits_posted != credits_posted || debits_pending != credits_pending) {
         return PREPAY_E_LEDGER_INVARIANT;
     }
-    /* No stray index slots (e.g. left by a rolled-back chain). */
+    if (!expiry_heap_ok(ledger)) {
+        return PREPAY_E_LEDGER_INVARIANT;
+    }
+    /* No stray index slots (e.g. left by a rolled-back chain); each slot's
+     * tag is its entry's (the replay above found every entry by its id). */
     uint32_t used = 0;
     for (uint32_t s = 0; s < ledger->memory.transfer_index_slots; s++) {
-        uint32_t v = ledger->memory.transfer_index[s];
-        if (v > ledger->transfer_count) {
+        uint64_t v = ledger->memory.transfer_index[s];
+        uint32_t at = (uint32_t)v;
+        if (v != 0u && (at == 0u || at > ledger->transfer_count ||
+                        (v & 0xFFFFFFFF00000000u) !=
+                            prepay__ledger_transfer_tag(ledger->memory.entries[at - 1u].transfer.id))) {
             return PREPAY_E_LEDGER_INVARIANT;
         }
         used += v != 0u;

@@ -6,10 +6,10 @@
 const char *prepay__wallet_status_text(int number)
 {
     switch (number) {
-    case 1: return "wallet_bad_thresholds: level_count is above PREPAY_MAX_ALARM_LEVELS or thresholds are not strictly decreasing";
-    case 2: return "wallet_bad_amount: A negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount";
-    case 3: return "wallet_bad_policy: A window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag";
-    case 4: return "wallet_bad_state: The previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced";
+    case 1: return "wallet: more alarm levels than PREPAY_MAX_ALARM_LEVELS, or thresholds not strictly decreasing";
+    case 2: return "wallet: a negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount";
+    case 3: return "wallet: a time window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag";
+    case 4: return "wallet: the previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced";
     default: return (const char *)0;
     }
 }

@@ -58,6 +58,10 @@
 #define SRC_FREEZE "DL/T 645-2007 A.6; file 53110917206; frame sansheng_read_freeze_time_reply"
 #define SRC_LOAD "DL/T 645-2007 A.5 load-record parameters; tests/vectors/dlt645_load_records.txt, docs/load-curves.md" SRC_VERIFY
 #define SRC_VERIFY " (verify: one source)"
+#define SRC_THRESHOLD "Q/GDW 0409 event thresholds; files 35049832100 (defaults, lengths), 35713924029 (formats)"
+#define SRC_REPORT "Q/GDW active report 04001501/03; files 58115167047 (bit table), 6056539505 (reply AA counts AA)"
+#define SRC_SG_EVENT2 "Q/GDW event classes 14..20; file 58115167047 (record layouts, end-time items)" SRC_VERIFY
+#define SRC_VQ "DL/T 645-2007 A.4 voltage qualification 0310; file 58115167047 (LEN_VoltQlty 4 x 27 bytes)"
 
 #define F_BCD PREPAY_DLT645_FORMAT_BCD
 #define F_SIGNED PREPAY_DLT645_FORMAT_BCD_SIGNED
@@ -178,6 +182,33 @@ static const prepay_dlt645_field_t cover_open_fields[] = {
     {"quadrant III reactive energy after", F_BCD, 4, 2, U_KVARH},
     {"quadrant IV reactive energy after", F_BCD, 4, 2, U_KVARH},
 };
+/* A.4: voltage qualification statistics 0310 DI1 DI0 (27 bytes). */
+static const prepay_dlt645_field_t vq_fields[] = {
+    {"monitoring time", F_BCD, 3, 0, U_MIN},
+    {"qualified rate", F_BCD, 3, 2, U_PCT},
+    {"over-limit rate", F_BCD, 3, 2, U_PCT},
+    {"minutes above the upper limit", F_BCD, 3, 0, U_MIN},
+    {"minutes below the lower limit", F_BCD, 3, 0, U_MIN},
+    {"highest voltage", F_BCD, 2, 1, U_V},
+    {"time of the highest voltage (mm hh DD MM)", F_BYTES, 4, 0, U_NONE},
+    {"lowest voltage", F_BCD, 2, 1, U_V},
+    {"time of the lowest voltage (mm hh DD MM)", F_BYTES, 4, 0, U_NONE},
+};
+/* A.4: clock change record 033004nn (16 bytes): operator, time before, time after. */
+static const prepay_dlt645_field_t clock_change_fields[] = {
+    {"operator code", F_BYTES, 4, 0, U_NONE},
+    {"time before", F_SECOND, 6, 0, U_NONE},
+    {"time after", F_SECOND, 6, 0, U_NONE},
+};
+/* Q/GDW constant magnetic field record 033500nn (28 bytes). */
+static const prepay_dlt645_field_t magnetic_fields[] = {
+    {"start time", F_SECOND, 6, 0, U_NONE},
+    {"end time", F_SECOND, 6, 0, U_NONE},
+    {"forward active energy at start", F_BCD, 4, 2, U_KWH},
+    {"reverse active energy at start", F_BCD, 4, 2, U_KWH},
+    {"forward active energy at end", F_BCD, 4, 2, U_KWH},
+    {"reverse active energy at end", F_BCD, 4, 2, U_KWH},
+};
 /* A.4: power-down record 031100nn (12 bytes): start and end time. */
 static const prepay_dlt645_field_t start_end_fields[] = {
     {"start time", F_SECOND, 6, 0, U_NONE},
@@ -232,6 +263,7 @@ const prepay__dlt645_row_t prepay__dlt645_exact_rows[] = {
     X(0x03300C00u, "settlement day programming count", F_BCD, 3, 0, U_COUNT, SRC_EVENT),
     X(0x03300D00u, "meter-cover open count", F_BCD, 3, 0, U_COUNT, SRC_EVENT),
     X(0x03300E00u, "terminal-cover open count", F_BCD, 3, 0, U_COUNT, SRC_EVENT),
+    X(0x03350000u, "constant magnetic field count", F_BCD, 3, 0, U_COUNT, SRC_SG_EVENT2),
     /* parameters (A.5) */
     X(0x04000101u, "date and weekday", F_DATE_WEEK, 4, 0, U_NONE, SRC_PARAM),
     X(0x04000102u, "time", F_TIME_OF_DAY, 3, 0, U_NONE, SRC_PARAM),
@@ -272,6 +304,8 @@ const prepay__dlt645_row_t prepay__dlt645_exact_rows[] = {
     X(0x04000B01u, "first settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000B02u, "second settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000B03u, "third settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),
+    X(0x04000E03u, "voltage upper limit", F_BCD, 2, 1, U_V, SRC_PARAM),
+    X(0x04000E04u, "voltage lower limit", F_BCD, 2, 1, U_V, SRC_PARAM),
     X(0x04000F01u, "alarm energy 1", F_BCD, 4, 2, U_KWH, SRC_PREPAID),
     X(0x04000F02u, "alarm energy 2", F_BCD, 4, 2, U_KWH, SRC_PREPAID),
     X(0x04000F03u, "hoarding energy limit", F_BCD, 4, 2, U_KWH, SRC_PREPAID SRC_VERIFY),
@@ -281,8 +315,47 @@ const prepay__dlt645_row_t prepay__dlt645_exact_rows[] = {
     X(0x04001003u, "overdraft amount limit", F_BCD, 4, 2, U_YUAN, SRC_PREPAID),
     X(0x04001004u, "hoarding amount limit", F_BCD, 4, 2, U_YUAN, SRC_PREPAID),
     X(0x04001005u, "close-allowed amount", F_BCD, 4, 2, U_YUAN, SRC_PREPAID),
+    X(0x04001501u, "active-report status word (the reply adds AA, a count per set bit, AA)", F_BYTES, 12, 0, U_NONE,
+      SRC_REPORT),
+    X(0x04001503u, "active-report status word reset (0 = reset)", F_BYTES, 12, 0, U_NONE, SRC_REPORT),
     X(0x04010000u, "first zone table", F_ZONES, 42, 0, U_NONE, SRC_PARAM),
     X(0x04020000u, "second zone table", F_ZONES, 42, 0, U_NONE, SRC_PARAM),
+    /* event thresholds (Q/GDW 0409): currents XX.XXXX A and powers XX.XXXX kW are kept as numbers
+     * (U_NONE, 4 decimals): finer than the library's mA quantity of U_A */
+    X(0x04090101u, "loss of voltage trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090102u, "loss of voltage recovery voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090103u, "loss of voltage trigger current (A)", F_BCD, 3, 4, U_NONE, SRC_THRESHOLD),
+    X(0x04090104u, "loss of voltage delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090201u, "under-voltage trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090202u, "under-voltage delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090301u, "over-voltage trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090302u, "over-voltage delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090401u, "phase failure trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090402u, "phase failure trigger current (A)", F_BCD, 3, 4, U_NONE, SRC_THRESHOLD),
+    X(0x04090403u, "phase failure delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090501u, "voltage unbalance limit", F_BCD, 2, 2, U_PCT, SRC_THRESHOLD),
+    X(0x04090502u, "voltage unbalance delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090601u, "current unbalance limit", F_BCD, 2, 2, U_PCT, SRC_THRESHOLD),
+    X(0x04090602u, "current unbalance delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090701u, "loss of current trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090702u, "loss of current upper current (A)", F_BCD, 3, 4, U_NONE, SRC_THRESHOLD),
+    X(0x04090703u, "loss of current other-phase current (A)", F_BCD, 3, 4, U_NONE, SRC_THRESHOLD),
+    X(0x04090704u, "loss of current delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090801u, "over-current trigger current (A)", F_BCD, 2, 1, U_NONE, SRC_THRESHOLD),
+    X(0x04090802u, "over-current delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090901u, "current cut trigger voltage", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090902u, "current cut trigger current (A)", F_BCD, 3, 4, U_NONE, SRC_THRESHOLD),
+    X(0x04090903u, "current cut delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090A01u, "power reversal trigger power", F_BCD, 3, 4, U_KW, SRC_THRESHOLD),
+    X(0x04090A02u, "power reversal delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090B01u, "overload trigger power", F_BCD, 3, 4, U_KW, SRC_THRESHOLD),
+    X(0x04090B02u, "overload delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090C01u, "voltage assessment upper limit", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090C02u, "voltage assessment lower limit", F_BCD, 2, 1, U_V, SRC_THRESHOLD),
+    X(0x04090E01u, "total power factor lower limit", F_BCD, 2, 3, U_NONE, SRC_THRESHOLD),
+    X(0x04090E02u, "total power factor delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
+    X(0x04090F01u, "severe current unbalance limit", F_BCD, 2, 2, U_PCT, SRC_THRESHOLD),
+    X(0x04090F02u, "severe current unbalance delay (s)", F_BCD, 1, 0, U_NONE, SRC_THRESHOLD),
     /* State Grid trip (1D) and close (1E) */
     X(0x1D000001u, "trip count", F_BCD, 3, 0, U_COUNT, SRC_SG_RELAY),
     X(0x1E000001u, "close count", F_BCD, 3, 0, U_COUNT, SRC_SG_RELAY),
@@ -358,8 +431,11 @@ const prepay__dlt645_row_t prepay__dlt645_rule_rows[] = {
     R(0x02080100u, 0x02080300u, "voltage waveform distortion", 0, F_BCD, 2, 2, U_PCT, Q_PHASE, SRC_VARIABLE),
     R(0x02090100u, 0x02090300u, "current waveform distortion", 0, F_BCD, 2, 2, U_PCT, Q_PHASE, SRC_VARIABLE),
     /* events (A.4) */
+    RREC(0x03100000u, 0x0310030Cu, "voltage qualification statistics (DI0 00 this month, n months back)", Q_PHASE,
+         vq_fields, SRC_VQ),
     RREC(0x03110001u, 0x0311000Au, "power-down record", Q_LAST, start_end_fields, SRC_EVENT),
     RREC(0x03300001u, 0x0330000Au, "programming record", Q_LAST, programming_fields, SRC_EVENT),
+    RREC(0x03300401u, 0x0330040Au, "clock change record", Q_LAST, clock_change_fields, SRC_EVENT),
     RREC(0x03300D01u, 0x03300D0Au, "meter-cover open record", Q_LAST, cover_open_fields, SRC_EVENT),
     RREC(0x03300E01u, 0x03300E0Au, "terminal-cover open record", Q_LAST, cover_open_fields, SRC_EVENT),
     /* purchase records (Q/GDW): 0332 energy-type meters, 0333 money-type meters */
@@ -375,6 +451,7 @@ const prepay__dlt645_row_t prepay__dlt645_rule_rows[] = {
     PURCHASE(0x33, 0x04, "remaining amount before purchase", F_BCD, 4, 2, U_YUAN),
     PURCHASE(0x33, 0x05, "remaining amount after purchase", F_BCD, 4, 2, U_YUAN),
     PURCHASE(0x33, 0x06, "cumulative purchase amount", F_BCD, 4, 2, U_YUAN),
+    RREC(0x03350001u, 0x0335000Au, "constant magnetic field record", Q_LAST, magnetic_fields, SRC_SG_EVENT2),
     /* parameters (A.5; prices and ladders Q/GDW) */
     R(0x04010001u, 0x04010008u, "first set day table", "day table", F_SLOTS, 42, 0, U_NONE, Q_INDEX, SRC_PARAM),
     R(0x04020001u, 0x04020008u, "second set day table", "day table", F_SLOTS, 42, 0, U_NONE, Q_INDEX, SRC_PARAM),
@@ -411,24 +488,52 @@ const prepay__dlt645_row_t prepay__dlt645_rule_rows[] = {
       SRC_SG_EVENT),
     R(0x14000101u, 0x1400010Au, "voltage reverse phase sequence start time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
       SRC_SG_EVENT),
+    R(0x14001201u, 0x1400120Au, "voltage reverse phase sequence end time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
+      SRC_SG_EVENT2),
     R(0x15000001u, 0x15000001u, "current reverse phase sequence count", 0, F_BCD, 3, 0, U_COUNT, Q_NONE,
       SRC_SG_EVENT),
     R(0x15000002u, 0x15000002u, "current reverse phase sequence cumulative time", 0, F_BCD, 3, 0, U_MIN, Q_NONE,
       SRC_SG_EVENT),
+    R(0x15000101u, 0x1500010Au, "current reverse phase sequence start time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
+      SRC_SG_EVENT2),
+    R(0x15001201u, 0x1500120Au, "current reverse phase sequence end time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
+      SRC_SG_EVENT2),
     R(0x16000001u, 0x16000001u, "voltage imbalance count", 0, F_BCD, 3, 0, U_COUNT, Q_NONE, SRC_SG_EVENT),
     R(0x16000002u, 0x16000002u, "voltage imbalance cumulative time", 0, F_BCD, 3, 0, U_MIN, Q_NONE, SRC_SG_EVENT),
+    R(0x16000101u, 0x1600010Au, "voltage imbalance start time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_EVENT2),
+    R(0x16001301u, 0x1600130Au, "voltage imbalance end time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_EVENT2),
     R(0x17000001u, 0x17000001u, "current imbalance count", 0, F_BCD, 3, 0, U_COUNT, Q_NONE, SRC_SG_EVENT),
     R(0x17000002u, 0x17000002u, "current imbalance cumulative time", 0, F_BCD, 3, 0, U_MIN, Q_NONE, SRC_SG_EVENT),
+    R(0x17000101u, 0x1700010Au, "current imbalance start time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_EVENT2),
+    R(0x17001301u, 0x1700130Au, "current imbalance end time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_EVENT2),
     SG_COUNTS(0x18, "loss of current"), SG_START(0x18, "loss of current"), SG_END(0x18, 0x21, "loss of current"),
     SG_COUNTS(0x19, "over-current"), SG_START(0x19, "over-current"), SG_END(0x19, 0x21, "over-current"),
     SG_COUNTS(0x1A, "current break"), SG_START(0x1A, "current break"), SG_END(0x1A, 0x21, "current break"),
     SG_COUNTS(0x1B, "power reversal"), SG_START(0x1B, "power reversal"), SG_END(0x1B, 0x12, "power reversal"),
     SG_COUNTS(0x1C, "overload"), SG_START(0x1C, "overload"),
+    R(0x1C011201u, 0x1C03120Au, "overload end time", 0, F_SECOND, 6, 0, U_NONE, Q_PHASE_LAST, SRC_SG_EVENT2),
     /* State Grid trip (1D) and close (1E) records: DI1 item, DI0 last n */
     R(0x1D000101u, 0x1D00010Au, "trip time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_RELAY),
     R(0x1D000201u, 0x1D00020Au, "trip operator code", 0, F_BYTES, 4, 0, U_NONE, Q_LAST, SRC_SG_RELAY SRC_VERIFY),
     R(0x1E000101u, 0x1E00010Au, "close time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST, SRC_SG_RELAY),
     R(0x1E000201u, 0x1E00020Au, "close operator code", 0, F_BYTES, 4, 0, U_NONE, Q_LAST, SRC_SG_RELAY SRC_VERIFY),
+    /* State Grid class 1F power factor below the limit (DI2 00 total, 01..03 phases) and 20 severe current
+     * unbalance (DI2 00) */
+    R(0x1F000001u, 0x1F030001u, "power factor below limit count", 0, F_BCD, 3, 0, U_COUNT, Q_PHASE_DI2,
+      SRC_SG_EVENT2),
+    R(0x1F000002u, 0x1F030002u, "power factor below limit cumulative time", 0, F_BCD, 3, 0, U_MIN, Q_PHASE_DI2,
+      SRC_SG_EVENT2),
+    R(0x1F000101u, 0x1F03010Au, "power factor below limit start time", 0, F_SECOND, 6, 0, U_NONE, Q_PHASE_LAST,
+      SRC_SG_EVENT2),
+    R(0x1F000601u, 0x1F03060Au, "power factor below limit end time", 0, F_SECOND, 6, 0, U_NONE, Q_PHASE_LAST,
+      SRC_SG_EVENT2),
+    R(0x20000001u, 0x20000001u, "severe current unbalance count", 0, F_BCD, 3, 0, U_COUNT, Q_NONE, SRC_SG_EVENT2),
+    R(0x20000002u, 0x20000002u, "severe current unbalance cumulative time", 0, F_BCD, 3, 0, U_MIN, Q_NONE,
+      SRC_SG_EVENT2),
+    R(0x20000101u, 0x2000010Au, "severe current unbalance start time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
+      SRC_SG_EVENT2),
+    R(0x20001301u, 0x2000130Au, "severe current unbalance end time", 0, F_SECOND, 6, 0, U_NONE, Q_LAST,
+      SRC_SG_EVENT2),
 };
 const size_t prepay__dlt645_rule_row_count = sizeof prepay__dlt645_rule_rows / sizeof prepay__dlt645_rule_rows[0];
 

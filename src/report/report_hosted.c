@@ -16,6 +16,7 @@
 #include "prepay/report.h"
 #include "prepay/report_output.h"
 #include "prepay/tariff_json.h" /* PREPAY_E_HOSTED_* */
+#include "../common/json_escape_internal.h"
 #include "report_internal.h"
 
 /* ---- labels and formatting ----------------------------------------------------- */
@@ -199,20 +200,6 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(out, "\\%c", *p);
-        } else if (*p < 0x20u) {
-            fprintf(out, "\\u%04x", *p);
-        } else {
-            fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
 
 /* End of the buckets written (first_bucket .. bucket_limit of them). */
 static uint32_t bucket_end(const prepay_report_t *r, const prepay_report_output_t *o)
@@ -296,7 +283,7 @@ int prepay_report_write_json(FILE *out, const prepay_report_t *report, const pre
     }
     prepay_report_output_t o = defaults(options);
     fprintf(out, "{\"period\": \"%s\", \"unit\": ", period_name(report->period));
-    json_string(out, o.unit);
+    prepay__json_write_string(out, o.unit);
     fputs(", \"rows\": [", out);
     uint32_t b_end = bucket_end(report, &o);
     bool first_row = true;
@@ -310,7 +297,7 @@ int prepay_report_write_json(FILE *out, const prepay_report_t *report, const pre
             fprintf(out, "%s\n  {\"period\": \"%s\", \"first_day\": \"%s\", \"last_day\": \"%s\", \"key\": ",
                     first_row ? "" : ",", row.period, row.first, row.last);
             first_row = false;
-            json_string(out, row.key);
+            prepay__json_write_string(out, row.key);
             fputs(", \"energy\": ", out);
             json_number_or_null(out, row.has_data, row.energy);
             for (unsigned i = 0; i < PREPAY_REPORT_BANDS; i++) {

@@ -1,5 +1,5 @@
 /*
- * Hosted: prepay_tariff_doc_load_file(), which picks the loader of a tariff
+ * Hosted: prepay_tariff_doc_load_file() and _buffer(), which pick the loader of a tariff
  * file from its top-level `format` member or, without one, from the members
  * present (docs/tariff-json.md, "URDB and SAM imports").
  */
@@ -30,6 +30,16 @@ static bool is_prepay_format(const char *data, size_t len)
     return prepay_format;
 }
 
+int prepay_tariff_doc_load_buffer(const char *data, size_t len, const char *origin, prepay_tariff_doc_t *out,
+                                  char *err, size_t err_cap)
+{
+    if (!data || !out) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return is_prepay_format(data, len) ? prepay_tariff_json_load_buffer(data, len, origin, out, err, err_cap)
+                                       : prepay_tariff_urdb_load_buffer(data, len, origin, NULL, out, err, err_cap);
+}
+
 int prepay_tariff_doc_load_file(const char *path, prepay_tariff_doc_t *out, char *err, size_t err_cap)
 {
     if (!path || !out) {
@@ -41,11 +51,7 @@ int prepay_tariff_doc_load_file(const char *path, prepay_tariff_doc_t *out, char
     if (status != PREPAY_OK) {
         return status;
     }
-    if (is_prepay_format(data, len)) {
-        status = prepay_tariff_json_load_buffer(data, len, path, out, err, err_cap);
-    } else {
-        status = prepay_tariff_urdb_load_buffer(data, len, path, NULL, out, err, err_cap);
-    }
+    status = prepay_tariff_doc_load_buffer(data, len, path, out, err, err_cap);
     free(data);
     return status;
 }

@@ -85,7 +85,7 @@ PY
 )
     expect_equal "json figures" "$got" "400000 800 235.55 103 issued 150.00 1204.92 650.00 704.92 7 704.92 55.00 400000"
 else
-    expect_contains "json closing" "$(cat "$tmp/out.json")" '"closing": "704.92"'
+    expect_contains "json closing" "$(cat "$tmp/out.json")" '"closing":"704.92"'
 fi
 
 # 4. Bad input: exit 2, one line on stderr.
@@ -128,7 +128,7 @@ bad "no input" --json
 # The message names the element at fault.
 sed 's/"band": 2, //' "$site" > "$tmp/no_band.json"
 bad "energy line without band" "$tmp/no_band.json"
-expect_contains "message names the line" "$(cat "$tmp/stderr")" 'energy[1]: missing "band"'
+expect_contains "message names the line" "$(cat "$tmp/stderr")" '$.energy[1]: missing required member "band"'
 
 # A meter fault under clamp is billed (nothing allocated) and reported.
 sed 's/"master_wh": 5000000/"master_wh": 4000000/; s/"residual_policy": "fail"/"residual_policy": "clamp"/' "$site" \

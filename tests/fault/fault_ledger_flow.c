@@ -6,19 +6,28 @@
  *   fault_ledger_flow JOURNAL run FIRST COUNT BATCH MODE
  *       MODE: submit (prepay_journal_submit per batch), pipelined (stage,
  *       sync the previous batch, seal), snapshot (submit, and a compacting
+ *       snapshot every third batch), expiry (submit each batch with a
+ *       reservation in it, then prepay_journal_expire(); a compacting
  *       snapshot every third batch). Transfers FIRST .. FIRST+COUNT-1 (see
  *       flow_transfer()). Prints "ack ID" for each transfer once its batch
  *       is durable, "refused ID" for a transfer the ledger refused (never
- *       journaled), "fail STATUS" and exit 1 on a journal failure.
+ *       journaled), "expired ID" for each reservation once its expiry is
+ *       durable, "fail STATUS" and exit 1 on a journal failure.
  *   fault_ledger_flow JOURNAL dump
  *       Read-only recovery: "ok TRANSFERS BALANCE CUTS DAMAGED TAIL", then
- *       "t ID AMOUNT" per transfer in log order; "recovery-failed STATUS
- *       OFFSET" and exit 1 if recovery refuses the journal.
+ *       "t ID AMOUNT" per transfer in log order and "x ID" per expired
+ *       reservation; "recovery-failed STATUS OFFSET" and exit 1 if recovery
+ *       refuses the journal.
  *
  * Accounts: 1 payment clearing, 2 wallet (may not go below zero), 3 revenue.
  * Transfer id i: a deduction wallet -> revenue if i % 4 == 3, otherwise a
  * recharge clearing -> wallet; amount 1 + (i * 7919) % 500 fen. The driver
- * computes the same.
+ * computes the same. In expiry mode a batch starting at id f also holds the
+ * reservation RESERVATION_BASE + f (see reservation()): a pending transfer
+ * wallet -> revenue whose deadline is 3 s after its time, so it changes no
+ * posted balance; each batch then expires what is due at the time of its
+ * last transfer, so a reservation expires in its own batch's expiry or in a
+ * later run's.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -34,11 +43,10 @@
 #define ACCOUNTS 8u
 #define TRANSFERS (1u << 16)
 #define MAX_BATCH 64u
+#define RESERVATION_BASE ((uint64_t)1 << 40)
+#define FLOW_TIME(id) ((prepay_time_t)(800000000 + (id)))
 
-static prepay_ledger_account_t accounts[ACCOUNTS];
-static uint32_t account_index[2 * ACCOUNTS];
-static prepay_ledger_entry_t entries[TRANSFERS];
-static uint32_t transfer_index[2 * TRANSFERS];
+static uint64_t ledger_memory[PREPAY_LEDGER_MEMORY_SIZE(ACCOUNTS, TRANSFERS) / sizeof(uint64_t)];
 static prepay_ledger_account_t scratch[ACCOUNTS];
 static uint8_t staging[64 * 1024];
 
@@ -56,7 +64,7 @@ static prepay_ledger_transfer_t flow_transfer(uint64_t id)
     memset(&t, 0, sizeof t);
     t.id = id;
     t.amount = (prepay_money_t)(1 + (id * 7919u) % 500u);
-    t.timestamp = (prepay_time_t)(800000000 + id);
+    t.timestamp = FLOW_TIME(id);
     if (id % 4 == 3) {
         t.debit_account_id = 2;
         t.credit_account_id = 3;
@@ -70,6 +78,37 @@ static prepay_ledger_transfer_t flow_transfer(uint64_t id)
     return t;
 }
 
+/* The reservation of the batch that starts with transfer `first` (a function of it, so a retry is identical). */
+static prepay_ledger_transfer_t reservation(uint64_t first)
+{
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = RESERVATION_BASE + first;
+    t.amount = (prepay_money_t)(1 + (first * 31u) % 50u);
+    t.timestamp = FLOW_TIME(first);
+    t.deadline = t.timestamp + 3;
+    t.debit_account_id = 2;
+    t.credit_account_id = 3;
+    t.code = PREPAY_LEDGER_CODE_DEDUCTION;
+    t.flags = PREPAY_LEDGER_TRANSFER_PENDING;
+    return t;
+}
+
+/* Expires every reservation due at `now`; prints each once it is durable. */
+static int expire_due(prepay_time_t now)
+{
+    uint64_t ids[16];
+    int expired;
+    do {
+        expired = prepay_journal_expire(&journal, &ledger, now, ids, sizeof ids / sizeof ids[0]);
+        for (int i = 0; i < expired; i++) {
+            printf("expired %" PRIu64 "\n", ids[i]);
+        }
+        fflush(stdout);
+    } while (expired == (int)(sizeof ids / sizeof ids[0]));
+    return expired < 0 ? expired : PREPAY_OK;
+}
+
 static int fail(int status)
 {
     printf("fail %d\n", status);
@@ -79,11 +118,13 @@ static int fail(int status)
 
 static int setup(const char *path, unsigned flags)
 {
-    prepay_ledger_memory_t memory = {accounts, ACCOUNTS, account_index, 2 * ACCOUNTS,
-                                     entries,  TRANSFERS, transfer_index, 2 * TRANSFERS};
+    prepay_ledger_memory_t memory;
     char snapshot_path[PREPAY_JOURNAL_PATH_MAX + 16];
     snprintf(snapshot_path, sizeof snapshot_path, "%s.snapshot", path);
-    int status = prepay_ledger_init(&ledger, &memory);
+    int status = prepay_ledger_memory_layout(&memory, ledger_memory, sizeof ledger_memory, ACCOUNTS, TRANSFERS);
+    if (status == PREPAY_OK) {
+        status = prepay_ledger_init(&ledger, &memory);
+    }
     if (status == PREPAY_OK) {
         status = prepay_snapshot_posix_init(&snapshot_file, snapshot_path, &snapshot_io);
     }
@@ -138,16 +179,20 @@ static int run(const char *path, uint64_t first, uint64_t count, size_t batch_si
         }
     }
     bool pipelined = strcmp(mode, "pipelined") == 0;
-    bool snapshots = strcmp(mode, "snapshot") == 0;
-    prepay_ledger_transfer_t batches[2][MAX_BATCH];
-    int results[2][MAX_BATCH];
+    bool expiry = strcmp(mode, "expiry") == 0;
+    bool snapshots = strcmp(mode, "snapshot") == 0 || expiry;
+    prepay_ledger_transfer_t batches[2][MAX_BATCH + 1];
+    int results[2][MAX_BATCH + 1];
     size_t sizes[2] = {0, 0};
     bool sealed = false; /* batch (k - 1) % 2 is sealed, not yet synced */
     unsigned k = 0;
     for (uint64_t next = first; next < first + count; k++) {
         unsigned slot = k % 2u;
         size_t n = 0;
-        while (n < batch_size && next < first + count) {
+        if (expiry) {
+            batches[slot][n++] = reservation(next);
+        }
+        while (n < batch_size + (expiry ? 1u : 0u) && next < first + count) {
             batches[slot][n++] = flow_transfer(next++);
         }
         sizes[slot] = n;
@@ -158,6 +203,9 @@ static int run(const char *path, uint64_t first, uint64_t count, size_t batch_si
             }
             print_refusals(batches[slot], results[slot], n);
             print_acks(batches[slot], results[slot], n);
+            if (expiry && (status = expire_due(FLOW_TIME(next - 1))) != PREPAY_OK) {
+                return fail(status);
+            }
             if (snapshots && k % 3 == 2) {
                 status = prepay_journal_snapshot(&journal, &ledger, &snapshot_io, true);
                 if (status != PREPAY_OK) {
@@ -218,6 +266,12 @@ static int dump(const char *path)
         const prepay_ledger_transfer_t *t = &prepay_ledger_entry_at(&ledger, i)->transfer;
         printf("t %" PRIu64 " %" PRId64 "\n", t->id, t->amount);
     }
+    for (uint32_t i = 0; i < n; i++) {
+        const prepay_ledger_entry_t *e = prepay_ledger_entry_at(&ledger, i);
+        if (e->state == PREPAY_LEDGER_STATE_EXPIRED) {
+            printf("x %" PRIu64 "\n", e->transfer.id);
+        }
+    }
     (void)prepay_journal_posix_close(&file);
     prepay_snapshot_posix_close(&snapshot_file);
     return 0;
@@ -236,7 +290,7 @@ int main(int argc, char **argv)
             return run(argv[1], first, count, batch, argv[6]);
         }
     }
-    fprintf(stderr, "usage: fault_ledger_flow JOURNAL run FIRST COUNT BATCH submit|pipelined|snapshot\n"
+    fprintf(stderr, "usage: fault_ledger_flow JOURNAL run FIRST COUNT BATCH submit|pipelined|snapshot|expiry\n"
                     "       fault_ledger_flow JOURNAL dump\n");
     return 2;
 }

@@ -16,6 +16,7 @@ read-only and checks, against the harness's own record of what each
 process acknowledged:
 
     lost     acknowledged operations missing from the recovered ledger
+             (also: an acknowledged expiry whose reservation is not expired)
     doubled  operations present twice, or a balance that is not the sum of
              the operations present (money applied twice or half)
     phantom  operations present that were never attempted, or refused ones
@@ -28,8 +29,12 @@ and FAULT_SEED override --cycles and --seed; FAULT_FLOWS overrides --flows.
 Flows are pluggable: a flow is a class with setup(), cycle(rng, fault) and
 observe() (see Flow below), registered in FLOWS. `cli` drives `prepay
 ledger` (recharges, deductions, snapshots); `library` drives the C API
-through fault_ledger_flow.c (group commit, pipelined seal/sync, snapshots).
-A settlement flow plugs in the same way once that module exists.
+through fault_ledger_flow.c (group commit, pipelined seal/sync, snapshots,
+reservations with deadlines and their expiry batches);
+`settlement` drives the settlement module through fault_settlement_flow.c
+(reading batches, recharges and period closes, one commit each; its dump also
+re-runs every input over the recovered ledger and fails unless the books
+equal an uninterrupted run's).
 """
 import argparse
 import collections
@@ -265,15 +270,26 @@ class CliFlow(Flow):
 
 
 class LibraryFlow(Flow):
-    """The C API through fault_ledger_flow: batches, pipelining, snapshots (ids as in that file)."""
+    """The C API through fault_ledger_flow: batches, pipelining, snapshots, expiries (ids as in that file)."""
 
     name = "library"
-    MODES = ["submit", "pipelined", "snapshot"]
+    MODES = ["submit", "pipelined", "snapshot", "expiry"]
+    RESERVATION_BASE = 1 << 40  # reservation ids: this + the first transfer id of their batch
 
-    @staticmethod
-    def effect(op_id):
+    def __init__(self, harness):
+        super().__init__(harness)
+        self.expired_acked = set()  # reservations whose expiry was acknowledged: must stay expired
+        self.expired_seen = set()
+
+    @classmethod
+    def effect(cls, op_id):
+        if op_id >= cls.RESERVATION_BASE:
+            return 0  # pending, then expired: never a posted amount
         amount = 1 + (op_id * 7919) % 500
         return -amount if op_id % 4 == 3 else amount
+
+    def lost_expiries(self):
+        return sorted(self.expired_acked - self.expired_seen)
 
     def flow(self, fault, *args):
         return self.h.run([self.h.args.flow, self.journal] + list(args), fault)
@@ -299,7 +315,12 @@ class LibraryFlow(Flow):
                 if op_id not in self.acked:
                     self.maybe.pop(op_id, None)
                     self.refused.add(op_id)
-        for op_id in range(first, first + count):
+            elif len(parts) == 2 and parts[0] == "expired":
+                self.expired_acked.add(int(parts[1]))
+        attempted = list(range(first, first + count))
+        if mode == "expiry":
+            attempted += [self.RESERVATION_BASE + f for f in range(first, first + count, batch)]
+        for op_id in attempted:
             if op_id not in told and op_id not in self.acked:
                 self.maybe[op_id] = self.effect(op_id)
         return rc
@@ -312,9 +333,10 @@ class LibraryFlow(Flow):
         self.h.counts["library mode " + mode] += 1
         rc = self.run_range(fault, first, count, batch, mode)
         self.h.after(self, rc, rng)
-        if self.maybe and rng.random() < 0.5:
+        transfers = [i for i in self.maybe if i < self.RESERVATION_BASE]
+        if transfers and rng.random() < 0.5:
             # Retry the unknown ones of some earlier range, with the same ids.
-            low = min(self.maybe)
+            low = min(transfers)
             self.run_range(Fault("none"), low, min(40, self.next_id - low), rng.randint(1, 8), "submit")
         return rc < 0
 
@@ -326,10 +348,67 @@ class LibraryFlow(Flow):
         head = lines[0].split()
         self.h.counts["library: recorded cuts (latest dump)"] = int(head[3])
         ids = collections.Counter(int(line.split()[1]) for line in lines[1:] if line.startswith("t "))
+        self.expired_seen = {int(line.split()[1]) for line in lines[1:] if line.startswith("x ")}
+        self.h.counts["library: expired reservations (latest dump)"] = len(self.expired_seen)
+        self.h.counts["library: expiries acknowledged"] = len(self.expired_acked)
         return True, ids, int(head[2]), ""
 
 
-FLOWS = {"cli": CliFlow, "library": LibraryFlow}
+class SettlementFlow(Flow):
+    """Settlement inputs through fault_settlement_flow: each run re-runs the scenario's inputs from the first."""
+
+    name = "settlement"
+
+    def flow(self, fault, *args):
+        return self.h.run([self.h.args.settlement_flow, self.journal] + list(args), fault)
+
+    def setup(self):
+        rc, out, err = self.flow(Fault("none"), "plan")
+        if rc != 0:
+            raise RuntimeError("settlement plan: " + out + err)
+        self.op_ids = collections.defaultdict(list)  # input -> [(transfer id, effect)]
+        for line in out.splitlines():
+            parts = line.split()
+            if parts[0] == "ops":
+                self.ops = int(parts[1])
+            elif parts[0] == "op":
+                self.op_ids[int(parts[1])].append((int(parts[2]), int(parts[3])))
+        self.next_op = 0
+        rc, out, err = self.flow(Fault("none"), "run", "0")  # creates the journal and the accounts
+        if rc != 0:
+            raise RuntimeError("settlement setup: " + out + err)
+
+    def cycle(self, rng, fault):
+        self.cycles += 1
+        upto = min(self.ops, self.next_op + rng.randint(1, 12))
+        rc, out, err = self.flow(fault, "run", str(upto))
+        told = set()
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "ack":
+                told.add(int(parts[1]))
+        for op in range(upto):
+            for op_id, effect in self.op_ids[op]:
+                if op in told:
+                    self.acknowledge(op_id, effect)
+                elif op_id not in self.acked:
+                    self.maybe[op_id] = effect
+        self.next_op = upto
+        self.h.counts["settlement inputs reached %s" % ("all" if upto == self.ops else "part")] += 1
+        self.h.after(self, rc, rng)
+        return rc < 0
+
+    def observe(self):
+        rc, out, err = self.flow(Fault("none"), "dump")
+        lines = out.splitlines()
+        if rc != 0 or not lines or not lines[0].startswith("ok "):
+            return False, None, None, "recovery or replay failed: " + out.strip()[:200] + err.strip()[:200]
+        head = lines[0].split()
+        ids = collections.Counter(int(line.split()[1]) for line in lines[1:] if line.startswith("t "))
+        return True, ids, int(head[2]), ""
+
+
+FLOWS = {"cli": CliFlow, "library": LibraryFlow, "settlement": SettlementFlow}
 
 
 def choose_fault(rng, flow):
@@ -358,6 +437,10 @@ def check(flow, ok, ids, balance, message, totals):
     if lost:
         problems.append("lost %s" % lost[:10])
         totals["lost"] += len(lost)
+    lost_expiries = flow.lost_expiries() if hasattr(flow, "lost_expiries") else []
+    if lost_expiries:
+        problems.append("acknowledged expiry lost %s" % lost_expiries[:10])
+        totals["lost"] += len(lost_expiries)
     if doubled:
         problems.append("doubled %s" % doubled[:10])
         totals["doubled"] += len(doubled)
@@ -372,6 +455,7 @@ def main():
     parser.add_argument("--prepay", required=True)
     parser.add_argument("--shim", required=True)
     parser.add_argument("--flow", required=True)
+    parser.add_argument("--settlement-flow", default=None, help="fault_settlement_flow (for the settlement flow)")
     parser.add_argument("--cycles", type=int, default=40)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--flows", default="cli,library")
@@ -379,9 +463,13 @@ def main():
     parser.add_argument("--verbose", action="store_true", help="one line per process run")
     args = parser.parse_args()
     args.prepay, args.shim, args.flow = (os.path.abspath(p) for p in (args.prepay, args.shim, args.flow))
+    if args.settlement_flow:
+        args.settlement_flow = os.path.abspath(args.settlement_flow)
     cycles = int(os.environ.get("FAULT_CYCLES", args.cycles))
     seed = int(os.environ.get("FAULT_SEED", args.seed if args.seed is not None else time.time_ns() % 1000000))
     names = os.environ.get("FAULT_FLOWS", args.flows).split(",")
+    if "settlement" in names and not args.settlement_flow:
+        names.remove("settlement")  # the flow program was not given
     rng = random.Random(seed)
     workdir = args.keep or tempfile.mkdtemp(prefix="prepay-fault-")
     os.makedirs(os.path.join(workdir, "data"), exist_ok=True)

@@ -5,33 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t slots_for(uint32_t n)
-{
-    uint32_t s = 2;
-    while (s <= n * 2u) {
-        s *= 2u;
-    }
-    return s;
-}
-
 void test_ledger_open(test_ledger_t *t, uint32_t accounts, uint32_t transfers)
 {
     memset(t, 0, sizeof *t);
-    t->memory.account_capacity = accounts;
-    t->memory.account_index_slots = slots_for(accounts);
-    t->memory.transfer_capacity = transfers;
-    t->memory.transfer_index_slots = slots_for(transfers);
-    t->memory.accounts = calloc(accounts, sizeof *t->memory.accounts);
-    t->memory.account_index = calloc(t->memory.account_index_slots, sizeof(uint32_t));
-    t->memory.entries = calloc(transfers, sizeof *t->memory.entries);
-    t->memory.transfer_index = calloc(t->memory.transfer_index_slots, sizeof(uint32_t));
+    size_t size = prepay_ledger_memory_size(accounts, transfers);
+    t->buffer = size != 0 ? malloc(size) : NULL; /* malloc's alignment covers PREPAY_LEDGER_MEMORY_ALIGN */
     t->scratch = calloc(accounts, sizeof *t->scratch);
-    if (!t->memory.accounts || !t->memory.account_index || !t->memory.entries || !t->memory.transfer_index ||
-        !t->scratch) {
+    if (t->buffer == NULL || t->scratch == NULL) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    if (prepay_ledger_init(&t->ledger, &t->memory) != PREPAY_OK) {
+    if (prepay_ledger_memory_layout(&t->memory, t->buffer, size, accounts, transfers) != PREPAY_OK ||
+        prepay_ledger_init(&t->ledger, &t->memory) != PREPAY_OK) {
         fprintf(stderr, "prepay_ledger_init failed\n");
         exit(2);
     }
@@ -39,10 +24,7 @@ void test_ledger_open(test_ledger_t *t, uint32_t accounts, uint32_t transfers)
 
 void test_ledger_close(test_ledger_t *t)
 {
-    free(t->memory.accounts);
-    free(t->memory.account_index);
-    free(t->memory.entries);
-    free(t->memory.transfer_index);
+    free(t->buffer);
     free(t->scratch);
     memset(t, 0, sizeof *t);
 }
@@ -85,6 +67,10 @@ static const struct {
     {"pending_transfer_already_voided", PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED},
     {"exceeds_pending_transfer_amount", PREPAY_E_LEDGER_EXCEEDS_PENDING_TRANSFER_AMOUNT},
     {"pending_transfer_has_different_amount", PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT},
+    {"pending_transfer_expired", PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED},
+    {"deadline_not_reached", PREPAY_E_LEDGER_DEADLINE_NOT_REACHED},
+    {"deadline_must_be_zero", PREPAY_E_LEDGER_DEADLINE_MUST_BE_ZERO},
+    {"exists_with_different_deadline", PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE},
     {"debit_account_not_found", PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND},
     {"credit_account_not_found", PREPAY_E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND},
     {"debit_account_closed", PREPAY_E_LEDGER_DEBIT_ACCOUNT_CLOSED},

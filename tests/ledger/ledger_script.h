@@ -14,6 +14,7 @@
 typedef struct test_ledger {
     prepay_ledger_t ledger;
     prepay_ledger_memory_t memory;
+    void *buffer; /* prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;
 } test_ledger_t;
 

@@ -220,6 +220,89 @@ static void test_transfer_record(void **state)
     tv_free(&file);
 }
 
+/* A pending transfer with a deadline (104-byte payload) and an EXPIRE record, against hand-written bytes. */
+static void test_deadline_and_expire_records(void **state)
+{
+    (void)state;
+    tv_file_t file;
+    tv_load("journal_records.txt", &file);
+    const tv_record_t *r = find_kind(&file, "deadline_record");
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = (uint64_t)dec_i64(tv_need(r, "id"));
+    t.debit_account_id = (uint64_t)dec_i64(tv_need(r, "debit"));
+    t.credit_account_id = (uint64_t)dec_i64(tv_need(r, "credit"));
+    t.amount = dec_i64(tv_need(r, "amount"));
+    t.timestamp = dec_i64(tv_need(r, "timestamp"));
+    t.code = (uint16_t)dec_i64(tv_need(r, "code"));
+    t.flags = (uint16_t)dec_i64(tv_need(r, "flags"));
+    t.deadline = dec_i64(tv_need(r, "deadline"));
+    uint8_t want[PREPAY_JOURNAL_MAX_RECORD];
+    int n = tv_hex(tv_need(r, "hex"), want, sizeof want);
+    assert_int_equal(n, (int)(PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_MAX_SIZE));
+    uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+    assert_int_equal(prepay_journal_transfer_encode(&t, payload, sizeof payload - 1), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(prepay_journal_transfer_encode(&t, payload, sizeof payload), (int)sizeof payload);
+    uint8_t got[PREPAY_JOURNAL_MAX_RECORD];
+    assert_int_equal(prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_TRANSFER, (uint64_t)dec_i64(tv_need(r, "sequence")),
+                                                  payload, sizeof payload, got, sizeof got),
+                     n);
+    assert_memory_equal(got, want, (size_t)n);
+    uint32_t crc = (uint32_t)hex_u64(tv_need(r, "crc"));
+    assert_int_equal(got[n - 4] | got[n - 3] << 8 | got[n - 2] << 16 | (uint32_t)got[n - 1] << 24, crc);
+    prepay_journal_record_t record;
+    assert_int_equal(prepay_journal_record_decode(want, (size_t)n, &record), n);
+    prepay_ledger_transfer_t back;
+    assert_int_equal(prepay_journal_transfer_decode(record.payload, record.payload_length, &back), PREPAY_OK);
+    assert_memory_equal(&back, &t, sizeof t);
+    /* One encoding per transfer: the long form with a zero deadline, and other lengths, are refused. */
+    uint8_t zero[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+    memcpy(zero, record.payload, sizeof zero);
+    memset(zero + PREPAY_JOURNAL_TRANSFER_SIZE, 0, 8);
+    assert_int_equal(prepay_journal_transfer_decode(zero, sizeof zero, &back), PREPAY_E_JOURNAL_BAD_RECORD);
+    assert_int_equal(prepay_journal_transfer_decode(record.payload, 100, &back), PREPAY_E_JOURNAL_BAD_RECORD);
+    assert_int_equal(prepay_journal_transfer_decode(record.payload, 105, &back), PREPAY_E_JOURNAL_BAD_RECORD);
+    /* Without a deadline the short form: the same 96 bytes as before deadlines existed. */
+    t.deadline = 0;
+    assert_int_equal(prepay_journal_transfer_encode(&t, payload, PREPAY_JOURNAL_TRANSFER_SIZE),
+                     (int)PREPAY_JOURNAL_TRANSFER_SIZE);
+    assert_memory_equal(payload, record.payload, PREPAY_JOURNAL_TRANSFER_SIZE);
+
+    r = find_kind(&file, "expire_record");
+    n = tv_hex(tv_need(r, "hex"), want, sizeof want);
+    assert_int_equal(n, (int)(PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_EXPIRE_SIZE));
+    assert_int_equal(prepay_journal_record_decode(want, (size_t)n, &record), n);
+    assert_int_equal(record.type, PREPAY_JOURNAL_RECORD_EXPIRE);
+    assert_int_equal(record.sequence, dec_i64(tv_need(r, "sequence")));
+    assert_int_equal(record.payload_length, PREPAY_JOURNAL_EXPIRE_SIZE);
+    uint64_t id = 0;
+    int64_t now = 0;
+    for (int i = 7; i >= 0; i--) {
+        id = id << 8 | record.payload[i];
+        now = (int64_t)((uint64_t)now << 8 | record.payload[8 + i]);
+    }
+    assert_int_equal(id, dec_i64(tv_need(r, "id")));
+    assert_int_equal(now, dec_i64(tv_need(r, "now")));
+    assert_int_equal(prepay_journal_record_encode(PREPAY_JOURNAL_RECORD_EXPIRE, record.sequence, record.payload,
+                                                  record.payload_length, got, sizeof got),
+                     n);
+    assert_memory_equal(got, want, (size_t)n);
+    crc = (uint32_t)hex_u64(tv_need(r, "crc"));
+    assert_int_equal(got[n - 4] | got[n - 3] << 8 | got[n - 2] << 16 | (uint32_t)got[n - 1] << 24, crc);
+    /* EXPIRE is type 6 (CUT has 5); 7 is no record type, even with a valid CRC, nor is 0. */
+    assert_int_equal(want[4], 6);
+    assert_int_equal(PREPAY_JOURNAL_RECORD_CUT, 5);
+    for (uint8_t type = 0; type <= 7; type += 7) {
+        want[4] = type;
+        uint32_t resigned = prepay_journal_crc32c(0, want, (size_t)n - 4u);
+        for (int i = 0; i < 4; i++) {
+            want[n - 4 + i] = (uint8_t)(resigned >> (8 * i));
+        }
+        assert_int_equal(prepay_journal_record_decode(want, (size_t)n, &record), PREPAY_E_JOURNAL_BAD_RECORD);
+    }
+    tv_free(&file);
+}
+
 static void test_commit_record(void **state)
 {
     (void)state;
@@ -350,6 +433,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_header),               cmocka_unit_test(test_transfer_record),
         cmocka_unit_test(test_commit_record),        cmocka_unit_test(test_record_argument_checks),
         cmocka_unit_test(test_account_round_trip),   cmocka_unit_test(test_cut_record),
+        cmocka_unit_test(test_deadline_and_expire_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

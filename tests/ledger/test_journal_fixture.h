@@ -17,9 +17,7 @@
 #include "prepay/ledger.h"
 
 #define FX_ACCOUNTS 16u
-#define FX_ACCOUNT_SLOTS 32u
 #define FX_TRANSFERS 4096u
-#define FX_TRANSFER_SLOTS 8192u
 
 /* Account ids of the workload: clearing, revenue, wallets 10..13. */
 #define FX_CLEARING 1u
@@ -29,19 +27,16 @@
 #define FX_MODEL_IDS 16u
 
 typedef struct fx_ledger {
-    prepay_ledger_account_t accounts[FX_ACCOUNTS];
-    uint32_t account_index[FX_ACCOUNT_SLOTS];
-    prepay_ledger_entry_t entries[FX_TRANSFERS];
-    uint32_t transfer_index[FX_TRANSFER_SLOTS];
+    uint64_t memory[PREPAY_LEDGER_MEMORY_SIZE(FX_ACCOUNTS, FX_TRANSFERS) / sizeof(uint64_t)];
     prepay_ledger_account_t scratch[FX_ACCOUNTS];
     prepay_ledger_t ledger;
 } fx_ledger_t;
 
 static inline int fx_ledger_init(fx_ledger_t *fx)
 {
-    prepay_ledger_memory_t memory = {fx->accounts,    FX_ACCOUNTS,  fx->account_index, FX_ACCOUNT_SLOTS,
-                                     fx->entries,     FX_TRANSFERS, fx->transfer_index, FX_TRANSFER_SLOTS};
-    return prepay_ledger_init(&fx->ledger, &memory);
+    prepay_ledger_memory_t memory;
+    int status = prepay_ledger_memory_layout(&memory, fx->memory, sizeof fx->memory, FX_ACCOUNTS, FX_TRANSFERS);
+    return status != PREPAY_OK ? status : prepay_ledger_init(&fx->ledger, &memory);
 }
 
 /* Balances (credits - debits, posted) by account id, and the ids seen. */

@@ -16,10 +16,13 @@
  * - appends and syncs fail at every call of a workload (failure injection):
  *   a batch is acknowledged only if it was synced, and every acknowledged
  *   batch survives the crash that follows;
- * - snapshot + replay equals full replay, with and without compaction.
+ * - snapshot + replay equals full replay, with and without compaction;
+ * - expiries of pending transfers are journaled (format 2 only), recovered
+ *   at every crash point with the format-2 reporting, and kept by snapshots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1199,6 +1202,446 @@ static void test_exists_answers_are_durable(void **state)
     assert_true(memory2.length > memory2.synced);
     assert_int_equal(prepay_journal_create_account(&journal2, &rec.ledger, &a), PREPAY_LEDGER_EXISTS);
     assert_int_equal(memory2.synced, memory2.length);
+    /* "Nothing is due" is an answer too: prepay_journal_expire() waits for a sealed batch's sync. */
+    t.id = 4244;
+    assert_int_equal(prepay_journal_stage(&journal2, &rec.ledger, &t, 1, &result), 1);
+    assert_int_equal(prepay_journal_seal(&journal2), PREPAY_OK);
+    assert_true(memory2.length > memory2.synced);
+    uint64_t ids[2];
+    assert_int_equal(prepay_journal_expire(&journal2, &rec.ledger, 1000, ids, 2), 0);
+    assert_int_equal(memory2.synced, memory2.length);
+}
+
+/* ---- deadlines and expiries (format 2) ------------------------------------- */
+
+/* State after an acknowledged step of the expiry workload. */
+typedef struct expiry_step {
+    uint64_t end;                                  /* committed end of the journal */
+    uint32_t transfers;                            /* log length */
+    prepay_ledger_account_t accounts[FX_ACCOUNTS]; /* every account, counters included */
+    uint32_t states[16];                           /* pending state of the first log entries */
+} expiry_step_t;
+
+static void capture(expiry_step_t *step, const prepay_journal_t *journal, const prepay_ledger_t *ledger)
+{
+    memset(step, 0, sizeof *step);
+    step->end = journal->committed_end;
+    step->transfers = prepay_ledger_transfer_count(ledger);
+    for (uint32_t i = 0; i < prepay_ledger_account_count(ledger); i++) {
+        step->accounts[i] = *prepay_ledger_account_at(ledger, i);
+    }
+    for (uint32_t i = 0; i < step->transfers && i < 16u; i++) {
+        step->states[i] = prepay_ledger_entry_at(ledger, i)->state;
+    }
+}
+
+static prepay_ledger_transfer_t expiry_transfer(uint64_t id, uint64_t debit, uint64_t credit, int64_t amount,
+                                                uint16_t flags, int64_t deadline)
+{
+    prepay_ledger_transfer_t t;
+    memset(&t, 0, sizeof t);
+    t.id = id;
+    t.debit_account_id = debit;
+    t.credit_account_id = credit;
+    t.amount = amount;
+    t.code = debit == FX_CLEARING ? PREPAY_LEDGER_CODE_RECHARGE : PREPAY_LEDGER_CODE_DEDUCTION;
+    t.flags = flags;
+    t.deadline = deadline;
+    t.timestamp = 10;
+    return t;
+}
+
+/* The step whose state a recovery of crash_storage[0..cut) must give: the last whose first commit copy is whole. */
+static uint32_t durable_step(const expiry_step_t *steps, uint32_t k, uint64_t cut)
+{
+    uint32_t want = 0;
+    while (want + 1u < k && steps[want + 1u].end - PREPAY_JOURNAL_COMMIT_SIZE <= cut) {
+        want++;
+    }
+    return want;
+}
+
+#define EXPIRE_RECORD (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_EXPIRE_SIZE)
+
+/*
+ * Deadlines and expiries are durable: prepay_journal_expire() writes one
+ * EXPIRE record per transfer, committed like any batch (two commit copies);
+ * recovery at every crash point gives exactly the acknowledged steps,
+ * including a deduction that only the released reservation allowed (so the
+ * expiry must be replayed before it); a torn EXPIRE batch is reported with
+ * its complete records, cut, and the cut recorded; a damaged commit copy of
+ * an EXPIRE batch loses nothing; a snapshot keeps expired entries expired.
+ */
+static void test_expiry_is_durable(void **state)
+{
+    (void)state;
+    static uint8_t storage[STORAGE];
+    static expiry_step_t steps[8];
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    open_empty(&memory, storage, &io, &journal, &live, sizeof staging);
+    prepay_ledger_account_t accounts[FX_ACCOUNTS];
+    uint32_t n = fx_accounts(accounts);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(prepay_journal_create_account(&journal, &live.ledger, &accounts[i]), PREPAY_OK);
+    }
+    const uint64_t w0 = FX_WALLET0;
+    const uint64_t w1 = FX_WALLET0 + 1;
+    uint32_t k = 0;
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 1: wallet w0 gets 1000. */
+    prepay_ledger_transfer_t batch[4];
+    int results[4];
+    batch[0] = expiry_transfer(1, FX_CLEARING, w0, 1000, 0, 0);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 2: reservations with deadlines: 600 until 1000, 300 until 500, 50 until 2000 on w0;
+     *    a pending recharge order of 700 into w1 until 800. */
+    batch[0] = expiry_transfer(2, w0, FX_REVENUE, 600, PREPAY_LEDGER_TRANSFER_PENDING, 1000);
+    batch[1] = expiry_transfer(3, w0, FX_REVENUE, 300, PREPAY_LEDGER_TRANSFER_PENDING, 500);
+    batch[2] = expiry_transfer(4, w0, FX_REVENUE, 50, PREPAY_LEDGER_TRANSFER_PENDING, 2000);
+    batch[3] = expiry_transfer(5, FX_CLEARING, w1, 700, PREPAY_LEDGER_TRANSFER_PENDING, 800);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 4, results), 4);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 3: transfer 4 is posted before its deadline. */
+    batch[0] = expiry_transfer(6, 0, 0, 50, PREPAY_LEDGER_TRANSFER_POST_PENDING, 0);
+    batch[0].pending_id = 4;
+    batch[0].code = PREPAY_LEDGER_CODE_DEDUCTION;
+    batch[0].timestamp = 100;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 4: at 900, transfers 3 (due 500) and 5 (due 800) expire; one batch of two EXPIRE records
+     *    and the two commit copies of format 2. */
+    const uint32_t first_expiry_step = k;
+    uint64_t ids[8];
+    uint64_t before = memory.length;
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, ids, 8), 2);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[1], 5);
+    assert_int_equal(memory.length - before, 2u * EXPIRE_RECORD + 2u * PREPAY_JOURNAL_COMMIT_SIZE);
+    assert_int_equal(memory.synced, memory.length);
+    uint32_t syncs = memory.syncs;
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, ids, 8), 0); /* nothing due: nothing written */
+    assert_int_equal(memory.syncs, syncs);                                              /* and nothing to wait for */
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 900, NULL, 8), PREPAY_E_INVALID_ARGUMENT);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* 5: w0 has 1000 - 50 posted - 600 reserved = 350 available: a deduction of 300
+     *    passes only because the 300 of transfer 3 was released. */
+    batch[0] = expiry_transfer(7, w0, FX_REVENUE, 300, 0, 0);
+    batch[0].timestamp = 950;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    capture(&steps[k++], &journal, &live.ledger);
+    /* A snapshot here; the journal goes on after it. */
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, false), PREPAY_OK);
+    /* Posting transfer 2 at its deadline fails (nothing journaled); at 1000 it expires. */
+    batch[0] = expiry_transfer(8, 0, 0, 600, PREPAY_LEDGER_TRANSFER_POST_PENDING, 0);
+    batch[0].pending_id = 2;
+    batch[0].timestamp = 1000;
+    before = memory.length;
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 0);
+    assert_int_equal(results[0], PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED);
+    assert_int_equal(memory.length, before);
+    /* 6: the last batch is an EXPIRE batch. */
+    assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 1000, ids, 8), 1);
+    assert_int_equal(ids[0], 2);
+    capture(&steps[k++], &journal, &live.ledger);
+    assert_int_equal(prepay_ledger_verify(&live.ledger, live.scratch, FX_ACCOUNTS), PREPAY_OK);
+    prepay_ledger_balance_t b;
+    assert_int_equal(prepay_ledger_balance(&live.ledger, w0, &b), PREPAY_OK);
+    assert_int_equal(b.debits_pending, 0);
+    assert_int_equal(b.balance, 1000 - 50 - 300);
+    assert_int_equal(prepay_ledger_balance(&live.ledger, w1, &b), PREPAY_OK);
+    assert_int_equal(b.credits_pending, 0);
+
+    /* Crash at every byte after the accounts: the recovered state is the last step whose
+     * first commit copy lies before the cut; inside an EXPIRE batch the torn tail is
+     * reported with its complete EXPIRE records, cut, and the cut recorded. */
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    prepay_journal_recovery_t info;
+    uint32_t torn_expiries = 0;
+    for (uint64_t cut = steps[0].end; cut <= memory.length; cut++) {
+        memcpy(crash_storage, storage, memory.length);
+        uint32_t want = durable_step(steps, k, cut);
+        uint64_t first_copy_end = steps[want].end - PREPAY_JOURNAL_COMMIT_SIZE;
+        uint64_t committed = cut < steps[want].end && want > 0u ? first_copy_end : steps[want].end;
+        prepay_journal_recovery_t seen;
+        assert_int_equal(recover_read_only((size_t)cut, &seen), PREPAY_OK);
+        assert_int_equal(seen.committed_end, committed);
+        assert_int_equal(seen.truncated_bytes, cut - committed);
+        /* The next step's complete records in the tail, when it is an EXPIRE batch. */
+        bool expiry_next = want + 1u < k && (want + 1u == first_expiry_step || want + 1u == k - 1u);
+        if (expiry_next && committed == steps[want].end && cut > committed) {
+            uint64_t whole = (cut - committed) / EXPIRE_RECORD;
+            uint32_t records = want + 1u == first_expiry_step ? 2u : 1u;
+            assert_int_equal(seen.tail_records, whole < records ? whole : records);
+            assert_int_equal(seen.tail_batches, 1);
+            torn_expiries++;
+        }
+        assert_int_equal(recover((size_t)cut, &memory2, &io2, &journal2, &info), PREPAY_OK);
+        expiry_step_t got;
+        capture(&got, &journal2, &rec.ledger);
+        got.end = steps[want].end;
+        if (memcmp(&got, &steps[want], sizeof got) != 0) {
+            fail_msg("crash at %llu: recovered state differs from step %u", (unsigned long long)cut, want);
+        }
+        /* The writer recorded what it cut; the next recovery reports it. */
+        uint32_t tail_records = info.tail_records;
+        assert_int_equal(recover(memory2.length, &memory2, &io2, &journal2, &info), PREPAY_OK);
+        assert_int_equal(info.earlier_cuts.count, cut > committed ? 1u : 0u);
+        assert_int_equal(info.earlier_cuts.bytes, cut - committed);
+        assert_int_equal(info.earlier_cuts.records, tail_records);
+        /* A torn EXPIRE batch released nothing: its transfers are released again by the next expire. */
+        if (want + 1u == first_expiry_step) {
+            assert_int_equal(prepay_journal_expire(&journal2, &rec.ledger, 900, ids, 8), 2);
+        }
+    }
+    /* Every cut after the previous step's end and before the EXPIRE batch's first commit copy ends. */
+    assert_int_equal(torn_expiries, (2u * EXPIRE_RECORD + PREPAY_JOURNAL_COMMIT_SIZE - 1u) +
+                                        (EXPIRE_RECORD + PREPAY_JOURNAL_COMMIT_SIZE - 1u));
+    /* One damaged commit copy of an EXPIRE batch (inside the log and the final one): nothing lost. */
+    const uint64_t flips[] = {steps[first_expiry_step].end - 2u * PREPAY_JOURNAL_COMMIT_SIZE + 25u,
+                              steps[first_expiry_step].end - 3u, steps[k - 1u].end - 2u * PREPAY_JOURNAL_COMMIT_SIZE + 9u,
+                              steps[k - 1u].end - 30u};
+    for (size_t f = 0; f < sizeof flips / sizeof flips[0]; f++) {
+        memcpy(crash_storage, storage, memory.length);
+        crash_storage[flips[f]] ^= 0x08;
+        assert_int_equal(recover(memory.length, &memory2, &io2, &journal2, &info), PREPAY_OK);
+        assert_int_equal(info.damaged_commits, 1);
+        assert_int_equal(info.truncated_bytes, 0);
+        assert_same_ledger(&live.ledger, &rec.ledger);
+    }
+    /* Snapshot + the later records, and the snapshot alone, give the same books. */
+    memcpy(crash_storage, storage, memory.length);
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = memory2.synced = memory.length;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_same_ledger(&live.ledger, &rec.ledger);
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, true), PREPAY_OK);
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    uint64_t sequence;
+    assert_int_equal(prepay_journal_snapshot_load(&snap, &rec.ledger, &sequence, NULL), PREPAY_OK);
+    assert_same_ledger(&live.ledger, &rec.ledger);
+    assert_int_equal(prepay_ledger_entry_at(&rec.ledger, 2)->state, PREPAY_LEDGER_STATE_EXPIRED);
+    assert_int_equal(prepay_ledger_verify(&rec.ledger, rec.scratch, FX_ACCOUNTS), PREPAY_OK);
+    /* The recovered ledger keeps expiring: nothing is left to expire. */
+    assert_int_equal(prepay_ledger_expire(&rec.ledger, INT64_MAX, ids, 8), 0);
+}
+
+/* An EXPIRE record (or a 104-byte transfer) is a bad record in a format-1 journal, like CUT. */
+static void test_format_1_has_no_expiries(void **state)
+{
+    (void)state;
+    uint64_t next = 1;
+    size_t at = put_header(crash_storage, 1);
+    at = put_accounts(crash_storage, at, 1, &next);
+    at = put_recharge_batch(crash_storage, at, next, 601, 1000, 1);
+    next += 2;
+    /* A pending transfer with a deadline and its EXPIRE, as format 2 would hold them. */
+    prepay_ledger_transfer_t t = expiry_transfer(602, FX_WALLET0, FX_REVENUE, 100, PREPAY_LEDGER_TRANSFER_PENDING, 50);
+    uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+    assert_int_equal(prepay_journal_transfer_encode(&t, payload, sizeof payload), (int)sizeof payload);
+    size_t bad_at = at;
+    size_t bad_end = put_record(crash_storage, at, PREPAY_JOURNAL_RECORD_TRANSFER, next, payload, sizeof payload);
+    size_t committed = put_commit(crash_storage, bad_end, next, 1, 1);
+    size_t tail = put_recharge_batch(crash_storage, committed, next + 2, 603, 1, 1);
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    /* Followed by a valid commit record: corruption inside the log, whether more batches follow or not. */
+    assert_int_equal(recover(tail, &memory, &io, &journal, &info), PREPAY_E_JOURNAL_CORRUPT);
+    assert_int_equal(info.corrupt_offset, bad_at);
+    assert_int_equal(recover(committed, &memory, &io, &journal, &info), PREPAY_E_JOURNAL_CORRUPT);
+    /* At the end, before its commit: a torn tail (cut, not recorded: format 1). */
+    assert_int_equal(recover(bad_end, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(info.truncated_bytes, bad_end - bad_at);
+    assert_int_equal(memory.length, bad_at);
+    assert_int_equal(wallet0_balance(), 1000);
+    /* The same for an EXPIRE record. */
+    uint8_t expire[PREPAY_JOURNAL_EXPIRE_SIZE] = {0x5A, 0x02}; /* transfer 602, time 0 */
+    bad_end = put_record(crash_storage, bad_at, PREPAY_JOURNAL_RECORD_EXPIRE, next, expire, sizeof expire);
+    committed = put_commit(crash_storage, bad_end, next, 1, 1);
+    tail = put_recharge_batch(crash_storage, committed, next + 2, 603, 1, 1);
+    assert_int_equal(recover(tail, &memory, &io, &journal, &info), PREPAY_E_JOURNAL_CORRUPT);
+    assert_int_equal(info.corrupt_offset, bad_at);
+    assert_int_equal(recover(bad_end, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(info.truncated_bytes, bad_end - bad_at);
+    /* In a format-2 journal the same records are good ones. */
+    next = 1;
+    at = put_header(crash_storage, 2);
+    at = put_accounts(crash_storage, at, 2, &next);
+    at = put_recharge_batch(crash_storage, at, next, 601, 1000, 2);
+    next += 2;
+    at = put_record(crash_storage, at, PREPAY_JOURNAL_RECORD_TRANSFER, next, payload, sizeof payload);
+    at = put_commit(crash_storage, at, next, 1, 2);
+    next += 2;
+    expire[8] = 50; /* at its deadline */
+    at = put_record(crash_storage, at, PREPAY_JOURNAL_RECORD_EXPIRE, next, expire, sizeof expire);
+    at = put_commit(crash_storage, at, next, 1, 2);
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(info.truncated_bytes, 0);
+    assert_int_equal(prepay_ledger_entry_at(&rec.ledger, 1)->state, PREPAY_LEDGER_STATE_EXPIRED);
+}
+
+/*
+ * A format-1 journal is read by code that knows no deadline, so a writer
+ * never puts one into it: a batch with a deadline is refused whole before
+ * the ledger sees it, expiries too, and nothing is written; a compacting
+ * snapshot upgrades the journal, and deadlines are then accepted.
+ */
+static void test_format_1_refuses_deadlines(void **state)
+{
+    (void)state;
+    uint64_t next = 1;
+    size_t at = put_header(crash_storage, 1);
+    at = put_accounts(crash_storage, at, 1, &next);
+    at = put_recharge_batch(crash_storage, at, next, 701, 1000, 1);
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    prepay_journal_recovery_t info;
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    assert_int_equal(info.version, 1);
+    uint32_t appends = memory.appends;
+    uint32_t transfers = prepay_ledger_transfer_count(&rec.ledger);
+    prepay_ledger_transfer_t batch[2];
+    int results[2] = {1, 1};
+    batch[0] = expiry_transfer(702, FX_WALLET0, FX_REVENUE, 100, PREPAY_LEDGER_TRANSFER_PENDING, 0);
+    batch[1] = expiry_transfer(703, FX_WALLET0, FX_REVENUE, 100, PREPAY_LEDGER_TRANSFER_PENDING, 500);
+    assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, batch, 2, results), PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_journal_stage(&journal, &rec.ledger, batch, 2, results), PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_ledger_transfer_count(&rec.ledger), transfers); /* not even the first applied */
+    assert_int_equal(memory.appends, appends);
+    assert_int_equal(memory.length, at);
+    /* Without a deadline the pending transfer is format 1's. */
+    assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, batch, 1, results), 1);
+    at = memory.length;
+    appends = memory.appends;
+    /* Nothing has a deadline, so nothing is due and nothing is written. */
+    uint64_t ids[4];
+    assert_int_equal(prepay_journal_expire(&journal, &rec.ledger, 1000, ids, 4), 0);
+    assert_int_equal(memory.appends, appends);
+    /* Raw records format 1 cannot hold are refused too, and nothing is staged. */
+    uint8_t payload[PREPAY_JOURNAL_TRANSFER_MAX_SIZE];
+    assert_int_equal(prepay_journal_transfer_encode(&batch[1], payload, sizeof payload), (int)sizeof payload);
+    assert_int_equal(prepay_journal_add(&journal, PREPAY_JOURNAL_RECORD_EXPIRE, payload, PREPAY_JOURNAL_EXPIRE_SIZE),
+                     PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_journal_add(&journal, PREPAY_JOURNAL_RECORD_TRANSFER, payload, sizeof payload),
+                     PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_journal_add_expire(&journal, 702, 1000), PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_journal_batch_records(&journal), 0);
+    /* A deadline the ledger got some other way cannot be expired into this journal. */
+    int result;
+    assert_int_equal(prepay_ledger_apply(&rec.ledger, &batch[1], 1, &result), 1);
+    assert_int_equal(prepay_journal_expire(&journal, &rec.ledger, 1000, ids, 4), PREPAY_E_JOURNAL_FORMAT);
+    assert_int_equal(prepay_ledger_lookup(&rec.ledger, 703)->state, PREPAY_LEDGER_STATE_PENDING);
+    assert_int_equal(memory.appends, appends);
+    /* Compaction upgrades the journal; then deadlines and expiries are journaled. */
+    assert_int_equal(recover(at, &memory, &io, &journal, &info), PREPAY_OK);
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    assert_int_equal(prepay_journal_snapshot(&journal, &rec.ledger, &snap, true), PREPAY_OK);
+    assert_int_equal(journal.version, 2);
+    assert_int_equal(prepay_journal_submit(&journal, &rec.ledger, &batch[1], 1, results), 1);
+    assert_int_equal(prepay_journal_expire(&journal, &rec.ledger, 1000, ids, 4), 1);
+    assert_int_equal(ids[0], 703);
+    prepay_journal_memory_t memory2;
+    prepay_journal_io_t io2;
+    prepay_journal_t journal2;
+    assert_int_equal(prepay_journal_memory_io(&memory2, crash_storage, STORAGE, &io2), PREPAY_OK);
+    memory2.length = memory2.synced = memory.length;
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    assert_int_equal(prepay_journal_open(&journal2, &io2, staging, sizeof staging, &snap, &rec.ledger, rec.scratch,
+                                         FX_ACCOUNTS, &info),
+                     PREPAY_OK);
+    assert_int_equal(info.version, 2);
+    assert_int_equal(prepay_ledger_lookup(&rec.ledger, 703)->state, PREPAY_LEDGER_STATE_EXPIRED);
+    assert_int_equal(wallet0_balance(), 1000);
+}
+
+/* Rewrites the published format-2 snapshot as format 1 (32-byte header, no cut totals); returns its length. */
+static size_t snapshot_as_format_1(prepay_snapshot_memory_t *m)
+{
+    uint8_t *s = m->slot[m->published];
+    size_t length = m->length[m->published];
+    assert_int_equal(s[8], 2);
+    memmove(s + 32, s + PREPAY_SNAPSHOT_HEADER_SIZE, length - PREPAY_SNAPSHOT_HEADER_SIZE);
+    length -= PREPAY_SNAPSHOT_HEADER_SIZE - 32u;
+    s[8] = 1;
+    s[10] = 32;
+    uint32_t crc = prepay_journal_crc32c(0, s, length - PREPAY_SNAPSHOT_TRAILER_SIZE);
+    for (int i = 0; i < 4; i++) {
+        s[length - 4 + (size_t)i] = (uint8_t)(crc >> (8 * i));
+    }
+    m->length[m->published] = length;
+    return length;
+}
+
+/*
+ * Snapshot versions: format 1 (32-byte header) is still read; it has fixed
+ * 96-byte transfers and no EXPIRE items, so one that holds a deadline or
+ * an expiry is corrupt. Format 2 holds both.
+ */
+static void test_snapshot_formats(void **state)
+{
+    (void)state;
+    static uint8_t storage[STORAGE];
+    prepay_journal_memory_t memory;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    open_empty(&memory, storage, &io, &journal, &live, sizeof staging);
+    prepay_ledger_account_t accounts[FX_ACCOUNTS];
+    uint32_t n = fx_accounts(accounts);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(prepay_journal_create_account(&journal, &live.ledger, &accounts[i]), PREPAY_OK);
+    }
+    prepay_ledger_transfer_t batch[2];
+    int results[2];
+    batch[0] = expiry_transfer(1, FX_CLEARING, FX_WALLET0, 1000, 0, 0);
+    batch[1] = expiry_transfer(2, FX_WALLET0, FX_REVENUE, 400, PREPAY_LEDGER_TRANSFER_PENDING, 0);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 2, results), 2);
+    prepay_snapshot_memory_t snap_memory;
+    prepay_snapshot_io_t snap;
+    assert_int_equal(prepay_snapshot_memory_io(&snap_memory, snap_slot[0], snap_slot[1], sizeof snap_slot[0], &snap),
+                     PREPAY_OK);
+    /* Without deadlines, the format-1 rewrite loads and gives the same ledger. */
+    assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, false), PREPAY_OK);
+    size_t v2_length = snap_memory.length[snap_memory.published];
+    assert_int_equal(snapshot_as_format_1(&snap_memory), v2_length - 32u);
+    assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+    uint64_t sequence = 0;
+    assert_int_equal(prepay_journal_snapshot_load(&snap, &rec.ledger, &sequence, NULL), PREPAY_OK);
+    assert_int_equal(sequence, journal.next_sequence - 1);
+    assert_same_ledger(&live.ledger, &rec.ledger);
+    /* With a deadline, then with a deadline and an expiry: format 2 loads, format 1 is corrupt. */
+    batch[0] = expiry_transfer(3, FX_WALLET0, FX_REVENUE, 100, PREPAY_LEDGER_TRANSFER_PENDING, 500);
+    assert_int_equal(prepay_journal_submit(&journal, &live.ledger, batch, 1, results), 1);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            uint64_t ids[2];
+            assert_int_equal(prepay_journal_expire(&journal, &live.ledger, 600, ids, 2), 1);
+        }
+        assert_int_equal(prepay_journal_snapshot(&journal, &live.ledger, &snap, false), PREPAY_OK);
+        assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+        assert_int_equal(prepay_journal_snapshot_load(&snap, &rec.ledger, &sequence, NULL), PREPAY_OK);
+        assert_same_ledger(&live.ledger, &rec.ledger);
+        (void)snapshot_as_format_1(&snap_memory);
+        assert_int_equal(fx_ledger_init(&rec), PREPAY_OK);
+        assert_int_equal(prepay_journal_snapshot_load(&snap, &rec.ledger, &sequence, NULL),
+                         PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT);
+    }
 }
 
 int main(int argc, char **argv)
@@ -1221,6 +1664,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_format_1_journal),
         cmocka_unit_test(test_cuts_carried_by_snapshots),
         cmocka_unit_test(test_exists_answers_are_durable),
+        cmocka_unit_test(test_expiry_is_durable),
+        cmocka_unit_test(test_format_1_has_no_expiries),
+        cmocka_unit_test(test_format_1_refuses_deadlines),
+        cmocka_unit_test(test_snapshot_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,8 +24,9 @@ static void test_init_arguments(void **state)
     prepay_ledger_account_t accounts[4];
     uint32_t aidx[8];
     prepay_ledger_entry_t entries[4];
-    uint32_t tidx[8];
-    prepay_ledger_memory_t m = {accounts, 4, aidx, 8, entries, 4, tidx, 8};
+    uint64_t tidx[8];
+    uint32_t heap[4];
+    prepay_ledger_memory_t m = {accounts, 4, aidx, 8, entries, 4, tidx, 8, heap};
     prepay_ledger_t ledger;
     memset(&ledger, 0x77, sizeof ledger);
     prepay_ledger_t untouched = ledger;
@@ -103,7 +104,7 @@ static void test_rollback_is_exact(void **state)
     int results[8];
     assert_int_equal(prepay_ledger_apply(&tl.ledger, setup, 3, results), 3);
     size_t acc_bytes = tl.memory.account_capacity * sizeof(prepay_ledger_account_t);
-    size_t idx_bytes = tl.memory.transfer_index_slots * sizeof(uint32_t);
+    size_t idx_bytes = tl.memory.transfer_index_slots * sizeof(uint64_t);
     size_t log_bytes = 3 * sizeof(prepay_ledger_entry_t);
     void *acc_before = malloc(acc_bytes), *idx_before = malloc(idx_bytes), *log_before = malloc(log_bytes);
     memcpy(acc_before, tl.memory.accounts, acc_bytes);
@@ -184,7 +185,87 @@ static void test_lookups(void **state)
     test_ledger_close(&tl);
 }
 
-/* Every ledger status code has its own text. */
+/* The sizing helper: the macro and the function agree, the rules are the
+ * documented ones (load <= 1/2), and a laid-out ledger fills to capacity
+ * without touching a byte outside the size. */
+static void test_memory_size(void **state)
+{
+    (void)state;
+    /* Index slots: the smallest power of two >= 2 x capacity, worked by hand. */
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(1), 2);
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(7), 16);
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(8), 16);
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(9), 32);
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(65536), 131072);
+    assert_int_equal(PREPAY_LEDGER_INDEX_SLOTS(65537), 262144);
+    /* 3 accounts, 10 transfers: entries 10 x 112, index 32 x 8, accounts 3 x 80, account
+     * index 8 x 4, heap 10 x 4 rounded up to 8: 1120 + 256 + 240 + 32 + 40 = 1688. */
+    assert_int_equal(sizeof(prepay_ledger_entry_t), 112);
+    assert_int_equal(sizeof(prepay_ledger_account_t), 80);
+    assert_int_equal(prepay_ledger_memory_size(3, 10), 1688);
+    static const uint32_t sizes[][2] = {{1, 1}, {3, 10}, {64, 256}, {1000, 65536}, {4097, 100003}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_int_equal(prepay_ledger_memory_size(sizes[i][0], sizes[i][1]),
+                         (size_t)PREPAY_LEDGER_MEMORY_SIZE(sizes[i][0], sizes[i][1]));
+    }
+    _Static_assert(PREPAY_LEDGER_MEMORY_SIZE(3, 10) == 1688, "constant expression");
+    assert_int_equal(prepay_ledger_memory_size(0, 10), 0);
+    assert_int_equal(prepay_ledger_memory_size(3, 0), 0);
+    assert_int_equal(prepay_ledger_memory_size(PREPAY_LEDGER_MAX_SIZED_CAPACITY + 1u, 1), 0);
+
+    /* Layout: argument checks change nothing. */
+    size_t size = prepay_ledger_memory_size(3, 10);
+    uint64_t *buffer = malloc(size + 64);
+    assert_non_null(buffer);
+    prepay_ledger_memory_t m;
+    memset(&m, 0x5A, sizeof m);
+    prepay_ledger_memory_t untouched = m;
+    assert_int_equal(prepay_ledger_memory_layout(NULL, buffer, size, 3, 10), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_memory_layout(&m, NULL, size, 3, 10), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_memory_layout(&m, (uint8_t *)buffer + 4, size, 3, 10), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_memory_layout(&m, buffer, size, 0, 10), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_ledger_memory_layout(&m, buffer, size - 1, 3, 10), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_memory_equal(&m, &untouched, sizeof m);
+
+    /* A guard after the size stays intact while the ledger fills up. */
+    memset(buffer, 0xEE, size + 64);
+    assert_int_equal(prepay_ledger_memory_layout(&m, buffer, size, 3, 10), PREPAY_OK);
+    assert_int_equal(m.account_capacity, 3);
+    assert_int_equal(m.transfer_capacity, 10);
+    assert_int_equal(m.account_index_slots, 8);
+    assert_int_equal(m.transfer_index_slots, 32);
+    assert_non_null(m.expiry_heap);
+    prepay_ledger_t ledger;
+    assert_int_equal(prepay_ledger_init(&ledger, &m), PREPAY_OK);
+    prepay_ledger_account_t a;
+    memset(&a, 0, sizeof a);
+    for (uint64_t id = 1; id <= 3; id++) {
+        a.id = id;
+        a.kind = id == 1 ? PREPAY_LEDGER_ACCOUNT_PAYMENT_CLEARING : PREPAY_LEDGER_ACCOUNT_WALLET;
+        assert_int_equal(prepay_ledger_create_account(&ledger, &a), PREPAY_OK);
+    }
+    a.id = 4;
+    assert_int_equal(prepay_ledger_create_account(&ledger, &a), PREPAY_E_CAPACITY);
+    for (uint64_t id = 1; id <= 11; id++) {
+        prepay_ledger_transfer_t t = mk(id, 1, 2 + id % 2, 5, PREPAY_LEDGER_CODE_RECHARGE,
+                                        id % 2 ? PREPAY_LEDGER_TRANSFER_PENDING : 0u);
+        t.deadline = id % 2 ? (int64_t)(100 - id) : 0;
+        int result;
+        assert_int_equal(prepay_ledger_apply(&ledger, &t, 1, &result), id <= 10 ? 1 : 0);
+        assert_int_equal(result, id <= 10 ? PREPAY_OK : PREPAY_E_CAPACITY);
+    }
+    uint64_t ids[8];
+    assert_int_equal(prepay_ledger_expire(&ledger, 1000, ids, 8), 5);
+    prepay_ledger_account_t scratch[3];
+    assert_int_equal(prepay_ledger_verify(&ledger, scratch, 3), PREPAY_OK);
+    const uint8_t *guard = (const uint8_t *)buffer + size;
+    for (size_t i = 0; i < 64; i++) {
+        assert_int_equal(guard[i], 0xEE);
+    }
+    free(buffer);
+}
+
+/* Every ledger status code has its own text, in words: no internal enum name (the CLI prints it). */
 static void test_status_texts(void **state)
 {
     (void)state;
@@ -195,12 +276,18 @@ static void test_status_texts(void **state)
         PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND, PREPAY_E_LEDGER_EXCEEDS_REFUNDABLE,
         PREPAY_E_LEDGER_LINKED_EVENT_FAILED, PREPAY_E_LEDGER_LINKED_EVENT_CHAIN_OPEN,
         PREPAY_E_LEDGER_ACCOUNT_ID_MUST_NOT_BE_ZERO, PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND, PREPAY_E_LEDGER_INVARIANT,
+        PREPAY_E_LEDGER_DEADLINE_MUST_BE_ZERO, PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE,
+        PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED, PREPAY_E_LEDGER_DEADLINE_NOT_REACHED,
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         assert_int_equal(PREPAY_STATUS_MODULE(codes[i]), PREPAY_MODULE_LEDGER);
 #ifndef PREPAY_NO_STRERROR
         assert_string_not_equal(prepay_strerror(codes[i]), "unknown status");
-        assert_non_null(strstr(prepay_strerror(codes[i]), "ledger_"));
+        assert_non_null(strstr(prepay_strerror(codes[i]), "ledger: "));
+        assert_null(strstr(prepay_strerror(codes[i]), "ledger_"));
+        for (size_t k = 0; k < i; k++) {
+            assert_string_not_equal(prepay_strerror(codes[i]), prepay_strerror(codes[k]));
+        }
 #endif
     }
 }
@@ -214,6 +301,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_init_arguments),
         cmocka_unit_test(test_rollback_is_exact),
         cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_memory_size),
         cmocka_unit_test(test_status_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  *   [account]   id kind flags overdraft max_balance emergency debt item expect
  *   [close]     account expect
  *   [transfer]  id debit credit amount code flags pending_id meter start end
- *               tariff order reference time expect
+ *               tariff order reference time deadline expect
  *               (applied alone, or collected when inside [batch] ... [apply])
  *   [batch]     begins a batch; [apply] applied = N applies it
  *   [replay]    like [transfer] but through prepay_ledger_replay()
@@ -18,6 +18,9 @@
  *   [recharge]  wallet clearing amount recharge_id repay_emergency_id repay_debt_id
  *               transfers = "id:debit:credit:amount:code;..." (built chain), then applied: expect
  *   [history]   account [code from to] ids = "id,id,..."
+ *   [expire]    now [limit] ids = "id,id,..." (expired, in order; "" for none)
+ *   [replay_expiry] id now expect
+ *   [entry]     id state = none|pending|posted|voided|expired [resolved_by]
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,6 +78,7 @@ static prepay_ledger_transfer_t parse_transfer(const tv_record_t *r)
     t.order_id = (uint64_t)num_or(r, "order", 0);
     t.reference_id = (uint64_t)num_or(r, "reference", 0);
     t.timestamp = tv_get(r, "time") ? test_time(tv_get(r, "time")) : 0;
+    t.deadline = tv_get(r, "deadline") ? test_time(tv_get(r, "deadline")) : 0;
     return t;
 }
 
@@ -287,6 +291,41 @@ static void run_script(const char *name)
             }
             assert_int_equal(prepay_ledger_query_next(&tl.ledger, &q, &e), 0);
             checks++;
+        } else if (strcmp(r->kind, "expire") == 0) {
+            uint64_t ids[64];
+            size_t limit = (size_t)num_or(r, "limit", 64);
+            assert_true(limit <= 64);
+            int n = prepay_ledger_expire(&tl.ledger, test_time(tv_need(r, "now")), ids, limit);
+            assert_true(n >= 0);
+            char buf[TV_MAX_VALUE];
+            snprintf(buf, sizeof buf, "%s", get_or(r, "ids", ""));
+            int k = 0;
+            for (char *tok = strtok(buf, ", "); tok != NULL; tok = strtok(NULL, ", ")) {
+                if (k >= n || ids[k] != (uint64_t)test_i64(tok)) {
+                    fail_msg("%s:%d: expiry %d: want %s, got %s", name, r->line, k, tok, k < n ? "another id" : "none");
+                }
+                k++;
+            }
+            if (k != n) {
+                fail_msg("%s:%d: %d expired, %d expected", name, r->line, n, k);
+            }
+            checks++;
+        } else if (strcmp(r->kind, "replay_expiry") == 0) {
+            check_result(r, name,
+                         prepay_ledger_replay_expiry(&tl.ledger, (uint64_t)test_i64(tv_need(r, "id")),
+                                                     test_time(tv_need(r, "now"))),
+                         "replay_expiry");
+            checks++;
+        } else if (strcmp(r->kind, "entry") == 0) {
+            static const char *const states[] = {"none", "pending", "posted", "voided", "expired"};
+            const prepay_ledger_entry_t *e = prepay_ledger_lookup(&tl.ledger, (uint64_t)test_i64(tv_need(r, "id")));
+            assert_non_null(e);
+            assert_true(e->state < 5u);
+            if (strcmp(states[e->state], tv_need(r, "state")) != 0) {
+                fail_msg("%s:%d: entry state %s, want %s", name, r->line, states[e->state], tv_need(r, "state"));
+            }
+            assert_int_equal(e->resolved_by, num_or(r, "resolved_by", e->resolved_by));
+            checks++;
         } else {
             fail_msg("%s:%d: unknown record [%s]", name, r->line, r->kind);
         }
@@ -333,6 +372,12 @@ static void test_summaries(void **state)
     run_script("ledger_summaries.txt");
 }
 
+static void test_expiry(void **state)
+{
+    (void)state;
+    run_script("ledger_expiry.txt");
+}
+
 static void test_accounts(void **state)
 {
     (void)state;
@@ -347,7 +392,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accounts),  cmocka_unit_test(test_idempotency), cmocka_unit_test(test_pending),
         cmocka_unit_test(test_linked),    cmocka_unit_test(test_limits),      cmocka_unit_test(test_precedence),
-        cmocka_unit_test(test_summaries),
+        cmocka_unit_test(test_summaries), cmocka_unit_test(test_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

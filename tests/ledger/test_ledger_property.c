@@ -10,6 +10,13 @@
  *  - each account's four counters equal the model's sums of applied results;
  *  - Σ debits = Σ credits (posted and pending) after every operation;
  *  - no limited account beyond its limit (wallets never below -overdraft);
+ *  - pending transfers with deadlines: a post or void succeeds only while
+ *    the pending transfer is open and before its deadline, and is refused as
+ *    expired exactly when the model says it expired or is due;
+ *    prepay_ledger_expire(now, cap) expires exactly the model's list (open,
+ *    deadline <= now, by deadline then log order, at most cap) and releases
+ *    their amounts; expiries by name (prepay_ledger_replay_expiry) get the
+ *    model's result;
  *  - prepay_ledger_verify() holds every VERIFY_EVERY operations and at the end.
  *
  * Total operations: 1,000,000 by default; argv[2] or the environment
@@ -64,7 +71,8 @@ typedef struct model_account {
 typedef struct applied {
     bool present;
     prepay_ledger_transfer_t t;
-    int state; /* for pending: 1 open, 2 posted, 3 voided */
+    int state;         /* for pending: 1 open, 2 posted, 3 voided, 4 expired */
+    uint32_t position; /* log position (order of application) */
 } applied_t;
 
 typedef struct world {
@@ -77,8 +85,9 @@ typedef struct world {
     unsigned history_count;
     uint64_t pendings[256];
     unsigned pending_count;
+    uint32_t log_length; /* the model's count of applied transfers */
     uint64_t ops;
-    uint64_t stats_ok, stats_exists, stats_err, stats_chain_fail, stats_verify;
+    uint64_t stats_ok, stats_exists, stats_err, stats_chain_fail, stats_verify, stats_expired, stats_late;
 } world_t;
 
 static model_account_t *model_find(world_t *w, uint64_t id)
@@ -210,6 +219,11 @@ static prepay_ledger_transfer_t random_new(world_t *w, bool pending)
     if (below(&w->rng, 150) == 0) {
         t.flags = (uint16_t)(t.flags | (1u << below(&w->rng, 16)));
     }
+    /* Half the pending transfers expire 0..50 minutes from now; now and then a
+     * deadline where none is allowed. */
+    if ((pending && below(&w->rng, 2) == 0) || below(&w->rng, 300) == 0) {
+        t.deadline = (int64_t)w->ops * 60 + 1 + (int64_t)below(&w->rng, 3000);
+    }
     t.meter_id = below(&w->rng, 4);
     t.interval_start = (int64_t)below(&w->rng, 1000);
     t.interval_end = t.interval_start + (int64_t)below(&w->rng, 1000) - (below(&w->rng, 100) == 0 ? 2000 : 0);
@@ -245,7 +259,8 @@ static prepay_ledger_transfer_t random_two_phase(world_t *w)
         t.amount = below(&w->rng, 3) == 0 ? reserved : below(&w->rng, 10) == 0 ? 7 : 0;
     }
     t.code = PREPAY_LEDGER_CODE_DEDUCTION;
-    t.timestamp = (int64_t)w->ops * 60;
+    /* Now, or late: up to an hour after (posts that may meet a passed deadline). */
+    t.timestamp = (int64_t)w->ops * 60 + (below(&w->rng, 3) == 0 ? (int64_t)below(&w->rng, 3600) : 0);
     return t;
 }
 
@@ -272,6 +287,9 @@ static prepay_ledger_transfer_t random_replay(world_t *w)
     case 5:
         t.timestamp += 3600; /* not compared */
         break;
+    case 6:
+        t.deadline = t.deadline != 0 && below(&w->rng, 2) ? 0 : t.deadline + 1;
+        break;
     default:
         break; /* exact replay */
     }
@@ -289,7 +307,7 @@ static bool same_fields(const prepay_ledger_transfer_t *a, const prepay_ledger_t
            a->credit_account_id == b->credit_account_id && a->amount == b->amount && a->code == b->code &&
            a->meter_id == b->meter_id && a->interval_start == b->interval_start &&
            a->interval_end == b->interval_end && a->tariff_version == b->tariff_version &&
-           a->order_id == b->order_id && a->reference_id == b->reference_id;
+           a->order_id == b->order_id && a->reference_id == b->reference_id && a->deadline == b->deadline;
 }
 
 /* Checks one result against the model and applies an OK result to the model. */
@@ -304,10 +322,13 @@ static void account_result(world_t *w, const prepay_ledger_transfer_t *t, int re
         a->present = true;
         a->t = *t;
         a->state = 0;
+        a->position = w->log_length++;
         bool two_phase = (t->flags & (PREPAY_LEDGER_TRANSFER_POST_PENDING | PREPAY_LEDGER_TRANSFER_VOID_PENDING)) != 0u;
         if (two_phase) {
             applied_t *p = &w->ids[t->pending_id];
             assert_true(p->present && p->state == 1);
+            /* never at or after the pending transfer's deadline */
+            assert_true(p->t.deadline == 0 || t->timestamp < p->t.deadline);
             model_account_t *dr = model_need(w, p->t.debit_account_id);
             model_account_t *cr = model_need(w, p->t.credit_account_id);
             assert_true(t->amount <= p->t.amount);
@@ -336,6 +357,15 @@ static void account_result(world_t *w, const prepay_ledger_transfer_t *t, int re
                 cr->cp += t->amount;
             }
         }
+    } else if (result == PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED) {
+        /* refused as expired exactly when the model says so */
+        w->stats_err++;
+        w->stats_late++;
+        assert_true(t->pending_id < MAX_IDS);
+        const applied_t *p = &w->ids[t->pending_id];
+        /* (absent: a pending transfer of the same failed chain, rolled back) */
+        assert_true(!p->present || p->state == 4 ||
+                    (p->state == 1 && p->t.deadline != 0 && t->timestamp >= p->t.deadline));
     } else if (result == PREPAY_LEDGER_EXISTS) {
         w->stats_exists++;
         assert_true(known);
@@ -346,13 +376,91 @@ static void account_result(world_t *w, const prepay_ledger_transfer_t *t, int re
         if (known && result != PREPAY_E_LEDGER_LINKED_EVENT_FAILED &&
             result != PREPAY_E_LEDGER_LINKED_EVENT_CHAIN_OPEN) {
             /* A known id fails only on stateless validation or a differing field. */
-            assert_true(result >= PREPAY_E_LEDGER_INTERVAL_INVALID ||
+            assert_true(result >= PREPAY_E_LEDGER_DEADLINE_MUST_BE_ZERO ||
                         (result <= PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS &&
-                         result >= PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_USER_DATA));
+                         result >= PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE));
             if (result <= PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS) {
                 assert_false(same_fields(&w->ids[t->id].t, t));
             }
         }
+    }
+}
+
+/* Releases a pending transfer in the model as an expiry does. */
+static void model_expire(world_t *w, applied_t *p)
+{
+    model_account_t *dr = model_need(w, p->t.debit_account_id);
+    model_account_t *cr = model_need(w, p->t.credit_account_id);
+    dr->dq -= p->t.amount;
+    cr->cq -= p->t.amount;
+    p->state = 4;
+    w->stats_expired++;
+}
+
+/* prepay_ledger_expire() against the model: the open pending transfers with
+ * deadline <= now, by (deadline, log position), at most cap of them. */
+static void expire_op(world_t *w)
+{
+    prepay_time_t now = (int64_t)w->ops * 60 - 600 + (int64_t)below(&w->rng, 3600);
+    size_t cap = 1u + below(&w->rng, 8);
+    uint64_t want[8];
+    size_t wanted = 0;
+    for (;;) {
+        uint64_t best = 0;
+        for (uint64_t id = 1; id < w->next_id && id < MAX_IDS; id++) {
+            const applied_t *a = &w->ids[id];
+            if (!a->present || a->state != 1 || a->t.deadline == 0 || a->t.deadline > now) {
+                continue;
+            }
+            bool taken = false;
+            for (size_t k = 0; k < wanted; k++) {
+                taken = taken || want[k] == id;
+            }
+            const applied_t *b = best != 0 ? &w->ids[best] : NULL;
+            if (!taken && (b == NULL || a->t.deadline < b->t.deadline ||
+                           (a->t.deadline == b->t.deadline && a->position < b->position))) {
+                best = id;
+            }
+        }
+        if (best == 0 || wanted == cap) {
+            break;
+        }
+        want[wanted++] = best;
+    }
+    uint64_t got[8];
+    int n = prepay_ledger_expire(&w->tl.ledger, now, got, cap);
+    assert_int_equal(n, (int)wanted);
+    for (size_t k = 0; k < wanted; k++) {
+        assert_int_equal(got[k], want[k]);
+        model_expire(w, &w->ids[want[k]]);
+    }
+}
+
+/* prepay_ledger_replay_expiry() on a recent pending transfer, against the model. */
+static void replay_expiry_op(world_t *w)
+{
+    uint64_t id = w->pending_count ? w->pendings[below(&w->rng, w->pending_count)] : 1u;
+    prepay_time_t now = (int64_t)w->ops * 60 - 600 + (int64_t)below(&w->rng, 3600);
+    applied_t *p = id < MAX_IDS ? &w->ids[id] : NULL;
+    int want;
+    if (p == NULL || !p->present) {
+        want = PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_FOUND;
+    } else if ((p->t.flags & PREPAY_LEDGER_TRANSFER_PENDING) == 0u) {
+        want = PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_PENDING;
+    } else if (p->state == 2) {
+        want = PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED;
+    } else if (p->state == 3) {
+        want = PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED;
+    } else if (p->state == 4) {
+        want = PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED;
+    } else if (p->t.deadline == 0 || p->t.deadline > now) {
+        want = PREPAY_E_LEDGER_DEADLINE_NOT_REACHED;
+    } else {
+        want = PREPAY_OK;
+    }
+    assert_int_equal(prepay_ledger_replay_expiry(&w->tl.ledger, id, now), want);
+    if (want == PREPAY_OK) {
+        model_expire(w, p);
     }
 }
 
@@ -459,6 +567,12 @@ static void one_op(world_t *w)
         size_t n = 0;
         assert_int_equal(prepay_ledger_build_recharge(&w->tl.ledger, &q, batch, MAX_CHAIN, &n), PREPAY_OK);
         run_batch(w, batch, n);
+    } else if (roll < 98) {
+        if (below(&w->rng, 4) == 0) {
+            replay_expiry_op(w);
+        } else {
+            expire_op(w);
+        }
     } else if (roll < 99) {
         /* record a debt (standing charge missed) */
         prepay_ledger_transfer_t t;
@@ -488,6 +602,7 @@ static void run_episode(world_t *w, uint64_t seed, uint32_t ops, uint32_t capaci
     w->next_id = 1;
     w->history_count = 0;
     w->pending_count = 0;
+    w->log_length = 0;
     test_ledger_open(&w->tl, N_ACCOUNTS, capacity);
     setup_accounts(w);
     for (uint32_t i = 0; i < ops; i++) {
@@ -521,11 +636,14 @@ static void test_random_operations(void **state)
         done += ops;
         episode++;
     }
-    printf("ops %llu (episodes %llu): ok %llu, exists %llu, errors %llu (linked_event_failed %llu), verify %llu\n",
+    printf("ops %llu (episodes %llu): ok %llu, exists %llu, errors %llu (linked_event_failed %llu, expired %llu), "
+           "expiries %llu, verify %llu\n",
            (unsigned long long)w->ops, (unsigned long long)episode, (unsigned long long)w->stats_ok,
            (unsigned long long)w->stats_exists, (unsigned long long)w->stats_err,
-           (unsigned long long)w->stats_chain_fail, (unsigned long long)w->stats_verify);
+           (unsigned long long)w->stats_chain_fail, (unsigned long long)w->stats_late,
+           (unsigned long long)w->stats_expired, (unsigned long long)w->stats_verify);
     assert_true(w->stats_ok > 0 && w->stats_exists > 0 && w->stats_chain_fail > 0);
+    assert_true(total_ops < 100000u || (w->stats_expired > 0 && w->stats_late > 0));
     free(w->ids);
     free(w);
 }

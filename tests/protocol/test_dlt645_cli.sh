@@ -5,7 +5,8 @@
 # 1. Every frame of tests/vectors/dlt645_frames.txt is decoded with --json;
 #    the JSON must carry the fields the vector file gives (address, control,
 #    function, direction, abnormal, follow_up, data, di, error). Frames with
-#    valid = no must be refused with exit status 2 and one line on stderr.
+#    valid = no must be refused with exit status 2, one line on stderr and,
+#    under --json, one error object on stdout (docs/cli.md).
 # 2. Decoded values of a few frames (hand-checked in dlt645_values.txt).
 # 3. encode rebuilds published frames byte for byte.
 # 4. Bad input: exit status 2 and a one-line message.
@@ -63,7 +64,11 @@ while IFS='|' read -r name hex valid address control function direction abnormal
         checks=$((checks + 1))
         [ $status -eq 2 ] || fail "$name: invalid frame gave exit status $status"
         [ "$(wc -l < "$tmp.err")" -eq 1 ] || fail "$name: expected one line on stderr"
-        [ -z "$out" ] || fail "$name: invalid frame printed output"
+        case $out in
+        '{"ok":false,"error":{"code":-'*) ;;
+        *) fail "$name: invalid frame: stdout is not one JSON error object: $out" ;;
+        esac
+        [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "$name: invalid frame: more than one line on stdout"
         continue
     fi
     checks=$((checks + 1))
@@ -151,8 +156,8 @@ status=$?
 checks=$((checks + 1))
 [ $status -eq 0 ] || fail "catalogue --json failed"
 [ "$(wc -l < "$tmp.cat")" -ge 200 ] || fail "catalogue: fewer than 200 rows"
-expect_contains catalogue "$(cat "$tmp.cat")" '{"di_low":"00900200","di_high":"00900200","name":"remaining amount","format":"bcd","length":4,"decimals":2,"unit":"yuan"'
-expect_contains catalogue "$(cat "$tmp.cat")" '{"di_low":"00010000","di_high":"00013F0C","name":"forward active energy","format":"bcd","length":4,"decimals":2,"unit":"kWh"'
+expect_contains catalogue "$(cat "$tmp.cat")" '{"ok":true,"di_low":"00900200","di_high":"00900200","name":"remaining amount","format":"bcd","length":4,"decimals":2,"unit":"yuan"'
+expect_contains catalogue "$(cat "$tmp.cat")" '{"ok":true,"di_low":"00010000","di_high":"00013F0C","name":"forward active energy","format":"bcd","length":4,"decimals":2,"unit":"kWh"'
 
 # ---- 4. bad input: exit status 2, one line on stderr ---------------------------------
 check_bad() { # name args...

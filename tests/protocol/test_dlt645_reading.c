@@ -425,7 +425,9 @@ static void test_status_text(void **state)
     (void)state;
     const char *text = prepay_strerror(PREPAY_E_DLT645_NOT_SCALAR);
     assert_non_null(text);
+#ifndef PREPAY_NO_STRERROR
     assert_non_null(strstr(text, "DL/T 645"));
+#endif
 }
 
 int main(int argc, char **argv)

@@ -56,10 +56,10 @@ run_ok monthly-csv monthly "$fx/tiny.csv" --tariff "$tariff" --month 2025-03 --c
 has monthly-csv "$tmp.out" "2025-03,2025-03-01,2025-03-31,A-shop,10.000,0.000,0.000,5.000,5.000,0.000,0.000,4.64,0.00,0.00,3.36,1.28,0.00,0.00,31,false,25.0000,,150.0000,"
 has monthly-csv "$tmp.out" "2025-03,2025-03-01,2025-03-31,B-shop,3.000,0.000,3.000,0.000,0.000,0.000,0.000,3.43,0.00,3.43,0.00,0.00,0.00,0.00,31,false,,no_base,,no_base"
 has monthly-csv "$tmp.out" "SITE TOTAL,13.000,0.000,3.000,5.000,5.000,0.000,0.000,8.07,0.00,3.43,3.36,1.28,0.00,0.00,31,false,62.5000,,225.0000,"
-# as JSON: nulls are null
+# as JSON (one object, exact decimals as strings): nulls are null
 run_ok monthly-json monthly "$fx/tiny.csv" --tariff "$tariff" --month 2025-03 --json
-has monthly-json "$tmp.out" '"key": "B-shop", "energy": 3.000'
-has monthly-json "$tmp.out" '"yoy_pct": null, "yoy_null": "no_base"'
+has monthly-json "$tmp.out" '"key":"B-shop","energy":"3.000"'
+has monthly-json "$tmp.out" '"yoy_pct":null,"yoy_null":"no_base"'
 # as text, with a chart
 run_ok monthly-text monthly "$fx/tiny.csv" --tariff "$tariff" --month 2025-03 --svg "$tmp.svg"
 has monthly-text "$tmp.out" "+62.50%"
@@ -91,8 +91,8 @@ run_fails backwards 2 "register goes backwards" energy "$fx/backwards.csv" --per
 run_fails bad-time 2 "is not a time" energy "$fx/bad_time.csv" --period day --from 2025-03-10 --to 2025-03-10
 run_fails no-data 1 "no readings in 2023-05" monthly "$fx/tiny.csv" --tariff "$tariff" --month 2023-05
 run_fails no-data-range 1 "no readings between" energy "$fx/tiny.csv" --period month --from 2020-01-01 --to 2020-12-31
-run_fails bad-month 2 "--month needs YYYY-MM" monthly "$fx/tiny.csv" --tariff "$tariff" --month 2025-13
-run_fails bad-period 2 "unknown period" energy "$fx/tiny.csv" --period fortnight --from 2025-03-01 --to 2025-03-31
+run_fails bad-month 2 "--month: needs YYYY-MM" monthly "$fx/tiny.csv" --tariff "$tariff" --month 2025-13
+run_fails bad-period 2 "--period takes day, week, month or year" energy "$fx/tiny.csv" --period fortnight --from 2025-03-01 --to 2025-03-31
 run_fails no-file 2 "cannot open" energy "$fx/missing.csv" --period day --from 2025-03-01 --to 2025-03-31
 
 echo "$((checks - failures)) passed, $failures failed"

@@ -18,10 +18,7 @@
 #include "report_test_util.h"
 #include "test_support.h"
 
-static prepay_ledger_account_t accounts[16];
-static uint32_t account_index[32];
-static prepay_ledger_entry_t entries[32];
-static uint32_t transfer_index[64];
+static uint64_t ledger_memory[PREPAY_LEDGER_MEMORY_SIZE(16, 32) / sizeof(uint64_t)];
 
 static void add_account(prepay_ledger_t *l, uint64_t id, uint16_t kind, uint32_t item)
 {
@@ -51,8 +48,9 @@ static void transfer(prepay_ledger_t *l, uint64_t id, uint64_t dr, uint64_t cr, 
 static void test_composition(void **state)
 {
     (void)state;
-    prepay_ledger_memory_t m = {accounts, 16, account_index, 32, entries, 32, transfer_index, 64};
+    prepay_ledger_memory_t m;
     prepay_ledger_t l;
+    assert_int_equal(prepay_ledger_memory_layout(&m, ledger_memory, sizeof ledger_memory, 16, 32), PREPAY_OK);
     assert_int_equal(prepay_ledger_init(&l, &m), PREPAY_OK);
     add_account(&l, 1, PREPAY_LEDGER_ACCOUNT_WALLET, 0);
     add_account(&l, 11, PREPAY_LEDGER_ACCOUNT_REVENUE, PREPAY_LEDGER_ITEM_ELECTRICITY);

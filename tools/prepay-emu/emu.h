@@ -37,6 +37,8 @@
  * is how simulated time moves, so the emulator allows a week per frame (a
  * meter in the field defaults to PREPAY_METER_TIME_SYNC_LIMIT, 300 s). */
 #define EMU_DEFAULT_TIME_SYNC_LIMIT (7 * 86400)
+/* The largest time-sync limit (site file and --sync-limit): 100 years of seconds. */
+#define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
 /* Simulated meter-seconds of work in one emu_site_run() slice of the server
  * loop: about 43 000 minute steps, tens of milliseconds. */
 #define EMU_SLICE_METER_SECONDS (30 * 86400)
@@ -103,19 +105,14 @@ typedef struct emu_site {
     uint64_t rng;
 } emu_site_t;
 
-/* Reads a regular file of at most `max` bytes whole (NUL-terminated; the
- * size is checked before anything is allocated). Returns 0 or -1 with a
- * message naming the file and the cause. */
-int emu_read_small_file(const char *path, size_t max, char **text, size_t *len, char *err, size_t err_cap);
-
 /* Resolves the site file's "tariff" member into a tariff document. */
 typedef int (*emu_tariff_loader_fn)(void *context, const char *reference, prepay_tariff_doc_t *doc, char *err,
                                     size_t err_cap);
 
 /* Loads a site file (format in docs/emulator.md; refused above
- * EMU_SITE_FILE_MAX bytes or if not a regular file); the tariff path is
- * relative to the site file. On error writes one line naming the file, the
- * JSON path and the problem, and returns non-zero. */
+ * EMU_SITE_FILE_MAX bytes or if not a regular file; "-" reads the standard
+ * input); the tariff path is relative to the site file. On error writes one
+ * line naming the file, the JSON path and the problem, and returns non-zero. */
 int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap);
 /* The same from text in memory, with the caller's tariff resolver; `origin`
  * names the text in messages. */

@@ -1,54 +1,76 @@
 /*
- * prepay-emu: the command line, parsed into emu_options_t with every number
- * range-checked (a port above 65535 is refused, not truncated to 16 bits).
- * No side effects, so that it can be fuzzed.
+ * prepay-emu: the command line, parsed by the tools' one option parser
+ * (cli_options.h) into emu_options_t with every number range-checked (a
+ * port above 65535 is refused, not truncated to 16 bits). No side effects,
+ * so that it can be fuzzed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "emu_server.h"
 
-/* A decimal integer in [min, max]: digits only (no sign, space or suffix). */
-static int parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+static int parse_listen(const char *text, void *out, char *err, size_t err_cap)
 {
-    if (text == NULL || *text == '\0') {
+    struct in_addr probe;
+    if (inet_pton(AF_INET, text, &probe) != 1) {
+        snprintf(err, err_cap, "takes an IPv4 address such as 127.0.0.1, not '%.64s'", text);
         return -1;
     }
-    uint64_t v = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            return -1;
-        }
-        unsigned digit = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10u) {
-            return -1;
-        }
-        v = v * 10u + digit;
-    }
-    if (v < min || v > max) {
-        return -1;
-    }
-    *out = v;
+    memcpy(out, &text, sizeof text);
     return 0;
 }
 
-static int parse_probability(const char *text, uint32_t *ppm)
-{
-    int64_t v;
-    if (prepay_fixed_parse(text, strlen(text), 6, &v) != PREPAY_OK || v < 0 || v > 1000000) {
-        return -1;
-    }
-    *ppm = (uint32_t)v;
-    return 0;
-}
+static const char *const clock_names[] = {"sync", "wall", NULL};
+static const int clock_values[] = {EMU_CLOCK_SYNC, EMU_CLOCK_WALL};
 
-static int usage_error(char *err, size_t err_cap, const char *option, const char *what)
-{
-    snprintf(err, err_cap, "%s takes %s", option, what);
-    return 2;
-}
+static const cli_option_t emu_option_table[] = {
+    {"listen", CLI_OPT_CUSTOM(emu_options_t, server.listen, parse_listen), .arg = "ADDR",
+     .help = "IPv4 address to listen on (default 127.0.0.1)"},
+    {"bus-port", CLI_OPT_INT(emu_options_t, server.bus_port, 0, 65535), .help =
+     "all meters behind one DTU port (RS-485 bus); 0 = any free port"},
+    {"port-base", CLI_OPT_INT(emu_options_t, server.port_base, 1, 65535), .help = "meter i (site-file order) on port N + i"},
+    {"clock", CLI_OPT_CHOICE(emu_options_t, server.clock, clock_names), .values = clock_values,
+     .help = "sync (default): time advances on broadcast time syncs; wall: the wall clock x --speed"},
+    {"speed", CLI_OPT_INT(emu_options_t, server.speed, 1, EMU_SPEED_MAX),
+     .help = "simulated seconds per wall second in wall mode (default 60)"},
+    {"sync-limit", CLI_OPT_INT(emu_options_t, sync_limit, 0, EMU_SYNC_LIMIT_MAX),
+     CLI_GIVEN(emu_options_t, has_sync_limit), .arg = "S",
+     .help = "seconds one time sync may move a meter's clock, 0 = any (default: the site file's, else 604800)"},
+    {"state", CLI_OPT_TEXT(emu_options_t, state_path), .arg = "FILE",
+     .help = "load the meters' state from FILE if it exists; save it on shutdown"},
+    {"drop", CLI_OPT_DECIMAL(emu_options_t, drop_ppm, 6, 0, 1000000), CLI_GIVEN(emu_options_t, has_drop), .arg = "P",
+     .help = "fault injection: drop this share of the replies (0..1; overrides the site file)"},
+    {"corrupt", CLI_OPT_DECIMAL(emu_options_t, corrupt_ppm, 6, 0, 1000000), CLI_GIVEN(emu_options_t, has_corrupt),
+     .arg = "P", .help = "fault injection: garble this share of the replies (0..1)"},
+    {"delay-ms", CLI_OPT_INT(emu_options_t, delay_ms, 0, EMU_DELAY_MS_MAX), CLI_GIVEN(emu_options_t, has_delay),
+     .help = "fault injection: hold every reply this long"},
+    {"seed", CLI_OPT_U64(emu_options_t, seed), CLI_GIVEN(emu_options_t, has_seed),
+     .help = "fault injection: the random seed"},
+    {"ready-file", CLI_OPT_TEXT(emu_options_t, server.ready_file), .arg = "FILE",
+     .help = "write bus_port=N to FILE once listening"},
+    {"exit-with-parent", CLI_OPT_FLAG(emu_options_t, server.exit_with_parent),
+     .help = "shut down when the process that started it is gone"},
+    {"quiet", CLI_OPT_FLAG(emu_options_t, server.quiet), .help = "print nothing but errors"},
+    {NULL},
+};
+
+const cli_spec_t emu_spec = {
+    .program = "prepay-emu",
+    .usage = "SITE.json [options]",
+    .summary = "Serves emulated prepaid meters (libprepay's reference meter) over TCP, speaking DL/T 645, so\n"
+               "that stations and billing servers can be tested without hardware. SITE.json '-' reads the site\n"
+               "from the standard input (its tariff path is then relative to the working directory).",
+    .options = emu_option_table,
+    .args = "SITE.json",
+    .min_args = 1,
+    .max_args = 1,
+    .json = true,
+    .notes = "Site file format, routing, time and state files: docs/emulator.md. With --json, what it says on\n"
+             "stdout (listening, state restored or saved, shutting down) is one JSON object per line.",
+};
 
 int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size_t err_cap)
 {
@@ -58,115 +80,19 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
     o.server.bus_port = -1;
     o.server.clock = EMU_CLOCK_SYNC;
     o.server.speed = 60;
-    if (argc < 2) {
-        snprintf(err, err_cap, "no site file (try --help)");
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        o.help = true;
-        *out = o;
-        return 0;
-    }
-    if (argv[1][0] == '-') {
-        snprintf(err, err_cap, "the first argument is the site file, not %.64s", argv[1]);
-        return 2;
-    }
-    o.site_path = argv[1];
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--quiet") == 0) {
-            o.server.quiet = true;
-            continue;
-        }
-        if (strcmp(a, "--exit-with-parent") == 0) {
-            o.server.exit_with_parent = true;
-            continue;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            o.help = true;
-            continue;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        static const char *const valued[] = {"--listen", "--bus-port", "--port-base", "--clock",   "--speed",
-                                             "--state",  "--ready-file", "--drop",    "--corrupt", "--delay-ms",
-                                             "--seed",   "--sync-limit"};
-        bool known = false;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
-            known = known || strcmp(a, valued[k]) == 0;
-        }
-        if (!known) {
-            snprintf(err, err_cap, "unknown option %.64s", a);
-            return 2;
-        }
-        if (!v) {
-            snprintf(err, err_cap, "%s needs a value", a);
-            return 2;
-        }
-        i++;
-        uint64_t n = 0;
-        if (strcmp(a, "--listen") == 0) {
-            struct in_addr probe;
-            if (inet_pton(AF_INET, v, &probe) != 1) {
-                return usage_error(err, err_cap, a, "an IPv4 address such as 127.0.0.1");
-            }
-            o.server.listen = v;
-        } else if (strcmp(a, "--bus-port") == 0) {
-            if (parse_u64(v, 0, 65535, &n) != 0) {
-                return usage_error(err, err_cap, a, "a TCP port 0..65535 (0 = any free port)");
-            }
-            o.server.bus_port = (int)n;
-        } else if (strcmp(a, "--port-base") == 0) {
-            if (parse_u64(v, 1, 65535, &n) != 0) {
-                return usage_error(err, err_cap, a, "a TCP port 1..65535");
-            }
-            o.server.port_base = (int)n;
-        } else if (strcmp(a, "--clock") == 0) {
-            if (strcmp(v, "sync") == 0) {
-                o.server.clock = EMU_CLOCK_SYNC;
-            } else if (strcmp(v, "wall") == 0) {
-                o.server.clock = EMU_CLOCK_WALL;
-            } else {
-                return usage_error(err, err_cap, a, "sync or wall");
-            }
-        } else if (strcmp(a, "--speed") == 0) {
-            if (parse_u64(v, 1, EMU_SPEED_MAX, &n) != 0) {
-                return usage_error(err, err_cap, a, "simulated seconds per wall second, 1..1000000");
-            }
-            o.server.speed = (uint32_t)n;
-        } else if (strcmp(a, "--state") == 0) {
-            o.state_path = v;
-        } else if (strcmp(a, "--ready-file") == 0) {
-            o.server.ready_file = v;
-        } else if (strcmp(a, "--drop") == 0 || strcmp(a, "--corrupt") == 0) {
-            bool drop = strcmp(a, "--drop") == 0;
-            if (parse_probability(v, drop ? &o.drop_ppm : &o.corrupt_ppm) != 0) {
-                return usage_error(err, err_cap, a, "a probability 0..1 such as 0.01");
-            }
-            *(drop ? &o.has_drop : &o.has_corrupt) = true;
-        } else if (strcmp(a, "--delay-ms") == 0) {
-            if (parse_u64(v, 0, EMU_DELAY_MS_MAX, &n) != 0) {
-                return usage_error(err, err_cap, a, "milliseconds 0..60000");
-            }
-            o.delay_ms = (uint32_t)n;
-            o.has_delay = true;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(v, 0, UINT64_MAX, &o.seed) != 0) {
-                return usage_error(err, err_cap, a, "a non-negative integer");
-            }
-            o.has_seed = true;
-        } else { /* --sync-limit */
-            if (parse_u64(v, 0, (uint64_t)EMU_SYNC_LIMIT_MAX, &n) != 0) {
-                return usage_error(err, err_cap, a, "seconds 0..3162240000 (0 = any)");
-            }
-            o.sync_limit = (int64_t)n;
-            o.has_sync_limit = true;
-        }
+    cli_args_t args;
+    int rc = cli_parse(&emu_spec, argc, argv, &o, &args, err, err_cap);
+    o.help = args.help;
+    o.version = args.version;
+    o.json = args.json;
+    if (rc == 0 && !o.help && !o.version) {
+        o.site_path = args.args[0];
     }
     if (o.server.bus_port < 0 && o.server.port_base == 0) {
         o.server.bus_port = 0;
     }
     *out = o;
-    return 0;
+    return rc;
 }
 
 int emu_options_check_site(const emu_options_t *options, const emu_site_t *site, char *err, size_t err_cap)

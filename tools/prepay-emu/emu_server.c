@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "cli_file.h"
 #include "emu_server.h"
 
 #define MAX_CLIENTS 1024
@@ -184,6 +185,50 @@ static bool orphaned(const emu_server_options_t *opt, pid_t parent)
     return opt->exit_with_parent && getppid() != parent;
 }
 
+/* What the emulator serves, in one line (a JSON object with --json). */
+static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port)
+{
+    int last_port = opt->port_base + (int)site->meter_count - 1;
+    if (opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string("listening"));
+        cli_set(o, "site", cli_json_text(site->name));
+        cli_set(o, "meters", json_integer((json_int_t)site->meter_count));
+        cli_set(o, "clock", json_string(opt->clock == EMU_CLOCK_SYNC ? "sync" : "wall"));
+        cli_set(o, "listen", json_string(opt->listen));
+        cli_set(o, "bus_port", bus_port >= 0 ? json_integer(bus_port) : json_null());
+        cli_set(o, "first_meter_port", opt->port_base > 0 ? json_integer(opt->port_base) : json_null());
+        cli_set(o, "last_meter_port", opt->port_base > 0 ? json_integer(last_port) : json_null());
+        (void)cli_emit(opt->cli, o); /* a failed write is reported by cli_finish() */
+    } else {
+        printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
+               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on broadcast time syncs)" : "wall");
+        if (bus_port >= 0) {
+            printf(", bus on %s:%d", opt->listen, bus_port);
+        }
+        if (opt->port_base > 0) {
+            printf(", meters on ports %d..%d", opt->port_base, last_port);
+        }
+        printf("\n");
+    }
+    fflush(stdout);
+}
+
+/* "bus_port=N" in the ready file, written whole (renamed into place) so that a waiter never reads half of it. */
+static int write_ready_file(const emu_server_options_t *opt, int bus_port)
+{
+    char err[CLI_MESSAGE_MAX];
+    cli_output_t out;
+    if (cli_output_open(&out, opt->ready_file, err, sizeof err) != 0) {
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
+    }
+    fprintf(out.file, "bus_port=%d\n", bus_port);
+    if (cli_output_commit(&out, err, sizeof err) != 0) {
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
+    }
+    return 0;
+}
+
 int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 {
     pid_t parent = getppid();
@@ -198,11 +243,10 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     client_t *clients = calloc(MAX_CLIENTS, sizeof *clients);
     struct pollfd *fds = calloc(max_listeners + MAX_CLIENTS, sizeof *fds);
     if (!listeners || !clients || !fds) {
-        fprintf(stderr, "prepay-emu: out of memory\n");
         free(listeners);
         free(clients);
         free(fds);
-        return 1;
+        return cli_fail(opt->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     size_t listener_count = 0, client_count = 0;
     int rc = 1;
@@ -210,7 +254,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         listener_t *l = &listeners[listener_count];
         l->fd = open_listener(opt->listen, opt->bus_port, &l->port);
         if (l->fd < 0) {
-            fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->bus_port, strerror(errno));
+            cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "cannot listen on %s:%d: %s", opt->listen, opt->bus_port,
+                     strerror(errno));
             goto out;
         }
         l->first = 0;
@@ -222,8 +267,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             listener_t *l = &listeners[listener_count];
             l->fd = open_listener(opt->listen, opt->port_base + (int)i, &l->port);
             if (l->fd < 0) {
-                fprintf(stderr, "prepay-emu: cannot listen on %s:%d: %s\n", opt->listen, opt->port_base + (int)i,
-                        strerror(errno));
+                cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "cannot listen on %s:%d: %s", opt->listen,
+                         opt->port_base + (int)i, strerror(errno));
                 goto out;
             }
             l->first = i;
@@ -232,7 +277,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         }
     }
     if (listener_count == 0) {
-        fprintf(stderr, "prepay-emu: nothing to serve (give --bus-port and/or --port-base)\n");
+        cli_bad(opt->cli, "nothing to serve (give --bus-port and/or --port-base)");
+        rc = CLI_EXIT_USAGE;
         goto out;
     }
     struct sigaction sa;
@@ -244,23 +290,10 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 
     int bus_port = opt->bus_port >= 0 ? listeners[0].port : -1;
     if (!opt->quiet) {
-        printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
-               opt->clock == EMU_CLOCK_SYNC ? "sync (advances on broadcast time syncs)" : "wall");
-        if (bus_port >= 0) {
-            printf(", bus on %s:%d", opt->listen, bus_port);
-        }
-        if (opt->port_base > 0) {
-            printf(", meters on ports %d..%d", opt->port_base, opt->port_base + (int)site->meter_count - 1);
-        }
-        printf("\n");
-        fflush(stdout);
+        say_listening(opt, site, bus_port);
     }
-    if (opt->ready_file) {
-        FILE *f = fopen(opt->ready_file, "w");
-        if (f) {
-            fprintf(f, "bus_port=%d\n", bus_port);
-            fclose(f);
-        }
+    if (opt->ready_file && write_ready_file(opt, bus_port) != 0) {
+        goto out;
     }
     uint64_t wall_start = monotonic_ms();
     /* Wall mode continues from where the site is (a restored state included). */
@@ -319,7 +352,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             c->fd = fd;
             c->first = listeners[i].first;
             c->count = listeners[i].count;
-            prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+            if (prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO) != PREPAY_OK) {
+                c->closing = true; /* cannot happen with a valid edition; the connection is refused */
+            }
         }
         for (size_t k = listener_count; k < nfds; k++) {
             client_t *c = &clients[k - listener_count];
@@ -341,15 +376,16 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                 emu_site_schedule(site, i, t);
             }
         }
-        if (emu_site_busy(site) && emu_site_run(site, EMU_SLICE_METER_SECONDS) < 0) {
-            fprintf(stderr, "prepay-emu: simulation failed\n");
+        int ran = emu_site_busy(site) ? emu_site_run(site, EMU_SLICE_METER_SECONDS) : 0;
+        if (ran < 0) {
+            cli_fail(opt->cli, ran, "simulation failed: %s", prepay_strerror(ran));
             goto out;
         }
         for (size_t i = 0; i < client_count; i++) {
             client_t *c = &clients[i];
             int status = serve_client(site, c, now);
             if (status != PREPAY_OK) {
-                fprintf(stderr, "prepay-emu: %s\n", prepay_strerror(status));
+                cli_fail(opt->cli, status, "%s", prepay_strerror(status));
                 goto out;
             }
             if (c->out_len > 0 && c->send_at_ms <= now) {
@@ -373,7 +409,11 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         client_count = kept;
     }
     rc = 0;
-    if (!opt->quiet) {
+    if (!opt->quiet && opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string("stopped"));
+        rc = cli_emit(opt->cli, o);
+    } else if (!opt->quiet) {
         printf("prepay-emu: shutting down\n");
     }
 out:

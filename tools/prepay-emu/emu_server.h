@@ -2,6 +2,7 @@
 #ifndef PREPAY_EMU_SERVER_H
 #define PREPAY_EMU_SERVER_H
 
+#include "cli.h"
 #include "emu.h"
 
 typedef struct emu_server_options {
@@ -13,6 +14,7 @@ typedef struct emu_server_options {
     const char *ready_file;  /* written with "bus_port=N" once listening, or NULL */
     bool quiet;
     bool exit_with_parent;   /* shut down (saving state) as soon as the parent process is gone */
+    const cli_t *cli;        /* messages, and --json for what is said on stdout */
 } emu_server_options_t;
 
 /* Serves until SIGINT or SIGTERM; returns 0 after a clean shutdown. */
@@ -23,7 +25,7 @@ typedef struct emu_options {
     const char *site_path;
     emu_server_options_t server;
     const char *state_path;
-    bool help;
+    bool help, version, json;
     bool has_drop, has_corrupt, has_delay, has_seed, has_sync_limit;
     uint32_t drop_ppm, corrupt_ppm, delay_ms;
     uint64_t seed;
@@ -33,8 +35,10 @@ typedef struct emu_options {
 /* Limits of the numeric options (docs/emulator.md). */
 #define EMU_SPEED_MAX 1000000u
 #define EMU_DELAY_MS_MAX 60000u
-#define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
 
+/* The command line of prepay-emu (its --help). */
+struct cli_spec;
+extern const struct cli_spec emu_spec;
 /* Parses argv (argv[0] the program). Returns 0, or 2 with a one-line message
  * in err for a usage error. Has no side effects. */
 int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size_t err_cap);

@@ -1,91 +1,26 @@
-/* prepay-emu: reading a site file (JSON, docs/emulator.md) into emulated meters. */
+/*
+ * prepay-emu: reading a site file (JSON, docs/emulator.md) into emulated
+ * meters, through the one hosted JSON reader (src/common/json_internal.h).
+ *
+ * Two steps. The file is read into a staging document by field tables
+ * (every value checked, the first problem named by its JSON path); then
+ * the site is built from it: the tariff resolved, the meters set up, the
+ * address index sorted (a duplicate refused), the incomers' feeds, the
+ * events and the offline windows bound to their meters. Nothing of a
+ * refused site stays allocated.
+ */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
+#include "cli_json.h"
 #include "emu.h"
+#include "prepay/hosted_status.h"
 
-typedef struct ctx {
-    json_t *root;
-    const char *path;
-    char *err;
-    size_t err_cap;
-} ctx_t;
-
-__attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const char *json_path, const char *fmt, ...)
-{
-    char what[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (c->err && c->err_cap) {
-        snprintf(c->err, c->err_cap, "%s: %s: %s", c->path, json_path, what);
-    }
-    return -1;
-}
-
-static int get_string(ctx_t *c, json_t *obj, const char *key, const char *path, bool required, const char **out)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = NULL;
-        return required ? fail(c, path, "missing member \"%s\"", key) : 0;
-    }
-    if (!json_is_string(v)) {
-        return fail(c, path, "\"%s\" must be a string", key);
-    }
-    *out = json_string_value(v);
-    return 0;
-}
-
-static int parse_money(ctx_t *c, json_t *obj, const char *key, const char *path, prepay_money_t *out)
-{
-    const char *text = NULL;
-    if (get_string(c, obj, key, path, false, &text) != 0) {
-        return -1;
-    }
-    if (!text) {
-        return 0; /* keep the default */
-    }
-    int64_t v;
-    if (prepay_fixed_parse(text, strlen(text), 2, &v) != PREPAY_OK || v < 0) {
-        return fail(c, path, "\"%s\": \"%s\" is not an amount like \"12.34\"", key, text);
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_time(ctx_t *c, json_t *obj, const char *key, const char *path, prepay_time_t *out)
-{
-    const char *text;
-    if (get_string(c, obj, key, path, true, &text) != 0) {
-        return -1;
-    }
-    if (prepay_tariff_json_parse_time(text, strlen(text), out) != PREPAY_OK) {
-        return fail(c, path, "\"%s\": \"%s\" is not a time like \"2026-11-01 00:00\"", key, text);
-    }
-    return 0;
-}
-
-static int parse_ppm(ctx_t *c, json_t *obj, const char *key, const char *path, uint32_t *out)
-{
-    const char *text = NULL;
-    if (get_string(c, obj, key, path, false, &text) != 0) {
-        return -1;
-    }
-    if (!text) {
-        return 0; /* absent: keep the default */
-    }
-    int64_t v;
-    if (prepay_fixed_parse(text, strlen(text), 6, &v) != PREPAY_OK || v < 0 || v > 1000000) {
-        return fail(c, path, "\"%s\": \"%s\" is not a probability between \"0\" and \"1\"", key, text);
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
+/* ---- the staging document ----------------------------------------------------------------- */
 
 typedef struct meter_defaults {
     prepay_meter_mode_t mode;
@@ -93,99 +28,265 @@ typedef struct meter_defaults {
     int64_t time_sync_limit;
 } meter_defaults_t;
 
-/* "time_sync_limit": seconds one broadcast time sync may move a meter's clock (0 = any). */
-static int parse_sync_limit(ctx_t *c, json_t *obj, const char *path, int64_t *out)
+typedef struct load_spec {
+    int32_t watts;
+    int32_t *profile; /* heap */
+    size_t profile_len;
+    uint32_t step;
+    bool has_watts, has_step;
+} load_spec_t;
+
+typedef struct meter_spec {
+    prepay_dlt645_address_t address;
+    meter_defaults_t settings;
+    load_spec_t load;
+    bool has_load;
+    const json_t *feeds; /* resolved once every meter is known */
+    int64_t loss_ppm;    /* decimals are read as int64_t */
+} meter_spec_t;
+
+typedef struct event_spec {
+    prepay_time_t at;
+    prepay_dlt645_address_t meter;
+    prepay_meter_condition_t condition;
+    bool active;
+} event_spec_t;
+
+typedef struct offline_spec {
+    prepay_dlt645_address_t meter;
+    prepay_time_t from, to;
+} offline_spec_t;
+
+typedef struct site_doc {
+    const char *name, *tariff;
+    prepay_time_t start;
+    bool pretrip;
+    meter_defaults_t defaults;
+    meter_spec_t *meters;
+    size_t meter_count;
+    event_spec_t *events;
+    size_t event_count;
+    uint64_t seed;
+    uint32_t delay_ms;
+    int64_t drop_ppm, corrupt_ppm; /* decimals are read as int64_t */
+    offline_spec_t *offline;
+    size_t offline_count;
+} site_doc_t;
+
+static void site_doc_free(site_doc_t *doc)
 {
-    json_t *v = json_object_get(obj, "time_sync_limit");
-    if (!v) {
-        return 0;
+    for (size_t i = 0; doc->meters != NULL && i < doc->meter_count; i++) {
+        free(doc->meters[i].load.profile);
     }
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100LL * 366 * 86400) {
-        return fail(c, path, "\"time_sync_limit\" must be an integer of seconds, 0 (any) .. 3162240000");
-    }
-    *out = (int64_t)json_integer_value(v);
-    return 0;
+    free(doc->meters);
+    free(doc->events);
+    free(doc->offline);
 }
 
-static int parse_mode(ctx_t *c, json_t *obj, const char *path, prepay_meter_mode_t *mode)
+/* ---- value types ------------------------------------------------------------------------------- */
+
+static int read_address(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    const char *text = NULL;
-    if (get_string(c, obj, "mode", path, false, &text) != 0) {
-        return -1;
+    (void)type;
+    if (!json_is_string(value)) {
+        return prepay__json_expected(r, "a 12-digit meter address", value);
     }
-    if (!text) {
-        return 0;
+    prepay_dlt645_address_t a;
+    const char *text = json_string_value(value);
+    if (prepay_dlt645_address_from_string(text, json_string_length(value), &a) != PREPAY_OK ||
+        prepay_dlt645_address_is_wildcard(&a) || prepay_dlt645_address_is_broadcast(&a)) {
+        char quoted[PREPAY__JSON_QUOTE_MAX + 8];
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "%s is not a 12-digit meter address",
+                                 prepay__json_quote(quoted, sizeof quoted, text));
     }
-    if (strcmp(text, "local") == 0) {
-        *mode = PREPAY_METER_MODE_LOCAL;
-    } else if (strcmp(text, "remote") == 0) {
-        *mode = PREPAY_METER_MODE_REMOTE;
-    } else {
-        return fail(c, path, "\"mode\" must be \"local\" or \"remote\", not \"%s\"", text);
-    }
-    return 0;
+    memcpy(out, &a, sizeof a);
+    return PREPAY_OK;
 }
 
-static int parse_defaults(ctx_t *c, json_t *obj, const char *path, meter_defaults_t *d)
+/* Keeps the value itself, to be read once the whole file is known. */
+static int read_later(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    if (parse_mode(c, obj, path, &d->mode) != 0 || parse_money(c, obj, "purse", path, &d->purse) != 0 ||
-        parse_money(c, obj, "alarm1", path, &d->alarm1) != 0 || parse_money(c, obj, "alarm2", path, &d->alarm2) != 0 ||
-        parse_money(c, obj, "overdraft_limit", path, &d->overdraft) != 0 ||
-        parse_money(c, obj, "hoarding_limit", path, &d->hoarding) != 0 ||
-        parse_money(c, obj, "close_allowed", path, &d->close_allowed) != 0 ||
-        parse_sync_limit(c, obj, path, &d->time_sync_limit) != 0) {
-        return -1;
-    }
-    return 0;
+    (void)r;
+    (void)type;
+    memcpy(out, &value, sizeof value);
+    return PREPAY_OK;
 }
 
-static int parse_load(ctx_t *c, json_t *obj, const char *path, prepay_time_t start, emu_meter_t *m)
+static const prepay__json_type_t address_type = {.read = read_address};
+static const prepay__json_type_t later_type = {.read = read_later};
+static const prepay__json_type_t time_type = {PREPAY__JSON_DATE_TIME};
+static const prepay__json_type_t bool_type = {PREPAY__JSON_BOOL};
+static const prepay__json_type_t text_ref_type = {PREPAY__JSON_STRING_REF};
+static const prepay__json_type_t money_type = {PREPAY__JSON_DECIMAL(2, 0, INT64_MAX)};
+static const prepay__json_type_t ppm_type = {PREPAY__JSON_DECIMAL(6, 0, 1000000)};
+static const prepay__json_type_t watts_type = {PREPAY__JSON_INT(int32_t, -10000000, 10000000)};
+static const prepay__json_type_t step_type = {PREPAY__JSON_INT(uint32_t, 1, 86400)};
+static const prepay__json_type_t sync_limit_type = {PREPAY__JSON_INT(int64_t, 0, EMU_SYNC_LIMIT_MAX)};
+static const prepay__json_type_t seed_type = {PREPAY__JSON_INT(uint64_t, 0, INT64_MAX)};
+static const prepay__json_type_t delay_type = {PREPAY__JSON_INT(uint32_t, 0, 60000)};
+static const char *const format_names[] = {"prepay-site/1", NULL};
+static const prepay__json_type_t format_type = {PREPAY__JSON_LITERAL(format_names)};
+static const char *const mode_names[] = {"local", "remote", NULL};
+static const int mode_values[] = {PREPAY_METER_MODE_LOCAL, PREPAY_METER_MODE_REMOTE};
+static const prepay__json_type_t mode_type = {PREPAY__JSON_ENUM(prepay_meter_mode_t, mode_names, mode_values)};
+static const char *const condition_names[] = {"cover_open", "loss_of_voltage", "loss_of_current", "reverse_phase",
+                                              "power_down", NULL};
+static const prepay__json_type_t condition_type = {
+    PREPAY__JSON_ENUM(prepay_meter_condition_t, condition_names, NULL)};
+
+/* ---- meters ------------------------------------------------------------------------------------ */
+
+/* The members a meter shares with "defaults" (offsets in meter_defaults_t). */
+#define SETTINGS_FIELDS(T, base)                                                                                        \
+    PREPAY__JSON_FIELD("mode", 0, mode_type, T, base mode),                                                            \
+        PREPAY__JSON_FIELD("purse", 0, money_type, T, base purse),                                                     \
+        PREPAY__JSON_FIELD("alarm1", 0, money_type, T, base alarm1),                                                   \
+        PREPAY__JSON_FIELD("alarm2", 0, money_type, T, base alarm2),                                                   \
+        PREPAY__JSON_FIELD("overdraft_limit", 0, money_type, T, base overdraft),                                       \
+        PREPAY__JSON_FIELD("hoarding_limit", 0, money_type, T, base hoarding),                                         \
+        PREPAY__JSON_FIELD("close_allowed", 0, money_type, T, base close_allowed),                                     \
+        PREPAY__JSON_FIELD("time_sync_limit", 0, sync_limit_type, T, base time_sync_limit)
+
+static const prepay__json_field_t defaults_fields[] = {
+    SETTINGS_FIELDS(meter_defaults_t, ),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t defaults_type = {PREPAY__JSON_OBJECT("an object of meter settings", defaults_fields)};
+
+static const prepay__json_type_t profile_item_type = {PREPAY__JSON_INT(int32_t, -10000000, 10000000)};
+static const prepay__json_type_t profile_type = {
+    CLI_JSON_LIST(load_spec_t, profile, profile_len, profile_item_type, "watts", 1, 10000000)};
+
+/* A constant load ("watts") or a repeating profile of watts every "step" seconds from the start. */
+static int load_finish(prepay__json_reader_t *r, const json_t *value, void *out)
 {
-    json_t *load = json_object_get(obj, "load");
-    if (!load) {
-        return 0;
+    (void)value;
+    const load_spec_t *l = out;
+    if (l->has_watts == (l->profile != NULL)) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_TYPE,
+                                 "a load has either \"watts\" (constant) or \"profile\" and \"step\"");
     }
-    if (!json_is_object(load)) {
-        return fail(c, path, "\"load\" must be an object");
+    if (l->profile != NULL && !l->has_step) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_TYPE, "a profile needs \"step\" (seconds, 1..86400)");
     }
-    json_t *watts = json_object_get(load, "watts");
-    json_t *profile = json_object_get(load, "profile");
-    memset(&m->load, 0, sizeof m->load);
-    if (watts && json_is_integer(watts)) {
-        json_int_t w = json_integer_value(watts);
-        if (w < -10000000 || w > 10000000) {
-            return fail(c, path, "load.watts %lld is out of range", (long long)w);
-        }
-        m->load.kind = PREPAY_METER_LOAD_CONSTANT;
-        m->load.watts = (int32_t)w;
-    } else if (profile && json_is_array(profile) && json_array_size(profile) > 0) {
-        json_t *step = json_object_get(load, "step");
-        if (!step || !json_is_integer(step) || json_integer_value(step) < 1 || json_integer_value(step) > 86400) {
-            return fail(c, path, "load.step must be an integer of seconds, 1..86400");
-        }
-        size_t n = json_array_size(profile);
-        m->profile = calloc(n, sizeof *m->profile);
-        if (!m->profile) {
-            return fail(c, path, "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            json_t *v = json_array_get(profile, i);
-            if (!json_is_integer(v) || json_integer_value(v) < -10000000 || json_integer_value(v) > 10000000) {
-                return fail(c, path, "load.profile[%zu] must be an integer of watts", i);
-            }
-            m->profile[i] = (int32_t)json_integer_value(v);
-        }
-        m->load.kind = PREPAY_METER_LOAD_PROFILE;
-        m->load.profile = m->profile;
-        m->load.profile_len = n;
-        m->load.start = start;
-        m->load.step = (uint32_t)json_integer_value(step);
-    } else {
-        return fail(c, path, "load needs \"watts\" (integer) or \"profile\" (array) with \"step\"");
-    }
-    m->has_load = true;
-    return 0;
+    return PREPAY_OK;
 }
+
+static const prepay__json_field_t load_fields[] = {
+    {"watts", 0, &watts_type, offsetof(load_spec_t, watts)},
+    PREPAY__JSON_FIELD_HERE("profile", 0, profile_type),
+    {"step", 0, &step_type, offsetof(load_spec_t, step)},
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* Notes which members were given (their absence matters, zero is a value). */
+static int read_load(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    load_spec_t *l = out;
+    l->has_watts = json_is_object(value) && json_object_get(value, "watts") != NULL;
+    l->has_step = json_is_object(value) && json_object_get(value, "step") != NULL;
+    return prepay__json_object(r, value, type, out);
+}
+static const prepay__json_type_t load_type = {.read = read_load, .what = "a load object", .fields = load_fields,
+                                              .finish = load_finish};
+
+static const prepay__json_field_t meter_fields[] = {
+    PREPAY__JSON_FIELD("address", PREPAY__JSON_REQUIRED, address_type, meter_spec_t, address),
+    SETTINGS_FIELDS(meter_spec_t, settings.),
+    PREPAY__JSON_FIELD("load", 0, load_type, meter_spec_t, load),
+    PREPAY__JSON_FIELD("feeds", 0, later_type, meter_spec_t, feeds),
+    PREPAY__JSON_FIELD("losses", 0, ppm_type, meter_spec_t, loss_ppm),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* A meter starts from the file's "defaults" (read before "meters"). */
+static int read_meter(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    const site_doc_t *doc = r->user;
+    meter_spec_t *m = out;
+    m->settings = doc->defaults;
+    m->has_load = json_is_object(value) && json_object_get(value, "load") != NULL;
+    return prepay__json_object(r, value, type, out);
+}
+static const prepay__json_type_t meter_type = {.read = read_meter, .what = "a meter object", .fields = meter_fields};
+
+/* ---- events and faults -------------------------------------------------------------------------- */
+
+static const prepay__json_field_t event_fields[] = {
+    PREPAY__JSON_FIELD("at", PREPAY__JSON_REQUIRED, time_type, event_spec_t, at),
+    PREPAY__JSON_FIELD("meter", PREPAY__JSON_REQUIRED, address_type, event_spec_t, meter),
+    PREPAY__JSON_FIELD("condition", PREPAY__JSON_REQUIRED, condition_type, event_spec_t, condition),
+    PREPAY__JSON_FIELD("active", 0, bool_type, event_spec_t, active),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* An event starts its condition unless "active" is false. */
+static int read_event(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    ((event_spec_t *)out)->active = true;
+    return prepay__json_object(r, value, type, out);
+}
+static const prepay__json_type_t event_type = {.read = read_event, .what = "an event object", .fields = event_fields};
+
+static int offline_finish(prepay__json_reader_t *r, const json_t *value, void *out)
+{
+    (void)value;
+    const offline_spec_t *w = out;
+    return w->to < w->from ? prepay__json_fail_member(r, "to", PREPAY_E_HOSTED_JSON_VALUE, "is before \"from\"")
+                           : PREPAY_OK;
+}
+
+static const prepay__json_field_t offline_fields[] = {
+    PREPAY__JSON_FIELD("meter", PREPAY__JSON_REQUIRED, address_type, offline_spec_t, meter),
+    PREPAY__JSON_FIELD("from", PREPAY__JSON_REQUIRED, time_type, offline_spec_t, from),
+    PREPAY__JSON_FIELD("to", PREPAY__JSON_REQUIRED, time_type, offline_spec_t, to),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t offline_type = {PREPAY__JSON_OBJECT("an offline window", offline_fields),
+                                                 .finish = offline_finish};
+static const prepay__json_type_t offline_list_type = {
+    CLI_JSON_LIST(site_doc_t, offline, offline_count, offline_type, "offline windows", 0, EMU_EVENTS_MAX)};
+
+static const prepay__json_field_t faults_fields[] = {
+    PREPAY__JSON_FIELD("seed", 0, seed_type, site_doc_t, seed),
+    PREPAY__JSON_FIELD("drop", 0, ppm_type, site_doc_t, drop_ppm),
+    PREPAY__JSON_FIELD("corrupt", 0, ppm_type, site_doc_t, corrupt_ppm),
+    PREPAY__JSON_FIELD("delay_ms", 0, delay_type, site_doc_t, delay_ms),
+    PREPAY__JSON_FIELD_HERE("offline", 0, offline_list_type),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t faults_type = {PREPAY__JSON_OBJECT("a faults object", faults_fields)};
+
+/* "pretrip": false turns off the alarm-2 pre-trip (it waits for a button press nobody makes). */
+static const prepay__json_field_t policy_fields[] = {
+    PREPAY__JSON_FIELD("pretrip", 0, bool_type, site_doc_t, pretrip),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t policy_type = {PREPAY__JSON_OBJECT("a policy object", policy_fields)};
+
+/* ---- the document ---------------------------------------------------------------------------------- */
+
+static const prepay__json_type_t meters_type = {
+    CLI_JSON_LIST(site_doc_t, meters, meter_count, meter_type, "meters", 1, EMU_METERS_MAX)};
+static const prepay__json_type_t events_type = {
+    CLI_JSON_LIST(site_doc_t, events, event_count, event_type, "events", 0, EMU_EVENTS_MAX)};
+
+/* Members are read in this order: "defaults" before the meters that start from them. */
+static const prepay__json_field_t site_fields[] = {
+    {"format", PREPAY__JSON_REQUIRED, &format_type, 0},
+    PREPAY__JSON_FIELD("name", 0, text_ref_type, site_doc_t, name),
+    PREPAY__JSON_FIELD("start", PREPAY__JSON_REQUIRED, time_type, site_doc_t, start),
+    PREPAY__JSON_FIELD("tariff", PREPAY__JSON_REQUIRED, text_ref_type, site_doc_t, tariff),
+    PREPAY__JSON_FIELD_HERE("policy", 0, policy_type),
+    PREPAY__JSON_FIELD("defaults", 0, defaults_type, site_doc_t, defaults),
+    PREPAY__JSON_FIELD_HERE("meters", PREPAY__JSON_REQUIRED, meters_type),
+    PREPAY__JSON_FIELD_HERE("events", 0, events_type),
+    PREPAY__JSON_FIELD_HERE("faults", 0, faults_type),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t site_type = {PREPAY__JSON_OBJECT("a site object", site_fields)};
+
+/* ---- building the site -------------------------------------------------------------------------------- */
 
 /* Orders addresses as printed (most significant byte first). */
 static int compare_addresses(const prepay_dlt645_address_t *x, const prepay_dlt645_address_t *y)
@@ -243,11 +344,11 @@ static int order_by_meter_and_time(const void *x, const void *y)
 }
 
 /* Each meter's events in time order (file order for equal times). */
-static int build_event_order(ctx_t *c, emu_site_t *site)
+static int build_event_order(prepay__json_reader_t *r, emu_site_t *site)
 {
     site->event_order = calloc(site->event_count ? site->event_count : 1, sizeof *site->event_order);
     if (!site->event_order) {
-        return fail(c, "$.events", "out of memory");
+        return prepay__json_fail_at(r, "$.events", PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     for (size_t i = 0; i < site->event_count; i++) {
         site->event_order[i] = i;
@@ -269,12 +370,9 @@ static int build_event_order(ctx_t *c, emu_site_t *site)
     return 0;
 }
 
-static int find_meter(const emu_site_t *site, const char *text, size_t *index)
+static int find_meter(const emu_site_t *site, const prepay_dlt645_address_t *address, size_t *index)
 {
-    prepay_dlt645_address_t a;
-    if (prepay_dlt645_address_from_string(text, strlen(text), &a) != PREPAY_OK) {
-        return -1;
-    }
+    const prepay_dlt645_address_t a = *address;
     size_t lo = 0, hi = site->meter_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -292,227 +390,10 @@ static int find_meter(const emu_site_t *site, const char *text, size_t *index)
     return -1;
 }
 
-/* "feeds": "all" (every other meter that is not itself an incomer) or an
- * array of addresses; "losses": a fraction such as "0.03". */
-static int parse_feeds(ctx_t *c, emu_site_t *site, json_t *spec, size_t i)
-{
-    char path[64];
-    snprintf(path, sizeof path, "$.meters[%zu]", i);
-    json_t *feeds = json_object_get(spec, "feeds");
-    if (!feeds) {
-        return 0;
-    }
-    emu_meter_t *m = &site->meters[i];
-    if (m->has_load && m->load.kind != PREPAY_METER_LOAD_CONSTANT) {
-        return fail(c, path, "an incomer (\"feeds\") takes only a constant own load");
-    }
-    m->feeds = calloc(site->meter_count, sizeof *m->feeds);
-    if (!m->feeds) {
-        return fail(c, path, "out of memory");
-    }
-    if (json_is_string(feeds) && strcmp(json_string_value(feeds), "all") == 0) {
-        for (size_t k = 0; k < site->meter_count; k++) {
-            if (k != i && !json_object_get(json_array_get(json_object_get(c->root, "meters"), k), "feeds")) {
-                m->feeds[m->feed_count++] = k;
-            }
-        }
-    } else if (json_is_array(feeds)) {
-        for (size_t k = 0; k < json_array_size(feeds); k++) {
-            json_t *a = json_array_get(feeds, k);
-            size_t index;
-            if (!json_is_string(a) || find_meter(site, json_string_value(a), &index) != 0 || index == i) {
-                return fail(c, path, "feeds[%zu] is not the address of another meter", k);
-            }
-            if (json_object_get(json_array_get(json_object_get(c->root, "meters"), index), "feeds")) {
-                return fail(c, path, "feeds[%zu] is itself an incomer (an incomer feeds plain meters only)", k);
-            }
-            for (size_t j = 0; j < m->feed_count; j++) {
-                if (m->feeds[j] == index) {
-                    return fail(c, path, "feeds[%zu] names a meter twice", k);
-                }
-            }
-            if (m->feed_count == site->meter_count) {
-                return fail(c, path, "\"feeds\" lists more meters than the site has");
-            }
-            m->feeds[m->feed_count++] = index;
-        }
-    } else {
-        return fail(c, path, "\"feeds\" must be \"all\" or an array of addresses");
-    }
-    m->aggregate = true;
-    return parse_ppm(c, spec, "losses", path, &m->loss_ppm);
-}
-
-static int parse_condition(const char *text, prepay_meter_condition_t *out)
-{
-    static const char *names[PREPAY_METER_CONDITION_COUNT] = {"cover_open", "loss_of_voltage", "loss_of_current",
-                                                              "reverse_phase", "power_down"};
-    for (int i = 0; i < PREPAY_METER_CONDITION_COUNT; i++) {
-        if (strcmp(text, names[i]) == 0) {
-            *out = (prepay_meter_condition_t)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static int parse_events(ctx_t *c, json_t *root, emu_site_t *site)
-{
-    json_t *events = json_object_get(root, "events");
-    if (!events) {
-        return 0;
-    }
-    if (!json_is_array(events)) {
-        return fail(c, "$.events", "must be an array");
-    }
-    if (json_array_size(events) > EMU_EVENTS_MAX) {
-        return fail(c, "$.events", "more than %u events", EMU_EVENTS_MAX);
-    }
-    site->event_count = json_array_size(events);
-    site->events = calloc(site->event_count ? site->event_count : 1, sizeof *site->events);
-    if (!site->events) {
-        return fail(c, "$.events", "out of memory");
-    }
-    for (size_t i = 0; i < site->event_count; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "$.events[%zu]", i);
-        json_t *e = json_array_get(events, i);
-        const char *meter, *condition;
-        if (!json_is_object(e) || parse_time(c, e, "at", path, &site->events[i].at) != 0 ||
-            get_string(c, e, "meter", path, true, &meter) != 0 ||
-            get_string(c, e, "condition", path, true, &condition) != 0) {
-            return json_is_object(e) ? -1 : fail(c, path, "must be an object");
-        }
-        if (find_meter(site, meter, &site->events[i].meter) != 0) {
-            return fail(c, path, "no meter with address \"%s\"", meter);
-        }
-        if (parse_condition(condition, &site->events[i].condition) != 0) {
-            return fail(c, path, "unknown condition \"%s\" (cover_open, loss_of_voltage, loss_of_current, "
-                                 "reverse_phase, power_down)", condition);
-        }
-        json_t *active = json_object_get(e, "active");
-        site->events[i].active = active ? json_is_true(active) : true;
-    }
-    return 0;
-}
-
-static int parse_faults(ctx_t *c, json_t *root, emu_site_t *site)
-{
-    json_t *f = json_object_get(root, "faults");
-    site->faults.seed = 1;
-    if (!f) {
-        return 0;
-    }
-    if (!json_is_object(f)) {
-        return fail(c, "$.faults", "must be an object");
-    }
-    json_t *seed = json_object_get(f, "seed");
-    if (seed) {
-        if (!json_is_integer(seed) || json_integer_value(seed) < 0) {
-            return fail(c, "$.faults", "\"seed\" must be a non-negative integer");
-        }
-        site->faults.seed = (uint64_t)json_integer_value(seed);
-    }
-    json_t *delay = json_object_get(f, "delay_ms");
-    if (delay) {
-        if (!json_is_integer(delay) || json_integer_value(delay) < 0 || json_integer_value(delay) > 60000) {
-            return fail(c, "$.faults", "\"delay_ms\" must be an integer 0..60000");
-        }
-        site->faults.delay_ms = (uint32_t)json_integer_value(delay);
-    }
-    if (parse_ppm(c, f, "drop", "$.faults", &site->faults.drop_ppm) != 0 ||
-        parse_ppm(c, f, "corrupt", "$.faults", &site->faults.corrupt_ppm) != 0) {
-        return -1;
-    }
-    json_t *offline = json_object_get(f, "offline");
-    if (offline) {
-        if (!json_is_array(offline)) {
-            return fail(c, "$.faults.offline", "must be an array");
-        }
-        if (json_array_size(offline) > EMU_EVENTS_MAX) {
-            return fail(c, "$.faults.offline", "more than %u windows", EMU_EVENTS_MAX);
-        }
-        site->faults.offline_count = json_array_size(offline);
-        site->faults.offline = calloc(site->faults.offline_count ? site->faults.offline_count : 1,
-                                      sizeof *site->faults.offline);
-        if (!site->faults.offline) {
-            return fail(c, "$.faults.offline", "out of memory");
-        }
-        for (size_t i = 0; i < site->faults.offline_count; i++) {
-            char path[64];
-            snprintf(path, sizeof path, "$.faults.offline[%zu]", i);
-            json_t *o = json_array_get(offline, i);
-            const char *meter;
-            emu_offline_t *w = &site->faults.offline[i];
-            if (!json_is_object(o)) {
-                return fail(c, path, "must be an object");
-            }
-            if (get_string(c, o, "meter", path, true, &meter) != 0 || parse_time(c, o, "from", path, &w->from) != 0 ||
-                parse_time(c, o, "to", path, &w->to) != 0) {
-                return -1;
-            }
-            if (find_meter(site, meter, &w->meter) != 0) {
-                return fail(c, path, "no meter with address \"%s\"", meter);
-            }
-            if (w->to < w->from) {
-                return fail(c, path, "\"to\" is before \"from\"");
-            }
-        }
-    }
-    return 0;
-}
-
-static int setup_meter(ctx_t *c, emu_site_t *site, json_t *spec, const meter_defaults_t *defaults, size_t i)
-{
-    char path[64];
-    snprintf(path, sizeof path, "$.meters[%zu]", i);
-    if (!json_is_object(spec)) {
-        return fail(c, path, "must be an object");
-    }
-    emu_meter_t *m = &site->meters[i];
-    const char *address;
-    if (get_string(c, spec, "address", path, true, &address) != 0) {
-        return -1;
-    }
-    prepay_dlt645_address_t a;
-    if (prepay_dlt645_address_from_string(address, strlen(address), &a) != PREPAY_OK ||
-        prepay_dlt645_address_is_wildcard(&a) || prepay_dlt645_address_is_broadcast(&a)) {
-        return fail(c, path, "\"address\": \"%s\" is not a 12-digit meter address", address);
-    }
-    meter_defaults_t d = *defaults;
-    if (parse_defaults(c, spec, path, &d) != 0 || parse_load(c, spec, path, site->start, m) != 0) {
-        return -1;
-    }
-    int status = prepay_meter_init(&m->meter, &a, site->start);
-    if (status == PREPAY_OK) {
-        status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
-                                   site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
-                                   &site->tariff->account);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_meter_set_purse_parameters(&m->meter, d.alarm1, d.alarm2, d.overdraft, d.hoarding,
-                                                   d.close_allowed);
-    }
-    if (status == PREPAY_OK && d.purse > 0) {
-        status = prepay_meter_recharge(&m->meter, site->start, d.purse, 1);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_meter_set_mode(&m->meter, d.mode);
-    }
-    if (status == PREPAY_OK) {
-        status = prepay_meter_set_time_sync_limit(&m->meter, d.time_sync_limit);
-    }
-    m->target = m->meter.clock;
-    if (status != PREPAY_OK) {
-        return fail(c, path, "the meter refused its set-up: %s", prepay_strerror(status));
-    }
-    return 0;
-}
-
 /* The default tariff resolver: a path relative to the site file. */
 static int load_tariff_file(void *context, const char *reference, prepay_tariff_doc_t *doc, char *err, size_t err_cap)
 {
-    const char *site_path = context;
+    const char *site_path = strcmp((const char *)context, "-") == 0 ? "" : context; /* stdin: from here */
     char tariff_path[4096];
     const char *slash = strrchr(site_path, '/');
     int n;
@@ -528,15 +409,202 @@ static int load_tariff_file(void *context, const char *reference, prepay_tariff_
     return prepay_tariff_doc_load_file(tariff_path, doc, err, err_cap) == PREPAY_OK ? 0 : -1;
 }
 
+/* Sets up meter i from its spec (the spec's profile moves to the meter). */
+static int setup_meter(prepay__json_reader_t *r, emu_site_t *site, meter_spec_t *spec, size_t i)
+{
+    char path[64];
+    snprintf(path, sizeof path, "$.meters[%zu]", i);
+    emu_meter_t *m = &site->meters[i];
+    const meter_defaults_t *d = &spec->settings;
+    if (spec->has_load) {
+        memset(&m->load, 0, sizeof m->load);
+        if (spec->load.profile != NULL) {
+            m->profile = spec->load.profile;
+            spec->load.profile = NULL;
+            m->load.kind = PREPAY_METER_LOAD_PROFILE;
+            m->load.profile = m->profile;
+            m->load.profile_len = spec->load.profile_len;
+            m->load.start = site->start;
+            m->load.step = spec->load.step;
+        } else {
+            m->load.kind = PREPAY_METER_LOAD_CONSTANT;
+            m->load.watts = spec->load.watts;
+        }
+        m->has_load = true;
+    }
+    int status = prepay_meter_init(&m->meter, &spec->address, site->start);
+    if (status == PREPAY_OK) {
+        status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
+                                   site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
+                                   &site->tariff->account);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_purse_parameters(&m->meter, d->alarm1, d->alarm2, d->overdraft, d->hoarding,
+                                                   d->close_allowed);
+    }
+    if (status == PREPAY_OK && d->purse > 0) {
+        status = prepay_meter_recharge(&m->meter, site->start, d->purse, 1);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_mode(&m->meter, d->mode);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_set_time_sync_limit(&m->meter, d->time_sync_limit);
+    }
+    m->target = m->meter.clock;
+    if (status != PREPAY_OK) {
+        return prepay__json_fail_at(r, path, status, "the meter refused its set-up: %s", prepay_strerror(status));
+    }
+    return PREPAY_OK;
+}
+
+/* "feeds": "all" (every meter that is not itself an incomer) or addresses of plain meters, each once. */
+static int setup_feeds(prepay__json_reader_t *r, emu_site_t *site, const site_doc_t *doc, size_t i)
+{
+    const json_t *feeds = doc->meters[i].feeds;
+    if (feeds == NULL) {
+        return PREPAY_OK;
+    }
+    char path[96];
+    snprintf(path, sizeof path, "$.meters[%zu].feeds", i);
+    emu_meter_t *m = &site->meters[i];
+    if (m->has_load && m->load.kind != PREPAY_METER_LOAD_CONSTANT) {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE,
+                                    "an incomer takes only a constant own load (\"watts\")");
+    }
+    m->feeds = calloc(site->meter_count, sizeof *m->feeds);
+    if (!m->feeds) {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    if (json_is_string(feeds) && strcmp(json_string_value(feeds), "all") == 0) {
+        for (size_t k = 0; k < site->meter_count; k++) {
+            if (k != i && doc->meters[k].feeds == NULL) {
+                m->feeds[m->feed_count++] = k;
+            }
+        }
+    } else if (json_is_array(feeds)) {
+        for (size_t k = 0; k < json_array_size(feeds); k++) {
+            char item[128];
+            snprintf(item, sizeof item, "%s[%zu]", path, k);
+            prepay_dlt645_address_t a;
+            size_t index = 0;
+            const char *text = json_string_value(json_array_get(feeds, k));
+            if (text == NULL || prepay_dlt645_address_from_string(text, strlen(text), &a) != PREPAY_OK ||
+                find_meter(site, &a, &index) != 0 || index == i) {
+                return prepay__json_fail_at(r, item, PREPAY_E_HOSTED_JSON_VALUE,
+                                            "is not the address of another meter of the site");
+            }
+            if (doc->meters[index].feeds != NULL) {
+                return prepay__json_fail_at(r, item, PREPAY_E_HOSTED_JSON_VALUE,
+                                            "is itself an incomer (an incomer feeds plain meters only)");
+            }
+            for (size_t j = 0; j < m->feed_count; j++) {
+                if (m->feeds[j] == index) {
+                    return prepay__json_fail_at(r, item, PREPAY_E_HOSTED_JSON_VALUE, "names a meter twice");
+                }
+            }
+            m->feeds[m->feed_count++] = index;
+        }
+    } else {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_TYPE, "expected \"all\" or an array of addresses");
+    }
+    m->aggregate = true;
+    m->loss_ppm = (uint32_t)doc->meters[i].loss_ppm; /* 0..1000000 */
+    return PREPAY_OK;
+}
+
+/* The events and offline windows, bound to their meters. */
+static int setup_events(prepay__json_reader_t *r, emu_site_t *site, const site_doc_t *doc)
+{
+    char path[64];
+    site->event_count = doc->event_count;
+    site->events = calloc(doc->event_count ? doc->event_count : 1, sizeof *site->events);
+    site->faults.offline_count = doc->offline_count;
+    site->faults.offline = calloc(doc->offline_count ? doc->offline_count : 1, sizeof *site->faults.offline);
+    if (!site->events || !site->faults.offline) {
+        return prepay__json_fail_at(r, "$", PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    for (size_t i = 0; i < doc->event_count; i++) {
+        emu_event_t *e = &site->events[i];
+        e->at = doc->events[i].at;
+        e->condition = doc->events[i].condition;
+        e->active = doc->events[i].active;
+        if (find_meter(site, &doc->events[i].meter, &e->meter) != 0) {
+            snprintf(path, sizeof path, "$.events[%zu].meter", i);
+            return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "no meter of the site has this address");
+        }
+    }
+    for (size_t i = 0; i < doc->offline_count; i++) {
+        emu_offline_t *w = &site->faults.offline[i];
+        w->from = doc->offline[i].from;
+        w->to = doc->offline[i].to;
+        if (find_meter(site, &doc->offline[i].meter, &w->meter) != 0) {
+            snprintf(path, sizeof path, "$.faults.offline[%zu].meter", i);
+            return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "no meter of the site has this address");
+        }
+    }
+    return build_event_order(r, site);
+}
+
+/* The site from its checked document. */
+static int build_site(prepay__json_reader_t *r, site_doc_t *doc, const char *origin, emu_tariff_loader_fn load_tariff,
+                      void *context, emu_site_t *site)
+{
+    snprintf(site->name, sizeof site->name, "%s", doc->name ? doc->name : origin);
+    site->start = site->now = doc->start;
+    site->tariff = malloc(sizeof *site->tariff);
+    if (!site->tariff) {
+        return prepay__json_fail_at(r, "$.tariff", PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    char terr[PREPAY_TARIFF_JSON_ERROR_MAX];
+    terr[0] = '\0';
+    if (load_tariff(context, doc->tariff, site->tariff, terr, sizeof terr) != 0) {
+        return prepay__json_fail_at(r, "$.tariff", PREPAY_E_HOSTED_IO, "%s", terr);
+    }
+    prepay_wallet_policy_default(&site->policy);
+    if (!doc->pretrip) {
+        site->policy.pretrip_level = 0;
+    }
+    site->meter_count = doc->meter_count;
+    site->meters = calloc(site->meter_count, sizeof *site->meters);
+    site->order = calloc(site->meter_count, sizeof *site->order);
+    if (!site->meters || !site->order) {
+        return prepay__json_fail_at(r, "$.meters", PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    int status = PREPAY_OK;
+    for (size_t i = 0; i < site->meter_count && status == PREPAY_OK; i++) {
+        status = setup_meter(r, site, &doc->meters[i], i);
+    }
+    size_t dup = 0;
+    if (status == PREPAY_OK && build_order(site, &dup) != 0) {
+        char path[64];
+        snprintf(path, sizeof path, "$.meters[%zu].address", dup);
+        status = prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "another meter already has this address");
+    }
+    for (size_t i = 0; i < site->meter_count && status == PREPAY_OK; i++) {
+        status = setup_feeds(r, site, doc, i);
+    }
+    if (status == PREPAY_OK) {
+        status = setup_events(r, site, doc);
+    }
+    site->faults.seed = doc->seed;
+    site->faults.drop_ppm = (uint32_t)doc->drop_ppm; /* 0..1000000 */
+    site->faults.corrupt_ppm = (uint32_t)doc->corrupt_ppm;
+    site->faults.delay_ms = doc->delay_ms;
+    site->rng = site->faults.seed * 0x9E3779B97F4A7C15ull + 1;
+    return status;
+}
+
 int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
 {
     memset(site, 0, sizeof *site);
     char *text = NULL;
     size_t len = 0;
-    if (emu_read_small_file(path, EMU_SITE_FILE_MAX, &text, &len, err, err_cap) != 0) {
+    if (cli_read_input(path, EMU_SITE_FILE_MAX, &text, &len, NULL, err, err_cap) != 0) {
         return -1;
     }
-    int rc = emu_site_parse(text, len, path, load_tariff_file, (void *)(uintptr_t)path, site, err, err_cap);
+    int rc = emu_site_parse(text, len, cli_input_name(path), load_tariff_file, (void *)(uintptr_t)path, site, err,
+                            err_cap);
     free(text);
     return rc;
 }
@@ -544,111 +612,29 @@ int emu_site_load(const char *path, emu_site_t *site, char *err, size_t err_cap)
 int emu_site_parse(const char *text, size_t len, const char *origin, emu_tariff_loader_fn load_tariff,
                    void *context, emu_site_t *site, char *err, size_t err_cap)
 {
-    ctx_t c = {NULL, origin, err, err_cap};
     memset(site, 0, sizeof *site);
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        char where[64];
-        snprintf(where, sizeof where, "line %d column %d", jerr.line, jerr.column);
-        return fail(&c, where, "%s", jerr.text);
+    site_doc_t doc;
+    memset(&doc, 0, sizeof doc);
+    doc.pretrip = true;
+    doc.seed = 1;
+    doc.defaults = (meter_defaults_t){PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0, EMU_DEFAULT_TIME_SYNC_LIMIT};
+    prepay__json_reader_t r;
+    prepay__json_init(&r, origin, err, err_cap, &doc);
+    json_t *root = NULL;
+    int status = prepay__json_parse(&r, text, len, &root);
+    if (status == PREPAY_OK) {
+        status = prepay__json_read(&r, root, &site_type, &doc);
     }
-    c.root = root;
-    int rc = -1;
-    const char *format = NULL, *name = NULL, *tariff = NULL;
-    if (!json_is_object(root)) {
-        fail(&c, "$", "a site file is a JSON object");
-        goto done;
+    if (status == PREPAY_OK) {
+        status = build_site(&r, &doc, origin, load_tariff, context, site);
     }
-    if (get_string(&c, root, "format", "$", true, &format) != 0) {
-        goto done;
-    }
-    if (strcmp(format, "prepay-site/1") != 0) {
-        fail(&c, "$.format", "expected \"prepay-site/1\", not \"%s\"", format);
-        goto done;
-    }
-    if (get_string(&c, root, "name", "$", false, &name) != 0 || parse_time(&c, root, "start", "$", &site->start) != 0 ||
-        get_string(&c, root, "tariff", "$", true, &tariff) != 0) {
-        goto done;
-    }
-    snprintf(site->name, sizeof site->name, "%s", name ? name : origin);
-    site->now = site->start;
-    site->tariff = malloc(sizeof *site->tariff);
-    if (!site->tariff) {
-        fail(&c, "$.tariff", "out of memory");
-        goto done;
-    }
-    char terr[PREPAY_TARIFF_JSON_ERROR_MAX];
-    terr[0] = '\0';
-    if (load_tariff(context, tariff, site->tariff, terr, sizeof terr) != 0) {
-        fail(&c, "$.tariff", "%s", terr);
-        goto done;
-    }
-    prepay_wallet_policy_default(&site->policy);
-    json_t *policy = json_object_get(root, "policy");
-    if (policy) {
-        /* "pretrip": false turns off the alarm-2 pre-trip (it waits for a button press nobody makes). */
-        json_t *pretrip = json_object_get(policy, "pretrip");
-        if (!json_is_object(policy) || (pretrip && !json_is_boolean(pretrip))) {
-            fail(&c, "$.policy", "must be an object with an optional boolean \"pretrip\"");
-            goto done;
-        }
-        if (pretrip && !json_is_true(pretrip)) {
-            site->policy.pretrip_level = 0;
-        }
-    }
-    meter_defaults_t defaults = {PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0, EMU_DEFAULT_TIME_SYNC_LIMIT};
-    json_t *d = json_object_get(root, "defaults");
-    if (d && (!json_is_object(d) || parse_defaults(&c, d, "$.defaults", &defaults) != 0)) {
-        if (!json_is_object(d)) {
-            fail(&c, "$.defaults", "must be an object");
-        }
-        goto done;
-    }
-    json_t *meters = json_object_get(root, "meters");
-    if (!meters || !json_is_array(meters) || json_array_size(meters) == 0) {
-        fail(&c, "$.meters", "must be a non-empty array");
-        goto done;
-    }
-    if (json_array_size(meters) > EMU_METERS_MAX) {
-        fail(&c, "$.meters", "more than %u meters", EMU_METERS_MAX);
-        goto done;
-    }
-    site->meter_count = json_array_size(meters);
-    site->meters = calloc(site->meter_count, sizeof *site->meters);
-    site->order = calloc(site->meter_count, sizeof *site->order);
-    if (!site->meters || !site->order) {
-        fail(&c, "$.meters", "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < site->meter_count; i++) {
-        if (setup_meter(&c, site, json_array_get(meters, i), &defaults, i) != 0) {
-            goto done;
-        }
-    }
-    size_t dup = 0;
-    if (build_order(site, &dup) != 0) {
-        char where[64];
-        snprintf(where, sizeof where, "$.meters[%zu].address", dup);
-        fail(&c, where, "another meter already has this address");
-        goto done;
-    }
-    for (size_t i = 0; i < site->meter_count; i++) {
-        if (parse_feeds(&c, site, json_array_get(meters, i), i) != 0) {
-            goto done;
-        }
-    }
-    if (parse_events(&c, root, site) != 0 || build_event_order(&c, site) != 0 || parse_faults(&c, root, site) != 0) {
-        goto done;
-    }
-    site->rng = site->faults.seed * 0x9E3779B97F4A7C15ull + 1;
-    rc = 0;
-done:
     json_decref(root);
-    if (rc != 0) {
+    site_doc_free(&doc);
+    if (status != PREPAY_OK) {
         emu_site_free(site);
+        return -1;
     }
-    return rc;
+    return 0;
 }
 
 void emu_site_free(emu_site_t *site)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_file.h"
 #include "emu.h"
 
 int emu_state_save(const emu_site_t *site, const char *path, char *err, size_t err_cap)
@@ -28,45 +29,18 @@ int emu_state_save(const emu_site_t *site, const char *path, char *err, size_t e
         free(bytes);
         return -1;
     }
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        snprintf(err, err_cap, "%s: path too long", path);
-        free(bytes);
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_cap, "%s: cannot write: %s", tmp, strerror(errno));
-        free(bytes);
-        return -1;
-    }
-    size_t done = 0;
-    int saved_errno = 0;
-    while (done < size) {
-        ssize_t w = write(fd, bytes + done, size - done);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            saved_errno = w < 0 ? errno : EIO;
-            break;
-        }
-        done += (size_t)w;
+    /* Written beside the file, synced and renamed over it: a crash leaves the old state or the new one. */
+    cli_output_t out;
+    int rc = cli_output_open(&out, path, err, err_cap);
+    if (rc == 0 && fwrite(bytes, 1, size, out.file) != size) {
+        snprintf(err, err_cap, "%s: cannot write: %s", path, strerror(errno));
+        cli_output_abort(&out);
+        rc = -1;
+    } else if (rc == 0) {
+        rc = cli_output_commit(&out, err, err_cap);
     }
     free(bytes);
-    if (saved_errno == 0 && fsync(fd) != 0) {
-        saved_errno = errno;
-    }
-    if (close(fd) != 0 && saved_errno == 0) {
-        saved_errno = errno;
-    }
-    if (saved_errno != 0 || rename(tmp, path) != 0) {
-        snprintf(err, err_cap, "%s: write failed: %s", path, strerror(saved_errno ? saved_errno : errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap)
@@ -75,7 +49,7 @@ int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap
     size_t len = 0;
     char why[EMU_ERROR_MAX];
     /* At most this site's size: a larger file (or a directory) is refused unread. */
-    if (emu_read_small_file(path, emu_state_size(site), &text, &len, err, err_cap) != 0) {
+    if (cli_read_input(path, emu_state_size(site), &text, &len, NULL, err, err_cap) != 0) {
         return -1;
     }
     int rc = emu_state_decode(site, (const uint8_t *)text, len, why, sizeof why);

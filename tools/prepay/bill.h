@@ -26,6 +26,9 @@
 /* Largest input file `prepay bill` reads. */
 #define BILL_INPUT_MAX (1024u * 1024u * 1024u)
 
+/* How the common area is split (docs/allocation-billing.md). */
+typedef enum bill_basis { BILL_BASIS_AREA = 0, BILL_BASIS_EQUAL, BILL_BASIS_USAGE, BILL_BASIS_RATIO } bill_basis_t;
+
 typedef struct bill_account {
     uint64_t id;
     int64_t area;   /* 0.01 m2 */
@@ -68,7 +71,7 @@ typedef struct bill {
     bool have_price;
     prepay_price_t price;
     prepay_money_t charge;
-    const char *basis;
+    bill_basis_t basis;
     prepay_alloc_vacancy_t vacancy;
     uint64_t owner;
     bool owner_pays_unoccupied;
@@ -98,7 +101,8 @@ typedef struct bill {
     size_t statement_line_total; /* lines allocated for all statements */
     prepay_arrears_row_t *rows;
     size_t row_count;
-    char error[256];
+    int status; /* the libprepay status behind error */
+    char error[512];
 } bill_t;
 
 /* The account-id index: init sizes it for `count` ids; put refuses a repeated id. */
@@ -108,13 +112,15 @@ bool bill_index_put(bill_index_t *index, uint64_t id, size_t value);
 size_t bill_index_get(const bill_index_t *index, uint64_t id);
 void bill_index_free(bill_index_t *index);
 
-/* Records the first error message (later ones are dropped); returns false. */
-bool bill_fail(bill_t *bill, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Records the first error message and its status (later ones are dropped); returns false. */
+bool bill_fail(bill_t *bill, int status, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
-/* Reads the JSON text into *bill (zeroed first); every value is checked.
- * Returns 0, or -1 with a one-line message in bill->error. */
-int bill_parse(const char *text, size_t len, bill_t *bill);
-/* Computes the month. Returns 0, or -1 with bill->error set. */
+/* Reads the JSON text into *bill (zeroed first) through the one hosted JSON
+ * reader; every value is checked. `origin` names the text in messages.
+ * Returns 0, or -1 with a one-line message in bill->error ("origin: $.path:
+ * problem") and bill->status. */
+int bill_parse(const char *text, size_t len, const char *origin, bill_t *bill);
+/* Computes the month. Returns 0, or -1 with bill->error and bill->status set. */
 int bill_run(bill_t *bill);
 /* Frees what parse and run allocated. */
 void bill_free(bill_t *bill);

@@ -1,7 +1,10 @@
 /*
  * prepay bill: reading a site month (JSON, docs/allocation-billing.md) into
- * a bill_t, every value checked, with a one-line message naming the member
- * on error (see bill.h).
+ * a bill_t through the one hosted JSON reader (src/common/json_internal.h):
+ * the format is the field tables below; the reader checks every value and
+ * names the JSON path of the first problem. Arrays of any length go to heap
+ * memory (cli_json.h); the rules that join members (dates in order, one
+ * price, accounts that exist) are the objects' finish functions.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -10,408 +13,348 @@
 #include <string.h>
 
 #include "bill.h"
+#include "cli_json.h"
 #include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
+#include "prepay/hosted_status.h"
 #include "prepay/status.h"
 
-bool bill_fail(bill_t *b, const char *format, ...)
+/* A date member that was not given (dates default to other dates of the file). */
+#define NO_DATE INT32_MIN
+/* Far future: an item without "to" applies for ever. */
+#define ITEM_FOREVER (INT32_MAX / 2)
+
+bool bill_fail(bill_t *b, int status, const char *format, ...)
 {
     if (b->error[0] == '\0') {
         va_list args;
         va_start(args, format);
         vsnprintf(b->error, sizeof b->error, format, args);
         va_end(args);
+        b->status = status;
     }
     return false;
 }
 
-/* Prefixes the message with the array element it is about ("energy[2]: missing \"band\""). */
-static bool fail_in(bill_t *b, const char *array, size_t index)
+static bill_t *bill_of(prepay__json_reader_t *r)
 {
-    char inner[sizeof b->error];
-    snprintf(inner, sizeof inner, "%s", b->error[0] ? b->error : "must be an object");
-    snprintf(b->error, sizeof b->error, "%.16s[%zu]: %.200s", array, index, inner);
-    return false;
+    return r->user;
 }
 
-/* ---- values ----------------------------------------------------------------- */
+/* ---- value types -------------------------------------------------------------------------- */
 
-static bool get_date(bill_t *b, json_t *obj, const char *key, bool required, prepay_days_t fallback,
-                     prepay_days_t *out)
+static const prepay__json_type_t date_type = {PREPAY__JSON_DATE};
+static const prepay__json_type_t bool_type = {PREPAY__JSON_BOOL};
+static const prepay__json_type_t money_type = {PREPAY__JSON_DECIMAL(2, INT64_MIN, INT64_MAX)};
+static const prepay__json_type_t payment_type = {PREPAY__JSON_DECIMAL(2, 0, INT64_MAX)};
+static const prepay__json_type_t area_type = {PREPAY__JSON_DECIMAL(2, 0, INT64_MAX)};
+static const prepay__json_type_t price_type = {PREPAY__JSON_DECIMAL(8, 0, PREPAY_PRICE_MAX)};
+static const prepay__json_type_t count_type = {PREPAY__JSON_INT(int64_t, 0, INT64_MAX)};
+static const prepay__json_type_t carried_type = {PREPAY__JSON_INT(int64_t, INT64_MIN, 0)};
+static const prepay__json_type_t wh_type = {PREPAY__JSON_INT(int64_t, INT64_MIN, INT64_MAX)};
+static const prepay__json_type_t account_id_type = {PREPAY__JSON_INT(uint64_t, 1, UINT32_MAX)};
+static const prepay__json_type_t any_account_type = {PREPAY__JSON_INT(uint64_t, 0, UINT32_MAX)};
+static const prepay__json_type_t id_type = {PREPAY__JSON_INT(uint64_t, 0, INT64_MAX)};
+static const prepay__json_type_t item_id_type = {PREPAY__JSON_INT(uint16_t, 1, 0xFFFF)};
+static const prepay__json_type_t band_type = {PREPAY__JSON_INT(uint8_t, 1, 63)};
+static const prepay__json_type_t tier_type = {PREPAY__JSON_INT(uint8_t, 0, 255)};
+static const prepay__json_type_t name_type = {PREPAY__JSON_STRING_REF};
+static const prepay__json_type_t comment_type = {PREPAY__JSON_STRING(0, 0)};
+
+static const char *const mode_names[] = {"prepaid", "postpaid", NULL};
+static const prepay__json_type_t mode_type = {PREPAY__JSON_ENUM(bool, mode_names, NULL)};
+
+static const char *const policy_names[] = {"fail", "clamp", "carry", NULL};
+static const int policy_values[] = {PREPAY_ALLOC_RESIDUAL_FAIL, PREPAY_ALLOC_RESIDUAL_CLAMP,
+                                    PREPAY_ALLOC_RESIDUAL_CARRY};
+static const prepay__json_type_t policy_type = {
+    PREPAY__JSON_ENUM(prepay_alloc_residual_policy_t, policy_names, policy_values)};
+static const char *const vacancy_names[] = {"owner", "skip", NULL};
+static const int vacancy_values[] = {PREPAY_ALLOC_VACANT_OWNER, PREPAY_ALLOC_VACANT_SKIP};
+static const prepay__json_type_t vacancy_type = {PREPAY__JSON_ENUM(prepay_alloc_vacancy_t, vacancy_names,
+                                                                   vacancy_values)};
+static const char *const basis_names[] = {"area", "equal", "usage", "ratio", NULL};
+static const int basis_values[] = {BILL_BASIS_AREA, BILL_BASIS_EQUAL, BILL_BASIS_USAGE, BILL_BASIS_RATIO};
+static const prepay__json_type_t basis_type = {PREPAY__JSON_ENUM(bill_basis_t, basis_names, basis_values)};
+
+static const char *const charge_basis_names[] = {"fixed", "per_area", "per_unit", NULL};
+static const int charge_basis_values[] = {PREPAY_BILLING_FIXED, PREPAY_BILLING_PER_AREA, PREPAY_BILLING_PER_UNIT};
+static const prepay__json_type_t charge_basis_type = {
+    PREPAY__JSON_ENUM(prepay_charge_basis_t, charge_basis_names, charge_basis_values)};
+static const char *const schedule_names[] = {"once", "monthly", "quarterly", "yearly", NULL};
+static const int schedule_values[] = {PREPAY_BILLING_ONCE, PREPAY_BILLING_MONTHLY, PREPAY_BILLING_QUARTERLY,
+                                      PREPAY_BILLING_YEARLY};
+static const prepay__json_type_t schedule_type = {
+    PREPAY__JSON_ENUM(prepay_charge_schedule_t, schedule_names, schedule_values)};
+static const char *const prorate_names[] = {"none", "day", NULL};
+static const int prorate_values[] = {PREPAY_BILLING_PRORATE_NONE, PREPAY_BILLING_PRORATE_BY_DAY};
+static const prepay__json_type_t prorate_type = {
+    PREPAY__JSON_ENUM(prepay_charge_proration_t, prorate_names, prorate_values)};
+static const char *const collect_names[] = {"deduct", "bill", NULL};
+static const int collect_values[] = {PREPAY_BILLING_COLLECT_DEDUCT, PREPAY_BILLING_COLLECT_BILL};
+static const prepay__json_type_t collect_type = {
+    PREPAY__JSON_ENUM(prepay_charge_collection_t, collect_names, collect_values)};
+
+/* An account id that must name a postpaid account of the file; stored as its index. */
+static int read_postpaid_account(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,
+                                 void *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        if (required) {
-            return bill_fail(b, "missing \"%s\"", key);
-        }
-        *out = fallback;
-        return true;
+    (void)type;
+    bill_t *b = bill_of(r);
+    uint64_t id = 0;
+    int status = prepay__json_read(r, value, &account_id_type, &id);
+    if (status != PREPAY_OK) {
+        return status;
     }
-    int y, m, d;
-    char tail;
-    if (!json_is_string(v) || sscanf(json_string_value(v), "%d-%d-%d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        d < 1 || prepay_time_days_from_date(y, (unsigned)m, (unsigned)d, out) != PREPAY_OK) {
-        return bill_fail(b, "\"%s\" is not a date YYYY-MM-DD", key);
+    size_t index = bill_index_get(&b->index, id);
+    if (index == SIZE_MAX || !b->accounts[index].postpaid) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "account %" PRIu64 " is not a postpaid account", id);
     }
-    return true;
+    memcpy(out, &index, sizeof index);
+    return PREPAY_OK;
+}
+static const prepay__json_type_t postpaid_account_type = {.read = read_postpaid_account};
+
+/* ---- period and common area ------------------------------------------------------------------ */
+
+static int period_finish(prepay__json_reader_t *r, const json_t *value, void *out)
+{
+    (void)value;
+    const bill_t *b = out;
+    return b->end > b->start ? PREPAY_OK
+                             : prepay__json_fail_member(r, "end", PREPAY_E_HOSTED_JSON_VALUE, "must be after start");
 }
 
-static bool get_int(bill_t *b, json_t *obj, const char *key, bool required, int64_t fallback, int64_t *out)
+static const prepay__json_field_t period_fields[] = {
+    PREPAY__JSON_FIELD("start", PREPAY__JSON_REQUIRED, date_type, bill_t, start),
+    PREPAY__JSON_FIELD("end", PREPAY__JSON_REQUIRED, date_type, bill_t, end),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t period_type = {PREPAY__JSON_OBJECT("a period object", period_fields),
+                                                .finish = period_finish};
+
+/* One of "price" (per kWh, through the library's one price check) and "charge" (money). */
+static int common_finish(prepay__json_reader_t *r, const json_t *value, void *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        if (required) {
-            return bill_fail(b, "missing \"%s\"", key);
-        }
-        *out = fallback;
-        return true;
+    bill_t *b = out;
+    bool price = json_object_get(value, "price") != NULL, charge = json_object_get(value, "charge") != NULL;
+    if (price == charge) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_TYPE,
+                                 price ? "give \"price\" or \"charge\", not both"
+                                       : "needs \"price\" (per kWh) or \"charge\" (money)");
     }
-    if (!json_is_integer(v)) {
-        return bill_fail(b, "\"%s\" must be an integer", key);
-    }
-    *out = (int64_t)json_integer_value(v);
-    return true;
+    b->have_price = price;
+    return PREPAY_OK;
 }
 
-/* A decimal given as a string ("12.34") or an integer, scaled by `decimals`. */
-static bool get_decimal(bill_t *b, json_t *obj, const char *key, unsigned decimals, bool required, int64_t fallback,
-                        int64_t *out)
+static const prepay__json_field_t common_fields[] = {
+    PREPAY__JSON_FIELD("master_wh", PREPAY__JSON_REQUIRED, count_type, bill_t, master),
+    PREPAY__JSON_FIELD("carried_in_wh", 0, carried_type, bill_t, carried_in),
+    PREPAY__JSON_FIELD("residual_policy", 0, policy_type, bill_t, residual_policy),
+    PREPAY__JSON_FIELD("price", 0, price_type, bill_t, price),
+    PREPAY__JSON_FIELD("charge", 0, money_type, bill_t, charge),
+    PREPAY__JSON_FIELD("basis", 0, basis_type, bill_t, basis),
+    PREPAY__JSON_FIELD("vacancy", 0, vacancy_type, bill_t, vacancy),
+    PREPAY__JSON_FIELD("owner_account", 0, any_account_type, bill_t, owner),
+    PREPAY__JSON_FIELD("owner_pays_unoccupied", 0, bool_type, bill_t, owner_pays_unoccupied),
+    PREPAY__JSON_FIELD("by_days", 0, bool_type, bill_t, by_days),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t common_type = {PREPAY__JSON_OBJECT("a common-area object", common_fields),
+                                                .finish = common_finish};
+
+/* ---- accounts ---------------------------------------------------------------------------------- */
+
+static const prepay__json_field_t account_fields[] = {
+    PREPAY__JSON_FIELD("id", PREPAY__JSON_REQUIRED, account_id_type, bill_account_t, id),
+    PREPAY__JSON_FIELD("area", 0, area_type, bill_account_t, area),
+    PREPAY__JSON_FIELD("units", 0, count_type, bill_account_t, units),
+    PREPAY__JSON_FIELD("ratio", 0, count_type, bill_account_t, ratio),
+    PREPAY__JSON_FIELD("sub_meter_wh", 0, count_type, bill_account_t, sub_meter),
+    PREPAY__JSON_FIELD("occupied_from", 0, date_type, bill_account_t, occupied_from),
+    PREPAY__JSON_FIELD("occupied_to", 0, date_type, bill_account_t, occupied_to),
+    PREPAY__JSON_FIELD("vacant", 0, bool_type, bill_account_t, vacant),
+    PREPAY__JSON_FIELD("mode", 0, mode_type, bill_account_t, postpaid),
+    PREPAY__JSON_FIELD("opening", 0, money_type, bill_account_t, opening),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* An account: one unit, ratio 1, occupied for the whole period unless it says otherwise. */
+static int read_account(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        if (required) {
-            return bill_fail(b, "missing \"%s\"", key);
-        }
-        *out = fallback;
-        return true;
+    const bill_t *b = bill_of(r);
+    bill_account_t *a = out;
+    a->units = 1;
+    a->ratio = 1;
+    a->occupied_from = b->start;
+    a->occupied_to = b->end;
+    int status = prepay__json_object(r, value, type, out);
+    if (status == PREPAY_OK && a->occupied_to < a->occupied_from) {
+        status = prepay__json_fail_member(r, "occupied_to", PREPAY_E_HOSTED_JSON_VALUE, "is before occupied_from");
     }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (prepay_fixed_parse(s, strlen(s), decimals, out) != PREPAY_OK) {
-            return bill_fail(b, "\"%s\" is not a decimal with at most %u places", key, decimals);
-        }
-        return true;
+    return status;
+}
+static const prepay__json_type_t account_type = {.read = read_account, .what = "an account",
+                                                 .fields = account_fields};
+
+/* Every id once: the hash index is built as the accounts are read. */
+static int check_account(prepay__json_reader_t *r, const json_t *item, void *items, size_t index)
+{
+    (void)item;
+    bill_t *b = bill_of(r);
+    const bill_account_t *a = (const bill_account_t *)items + index;
+    if (!bill_index_put(&b->index, a->id, index)) {
+        return prepay__json_fail_member(r, "id", PREPAY_E_HOSTED_JSON_VALUE, "duplicate account id %" PRIu64, a->id);
     }
-    if (json_is_integer(v)) {
-        char text[32];
-        snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        if (prepay_fixed_parse(text, strlen(text), decimals, out) != PREPAY_OK) {
-            return bill_fail(b, "\"%s\" is out of range", key);
-        }
-        return true;
-    }
-    return bill_fail(b, "\"%s\" must be a decimal string or an integer", key);
+    return PREPAY_OK;
 }
 
-static bool get_bool(bill_t *b, json_t *obj, const char *key, bool fallback, bool *out)
+static const prepay__json_type_t account_list_type = {
+    CLI_JSON_LIST(bill_t, accounts, account_count, account_type, "accounts", 1, SIZE_MAX / 2),
+    .check_item = check_account};
+
+static int read_accounts(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = fallback;
-        return true;
+    (void)type;
+    bill_t *b = out;
+    if (json_is_array(value) && !bill_index_init(&b->index, json_array_size(value))) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
-    if (!json_is_boolean(v)) {
-        return bill_fail(b, "\"%s\" must be true or false", key);
-    }
-    *out = json_is_true(v);
-    return true;
+    return prepay__json_read(r, value, &account_list_type, out);
 }
+static const prepay__json_type_t accounts_type = {.read = read_accounts};
 
-static bool get_choice(bill_t *b, json_t *obj, const char *key, const char *const *names, int count, int fallback,
-                       int *out)
+/* ---- charge items ------------------------------------------------------------------------------ */
+
+static const prepay__json_field_t item_fields[] = {
+    PREPAY__JSON_FIELD("id", PREPAY__JSON_REQUIRED, item_id_type, prepay_charge_item_t, item_id),
+    PREPAY__JSON_FIELD("name", 0, name_type, prepay_charge_item_t, name),
+    PREPAY__JSON_FIELD("account", 0, any_account_type, prepay_charge_item_t, account_id),
+    PREPAY__JSON_FIELD("basis", 0, charge_basis_type, prepay_charge_item_t, basis),
+    PREPAY__JSON_FIELD("rate", PREPAY__JSON_REQUIRED, money_type, prepay_charge_item_t, rate),
+    PREPAY__JSON_FIELD("schedule", 0, schedule_type, prepay_charge_item_t, schedule),
+    PREPAY__JSON_FIELD("anchor", 0, date_type, prepay_charge_item_t, anchor),
+    PREPAY__JSON_FIELD("from", 0, date_type, prepay_charge_item_t, effective_from),
+    PREPAY__JSON_FIELD("to", 0, date_type, prepay_charge_item_t, effective_to),
+    PREPAY__JSON_FIELD("prorate", 0, prorate_type, prepay_charge_item_t, proration),
+    PREPAY__JSON_FIELD("collect", 0, collect_type, prepay_charge_item_t, collection),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* An item: monthly, billed, anchored at the period start and in force from its anchor for ever, by default. */
+static int read_item(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = fallback;
-        return true;
+    prepay_charge_item_t *it = out;
+    it->name = "";
+    it->schedule = PREPAY_BILLING_MONTHLY;
+    it->collection = PREPAY_BILLING_COLLECT_BILL;
+    it->anchor = bill_of(r)->start;
+    it->effective_from = NO_DATE;
+    it->effective_to = ITEM_FOREVER;
+    int status = prepay__json_object(r, value, type, out);
+    if (it->effective_from == NO_DATE) {
+        it->effective_from = it->anchor;
     }
-    if (json_is_string(v)) {
-        for (int i = 0; i < count; i++) {
-            if (strcmp(json_string_value(v), names[i]) == 0) {
-                *out = i;
-                return true;
-            }
-        }
-    }
-    return bill_fail(b, "\"%s\" has an unknown value", key);
+    return status;
 }
+static const prepay__json_type_t item_type = {.read = read_item, .what = "a charge item", .fields = item_fields};
+static const prepay__json_type_t items_type = {
+    CLI_JSON_LIST(bill_t, items, item_count, item_type, "charge items", 0, 0xFFFF)};
 
-static bool get_array(bill_t *b, json_t *root, const char *key, json_t **out)
+/* ---- energy lines, payments, earlier arrears ----------------------------------------------------- */
+
+static const prepay__json_field_t energy_fields[] = {
+    PREPAY__JSON_FIELD("account", PREPAY__JSON_REQUIRED, postpaid_account_type, bill_energy_line_t, account),
+    PREPAY__JSON_FIELD("band", PREPAY__JSON_REQUIRED, band_type, bill_energy_line_t, band),
+    PREPAY__JSON_FIELD("tier", 0, tier_type, bill_energy_line_t, tier),
+    PREPAY__JSON_FIELD("wh", 0, wh_type, bill_energy_line_t, wh),
+    PREPAY__JSON_FIELD("amount", PREPAY__JSON_REQUIRED, money_type, bill_energy_line_t, amount),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* An energy line is in tier 1 unless it says otherwise. */
+static int read_energy(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
-    json_t *v = json_object_get(root, key);
-    if (v && !json_is_array(v)) {
-        return bill_fail(b, "\"%s\" must be an array", key);
-    }
-    *out = v;
-    return true;
+    ((bill_energy_line_t *)out)->tier = 1;
+    return prepay__json_object(r, value, type, out);
 }
+static const prepay__json_type_t energy_type = {.read = read_energy, .what = "an energy line",
+                                                .fields = energy_fields};
+static const prepay__json_type_t energy_list_type = {
+    CLI_JSON_LIST(bill_t, energy, energy_count, energy_type, "energy lines", 0, SIZE_MAX / 2)};
 
-/* ---- parsing ------------------------------------------------------------------- */
+static const prepay__json_field_t payment_fields[] = {
+    PREPAY__JSON_FIELD("account", PREPAY__JSON_REQUIRED, postpaid_account_type, bill_payment_t, account),
+    PREPAY__JSON_FIELD("id", 0, id_type, bill_payment_t, id),
+    PREPAY__JSON_FIELD("date", PREPAY__JSON_REQUIRED, date_type, bill_payment_t, date),
+    PREPAY__JSON_FIELD("amount", PREPAY__JSON_REQUIRED, payment_type, bill_payment_t, amount),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t payment_type_object = {PREPAY__JSON_OBJECT("a payment", payment_fields)};
+static const prepay__json_type_t payment_list_type = {
+    CLI_JSON_LIST(bill_t, payments, payment_count, payment_type_object, "payments", 0, SIZE_MAX / 2)};
 
-static bool parse_account(bill_t *b, json_t *a, size_t index, bill_account_t *out)
+static const prepay__json_field_t arrears_fields[] = {
+    PREPAY__JSON_FIELD("account", PREPAY__JSON_REQUIRED, account_id_type, prepay_arrears_item_t, account_id),
+    PREPAY__JSON_FIELD("statement", 0, id_type, prepay_arrears_item_t, statement_id),
+    PREPAY__JSON_FIELD("due", PREPAY__JSON_REQUIRED, date_type, prepay_arrears_item_t, due_date),
+    PREPAY__JSON_FIELD("outstanding", PREPAY__JSON_REQUIRED, money_type, prepay_arrears_item_t, outstanding),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t arrears_type = {PREPAY__JSON_OBJECT("an arrears item", arrears_fields)};
+static const prepay__json_type_t arrears_list_type = {
+    CLI_JSON_LIST(bill_t, old_arrears, old_arrears_count, arrears_type, "arrears items", 0, SIZE_MAX / 2)};
+
+/* ---- the document -------------------------------------------------------------------------------- */
+
+/* Dates that default to other dates: issue = end, due = issue + 14, as of = due. */
+static int site_finish(prepay__json_reader_t *r, const json_t *value, void *out)
 {
-    int64_t id = 0;
-    if (!json_is_object(a)) {
-        return bill_fail(b, "accounts[%zu] must be an object", index);
-    }
-    if (!get_int(b, a, "id", true, 0, &id) || !get_decimal(b, a, "area", 2, false, 0, &out->area) ||
-        !get_int(b, a, "units", false, 1, &out->units) || !get_int(b, a, "ratio", false, 1, &out->ratio) ||
-        !get_int(b, a, "sub_meter_wh", false, 0, &out->sub_meter) ||
-        !get_date(b, a, "occupied_from", false, b->start, &out->occupied_from) ||
-        !get_date(b, a, "occupied_to", false, b->end, &out->occupied_to) ||
-        !get_bool(b, a, "vacant", false, &out->vacant) || !get_decimal(b, a, "opening", 2, false, 0, &out->opening)) {
-        return false;
-    }
-    int mode = 0;
-    static const char *const modes[] = {"prepaid", "postpaid"};
-    if (!get_choice(b, a, "mode", modes, 2, 0, &mode)) {
-        return false;
-    }
-    if (id <= 0 || id > (int64_t)UINT32_MAX) {
-        return bill_fail(b, "accounts[%zu]: id must be 1..4294967295", index);
-    }
-    if (out->area < 0 || out->units < 0 || out->ratio < 0 || out->sub_meter < 0) {
-        return bill_fail(b, "accounts[%zu]: negative area, units, ratio or sub-meter", index);
-    }
-    if (out->occupied_to < out->occupied_from) {
-        return bill_fail(b, "accounts[%zu]: occupied_to is before occupied_from", index);
-    }
-    out->id = (uint64_t)id;
-    out->postpaid = mode == 1;
-    return true;
-}
-
-static bool parse_item(bill_t *b, json_t *it, size_t index, prepay_charge_item_t *out)
-{
-    static const char *const bases[] = {"fixed", "per_area", "per_unit"};
-    static const char *const schedules[] = {"once", "monthly", "quarterly", "yearly"};
-    static const char *const prorations[] = {"none", "day"};
-    static const char *const collections[] = {"deduct", "bill"};
-    int64_t id = 0, account = 0;
-    int basis = 0, schedule = 0, proration = 0, collection = 0;
-    if (!json_is_object(it)) {
-        return bill_fail(b, "items[%zu] must be an object", index);
-    }
-    memset(out, 0, sizeof *out);
-    if (!get_int(b, it, "id", true, 0, &id) || !get_int(b, it, "account", false, 0, &account) ||
-        !get_decimal(b, it, "rate", 2, true, 0, &out->rate) || !get_choice(b, it, "basis", bases, 3, 0, &basis) ||
-        !get_choice(b, it, "schedule", schedules, 4, 1, &schedule) ||
-        !get_choice(b, it, "prorate", prorations, 2, 0, &proration) ||
-        !get_choice(b, it, "collect", collections, 2, 1, &collection) ||
-        !get_date(b, it, "anchor", false, b->start, &out->anchor) ||
-        !get_date(b, it, "from", false, out->anchor, &out->effective_from) ||
-        !get_date(b, it, "to", false, INT32_MAX / 2, &out->effective_to)) {
-        return false;
-    }
-    if (id <= 0 || id > 0xFFFF) {
-        return bill_fail(b, "items[%zu]: id must be 1..65535", index);
-    }
-    if (account < 0 || account > (int64_t)UINT32_MAX) {
-        return bill_fail(b, "items[%zu]: account out of range", index);
-    }
-    json_t *name = json_object_get(it, "name");
-    if (name && !json_is_string(name)) {
-        return bill_fail(b, "items[%zu]: name must be a string", index);
-    }
-    out->name = name ? json_string_value(name) : "";
-    out->item_id = (uint16_t)id;
-    out->account_id = (uint64_t)account;
-    out->basis = (prepay_charge_basis_t)basis;
-    out->schedule = (prepay_charge_schedule_t)schedule;
-    out->proration = (prepay_charge_proration_t)proration;
-    out->collection = (prepay_charge_collection_t)collection;
-    return true;
-}
-
-static bool parse_common(bill_t *b, json_t *root)
-{
-    json_t *common = json_object_get(root, "common");
-    if (!json_is_object(common)) {
-        return bill_fail(b, "missing \"common\" object");
-    }
-    static const char *const policies[] = {"fail", "clamp", "carry"};
-    static const char *const vacancies[] = {"owner", "skip"};
-    static const char *const bases[] = {"area", "equal", "usage", "ratio"};
-    int policy = 0, vacancy = 0, basis = 0;
-    int64_t owner = 0;
-    if (!get_int(b, common, "master_wh", true, 0, &b->master) ||
-        !get_int(b, common, "carried_in_wh", false, 0, &b->carried_in) ||
-        !get_choice(b, common, "residual_policy", policies, 3, 0, &policy) ||
-        !get_choice(b, common, "vacancy", vacancies, 2, 0, &vacancy) ||
-        !get_choice(b, common, "basis", bases, 4, 0, &basis) ||
-        !get_int(b, common, "owner_account", false, 0, &owner) ||
-        !get_bool(b, common, "owner_pays_unoccupied", false, &b->owner_pays_unoccupied) ||
-        !get_bool(b, common, "by_days", true, &b->by_days)) {
-        return false;
-    }
-    b->have_price = json_object_get(common, "price") != NULL;
-    if (b->have_price ? !get_decimal(b, common, "price", 8, true, 0, &b->price)
-                      : !get_decimal(b, common, "charge", 2, true, 0, &b->charge)) {
-        return bill_fail(b, "\"common\" needs \"price\" (per kWh) or \"charge\" (money)");
-    }
-    /* The library's one price check, as for a tariff's prices: a negative
-     * price would credit the tenants. */
-    if (b->have_price && prepay_price_check(b->price) != PREPAY_OK) {
-        return bill_fail(b, "common.price must be a price from 0 to %" PRId64 " (1e-8 per kWh): %s",
-                    (int64_t)PREPAY_PRICE_MAX / PREPAY_PRICE_SCALE, prepay_strerror(PREPAY_E_OUT_OF_RANGE));
-    }
-    if (owner < 0 || owner > (int64_t)UINT32_MAX) {
-        return bill_fail(b, "owner_account out of range");
-    }
-    b->residual_policy = (prepay_alloc_residual_policy_t)policy;
-    b->vacancy = (prepay_alloc_vacancy_t)vacancy;
-    b->basis = bases[basis];
-    b->owner = (uint64_t)owner;
-    return true;
-}
-
-/* The account an energy line or payment names: it must be a postpaid account. */
-static bool postpaid_account(bill_t *b, const char *array, size_t i, int64_t id, size_t *out)
-{
-    size_t a = id > 0 ? bill_index_get(&b->index, (uint64_t)id) : SIZE_MAX;
-    if (a == SIZE_MAX || !b->accounts[a].postpaid) {
-        return bill_fail(b, "%s[%zu]: account %" PRId64 " is not a postpaid account", array, i, id);
-    }
-    *out = a;
-    return true;
-}
-
-static bool parse_lines(bill_t *b, json_t *root)
-{
-    json_t *energy = NULL, *payments = NULL, *arrears = NULL;
-    if (!get_array(b, root, "energy", &energy) || !get_array(b, root, "payments", &payments) ||
-        !get_array(b, root, "arrears", &arrears)) {
-        return false;
-    }
-    b->energy_count = energy ? json_array_size(energy) : 0;
-    b->payment_count = payments ? json_array_size(payments) : 0;
-    b->old_arrears_count = arrears ? json_array_size(arrears) : 0;
-    b->energy = calloc(b->energy_count + 1, sizeof *b->energy);
-    b->payments = calloc(b->payment_count + 1, sizeof *b->payments);
-    b->old_arrears = calloc(b->old_arrears_count + 1, sizeof *b->old_arrears);
-    if (!b->energy || !b->payments || !b->old_arrears) {
-        return bill_fail(b, "out of memory");
-    }
-    for (size_t i = 0; i < b->energy_count; i++) {
-        json_t *e = json_array_get(energy, i);
-        int64_t account = 0, band = 0, tier = 0, wh = 0, amount = 0;
-        if (!json_is_object(e) || !get_int(b, e, "account", true, 0, &account) ||
-            !get_int(b, e, "band", true, 0, &band) || !get_int(b, e, "tier", false, 1, &tier) ||
-            !get_int(b, e, "wh", false, 0, &wh) || !get_decimal(b, e, "amount", 2, true, 0, &amount)) {
-            return fail_in(b, "energy", i);
-        }
-        bill_energy_line_t *line = &b->energy[i];
-        if (!postpaid_account(b, "energy", i, account, &line->account)) {
-            return false;
-        }
-        if (band < 1 || band > 63 || tier < 0 || tier > 255) {
-            return bill_fail(b, "energy[%zu]: band must be 1..63 and tier 0..255", i);
-        }
-        line->band = (uint8_t)band;
-        line->tier = (uint8_t)tier;
-        line->wh = wh;
-        line->amount = amount;
-    }
-    for (size_t i = 0; i < b->payment_count; i++) {
-        json_t *p = json_array_get(payments, i);
-        int64_t account = 0, amount = 0, id = 0;
-        bill_payment_t *pay = &b->payments[i];
-        if (!json_is_object(p) || !get_int(b, p, "account", true, 0, &account) || !get_int(b, p, "id", false, 0, &id) ||
-            !get_date(b, p, "date", true, 0, &pay->date) || !get_decimal(b, p, "amount", 2, true, 0, &amount)) {
-            return fail_in(b, "payments", i);
-        }
-        if (!postpaid_account(b, "payments", i, account, &pay->account)) {
-            return false;
-        }
-        if (amount < 0) {
-            return bill_fail(b, "payments[%zu]: negative payment (use an adjustment)", i);
-        }
-        pay->id = (uint64_t)id;
-        pay->amount = amount;
-    }
-    for (size_t i = 0; i < b->old_arrears_count; i++) {
-        json_t *o = json_array_get(arrears, i);
-        int64_t account = 0, statement = 0;
-        prepay_arrears_item_t *item = &b->old_arrears[i];
-        if (!json_is_object(o) || !get_int(b, o, "account", true, 0, &account) ||
-            !get_int(b, o, "statement", false, 0, &statement) || !get_date(b, o, "due", true, 0, &item->due_date) ||
-            !get_decimal(b, o, "outstanding", 2, true, 0, &item->outstanding)) {
-            return fail_in(b, "arrears", i);
-        }
-        if (account <= 0 || account > (int64_t)UINT32_MAX) {
-            return bill_fail(b, "arrears[%zu]: account must be 1..4294967295", i);
-        }
-        item->account_id = (uint64_t)account;
-        item->statement_id = (uint64_t)statement;
-    }
-    return true;
-}
-
-static bool parse_root(bill_t *b, json_t *root)
-{
-    if (!json_is_object(root)) {
-        return bill_fail(b, "the input must be a JSON object");
-    }
-    json_t *period = json_object_get(root, "period");
-    if (!json_is_object(period)) {
-        return bill_fail(b, "missing \"period\" object");
-    }
-    if (!get_date(b, period, "start", true, 0, &b->start) || !get_date(b, period, "end", true, 0, &b->end)) {
-        return false;
-    }
-    if (b->end <= b->start) {
-        return bill_fail(b, "period end must be after its start");
-    }
-    if (!get_date(b, root, "issue_date", false, b->end, &b->issue_date) ||
-        !get_date(b, root, "due_date", false, b->issue_date + 14, &b->due_date) ||
-        !get_date(b, root, "as_of", false, b->due_date, &b->as_of)) {
-        return false;
-    }
+    (void)value;
+    bill_t *b = out;
+    b->issue_date = b->issue_date == NO_DATE ? b->end : b->issue_date;
+    b->due_date = b->due_date == NO_DATE ? b->issue_date + 14 : b->due_date;
+    b->as_of = b->as_of == NO_DATE ? b->due_date : b->as_of;
     if (b->due_date < b->issue_date) {
-        return bill_fail(b, "due_date is before issue_date");
+        return prepay__json_fail_member(r, "due_date", PREPAY_E_HOSTED_JSON_VALUE, "is before issue_date");
     }
-    if (!parse_common(b, root)) {
-        return false;
-    }
-    json_t *accounts = NULL, *items = NULL;
-    if (!get_array(b, root, "accounts", &accounts) || !get_array(b, root, "items", &items)) {
-        return false;
-    }
-    if (!accounts || json_array_size(accounts) == 0) {
-        return bill_fail(b, "\"accounts\" must list at least one account");
-    }
-    b->account_count = json_array_size(accounts);
-    b->accounts = calloc(b->account_count, sizeof *b->accounts);
-    b->item_count = items ? json_array_size(items) : 0;
-    b->items = calloc(b->item_count + 1, sizeof *b->items);
-    if (!b->accounts || !b->items || !bill_index_init(&b->index, b->account_count)) {
-        return bill_fail(b, "out of memory");
-    }
-    for (size_t i = 0; i < b->account_count; i++) {
-        if (!parse_account(b, json_array_get(accounts, i), i, &b->accounts[i])) {
-            return false;
-        }
-        if (!bill_index_put(&b->index, b->accounts[i].id, i)) {
-            return bill_fail(b, "accounts[%zu]: duplicate id %" PRIu64, i, b->accounts[i].id);
+    /* Lists a file leaves out are empty, never NULL. */
+    void **lists[] = {(void **)&b->items, (void **)&b->energy, (void **)&b->payments, (void **)&b->old_arrears};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        if (*lists[i] == NULL && (*lists[i] = calloc(1, 64)) == NULL) {
+            return prepay__json_fail(r, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
         }
     }
-    for (size_t i = 0; i < b->item_count; i++) {
-        if (!parse_item(b, json_array_get(items, i), i, &b->items[i])) {
-            return false;
-        }
-    }
-    return parse_lines(b, root);
+    return PREPAY_OK;
 }
 
-int bill_parse(const char *text, size_t len, bill_t *b)
+/* Members are read in this order: the period first (other dates default to it), accounts before the lines that name them. */
+static const prepay__json_field_t site_fields[] = {
+    PREPAY__JSON_FIELD("comment", 0, comment_type, bill_t, start),
+    PREPAY__JSON_FIELD_HERE("period", PREPAY__JSON_REQUIRED, period_type),
+    PREPAY__JSON_FIELD("issue_date", 0, date_type, bill_t, issue_date),
+    PREPAY__JSON_FIELD("due_date", 0, date_type, bill_t, due_date),
+    PREPAY__JSON_FIELD("as_of", 0, date_type, bill_t, as_of),
+    PREPAY__JSON_FIELD_HERE("common", PREPAY__JSON_REQUIRED, common_type),
+    PREPAY__JSON_FIELD_HERE("accounts", PREPAY__JSON_REQUIRED, accounts_type),
+    PREPAY__JSON_FIELD_HERE("items", 0, items_type),
+    PREPAY__JSON_FIELD_HERE("energy", 0, energy_list_type),
+    PREPAY__JSON_FIELD_HERE("payments", 0, payment_list_type),
+    PREPAY__JSON_FIELD_HERE("arrears", 0, arrears_list_type),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t site_type = {PREPAY__JSON_OBJECT("a site month object", site_fields),
+                                              .finish = site_finish};
+
+int bill_parse(const char *text, size_t len, const char *origin, bill_t *b)
 {
     memset(b, 0, sizeof *b);
-    json_error_t error;
-    b->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &error);
-    if (!b->root) {
-        snprintf(b->error, sizeof b->error, "line %d: %s", error.line, error.text);
+    b->issue_date = b->due_date = b->as_of = NO_DATE;
+    b->by_days = true;
+    int status = cli_json_load(text, len, origin, &site_type, b, b, &b->root, b->error, sizeof b->error);
+    if (status != PREPAY_OK) {
+        b->status = status;
         return -1;
     }
-    return parse_root(b, b->root) ? 0 : -1;
+    return 0;
 }
-

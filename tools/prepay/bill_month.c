@@ -16,22 +16,19 @@
 
 #include "bill.h"
 #include "prepay/fixed_point.h"
+#include "prepay/hosted_status.h"
 #include "prepay/status.h"
 
 /* ---- the month ----------------------------------------------------------------- */
 
 static int64_t part_weight(const bill_t *b, const bill_account_t *a)
 {
-    if (strcmp(b->basis, "equal") == 0) {
-        return 1;
+    switch (b->basis) {
+    case BILL_BASIS_EQUAL: return 1;
+    case BILL_BASIS_USAGE: return a->sub_meter;
+    case BILL_BASIS_RATIO: return a->ratio;
+    default: return a->area;
     }
-    if (strcmp(b->basis, "usage") == 0) {
-        return a->sub_meter;
-    }
-    if (strcmp(b->basis, "ratio") == 0) {
-        return a->ratio;
-    }
-    return a->area;
 }
 
 static int32_t occupied_days(const bill_t *b, const bill_account_t *a)
@@ -45,7 +42,7 @@ static bool common_area(bill_t *b)
 {
     prepay_energy_t *subs = calloc(b->account_count, sizeof *subs);
     if (!subs) {
-        return bill_fail(b, "out of memory");
+        return bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     for (size_t i = 0; i < b->account_count; i++) {
         subs[i] = b->accounts[i].sub_meter;
@@ -54,12 +51,12 @@ static bool common_area(bill_t *b)
                                        &b->residual);
     free(subs);
     if (status != PREPAY_OK) {
-        return bill_fail(b, "common consumption: %s", prepay_strerror(status));
+        return bill_fail(b, status, "common consumption: %s", prepay_strerror(status));
     }
     if (b->have_price) {
         status = prepay_alloc_price_energy(b->residual.common, b->price, PREPAY_ROUND_HALF_UP, &b->common_money);
         if (status != PREPAY_OK) {
-            return bill_fail(b, "pricing the common energy: %s", prepay_strerror(status));
+            return bill_fail(b, status, "pricing the common energy: %s", prepay_strerror(status));
         }
     } else {
         b->common_money = b->charge;
@@ -68,7 +65,7 @@ static bool common_area(bill_t *b)
     b->lines = calloc(2 * b->account_count, sizeof *b->lines);
     if (!parts || !b->lines) {
         free(parts);
-        return bill_fail(b, "out of memory");
+        return bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     for (size_t i = 0; i < b->account_count; i++) {
         parts[i].account_id = b->accounts[i].id;
@@ -95,7 +92,7 @@ static bool common_area(bill_t *b)
     }
     free(parts);
     if (status != PREPAY_OK) {
-        return bill_fail(b, "splitting the common charge: %s", prepay_strerror(status));
+        return bill_fail(b, status, "splitting the common charge: %s", prepay_strerror(status));
     }
     return true;
 }
@@ -113,7 +110,7 @@ static bool charge_items(bill_t *b)
 {
     prepay_billing_account_t *billed = calloc(b->account_count, sizeof *billed);
     if (!billed) {
-        return bill_fail(b, "out of memory");
+        return bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     size_t billed_count = 0;
     for (size_t i = 0; i < b->account_count; i++) {
@@ -141,7 +138,7 @@ static bool charge_items(bill_t *b)
     }
     free(billed);
     if (status != PREPAY_OK) {
-        return bill_fail(b, "charge items: %s", prepay_strerror(status));
+        return bill_fail(b, status, "charge items: %s", prepay_strerror(status));
     }
     return true;
 }
@@ -157,7 +154,7 @@ static bool group(bill_t *b, size_t n, size_t (*account_of)(const bill_t *, size
     g->start = calloc(b->account_count + 2, sizeof *g->start);
     g->order = calloc(n + 1, sizeof *g->order);
     if (!g->start || !g->order) {
-        return bill_fail(b, "out of memory");
+        return bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         size_t a = account_of(b, i);
@@ -226,7 +223,7 @@ static bool statements(bill_t *b)
         b->statements = calloc(b->account_count, sizeof *b->statements);
         b->statement_lines = calloc(total + 1, sizeof *b->statement_lines);
         b->statement_line_total = total;
-        ok = (b->statements && b->statement_lines) || bill_fail(b, "out of memory");
+        ok = (b->statements && b->statement_lines) || bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     size_t used = 0;
     for (size_t a = 0; ok && a < b->account_count; a++) {
@@ -268,7 +265,7 @@ static bool statements(bill_t *b)
             status = prepay_billing_statement_issue(st, b->issue_date, b->due_date);
         }
         if (status != PREPAY_OK) {
-            ok = bill_fail(b, "statement of account %" PRIu64 ": %s", acc->id, prepay_strerror(status));
+            ok = bill_fail(b, status, "statement of account %" PRIu64 ": %s", acc->id, prepay_strerror(status));
         } else {
             b->statement_count++;
         }
@@ -296,7 +293,7 @@ static bool arrears(bill_t *b)
         ok = bill_index_init(&seen, n);
     }
     if (!ok) {
-        bill_fail(b, "out of memory");
+        bill_fail(b, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     size_t groups = 0;
     for (size_t i = 0; ok && i < n; i++) {
@@ -335,7 +332,7 @@ static bool arrears(bill_t *b)
         int status = prepay_billing_arrears(sorted + start[g], start[g + 1] - start[g], b->as_of,
                                             &b->rows[b->row_count], 1, &count);
         if (status != PREPAY_OK) {
-            ok = bill_fail(b, "arrears: %s", prepay_strerror(status));
+            ok = bill_fail(b, status, "arrears: %s", prepay_strerror(status));
         }
         b->row_count += count;
     }

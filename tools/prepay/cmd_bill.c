@@ -5,25 +5,22 @@
  *
  *   prepay bill SITE.json [--json | --csv statements|arrears|allocation|charges]
  *
- * The input is read and the month computed by bill_site.c (bill.h); this
- * file holds the command line and the three output forms.
- *
- * Bad input: a one-line message on stderr and exit status 2.
+ * Cut as every command (docs/cli.md): input (the command line and the site
+ * file, read and checked by bill_input.c, nothing else touched), run (the
+ * month, bill_month.c), output (text, JSON or CSV, here).
  */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <sys/stat.h>
-
 #include "bill.h"
+#include "cli_csv.h"
+#include "cli_file.h"
+#include "cli_options.h"
+#include "cli_text.h"
 #include "commands.h"
 #include "prepay/allocation.h"
 #include "prepay/billing.h"
@@ -33,36 +30,24 @@
 
 /* ---- output helpers ------------------------------------------------------ */
 
-static const char *money_text(prepay_money_t v, char buf[32])
+static const char *money_text(prepay_money_t v, char buf[CLI_TEXT_MAX])
 {
-    if (prepay_fixed_format(v, 2, buf, 32) < 0) {
-        snprintf(buf, 32, "?");
-    }
-    return buf;
+    return cli_fixed_text(v, 2, buf);
 }
 
-static const char *date_text(prepay_days_t d, char buf[16])
+static const char *date_text(prepay_days_t d, char buf[CLI_TEXT_MAX])
 {
-    int32_t y;
-    uint8_t m, day;
-    if (prepay_time_date_from_days(d, &y, &m, &day) != PREPAY_OK) {
-        snprintf(buf, 16, "?");
-    } else {
-        snprintf(buf, 16, "%04d-%02u-%02u", (int)y, (unsigned)m, (unsigned)day);
-    }
-    return buf;
+    return cli_date_text(d, buf);
 }
 
 static json_t *json_money(prepay_money_t v)
 {
-    char buf[32];
-    return json_string(money_text(v, buf));
+    return cli_json_fixed(v, 2);
 }
 
 static json_t *json_date(prepay_days_t d)
 {
-    char buf[16];
-    return json_string(date_text(d, buf));
+    return cli_json_date(d);
 }
 
 static const char *line_kind_name(prepay_statement_line_kind_t kind)
@@ -77,149 +62,127 @@ static const char *line_kind_name(prepay_statement_line_kind_t kind)
     }
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-    bool quote = strpbrk(s, ",\"\n\r") != NULL;
-    if (!quote) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') {
-            fputc('"', out);
-        }
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* ---- output -------------------------------------------------------------- */
 
 static json_t *statement_json(const prepay_statement_t *st)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "statement_id", json_integer((json_int_t)st->statement_id));
-    json_object_set_new(o, "account", json_integer((json_int_t)st->account_id));
-    json_object_set_new(o, "period_start", json_date(st->period_start));
-    json_object_set_new(o, "period_end", json_date(st->period_end));
-    json_object_set_new(o, "state", json_string(st->state == PREPAY_BILLING_ISSUED ? "issued" : "draft"));
-    json_object_set_new(o, "issue_date", json_date(st->issue_date));
-    json_object_set_new(o, "due_date", json_date(st->due_date));
-    json_object_set_new(o, "opening", json_money(st->opening));
-    json_object_set_new(o, "energy", json_money(st->totals[PREPAY_BILLING_LINE_ENERGY]));
-    json_object_set_new(o, "common_area", json_money(st->totals[PREPAY_BILLING_LINE_COMMON_AREA]));
-    json_object_set_new(o, "items", json_money(st->totals[PREPAY_BILLING_LINE_CHARGE_ITEM]));
-    json_object_set_new(o, "adjustments", json_money(st->totals[PREPAY_BILLING_LINE_ADJUSTMENT]));
-    json_object_set_new(o, "charges", json_money(st->charges));
-    json_object_set_new(o, "payments", json_money(st->payments));
-    json_object_set_new(o, "closing", json_money(st->closing));
+    cli_set(o, "statement_id", json_integer((json_int_t)st->statement_id));
+    cli_set(o, "account", json_integer((json_int_t)st->account_id));
+    cli_set(o, "period_start", json_date(st->period_start));
+    cli_set(o, "period_end", json_date(st->period_end));
+    cli_set(o, "state", json_string(st->state == PREPAY_BILLING_ISSUED ? "issued" : "draft"));
+    cli_set(o, "issue_date", json_date(st->issue_date));
+    cli_set(o, "due_date", json_date(st->due_date));
+    cli_set(o, "opening", json_money(st->opening));
+    cli_set(o, "energy", json_money(st->totals[PREPAY_BILLING_LINE_ENERGY]));
+    cli_set(o, "common_area", json_money(st->totals[PREPAY_BILLING_LINE_COMMON_AREA]));
+    cli_set(o, "items", json_money(st->totals[PREPAY_BILLING_LINE_CHARGE_ITEM]));
+    cli_set(o, "adjustments", json_money(st->totals[PREPAY_BILLING_LINE_ADJUSTMENT]));
+    cli_set(o, "charges", json_money(st->charges));
+    cli_set(o, "payments", json_money(st->payments));
+    cli_set(o, "closing", json_money(st->closing));
     json_t *lines = json_array();
     for (size_t i = 0; i < st->line_count; i++) {
         const prepay_statement_line_t *l = &st->lines[i];
         json_t *lo = json_object();
-        json_object_set_new(lo, "kind", json_string(line_kind_name(l->kind)));
+        cli_set(lo, "kind", json_string(line_kind_name(l->kind)));
         if (l->kind == PREPAY_BILLING_LINE_ENERGY) {
-            json_object_set_new(lo, "band", json_integer(l->band));
-            json_object_set_new(lo, "tier", json_integer(l->tier));
+            cli_set(lo, "band", json_integer(l->band));
+            cli_set(lo, "tier", json_integer(l->tier));
         }
-        json_object_set_new(lo, "energy_wh", json_integer((json_int_t)l->energy));
-        json_object_set_new(lo, "amount", json_money(l->amount));
-        json_object_set_new(lo, "reference", json_integer((json_int_t)l->reference));
-        json_object_set_new(lo, "date", json_date(l->date));
+        cli_set(lo, "energy_wh", json_integer((json_int_t)l->energy));
+        cli_set(lo, "amount", json_money(l->amount));
+        cli_set(lo, "reference", json_integer((json_int_t)l->reference));
+        cli_set(lo, "date", json_date(l->date));
         json_array_append_new(lines, lo);
     }
-    json_object_set_new(o, "lines", lines);
+    cli_set(o, "lines", lines);
     return o;
 }
 
 static json_t *arrears_json(const prepay_arrears_row_t *row)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "account", json_integer((json_int_t)row->account_id));
-    json_object_set_new(o, "not_due", json_money(row->not_due));
-    json_object_set_new(o, "days_0_30", json_money(row->buckets[0]));
-    json_object_set_new(o, "days_31_60", json_money(row->buckets[1]));
-    json_object_set_new(o, "days_61_90", json_money(row->buckets[2]));
-    json_object_set_new(o, "days_over_90", json_money(row->buckets[3]));
-    json_object_set_new(o, "total", json_money(row->total));
-    json_object_set_new(o, "oldest_days", json_integer(row->oldest_days));
+    cli_set(o, "account", json_integer((json_int_t)row->account_id));
+    cli_set(o, "not_due", json_money(row->not_due));
+    cli_set(o, "days_0_30", json_money(row->buckets[0]));
+    cli_set(o, "days_31_60", json_money(row->buckets[1]));
+    cli_set(o, "days_61_90", json_money(row->buckets[2]));
+    cli_set(o, "days_over_90", json_money(row->buckets[3]));
+    cli_set(o, "total", json_money(row->total));
+    cli_set(o, "oldest_days", json_integer(row->oldest_days));
     return o;
 }
 
-static void print_json(const bill_t *r)
+static int print_json(const cli_t *cli, const bill_t *r)
 {
-    json_t *doc = json_object();
+    json_t *doc = cli_result();
     json_t *period = json_object();
-    json_object_set_new(period, "start", json_date(r->start));
-    json_object_set_new(period, "end", json_date(r->end));
-    json_object_set_new(doc, "period", period);
+    cli_set(period, "start", json_date(r->start));
+    cli_set(period, "end", json_date(r->end));
+    cli_set(doc, "period", period);
     json_t *common = json_object();
-    json_object_set_new(common, "master_wh", json_integer((json_int_t)r->residual.master));
-    json_object_set_new(common, "sub_meters_wh", json_integer((json_int_t)r->residual.sub_total));
-    json_object_set_new(common, "carried_in_wh", json_integer((json_int_t)r->residual.carried_in));
-    json_object_set_new(common, "common_wh", json_integer((json_int_t)r->residual.common));
-    json_object_set_new(common, "negative_residual", json_boolean(r->residual.negative));
-    json_object_set_new(common, "carry_out_wh", json_integer((json_int_t)r->residual.carry_out));
-    json_object_set_new(common, "clamped_wh", json_integer((json_int_t)r->residual.clamped));
-    json_object_set_new(common, "loss_bp", json_integer((json_int_t)r->residual.loss_bp));
-    json_object_set_new(common, "charge", json_money(r->common_money));
-    json_object_set_new(doc, "common", common);
+    cli_set(common, "master_wh", json_integer((json_int_t)r->residual.master));
+    cli_set(common, "sub_meters_wh", json_integer((json_int_t)r->residual.sub_total));
+    cli_set(common, "carried_in_wh", json_integer((json_int_t)r->residual.carried_in));
+    cli_set(common, "common_wh", json_integer((json_int_t)r->residual.common));
+    cli_set(common, "negative_residual", json_boolean(r->residual.negative));
+    cli_set(common, "carry_out_wh", json_integer((json_int_t)r->residual.carry_out));
+    cli_set(common, "clamped_wh", json_integer((json_int_t)r->residual.clamped));
+    cli_set(common, "loss_bp", json_integer((json_int_t)r->residual.loss_bp));
+    cli_set(common, "charge", json_money(r->common_money));
+    cli_set(doc, "common", common);
     json_t *allocation = json_array();
     for (size_t i = 0; i < r->line_count; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "part", json_integer((json_int_t)r->lines[i].part_index));
-        json_object_set_new(o, "account", json_integer((json_int_t)r->lines[i].account_id));
-        json_object_set_new(o, "weight", json_integer((json_int_t)r->lines[i].weight));
-        json_object_set_new(o, "energy_wh", json_integer((json_int_t)r->lines[i].energy));
-        json_object_set_new(o, "amount", json_money(r->lines[i].money));
+        cli_set(o, "part", json_integer((json_int_t)r->lines[i].part_index));
+        cli_set(o, "account", json_integer((json_int_t)r->lines[i].account_id));
+        cli_set(o, "weight", json_integer((json_int_t)r->lines[i].weight));
+        cli_set(o, "energy_wh", json_integer((json_int_t)r->lines[i].energy));
+        cli_set(o, "amount", json_money(r->lines[i].money));
         json_array_append_new(allocation, o);
     }
-    json_object_set_new(doc, "allocation", allocation);
+    cli_set(doc, "allocation", allocation);
     json_t *charges = json_array();
     for (size_t i = 0; i < r->charge_count; i++) {
         const prepay_charge_t *c = &r->charges[i];
         json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer((json_int_t)c->charge_id));
-        json_object_set_new(o, "account", json_integer((json_int_t)c->account_id));
-        json_object_set_new(o, "item", json_integer(c->item_id));
-        json_object_set_new(o, "name", json_string(c->name ? c->name : ""));
-        json_object_set_new(o, "occurrence", json_integer(c->occurrence));
-        json_object_set_new(o, "covered_start", json_date(c->covered_start));
-        json_object_set_new(o, "covered_end", json_date(c->covered_end));
-        json_object_set_new(o, "amount", json_money(c->amount));
-        json_object_set_new(o, "collect", json_string(c->collection == PREPAY_BILLING_COLLECT_BILL ? "bill" : "deduct"));
+        cli_set(o, "id", json_integer((json_int_t)c->charge_id));
+        cli_set(o, "account", json_integer((json_int_t)c->account_id));
+        cli_set(o, "item", json_integer(c->item_id));
+        cli_set(o, "name", json_string(c->name ? c->name : ""));
+        cli_set(o, "occurrence", json_integer(c->occurrence));
+        cli_set(o, "covered_start", json_date(c->covered_start));
+        cli_set(o, "covered_end", json_date(c->covered_end));
+        cli_set(o, "amount", json_money(c->amount));
+        cli_set(o, "collect", json_string(c->collection == PREPAY_BILLING_COLLECT_BILL ? "bill" : "deduct"));
         json_array_append_new(charges, o);
     }
-    json_object_set_new(doc, "charges", charges);
+    cli_set(doc, "charges", charges);
     json_t *statements = json_array();
     for (size_t i = 0; i < r->statement_count; i++) {
         json_array_append_new(statements, statement_json(&r->statements[i]));
     }
-    json_object_set_new(doc, "statements", statements);
+    cli_set(doc, "statements", statements);
     json_t *arrears = json_array();
     for (size_t i = 0; i < r->row_count; i++) {
         json_array_append_new(arrears, arrears_json(&r->rows[i]));
     }
-    json_object_set_new(doc, "as_of", json_date(r->as_of));
-    json_object_set_new(doc, "arrears", arrears);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (text) {
-        puts(text);
-        free(text);
-    }
-    json_decref(doc);
+    cli_set(doc, "as_of", json_date(r->as_of));
+    cli_set(doc, "arrears", arrears);
+    return cli_emit(cli, doc);
 }
 
-static void print_csv(const char *table, const bill_t *r)
+static void print_csv(int table, const bill_t *r)
 {
-    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], d1[16], d2[16];
-    if (strcmp(table, "statements") == 0) {
+    char a[CLI_TEXT_MAX], b[CLI_TEXT_MAX], c[CLI_TEXT_MAX], d[CLI_TEXT_MAX], e[CLI_TEXT_MAX], f[CLI_TEXT_MAX], g[CLI_TEXT_MAX], h[CLI_TEXT_MAX], d1[CLI_TEXT_MAX], d2[CLI_TEXT_MAX];
+    if (table == BILL_CSV_STATEMENTS) {
         printf("statement_id,account,period_start,period_end,issue_date,due_date,opening,energy,common_area,items,"
                "adjustments,charges,payments,closing\n");
         for (size_t i = 0; i < r->statement_count; i++) {
             const prepay_statement_t *st = &r->statements[i];
-            char s1[16], s2[16];
+            char s1[CLI_TEXT_MAX], s2[CLI_TEXT_MAX];
             printf("%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", st->statement_id,
                    st->account_id, date_text(st->period_start, d1), date_text(st->period_end, d2),
                    date_text(st->issue_date, s1), date_text(st->due_date, s2), money_text(st->opening, a),
@@ -229,7 +192,7 @@ static void print_csv(const char *table, const bill_t *r)
                    money_text(st->totals[PREPAY_BILLING_LINE_ADJUSTMENT], e), money_text(st->charges, f),
                    money_text(st->payments, g), money_text(st->closing, h));
         }
-    } else if (strcmp(table, "arrears") == 0) {
+    } else if (table == BILL_CSV_ARREARS) {
         printf("account,not_due,days_0_30,days_31_60,days_61_90,days_over_90,total,oldest_days\n");
         for (size_t i = 0; i < r->row_count; i++) {
             const prepay_arrears_row_t *row = &r->rows[i];
@@ -237,7 +200,7 @@ static void print_csv(const char *table, const bill_t *r)
                    money_text(row->buckets[0], b), money_text(row->buckets[1], c), money_text(row->buckets[2], d),
                    money_text(row->buckets[3], e), money_text(row->total, f), (int)row->oldest_days);
         }
-    } else if (strcmp(table, "allocation") == 0) {
+    } else if (table == BILL_CSV_ALLOCATION) {
         printf("part,account,weight,energy_wh,amount\n");
         for (size_t i = 0; i < r->line_count; i++) {
             const prepay_alloc_line_t *l = &r->lines[i];
@@ -249,7 +212,7 @@ static void print_csv(const char *table, const bill_t *r)
         for (size_t i = 0; i < r->charge_count; i++) {
             const prepay_charge_t *ch = &r->charges[i];
             printf("%" PRIu64 ",%" PRIu64 ",%u,", ch->charge_id, ch->account_id, (unsigned)ch->item_id);
-            csv_field(stdout, ch->name ? ch->name : "");
+            cli_csv_write_field(stdout, ch->name ? ch->name : "");
             printf(",%u,%s,%s,%s,%s\n", (unsigned)ch->occurrence, date_text(ch->covered_start, d1),
                    date_text(ch->covered_end, d2), money_text(ch->amount, a),
                    ch->collection == PREPAY_BILLING_COLLECT_BILL ? "bill" : "deduct");
@@ -259,7 +222,7 @@ static void print_csv(const char *table, const bill_t *r)
 
 static void print_text(const bill_t *r)
 {
-    char a[32], b[32], c[32], d[32], e[32], f[32], d1[16], d2[16];
+    char a[CLI_TEXT_MAX], b[CLI_TEXT_MAX], c[CLI_TEXT_MAX], d[CLI_TEXT_MAX], e[CLI_TEXT_MAX], f[CLI_TEXT_MAX], d1[CLI_TEXT_MAX], d2[CLI_TEXT_MAX];
     printf("period %s .. %s (exclusive)\n", date_text(r->start, d1), date_text(r->end, d2));
     printf("common: master %" PRId64 " Wh - sub-meters %" PRId64 " Wh = %" PRId64 " Wh allocated, loss %s%%",
            r->residual.master, r->residual.sub_total, r->residual.common, money_text(r->residual.loss_bp, a));
@@ -296,108 +259,82 @@ static void print_text(const bill_t *r)
     }
 }
 
-/* Reads the whole input (a regular file of at most BILL_INPUT_MAX bytes). */
-static int read_input(const char *path, char **text, size_t *len, char *why, size_t why_cap)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_cap, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-        (unsigned long long)st.st_size > BILL_INPUT_MAX) {
-        snprintf(why, why_cap, "%s: not a regular file of at most %u bytes", path, BILL_INPUT_MAX);
-        fclose(f);
-        return -1;
-    }
-    size_t size = (size_t)st.st_size;
-    *text = malloc(size + 1);
-    if (!*text || fread(*text, 1, size, f) != size) {
-        snprintf(why, why_cap, "%s: cannot read", path);
-        free(*text);
-        *text = NULL;
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    (*text)[size] = '\0';
-    *len = size;
-    return 0;
-}
+/* ---- command line -------------------------------------------------------- */
 
-static void usage(FILE *to)
-{
-    fprintf(to, "usage: prepay bill SITE.json [--json | --csv statements|arrears|allocation|charges]\n"
-                "One billing month of a site: common-area allocation, charge items, postpaid statements\n"
-                "and arrears. Input format: docs/allocation-billing.md.\n");
-}
+static const char *const csv_tables[] = {"statements", "arrears", "allocation", "charges", NULL};
+static const int csv_table_values[] = {BILL_CSV_STATEMENTS, BILL_CSV_ARREARS, BILL_CSV_ALLOCATION, BILL_CSV_CHARGES};
 
-int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, char *err, size_t err_cap)
+static const cli_option_t bill_options[] = {
+    {"csv", CLI_OPT_CHOICE(bill_options_t, csv, csv_tables), .values = csv_table_values, .arg = "TABLE",
+     .help = "one table as CSV: statements, arrears, allocation or charges"},
+    {NULL},
+};
+
+static const cli_spec_t bill_spec = {
+    .program = "prepay bill",
+    .usage = "SITE.json [--json | --csv TABLE]",
+    .summary = "One billing month of a site: common-area allocation, charge items, postpaid statements\n"
+               "and arrears. SITE.json '-' reads the standard input.",
+    .options = bill_options,
+    .args = "SITE.json",
+    .min_args = 1,
+    .max_args = 1,
+    .json = true,
+    .notes = "Input format: docs/allocation-billing.md (\"The prepay bill command\"). Text by default.",
+};
+
+int prepay_bill_options_parse(int argc, char **argv, bill_options_t *o, cli_args_t *args, char *err, size_t err_cap)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            o->help = true;
-            return 0;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            o->json = true;
-        } else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
-            o->csv = argv[++i];
-            if (strcmp(o->csv, "statements") != 0 && strcmp(o->csv, "arrears") != 0 &&
-                strcmp(o->csv, "allocation") != 0 && strcmp(o->csv, "charges") != 0) {
-                snprintf(err, err_cap, "unknown CSV table '%.64s'", o->csv);
-                return 2;
-            }
-        } else if (argv[i][0] == '-' || o->path) {
-            snprintf(err, err_cap, "unexpected argument '%.64s' (try --help)", argv[i]);
-            return 2;
-        } else {
-            o->path = argv[i];
-        }
+    int rc = cli_parse(&bill_spec, argc, argv, o, args, err, err_cap);
+    if (rc != 0 || args->help || args->version) {
+        return rc;
     }
-    if (!o->path || (o->json && o->csv)) {
-        snprintf(err, err_cap, "%s (try --help)", o->path ? "--json and --csv exclude each other" : "no input file");
-        return 2;
+    o->path = args->args[0];
+    o->json = args->json;
+    if (o->json && o->csv != BILL_CSV_NONE) {
+        snprintf(err, err_cap, "--json and --csv exclude each other (try --help)");
+        return CLI_EXIT_USAGE;
     }
     return 0;
 }
 
 int prepay_tool_bill(int argc, char **argv)
 {
+    cli_t cli;
+    cli_args_t args;
     bill_options_t o;
-    char err[256];
-    if (prepay_bill_options_parse(argc, argv, &o, err, sizeof err) != 0) {
-        fprintf(stderr, "prepay bill: %s\n", err);
-        return 2;
+    char err[CLI_MESSAGE_MAX];
+    int rc = cli_begin(&cli, &bill_spec, &args, prepay_bill_options_parse(argc, argv, &o, &args, err, sizeof err), err);
+    if (rc >= 0) {
+        return rc;
     }
-    if (o.help) {
-        usage(stdout);
-        return 0;
-    }
-    const char *path = o.path, *csv = o.csv;
-    bool json = o.json;
-    bill_t bill;
+    /* input */
     char *text = NULL;
     size_t len = 0;
-    char why[256];
-    if (read_input(path, &text, &len, why, sizeof why) != 0) {
-        fprintf(stderr, "prepay bill: %s\n", why);
-        return 2;
+    int status = PREPAY_OK;
+    if (cli_read_input(o.path, BILL_INPUT_MAX, &text, &len, &status, err, sizeof err) != 0) {
+        return cli_bad_status(&cli, status, "%s", err);
     }
-    bool ok = bill_parse(text, len, &bill) == 0 && bill_run(&bill) == 0;
+    bill_t bill;
+    bool ok = bill_parse(text, len, cli_input_name(o.path), &bill) == 0;
     free(text);
-    if (ok) {
-        if (json) {
-            print_json(&bill);
-        } else if (csv) {
-            print_csv(csv, &bill);
-        } else {
-            print_text(&bill);
-        }
+    /* run */
+    ok = ok && bill_run(&bill) == 0;
+    if (!ok) {
+        rc = cli_bad_status(&cli, bill.status, "%s", bill.error);
+        bill_free(&bill);
+        return rc;
+    }
+    /* output */
+    rc = CLI_EXIT_OK;
+    if (o.json) {
+        rc = print_json(&cli, &bill);
+    } else if (o.csv != BILL_CSV_NONE) {
+        print_csv(o.csv, &bill);
     } else {
-        fprintf(stderr, "prepay bill: %s: %s\n", path, bill.error);
+        print_text(&bill);
     }
     bill_free(&bill);
-    return ok ? 0 : 2;
+    return rc;
 }

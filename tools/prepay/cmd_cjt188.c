@@ -1,17 +1,16 @@
 /*
  * prepay cjt188: decode CJ/T 188 frames into fields and typed values, and
- * build request frames (hosted: stdio and stdlib are fine here).
+ * build request frames (hosted).
  *
  *   prepay cjt188 decode [--json] [--di-order auto|high|low] HEX...   ('-': stdin, one frame per line)
  *   prepay cjt188 encode KIND --address A [--type T] [--ser N] [--di-order high|low] [--preamble N] [--json]
  *       read --di DI | read-address | key-version | valve --open|--close
  *       purchase --serial N --amount YUAN | price-table --prices 'P1 P2 P3' --steps 'V1 V2' --start-day D
  *       time --time 'YYYY-MM-DD hh:mm:ss' | day --di A011|A012 --day D | write-address --new A
- *       base --reading M3 | key --version N --key HEX16 | factory-enable
+ *       base --reading M3 | key --key-version N --key HEX16 | factory-enable
  *
- * Exit status: 0 ok, 2 bad input (one line on stderr per problem), 1 other failure.
+ * Conventions (options, --json lines, exit status): docs/cli.md.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,135 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
+#include "cli_options.h"
+#include "cli_text.h"
 #include "commands.h"
 #include "prepay/civil_time.h"
 #include "prepay/cjt188.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
 
-#define EXIT_BAD_INPUT 2
+/* Longest frame line read from the standard input. */
+#define LINE_MAX_BYTES 8191u
 
-static void usage(FILE *to)
+/* The 14 digits of an address, or "?" */
+static const char *address_text(const prepay_cjt188_address_t *a, char buf[CLI_TEXT_MAX])
 {
-    fprintf(to,
-            "usage: prepay cjt188 decode [--json] [--di-order auto|high|low] HEX... | -\n"
-            "       prepay cjt188 encode KIND --address ADDR [--type T] [--ser N] [--di-order high|low]\n"
-            "                            [--preamble N] [--json]\n"
-            "  KIND  read --di DI | read-address | key-version | valve --open | valve --close\n"
-            "        purchase --serial N --amount YUAN | price-table --prices 'P1 P2 P3' --steps 'M3 M3'\n"
-            "        --start-day D | time --time 'YYYY-MM-DD hh:mm:ss' | day --di A011|A012 --day D\n"
-            "        write-address --new ADDR | base --reading M3 | key --version N --key HEX16 | factory-enable\n"
-            "\n"
-            "decode: each argument is one frame in hex (spaces allowed inside quotes); '-' reads frames\n"
-            "        from stdin, one per line ('#' lines and blank lines are skipped). The DI byte order\n"
-            "        is found from the CJ/T 188-2004 DI set unless --di-order says it.\n"
-            "encode: prints the frame as uppercase hex.\n"
-            "  ADDR  14 digits, most significant first (AA for wildcards)   T  meter type, hex (default 10)\n"
-            "  DI    4 hex digits, e.g. 901F        N  SER, 0..255 (default 0)\n"
-            "  YUAN  amount with up to 2 decimals; prices P in yuan per m3 (2 decimals); steps in whole m3\n");
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int bad_input(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fprintf(stderr, "prepay cjt188: ");
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
-    va_end(args);
-    return EXIT_BAD_INPUT;
-}
-
-/* ---- helpers ---------------------------------------------------------------- */
-
-static int hex_digit(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = toupper(c);
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int parse_hex_bytes(const char *text, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int high = -1;
-    for (const char *p = text; *p; p++) {
-        if (isspace((unsigned char)*p) || *p == ',' || *p == ':') {
-            if (high >= 0) {
-                return -1;
-            }
-            continue;
-        }
-        if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && high < 0) {
-            p++;
-            continue;
-        }
-        int d = hex_digit((unsigned char)*p);
-        if (d < 0) {
-            return -1;
-        }
-        if (high < 0) {
-            high = d;
-        } else {
-            if (n >= cap) {
-                return -1;
-            }
-            out[n++] = (uint8_t)(high << 4 | d);
-            high = -1;
-        }
-    }
-    return high >= 0 ? -1 : (int)n;
-}
-
-static void print_hex(FILE *to, const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        fprintf(to, "%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
-static void json_string(FILE *to, const char *s)
-{
-    fputc('"', to);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', to);
-            fputc(*p, to);
-        } else if (*p < 0x20) {
-            fprintf(to, "\\u%04X", *p);
-        } else {
-            fputc(*p, to);
-        }
-    }
-    fputc('"', to);
-}
-
-static void format_time(prepay_time_t t, char *out, size_t cap)
-{
-    prepay_civil_t c;
-    if (prepay_time_to_civil(t, &c) != PREPAY_OK) {
-        snprintf(out, cap, "?");
-        return;
-    }
-    snprintf(out, cap, "%04d-%02u-%02u %02u:%02u:%02u", (int)c.year, c.month, c.day, c.hour, c.minute, c.second);
-}
-
-static bool parse_civil_time(const char *text, prepay_time_t *out)
-{
-    int year, month, day, hour, minute, second;
-    char sep, extra;
-    if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &year, &month, &day, &sep, &hour, &minute, &second, &extra) != 7 ||
-        (sep != ' ' && sep != 'T') || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || hour > 23 ||
-        minute > 59 || second > 59) {
-        return false;
-    }
-    prepay_civil_t c = {year, (uint8_t)month, (uint8_t)day, (uint8_t)hour, (uint8_t)minute, (uint8_t)second, 0};
-    return prepay_time_from_civil(&c, out) == PREPAY_OK;
+    return prepay_cjt188_address_to_string(a, buf, CLI_TEXT_MAX) < 0 ? strcpy(buf, "?") : buf;
 }
 
 static const char *function_name(unsigned function)
@@ -287,10 +173,9 @@ static void add_status(shown_list_t *l, uint16_t st)
 
 static void add_clock(shown_list_t *l, uint8_t state, prepay_time_t t)
 {
-    char text[32];
+    char text[CLI_TEXT_MAX];
     if (state == PREPAY_CJT188_CLOCK_VALID) {
-        format_time(t, text, sizeof text);
-        add(l, "clock", "", "%s", text);
+        add(l, "clock", "", "%s", cli_time_text(t, PREPAY_TIME_TEXT_SECOND, text));
     } else {
         add(l, "clock", "", "%s", state == PREPAY_CJT188_CLOCK_ABSENT ? "absent" : "invalid");
     }
@@ -395,7 +280,7 @@ static void request_values(const prepay_cjt188_frame_t *f, shown_list_t *l)
     if (rc != PREPAY_OK) {
         return;
     }
-    char text[32];
+    char text[CLI_TEXT_MAX];
     switch (c.kind) {
     case PREPAY_CJT188_COMMAND_PRICE_TABLE: add_price_table(l, &c.price_table); break;
     case PREPAY_CJT188_COMMAND_SETTLEMENT_DAY:
@@ -410,14 +295,12 @@ static void request_values(const prepay_cjt188_frame_t *f, shown_list_t *l)
             c.key[5], c.key[6], c.key[7]);
         break;
     case PREPAY_CJT188_COMMAND_TIME:
-        format_time(c.time, text, sizeof text);
-        add(l, "time", "", "%s", text);
+        add(l, "time", "", "%s", cli_time_text(c.time, PREPAY_TIME_TEXT_SECOND, text));
         break;
     case PREPAY_CJT188_COMMAND_BASE: add_quantity(l, "base reading", &c.base); break;
     case PREPAY_CJT188_COMMAND_VALVE: add(l, "valve", "", "%s", c.valve_open ? "open" : "close"); break;
     case PREPAY_CJT188_COMMAND_WRITE_ADDRESS:
-        prepay_cjt188_address_to_string(&c.new_address, text, sizeof text);
-        add(l, "new address", "", "%s", text);
+        add(l, "new address", "", "%s", address_text(&c.new_address, text));
         break;
     default: break;
     }
@@ -435,7 +318,7 @@ static void print_text(const prepay_cjt188_frame_t *f, const char *address, cons
         printf("  preamble  %u x FE\n", f->preamble);
     }
     printf("  length    %u\n  data      ", f->length);
-    print_hex(stdout, f->data, f->length, " ");
+    cli_print_hex(f->data, f->length, " ");
     printf("\n");
     if (f->has_di) {
         printf("  di        %04X %s (%s byte first)\n", f->di, di_name(f->di),
@@ -453,65 +336,77 @@ static void print_text(const prepay_cjt188_frame_t *f, const char *address, cons
     }
 }
 
-static void print_json(const prepay_cjt188_frame_t *f, const char *address, const shown_list_t *l)
+static int print_json(const cli_t *cli, const prepay_cjt188_frame_t *f, const char *address, const shown_list_t *l)
 {
-    printf("{\"meter_type\":%u,\"family\":\"%s\",\"address\":\"%s\",\"preamble\":%u,\"control\":%u,\"function\":%u,",
-           f->meter_type, family_name(prepay_cjt188_meter_family(f->meter_type)), address, f->preamble, f->control,
-           f->function);
-    printf("\"function_name\":");
-    json_string(stdout, function_name(f->function));
-    printf(",\"direction\":\"%s\",\"abnormal\":%s,\"length\":%u,\"data\":\"", f->is_reply ? "reply" : "request",
-           f->abnormal ? "true" : "false", f->length);
-    print_hex(stdout, f->data, f->length, "");
-    printf("\"");
+    char di[8];
+    json_t *o = cli_result();
+    cli_set(o, "meter_type", json_integer(f->meter_type));
+    cli_set(o, "family", json_string(family_name(prepay_cjt188_meter_family(f->meter_type))));
+    cli_set(o, "address", cli_json_text(address));
+    cli_set(o, "preamble", json_integer(f->preamble));
+    cli_set(o, "control", json_integer(f->control));
+    cli_set(o, "function", json_integer(f->function));
+    cli_set(o, "function_name", json_string(function_name(f->function)));
+    cli_set(o, "direction", json_string(f->is_reply ? "reply" : "request"));
+    cli_set(o, "abnormal", json_boolean(f->abnormal));
+    cli_set(o, "length", json_integer(f->length));
+    cli_set(o, "data", cli_json_hex(f->data, f->length));
     if (f->has_di) {
-        printf(",\"di\":\"%04X\",\"di_name\":", f->di);
-        json_string(stdout, di_name(f->di));
-        printf(",\"di_order\":\"%s\"", f->di_order == PREPAY_CJT188_DI_LOW_FIRST ? "low" : "high");
+        snprintf(di, sizeof di, "%04X", f->di);
+        cli_set(o, "di", json_string(di));
+        cli_set(o, "di_name", json_string(di_name(f->di)));
+        cli_set(o, "di_order", json_string(f->di_order == PREPAY_CJT188_DI_LOW_FIRST ? "low" : "high"));
     }
     if (f->has_ser) {
-        printf(",\"ser\":%u", f->ser);
+        cli_set(o, "ser", json_integer(f->ser));
     }
     if (f->has_status) {
-        printf(",\"status\":%u", f->status);
+        cli_set(o, "status", json_integer(f->status));
     }
-    printf(",\"values\":[");
+    json_t *values = json_array();
     for (size_t i = 0; i < l->count; i++) {
-        printf("%s{\"name\":", i ? "," : "");
-        json_string(stdout, l->items[i].name);
-        printf(",\"value\":");
-        json_string(stdout, l->items[i].value);
-        printf(",\"unit\":");
-        json_string(stdout, l->items[i].unit);
-        printf("}");
+        json_t *v = json_object();
+        cli_set(v, "name", cli_json_text(l->items[i].name));
+        cli_set(v, "value", cli_json_text(l->items[i].value));
+        cli_set(v, "unit", cli_json_text(l->items[i].unit));
+        json_array_append_new(values, v);
     }
-    printf("]");
+    cli_set(o, "values", values);
     if (l->problem != PREPAY_OK) {
-        printf(",\"value_error\":");
-        json_string(stdout, prepay_strerror(l->problem));
+        cli_set(o, "value_error", json_string(prepay_strerror(l->problem)));
     }
-    printf("}\n");
+    return cli_emit(cli, o);
 }
 
-static int decode_one(const char *text, bool json, prepay_cjt188_di_order_t order)
+static const char *const order_names[] = {"auto", "high", "low", NULL};
+static const int order_values[] = {PREPAY_CJT188_DI_AUTO, PREPAY_CJT188_DI_HIGH_FIRST, PREPAY_CJT188_DI_LOW_FIRST};
+
+typedef struct decode_run {
+    cli_t cli;
+    bool json;
+    prepay_cjt188_di_order_t order;
+} decode_run_t;
+
+static int decode_one(const char *text, void *context)
 {
+    const decode_run_t *run = context;
+    const cli_t *cli = &run->cli;
     static uint8_t bytes[4096];
-    int n = parse_hex_bytes(text, bytes, sizeof bytes);
+    int n = cli_parse_hex_bytes(text, bytes, sizeof bytes);
     if (n <= 0) {
-        return bad_input("not a hex frame: '%s'", text);
+        return cli_bad(cli, "not a hex frame: '%.80s'", text);
     }
     static prepay_cjt188_frame_t frame;
-    int used = prepay_cjt188_decode(bytes, (size_t)n, order, &frame);
+    int used = prepay_cjt188_decode(bytes, (size_t)n, run->order, &frame);
     if (used < 0) {
-        fprintf(stderr, "prepay cjt188: bad frame '%s': %s\n", text, prepay_strerror(used));
-        return EXIT_BAD_INPUT;
+        return cli_bad_status(cli, used, "bad frame '%.80s': %s", text, prepay_strerror(used));
     }
     if (used != n) {
-        fprintf(stderr, "prepay cjt188: bad frame '%s': %d bytes after the end byte 16\n", text, n - used);
-        return EXIT_BAD_INPUT;
+        return cli_bad_status(cli, PREPAY_E_CJT188_BAD_LENGTH, "bad frame '%.80s': %d bytes after the end byte 16",
+                              text, n - used);
     }
-    char address[16];
-    prepay_cjt188_address_to_string(&frame.address, address, sizeof address);
+    char address[CLI_TEXT_MAX];
+    address_text(&frame.address, address);
     static shown_list_t values;
     values.count = 0;
     values.problem = PREPAY_OK;
@@ -520,333 +415,269 @@ static int decode_one(const char *text, bool json, prepay_cjt188_di_order_t orde
     } else {
         request_values(&frame, &values);
     }
-    if (json) {
-        print_json(&frame, address, &values);
-    } else {
-        print_text(&frame, address, &values);
+    if (run->json) {
+        return print_json(cli, &frame, address, &values);
     }
+    print_text(&frame, address, &values);
     return 0;
 }
 
-static bool parse_order(const char *text, prepay_cjt188_di_order_t *out)
+static int decode_input_failed(const char *message, void *context)
 {
-    if (strcmp(text, "auto") == 0) {
-        *out = PREPAY_CJT188_DI_AUTO;
-    } else if (strcmp(text, "high") == 0) {
-        *out = PREPAY_CJT188_DI_HIGH_FIRST;
-    } else if (strcmp(text, "low") == 0) {
-        *out = PREPAY_CJT188_DI_LOW_FIRST;
-    } else {
-        return false;
-    }
-    return true;
+    return cli_bad(&((const decode_run_t *)context)->cli, "%s", message);
 }
+
+static const cli_option_t decode_options[] = {
+    {"di-order", CLI_OPT_CHOICE(decode_run_t, order, order_names), .values = order_values,
+     .help = "the DI byte order (default auto: found from the CJ/T 188-2004 DI set)"},
+    {NULL},
+};
+
+static const cli_spec_t decode_spec = {
+    .program = "prepay cjt188 decode",
+    .usage = "[--json] [--di-order auto|high|low] HEX... | -",
+    .summary = "Decodes CJ/T 188-2004 frames (water, heat, gas meters): header, DI, typed values.\n"
+               CLI_FRAMES_HELP,
+    .options = decode_options,
+    .args = "HEX",
+    .min_args = 1,
+    .max_args = CLI_ARGS_MAX,
+    .json = true,
+    .notes = CLI_FRAMES_JSON_NOTES,
+};
 
 static int cmd_decode(int argc, char **argv)
 {
-    bool json = false;
-    prepay_cjt188_di_order_t order = PREPAY_CJT188_DI_AUTO;
-    int frames = 0, result = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--di-order") == 0) {
-            if (i + 1 >= argc || !parse_order(argv[i + 1], &order)) {
-                return bad_input("--di-order needs auto, high or low");
-            }
-            i++;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return bad_input("unknown option '%s'", argv[i]);
-        }
+    decode_run_t run;
+    memset(&run, 0, sizeof run);
+    run.order = PREPAY_CJT188_DI_AUTO;
+    cli_args_t args;
+    int rc = cli_start(&run.cli, &decode_spec, argc, argv, &run, &args);
+    if (rc >= 0) {
+        return rc;
     }
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            continue;
-        }
-        if (strcmp(argv[i], "--di-order") == 0) {
-            i++;
-            continue;
-        }
-        frames++;
-        if (strcmp(argv[i], "-") == 0) {
-            char line[8192];
-            while (fgets(line, sizeof line, stdin)) {
-                size_t len = strlen(line);
-                while (len > 0 && isspace((unsigned char)line[len - 1])) {
-                    line[--len] = '\0';
-                }
-                const char *p = line;
-                while (isspace((unsigned char)*p)) {
-                    p++;
-                }
-                if (*p == '\0' || *p == '#') {
-                    continue;
-                }
-                if (decode_one(p, json, order) != 0) {
-                    result = EXIT_BAD_INPUT;
-                }
-            }
-        } else if (decode_one(argv[i], json, order) != 0) {
-            result = EXIT_BAD_INPUT;
-        }
-        fflush(stdout);
-    }
-    if (frames == 0) {
-        return bad_input("decode: no frames given (HEX arguments or '-')");
-    }
-    return result;
+    run.json = args.json;
+    return cli_each_input(args.args, args.count, LINE_MAX_BYTES, decode_one, decode_input_failed, &run);
 }
 
 /* ---- encode ---------------------------------------------------------------------- */
 
-typedef struct options {
-    const char *address, *type, *ser, *order, *preamble, *di, *serial, *amount, *prices, *steps, *start_day, *time,
-        *day, *new_address, *reading, *version, *key;
-    bool open, close, json;
-} options_t;
+typedef cjt188_encode_options_t options_t;
 
-static int parse_options(int argc, char **argv, options_t *o)
+static int parse_address(const char *text, void *out, char *err, size_t err_cap)
 {
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } flags[] = {
-        {"--address", offsetof(options_t, address)},   {"--type", offsetof(options_t, type)},
-        {"--ser", offsetof(options_t, ser)},           {"--di-order", offsetof(options_t, order)},
-        {"--preamble", offsetof(options_t, preamble)}, {"--di", offsetof(options_t, di)},
-        {"--serial", offsetof(options_t, serial)},     {"--amount", offsetof(options_t, amount)},
-        {"--prices", offsetof(options_t, prices)},     {"--steps", offsetof(options_t, steps)},
-        {"--start-day", offsetof(options_t, start_day)}, {"--time", offsetof(options_t, time)},
-        {"--day", offsetof(options_t, day)},           {"--new", offsetof(options_t, new_address)},
-        {"--reading", offsetof(options_t, reading)},   {"--version", offsetof(options_t, version)},
-        {"--key", offsetof(options_t, key)},
-    };
+    if (prepay_cjt188_address_from_string(text, strlen(text), out) != PREPAY_OK) {
+        snprintf(err, err_cap, "bad address '%.32s' (14 digits, most significant first; AA for wildcards)", text);
+        return -1;
+    }
+    return 0;
+}
+
+/* Space- or comma-separated decimals with `decimals` places: exactly `n` of them. */
+static int parse_decimal_list(const char *text, size_t n, unsigned decimals, int64_t *out, char *err, size_t err_cap)
+{
+    size_t k = 0;
+    const char *p = text;
+    while (*p) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, " ,");
+        if (len == 0) {
+            break;
+        }
+        if (k == n || prepay_fixed_parse(p, len, decimals, &out[k]) != PREPAY_OK) {
+            snprintf(err, err_cap, "'%.64s' is not %zu decimals with at most %u places", text, n, decimals);
+            return -1;
+        }
+        k++;
+        p += len;
+    }
+    if (k != n) {
+        snprintf(err, err_cap, "'%.64s' is not %zu decimals with at most %u places", text, n, decimals);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_prices(const char *text, void *out, char *err, size_t err_cap)
+{
+    return parse_decimal_list(text, 3, 8, out, err, err_cap);
+}
+
+static int parse_steps(const char *text, void *out, char *err, size_t err_cap)
+{
+    return parse_decimal_list(text, 2, 3, out, err, err_cap);
+}
+
+static int parse_key(const char *text, void *out, char *err, size_t err_cap)
+{
+    if (cli_parse_hex_bytes(text, out, 8) != 8) {
+        snprintf(err, err_cap, "'%.32s' is not 16 hex digits", text);
+        return -1;
+    }
+    return 0;
+}
+
+enum {
+    KIND_READ, KIND_READ_ADDRESS, KIND_KEY_VERSION, KIND_VALVE, KIND_PURCHASE, KIND_PRICE_TABLE, KIND_TIME, KIND_DAY,
+    KIND_WRITE_ADDRESS, KIND_BASE, KIND_KEY, KIND_FACTORY_ENABLE
+};
+/* The frame kinds: the options each takes (besides the target's) and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "di", "di"},
+    [KIND_READ_ADDRESS] = {"read-address", "", ""},
+    [KIND_KEY_VERSION] = {"key-version", "", ""},
+    [KIND_VALVE] = {"valve", "open close", ""},
+    [KIND_PURCHASE] = {"purchase", "serial amount", "serial amount"},
+    [KIND_PRICE_TABLE] = {"price-table", "prices steps start-day", "prices steps start-day"},
+    [KIND_TIME] = {"time", "time", "time"},
+    [KIND_DAY] = {"day", "di day", "di day"},
+    [KIND_WRITE_ADDRESS] = {"write-address", "new", "new"},
+    [KIND_BASE] = {"base", "reading", "reading"},
+    [KIND_KEY] = {"key", "key-version key", "key-version key"},
+    [KIND_FACTORY_ENABLE] = {"factory-enable", "", ""},
+    {NULL, NULL, NULL},
+};
+
+static const cli_option_t encode_options[] = {
+    {"address", CLI_OPT_CUSTOM(options_t, target.address, parse_address), CLI_GIVEN(options_t, has_address),
+     .arg = "ADDR", .help = "the meter: 14 digits, most significant first (AA for wildcards)"},
+    {"type", CLI_OPT_INT(options_t, target.meter_type, 0, 0xFF), CLI_GIVEN(options_t, has_type),
+     .flags = CLI_NUMBER_HEX, .arg = "T", .help = "meter type, 2 hex digits (default 10, cold water)"},
+    {"ser", CLI_OPT_INT(options_t, ser, 0, 255), .help = "the SER sequence byte (default 0)"},
+    {"di-order", CLI_OPT_CHOICE(options_t, target.di_order, order_names + 1), .values = order_values + 1,
+     .help = "the DI byte order on the wire (default high)"},
+    {"preamble", CLI_OPT_INT(options_t, preamble, 0, 4), .help = "FE wake-up bytes before the frame (default 0)"},
+    {"di", CLI_OPT_INT(options_t, di, 0, 0xFFFF), .flags = CLI_NUMBER_HEX, .arg = "DI",
+     .help = "read, day: the data identifier, 4 hex digits (e.g. 901F, A011)"},
+    {"open", CLI_OPT_FLAG(options_t, open), .help = "valve: open"},
+    {"close", CLI_OPT_FLAG(options_t, close), .help = "valve: close"},
+    {"serial", CLI_OPT_INT(options_t, serial, 0, 255), .help = "purchase: the purchase serial 0..255"},
+    {"amount", CLI_OPT_DECIMAL(options_t, amount, 2, 0, INT64_MAX), .arg = "YUAN",
+     .help = "purchase: the amount, at most 2 decimals"},
+    {"prices", CLI_OPT_CUSTOM(options_t, prices, parse_prices), .arg = "'P1 P2 P3'",
+     .help = "price-table: three prices in yuan per m3"},
+    {"steps", CLI_OPT_CUSTOM(options_t, steps, parse_steps), .arg = "'V1 V2'",
+     .help = "price-table: the two step volumes in m3"},
+    {"start-day", CLI_OPT_INT(options_t, start_day, 1, 31), .arg = "D", .help = "price-table: the start day"},
+    {"time", CLI_OPT_TIME(options_t, time), .arg = "TIME", .help = "time: 'YYYY-MM-DD hh:mm:ss' (local)"},
+    {"day", CLI_OPT_INT(options_t, day, 0, 255), .arg = "D", .help = "day: the settlement or reading day"},
+    {"new", CLI_OPT_CUSTOM(options_t, new_address, parse_address), .arg = "ADDR",
+     .help = "write-address: the new address"},
+    {"reading", CLI_OPT_DECIMAL(options_t, reading, 2, 0, INT64_MAX), .arg = "M3",
+     .help = "base: the base reading in m3, at most 2 decimals"},
+    {"key-version", CLI_OPT_INT(options_t, key_version, 0, 255), .arg = "N", .help = "key: the key version"},
+    {"key", CLI_OPT_CUSTOM(options_t, key, parse_key), .arg = "HEX16", .help = "key: the key, 16 hex digits"},
+    {NULL},
+};
+
+static const cli_spec_t encode_spec = {
+    .program = "prepay cjt188 encode",
+    .usage = "KIND --address ADDR [--type T] [--ser N] [--di-order high|low] [--preamble N] [--json]\n"
+             "  read --di DI | read-address | key-version | valve --open|--close\n"
+             "  purchase --serial N --amount YUAN | price-table --prices 'P1 P2 P3' --steps 'V1 V2' --start-day D\n"
+             "  time --time TIME | day --di A011|A012 --day D | write-address --new ADDR\n"
+             "  base --reading M3 | key --key-version N --key HEX16 | factory-enable",
+    .summary = "Builds a CJ/T 188-2004 request frame and prints it as uppercase hex.",
+    .options = encode_options,
+    .args = "KIND",
+    .min_args = 1,
+    .max_args = 1,
+    .json = true,
+};
+
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_cjt188_encode_options_parse(int argc, char **argv, options_t *o, cli_args_t *args, char *err,
+                                       size_t err_cap)
+{
     memset(o, 0, sizeof *o);
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            o->json = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--open") == 0) {
-            o->open = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--close") == 0) {
-            o->close = true;
-            continue;
-        }
-        bool known = false;
-        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
-            if (strcmp(argv[i], flags[k].flag) == 0) {
-                if (i + 1 >= argc) {
-                    return bad_input("option %s needs a value", flags[k].flag);
-                }
-                *(const char **)(void *)((char *)o + flags[k].offset) = argv[++i];
-                known = true;
-                break;
-            }
-        }
-        if (!known) {
-            return bad_input("unknown argument '%s'", argv[i]);
+    o->target.meter_type = PREPAY_CJT188_TYPE_COLD_WATER;
+    o->target.di_order = PREPAY_CJT188_DI_HIGH_FIRST;
+    int rc = cli_parse(&encode_spec, argc, argv, o, args, err, err_cap);
+    if (rc != 0 || args->help || args->version) {
+        return rc;
+    }
+    o->json = args->json;
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "address type ser di-order preamble", "frame kind", "encode",
+                            err, err_cap);
+    if (o->kind < 0) {
+        return CLI_EXIT_USAGE;
+    }
+    if (o->kind == KIND_VALVE && o->open == o->close) {
+        snprintf(err, err_cap, "encode valve needs --open or --close");
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->has_address && o->kind != KIND_READ_ADDRESS) {
+        snprintf(err, err_cap, "encode %s needs --address", kinds[o->kind].name);
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->has_address) {
+        o->target.address = prepay_cjt188_address_wildcard();
+        if (!o->has_type) {
+            o->target.meter_type = PREPAY_CJT188_WILDCARD_BYTE;
         }
     }
     return 0;
 }
 
-static bool parse_unsigned(const char *text, unsigned long max, unsigned long *out, int base)
+/* The request of the options, built into frame; returns a status. */
+static int build_request(const options_t *o, prepay_cjt188_frame_t *frame)
 {
-    char *end = NULL;
-    if (!text || !*text || *text == '-') {
-        return false;
+    const prepay_cjt188_target_t *t = &o->target;
+    uint8_t ser = (uint8_t)o->ser;
+    switch (o->kind) {
+    case KIND_READ: return prepay_cjt188_request_read(frame, t, (uint16_t)o->di, ser);
+    case KIND_READ_ADDRESS: return prepay_cjt188_request_read_address(frame, t, ser);
+    case KIND_KEY_VERSION: return prepay_cjt188_request_read_key_version(frame, t, ser);
+    case KIND_VALVE: return prepay_cjt188_request_valve(frame, t, ser, o->open);
+    case KIND_PURCHASE: return prepay_cjt188_request_purchase(frame, t, ser, (uint8_t)o->serial, o->amount);
+    case KIND_PRICE_TABLE: {
+        prepay_cjt188_price_table_t table = {{o->prices[0], o->prices[1], o->prices[2]},
+                                             {o->steps[0], o->steps[1]},
+                                             (uint8_t)o->start_day};
+        return prepay_cjt188_request_write_price_table(frame, t, ser, &table);
     }
-    unsigned long v = strtoul(text, &end, base);
-    if (!end || *end != '\0' || v > max) {
-        return false;
+    case KIND_TIME: return prepay_cjt188_request_write_time(frame, t, ser, o->time);
+    case KIND_DAY: return prepay_cjt188_request_write_day(frame, t, ser, (uint16_t)o->di, (uint8_t)o->day);
+    case KIND_WRITE_ADDRESS: return prepay_cjt188_request_write_address(frame, t, ser, &o->new_address);
+    case KIND_BASE: {
+        prepay_cjt188_quantity_t base = {true, o->reading, 2, PREPAY_CJT188_UNIT_M3};
+        return prepay_cjt188_request_write_base(frame, t, ser, &base);
     }
-    *out = v;
-    return true;
-}
-
-static int builder_failed(int status)
-{
-    fprintf(stderr, "prepay cjt188: cannot build the frame: %s\n", prepay_strerror(status));
-    return EXIT_BAD_INPUT;
-}
-
-/* Parses up to n space-separated decimals with `decimals` digits into out. */
-static bool parse_decimal_list(const char *text, size_t n, unsigned decimals, int64_t *out)
-{
-    char copy[256];
-    snprintf(copy, sizeof copy, "%s", text);
-    size_t k = 0;
-    for (char *p = strtok(copy, " ,"); p; p = strtok(NULL, " ,")) {
-        if (k == n || prepay_fixed_parse(p, strlen(p), decimals, &out[k]) != PREPAY_OK) {
-            return false;
-        }
-        k++;
+    case KIND_KEY: return prepay_cjt188_request_write_key(frame, t, ser, (uint8_t)o->key_version, o->key);
+    default: return prepay_cjt188_request_factory_enable(frame, t, ser);
     }
-    return k == n;
 }
 
 static int cmd_encode(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    const char *kind = argv[1];
+    cli_t cli;
+    cli_args_t args;
     options_t o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc != 0) {
+    char err[CLI_MESSAGE_MAX];
+    int rc = cli_begin(&cli, &encode_spec, &args,
+                       prepay_cjt188_encode_options_parse(argc, argv, &o, &args, err, sizeof err), err);
+    if (rc >= 0) {
         return rc;
     }
-    prepay_cjt188_target_t target;
-    target.meter_type = PREPAY_CJT188_TYPE_COLD_WATER;
-    target.di_order = PREPAY_CJT188_DI_HIGH_FIRST;
-    unsigned long v;
-    if (o.type) {
-        if (!parse_unsigned(o.type, 0xFF, &v, 16)) {
-            return bad_input("bad --type '%s' (2 hex digits, e.g. 10)", o.type);
-        }
-        target.meter_type = (uint8_t)v;
-    }
-    if (o.order && (!parse_order(o.order, &target.di_order) || target.di_order == PREPAY_CJT188_DI_AUTO)) {
-        return bad_input("--di-order needs high or low");
-    }
-    if (!o.address) {
-        if (strcmp(kind, "read-address") != 0) {
-            return bad_input("--address is required");
-        }
-        target.address = prepay_cjt188_address_wildcard();
-        if (!o.type) {
-            target.meter_type = PREPAY_CJT188_WILDCARD_BYTE;
-        }
-    } else if (prepay_cjt188_address_from_string(o.address, strlen(o.address), &target.address) != PREPAY_OK) {
-        return bad_input("bad address '%s' (14 digits, most significant first)", o.address);
-    }
-    uint8_t ser = 0;
-    if (o.ser) {
-        if (!parse_unsigned(o.ser, 255, &v, 10)) {
-            return bad_input("bad --ser '%s' (0..255)", o.ser);
-        }
-        ser = (uint8_t)v;
-    }
     static prepay_cjt188_frame_t frame;
-    int status;
-    if (strcmp(kind, "read") == 0) {
-        if (!o.di || strlen(o.di) != 4 || !parse_unsigned(o.di, 0xFFFF, &v, 16)) {
-            return bad_input("read needs --di with 4 hex digits, e.g. 901F");
-        }
-        status = prepay_cjt188_request_read(&frame, &target, (uint16_t)v, ser);
-    } else if (strcmp(kind, "read-address") == 0) {
-        status = prepay_cjt188_request_read_address(&frame, &target, ser);
-    } else if (strcmp(kind, "key-version") == 0) {
-        status = prepay_cjt188_request_read_key_version(&frame, &target, ser);
-    } else if (strcmp(kind, "valve") == 0) {
-        if (o.open == o.close) {
-            return bad_input("valve needs --open or --close");
-        }
-        status = prepay_cjt188_request_valve(&frame, &target, ser, o.open);
-    } else if (strcmp(kind, "purchase") == 0) {
-        int64_t fen;
-        if (!o.serial || !parse_unsigned(o.serial, 255, &v, 10)) {
-            return bad_input("purchase needs --serial 0..255");
-        }
-        if (!o.amount || prepay_fixed_parse(o.amount, strlen(o.amount), 2, &fen) != PREPAY_OK) {
-            return bad_input("purchase needs --amount in yuan with up to 2 decimals");
-        }
-        status = prepay_cjt188_request_purchase(&frame, &target, ser, (uint8_t)v, fen);
-    } else if (strcmp(kind, "price-table") == 0) {
-        int64_t prices[3], steps[2];
-        if (!o.prices || !parse_decimal_list(o.prices, 3, 8, prices)) {
-            return bad_input("price-table needs --prices 'P1 P2 P3' in yuan per m3");
-        }
-        if (!o.steps || !parse_decimal_list(o.steps, 2, 3, steps)) {
-            return bad_input("price-table needs --steps 'V1 V2' in m3");
-        }
-        if (!o.start_day || !parse_unsigned(o.start_day, 31, &v, 10)) {
-            return bad_input("price-table needs --start-day 1..31");
-        }
-        prepay_cjt188_price_table_t table = {{prices[0], prices[1], prices[2]}, {steps[0], steps[1]}, (uint8_t)v};
-        status = prepay_cjt188_request_write_price_table(&frame, &target, ser, &table);
-    } else if (strcmp(kind, "time") == 0) {
-        prepay_time_t t;
-        if (!o.time || !parse_civil_time(o.time, &t)) {
-            return bad_input("time needs --time 'YYYY-MM-DD hh:mm:ss'");
-        }
-        status = prepay_cjt188_request_write_time(&frame, &target, ser, t);
-    } else if (strcmp(kind, "day") == 0) {
-        unsigned long di, day;
-        if (!o.di || !parse_unsigned(o.di, 0xFFFF, &di, 16) || !o.day || !parse_unsigned(o.day, 255, &day, 10)) {
-            return bad_input("day needs --di A011|A012 and --day 1..31");
-        }
-        status = prepay_cjt188_request_write_day(&frame, &target, ser, (uint16_t)di, (uint8_t)day);
-    } else if (strcmp(kind, "write-address") == 0) {
-        prepay_cjt188_address_t fresh;
-        if (!o.new_address || prepay_cjt188_address_from_string(o.new_address, strlen(o.new_address), &fresh) != 0) {
-            return bad_input("write-address needs --new with 14 digits");
-        }
-        status = prepay_cjt188_request_write_address(&frame, &target, ser, &fresh);
-    } else if (strcmp(kind, "base") == 0) {
-        int64_t hundredths;
-        if (!o.reading || prepay_fixed_parse(o.reading, strlen(o.reading), 2, &hundredths) != PREPAY_OK) {
-            return bad_input("base needs --reading in m3 with up to 2 decimals");
-        }
-        prepay_cjt188_quantity_t base = {true, hundredths, 2, PREPAY_CJT188_UNIT_M3};
-        status = prepay_cjt188_request_write_base(&frame, &target, ser, &base);
-    } else if (strcmp(kind, "key") == 0) {
-        uint8_t key[8];
-        if (!o.version || !parse_unsigned(o.version, 255, &v, 10) || !o.key || parse_hex_bytes(o.key, key, 8) != 8) {
-            return bad_input("key needs --version 0..255 and --key with 16 hex digits");
-        }
-        status = prepay_cjt188_request_write_key(&frame, &target, ser, (uint8_t)v, key);
-    } else if (strcmp(kind, "factory-enable") == 0) {
-        status = prepay_cjt188_request_factory_enable(&frame, &target, ser);
-    } else {
-        return bad_input("unknown frame kind '%s' (read, read-address, key-version, valve, purchase, price-table, "
-                         "time, day, write-address, base, key, factory-enable)",
-                         kind);
-    }
+    int status = build_request(&o, &frame);
     if (status != PREPAY_OK) {
-        return builder_failed(status);
+        return cli_bad_status(&cli, status, "cannot build the frame: %s", prepay_strerror(status));
     }
-    if (o.preamble) {
-        if (!parse_unsigned(o.preamble, 4, &v, 10)) {
-            return bad_input("bad --preamble '%s' (0..4)", o.preamble);
-        }
-        frame.preamble = (uint8_t)v;
-    }
+    frame.preamble = (uint8_t)o.preamble;
     uint8_t out[PREPAY_CJT188_FRAME_MAX];
     int n = prepay_cjt188_encode(&frame, out, sizeof out);
-    if (n < 0) {
-        fprintf(stderr, "prepay cjt188: cannot encode the frame: %s\n", prepay_strerror(n));
-        return 1;
-    }
-    if (o.json) {
-        printf("{\"frame\":\"");
-        print_hex(stdout, out, (size_t)n, "");
-        printf("\",\"length\":%d}\n", n);
-    } else {
-        print_hex(stdout, out, (size_t)n, " ");
-        printf("\n");
-    }
-    return 0;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
+
+static const cli_command_t cjt188_commands[] = {
+    {"decode", cmd_decode, "decode frames given in hex"},
+    {"encode", cmd_encode, "build a request frame"},
+};
 
 int prepay_tool_cjt188(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    if (strcmp(argv[1], "decode") == 0) {
-        return cmd_decode(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "encode") == 0) {
-        return cmd_encode(argc - 1, argv + 1);
-    }
-    return bad_input("unknown subcommand '%s' (decode, encode)", argv[1]);
+    return cli_dispatch("prepay cjt188", cjt188_commands, sizeof cjt188_commands / sizeof cjt188_commands[0], argc,
+                        argv);
 }

@@ -1,10 +1,12 @@
 /*
- * prepay demo [--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json]
+ * prepay demo [--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--json]
  *
  * Runs a building of prepaid rooms end to end on one machine: the emulator
  * serves the meters over loopback TCP, the station reads them every hour,
  * the platform prices, deducts, alarms, cuts off, restores, recharges and
- * allocates the common area, then prints the month-end report.
+ * allocates the common area, then prints the month-end report. Input
+ * (options, the tariff) is read and checked before the output directory
+ * is touched; conventions: docs/cli.md.
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -15,10 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_file.h"
+#include "cli_options.h"
 #include "commands.h"
 #include "demo.h"
 
 #define DEFAULT_TARIFF "tariffs/guangzhou_residential_tou.json"
+/* Largest tariff file read. */
+#define TARIFF_FILE_MAX (64u * 1024u * 1024u)
 
 static int find_tariff(char *out, size_t cap)
 {
@@ -29,205 +35,197 @@ static int find_tariff(char *out, size_t cap)
             return 0;
         }
     }
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *up[] = {"/../../../examples/", "/../share/prepay/"};
-            for (size_t i = 0; i < 2; i++) {
-                int w = snprintf(out, cap, "%s%s%s", self, up[i], DEFAULT_TARIFF);
-                if (w > 0 && (size_t)w < cap && access(out, R_OK) == 0) {
-                    return 0;
-                }
-            }
-        }
-    }
-    return -1;
+    /* The source tree from a build directory, or an installed share/prepay. */
+    static const char *const beside[] = {"/../../../examples/" DEFAULT_TARIFF, "/../share/prepay/" DEFAULT_TARIFF};
+    return demo_beside_self(beside, 2, R_OK, out, cap);
 }
 
-static int parse_int(const char *text, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || v < lo || v > hi) {
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
+static const cli_option_t demo_options[] = {
+    {"days", CLI_OPT_INT(demo_options_t, days, 1, 366), .help = "simulated days (default 30)"},
+    {"meters", CLI_OPT_INT(demo_options_t, meters, 1, 5000), .help = "prepaid rooms (default 50)"},
+    {"out", CLI_OPT_TEXT(demo_options_t, out_dir), .arg = "DIR",
+     .help = "where the report, events, site file and chart go (default demo-out)"},
+    {"seed", CLI_OPT_U64(demo_options_t, seed), .help = "the simulation's seed (default 1)"},
+    {"tariff", CLI_OPT_TEXT(demo_options_t, tariff_path), .arg = "T.json",
+     .help = "the tariff (default: the shipped Guangzhou residential TOU tariff)"},
+    {"drop", CLI_OPT_DECIMAL(demo_options_t, drop, 6, 0, 500000), .arg = "P",
+     .help = "the emulator drops this share of its replies (0..0.5, e.g. 0.02)"},
+    {"corrupt", CLI_OPT_DECIMAL(demo_options_t, corrupt, 6, 0, 500000), .arg = "P",
+     .help = "the emulator garbles this share of its replies (0..0.5)"},
+    {"timeout-ms", CLI_OPT_INT(demo_options_t, timeout_ms, 1, 60000), .arg = "N",
+     .help = "the station's reply timeout (default 500)"},
+    {"emulator", CLI_OPT_TEXT(demo_options_t, emu_path), .arg = "PATH",
+     .help = "the prepay-emu program (default: beside prepay, or $PREPAY_EMU, or on PATH)"},
+    {NULL},
+};
 
-static void usage(FILE *to)
-{
-    fprintf(to, "usage: prepay demo [--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json]\n"
-                "                   [--drop P] [--corrupt P] [--timeout-ms N] [--emulator PATH]\n"
-                "  Runs a building of M prepaid rooms (default 50) for N days (default 30) against the\n"
-                "  DL/T 645 emulator over loopback TCP and prints the month-end report. --drop and\n"
-                "  --corrupt make the emulator lose or garble that share of its replies.\n"
-                "  Exits 1 if any cross-check between ledger, meters and station fails.\n");
-}
+static const cli_spec_t demo_spec = {
+    .program = "prepay demo",
+    .usage = "[--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--drop P] [--corrupt P]\n"
+             " [--timeout-ms N] [--emulator PATH] [--json]",
+    .summary = "Runs a building of M prepaid rooms for N days against the DL/T 645 emulator over loopback TCP\n"
+               "and prints the month-end report; writes report.csv, report.json, events.csv, site.json and\n"
+               "load.svg into DIR.",
+    .options = demo_options,
+    .json = true,
+    .notes = "Exits 1 if any cross-check between ledger, meters and station fails. With --json the report is\n"
+             "not printed; one JSON object sums it up (the files as in text mode).",
+};
 
-int prepay_demo_options_parse(int argc, char **argv, demo_options_t *o, bool *help, char *err, size_t err_cap)
+int prepay_demo_options_parse(int argc, char **argv, demo_options_t *o, cli_args_t *args, char *err, size_t err_cap)
 {
     memset(o, 0, sizeof *o);
-    *help = false;
     o->days = 30;
     o->meters = 50;
     o->seed = 1;
     o->out_dir = "demo-out";
     o->timeout_ms = 500;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            *help = true;
-            return 0;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v) {
-            snprintf(err, err_cap, "%.64s needs a value", a);
-            return 2;
-        }
-        i++;
-        if (strcmp(a, "--days") == 0) {
-            if (parse_int(v, 1, 366, &o->days) != 0) {
-                snprintf(err, err_cap, "--days takes 1..366");
-                return 2;
-            }
-        } else if (strcmp(a, "--meters") == 0) {
-            if (parse_int(v, 1, 5000, &o->meters) != 0) {
-                snprintf(err, err_cap, "--meters takes 1..5000");
-                return 2;
-            }
-        } else if (strcmp(a, "--timeout-ms") == 0) {
-            if (parse_int(v, 1, 60000, &o->timeout_ms) != 0) {
-                snprintf(err, err_cap, "--timeout-ms takes 1..60000");
-                return 2;
-            }
-        } else if (strcmp(a, "--seed") == 0) {
-            int seed;
-            if (parse_int(v, 0, INT_MAX, &seed) != 0) {
-                snprintf(err, err_cap, "--seed takes a non-negative integer");
-                return 2;
-            }
-            o->seed = (uint64_t)seed;
-        } else if (strcmp(a, "--out") == 0) {
-            o->out_dir = v;
-        } else if (strcmp(a, "--tariff") == 0) {
-            o->tariff_path = v;
-        } else if (strcmp(a, "--drop") == 0 || strcmp(a, "--corrupt") == 0) {
-            int64_t p;
-            if (prepay_fixed_parse(v, strlen(v), 6, &p) != PREPAY_OK || p < 0 || p > 500000) {
-                snprintf(err, err_cap, "%s takes a probability from 0 to 0.5, e.g. 0.02", a);
-                return 2;
-            }
-            if (a[2] == 'd') {
-                o->drop = v;
-            } else {
-                o->corrupt = v;
-            }
-        } else if (strcmp(a, "--emulator") == 0) {
-            o->emu_path = v;
-        } else {
-            snprintf(err, err_cap, "unknown option %.64s (try --help)", a);
-            return 2;
-        }
+    int rc = cli_parse(&demo_spec, argc, argv, o, args, err, err_cap);
+    o->json = args->json;
+    if (rc == 0 && !args->help && !args->version && (o->out_dir[0] == '\0' || strcmp(o->out_dir, "-") == 0)) {
+        snprintf(err, err_cap, "--out needs a directory");
+        return CLI_EXIT_USAGE;
     }
-    return 0;
+    return rc;
+}
+
+static void demo_free(demo_t *d)
+{
+    demo_stop_emulator(d);
+    if (d->events) {
+        fclose(d->events);
+    }
+    free(d->ledger_memory);
+    free(d->rooms_wh);
+    free(d->master_wh);
+    free(d->rooms);
+    free(d->doc);
+}
+
+/* Input: the tariff, read and checked before anything is written. */
+static int load_tariff(demo_t *d, char *tariff, size_t cap)
+{
+    if (!d->opt.tariff_path) {
+        if (find_tariff(tariff, cap) != 0) {
+            return cli_bad(d->cli, "cannot find %s; give --tariff", DEFAULT_TARIFF);
+        }
+        d->opt.tariff_path = tariff;
+    }
+    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    char *text = NULL;
+    size_t len = 0;
+    int status = PREPAY_OK;
+    if (cli_read_input(d->opt.tariff_path, TARIFF_FILE_MAX, &text, &len, &status, err, sizeof err) != 0) {
+        return cli_bad_status(d->cli, status, "%s", err);
+    }
+    d->doc = malloc(sizeof *d->doc);
+    status = d->doc ? prepay_tariff_doc_load_buffer(text, len, cli_input_name(d->opt.tariff_path), d->doc, err,
+                                                    sizeof err)
+                    : PREPAY_E_HOSTED_NO_MEMORY;
+    free(text);
+    if (status == PREPAY_OK) {
+        status = prepay_tariff_doc_plan(d->doc, &d->plan);
+    }
+    return status == PREPAY_OK ? CLI_EXIT_OK : cli_bad_status(d->cli, status, "%s", d->doc ? err : "out of memory");
+}
+
+/* The run's memory and files; returns 0 or reports. */
+static int prepare(demo_t *d, const char *events_path)
+{
+    d->account_capacity = (uint32_t)(2 * d->room_count + 8);
+    d->transfer_capacity = (uint32_t)((size_t)d->hours * d->room_count + 64 * d->room_count + 256);
+    size_t ledger_size = prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity);
+    d->ledger_memory = ledger_size != 0 ? malloc(ledger_size) : NULL;
+    d->rooms_wh = calloc((size_t)d->hours, sizeof *d->rooms_wh);
+    d->master_wh = calloc((size_t)d->hours, sizeof *d->master_wh);
+    if (!d->ledger_memory || !d->rooms_wh || !d->master_wh) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    d->events = fopen(events_path, "w");
+    if (!d->events) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", events_path, strerror(errno));
+    }
+    fprintf(d->events, "time,room,event,detail\n");
+    return CLI_EXIT_OK;
+}
+
+/* Run and output: the site, the emulator, the simulated days, the report. Returns the exit status. */
+static int run(demo_t *d, const char *site_path, const char *events_path)
+{
+    struct timespec wall0, wall1;
+    clock_gettime(CLOCK_MONOTONIC, &wall0);
+    if (demo_make_site(d, site_path) != 0 || prepare(d, events_path) != CLI_EXIT_OK) {
+        return CLI_EXIT_FAILED;
+    }
+    if (!d->opt.json) {
+        printf("prepay demo: %zu rooms for %d days, tariff \"%s\"\n", d->room_count, d->opt.days, d->doc->name);
+    }
+    if (demo_start_emulator(d, site_path) != 0) {
+        return CLI_EXIT_FAILED;
+    }
+    if (!d->opt.json) {
+        printf("emulator: prepay-emu serving %zu meters + the building incomer on 127.0.0.1:%d (one DTU bus)\n",
+               d->room_count, d->emu_port);
+    }
+    if (demo_run(d) != 0) {
+        return CLI_EXIT_FAILED;
+    }
+    int closed = fclose(d->events);
+    d->events = NULL;
+    if (closed != 0) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s: %s", events_path, strerror(errno));
+    }
+    json_t *totals = json_object();
+    int rc = demo_report(d, totals) != 0 ? CLI_EXIT_FAILED
+             : d->checks_failed > 0      ? cli_fail(d->cli, PREPAY_E_BAD_STATE, "%d cross-checks failed (see the report)",
+                                                    d->checks_failed)
+                                         : CLI_EXIT_OK;
+    if (rc == CLI_EXIT_OK && d->opt.json) {
+        json_t *o = cli_result();
+        cli_set(o, "tariff", cli_json_text(d->doc->name));
+        cli_set(o, "rooms", json_integer((json_int_t)d->room_count));
+        cli_set(o, "days", json_integer(d->opt.days));
+        cli_set(o, "out", cli_json_text(d->opt.out_dir));
+        cli_set(o, "totals", json_incref(totals));
+        cli_set(o, "checks_failed", json_integer(d->checks_failed));
+        rc = cli_emit(d->cli, o);
+    } else if (rc == CLI_EXIT_OK) {
+        clock_gettime(CLOCK_MONOTONIC, &wall1);
+        double seconds = (double)(wall1.tv_sec - wall0.tv_sec) + (double)(wall1.tv_nsec - wall0.tv_nsec) / 1e9;
+        printf("%d simulated days x %zu meters in %.1f s of wall time\n", d->opt.days, d->room_count, seconds);
+    }
+    json_decref(totals);
+    return rc;
 }
 
 int prepay_tool_demo(int argc, char **argv)
 {
     static demo_t d;
     memset(&d, 0, sizeof d);
-    char tariff[PATH_MAX];
-    bool help = false;
-    char why[256];
-    if (prepay_demo_options_parse(argc, argv, &d.opt, &help, why, sizeof why) != 0) {
-        fprintf(stderr, "prepay demo: %s\n", why);
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
-    if (!d.opt.tariff_path) {
-        if (find_tariff(tariff, sizeof tariff) != 0) {
-            fprintf(stderr, "prepay demo: cannot find %s; give --tariff\n", DEFAULT_TARIFF);
-            return 2;
-        }
-        d.opt.tariff_path = tariff;
+    cli_t cli;
+    cli_args_t args;
+    char err[CLI_MESSAGE_MAX], tariff[PATH_MAX];
+    int rc = cli_begin(&cli, &demo_spec, &args, prepay_demo_options_parse(argc, argv, &d.opt, &args, err, sizeof err),
+                       err);
+    d.cli = &cli;
+    if (rc >= 0 || (rc = load_tariff(&d, tariff, sizeof tariff)) != CLI_EXIT_OK) {
+        free(d.doc);
+        return rc;
     }
     if (mkdir(d.opt.out_dir, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "prepay demo: cannot create %s: %s\n", d.opt.out_dir, strerror(errno));
-        return 2;
-    }
-    struct timespec wall0;
-    clock_gettime(CLOCK_MONOTONIC, &wall0);
-    d.doc = malloc(sizeof *d.doc);
-    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
-    if (!d.doc || prepay_tariff_doc_load_file(d.opt.tariff_path, d.doc, err, sizeof err) != PREPAY_OK) {
-        fprintf(stderr, "prepay demo: %s\n", d.doc ? err : "out of memory");
         free(d.doc);
-        return 2;
+        return cli_fail(&cli, PREPAY_E_HOSTED_IO, "cannot create %s: %s", d.opt.out_dir, strerror(errno));
     }
-    prepay_tariff_doc_plan(d.doc, &d.plan);
     prepay_wallet_policy_default(&d.policy);
     d.policy.pretrip_level = 0; /* nobody presses a meter button in the demo */
     prepay_civil_t start = {2026, 11, 1, 0, 0, 0, 0};
-    prepay_time_from_civil(&start, &d.start);
+    int status = prepay_time_from_civil(&start, &d.start);
     d.hours = d.opt.days * 24;
     char site_path[PATH_MAX], events_path[PATH_MAX];
     snprintf(site_path, sizeof site_path, "%s/site.json", d.opt.out_dir);
     snprintf(events_path, sizeof events_path, "%s/events.csv", d.opt.out_dir);
-    int rc = 1;
-    if (demo_make_site(&d, site_path) != 0) {
-        goto out;
-    }
-    d.account_capacity = (uint32_t)(2 * d.room_count + 8);
-    d.transfer_capacity = (uint32_t)((size_t)d.hours * d.room_count + 64 * d.room_count + 256);
-    d.accounts = calloc(d.account_capacity, sizeof *d.accounts);
-    d.account_index = calloc(4 * (size_t)d.account_capacity + 4, sizeof *d.account_index);
-    d.entries = calloc(d.transfer_capacity, sizeof *d.entries);
-    d.transfer_index = calloc(4 * (size_t)d.transfer_capacity + 4, sizeof *d.transfer_index);
-    d.rooms_wh = calloc((size_t)d.hours, sizeof *d.rooms_wh);
-    d.master_wh = calloc((size_t)d.hours, sizeof *d.master_wh);
-    d.events = fopen(events_path, "w");
-    if (!d.accounts || !d.account_index || !d.entries || !d.transfer_index || !d.rooms_wh || !d.master_wh ||
-        !d.events) {
-        fprintf(stderr, "prepay demo: out of memory or cannot write %s\n", events_path);
-        goto out;
-    }
-    fprintf(d.events, "time,room,event,detail\n");
-    printf("prepay demo: %zu rooms for %d days, tariff \"%s\"\n", d.room_count, d.opt.days, d.doc->name);
-    if (demo_start_emulator(&d, argv[0], site_path) != 0) {
-        goto out;
-    }
-    printf("emulator: prepay-emu serving %zu meters + the building incomer on 127.0.0.1:%d (one DTU bus)\n",
-           d.room_count, d.emu_port);
-    if (demo_run(&d) != 0) {
-        goto out;
-    }
-    fclose(d.events);
-    d.events = NULL;
-    rc = demo_report(&d) == 0 ? 0 : 1;
-    struct timespec wall1;
-    clock_gettime(CLOCK_MONOTONIC, &wall1);
-    double seconds = (double)(wall1.tv_sec - wall0.tv_sec) + (double)(wall1.tv_nsec - wall0.tv_nsec) / 1e9;
-    printf("%d simulated days x %zu meters in %.1f s of wall time\n", d.opt.days, d.room_count, seconds);
-out:
-    demo_stop_emulator(&d);
-    if (d.events) {
-        fclose(d.events);
-    }
-    free(d.accounts);
-    free(d.account_index);
-    free(d.entries);
-    free(d.transfer_index);
-    free(d.rooms_wh);
-    free(d.master_wh);
-    free(d.rooms);
-    free(d.doc);
+    rc = status == PREPAY_OK ? run(&d, site_path, events_path)
+                             : cli_fail(&cli, status, "the start time: %s", prepay_strerror(status));
+    demo_free(&d);
     return rc;
 }

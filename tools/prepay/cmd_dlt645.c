@@ -1,6 +1,6 @@
 /*
- * prepay dlt645: decode DL/T 645 frames into fields and typed values, and
- * build request frames (hosted: stdio and stdlib are fine here).
+ * prepay dlt645: decode DL/T 645 frames into fields and typed values, build
+ * request frames, list the data-identifier catalogue (hosted).
  *
  *   prepay dlt645 decode [--json] HEX...      one frame per argument ('-': stdin, one per line)
  *   prepay dlt645 encode read    --address A --di DI [--preamble N] [--json]
@@ -10,185 +10,27 @@
  *   prepay dlt645 encode address [--new A [--address TARGET]]            (read / write address)
  *   prepay dlt645 catalogue [--json]                                     (list the DI catalogue)
  *
- * Exit status: 0 ok, 2 bad input (one line on stderr per problem), 1 other failure.
+ * Conventions (options, --json lines, exit status): docs/cli.md.
  */
-#include <ctype.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
+#include "cli_options.h"
+#include "cli_text.h"
 #include "commands.h"
 #include "prepay/civil_time.h"
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
 #include "prepay/status.h"
 
-#define EXIT_BAD_INPUT 2
 #define MAX_ITEMS 128
-
-static void usage(FILE *to)
-{
-    fprintf(to,
-            "usage: prepay dlt645 decode [--json] HEX... | -\n"
-            "       prepay dlt645 encode read    --address ADDR --di DI [--preamble N] [--json]\n"
-            "       prepay dlt645 encode write   --address ADDR --di DI --value V [--level PA] [--password P]\n"
-            "                                    [--operator C] [--preamble N] [--json]\n"
-            "       prepay dlt645 encode relay   --address ADDR --n1 CMD --until 'YYYY-MM-DD hh:mm:ss'\n"
-            "                                    [--level PA] [--password P] [--operator C] [--preamble N] [--json]\n"
-            "       prepay dlt645 encode time    --time 'YYYY-MM-DD hh:mm:ss' [--preamble N] [--json]\n"
-            "       prepay dlt645 encode address [--new ADDR [--address TARGET]] [--preamble N] [--json]\n"
-            "       prepay dlt645 catalogue [--json]\n"
-            "\n"
-            "decode: each argument is one frame in hex (spaces allowed inside quotes); '-' reads\n"
-            "        frames from stdin, one per line ('#' lines and blank lines are skipped).\n"
-            "        --json prints one JSON object per frame per line.\n"
-            "encode: prints the frame as uppercase hex.\n"
-            "  ADDR      12 digits, most significant first (AA bytes allowed for reads)\n"
-            "  DI        8 hex digits DI3..DI0, e.g. 0001FF00\n"
-            "  V         the value as text: 0.5200, 2016-01-11, 21:53:55, '2024-07-01 12:30',\n"
-            "            000000193600, '01-01:1 06-01:2' (zones), '00:00:1 08:00:2' (day slots), hex bytes\n"
-            "  PA        password level, 2 hex digits (default 02)\n"
-            "  P         password, 6 hex digits, most significant first (default 000000)\n"
-            "  C         operator code, 8 hex digits, most significant first (default 00000000)\n"
-            "  CMD       trip | close-allowed | close | alarm | alarm-release | keep-power | keep-power-release\n"
-            "  N         0..4 FE wake-up bytes (default 0)\n");
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int bad_input(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fprintf(stderr, "prepay dlt645: ");
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
-    va_end(args);
-    return EXIT_BAD_INPUT;
-}
-
-/* ---- small helpers ----------------------------------------------------------- */
-
-static int hex_digit(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = toupper(c);
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* Parses hex with optional spaces (and "0x" prefixes); returns bytes or -1. */
-static int parse_hex_bytes(const char *text, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int high = -1;
-    for (const char *p = text; *p; p++) {
-        if (isspace((unsigned char)*p) || *p == ',' || *p == ':') {
-            if (high >= 0) {
-                return -1; /* odd digit count within a byte */
-            }
-            continue;
-        }
-        if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && high < 0) {
-            p++;
-            continue;
-        }
-        int d = hex_digit((unsigned char)*p);
-        if (d < 0) {
-            return -1;
-        }
-        if (high < 0) {
-            high = d;
-        } else {
-            if (n >= cap) {
-                return -1;
-            }
-            out[n++] = (uint8_t)(high << 4 | d);
-            high = -1;
-        }
-    }
-    return high >= 0 ? -1 : (int)n;
-}
-
-/* Parses exactly `digits` hex digits into a number. */
-static bool parse_hex_number(const char *text, size_t digits, uint32_t *out)
-{
-    if (strlen(text) != digits) {
-        return false;
-    }
-    uint32_t v = 0;
-    for (size_t i = 0; i < digits; i++) {
-        int d = hex_digit((unsigned char)text[i]);
-        if (d < 0) {
-            return false;
-        }
-        v = v << 4 | (uint32_t)d;
-    }
-    *out = v;
-    return true;
-}
-
-static void print_hex(FILE *to, const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        fprintf(to, "%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
-static void json_string(FILE *to, const char *s)
-{
-    fputc('"', to);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", to); break;
-        case '\\': fputs("\\\\", to); break;
-        case '\n': fputs("\\n", to); break;
-        case '\r': fputs("\\r", to); break;
-        case '\t': fputs("\\t", to); break;
-        default:
-            if (*p < 0x20 || *p == 0x7F) {
-                fprintf(to, "\\u%04X", *p);
-            } else {
-                fputc(*p, to);
-            }
-        }
-    }
-    fputc('"', to);
-}
-
-/* "YYYY-MM-DD hh:mm:ss" (or 'T') to a time. */
-static bool parse_civil_time(const char *text, prepay_time_t *out)
-{
-    int year, month, day, hour, minute, second;
-    char sep;
-    char extra;
-    if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &year, &month, &day, &sep, &hour, &minute, &second, &extra) != 7 ||
-        (sep != ' ' && sep != 'T') || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || hour > 23 ||
-        minute > 59 || second > 59) {
-        return false;
-    }
-    prepay_civil_t c = {year, (uint8_t)month, (uint8_t)day, (uint8_t)hour, (uint8_t)minute, (uint8_t)second, 0};
-    return prepay_time_from_civil(&c, out) == PREPAY_OK;
-}
-
-static void format_time(prepay_time_t t, char *out, size_t cap)
-{
-    prepay_civil_t c;
-    if (prepay_time_to_civil(t, &c) != PREPAY_OK) {
-        snprintf(out, cap, "?");
-        return;
-    }
-    snprintf(out, cap, "%04d-%02u-%02u %02u:%02u:%02u", (int)c.year, c.month, c.day, c.hour, c.minute, c.second);
-}
+/* Longest frame line read from the standard input. */
+#define LINE_MAX_BYTES 8191u
 
 static const char *function_name(unsigned edition, unsigned function)
 {
@@ -223,28 +65,7 @@ static const char *function_name(unsigned edition, unsigned function)
     }
 }
 
-static const struct {
-    const char *name;
-    uint8_t code;
-} relay_commands[] = {
-    {"trip", PREPAY_DLT645_RELAY_TRIP},
-    {"close-allowed", PREPAY_DLT645_RELAY_CLOSE_ALLOWED},
-    {"close", PREPAY_DLT645_RELAY_DIRECT_CLOSE},
-    {"alarm", PREPAY_DLT645_RELAY_ALARM},
-    {"alarm-release", PREPAY_DLT645_RELAY_ALARM_RELEASE},
-    {"keep-power", PREPAY_DLT645_RELAY_KEEP_POWER},
-    {"keep-power-release", PREPAY_DLT645_RELAY_KEEP_POWER_RELEASE},
-};
-
-static const char *relay_command_name(uint8_t code)
-{
-    for (size_t i = 0; i < sizeof relay_commands / sizeof relay_commands[0]; i++) {
-        if (relay_commands[i].code == code) {
-            return relay_commands[i].name;
-        }
-    }
-    return "unknown";
-}
+static const char *relay_command_name(uint8_t code);
 
 static const char *error_text(uint16_t error)
 {
@@ -373,7 +194,7 @@ static size_t frame_values(const prepay_dlt645_frame_t *f, shown_value_t *shown,
         }
         memset(&shown[0], 0, sizeof shown[0]);
         snprintf(shown[0].name, sizeof shown[0].name, "time");
-        format_time(t, shown[0].value, sizeof shown[0].value);
+        cli_time_text(t, PREPAY_TIME_TEXT_SECOND, shown[0].value);
         shown[0].unit = "";
         shown[0].kind = "time";
         return 1;
@@ -391,7 +212,7 @@ static size_t frame_values(const prepay_dlt645_frame_t *f, shown_value_t *shown,
         shown[0].unit = "";
         shown[0].kind = "text";
         snprintf(shown[1].name, sizeof shown[1].name, "valid until");
-        format_time(relay.valid_until, shown[1].value, sizeof shown[1].value);
+        cli_time_text(relay.valid_until, PREPAY_TIME_TEXT_SECOND, shown[1].value);
         shown[1].unit = "";
         shown[1].kind = "time";
         return 2;
@@ -413,7 +234,7 @@ static void print_frame_text(const prepay_dlt645_frame_t *f, const char *address
     }
     printf("  length    %u\n", f->length);
     printf("  data      ");
-    print_hex(stdout, f->data, f->length, " ");
+    cli_print_hex(f->data, f->length, " ");
     printf("\n");
     if (f->di_size == 4) {
         printf("  di        %08X\n", (unsigned)f->di);
@@ -437,74 +258,77 @@ static void print_frame_text(const prepay_dlt645_frame_t *f, const char *address
     }
 }
 
-static void print_frame_json(const prepay_dlt645_frame_t *f, const char *address, const shown_value_t *values,
-                             size_t count, int problem)
+static int print_frame_json(const cli_t *cli, const prepay_dlt645_frame_t *f, const char *address,
+                            const shown_value_t *values, size_t count, int problem)
 {
-    printf("{\"address\":");
-    json_string(stdout, address);
-    printf(",\"edition\":%u,\"preamble\":%u,\"control\":%u,\"function\":%u", (unsigned)f->edition, f->preamble,
-           f->control, f->function);
-    printf(",\"function_name\":");
-    json_string(stdout, function_name(f->edition, f->function));
-    printf(",\"direction\":\"%s\",\"abnormal\":%s,\"follow_up\":%s,\"length\":%u,\"data\":\"",
-           f->is_reply ? "reply" : "request", f->abnormal ? "true" : "false", f->follow_up ? "true" : "false",
-           f->length);
-    print_hex(stdout, f->data, f->length, "");
-    printf("\"");
-    if (f->di_size == 4) {
-        printf(",\"di\":\"%08X\"", (unsigned)f->di);
-    } else if (f->di_size == 2) {
-        printf(",\"di\":\"%04X\"", (unsigned)f->di);
+    char di[16];
+    json_t *o = cli_result();
+    cli_set(o, "address", cli_json_text(address));
+    cli_set(o, "edition", json_integer(f->edition));
+    cli_set(o, "preamble", json_integer(f->preamble));
+    cli_set(o, "control", json_integer(f->control));
+    cli_set(o, "function", json_integer(f->function));
+    cli_set(o, "function_name", json_string(function_name(f->edition, f->function)));
+    cli_set(o, "direction", json_string(f->is_reply ? "reply" : "request"));
+    cli_set(o, "abnormal", json_boolean(f->abnormal));
+    cli_set(o, "follow_up", json_boolean(f->follow_up));
+    cli_set(o, "length", json_integer(f->length));
+    cli_set(o, "data", cli_json_hex(f->data, f->length));
+    if (f->di_size == 4 || f->di_size == 2) {
+        snprintf(di, sizeof di, "%0*X", f->di_size == 4 ? 8 : 4, (unsigned)f->di);
+        cli_set(o, "di", json_string(di));
     }
     if (f->has_error) {
-        printf(",\"error\":%u,\"error_text\":", (unsigned)f->error);
-        json_string(stdout, error_text(f->error));
+        cli_set(o, "error", json_integer(f->error));
+        cli_set(o, "error_text", json_string(error_text(f->error)));
     }
-    printf(",\"values\":[");
+    json_t *list = json_array();
     for (size_t i = 0; i < count; i++) {
         const shown_value_t *v = &values[i];
-        printf("%s{", i ? "," : "");
+        json_t *item = json_object();
         if (v->has_di) {
-            printf("\"di\":\"%0*X\",", v->di_digits, (unsigned)v->di);
+            snprintf(di, sizeof di, "%0*X", v->di_digits, (unsigned)v->di);
+            cli_set(item, "di", json_string(di));
         }
-        printf("\"name\":");
-        json_string(stdout, v->name);
-        printf(",\"value\":");
-        json_string(stdout, v->value);
-        printf(",\"unit\":");
-        json_string(stdout, v->unit);
-        printf(",\"kind\":");
-        json_string(stdout, v->kind);
-        printf("}");
+        cli_set(item, "name", cli_json_text(v->name));
+        cli_set(item, "value", cli_json_text(v->value));
+        cli_set(item, "unit", cli_json_text(v->unit));
+        cli_set(item, "kind", json_string(v->kind));
+        json_array_append_new(list, item);
     }
-    printf("]");
+    cli_set(o, "values", list);
     if (problem != PREPAY_OK) {
-        printf(",\"value_error\":");
-        json_string(stdout, prepay_strerror(problem));
+        cli_set(o, "value_error", json_string(prepay_strerror(problem)));
     }
-    printf("}\n");
+    return cli_emit(cli, o);
 }
 
-/* Decodes and prints one frame given as hex text; returns 0 or EXIT_BAD_INPUT. */
-static int decode_one(const char *text, bool json)
+typedef struct decode_run {
+    cli_t cli;
+    bool json;
+} decode_run_t;
+
+/* Decodes and prints one frame given as hex text; returns 0 or the exit status of its error. */
+static int decode_one(const char *text, void *context)
 {
+    const decode_run_t *run = context;
+    const cli_t *cli = &run->cli;
     static uint8_t bytes[4096];
-    int n = parse_hex_bytes(text, bytes, sizeof bytes);
+    int n = cli_parse_hex_bytes(text, bytes, sizeof bytes);
     if (n < 0) {
-        return bad_input("not a hex frame: '%s'", text);
+        return cli_bad(cli, "not a hex frame: '%.80s'", text);
     }
     if (n == 0) {
-        return bad_input("empty frame");
+        return cli_bad(cli, "empty frame");
     }
     static prepay_dlt645_frame_t frame;
     int used = prepay_dlt645_decode(bytes, (size_t)n, &frame);
     if (used < 0) {
-        fprintf(stderr, "prepay dlt645: bad frame '%s': %s\n", text, prepay_strerror(used));
-        return EXIT_BAD_INPUT;
+        return cli_bad_status(cli, used, "bad frame '%.80s': %s", text, prepay_strerror(used));
     }
     if (used != n) {
-        fprintf(stderr, "prepay dlt645: bad frame '%s': %d bytes after the end byte 16\n", text, n - used);
-        return EXIT_BAD_INPUT;
+        return cli_bad_status(cli, PREPAY_E_DLT645_BAD_LENGTH, "bad frame '%.80s': %d bytes after the end byte 16",
+                              text, n - used);
     }
     char address[16];
     if (prepay_dlt645_address_to_string(&frame.address, address, sizeof address) < 0) {
@@ -513,168 +337,51 @@ static int decode_one(const char *text, bool json)
     static shown_value_t values[MAX_ITEMS];
     int problem;
     size_t count = frame_values(&frame, values, MAX_ITEMS, &problem);
-    if (json) {
-        print_frame_json(&frame, address, values, count, problem);
-    } else {
-        print_frame_text(&frame, address, values, count, problem);
+    if (run->json) {
+        return print_frame_json(cli, &frame, address, values, count, problem);
     }
+    print_frame_text(&frame, address, values, count, problem);
     return 0;
 }
 
+static int decode_input_failed(const char *message, void *context)
+{
+    return cli_bad(&((const decode_run_t *)context)->cli, "%s", message);
+}
+
+static const cli_spec_t decode_spec = {
+    .program = "prepay dlt645 decode",
+    .usage = "[--json] HEX... | -",
+    .summary = "Decodes DL/T 645-2007 (and -1997) frames: header, data identifier, typed values.\n"
+               CLI_FRAMES_HELP,
+    .args = "HEX",
+    .min_args = 1,
+    .max_args = CLI_ARGS_MAX,
+    .json = true,
+    .notes = CLI_FRAMES_JSON_NOTES,
+};
+
 static int cmd_decode(int argc, char **argv)
 {
-    bool json = false;
-    int frames = 0;
-    int result = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return bad_input("unknown option '%s'", argv[i]);
-        }
+    decode_run_t run;
+    cli_args_t args;
+    int rc = cli_start(&run.cli, &decode_spec, argc, argv, NULL, &args);
+    if (rc >= 0) {
+        return rc;
     }
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            continue;
-        }
-        frames++;
-        if (strcmp(argv[i], "-") == 0) {
-            char line[8192];
-            while (fgets(line, sizeof line, stdin)) {
-                size_t len = strlen(line);
-                if (len == sizeof line - 1 && line[len - 1] != '\n') {
-                    fprintf(stderr, "prepay dlt645: input line too long\n");
-                    result = EXIT_BAD_INPUT;
-                    int c;
-                    while ((c = getchar()) != EOF && c != '\n') {
-                    }
-                    continue;
-                }
-                while (len > 0 && isspace((unsigned char)line[len - 1])) {
-                    line[--len] = '\0';
-                }
-                const char *p = line;
-                while (isspace((unsigned char)*p)) {
-                    p++;
-                }
-                if (*p == '\0' || *p == '#') {
-                    continue;
-                }
-                if (decode_one(p, json) != 0) {
-                    result = EXIT_BAD_INPUT;
-                }
-            }
-        } else if (decode_one(argv[i], json) != 0) {
-            result = EXIT_BAD_INPUT;
-        }
-        fflush(stdout);
-    }
-    if (frames == 0) {
-        return bad_input("decode: no frames given (HEX arguments or '-')");
-    }
-    return result;
+    run.json = args.json;
+    return cli_each_input(args.args, args.count, LINE_MAX_BYTES, decode_one, decode_input_failed, &run);
 }
 
 /* ---- encode ------------------------------------------------------------------------ */
 
-typedef dlt645_encode_options_t encode_options_t;
-
-/* argv: "encode" KIND options... (argv[0] the subcommand). */
-int prepay_dlt645_encode_options_parse(int argc, char **argv, encode_options_t *o, char *err, size_t err_cap)
+/* A hex field of n bytes, most significant first, into wire order (least significant first). */
+static int wire_field(const char *text, size_t n, uint8_t *out, char *err, size_t err_cap)
 {
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } flags[] = {
-        {"--address", offsetof(encode_options_t, address)},
-        {"--new", offsetof(encode_options_t, new_address)},
-        {"--di", offsetof(encode_options_t, di)},
-        {"--value", offsetof(encode_options_t, value)},
-        {"--level", offsetof(encode_options_t, level)},
-        {"--password", offsetof(encode_options_t, password)},
-        {"--operator", offsetof(encode_options_t, operator_code)},
-        {"--n1", offsetof(encode_options_t, n1)},
-        {"--until", offsetof(encode_options_t, until)},
-        {"--time", offsetof(encode_options_t, time)},
-        {"--preamble", offsetof(encode_options_t, preamble)},
-    };
-    memset(o, 0, sizeof *o);
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        o->help = argc >= 2;
-        if (argc < 2) {
-            snprintf(err, err_cap, "encode needs a frame kind (read, write, relay, time, address)");
-            return EXIT_BAD_INPUT;
-        }
-        return 0;
-    }
-    o->what = argv[1];
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            o->json = true;
-            continue;
-        }
-        bool known = false;
-        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
-            size_t flag_len = strlen(flags[k].flag);
-            if (strncmp(argv[i], flags[k].flag, flag_len) != 0) {
-                continue;
-            }
-            const char *value = NULL;
-            if (argv[i][flag_len] == '=') {
-                value = argv[i] + flag_len + 1;
-            } else if (argv[i][flag_len] == '\0') {
-                if (i + 1 >= argc) {
-                    snprintf(err, err_cap, "option %s needs a value", flags[k].flag);
-                    return EXIT_BAD_INPUT;
-                }
-                value = argv[++i];
-            } else {
-                continue;
-            }
-            *(const char **)(void *)((char *)o + flags[k].offset) = value;
-            known = true;
-            break;
-        }
-        if (!known) {
-            snprintf(err, err_cap, "unknown argument '%.64s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        }
-    }
-    return 0;
-}
-
-static int need_address(const char *text, const char *what, prepay_dlt645_address_t *out)
-{
-    if (!text) {
-        return bad_input("%s is required", what);
-    }
-    if (prepay_dlt645_address_from_string(text, strlen(text), out) != PREPAY_OK) {
-        return bad_input("bad address '%s' (12 digits, most significant first)", text);
-    }
-    return 0;
-}
-
-static int need_di(const char *text, uint32_t *out)
-{
-    if (!text) {
-        return bad_input("--di is required");
-    }
-    if (!parse_hex_number(text, 8, out)) {
-        return bad_input("bad DI '%s' (8 hex digits DI3..DI0)", text);
-    }
-    return 0;
-}
-
-/* Reads a hex field of n bytes, most significant first, into wire order (least significant first). */
-static int wire_field(const char *text, const char *what, size_t n, uint8_t *out)
-{
-    uint32_t v;
-    if (!parse_hex_number(text, 2 * n, &v)) {
-        fprintf(stderr, "prepay dlt645: bad %s '%s' (%zu hex digits)\n", what, text, 2 * n);
-        return EXIT_BAD_INPUT;
+    uint64_t v;
+    if (cli_parse_hex_digits(text, 2 * n, &v) != 0) {
+        snprintf(err, err_cap, "'%.32s' is not %zu hex digits", text, 2 * n);
+        return -1;
     }
     for (size_t i = 0; i < n; i++) {
         out[i] = (uint8_t)(v >> (8 * i));
@@ -682,150 +389,189 @@ static int wire_field(const char *text, const char *what, size_t n, uint8_t *out
     return 0;
 }
 
-static int credentials_from(const encode_options_t *o, prepay_dlt645_credentials_t *c)
+static int parse_level(const char *text, void *out, char *err, size_t err_cap)
 {
-    memset(c, 0, sizeof *c);
-    c->level = PREPAY_DLT645_PASSWORD_LEVEL_2;
-    if (o->level && wire_field(o->level, "password level", 1, &c->level) != 0) {
-        return EXIT_BAD_INPUT;
+    return wire_field(text, 1, out, err, err_cap);
+}
+
+static int parse_password(const char *text, void *out, char *err, size_t err_cap)
+{
+    return wire_field(text, 3, out, err, err_cap);
+}
+
+static int parse_operator(const char *text, void *out, char *err, size_t err_cap)
+{
+    return wire_field(text, 4, out, err, err_cap);
+}
+
+static int parse_di(const char *text, void *out, char *err, size_t err_cap)
+{
+    uint64_t v;
+    if (cli_parse_hex_digits(text, 8, &v) != 0) {
+        snprintf(err, err_cap, "bad DI '%.32s' (8 hex digits DI3..DI0, e.g. 0001FF00)", text);
+        return -1;
     }
-    if (o->password && wire_field(o->password, "password", 3, c->password) != 0) {
-        return EXIT_BAD_INPUT;
-    }
-    if (o->operator_code && wire_field(o->operator_code, "operator code", 4, c->operator_code) != 0) {
-        return EXIT_BAD_INPUT;
+    uint32_t di = (uint32_t)v;
+    memcpy(out, &di, sizeof di);
+    return 0;
+}
+
+static int parse_address(const char *text, void *out, char *err, size_t err_cap)
+{
+    if (prepay_dlt645_address_from_string(text, strlen(text), out) != PREPAY_OK) {
+        snprintf(err, err_cap, "bad address '%.32s' (12 digits, most significant first; AA for wildcards)", text);
+        return -1;
     }
     return 0;
 }
 
-static int builder_failed(int status)
+enum { KIND_READ, KIND_WRITE, KIND_RELAY, KIND_TIME, KIND_ADDRESS };
+/* The frame kinds: the options each takes (besides --preamble) and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "address di", "address di"},
+    [KIND_WRITE] = {"write", "address di value level password operator", "address di value"},
+    [KIND_RELAY] = {"relay", "address n1 until level password operator", "address n1 until"},
+    [KIND_TIME] = {"time", "time", "time"},
+    [KIND_ADDRESS] = {"address", "address new", ""},
+    {NULL, NULL, NULL},
+};
+
+static const char *const relay_names[] = {"trip",          "close-allowed", "close",
+                                          "alarm",         "alarm-release", "keep-power",
+                                          "keep-power-release", NULL};
+static const int relay_codes[] = {PREPAY_DLT645_RELAY_TRIP,          PREPAY_DLT645_RELAY_CLOSE_ALLOWED,
+                                  PREPAY_DLT645_RELAY_DIRECT_CLOSE,  PREPAY_DLT645_RELAY_ALARM,
+                                  PREPAY_DLT645_RELAY_ALARM_RELEASE, PREPAY_DLT645_RELAY_KEEP_POWER,
+                                  PREPAY_DLT645_RELAY_KEEP_POWER_RELEASE};
+
+static const char *relay_command_name(uint8_t code)
 {
-    fprintf(stderr, "prepay dlt645: cannot build the frame: %s\n", prepay_strerror(status));
-    return EXIT_BAD_INPUT;
+    for (size_t i = 0; relay_names[i] != NULL; i++) {
+        if (relay_codes[i] == code) {
+            return relay_names[i];
+        }
+    }
+    return "unknown";
+}
+
+typedef dlt645_encode_options_t encode_options_t;
+
+static const cli_option_t encode_options[] = {
+    {"address", CLI_OPT_CUSTOM(encode_options_t, address, parse_address), CLI_GIVEN(encode_options_t, has_address),
+     .arg = "ADDR", .help = "the meter: 12 digits, most significant first (AA bytes allowed for reads)"},
+    {"di", CLI_OPT_CUSTOM(encode_options_t, di, parse_di), CLI_GIVEN(encode_options_t, has_di), .arg = "DI",
+     .help = "data identifier, 8 hex digits DI3..DI0, e.g. 0001FF00"},
+    {"value", CLI_OPT_TEXT(encode_options_t, value), .arg = "V",
+     .help = "write: the value as text (0.5200, 2016-01-11, 21:53:55, '01-01:1 06-01:2', hex bytes)"},
+    {"level", CLI_OPT_CUSTOM(encode_options_t, credentials.level, parse_level), .arg = "PA",
+     .help = "password level, 2 hex digits (default 02)"},
+    {"password", CLI_OPT_CUSTOM(encode_options_t, credentials.password, parse_password), .arg = "P",
+     .help = "password, 6 hex digits, most significant first (default 000000)"},
+    {"operator", CLI_OPT_CUSTOM(encode_options_t, credentials.operator_code, parse_operator), .arg = "C",
+     .help = "operator code, 8 hex digits, most significant first (default 00000000)"},
+    {"n1", CLI_OPT_CHOICE(encode_options_t, n1, relay_names), .values = relay_codes, CLI_GIVEN(encode_options_t, has_n1),
+     .arg = "CMD", .help = "relay command: trip, close-allowed, close, alarm, alarm-release, keep-power(-release)"},
+    {"until", CLI_OPT_TIME(encode_options_t, until), CLI_GIVEN(encode_options_t, has_until), .arg = "TIME",
+     .help = "relay: valid until 'YYYY-MM-DD hh:mm:ss' (local)"},
+    {"time", CLI_OPT_TIME(encode_options_t, time), CLI_GIVEN(encode_options_t, has_time), .arg = "TIME",
+     .help = "time: the broadcast time 'YYYY-MM-DD hh:mm:ss' (local)"},
+    {"new", CLI_OPT_CUSTOM(encode_options_t, new_address, parse_address), CLI_GIVEN(encode_options_t, has_new),
+     .arg = "ADDR", .help = "address: the new address to write (else the address is read)"},
+    {"preamble", CLI_OPT_INT(encode_options_t, preamble, 0, 4), .help = "FE wake-up bytes before the frame (default 0)"},
+    {NULL},
+};
+
+static const cli_spec_t encode_spec = {
+    .program = "prepay dlt645 encode",
+    .usage = "read    --address ADDR --di DI [--preamble N] [--json]\n"
+             "write   --address ADDR --di DI --value V [--level PA] [--password P] [--operator C] [--json]\n"
+             "relay   --address ADDR --n1 CMD --until TIME [--level PA] [--password P] [--operator C] [--json]\n"
+             "time    --time TIME [--preamble N] [--json]\n"
+             "address [--new ADDR [--address TARGET]] [--preamble N] [--json]",
+    .summary = "Builds a DL/T 645-2007 request frame and prints it as uppercase hex.",
+    .options = encode_options,
+    .args = "KIND",
+    .min_args = 1,
+    .max_args = 1,
+    .json = true,
+};
+
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_dlt645_encode_options_parse(int argc, char **argv, encode_options_t *o, cli_args_t *args, char *err,
+                                       size_t err_cap)
+{
+    memset(o, 0, sizeof *o);
+    o->credentials.level = PREPAY_DLT645_PASSWORD_LEVEL_2;
+    int rc = cli_parse(&encode_spec, argc, argv, o, args, err, err_cap);
+    if (rc != 0 || args->help || args->version) {
+        return rc;
+    }
+    o->json = args->json;
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "preamble", "frame kind", "encode", err, err_cap);
+    if (o->kind < 0) {
+        return CLI_EXIT_USAGE;
+    }
+    if (o->kind == KIND_ADDRESS && o->has_address && !o->has_new) {
+        snprintf(err, err_cap, "encode address needs --new with --address (the meter whose address is written)");
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Builds the request of the options into frame; returns a status. */
+static int build_request(const cli_t *cli, const encode_options_t *o, prepay_dlt645_frame_t *frame, int *exit_code)
+{
+    *exit_code = CLI_EXIT_OK;
+    switch (o->kind) {
+    case KIND_READ: return prepay_dlt645_request_read(frame, &o->address, o->di);
+    case KIND_WRITE: {
+        prepay_dlt645_value_t value;
+        int status = prepay_dlt645_value_parse(o->di, o->value, strlen(o->value), &value);
+        if (status != PREPAY_OK) {
+            *exit_code = cli_bad_status(cli, status, "bad value '%.64s' for DI %08X: %s", o->value, (unsigned)o->di,
+                                        prepay_strerror(status));
+            return status;
+        }
+        uint8_t bytes[255];
+        int n = prepay_dlt645_value_encode(&value, bytes, sizeof bytes);
+        return n < 0 ? n : prepay_dlt645_request_write(frame, &o->address, o->di, &o->credentials, bytes, (size_t)n);
+    }
+    case KIND_RELAY:
+        return prepay_dlt645_request_relay_control(frame, &o->address, &o->credentials, (uint8_t)o->n1, o->until);
+    case KIND_TIME: return prepay_dlt645_request_broadcast_time(frame, o->time);
+    default:
+        if (o->has_new) {
+            prepay_dlt645_address_t target = o->has_address ? o->address : prepay_dlt645_address_wildcard();
+            return prepay_dlt645_request_write_address(frame, &target, &o->new_address);
+        }
+        return prepay_dlt645_request_read_address(frame);
+    }
 }
 
 static int cmd_encode(int argc, char **argv)
 {
+    cli_t cli;
+    cli_args_t args;
     encode_options_t o;
-    char err[256];
-    if (prepay_dlt645_encode_options_parse(argc, argv, &o, err, sizeof err) != 0) {
-        if (argc < 2) {
-            usage(stderr);
-            return EXIT_BAD_INPUT;
-        }
-        return bad_input("%s", err);
+    char err[CLI_MESSAGE_MAX];
+    int rc = cli_begin(&cli, &encode_spec, &args,
+                       prepay_dlt645_encode_options_parse(argc, argv, &o, &args, err, sizeof err), err);
+    if (rc >= 0) {
+        return rc;
     }
-    if (o.help) {
-        usage(stdout);
-        return 0;
-    }
-    const char *what = o.what;
-    int rc;
     static prepay_dlt645_frame_t frame;
-    prepay_dlt645_address_t address;
-    prepay_dlt645_credentials_t credentials;
-    uint32_t di;
-    int status;
-    if (strcmp(what, "read") == 0) {
-        if ((rc = need_address(o.address, "--address", &address)) != 0 || (rc = need_di(o.di, &di)) != 0) {
-            return rc;
-        }
-        status = prepay_dlt645_request_read(&frame, &address, di);
-    } else if (strcmp(what, "write") == 0) {
-        if ((rc = need_address(o.address, "--address", &address)) != 0 || (rc = need_di(o.di, &di)) != 0 ||
-            (rc = credentials_from(&o, &credentials)) != 0) {
-            return rc;
-        }
-        if (!o.value) {
-            return bad_input("--value is required for write");
-        }
-        prepay_dlt645_value_t value;
-        status = prepay_dlt645_value_parse(di, o.value, strlen(o.value), &value);
-        if (status != PREPAY_OK) {
-            fprintf(stderr, "prepay dlt645: bad value '%s' for DI %08X: %s\n", o.value, (unsigned)di,
-                    prepay_strerror(status));
-            return EXIT_BAD_INPUT;
-        }
-        uint8_t bytes[255];
-        int n = prepay_dlt645_value_encode(&value, bytes, sizeof bytes);
-        if (n < 0) {
-            return builder_failed(n);
-        }
-        status = prepay_dlt645_request_write(&frame, &address, di, &credentials, bytes, (size_t)n);
-    } else if (strcmp(what, "relay") == 0) {
-        if ((rc = need_address(o.address, "--address", &address)) != 0 ||
-            (rc = credentials_from(&o, &credentials)) != 0) {
-            return rc;
-        }
-        if (!o.n1) {
-            return bad_input("--n1 is required for relay");
-        }
-        int command = -1;
-        for (size_t i = 0; i < sizeof relay_commands / sizeof relay_commands[0]; i++) {
-            if (strcmp(o.n1, relay_commands[i].name) == 0) {
-                command = relay_commands[i].code;
-            }
-        }
-        if (command < 0) {
-            return bad_input("bad --n1 '%s' (trip, close-allowed, close, alarm, alarm-release, keep-power, "
-                             "keep-power-release)",
-                             o.n1);
-        }
-        prepay_time_t until;
-        if (!o.until || !parse_civil_time(o.until, &until)) {
-            return bad_input("--until needs 'YYYY-MM-DD hh:mm:ss'");
-        }
-        status = prepay_dlt645_request_relay_control(&frame, &address, &credentials, (uint8_t)command, until);
-    } else if (strcmp(what, "time") == 0) {
-        prepay_time_t now;
-        if (!o.time || !parse_civil_time(o.time, &now)) {
-            return bad_input("--time needs 'YYYY-MM-DD hh:mm:ss'");
-        }
-        status = prepay_dlt645_request_broadcast_time(&frame, now);
-    } else if (strcmp(what, "address") == 0) {
-        if (o.new_address) {
-            prepay_dlt645_address_t new_address;
-            address = prepay_dlt645_address_wildcard();
-            if ((rc = need_address(o.new_address, "--new", &new_address)) != 0 ||
-                (o.address && (rc = need_address(o.address, "--address", &address)) != 0)) {
-                return rc;
-            }
-            status = prepay_dlt645_request_write_address(&frame, &address, &new_address);
-        } else {
-            if (o.address) {
-                return bad_input("encode address: --address is the target of a write; give --new too");
-            }
-            status = prepay_dlt645_request_read_address(&frame);
-        }
-    } else {
-        return bad_input("unknown frame kind '%s' (read, write, relay, time, address)", what);
+    int status = build_request(&cli, &o, &frame, &rc);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
     if (status != PREPAY_OK) {
-        return builder_failed(status);
+        return cli_bad_status(&cli, status, "cannot build the frame: %s", prepay_strerror(status));
     }
-    if (o.preamble) {
-        char *end = NULL;
-        long preamble = strtol(o.preamble, &end, 10);
-        if (!end || *end != '\0' || end == o.preamble || preamble < 0 || preamble > 4) {
-            return bad_input("bad --preamble '%s' (0..4)", o.preamble);
-        }
-        frame.preamble = (uint8_t)preamble;
-    }
+    frame.preamble = (uint8_t)o.preamble;
     uint8_t out[PREPAY_DLT645_FRAME_MAX];
     int n = prepay_dlt645_encode(&frame, out, sizeof out);
-    if (n < 0) {
-        fprintf(stderr, "prepay dlt645: cannot encode the frame: %s\n", prepay_strerror(n));
-        return 1;
-    }
-    if (o.json) {
-        printf("{\"frame\":\"");
-        print_hex(stdout, out, (size_t)n, "");
-        printf("\",\"length\":%d}\n", n);
-    } else {
-        print_hex(stdout, out, (size_t)n, " ");
-        printf("\n");
-    }
-    return 0;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
 
 /* ---- catalogue ------------------------------------------------------------------------ */
@@ -837,58 +583,63 @@ static const char *format_name(unsigned format)
     return format < sizeof names / sizeof names[0] ? names[format] : "unknown";
 }
 
+static const cli_spec_t catalogue_spec = {
+    .program = "prepay dlt645 catalogue",
+    .usage = "[--json]",
+    .summary = "Lists the data identifiers the library decodes: DI range, format, length, decimals, unit, name.",
+    .json = true,
+    .notes = "With --json: one JSON object per row, one per line.",
+};
+
 static int cmd_catalogue(int argc, char **argv)
 {
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else {
-            return bad_input("catalogue: unknown argument '%s'", argv[i]);
-        }
+    cli_t cli;
+    cli_args_t args;
+    int rc = cli_start(&cli, &catalogue_spec, argc, argv, NULL, &args);
+    if (rc >= 0) {
+        return rc;
     }
     size_t n = prepay_dlt645_catalogue_size();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc <= 0; i++) {
         prepay_dlt645_item_t item;
-        if (prepay_dlt645_catalogue_row(i, &item) != PREPAY_OK) {
-            return 1;
+        int status = prepay_dlt645_catalogue_row(i, &item);
+        if (status != PREPAY_OK) {
+            return cli_fail(&cli, status, "catalogue row %zu: %s", i, prepay_strerror(status));
         }
-        if (json) {
-            printf("{\"di_low\":\"%08X\",\"di_high\":\"%08X\",\"name\":", (unsigned)item.di_low,
-                   (unsigned)item.di_high);
-            json_string(stdout, item.name);
-            printf(",\"format\":\"%s\",\"length\":%u,\"decimals\":%u,\"unit\":", format_name(item.format),
-                   item.length, item.decimals);
-            json_string(stdout, prepay_dlt645_unit_symbol(item.unit));
-            printf(",\"fields\":%u,\"source\":", item.field_count);
-            json_string(stdout, item.source);
-            printf("}\n");
+        char low[12], high[12];
+        snprintf(low, sizeof low, "%08X", (unsigned)item.di_low);
+        snprintf(high, sizeof high, "%08X", (unsigned)item.di_high);
+        if (args.json) {
+            json_t *o = cli_result();
+            cli_set(o, "di_low", json_string(low));
+            cli_set(o, "di_high", json_string(high));
+            cli_set(o, "name", cli_json_text(item.name));
+            cli_set(o, "format", json_string(format_name(item.format)));
+            cli_set(o, "length", json_integer(item.length));
+            cli_set(o, "decimals", json_integer(item.decimals));
+            cli_set(o, "unit", cli_json_text(prepay_dlt645_unit_symbol(item.unit)));
+            cli_set(o, "fields", json_integer(item.field_count));
+            cli_set(o, "source", cli_json_text(item.source));
+            rc = cli_emit(&cli, o) != 0 ? CLI_EXIT_FAILED : -1;
         } else if (item.di_low == item.di_high) {
-            printf("%08X           %-12s %3u %u %-8s %s\n", (unsigned)item.di_low, format_name(item.format),
-                   item.length, item.decimals, prepay_dlt645_unit_symbol(item.unit), item.name);
+            printf("%s           %-12s %3u %u %-8s %s\n", low, format_name(item.format), item.length, item.decimals,
+                   prepay_dlt645_unit_symbol(item.unit), item.name);
         } else {
-            printf("%08X-%08X  %-12s %3u %u %-8s %s\n", (unsigned)item.di_low, (unsigned)item.di_high,
-                   format_name(item.format), item.length, item.decimals, prepay_dlt645_unit_symbol(item.unit),
-                   item.name);
+            printf("%s-%s  %-12s %3u %u %-8s %s\n", low, high, format_name(item.format), item.length,
+                   item.decimals, prepay_dlt645_unit_symbol(item.unit), item.name);
         }
     }
-    return 0;
+    return rc > 0 ? rc : CLI_EXIT_OK;
 }
+
+static const cli_command_t dlt645_commands[] = {
+    {"decode", cmd_decode, "decode frames given in hex"},
+    {"encode", cmd_encode, "build a request frame"},
+    {"catalogue", cmd_catalogue, "list the data-identifier catalogue"},
+};
 
 int prepay_tool_dlt645(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    if (strcmp(argv[1], "decode") == 0) {
-        return cmd_decode(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "encode") == 0) {
-        return cmd_encode(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "catalogue") == 0) {
-        return cmd_catalogue(argc - 1, argv + 1);
-    }
-    return bad_input("unknown subcommand '%s' (decode, encode, catalogue)", argv[1]);
+    return cli_dispatch("prepay dlt645", dlt645_commands, sizeof dlt645_commands / sizeof dlt645_commands[0], argc,
+                        argv);
 }

@@ -10,11 +10,9 @@
  *   prepay modbus encode write-value --unit U --map NAME --register NAME --value DECIMAL
  *   prepay modbus maps [--json]
  *
- * Addresses and register values are decimal or 0x-prefixed hex. Exit status:
- * 0 ok, 2 bad input, 1 other failure.
+ * Addresses and register values are decimal or 0x-prefixed hex.
+ * Conventions (options, --json lines, exit status): docs/cli.md.
  */
-#include <ctype.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,119 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
+#include "cli_options.h"
+#include "cli_text.h"
 #include "commands.h"
 #include "prepay/fixed_point.h"
 #include "prepay/modbus.h"
 #include "prepay/status.h"
 
-#define EXIT_BAD_INPUT 2
+/* Longest frame line read from the standard input. */
+#define LINE_MAX_BYTES 4095u
 
-static void usage(FILE *to)
+static int parse_map(const char *text, void *out, char *err, size_t err_cap)
 {
-    fprintf(to, "usage: prepay modbus decode [--json] [--request|--response] [--map NAME --start ADDR] HEX... | -\n"
-                "       prepay modbus encode read --unit U --function 1|2|3|4 --address A --count N [--json]\n"
-                "       prepay modbus encode write-register --unit U --address A --value V [--json]\n"
-                "       prepay modbus encode write-registers --unit U --address A --values 'V1 V2 ...' [--json]\n"
-                "       prepay modbus encode write-coil --unit U --address A --on|--off [--json]\n"
-                "       prepay modbus encode write-value --unit U --map NAME --register NAME --value DECIMAL [--json]\n"
-                "       prepay modbus maps [--json]\n"
-                "\n"
-                "decode: one RTU frame (unit, PDU, CRC) per argument; '-' reads one per line from stdin.\n"
-                "        Without --request / --response the PDU structure is not checked. With --map and\n"
-                "        --start (the address the block was read from), register values of a 03/04 response\n"
-                "        are decoded to fixed point in the map's units.\n"
-                "write-value: the value in the register's unit (e.g. litres for a volume); written with 06\n"
-                "        for one register, 10H for two.\n"
-                "maps:  ddsy1352 (Acrel DDSY1352 electricity meter), xintai-water (Kaifeng Xintai valve water meter)\n");
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static int bad_input(const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fprintf(stderr, "prepay modbus: ");
-    vfprintf(stderr, fmt, args);
-    fputc('\n', stderr);
-    va_end(args);
-    return EXIT_BAD_INPUT;
-}
-
-static int hex_digit(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
+    const prepay_modbus_map_t *map = prepay_modbus_map_by_name(text);
+    if (map == NULL) {
+        snprintf(err, err_cap, "no map '%.32s' (ddsy1352, xintai-water; see 'prepay modbus maps')", text);
+        return -1;
     }
-    c = toupper(c);
-    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int parse_hex_bytes(const char *text, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int high = -1;
-    for (const char *p = text; *p; p++) {
-        if (isspace((unsigned char)*p) || *p == ',' || *p == ':') {
-            if (high >= 0) {
-                return -1;
-            }
-            continue;
-        }
-        int d = hex_digit((unsigned char)*p);
-        if (d < 0) {
-            return -1;
-        }
-        if (high < 0) {
-            high = d;
-        } else {
-            if (n >= cap) {
-                return -1;
-            }
-            out[n++] = (uint8_t)(high << 4 | d);
-            high = -1;
-        }
-    }
-    return high >= 0 ? -1 : (int)n;
-}
-
-static void print_hex(const uint8_t *bytes, size_t len, const char *separator)
-{
-    for (size_t i = 0; i < len; i++) {
-        printf("%s%02X", i ? separator : "", bytes[i]);
-    }
-}
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            putchar('\\');
-            putchar(*p);
-        } else if (*p < 0x20) {
-            printf("\\u%04X", *p);
-        } else {
-            putchar(*p);
-        }
-    }
-    putchar('"');
-}
-
-/* Decimal or 0x-hex, 0..max. */
-static bool parse_number(const char *text, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-    if (!text || !*text || *text == '-') {
-        return false;
-    }
-    unsigned long v = strtoul(text, &end, 0);
-    if (!end || *end != '\0' || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
+    memcpy(out, &map, sizeof map);
+    return 0;
 }
 
 static const char *function_name(uint8_t function)
@@ -186,96 +91,85 @@ static const char *rule_name(uint8_t rule)
     return rule < 3 ? names[rule] : "?";
 }
 
-typedef struct decode_options {
-    bool json;
-    prepay_modbus_direction_t direction;
-    const prepay_modbus_map_t *map;
-    long start; /* -1: none */
-} decode_options_t;
+/* ---- decode ----------------------------------------------------------------------- */
 
-static int decode_one(const char *text, const decode_options_t *o)
+typedef struct decode_run {
+    cli_t cli;
+    bool json, request, response, has_start;
+    const prepay_modbus_map_t *map;
+    int start;
+    prepay_modbus_direction_t direction;
+} decode_run_t;
+
+/* Register words of a 03/04 response (byte count + words); returns their count. */
+static size_t response_words(const prepay_modbus_adu_t *adu, prepay_modbus_direction_t direction, uint16_t *words)
 {
-    uint8_t bytes[512];
-    int n = parse_hex_bytes(text, bytes, sizeof bytes);
-    if (n < 0) {
-        return bad_input("not a hex frame: '%s'", text);
+    bool has_words = !adu->is_exception &&
+                     (adu->function == PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS ||
+                      adu->function == PREPAY_MODBUS_FN_READ_INPUT_REGISTERS) &&
+                     adu->length >= 1 && adu->data[0] == adu->length - 1u && (adu->data[0] & 1u) == 0 &&
+                     direction != PREPAY_MODBUS_REQUEST;
+    size_t count = has_words ? adu->data[0] / 2u : 0;
+    for (size_t i = 0; i < count; i++) {
+        words[i] = (uint16_t)(adu->data[1 + 2 * i] << 8 | adu->data[2 + 2 * i]);
     }
-    prepay_modbus_adu_t adu;
-    int rc = prepay_modbus_decode(bytes, (size_t)n, o->direction, &adu);
-    if (rc != PREPAY_OK) {
-        fprintf(stderr, "prepay modbus: bad frame '%s': %s\n", text, prepay_strerror(rc));
-        return EXIT_BAD_INPUT;
+    return count;
+}
+
+static int decoded_json(const cli_t *cli, const prepay_modbus_adu_t *adu, uint16_t crc, const uint16_t *words,
+                        size_t count, const prepay_modbus_value_t *values, int nvalues)
+{
+    char text[8];
+    json_t *o = cli_result();
+    cli_set(o, "unit", json_integer(adu->unit));
+    cli_set(o, "function", json_integer(adu->function));
+    cli_set(o, "function_name", json_string(function_name(adu->function)));
+    cli_set(o, "exception", json_integer(adu->exception));
+    if (adu->is_exception) {
+        cli_set(o, "exception_name", json_string(exception_name(adu->exception)));
     }
-    /* Register words of a 03/04 response (byte count + words). */
-    uint16_t words[126];
-    size_t count = 0;
-    bool has_words = !adu.is_exception &&
-                     (adu.function == PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS ||
-                      adu.function == PREPAY_MODBUS_FN_READ_INPUT_REGISTERS) &&
-                     adu.length >= 1 && adu.data[0] == adu.length - 1u && (adu.data[0] & 1u) == 0 &&
-                     o->direction != PREPAY_MODBUS_REQUEST;
-    if (has_words) {
-        count = adu.data[0] / 2u;
+    cli_set(o, "length", json_integer(adu->length));
+    cli_set(o, "data", cli_json_hex(adu->data, adu->length));
+    snprintf(text, sizeof text, "%04X", crc);
+    cli_set(o, "crc", json_string(text));
+    if (count > 0) {
+        json_t *registers = json_array();
         for (size_t i = 0; i < count; i++) {
-            words[i] = (uint16_t)(adu.data[1 + 2 * i] << 8 | adu.data[2 + 2 * i]);
+            json_array_append_new(registers, json_integer(words[i]));
         }
+        cli_set(o, "registers", registers);
     }
-    prepay_modbus_value_t values[64];
-    int nvalues = 0;
-    if (has_words && o->map && o->start >= 0) {
-        nvalues = prepay_modbus_map_decode(o->map, adu.function, (uint16_t)o->start, words, count, values, 64);
-        if (nvalues < 0) {
-            nvalues = 0;
-        }
-    }
-    uint16_t crc = (uint16_t)(bytes[n - 2] | bytes[n - 1] << 8);
-    if (o->json) {
-        printf("{\"unit\":%u,\"function\":%u,\"function_name\":", adu.unit, adu.function);
-        json_string(function_name(adu.function));
-        printf(",\"exception\":%u", adu.exception);
-        if (adu.is_exception) {
-            printf(",\"exception_name\":");
-            json_string(exception_name(adu.exception));
-        }
-        printf(",\"length\":%u,\"data\":\"", adu.length);
-        print_hex(adu.data, adu.length, "");
-        printf("\",\"crc\":\"%04X\"", crc);
-        if (has_words) {
-            printf(",\"registers\":[");
-            for (size_t i = 0; i < count; i++) {
-                printf("%s%u", i ? "," : "", words[i]);
+    if (nvalues > 0) {
+        json_t *list = json_array();
+        for (int i = 0; i < nvalues; i++) {
+            json_t *v = json_object();
+            cli_set(v, "name", cli_json_text(values[i].reg->name));
+            cli_set(v, "address", json_integer(values[i].reg->address));
+            if (values[i].status == PREPAY_OK) {
+                cli_set(v, "value", json_integer(values[i].value));
+                cli_set(v, "unit", cli_json_text(prepay_modbus_unit_symbol(values[i].reg->unit)));
+            } else {
+                cli_set(v, "error", json_string(prepay_strerror(values[i].status)));
             }
-            printf("]");
+            json_array_append_new(list, v);
         }
-        if (nvalues > 0) {
-            printf(",\"values\":[");
-            for (int i = 0; i < nvalues; i++) {
-                printf("%s{\"name\":", i ? "," : "");
-                json_string(values[i].reg->name);
-                printf(",\"address\":%u", values[i].reg->address);
-                if (values[i].status == PREPAY_OK) {
-                    printf(",\"value\":%lld,\"unit\":", (long long)values[i].value);
-                    json_string(prepay_modbus_unit_symbol(values[i].reg->unit));
-                } else {
-                    printf(",\"error\":");
-                    json_string(prepay_strerror(values[i].status));
-                }
-                printf("}");
-            }
-            printf("]");
-        }
-        printf("}\n");
-        return 0;
+        cli_set(o, "values", list);
     }
-    printf("Modbus RTU unit %u: %s (function %02X)%s\n", adu.unit, function_name(adu.function), adu.function,
-           adu.is_exception ? ", exception" : "");
-    if (adu.is_exception) {
-        printf("  exception %02X (%s)\n", adu.exception, exception_name(adu.exception));
+    return cli_emit(cli, o);
+}
+
+static void decoded_text(const prepay_modbus_adu_t *adu, const uint8_t *bytes, int n, uint16_t crc,
+                         const uint16_t *words, size_t count, const prepay_modbus_value_t *values, int nvalues)
+{
+    printf("Modbus RTU unit %u: %s (function %02X)%s\n", adu->unit, function_name(adu->function), adu->function,
+           adu->is_exception ? ", exception" : "");
+    if (adu->is_exception) {
+        printf("  exception %02X (%s)\n", adu->exception, exception_name(adu->exception));
     }
     printf("  data      ");
-    print_hex(adu.data, adu.length, " ");
+    cli_print_hex(adu->data, adu->length, " ");
     printf("\n  crc       %04X (sent %02X %02X)\n", crc, bytes[n - 2], bytes[n - 1]);
-    if (has_words) {
+    if (count > 0) {
         printf("  registers");
         for (size_t i = 0; i < count; i++) {
             printf(" %04X", words[i]);
@@ -291,236 +185,303 @@ static int decode_one(const char *text, const decode_options_t *o)
                    prepay_strerror(values[i].status));
         }
     }
+}
+
+static int decode_one(const char *text, void *context)
+{
+    const decode_run_t *run = context;
+    uint8_t bytes[512];
+    int n = cli_parse_hex_bytes(text, bytes, sizeof bytes);
+    if (n < 0) {
+        return cli_bad(&run->cli, "not a hex frame: '%.80s'", text);
+    }
+    prepay_modbus_adu_t adu;
+    int rc = prepay_modbus_decode(bytes, (size_t)n, run->direction, &adu);
+    if (rc != PREPAY_OK) {
+        return cli_bad_status(&run->cli, rc, "bad frame '%.80s': %s", text, prepay_strerror(rc));
+    }
+    uint16_t words[126];
+    size_t count = response_words(&adu, run->direction, words);
+    prepay_modbus_value_t values[64];
+    int nvalues = 0;
+    if (count > 0 && run->map) {
+        nvalues = prepay_modbus_map_decode(run->map, adu.function, (uint16_t)run->start, words, count, values, 64);
+        if (nvalues < 0) {
+            nvalues = 0; /* the block does not cover a whole register of the map: shown as words only */
+        }
+    }
+    uint16_t crc = (uint16_t)(bytes[n - 2] | bytes[n - 1] << 8);
+    if (run->json) {
+        return decoded_json(&run->cli, &adu, crc, words, count, values, nvalues);
+    }
+    decoded_text(&adu, bytes, n, crc, words, count, values, nvalues);
     return 0;
 }
+
+static int decode_input_failed(const char *message, void *context)
+{
+    return cli_bad(&((const decode_run_t *)context)->cli, "%s", message);
+}
+
+static const cli_option_t decode_options[] = {
+    {"request", CLI_OPT_FLAG(decode_run_t, request), .help = "the frames are requests (their PDU is checked)"},
+    {"response", CLI_OPT_FLAG(decode_run_t, response), .help = "the frames are responses (their PDU is checked)"},
+    {"map", CLI_OPT_CUSTOM(decode_run_t, map, parse_map), .arg = "NAME",
+     .help = "decode 03/04 register values with this map (ddsy1352, xintai-water)"},
+    {"start", CLI_OPT_INT(decode_run_t, start, 0, 0xFFFF), CLI_GIVEN(decode_run_t, has_start),
+     .flags = CLI_NUMBER_PREFIX, .arg = "ADDR", .help = "with --map: the register address the block was read from"},
+    {NULL},
+};
+
+static const cli_spec_t decode_spec = {
+    .program = "prepay modbus decode",
+    .usage = "[--json] [--request|--response] [--map NAME --start ADDR] HEX... | -",
+    .summary = "Decodes Modbus RTU frames (unit, PDU, CRC). Without --request / --response the PDU structure is\n"
+               "not checked.\n" CLI_FRAMES_HELP,
+    .options = decode_options,
+    .args = "HEX",
+    .min_args = 1,
+    .max_args = CLI_ARGS_MAX,
+    .json = true,
+    .notes = CLI_FRAMES_JSON_NOTES,
+};
 
 static int cmd_decode(int argc, char **argv)
 {
-    decode_options_t o = {false, PREPAY_MODBUS_ANY, NULL, -1};
-    int frames = 0, result = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            o.json = true;
-        } else if (strcmp(argv[i], "--request") == 0) {
-            o.direction = PREPAY_MODBUS_REQUEST;
-        } else if (strcmp(argv[i], "--response") == 0) {
-            o.direction = PREPAY_MODBUS_RESPONSE;
-        } else if (strcmp(argv[i], "--map") == 0) {
-            if (i + 1 >= argc || !(o.map = prepay_modbus_map_by_name(argv[i + 1]))) {
-                return bad_input("--map needs ddsy1352 or xintai-water");
-            }
-            i++;
-        } else if (strcmp(argv[i], "--start") == 0) {
-            unsigned long v;
-            if (i + 1 >= argc || !parse_number(argv[i + 1], 0xFFFF, &v)) {
-                return bad_input("--start needs a register address 0..65535");
-            }
-            o.start = (long)v;
-            i++;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return bad_input("unknown option '%s'", argv[i]);
-        }
+    decode_run_t run;
+    memset(&run, 0, sizeof run);
+    cli_args_t args;
+    char err[CLI_MESSAGE_MAX];
+    int parsed = cli_parse(&decode_spec, argc, argv, &run, &args, err, sizeof err);
+    if (parsed == 0 && run.request && run.response) {
+        parsed = CLI_EXIT_USAGE;
+        snprintf(err, sizeof err, "--request and --response exclude each other");
+    } else if (parsed == 0 && (run.map != NULL) != run.has_start) {
+        parsed = CLI_EXIT_USAGE;
+        snprintf(err, sizeof err, "--map and --start go together");
     }
-    if ((o.map != NULL) != (o.start >= 0)) {
-        return bad_input("--map and --start go together");
+    int rc = cli_begin(&run.cli, &decode_spec, &args, parsed, err);
+    if (rc >= 0) {
+        return rc;
     }
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1] == '-') {
-            if (strcmp(argv[i], "--map") == 0 || strcmp(argv[i], "--start") == 0) {
-                i++;
-            }
-            continue;
-        }
-        frames++;
-        if (strcmp(argv[i], "-") == 0) {
-            char line[4096];
-            while (fgets(line, sizeof line, stdin)) {
-                char *p = line;
-                while (isspace((unsigned char)*p)) {
-                    p++;
-                }
-                if (*p == '\0' || *p == '#') {
-                    continue;
-                }
-                if (decode_one(p, &o) != 0) {
-                    result = EXIT_BAD_INPUT;
-                }
-            }
-        } else if (decode_one(argv[i], &o) != 0) {
-            result = EXIT_BAD_INPUT;
-        }
-        fflush(stdout);
-    }
-    if (frames == 0) {
-        return bad_input("decode: no frames given (HEX arguments or '-')");
-    }
-    return result;
+    run.json = args.json;
+    run.direction = run.request ? PREPAY_MODBUS_REQUEST : run.response ? PREPAY_MODBUS_RESPONSE : PREPAY_MODBUS_ANY;
+    return cli_each_input(args.args, args.count, LINE_MAX_BYTES, decode_one, decode_input_failed, &run);
 }
 
-typedef struct encode_options {
-    const char *unit, *function, *address, *count, *value, *values, *map, *reg;
-    bool on, off, json;
-} encode_options_t;
+/* ---- encode ------------------------------------------------------------------------ */
 
-static int parse_encode_options(int argc, char **argv, encode_options_t *o)
+typedef modbus_encode_options_t encode_options_t;
+
+/* Space- or comma-separated register values, decimal or 0x-hex, 1..123 of them. */
+static int parse_values(const char *text, void *out, char *err, size_t err_cap)
 {
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } flags[] = {
-        {"--unit", offsetof(encode_options_t, unit)},       {"--function", offsetof(encode_options_t, function)},
-        {"--address", offsetof(encode_options_t, address)}, {"--count", offsetof(encode_options_t, count)},
-        {"--value", offsetof(encode_options_t, value)},     {"--values", offsetof(encode_options_t, values)},
-        {"--map", offsetof(encode_options_t, map)},         {"--register", offsetof(encode_options_t, reg)},
-    };
+    struct modbus_words *list = out;
+    size_t count = 0;
+    const char *p = text;
+    while (*p) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, " ,");
+        if (len == 0) {
+            break;
+        }
+        char word[24];
+        int64_t v = 0;
+        snprintf(word, sizeof word, "%.*s", (int)(len < 23 ? len : 23), p);
+        if (len > 23 || count == PREPAY_MODBUS_MAX_WRITE_REGISTERS ||
+            cli_parse_int(word, 0, 0xFFFF, CLI_NUMBER_PREFIX, &v) != 0) {
+            snprintf(err, err_cap, "needs 1..%d numbers 0..65535", PREPAY_MODBUS_MAX_WRITE_REGISTERS);
+            return -1;
+        }
+        list->words[count++] = (uint16_t)v;
+        p += len;
+    }
+    if (count == 0) {
+        snprintf(err, err_cap, "needs 1..%d numbers 0..65535", PREPAY_MODBUS_MAX_WRITE_REGISTERS);
+        return -1;
+    }
+    list->count = count;
+    return 0;
+}
+
+enum { KIND_READ, KIND_WRITE_REGISTER, KIND_WRITE_REGISTERS, KIND_WRITE_COIL, KIND_WRITE_VALUE };
+/* The frame kinds: the options each takes and needs. */
+static const cli_form_t kinds[] = {
+    [KIND_READ] = {"read", "unit function address count", "unit function address count"},
+    [KIND_WRITE_REGISTER] = {"write-register", "unit address value", "unit address value"},
+    [KIND_WRITE_REGISTERS] = {"write-registers", "unit address values", "unit address values"},
+    [KIND_WRITE_COIL] = {"write-coil", "unit address on off", "unit address"},
+    [KIND_WRITE_VALUE] = {"write-value", "unit map register value", "unit map register value"},
+    {NULL, NULL, NULL},
+};
+
+static const cli_option_t encode_options[] = {
+    {"unit", CLI_OPT_INT(encode_options_t, unit, 0, 247), .flags = CLI_NUMBER_PREFIX, .arg = "U",
+     .help = "the unit (slave) address, 0..247 (0: broadcast)"},
+    {"function", CLI_OPT_INT(encode_options_t, function, 1, 4), .help = "read: the function code 1, 2, 3 or 4"},
+    {"address", CLI_OPT_INT(encode_options_t, address, 0, 0xFFFF), .flags = CLI_NUMBER_PREFIX, .arg = "A",
+     .help = "the first register or coil address"},
+    {"count", CLI_OPT_INT(encode_options_t, count, 1, 2000), .help = "read: how many registers or coils"},
+    {"value", CLI_OPT_TEXT(encode_options_t, value), .arg = "V",
+     .help = "write-register: 0..65535; write-value: a whole number in the register's unit"},
+    {"values", CLI_OPT_CUSTOM(encode_options_t, values, parse_values), .arg = "'V1 V2 ...'",
+     .help = "write-registers: 1..123 values 0..65535"},
+    {"on", CLI_OPT_FLAG(encode_options_t, on), .help = "write-coil: on"},
+    {"off", CLI_OPT_FLAG(encode_options_t, off), .help = "write-coil: off"},
+    {"map", CLI_OPT_CUSTOM(encode_options_t, map, parse_map), .arg = "NAME",
+     .help = "write-value: the register map (ddsy1352, xintai-water)"},
+    {"register", CLI_OPT_TEXT(encode_options_t, reg), .arg = "NAME",
+     .help = "write-value: the register's name (see 'prepay modbus maps')"},
+    {NULL},
+};
+
+static const cli_spec_t encode_spec = {
+    .program = "prepay modbus encode",
+    .usage = "read --unit U --function 1|2|3|4 --address A --count N [--json]\n"
+             "write-register --unit U --address A --value V [--json]\n"
+             "write-registers --unit U --address A --values 'V1 V2 ...' [--json]\n"
+             "write-coil --unit U --address A --on|--off [--json]\n"
+             "write-value --unit U --map NAME --register NAME --value DECIMAL [--json]",
+    .summary = "Builds a Modbus RTU request frame (CRC included) and prints it as uppercase hex. Numbers are\n"
+               "decimal or 0x-prefixed hex. write-value writes a value in the register's unit (e.g. litres)\n"
+               "with 06 for one register, 10H for two.",
+    .options = encode_options,
+    .args = "KIND",
+    .min_args = 1,
+    .max_args = 1,
+    .json = true,
+};
+
+/* argv[0] is "encode"; the first argument is the frame kind. */
+int prepay_modbus_encode_options_parse(int argc, char **argv, encode_options_t *o, cli_args_t *args, char *err,
+                                       size_t err_cap)
+{
     memset(o, 0, sizeof *o);
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            o->json = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--on") == 0 || strcmp(argv[i], "--off") == 0) {
-            *(argv[i][3] == 'n' ? &o->on : &o->off) = true;
-            continue;
-        }
-        bool known = false;
-        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
-            if (strcmp(argv[i], flags[k].flag) == 0) {
-                if (i + 1 >= argc) {
-                    return bad_input("option %s needs a value", flags[k].flag);
-                }
-                *(const char **)(void *)((char *)o + flags[k].offset) = argv[++i];
-                known = true;
-                break;
-            }
-        }
-        if (!known) {
-            return bad_input("unknown argument '%s'", argv[i]);
-        }
+    int rc = cli_parse(&encode_spec, argc, argv, o, args, err, err_cap);
+    if (rc != 0 || args->help || args->version) {
+        return rc;
+    }
+    o->json = args->json;
+    o->kind = cli_pick_form(&encode_spec, args, kinds, "", "frame kind", "encode", err, err_cap);
+    if (o->kind < 0) {
+        return CLI_EXIT_USAGE;
+    }
+    if (o->kind == KIND_WRITE_COIL && o->on == o->off) {
+        snprintf(err, err_cap, "encode write-coil needs --on or --off");
+        return CLI_EXIT_USAGE;
     }
     return 0;
+}
+
+/* The request of the options, built into adu; returns a status, or the exit status through *exit_code. */
+static int build_request(const cli_t *cli, const encode_options_t *o, prepay_modbus_adu_t *adu, int *exit_code)
+{
+    *exit_code = CLI_EXIT_OK;
+    uint8_t unit = (uint8_t)o->unit;
+    uint16_t address = (uint16_t)o->address;
+    int64_t v = 0;
+    switch (o->kind) {
+    case KIND_READ: return prepay_modbus_request_read(adu, unit, (uint8_t)o->function, address, (uint16_t)o->count);
+    case KIND_WRITE_REGISTER:
+        if (cli_parse_int(o->value, 0, 0xFFFF, CLI_NUMBER_PREFIX, &v) != 0) {
+            *exit_code = cli_bad(cli, "encode write-register: --value takes 0..65535, not '%.32s'", o->value);
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        return prepay_modbus_request_write_register(adu, unit, address, (uint16_t)v);
+    case KIND_WRITE_REGISTERS:
+        return prepay_modbus_request_write_registers(adu, unit, address, o->values.words, o->values.count);
+    case KIND_WRITE_COIL: return prepay_modbus_request_write_coil(adu, unit, address, o->on);
+    default: break;
+    }
+    const prepay_modbus_register_t *reg = prepay_modbus_map_find(o->map, o->reg);
+    if (reg == NULL) {
+        *exit_code = cli_bad(cli, "map %s has no register '%.32s' (see 'prepay modbus maps')", o->map->name, o->reg);
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (!reg->writable) {
+        *exit_code = cli_bad(cli, "register %s is read-only", reg->name);
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (cli_parse_decimal(o->value, 0, INT64_MIN, INT64_MAX, &v) != 0) {
+        *exit_code = cli_bad(cli, "encode write-value: --value takes a whole number in %s, not '%.32s'",
+                             prepay_modbus_unit_symbol(reg->unit), o->value);
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    uint16_t words[2];
+    int n = prepay_modbus_value_encode(reg, v, words, 2);
+    if (n < 0) {
+        *exit_code = cli_bad_status(cli, n, "cannot write %lld to %s: %s", (long long)v, reg->name, prepay_strerror(n));
+        return n;
+    }
+    return n == 1 ? prepay_modbus_request_write_register(adu, unit, reg->address, words[0])
+                  : prepay_modbus_request_write_registers(adu, unit, reg->address, words, 2);
 }
 
 static int cmd_encode(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    const char *kind = argv[1];
+    cli_t cli;
+    cli_args_t args;
     encode_options_t o;
-    int rc = parse_encode_options(argc, argv, &o);
-    if (rc != 0) {
+    char err[CLI_MESSAGE_MAX];
+    int rc = cli_begin(&cli, &encode_spec, &args,
+                       prepay_modbus_encode_options_parse(argc, argv, &o, &args, err, sizeof err), err);
+    if (rc >= 0) {
         return rc;
     }
-    unsigned long unit, address = 0, v;
-    if (!parse_number(o.unit, 255, &unit)) {
-        return bad_input("--unit is required (0..247)");
-    }
-    if (strcmp(kind, "write-value") != 0 && !parse_number(o.address, 0xFFFF, &address)) {
-        return bad_input("--address is required (0..65535)");
-    }
     prepay_modbus_adu_t adu;
-    int status;
-    if (strcmp(kind, "read") == 0) {
-        unsigned long function, count;
-        if (!parse_number(o.function, 255, &function) || !parse_number(o.count, 0xFFFF, &count)) {
-            return bad_input("read needs --function 1..4 and --count");
-        }
-        status = prepay_modbus_request_read(&adu, (uint8_t)unit, (uint8_t)function, (uint16_t)address, (uint16_t)count);
-    } else if (strcmp(kind, "write-register") == 0) {
-        if (!parse_number(o.value, 0xFFFF, &v)) {
-            return bad_input("write-register needs --value 0..65535");
-        }
-        status = prepay_modbus_request_write_register(&adu, (uint8_t)unit, (uint16_t)address, (uint16_t)v);
-    } else if (strcmp(kind, "write-registers") == 0) {
-        uint16_t values[PREPAY_MODBUS_MAX_WRITE_REGISTERS + 1];
-        size_t count = 0;
-        char copy[2048];
-        snprintf(copy, sizeof copy, "%s", o.values ? o.values : "");
-        for (char *p = strtok(copy, " ,"); p; p = strtok(NULL, " ,")) {
-            if (count > PREPAY_MODBUS_MAX_WRITE_REGISTERS || !parse_number(p, 0xFFFF, &v)) {
-                return bad_input("write-registers needs --values with 1..123 numbers 0..65535");
-            }
-            values[count++] = (uint16_t)v;
-        }
-        status = prepay_modbus_request_write_registers(&adu, (uint8_t)unit, (uint16_t)address, values, count);
-    } else if (strcmp(kind, "write-coil") == 0) {
-        if (o.on == o.off) {
-            return bad_input("write-coil needs --on or --off");
-        }
-        status = prepay_modbus_request_write_coil(&adu, (uint8_t)unit, (uint16_t)address, o.on);
-    } else if (strcmp(kind, "write-value") == 0) {
-        const prepay_modbus_map_t *map = prepay_modbus_map_by_name(o.map);
-        const prepay_modbus_register_t *reg = map ? prepay_modbus_map_find(map, o.reg) : NULL;
-        if (!reg) {
-            return bad_input("write-value needs --map (ddsy1352, xintai-water) and --register (see 'prepay modbus maps')");
-        }
-        if (!reg->writable) {
-            return bad_input("register %s is read-only", reg->name);
-        }
-        int64_t value;
-        if (!o.value || prepay_fixed_parse(o.value, strlen(o.value), 0, &value) != PREPAY_OK) {
-            return bad_input("write-value needs --value, a whole number in %s", prepay_modbus_unit_symbol(reg->unit));
-        }
-        uint16_t words[2];
-        int n = prepay_modbus_value_encode(reg, value, words, 2);
-        if (n < 0) {
-            fprintf(stderr, "prepay modbus: cannot write %lld to %s: %s\n", (long long)value, reg->name,
-                    prepay_strerror(n));
-            return EXIT_BAD_INPUT;
-        }
-        status = n == 1 ? prepay_modbus_request_write_register(&adu, (uint8_t)unit, reg->address, words[0])
-                        : prepay_modbus_request_write_registers(&adu, (uint8_t)unit, reg->address, words, 2);
-    } else {
-        return bad_input("unknown frame kind '%s' (read, write-register, write-registers, write-coil, write-value)",
-                         kind);
+    int status = build_request(&cli, &o, &adu, &rc);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
     if (status != PREPAY_OK) {
-        fprintf(stderr, "prepay modbus: cannot build the frame: %s\n", prepay_strerror(status));
-        return EXIT_BAD_INPUT;
+        return cli_bad_status(&cli, status, "cannot build the frame: %s", prepay_strerror(status));
     }
     uint8_t out[PREPAY_MODBUS_ADU_MAX];
     int n = prepay_modbus_encode(&adu, out, sizeof out);
-    if (n < 0) {
-        return 1;
-    }
-    if (o.json) {
-        printf("{\"frame\":\"");
-        print_hex(out, (size_t)n, "");
-        printf("\",\"length\":%d}\n", n);
-    } else {
-        print_hex(out, (size_t)n, " ");
-        printf("\n");
-    }
-    return 0;
+    return n < 0 ? cli_fail(&cli, n, "cannot encode the frame: %s", prepay_strerror(n))
+                 : cli_emit_frame(&cli, out, (size_t)n);
 }
+
+/* ---- maps ---------------------------------------------------------------------------- */
+
+static const cli_spec_t maps_spec = {
+    .program = "prepay modbus maps",
+    .usage = "[--json]",
+    .summary = "Lists the shipped register maps: ddsy1352 (Acrel DDSY1352 electricity meter), xintai-water\n"
+               "(Kaifeng Xintai valve water meter).",
+    .json = true,
+    .notes = "With --json: one JSON object per register, one per line.",
+};
 
 static int cmd_maps(int argc, char **argv)
 {
-    bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
-    if (argc > 2 || (argc == 2 && !json)) {
-        return bad_input("maps: unknown argument '%s'", argv[argc - 1]);
+    cli_t cli;
+    cli_args_t args;
+    int rc = cli_start(&cli, &maps_spec, argc, argv, NULL, &args);
+    if (rc >= 0) {
+        return rc;
     }
-    for (size_t m = 0; prepay_modbus_map_builtin(m); m++) {
+    rc = CLI_EXIT_OK;
+    for (size_t m = 0; prepay_modbus_map_builtin(m) && rc == CLI_EXIT_OK; m++) {
         const prepay_modbus_map_t *map = prepay_modbus_map_builtin(m);
-        if (!json) {
+        if (!args.json) {
             printf("%s: %s\n", map->name, map->source);
         }
-        for (size_t i = 0; i < map->count; i++) {
+        for (size_t i = 0; i < map->count && rc == CLI_EXIT_OK; i++) {
             const prepay_modbus_register_t *r = &map->registers[i];
-            if (json) {
-                printf("{\"map\":");
-                json_string(map->name);
-                printf(",\"name\":");
-                json_string(r->name);
-                printf(",\"address\":%u,\"function\":%u,\"type\":\"%s\",\"order\":\"%s\",\"exponent\":%d,\"unit\":",
-                       r->address, r->function, type_name(r->type), order_name(r->order), r->exponent);
-                json_string(prepay_modbus_unit_symbol(r->unit));
-                printf(",\"rule\":\"%s\",\"writable\":%s}\n", rule_name(r->rule), r->writable ? "true" : "false");
+            if (args.json) {
+                json_t *o = cli_result();
+                cli_set(o, "map", cli_json_text(map->name));
+                cli_set(o, "name", cli_json_text(r->name));
+                cli_set(o, "address", json_integer(r->address));
+                cli_set(o, "function", json_integer(r->function));
+                cli_set(o, "type", json_string(type_name(r->type)));
+                cli_set(o, "order", json_string(order_name(r->order)));
+                cli_set(o, "exponent", json_integer(r->exponent));
+                cli_set(o, "unit", cli_json_text(prepay_modbus_unit_symbol(r->unit)));
+                cli_set(o, "rule", json_string(rule_name(r->rule)));
+                cli_set(o, "writable", json_boolean(r->writable));
+                rc = cli_emit(&cli, o);
             } else {
                 printf("  %04XH %-18s %-7s %s 10^%-3d %-8s %-7s %s\n", r->address, r->name, type_name(r->type),
                        order_name(r->order), r->exponent, prepay_modbus_unit_symbol(r->unit), rule_name(r->rule),
@@ -528,23 +489,17 @@ static int cmd_maps(int argc, char **argv)
             }
         }
     }
-    return 0;
+    return rc;
 }
+
+static const cli_command_t modbus_commands[] = {
+    {"decode", cmd_decode, "decode RTU frames given in hex"},
+    {"encode", cmd_encode, "build a request frame"},
+    {"maps", cmd_maps, "list the shipped register maps"},
+};
 
 int prepay_tool_modbus(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    if (strcmp(argv[1], "decode") == 0) {
-        return cmd_decode(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "encode") == 0) {
-        return cmd_encode(argc - 1, argv + 1);
-    }
-    if (strcmp(argv[1], "maps") == 0) {
-        return cmd_maps(argc - 1, argv + 1);
-    }
-    return bad_input("unknown subcommand '%s' (decode, encode, maps)", argv[1]);
+    return cli_dispatch("prepay modbus", modbus_commands, sizeof modbus_commands / sizeof modbus_commands[0], argc,
+                        argv);
 }

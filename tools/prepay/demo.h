@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "prepay/prepay.h"
 #include "prepay/tariff_json.h"
 #include "station_link.h"
@@ -76,13 +77,14 @@ typedef struct demo_options {
     const char *tariff_path;
     const char *emu_path;
     int timeout_ms;                /* station reply timeout */
-    const char *drop;              /* emulator faults: reply drop probability */
-    const char *corrupt;           /* emulator faults: reply corruption probability */
-    bool quiet;
+    int64_t drop;                  /* emulator faults: reply drop probability, millionths */
+    int64_t corrupt;               /* emulator faults: reply corruption probability, millionths */
+    bool json;                     /* --json: no report on stdout, one JSON summary line */
 } demo_options_t;
 
 typedef struct demo {
     demo_options_t opt;
+    const cli_t *cli;                  /* errors and --json */
     prepay_time_t start;
     prepay_tariff_doc_t *doc;
     prepay_tariff_plan_t plan;
@@ -103,10 +105,7 @@ typedef struct demo {
     int allocations;
     /* ledger */
     prepay_ledger_t ledger;
-    prepay_ledger_account_t *accounts;
-    uint32_t *account_index;
-    prepay_ledger_entry_t *entries;
-    uint32_t *transfer_index;
+    void *ledger_memory; /* prepay_ledger_memory_size(account_capacity, transfer_capacity) bytes */
     uint32_t account_capacity, transfer_capacity;
     /* hourly site load for the SVG */
     int hours;
@@ -120,11 +119,18 @@ typedef struct demo {
     int checks_failed;
 } demo_t;
 
+/* Each returns 0, or -1 after reporting the error through d->cli. */
 int demo_make_site(demo_t *d, const char *site_path);
-int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path);
+int demo_start_emulator(demo_t *d, const char *site_path);
 void demo_stop_emulator(demo_t *d);
 int demo_run(demo_t *d);
-int demo_report(demo_t *d);
+/* Writes the report files and (without --json) prints the report; the totals go into
+ * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
+int demo_report(demo_t *d, json_t *totals);
+
+/* The first of candidates (paths relative to the directory of the running program, each
+ * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */
+int demo_beside_self(const char *const *candidates, size_t count, int mode, char *out, size_t cap);
 
 /* Ledger account ids. */
 #define DEMO_CLEARING 1u

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_csv.h"
+#include "cli_text.h"
 #include "demo.h"
 
 #define HOUR 3600
@@ -17,15 +19,16 @@
 static const prepay_dlt645_credentials_t station_credentials = {
     PREPAY_DLT645_PASSWORD_LEVEL_2, {0x00, 0x00, 0x00}, {0x01, 0x00, 0x00, 0x00}};
 
+/* One line of events.csv (the detail quoted when it holds a comma). */
 static void event(demo_t *d, prepay_time_t t, const demo_room_t *r, const char *what, const char *detail)
 {
     if (!d->events) {
         return;
     }
-    prepay_civil_t c;
-    prepay_time_to_civil(t, &c);
-    fprintf(d->events, "%04d-%02u-%02u %02u:%02u,%s,%s,%s\n", c.year, c.month, c.day, c.hour, c.minute,
-            r ? r->name : "site", what, detail ? detail : "");
+    char when[CLI_TEXT_MAX];
+    fprintf(d->events, "%s,%s,%s,", cli_time_text(t, PREPAY_TIME_TEXT_MINUTE, when), r ? r->name : "site", what);
+    cli_csv_write_field(d->events, detail ? detail : "");
+    fputc('\n', d->events);
 }
 
 static int exchange(demo_t *d, const prepay_dlt645_frame_t *request, uint8_t *data, size_t cap,
@@ -34,7 +37,8 @@ static int exchange(demo_t *d, const prepay_dlt645_frame_t *request, uint8_t *da
     d->requests++;
     int status = station_link_exchange(&d->link, request, data, cap, result);
     if (status != PREPAY_OK) {
-        fprintf(stderr, "prepay demo: lost the emulator: %s\n", status < 0 ? prepay_strerror(status) : "socket");
+        cli_fail(d->cli, status < 0 ? status : PREPAY_E_HOSTED_IO, "lost the emulator: %s",
+                 status < 0 ? prepay_strerror(status) : "socket");
         return -1;
     }
     if (result->status != PREPAY_OK) {
@@ -47,7 +51,11 @@ static int exchange(demo_t *d, const prepay_dlt645_frame_t *request, uint8_t *da
 static int read_bcd4(demo_t *d, const prepay_dlt645_address_t *address, uint32_t di, int64_t *value)
 {
     prepay_dlt645_frame_t request;
-    prepay_dlt645_request_read(&request, address, di);
+    int status = prepay_dlt645_request_read(&request, address, di);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "read request: %s", prepay_strerror(status));
+        return -1;
+    }
     uint8_t data[16];
     prepay_station_result_t result;
     if (exchange(d, &request, data, sizeof data, &result) != 0) {
@@ -64,7 +72,11 @@ static int read_bcd4(demo_t *d, const prepay_dlt645_address_t *address, uint32_t
 static int broadcast_time(demo_t *d, prepay_time_t t)
 {
     prepay_dlt645_frame_t request;
-    prepay_dlt645_request_broadcast_time(&request, t);
+    int status = prepay_dlt645_request_broadcast_time(&request, t);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "time sync request: %s", prepay_strerror(status));
+        return -1;
+    }
     prepay_station_result_t result;
     return exchange(d, &request, NULL, 0, &result);
 }
@@ -72,7 +84,11 @@ static int broadcast_time(demo_t *d, prepay_time_t t)
 static int relay(demo_t *d, demo_room_t *r, uint8_t command, prepay_time_t t)
 {
     prepay_dlt645_frame_t request;
-    prepay_dlt645_request_relay_control(&request, &r->address, &station_credentials, command, t + HOUR);
+    int status = prepay_dlt645_request_relay_control(&request, &r->address, &station_credentials, command, t + HOUR);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "relay request for %s: %s", r->name, prepay_strerror(status));
+        return -1;
+    }
     prepay_station_result_t result;
     if (exchange(d, &request, NULL, 0, &result) != 0) {
         return -1;
@@ -97,19 +113,11 @@ static int post(demo_t *d, const prepay_ledger_transfer_t *transfers, size_t cou
 
 static int open_accounts(demo_t *d)
 {
-    prepay_ledger_memory_t memory = {d->accounts, d->account_capacity, d->account_index, 0,
-                                     d->entries,  d->transfer_capacity, d->transfer_index, 0};
-    uint32_t slots = 1;
-    while (slots <= d->account_capacity * 2) {
-        slots <<= 1;
-    }
-    memory.account_index_slots = slots;
-    slots = 1;
-    while (slots <= d->transfer_capacity * 2) {
-        slots <<= 1;
-    }
-    memory.transfer_index_slots = slots;
-    int status = prepay_ledger_init(&d->ledger, &memory);
+    prepay_ledger_memory_t memory;
+    int status = prepay_ledger_memory_layout(&memory, d->ledger_memory,
+                                             prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity),
+                                             d->account_capacity, d->transfer_capacity);
+    status = status ? status : prepay_ledger_init(&d->ledger, &memory);
     prepay_ledger_account_t a;
     memset(&a, 0, sizeof a);
     a.id = DEMO_CLEARING;
@@ -149,11 +157,20 @@ static int open_accounts(demo_t *d)
 static int push_to_meter(demo_t *d, demo_room_t *r, prepay_time_t t)
 {
     uint8_t value[PREPAY_METER_RECHARGE_DATA_SIZE];
-    prepay_bcd_encode((uint64_t)r->pending_amount, value, 4);
-    prepay_bcd_encode(r->purchases + 1u, value + 4, 4);
     prepay_dlt645_frame_t request;
-    prepay_dlt645_request_write(&request, &r->address, PREPAY_METER_DI_RECHARGE, &station_credentials, value,
-                                sizeof value);
+    /* An amount or a count beyond 8 BCD digits is refused here, never sent half-encoded. */
+    int status = prepay_bcd_encode((uint64_t)r->pending_amount, value, 4);
+    if (status == PREPAY_OK) {
+        status = prepay_bcd_encode(r->purchases + 1u, value + 4, 4);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_dlt645_request_write(&request, &r->address, PREPAY_METER_DI_RECHARGE, &station_credentials,
+                                             value, sizeof value);
+    }
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "recharge write for %s: %s", r->name, prepay_strerror(status));
+        return -1;
+    }
     prepay_station_result_t result;
     if (exchange(d, &request, NULL, 0, &result) != 0) {
         return -1;
@@ -183,14 +200,13 @@ static int book_order(demo_t *d, demo_room_t *r, size_t index, prepay_money_t am
     int status = prepay_ledger_build_recharge(&d->ledger, &order, chain, PREPAY_LEDGER_RECHARGE_MAX_TRANSFERS, &n);
     status = status ? status : post(d, chain, n);
     if (status != PREPAY_OK) {
-        fprintf(stderr, "prepay demo: recharge refused: %s\n", prepay_strerror(status));
+        cli_fail(d->cli, status, "recharge refused: %s", prepay_strerror(status));
         return -1;
     }
     r->orders++;
     r->recharged += amount;
-    char detail[64];
-    prepay_fixed_format(amount, 2, detail, sizeof detail);
-    event(d, t, r, "recharge", detail);
+    char detail[CLI_TEXT_MAX];
+    event(d, t, r, "recharge", cli_fixed_text(amount, 2, detail));
     return 0;
 }
 
@@ -223,17 +239,21 @@ static prepay_time_t next_morning(prepay_time_t t)
 static int decide(demo_t *d, demo_room_t *r, prepay_time_t t)
 {
     prepay_ledger_balance_t b;
-    prepay_ledger_balance(&d->ledger, r->wallet_id, &b);
+    int status = prepay_ledger_balance(&d->ledger, r->wallet_id, &b);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "balance of %s: %s", r->name, prepay_strerror(status));
+        return -1;
+    }
     prepay_wallet_input_t in = {b.available, 0, t, 0};
     prepay_wallet_decision_t dec;
-    int status = prepay_wallet_decide(&d->policy, &in, &r->wallet, &dec);
+    status = prepay_wallet_decide(&d->policy, &in, &r->wallet, &dec);
     if (status != PREPAY_OK) {
-        fprintf(stderr, "prepay demo: wallet policy: %s\n", prepay_strerror(status));
+        cli_fail(d->cli, status, "wallet policy: %s", prepay_strerror(status));
         return -1;
     }
     r->wallet = dec.next;
-    char detail[96], money[32];
-    prepay_fixed_format(b.available, 2, money, sizeof money);
+    char detail[128], money[CLI_TEXT_MAX];
+    cli_fixed_text(b.available, 2, money);
     if ((dec.events & PREPAY_WALLET_EVENT_LEVEL_CHANGED) && dec.level > dec.from_level) {
         r->alarms[dec.level]++;
         d->notifications++;
@@ -292,7 +312,7 @@ static int price_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, 
     int n = prepay_tariff_feed_interval(&d->plan, &d->doc->account, &r->tariff, r->last_time, t, delta, lines,
                                         DEMO_LINES, &fr);
     if (n < 0) {
-        fprintf(stderr, "prepay demo: pricing %s: %s\n", r->name, prepay_strerror(n));
+        cli_fail(d->cli, n, "pricing %s: %s", r->name, prepay_strerror(n));
         return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -339,7 +359,7 @@ static int price_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, 
         tr.tariff_version = 1;
         int status = post(d, &tr, 1);
         if (status != PREPAY_OK) {
-            fprintf(stderr, "prepay demo: deduction refused for %s: %s\n", r->name, prepay_strerror(status));
+            cli_fail(d->cli, status, "deduction refused for %s: %s", r->name, prepay_strerror(status));
             return -1;
         }
         r->charged += due;
@@ -358,6 +378,7 @@ static int allocate(demo_t *d, prepay_time_t t)
     if (!parts || !lines) {
         free(parts);
         free(lines);
+        cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < d->room_count; i++) {
@@ -388,9 +409,8 @@ static int allocate(demo_t *d, prepay_time_t t)
         r->allocated += lines[i].money;
     }
     if (status == PREPAY_OK) {
-        char money[32], detail[96];
-        prepay_fixed_format(d->common_due, 2, money, sizeof money);
-        snprintf(detail, sizeof detail, "%s yuan for %lld Wh split by floor area", money,
+        char money[CLI_TEXT_MAX], detail[128];
+        snprintf(detail, sizeof detail, "%s yuan for %lld Wh split by floor area", cli_fixed_text(d->common_due, 2, money),
                  (long long)d->common_energy_pending);
         event(d, t, NULL, "common-area allocation", detail);
         d->common_total += d->common_due;
@@ -398,7 +418,7 @@ static int allocate(demo_t *d, prepay_time_t t)
         d->common_energy_pending = 0;
         d->allocations++;
     } else {
-        fprintf(stderr, "prepay demo: allocation failed: %s\n", prepay_strerror(status));
+        cli_fail(d->cli, status, "allocation failed: %s", prepay_strerror(status));
     }
     free(parts);
     free(lines);
@@ -435,7 +455,7 @@ static int price_common(demo_t *d, prepay_time_t t, int hour)
     int status = prepay_alloc_residual(wh - d->master_last, subs, 1, d->residual_carry, PREPAY_ALLOC_RESIDUAL_CARRY,
                                        &res);
     if (status != PREPAY_OK) {
-        fprintf(stderr, "prepay demo: residual: %s\n", prepay_strerror(status));
+        cli_fail(d->cli, status, "residual: %s", prepay_strerror(status));
         return -1;
     }
     d->master_last = wh;
@@ -447,7 +467,7 @@ static int price_common(demo_t *d, prepay_time_t t, int hour)
                                         DEMO_LINES, &fr);
     d->master_time = t;
     if (n < 0) {
-        fprintf(stderr, "prepay demo: pricing the common area: %s\n", prepay_strerror(n));
+        cli_fail(d->cli, n, "pricing the common area: %s", prepay_strerror(n));
         return -1;
     }
     d->common_due += fr.due;
@@ -498,8 +518,7 @@ static int read_room(demo_t *d, demo_room_t *r, size_t index, prepay_time_t t, i
 static bool month_starts(prepay_time_t t)
 {
     prepay_civil_t c;
-    prepay_time_to_civil(t, &c);
-    return c.day == 1 && c.hour == 0 && c.minute == 0;
+    return prepay_time_to_civil(t, &c) == PREPAY_OK && c.day == 1 && c.hour == 0 && c.minute == 0;
 }
 
 static int initial_recharges(demo_t *d)
@@ -514,24 +533,36 @@ static int initial_recharges(demo_t *d)
         if (r->local) {
             r->purchases = 1;
         }
-        prepay_tariff_state_init(&r->tariff);
         prepay_wallet_state_init(&r->wallet);
+        int status = prepay_tariff_state_init(&r->tariff);
+        if (status != PREPAY_OK) {
+            cli_fail(d->cli, status, "state of %s: %s", r->name, prepay_strerror(status));
+            return -1;
+        }
     }
     return 0;
 }
 
 int demo_run(demo_t *d)
 {
-    if (open_accounts(d) != PREPAY_OK || initial_recharges(d) != 0) {
-        fprintf(stderr, "prepay demo: cannot open the accounts\n");
+    int status = open_accounts(d);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "cannot open the accounts: %s", prepay_strerror(status));
         return -1;
     }
-    prepay_tariff_state_init(&d->common_tariff);
+    if (initial_recharges(d) != 0) {
+        return -1;
+    }
+    status = prepay_tariff_state_init(&d->common_tariff);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "common-area tariff state: %s", prepay_strerror(status));
+        return -1;
+    }
     prepay_station_config_t cfg;
     prepay_station_config_default(&cfg);
     cfg.reply_timeout_ms = (uint32_t)d->opt.timeout_ms;
     if (station_link_open(&d->link, "127.0.0.1", d->emu_port, &cfg) != 0) {
-        fprintf(stderr, "prepay demo: cannot connect to the emulator on port %d\n", d->emu_port);
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot connect to the emulator on port %d", d->emu_port);
         return -1;
     }
     /* Prime: read every meter at the start. */
@@ -583,7 +614,11 @@ int demo_run(demo_t *d)
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
         prepay_dlt645_frame_t request;
-        prepay_dlt645_request_read(&request, &r->address, PREPAY_DI_FORWARD_ACTIVE_BLOCK);
+        status = prepay_dlt645_request_read(&request, &r->address, PREPAY_DI_FORWARD_ACTIVE_BLOCK);
+        if (status != PREPAY_OK) {
+            cli_fail(d->cli, status, "read request: %s", prepay_strerror(status));
+            return -1;
+        }
         uint8_t data[64];
         prepay_station_result_t result;
         if (exchange(d, &request, data, sizeof data, &result) != 0) {
@@ -591,7 +626,9 @@ int demo_run(demo_t *d)
         }
         for (size_t k = 0; k < 5 && result.status == PREPAY_OK && (k + 1) * 4 <= result.data_len; k++) {
             uint64_t v = 0;
-            prepay_bcd_decode(data + 4 * k, 4, &v);
+            if (prepay_bcd_decode(data + 4 * k, 4, &v) != PREPAY_OK) {
+                break; /* a garbled register: the cross-check reports the difference */
+            }
             if (k == 0) {
                 r->meter_total = (prepay_energy_t)v * 10;
             } else {

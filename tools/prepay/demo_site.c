@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_file.h"
+#include "cli_text.h"
 #include "demo.h"
 
 extern char **environ;
@@ -43,12 +45,65 @@ static void make_profile(uint64_t *rng, int32_t profile[24])
     }
 }
 
+/* The site file for prepay-emu (docs/emulator.md), written through jansson. */
+static json_t *site_document(const demo_t *d, const char *tariff_abs)
+{
+    char text[CLI_TEXT_MAX];
+    json_t *site = json_object();
+    cli_set(site, "format", json_string("prepay-site/1"));
+    snprintf(text, sizeof text, "Demo building: %zu prepaid rooms", d->room_count);
+    cli_set(site, "name", json_string(text));
+    cli_set(site, "start", cli_json_time(d->start, PREPAY_TIME_TEXT_MINUTE));
+    cli_set(site, "tariff", cli_json_text(tariff_abs));
+    json_t *policy = json_object();
+    cli_set(policy, "pretrip", json_false());
+    cli_set(site, "policy", policy);
+    json_t *defaults = json_object();
+    cli_set(defaults, "mode", json_string("remote"));
+    cli_set(defaults, "alarm1", json_string("20.00"));
+    cli_set(defaults, "alarm2", json_string("10.00"));
+    cli_set(site, "defaults", defaults);
+    json_t *meters = json_array();
+    for (size_t i = 0; i < d->room_count; i++) {
+        const demo_room_t *r = &d->rooms[i];
+        json_t *m = json_object();
+        cli_set(m, "address", json_string(r->address_text));
+        cli_set(m, "mode", json_string(r->local ? "local" : "remote"));
+        cli_set(m, "purse", cli_json_fixed(r->local ? r->initial : 0, 2));
+        json_t *load = json_object(), *profile = json_array();
+        cli_set(load, "step", json_integer(3600));
+        for (int h = 0; h < 24; h++) {
+            json_array_append_new(profile, json_integer(r->profile[h]));
+        }
+        cli_set(load, "profile", profile);
+        cli_set(m, "load", load);
+        json_array_append_new(meters, m);
+    }
+    /* The building incomer: every room, plus 1.5 kW of lifts and corridor lighting, plus 2 % line losses. */
+    json_t *incomer = json_object(), *constant = json_object();
+    cli_set(incomer, "address", json_string("000000999999"));
+    cli_set(incomer, "mode", json_string("remote"));
+    cli_set(incomer, "feeds", json_string("all"));
+    cli_set(incomer, "losses", json_string("0.02"));
+    cli_set(constant, "watts", json_integer(1500));
+    cli_set(incomer, "load", constant);
+    json_array_append_new(meters, incomer);
+    cli_set(site, "meters", meters);
+    json_t *faults = json_object();
+    cli_set(faults, "seed", cli_json_u64(d->opt.seed));
+    cli_set(faults, "drop", cli_json_fixed(d->opt.drop, 6));
+    cli_set(faults, "corrupt", cli_json_fixed(d->opt.corrupt, 6));
+    cli_set(site, "faults", faults);
+    return site;
+}
+
 int demo_make_site(demo_t *d, const char *site_path)
 {
     uint64_t rng = d->opt.seed * 2654435761u + 12345u;
     d->room_count = (size_t)d->opt.meters;
     d->rooms = calloc(d->room_count, sizeof *d->rooms);
     if (!d->rooms) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < d->room_count; i++) {
@@ -56,7 +111,11 @@ int demo_make_site(demo_t *d, const char *site_path)
         unsigned floor = (unsigned)(i / 10) + 1, number = (unsigned)(i % 10) + 1;
         snprintf(r->name, sizeof r->name, "R%u%02u", floor % 1000u, number);
         snprintf(r->address_text, sizeof r->address_text, "%012u", 100000u + floor * 100u + number);
-        prepay_dlt645_address_from_string(r->address_text, 12, &r->address);
+        int status = prepay_dlt645_address_from_string(r->address_text, 12, &r->address);
+        if (status != PREPAY_OK) {
+            cli_fail(d->cli, status, "room %s: address %s: %s", r->name, r->address_text, prepay_strerror(status));
+            return -1;
+        }
         r->local = i % 10 == 9;
         r->habit = i == 2 ? HABIT_NEVER : (i % 7 == 5 ? HABIT_LATE : HABIT_PROMPT);
         r->area = 4000 + (int64_t)(i % 6) * 1250; /* 40.00 .. 102.50 m2 */
@@ -64,43 +123,31 @@ int demo_make_site(demo_t *d, const char *site_path)
         r->wallet_id = DEMO_WALLET_BASE + i;
         make_profile(&rng, r->profile);
     }
-    prepay_dlt645_address_from_string("000000999999", 12, &d->master_address);
-
-    char tariff_abs[PATH_MAX];
+    int status = prepay_dlt645_address_from_string("000000999999", 12, &d->master_address);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "incomer address: %s", prepay_strerror(status));
+        return -1;
+    }
+    char tariff_abs[PATH_MAX], err[CLI_MESSAGE_MAX];
     if (!realpath(d->opt.tariff_path, tariff_abs)) {
-        fprintf(stderr, "prepay demo: cannot find the tariff %s\n", d->opt.tariff_path);
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot find the tariff %s: %s", d->opt.tariff_path, strerror(errno));
         return -1;
     }
-    FILE *f = fopen(site_path, "w");
-    if (!f) {
-        fprintf(stderr, "prepay demo: cannot write %s\n", site_path);
+    cli_output_t out;
+    if (cli_output_open(&out, site_path, err, sizeof err) != 0) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s", err);
         return -1;
     }
-    char start[32];
-    prepay_civil_t c;
-    prepay_time_to_civil(d->start, &c);
-    snprintf(start, sizeof start, "%04d-%02u-%02u %02u:%02u", c.year, c.month, c.day, c.hour, c.minute);
-    fprintf(f, "{\n  \"format\": \"prepay-site/1\",\n  \"name\": \"Demo building: %zu prepaid rooms\",\n", d->room_count);
-    fprintf(f, "  \"start\": \"%s\",\n  \"tariff\": \"%s\",\n", start, tariff_abs);
-    fprintf(f, "  \"policy\": {\"pretrip\": false},\n");
-    fprintf(f, "  \"defaults\": {\"mode\": \"remote\", \"alarm1\": \"20.00\", \"alarm2\": \"10.00\"},\n  \"meters\": [\n");
-    for (size_t i = 0; i < d->room_count; i++) {
-        demo_room_t *r = &d->rooms[i];
-        fprintf(f, "    {\"address\": \"%s\", \"mode\": \"%s\", \"purse\": \"%lld.%02lld\", \"load\": {\"step\": 3600, \"profile\": [",
-                r->address_text, r->local ? "local" : "remote", (long long)(r->local ? r->initial / 100 : 0),
-                (long long)(r->local ? r->initial % 100 : 0));
-        for (int h = 0; h < 24; h++) {
-            fprintf(f, "%s%d", h ? ", " : "", r->profile[h]);
-        }
-        fprintf(f, "]}},\n");
+    json_t *site = site_document(d, tariff_abs);
+    int written = site ? json_dumpf(site, out.file, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+    json_decref(site);
+    if (written != 0 || fputc('\n', out.file) == EOF) {
+        cli_output_abort(&out);
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot write %s", site_path);
+        return -1;
     }
-    /* The building incomer: every room, plus 1.5 kW of lifts and corridor
-     * lighting, plus 2 % line losses. */
-    fprintf(f, "    {\"address\": \"000000999999\", \"mode\": \"remote\", \"feeds\": \"all\", \"losses\": \"0.02\", "
-               "\"load\": {\"watts\": 1500}}\n  ],\n");
-    fprintf(f, "  \"faults\": {\"seed\": %llu, \"drop\": \"%s\", \"corrupt\": \"%s\"}\n}\n",
-            (unsigned long long)d->opt.seed, d->opt.drop ? d->opt.drop : "0", d->opt.corrupt ? d->opt.corrupt : "0");
-    if (fclose(f) != 0) {
+    if (cli_output_commit(&out, err, sizeof err) != 0) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s", err);
         return -1;
     }
     return 0;
@@ -117,29 +164,33 @@ static int find_emulator(const demo_t *d, char *out, size_t cap)
         snprintf(out, cap, "%s", env);
         return 0;
     }
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *candidates[] = {"/../prepay-emu/prepay-emu", "/prepay-emu"};
-            for (size_t i = 0; i < 2; i++) {
-                int w = snprintf(out, cap, "%s%s", self, candidates[i]);
-                if (w > 0 && (size_t)w < cap && access(out, X_OK) == 0) {
-                    return 0;
-                }
-            }
-        }
+    static const char *const beside[] = {"/../prepay-emu/prepay-emu", "/prepay-emu"};
+    if (demo_beside_self(beside, 2, X_OK, out, cap) != 0) {
+        snprintf(out, cap, "prepay-emu"); /* on PATH */
     }
-    snprintf(out, cap, "prepay-emu");
     return 0;
 }
 
-int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path)
+int demo_beside_self(const char *const *candidates, size_t count, int mode, char *out, size_t cap)
 {
-    (void)argv0;
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+    if (slash == NULL) {
+        return -1;
+    }
+    *slash = '\0';
+    for (size_t i = 0; i < count; i++) {
+        int w = snprintf(out, cap, "%s%s", self, candidates[i]);
+        if (w > 0 && (size_t)w < cap && access(out, mode) == 0) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int demo_start_emulator(demo_t *d, const char *site_path)
+{
     char emu[PATH_MAX], ready[PATH_MAX];
     find_emulator(d, emu, sizeof emu);
     snprintf(ready, sizeof ready, "%s/emulator.ready", d->opt.out_dir);
@@ -161,7 +212,7 @@ int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path)
     int rc = posix_spawnp(&d->emu_pid, emu, &actions, NULL, args, environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
-        fprintf(stderr, "prepay demo: cannot start the emulator %s: %s\n", emu, strerror(rc));
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot start the emulator %s: %s", emu, strerror(rc));
         return -1;
     }
     for (int i = 0; i < 1000; i++) {
@@ -177,14 +228,14 @@ int demo_start_emulator(demo_t *d, const char *argv0, const char *site_path)
         }
         int status;
         if (waitpid(d->emu_pid, &status, WNOHANG) == d->emu_pid) {
-            fprintf(stderr, "prepay demo: the emulator exited during start-up (see %s)\n", log);
+            cli_fail(d->cli, PREPAY_E_HOSTED_IO, "the emulator exited during start-up (see %s)", log);
             d->emu_pid = 0;
             return -1;
         }
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    fprintf(stderr, "prepay demo: the emulator did not start\n");
+    cli_fail(d->cli, PREPAY_E_HOSTED_IO, "the emulator did not start within 10 s (see %s)", log);
     return -1;
 }
 

@@ -14,52 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prepay/hosted_status.h"
 #include "prepay/status.h"
 
 #define DEFAULT_ACCOUNTS 4096u
 #define DEFAULT_TRANSFERS (1u << 18)
 
-void ledger_print_json_string(const char *text)
+int ledger_fail(const cli_t *cli, const char *what, int status)
 {
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            printf("\\%c", *p);
-        } else if (*p < 0x20) {
-            printf("\\u%04x", *p);
-        } else {
-            putchar(*p);
-        }
-    }
-    putchar('"');
-}
-
-/* One line on stderr; with json also {"ok":false,...} on stdout. Returns 1. */
-static int fail_text(bool json, const char *what, const char *reason, int status)
-{
-    if (json) {
-        printf("{\"ok\":false,\"error\":");
-        ledger_print_json_string(what);
-        printf(",\"reason\":");
-        ledger_print_json_string(reason);
-        printf(",\"status\":%d}\n", status);
-    }
-    fprintf(stderr, "prepay ledger: %s: %s\n", what, reason);
-    return 1;
-}
-
-int ledger_fail(bool json, const char *what, int status)
-{
-    return fail_text(json, what, prepay_strerror(status), status);
-}
-
-static uint32_t next_power_of_two_above(uint32_t n)
-{
-    uint32_t p = 1;
-    while (p <= n) {
-        p <<= 1;
-    }
-    return p;
+    return cli_fail(cli, status, "%s: %s", what, prepay_strerror(status));
 }
 
 void ledger_session_free(ledger_session_t *s)
@@ -67,39 +30,38 @@ void ledger_session_free(ledger_session_t *s)
     if (s == NULL) {
         return;
     }
-    (void)prepay_journal_posix_close(&s->file);
+    if (s->file.fd >= 0) {
+        /* Every batch reported was synced by its commit; a failing close loses nothing acknowledged. */
+        int closed = prepay_journal_posix_close(&s->file);
+        if (closed != PREPAY_OK && s->cli != NULL) {
+            cli_warn(s->cli, "closing journal %s: %s", s->path, prepay_strerror(closed));
+        }
+    }
     prepay_snapshot_posix_close(&s->snapshot_file);
-    free(s->memory.accounts);
-    free(s->memory.account_index);
-    free(s->memory.entries);
-    free(s->memory.transfer_index);
+    free(s->ledger_buffer);
     free(s->scratch);
     free(s);
 }
 
-static ledger_session_t *session_new(const char *path, bool json)
+static ledger_session_t *session_new(const char *path, const cli_t *cli)
 {
     ledger_session_t *s = calloc(1, sizeof *s);
     if (s == NULL) {
         return NULL;
     }
     s->path = path;
-    s->json = json;
+    s->cli = cli;
     s->file.fd = -1;
     s->snapshot_file.fd = -1;
     s->snapshot_file.temp_fd = -1;
-    s->memory.account_capacity = DEFAULT_ACCOUNTS;
-    s->memory.account_index_slots = next_power_of_two_above(DEFAULT_ACCOUNTS * 2u - 1u);
-    s->memory.transfer_capacity = DEFAULT_TRANSFERS;
-    s->memory.transfer_index_slots = next_power_of_two_above(DEFAULT_TRANSFERS * 2u - 1u);
-    s->memory.accounts = calloc(DEFAULT_ACCOUNTS, sizeof *s->memory.accounts);
-    s->memory.account_index = calloc(s->memory.account_index_slots, sizeof *s->memory.account_index);
-    s->memory.entries = calloc(DEFAULT_TRANSFERS, sizeof *s->memory.entries);
-    s->memory.transfer_index = calloc(s->memory.transfer_index_slots, sizeof *s->memory.transfer_index);
+    /* One buffer cut up by the ledger's own sizing helper (malloc aligns it to 8 and more). */
+    size_t ledger_size = prepay_ledger_memory_size(DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS);
+    s->ledger_buffer = malloc(ledger_size);
     s->scratch = calloc(DEFAULT_ACCOUNTS, sizeof *s->scratch);
     s->scratch_capacity = DEFAULT_ACCOUNTS;
-    if (s->memory.accounts == NULL || s->memory.account_index == NULL || s->memory.entries == NULL ||
-        s->memory.transfer_index == NULL || s->scratch == NULL ||
+    if (s->ledger_buffer == NULL || s->scratch == NULL ||
+        prepay_ledger_memory_layout(&s->memory, s->ledger_buffer, ledger_size, DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS) !=
+            PREPAY_OK ||
         prepay_ledger_init(&s->ledger, &s->memory) != PREPAY_OK) {
         ledger_session_free(s);
         return NULL;
@@ -110,34 +72,27 @@ static ledger_session_t *session_new(const char *path, bool json)
 /* Why the journal file could not be opened, with the operating system's words. */
 static int report_open_failure(const ledger_session_t *s, int status)
 {
-    char what[PREPAY_JOURNAL_PATH_MAX + 64];
-    char reason[256];
     if (status == PREPAY_E_JOURNAL_LOCKED) {
-        snprintf(what, sizeof what, "journal %s is in use", s->path);
+        char holder[48] = "";
         if (s->file.lock_pid > 0) {
-            snprintf(reason, sizeof reason, "another writer (PID %" PRId64 ") holds it; try again, or pass --wait",
-                     s->file.lock_pid);
-        } else {
-            snprintf(reason, sizeof reason, "another writer holds it; try again, or pass --wait");
+            snprintf(holder, sizeof holder, " (PID %" PRId64 ")", s->file.lock_pid);
         }
-        return fail_text(s->json, what, reason, status);
+        return cli_fail(s->cli, status, "journal %s is in use: another writer%s holds it; try again, or pass --wait",
+                        s->path, holder);
     }
-    snprintf(what, sizeof what, "cannot open journal %s", s->path);
     if (s->file.os_error != 0) {
-        snprintf(reason, sizeof reason, "%s%s", strerror(s->file.os_error),
-                 s->file.os_error == ENOENT && s->writer ? " (the 'open' command creates a journal)" : "");
-        return fail_text(s->json, what, reason, status);
+        return cli_fail(s->cli, status, "cannot open journal %s: %s%s", s->path, strerror(s->file.os_error),
+                        s->file.os_error == ENOENT && s->writer ? " (the 'open' command creates a journal)" : "");
     }
-    return fail_text(s->json, what, prepay_strerror(status), status);
+    return cli_fail(s->cli, status, "cannot open journal %s: %s", s->path, prepay_strerror(status));
 }
 
-int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, ledger_session_t **out)
+int ledger_session_open(const char *path, const cli_t *cli, ledger_open_mode_t mode, ledger_session_t **out)
 {
     *out = NULL;
-    ledger_session_t *s = session_new(path, json);
+    ledger_session_t *s = session_new(path, cli);
     if (s == NULL) {
-        fprintf(stderr, "prepay ledger: out of memory\n");
-        return 1;
+        return cli_fail(cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     s->writer = mode.writer;
     char snapshot_path[PREPAY_JOURNAL_PATH_MAX + 16];
@@ -152,8 +107,7 @@ int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, le
     if (status != PREPAY_OK) {
         int rc;
         if (status == PREPAY_E_INVALID_ARGUMENT) {
-            fprintf(stderr, "prepay ledger: bad journal path '%s'\n", path);
-            rc = 2;
+            rc = cli_bad(cli, "bad journal path '%.200s'", path);
         } else {
             rc = report_open_failure(s, status);
         }
@@ -174,14 +128,18 @@ int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, le
     /* Recovery reads only; a writer cuts the tail in ledger_session_resume(), if it writes at all. */
     status = prepay_journal_recover(&s->io, &s->snapshot_io, &s->ledger, s->scratch, s->scratch_capacity, &s->info);
     if (!mode.writer) {
-        /* Readers close at once: the writer's truncations wait for open readers. */
-        (void)prepay_journal_posix_close(&s->file);
+        /* Readers close at once: the writer's truncations wait for open readers. A reader's
+         * close releases a shared lock and a read-only descriptor: it cannot lose data, and
+         * the recovery has already read everything it needs. */
+        int closed = prepay_journal_posix_close(&s->file);
         prepay_snapshot_posix_close(&s->snapshot_file);
+        if (closed != PREPAY_OK && status == PREPAY_OK) {
+            cli_warn(cli, "closing journal %s after reading it: %s", path, prepay_strerror(closed));
+        }
     }
     if (status != PREPAY_OK) {
-        char what[PREPAY_JOURNAL_PATH_MAX + 64];
-        snprintf(what, sizeof what, "recovery of %s failed at offset %" PRIu64, path, s->info.corrupt_offset);
-        int rc = ledger_fail(json, what, status);
+        int rc = cli_fail(cli, status, "recovery of %s failed at offset %" PRIu64 ": %s", path,
+                          s->info.corrupt_offset, prepay_strerror(status));
         ledger_session_free(s);
         return rc;
     }
@@ -196,17 +154,17 @@ int ledger_session_resume(ledger_session_t *s)
     }
     int status = prepay_journal_resume(&s->journal, &s->io, s->staging, sizeof s->staging, &s->info);
     if (status != PREPAY_OK) {
-        return ledger_fail(s->json, "cannot write the journal", status);
+        return ledger_fail(s->cli, "cannot write the journal", status);
     }
     s->resumed = true;
     const prepay_journal_recovery_t *i = &s->info;
     if (i->tail_cut && i->truncated_bytes > 0) {
-        fprintf(stderr,
-                "prepay ledger: warning: recovery cut a torn tail of %" PRIu64 " bytes at offset %" PRIu64
-                " (%" PRIu32 " complete records of %" PRIu32 " unfinished batch)%s\n",
-                i->truncated_bytes, i->committed_end, i->tail_records, i->tail_batches,
-                s->journal.version >= 2u ? "; recorded in the journal"
-                                         : "; journal format 1 cannot record it ('snapshot' upgrades the format)");
+        cli_warn(s->cli,
+                 "recovery cut a torn tail of %" PRIu64 " bytes at offset %" PRIu64 " (%" PRIu32
+                 " complete records of %" PRIu32 " unfinished batch)%s",
+                 i->truncated_bytes, i->committed_end, i->tail_records, i->tail_batches,
+                 s->journal.version >= 2u ? "; recorded in the journal"
+                                          : "; journal format 1 cannot record it ('snapshot' upgrades the format)");
     }
     return 0;
 }

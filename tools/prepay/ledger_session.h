@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "prepay/journal.h"
 #include "prepay/ledger.h"
 
@@ -18,6 +19,7 @@
 typedef struct ledger_session {
     prepay_ledger_t ledger;
     prepay_ledger_memory_t memory;
+    void *ledger_buffer; /* prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;
     uint32_t scratch_capacity;
     prepay_journal_posix_t file;
@@ -27,7 +29,7 @@ typedef struct ledger_session {
     prepay_journal_t journal;
     prepay_journal_recovery_t info;
     const char *path;
-    bool json;
+    const cli_t *cli; /* messages and --json */
     bool writer;  /* holds the writer's lock */
     bool resumed; /* the journal is open for appending (tail cut and recorded) */
     uint8_t staging[65536];
@@ -44,9 +46,9 @@ typedef struct ledger_open_mode {
  * Opens the journal and recovers the ledger without writing anything. A
  * reader's files are closed again before this returns (the writer's
  * truncations wait for open readers). Returns 0, or the exit status after
- * printing one line (and a JSON error object with --json).
+ * reporting the error (cli.h).
  */
-int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, ledger_session_t **out);
+int ledger_session_open(const char *path, const cli_t *cli, ledger_open_mode_t mode, ledger_session_t **out);
 
 /*
  * Makes a writer's journal appendable: re-checks the size recovery saw,
@@ -55,13 +57,10 @@ int ledger_session_open(const char *path, bool json, ledger_open_mode_t mode, le
  */
 int ledger_session_resume(ledger_session_t *s);
 
-/* Closes the files (releasing the lock) and frees everything. */
+/* Closes the files (releasing the lock; a failing close is a warning) and frees everything. */
 void ledger_session_free(ledger_session_t *s);
 
-/* Prints "prepay ledger: WHAT: REASON" (and a JSON error object with json); returns 1. */
-int ledger_fail(bool json, const char *what, int status);
-
-/* Prints text as a JSON string literal. */
-void ledger_print_json_string(const char *text);
+/* Reports "WHAT: <the status text>" as a failure (exit 1); returns 1. */
+int ledger_fail(const cli_t *cli, const char *what, int status);
 
 #endif

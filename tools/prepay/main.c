@@ -1,21 +1,14 @@
-/* prepay: command-line front end to libprepay (hosted). */
+/* prepay: command-line front end to libprepay (hosted). docs/cli.md describes its conventions. */
 #include <stdio.h>
-#include <string.h>
 
+#include "cli_options.h"
 #include "commands.h"
-#include "prepay/version.h"
 
-struct command {
-    const char *name;
-    prepay_tool_command_fn run;
-    const char *summary;
-};
-
-static const struct command commands[] = {
+static const cli_command_t commands[] = {
     {"bill", prepay_tool_bill, "bill a site month: allocation, charge items, statements, arrears"},
     {"cjt188", prepay_tool_cjt188, "decode and encode CJ/T 188 (water, heat, gas meter) frames"},
     {"demo", prepay_tool_demo, "run a building of prepaid rooms against the emulator; month-end report"},
-    {"dlt645", prepay_tool_dlt645, "decode and encode DL/T 645 frames"},
+    {"dlt645", prepay_tool_dlt645, "decode and encode DL/T 645 frames; the data-identifier catalogue"},
     {"ledger", prepay_tool_ledger, "durable prepaid ledger in a journal file"},
     {"modbus", prepay_tool_modbus, "decode and encode Modbus RTU frames; register maps"},
     {"report", prepay_tool_report, "energy reports: monthly by band with fees, YoY/MoM; day/week/month/year"},
@@ -23,34 +16,28 @@ static const struct command commands[] = {
     {"version", prepay_tool_version, "print the library version"},
 };
 
-static void usage(FILE *to)
-{
-    fprintf(to, "usage: prepay <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    }
-    fprintf(to, "\nRun 'prepay <command> --help' for a command's options.\n");
-}
+static const cli_spec_t version_spec = {
+    .program = "prepay version",
+    .usage = "[--json]",
+    .summary = "Prints the version of prepay and of the library it runs on.",
+    .json = true,
+};
 
 int prepay_tool_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    printf("prepay %s\n", prepay_version());
-    return 0;
+    cli_t cli;
+    cli_args_t args;
+    int rc = cli_start(&cli, &version_spec, argc, argv, NULL, &args);
+    if (rc >= 0) {
+        return rc;
+    }
+    cli.program = "prepay";
+    return cli_print_version(&cli);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            return commands[i].run(argc - 1, argv + 1);
-        }
-    }
-    fprintf(stderr, "prepay: unknown command '%s' (try 'prepay --help')\n", argv[1]);
-    return 2;
+    int rc = cli_dispatch("prepay", commands, sizeof commands / sizeof commands[0], argc, argv);
+    cli_t cli = {"prepay", false};
+    return cli_finish(&cli, rc);
 }

@@ -5,8 +5,11 @@
  * (register readings, kWh) or `meter,account,start,end,energy` (interval
  * energy, kWh), each optionally with `band` (sharp, peak, flat, valley,
  * deep_valley or 1..5). Quantities are decimals with at most 3 places,
- * parsed exactly into Wh. Rows of different meters may interleave; each
- * meter's rows must be in time order (the report module checks).
+ * parsed exactly into Wh; times by the library's one grammar (YYYY-MM-DD or
+ * YYYY/MM/DD, then hh:mm[:ss]). The tools' CSV reader takes a UTF-8 byte
+ * order mark, quoted fields and '#' comments (cli_csv.h). Rows of different
+ * meters may interleave; each meter's rows must be in time order (the
+ * report module checks). '-' reads the standard input.
  *
  * With a tariff, every interval is cut at the band boundaries of the
  * tariff's schedule (DL/T 645 bands) and each piece is priced by the tariff
@@ -18,13 +21,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/tariff/tariff_internal.h" /* prepay__tou_day_segments: a day's band boundaries */
+#include "cli.h"
+#include "cli_csv.h"
+#include "cli_file.h"
+#include "cli_text.h"
 #include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
@@ -40,49 +46,15 @@ typedef struct raw {
     int band;            /* -1: none */
 } raw_t;
 
-static int fail(char *err, size_t cap, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define TIME_FORMS "('YYYY-MM-DD hh:mm[:ss]', 'YYYY/MM/DD hh:mm[:ss]' or a date alone)"
+/* Largest readings file read. */
+#define REPORT_READINGS_FILE_MAX (1024u * 1024u * 1024u)
 
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return PREPAY_E_HOSTED_CSV;
-}
 
-int readings_parse_time(const char *text, prepay_time_t *out)
+/* A time by the library's one grammar: a date (YYYY-MM-DD or YYYY/MM/DD) and optionally hh:mm[:ss]. */
+static int parse_time(const char *text, prepay_time_t *out)
 {
-    int y, mo, d, h = 0, mi = 0, s = 0, used = 0;
-    size_t len = strlen(text);
-    if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10) {
-        return PREPAY_E_BAD_DATE;
-    }
-    if (len > 10) {
-        int used2 = 0;
-        if (sscanf(text + 10, " %2d:%2d%n", &h, &mi, &used2) != 2) {
-            return PREPAY_E_BAD_TIME;
-        }
-        if (text[10 + used2] == ':') {
-            int used3 = 0;
-            if (sscanf(text + 10 + used2, ":%2d%n", &s, &used3) != 1) {
-                return PREPAY_E_BAD_TIME;
-            }
-            used2 += used3;
-        }
-        if ((size_t)(10 + used2) != len) {
-            return PREPAY_E_BAD_TIME;
-        }
-    }
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || mi < 0 || s < 0) {
-        return PREPAY_E_BAD_DATE;
-    }
-    prepay_civil_t c = {y, (uint8_t)mo, (uint8_t)d, (uint8_t)h, (uint8_t)mi, (uint8_t)s, 0};
-    return prepay_time_from_civil(&c, out);
+    return prepay_time_parse(text, strlen(text), out);
 }
 
 static int parse_band(const char *s)
@@ -100,33 +72,6 @@ static const char *band_name(unsigned slot)
 {
     static const char *const names[] = {"none", "sharp", "peak", "flat", "valley", "deep_valley"};
     return slot < 6 ? names[slot] : "?";
-}
-
-/* Splits a CSV line in place at commas, trimming blanks; returns the field count. */
-static size_t split(char *line, char **fields, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        char *comma = strchr(p, ',');
-        char *end = comma ? comma : p + strlen(p);
-        char *q = end;
-        while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r' || q[-1] == '\n')) {
-            q--;
-        }
-        *q = '\0';
-        if (n < max) {
-            fields[n] = p;
-        }
-        n++;
-        if (!comma) {
-            return n;
-        }
-        p = comma + 1;
-    }
 }
 
 static int compare_raw(const void *a, const void *b)
@@ -150,138 +95,127 @@ enum { COL_METER, COL_ACCOUNT, COL_TIME, COL_REGISTER, COL_START, COL_END, COL_E
 static const char *const column_names[COL_COUNT] = {"meter", "account", "time", "register",
                                                     "start", "end",     "energy", "band"};
 
-static int read_raw(const char *path, raw_t **out, size_t *out_count, bool *registers, char *err, size_t cap)
+/* The header record: which column holds what. */
+static int read_header(const cli_csv_t *csv, int col[COL_COUNT], bool *registers, char *err, size_t cap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        return fail(err, cap, "%s: cannot open: %s", path, strerror(errno));
-    }
-    int col[COL_COUNT];
     for (int i = 0; i < COL_COUNT; i++) {
         col[i] = -1;
     }
+    for (size_t i = 0; i < csv->count; i++) {
+        int known = -1;
+        for (int c = 0; c < COL_COUNT; c++) {
+            if (strcmp(csv->fields[i], column_names[c]) == 0) {
+                known = c;
+            }
+        }
+        if (known < 0 || col[known] >= 0) {
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: %s column '%.32s' (expected meter,account,time,register or "
+                        "meter,account,start,end,energy, optionally band)",
+                        csv->origin, csv->record_line, known < 0 ? "unknown" : "repeated", csv->fields[i]);
+        }
+        col[known] = (int)i;
+    }
+    bool reg = col[COL_TIME] >= 0 && col[COL_REGISTER] >= 0 && col[COL_START] < 0 && col[COL_END] < 0 &&
+               col[COL_ENERGY] < 0;
+    bool ivl = col[COL_START] >= 0 && col[COL_END] >= 0 && col[COL_ENERGY] >= 0 && col[COL_TIME] < 0 &&
+               col[COL_REGISTER] < 0;
+    if (col[COL_METER] < 0 || col[COL_ACCOUNT] < 0 || (!reg && !ivl)) {
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: header must be meter,account,time,register or "
+                    "meter,account,start,end,energy (optionally band)", csv->origin, csv->record_line);
+    }
+    *registers = reg;
+    return PREPAY_OK;
+}
+
+/* One data record into r. */
+static int read_row(const cli_csv_t *csv, const int col[COL_COUNT], bool registers, raw_t *r, char *err, size_t cap)
+{
+    const char *origin = csv->origin;
+    unsigned long line = csv->record_line;
+    memset(r, 0, sizeof *r);
+    r->line = line;
+    const char *meter = csv->fields[col[COL_METER]], *account = csv->fields[col[COL_ACCOUNT]];
+    if (meter[0] == '\0' || strlen(meter) >= READINGS_NAME_MAX || account[0] == '\0' ||
+        strlen(account) >= READINGS_NAME_MAX) {
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter and account must be 1..%d characters", origin, line,
+                    READINGS_NAME_MAX - 1);
+    }
+    strcpy(r->meter, meter);
+    strcpy(r->account, account);
+    const char *qty = csv->fields[col[registers ? COL_REGISTER : COL_ENERGY]];
+    if (prepay_fixed_parse(qty, strlen(qty), 3, &r->value) != PREPAY_OK || r->value < 0) {
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a quantity in kWh (at most 3 decimals, not negative)", origin,
+                    line, qty);
+    }
+    const char *t1 = csv->fields[col[registers ? COL_TIME : COL_START]];
+    if (parse_time(t1, &r->start) != PREPAY_OK) {
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t1);
+    }
+    if (!registers) {
+        const char *t2 = csv->fields[col[COL_END]];
+        if (parse_time(t2, &r->end) != PREPAY_OK) {
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: '%.32s' is not a time " TIME_FORMS, origin, line, t2);
+        }
+        if (r->end <= r->start) {
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: the interval ends before it starts", origin, line);
+        }
+    }
+    r->band = col[COL_BAND] >= 0 ? parse_band(csv->fields[col[COL_BAND]]) : -1;
+    if (r->band == -2) {
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: unknown band '%.32s' (sharp, peak, flat, valley, deep_valley or 1..5)", origin,
+                    line, csv->fields[col[COL_BAND]]);
+    }
+    return PREPAY_OK;
+}
+
+static int read_raw(const char *path, raw_t **out, size_t *out_count, bool *registers, char *err, size_t cap)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_read_input(path, REPORT_READINGS_FILE_MAX, &text, &len, NULL, err, cap) != 0) {
+        return PREPAY_E_HOSTED_IO;
+    }
+    cli_csv_t csv;
+    cli_csv_init(&csv, text, len, cli_input_name(path));
+    int col[COL_COUNT];
     bool have_header = false;
-    size_t ncols = 0;
+    size_t columns = 0;
     raw_t *items = NULL;
     size_t count = 0, items_cap = 0;
-    char line[1024];
-    unsigned long lineno = 0;
-    int status = PREPAY_OK;
-    while (status == PREPAY_OK && fgets(line, sizeof line, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            status = fail(err, cap, "%s:%lu: line too long", path, lineno);
+    int status = PREPAY_OK, got;
+    while (status == PREPAY_OK && (got = cli_csv_next(&csv, err, cap)) != 0) {
+        if (got < 0) {
+            status = PREPAY_E_HOSTED_CSV;
             break;
         }
-        char *p = line;
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0') {
-            continue;
-        }
-        char *fields[16];
-        size_t n = split(p, fields, 16);
         if (!have_header) {
-            if (n > 16) {
-                status = fail(err, cap, "%s:%lu: too many columns", path, lineno);
-                break;
-            }
-            for (size_t i = 0; i < n; i++) {
-                int known = -1;
-                for (int c = 0; c < COL_COUNT; c++) {
-                    if (strcmp(fields[i], column_names[c]) == 0) {
-                        known = c;
-                    }
-                }
-                if (known < 0 || col[known] >= 0) {
-                    status = fail(err, cap, "%s:%lu: %s column '%s' (expected meter,account,time,register or "
-                                  "meter,account,start,end,energy, optionally band)",
-                                  path, lineno, known < 0 ? "unknown" : "repeated", fields[i]);
-                    break;
-                }
-                col[known] = (int)i;
-            }
-            if (status != PREPAY_OK) {
-                break;
-            }
-            bool reg = col[COL_TIME] >= 0 && col[COL_REGISTER] >= 0 && col[COL_START] < 0 && col[COL_END] < 0 &&
-                       col[COL_ENERGY] < 0;
-            bool ivl = col[COL_START] >= 0 && col[COL_END] >= 0 && col[COL_ENERGY] >= 0 && col[COL_TIME] < 0 &&
-                       col[COL_REGISTER] < 0;
-            if (col[COL_METER] < 0 || col[COL_ACCOUNT] < 0 || (!reg && !ivl)) {
-                status = fail(err, cap, "%s:%lu: header must be meter,account,time,register or "
-                              "meter,account,start,end,energy (optionally band)", path, lineno);
-                break;
-            }
-            *registers = reg;
-            ncols = n;
+            status = read_header(&csv, col, registers, err, cap);
             have_header = true;
+            columns = csv.count;
             continue;
         }
-        if (n != ncols) {
-            status = fail(err, cap, "%s:%lu: %zu fields, the header has %zu", path, lineno, n, ncols);
+        if (csv.count != columns) {
+            status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: %zu fields, the header has %zu", csv.origin, csv.record_line, csv.count,
+                          columns);
             break;
         }
         if (count == items_cap) {
-            size_t nc = items_cap ? items_cap * 2 : 1024;
-            raw_t *grown = realloc(items, nc * sizeof *grown);
+            size_t grown_cap = items_cap ? items_cap * 2 : 1024;
+            raw_t *grown = realloc(items, grown_cap * sizeof *grown);
             if (!grown) {
-                status = fail(err, cap, "out of memory");
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "out of memory");
                 break;
             }
             items = grown;
-            items_cap = nc;
+            items_cap = grown_cap;
         }
-        raw_t *r = &items[count];
-        memset(r, 0, sizeof *r);
-        r->line = lineno;
-        const char *meter = fields[col[COL_METER]], *account = fields[col[COL_ACCOUNT]];
-        if (meter[0] == '\0' || strlen(meter) >= READINGS_NAME_MAX || account[0] == '\0' ||
-            strlen(account) >= READINGS_NAME_MAX) {
-            status = fail(err, cap, "%s:%lu: meter and account must be 1..%d characters", path, lineno,
-                          READINGS_NAME_MAX - 1);
-            break;
-        }
-        strcpy(r->meter, meter);
-        strcpy(r->account, account);
-        const char *qty = fields[col[*registers ? COL_REGISTER : COL_ENERGY]];
-        if (prepay_fixed_parse(qty, strlen(qty), 3, &r->value) != PREPAY_OK || r->value < 0) {
-            status = fail(err, cap, "%s:%lu: '%s' is not a quantity in kWh (at most 3 decimals, not negative)", path,
-                          lineno, qty);
-            break;
-        }
-        const char *t1 = fields[col[*registers ? COL_TIME : COL_START]];
-        if (readings_parse_time(t1, &r->start) != PREPAY_OK) {
-            status = fail(err, cap, "%s:%lu: '%s' is not a time 'YYYY-MM-DD hh:mm[:ss]'", path, lineno, t1);
-            break;
-        }
-        if (!*registers) {
-            const char *t2 = fields[col[COL_END]];
-            if (readings_parse_time(t2, &r->end) != PREPAY_OK) {
-                status = fail(err, cap, "%s:%lu: '%s' is not a time 'YYYY-MM-DD hh:mm[:ss]'", path, lineno, t2);
-                break;
-            }
-            if (r->end <= r->start) {
-                status = fail(err, cap, "%s:%lu: the interval ends before it starts", path, lineno);
-                break;
-            }
-        }
-        r->band = col[COL_BAND] >= 0 ? parse_band(fields[col[COL_BAND]]) : -1;
-        if (r->band == -2) {
-            status = fail(err, cap, "%s:%lu: unknown band '%s' (sharp, peak, flat, valley, deep_valley or 1..5)",
-                          path, lineno, fields[col[COL_BAND]]);
-            break;
-        }
-        count++;
+        status = read_row(&csv, col, *registers, &items[count], err, cap);
+        count += status == PREPAY_OK;
     }
-    if (status == PREPAY_OK && ferror(f)) {
-        status = fail(err, cap, "%s: read error", path);
-    }
-    fclose(f);
+    cli_csv_free(&csv);
+    free(text);
     if (status == PREPAY_OK && !have_header) {
-        status = fail(err, cap, "%s: no header line", path);
+        status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no header line", cli_input_name(path));
     }
     if (status != PREPAY_OK) {
         free(items);
@@ -380,18 +314,18 @@ static int price_interval(pricer_t *p, prepay_time_t s, prepay_time_t e, int64_t
         unsigned band = 0;
         int status = band_piece(p, a, e, &b, &band);
         if (status != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
         }
         int64_t hi = 0, lo = 0;
         if (prepay_i64_muldiv(energy, b - s, len, PREPAY_ROUND_FLOOR, &hi) != PREPAY_OK ||
             prepay_i64_muldiv(energy, a - s, len, PREPAY_ROUND_FLOOR, &lo) != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: energy too large", meter, line);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: energy too large", meter, line);
         }
         int64_t part = hi - lo;
         prepay_tariff_feed_result_t res;
         int n = prepay_tariff_feed_interval(&p->plan, &p->doc->account, &p->state, a, b, part, p->lines, 64, &res);
         if (n < 0) {
-            return fail(err, cap, "meter %s line %lu: the tariff refuses the interval: %s", meter, line,
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: the tariff refuses the interval: %s", meter, line,
                         prepay_strerror(n));
         }
         prepay_amount_t fee = {0, 0};
@@ -401,27 +335,26 @@ static int price_interval(pricer_t *p, prepay_time_t s, prepay_time_t e, int64_t
                 continue; /* fixed charges are billed by 'prepay bill', not energy reports */
             }
             if (p->lines[i].band != band || prepay_amount_add(fee, p->lines[i].amount, &fee) != PREPAY_OK) {
-                return fail(err, cap, "meter %s line %lu: pricing does not match the band schedule", meter, line);
+                return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: pricing does not match the band schedule", meter, line);
             }
             priced += p->lines[i].quantity;
         }
         if (priced != part) {
-            return fail(err, cap, "meter %s line %lu: pricing does not match the energy", meter, line);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: pricing does not match the energy", meter, line);
         }
         unsigned slot = slot_of(p->doc, band);
         if (slot >= PREPAY_REPORT_BANDS) {
-            return fail(err, cap, "meter %s line %lu: tariff band %u is beyond deep valley (5)", meter, line, band);
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: tariff band %u is beyond deep valley (5)", meter, line, band);
         }
         if (csv_band > 0 && (unsigned)csv_band != slot) {
-            prepay_civil_t c;
-            prepay_time_to_civil(a, &c);
-            return fail(err, cap, "meter %s line %lu: band '%s' in the file, but the tariff's band at "
-                        "%04d-%02u-%02u %02u:%02u is '%s'", meter, line, band_name((unsigned)csv_band),
-                        (int)c.year, c.month, c.day, c.hour, c.minute, band_name(slot));
+            char when[CLI_TEXT_MAX];
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: band '%s' in the file, but the tariff's band at %s is '%s'",
+                        meter, line, band_name((unsigned)csv_band), cli_time_text(a, PREPAY_TIME_TEXT_MINUTE, when),
+                        band_name(slot));
         }
         status = push_row(out, a, b - a, part, fee, slot);
         if (status != PREPAY_OK) {
-            return fail(err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
+            return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s line %lu: %s", meter, line, prepay_strerror(status));
         }
         a = b;
     }
@@ -449,22 +382,23 @@ static size_t account_index(const report_readings_t *r, const char *name)
     return (size_t)(hit - (const char *)r->accounts) / sizeof r->accounts[0];
 }
 
-int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, report_readings_t *out, char *err, size_t cap)
+int report_readings_load(const char *file, const prepay_tariff_doc_t *doc, report_readings_t *out, char *err, size_t cap)
 {
+    const char *path = cli_input_name(file); /* in messages */
     raw_t *raw = NULL;
     size_t n = 0;
     bool registers = false;
-    int status = read_raw(path, &raw, &n, &registers, err, cap);
+    int status = read_raw(file, &raw, &n, &registers, err, cap);
     if (status != PREPAY_OK) {
         return status;
     }
     if (n == 0) {
         free(raw);
-        return fail(err, cap, "%s: no readings", path);
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no readings", path);
     }
     if (doc != NULL && doc->sets[0].tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
         free(raw);
-        return fail(err, cap, "the tariff assigns tiers in proportion at cycle end (SAM rule): per-interval fees "
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "the tariff assigns tiers in proportion at cycle end (SAM rule): per-interval fees "
                     "need tiers filled in consumption order");
     }
     qsort(raw, n, sizeof *raw, compare_raw);
@@ -480,7 +414,7 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
         free(raw);
         free(pricer);
         report_readings_free(&r);
-        return fail(err, cap, "out of memory");
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         memcpy(r.accounts[i], raw[i].account, READINGS_NAME_MAX);
@@ -496,7 +430,7 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
         size_t j = i;
         while (j < n && strcmp(raw[j].meter, raw[i].meter) == 0) {
             if (strcmp(raw[j].account, raw[i].account) != 0) {
-                status = fail(err, cap, "%s:%lu: meter %s belongs to account %s on line %lu", path, raw[j].line,
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s belongs to account %s on line %lu", path, raw[j].line,
                               raw[j].meter, raw[i].account, raw[i].line);
                 break;
             }
@@ -511,8 +445,14 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
         row_list_t list = {NULL, 0, 0};
         if (doc != NULL) {
             pricer->doc = doc;
-            prepay_tariff_doc_plan(doc, &pricer->plan);
-            prepay_tariff_state_init(&pricer->state);
+            status = prepay_tariff_doc_plan(doc, &pricer->plan);
+            if (status == PREPAY_OK) {
+                status = prepay_tariff_state_init(&pricer->state);
+            }
+            if (status != PREPAY_OK) {
+                status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "meter %s: the tariff: %s", raw[i].meter, prepay_strerror(status));
+                break;
+            }
         }
         for (size_t k = i; k < j && status == PREPAY_OK; k++) {
             prepay_time_t s, e;
@@ -524,12 +464,12 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
                 s = raw[k - 1].start;
                 e = raw[k].start;
                 if (e <= s) {
-                    status = fail(err, cap, "%s:%lu: meter %s: reading not after the one on line %lu", path,
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: reading not after the one on line %lu", path,
                                   raw[k].line, raw[k].meter, raw[k - 1].line);
                     break;
                 }
                 if (raw[k].value < raw[k - 1].value) {
-                    status = fail(err, cap, "%s:%lu: meter %s: register goes backwards", path, raw[k].line,
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: register goes backwards", path, raw[k].line,
                                   raw[k].meter);
                     break;
                 }
@@ -539,7 +479,7 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
                 e = raw[k].end;
                 energy = raw[k].value;
                 if (k > i && s < raw[k - 1].end) {
-                    status = fail(err, cap, "%s:%lu: meter %s: interval starts before the one on line %lu ends",
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: meter %s: interval starts before the one on line %lu ends",
                                   path, raw[k].line, raw[k].meter, raw[k - 1].line);
                     break;
                 }
@@ -550,7 +490,7 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
                 prepay_amount_t zero = {0, 0};
                 status = push_row(&list, s, e - s, energy, zero, raw[k].band > 0 ? (unsigned)raw[k].band : 0u);
                 if (status != PREPAY_OK) {
-                    status = fail(err, cap, "%s:%lu: interval longer than 366 days", path, raw[k].line);
+                    status = cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s:%lu: interval longer than 366 days", path, raw[k].line);
                 }
             }
             if (status == PREPAY_OK) {
@@ -571,7 +511,7 @@ int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, repor
     }
     if (r.row_total == 0) {
         report_readings_free(&r);
-        return fail(err, cap, "%s: no intervals (a register file needs two readings of a meter)", path);
+        return cli_message(PREPAY_E_HOSTED_CSV, err, cap, "%s: no intervals (a register file needs two readings of a meter)", path);
     }
     *out = r;
     return PREPAY_OK;

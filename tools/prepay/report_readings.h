@@ -35,7 +35,5 @@ typedef struct readings {
 int report_readings_load(const char *path, const prepay_tariff_doc_t *doc, report_readings_t *out, char *err, size_t err_cap);
 void report_readings_free(report_readings_t *r);
 
-/* Parses 'YYYY-MM-DD' or 'YYYY-MM-DD hh:mm[:ss]'. */
-int readings_parse_time(const char *text, prepay_time_t *out);
 
 #endif

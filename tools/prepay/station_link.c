@@ -64,6 +64,13 @@ static int send_all(station_link_t *link, const uint8_t *bytes, size_t len)
     return 0;
 }
 
+/* Abandons the request after an error; a session that cannot be cancelled is the worse error. */
+static int abandon(station_link_t *link, int status)
+{
+    int cancelled = prepay_station_cancel(&link->session);
+    return cancelled != PREPAY_OK ? cancelled : status;
+}
+
 int station_link_exchange(station_link_t *link, const prepay_dlt645_frame_t *request, uint8_t *data, size_t data_cap,
                           prepay_station_result_t *result)
 {
@@ -79,24 +86,21 @@ int station_link_exchange(station_link_t *link, const prepay_dlt645_frame_t *req
             return prepay_station_result(&link->session, result);
         }
         if (step.action == PREPAY_STATION_SEND && send_all(link, tx, step.send_len) != 0) {
-            prepay_station_cancel(&link->session);
-            return -1;
+            return abandon(link, -1);
         }
         uint64_t now = station_link_now_ms();
         int timeout = step.wake_at_ms > now ? (int)(step.wake_at_ms - now) : 0;
         struct pollfd pfd = {link->fd, POLLIN, 0};
         int ready = poll(&pfd, 1, timeout);
         if (ready < 0 && errno != EINTR) {
-            prepay_station_cancel(&link->session);
-            return -1;
+            return abandon(link, -1);
         }
         now = station_link_now_ms();
         if (ready > 0) {
             uint8_t rx[2048];
             ssize_t n = recv(link->fd, rx, sizeof rx, 0);
             if (n <= 0) {
-                prepay_station_cancel(&link->session);
-                return -1; /* connection closed: the caller decides */
+                return abandon(link, -1); /* connection closed: the caller decides */
             }
             link->bytes_received += (uint64_t)n;
             status = prepay_station_receive(&link->session, rx, (size_t)n, now, tx, sizeof tx, &step);
@@ -104,8 +108,7 @@ int station_link_exchange(station_link_t *link, const prepay_dlt645_frame_t *req
             status = prepay_station_poll(&link->session, now, tx, sizeof tx, &step);
         }
         if (status != PREPAY_OK) {
-            prepay_station_cancel(&link->session);
-            return status;
+            return abandon(link, status);
         }
     }
 }

@@ -8,20 +8,20 @@ energy is int Wh; times are naive local ``datetime`` or int seconds since 2000-0
 from . import c_api
 from ._enums import *  # noqa: F401,F403
 from ._enums import __all__ as _enum_names
-from ._errors import (AllocationError, BillingError, CJT188Error, DLT645Error, Error, HostedError, JournalError,
-                      LedgerError, LoadProfileError, MeterError, ModbusError, ReportError, StationError, TariffError,
-                      WalletError, check, error_for, strerror)
+from ._errors import (AllocationError, AnalysisError, BillingError, CJT188Error, DLT645Error, Error, EventsError,
+                      HostedError, JournalError, LedgerError, LoadProfileError, MeterError, ModbusError, ReportError,
+                      StationError, TariffError, WalletError, check, error_for, strerror)
 from ._units import (EPOCH, amount_to_decimal, money, parse_rounded, decimal_to_price, fen_to_yuan, from_days, from_time, kwh_to_wh,
                      price_to_decimal, to_days, to_time, wh_to_kwh, yuan_to_fen)
-from . import allocation, billing, cjt188, dlt645, journal, ledger, meter, modbus, report, station, tariff, wallet
+from . import allocation, analysis, billing, cjt188, dlt645, journal, ledger, meter, modbus, report, station, tariff, wallet
 
 __version__ = c_api.prepay_version()
 
 __all__ = ["Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError", "AllocationError",
            "BillingError", "MeterError", "StationError", "HostedError", "CJT188Error", "ModbusError", "ReportError",
-           "LoadProfileError", "check", "error_for", "strerror",
+           "LoadProfileError", "EventsError", "AnalysisError", "check", "error_for", "strerror",
            "EPOCH", "amount_to_decimal", "money", "parse_rounded", "decimal_to_price", "fen_to_yuan", "from_days", "from_time", "kwh_to_wh",
            "price_to_decimal", "to_days", "to_time", "wh_to_kwh", "yuan_to_fen",
-           "allocation", "billing", "cjt188", "dlt645", "journal", "ledger", "meter", "modbus", "report", "station",
-           "tariff", "wallet",
+           "allocation", "analysis", "billing", "cjt188", "dlt645", "journal", "ledger", "meter", "modbus", "report",
+           "station", "tariff", "wallet",
            "c_api", "__version__"] + list(_enum_names)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Optional, Union
 
 from . import allocation as allocation
+from . import analysis as analysis
 from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
@@ -12,19 +13,17 @@ from . import dlt645 as dlt645
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
+from . import modbus as modbus
 from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, DLT645Error as DLT645Error,
-                      Error as Error, HostedError as HostedError, JournalError as JournalError,
-                      LedgerError as LedgerError, LoadProfileError as LoadProfileError, MeterError as MeterError,
-                      ReportError as ReportError, StationError as StationError,
-from . import modbus as modbus
-from ._errors import (AllocationError as AllocationError, BillingError as BillingError, CJT188Error as CJT188Error,
-                      DLT645Error as DLT645Error, Error as Error, HostedError as HostedError,
-                      JournalError as JournalError, LedgerError as LedgerError, MeterError as MeterError,
-                      ModbusError as ModbusError, StationError as StationError,
+from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
+                      BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
+                      Error as Error, EventsError as EventsError, HostedError as HostedError,
+                      JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
+                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
+                      StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
@@ -37,17 +36,19 @@ __version__: str
 
 class Module(enum.IntEnum):
     ALLOCATION = 6
+    ANALYSIS = 16
     BILLING = 7
     CJT188 = 12
     COMMON = 0
     DLT645 = 1
+    EVENTS = 15
     HOSTED = 10
     JOURNAL = 5
     LEDGER = 3
     LOADPROFILE = 19
     METER = 8
-    REPORT = 17
     MODBUS = 13
+    REPORT = 17
     STATION = 9
     TARIFF = 2
     WALLET = 4
@@ -221,6 +222,7 @@ class TransferFlag(enum.IntFlag):
     VOID_PENDING = 8
 
 class PendingState(enum.IntEnum):
+    EXPIRED = 4
     NONE = 0
     PENDING = 1
     POSTED = 2
@@ -281,6 +283,8 @@ class JournalRecordType(enum.IntEnum):
     TRANSFER = 2
     COMMIT = 3
     CLOSE = 4
+    CUT = 5
+    EXPIRE = 6
 
 class ResidualPolicy(enum.IntEnum):
     CARRY = 2
@@ -337,6 +341,7 @@ class MeterEvent(enum.IntEnum):
     POWER_DOWN = 4
     PROGRAMMING = 5
     REVERSE_PHASE = 3
+    TIME_SYNC_REFUSED = 11
     TRIP = 9
 
 class MeterCondition(enum.IntEnum):
@@ -375,6 +380,7 @@ class Status(enum.IntEnum):
     E_DLT645_ABSENT = -357
     E_DLT645_BAD_VALUE = -360
     E_DLT645_BLOCK_DI = -359
+    E_DLT645_NOT_SCALAR = -361
     E_DLT645_UNKNOWN_DI = -356
     E_DLT645_VALUE_LENGTH = -358
     E_HOSTED_CSV = -2568
@@ -388,10 +394,13 @@ class Status(enum.IntEnum):
     E_INVALID_ARGUMENT = -1
     E_JOURNAL_BAD_HEADER = -1283
     E_JOURNAL_BAD_RECORD = -1284
+    E_JOURNAL_CHANGED = -1293
     E_JOURNAL_CORRUPT = -1282
     E_JOURNAL_FAILED = -1286
+    E_JOURNAL_FORMAT = -1294
     E_JOURNAL_FULL = -1287
     E_JOURNAL_IO = -1281
+    E_JOURNAL_LOCKED = -1292
     E_JOURNAL_REPLAY = -1290
     E_JOURNAL_SEQUENCE = -1289
     E_JOURNAL_SNAPSHOT_CORRUPT = -1288
@@ -410,6 +419,8 @@ class Status(enum.IntEnum):
     E_LEDGER_CREDIT_ACCOUNT_CLOSED = -811
     E_LEDGER_CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = -776
     E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND = -809
+    E_LEDGER_DEADLINE_MUST_BE_ZERO = -781
+    E_LEDGER_DEADLINE_NOT_REACHED = -807
     E_LEDGER_DEBIT_ACCOUNT_CLOSED = -810
     E_LEDGER_DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = -775
     E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND = -808
@@ -421,6 +432,7 @@ class Status(enum.IntEnum):
     E_LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT = -792
     E_LEDGER_EXISTS_WITH_DIFFERENT_CODE = -793
     E_LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT = -791
+    E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE = -795
     E_LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT = -790
     E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS = -788
     E_LEDGER_EXISTS_WITH_DIFFERENT_PENDING_ID = -789
@@ -437,6 +449,7 @@ class Status(enum.IntEnum):
     E_LEDGER_PENDING_ID_MUST_NOT_BE_ZERO = -773
     E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED = -802
     E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED = -803
+    E_LEDGER_PENDING_TRANSFER_EXPIRED = -806
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT = -805
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT = -801
     E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT = -800
@@ -479,9 +492,11 @@ class Status(enum.IntEnum):
     E_TARIFF_DAY_TABLE_EMPTY = -520
     E_TARIFF_FREE_ENERGY = -538
     E_TARIFF_HOLIDAY_ORDER = -523
+    E_TARIFF_NEEDS_BANDS = -541
     E_TARIFF_OVERRIDE_ORDER = -524
     E_TARIFF_OVERRIDE_RANGE = -525
     E_TARIFF_REGISTER_BACKWARDS = -535
+    E_TARIFF_SEAL_BROKEN = -540
     E_TARIFF_SEASON_ORDER = -515
     E_TARIFF_SEASON_OVERLAP = -516
     E_TARIFF_SLOT_ORDER = -518
@@ -565,3 +580,15 @@ class Status(enum.IntEnum):
     E_MODBUS_BAD_VALUE = -3340
     E_MODBUS_BAD_REGISTER = -3341
     E_MODBUS_BROADCAST = -3342
+    E_EVENTS_BAD_STATE = -3841
+    E_EVENTS_BAD_PARAMETER = -3842
+    E_EVENTS_CONTRADICTION = -3843
+    E_EVENTS_BAD_SAMPLE = -3844
+    E_EVENTS_TIME_ORDER = -3845
+    E_EVENTS_UNKNOWN_DI = -3846
+    E_EVENTS_BAD_DATA = -3847
+    E_EVENTS_READ_ONLY = -3848
+    E_ANALYSIS_ORDER = -4097
+    E_ANALYSIS_BAD_INPUT = -4098
+    E_ANALYSIS_BAD_RULES = -4099
+    E_ANALYSIS_REGISTER_BACKWARDS = -4100

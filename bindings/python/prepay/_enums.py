@@ -60,7 +60,8 @@ WalletEvent = _make("WalletEvent", "PREPAY_WALLET_EVENT_", flag=True)
 WalletInput = _make("WalletInput", "PREPAY_WALLET_IN_", exclude=("MASK",), flag=True)
 WalletStateFlag = _make("WalletStateFlag", "PREPAY_WALLET_STATE_", exclude=("MASK",), flag=True)
 # journal
-JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_", ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE", "CUT"])
+JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_",
+                          ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE", "CUT", "EXPIRE"])
 # allocation
 ResidualPolicy = _make("ResidualPolicy", "PREPAY_ALLOC_RESIDUAL_")
 Vacancy = _make("Vacancy", "PREPAY_ALLOC_VACANT_")
@@ -101,10 +102,14 @@ def _status_members():
         _c.PREPAY_MODULE_MODBUS: ["TRUNCATED", "BAD_LENGTH", "BAD_CRC", "BAD_PDU", "BAD_FUNCTION", "BAD_QUANTITY",
                                   "BAD_UNIT", "EXCEPTION", "NOT_A_MATCH", "BAD_RESPONSE", "INEXACT", "BAD_VALUE",
                                   "BAD_REGISTER", "BROADCAST"],
+        _c.PREPAY_MODULE_EVENTS: ["BAD_STATE", "BAD_PARAMETER", "CONTRADICTION", "BAD_SAMPLE", "TIME_ORDER",
+                                  "UNKNOWN_DI", "BAD_DATA", "READ_ONLY"],
+        _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
               _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_CJT188: "E_CJT188_",
-              _c.PREPAY_MODULE_MODBUS: "E_MODBUS_"}
+              _c.PREPAY_MODULE_MODBUS: "E_MODBUS_", _c.PREPAY_MODULE_EVENTS: "E_EVENTS_",
+              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))

@@ -8,7 +8,7 @@ from . import c_api as _c
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
-    "LoadProfileError", "CJT188Error", "ModbusError",
+    "LoadProfileError", "CJT188Error", "ModbusError", "EventsError", "AnalysisError",
     "error_for", "check", "strerror", "status_module",
 ]
 
@@ -102,10 +102,20 @@ class ModbusError(Error):
     module = _c.PREPAY_MODULE_MODBUS
 
 
+class EventsError(Error):
+    """Meter-side events, load control, voltage qualification (module 15)."""
+    module = _c.PREPAY_MODULE_EVENTS
+
+
+class AnalysisError(Error):
+    """Station-side event collection and theft analysis (module 16)."""
+    module = _c.PREPAY_MODULE_ANALYSIS
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
                                           StationError, HostedError, ReportError, LoadProfileError,
-                                          CJT188Error, ModbusError)}
+                                          CJT188Error, ModbusError, EventsError, AnalysisError)}
 
 
 def status_module(code: int) -> int:

@@ -7,6 +7,7 @@ from typing import Iterable, List, Optional, Union
 
 from . import c_api as _c
 from ._errors import check
+from ._units import TimeLike, to_time
 from .ledger import Account, Ledger, Transfer, TransferResult, _transfers
 
 __all__ = ["Journal", "Recovery", "crc32c"]
@@ -101,6 +102,13 @@ class Journal:
         status, results = _c.pyprepay_journal_submit(self._j, self.ledger._l, _transfers(batch), 1)
         check(status)
         return [TransferResult(t, r) for t, r in zip(batch, results)]
+
+    def expire(self, now: TimeLike, limit: int = 1024) -> List[int]:
+        """Expires the ledger's pending transfers due at ``now`` (see :meth:`prepay.ledger.Ledger.expire`)
+        and makes the expiries durable (one batch, one sync); returns the expired ids."""
+        status, ids = _c.pyprepay_journal_expire(self._j, self.ledger._l, to_time(now), int(limit))
+        check(status)
+        return ids
 
     def commit(self) -> None:
         """Seals and syncs the open batch."""

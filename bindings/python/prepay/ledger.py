@@ -63,6 +63,7 @@ class Transfer:
     order_id: int = 0
     reference_id: int = 0
     tariff_version: int = 0
+    deadline: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "amount", money(self.amount))
@@ -78,6 +79,7 @@ class Transfer:
         t.timestamp, t.meter_id = to_time(self.timestamp), self.meter_id
         t.interval_start, t.interval_end = to_time(self.interval_start), to_time(self.interval_end)
         t.order_id, t.reference_id, t.tariff_version = self.order_id, self.reference_id, self.tariff_version
+        t.deadline = to_time(self.deadline)
         return t
 
     @classmethod
@@ -85,7 +87,7 @@ class Transfer:
         code = TransferCode(t.code) if t.code in TransferCode._value2member_map_ else t.code
         return cls(t.id, t.debit_account_id, t.credit_account_id, fen_to_yuan(t.amount), code, t.flags, t.pending_id,
                    t.timestamp, t.meter_id, t.interval_start, t.interval_end, t.order_id, t.reference_id,
-                   t.tariff_version)
+                   t.tariff_version, t.deadline)
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,14 @@ class Ledger:
         status, transfers = _c.pyprepay_ledger_build_recharge(self._l, r)
         check(status)
         return [Transfer._from_c(t) for t in transfers]
+
+    def expire(self, now: TimeLike, limit: int = 1024) -> List[int]:
+        """Expires the pending transfers whose ``deadline`` is at or before ``now`` (at most ``limit``,
+        earliest deadline first), releasing their reservations; returns their ids. In memory only:
+        use :meth:`prepay.journal.Journal.expire` to make the expiries durable."""
+        status, ids = _c.pyprepay_ledger_expire(self._l, to_time(now), int(limit))
+        check(status)
+        return ids
 
     def verify(self) -> None:
         """Raises LedgerError INVARIANT if an invariant is broken."""

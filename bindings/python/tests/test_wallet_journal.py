@@ -106,6 +106,34 @@ class JournalTests(unittest.TestCase):
                 j.snapshot()
             self.assertEqual(cm.exception.code, prepay.Status.E_BAD_STATE)
 
+    def test_deadline_and_expiry_are_durable(self):
+        # Journal format 2 holds deadlines and EXPIRE records (type 6; CUT has 5).
+        self.assertEqual((prepay.JournalRecordType.CUT, prepay.JournalRecordType.EXPIRE), (5, 6))
+        self.assertLess(prepay.Status.E_JOURNAL_FORMAT, 0)
+        snap = os.path.join(self.dir.name, "ledger.snapshot")
+        hour = datetime.timedelta(hours=1)
+        with Journal.open(self.path, new_ledger(), snapshot_path=snap) as j:
+            j.create_account(Account(1, prepay.AccountKind.WALLET))
+            j.create_account(Account(2, prepay.AccountKind.PAYMENT_CLEARING))
+            j.create_account(Account(3, prepay.AccountKind.REVENUE, item=prepay.Item.ELECTRICITY))
+            j.submit([Transfer(10, 2, 1, "5.00", prepay.TransferCode.RECHARGE, timestamp=NOW)])
+            j.submit([Transfer(11, 1, 3, "2.00", prepay.TransferCode.DEDUCTION, flags=prepay.TransferFlag.PENDING,
+                               timestamp=NOW, deadline=NOW + hour)])
+            self.assertEqual(j.ledger.balance(1).debits_pending, Decimal("2.00"))
+            self.assertEqual(j.expire(NOW + hour / 2), [])
+            self.assertEqual(j.expire(NOW + hour), [11])
+        again = new_ledger()
+        with Journal.open(self.path, again, snapshot_path=snap) as j:
+            self.assertEqual(j.recovery.version, 2)
+            self.assertEqual(again.lookup(11).state, prepay.PendingState.EXPIRED)
+            self.assertEqual(again.balance(1).debits_pending, Decimal("0.00"))
+            j.snapshot(compact=True)
+        third = new_ledger()
+        with Journal.open(self.path, third, snapshot_path=snap) as j:
+            self.assertEqual(j.recovery.snapshot_records, 5)
+            self.assertEqual(third.lookup(11).state, prepay.PendingState.EXPIRED)
+            self.assertEqual(third.balance(1).balance, Decimal("5.00"))
+
     def test_torn_tail_truncated(self):
         led = new_ledger()
         with Journal.open(self.path, led) as j:

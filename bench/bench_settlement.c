@@ -1,0 +1,304 @@
+/*
+ * Benchmark: readings settled per second on one core, in memory and durable.
+ *
+ * A site of N prepaid remote accounts with one meter each (a TOU tariff with
+ * two bands and a monthly ladder, the default wallet policy), every meter
+ * read every 15 minutes; each round's readings arrive in random order and
+ * are settled in batches of 8192 (prepay_settlement_settle(): validate, sort,
+ * price through the tariff stream, post one transfer per reading as one
+ * linked chain, decide). Timed: every round after the priming one. Printed
+ * per site size (x1, x10, x100 = N/100, N/10, N meters): readings/s of thread
+ * CPU time (one core) and of wall time, ns per reading; then the same at
+ * size N with a POSIX journal (one commit, i.e. one fsync, per batch); and
+ * the machine's memcpy bandwidth for scale.
+ *
+ * Usage: bench_settlement [meters] [rounds] [journal-path]
+ *        (default 100000 meters, 16 rounds, journal in /tmp; --smoke: tiny sizes)
+ * Build:  meson setup build/rel --buildtype=release -Dtests=false
+ *         ninja -C build/rel && build/rel/bench/bench_settlement
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prepay/journal.h"
+#include "prepay/settlement.h"
+
+#define BATCH 8192u
+#define STEP (15 * 60)
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void die(const char *what, int status)
+{
+    fprintf(stderr, "bench_settlement: %s: %s\n", what, prepay_strerror(status));
+    exit(1);
+}
+
+typedef struct bench {
+    prepay_tariff_t tariff;
+    prepay_settlement_tariff_t tariffs[1];
+    prepay_wallet_policy_t policy;
+    prepay_settlement_memory_t memory;
+    prepay_settlement_site_t site;
+    prepay_ledger_t ledger;
+    prepay_ledger_memory_t lm;
+    void *ledger_buffer; /* prepay_ledger_memory_size() bytes cut into lm */
+    prepay_ledger_account_t *scratch;
+    prepay_settlement_work_t work;
+    prepay_journal_posix_t file;
+    prepay_journal_io_t io;
+    prepay_journal_t journal;
+    uint8_t *staging;
+    prepay_settlement_books_t books;
+} bench_t;
+
+static void build(bench_t *b, uint32_t meters, uint32_t rounds, const char *journal)
+{
+    memset(b, 0, sizeof *b);
+    prepay_tariff_t *e = &b->tariff;
+    (void)prepay_tariff_init(e);
+    e->band_count = 4;
+    e->schedule.season_count = 1;
+    e->schedule.day_table_count = 1;
+    e->schedule.seasons[0] = (prepay_tou_season_t){1, 1, 0, 0, 0, 0};
+    e->schedule.day_tables[0].slot_count = 3;
+    e->schedule.day_tables[0].slots[0] = (prepay_tou_slot_t){0, PREPAY_BAND_VALLEY};
+    e->schedule.day_tables[0].slots[1] = (prepay_tou_slot_t){8 * 60, PREPAY_BAND_PEAK};
+    e->schedule.day_tables[0].slots[2] = (prepay_tou_slot_t){22 * 60, PREPAY_BAND_VALLEY};
+    e->prices.band_price[PREPAY_BAND_PEAK - 1] = 70000000;
+    e->prices.band_price[PREPAY_BAND_VALLEY - 1] = 40000000;
+    e->tier_count = 2;
+    e->ladders[0].upper[0] = 300000;
+    e->ladders[0].upper[1] = PREPAY_TIER_UNBOUNDED;
+    e->prices.tier_surcharge[1] = 10000000;
+    (void)prepay_tariff_plan_init(&b->tariffs[0].plan, e);
+    prepay_wallet_policy_default(&b->policy);
+    prepay_settlement_config_t config;
+    memset(&config, 0, sizeof config);
+    config.tariffs = b->tariffs;
+    config.tariff_count = 1;
+    config.policies = &b->policy;
+    config.policy_count = 1;
+    config.restore_command = PREPAY_DLT645_RELAY_CLOSE_ALLOWED;
+    config.period_start = (prepay_time_t)8766 * 86400; /* 2024-01-01 */
+    config.period_end = (prepay_time_t)(8766 + 31) * 86400;
+    prepay_settlement_sizes_t sizes = {meters, meters, 0, 0, 0};
+    int status = prepay_settlement_memory_alloc(&b->memory, &sizes);
+    if (status == PREPAY_OK) {
+        status = prepay_settlement_init(&b->site, &b->memory, &config, NULL);
+    }
+    for (uint32_t i = 1; status == PREPAY_OK && i <= meters; i++) {
+        prepay_settlement_account_config_t a;
+        prepay_settlement_account_config_init(&a);
+        a.id = i;
+        status = prepay_settlement_add_account(&b->site, &a);
+        prepay_settlement_meter_config_t m;
+        prepay_settlement_meter_config_init(&m);
+        m.id = i;
+        m.account_id = i;
+        if (status == PREPAY_OK) {
+            status = prepay_settlement_add_meter(&b->site, &m);
+        }
+    }
+    if (status != PREPAY_OK) {
+        die("site", status);
+    }
+    uint32_t accounts = 3u * meters + 16u;
+    uint32_t transfers = (uint32_t)((uint64_t)meters * (rounds + 2u) + 1024u);
+    size_t ledger_size = prepay_ledger_memory_size(accounts, transfers);
+    b->ledger_buffer = ledger_size != 0 ? malloc(ledger_size) : NULL;
+    b->scratch = calloc(accounts, sizeof *b->scratch);
+    if (!b->ledger_buffer || !b->scratch ||
+        prepay_ledger_memory_layout(&b->lm, b->ledger_buffer, ledger_size, accounts, transfers) != PREPAY_OK) {
+        die("ledger memory", PREPAY_E_CAPACITY);
+    }
+    status = prepay_ledger_init(&b->ledger, &b->lm);
+    b->books.ledger = &b->ledger;
+    if (status == PREPAY_OK && journal) {
+        unlink(journal);
+        b->staging = malloc(1u << 20);
+        prepay_journal_recovery_t info;
+        status = prepay_journal_posix_open(&b->file, journal, &b->io);
+        if (status == PREPAY_OK) {
+            status = prepay_journal_open(&b->journal, &b->io, b->staging, 1u << 20, NULL, &b->ledger, b->scratch,
+                                         accounts, &info);
+        }
+        b->books.journal = &b->journal;
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_settlement_open(&b->site, &b->books, NULL);
+    }
+    prepay_settlement_work_sizes_t ws;
+    if (status == PREPAY_OK) {
+        status = prepay_settlement_work_sizes_default(&b->site, BATCH, &ws);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_settlement_work_alloc(&b->work, &ws);
+    }
+    for (uint32_t i = 1; status >= 0 && i <= meters; i++) {
+        prepay_settlement_recharge_t r = {i, 1, 100000, i, 0, config.period_start};
+        status = prepay_settlement_recharge(&b->site, &b->books, &b->work, &r, NULL, NULL);
+    }
+    if (status < 0) {
+        die("books", status);
+    }
+}
+
+static void release(bench_t *b)
+{
+    if (b->books.journal) {
+        (void)prepay_journal_posix_close(&b->file);
+        free(b->staging);
+    }
+    prepay_settlement_memory_free(&b->memory);
+    prepay_settlement_work_free(&b->work);
+    free(b->ledger_buffer);
+    free(b->scratch);
+}
+
+typedef struct figures {
+    double cpu, wall;
+    uint64_t readings;
+} figures_t;
+
+/* Settles `rounds` rounds of readings of every meter (the first primes, untimed). */
+static figures_t run(bench_t *b, uint32_t meters, uint32_t rounds)
+{
+    prepay_settlement_reading_t *round = malloc((size_t)meters * sizeof *round);
+    prepay_energy_t *reg = calloc(meters + 1u, sizeof *reg);
+    if (!round || !reg) {
+        die("round memory", PREPAY_E_CAPACITY);
+    }
+    figures_t f = {0, 0, 0};
+    prepay_time_t start = (prepay_time_t)8766 * 86400;
+    for (uint32_t k = 0; k <= rounds; k++) {
+        for (uint32_t i = 0; i < meters; i++) {
+            if (k > 0) {
+                reg[i + 1] += (prepay_energy_t)(next() % 250u);
+            }
+            /* each meter answers a few seconds apart within the round */
+            round[i] = (prepay_settlement_reading_t){i + 1, 0, start + (prepay_time_t)k * STEP + (prepay_time_t)(i % 60u),
+                                                    reg[i + 1]};
+        }
+        for (uint32_t i = meters - 1; i > 0; i--) { /* random arrival order */
+            uint32_t j = (uint32_t)(next() % (i + 1u));
+            prepay_settlement_reading_t t = round[i];
+            round[i] = round[j];
+            round[j] = t;
+        }
+        double c0 = cpu_seconds(), w0 = wall_seconds();
+        for (uint32_t i = 0; i < meters; i += BATCH) {
+            uint32_t n = meters - i < BATCH ? meters - i : BATCH;
+            prepay_settlement_result_t r;
+            int status = prepay_settlement_settle(&b->site, &b->books, &b->work, round + i, n, &r);
+            if (status < 0) {
+                die("settle", status);
+            }
+        }
+        if (k > 0) {
+            f.cpu += cpu_seconds() - c0;
+            f.wall += wall_seconds() - w0;
+            f.readings += meters;
+        }
+    }
+    free(round);
+    free(reg);
+    return f;
+}
+
+static double memcpy_gbs(void)
+{
+    size_t n = 64u << 20;
+    uint8_t *a = malloc(n), *b = malloc(n);
+    memset(a, 1, n);
+    memset(b, 2, n);
+    double t0 = wall_seconds();
+    for (int i = 0; i < 8; i++) {
+        memcpy(b, a, n);
+        a[i] = b[n - 1 - (size_t)i];
+    }
+    double t = wall_seconds() - t0;
+    volatile uint8_t sink = b[n / 2];
+    (void)sink;
+    free(a);
+    free(b);
+    return 8.0 * (double)n / t / 1e9;
+}
+
+static void report(const char *what, uint32_t meters, figures_t f)
+{
+    printf("%-9s %7u meters  %9llu readings  %6.2f M/s cpu (%6.1f ns/reading)  %6.2f M/s wall\n", what, meters,
+           (unsigned long long)f.readings, (double)f.readings / f.cpu / 1e6, f.cpu * 1e9 / (double)f.readings,
+           (double)f.readings / f.wall / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t meters = 100000, rounds = 16;
+    const char *journal = "/tmp/bench_settlement.journal";
+    int arg = 1;
+    if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
+        meters = 300;
+        rounds = 2;
+        arg = 2;
+    }
+    if (argc > arg) {
+        meters = (uint32_t)strtoul(argv[arg], NULL, 10);
+    }
+    if (argc > arg + 1) {
+        rounds = (uint32_t)strtoul(argv[arg + 1], NULL, 10);
+    }
+    if (argc > arg + 2) {
+        journal = argv[arg + 2];
+    }
+    if (meters < 100u || rounds < 1u || meters > PREPAY_SETTLEMENT_SUBJECT_MAX) {
+        fprintf(stderr, "usage: bench_settlement [--smoke] [meters >= 100] [rounds >= 1] [journal-path]\n");
+        return 2;
+    }
+    printf("bench_settlement: batches of %u readings in random order, one transfer each, TOU + ladder tariff\n",
+           BATCH);
+    const uint32_t scale[3] = {meters / 100u, meters / 10u, meters};
+    const char *names[3] = {"x1", "x10", "x100"};
+    bench_t *b = malloc(sizeof *b);
+    for (int s = 0; s < 3; s++) {
+        build(b, scale[s], rounds, NULL);
+        report(names[s], scale[s], run(b, scale[s], rounds));
+        release(b);
+    }
+    build(b, meters, rounds, journal);
+    figures_t f = run(b, meters, rounds);
+    report("durable", meters, f);
+    printf("          (one fsync per batch of %u: %llu syncs; journal %s)\n", BATCH,
+           (unsigned long long)((f.readings + BATCH - 1) / BATCH), journal);
+    release(b);
+    unlink(journal);
+    free(b);
+    printf("memcpy %.1f GB/s (64 MiB blocks)\n", memcpy_gbs());
+    return 0;
+}

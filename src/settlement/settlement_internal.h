@@ -1,0 +1,220 @@
+/*
+ * Internal: shared state of one settlement call (undo log, transfers,
+ * events), id indexes, and the steps the public functions are made of.
+ * See include/prepay/settlement.h and docs/settlement.md.
+ */
+#ifndef PREPAY_SETTLEMENT_INTERNAL_H
+#define PREPAY_SETTLEMENT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string.h>
+
+#include "prepay/settlement.h"
+
+#define PREPAY__SETTLE_MAGIC 0x53544C45u
+
+/* Meter flags (prepay_settlement_meter::flags). */
+#define PREPAY__METER_PRIMED 0x01u
+#define PREPAY__METER_REPLACED 0x02u
+
+/* Meter roles. */
+#define PREPAY__ROLE_NONE 0u
+#define PREPAY__ROLE_MASTER 1u
+#define PREPAY__ROLE_MEMBER 2u
+
+/* Causes: the high 8 bits of an event's 56-bit sequence say what raised it,
+ * the low 32 bits which one (docs/settlement.md, "Event ids"). */
+#define PREPAY__CAUSE_READING 1u  /* meter id */
+#define PREPAY__CAUSE_RECHARGE 2u /* recharge sequence */
+#define PREPAY__CAUSE_SHARE 3u    /* group number */
+#define PREPAY__CAUSE_CHARGE 4u   /* item id << 16 | occurrence */
+#define PREPAY__CAUSE_COMMAND 5u  /* the account's command count */
+#define PREPAY__CAUSE_REPLACE 6u  /* meter id */
+#define PREPAY__CAUSE_CLOSE 7u    /* periods closed before */
+
+static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
+{
+    return (uint64_t)cls << 48 | (uint64_t)id;
+}
+
+/* Undo log entry types. */
+#define PREPAY__UNDO_SITE 1u
+#define PREPAY__UNDO_ACCOUNT 2u
+#define PREPAY__UNDO_METER 3u
+#define PREPAY__UNDO_GROUP 4u
+#define PREPAY__UNDO_USAGE 5u
+#define PREPAY__UNDO_METER_FULL 6u /* configuration included (replacements) */
+
+/* One call: where its transfers and events go, and how to undo it. */
+typedef struct prepay__settle_call prepay__settle_call_t;
+struct prepay__settle_call {
+    prepay_settlement_site_t *site;
+    const prepay_settlement_books_t *books;
+    prepay_settlement_work_t *work;
+    prepay_settlement_result_t *result;
+    uint32_t transfers; /* transfers pushed */
+    uint32_t events;    /* events pushed */
+    /* Called by finish() after the events, before the commit (statements). */
+    void (*deliver)(prepay__settle_call_t *call, void *context);
+    void *deliver_context;
+};
+
+static inline bool prepay__settle_ready(const prepay_settlement_site_t *site)
+{
+    return site != (const prepay_settlement_site_t *)0 && site->magic == PREPAY__SETTLE_MAGIC;
+}
+
+/* ---- indexes (settlement_site.c) ---- */
+uint32_t prepay__settle_find_account(const prepay_settlement_site_t *site, uint32_t id);
+uint32_t prepay__settle_find_meter(const prepay_settlement_site_t *site, uint32_t id);
+uint32_t prepay__settle_find_address(const prepay_settlement_site_t *site, const prepay_dlt645_address_t *address);
+uint32_t prepay__settle_find_group(const prepay_settlement_site_t *site, uint32_t number);
+
+/* ---- a call (settlement_call.c) ---- */
+void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t *site,
+                          const prepay_settlement_books_t *books, prepay_settlement_work_t *work,
+                          prepay_settlement_result_t *result);
+/* Saves a record in the undo log before its first change in this call. */
+int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t index);
+
+/* The hot cases of prepay__settle_touch(), inline with constant sizes: a meter, an account
+ * without usage record. Same log format (settlement_call.c). */
+static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32_t index)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_meter_t *m = &site->memory.meters[index];
+    if (m->mark == site->generation) {
+        return PREPAY_OK;
+    }
+    enum { FROM = offsetof(prepay_settlement_meter_t, stream), SIZE = sizeof(prepay_settlement_meter_t) - FROM };
+    prepay_settlement_work_t *work = call->work;
+    size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {PREPAY__UNDO_METER, index};
+    memcpy(at, header, sizeof header);
+    memcpy(at + 8, (const uint8_t *)m + FROM, SIZE);
+    work->undo_used += need;
+    m->mark = site->generation;
+    return PREPAY_OK;
+}
+
+static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint32_t index)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_account_t *a = &site->memory.accounts[index];
+    if (a->mark == site->generation) {
+        return PREPAY_OK;
+    }
+    if (a->usage != PREPAY_SETTLEMENT_NONE) {
+        return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
+    }
+    enum { FROM = offsetof(prepay_settlement_account_t, books), SIZE = sizeof(prepay_settlement_account_t) - FROM };
+    prepay_settlement_work_t *work = call->work;
+    size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT, index};
+    memcpy(at, header, sizeof header);
+    memcpy(at + 8, (const uint8_t *)a + FROM, SIZE);
+    work->undo_used += need;
+    a->mark = site->generation;
+    return PREPAY_OK;
+}
+
+/* The ledger key of a transfer kind whose sequence is 0 (readings, recharges, emergency credit):
+ * prepay_settlement_ledger_key() without its checks, for ids the site already checked
+ * (subject <= PREPAY_SETTLEMENT_SUBJECT_MAX, period < 2^32). */
+static inline uint64_t prepay__settle_plain_key(unsigned kind, uint32_t subject, uint32_t period)
+{
+    return (uint64_t)kind << 59 | (uint64_t)subject << 32 | (uint64_t)period;
+}
+
+/* The next transfer slot of the call, zeroed (NULL: the work area is full). */
+static inline prepay_ledger_transfer_t *prepay__settle_slot(prepay__settle_call_t *call)
+{
+    prepay_settlement_work_t *work = call->work;
+    if (call->transfers >= work->sizes.transfers) {
+        return (prepay_ledger_transfer_t *)0;
+    }
+    prepay_ledger_transfer_t *t = &work->transfers[call->transfers++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+void prepay__settle_undo(prepay__settle_call_t *call);
+int prepay__settle_push(prepay__settle_call_t *call, const prepay_ledger_transfer_t *transfer);
+int prepay__settle_emit(prepay__settle_call_t *call, prepay_settlement_event_t *event, unsigned type,
+                        uint32_t subject, prepay_time_t time, uint64_t sequence);
+/* Applies the call's transfers (one chain), hands events to the sink, commits.
+ * On a failure before the commit, undoes the call. */
+int prepay__settle_finish(prepay__settle_call_t *call);
+/* Fails the call: undoes it and returns status. */
+int prepay__settle_fail(prepay__settle_call_t *call, int status, uint32_t index, uint32_t id, int detail);
+
+/* ---- money (settlement_money.c) ---- */
+typedef struct prepay__settle_charge {
+    unsigned kind;            /* main kind (READING, ALLOCATION, CHARGE) */
+    unsigned debt_kind;       /* its debt kind */
+    uint32_t subject;         /* meter id (readings) or account id */
+    uint32_t period;
+    uint64_t sequence;
+    prepay_money_t amount;    /* >= 0 */
+    uint16_t code;            /* ledger code of the main transfer */
+    unsigned revenue;         /* site role of the revenue account */
+    bool energy;              /* an energy charge (local accounts: mirrored, never debt) */
+    uint64_t meter_id;        /* user data */
+    prepay_time_t interval_start;
+    prepay_time_t interval_end;
+    uint32_t tariff_version;
+    prepay_time_t time;
+    uint64_t cause;           /* event sequence */
+} prepay__settle_charge_t;
+
+/* Posts a charge to an account: from the wallet as far as it can take it,
+ * the rest as debt (local accounts: energy to the mirror, the rest debt). */
+int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const prepay__settle_charge_t *charge);
+/* Runs the wallet decision of a prepaid account and emits its events. */
+int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_time_t time, uint32_t once_flags,
+                          uint64_t cause);
+/* True when a wallet decision would change nothing and raise no event (the fast path). */
+bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
+                                 uint32_t flags, prepay_money_t balance, prepay_money_t emergency);
+/* Balance an event reports: wallet balance (prepaid) or what is owed (postpaid). */
+prepay_money_t prepay__settle_event_balance(const prepay_settlement_account_t *a);
+
+/* ---- pricing (settlement_price.c): the one place that calls the tariff stream ---- */
+int prepay__settle_price(prepay__settle_call_t *call, uint32_t meter, prepay_time_t start, prepay_time_t end,
+                         prepay_energy_t energy, prepay_money_t *due);
+/* Prices the common energy of a group over a period. */
+int prepay__settle_price_group(prepay__settle_call_t *call, uint32_t group, prepay_time_t start, prepay_time_t end,
+                               prepay_energy_t energy, prepay_money_t *due);
+
+/* ---- periods (settlement_reading.c) ---- */
+/* Moves a meter's period buckets up to the site's open period. */
+void prepay__settle_meter_normalise(const prepay_settlement_site_t *site, prepay_settlement_meter_t *m);
+/* Attributes an interval's energy to the open period and the next. */
+int prepay__settle_attribute(const prepay_settlement_site_t *site, prepay_settlement_meter_t *m,
+                             prepay_time_t start, prepay_time_t end, prepay_energy_t energy);
+/* Settles one already validated reading of meter index `meter` (outcome out). */
+int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_t time, prepay_energy_t value,
+                       uint64_t cause_class, int8_t *outcome);
+
+/* ---- closing (settlement_period.c) ---- */
+/* Scratch bytes a period close of this site needs (SIZE_MAX: too large). */
+size_t prepay__settle_close_scratch(const prepay_settlement_site_t *site);
+
+/* ---- sorting (settlement_sort.c) ---- */
+/* Stable LSD radix sort of keys with their payloads; tmp arrays of the same size. */
+void prepay__settle_radix_sort(uint64_t *keys, uint32_t *payload, uint64_t *tmp_keys, uint32_t *tmp_payload,
+                               uint32_t count);
+/* In-place heap sort of 64-bit keys. */
+void prepay__settle_heap_sort(uint64_t *keys, uint32_t count);
+
+#endif /* PREPAY_SETTLEMENT_INTERNAL_H */

@@ -1,0 +1,428 @@
+/*
+ * Settling readings: validation of the whole batch, the sort by (meter,
+ * time), the register policy (duplicates, late readings, rollover, reset,
+ * jumps, replacement), pricing, posting and the wallet decision of each
+ * reading, and the attribution of energy to allocation periods.
+ */
+#include <string.h>
+
+#include "settlement_internal.h"
+
+/* ---- allocation periods ------------------------------------------------------------ */
+
+void prepay__settle_meter_normalise(const prepay_settlement_site_t *site, prepay_settlement_meter_t *m)
+{
+    if (m->open_period == site->period_index) {
+        return;
+    }
+    if (site->period_index - m->open_period == 1u) {
+        m->open = m->next;
+    } else {
+        m->open = 0; /* the bucket after the open one belonged to a period closed too */
+    }
+    m->next = 0;
+    m->open_period = site->period_index;
+}
+
+int prepay__settle_attribute(const prepay_settlement_site_t *site, prepay_settlement_meter_t *m,
+                             prepay_time_t start, prepay_time_t end, prepay_energy_t energy)
+{
+    prepay__settle_meter_normalise(site, m);
+    prepay_time_t boundary = site->period_end;
+    if (end <= boundary) {
+        m->open += energy;
+    } else if (start >= boundary) {
+        m->next += energy;
+    } else {
+        /* Straddles the period end: the tariff engine's spread rule. */
+        prepay_energy_t before;
+        int status = prepay_i64_muldiv(energy, boundary - start, end - start, PREPAY_ROUND_FLOOR, &before);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        m->open += before;
+        m->next += energy - before;
+    }
+    return PREPAY_OK;
+}
+
+/* ---- one reading ---------------------------------------------------------------------- */
+
+static int meter_event(prepay__settle_call_t *call, const prepay_settlement_meter_t *m, unsigned type,
+                       prepay_time_t time, prepay_energy_t energy)
+{
+    prepay_settlement_event_t e;
+    memset(&e, 0, sizeof e);
+    e.meter_id = m->config.id;
+    e.account_id = m->config.account_id;
+    e.energy = energy;
+    if (m->account != PREPAY_SETTLEMENT_NONE) {
+        const prepay_settlement_account_t *a = &call->site->memory.accounts[m->account];
+        e.balance = prepay__settle_event_balance(a);
+        e.level = a->wallet.level;
+        e.from_level = a->wallet.level;
+    }
+    return prepay__settle_emit(call, &e, type, m->config.id, time, 0);
+}
+
+/* The energy a meter can plausibly use in dt seconds (INT64_MAX: no limit set, or too large to matter). */
+static prepay_energy_t plausible(const prepay_settlement_meter_t *m, prepay_time_t dt, prepay_energy_t fallback)
+{
+    if (m->config.max_power <= 0) {
+        return fallback;
+    }
+    prepay_energy_t limit;
+    if (prepay_i64_muldiv(m->config.max_power, dt, 3600, PREPAY_ROUND_FLOOR, &limit) != PREPAY_OK) {
+        return INT64_MAX;
+    }
+    return limit;
+}
+
+int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_t time, prepay_energy_t value,
+                       uint64_t cause_class, int8_t *outcome)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_meter_t *m = &site->memory.meters[meter];
+    if ((m->flags & PREPAY__METER_PRIMED) != 0u && time <= m->time) {
+        *outcome = time < m->time ? PREPAY_SETTLEMENT_LATE : PREPAY_SETTLEMENT_DUPLICATE;
+        return PREPAY_OK;
+    }
+    int status = prepay__settle_touch_meter(call, meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if ((m->flags & PREPAY__METER_PRIMED) == 0u) {
+        m->flags |= PREPAY__METER_PRIMED;
+        m->time = time;
+        m->reading = value;
+        *outcome = PREPAY_SETTLEMENT_PRIMED;
+        return PREPAY_OK;
+    }
+    prepay_time_t start = m->time;
+    prepay_time_t dt = time - start;
+    prepay_energy_t energy;
+    int8_t kind = PREPAY_SETTLEMENT_SETTLED;
+    if (value >= m->reading) {
+        energy = value - m->reading;
+        if (energy > plausible(m, dt, INT64_MAX)) {
+            kind = PREPAY_SETTLEMENT_JUMP;
+        }
+    } else if (m->config.modulus > 0) {
+        /* DL/T 645 XXXXXX.XX kWh registers wrap to 0 after 999999.99 kWh. */
+        energy = m->config.modulus - m->reading + value;
+        kind = energy <= plausible(m, dt, m->config.modulus / 10) ? PREPAY_SETTLEMENT_ROLLOVER : PREPAY_SETTLEMENT_RESET;
+    } else {
+        energy = value - m->reading;
+        kind = PREPAY_SETTLEMENT_RESET;
+    }
+    if (kind == PREPAY_SETTLEMENT_RESET || kind == PREPAY_SETTLEMENT_JUMP) {
+        /* Never billed as negative or huge energy: start again from this value. */
+        status = meter_event(call, m,
+                             kind == PREPAY_SETTLEMENT_RESET ? PREPAY_SETTLEMENT_EVENT_RESET : PREPAY_SETTLEMENT_EVENT_JUMP,
+                             time, kind == PREPAY_SETTLEMENT_RESET ? value - m->reading : energy);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        m->time = time;
+        m->reading = value;
+        *outcome = kind;
+        return PREPAY_OK;
+    }
+    if (kind == PREPAY_SETTLEMENT_ROLLOVER) {
+        status = meter_event(call, m, PREPAY_SETTLEMENT_EVENT_ROLLOVER, time, energy);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    if (site->config.gap_seconds > 0 && dt > site->config.gap_seconds) {
+        status = meter_event(call, m, PREPAY_SETTLEMENT_EVENT_GAP, time, energy);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    if (m->account != PREPAY_SETTLEMENT_NONE) {
+        uint32_t account = m->account;
+        status = prepay__settle_touch_account(call, account);
+        prepay_money_t due = 0;
+        if (status == PREPAY_OK) {
+            status = prepay__settle_price(call, meter, start, time, energy, &due);
+        }
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        prepay__settle_charge_t c;
+        memset(&c, 0, sizeof c);
+        c.kind = PREPAY_SETTLEMENT_KIND_READING;
+        c.debt_kind = PREPAY_SETTLEMENT_KIND_READING_DEBT;
+        c.subject = m->config.id;
+        c.period = (uint32_t)time;
+        c.amount = due;
+        c.code = PREPAY_LEDGER_CODE_DEDUCTION;
+        c.revenue = m->config.commodity == PREPAY_SETTLEMENT_WATER ? PREPAY_SETTLEMENT_SITE_WATER
+                                                                   : PREPAY_SETTLEMENT_SITE_ELECTRICITY;
+        c.energy = true;
+        c.meter_id = m->config.id;
+        c.interval_start = start;
+        c.interval_end = time;
+        c.tariff_version = site->config.tariffs[m->tariff].version;
+        c.time = time;
+        c.cause = prepay__settle_cause((unsigned)cause_class, m->config.id);
+        status = prepay__settle_charge(call, account, &c);
+        if (status == PREPAY_OK) {
+            status = prepay__settle_decide(call, account, time, 0, c.cause);
+        }
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
+    status = prepay__settle_attribute(site, m, start, time, energy);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    m->total += energy;
+    m->time = time;
+    m->reading = value;
+    *outcome = kind;
+    return PREPAY_OK;
+}
+
+/* ---- batches ---------------------------------------------------------------------------- */
+
+static bool time_ok(prepay_time_t t)
+{
+    return t >= 0 && t <= (prepay_time_t)UINT32_MAX;
+}
+
+static void count_outcome(prepay_settlement_result_t *r, int8_t outcome)
+{
+    switch (outcome) {
+    case PREPAY_SETTLEMENT_SETTLED: r->settled++; break;
+    case PREPAY_SETTLEMENT_ROLLOVER: r->settled++; r->anomalies++; break;
+    case PREPAY_SETTLEMENT_PRIMED: r->primed++; break;
+    case PREPAY_SETTLEMENT_RESET:
+    case PREPAY_SETTLEMENT_JUMP: r->anomalies++; break;
+    default: r->ignored++; break;
+    }
+}
+
+/* Checks one reading against its meter alone; returns the meter index in *meter. */
+static int check_reading(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *r, uint32_t *meter)
+{
+    uint32_t i = prepay__settle_find_meter(site, r->meter_id);
+    if (i == PREPAY_SETTLEMENT_NONE) {
+        return PREPAY_E_SETTLEMENT_UNKNOWN_METER;
+    }
+    const prepay_settlement_meter_t *m = &site->memory.meters[i];
+    if (!time_ok(r->time)) {
+        return PREPAY_E_SETTLEMENT_ID_RANGE;
+    }
+    if (r->di != 0u && m->config.di != 0u && r->di != m->config.di) {
+        return PREPAY_E_SETTLEMENT_WRONG_DI;
+    }
+    if (r->value < 0 || (m->config.modulus > 0 && r->value >= m->config.modulus)) {
+        return PREPAY_E_SETTLEMENT_BAD_READING;
+    }
+    if (m->account != PREPAY_SETTLEMENT_NONE && !site->memory.accounts[m->account].opened) {
+        return PREPAY_E_SETTLEMENT_NOT_OPEN;
+    }
+    *meter = i;
+    return PREPAY_OK;
+}
+
+/* A reading at the time of the meter's last one must carry the same value
+ * (or, at a replacement, the old register's final value). */
+static bool conflicts(const prepay_settlement_meter_t *m, prepay_time_t time, prepay_energy_t value)
+{
+    if ((m->flags & PREPAY__METER_PRIMED) == 0u || time != m->time || value == m->reading) {
+        return false;
+    }
+    return !((m->flags & PREPAY__METER_REPLACED) != 0u && time == m->replaced_at && value == m->replaced_final);
+}
+
+int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
+                             prepay_settlement_work_t *work, const prepay_settlement_reading_t *readings, size_t count,
+                             prepay_settlement_result_t *result)
+{
+    prepay_settlement_result_t local;
+    if (!result) {
+        result = &local;
+    }
+    if (!prepay__settle_ready(site) || !books || !books->ledger || !work || (!readings && count > 0u)) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay__settle_call_t call;
+    prepay__settle_begin(&call, site, books, work, result);
+    if (count > work->sizes.readings) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint32_t n = (uint32_t)count;
+    uint64_t *keys = work->keys;
+    uint32_t *order = work->order;
+    bool sorted = true;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t meter = 0;
+        int status = check_reading(site, &readings[i], &meter);
+        if (status != PREPAY_OK) {
+            return prepay__settle_fail(&call, status, i, readings[i].meter_id, 0);
+        }
+        keys[i] = (uint64_t)meter << 32 | (uint64_t)(uint32_t)readings[i].time;
+        order[i] = i;
+        sorted = sorted && (i == 0u || keys[i] >= keys[i - 1u]);
+    }
+    if (!sorted) {
+        prepay__settle_radix_sort(keys, order, keys + n, order + n, n);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        const prepay_settlement_reading_t *r = &readings[order[k]];
+        const prepay_settlement_meter_t *m = &site->memory.meters[keys[k] >> 32];
+        bool twin = k > 0u && keys[k] == keys[k - 1u];
+        if ((twin && r->value != readings[order[k - 1u]].value) || (!twin && conflicts(m, r->time, r->value))) {
+            return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, order[k], r->meter_id, 0);
+        }
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = order[k];
+        int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
+        if (k == 0u || keys[k] != keys[k - 1u]) {
+            int status = prepay__settle_one(&call, (uint32_t)(keys[k] >> 32), readings[i].time, readings[i].value,
+                                            PREPAY__CAUSE_READING, &outcome);
+            if (status != PREPAY_OK) {
+                bool ours = PREPAY_STATUS_MODULE(status) == PREPAY_MODULE_SETTLEMENT || status == PREPAY_E_BUFFER_TOO_SMALL;
+                return prepay__settle_fail(&call, status, i, readings[i].meter_id, ours ? 0 : status);
+            }
+        }
+        work->outcomes[i] = outcome;
+        count_outcome(result, outcome);
+    }
+    result->count = n;
+    int status = prepay__settle_finish(&call);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    return (int)(result->settled + result->primed);
+}
+
+/* ---- replacement ------------------------------------------------------------------------- */
+
+int prepay_settlement_replace_meter(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
+                                    prepay_settlement_work_t *work, const prepay_settlement_replacement_t *repl,
+                                    prepay_settlement_result_t *result)
+{
+    prepay_settlement_result_t local;
+    if (!result) {
+        result = &local;
+    }
+    if (!prepay__settle_ready(site) || !books || !books->ledger || !work || !repl) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay__settle_call_t call;
+    prepay__settle_begin(&call, site, books, work, result);
+    uint32_t meter = prepay__settle_find_meter(site, repl->meter_id);
+    if (meter == PREPAY_SETTLEMENT_NONE) {
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_UNKNOWN_METER, 0, repl->meter_id, 0);
+    }
+    prepay_settlement_meter_t *m = &site->memory.meters[meter];
+    prepay_energy_t modulus = repl->modulus != 0 ? repl->modulus : m->config.modulus;
+    if (!time_ok(repl->time)) {
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_ID_RANGE, 0, repl->meter_id, 0);
+    }
+    if (repl->modulus < 0 || repl->final_reading < 0 || repl->initial_reading < 0 ||
+        (m->config.modulus > 0 && repl->final_reading >= m->config.modulus) ||
+        (modulus > 0 && repl->initial_reading >= modulus)) {
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_BAD_READING, 0, repl->meter_id, 0);
+    }
+    if (m->account != PREPAY_SETTLEMENT_NONE && !site->memory.accounts[m->account].opened) {
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_NOT_OPEN, 0, repl->meter_id, 0);
+    }
+    if ((m->flags & PREPAY__METER_REPLACED) != 0u && m->replaced_at == repl->time) {
+        if (m->replaced_final == repl->final_reading && m->replaced_initial == repl->initial_reading &&
+            m->config.modulus == modulus) {
+            result->count = 1;
+            result->ignored = 1;
+            return PREPAY_LEDGER_EXISTS;
+        }
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, 0, repl->meter_id, 0);
+    }
+    bool primed = (m->flags & PREPAY__METER_PRIMED) != 0u;
+    if (primed && (repl->time < m->time || (repl->time == m->time && repl->final_reading != m->reading))) {
+        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, 0, repl->meter_id, 0);
+    }
+    prepay_energy_t before = m->total;
+    int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
+    /* Whole, configuration included (the modulus changes), before anything else touches it. */
+    int status = prepay__settle_touch(&call, PREPAY__UNDO_METER_FULL, meter);
+    if (status == PREPAY_OK && primed && repl->time > m->time) {
+        status = prepay__settle_one(&call, meter, repl->time, repl->final_reading, PREPAY__CAUSE_REPLACE, &outcome);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay__settle_touch(&call, PREPAY__UNDO_METER, meter);
+    }
+    if (status == PREPAY_OK) {
+        m->flags |= PREPAY__METER_PRIMED | PREPAY__METER_REPLACED;
+        m->time = repl->time;
+        m->reading = repl->initial_reading;
+        m->config.modulus = modulus;
+        m->replaced_at = repl->time;
+        m->replaced_final = repl->final_reading;
+        m->replaced_initial = repl->initial_reading;
+        status = meter_event(&call, m, PREPAY_SETTLEMENT_EVENT_REPLACED, repl->time, m->total - before);
+    }
+    if (status != PREPAY_OK) {
+        bool ours = PREPAY_STATUS_MODULE(status) == PREPAY_MODULE_SETTLEMENT || status == PREPAY_E_BUFFER_TOO_SMALL;
+        return prepay__settle_fail(&call, status, 0, repl->meter_id, ours ? 0 : status);
+    }
+    result->count = 1;
+    if (outcome != PREPAY_SETTLEMENT_DUPLICATE) {
+        count_outcome(result, outcome);
+    }
+    return prepay__settle_finish(&call);
+}
+
+/* ---- DL/T 645 replies ---------------------------------------------------------------------- */
+
+int prepay_settlement_reading_from_reply(const prepay_settlement_site_t *site, const prepay_dlt645_reading_t *reply,
+                                         prepay_time_t time, prepay_settlement_reading_t *out, int *detail)
+{
+    if (!prepay__settle_ready(site) || !reply || !out) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (detail) {
+        *detail = reply->status;
+    }
+    if (reply->status != PREPAY_OK) {
+        return PREPAY_E_SETTLEMENT_REPLY;
+    }
+    uint32_t meter = prepay__settle_find_address(site, &reply->address);
+    if (meter == PREPAY_SETTLEMENT_NONE) {
+        return PREPAY_E_SETTLEMENT_UNKNOWN_METER;
+    }
+    const prepay_settlement_meter_t *m = &site->memory.meters[meter];
+    if (reply->kind != PREPAY_DLT645_KIND_NUMBER || reply->unit != PREPAY_DLT645_UNIT_KWH ||
+        (m->config.di != 0u && reply->di != m->config.di)) {
+        return PREPAY_E_SETTLEMENT_WRONG_DI;
+    }
+    out->meter_id = m->config.id;
+    out->di = reply->di;
+    out->time = time;
+    out->value = reply->quantity;
+    return PREPAY_OK;
+}
+
+int prepay_settlement_decode_reply(const prepay_settlement_site_t *site, prepay_dlt645_reader_t *reader,
+                                   const uint8_t *bytes, size_t length, prepay_time_t time,
+                                   prepay_settlement_reading_t *out, int *detail)
+{
+    if (!prepay__settle_ready(site) || !reader || !bytes || !out) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    prepay_dlt645_reading_t reply;
+    int used = prepay_dlt645_reader_decode(reader, bytes, length, &reply);
+    if (used < 0) {
+        if (detail) {
+            *detail = used;
+        }
+        return used == PREPAY_E_INVALID_ARGUMENT || used == PREPAY_E_BAD_STATE ? used : PREPAY_E_SETTLEMENT_REPLY;
+    }
+    int status = prepay_settlement_reading_from_reply(site, &reply, time, out, detail);
+    return status != PREPAY_OK ? status : used;
+}

@@ -1,0 +1,558 @@
+/*
+ * Settling readings: the flow of a prepaid remote account worked by hand
+ * (0.50 yuan/kWh flat, the default three-level policy: alarm 1 at 20.00,
+ * pre-trip at 10.00, cut-off at 0), duplicates, late readings, conflicts,
+ * rollover, reset, jumps, replacement, gaps, bad input that changes nothing,
+ * batches in any order, and re-runs that find every transfer in the ledger.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prepay/dlt645_di.h"
+#include "settle_fixture.h"
+
+#define H 3600
+
+static prepay_time_t t0(void)
+{
+    return fx_time(2024, 1, 10, 0, 0);
+}
+
+static uint64_t wallet_of(uint32_t account)
+{
+    return prepay_settlement_ledger_account_id(account, PREPAY_SETTLEMENT_ROLE_WALLET);
+}
+
+static void one_remote(fx_t *fx)
+{
+    fx_defaults(fx);
+    fx_start(fx, 4, 8, 0, 0, 1);
+    fx_account(fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(fx, 11, 1);
+    fx_open(fx, 16);
+}
+
+static void test_remote_flow_by_hand(void **state)
+{
+    (void)state;
+    fx_t fx;
+    one_remote(&fx);
+    prepay_time_t t = t0();
+    int8_t outcome = 0;
+    assert_int_equal(fx_recharge(&fx, 1, 1, 5000, t), PREPAY_OK);
+    assert_int_equal(fx_balance(&fx, 1), 5000);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_RECHARGE, 1), 1);
+    assert_int_equal(fx_read(&fx, 11, t, 0, &outcome), 1);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_PRIMED);
+    /* 10 kWh x 0.50 = 5.00 yuan */
+    assert_int_equal(fx_read(&fx, 11, t + H, 10000, &outcome), 1);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_SETTLED);
+    assert_int_equal(fx_balance(&fx, 1), 4500);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_ALARM_LEVEL, 1), 0);
+    /* 50 kWh = 25.00 -> 20.00: alarm 1 */
+    assert_int_equal(fx_read(&fx, 11, t + 2 * H, 60000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 2000);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_ALARM_LEVEL, 1), 1);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_LOW_BALANCE, 1), 1);
+    assert_int_equal(fx.log[fx.log_count - 1].level, 1);
+    /* 20 kWh = 10.00 -> 10.00: alarm 2, pre-trip: the relay opens (trip command) */
+    assert_int_equal(fx_read(&fx, 11, t + 3 * H, 80000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 1000);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_COMMAND, 1), 1);
+    const prepay_settlement_event_t *cmd = NULL;
+    for (size_t i = 0; i < fx.log_count; i++) {
+        if (fx.log[i].type == PREPAY_SETTLEMENT_EVENT_COMMAND) {
+            cmd = &fx.log[i];
+        }
+    }
+    assert_non_null(cmd);
+    assert_int_equal(cmd->command, PREPAY_DLT645_RELAY_TRIP);
+    assert_int_equal(cmd->meter_id, 11);
+    /* 20 kWh -> 0.00: cut-off */
+    assert_int_equal(fx_read(&fx, 11, t + 4 * H, 100000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 0);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_CUTOFF, 1), 1);
+    /* 10 kWh more (5.00) cannot come from the wallet: debt */
+    assert_int_equal(fx_read(&fx, 11, t + 5 * H, 110000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 0);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_DEBT_CREATED, 1), 1);
+    const prepay_settlement_account_t *a = prepay_settlement_account(&fx.site, 1);
+    assert_int_equal(a->books.debt, 500);
+    /* Recharge 20.00: 5.00 repays the debt, 15.00 credits the balance; restore, close allowed */
+    prepay_settlement_recharge_split_t split;
+    prepay_settlement_recharge_t r = {1, 2, 2000, 77, 0, t + 6 * H};
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_recharge(&fx.site, &fx.books, &fx.work, &r, &split, &res), PREPAY_OK);
+    assert_int_equal(split.to_debt, 500);
+    assert_int_equal(split.to_balance, 1500);
+    assert_int_equal(fx_balance(&fx, 1), 1500);
+    assert_int_equal(a->books.debt, 0);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_RESTORED, 1), 1);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_DEBT_REPAID, 1), 1);
+    assert_int_equal(fx.log[fx.log_count - 1].type, PREPAY_SETTLEMENT_EVENT_COMMAND);
+    assert_int_equal(fx.log[fx.log_count - 1].command, PREPAY_DLT645_RELAY_CLOSE_ALLOWED);
+    /* The books: wallet 15.00, revenue 55.00, clearing -70.00, debt account 0. */
+    assert_int_equal(fx_ledger_balance(&fx, wallet_of(1)), 1500);
+    assert_int_equal(fx_ledger_balance(&fx, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_ELECTRICITY)),
+                     5500);
+    assert_int_equal(fx_ledger_balance(&fx, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_CLEARING)),
+                     -7000);
+    assert_int_equal(fx_ledger_balance(&fx, prepay_settlement_ledger_account_id(1, PREPAY_SETTLEMENT_ROLE_DEBT)), 0);
+    /* The same recharge again: a harmless repeat; another amount: a conflict */
+    assert_int_equal(prepay_settlement_recharge(&fx.site, &fx.books, &fx.work, &r, &split, &res), PREPAY_LEDGER_EXISTS);
+    assert_int_equal(split.to_debt, 500);
+    r.amount = 2001;
+    assert_int_equal(prepay_settlement_recharge(&fx.site, &fx.books, &fx.work, &r, &split, &res),
+                     PREPAY_E_SETTLEMENT_CONFLICT);
+    r.sequence = 4;
+    assert_int_equal(prepay_settlement_recharge(&fx.site, &fx.books, &fx.work, &r, &split, &res),
+                     PREPAY_E_SETTLEMENT_SEQUENCE);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+static void test_duplicates_late_conflicts(void **state)
+{
+    (void)state;
+    fx_t fx;
+    one_remote(&fx);
+    prepay_time_t t = t0();
+    int8_t outcome = 0;
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_read(&fx, 11, t, 1000, NULL), 1);
+    assert_int_equal(fx_read(&fx, 11, t + H, 3000, NULL), 1);
+    uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
+    assert_int_equal(fx_read(&fx, 11, t + H, 3000, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_DUPLICATE);
+    assert_int_equal(fx_read(&fx, 11, t + H / 2, 2000, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_LATE);
+    assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    /* Same time, other value: refused, nothing changes */
+    prepay_settlement_meter_t before = *prepay_settlement_meter(&fx.site, 11);
+    prepay_settlement_reading_t bad = {11, 0, t + H, 3001};
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, &bad, 1, &res),
+                     PREPAY_E_SETTLEMENT_CONFLICT);
+    assert_int_equal(res.error_index, 0);
+    assert_int_equal(res.error_id, 11);
+    assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+    /* Twins in one batch with different values */
+    prepay_settlement_reading_t twins[3] = {{11, 0, t + 3 * H, 5000}, {11, 0, t + 2 * H, 4000}, {11, 0, t + 3 * H, 5001}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, twins, 3, &res),
+                     PREPAY_E_SETTLEMENT_CONFLICT);
+    assert_int_equal(res.error_index, 2);
+    assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+    /* Identical twins: one settles, the other is a duplicate */
+    twins[2].value = 5000;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, twins, 3, &res), 2);
+    assert_int_equal(fx.work.outcomes[0], PREPAY_SETTLEMENT_SETTLED);
+    assert_int_equal(fx.work.outcomes[1], PREPAY_SETTLEMENT_SETTLED);
+    assert_int_equal(fx.work.outcomes[2], PREPAY_SETTLEMENT_DUPLICATE);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 200);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+static void test_bad_input_changes_nothing(void **state)
+{
+    (void)state;
+    fx_t fx;
+    one_remote(&fx);
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_read(&fx, 11, t, 1000, NULL), 1);
+    prepay_settlement_meter_t before = *prepay_settlement_meter(&fx.site, 11);
+    prepay_settlement_account_t account = *prepay_settlement_account(&fx.site, 1);
+    uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
+    prepay_settlement_result_t res;
+    const struct {
+        prepay_settlement_reading_t bad;
+        int status;
+    } cases[] = {
+        {{99, 0, t + H, 2000}, PREPAY_E_SETTLEMENT_UNKNOWN_METER},
+        {{11, 0, t + H, -1}, PREPAY_E_SETTLEMENT_BAD_READING},
+        {{11, 0, t + H, PREPAY_SETTLEMENT_DLT645_MODULUS}, PREPAY_E_SETTLEMENT_BAD_READING},
+        {{11, PREPAY_DI_REVERSE_ACTIVE_TOTAL, t + H, 2000}, PREPAY_E_SETTLEMENT_WRONG_DI},
+        {{11, 0, -1, 2000}, PREPAY_E_SETTLEMENT_ID_RANGE},
+        {{11, 0, (prepay_time_t)UINT32_MAX + 1, 2000}, PREPAY_E_SETTLEMENT_ID_RANGE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* A good reading first, the bad one second: the good one must not be applied either. */
+        prepay_settlement_reading_t batch[2] = {{11, PREPAY_DI_FORWARD_ACTIVE_TOTAL, t + 2 * H, 5000}, cases[i].bad};
+        assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 2, &res), cases[i].status);
+        assert_int_equal(res.error_index, 1);
+        assert_int_equal(res.error_id, cases[i].bad.meter_id);
+        assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+        assert_memory_equal(&account, prepay_settlement_account(&fx.site, 1), sizeof account);
+        assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    }
+    /* Work too small for the batch: refused, nothing changes */
+    prepay_settlement_reading_t many[17];
+    for (int i = 0; i < 17; i++) {
+        many[i] = (prepay_settlement_reading_t){11, 0, t + (i + 1) * H, 1000 + (i + 1) * 100};
+    }
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, many, 17, &res), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+    /* The ledger refuses (it is full): the site is restored from the undo log */
+    fx.ledger.memory.transfer_capacity = prepay_ledger_transfer_count(&fx.ledger);
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, many, 3, &res), PREPAY_E_SETTLEMENT_BOOKS);
+    assert_int_equal(res.error_detail, PREPAY_E_CAPACITY);
+    assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+    assert_memory_equal(&account, prepay_settlement_account(&fx.site, 1), sizeof account);
+    fx.ledger.memory.transfer_capacity = 1u << 20;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, many, 3, &res), 3);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 15);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+static void test_register_policies(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    prepay_settlement_meter_config_t m;
+    prepay_settlement_meter_config_init(&m);
+    m.id = 12;
+    m.account_id = 1;
+    m.max_power = 10000; /* 10 kW */
+    assert_int_equal(prepay_settlement_add_meter(&fx.site, &m), PREPAY_OK);
+    fx.config.gap_seconds = 0;
+    fx_open(&fx, 16);
+    prepay_time_t t = t0();
+    int8_t outcome = 0;
+    assert_int_equal(fx_recharge(&fx, 1, 1, 1000000, t), PREPAY_OK);
+    /* Rollover at 10^9 Wh: 999 999 000 -> 500 is 1 500 Wh = 0.75 yuan */
+    assert_int_equal(fx_read(&fx, 11, t, 999999000, NULL), 1);
+    assert_int_equal(fx_read(&fx, 11, t + H, 500, &outcome), 1);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_ROLLOVER);
+    assert_int_equal(fx_balance(&fx, 1), 1000000 - 75);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_ROLLOVER, 0), 1);
+    /* Backwards far from the modulus: a reset, not billed; the next reading prices from the new value */
+    assert_int_equal(fx_read(&fx, 11, t + 2 * H, 600000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 1000000 - 75 - 29975);
+    prepay_money_t before = fx_balance(&fx, 1);
+    assert_int_equal(fx_read(&fx, 11, t + 3 * H, 100, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_RESET);
+    assert_int_equal(fx_balance(&fx, 1), before);
+    assert_int_equal(fx_read(&fx, 11, t + 4 * H, 2100, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), before - 100);
+    /* A jump beyond 10 kW for one hour (20 kWh): not billed */
+    assert_int_equal(fx_read(&fx, 12, t, 0, NULL), 1);
+    assert_int_equal(fx_read(&fx, 12, t + H, 20000, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_JUMP);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_JUMP, 0), 1);
+    assert_int_equal(fx_read(&fx, 12, t + 2 * H, 25000, &outcome), 1);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_SETTLED);
+    assert_int_equal(fx_balance(&fx, 1), before - 100 - 250);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+static void test_replacement(void **state)
+{
+    (void)state;
+    fx_t fx;
+    one_remote(&fx);
+    prepay_time_t t = t0();
+    int8_t outcome = 0;
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_read(&fx, 11, t, 5000, NULL), 1);
+    prepay_settlement_replacement_t repl = {11, t + H, 7000, 0, 0};
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_replace_meter(&fx.site, &fx.books, &fx.work, &repl, &res), PREPAY_OK);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 100);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_REPLACED, 0), 1);
+    assert_int_equal(fx.log[fx.log_count - 1].energy, 2000);
+    /* Again: nothing; differently: a conflict */
+    assert_int_equal(prepay_settlement_replace_meter(&fx.site, &fx.books, &fx.work, &repl, &res), PREPAY_LEDGER_EXISTS);
+    repl.initial_reading = 10;
+    assert_int_equal(prepay_settlement_replace_meter(&fx.site, &fx.books, &fx.work, &repl, &res),
+                     PREPAY_E_SETTLEMENT_CONFLICT);
+    /* The old meter's final value at that time is a duplicate, an old reading is late */
+    assert_int_equal(fx_read(&fx, 11, t + H, 7000, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_DUPLICATE);
+    assert_int_equal(fx_read(&fx, 11, t + H / 2, 6000, &outcome), 0);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_LATE);
+    /* The new register from 0 */
+    assert_int_equal(fx_read(&fx, 11, t + 2 * H, 1000, &outcome), 1);
+    assert_int_equal(outcome, PREPAY_SETTLEMENT_SETTLED);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 150);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+/* Many meters, readings given in a shuffled order in one batch: the same books as in order. */
+static void test_batch_order_does_not_matter(void **state)
+{
+    (void)state;
+    enum { METERS = 40, STEPS = 6 };
+    prepay_settlement_reading_t readings[METERS * STEPS];
+    size_t n = 0;
+    prepay_time_t t = t0();
+    uint64_t seed = 12345;
+    for (int s = 0; s < STEPS; s++) {
+        for (int m = 0; m < METERS; m++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            readings[n++] = (prepay_settlement_reading_t){(uint32_t)(100 + m), 0, t + s * H + m,
+                                                         (prepay_energy_t)(s * 1000 * (m + 1) + (int)(seed >> 60))};
+        }
+    }
+    prepay_money_t balances[2][METERS];
+    uint32_t transfers[2];
+    for (int pass = 0; pass < 2; pass++) {
+        fx_t fx;
+        fx_defaults(&fx);
+        fx_start(&fx, METERS, METERS, 0, 0, 1);
+        for (int m = 0; m < METERS; m++) {
+            fx_account(&fx, (uint32_t)(1 + m), PREPAY_SETTLEMENT_PREPAID_REMOTE);
+            fx_meter(&fx, (uint32_t)(100 + m), (uint32_t)(1 + m));
+        }
+        fx_open(&fx, METERS * STEPS);
+        for (int m = 0; m < METERS; m++) {
+            assert_int_equal(fx_recharge(&fx, (uint32_t)(1 + m), 1, 500 * m, t), m == 0 ? PREPAY_E_INVALID_ARGUMENT : PREPAY_OK);
+        }
+        prepay_settlement_reading_t batch[METERS * STEPS];
+        memcpy(batch, readings, sizeof batch);
+        if (pass == 1) {
+            for (size_t i = n - 1; i > 0; i--) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                size_t j = (size_t)(seed >> 33) % (i + 1);
+                prepay_settlement_reading_t tmp = batch[i];
+                batch[i] = batch[j];
+                batch[j] = tmp;
+            }
+            prepay_settlement_result_t res;
+            assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, n, &res), (int)n);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                assert_true(fx_read(&fx, batch[i].meter_id, batch[i].time, batch[i].value, NULL) >= 0);
+            }
+        }
+        for (int m = 0; m < METERS; m++) {
+            balances[pass][m] = fx_balance(&fx, (uint32_t)(1 + m));
+            assert_int_equal(balances[pass][m],
+                             fx_ledger_balance(&fx, wallet_of((uint32_t)(1 + m))));
+        }
+        transfers[pass] = prepay_ledger_transfer_count(&fx.ledger);
+        fx_verify(&fx);
+        fx_free(&fx);
+    }
+    assert_memory_equal(balances[0], balances[1], sizeof balances[0]);
+    assert_int_equal(transfers[0], transfers[1]);
+}
+
+/* A fresh site re-running the same inputs against the same ledger finds every transfer
+ * (EXISTS) and emits the same events with the same ids. */
+static void test_rerun_finds_everything(void **state)
+{
+    (void)state;
+    fx_t fx;
+    one_remote(&fx);
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 3000, t), PREPAY_OK);
+    for (int i = 0; i <= 10; i++) {
+        assert_true(fx_read(&fx, 11, t + i * H, i * 9000, NULL) >= 0);
+    }
+    assert_int_equal(fx_recharge(&fx, 1, 2, 5000, t + 11 * H), PREPAY_OK);
+    size_t events = fx.log_count;
+    prepay_settlement_event_t *first = malloc(events * sizeof *first);
+    memcpy(first, fx.log, events * sizeof *first);
+    uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
+    prepay_settlement_account_t account = *prepay_settlement_account(&fx.site, 1);
+    /* A new site over the same ledger, the same inputs. */
+    prepay_settlement_memory_free(&fx.memory);
+    fx.log_count = 0;
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    fx_open(&fx, 16);
+    assert_int_equal(fx_recharge(&fx, 1, 1, 3000, t), PREPAY_OK);
+    for (int i = 0; i <= 10; i++) {
+        prepay_settlement_reading_t r = {11, 0, t + i * H, i * 9000};
+        prepay_settlement_result_t res;
+        assert_true(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, &r, 1, &res) >= 0);
+        assert_int_equal(res.transfers, 0);
+    }
+    assert_int_equal(fx_recharge(&fx, 1, 2, 5000, t + 11 * H), PREPAY_OK);
+    assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    assert_int_equal(fx.log_count, events);
+    for (size_t i = 0; i < events; i++) {
+        assert_memory_equal(&first[i], &fx.log[i], sizeof first[i]);
+    }
+    const prepay_settlement_account_t *again = prepay_settlement_account(&fx.site, 1);
+    assert_memory_equal(&account.books, &again->books, sizeof account.books);
+    fx_verify(&fx);
+    free(first);
+    fx_free(&fx);
+}
+
+static void test_local_and_postpaid(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 2);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_LOCAL);
+    fx_account(&fx, 2, PREPAY_SETTLEMENT_POSTPAID);
+    fx_meter(&fx, 11, 1);
+    fx_meter(&fx, 21, 2);
+    fx_open(&fx, 16);
+    prepay_time_t t = t0();
+    /* Local: the mirror follows the meter below zero; no relay commands */
+    assert_int_equal(fx_recharge(&fx, 1, 1, 1000, t), PREPAY_OK);
+    assert_int_equal(fx_read(&fx, 11, t, 0, NULL), 1);
+    assert_int_equal(fx_read(&fx, 11, t + H, 30000, NULL), 1);
+    assert_int_equal(fx_balance(&fx, 1), 1000 - 1500);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_CUTOFF, 1), 1);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_COMMAND, 1), 0);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_DEBT_CREATED, 1), 0);
+    /* Postpaid: charges become debt; a payment repays it */
+    assert_int_equal(fx_read(&fx, 21, t, 0, NULL), 1);
+    assert_int_equal(fx_read(&fx, 21, t + H, 4000, NULL), 1);
+    const prepay_settlement_account_t *p = prepay_settlement_account(&fx.site, 2);
+    assert_int_equal(p->books.debt, 200);
+    assert_int_equal(fx_events(&fx, PREPAY_SETTLEMENT_EVENT_ALARM_LEVEL, 2), 0);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 500, t + 2 * H), PREPAY_OK);
+    assert_int_equal(p->books.debt, 0);
+    assert_int_equal(p->books.balance, 300);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+static void test_replies(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    prepay_settlement_meter_config_t m;
+    prepay_settlement_meter_config_init(&m);
+    m.id = 11;
+    m.account_id = 1;
+    assert_int_equal(prepay_dlt645_address_from_string("000000001234", 12, &m.address), PREPAY_OK);
+    assert_int_equal(prepay_settlement_add_meter(&fx.site, &m), PREPAY_OK);
+    fx_open(&fx, 16);
+    /* A read reply of 00010000 = 1234.56 kWh from 000000001234 (clause 7.1: DI0 first, BCD low byte first). */
+    uint8_t data[8] = {0x00, 0x00, 0x01, 0x00, 0x56, 0x34, 0x12, 0x00};
+    uint8_t bytes[64];
+    prepay_dlt645_frame_t frame;
+    assert_int_equal(prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &m.address, 0x91, data, 8), PREPAY_OK);
+    int len = prepay_dlt645_encode(&frame, bytes, sizeof bytes);
+    assert_true(len > 0);
+    prepay_dlt645_reader_t reader;
+    assert_int_equal(prepay_dlt645_reader_init(&reader), PREPAY_OK);
+    prepay_settlement_reading_t r;
+    int detail = 0;
+    assert_int_equal(prepay_settlement_decode_reply(&fx.site, &reader, bytes, (size_t)len, t0(), &r, &detail), len);
+    assert_int_equal(r.meter_id, 11);
+    assert_int_equal(r.value, 1234560);
+    assert_int_equal(r.di, PREPAY_DI_FORWARD_ACTIVE_TOTAL);
+    /* A corrupted checksum: the frame does not decode */
+    bytes[len - 2] ^= 0x01;
+    assert_int_equal(prepay_settlement_decode_reply(&fx.site, &reader, bytes, (size_t)len, t0(), &r, &detail),
+                     PREPAY_E_SETTLEMENT_REPLY);
+    assert_int_equal(detail, PREPAY_E_DLT645_BAD_CHECKSUM);
+    /* Another address: unknown meter */
+    prepay_dlt645_address_t other;
+    assert_int_equal(prepay_dlt645_address_from_string("000000009999", 12, &other), PREPAY_OK);
+    assert_int_equal(prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &other, 0x91, data, 8), PREPAY_OK);
+    len = prepay_dlt645_encode(&frame, bytes, sizeof bytes);
+    assert_int_equal(prepay_settlement_decode_reply(&fx.site, &reader, bytes, (size_t)len, t0(), &r, &detail),
+                     PREPAY_E_SETTLEMENT_UNKNOWN_METER);
+    /* Another DI from the right meter: the wrong register */
+    data[2] = 0x02; /* 00020000 reverse active */
+    assert_int_equal(prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &m.address, 0x91, data, 8), PREPAY_OK);
+    len = prepay_dlt645_encode(&frame, bytes, sizeof bytes);
+    assert_int_equal(prepay_settlement_decode_reply(&fx.site, &reader, bytes, (size_t)len, t0(), &r, &detail),
+                     PREPAY_E_SETTLEMENT_WRONG_DI);
+    /* An abnormal reply (D1, error byte 02): no value */
+    uint8_t err = 0x02;
+    assert_int_equal(prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &m.address, 0xD1, &err, 1), PREPAY_OK);
+    len = prepay_dlt645_encode(&frame, bytes, sizeof bytes);
+    assert_int_equal(prepay_settlement_decode_reply(&fx.site, &reader, bytes, (size_t)len, t0(), &r, &detail),
+                     PREPAY_E_SETTLEMENT_REPLY);
+    assert_int_equal(detail, PREPAY_E_DLT645_ABNORMAL);
+    fx_free(&fx);
+}
+
+/* The wallet fast path (settlement_money.c): whenever it skips a decision, prepay_wallet_decide() would
+ * have changed nothing and raised nothing. */
+bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
+                                 uint32_t flags, prepay_money_t balance, prepay_money_t emergency);
+
+static void test_wallet_fast_path(void **state)
+{
+    (void)state;
+    uint64_t seed = 99;
+    size_t quiet = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t r = seed >> 11;
+        prepay_wallet_policy_t p;
+        prepay_wallet_policy_default(&p);
+        p.level_count = (uint8_t)(r % 4u);
+        p.cutoff = (uint8_t)((r >> 2) % 2u);
+        p.overdraft_limit = (prepay_money_t)((r >> 3) % 3u) * 700;
+        p.emergency_amount = (r >> 5) % 2u ? 500 : 0;
+        p.emergency_threshold = (prepay_money_t)((r >> 6) % 5u) * 400 - 400;
+        p.flags = (uint8_t)((r >> 9) % 2u);
+        p.pretrip_level = (uint8_t)((r >> 10) % 3u);
+        if (p.pretrip_level > p.level_count) {
+            p.pretrip_level = 0;
+        }
+        assert_int_equal(prepay_wallet_policy_check(&p), PREPAY_OK);
+        prepay_wallet_state_t st = {(uint8_t)((r >> 12) % (p.level_count + 1u)), (uint8_t)((r >> 14) & 0x3Fu)};
+        if ((r >> 20) % 2u) {
+            st.flags = PREPAY_WALLET_STATE_RELAY_CLOSED;
+            st.level = 0;
+        }
+        uint32_t flags = (r >> 21) % 4u == 0u ? (uint32_t)((r >> 23) & PREPAY_WALLET_IN_MASK) : 0u;
+        prepay_money_t balance = (prepay_money_t)((r >> 28) % 6000u) - 1500;
+        prepay_money_t emergency = (r >> 41) % 5u == 0u ? 100 : 0;
+        if (!prepay__settle_wallet_quiet(&p, &st, flags, balance, emergency)) {
+            continue;
+        }
+        quiet++;
+        prepay_wallet_input_t in = {balance, emergency, (prepay_time_t)(r % 1000000u), flags};
+        prepay_wallet_decision_t d;
+        assert_int_equal(prepay_wallet_decide(&p, &in, &st, &d), PREPAY_OK);
+        assert_int_equal(d.events, 0);
+        assert_int_equal(d.emergency_grant, 0);
+        assert_int_equal(d.relay, PREPAY_WALLET_RELAY_CLOSED);
+        assert_int_equal(d.next.level, st.level);
+        assert_int_equal(d.next.flags, st.flags);
+    }
+    assert_true(quiet > 10000);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_remote_flow_by_hand),
+        cmocka_unit_test(test_duplicates_late_conflicts),
+        cmocka_unit_test(test_bad_input_changes_nothing),
+        cmocka_unit_test(test_register_policies),
+        cmocka_unit_test(test_replacement),
+        cmocka_unit_test(test_batch_order_does_not_matter),
+        cmocka_unit_test(test_rerun_finds_everything),
+        cmocka_unit_test(test_local_and_postpaid),
+        cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_wallet_fast_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
