@@ -50,3 +50,7 @@ if [ -d "$build/bindings/python/prepay" ]; then
             "$b/bench_tariff_files"
     fi
 fi
+# pg_prepay (PostgreSQL 15): only where a server and PGXS are installed (scripts/install-deps.sh)
+if command -v pg_config >/dev/null 2>&1 && [ -d "$(pg_config --pkglibdir 2>/dev/null)/pgxs" ]; then
+    run bash "$root/bench/bench_postgresql.sh" $((1000 * scale))
+fi

@@ -57,7 +57,7 @@ fi
 echo "firmware profile: Cortex-M4, -Os, soft-float ABI, config cross/firmware_config.h"
 printf '%-12s %8s %8s %8s   (bytes; flash = text + rodata, RAM = data + bss)\n' module flash data bss
 total_flash=0; total_data=0; total_bss=0
-for module in common protocol tariff ledger allocation billing meter events analysis report settlement; do
+for module in common protocol tariff ledger allocation billing meter water events analysis report settlement; do
   objs=$(ls "$objdir" | grep -E "^src_${module}_.*\.o$" || true)
   [ -n "$objs" ] || continue
   read -r text data bss < <(cd "$objdir" && arm-none-eabi-size -t $objs | tail -1 | awk '{print $1, $2, $3}')
@@ -78,10 +78,34 @@ if [ "$total_data" -ne 0 ] || [ "$total_bss" -ne 0 ]; then
 fi
 echo "firmware-profile: OK (no float, heap or stdio symbols; no global mutable state)"
 
-# 4. Worst-case stack of every public entry point (call graph x frame sizes).
+# 4. The water meter as a firmware links it (--gc-sections): cross/water_firmware.c
+#    minus the same loop without the meter. Budget (issue 17): codec + purse + valve
+#    under 16 KB of flash.
+water_elf() {
+  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffunction-sections -fdata-sections \
+    -Iinclude -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -D"$1" cross/water_firmware.c \
+    -Wl,--gc-sections --specs=nosys.specs -L"$build" -lprepay -o "$build/water_firmware_$1.elf" 2>/dev/null
+  arm-none-eabi-size "$build/water_firmware_$1.elf" | awk 'NR==2{print $1, $2 + $3}'
+}
+read -r base_flash base_ram < <(water_elf WATER_FIRMWARE_BASELINE)
+read -r cjt_flash cjt_ram < <(water_elf WATER_FIRMWARE_CJT188)
+read -r check_flash _ < <(water_elf WATER_FIRMWARE_CHECK)
+read -r mb_flash mb_ram < <(water_elf WATER_FIRMWARE_MODBUS)
+echo "water meter firmware (cross/water_firmware.c, --gc-sections, minus the bare loop):"
+printf '  %-34s %6d bytes flash, %4d bytes static RAM (the meter struct)\n' "CJ/T 188 + purse + valve" \
+  $((cjt_flash - base_flash)) $((cjt_ram - base_ram))
+printf '  %-34s %6d bytes flash\n' "  + state check at boot" $((check_flash - base_flash))
+printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + Modbus handler and codec" \
+  $((mb_flash - base_flash)) $((mb_ram - base_ram))
+if [ $((cjt_flash - base_flash)) -ge 16384 ]; then
+  echo "firmware-profile: FAIL: the CJ/T 188 water meter needs 16 KB of flash or more (budget: under 16 KB)"
+  exit 1
+fi
+
+# 5. Worst-case stack of every public entry point (call graph x frame sizes).
 python3 scripts/stack_usage.py "$objdir" prepay_
 
-# 5. RAM a firmware allocates per object, under the firmware configuration.
+# 6. RAM a firmware allocates per object, under the firmware configuration.
 sizes_obj="$build/firmware_sizes.o"
 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffreestanding -Iinclude \
   -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -c cross/firmware_sizes.c -o "$sizes_obj"

@@ -9,6 +9,8 @@ packages=(
   doxygen                                                          # API docs (fail on undocumented)
   libjansson-dev                                                   # JSON tariffs and site files (hosted)
   swig python3 python3-dev                                         # Python bindings
+  postgresql-15 postgresql-server-dev-15 postgresql-contrib        # pg_prepay (pg/): server, PGXS, postgres_fdw
+  make                                                             # PGXS builds pg_prepay with make
 )
 missing=()
 for p in "${packages[@]}"; do

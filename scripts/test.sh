@@ -10,7 +10,9 @@
 #     clang -O3 build,
 #   - the firmware profile: the core cross-built for Cortex-M4 and checked
 #     for soft-float, heap and stdio symbols, with flash/RAM per module,
-#   - Doxygen over the public headers, failing on any undocumented symbol.
+#   - Doxygen over the public headers, failing on any undocumented symbol,
+#   - pg_prepay, the PostgreSQL 15 extension: pg_regress, isolation and a
+#     three-instance sharded test on temporary servers (scripts/test-postgresql.sh).
 # The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +77,9 @@ else
 fi
 step "firmware profile (Cortex-M4)" scripts/firmware-profile.sh build/firmware
 step "doxygen (no undocumented public symbol)" doxygen docs/Doxyfile
+step "PostgreSQL: pg_regress suites (pg_prepay)" scripts/test-postgresql.sh regress
+step "PostgreSQL: isolation (concurrent postings)" scripts/test-postgresql.sh isolation
+step "PostgreSQL: three instances, postgres_fdw shards" scripts/test-postgresql.sh shard
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "failed: ${failures[*]}"

@@ -29,13 +29,14 @@ from . import report as report
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
+from . import water as water
 from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
                       BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
                       Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
                       StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, check as check,
+                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError, check as check,
                       error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,

@@ -93,11 +93,11 @@
 %apply (char *OSTR, size_t CAP) { (char *out, size_t out_cap) };
 
 /* ---- scalar out-parameters ------------------------------------------------------ */
-%apply int64_t *OUTPUT { int64_t *out, prepay_energy_t *litres, prepay_energy_t *energy, prepay_money_t *to_emergency,
+%apply int64_t *OUTPUT { int64_t *out, prepay_time_t *out, prepay_energy_t *litres, prepay_energy_t *energy, prepay_money_t *to_emergency,
                          prepay_money_t *to_debt, prepay_money_t *to_balance, prepay_time_t *start,
                          prepay_time_t *end };
 %apply int32_t *OUTPUT { int32_t *cycle, prepay_days_t *out, int32_t *year, int32_t *out };
-%apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day, uint8_t *version, uint8_t *meter_type };
+%apply uint8_t *OUTPUT { uint8_t *month, uint8_t *day, uint8_t *version, uint8_t *meter_type, uint8_t *blocking };
 %apply uint64_t *OUTPUT { uint64_t *out, uint64_t *sequence, uint64_t *records };
 %apply uint32_t *OUTPUT { uint32_t *baud, uint32_t *bits, uint32_t *qualified, uint32_t *over };
 %apply unsigned int *OUTPUT { unsigned *band };
@@ -201,6 +201,7 @@
 %ignore prepay_modbus_value_encode;
 %ignore prepay_modbus_map_decode;
 %ignore prepay_modbus_parse_request;
+%ignore prepay_water_meter_check_state;  /* pyprepay_water_meter_check_state: the member name or None */
 %ignore prepay_analysis_run;             /* arrays: pyprepay_analysis_run */
 %ignore prepay_analysis_score;
 %ignore prepay_analysis_reset_word;
@@ -232,6 +233,7 @@
 %include "prepay/load_record.h"
 %include "prepay/cjt188.h"
 %include "prepay/modbus.h"
+%include "prepay/water_meter.h"
 %include "prepay/meter_events.h"
 %include "prepay/load_control.h"
 %include "prepay/voltage_qualification.h"

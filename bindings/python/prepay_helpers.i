@@ -1256,6 +1256,31 @@ PyObject *pyprepay_load_record_decode(uint32_t di, const uint8_t *data, size_t l
     int64_t get_step(unsigned i) { return i < 2 ? $self->step_litres[i] : 0; }
     int set_step(unsigned i, int64_t v) { if (i >= 2) return PREPAY_E_OUT_OF_RANGE; $self->step_litres[i] = v; return PREPAY_OK; }
 }
+/* ======================= water meter ======================= */
+%extend prepay_water_meter {
+    int64_t history_at(unsigned i) { return i < PREPAY_WATER_HISTORY_MONTHS ? $self->history[i] : 0; }
+    unsigned event_count(unsigned kind) { return kind < PREPAY_WATER_EVENT_COUNT ? $self->event_counts[kind] : 0u; }
+    /** Record i counted from the most recent (0), or a zeroed record past the end. */
+    prepay_water_record_t record_at(unsigned i) {
+        prepay_water_record_t r;
+        memset(&r, 0, sizeof r);
+        if (i < PREPAY_WATER_EVENT_RECORDS) {
+            r = $self->records[($self->record_next + PREPAY_WATER_EVENT_RECORDS - 1u - i) % PREPAY_WATER_EVENT_RECORDS];
+        }
+        return r;
+    }
+    prepay_cjt188_price_table_t price_table_at(unsigned i) { return $self->prices[i < 2 ? i : 0]; }
+    PyObject *get_address() { return PyBytes_FromStringAndSize((const char *)$self->address.bytes, PREPAY_CJT188_ADDRESS_SIZE); }
+}
+%inline %{
+/** prepay_water_meter_check_state(): NULL if the state is sound, else the name of the first bad member. */
+const char *pyprepay_water_meter_check_state(const prepay_water_meter_t *meter)
+{
+    const char *member = NULL;
+    int rc = prepay_water_meter_check_state(meter, &member);
+    return rc == PREPAY_OK ? NULL : (member ? member : "meter");
+}
+%}
 %extend prepay_cjt188_command {
     PyObject *get_key() { return PyBytes_FromStringAndSize((const char *)$self->key, 8); }
     PyObject *get_value() {

@@ -411,6 +411,19 @@
 #define PREPAY_METER_TIME_SYNC_LIMIT 300
 #endif
 
+/* ---- water meter ------------------------------------------------------- */
+
+/**
+ * @def PREPAY_WATER_EVENT_RECORDS
+ * @brief Event records (start, end, detail) the reference water meter keeps, shared by all kinds, 1..64.
+ *
+ * Counts are kept per kind without limit; only the last records are kept
+ * (a slot is 24 bytes).
+ */
+#ifndef PREPAY_WATER_EVENT_RECORDS
+#define PREPAY_WATER_EVENT_RECORDS 10
+#endif
+
 /* ---- events, load control, voltage qualification ------------------------ */
 
 /**

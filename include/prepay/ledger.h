@@ -865,6 +865,50 @@ PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const
 PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
                                     size_t scratch_cap);
 
+/**
+ * @brief Checks one account's counters against its limit flags (the per-account rule of prepay_ledger_verify()).
+ * @param account the account with its counters.
+ * @return ::PREPAY_OK if the account is within its limits, or the rule it breaks.
+ *
+ * Rules, in this order: pending + posted sums fit int64; with
+ * ::PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS, debits (pending and
+ * posted) at most `credits_posted + overdraft_limit`; with
+ * ::PREPAY_LEDGER_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS, credits (pending and
+ * posted) at most `debits_posted`; with `max_balance` > 0, credits (pending and
+ * posted) minus `debits_posted` at most `max_balance`.
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL.
+ * - ::PREPAY_E_LEDGER_OVERFLOW: a sum of counters does not fit int64.
+ * - ::PREPAY_E_LEDGER_EXCEEDS_CREDITS, ::PREPAY_E_LEDGER_EXCEEDS_DEBITS,
+ *   ::PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE: the limit broken.
+ */
+PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *account);
+
+/**
+ * @brief Adds an account with the counters it has in an external store, for a ledger over a slice of a book.
+ *
+ * A billing database keeps accounts and transfers in tables; to apply a
+ * transfer by the rules of prepay_ledger_apply(), the caller locks the rows
+ * of the accounts it touches, loads them here with their current counters,
+ * applies the transfer, and writes the new counters back. The account is
+ * checked as by prepay_ledger_create_account() (with its counters taken as
+ * zero) and by prepay_ledger_account_check(). A ledger holding loaded
+ * accounts applies transfers exactly as any other, but prepay_ledger_verify()
+ * fails on it: its log does not explain the loaded counters.
+ * @param ledger an initialised ledger.
+ * @param account the account and its counters (each >= 0).
+ * @return ::PREPAY_OK, or an error (nothing changed).
+ *
+ * **Errors:**
+ * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer, uninitialised ledger, or a negative counter.
+ * - the errors of prepay_ledger_account_check();
+ * - the errors of prepay_ledger_create_account() except
+ *   ::PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO; an id already in the
+ *   ledger is ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS.
+ */
+PREPAY_API int prepay_ledger_load_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
+
 PREPAY_END_DECLS
 
 #endif /* PREPAY_LEDGER_H */

@@ -33,6 +33,7 @@
 #include "prepay/report.h"
 #include "prepay/cjt188.h"
 #include "prepay/modbus.h"
+#include "prepay/water_meter.h"
 #include "prepay/meter_events.h"
 #include "prepay/load_control.h"
 #include "prepay/voltage_qualification.h"

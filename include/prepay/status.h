@@ -45,8 +45,9 @@ enum prepay_module {
     PREPAY_MODULE_EVENTS = 15,    /**< meter-side events, load control, voltage qualification */
     PREPAY_MODULE_ANALYSIS = 16,  /**< station-side event collection and theft analysis */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
+    PREPAY_MODULE_WATER = 18,     /**< reference prepaid water meter */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); numbers 14 and 18 are reserved */
+    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); number 14 is reserved */
 };
 
 /** @brief Generic status codes (module 0). */

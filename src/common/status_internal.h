@@ -33,6 +33,7 @@ const char *prepay__report_status_text(int number);
 const char *prepay__loadprofile_status_text(int number);
 const char *prepay__cjt188_status_text(int number);
 const char *prepay__modbus_status_text(int number);
+const char *prepay__water_status_text(int number);
 const char *prepay__events_status_text(int number);
 const char *prepay__analysis_status_text(int number);
 #endif

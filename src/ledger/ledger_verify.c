@@ -119,28 +119,7 @@ static bool expiry_heap_ok(const prepay_ledger_t *ledger)
 
 static bool within_limits(const prepay_ledger_account_t *a)
 {
-    prepay_money_t debits;
-    prepay_money_t credits;
-    if (prepay_i64_add(a->debits_pending, a->debits_posted, &debits) != PREPAY_OK ||
-        prepay_i64_add(a->credits_pending, a->credits_posted, &credits) != PREPAY_OK) {
-        return false;
-    }
-    if ((a->flags & PREPAY_LEDGER_ACCOUNT_DEBITS_MUST_NOT_EXCEED_CREDITS) != 0u) {
-        prepay_money_t allowed;
-        if (prepay_i64_add(a->credits_posted, a->overdraft_limit, &allowed) != PREPAY_OK) {
-            allowed = INT64_MAX;
-        }
-        if (debits > allowed) {
-            return false;
-        }
-    }
-    if ((a->flags & PREPAY_LEDGER_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS) != 0u && credits > a->debits_posted) {
-        return false;
-    }
-    if (a->max_balance > 0 && credits - a->debits_posted > a->max_balance) {
-        return false;
-    }
-    return true;
+    return prepay_ledger_account_check(a) == PREPAY_OK;
 }
 
 int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap)

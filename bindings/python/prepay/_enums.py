@@ -76,6 +76,12 @@ StatementLineKind = _make("StatementLineKind", "PREPAY_BILLING_LINE_", exclude=(
 MeterMode = _make("MeterMode", "PREPAY_METER_MODE_")
 MeterEvent = _make("MeterEvent", "PREPAY_METER_EVENT_", exclude=("COUNT",))
 MeterCondition = _make("MeterCondition", "PREPAY_METER_CONDITION_", exclude=("COUNT",))
+# water meter
+WaterMode = _make("WaterMode", "PREPAY_WATER_MODE_")
+WaterActor = _make("WaterActor", "PREPAY_WATER_ACTOR_")
+WaterCondition = _make("WaterCondition", "PREPAY_WATER_CONDITION_", exclude=("COUNT",))
+WaterEvent = _make("WaterEvent", "PREPAY_WATER_EVENT_", exclude=("COUNT",))
+WaterHold = _make("WaterHold", "PREPAY_WATER_HOLD_", exclude=("MASK",), flag=True)
 
 
 def _status_members():
@@ -105,11 +111,13 @@ def _status_members():
         _c.PREPAY_MODULE_EVENTS: ["BAD_STATE", "BAD_PARAMETER", "CONTRADICTION", "BAD_SAMPLE", "TIME_ORDER",
                                   "UNKNOWN_DI", "BAD_DATA", "READ_ONLY"],
         _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
+        _c.PREPAY_MODULE_WATER: ["BAD_STATE", "BAD_PARAMETER", "WRONG_MODE", "PURCHASE_SERIAL", "HOARDING_LIMIT",
+                                 "VALVE_REFUSED", "TIME_ORDER"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
               _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_CJT188: "E_CJT188_",
               _c.PREPAY_MODULE_MODBUS: "E_MODBUS_", _c.PREPAY_MODULE_EVENTS: "E_EVENTS_",
-              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_"}
+              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_", _c.PREPAY_MODULE_WATER: "E_WATER_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))

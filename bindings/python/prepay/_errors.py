@@ -8,7 +8,7 @@ from . import c_api as _c
 __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
-    "LoadProfileError", "CJT188Error", "ModbusError", "EventsError", "AnalysisError",
+    "LoadProfileError", "CJT188Error", "ModbusError", "EventsError", "AnalysisError", "WaterError",
     "error_for", "check", "strerror", "status_module",
 ]
 
@@ -112,10 +112,15 @@ class AnalysisError(Error):
     module = _c.PREPAY_MODULE_ANALYSIS
 
 
+class WaterError(Error):
+    """Reference water meter (module 18)."""
+    module = _c.PREPAY_MODULE_WATER
+
+
 _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, LedgerError, WalletError,
                                           JournalError, AllocationError, BillingError, MeterError,
                                           StationError, HostedError, ReportError, LoadProfileError,
-                                          CJT188Error, ModbusError, EventsError, AnalysisError)}
+                                          CJT188Error, ModbusError, EventsError, AnalysisError, WaterError)}
 
 
 def status_module(code: int) -> int:
