@@ -32,7 +32,7 @@ typedef struct book {
     prepay_ledger_account_t accounts[ACCOUNTS];
     uint32_t account_index[SLOTS];
     prepay_ledger_entry_t *entries;
-    uint32_t *transfer_index;
+    uint64_t *transfer_index;
 } book_t;
 
 static void book_init(book_t *b, uint32_t transfers)
