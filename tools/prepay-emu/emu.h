@@ -58,6 +58,10 @@ typedef struct emu_offline {
     prepay_time_t from, to;            /* [from, to) of the meter's simulated time */
 } emu_offline_t;
 
+/* Load records kept per meter: two days of quarter-hour records (the default intervals), so
+ * that yesterday's whole curve can be read at any time today (168 bytes each). */
+#define EMU_LOAD_RECORDS 192
+
 typedef struct emu_faults {
     uint64_t seed;
     uint32_t drop_ppm;                 /* replies dropped, parts per million */
@@ -85,6 +89,10 @@ typedef struct emu_meter {
     size_t events_begin, events_end;   /* this meter's events: site->event_order[events_begin .. events_end) */
     size_t next_event;                 /* the first of them not fired yet */
     uint64_t requests, replies, dropped, corrupted;
+    /* The meter's load records (DL/T 645 class 06): a ring of EMU_LOAD_RECORDS, the oldest
+     * overwritten. Not in the state file: a restarted emulator starts with an empty curve. */
+    prepay_load_record_t *load_records; /* owned */
+    prepay_meter_load_ring_t load_ring;
 } emu_meter_t;
 
 typedef struct emu_site {

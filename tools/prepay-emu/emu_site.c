@@ -433,6 +433,16 @@ static int setup_meter(prepay__json_reader_t *r, emu_site_t *site, meter_spec_t 
         m->has_load = true;
     }
     int status = prepay_meter_init(&m->meter, &spec->address, site->start);
+    m->load_records = calloc(EMU_LOAD_RECORDS, sizeof *m->load_records);
+    if (status == PREPAY_OK && !m->load_records) {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_NO_MEMORY, "out of memory for the load records");
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_load_ring_init(&m->load_ring, m->load_records, EMU_LOAD_RECORDS);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_attach_load_ring(&m->meter, &m->load_ring);
+    }
     if (status == PREPAY_OK) {
         status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
                                    site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
@@ -643,6 +653,7 @@ void emu_site_free(emu_site_t *site)
         for (size_t i = 0; i < site->meter_count; i++) {
             free(site->meters[i].profile);
             free(site->meters[i].feeds);
+            free(site->meters[i].load_records);
         }
     }
     free(site->meters);
