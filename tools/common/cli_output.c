@@ -11,6 +11,8 @@
 #include "prepay/status.h"
 #include "prepay/version.h"
 
+static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap) CLI_PRINTF(4, 0);
+
 static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap)
 {
     char message[CLI_MESSAGE_MAX];

@@ -54,7 +54,7 @@ static const cli_option_t emu_option_table[] = {
     {"exit-with-parent", CLI_OPT_FLAG(emu_options_t, server.exit_with_parent),
      .help = "shut down when the process that started it is gone"},
     {"quiet", CLI_OPT_FLAG(emu_options_t, server.quiet), .help = "print nothing but errors"},
-    {NULL},
+    {0},
 };
 
 const cli_spec_t emu_spec = {

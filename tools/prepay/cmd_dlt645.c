@@ -478,7 +478,7 @@ static const cli_option_t encode_options[] = {
     {"new", CLI_OPT_CUSTOM(encode_options_t, new_address, parse_address), CLI_GIVEN(encode_options_t, has_new),
      .arg = "ADDR", .help = "address: the new address to write (else the address is read)"},
     {"preamble", CLI_OPT_INT(encode_options_t, preamble, 0, 4), .help = "FE wake-up bytes before the frame (default 0)"},
-    {NULL},
+    {0},
 };
 
 static const cli_spec_t encode_spec = {
