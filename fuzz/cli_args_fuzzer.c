@@ -18,10 +18,12 @@
 #include "commands.h"
 #include "demo.h"
 #include "emu_server.h"
+#include "meter_cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int argc_;
+static unsigned selector_; /* the first byte: which command, and for `meter` which subcommand */
 static char *argv_[26];
 
 /* NULL, or a pointer into one of the arguments. */
@@ -66,7 +68,7 @@ static void check_all(const char *const *strings, size_t count)
 
 /* The commands whose input stage is reachable without opening anything. */
 static const char *const names[] = {"bill", "check", "bill", "vend", "demo", "encode", "encode", "encode",
-                                    "monthly", "energy", "ledger", "prepay-emu"};
+                                    "monthly", "energy", "ledger", "prepay-emu", "meter"};
 #define COMMANDS (sizeof names / sizeof names[0])
 
 static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
@@ -166,6 +168,23 @@ static int parse(unsigned which, cli_args_t *args, char *err, size_t cap)
         }
         return rc;
     }
+    case 12: {
+        /* prepay meter SUBCOMMAND: the subcommand from the selector byte (argv_[0] stands for its name). */
+        static meter_options_t o;
+        meter_command_t command = (meter_command_t)(CMD_READ + (selector_ / COMMANDS) % CMD_BATCH);
+        rc = meter_options_parse(command, argc_, argv_, &o, args, err, cap);
+        if (rc == 0 && !args->help && !args->version) {
+            if (o.link == LINK_NONE || o.di_count > METER_MAX_DIS || o.command == CMD_NONE ||
+                o.command == CMD_BATCH || (o.command == CMD_RECHARGE && !o.has_count && !o.site_path[0]) ||
+                o.station.preamble > PREPAY_DLT645_MAX_PREAMBLE || o.rounds < 1 || o.rounds > 20) {
+                abort();
+            }
+            const char *all[] = {o.raw.serial, o.raw.tcp, o.raw.listen, o.raw.dtu, o.raw.address, o.raw.at,
+                                 o.raw.results};
+            check_all(all, sizeof all / sizeof all[0]);
+        }
+        return rc;
+    }
     default: {
         emu_options_t o;
         rc = emu_options_parse(argc_, argv_, &o, err, cap);
@@ -198,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buffer, data + 1, n);
     buffer[n] = '\0';
     unsigned which = data[0] % COMMANDS;
+    selector_ = data[0];
     static char name[16];
     snprintf(name, sizeof name, "%s", names[which]);
     argc_ = 0;

@@ -1,8 +1,8 @@
 /*
  * Helpers shared by the station-side fuzz targets: a byte cursor over the
  * fuzz input, requests of every kind built from it, and replies to a
- * request synthesised from it (valid, abnormal, follow-up, foreign, or
- * damaged), so that the fuzzer reaches the deep states of a session
+ * request synthesised from it (valid, abnormal, malformed abnormal,
+ * follow-up, foreign, or damaged), so that the fuzzer reaches the deep states of a session
  * without having to guess checksums.
  */
 #ifndef PREPAY_FUZZ_STATION_H
@@ -94,6 +94,29 @@ static inline size_t fuzz_reply(cursor_t *c, const prepay_dlt645_frame_t *reques
     }
     uint8_t data[PREPAY_DLT645_MAX_DATA];
     size_t len = 0;
+    if (abnormal && (shape & 0x40) && cap >= 16) {
+        /* A malformed abnormal reply: whole and well checksummed, but L is
+         * 0 or 2 instead of its one error byte (the builders refuse it). */
+        size_t n = 0, bad = (take(c) & 1) ? 0 : 2;
+        out[n++] = 0x68;
+        memcpy(out + n, request->address.bytes, 6);
+        if (prepay_dlt645_address_is_wildcard(&request->address) ||
+            prepay_dlt645_address_is_broadcast(&request->address)) {
+            static const uint8_t meter[6] = {0x01, 0x01, 0, 0, 0, 0};
+            memcpy(out + n, meter, 6);
+        }
+        n += 6;
+        out[n++] = 0x68;
+        out[n++] = control;
+        out[n++] = (uint8_t)bad;
+        for (size_t i = 0; i < bad; i++) {
+            out[n++] = (uint8_t)(take(c) + 0x33u);
+        }
+        out[n] = prepay_dlt645_checksum(out, n);
+        n++;
+        out[n++] = 0x16;
+        return n;
+    }
     if (abnormal) {
         data[len++] = take(c);
         if (function == PREPAY_DLT645_FN_SECURITY) {

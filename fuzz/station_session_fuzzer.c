@@ -1,17 +1,19 @@
 /*
  * Fuzz target: a station session (prepay/station.h) driven through any
  * interleaving of requests, received bytes (garbage or replies synthesised
- * from the input: valid, abnormal, follow-up, foreign, damaged), time
- * passing and cancels.
+ * from the input: valid, abnormal, malformed, follow-up, foreign, damaged),
+ * time passing, transmissions reported done (prepay_station_sent), a
+ * broadcast quiet time, and cancels.
  *
  * Invariants checked after every call:
  * - no crash, no read or write outside the buffers (sanitizers);
  * - every call returns OK or one of its documented errors, and a start
  *   while busy is refused with STATION_BUSY;
  * - SEND hands out a whole request frame that fits the tx buffer and
- *   decodes as a request; DONE is followed by exactly one result whose
- *   status is one of OK, ABNORMAL, TIMEOUT, FOLLOW_UP_OVERFLOW,
- *   BAD_SEQUENCE, with data_len within the caller's buffer;
+ *   decodes as a request; a start gives SEND, or WAIT while the broadcast
+ *   quiet time lasts; DONE is followed by exactly one result whose status
+ *   is one of OK, ABNORMAL, TIMEOUT, FOLLOW_UP_OVERFLOW, BAD_SEQUENCE,
+ *   MALFORMED_REPLY, with data_len within the caller's buffer;
  * - the counters never go down.
  */
 #include <stdlib.h>
@@ -40,7 +42,8 @@ static void check_stats(const prepay_station_session_t *s, prepay_station_stats_
     prepay_station_stats_t now;
     if (prepay_station_stats(s, &now) != PREPAY_OK || now.requests < last->requests ||
         now.transmissions < last->transmissions || now.timeouts < last->timeouts ||
-        now.ignored_frames < last->ignored_frames || now.bytes_dropped < last->bytes_dropped) {
+        now.ignored_frames < last->ignored_frames || now.bytes_dropped < last->bytes_dropped ||
+        now.malformed_replies < last->malformed_replies) {
         abort();
     }
     *last = now;
@@ -56,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.retries = (uint8_t)(take(&c) % 4);
     cfg.preamble = (uint8_t)(take(&c) % 5);
     cfg.max_follow_ups = (uint8_t)(take(&c) % 5);
+    cfg.broadcast_quiet_ms = take(&c) % 4u == 0 ? take(&c) * 2u : 0u;
     static prepay_station_session_t session;
     if (prepay_station_init(&session, &cfg) != PREPAY_OK) {
         abort();
@@ -66,7 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static prepay_dlt645_frame_t request;
     bool have_request = false, outstanding = false, done = false;
     uint64_t now = 1000;
-    prepay_station_stats_t last = {0, 0, 0, 0, 0};
+    prepay_station_stats_t last;
+    memset(&last, 0, sizeof last);
     for (int steps = 0; cursor_more(&c) && steps < 512; steps++) {
         prepay_station_step_t step;
         memset(&step, 0, sizeof step);
@@ -88,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (status == PREPAY_E_STATION_BAD_REQUEST) {
                 break;
             }
-            if (status != PREPAY_OK || step.action != PREPAY_STATION_SEND) {
+            if (status != PREPAY_OK || (step.action != PREPAY_STATION_SEND && step.action != PREPAY_STATION_WAIT)) {
                 abort();
             }
             request = r;
@@ -129,7 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         default:
-            if (take(&c) & 1) {
+            if ((take(&c) & 3) == 3) {
+                status = prepay_station_sent(&session, now, &step); /* the bytes left the line */
+            } else if (take(&c) & 1) {
                 status = prepay_station_cancel(&session);
                 outstanding = done = false;
                 step.action = PREPAY_STATION_IDLE;
@@ -157,7 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             int s = result.status;
             if ((s != PREPAY_OK && s != PREPAY_E_DLT645_ABNORMAL && s != PREPAY_E_STATION_TIMEOUT &&
-                 s != PREPAY_E_STATION_FOLLOW_UP_OVERFLOW && s != PREPAY_E_STATION_BAD_SEQUENCE) ||
+                 s != PREPAY_E_STATION_FOLLOW_UP_OVERFLOW && s != PREPAY_E_STATION_BAD_SEQUENCE &&
+                 s != PREPAY_E_STATION_MALFORMED_REPLY) ||
                 result.data_len > data_cap) {
                 abort();
             }

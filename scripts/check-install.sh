@@ -28,4 +28,14 @@ cc -std=c11 -Wall -Wextra -Werror examples/c/charge.c $cflags $libs -o "$dest/ch
 out=$(LD_LIBRARY_PATH="$root/$libdir" "$dest/charge")
 echo "$out"
 echo "$out" | grep -q "= 7.36 yuan" || { echo "check-install: wrong charge"; exit 1; }
-echo "check-install: OK (headers, pkg-config, exported symbols, example program)"
+option() { meson introspect "$build" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]==sys.argv[1]][0])' "$1"; }
+if [ "$(option tools)" = "True" ]; then
+  # The installed man pages (docs/man): `man prepay` finds and renders them.
+  mandir=$(option mandir)
+  for page in prepay prepay-emu prepay-tariff; do
+    [ -f "$root/$mandir/man1/$page.1" ] || { echo "check-install: no man page $page.1"; exit 1; }
+  done
+  MANPATH="$root/$mandir" MANWIDTH=80 man -P cat prepay 2>/dev/null | grep -q "prepay-COMMAND" \
+    || { echo "check-install: man prepay does not render"; exit 1; }
+fi
+echo "check-install: OK (headers, pkg-config, exported symbols, example program, man pages)"

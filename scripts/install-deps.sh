@@ -11,6 +11,8 @@ packages=(
   swig python3 python3-dev                                         # Python bindings
   postgresql-15 postgresql-server-dev-15 postgresql-contrib        # pg_prepay (pg/): server, PGXS, postgres_fdw
   make                                                             # PGXS builds pg_prepay with make
+  groff-base man-db                                                # man pages: rendered by the man_pages test
+  tshark                                                           # field tests: the Wireshark dissector (tools/wireshark)
 )
 missing=()
 for p in "${packages[@]}"; do

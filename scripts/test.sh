@@ -8,6 +8,8 @@
 #   - an optimised build without sanitizers (gcc -O3) running the suite
 #     again with the Python bindings' unittest suite, an install check, and a
 #     clang -O3 build,
+#   - the Python bindings built for and tested with Debian's /usr/bin/python3
+#     (a pyenv python3 first on PATH is another interpreter),
 #   - the firmware profile: the core cross-built for Cortex-M4 and checked
 #     for soft-float, heap and stdio symbols, with flash/RAM per module,
 #   - Doxygen over the public headers, failing on any undocumented symbol,
@@ -67,6 +69,9 @@ suite "firmware config on host" build/test-minimal -Dconfig_file=../cross/firmwa
 # the install check links a program against the installed plain library.
 suite "gcc release (-O3, no sanitizers, Python bindings)" build/release-gcc --buildtype=release
 step "install, pkg-config and exported symbols" scripts/check-install.sh build/release-gcc
+# The bindings again for Debian's own interpreter: /usr/bin first on PATH, so meson's python3 is it.
+PATH=/usr/bin:$PATH suite "Python bindings with Debian's /usr/bin/python3" build/python-debian --buildtype=release \
+  -Dtests=false -Dtools=false -Dbench=false -Dpython=enabled
 echo "=== clang release build (-O3, -Werror) (build/release-clang)"
 if { [ -d build/release-clang ] || CC=clang meson setup build/release-clang --buildtype=release >/dev/null; } \
    && ninja -C build/release-clang >build/release-clang.log 2>&1; then

@@ -26,6 +26,7 @@ from . import ledger as ledger
 from . import meter as meter
 from . import modbus as modbus
 from . import report as report
+from . import settlement as settlement
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
@@ -35,9 +36,9 @@ from ._errors import (AllocationError as AllocationError, AnalysisError as Analy
                       Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
-                      StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError, check as check,
-                      error_for as error_for, strerror as strerror)
+                      SettlementError as SettlementError, StationError as StationError,
+                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError,
+                      builtin_for as builtin_for, check as check, error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,
                      kwh_to_wh as kwh_to_wh, money as money, parse_rounded as parse_rounded, price_to_decimal as price_to_decimal,

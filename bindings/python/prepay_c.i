@@ -207,6 +207,44 @@
 %ignore prepay_analysis_reset_word;
 %ignore prepay_vq_minute;                /* per-phase array: pyprepay_vq_minute */
 %ignore prepay_events_counts;            /* two out-parameters: pyprepay_events_counts */
+/* settlement: caller memory, arrays and sinks go through pyprepay_site_* (prepay_settlement.i) */
+%ignore prepay_settlement_id_make;
+%ignore prepay_settlement_id_split;
+%ignore prepay_settlement_ledger_key;
+%ignore prepay_settlement_ledger_key_split;
+%ignore prepay_settlement_memory_size;
+%ignore prepay_settlement_memory_layout;
+%ignore prepay_settlement_memory_alloc;
+%ignore prepay_settlement_memory_free;
+%ignore prepay_settlement_init;
+%ignore prepay_settlement_add_account;
+%ignore prepay_settlement_add_meter;
+%ignore prepay_settlement_add_group;
+%ignore prepay_settlement_add_member;
+%ignore prepay_settlement_account;
+%ignore prepay_settlement_meter;
+%ignore prepay_settlement_next_meter;
+%ignore prepay_settlement_counts;
+%ignore prepay_settlement_work_sizes_default;
+%ignore prepay_settlement_work_size;
+%ignore prepay_settlement_work_layout;
+%ignore prepay_settlement_work_alloc;
+%ignore prepay_settlement_work_free;
+%ignore prepay_settlement_open;
+%ignore prepay_settlement_settle;
+%ignore prepay_settlement_reading_from_reply;
+%ignore prepay_settlement_decode_reply;
+%ignore prepay_settlement_replace_meter;
+%ignore prepay_settlement_recharge;
+%ignore prepay_settlement_set_commands;
+%ignore prepay_settlement_close_period;
+%ignore prepay_settlement_verify;
+%ignore prepay_settlement_account_config_init;
+%ignore prepay_settlement_meter_config_init;
+%ignore prepay_settlement_sink;
+%ignore prepay_settlement_work;
+%ignore prepay_settlement_memory;
+%ignore prepay_settlement_site;
 
 %immutable;
 %include "prepay/version.h"
@@ -238,6 +276,7 @@
 %include "prepay/load_control.h"
 %include "prepay/voltage_qualification.h"
 %include "prepay/analysis.h"
+%include "prepay/settlement.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {
@@ -334,3 +373,4 @@
 }
 
 %include "prepay_helpers.i"
+%include "prepay_settlement.i"

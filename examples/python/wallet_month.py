@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Runs a prepaid wallet through a month: a ledger (with a file journal), daily priced consumption
 deducted from the wallet, the wallet policy deciding alarms and the relay, and a recharge that
-restores supply.
+restores supply. Ledger account and transfer ids follow the settlement id scheme
+(docs/settlement.md section 4: prepay.settlement.ledger_account_id / transfer_id) instead of ids
+invented here: one scheme for every caller, injective on its documented ranges, so these transfers
+can share a ledger with any other caller's. settle_building.py shows the whole flow done by the
+settlement module itself.
 
     PYTHONPATH=build/python/bindings/python python3 examples/python/wallet_month.py [journal-file]
 """
@@ -13,12 +17,26 @@ import tempfile
 from decimal import Decimal
 
 import prepay
+from prepay import settlement as st
 from prepay import tariff, wallet
 from prepay.journal import Journal
 from prepay.ledger import Account, Ledger, Transfer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WALLET, CLEARING, REVENUE = 1, 2, 3
+ACCOUNT, METER = 1, 11  # the tenant's account and meter in the site's numbering
+WALLET = st.ledger_account_id(ACCOUNT, st.Role.WALLET)
+CLEARING = st.ledger_account_id(0, st.SiteRole.CLEARING)
+REVENUE = st.ledger_account_id(0, st.SiteRole.ELECTRICITY)
+
+
+def recharge_id(sequence):
+    """The account's n-th recharge (kind RECHARGE, subject the account, period the sequence)."""
+    return st.transfer_id(st.IdKind.RECHARGE, ACCOUNT, sequence)
+
+
+def deduction_id(at):
+    """The meter's deduction of the interval ending at ``at`` (kind READING, period the reading time)."""
+    return st.transfer_id(st.IdKind.READING, METER, at)
 
 
 def main():
@@ -37,16 +55,17 @@ def main():
                                  overdraft_limit=Decimal("50.00")))
         j.create_account(Account(CLEARING, prepay.AccountKind.PAYMENT_CLEARING))
         j.create_account(Account(REVENUE, prepay.AccountKind.REVENUE, item=prepay.Item.ELECTRICITY))
-        next_id = 1000
+        recharges = 1
         day0 = datetime.datetime(2025, 3, 1)
-        j.submit([Transfer(next_id, CLEARING, WALLET, Decimal("60.00"), prepay.TransferCode.RECHARGE, timestamp=day0)])
+        j.submit([Transfer(recharge_id(recharges), CLEARING, WALLET, Decimal("60.00"), prepay.TransferCode.RECHARGE,
+                           timestamp=day0)])
         supply_on, acknowledge = True, 0
         for d in range(31):
             start = day0 + datetime.timedelta(days=d)
             if d == 20:
-                next_id += 1
-                j.submit([Transfer(next_id, CLEARING, WALLET, Decimal("100.00"), prepay.TransferCode.RECHARGE,
-                                   timestamp=start)])
+                recharges += 1
+                j.submit([Transfer(recharge_id(recharges), CLEARING, WALLET, Decimal("100.00"),
+                                   prepay.TransferCode.RECHARGE, timestamp=start)])
                 print(f"{start:%m-%d}  recharge 100.00")
             # 8 kWh a day (3 in the night valley, 5 in the day peak) while the supply is on
             night, day = (3000, 5000) if supply_on else (0, 0)
@@ -56,9 +75,9 @@ def main():
             due += stream.feed_interval(start + datetime.timedelta(hours=22), start + datetime.timedelta(hours=24),
                                         0).due
             if due > 0:
-                next_id += 1
-                (res,) = j.submit([Transfer(next_id, WALLET, REVENUE, due, prepay.TransferCode.DEDUCTION,
-                                            timestamp=start + datetime.timedelta(hours=23))])
+                read_at = start + datetime.timedelta(hours=23)
+                (res,) = j.submit([Transfer(deduction_id(read_at), WALLET, REVENUE, due,
+                                            prepay.TransferCode.DEDUCTION, timestamp=read_at, meter_id=METER)])
                 if not res.ok:
                     print(f"{start:%m-%d}  deduction {due} refused: {res.error.strerror}")
             bal = led.balance(WALLET).available

@@ -1,5 +1,6 @@
 /**
  * @file allocation.h
+ * @ingroup prepay_allocation
  * @brief Exact splitting of quantities and amounts: common-area allocation (公摊).
  *
  * A master (building or common-area) meter's consumption minus its
@@ -44,6 +45,9 @@
  */
 #ifndef PREPAY_ALLOCATION_H
 #define PREPAY_ALLOCATION_H
+
+/** @addtogroup prepay_allocation
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -267,5 +271,7 @@ PREPAY_API int prepay_alloc_allocate(const prepay_alloc_request_t *request, cons
                                      size_t *line_count);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_ALLOCATION_H */

@@ -1,5 +1,6 @@
 /**
  * @file analysis.h
+ * @ingroup prepay_analysis
  * @brief Station side: incremental event collection and a deterministic theft-suspicion engine.
  *
  * **Collection.** A station polls one item per meter, the active-report
@@ -28,6 +29,9 @@
  */
 #ifndef PREPAY_ANALYSIS_H
 #define PREPAY_ANALYSIS_H
+
+/** @addtogroup prepay_analysis
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -224,5 +228,7 @@ PREPAY_API int prepay_analysis_reset_word(const prepay_events_status_t *status,
                                           uint8_t out[PREPAY_EVENTS_STATUS_BYTES]);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_ANALYSIS_H */

@@ -1,5 +1,6 @@
 /**
  * @file bcd.h
+ * @ingroup prepay_common
  * @brief Packed BCD helpers in DL/T 645 byte order (least significant byte first).
  *
  * DL/T 645-2007 appendix A carries numbers as packed BCD, two digits a byte,
@@ -9,6 +10,9 @@
  */
 #ifndef PREPAY_BCD_H
 #define PREPAY_BCD_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -97,5 +101,7 @@ PREPAY_API int prepay_bcd_decode_signed(const uint8_t *in, size_t len, int64_t *
 PREPAY_API int prepay_bcd_encode_signed(int64_t value, uint8_t *out, size_t len);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_BCD_H */

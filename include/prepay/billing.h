@@ -1,5 +1,6 @@
 /**
  * @file billing.h
+ * @ingroup prepay_billing
  * @brief Charge items, billing cycles, postpaid statements and arrears.
  *
  * **Charge items** are the non-energy charges of a site: a property fee per
@@ -47,6 +48,9 @@
  */
 #ifndef PREPAY_BILLING_H
 #define PREPAY_BILLING_H
+
+/** @addtogroup prepay_billing
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -440,5 +444,7 @@ PREPAY_API int prepay_billing_arrears(const prepay_arrears_item_t *items, size_t
                                       prepay_arrears_row_t *rows, size_t rows_cap, size_t *row_count);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_BILLING_H */

@@ -1,5 +1,6 @@
 /**
  * @file civil_time.h
+ * @ingroup prepay_common
  * @brief The one representation of time: local civil seconds since 2000-01-01 00:00:00.
  *
  * Meters and tariffs live in local time, so libprepay has no time zones:
@@ -25,6 +26,9 @@
  */
 #ifndef PREPAY_CIVIL_TIME_H
 #define PREPAY_CIVIL_TIME_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -351,5 +355,7 @@ PREPAY_API int prepay_time_format(prepay_time_t t, prepay_time_text_t form, char
 PREPAY_API int prepay_time_format_time_of_day(int32_t second_of_day, bool with_seconds, char *out, size_t out_cap);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_CIVIL_TIME_H */

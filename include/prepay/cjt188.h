@@ -1,5 +1,6 @@
 /**
  * @file cjt188.h
+ * @ingroup prepay_cjt188
  * @brief CJ/T 188-2004 frame codec for water, heat and gas meters: frames, stream parser,
  *        request builders, reply parsers, meter-side helpers and typed values.
  *
@@ -43,6 +44,9 @@
  */
 #ifndef PREPAY_CJT188_H
 #define PREPAY_CJT188_H
+
+/** @addtogroup prepay_cjt188
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -1278,5 +1282,7 @@ PREPAY_API int prepay_cjt188_purchase_check(bool has_last, uint8_t last_serial, 
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_CJT188_H */

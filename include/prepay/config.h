@@ -1,5 +1,6 @@
 /**
  * @file config.h
+ * @ingroup prepay_common
  * @brief Compile-time configuration of libprepay (mbedTLS-style).
  *
  * Every table in the library has a capacity fixed at compile time, so every
@@ -21,6 +22,9 @@
 #ifndef PREPAY_CONFIG_H
 #define PREPAY_CONFIG_H
 
+/** @addtogroup prepay_common
+ *  @{ */
+
 #if defined(PREPAY_CONFIG_FILE)
 #include PREPAY_CONFIG_FILE
 #endif
@@ -32,5 +36,7 @@
 #endif
 
 #include "prepay/config_check.h"
+
+/** @} */
 
 #endif /* PREPAY_CONFIG_H */

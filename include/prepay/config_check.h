@@ -1,5 +1,6 @@
 /**
  * @file config_check.h
+ * @ingroup prepay_common
  * @brief Compile-time refusal of impossible configurations.
  *
  * Included last by config.h. Each check names the macro and the limit so a
@@ -7,6 +8,9 @@
  */
 #ifndef PREPAY_CONFIG_CHECK_H
 #define PREPAY_CONFIG_CHECK_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #if PREPAY_DLT645_MAX_DATA < 0 || PREPAY_DLT645_MAX_DATA > 255
 #error "PREPAY_DLT645_MAX_DATA must be 0..255: the DL/T 645 length field is one byte"
@@ -180,5 +184,7 @@
 #if PREPAY_ANALYSIS_HISTORY < 3 || PREPAY_ANALYSIS_HISTORY > 64
 #error "PREPAY_ANALYSIS_HISTORY must be 3..64"
 #endif
+
+/** @} */
 
 #endif /* PREPAY_CONFIG_CHECK_H */

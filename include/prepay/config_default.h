@@ -1,5 +1,6 @@
 /**
  * @file config_default.h
+ * @ingroup prepay_common
  * @brief Default values of every configuration macro (see config.h).
  *
  * Each macro is only defined here if the configuration file or the compiler
@@ -9,6 +10,9 @@
  */
 #ifndef PREPAY_CONFIG_DEFAULT_H
 #define PREPAY_CONFIG_DEFAULT_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 /* ---- common ------------------------------------------------------------ */
 
@@ -476,5 +480,7 @@
 #ifndef PREPAY_ANALYSIS_HISTORY
 #define PREPAY_ANALYSIS_HISTORY 14
 #endif
+
+/** @} */
 
 #endif /* PREPAY_CONFIG_DEFAULT_H */

@@ -1,5 +1,6 @@
 /**
  * @file dlt645.h
+ * @ingroup prepay_dlt645
  * @brief DL/T 645-2007 and -1997 frame codec, byte-stream parser, request builders and reply parsers.
  *
  * DL/T 645 is the protocol between a station (master) and electricity meters
@@ -38,6 +39,9 @@
  */
 #ifndef PREPAY_DLT645_H
 #define PREPAY_DLT645_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -261,6 +265,14 @@
 #define PREPAY_DLT645_RELAY_KEEP_POWER 0x3Au
 /** @brief N1 = 3B: keep-power release. */
 #define PREPAY_DLT645_RELAY_KEEP_POWER_RELEASE 0x3Bu
+/**
+ * @brief A relay command's valid-until time when the field is all zero (no time given).
+ *
+ * The builder writes six `00` bytes for it and the parser returns it for six
+ * `00` bytes. Whether a meter obeys a command without a valid-until time is
+ * the meter's policy (the reference meter refuses it: docs/meter.md).
+ */
+#define PREPAY_DLT645_RELAY_NO_TIME INT64_MAX
 /** @} */
 
 /* ======================================================================== */
@@ -363,7 +375,7 @@ typedef struct prepay_dlt645_relay_request {
     prepay_dlt645_credentials_t credentials; /**< PA, password, operator code */
     uint8_t command;                         /**< N1, one of `PREPAY_DLT645_RELAY_*` */
     uint8_t reserved;                        /**< N2 (reserved) */
-    prepay_time_t valid_until;               /**< the command is void after this time */
+    prepay_time_t valid_until;               /**< the command is void after this time; ::PREPAY_DLT645_RELAY_NO_TIME if the field is all zero */
 } prepay_dlt645_relay_request_t;
 
 /**
@@ -550,6 +562,24 @@ PREPAY_API int prepay_dlt645_frame_init(prepay_dlt645_frame_t *frame, prepay_dlt
  * @return the number of bytes the frame occupies (preamble included, > 0), or an error.
  *
  * **Errors:** as prepay_dlt645_decode_edition().
+ *
+ * @par Example
+ * Decoding a reply and its value (prepay_dlt645_value_decode(), dlt645_data.h):
+ * @code
+ * // A meter's reply to "read forward active energy, total" (DI 00010000).
+ * const uint8_t wire[] = {0x68, 0x61, 0x01, 0x00, 0x00, 0x00, 0x00, 0x68, 0x91, 0x08,
+ *                         0x33, 0x33, 0x34, 0x33, 0x59, 0x33, 0x33, 0x33, 0x8A, 0x16};
+ * prepay_dlt645_frame_t frame;
+ * int used = prepay_dlt645_decode(wire, sizeof wire, &frame);  // bytes used, or an error
+ * if (used < 0 || !frame.is_reply || frame.abnormal) {
+ *     return used < 0 ? used : -1;
+ * }
+ * prepay_dlt645_value_t value;
+ * int status = prepay_dlt645_value_decode(frame.di, frame.data + frame.di_size,
+ *                                         (size_t)(frame.length - frame.di_size), &value);
+ * // frame.di == 0x00010000; value.number == 26 with value.decimals == 2
+ * // (0.26 kWh), value.quantity == 260 (Wh, the library unit)
+ * @endcode
  */
 PREPAY_API int prepay_dlt645_decode(const uint8_t *in, size_t in_len, prepay_dlt645_frame_t *out);
 
@@ -674,6 +704,43 @@ PREPAY_API int prepay_dlt645_stream_feed(prepay_dlt645_stream_t *stream, const u
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
 PREPAY_API int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out);
+
+/**
+ * @brief A whole frame the stream parser refused although its framing is sound.
+ *
+ * Both `68`, L, CS and the end byte `16` are good, but L contradicts the
+ * control code (an abnormal reply whose data is not its error field, a read
+ * reply shorter than its DI, ...) or the function belongs to the other
+ * edition. A station uses it to report a malformed reply from the meter it
+ * asked at once, instead of waiting for a reply that will not come.
+ */
+typedef struct prepay_dlt645_rejected {
+    int reason;                      /**< ::PREPAY_E_DLT645_BAD_LENGTH or ::PREPAY_E_DLT645_BAD_FUNCTION */
+    prepay_dlt645_address_t address; /**< A0..A5 of the frame */
+    uint8_t control;                 /**< its control byte C */
+    uint8_t length;                  /**< its L */
+} prepay_dlt645_rejected_t;
+
+/**
+ * @brief prepay_dlt645_stream_next() that also reports refused whole frames.
+ *
+ * Frames come out exactly as from prepay_dlt645_stream_next(). When a
+ * candidate's framing is sound (both `68`, L, CS, `16`) but prepay_dlt645_decode()
+ * refuses it (::PREPAY_E_DLT645_BAD_LENGTH from the rule relating L to C,
+ * or ::PREPAY_E_DLT645_BAD_FUNCTION), its bytes are dropped whole and it is
+ * described in @p rejected. Candidates whose framing fails are dropped as
+ * by prepay_dlt645_stream_next(), silently.
+ * @param stream the state.
+ * @param out the frame; written only when 1 is returned.
+ * @param rejected the refused frame; written only when 2 is returned.
+ * @return 1 if a frame was stored in @p out, 2 if a refused frame was described in
+ *         @p rejected, 0 if more bytes are needed, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
+ */
+PREPAY_API int prepay_dlt645_stream_next_checked(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out,
+                                                 prepay_dlt645_rejected_t *rejected);
 
 /**
  * @brief Drops every held byte (call it after an inter-byte timeout, clause 7.3: > 500 ms).
@@ -924,7 +991,8 @@ PREPAY_API int prepay_dlt645_request_clear_events(prepay_dlt645_frame_t *out, co
  * @param address the meter.
  * @param credentials password and operator code.
  * @param command N1, one of the `PREPAY_DLT645_RELAY_*` values.
- * @param valid_until the command is void once the meter clock passes it (2000..2099).
+ * @param valid_until the command is void once the meter clock passes it (2000..2099), or
+ *        ::PREPAY_DLT645_RELAY_NO_TIME to send the field as all zero.
  * @return ::PREPAY_OK, or an error. N2 is sent as 00.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
@@ -1101,12 +1169,15 @@ PREPAY_API int prepay_dlt645_parse_write_request(const prepay_dlt645_frame_t *re
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_REQUEST if it is not a 1C request or L is not 16;
  * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND for an unknown N1; ::PREPAY_E_BAD_BCD,
- * ::PREPAY_E_BAD_DATE or ::PREPAY_E_BAD_TIME for a bad valid-until time.
+ * ::PREPAY_E_BAD_DATE or ::PREPAY_E_BAD_TIME for a bad valid-until time (an
+ * all-zero field is not an error: `valid_until` is ::PREPAY_DLT645_RELAY_NO_TIME).
  */
 PREPAY_API int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *request,
                                                  prepay_dlt645_relay_request_t *out);
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_DLT645_H */

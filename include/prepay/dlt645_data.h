@@ -1,5 +1,6 @@
 /**
  * @file dlt645_data.h
+ * @ingroup prepay_dlt645
  * @brief DL/T 645-2007 data layer: the data-identifier catalogue and typed values.
  *
  * The frame codec (dlt645.h) carries a data identifier (DI) and a data
@@ -61,6 +62,9 @@
  */
 #ifndef PREPAY_DLT645_DATA_H
 #define PREPAY_DLT645_DATA_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -482,7 +486,8 @@ PREPAY_API int prepay_dlt645_block_encode(const prepay_dlt645_value_t *items, si
  *
  * Numbers are exact decimals with the value's decimals (no unit).
  * `YYMMDDWW` prints the date only (the weekday is in `weekday`). A demand
- * prints "number@YYYY-MM-DD hh:mm". Text is printed as is (bytes outside
+ * prints "number@YYYY-MM-DD hh:mm". Text is printed without the NUL
+ * bytes that pad it at either end, other bytes as is (bytes outside
  * 0x20..0x7E as '?').
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or an unknown
@@ -510,5 +515,7 @@ PREPAY_API int prepay_dlt645_value_format(const prepay_dlt645_value_t *value, ch
 PREPAY_API int prepay_dlt645_value_parse(uint32_t di, const char *text, size_t text_len, prepay_dlt645_value_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_DLT645_DATA_H */

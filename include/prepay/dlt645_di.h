@@ -1,5 +1,6 @@
 /**
  * @file dlt645_di.h
+ * @ingroup prepay_dlt645
  * @brief Named DL/T 645-2007 data identifiers (DIs): the items libprepay, its reference meter,
  *        its tools and its tests read and write.
  *
@@ -18,6 +19,9 @@
  */
 #ifndef PREPAY_DLT645_DI_H
 #define PREPAY_DLT645_DI_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stdint.h>
 
@@ -275,6 +279,24 @@
 #define PREPAY_DI_METER_NUMBER 0x04000402u
 /** @brief 04000403: asset management code (32 ASCII characters). */
 #define PREPAY_DI_ASSET_NUMBER 0x04000403u
+/** @brief 04000404: rated voltage (6 ASCII characters, e.g. "220V"). */
+#define PREPAY_DI_RATED_VOLTAGE 0x04000404u
+/** @brief 04000405: rated (basic) current (6 ASCII characters, e.g. "5A"). */
+#define PREPAY_DI_RATED_CURRENT 0x04000405u
+/** @brief 04000406: maximum current (6 ASCII characters, e.g. "60A"). */
+#define PREPAY_DI_MAXIMUM_CURRENT 0x04000406u
+/** @brief 04000407: active accuracy class (4 ASCII characters, e.g. "2.0"). */
+#define PREPAY_DI_ACTIVE_ACCURACY 0x04000407u
+/** @brief 04000408: reactive accuracy class (4 ASCII characters). */
+#define PREPAY_DI_REACTIVE_ACCURACY 0x04000408u
+/** @brief 04000409: active constant, imp/kWh (XXXXXX). */
+#define PREPAY_DI_ACTIVE_CONSTANT 0x04000409u
+/** @brief 0400040B: meter model (10 ASCII characters). */
+#define PREPAY_DI_METER_MODEL 0x0400040Bu
+/** @brief 0400040C: production date (10 ASCII characters). */
+#define PREPAY_DI_PRODUCTION_DATE 0x0400040Cu
+/** @brief 0400040D: protocol version (16 ASCII characters, e.g. "DL/T645-2007"). */
+#define PREPAY_DI_PROTOCOL_VERSION 0x0400040Du
 /** @brief 04000503: meter status word 3 (relay state, prepaid state). */
 #define PREPAY_DI_STATUS_WORD_3 0x04000503u
 /** @brief 04000B01: first settlement day (DDhh). */
@@ -334,6 +356,8 @@
 #define PREPAY_DI_DAILY_FREEZE_FORWARD_ACTIVE(n) ((uint32_t)(0x05060100u | (uint32_t)(n)))
 /** @brief 06000001: the oldest load record (read with N blocks and a start time). */
 #define PREPAY_DI_LOAD_RECORD_OLDEST 0x06000001u
+/** @} */
+
 /** @} */
 
 #endif /* PREPAY_DLT645_DI_H */

@@ -1,5 +1,6 @@
 /**
  * @file dlt645_reading.h
+ * @ingroup prepay_dlt645
  * @brief DL/T 645 read replies straight to typed values: one frame, or many frames from one buffer.
  *
  * What a station does most is read one number (an energy register, the remaining
@@ -36,6 +37,9 @@
  */
 #ifndef PREPAY_DLT645_READING_H
 #define PREPAY_DLT645_READING_H
+
+/** @addtogroup prepay_dlt645
+ *  @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -202,5 +206,7 @@ PREPAY_API int prepay_dlt645_reader_decode_batch(prepay_dlt645_reader_t *reader,
 PREPAY_API int prepay_dlt645_decode_reading(const uint8_t *in, size_t in_len, prepay_dlt645_reading_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_DLT645_READING_H */

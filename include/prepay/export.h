@@ -1,5 +1,6 @@
 /**
  * @file export.h
+ * @ingroup prepay_common
  * @brief Symbol visibility and C++ linkage macros shared by every public header.
  *
  * The library is built with hidden visibility (`-fvisibility=hidden`); only
@@ -8,6 +9,9 @@
  */
 #ifndef PREPAY_EXPORT_H
 #define PREPAY_EXPORT_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 /**
  * @def PREPAY_API
@@ -38,5 +42,7 @@
 #define PREPAY_BEGIN_DECLS
 #define PREPAY_END_DECLS
 #endif
+
+/** @} */
 
 #endif /* PREPAY_EXPORT_H */

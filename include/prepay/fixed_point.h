@@ -1,5 +1,6 @@
 /**
  * @file fixed_point.h
+ * @ingroup prepay_common
  * @brief The one representation of energy, price and money, and exact arithmetic on them.
  *
  * libprepay never uses floating point. Quantities are signed 64-bit counts
@@ -26,6 +27,9 @@
  */
 #ifndef PREPAY_FIXED_POINT_H
 #define PREPAY_FIXED_POINT_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -268,5 +272,7 @@ PREPAY_API int prepay_fixed_format(int64_t value, unsigned decimals, char *out, 
 PREPAY_API int prepay_fixed_parse(const char *text, size_t text_len, unsigned decimals, int64_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_FIXED_POINT_H */

@@ -1,5 +1,6 @@
 /**
  * @file hosted_status.h
+ * @ingroup prepay_common
  * @brief Status codes of the hosted extras (files, JSON and CSV loaders): module ::PREPAY_MODULE_HOSTED.
  *
  * Hosted builds only use these codes; they are declared apart from any one
@@ -8,6 +9,9 @@
  */
 #ifndef PREPAY_HOSTED_STATUS_H
 #define PREPAY_HOSTED_STATUS_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/status.h"
 
@@ -30,5 +34,7 @@ enum prepay_hosted_status {
     /** A CSV line is malformed (readings files of the command-line tool). */
     PREPAY_E_HOSTED_CSV = PREPAY_STATUS_MAKE(PREPAY_MODULE_HOSTED, 8)
 };
+
+/** @} */
 
 #endif /* PREPAY_HOSTED_STATUS_H */

@@ -1,5 +1,6 @@
 /**
  * @file journal.h
+ * @ingroup prepay_ledger
  * @brief Durable, checksummed, append-only journal of ledger operations.
  *
  * The journal makes a ::prepay_ledger durable. Every operation (open an
@@ -54,6 +55,9 @@
  */
 #ifndef PREPAY_JOURNAL_H
 #define PREPAY_JOURNAL_H
+
+/** @addtogroup prepay_ledger
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -998,6 +1002,28 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  * applied); ::PREPAY_E_JOURNAL_FORMAT if the journal is format 1 and a
  * transfer has a deadline (nothing applied); ::PREPAY_E_JOURNAL_FAILED,
  * ::PREPAY_E_JOURNAL_IO, ::PREPAY_E_JOURNAL_FULL.
+ *
+ * @par Example
+ * Posting a recharge durably:
+ * @code
+ * // A payment of 100.00 yuan: payment clearing (account 1) -> the tenant's wallet (101).
+ * prepay_ledger_transfer_t recharge;
+ * memset(&recharge, 0, sizeof recharge);
+ * recharge.id = 2026070100001u;  // the payment order: a retry is answered PREPAY_LEDGER_EXISTS
+ * recharge.debit_account_id = 1;
+ * recharge.credit_account_id = 101;
+ * recharge.amount = 10000;  // fen
+ * recharge.code = PREPAY_LEDGER_CODE_RECHARGE;
+ * int result;
+ * int applied = prepay_journal_submit(journal, ledger, &recharge, 1, &result);
+ * if (applied < 0) {
+ *     // the journal failed: acknowledge nothing; rebuild the ledger with prepay_journal_open()
+ * } else if (result == PREPAY_OK || result == PREPAY_LEDGER_EXISTS) {
+ *     // durable (fsynced): acknowledge the payment
+ * } else {
+ *     // refused, e.g. PREPAY_E_LEDGER_EXCEEDS_CREDITS: nothing was written
+ * }
+ * @endcode
  */
 PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                      const prepay_ledger_transfer_t *batch, size_t count, int *results);
@@ -1195,5 +1221,7 @@ PREPAY_API int prepay_snapshot_posix_init(prepay_snapshot_posix_t *snapshot, con
 PREPAY_API void prepay_snapshot_posix_close(prepay_snapshot_posix_t *snapshot);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_JOURNAL_H */

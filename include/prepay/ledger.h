@@ -1,5 +1,6 @@
 /**
  * @file ledger.h
+ * @ingroup prepay_ledger
  * @brief Double-entry prepaid ledger: accounts, transfers, idempotency, limits.
  *
  * A TigerBeetle-style ledger in caller memory, for a meter's purse and for a
@@ -55,6 +56,9 @@
  */
 #ifndef PREPAY_LEDGER_H
 #define PREPAY_LEDGER_H
+
+/** @addtogroup prepay_ledger
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -910,5 +914,7 @@ PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *accoun
 PREPAY_API int prepay_ledger_load_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_LEDGER_H */

@@ -1,5 +1,6 @@
 /**
  * @file load_control.h
+ * @ingroup prepay_events
  * @brief Load control policy of a prepaid meter: over-power trip, malignant-load detection, auto-restore with a daily cap.
  *
  * A dormitory or rental meter limits what a customer may draw. The policy
@@ -34,6 +35,9 @@
  */
 #ifndef PREPAY_LOAD_CONTROL_H
 #define PREPAY_LOAD_CONTROL_H
+
+/** @addtogroup prepay_events
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -191,5 +195,7 @@ PREPAY_API int prepay_lc_release(prepay_lc_state_t *state, prepay_lc_decision_t 
 PREPAY_API int32_t prepay_lc_incremental_pf(int32_t delta_p, int32_t delta_s);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_LOAD_CONTROL_H */

@@ -1,5 +1,6 @@
 /**
  * @file load_record.h
+ * @ingroup prepay_load_record
  * @brief Station side of DL/T 645-2007 load records (负荷记录, DI3 = 06): requests, reply stitching, typed records.
  *
  * A meter keeps load records of six classes (DL/T 645-2007 appendix A,
@@ -47,6 +48,9 @@
  */
 #ifndef PREPAY_LOAD_RECORD_H
 #define PREPAY_LOAD_RECORD_H
+
+/** @addtogroup prepay_load_record
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -268,5 +272,7 @@ PREPAY_API int prepay_load_record_decode(uint32_t di, const uint8_t *data, size_
 PREPAY_API int prepay_load_record_encode(const prepay_load_record_t *record, uint8_t *out, size_t out_cap);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_LOAD_RECORD_H */

@@ -1,5 +1,6 @@
 /**
  * @file meter.h
+ * @ingroup prepay_meter
  * @brief Reference prepaid meter: registers, purse, relay, events, DL/T 645 meter side.
  *
  * A complete single-phase (three-phase readable) prepaid electricity meter as
@@ -58,6 +59,9 @@
  */
 #ifndef PREPAY_METER_H
 #define PREPAY_METER_H
+
+/** @addtogroup prepay_meter
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -210,6 +214,8 @@ typedef struct prepay_meter_instant {
     int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
     int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
     uint16_t frequency;                        /**< 0.01 Hz (02800002) */
+    int32_t reactive[PREPAY_METER_PHASES + 1]; /**< 0.1 var: [0] total, [1..3] A..C (0204xx00, XX.XXXX kvar) */
+    int32_t apparent[PREPAY_METER_PHASES + 1]; /**< 0.1 VA: [0] total, [1..3] A..C (0205xx00, XX.XXXX kVA) */
 } prepay_meter_instant_t;
 
 /** @brief One event record. */
@@ -667,8 +673,10 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
 /**
  * @brief Answers one DL/T 645-2007 request frame as the meter would.
  *
- * Frames not addressed to the meter, replies, frames with a bad checksum or
- * structure, and 1997 frames get no reply. Broadcast frames (time sync, only
+ * Frames not addressed to the meter, replies, and frames with a bad checksum
+ * or structure get no reply. DL/T 645-1997 reads (function 01) of the
+ * common 1997 items are answered in the 1997 formats (see docs/meter.md);
+ * other 1997 functions get an abnormal 1997 reply. Broadcast frames (time sync, only
  * taken from the broadcast address and only within the meter's limit, see
  * prepay_meter_set_time_sync_limit(); freeze) are acted on without reply; `AA` wildcards are honoured for read
  * (11) and read address (13) and, with the programming key, write address
@@ -686,6 +694,25 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointers);
  * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL (the reply does
  * not fit; the request was not acted on).
+ *
+ * @par Example
+ * A meter firmware's side (uart_send is the caller's):
+ * @code
+ * static prepay_meter_t meter;  // all of the meter's state, in caller memory
+ * prepay_dlt645_address_t address;
+ * prepay_dlt645_address_from_string("000000000101", 12, &address);
+ * int status = prepay_meter_init(&meter, &address, now);
+ * if (status == PREPAY_OK) {
+ *     status = prepay_meter_bind(&meter, &tariff, NULL, false, NULL, NULL);  // price set A, default policy
+ * }
+ * // ... in the main loop: prepay_meter_advance(&meter, seconds, &load) moves time and
+ * // energy (deducting from the purse); each request received on the RS-485 port:
+ * uint8_t reply[PREPAY_DLT645_FRAME_MAX_NO_PREAMBLE];
+ * int n = prepay_meter_handle(&meter, now, rx, rx_len, reply, sizeof reply);
+ * if (n > 0) {
+ *     uart_send(reply, (size_t)n);  // 0: no reply is due (another address, a broadcast)
+ * }
+ * @endcode
  */
 PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t *request,
                                    size_t request_len, uint8_t *reply, size_t reply_cap);
@@ -797,5 +824,7 @@ PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t d
 
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_METER_H */

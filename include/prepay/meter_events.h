@@ -1,5 +1,6 @@
 /**
  * @file meter_events.h
+ * @ingroup prepay_events
  * @brief Meter-side events: per-phase threshold-and-delay judgement, records, the active-report word, DL/T 645 items.
  *
  * A meter samples its metering chip (voltage, current, active power, power
@@ -50,6 +51,9 @@
  */
 #ifndef PREPAY_METER_EVENTS_H
 #define PREPAY_METER_EVENTS_H
+
+/** @addtogroup prepay_events
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -663,5 +667,7 @@ PREPAY_API int prepay_events_decode_record(prepay_events_kind_t kind, const uint
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_METER_EVENTS_H */

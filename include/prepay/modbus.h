@@ -1,5 +1,6 @@
 /**
  * @file modbus.h
+ * @ingroup prepay_modbus
  * @brief Modbus RTU codec: ADU frames with CRC-16/MODBUS, request builders, response parsers and
  *        the request/response matcher, a sans-I/O stream parser (silent interval and length
  *        inference), and register maps as data with exact fixed-point decoding.
@@ -34,6 +35,9 @@
  */
 #ifndef PREPAY_MODBUS_H
 #define PREPAY_MODBUS_H
+
+/** @addtogroup prepay_modbus
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -747,5 +751,7 @@ PREPAY_API const char *prepay_modbus_unit_symbol(uint8_t unit);
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_MODBUS_H */

@@ -1,5 +1,6 @@
 /**
  * @file prepay.h
+ * @ingroup prepay_common
  * @brief Umbrella header: includes every public header of libprepay.
  *
  * libprepay is an integer-exact engine for prepaid electricity and water
@@ -8,6 +9,9 @@
  */
 #ifndef PREPAY_PREPAY_H
 #define PREPAY_PREPAY_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/config.h"
 #include "prepay/export.h"
@@ -20,7 +24,9 @@
 #include "prepay/dlt645_data.h"
 #include "prepay/dlt645_di.h"
 #include "prepay/dlt645_reading.h"
+#include "prepay/dlt645_tariff.h"
 #include "prepay/station.h"
+#include "prepay/dtu.h"
 #include "prepay/tariff.h"
 #include "prepay/tariff_json.h"
 #include "prepay/ledger.h"
@@ -39,5 +45,7 @@
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
+
+/** @} */
 
 #endif /* PREPAY_PREPAY_H */

@@ -1,5 +1,6 @@
 /**
  * @file report.h
+ * @ingroup prepay_report
  * @brief Energy and income reports: calendar buckets, band totals with fees, YoY / MoM growth, income composition.
  *
  * The reports a property manager and finance read every month, computed
@@ -62,6 +63,9 @@
  */
 #ifndef PREPAY_REPORT_H
 #define PREPAY_REPORT_H
+
+/** @addtogroup prepay_report
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -406,5 +410,7 @@ PREPAY_API int prepay_report_income(const prepay_ledger_t *ledger, prepay_time_t
                                     prepay_report_income_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_REPORT_H */

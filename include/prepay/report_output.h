@@ -1,5 +1,6 @@
 /**
  * @file report_output.h
+ * @ingroup prepay_report
  * @brief Hosted output of reports: CSV and JSON tables, and SVG charts (line and stacked bars).
  *
  * Part of the hosted build only (stdio). Tables have one row per bucket and
@@ -17,6 +18,9 @@
  */
 #ifndef PREPAY_REPORT_OUTPUT_H
 #define PREPAY_REPORT_OUTPUT_H
+
+/** @addtogroup prepay_report
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -165,5 +169,7 @@ PREPAY_API int prepay_report_chart_keys(FILE *out, const prepay_report_t *report
                                         const char *title, const char *unit);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_REPORT_OUTPUT_H */

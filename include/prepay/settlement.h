@@ -1,5 +1,6 @@
 /**
  * @file settlement.h
+ * @ingroup prepay_settlement
  * @brief Settlement: readings to priced charges to ledger transfers, wallet decisions and events.
  *
  * The flow a prepaid platform exists for, as one library module used alike by
@@ -55,6 +56,9 @@
  */
 #ifndef PREPAY_SETTLEMENT_H
 #define PREPAY_SETTLEMENT_H
+
+/** @addtogroup prepay_settlement
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -1191,5 +1195,7 @@ PREPAY_API int prepay_settlement_work_alloc(prepay_settlement_work_t *work, cons
 PREPAY_API void prepay_settlement_work_free(prepay_settlement_work_t *work);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_SETTLEMENT_H */

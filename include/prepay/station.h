@@ -1,5 +1,6 @@
 /**
  * @file station.h
+ * @ingroup prepay_station
  * @brief Station side of DL/T 645: request/response sessions, batch tasks and address discovery.
  *
  * A station (the master: a concentrator, a DTU gateway or a billing server)
@@ -20,8 +21,12 @@
  *   retransmits after a timeout up to a retry limit, follows `B1`/`B2`
  *   follow-up frames with function 12 and joins their data, and ends every
  *   request in exactly one of: a reply, a typed abnormal reply
- *   (::PREPAY_E_DLT645_ABNORMAL with the meter's error byte), or a timeout
- *   (::PREPAY_E_STATION_TIMEOUT).
+ *   (::PREPAY_E_DLT645_ABNORMAL with the meter's error byte), a malformed
+ *   reply of the addressed meter (::PREPAY_E_STATION_MALFORMED_REPLY, at
+ *   once), or a timeout (::PREPAY_E_STATION_TIMEOUT). The reply timeout is
+ *   the wait for the reply to begin; while a frame is still arriving (gaps
+ *   under the inter-byte limit) the wait is extended, by at most one more
+ *   reply timeout. An optional quiet time follows a broadcast.
  * - A **task** (::prepay_station_task_t) applies one operation — read a set
  *   of DIs, set prices, relay control, recharge, time sync, anything a request
  *   builder makes — to many meters on a bus, now or at a scheduled time, with
@@ -32,6 +37,9 @@
  */
 #ifndef PREPAY_STATION_H
 #define PREPAY_STATION_H
+
+/** @addtogroup prepay_station
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,6 +66,13 @@
 #define PREPAY_E_STATION_TOO_MANY_METERS PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 6)
 /** @brief A follow-up reply arrived with a sequence number other than the one requested. */
 #define PREPAY_E_STATION_BAD_SEQUENCE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 7)
+/**
+ * @brief The addressed meter answered with a malformed reply: a whole frame
+ *        with a good checksum whose length contradicts its control code (e.g.
+ *        an abnormal reply without its one error byte). Reported at once, not
+ *        retried: the meter will answer the same way again.
+ */
+#define PREPAY_E_STATION_MALFORMED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 8)
 /** @} */
 
 /** @brief Default time to wait for a reply, in ms. Meters answer 20–500 ms after a request (clause 7.3); the rest is margin for DTUs. */
@@ -70,6 +85,8 @@
 #define PREPAY_STATION_DEFAULT_PREAMBLE 4u
 /** @brief Default limit on follow-up frames per read. */
 #define PREPAY_STATION_DEFAULT_MAX_FOLLOW_UPS 32u
+/** @brief Default quiet time after a broadcast before the next request on the bus, in ms (0: none). */
+#define PREPAY_STATION_DEFAULT_BROADCAST_QUIET_MS 0u
 /** @brief Bytes a transmit buffer needs for any frame a session sends. */
 #define PREPAY_STATION_TX_MAX PREPAY_DLT645_FRAME_MAX
 
@@ -80,6 +97,12 @@ typedef struct prepay_station_config {
     uint8_t retries;           /**< retransmissions after the first attempt */
     uint8_t preamble;          /**< `FE` bytes before each frame sent, 0..4 */
     uint8_t max_follow_ups;    /**< follow-up frames accepted per read */
+    /**
+     * After a broadcast (time sync, freeze to `999999999999`) the next request
+     * waits this long, in ms: meters busy setting their clock may miss it
+     * (some vendors ask for a pause; none is in the standard).
+     */
+    uint32_t broadcast_quiet_ms;
 } prepay_station_config_t;
 
 /** @brief What the caller must do after a session or task call. */
@@ -99,12 +122,12 @@ typedef struct prepay_station_step {
 
 /** @brief How a finished request ended. */
 typedef struct prepay_station_result {
-    int status;                  /**< ::PREPAY_OK, ::PREPAY_E_DLT645_ABNORMAL, ::PREPAY_E_STATION_TIMEOUT, ::PREPAY_E_STATION_FOLLOW_UP_OVERFLOW, ::PREPAY_E_STATION_BAD_SEQUENCE */
+    int status;                  /**< ::PREPAY_OK, ::PREPAY_E_DLT645_ABNORMAL, ::PREPAY_E_STATION_TIMEOUT, ::PREPAY_E_STATION_FOLLOW_UP_OVERFLOW, ::PREPAY_E_STATION_BAD_SEQUENCE, ::PREPAY_E_STATION_MALFORMED_REPLY */
     uint16_t error;              /**< the meter's error byte (abnormal replies) */
     uint8_t attempts;            /**< transmissions of the request, 1 + retries used */
     uint8_t follow_ups;          /**< follow-up frames read */
     size_t data_len;             /**< read requests: value bytes joined into the caller's data buffer */
-    prepay_dlt645_frame_t reply; /**< the last reply (valid when status is OK or ABNORMAL) */
+    prepay_dlt645_frame_t reply; /**< the last reply (valid when status is OK or ABNORMAL; for MALFORMED_REPLY only its address, control and length) */
 } prepay_station_result_t;
 
 /** @brief Counters of a session since init. */
@@ -114,6 +137,7 @@ typedef struct prepay_station_stats {
     uint64_t timeouts;          /**< attempts that timed out */
     uint64_t ignored_frames;    /**< valid frames that did not answer the request */
     uint64_t bytes_dropped;     /**< bytes the stream parser discarded */
+    uint64_t malformed_replies; /**< well-framed replies whose length contradicts their control code */
 } prepay_station_stats_t;
 
 /**
@@ -129,6 +153,8 @@ typedef struct prepay_station_session {
     uint8_t follow_ups;                /**< private */
     uint64_t deadline_ms;              /**< private: reply deadline of this attempt */
     uint64_t last_byte_ms;             /**< private: time of the last bytes received */
+    uint64_t attempt_deadline_ms;      /**< private: the deadline before any extension for a frame still arriving */
+    uint64_t quiet_until_ms;           /**< private: no request before this time (after a broadcast) */
     prepay_dlt645_frame_t request;     /**< private: the request first sent */
     prepay_dlt645_frame_t current;     /**< private: the frame now outstanding (request or follow-up) */
     uint8_t *data;                     /**< private: caller's buffer for joined read data */
@@ -242,6 +268,9 @@ PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prep
  *
  * Broadcast requests (address `999999999999`, or function 08) get no reply
  * (clause 7.3): they finish as soon as they are sent, with ::PREPAY_OK.
+ * Within the broadcast quiet time of the previous broadcast the request is
+ * held: the step is WAIT until the quiet time ends, then prepay_station_poll()
+ * encodes it into its @p tx and returns SEND.
  * For a read, the value bytes of the reply and of every follow-up frame are
  * joined into @p data (the DI is not repeated); pass NULL to keep only the last reply frame.
  * @param session the session; must not have a request outstanding.
@@ -258,6 +287,39 @@ PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prep
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_STATION_BUSY if a
  * request is outstanding; ::PREPAY_E_STATION_BAD_REQUEST if @p request is a
  * reply or does not encode; ::PREPAY_E_BUFFER_TOO_SMALL if @p tx is too small.
+ *
+ * @par Example
+ * One read over any byte stream (send_bytes, wait_bytes and now_ms are the caller's I/O and clock; examples/c/station_session.c does it over TCP):
+ * @code
+ * // The caller owns the socket (or UART) and the clock; the session owns the protocol.
+ * static prepay_station_session_t session;
+ * prepay_station_config_t config;
+ * prepay_station_config_default(&config);
+ * prepay_station_init(&session, &config);
+ *
+ * prepay_dlt645_address_t meter;
+ * prepay_dlt645_frame_t request;
+ * prepay_dlt645_address_from_string("000000000101", 12, &meter);
+ * prepay_dlt645_request_read(&request, &meter, 0x00900200u);  // remaining amount
+ *
+ * uint8_t tx[PREPAY_STATION_TX_MAX], rx[256], data[PREPAY_DLT645_MAX_DATA];
+ * prepay_station_step_t step;
+ * int status = prepay_station_start(&session, &request, data, sizeof data, now_ms(), tx, sizeof tx, &step);
+ * while (status == PREPAY_OK && step.action != PREPAY_STATION_DONE) {
+ *     if (step.action == PREPAY_STATION_SEND) {
+ *         send_bytes(fd, tx, step.send_len);
+ *     }
+ *     size_t n = wait_bytes(fd, rx, sizeof rx, step.wake_at_ms);  // 0: woke up with nothing
+ *     status = n > 0 ? prepay_station_receive(&session, rx, n, now_ms(), tx, sizeof tx, &step)
+ *                    : prepay_station_poll(&session, now_ms(), tx, sizeof tx, &step);
+ * }
+ * prepay_station_result_t result;
+ * if (status == PREPAY_OK) {
+ *     status = prepay_station_result(&session, &result);
+ * }
+ * // result.status: PREPAY_OK (value bytes in data[0..result.data_len)),
+ * // PREPAY_E_DLT645_ABNORMAL (result.error) or PREPAY_E_STATION_TIMEOUT
+ * @endcode
  */
 PREPAY_API int prepay_station_start(prepay_station_session_t *session, const prepay_dlt645_frame_t *request,
                                     uint8_t *data, size_t data_cap, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
@@ -284,6 +346,25 @@ PREPAY_API int prepay_station_start(prepay_station_session_t *session, const pre
  */
 PREPAY_API int prepay_station_receive(prepay_station_session_t *session, const uint8_t *rx, size_t rx_len,
                                       uint64_t now_ms, uint8_t *tx, size_t tx_cap, prepay_station_step_t *step);
+
+/**
+ * @brief Tells the session that the bytes it handed out (SEND) have left the line at @p now_ms.
+ *
+ * Optional. On a half-duplex bus (RS-485, clause 7.3) a meter's reply delay
+ * counts from the end of the request, and at 1200 bit/s a long request
+ * takes a noticeable time to send; a transport that knows when its bytes
+ * were transmitted (after `tcdrain()`) calls this so the reply timeout
+ * starts then. For a broadcast the request is finished (DONE), and the
+ * broadcast quiet time starts now.
+ * @param session the session.
+ * @param now_ms the caller's monotonic time.
+ * @param step what to do next.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_BAD_STATE if not initialised.
+ */
+PREPAY_API int prepay_station_sent(prepay_station_session_t *session, uint64_t now_ms, prepay_station_step_t *step);
 
 /**
  * @brief Lets time pass: after the reply timeout, retransmits (SEND) or finishes with a timeout (DONE).
@@ -452,5 +533,7 @@ PREPAY_API int prepay_station_discovery_report(prepay_station_discovery_t *disco
 PREPAY_API size_t prepay_station_discovery_count(const prepay_station_discovery_t *discovery);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_STATION_H */

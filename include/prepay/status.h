@@ -1,5 +1,6 @@
 /**
  * @file status.h
+ * @ingroup prepay_common
  * @brief Status codes shared by every module, and prepay_strerror().
  *
  * Every fallible function returns an `int`: 0 (::PREPAY_OK) on success, a
@@ -18,6 +19,9 @@
  */
 #ifndef PREPAY_STATUS_H
 #define PREPAY_STATUS_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/export.h"
 
@@ -42,12 +46,13 @@ enum prepay_module {
     PREPAY_MODULE_SETTLEMENT = 11, /**< settlement: readings to charges, transfers and events */
     PREPAY_MODULE_CJT188 = 12,    /**< CJ/T 188 water/heat/gas meter codec */
     PREPAY_MODULE_MODBUS = 13,    /**< Modbus RTU codec and register maps */
+    PREPAY_MODULE_TRANSPORT = 14, /**< DTU registration packets (core); serial and TCP transports (hosted) */
     PREPAY_MODULE_EVENTS = 15,    /**< meter-side events, load control, voltage qualification */
     PREPAY_MODULE_ANALYSIS = 16,  /**< station-side event collection and theft analysis */
     PREPAY_MODULE_REPORT = 17,    /**< energy and income reports */
     PREPAY_MODULE_WATER = 18,     /**< reference prepaid water meter */
     PREPAY_MODULE_LOADPROFILE = 19, /**< load records (DL/T 645 class 06), maximum demand */
-    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module); number 14 is reserved */
+    PREPAY_MODULE_COUNT = 20      /**< number of modules (not a module) */
 };
 
 /** @brief Generic status codes (module 0). */
@@ -95,6 +100,22 @@ PREPAY_BEGIN_DECLS
  */
 PREPAY_API const char *prepay_strerror(int status);
 
+/**
+ * @brief The symbolic name of a status code, for programs to compare.
+ * @param status any value returned by a libprepay function.
+ * @return The code's enum name in lower case without the `PREPAY_E_` prefix
+ *         (::PREPAY_E_LEDGER_EXCEEDS_CREDITS gives "ledger_exceeds_credits"),
+ *         "ok" for any status >= 0, or NULL for a negative value that is not
+ *         a libprepay code. Names are stable across releases, while the words
+ *         of prepay_strerror() may change. With ::PREPAY_NO_STRERROR every
+ *         negative status gives NULL.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API const char *prepay_status_name(int status);
+
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_STATUS_H */

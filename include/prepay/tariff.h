@@ -1,5 +1,6 @@
 /**
  * @file tariff.h
+ * @ingroup prepay_tariff
  * @brief Tariff model (flat, time-of-use, tiers, TOU x tiers, fixed charges) and its exact evaluation.
  *
  * The tariff engine prices metered energy (or water) exactly, in integers,
@@ -79,6 +80,9 @@
  */
 #ifndef PREPAY_TARIFF_H
 #define PREPAY_TARIFF_H
+
+/** @addtogroup prepay_tariff
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -1232,6 +1236,36 @@ PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
  *         `bill->lines_needed` is the capacity needed when the bill was empty.
  *
  * **Errors:** those of prepay_tariff_feed_interval() and prepay_tariff_bill_add().
+ *
+ * @par Example
+ * Pricing two days of a JSON tariff (the loader is hosted, tariff_json.h):
+ * @code
+ * static prepay_tariff_doc_t doc;  // hosted loader: tariff_json.h
+ * prepay_tariff_plan_t plan;
+ * char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+ * if (prepay_tariff_json_load_file("examples/tariffs/guangzhou_residential_tou.json", &doc, err, sizeof err) != PREPAY_OK ||
+ *     prepay_tariff_doc_plan(&doc, &plan) != PREPAY_OK) {
+ *     return -1;  // err names the JSON path of the problem
+ * }
+ * prepay_time_t day;
+ * if (prepay_time_parse("2025-07-01 00:00", 16, &day) != PREPAY_OK) {
+ *     return -1;
+ * }
+ * const prepay_tariff_interval_t intervals[] = {
+ *     {day, day + PREPAY_SECONDS_PER_DAY, 12500},  // 12.5 kWh on 1 July
+ *     {day + PREPAY_SECONDS_PER_DAY, day + 2 * PREPAY_SECONDS_PER_DAY, 9800},  // 9.8 kWh on 2 July
+ * };
+ * prepay_tariff_line_t lines[32];
+ * prepay_tariff_bill_t bill;
+ * int status = prepay_tariff_bill_init(&bill, &doc.sets[0], lines, 32);
+ * if (status == PREPAY_OK) {
+ *     status = prepay_tariff_eval_batch(&plan, &doc.account, NULL, intervals, 2, &bill);
+ * }
+ * if (status != PREPAY_OK) {
+ *     return status;  // prepay_strerror(status) says why
+ * }
+ * // bill.total: minor units (fen), each line and the total rounded once by the tariff's rule
+ * @endcode
  */
 PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                         prepay_tariff_state_t *state, const prepay_tariff_interval_t *intervals,
@@ -1271,5 +1305,7 @@ PREPAY_API int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay
                                   prepay_amount_t *cost);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_TARIFF_H */

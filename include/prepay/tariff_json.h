@@ -1,5 +1,6 @@
 /**
  * @file tariff_json.h
+ * @ingroup prepay_tariff
  * @brief Hosted tariff loaders: the libprepay tariff JSON format, OpenEI URDB and NREL SAM rates.
  *
  * These functions are part of the hosted build only (they use the heap, files
@@ -26,6 +27,9 @@
  */
 #ifndef PREPAY_TARIFF_JSON_H
 #define PREPAY_TARIFF_JSON_H
+
+/** @addtogroup prepay_tariff
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -242,5 +246,7 @@ PREPAY_API int prepay_tariff_json_parse_rounded(const char *text, size_t len, un
 PREPAY_API int prepay_tariff_json_parse_time(const char *text, size_t len, prepay_time_t *out);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_TARIFF_JSON_H */

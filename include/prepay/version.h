@@ -1,5 +1,6 @@
 /**
  * @file version.h
+ * @ingroup prepay_common
  * @brief Compile-time and run-time version of libprepay.
  *
  * The version follows semantic versioning. The macros give the version the
@@ -8,6 +9,9 @@
  */
 #ifndef PREPAY_VERSION_H
 #define PREPAY_VERSION_H
+
+/** @addtogroup prepay_common
+ *  @{ */
 
 #include "prepay/export.h"
 
@@ -42,5 +46,7 @@ PREPAY_API const char *prepay_version(void);
 PREPAY_API int prepay_version_number(void);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_VERSION_H */

@@ -1,5 +1,6 @@
 /**
  * @file voltage_qualification.h
+ * @ingroup prepay_events
  * @brief Voltage qualification rate (电压合格率): per-minute counting, day and month statistics, DL/T 645 0310xxxx.
  *
  * Once a minute the meter (or a station replaying minute values) passes the
@@ -36,6 +37,9 @@
  */
 #ifndef PREPAY_VOLTAGE_QUALIFICATION_H
 #define PREPAY_VOLTAGE_QUALIFICATION_H
+
+/** @addtogroup prepay_events
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -234,5 +238,7 @@ PREPAY_API int prepay_vq_params_read(const prepay_vq_params_t *params, uint32_t 
 PREPAY_API int prepay_vq_params_write(prepay_vq_params_t *params, uint32_t di, const uint8_t *data, size_t len);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_VOLTAGE_QUALIFICATION_H */

@@ -1,5 +1,6 @@
 /**
  * @file wallet.h
+ * @ingroup prepay_ledger
  * @brief Wallet policy: alarm levels, overdraft, cut-off and restore decisions.
  *
  * One pure function, prepay_wallet_decide(), used unchanged by the meter
@@ -50,6 +51,9 @@
  */
 #ifndef PREPAY_WALLET_H
 #define PREPAY_WALLET_H
+
+/** @addtogroup prepay_ledger
+ *  @{ */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -287,5 +291,7 @@ PREPAY_API int prepay_wallet_split_recharge(prepay_money_t amount, prepay_money_
                                             prepay_money_t *to_debt, prepay_money_t *to_balance);
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_WALLET_H */

@@ -1,5 +1,6 @@
 /**
  * @file water_meter.h
+ * @ingroup prepay_water
  * @brief Reference prepaid water meter: volume register, purse (money or volume), CJ/T 188
  *        price table with ladder, purchase serial rule, valve state machine with vendor rules,
  *        events, and the meter side of CJ/T 188-2004 and of a Modbus RTU register map.
@@ -51,6 +52,9 @@
  */
 #ifndef PREPAY_WATER_METER_H
 #define PREPAY_WATER_METER_H
+
+/** @addtogroup prepay_water
+ *  @{ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -708,5 +712,7 @@ PREPAY_API int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, pre
 /** @} */
 
 PREPAY_END_DECLS
+
+/** @} */
 
 #endif /* PREPAY_WATER_METER_H */

@@ -118,10 +118,9 @@ pgp_fail_message(int status, const char *message)
 char *
 pgp_status_name(int status)
 {
-    const char *text = prepay_strerror(status);
-    const char *colon = strchr(text, ':');
+    const char *name = prepay_status_name(status);
 
-    return colon ? pnstrdup(text, colon - text) : pstrdup(text);
+    return pstrdup(name ? name : "unknown_status");
 }
 
 /* ---- time ----------------------------------------------------------------------------------- */

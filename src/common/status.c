@@ -51,6 +51,7 @@ static const status_text_fn module_tables[PREPAY_MODULE_COUNT] = {
     [PREPAY_MODULE_SETTLEMENT] = prepay__settlement_status_text,
     [PREPAY_MODULE_CJT188] = prepay__cjt188_status_text,
     [PREPAY_MODULE_MODBUS] = prepay__modbus_status_text,
+    [PREPAY_MODULE_TRANSPORT] = prepay__transport_status_text,
     [PREPAY_MODULE_REPORT] = prepay__report_status_text,
     [PREPAY_MODULE_WATER] = prepay__water_status_text,
     [PREPAY_MODULE_LOADPROFILE] = prepay__loadprofile_status_text,

@@ -29,6 +29,7 @@ const char *prepay__meter_status_text(int number);
 const char *prepay__station_status_text(int number);
 const char *prepay__hosted_status_text(int number);
 const char *prepay__settlement_status_text(int number);
+const char *prepay__transport_status_text(int number);
 const char *prepay__report_status_text(int number);
 const char *prepay__loadprofile_status_text(int number);
 const char *prepay__cjt188_status_text(int number);

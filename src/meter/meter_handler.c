@@ -233,6 +233,11 @@ static int handle_relay(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     if (error != 0) {
         return reply_error(meter, req->function, error, out, cap);
     }
+    if (r.valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
+        /* Policy: a command without a valid-until time could be replayed at
+         * any later date; the reference meter refuses it (docs/meter.md). */
+        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+    }
     int status = prepay_meter_relay_command(meter, meter->clock, r.command, r.valid_until,
                                             prepay__meter_le32(r.credentials.operator_code));
     if (status != PREPAY_OK) {
@@ -296,9 +301,11 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
         return PREPAY_E_INVALID_ARGUMENT;
     }
     prepay_dlt645_frame_t req;
-    if (prepay_dlt645_decode_edition(request, request_len, PREPAY_DLT645_EDITION_AUTO, &req) < 0 ||
-        req.edition != PREPAY_DLT645_EDITION_2007 || req.is_reply) {
-        return 0; /* a meter drops what it cannot parse, replies, and other editions */
+    if (prepay_dlt645_decode_edition(request, request_len, PREPAY_DLT645_EDITION_AUTO, &req) < 0 || req.is_reply) {
+        return 0; /* a meter drops what it cannot parse, and replies */
+    }
+    if (req.edition == PREPAY_DLT645_EDITION_1997) {
+        return prepay__meter_handle_1997(meter, now, &req, reply, reply_cap); /* meter_read_1997.c */
     }
     bool broadcast = prepay_dlt645_address_is_broadcast(&req.address);
     bool wildcard = !broadcast && prepay_dlt645_address_is_wildcard(&req.address);

@@ -73,6 +73,9 @@ void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t);
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind);
 void prepay__meter_clear_energy(prepay_meter_t *meter);
 uint32_t prepay__meter_le32(const uint8_t bytes[4]);
+/* Answers a decoded DL/T 645-1997 request (meter_read_1997.c): reply length, 0 for none, or an error. */
+int prepay__meter_handle_1997(prepay_meter_t *meter, prepay_time_t now, const prepay_dlt645_frame_t *req,
+                              uint8_t *reply, size_t reply_cap);
 
 /* ---- maximum demand (meter_demand.c) and load records (meter_load_profile.c) ---- */
 

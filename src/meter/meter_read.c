@@ -165,7 +165,8 @@ static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
     return PREPAY_OK;
 }
 
-/* Instantaneous quantities 02 qq pp 00 (pp: 01..03 phase, FF block; 00 total where one exists). */
+/* Instantaneous quantities 02 qq pp 00 (qq 01 voltage, 02 current, 03 active, 04 reactive, 05 apparent
+ * power, 06 power factor; pp: 01..03 phase, FF block; 00 total where one exists). */
 static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
 {
     unsigned q = (di >> 16) & 0xFFu;
@@ -173,7 +174,7 @@ static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, 
     if ((di & 0xFFu) != 0) {
         return PREPAY_E_NOT_FOUND;
     }
-    bool has_total = q == 0x03 || q == 0x06;
+    bool has_total = q >= 0x03 && q <= 0x06;
     if (q != 0x01 && q != 0x02 && !has_total) {
         return PREPAY_E_NOT_FOUND;
     }
@@ -197,6 +198,12 @@ static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, 
             break;
         case 0x03:
             status = put_signed(out, cap, at, in->power[p], 3);
+            break;
+        case 0x04:
+            status = put_signed(out, cap, at, in->reactive[p], 3);
+            break;
+        case 0x05:
+            status = put_signed(out, cap, at, in->apparent[p], 3);
             break;
         default:
             status = put_signed(out, cap, at, in->power_factor[p], 2);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "prepay/bcd.h"
+#include "prepay/dlt645_di.h"
 #include "meter_internal.h"
 #include "meter_write_internal.h"
 
@@ -106,20 +107,101 @@ static int write_day_table(prepay_meter_t *meter, prepay_tariff_t *set, unsigned
     return PREPAY_OK;
 }
 
+/* A meter holds prices, not formulas: the first price write into a set whose
+ * band prices are derived (base x ratio + adder) fixes every band's derived
+ * price as a direct price, then changes the one written. */
 static int write_price(prepay_meter_t *meter, prepay_tariff_t *set, unsigned band, const uint8_t *v, size_t len)
 {
     int64_t value;
     if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    if (band < 1 || band > set->band_count || set->prices.mode != PREPAY_PRICE_DIRECT ||
-        set->tou_tier_mode != PREPAY_TOU_TIER_UNIFORM) {
+    if (band < 1 || band > set->band_count || set->tou_tier_mode != PREPAY_TOU_TIER_UNIFORM) {
         return PREPAY_E_NOT_FOUND;
     }
-    prepay_price_t old = set->prices.band_price[band - 1u];
-    set->prices.band_price[band - 1u] = value * 10000;
+    prepay_price_t direct[PREPAY_MAX_TARIFF_INDEX];
+    memcpy(direct, set->prices.band_price, sizeof direct);
+    if (set->prices.mode == PREPAY_PRICE_DERIVED) {
+        for (unsigned b = 1; b <= set->band_count; b++) {
+            prepay_price_t price;
+            if (prepay_tariff_price(set, b, 1, &price) != PREPAY_OK) {
+                return PREPAY_E_INVALID_ARGUMENT;
+            }
+            direct[b - 1u] = price - set->prices.tier_surcharge[0];
+        }
+    }
+    direct[band - 1u] = value * 10000;
+    prepay_price_t old[PREPAY_MAX_TARIFF_INDEX];
+    memcpy(old, set->prices.band_price, sizeof old);
+    prepay_price_mode_t old_mode = set->prices.mode;
+    memcpy(set->prices.band_price, direct, sizeof direct);
+    set->prices.mode = PREPAY_PRICE_DIRECT;
     if (validate_plan(meter) != PREPAY_OK) {
-        set->prices.band_price[band - 1u] = old;
+        memcpy(set->prices.band_price, old, sizeof old);
+        set->prices.mode = old_mode;
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_OK;
+}
+
+/* 04000202 number of day tables (1..8) and 04000204 number of tariffs (1..63):
+ * meter-wide (DL/T 645-2007 A.5), so both bound sets change together. New day
+ * tables start as a copy of table 1 and new tariffs at price 0 (both unused
+ * until a zone or a slot refers to them); fewer is refused while a zone or
+ * a slot still refers to what would go. */
+static int write_count(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
+{
+    uint8_t n;
+    if (len != 1 || prepay_bcd_decode_byte(v[0], &n) != PREPAY_OK || n < 1) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    bool tables = di == PREPAY_DI_DAY_TABLE_COUNT;
+    unsigned limit = tables ? 8u : 63u;
+    unsigned capacity = tables ? PREPAY_MAX_DAY_TABLES : PREPAY_MAX_TARIFF_INDEX;
+    if (n > limit || n > capacity) {
+        return tables ? PREPAY_E_INVALID_ARGUMENT : PREPAY_E_METER_WRITE_TARIFFS;
+    }
+    for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
+        if (meter->sets[s] != NULL && meter->writable[s] == NULL) {
+            return PREPAY_E_METER_WRITE_READ_ONLY;
+        }
+    }
+    uint8_t old[PREPAY_TARIFF_PRICE_SETS] = {0};
+    prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS];
+    for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
+        /* Both sets may be one table: change (and restore) it once. */
+        sets[s] = (s > 0 && meter->writable[s] == meter->writable[0]) ? NULL : meter->writable[s];
+    }
+    for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
+        prepay_tariff_t *set = sets[s];
+        if (set == NULL) {
+            continue;
+        }
+        old[s] = tables ? set->schedule.day_table_count : set->band_count;
+        for (unsigned i = old[s]; i < n; i++) {
+            if (tables) {
+                set->schedule.day_tables[i] = set->schedule.day_tables[0];
+            } else {
+                set->prices.band_price[i] = 0;
+            }
+        }
+        if (tables) {
+            set->schedule.day_table_count = n;
+        } else {
+            set->band_count = n;
+        }
+    }
+    if (validate_plan(meter) != PREPAY_OK) {
+        for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
+            prepay_tariff_t *set = sets[s];
+            if (set != NULL && tables) {
+                set->schedule.day_table_count = old[s];
+            } else if (set != NULL) {
+                set->band_count = old[s];
+            }
+            /* Unused tables and prices beyond the count were rewritten: plans sealed with the set look again. */
+            prepay_tariff_touch(set);
+        }
         return PREPAY_E_INVALID_ARGUMENT;
     }
     return PREPAY_OK;
@@ -224,6 +306,9 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         meter->switch_time[(di & 0xFFu) - 6u] = t;
         return PREPAY_OK;
     }
+    case PREPAY_DI_DAY_TABLE_COUNT:
+    case PREPAY_DI_TARIFF_COUNT:
+        return write_count(meter, di, v, len);
     case 0x04000B01u: { /* settlement day: hh DD */
         uint8_t hh, dd;
         if (len != 2 || prepay_bcd_decode_byte(v[0], &hh) != PREPAY_OK ||

@@ -53,6 +53,7 @@
 #define SRC_SG_EVENT "Q/GDW event classes 10..1F; files 39843840818, 39364415060, 16516973336, 44864393166"
 #define SRC_SG_RELAY "Q/GDW trip/close records 1D/1E; file 39820409566; frame sansheng_read_trip_count_reply"
 #define SRC_PARAM "DL/T 645-2007 A.5; files 29807145697, 30983707061; frames sansheng"
+#define SRC_NAMEPLATE "DL/T 645-2007 A.5 (ASCII items, last character first); files 39757968725, 29750402987, 29756762909, 12221487518, 22039290523"
 #define SRC_PREPAID "Q/GDW prepaid items; files 30983707061, 6330760452, 39820409566; frame sansheng"
 #define SRC_PURCHASE "Q/GDW purchase records; files 39820409566, 44280003224, 35713924029, 6330760452"
 #define SRC_FREEZE "DL/T 645-2007 A.6; file 53110917206; frame sansheng_read_freeze_time_reply"
@@ -283,8 +284,16 @@ const prepay__dlt645_row_t prepay__dlt645_exact_rows[] = {
     X(0x04000401u, "address", F_DIGITS, 6, 0, U_NONE, SRC_PARAM),
     X(0x04000402u, "meter number", F_DIGITS, 6, 0, U_NONE, SRC_PARAM),
     X(0x04000403u, "asset management code", F_ASCII, 32, 0, U_NONE, SRC_PARAM),
+    X(0x04000404u, "rated voltage", F_ASCII, 6, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x04000405u, "rated current (basic current)", F_ASCII, 6, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x04000406u, "maximum current", F_ASCII, 6, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x04000407u, "active accuracy class", F_ASCII, 4, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x04000408u, "reactive accuracy class", F_ASCII, 4, 0, U_NONE, SRC_NAMEPLATE),
     X(0x04000409u, "active constant", F_BCD, 3, 0, U_IMP, SRC_PARAM),
     X(0x0400040Au, "reactive constant", F_BCD, 3, 0, U_IMP, SRC_PARAM),
+    X(0x0400040Bu, "meter model", F_ASCII, 10, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x0400040Cu, "production date", F_ASCII, 10, 0, U_NONE, SRC_NAMEPLATE),
+    X(0x0400040Du, "protocol version", F_ASCII, 16, 0, U_NONE, SRC_NAMEPLATE),
     X(0x0400040Eu, "customer number", F_DIGITS, 6, 0, U_NONE, SRC_PREPAID),
     X(0x04000501u, "meter status word 1", F_BYTES, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000502u, "meter status word 2", F_BYTES, 2, 0, U_NONE, SRC_PARAM),

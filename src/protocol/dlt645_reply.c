@@ -250,9 +250,14 @@ int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *request, prep
     if (!prepay__dlt645_relay_command_is_valid(r.command)) {
         return PREPAY_E_DLT645_BAD_RELAY_COMMAND;
     }
-    int rc = prepay_time_from_dlt645_datetime(request->data + 10, &r.valid_until);
-    if (rc != PREPAY_OK) {
-        return rc;
+    static const uint8_t zero[6] = {0, 0, 0, 0, 0, 0};
+    if (memcmp(request->data + 10, zero, sizeof zero) == 0) {
+        r.valid_until = PREPAY_DLT645_RELAY_NO_TIME; /* no time given: the meter's policy decides */
+    } else {
+        int rc = prepay_time_from_dlt645_datetime(request->data + 10, &r.valid_until);
+        if (rc != PREPAY_OK) {
+            return rc;
+        }
     }
     *out = r;
     return PREPAY_OK;

@@ -316,9 +316,13 @@ int prepay_dlt645_request_relay_control(prepay_dlt645_frame_t *out, const prepay
     put_credentials(data, credentials);
     data[8] = command;
     data[9] = 0; /* N2, reserved */
-    int rc = prepay_time_to_dlt645_datetime(valid_until, data + 10); /* ss mm hh DD MM YY */
-    if (rc != PREPAY_OK) {
-        return rc;
+    if (valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
+        memset(data + 10, 0, 6);
+    } else {
+        int rc = prepay_time_to_dlt645_datetime(valid_until, data + 10); /* ss mm hh DD MM YY */
+        if (rc != PREPAY_OK) {
+            return rc;
+        }
     }
     return build(out, PREPAY_DLT645_EDITION_2007, address, PREPAY_DLT645_FN_RELAY_CONTROL, data, sizeof data);
 }

@@ -1,6 +1,7 @@
 /* Status texts of this module, for prepay_strerror(). Numbers 1..63 belong to
  * the frame layer (include/prepay/dlt645.h); 64..127 are reserved for the
- * data-identifier catalogue and typed values. */
+ * data-identifier catalogue and typed values; 128.. are the tariff tables
+ * (include/prepay/dlt645_tariff.h). */
 #include "../common/status_internal.h"
 
 #ifndef PREPAY_NO_STRERROR
@@ -34,6 +35,9 @@ const char *prepay__dlt645_status_text(int number)
     case 104: return "DL/T 645: value does not fit the item's format";
     case 105: return "DL/T 645: item is a table, text or bytes, not a number or time (use the value decoder)";
     /* ---- end of data layer ---- */
+    /* ---- tariff tables (include/prepay/dlt645_tariff.h): 128.. ---- */
+    case 128: return "DL/T 645: the tariff cannot be held by a DL/T 645 meter";
+    case 129: return "DL/T 645: tariff tables are not a valid tariff";
     default: return (const char *)0;
     }
 }

@@ -121,14 +121,10 @@ static size_t preamble_before(const uint8_t *buffer, size_t lo, size_t at)
     return k;
 }
 
-int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out)
+/* The parser proper: with `rejected`, a candidate whose framing is sound but
+ * whose decoding fails is dropped whole and described (returns 2). */
+static int next_frame(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out, prepay_dlt645_rejected_t *rejected)
 {
-    if (!stream || !out) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    if (!is_ready(stream)) {
-        return PREPAY_E_BAD_STATE;
-    }
     const prepay_dlt645_edition_t edition = (prepay_dlt645_edition_t)stream->edition;
     const uint8_t *buffer = stream->buffer;
     for (;;) {
@@ -166,9 +162,45 @@ int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_fram
             }
             return 0;
         }
+        if (rejected && (rc == PREPAY_E_DLT645_BAD_LENGTH || rc == PREPAY_E_DLT645_BAD_FUNCTION)) {
+            size_t pre = 0;
+            size_t length = 0;
+            if (prepay__dlt645_locate(buffer + stream->head, used - stream->head, &pre, &length) == PREPAY_OK) {
+                const uint8_t *f = buffer + stream->head + pre;
+                rejected->reason = rc;
+                memcpy(rejected->address.bytes, f + PREPAY__DLT645_OFFSET_ADDRESS, PREPAY_DLT645_ADDRESS_SIZE);
+                rejected->control = f[PREPAY__DLT645_OFFSET_CONTROL];
+                rejected->length = (uint8_t)length;
+                drop(stream, pre + PREPAY_DLT645_OVERHEAD + length);
+                return 2;
+            }
+        }
         /* A false start: drop it through its 68 and rescan the rest. */
         drop(stream, start + 1 - stream->head);
     }
+}
+
+int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out)
+{
+    if (!stream || !out) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (!is_ready(stream)) {
+        return PREPAY_E_BAD_STATE;
+    }
+    return next_frame(stream, out, NULL);
+}
+
+int prepay_dlt645_stream_next_checked(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out,
+                                      prepay_dlt645_rejected_t *rejected)
+{
+    if (!stream || !out || !rejected) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (!is_ready(stream)) {
+        return PREPAY_E_BAD_STATE;
+    }
+    return next_frame(stream, out, rejected);
 }
 
 int prepay_dlt645_stream_flush(prepay_dlt645_stream_t *stream)

@@ -130,12 +130,24 @@ int prepay_dlt645_value_format(const prepay_dlt645_value_t *value, char *out, si
             put_digits(&s, e->number, e->number >= 10 ? 2 : 1);
         }
         break;
-    case PREPAY_DLT645_KIND_TEXT:
-        for (size_t i = 0; i < value->count && i < PREPAY_DLT645_VALUE_MAX_BYTES; i++) {
+    case PREPAY_DLT645_KIND_TEXT: {
+        /* Fixed-length ASCII fields are padded with NUL bytes, before or
+         * after the text (the text is sent last character first, and meters
+         * differ in where they pad): padding is not shown. */
+        size_t first = 0;
+        size_t end = value->count < PREPAY_DLT645_VALUE_MAX_BYTES ? value->count : PREPAY_DLT645_VALUE_MAX_BYTES;
+        while (first < end && value->bytes[first] == 0) {
+            first++;
+        }
+        while (end > first && value->bytes[end - 1] == 0) {
+            end--;
+        }
+        for (size_t i = first; i < end; i++) {
             uint8_t c = value->bytes[i];
             put_char(&s, c >= 0x20 && c <= 0x7E ? (char)c : '?');
         }
         break;
+    }
     case PREPAY_DLT645_KIND_BYTES:
         for (size_t i = 0; i < value->count && i < PREPAY_DLT645_VALUE_MAX_BYTES; i++) {
             put_char(&s, hex_digits[value->bytes[i] >> 4]);

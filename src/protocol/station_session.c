@@ -13,7 +13,8 @@ enum session_state {
     STATE_IDLE = 0,
     STATE_WAITING = 1,     /* a frame is outstanding */
     STATE_SENT_ONLY = 2,   /* a broadcast was handed out: done once sent */
-    STATE_DONE = 3
+    STATE_DONE = 3,
+    STATE_HOLD = 4         /* a request waits for the broadcast quiet time to end */
 };
 
 void prepay_station_config_default(prepay_station_config_t *config)
@@ -26,6 +27,7 @@ void prepay_station_config_default(prepay_station_config_t *config)
     config->retries = PREPAY_STATION_DEFAULT_RETRIES;
     config->preamble = PREPAY_STATION_DEFAULT_PREAMBLE;
     config->max_follow_ups = PREPAY_STATION_DEFAULT_MAX_FOLLOW_UPS;
+    config->broadcast_quiet_ms = PREPAY_STATION_DEFAULT_BROADCAST_QUIET_MS;
 }
 
 int prepay_station_init(prepay_station_session_t *session, const prepay_station_config_t *config)
@@ -73,6 +75,8 @@ static void set_step(prepay_station_step_t *step, prepay_station_action_t action
     step->wake_at_ms = wake;
 }
 
+static void describe_state(const prepay_station_session_t *session, prepay_station_step_t *step, uint64_t now_ms);
+
 /* Encodes the outstanding frame with the configured preamble. */
 static int encode_current(prepay_station_session_t *session, uint8_t *tx, size_t tx_cap, size_t *len)
 {
@@ -83,6 +87,14 @@ static int encode_current(prepay_station_session_t *session, uint8_t *tx, size_t
     }
     *len = (size_t)n;
     return PREPAY_OK;
+}
+
+/* A new attempt is on the line from now: its reply deadline. */
+static void arm(prepay_station_session_t *session, uint64_t now_ms)
+{
+    session->deadline_ms = now_ms + session->config.reply_timeout_ms;
+    session->attempt_deadline_ms = session->deadline_ms;
+    session->last_byte_ms = now_ms;
 }
 
 static void finish(prepay_station_session_t *session, int status, const prepay_dlt645_frame_t *reply)
@@ -136,15 +148,49 @@ int prepay_station_start(prepay_station_session_t *session, const prepay_dlt645_
         session->stats.bytes_dropped += parser.bytes_dropped + parser.bytes_pending;
     }
     (void)prepay_dlt645_stream_init(&session->stream, PREPAY_DLT645_EDITION_AUTO);
+    if (now_ms < session->quiet_until_ms) {
+        /* Encoded once above so that a bad request fails now; sent after the quiet time. */
+        session->state = STATE_HOLD;
+        set_step(step, PREPAY_STATION_WAIT, 0, session->quiet_until_ms);
+        return PREPAY_OK;
+    }
     if (is_broadcast(request)) {
         session->state = STATE_SENT_ONLY;
         set_step(step, PREPAY_STATION_SEND, len, now_ms);
         return PREPAY_OK;
     }
     session->state = STATE_WAITING;
-    session->deadline_ms = now_ms + session->config.reply_timeout_ms;
-    session->last_byte_ms = now_ms;
+    arm(session, now_ms);
     set_step(step, PREPAY_STATION_SEND, len, session->deadline_ms);
+    return PREPAY_OK;
+}
+
+/* A broadcast left the line: done, and the bus keeps quiet for a while. */
+static void finish_broadcast(prepay_station_session_t *session, uint64_t now_ms)
+{
+    finish(session, PREPAY_OK, NULL);
+    session->quiet_until_ms = now_ms + session->config.broadcast_quiet_ms;
+}
+
+int prepay_station_sent(prepay_station_session_t *session, uint64_t now_ms, prepay_station_step_t *step)
+{
+    if (!session || !step) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if (session->magic != SESSION_MAGIC) {
+        return PREPAY_E_BAD_STATE;
+    }
+    if (session->state == STATE_SENT_ONLY) {
+        finish_broadcast(session, now_ms);
+    } else if (session->state == STATE_WAITING) {
+        /* No frame of the reply under way: the reply delay counts from now. */
+        prepay_dlt645_stream_stats_t parser;
+        if (prepay_dlt645_stream_stats(&session->stream, &parser) == PREPAY_OK && parser.bytes_pending == 0 &&
+            now_ms + session->config.reply_timeout_ms > session->deadline_ms) {
+            arm(session, now_ms);
+        }
+    }
+    describe_state(session, step, now_ms);
     return PREPAY_OK;
 }
 
@@ -205,7 +251,7 @@ static bool on_read_reply(prepay_station_session_t *session, const prepay_dlt645
     session->follow_ups++;
     session->attempts = 1;
     session->stats.transmissions++;
-    session->deadline_ms = now_ms + session->config.reply_timeout_ms;
+    arm(session, now_ms);
     (void)prepay_dlt645_stream_flush(&session->stream);
     set_step(step, PREPAY_STATION_SEND, len, session->deadline_ms);
     return true;
@@ -236,11 +282,46 @@ static bool on_frame(prepay_station_session_t *session, const prepay_dlt645_fram
     return true;
 }
 
+/* A well-framed frame the parser refused: if it is the addressed meter
+ * replying to the outstanding function, the request ends now (retrying
+ * would get the same answer). Returns true when it ended the request. */
+static bool on_rejected(prepay_station_session_t *session, const prepay_dlt645_rejected_t *rejected, uint64_t now_ms,
+                        prepay_station_step_t *step)
+{
+    const prepay_dlt645_frame_t *current = &session->current;
+    if ((rejected->control & PREPAY_DLT645_CONTROL_REPLY) == 0 ||
+        (rejected->control & PREPAY_DLT645_CONTROL_FUNCTION_MASK) != current->function) {
+        return false;
+    }
+    bool from_target = prepay_dlt645_address_is_wildcard(&current->address)
+                           ? prepay_dlt645_address_matches(&current->address, &rejected->address)
+                           : memcmp(current->address.bytes, rejected->address.bytes, PREPAY_DLT645_ADDRESS_SIZE) == 0;
+    if (!from_target) {
+        return false;
+    }
+    session->stats.malformed_replies++;
+    prepay_dlt645_frame_t shown;
+    memset(&shown, 0, sizeof shown);
+    shown.address = rejected->address;
+    shown.control = rejected->control;
+    shown.function = (uint8_t)(rejected->control & PREPAY_DLT645_CONTROL_FUNCTION_MASK);
+    shown.is_reply = true;
+    shown.abnormal = (rejected->control & PREPAY_DLT645_CONTROL_ABNORMAL) != 0;
+    shown.follow_up = (rejected->control & PREPAY_DLT645_CONTROL_FOLLOW_UP) != 0;
+    shown.length = rejected->length;
+    shown.edition = current->edition;
+    finish(session, PREPAY_E_STATION_MALFORMED_REPLY, &shown);
+    session->result.error = 0;
+    set_step(step, PREPAY_STATION_DONE, 0, now_ms);
+    return true;
+}
+
 static void describe_state(const prepay_station_session_t *session, prepay_station_step_t *step, uint64_t now_ms)
 {
     switch (session->state) {
     case STATE_WAITING: set_step(step, PREPAY_STATION_WAIT, 0, session->deadline_ms); break;
     case STATE_SENT_ONLY: set_step(step, PREPAY_STATION_WAIT, 0, now_ms); break;
+    case STATE_HOLD: set_step(step, PREPAY_STATION_WAIT, 0, session->quiet_until_ms); break;
     case STATE_DONE: set_step(step, PREPAY_STATION_DONE, 0, now_ms); break;
     default: set_step(step, PREPAY_STATION_IDLE, 0, now_ms); break;
     }
@@ -277,9 +358,12 @@ int prepay_station_receive(prepay_station_session_t *session, const uint8_t *rx,
         }
         offset += (size_t)taken;
         prepay_dlt645_frame_t frame;
+        prepay_dlt645_rejected_t rejected;
         int got;
-        while ((got = prepay_dlt645_stream_next(&session->stream, &frame)) == 1) {
-            if (on_frame(session, &frame, now_ms, tx, tx_cap, step, &status)) {
+        while ((got = prepay_dlt645_stream_next_checked(&session->stream, &frame, &rejected)) > 0) {
+            bool ended = got == 1 ? on_frame(session, &frame, now_ms, tx, tx_cap, step, &status)
+                                  : on_rejected(session, &rejected, now_ms, step);
+            if (ended) {
                 /* The request ended or moved on: later bytes of this chunk
                  * cannot answer the frame just sent. */
                 session->stats.bytes_dropped += rx_len - offset;
@@ -294,6 +378,21 @@ int prepay_station_receive(prepay_station_session_t *session, const uint8_t *rx,
             break;
         }
     }
+    /* A frame still arriving keeps the request alive past the reply
+     * deadline (the inter-byte limit applies instead), by at most one more
+     * reply timeout so that a babbling line cannot hold the bus. */
+    prepay_dlt645_stream_stats_t parser;
+    if (rx_len > 0 && prepay_dlt645_stream_stats(&session->stream, &parser) == PREPAY_OK && parser.bytes_pending > 0) {
+        uint64_t until = now_ms + session->config.byte_gap_ms;
+        uint64_t limit = session->attempt_deadline_ms + session->config.reply_timeout_ms;
+        if (until > limit) {
+            until = limit;
+        }
+        if (until > session->deadline_ms) {
+            session->deadline_ms = until;
+            describe_state(session, step, now_ms);
+        }
+    }
     return status;
 }
 
@@ -306,8 +405,24 @@ int prepay_station_poll(prepay_station_session_t *session, uint64_t now_ms, uint
     if (session->magic != SESSION_MAGIC) {
         return PREPAY_E_BAD_STATE;
     }
+    if (session->state == STATE_HOLD && now_ms >= session->quiet_until_ms) {
+        size_t len = 0;
+        int status = encode_current(session, tx, tx_cap, &len);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        if (is_broadcast(&session->current)) {
+            session->state = STATE_SENT_ONLY;
+            set_step(step, PREPAY_STATION_SEND, len, now_ms);
+        } else {
+            session->state = STATE_WAITING;
+            arm(session, now_ms);
+            set_step(step, PREPAY_STATION_SEND, len, session->deadline_ms);
+        }
+        return PREPAY_OK;
+    }
     if (session->state == STATE_SENT_ONLY) {
-        finish(session, PREPAY_OK, NULL);
+        finish_broadcast(session, now_ms);
     } else if (session->state == STATE_WAITING && now_ms >= session->deadline_ms) {
         session->stats.timeouts++;
         if (session->attempts > session->config.retries) {
@@ -324,7 +439,7 @@ int prepay_station_poll(prepay_station_session_t *session, uint64_t now_ms, uint
                 session->result.attempts = session->attempts;
             }
             session->stats.transmissions++;
-            session->deadline_ms = now_ms + session->config.reply_timeout_ms;
+            arm(session, now_ms);
             (void)prepay_dlt645_stream_flush(&session->stream);
             set_step(step, PREPAY_STATION_SEND, len, session->deadline_ms);
             return PREPAY_OK;

@@ -35,6 +35,8 @@ def path(*parts):
 
 
 def run(argv, stdin=None, cwd=None):
+    if stdin is None and argv[1:4] == ["meter", "batch", "-"]:
+        stdin = METER + "\n"  # the batch's site file
     return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
 
 
@@ -51,6 +53,10 @@ class Fixtures:
         self.tiny = path("tests", "vectors", "report_cli", "tiny.csv")
         self.site = path("examples", "sites", "small.json")
         self.journal = os.path.join(scratch, "ledger.journal")
+        self.field_site = path("tests", "field", "data", "one.json")
+        self.push_tariff = path("tests", "field", "data", "push_tariff.json")
+        self.bus = None  # "127.0.0.1:PORT" of the emulator the meter commands talk to (Conventions.setUpClass)
+        self.dead = None  # a port nobody listens on
 
     def read(self, name):
         with open(name, encoding="utf-8") as f:
@@ -144,6 +150,69 @@ def commands(fx):
             fails=["demo", "--days=1", "--meters=2", "--out=" + os.path.join(fx.scratch, "demo-fails"),
                    "--tariff=" + fx.guangzhou, "--emulator=" + os.path.join(fx.scratch, "no-such-emulator")]),
         ("version",): dict(ok=["version"], json_ok=["version"], bad=["version", "extra"]),
+    } | meter_commands(fx)
+
+
+METER = "000000000201"  # the one meter of tests/field/data/one.json
+
+
+def meter_commands(fx):
+    """prepay meter: every subcommand against the emulator (fx.bus); options before or after the subcommand.
+
+    Not a "fails" case here: verify-tariff that finds differences (its result line, then the error line) and a
+    batch with failed meters (a stream: each failed meter is an error object carrying the meter's members, and
+    the summary is on stderr); tests/field checks both."""
+    bus, meter, dead = "--tcp=" + fx.bus, "--address=" + METER, "--tcp=" + fx.dead
+    site = METER + "\n"
+    return {
+        ("meter", "read"): dict(
+            ok=["meter", "read", bus, meter, "energy"], json_ok=["meter", "--tcp", fx.bus, "read", "voltage", "0001FF00"],
+            bad=["meter", "read", bus, "bogus-name"],
+            fails=["meter", "read", dead, meter, "energy"]),
+        ("meter", "read-address"): dict(
+            ok=["meter", "read-address", bus], json_ok=["meter", "read-address", "--tcp", fx.bus],
+            bad=["meter", "read-address", bus, "extra"], fails=["meter", "read-address", dead]),
+        ("meter", "discover"): dict(
+            ok=["meter", "discover", bus], json_ok=["meter", "discover", bus],
+            bad=["meter", "discover", "--tcp=nohost"]),
+        ("meter", "time-sync"): dict(
+            ok=["meter", "time-sync", bus, "--time=2027-01-01 00:00:05"],
+            json_ok=["meter", "time-sync", bus, meter, "--addressed", "--time", "2027/01/01 00:00:10"],
+            bad=["meter", "time-sync", bus, "--time=2027-02-30 00:00"]),
+        ("meter", "relay"): dict(
+            ok=["meter", "relay", bus, meter, "allow-close"],
+            json_ok=["meter", "relay", bus, meter, "alarm", "--valid-until", "2027/01/02"],
+            bad=["meter", "relay", bus, meter, "explode"]),
+        ("meter", "recharge"): dict(
+            ok=["meter", "recharge", bus, meter, "1.00", "--count=2"],
+            json_ok=["meter", "recharge", bus, meter, "2.50", "--count", "3"],
+            bad=["meter", "recharge", bus, meter, "1.234", "--count=4"]),
+        ("meter", "write"): dict(
+            ok=["meter", "write", bus, meter, "04001001", "20.00"],
+            json_ok=["meter", "write", bus, meter, "04001002", "10.00"],
+            bad=["meter", "write", bus, meter, "04001001", "abc"],
+            fails=["meter", "write", bus, meter, "04000B01", "01"]),
+        ("meter", "freeze"): dict(
+            ok=["meter", "freeze", bus, meter], json_ok=["meter", "freeze", bus, meter],
+            bad=["meter", "freeze", bus, meter, "--at=25:99:99:99x"]),
+        ("meter", "events"): dict(
+            ok=["meter", "events", bus, meter], json_ok=["meter", "events", bus, meter],
+            bad=["meter", "events", bus, meter, "--count=1"]),
+        ("meter", "push-tariff"): dict(
+            ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--at=now"],
+            json_ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--tariff-set", "a"],
+            bad=["meter", "push-tariff", bus, meter, path("examples", "tariffs", "guangzhou_residential_tou.json")]),
+        ("meter", "verify-tariff"): dict(
+            ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set=2"],
+            json_ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set", "1"],
+            stdin=(["meter", "verify-tariff", bus, meter, "-", "--set=2"], fx.read(fx.push_tariff)),
+            bad=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set=3"],
+            fails=["meter", "verify-tariff", dead, meter, fx.push_tariff]),
+        ("meter", "batch"): dict(
+            ok=["meter", "batch", "-", "read", "energy", bus, "--results=" + os.path.join(fx.scratch, "r.csv")],
+            json_ok=["meter", "batch", "-", "read", "energy", "--tcp", fx.bus],
+            stdin=(["meter", "batch", "-", "read", "energy", bus], site),
+            bad=["meter", "batch", "-", "read", "energy", bus, "--count=3"]),
     }
 
 
@@ -152,11 +221,25 @@ class Conventions(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="prepay-cli-")
         cls.fx = Fixtures(cls.tmp.name)
+        # The meter commands talk to one emulated meter (its tariff writable, for push-tariff).
+        ready = os.path.join(cls.tmp.name, "meter-ready")
+        cls.meter_emu = subprocess.Popen([EMU, cls.fx.field_site, "--bus-port=0", "--quiet", "--ready-file=" + ready,
+                                          "--exit-with-parent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + TIMEOUT
+        while not os.path.exists(ready) and cls.meter_emu.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with open(ready, encoding="utf-8") as f:
+            cls.fx.bus = "127.0.0.1:" + f.read().split("bus_port=")[1].split()[0]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            cls.fx.dead = "127.0.0.1:%d" % probe.getsockname()[1]  # closed again: connections are refused
         cls.table = commands(cls.fx)
         cls.version = run([PREPAY, "version"]).stdout.split()[-1]
 
     @classmethod
     def tearDownClass(cls):
+        cls.meter_emu.terminate()
+        cls.meter_emu.wait(timeout=TIMEOUT)
         cls.tmp.cleanup()
 
     # ---- helpers ------------------------------------------------------------------------------

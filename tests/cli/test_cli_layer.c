@@ -56,7 +56,7 @@ static const cli_option_t table[] = {
     {"when", CLI_OPT_TIME(opts_t, when), .help = "a time"},
     {"hex", CLI_OPT_INT(opts_t, hex, 0, 0xFFFF), .flags = CLI_NUMBER_HEX, .help = "hex"},
     {"again", CLI_OPT_TEXT(opts_t, text), .flags = CLI_REPEATABLE, .help = NULL},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t spec = {

@@ -1,6 +1,7 @@
 /* Tests for status codes, prepay_strerror() and the version. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -41,6 +42,39 @@ static void test_strerror_names_codes(void **state)
     assert_string_equal(prepay_strerror(INT32_MIN), "unknown status");
 }
 
+/* prepay_status_name(): the enum names (generated from the headers by
+ * scripts/gen-status-names.py), and exactly the codes that have a text have a
+ * name, so no code is named without words or worded without a name. */
+static void test_status_names(void **state)
+{
+    (void)state;
+    assert_string_equal(prepay_status_name(PREPAY_OK), "ok");
+    assert_string_equal(prepay_status_name(7), "ok");
+#ifdef PREPAY_NO_STRERROR
+    assert_null(prepay_status_name(PREPAY_E_OVERFLOW));
+    return;
+#endif
+    assert_string_equal(prepay_status_name(PREPAY_E_OVERFLOW), "overflow");
+    assert_string_equal(prepay_status_name(PREPAY_E_LEDGER_EXCEEDS_CREDITS), "ledger_exceeds_credits");
+    assert_string_equal(prepay_status_name(PREPAY_E_DLT645_BAD_CHECKSUM), "dlt645_bad_checksum");
+    assert_null(prepay_status_name(PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 200)));
+    assert_null(prepay_status_name(INT32_MIN));
+    int named = 0;
+    for (int module = 0; module < PREPAY_MODULE_COUNT; module++) {
+        for (int n = 1; n < 256; n++) {
+            int code = PREPAY_STATUS_MAKE(module, n);
+            const char *name = prepay_status_name(code);
+            bool worded = strcmp(prepay_strerror(code), "unknown status") != 0;
+            if ((name != NULL) != worded) {
+                fail_msg("status %d (module %d, number %d): name %s, text \"%s\"", code, module, n,
+                         name ? name : "(none)", prepay_strerror(code));
+            }
+            named += name != NULL;
+        }
+    }
+    assert_true(named > 200);
+}
+
 static void test_version(void **state)
 {
     (void)state;
@@ -54,6 +88,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codes_carry_their_module),
         cmocka_unit_test(test_strerror_names_codes),
+        cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

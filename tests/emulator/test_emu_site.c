@@ -470,6 +470,114 @@ static void test_options_range_checked(void **state)
     assert_int_equal(emu_options_check_site(&o, &site, err, sizeof err), 0);
 }
 
+/* ---- the line fields of a site file (preamble, phases, voltage, frequency, PF, nameplate) -------------------- */
+
+/* Every site below uses the tariff of examples/sites/small.json, whatever it names. */
+static int load_small_tariff(void *context, const char *reference, prepay_tariff_doc_t *doc, char *err,
+                             size_t err_cap)
+{
+    (void)context;
+    (void)reference;
+    char path[1024];
+    const char *slash = strrchr(site_path, '/');
+    snprintf(path, sizeof path, "%.*s/../tariffs/zhejiang_residential_tou.json", slash ? (int)(slash - site_path) : 1,
+             slash ? site_path : ".");
+    return prepay_tariff_doc_load_file(path, doc, err, err_cap) == PREPAY_OK ? 0 : -1;
+}
+
+/* Parses a site whose "defaults" and first meter carry the given members; 0 or -1 with err. */
+static int parse_line_site(emu_site_t *out, const char *defaults, const char *meter, char *err, size_t cap)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"format\": \"prepay-site/1\", \"start\": \"2026-11-01 00:00\", \"tariff\": \"t.json\", "
+             "\"tariff_writable\": true, \"defaults\": {%s}, "
+             "\"meters\": [{\"address\": \"000000000001\"%s%s}, {\"address\": \"000000000002\"}]}",
+             defaults, meter[0] ? ", " : "", meter);
+    return emu_site_parse(text, strlen(text), "line.json", load_small_tariff, NULL, out, err, cap);
+}
+
+static void test_line_fields(void **state)
+{
+    (void)state;
+    static emu_site_t s;
+    char err[EMU_ERROR_MAX] = "";
+    int rc = parse_line_site(&s,
+                             "\"preamble\": 0, \"phases\": 3, \"voltage\": \"230.0\", \"frequency\": \"49.98\", "
+                             "\"power_factor\": \"0.900\", \"nameplate\": {\"model\": \"DDZY-T\", \"active_constant\": 1600}",
+                             "\"preamble\": 4, \"nameplate\": {\"rated_current\": \"10A\"}", err, sizeof err);
+    assert_int_equal(rc, 0);
+    const emu_line_t *a = &s.meters[0].line, *b = &s.meters[1].line;
+    /* The first meter: its own preamble and rated current over the defaults; the rest inherited. */
+    assert_int_equal(a->preamble, 4);
+    assert_int_equal(b->preamble, 0);
+    assert_int_equal(a->phases, 3);
+    assert_int_equal(a->voltage_dv, 2300);
+    assert_int_equal(a->frequency_chz, 4998);
+    assert_int_equal(b->power_factor, 900);
+    assert_string_equal(a->nameplate[1], "10A");
+    assert_string_equal(a->nameplate[5], "DDZY-T");
+    assert_string_equal(b->nameplate[5], "DDZY-T");
+    assert_int_equal(b->active_constant, 1600);
+    assert_true(s.tariff_writable && s.meters[0].tariff_copy != NULL && s.meters[1].tariff_copy != NULL);
+    emu_site_free(&s);
+
+    /* Defaults when nothing is said (emu_electric_defaults): two FE, one phase, 220.0 V, 50.00 Hz. */
+    assert_int_equal(parse_line_site(&s, "", "", err, sizeof err), 0);
+    assert_int_equal(s.meters[0].line.preamble, 2);
+    assert_int_equal(s.meters[0].line.phases, 1);
+    assert_int_equal(s.meters[0].line.voltage_dv, 2200);
+    assert_int_equal(s.meters[0].line.frequency_chz, 5000);
+    emu_site_free(&s);
+
+    static const struct {
+        const char *defaults, *meter, *message;
+    } bad[] = {
+        {"", "\"preamble\": 5", "line.json: $.meters[0].preamble:"},
+        {"\"phases\": 2", "", "line.json: $.defaults.phases: must be 1 or 3"},
+        {"", "\"power_factor\": \"1.001\"", "$.meters[0].power_factor:"},
+        {"", "\"voltage\": 220.5", "$.meters[0].voltage:"},
+        {"", "\"frequency\": \"50.001\"", "$.meters[0].frequency:"},
+        {"", "\"nameplate\": {\"model\": \"ABCDEFGHIJK\"}", "$.meters[0].nameplate.model: is longer than 10 bytes"},
+        {"", "\"nameplate\": {\"model\": \"A\\u0001\"}", "$.meters[0].nameplate.model: is not printable ASCII"},
+        {"", "\"nameplate\": {\"colour\": \"red\"}", "$.meters[0].nameplate.colour: unknown member"},
+        {"", "\"nameplate\": {\"active_constant\": 1000000}", "$.meters[0].nameplate.active_constant:"},
+        {"", "\"nameplate\": \"220V\"", "$.meters[0].nameplate:"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(parse_line_site(&s, bad[i].defaults, bad[i].meter, err, sizeof err), -1);
+        if (strstr(err, bad[i].message) == NULL) {
+            fail_msg("case %zu: '%s' does not hold '%s'", i, err, bad[i].message);
+        }
+        assert_null(s.meters); /* nothing of a refused site stays allocated */
+    }
+}
+
+/* The serial and dial-in options: what they need, what they exclude. */
+static void test_link_options(void **state)
+{
+    (void)state;
+    emu_options_t o;
+    assert_int_equal(parse(&o, "--dial", "127.0.0.1:9000", NULL), 2); /* no --dtu-id */
+    assert_int_equal(parse(&o, "--dtu-id", "D1", NULL), 2);           /* no --dial */
+    assert_int_equal(parse(&o, "--dial", "localhost:9000", "--dtu-id=D1"), 2);
+    assert_int_equal(parse(&o, "--dial", "127.0.0.1:65536", "--dtu-id=D1"), 2);
+    assert_int_equal(parse(&o, "--dial", "127.0.0.1:", "--dtu-id=D1"), 2);
+    assert_int_equal(parse(&o, "--dial", "127.0.0.1:9000", "--dtu-id=123456789012345678901234567890123"), 2);
+    assert_int_equal(parse(&o, "--serial", "", NULL), 2);
+    assert_int_equal(parse(&o, "--heartbeat-s", "5", NULL), 2); /* no --heartbeat */
+    assert_int_equal(parse(&o, "--dial", "127.0.0.1:9000", "--dtu-id=D1"), 0);
+    assert_int_equal(o.server.dial_port, 9000);
+    assert_string_equal(o.server.dtu_id, "D1");
+    assert_int_equal(o.server.redial_ms, 500);
+    assert_int_equal(o.server.heartbeat_ms, 0);
+    assert_int_equal(o.server.bus_port, -1); /* the dial-in link alone */
+    assert_int_equal(parse(&o, "--serial=/tmp/tty-x", NULL, NULL), 0);
+    assert_string_equal(o.server.serial_link, "/tmp/tty-x");
+    assert_int_equal(o.server.bus_port, -1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -489,6 +597,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_state_forgeries_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_every_byte_forged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options_range_checked, setup, teardown),
+        cmocka_unit_test(test_line_fields),
+        cmocka_unit_test(test_link_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

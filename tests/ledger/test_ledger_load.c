@@ -24,44 +24,26 @@
 #include "test_support.h"
 
 #define ACCOUNTS 8
-#define SLOTS 16
 #define TRANSFERS 4096
 
 typedef struct book {
     prepay_ledger_t ledger;
-    prepay_ledger_account_t accounts[ACCOUNTS];
-    uint32_t account_index[SLOTS];
-    prepay_ledger_entry_t *entries;
-    uint64_t *transfer_index;
+    void *memory; /* prepay_ledger_memory_size(ACCOUNTS, transfers) bytes */
 } book_t;
 
 static void book_init(book_t *b, uint32_t transfers)
 {
-    uint32_t slots = 2;
-    while (slots <= transfers) {
-        slots *= 2;
-    }
-    b->entries = calloc(transfers, sizeof *b->entries);
-    b->transfer_index = calloc(slots, sizeof *b->transfer_index);
-    assert_non_null(b->entries);
-    assert_non_null(b->transfer_index);
+    size_t size = prepay_ledger_memory_size(ACCOUNTS, transfers);
+    b->memory = calloc(1, size);
+    assert_non_null(b->memory);
     prepay_ledger_memory_t m;
-    memset(&m, 0, sizeof m);
-    m.accounts = b->accounts;
-    m.account_capacity = ACCOUNTS;
-    m.account_index = b->account_index;
-    m.account_index_slots = SLOTS;
-    m.entries = b->entries;
-    m.transfer_capacity = transfers;
-    m.transfer_index = b->transfer_index;
-    m.transfer_index_slots = slots;
+    assert_int_equal(prepay_ledger_memory_layout(&m, b->memory, size, ACCOUNTS, transfers), PREPAY_OK);
     assert_int_equal(prepay_ledger_init(&b->ledger, &m), PREPAY_OK);
 }
 
 static void book_free(book_t *b)
 {
-    free(b->entries);
-    free(b->transfer_index);
+    free(b->memory);
 }
 
 static prepay_ledger_account_t account(uint64_t id, uint16_t kind, uint16_t flags, prepay_money_t overdraft,

@@ -16,7 +16,7 @@
  *     typedef struct { const char *csv; int64_t price; bool json; } opts_t;
  *     static const cli_option_t options[] = {
  *         {"price", CLI_OPT_DECIMAL(opts_t, price, 8, 0, PREPAY_PRICE_MAX), .arg = "PRICE", .help = "per kWh"},
- *         {NULL},
+ *         {.name = NULL},
  *     };
  */
 #ifndef PREPAY_TOOL_CLI_OPTIONS_H

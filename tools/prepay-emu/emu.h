@@ -71,6 +71,17 @@ typedef struct emu_faults {
     size_t offline_count;
 } emu_faults_t;
 
+/* What a station reads about the line and the nameplate (site-file fields, docs/emulator.md). */
+typedef struct emu_line {
+    uint8_t preamble;                  /* FE bytes before each reply, 0..4 */
+    uint8_t phases;                    /* 1 (single-phase meter) or 3 */
+    uint16_t voltage_dv;               /* nominal phase voltage, 0.1 V */
+    uint16_t frequency_chz;            /* 0.01 Hz */
+    uint16_t power_factor;             /* 0.001, 1..1000 */
+    char nameplate[8][33];             /* 040004 04..08, 0B..0D as ASCII; "" = not present */
+    uint32_t active_constant;          /* 04000409, imp/kWh (0 = not present) */
+} emu_line_t;
+
 typedef struct emu_meter {
     prepay_meter_t meter;
     prepay_meter_load_t load;
@@ -89,6 +100,8 @@ typedef struct emu_meter {
     size_t events_begin, events_end;   /* this meter's events: site->event_order[events_begin .. events_end) */
     size_t next_event;                 /* the first of them not fired yet */
     uint64_t requests, replies, dropped, corrupted;
+    emu_line_t line;                   /* the line as the station sees it (emu_electric.c) */
+    prepay_tariff_t *tariff_copy;      /* owned: this meter's own two sets, when the tariff is writable */
     /* The meter's load records (DL/T 645 class 06): a ring of EMU_LOAD_RECORDS, the oldest
      * overwritten. Not in the state file: a restarted emulator starts with an empty curve. */
     prepay_load_record_t *load_records; /* owned */
@@ -111,6 +124,7 @@ typedef struct emu_site {
     size_t pending;                    /* meters behind their target: emu_site_busy() in O(1) */
     emu_faults_t faults;
     uint64_t rng;
+    bool tariff_writable;              /* "tariff_writable": each meter has its own writable copy of the sets */
 } emu_site_t;
 
 /* Resolves the site file's "tariff" member into a tariff document. */
@@ -156,6 +170,17 @@ int emu_bus_prepare(emu_site_t *site, size_t first, size_t count, const uint8_t 
  * sets *delay_ms. Returns the reply length or a negative status. */
 int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len, uint8_t *reply,
                    size_t reply_cap, uint32_t *delay_ms);
+
+/* The line as the station sees it (emu_electric.c). */
+/* Sets a meter's instantaneous quantities (U, I, P, Q, S, PF per phase, f) from its load at its clock. */
+void emu_electric_update(emu_meter_t *m);
+/* Answers a read of a nameplate item (040004xx) the meter itself does not keep; returns the reply
+ * length (no preamble), 0 if the frame is not such a read, or an error. */
+int emu_nameplate_answer(const emu_meter_t *m, const prepay_dlt645_frame_t *request, uint8_t *out, size_t cap);
+/* Defaults of the electrical and nameplate fields. */
+void emu_electric_defaults(emu_line_t *line);
+/* Nameplate field names of the site file, in the order of emu_line_t::nameplate. */
+extern const char *const emu_nameplate_keys[8];
 
 /* Saves and restores the meters' state (docs/emulator.md, "State file"). */
 int emu_state_save(const emu_site_t *site, const char *path, char *err, size_t err_cap);

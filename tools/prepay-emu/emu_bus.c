@@ -3,8 +3,8 @@
 
 #include "emu.h"
 
-/* Reply preamble: meters send 0..4 FE (vendor-dependent); two is common. */
-#define REPLY_PREAMBLE 2
+/* Reply preamble: meters send 0..4 FE (vendor-dependent; some stations refuse any):
+ * each meter's own count, "preamble" in the site file (default 2). */
 
 static uint64_t next_random(emu_site_t *site)
 {
@@ -64,19 +64,29 @@ static size_t find_exact(const emu_site_t *site, size_t first, size_t count, con
 static int answer(emu_site_t *site, size_t index, const uint8_t *frame, size_t len, uint8_t *out, size_t cap)
 {
     emu_meter_t *m = &site->meters[index];
+    const size_t preamble = m->line.preamble;
     m->requests++;
-    if (offline(site, index) || cap < REPLY_PREAMBLE) {
+    if (offline(site, index) || cap < preamble) {
         return 0;
     }
-    /* At the meter's own clock: handling never moves time (no energy would flow in a gap). */
-    int n = prepay_meter_handle(&m->meter, m->meter.clock, frame, len, out + REPLY_PREAMBLE, cap - REPLY_PREAMBLE);
-    emu_site_note(site, index); /* a time sync or a clock write may have moved the clock back */
+    /* U, I, P, Q, PF and f follow the load at the meter's clock. */
+    emu_electric_update(m);
+    prepay_dlt645_frame_t request;
+    int n = 0;
+    if (prepay_dlt645_decode(frame, len, &request) > 0) {
+        n = emu_nameplate_answer(m, &request, out + preamble, cap - preamble);
+    }
+    if (n == 0) {
+        /* At the meter's own clock: handling never moves time (no energy would flow in a gap). */
+        n = prepay_meter_handle(&m->meter, m->meter.clock, frame, len, out + preamble, cap - preamble);
+        emu_site_note(site, index); /* a time sync or a clock write may have moved the clock back */
+    }
     if (n <= 0) {
         return n;
     }
-    memset(out, PREPAY_DLT645_PREAMBLE_BYTE, REPLY_PREAMBLE);
+    memset(out, PREPAY_DLT645_PREAMBLE_BYTE, preamble);
     m->replies++;
-    return n + REPLY_PREAMBLE;
+    return n + (int)preamble;
 }
 
 /* A broadcast time sync (function 08, L = 6) and the time it carries. */

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_options.h"
@@ -17,6 +18,49 @@ static int parse_listen(const char *text, void *out, char *err, size_t err_cap)
     struct in_addr probe;
     if (inet_pton(AF_INET, text, &probe) != 1) {
         snprintf(err, err_cap, "takes an IPv4 address such as 127.0.0.1, not '%.64s'", text);
+        return -1;
+    }
+    memcpy(out, &text, sizeof text);
+    return 0;
+}
+
+/* --dial HOST:PORT: an IPv4 address and a port; the text is kept, split by emu_options_parse(). */
+static int parse_dial(const char *text, void *out, char *err, size_t err_cap)
+{
+    const char *colon = strrchr(text, ':');
+    char host[64];
+    char *end = NULL;
+    struct in_addr probe;
+    if (!colon || (size_t)(colon - text) >= sizeof host || colon[1] < '0' || colon[1] > '9') {
+        snprintf(err, err_cap, "takes HOST:PORT (an IPv4 address and a port 1..65535), not '%.64s'", text);
+        return -1;
+    }
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    if (*end != '\0' || port < 1 || port > 65535 || strlen(colon + 1) > 5 || inet_pton(AF_INET, host, &probe) != 1) {
+        snprintf(err, err_cap, "takes HOST:PORT (an IPv4 address and a port 1..65535), not '%.64s'", text);
+        return -1;
+    }
+    memcpy(out, &text, sizeof text);
+    return 0;
+}
+
+/* --serial PATH, --dtu-id ID: a text that is not empty (an id at most 32 bytes). */
+static int parse_link_path(const char *text, void *out, char *err, size_t err_cap)
+{
+    if (text[0] == '\0') {
+        snprintf(err, err_cap, "takes the path of a symlink to create to the pseudo-terminal, not ''");
+        return -1;
+    }
+    memcpy(out, &text, sizeof text);
+    return 0;
+}
+
+static int parse_dtu_id(const char *text, void *out, char *err, size_t err_cap)
+{
+    if (text[0] == '\0' || strlen(text) > 32) {
+        snprintf(err, err_cap, "takes an id of 1..32 characters, not '%.64s'", text);
         return -1;
     }
     memcpy(out, &text, sizeof text);
@@ -49,12 +93,28 @@ static const cli_option_t emu_option_table[] = {
      .help = "fault injection: hold every reply this long"},
     {"seed", CLI_OPT_U64(emu_options_t, seed), CLI_GIVEN(emu_options_t, has_seed),
      .help = "fault injection: the random seed"},
+    {"serial", CLI_OPT_CUSTOM(emu_options_t, server.serial_link, parse_link_path), .arg = "PATH",
+     .help = "the whole bus on a pseudo-terminal; PATH becomes a symlink to its device"},
+    {"dial", CLI_OPT_CUSTOM(emu_options_t, server.dial_host, parse_dial), .arg = "HOST:PORT",
+     .help = "a DTU dialling in: connect to a station, register, serve the bus; redial when lost"},
+    {"dtu-id", CLI_OPT_CUSTOM(emu_options_t, server.dtu_id, parse_dtu_id), .arg = "ID",
+     .help = "with --dial: the id in the registration packet (1..32 characters)"},
+    {"register-prefix", CLI_OPT_TEXT(emu_options_t, server.register_prefix), .arg = "TEXT",
+     .help = "with --dial: bytes before the id in the registration packet (default none)"},
+    {"heartbeat", CLI_OPT_TEXT(emu_options_t, server.heartbeat), .arg = "TEXT",
+     .help = "with --dial: a heartbeat packet sent after --heartbeat-s of silence"},
+    {"heartbeat-s", CLI_OPT_INT(emu_options_t, heartbeat_s, 1, 86400), .arg = "N",
+     .help = "with --heartbeat: seconds of silence before a heartbeat (default 30)"},
+    {"dial-drop-after", CLI_OPT_INT(emu_options_t, server.dial_drop_after, 1, 1000000000), .arg = "N",
+     .help = "with --dial, fault injection: drop the connection once after answering N frames"},
+    {"redial-ms", CLI_OPT_INT(emu_options_t, server.redial_ms, 1, 600000), .arg = "N",
+     .help = "with --dial: milliseconds to wait before connecting again (default 500)"},
     {"ready-file", CLI_OPT_TEXT(emu_options_t, server.ready_file), .arg = "FILE",
-     .help = "write bus_port=N to FILE once listening"},
+     .help = "write bus_port=N (and serial=PATH) to FILE once serving"},
     {"exit-with-parent", CLI_OPT_FLAG(emu_options_t, server.exit_with_parent),
      .help = "shut down when the process that started it is gone"},
     {"quiet", CLI_OPT_FLAG(emu_options_t, server.quiet), .help = "print nothing but errors"},
-    {0},
+    {.name = NULL},
 };
 
 const cli_spec_t emu_spec = {
@@ -88,7 +148,26 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
     if (rc == 0 && !o.help && !o.version) {
         o.site_path = args.args[0];
     }
-    if (o.server.bus_port < 0 && o.server.port_base == 0) {
+    if (rc == 0 && o.server.dial_host && !o.server.dtu_id) {
+        rc = cli_message(CLI_EXIT_USAGE, err, err_cap, "--dial needs --dtu-id (the id the DTU registers with)");
+    }
+    if (rc == 0 && !o.server.dial_host &&
+        (o.server.dtu_id || o.server.register_prefix || o.server.heartbeat || o.server.dial_drop_after ||
+         o.server.redial_ms)) {
+        rc = cli_message(CLI_EXIT_USAGE, err, err_cap,
+                         "--dtu-id, --register-prefix, --heartbeat, --dial-drop-after and --redial-ms need --dial");
+    }
+    if (rc == 0 && o.heartbeat_s > 0 && !o.server.heartbeat) {
+        rc = cli_message(CLI_EXIT_USAGE, err, err_cap, "--heartbeat-s needs --heartbeat");
+    }
+    if (o.server.dial_host) {
+        o.server.dial_port = atoi(strrchr(o.server.dial_host, ':') + 1); /* checked by parse_dial() */
+    }
+    o.server.heartbeat_ms = o.server.heartbeat ? (o.heartbeat_s > 0 ? o.heartbeat_s : 30u) * 1000u : 0u;
+    if (o.server.redial_ms == 0) {
+        o.server.redial_ms = 500;
+    }
+    if (o.server.bus_port < 0 && o.server.port_base == 0 && !o.server.serial_link && !o.server.dial_host) {
         o.server.bus_port = 0;
     }
     *out = o;

@@ -18,6 +18,7 @@
 #endif
 
 #include "cli_file.h"
+#include "emu_links.h"
 #include "emu_server.h"
 
 #define MAX_CLIENTS 1024
@@ -30,8 +31,17 @@ typedef struct listener {
     int port;
 } listener_t;
 
+enum client_kind {
+    CLIENT_TCP = 0, /* a station connected to a port */
+    CLIENT_PTY = 1, /* the pseudo-terminal of serial mode: never closed */
+    CLIENT_DIAL = 2 /* the DTU's own connection to a station: connected again when lost */
+};
+
 typedef struct client {
     int fd;
+    uint8_t kind;                      /* enum client_kind */
+    uint32_t answered;                 /* frames served (dial-in fault injection) */
+    uint64_t last_io_ms;               /* last bytes in or out (dial-in heartbeat) */
     bool closing;                      /* the peer closed: finish what was received, then close */
     size_t first, count;
     prepay_dlt645_stream_t stream;
@@ -88,7 +98,8 @@ static int open_listener(const char *host, int port, int *bound_port)
 static void flush_client(client_t *c)
 {
     while (c->out_len > 0) {
-        ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
+        ssize_t n = c->kind == CLIENT_PTY ? write(c->fd, c->out, c->out_len)
+                                          : send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
         if (n <= 0) {
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 return;
@@ -98,6 +109,7 @@ static void flush_client(client_t *c)
         }
         memmove(c->out, c->out + n, c->out_len - (size_t)n);
         c->out_len -= (size_t)n;
+        c->last_io_ms = monotonic_ms();
     }
 }
 
@@ -127,7 +139,7 @@ static bool must_wait(const emu_site_t *site)
 
 /* Answers the client's received frames, in order, until none is left or
  * a time sync starts a simulation (the rest waits for it). */
-static int serve_client(emu_site_t *site, client_t *c, uint64_t now_ms)
+static int serve_client(emu_site_t *site, const emu_server_options_t *opt, client_t *c, uint64_t now_ms)
 {
     if (c->pending_len > 0) {
         if (must_wait(site)) {
@@ -166,6 +178,15 @@ static int serve_client(emu_site_t *site, client_t *c, uint64_t now_ms)
         if (n < 0) {
             continue;
         }
+        if (c->kind == CLIENT_DIAL && opt->dial_drop_after > 0 && c->answered + 1u == opt->dial_drop_after) {
+            /* Fault: the DTU loses its link with a request in flight (once), then dials again. */
+            c->answered++;
+            c->closing = true;
+            c->in_len = 0;
+            c->out_len = 0;
+            return PREPAY_OK;
+        }
+        c->answered++;
         if (emu_bus_prepare(site, c->first, c->count, raw, (size_t)n) == 1) {
             memcpy(c->pending, raw, (size_t)n);
             c->pending_len = (size_t)n;
@@ -186,7 +207,8 @@ static bool orphaned(const emu_server_options_t *opt, pid_t parent)
 }
 
 /* What the emulator serves, in one line (a JSON object with --json). */
-static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port)
+static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port,
+                          const char *pty_device)
 {
     int last_port = opt->port_base + (int)site->meter_count - 1;
     if (opt->cli->json) {
@@ -199,6 +221,10 @@ static void say_listening(const emu_server_options_t *opt, const emu_site_t *sit
         cli_set(o, "bus_port", bus_port >= 0 ? json_integer(bus_port) : json_null());
         cli_set(o, "first_meter_port", opt->port_base > 0 ? json_integer(opt->port_base) : json_null());
         cli_set(o, "last_meter_port", opt->port_base > 0 ? json_integer(last_port) : json_null());
+        cli_set(o, "serial", opt->serial_link ? cli_json_text(opt->serial_link) : json_null());
+        cli_set(o, "serial_device", opt->serial_link ? cli_json_text(pty_device) : json_null());
+        cli_set(o, "dial", opt->dial_host ? cli_json_text(opt->dial_host) : json_null());
+        cli_set(o, "dtu_id", opt->dial_host ? cli_json_text(opt->dtu_id) : json_null());
         (void)cli_emit(opt->cli, o); /* a failed write is reported by cli_finish() */
     } else {
         printf("prepay-emu: %s: %zu meters, clock %s", site->name, site->meter_count,
@@ -209,7 +235,33 @@ static void say_listening(const emu_server_options_t *opt, const emu_site_t *sit
         if (opt->port_base > 0) {
             printf(", meters on ports %d..%d", opt->port_base, last_port);
         }
+        if (opt->serial_link) {
+            printf(", serial bus on %s (%s)", opt->serial_link, pty_device);
+        }
+        if (opt->dial_host) {
+            printf(", DTU %s dialling %s", opt->dtu_id, opt->dial_host);
+        }
         printf("\n");
+    }
+    fflush(stdout);
+}
+
+/* The dial-in DTU registered with the station, or lost its connection (one line, a JSON object with --json). */
+static void say_dial(const emu_server_options_t *opt, bool registered)
+{
+    if (opt->quiet) {
+        return;
+    }
+    if (opt->cli->json) {
+        json_t *o = cli_result();
+        cli_set(o, "event", json_string(registered ? "registered" : "connection_lost"));
+        cli_set(o, "dtu_id", cli_json_text(opt->dtu_id));
+        cli_set(o, "dial", cli_json_text(opt->dial_host));
+        (void)cli_emit(opt->cli, o); /* a failed write is reported by cli_finish() */
+    } else if (registered) {
+        printf("prepay-emu: DTU %s registered with %s\n", opt->dtu_id, opt->dial_host);
+    } else {
+        printf("prepay-emu: DTU %s lost its connection; dialling again\n", opt->dtu_id);
     }
     fflush(stdout);
 }
@@ -223,6 +275,9 @@ static int write_ready_file(const emu_server_options_t *opt, int bus_port)
         return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
     }
     fprintf(out.file, "bus_port=%d\n", bus_port);
+    if (opt->serial_link) {
+        fprintf(out.file, "serial=%s\n", opt->serial_link);
+    }
     if (cli_output_commit(&out, err, sizeof err) != 0) {
         return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
     }
@@ -250,6 +305,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     }
     size_t listener_count = 0, client_count = 0;
     int rc = 1;
+    char pty_device[128] = "";
+    int pty_slave = -1;
     if (opt->bus_port >= 0) {
         listener_t *l = &listeners[listener_count];
         l->fd = open_listener(opt->listen, opt->bus_port, &l->port);
@@ -276,8 +333,27 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             listener_count++;
         }
     }
-    if (listener_count == 0) {
-        cli_bad(opt->cli, "nothing to serve (give --bus-port and/or --port-base)");
+    bool dial_connected = false;
+    uint64_t redial_at = 0;
+    uint32_t dial_drops_left = opt->dial_drop_after > 0 ? 1u : 0u;
+    char link_err[EMU_ERROR_MAX];
+    if (opt->serial_link) {
+        int master;
+        if (emu_open_pty(opt->serial_link, &master, &pty_slave, pty_device, sizeof pty_device, link_err,
+                         sizeof link_err) != 0) {
+            cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", link_err);
+            goto out;
+        }
+        client_t *c = &clients[client_count++];
+        memset(c, 0, sizeof *c);
+        c->fd = master;
+        c->kind = CLIENT_PTY;
+        c->first = 0;
+        c->count = site->meter_count;
+        prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+    }
+    if (listener_count == 0 && !opt->serial_link && !opt->dial_host) {
+        cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --serial or --dial)");
         rc = CLI_EXIT_USAGE;
         goto out;
     }
@@ -288,9 +364,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int bus_port = opt->bus_port >= 0 ? listeners[0].port : -1;
+    int bus_port = opt->bus_port >= 0 && listener_count > 0 ? listeners[0].port : -1;
     if (!opt->quiet) {
-        say_listening(opt, site, bus_port);
+        say_listening(opt, site, bus_port, pty_device);
     }
     if (opt->ready_file && write_ready_file(opt, bus_port) != 0) {
         goto out;
@@ -299,6 +375,24 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
     /* Wall mode continues from where the site is (a restored state included). */
     prepay_time_t wall_origin = site->now;
     while (!stop_requested && !orphaned(opt, parent)) {
+        if (opt->dial_host && !dial_connected && monotonic_ms() >= redial_at && client_count < MAX_CLIENTS) {
+            int fd = emu_dial(opt->dial_host, opt->register_prefix, opt->dtu_id, link_err, sizeof link_err);
+            if (fd >= 0) {
+                client_t *c = &clients[client_count++];
+                memset(c, 0, sizeof *c);
+                c->fd = fd;
+                c->kind = CLIENT_DIAL;
+                c->first = 0;
+                c->count = site->meter_count;
+                c->last_io_ms = monotonic_ms();
+                c->answered = dial_drops_left > 0 ? 0u : opt->dial_drop_after; /* drop once only */
+                prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+                dial_connected = true;
+                say_dial(opt, true);
+            } else {
+                redial_at = monotonic_ms() + opt->redial_ms;
+            }
+        }
         size_t nfds = 0;
         for (size_t i = 0; i < listener_count; i++) {
             fds[nfds].fd = listeners[i].fd;
@@ -309,6 +403,27 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         /* While simulating, only look at the sockets: the loop turns every slice. */
         bool simulating = emu_site_busy(site);
         int timeout = simulating ? 0 : 1000;
+        if (opt->dial_host && !dial_connected) {
+            int wait = redial_at > now ? (int)(redial_at - now) : 0;
+            timeout = wait < timeout ? wait : timeout;
+        }
+        for (size_t i = 0; i < client_count; i++) {
+            client_t *c = &clients[i];
+            if (c->kind == CLIENT_DIAL && opt->heartbeat && !c->closing) {
+                if (now - c->last_io_ms >= opt->heartbeat_ms && c->out_len == 0 && c->in_len == 0) {
+                    size_t n = strlen(opt->heartbeat);
+                    if (n <= sizeof c->out) {
+                        memcpy(c->out, opt->heartbeat, n);
+                        c->out_len = n;
+                        c->send_at_ms = now;
+                    }
+                    c->last_io_ms = now;
+                } else {
+                    int wait = (int)(c->last_io_ms + opt->heartbeat_ms - now);
+                    timeout = wait >= 0 && wait < timeout ? wait : timeout;
+                }
+            }
+        }
         for (size_t i = 0; i < client_count; i++) {
             client_t *c = &clients[i];
             fds[nfds].fd = c->fd;
@@ -359,9 +474,12 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         for (size_t k = listener_count; k < nfds; k++) {
             client_t *c = &clients[k - listener_count];
             if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && !c->closing && c->in_len < sizeof c->in) {
-                ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
+                ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
                 if (n > 0) {
                     c->in_len += (size_t)n;
+                    c->last_io_ms = now;
+                } else if (c->kind == CLIENT_PTY) {
+                    /* The station closed the port: the line stays for the next one. */
                 } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
                     c->closing = true;
                 }
@@ -383,7 +501,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         }
         for (size_t i = 0; i < client_count; i++) {
             client_t *c = &clients[i];
-            int status = serve_client(site, c, now);
+            int status = serve_client(site, opt, c, now);
             if (status != PREPAY_OK) {
                 cli_fail(opt->cli, status, "%s", prepay_strerror(status));
                 goto out;
@@ -394,6 +512,14 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             if (c->closing && c->in_len == 0 && c->pending_len == 0) {
                 close(c->fd);
                 c->fd = -1;
+                if (c->kind == CLIENT_DIAL) {
+                    if (c->answered >= opt->dial_drop_after && dial_drops_left > 0) {
+                        dial_drops_left--;
+                    }
+                    dial_connected = false;
+                    redial_at = now + opt->redial_ms;
+                    say_dial(opt, false);
+                }
             }
         }
         /* Compact the client table. */
@@ -419,6 +545,12 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 out:
     for (size_t i = 0; i < client_count; i++) {
         close(clients[i].fd);
+    }
+    if (pty_slave >= 0) {
+        close(pty_slave);
+    }
+    if (opt->serial_link && pty_device[0]) {
+        (void)unlink(opt->serial_link);
     }
     for (size_t i = 0; i < listener_count; i++) {
         close(listeners[i].fd);

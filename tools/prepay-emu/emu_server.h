@@ -14,6 +14,17 @@ typedef struct emu_server_options {
     const char *ready_file;  /* written with "bus_port=N" once listening, or NULL */
     bool quiet;
     bool exit_with_parent;   /* shut down (saving state) as soon as the parent process is gone */
+    /* Serial mode: the whole bus on a pseudo-terminal; a symlink at this path names its device. */
+    const char *serial_link;
+    /* Dial-in DTU mode: the whole bus behind a DTU that connects to a station and registers. */
+    const char *dial_host;       /* "HOST:PORT" as given */
+    int dial_port;
+    const char *dtu_id;          /* the id in the registration packet */
+    const char *register_prefix; /* bytes before the id (default none) */
+    const char *heartbeat;       /* heartbeat packet, or NULL */
+    uint32_t heartbeat_ms;       /* sent after this much silence */
+    uint32_t dial_drop_after;    /* fault: close the connection once after answering this many frames (0: never) */
+    uint32_t redial_ms;          /* wait before connecting again */
     const cli_t *cli;        /* messages, and --json for what is said on stdout */
 } emu_server_options_t;
 
@@ -30,6 +41,7 @@ typedef struct emu_options {
     uint32_t drop_ppm, corrupt_ppm, delay_ms;
     uint64_t seed;
     int64_t sync_limit;
+    uint32_t heartbeat_s; /* --heartbeat-s, 0: not given */
 } emu_options_t;
 
 /* Limits of the numeric options (docs/emulator.md). */

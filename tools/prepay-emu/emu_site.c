@@ -26,6 +26,7 @@ typedef struct meter_defaults {
     prepay_meter_mode_t mode;
     prepay_money_t purse, alarm1, alarm2, overdraft, hoarding, close_allowed;
     int64_t time_sync_limit;
+    emu_line_t line; /* preamble, phases, voltage, frequency, power factor, nameplate */
 } meter_defaults_t;
 
 typedef struct load_spec {
@@ -61,6 +62,7 @@ typedef struct site_doc {
     const char *name, *tariff;
     prepay_time_t start;
     bool pretrip;
+    bool tariff_writable;
     meter_defaults_t defaults;
     meter_spec_t *meters;
     size_t meter_count;
@@ -134,6 +136,72 @@ static const char *const condition_names[] = {"cover_open", "loss_of_voltage", "
 static const prepay__json_type_t condition_type = {
     PREPAY__JSON_ENUM(prepay_meter_condition_t, condition_names, NULL)};
 
+/* ---- the line and the nameplate ------------------------------------------------------------------ */
+
+/* A decimal string stored as uint16_t scaled by 10^decimals (emu_line_t). */
+static int read_scaled16(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    int64_t v = 0;
+    int status = prepay__json_decimal(r, value, type, &v);
+    if (status == PREPAY_OK) {
+        uint16_t narrow = (uint16_t)v; /* the range (at most 9999) fits */
+        memcpy(out, &narrow, sizeof narrow);
+    }
+    return status;
+}
+
+/* 1 (a single-phase meter) or 3. */
+static int read_phases(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    uint8_t phases = 0;
+    int status = prepay__json_int(r, value, type, &phases);
+    if (status == PREPAY_OK && phases == 2) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "must be 1 or 3 (phases)");
+    }
+    if (status == PREPAY_OK) {
+        memcpy(out, &phases, sizeof phases);
+    }
+    return status;
+}
+
+/* A nameplate text: printable ASCII, at most the item's length (DL/T 645-2007 A.5). */
+static int read_plate_text(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    int status = prepay__json_string(r, value, type, out);
+    for (const char *p = out; status == PREPAY_OK && *p; p++) {
+        if (*p < 0x20 || *p > 0x7E) {
+            return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "is not printable ASCII");
+        }
+    }
+    return status;
+}
+
+static const prepay__json_type_t preamble_type = {PREPAY__JSON_INT(uint8_t, 0, 4)};
+static const prepay__json_type_t phases_type = {.read = read_phases, .size = sizeof(uint8_t), .min = 1, .max = 3};
+static const prepay__json_type_t voltage_type = {.read = read_scaled16, .decimals = 1, .min = 1, .max = 9999};
+static const prepay__json_type_t frequency_type = {.read = read_scaled16, .decimals = 2, .min = 1, .max = 9999};
+static const prepay__json_type_t power_factor_type = {.read = read_scaled16, .decimals = 3, .min = 1, .max = 1000};
+static const prepay__json_type_t plate6_type = {.read = read_plate_text, .size = 7};
+static const prepay__json_type_t plate4_type = {.read = read_plate_text, .size = 5};
+static const prepay__json_type_t plate10_type = {.read = read_plate_text, .size = 11};
+static const prepay__json_type_t plate16_type = {.read = read_plate_text, .size = 17};
+static const prepay__json_type_t constant_type = {PREPAY__JSON_INT(uint32_t, 0, 999999)};
+
+/* The items in the order of emu_nameplate_keys (emu_electric.c), with their DL/T 645-2007 A.5 lengths. */
+static const prepay__json_field_t nameplate_fields[] = {
+    PREPAY__JSON_FIELD("rated_voltage", 0, plate6_type, emu_line_t, nameplate[0]),
+    PREPAY__JSON_FIELD("rated_current", 0, plate6_type, emu_line_t, nameplate[1]),
+    PREPAY__JSON_FIELD("max_current", 0, plate6_type, emu_line_t, nameplate[2]),
+    PREPAY__JSON_FIELD("accuracy", 0, plate4_type, emu_line_t, nameplate[3]),
+    PREPAY__JSON_FIELD("reactive_accuracy", 0, plate4_type, emu_line_t, nameplate[4]),
+    PREPAY__JSON_FIELD("model", 0, plate10_type, emu_line_t, nameplate[5]),
+    PREPAY__JSON_FIELD("production_date", 0, plate10_type, emu_line_t, nameplate[6]),
+    PREPAY__JSON_FIELD("protocol_version", 0, plate16_type, emu_line_t, nameplate[7]),
+    PREPAY__JSON_FIELD("active_constant", 0, constant_type, emu_line_t, active_constant),
+    PREPAY__JSON_FIELDS_END,
+};
+static const prepay__json_type_t nameplate_type = {PREPAY__JSON_OBJECT("a nameplate object", nameplate_fields)};
+
 /* ---- meters ------------------------------------------------------------------------------------ */
 
 /* The members a meter shares with "defaults" (offsets in meter_defaults_t). */
@@ -145,7 +213,13 @@ static const prepay__json_type_t condition_type = {
         PREPAY__JSON_FIELD("overdraft_limit", 0, money_type, T, base overdraft),                                       \
         PREPAY__JSON_FIELD("hoarding_limit", 0, money_type, T, base hoarding),                                         \
         PREPAY__JSON_FIELD("close_allowed", 0, money_type, T, base close_allowed),                                     \
-        PREPAY__JSON_FIELD("time_sync_limit", 0, sync_limit_type, T, base time_sync_limit)
+        PREPAY__JSON_FIELD("time_sync_limit", 0, sync_limit_type, T, base time_sync_limit),                           \
+        PREPAY__JSON_FIELD("preamble", 0, preamble_type, T, base line.preamble),                                       \
+        PREPAY__JSON_FIELD("phases", 0, phases_type, T, base line.phases),                                             \
+        PREPAY__JSON_FIELD("voltage", 0, voltage_type, T, base line.voltage_dv),                                       \
+        PREPAY__JSON_FIELD("frequency", 0, frequency_type, T, base line.frequency_chz),                                \
+        PREPAY__JSON_FIELD("power_factor", 0, power_factor_type, T, base line.power_factor),                           \
+        PREPAY__JSON_FIELD("nameplate", 0, nameplate_type, T, base line)
 
 static const prepay__json_field_t defaults_fields[] = {
     SETTINGS_FIELDS(meter_defaults_t, ),
@@ -278,6 +352,7 @@ static const prepay__json_field_t site_fields[] = {
     PREPAY__JSON_FIELD("start", PREPAY__JSON_REQUIRED, time_type, site_doc_t, start),
     PREPAY__JSON_FIELD("tariff", PREPAY__JSON_REQUIRED, text_ref_type, site_doc_t, tariff),
     PREPAY__JSON_FIELD_HERE("policy", 0, policy_type),
+    PREPAY__JSON_FIELD("tariff_writable", 0, bool_type, site_doc_t, tariff_writable),
     PREPAY__JSON_FIELD("defaults", 0, defaults_type, site_doc_t, defaults),
     PREPAY__JSON_FIELD_HERE("meters", PREPAY__JSON_REQUIRED, meters_type),
     PREPAY__JSON_FIELD_HERE("events", 0, events_type),
@@ -432,6 +507,7 @@ static int setup_meter(prepay__json_reader_t *r, emu_site_t *site, meter_spec_t 
         }
         m->has_load = true;
     }
+    m->line = d->line;
     int status = prepay_meter_init(&m->meter, &spec->address, site->start);
     m->load_records = calloc(EMU_LOAD_RECORDS, sizeof *m->load_records);
     if (status == PREPAY_OK && !m->load_records) {
@@ -443,7 +519,18 @@ static int setup_meter(prepay__json_reader_t *r, emu_site_t *site, meter_spec_t 
     if (status == PREPAY_OK) {
         status = prepay_meter_attach_load_ring(&m->meter, &m->load_ring);
     }
-    if (status == PREPAY_OK) {
+    if (status == PREPAY_OK && site->tariff_writable) {
+        /* The meter's own two sets, which a station may program (push-tariff):
+         * set 2 starts as the file's set B, or as a copy of set A. */
+        m->tariff_copy = malloc(2 * sizeof *m->tariff_copy);
+        if (!m->tariff_copy) {
+            return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+        }
+        m->tariff_copy[0] = site->tariff->sets[0];
+        m->tariff_copy[1] = site->tariff->has_set_b ? site->tariff->sets[1] : site->tariff->sets[0];
+        status = prepay_meter_bind(&m->meter, &m->tariff_copy[0], &m->tariff_copy[1], true, &site->policy,
+                                   &site->tariff->account);
+    } else if (status == PREPAY_OK) {
         status = prepay_meter_bind(&m->meter, &site->tariff->sets[0],
                                    site->tariff->has_set_b ? &site->tariff->sets[1] : NULL, false, &site->policy,
                                    &site->tariff->account);
@@ -575,6 +662,7 @@ static int build_site(prepay__json_reader_t *r, site_doc_t *doc, const char *ori
     if (!doc->pretrip) {
         site->policy.pretrip_level = 0;
     }
+    site->tariff_writable = doc->tariff_writable;
     site->meter_count = doc->meter_count;
     site->meters = calloc(site->meter_count, sizeof *site->meters);
     site->order = calloc(site->meter_count, sizeof *site->order);
@@ -627,7 +715,11 @@ int emu_site_parse(const char *text, size_t len, const char *origin, emu_tariff_
     memset(&doc, 0, sizeof doc);
     doc.pretrip = true;
     doc.seed = 1;
-    doc.defaults = (meter_defaults_t){PREPAY_METER_MODE_REMOTE, 0, 2000, 1000, 0, 0, 0, EMU_DEFAULT_TIME_SYNC_LIMIT};
+    doc.defaults.mode = PREPAY_METER_MODE_REMOTE;
+    doc.defaults.alarm1 = 2000;
+    doc.defaults.alarm2 = 1000;
+    doc.defaults.time_sync_limit = EMU_DEFAULT_TIME_SYNC_LIMIT;
+    emu_electric_defaults(&doc.defaults.line);
     prepay__json_reader_t r;
     prepay__json_init(&r, origin, err, err_cap, &doc);
     json_t *root = NULL;
@@ -653,6 +745,7 @@ void emu_site_free(emu_site_t *site)
         for (size_t i = 0; i < site->meter_count; i++) {
             free(site->meters[i].profile);
             free(site->meters[i].feeds);
+            free(site->meters[i].tariff_copy);
             free(site->meters[i].load_records);
         }
     }

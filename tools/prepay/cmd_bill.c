@@ -267,7 +267,7 @@ static const int csv_table_values[] = {BILL_CSV_STATEMENTS, BILL_CSV_ARREARS, BI
 static const cli_option_t bill_options[] = {
     {"csv", CLI_OPT_CHOICE(bill_options_t, csv, csv_tables), .values = csv_table_values, .arg = "TABLE",
      .help = "one table as CSV: statements, arrears, allocation or charges"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t bill_spec = {

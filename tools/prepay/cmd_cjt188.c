@@ -430,7 +430,7 @@ static int decode_input_failed(const char *message, void *context)
 static const cli_option_t decode_options[] = {
     {"di-order", CLI_OPT_CHOICE(decode_run_t, order, order_names), .values = order_values,
      .help = "the DI byte order (default auto: found from the CJ/T 188-2004 DI set)"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t decode_spec = {
@@ -567,7 +567,7 @@ static const cli_option_t encode_options[] = {
      .help = "base: the base reading in m3, at most 2 decimals"},
     {"key-version", CLI_OPT_INT(options_t, key_version, 0, 255), .arg = "N", .help = "key: the key version"},
     {"key", CLI_OPT_CUSTOM(options_t, key, parse_key), .arg = "HEX16", .help = "key: the key, 16 hex digits"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t encode_spec = {

@@ -56,7 +56,7 @@ static const cli_option_t demo_options[] = {
      .help = "the station's reply timeout (default 500)"},
     {"emulator", CLI_OPT_TEXT(demo_options_t, emu_path), .arg = "PATH",
      .help = "the prepay-emu program (default: beside prepay, or $PREPAY_EMU, or on PATH)"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t demo_spec = {

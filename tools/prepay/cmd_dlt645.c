@@ -212,7 +212,11 @@ static size_t frame_values(const prepay_dlt645_frame_t *f, shown_value_t *shown,
         shown[0].unit = "";
         shown[0].kind = "text";
         snprintf(shown[1].name, sizeof shown[1].name, "valid until");
-        cli_time_text(relay.valid_until, PREPAY_TIME_TEXT_SECOND, shown[1].value);
+        if (relay.valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
+            snprintf(shown[1].value, sizeof shown[1].value, "none"); /* all-zero field: no time given */
+        } else {
+            cli_time_text(relay.valid_until, PREPAY_TIME_TEXT_SECOND, shown[1].value);
+        }
         shown[1].unit = "";
         shown[1].kind = "time";
         return 2;
@@ -478,7 +482,7 @@ static const cli_option_t encode_options[] = {
     {"new", CLI_OPT_CUSTOM(encode_options_t, new_address, parse_address), CLI_GIVEN(encode_options_t, has_new),
      .arg = "ADDR", .help = "address: the new address to write (else the address is read)"},
     {"preamble", CLI_OPT_INT(encode_options_t, preamble, 0, 4), .help = "FE wake-up bytes before the frame (default 0)"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t encode_spec = {
@@ -583,12 +587,30 @@ static const char *format_name(unsigned format)
     return format < sizeof names / sizeof names[0] ? names[format] : "unknown";
 }
 
+/* The fields of a composite item (a record: time + value, ...), as a JSON array. */
+static json_t *catalogue_fields(const prepay_dlt645_item_t *item)
+{
+    json_t *list = json_array();
+    for (unsigned f = 0; f < item->field_count; f++) {
+        const prepay_dlt645_field_t *field = &item->fields[f];
+        json_t *o = json_object();
+        cli_set(o, "name", cli_json_text(field->name));
+        cli_set(o, "format", json_string(format_name(field->format)));
+        cli_set(o, "length", json_integer(field->length));
+        cli_set(o, "decimals", json_integer(field->decimals));
+        cli_set(o, "unit", cli_json_text(prepay_dlt645_unit_symbol(field->unit)));
+        json_array_append_new(list, o);
+    }
+    return list;
+}
+
 static const cli_spec_t catalogue_spec = {
     .program = "prepay dlt645 catalogue",
     .usage = "[--json]",
     .summary = "Lists the data identifiers the library decodes: DI range, format, length, decimals, unit, name.",
     .json = true,
-    .notes = "With --json: one JSON object per row, one per line.",
+    .notes = "With --json: one JSON object per row, one per line; then the DL/T 645-1997 rows (2-byte DIs,\n"
+             "\"edition\":1997).",
 };
 
 static int cmd_catalogue(int argc, char **argv)
@@ -619,6 +641,11 @@ static int cmd_catalogue(int argc, char **argv)
             cli_set(o, "decimals", json_integer(item.decimals));
             cli_set(o, "unit", cli_json_text(prepay_dlt645_unit_symbol(item.unit)));
             cli_set(o, "fields", json_integer(item.field_count));
+            cli_set(o, "qualifier", json_integer(item.qualifier));
+            cli_set(o, "label", cli_json_text(item.label ? item.label : ""));
+            if (item.field_count > 0 && item.fields) {
+                cli_set(o, "field_list", catalogue_fields(&item));
+            }
             cli_set(o, "source", cli_json_text(item.source));
             rc = cli_emit(&cli, o) != 0 ? CLI_EXIT_FAILED : -1;
         } else if (item.di_low == item.di_high) {
@@ -628,6 +655,29 @@ static int cmd_catalogue(int argc, char **argv)
             printf("%s-%s  %-12s %3u %u %-8s %s\n", low, high, format_name(item.format), item.length,
                    item.decimals, prepay_dlt645_unit_symbol(item.unit), item.name);
         }
+    }
+    /* The DL/T 645-1997 table (2-byte DIs), in the JSON listing only. */
+    for (uint32_t di = 0; args.json && rc <= 0 && di <= 0xFFFFu; di++) {
+        prepay_dlt645_item_t item;
+        if (prepay_dlt645_catalogue_find_1997((uint16_t)di, &item) != PREPAY_OK) {
+            continue;
+        }
+        char text[8];
+        snprintf(text, sizeof text, "%04X", (unsigned)di);
+        json_t *o = cli_result();
+        cli_set(o, "edition", json_integer(1997));
+        cli_set(o, "di_low", json_string(text));
+        cli_set(o, "di_high", json_string(text));
+        cli_set(o, "name", cli_json_text(item.name));
+        cli_set(o, "format", json_string(format_name(item.format)));
+        cli_set(o, "length", json_integer(item.length));
+        cli_set(o, "decimals", json_integer(item.decimals));
+        cli_set(o, "unit", cli_json_text(prepay_dlt645_unit_symbol(item.unit)));
+        cli_set(o, "fields", json_integer(item.field_count));
+        cli_set(o, "qualifier", json_integer(0));
+        cli_set(o, "label", json_string(""));
+        cli_set(o, "source", cli_json_text(item.source));
+        rc = cli_emit(&cli, o) != 0 ? CLI_EXIT_FAILED : -1;
     }
     return rc > 0 ? rc : CLI_EXIT_OK;
 }

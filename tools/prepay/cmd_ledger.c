@@ -102,7 +102,7 @@ static const cli_option_t ledger_options[] = {
     {"by", CLI_OPT_CHOICE(ledger_options_t, by, by_choices), .values = by_codes, .help = "summary: the periods"},
     {"time", CLI_OPT_TIME(ledger_options_t, time), CLI_GIVEN(ledger_options_t, has_time), .arg = "T",
      .help = "recharge, refund, deduct: when it happened (default: now)"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t ledger_spec = {

@@ -230,7 +230,7 @@ static const cli_option_t decode_options[] = {
      .help = "decode 03/04 register values with this map (ddsy1352, xintai-water)"},
     {"start", CLI_OPT_INT(decode_run_t, start, 0, 0xFFFF), CLI_GIVEN(decode_run_t, has_start),
      .flags = CLI_NUMBER_PREFIX, .arg = "ADDR", .help = "with --map: the register address the block was read from"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t decode_spec = {
@@ -332,7 +332,7 @@ static const cli_option_t encode_options[] = {
      .help = "write-value: the register map (ddsy1352, xintai-water)"},
     {"register", CLI_OPT_TEXT(encode_options_t, reg), .arg = "NAME",
      .help = "write-value: the register's name (see 'prepay modbus maps')"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_spec_t encode_spec = {

@@ -474,7 +474,7 @@ static const cli_option_t report_options[] = {
     {"svg", CLI_OPT_TEXT(options_t, svg), .arg = "FILE", .help = "also write a chart (SVG) to FILE"},
     {"chart", CLI_OPT_CHOICE(options_t, lines_chart, chart_names),
      .help = "the chart: stacked bands of the site total (default) or a line per key"},
-    {0},
+    {.name = NULL},
 };
 
 static const char report_notes[] =

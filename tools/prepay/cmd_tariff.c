@@ -484,7 +484,7 @@ static const cli_option_t bill_options[] = {
     {"household-add", CLI_OPT_DECIMAL(tariff_options_t, household, 3, 0, INT64_MAX),
      CLI_GIVEN(tariff_options_t, has_household), .arg = "KWH",
      .help = "add KWH to every finite tier bound (a larger household)"},
-    {0},
+    {.name = NULL},
 };
 
 static const cli_option_t vend_options[] = {
@@ -497,7 +497,7 @@ static const cli_option_t vend_options[] = {
     {"band", CLI_OPT_TEXT(tariff_options_t, band), .arg = "NAME", .help = "buy energy of this band only"},
     {"quantum", CLI_OPT_DECIMAL(tariff_options_t, quantum, 3, 1, INT64_MAX), .arg = "KWH",
      .help = "sell energy in steps of KWH (default 0.010)"},
-    {0},
+    {.name = NULL},
 };
 
 static const char tariff_notes[] =

@@ -10,6 +10,7 @@ static const cli_command_t commands[] = {
     {"demo", prepay_tool_demo, "run a building of prepaid rooms against the emulator; month-end report"},
     {"dlt645", prepay_tool_dlt645, "decode and encode DL/T 645 frames; the data-identifier catalogue"},
     {"ledger", prepay_tool_ledger, "durable prepaid ledger in a journal file"},
+    {"meter", prepay_tool_meter, "talk to meters: read, relay, recharge, push and verify tariffs, batch"},
     {"modbus", prepay_tool_modbus, "decode and encode Modbus RTU frames; register maps"},
     {"report", prepay_tool_report, "energy reports: monthly by band with fees, YoY/MoM; day/week/month/year"},
     {"tariff", prepay_tool_tariff, "check a tariff file, bill readings, vend energy for money"},

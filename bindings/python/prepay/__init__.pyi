@@ -15,17 +15,19 @@ from . import ledger as ledger
 from . import meter as meter
 from . import modbus as modbus
 from . import report as report
+from . import settlement as settlement
 from . import station as station
 from . import tariff as tariff
 from . import wallet as wallet
+from . import water as water
 from ._errors import (AllocationError as AllocationError, AnalysisError as AnalysisError,
                       BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
                       Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
-                      StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, check as check,
-                      error_for as error_for, strerror as strerror)
+                      SettlementError as SettlementError, StationError as StationError,
+                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError,
+                      builtin_for as builtin_for, check as check, error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,
                      kwh_to_wh as kwh_to_wh, money as money, parse_rounded as parse_rounded, price_to_decimal as price_to_decimal,
@@ -49,9 +51,11 @@ class Module(enum.IntEnum):
     METER = 8
     MODBUS = 13
     REPORT = 17
+    SETTLEMENT = 11
     STATION = 9
     TARIFF = 2
     WALLET = 4
+    WATER = 18
 
 class Rounding(enum.IntEnum):
     HALF_UP = 0
@@ -353,6 +357,125 @@ class MeterCondition(enum.IntEnum):
     POWER_DOWN = 4
     REVERSE_PHASE = 3
 
+class WaterMode(enum.IntEnum):
+    MONEY = 0
+    REMOTE = 2
+    VOLUME = 1
+
+class WaterActor(enum.IntEnum):
+    METER = 2
+    STATION = 1
+    TENANT = 0
+
+class WaterCondition(enum.IntEnum):
+    LOW_BATTERY = 1
+    MAGNET = 0
+    PIPE_EMPTY = 4
+    POWER_DOWN = 2
+    VALVE_STUCK = 3
+
+class WaterEvent(enum.IntEnum):
+    BATTERY_LOCK = 4
+    FLOW_WHILE_CLOSED = 14
+    LOW_BATTERY = 3
+    MAGNET = 2
+    OPEN_REFUSED = 9
+    POWER_DOWN = 5
+    PROGRAMMING = 13
+    PURCHASE = 10
+    PURCHASE_REFUSED = 11
+    PURSE_ALARM = 0
+    PURSE_EMPTY = 1
+    PURSE_SET = 12
+    VALVE_CLOSE = 8
+    VALVE_OPEN = 7
+    VALVE_STUCK = 6
+
+class WaterHold(enum.IntFlag):
+    ALARM = 1
+    BATTERY = 32
+    BATTERY_LOCK = 64
+    EMPTY = 2
+    MAGNET = 8
+    POWER = 16
+    REMOTE = 4
+
+class SettlementAccountKind(enum.IntEnum):
+    PREPAID_REMOTE = 1
+    PREPAID_LOCAL = 2
+    POSTPAID = 3
+
+class SettlementCommodity(enum.IntEnum):
+    ELECTRICITY = 0
+    WATER = 1
+
+class SettlementMethod(enum.IntEnum):
+    AREA = 1
+    EQUAL = 3
+    RATIO = 0
+    USAGE = 2
+
+class SettlementEvent(enum.IntEnum):
+    ACKNOWLEDGED = 6
+    ALARM_LEVEL = 1
+    CHARGE = 21
+    COMMAND = 5
+    CUTOFF = 3
+    DEBT_CAP = 9
+    DEBT_CREATED = 12
+    DEBT_REPAID = 13
+    EMERGENCY = 7
+    EMERGENCY_REPAID = 8
+    GAP = 19
+    JUMP = 18
+    LOW_BALANCE = 2
+    RECHARGE = 11
+    REPLACED = 15
+    RESET = 17
+    RESTORED = 4
+    ROLLOVER = 16
+    SHARE = 20
+    STATEMENT = 14
+    TRIP_HELD = 10
+
+class SettlementOutcome(enum.IntEnum):
+    SETTLED = 1
+    PRIMED = 2
+    DUPLICATE = 3
+    LATE = 4
+    ROLLOVER = 5
+    RESET = 6
+    JUMP = 7
+
+class SettlementKind(enum.IntEnum):
+    ALLOCATION = 7
+    ALLOCATION_DEBT = 8
+    CHARGE = 9
+    CHARGE_DEBT = 10
+    EMERGENCY = 3
+    EVENT = 64
+    ORDER_FIRST = 16
+    ORDER_LAST = 23
+    READING = 1
+    READING_DEBT = 2
+    RECHARGE = 4
+    RECHARGE_DEBT = 6
+    RECHARGE_EMERGENCY = 5
+
+class SettlementRole(enum.IntEnum):
+    DEBT = 2
+    EMERGENCY = 3
+    WALLET = 1
+
+class SettlementSiteRole(enum.IntEnum):
+    ADJUSTMENTS = 7
+    CHARGES = 5
+    CLEARING = 1
+    COMMON_AREA = 4
+    ELECTRICITY = 2
+    REFUNDS = 6
+    WATER = 3
+
 class Status(enum.IntEnum):
     OK = 0
     E_ALLOCATION_BAD_DAYS = -1542
@@ -478,6 +601,23 @@ class Status(enum.IntEnum):
     E_REPORT_MISMATCH = -4357
     E_REPORT_NO_DATA = -4359
     E_REPORT_UNORDERED = -4354
+    E_SETTLEMENT_BAD_CONFIG = -2821
+    E_SETTLEMENT_BAD_READING = -2825
+    E_SETTLEMENT_BAD_REFERENCE = -2822
+    E_SETTLEMENT_BOOKS = -2832
+    E_SETTLEMENT_COMMODITY = -2823
+    E_SETTLEMENT_CONFLICT = -2828
+    E_SETTLEMENT_DUPLICATE_ID = -2819
+    E_SETTLEMENT_GROUP = -2824
+    E_SETTLEMENT_ID_RANGE = -2820
+    E_SETTLEMENT_MISMATCH = -2833
+    E_SETTLEMENT_NOT_OPEN = -2831
+    E_SETTLEMENT_PERIOD = -2830
+    E_SETTLEMENT_REPLY = -2827
+    E_SETTLEMENT_SEQUENCE = -2829
+    E_SETTLEMENT_UNKNOWN_ACCOUNT = -2818
+    E_SETTLEMENT_UNKNOWN_METER = -2817
+    E_SETTLEMENT_WRONG_DI = -2826
     E_TARIFF_BAD_ACCOUNT = -537
     E_TARIFF_BAD_BAND = -522
     E_TARIFF_BAD_CYCLE = -530
@@ -594,3 +734,10 @@ class Status(enum.IntEnum):
     E_ANALYSIS_BAD_INPUT = -4098
     E_ANALYSIS_BAD_RULES = -4099
     E_ANALYSIS_REGISTER_BACKWARDS = -4100
+    E_WATER_BAD_STATE = -4609
+    E_WATER_BAD_PARAMETER = -4610
+    E_WATER_WRONG_MODE = -4611
+    E_WATER_PURCHASE_SERIAL = -4612
+    E_WATER_HOARDING_LIMIT = -4613
+    E_WATER_VALVE_REFUSED = -4614
+    E_WATER_TIME_ORDER = -4615

@@ -82,6 +82,16 @@ WaterActor = _make("WaterActor", "PREPAY_WATER_ACTOR_")
 WaterCondition = _make("WaterCondition", "PREPAY_WATER_CONDITION_", exclude=("COUNT",))
 WaterEvent = _make("WaterEvent", "PREPAY_WATER_EVENT_", exclude=("COUNT",))
 WaterHold = _make("WaterHold", "PREPAY_WATER_HOLD_", exclude=("MASK",), flag=True)
+# settlement
+SettlementAccountKind = _make("SettlementAccountKind", "PREPAY_SETTLEMENT_", ["PREPAID_REMOTE", "PREPAID_LOCAL", "POSTPAID"])
+SettlementCommodity = _make("SettlementCommodity", "PREPAY_SETTLEMENT_", ["ELECTRICITY", "WATER"])
+SettlementMethod = _make("SettlementMethod", "PREPAY_SETTLEMENT_BY_")
+SettlementEvent = _make("SettlementEvent", "PREPAY_SETTLEMENT_EVENT_", exclude=("TYPES",))
+SettlementOutcome = _make("SettlementOutcome", "PREPAY_SETTLEMENT_",
+                          ["SETTLED", "PRIMED", "DUPLICATE", "LATE", "ROLLOVER", "RESET", "JUMP"])
+SettlementKind = _make("SettlementKind", "PREPAY_SETTLEMENT_KIND_")
+SettlementRole = _make("SettlementRole", "PREPAY_SETTLEMENT_ROLE_")
+SettlementSiteRole = _make("SettlementSiteRole", "PREPAY_SETTLEMENT_SITE_")
 
 
 def _status_members():

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Union
+from typing import Optional, Union
 
 from . import c_api as _c
-from ._errors import Error, check
+from ._errors import Error, check, error_for
 
 __all__ = [
     "DecimalLike", "TimeLike", "fen_to_yuan", "yuan_to_fen", "price_to_decimal", "decimal_to_price",
     "amount_to_decimal", "money", "parse_rounded", "wh_to_kwh", "kwh_to_wh", "to_time", "from_time", "to_days", "from_days",
-    "EPOCH",
+    "check_zone", "EPOCH",
 ]
 
 DecimalLike = Union[Decimal, str, int]
@@ -102,19 +102,41 @@ def parse_rounded(text: str, decimals: int, mode: int = 0) -> int:
     return out
 
 
-def to_time(value: TimeLike) -> int:
-    """prepay_time_t (local seconds since 2000-01-01) from an int, a naive datetime or a date."""
+def to_time(value: TimeLike, zone: Optional[_dt.tzinfo] = None) -> int:
+    """prepay_time_t (local civil seconds since 2000-01-01) from an int, a naive datetime or a date.
+
+    libprepay's times are the meters' and tariffs' local civil time (no zone: docs/units.md). A
+    timezone-aware datetime is converted to ``zone`` (a :class:`zoneinfo.ZoneInfo` or a fixed
+    :class:`datetime.timezone` offset: the zone of the tariff's local time) and then used as local
+    time. Without ``zone`` an aware datetime is refused (ValueError): its zone would otherwise be
+    silently ignored and a server holding UTC would get the wrong band.
+    """
     if isinstance(value, bool):
         raise TypeError("time must be int, datetime or date")
     if isinstance(value, int):
         return value
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)  # meters live in local civil time; the caller chose the zone
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            if zone is None:
+                raise error_for(_c.PREPAY_E_INVALID_ARGUMENT,
+                                f"timezone-aware datetime {value.isoformat()} but no local zone is known: tariff times "
+                                "are local civil time; give the zone (Tariff.load(path, zone=ZoneInfo('Asia/Shanghai')), "
+                                "Site(..., zone=...)) or pass a naive local datetime "
+                                "(value.astimezone(zone).replace(tzinfo=None))")
+            value = value.astimezone(zone)
+        value = value.replace(tzinfo=None)
         return (value - EPOCH) // _ONE_SECOND
     if isinstance(value, _dt.date):
         return (_dt.datetime(value.year, value.month, value.day) - EPOCH) // _ONE_SECOND
     raise TypeError(f"time must be int, datetime or date, not {type(value).__name__}")
+
+
+def check_zone(zone: Optional[_dt.tzinfo]) -> Optional[_dt.tzinfo]:
+    """Returns ``zone`` if it is None or a :class:`datetime.tzinfo`; raises TypeError otherwise."""
+    if zone is not None and not isinstance(zone, _dt.tzinfo):
+        raise TypeError(f"zone must be a datetime.tzinfo (zoneinfo.ZoneInfo or datetime.timezone), not "
+                        f"{type(zone).__name__}")
+    return zone
 
 
 def from_time(t: int) -> _dt.datetime:

@@ -71,6 +71,7 @@ class Part:
 
 @dataclass(frozen=True)
 class AllocationLine:
+    """One allocated part: its account, weight, energy (Wh) and money (Decimal yuan)."""
     part_index: int
     account_id: int
     weight: int

@@ -43,9 +43,11 @@ class Rules:
             setattr(self, name, value)
 
     def weight(self, rule: Rule) -> int:
+        """The weight of a rule in the score."""
         return self._c.get_weight(int(rule))
 
     def set_weight(self, rule: Rule, weight: int) -> None:
+        """Sets the weight of a rule (AnalysisError for an unknown rule)."""
         check(self._c.set_weight(int(rule), int(weight)))
 
     def __getattr__(self, name: str):
@@ -60,6 +62,7 @@ class Rules:
             super().__setattr__(name, value)
 
     def check(self) -> None:
+        """Raises AnalysisError if the rules are inconsistent."""
         check(_c.prepay_analysis_rules_check(self._c))
 
 

@@ -33,6 +33,7 @@ def add_months(anchor: DateLike, months: int) -> _dt.date:
 
 @dataclass(frozen=True)
 class ChargeItem:
+    """A charge item (rate Decimal yuan per month, per m2 or per unit) with its schedule and dates."""
     item_id: int
     rate: Decimal
     anchor: DateLike
@@ -56,6 +57,7 @@ class ChargeItem:
 
 @dataclass(frozen=True)
 class BillingAccount:
+    """An account as billing sees it: active dates, area (0.01 m2) and unit count."""
     account_id: int
     active_from: DateLike
     active_to: DateLike
@@ -71,6 +73,7 @@ class BillingAccount:
 
 @dataclass(frozen=True)
 class Charge:
+    """One charge produced by a billing run (amount Decimal yuan) with its idempotency id."""
     charge_id: int
     account_id: int
     item_id: int
@@ -97,6 +100,7 @@ def run(start: DateLike, end: DateLike, items: Sequence[ChargeItem], accounts: S
 
 @dataclass(frozen=True)
 class StatementLine:
+    """One line of a statement (amount Decimal yuan; energy Wh)."""
     kind: StatementLineKind
     amount: Decimal
     reference: int = 0
@@ -123,18 +127,23 @@ class Statement:
         self._h = _c.pyprepay_statement_handle(self._s)
 
     def add(self, line: StatementLine) -> None:
+        """Adds a line to the draft statement (BillingError once confirmed or issued)."""
         check(_c.prepay_billing_statement_add(self._h, line._c()))
 
     def confirm(self) -> None:
+        """Confirms the draft (no more lines)."""
         check(_c.prepay_billing_statement_confirm(self._h))
 
     def reopen(self) -> None:
+        """Reopens a confirmed statement as a draft."""
         check(_c.prepay_billing_statement_reopen(self._h))
 
     def issue(self, issue_date: DateLike, due_date: DateLike) -> None:
+        """Issues and seals the statement with its issue and due dates."""
         check(_c.prepay_billing_statement_issue(self._h, to_days(issue_date), to_days(due_date)))
 
     def verify(self) -> None:
+        """Raises BillingError if the issued statement's seal or sums do not match."""
         check(_c.prepay_billing_statement_verify(self._h))
 
     def correct(self, next_statement: "Statement", amount: DecimalLike, date: DateLike) -> None:
@@ -143,37 +152,46 @@ class Statement:
 
     @property
     def state(self) -> StatementState:
+        """Draft, confirmed or issued."""
         return StatementState(self._h.state)
 
     @property
     def statement_id(self) -> int:
+        """The statement id (``account_id << 32 | period_start``)."""
         return self._h.statement_id
 
     @property
     def opening(self) -> Decimal:
+        """Balance brought forward (Decimal yuan; owed > 0, credit < 0)."""
         return fen_to_yuan(self._h.opening)
 
     @property
     def charges(self) -> Decimal:
+        """Sum of the charges (Decimal yuan)."""
         return fen_to_yuan(self._h.charges)
 
     @property
     def payments(self) -> Decimal:
+        """Sum of the payments (Decimal yuan)."""
         return fen_to_yuan(self._h.payments)
 
     @property
     def closing(self) -> Decimal:
+        """opening + charges - payments (Decimal yuan)."""
         return fen_to_yuan(self._h.closing)
 
     @property
     def seal(self) -> int:
+        """Checksum set on issue (0 before)."""
         return self._h.seal
 
     def total(self, kind: StatementLineKind) -> Decimal:
+        """Sum of the line amounts of one kind (Decimal yuan)."""
         return fen_to_yuan(self._h.total_of(int(kind)))
 
     @property
     def lines(self) -> List[StatementLine]:
+        """The statement's lines in order."""
         return [StatementLine(StatementLineKind(k), fen_to_yuan(a), ref, from_days(d), e, b, t)
                 for k, b, t, e, a, ref, d in _c.pyprepay_statement_lines(self._s)]
 
@@ -184,6 +202,7 @@ class Statement:
 
 @dataclass(frozen=True)
 class ArrearsItem:
+    """One unpaid amount for the arrears report."""
     account_id: int
     due_date: DateLike
     outstanding: Decimal
@@ -198,6 +217,7 @@ class ArrearsItem:
 
 @dataclass(frozen=True)
 class ArrearsRow:
+    """Arrears of one account aged into buckets (Decimal yuan)."""
     account_id: int
     not_due: Decimal
     buckets: tuple  #: 0-30, 31-60, 61-90, >90 days overdue

@@ -207,6 +207,7 @@ class StreamParser:
         return check(_c.prepay_cjt188_stream_flush(self._s))
 
     def stats(self) -> StreamStats:
+        """Byte and frame counters of the parser."""
         s = _c.prepay_cjt188_stream_stats_t()
         check(_c.prepay_cjt188_stream_stats(self._s, s))
         return StreamStats(s.bytes_in, s.bytes_dropped, s.bytes_framed, s.bytes_pending, s.frames)
@@ -344,10 +345,12 @@ class Current:
 
     @property
     def valve(self) -> Valve:
+        """Valve state from the status word."""
         return status_valve(self.status)
 
     @property
     def battery_low(self) -> bool:
+        """Whether the status word flags a low battery."""
         return status_battery_low(self.status)
 
 

@@ -69,10 +69,12 @@ class Address:
 
     @property
     def is_broadcast(self) -> bool:
+        """Whether this is the broadcast address 999999999999."""
         return bool(_c.prepay_dlt645_address_is_broadcast(self._c()))
 
     @property
     def is_wildcard(self) -> bool:
+        """Whether the address holds AA wildcard bytes."""
         return bool(_c.prepay_dlt645_address_is_wildcard(self._c()))
 
     def matches(self, meter: "Address") -> bool:
@@ -261,6 +263,7 @@ class StreamParser:
 
     @property
     def stats(self) -> StreamStats:
+        """Byte and frame counters of the parser."""
         st = _c.prepay_dlt645_stream_stats_t()
         check(_c.prepay_dlt645_stream_stats(self._s, st))
         return StreamStats(st.bytes_in, st.bytes_dropped, st.bytes_framed, st.bytes_pending, st.frames)
@@ -511,6 +514,7 @@ class Value(tuple):
 
     @property
     def datetime(self) -> Optional[_dt.datetime]:
+        """The value as a naive local datetime for date/time items, else None."""
         return from_time(self[7]) if self[1] in _TIMED else None
 
     @property

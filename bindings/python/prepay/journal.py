@@ -53,7 +53,7 @@ class Journal:
         self.ledger = ledger
         self._j = _c.pyprepay_journal_t()
         check(_c.pyprepay_journal_open(self._j, self.path, os.fspath(snapshot_path) if snapshot_path else None,
-                                       ledger._l), self.path)
+                                       ledger._l), self.path, self.path)
         self._h = _c.pyprepay_journal_handle(self._j)
         i = self._j.info
         cuts = i.earlier_cuts
@@ -80,6 +80,7 @@ class Journal:
 
     @property
     def closed(self) -> bool:
+        """Whether the journal files are closed."""
         return not self._j.is_open
 
     def create_account(self, account: Account) -> bool:
@@ -87,6 +88,7 @@ class Journal:
         return check(_c.prepay_journal_create_account(self._h, self.ledger._h, account._c())) == 0
 
     def close_account(self, account_id: int) -> bool:
+        """Closes a ledger account and makes it durable; False if it was already closed."""
         return check(_c.prepay_journal_close_account(self._h, self.ledger._h, account_id)) == 0
 
     def submit(self, transfers: Iterable[Transfer]) -> List[TransferResult]:

@@ -70,6 +70,7 @@ class Transfer:
 
     @property
     def amount_fen(self) -> int:
+        """The amount in fen (int)."""
         return yuan_to_fen(self.amount)
 
     def _c(self):
@@ -117,15 +118,18 @@ class TransferResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the transfer was applied or already there."""
         return self.status >= 0
 
     @property
     def error(self) -> Optional[LedgerError]:
+        """The LedgerError of a refused transfer, else None."""
         return error_for(self.status) if self.status < 0 else None
 
 
 @dataclass(frozen=True)
 class OrderSummary:
+    """Recharge and refund counts and sums (Decimal yuan) over a time range."""
     recharge_count: int
     recharge_sum: Decimal
     refund_count: int
@@ -134,6 +138,7 @@ class OrderSummary:
 
 @dataclass(frozen=True)
 class IncomeRow:
+    """Income of one period (and item) in Decimal yuan with its transfer count."""
     period_start: object
     item: int
     income: Decimal
@@ -174,18 +179,21 @@ class Ledger:
         return res.status == 0
 
     def balance(self, account_id: int) -> Balance:
+        """Balances of an account (LedgerError ACCOUNT_NOT_FOUND, also a KeyError)."""
         b = _c.prepay_ledger_balance_t()
         check(_c.prepay_ledger_balance(self._h, account_id, b), f"account {account_id}")
         return Balance(*(fen_to_yuan(x) for x in (b.debits_pending, b.debits_posted, b.credits_pending,
                                                      b.credits_posted, b.balance, b.available)))
 
     def account(self, account_id: int) -> Account:
+        """An account by id (LedgerError ACCOUNT_NOT_FOUND, also a KeyError)."""
         a = _c.prepay_ledger_account(self._h, account_id)
         if a is None:
             raise error_for(_c.PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND, f"account {account_id}")
         return Account._from_c(a)
 
     def accounts(self) -> Iterator[Account]:
+        """Iterates the accounts in creation order."""
         for i in range(_c.prepay_ledger_account_count(self._h)):
             yield Account._from_c(_c.prepay_ledger_account_at(self._h, i))
 
@@ -194,6 +202,7 @@ class Ledger:
         return _c.prepay_ledger_transfer_count(self._h)
 
     def lookup(self, transfer_id: int) -> Optional[Entry]:
+        """The log entry of a transfer id, or None."""
         e = _c.prepay_ledger_lookup(self._h, transfer_id)
         return _entry(e) if e is not None else None
 
@@ -217,12 +226,14 @@ class Ledger:
         return self.history()
 
     def order_summary(self, since: TimeLike, until: TimeLike) -> OrderSummary:
+        """Recharge and refund counts and sums in [since, until)."""
         o = _c.prepay_ledger_order_summary_t()
         check(_c.prepay_ledger_order_summary(self._h, to_time(since), to_time(until), o))
         return OrderSummary(o.recharge_count, fen_to_yuan(o.recharge_sum), o.refund_count, fen_to_yuan(o.refund_sum))
 
     def income(self, since: TimeLike, until: TimeLike, period: Period = Period.ALL, by_item: bool = False
                ) -> List[IncomeRow]:
+        """Income rows per period (and per item with ``by_item``) in [since, until)."""
         status, rows = _c.pyprepay_ledger_income(self._l, to_time(since), to_time(until), int(period), int(by_item))
         check(status)
         return [IncomeRow(from_days(d), item, fen_to_yuan(inc), n) for d, item, inc, n in rows]

@@ -32,15 +32,18 @@ class Meter:
                                    p, tariff._account))
 
     def set_mode(self, mode: MeterMode) -> None:
+        """Sets the cost-control mode."""
         check(_c.prepay_meter_set_mode(self._m, int(mode)))
 
     def set_purse_parameters(self, alarm1: DecimalLike, alarm2: DecimalLike, overdraft_limit: DecimalLike = 0,
                              hoarding_limit: DecimalLike = 0, close_allowed: DecimalLike = 0) -> None:
+        """Sets the purse's alarm amounts, overdraft, hoarding and close-allowed limits (Decimal yuan)."""
         check(_c.prepay_meter_set_purse_parameters(self._m, yuan_to_fen(alarm1), yuan_to_fen(alarm2),
                                                    yuan_to_fen(overdraft_limit), yuan_to_fen(hoarding_limit),
                                                    yuan_to_fen(close_allowed)))
 
     def set_password(self, level: int, password: bytes) -> None:
+        """Sets the password of a level (3 bytes)."""
         check(_c.pyprepay_meter_set_password(self._m, level, bytes(password)))
 
     def advance(self, seconds: int, watts: int) -> None:
@@ -54,9 +57,11 @@ class Meter:
         return r == 0
 
     def press_button(self) -> None:
+        """Presses the meter's button (acknowledges a pre-trip)."""
         check(_c.prepay_meter_press_button(self._m))
 
     def report(self, condition: MeterCondition, active: bool) -> None:
+        """Reports a condition (cover open, ...) as active or cleared."""
         check(_c.prepay_meter_report(self._m, int(condition), active))
 
     def handle(self, request: Union[bytes, bytearray, memoryview], now: Optional[TimeLike] = None) -> bytes:
@@ -73,22 +78,27 @@ class Meter:
 
     @property
     def clock(self) -> _dt.datetime:
+        """The meter's clock (naive local datetime)."""
         return from_time(self._m.clock)
 
     @property
     def balance(self) -> Decimal:
+        """The purse balance (Decimal yuan)."""
         return fen_to_yuan(self._m.purse.balance)
 
     @property
     def purchase_count(self) -> int:
+        """Purchases accepted so far."""
         return self._m.purse.purchase_count
 
     @property
     def relay_open(self) -> bool:
+        """Whether the relay is open."""
         return bool(self._m.relay & _c.PREPAY_METER_RELAY_OPEN)
 
     @property
     def alarm_level(self) -> int:
+        """The purse alarm level."""
         return self._m.alarm_level
 
     def energy(self, tariff: int = 0, reverse: bool = False) -> int:
@@ -97,4 +107,5 @@ class Meter:
 
     @property
     def address(self) -> Address:
+        """The meter's DL/T 645 address."""
         return Address(self._m.address.get_bytes())

@@ -202,6 +202,7 @@ class StreamParser:
         yield from self._drain()
 
     def stats(self) -> StreamStats:
+        """Byte and frame counters of the parser."""
         s = _c.prepay_modbus_stream_stats_t()
         check(_c.prepay_modbus_stream_stats(self._s, s))
         return StreamStats(s.bytes_in, s.bytes_dropped, s.bytes_framed, s.bytes_pending, s.frames)

@@ -24,9 +24,11 @@ class Result:
 
     @property
     def ok(self) -> bool:
+        """Whether the exchange succeeded."""
         return self.status == 0
 
     def raise_for_status(self) -> None:
+        """Raises the matching error if the exchange failed."""
         if self.status < 0:
             raise error_for(self.status, f"meter error 0x{self.error:02X}" if self.error else None)
 
@@ -49,10 +51,12 @@ class Session:
 
     @property
     def action(self) -> StationAction:
+        """What the session asks for next (send, wait, done)."""
         return StationAction(self._s.step.action)
 
     @property
     def wake_at_ms(self) -> int:
+        """When to call again if waiting (milliseconds of the caller's clock)."""
         return self._s.step.wake_at_ms
 
     def _tx(self) -> bytes:
@@ -75,9 +79,11 @@ class Session:
 
     @property
     def done(self) -> bool:
+        """Whether the session finished."""
         return self.action == StationAction.DONE
 
     def result(self) -> Result:
+        """The session's result (status, reply, retries)."""
         r = _c.prepay_station_result_t()
         check(_c.prepay_station_result(self._s.session, r))
         reply = Frame._from_c(r.reply, 0) if r.status in (0, _c_abnormal()) else None
@@ -118,8 +124,10 @@ class Discovery:
         return Frame._from_c(f, 0) if r == 1 else None
 
     def report(self, outcome: ProbeOutcome, address: Optional[Address] = None) -> None:
+        """Reports the outcome of the last probe (and the address found)."""
         check(_c.prepay_station_discovery_report(self._d.discovery, int(outcome), address._c() if address else None))
 
     @property
     def found(self) -> List[Address]:
+        """The addresses found so far."""
         return [Address(b) for b in _c.pyprepay_discovery_found(self._d)]

@@ -11,8 +11,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 from . import c_api as _c
 from ._enums import LineKind, Rounding, RoundScope, TariffDocFormat, TariffUnit
 from ._errors import HostedError, check, unpack
-from ._units import (DecimalLike, TimeLike, amount_to_decimal, fen_to_yuan, from_time, price_to_decimal, to_time,
-                     yuan_to_fen)
+from ._units import (DecimalLike, TimeLike, amount_to_decimal, check_zone, fen_to_yuan, from_time, price_to_decimal,
+                     to_time, yuan_to_fen)
 
 __all__ = ["Tariff", "TariffLine", "Bill", "FeedResult", "TariffStream", "Interval", "load", "intervals_to_arrays"]
 
@@ -38,6 +38,7 @@ class TariffLine:
 
     @property
     def kwh(self) -> Decimal:
+        """The quantity in kWh (Decimal, 3 places)."""
         return Decimal(self.quantity).scaleb(-3)
 
     def __repr__(self) -> str:
@@ -88,12 +89,14 @@ class FeedResult:
     due_fen: int
 
 
-def intervals_to_arrays(intervals: Iterable[Interval]) -> Tuple[array, array, array]:
-    """Splits (start, end, energy) triples into three array('q') buffers for :meth:`Tariff.evaluate_arrays`."""
+def intervals_to_arrays(intervals: Iterable[Interval], zone: Optional[_dt.tzinfo] = None
+                        ) -> Tuple[array, array, array]:
+    """Splits (start, end, energy) triples into three array('q') buffers for :meth:`Tariff.evaluate_arrays`
+    (aware datetimes are converted to ``zone``, see :func:`prepay.to_time`)."""
     s, e, n = array("q"), array("q"), array("q")
     for a, b, en in intervals:
-        s.append(to_time(a))
-        e.append(to_time(b))
+        s.append(to_time(a, zone))
+        e.append(to_time(b, zone))
         n.append(int(en))
     return s, e, n
 
@@ -127,11 +130,11 @@ class TariffStream:
 
     def feed_interval(self, start: TimeLike, end: TimeLike, energy: int) -> FeedResult:
         """Prices ``energy`` Wh consumed over [start, end)."""
-        return self._call(0, to_time(start), to_time(end), int(energy))
+        return self._call(0, self.tariff._time(start), self.tariff._time(end), int(energy))
 
     def feed_reading(self, at: TimeLike, reading: int) -> FeedResult:
         """Prices the register advance up to ``reading`` Wh at ``at`` (the first reading only primes)."""
-        return self._call(1, to_time(at), 0, int(reading))
+        return self._call(1, self.tariff._time(at), 0, int(reading))
 
     def close_cycle(self) -> FeedResult:
         """Closes the current cycle (proportional mode assigns its tiers now)."""
@@ -152,23 +155,30 @@ class TariffStream:
 class Tariff:
     """A tariff document loaded from a file (libprepay JSON, OpenEI URDB or NREL SAM)."""
 
-    def __init__(self, doc) -> None:
+    def __init__(self, doc, zone: Optional[_dt.tzinfo] = None) -> None:
+        """Wraps a loaded C document; ``zone``: the zone of the tariff's local time (see :attr:`zone`)."""
         self._doc = doc
+        self.zone = check_zone(zone)
         self._plan = _c.prepay_tariff_plan_t()
         check(_c.prepay_tariff_doc_plan(doc, self._plan))
         self._account = doc.account
         self.band_names: List[str] = [doc.band_name(b) or "" for b in range(1, doc.set(0).band_count + 1)]
 
     @classmethod
-    def load(cls, path: Union[str, os.PathLike]) -> "Tariff":
-        """Loads a tariff file (format chosen by its ``format`` member). HostedError with the loader's message."""
+    def load(cls, path: Union[str, os.PathLike], zone: Optional[_dt.tzinfo] = None) -> "Tariff":
+        """Loads a tariff file (format chosen by its ``format`` member). HostedError with the loader's message
+        (also a ValueError for a bad document, FileNotFoundError for a missing file). ``zone``: see :attr:`zone`."""
         doc = _c.prepay_tariff_doc_t()
         status, message = _c.prepay_tariff_doc_load_file(os.fspath(path), doc)
-        check(status, message)
-        return cls(doc)
+        check(status, message, os.fspath(path))
+        return cls(doc, zone)
+
+    def _time(self, value: TimeLike) -> int:
+        return to_time(value, self.zone)
 
     @classmethod
-    def load_urdb(cls, path: Union[str, os.PathLike], rate_scale: Optional[DecimalLike] = None) -> "Tariff":
+    def load_urdb(cls, path: Union[str, os.PathLike], rate_scale: Optional[DecimalLike] = None,
+                  zone: Optional[_dt.tzinfo] = None) -> "Tariff":
         """Imports an OpenEI URDB rate or NREL SAM utilityrate5 inputs; ``rate_scale`` scales every price exactly
         (SAM's escalation, e.g. Decimal('1.025') for year 2 at 2.5 %)."""
         if isinstance(rate_scale, float):
@@ -178,16 +188,21 @@ class Tariff:
             opts.rate_scale = format(Decimal(rate_scale), "f") if not isinstance(rate_scale, str) else rate_scale
         doc = _c.prepay_tariff_doc_t()
         status, message = _c.prepay_tariff_urdb_load_file(os.fspath(path), opts, doc)
-        check(status, message)
-        return cls(doc)
+        check(status, message, os.fspath(path))
+        return cls(doc, zone)
 
     @classmethod
-    def loads(cls, text: Union[str, bytes], origin: str = "<memory>") -> "Tariff":
-        """Loads a libprepay tariff JSON document from a string."""
+    def loads(cls, text: Union[str, bytes], origin: str = "<memory>", zone: Optional[_dt.tzinfo] = None) -> "Tariff":
+        """Loads a libprepay tariff JSON document from a string. ``zone``: see :attr:`zone`."""
         doc = _c.prepay_tariff_doc_t()
         status, message = _c.prepay_tariff_json_load_buffer(text, origin, doc)
         check(status, message)
-        return cls(doc)
+        return cls(doc, zone)
+
+    #: The zone of the tariff's local time (a tzinfo), or None. Tariff documents carry no zone (their
+    #: times are local civil time, docs/tariff-json.md), so the caller names it: with a zone, aware
+    #: datetimes given to this tariff are converted to it; without, they are refused (ValueError).
+    zone: Optional[_dt.tzinfo] = None
 
     def _set(self, index: int):
         return self._doc.set(index)
@@ -195,30 +210,37 @@ class Tariff:
     # ---- description ----
     @property
     def name(self) -> str:
+        """The tariff's name."""
         return self._doc.name
 
     @property
     def currency(self) -> str:
+        """The currency code (informational)."""
         return self._doc.currency
 
     @property
     def format(self) -> TariffDocFormat:
+        """The source document's format."""
         return TariffDocFormat(self._doc.format)
 
     @property
     def unit(self) -> TariffUnit:
+        """Energy (kWh) or water (m3)."""
         return TariffUnit(self._set(0).unit)
 
     @property
     def band_count(self) -> int:
+        """Number of TOU bands."""
         return self._set(0).band_count
 
     @property
     def tier_count(self) -> int:
+        """Number of ladder tiers."""
         return self._set(0).tier_count
 
     @property
     def has_set_b(self) -> bool:
+        """Whether the document has a second price set."""
         return bool(self._doc.has_set_b)
 
     def __repr__(self) -> str:
@@ -231,11 +253,11 @@ class Tariff:
 
     def band_at(self, at: TimeLike) -> int:
         """The band in force at an instant."""
-        return unpack(_c.prepay_tariff_band_at(self._set(0), to_time(at)))
+        return unpack(_c.prepay_tariff_band_at(self._set(0), self._time(at)))
 
     def cycle_of(self, at: TimeLike) -> int:
         """The tier-cycle id containing an instant."""
-        return unpack(_c.prepay_tariff_cycle_of(self._set(0), to_time(at)))
+        return unpack(_c.prepay_tariff_cycle_of(self._set(0), self._time(at)))
 
     def cycle_bounds(self, cycle: int) -> Tuple[_dt.datetime, _dt.datetime]:
         """[start, end) of a cycle."""
@@ -289,7 +311,7 @@ class Tariff:
 
     def evaluate(self, intervals: Iterable[Interval]) -> Bill:
         """Bills (start, end, energy Wh) intervals in time order (one batch call)."""
-        return self.evaluate_arrays(*intervals_to_arrays(intervals))
+        return self.evaluate_arrays(*intervals_to_arrays(intervals, self.zone))
 
     def stream(self, bill: bool = True) -> TariffStream:
         """A streaming state for one account."""
@@ -300,10 +322,10 @@ class Tariff:
         """Energy (Wh, a multiple of ``quantum``) that ``money`` yuan buys at ``at``, and its exact cost."""
         cost = _c.prepay_amount_t()
         energy = unpack(_c.prepay_tariff_vend(self._plan, self._account, stream._state if stream else None,
-                                              to_time(at), band, yuan_to_fen(money), quantum, cost))
+                                              self._time(at), band, yuan_to_fen(money), quantum, cost))
         return energy, amount_to_decimal(cost.units, cost.nanos)
 
 
-def load(path: Union[str, os.PathLike]) -> Tariff:
+def load(path: Union[str, os.PathLike], zone: Optional[_dt.tzinfo] = None) -> Tariff:
     """Same as :meth:`Tariff.load`."""
-    return Tariff.load(path)
+    return Tariff.load(path, zone)

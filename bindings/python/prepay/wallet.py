@@ -32,6 +32,7 @@ class Policy:
 
     @classmethod
     def default(cls) -> "Policy":
+        """prepay_wallet_policy_default(): alarms at 20.00 and 10.00 (pre-trip), cut-off at 0."""
         p = _c.prepay_wallet_policy_t()
         _c.prepay_wallet_policy_default(p)
         cap = None if p.window_debt_cap == 2 ** 63 - 1 else fen_to_yuan(p.window_debt_cap)
@@ -99,10 +100,12 @@ class Wallet:
                         WalletEvent(out.events), fen_to_yuan(out.emergency_grant), bool(out.no_disconnect))
 
     def no_disconnect(self, now: TimeLike) -> bool:
+        """Whether ``now`` falls in a no-disconnect period of the policy."""
         return bool(_c.prepay_wallet_no_disconnect(self._p, to_time(now)))
 
     @property
     def level(self) -> int:
+        """The alarm level now."""
         return self._state.level
 
 

@@ -69,6 +69,7 @@ class WaterMeter:
                                               self._to_purse(hoarding_limit)))
 
     def set_serial_bcd(self, bcd: bool) -> None:
+        """Whether purchase serials are BCD on the wire."""
         check(_c.prepay_water_meter_set_serial_bcd(self._m, bool(bcd)))
 
     def set_valve_rules(self, battery_close_delay: int, battery_reopen_window: int) -> None:
@@ -79,9 +80,11 @@ class WaterMeter:
         check(_c.prepay_water_meter_set_valve_rules(self._m, r))
 
     def set_prices(self, table: PriceTable) -> None:
+        """Sets the price table now."""
         check(_c.prepay_water_meter_set_prices(self._m, table._c()))
 
     def schedule_prices(self, table: PriceTable, at: TimeLike) -> None:
+        """Schedules a price table to take effect at ``at``."""
         check(_c.prepay_water_meter_schedule_prices(self._m, table._c(), to_time(at)))
 
     def set_cycle(self, settlement_day: int, cycle_month: int = 0) -> None:
@@ -89,9 +92,11 @@ class WaterMeter:
         check(_c.prepay_water_meter_set_cycle(self._m, int(settlement_day), int(cycle_month)))
 
     def set_programming(self, on: bool) -> None:
+        """Switches programming mode on or off."""
         check(_c.prepay_water_meter_set_programming(self._m, bool(on)))
 
     def set_battery_voltage(self, millivolts: int) -> None:
+        """Sets the measured battery voltage (mV)."""
         check(_c.prepay_water_meter_set_battery_voltage(self._m, int(millivolts)))
 
     # ---- operation ------------------------------------------------------------------------
@@ -100,6 +105,7 @@ class WaterMeter:
         check(_c.prepay_water_meter_advance(self._m, to_time(now), int(litres)))
 
     def pulses(self, now: TimeLike, count: int) -> None:
+        """Counts ``count`` flow pulses at ``now``."""
         check(_c.prepay_water_meter_pulses(self._m, to_time(now), int(count)))
 
     def litres_until_close(self) -> Optional[int]:
@@ -129,6 +135,7 @@ class WaterMeter:
         return status == 0, WaterHold(blocking)
 
     def report(self, condition: WaterCondition, active: bool, now: Optional[TimeLike] = None) -> None:
+        """Reports a condition as active or cleared."""
         check(_c.prepay_water_meter_report(self._m, self._now(now), int(condition), bool(active)))
 
     def handle_cjt188(self, request: BytesLike, now: Optional[TimeLike] = None) -> bytes:
@@ -150,18 +157,22 @@ class WaterMeter:
     # ---- state ------------------------------------------------------------------------------
     @property
     def mode(self) -> WaterMode:
+        """Money or volume purse."""
         return WaterMode(self._m.mode)
 
     @property
     def clock(self) -> _dt.datetime:
+        """The meter's clock (naive local datetime)."""
         return from_time(self._m.clock)
 
     @property
     def address(self) -> str:
+        """The CJ/T 188 address text."""
         return address_text(self._m.get_address())
 
     @property
     def modbus_unit(self) -> int:
+        """The Modbus unit id."""
         return self._m.modbus_unit
 
     @property
@@ -186,18 +197,22 @@ class WaterMeter:
 
     @property
     def purchase_total(self) -> Amount:
+        """Sum of the purchases accepted."""
         return self._from_purse(self._m.purchase_total)
 
     @property
     def purchase_serial(self) -> Optional[int]:
+        """The last purchase serial, or None before the first."""
         return self._m.purchase_serial if self._m.has_purchase else None
 
     @property
     def valve_open(self) -> bool:
+        """Whether the valve is open."""
         return bool(_c.prepay_water_meter_valve_open(self._m))
 
     @property
     def holds(self) -> WaterHold:
+        """Reasons the valve is held closed."""
         return WaterHold(self._m.holds)
 
     @property
@@ -207,6 +222,7 @@ class WaterMeter:
 
     @property
     def prices(self) -> PriceTable:
+        """The price table in force."""
         return PriceTable._from_c(self._m.price_table_at(0))
 
     @property
@@ -215,6 +231,7 @@ class WaterMeter:
         return [self._m.history_at(i) for i in range(self._m.history_count)]
 
     def event_count(self, kind: WaterEvent) -> int:
+        """How many times an event kind occurred."""
         return self._m.event_count(int(kind))
 
     @property

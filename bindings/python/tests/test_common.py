@@ -77,7 +77,8 @@ class DecimalEdges(unittest.TestCase):
     def test_no_silent_rounding(self):
         with self.assertRaises(prepay.Error) as cm:
             prepay.yuan_to_fen(Decimal("0.001"))
-        self.assertIs(type(cm.exception), prepay.Error)
+        self.assertIs(type(cm.exception).__bases__[0], prepay.Error)  # generic code: Error itself (and a ValueError)
+        self.assertIsInstance(cm.exception, ValueError)
         self.assertEqual(cm.exception.code, prepay.Status.E_INVALID_ARGUMENT)
         with self.assertRaises(prepay.Error) as cm:
             prepay.yuan_to_fen("92233720368547758.08")
@@ -92,22 +93,33 @@ class DecimalEdges(unittest.TestCase):
 
 class Errors(unittest.TestCase):
     def test_class_by_module(self):
+        # module class, and the built-in it also derives from (None: the module class alone)
         cases = {
-            prepay.Status.E_INVALID_ARGUMENT: prepay.Error,
-            prepay.Status.E_DLT645_TRUNCATED: prepay.DLT645Error,
-            prepay.Status.E_TARIFF_BAD_BAND: prepay.TariffError,
-            prepay.Status.E_LEDGER_EXCEEDS_CREDITS: prepay.LedgerError,
-            prepay.Status.E_WALLET_BAD_THRESHOLDS: prepay.WalletError,
-            prepay.Status.E_JOURNAL_IO: prepay.JournalError,
-            prepay.Status.E_ALLOCATION_ZERO_WEIGHTS: prepay.AllocationError,
-            prepay.Status.E_BILLING_BAD_ITEM: prepay.BillingError,
-            prepay.Status.E_METER_NO_TARIFF: prepay.MeterError,
-            prepay.Status.E_STATION_TIMEOUT: prepay.StationError,
-            prepay.Status.E_HOSTED_IO: prepay.HostedError,
+            prepay.Status.E_INVALID_ARGUMENT: (prepay.Error, ValueError),
+            prepay.Status.E_CAPACITY: (prepay.Error, None),
+            prepay.Status.E_DLT645_TRUNCATED: (prepay.DLT645Error, ValueError),
+            prepay.Status.E_TARIFF_BAD_BAND: (prepay.TariffError, ValueError),
+            prepay.Status.E_LEDGER_EXCEEDS_CREDITS: (prepay.LedgerError, None),
+            prepay.Status.E_LEDGER_AMOUNT_MUST_BE_POSITIVE: (prepay.LedgerError, ValueError),
+            prepay.Status.E_LEDGER_ACCOUNT_NOT_FOUND: (prepay.LedgerError, KeyError),
+            prepay.Status.E_WALLET_BAD_THRESHOLDS: (prepay.WalletError, ValueError),
+            prepay.Status.E_JOURNAL_IO: (prepay.JournalError, OSError),
+            prepay.Status.E_JOURNAL_CORRUPT: (prepay.JournalError, None),
+            prepay.Status.E_ALLOCATION_ZERO_WEIGHTS: (prepay.AllocationError, ValueError),
+            prepay.Status.E_BILLING_BAD_ITEM: (prepay.BillingError, ValueError),
+            prepay.Status.E_METER_NO_TARIFF: (prepay.MeterError, None),
+            prepay.Status.E_STATION_TIMEOUT: (prepay.StationError, None),
+            prepay.Status.E_HOSTED_IO: (prepay.HostedError, OSError),
+            prepay.Status.E_HOSTED_JSON_SYNTAX: (prepay.HostedError, ValueError),
+            prepay.Status.E_SETTLEMENT_UNKNOWN_METER: (prepay.SettlementError, KeyError),
+            prepay.Status.E_SETTLEMENT_CONFLICT: (prepay.SettlementError, ValueError),
         }
-        for code, cls in cases.items():
+        for code, (cls, builtin) in cases.items():
             err = prepay.error_for(code)
-            self.assertIs(type(err), cls, code)
+            if builtin is None:
+                self.assertIs(type(err), cls, code)
+            else:
+                self.assertEqual(type(err).__bases__, (cls, builtin), code)
             self.assertIsInstance(err, prepay.Error)
             self.assertEqual(err.code, code)
             self.assertEqual(err.strerror, c_api.prepay_strerror(code))

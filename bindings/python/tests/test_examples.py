@@ -2,7 +2,12 @@
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
+
+from prepay import settlement as st
+from prepay.journal import Journal
+from prepay.ledger import Ledger
 
 from _vectors import ROOT
 
@@ -26,6 +31,27 @@ class Examples(unittest.TestCase):
         out = run("wallet_month.py")
         self.assertIn("CUTOFF", out)
         self.assertIn("RESTORED", out)
+
+    def test_wallet_month_uses_the_settlement_ids(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "w.journal")
+            run("wallet_month.py", path)
+            led = Ledger(accounts=8, transfers=1024)
+            with Journal.open(path, led):
+                pass
+            kinds = {st.split_transfer_id(e.transfer.id)[0] for e in led}
+            self.assertEqual(kinds, {st.IdKind.RECHARGE, st.IdKind.READING})
+            self.assertEqual({a.id for a in led.accounts()},
+                             {st.ledger_account_id(1, st.Role.WALLET), st.ledger_account_id(0, st.SiteRole.CLEARING),
+                              st.ledger_account_id(0, st.SiteRole.ELECTRICITY)})
+
+    def test_settle_building(self):
+        out = run("settle_building.py")
+        self.assertIn("COMMAND          account 103 meter 1032 TRIP", out)
+        self.assertIn("STATEMENT        account 201", out)
+        self.assertIn("identity ok", out)
+        self.assertIn("books verified; re-run over the journal", out)
+        self.assertIn("nothing doubled", out)
 
     def test_split_common_area(self):
         self.assertIn("sum", run("split_common_area.py"))
