@@ -17,6 +17,12 @@
  *   ninja -C build/fwhost bench/bench_meter
  *   valgrind --tool=callgrind --toggle-collect=prepay_meter_advance build/fwhost/bench/bench_meter tick 1 24
  *   -> "Collected" / calls printed = instructions per one-second step
+ * Maximum demand and load records (every step feeds the demand window; meters[0..] record 15-minute
+ * load records into a ring when "profile" is given as the 4th argument):
+ *   valgrind --tool=callgrind --toggle-collect=prepay__meter_demand_minute build/fwhost/bench/bench_meter minute 1 240
+ *   -> "Collected" / steps printed = instructions of the demand window per one-minute step
+ *   valgrind --tool=callgrind --toggle-collect=prepay__meter_profile_minute \
+ *       build/fwhost/bench/bench_meter minute 1 240 profile   -> per minute, records every 15 minutes
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdbool.h>
@@ -27,6 +33,7 @@
 #include <time.h>
 
 #include "prepay/dlt645.h"
+#include "prepay/load_record.h"
 #include "prepay/meter.h"
 #include "prepay/tariff.h"
 
@@ -80,8 +87,9 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "all";
     int meter_count = argc > 2 ? atoi(argv[2]) : 64;
     int hours = argc > 3 ? atoi(argv[3]) : 24;
+    bool profile = argc > 4 && strcmp(argv[4], "profile") == 0;
     if (meter_count < 1 || meter_count > 64 || hours < 1) {
-        fprintf(stderr, "usage: bench_meter tick|minute|all [meters 1..64 [hours]]\n");
+        fprintf(stderr, "usage: bench_meter tick|minute|all [meters 1..64 [hours [profile]]]\n");
         return 2;
     }
     bool all = strcmp(mode, "all") == 0;
@@ -92,10 +100,20 @@ int main(int argc, char **argv)
            sizeof(((prepay_meter_t *)0)->tariff_state), PREPAY_MAX_TARIFF_INDEX);
     printf("sizeof(prepay_tariff_t)           %6zu bytes (shared by any number of meters)\n",
            sizeof(prepay_tariff_t));
+    printf("  of the meter: maximum demand    %6zu bytes (PREPAY_METER_DEMAND_MINUTES = %d)\n",
+           sizeof(((prepay_meter_t *)0)->demand), PREPAY_METER_DEMAND_MINUTES);
+    printf("  of the meter: load-record state %6zu bytes (records in a caller ring, %zu bytes each)\n",
+           sizeof(((prepay_meter_t *)0)->load_profile), sizeof(prepay_load_record_t));
 
     static prepay_meter_t meters[64];
+    static prepay_load_record_t records[64][96];
+    static prepay_meter_load_ring_t rings[64];
     for (int i = 0; i < meter_count; i++) {
         make_meter(&meters[i], (unsigned)i + 1);
+        if (profile || (all && i == 1)) { /* a day of quarter-hour records, the oldest overwritten */
+            prepay_meter_load_ring_init(&rings[i], records[i], 96);
+            prepay_meter_attach_load_ring(&meters[i], &rings[i]);
+        }
     }
     prepay_meter_load_t load;
     memset(&load, 0, sizeof load);
@@ -149,9 +167,10 @@ int main(int argc, char **argv)
     /* Handler: requests per second. */
     prepay_meter_t *m = &meters[meter_count > 1 ? 1 : 0];
     prepay_dlt645_frame_t frame;
-    uint8_t wire[3][PREPAY_DLT645_FRAME_MAX];
-    int len[3];
-    const char *names[3] = {"handle read 00010000", "handle read block 0001FF00", "handle write 04001001 (pw)"};
+    uint8_t wire[5][PREPAY_DLT645_FRAME_MAX];
+    int len[5];
+    const char *names[5] = {"handle read 00010000", "handle read block 0001FF00", "handle write 04001001 (pw)",
+                            "handle read 0101FF00 (max demand)", "handle read 06000002 latest record"};
     prepay_dlt645_address_t a = m->address;
     prepay_dlt645_request_read(&frame, &a, 0x00010000u);
     len[0] = prepay_dlt645_encode(&frame, wire[0], sizeof wire[0]);
@@ -163,7 +182,11 @@ int main(int argc, char **argv)
     static const uint8_t value[4] = {0x00, 0x30, 0x00, 0x00};
     prepay_dlt645_request_write(&frame, &a, 0x04001001u, &c, value, 4);
     len[2] = prepay_dlt645_encode(&frame, wire[2], sizeof wire[2]);
-    for (int k = 0; k < 3; k++) {
+    prepay_dlt645_request_read(&frame, &a, 0x0101FF00u);
+    len[3] = prepay_dlt645_encode(&frame, wire[3], sizeof wire[3]);
+    prepay_load_record_request(&frame, &a, 0, PREPAY_LOAD_RECORD_LATEST, 1, 0);
+    len[4] = prepay_dlt645_encode(&frame, wire[4], sizeof wire[4]);
+    for (int k = 0; k < 5; k++) {
         uint8_t reply[PREPAY_DLT645_FRAME_MAX];
         const int n = 200000;
         t0 = cpu_seconds();

@@ -3,14 +3,17 @@
  *
  * Input: a sequence of frames, each `len` (1 byte) followed by `len` bytes,
  * sent in turn to one meter (local mode, funded, a writable shared tariff,
- * level-2 password 12 34 56, level-4 password 65 43 21) at its own clock.
+ * level-2 password 12 34 56, level-4 password 65 43 21, a load-record ring
+ * with three hours of quarter-hour records, so class-06 reads and their
+ * follow-up frames have data) at its own clock.
  *
  * Invariants checked after every frame:
  * - no crash, no read or write outside the buffers (sanitizers), no error
  *   status with a full-size reply buffer;
  * - a reply decodes with the protocol codec, is a reply to the request's
  *   function, and comes from the meter's address;
- * - reads (11, 12, 13) never change anything;
+ * - reads (11, 12, 13) never change anything but the load-record read
+ *   sequence (which record the next follow-up frame 12 continues from);
  * - a frame that gets no reply or an abnormal reply changes NOTHING, neither
  *   the meter nor the shared tariff, except (a) the fields listed in
  *   mask_fields() — the wrong-password counters, the only state a refused
@@ -32,6 +35,8 @@ static prepay_tariff_t tariff;
 static prepay_tariff_t tariff_before;
 static prepay_meter_t meter;
 static prepay_meter_t meter_before;
+static prepay_load_record_t records[24];
+static prepay_meter_load_ring_t ring;
 
 static void setup(void)
 {
@@ -66,6 +71,10 @@ static void setup(void)
     (void)prepay_meter_set_password(&meter, 2, pw2);
     (void)prepay_meter_set_password(&meter, 4, pw4);
     (void)prepay_meter_recharge(&meter, meter.clock, 5000, 1);
+    if (prepay_meter_load_ring_init(&ring, records, 24) != PREPAY_OK ||
+        prepay_meter_attach_load_ring(&meter, &ring) != PREPAY_OK) {
+        abort();
+    }
     prepay_meter_load_t load;
     memset(&load, 0, sizeof load);
     load.kind = PREPAY_METER_LOAD_CONSTANT;
@@ -82,6 +91,16 @@ static void mask_fields(prepay_meter_t *before, const prepay_meter_t *after)
     before->password_failures = after->password_failures;
     before->password_failures_today = after->password_failures_today;
     before->password_failure_day = after->password_failure_day;
+}
+
+/* What a read may change: the load-record read sequence. */
+static void mask_read_sequence(prepay_meter_t *before, const prepay_meter_t *after)
+{
+    before->load_profile.read_di = after->load_profile.read_di;
+    before->load_profile.read_count = after->load_profile.read_count;
+    before->load_profile.read_seq = after->load_profile.read_seq;
+    before->load_profile.read_from = after->load_profile.read_from;
+    before->load_profile.read_offset = after->load_profile.read_offset;
 }
 
 static void one_frame(const uint8_t *frame, size_t len)
@@ -113,6 +132,7 @@ static void one_frame(const uint8_t *frame, size_t len)
     bool may_change = !is_read && ((r > 0 && !abnormal) || broadcast_action);
     if (!may_change) {
         mask_fields(&meter_before, &meter);
+        mask_read_sequence(&meter_before, &meter);
         if (memcmp(&meter_before, &meter, sizeof meter) != 0 || memcmp(&tariff_before, &tariff, sizeof tariff) != 0) {
             abort();
         }

@@ -99,7 +99,9 @@ static void check_sealed(const prepay_tariff_plan_t *plan, const prepay_tariff_i
     if (prepay_tariff_plan_seal(&sealed) != PREPAY_OK) {
         abort(); /* the plan was validated */
     }
-    bool compact = plan->sets[0]->tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL;
+    /* A compact state has no room for demand peaks: it refuses demand tariffs (compared below). */
+    bool demand = plan->sets[0]->demand.rate_count != 0 || plan->sets[0]->demand.capacity_price != 0;
+    bool compact = plan->sets[0]->tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL && !demand;
     static prepay_tariff_state_t a, b;
     prepay_tariff_compact_state_t c;
     prepay_tariff_state_init(&a);
@@ -127,6 +129,9 @@ static void check_sealed(const prepay_tariff_plan_t *plan, const prepay_tariff_i
         }
         if (a.position != b.position || a.cycle_energy != b.cycle_energy || a.charged != b.charged ||
             memcmp(a.band_energy, b.band_energy, sizeof a.band_energy) != 0 ||
+            a.demand.cycle != b.demand.cycle || a.demand.flat_peak != b.demand.flat_peak ||
+            memcmp(a.demand.peak, b.demand.peak, sizeof a.demand.peak) != 0 ||
+            memcmp(a.demand.history, b.demand.history, sizeof a.demand.history) != 0 ||
             (compact && (c.position != a.position || c.cycle_energy != a.cycle_energy || c.charged != a.charged))) {
             abort();
         }
@@ -167,9 +172,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         prepay_tariff_plan_init(&plan, &sets[0]);
     } else {
         rnd_tariff(&r, &sets[0], -1);
+        bool demand = rnd_range(&r, 0, 2) == 0;
+        if (demand) {
+            rnd_demand(&r, &sets[0]); /* monthly demand and capacity charges */
+        }
         prepay_tariff_plan_init(&plan, &sets[0]);
         if (data[0] & 2u) {
             rnd_second_set(&r, &sets[0], &sets[1]);
+            if (demand) {
+                sets[1].unit = sets[0].unit;
+                sets[1].cycle_kind = sets[0].cycle_kind;
+                sets[1].demand = sets[0].demand;
+                for (unsigned b = sets[1].band_count; b < PREPAY_MAX_TARIFF_INDEX; b++) {
+                    sets[1].demand.period_of_band[b] = 0;
+                }
+            }
             plan.sets[1] = &sets[1];
             plan.switch_time = (prepay_time_t)8766 * 86400 + rnd_range(&r, 0, 86400 * 40);
         }

@@ -176,6 +176,38 @@
 #endif
 
 /**
+ * @def PREPAY_MAX_DEMAND_PERIODS
+ * @brief Time-of-use demand periods a tariff can charge (URDB `demandratestructure`, SAM `ur_dc_tou_mat`).
+ *
+ * Each band of a tariff belongs to at most one demand period; a period's
+ * charge applies to the highest demand measured in its bands during a month.
+ * Published TOU demand charges use 1 to 4 periods; URDB allows 12. At most
+ * 32 (a 32-bit mask says which periods set the billing demand).
+ */
+#ifndef PREPAY_MAX_DEMAND_PERIODS
+#define PREPAY_MAX_DEMAND_PERIODS 12
+#endif
+
+/**
+ * @def PREPAY_MAX_DEMAND_TIERS
+ * @brief Tiers of one demand charge (cumulative kW blocks, SAM `ur_dc_*_mat` tiers).
+ */
+#ifndef PREPAY_MAX_DEMAND_TIERS
+#define PREPAY_MAX_DEMAND_TIERS 6
+#endif
+
+/**
+ * @def PREPAY_MAX_DEMAND_RATES
+ * @brief Distinct demand charge rates (tier ladders with their prices) a tariff holds.
+ *
+ * Flat monthly charges and TOU period charges refer to these by index, so a
+ * rate that recurs in many months or periods is stored once.
+ */
+#ifndef PREPAY_MAX_DEMAND_RATES
+#define PREPAY_MAX_DEMAND_RATES 16
+#endif
+
+/**
  * @def PREPAY_TARIFF_CHECK_SEALS
  * @brief 1: every call that trusts a sealed plan first checks a fingerprint of its tariffs' content.
  *
@@ -321,6 +353,18 @@
  */
 #ifndef PREPAY_METER_TARIFFS
 #define PREPAY_METER_TARIFFS 4
+#endif
+
+/**
+ * @def PREPAY_METER_DEMAND_MINUTES
+ * @brief Longest maximum-demand period (04000103) the reference meter accepts, minutes, 1..99.
+ *
+ * The meter keeps the energy of each of the last this many minutes (two
+ * 4-byte rings, forward and reverse) to slide its demand window; DL/T
+ * 645-2007 writes the period as NN minutes (15 is the common setting).
+ */
+#ifndef PREPAY_METER_DEMAND_MINUTES
+#define PREPAY_METER_DEMAND_MINUTES 60
 #endif
 
 /**

@@ -73,6 +73,7 @@
 #include "prepay/dlt645.h"
 #include "prepay/export.h"
 #include "prepay/fixed_point.h"
+#include "prepay/load_record.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
 #include "prepay/wallet.h"
@@ -100,6 +101,8 @@
 #define PREPAY_E_METER_COMMAND_EXPIRED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 8)
 /** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0). */
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
+/** @brief Demand or load-record parameters out of range (period, sliding time, intervals, mode word). */
+#define PREPAY_E_METER_BAD_PROFILE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 12)
 /** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
 #define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
 /** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()). */
@@ -247,6 +250,85 @@ typedef struct prepay_meter_purse {
     uint32_t purchase_count;             /**< purchases accepted */
 } prepay_meter_purse_t;
 
+/** @brief A maximum demand and when it occurred (DL/T 645-2007 A.2: XX.XXXX kW + YYMMDDhhmm). */
+typedef struct prepay_meter_max_demand {
+    int32_t value;   /**< 0.1 W */
+    uint32_t minute; /**< end of the window that set it, in minutes since 2000-01-01 00:00 (time / 60); 0 = none */
+} prepay_meter_max_demand_t;
+
+/** @brief Maximum-demand registers of one period (current or a settlement): forward and reverse active. */
+typedef struct prepay_meter_demand_registers {
+    prepay_meter_max_demand_t forward[PREPAY_METER_TARIFFS + 1]; /**< [0] total (0101 00 pp), [i] tariff i (0101 ii pp) */
+    prepay_meter_max_demand_t reverse[PREPAY_METER_TARIFFS + 1]; /**< [0] total (0102 00 pp), [i] tariff i */
+} prepay_meter_demand_registers_t;
+
+/**
+ * @brief Sliding-window maximum demand (DL/T 645-2007 04000103 period, 04000104 sliding time).
+ *
+ * The meter adds the energy of each whole minute to a ring. After
+ * power-up, a demand clear, a parameter write or a clock jump it waits for
+ * the next whole minute and counts minutes from there. When at least
+ * `period` minutes are counted and the count is a multiple of `slide`, the
+ * demand is the energy of the last `period` minutes over their length (in
+ * 0.1 W, truncated); it is the current demand (02800004), and the total
+ * maximum if higher. The tariff maximum of the band in force uses a second
+ * count that restarts whenever the band changes, so it only ever sees
+ * windows wholly inside its band. Settlement freezes the maxima (0101xx01)
+ * and starts them again.
+ */
+typedef struct prepay_meter_demand {
+    uint8_t period;                   /**< demand period, minutes (04000103), slide..::PREPAY_METER_DEMAND_MINUTES */
+    uint8_t slide;                    /**< sliding time, minutes (04000104), 1..period */
+    uint8_t head;                     /**< slot of the next minute in the rings */
+    uint8_t band;                     /**< band of the band count (0 none) */
+    uint16_t minutes;                 /**< whole minutes counted since the last restart (saturates) */
+    uint16_t band_minutes;            /**< whole minutes counted in `band` since it last changed (saturates) */
+    prepay_time_t minute_start;       /**< start of the minute being measured; 0: waiting for the next whole minute */
+    int64_t forward_ws;               /**< forward W.s of the minute being measured */
+    int64_t reverse_ws;               /**< reverse W.s of the minute being measured */
+    int64_t forward_sum;              /**< forward W.s of the last `period` minutes in the ring */
+    int64_t reverse_sum;              /**< reverse W.s of the last `period` minutes in the ring */
+    uint32_t forward_ring[PREPAY_METER_DEMAND_MINUTES]; /**< forward W.s per minute (clamped at UINT32_MAX) */
+    uint32_t reverse_ring[PREPAY_METER_DEMAND_MINUTES]; /**< reverse W.s per minute */
+    int32_t current;                  /**< current active demand (02800004), 0.1 W: forward, or minus reverse */
+    prepay_meter_demand_registers_t max;                           /**< since the last settlement or clear */
+    prepay_meter_demand_registers_t settled[PREPAY_METER_SETTLEMENTS]; /**< at settlements, [0] the most recent */
+} prepay_meter_demand_t;
+
+/**
+ * @brief Caller-owned storage of a meter's load records (a ring; the oldest is overwritten).
+ *
+ * Prepare with prepay_meter_load_ring_init(), attach with
+ * prepay_meter_attach_load_ring(). Plain data around the caller's array.
+ */
+typedef struct prepay_meter_load_ring {
+    prepay_load_record_t *records; /**< caller array of `capacity` records */
+    size_t capacity;               /**< records it holds */
+    size_t first;                  /**< index of the oldest record */
+    size_t count;                  /**< records held */
+} prepay_meter_load_ring_t;
+
+/**
+ * @brief Load-record parameters (DL/T 645-2007 04000901, 04000A01..07) and the state of a follow-up read.
+ *
+ * Class k (1..6) is recorded when bit k - 1 of `mode` is set, at the
+ * instants `start + n x interval[k - 1]` minutes (n >= 0); one record holds
+ * every class due at its instant. Nothing is recorded while the meter is
+ * powered down (::PREPAY_METER_CONDITION_POWER_DOWN), in a clock jump, or
+ * when no ring is attached: the curve has a gap there.
+ */
+typedef struct prepay_meter_load_profile {
+    uint8_t mode;             /**< 04000901: bit k - 1 records class k (default 0x3F, all six) */
+    uint16_t interval[PREPAY_LOAD_RECORD_CLASSES]; /**< 04000A02..07: minutes between records of class k, 1..1440 (default 15) */
+    prepay_time_t start;      /**< 04000A01: first record instant (MMDDhhmm in the clock's year when written) */
+    prepay_time_t last;       /**< time of the newest record written (records only move forward) */
+    uint32_t read_di;         /**< the load-record read being answered in frames (0: none) */
+    uint8_t read_count;       /**< its N */
+    uint8_t read_seq;         /**< SEQ the next follow-up request must carry */
+    prepay_time_t read_from;  /**< time of its first record */
+    uint32_t read_offset;     /**< bytes of its data already sent */
+} prepay_meter_load_profile_t;
+
 /**
  * @brief What a meter derives to skip repeated work. Private: a cache, never needed for a correct result.
  *
@@ -320,6 +402,9 @@ typedef struct prepay_meter {
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
      *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
     int64_t time_sync_limit;
+    prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */
+    prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
+    prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
     prepay_meter_derived_t derived;       /**< private: cache (see ::prepay_meter_derived_t) */
 } prepay_meter_t;
 
@@ -648,6 +733,96 @@ PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, con
  */
 PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap);
 /** @} */
+
+/* ======================================================================== */
+/** @name Maximum demand and load records (meter_demand.c, meter_load_profile.c)
+ *  @{ */
+/* ======================================================================== */
+
+/**
+ * @brief Sets the demand period and sliding time (what writes of 04000103 / 04000104 do) and restarts the window.
+ * @param meter the meter.
+ * @param period minutes, 1..::PREPAY_METER_DEMAND_MINUTES.
+ * @param slide minutes, 1..@p period (a sliding time longer than the period is refused).
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ */
+PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide);
+
+/**
+ * @brief Clears the maximum-demand registers and restarts the window (what a demand clear, function 19, does).
+ *
+ * The settled maxima (0101xx01..) are kept; the window waits for the next whole minute.
+ * @param meter the meter.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_clear_demand(prepay_meter_t *meter);
+
+/**
+ * @brief Prepares caller storage for load records.
+ * @param ring the ring.
+ * @param records the caller's array.
+ * @param capacity records it holds, >= 1.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, capacity 0).
+ */
+PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records,
+                                           size_t capacity);
+
+/**
+ * @brief Attaches load-record storage to a meter (NULL detaches: nothing is recorded, reads find no data).
+ *
+ * The ring is the caller's and must outlive the attachment; like the tariff
+ * sets it is a bound pointer, not part of the meter's stored bytes.
+ * @param meter the meter.
+ * @param ring a prepared ring, or NULL.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (a ring with no array or more records than its capacity);
+ * ::PREPAY_E_METER_BAD_STATE.
+ */
+PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring);
+
+/**
+ * @brief Sets the load-record parameters (what writes of 04000901, 04000A01..07 do).
+ * @param meter the meter.
+ * @param mode bit k - 1 records class k (0..0x3F).
+ * @param start first record instant (2000..2099; seconds are dropped).
+ * @param interval minutes between records of classes 1..6, each 1..1440.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ */
+PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
+                                             const uint16_t interval[PREPAY_LOAD_RECORD_CLASSES]);
+
+/**
+ * @brief The records a class-06 read would answer, decoded (for a caller that holds the meter itself).
+ *
+ * The same selection as a DL/T 645 read of `06 cc 00 mode`: the earliest
+ * @p count records holding class cc (00: any class), those from @p from, or
+ * the latest @p count, in time order; for cc = 01..06 each record keeps only
+ * class cc.
+ * @param meter the meter.
+ * @param di the load-record DI (`06 cc 00 mm`).
+ * @param count N, 1..255.
+ * @param from the first time for mode 01 (ignored otherwise).
+ * @param out records.
+ * @param out_cap capacity of @p out.
+ * @param written out: records written.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, count 0); ::PREPAY_E_METER_BAD_STATE;
+ * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record); ::PREPAY_E_BUFFER_TOO_SMALL.
+ */
+PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,
+                                         prepay_load_record_t *out, size_t out_cap, size_t *written);
+/** @} */
+
 
 PREPAY_END_DECLS
 

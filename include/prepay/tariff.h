@@ -157,7 +157,13 @@ enum prepay_tariff_status {
      *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal). */
     PREPAY_E_TARIFF_SEAL_BROKEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 28),
     /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state. */
-    PREPAY_E_TARIFF_NEEDS_BANDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 29)
+    PREPAY_E_TARIFF_NEEDS_BANDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 29),
+    /** A demand or capacity charge is malformed (rate index, tier bounds, period of a band, ratchet,
+     *  a negative price), or the tariff cannot carry one (water, a yearly cycle). */
+    PREPAY_E_TARIFF_BAD_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 30),
+    /** Demand and capacity charges need the monthly peaks of ::prepay_tariff_state_t: use the full
+     *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()). */
+    PREPAY_E_TARIFF_NEEDS_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 31)
 };
 
 /* ---- constants and enums ------------------------------------------------ */
@@ -226,9 +232,17 @@ typedef enum prepay_price_mode {
 
 /** @brief Kind of a charge line. */
 typedef enum prepay_line_kind {
-    PREPAY_LINE_ENERGY = 0, /**< energy at one band, tier and price */
-    PREPAY_LINE_FIXED = 1   /**< a fixed charge of a cycle */
+    PREPAY_LINE_ENERGY = 0,  /**< energy at one band, tier and price */
+    PREPAY_LINE_FIXED = 1,   /**< a fixed charge of a cycle */
+    PREPAY_LINE_DEMAND = 2,  /**< demand (W) of a month in one demand tier: `band` 0 flat, p the TOU demand period p */
+    PREPAY_LINE_CAPACITY = 3 /**< contracted capacity (VA) of a month */
 } prepay_line_kind_t;
+
+/** @brief Power, demand and capacity: whole watts (W), or volt-amperes (VA) for capacity. */
+typedef int64_t prepay_power_t;
+
+/** @brief The bound of the last demand tier: unbounded. */
+#define PREPAY_DEMAND_UNBOUNDED INT64_MAX
 
 /* ---- schedule ----------------------------------------------------------- */
 
@@ -324,6 +338,77 @@ typedef struct prepay_fixed_charge {
     uint16_t item;         /**< caller's item code, copied into lines */
 } prepay_fixed_charge_t;
 
+/* ---- demand and capacity charges ------------------------------------------ */
+
+/**
+ * @brief A demand charge: cumulative demand tiers and a price per kW and month for each.
+ *
+ * Tier i (0-based) holds the part of the billed demand D between
+ * `upper[i-1]` (0 for the first) and `upper[i]`: D = 120 kW with
+ * `upper[0]` = 100 kW is 100 kW at `price[0]` plus 20 kW at `price[1]`
+ * (NREL SAM's demand tiers). Bounds strictly increase; the last used one is
+ * ::PREPAY_DEMAND_UNBOUNDED.
+ */
+typedef struct prepay_demand_rate {
+    uint8_t tier_count;                            /**< tiers used, 1..::PREPAY_MAX_DEMAND_TIERS */
+    prepay_power_t upper[PREPAY_MAX_DEMAND_TIERS]; /**< cumulative upper bounds, W */
+    prepay_price_t price[PREPAY_MAX_DEMAND_TIERS]; /**< price per kW per month, 1e-8 currency (0.01 yuan/kW = 1000000) */
+} prepay_demand_rate_t;
+
+/**
+ * @brief Demand and capacity charges of a tariff: monthly, from the interval series (see docs/tariff-engine.md).
+ *
+ * **Demand** of an interval `[s, e)` with energy E is its average power,
+ * `round(E x 3600 / (e - s))` W (half-up; exact for intervals that divide an
+ * hour such as 15-minute load records), the same in every band the interval
+ * touches: NREL SAM's rule (the power of each time step). A month's **peak**
+ * is the highest demand of the intervals in it (the earliest wins a tie);
+ * a demand period's peak is the highest demand in the bands of that period.
+ *
+ * - **Flat charge:** in a month whose cycle starts in month m (1..12),
+ *   `flat_rate[m-1]` = r > 0 charges the month's billed demand at
+ *   `rates[r-1]`.
+ * - **TOU charges:** period p (1..period_count) charges its own peak at
+ *   `rates[period_rate[p-1][m-1] - 1]` in the months where that index is
+ *   not 0. `period_of_band[b-1]` is the demand period of band b (0: none).
+ * - **Billing demand (ratchets).** With `ratchet` = 1 the flat charge, and
+ *   the TOU charges of the periods in `ratchet_periods`, bill the *billing
+ *   demand* of month M instead of the peak: the largest of
+ *   `ratchet_minimum`; `round(peak(c) x ratchet_ratio[month of c] / 10^6)`
+ *   for each month c from M - `ratchet_months` to M (the peaks of earlier
+ *   months come from the state's history); and the month's own peak when its
+ *   bit is set in `ratchet_current`. peak(c) is the highest peak of the
+ *   periods in `ratchet_periods` (the flat peak when that mask is 0). This
+ *   is NREL SAM's billing demand (`ur_billing_demand_lookback_percentages`,
+ *   `_lookback_period`, `_minimum`, `ur_dc_billing_demand_periods`); URDB
+ *   `lookbackPercent` / `lookbackRange` / `lookbackMonths` map onto it.
+ * - **Capacity charge:** `capacity_price` per kVA and month times the
+ *   contracted capacity (the account's ::prepay_tariff_account::capacity, or
+ *   `capacity` when the account gives none): the 基本电费 by transformer
+ *   capacity of Chinese two-part tariffs.
+ *
+ * Demand and capacity lines of a month are emitted when its cycle closes
+ * (prepay_tariff_close_cycle(), or the first interval of the next month),
+ * priced by the price set in force when the month was entered. They need a
+ * monthly cycle and electricity. All zero (prepay_tariff_init()): none.
+ */
+typedef struct prepay_tariff_demand {
+    uint8_t rate_count;                          /**< rates used, 0..::PREPAY_MAX_DEMAND_RATES */
+    uint8_t period_count;                        /**< TOU demand periods, 0..::PREPAY_MAX_DEMAND_PERIODS */
+    uint8_t flat_rate[12];                       /**< flat charge of the month (index month - 1): 0 none, r = rates[r - 1] */
+    uint8_t period_rate[PREPAY_MAX_DEMAND_PERIODS][12]; /**< [p - 1][month - 1]: 0 none, r = rates[r - 1] */
+    uint8_t period_of_band[PREPAY_MAX_TARIFF_INDEX];   /**< demand period of band b at index b - 1 (0: none) */
+    prepay_demand_rate_t rates[PREPAY_MAX_DEMAND_RATES]; /**< the charges, referred to by index + 1 */
+    uint8_t ratchet;                             /**< 1: bill the billing demand (ratchets, minimum); 0: the peaks */
+    uint8_t ratchet_months;                      /**< months looked back, 0..12 (SAM's lookback period) */
+    uint16_t ratchet_current;                    /**< bit m - 1: in month m the month's own peak counts at 100 % */
+    uint32_t ratchet_periods;                    /**< bit p - 1: period p sets and bills the billing demand; 0: the flat peak sets it */
+    uint32_t ratchet_ratio[12];                  /**< share of the peak of a month (index month - 1) that carries, millionths (95 % = 950000) */
+    prepay_power_t ratchet_minimum;              /**< lowest billing demand, W */
+    prepay_price_t capacity_price;               /**< price per kVA of contracted capacity per month (0: no capacity charge) */
+    prepay_power_t capacity;                     /**< contracted capacity in VA when the account gives none */
+} prepay_tariff_demand_t;
+
 /** @brief One complete tariff (one DL/T 645 price set with its schedule). Caller-owned, plain data. */
 typedef struct prepay_tariff {
     prepay_tariff_unit_t unit;        /**< electricity or water */
@@ -344,6 +429,7 @@ typedef struct prepay_tariff {
     prepay_fixed_charge_t fixed_charges[PREPAY_MAX_FIXED_CHARGES]; /**< charged once per cycle touched */
     prepay_rounding_t rounding;       /**< rounding of bills and dues (default half-up) */
     prepay_round_scope_t round_scope; /**< per line or per bill */
+    prepay_tariff_demand_t demand;    /**< monthly demand and capacity charges (all zero: none) */
     /** Change counter: prepay_tariff_touch() adds one after a change, so that sealed plans using
      *  this tariff stop trusting their seal (see prepay_tariff_plan_seal()). Not part of the tariff's
      *  meaning: never compared, never hashed, 0 after prepay_tariff_init(). */
@@ -401,6 +487,7 @@ typedef struct prepay_tariff_account {
     int64_t tier_scale_den;                     /**< multiplicative adjustment denominator (default 1), > 0 */
     prepay_time_t service_start;                /**< account opened (INT64_MIN: always) */
     prepay_time_t service_end;                  /**< account closed (INT64_MAX: never) */
+    prepay_power_t capacity;                    /**< contracted capacity in VA for capacity charges (0: the tariff's) */
 } prepay_tariff_account_t;
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -414,15 +501,15 @@ typedef struct prepay_tariff_interval {
 
 /** @brief One charge line: a quantity at one price, or a fixed charge. */
 typedef struct prepay_tariff_line {
-    prepay_line_kind_t kind;  /**< energy or fixed */
+    prepay_line_kind_t kind;  /**< energy, fixed, demand or capacity */
     int32_t cycle;            /**< cycle id (prepay_tariff_cycle_of()) */
     uint8_t price_set;        /**< 0 = set A, 1 = set B */
-    uint8_t band;             /**< 1..band_count; 0 for fixed lines */
-    uint8_t tier;             /**< 1..tier_count; 0 for fixed lines */
+    uint8_t band;             /**< energy: 1..band_count; demand: 0 flat, 1..period_count the TOU period; else 0 */
+    uint8_t tier;             /**< energy: 1..tier_count; demand: demand tier 1..; else 0 */
     uint8_t fixed_index;      /**< fixed lines: index in fixed_charges; else 0 */
     uint16_t item;            /**< fixed lines: the charge's item code; else 0 */
-    prepay_energy_t quantity; /**< Wh (or L); 0 for fixed lines */
-    prepay_price_t price;     /**< unit price; 0 for fixed lines */
+    prepay_energy_t quantity; /**< energy: Wh (or L); demand: W in this tier; capacity: VA; fixed: 0 */
+    prepay_price_t price;     /**< unit price (per kWh, per kW and month, per kVA and month); 0 for fixed lines */
     prepay_amount_t amount;   /**< exact quantity x price (or the fixed charge) */
     prepay_money_t money;     /**< amount rounded by the tariff's rule (for display and per-line bills) */
 } prepay_tariff_line_t;
@@ -474,6 +561,24 @@ typedef struct prepay_tariff_compact_state {
 } prepay_tariff_compact_state_t;
 
 /**
+ * @brief The demand of one account's open month and the billing-demand history: part of ::prepay_tariff_state_t.
+ *
+ * Also the input of prepay_tariff_demand_lines(), which prices a month from
+ * peaks read elsewhere (a meter's maximum-demand registers): zero it, set
+ * `cycle`, `set` and the peaks. Plain data; all zero is valid (no month).
+ */
+typedef struct prepay_tariff_demand_state {
+    int32_t cycle;                                   /**< cycle (month) the peaks belong to; 0: none yet */
+    uint8_t set;                                     /**< price set its demand and capacity charges use (0 = A, 1 = B) */
+    prepay_power_t flat_peak;                        /**< highest demand of the month, W */
+    prepay_time_t flat_time;                         /**< start of the interval that set it */
+    prepay_power_t peak[PREPAY_MAX_DEMAND_PERIODS];  /**< highest demand in the bands of period p at index p - 1, W */
+    prepay_time_t peak_time[PREPAY_MAX_DEMAND_PERIODS]; /**< start of the interval that set each */
+    int32_t history_cycle[12];                       /**< the closed month history[i] belongs to (i = cycle % 12); 0: none */
+    prepay_power_t history[12];                      /**< the peak that sets the billing demand, of closed months, W */
+} prepay_tariff_demand_state_t;
+
+/**
  * @brief Streaming state of one account: small, plain data, copyable and storable.
  *
  * Holds the current cycle, the energy used in it (for tiers), the end of
@@ -496,6 +601,8 @@ typedef struct prepay_tariff_state {
     prepay_tariff_cache_t cache;    /**< private: derived, see ::prepay_tariff_cache_t */
     /** Energy of the current cycle per price set and band [set][band - 1] (proportional mode only). */
     prepay_energy_t band_energy[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    /** Peaks of the open month and the billing-demand history (tariffs with demand or capacity charges). */
+    prepay_tariff_demand_state_t demand;
 } prepay_tariff_state_t;
 
 /**
@@ -541,6 +648,8 @@ typedef struct prepay_tariff_bill {
     prepay_amount_t band_subtotal[PREPAY_MAX_TARIFF_INDEX]; /**< per band (index band - 1) */
     prepay_amount_t tier_subtotal[PREPAY_MAX_TIERS];        /**< per tier (index tier - 1) */
     prepay_money_t total;        /**< the bill total in minor units */
+    prepay_amount_t demand_subtotal;   /**< demand lines (rounded per scope) */
+    prepay_amount_t capacity_subtotal; /**< capacity lines (rounded per scope) */
 } prepay_tariff_bill_t;
 
 PREPAY_BEGIN_DECLS
@@ -969,6 +1078,99 @@ PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_
  */
 PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *state,
                                                 prepay_tariff_compact_state_t *compact);
+
+/**
+ * @brief Marks a compact state energy-only: the plan's demand and capacity charges are not priced with it.
+ *
+ * A compact state has no room for monthly peaks, so a plan with demand or
+ * capacity charges is refused (::PREPAY_E_TARIFF_NEEDS_DEMAND) unless the
+ * state is energy-only: then it prices energy and fixed charges alone, the
+ * part a prepaid meter deducts (the station bills the demand from the
+ * meter's maximum-demand registers, see prepay_tariff_demand_lines()). The
+ * mark survives prepay_tariff_compact_to_state() and storage.
+ * @param state an initialised compact state.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
+ */
+PREPAY_API int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *state);
+
+/* ---- demand and capacity ---------------------------------------------------- */
+
+/**
+ * @brief The demand of an interval: its average power `round(energy x 3600 / (end - start))` W, half-up.
+ *
+ * The rule every demand charge of the engine uses (see ::prepay_tariff_demand_t).
+ * @param start interval start.
+ * @param end interval end, > @p start.
+ * @param energy Wh, >= 0.
+ * @param demand out: W; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_INTERVAL (@p end <= @p start,
+ * negative energy); ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_interval_demand(prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
+                                             prepay_power_t *demand);
+
+/**
+ * @brief The billing demand of the month held in @p demand (ratchets, minimum; the flat peak without ratchets).
+ *
+ * Uses the price set `demand->set` of @p plan and the history in @p demand
+ * (see ::prepay_tariff_demand_t for the rule).
+ * @param plan a valid plan.
+ * @param demand the month's peaks and history (`cycle` must be a month, not 0).
+ * @param billing out: W; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, `cycle` 0); errors of prepay_tariff_plan_validate()
+ * (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_TARIFF_BAD_STATE (a peak out of its domain);
+ * ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_demand_billing(const prepay_tariff_plan_t *plan,
+                                            const prepay_tariff_demand_state_t *demand, prepay_power_t *billing);
+
+/**
+ * @brief The demand and capacity lines of one month from its peaks: what closing the month emits.
+ *
+ * The streaming and batch functions call this when a month closes, with the
+ * peaks they measured. A station that bills demand from a meter's
+ * maximum-demand registers (DL/T 645 0101xx00) calls it with those: zero a
+ * ::prepay_tariff_demand_state_t, set `cycle`, `set`, `flat_peak` and
+ * `peak[]` (and the history for ratchets). Lines are in canonical order
+ * (flat, then periods; tiers in order; capacity last), money rounded by the
+ * tariff's rule; lines of zero quantity are left out.
+ * @param plan a valid plan.
+ * @param account the account (its contracted capacity), or NULL.
+ * @param demand the month's peaks and history.
+ * @param lines out: line buffer (may be NULL if @p line_cap is 0).
+ * @param line_cap capacity of @p lines.
+ * @param count out: lines written; on ::PREPAY_E_BUFFER_TOO_SMALL, lines needed.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, `cycle` 0, `set` without a price set);
+ * errors of prepay_tariff_plan_validate() (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN;
+ * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
+ */
+PREPAY_API int prepay_tariff_demand_lines(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                          const prepay_tariff_demand_state_t *demand, prepay_tariff_line_t *lines,
+                                          size_t line_cap, size_t *count);
+
+/**
+ * @brief Records the billing-demand peak of a past month (e.g. from last year's bills) for the ratchets.
+ *
+ * The peak is the one ::prepay_tariff_demand_t::ratchet_periods selects
+ * (the flat peak when it is 0). A later month closing in the same slot
+ * (12 months later) replaces it.
+ * @param demand the demand state (e.g. `&state->demand`).
+ * @param cycle the month (prepay_tariff_cycle_of()), before the state's open month.
+ * @param peak W, >= 0.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, a month that is not before the open one, a negative peak).
+ */
+PREPAY_API int prepay_tariff_demand_remember(prepay_tariff_demand_state_t *demand, int32_t cycle,
+                                             prepay_power_t peak);
 
 /* ---- bills and batch ------------------------------------------------------ */
 

@@ -79,6 +79,8 @@ typedef struct prepay_tariff_doc {
     char fixed_names[PREPAY_MAX_FIXED_CHARGES > 0 ? PREPAY_MAX_FIXED_CHARGES : 1][PREPAY_TARIFF_JSON_BAND_NAME_MAX];
     /** Band names; band b is at index b - 1 (URDB/SAM periods are named p1, p2, ...). */
     char band_names[PREPAY_MAX_TARIFF_INDEX][PREPAY_TARIFF_JSON_BAND_NAME_MAX];
+    /** Names of the TOU demand periods; period p is at index p - 1 (URDB/SAM demand periods: d1, d2, ...). */
+    char demand_period_names[PREPAY_MAX_DEMAND_PERIODS][PREPAY_TARIFF_JSON_BAND_NAME_MAX];
 } prepay_tariff_doc_t;
 
 /** @brief Options of the URDB / SAM importer. */

@@ -133,12 +133,16 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
     }
     prepay_wallet_state_init(&meter->wallet);
     (void)prepay_tariff_compact_init(&meter->tariff_state);
+    /* A meter deducts energy and fixed charges; demand and capacity charges are billed by the station. */
+    (void)prepay_tariff_compact_energy_only(&meter->tariff_state);
     meter->purse.alarm1 = 2000;
     meter->purse.alarm2 = 1000;
     meter->instant.frequency = 5000;
     meter->instant.power_factor[0] = 1000;
     meter->instant.power_factor[1] = 1000;
     meter->time_sync_limit = PREPAY_METER_TIME_SYNC_LIMIT;
+    prepay__meter_demand_init(meter);
+    prepay__meter_profile_init(meter);
     return PREPAY_OK;
 }
 
@@ -194,6 +198,8 @@ int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const
     meter->policy = policy;
     meter->account = account;
     (void)prepay_tariff_compact_init(&meter->tariff_state);
+    /* A meter deducts energy and fixed charges; demand and capacity charges are billed by the station. */
+    (void)prepay_tariff_compact_energy_only(&meter->tariff_state);
     meter->unpriced = 0;
     memset(&meter->derived, 0, sizeof meter->derived); /* new plan, new policy: nothing derived holds */
     return PREPAY_OK;
@@ -600,6 +606,15 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
     memset(meter->daily, 0, sizeof meter->daily);
     memset(meter->settlement, 0, sizeof meter->settlement);
     memset(&meter->instant_freeze, 0, sizeof meter->instant_freeze);
+    /* A meter clear also clears the maximum demand (current and settled) and the load records. */
+    memset(&meter->demand.max, 0, sizeof meter->demand.max);
+    memset(meter->demand.settled, 0, sizeof meter->demand.settled);
+    prepay__meter_demand_restart(&meter->demand);
+    if (meter->load_ring != NULL) {
+        meter->load_ring->count = 0;
+    }
+    meter->load_profile.last = -1;
+    meter->load_profile.read_di = 0;
 }
 
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind)

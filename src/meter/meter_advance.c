@@ -116,6 +116,7 @@ static void minute_tasks(prepay_meter_t *meter, prepay_time_t t)
     }
     if (settlement) {
         shift_in(meter->settlement, PREPAY_METER_SETTLEMENTS, &snapshot);
+        prepay__meter_demand_settle(meter); /* the maxima are frozen with the settlement and start again */
     }
     if (timed) {
         meter->instant_freeze = snapshot;
@@ -245,6 +246,7 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         meter->reverse_remainder = reverse_ws - back * 3600;
         meter->forward[0] += wh;
         meter->reverse[0] += back;
+        prepay__meter_demand_add(&meter->demand, watts, dt);
         if (band >= 1 && band <= PREPAY_METER_TARIFFS) {
             meter->forward[band] += wh;
             meter->reverse[band] += back;
@@ -268,6 +270,8 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             decide = true;
         }
         if (step_end == next_minute) {
+            prepay__meter_demand_minute(meter, step_end, band); /* meter_demand.c */
+            prepay__meter_profile_minute(meter, step_end);      /* meter_load_profile.c */
             minute_tasks(meter, step_end);
         }
         if (decide && !prepay__meter_decision_holds(meter, false)) {

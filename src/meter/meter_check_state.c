@@ -198,6 +198,12 @@ int prepay_meter_check_state(const prepay_meter_t *meter, const char **member)
     if (bad == NULL) {
         bad = check_records(meter);
     }
+    if (bad == NULL) {
+        bad = prepay__meter_demand_check(meter);
+    }
+    if (bad == NULL) {
+        bad = prepay__meter_profile_check(meter);
+    }
     if (bad != NULL) {
         if (member != NULL) {
             *member = bad;

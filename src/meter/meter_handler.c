@@ -82,6 +82,9 @@ static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, 
     if (req->length < 4) {
         return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
     }
+    if ((req->di >> 24) == 0x06u) {
+        return prepay__meter_load_read(meter, req, out, cap); /* load records: meter_load_profile.c */
+    }
     memcpy(data, req->data, 4);
     int n = prepay_meter_read(meter, req->di, data + 4, sizeof data - 4u);
     if (n < 0) {
@@ -185,6 +188,7 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     }
     uint32_t op = prepay__meter_le32(c.operator_code);
     if (req->function == PREPAY_DLT645_FN_CLEAR_DEMAND) {
+        (void)prepay_meter_clear_demand(meter);
         prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, meter->clock, 0, op);
     } else if (req->function == PREPAY_DLT645_FN_CLEAR_METER) {
         prepay__meter_clear_energy(meter);
@@ -333,8 +337,8 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
     case PREPAY_DLT645_FN_READ:
         return handle_read(meter, &req, reply, reply_cap);
     case PREPAY_DLT645_FN_READ_FOLLOW_UP:
-        /* Every reply of this meter fits one frame: there is never a follow-up. */
-        return reply_error(meter, fn, PREPAY_DLT645_ERROR_NO_DATA, reply, reply_cap);
+        /* Only load-record answers span frames (meter_load_profile.c); anything else: no data. */
+        return prepay__meter_load_follow_up(meter, &req, reply, reply_cap);
     case PREPAY_DLT645_FN_READ_ADDRESS:
         if (req.length != 0) {
             return 0;

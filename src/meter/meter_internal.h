@@ -77,4 +77,51 @@ uint32_t prepay__meter_le32(const uint8_t bytes[4]);
 int prepay__meter_handle_1997(prepay_meter_t *meter, prepay_time_t now, const prepay_dlt645_frame_t *req,
                               uint8_t *reply, size_t reply_cap);
 
+/* ---- maximum demand (meter_demand.c) and load records (meter_load_profile.c) ---- */
+
+#define PREPAY__DI_DEMAND_PERIOD 0x04000103u  /* maximum-demand period, NN minutes */
+#define PREPAY__DI_DEMAND_SLIDE 0x04000104u   /* sliding time, NN minutes */
+#define PREPAY__DI_CURRENT_DEMAND 0x02800004u /* current active demand, XX.XXXX kW */
+#define PREPAY__DI_LOAD_MODE 0x04000901u      /* load-record mode word */
+#define PREPAY__DI_LOAD_START 0x04000A01u     /* load-record start time, MMDDhhmm */
+#define PREPAY__DI_LOAD_INTERVAL_1 0x04000A02u /* .. 0x04000A07: class 1..6 interval, NNNN minutes */
+
+void prepay__meter_demand_init(prepay_meter_t *meter);
+void prepay__meter_demand_restart(prepay_meter_demand_t *d);
+/* The minute ending at t (a whole minute of the meter clock) in tariff band `band` (0: none). */
+void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigned band);
+/* Settlement: the maxima are frozen into settled[0] and start again. */
+void prepay__meter_demand_settle(prepay_meter_t *meter);
+/* The first demand member out of its domain, or NULL. */
+const char *prepay__meter_demand_check(const prepay_meter_t *meter);
+int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at);
+int prepay__meter_read_current_demand(const prepay_meter_t *meter, uint8_t *out, size_t cap, size_t *at);
+int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
+                                        size_t *at);
+int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+
+/* Energy of a step into the minute being measured (watts constant for dt seconds). */
+static inline void prepay__meter_demand_add(prepay_meter_demand_t *d, int32_t watts, int64_t dt)
+{
+    if (watts > 0) {
+        d->forward_ws += (int64_t)watts * dt;
+    } else if (watts < 0) {
+        d->reverse_ws += -(int64_t)watts * dt;
+    }
+}
+
+void prepay__meter_profile_init(prepay_meter_t *meter);
+/* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
+void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t);
+/* The first load-profile member out of its domain, or NULL. */
+const char *prepay__meter_profile_check(const prepay_meter_t *meter);
+/* Whether di is a load-record parameter (04000901, 04000A01..07). */
+bool prepay__meter_profile_parameter(uint32_t di);
+int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
+                                         size_t *at);
+int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+/* A class-06 read (function 11) and a follow-up read (function 12): the reply frame's length, or an error. */
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
+
 #endif /* PREPAY_METER_INTERNAL_H */

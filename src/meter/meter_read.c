@@ -535,8 +535,14 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, uint8_t *out
         return put_unsigned(out, cap, at, p->hoarding_limit, 4);
     case PREPAY_DI_CLOSE_ALLOWED_AMOUNT:
         return put_unsigned(out, cap, at, p->close_allowed, 4);
+    case PREPAY__DI_DEMAND_PERIOD:
+    case PREPAY__DI_DEMAND_SLIDE:
+        return prepay__meter_demand_parameter_read(meter, di, out, cap, at);
     default:
         break;
+    }
+    if (prepay__meter_profile_parameter(di)) {
+        return prepay__meter_profile_parameter_read(meter, di, out, cap, at);
     }
     if ((di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(1) || (di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(2)) {
         return read_tables(meter, di, out, cap, at);
@@ -593,6 +599,10 @@ int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
         status = put_unsigned(out, out_cap, &at, b < 0 ? -(b + 1) + 1 : 0, 4);
     } else if (cls == 0x00) {
         status = read_energy(meter, di, out, out_cap, &at);
+    } else if (cls == 0x01) {
+        status = prepay__meter_read_demand(meter, di, out, out_cap, &at);
+    } else if (di == PREPAY__DI_CURRENT_DEMAND) {
+        status = prepay__meter_read_current_demand(meter, out, out_cap, &at);
     } else if (cls == 0x02) {
         status = di == PREPAY_DI_FREQUENCY ? put_unsigned(out, out_cap, &at, meter->instant.frequency, 2)
                                    : read_instant(meter, di, out, out_cap, &at);

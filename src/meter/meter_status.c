@@ -16,6 +16,7 @@ const char *prepay__meter_status_text(int number)
     case 9: return "meter: inconsistent purse parameters";
     case 10: return "meter: a day table has more than 14 time slots (DL/T 645-2007 04000203)";
     case 11: return "meter: time sync refused: it would move the clock further than the meter's limit";
+    case 12: return "meter: demand or load-record parameter out of range";
     default: return (const char *)0;
     }
 }

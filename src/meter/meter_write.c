@@ -339,8 +339,14 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         p->close_allowed = a[4];
         return PREPAY_OK;
     }
+    case PREPAY__DI_DEMAND_PERIOD:
+    case PREPAY__DI_DEMAND_SLIDE:
+        return prepay__meter_demand_parameter_write(meter, di, v, len);
     default:
         break;
+    }
+    if (prepay__meter_profile_parameter(di)) {
+        return prepay__meter_profile_parameter_write(meter, di, v, len);
     }
     unsigned cls2 = (di >> 16) & 0xFFFFu;
     if (cls2 == 0x0401u || cls2 == 0x0402u || cls2 == 0x0405u || cls2 == 0x0406u) {

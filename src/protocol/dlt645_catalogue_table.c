@@ -57,6 +57,7 @@
 #define SRC_PREPAID "Q/GDW prepaid items; files 30983707061, 6330760452, 39820409566; frame sansheng"
 #define SRC_PURCHASE "Q/GDW purchase records; files 39820409566, 44280003224, 35713924029, 6330760452"
 #define SRC_FREEZE "DL/T 645-2007 A.6; file 53110917206; frame sansheng_read_freeze_time_reply"
+#define SRC_LOAD "DL/T 645-2007 A.5 load-record parameters; tests/vectors/dlt645_load_records.txt, docs/load-curves.md" SRC_VERIFY
 #define SRC_VERIFY " (verify: one source)"
 #define SRC_THRESHOLD "Q/GDW 0409 event thresholds; files 35049832100 (defaults, lengths), 35713924029 (formats)"
 #define SRC_REPORT "Q/GDW active report 04001501/03; files 58115167047 (bit table), 6056539505 (reply AA counts AA)"
@@ -301,6 +302,14 @@ const prepay__dlt645_row_t prepay__dlt645_exact_rows[] = {
     X(0x04000505u, "meter status word 5", F_BYTES, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000506u, "meter status word 6", F_BYTES, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000507u, "meter status word 7", F_BYTES, 2, 0, U_NONE, SRC_PARAM),
+    X(0x04000901u, "load record mode word", F_BYTES, 1, 0, U_NONE, SRC_LOAD),
+    X(0x04000A01u, "load record start time (MMDDhhmm)", F_DIGITS, 4, 0, U_NONE, SRC_LOAD),
+    X(0x04000A02u, "class 1 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
+    X(0x04000A03u, "class 2 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
+    X(0x04000A04u, "class 3 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
+    X(0x04000A05u, "class 4 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
+    X(0x04000A06u, "class 5 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
+    X(0x04000A07u, "class 6 load record interval", F_BCD, 2, 0, U_MIN, SRC_LOAD),
     X(0x04000B01u, "first settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000B02u, "second settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),
     X(0x04000B03u, "third settlement day (DDhh)", F_DIGITS, 2, 0, U_NONE, SRC_PARAM),

@@ -127,6 +127,12 @@ static int sink_fixed(prepay__sink_t *base, int32_t cycle, unsigned set, unsigne
     return status;
 }
 
+static int sink_charge(prepay__sink_t *base, const prepay_tariff_line_t *line)
+{
+    prepay_tariff_line_t copy = *line;
+    return sink_insert((batch_sink_t *)base, &copy);
+}
+
 /* The fast path's view of the current band segment. */
 typedef struct segment_cache {
     bool valid;
@@ -179,7 +185,9 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
     }
     const prepay_tariff_t *t = plan->sets[set];
     prepay_energy_t q = iv->energy;
-    if (q > INT64_MAX - st->cycle_energy) {
+    prepay_power_t power = 0;
+    if (q > INT64_MAX - st->cycle_energy ||
+        (e->demand && prepay__interval_demand(iv->start, iv->end, q, &power) != PREPAY_OK)) {
         return false;
     }
     if (e->proportional) {
@@ -198,6 +206,9 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
             }
             s->acc[set][c->band - 1u][tier] += q;
         }
+    }
+    if (e->demand) {
+        prepay__demand_note(e->demand, t, c->band, power, iv->start);
     }
     st->cycle_energy += q;
     st->position = iv->end;
@@ -226,6 +237,9 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
         status = prepay__bands_check(start->band_energy, core.cycle_energy);
     }
     if (status == PREPAY_OK) {
+        status = prepay__demand_state_check(&start->demand);
+    }
+    if (status == PREPAY_OK) {
         status = prepay__plan_check(plan, &sealed);
     }
     if (status != PREPAY_OK) {
@@ -235,11 +249,14 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     memset(&sink, 0, sizeof sink);
     sink.base.energy = sink_energy;
     sink.base.fixed = sink_fixed;
+    sink.base.charge = sink_charge;
     sink.plan = plan;
     sink.bill = bill;
     prepay__engine_t engine;
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay_tariff_demand_state_t demand_work;
     prepay__engine_start(&engine, plan, account, &core, start->band_energy, work, &sink.base);
+    prepay__engine_demand(&engine, &start->demand, &demand_work);
     segment_cache_t cache = {false, 0, 0, 0, 0};
     for (size_t i = 0; i < count; i++) {
         const prepay_tariff_interval_t *iv = &intervals[i];
@@ -269,6 +286,9 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
         prepay__state_store(&engine.st, state);
         if (engine.proportional) {
             memcpy(state->band_energy, engine.bands, PREPAY__BANDS_SIZE);
+        }
+        if (engine.demand) {
+            state->demand = *engine.demand;
         }
     }
     return PREPAY_OK;

@@ -70,11 +70,22 @@ static size_t lower_bound(const prepay_tariff_bill_t *bill, const prepay_tariff_
 
 static bool line_ok(const prepay_tariff_line_t *l)
 {
-    return (unsigned)l->kind <= PREPAY_LINE_FIXED && l->amount.nanos < PREPAY_AMOUNT_NANOS &&
-           l->price_set < PREPAY_TARIFF_PRICE_SETS && l->band <= PREPAY_MAX_TARIFF_INDEX &&
-           l->tier <= PREPAY_MAX_TIERS && l->quantity >= 0 &&
-           (l->kind == PREPAY_LINE_FIXED ? (l->band == 0 && l->tier == 0 && l->fixed_index < PREPAY_MAX_FIXED_CHARGES)
-                                         : (l->band >= 1 && l->tier >= 1 && l->fixed_index == 0));
+    if ((unsigned)l->kind > PREPAY_LINE_CAPACITY || l->amount.nanos >= PREPAY_AMOUNT_NANOS ||
+        l->price_set >= PREPAY_TARIFF_PRICE_SETS || l->quantity < 0) {
+        return false;
+    }
+    switch (l->kind) {
+    case PREPAY_LINE_ENERGY:
+        return l->band >= 1 && l->band <= PREPAY_MAX_TARIFF_INDEX && l->tier >= 1 && l->tier <= PREPAY_MAX_TIERS &&
+               l->fixed_index == 0;
+    case PREPAY_LINE_FIXED:
+        return l->band == 0 && l->tier == 0 && l->fixed_index < PREPAY_MAX_FIXED_CHARGES;
+    case PREPAY_LINE_DEMAND:
+        return l->band <= PREPAY_MAX_DEMAND_PERIODS && l->tier >= 1 && l->tier <= PREPAY_MAX_DEMAND_TIERS &&
+               l->fixed_index == 0;
+    default: /* PREPAY_LINE_CAPACITY */
+        return l->band == 0 && l->tier == 0 && l->fixed_index == 0;
+    }
 }
 
 int prepay__bill_insert(prepay_tariff_bill_t *bill, const prepay_tariff_line_t *line)
@@ -158,7 +169,7 @@ int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill)
     for (unsigned i = 0; i < PREPAY_MAX_TIERS; i++) {
         tier[i] = zero;
     }
-    prepay_amount_t exact = zero, energy_part = zero, fixed_part = zero;
+    prepay_amount_t exact = zero, energy_part = zero, fixed_part = zero, demand_part = zero, capacity_part = zero;
     prepay_energy_t energy_total = 0;
     prepay_money_t money_total = 0;
     bool per_line = bill->scope == PREPAY_ROUND_PER_LINE;
@@ -193,7 +204,10 @@ int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill)
                 status = prepay_i64_add(energy_total, l->quantity, &energy_total);
             }
         } else if (status == PREPAY_OK) {
-            status = prepay_amount_add(fixed_part, part, &fixed_part);
+            prepay_amount_t *sum = l->kind == PREPAY_LINE_FIXED    ? &fixed_part
+                                   : l->kind == PREPAY_LINE_DEMAND ? &demand_part
+                                                                   : &capacity_part;
+            status = prepay_amount_add(*sum, part, sum);
         }
         if (status != PREPAY_OK) {
             return status;
@@ -210,6 +224,8 @@ int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill)
     bill->exact_total = exact;
     bill->energy_subtotal = energy_part;
     bill->fixed_subtotal = fixed_part;
+    bill->demand_subtotal = demand_part;
+    bill->capacity_subtotal = capacity_part;
     memcpy(bill->band_subtotal, band, sizeof band);
     memcpy(bill->tier_subtotal, tier, sizeof tier);
     bill->total = total;

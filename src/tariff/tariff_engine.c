@@ -23,8 +23,23 @@ void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
         e->bands = work;
     }
     e->sink = sink;
+    e->demand = (prepay_tariff_demand_state_t *)0;
     e->cycle_cached = false;
     e->seg_valid[0] = e->seg_valid[1] = false;
+}
+
+void prepay__engine_demand(prepay__engine_t *e, const prepay_tariff_demand_state_t *demand,
+                           prepay_tariff_demand_state_t *work)
+{
+    if (!demand || !prepay__demand_priced(e->plan, e->st.flags)) {
+        return;
+    }
+    *work = *demand;
+    e->demand = work;
+    /* A state that opened its month without demand (another plan, a restored state) starts measuring now. */
+    if ((e->st.flags & PREPAY__FLAG_CYCLE_OPEN) && work->cycle != e->st.cycle) {
+        prepay__demand_begin(work, e->st.cycle, prepay__set_at(e->plan, e->st.position));
+    }
 }
 
 static int cache_cycle(prepay__engine_t *e)
@@ -145,16 +160,25 @@ static int close_proportional(prepay__engine_t *e)
     return PREPAY_OK;
 }
 
+static int emit_charge(void *context, const prepay_tariff_line_t *line)
+{
+    prepay__sink_t *sink = context;
+    return sink->charge(sink, line);
+}
+
 int prepay__engine_close(prepay__engine_t *e)
 {
     prepay_tariff_compact_state_t *st = &e->st;
     if (!(st->flags & PREPAY__FLAG_CYCLE_OPEN) || (st->flags & PREPAY__FLAG_CYCLE_CLOSED)) {
         return PREPAY_OK;
     }
-    if (!e->proportional) {
+    if (!e->proportional && !e->demand) {
         return PREPAY_OK;
     }
-    int status = close_proportional(e);
+    int status = e->proportional ? close_proportional(e) : PREPAY_OK;
+    if (status == PREPAY_OK && e->demand) {
+        status = prepay__demand_close(e->plan, e->account, e->demand, true, emit_charge, e->sink);
+    }
     if (status == PREPAY_OK) {
         st->flags |= PREPAY__FLAG_CYCLE_CLOSED;
     }
@@ -196,6 +220,9 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     }
     unsigned set = prepay__set_at(e->plan, at);
     const prepay_tariff_t *t = e->plan->sets[set];
+    if (e->demand) {
+        prepay__demand_begin(e->demand, cycle, set);
+    }
     for (unsigned i = 0; i < t->fixed_charge_count; i++) {
         status = e->sink->fixed(e->sink, cycle, set, i);
         if (status != PREPAY_OK) {
@@ -269,6 +296,13 @@ int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_tim
     if ((st->flags & PREPAY__FLAG_POSITION) && start < st->position) {
         return PREPAY_E_TARIFF_TIME_ORDER;
     }
+    prepay_power_t power = 0;
+    if (e->demand && length > 0) {
+        int status = prepay__interval_demand(start, end, energy, &power);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+    }
     prepay_time_t a = start;
     prepay_energy_t before = 0;
     while (a < end) {
@@ -300,6 +334,9 @@ int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_tim
         status = spread(start, end, energy, b, &upto);
         if (status == PREPAY_OK) {
             status = engine_piece(e, set, seg->band[i], upto - before);
+        }
+        if (e->demand) {
+            prepay__demand_note(e->demand, e->plan->sets[set], seg->band[i], power, start);
         }
         if (status != PREPAY_OK) {
             return status;

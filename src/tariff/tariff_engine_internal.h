@@ -17,6 +17,8 @@ struct prepay__sink {
     int (*energy)(prepay__sink_t *sink, int32_t cycle, unsigned set, unsigned band, unsigned tier,
                   prepay_energy_t quantity);
     int (*fixed)(prepay__sink_t *sink, int32_t cycle, unsigned set, unsigned index);
+    /* A finished demand or capacity line (amount and money set). */
+    int (*charge)(prepay__sink_t *sink, const prepay_tariff_line_t *line);
 };
 
 typedef struct prepay__engine {
@@ -26,6 +28,7 @@ typedef struct prepay__engine {
     bool proportional;                /* per-band energy kept in `bands` */
     prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX]; /* working copy [set][band - 1] (proportional), or NULL */
     prepay__sink_t *sink;
+    prepay_tariff_demand_state_t *demand; /* working copy of the demand state, or NULL: demand not priced */
     bool cycle_cached;        /* the fields below belong to st.cycle */
     int32_t cached_cycle;
     prepay_time_t cycle_start, cycle_end;
@@ -42,6 +45,12 @@ void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
                           const prepay_tariff_account_t *account, const prepay_tariff_compact_state_t *state,
                           const prepay_energy_t (*bands)[PREPAY_MAX_TARIFF_INDEX],
                           prepay_energy_t (*work)[PREPAY_MAX_TARIFF_INDEX], prepay__sink_t *sink);
+
+/* Gives the engine a full state's demand state (copied into the caller's `work`, the engine's
+ * working copy) when the plan's demand charges are priced with the state's flags; otherwise
+ * demand stays off. Call right after prepay__engine_start(). */
+void prepay__engine_demand(prepay__engine_t *e, const prepay_tariff_demand_state_t *demand,
+                           prepay_tariff_demand_state_t *work);
 
 /* Bytes of a state's per-band energy. */
 #define PREPAY__BANDS_SIZE (sizeof(prepay_energy_t) * PREPAY_TARIFF_PRICE_SETS * PREPAY_MAX_TARIFF_INDEX)

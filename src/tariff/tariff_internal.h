@@ -30,7 +30,8 @@
 #define PREPAY__FLAG_CYCLE_OPEN 0x02u
 #define PREPAY__FLAG_CYCLE_CLOSED 0x04u
 #define PREPAY__FLAG_PRIMED 0x08u
-#define PREPAY__FLAG_ALL 0x0Fu
+#define PREPAY__FLAG_ENERGY_ONLY 0x10u /* demand and capacity charges not priced (prepay_tariff_compact_energy_only()) */
+#define PREPAY__FLAG_ALL 0x1Fu
 
 /* A day's band segments: segment i covers [start[i], start[i+1]) minutes
  * (start[count] = 1440), in band[i]. */
@@ -116,6 +117,65 @@ static inline int prepay__state_check(const prepay_tariff_compact_state_t *s)
         return PREPAY_E_TARIFF_BAD_STATE;
     }
     return PREPAY_OK;
+}
+
+/* ---- demand and capacity charges (tariff_demand.c) ---- */
+
+/* Whether a tariff has demand or capacity charges. */
+static inline bool prepay__demand_active(const prepay_tariff_t *t)
+{
+    return t->demand.rate_count != 0 || t->demand.capacity_price != 0;
+}
+
+/* Whether calls on a state with these flags price the plan's demand and capacity charges. */
+static inline bool prepay__demand_priced(const prepay_tariff_plan_t *plan, uint8_t flags)
+{
+    return !(flags & PREPAY__FLAG_ENERGY_ONLY) &&
+           (prepay__demand_active(plan->sets[0]) || (plan->sets[1] && prepay__demand_active(plan->sets[1])));
+}
+
+/* Checks a tariff's demand and capacity charges (the rest validated before). */
+int prepay__demand_validate(const prepay_tariff_t *t);
+/* Whether two price sets may share a plan: the same periods and billing-demand rule. */
+bool prepay__demand_compatible(const prepay_tariff_t *a, const prepay_tariff_t *b);
+/* Checks a demand state's members lie in their domains (O(periods)). */
+int prepay__demand_state_check(const prepay_tariff_demand_state_t *d);
+/* Starts month `cycle` priced by `set`: peaks cleared, history kept. */
+void prepay__demand_begin(prepay_tariff_demand_state_t *d, int32_t cycle, unsigned set);
+/* Emits the demand and capacity lines of the month in d (plan checked, d checked) to emit(context, line),
+ * then (with `remember`) records the month's billing-demand peak in the history. */
+int prepay__demand_close(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                         prepay_tariff_demand_state_t *d, bool remember,
+                         int (*emit)(void *context, const prepay_tariff_line_t *line), void *context);
+
+/* Notes one interval's demand in its band (0: none) of set `set`. */
+static inline void prepay__demand_note(prepay_tariff_demand_state_t *d, const prepay_tariff_t *t, unsigned band,
+                                       prepay_power_t power, prepay_time_t at)
+{
+    if (power > d->flat_peak) {
+        d->flat_peak = power;
+        d->flat_time = at;
+    }
+    unsigned p = band >= 1 && band <= PREPAY_MAX_TARIFF_INDEX ? t->demand.period_of_band[band - 1u] : 0u;
+    if (p >= 1 && p <= PREPAY_MAX_DEMAND_PERIODS && power > d->peak[p - 1u]) {
+        d->peak[p - 1u] = power;
+        d->peak_time[p - 1u] = at;
+    }
+}
+
+/* Demand of [start, end) with energy (end > start, energy >= 0): round(energy x 3600 / length), half-up. */
+static inline int prepay__interval_demand(prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
+                                          prepay_power_t *out)
+{
+    int64_t length = end - start;
+    if (energy <= INT64_MAX / 3600) {
+        int64_t num = energy * 3600; /* exact: the common case, without the 128-bit path */
+        if (length == 900 || length == 3600 || length == 60) {
+            *out = num / length; /* 900, 3600 and 60 divide num exactly: no rounding */
+            return PREPAY_OK;
+        }
+    }
+    return prepay_i64_muldiv(energy, 3600, length, PREPAY_ROUND_HALF_UP, out);
 }
 
 /* Checked int64 addition and subtraction (as prepay_i64_add() and prepay_i64_sub(), inline). */

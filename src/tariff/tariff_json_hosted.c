@@ -466,6 +466,7 @@ static const prepay__json_field_t document_fields[] = {
     PREPAY__JSON_FIELD("rounding", 0, rounding_type, tj_loader_t, doc.sets[0]),
     PREPAY__JSON_FIELD("prices", PREPAY__JSON_REQUIRED, prices_a_type, tj_loader_t, prices_a),
     PREPAY__JSON_FIELD("prices_b", 0, prices_b_type, tj_loader_t, prices_b),
+    PREPAY__JSON_FIELD_HERE("demand", 0, prepay__tj_demand_type),
     PREPAY__JSON_FIELDS_END,
 };
 static const prepay__json_type_t document_type = {PREPAY__JSON_OBJECT("a JSON object", document_fields),

@@ -69,6 +69,8 @@ typedef struct tj_loader {
     uint8_t fixed_count;
     tj_fixed_t fixed[FIXED_CAPACITY];
     tj_prices_t prices_a, prices_b;
+    char demand_rate_names[PREPAY_MAX_DEMAND_RATES][PREPAY_TARIFF_JSON_BAND_NAME_MAX]; /* $.demand.rates keys */
+    bool demand_month_seen[12]; /* months of the entries of one $.demand.flat / .tou list */
     /* Last, so that the staging before it is zeroed apart (the document has its own init):
      * sets[0] is read; sets[1] is made from it and $.prices_b at the end. */
     prepay_tariff_doc_t doc;
@@ -77,6 +79,9 @@ typedef struct tj_loader {
 /* The tables of $.bands and $.schedule (the output is the loader, and set A's schedule). */
 extern const prepay__json_type_t prepay__tj_bands_type;
 extern const prepay__json_type_t prepay__tj_schedule_type;
+
+/* The table of $.demand (tariff_json_demand_hosted.c; the output is the loader). */
+extern const prepay__json_type_t prepay__tj_demand_type;
 
 /* The number of a band named in $.bands; false if there is none. */
 bool prepay__tj_find_band(const tj_loader_t *ld, const char *name, uint8_t *band);

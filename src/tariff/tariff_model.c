@@ -252,6 +252,9 @@ int prepay_tariff_validate(const prepay_tariff_t *tariff)
             status = PREPAY_E_TARIFF_BAD_FIXED_CHARGE;
         }
     }
+    if (status == PREPAY_OK) {
+        status = prepay__demand_validate(tariff);
+    }
     return status;
 }
 
@@ -305,7 +308,8 @@ int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan)
         a->rounding != b->rounding || a->round_scope != b->round_scope || a->proration != b->proration) {
         return PREPAY_E_TARIFF_SWITCH_MISMATCH;
     }
-    if (a->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL && !ladders_equal(a, b)) {
+    if ((a->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL && !ladders_equal(a, b)) ||
+        !prepay__demand_compatible(a, b)) {
         return PREPAY_E_TARIFF_SWITCH_MISMATCH;
     }
     return PREPAY_OK;

@@ -40,6 +40,8 @@ SAME_MEMBER(carry);
 SAME_MEMBER(cache);
 _Static_assert(offsetof(prepay_tariff_state_t, band_energy) >= sizeof(prepay_tariff_compact_state_t),
                "the per-band energy follows the shared members");
+_Static_assert(offsetof(prepay_tariff_state_t, demand) > offsetof(prepay_tariff_state_t, band_energy),
+               "the demand state follows the per-band energy");
 
 int prepay_tariff_state_init(prepay_tariff_state_t *state)
 {
@@ -97,6 +99,16 @@ int prepay_tariff_compact_from_state(const prepay_tariff_state_t *state, prepay_
                 return PREPAY_E_TARIFF_NEEDS_BANDS;
             }
         }
+    }
+    /* Peaks or a billing-demand history would be lost. */
+    const prepay_tariff_demand_state_t *d = &state->demand;
+    bool held = d->cycle != 0 || d->flat_peak != 0;
+    for (unsigned i = 0; i < 12; i++) {
+        held = held || d->history_cycle[i] != 0;
+    }
+    if (held) {
+        return prepay__demand_state_check(&state->demand) == PREPAY_OK ? PREPAY_E_TARIFF_NEEDS_DEMAND
+                                                                        : PREPAY_E_TARIFF_BAD_STATE;
     }
     *compact = core;
     return PREPAY_OK;

@@ -9,7 +9,8 @@ int prepay_tariff_state_check(const prepay_tariff_state_t *state)
     }
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
-    return prepay__state_check(&core);
+    int status = prepay__state_check(&core);
+    return status == PREPAY_OK ? prepay__demand_state_check(&state->demand) : status;
 }
 
 int prepay_tariff_compact_state_check(const prepay_tariff_compact_state_t *state)
@@ -18,4 +19,16 @@ int prepay_tariff_compact_state_check(const prepay_tariff_compact_state_t *state
         return PREPAY_E_INVALID_ARGUMENT;
     }
     return prepay__state_check(state);
+}
+
+int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *state)
+{
+    if (!state) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    int status = prepay__state_check(state);
+    if (status == PREPAY_OK) {
+        state->flags |= PREPAY__FLAG_ENERGY_ONLY;
+    }
+    return status;
 }

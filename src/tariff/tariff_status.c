@@ -34,6 +34,8 @@ const char *prepay__tariff_status_text(int number)
     case 27: return "tariff: state not initialised or corrupt";
     case 28: return "tariff: a sealed plan's tariff changed without prepay_tariff_touch()";
     case 29: return "tariff: proportional mode needs the full state (per-band energy)";
+    case 30: return "tariff: malformed demand or capacity charge";
+    case 31: return "tariff: demand or capacity charges need the full state (monthly peaks)";
     default: return (const char *)0;
     }
 }

@@ -20,6 +20,8 @@
 /* A full state's per-band energy, or NULL for a compact state. */
 typedef prepay_energy_t (*bands_t)[PREPAY_MAX_TARIFF_INDEX];
 typedef const prepay_energy_t (*const_bands_t)[PREPAY_MAX_TARIFF_INDEX];
+/* A full state's demand state, or NULL for a compact state. */
+typedef prepay_tariff_demand_state_t *demand_t;
 
 typedef struct stream_sink {
     prepay__sink_t base; /* first member: the engine's sink pointer is this struct */
@@ -107,11 +109,24 @@ static int sink_fixed(prepay__sink_t *base, int32_t cycle, unsigned set, unsigne
     return sink_flush(s);
 }
 
+static int sink_charge(prepay__sink_t *base, const prepay_tariff_line_t *line)
+{
+    stream_sink_t *s = (stream_sink_t *)base;
+    int status = sink_flush(s);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    memcpy(&s->pending, line, sizeof *line); /* padding too */
+    s->pending_set = true;
+    return sink_flush(s);
+}
+
 static void sink_init(stream_sink_t *s, const prepay_tariff_plan_t *plan, prepay_tariff_line_t *lines, size_t cap)
 {
     memset(s, 0, sizeof *s);
     s->base.energy = sink_energy;
     s->base.fixed = sink_fixed;
+    s->base.charge = sink_charge;
     s->plan = plan;
     s->lines = lines;
     s->cap = lines ? cap : 0;
@@ -160,7 +175,7 @@ static FAST_INLINE int settle(prepay_money_t charged, prepay_amount_t carry, pre
 
 /* Finishes an engine call: buffer check, due and carry, cache, commit. */
 static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay_tariff_compact_state_t *state,
-                  bands_t bands, prepay_tariff_feed_result_t *result)
+                  bands_t bands, demand_t demand, prepay_tariff_feed_result_t *result)
 {
     int status = sink_flush(sink);
     if (status != PREPAY_OK) {
@@ -181,6 +196,9 @@ static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay
     *state = e->st;
     if (e->proportional) {
         memcpy(bands, e->bands, PREPAY__BANDS_SIZE);
+    }
+    if (e->demand) {
+        *demand = *e->demand;
     }
     result->line_count = sink->count;
     result->exact = sink->exact;
@@ -239,7 +257,7 @@ static bool seek(const prepay_tariff_plan_t *plan, bool proportional, prepay_tar
  * error, which the engine then reports. Changes nothing unless it succeeds. */
 
 static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                prepay_tariff_compact_state_t *state, bands_t bands,
+                prepay_tariff_compact_state_t *state, bands_t bands, demand_t demand,
                 prepay_time_t s, prepay_time_t e, prepay_energy_t q, bool reading, prepay_energy_t value,
                 prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
 {
@@ -253,6 +271,12 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
     }
     const prepay_tariff_t *t = plan->sets[c->set];
     if (c->band < 1 || c->band > t->band_count) {
+        return NOT_FAST;
+    }
+    /* Demand charges: the interval's demand goes to the month's peaks (a full state's, for the open month). */
+    bool priced = prepay__demand_priced(plan, state->flags);
+    prepay_power_t power = 0;
+    if (priced && (!demand || demand->cycle != state->cycle || prepay__interval_demand(s, e, q, &power) != PREPAY_OK)) {
         return NOT_FAST;
     }
     prepay_tariff_cache_t moved;
@@ -313,6 +337,9 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
     if (proportional) {
         bands[run->set][run->band - 1u] += q;
     }
+    if (priced) {
+        prepay__demand_note(demand, t, run->band, power, s);
+    }
     if (run != c) {
         *c = moved;
     }
@@ -346,8 +373,9 @@ static FAST_INLINE bool fast_first(const prepay_tariff_plan_t *plan, const void 
 
 /* Argument, state and plan checks of the general path. */
 static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_compact_state_t *state,
-                      const_bands_t bands, const prepay_tariff_line_t *lines,
-                      size_t line_cap, const prepay_tariff_feed_result_t *result, bool *sealed)
+                      const_bands_t bands, const prepay_tariff_demand_state_t *demand,
+                      const prepay_tariff_line_t *lines, size_t line_cap, const prepay_tariff_feed_result_t *result,
+                      bool *sealed)
 {
     if (!plan || !state || !result || (!lines && line_cap > 0)) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -362,6 +390,12 @@ static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_comp
     if (status == PREPAY_OK && bands) {
         status = prepay__bands_check(bands, state->cycle_energy);
     }
+    if (status == PREPAY_OK && !demand && prepay__demand_priced(plan, state->flags)) {
+        status = PREPAY_E_TARIFF_NEEDS_DEMAND;
+    }
+    if (status == PREPAY_OK && demand) {
+        status = prepay__demand_state_check(demand);
+    }
     return status;
 }
 
@@ -369,17 +403,17 @@ static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_comp
  * yet, else the engine. `work` is the engine's copy of a full state's
  * per-band energy (NULL with a compact state). */
 static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                         prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t start,
-                         prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
-                         prepay_tariff_feed_result_t *result, bool fast_tried)
+                         prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, demand_t demand,
+                         prepay_time_t start, prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines,
+                         size_t line_cap, prepay_tariff_feed_result_t *result, bool fast_tried)
 {
     bool sealed = false;
-    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
     if (sealed && !fast_tried) {
-        status = fast(plan, account, state, bands, start, end, energy, false, 0, lines, line_cap, result);
+        status = fast(plan, account, state, bands, demand, start, end, energy, false, 0, lines, line_cap, result);
         if (status != NOT_FAST) {
             return status;
         }
@@ -387,33 +421,36 @@ static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_a
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
+    prepay_tariff_demand_state_t demand_work;
     prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
+    prepay__engine_demand(&engine, demand, &demand_work);
     status = prepay__engine_interval(&engine, start, end, energy);
     if (status != PREPAY_OK) {
         return status;
     }
-    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, result);
+    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, demand, result);
 }
 
 static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                      prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
-                                     prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
+                                     demand_t demand, prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
                                      prepay_tariff_line_t *lines, size_t line_cap,
                                      prepay_tariff_feed_result_t *result)
 {
     bool tried = fast_first(plan, state, lines, line_cap, result);
     if (tried) {
-        int status = fast(plan, account, state, bands, start, end, energy, false, 0, lines, line_cap, result);
+        int status = fast(plan, account, state, bands, demand, start, end, energy, false, 0, lines, line_cap, result);
         if (status != NOT_FAST) {
             return status;
         }
     }
-    return slow_interval(plan, account, state, bands, work, start, end, energy, lines, line_cap, result, tried);
+    return slow_interval(plan, account, state, bands, work, demand, start, end, energy, lines, line_cap, result,
+                         tried);
 }
 
 /* The fast path of a reading: a primed state, a later time, a register not lower. */
 static FAST_INLINE int fast_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                                    prepay_tariff_compact_state_t *state, bands_t bands, prepay_time_t at,
+                                    prepay_tariff_compact_state_t *state, bands_t bands, demand_t demand, prepay_time_t at,
                                     prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
                                     prepay_tariff_feed_result_t *result)
 {
@@ -422,28 +459,32 @@ static FAST_INLINE int fast_reading(const prepay_tariff_plan_t *plan, const prep
         !prepay__sub(reading, state->register_value, &energy)) {
         return NOT_FAST;
     }
-    return fast(plan, account, state, bands, state->register_time, at, energy, true, reading, lines, line_cap, result);
+    return fast(plan, account, state, bands, demand, state->register_time, at, energy, true, reading, lines, line_cap,
+                result);
 }
 
 /* The general path of a reading (as slow_interval()). */
 static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
-                        prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, prepay_time_t at,
-                        prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
+                        prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, demand_t demand,
+                        prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
                         prepay_tariff_feed_result_t *result, bool fast_tried)
 {
     bool sealed = false;
-    int status = check_call(plan, state, (const_bands_t)bands, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
     if (sealed && !fast_tried &&
-        (status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result)) != NOT_FAST) {
+        (status = fast_reading(plan, account, state, bands, demand, at, reading, lines, line_cap, result)) !=
+            NOT_FAST) {
         return status;
     }
     stream_sink_t sink;
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
+    prepay_tariff_demand_state_t demand_work;
     prepay__engine_start(&engine, plan, account, state, (const_bands_t)bands, work, &sink.base);
+    prepay__engine_demand(&engine, demand, &demand_work);
     prepay_tariff_compact_state_t *st = &engine.st;
     if (st->flags & PREPAY__FLAG_PRIMED) {
         prepay_energy_t energy;
@@ -466,22 +507,22 @@ static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_ac
     st->flags |= PREPAY__FLAG_PRIMED;
     st->register_time = at;
     st->register_value = reading;
-    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, result);
+    return finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, state, bands, demand, result);
 }
 
 static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                     prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
-                                    prepay_time_t at, prepay_energy_t reading, prepay_tariff_line_t *lines,
-                                    size_t line_cap, prepay_tariff_feed_result_t *result)
+                                    demand_t demand, prepay_time_t at, prepay_energy_t reading,
+                                    prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
 {
     bool tried = fast_first(plan, state, lines, line_cap, result);
     if (tried) {
-        int status = fast_reading(plan, account, state, bands, at, reading, lines, line_cap, result);
+        int status = fast_reading(plan, account, state, bands, demand, at, reading, lines, line_cap, result);
         if (status != NOT_FAST) {
             return status;
         }
     }
-    return slow_reading(plan, account, state, bands, work, at, reading, lines, line_cap, result, tried);
+    return slow_reading(plan, account, state, bands, work, demand, at, reading, lines, line_cap, result, tried);
 }
 
 int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -495,8 +536,8 @@ int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_t
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
-    int status = feed_interval(plan, account, &core, state->band_energy, work, start, end, energy, lines, line_cap,
-                               result);
+    int status = feed_interval(plan, account, &core, state->band_energy, work, &state->demand, start, end, energy,
+                               lines, line_cap, result);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -513,7 +554,8 @@ int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_ta
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
-    int status = feed_reading(plan, account, &core, state->band_energy, work, at, reading, lines, line_cap, result);
+    int status = feed_reading(plan, account, &core, state->band_energy, work, &state->demand, at, reading, lines,
+                              line_cap, result);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -525,7 +567,7 @@ int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan, const 
                                         prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
                                         prepay_tariff_feed_result_t *result)
 {
-    return feed_interval(plan, account, state, NULL, NULL, start, end, energy, lines, line_cap, result);
+    return feed_interval(plan, account, state, NULL, NULL, NULL, start, end, energy, lines, line_cap, result);
 }
 
 int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -533,7 +575,7 @@ int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const p
                                        prepay_energy_t reading, prepay_tariff_line_t *lines, size_t line_cap,
                                        prepay_tariff_feed_result_t *result)
 {
-    return feed_reading(plan, account, state, NULL, NULL, at, reading, lines, line_cap, result);
+    return feed_reading(plan, account, state, NULL, NULL, NULL, at, reading, lines, line_cap, result);
 }
 
 int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -546,7 +588,8 @@ int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tar
     prepay_tariff_compact_state_t core;
     prepay__state_load(state, &core);
     bool sealed = false;
-    int status = check_call(plan, &core, (const_bands_t)state->band_energy, lines, line_cap, result, &sealed);
+    int status = check_call(plan, &core, (const_bands_t)state->band_energy, &state->demand, lines, line_cap, result,
+                            &sealed);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -554,11 +597,13 @@ int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tar
     sink_init(&sink, plan, lines, line_cap);
     prepay__engine_t engine;
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
+    prepay_tariff_demand_state_t demand_work;
     prepay__engine_start(&engine, plan, account, &core, (const_bands_t)state->band_energy, work, &sink.base);
+    prepay__engine_demand(&engine, &state->demand, &demand_work);
     status = prepay__engine_close(&engine);
     if (status == PREPAY_OK) {
         status = finish(&engine, &sink, sealed ? prepay__cache_key(plan, account) : 0u, &core, state->band_energy,
-                        result);
+                        &state->demand, result);
     }
     if (status >= 0) {
         prepay__state_store(&core, state);

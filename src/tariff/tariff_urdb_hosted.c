@@ -21,50 +21,14 @@
 #include "prepay/tariff.h"
 #include "prepay/tariff_json.h"
 #include "tariff_doc_internal.h"
-
-/* A padded tier bound: effectively unbounded (4e12 kWh; x 31 days still fits). */
-#define URDB_HUGE_BOUND ((prepay_energy_t)4000000000000000LL)
-/* Tier maxima at or above this (kWh) mean "no limit" (SAM writes 1e38). */
-#define URDB_UNBOUNDED_KWH 1.0e37
-#define URDB_UNBOUNDED_KWH_INTEGER 1000000000000000LL
-#define OPEN_ENDED (INT64_MAX / 4)
-/* rate_scale 1 in its 8-decimal fixed point */
-#define SCALE_ONE 100000000
-
-enum urdb_units { UNITS_KWH = 0, UNITS_KWH_DAILY = 2 }; /* SAM's codes; 1 and 3 are kWh/kW */
-
-typedef struct urdb_tier {
-    bool bounded;
-    prepay_energy_t max; /* Wh, cumulative */
-    int units;           /* enum urdb_units */
-    prepay_price_t rate, adj;
-    prepay_price_t price; /* rate + adj */
-} urdb_tier_t;
-
-typedef struct urdb_period {
-    bool defined;
-    unsigned tier_count;
-    urdb_tier_t tiers[PREPAY_MAX_TIERS];
-} urdb_period_t;
-
-typedef struct urdb_rate {
-    int64_t rate_scale; /* SCALE_ONE = 1 */
-    bool sam;
-    const char *record_path; /* "$" or "$.items[0]" */
-    unsigned period_count;
-    urdb_period_t periods[PREPAY_MAX_TARIFF_INDEX];
-    uint8_t weekday[12][24]; /* band numbers 1.. */
-    uint8_t weekend[12][24];
-    prepay_money_t fixed_first_meter, fixed_monthly_charge; /* URDB, or SAM's ur_monthly_fixed_charge */
-    int64_t metering_option;                                /* SAM */
-} urdb_rate_t;
+#include "tariff_urdb_internal.h"
 
 static const prepay__json_type_t number_price = {PREPAY__JSON_NUMBER(8, 0, OPEN_ENDED)};
 
 /* ---- numbers ---------------------------------------------------------------------------------- */
 
 /* A price, times rate_scale exactly (an inexact product is an error). */
-static int read_price(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+int prepay__urdb_read_price(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
     (void)type;
     const urdb_rate_t *rate = r->user;
@@ -85,7 +49,7 @@ static int read_price(prepay__json_reader_t *r, const json_t *value, const prepa
     return PREPAY_OK;
 }
 
-static const prepay__json_type_t price_type = {.read = read_price};
+static const prepay__json_type_t price_type = {.read = prepay__urdb_read_price};
 static const prepay__json_type_t adjustment_type = {PREPAY__JSON_NUMBER(8, INT64_MIN / 4, OPEN_ENDED)};
 static const prepay__json_type_t bound_type = {PREPAY__JSON_NUMBER(3, 1, URDB_HUGE_BOUND / 2)};
 static const prepay__json_type_t money_type = {PREPAY__JSON_NUMBER(2, 0, OPEN_ENDED)};
@@ -99,7 +63,7 @@ static int read_adjustment(prepay__json_reader_t *r, const json_t *value, const 
     prepay_price_t adj = 0;
     memcpy(&adj, out, sizeof adj);
     if (status == PREPAY_OK && adj != 0 && rate->rate_scale != SCALE_ONE) {
-        status = read_price(r, value, &price_type, out);
+        status = prepay__urdb_read_price(r, value, &price_type, out);
     }
     return status;
 }
@@ -151,8 +115,11 @@ static int read_refused(prepay__json_reader_t *r, const json_t *value, const pre
     return present ? prepay__json_fail(r, PREPAY_E_HOSTED_UNSUPPORTED, "%s are not supported", type->what) : PREPAY_OK;
 }
 
-static const prepay__json_type_t demand_type = {.read = read_refused, .what = "demand charges"};
 static const prepay__json_type_t minimum_type = {.read = read_refused, .what = "minimum charges"};
+static const prepay__json_type_t ratchet_percentage_type = {
+    .read = read_refused, .what = "demand ratchet percentages (use lookbackPercent with lookbackRange or lookbackMonths)"};
+static const prepay__json_type_t coincident_type = {.read = read_refused, .what = "coincident demand charges"};
+static const prepay__json_type_t reactive_type = {.read = read_refused, .what = "reactive power charges"};
 
 /* ---- URDB energyratestructure ------------------------------------------------------------------ */
 
@@ -374,8 +341,22 @@ static int read_fixed_units(prepay__json_reader_t *r, const json_t *value, const
 
 static const prepay__json_type_t fixed_units_type = {.read = read_fixed_units};
 static const prepay__json_field_t urdb_fields[] = {
-    PREPAY__JSON_FIELD_HERE("demandratestructure", 0, demand_type),
-    PREPAY__JSON_FIELD_HERE("flatdemandstructure", 0, demand_type),
+    PREPAY__JSON_FIELD_HERE("demandunit", 0, prepay__urdb_demand_unit_type),
+    PREPAY__JSON_FIELD_HERE("flatdemandunit", 0, prepay__urdb_demand_unit_type),
+    PREPAY__JSON_FIELD_HERE("demandratestructure", 0, prepay__urdb_demand_structure_type),
+    PREPAY__JSON_FIELD_HERE("demandweekdayschedule", 0, prepay__urdb_demand_schedule_type),
+    PREPAY__JSON_FIELD_HERE("demandweekendschedule", 0, prepay__urdb_demand_weekend_type),
+    PREPAY__JSON_FIELD_HERE("flatdemandstructure", 0, prepay__urdb_flat_structure_type),
+    PREPAY__JSON_FIELD_HERE("flatdemandmonths", 0, prepay__urdb_flat_months_type),
+    PREPAY__JSON_FIELD_HERE("lookbackPercent", 0, prepay__urdb_lookback_percent_type),
+    PREPAY__JSON_FIELD_HERE("lookbackRange", 0, prepay__urdb_lookback_range_type),
+    PREPAY__JSON_FIELD_HERE("lookbackMonths", 0, prepay__urdb_lookback_months_type),
+    PREPAY__JSON_FIELD_HERE("lookbackpercent", 0, prepay__urdb_lookback_percent_type),
+    PREPAY__JSON_FIELD_HERE("lookbackrange", 0, prepay__urdb_lookback_range_type),
+    PREPAY__JSON_FIELD_HERE("lookbackmonths", 0, prepay__urdb_lookback_months_type),
+    PREPAY__JSON_FIELD_HERE("demandratchetpercentage", 0, ratchet_percentage_type),
+    PREPAY__JSON_FIELD_HERE("coincidentratestructure", 0, coincident_type),
+    PREPAY__JSON_FIELD_HERE("demandreactivepowercharge", 0, reactive_type),
     PREPAY__JSON_FIELD_HERE("mincharge", 0, minimum_type),
     PREPAY__JSON_FIELD_HERE("energyratestructure", PREPAY__JSON_REQUIRED, structure_type),
     PREPAY__JSON_FIELD("energyweekdayschedule", PREPAY__JSON_REQUIRED, urdb_schedule_type, urdb_rate_t, weekday),
@@ -386,7 +367,16 @@ static const prepay__json_field_t urdb_fields[] = {
     PREPAY__JSON_FIELDS_END,
 };
 static const prepay__json_field_t sam_fields[] = {
-    PREPAY__JSON_FIELD_HERE("ur_dc_enable", 0, demand_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_enable", 0, prepay__sam_dc_enable_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_tou_mat", 0, prepay__sam_dc_tou_mat_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_sched_weekday", 0, prepay__sam_dc_weekday_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_sched_weekend", 0, prepay__sam_dc_weekend_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_flat_mat", 0, prepay__sam_dc_flat_mat_type),
+    PREPAY__JSON_FIELD_HERE("ur_enable_billing_demand", 0, prepay__sam_bd_enable_type),
+    PREPAY__JSON_FIELD_HERE("ur_dc_billing_demand_periods", 0, prepay__sam_bd_periods_type),
+    PREPAY__JSON_FIELD_HERE("ur_billing_demand_lookback_percentages", 0, prepay__sam_bd_percentages_type),
+    PREPAY__JSON_FIELD_HERE("ur_billing_demand_lookback_period", 0, prepay__sam_bd_period_type),
+    PREPAY__JSON_FIELD_HERE("ur_billing_demand_minimum", 0, prepay__sam_bd_minimum_type),
     PREPAY__JSON_FIELD_HERE("ur_monthly_min_charge", 0, minimum_type),
     PREPAY__JSON_FIELD_HERE("ur_annual_min_charge", 0, minimum_type),
     PREPAY__JSON_FIELD_HERE("ur_ec_tou_mat", PREPAY__JSON_REQUIRED, tou_mat_type),
@@ -697,6 +687,7 @@ static int build_document(prepay__json_reader_t *r, const urdb_rate_t *rate, pre
     }
     if (status == PREPAY_OK) {
         build_prices(rate, doc);
+        status = prepay__urdb_build_demand(r, rate, doc);
     }
     return status;
 }
@@ -761,6 +752,9 @@ int prepay_tariff_urdb_load_buffer(const char *data, size_t len, const char *ori
     }
     if (status == PREPAY_OK) {
         status = read_root(&r, root, rate);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay__urdb_combine_bands(&r, rate);
     }
     if (status == PREPAY_OK) {
         copy_metadata(record_of(root), doc);

@@ -20,6 +20,7 @@
 
 #include "emu.h"
 #include "emu_server.h"
+#include "prepay/load_record.h"
 
 static const char *site_path;
 static emu_site_t site;
@@ -212,6 +213,73 @@ static void test_events_in_meter_time(void **state)
     assert_true(site.meters[m101].meter.conditions & (1u << PREPAY_METER_CONDITION_COVER_OPEN));
     sync_to(at(2, 11), NULL, m101, 1);
     assert_false(site.meters[m101].meter.conditions & (1u << PREPAY_METER_CONDITION_COVER_OPEN));
+}
+
+/* ---- maximum demand and load records through the bus -------------------- */
+
+/* Sends a request to meter i alone and decodes its reply frame. */
+static void exchange(size_t i, const prepay_dlt645_frame_t *req, prepay_dlt645_frame_t *rep)
+{
+    uint8_t raw[PREPAY_DLT645_FRAME_MAX], reply[8 * PREPAY_DLT645_FRAME_MAX];
+    int n = prepay_dlt645_encode(req, raw, sizeof raw);
+    assert_true(n > 0);
+    uint32_t delay;
+    int len = emu_bus_handle(&site, i, 1, raw, (size_t)n, reply, sizeof reply, &delay);
+    assert_true(len > 0);
+    size_t at = 0;
+    while (at < (size_t)len && reply[at] == 0xFE) {
+        at++; /* wake-up bytes */
+    }
+    assert_true(prepay_dlt645_decode(reply + at, (size_t)len - at, rep) > 0);
+}
+
+/*
+ * Meter 101 draws 800 W from 2026-11-01 00:00. Demand period 15 min, sliding
+ * time 1 min (the defaults): the meter starts counting whole minutes at 00:01,
+ * so the first window is 00:01-00:16 at 800 W: maximum demand 0.8000 kW at
+ * 26-11-01 00:16, never exceeded. Load records every 15 minutes from 00:15:
+ * record k (k = 1..48 up to 12:00) holds the forward register k x 200 Wh.
+ */
+static void test_demand_and_curve_read(void **state)
+{
+    (void)state;
+    size_t m101 = meter_index("000000000101");
+    prepay_dlt645_address_t a = site.meters[m101].meter.address;
+    sync_to(at(1, 12), NULL, m101, 1);
+    prepay_dlt645_frame_t req, rep;
+    prepay_dlt645_read_reply_t rr;
+    /* 0101FF00: total and tariffs 1..4, 8 bytes each (XX.XXXX kW, then YYMMDDhhmm, low byte first). */
+    assert_int_equal(prepay_dlt645_request_read(&req, &a, 0x0101FF00u), PREPAY_OK);
+    exchange(m101, &req, &rep);
+    assert_int_equal(prepay_dlt645_reply_read(&req, &rep, &rr), PREPAY_OK);
+    assert_int_equal(rr.value_len, 40);
+    static const uint8_t total[8] = {0x00, 0x80, 0x00, 0x16, 0x00, 0x01, 0x11, 0x26};
+    assert_memory_equal(rr.value, total, 8);
+    /* The earliest 48 class-4 records: more than one frame, so follow-ups (function 12, SEQ 1, 2, ...). */
+    prepay_load_record_reply_t *stitch = malloc(sizeof *stitch);
+    assert_non_null(stitch);
+    assert_int_equal(prepay_load_record_reply_init(stitch), PREPAY_OK);
+    assert_int_equal(prepay_load_record_request(&req, &a, 4, PREPAY_LOAD_RECORD_EARLIEST, 48, 0), PREPAY_OK);
+    unsigned frames = 0;
+    for (uint8_t seq = 0; !stitch->complete; seq++) {
+        if (seq > 0) {
+            assert_int_equal(prepay_dlt645_request_read_follow_up(&req, &a, stitch->di, seq), PREPAY_OK);
+        }
+        exchange(m101, &req, &rep);
+        assert_int_equal(prepay_dlt645_reply_read(&req, &rep, &rr), PREPAY_OK);
+        assert_int_equal(prepay_load_record_reply_add(stitch, &rr), PREPAY_OK);
+        frames++;
+    }
+    assert_true(frames > 1);
+    static prepay_load_record_t records[64];
+    size_t n = 0;
+    assert_int_equal(prepay_load_record_decode(stitch->di, stitch->data, stitch->length, records, 64, &n), PREPAY_OK);
+    free(stitch);
+    assert_int_equal(n, 48);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(records[k].time, at(1, 0) + (prepay_time_t)(k + 1) * 900);
+        assert_int_equal(records[k].forward_active_wh, (prepay_energy_t)(k + 1) * 200);
+    }
 }
 
 /* ---- state file ----------------------------------------------------------- */
@@ -524,6 +592,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_large_jump_runs_in_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wall_mode_set_back_is_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_in_meter_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demand_and_curve_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_forgeries_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_every_byte_forged, setup, teardown),

@@ -172,6 +172,49 @@ static inline void rnd_second_set(rnd_t *r, const prepay_tariff_t *a, prepay_tar
     }
 }
 
+/* Random demand and capacity charges on a tariff (made monthly and electric): flat and TOU
+ * charges with tiers, maybe a billing-demand rule, maybe a capacity charge. */
+static inline void rnd_demand(rnd_t *r, prepay_tariff_t *t)
+{
+    prepay_tariff_demand_t *d = &t->demand;
+    memset(d, 0, sizeof *d);
+    t->unit = PREPAY_TARIFF_UNIT_ENERGY;
+    t->cycle_kind = PREPAY_CYCLE_MONTH;
+    d->rate_count = (uint8_t)rnd_range(r, 1, PREPAY_MAX_DEMAND_RATES < 3 ? PREPAY_MAX_DEMAND_RATES : 3);
+    for (unsigned i = 0; i < d->rate_count; i++) {
+        prepay_demand_rate_t *rate = &d->rates[i];
+        rate->tier_count = (uint8_t)rnd_range(r, 1, PREPAY_MAX_DEMAND_TIERS < 3 ? PREPAY_MAX_DEMAND_TIERS : 3);
+        prepay_power_t bound = 0;
+        for (unsigned k = 0; k < rate->tier_count; k++) {
+            bound += rnd_range(r, 1, 20000);
+            rate->upper[k] = k + 1u == rate->tier_count ? PREPAY_DEMAND_UNBOUNDED : bound;
+            rate->price[k] = rnd_range(r, 0, 3000000000);
+        }
+    }
+    d->period_count = (uint8_t)rnd_range(r, 0, PREPAY_MAX_DEMAND_PERIODS < 3 ? PREPAY_MAX_DEMAND_PERIODS : 3);
+    for (unsigned m = 0; m < 12; m++) {
+        d->flat_rate[m] = (uint8_t)rnd_range(r, 0, d->rate_count);
+        for (unsigned p = 0; p < d->period_count; p++) {
+            d->period_rate[p][m] = (uint8_t)rnd_range(r, 0, d->rate_count);
+        }
+        d->ratchet_ratio[m] = (uint32_t)rnd_range(r, 0, 1200000);
+    }
+    for (unsigned b = 0; b < t->band_count; b++) {
+        d->period_of_band[b] = (uint8_t)rnd_range(r, 0, d->period_count);
+    }
+    if (rnd_range(r, 0, 1)) {
+        d->ratchet = 1;
+        d->ratchet_months = (uint8_t)rnd_range(r, 0, 12);
+        d->ratchet_current = (uint16_t)rnd_range(r, 0, 0x0FFF);
+        d->ratchet_periods = d->period_count ? (uint32_t)rnd_range(r, 0, (1 << d->period_count) - 1) : 0u;
+        d->ratchet_minimum = rnd_range(r, 0, 5000);
+    }
+    if (rnd_range(r, 0, 1)) {
+        d->capacity_price = rnd_range(r, 0, 3000000000);
+        d->capacity = rnd_range(r, 0, 1000000);
+    }
+}
+
 /* Random intervals in time order starting near 2024-01-01; returns the count. */
 static inline size_t rnd_intervals(rnd_t *r, prepay_tariff_interval_t *out, size_t n)
 {

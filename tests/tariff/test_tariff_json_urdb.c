@@ -184,7 +184,23 @@ static void test_urdb_errors(void **state)
              "{\"energyratestructure\": %s, \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s,"
              " \"demandratestructure\": [[{\"rate\": 5}]]}",
              two, wk, wk);
-    expect_error(json, PREPAY_E_HOSTED_UNSUPPORTED, "rate.json: $.demandratestructure: demand charges are not supported");
+    expect_error(json, PREPAY_E_HOSTED_JSON_VALUE,
+                 "rate.json: $.demandratestructure: TOU demand charges need the demand weekday and weekend schedules");
+    snprintf(json, sizeof json,
+             "{\"energyratestructure\": %s, \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s,"
+             " \"flatdemandstructure\": [[{\"rate\": 5}]], \"flatdemandunit\": \"kVA\"}",
+             two, wk, wk);
+    expect_error(json, PREPAY_E_HOSTED_UNSUPPORTED, "$.flatdemandunit: demand unit \"kVA\" is not supported");
+    snprintf(json, sizeof json,
+             "{\"energyratestructure\": %s, \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s,"
+             " \"flatdemandstructure\": [[{\"rate\": 5}], [{\"rate\": 6}]]}",
+             two, wk, wk);
+    expect_error(json, PREPAY_E_HOSTED_JSON_VALUE, "flatdemandmonths must say which applies in each month");
+    snprintf(json, sizeof json,
+             "{\"energyratestructure\": %s, \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s,"
+             " \"demandratchetpercentage\": [0.8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}",
+             two, wk, wk);
+    expect_error(json, PREPAY_E_HOSTED_UNSUPPORTED, "$.demandratchetpercentage: demand ratchet percentages");
     snprintf(json, sizeof json,
              "{\"energyratestructure\": [[{\"rate\": 0.1, \"unit\": \"kWh/kW\", \"max\": 100}, {\"rate\": 0.2}]],"
              " \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s}",

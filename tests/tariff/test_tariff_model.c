@@ -100,7 +100,7 @@ static void test_validation_codes(void **state)
         assert_true(PREPAY_STATUS_MODULE(codes[i]) == PREPAY_MODULE_TARIFF);
         assert_string_not_equal(prepay_strerror(codes[i]), "unknown status");
     }
-    for (int c = 1; c <= 29; c++) {
+    for (int c = 1; c <= 31; c++) {
         assert_string_not_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, c)), "unknown status");
     }
 }

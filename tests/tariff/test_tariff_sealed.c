@@ -334,7 +334,8 @@ static void test_compact_state(void **state)
     /* the compact state does not grow with the band capacity */
     assert_true(sizeof(prepay_tariff_compact_state_t) <= 128);
     assert_int_equal(sizeof(prepay_tariff_state_t) - sizeof(prepay_tariff_compact_state_t),
-                     sizeof(((prepay_tariff_state_t *)0)->band_energy));
+                     sizeof(((prepay_tariff_state_t *)0)->band_energy) +
+                         sizeof(((prepay_tariff_state_t *)0)->demand));
     assert_int_equal(prepay_tariff_compact_init(NULL), PREPAY_E_INVALID_ARGUMENT);
     assert_int_equal(fx_build("shanghai_prop", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);

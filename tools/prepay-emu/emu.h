@@ -58,6 +58,10 @@ typedef struct emu_offline {
     prepay_time_t from, to;            /* [from, to) of the meter's simulated time */
 } emu_offline_t;
 
+/* Load records kept per meter: two days of quarter-hour records (the default intervals), so
+ * that yesterday's whole curve can be read at any time today (168 bytes each). */
+#define EMU_LOAD_RECORDS 192
+
 typedef struct emu_faults {
     uint64_t seed;
     uint32_t drop_ppm;                 /* replies dropped, parts per million */
@@ -98,6 +102,10 @@ typedef struct emu_meter {
     uint64_t requests, replies, dropped, corrupted;
     emu_line_t line;                   /* the line as the station sees it (emu_electric.c) */
     prepay_tariff_t *tariff_copy;      /* owned: this meter's own two sets, when the tariff is writable */
+    /* The meter's load records (DL/T 645 class 06): a ring of EMU_LOAD_RECORDS, the oldest
+     * overwritten. Not in the state file: a restarted emulator starts with an empty curve. */
+    prepay_load_record_t *load_records; /* owned */
+    prepay_meter_load_ring_t load_ring;
 } emu_meter_t;
 
 typedef struct emu_site {

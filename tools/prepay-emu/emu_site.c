@@ -509,6 +509,16 @@ static int setup_meter(prepay__json_reader_t *r, emu_site_t *site, meter_spec_t 
     }
     m->line = d->line;
     int status = prepay_meter_init(&m->meter, &spec->address, site->start);
+    m->load_records = calloc(EMU_LOAD_RECORDS, sizeof *m->load_records);
+    if (status == PREPAY_OK && !m->load_records) {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_NO_MEMORY, "out of memory for the load records");
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_load_ring_init(&m->load_ring, m->load_records, EMU_LOAD_RECORDS);
+    }
+    if (status == PREPAY_OK) {
+        status = prepay_meter_attach_load_ring(&m->meter, &m->load_ring);
+    }
     if (status == PREPAY_OK && site->tariff_writable) {
         /* The meter's own two sets, which a station may program (push-tariff):
          * set 2 starts as the file's set B, or as a copy of set A. */
@@ -736,6 +746,7 @@ void emu_site_free(emu_site_t *site)
             free(site->meters[i].profile);
             free(site->meters[i].feeds);
             free(site->meters[i].tariff_copy);
+            free(site->meters[i].load_records);
         }
     }
     free(site->meters);

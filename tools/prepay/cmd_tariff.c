@@ -220,6 +220,45 @@ static void check_text_ladder(const prepay_tariff_doc_t *doc, const prepay_tarif
     }
 }
 
+/* Demand and capacity charges, one line per charge (docs/tariff-json.md). */
+static void check_text_demand(const prepay_tariff_doc_t *doc)
+{
+    const prepay_tariff_demand_t *d = &doc->sets[0].demand;
+    char b1[CLI_TEXT_MAX], b2[CLI_TEXT_MAX];
+    for (unsigned p = 0; p <= d->period_count; p++) {
+        const uint8_t *by_month = p == 0 ? d->flat_rate : d->period_rate[p - 1];
+        for (unsigned m = 0; m < 12; m++) {
+            unsigned r = by_month[m];
+            if (r == 0 || (m > 0 && by_month[m - 1] == r)) {
+                continue; /* one line per run of months with the same rate */
+            }
+            unsigned last = m;
+            while (last + 1 < 12 && by_month[last + 1] == r) {
+                last++;
+            }
+            printf("demand:    %s, months %u-%u:", p == 0 ? "flat" : doc->demand_period_names[p - 1], m + 1, last + 1);
+            const prepay_demand_rate_t *rate = &d->rates[r - 1];
+            for (unsigned k = 0; k < rate->tier_count; k++) {
+                if (rate->upper[k] == PREPAY_DEMAND_UNBOUNDED) {
+                    printf(" %s/kW", cli_fixed_text(rate->price[k], 8, b2));
+                } else {
+                    printf(" %s/kW up to %s kW,", cli_fixed_text(rate->price[k], 8, b2),
+                           cli_fixed_text(rate->upper[k], 3, b1));
+                }
+            }
+            printf("\n");
+        }
+    }
+    if (d->ratchet) {
+        printf("ratchet:   %u months back, minimum %s kW\n", d->ratchet_months,
+               cli_fixed_text(d->ratchet_minimum, 3, b1));
+    }
+    if (d->capacity_price > 0) {
+        printf("capacity:  %s/kVA per month, contracted %s kVA\n", cli_fixed_text(d->capacity_price, 8, b1),
+               cli_fixed_text(d->capacity, 3, b2));
+    }
+}
+
 static void check_text(const char *path, const prepay_tariff_doc_t *doc)
 {
     const prepay_tariff_t *t = &doc->sets[0];
@@ -257,10 +296,38 @@ static void check_text(const char *path, const prepay_tariff_doc_t *doc)
         printf("fixed:     %s %s per cycle\n", doc->fixed_names[i][0] ? doc->fixed_names[i] : "charge",
                cli_amount_text(prepay_amount_from_money(t->fixed_charges[i].amount), b1));
     }
+    check_text_demand(doc);
     printf("rounding:  %s, per %s\n", rounding_name(t->rounding), scope_name(t->round_scope));
 }
 
 /* ---- bill ---------------------------------------------------------------------------------------- */
+
+static const char *kind_name(prepay_line_kind_t kind)
+{
+    static const char *const names[] = {"energy", "fixed", "demand", "capacity"};
+    return (unsigned)kind <= PREPAY_LINE_CAPACITY ? names[kind] : "?";
+}
+
+/* What a line charges: the band, the fixed charge, "demand" (flat) or the demand period, "capacity". */
+static const char *line_label(const prepay_tariff_doc_t *doc, const prepay_tariff_line_t *l)
+{
+    switch (l->kind) {
+    case PREPAY_LINE_ENERGY:
+        return doc->band_names[l->band - 1];
+    case PREPAY_LINE_FIXED:
+        return doc->fixed_names[l->fixed_index][0] ? doc->fixed_names[l->fixed_index] : "fixed";
+    case PREPAY_LINE_DEMAND:
+        return l->band == 0 ? "demand" : doc->demand_period_names[l->band - 1];
+    default:
+        return "capacity";
+    }
+}
+
+/* Quantities: energy in kWh (m3), demand in kW, capacity in kVA: all 3 decimals of the stored unit. */
+static const char *line_unit(const prepay_tariff_doc_t *doc, const prepay_tariff_line_t *l)
+{
+    return l->kind == PREPAY_LINE_DEMAND ? "kW" : l->kind == PREPAY_LINE_CAPACITY ? "kVA" : quantity_unit(doc);
+}
 
 static void bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t *bill)
 {
@@ -271,9 +338,14 @@ static void bill_text(const prepay_tariff_doc_t *doc, const prepay_tariff_bill_t
     for (size_t i = 0; i < bill->line_count; i++) {
         const prepay_tariff_line_t *l = &bill->lines[i];
         cycle_label(l->cycle, cyc);
-        if (l->kind == PREPAY_LINE_FIXED) {
-            printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
-                   doc->fixed_names[l->fixed_index][0] ? doc->fixed_names[l->fixed_index] : "fixed", "-", "-", "-",
+        if (l->kind == PREPAY_LINE_FIXED || l->kind == PREPAY_LINE_CAPACITY) {
+            printf("%-8s %-7s %-12s %-4s %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A", line_label(doc, l),
+                   "-", l->kind == PREPAY_LINE_CAPACITY ? cli_fixed_text(l->quantity, 3, b1) : "-",
+                   l->kind == PREPAY_LINE_CAPACITY ? cli_fixed_text(l->price, 8, b2) : "-",
+                   cli_amount_text(l->amount, b3), cli_amount_text(prepay_amount_from_money(l->money), b4));
+        } else if (l->kind == PREPAY_LINE_DEMAND) {
+            printf("%-8s %-7s %-12s %-4u %11s kW %12s %18s %12s\n", cyc, l->price_set ? "B" : "A", line_label(doc, l),
+                   l->tier, cli_fixed_text(l->quantity, 3, b1), cli_fixed_text(l->price, 8, b2),
                    cli_amount_text(l->amount, b3), cli_amount_text(prepay_amount_from_money(l->money), b4));
         } else {
             printf("%-8s %-7s %-12s %-4u %14s %12s %18s %12s\n", cyc, l->price_set ? "B" : "A",
@@ -306,13 +378,19 @@ static int bill_json(const cli_t *cli, const prepay_tariff_doc_t *doc, const pre
     for (size_t i = 0; i < bill->line_count; i++) {
         const prepay_tariff_line_t *l = &bill->lines[i];
         json_t *line = json_object();
-        cli_set(line, "kind", json_string(l->kind == PREPAY_LINE_FIXED ? "fixed" : "energy"));
+        cli_set(line, "kind", json_string(kind_name(l->kind)));
         cli_set(line, "cycle", json_string(cycle_label(l->cycle, cyc)));
         cli_set(line, "price_set", json_string(l->price_set ? "B" : "A"));
         if (l->kind == PREPAY_LINE_FIXED) {
             cli_set(line, "name", cli_json_text(doc->fixed_names[l->fixed_index]));
             cli_set(line, "band", json_null());
             cli_set(line, "tier", json_null());
+        } else if (l->kind == PREPAY_LINE_DEMAND || l->kind == PREPAY_LINE_CAPACITY) {
+            cli_set(line, "period", l->kind == PREPAY_LINE_DEMAND && l->band > 0 ? cli_json_text(line_label(doc, l))
+                                                                                  : json_null());
+            cli_set(line, "unit", json_string(line_unit(doc, l)));
+            cli_set(line, "band", json_null());
+            cli_set(line, "tier", l->kind == PREPAY_LINE_DEMAND ? json_integer(l->tier) : json_null());
         } else {
             cli_set(line, "band", cli_json_text(doc->band_names[l->band - 1]));
             cli_set(line, "band_index", json_integer(l->band));

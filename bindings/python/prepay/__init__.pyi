@@ -174,6 +174,8 @@ class PriceMode(enum.IntEnum):
 class LineKind(enum.IntEnum):
     ENERGY = 0
     FIXED = 1
+    DEMAND = 2
+    CAPACITY = 3
 
 class TariffDocFormat(enum.IntEnum):
     JSON = 0

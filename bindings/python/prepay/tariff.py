@@ -21,7 +21,8 @@ Interval = Tuple[TimeLike, TimeLike, int]
 
 @dataclass(frozen=True)
 class TariffLine:
-    """One charge line: ``quantity`` Wh (or L) at ``price`` per kWh, or a fixed charge."""
+    """One charge line: ``quantity`` Wh (or L) at ``price`` per kWh, a fixed charge, or a demand (W at
+    ``price`` per kW) or capacity (VA at ``price`` per kVA) line of a month."""
     kind: LineKind
     cycle: int
     price_set: int
@@ -43,6 +44,11 @@ class TariffLine:
     def __repr__(self) -> str:
         if self.kind == LineKind.FIXED:
             return f"<TariffLine fixed #{self.fixed_index} cycle={self.cycle} amount={self.amount}>"
+        if self.kind == LineKind.DEMAND:  # quantity W of this demand tier; band 0 flat, else the TOU demand period
+            return (f"<TariffLine demand period={self.band} tier={self.tier} {self.kwh} kW x {self.price}"
+                    f" = {self.amount} ({self.money})>")
+        if self.kind == LineKind.CAPACITY:  # quantity VA of contracted capacity
+            return f"<TariffLine capacity {self.kwh} kVA x {self.price} = {self.amount} ({self.money})>"
         name = f" {self.band_name}" if self.band_name else ""
         return (f"<TariffLine band={self.band}{name} tier={self.tier} {self.kwh} kWh x {self.price} = {self.amount}"
                 f" ({self.money})>")

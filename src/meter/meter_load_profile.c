@@ -1,0 +1,558 @@
+/*
+ * Reference prepaid meter: load records (DL/T 645-2007 class 06 负荷记录).
+ *
+ * Parameters 04000901 (mode word: which of the six classes are recorded),
+ * 04000A01 (start time MMDDhhmm) and 04000A02..07 (interval of classes 1..6,
+ * minutes). At each whole minute of the meter clock a record is appended to
+ * the caller-owned ring (prepay_meter_attach_load_ring()) holding the classes
+ * whose interval grid, anchored at the start time, falls on that minute:
+ * class 1 voltages, currents, frequency; 2 active power (reactive power: not
+ * measured, sent as FF); 3 power factors; 4 forward and reverse active energy
+ * (the combined reactive registers: FF); 5 quadrant reactive energy (FF);
+ * 6 the current active demand (reactive demand: FF). Nothing is recorded
+ * while the meter is powered down or the clock jumps: the curve has a gap.
+ *
+ * Reads `06 cc 00 mm` (earliest N, N from a time, latest N) are answered
+ * with the byte layout of prepay_load_record_encode() (the station's decoder,
+ * src/protocol/dlt645_load_record.c, reads it back); an answer longer than
+ * one frame (200 data bytes, DL/T 645-2007 clause 7.1) is sent as a 91/B1
+ * reply and 92/B2 follow-up replies to read-follow-up requests (function 12,
+ * SEQ 1, 2, ...), regenerated from the first record's time each time so the
+ * meter keeps only a few bytes of read state.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "prepay/bcd.h"
+#include "prepay/load_record.h"
+#include "meter_internal.h"
+
+#define DEFAULT_INTERVAL 15u
+#define ALL_CLASSES 0x3Fu
+/* Data bytes of one frame: DL/T 645-2007 clause 7.1 limits a read reply's data to 200. */
+#define FRAME_DATA (PREPAY_DLT645_MAX_DATA < 200 ? PREPAY_DLT645_MAX_DATA : 200)
+
+void prepay__meter_profile_init(prepay_meter_t *meter)
+{
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    memset(p, 0, sizeof *p);
+    p->mode = ALL_CLASSES;
+    for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        p->interval[k] = DEFAULT_INTERVAL;
+    }
+    p->start = 0; /* 2000-01-01 00:00: records on the quarter hours */
+    p->last = -1;
+}
+
+const char *prepay__meter_profile_check(const prepay_meter_t *meter)
+{
+    const prepay_meter_load_profile_t *p = &meter->load_profile;
+    if ((p->mode & ~ALL_CLASSES) != 0) {
+        return "load_profile.mode";
+    }
+    for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        if (p->interval[k] < 1 || p->interval[k] > 1440) {
+            return "load_profile.interval";
+        }
+    }
+    if (p->start < 0 || p->start % 60 != 0 || p->last < -1) {
+        return "load_profile.start";
+    }
+    return NULL;
+}
+
+/* ---- recording --------------------------------------------------------------------------- */
+
+static int32_t clamp(int64_t v, int64_t lo, int64_t hi)
+{
+    return (int32_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh. */
+static prepay_energy_t register_wh(prepay_energy_t wh)
+{
+    return wh < 0 ? 0 : (wh / 10) % 100000000 * 10;
+}
+
+/* What this meter does not measure, in the classes recorded, is sent as FF. */
+static uint32_t not_measured(uint8_t classes)
+{
+    uint32_t absent = 0;
+    if (classes & 0x02u) {
+        absent |= PREPAY_LOAD_FIELD_REACTIVE_POWER(0) | PREPAY_LOAD_FIELD_REACTIVE_POWER(1) |
+                  PREPAY_LOAD_FIELD_REACTIVE_POWER(2) | PREPAY_LOAD_FIELD_REACTIVE_POWER(3);
+    }
+    if (classes & 0x08u) {
+        absent |= PREPAY_LOAD_FIELD_ENERGY(2) | PREPAY_LOAD_FIELD_ENERGY(3);
+    }
+    if (classes & 0x10u) {
+        absent |= PREPAY_LOAD_FIELD_QUADRANT(0) | PREPAY_LOAD_FIELD_QUADRANT(1) | PREPAY_LOAD_FIELD_QUADRANT(2) |
+                  PREPAY_LOAD_FIELD_QUADRANT(3);
+    }
+    if (classes & 0x20u) {
+        absent |= PREPAY_LOAD_FIELD_REACTIVE_DEMAND;
+    }
+    return absent;
+}
+
+/* Keeps the values of `classes` only (a record's other values are 0, as the decoder leaves them). */
+static void keep_classes(prepay_load_record_t *r, uint8_t classes)
+{
+    if (!(classes & 0x01u)) {
+        memset(r->voltage_decivolt, 0, sizeof r->voltage_decivolt);
+        memset(r->current_milliamp, 0, sizeof r->current_milliamp);
+        r->frequency_centihertz = 0;
+    }
+    if (!(classes & 0x02u)) {
+        memset(r->active_power_deciwatt, 0, sizeof r->active_power_deciwatt);
+        memset(r->reactive_power_decivar, 0, sizeof r->reactive_power_decivar);
+    }
+    if (!(classes & 0x04u)) {
+        memset(r->power_factor_milli, 0, sizeof r->power_factor_milli);
+    }
+    if (!(classes & 0x08u)) {
+        r->forward_active_wh = r->reverse_active_wh = 0;
+        memset(r->combined_reactive_varh, 0, sizeof r->combined_reactive_varh);
+    }
+    if (!(classes & 0x10u)) {
+        memset(r->quadrant_reactive_varh, 0, sizeof r->quadrant_reactive_varh);
+    }
+    if (!(classes & 0x20u)) {
+        r->active_demand_deciwatt = r->reactive_demand_decivar = 0;
+    }
+    r->classes = classes;
+    r->absent = not_measured(classes);
+}
+
+static void snapshot(const prepay_meter_t *meter, prepay_time_t t, uint8_t classes, prepay_load_record_t *r)
+{
+    const prepay_meter_instant_t *in = &meter->instant;
+    memset(r, 0, sizeof *r);
+    r->time = t;
+    r->classes = classes;
+    for (unsigned i = 0; i < 3; i++) {
+        r->voltage_decivolt[i] = clamp(in->voltage[i], 0, 9999);
+        r->current_milliamp[i] = clamp(in->current[i], -799999, 799999);
+    }
+    r->frequency_centihertz = clamp(in->frequency, 0, 9999);
+    for (unsigned i = 0; i < 4; i++) {
+        r->active_power_deciwatt[i] = clamp(in->power[i], -799999, 799999);
+        r->power_factor_milli[i] = clamp(in->power_factor[i], -7999, 7999);
+    }
+    r->forward_active_wh = register_wh(meter->forward[0]);
+    r->reverse_active_wh = register_wh(meter->reverse[0]);
+    r->active_demand_deciwatt = clamp(meter->demand.current, -799999, 799999);
+    keep_classes(r, classes);
+}
+
+void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t)
+{
+    prepay_meter_load_ring_t *ring = meter->load_ring;
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    if (ring == NULL || ring->records == NULL || ring->capacity == 0 || (p->mode & ALL_CLASSES) == 0 ||
+        (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) != 0 || t < p->start || t <= p->last) {
+        return;
+    }
+    if ((t - p->start) % 60 != 0 || t - p->start > (prepay_time_t)UINT32_MAX * 60) {
+        return;
+    }
+    uint32_t minutes = (uint32_t)((t - p->start) / 60); /* 32-bit remainders below: cheap on a Cortex-M */
+    uint8_t classes = 0;
+    for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        if ((p->mode >> k) & 1u && minutes % p->interval[k] == 0) {
+            classes = (uint8_t)(classes | (1u << k));
+        }
+    }
+    if (classes == 0) {
+        return;
+    }
+    size_t index;
+    if (ring->count < ring->capacity) {
+        index = (ring->first + ring->count) % ring->capacity;
+        ring->count++;
+    } else {
+        index = ring->first; /* full: the oldest goes */
+        ring->first = (ring->first + 1u) % ring->capacity;
+    }
+    snapshot(meter, t, classes, &ring->records[index]);
+    p->last = t;
+}
+
+/* ---- selection ------------------------------------------------------------------------------ */
+
+static const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)
+{
+    return &ring->records[(ring->first + i) % ring->capacity];
+}
+
+static bool usable(const prepay_meter_load_ring_t *ring)
+{
+    return ring != NULL && ring->records != NULL && ring->capacity > 0 && ring->count <= ring->capacity &&
+           ring->first < ring->capacity;
+}
+
+static bool holds(const prepay_load_record_t *r, unsigned cls)
+{
+    return cls == 0 ? (r->classes & ALL_CLASSES) != 0 : ((r->classes >> (cls - 1u)) & 1u) != 0;
+}
+
+/* The time of the first record of the answer; false if there is none. */
+static bool first_time(const prepay_meter_load_ring_t *ring, unsigned cls, prepay_load_record_mode_t mode,
+                       unsigned count, prepay_time_t from, prepay_time_t *first)
+{
+    if (!usable(ring)) {
+        return false;
+    }
+    if (mode == PREPAY_LOAD_RECORD_LATEST) {
+        unsigned seen = 0;
+        for (size_t i = ring->count; i > 0 && seen < count; i--) {
+            const prepay_load_record_t *r = ring_at(ring, i - 1u);
+            if (holds(r, cls)) {
+                *first = r->time;
+                seen++;
+            }
+        }
+        return seen > 0;
+    }
+    for (size_t i = 0; i < ring->count; i++) {
+        const prepay_load_record_t *r = ring_at(ring, i);
+        if (holds(r, cls) && (mode == PREPAY_LOAD_RECORD_EARLIEST || r->time >= from)) {
+            *first = r->time;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Visits the records of an answer: the first `count` holding the class from `first` on. */
+typedef int (*visit_fn)(void *context, const prepay_load_record_t *record);
+
+static int each_record(const prepay_meter_load_ring_t *ring, unsigned cls, unsigned count, prepay_time_t first,
+                       visit_fn visit, void *context)
+{
+    unsigned seen = 0;
+    for (size_t i = 0; i < ring->count && seen < count; i++) {
+        const prepay_load_record_t *r = ring_at(ring, i);
+        if (!holds(r, cls) || r->time < first) {
+            continue;
+        }
+        prepay_load_record_t copy = *r;
+        if (cls != 0) {
+            keep_classes(&copy, (uint8_t)(1u << (cls - 1u))); /* a one-class read carries that class only */
+        }
+        int status = visit(context, &copy);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        seen++;
+    }
+    return PREPAY_OK;
+}
+
+/* The bytes [offset, offset + cap) of an answer, and its total length. */
+typedef struct window {
+    size_t offset, cap;
+    uint8_t *out;
+    size_t at;     /* answer bytes passed so far */
+    size_t copied; /* bytes written to out */
+} window_t;
+
+static int to_window(void *context, const prepay_load_record_t *record)
+{
+    window_t *w = context;
+    uint8_t buf[PREPAY_LOAD_RECORD_FULL_SIZE];
+    int n = prepay_load_record_encode(record, buf, sizeof buf);
+    if (n < 0) {
+        return n;
+    }
+    size_t len = (size_t)n;
+    size_t lo = w->offset > w->at ? w->offset - w->at : 0u;
+    for (size_t i = lo; i < len && w->at + i < w->offset + w->cap; i++) {
+        w->out[w->copied++] = buf[i];
+    }
+    w->at += len;
+    return PREPAY_OK;
+}
+
+static int answer(const prepay_meter_t *meter, unsigned cls, unsigned count, prepay_time_t first, size_t offset,
+                  uint8_t *out, size_t cap, size_t *copied, size_t *total)
+{
+    window_t w = {offset, cap, out, 0, 0};
+    int status = each_record(meter->load_ring, cls, count, first, to_window, &w);
+    *copied = w.copied;
+    *total = w.at;
+    return status;
+}
+
+/* ---- the DL/T 645 reads -------------------------------------------------------------------------- */
+
+static int reply(const prepay_meter_t *meter, uint8_t function, bool abnormal, bool follow_up, const uint8_t *data,
+                 size_t len, uint8_t *out, size_t cap)
+{
+    prepay_dlt645_frame_t frame;
+    uint8_t control = prepay_dlt645_control(function, true, abnormal, follow_up);
+    int status = prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &meter->address, control, data, len);
+    return status == PREPAY_OK ? prepay_dlt645_encode(&frame, out, cap) : status;
+}
+
+static int no_data(const prepay_meter_t *meter, uint8_t function, uint8_t *out, size_t cap)
+{
+    uint8_t error = PREPAY_DLT645_ERROR_NO_DATA;
+    return reply(meter, function, true, false, &error, 1, out, cap);
+}
+
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+{
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    unsigned cls = 0;
+    prepay_load_record_mode_t mode = PREPAY_LOAD_RECORD_EARLIEST;
+    unsigned count = 1;
+    prepay_time_t from = 0, first = 0;
+    p->read_di = 0; /* a new read ends any follow-up sequence */
+    if (prepay_load_record_parse_di(req->di, &cls, &mode) != PREPAY_OK) {
+        return no_data(meter, req->function, out, cap);
+    }
+    size_t need = mode == PREPAY_LOAD_RECORD_FROM_TIME ? 10u : 5u;
+    if (req->length != need && !(req->length == 4 && mode != PREPAY_LOAD_RECORD_FROM_TIME)) {
+        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
+        return reply(meter, req->function, true, false, &error, 1, out, cap);
+    }
+    if (req->length >= 5) {
+        count = req->data[4];
+    }
+    if (count == 0 || (mode == PREPAY_LOAD_RECORD_FROM_TIME &&
+                       prepay_time_from_dlt645_minute(req->data + 5, &from) != PREPAY_OK)) {
+        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
+        return reply(meter, req->function, true, false, &error, 1, out, cap);
+    }
+    if (!first_time(meter->load_ring, cls, mode, count, from, &first)) {
+        return no_data(meter, req->function, out, cap);
+    }
+    uint8_t data[FRAME_DATA];
+    memcpy(data, req->data, 4);
+    size_t copied = 0, total = 0;
+    int status = answer(meter, cls, count, first, 0, data + 4, FRAME_DATA - 4u, &copied, &total);
+    if (status != PREPAY_OK) {
+        return no_data(meter, req->function, out, cap);
+    }
+    bool more = total > copied;
+    int n = reply(meter, req->function, false, more, data, 4u + copied, out, cap);
+    if (n > 0 && more) {
+        p->read_di = req->di;
+        p->read_count = (uint8_t)count;
+        p->read_seq = 1;
+        p->read_from = first;
+        p->read_offset = (uint32_t)copied;
+    }
+    return n;
+}
+
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+{
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    unsigned cls = 0;
+    prepay_load_record_mode_t mode;
+    prepay_time_t first = 0;
+    if (req->length != 5 || p->read_di == 0 || req->di != p->read_di || req->data[4] != p->read_seq ||
+        prepay_load_record_parse_di(p->read_di, &cls, &mode) != PREPAY_OK ||
+        !first_time(meter->load_ring, cls, PREPAY_LOAD_RECORD_FROM_TIME, 1, p->read_from, &first) ||
+        first != p->read_from) {
+        /* not the frame expected next, or the records were overwritten since the first frame */
+        p->read_di = 0;
+        return no_data(meter, req->function, out, cap);
+    }
+    uint8_t data[FRAME_DATA];
+    memcpy(data, req->data, 4);
+    size_t copied = 0, total = 0;
+    int status = answer(meter, cls, p->read_count, p->read_from, p->read_offset, data + 4, FRAME_DATA - 5u, &copied,
+                        &total);
+    if (status != PREPAY_OK || copied == 0) {
+        p->read_di = 0;
+        return no_data(meter, req->function, out, cap);
+    }
+    data[4u + copied] = p->read_seq;
+    bool more = p->read_offset + copied < total && p->read_seq < UINT8_MAX;
+    int n = reply(meter, req->function, false, more, data, 5u + copied, out, cap);
+    if (n > 0) {
+        p->read_offset += (uint32_t)copied;
+        p->read_seq++;
+        if (!more) {
+            p->read_di = 0;
+        }
+    }
+    return n;
+}
+
+/* ---- parameters ---------------------------------------------------------------------------------- */
+
+bool prepay__meter_profile_parameter(uint32_t di)
+{
+    return di == PREPAY__DI_LOAD_MODE || (di >= PREPAY__DI_LOAD_START && di <= PREPAY__DI_LOAD_INTERVAL_1 + 5u);
+}
+
+static int put(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t n)
+{
+    if (*at + n > cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(out + *at, bytes, n);
+    *at += n;
+    return PREPAY_OK;
+}
+
+int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
+                                         size_t *at)
+{
+    const prepay_meter_load_profile_t *p = &meter->load_profile;
+    uint8_t b[4];
+    if (di == PREPAY__DI_LOAD_MODE) {
+        return put(out, cap, at, &p->mode, 1);
+    }
+    if (di == PREPAY__DI_LOAD_START) {
+        prepay_civil_t c;
+        if (prepay_time_to_civil(p->start, &c) != PREPAY_OK) {
+            return PREPAY_E_NOT_FOUND;
+        }
+        (void)prepay_bcd_encode_byte(c.minute, &b[0]); /* mm hh DD MM, low byte first */
+        (void)prepay_bcd_encode_byte(c.hour, &b[1]);
+        (void)prepay_bcd_encode_byte(c.day, &b[2]);
+        (void)prepay_bcd_encode_byte(c.month, &b[3]);
+        return put(out, cap, at, b, 4);
+    }
+    (void)prepay_bcd_encode(p->interval[di - PREPAY__DI_LOAD_INTERVAL_1], b, 2);
+    return put(out, cap, at, b, 2);
+}
+
+int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
+{
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    uint16_t interval[PREPAY_LOAD_RECORD_CLASSES];
+    memcpy(interval, p->interval, sizeof interval);
+    uint8_t mode = p->mode;
+    prepay_time_t start = p->start;
+    if (di == PREPAY__DI_LOAD_MODE) {
+        if (len != 1) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        mode = v[0];
+    } else if (di == PREPAY__DI_LOAD_START) {
+        uint8_t mi, hh, dd, mo;
+        prepay_civil_t now;
+        prepay_days_t day;
+        if (len != 4 || prepay_bcd_decode_byte(v[0], &mi) != PREPAY_OK || prepay_bcd_decode_byte(v[1], &hh) ||
+            prepay_bcd_decode_byte(v[2], &dd) != PREPAY_OK || prepay_bcd_decode_byte(v[3], &mo) != PREPAY_OK ||
+            mi > 59 || hh > 23 || prepay_time_to_civil(meter->clock, &now) != PREPAY_OK ||
+            prepay_time_days_from_date(now.year, mo, dd, &day) != PREPAY_OK) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        start = (prepay_time_t)day * PREPAY_SECONDS_PER_DAY + hh * 3600 + mi * 60; /* in the clock's year */
+    } else {
+        uint64_t minutes;
+        if (len != 2 || prepay_bcd_decode(v, 2, &minutes) != PREPAY_OK) {
+            return PREPAY_E_INVALID_ARGUMENT;
+        }
+        interval[di - PREPAY__DI_LOAD_INTERVAL_1] = (uint16_t)(minutes > 0xFFFFu ? 0u : minutes);
+    }
+    return prepay_meter_set_load_profile(meter, mode, start, interval) == PREPAY_OK ? PREPAY_OK
+                                                                                      : PREPAY_E_INVALID_ARGUMENT;
+}
+
+/* ---- public --------------------------------------------------------------------------------------- */
+
+int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records, size_t capacity)
+{
+    if (ring == NULL || records == NULL || capacity == 0) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    ring->records = records;
+    ring->capacity = capacity;
+    ring->first = 0;
+    ring->count = 0;
+    return PREPAY_OK;
+}
+
+int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring)
+{
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (ring != NULL && !usable(ring)) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    meter->load_ring = ring;
+    meter->load_profile.read_di = 0;
+    return PREPAY_OK;
+}
+
+int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
+                                  const uint16_t interval[PREPAY_LOAD_RECORD_CLASSES])
+{
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    uint8_t probe[5];
+    if (interval == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    if ((mode & ~ALL_CLASSES) != 0 || prepay_time_to_dlt645_minute(start, probe) != PREPAY_OK) {
+        return PREPAY_E_METER_BAD_PROFILE;
+    }
+    for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        if (interval[k] < 1 || interval[k] > 1440) {
+            return PREPAY_E_METER_BAD_PROFILE;
+        }
+    }
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    p->mode = mode;
+    p->start = start - start % 60;
+    memcpy(p->interval, interval, sizeof p->interval);
+    p->read_di = 0;
+    return PREPAY_OK;
+}
+
+typedef struct collect {
+    prepay_load_record_t *out;
+    size_t cap, count;
+} collect_t;
+
+static int to_array(void *context, const prepay_load_record_t *record)
+{
+    collect_t *c = context;
+    if (c->count >= c->cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    c->out[c->count++] = *record;
+    return PREPAY_OK;
+}
+
+int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,
+                              prepay_load_record_t *out, size_t out_cap, size_t *written)
+{
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    unsigned cls = 0;
+    prepay_load_record_mode_t mode;
+    prepay_time_t first = 0;
+    if (written == NULL || (out == NULL && out_cap > 0) || count == 0 || count > 255) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    status = prepay_load_record_parse_di(di, &cls, &mode);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (!first_time(meter->load_ring, cls, mode, count, from, &first)) {
+        return PREPAY_E_NOT_FOUND;
+    }
+    collect_t c = {out, out_cap, 0};
+    status = each_record(meter->load_ring, cls, count, first, to_array, &c);
+    if (status == PREPAY_OK) {
+        *written = c.count;
+    }
+    return status;
+}
