@@ -12,6 +12,7 @@ const char *prepay__station_status_text(int number)
     case 5: return "station: the request frame cannot be sent";
     case 6: return "station: discovery found more meters than the array holds";
     case 7: return "station: follow-up reply with an unexpected sequence number";
+    case 8: return "station: the addressed meter sent a malformed reply (its length contradicts its control code)";
     default: return (const char *)0;
     }
 }

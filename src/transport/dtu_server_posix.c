@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "transport_internal.h"
+#include "transport_posix_internal.h"
 
 /* A registration whose id runs to the end of the bytes is complete once the
  * peer has been silent this long (TCP keeps no packet boundaries). */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "transport_internal.h"
+#include "transport_posix_internal.h"
 
 #define MAX_POLL 1024
 #define RX_CHUNK 512

@@ -19,7 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "transport_internal.h"
+#include "transport_posix_internal.h"
 
 void prepay__transport_error(char *error, const char *fmt, ...)
 {

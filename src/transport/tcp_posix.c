@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "transport_internal.h"
+#include "transport_posix_internal.h"
 
 uint64_t prepay_transport_now_ms(void)
 {

@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "transport_internal.h"
+#include "transport_posix_internal.h"
 
 /* Time allowed for a blocked write to make progress. */
 #define WRITE_STALL_MS 5000
