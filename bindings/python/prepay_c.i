@@ -15,8 +15,7 @@
 #define SWIG_FILE_WITH_INIT
 #include <stdlib.h>
 #include <string.h>
-#include "prepay/prepay.h"
-#include "prepay/report_output.h"
+#include "prepay/prepay_hosted.h"
 %}
 
 %include <stdint.i>
@@ -264,6 +263,7 @@
 %include "prepay/ledger.h"
 %include "prepay/wallet.h"
 %include "prepay/journal.h"
+%include "prepay/journal_posix.h"
 %include "prepay/allocation.h"
 %include "prepay/billing.h"
 %include "prepay/meter.h"
@@ -277,6 +277,7 @@
 %include "prepay/voltage_qualification.h"
 %include "prepay/analysis.h"
 %include "prepay/settlement.h"
+%include "prepay/settlement_hosted.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {

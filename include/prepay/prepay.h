@@ -1,10 +1,18 @@
 /**
  * @file prepay.h
- * @brief Umbrella header: includes every public header of libprepay.
+ * @brief Freestanding umbrella header: includes every public header of the libprepay core.
  *
  * libprepay is an integer-exact engine for prepaid electricity and water
  * metering that runs unchanged inside a meter's firmware and inside a
  * billing server. See README.md and docs/ for the guide.
+ *
+ * This header declares only what the freestanding core implements (no heap,
+ * no stdio, no files), so firmware can include it whole; it needs nothing
+ * from the C library beyond `<stdint.h> <stddef.h> <stdbool.h>`. The hosted
+ * extras (POSIX journal files, JSON tariff loaders, heap helpers, report
+ * writers) are declared in their own headers, all included by
+ * prepay_hosted.h. The test `freestanding-umbrella` checks that no function
+ * of a `*_hosted.c` / `*_posix.c` file is reachable from here.
  */
 #ifndef PREPAY_PREPAY_H
 #define PREPAY_PREPAY_H
@@ -22,7 +30,6 @@
 #include "prepay/dlt645_reading.h"
 #include "prepay/station.h"
 #include "prepay/tariff.h"
-#include "prepay/tariff_json.h"
 #include "prepay/ledger.h"
 #include "prepay/wallet.h"
 #include "prepay/journal.h"

@@ -51,7 +51,7 @@
  * the inputs (docs/settlement.md, "Crash recovery").
  *
  * Freestanding core; no allocation, no floating point, no global state.
- * prepay_settlement_memory_alloc() (hosted builds) allocates site memory.
+ * prepay_settlement_memory_alloc() (hosted builds, settlement_hosted.h) allocates site memory.
  */
 #ifndef PREPAY_SETTLEMENT_H
 #define PREPAY_SETTLEMENT_H
@@ -1153,42 +1153,6 @@ PREPAY_API int prepay_settlement_verify(const prepay_settlement_site_t *site, co
  * **Errors:** none.
  */
 PREPAY_API const char *prepay_settlement_event_name(unsigned type);
-
-/**
- * @brief Allocates a site's memory with malloc (hosted builds only).
- * @param memory out: the memory.
- * @param sizes capacities.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
- */
-PREPAY_API int prepay_settlement_memory_alloc(prepay_settlement_memory_t *memory, const prepay_settlement_sizes_t *sizes);
-
-/**
- * @brief Frees memory from prepay_settlement_memory_alloc() (hosted builds only).
- * @param memory the memory (NULL: nothing).
- *
- * **Errors:** none.
- */
-PREPAY_API void prepay_settlement_memory_free(prepay_settlement_memory_t *memory);
-
-/**
- * @brief Allocates a work area with malloc (hosted builds only).
- * @param work out: the work area.
- * @param sizes capacities.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
- */
-PREPAY_API int prepay_settlement_work_alloc(prepay_settlement_work_t *work, const prepay_settlement_work_sizes_t *sizes);
-
-/**
- * @brief Frees a work area from prepay_settlement_work_alloc() (hosted builds only).
- * @param work the work area (NULL: nothing).
- *
- * **Errors:** none.
- */
-PREPAY_API void prepay_settlement_work_free(prepay_settlement_work_t *work);
 
 PREPAY_END_DECLS
 
