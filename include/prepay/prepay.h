@@ -46,5 +46,6 @@
 #include "prepay/voltage_qualification.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
+#include "prepay/deprecated.h"
 
 #endif /* PREPAY_PREPAY_H */

@@ -234,7 +234,7 @@ enum prepay_settlement_method {
 
 /** @brief Group flag: weigh each share by the days its account was active in the period. */
 #define PREPAY_SETTLEMENT_GROUP_BY_DAYS 0x01u
-/** @brief Group flag: with day weighting, the owner pays the inactive days (prepay_alloc_request_t). */
+/** @brief Group flag: with day weighting, the owner pays the inactive days (prepay_allocation_request_t). */
 #define PREPAY_SETTLEMENT_GROUP_OWNER_PAYS_UNOCCUPIED 0x02u
 /** @brief All group flags. */
 #define PREPAY_SETTLEMENT_GROUP_FLAGS 0x03u
@@ -243,12 +243,12 @@ enum prepay_settlement_method {
 typedef struct prepay_settlement_group_config {
     uint16_t number;           /**< 1..4095, unique in the site; part of the allocation transfer ids */
     uint8_t method;            /**< ::prepay_settlement_method */
-    uint8_t residual_policy;   /**< ::prepay_alloc_residual_policy_t for sub-meters above the master */
-    uint8_t vacancy;           /**< ::prepay_alloc_vacancy_t for vacant accounts */
+    uint8_t residual_policy;   /**< ::prepay_allocation_residual_policy_t for sub-meters above the master */
+    uint8_t vacancy;           /**< ::prepay_allocation_vacancy_t for vacant accounts */
     uint8_t flags;             /**< PREPAY_SETTLEMENT_GROUP_* */
     uint16_t tariff;           /**< tariff number pricing the common energy */
     uint32_t master_meter_id;  /**< the master meter (a site meter or any meter) */
-    uint32_t owner_account_id; /**< pays vacant shares (::PREPAY_ALLOC_VACANT_OWNER), 0: none */
+    uint32_t owner_account_id; /**< pays vacant shares (::PREPAY_ALLOCATION_VACANT_OWNER), 0: none */
 } prepay_settlement_group_config_t;
 
 /** @brief A sub-meter of an allocation group. */
@@ -365,7 +365,7 @@ typedef struct prepay_settlement_meter {
 typedef struct prepay_settlement_group {
     prepay_settlement_group_config_t config; /**< as added (read only) */
     prepay_tariff_state_t stream;    /**< private: tariff stream of the common energy */
-    prepay_energy_t carry;           /**< read only: negative residual carried (::PREPAY_ALLOC_RESIDUAL_CARRY) */
+    prepay_energy_t carry;           /**< read only: negative residual carried (::PREPAY_ALLOCATION_RESIDUAL_CARRY) */
     prepay_energy_t last_common;     /**< read only: common energy of the last close */
     prepay_money_t last_charge;      /**< read only: common charge of the last close */
     uint32_t master;                 /**< private: master meter index */
@@ -1111,8 +1111,8 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  *
  * For each group: the master's and the members' energy attributed to the
  * period (a reading interval that straddles the period end is split by the
- * spread rule), the residual (prepay_alloc_residual()), priced by the group's
- * tariff stream over the period, split by the method (prepay_alloc_allocate())
+ * spread rule), the residual (prepay_allocation_residual()), priced by the group's
+ * tariff stream over the period, split by the method (prepay_allocation_allocate())
  * and posted to each account: from the wallet as far as it can take it, the
  * rest as debt (local accounts: all as debt, the meter keeps the purse). Then
  * the charge items due in the period (prepay_billing_run()), posted the same

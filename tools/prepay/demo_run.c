@@ -373,8 +373,8 @@ static int allocate(demo_t *d, prepay_time_t t)
     if (d->common_due <= 0) {
         return 0;
     }
-    prepay_alloc_part_t *parts = calloc(d->room_count, sizeof *parts);
-    prepay_alloc_line_t *lines = calloc(2 * d->room_count, sizeof *lines);
+    prepay_allocation_part_t *parts = calloc(d->room_count, sizeof *parts);
+    prepay_allocation_line_t *lines = calloc(2 * d->room_count, sizeof *lines);
     if (!parts || !lines) {
         free(parts);
         free(lines);
@@ -385,13 +385,13 @@ static int allocate(demo_t *d, prepay_time_t t)
         parts[i].account_id = d->rooms[i].local ? d->rooms[i].wallet_id + 100000u : d->rooms[i].wallet_id;
         parts[i].weight = d->rooms[i].area;
     }
-    prepay_alloc_request_t req;
+    prepay_allocation_request_t req;
     memset(&req, 0, sizeof req);
     req.energy = d->common_energy_pending;
     req.money = d->common_due;
-    req.vacancy = PREPAY_ALLOC_VACANT_SKIP;
+    req.vacancy = PREPAY_ALLOCATION_VACANT_SKIP;
     size_t count = 0;
-    int status = prepay_alloc_allocate(&req, parts, d->room_count, lines, 2 * d->room_count, &count);
+    int status = prepay_allocation_allocate(&req, parts, d->room_count, lines, 2 * d->room_count, &count);
     for (size_t i = 0; i < count && status == PREPAY_OK; i++) {
         if (lines[i].money <= 0) {
             continue;
@@ -451,8 +451,8 @@ static int price_common(demo_t *d, prepay_time_t t, int hour)
     }
     prepay_energy_t subs[1] = {d->subs_pending};
     d->master_wh[hour] = wh - d->master_last;
-    prepay_alloc_residual_t res;
-    int status = prepay_alloc_residual(wh - d->master_last, subs, 1, d->residual_carry, PREPAY_ALLOC_RESIDUAL_CARRY,
+    prepay_allocation_residual_t res;
+    int status = prepay_allocation_residual(wh - d->master_last, subs, 1, d->residual_carry, PREPAY_ALLOCATION_RESIDUAL_CARRY,
                                        &res);
     if (status != PREPAY_OK) {
         cli_fail(d->cli, status, "residual: %s", prepay_strerror(status));
