@@ -42,8 +42,8 @@ int main(void)
         size_t n = sizes[s];
         int64_t *weights = malloc(n * sizeof *weights);
         int64_t *shares = malloc(n * sizeof *shares);
-        prepay_alloc_part_t *parts = malloc(n * sizeof *parts);
-        prepay_alloc_line_t *lines = malloc(2 * n * sizeof *lines);
+        prepay_allocation_part_t *parts = malloc(n * sizeof *parts);
+        prepay_allocation_line_t *lines = malloc(2 * n * sizeof *lines);
         if (!weights || !shares || !parts || !lines) {
             return 1;
         }
@@ -58,17 +58,17 @@ int main(void)
         double t0 = now();
         int64_t total = 123456789;
         for (int r = 0; r < rounds; r++) {
-            if (prepay_alloc_split(total + r, weights, n, shares) != PREPAY_OK) {
+            if (prepay_allocation_split(total + r, weights, n, shares) != PREPAY_OK) {
                 return 1;
             }
         }
         double split = (now() - t0) / rounds;
-        prepay_alloc_request_t request = {12345678, 2355500, 31, PREPAY_ALLOC_VACANT_OWNER, 999999, true};
+        prepay_allocation_request_t request = {12345678, 2355500, 31, PREPAY_ALLOCATION_VACANT_OWNER, 999999, true};
         size_t count = 0;
         t0 = now();
         for (int r = 0; r < rounds; r++) {
             request.money += 1;
-            if (prepay_alloc_allocate(&request, parts, n, lines, 2 * n, &count) != PREPAY_OK) {
+            if (prepay_allocation_allocate(&request, parts, n, lines, 2 * n, &count) != PREPAY_OK) {
                 return 1;
             }
         }

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 
 #define STAGING_SIZE \
     ((size_t)BENCH_BATCH * (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_TRANSFER_MAX_SIZE) + PREPAY_JOURNAL_MIN_BUFFER)

@@ -26,7 +26,9 @@
 #include <unistd.h>
 
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 #define BATCH 8192u
 #define STEP (15 * 60)

@@ -1,6 +1,6 @@
 /*
- * Fuzz target: the largest-remainder split (prepay_alloc_split) and the
- * allocation of priced common consumption (prepay_alloc_allocate) over
+ * Fuzz target: the largest-remainder split (prepay_allocation_split) and the
+ * allocation of priced common consumption (prepay_allocation_allocate) over
  * arbitrary weights and totals. Invariants checked on every input:
  * - the shares sum exactly to the total;
  * - every share is the floor or ceiling of its exact quota total x w / W;
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode & 4u) {
         total %= 1000;
     }
-    int status = prepay_alloc_split(total, weights, n, shares);
+    int status = prepay_allocation_split(total, weights, n, shares);
     if (n == 0) {
         if (status != PREPAY_E_ALLOCATION_NO_PARTS) {
             abort();
@@ -167,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     if (total != INT64_MIN) {
-        if (prepay_alloc_split(-total, weights, n, mirror) != PREPAY_OK) {
+        if (prepay_allocation_split(-total, weights, n, mirror) != PREPAY_OK) {
             abort();
         }
         for (size_t i = 0; i < n; i++) {
@@ -176,20 +176,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     }
-    /* The same weights through prepay_alloc_allocate. */
-    prepay_alloc_part_t parts[MAX_PARTS];
+    /* The same weights through prepay_allocation_allocate. */
+    prepay_allocation_part_t parts[MAX_PARTS];
     for (size_t i = 0; i < n; i++) {
         parts[i].account_id = i + 1;
         parts[i].weight = weights[i] & 0xFFFFFFFFFF;
         parts[i].occupied_days = (int32_t)(i % 32);
         parts[i].vacant = (mode & 8u) && (i % 3 == 0);
     }
-    prepay_alloc_request_t request = {total, total / 3, (mode & 16u) ? 31 : 0,
-                                      (mode & 32u) ? PREPAY_ALLOC_VACANT_SKIP : PREPAY_ALLOC_VACANT_OWNER, 999,
+    prepay_allocation_request_t request = {total, total / 3, (mode & 16u) ? 31 : 0,
+                                      (mode & 32u) ? PREPAY_ALLOCATION_VACANT_SKIP : PREPAY_ALLOCATION_VACANT_OWNER, 999,
                                       (mode & 64u) != 0};
-    prepay_alloc_line_t lines[2 * MAX_PARTS];
+    prepay_allocation_line_t lines[2 * MAX_PARTS];
     size_t count = 0;
-    status = prepay_alloc_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count);
+    status = prepay_allocation_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count);
     if (status == PREPAY_OK) {
         int64_t energy = 0, money = 0;
         for (size_t i = 0; i < count; i++) {

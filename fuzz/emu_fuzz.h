@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "prepay/tariff_json.h"
 
 static const char fuzz_tariff_json[] =
     "{\"format\": \"prepay-tariff/1\", \"name\": \"fuzz TOU\", \"commodity\": \"electricity\","

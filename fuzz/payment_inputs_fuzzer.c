@@ -18,6 +18,7 @@
 #include "prepay/outbox.h"
 #include "prepay/payment.h"
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "settle_site.h"
+#include "prepay/settlement_hosted.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

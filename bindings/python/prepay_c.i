@@ -15,8 +15,7 @@
 #define SWIG_FILE_WITH_INIT
 #include <stdlib.h>
 #include <string.h>
-#include "prepay/prepay.h"
-#include "prepay/report_output.h"
+#include "prepay/prepay_hosted.h"
 %}
 
 %include <stdint.i>
@@ -25,6 +24,7 @@
 #define PREPAY_API
 #define PREPAY_BEGIN_DECLS
 #define PREPAY_END_DECLS
+#define PREPAY_DEPRECATED(msg)
 
 /* ---- byte inputs ----------------------------------------------------------- */
 %typemap(in) (const uint8_t *BUF, size_t LEN) (Py_buffer view, int got = 0) {
@@ -115,9 +115,9 @@
 %ignore prepay_station_task_poll;
 %ignore prepay_station_task_receive;
 %ignore prepay_station_task_summary;
-%ignore prepay_alloc_split;             /* arrays: pyprepay_alloc_split */
-%ignore prepay_alloc_residual(prepay_energy_t, const prepay_energy_t *, size_t, prepay_energy_t, prepay_alloc_residual_policy_t, prepay_alloc_residual_t *); /* arrays */
-%ignore prepay_alloc_allocate;          /* arrays: pyprepay_alloc_allocate */
+%ignore prepay_allocation_split;             /* arrays: pyprepay_allocation_split */
+%ignore prepay_allocation_residual(prepay_energy_t, const prepay_energy_t *, size_t, prepay_energy_t, prepay_allocation_residual_policy_t, prepay_allocation_residual_t *); /* arrays */
+%ignore prepay_allocation_allocate;          /* arrays: pyprepay_allocation_allocate */
 %ignore prepay_ledger_apply;            /* arrays: pyprepay_ledger_apply */
 %ignore prepay_ledger_income;
 %ignore prepay_ledger_verify;
@@ -156,7 +156,7 @@
 %ignore prepay_time_to_dlt645_time;
 %ignore prepay_time_to_dlt645_datetime;
 %ignore prepay_time_to_dlt645_minute;
-%ignore prepay_time_from_dlt645_date_time;
+%ignore prepay_time_from_dlt645_date_and_time;
 %ignore prepay_time_from_dlt645_datetime;
 %ignore prepay_time_from_dlt645_minute;
 %ignore prepay_dlt645_request_security;
@@ -264,6 +264,7 @@
 %include "prepay/ledger.h"
 %include "prepay/wallet.h"
 %include "prepay/journal.h"
+%include "prepay/journal_posix.h"
 %include "prepay/allocation.h"
 %include "prepay/billing.h"
 %include "prepay/meter.h"
@@ -277,6 +278,13 @@
 %include "prepay/voltage_qualification.h"
 %include "prepay/analysis.h"
 %include "prepay/settlement.h"
+%include "prepay/settlement_hosted.h"
+/* The old names of deprecated.h (one release): the raw module keeps them too. */
+%ignore prepay_alloc_split;
+%ignore prepay_alloc_residual;
+%ignore prepay_alloc_allocate;
+%ignore prepay_time_from_dlt645_date_time;
+%include "prepay/deprecated.h"
 
 /* ---- accessors for fixed-size arrays in structs --------------------------------------- */
 %extend prepay_dlt645_address {

@@ -759,7 +759,7 @@ int pyprepay_journal_snapshot(pyprepay_journal_t *j, pyprepay_ledger_t *l, int c
 /* ======================= allocation ======================= */
 
 /** Largest-remainder split of @p total by int64 weights (any sequence of ints): (status, [shares]). */
-PyObject *pyprepay_alloc_split(int64_t total, PyObject *weights)
+PyObject *pyprepay_allocation_split(int64_t total, PyObject *weights)
 {
     PyObject *fast = PySequence_Fast(weights, "weights must be a sequence");
     if (!fast) return NULL;
@@ -772,7 +772,7 @@ PyObject *pyprepay_alloc_split(int64_t total, PyObject *weights)
         if (w[i] == -1 && PyErr_Occurred()) { free(w); free(s); Py_DECREF(fast); return NULL; }
     }
     Py_DECREF(fast);
-    int r = prepay_alloc_split(total, w, (size_t)n, s);
+    int r = prepay_allocation_split(total, w, (size_t)n, s);
     PyObject *list = PyList_New(r == PREPAY_OK ? n : 0);
     for (Py_ssize_t i = 0; list && r == PREPAY_OK && i < n; i++) PyList_SET_ITEM(list, i, PyLong_FromLongLong(s[i]));
     free(w); free(s);
@@ -780,7 +780,7 @@ PyObject *pyprepay_alloc_split(int64_t total, PyObject *weights)
 }
 
 /** Common consumption of a period from the master and sub-meter consumptions. */
-int pyprepay_alloc_residual(int64_t master, PyObject *subs, int64_t carried_in, int policy, prepay_alloc_residual_t *out)
+int pyprepay_allocation_residual(int64_t master, PyObject *subs, int64_t carried_in, int policy, prepay_allocation_residual_t *out)
 {
     PyObject *fast = PySequence_Fast(subs, "subs must be a sequence");
     if (!fast) return PREPAY_E_INVALID_ARGUMENT;
@@ -792,20 +792,20 @@ int pyprepay_alloc_residual(int64_t master, PyObject *subs, int64_t carried_in, 
         if (v[i] == -1 && PyErr_Occurred()) { PyErr_Clear(); free(v); Py_DECREF(fast); return PREPAY_E_INVALID_ARGUMENT; }
     }
     Py_DECREF(fast);
-    int r = prepay_alloc_residual(master, v, (size_t)n, carried_in, (prepay_alloc_residual_policy_t)policy, out);
+    int r = prepay_allocation_residual(master, v, (size_t)n, carried_in, (prepay_allocation_residual_policy_t)policy, out);
     free(v);
     return r;
 }
 
-/** Allocates a request among parts (sequence of prepay_alloc_part_t): (status, [(part_index, account, weight, energy, money)]). */
-PyObject *pyprepay_alloc_allocate(const prepay_alloc_request_t *request, PyObject *parts)
+/** Allocates a request among parts (sequence of prepay_allocation_part_t): (status, [(part_index, account, weight, energy, money)]). */
+PyObject *pyprepay_allocation_allocate(const prepay_allocation_request_t *request, PyObject *parts)
 {
     void *arr = NULL; size_t n = 0, count = 0;
-    if (pyprepay_seq_copy(parts, SWIGTYPE_p_prepay_alloc_part, sizeof(prepay_alloc_part_t), &arr, &n) != 0) return NULL;
+    if (pyprepay_seq_copy(parts, SWIGTYPE_p_prepay_allocation_part, sizeof(prepay_allocation_part_t), &arr, &n) != 0) return NULL;
     size_t cap = 2 * n + 2;
-    prepay_alloc_line_t *lines = (prepay_alloc_line_t *)calloc(cap, sizeof *lines);
+    prepay_allocation_line_t *lines = (prepay_allocation_line_t *)calloc(cap, sizeof *lines);
     if (!lines) { free(arr); return PyErr_NoMemory(); }
-    int r = prepay_alloc_allocate(request, (const prepay_alloc_part_t *)arr, n, lines, cap, &count);
+    int r = prepay_allocation_allocate(request, (const prepay_allocation_part_t *)arr, n, lines, cap, &count);
     PyObject *list = PyList_New(0);
     for (size_t i = 0; list && r == PREPAY_OK && i < count; i++) {
         PyObject *t = Py_BuildValue("(nKLLL)", (Py_ssize_t)lines[i].part_index, (unsigned long long)lines[i].account_id,

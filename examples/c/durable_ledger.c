@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <prepay/prepay.h>
+#include "prepay/journal_posix.h"
 
 enum { ACCOUNTS = 16, TRANSFERS = 64 };
 enum { CLEARING = 1, WALLET = 101, REVENUE = 900 };

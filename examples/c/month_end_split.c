@@ -36,8 +36,8 @@ int main(void)
     const uint64_t flat[FLATS] = {101, 102, 201, 202, 301};
     const int64_t area[FLATS] = {8932, 12050, 8932, 12050, 15575}; /* 0.01 m2 */
 
-    prepay_alloc_residual_t residual;
-    int status = prepay_alloc_residual(master, subs, FLATS, 0, PREPAY_ALLOC_RESIDUAL_FAIL, &residual);
+    prepay_allocation_residual_t residual;
+    int status = prepay_allocation_residual(master, subs, FLATS, 0, PREPAY_ALLOCATION_RESIDUAL_FAIL, &residual);
     if (status != PREPAY_OK) {
         fprintf(stderr, "month_end_split: %s\n", prepay_strerror(status));
         return 1;
@@ -50,13 +50,13 @@ int main(void)
     print_fixed(residual.common, 3, 0);
     printf(" kWh\n");
 
-    prepay_alloc_request_t request = {0};
+    prepay_allocation_request_t request = {0};
     request.energy = residual.common;
     request.period_days = 31;
-    request.vacancy = PREPAY_ALLOC_VACANT_OWNER;
+    request.vacancy = PREPAY_ALLOCATION_VACANT_OWNER;
     request.owner_account_id = OWNER;
     request.owner_pays_unoccupied = true;
-    status = prepay_alloc_price_energy(residual.common, 61700000 /* 0.617 yuan/kWh in 1e-8 */, PREPAY_ROUND_HALF_UP,
+    status = prepay_allocation_price_energy(residual.common, 61700000 /* 0.617 yuan/kWh in 1e-8 */, PREPAY_ROUND_HALF_UP,
                                        &request.money);
     if (status != PREPAY_OK) {
         fprintf(stderr, "month_end_split: %s\n", prepay_strerror(status));
@@ -66,16 +66,16 @@ int main(void)
     print_fixed(request.money, 2, 0);
     printf(" yuan\n");
 
-    prepay_alloc_part_t parts[FLATS];
+    prepay_allocation_part_t parts[FLATS];
     for (size_t i = 0; i < FLATS; i++) {
-        parts[i] = (prepay_alloc_part_t){flat[i], area[i], 31, false};
+        parts[i] = (prepay_allocation_part_t){flat[i], area[i], 31, false};
     }
     parts[3].vacant = true;         /* 202: unsold */
     parts[4].occupied_days = 21;    /* 301: from 11 March */
 
-    prepay_alloc_line_t lines[2 * FLATS];
+    prepay_allocation_line_t lines[2 * FLATS];
     size_t count = 0;
-    status = prepay_alloc_allocate(&request, parts, FLATS, lines, 2 * FLATS, &count);
+    status = prepay_allocation_allocate(&request, parts, FLATS, lines, 2 * FLATS, &count);
     if (status != PREPAY_OK) {
         fprintf(stderr, "month_end_split: %s\n", prepay_strerror(status));
         return 1;
@@ -84,7 +84,7 @@ int main(void)
     prepay_energy_t energy_sum = 0;
     prepay_money_t money_sum = 0;
     for (size_t i = 0; i < count; i++) {
-        const prepay_alloc_line_t *l = &lines[i];
+        const prepay_allocation_line_t *l = &lines[i];
         const char *what = i < FLATS ? (parts[i].vacant ? "vacant" : "occupied") : "unoccupied";
         printf("  %4zu  %4llu %-10s %4llu", i, (unsigned long long)flat[i < FLATS ? i : 4], what,
                (unsigned long long)l->account_id);

@@ -26,6 +26,7 @@
 
 #include <prepay/prepay.h>
 #include <prepay/settlement.h>
+#include "prepay/settlement_hosted.h"
 
 /* A reply to "read forward active energy, total" (DI 00010000) from meter
  * 201709320072: 1.86 kWh. Published frame, checked by hand in

@@ -9,7 +9,7 @@
  * built area (e.g. 0.01 m² as an integer), one per unit (equal share), or
  * the parts' own usage.
  *
- * **The split** (prepay_alloc_split()) is the largest-remainder (Hamilton)
+ * **The split** (prepay_allocation_split()) is the largest-remainder (Hamilton)
  * method, in integers only:
  * 1. the exact quota of part i is `total x w_i / W` (W = sum of weights);
  * 2. each part first gets the floor of its quota (toward zero for a
@@ -77,17 +77,17 @@ enum prepay_allocation_status {
 };
 
 /** @brief What to do when the sub-meters add up to more than the master meter. */
-typedef enum prepay_alloc_residual_policy {
+typedef enum prepay_allocation_residual_policy {
     /** Refuse: return ::PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL. */
-    PREPAY_ALLOC_RESIDUAL_FAIL = 0,
+    PREPAY_ALLOCATION_RESIDUAL_FAIL = 0,
     /** Allocate nothing this period and forget the excess (reported in `clamped`). */
-    PREPAY_ALLOC_RESIDUAL_CLAMP = 1,
+    PREPAY_ALLOCATION_RESIDUAL_CLAMP = 1,
     /** Allocate nothing this period and carry the (negative) residual into the next period. */
-    PREPAY_ALLOC_RESIDUAL_CARRY = 2
-} prepay_alloc_residual_policy_t;
+    PREPAY_ALLOCATION_RESIDUAL_CARRY = 2
+} prepay_allocation_residual_policy_t;
 
 /** @brief The common consumption of one period, and how it was derived. */
-typedef struct prepay_alloc_residual {
+typedef struct prepay_allocation_residual {
     prepay_energy_t master;      /**< master meter consumption in the period */
     prepay_energy_t sub_total;   /**< sum of the sub-meters' consumption */
     prepay_energy_t carried_in;  /**< negative residual carried from the previous period (<= 0) */
@@ -103,27 +103,27 @@ typedef struct prepay_alloc_residual {
      * part of the ratio.
      */
     int64_t loss_bp;
-} prepay_alloc_residual_t;
+} prepay_allocation_residual_t;
 
 /** @brief What happens to a vacant or unsold part's share. */
-typedef enum prepay_alloc_vacancy {
+typedef enum prepay_allocation_vacancy {
     /** The owner (developer, landlord) pays the vacant part's share: its line carries the owner's account. */
-    PREPAY_ALLOC_VACANT_OWNER = 0,
+    PREPAY_ALLOCATION_VACANT_OWNER = 0,
     /** The vacant part is skipped (weight 0); its share is redistributed among the others. */
-    PREPAY_ALLOC_VACANT_SKIP = 1
-} prepay_alloc_vacancy_t;
+    PREPAY_ALLOCATION_VACANT_SKIP = 1
+} prepay_allocation_vacancy_t;
 
 /** @brief One participant in an allocation (a flat, shop or tenant). */
-typedef struct prepay_alloc_part {
+typedef struct prepay_allocation_part {
     uint64_t account_id;    /**< account charged for this part's share when occupied */
     int64_t weight;         /**< basis: ratio, area in 0.01 m², 1 for equal share, or own usage (>= 0) */
     int32_t occupied_days;  /**< days of the period the part was occupied (with `period_days` > 0) */
     bool vacant;            /**< vacant or unsold for the whole period */
-} prepay_alloc_part_t;
+} prepay_allocation_part_t;
 
 /** @brief What to allocate and by which rules. */
-typedef struct prepay_alloc_request {
-    prepay_energy_t energy;        /**< common energy to split (Wh), e.g. prepay_alloc_residual_t::common */
+typedef struct prepay_allocation_request {
+    prepay_energy_t energy;        /**< common energy to split (Wh), e.g. prepay_allocation_residual_t::common */
     prepay_money_t money;          /**< common charge to split (minor units), priced once for the whole */
     /**
      * Days in the period for partial-period weighting: each occupied part
@@ -131,28 +131,28 @@ typedef struct prepay_alloc_request {
      * occupied part weighs `weight`).
      */
     int32_t period_days;
-    prepay_alloc_vacancy_t vacancy; /**< rule for vacant parts */
+    prepay_allocation_vacancy_t vacancy; /**< rule for vacant parts */
     /**
-     * Account charged for vacant parts under ::PREPAY_ALLOC_VACANT_OWNER;
+     * Account charged for vacant parts under ::PREPAY_ALLOCATION_VACANT_OWNER;
      * also for the unoccupied days of a partial-period part (weight x
      * (period_days - occupied_days)) when `owner_pays_unoccupied` is true.
      */
     uint64_t owner_account_id;
-    /** With day weighting and ::PREPAY_ALLOC_VACANT_OWNER, bill the unoccupied days to the owner. */
+    /** With day weighting and ::PREPAY_ALLOCATION_VACANT_OWNER, bill the unoccupied days to the owner. */
     bool owner_pays_unoccupied;
-} prepay_alloc_request_t;
+} prepay_allocation_request_t;
 
 /**
  * @brief One output line: what a part pays. The caller posts it as a ledger
  *        transfer (tenant wallet → common-area revenue) or adds it to a bill.
  */
-typedef struct prepay_alloc_line {
+typedef struct prepay_allocation_line {
     size_t part_index;          /**< index of the part in the input array */
     uint64_t account_id;        /**< account charged (the part's, or the owner's for a vacancy) */
     int64_t weight;             /**< effective weight used in the split */
     prepay_energy_t energy;     /**< share of the common energy */
     prepay_money_t money;       /**< share of the common charge */
-} prepay_alloc_line_t;
+} prepay_allocation_line_t;
 
 PREPAY_BEGIN_DECLS
 
@@ -173,7 +173,7 @@ PREPAY_BEGIN_DECLS
  * ::PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT if a weight is negative;
  * ::PREPAY_E_ALLOCATION_ZERO_WEIGHTS if every weight is 0.
  */
-PREPAY_API int prepay_alloc_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares);
+PREPAY_API int prepay_allocation_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares);
 
 /**
  * @brief A weight scaled by days of occupancy: `*out = weight x days`.
@@ -190,7 +190,7 @@ PREPAY_API int prepay_alloc_split(int64_t total, const int64_t *weights, size_t 
  * ::PREPAY_E_ALLOCATION_BAD_DAYS if @p days < 0; ::PREPAY_E_OVERFLOW if the
  * product does not fit in int64_t.
  */
-PREPAY_API int prepay_alloc_weight_days(int64_t weight, int32_t days, int64_t *out);
+PREPAY_API int prepay_allocation_weight_days(int64_t weight, int32_t days, int64_t *out);
 
 /**
  * @brief Master minus sub-meters: the common consumption of a period, with fault handling.
@@ -213,11 +213,11 @@ PREPAY_API int prepay_alloc_weight_days(int64_t weight, int32_t days, int64_t *o
  * ::PREPAY_E_ALLOCATION_BAD_POLICY for an unknown @p policy;
  * ::PREPAY_E_OVERFLOW if a sum does not fit in int64_t;
  * ::PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL if `raw < 0` under
- * ::PREPAY_ALLOC_RESIDUAL_FAIL.
+ * ::PREPAY_ALLOCATION_RESIDUAL_FAIL.
  */
-PREPAY_API int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
-                                     prepay_energy_t carried_in, prepay_alloc_residual_policy_t policy,
-                                     prepay_alloc_residual_t *out);
+PREPAY_API int prepay_allocation_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
+                                     prepay_energy_t carried_in, prepay_allocation_residual_policy_t policy,
+                                     prepay_allocation_residual_t *out);
 
 /**
  * @brief Prices energy once at a unit price: `*out = round(energy x price)` in minor units.
@@ -228,14 +228,14 @@ PREPAY_API int prepay_alloc_residual(prepay_energy_t master, const prepay_energy
  * @return ::PREPAY_OK, or an error.
  *
  * For a tariff other than a flat price, take the common charge from the
- * tariff engine instead and put it in prepay_alloc_request_t::money.
+ * tariff engine instead and put it in prepay_allocation_request_t::money.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if @p price is refused by prepay_price_check()
  * (negative, or above ::PREPAY_PRICE_MAX); ::PREPAY_E_BAD_ROUNDING for an
  * unknown @p mode; ::PREPAY_E_OVERFLOW.
  */
-PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
+PREPAY_API int prepay_allocation_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
                                          prepay_money_t *out);
 
 /**
@@ -252,9 +252,9 @@ PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t 
  *
  * Effective weight of an occupied part: `weight` (day weighting off) or
  * `weight x occupied_days`. A vacant part weighs `weight x period_days`
- * (or `weight`) charged to the owner under ::PREPAY_ALLOC_VACANT_OWNER,
- * or 0 under ::PREPAY_ALLOC_VACANT_SKIP. Energy and money are each split
- * by prepay_alloc_split() with the same weights, so the energy column sums
+ * (or `weight`) charged to the owner under ::PREPAY_ALLOCATION_VACANT_OWNER,
+ * or 0 under ::PREPAY_ALLOCATION_VACANT_SKIP. Energy and money are each split
+ * by prepay_allocation_split() with the same weights, so the energy column sums
  * to `request->energy` and the money column to `request->money` exactly.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for a NULL pointer;
@@ -266,8 +266,8 @@ PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t 
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p lines_cap is too small (then only
  * @p line_count is written).
  */
-PREPAY_API int prepay_alloc_allocate(const prepay_alloc_request_t *request, const prepay_alloc_part_t *parts,
-                                     size_t count, prepay_alloc_line_t *lines, size_t lines_cap,
+PREPAY_API int prepay_allocation_allocate(const prepay_allocation_request_t *request, const prepay_allocation_part_t *parts,
+                                     size_t count, prepay_allocation_line_t *lines, size_t lines_cap,
                                      size_t *line_count);
 
 PREPAY_END_DECLS

@@ -174,7 +174,7 @@ typedef enum prepay_statement_state {
 /** @brief Kinds of statement line. */
 typedef enum prepay_statement_line_kind {
     PREPAY_BILLING_LINE_ENERGY = 0,      /**< energy charge of one band and tier (from the tariff engine) */
-    PREPAY_BILLING_LINE_COMMON_AREA = 1, /**< allocated common-area charge (prepay_alloc_line_t::money) */
+    PREPAY_BILLING_LINE_COMMON_AREA = 1, /**< allocated common-area charge (prepay_allocation_line_t::money) */
     PREPAY_BILLING_LINE_CHARGE_ITEM = 2, /**< charge item (prepay_charge_t::amount) */
     PREPAY_BILLING_LINE_ADJUSTMENT = 3,  /**< correction of an earlier, issued statement (either sign) */
     PREPAY_BILLING_LINE_PAYMENT = 4      /**< payment received (>= 0; reduces the balance) */

@@ -202,7 +202,7 @@ PREPAY_API int prepay_time_to_dlt645_time(prepay_time_t t, uint8_t out[3]);
  * ::PREPAY_E_BAD_BCD for a non-BCD byte; ::PREPAY_E_BAD_DATE;
  * ::PREPAY_E_BAD_TIME; ::PREPAY_E_BAD_WEEKDAY (weekday > 6, or mismatch when checked).
  */
-PREPAY_API int prepay_time_from_dlt645_date_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
+PREPAY_API int prepay_time_from_dlt645_date_and_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
                                                  prepay_time_t *out);
 
 /**

@@ -43,6 +43,20 @@
 #define PREPAY_END_DECLS
 #endif
 
+/**
+ * @def PREPAY_DEPRECATED
+ * @brief Marks a declaration as deprecated, with a message naming its replacement.
+ *
+ * `__attribute__((deprecated(msg)))` under GCC and Clang, so a caller of an
+ * old name gets a warning (an error under -Werror) that says what to use;
+ * empty elsewhere. The deprecated names (deprecated.h) are kept for one
+ * release. Define `PREPAY_NO_DEPRECATED_WARNINGS` to make it empty.
+ */
+#if !defined(PREPAY_NO_DEPRECATED_WARNINGS) && (defined(__GNUC__) || defined(__clang__))
+#define PREPAY_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define PREPAY_DEPRECATED(msg)
+#endif
 /** @} */
 
 #endif /* PREPAY_EXPORT_H */

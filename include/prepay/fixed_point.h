@@ -172,7 +172,7 @@ PREPAY_API int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t
  *
  * The one price validation of the library: the tariff model
  * (prepay_tariff_validate()), the allocation's common-area pricing
- * (prepay_alloc_price_energy()) and the tools all use it, so a price one
+ * (prepay_allocation_price_energy()) and the tools all use it, so a price one
  * of them refuses is refused by all.
  * @param price the price in 1e-8 currency units per kWh (or per m3).
  * @return ::PREPAY_OK, or an error.

@@ -304,22 +304,6 @@ PREPAY_API int prepay_payment_statement_parse(const char *text, size_t len,
                                               size_t *count, uint32_t *error_line);
 
 /**
- * @brief Hosted builds only: reads a statement CSV file with prepay_payment_statement_parse().
- * @param path the file.
- * @param records out: the records.
- * @param cap capacity of @p records.
- * @param count out: records read.
- * @param error_line out (may be NULL): line of a bad record.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_HOSTED_IO (the
- * file cannot be read); ::PREPAY_E_HOSTED_NO_MEMORY; those of
- * prepay_payment_statement_parse().
- */
-PREPAY_API int prepay_payment_statement_load(const char *path, prepay_payment_statement_record_t *records,
-                                             size_t cap, size_t *count, uint32_t *error_line);
-
-/**
  * @brief Name of a reconciliation outcome ("matched", "missing_in_ledger", ...).
  * @param match a ::prepay_payment_match value.
  * @return a static string ("unknown" for other values).

@@ -1,11 +1,19 @@
 /**
  * @file prepay.h
  * @ingroup prepay_common
- * @brief Umbrella header: includes every public header of libprepay.
+ * @brief Freestanding umbrella header: includes every public header of the libprepay core.
  *
  * libprepay is an integer-exact engine for prepaid electricity and water
  * metering that runs unchanged inside a meter's firmware and inside a
  * billing server. See README.md and docs/ for the guide.
+ *
+ * This header declares only what the freestanding core implements (no heap,
+ * no stdio, no files), so firmware can include it whole; it needs nothing
+ * from the C library beyond `<stdint.h> <stddef.h> <stdbool.h>`. The hosted
+ * extras (POSIX journal files, JSON tariff loaders, heap helpers, report
+ * writers) are declared in their own headers, all included by
+ * prepay_hosted.h. The test `freestanding-umbrella` checks that no function
+ * of a `*_hosted.c` / `*_posix.c` file is reachable from here.
  */
 #ifndef PREPAY_PREPAY_H
 #define PREPAY_PREPAY_H
@@ -29,7 +37,6 @@
 #include "prepay/station.h"
 #include "prepay/dtu.h"
 #include "prepay/tariff.h"
-#include "prepay/tariff_json.h"
 #include "prepay/ledger.h"
 #include "prepay/wallet.h"
 #include "prepay/journal.h"
@@ -48,6 +55,7 @@
 #include "prepay/settlement.h"
 #include "prepay/payment.h"
 #include "prepay/outbox.h"
+#include "prepay/deprecated.h"
 
 /** @} */
 

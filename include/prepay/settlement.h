@@ -52,7 +52,7 @@
  * the inputs (docs/settlement.md, "Crash recovery").
  *
  * Freestanding core; no allocation, no floating point, no global state.
- * prepay_settlement_memory_alloc() (hosted builds) allocates site memory.
+ * prepay_settlement_memory_alloc() (hosted builds, settlement_hosted.h) allocates site memory.
  */
 #ifndef PREPAY_SETTLEMENT_H
 #define PREPAY_SETTLEMENT_H
@@ -239,7 +239,7 @@ enum prepay_settlement_method {
 
 /** @brief Group flag: weigh each share by the days its account was active in the period. */
 #define PREPAY_SETTLEMENT_GROUP_BY_DAYS 0x01u
-/** @brief Group flag: with day weighting, the owner pays the inactive days (prepay_alloc_request_t). */
+/** @brief Group flag: with day weighting, the owner pays the inactive days (prepay_allocation_request_t). */
 #define PREPAY_SETTLEMENT_GROUP_OWNER_PAYS_UNOCCUPIED 0x02u
 /** @brief All group flags. */
 #define PREPAY_SETTLEMENT_GROUP_FLAGS 0x03u
@@ -248,12 +248,12 @@ enum prepay_settlement_method {
 typedef struct prepay_settlement_group_config {
     uint16_t number;           /**< 1..4095, unique in the site; part of the allocation transfer ids */
     uint8_t method;            /**< ::prepay_settlement_method */
-    uint8_t residual_policy;   /**< ::prepay_alloc_residual_policy_t for sub-meters above the master */
-    uint8_t vacancy;           /**< ::prepay_alloc_vacancy_t for vacant accounts */
+    uint8_t residual_policy;   /**< ::prepay_allocation_residual_policy_t for sub-meters above the master */
+    uint8_t vacancy;           /**< ::prepay_allocation_vacancy_t for vacant accounts */
     uint8_t flags;             /**< PREPAY_SETTLEMENT_GROUP_* */
     uint16_t tariff;           /**< tariff number pricing the common energy */
     uint32_t master_meter_id;  /**< the master meter (a site meter or any meter) */
-    uint32_t owner_account_id; /**< pays vacant shares (::PREPAY_ALLOC_VACANT_OWNER), 0: none */
+    uint32_t owner_account_id; /**< pays vacant shares (::PREPAY_ALLOCATION_VACANT_OWNER), 0: none */
 } prepay_settlement_group_config_t;
 
 /** @brief A sub-meter of an allocation group. */
@@ -370,7 +370,7 @@ typedef struct prepay_settlement_meter {
 typedef struct prepay_settlement_group {
     prepay_settlement_group_config_t config; /**< as added (read only) */
     prepay_tariff_state_t stream;    /**< private: tariff stream of the common energy */
-    prepay_energy_t carry;           /**< read only: negative residual carried (::PREPAY_ALLOC_RESIDUAL_CARRY) */
+    prepay_energy_t carry;           /**< read only: negative residual carried (::PREPAY_ALLOCATION_RESIDUAL_CARRY) */
     prepay_energy_t last_common;     /**< read only: common energy of the last close */
     prepay_money_t last_charge;      /**< read only: common charge of the last close */
     uint32_t master;                 /**< private: master meter index */
@@ -1116,8 +1116,8 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  *
  * For each group: the master's and the members' energy attributed to the
  * period (a reading interval that straddles the period end is split by the
- * spread rule), the residual (prepay_alloc_residual()), priced by the group's
- * tariff stream over the period, split by the method (prepay_alloc_allocate())
+ * spread rule), the residual (prepay_allocation_residual()), priced by the group's
+ * tariff stream over the period, split by the method (prepay_allocation_allocate())
  * and posted to each account: from the wallet as far as it can take it, the
  * rest as debt (local accounts: all as debt, the meter keeps the purse). Then
  * the charge items due in the period (prepay_billing_run()), posted the same
@@ -1158,42 +1158,6 @@ PREPAY_API int prepay_settlement_verify(const prepay_settlement_site_t *site, co
  * **Errors:** none.
  */
 PREPAY_API const char *prepay_settlement_event_name(unsigned type);
-
-/**
- * @brief Allocates a site's memory with malloc (hosted builds only).
- * @param memory out: the memory.
- * @param sizes capacities.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
- */
-PREPAY_API int prepay_settlement_memory_alloc(prepay_settlement_memory_t *memory, const prepay_settlement_sizes_t *sizes);
-
-/**
- * @brief Frees memory from prepay_settlement_memory_alloc() (hosted builds only).
- * @param memory the memory (NULL: nothing).
- *
- * **Errors:** none.
- */
-PREPAY_API void prepay_settlement_memory_free(prepay_settlement_memory_t *memory);
-
-/**
- * @brief Allocates a work area with malloc (hosted builds only).
- * @param work out: the work area.
- * @param sizes capacities.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
- */
-PREPAY_API int prepay_settlement_work_alloc(prepay_settlement_work_t *work, const prepay_settlement_work_sizes_t *sizes);
-
-/**
- * @brief Frees a work area from prepay_settlement_work_alloc() (hosted builds only).
- * @param work the work area (NULL: nothing).
- *
- * **Errors:** none.
- */
-PREPAY_API void prepay_settlement_work_free(prepay_settlement_work_t *work);
 
 PREPAY_END_DECLS
 

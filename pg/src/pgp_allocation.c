@@ -1,7 +1,7 @@
 /*
  * Allocation in SQL: the exact largest-remainder split over bigint[] weights,
  * master-minus-sub-meters residuals, pricing once, and the full common-area
- * allocation with vacancies and day weighting (prepay_alloc_allocate()).
+ * allocation with vacancies and day weighting (prepay_allocation_allocate()).
  */
 #include "pgp.h"
 
@@ -58,20 +58,20 @@ pgp_alloc_split(PG_FUNCTION_ARGS)
     int64      *weights = int8_array(PG_GETARG_ARRAYTYPE_P(1), &n, "weights");
     int64      *shares = palloc_array(int64, Max(n, 1));
 
-    pgp_check(prepay_alloc_split(PG_GETARG_INT64(0), (const int64_t *) weights, (size_t) n, (int64_t *) shares),
+    pgp_check(prepay_allocation_split(PG_GETARG_INT64(0), (const int64_t *) weights, (size_t) n, (int64_t *) shares),
               "prepay_alloc_split");
     PG_RETURN_ARRAYTYPE_P(int8_array_of(shares, n));
 }
 
-static prepay_alloc_residual_policy_t
+static prepay_allocation_residual_policy_t
 residual_policy(const char *name)
 {
     if (strcmp(name, "fail") == 0)
-        return PREPAY_ALLOC_RESIDUAL_FAIL;
+        return PREPAY_ALLOCATION_RESIDUAL_FAIL;
     if (strcmp(name, "clamp") == 0)
-        return PREPAY_ALLOC_RESIDUAL_CLAMP;
+        return PREPAY_ALLOCATION_RESIDUAL_CLAMP;
     if (strcmp(name, "carry") == 0)
-        return PREPAY_ALLOC_RESIDUAL_CARRY;
+        return PREPAY_ALLOCATION_RESIDUAL_CARRY;
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("unknown residual policy \"%s\"", name),
                     errhint("Use fail, clamp or carry.")));
     pg_unreachable();
@@ -84,12 +84,12 @@ pgp_alloc_residual(PG_FUNCTION_ARGS)
 {
     int         n;
     int64      *subs = int8_array(PG_GETARG_ARRAYTYPE_P(1), &n, "subs");
-    prepay_alloc_residual_t r;
+    prepay_allocation_residual_t r;
     TupleDesc   desc;
     Datum       values[9];
     bool        nulls[9];
 
-    pgp_check(prepay_alloc_residual(PG_GETARG_INT64(0), (const prepay_energy_t *) subs, (size_t) n,
+    pgp_check(prepay_allocation_residual(PG_GETARG_INT64(0), (const prepay_energy_t *) subs, (size_t) n,
                                     PG_GETARG_INT64(2), residual_policy(text_to_cstring(PG_GETARG_TEXT_PP(3))), &r),
               "prepay_alloc_residual");
     if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -115,7 +115,7 @@ pgp_alloc_price_energy(PG_FUNCTION_ARGS)
 {
     prepay_money_t out;
 
-    pgp_check(prepay_alloc_price_energy(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
+    pgp_check(prepay_allocation_price_energy(PG_GETARG_INT64(0), PG_GETARG_INT64(1),
                                         pgp_rounding_of(text_to_cstring(PG_GETARG_TEXT_PP(2))), &out),
               "prepay_alloc_price_energy");
     PG_RETURN_INT64(out);
@@ -140,9 +140,9 @@ pgp_alloc_allocate(PG_FUNCTION_ARGS)
     ArrayType  *vacant_arr = PG_GETARG_ARRAYTYPE_P(5);
     Datum      *days_d, *vacant_d;
     bool       *days_n, *vacant_n;
-    prepay_alloc_request_t req;
-    prepay_alloc_part_t *parts;
-    prepay_alloc_line_t *lines;
+    prepay_allocation_request_t req;
+    prepay_allocation_part_t *parts;
+    prepay_allocation_line_t *lines;
     size_t      line_count = 0;
     const char *vacancy = text_to_cstring(PG_GETARG_TEXT_PP(7));
 
@@ -157,15 +157,15 @@ pgp_alloc_allocate(PG_FUNCTION_ARGS)
     req.money = PG_GETARG_INT64(1);
     req.period_days = PG_GETARG_INT32(6);
     if (strcmp(vacancy, "owner") == 0)
-        req.vacancy = PREPAY_ALLOC_VACANT_OWNER;
+        req.vacancy = PREPAY_ALLOCATION_VACANT_OWNER;
     else if (strcmp(vacancy, "skip") == 0)
-        req.vacancy = PREPAY_ALLOC_VACANT_SKIP;
+        req.vacancy = PREPAY_ALLOCATION_VACANT_SKIP;
     else
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("unknown vacancy rule \"%s\"", vacancy),
                         errhint("Use owner or skip.")));
     req.owner_account_id = (uint64_t) PG_GETARG_INT64(8);
     req.owner_pays_unoccupied = PG_GETARG_BOOL(9);
-    parts = palloc0_array(prepay_alloc_part_t, Max(n, 1));
+    parts = palloc0_array(prepay_allocation_part_t, Max(n, 1));
     for (int i = 0; i < n; i++)
     {
         if (days_n[i] || vacant_n[i])
@@ -175,8 +175,8 @@ pgp_alloc_allocate(PG_FUNCTION_ARGS)
         parts[i].occupied_days = DatumGetInt32(days_d[i]);
         parts[i].vacant = DatumGetBool(vacant_d[i]);
     }
-    lines = palloc_array(prepay_alloc_line_t, Max(2 * n, 1));
-    pgp_check(prepay_alloc_allocate(&req, parts, (size_t) n, lines, (size_t) Max(2 * n, 1), &line_count),
+    lines = palloc_array(prepay_allocation_line_t, Max(2 * n, 1));
+    pgp_check(prepay_allocation_allocate(&req, parts, (size_t) n, lines, (size_t) Max(2 * n, 1), &line_count),
               "prepay_alloc_allocate");
     InitMaterializedSRF(fcinfo, 0);
     for (size_t i = 0; i < line_count; i++)

@@ -24,6 +24,7 @@
 
 #include "prepay/civil_time.h"
 #include "prepay/status.h"
+#include "prepay/tariff_json.h"
 
 #define PLAN_VERSION 1
 #define PLAN_KIND_PREPAY 0

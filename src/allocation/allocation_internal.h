@@ -1,6 +1,6 @@
 /*
  * Internal: the largest-remainder split over strided arrays, so that
- * prepay_alloc_allocate() can split straight into its output lines without
+ * prepay_allocation_allocate() can split straight into its output lines without
  * a scratch array.
  */
 #ifndef PREPAY_ALLOCATION_INTERNAL_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /*
- * Same contract as prepay_alloc_split(): weight i is the int64_t at
+ * Same contract as prepay_allocation_split(): weight i is the int64_t at
  * weights + i * weight_stride, share i is written to shares + i * share_stride
  * (both unaligned-safe, copied with memcpy). The weight and share objects must
  * not overlap. Validates everything before writing anything.

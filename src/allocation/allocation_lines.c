@@ -5,7 +5,7 @@
 #include "prepay/allocation.h"
 
 /* Effective weight of part i's own line and of its owner line (0 if none). */
-static int part_weights(const prepay_alloc_request_t *request, const prepay_alloc_part_t *part, uint64_t *account,
+static int part_weights(const prepay_allocation_request_t *request, const prepay_allocation_part_t *part, uint64_t *account,
                         int64_t *own, int64_t *owner)
 {
     int32_t period = request->period_days;
@@ -18,29 +18,29 @@ static int part_weights(const prepay_alloc_request_t *request, const prepay_allo
         return PREPAY_E_ALLOCATION_BAD_DAYS;
     }
     if (part->vacant) {
-        if (request->vacancy == PREPAY_ALLOC_VACANT_SKIP) {
+        if (request->vacancy == PREPAY_ALLOCATION_VACANT_SKIP) {
             *account = part->account_id;
             *own = 0;
             return PREPAY_OK;
         }
         *account = request->owner_account_id;
-        return by_days ? prepay_alloc_weight_days(part->weight, period, own) : (*own = part->weight, PREPAY_OK);
+        return by_days ? prepay_allocation_weight_days(part->weight, period, own) : (*own = part->weight, PREPAY_OK);
     }
     *account = part->account_id;
     if (!by_days) {
         *own = part->weight;
         return PREPAY_OK;
     }
-    int status = prepay_alloc_weight_days(part->weight, part->occupied_days, own);
-    if (status == PREPAY_OK && request->owner_pays_unoccupied && request->vacancy == PREPAY_ALLOC_VACANT_OWNER &&
+    int status = prepay_allocation_weight_days(part->weight, part->occupied_days, own);
+    if (status == PREPAY_OK && request->owner_pays_unoccupied && request->vacancy == PREPAY_ALLOCATION_VACANT_OWNER &&
         part->occupied_days < period) {
-        status = prepay_alloc_weight_days(part->weight, period - part->occupied_days, owner);
+        status = prepay_allocation_weight_days(part->weight, period - part->occupied_days, owner);
     }
     return status;
 }
 
-int prepay_alloc_allocate(const prepay_alloc_request_t *request, const prepay_alloc_part_t *parts, size_t count,
-                          prepay_alloc_line_t *lines, size_t lines_cap, size_t *line_count)
+int prepay_allocation_allocate(const prepay_allocation_request_t *request, const prepay_allocation_part_t *parts, size_t count,
+                          prepay_allocation_line_t *lines, size_t lines_cap, size_t *line_count)
 {
     if (!request || !parts || !lines || !line_count) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -51,7 +51,7 @@ int prepay_alloc_allocate(const prepay_alloc_request_t *request, const prepay_al
     if (request->period_days < 0) {
         return PREPAY_E_ALLOCATION_BAD_DAYS;
     }
-    if (request->vacancy != PREPAY_ALLOC_VACANT_OWNER && request->vacancy != PREPAY_ALLOC_VACANT_SKIP) {
+    if (request->vacancy != PREPAY_ALLOCATION_VACANT_OWNER && request->vacancy != PREPAY_ALLOCATION_VACANT_SKIP) {
         return PREPAY_E_ALLOCATION_BAD_POLICY;
     }
     /* Pass 1: validate and count, writing nothing. */
@@ -98,12 +98,12 @@ int prepay_alloc_allocate(const prepay_alloc_request_t *request, const prepay_al
     }
     unsigned char *base = (unsigned char *)lines;
     /* Cannot fail: the weights were validated above and are not all zero. */
-    (void)prepay__alloc_split_strided(request->energy, base + offsetof(prepay_alloc_line_t, weight),
-                                      sizeof(prepay_alloc_line_t), base + offsetof(prepay_alloc_line_t, energy),
-                                      sizeof(prepay_alloc_line_t), needed);
-    (void)prepay__alloc_split_strided(request->money, base + offsetof(prepay_alloc_line_t, weight),
-                                      sizeof(prepay_alloc_line_t), base + offsetof(prepay_alloc_line_t, money),
-                                      sizeof(prepay_alloc_line_t), needed);
+    (void)prepay__alloc_split_strided(request->energy, base + offsetof(prepay_allocation_line_t, weight),
+                                      sizeof(prepay_allocation_line_t), base + offsetof(prepay_allocation_line_t, energy),
+                                      sizeof(prepay_allocation_line_t), needed);
+    (void)prepay__alloc_split_strided(request->money, base + offsetof(prepay_allocation_line_t, weight),
+                                      sizeof(prepay_allocation_line_t), base + offsetof(prepay_allocation_line_t, money),
+                                      sizeof(prepay_allocation_line_t), needed);
     *line_count = needed;
     return PREPAY_OK;
 }

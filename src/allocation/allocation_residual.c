@@ -1,9 +1,9 @@
 /* Master minus sub-meters: common consumption, fault policy, loss ratio (see allocation.h). */
 #include "prepay/allocation.h"
 
-int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
-                          prepay_energy_t carried_in, prepay_alloc_residual_policy_t policy,
-                          prepay_alloc_residual_t *out)
+int prepay_allocation_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
+                          prepay_energy_t carried_in, prepay_allocation_residual_policy_t policy,
+                          prepay_allocation_residual_t *out)
 {
     if (!out || (!subs && sub_count > 0)) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -11,8 +11,8 @@ int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, s
     if (master < 0 || carried_in > 0) {
         return PREPAY_E_ALLOCATION_NEGATIVE_READING;
     }
-    if (policy != PREPAY_ALLOC_RESIDUAL_FAIL && policy != PREPAY_ALLOC_RESIDUAL_CLAMP &&
-        policy != PREPAY_ALLOC_RESIDUAL_CARRY) {
+    if (policy != PREPAY_ALLOCATION_RESIDUAL_FAIL && policy != PREPAY_ALLOCATION_RESIDUAL_CLAMP &&
+        policy != PREPAY_ALLOCATION_RESIDUAL_CARRY) {
         return PREPAY_E_ALLOCATION_BAD_POLICY;
     }
     prepay_energy_t sub_total = 0;
@@ -32,7 +32,7 @@ int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, s
     if (status != PREPAY_OK) {
         return status;
     }
-    if (raw < 0 && policy == PREPAY_ALLOC_RESIDUAL_FAIL) {
+    if (raw < 0 && policy == PREPAY_ALLOCATION_RESIDUAL_FAIL) {
         return PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL;
     }
     if (raw == INT64_MIN) {
@@ -47,21 +47,21 @@ int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, s
             return status;
         }
     }
-    prepay_alloc_residual_t r;
+    prepay_allocation_residual_t r;
     r.master = master;
     r.sub_total = sub_total;
     r.carried_in = carried_in;
     r.raw = raw;
     r.negative = raw < 0;
     r.common = raw < 0 ? 0 : raw;
-    r.carry_out = (raw < 0 && policy == PREPAY_ALLOC_RESIDUAL_CARRY) ? raw : 0;
-    r.clamped = (raw < 0 && policy == PREPAY_ALLOC_RESIDUAL_CLAMP) ? -raw : 0;
+    r.carry_out = (raw < 0 && policy == PREPAY_ALLOCATION_RESIDUAL_CARRY) ? raw : 0;
+    r.clamped = (raw < 0 && policy == PREPAY_ALLOCATION_RESIDUAL_CLAMP) ? -raw : 0;
     r.loss_bp = loss_bp;
     *out = r;
     return PREPAY_OK;
 }
 
-int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
+int prepay_allocation_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
                               prepay_money_t *out)
 {
     if (!out) {

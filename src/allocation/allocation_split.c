@@ -288,13 +288,13 @@ int prepay__alloc_split_strided(int64_t total, const unsigned char *weights, siz
     return PREPAY_OK;
 }
 
-int prepay_alloc_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares)
+int prepay_allocation_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares)
 {
     return prepay__alloc_split_strided(total, (const unsigned char *)weights, sizeof(int64_t),
                                        (unsigned char *)shares, sizeof(int64_t), count);
 }
 
-int prepay_alloc_weight_days(int64_t weight, int32_t days, int64_t *out)
+int prepay_allocation_weight_days(int64_t weight, int32_t days, int64_t *out)
 {
     if (!out) {
         return PREPAY_E_INVALID_ARGUMENT;

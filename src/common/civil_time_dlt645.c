@@ -73,7 +73,7 @@ int prepay_time_to_dlt645_time(prepay_time_t t, uint8_t out[3])
     return PREPAY_OK;
 }
 
-int prepay_time_from_dlt645_date_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
+int prepay_time_from_dlt645_date_and_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
                                       prepay_time_t *out)
 {
     if (!date || !out) {

@@ -22,7 +22,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0

@@ -280,7 +280,7 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
     switch (di) {
     case 0x04000101u: { /* date: WW DD MM YY; the time of day is kept */
         prepay_time_t t;
-        if (len != 4 || prepay_time_from_dlt645_date_time(v, NULL, false, &t) != PREPAY_OK) {
+        if (len != 4 || prepay_time_from_dlt645_date_and_time(v, NULL, false, &t) != PREPAY_OK) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
         return prepay__meter_set_clock(meter, t + prepay_time_second_of_day(meter->clock));

@@ -4,6 +4,7 @@
 
 #include "prepay/hosted_status.h"
 #include "prepay/payment.h"
+#include "prepay/payment_hosted.h"
 
 int prepay_payment_statement_load(const char *path, prepay_payment_statement_record_t *records, size_t cap,
                                   size_t *count, uint32_t *error_line)

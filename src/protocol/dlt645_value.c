@@ -152,7 +152,7 @@ int prepay_dlt645_field_decode(const prepay_dlt645_field_t *field, uint32_t di, 
         break;
     case PREPAY_DLT645_FORMAT_DATE_WEEK:
         v.kind = PREPAY_DLT645_KIND_TIME;
-        status = prepay_time_from_dlt645_date_time(data, (const uint8_t *)0, false, &v.time);
+        status = prepay_time_from_dlt645_date_and_time(data, (const uint8_t *)0, false, &v.time);
         if (status == PREPAY_OK) {
             v.weekday = (uint8_t)(data[0] & 0x0Fu); /* 0..6, checked by the decoder above */
         }

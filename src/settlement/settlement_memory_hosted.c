@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 int prepay_settlement_memory_alloc(prepay_settlement_memory_t *memory, const prepay_settlement_sizes_t *sizes)
 {

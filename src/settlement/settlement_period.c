@@ -13,8 +13,8 @@
 /* Scratch of a close, carved from work->scratch. */
 typedef struct close_scratch {
     prepay_energy_t *subs;             /* energy per member of one group */
-    prepay_alloc_part_t *parts;        /* parts of one group */
-    prepay_alloc_line_t *lines;        /* allocation lines of one group (2 x members) */
+    prepay_allocation_part_t *parts;        /* parts of one group */
+    prepay_allocation_line_t *lines;        /* allocation lines of one group (2 x members) */
     uint64_t *keys;                    /* lines by account (2 x members) */
     uint32_t *member_of;               /* member index of each position of a group */
     prepay_billing_account_t *billing; /* accounts as charge items see them */
@@ -56,8 +56,8 @@ static bool scratch_plan(const prepay_settlement_site_t *site, size_t sizes[SCRA
                                            (size_t)site->usage_count * (PREPAY_SETTLEMENT_USAGE_LINES +
                                                                         STATEMENT_EXTRA_LINES),
                                            members};
-    const size_t each[SCRATCH_ARRAYS] = {sizeof(prepay_energy_t), sizeof(prepay_alloc_part_t),
-                                         sizeof(prepay_alloc_line_t), sizeof(uint64_t),
+    const size_t each[SCRATCH_ARRAYS] = {sizeof(prepay_energy_t), sizeof(prepay_allocation_part_t),
+                                         sizeof(prepay_allocation_line_t), sizeof(uint64_t),
                                          sizeof(prepay_billing_account_t), sizeof(prepay_charge_t),
                                          sizeof(prepay_statement_t), sizeof(prepay_statement_line_t),
                                          sizeof(uint32_t)};
@@ -212,8 +212,8 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
     if (status != PREPAY_OK) {
         return status;
     }
-    prepay_alloc_residual_t res;
-    status = prepay_alloc_residual(master, s->subs, n, g->carry, (prepay_alloc_residual_policy_t)g->config.residual_policy,
+    prepay_allocation_residual_t res;
+    status = prepay_allocation_residual(master, s->subs, n, g->carry, (prepay_allocation_residual_policy_t)g->config.residual_policy,
                                    &res);
     if (status != PREPAY_OK) {
         return status;
@@ -253,30 +253,30 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
             }
             continue;
         }
-        prepay_alloc_part_t *p = &s->parts[parts++];
+        prepay_allocation_part_t *p = &s->parts[parts++];
         p->account_id = a->config.id;
         p->weight = w;
         p->occupied_days = by_days ? active_days(a, start_day, end_day) : 0;
         p->vacant = (a->config.flags & PREPAY_SETTLEMENT_ACCOUNT_VACANT) != 0u;
     }
-    prepay_alloc_request_t request;
+    prepay_allocation_request_t request;
     memset(&request, 0, sizeof request);
     request.energy = res.common;
     request.money = due;
     request.period_days = by_days ? (int32_t)(end_day - start_day) : 0;
     /* Without an owner, a vacant share is skipped (redistributed) rather than lost. */
-    request.vacancy = g->config.owner_account_id != 0u ? (prepay_alloc_vacancy_t)g->config.vacancy : PREPAY_ALLOC_VACANT_SKIP;
+    request.vacancy = g->config.owner_account_id != 0u ? (prepay_allocation_vacancy_t)g->config.vacancy : PREPAY_ALLOCATION_VACANT_SKIP;
     request.owner_account_id = g->config.owner_account_id;
     request.owner_pays_unoccupied = (g->config.flags & PREPAY_SETTLEMENT_GROUP_OWNER_PAYS_UNOCCUPIED) != 0u &&
                                     g->config.owner_account_id != 0u;
     size_t line_count = 0;
-    status = prepay_alloc_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
+    status = prepay_allocation_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
     if (status == PREPAY_E_ALLOCATION_ZERO_WEIGHTS) {
         /* Nothing to weigh by (no usage, no area): one equal share per account. */
         for (uint32_t i = 0; i < parts; i++) {
             s->parts[i].weight = 1;
         }
-        status = prepay_alloc_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
+        status = prepay_allocation_allocate(&request, s->parts, parts, s->lines, 2u * n, &line_count);
     }
     if (status != PREPAY_OK) {
         return status;
@@ -291,7 +291,7 @@ static int close_group(prepay__settle_call_t *call, close_scratch_t *s, uint32_t
         prepay_money_t money = 0;
         prepay_energy_t energy = 0;
         for (; i < line_count && (uint32_t)(s->keys[i] >> 32) == account_id; i++) {
-            const prepay_alloc_line_t *l = &s->lines[(uint32_t)s->keys[i]];
+            const prepay_allocation_line_t *l = &s->lines[(uint32_t)s->keys[i]];
             money += l->money;
             energy += l->energy;
         }
@@ -399,7 +399,7 @@ static int energy_lines(prepay_statement_t *st, const prepay_settlement_usage_t 
             weights[i] = 1;
         }
     }
-    int status = prepay_alloc_split(u->posted, weights, u->count, shares);
+    int status = prepay_allocation_split(u->posted, weights, u->count, shares);
     for (uint32_t i = 0; status == PREPAY_OK && i < u->count; i++) {
         prepay_statement_line_t line;
         memset(&line, 0, sizeof line);

@@ -583,8 +583,8 @@ int prepay_settlement_add_group(prepay_settlement_site_t *site, const prepay_set
         (config->owner_account_id != 0u && !id_ok(config->owner_account_id))) {
         return PREPAY_E_SETTLEMENT_ID_RANGE;
     }
-    if (config->method > PREPAY_SETTLEMENT_BY_EQUAL || config->residual_policy > PREPAY_ALLOC_RESIDUAL_CARRY ||
-        config->vacancy > PREPAY_ALLOC_VACANT_SKIP || (config->flags & ~PREPAY_SETTLEMENT_GROUP_FLAGS) != 0u) {
+    if (config->method > PREPAY_SETTLEMENT_BY_EQUAL || config->residual_policy > PREPAY_ALLOCATION_RESIDUAL_CARRY ||
+        config->vacancy > PREPAY_ALLOCATION_VACANT_SKIP || (config->flags & ~PREPAY_SETTLEMENT_GROUP_FLAGS) != 0u) {
         return PREPAY_E_SETTLEMENT_BAD_CONFIG;
     }
     uint32_t master = prepay__settle_find_meter(site, config->master_meter_id);

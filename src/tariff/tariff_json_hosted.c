@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "prepay/fixed_point.h"
+#include "prepay/tariff_json.h"
 #include "tariff_doc_internal.h"
 #include "tariff_json_loader_internal.h"
 

@@ -1,5 +1,5 @@
 /*
- * prepay_alloc_residual() and prepay_alloc_allocate(): known answers
+ * prepay_allocation_residual() and prepay_allocation_allocate(): known answers
  * (tests/vectors/allocation_residual.txt, allocation_participation.txt),
  * contract errors and properties (columns sum exactly, nothing changes on error).
  */
@@ -20,19 +20,19 @@
 
 #define MAX_PARTS 32
 
-static prepay_alloc_residual_policy_t policy_of(const char *name)
+static prepay_allocation_residual_policy_t policy_of(const char *name)
 {
     if (strcmp(name, "fail") == 0) {
-        return PREPAY_ALLOC_RESIDUAL_FAIL;
+        return PREPAY_ALLOCATION_RESIDUAL_FAIL;
     }
     if (strcmp(name, "clamp") == 0) {
-        return PREPAY_ALLOC_RESIDUAL_CLAMP;
+        return PREPAY_ALLOCATION_RESIDUAL_CLAMP;
     }
     if (strcmp(name, "carry") == 0) {
-        return PREPAY_ALLOC_RESIDUAL_CARRY;
+        return PREPAY_ALLOCATION_RESIDUAL_CARRY;
     }
     fail_msg("unknown policy %s", name);
-    return PREPAY_ALLOC_RESIDUAL_FAIL;
+    return PREPAY_ALLOCATION_RESIDUAL_FAIL;
 }
 
 static void test_residual_vectors(void **state)
@@ -48,10 +48,10 @@ static void test_residual_vectors(void **state)
         }
         int64_t subs[MAX_PARTS];
         size_t n = parse_i64_list(tv_need(r, "subs"), subs, MAX_PARTS);
-        prepay_alloc_residual_t out;
+        prepay_allocation_residual_t out;
         memset(&out, 0x5A, sizeof out);
-        prepay_alloc_residual_t before = out;
-        int status = prepay_alloc_residual(parse_i64(tv_need(r, "master")), n ? subs : NULL, n,
+        prepay_allocation_residual_t before = out;
+        int status = prepay_allocation_residual(parse_i64(tv_need(r, "master")), n ? subs : NULL, n,
                                            parse_i64(tv_need(r, "carried_in")), policy_of(tv_need(r, "policy")), &out);
         const char *error = tv_get(r, "error");
         if (error) {
@@ -82,38 +82,38 @@ static void test_residual_vectors(void **state)
 static void test_residual_errors(void **state)
 {
     (void)state;
-    prepay_alloc_residual_t out;
+    prepay_allocation_residual_t out;
     prepay_energy_t subs[2] = {INT64_MAX, 1};
-    assert_int_equal(prepay_alloc_residual(5, NULL, 1, 0, PREPAY_ALLOC_RESIDUAL_FAIL, &out), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_residual(5, subs, 1, 0, PREPAY_ALLOC_RESIDUAL_FAIL, NULL), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_residual(5, subs, 2, 0, PREPAY_ALLOC_RESIDUAL_CLAMP, &out), PREPAY_E_OVERFLOW);
-    assert_int_equal(prepay_alloc_residual(5, subs, 1, 0, (prepay_alloc_residual_policy_t)9, &out),
+    assert_int_equal(prepay_allocation_residual(5, NULL, 1, 0, PREPAY_ALLOCATION_RESIDUAL_FAIL, &out), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_residual(5, subs, 1, 0, PREPAY_ALLOCATION_RESIDUAL_FAIL, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_residual(5, subs, 2, 0, PREPAY_ALLOCATION_RESIDUAL_CLAMP, &out), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_allocation_residual(5, subs, 1, 0, (prepay_allocation_residual_policy_t)9, &out),
                      PREPAY_E_ALLOCATION_BAD_POLICY);
     /* -INT64_MAX + INT64_MIN overflows the carry sum. */
-    assert_int_equal(prepay_alloc_residual(0, subs, 1, INT64_MIN, PREPAY_ALLOC_RESIDUAL_CARRY, &out), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_allocation_residual(0, subs, 1, INT64_MIN, PREPAY_ALLOCATION_RESIDUAL_CARRY, &out), PREPAY_E_OVERFLOW);
     /* A clamp of 2^63 cannot be reported. */
-    assert_int_equal(prepay_alloc_residual(0, subs, 1, -1, PREPAY_ALLOC_RESIDUAL_CLAMP, &out), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_allocation_residual(0, subs, 1, -1, PREPAY_ALLOCATION_RESIDUAL_CLAMP, &out), PREPAY_E_OVERFLOW);
 
     prepay_money_t money = 3;
     /* 1 kWh at 0.58886875 = 58.886875 fen -> 59 half-up. */
-    assert_int_equal(prepay_alloc_price_energy(1000, 58886875, PREPAY_ROUND_HALF_UP, &money), PREPAY_OK);
+    assert_int_equal(prepay_allocation_price_energy(1000, 58886875, PREPAY_ROUND_HALF_UP, &money), PREPAY_OK);
     assert_int_equal(money, 59);
-    assert_int_equal(prepay_alloc_price_energy(1000, 58886875, PREPAY_ROUND_HALF_UP, NULL), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_price_energy(1000, 1, (prepay_rounding_t)77, &money), PREPAY_E_BAD_ROUNDING);
-    assert_int_equal(prepay_alloc_price_energy(INT64_MAX, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money),
+    assert_int_equal(prepay_allocation_price_energy(1000, 58886875, PREPAY_ROUND_HALF_UP, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_price_energy(1000, 1, (prepay_rounding_t)77, &money), PREPAY_E_BAD_ROUNDING);
+    assert_int_equal(prepay_allocation_price_energy(INT64_MAX, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money),
                      PREPAY_E_OVERFLOW);
     assert_int_equal(money, 59);
     /* The library's one price check: a negative price (it would credit the tenants) and one above the maximum. */
     money = 7;
-    assert_int_equal(prepay_alloc_price_energy(1000, -1, PREPAY_ROUND_HALF_UP, &money), PREPAY_E_OUT_OF_RANGE);
-    assert_int_equal(prepay_alloc_price_energy(1000, PREPAY_PRICE_MAX + 1, PREPAY_ROUND_HALF_UP, &money),
+    assert_int_equal(prepay_allocation_price_energy(1000, -1, PREPAY_ROUND_HALF_UP, &money), PREPAY_E_OUT_OF_RANGE);
+    assert_int_equal(prepay_allocation_price_energy(1000, PREPAY_PRICE_MAX + 1, PREPAY_ROUND_HALF_UP, &money),
                      PREPAY_E_OUT_OF_RANGE);
     assert_int_equal(money, 7);
-    assert_int_equal(prepay_alloc_price_energy(0, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money), PREPAY_OK);
+    assert_int_equal(prepay_allocation_price_energy(0, PREPAY_PRICE_MAX, PREPAY_ROUND_HALF_UP, &money), PREPAY_OK);
     assert_int_equal(money, 0);
 }
 
-static size_t parse_parts(const char *text, prepay_alloc_part_t *parts)
+static size_t parse_parts(const char *text, prepay_allocation_part_t *parts)
 {
     size_t n = 0;
     const char *p = text;
@@ -144,23 +144,23 @@ static void test_participation_vectors(void **state)
         if (strcmp(r->kind, "allocate") != 0) {
             continue;
         }
-        prepay_alloc_request_t request;
+        prepay_allocation_request_t request;
         memset(&request, 0, sizeof request);
         request.energy = parse_i64(tv_need(r, "energy"));
         request.money = parse_i64(tv_need(r, "money"));
         request.period_days = (int32_t)parse_i64(tv_need(r, "period_days"));
-        request.vacancy = strcmp(tv_need(r, "vacancy"), "skip") == 0 ? PREPAY_ALLOC_VACANT_SKIP
-                                                                     : PREPAY_ALLOC_VACANT_OWNER;
+        request.vacancy = strcmp(tv_need(r, "vacancy"), "skip") == 0 ? PREPAY_ALLOCATION_VACANT_SKIP
+                                                                     : PREPAY_ALLOCATION_VACANT_OWNER;
         request.owner_account_id = (uint64_t)parse_i64(tv_need(r, "owner"));
         request.owner_pays_unoccupied = parse_i64(tv_need(r, "owner_pays_unoccupied")) != 0;
-        prepay_alloc_part_t parts[MAX_PARTS];
+        prepay_allocation_part_t parts[MAX_PARTS];
         size_t n = parse_parts(tv_need(r, "parts"), parts);
-        prepay_alloc_line_t lines[2 * MAX_PARTS];
+        prepay_allocation_line_t lines[2 * MAX_PARTS];
         size_t count = 0;
         /* Too small a buffer: the needed count is reported, nothing else written. */
-        assert_int_equal(prepay_alloc_allocate(&request, parts, n, lines, n - 1, &count), PREPAY_E_BUFFER_TOO_SMALL);
+        assert_int_equal(prepay_allocation_allocate(&request, parts, n, lines, n - 1, &count), PREPAY_E_BUFFER_TOO_SMALL);
         assert_true(count >= n);
-        assert_int_equal(prepay_alloc_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count), PREPAY_OK);
+        assert_int_equal(prepay_allocation_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count), PREPAY_OK);
         const char *p = tv_need(r, "lines");
         size_t k = 0;
         long long account, energy, money;
@@ -185,30 +185,30 @@ static void test_participation_vectors(void **state)
 static void test_allocate_errors(void **state)
 {
     (void)state;
-    prepay_alloc_request_t request = {1000, 500, 30, PREPAY_ALLOC_VACANT_SKIP, 9, false};
-    prepay_alloc_part_t parts[2] = {{1, 100, 30, false}, {2, 100, 30, true}};
-    prepay_alloc_line_t lines[4];
+    prepay_allocation_request_t request = {1000, 500, 30, PREPAY_ALLOCATION_VACANT_SKIP, 9, false};
+    prepay_allocation_part_t parts[2] = {{1, 100, 30, false}, {2, 100, 30, true}};
+    prepay_allocation_line_t lines[4];
     memset(lines, 0x33, sizeof lines);
-    prepay_alloc_line_t before[4];
+    prepay_allocation_line_t before[4];
     memcpy(before, lines, sizeof lines);
     size_t count = 77;
-    assert_int_equal(prepay_alloc_allocate(NULL, parts, 2, lines, 4, &count), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 0, lines, 4, &count), PREPAY_E_ALLOCATION_NO_PARTS);
+    assert_int_equal(prepay_allocation_allocate(NULL, parts, 2, lines, 4, &count), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 0, lines, 4, &count), PREPAY_E_ALLOCATION_NO_PARTS);
     parts[0].occupied_days = 31;
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_DAYS);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_DAYS);
     parts[0].occupied_days = 0; /* only occupant absent all month, the other vacant and skipped */
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_ZERO_WEIGHTS);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_ZERO_WEIGHTS);
     parts[0].occupied_days = 30;
     parts[0].weight = -1;
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
     parts[0].weight = INT64_MAX;
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_OVERFLOW);
     parts[0].weight = 100;
-    request.vacancy = (prepay_alloc_vacancy_t)5;
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_POLICY);
-    request.vacancy = PREPAY_ALLOC_VACANT_SKIP;
+    request.vacancy = (prepay_allocation_vacancy_t)5;
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_POLICY);
+    request.vacancy = PREPAY_ALLOCATION_VACANT_SKIP;
     request.period_days = -1;
-    assert_int_equal(prepay_alloc_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_DAYS);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, 2, lines, 4, &count), PREPAY_E_ALLOCATION_BAD_DAYS);
     assert_memory_equal(lines, before, sizeof lines);
     assert_int_equal(count, 77);
 }
@@ -220,16 +220,16 @@ static void test_allocate_properties(void **state)
     uint64_t rng = 42u;
     int ok = 0;
     for (int iteration = 0; iteration < 5000; iteration++) {
-        prepay_alloc_request_t request;
+        prepay_allocation_request_t request;
         memset(&request, 0, sizeof request);
         request.energy = (int64_t)(prng_next(&rng) % 10000000u) - (iteration % 7 == 0 ? 5000000 : 0);
         request.money = (int64_t)(prng_next(&rng) % 100000000u);
         request.period_days = (int32_t)(prng_next(&rng) % 32u);
-        request.vacancy = (prepay_alloc_vacancy_t)(prng_next(&rng) % 2u);
+        request.vacancy = (prepay_allocation_vacancy_t)(prng_next(&rng) % 2u);
         request.owner_account_id = 999;
         request.owner_pays_unoccupied = (prng_next(&rng) & 1u) != 0;
         size_t n = 1 + (size_t)(prng_next(&rng) % MAX_PARTS);
-        prepay_alloc_part_t parts[MAX_PARTS];
+        prepay_allocation_part_t parts[MAX_PARTS];
         for (size_t i = 0; i < n; i++) {
             parts[i].account_id = 1000 + i;
             parts[i].weight = (int64_t)(prng_next(&rng) % 20000u);
@@ -237,9 +237,9 @@ static void test_allocate_properties(void **state)
                 request.period_days ? (int32_t)(prng_next(&rng) % (uint64_t)(request.period_days + 1)) : 0;
             parts[i].vacant = prng_next(&rng) % 5u == 0;
         }
-        prepay_alloc_line_t lines[2 * MAX_PARTS];
+        prepay_allocation_line_t lines[2 * MAX_PARTS];
         size_t count = 0;
-        int status = prepay_alloc_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count);
+        int status = prepay_allocation_allocate(&request, parts, n, lines, 2 * MAX_PARTS, &count);
         if (status == PREPAY_E_ALLOCATION_ZERO_WEIGHTS) {
             continue;
         }
@@ -251,11 +251,11 @@ static void test_allocate_properties(void **state)
             money += lines[k].money;
             if (k < n) {
                 assert_int_equal(lines[k].part_index, k);
-                if (parts[k].vacant && request.vacancy == PREPAY_ALLOC_VACANT_SKIP) {
+                if (parts[k].vacant && request.vacancy == PREPAY_ALLOCATION_VACANT_SKIP) {
                     assert_int_equal(lines[k].money, 0);
                     assert_int_equal(lines[k].energy, 0);
                 }
-                if (parts[k].vacant && request.vacancy == PREPAY_ALLOC_VACANT_OWNER) {
+                if (parts[k].vacant && request.vacancy == PREPAY_ALLOCATION_VACANT_OWNER) {
                     assert_int_equal(lines[k].account_id, 999);
                 }
             } else {

@@ -1,5 +1,5 @@
 /*
- * prepay_alloc_split(): known answers (tests/vectors/allocation_split.txt),
+ * prepay_allocation_split(): known answers (tests/vectors/allocation_split.txt),
  * contract errors, and properties over many random inputs checked against an
  * independent reference written with unsigned __int128 in this file.
  */
@@ -55,7 +55,7 @@ static void test_known_answers(void **state)
         for (size_t k = 0; k < MAX_PARTS; k++) {
             got[k] = 4242;
         }
-        int status = prepay_alloc_split(total, weights, n, got);
+        int status = prepay_allocation_split(total, weights, n, got);
         const char *error = tv_get(r, "error");
         if (error) {
             if (status != error_code(error)) {
@@ -90,8 +90,8 @@ static void test_alabama_paradox_not_monotone(void **state)
     (void)state;
     const int64_t weights[3] = {6, 6, 2};
     int64_t at10[3], at11[3];
-    assert_int_equal(prepay_alloc_split(10, weights, 3, at10), PREPAY_OK);
-    assert_int_equal(prepay_alloc_split(11, weights, 3, at11), PREPAY_OK);
+    assert_int_equal(prepay_allocation_split(10, weights, 3, at10), PREPAY_OK);
+    assert_int_equal(prepay_allocation_split(11, weights, 3, at11), PREPAY_OK);
     assert_true(at11[2] < at10[2]);
 }
 
@@ -99,21 +99,21 @@ static void test_contract_errors(void **state)
 {
     (void)state;
     int64_t w[2] = {1, 1}, s[2] = {9, 9};
-    assert_int_equal(prepay_alloc_split(5, NULL, 2, s), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_split(5, w, 2, NULL), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(prepay_alloc_split(5, w, 0, s), PREPAY_E_ALLOCATION_NO_PARTS);
+    assert_int_equal(prepay_allocation_split(5, NULL, 2, s), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_split(5, w, 2, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_split(5, w, 0, s), PREPAY_E_ALLOCATION_NO_PARTS);
     w[1] = INT64_MIN;
-    assert_int_equal(prepay_alloc_split(5, w, 2, s), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
+    assert_int_equal(prepay_allocation_split(5, w, 2, s), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
     assert_int_equal(s[0], 9);
     assert_int_equal(s[1], 9);
 
     int64_t out = 7;
-    assert_int_equal(prepay_alloc_weight_days(5, 3, &out), PREPAY_OK);
+    assert_int_equal(prepay_allocation_weight_days(5, 3, &out), PREPAY_OK);
     assert_int_equal(out, 15);
-    assert_int_equal(prepay_alloc_weight_days(-5, 3, &out), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
-    assert_int_equal(prepay_alloc_weight_days(5, -3, &out), PREPAY_E_ALLOCATION_BAD_DAYS);
-    assert_int_equal(prepay_alloc_weight_days(INT64_MAX, 2, &out), PREPAY_E_OVERFLOW);
-    assert_int_equal(prepay_alloc_weight_days(5, 3, NULL), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(prepay_allocation_weight_days(-5, 3, &out), PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT);
+    assert_int_equal(prepay_allocation_weight_days(5, -3, &out), PREPAY_E_ALLOCATION_BAD_DAYS);
+    assert_int_equal(prepay_allocation_weight_days(INT64_MAX, 2, &out), PREPAY_E_OVERFLOW);
+    assert_int_equal(prepay_allocation_weight_days(5, 3, NULL), PREPAY_E_INVALID_ARGUMENT);
     assert_int_equal(out, 15);
     assert_string_not_equal(prepay_strerror(PREPAY_E_ALLOCATION_ZERO_WEIGHTS), "unknown status");
     assert_string_not_equal(prepay_strerror(PREPAY_E_ALLOCATION_BAD_POLICY), "unknown status");
@@ -202,7 +202,7 @@ static void test_properties(void **state)
             sum += (u128)weights[i];
         }
         int64_t total = random_total(&rng);
-        int status = prepay_alloc_split(total, weights, n, shares);
+        int status = prepay_allocation_split(total, weights, n, shares);
         if (sum == 0) {
             assert_int_equal(status, PREPAY_E_ALLOCATION_ZERO_WEIGHTS);
             continue;
@@ -231,7 +231,7 @@ static void test_properties(void **state)
         /* 4. a credit is the mirror image. */
         if (total != INT64_MIN) {
             int64_t mirror[MAX_PARTS];
-            assert_int_equal(prepay_alloc_split(-total, weights, n, mirror), PREPAY_OK);
+            assert_int_equal(prepay_allocation_split(-total, weights, n, mirror), PREPAY_OK);
             for (size_t i = 0; i < n; i++) {
                 assert_int_equal(mirror[i], -shares[i]);
             }
@@ -256,7 +256,7 @@ static void test_properties_many_parts(void **state)
         }
         weights[0] = weights[0] ? weights[0] : 1;
         int64_t total = iteration % 2 ? random_total(&rng) : (int64_t)(prng_next(&rng) % 100000) - 50000;
-        assert_int_equal(prepay_alloc_split(total, weights, n, shares), PREPAY_OK);
+        assert_int_equal(prepay_allocation_split(total, weights, n, shares), PREPAY_OK);
         reference_split(total, weights, n, want);
         i128 got_sum = 0;
         for (size_t i = 0; i < n; i++) {

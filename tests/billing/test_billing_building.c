@@ -45,7 +45,7 @@ static size_t numbers(const char *text, int64_t *out, size_t cap)
     return n;
 }
 
-static prepay_alloc_line_t site_lines[16];
+static prepay_allocation_line_t site_lines[16];
 static size_t site_line_count;
 
 static void test_common_area(void **state)
@@ -57,18 +57,18 @@ static void test_common_area(void **state)
     int64_t subs[8];
     size_t sub_count = numbers(tv_need(site, "subs"), subs, 8);
     assert_int_equal(sub_count, 5);
-    prepay_alloc_residual_t residual;
-    assert_int_equal(prepay_alloc_residual(num(tv_need(site, "master")), subs, sub_count, 0,
-                                           PREPAY_ALLOC_RESIDUAL_FAIL, &residual),
+    prepay_allocation_residual_t residual;
+    assert_int_equal(prepay_allocation_residual(num(tv_need(site, "master")), subs, sub_count, 0,
+                                           PREPAY_ALLOCATION_RESIDUAL_FAIL, &residual),
                      PREPAY_OK);
     assert_int_equal(residual.common, num(tv_need(site, "common_energy")));
     assert_int_equal(residual.loss_bp, num(tv_need(site, "loss_bp")));
     prepay_money_t money = 0;
-    assert_int_equal(prepay_alloc_price_energy(residual.common, num(tv_need(site, "price")), PREPAY_ROUND_HALF_UP, &money),
+    assert_int_equal(prepay_allocation_price_energy(residual.common, num(tv_need(site, "price")), PREPAY_ROUND_HALF_UP, &money),
                      PREPAY_OK);
     assert_int_equal(money, num(tv_need(site, "common_money")));
 
-    prepay_alloc_part_t parts[8];
+    prepay_allocation_part_t parts[8];
     size_t n = 0;
     const char *p = tv_need(site, "parts");
     long long account, weight, days, vacant;
@@ -83,9 +83,9 @@ static void test_common_area(void **state)
     }
     assert_int_equal(n, 5);
     prepay_days_t start = day_of(tv_need(site, "period_start")), end = day_of(tv_need(site, "period_end"));
-    prepay_alloc_request_t request = {residual.common, money, (int32_t)(end - start), PREPAY_ALLOC_VACANT_OWNER,
+    prepay_allocation_request_t request = {residual.common, money, (int32_t)(end - start), PREPAY_ALLOCATION_VACANT_OWNER,
                                       (uint64_t)num(tv_need(site, "owner")), false};
-    assert_int_equal(prepay_alloc_allocate(&request, parts, n, site_lines, 16, &site_line_count), PREPAY_OK);
+    assert_int_equal(prepay_allocation_allocate(&request, parts, n, site_lines, 16, &site_line_count), PREPAY_OK);
     p = tv_need(site, "alloc_lines");
     long long energy, share;
     size_t k = 0;

@@ -70,7 +70,7 @@ static void test_date_vectors(void **state)
         assert_int_equal(prepay_time_to_dlt645_date(t, got), PREPAY_OK);
         assert_memory_equal(got, want, 4);
         prepay_time_t midnight;
-        assert_int_equal(prepay_time_from_dlt645_date_time(want, NULL, true, &midnight), PREPAY_OK);
+        assert_int_equal(prepay_time_from_dlt645_date_and_time(want, NULL, true, &midnight), PREPAY_OK);
         assert_int_equal(midnight, (prepay_time_t)days * PREPAY_SECONDS_PER_DAY);
         assert_int_equal(tv_hex(tv_need(r, "dlt645_datetime"), want, sizeof want), 6);
         assert_int_equal(prepay_time_to_dlt645_datetime(t, got), PREPAY_OK);
@@ -83,7 +83,7 @@ static void test_date_vectors(void **state)
         assert_int_equal(prepay_time_to_dlt645_date(t, date4), PREPAY_OK);
         assert_int_equal(prepay_time_to_dlt645_time(t, time3), PREPAY_OK);
         assert_memory_equal(time3, want, 3);
-        assert_int_equal(prepay_time_from_dlt645_date_time(date4, time3, true, &t2), PREPAY_OK);
+        assert_int_equal(prepay_time_from_dlt645_date_and_time(date4, time3, true, &t2), PREPAY_OK);
         assert_int_equal(t2, t);
         /* YYMMDDhhmm drops the seconds. */
         uint8_t minute5[5];
@@ -150,18 +150,18 @@ static void test_dlt645_forms_reject_bad_input(void **state)
     prepay_time_t t = 42;
     /* 2023-02-29 does not exist: WW DD MM YY = 03 29 02 23. */
     const uint8_t bad_day[4] = {0x03, 0x29, 0x02, 0x23};
-    assert_int_equal(prepay_time_from_dlt645_date_time(bad_day, NULL, false, &t), PREPAY_E_BAD_DATE);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(bad_day, NULL, false, &t), PREPAY_E_BAD_DATE);
     const uint8_t bad_bcd[4] = {0x03, 0x1A, 0x02, 0x23};
-    assert_int_equal(prepay_time_from_dlt645_date_time(bad_bcd, NULL, false, &t), PREPAY_E_BAD_BCD);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(bad_bcd, NULL, false, &t), PREPAY_E_BAD_BCD);
     /* 2024-11-24 was a Sunday (0); claiming Monday fails only when checked. */
     const uint8_t wrong_weekday[4] = {0x01, 0x24, 0x11, 0x24};
-    assert_int_equal(prepay_time_from_dlt645_date_time(wrong_weekday, NULL, true, &t), PREPAY_E_BAD_WEEKDAY);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(wrong_weekday, NULL, true, &t), PREPAY_E_BAD_WEEKDAY);
     assert_int_equal(t, 42);
-    assert_int_equal(prepay_time_from_dlt645_date_time(wrong_weekday, NULL, false, &t), PREPAY_OK);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(wrong_weekday, NULL, false, &t), PREPAY_OK);
     const uint8_t weekday7[4] = {0x07, 0x24, 0x11, 0x24};
-    assert_int_equal(prepay_time_from_dlt645_date_time(weekday7, NULL, false, &t), PREPAY_E_BAD_WEEKDAY);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(weekday7, NULL, false, &t), PREPAY_E_BAD_WEEKDAY);
     const uint8_t bad_hour[3] = {0x00, 0x00, 0x24};
-    assert_int_equal(prepay_time_from_dlt645_date_time(wrong_weekday, bad_hour, false, &t), PREPAY_E_BAD_TIME);
+    assert_int_equal(prepay_time_from_dlt645_date_and_time(wrong_weekday, bad_hour, false, &t), PREPAY_E_BAD_TIME);
     const uint8_t bad_minute[6] = {0x00, 0x60, 0x10, 0x01, 0x01, 0x24};
     assert_int_equal(prepay_time_from_dlt645_datetime(bad_minute, &t), PREPAY_E_BAD_TIME);
     const uint8_t bad_month[5] = {0x00, 0x10, 0x01, 0x13, 0x24};

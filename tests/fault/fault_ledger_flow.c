@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 #include "prepay/ledger.h"
 #include "prepay/status.h"
 

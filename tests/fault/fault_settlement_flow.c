@@ -28,8 +28,10 @@
 #include <string.h>
 
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 #include "prepay/ledger.h"
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 #include "settle_scenario.h"
 
 #define SEED 11u

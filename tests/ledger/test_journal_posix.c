@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 #include "prepay/ledger.h"
 #include "prepay/status.h"
 #include "test_journal_fixture.h"

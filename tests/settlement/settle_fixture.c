@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "settle_fixture.h"
+#include "prepay/settlement_hosted.h"
 
 void fx_ledger_init(prepay_ledger_t *ledger, prepay_ledger_memory_t *m, uint32_t accounts, uint32_t transfers)
 {

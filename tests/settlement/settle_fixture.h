@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 #define FX_TARIFFS 8
 #define FX_POLICIES 4

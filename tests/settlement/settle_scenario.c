@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "settle_scenario.h"
+#include "prepay/settlement_hosted.h"
 
 static uint64_t next(uint64_t *state)
 {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "prepay/settlement.h"
+#include "prepay/settlement_hosted.h"
 
 enum { SCN_BATCH = 1, SCN_RECHARGE = 2, SCN_CLOSE = 3 };
 

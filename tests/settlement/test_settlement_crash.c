@@ -21,6 +21,7 @@
 
 #include "settle_fixture.h"
 #include "settle_scenario.h"
+#include "prepay/settlement_hosted.h"
 
 #define STORAGE (8u << 20)
 #define STAGING (64u << 10)

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "prepay/tariff_json.h"
+#include "prepay/settlement_hosted.h"
 #include "settle_fixture.h"
 
 static const char *tariffs_dir = "examples/tariffs";

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "prepay/dlt645_di.h"
+#include "prepay/settlement_hosted.h"
 #include "settle_fixture.h"
 
 #define H 3600

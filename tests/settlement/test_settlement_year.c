@@ -25,6 +25,7 @@
 
 #include "settle_fixture.h"
 #include "test_support.h"
+#include "prepay/settlement_hosted.h"
 
 #define ROOMS 200
 #define H6 (6 * 3600)

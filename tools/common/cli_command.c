@@ -109,7 +109,7 @@ static void list_commands(const char *program, const cli_command_t *commands, si
 {
     fprintf(to, "usage: %s COMMAND [options]\n\ncommands:\n", program);
     for (size_t i = 0; i < count; i++) {
-        fprintf(to, "  %-12s %s\n", commands[i].name, commands[i].summary);
+        fprintf(to, "  %-13s  %s\n", commands[i].name, commands[i].summary);
     }
     fprintf(to, "\nRun '%s COMMAND --help' for a command's options. Every command takes --help and --version;\n"
                 "those that print results take --json (docs/cli.md).\n",

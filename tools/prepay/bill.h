@@ -67,12 +67,12 @@ typedef struct bill {
     prepay_days_t start, end, issue_date, due_date, as_of;
     prepay_energy_t master;
     prepay_energy_t carried_in;
-    prepay_alloc_residual_policy_t residual_policy;
+    prepay_allocation_residual_policy_t residual_policy;
     bool have_price;
     prepay_price_t price;
     prepay_money_t charge;
     bill_basis_t basis;
-    prepay_alloc_vacancy_t vacancy;
+    prepay_allocation_vacancy_t vacancy;
     uint64_t owner;
     bool owner_pays_unoccupied;
     bool by_days;
@@ -89,9 +89,9 @@ typedef struct bill {
     prepay_arrears_item_t *old_arrears;
     size_t old_arrears_count;
     /* results */
-    prepay_alloc_residual_t residual;
+    prepay_allocation_residual_t residual;
     prepay_money_t common_money;
-    prepay_alloc_line_t *lines;
+    prepay_allocation_line_t *lines;
     size_t line_count;
     prepay_charge_t *charges;
     size_t charge_count;

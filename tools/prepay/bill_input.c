@@ -65,13 +65,13 @@ static const char *const mode_names[] = {"prepaid", "postpaid", NULL};
 static const prepay__json_type_t mode_type = {PREPAY__JSON_ENUM(bool, mode_names, NULL)};
 
 static const char *const policy_names[] = {"fail", "clamp", "carry", NULL};
-static const int policy_values[] = {PREPAY_ALLOC_RESIDUAL_FAIL, PREPAY_ALLOC_RESIDUAL_CLAMP,
-                                    PREPAY_ALLOC_RESIDUAL_CARRY};
+static const int policy_values[] = {PREPAY_ALLOCATION_RESIDUAL_FAIL, PREPAY_ALLOCATION_RESIDUAL_CLAMP,
+                                    PREPAY_ALLOCATION_RESIDUAL_CARRY};
 static const prepay__json_type_t policy_type = {
-    PREPAY__JSON_ENUM(prepay_alloc_residual_policy_t, policy_names, policy_values)};
+    PREPAY__JSON_ENUM(prepay_allocation_residual_policy_t, policy_names, policy_values)};
 static const char *const vacancy_names[] = {"owner", "skip", NULL};
-static const int vacancy_values[] = {PREPAY_ALLOC_VACANT_OWNER, PREPAY_ALLOC_VACANT_SKIP};
-static const prepay__json_type_t vacancy_type = {PREPAY__JSON_ENUM(prepay_alloc_vacancy_t, vacancy_names,
+static const int vacancy_values[] = {PREPAY_ALLOCATION_VACANT_OWNER, PREPAY_ALLOCATION_VACANT_SKIP};
+static const prepay__json_type_t vacancy_type = {PREPAY__JSON_ENUM(prepay_allocation_vacancy_t, vacancy_names,
                                                                    vacancy_values)};
 static const char *const basis_names[] = {"area", "equal", "usage", "ratio", NULL};
 static const int basis_values[] = {BILL_BASIS_AREA, BILL_BASIS_EQUAL, BILL_BASIS_USAGE, BILL_BASIS_RATIO};

@@ -1,9 +1,9 @@
 /*
  * prepay bill: computing the month of a parsed site (see bill.h).
  *
- * Steps: master minus sub-meters (prepay_alloc_residual), the common energy
- * priced once (prepay_alloc_price_energy, or a given charge), split by the
- * chosen basis (prepay_alloc_allocate), charge items due in the period
+ * Steps: master minus sub-meters (prepay_allocation_residual), the common energy
+ * priced once (prepay_allocation_price_energy, or a given charge), split by the
+ * chosen basis (prepay_allocation_allocate), charge items due in the period
  * (prepay_billing_run), a statement per postpaid account (energy lines from
  * the input, common-area line, billed items, payments), issued; and the
  * arrears list as of a date (earlier unpaid items plus the new closings).
@@ -47,21 +47,21 @@ static bool common_area(bill_t *b)
     for (size_t i = 0; i < b->account_count; i++) {
         subs[i] = b->accounts[i].sub_meter;
     }
-    int status = prepay_alloc_residual(b->master, subs, b->account_count, b->carried_in, b->residual_policy,
+    int status = prepay_allocation_residual(b->master, subs, b->account_count, b->carried_in, b->residual_policy,
                                        &b->residual);
     free(subs);
     if (status != PREPAY_OK) {
         return bill_fail(b, status, "common consumption: %s", prepay_strerror(status));
     }
     if (b->have_price) {
-        status = prepay_alloc_price_energy(b->residual.common, b->price, PREPAY_ROUND_HALF_UP, &b->common_money);
+        status = prepay_allocation_price_energy(b->residual.common, b->price, PREPAY_ROUND_HALF_UP, &b->common_money);
         if (status != PREPAY_OK) {
             return bill_fail(b, status, "pricing the common energy: %s", prepay_strerror(status));
         }
     } else {
         b->common_money = b->charge;
     }
-    prepay_alloc_part_t *parts = calloc(b->account_count, sizeof *parts);
+    prepay_allocation_part_t *parts = calloc(b->account_count, sizeof *parts);
     b->lines = calloc(2 * b->account_count, sizeof *b->lines);
     if (!parts || !b->lines) {
         free(parts);
@@ -73,7 +73,7 @@ static bool common_area(bill_t *b)
         parts[i].occupied_days = occupied_days(b, &b->accounts[i]);
         parts[i].vacant = b->accounts[i].vacant;
     }
-    prepay_alloc_request_t request = {b->residual.common, b->common_money,
+    prepay_allocation_request_t request = {b->residual.common, b->common_money,
                                       b->by_days ? (int32_t)(b->end - b->start) : 0,
                                       b->vacancy,         b->owner,
                                       b->owner_pays_unoccupied};
@@ -82,12 +82,12 @@ static bool common_area(bill_t *b)
         for (size_t i = 0; i < b->account_count; i++) {
             b->lines[i].part_index = i;
             b->lines[i].account_id =
-                parts[i].vacant && b->vacancy == PREPAY_ALLOC_VACANT_OWNER ? b->owner : parts[i].account_id;
+                parts[i].vacant && b->vacancy == PREPAY_ALLOCATION_VACANT_OWNER ? b->owner : parts[i].account_id;
         }
         b->line_count = b->account_count;
         status = PREPAY_OK;
     } else {
-        status = prepay_alloc_allocate(&request, parts, b->account_count, b->lines, 2 * b->account_count,
+        status = prepay_allocation_allocate(&request, parts, b->account_count, b->lines, 2 * b->account_count,
                                        &b->line_count);
     }
     free(parts);
@@ -243,7 +243,7 @@ static bool statements(bill_t *b)
             status = prepay_billing_statement_add(st, &line);
         }
         for (size_t k = lines.start[a]; status == PREPAY_OK && k < lines.start[a + 1]; k++) {
-            const prepay_alloc_line_t *l = &b->lines[lines.order[k]];
+            const prepay_allocation_line_t *l = &b->lines[lines.order[k]];
             prepay_statement_line_t line = {PREPAY_BILLING_LINE_COMMON_AREA, 0, 0, l->energy, l->money, 0, b->end - 1};
             status = prepay_billing_statement_add(st, &line);
         }

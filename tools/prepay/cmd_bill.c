@@ -203,7 +203,7 @@ static void print_csv(int table, const bill_t *r)
     } else if (table == BILL_CSV_ALLOCATION) {
         printf("part,account,weight,energy_wh,amount\n");
         for (size_t i = 0; i < r->line_count; i++) {
-            const prepay_alloc_line_t *l = &r->lines[i];
+            const prepay_allocation_line_t *l = &r->lines[i];
             printf("%zu,%" PRIu64 ",%" PRId64 ",%" PRId64 ",%s\n", l->part_index, l->account_id, l->weight, l->energy,
                    money_text(l->money, a));
         }

@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "ledger_session.h"
 #include "settle_site.h"
+#include "prepay/settlement_hosted.h"
 
 #define READINGS_FILE_MAX (1024u * 1024u * 1024u)
 #define SITE_FILE_MAX (256u * 1024u * 1024u)

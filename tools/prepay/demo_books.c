@@ -17,6 +17,7 @@
 #include "cli_csv.h"
 #include "cli_text.h"
 #include "demo.h"
+#include "prepay/settlement_hosted.h"
 
 #define DEMO_GROUP 1u
 
@@ -174,8 +175,8 @@ int demo_settlement_open(demo_t *d)
         memset(&g, 0, sizeof g);
         g.number = DEMO_GROUP;
         g.method = PREPAY_SETTLEMENT_BY_AREA;
-        g.residual_policy = PREPAY_ALLOC_RESIDUAL_CARRY;
-        g.vacancy = PREPAY_ALLOC_VACANT_SKIP;
+        g.residual_policy = PREPAY_ALLOCATION_RESIDUAL_CARRY;
+        g.vacancy = PREPAY_ALLOCATION_VACANT_SKIP;
         g.tariff = 0;
         g.master_meter_id = d->master_id;
         status = prepay_settlement_add_group(&d->site, &g);

@@ -16,6 +16,7 @@
 
 #include "prepay/hosted_status.h"
 #include "prepay/status.h"
+#include "prepay/journal_posix.h"
 
 #define DEFAULT_ACCOUNTS 4096u
 #define DEFAULT_TRANSFERS (1u << 18)

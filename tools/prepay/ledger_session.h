@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "prepay/journal.h"
+#include "prepay/journal_posix.h"
 #include "prepay/ledger.h"
 
 /* One run of `prepay ledger`: the recovered ledger and, for a writer, the locked journal. */

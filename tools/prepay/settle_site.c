@@ -6,6 +6,7 @@
 #include "cli_file.h"
 #include "cli_json.h"
 #include "settle_site.h"
+#include "prepay/settlement_hosted.h"
 
 #define SITE_ITEMS_MAX 1000000u /* accounts, meters or members in one file */
 #define TARIFF_FILE_MAX (64u * 1024u * 1024u)
@@ -444,8 +445,8 @@ int settle_site_build(settle_doc_t *doc, const char *origin, prepay_settlement_m
         memset(&c, 0, sizeof c);
         c.number = (uint16_t)g->number;
         c.method = (uint8_t)g->method;
-        c.residual_policy = PREPAY_ALLOC_RESIDUAL_CARRY;
-        c.vacancy = PREPAY_ALLOC_VACANT_SKIP;
+        c.residual_policy = PREPAY_ALLOCATION_RESIDUAL_CARRY;
+        c.vacancy = PREPAY_ALLOCATION_VACANT_SKIP;
         c.tariff = doc->group_tariff[i];
         c.master_meter_id = g->master;
         status = prepay_settlement_add_group(site, &c);

@@ -23,6 +23,7 @@
 #include "prepay/prepay.h"
 #include "prepay/settlement.h"
 #include "prepay/tariff_json.h"
+#include "prepay/settlement_hosted.h"
 
 typedef struct settle_tariff_spec {
     const char *name, *file;

@@ -63,8 +63,8 @@ WalletStateFlag = _make("WalletStateFlag", "PREPAY_WALLET_STATE_", exclude=("MAS
 JournalRecordType = _make("JournalRecordType", "PREPAY_JOURNAL_RECORD_",
                           ["ACCOUNT", "TRANSFER", "COMMIT", "CLOSE", "CUT", "EXPIRE"])
 # allocation
-ResidualPolicy = _make("ResidualPolicy", "PREPAY_ALLOC_RESIDUAL_")
-Vacancy = _make("Vacancy", "PREPAY_ALLOC_VACANT_")
+ResidualPolicy = _make("ResidualPolicy", "PREPAY_ALLOCATION_RESIDUAL_")
+Vacancy = _make("Vacancy", "PREPAY_ALLOCATION_VACANT_")
 # billing
 ChargeBasis = _make("ChargeBasis", "PREPAY_BILLING_", ["FIXED", "PER_AREA", "PER_UNIT"])
 ChargeSchedule = _make("ChargeSchedule", "PREPAY_BILLING_", ["ONCE", "MONTHLY", "QUARTERLY", "YEARLY"])

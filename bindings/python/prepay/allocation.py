@@ -15,7 +15,7 @@ __all__ = ["split", "split_money", "Residual", "residual", "Part", "AllocationLi
 
 def split(total: int, weights: Sequence[int]) -> List[int]:
     """Splits an integer total by weights; the shares add up exactly to the total."""
-    status, shares = _c.pyprepay_alloc_split(int(total), [int(w) for w in weights])
+    status, shares = _c.pyprepay_allocation_split(int(total), [int(w) for w in weights])
     check(status)
     return shares
 
@@ -27,7 +27,7 @@ def split_money(total: DecimalLike, weights: Sequence[int]) -> List[Decimal]:
 
 def weight_days(weight: int, days: int) -> int:
     """weight x occupied days, checked."""
-    status, out = _c.prepay_alloc_weight_days(weight, days)
+    status, out = _c.prepay_allocation_weight_days(weight, days)
     check(status)
     return out
 
@@ -49,8 +49,8 @@ class Residual:
 def residual(master: int, subs: Sequence[int], carried_in: int = 0,
              policy: ResidualPolicy = ResidualPolicy.FAIL) -> Residual:
     """master - sum(subs) (+ carried negative residual), by the policy for a negative result."""
-    r = _c.prepay_alloc_residual_t()
-    check(_c.pyprepay_alloc_residual(int(master), [int(s) for s in subs], int(carried_in), int(policy), r))
+    r = _c.prepay_allocation_residual_t()
+    check(_c.pyprepay_allocation_residual(int(master), [int(s) for s in subs], int(carried_in), int(policy), r))
     return Residual(r.master, r.sub_total, r.carried_in, r.raw, r.common, r.carry_out, r.clamped, bool(r.negative),
                     r.loss_bp)
 
@@ -64,7 +64,7 @@ class Part:
     vacant: bool = False
 
     def _c(self):
-        p = _c.prepay_alloc_part_t()
+        p = _c.prepay_allocation_part_t()
         p.account_id, p.weight, p.occupied_days, p.vacant = self.account_id, self.weight, self.occupied_days, self.vacant
         return p
 
@@ -83,9 +83,9 @@ def allocate(parts: Sequence[Part], energy: int = 0, money: DecimalLike = 0, per
              vacancy: Vacancy = Vacancy.OWNER, owner_account_id: int = 0,
              owner_pays_unoccupied: bool = False) -> List[AllocationLine]:
     """Allocates common energy (Wh) and money (yuan) among parts; lines sum exactly to the totals."""
-    req = _c.prepay_alloc_request_t()
+    req = _c.prepay_allocation_request_t()
     req.energy, req.money, req.period_days = int(energy), yuan_to_fen(money), int(period_days)
     req.vacancy, req.owner_account_id, req.owner_pays_unoccupied = int(vacancy), owner_account_id, owner_pays_unoccupied
-    status, lines = _c.pyprepay_alloc_allocate(req, [p._c() for p in parts])
+    status, lines = _c.pyprepay_allocation_allocate(req, [p._c() for p in parts])
     check(status)
     return [AllocationLine(i, a, w, e, fen_to_yuan(m)) for i, a, w, e, m in lines]
