@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation and billing throughput: largest-remainder splits of a common
  * charge over buildings of 10 to 20000 parts (areas with 2 decimals, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `prepay bill` at scale: a site month with 10^4, 10^5 and 10^6 accounts
  * read from JSON and computed (tools/prepay/bill.h), to show that memory

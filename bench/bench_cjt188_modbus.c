@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark of the CJ/T 188 and Modbus RTU codecs: frames decoded per second
  * all the way to a typed value in the library's units, for short replies,

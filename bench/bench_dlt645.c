@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark of DL/T 645 decoding, each figure named by exactly what it does:
  *

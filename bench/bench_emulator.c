@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark: the emulator at scale, over loopback TCP (hosted).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark of the meter-side event judgement, voltage statistics and load
  * control. Figures (single thread, CPU time of the thread, best of 3):

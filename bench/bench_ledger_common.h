@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared parts of the ledger benchmarks (hosted): timing, the machine's
  * memcpy bandwidth, the transfer workload with sequential or random ids,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark: the durable ledger, through the POSIX journal, with ONE fsync
  * per batch of 8192 transfers (group commit, TigerBeetle's batch size).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark: the ledger in memory, on one core (no durability; see
  * bench_ledger_durable.c for the journal).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark of the reference prepaid meter: the size of one meter's state,
  * the cost of prepay_meter_advance() in local cost control (band lookup,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Speed of pg_prepay (not part of the test suite's timing):
 #   - rows priced per second by prepay_bill (batch aggregate), prepay_bill_stream
 #     (streaming aggregate) and prepay_tariff_interval_amount (price per row, sum),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Batch tariff evaluation through the Python bindings, side by side with C on the same tariff files.
 
 One call per meter prices a year of 15-minute data (35040 intervals) given as three int64 buffers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """DL/T 645 decoding through the Python bindings, per frame, against pure-Python decoders.
 
 Figures (best of 3 runs, CPU time of the process; ns per frame):

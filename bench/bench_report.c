@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Report and load-record throughput, per core (process CPU time, best of 3).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark: readings settled per second on one core, in memory and durable.
  *

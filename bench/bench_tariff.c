@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tariff engine throughput, batch and streaming side by side, on meter-years of 15-minute data
  * (35040 intervals per meter, 0..0.4 kWh each, from 2024-01-01) for a flat tariff, a TOU tariff

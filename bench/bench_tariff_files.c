@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Batch tariff evaluation of tariff FILES (the same JSON / URDB / SAM documents the
  * Python bindings load), so that bench/bench_python_batch.py can compare C and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark of the reference water meter: the size of one meter's state, the
  * cost of one flow step and of one request through each protocol handler,

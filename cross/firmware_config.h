@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Minimal configuration for the firmware profile (PREPAY_CONFIG_FILE).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sizes of the state structs a firmware allocates, under the firmware
  * configuration: each array below has the size of one struct, and

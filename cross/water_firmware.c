@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A minimal water meter firmware, linked by scripts/firmware-profile.sh
  * against the firmware build of libprepay with --gc-sections, to measure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the largest-remainder split (prepay_allocation_split) and the
  * allocation of priced common consumption (prepay_allocation_allocate) over

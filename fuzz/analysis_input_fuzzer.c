@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the station's theft analysis over untrusted inputs
  * (readings and events gathered from meters). Input bytes build up to 4

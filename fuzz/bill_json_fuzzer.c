@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the `prepay bill` input loader (bill_parse) and, for what it
  * accepts, the month (bill_run): residual, pricing, allocation, charge run,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: charge-item cycle runs (prepay_billing_run) and statements
  * (prepay_billing_statement_*) over arbitrary items, accounts, periods and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: civil time as text (civil_time.h), which reads dates and
  * times from untrusted JSON, CSV and command lines. Every parser runs on the

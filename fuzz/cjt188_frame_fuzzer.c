@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the CJ/T 188 frame decoder (prepay_cjt188_decode) and the
  * typed decoders that read a decoded frame's data (meter-side request

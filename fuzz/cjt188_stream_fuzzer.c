@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the CJ/T 188 stream parser (prepay_cjt188_stream_*), which
  * takes untrusted bytes from serial lines and sockets in arbitrary chunks.

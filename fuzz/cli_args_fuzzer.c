@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the command lines of every `prepay` command and of
  * `prepay-emu`, through their input stages (the tools layer's one option

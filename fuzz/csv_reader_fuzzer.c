@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the tools' one CSV reader (tools/common/cli_csv.h), and its
  * writer as the reader's inverse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the DL/T 645 frame decoder (prepay_dlt645_decode_edition),
  * which reads untrusted bytes from serial lines and TCP. The first byte picks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: DL/T 645-2007 load-record replies (include/prepay/load_record.h),
  * untrusted bytes from a meter. Input: one byte choosing the DI (class =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the DL/T 645 reading decoder (prepay/dlt645_reading.h), which
  * turns untrusted reply bytes straight into typed values, and the frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the station-side reply parsers (dlt645_reply.c):
  * prepay_dlt645_reply_check, _read, _read_address, _change_baud, _ack and

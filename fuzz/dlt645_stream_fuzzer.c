@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the DL/T 645 stream parser (prepay_dlt645_stream_*), which
  * takes untrusted bytes from serial lines and sockets in arbitrary chunks.

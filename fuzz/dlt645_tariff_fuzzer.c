@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: a meter's tariff tables read back by a station
  * (prepay/dlt645_tariff.h) — the verify-tariff / push-tariff read-back path.

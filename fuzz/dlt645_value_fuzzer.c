@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: DL/T 645 typed values (include/prepay/dlt645_data.h), which
  * decode untrusted meter replies. Input: one mode byte, four DI bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: DTU registration/heartbeat patterns (prepay/dtu.h). The
  * pattern text comes from a station's configuration, the packet bytes from

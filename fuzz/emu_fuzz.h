@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers of the emulator's fuzz targets: a tariff resolver that answers
  * every reference with one small TOU tariff held in memory (no files), and

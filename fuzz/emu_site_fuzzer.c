@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the emulator's site-file loader (emu_site_parse), then a
  * short life of whatever it accepts: an hour of simulation through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the emulator's state-file decoder (emu_state_decode) on a
  * fixed three-meter site. Mode 0 decodes the input as it is; mode 1 starts

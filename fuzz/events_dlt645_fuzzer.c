@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: event and voltage-statistics items over DL/T 645 - the
  * station's decoders of untrusted replies (04001501 status word, event

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: event-threshold and voltage-limit parameter writes over
  * DL/T 645 (prepay_events_params_write(), prepay_vq_params_write()), which

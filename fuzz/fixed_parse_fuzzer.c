@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: exact decimal parsing and formatting (prepay_fixed_parse /
  * prepay_fixed_format), which read prices and amounts from untrusted JSON,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: journal recovery (and snapshot loading) over arbitrary bytes,
  * through the in-memory storage. The first input byte picks the mode:

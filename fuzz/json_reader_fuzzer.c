@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the hosted JSON reader (src/common/json_internal.h) and the
  * JSON string escaper, on arbitrary bytes.

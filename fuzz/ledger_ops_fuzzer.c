@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the ledger under arbitrary operation sequences. The input
  * bytes choose the accounts' limits and then a sequence of operations

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the DL/T 645 meter-side handler (prepay_meter_handle).
  *

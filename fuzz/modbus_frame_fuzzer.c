@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the Modbus RTU frame decoder, length inference, request
  * parser and request/response matcher, which read untrusted bytes. The first

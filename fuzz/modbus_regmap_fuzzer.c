@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: register-map decoding (prepay_modbus_map_decode,
  * prepay_modbus_value_decode / _encode, prepay_modbus_float_to_fixed /

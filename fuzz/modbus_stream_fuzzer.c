@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the Modbus RTU stream parser (prepay_modbus_stream_*): bytes
  * in chunks with timestamps and idle-line calls chosen by the input. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: payment-order inputs and channel statements. The bytes drive
  * a small site (two remote accounts, a flat tariff, an outbox on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the readings CSV parser of `prepay tariff bill`
  * (tools/prepay/readings.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Standalone replay engine for the fuzz targets: runs LLVMFuzzerTestOneInput
  * over every file named on the command line (directories are walked one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: prepay_report_add() (include/prepay/report.h) over arbitrary
  * rows. Input: 1 byte period, 2 bytes day span, then 24-byte rows (start 8,

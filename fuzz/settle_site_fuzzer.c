@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the `prepay settle` site-file loader (tools/prepay/settle_site.h):
  * the JSON document, its cross-references (tariff and policy names, account and

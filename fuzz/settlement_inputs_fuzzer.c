@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: settlement inputs. The bytes drive a small site (remote,
  * local and postpaid accounts, a household with two meters, a master meter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the station-side fuzz targets: a byte cursor over the
  * fuzz input, requests of every kind built from it, and replies to a

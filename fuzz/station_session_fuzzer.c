@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: a station session (prepay/station.h) driven through any
  * interleaving of requests, received bytes (garbage or replies synthesised

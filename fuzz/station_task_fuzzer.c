@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: a batch task (prepay/station.h) over up to 8 meters, with a
  * builder that sometimes fails, driven by received bytes (garbage or

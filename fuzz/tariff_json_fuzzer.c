@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the hosted tariff loaders (prepay_tariff_json_load_buffer()
  * and prepay_tariff_urdb_load_buffer()) on arbitrary bytes. Neither may

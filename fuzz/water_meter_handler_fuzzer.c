@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the reference water meter's protocol handlers
  * (prepay_water_meter_handle_cjt188, prepay_water_meter_handle_modbus).

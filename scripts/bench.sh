@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs every benchmark of bench/ at full size from a release build and prints the figures
 # (bench/README.md lists the commands one by one, what each figure means, and reference figures).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs a build into a scratch prefix and checks what a user of the
 # library sees:
 #   - headers, the pkg-config file `prepay`, a shared library that exports

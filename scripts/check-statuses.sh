@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Lists the statements of the tools (and any C files given) that drop the
 # status a libprepay function returns, with clang-tidy's
 # bugprone-unused-return-value check over every `PREPAY_API int prepay_*`

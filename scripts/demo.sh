@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The README's first command: install what is missing (Debian packages),
 # build everything (optimised), and run the main demonstration:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The fault-injection harness (tests/fault/fault_run.py) for a larger number
 # of cycles than the test suite runs: kill -9 at random points, torn writes,
 # EIO, ENOSPC and power cuts against `prepay ledger` and the library's

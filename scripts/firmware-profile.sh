@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Firmware profile: cross-compile the freestanding core for Cortex-M4
 # (-mcpu=cortex-m4 -mthumb -Os -mfloat-abi=soft) with the minimal config
 # (cross/firmware_config.h), then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every libFuzzer target (clang, ASan + UBSan) for a bounded time,
 # starting from its seed corpus (new inputs go to a scratch directory, the
 # seeds in fuzz/corpus/ are never modified). Prints executions per target and

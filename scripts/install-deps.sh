@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages libprepay needs to build, test and run its
 # demo. Idempotent: does nothing when everything is present.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Worst-case stack depth of the core's public functions, from GCC's
 -fcallgraph-info=su output (.ci files, one per object) of the firmware build.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Tests pg_prepay, the PostgreSQL 15 extension in pg/, on temporary servers
 # that it starts itself; it never touches a system cluster.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every test of libprepay (the README's test command):
 #   - the cmocka suites and every fuzz-corpus replay, built with gcc under
 #     ASan + UBSan (the default test build),
@@ -93,6 +94,7 @@ else
 fi
 step "firmware profile (Cortex-M4)" scripts/firmware-profile.sh build/firmware
 step "doxygen (no undocumented public symbol)" doxygen docs/Doxyfile
+step "SPDX licence identifier in every source file" python3 scripts/spdx.py --check
 step "PostgreSQL: pg_regress suites (pg_prepay)" scripts/test-postgresql.sh regress
 step "PostgreSQL: isolation (concurrent postings)" scripts/test-postgresql.sh isolation
 step "PostgreSQL: three instances, postgres_fdw shards" scripts/test-postgresql.sh shard

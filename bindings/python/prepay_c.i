@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SWIG interface of libprepay: the raw C API (module prepay._c_api / prepay.c_api).
  * The Pythonic package `prepay` (bindings/python/prepay/) sits on top of it.

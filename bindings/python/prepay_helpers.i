@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers of the SWIG module: calls that need caller-owned memory, arrays of structs,
  * callbacks or batch loops. They live in the bindings, not in src/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Settlement helpers of the SWIG module (include/prepay/settlement.h): one object that owns a
  * site's memory, its configuration arrays and its work areas, with the event and statement sinks

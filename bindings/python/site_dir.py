@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Prints the directory under PREFIX where this interpreter imports packages from.
 
 `meson install` must put the package where the target interpreter looks. Meson's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Copies the public headers for SWIG, rewriting what SWIG 4.1 cannot parse.
 
 SWIG's parser refuses conditional expressions in array sizes such as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check_man.sh PREPAY "COMMANDS" PAGE.1...
 # Every page must render with groff (man macros) without a single warning,
 # and with man -l when man-db is installed; every command listed by

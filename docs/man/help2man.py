@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes a man page (roff, man macros) from a tool's own --help output.
 
     help2man.py PROGRAM-BINARY NAME [COMMAND] -o OUT.1

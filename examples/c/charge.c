@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Smallest libprepay program: price 12.5 kWh at Guangzhou's residential
  * 0.58886875 yuan/kWh exactly and round the charge to fen once.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs an example and checks its output: check_output.sh EXPECTED PROGRAM [ARGS...]
 # The program must exit 0 and print every non-comment line of EXPECTED as a
 # whole line of its standard output (other lines may come between them).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Decode a capture: DL/T 645-2007 reply frames, written as hex text the way a
  * serial sniffer or a DTU log shows them, turned into named values with units.

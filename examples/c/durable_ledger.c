@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A durable prepaid ledger: accounts and transfers made crash-safe by the
  * journal, a snapshot that compacts it, and recovery after a restart.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A month-end common-area (公摊) split: the building's master meter minus the
  * flats' sub-meters is the common consumption; it is priced ONCE for the

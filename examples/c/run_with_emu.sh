@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Starts the emulator on a free loopback port, runs an example against it and
 # checks the example's output, then stops the emulator:
 #   run_with_emu.sh PREPAY-EMU SITE.json SCRATCH-DIR EXPECTED PROGRAM METER...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Settle readings: a meter reading becomes a priced charge, a ledger
  * transfer, a wallet decision and events (prepay/settlement.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A station session over TCP: read the purse and the energy register of the
  * meters behind a transparent DTU (or the emulator prepay-emu), the way a

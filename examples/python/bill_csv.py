@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Bills a CSV of meter readings with a tariff JSON file.
 
     PYTHONPATH=build/python/bindings/python python3 examples/python/bill_csv.py [readings.csv] [tariff.json]

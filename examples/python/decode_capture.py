@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Decodes DL/T 645 frames from a capture: hex lines (or a vector file's `hex = ...` lines).
 
     PYTHONPATH=build/python/bindings/python python3 examples/python/decode_capture.py [capture.txt]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Settles a month of a small building with prepay.settlement: a master meter over four accounts (a
 tenant who pays, a tenant who never pays, a household with two meters, a postpaid shop), daily
 readings, recharges, the relay commands the wallet decides, and the month-end close with the

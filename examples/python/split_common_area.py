@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Splits a common-area (公摊) electricity bill among flats by floor area, exactly.
 
     PYTHONPATH=build/python/bindings/python python3 examples/python/split_common_area.py

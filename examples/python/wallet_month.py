@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs a prepaid wallet through a month: a ledger (with a file journal), daily priced consumption
 deducted from the wallet, the wallet policy deciding alarms and the relay, and a recharge that
 restores supply. Ledger account and transfer ids follow the settlement id scheme

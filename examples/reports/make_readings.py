@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes a deterministic readings CSV for `prepay report`: 15-minute interval
 energy of three shops (shop A02 has two meters) from 2024-03-01 to
 2025-04-01, with a daily load shape, weekends lower, a summer bump and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file allocation.h
  * @ingroup prepay_allocation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file analysis.h
  * @ingroup prepay_analysis

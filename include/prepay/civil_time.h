@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file civil_time.h
  * @ingroup prepay_common

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file cjt188.h
  * @ingroup prepay_cjt188

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file config_fingerprint.h
  * @brief A fingerprint of the configuration, so a program built with other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file deprecated.h
  * @brief Old names kept for one release after 0.1.0: each is an alias of its new name and warns when used.

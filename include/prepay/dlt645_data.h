@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file dlt645_data.h
  * @ingroup prepay_dlt645

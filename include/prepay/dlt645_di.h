@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file dlt645_di.h
  * @ingroup prepay_dlt645

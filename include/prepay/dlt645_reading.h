@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file dlt645_reading.h
  * @ingroup prepay_dlt645

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file dlt645_tariff.h
  * @brief A tariff as a DL/T 645 meter holds it: compile a price set into the meter's tables, rebuild one from them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file dtu.h
  * @brief DTU registration and heartbeat packets: a configurable, regex-free byte-pattern matcher.

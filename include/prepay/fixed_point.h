@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file fixed_point.h
  * @ingroup prepay_common

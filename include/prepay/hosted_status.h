@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file hosted_status.h
  * @ingroup prepay_common

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file journal.h
  * @ingroup prepay_ledger

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file journal_posix.h
  * @brief Journal and snapshot storage in POSIX files (hosted builds only).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file ledger.h
  * @ingroup prepay_ledger

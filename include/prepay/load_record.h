@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file load_record.h
  * @ingroup prepay_load_record

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file meter_events.h
  * @ingroup prepay_events

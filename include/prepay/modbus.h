@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file modbus.h
  * @ingroup prepay_modbus

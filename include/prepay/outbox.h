@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file outbox.h
  * @brief Notification outbox: settlement events to the caller's channels, durable with the ledger.

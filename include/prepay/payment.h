@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file payment.h
  * @brief Payment orders (online recharge through a payment channel) on the settlement core.

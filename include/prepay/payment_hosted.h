@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file payment_hosted.h
  * @brief Loading a payment channel's statement file (hosted builds only).

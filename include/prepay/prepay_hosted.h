@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file prepay_hosted.h
  * @brief Hosted umbrella header: the freestanding core (prepay.h) and every hosted extra.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file settlement.h
  * @ingroup prepay_settlement

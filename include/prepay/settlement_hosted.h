@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file settlement_hosted.h
  * @brief Heap allocation of a settlement site's memory and work area (hosted builds only).

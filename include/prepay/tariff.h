@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file tariff.h
  * @ingroup prepay_tariff

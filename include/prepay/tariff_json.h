@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file tariff_json.h
  * @ingroup prepay_tariff

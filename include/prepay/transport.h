@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file transport.h
  * @brief Hosted transports for station sessions: serial / RS-485 ports, TCP to a DTU or serial server, DTUs dialling in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file voltage_qualification.h
  * @ingroup prepay_events

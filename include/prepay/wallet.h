@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file wallet.h
  * @ingroup prepay_ledger

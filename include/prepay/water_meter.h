@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * @file water_meter.h
  * @ingroup prepay_water

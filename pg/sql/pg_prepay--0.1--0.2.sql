@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- pg_prepay 0.1 -> 0.2: reports (calendar buckets by band with exact fees,
 -- year-on-year and period-on-period growth with null reasons), views in
 -- currency units for people (the tables stay in minor units), and the CJ/T 188

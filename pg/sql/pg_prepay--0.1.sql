@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- pg_prepay 0.1: libprepay in SQL. Money is bigint minor units (fen, cent),
 -- energy bigint Wh (water: L), prices bigint 1e-8 currency per kWh, time a
 -- timestamp without time zone (local civil time, whole seconds for metered

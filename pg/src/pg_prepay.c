@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg_prepay: module entry, errors (libprepay status -> SQLSTATE), time and
  * number conversions, JSON output helpers.

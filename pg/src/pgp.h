@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg_prepay: shared helpers of the extension (errors, time, numbers, JSON
  * output, the per-backend plan cache). Every SQL function is a thin wrapper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation in SQL: the exact largest-remainder split over bigint[] weights,
  * master-minus-sub-meters residuals, pricing once, and the full common-area

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bills in SQL: one interval priced alone, the batch bill aggregate
  * prepay_bill() (combinable, order-free: it sorts and calls

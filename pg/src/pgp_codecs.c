@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The other meter protocols the library speaks, in SQL (version 0.2):
  * CJ/T 188-2004 water, heat and gas meters (cjt188.h) and Modbus RTU with

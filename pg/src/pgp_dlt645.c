@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 in SQL: a frame to jsonb, a reply's value to bigint (library
  * units: Wh, fen, 1e-8 yuan/kWh, ...), many frames to rows, DI names.

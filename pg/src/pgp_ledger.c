@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The double-entry ledger on tables: prepay_account (accounts with their
  * four counters) and prepay_transfer (the log, in `seq` order). Every

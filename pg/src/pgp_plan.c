@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tariff plans in SQL: a `prepay-tariff/1` (or URDB / SAM) document compiled
  * to a bytea, and the per-backend cache that turns that bytea back into a

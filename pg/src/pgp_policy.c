@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The wallet policy's JSON form, read by libprepay's one JSON reader from a
  * field table. Kept apart from the SQL wrappers: jansson and PostgreSQL's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wallet policy's JSON form (pgp_policy.c): PostgreSQL-free, so it can include jansson. */
 #ifndef PGP_POLICY_H
 #define PGP_POLICY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reports in SQL (include/prepay/report.h): the aggregate prepay_report()
  * buckets one key's (an account's) metered rows by day, ISO week, month or

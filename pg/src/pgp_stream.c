@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Streaming state in a table row: what a billing server does per reading.
  * prepay_tariff_state() makes a fresh state (bytea); prepay_tariff_feed(),

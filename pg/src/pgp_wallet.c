@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wallet decisions in SQL: prepay_wallet_decide() over a policy given as
  * jsonb (read by libprepay's one JSON reader from a field table, so a bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the largest-remainder split over strided arrays, so that
  * prepay_allocation_allocate() can split straight into its output lines without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Allocation of a priced common consumption to parts, as lines (see allocation.h). */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Master minus sub-meters: common consumption, fault policy, loss ratio (see allocation.h). */
 #include "prepay/allocation.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Largest-remainder (Hamilton) split, exact in integers (see allocation.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of this module, for prepay_strerror(). */
 #include "../common/status_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Incremental event collection on the station: a cursor of counts per
  * status-word bit, so a station reads only the records it has not seen,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Theft-suspicion engine: deterministic rules over register readings and
  * collected events (see analysis.h for the rules, docs/events.md

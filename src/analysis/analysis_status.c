@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of the analysis module (PREPAY_MODULE_ANALYSIS), for prepay_strerror(). */
 #include "../common/status_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arrears list: unpaid amounts aged into buckets of days overdue (see billing.h). */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Charge items and cycle runs (see billing.h): schedules, proration, charge
  * ids, and the two-pass run (validate and price everything, then emit).

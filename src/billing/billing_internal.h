@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers shared by the billing sources. */
 #ifndef PREPAY_BILLING_INTERNAL_H
 #define PREPAY_BILLING_INTERNAL_H

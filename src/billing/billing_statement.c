@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Postpaid statements (see billing.h): lines and totals, the draft →
  * confirmed → issued state machine, the seal of an issued statement, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exact money amounts: energy x price without rounding (see fixed_point.h). */
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"

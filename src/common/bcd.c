@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packed BCD in DL/T 645 byte order (see prepay/bcd.h). */
 #include "prepay/bcd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checked int64 arithmetic and the library's one rounding rule (see fixed_point.h). */
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Civil calendar arithmetic: date <-> day number, weekday (see civil_time.h).
  *

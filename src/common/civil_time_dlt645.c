@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645-2007 date and time forms (appendix A data formats YYMMDDWW,
  * hhmmss, YYMMDDhhmm, YYMMDDhhmmss), packed BCD, least significant byte

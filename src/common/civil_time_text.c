@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Civil time as text: the one grammar of dates and times (see civil_time.h).
  *

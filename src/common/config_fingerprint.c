@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The library's configuration fingerprint (see prepay/config_fingerprint.h). */
 #include "prepay/config_fingerprint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The old names of include/prepay/deprecated.h, kept for one release: each
  * calls its new name, so a program built against 0.1 still links and gets

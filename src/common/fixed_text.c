@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exact decimal text <-> fixed-point integers (see fixed_point.h). No libc. */
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Status texts of the hosted module (PREPAY_MODULE_HOSTED), for prepay_strerror().
  *

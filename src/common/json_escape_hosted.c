@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the one JSON string escaper (RFC 8259 section 7), for messages
  * that quote a value and for the tools' JSON output.

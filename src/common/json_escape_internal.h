@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal (hosted): the one JSON string escaper of libprepay's hosted code
  * (RFC 8259 section 7), for the tools' and the library's JSON output and

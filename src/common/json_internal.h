@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal (hosted): the one JSON reader of libprepay's hosted code, over
  * jansson, and the one JSON string escaper.

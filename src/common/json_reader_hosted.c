@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the JSON reader's walk (json_internal.h): the path of the value
  * being read, one-line messages, files and parsing, and the table-driven

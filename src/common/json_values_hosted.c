@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the JSON reader's scalar readers (json_internal.h): integers in a
  * range, exact decimals, enums by name, strings, literals, booleans, and

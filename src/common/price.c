@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one validation of a price (see fixed_point.h). */
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay_strerror(): dispatch a status code to its module's text table. */
 #include "prepay/status.h"
 

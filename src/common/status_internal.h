@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: per-module status text tables behind prepay_strerror().
  *

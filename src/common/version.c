@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Run-time version of the library (see prepay/version.h). */
 #include "prepay/version.h"
 

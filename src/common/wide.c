@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* 128-bit unsigned multiply and divide from 64-bit operations (see wide_internal.h). */
 #include "wide_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: 128-bit unsigned helpers built from 32/64-bit operations only.
  *

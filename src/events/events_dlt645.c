@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 event items: the meter's replies (prepay_events_read) and the
  * station's decoders. Numbering and layouts: see events_table.c and

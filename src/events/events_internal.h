@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the event-kind table, channel layout and BCD writer shared by
  * the files of the events module (never installed).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Event judgement: one call per sample decides, for every (kind, phase)
  * channel, whether its start (or end) condition has been observed for the

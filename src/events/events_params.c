@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Event thresholds and delays: State Grid style defaults, validation, and
  * the DL/T 645 0409xxxx parameter items (read and validated write).

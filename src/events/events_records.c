@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Event records outside the sampled judgement (outage at power-up,
  * programming, clock change, refused writes), clearing, queries, and the

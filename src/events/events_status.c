@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of the events module (PREPAY_MODULE_EVENTS), for prepay_strerror(). */
 #include "../common/status_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The event-kind table (DL/T 645 numbering, status-word bits, record
  * layouts), the channel layout, and the BCD helpers of the events module.

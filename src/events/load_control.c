@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Load control policy: over-power trip, malignant-load detection, restore
  * timer, daily auto-restore cap and lock-out (see load_control.h and

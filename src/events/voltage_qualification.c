@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Voltage qualification: per-minute counting per phase, day and month
  * statistics with rollover (see voltage_qualification.h and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Voltage qualification over DL/T 645: the 0310xxxx statistics entries and
  * the limit parameters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC-32C (Castagnoli) for the journal and snapshot records.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal helpers of the journal: little-endian field access, the
  * journal's internal states, and functions shared between its files.

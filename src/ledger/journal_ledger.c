@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal bound to a ledger: recovery (snapshot + committed batches,
  * replayed through the ledger's own entry points, then verified; read

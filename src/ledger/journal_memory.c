@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * In-memory journal and snapshot storage with failure injection: used by the
  * tests, the crash simulation and the fuzzer, and a model for RAM- or

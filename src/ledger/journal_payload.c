@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Payloads of journal and snapshot records: transfers, accounts, account
  * closings and expiries of pending transfers, serialised field by field, little-endian, fixed widths, in the

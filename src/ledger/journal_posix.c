@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Journal and snapshot storage in POSIX files (hosted): the writer's
  * exclusive lock and the readers' shared one, pread / pwrite with EINTR and

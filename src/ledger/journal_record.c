@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal's byte format: file header, record frame, commit and cut
  * payloads (specified in docs/journal.md). Every field is written byte by byte in

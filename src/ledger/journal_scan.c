@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Journal recovery scan: validate, find the last complete batch, classify
  * what follows it (torn tail or corruption inside the log), then hand the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Snapshots of a ledger: every account (with counters) and the whole
  * transfer log (with deadlines and expiries), the journal sequence they

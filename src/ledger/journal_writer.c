@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Journal writer: batches staged in the caller's buffer, appended, closed by
  * a commit record (written twice in format 2) and made durable with ONE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ledger core: init, accounts, transfers (idempotency, limits, pending,
  * linked chains), replay. Freestanding; see include/prepay/ledger.h.

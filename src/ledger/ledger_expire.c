@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Pending-transfer deadlines: the expiry heap and prepay_ledger_expire() /
  * prepay_ledger_replay_expiry(). Freestanding; see include/prepay/ledger.h.

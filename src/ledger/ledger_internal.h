@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal helpers of the ledger: hash indexes and account lookup.
  * Shared by ledger.c, ledger_query.c and ledger_verify.c; never installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A ledger over a slice of a larger book: accounts loaded with the counters
  * they have in an external store (a database row the caller has locked), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sizing a ledger's caller memory and laying its arrays out in one buffer
  * (prepay_ledger_memory_size(), prepay_ledger_memory_layout(); the constant

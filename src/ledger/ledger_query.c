@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ledger queries: history iteration, order and income summaries, and the
  * recharge chain builder. Freestanding; see include/prepay/ledger.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay_ledger_verify(): zero sum, balances equal to the replay of the log,
  * limits, pending states and index consistency. Freestanding.

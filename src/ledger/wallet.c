@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Wallet policy: alarm levels with hysteresis, cut-off and restore, pre-trip
  * acknowledgement, no-disconnect periods with a debt cap, emergency credit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: set-up, purse, relay state machine, events.
  * Freestanding core (see docs/meter.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: deterministic simulation (prepay_meter_advance).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: sliding-window maximum demand (DL/T 645-2007
  * 04000103 demand period, 04000104 sliding time; A.2 maximum demand 01xxxxxx;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: the DL/T 645-2007 meter-side request handler.
  *

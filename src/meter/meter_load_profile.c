@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: load records (DL/T 645-2007 class 06 负荷记录).
  *

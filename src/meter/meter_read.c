@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: values of the data identifiers it keeps
  * (DL/T 645-2007 appendix A; prepaid items after Q/GDW, see docs/meter.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference prepaid meter: answers DL/T 645-1997 reads (function 01) as a
  * meter that speaks both editions does, for the items station software

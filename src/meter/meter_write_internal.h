@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: write items of the meter (meter_write.c), used by the handler.
  */

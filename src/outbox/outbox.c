@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The notification outbox: events routed by the per-account channel policy
  * become deliveries (event id, channel); attempts follow the retry schedule;

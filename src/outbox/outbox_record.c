@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Encoding and decoding of the outbox's journal APP records (layouts in docs/outbox.md). */
 #include <stddef.h>
 #include <stdint.h>

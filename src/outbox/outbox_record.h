@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The outbox's journal APP records (docs/outbox.md, "Journal records"):
  * byte 0 the tag PREPAY_JOURNAL_APP_OUTBOX, byte 1 the record kind, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text of the outbox status codes (prepay_strerror() dispatches here). */
 #include "prepay/outbox.h"
 

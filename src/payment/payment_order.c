@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Payment orders: an order is the PENDING ledger transfer clearing -> wallet
  * whose id is the order id (settlement ledger key, kind 16). Creating,

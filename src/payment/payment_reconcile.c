@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reconciliation of a channel's settlement statement against the ledger's
  * orders: matched, missing in the ledger, missing in the statement, amount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A channel's settlement statement as CSV (RFC 4180 with the tools'
  * conventions, docs/cli.md "CSV input"): order id, amount in yuan, status,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hosted: reads a channel statement CSV file and parses it (prepay_payment_statement_parse()). */
 #include <stdio.h>
 #include <stdlib.h>

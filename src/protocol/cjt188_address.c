@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 addresses and meter types. The address A0..A6 is 14 BCD digits,
  * low byte first on the wire, A5 A6 being the manufacturer code; all AAH is

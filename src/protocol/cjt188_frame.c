@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 frame codec: decode and encode
  *     [FE ...] 68 T A0..A6 C L DATA CS 16

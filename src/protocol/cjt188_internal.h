@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to the CJ/T 188 codec: the rules that derive a frame's
  * interpreted members (DI, SER, ST) from its control byte and data. The

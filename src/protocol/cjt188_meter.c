@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 meter side: parse a request into a typed command, build normal
  * and abnormal replies, and the purchase-serial rule that makes top-ups

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 reply parsers (station side). A reply is matched to the request
  * that was sent: reply direction, same function, the addressed meter, and

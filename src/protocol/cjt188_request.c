@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 request builders (station side), one per function and data
  * identifier of CJ/T 188-2004 (read data 01, read address 03, write data 04,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of the CJ/T 188 module, for prepay_strerror(). */
 #include "../common/status_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 byte-stream parser: bytes from a serial line, an M-Bus adapter or
  * a TCP socket in arbitrary chunks in, whole frames out, in order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 typed values: BCD quantities with unit codes, the 7-byte clock,
  * the status word ST, and the data layouts of 901F (current data), 8102 /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 meter addresses (DL/T 645-2007 clause 7.1.2): 6 BCD bytes, A0
  * first on the wire; the text on the meter is A5..A0. AA bytes are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 data-identifier catalogue: lookup (binary search over the exact
  * rows, short scan over the rule rows), listing, names and units. The rows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the rows of the DL/T 645 data-identifier catalogue
  * (dlt645_catalogue_table.c) and the lookups shared by the data-layer files.

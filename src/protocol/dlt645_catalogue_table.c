@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DL/T 645-2007 data-identifier catalogue: const rows, in flash.
  *

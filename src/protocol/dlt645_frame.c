@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 frame codec: decode and encode
  *     [FE ...] 68 A0..A5 68 C L DATA(+0x33) CS 16

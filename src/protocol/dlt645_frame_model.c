@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 frame model: the control byte (DL/T 645-2007 clause 7.1.3), the
  * checksum (clause 7.1), and the rules deriving a frame's interpreted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to the DL/T 645 frame layer: the rules that derive a frame's
  * interpreted members (edition, DI, error field, flags) from its control

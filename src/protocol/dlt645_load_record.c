@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station side of DL/T 645-2007 load records (负荷记录, DI3 = 06): DIs,
  * requests, stitching follow-up frames, and the record decoder/encoder.

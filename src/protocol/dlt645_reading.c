@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 read replies straight to typed values (prepay/dlt645_reading.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 reply parsers (station side) and request parsers (meter side).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 request builders (station side): one function per function code
  * of DL/T 645-2007 (clause 7, one subclause per function) and the 1997

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of this module, for prepay_strerror(). Numbers 1..63 belong to
  * the frame layer (include/prepay/dlt645.h); 64..127 are reserved for the
  * data-identifier catalogue and typed values; 128.. are the tariff tables

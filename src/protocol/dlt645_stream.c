@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 byte-stream parser: bytes from a serial line or a TCP socket in
  * arbitrary chunks in, whole frames out, in order.

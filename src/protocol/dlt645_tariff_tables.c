@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A price set as DL/T 645 tables and back (see prepay/dlt645_tariff.h):
  * year zones and day tables (DL/T 645-2007 A.5, 04010000.. / 04020000..),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645-2007 typed values: decoding the data of an item (appendix A
  * formats, after the +0x33 offset is removed) into prepay_dlt645_value_t

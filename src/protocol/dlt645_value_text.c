@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 typed values as text: prepay_dlt645_value_format() for tools and
  * bindings, and its inverse prepay_dlt645_value_parse() for writes. Exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CRC-16/MODBUS (Modbus over Serial Line V1.02 clause 2.5.1.2 and appendix
  * B: initial value FFFFH, polynomial 8005H reflected as A001H, no final

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * IEEE-754 binary32 <-> fixed point with integer arithmetic only (the core
  * has no floating point; Cortex-M4 builds use the soft-float ABI and must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Modbus RTU frame codec: ADU = unit, PDU (function + data), CRC low byte
  * first (Modbus over Serial Line V1.02 clause 2.5.1), with the PDU layouts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to the Modbus RTU codec: the CRC table, the PDU structure rules
  * shared by the decoder, the stream parser and the matcher.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Modbus request builders (client side), one per function code of the
  * Modbus Application Protocol V1.1b3 clause 6 handled here: 6.1 read coils,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Modbus request/response matching and response parsing (client side), and
  * the server side: request parsing, normal and exception responses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Modbus RTU stream parser (sans-I/O). RTU frames are delimited by a silent
  * interval of at least 3.5 character times (Modbus over Serial Line V1.02

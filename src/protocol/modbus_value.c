@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Register values: the types INT16 / UINT16 / INT32 / UINT32 / FLOAT32 /
  * BCD16 / BCD32 in any of the four byte orders vendors use, decoded to the

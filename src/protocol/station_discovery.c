@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station side: finding the addresses of the meters on a bus.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station side: one request/response exchange at a time on a bus, sans-I/O
  * (see prepay/station.h). The caller moves the bytes and reports the time;

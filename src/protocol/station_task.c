@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station side: batch tasks — one operation applied to many meters of a bus,
  * meter after meter, with further rounds for the meters that did not answer

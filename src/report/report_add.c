@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Adding series to a report: row checks, splitting at midnight, the hot
  * bucketing loop; cell access and roll-up into groups. Freestanding; see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Report calendar: bucket counts and bounds (day, ISO 8601 week, month,
  * year), report initialisation, and the base bucket of a YoY / MoM

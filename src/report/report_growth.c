@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Growth rates (同比 year-on-year, 环比 period-on-period) with explicit
  * nulls, over a report's cells. Freestanding; see include/prepay/report.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted output of reports: CSV and JSON tables, and a small SVG writer for
  * line and stacked-bar charts (see include/prepay/report_output.h). Uses

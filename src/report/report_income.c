@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Income composition (收入组成) from the ledger's posted revenue. Uses
  * prepay_ledger_income() only; the ledger is read, never changed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The site's ledger accounts (created idempotently, journaled in one batch)
  * and the check of the site's balances against the ledger.

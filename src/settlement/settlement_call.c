@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One settlement call: the undo log that makes a failed call change nothing,
  * the transfers and events it collects, and its end: apply the transfers as

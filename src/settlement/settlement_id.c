@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The settlement id scheme (docs/settlement.md, "Transfer ids"): a 128-bit
  * id packed from (kind, subject, period, sequence), and its 64-bit ledger

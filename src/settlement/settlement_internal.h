@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: shared state of one settlement call (undo log, transfers,
  * events), id indexes, and the steps the public functions are made of.

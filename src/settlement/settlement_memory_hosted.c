@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hosted helpers: site and work memory from malloc. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Money: posting a charge to an account (wallet first, the rest as debt: the
  * debt path local meters use, so no tenant who cannot pay stops a run), and

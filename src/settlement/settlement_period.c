@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Closing a period: common-area allocation per group (master minus
  * sub-meters, priced, split, posted), charge items (billing.h), postpaid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Pricing: the one place settlement calls the tariff stream
  * (prepay_tariff_feed_interval()), so that a faster stream (a sealed plan, a

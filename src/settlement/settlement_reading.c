@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Settling readings: validation of the whole batch, the sort by (meter,
  * time), the register policy (duplicates, late readings, rollover, reset,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Recharges (the chain: top-up, repay emergency credit, repay debt; the rest
  * credits the balance) and commands in force (keep power, forbid close,

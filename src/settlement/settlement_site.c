@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The site model: memory sizing and layout, initialisation, adding accounts,
  * meters, groups and members (each checked against the site, so a site that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sorting without allocation: a stable LSD radix sort of 64-bit keys with a
  * 32-bit payload (readings by meter and time), skipping the byte positions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Work memory of settlement calls: default sizes, one-buffer layout. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batch evaluation: intervals in, bill out. Same engine as streaming, plus a fast path. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bills: canonical line order, merging, rounding per line or per bill, totals. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Demand and capacity charges: validation, billing demand (ratchets), the
  * lines of a month, the demand state's invariants.

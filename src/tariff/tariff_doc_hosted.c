@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the tariff document every loader fills (tariff_doc_internal.h):
  * a fresh document, its validation by the core with the JSON path of what

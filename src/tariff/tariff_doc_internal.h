@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal (hosted): the tariff document shared by the loaders of every
  * tariff file format (tariff_json_hosted.c, tariff_urdb_hosted.c): a fresh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The evaluation engine: splitting, spreading, tier filling and proportional assignment. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: prepay_tariff_doc_load_file() and _buffer(), which pick the loader of a tariff
  * file from its top-level `format` member or, without one, from the members

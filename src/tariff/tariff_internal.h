@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: shared helpers of the tariff engine (never installed).
  */

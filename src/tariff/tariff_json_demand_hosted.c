@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the table of $.demand of the libprepay tariff JSON format
  * (docs/tariff-json.md, "Demand and capacity charges"): TOU demand periods

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the libprepay tariff JSON format (docs/tariff-json.md) -> a tariff
  * document, read by the JSON reader (src/common/json_internal.h) from field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal (hosted): the loader of the libprepay tariff JSON format, shared
  * by its two files: tariff_json_schedule_hosted.c (the tables of $.bands and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the tables of $.bands and $.schedule of the libprepay tariff JSON
  * format (docs/tariff-json.md): band names and DL/T 645 indices, day tables,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tariff model: initialisation, validation, plans, accounts, prices, cycles and tier bounds. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The next instant at which the band or the price set changes
  * (prepay_tariff_next_change()): a meter or a stream prices everything before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sealed plans: validate once, then trust the plan while its sets, switch
  * time and the sets' revisions stay as sealed (see prepay_tariff_plan_seal()).

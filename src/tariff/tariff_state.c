@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Streaming states, full and compact: initialisation, invariants, conversion. */
 #include <stddef.h>
 #include <string.h>

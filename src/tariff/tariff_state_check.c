@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Streaming states: the public checks of a state restored from storage. */
 #include "prepay/tariff.h"
 #include "tariff_internal.h"

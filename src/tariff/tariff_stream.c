@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Streaming evaluation: feed intervals or register readings, get charge lines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: the tariff API's text helpers (prepay/tariff_json.h): meter data
  * of any precision rounded once, exactly, and local instants in the one

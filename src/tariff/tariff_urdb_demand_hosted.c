@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: demand charges of OpenEI URDB rate records and NREL SAM
  * utilityrate5 inputs -> the tariff's ::prepay_tariff_demand_t

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted: OpenEI URDB rate records and NREL SAM utilityrate5 inputs -> a
  * tariff document (docs/tariff-json.md, "URDB and SAM imports"), read by

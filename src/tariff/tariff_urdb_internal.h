@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal (hosted): the OpenEI URDB / NREL SAM importer's staging, shared by
  * tariff_urdb_hosted.c (energy charges, the document) and

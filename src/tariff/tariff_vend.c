@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Vending inverse: how much energy an amount of money buys at the account's position. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Time-of-use resolution: seasons, day types, holidays, day tables and per-date overrides. */
 #include <string.h>
 

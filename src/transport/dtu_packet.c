@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DTU registration and heartbeat packets (see prepay/dtu.h): a pattern text
  * compiled into tokens, and a single left-to-right matcher without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TCP server for DTUs that dial in (hosted). One poll loop serves the
  * listening socket and every connection not in use by a transport: new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Links (hosted): a transport and a station session driven without
  * blocking, so that one poll loop runs many buses — many DTUs dialled in to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Serial / RS-485 ports through termios (hosted): raw mode, DL/T 645 line
  * settings (2400 8E1 by default, DL/T 645-2007 clause 7.3), exclusive open

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TCP client transport (hosted): a transparent DTU or a serial device server
  * at host:port, connected without blocking past the time allowed, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Moving bytes on an open transport (hosted): send everything, then on a
  * serial line wait until it has left (tcdrain: DL/T 645-2007 clause 7.3,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to the hosted transports (src/transport/ *_posix.c): error text,
  * the DTU server's part of a poll round, and attaching a DTU without waiting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status texts of the transport module (PREPAY_MODULE_TRANSPORT), for prepay_strerror().
  * Numbers 1..15: DTU registration packets (prepay/dtu.h, core);
  * numbers 16..: serial and TCP transports (prepay/transport.h, hosted). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference water meter: the meter side of Modbus RTU, as a Kaifeng Xintai
  * prepaid valve water meter (the `xintai-water` map shipped with the codec,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference water meter: the price table with its ladder, the flow, the
  * purse and purchases.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the allocation tests: number lists and a deterministic PRNG. */
 #ifndef ALLOC_TEST_UTIL_H
 #define ALLOC_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay_allocation_residual() and prepay_allocation_allocate(): known answers
  * (tests/vectors/allocation_residual.txt, allocation_participation.txt),

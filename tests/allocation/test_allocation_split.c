@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay_allocation_split(): known answers (tests/vectors/allocation_split.txt),
  * contract errors, and properties over many random inputs checked against an

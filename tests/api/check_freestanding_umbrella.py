@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks that the freestanding umbrella prepay.h declares nothing hosted.
 
 The hosted functions are the global symbols that the static library's

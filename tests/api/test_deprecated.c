@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The deprecated names of include/prepay/deprecated.h still compile, link
  * and give the same answers as their new names (built with

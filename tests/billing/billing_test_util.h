@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the billing tests: dates, enums by name, a PRNG, a set of ids. */
 #ifndef BILLING_TEST_UTIL_H
 #define BILLING_TEST_UTIL_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CLI test of `prepay bill` (tools/prepay/cmd_bill.c).
 # usage: test_bill_cli.sh PREPAY_TOOL VECTORS_DIR
 #

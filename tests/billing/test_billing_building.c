@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One month of a small building, end to end, against the hand-worked
  * tests/vectors/billing_building_month.txt: master minus sub-meters, pricing

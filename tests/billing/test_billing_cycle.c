@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Charge items and cycle runs: schedule and proration known answers
  * (tests/vectors/billing_schedule.txt), contract errors, and idempotency

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Postpaid statements and arrears: state machine, immutability of issued
  * statements (seal), corrections by adjustment, the closing identity over

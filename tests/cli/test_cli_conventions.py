@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The command-line conventions (docs/cli.md) over every command of prepay and prepay-emu.
 
 Usage: test_cli_conventions.py PREPAY PREPAY_EMU REPO_ROOT

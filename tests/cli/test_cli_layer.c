@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tests of the tools layer (tools/common): the option parser, values as
  * text, the CSV reader and writer, whole inputs and all-or-nothing outputs,

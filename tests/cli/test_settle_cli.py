@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """`prepay settle` on the worked example examples/sites/settle (docs/settlement.md, "The prepay settle command").
 
 Usage: test_settle_cli.py PREPAY REPO_ROOT

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Every macro of config_default.h is either folded into PREPAY_CONFIG_FINGERPRINT
 (it changes a public struct's layout) or listed here as behaviour-only, so a new
 capacity macro cannot be forgotten in the fingerprint.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for bcd.h. Expected bytes worked by hand from DL/T 645-2007 appendix A
  * formats (e.g. 00010000 energy XXXXXX.XX: 1234.56 kWh = 123456 -> 56 34 12 00). */
 #include <setjmp.h>

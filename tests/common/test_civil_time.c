@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Known-answer tests for civil_time.h (vectors: tests/vectors/civil_time.txt):
  * calendar arithmetic, DL/T 645 forms, and civil time as text. */
 #include <setjmp.h>

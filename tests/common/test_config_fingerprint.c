@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the configuration fingerprint (prepay/config_fingerprint.h):
  * the library reports the fingerprint it was built with, and the header
  * wrappers turn a caller built with other capacities into

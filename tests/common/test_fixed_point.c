@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Known-answer and edge tests for fixed_point.h (vectors: tests/vectors/fixed_point.txt). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hosted JSON reader (src/common/json_internal.h): every reader type,
  * every error with its JSON path and status, the path's spelling of odd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for status codes, prepay_strerror() and the version. */
 #include <setjmp.h>
 #include <stdarg.h>

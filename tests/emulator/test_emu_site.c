@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu internals without sockets (tools/prepay-emu/emu.h): how frames
  * are routed and how far a time sync may move a meter; the simulation in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the events tests. */
 #ifndef EVENTS_TEST_UTIL_H
 #define EVENTS_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station-side analysis: the hand-worked site of tests/vectors/analysis_site.txt
  * (every rule fires, with its evidence and score), and bad input.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Events over DL/T 645: the 0409xxxx parameters (tests/vectors/events_dlt645.txt),
  * the active-report word 04001501 / 04001503, event items, and the station's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Event judgement: the known-answer scenarios of
  * tests/vectors/events_judge.txt (onset after the exact delay, recovery,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Load control: over-power and malignant-load vectors (tests/vectors/load_control.txt),
  * restore timer, daily cap and lock-out, the meter's seconds-based overload as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Voltage qualification: minute counting and rates (tests/vectors/voltage_qualification.txt),
  * the 0310 entry, a day with an outage, day and month rollover, a clock change

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The library-level flow of the fault-injection harness (fault_run.py): a
  * ledger and its journal driven through the C API in one process, so that

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fault-injection harness for the journal: kill -9, torn writes, EIO, ENOSPC, power cuts.
 
 Usage:

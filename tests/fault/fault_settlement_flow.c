@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The settlement flow of the fault-injection harness (fault_run.py): the
  * inputs of a deterministic settlement scenario (tests/settlement/

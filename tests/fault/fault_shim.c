@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * LD_PRELOAD fault injector for the fault-injection harness (fault_run.py):
  * wraps write, pwrite, fsync and fdatasync for files under one directory and

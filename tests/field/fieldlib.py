@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers of the field tests (tests/field): an emulator child process, the
 prepay meter command, a recording TCP proxy, and a minimal pcap writer.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """prepay meter with DTUs that dial in: prepay-emu connects to the station
 (--dial), registers (prefix + id) and sends heartbeats; the station serves
 several DTUs at once (a batch over two DTUs), ignores peers that send

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Faults between the station and the meters: lost replies, garbled replies
 (bad checksums), a dead meter, and an interrupted batch. Batches try again
 only the meters that did not answer, and always write their results.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """prepay meter over a serial port: prepay-emu serves its bus on a
 pseudo-terminal (--serial PATH) and the station opens PATH through the
 termios transport, at every rate, with settings as given; the port is opened

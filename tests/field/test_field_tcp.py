@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """prepay meter over loopback TCP against prepay-emu: every command, a push-tariff
 + verify-tariff round trip after which the meters' own deductions over a
 30-day emulated month equal the station's batch bill to the fen, batches,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Wireshark dissector (tools/wireshark/dlt645.lua) under tshark against
 `prepay dlt645 decode --json`, field for field, on captures made here from
 real exchanges with prepay-emu: every prepay meter command's traffic,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A consumer of the installed library built by scripts/check-install.sh
  * twice: once with the library's configuration, once with another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* See emu_child.h. */
 #define _GNU_SOURCE
 #include "emu_child.h"

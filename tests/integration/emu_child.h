@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Running prepay-emu as a child of a test without ever holding the test
  * runner up: the child's stdout and stderr go to a log file (never the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station against the emulator over loopback TCP (hosted integration test).
  *

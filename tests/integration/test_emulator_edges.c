@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu at its edges, through the real program over loopback TCP:
  * time syncs routed like every other frame, a wrong year refused at once,

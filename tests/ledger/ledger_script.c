@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the ledger tests (hosted). */
 #include "ledger_script.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared helpers of the ledger tests: a test ledger with heap storage,
  * name tables for codes and flags, and time parsing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known answers for the journal's byte format (vectors:
  * tests/vectors/journal_records.txt): CRC-32C against published values and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared fixture of the journal tests: a ledger in static memory, an
  * independent balance model, and a deterministic workload of batches.

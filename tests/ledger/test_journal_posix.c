@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The POSIX file storage of the journal and snapshots: real files in a
  * fresh directory under /tmp, closed and reopened as a restarted process

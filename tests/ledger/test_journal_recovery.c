@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Group commit, recovery and crash simulation for the journal.
  *

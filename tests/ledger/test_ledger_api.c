@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ledger API contracts: argument checks, "on error nothing changes",
  * lookups and positions, status texts, and a chain rollback that must leave

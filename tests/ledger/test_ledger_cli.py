@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """End-to-end tests of `prepay ledger` over a journal file.
 
 Usage: test_ledger_cli.py PATH_TO_PREPAY_TOOL

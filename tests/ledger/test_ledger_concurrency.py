@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """N `prepay ledger` processes recharging one journal at the same time.
 
 Usage: test_ledger_concurrency.py PATH_TO_PREPAY_TOOL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Pending-transfer deadlines: validation, idempotency, prepay_ledger_expire()
  * (order, limit, release, stale heap entries), posts and voids at or after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer scripts for the ledger (vectors: tests/vectors/ledger_*.txt).
  *

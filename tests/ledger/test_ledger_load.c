@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A ledger over a slice of a book (prepay_ledger_load_account()) and the
  * per-account limit rule (prepay_ledger_account_check()).

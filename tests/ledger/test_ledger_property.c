@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Property test of the ledger: a deterministic stream of random operations
  * (new, replayed and conflicting transfers, invalid ones, pending / post /

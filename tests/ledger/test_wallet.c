@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer tests of the wallet policy (vectors: tests/vectors/wallet_policy.txt)
  * plus properties: hysteresis never flaps, the relay priority holds for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fixtures shared by the meter tests: a 4-band TOU tariff with hand-checked
  * prices, a meter bound to it, and helpers that send frames built by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A station reading load records from a reference meter in process: the
  * request built by prepay_load_record_request(), the meter's answer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * End to end, in process: a station reads a day of load curves from the
  * reference meter (class-4 load records through prepay_meter_handle(), the

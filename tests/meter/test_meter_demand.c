@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference meter: sliding-window maximum demand (04000103 / 04000104,
  * 01xxxxxx, 02800004), worked by hand over a constructed minute series with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the meter derives to make a step cheap must never change what it does:
  *  - skipping a relay decision that cannot come out differently: a meter stepped one second at a time

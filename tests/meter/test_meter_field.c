@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference meter as a station meets it in the field:
  *  - it answers DL/T 645-1997 reads in the 1997 formats (values worked out by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 meter side: frames built by the protocol module's request
  * builders go through prepay_meter_handle(); replies are decoded by the

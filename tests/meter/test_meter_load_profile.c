@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference meter: load records (04000901, 04000A01..07, class-06 reads),
  * read by the station-side code (request builder, follow-up stitching,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Purse, wallet policy and relay: every transition of the local-control
  * state machine, the purchase-count rule, local vs remote mode, every 1C

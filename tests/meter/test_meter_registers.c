@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Meter registers: exact integration, slot edges, remainders, reverse
  * energy, load kinds, freezes and the price switch-over.

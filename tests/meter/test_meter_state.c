@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reference meter: the bound on broadcast time syncs (policy as data, with a
  * refusal recorded as an event) and the check of a meter restored from

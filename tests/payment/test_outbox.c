@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The notification outbox: routing by the per-account channel policy,
  * dedupe by event id, the retry schedule, acks, exhausted deliveries, the

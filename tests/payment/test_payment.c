@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Payment orders on the settlement core: create -> notify -> post through
  * prepay_settlement_recharge(); duplicate notify, unknown order, wrong amount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CJ/T 188 codec on generated frames: every request builder through the wire
  * and the meter-side parser and back through the reply parsers (both DI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer tests of the CJ/T 188 codec against tests/vectors/cjt188_frames.txt:
  * 45 frames published by third parties (sources in the file), each checked

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CLI test of `prepay cjt188` and `prepay modbus` (tools/prepay/cmd_cjt188.c,
 # tools/prepay/cmd_modbus.c).
 # usage: test_codecs_cli.sh PREPAY_TOOL VECTORS_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DL/T 645 data-identifier catalogue (include/prepay/dlt645_data.h):
  * table invariants (sorted exact rows, ordered and disjoint rules, sane

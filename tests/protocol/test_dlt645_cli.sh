@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CLI test of `prepay dlt645` (tools/prepay/cmd_dlt645.c).
 # usage: test_dlt645_cli.sh PREPAY_TOOL VECTORS_DIR
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 frame codec: every error path, address helpers, and the
  * round-trip properties decode(encode(x)) == x over generated frames of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Read replies straight to typed values (include/prepay/dlt645_reading.h) and
  * the frame check (prepay_dlt645_check):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645 stream parser: all vector frames (tests/vectors/dlt645_frames.txt)
  * concatenated with garbage, false 68 starts (some with a huge L) and the

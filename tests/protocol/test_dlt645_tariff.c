@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A tariff as DL/T 645 tables (prepay/dlt645_tariff.h): the Zhejiang
  * residential tariff of examples/tariffs/zhejiang_residential_tou.json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known answers for the DL/T 645 typed values (include/prepay/dlt645_data.h),
  * read from tests/vectors/dlt645_values.txt, plus the values of the real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer tests of the DL/T 645 codec against tests/vectors/dlt645_frames.txt:
  * 71 frames published by third parties (sources in the file), each checked

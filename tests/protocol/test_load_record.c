@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL/T 645-2007 load records: replies built byte by byte from the published
  * layout (tests/vectors/dlt645_load_records.txt, sources named there),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Modbus RTU codec on generated frames: the CRC table against the bitwise
  * algorithm; builders and their limits; the server side and the matcher

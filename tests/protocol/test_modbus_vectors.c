@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Known-answer tests of the Modbus RTU codec against tests/vectors/modbus_frames.txt:
  * CRC reference values, 29 published frames (the Modbus specification's

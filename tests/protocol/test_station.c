@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station side against a simulated RS-485 bus of fake meters: replies in
  * arbitrary chunks with garbage around them, lost frames, silent meters,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Station sessions on real buses: a malformed reply from the addressed meter
  * ends the request at once (no full timeout and retries); the quiet time

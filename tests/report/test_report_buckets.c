@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reports: calendar buckets (day, ISO week, month, year), adding series
  * (midnight splits, clipping, multi-meter merge), bad input that must

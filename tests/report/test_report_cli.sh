@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CLI test of `prepay report` (tools/prepay/cmd_report.c, report_readings.c).
 # usage: test_report_cli.sh PREPAY_TOOL REPO_ROOT
 #

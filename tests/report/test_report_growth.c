@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reports: growth rates (tests/vectors/report_growth.txt) and YoY / MoM over
  * report buckets, worked by hand: leap February, 31- against 28-day

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reports: income composition from a small ledger, worked by hand
  * (shares of 900 fen after a reversal), and the explicit nulls.

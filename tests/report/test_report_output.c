@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted report output: CSV and JSON print no-data cells as empty / null
  * (never 0), growth nulls with their reason, bucket windows; the SVG writer

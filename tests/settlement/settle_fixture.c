@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test fixture for the settlement module (see settle_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>

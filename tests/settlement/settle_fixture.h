@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test fixture for the settlement module: a site on heap memory, a ledger,
  * work areas, and an event log filled by the sink.

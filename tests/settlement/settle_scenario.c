@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A deterministic settlement scenario (see settle_scenario.h). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A deterministic settlement scenario as a list of inputs (reading batches,
  * recharges, period closes) over a small building: remote, local and

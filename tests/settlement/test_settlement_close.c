@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Period close and households, worked by hand (flat 0.50 yuan/kWh unless
  * said otherwise): common-area allocation by area with a tenant who cannot

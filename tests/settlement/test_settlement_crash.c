@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Crash test over the settlement journal: a scenario is settled durably
  * (one commit per call, in-memory journal storage); then, for every byte

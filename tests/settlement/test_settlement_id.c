@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The transfer-id scheme: packing and unpacking, the ranges of the 64-bit
  * ledger key, and a property over 10^7 generated (kind, subject, period,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Properties of settlement:
  * - for every tariff in examples/tariffs/ (loaded with the hosted loader),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Settling readings: the flow of a prepaid remote account worked by hand
  * (0.50 yuan/kWh flat, the default three-level policy: alarm 1 at 20.00,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A year of a 200-room building (tests/vectors/settlement_building_year.txt
  * states the scenario and works January by hand): a master meter and

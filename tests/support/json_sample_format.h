@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A sample JSON format that uses every reader of the hosted JSON reader
  * (src/common/json_internal.h): integers of each width, decimals, numbers

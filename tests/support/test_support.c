@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test support: vector files and hex (hosted; used only by tests). */
 #include "test_support.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test fixtures: the published tariffs used by the tariff tests, built as C structs.
  * Each builder cites its source; prices are in 1e-8 yuan/kWh, energy in Wh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Deterministic random valid tariffs and interval streams for property tests and the fuzzer.
  * The generator draws from a byte source (xorshift PRNG in tests, fuzz input in the fuzzer).

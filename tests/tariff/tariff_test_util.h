@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared helpers of the tariff tests: fixture lookup by name, parsing, stream-vs-batch bills. */
 #ifndef PREPAY_TARIFF_TEST_UTIL_H
 #define PREPAY_TARIFF_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NREL SAM / SSC utilityrate5 reproduction: the "without system" year-1 bills
  * of NREL/ssc test/ssc_test/cmod_utilityrate5_test.cpp on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Known-answer bills (vectors: tests/vectors/tariff_bills.txt), each checked by batch AND streaming. */
 #include <setjmp.h>
 #include <stdarg.h>

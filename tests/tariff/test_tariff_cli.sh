@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CLI test of `prepay tariff` (tools/prepay/cmd_tariff.c).
 # usage: test_tariff_cli.sh PREPAY_TOOL REPO_ROOT
 #

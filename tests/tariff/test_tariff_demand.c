@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Demand and capacity charges of the tariff engine (prepay_tariff_demand_t):
  * hand-worked months (flat tiers, TOU periods, capacity, an account's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NREL SAM demand charges: the expectations of NREL/ssc's own unit tests
  * (test/shared_test/lib_utility_rate_equations_test.cpp) reproduced from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tariff JSON loader: every example file loads; known-answer bills for each
  * (vectors: tests/vectors/tariff_examples.txt, computed by hand); one-line

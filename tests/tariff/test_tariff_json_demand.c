@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * $.demand of the libprepay tariff JSON format (docs/tariff-json.md, "Demand
  * and capacity charges"): a document with every member is read into the

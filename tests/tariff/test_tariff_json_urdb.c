@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * URDB / SAM importer: mapping of periods, schedules, tiers ("kWh daily"),
  * fixed charges and numbers; hand-computed bills; refused features and

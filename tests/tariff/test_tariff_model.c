@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tariff model: validation (one distinct code per defect), derived prices, band resolution, cycles, bounds. */
 #include <setjmp.h>
 #include <stdarg.h>

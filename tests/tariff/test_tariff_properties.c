@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Properties over many deterministic random tariffs (every mode, switch-over plans, fixed charges,
  * holidays, overrides, seasonal and per-day ladders):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sealed plans, compact states and run queries:
  *  - a seal holds while the plan's sets, switch time and revisions stay; touching a tariff, changing a

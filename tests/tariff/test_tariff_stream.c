@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Streaming evaluation: register readings, buffer sizing, errors leave the state unchanged, dues. */
 #include <setjmp.h>
 #include <stdarg.h>

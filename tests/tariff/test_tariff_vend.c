@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Vending inverse (vectors: tests/vectors/tariff_vend.txt) and its agreement with forward pricing. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tier boundary, pinned by tests that fail at once when it moves.
  *

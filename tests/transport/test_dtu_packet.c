@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DTU registration and heartbeat patterns (prepay/dtu.h): the known answers
  * of tests/vectors/dtu_packets.txt (vendor packet layouts, counted by hand),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hosted transports (prepay/transport.h) against peers in this process:
  * a pseudo-terminal for the serial path (settings, exclusive open, errors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference water meter on the wire: CJ/T 188-2004 and Modbus RTU.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Valve state machine of the reference water meter.
  *

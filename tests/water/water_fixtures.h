@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fixtures shared by the water meter tests: a meter at a fixed address and
  * time, and helpers to compare two meters apart from their event log.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer shared by `prepay` and `prepay-emu` (hosted): how a
  * command reports, exits and writes JSON. docs/cli.md is the manual; this

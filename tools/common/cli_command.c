@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: --help text from the option table, the front of every command, subcommands (cli_options.h). */
 #include <string.h>
 

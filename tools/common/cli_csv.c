@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: the one CSV reader (cli_csv.h). */
 #include "cli_csv.h"
 

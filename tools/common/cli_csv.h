@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer (hosted): the one CSV reader of the tools (docs/cli.md,
  * "CSV input"), for every command that reads CSV.

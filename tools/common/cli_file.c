@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: whole inputs and all-or-nothing outputs (cli_file.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "cli_file.h"

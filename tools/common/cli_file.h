@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer (hosted): input files read whole and output files
  * written so that a failed command leaves nothing behind. `-` is the

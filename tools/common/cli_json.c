@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: heap arrays and whole documents for the one hosted JSON reader (cli_json.h). */
 #include "cli_json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer (hosted): what the tools add to the one hosted JSON
  * reader (src/common/json_internal.h) for their input files: arrays of any

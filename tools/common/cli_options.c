@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: the one command-line parser (cli_options.h). */
 #include "cli_options.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer (hosted): one table-driven command-line parser for every
  * command of `prepay` and `prepay-emu` (docs/cli.md, "Options").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: errors, warnings, JSON results and the end of a program (cli.h). */
 #include <errno.h>
 #include <inttypes.h>

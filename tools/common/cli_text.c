@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tools layer: values as text, through the library's parsers and formatters (cli_text.h). */
 #define _POSIX_C_SOURCE 200809L /* localtime_r */
 #include "cli_text.h"

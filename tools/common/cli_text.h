@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tools layer (hosted): values as text, both ways, through the
  * library's own parsers and formatters (prepay_fixed_parse/_format,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu internals (hosted): a site of emulated prepaid meters behind a
  * DL/T 645 "bus", independent of sockets so that it can be tested and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay-emu: routing frames to the meters of a bus, with collisions and injected faults. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: what a station reads about the line. Every emulated meter
  * shows voltage, current, active, reactive and apparent power, power factor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: the bus on a pseudo-terminal (serial mode) and a DTU that
  * dials in to a station (dial-in mode), beside the TCP ports.

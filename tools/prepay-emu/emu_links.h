@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay-emu: a pseudo-terminal for serial mode, a connection for dial-in DTU mode (emu_links.c). */
 #ifndef PREPAY_EMU_LINKS_H
 #define PREPAY_EMU_LINKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: the command line, parsed by the tools' one option parser
  * (cli_options.h) into emu_options_t with every number range-checked (a

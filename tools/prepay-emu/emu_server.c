@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay-emu: TCP front end — meters on their own ports and/or many meters behind one DTU port. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay-emu: the TCP front end (hosted) and its command line. */
 #ifndef PREPAY_EMU_SERVER_H
 #define PREPAY_EMU_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: the simulation. Each meter has its own simulated time (its
  * clock) and a target; emu_site_run() moves meters towards their targets in

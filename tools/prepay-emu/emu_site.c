@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: reading a site file (JSON, docs/emulator.md) into emulated
  * meters, through the one hosted JSON reader (src/common/json_internal.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: saving and restoring the emulated meters (clean shutdown and
  * restart). The bytes are made and checked by emu_state_codec.c; this file

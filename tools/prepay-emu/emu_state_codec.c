@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: the state file's bytes (format 2, docs/emulator.md "State
  * file"). Every field is written explicitly, little-endian, by one visitor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay-emu: serves emulated prepaid meters (libprepay's reference meter)
  * over TCP so that stations and billing servers can be tested without

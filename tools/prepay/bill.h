@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay bill, input and run (hosted): one billing month of a site read
  * from its JSON description (docs/allocation-billing.md, "prepay bill")

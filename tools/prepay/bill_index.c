@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay bill: the account-id hash index (see bill.h). */
 #include <stdlib.h>
 #include <string.h>

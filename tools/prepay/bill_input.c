@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay bill: reading a site month (JSON, docs/allocation-billing.md) into
  * a bill_t through the one hosted JSON reader (src/common/json_internal.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay bill: computing the month of a parsed site (see bill.h).
  *

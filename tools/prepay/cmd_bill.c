@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay bill: one billing month of a site, from a JSON description
  * (docs/allocation-billing.md, "prepay bill"), to postpaid statements and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay cjt188: decode CJ/T 188 frames into fields and typed values, and
  * build request frames (hosted).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay demo [--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--json]
  *

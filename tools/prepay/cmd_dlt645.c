@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay dlt645: decode DL/T 645 frames into fields and typed values, build
  * request frames, list the data-identifier catalogue (hosted).

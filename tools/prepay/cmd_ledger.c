@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay ledger: a durable prepaid ledger in a journal file (hosted).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: talking to real meters over RS-485, a DTU or a serial server
  * (see meter_cli.h for the files, docs/field.md for the manual, docs/cli.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter batch SITE.csv COMMAND: the same operation on every meter of a
  * site, now or at a given time. One loop runs every bus at once (a serial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay modbus: decode Modbus RTU frames (and register values through a
  * register map), build request frames, list the shipped maps (hosted).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay report: energy reports from a readings CSV, priced by a tariff.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay settle SITE.json READINGS.csv --journal FILE [--events FILE] [--report FILE] [--close] [--json]
  *

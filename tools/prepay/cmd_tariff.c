@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay tariff: check, bill and vend with a tariff file (JSON, URDB or SAM).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The prepay command-line tool: one file per subcommand (cmd_<name>.c), each
  * exporting one entry point with this signature. main.c dispatches.

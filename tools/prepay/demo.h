@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `prepay demo`: a building of prepaid rooms run end to end (hosted).
  *

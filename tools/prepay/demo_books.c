@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay demo: the platform. One settlement site (prepay/settlement.h) holds
  * the building: an account and a meter per room (remote or local cost

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay demo: the month-end report (text, CSV, JSON), the load curve (SVG) and the cross-checks. */
 #include <stdlib.h>
 #include <string.h>

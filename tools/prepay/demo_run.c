@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay demo: the scenario. The clock moves the emulated building forward
  * hour by hour (a broadcast time sync); the station reads every meter over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay demo: the building (rooms, loads, habits) and the emulator process. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal side of `prepay ledger` (see ledger_session.h): a reader
  * opens the file read-only and recovers; a writer takes the journal's lock

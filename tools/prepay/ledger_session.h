@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The journal side of `prepay ledger`: opening the journal as a reader or
  * as its only writer, recovering the ledger without writing, and resuming

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prepay: command-line front end to libprepay (hosted). docs/cli.md describes its conventions. */
 #include <stdio.h>
 

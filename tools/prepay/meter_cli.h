@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: talking to real meters (hosted). Shared by the files of the
  * command, which keep parsing, running and printing apart, on the tools

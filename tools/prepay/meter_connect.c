@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: the bus — a serial port, a TCP connection, or DTUs dialling
  * in to the station — and running operations on it through a link

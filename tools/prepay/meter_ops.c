@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: one operation on one meter as a step machine. Each call of
  * meter_op_step() takes the previous exchange and gives the next request,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: the command line into meter_options_t, through the tools'
  * option parser (cli_options.h, docs/cli.md): one option table per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter: a meter's result as text or as JSON (docs/cli.md: one object
  * per line, starting with "ok"; a meter that failed in a batch is an error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay meter push-tariff / verify-tariff: the station's half of the
  * DL/T 645 two-set scheme (prepay/dlt645_tariff.h does the tables).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Readings CSV of `prepay tariff bill` (hosted): either `timestamp,register`
  * rows (a cumulative register in kWh, or m3 for water; consecutive rows make

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The readings CSV of `prepay tariff bill` (see readings.h), read by the
  * tools' one CSV reader (cli_csv.h: UTF-8 byte order mark, quoted fields,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay report: readings CSV -> per-meter report rows.
  *

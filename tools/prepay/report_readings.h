@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prepay report: the readings CSV, turned into report rows per meter,
  * priced by the tariff engine and split at band boundaries.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `prepay settle`: the site description (see settle_site.h). */
 #include <stdlib.h>
 #include <string.h>

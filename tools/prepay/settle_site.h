@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `prepay settle`: the site description (JSON, docs/settlement.md "The
  * prepay settle command") read with the project's JSON reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A station session over a blocking TCP socket (hosted). */
 #define _POSIX_C_SOURCE 200809L
 #include "station_link.h"

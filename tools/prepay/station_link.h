@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A station session (prepay/station.h) over a TCP connection (hosted): the
  * blocking loop that moves bytes between a socket and the sans-I/O session.

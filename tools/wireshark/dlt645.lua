@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- DL/T 645-2007 / -1997 dissector for Wireshark and tshark (libprepay).
 --
 --   tshark -X lua_script:tools/wireshark/dlt645.lua -r capture.pcap

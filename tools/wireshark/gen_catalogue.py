@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the DI catalogue of libprepay into tools/wireshark/dlt645.lua.
 
 usage: gen_catalogue.py PREPAY_TOOL [LUA_FILE] [--check]

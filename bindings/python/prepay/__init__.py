@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """libprepay for Python: exact prepaid metering (DL/T 645, CJ/T 188, Modbus RTU, tariffs, ledger, wallet,
 journal, allocation, billing, reference meters for electricity and water, station side).
 

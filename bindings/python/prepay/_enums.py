@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """IntEnum / IntFlag views of the C enums and flag macros, built from the SWIG constants."""
 from __future__ import annotations
 

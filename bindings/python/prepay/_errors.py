@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Exceptions of the Pythonic layer: one class per status-code module (see prepay/status.h).
 
 Each raised exception is also an instance of the built-in type a Python caller would catch for

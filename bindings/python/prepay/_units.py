@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Exact conversions at the edges: money, prices, energy and time. Never through float."""
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Common-area allocation: exact largest-remainder splits, residual of master vs sub-meters, allocation."""
 from __future__ import annotations
 

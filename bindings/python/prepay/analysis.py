@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Station-side theft analysis and voltage-qualification helpers (include/prepay/analysis.h).
 
 :func:`run` applies the deterministic, explainable rules of the C engine (no learning, no floating point)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Charge items, billing runs, postpaid statements and arrears ageing."""
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """CJ/T 188-2004 water, heat and gas meters: frames, stream parsing, requests, reply parsing, meter side.
 
 Volumes are int litres, money Decimal yuan (2 places), prices Decimal yuan per m3, times naive local

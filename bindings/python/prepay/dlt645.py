@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """DL/T 645-2007/1997: frames, stream parsing, requests, reply parsing, catalogue and typed values."""
 from __future__ import annotations
 

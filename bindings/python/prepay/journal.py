@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Crash-safe journal in a POSIX file: recover a ledger, then make every change durable."""
 from __future__ import annotations
 

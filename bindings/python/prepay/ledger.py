@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Double-entry prepaid ledger: accounts, idempotent transfers, balances, history, summaries."""
 from __future__ import annotations
 

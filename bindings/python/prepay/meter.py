@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference prepaid meter: clock, energy registers, purse, relay, DL/T 645 frames in and out."""
 from __future__ import annotations
 

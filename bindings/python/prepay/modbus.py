@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Modbus RTU: CRC, frames, requests, matching, stream parsing, register maps with exact fixed-point values.
 
 Register values come out as ints in the map's unit (Wh, L, fen, W, ...); FLOAT32 registers are decoded

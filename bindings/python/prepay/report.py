@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Energy reports, income composition and DL/T 645 load records as rows a pandas user can load.
 
 Every function returns a list of plain dicts (one per row), so ``pandas.DataFrame(rows)`` works

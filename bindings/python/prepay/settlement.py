@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Settlement: meter readings to priced charges, ledger transfers, wallet decisions and events
 (include/prepay/settlement.h, docs/settlement.md).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Station side: a request/reply session driven with bytes and time, and address discovery."""
 from __future__ import annotations
 

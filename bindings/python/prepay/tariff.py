@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tariffs: load JSON tariff files, price intervals (streaming and batch), bills, vending."""
 from __future__ import annotations
 

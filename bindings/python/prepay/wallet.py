@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Wallet policy: balance alarms, cut-off, no-disconnect periods, emergency credit; relay decisions."""
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference prepaid water meter: volume register, purse, price table, valve rules, CJ/T 188 and Modbus.
 
 Volumes are int litres; in money mode amounts are Decimal yuan (2 places), in volume mode int litres;

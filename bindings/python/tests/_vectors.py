@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reads the known-answer vector files shared with the C tests (tests/vectors/*.txt)."""
 import os
 import pathlib

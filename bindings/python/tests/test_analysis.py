@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Station-side theft analysis from Python: the hand-worked site of tests/vectors/analysis_site.txt
 (the same expectations as tests/events/test_analysis.c) and the voltage-qualification rates."""
 import unittest

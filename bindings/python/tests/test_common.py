@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 import datetime
 import unittest
 from decimal import Decimal

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Package-wide conventions (issue 20): every public class, function, method and property has a
 docstring; exceptions are also the built-in types one catches; timezone-aware datetimes are converted
 to the tariff's zone or refused, never silently misread."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Runs examples/python/*.py (smoke tests with known results)."""
 import os
 import subprocess

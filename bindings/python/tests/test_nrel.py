@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """NREL SAM utilityrate5 year bills (tests/vectors/nrel_sam_bills.txt, expected values independent of
 the code: SAM's own assertions and a Decimal re-computation)."""
 import datetime

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """prepay.report: rows a pandas user can load (lists of dicts), hand-worked figures, explicit nulls,
 income composition, and DL/T 645 load records (tests/vectors/dlt645_load_records.txt)."""
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """prepay.settlement: the remote flow of tests/settlement/test_settlement_readings.c worked by hand
 (0.50 yuan/kWh flat, the default policy: alarm 1 at 20.00, pre-trip at 10.00, cut-off at 0), to the
 fen; re-runs that change nothing; bad input that changes nothing; replies; a month close with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The reference water meter through the Pythonic layer: the hand-worked valve scenarios of
 tests/vectors/water_valve.txt and the exchanges of tests/vectors/water_frames.txt (shared with the C
 tests), purchases, records, units."""
