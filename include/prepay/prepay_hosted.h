@@ -10,7 +10,9 @@
  * - journal_posix.h: journal and snapshot storage in POSIX files;
  * - tariff_json.h: the tariff JSON, OpenEI URDB and NREL SAM loaders;
  * - settlement_hosted.h: a settlement site's memory and work area from malloc;
- * - report_output.h: CSV, JSON and SVG output of reports (stdio).
+ * - report_output.h: CSV, JSON and SVG output of reports (stdio);
+ * - payment_hosted.h: a payment channel's statement file;
+ * - transport.h: serial, TCP and dial-in DTU transports (POSIX).
  */
 #ifndef PREPAY_PREPAY_HOSTED_H
 #define PREPAY_PREPAY_HOSTED_H
@@ -23,5 +25,6 @@
 #include "prepay/report_output.h"
 #include "prepay/settlement_hosted.h"
 #include "prepay/tariff_json.h"
+#include "prepay/transport.h"
 
 #endif /* PREPAY_PREPAY_HOSTED_H */

@@ -111,16 +111,27 @@ static const prepay_tariff_line_t *find(const prepay_tariff_line_t *ls, size_t n
             return &ls[i];
         }
     }
-    /* Never NULL, so that gcc -O3 (-Wnull-dereference) sees every use as safe; the test fails here. */
-    static const prepay_tariff_line_t none;
-    fail_msg("no line kind %d band %u tier %u", (int)kind, band, tier);
-    return &none;
+    return NULL;
+}
+
+/* The line that must be there: never NULL, so that gcc -O3 (-Wnull-dereference) sees every use as safe;
+ * the test fails here when it is missing. */
+static const prepay_tariff_line_t *get(const prepay_tariff_line_t *ls, size_t n, prepay_line_kind_t kind,
+                                       unsigned band, unsigned tier)
+{
+    const prepay_tariff_line_t *l = find(ls, n, kind, band, tier);
+    if (l == NULL) {
+        static const prepay_tariff_line_t none;
+        fail_msg("no line kind %d band %u tier %u", (int)kind, band, tier);
+        return &none;
+    }
+    return l;
 }
 
 static void expect_line(const prepay_tariff_line_t *ls, size_t n, prepay_line_kind_t kind, unsigned band,
                         unsigned tier, int64_t quantity, prepay_money_t money)
 {
-    const prepay_tariff_line_t *l = find(ls, n, kind, band, tier);
+    const prepay_tariff_line_t *l = get(ls, n, kind, band, tier);
     assert_int_equal(l->quantity, quantity);
     assert_int_equal(l->money, money);
 }
@@ -296,12 +307,12 @@ static void test_price_sets(void **state)
                                             KWH(5), lines, CAP, &r) >= 0);
     int k = prepay_tariff_feed_interval(&plan, NULL, &st, fx_time(2024, 4, 2, 9, 0), fx_time(2024, 4, 2, 9, 15),
                                         KWH(10), lines, CAP, &r);
-    const prepay_tariff_line_t *on = find(lines, (size_t)k, PREPAY_LINE_DEMAND, 1, 1);
+    const prepay_tariff_line_t *on = get(lines, (size_t)k, PREPAY_LINE_DEMAND, 1, 1);
     assert_non_null(on);
     assert_int_equal(on->price_set, 0);
     assert_int_equal(on->money, 40 * 500); /* 40 kW x 5 */
     k = prepay_tariff_close_cycle(&plan, NULL, &st, lines, CAP, &r);
-    on = find(lines, (size_t)k, PREPAY_LINE_DEMAND, 1, 1);
+    on = get(lines, (size_t)k, PREPAY_LINE_DEMAND, 1, 1);
     assert_non_null(on);
     assert_int_equal(on->price_set, 1);
     assert_int_equal(on->money, 40 * 700);
