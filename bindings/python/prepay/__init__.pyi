@@ -51,10 +51,13 @@ class Module(enum.IntEnum):
     LOADPROFILE = 19
     METER = 8
     MODBUS = 13
+    OUTBOX = 21
+    PAYMENT = 20
     REPORT = 17
     SETTLEMENT = 11
     STATION = 9
     TARIFF = 2
+    TRANSPORT = 14
     WALLET = 4
     WATER = 18
 
@@ -173,10 +176,10 @@ class PriceMode(enum.IntEnum):
     DERIVED = 1
 
 class LineKind(enum.IntEnum):
+    CAPACITY = 3
+    DEMAND = 2
     ENERGY = 0
     FIXED = 1
-    DEMAND = 2
-    CAPACITY = 3
 
 class TariffDocFormat(enum.IntEnum):
     JSON = 0
@@ -502,6 +505,7 @@ class Status(enum.IntEnum):
     E_BILLING_UNBALANCED = -1799
     E_BUFFER_TOO_SMALL = -2
     E_CAPACITY = -9
+    E_CONFIG_MISMATCH = -14
     E_DIVIDE_BY_ZERO = -5
     E_DLT645_ABSENT = -357
     E_DLT645_BAD_VALUE = -360
@@ -624,6 +628,7 @@ class Status(enum.IntEnum):
     E_TARIFF_BAD_CYCLE = -530
     E_TARIFF_BAD_DATE = -517
     E_TARIFF_BAD_DAY_TABLE = -521
+    E_TARIFF_BAD_DEMAND = -542
     E_TARIFF_BAD_DERIVATION = -529
     E_TARIFF_BAD_ENUM = -513
     E_TARIFF_BAD_FIXED_CHARGE = -531
@@ -636,6 +641,7 @@ class Status(enum.IntEnum):
     E_TARIFF_FREE_ENERGY = -538
     E_TARIFF_HOLIDAY_ORDER = -523
     E_TARIFF_NEEDS_BANDS = -541
+    E_TARIFF_NEEDS_DEMAND = -543
     E_TARIFF_OVERRIDE_ORDER = -524
     E_TARIFF_OVERRIDE_RANGE = -525
     E_TARIFF_REGISTER_BACKWARDS = -535
