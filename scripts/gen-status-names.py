@@ -38,6 +38,7 @@ lines = [
     ' * public headers: do not edit (the test status-names checks it is current). */',
     '#include <stddef.h>',
     '',
+    '#include "prepay/config.h" /* PREPAY_NO_STRERROR */',
     '#include "prepay/status.h"',
     '',
     '#ifdef PREPAY_NO_STRERROR',

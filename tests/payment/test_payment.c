@@ -170,10 +170,11 @@ static void test_bad_notifies_change_nothing(void **state)
     o.account_id = 99;
     assert_int_equal(prepay_payment_create(&fx->site, &fx->books, &o, &r), PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT);
     assert_unchanged(fx, before);
-    /* The status texts name the codes. */
+#ifndef PREPAY_NO_STRERROR /* the status texts name the codes (compiled out in the firmware configuration) */
     assert_string_equal(prepay_strerror(PREPAY_E_PAYMENT_AMOUNT_MISMATCH),
                         "payment: notified amount differs from the order's");
     assert_string_equal(prepay_strerror(PREPAY_E_PAYMENT_UNKNOWN_ORDER), "payment: unknown order");
+#endif
     fx_verify(fx);
     fx_free(fx);
     free(fx);
