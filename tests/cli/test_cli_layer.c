@@ -472,6 +472,16 @@ static void test_outputs_all_or_nothing(void **state)
     assert_int_equal(cli_read_input(path, 100, &text, &len, NULL, err, sizeof err), 0);
     assert_string_equal(text, "whole");
     free(text);
+    /* The output keeps its own copy of the path: the caller's buffer may be reused (or gone) before
+     * the commit (the demo once committed its report under whatever text had replaced the name). */
+    snprintf(path, sizeof path, "%s/kept.txt", scratch);
+    assert_int_equal(cli_output_open(&out, path, err, sizeof err), 0);
+    fputs("kept", out.file);
+    snprintf(path, sizeof path, "%s/0.010", scratch);
+    assert_int_equal(cli_output_commit(&out, err, sizeof err), 0);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/kept.txt", scratch);
+    assert_int_equal(access(path, F_OK), 0);
     snprintf(path, sizeof path, "%s/no-such-dir/out.txt", scratch);
     assert_int_equal(cli_output_open(&out, path, err, sizeof err), -1);
     assert_non_null(strstr(err, ": cannot create: No such file or directory"));

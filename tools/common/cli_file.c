@@ -175,13 +175,17 @@ int cli_output_open(cli_output_t *out, const char *path, char *err, size_t err_c
         out->file = stdout;
         return 0;
     }
-    size_t n = strlen(path) + 32;
-    out->tmp = malloc(n);
+    size_t len = strlen(path);
+    size_t n = len + 32;
+    out->tmp = malloc(n + len + 1);
     if (out->tmp == NULL) {
         snprintf(err, err_cap, "%s: out of memory", path);
         return -1;
     }
     snprintf(out->tmp, n, "%s.tmp%ld", path, (long)getpid());
+    /* Keep our own copy of the path: callers build it in a buffer that may be gone by the commit. */
+    memcpy(out->tmp + n, path, len + 1);
+    out->path = out->tmp + n;
     int fd = open(out->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     out->file = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (out->file == NULL) {
@@ -192,6 +196,7 @@ int cli_output_open(cli_output_t *out, const char *path, char *err, size_t err_c
         }
         free(out->tmp);
         out->tmp = NULL;
+        out->path = path;
         return -1;
     }
     return 0;
@@ -228,6 +233,7 @@ int cli_output_commit(cli_output_t *out, char *err, size_t err_cap)
     }
     free(out->tmp);
     out->tmp = NULL;
+    out->path = "(closed)";
     return failed ? -1 : 0;
 }
 
@@ -238,6 +244,9 @@ void cli_output_abort(cli_output_t *out)
         unlink(out->tmp);
     }
     out->file = NULL;
+    if (out->tmp != NULL) {
+        out->path = "(closed)";
+    }
     free(out->tmp);
     out->tmp = NULL;
 }

@@ -53,8 +53,8 @@ int cli_each_input(const char *const *args, size_t count, size_t max_line,
 /* An output file in the making: written to PATH.tmpPID and renamed onto PATH by cli_output_commit(). */
 typedef struct cli_output {
     FILE *file;       /* write here */
-    const char *path; /* "-": the standard output */
-    char *tmp;        /* heap; NULL for the standard output */
+    const char *path; /* "-": the standard output; else the copy below (the caller's string may not outlive the open) */
+    char *tmp;        /* heap: the temporary file's name, then a copy of the path; NULL for the standard output */
 } cli_output_t;
 
 /* Opens an output ("-": the standard output). Returns 0, or -1 with "PATH: reason" in err. */
