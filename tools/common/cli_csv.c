@@ -222,7 +222,10 @@ int cli_csv_next(cli_csv_t *csv, char *err, size_t err_cap)
 int cli_csv_write_field(FILE *out, const char *text)
 {
     size_t n = strlen(text);
-    bool quote = n > 0 && (strpbrk(text, ",\"\r\n") != NULL || blank(text[0]) || blank(text[n - 1]) || text[0] == '#');
+    /* Quoted: separators, quotes, line ends, edge blanks, a leading '#' (a comment line), and a
+     * leading UTF-8 byte order mark (at the start of a file the reader would drop it as a BOM). */
+    bool quote = n > 0 && (strpbrk(text, ",\"\r\n") != NULL || blank(text[0]) || blank(text[n - 1]) || text[0] == '#' ||
+                           (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0));
     if (!quote) {
         return fputs(text, out) < 0 ? EOF : 0;
     }
