@@ -94,6 +94,12 @@ int cli_message(int result, char *err, size_t err_cap, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err, err_cap, fmt, ap);
         va_end(ap);
+        /* A message is one line, whatever input text it quotes (a quoted CSV field may hold line breaks). */
+        for (char *p = err; *p != '\0'; p++) {
+            if (*p == '\n' || *p == '\r') {
+                *p = ' ';
+            }
+        }
     }
     return result;
 }
