@@ -203,20 +203,6 @@ static int read_cell(prepay__json_reader_t *r, const json_t *value, const prepay
     return PREPAY_OK;
 }
 
-/* 24 cells (type->item) of one month. */
-static int read_row(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
-{
-    uint8_t *row = out;
-    if (json_array_size(value) != 24) {
-        return prepay__json_expected(r, "an array of 24 periods", value);
-    }
-    int status = PREPAY_OK;
-    for (size_t h = 0; status == PREPAY_OK && h < 24; h++) {
-        status = prepay__json_read_item(r, value, h, type->item, &row[h]);
-    }
-    return status;
-}
-
 /* 12 rows, or a flat list of 288 cells, into the weekday (type->flags 0) or weekend schedule. */
 static int read_schedule(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
 {
@@ -241,8 +227,8 @@ static int read_schedule(prepay__json_reader_t *r, const json_t *value, const pr
 
 static const prepay__json_type_t urdb_cell_type = {.read = read_cell, .min = 0, .max = 31};
 static const prepay__json_type_t sam_cell_type = {.read = read_cell, .min = 1, .max = 32};
-static const prepay__json_type_t urdb_row_type = {.read = read_row, .item = &urdb_cell_type};
-static const prepay__json_type_t sam_row_type = {.read = read_row, .item = &sam_cell_type};
+static const prepay__json_type_t urdb_row_type = {.read = prepay__urdb_read_schedule_row, .item = &urdb_cell_type};
+static const prepay__json_type_t sam_row_type = {.read = prepay__urdb_read_schedule_row, .item = &sam_cell_type};
 
 /* lookbackPercent: a fraction of the looked-back peak (0.8 = 80 %). */
 static int read_lookback_percent(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,

@@ -287,7 +287,8 @@ static int read_cell(prepay__json_reader_t *r, const json_t *value, const prepay
 }
 
 /* 24 cells (type->item) of one month. */
-static int read_schedule_row(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+int prepay__urdb_read_schedule_row(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,
+                                   void *out)
 {
     uint8_t *row = out;
     if (json_array_size(value) != 24) {
@@ -318,8 +319,9 @@ static int read_schedule(prepay__json_reader_t *r, const json_t *value, const pr
 
 static const prepay__json_type_t urdb_cell_type = {.read = read_cell, .min = 0, .max = 62};
 static const prepay__json_type_t sam_cell_type = {.read = read_cell, .min = 1, .max = 63};
-static const prepay__json_type_t urdb_row_type = {.read = read_schedule_row, .item = &urdb_cell_type};
-static const prepay__json_type_t sam_row_schedule_type = {.read = read_schedule_row, .item = &sam_cell_type};
+static const prepay__json_type_t urdb_row_type = {.read = prepay__urdb_read_schedule_row, .item = &urdb_cell_type};
+static const prepay__json_type_t sam_row_schedule_type = {.read = prepay__urdb_read_schedule_row,
+                                                         .item = &sam_cell_type};
 static const prepay__json_type_t urdb_schedule_type = {.read = read_schedule, .item = &urdb_row_type};
 static const prepay__json_type_t sam_schedule_type = {.read = read_schedule, .item = &sam_row_schedule_type};
 

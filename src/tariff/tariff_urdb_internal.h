@@ -123,6 +123,10 @@ extern const prepay__json_type_t prepay__sam_bd_periods_type;         /* ur_dc_b
 int prepay__urdb_read_price(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,
                             void *out);
 
+/* 24 cells (type->item) of one month's schedule row: energy and demand schedules alike. */
+int prepay__urdb_read_schedule_row(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,
+                                   void *out);
+
 /* Before the schedule is built: bands become (energy, demand) period pairs where the demand schedule
  * does not follow the energy schedule (capacity checked). */
 int prepay__urdb_combine_bands(prepay__json_reader_t *r, urdb_rate_t *rate);
