@@ -436,6 +436,19 @@ class Conventions(unittest.TestCase):
         self.assertEqual(result.stderr.strip("\n").split("\n"),
                          ["prepay meter verify-tariff: " + lines[1]["error"]["message"]])
 
+    def test_meter_batch_at_a_given_time(self):
+        # --start: the batch waits until that local time (whole seconds), with a progress line when asked for.
+        start = time.time() + 3
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(start))
+        began = time.time()
+        result = run([PREPAY, "meter", "batch", "-", "read", "energy", "--tcp=" + self.fx.bus, "--start=" + when,
+                      "--progress"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertGreaterEqual(time.time(), int(start))  # not before the start second
+        self.assertGreater(time.time() - began, 1.0)
+        self.assertIn("waiting ", result.stderr)
+        self.assertIn(METER, result.stdout)
+
     def test_prepay_itself(self):
         self.assertEqual(run([PREPAY, "--help"]).returncode, 0)
         self.assertEqual(run([PREPAY, "--version"]).stdout, "prepay " + self.version + "\n")
