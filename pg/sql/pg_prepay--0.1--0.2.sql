@@ -10,15 +10,15 @@
 -- "to": "2026-01-01", "basis": "total"}; band slot 0 (none) .. 5; fee exact
 -- minor units (numeric) or NULL when unpriced. Combinable.
 CREATE FUNCTION prepay_report_transfn(internal, jsonb, bigint, timestamp, timestamp, integer, bigint, numeric)
-    RETURNS internal AS 'MODULE_PATHNAME', 'pgp_report_transfn' LANGUAGE C PARALLEL SAFE;
+    RETURNS internal AS 'MODULE_PATHNAME', 'pgp_report_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_report_finalfn(internal) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'pgp_report_finalfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_report_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_report_combinefn(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_report_combinefn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_report_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_report_serialfn(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'pgp_report_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_report_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION prepay_report_deserialfn(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_report_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_report_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE AGGREGATE prepay_report(options jsonb, meter bigint, start_at timestamp, end_at timestamp, band integer,
     energy bigint, fee numeric) (
     SFUNC = prepay_report_transfn,

@@ -73,15 +73,15 @@ CREATE FUNCTION prepay_tariff_close_cycle(plan bytea, state bytea)
 -- partial state is the intervals): parallel, partitionwise and distributed
 -- plans give the same bill. Overlapping intervals are an ERROR; NULL rows are skipped.
 CREATE FUNCTION prepay_bill_transfn(internal, bytea, timestamp, timestamp, bigint) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_bill_transfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_bill_finalfn(internal) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'pgp_bill_finalfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_bill_combinefn(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_bill_combinefn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_bill_serialfn(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'pgp_bill_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION prepay_bill_deserialfn(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_bill_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE AGGREGATE prepay_bill(plan bytea, start_at timestamp, end_at timestamp, energy bigint) (
     SFUNC = prepay_bill_transfn,
     STYPE = internal,
@@ -99,9 +99,9 @@ CREATE AGGREGATE prepay_bill(plan bytea, start_at timestamp, end_at timestamp, e
 -- per group; the rows must come in time order. No combine function: the
 -- planner never splits it.
 CREATE FUNCTION prepay_bill_stream_transfn(internal, bytea, timestamp, timestamp, bigint) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_bill_stream_transfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_stream_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_bill_stream_finalfn(internal) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'pgp_bill_stream_finalfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_bill_stream_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE prepay_bill_stream(plan bytea, start_at timestamp, end_at timestamp, energy bigint) (
     SFUNC = prepay_bill_stream_transfn,
     STYPE = internal,
@@ -252,15 +252,15 @@ CREATE FUNCTION prepay_ledger_recharge(recharge_id bigint, wallet_id bigint, cle
 --   SELECT prepay_ledger_check(t, d, c) FROM prepay_transfer t
 --     JOIN prepay_account d ON d.id = t.debit_account_id JOIN prepay_account c ON c.id = t.credit_account_id;
 CREATE FUNCTION prepay_ledger_check_transfn(internal, prepay_transfer, prepay_account, prepay_account)
-    RETURNS internal AS 'MODULE_PATHNAME', 'pgp_ledger_check_transfn' LANGUAGE C PARALLEL SAFE;
+    RETURNS internal AS 'MODULE_PATHNAME', 'pgp_ledger_check_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_ledger_check_finalfn(internal) RETURNS jsonb
-    AS 'MODULE_PATHNAME', 'pgp_ledger_check_finalfn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_ledger_check_combinefn(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_ledger_check_combinefn' LANGUAGE C PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION prepay_ledger_check_serialfn(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'pgp_ledger_check_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION prepay_ledger_check_deserialfn(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'pgp_ledger_check_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'pgp_ledger_check_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE AGGREGATE prepay_ledger_check(transfer prepay_transfer, debit prepay_account, credit prepay_account) (
     SFUNC = prepay_ledger_check_transfn,
     STYPE = internal,

@@ -17,6 +17,7 @@ For every command and subcommand:
 The table COMMANDS must name every command `prepay --help` lists and every subcommand each command's
 `--help` lists: a command added without its conventions checked here fails this test.
 """
+import csv
 import json
 import os
 import signal
@@ -171,9 +172,9 @@ METER = "000000000201"  # the one meter of tests/field/data/one.json
 def meter_commands(fx):
     """prepay meter: every subcommand against the emulator (fx.bus); options before or after the subcommand.
 
-    Not a "fails" case here: verify-tariff that finds differences (its result line, then the error line) and a
-    batch with failed meters (a stream: each failed meter is an error object carrying the meter's members, and
-    the summary is on stderr); tests/field checks both."""
+    Not a "fails" case of the table (their output is not one error line): verify-tariff that finds differences
+    (its result line, then the error line) and a batch with failed meters (a stream: each failed meter is an error
+    object carrying the meter's members, the summary on stderr); test_meter_failures_exit_1 checks both."""
     bus, meter, dead = "--tcp=" + fx.bus, "--address=" + METER, "--tcp=" + fx.dead
     site = METER + "\n"
     return {
@@ -186,19 +187,21 @@ def meter_commands(fx):
             bad=["meter", "read-address", bus, "extra"], fails=["meter", "read-address", dead]),
         ("meter", "discover"): dict(
             ok=["meter", "discover", bus], json_ok=["meter", "discover", bus],
-            bad=["meter", "discover", "--tcp=nohost"]),
+            bad=["meter", "discover", "--tcp=nohost"], fails=["meter", "discover", dead]),
         ("meter", "time-sync"): dict(
             ok=["meter", "time-sync", bus, "--time=2027-01-01 00:00:05"],
             json_ok=["meter", "time-sync", bus, meter, "--addressed", "--time", "2027/01/01 00:00:10"],
-            bad=["meter", "time-sync", bus, "--time=2027-02-30 00:00"]),
+            bad=["meter", "time-sync", bus, "--time=2027-02-30 00:00"],
+            fails=["meter", "time-sync", dead, "--time=2027-01-01 00:00:05"]),
         ("meter", "relay"): dict(
             ok=["meter", "relay", bus, meter, "allow-close"],
             json_ok=["meter", "relay", bus, meter, "alarm", "--valid-until", "2027/01/02"],
-            bad=["meter", "relay", bus, meter, "explode"]),
+            bad=["meter", "relay", bus, meter, "explode"], fails=["meter", "relay", dead, meter, "allow-close"]),
         ("meter", "recharge"): dict(
             ok=["meter", "recharge", bus, meter, "1.00", "--count=2"],
             json_ok=["meter", "recharge", bus, meter, "2.50", "--count", "3"],
-            bad=["meter", "recharge", bus, meter, "1.234", "--count=4"]),
+            bad=["meter", "recharge", bus, meter, "1.234", "--count=4"],
+            fails=["meter", "recharge", dead, meter, "1.00", "--count=9"]),
         ("meter", "write"): dict(
             ok=["meter", "write", bus, meter, "04001001", "20.00"],
             json_ok=["meter", "write", bus, meter, "04001002", "10.00"],
@@ -206,14 +209,15 @@ def meter_commands(fx):
             fails=["meter", "write", bus, meter, "04000B01", "01"]),
         ("meter", "freeze"): dict(
             ok=["meter", "freeze", bus, meter], json_ok=["meter", "freeze", bus, meter],
-            bad=["meter", "freeze", bus, meter, "--at=25:99:99:99x"]),
+            bad=["meter", "freeze", bus, meter, "--at=25:99:99:99x"], fails=["meter", "freeze", dead, meter]),
         ("meter", "events"): dict(
             ok=["meter", "events", bus, meter], json_ok=["meter", "events", bus, meter],
-            bad=["meter", "events", bus, meter, "--count=1"]),
+            bad=["meter", "events", bus, meter, "--count=1"], fails=["meter", "events", dead, meter]),
         ("meter", "push-tariff"): dict(
             ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--at=now"],
             json_ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--tariff-set", "a"],
-            bad=["meter", "push-tariff", bus, meter, path("examples", "tariffs", "guangzhou_residential_tou.json")]),
+            bad=["meter", "push-tariff", bus, meter, path("examples", "tariffs", "guangzhou_residential_tou.json")],
+            fails=["meter", "push-tariff", dead, meter, fx.push_tariff]),
         ("meter", "verify-tariff"): dict(
             ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set=2"],
             json_ok=["meter", "verify-tariff", bus, meter, fx.push_tariff, "--set", "1"],
@@ -368,6 +372,82 @@ class Conventions(unittest.TestCase):
             with self.subTest(command=name):
                 self.assert_error(run([PREPAY, *self.table[name]["fails"], "--json"]), self.program(name), 1,
                                   str(name))
+
+    def assert_stream_error(self, doc, program, where):
+        """A failed item of a stream: the error object of the conventions first, then the item's own members."""
+        self.assertEqual(list(doc)[:2], ["ok", "error"], where)
+        self.assertIs(doc["ok"], False, where)
+        error = doc["error"]
+        self.assertEqual(list(error), ["code", "status", "message", "exit"], where)
+        self.assertLess(error["code"], 0, where)
+        self.assertEqual(error["exit"], 1, where)
+        return error
+
+    def test_meter_failures_exit_1(self):
+        program = "prepay meter batch"
+        bus, dead = "--tcp=" + self.fx.bus, "--tcp=" + self.fx.dead
+        absent = "000000000999"  # no meter answers for it
+        # A batch where one meter answers and one does not: exit 1, a line per meter in site order, the
+        # failed one an error naming the meter; the summary on stderr; the results file has both rows.
+        results = os.path.join(self.fx.scratch, "partial.csv")
+        result = run([PREPAY, "meter", "batch", "-", "read", "energy", bus, "--retries=0", "--rounds=1",
+                      "--results=" + results, "--json"], stdin=METER + "\n" + absent + "\n")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual([line["meter"] for line in lines], [METER, absent])
+        self.assertIs(lines[0]["ok"], True)
+        error = self.assert_stream_error(lines[1], program, "absent meter")
+        self.assertTrue(error["message"].startswith(absent + ": "), error["message"])
+        self.assertEqual(lines[1]["status"], "timeout")
+        err_lines = result.stderr.strip("\n").split("\n")
+        self.assertTrue(err_lines[-1].startswith(program + ": batch of 2 meters in 1 round: 1 ok, 0 refused, 1 timeout"),
+                        result.stderr)
+        with open(results, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({row["meter"]: row["status"] for row in rows}, {METER: "ok", absent: "timeout"})
+        # Without --json: the failed meter on stdout with its cause, the summary on stderr, exit 1.
+        plain = run([PREPAY, "meter", "batch", "-", "read", "energy", bus, "--retries=0", "--rounds=1"],
+                    stdin=absent + "\n")
+        self.assertEqual(plain.returncode, 1, plain.stderr)
+        self.assertIn(absent + "  timeout: ", plain.stdout)
+        self.assertIn(program + ": batch of 1 meters in 1 round: 0 ok", plain.stderr)
+        # A link that cannot be opened: every meter fails (exit 1), the results are still written.
+        results = os.path.join(self.fx.scratch, "dead.json")
+        result = run([PREPAY, "meter", "batch", "-", "read", "energy", dead, "--rounds=1", "--results=" + results,
+                      "--json"])
+        self.assertEqual(result.returncode, 1, result.stderr)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual(len(lines), 1, result.stdout)
+        self.assert_stream_error(lines[0], program, "dead link")
+        self.assertEqual(lines[0]["status"], "link")
+        with open(results, encoding="utf-8") as f:
+            self.assertEqual([row["status"] for row in json.load(f)], ["link"])
+        # verify-tariff that finds differences: the result line (ok, with the differences), then the error
+        # line (exit 1). A tariff nobody pushed to this meter differs from both of its sets.
+        other = path("examples", "tariffs", "beijing_ci_tou_sharp.json")
+        result = run([PREPAY, "meter", "verify-tariff", bus, "--address=" + METER, other, "--set=1", "--json"])
+        self.assertEqual(result.returncode, 1, result.stderr)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual(len(lines), 2, result.stdout)
+        self.assertIs(lines[0]["ok"], True)
+        self.assertEqual(list(lines[1]), ["ok", "error"])
+        self.assertIs(lines[1]["ok"], False)
+        self.assertEqual(lines[1]["error"]["exit"], 1)
+        self.assertEqual(result.stderr.strip("\n").split("\n"),
+                         ["prepay meter verify-tariff: " + lines[1]["error"]["message"]])
+
+    def test_meter_batch_at_a_given_time(self):
+        # --start: the batch waits until that local time (whole seconds), with a progress line when asked for.
+        start = time.time() + 3
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(start))
+        began = time.time()
+        result = run([PREPAY, "meter", "batch", "-", "read", "energy", "--tcp=" + self.fx.bus, "--start=" + when,
+                      "--progress"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertGreaterEqual(time.time(), int(start))  # not before the start second
+        self.assertGreater(time.time() - began, 1.0)
+        self.assertIn("waiting ", result.stderr)
+        self.assertIn(METER, result.stdout)
 
     def test_prepay_itself(self):
         self.assertEqual(run([PREPAY, "--help"]).returncode, 0)

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: MIT
 """Faults between the station and the meters: lost replies, garbled replies
-(bad checksums), a dead meter, and an interrupted batch. Batches try again
-only the meters that did not answer, and always write their results.
+(bad checksums), a dead meter, an interrupted batch, and a push-tariff whose
+link goes quiet half way. Batches try again only the meters that did not
+answer, and always write their results; a push cut short leaves the meter
+pricing with the set it had.
 
 usage: test_field_faults.py PREPAY PREPAY_EMU
 """
 import csv
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +18,7 @@ import time
 import unittest
 
 import fieldlib
-from fieldlib import DATA, Emulator, meter
+from fieldlib import DATA, Emulator, meter, values
 
 TOOL = EMU = None
 
@@ -32,6 +35,40 @@ def site_csv(work, meters):
 def read_results(path):
     with open(path) as f:
         return list(csv.DictReader(f))
+
+
+# push-tariff first reads the meter's clock, switch-over times and counts, then writes the passive set
+# (tens of writes): the 12th request is one of those writes.
+MUTE_AFTER_REQUESTS = 12
+
+
+class MutingProxy(fieldlib.RecordingProxy):
+    """A link that stops answering: forwards every request to the meter, but no reply once the station has
+    sent `mute_after` requests (each request is one write of the station's, one chunk here)."""
+
+    def __init__(self, target_port, mute_after):
+        self.mute_after = mute_after
+        self.requests = 0
+        super().__init__(target_port)
+
+    def _pump(self, src, dst, direction):
+        while True:
+            try:
+                data = src.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            with self.lock:
+                if direction == 0:
+                    self.requests += 1
+                muted = direction == 1 and self.requests >= self.mute_after
+            if not muted:
+                dst.sendall(data)
 
 
 class Faults(unittest.TestCase):
@@ -100,6 +137,46 @@ class Faults(unittest.TestCase):
             self.assertEqual(r.code, 1, r)
             self.assertEqual(r.err.strip(), "prepay meter read: 000000000303: no reply to read 00010000 after 1 attempts")
         finally:
+            emu.stop()
+
+    def test_a_push_cut_short_leaves_the_set_in_force(self):
+        """push-tariff whose replies stop in the middle of the passive set's writes (the last write reached
+        the meter, its reply did not): the push stops there, exit 1; the set in force is the one the meter
+        had, and its switch-over time is not written. Pushed again, the tariff verifies."""
+        emu = Emulator(EMU, os.path.join(DATA, "month.json"), "--bus-port", "0")
+        proxy = MutingProxy(emu.port, mute_after=MUTE_AFTER_REQUESTS)
+        try:
+            direct = ["--tcp", "127.0.0.1:%d" % emu.port]
+            cut = ["--tcp", "127.0.0.1:%d" % proxy.port]
+            a = ["--address", "000000000101"]
+            in_force = os.path.join(fieldlib.ROOT, "examples", "tariffs", "zhejiang_residential_tou.json")
+            pushed = os.path.join(DATA, "push_tariff.json")
+            switch_over = ["read", "04000106", "04000107", "04000108", "04000109"]
+            r = meter(TOOL, direct, *a, "verify-tariff", in_force)
+            self.assertEqual(r.code, 0, r)
+            before = meter(TOOL, direct, *a, "--json", *switch_over)
+            self.assertEqual(before.code, 0, before)
+            r = meter(TOOL, cut, *a, "--retries", "0", "push-tariff", pushed)
+            self.assertEqual(r.code, 1, r)
+            self.assertEqual(len(r.err.strip().split("\n")), 1, r)
+            self.assertIn("000000000101: no reply to write ", r.err)  # cut during the writes of set 2
+            self.assertIn("set 2 is not in force", r.err)
+            self.assertGreater(proxy.requests, MUTE_AFTER_REQUESTS - 1)  # it got as far as the cut
+            # The meter: the same set in force, the same switch-over times; set 2 is partly written.
+            r = meter(TOOL, direct, *a, "verify-tariff", in_force)
+            self.assertEqual(r.code, 0, r)
+            after = meter(TOOL, direct, *a, "--json", *switch_over)
+            self.assertEqual(values(after), values(before))
+            r = meter(TOOL, direct, *a, "verify-tariff", pushed, "--set", "2")
+            self.assertEqual(r.code, 1, r)
+            # Pushed again on a good link: in force and identical.
+            r = meter(TOOL, direct, *a, "push-tariff", pushed)
+            self.assertEqual(r.code, 0, r)
+            r = meter(TOOL, direct, *a, "verify-tariff", pushed)
+            self.assertEqual(r.code, 0, r)
+            self.assertIn("no differences", r.out)
+        finally:
+            proxy.stop()
             emu.stop()
 
     def test_an_interrupted_batch_writes_what_it_has(self):

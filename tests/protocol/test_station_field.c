@@ -263,6 +263,48 @@ static void test_reply_still_arriving_is_waited_for(void **state)
     assert_int_equal(step.wake_at_ms, 3000);
 }
 
+/* Clause 7.3: the bytes of one frame follow each other with at most 500 ms
+ * between them. A partial frame followed by a longer silence is dropped, so
+ * that its tail arriving later cannot complete it; within the limit the same
+ * bytes make the reply. */
+static void test_inter_byte_gap_drops_a_partial_frame(void **state)
+{
+    (void)state;
+    const prepay_dlt645_address_t meter = addr("000000000101");
+    uint8_t bytes[64];
+    const uint8_t good[8] = {0x00, 0x00, 0x01, 0x00, 0x56, 0x34, 0x12, 0x00};
+    size_t n = raw_frame(bytes, &meter, 0x91, good, 8);
+    prepay_station_config_t config;
+    prepay_station_config_default(&config);
+    assert_int_equal(config.byte_gap_ms, 500);
+    config.reply_timeout_ms = 5000; /* the reply deadline stays far away: only the gap decides */
+    prepay_station_step_t step;
+    prepay_station_result_t r;
+
+    /* 499 ms, then 500 ms of silence between the halves: one frame. */
+    start_read(&meter, 0, &step, &config);
+    assert_int_equal(prepay_station_receive(&session, bytes, 9, 100, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(step.action, PREPAY_STATION_WAIT);
+    assert_int_equal(prepay_station_receive(&session, bytes + 9, 3, 599, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(step.action, PREPAY_STATION_WAIT);
+    assert_int_equal(prepay_station_receive(&session, bytes + 12, n - 12, 1099, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(step.action, PREPAY_STATION_DONE);
+    assert_int_equal(prepay_station_result(&session, &r), PREPAY_OK);
+    assert_int_equal(r.status, PREPAY_OK);
+
+    /* 501 ms of silence: the head is dropped and the tail alone is no frame. */
+    start_read(&meter, 0, &step, &config);
+    assert_int_equal(prepay_station_receive(&session, bytes, 9, 100, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(prepay_station_receive(&session, bytes + 9, n - 9, 601, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(step.action, PREPAY_STATION_WAIT);
+    /* The meter's next whole reply is taken. */
+    assert_int_equal(prepay_station_receive(&session, bytes, n, 700, tx, sizeof tx, &step), PREPAY_OK);
+    assert_int_equal(step.action, PREPAY_STATION_DONE);
+    assert_int_equal(prepay_station_result(&session, &r), PREPAY_OK);
+    assert_int_equal(r.status, PREPAY_OK);
+    assert_int_equal(r.attempts, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_broadcast_quiet_time_holds_the_next_request),
         cmocka_unit_test(test_reply_timeout_starts_when_sent),
         cmocka_unit_test(test_reply_still_arriving_is_waited_for),
+        cmocka_unit_test(test_inter_byte_gap_drops_a_partial_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,11 +163,16 @@ static void test_serial_pty_exchange_and_exclusive_open(void **state)
     char name[128];
     assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
     close(slave); /* the transport opens it by name, as a user would */
-    const unsigned rates[] = {1200, 2400, 9600, 115200};
+    /* Every rate DL/T 645 buses use, each with another frame setting; the
+     * transport reads the speed back from the device (a pty keeps it). */
+    const unsigned rates[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
+    const char *frames[] = {"8E1", "8N1", "8O1", "8E2", "8N2", "7E1", "8O2", "8E1"};
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
         prepay_serial_settings_t s;
-        prepay_serial_settings_default(&s);
-        s.baud = rates[i];
+        char spec[32];
+        snprintf(spec, sizeof spec, "%u:%s", rates[i], frames[i]);
+        assert_int_equal(prepay_serial_settings_parse(spec, &s), PREPAY_OK);
+        assert_int_equal(s.baud, rates[i]);
         prepay_transport_t t;
         int status = prepay_transport_open_serial(&t, name, &s);
         if (status != PREPAY_OK) {

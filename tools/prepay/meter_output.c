@@ -37,7 +37,9 @@ int meter_outcome_status(meter_outcome_t outcome)
 }
 
 /* Adds a meter's members to o (after what o already holds). */
-static void meter_members(json_t *o, const meter_op_t *op, const char *dtu)
+/* A meter's members. `error_text`: the failure as a string member "error" (results files, and a single
+ * meter's result line); a failed meter of a batch stream has the error object of the conventions there. */
+static void meter_members(json_t *o, const meter_op_t *op, const char *dtu, bool error_text)
 {
     char address[16];
     meter_address_text(op, address, sizeof address);
@@ -46,7 +48,7 @@ static void meter_members(json_t *o, const meter_op_t *op, const char *dtu)
         cli_set(o, "dtu", cli_json_text(dtu));
     }
     cli_set(o, "status", json_string(meter_outcome_name(op->outcome)));
-    if (op->message[0]) {
+    if (error_text && op->message[0]) {
         cli_set(o, "error", cli_json_text(op->message));
     }
     cli_set(o, "exchanges", json_integer(op->exchanges));
@@ -68,7 +70,7 @@ static void meter_members(json_t *o, const meter_op_t *op, const char *dtu)
 json_t *meter_json(const meter_op_t *op, const char *dtu)
 {
     json_t *o = json_object();
-    meter_members(o, op, dtu);
+    meter_members(o, op, dtu, true);
     return o;
 }
 
@@ -95,7 +97,8 @@ int meter_emit(const cli_t *cli, const meter_op_t *op, const char *dtu, bool str
         return 0;
     }
     json_t *line;
-    if (op->outcome == OUT_OK || !stream) {
+    bool failed_in_stream = op->outcome != OUT_OK && stream;
+    if (!failed_in_stream) {
         line = cli_result();
     } else {
         char message[METER_TEXT_MAX + 32];
@@ -104,6 +107,6 @@ int meter_emit(const cli_t *cli, const meter_op_t *op, const char *dtu, bool str
         cli_set(line, "ok", json_false());
         cli_set(line, "error", error_member(meter_outcome_status(op->outcome), message, CLI_EXIT_FAILED));
     }
-    meter_members(line, op, dtu);
+    meter_members(line, op, dtu, !failed_in_stream);
     return cli_emit(cli, line);
 }
