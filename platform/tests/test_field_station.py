@@ -5,6 +5,7 @@ against the library's reference water meter in process."""
 import datetime
 import json
 import os
+import shutil
 import unittest
 
 import prepay
@@ -29,10 +30,13 @@ class StationEmulatorTest(unittest.TestCase):
                                Endpoint(9, "000000000399", port=cls.emu.port),   # not on the bus
                                Endpoint(10, "000000000301", port=free_port())],  # nobody listening
                               timeout=TIMEOUT, retries=1, tool=tool("prepay"))
+        # only meters that never answer are asked through this one: a short reply timeout costs nothing
+        cls.quick = Station([Endpoint(9, "000000000399", port=cls.emu.port)], timeout=0.2, retries=1)
 
     @classmethod
     def tearDownClass(cls):
         cls.station.close()
+        cls.quick.close()
         cls.emu.stop()
 
     def test_read(self):
@@ -87,11 +91,11 @@ class StationEmulatorTest(unittest.TestCase):
         self.assertEqual(r.values["time"], "2027-01-01 06:30:00")
 
     def test_offline_meter_reported_after_retries(self):
-        r = self.station.read(9)
+        r = self.quick.read(9)
         self.assertFalse(r.ok)
         self.assertTrue(r.offline)
         self.assertIn("after 2 attempts", r.error)
-        c = self.station.relay(9, "trip")
+        c = self.quick.relay(9, "trip")
         self.assertTrue(c.offline, c.error)
 
     def test_unreachable_bus_is_offline(self):
@@ -102,6 +106,35 @@ class StationEmulatorTest(unittest.TestCase):
     def test_unknown_meter(self):
         with self.assertRaises(KeyError):
             self.station.read(404)
+
+
+class StationSerialTest(unittest.TestCase):
+    """The same station on a serial port: the emulator's bus on a pseudo-terminal (raw 2400 8E1)."""
+
+    def test_read_relay_push_over_serial(self):
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(prefix="prepay-platform-tty-"), "ttyMETER")
+        emu = Emulator(SITE, "--serial", path)
+        station = Station([Endpoint(1, "000000000301", device=path)], timeout=TIMEOUT, retries=0, tool=tool("prepay"))
+        quick = Station([Endpoint(2, "000000000399", device=path)], timeout=0.2, retries=0)
+        try:
+            self.assertTrue(station.read(1).ok)
+            self.assertEqual(station.relay(1, "trip").values["relay"], "open")
+            second = quick.read(2)
+            self.assertTrue(second.offline)
+            self.assertIn("in use by another program", second.error)     # one station per bus
+            r = station.push_tariff(1, TARIFF)
+            self.assertTrue(r.ok, r.error)
+            self.assertIn("read back identical", r.values["tariff set 2"])
+            self.assertFalse(station.read(1).relay_closed)      # the link is reopened after the tool
+            station.close()
+            self.assertTrue(quick.read(2).offline)
+            self.assertIn("no reply", quick.read(2).error)
+        finally:
+            station.close()
+            quick.close()
+            emu.stop()
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 def prepay_meter(*args):

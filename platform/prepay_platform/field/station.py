@@ -18,6 +18,7 @@ after the session's retries.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import select
@@ -170,24 +171,57 @@ class SerialLink:
     def open(self) -> None:
         if self.fd is not None:
             return
+        import fcntl
         import termios
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
         except OSError as e:
+            if e.errno == errno.EBUSY:
+                raise Offline(f"{self.path}: in use by another program (busy)") from None
             raise Offline(f"{self.path}: {e.strerror}") from None
         try:
             attrs = termios.tcgetattr(fd)
         except termios.error:
             os.close(fd)
             raise Offline(f"{self.path}: not a serial port (not a terminal device)") from None
+        try:
+            # exclusive, as the library's serial transport: two stations on one bus garble every exchange
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise Offline(f"{self.path}: in use by another program (locked)") from None
         speed = getattr(termios, self.RATES[self.baud])
         attrs[0] = 0                                                   # iflag: raw
         attrs[1] = 0                                                   # oflag
         attrs[2] = termios.CS8 | termios.PARENB | termios.CREAD | termios.CLOCAL   # 8E1
         attrs[3] = 0                                                   # lflag: no echo, no canonical
         attrs[4] = attrs[5] = speed
-        termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        except termios.error as e:
+            if not self._pty_took(fd, attrs):
+                os.close(fd)
+                raise Offline(f"{self.path}: cannot set {self.baud} 8E1: {e}") from None
+        try:
+            fcntl.ioctl(fd, termios.TIOCEXCL)
+        except OSError:
+            pass
         self.fd = fd
+
+    @staticmethod
+    def _pty_took(fd: int, want: list) -> bool:
+        """A pseudo-terminal has no line: Linux forces CS8 and clears PARENB, and tcsetattr() reports
+        EINVAL as the settings read back differ. Accepted on a Unix98 pty slave (majors 136..143) when
+        the speed and the raw mode took, as the library's serial transport does (serial_posix.c)."""
+        import stat
+        import termios
+        st = os.fstat(fd)
+        if not stat.S_ISCHR(st.st_mode) or not 136 <= os.major(st.st_rdev) <= 143:
+            return False
+        got = termios.tcgetattr(fd)
+        frame = termios.CSIZE | termios.PARENB | termios.PARODD | termios.CSTOPB | termios.CBAUD
+        return (got[5] == want[5] and (got[2] & ~frame) == (want[2] & ~frame)
+                and got[3] & (termios.ICANON | termios.ECHO | termios.ISIG) == 0)
 
     def send(self, data: bytes) -> None:
         import termios
