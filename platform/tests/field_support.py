@@ -117,13 +117,25 @@ class ShimDatabase:
 
 
 def open_db(path: str):
-    """The platform's database when its db.py is there (so these tests run on it), else the shim."""
+    """The platform's database when its db.py is there (so these tests run on it), else the shim.
+    With PREPAY_PLATFORM_PG (a DSN, as the platform's own tests) the schema is emptied and used."""
     try:
         from prepay_platform.db import open_database
     except ImportError:
         db = ShimDatabase(path)
     else:
-        db = open_database("sqlite:///" + os.path.abspath(path))
+        dsn = os.environ.get("PREPAY_PLATFORM_PG")
+        if dsn:
+            import psycopg2
+            conn = psycopg2.connect(dsn)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("DROP SCHEMA IF EXISTS public CASCADE")
+                cur.execute("CREATE SCHEMA public")
+            conn.close()
+            db = open_database(dsn)
+        else:
+            db = open_database("sqlite:///" + os.path.abspath(path))
     db.migrate()
     return db
 
@@ -147,8 +159,9 @@ class Emulator:
         deadline = time.monotonic() + START_BUDGET
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                text = self.output()
                 self.stop()
-                raise RuntimeError("prepay-emu exited: " + self.output())
+                raise RuntimeError("prepay-emu exited: " + text)
             if os.path.exists(ready):
                 with open(ready) as f:
                     text = f.read()
@@ -156,8 +169,9 @@ class Emulator:
                     self.port = int(text.split("bus_port=")[1].split()[0])
                     return
             time.sleep(0.02)
+        text = self.output()
         self.stop()
-        raise RuntimeError("prepay-emu did not become ready: " + self.output())
+        raise RuntimeError("prepay-emu did not become ready: " + text)
 
     def output(self) -> str:
         self.log.flush()

@@ -224,6 +224,11 @@ class RelayBatchOnEmulatorTest(Base):
             self.assertFalse(station.read(2).relay_closed)
             runner.run_due(T0 + 60)
             self.assertEqual(runner.get(task)["items"][2]["state"], "failed")
+            params = runner.create("params", [1, 2], {"items": {"04001001": "25.00"}}, None, "op1")
+            self.assertEqual(runner.run_due(T0 + 120), 2)
+            t = runner.get(params)
+            self.assertEqual(t["state"], "done")
+            self.assertEqual(t["items"][0]["message"], "04001001 = 25.00")
             station.close()
         finally:
             emu.stop()

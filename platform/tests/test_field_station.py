@@ -90,6 +90,14 @@ class StationEmulatorTest(unittest.TestCase):
         self.assertTrue(r.ok, r.error)
         self.assertEqual(r.values["time"], "2027-01-01 06:30:00")
 
+    def test_write_params_read_back(self):
+        r = self.station.write_params(2, {"04001001": "30.00", "04001002": "10.00"})
+        self.assertTrue(r.ok, r.error)
+        self.assertEqual(r.values, {"04001001": "30.00", "04001002": "10.00"})
+        bad = self.station.write_params(2, {"04001001": "not a number"})
+        self.assertFalse(bad.ok)
+        self.assertIn("bad parameter", bad.error)
+
     def test_offline_meter_reported_after_retries(self):
         r = self.quick.read(9)
         self.assertFalse(r.ok)

@@ -200,7 +200,8 @@ def station_handlers(station, tariffs: Optional[Callable[[dict], object]] = None
     """Handlers of the meter kinds over a :class:`~prepay_platform.field.station.Station`:
     ``relay`` (payload ``{"action": "trip"|"close"|...}``), ``tariff`` (payload ``{"tariff": <prepay-tariff/1
     document or path>, "at": optional switch-over}``, or ``tariffs(payload)`` returning one), ``params``
-    (payload ``{"time": epoch}`` sets the clock; other parameters through ``params(station, meter, payload)``)."""
+    (payload ``{"time": epoch}`` sets the clock, ``{"items": {"04001001": "20.00", ...}}`` writes DL/T 645
+    parameters read back and compared; others through ``params(station, meter, payload)``)."""
 
     def result(r) -> Tuple[bool, str]:
         if r.ok:
@@ -218,6 +219,8 @@ def station_handlers(station, tariffs: Optional[Callable[[dict], object]] = None
         p = item["payload"]
         if "time" in p:
             return result(station.set_time(item["target"], int(p["time"])))
+        if "items" in p:
+            return result(station.write_params(item["target"], dict(p["items"])))
         if params is None:
             return False, f"no handler for parameters {sorted(p)}"
         return result(params(station, item["target"], p))

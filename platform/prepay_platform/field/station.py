@@ -430,6 +430,35 @@ class Station:
 
         return self._command(meter_id, go)
 
+    def write_params(self, meter_id: int, items: Dict[str, str]) -> CommandResult:
+        """Writes parameters (DL/T 645 C=14), each ``{"DI in hex": "value as text"}`` parsed by the
+        library's catalogue (``prepay dlt645 catalogue``: e.g. ``"04001001": "20.00"`` alarm amount 1),
+        each read back and compared. Stops at the first refusal (items before it stay written)."""
+        parsed = []
+        try:
+            for di_text, text in items.items():
+                di = int(di_text, 16)
+                parsed.append((di, dlt645.encode_value(dlt645.parse_value(di, str(text)))))
+        except (ValueError, prepay.Error) as e:
+            return CommandResult(meter_id, False, f"bad parameter: {e}")
+        if not parsed:
+            return CommandResult(meter_id, False, "no parameters")
+
+        def go(ep: Endpoint, link) -> CommandResult:
+            if ep.kind != "dlt645":
+                return CommandResult(meter_id, False, "parameters: DL/T 645 meters only")
+            values: Dict[str, str] = {}
+            for di, value in parsed:
+                self._exchange(link, dlt645.write(ep.address, di, self.credentials, value), f"write {di:08X}")
+                back = self._read_di(link, ep, di, {})
+                if back != value:
+                    return CommandResult(meter_id, False, f"{di:08X}: read back {back.hex()} after writing {value.hex()}",
+                                         values)
+                values[f"{di:08X}"] = dlt645.decode_value(di, back).text
+            return CommandResult(meter_id, True, "", values)
+
+        return self._command(meter_id, go)
+
     def freeze(self, meter_id: int) -> Reading:
         """Freezes now (DL/T 645 C=16 with 99999999: the meter keeps a frozen record) and reads the
         energy and relay state at that moment; water meters are read (CJ/T 188 has no freeze command)."""
