@@ -149,11 +149,11 @@ def free_port() -> int:
 class Emulator:
     """prepay-emu serving a site on a loopback bus port; stop() ends it."""
 
-    def __init__(self, site: str, *options: str) -> None:
+    def __init__(self, site: str, *options: str, port: int = 0) -> None:
         self.dir = tempfile.mkdtemp(prefix="prepay-platform-emu-")
         ready = os.path.join(self.dir, "ready")
         self.log = open(os.path.join(self.dir, "emu.log"), "w")
-        self.process = subprocess.Popen([tool("prepay-emu"), site, "--bus-port", "0", "--ready-file", ready,
+        self.process = subprocess.Popen([tool("prepay-emu"), site, "--bus-port", str(port), "--ready-file", ready,
                                          "--exit-with-parent", *options], stdout=self.log, stderr=subprocess.STDOUT)
         self.port = 0
         deadline = time.monotonic() + START_BUDGET

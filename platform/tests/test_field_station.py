@@ -116,6 +116,25 @@ class StationEmulatorTest(unittest.TestCase):
             self.station.read(404)
 
 
+class StationReconnectTest(unittest.TestCase):
+    def test_lost_connection_is_reopened_once(self):
+        emu = Emulator(SITE)
+        port = emu.port
+        station = Station([Endpoint(1, "000000000301", port=port)], timeout=TIMEOUT, retries=0)
+        try:
+            self.assertTrue(station.read(1).ok)
+            emu.stop()                                  # the DTU drops the link ...
+            emu = Emulator(SITE, port=port)             # ... and comes back on the same port
+            r = station.read(1)
+            self.assertTrue(r.ok, r.error)
+            emu.stop()
+            r = station.read(1)                         # nobody there any more
+            self.assertTrue(r.offline, r.error)
+        finally:
+            station.close()
+            emu.stop()
+
+
 class StationSerialTest(unittest.TestCase):
     """The same station on a serial port: the emulator's bus on a pseudo-terminal (raw 2400 8E1)."""
 

@@ -330,6 +330,7 @@ class Station:
                 reconnected = True
                 link.close()
                 link.open()
+                session = station.Session(reply_timeout_ms=max(1, int(self.timeout * 1000)), retries=self.retries)
                 tx = session.start(request, now_ms())
                 continue
             tx = session.receive(rx, now_ms()) if rx else session.poll(now_ms())
