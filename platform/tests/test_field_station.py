@@ -90,6 +90,12 @@ class StationEmulatorTest(unittest.TestCase):
         self.assertTrue(r.ok, r.error)
         self.assertEqual(r.values["time"], "2027-01-01 06:30:00")
 
+    def test_freeze_then_read(self):
+        r = self.station.freeze(1)
+        self.assertTrue(r.ok, r.error)
+        self.assertIsNotNone(r.energy_wh)
+        self.assertTrue(self.quick.freeze(9).offline)
+
     def test_write_params_read_back(self):
         r = self.station.write_params(2, {"04001001": "30.00", "04001002": "10.00"})
         self.assertTrue(r.ok, r.error)

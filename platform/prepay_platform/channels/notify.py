@@ -208,13 +208,14 @@ class Deliverer:
     ``account_id``, ``type``, ``amount``, ``balance``, ``level``, ``time``, ``attempts``, as
     attributes or dict keys; ``dedupe_key(event_id, channel)`` is used when the outbox has it).
     ``db``: the platform Database (sent keys and the delivery log), or None (memory only).
-    ``time_of``: the outbox's time from the platform's epoch seconds (identity by default)."""
+    ``time_of`` / ``epoch_of``: the outbox's time (the library's ``prepay_time_t``, local civil
+    seconds since 2000) from the platform's epoch seconds and back (identity by default)."""
 
     def __init__(self, outbox, channels: Dict[int, Channel], db=None, default: Optional[Channel] = None,
-                 time_of: Callable[[int], int] = lambda t: t) -> None:
+                 time_of: Callable[[int], int] = lambda t: t, epoch_of: Callable[[int], int] = lambda t: t) -> None:
         self.outbox, self.channels, self.db = outbox, dict(channels), db
         self.default = default or LogChannel()
-        self.time_of = time_of
+        self.time_of, self.epoch_of = time_of, epoch_of
         self._sent_memory: Dict[str, int] = {}
 
     def _key(self, event_id: int, channel: int) -> str:
@@ -230,7 +231,8 @@ class Deliverer:
         text = (f"Account {account}: {name}. Amount {_yuan(amount)} yuan, balance {_yuan(balance)} yuan, "
                 f"alarm level {int(_field(d, 'level', 0))}.")
         return Message(self._key(event_id, channel), event_id, channel, account, type_, name, amount, balance,
-                       int(_field(d, "level", 0)), int(_field(d, "time", 0)), int(_field(d, "attempts", 0)),
+                       int(_field(d, "level", 0)), self.epoch_of(int(_field(d, "time", 0))),
+                       int(_field(d, "attempts", 0)),
                        subject=f"[prepay] {name} (account {account})", text=text)
 
     def _was_sent(self, key: str) -> bool:
