@@ -9,7 +9,7 @@ import shutil
 import unittest
 
 import prepay
-from prepay import cjt188, water
+from prepay import water
 
 from prepay_platform.field.station import Endpoint, Station
 from tests.field_support import HERE, ROOT, Emulator, free_port, tool

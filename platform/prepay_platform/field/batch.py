@@ -27,7 +27,7 @@ import json
 import threading
 import time
 from decimal import Decimal
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 __all__ = ["BatchRunner", "KINDS", "DEFAULT_BACKOFF", "recharge_handler", "station_handlers"]
 
