@@ -6,12 +6,14 @@ every attempt, and a crash between sending and the outbox ack that does not reac
 The outbox here is a stand-in with the library outbox's contract (take_due records an attempt and
 moves the due time by the backoff; ack marks delivered): the Python wrappers of the outbox are not
 in the package on this branch (docs in the notes)."""
+import datetime
 import os
 import shutil
 import socketserver
 import tempfile
 import threading
 import unittest
+from decimal import Decimal
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -21,6 +23,9 @@ from prepay_platform.channels.notify import (ChannelError, Deliverer, LogChannel
 from prepay_platform.channels.pay_mock import QuietHandler
 from tests.field_support import free_port, open_db
 
+import prepay
+
+HAS_OUTBOX = hasattr(prepay, "outbox")
 T0 = 1798761600
 SECRET = b"hook-secret"
 EVENT_A = (1 << 64) | 7                     # a 128-bit settlement event id (hi, lo)
@@ -28,36 +33,40 @@ EVENT_B = (2 << 64) | 9
 
 
 class FakeOutbox:
-    """The library outbox's delivery contract (include/prepay/outbox.h), in memory."""
+    """prepay.outbox.Outbox's delivery contract (include/prepay/outbox.h), in memory: naive local
+    datetimes, Decimal yuan, ack((event_id, channel), now)."""
 
     def __init__(self, backoff=(60, 300)):
         self.backoff = backoff
         self.deliveries = []
         self.acks = []
 
-    def add(self, event_id, channel, account_id, type_=7, amount=5000, balance=12345, level=0, time=T0):
+    def add(self, event_id, channel, account_id, type_=7, amount="50.00", balance="123.45", level=0, time=T0):
+        when = datetime.datetime.fromtimestamp(time, datetime.timezone.utc).replace(tzinfo=None)
         self.deliveries.append({"event_id": event_id, "channel": channel, "account_id": account_id, "type": type_,
-                                "amount": amount, "balance": balance, "level": level, "time": time, "due": time,
-                                "attempts": 0, "state": "pending"})
+                                "amount": Decimal(amount), "balance": Decimal(balance), "level": level,
+                                "time": when, "due": when, "attempts": 0, "state": "pending"})
 
     def take_due(self, now):
+        assert isinstance(now, datetime.datetime) and now.tzinfo is None
         out = []
         for d in self.deliveries:
             if d["state"] == "pending" and d["due"] <= now:
                 d["attempts"] += 1
                 if d["attempts"] > len(self.backoff):
-                    d["due"], d["state"] = float("inf"), "exhausted"
+                    d["due"], d["state"] = datetime.datetime.max, "exhausted"
                 else:
-                    d["due"] = now + self.backoff[d["attempts"] - 1]
+                    d["due"] = now + datetime.timedelta(seconds=self.backoff[d["attempts"] - 1])
                 out.append(dict(d))
         return out
 
-    def ack(self, event_id, channel, now):
+    def ack(self, delivery, now):
+        event_id, channel = delivery
         for d in self.deliveries:
             if d["event_id"] == event_id and d["channel"] == channel:
                 self.acks.append((event_id, channel))
                 d["state"] = "delivered"
-                return 0
+                return True
         raise KeyError("unknown delivery")
 
 
@@ -241,7 +250,7 @@ class NotifyTest(unittest.TestCase):
         self.outbox.add(EVENT_B, 2, 102)
         real_ack = self.outbox.ack
 
-        def dying_ack(event_id, channel, now):
+        def dying_ack(delivery, now):
             raise Crash()
         self.outbox.ack = dying_ack
         with self.assertRaises(Crash):
@@ -257,6 +266,36 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(len(self.smtp.mails), 1)
         self.assertEqual(sorted(self.outbox.acks), [(EVENT_A, 1), (EVENT_B, 2)])
         self.assertEqual(self.deliverer().run_once(T0 + 10 ** 6)["taken"], 0)
+
+    @unittest.skipUnless(HAS_OUTBOX, "prepay.outbox is not in this build's Python package (it comes with i13-rest)")
+    def test_library_outbox_recharge_event_once_per_channel(self):
+        from prepay import outbox as ob
+        from prepay import settlement as st
+        from prepay.tariff import Tariff
+        flat = ('{"format": "prepay-tariff/1", "name": "flat 0.50", "source": {"notice": "test"}, "bands": ["flat"],'
+                ' "prices": {"bands": {"flat": "0.50"}}}')
+        site = st.Site([Tariff.loads(flat)], period_start=datetime.date(2027, 1, 1),
+                       period_end=datetime.date(2027, 2, 1), accounts=2, meters=2, postpaid=1)
+        site.add_account(st.Account(101))
+        site.open()
+        box = ob.Outbox([ob.Policy(0, {st.EventType.RECHARGE: {ob.Channel.APP_PUSH, ob.Channel.EMAIL}})],
+                        backoff=[60, 600])
+        site.attach_outbox(box)
+        at = datetime.datetime(2027, 1, 1, 10, 0)                  # the site's local time (UTC here)
+        site.recharge(101, Decimal("50.00"), at)
+        now = int(at.replace(tzinfo=datetime.timezone.utc).timestamp())
+        self.hook.fail_next = 1                                     # the webhook is busy once
+        d = Deliverer(box, self.channels, db=self.db, default=self.log)
+        self.assertEqual(d.run_once(now + 1), {"taken": 2, "sent": 1, "resent_skipped": 0, "failed": 1})
+        self.assertEqual(d.run_once(now + 61), {"taken": 1, "sent": 1, "resent_skipped": 0, "failed": 0})
+        self.assertEqual(d.run_once(now + 3600)["taken"], 0)
+        self.assertEqual(box.counts().delivered, 2)
+        keys = {x.dedupe_key for x in box.deliveries()}
+        self.assertEqual(set(self.hook.seen), keys & set(self.hook.seen))
+        self.assertEqual(list(self.hook.seen.values()), [1])
+        self.assertEqual(len(self.smtp.mails), 1)
+        self.assertIn("50.00 yuan", self.smtp.mails[0][2])
+        self.assertIn("Account 101", self.smtp.mails[0][2])
 
     def test_bad_channel_settings(self):
         with self.assertRaises(ValueError):

@@ -20,6 +20,7 @@ Channel numbers follow the library's suggestion (``PREPAY_OUTBOX_SMS`` 0, ``APP_
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import hashlib
 import hmac
 import json
@@ -30,6 +31,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Callable, Dict, Iterable, List, Optional
@@ -200,39 +202,56 @@ def _field(d, name, default=None):
     return getattr(d, name, default)
 
 
+def _fen(value) -> int:
+    """Money of a delivery: Decimal yuan (prepay.outbox.Delivery) or int fen."""
+    if isinstance(value, Decimal):
+        return int((value * 100).to_integral_value())
+    return int(value or 0)
+
+
 class Deliverer:
     """Takes due deliveries from the outbox, sends each through its channel, acknowledges it.
 
-    ``outbox``: an object with ``take_due(now) -> deliveries`` and ``ack(event_id, channel, now)``
-    (the library's outbox through the Python package; a delivery has ``event_id``, ``channel``,
-    ``account_id``, ``type``, ``amount``, ``balance``, ``level``, ``time``, ``attempts``, as
-    attributes or dict keys; ``dedupe_key(event_id, channel)`` is used when the outbox has it).
+    ``outbox``: a :class:`prepay.outbox.Outbox` (or an object with its ``take_due(now)`` and
+    ``ack((event_id, channel), now)``; a delivery has ``event_id``, ``channel``, ``account_id``,
+    ``type``, ``amount``/``balance`` (Decimal yuan or int fen), ``level``, ``time`` (a naive local
+    datetime or epoch seconds), ``attempts`` and, if it has one, ``dedupe_key``).
     ``db``: the platform Database (sent keys and the delivery log), or None (memory only).
-    ``time_of`` / ``epoch_of``: the outbox's time (the library's ``prepay_time_t``, local civil
-    seconds since 2000) from the platform's epoch seconds and back (identity by default)."""
+    ``zone``: the site's local zone: the outbox works in naive local datetimes (the library's
+    civil time), the platform in epoch seconds (UTC)."""
 
     def __init__(self, outbox, channels: Dict[int, Channel], db=None, default: Optional[Channel] = None,
-                 time_of: Callable[[int], int] = lambda t: t, epoch_of: Callable[[int], int] = lambda t: t) -> None:
+                 zone: Optional[_dt.tzinfo] = None) -> None:
         self.outbox, self.channels, self.db = outbox, dict(channels), db
         self.default = default or LogChannel()
-        self.time_of, self.epoch_of = time_of, epoch_of
+        self.zone = zone or _dt.timezone.utc
         self._sent_memory: Dict[str, int] = {}
 
-    def _key(self, event_id: int, channel: int) -> str:
-        fn = getattr(self.outbox, "dedupe_key", None)
-        return fn(event_id, channel) if fn else dedupe_key(event_id, channel)
+    def local(self, epoch: int) -> _dt.datetime:
+        """The outbox's time (naive local) of the platform's epoch seconds."""
+        return _dt.datetime.fromtimestamp(int(epoch), self.zone).replace(tzinfo=None)
+
+    def epoch(self, when) -> int:
+        """Epoch seconds of a delivery's time (naive local datetime, or already epoch seconds)."""
+        if isinstance(when, _dt.datetime):
+            aware = when if when.tzinfo else when.replace(tzinfo=self.zone)
+            return int(aware.timestamp())
+        return int(when or 0)
 
     def message(self, d) -> Message:
         event_id, channel = int(_field(d, "event_id")), int(_field(d, "channel"))
+        key = _field(d, "dedupe_key")
+        if not isinstance(key, str):
+            key = dedupe_key(event_id, channel)
         type_ = int(_field(d, "type", 0))
         name = _event_name(type_)
-        amount, balance = int(_field(d, "amount", 0)), int(_field(d, "balance", 0))
+        amount, balance = _fen(_field(d, "amount", 0)), _fen(_field(d, "balance", 0))
         account = int(_field(d, "account_id", 0))
+        level = int(_field(d, "level", 0))
         text = (f"Account {account}: {name}. Amount {_yuan(amount)} yuan, balance {_yuan(balance)} yuan, "
-                f"alarm level {int(_field(d, 'level', 0))}.")
-        return Message(self._key(event_id, channel), event_id, channel, account, type_, name, amount, balance,
-                       int(_field(d, "level", 0)), self.epoch_of(int(_field(d, "time", 0))),
-                       int(_field(d, "attempts", 0)),
+                f"alarm level {level}.")
+        return Message(key, event_id, channel, account, type_, name, amount, balance, level,
+                       self.epoch(_field(d, "time", 0)), int(_field(d, "attempts", 0)),
                        subject=f"[prepay] {name} (account {account})", text=text)
 
     def _was_sent(self, key: str) -> bool:
@@ -263,7 +282,7 @@ class Deliverer:
     def run_once(self, now: Optional[int] = None) -> dict:
         """One round: returns counts ``{"taken", "sent", "resent_skipped", "failed"}``."""
         now = int(time.time() if now is None else now)
-        taken = list(self.outbox.take_due(self.time_of(now)))
+        taken = list(self.outbox.take_due(self.local(now)))
         out = {"taken": len(taken), "sent": 0, "resent_skipped": 0, "failed": 0}
         for d in taken:
             m = self.message(d)
@@ -278,7 +297,7 @@ class Deliverer:
                     continue
                 out["sent"] += 1
                 self._record(m, "sent", now)
-            self.outbox.ack(m.event_id, m.channel, self.time_of(now))
+            self.outbox.ack((m.event_id, m.channel), self.local(now))
             self._record(m, "acked", now)
         return out
 
