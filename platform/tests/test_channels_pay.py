@@ -4,10 +4,8 @@ delivered three times (duplicates), bad / missing / expired signatures rejected,
 non-2xx after the schedule, the query API, refunds, and the daily statement read by the
 library's own statement parser (prepay_payment_statement_parse); once in process, once over HTTP
 on 127.0.0.1."""
-import ctypes
 import datetime
 import json
-import os
 import threading
 import unittest
 from decimal import Decimal
@@ -16,18 +14,18 @@ from werkzeug.serving import make_server
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
+from prepay import payment
 from prepay import settlement as st
 from prepay.tariff import Tariff
 
 from prepay_platform.channels.pay import BadSignature, PaymentChannel
 from prepay_platform.channels.pay_mock import MockWeChatPay, MockWeChatPayClient, QuietHandler, http_transport
-from tests.field_support import build_dir
 
 MCHID, SECRET = "1900000001", b"test-secret"
 NOW = 1798761600 + 2 * 3600          # 2027-01-01 02:00 UTC = 10:00 in China
 FLAT = ('{"format": "prepay-tariff/1", "name": "flat 0.50", "source": {"notice": "test"}, "bands": ["flat"],'
         ' "prices": {"bands": {"flat": "0.50"}}}')
-ORDER_1 = str((16 << 59) | (1 << 32) | 1)     # prepay_payment_order_id(account 1, number 1), docs/payment.md
+ORDER_1 = str((16 << 59) | (1 << 32) | 1)     # order_id = 16 << 59 | account << 32 | number (docs/payment.md)
 ORDER_2 = str((16 << 59) | (1 << 32) | 2)
 
 
@@ -40,8 +38,9 @@ class Clock:
 
 
 class Platform:
-    """What the platform does with a notify: verify, then credit once per order (the Site's
-    recharge sequence chosen per order and kept), answer 200; a bad signature gets 401."""
+    """What the platform does with a notify: verify the signature, then apply it to the payment
+    order with the settlement's payment module (prepay.payment.notify: a repeat is a harmless
+    duplicate), answer 200; a bad signature gets 401 and changes nothing."""
 
     def __init__(self, channel):
         self.channel = channel
@@ -49,10 +48,18 @@ class Platform:
                             period_end=datetime.date(2027, 2, 1), accounts=2, meters=2, postpaid=1)
         self.site.add_account(st.Account(1))
         self.site.open()
-        self.sequence = {}
         self.received = []
+        self.duplicates = 0
         self.rejected = []
         self.fail_next = 0
+
+    def order(self, number, amount_fen, notify_url="http://127.0.0.1/notify"):
+        """A payment order in the books (pending credit) and at the channel; returns the order number."""
+        info = payment.create(self.site, payment.Order(1, number, Decimal(amount_fen) / 100,
+                                                        datetime.datetime(2027, 1, 1, 9),
+                                                        datetime.datetime(2027, 1, 2, 9)))
+        self.channel.create(str(info.order_id), amount_fen, f"recharge {number}", notify_url)
+        return str(info.order_id)
 
     def handle(self, headers, body):
         if self.fail_next:
@@ -64,9 +71,10 @@ class Platform:
             self.rejected.append(str(e))
             return 401
         self.received.append(n)
-        if n["status"] == "PAID":
-            seq = self.sequence.setdefault(n["order_no"], len(self.sequence) + 1)
-            self.site.recharge(1, Decimal(n["amount_fen"]) / 100, datetime.datetime(2027, 1, 1, 10), sequence=seq)
+        status = {"PAID": payment.ChannelStatus.PAID, "FAILED": payment.ChannelStatus.FAILED}[n["status"]]
+        r = payment.notify(self.site, int(n["order_no"]), Decimal(n["amount_fen"]) / 100,
+                           datetime.datetime(2027, 1, 1, 10), status)
+        self.duplicates += r.duplicate
         return 200
 
 
@@ -90,7 +98,8 @@ class InProcessTest(unittest.TestCase):
         self.assertIsInstance(self.client, PaymentChannel)
 
     def test_signed_notify_with_duplicates_credits_once(self):
-        made = self.client.create(ORDER_1, 5000, "recharge room 101", "http://127.0.0.1/notify")
+        self.assertEqual(self.platform.order(1, 5000), ORDER_1)
+        made = self.client.create(ORDER_1, 5000, "recharge 1", "http://127.0.0.1/notify")     # again: same answer
         self.assertIn(ORDER_1, made["pay_url"])
         self.assertEqual(self.client.query(ORDER_1)["status"], "WAITING")
         self.mock.pay(ORDER_1, "SUCCESS", duplicates=2)
@@ -98,6 +107,8 @@ class InProcessTest(unittest.TestCase):
             self.mock.deliver_due()
         self.assertEqual(len(self.platform.received), 3)             # the same notify three times
         self.assertEqual({n["notify_id"] for n in self.platform.received}.__len__(), 1)
+        self.assertEqual(self.platform.duplicates, 2)                # the payment module saw two repeats
+        self.assertEqual(payment.lookup(self.platform.site, int(ORDER_1)).state, payment.State.PAID)
         self.assertEqual(self.platform.site.account(1).balance, Decimal("50.00"))   # one credit
         self.assertEqual(self.platform.site.account(1).recharges, 1)
         self.assertEqual(self.mock.pending(), 0)
@@ -105,7 +116,7 @@ class InProcessTest(unittest.TestCase):
         self.assertEqual((q["status"], q["amount_fen"], q["time"]), ("PAID", 5000, NOW))
 
     def test_retries_on_non_2xx_after_the_schedule(self):
-        self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
+        self.platform.order(1, 100)
         self.platform.fail_next = 2
         self.mock.pay(ORDER_1)
         self.assertEqual(self.mock.deliver_due(NOW), 1)              # 503
@@ -118,7 +129,7 @@ class InProcessTest(unittest.TestCase):
         self.assertEqual(self.platform.site.account(1).balance, Decimal("1.00"))
 
     def test_gives_up_after_the_schedule(self):
-        self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
+        self.platform.order(1, 100)
         self.platform.fail_next = 100
         self.mock.pay(ORDER_1)
         t = NOW
@@ -129,14 +140,15 @@ class InProcessTest(unittest.TestCase):
         self.assertEqual(self.mock.pending(), 0)
 
     def test_failed_payment_notify(self):
-        self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
+        self.platform.order(1, 100)
         self.mock.pay(ORDER_1, "PAYERROR")
         self.mock.deliver_due()
         self.assertEqual(self.platform.received[0]["status"], "FAILED")
+        self.assertEqual(payment.lookup(self.platform.site, int(ORDER_1)).state, payment.State.VOIDED)
         self.assertEqual(self.platform.site.account(1).balance, Decimal("0.00"))
 
     def _notify(self):
-        self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
+        self.platform.order(1, 100)
         self.mock.pay(ORDER_1)
         body = self.mock.notifies[0].body
         return self.mock.signed_headers(body), body
@@ -189,8 +201,8 @@ class InProcessTest(unittest.TestCase):
             self.client.query(ORDER_2)
 
     def test_statement_read_by_the_library_parser(self):
-        self.client.create(ORDER_1, 5000, "x", "http://127.0.0.1/notify")
-        self.client.create(ORDER_2, 2550, "x", "http://127.0.0.1/notify")
+        self.platform.order(1, 5000)
+        self.platform.order(2, 2550)
         self.mock.pay(ORDER_1)
         self.clock.t = NOW + 60
         self.mock.pay(ORDER_2)
@@ -203,28 +215,19 @@ class InProcessTest(unittest.TestCase):
         t10 = int((datetime.datetime(2027, 1, 1, 10) - datetime.datetime(2000, 1, 1)).total_seconds())
         self.assertEqual(records, [(int(ORDER_1), 5000, t10, "PAID"), (int(ORDER_2), 2550, t10 + 60, "PAID"),
                                    (int(ORDER_1), 5000, t10 + 120, "REFUNDED")])
-
-
-class Record(ctypes.Structure):
-    """prepay_payment_statement_record_t (include/prepay/payment.h)."""
-    _fields_ = [("order_id", ctypes.c_uint64), ("amount", ctypes.c_int64), ("time", ctypes.c_int64),
-                ("status", ctypes.c_uint8)]
+        # reconciled with the books once both notifies are applied (the refund is counted, not compared)
+        self.mock.deliver_due()
+        rec = payment.reconcile(self.platform.site, payment.parse_statement(csv), datetime.datetime(2027, 1, 1),
+                                datetime.datetime(2027, 1, 2))
+        outcome = sorted((line.order_id, payment.match_name(line.match)) for line in rec.lines)
+        self.assertEqual(outcome, [(int(ORDER_1), "matched"), (int(ORDER_2), "matched")])
 
 
 def parse_statement(text: bytes):
-    """The library's prepay_payment_statement_parse() on the text (through ctypes until the payment
-    wrappers are in the Python package)."""
-    lib = ctypes.CDLL(os.path.join(build_dir(), "libprepay.so"))
-    fn = lib.prepay_payment_statement_parse
-    fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(Record), ctypes.c_size_t,
-                   ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_uint32)]
-    records = (Record * 16)()
-    count, line = ctypes.c_size_t(), ctypes.c_uint32()
-    status = fn(text, len(text), records, 16, ctypes.byref(count), ctypes.byref(line))
-    if status != 0:
-        raise AssertionError(f"statement refused: status {status} at line {line.value}:\n{text.decode()}")
-    names = {1: "PAID", 2: "REFUNDED"}
-    return [(r.order_id, r.amount, r.time, names.get(r.status, r.status)) for r in records[:count.value]]
+    """The library's prepay_payment_statement_parse() on the text (prepay.payment.parse_statement)."""
+    from prepay import payment
+    return [(r.order_id, int(r.amount * 100), int((r.time - datetime.datetime(2000, 1, 1)).total_seconds()),
+             r.status.name) for r in payment.parse_statement(text)]
 
 
 class OverHttpTest(unittest.TestCase):
@@ -245,7 +248,7 @@ class OverHttpTest(unittest.TestCase):
         hook = make_server("127.0.0.1", 0, receiver, threaded=True, request_handler=QuietHandler)
         threading.Thread(target=hook.serve_forever, daemon=True).start()
         try:
-            client.create(ORDER_1, 1234, "room 101", f"http://127.0.0.1:{hook.port}/notify")
+            platform.order(1, 1234, f"http://127.0.0.1:{hook.port}/notify")
             status = http_transport(f"http://127.0.0.1:{server.port}/mock/pay/{ORDER_1}", {},
                                     json.dumps({"result": "SUCCESS", "duplicates": 1}).encode())
             self.assertEqual(status, 200)
