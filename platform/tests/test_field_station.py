@@ -122,6 +122,27 @@ class StationEmulatorTest(unittest.TestCase):
             self.station.read(404)
 
 
+class StationTwoBusesTest(unittest.TestCase):
+    def test_read_many_over_two_buses_keeps_the_order(self):
+        a, b = Emulator(SITE), Emulator(SITE)
+        station = Station([Endpoint(1, "000000000301", port=a.port), Endpoint(2, "000000000302", port=a.port),
+                           Endpoint(3, "000000000301", port=b.port)], timeout=TIMEOUT, retries=0)
+        quick = Station([Endpoint(4, "000000000399", port=b.port), Endpoint(5, "000000000302", port=b.port)],
+                        timeout=0.2, retries=0)
+        try:
+            readings = station.read_many([3, 1, 2])
+            self.assertEqual([r.meter_id for r in readings], [3, 1, 2])
+            self.assertTrue(all(r.ok for r in readings), [r.error for r in readings])
+            offline, online = quick.read_many([4, 5])
+            self.assertTrue(offline.offline)
+            self.assertTrue(online.ok, online.error)
+        finally:
+            station.close()
+            quick.close()
+            a.stop()
+            b.stop()
+
+
 class StationReconnectTest(unittest.TestCase):
     def test_lost_connection_is_reopened_once(self):
         emu = Emulator(SITE)
