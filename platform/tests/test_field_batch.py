@@ -212,7 +212,8 @@ class RelayBatchOnEmulatorTest(Base):
         emu = Emulator(os.path.join(HERE, "data", "field_two.json"))
         try:
             station = Station([Endpoint(1, "000000000301", port=emu.port), Endpoint(2, "000000000302", port=emu.port),
-                               Endpoint(3, "000000000388", port=emu.port)], timeout=1.0, retries=0)
+                               Endpoint(3, "000000000388", port=emu.port, timeout=0.2)],   # never answers
+                              timeout=3.0, retries=0)
             runner = BatchRunner(self.db, station_handlers(station), backoff=(60,), max_attempts=2, clock=lambda: T0)
             task = runner.create("relay", [1, 2, 3], {"action": "trip"}, None, "op1")
             self.assertEqual(runner.run_due(T0), 3)

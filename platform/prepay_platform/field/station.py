@@ -62,6 +62,7 @@ class Endpoint:
     port: int = 0
     device: Optional[str] = None    # serial device path instead of TCP ("DEV[:BAUD]", 8E1)
     meter_type: int = 0x10          # CJ/T 188 meter type T (10H cold water)
+    timeout: Optional[float] = None  # reply timeout of this meter (a slow DTU link), default the station's
 
     @property
     def bus(self) -> str:
@@ -307,9 +308,12 @@ class Station:
             self._links.clear()
 
     # -- DL/T 645 exchanges through the library's session --
-    def _exchange(self, link, request: dlt645.Frame, what: str) -> station.Result:
+    def _timeout(self, ep: Endpoint) -> float:
+        return ep.timeout if ep.timeout is not None else self.timeout
+
+    def _exchange(self, link, ep: Endpoint, request: dlt645.Frame, what: str) -> station.Result:
         """Runs one request to its end; raises Offline (no reply after the retries) or Refused."""
-        session = station.Session(reply_timeout_ms=max(1, int(self.timeout * 1000)), retries=self.retries)
+        session = station.Session(reply_timeout_ms=max(1, int(self._timeout(ep) * 1000)), retries=self.retries)
         t0 = time.monotonic()
 
         def now_ms() -> int:
@@ -330,7 +334,7 @@ class Station:
                 reconnected = True
                 link.close()
                 link.open()
-                session = station.Session(reply_timeout_ms=max(1, int(self.timeout * 1000)), retries=self.retries)
+                session = station.Session(reply_timeout_ms=max(1, int(self._timeout(ep) * 1000)), retries=self.retries)
                 tx = session.start(request, now_ms())
                 continue
             tx = session.receive(rx, now_ms()) if rx else session.poll(now_ms())
@@ -344,7 +348,7 @@ class Station:
         raise Refused(f"{what}: {_status_text(result.status)}")
 
     def _read_di(self, link, ep: Endpoint, di: int, raw: Dict[str, str]) -> bytes:
-        result = self._exchange(link, dlt645.read(ep.address, di), f"read {di:08X}")
+        result = self._exchange(link, ep, dlt645.read(ep.address, di), f"read {di:08X}")
         raw[f"{di:08X}"] = result.data.hex()
         return result.data
 
@@ -411,7 +415,7 @@ class Station:
             if ep.kind == "cjt188":
                 return self._water_valve(ep, link, action)
             until = self._meter_clock(link, ep, raw) + _dt.timedelta(seconds=RELAY_VALID_S)
-            self._exchange(link, dlt645.relay_control(ep.address, self.credentials, _RELAY[action], until),
+            self._exchange(link, ep, dlt645.relay_control(ep.address, self.credentials, _RELAY[action], until),
                            f"relay {action}")
             status3 = self._read_di(link, ep, DI_STATUS_3, raw)
             closed = not (status3[0] & 0x10)
@@ -434,7 +438,7 @@ class Station:
                 return CommandResult(meter_id, True, "", {"time": when.strftime("%Y-%m-%d %H:%M:%S")})
             for di, text in ((DI_DATE, f"{when:%Y-%m-%d}"), (DI_TIME, f"{when:%H:%M:%S}")):
                 value = dlt645.encode_value(dlt645.parse_value(di, text))
-                self._exchange(link, dlt645.write(ep.address, di, self.credentials, value), f"write {di:08X}")
+                self._exchange(link, ep, dlt645.write(ep.address, di, self.credentials, value), f"write {di:08X}")
             clock = self._meter_clock(link, ep, {})
             if abs((clock - when).total_seconds()) > 60:
                 return CommandResult(meter_id, False, f"read back {clock} after setting {when}")
@@ -461,7 +465,7 @@ class Station:
                 return CommandResult(meter_id, False, "parameters: DL/T 645 meters only")
             values: Dict[str, str] = {}
             for di, value in parsed:
-                self._exchange(link, dlt645.write(ep.address, di, self.credentials, value), f"write {di:08X}")
+                self._exchange(link, ep, dlt645.write(ep.address, di, self.credentials, value), f"write {di:08X}")
                 back = self._read_di(link, ep, di, {})
                 if back != value:
                     return CommandResult(meter_id, False, f"{di:08X}: read back {back.hex()} after writing {value.hex()}",
@@ -479,7 +483,7 @@ class Station:
             lock, link = self._bus(ep)
             try:
                 with lock:
-                    self._exchange(link, dlt645.freeze(ep.address), "freeze")
+                    self._exchange(link, ep, dlt645.freeze(ep.address), "freeze")
             except Offline as e:
                 return Reading(meter_id, False, f"offline: {e}", int(self.clock()))
             except (Refused, prepay.Error) as e:
@@ -508,11 +512,11 @@ class Station:
             else:
                 bus = ["--tcp", f"{ep.host}:{ep.port}"]
             link.close()    # release the bus while the tool holds it
-            args = [self.tool, "meter", *bus, "--address", ep.address, "--timeout", str(max(1, int(self.timeout * 1000))),
+            args = [self.tool, "meter", *bus, "--address", ep.address, "--timeout", str(max(1, int(self._timeout(ep) * 1000))),
                     "--retries", str(self.retries), "--json", "push-tariff", "-"]
             if at:
                 args += ["--at", at]
-            budget = (self.timeout * (self.retries + 1) + 1.0) * 200   # a push is < 200 exchanges
+            budget = (self._timeout(ep) * (self.retries + 1) + 1.0) * 200   # a push is < 200 exchanges
             done = subprocess.run(args, input=text, capture_output=True, text=True, timeout=budget)
             values: Dict[str, str] = {}
             error = ""
@@ -551,7 +555,7 @@ class Station:
             request = build(self._ser)
             link.send(request.encode())
             parser = cjt188.StreamParser()
-            deadline = time.monotonic() + self.timeout
+            deadline = time.monotonic() + self._timeout(ep)
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
