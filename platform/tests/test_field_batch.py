@@ -103,6 +103,22 @@ class BatchTest(Base):
         self.assertEqual(item["state"], "retry")
         self.assertIn("database is locked", item["message"])
 
+    def test_two_runners_run_each_item_once(self):
+        calls = []
+        other = {}
+
+        def handler(item):
+            calls.append(item["item_id"])
+            other["runner"].run_due(T0)         # e.g. a "run now" button pressed meanwhile: nothing to take
+            return True, "ok"
+
+        a = BatchRunner(self.db, {"relay": handler}, clock=lambda: T0)
+        other["runner"] = BatchRunner(self.db, {"relay": handler}, clock=lambda: T0)
+        task = a.create("relay", [1, 2, 3], {"action": "trip"}, None, "op1")
+        self.assertEqual(a.run_due(T0), 3)
+        self.assertEqual(calls, [1, 2, 3])
+        self.assertEqual(a.get(task)["state"], "done")
+
     def test_cancel(self):
         runner = BatchRunner(self.db, {"relay": lambda item: (True, "ok")}, clock=lambda: T0)
         task = runner.create("relay", [1, 2, 3], {"action": "trip"}, None, "op1")

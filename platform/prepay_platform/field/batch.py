@@ -13,10 +13,12 @@ Handlers. ``handlers[kind](item) -> (ok, message)``; ``item`` carries ``task_id`
 ``CommandResult.offline`` of the station produce that text), any other ``False`` is final. A handler
 that raises an ``Exception`` is retried like an offline meter (the message keeps the error).
 
-Crash safety. An item is marked ``running`` (committed) before its handler is called and its
-outcome is committed after. A process that dies in between leaves it ``running``; the next
-``run_due()`` (one runner per database: the web process or the scheduler, not both) calls the
-handler again with the same idempotency key. Handlers that move money must therefore be
+Crash safety. An item is marked ``running`` (committed, compare-and-set on the state
+read, so two runners never both take a pending item) before its handler is called and its outcome
+is committed after. A process that dies in between leaves it ``running``; the next ``run_due()``
+calls the handler again with the same idempotency key. Runners of one database in one process take
+turns (a lock per database); across processes an item left ``running`` is taken as a crashed one,
+so run batches from one process (the web process or the scheduler, not both). Handlers that move money must therefore be
 idempotent by that key: :func:`recharge_handler` records the Site recharge sequence chosen for a
 key before crediting, so the repeated call is the Site's harmless repeat (docs/settlement.md 7).
 """
@@ -37,6 +39,9 @@ DEFAULT_ATTEMPTS = 5
 FINAL = ("ok", "failed", "cancelled")
 
 Handler = Callable[[dict], Tuple[bool, str]]
+_LOCKS: Dict[int, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+_OWNERS: Dict[int, int] = {}       # database -> thread running its items now
 
 
 class BatchRunner:
@@ -53,7 +58,8 @@ class BatchRunner:
         self.backoff = tuple(int(b) for b in backoff)
         self.max_attempts = int(max_attempts)
         self.clock = clock
-        self._lock = threading.Lock()
+        with _LOCKS_GUARD:      # runners of one database in one process take turns
+            self._lock = _LOCKS.setdefault(id(db), threading.RLock())
 
     # ---- creating ----
     def create(self, kind: str, targets: List[int], payload: dict, run_at: Optional[int], created_by: str,
@@ -90,53 +96,66 @@ class BatchRunner:
         tasks due and not cancelled; returns how many handler calls were made."""
         now = int(now)
         with self._lock:
-            due = self.db.query(
-                "SELECT i.task_id, i.item_id, i.target, i.state, i.attempts, t.kind, t.payload, t.max_attempts "
-                "FROM batch_items i JOIN batch_tasks t ON t.id = i.task_id "
-                "WHERE t.state IN ('scheduled', 'running') AND t.run_at <= ? "
-                "AND (i.state IN ('pending', 'running') OR (i.state = 'retry' AND i.next_at <= ?)) "
-                "ORDER BY t.run_at, i.task_id, i.item_id", (now, now))
-            if limit is not None:
-                due = due[:max(0, int(limit))]
-            ran = 0
-            touched = set()
-            for row in due:
-                task_id, item_id = int(row["task_id"]), int(row["item_id"])
-                # the task may have been cancelled since the query (another thread of the app)
-                task = self.db.one("SELECT state FROM batch_tasks WHERE id = ?", (task_id,))
-                if task is None or task["state"] not in ("scheduled", "running"):
-                    continue
-                attempt = int(row["attempts"]) + 1
-                with self.db.transaction():
-                    self.db.execute("UPDATE batch_tasks SET state = 'running' WHERE id = ? AND state = 'scheduled'",
-                                    (task_id,))
-                    self.db.execute("UPDATE batch_items SET state = 'running', attempts = ?, updated_at = ? "
-                                    "WHERE task_id = ? AND item_id = ?", (attempt, now, task_id, item_id))
-                item = {"task_id": task_id, "item_id": item_id, "target": int(row["target"]), "kind": row["kind"],
-                        "payload": json.loads(row["payload"]), "attempt": attempt, "now": now,
-                        "idempotency_key": f"batch:{task_id}:{item_id}"}
-                try:
-                    ok, message = self.handlers[row["kind"]](item)
-                    retry = (not ok) and str(message).startswith("offline")
-                except Exception as e:      # noqa: BLE001 - a handler's failure is the item's, not the runner's
-                    ok, message, retry = False, f"error: {type(e).__name__}: {e}", True
-                ran += 1
-                if ok:
-                    state, next_at = "ok", now
-                elif retry and attempt < int(row["max_attempts"]):
-                    state = "retry"
-                    next_at = now + self.backoff[min(attempt - 1, len(self.backoff) - 1)]
-                else:
-                    state, next_at = "failed", now
-                    if retry:
-                        message = f"{message} (gave up after {attempt} attempts)"
-                self.db.execute("UPDATE batch_items SET state = ?, next_at = ?, message = ?, updated_at = ? "
-                                "WHERE task_id = ? AND item_id = ? AND state = 'running'",
-                                (state, next_at, str(message)[:1000], now, task_id, item_id))
-                touched.add(task_id)
-            for task_id in touched:
-                self._finish(task_id, now)
-            return ran
+            if _OWNERS.get(id(self.db)) == threading.get_ident():
+                return 0            # called from a handler of this very run: the items are being run
+            _OWNERS[id(self.db)] = threading.get_ident()
+            try:
+                return self._run_due(now, limit)
+            finally:
+                _OWNERS.pop(id(self.db), None)
+
+    def _run_due(self, now: int, limit: Optional[int]) -> int:
+        due = self.db.query(
+            "SELECT i.task_id, i.item_id, i.target, i.state, i.attempts, t.kind, t.payload, t.max_attempts "
+            "FROM batch_items i JOIN batch_tasks t ON t.id = i.task_id "
+            "WHERE t.state IN ('scheduled', 'running') AND t.run_at <= ? "
+            "AND (i.state IN ('pending', 'running') OR (i.state = 'retry' AND i.next_at <= ?)) "
+            "ORDER BY t.run_at, i.task_id, i.item_id", (now, now))
+        if limit is not None:
+            due = due[:max(0, int(limit))]
+        ran = 0
+        touched = set()
+        for row in due:
+            task_id, item_id = int(row["task_id"]), int(row["item_id"])
+            # the task may have been cancelled since the query (another thread of the app)
+            task = self.db.one("SELECT state FROM batch_tasks WHERE id = ?", (task_id,))
+            if task is None or task["state"] not in ("scheduled", "running"):
+                continue
+            attempt = int(row["attempts"]) + 1
+            with self.db.transaction():
+                self.db.execute("UPDATE batch_tasks SET state = 'running' WHERE id = ? AND state = 'scheduled'",
+                                (task_id,))
+                # compare-and-set on what was read: another runner that took the item first wins
+                claimed = self.db.execute("UPDATE batch_items SET state = 'running', attempts = ?, updated_at = ? "
+                                          "WHERE task_id = ? AND item_id = ? AND state = ? AND attempts = ?",
+                                          (attempt, now, task_id, item_id, row["state"], int(row["attempts"])))
+            if getattr(claimed, "rowcount", 1) == 0:
+                continue
+            item = {"task_id": task_id, "item_id": item_id, "target": int(row["target"]), "kind": row["kind"],
+                    "payload": json.loads(row["payload"]), "attempt": attempt, "now": now,
+                    "idempotency_key": f"batch:{task_id}:{item_id}"}
+            try:
+                ok, message = self.handlers[row["kind"]](item)
+                retry = (not ok) and str(message).startswith("offline")
+            except Exception as e:      # noqa: BLE001 - a handler's failure is the item's, not the runner's
+                ok, message, retry = False, f"error: {type(e).__name__}: {e}", True
+            ran += 1
+            if ok:
+                state, next_at = "ok", now
+            elif retry and attempt < int(row["max_attempts"]):
+                state = "retry"
+                next_at = now + self.backoff[min(attempt - 1, len(self.backoff) - 1)]
+            else:
+                state, next_at = "failed", now
+                if retry:
+                    message = f"{message} (gave up after {attempt} attempts)"
+            self.db.execute("UPDATE batch_items SET state = ?, next_at = ?, message = ?, updated_at = ? "
+                            "WHERE task_id = ? AND item_id = ? AND state = 'running'",
+                            (state, next_at, str(message)[:1000], now, task_id, item_id))
+            touched.add(task_id)
+        for task_id in touched:
+            self._finish(task_id, now)
+        return ran
 
     def _finish(self, task_id: int, now: int) -> None:
         counts = self._counts(task_id)
