@@ -190,6 +190,18 @@ class InProcessTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             bad.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
 
+    def test_close_unpaid_payment(self):
+        self.platform.order(1, 100)
+        self.platform.order(2, 200)
+        self.client.close(ORDER_1)
+        self.assertEqual(self.client.query(ORDER_1)["status"], "FAILED")      # CLOSED
+        with self.assertRaises(ValueError):
+            self.mock.pay(ORDER_1)                                              # the payer can no longer pay
+        self.mock.pay(ORDER_2)
+        with self.assertRaisesRegex(ValueError, "ORDERPAID"):
+            self.client.close(ORDER_2)
+        self.assertEqual(self.mock.pending(), 1)                                # only ORDER_2's notify
+
     def test_create_conflict_and_unknown_query(self):
         self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")
         self.client.create(ORDER_1, 100, "x", "http://127.0.0.1/notify")      # the same again: fine

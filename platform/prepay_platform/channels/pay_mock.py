@@ -17,6 +17,8 @@ API (JSON; every request signed, see :mod:`prepay_platform.channels.pay`):
   the same amount -> the same answer, another amount -> 400 ``OUT_TRADE_NO_USED``.
 * ``GET /v3/pay/transactions/out-trade-no/{no}?mchid=...`` -> ``{"out_trade_no","transaction_id",
   "trade_state": NOTPAY|SUCCESS|PAYERROR|CLOSED|REFUND, "amount": {"total"}, "success_time"}``.
+* ``POST /v3/pay/transactions/out-trade-no/{no}/close`` -> 204: an unpaid payment closed (no notify;
+  a paid one: 400 ``ORDERPAID``).
 * ``POST /v3/refund/domestic/refunds`` ``{"out_trade_no"}`` -> the payment is refunded (statement: REFUNDED).
 * ``GET /v3/bill/tradebill?bill_date=YYYY-MM-DD`` -> the day's statement CSV ``order_id,amount,status,time``
   (WeChat answers with a download URL of its own bill format; the mock answers with the CSV the
@@ -139,6 +141,8 @@ class MockWeChatPay:
         if method == "POST" and path == "/v3/pay/transactions/native":
             return self._create(mchid, body)
         prefix = "/v3/pay/transactions/out-trade-no/"
+        if method == "POST" and path.startswith(prefix) and path.endswith("/close"):
+            return self._close(mchid, path[len(prefix):-len("/close")])
         if method == "GET" and path.startswith(prefix):
             return self._query(mchid, path[len(prefix):])
         if method == "POST" and path == "/v3/refund/domestic/refunds":
@@ -178,6 +182,17 @@ class MockWeChatPay:
             if p is None or p.mchid != mchid:
                 return _json({"code": "ORDER_NOT_EXIST", "message": no}, 404)
             return _json(self._payment_doc(p))
+
+    def _close(self, mchid: str, no: str) -> Response:
+        """The merchant closes an unpaid payment (an order that expired in the books): no notify."""
+        with self._lock:
+            p = self.payments.get(no)
+            if p is None or p.mchid != mchid:
+                return _json({"code": "ORDER_NOT_EXIST", "message": no}, 404)
+            if p.state == "SUCCESS":
+                return _json({"code": "ORDERPAID", "message": "the payment is paid"}, 400)
+            p.state = "CLOSED"
+            return Response(status=204)
 
     def _refund(self, mchid: str, body: bytes) -> Response:
         try:
@@ -374,6 +389,13 @@ class MockWeChatPayClient(PaymentChannel):
         if status != 200:
             raise ValueError(f"query {order_no}: {doc.get('code')}: {doc.get('message')}")
         return parse_notify_body(json.dumps({"resource": doc, "create_epoch": doc.get("success_epoch", 0)}).encode())
+
+    def close(self, order_no: str) -> None:
+        """Closes an unpaid payment (the order expired or was cancelled in the books)."""
+        status, body = self._call("POST", f"/v3/pay/transactions/out-trade-no/{order_no}/close", {"mchid": self.mchid})
+        if status != 204:
+            doc = json.loads(body or b"{}")
+            raise ValueError(f"close {order_no}: {doc.get('code')}: {doc.get('message')}")
 
     def refund(self, order_no: str) -> dict:
         status, body = self._call("POST", "/v3/refund/domestic/refunds", {"out_trade_no": str(order_no)})
