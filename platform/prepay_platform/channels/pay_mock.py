@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import signal
 import threading
 import time
 import urllib.error
@@ -427,6 +428,11 @@ def main(argv=None) -> int:
     mock = MockWeChatPay({args.mchid: args.secret.encode()})
     server = mock.serve(args.host, args.port, tick=args.tick)
     print(f"mock WeChat Pay on http://{args.host}:{server.port} (merchant {args.mchid})", flush=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         while True:
             time.sleep(3600)
