@@ -31,7 +31,8 @@ class StationEmulatorTest(unittest.TestCase):
                                Endpoint(10, "000000000301", port=free_port())],  # nobody listening
                               timeout=TIMEOUT, retries=1, tool=tool("prepay"))
         # only meters that never answer are asked through this one: a short reply timeout costs nothing
-        cls.quick = Station([Endpoint(9, "000000000399", port=cls.emu.port)], timeout=0.2, retries=1)
+        cls.quick = Station([Endpoint(9, "000000000399", port=cls.emu.port)], timeout=0.2, retries=1,
+                            tool=tool("prepay"))
 
     @classmethod
     def tearDownClass(cls):
@@ -89,6 +90,22 @@ class StationEmulatorTest(unittest.TestCase):
         r = self.station.set_time(1, at)
         self.assertTrue(r.ok, r.error)
         self.assertEqual(r.values["time"], "2027-01-01 06:30:00")
+
+    def test_recharge_meter_idempotent_by_purchase_count(self):
+        # meter 302: the site's opening purse is purchase 1 (prepay-emu, docs/emulator.md)
+        before = self.station.read(2).balance_fen
+        r = self.station.recharge_meter(2, 5000, 2)
+        self.assertTrue(r.ok, r.error)
+        self.assertIn("credited as purchase 2", r.values["recharge"])
+        again = self.station.recharge_meter(2, 5000, 2)               # a re-run after a crash
+        self.assertTrue(again.ok, again.error)
+        self.assertIn("already credited", again.values["recharge"])
+        gap = self.station.recharge_meter(2, 5000, 9)
+        self.assertFalse(gap.ok)
+        self.assertFalse(gap.offline)
+        self.assertIn("does not follow", gap.error)
+        self.assertEqual(self.station.read(2).balance_fen, before + 5000)
+        self.assertTrue(self.quick.recharge_meter(9, 100, 1).offline)
 
     def test_freeze_then_read(self):
         r = self.station.freeze(1)

@@ -501,41 +501,61 @@ class Station:
         else:
             with open(tariff, encoding="utf-8") as f:
                 text = f.read()
+        command = ["push-tariff", "-"] + (["--at", at] if at else [])
 
         def go(ep: Endpoint, link) -> CommandResult:
             if ep.kind != "dlt645":
                 return CommandResult(meter_id, False, "tariff push: only DL/T 645 meters hold tariff tables")
-            if not self.tool:
-                return CommandResult(meter_id, False, "tariff push: the prepay tool is not found (PREPAY_TOOL)")
-            if ep.device:
-                bus = ["--serial", ep.device]
-            else:
-                bus = ["--tcp", f"{ep.host}:{ep.port}"]
-            link.close()    # release the bus while the tool holds it
-            args = [self.tool, "meter", *bus, "--address", ep.address, "--timeout", str(max(1, int(self._timeout(ep) * 1000))),
-                    "--retries", str(self.retries), "--json", "push-tariff", "-"]
-            if at:
-                args += ["--at", at]
-            budget = (self._timeout(ep) * (self.retries + 1) + 1.0) * 200   # a push is < 200 exchanges
-            done = subprocess.run(args, input=text, capture_output=True, text=True, timeout=budget)
-            values: Dict[str, str] = {}
-            error = ""
-            for line in done.stdout.splitlines():
-                if not line.startswith("{"):
-                    continue
-                obj = json.loads(line)
-                for v in obj.get("values", []):
-                    values[v.get("name", v.get("di", ""))] = v.get("value", "")
-                if not obj.get("ok"):
-                    err = obj.get("error", {})
-                    error = err.get("message", "failed")
-                    if err.get("status") == "timeout" or "no reply" in error or "connect" in error:
-                        error = "offline: " + error
-            if done.returncode == 0:
-                return CommandResult(meter_id, True, "", values)
-            return CommandResult(meter_id, False, error or done.stderr.strip() or f"exit {done.returncode}", values)
+            return self._run_tool(ep, link, command, text, 200)     # a push is < 200 exchanges
 
         return self._command(meter_id, go)
+
+    def recharge_meter(self, meter_id: int, amount_fen: int, count: int) -> CommandResult:
+        """Credits a meter that keeps its own purse (local prepayment) with ``prepay meter recharge``:
+        070102FF with the amount and the purchase ``count``; the meter's count is read first, so the
+        same count again is "already credited: nothing written" (the idempotency of a re-run), and a
+        count that does not follow the meter's is refused before anything is written."""
+        amount_fen, count = int(amount_fen), int(count)
+        if amount_fen <= 0 or count <= 0:
+            return CommandResult(meter_id, False, "recharge: a positive amount and purchase count")
+        command = ["recharge", f"{amount_fen // 100}.{amount_fen % 100:02d}", "--count", str(count)]
+
+        def go(ep: Endpoint, link) -> CommandResult:
+            if ep.kind != "dlt645":
+                return CommandResult(meter_id, False, "recharge: DL/T 645 meters only")
+            return self._run_tool(ep, link, command, None, 8)
+
+        return self._command(meter_id, go)
+
+    def _run_tool(self, ep: Endpoint, link, command: List[str], stdin: Optional[str], exchanges: int) -> CommandResult:
+        """Runs ``prepay meter COMMAND --json`` on the meter's bus (this station's link released meanwhile)."""
+        if not self.tool:
+            return CommandResult(ep.meter_id, False, f"{command[0]}: the prepay tool is not found (PREPAY_TOOL)")
+        bus = ["--serial", ep.device] if ep.device else ["--tcp", f"{ep.host}:{ep.port}"]
+        link.close()    # two stations on one bus garble every exchange
+        timeout_ms = max(1, int(self._timeout(ep) * 1000))
+        args = [self.tool, "meter", *bus, "--address", ep.address, "--timeout", str(timeout_ms),
+                "--retries", str(self.retries), "--json", *command]
+        budget = (self._timeout(ep) * (self.retries + 1) + 1.0) * exchanges + 60.0
+        done = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=budget)
+        values: Dict[str, str] = {}
+        error = ""
+        for line in done.stdout.splitlines():
+            if not line.startswith("{"):
+                continue
+            obj = json.loads(line)
+            for v in obj.get("values", []):
+                values[v.get("name", v.get("di", ""))] = v.get("value", "")
+            if not obj.get("ok"):
+                err = obj.get("error", {})
+                error = err.get("message", "failed")
+                code = int(err.get("code", 0) or 0)
+                # no reply, or the port / connection / DTU (docs/field.md --json): the meter is offline
+                if code == _STATION_TIMEOUT or (code < 0 and (-code) >> 8 == prepay.c_api.PREPAY_MODULE_TRANSPORT):
+                    error = "offline: " + error
+        if done.returncode == 0:
+            return CommandResult(ep.meter_id, True, "", values)
+        return CommandResult(ep.meter_id, False, error or done.stderr.strip() or f"exit {done.returncode}", values)
 
     def _command(self, meter_id: int, fn) -> CommandResult:
         try:
