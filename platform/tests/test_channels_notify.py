@@ -174,7 +174,9 @@ class NotifyTest(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="prepay-platform-notify-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
         self.db = open_db(os.path.join(self.dir, "platform.db"))
+        self.addCleanup(self.db.close)
         self.hook.fail_next, self.hook.seen, self.hook.posts = 0, {}, 0
         self.smtp.mails.clear()
         self.outbox = FakeOutbox()
@@ -183,9 +185,6 @@ class NotifyTest(unittest.TestCase):
                          2: SmtpChannel("127.0.0.1", self.smtp.port, "noreply@platform.example",
                                         recipients=lambda account: [f"tenant{account}@example.com"])}
 
-    def tearDown(self):
-        self.db.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def deliverer(self):
         return Deliverer(self.outbox, self.channels, db=self.db, default=self.log)

@@ -30,11 +30,9 @@ class Crash(BaseException):
 class Base(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="prepay-platform-batch-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
         self.db = open_db(os.path.join(self.dir, "platform.db"))
-
-    def tearDown(self):
-        self.db.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.addCleanup(self.db.close)
 
 
 class BatchTest(Base):

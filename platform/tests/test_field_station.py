@@ -182,6 +182,7 @@ class StationSerialTest(unittest.TestCase):
     def test_read_relay_push_over_serial(self):
         import tempfile
         path = os.path.join(tempfile.mkdtemp(prefix="prepay-platform-tty-"), "ttyMETER")
+        self.addCleanup(shutil.rmtree, os.path.dirname(path), True)
         emu = Emulator(SITE, "--serial", path)
         station = Station([Endpoint(1, "000000000301", device=path)], timeout=TIMEOUT, retries=0, tool=tool("prepay"))
         quick = Station([Endpoint(2, "000000000399", device=path)], timeout=0.2, retries=0)
@@ -202,7 +203,6 @@ class StationSerialTest(unittest.TestCase):
             station.close()
             quick.close()
             emu.stop()
-            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 def prepay_meter(*args):
