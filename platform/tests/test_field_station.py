@@ -9,7 +9,7 @@ import shutil
 import unittest
 
 import prepay
-from prepay import water
+from prepay import cjt188, water
 
 from prepay_platform.field.station import Endpoint, Station
 from tests.field_support import HERE, ROOT, Emulator, free_port, tool
@@ -259,6 +259,37 @@ class StationWaterTest(unittest.TestCase):
 
     def test_keep_power_refused_for_water(self):
         self.assertFalse(self.station.relay(5, "keep").ok)
+
+    def test_water_meter_behind_a_tcp_server(self):
+        # a transparent serial server in front of the reference water meter: bytes over loopback TCP
+        import socketserver
+        import threading
+        meter = self.meter
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                parser = cjt188.StreamParser()       # a request may arrive in pieces
+                while True:
+                    data = self.request.recv(4096)
+                    if not data:
+                        return
+                    for frame in parser.feed(data):
+                        self.request.sendall(meter.handle_cjt188(frame.wire))
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        station = Station([Endpoint(6, self.ADDRESS, kind="cjt188", port=server.server_address[1])],
+                          timeout=TIMEOUT, retries=0)
+        try:
+            r = station.read(6)
+            self.assertTrue(r.ok, r.error)
+            self.assertEqual(r.litres, 1230)
+            self.assertEqual(station.relay(6, "trip").values["valve"], "closed")
+        finally:
+            station.close()
+            server.shutdown()
+            server.server_close()
 
     def test_silent_water_meter_offline(self):
         self.station.attach("tcp:127.0.0.1:1", InProcessWaterLink(self.meter, silent=True))
