@@ -31,6 +31,7 @@
 #include "cli_text.h"
 #include "commands.h"
 #include "ledger_session.h"
+#include "settle_payments.h"
 #include "settle_site.h"
 #include "prepay/outbox.h"
 #include "prepay/payment_hosted.h"
@@ -96,18 +97,6 @@ int prepay_settle_options_parse(int argc, char **argv, settle_options_t *o, cli_
     }
     return rc;
 }
-
-enum { PAY_ORDER = 1, PAY_NOTIFY = 2, PAY_REFUND = 3 };
-
-/* One payment input (--payments) and the CSV line it came from. */
-typedef struct settle_payment {
-    int type;
-    uint32_t account, number, refunded; /* refunded: a refund's order number (0: none) */
-    prepay_money_t amount;
-    prepay_time_t time, deadline;
-    uint8_t status; /* notify: prepay_payment_channel_status */
-    unsigned long line;
-} settle_payment_t;
 
 /* One input reading and the CSV line it came from. */
 typedef struct settle_input {
@@ -274,77 +263,6 @@ static int read_readings(settle_run_t *s)
     return CLI_EXIT_OK;
 }
 
-static int compare_payments(const void *x, const void *y)
-{
-    const settle_payment_t *a = x, *b = y;
-    if (a->time != b->time) {
-        return a->time < b->time ? -1 : 1;
-    }
-    return a->line < b->line ? -1 : a->line > b->line;
-}
-
-static bool parse_u32(const char *text, size_t len, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = len > 0 && len <= 10 && text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
-    if (v == 0 || errno != 0 || *end != '\0' || v > UINT32_MAX) {
-        return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-/* One --payments record into p; returns a message (static text) for a bad field, or NULL. */
-static const char *parse_payment(const cli_csv_t *csv, settle_payment_t *p)
-{
-    const char *type = csv->fields[0], *detail = csv->fields[5];
-    size_t detail_len = csv->lengths[5];
-    if (strcmp(type, "order") == 0) {
-        p->type = PAY_ORDER;
-    } else if (strcmp(type, "notify") == 0) {
-        p->type = PAY_NOTIFY;
-    } else if (strcmp(type, "refund") == 0) {
-        p->type = PAY_REFUND;
-    } else {
-        return "the type is not order, notify or refund";
-    }
-    if (!parse_u32(csv->fields[1], csv->lengths[1], &p->account)) {
-        return "the account is not a number";
-    }
-    if (!parse_u32(csv->fields[2], csv->lengths[2], &p->number)) {
-        return "the number is not a number >= 1";
-    }
-    if (prepay_fixed_parse(csv->fields[3], csv->lengths[3], 2, &p->amount) != PREPAY_OK || p->amount <= 0) {
-        return "the amount is not yuan > 0 with up to 2 decimals";
-    }
-    if (prepay_time_parse(csv->fields[4], csv->lengths[4], &p->time) != PREPAY_OK) {
-        return "the time is not a time (YYYY-MM-DD hh:mm)";
-    }
-    switch (p->type) {
-    case PAY_ORDER:
-        if (prepay_time_parse(detail, detail_len, &p->deadline) != PREPAY_OK) {
-            return "an order's detail is its deadline (YYYY-MM-DD hh:mm)";
-        }
-        break;
-    case PAY_NOTIFY:
-        p->status = strcmp(detail, "paid") == 0      ? PREPAY_PAYMENT_CHANNEL_PAID
-                    : strcmp(detail, "failed") == 0  ? PREPAY_PAYMENT_CHANNEL_FAILED
-                    : strcmp(detail, "waiting") == 0 ? PREPAY_PAYMENT_CHANNEL_WAITING
-                                                     : 0u;
-        if (p->status == 0u) {
-            return "a notify's detail is paid, failed or waiting";
-        }
-        break;
-    default:
-        if (detail_len > 0 && !parse_u32(detail, detail_len, &p->refunded)) {
-            return "a refund's detail is the refunded order's number, or empty";
-        }
-        break;
-    }
-    return NULL;
-}
-
 static int read_payments(settle_run_t *s)
 {
     char *text = NULL, err[CLI_MESSAGE_MAX];
@@ -353,52 +271,13 @@ static int read_payments(settle_run_t *s)
     if (cli_read_input(s->opt.payments, PAYMENTS_FILE_MAX, &text, &len, &status, err, sizeof err) != 0) {
         return cli_bad_status(s->cli, status, "%s", err);
     }
-    const char *origin = cli_input_name(s->opt.payments);
-    cli_csv_t csv;
-    cli_csv_init(&csv, text, len, origin);
-    size_t cap = 0;
-    int rc = CLI_EXIT_OK, got;
-    bool first = true;
-    while (rc == CLI_EXIT_OK && (got = cli_csv_next(&csv, err, sizeof err)) != 0) {
-        if (got < 0) {
-            rc = cli_bad(s->cli, "%s", err);
-            break;
-        }
-        if (first && csv.count >= 1 && strcmp(csv.fields[0], "type") == 0) {
-            first = false;
-            continue; /* the header */
-        }
-        first = false;
-        if (csv.count != 6) {
-            rc = cli_bad(s->cli, "%s:%lu: expected 6 fields (type,account,number,amount_yuan,time,detail), got %zu",
-                         origin, csv.record_line, csv.count);
-            break;
-        }
-        if (s->payment_count == cap) {
-            cap = cap ? 2 * cap : 64;
-            settle_payment_t *grown = realloc(s->payments, cap * sizeof *grown);
-            if (!grown) {
-                rc = cli_fail(s->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
-                break;
-            }
-            s->payments = grown;
-        }
-        settle_payment_t *p = &s->payments[s->payment_count];
-        memset(p, 0, sizeof *p);
-        p->line = csv.record_line;
-        const char *bad = parse_payment(&csv, p);
-        if (bad) {
-            rc = cli_bad(s->cli, "%s:%lu: %s", origin, csv.record_line, bad);
-            break;
-        }
-        s->payment_count++;
-    }
-    cli_csv_free(&csv);
+    status = settle_payments_parse(text, len, cli_input_name(s->opt.payments), &s->payments, &s->payment_count, err,
+                                   sizeof err);
     free(text);
-    if (rc == CLI_EXIT_OK && s->payment_count > 0) {
-        qsort(s->payments, s->payment_count, sizeof *s->payments, compare_payments);
+    if (status == PREPAY_E_HOSTED_NO_MEMORY) {
+        return cli_fail(s->cli, status, "%s", err);
     }
-    return rc;
+    return status == PREPAY_OK ? CLI_EXIT_OK : cli_bad_status(s->cli, status, "%s", err);
 }
 
 static int read_statement(settle_run_t *s)
