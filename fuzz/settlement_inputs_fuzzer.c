@@ -4,7 +4,8 @@
  * local and postpaid accounts, a household with two meters, a master meter
  * and a group) through reading batches (values and times from the input:
  * backwards, duplicates, conflicts, huge jumps, unknown meters), DL/T 645
- * reply frames to decode, recharges (repeats, gaps, conflicts), meter
+ * reply frames to decode, recharges (repeats, gaps, conflicts), refunds
+ * (beyond the refundable balance, repeats, conflicts, gaps), meter
  * replacements, commands and period closes. Checked after every input: a
  * refused input changed nothing (site records and ledger); at the end the
  * ledger verifies and the site's balances equal the ledger's
@@ -243,6 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cursor_t c = {data, size > 4096 ? 4096 : size};
     prepay_time_t clock = (prepay_time_t)8766 * 86400;
     uint32_t sequence[ACCOUNTS + 1] = {0};
+    uint32_t refunds[ACCOUNTS + 1] = {0};
     prepay_dlt645_reader_t reader;
     (void)prepay_dlt645_reader_init(&reader);
     while (c.left > 0) {
@@ -273,6 +275,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int detail = 0;
             if (n > 0 && prepay_settlement_decode_reply(&w->site, &reader, frame, n, clock, &reading, &detail) > 0) {
                 status = prepay_settlement_settle(&w->site, &w->books, &w->work, &reading, 1, &r);
+            }
+        } else if (op == 4 && (uint8_t)(c.left > 1 ? c.p[1] : 0u) >= 230u) {
+            /* a refund (the second byte, as `how` below, >= 230): bounded, repeated, out of sequence */
+            uint32_t account = (uint32_t)(1 + take(&c, 1) % (ACCOUNTS + 1));
+            uint8_t how = (uint8_t)take(&c, 1);
+            uint32_t *seq = account <= ACCOUNTS ? &refunds[account] : &refunds[0];
+            prepay_settlement_refund_t rf;
+            memset(&rf, 0, sizeof rf);
+            rf.account_id = account;
+            rf.sequence = how < 245 ? *seq + 1 : (uint32_t)(how % 3u);
+            rf.amount = (prepay_money_t)take(&c, 2) - 10;
+            rf.order_id = how;
+            rf.time = clock;
+            status = prepay_settlement_refund(&w->site, &w->books, &w->work, &rf, &r);
+            if (status == PREPAY_OK) {
+                *seq = rf.sequence;
             }
         } else if (op == 4) {
             uint32_t account = (uint32_t)(1 + take(&c, 1) % (ACCOUNTS + 1));

@@ -237,6 +237,7 @@
 %ignore prepay_settlement_decode_reply;
 %ignore prepay_settlement_replace_meter;
 %ignore prepay_settlement_recharge;
+%ignore prepay_settlement_refund;
 %ignore prepay_settlement_set_commands;
 %ignore prepay_settlement_close_period;
 %ignore prepay_settlement_verify;

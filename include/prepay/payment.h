@@ -230,7 +230,10 @@ PREPAY_API int prepay_payment_create(prepay_settlement_site_t *site, const prepa
  * PAID credits the order through prepay_settlement_recharge() (sequence =
  * the account's next recharge number, `pending_id` = `order_id` = the
  * order). FAILED voids it (a VOID_PENDING transfer, kind
- * ::PREPAY_PAYMENT_KIND_VOID) and raises ::PREPAY_PAYMENT_EVENT_FAILED.
+ * ::PREPAY_PAYMENT_KIND_VOID) and raises ::PREPAY_PAYMENT_EVENT_FAILED; a
+ * FAILED notify for a voided order raises the same event again (same id,
+ * from the void's time) and returns ::PREPAY_PAYMENT_DUPLICATE, so a site
+ * rebuilt from its inputs regenerates it (consumers dedupe by id).
  * WAITING changes nothing and returns ::PREPAY_OK with the order's state.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_PAYMENT_FIELD

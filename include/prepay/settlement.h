@@ -158,7 +158,8 @@ enum prepay_settlement_kind {
     PREPAY_SETTLEMENT_KIND_ALLOCATION_DEBT = 8,    /**< as ALLOCATION: the part that became debt */
     PREPAY_SETTLEMENT_KIND_CHARGE = 9,             /**< account, occurrence, seq = item id: a charge item */
     PREPAY_SETTLEMENT_KIND_CHARGE_DEBT = 10,       /**< as CHARGE: the part that became debt */
-    PREPAY_SETTLEMENT_KIND_ORDER_FIRST = 16,       /**< 16..23 reserved for payment orders (follow-up) */
+    PREPAY_SETTLEMENT_KIND_ORDER_FIRST = 16,       /**< 16..23 reserved for payment orders (payment.h: 16, 17) */
+    PREPAY_SETTLEMENT_KIND_REFUND = 18,            /**< account, refund sequence: wallet -> site refunds payable */
     PREPAY_SETTLEMENT_KIND_ORDER_LAST = 23,        /**< last kind reserved for payment orders */
     PREPAY_SETTLEMENT_KIND_EVENT = 64              /**< event ids: kind = 64 + event type */
 };
@@ -301,6 +302,7 @@ typedef struct prepay_settlement_balances {
     prepay_money_t debt_repaid;       /**< debt repaid by recharges */
     prepay_money_t emergency_granted; /**< emergency credit lent */
     prepay_money_t emergency_repaid;  /**< emergency credit repaid by recharges */
+    prepay_money_t refunded;          /**< sum of refunds paid out of the wallet (prepay_settlement_refund()) */
 } prepay_settlement_balances_t;
 
 /** @brief One energy line kept for a postpaid account's next statement. */
@@ -335,6 +337,7 @@ typedef struct prepay_settlement_account {
     uint32_t first_meter;             /**< private: first meter of the account */
     uint32_t meter_count[PREPAY_SETTLEMENT_COMMODITIES]; /**< private: meters per commodity */
     uint32_t recharges;               /**< read only: recharges applied (the last sequence) */
+    uint32_t refunds;                 /**< read only: refunds applied (the last sequence) */
     uint32_t grants;                  /**< private: emergency credit grants (their sequence) */
     uint32_t command_calls;           /**< private: prepay_settlement_set_commands() calls */
     uint32_t usage;                   /**< private: usage record index (postpaid) */
@@ -464,6 +467,15 @@ typedef struct prepay_settlement_recharge {
     prepay_time_t time;       /**< when it was paid */
 } prepay_settlement_recharge_t;
 
+/** @brief A refund: money paid back from the wallet to the payer through the payment channel. */
+typedef struct prepay_settlement_refund {
+    uint32_t account_id;      /**< the account */
+    uint32_t sequence;        /**< the account's refund number: its count + 1 (a repeat is harmless) */
+    prepay_money_t amount;    /**< > 0, at most the refundable balance */
+    uint64_t order_id;        /**< the refund order (or the refunded payment order), copied into the transfer */
+    prepay_time_t time;       /**< when it was paid out */
+} prepay_settlement_refund_t;
+
 /** @brief How a recharge was split (the chain of prepay_wallet_split_recharge()). */
 typedef struct prepay_settlement_recharge_split {
     prepay_money_t to_emergency; /**< repaid emergency credit */
@@ -496,11 +508,12 @@ enum prepay_settlement_event_type {
     PREPAY_SETTLEMENT_EVENT_JUMP = 18,           /**< a register jumped beyond the meter's plausible power: not billed */
     PREPAY_SETTLEMENT_EVENT_GAP = 19,            /**< a reading interval longer than `gap_seconds` (`energy` spread over it) */
     PREPAY_SETTLEMENT_EVENT_SHARE = 20,          /**< a common-area share was posted (`amount`, `energy`) */
-    PREPAY_SETTLEMENT_EVENT_CHARGE = 21          /**< a charge item was posted (`amount`) */
+    PREPAY_SETTLEMENT_EVENT_CHARGE = 21,         /**< a charge item was posted (`amount`) */
+    PREPAY_SETTLEMENT_EVENT_REFUND = 22          /**< a refund was paid out of the wallet (`amount`; `detail`: the refund order) */
 };
 
 /** @brief Number of event types + 1 (types are 1..). */
-#define PREPAY_SETTLEMENT_EVENT_TYPES 22
+#define PREPAY_SETTLEMENT_EVENT_TYPES 23
 
 /**
  * @brief One event. Its id is deterministic: the same input sequence gives the same events with the
@@ -1055,6 +1068,44 @@ PREPAY_API int prepay_settlement_replace_meter(prepay_settlement_site_t *site, c
                                                prepay_settlement_work_t *work,
                                                const prepay_settlement_replacement_t *replacement,
                                                prepay_settlement_result_t *result);
+
+/**
+ * @brief Pays a refund out of an account's wallet (a recharge, or part of the balance, back to the payment channel).
+ * @param site the site.
+ * @param books where to post.
+ * @param work work memory.
+ * @param refund the refund (`sequence` = the account's refund count + 1).
+ * @param result what was done.
+ * @return ::PREPAY_OK, ::PREPAY_LEDGER_EXISTS (a repeat of an applied sequence with the same amount:
+ *         nothing changed), or an error.
+ *
+ * One transfer wallet -> site REFUNDS (code ::PREPAY_LEDGER_CODE_REFUND, id
+ * kind ::PREPAY_SETTLEMENT_KIND_REFUND, subject the account, period the
+ * sequence), bounded by the refundable balance: the wallet's balance less
+ * the emergency credit it owes (the ledger also deducts pending debits).
+ * Debt is never refunded. The wallet decision follows as after a charge: a
+ * balance that falls to an alarm threshold raises the alarm level, to the
+ * cut-off trips the relay (remote accounts: a COMMAND), as the account's
+ * wallet policy says; events REFUND, then ALARM_LEVEL, LOW_BALANCE, CUTOFF,
+ * COMMAND as they apply. A local-meter account's refund must also be taken
+ * off the meter's own balance by the caller (as a recharge's `to_balance` is
+ * sent to it). A postpaid account's refund reduces the payments of its open
+ * statement period. The caller pays the channel once this returned
+ * ::PREPAY_OK (the site REFUNDS account holds what is owed to payers).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, amount <= 0);
+ * ::PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT; ::PREPAY_E_SETTLEMENT_ID_RANGE
+ * (sequence 0, time outside the id's period range);
+ * ::PREPAY_E_SETTLEMENT_SEQUENCE (above count + 1);
+ * ::PREPAY_E_SETTLEMENT_CONFLICT (a repeat with another amount);
+ * ::PREPAY_E_SETTLEMENT_NOT_OPEN; ::PREPAY_E_SETTLEMENT_BOOKS with
+ * `error_detail` ::PREPAY_E_LEDGER_EXCEEDS_REFUNDABLE (more than the
+ * refundable balance) or another ledger status;
+ * ::PREPAY_E_BUFFER_TOO_SMALL; the journal's errors. Nothing changes on error.
+ */
+PREPAY_API int prepay_settlement_refund(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
+                                        prepay_settlement_work_t *work, const prepay_settlement_refund_t *refund,
+                                        prepay_settlement_result_t *result);
 
 /**
  * @brief Posts a recharge: credit the wallet, repay emergency credit first, then debt.

@@ -347,6 +347,19 @@ int prepay_payment_notify(prepay_settlement_site_t *site, const prepay_settlemen
         if (order->state == PREPAY_PAYMENT_PAID) {
             return PREPAY_E_PAYMENT_ALREADY_PAID;
         }
+        if (order->state == PREPAY_PAYMENT_VOIDED) {
+            /* Raise the same FAILED event again (its id comes from the void's time, not this notify's): a site
+             * rebuilt from its inputs regenerates its events as readings and recharges do; consumers and the
+             * outbox dedupe by id. With a journal, an outbox stages its record in a batch of its own. */
+            work->event_count = 0;
+            emit_failed(site, work, order, order->resolved_by, order->resolved);
+            if (books->journal != NULL) {
+                status = prepay_journal_commit(books->journal);
+                if (status != PREPAY_OK) {
+                    return status;
+                }
+            }
+        }
         if (order->state != PREPAY_PAYMENT_CREATED) {
             return PREPAY_PAYMENT_DUPLICATE;
         }

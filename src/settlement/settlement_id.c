@@ -134,7 +134,7 @@ const char *prepay_settlement_event_name(unsigned type)
         "unknown",       "alarm_level",     "low_balance", "cutoff",       "restored",  "command",
         "acknowledged",  "emergency",       "emergency_repaid", "debt_cap", "trip_held", "recharge",
         "debt_created",  "debt_repaid",     "statement",   "replaced",     "rollover",  "reset",
-        "jump",          "gap",             "share",       "charge",
+        "jump",          "gap",             "share",       "charge",       "refund",
     };
     return type < PREPAY_SETTLEMENT_EVENT_TYPES ? names[type] : names[0];
 }

@@ -35,6 +35,7 @@
 #define PREPAY__CAUSE_COMMAND 5u  /* the account's command count */
 #define PREPAY__CAUSE_REPLACE 6u  /* meter id */
 #define PREPAY__CAUSE_CLOSE 7u    /* periods closed before */
+#define PREPAY__CAUSE_REFUND 8u   /* refund sequence */
 
 static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 {

@@ -151,6 +151,116 @@ class SettleCli(unittest.TestCase):
                 shutil.rmtree(scratch)
 
 
+def order_id(account, number):
+    """The order id of docs/settlement.md section 4 worked by hand: the ledger key of kind 16 (ORDER_PENDING),
+    subject the account, period (low 32 bits) the order number: 16 << 59 | account << 32 | number."""
+    return 16 << 59 | account << 32 | number
+
+
+# Payments on the worked example, by hand: account 2 (5.00 opening) pays an order of 30.00 on 11-05 (the
+# channel sends the notify twice: credited once) -> 35.00; 11-10 12 kWh = 6.00 -> 29.00; a refund of 5.00
+# on 11-20 -> 24.00; 12-01 2 kWh = 1.00 -> 23.00, share 2.00 -> 21.00, no debt, alarm level 0 (above
+# 10.00). Account 1's order of 10.00 fails: nothing credited, a payment_failed notification; its order of
+# 50.00 is never paid (the channel says "waiting"): expired at the period end, nothing credited.
+PAYMENTS = """type,account,number,amount_yuan,time,detail
+order,2,1,30.00,2026-11-05 09:00,2026-11-06 09:00
+notify,2,1,30.00,2026-11-05 09:01,paid
+notify,2,1,30.00,2026-11-05 10:00,paid
+order,1,1,10.00,2026-11-06 09:00,2026-11-07 09:00
+notify,1,1,10.00,2026-11-06 09:05,failed
+refund,2,1,5.00,2026-11-20 12:00,1
+order,1,2,50.00,2026-11-25 09:00,2026-11-26 09:00
+notify,1,2,50.00,2026-11-25 09:30,waiting
+"""
+
+
+class SettlePayments(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="settle-pay-")
+        self.inputs = tempfile.mkdtemp(prefix="settle-pay-in-")
+        self.example = os.path.join(ROOT, "examples", "sites", "settle")
+        self.journal = os.path.join(self.dir, "site.journal")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+        shutil.rmtree(self.inputs)
+
+    def write(self, name, text):
+        path = os.path.join(self.inputs, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def run_settle(self, *extra):
+        argv = [PREPAY, "settle", os.path.join(self.example, "site.json"), os.path.join(self.example, "readings.csv"),
+                "--journal", self.journal, "--json", "--close"]
+        return subprocess.run(argv + list(extra), capture_output=True, text=True, timeout=TIMEOUT)
+
+    def test_payments_outbox_statement(self):
+        payments = self.write("payments.csv", PAYMENTS)
+        statement = self.write("statement.csv", "order_id,amount,status,time\n"
+                               f"{order_id(2, 1)},30.00,PAID,2026-11-05 09:01:00\n"
+                               f"{order_id(1, 1)},10.00,PAID,2026-11-06 09:05:00\n")
+        outbox = os.path.join(self.dir, "outbox.csv")
+        result = self.run_settle("--payments", payments, "--statement", statement, "--outbox", outbox)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = json.loads(result.stdout)
+        accounts = {a["account"]: a for a in out["accounts"]}
+        self.assertEqual((accounts[2]["balance"], accounts[2]["recharged"], accounts[2]["debt"],
+                          accounts[2]["alarm_level"]), ("21.00", "35.00", "0.00", 0))
+        self.assertEqual((accounts[1]["balance"], accounts[1]["recharged"]), ("3.00", "20.00"))
+        self.assertEqual((out["payments"], out["payment_repeats"], out["orders_expired"]), (8, 1, 1))
+        rec = out["reconciliation"]
+        self.assertEqual((rec["matched"], rec["matched_amount"], rec["missing_in_ledger"], rec["missing_in_statement"],
+                          rec["amount_differs"]), (1, "30.00", 1, 0, 0))
+        self.assertIn({"order": str(order_id(1, 1)), "match": "missing_in_ledger", "ledger": "0.00",
+                       "statement": "10.00"}, rec["lines"])
+        with open(outbox, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(out["outbox"], len(rows))
+        by = [(r["account"], r["event"], r["amount_yuan"], r["balance_yuan"]) for r in rows]
+        self.assertIn(("1", "payment_failed", "10.00", "20.00"), by)
+        self.assertIn(("2", "refund", "5.00", "24.00"), by)
+        self.assertEqual([b for b in by if b[:2] == ("2", "recharge")],
+                         [("2", "recharge", "5.00", "5.00"), ("2", "recharge", "30.00", "35.00")])
+        self.assertEqual(len({r["key"] for r in rows}), len(rows))  # dedupe keys are unique
+        self.assertTrue(all(r["key"][32] == "-" and len(r["key"]) == 34 for r in rows))
+        with open(outbox, encoding="utf-8") as f:
+            first = f.read()
+        # The same inputs again: nothing posted, the same outbox.
+        again = self.run_settle("--payments", payments, "--outbox", outbox + "2")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual((json.loads(again.stdout)["transfers"], json.loads(again.stdout)["orders_expired"]), (0, 0))
+        with open(outbox + "2", encoding="utf-8") as f:
+            self.assertEqual(f.read(), first)
+
+    def assert_refused(self, result, words):
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        for w in words:
+            self.assertIn(w, result.stderr)
+        self.assertEqual(os.listdir(self.dir), [], "a refused run must create no file")
+
+    def test_bad_payments_change_nothing(self):
+        cases = [
+            (PAYMENTS.replace("notify,2,1,30.00,2026-11-05 10:00", "notify,2,1,31.00,2026-11-05 10:00"),
+             [":4:", "amount", "30.00", "31.00"]),
+            (PAYMENTS + "notify,2,9,1.00,2026-11-21 00:00,paid\n", [":10:", "order 9 of account 2"]),
+            (PAYMENTS + "refund,2,2,100.00,2026-11-21 00:00,\n", [":10:", "refund", "refundable"]),
+            (PAYMENTS + "refund,2,1,5.01,2026-11-21 00:00,1\n", [":10:", "refund"]),  # the same refund, another amount
+            (PAYMENTS + "order,7,1,1.00,2026-11-21 00:00,2026-11-22 00:00\n", [":10:", "account 7"]),
+            (PAYMENTS + "bill,2,1,1.00,2026-11-21 00:00,paid\n", [":10:", "order, notify or refund"]),
+            (PAYMENTS + "notify,2,1,1.00,2026-11-21 00:00,maybe\n", [":10:", "paid, failed or waiting"]),
+            (PAYMENTS + "notify,2,1,1.001,2026-11-21 00:00,paid\n", [":10:", "amount"]),
+        ]
+        for text, words in cases:
+            with self.subTest(words=words):
+                self.assert_refused(self.run_settle("--payments", self.write("p.csv", text)), words)
+        bad = self.write("s.csv", f"{order_id(2, 1)},30.00,PAID\n")
+        self.assert_refused(self.run_settle("--statement", bad), ["s.csv:1"])
+
+
+
 if __name__ == "__main__":
     PREPAY, ROOT = sys.argv[1], sys.argv[2]
     unittest.main(argv=[sys.argv[0]], verbosity=2)

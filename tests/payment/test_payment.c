@@ -201,8 +201,13 @@ static void test_failed_query_and_expiry(void **state)
     assert_int_equal(e->amount, 2000);
     books_state_t before = snap(fx);
     assert_int_equal(notify(fx, a, 2000, t0 + 60, PREPAY_PAYMENT_CHANNEL_PAID, &r), PREPAY_E_PAYMENT_CLOSED);
-    assert_int_equal(notify(fx, a, 0, t0 + 60, PREPAY_PAYMENT_CHANNEL_FAILED, &r), PREPAY_PAYMENT_DUPLICATE);
+    prepay_settlement_id_t failed_id = e->id;
     assert_unchanged(fx, before);
+    assert_int_equal(notify(fx, a, 0, t0 + 60, PREPAY_PAYMENT_CHANNEL_FAILED, &r), PREPAY_PAYMENT_DUPLICATE);
+    before.events++; /* the repeat raises the same event again (same id: the void's time, not the repeat's) */
+    assert_unchanged(fx, before);
+    assert_int_equal(fx_events(fx, PREPAY_PAYMENT_EVENT_FAILED, ACCOUNT), 2);
+    assert_true(fx->log[fx->log_count - 1].id.hi == failed_id.hi && fx->log[fx->log_count - 1].id.lo == failed_id.lo);
     /* No notify: the caller queries the channel. WAITING changes nothing; PAID posts. */
     uint64_t b = order(fx, ACCOUNT, 2, 1500, t0);
     before = snap(fx);

@@ -90,7 +90,7 @@ int scn_make(scn_t *s, uint64_t seed, uint32_t rooms, uint32_t days, int64_t ste
     s->meters = rooms + rooms / 8u + 2u;
     size_t rounds = (size_t)(days * 86400 / step) + 1u;
     size_t max_readings = rounds * s->meters;
-    size_t max_ops = rounds * 3u + 64u;
+    size_t max_ops = rounds * 4u + 2u * rooms + 64u; /* a batch, a close, a recharge, a refund; the last ones */
     s->readings = calloc(max_readings ? max_readings : 1, sizeof *s->readings);
     s->ops = calloc(max_ops, sizeof *s->ops);
     prepay_energy_t *reg = calloc(s->meters + 1u, sizeof *reg);
@@ -148,9 +148,37 @@ int scn_make(scn_t *s, uint64_t seed, uint32_t rooms, uint32_t days, int64_t ste
             op->recharge.account_id = r;
             op->recharge.sequence = ++sequence[r];
             op->recharge.amount = 1000 + (prepay_money_t)(next(&state) % 5000u);
+            if (r % 8u == 3u) {
+                op->recharge.amount *= 10; /* a room that pays well ahead: it has something to refund */
+            }
             op->recharge.order_id = (uint64_t)r << 32 | sequence[r];
             op->recharge.time = t;
+            if (sequence[r] % 2u == 0u) {
+                /* every second recharge of a room is partly refunded at once */
+                scn_op_t *refund = &s->ops[s->op_count++];
+                *refund = *op;
+                refund->kind = SCN_REFUND;
+                refund->recharge.amount = op->recharge.amount / 3;
+            }
         }
+    }
+    /* At the end, every paying room tops up 1 000.00 and asks for 20.00 of it back. */
+    prepay_time_t last = s->readings[s->reading_count - 1u].time;
+    for (uint32_t r = 1; r <= rooms; r++) {
+        if (r % 8u == 5u) {
+            continue;
+        }
+        scn_op_t *op = &s->ops[s->op_count++];
+        op->kind = SCN_RECHARGE;
+        op->recharge.account_id = r;
+        op->recharge.sequence = ++sequence[r];
+        op->recharge.amount = 100000;
+        op->recharge.order_id = (uint64_t)r << 32 | sequence[r];
+        op->recharge.time = last;
+        scn_op_t *refund = &s->ops[s->op_count++];
+        *refund = *op;
+        refund->kind = SCN_REFUND;
+        refund->recharge.amount = 2000;
     }
     free(reg);
     free(sequence);
@@ -227,6 +255,23 @@ int scn_run(const scn_t *s, size_t i, prepay_settlement_site_t *site, const prep
     switch (op->kind) {
     case SCN_BATCH: return prepay_settlement_settle(site, books, work, s->readings + op->first, op->count, result);
     case SCN_RECHARGE: return prepay_settlement_recharge(site, books, work, &op->recharge, NULL, result);
+    case SCN_REFUND: {
+        /* The scenario cannot know the balance in advance: refund what was asked, at most what the account
+         * can refund now (the same on every re-run, which rebuilds the same site); nothing if it is 0. */
+        const prepay_settlement_account_t *a = prepay_settlement_account(site, op->recharge.account_id);
+        if (a == NULL) {
+            return PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT;
+        }
+        prepay_money_t refundable = a->books.balance - a->books.emergency;
+        prepay_money_t amount = op->recharge.amount < refundable ? op->recharge.amount : refundable;
+        if (amount <= 0) {
+            memset(result, 0, sizeof *result);
+            return PREPAY_OK;
+        }
+        prepay_settlement_refund_t rf = {op->recharge.account_id, a->refunds + 1u, amount, op->recharge.order_id,
+                                         op->recharge.time};
+        return prepay_settlement_refund(site, books, work, &rf, result);
+    }
     default: return prepay_settlement_close_period(site, books, close, op->next_end, result);
     }
 }

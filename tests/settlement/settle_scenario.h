@@ -3,7 +3,8 @@
  * A deterministic settlement scenario as a list of inputs (reading batches,
  * recharges, period closes) over a small building: remote, local and
  * postpaid rooms, a tenant who never pays, a household with two meters, a
- * master meter. Shared by the crash test, the fault-injection flow, the fuzz
+ * master meter, rooms that pay well ahead; now and then a refund, and at the
+ * end a top-up and a refund for every paying room. Shared by the crash test, the fault-injection flow, the fuzz
  * target and the benchmark. Plain C (no test framework).
  */
 #ifndef PREPAY_SETTLE_SCENARIO_H
@@ -15,12 +16,12 @@
 #include "prepay/settlement.h"
 #include "prepay/settlement_hosted.h"
 
-enum { SCN_BATCH = 1, SCN_RECHARGE = 2, SCN_CLOSE = 3 };
+enum { SCN_BATCH = 1, SCN_RECHARGE = 2, SCN_CLOSE = 3, SCN_REFUND = 4 };
 
 typedef struct scn_op {
     int kind;
     size_t first, count;                  /* SCN_BATCH: readings[first .. first + count) */
-    prepay_settlement_recharge_t recharge;
+    prepay_settlement_recharge_t recharge; /* SCN_RECHARGE; SCN_REFUND: account, amount asked, order, time */
     prepay_time_t next_end;               /* SCN_CLOSE */
 } scn_op_t;
 

@@ -158,6 +158,7 @@ int prepay_ledger_options_parse(int argc, char **argv, ledger_request_t *r, cli_
 
 typedef struct settle_options {
     const char *journal, *events, *report;
+    const char *payments, *statement, *outbox; /* payment orders, notifies, refunds; a channel statement; outbox */
     bool close, wait, json;
 } settle_options_t;
 /* argv[0] is "settle"; --journal is required. */

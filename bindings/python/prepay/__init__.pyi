@@ -436,6 +436,7 @@ class SettlementEvent(enum.IntEnum):
     JUMP = 18
     LOW_BALANCE = 2
     RECHARGE = 11
+    REFUND = 22
     REPLACED = 15
     RESET = 17
     RESTORED = 4
@@ -468,6 +469,7 @@ class SettlementKind(enum.IntEnum):
     RECHARGE = 4
     RECHARGE_DEBT = 6
     RECHARGE_EMERGENCY = 5
+    REFUND = 18
 
 class SettlementRole(enum.IntEnum):
     DEBT = 2

@@ -361,6 +361,8 @@ class AccountView:
     relay: WalletRelay
     commands: WalletInput
     meter_ids: Tuple[int, ...]
+    refunded: Decimal = Decimal("0.00")
+    refunds: int = 0
 
     @property
     def owed(self) -> Decimal:
@@ -620,6 +622,22 @@ class Site:
         return self._result(out, RechargeResult, split=Split(fen_to_yuan(e), fen_to_yuan(d), fen_to_yuan(b)),
                             sequence=int(sequence))
 
+    def refund(self, account_id: int, amount: DecimalLike, at: TimeLike, sequence: Optional[int] = None,
+               order_id: int = 0) -> Result:
+        """Pays a refund out of the account's wallet back to the payment channel (wallet -> site REFUNDS):
+        at most the refundable balance (the balance less emergency credit owed; SettlementError BOOKS,
+        cause ``ledger_exceeds_refundable``, nothing changed), then the wallet decision as after a charge
+        (alarm, cut-off: the result's events). ``sequence``: the account's refund number (default: the
+        next); repeating it with the same amount is a harmless repeat (``repeat`` True), another amount a
+        conflict. ``order_id``: the refund order, kept in the transfer. Pay the channel once this returned."""
+        self._ready()
+        if sequence is None:
+            sequence = self.account(account_id).refunds + 1
+        out = self._call(_c.pyprepay_site_refund(self._s, int(account_id), int(sequence), yuan_to_fen(amount),
+                                                 int(order_id), self._time(at)),
+                         f"refund {sequence} of account {account_id}")
+        return self._result(out)
+
     def set_commands(self, account_id: int, commands: WalletInput, at: TimeLike) -> Result:
         """Sets the wallet input commands in force for an account (:class:`prepay.WalletInput`: manual
         trip, keep power, acknowledge, ...) and decides its relay."""
@@ -664,13 +682,14 @@ class Site:
         if t is None:
             raise error_for(_c.PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT, f"account {account_id}")
         (aid, kind, flags, policy, area, units, _af, _at, _mb, balance, debt, emergency, recharged, energy, shares,
-         items, debt_created, debt_repaid, granted, repaid, recharges, level, relay, commands, _te, _tw) = t
+         items, debt_created, debt_repaid, granted, repaid, recharges, level, relay, commands, _te, _tw, refunded,
+         refunds) = t
         return AccountView(aid, AccountKind(kind), bool(flags & _c.PREPAY_SETTLEMENT_ACCOUNT_VACANT), policy,
                            Decimal(area).scaleb(-2), units, *(fen_to_yuan(x) for x in (
                                balance, debt, emergency, recharged, energy, shares, items, debt_created, debt_repaid,
                                granted, repaid)),
                            recharges, level, WalletRelay(relay), WalletInput(commands),
-                           tuple(_c.pyprepay_site_meter_ids(self._s, aid)))
+                           tuple(_c.pyprepay_site_meter_ids(self._s, aid)), fen_to_yuan(refunded), refunds)
 
     def meter(self, meter_id: int) -> MeterView:
         """The view of a meter (SettlementError UNKNOWN_METER, also a KeyError)."""

@@ -368,6 +368,32 @@ class Durable(unittest.TestCase):
         self.assertIsInstance(cm.exception, prepay.JournalError)
 
 
+class Refunds(unittest.TestCase):
+    def test_refund_by_hand(self):
+        site = one_remote().open(Ledger(accounts=32, transfers=1024))
+        site.recharge(1, "50.00", at=T0)
+        site.settle([(11, T0, 0), (11, T0 + H, 10000)])  # 10 kWh x 0.50 = 5.00: 45.00 left
+        r = site.refund(1, "20.00", at=T0 + 2 * H, order_id=901)
+        (e,) = r
+        self.assertEqual((e.type, e.amount, e.balance), (st.EventType.REFUND, Decimal("20.00"), Decimal("25.00")))
+        self.assertEqual(st.split_transfer_id(e.transfer_id)[:3], (st.IdKind.REFUND, 1, 1))
+        view = site.account(1)
+        self.assertEqual((view.balance, view.refunded, view.refunds), (Decimal("25.00"), Decimal("20.00"), 1))
+        self.assertTrue(site.refund(1, "20.00", at=T0 + 2 * H, sequence=1).repeat)
+        with self.assertRaises(ValueError):
+            site.refund(1, "20.01", at=T0 + 2 * H, sequence=1)  # the same refund with another amount
+        with self.assertRaises(prepay.SettlementError) as cm:
+            site.refund(1, "25.01", at=T0 + 3 * H)  # more than the refundable balance
+        self.assertEqual(cm.exception.code, prepay.Status.E_SETTLEMENT_BOOKS)
+        self.assertIn(prepay.strerror(prepay.Status.E_LEDGER_EXCEEDS_REFUNDABLE), str(cm.exception))
+        self.assertEqual(site.account(1).balance, Decimal("25.00"))
+        # 10.00 more: 15.00 reaches alarm 1 (20.00)
+        r = site.refund(1, "10.00", at=T0 + 3 * H)
+        self.assertEqual(len(r.of_type(st.EventType.ALARM_LEVEL)), 1)
+        self.assertEqual(site.ledger_balance(0, st.SiteRole.REFUNDS), Decimal("30.00"))
+        site.verify()
+
+
 class Ids(unittest.TestCase):
     def test_scheme(self):
         sid = st.settlement_id(st.IdKind.READING, 2 ** 32 - 1, 2 ** 32 - 1, 0)
