@@ -40,9 +40,10 @@
 #define EMU_DEFAULT_TIME_SYNC_LIMIT (7 * 86400)
 /* The largest time-sync limit (site file and --sync-limit): 100 years of seconds. */
 #define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
-/* Simulated meter-seconds of work in one emu_site_run() slice of the server
- * loop: about 43 000 minute steps, tens of milliseconds. */
-#define EMU_SLICE_METER_SECONDS (30 * 86400)
+/* Work in one emu_site_run() slice of the server loop, in steps of
+ * prepay_meter_advance() (prepay_meter_derived_t::steps; a step is a minute
+ * or a run of minutes with nothing due inside): tens of milliseconds. */
+#define EMU_SLICE_STEPS 43200
 
 typedef enum emu_clock_mode { EMU_CLOCK_SYNC = 0, EMU_CLOCK_WALL = 1 } emu_clock_mode_t;
 
@@ -153,8 +154,8 @@ bool emu_site_busy(const emu_site_t *site);
 /* Recounts meter `index` as pending or not after its clock or target moved
  * outside the simulation (a frame it handled, a restored state). */
 void emu_site_note(emu_site_t *site, size_t index);
-/* Simulates at most about `budget` meter-seconds of what is scheduled (at
- * least one step if anything is). Returns 1 if work is still pending, 0 if
+/* Simulates what is scheduled until about `budget` meter steps are spent
+ * (at least one call if anything is; a call is at most a month of one meter). Returns 1 if work is still pending, 0 if
  * none is, or a negative status. */
 int emu_site_run(emu_site_t *site, int64_t budget);
 /* Schedules every meter to `to` and runs until done (tests and tools). */
