@@ -352,6 +352,8 @@ typedef struct prepay_meter_derived {
     uint8_t decided_relay;          /**< private: relay flags after it */
     uint8_t decided_level;          /**< private: alarm level after it */
     prepay_wallet_state_t decided_wallet; /**< private: wallet state after it */
+    uint32_t steps;                 /**< private: steps the last prepay_meter_advance() took (a run of
+                                         whole minutes with nothing due inside is one step) */
 } prepay_meter_derived_t;
 
 /**

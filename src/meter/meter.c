@@ -377,7 +377,7 @@ static void remember_decision(prepay_meter_t *meter)
     prepay_meter_derived_t *d = &meter->derived;
     const prepay_meter_purse_t *p = &meter->purse;
     d->decided = 0;
-    if (meter->mode != PREPAY_METER_MODE_LOCAL || meter->policy != NULL) {
+    if (meter->mode != PREPAY_METER_MODE_LOCAL || !prepay__meter_policy_timeless(meter)) {
         return;
     }
     const prepay_money_t thresholds[3] = {p->alarm1, p->alarm2, 0};

@@ -172,6 +172,133 @@ static unsigned band_at(prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
     return run.band;
 }
 
+/* ---- runs of whole minutes ---------------------------------------------------------------
+ * Minute by minute, a minute with nothing to do at its end (no freeze, no load record, no
+ * relay decision, no band, price-set, cycle or load change, no overload timer) changes only
+ * sums: energy and its remainders, the priced energy (the tariff engine prices a run of one
+ * band, set and cycle exactly as the sum of its minutes: tiers by cumulative energy, exact
+ * amounts, one carried remainder) and the demand window (prepay__meter_demand_minutes()).
+ * Such minutes are taken as one step, so a long advance costs O(band runs + days + load
+ * records kept), not O(minutes). */
+
+static prepay_time_t min_time(prepay_time_t a, prepay_time_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Balance after pricing `wh` over [t, until) on a copy of the tariff state (INT64_MIN on error). */
+static prepay_money_t balance_after(const prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t,
+                                    prepay_time_t until, prepay_energy_t wh)
+{
+    prepay_tariff_line_t lines[PREPAY__METER_STEP_LINES];
+    prepay_tariff_feed_result_t result;
+    prepay_tariff_compact_state_t state = meter->tariff_state;
+    prepay_energy_t energy = wh + meter->unpriced;
+    if (energy == 0) {
+        return meter->purse.balance;
+    }
+    prepay_money_t balance;
+    if (prepay_tariff_compact_feed_interval(plan, meter->account, &state, t, until, energy, lines,
+                                            PREPAY__METER_STEP_LINES, &result) < 0 ||
+        prepay_i64_sub(meter->purse.balance, result.due, &balance) != PREPAY_OK) {
+        return INT64_MIN;
+    }
+    return balance;
+}
+
+static bool tariff_allows_runs(const prepay_meter_t *meter)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        const prepay_tariff_t *set = meter->sets[i];
+        if (set != NULL && set->demand.rate_count != 0) {
+            return false; /* demand charges take peaks from each interval's average power */
+        }
+    }
+    return true;
+}
+
+/* End of the run of whole minutes from t (minute-aligned) with constant `watts` in one band, at
+ * most `limit` (the load's next change, the price switch-over), or t when none longer than a
+ * minute is possible; `end` is the end of this advance. */
+static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t,
+                             prepay_time_t limit, prepay_time_t end, int32_t watts, prepay_time_t *skip_until)
+{
+    *skip_until = t;
+    bool local = meter->mode == PREPAY_METER_MODE_LOCAL;
+    prepay_time_t e = limit - limit % 60; /* limit >= t >= 0 here */
+    if (e - t <= 60) {
+        return t;
+    }
+    const uint8_t *p = meter->freeze_pattern;
+    if (!(p[0] == 0x99 && p[1] == 0x99 && p[2] == 0x99 && p[3] == 0x99)) {
+        return t; /* a timed freeze may fall at any minute */
+    }
+    int32_t sod = prepay_time_second_of_day(t);
+    prepay_time_t midnight = t - sod + PREPAY_SECONDS_PER_DAY;
+    prepay_time_t settle = t - sod + (prepay_time_t)meter->settlement_hour * 3600;
+    if (settle <= t) {
+        settle += PREPAY_SECONDS_PER_DAY;
+    }
+    e = min_time(e, min_time(midnight, settle));
+    if (meter->sets[0] != NULL) {
+        (void)band_at(meter, plan, t);
+        const prepay_meter_derived_t *d = &meter->derived;
+        if (d->band_until > t) {
+            e = min_time(e, d->band_until - d->band_until % 60);
+        }
+    }
+    if (local) {
+        if (!tariff_allows_runs(meter) || !prepay__meter_decision_holds(meter, false)) {
+            return t;
+        }
+        int32_t cycle;
+        prepay_time_t cycle_end;
+        if (prepay_tariff_cycle_of(meter->sets[0], t, &cycle) != PREPAY_OK ||
+            prepay_tariff_cycle_bounds(meter->sets[0], cycle, NULL, &cycle_end) != PREPAY_OK) {
+            return t;
+        }
+        e = min_time(e, cycle_end - cycle_end % 60);
+    }
+    /* Records are due up to the end of this advance: those that its last ring-full overwrites
+     * (before `skip`) are accounted at the run's end without being written. */
+    prepay_time_t skip;
+    prepay_time_t record = prepay__meter_profile_stop(meter, t, end, &skip);
+    bool skipping = skip > t;
+    e = min_time(e, record);
+    if (e - t <= 60) {
+        return t;
+    }
+    if (local && watts > 0) {
+        /* The relay decision holds while the balance stays above its floor (remember_decision()):
+         * the run ends before the first minute whose price takes it there. */
+        const prepay_meter_derived_t *d = &meter->derived;
+        int64_t per_minute = (int64_t)watts * 60;
+        int64_t lo = 0, hi = (e - t) / 60;
+        prepay_money_t b = balance_after(meter, plan, t, e, (meter->forward_remainder + per_minute * hi) / 3600);
+        if (b == INT64_MIN || b > d->decided_balance) {
+            return t;
+        }
+        if (b <= d->decided_floor) {
+            while (hi - lo > 1) { /* balance after lo minutes above the floor, after hi not */
+                int64_t mid = lo + (hi - lo) / 2;
+                prepay_money_t m = balance_after(meter, plan, t, t + mid * 60,
+                                                 (meter->forward_remainder + per_minute * mid) / 3600);
+                if (m != INT64_MIN && m > d->decided_floor) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            e = t + lo * 60;
+            if (lo <= 1) {
+                return t;
+            }
+        }
+    }
+    *skip_until = skipping ? e : t;
+    return e;
+}
+
 int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load)
 {
     int status = prepay__meter_check(meter);
@@ -195,7 +322,11 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
     prepay_time_t end = meter->clock + seconds;
     prepay_time_t switch_time = meter->switch_time[PREPAY__METER_SWITCH_PRICES];
     const prepay_tariff_plan_t *plan = prepay__meter_sealed_plan(meter);
+    meter->derived.steps = 0;
     while (meter->clock < end) {
+        if (meter->derived.steps < UINT32_MAX) {
+            meter->derived.steps++;
+        }
         prepay_time_t t = meter->clock;
         prepay_time_t next_minute = (floor_div(t, 60) + 1) * 60;
         prepay_time_t step_end = next_minute;
@@ -224,6 +355,20 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
                 step_end = trip_at;
             }
         }
+        prepay_time_t skip_until = t;
+        bool run = false;
+        if (!above && t % 60 == 0 && next_minute < end) {
+            prepay_time_t limit = end;
+            if (meter->sets[1] != NULL && t < switch_time) {
+                limit = min_time(limit, switch_time);
+            }
+            limit = min_time(limit, holds_until);
+            prepay_time_t run_to = run_end(meter, plan, t, limit, end, watts, &skip_until);
+            if (run_to > next_minute) {
+                step_end = run_to;
+                run = true;
+            }
+        }
         int64_t dt = step_end - t;
         unsigned band = band_at(meter, plan, t);
         int64_t forward_ws = meter->forward_remainder;
@@ -247,7 +392,9 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         meter->reverse_remainder = reverse_ws - back * 3600;
         meter->forward[0] += wh;
         meter->reverse[0] += back;
-        prepay__meter_demand_add(&meter->demand, watts, dt);
+        if (!run) {
+            prepay__meter_demand_add(&meter->demand, watts, dt);
+        }
         if (band >= 1 && band <= PREPAY_METER_TARIFFS) {
             meter->forward[band] += wh;
             meter->reverse[band] += back;
@@ -270,7 +417,12 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             meter->overload_since = -1;
             decide = true;
         }
-        if (step_end == next_minute) {
+        if (run) {
+            prepay__meter_demand_minutes(meter, t + 60, dt / 60, watts, band);
+            prepay__meter_profile_skip(meter, t, skip_until);
+            prepay__meter_profile_minute(meter, step_end);
+            minute_tasks(meter, step_end);
+        } else if (step_end == next_minute) {
             prepay__meter_demand_minute(meter, step_end, band); /* meter_demand.c */
             prepay__meter_profile_minute(meter, step_end);      /* meter_load_profile.c */
             minute_tasks(meter, step_end);

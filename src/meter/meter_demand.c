@@ -129,6 +129,51 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     }
 }
 
+/* `count` whole minutes ending at first_end, first_end + 60, ... with `watts` constant and the
+ * same band, exactly as that many calls of prepay__meter_demand_add(watts, 60) and
+ * prepay__meter_demand_minute(). Once the window holds only this minute's energy and both
+ * counts have passed a full window and a slide, every further minute writes the same value,
+ * computes the same demand (already noted: maxima only rise) and moves the head: those
+ * minutes are applied at once, so a long constant run costs O(window), not O(minutes). */
+void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end, int64_t count, int32_t watts,
+                                  unsigned band)
+{
+    prepay_meter_demand_t *d = &meter->demand;
+    if (count > 0 && (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) != 0) {
+        prepay__meter_demand_restart(d); /* what every minute of a powered-down meter does */
+        return;
+    }
+    unsigned settle = 2u * ((unsigned)d->period + (unsigned)d->slide) + 2u;
+    int64_t i = 0;
+    for (; i < count; i++) {
+        bool steady = i >= (int64_t)settle && d->minutes >= settle && d->band_minutes >= settle && d->band == band;
+        if (steady) {
+            break;
+        }
+        prepay__meter_demand_add(d, watts, 60);
+        prepay__meter_demand_minute(meter, first_end + i * 60, band);
+    }
+    int64_t rest = count - i;
+    if (rest <= 0) {
+        return;
+    }
+    uint32_t f = watts > 0 ? clamp_u32((int64_t)watts * 60) : 0u;
+    uint32_t r = watts < 0 ? clamp_u32(-(int64_t)watts * 60) : 0u;
+    unsigned head = d->head;
+    int64_t writes = rest < PREPAY_METER_DEMAND_MINUTES ? rest : PREPAY_METER_DEMAND_MINUTES;
+    for (int64_t k = 0; k < writes; k++) {
+        d->forward_ring[head] = f;
+        d->reverse_ring[head] = r;
+        head = head + 1u < PREPAY_METER_DEMAND_MINUTES ? head + 1u : 0u;
+    }
+    d->head = (uint8_t)((d->head + (uint64_t)rest) % PREPAY_METER_DEMAND_MINUTES);
+    d->minutes = (uint16_t)(d->minutes + rest >= UINT16_MAX ? UINT16_MAX : d->minutes + rest);
+    d->band_minutes = (uint16_t)(d->band_minutes + rest >= UINT16_MAX ? UINT16_MAX : d->band_minutes + rest);
+    d->forward_ws = 0;
+    d->reverse_ws = 0;
+    d->minute_start = first_end + (count - 1) * 60;
+}
+
 void prepay__meter_demand_settle(prepay_meter_t *meter)
 {
     prepay_meter_demand_t *d = &meter->demand;

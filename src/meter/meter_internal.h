@@ -49,10 +49,20 @@ static inline const prepay_tariff_plan_t *prepay__meter_sealed_plan(prepay_meter
     return prepay__meter_reseal(meter);
 }
 
+/* A bound wallet policy without time windows, holidays or weekend days: the meter overrides
+ * its levels, pre-trip, cut-off and amounts (meter_policy() in meter.c), and what is left
+ * (hysteresis, the window debt cap) matters only when the balance rises or in a window, so
+ * it decides exactly as the built-in policy while the balance falls. */
+static inline bool prepay__meter_policy_timeless(const prepay_meter_t *meter)
+{
+    const prepay_wallet_policy_t *p = meter->policy;
+    return p == NULL || (p->window_count == 0 && p->holiday_count == 0 && p->weekend_mask == 0);
+}
+
 /* Whether the last relay decision still holds without deciding again: local
- * mode, built-in policy (no time windows: the decision depends on the balance
- * and the flags only), no button, the same purse parameters, relay flags and
- * wallet state as the decision left, and a balance that has only fallen and
+ * mode, built-in policy or a timeless bound one (no time windows: the decision
+ * depends on the balance and the flags only), no button, the same purse
+ * parameters, relay flags and wallet state as the decision left, and a balance that has only fallen and
  * stays above the point where the alarm level would rise or the cut-off trip
  * (see remember_decision() in meter.c). prepay_wallet_decide() would return
  * exactly its previous output then. */
@@ -61,7 +71,8 @@ static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, boo
     const prepay_meter_derived_t *d = &meter->derived;
     const prepay_meter_purse_t *p = &meter->purse;
     return !button && d->decided && p->balance <= d->decided_balance && p->balance > d->decided_floor &&
-           meter->mode == PREPAY_METER_MODE_LOCAL && meter->policy == NULL && meter->relay == d->decided_relay &&
+           meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
+           meter->relay == d->decided_relay &&
            meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
            meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
            p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
@@ -111,9 +122,18 @@ static inline void prepay__meter_demand_add(prepay_meter_demand_t *d, int32_t wa
     }
 }
 
+/* `count` whole minutes of constant `watts` in one band, the first ending at first_end (meter_demand.c). */
+void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end, int64_t count, int32_t watts,
+                                  unsigned band);
 void prepay__meter_profile_init(prepay_meter_t *meter);
 /* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
 void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t);
+/* Where a run of minutes from t must stop for load records, at most `end` of this advance
+ * (INT64_MAX: no record due). Records before *skip_until would be overwritten by this advance's
+ * last ring-full: prepay__meter_profile_skip() accounts them without writing them. */
+prepay_time_t prepay__meter_profile_stop(const prepay_meter_t *meter, prepay_time_t t, prepay_time_t end,
+                                         prepay_time_t *skip_until);
+void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_time_t until);
 /* The first load-profile member out of its domain, or NULL. */
 const char *prepay__meter_profile_check(const prepay_meter_t *meter);
 /* Whether di is a load-record parameter (04000901, 04000A01..07). */

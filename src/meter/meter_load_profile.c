@@ -181,6 +181,103 @@ void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t)
     p->last = t;
 }
 
+/* Whether records are kept at all now (what prepay__meter_profile_minute() checks first). */
+static bool recording(const prepay_meter_t *meter)
+{
+    const prepay_meter_load_ring_t *ring = meter->load_ring;
+    return ring != NULL && ring->records != NULL && ring->capacity != 0 && (meter->load_profile.mode & ALL_CLASSES) != 0 &&
+           (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) == 0;
+}
+
+/* The first record instant of class k after `after` (the instants are start + n x interval). */
+static prepay_time_t class_next(const prepay_meter_load_profile_t *p, unsigned k, prepay_time_t after)
+{
+    int64_t step = (int64_t)p->interval[k] * 60;
+    if (after < p->start) {
+        return p->start;
+    }
+    int64_t n = (after - p->start) / step + 1;
+    if (n > (INT64_MAX - p->start) / step) {
+        return INT64_MAX;
+    }
+    return p->start + n * step;
+}
+
+prepay_time_t prepay__meter_profile_stop(const prepay_meter_t *meter, prepay_time_t t, prepay_time_t end,
+                                         prepay_time_t *skip_until)
+{
+    const prepay_meter_load_profile_t *p = &meter->load_profile;
+    *skip_until = t;
+    if (!recording(meter)) {
+        return INT64_MAX;
+    }
+    prepay_time_t after = t > p->last ? t : p->last;
+    prepay_time_t next = INT64_MAX;
+    unsigned interval = 0;
+    bool single = true;
+    for (unsigned k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        if (!((p->mode >> k) & 1u)) {
+            continue;
+        }
+        if (interval != 0 && p->interval[k] != interval) {
+            single = false;
+        }
+        interval = p->interval[k];
+        prepay_time_t c = class_next(p, k, after);
+        if (c < next) {
+            next = c;
+        }
+    }
+    /* Beyond this, prepay__meter_profile_minute() records nothing (32-bit minute count). */
+    if (next == INT64_MAX || next - p->start > (prepay_time_t)UINT32_MAX * 60) {
+        return INT64_MAX;
+    }
+    if (!single || next > end) {
+        return next;
+    }
+    /* One interval for every class: records fall at next + n x step. Those that the last
+     * `capacity` records of this advance overwrite need not be written at all. */
+    int64_t step = (int64_t)interval * 60;
+    int64_t due = (end - next) / step + 1;
+    int64_t capacity = (int64_t)meter->load_ring->capacity;
+    if (due <= capacity) {
+        return next;
+    }
+    prepay_time_t stop = next + (due - capacity) * step;
+    if (stop - p->start > (prepay_time_t)UINT32_MAX * 60) {
+        return next;
+    }
+    *skip_until = stop;
+    return stop;
+}
+
+void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_time_t until)
+{
+    prepay_meter_load_profile_t *p = &meter->load_profile;
+    prepay_meter_load_ring_t *ring = meter->load_ring;
+    if (until <= t || !recording(meter)) {
+        return;
+    }
+    prepay_time_t after = t > p->last ? t : p->last;
+    unsigned k = 0;
+    while (!((p->mode >> k) & 1u)) {
+        k++;
+    }
+    int64_t step = (int64_t)p->interval[k] * 60;
+    prepay_time_t first = class_next(p, k, after);
+    if (first >= until) {
+        return;
+    }
+    int64_t n = (until - 1 - first) / step + 1; /* instants first, first + step, ... < until */
+    /* As n calls of prepay__meter_profile_minute() would move the ring (their slots are all
+     * written again before this advance ends: see prepay__meter_profile_stop()). */
+    int64_t room = (int64_t)(ring->capacity - ring->count);
+    int64_t grow = n < room ? n : room;
+    ring->count += (size_t)grow;
+    ring->first = (size_t)(((int64_t)ring->first + (n - grow)) % (int64_t)ring->capacity);
+    p->last = first + (n - 1) * step;
+}
+
 /* ---- selection ------------------------------------------------------------------------------ */
 
 static const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)

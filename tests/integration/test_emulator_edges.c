@@ -318,17 +318,17 @@ static void test_forged_state_refused(void **state)
     static uint8_t good[1 << 16], bad[1 << 16];
     size_t size = read_whole(path, good, sizeof good);
     assert_true(size > 64 && size < sizeof good);
-    /* Meter 0's mode byte (docs/emulator.md, "State file": a 56-byte header,
-     * then the address) set to 7 and the checksum recomputed. */
+    /* Meter 0's mode byte (docs/emulator.md, "State file": a 56-byte header and
+     * the two format-3 dimensions, then the address) set to 7 and the checksum recomputed. */
     memcpy(bad, good, size);
-    bad[56 + 6] = 7;
+    bad[60 + 6] = 7;
     reseal(bad, size);
     write_whole(path, bad, size);
     const char *load[] = {"--bus-port", "0", "--state", path, NULL};
     expect_refused(load, "\"mode\"");
     /* Every other meter byte is checked too: a clock in 2150 (meter 0's clock,
      * an 8-byte field) is refused by name. */
-    size_t clock_at = 56 + 6 + 8 + 30 + 2 + 4 + 5 * 4;
+    size_t clock_at = 60 + 6 + 8 + 30 + 2 + 4 + 5 * 4;
     memcpy(bad, good, size);
     for (int i = 0; i < 8; i++) {
         bad[clock_at + (size_t)i] = (uint8_t)((4733510400LL >> (8 * i)) & 0xFF);

@@ -40,9 +40,10 @@
 #define EMU_DEFAULT_TIME_SYNC_LIMIT (7 * 86400)
 /* The largest time-sync limit (site file and --sync-limit): 100 years of seconds. */
 #define EMU_SYNC_LIMIT_MAX (100LL * 366 * 86400)
-/* Simulated meter-seconds of work in one emu_site_run() slice of the server
- * loop: about 43 000 minute steps, tens of milliseconds. */
-#define EMU_SLICE_METER_SECONDS (30 * 86400)
+/* Work in one emu_site_run() slice of the server loop, in steps of
+ * prepay_meter_advance() (prepay_meter_derived_t::steps; a step is a minute
+ * or a run of minutes with nothing due inside): tens of milliseconds. */
+#define EMU_SLICE_STEPS 43200
 
 typedef enum emu_clock_mode { EMU_CLOCK_SYNC = 0, EMU_CLOCK_WALL = 1 } emu_clock_mode_t;
 
@@ -104,7 +105,7 @@ typedef struct emu_meter {
     emu_line_t line;                   /* the line as the station sees it (emu_electric.c) */
     prepay_tariff_t *tariff_copy;      /* owned: this meter's own two sets, when the tariff is writable */
     /* The meter's load records (DL/T 645 class 06): a ring of EMU_LOAD_RECORDS, the oldest
-     * overwritten. Not in the state file: a restarted emulator starts with an empty curve. */
+     * overwritten. In the state file from format 3 (a format-2 file restores an empty curve). */
     prepay_load_record_t *load_records; /* owned */
     prepay_meter_load_ring_t load_ring;
 } emu_meter_t;
@@ -153,8 +154,8 @@ bool emu_site_busy(const emu_site_t *site);
 /* Recounts meter `index` as pending or not after its clock or target moved
  * outside the simulation (a frame it handled, a restored state). */
 void emu_site_note(emu_site_t *site, size_t index);
-/* Simulates at most about `budget` meter-seconds of what is scheduled (at
- * least one step if anything is). Returns 1 if work is still pending, 0 if
+/* Simulates what is scheduled until about `budget` meter steps are spent
+ * (at least one call if anything is; a call is at most a month of one meter). Returns 1 if work is still pending, 0 if
  * none is, or a negative status. */
 int emu_site_run(emu_site_t *site, int64_t budget);
 /* Schedules every meter to `to` and runs until done (tests and tools). */
@@ -190,8 +191,14 @@ int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap
  * the decoder, which checks everything (format, version, this build's
  * dimensions, this site's fingerprint, checksum, every field) before it
  * changes anything. */
+/* Bytes of the site's state file as it would be written now (format 3). */
 size_t emu_state_size(const emu_site_t *site);
+/* The largest state file of this site that can be valid (any format it reads): larger files are refused unread. */
+size_t emu_state_size_max(const emu_site_t *site);
 int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap);
+/* The state in format 2 (what prepay-emu wrote before format 3: no demand, no load records)
+ * or 3; returns the bytes written or -1. Format 2 is for tests of the reader. */
+int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, size_t cap);
 int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *err, size_t err_cap);
 
 #endif

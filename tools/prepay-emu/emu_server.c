@@ -495,7 +495,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                 emu_site_schedule(site, i, t);
             }
         }
-        int ran = emu_site_busy(site) ? emu_site_run(site, EMU_SLICE_METER_SECONDS) : 0;
+        int ran = emu_site_busy(site) ? emu_site_run(site, EMU_SLICE_STEPS) : 0;
         if (ran < 0) {
             cli_fail(opt->cli, ran, "simulation failed: %s", prepay_strerror(ran));
             goto out;

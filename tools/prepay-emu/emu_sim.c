@@ -2,16 +2,23 @@
 /*
  * prepay-emu: the simulation. Each meter has its own simulated time (its
  * clock) and a target; emu_site_run() moves meters towards their targets in
- * bounded slices, firing scripted events at their times, so that a long
- * jump costs the event loop many short turns instead of one long stall.
+ * bounded slices (counted in the meter's own steps), firing scripted
+ * events at their times, so that a long jump costs the event loop many
+ * short turns instead of one long stall; a meter's step covers a run of
+ * minutes with nothing due inside, so a jump of years costs O(band changes).
  */
 #include <string.h>
 
 #include "emu.h"
 
-/* Longest single prepay_meter_advance() call: an incomer's power is the
- * average of its fed meters over one call, so calls stay short. */
+/* Longest single prepay_meter_advance() call of an incomer: its power is
+ * the average of its fed meters over one call, so its calls stay short. */
 #define CHUNK_SECONDS 86400
+/* Longest call of any other meter. The meter takes runs of whole minutes
+ * with nothing due inside as one step (band runs, days, the load records it
+ * keeps), so a call costs O(band changes), not O(minutes); a month bounds
+ * the worst case (a meter that must step every minute) to ~46 000 steps. */
+#define LONG_CHUNK_SECONDS (32 * 86400)
 
 static void note(emu_site_t *site, emu_meter_t *m)
 {
@@ -81,20 +88,15 @@ static int fire_due(emu_site_t *site, emu_meter_t *m)
     return PREPAY_OK;
 }
 
-/* End of the next step of meter m: its target, at most CHUNK_SECONDS and
- * `budget` away, and not past its next event. */
-static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m, int64_t budget)
+/* End of the next step of meter m: its target, at most a chunk away, and
+ * not past its next event. */
+static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m)
 {
     prepay_time_t clock = m->meter.clock;
     int64_t span = m->target - clock;
-    if (span > CHUNK_SECONDS) {
-        span = CHUNK_SECONDS;
-    }
-    if (span > budget) {
-        span = budget < 60 ? 60 : budget;
-        if (span > m->target - clock) {
-            span = m->target - clock;
-        }
+    int64_t chunk = m->aggregate ? CHUNK_SECONDS : LONG_CHUNK_SECONDS;
+    if (span > chunk) {
+        span = chunk;
     }
     prepay_time_t end = clock + span;
     emu_event_t *e = next_event(site, m);
@@ -158,17 +160,16 @@ static int run_meter(emu_site_t *site, emu_meter_t *m, int64_t *budget)
 {
     int status = fire_due(site, m);
     while (status == PREPAY_OK && m->meter.clock < m->target && *budget > 0) {
-        prepay_time_t end = step_end(site, m, *budget);
+        prepay_time_t end = step_end(site, m);
         if (m->aggregate) {
             end = incomer_limit(site, m, end);
             if (end <= m->meter.clock) {
                 return PREPAY_OK; /* wait for the fed meters */
             }
         }
-        int64_t spent = end - m->meter.clock;
         status = m->aggregate ? advance_incomer(site, m, end) : advance_plain(m, end);
         if (status == PREPAY_OK) {
-            *budget -= spent;
+            *budget -= (int64_t)m->meter.derived.steps; /* the work the meter did, not the time it covered */
             if (m->meter.clock > site->now) {
                 site->now = m->meter.clock;
             }

@@ -50,7 +50,7 @@ int emu_state_load(emu_site_t *site, const char *path, char *err, size_t err_cap
     size_t len = 0;
     char why[EMU_ERROR_MAX];
     /* At most this site's size: a larger file (or a directory) is refused unread. */
-    if (cli_read_input(path, emu_state_size(site), &text, &len, NULL, err, err_cap) != 0) {
+    if (cli_read_input(path, emu_state_size_max(site), &text, &len, NULL, err, err_cap) != 0) {
         return -1;
     }
     int rc = emu_state_decode(site, (const uint8_t *)text, len, why, sizeof why);

@@ -16,7 +16,11 @@
 #include "emu.h"
 
 static const char state_magic[9] = {'P', 'R', 'E', 'P', 'A', 'Y', 'E', 'M', 'U'};
-#define STATE_VERSION '2'
+/* Format 3 adds, per meter, the maximum-demand state, the load-record
+ * parameters and the load records (variable length); format 2 files still
+ * load (their meters start with an empty curve and fresh demand). */
+#define STATE_VERSION '3'
+#define STATE_VERSION_2 '2'
 
 /* Dimensions that shape a meter record; a file from a build configured
  * otherwise is refused by name. */
@@ -31,6 +35,11 @@ static const uint16_t this_build[DIM_COUNT] = {
 
 /* magic, version, dimensions, fingerprint, meter count, event count, site time */
 #define HEADER_SIZE (sizeof state_magic + 1 + 2 * DIM_COUNT + 8 + 8 + 8 + 8)
+/* Format 3: after the header, the dimensions of the new sections. */
+enum { DIM3_DEMAND_MINUTES, DIM3_LOAD_RECORDS, DIM3_COUNT };
+static const char *const dim3_names[DIM3_COUNT] = {"PREPAY_METER_DEMAND_MINUTES", "EMU_LOAD_RECORDS"};
+static const uint16_t this_build3[DIM3_COUNT] = {PREPAY_METER_DEMAND_MINUTES, EMU_LOAD_RECORDS};
+#define HEADER3_SIZE (HEADER_SIZE + 2 * DIM3_COUNT)
 #define CHECKSUM_SIZE 8
 
 /* ---- the visitor --------------------------------------------------------- */
@@ -42,6 +51,10 @@ typedef struct codec {
     uint8_t *bytes;       /* ENCODE: output */
     const uint8_t *in;    /* DECODE: input */
     size_t at;
+    size_t len;           /* DECODE: bytes at `in` (reads past it fail, see `bad`) */
+    int version;          /* format being read or written */
+    prepay_load_record_t *store; /* DECODE: where a meter's records go (NULL: check only) */
+    const char *bad;      /* DECODE: first fault found, or NULL */
 } codec_t;
 
 static void raw(codec_t *c, void *value, size_t n)
@@ -49,6 +62,14 @@ static void raw(codec_t *c, void *value, size_t n)
     if (c->direction == ENCODE) {
         memcpy(c->bytes + c->at, value, n);
     } else if (c->direction == DECODE) {
+        if (c->at > c->len || n > c->len - c->at) {
+            memset(value, 0, n);
+            if (!c->bad) {
+                c->bad = "truncated";
+            }
+            c->at = c->len;
+            return;
+        }
         memcpy(value, c->in + c->at, n);
     }
     c->at += n;
@@ -228,6 +249,114 @@ static void meter(codec_t *c, prepay_meter_t *m)
     i64(c, &m->time_sync_limit);
 }
 
+static void max_demand(codec_t *c, prepay_meter_demand_registers_t *r)
+{
+    for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
+        i32(c, &r->forward[i].value);
+        u32(c, &r->forward[i].minute);
+        i32(c, &r->reverse[i].value);
+        u32(c, &r->reverse[i].minute);
+    }
+}
+
+/* Format 3: the sliding-window demand state (meter_demand.c) field by field. */
+static void demand(codec_t *c, prepay_meter_demand_t *d)
+{
+    u8(c, &d->period);
+    u8(c, &d->slide);
+    u8(c, &d->head);
+    u8(c, &d->band);
+    u16(c, &d->minutes);
+    u16(c, &d->band_minutes);
+    i64(c, &d->minute_start);
+    i64(c, &d->forward_ws);
+    i64(c, &d->reverse_ws);
+    i64(c, &d->forward_sum);
+    i64(c, &d->reverse_sum);
+    for (size_t k = 0; k < PREPAY_METER_DEMAND_MINUTES; k++) {
+        u32(c, &d->forward_ring[k]);
+        u32(c, &d->reverse_ring[k]);
+    }
+    i32(c, &d->current);
+    max_demand(c, &d->max);
+    for (size_t k = 0; k < PREPAY_METER_SETTLEMENTS; k++) {
+        max_demand(c, &d->settled[k]);
+    }
+}
+
+/* Format 3: load-record parameters (the state of a follow-up read is not kept: a restarted
+ * meter answers a follow-up request as one it never started) and the records, oldest first,
+ * each as its DL/T 645-2007 class-06 record bytes (A.6: start A0 A0, length, blocks with AA
+ * separators, checksum, E5), so loading checks each one with the reply decoder. */
+static void load_records(codec_t *c, emu_meter_t *m)
+{
+    prepay_meter_load_profile_t *p = &m->meter.load_profile;
+    u8(c, &p->mode);
+    for (size_t k = 0; k < PREPAY_LOAD_RECORD_CLASSES; k++) {
+        u16(c, &p->interval[k]);
+    }
+    i64(c, &p->start);
+    i64(c, &p->last);
+    if (c->direction == DECODE) {
+        p->read_di = 0;
+        p->read_count = 0;
+        p->read_seq = 0;
+        p->read_from = 0;
+        p->read_offset = 0;
+    }
+    uint16_t count = (uint16_t)m->load_ring.count;
+    u16(c, &count);
+    if (c->direction == DECODE && count > EMU_LOAD_RECORDS) {
+        c->bad = "load_records.count";
+        return;
+    }
+    uint32_t di = 0;
+    (void)prepay_load_record_di(0, PREPAY_LOAD_RECORD_EARLIEST, &di);
+    prepay_time_t previous = INT64_MIN;
+    for (size_t k = 0; k < count && !c->bad; k++) {
+        uint8_t bytes[PREPAY_LOAD_RECORD_FULL_SIZE];
+        uint8_t n = 0;
+        if (c->direction != DECODE) {
+            const prepay_meter_load_ring_t *ring = &m->load_ring;
+            int len = prepay_load_record_encode(&ring->records[(ring->first + k) % ring->capacity], bytes,
+                                                sizeof bytes);
+            n = (uint8_t)(len > 0 ? len : 0);
+        }
+        u8(c, &n);
+        if (c->direction == DECODE && n > sizeof bytes) {
+            c->bad = "load_records.length";
+            return;
+        }
+        raw(c, bytes, n);
+        if (c->direction != DECODE || c->bad) {
+            continue;
+        }
+        prepay_load_record_t record;
+        size_t got = 0;
+        if (prepay_load_record_decode(di, bytes, n, &record, 1, &got) != PREPAY_OK || got != 1) {
+            c->bad = "load_records.record";
+            return;
+        }
+        /* increasing times, none after the meter's clock or its last record instant */
+        if (record.time <= previous || record.time > m->meter.clock || record.time > p->last) {
+            c->bad = "load_records.time";
+            return;
+        }
+        previous = record.time;
+        if (k + 1 == count && record.time != p->last) {
+            c->bad = "load_profile.last";
+            return;
+        }
+        if (c->store) {
+            c->store[k] = record;
+        }
+    }
+    if (c->direction == DECODE && !c->bad) {
+        m->load_ring.first = 0;
+        m->load_ring.count = count;
+    }
+}
+
 /* A meter and what the emulator keeps beside it. */
 static void emulated(codec_t *c, emu_meter_t *m)
 {
@@ -238,14 +367,35 @@ static void emulated(codec_t *c, emu_meter_t *m)
     u64(c, &m->corrupted);
     i64(c, &m->carry_ws);
     i64(c, &m->fed_mark);
+    if (c->version >= STATE_VERSION) {
+        demand(c, &m->meter.demand);
+        load_records(c, m);
+    }
 }
 
-static size_t record_size(void)
+/* Bytes of one meter in format 2 (fixed). */
+static size_t record_size_2(void)
 {
     static emu_meter_t scratch;
-    codec_t c = {MEASURE, NULL, NULL, 0};
+    codec_t c = {MEASURE, NULL, NULL, 0, 0, STATE_VERSION_2, NULL, NULL};
     emulated(&c, &scratch);
     return c.at;
+}
+
+/* Bytes of meter m as format 3 writes it now. */
+static size_t record_size(const emu_meter_t *m)
+{
+    emu_meter_t copy = *m;
+    codec_t c = {MEASURE, NULL, NULL, 0, 0, STATE_VERSION, NULL, NULL};
+    emulated(&c, &copy);
+    return c.at;
+}
+
+/* Format 3, the largest a meter can be: every record at its largest size. */
+static size_t record_size_max(void)
+{
+    return record_size_2() + (record_size(&(emu_meter_t){0}) - record_size_2()) +
+           (size_t)EMU_LOAD_RECORDS * (1u + PREPAY_LOAD_RECORD_FULL_SIZE);
 }
 
 /* ---- site identity and checksum ------------------------------------------ */
@@ -296,21 +446,37 @@ static uint64_t site_fingerprint(const emu_site_t *site)
 
 size_t emu_state_size(const emu_site_t *site)
 {
-    return HEADER_SIZE + site->meter_count * record_size() + site->event_count + CHECKSUM_SIZE;
+    size_t size = HEADER3_SIZE + site->event_count + CHECKSUM_SIZE;
+    for (size_t i = 0; i < site->meter_count; i++) {
+        size += record_size(&site->meters[i]);
+    }
+    return size;
+}
+
+size_t emu_state_size_max(const emu_site_t *site)
+{
+    size_t v2 = HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
+    size_t v3 = HEADER3_SIZE + site->meter_count * record_size_max() + site->event_count + CHECKSUM_SIZE;
+    return v3 > v2 ? v3 : v2;
 }
 
 /* ---- encode -------------------------------------------------------------- */
 
-int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap)
+int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, size_t cap)
 {
-    size_t size = emu_state_size(site);
+    if (format != 2 && format != 3) {
+        return -1;
+    }
+    int version = format == 3 ? STATE_VERSION : STATE_VERSION_2;
+    size_t size = format == 3 ? emu_state_size(site)
+                              : HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
     if (cap < size) {
         return -1;
     }
-    codec_t c = {ENCODE, out, NULL, 0};
+    codec_t c = {ENCODE, out, NULL, 0, 0, version, NULL, NULL};
     raw(&c, (void *)(uintptr_t)state_magic, sizeof state_magic);
-    uint8_t version = STATE_VERSION;
-    u8(&c, &version);
+    uint8_t v8 = (uint8_t)version;
+    u8(&c, &v8);
     for (size_t d = 0; d < DIM_COUNT; d++) {
         uint16_t v = this_build[d];
         u16(&c, &v);
@@ -321,6 +487,12 @@ int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap)
     u64(&c, &events);
     prepay_time_t now = site->now;
     i64(&c, &now);
+    if (format == 3) {
+        for (size_t d = 0; d < DIM3_COUNT; d++) {
+            uint16_t v = this_build3[d];
+            u16(&c, &v);
+        }
+    }
     for (size_t i = 0; i < site->meter_count; i++) {
         emu_meter_t copy = site->meters[i];
         emulated(&c, &copy);
@@ -331,7 +503,12 @@ int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap)
     }
     uint64_t sum = fnv(0xCBF29CE484222325ull, out, c.at);
     u64(&c, &sum);
-    return (int)(c.at == size ? 0 : -1);
+    return c.at == size ? (int)size : -1;
+}
+
+int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap)
+{
+    return emu_state_encode_format(site, 3, out, cap) > 0 ? 0 : -1;
 }
 
 /* ---- decode -------------------------------------------------------------- */
@@ -342,17 +519,17 @@ static int check_header(const emu_site_t *site, const uint8_t *bytes, size_t len
         snprintf(err, err_cap, "not a prepay-emu state file");
         return -1;
     }
-    if (bytes[sizeof state_magic] != STATE_VERSION) {
-        snprintf(err, err_cap, "state file format %c is not format %c (written by another version of prepay-emu)",
-                 bytes[sizeof state_magic] >= 0x20 && bytes[sizeof state_magic] < 0x7F ? bytes[sizeof state_magic] : '?',
-                 STATE_VERSION);
+    int version = bytes[sizeof state_magic];
+    if (version != STATE_VERSION && version != STATE_VERSION_2) {
+        snprintf(err, err_cap, "state file format %c is not format %c or %c (written by another version of prepay-emu)",
+                 version >= 0x20 && version < 0x7F ? version : '?', STATE_VERSION, STATE_VERSION_2);
         return -1;
     }
-    if (len < HEADER_SIZE) {
+    if (len < (version == STATE_VERSION ? HEADER3_SIZE : HEADER_SIZE)) {
         snprintf(err, err_cap, "state file truncated (%zu bytes)", len);
         return -1;
     }
-    codec_t c = {DECODE, NULL, bytes, sizeof state_magic + 1};
+    codec_t c = {DECODE, NULL, bytes, sizeof state_magic + 1, len, version, NULL, NULL};
     for (size_t d = 0; d < DIM_COUNT; d++) {
         uint16_t v = 0;
         u16(&c, &v);
@@ -372,12 +549,27 @@ static int check_header(const emu_site_t *site, const uint8_t *bytes, size_t len
                  (unsigned long long)meters, (unsigned long long)events, site->meter_count, site->event_count);
         return -1;
     }
-    if (len != emu_state_size(site)) {
-        snprintf(err, err_cap, "state file has %zu bytes; this site's has %zu", len, emu_state_size(site));
+    if (version == STATE_VERSION) {
+        c.at += 8; /* the site time, read with the meters */
+        for (size_t d = 0; d < DIM3_COUNT; d++) {
+            uint16_t v = 0;
+            u16(&c, &v);
+            if (v != this_build3[d]) {
+                snprintf(err, err_cap, "state file written by a build with %s = %u; this build has %u", dim3_names[d],
+                         (unsigned)v, (unsigned)this_build3[d]);
+                return -1;
+            }
+        }
+    }
+    /* Format 2 has a fixed size; format 3's meters vary (their load records), within bounds. */
+    size_t fixed = HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
+    if (version == STATE_VERSION_2 ? len != fixed : len > emu_state_size_max(site)) {
+        snprintf(err, err_cap, "state file has %zu bytes; this site's has %s %zu", len,
+                 version == STATE_VERSION_2 ? "" : "at most", version == STATE_VERSION_2 ? fixed : emu_state_size_max(site));
         return -1;
     }
     uint64_t stored = 0;
-    codec_t tail = {DECODE, NULL, bytes, len - CHECKSUM_SIZE};
+    codec_t tail = {DECODE, NULL, bytes, len - CHECKSUM_SIZE, len, version, NULL, NULL};
     u64(&tail, &stored);
     if (stored != fnv(0xCBF29CE484222325ull, bytes, len - CHECKSUM_SIZE)) {
         snprintf(err, err_cap, "state file checksum does not match (damaged)");
@@ -418,6 +610,38 @@ static int check_meter(const emu_site_t *site, size_t i, const emu_meter_t *m, c
         snprintf(err, err_cap, "meter %zu: \"fed_mark\" is out of its domain", i);
         return -1;
     }
+    /* The demand window's running sums are the sums of its last minutes in the ring, and no
+     * maximum is dated after the meter's clock. */
+    const prepay_meter_demand_t *d = &m->meter.demand;
+    unsigned window = d->minutes < d->period ? d->minutes : d->period;
+    int64_t forward = 0, reverse = 0;
+    for (unsigned k = 1; k <= window; k++) {
+        unsigned slot = (d->head + PREPAY_METER_DEMAND_MINUTES - k) % PREPAY_METER_DEMAND_MINUTES;
+        forward += d->forward_ring[slot];
+        reverse += d->reverse_ring[slot];
+    }
+    if (forward != d->forward_sum || reverse != d->reverse_sum) {
+        snprintf(err, err_cap, "meter %zu: \"demand.forward_sum\" is not the sum of its window", i);
+        return -1;
+    }
+    if (d->minute_start > m->meter.clock) {
+        snprintf(err, err_cap, "meter %zu: \"demand.minute_start\" is after its clock", i);
+        return -1;
+    }
+    const prepay_meter_demand_registers_t *sets[1 + PREPAY_METER_SETTLEMENTS];
+    sets[0] = &d->max;
+    for (size_t k = 0; k < PREPAY_METER_SETTLEMENTS; k++) {
+        sets[1 + k] = &d->settled[k];
+    }
+    for (size_t k = 0; k <= PREPAY_METER_SETTLEMENTS; k++) {
+        for (size_t b = 0; b <= PREPAY_METER_TARIFFS; b++) {
+            if ((int64_t)sets[k]->forward[b].minute * 60 > m->meter.clock ||
+                (int64_t)sets[k]->reverse[b].minute * 60 > m->meter.clock) {
+                snprintf(err, err_cap, "meter %zu: \"demand.max\" is dated after its clock", i);
+                return -1;
+            }
+        }
+    }
     return 0;
 }
 
@@ -445,7 +669,9 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
     if (check_header(site, bytes, len, err, err_cap) != 0) {
         return -1;
     }
-    codec_t c = {DECODE, NULL, bytes, HEADER_SIZE - 8};
+    int version = bytes[sizeof state_magic];
+    size_t meters_at = version == STATE_VERSION ? HEADER3_SIZE : HEADER_SIZE;
+    codec_t c = {DECODE, NULL, bytes, HEADER_SIZE - 8, len - CHECKSUM_SIZE, version, NULL, NULL};
     prepay_time_t now = 0;
     i64(&c, &now);
     if (!time_in_range(now) || now < site->start) {
@@ -461,9 +687,14 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
     }
     int rc = -1;
     prepay_time_t latest = site->start;
+    c.at = meters_at;
     for (size_t i = 0; i < site->meter_count; i++) {
         scratch[i] = site->meters[i];
-        emulated(&c, &scratch[i]);
+        emulated(&c, &scratch[i]); /* records checked, not stored (c.store is NULL) */
+        if (c.bad) {
+            snprintf(err, err_cap, "meter %zu: \"%s\" is out of its domain", i, c.bad);
+            goto done;
+        }
         if (check_meter(site, i, &scratch[i], err, err_cap) != 0) {
             goto done;
         }
@@ -475,13 +706,29 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
         snprintf(err, err_cap, "state file: the site time is not the latest meter clock");
         goto done;
     }
+    if (c.at + site->event_count != len - CHECKSUM_SIZE) {
+        snprintf(err, err_cap, "state file has %zu bytes; its meters and events make %zu", len,
+                 c.at + site->event_count + CHECKSUM_SIZE);
+        goto done;
+    }
     const uint8_t *done_flags = bytes + c.at;
     if (check_events(site, scratch, done_flags, err, err_cap) != 0) {
         goto done;
     }
     /* Everything checked: apply. */
+    codec_t again = {DECODE, NULL, bytes, meters_at, len - CHECKSUM_SIZE, version, NULL, NULL};
     for (size_t i = 0; i < site->meter_count; i++) {
         emu_meter_t *m = &site->meters[i];
+        if (version == STATE_VERSION) {
+            /* The records, decoded a second time (the same bytes: it cannot fail now) into the live ring. */
+            static emu_meter_t throwaway;
+            throwaway = site->meters[i];
+            again.store = m->load_records;
+            emulated(&again, &throwaway);
+            scratch[i].meter.load_ring = m->meter.load_ring;
+            m->load_ring.first = 0;
+            m->load_ring.count = throwaway.load_ring.count;
+        }
         m->meter = scratch[i].meter;
         /* A cache of what the meter derived from its tariffs: rebuilt from the live ones. */
         memset(&m->meter.derived, 0, sizeof m->meter.derived);

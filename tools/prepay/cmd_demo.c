@@ -147,6 +147,7 @@ static void demo_free(demo_t *d)
     demo_settlement_free(d);
     free(d->rooms_wh);
     free(d->master_wh);
+    free(d->curves);
     free(d->rooms);
     free(d->doc);
 }

@@ -61,6 +61,25 @@ typedef struct demo_room {
     prepay_money_t meter_remaining;
 } demo_room_t;
 
+/* A meter's load curve of the last day (demo_curves.c): 97 class-4 records, 15 minutes apart. */
+typedef struct demo_curve {
+    bool from_read, to_read;             /* the station's hourly register reads at the day's ends */
+    prepay_energy_t from_reading, to_reading;
+    int records;                         /* records decoded */
+    bool aligned;                        /* 97 records at the expected instants, with class 4 */
+    bool garbled;                        /* a reply that did not decode */
+    prepay_energy_t first_wh, last_wh;   /* the register in the first and last record */
+    prepay_energy_t quarter_wh[96];      /* energy per quarter hour */
+} demo_curve_t;
+
+typedef struct demo_curve_summary {
+    int read, unread, malformed, compared, unmatched, mismatched;
+    bool master_read;
+    prepay_energy_t energy;                 /* Wh of the curves compared */
+    prepay_energy_t rooms_quarter_wh[96];   /* sum of the rooms' curves */
+    prepay_energy_t master_quarter_wh[96];  /* the incomer's curve */
+} demo_curve_summary_t;
+
 typedef struct demo_options {
     int days;
     int meters;
@@ -107,6 +126,9 @@ typedef struct demo {
     /* hourly site load for the SVG */
     int hours;
     prepay_energy_t *rooms_wh, *master_wh;
+    /* the last day's load curves: rooms, then the incomer (demo_curves.c) */
+    demo_curve_t *curves;
+    prepay_time_t curve_from, curve_to;
     /* emulator and station */
     pid_t emu_pid;
     int emu_port;
@@ -130,6 +152,12 @@ prepay_time_t demo_period_end(const demo_t *d, prepay_time_t t);
 /* Writes an event to events.csv and, if a tenant is told about it, to notifications.csv. */
 void demo_record_event(demo_t *d, const prepay_settlement_event_t *e);
 int demo_run(demo_t *d);
+/* Load curves (demo_curves.c): the station's register read of meter `meter` (room index, or
+ * room_count for the incomer) at t; the curves read from every meter; their summary; the day chart. */
+void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading);
+int demo_read_curves(demo_t *d);
+void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s);
+void demo_write_day_svg(const demo_t *d, FILE *f);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
 int demo_report(demo_t *d, json_t *totals);

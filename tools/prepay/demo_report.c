@@ -157,6 +157,12 @@ static int commit_files(demo_t *d, report_files_t *files)
         write_svg(d, files->svg.file);
         rc = cli_output_commit(&files->svg, err, sizeof err);
     }
+    snprintf(path, sizeof path, "%s/load_day.svg", d->opt.out_dir);
+    cli_output_t day;
+    if (rc == 0 && d->curves != NULL && (rc = cli_output_open(&day, path, err, sizeof err)) == 0) {
+        demo_write_day_svg(d, day.file);
+        rc = cli_output_commit(&day, err, sizeof err);
+    }
     json_decref(files->json);
     if (rc != 0) {
         cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s", err);
@@ -284,6 +290,20 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
           "incomer = rooms + common area (+ carried residual) (Wh)");
     check(d, recharges == orders->recharge_count && recharged == orders->recharge_sum,
           "recharges per room add up to the finance line (count and yuan)");
+    if (d->curves != NULL) {
+        demo_curve_summary_t cs;
+        demo_curve_summary(d, &cs);
+        check(d, cs.malformed == 0 && cs.read + cs.unread == (int)d->room_count + 1 && cs.read > 0,
+              "last day's load curves (class 4, 97 records a meter) read and decoded from every meter that answered");
+        check(d, cs.mismatched == 0 && cs.compared > 0,
+              "each curve's quarter hours add up to its register's advance read by the station that day (Wh)");
+        if (!d->opt.json) {
+            char e[CLI_TEXT_MAX];
+            printf("  [info] load curves: %d of %zu meters read (%d unanswered), %d compared (%s kWh), %d without both "
+                   "register reads\n", cs.read, d->room_count + 1, cs.unread, cs.compared, kwh(cs.energy, e),
+                   cs.unmatched);
+        }
+    }
     char gap[CLI_TEXT_MAX];
     if (!d->opt.json) {
         printf("  [info] largest difference between a local meter's purse and its ledger mirror: %s yuan\n",
@@ -410,7 +430,8 @@ int demo_report(demo_t *d, json_t *totals)
         return -1;
     }
     if (!d->opt.json) {
-        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg\n", d->opt.out_dir);
+        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg, load_day.svg\n",
+               d->opt.out_dir);
     }
     return 0;
 }

@@ -263,6 +263,7 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
             r->primed = true;
         }
         r->last_reading = d->batch[n].value;
+        demo_curve_note(d, i, t, d->batch[n].value);
         n++;
     }
     int got = read_energy(d, &d->master_address, t, &d->batch[n]);
@@ -278,6 +279,7 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
             d->master_primed = true;
         }
         d->master_last = d->batch[n].value;
+        demo_curve_note(d, d->room_count, t, d->batch[n].value);
         n++;
     }
     prepay_settlement_result_t res;
@@ -352,6 +354,13 @@ int demo_run(demo_t *d)
         cli_fail(d->cli, PREPAY_E_HOSTED_IO, "cannot connect to the emulator on port %d", d->emu_port);
         return -1;
     }
+    /* The last day's curves (demo_curves.c): the registers read at its two ends are noted on the way. */
+    d->curve_to = d->start + (prepay_time_t)d->hours * HOUR;
+    d->curve_from = d->curve_to - 24 * HOUR;
+    d->curves = d->hours >= 24 ? calloc(d->room_count + 1, sizeof *d->curves) : NULL;
+    if (d->hours >= 24 && !d->curves) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory"), -1;
+    }
     if (broadcast_time(d, d->start) != 0) {
         return -1;
     }
@@ -386,6 +395,9 @@ int demo_run(demo_t *d)
         if (read_registers(d, &d->rooms[i], d->rooms[i].meter_last, true) != 0) {
             return -1;
         }
+    }
+    if (demo_read_curves(d) != 0) {
+        return -1;
     }
     station_link_close(&d->link);
     return 0;

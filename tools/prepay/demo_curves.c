@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prepay demo: the last day's load curves. At the end of the run the station
+ * reads, from every meter (rooms and the building incomer), the class-4 load
+ * records (DL/T 645-2007 06040001: forward and reverse active energy
+ * registers) of the last 24 hours, a record every 15 minutes, 97 of them
+ * (96 in a one-day run: no record at the emulator's first instant),
+ * with the follow-up frames the session stitches; the records are decoded by
+ * the library's reply decoder (prepay_load_record_decode()). The curve is
+ * used twice: the site's day chart (load_day.svg, kW per quarter hour) and a
+ * cross-check: each meter's curve adds up, quarter hour by quarter hour, to
+ * the advance of the register that the station read at the day's first and
+ * last hourly readings (both are the same 0.01 kWh register at the same
+ * instants: equal to the Wh).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_text.h"
+#include "demo.h"
+
+#define QUARTERS 96
+#define RECORDS (QUARTERS + 1)
+
+void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading)
+{
+    if (d->curves == NULL || meter > d->room_count) {
+        return;
+    }
+    demo_curve_t *c = &d->curves[meter];
+    if (t == d->curve_from) {
+        c->from_reading = reading;
+        c->from_read = true;
+    }
+    if (t == d->curve_to) {
+        c->to_reading = reading;
+        c->to_read = true;
+    }
+}
+
+/* Reads and decodes one meter's curve; 0 (read or not: c->records says), -1 link lost. */
+static int read_curve(demo_t *d, const prepay_dlt645_address_t *address, demo_curve_t *c)
+{
+    prepay_dlt645_frame_t request;
+    int status = prepay_load_record_request(&request, address, 4, PREPAY_LOAD_RECORD_FROM_TIME, RECORDS,
+                                            d->curve_from);
+    if (status != PREPAY_OK) {
+        cli_fail(d->cli, status, "load-record request: %s", prepay_strerror(status));
+        return -1;
+    }
+    static uint8_t data[RECORDS * PREPAY_LOAD_RECORD_FULL_SIZE];
+    prepay_station_result_t result;
+    d->requests++;
+    if (station_link_exchange(&d->link, &request, data, sizeof data, &result) != PREPAY_OK) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "lost the emulator during a load-record read");
+        return -1;
+    }
+    if (result.status != PREPAY_OK) {
+        d->failures++;
+        return 0; /* not read (a dropped reply under --drop): reported, not checked */
+    }
+    static prepay_load_record_t records[RECORDS];
+    size_t n = 0;
+    if (prepay_load_record_decode(request.di, data, result.data_len, records, RECORDS, &n) != PREPAY_OK) {
+        c->garbled = true;
+        return 0;
+    }
+    c->records = (int)n;
+    /* A one-day run starts at the curve's first instant, before the meter kept any record: its curve
+     * starts at the register the station read then. */
+    size_t skip = (d->curve_from == d->start && c->from_read && n == RECORDS - 1) ? 1 : 0;
+    c->aligned = n + skip == RECORDS;
+    for (size_t k = 0; k < n && c->aligned; k++) {
+        c->aligned = records[k].time == d->curve_from + (prepay_time_t)(k + skip) * 900 &&
+                     (records[k].classes & 0x08u) != 0;
+    }
+    if (!c->aligned) {
+        return 0;
+    }
+    c->first_wh = skip ? c->from_reading : records[0].forward_active_wh;
+    c->last_wh = records[n - 1].forward_active_wh;
+    prepay_energy_t previous = c->first_wh;
+    for (size_t k = 0; k < QUARTERS; k++) {
+        prepay_energy_t now = records[k + 1 - skip].forward_active_wh;
+        c->quarter_wh[k] = now - previous;
+        previous = now;
+    }
+    return 0;
+}
+
+int demo_read_curves(demo_t *d)
+{
+    if (d->curves == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i <= d->room_count; i++) {
+        const prepay_dlt645_address_t *a = i < d->room_count ? &d->rooms[i].address : &d->master_address;
+        /* A read of several frames is lost with any one of them (--drop): the station asks again, a few times. */
+        for (int attempt = 0; attempt < 4 && !d->curves[i].aligned && !d->curves[i].garbled; attempt++) {
+            if (read_curve(d, a, &d->curves[i]) != 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s)
+{
+    memset(s, 0, sizeof *s);
+    if (d->curves == NULL) {
+        return;
+    }
+    for (size_t i = 0; i <= d->room_count; i++) {
+        const demo_curve_t *c = &d->curves[i];
+        if (c->garbled || (c->records > 0 && !c->aligned)) {
+            s->malformed++;
+            continue;
+        }
+        if (!c->aligned) {
+            s->unread++;
+            continue;
+        }
+        s->read++;
+        prepay_energy_t sum = 0;
+        for (int k = 0; k < QUARTERS; k++) {
+            sum += c->quarter_wh[k];
+            if (i < d->room_count) {
+                s->rooms_quarter_wh[k] += c->quarter_wh[k];
+            } else {
+                s->master_quarter_wh[k] = c->quarter_wh[k];
+            }
+        }
+        if (!c->from_read || !c->to_read) {
+            s->unmatched++; /* a register read missed at one end: nothing to compare with */
+            continue;
+        }
+        s->compared++;
+        if (sum != c->to_reading - c->from_reading || c->first_wh != c->from_reading || c->last_wh != c->to_reading) {
+            s->mismatched++;
+        }
+        s->energy += sum;
+    }
+    s->master_read = d->curves[d->room_count].aligned;
+}
+
+void demo_write_day_svg(const demo_t *d, FILE *f)
+{
+    demo_curve_summary_t s;
+    demo_curve_summary(d, &s);
+    const int width = 960, height = 380, left = 60, bottom = 40, top = 50, right = 20;
+    prepay_energy_t peak = 1;
+    for (int k = 0; k < QUARTERS; k++) {
+        peak = s.rooms_quarter_wh[k] > peak ? s.rooms_quarter_wh[k] : peak;
+        peak = s.master_quarter_wh[k] > peak ? s.master_quarter_wh[k] : peak;
+    }
+    double plot_w = width - left - right, plot_h = height - top - bottom;
+    char day[CLI_TEXT_MAX];
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+               "font-size=\"11\">\n", width, height);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"14\">Load on the last day from %s, per quarter hour (kW), "
+               "from the meters' load records (class 4)</text>\n",
+            left, cli_time_text(d->curve_from, PREPAY_TIME_TEXT_MINUTE, day));
+    /* a quarter hour's Wh x 4 = average kW x 1000 */
+    for (int k = 0; k <= 4; k++) {
+        double y = top + plot_h - plot_h * k / 4.0;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, width - right, y);
+        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", left - 6, y + 4,
+                (double)peak * 4.0 * k / 4.0 / 1000.0);
+    }
+    for (int h = 0; h <= 24; h += 3) {
+        double x = left + plot_w * h / 24.0;
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n", x, height - 15, h % 24);
+    }
+    const char *colors[2] = {"#c0392b", "#2471a3"};
+    char rooms_name[64];
+    snprintf(rooms_name, sizeof rooms_name, "sum of rooms (%d of %zu read)", s.read - (s.master_read ? 1 : 0),
+             d->room_count);
+    const char *names[2] = {s.master_read ? "building incomer" : "building incomer (not read)", rooms_name};
+    for (int series = 0; series < 2; series++) {
+        const prepay_energy_t *v = series == 0 ? s.master_quarter_wh : s.rooms_quarter_wh;
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"", colors[series]);
+        for (int k = 0; k < QUARTERS; k++) {
+            double x = left + plot_w * (k + 0.5) / QUARTERS;
+            double y = top + plot_h - plot_h * (double)v[k] / (double)peak;
+            fprintf(f, "%.1f,%.1f ", x, y);
+        }
+        fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", left + series * 200, 38,
+                colors[series], names[series]);
+    }
+    fprintf(f, "</svg>\n");
+}
