@@ -224,6 +224,14 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
                 step_end = trip_at;
             }
         }
+        prepay__meter_sup_step_t sup_step;
+        if (meter->supervision != NULL) {
+            step_end = prepay__meter_sup_plan(meter, t, step_end, watts, &sup_step, &status);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            sup_step.open = open;
+        }
         int64_t dt = step_end - t;
         unsigned band = band_at(meter, plan, t);
         int64_t forward_ws = meter->forward_remainder;
@@ -260,7 +268,9 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             tenths = -7999999;
         }
         meter->instant.power[0] = (int32_t)tenths;
-        meter->instant.power[1] = (int32_t)tenths;
+        if (meter->instant.power[2] == 0 && meter->instant.power[3] == 0) {
+            meter->instant.power[1] = (int32_t)tenths; /* single phase; a three-phase split stays the caller's */
+        }
         meter->clock = step_end;
         meter->overload_since = since;
         bool decide = local;
@@ -274,6 +284,12 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             prepay__meter_demand_minute(meter, step_end, band); /* meter_demand.c */
             prepay__meter_profile_minute(meter, step_end);      /* meter_load_profile.c */
             minute_tasks(meter, step_end);
+        }
+        if (meter->supervision != NULL) {
+            status = prepay__meter_sup_commit(meter, step_end, step_end == next_minute, &sup_step);
+            if (status != PREPAY_OK) {
+                return status;
+            }
         }
         if (decide && !prepay__meter_decision_holds(meter, false)) {
             status = prepay__meter_decide(meter, false, PREPAY__METER_LOCAL_OPERATOR);
