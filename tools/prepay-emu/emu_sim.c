@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "emu_scenario.h"
 
 /* Longest single prepay_meter_advance() call: an incomer's power is the
  * average of its fed meters over one call, so calls stay short. */
@@ -104,8 +105,11 @@ static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m, int64_t budget)
     return end;
 }
 
-static int advance_plain(emu_meter_t *m, prepay_time_t end)
+static int advance_plain(emu_site_t *site, emu_meter_t *m, prepay_time_t end)
 {
+    if (site->scenario != NULL) {
+        return emu_scenario_advance(site, m, end); /* scripted conditions: emu_scenario.c */
+    }
     return prepay_meter_advance(&m->meter, end - m->meter.clock, m->has_load ? &m->load : NULL);
 }
 
@@ -166,7 +170,7 @@ static int run_meter(emu_site_t *site, emu_meter_t *m, int64_t *budget)
             }
         }
         int64_t spent = end - m->meter.clock;
-        status = m->aggregate ? advance_incomer(site, m, end) : advance_plain(m, end);
+        status = m->aggregate ? advance_incomer(site, m, end) : advance_plain(site, m, end);
         if (status == PREPAY_OK) {
             *budget -= spent;
             if (m->meter.clock > site->now) {
