@@ -52,6 +52,9 @@ typedef struct prepay_meter_supervision {
     prepay_lc_state_t lc;                 /**< load-control state */
     prepay_lc_decision_t lc_last;         /**< the last load-control decision with an action */
     uint8_t sensors;                      /**< PREPAY_EVENTS_FLAG_* in force (prepay_meter_set_sensors()) */
+    /** private: the meter's entry points into the supervision, set by prepay_meter_attach_supervision()
+     *  (reached through this table, a firmware that never attaches one does not link the modules). */
+    const struct prepay__meter_sup_ops *ops;
 } prepay_meter_supervision_t;
 
 PREPAY_BEGIN_DECLS

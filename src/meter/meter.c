@@ -297,7 +297,7 @@ int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_meter_instant_t
     prepay_meter_instant_t was = meter->instant;
     meter->instant = *instant;
     /* With a supervision the change is observed now, as a meter sampling every second would. */
-    status = prepay__meter_sup_sample_now(meter);
+    status = prepay__meter_sup(meter) ? prepay__meter_sup(meter)->sample_now(meter) : PREPAY_OK;
     if (status != PREPAY_OK) {
         meter->instant = was;
     }
@@ -520,7 +520,9 @@ int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t now, uint8_t
         break;
     case PREPAY_DLT645_RELAY_DIRECT_CLOSE:
         /* A direct close is also load control's remote release (prepay_lc_release()). */
-        prepay__meter_sup_release(meter);
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->release(meter);
+        }
         relay = (uint8_t)(meter->relay & (uint8_t)~(PREPAY_METER_RELAY_REMOTE_TRIP | PREPAY_METER_RELAY_CLOSE_PENDING |
                                                     PREPAY_METER_RELAY_OVERLOAD));
         break;
@@ -602,7 +604,9 @@ int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t)
     if (prepay_time_to_dlt645_datetime(t, probe) != PREPAY_OK) {
         return PREPAY_E_OUT_OF_RANGE;
     }
-    prepay__meter_sup_clock_changed(meter, meter->clock, t); /* clock-change record, time bases */
+    if (prepay__meter_sup(meter)) {
+        prepay__meter_sup(meter)->clock_changed(meter, meter->clock, t); /* clock-change record, time bases */
+    }
     meter->clock = t;
     meter->overload_since = -1;
     return PREPAY_OK;
@@ -631,8 +635,8 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind)
 {
     if (kind < 0) {
-        if (meter->supervision != NULL) {
-            (void)prepay_events_clear(&meter->supervision->events, -1);
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->clear(meter); /* the judged events too */
         }
         memset(meter->event_counts, 0, sizeof meter->event_counts);
         memset(meter->records, 0, sizeof meter->records);

@@ -225,8 +225,9 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             }
         }
         prepay__meter_sup_step_t sup_step;
-        if (meter->supervision != NULL) {
-            step_end = prepay__meter_sup_plan(meter, t, step_end, watts, &sup_step, &status);
+        const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
+        if (sup != NULL) {
+            step_end = sup->plan(meter, t, step_end, watts, &sup_step, &status);
             if (status != PREPAY_OK) {
                 return status;
             }
@@ -285,8 +286,8 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             prepay__meter_profile_minute(meter, step_end);      /* meter_load_profile.c */
             minute_tasks(meter, step_end);
         }
-        if (meter->supervision != NULL) {
-            status = prepay__meter_sup_commit(meter, step_end, step_end == next_minute, &sup_step);
+        if (sup != NULL) {
+            status = sup->commit(meter, step_end, step_end == next_minute, &sup_step);
             if (status != PREPAY_OK) {
                 return status;
             }

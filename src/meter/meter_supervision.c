@@ -27,6 +27,9 @@
 #define SUP_POWER_MAX 9999999
 #define SUP_LC_POWER_MAX 9999999
 
+static const prepay__meter_sup_ops_t sup_ops;
+static int sup_sample_now(prepay_meter_t *meter);
+
 int prepay_meter_supervision_init(prepay_meter_supervision_t *sup, prepay_events_wiring_t wiring,
                                   uint16_t rated_voltage, int32_t basic_current, int32_t max_current)
 {
@@ -89,6 +92,9 @@ int prepay_meter_attach_supervision(prepay_meter_t *meter, prepay_meter_supervis
             return PREPAY_E_EVENTS_BAD_STATE;
         }
     }
+    if (sup != NULL) {
+        sup->ops = &sup_ops;
+    }
     meter->supervision = sup;
     return PREPAY_OK;
 }
@@ -108,7 +114,7 @@ int prepay_meter_set_sensors(prepay_meter_t *meter, uint8_t flags)
     uint8_t was = meter->supervision->sensors;
     meter->supervision->sensors = flags;
     /* The change is observed now (a meter samples its sensors every second), not at the step's end. */
-    status = prepay__meter_sup_sample_now(meter);
+    status = sup_sample_now(meter);
     if (status != PREPAY_OK) {
         meter->supervision->sensors = was;
     }
@@ -155,7 +161,7 @@ static bool lc_settled(const prepay_lc_state_t *s, const prepay_lc_params_t *p, 
     return true;
 }
 
-prepay_time_t prepay__meter_sup_plan(prepay_meter_t *meter, prepay_time_t t, prepay_time_t end, int32_t watts,
+static prepay_time_t sup_plan(prepay_meter_t *meter, prepay_time_t t, prepay_time_t end, int32_t watts,
                                      prepay__meter_sup_step_t *step, int *status)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
@@ -209,7 +215,7 @@ static void sample_at(const prepay_meter_t *meter, prepay_time_t at, bool open, 
     x->reverse = meter->reverse[0];
 }
 
-int prepay__meter_sup_commit(prepay_meter_t *meter, prepay_time_t end, bool minute,
+static int sup_commit(prepay_meter_t *meter, prepay_time_t end, bool minute,
                              const prepay__meter_sup_step_t *step)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
@@ -242,7 +248,7 @@ int prepay__meter_sup_commit(prepay_meter_t *meter, prepay_time_t end, bool minu
     return status;
 }
 
-int prepay__meter_sup_sample_now(prepay_meter_t *meter)
+static int sup_sample_now(prepay_meter_t *meter)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
     if (sup == NULL) {
@@ -254,7 +260,7 @@ int prepay__meter_sup_sample_now(prepay_meter_t *meter)
     return status > 0 ? PREPAY_OK : status;
 }
 
-void prepay__meter_sup_clock_changed(prepay_meter_t *meter, prepay_time_t before, prepay_time_t after)
+static void sup_clock_changed(prepay_meter_t *meter, prepay_time_t before, prepay_time_t after)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
     if (sup == NULL || before == after) {
@@ -284,7 +290,7 @@ static bool vq_parameter(uint32_t di)
            di == SUP_DI_VQ_ASSESS_LOWER;
 }
 
-int prepay__meter_sup_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap)
+static int sup_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap)
 {
     const prepay_meter_supervision_t *sup = meter->supervision;
     int n;
@@ -300,7 +306,7 @@ int prepay__meter_sup_read(const prepay_meter_t *meter, uint32_t di, uint8_t *ou
     return n == PREPAY_E_EVENTS_UNKNOWN_DI ? PREPAY_E_NOT_FOUND : n;
 }
 
-int prepay__meter_sup_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
+static int sup_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
     int status;
@@ -316,7 +322,7 @@ int prepay__meter_sup_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v
     return status == PREPAY_E_EVENTS_UNKNOWN_DI ? PREPAY_E_NOT_FOUND : status;
 }
 
-void prepay__meter_sup_programmed(prepay_meter_t *meter, uint32_t di, uint32_t operator_code)
+static void sup_programmed(prepay_meter_t *meter, uint32_t di, uint32_t operator_code)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
     if (sup == NULL || di == PREPAY_EVENTS_DI_STATUS_RESET) {
@@ -326,7 +332,7 @@ void prepay__meter_sup_programmed(prepay_meter_t *meter, uint32_t di, uint32_t o
                                    meter->reverse[0]);
 }
 
-void prepay__meter_sup_refused(prepay_meter_t *meter, uint32_t di, uint32_t operator_code)
+static void sup_refused(prepay_meter_t *meter, uint32_t di, uint32_t operator_code)
 {
     if (meter->supervision != NULL) {
         (void)prepay_events_refuse(&meter->supervision->events, meter->clock, di, operator_code,
@@ -334,15 +340,34 @@ void prepay__meter_sup_refused(prepay_meter_t *meter, uint32_t di, uint32_t oper
     }
 }
 
-void prepay__meter_sup_release(prepay_meter_t *meter)
+static void sup_release(prepay_meter_t *meter)
 {
     prepay_meter_supervision_t *sup = meter->supervision;
     if (sup == NULL) {
         return;
     }
-    prepay_lc_decision_t d;
-    if (prepay_lc_release(&sup->lc, &d) == PREPAY_OK && d.action != PREPAY_LC_NONE) {
-        sup->lc_last = d;
+    /* Released into lc_last directly; put back when it was no action (nothing was tripped). */
+    prepay_lc_decision_t before = sup->lc_last;
+    if (prepay_lc_release(&sup->lc, &sup->lc_last) != PREPAY_OK || sup->lc_last.action == PREPAY_LC_NONE) {
+        sup->lc_last = before;
     }
     meter->relay = (uint8_t)(meter->relay & (uint8_t)~PREPAY_METER_RELAY_LOAD_CONTROL);
 }
+
+static void sup_clear(prepay_meter_t *meter)
+{
+    (void)prepay_events_clear(&meter->supervision->events, -1);
+}
+
+static const prepay__meter_sup_ops_t sup_ops = {
+    .plan = sup_plan,
+    .commit = sup_commit,
+    .sample_now = sup_sample_now,
+    .clock_changed = sup_clock_changed,
+    .read = sup_read,
+    .write = sup_write,
+    .programmed = sup_programmed,
+    .refused = sup_refused,
+    .release = sup_release,
+    .clear = sup_clear,
+};
