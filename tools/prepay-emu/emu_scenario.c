@@ -25,6 +25,11 @@ static const char *const kind_names[EMU_INJECT_KIND_COUNT] = {
     "terminal_cover_open", "magnet", "overload", "heater",
 };
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int fail(char *err, size_t cap, const char *origin, size_t item, const char *fmt, ...);
+
 static int fail(char *err, size_t cap, const char *origin, size_t item, const char *fmt, ...)
 {
     char what[200];
