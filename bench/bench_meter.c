@@ -24,6 +24,10 @@
  *   -> "Collected" / steps printed = instructions of the demand window per one-minute step
  *   valgrind --tool=callgrind --toggle-collect=prepay__meter_profile_minute \
  *       build/fwhost/bench/bench_meter minute 1 240 profile   -> per minute, records every 15 minutes
+ * With a supervision attached (meter_supervision.h: event judgement, load control with an
+ * over-power limit and malignant-load detection, voltage qualification; 220 V, 3.9 A, PF 0.99):
+ *   valgrind --tool=callgrind --toggle-collect=prepay_meter_advance build/fwhost/bench/bench_meter tick 1 24 supervised
+ *   -> "Collected" / calls printed = instructions per one-second step with the supervision
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdbool.h>
@@ -36,6 +40,7 @@
 #include "prepay/dlt645.h"
 #include "prepay/load_record.h"
 #include "prepay/meter.h"
+#include "prepay/meter_supervision.h"
 #include "prepay/tariff.h"
 
 static double cpu_seconds(void)
@@ -89,8 +94,9 @@ int main(int argc, char **argv)
     int meter_count = argc > 2 ? atoi(argv[2]) : 64;
     int hours = argc > 3 ? atoi(argv[3]) : 24;
     bool profile = argc > 4 && strcmp(argv[4], "profile") == 0;
+    bool supervised = argc > 4 && strcmp(argv[4], "supervised") == 0;
     if (meter_count < 1 || meter_count > 64 || hours < 1) {
-        fprintf(stderr, "usage: bench_meter tick|minute|all [meters 1..64 [hours [profile]]]\n");
+        fprintf(stderr, "usage: bench_meter tick|minute|all [meters 1..64 [hours [profile|supervised]]]\n");
         return 2;
     }
     bool all = strcmp(mode, "all") == 0;
@@ -115,6 +121,28 @@ int main(int argc, char **argv)
             prepay_meter_load_ring_init(&rings[i], records[i], 96);
             prepay_meter_attach_load_ring(&meters[i], &rings[i]);
         }
+        if (supervised) {
+            static prepay_meter_supervision_t sups[64];
+            prepay_meter_instant_t in;
+            memset(&in, 0, sizeof in);
+            in.voltage[0] = 2200;
+            in.current[0] = 3902; /* 850 W / (220 V x 0.99) */
+            in.power[0] = in.power[1] = 8500;
+            in.power_factor[0] = in.power_factor[1] = 990;
+            if (prepay_meter_supervision_init(&sups[i], PREPAY_EVENTS_WIRING_SINGLE, 2200, 50000, 600000) != PREPAY_OK) {
+                abort();
+            }
+            sups[i].lc_params.limit_power = 5000;
+            sups[i].lc_params.step_power = 1000;
+            sups[i].lc_params.pf_threshold = 900;
+            if (prepay_meter_attach_supervision(&meters[i], &sups[i]) != PREPAY_OK ||
+                prepay_meter_set_instant(&meters[i], &in) != PREPAY_OK) {
+                abort();
+            }
+        }
+    }
+    if (supervised) {
+        printf("  supervision (caller-owned)       %6zu bytes per meter\n", sizeof(prepay_meter_supervision_t));
     }
     prepay_meter_load_t load;
     memset(&load, 0, sizeof load);

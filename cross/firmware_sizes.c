@@ -26,6 +26,7 @@ char size_of_prepay_modbus_adu_t[sizeof(prepay_modbus_adu_t)];
 char size_of_prepay_modbus_stream_t[sizeof(prepay_modbus_stream_t)];
 char size_of_prepay_water_meter_t[sizeof(prepay_water_meter_t)];
 char size_of_prepay_events_state_t[sizeof(prepay_events_state_t)];
+char size_of_prepay_meter_supervision_t[sizeof(prepay_meter_supervision_t)];
 char size_of_prepay_events_params_t[sizeof(prepay_events_params_t)];
 char size_of_prepay_vq_state_t[sizeof(prepay_vq_state_t)];
 char size_of_prepay_vq_params_t[sizeof(prepay_vq_params_t)];

@@ -103,6 +103,24 @@ if [ $((cjt_flash - base_flash)) -ge 16384 ]; then
   exit 1
 fi
 
+# 4b. The electricity meter as a firmware links it (--gc-sections): cross/meter_firmware.c minus
+#     the bare loop; without and with the supervision (events, load control, voltage statistics),
+#     which is reached only through prepay_meter_attach_supervision() (issue 15). Reported, not a gate.
+meter_elf() {
+  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffunction-sections -fdata-sections \
+    -Iinclude -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -D"$1" cross/meter_firmware.c \
+    -Wl,--gc-sections --specs=nosys.specs -L"$build" -lprepay -o "$build/meter_firmware_$1.elf" 2>/dev/null
+  arm-none-eabi-size "$build/meter_firmware_$1.elf" | awk 'NR==2{print $1, $2 + $3}'
+}
+read -r mbase_flash mbase_ram < <(meter_elf METER_FIRMWARE_BASELINE)
+read -r plain_flash plain_ram < <(meter_elf METER_FIRMWARE_PLAIN)
+read -r sup_flash sup_ram < <(meter_elf METER_FIRMWARE_SUPERVISED)
+echo "electricity meter firmware (cross/meter_firmware.c, --gc-sections, minus the bare loop):"
+printf '  %-34s %6d bytes flash, %4d bytes static RAM (meter + tariff)\n' "meter, tariff engine, DL/T 645" \
+  $((plain_flash - mbase_flash)) $((plain_ram - mbase_ram))
+printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + supervision attached" \
+  $((sup_flash - mbase_flash)) $((sup_ram - mbase_ram))
+
 # 5. Worst-case stack of every public entry point (call graph x frame sizes).
 python3 scripts/stack_usage.py "$objdir" prepay_
 

@@ -301,6 +301,8 @@
 %include "prepay/meter_events.h"
 %include "prepay/load_control.h"
 %include "prepay/voltage_qualification.h"
+%immutable prepay_meter_supervision::ops;
+%include "prepay/meter_supervision.h"
 %include "prepay/analysis.h"
 %include "prepay/settlement.h"
 %include "prepay/settlement_hosted.h"

@@ -408,6 +408,9 @@ typedef struct prepay_meter {
     prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */
     prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
     prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
+    /** Caller-owned event judgement, load control and voltage statistics
+     *  (prepay_meter_attach_supervision(), meter_supervision.h), or NULL. */
+    struct prepay_meter_supervision *supervision;
     prepay_meter_derived_t derived;       /**< private: cache (see ::prepay_meter_derived_t) */
 } prepay_meter_t;
 

@@ -52,6 +52,7 @@
 #include "prepay/meter_events.h"
 #include "prepay/load_control.h"
 #include "prepay/voltage_qualification.h"
+#include "prepay/meter_supervision.h"
 #include "prepay/analysis.h"
 #include "prepay/settlement.h"
 #include "prepay/payment.h"

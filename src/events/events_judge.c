@@ -254,22 +254,24 @@ static inline uint64_t phase_bits(const phase_ctx_t *ctx, unsigned ph, uint64_t 
     on |= (uint64_t)((p->overload_trigger != 0) & (abs32(pw) > p->overload_trigger))
           << CH_PP(PREPAY_EVENTS_OVERLOAD, ph);
 #if PREPAY_EVENTS_PHASES == 3
+    /* The three-phase kinds are not judged on a single-phase meter (docs/events.md, "3-phase"). */
+    const unsigned three = p->wiring != PREPAY_EVENTS_WIRING_SINGLE;
     /* Loss of voltage: ends above the recovery limit, or when every phase has lost its voltage. */
     const unsigned lv = CH_PP(PREPAY_EVENTS_LOSS_OF_VOLTAGE, ph);
     const unsigned lost = ctx->all_lost;
     *lv_channels |= BIT(lv);
-    on |= (uint64_t)((p->loss_voltage_trigger != 0) & (u < p->loss_voltage_trigger) &
+    on |= (uint64_t)(three & (p->loss_voltage_trigger != 0) & (u < p->loss_voltage_trigger) &
                      (ai > p->loss_voltage_current) & !lost)
           << lv;
     *lv_off |= (uint64_t)((u > p->loss_voltage_recovery) | lost | (p->loss_voltage_trigger == 0)) << lv;
-    on |= (uint64_t)((p->phase_failure_voltage != 0) & (u < p->phase_failure_voltage) &
+    on |= (uint64_t)(three & (p->phase_failure_voltage != 0) & (u < p->phase_failure_voltage) &
                      (ai < p->phase_failure_current) & live)
           << CH_PP(PREPAY_EVENTS_PHASE_FAILURE, ph);
     /* Loss of current: this phase below the upper limit while another carries more than the lower one. */
-    on |= (uint64_t)((p->loss_current_upper != 0) & (u > p->loss_current_voltage) & (ai < p->loss_current_upper) &
+    on |= (uint64_t)(three & (p->loss_current_upper != 0) & (u > p->loss_current_voltage) & (ai < p->loss_current_upper) &
                      (ctx->above_lower > (unsigned)(ai > p->loss_current_lower)))
           << CH_PP(PREPAY_EVENTS_LOSS_OF_CURRENT, ph);
-    on |= (uint64_t)((p->current_cut_current != 0) & (u > p->current_cut_voltage) & (ai < p->current_cut_current))
+    on |= (uint64_t)(three & (p->current_cut_current != 0) & (u > p->current_cut_voltage) & (ai < p->current_cut_current))
           << CH_PP(PREPAY_EVENTS_CURRENT_CUT, ph);
 #else
     (void)lv_channels;

@@ -294,8 +294,14 @@ int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_meter_instant_t
     if (instant == NULL) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+    prepay_meter_instant_t was = meter->instant;
     meter->instant = *instant;
-    return PREPAY_OK;
+    /* With a supervision the change is observed now, as a meter sampling every second would. */
+    status = prepay__meter_sup(meter) ? prepay__meter_sup(meter)->sample_now(meter) : PREPAY_OK;
+    if (status != PREPAY_OK) {
+        meter->instant = was;
+    }
+    return status;
 }
 
 /* Condition -> event kind. */
@@ -413,7 +419,8 @@ int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
     }
     bool remote_trip = (relay & (PREPAY_METER_RELAY_REMOTE_TRIP | PREPAY_METER_RELAY_CLOSE_PENDING)) != 0;
     bool keep = (relay & PREPAY_METER_RELAY_KEEP_POWER) != 0;
-    bool overload = (relay & PREPAY_METER_RELAY_OVERLOAD) != 0;
+    /* An overload trip and a load-control trip both keep the relay open (meter_supervision.h). */
+    bool overload = (relay & (PREPAY_METER_RELAY_OVERLOAD | PREPAY_METER_RELAY_LOAD_CONTROL)) != 0;
     bool open;
     prepay_wallet_state_t wallet = meter->wallet;
     uint8_t level = meter->alarm_level;
@@ -512,8 +519,12 @@ int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t now, uint8_t
         }
         break;
     case PREPAY_DLT645_RELAY_DIRECT_CLOSE:
-        relay = (uint8_t)(relay & (uint8_t)~(PREPAY_METER_RELAY_REMOTE_TRIP | PREPAY_METER_RELAY_CLOSE_PENDING |
-                                             PREPAY_METER_RELAY_OVERLOAD));
+        /* A direct close is also load control's remote release (prepay_lc_release()). */
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->release(meter);
+        }
+        relay = (uint8_t)(meter->relay & (uint8_t)~(PREPAY_METER_RELAY_REMOTE_TRIP | PREPAY_METER_RELAY_CLOSE_PENDING |
+                                                    PREPAY_METER_RELAY_OVERLOAD));
         break;
     case PREPAY_DLT645_RELAY_ALARM:
         relay = (uint8_t)(relay | PREPAY_METER_RELAY_ALARM);
@@ -593,6 +604,9 @@ int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t)
     if (prepay_time_to_dlt645_datetime(t, probe) != PREPAY_OK) {
         return PREPAY_E_OUT_OF_RANGE;
     }
+    if (prepay__meter_sup(meter)) {
+        prepay__meter_sup(meter)->clock_changed(meter, meter->clock, t); /* clock-change record, time bases */
+    }
     meter->clock = t;
     meter->overload_since = -1;
     return PREPAY_OK;
@@ -621,6 +635,9 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind)
 {
     if (kind < 0) {
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->clear(meter); /* the judged events too */
+        }
         memset(meter->event_counts, 0, sizeof meter->event_counts);
         memset(meter->records, 0, sizeof meter->records);
         meter->record_next = 0;

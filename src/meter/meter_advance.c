@@ -355,9 +355,13 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
                 step_end = trip_at;
             }
         }
+        prepay__meter_sup_step_t sup_step;
+        const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
         prepay_time_t skip_until = t;
         bool run = false;
-        if (!above && t % 60 == 0 && next_minute < end) {
+        /* Quiet stretches in one step only without supervision: supervision
+           judges events and load control second by second (meter_supervision). */
+        if (sup == NULL && !above && t % 60 == 0 && next_minute < end) {
             prepay_time_t limit = end;
             if (meter->sets[1] != NULL && t < switch_time) {
                 limit = min_time(limit, switch_time);
@@ -368,6 +372,13 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
                 step_end = run_to;
                 run = true;
             }
+        }
+        if (sup != NULL) {
+            step_end = sup->plan(meter, t, step_end, watts, &sup_step, &status);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            sup_step.open = open;
         }
         int64_t dt = step_end - t;
         unsigned band = band_at(meter, plan, t);
@@ -407,7 +418,9 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             tenths = -7999999;
         }
         meter->instant.power[0] = (int32_t)tenths;
-        meter->instant.power[1] = (int32_t)tenths;
+        if (meter->instant.power[2] == 0 && meter->instant.power[3] == 0) {
+            meter->instant.power[1] = (int32_t)tenths; /* single phase; a three-phase split stays the caller's */
+        }
         meter->clock = step_end;
         meter->overload_since = since;
         bool decide = local;
@@ -426,6 +439,12 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             prepay__meter_demand_minute(meter, step_end, band); /* meter_demand.c */
             prepay__meter_profile_minute(meter, step_end);      /* meter_load_profile.c */
             minute_tasks(meter, step_end);
+        }
+        if (sup != NULL) {
+            status = sup->commit(meter, step_end, step_end == next_minute, &sup_step);
+            if (status != PREPAY_OK) {
+                return status;
+            }
         }
         if (decide && !prepay__meter_decision_holds(meter, false)) {
             status = prepay__meter_decide(meter, false, PREPAY__METER_LOCAL_OPERATOR);

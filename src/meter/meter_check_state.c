@@ -18,6 +18,8 @@
 
 /* All relay flags the meter defines. */
 #define RELAY_FLAGS 0x7Fu
+/* PREPAY_METER_RELAY_LOAD_CONTROL (meter_supervision.h): only with a supervision attached. */
+#define RELAY_LOAD_CONTROL 0x80u
 
 static bool time_ok(prepay_time_t t)
 {
@@ -53,7 +55,7 @@ static const char *check_identity(const prepay_meter_t *m)
     if (m->mode > PREPAY_METER_MODE_REMOTE) {
         return "mode";
     }
-    if ((m->relay & (uint8_t)~RELAY_FLAGS) != 0) {
+    if ((m->relay & (uint8_t)~(m->supervision != NULL ? (RELAY_FLAGS | RELAY_LOAD_CONTROL) : RELAY_FLAGS)) != 0) {
         return "relay";
     }
     if (m->alarm_level > PREPAY_MAX_ALARM_LEVELS || m->wallet.level > PREPAY_MAX_ALARM_LEVELS) {

@@ -104,7 +104,11 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     }
     unsigned required = w.di == PREPAY_METER_DI_RECHARGE ? 2u : (unsigned)prepay__meter_write_level(w.di);
     uint8_t error = (uint8_t)authorise(meter, &w.credentials, required);
+    uint32_t op = prepay__meter_le32(w.credentials.operator_code);
     if (error != 0) {
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->refused(meter, w.di, op); /* an unauthorised write is itself recorded */
+        }
         return reply_error(meter, req->function, error, out, cap);
     }
     if (w.di == PREPAY_METER_DI_RECHARGE) {
@@ -120,12 +124,21 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
         }
         return reply_frame(meter, req->function, false, NULL, 0, out, cap);
     }
-    int status = prepay__meter_write(meter, w.di, w.value, w.value_len);
+    /* Thresholds, limits and the report-word reset: meter_supervision.c, when attached. */
+    const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
+    int status = sup != NULL ? sup->write(meter, w.di, w.value, w.value_len) : PREPAY_E_NOT_FOUND;
+    if (status == PREPAY_E_NOT_FOUND) {
+        status = prepay__meter_write(meter, w.di, w.value, w.value_len);
+    }
     uint8_t code;
     switch (status) {
     case PREPAY_OK:
-        prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0,
-                            w.di);
+        if (w.di != PREPAY_EVENTS_DI_STATUS_RESET) {
+            prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, w.di);
+        }
+        if (sup != NULL) {
+            sup->programmed(meter, w.di, op);
+        }
         /* New purse parameters take effect at once. A decision can only fail on a
          * corrupt wallet state; the write stands and the next step decides again. */
         (void)prepay__meter_decide(meter, false, PREPAY__METER_LOCAL_OPERATOR);
@@ -184,10 +197,15 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     prepay_dlt645_credentials_t c;
     credentials_at(req->data, &c);
     uint8_t error = (uint8_t)authorise(meter, &c, 2);
+    uint32_t op = prepay__meter_le32(c.operator_code);
     if (error != 0) {
+        /* A refused clear is recorded (the DI of an event clear, else 0). */
+        bool events = req->function == PREPAY_DLT645_FN_CLEAR_EVENTS;
+        if (prepay__meter_sup(meter)) {
+            prepay__meter_sup(meter)->refused(meter, events ? prepay__meter_le32(req->data + 8) : 0u, op);
+        }
         return reply_error(meter, req->function, error, out, cap);
     }
-    uint32_t op = prepay__meter_le32(c.operator_code);
     if (req->function == PREPAY_DLT645_FN_CLEAR_DEMAND) {
         (void)prepay_meter_clear_demand(meter);
         prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, meter->clock, 0, op);

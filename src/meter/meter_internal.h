@@ -145,4 +145,46 @@ int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, co
 int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
 int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
 
+/* ---- supervision: events, load control, voltage qualification (meter_supervision.c) ---- */
+
+#include "prepay/meter_supervision.h"
+
+/* One step's load-control cycles, simulated before the step's energy is kept. */
+typedef struct prepay__meter_sup_step {
+    prepay_lc_state_t lc;          /* the load-control state at the step's end */
+    prepay_lc_decision_t decision; /* the action at the step's end (PREPAY_LC_NONE: none) */
+    bool open;                     /* the relay was open during the step */
+} prepay__meter_sup_step_t;
+
+/* The supervision's entry points (meter_supervision.c), reached through the table that
+ * prepay_meter_attach_supervision() sets: a firmware that never attaches a supervision
+ * links none of the events, load-control and voltage-statistics code (--gc-sections). */
+typedef struct prepay__meter_sup_ops {
+    /* The end of a step from t to at most `end` at constant `watts`: earlier while a transition is
+     * timed (one-second samples) or at a load-control trip or restore; *status an error of it. */
+    prepay_time_t (*plan)(prepay_meter_t *meter, prepay_time_t t, prepay_time_t end, int32_t watts,
+                          prepay__meter_sup_step_t *step, int *status);
+    /* After the step's energy: keeps the load-control state (and acts on the relay), samples the
+     * events at `end`, counts the minute ending at `end` when `minute`. */
+    int (*commit)(prepay_meter_t *meter, prepay_time_t end, bool minute, const prepay__meter_sup_step_t *step);
+    /* A sample at the meter clock (after the instant quantities or the sensors changed). */
+    int (*sample_now)(prepay_meter_t *meter);
+    void (*clock_changed)(prepay_meter_t *meter, prepay_time_t before, prepay_time_t after);
+    /* Reads and writes of the supervision's items: PREPAY_E_NOT_FOUND for other DIs. */
+    int (*read)(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap);
+    int (*write)(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+    /* A successful write (programming record), a refused write or clear, a remote release. */
+    void (*programmed)(prepay_meter_t *meter, uint32_t di, uint32_t operator_code);
+    void (*refused)(prepay_meter_t *meter, uint32_t di, uint32_t operator_code);
+    void (*release)(prepay_meter_t *meter);
+    /* A meter clear or an all-events clear. */
+    void (*clear)(prepay_meter_t *meter);
+} prepay__meter_sup_ops_t;
+
+/* The attached supervision's entry points, or NULL. */
+static inline const prepay__meter_sup_ops_t *prepay__meter_sup(const prepay_meter_t *meter)
+{
+    return meter->supervision != NULL ? meter->supervision->ops : NULL;
+}
+
 #endif /* PREPAY_METER_INTERNAL_H */

@@ -591,6 +591,12 @@ int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
     if (out == NULL && out_cap > 0) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+    if (prepay__meter_sup(meter) != NULL) {
+        status = prepay__meter_sup(meter)->read(meter, di, out, out_cap); /* meter_supervision.c */
+        if (status != PREPAY_E_NOT_FOUND) {
+            return status;
+        }
+    }
     size_t at = 0;
     unsigned cls = di >> 24;
     if (di == PREPAY_DI_REMAINING_AMOUNT) {

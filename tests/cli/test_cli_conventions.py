@@ -62,6 +62,10 @@ class Fixtures:
         self.settle_site = path("examples", "sites", "settle", "site.json")
         self.settle_readings = path("examples", "sites", "settle", "readings.csv")
         self.settle_journal = os.path.join(scratch, "settle.journal")
+        self.analyse_events = path("tests", "vectors", "analyse_cli", "events.csv")
+        self.analyse_readings = path("tests", "vectors", "analyse_cli", "readings.csv")
+        self.analyse_voltages = path("tests", "vectors", "analyse_cli", "voltages.csv")
+        self.analyse_backwards = path("tests", "vectors", "analyse_cli", "backwards.csv")
 
     def read(self, name):
         with open(name, encoding="utf-8") as f:
@@ -77,6 +81,12 @@ MODBUS_FRAME = "01 03 04 1E 85 0B 3F AA D2"
 def commands(fx):
     """Every command: how to run it well (with --opt=value), from stdin, badly, and failing."""
     return {
+        ("analyse",): dict(
+            ok=["analyse", fx.analyse_events, "--readings=" + fx.analyse_readings, "--voltages=" + fx.analyse_voltages],
+            json_ok=["analyse", fx.analyse_events, "--readings", fx.analyse_readings],
+            stdin=(["analyse", "-", "--csv"], fx.read(fx.analyse_events)),
+            bad=["analyse", fx.analyse_events, "--rated=twenty"],
+            fails=["analyse", "--readings", fx.analyse_backwards]),
         ("bill",): dict(
             ok=["bill", fx.site_month, "--csv=statements"], json_ok=["bill", fx.site_month],
             stdin=(["bill", "-", "--csv=arrears"], fx.read(fx.site_month)),
@@ -211,8 +221,10 @@ def meter_commands(fx):
             ok=["meter", "freeze", bus, meter], json_ok=["meter", "freeze", bus, meter],
             bad=["meter", "freeze", bus, meter, "--at=25:99:99:99x"], fails=["meter", "freeze", dead, meter]),
         ("meter", "events"): dict(
-            ok=["meter", "events", bus, meter], json_ok=["meter", "events", bus, meter],
-            bad=["meter", "events", bus, meter, "--count=1"], fails=["meter", "events", dead, meter]),
+            ok=["meter", "events", bus, meter, "--records=" + os.path.join(fx.scratch, "records.csv")],
+            json_ok=["meter", "events", bus, meter],
+            bad=["meter", "events", bus, meter, "--count=1"],
+            fails=["meter", "events", dead, meter, "--records", os.path.join(fx.scratch, "never.csv")]),
         ("meter", "push-tariff"): dict(
             ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--at=now"],
             json_ok=["meter", "push-tariff", bus, meter, fx.push_tariff, "--tariff-set", "a"],

@@ -127,6 +127,7 @@ typedef struct emu_site {
     emu_faults_t faults;
     uint64_t rng;
     bool tariff_writable;              /* "tariff_writable": each meter has its own writable copy of the sets */
+    struct emu_scenario *scenario;     /* --scenario: scripted conditions (emu_scenario.h), or NULL */
 } emu_site_t;
 
 /* Resolves the site file's "tariff" member into a tariff document. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "emu_scenario.h"
 
 /* Reply preamble: meters send 0..4 FE (vendor-dependent; some stations refuse any):
  * each meter's own count, "preamble" in the site file (default 2). */
@@ -72,6 +73,7 @@ static int answer(emu_site_t *site, size_t index, const uint8_t *frame, size_t l
     }
     /* U, I, P, Q, PF and f follow the load at the meter's clock. */
     emu_electric_update(m);
+    emu_scenario_apply(site, m); /* and the scripted conditions in force (emu_scenario.c) */
     prepay_dlt645_frame_t request;
     int n = 0;
     if (prepay_dlt645_decode(frame, len, &request) > 0) {

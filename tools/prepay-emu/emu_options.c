@@ -86,6 +86,8 @@ static const cli_option_t emu_option_table[] = {
      .help = "seconds one time sync may move a meter's clock, 0 = any (default: the site file's, else 604800)"},
     {"state", CLI_OPT_TEXT(emu_options_t, state_path), .arg = "FILE",
      .help = "load the meters' state from FILE if it exists; save it on shutdown"},
+    {"scenario", CLI_OPT_TEXT(emu_options_t, scenario_path), .arg = "FILE",
+     .help = "scripted line and tamper conditions per meter (docs/emulator.md, Scenarios)"},
     {"drop", CLI_OPT_DECIMAL(emu_options_t, drop_ppm, 6, 0, 1000000), CLI_GIVEN(emu_options_t, has_drop), .arg = "P",
      .help = "fault injection: drop this share of the replies (0..1; overrides the site file)"},
     {"corrupt", CLI_OPT_DECIMAL(emu_options_t, corrupt_ppm, 6, 0, 1000000), CLI_GIVEN(emu_options_t, has_corrupt),

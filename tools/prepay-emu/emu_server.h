@@ -37,6 +37,7 @@ typedef struct emu_options {
     const char *site_path;
     emu_server_options_t server;
     const char *state_path;
+    const char *scenario_path; /* --scenario FILE, or NULL */
     bool help, version, json;
     bool has_drop, has_corrupt, has_delay, has_seed, has_sync_limit;
     uint32_t drop_ppm, corrupt_ppm, delay_ms;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "emu_scenario.h"
 
 /* Longest single prepay_meter_advance() call of an incomer: its power is
  * the average of its fed meters over one call, so its calls stay short. */
@@ -106,8 +107,11 @@ static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m)
     return end;
 }
 
-static int advance_plain(emu_meter_t *m, prepay_time_t end)
+static int advance_plain(emu_site_t *site, emu_meter_t *m, prepay_time_t end)
 {
+    if (site->scenario != NULL) {
+        return emu_scenario_advance(site, m, end); /* scripted conditions: emu_scenario.c */
+    }
     return prepay_meter_advance(&m->meter, end - m->meter.clock, m->has_load ? &m->load : NULL);
 }
 
@@ -167,7 +171,7 @@ static int run_meter(emu_site_t *site, emu_meter_t *m, int64_t *budget)
                 return PREPAY_OK; /* wait for the fed meters */
             }
         }
-        status = m->aggregate ? advance_incomer(site, m, end) : advance_plain(m, end);
+        status = m->aggregate ? advance_incomer(site, m, end) : advance_plain(site, m, end);
         if (status == PREPAY_OK) {
             *budget -= (int64_t)m->meter.derived.steps; /* the work the meter did, not the time it covered */
             if (m->meter.clock > site->now) {

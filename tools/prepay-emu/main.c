@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli_options.h"
+#include "emu_scenario.h"
 #include "emu_server.h"
 
 /* One line on stdout (text, or a JSON object with --json) about what the emulator did with its state. */
@@ -84,6 +85,10 @@ int main(int argc, char **argv)
     if ((rc = load(&cli, &opt, &site)) != CLI_EXIT_OK) {
         return cli_finish(&cli, rc);
     }
+    if (opt.scenario_path && emu_scenario_load(&site, opt.scenario_path, err, sizeof err) != 0) {
+        emu_site_free(&site);
+        return cli_finish(&cli, cli_bad(&cli, "%s", err));
+    }
     rc = emu_serve(&site, &opt.server);
     /* Saved only after a clean run: a run that failed (a port in use) leaves no file behind. */
     if (opt.state_path && rc == 0) {
@@ -93,6 +98,7 @@ int main(int argc, char **argv)
             say_state(&cli, opt.server.quiet, "state_saved", "saved to", opt.state_path);
         }
     }
+    emu_scenario_free(&site);
     emu_site_free(&site);
     return cli_finish(&cli, rc);
 }

@@ -157,6 +157,11 @@ static int run_one(const cli_t *cli, const meter_options_t *o)
         if (op.outcome == OUT_OK || op.value_count > 0) {
             exit_code = meter_emit(cli, &op, dtu, false);
         }
+        /* The records file only after a whole run: no file from a failed one. */
+        if (op.outcome == OUT_OK && o->command == CMD_EVENTS && o->raw.records != NULL &&
+            meter_event_records_write(&op, o->raw.records, err, sizeof err) != 0) {
+            exit_code = cli_fail(cli, PREPAY_E_HOSTED_IO, "%s", err);
+        }
         if (op.outcome != OUT_OK) {
             char address_text[16];
             meter_address_text(&op, address_text, sizeof address_text);

@@ -33,6 +33,7 @@ int prepay_tool_dlt645(int argc, char **argv);
 int prepay_tool_ledger(int argc, char **argv);
 int prepay_tool_meter(int argc, char **argv);
 int prepay_tool_report(int argc, char **argv);
+int prepay_tool_analyse(int argc, char **argv);
 int prepay_tool_settle(int argc, char **argv);
 int prepay_tool_modbus(int argc, char **argv);
 int prepay_tool_tariff(int argc, char **argv);

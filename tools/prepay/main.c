@@ -6,6 +6,7 @@
 #include "commands.h"
 
 static const cli_command_t commands[] = {
+    {"analyse", prepay_tool_analyse, "theft analysis over event records and readings; voltage qualification"},
     {"bill", prepay_tool_bill, "bill a site month: allocation, charge items, statements, arrears"},
     {"cjt188", prepay_tool_cjt188, "decode and encode CJ/T 188 (water, heat, gas meter) frames"},
     {"demo", prepay_tool_demo, "run a building of prepaid rooms against the emulator; month-end report"},

@@ -66,7 +66,7 @@ typedef struct meter_di {
 /* Option values the parser keeps as text (pointers into argv), checked by meter_options_parse(). */
 typedef struct meter_option_texts {
     const char *serial, *tcp, *listen, *dtu, *dtu_format, *heartbeat, *address, *password, *level, *operator_code,
-        *valid_until, *at, *results;
+        *valid_until, *at, *results, *records;
 } meter_option_texts_t;
 
 typedef struct meter_options {
@@ -195,6 +195,7 @@ typedef struct meter_op {
     uint32_t count_before;    /* recharge: purchase count read before */
     bool have_count_before;
     void *extra;              /* heap: push/verify-tariff state */
+    struct meter_event_rows *event_rows; /* heap: events, the supervision's records (meter_event_records.c) */
     prepay_dlt645_frame_t last_request;
 } meter_op_t;
 
@@ -224,6 +225,15 @@ const char *meter_error_text(uint16_t error);
 int meter_tariff_op_init(meter_op_t *op, char *err, size_t err_cap);
 int meter_tariff_op_step(meter_op_t *op, const meter_exchange_t *last, prepay_dlt645_frame_t *request);
 void meter_tariff_op_free(meter_op_t *op);
+/* events: the supervision's records after the named counts (meter_event_records.c). */
+typedef struct meter_event_row {
+    uint8_t kind, phase;      /* prepay_events_kind_t; 1..3, 0 whole meter */
+    prepay_time_t start, end; /* end 0: lasting */
+} meter_event_row_t;
+int meter_event_records_step(meter_op_t *op, const meter_exchange_t *last, prepay_dlt645_frame_t *request);
+void meter_event_records_free(meter_op_t *op);
+/* Writes the records as `prepay analyse` event input (meter,kind,phase,start,end). 0, or -1 with a message. */
+int meter_event_records_write(const meter_op_t *op, const char *path, char *err, size_t err_cap);
 /* Loads and compiles the tariff file of o (once, before any meter is touched). */
 int meter_tariff_load(const meter_options_t *o, prepay_dlt645_tariff_tables_t *tables, char *err, size_t err_cap);
 

@@ -583,11 +583,23 @@ int meter_op_step(meter_op_t *op, const meter_exchange_t *last, prepay_dlt645_fr
         rc = step_reads(op, last, o->dis, o->di_count, false, request);
         break;
     case CMD_EVENTS: {
+        if (op->phase == 1) {
+            rc = meter_event_records_step(op, last, request); /* the supervision's records */
+            break;
+        }
         static meter_di_t dis[sizeof event_dis / sizeof event_dis[0]];
         for (size_t i = 0; i < sizeof event_dis / sizeof event_dis[0]; i++) {
             dis[i] = (meter_di_t){event_dis[i], false};
         }
         rc = step_reads(op, last, dis, sizeof event_dis / sizeof event_dis[0], true, request);
+        if (rc == 0 && op->outcome == OUT_OK) {
+            op->phase = 1;
+            op->outcome = OUT_PENDING;
+            rc = meter_event_records_step(op, NULL, request);
+            if (rc == 0 && op->outcome == OUT_PENDING) {
+                op->outcome = OUT_OK;
+            }
+        }
         break;
     }
     case CMD_READ_ADDRESS:
@@ -631,4 +643,5 @@ void meter_op_free(meter_op_t *op)
     op->values = NULL;
     op->value_count = op->value_cap = 0;
     meter_tariff_op_free(op);
+    meter_event_records_free(op);
 }

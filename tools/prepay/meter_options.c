@@ -425,6 +425,12 @@ static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {.name = NUL
 static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {.name = NULL}};
 static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {.name = NULL}};
 static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {.name = NULL}};
+static const cli_option_t events_options[] = {
+    METER_COMMON_OPTIONS,
+    {"records", CLI_OPT_TEXT(T, raw.records), .arg = "FILE",
+     .help = "write the event records as prepay analyse input (CSV: meter,kind,phase,start,end)"},
+    {.name = NULL},
+};
 static const cli_option_t freeze_options[] = {
     METER_COMMON_OPTIONS,
     OPT_BROADCAST,
@@ -497,8 +503,10 @@ static const cli_spec_t meter_specs[] = {
                              "Writes one item (the value as text, e.g. 20.00, '01-01:1 06-01:2').", common_options),
     [CMD_FREEZE] = METER_SPEC("freeze", "BUS [--address ADDR] [--at mm:hh:DD:MM] [--broadcast] [--json]",
                               "Freezes now (default), or sets the timed freeze.", freeze_options),
-    [CMD_EVENTS] = METER_SPEC("events", "BUS [--address ADDR] [--json]", "Reads event counts and the last records.",
-                              common_options),
+    [CMD_EVENTS] = METER_SPEC("events", "BUS [--address ADDR] [--records FILE] [--json]",
+                              "Reads event counts and the last records; from a meter that judges events\n"
+                              "(04001501 answered) every kind's records, decoded (--records FILE: as CSV).",
+                              events_options),
     [CMD_PUSH_TARIFF] = METER_SPEC("push-tariff", "BUS [--address ADDR] TARIFF.json [--at TIME|now] [--tariff-set a|b]",
                                    "Programs the meter's second price set from a tariff file, reads it back, then\n"
                                    "sets the switch-over time. A plan the meter cannot hold is refused before any\n"

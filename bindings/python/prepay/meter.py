@@ -23,6 +23,7 @@ class Meter:
     def __init__(self, address: Union[Address, str], clock: TimeLike) -> None:
         self._m = _c.prepay_meter_t()
         self._keep = []
+        self._supervision = None
         check(_c.prepay_meter_init(self._m, Address.parse(address)._c(), to_time(clock)))
 
     def bind(self, tariff: Tariff, policy: Optional[Policy] = None, writable: bool = False) -> None:
@@ -42,6 +43,34 @@ class Meter:
         check(_c.prepay_meter_set_purse_parameters(self._m, yuan_to_fen(alarm1), yuan_to_fen(alarm2),
                                                    yuan_to_fen(overdraft_limit), yuan_to_fen(hoarding_limit),
                                                    yuan_to_fen(close_allowed)))
+
+    def supervise(self, wiring: int = 0, rated_voltage: int = 2200, basic_current: int = 50000,
+                  max_current: int = 600000, limit_watts: int = 0, over_cycles: int = 5,
+                  restore_seconds: int = 300) -> None:
+        """Attaches event judgement, load control and voltage statistics (meter_supervision.h).
+
+        ``wiring`` 0 single phase, 1 three-phase four-wire, 2 three-wire; Un in 0.1 V, Ib and Imax in
+        0.1 mA (the published defaults follow from them); load control trips above ``limit_watts``
+        (0: none) for more than ``over_cycles`` seconds and restores after ``restore_seconds``.
+        """
+        sup = _c.prepay_meter_supervision_t()
+        check(_c.prepay_meter_supervision_init(sup, int(wiring), int(rated_voltage), int(basic_current),
+                                               int(max_current)))
+        sup.lc_params.limit_power = int(limit_watts)
+        sup.lc_params.over_cycles = int(over_cycles)
+        sup.lc_params.restore_seconds = int(restore_seconds)
+        check(_c.prepay_meter_attach_supervision(self._m, sup))
+        self._supervision = sup  # the meter keeps a pointer to it
+
+    def set_sensors(self, flags: int) -> None:
+        """Sets the sensor flags (PREPAY_EVENTS_FLAG_*: cover 4, terminal cover 8, magnet 16) now."""
+        check(_c.prepay_meter_set_sensors(self._m, int(flags)))
+
+    def event_count(self, kind: int, phase: int = 0) -> int:
+        """Events of a kind (``prepay_events_kind_t``) started since the last clear (needs supervise())."""
+        r = _c.pyprepay_events_counts(self._supervision.events, int(kind), int(phase))
+        check(r[0])
+        return r[1]
 
     def set_password(self, level: int, password: bytes) -> None:
         """Sets the password of a level (3 bytes)."""
