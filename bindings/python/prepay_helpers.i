@@ -1380,3 +1380,93 @@ PyObject *pyprepay_modbus_map_decode(const prepay_modbus_map_t *map, uint8_t fun
     return Py_BuildValue("(iN)", r, list);
 }
 %}
+
+/* ---- tariff push (prepay/tariff_push.h) ------------------------------------------------- */
+%{
+/** A tariff push or verify task, heap-held for Python (the C state is caller-owned, ~5 kB). */
+typedef struct pyprepay_tariff_push {
+    prepay_tariff_push_t task;                /**< the library's task */
+    prepay_dlt645_tariff_problem_t problem;   /**< why the tariff did not compile */
+} pyprepay_tariff_push_t;
+%}
+%inline %{
+typedef struct pyprepay_tariff_push pyprepay_tariff_push_t;
+
+/** A new, empty task (free it with pyprepay_tariff_push_free()). */
+pyprepay_tariff_push_t *pyprepay_tariff_push_new(void)
+{
+    return (pyprepay_tariff_push_t *)calloc(1, sizeof(pyprepay_tariff_push_t));
+}
+/** Frees a task. */
+void pyprepay_tariff_push_free(pyprepay_tariff_push_t *p)
+{
+    free(p);
+}
+/** Compiles @p set into DL/T 645 tables and starts a push (mode 0) or verify (mode 1) of them. */
+int pyprepay_tariff_push_init(pyprepay_tariff_push_t *p, int mode, const prepay_tariff_t *set,
+                              const prepay_dlt645_address_t *address, const prepay_dlt645_credentials_t *credentials,
+                              int has_switch_at, prepay_time_t switch_at, int verify_set)
+{
+    if (!p || !set || !address || verify_set < 0 || verify_set > 2) return PREPAY_E_INVALID_ARGUMENT;
+    prepay_dlt645_tariff_tables_t tables;
+    int r = prepay_dlt645_tariff_compile(set, &tables, &p->problem);
+    if (r != PREPAY_OK) return r;
+    prepay_tariff_push_options_t o;
+    memset(&o, 0, sizeof o);
+    o.address = *address;
+    if (credentials) o.credentials = *credentials;
+    o.has_switch_at = has_switch_at != 0;
+    o.switch_at = switch_at;
+    o.verify_set = (uint8_t)verify_set;
+    return prepay_tariff_push_init(&p->task, (prepay_tariff_push_mode_t)mode, &tables, &o);
+}
+/** (reason, index, value, text) of a tariff that did not compile. */
+PyObject *pyprepay_tariff_push_problem(const pyprepay_tariff_push_t *p)
+{
+    return Py_BuildValue("(iiLs)", (int)p->problem.reason, (int)p->problem.index, (long long)p->problem.value,
+                         prepay_dlt645_tariff_reason_text(p->problem.reason));
+}
+/** One step: the previous request's outcome (has_reply 0 on the first call) in, the next request in @p request. */
+int pyprepay_tariff_push_step(pyprepay_tariff_push_t *p, int has_reply, int status, int error, const uint8_t *data,
+                              size_t data_len, prepay_dlt645_frame_t *request)
+{
+    prepay_station_result_t r;
+    memset(&r, 0, sizeof r);
+    r.status = status;
+    r.error = (uint16_t)error;
+    r.attempts = 1;
+    r.data_len = data_len;
+    return prepay_tariff_push_step(&p->task, has_reply ? &r : NULL, data_len ? data : NULL, data_len, request);
+}
+/** The task's result as a tuple (see prepay.station.TariffPush). */
+PyObject *pyprepay_tariff_push_result(const pyprepay_tariff_push_t *p)
+{
+    const prepay_tariff_push_result_t *r = prepay_tariff_push_result(&p->task);
+    return Py_BuildValue("(iiIiLiLiiiinniLi)", r->status, (int)r->phase, (unsigned)r->di, (int)r->set,
+                         (long long)r->clock, (int)r->switch_never, (long long)r->switch_time, (int)r->tables,
+                         (int)r->tariffs, (int)r->promoted, (int)r->counts_written, (Py_ssize_t)r->write_count,
+                         (Py_ssize_t)r->exchanges, (int)r->switch_written, (long long)r->switch_at,
+                         r->difference_count);
+}
+/** The differences kept: a list of (part, index, slot, a_entry or None, b_entry or None, a_value, b_value). */
+PyObject *pyprepay_tariff_push_differences(const pyprepay_tariff_push_t *p)
+{
+    const prepay_tariff_push_result_t *r = prepay_tariff_push_result(&p->task);
+    size_t n = r->difference_count > 0 ? (size_t)r->difference_count : 0u;
+    if (n > PREPAY_TARIFF_PUSH_MAX_DIFFERENCES) n = PREPAY_TARIFF_PUSH_MAX_DIFFERENCES;
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const prepay_dlt645_tariff_difference_t *d = &r->differences[i];
+        PyObject *a = d->a_present ? Py_BuildValue("(iii)", d->a_entry.first, d->a_entry.second, d->a_entry.number)
+                                   : (Py_INCREF(Py_None), Py_None);
+        PyObject *b = d->b_present ? Py_BuildValue("(iii)", d->b_entry.first, d->b_entry.second, d->b_entry.number)
+                                   : (Py_INCREF(Py_None), Py_None);
+        PyObject *t = Py_BuildValue("(iiiNNLL)", (int)d->part, (int)d->index, (int)d->slot, a, b,
+                                    (long long)d->a_value, (long long)d->b_value);
+        if (!t) { Py_DECREF(list); return NULL; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+%}

@@ -36,6 +36,7 @@
 #include "prepay/dlt645_reading.h"
 #include "prepay/dlt645_tariff.h"
 #include "prepay/station.h"
+#include "prepay/tariff_push.h"
 #include "prepay/dtu.h"
 #include "prepay/tariff.h"
 #include "prepay/ledger.h"

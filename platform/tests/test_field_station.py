@@ -72,6 +72,12 @@ class StationEmulatorTest(unittest.TestCase):
         r = self.station.push_tariff(1, doc)
         self.assertTrue(r.ok, r.error)
         self.assertIn("read back identical", r.values["tariff set 2"])
+        v = self.station.verify_tariff(1, doc)      # the library's verify over the same link
+        self.assertTrue(v.ok, v.error)
+        self.assertEqual(v.values["tariff set 2"], "no differences")
+        other = self.station.verify_tariff(1, os.path.join(ROOT, "tests", "field", "data", "push_tariff.json"))
+        self.assertFalse(other.ok)
+        self.assertIn("differ", other.error)
         # independent check with the tool's verify-tariff (reads every table of the set in force)
         self.station.close()
         done = prepay_meter("--tcp", f"127.0.0.1:{self.emu.port}", "--address", "000000000301",

@@ -142,6 +142,8 @@ static const status_name_t names[] = {
     {-2563, "hosted_json_type"},
     {-2562, "hosted_json_syntax"},
     {-2561, "hosted_io"},
+    {-2314, "station_tariff_differs"},
+    {-2313, "station_bad_value"},
     {-2312, "station_malformed_reply"},
     {-2311, "station_bad_sequence"},
     {-2310, "station_too_many_meters"},

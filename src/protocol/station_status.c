@@ -14,6 +14,8 @@ const char *prepay__station_status_text(int number)
     case 6: return "station: discovery found more meters than the array holds";
     case 7: return "station: follow-up reply with an unexpected sequence number";
     case 8: return "station: the addressed meter sent a malformed reply (its length contradicts its control code)";
+    case 9: return "station: a reply's value does not decode";
+    case 10: return "station: the tariff tables read back differ from the plan";
     default: return (const char *)0;
     }
 }

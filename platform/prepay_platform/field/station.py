@@ -7,10 +7,11 @@ Nothing of the protocols is written here: DL/T 645 requests are built and replie
 session (``prepay.station.Session``), CJ/T 188 water-meter requests and replies by
 ``prepay.cjt188``. This module only moves bytes and keeps time.
 
-Tariff pushes run the library tool's ``prepay meter push-tariff`` (the safe two-set sequence of
-docs/field.md "push-tariff and verify-tariff": passive set written, read back, compared, only
-then the switch-over time), so the sequence exists once, in C; the bus link of this station is
-released while the tool holds it (two stations on one bus garble every exchange).
+Tariff pushes and verifies run the library's sans-I/O task (``prepay.station.TariffPush``, C
+``prepay_tariff_push_*``: the safe two-set sequence of docs/field.md "push-tariff and
+verify-tariff": passive set written, read back, compared, only then the switch-over time) over
+this station's own link, so the sequence exists once, in C. Purse recharges still run the tool's
+``prepay meter recharge`` (the bus link is released while the tool holds it).
 
 A meter that does not answer is reported, never raised: ``Reading(ok=False, error="offline: ...")``
 after the session's retries.
@@ -252,6 +253,30 @@ class SerialLink:
 _STATION_TIMEOUT = -((prepay.c_api.PREPAY_MODULE_STATION << 8) | 2)
 
 
+def _difference_name(d: "station.TariffDifference") -> str:
+    names = {0: "number of zones", 2: f"day table {d.index}, number of slots", 4: f"price of tariff {d.index}",
+             5: "number of ladder values", 6: f"ladder value {d.index}", 7: f"ladder price {d.index}"}
+    if d.part == 1:
+        return f"zone {d.index}"
+    if d.part == 3:
+        return f"day table {d.index}, slot {d.slot}"
+    return names.get(d.part, f"part {d.part} {d.index}")
+
+
+def _difference_value(d: "station.TariffDifference", plan: bool) -> str:
+    entry, value = (d.a_entry, d.a_value) if plan else (d.b_entry, d.b_value)
+    if d.part in (1, 3):
+        if entry is None:
+            return "(none)"
+        return f"{entry[0]:02d}-{entry[1]:02d} -> day table {entry[2]}" if d.part == 1 else \
+            f"{entry[0]:02d}:{entry[1]:02d} -> tariff {entry[2]}"
+    if d.part in (4, 7):
+        return "(none)" if value < 0 else f"{value / 1e8:.4f} yuan/kWh"
+    if d.part == 6:
+        return f"{value / 1000:.2f} kWh"
+    return str(value)
+
+
 def _status_text(status: int) -> str:
     return prepay.strerror(status) if hasattr(prepay, "strerror") else f"status {status}"
 
@@ -490,25 +515,65 @@ class Station:
                 return Reading(meter_id, False, str(e), int(self.clock()))
         return self.read(meter_id)
 
-    def push_tariff(self, meter_id: int, tariff: Union[str, dict], at: Optional[str] = None) -> CommandResult:
-        """Pushes a ``prepay-tariff/1`` price set (a dict, JSON text or a file path) with ``prepay meter
-        push-tariff``: the passive set is written, read back and compared before the switch-over.
-        ``at``: the switch-over time ("YYYY-MM-DD hh:mm", default now)."""
+    @staticmethod
+    def _load_tariff(tariff: Union[str, dict]) -> "prepay.tariff.Tariff":
         if isinstance(tariff, dict):
-            text = json.dumps(tariff)
-        elif isinstance(tariff, str) and tariff.lstrip().startswith("{"):
-            text = tariff
-        else:
-            with open(tariff, encoding="utf-8") as f:
-                text = f.read()
-        command = ["push-tariff", "-"] + (["--at", at] if at else [])
+            return prepay.tariff.Tariff.loads(json.dumps(tariff))
+        if isinstance(tariff, str) and tariff.lstrip().startswith("{"):
+            return prepay.tariff.Tariff.loads(tariff)
+        return prepay.tariff.Tariff.load(tariff)
+
+    def _tariff_task(self, meter_id: int, tariff: Union[str, dict], verify: bool, at: Optional[str] = None,
+                     verify_set: int = 0) -> CommandResult:
+        """Runs the library's push or verify task (prepay.station.TariffPush) over this station's link."""
+        what = "verify-tariff" if verify else "tariff push"
+        try:
+            doc = self._load_tariff(tariff)
+            when = _dt.datetime.strptime(at, "%Y-%m-%d %H:%M") if at else None
+        except (prepay.Error, ValueError, OSError) as e:
+            return CommandResult(meter_id, False, f"{what}: {e}")
 
         def go(ep: Endpoint, link) -> CommandResult:
             if ep.kind != "dlt645":
-                return CommandResult(meter_id, False, "tariff push: only DL/T 645 meters hold tariff tables")
-            return self._run_tool(ep, link, command, text, 200)     # a push is < 200 exchanges
+                return CommandResult(meter_id, False, f"{what}: only DL/T 645 meters hold tariff tables")
+            try:
+                task = station.TariffPush(doc, ep.address, verify=verify, credentials=self.credentials,
+                                          switch_at=when, verify_set=verify_set)
+            except prepay.Error as e:
+                return CommandResult(meter_id, False, f"{what}: {e}; nothing was written")
+            values: Dict[str, str] = {}
+            try:
+                task.run(lambda request: self._exchange(link, ep, request, f"{task.phase_name} ({request.di:08X})"))
+            except prepay.Error as e:
+                for d in task.differences:
+                    values[_difference_name(d)] = f"file {_difference_value(d, True)}, meter {_difference_value(d, False)}"
+                if task.promoted:
+                    values["set 1"] = "now a copy of set 2, in force (switch-over time cleared)"
+                keeps = "" if verify else "; the meter keeps the set in force"
+                return CommandResult(meter_id, False, f"{what}: {e}{keeps}", values)
+            if task.promoted:
+                values["set 1"] = "now a copy of set 2, in force (switch-over time cleared)"
+            if verify:
+                values[f"tariff set {task.set}"] = "no differences"
+            else:
+                values["tariff set 2"] = f"{task.write_count} writes, read back identical"
+                values["switch-over to set 2"] = task.switch_at.strftime("%Y-%m-%d %H:%M")
+            return CommandResult(meter_id, True, "", values)
 
         return self._command(meter_id, go)
+
+    def push_tariff(self, meter_id: int, tariff: Union[str, dict], at: Optional[str] = None) -> CommandResult:
+        """Pushes a ``prepay-tariff/1`` price set (a dict, JSON text or a file path) with the library's
+        tariff push (``prepay.station.TariffPush``, the sequence of ``prepay meter push-tariff``) over
+        this station's link: the set in force is never written; set 2 is written, read back and
+        compared before the switch-over. ``at``: the switch-over time ("YYYY-MM-DD hh:mm", default
+        the meter clock)."""
+        return self._tariff_task(meter_id, tariff, False, at)
+
+    def verify_tariff(self, meter_id: int, tariff: Union[str, dict], meter_set: int = 0) -> CommandResult:
+        """Reads a tariff set back (``meter_set`` 1, 2, or 0 for the set in force after the
+        switch-over) and compares it with a price set; ok only if there are no differences."""
+        return self._tariff_task(meter_id, tariff, True, verify_set=meter_set)
 
     def recharge_meter(self, meter_id: int, amount_fen: int, count: int) -> CommandResult:
         """Credits a meter that keeps its own purse (local prepayment) with ``prepay meter recharge``:
