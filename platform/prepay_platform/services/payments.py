@@ -39,7 +39,7 @@ def notified(platform, verified: dict, who: str = "pay-notify") -> dict:
     order = db.one("SELECT * FROM pay_orders WHERE order_no = ?", (order_no,))
     if order is None:
         raise NotFound(f"payment order {order_no!r}")
-    state = str(_field(verified, "state", "trade_state", default="SUCCESS")).upper()
+    state = str(_field(verified, "status", "state", "trade_state", default="")).upper()
     amount = _field(verified, "amount_fen", "total")
     if amount is not None and int(amount) != order["amount_fen"]:
         audit.record(db, who, "pay.mismatch", f"household:{order['household_id']}",
@@ -48,8 +48,8 @@ def notified(platform, verified: dict, who: str = "pay-notify") -> dict:
     db.execute("UPDATE pay_orders SET notifies = notifies + 1 WHERE order_no = ?", (order_no,))
     if state not in ("SUCCESS", "PAID"):
         return {"order_no": order_no, "state": order["state"], "credited": False}
-    o = recharge.recharge(platform, order["household_id"], f"{order['amount_fen'] // 100}.{order['amount_fen'] % 100:02d}", f"pay:{order_no}", who,
-                          "wechat")
+    amount_text = f"{order['amount_fen'] // 100}.{order['amount_fen'] % 100:02d}"
+    o = recharge.recharge(platform, order["household_id"], amount_text, f"pay:{order_no}", who, "wechat")
     db.execute("UPDATE pay_orders SET state = 'paid', paid_at = COALESCE(paid_at, ?) WHERE order_no = ?",
                (clock.now(), order_no))
     return {"order_no": order_no, "state": "paid", "credited": not o["repeat"]}
