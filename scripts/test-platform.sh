@@ -31,6 +31,7 @@ fi
 nice -n 10 ninja -C "$build" >"$build/platform-build.log" 2>&1 || { tail -30 "$build/platform-build.log"; bad "build"; finish; }
 export PYTHONPATH="$root/platform:$root/$build/bindings/python"
 export PREPAY_PLATFORM_ARTEFACTS="$root/build/platform-test"
+export PREPAY_EMU="$root/$build/tools/prepay-emu/prepay-emu"  # the browser test's meters, with plat-field's station
 
 
 run_unittest() { # name discover-args... ; env from the caller

@@ -53,6 +53,7 @@ class Money:
         for a1, a2 in pairs or [(2000, 1000)]:
             p = W.Policy.default()
             p.thresholds = [yuan(a1), yuan(a2)]
+            p.pretrip_level = 0  # alarms warn; the relay trips at the cut-off only (no acknowledge button yet)
             policies.append(p)
         return policies, {pair: i for i, pair in enumerate(pairs)}
 

@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 import unittest
 
 from prepay_platform.app import create_app
@@ -21,7 +22,7 @@ ARTEFACTS = os.environ.get("PREPAY_PLATFORM_ARTEFACTS") or os.path.join(ROOT, "b
 
 
 class RecordingStation:
-    """What a field station is asked to do (the emulator's relay is checked by plat-field's tests)."""
+    """What a field station is asked to do, when plat-field's station or the emulator is absent."""
 
     def __init__(self):
         self.sent = []
@@ -29,6 +30,54 @@ class RecordingStation:
     def relay(self, meter_id, action):
         self.sent.append((meter_id, action))
         return type("R", (), {"ok": True, "error": ""})()
+
+
+class EmulatedStation:
+    """plat-field's Station on prepay-emu (examples/sites/platform.json, clock synchronised: no
+    energy flows, the test drives the readings) recording what it is asked to do."""
+
+    def __init__(self, emu: str, station_module):
+        import subprocess
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="prepay_platform_emu_")
+        ready = os.path.join(self.tmp, "ready")
+        self.proc = subprocess.Popen([emu, os.path.join(ROOT, "examples", "sites", "platform.json"), "--bus-port", "0",
+                                      "--ready-file", ready, "--quiet"])
+        for _ in range(600):  # a generous budget: the emulator writes the file once it listens
+            if os.path.exists(ready) and os.path.getsize(ready):
+                break
+            time.sleep(0.05)
+        with open(ready, encoding="ascii") as f:  # FileNotFoundError here: the emulator did not start
+            self.port = int(f.read().split("=")[1])
+        self.module, self.station, self.sent = station_module, None, []
+
+    def attach(self, db):
+        from prepay_platform.services import seed
+        self.station = self.module.Station([self.module.Endpoint(mid, address, kind, port=self.port)
+                                            for mid, address, kind in seed.endpoints(db, self.port)])
+
+    def relay(self, meter_id, action):
+        self.sent.append((meter_id, action))
+        return self.station.relay(meter_id, action)
+
+    def relay_closed(self, meter_id):
+        return self.station.read(meter_id).relay_closed
+
+    def close(self):
+        if self.station is not None:
+            self.station.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _station():
+    emu = os.environ.get("PREPAY_EMU", "")
+    try:
+        from prepay_platform.field import station as module
+    except ImportError:
+        return RecordingStation()
+    return EmulatedStation(emu, module) if emu and os.access(emu, os.X_OK) else RecordingStation()
 
 
 def _free_port() -> int:
@@ -46,7 +95,7 @@ class BrowserTest(unittest.TestCase):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         import waitress
-        cls.station = RecordingStation()
+        cls.station = _station()
         cls.f = Fixture(cls.station)
         cls.h2 = site.open_account(cls.f.p, cls.f.room2, cls.f.tariff, [("000000000102", "electricity")], "test",
                                    tenant_id=cls.f.tenant2)
@@ -67,6 +116,8 @@ class BrowserTest(unittest.TestCase):
         cls.driver.quit()
         cls.server.close()
         cls.f.close()
+        if hasattr(cls.station, "close"):
+            cls.station.close()
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -95,11 +146,16 @@ class BrowserTest(unittest.TestCase):
         self.assertIn("account opened", d.page_source)
         hid = self.f.p.db.one("SELECT id FROM households WHERE room_id = ?", (self.f.room1,))["id"]
         meter = self.f.p.db.one("SELECT id FROM meters WHERE household_id = ?", (hid,))["id"]
+        emulated = isinstance(self.station, EmulatedStation)
+        if emulated:
+            self.station.attach(self.f.p.db)
         # A small credit, then the meter's readings use it up: the Site cuts the room off.
         recharge.recharge(self.f.p, hid, "2.00", "seed", "op")
         readings.ingest(self.f.p, [{"meter_id": meter, "at": T0, "value": 0},
                                    {"meter_id": meter, "at": T0 + 36000, "value": 30000}])
         self.assertEqual(self.station.sent[-1], (meter, "trip"))
+        if emulated:
+            self.assertFalse(self.station.relay_closed(meter), "the emulated meter's relay is open")
         d.get(self.url(f"/rooms/{self.f.room1}"))
         self.assertEqual(d.find_element("id", f"relay-{meter}").text, "tripped")
         self.shot("room-tripped")
@@ -108,6 +164,8 @@ class BrowserTest(unittest.TestCase):
         self.assertIn("recharge credited", d.page_source)
         self.assertEqual(d.find_element("id", f"relay-{meter}").text, "closed")
         self.assertEqual(self.station.sent[-1], (meter, "close"))
+        if emulated:
+            self.assertTrue(self.station.relay_closed(meter), "the emulated meter's relay closed")
         self.shot("room-restored")
         for path, name in (("/finance", "finance"), ("/events", "events"), ("/audit", "audit"),
                            ("/tariffs", "tariffs")):
