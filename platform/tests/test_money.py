@@ -11,7 +11,7 @@ from prepay_platform.services.errors import InputError
 
 from .support import Fixture
 
-T0 = 1793491200  # 2026-11-01 00:00 +08:00
+T0 = 1793462400  # 2026-11-01 00:00 +08:00
 
 
 class FakeStation:

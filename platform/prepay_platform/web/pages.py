@@ -8,7 +8,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
                    url_for)
 from markupsafe import Markup
 
-from ..services import audit, controls, recharge, reports, site, users
+from ..services import audit, controls, recharge, reports, site, suspicions, users
 from ..services.errors import InputError, NotFound
 from .auth import requires, tenant_only, who
 
@@ -193,6 +193,12 @@ def events():
     rows = _p().db.query("SELECT e.*, r.name AS room FROM events e JOIN households h ON h.id = e.household_id "
                          "JOIN rooms r ON r.id = h.room_id ORDER BY e.at DESC LIMIT 300")
     return render_template("events.html", events=rows)
+
+
+@bp.route("/suspicions")
+@requires("view")
+def suspicion_list():
+    return render_template("suspicions.html", rows=suspicions.find(_p().db))
 
 
 @bp.route("/audit")

@@ -17,7 +17,7 @@ from prepay_platform.services import readings, recharge, site
 
 from ..support import ROOT, Fixture
 
-T0 = 1793491200  # 2026-11-01 00:00 +08:00
+T0 = 1793462400  # 2026-11-01 00:00 +08:00
 ARTEFACTS = os.environ.get("PREPAY_PLATFORM_ARTEFACTS") or os.path.join(ROOT, "build", "platform-test")
 
 
