@@ -31,6 +31,8 @@ def _poller(app, seconds: float) -> None:
             time.sleep(seconds)
             try:
                 readings.poll(app.platform)
+                if app.batch_runner is not None:
+                    app.batch_runner.run_due(int(time.time()))
             except Exception as e:  # a failed round is retried at the next one; the web stays up
                 print(f"poll: {e}", file=sys.stderr, flush=True)
     threading.Thread(target=loop, name="poll", daemon=True).start()

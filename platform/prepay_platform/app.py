@@ -13,7 +13,8 @@ from flask import Flask, g, jsonify, render_template, request
 from .platform import Platform
 from .services import clock
 from .services.errors import Forbidden, InputError, NotFound
-from .web import api, auth, pages, pay
+from .services import batches as batch_service
+from .web import api, auth, batches, pages, pay
 
 
 def create_app(config: dict) -> Flask:
@@ -23,6 +24,7 @@ def create_app(config: dict) -> Flask:
                       MAX_CONTENT_LENGTH=1 << 20)
     app.platform = config.get("platform") or Platform(config["db"], config["data"], config.get("station"))
     app.pay_channel = config.get("pay_channel")
+    app.batch_runner = config.get("batch_runner", batch_service.runner(app.platform))
     app.before_request(auth.load_user)
     app.before_request(auth.check_csrf)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, can=auth.can, fmt=clock.fmt)
@@ -30,6 +32,7 @@ def create_app(config: dict) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pay.bp)
+    app.register_blueprint(batches.bp)
 
     def error(status, message):
         if request.path.startswith("/api/") or request.path.startswith("/pay/"):

@@ -155,7 +155,8 @@ def tariffs():
         except InputError as e:
             return _refused(e, "pages.tariffs")
         return _done("tariff scheme created", "pages.tariffs")
-    return render_template("tariffs.html", tariffs=site.tariffs(_p().db))
+    return render_template("tariffs.html", tariffs=site.tariffs(_p().db),
+                           batches_enabled=getattr(current_app, "batch_runner", None) is not None)
 
 
 @bp.route("/finance")
