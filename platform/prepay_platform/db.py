@@ -50,6 +50,22 @@ class Database:
                 self._conn.commit()
             return cur
 
+    def execute_many(self, sql: str, rows) -> None:
+        """Runs one statement for each parameter tuple (in the caller's transaction, if any)."""
+        rows = [tuple(r) for r in rows]
+        if not rows:
+            return
+        with self._lock:
+            cur = self._cursor()
+            try:
+                cur.executemany(self._sql(sql), rows)
+            except Exception:
+                if self._depth == 0:
+                    self._conn.rollback()
+                raise
+            if self._depth == 0:
+                self._conn.commit()
+
     def query(self, sql: str, params: Sequence = ()) -> list:
         """Rows as dicts."""
         with self._lock:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from prepay import settlement as S
 from prepay import wallet as W
+from prepay.ledger import Ledger
 from prepay.tariff import Tariff
 from prepay._enums import RelayCommand, WalletInput, WalletRelay
 
@@ -83,14 +84,15 @@ class Money:
                 site.add_meter(S.Meter(m["id"], account_id=m["household_id"], commodity=COMMODITY[m["commodity"]],
                                        address=m["address"] if m["commodity"] == "electricity" else None,
                                        modulus=0 if m["commodity"] == "water" else None))
-            site.open(journal=self.journal_path)
+            # One transfer per reading: an hourly month of 1 000 meters is 720 000 transfers.
+            ledger = Ledger(accounts=3 * len(households) + 16, transfers=max(1 << 20, 1000 * len(meters)))
+            site.open(ledger, journal=self.journal_path)
             self.site = site
             for row in self.db.query("SELECT * FROM site_inputs ORDER BY seq"):
                 result = self._apply(row["kind"], json.loads(row["payload"]))
                 if row["state"] == "pending":
                     self._after(row["seq"], result, "recovery")
-            for h in households:
-                self._cache(h["id"])
+            self._cache_many(h["id"] for h in households)
 
     def require(self):
         """The open Site (InputError when no tariff scheme exists yet)."""
@@ -137,6 +139,9 @@ class Money:
             self._after(seq, result, who)
             if "household" in payload:
                 self._cache(payload["household"])
+            elif kind == "settle":  # charges raise no event: refresh every account the batch charged
+                ids = {m for m, _, _ in payload["readings"]}
+                self._cache_many(self.site.meter(m).account_id for m in ids)
             return result
 
     def _after(self, seq: int, result, who: str) -> None:
@@ -160,8 +165,7 @@ class Money:
             for m in self.db.query("SELECT id FROM meters WHERE household_id = ? AND commodity = 'electricity'",
                                    (e.account_id,)):
                 self.relay(m["id"], action, f"wallet {e.reason.name.lower()}", who)
-        for hid in touched:
-            self._cache(hid)
+        self._cache_many(touched)
 
     def relay(self, meter_id: int, action: str, cause: str, who: str) -> dict:
         """Sends a relay action through the station (or records it when there is none) and audits it."""
@@ -185,17 +189,25 @@ class Money:
         return {"id": rid, "meter_id": meter_id, "action": action, "ok": ok, "message": message}
 
     def _cache(self, hid: int) -> None:
-        try:
-            v = self.site.account(hid)
-        except KeyError:
-            return
-        keep = int(bool(v.commands & WalletInput.KEEP_POWER))
+        self._cache_many([hid])
+
+    def _cache_many(self, hids) -> None:
+        """Refreshes the balance cache of these households from the Site (one statement batch)."""
+        rows = []
+        now = clock.now()
+        for hid in sorted(set(hids)):
+            try:
+                v = self.site.account(hid)
+            except KeyError:
+                continue
+            keep = int(bool(v.commands & WalletInput.KEEP_POWER))
+            rows.append((fen(v.balance), fen(v.debt), v.level, int(v.relay == WalletRelay.OPEN), keep, now, hid))
         with self.db.transaction():
-            self.db.execute("DELETE FROM balances WHERE household_id = ?", (hid,))
-            self.db.execute("INSERT INTO balances (household_id, balance_fen, debt_fen, level, relay_open, keep_power, "
-                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (hid, fen(v.balance), fen(v.debt), v.level, int(v.relay == WalletRelay.OPEN), keep,
-                             clock.now()))
+            have = {r["household_id"] for r in self.db.query("SELECT household_id FROM balances")}
+            self.db.execute_many("INSERT INTO balances (balance_fen, debt_fen, level, relay_open, keep_power, updated_at, "
+                                 "household_id) VALUES (?, ?, ?, ?, ?, ?, ?)", [r for r in rows if r[-1] not in have])
+            self.db.execute_many("UPDATE balances SET balance_fen = ?, debt_fen = ?, level = ?, relay_open = ?, "
+                                 "keep_power = ?, updated_at = ? WHERE household_id = ?", [r for r in rows if r[-1] in have])
 
     # ---- views ----
     def account(self, hid: int):

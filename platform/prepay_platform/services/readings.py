@@ -32,19 +32,22 @@ def ingest(platform, readings, who: str = "station") -> dict:
     result = None
     if good:
         result = platform.money.run("settle", {"readings": [[m, t, v] for m, t, v, _ in good]}, clock.now(), who)
+        last = {r["id"]: r for r in db.query("SELECT id, last_value, last_read_at FROM meters")}
+        usage, state = [], []
+        for m, t, v, relay in sorted(good, key=lambda g: (g[0], g[1])):
+            prev = last.get(m)
+            if prev and prev["last_read_at"] is not None and prev["last_read_at"] >= t:
+                continue  # a late or repeated reading: the Site has it, the curve keeps its order
+            delta = 0 if not prev or prev["last_value"] is None else max(0, v - prev["last_value"])
+            usage.append((m, t, v, delta))
+            state.append((t, v, relay, m))
+            last[m] = {"id": m, "last_value": v, "last_read_at": t}
         with db.transaction():
-            for m, t, v, relay in good:
-                last = db.one("SELECT last_value, last_read_at FROM meters WHERE id = ?", (m,))
-                if last and last["last_read_at"] is not None and last["last_read_at"] >= t:
-                    continue  # a late or repeated reading: the Site has it, the curve keeps its order
-                delta = 0 if not last or last["last_value"] is None else max(0, v - last["last_value"])
-                if db.one("SELECT meter_id FROM usage WHERE meter_id = ? AND at = ?", (m, t)) is None:
-                    db.execute("INSERT INTO usage (meter_id, at, value, delta) VALUES (?, ?, ?, ?)", (m, t, v, delta))
-                if relay is None:
-                    db.execute("UPDATE meters SET online = 1, last_read_at = ?, last_value = ? WHERE id = ?", (t, v, m))
-                else:
-                    db.execute("UPDATE meters SET online = 1, last_read_at = ?, last_value = ?, relay_closed = ? "
-                               "WHERE id = ?", (t, v, int(bool(relay)), m))
+            db.execute_many("INSERT INTO usage (meter_id, at, value, delta) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT DO NOTHING", usage)
+            db.execute_many("UPDATE meters SET online = 1, last_read_at = ?, last_value = ?, "
+                            "relay_closed = COALESCE(?, relay_closed) WHERE id = ?",
+                            [(t, v, None if relay is None else int(bool(relay)), m) for t, v, relay, m in state])
     return {"settled": len(good), "offline": offline,
             "events": [e.type.name for e in result.events] if result is not None else []}
 
