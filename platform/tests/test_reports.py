@@ -41,6 +41,18 @@ class ReportsTest(unittest.TestCase):
         self.assertGreater(today["money_fen"], 0)
         self.assertIn("<polyline", reports.curve_svg(today["hours"]))
 
+    def test_shop_report_adds_up_to_the_ledger(self):
+        recharge.recharge(self.p, self.h2, "100.00", "k", "op")
+        readings.ingest(self.p, [{"meter_id": self.m2, "at": T0 + 3600 * h, "value": 1000 * h} for h in range(0, 49)])
+        rows = reports.shops(self.p, "day")
+        self.assertEqual([r["period"] for r in rows][:2], ["2026-11-01", "2026-11-02"])
+        self.assertEqual({r["shop"] for r in rows}, {"102"})
+        self.assertEqual(sum(r["energy_kwh"] for r in rows), 48)
+        self.assertEqual(sum(r["fee"] for r in rows), self.p.money.account(self.h2).energy)
+        month = reports.shops(self.p, "month")
+        self.assertEqual(len(month), 1)
+        self.assertIsNone(month[0]["yoy_pct"])  # no November 2025 to compare with
+
     def test_a_meter_that_stops_advancing_is_a_suspicion(self):
         rows = [{"meter_id": self.m2, "at": T0 + 3600 * h, "value": 1000 * min(h, 24)} for h in range(0, 24 * 6)]
         recharge.recharge(self.p, self.h2, "500.00", "k", "op")

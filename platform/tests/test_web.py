@@ -124,7 +124,7 @@ class WebTest(unittest.TestCase):
     def test_pages_render_for_an_operator(self):
         c = self.page_login("admin")
         for url in ("/rooms", f"/rooms/{self.f.room1}", "/tariffs", "/finance", "/finance?period=month",
-                    "/reports?period=year", "/events", "/suspicions", "/audit", "/setup"):
+                    "/reports?period=year", "/reports/shops", "/reports/shops?format=csv", "/events", "/suspicions", "/audit", "/setup"):
             r = c.get(url)
             self.assertEqual(r.status_code, 200, url)
         csv = c.get("/finance?period=day&format=csv")

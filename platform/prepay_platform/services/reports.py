@@ -42,6 +42,55 @@ def ledger_rows(platform, account_id: int = 0) -> list:
     return out
 
 
+def reading_fees(platform) -> dict:
+    """(meter id, interval end as local datetime) -> fen charged for that reading by the ledger."""
+    site = platform.money.site
+    out = {}
+    if site is None:
+        return out
+    for entry in site.ledger.history():
+        t = entry.transfer
+        try:
+            kind = S.split_transfer_id(t.id)[0]
+        except (ValueError, KeyError):
+            continue
+        if kind in (S.IdKind.READING, S.IdKind.READING_DEBT) and t.meter_id:
+            key = (t.meter_id, from_time(t.interval_end))
+            out[key] = out.get(key, 0) + fen(t.amount)
+    return out
+
+
+def shops(platform, period: str = "month", first_day=None, last_day=None) -> list:
+    """Per shop (room) and period: electricity kWh and fee from the ledger, with YoY and MoM growth,
+    bucketed by the library's report engine (prepay.report.energy_report). Fees are the settled
+    charges of each reading; energy is not split by TOU band here (docs/platform.md)."""
+    from prepay import report
+    db = platform.db
+    fees = reading_fees(platform)
+    series, lo, hi = [], None, None
+    for m in db.query("SELECT m.id, r.name FROM meters m JOIN households h ON h.id = m.household_id "
+                      "JOIN rooms r ON r.id = h.room_id WHERE m.commodity = 'electricity' ORDER BY r.name, m.id"):
+        rows, prev = [], None
+        for u in db.query("SELECT at, delta FROM usage WHERE meter_id = ? ORDER BY at", (m["id"],)):
+            end = clock.local(u["at"])
+            if prev is not None:
+                fee = fees.get((m["id"], end), 0)
+                rows.append((prev, int((end - prev).total_seconds()), u["delta"], 0, f"{fee / 100:.2f}"))
+                lo = prev if lo is None or prev < lo else lo
+                hi = end if hi is None or end > hi else hi
+            prev = end
+        series.append(report.Series(m["name"], rows))
+    if lo is None:
+        return []
+    first = first_day or lo.date()
+    last = last_day or (hi - _dt.timedelta(seconds=1)).date()
+    out = []
+    for r in report.energy_report(period, first, last, [s for s in series if s.rows]):
+        out.append({"period": r["period"], "shop": r["key"], "energy_kwh": r["energy_kwh"], "fee": r["fee"],
+                    "days": r["days"], "partial": r["partial"], "yoy_pct": r["yoy_pct"], "mom_pct": r["mom_pct"]})
+    return out
+
+
 def income(platform, period: str = "day") -> list:
     """Per period: recharges and deductions by composition (fen)."""
     n = PERIODS[period]

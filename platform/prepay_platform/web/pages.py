@@ -183,6 +183,19 @@ def energy_report():
     return render_template("reports.html", rows=rows, period=period)
 
 
+@bp.route("/reports/shops")
+@requires("view")
+def shop_report():
+    period = request.args.get("period", "month")
+    if period not in ("day", "week", "month", "year"):
+        period = "month"
+    rows = reports.shops(_p(), period)
+    columns = ["period", "shop", "energy_kwh", "fee", "days", "partial", "yoy_pct", "mom_pct"]
+    if request.args.get("format") == "csv":
+        return _csv(rows, columns, f"shops-{period}.csv")
+    return render_template("shops.html", rows=rows, period=period, columns=columns)
+
+
 def _csv(rows, columns, name):
     return Response(reports.to_csv(rows, columns), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
