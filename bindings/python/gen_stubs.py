@@ -27,6 +27,8 @@ from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
 from . import modbus as modbus
+from . import outbox as outbox
+from . import payment as payment
 from . import report as report
 from . import settlement as settlement
 from . import station as station
@@ -37,8 +39,8 @@ from ._errors import (AllocationError as AllocationError, AnalysisError as Analy
                       BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
                       Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
-                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
-                      SettlementError as SettlementError, StationError as StationError,
+                      MeterError as MeterError, ModbusError as ModbusError, OutboxError as OutboxError,
+                      PaymentError as PaymentError, ReportError as ReportError, SettlementError as SettlementError, StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, WaterError as WaterError,
                       builtin_for as builtin_for, check as check, error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,

@@ -246,6 +246,29 @@
 %ignore prepay_settlement_work;
 %ignore prepay_settlement_memory;
 %ignore prepay_settlement_site;
+/* payment orders and the outbox: caller memory, callbacks and arrays go through pyprepay_payment_* and
+   pyprepay_outbox_* (prepay_payment.i, prepay_outbox.i); prepay_payment_order_id and _match_name are wrapped */
+%ignore prepay_payment_lookup;
+%ignore prepay_payment_create;
+%ignore prepay_payment_notify;
+%ignore prepay_payment_reconcile;
+%ignore prepay_payment_statement_parse;
+%ignore prepay_payment_statement_load;
+%ignore prepay_outbox_init;
+%ignore prepay_outbox_route;
+%ignore prepay_outbox_add;
+%ignore prepay_outbox_sink;
+%ignore prepay_outbox_take_due;
+%ignore prepay_outbox_ack;
+%ignore prepay_outbox_replay;
+%ignore prepay_outbox_checkpoint;
+%ignore prepay_outbox_compact;
+%ignore prepay_outbox_find;
+%ignore prepay_outbox_counts;
+%ignore prepay_outbox_dedupe_key;
+%ignore prepay_outbox;
+%ignore prepay_outbox_config;
+%ignore prepay_outbox_policy;
 
 %immutable;
 %include "prepay/version.h"
@@ -280,6 +303,9 @@
 %include "prepay/analysis.h"
 %include "prepay/settlement.h"
 %include "prepay/settlement_hosted.h"
+%include "prepay/payment.h"
+%include "prepay/payment_hosted.h"
+%include "prepay/outbox.h"
 /* The old names of deprecated.h (one release): the raw module keeps them too. */
 %ignore prepay_alloc_split;
 %ignore prepay_alloc_residual;
@@ -383,3 +409,5 @@
 
 %include "prepay_helpers.i"
 %include "prepay_settlement.i"
+%include "prepay_payment.i"
+%include "prepay_outbox.i"

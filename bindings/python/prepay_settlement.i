@@ -29,6 +29,7 @@ typedef struct pyprepay_site {
     int has_memory, has_work, has_close, is_init, is_open, sink_failed;
     PyObject *events;                        /**< list collecting events while a call runs (borrowed) */
     PyObject *statements;                    /**< list collecting statements while a call runs (borrowed) */
+    prepay_outbox_t *outbox;                 /**< attached outbox (prepay_outbox.i), NULL: none */
 } pyprepay_site_t;
 %}
 
@@ -46,6 +47,8 @@ static void pyprepay_site_release(struct pyprepay_site *s)
 static void pyprepay_site_event(void *context, const prepay_settlement_event_t *e)
 {
     pyprepay_site_t *s = (pyprepay_site_t *)context;
+    /* the outbox stages its records before the call's commit, whether or not Python collects */
+    if (s->outbox) prepay_outbox_sink(s->outbox, e);
     if (!s->events) return;
     PyObject *t = Py_BuildValue("(KKLLLLLKIIiiiiii)", (unsigned long long)e->id.hi, (unsigned long long)e->id.lo,
                                 (long long)e->time, (long long)e->balance, (long long)e->amount, (long long)e->detail,

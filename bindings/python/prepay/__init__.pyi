@@ -15,6 +15,8 @@ from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
 from . import modbus as modbus
+from . import outbox as outbox
+from . import payment as payment
 from . import report as report
 from . import settlement as settlement
 from . import station as station
@@ -25,8 +27,8 @@ from ._errors import (AllocationError as AllocationError, AnalysisError as Analy
                       BillingError as BillingError, CJT188Error as CJT188Error, DLT645Error as DLT645Error,
                       Error as Error, EventsError as EventsError, HostedError as HostedError,
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
-                      MeterError as MeterError, ModbusError as ModbusError, ReportError as ReportError,
-                      SettlementError as SettlementError, StationError as StationError,
+                      MeterError as MeterError, ModbusError as ModbusError, OutboxError as OutboxError,
+                      PaymentError as PaymentError, ReportError as ReportError, SettlementError as SettlementError, StationError as StationError,
                       TariffError as TariffError, WalletError as WalletError, WaterError as WaterError,
                       builtin_for as builtin_for, check as check, error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
@@ -441,6 +443,7 @@ class SettlementEvent(enum.IntEnum):
     SHARE = 20
     STATEMENT = 14
     TRIP_HELD = 10
+    PAYMENT_FAILED = 32
 
 class SettlementOutcome(enum.IntEnum):
     SETTLED = 1
@@ -479,6 +482,39 @@ class SettlementSiteRole(enum.IntEnum):
     ELECTRICITY = 2
     REFUNDS = 6
     WATER = 3
+
+class PaymentState(enum.IntEnum):
+    CREATED = 1
+    PAID = 2
+    VOIDED = 3
+    EXPIRED = 4
+
+class PaymentChannelStatus(enum.IntEnum):
+    FAILED = 2
+    PAID = 1
+    WAITING = 3
+
+class PaymentStatementStatus(enum.IntEnum):
+    PAID = 1
+    REFUNDED = 2
+
+class PaymentMatch(enum.IntEnum):
+    MATCHED = 1
+    MISSING_IN_LEDGER = 2
+    MISSING_IN_STATEMENT = 3
+    AMOUNT_DIFFERS = 4
+
+class OutboxChannel(enum.IntEnum):
+    SMS = 0
+    APP_PUSH = 1
+    EMAIL = 2
+    VOICE = 3
+    WECHAT = 4
+
+class OutboxState(enum.IntEnum):
+    PENDING = 1
+    DELIVERED = 2
+    EXHAUSTED = 3
 
 class Status(enum.IntEnum):
     OK = 0
@@ -597,8 +633,21 @@ class Status(enum.IntEnum):
     E_LOADPROFILE_TIME_ORDER = -4874
     E_LOADPROFILE_TRUNCATED = -4866
     E_NOT_FOUND = -10
+    E_OUTBOX_CONFIG = -5377
+    E_OUTBOX_FIELD = -5380
+    E_OUTBOX_FULL = -5378
+    E_OUTBOX_RECORD = -5381
+    E_OUTBOX_UNKNOWN = -5379
     E_OUT_OF_RANGE = -4
     E_OVERFLOW = -3
+    E_PAYMENT_ALREADY_PAID = -5124
+    E_PAYMENT_AMOUNT_MISMATCH = -5122
+    E_PAYMENT_BOOKS = -5127
+    E_PAYMENT_CLOSED = -5123
+    E_PAYMENT_CONFLICT = -5125
+    E_PAYMENT_FIELD = -5126
+    E_PAYMENT_STATEMENT = -5128
+    E_PAYMENT_UNKNOWN_ORDER = -5121
     E_REPORT_BAD_BUCKET = -4358
     E_REPORT_BAD_KEY = -4356
     E_REPORT_BAD_PERIOD = -4353

@@ -11,10 +11,11 @@ __all__ = []  # filled below
 
 
 def _make(name: str, prefix: str, members: Optional[Iterable[str]] = None, exclude: Iterable[str] = (),
-          flag: bool = False):
+          flag: bool = False, extra: Optional[dict] = None):
     if members is None:
         members = [n[len(prefix):] for n in dir(_c) if n.startswith(prefix) and n[len(prefix):] not in exclude]
     values = {("E" + m if m[:1].isdigit() else m): int(getattr(_c, prefix + m)) for m in members}
+    values.update(extra or {})
     cls = (enum.IntFlag if flag else enum.IntEnum)(name, values, module=__name__)
     globals()[name] = cls
     __all__.append(name)
@@ -87,12 +88,22 @@ WaterHold = _make("WaterHold", "PREPAY_WATER_HOLD_", exclude=("MASK",), flag=Tru
 SettlementAccountKind = _make("SettlementAccountKind", "PREPAY_SETTLEMENT_", ["PREPAID_REMOTE", "PREPAID_LOCAL", "POSTPAID"])
 SettlementCommodity = _make("SettlementCommodity", "PREPAY_SETTLEMENT_", ["ELECTRICITY", "WATER"])
 SettlementMethod = _make("SettlementMethod", "PREPAY_SETTLEMENT_BY_")
-SettlementEvent = _make("SettlementEvent", "PREPAY_SETTLEMENT_EVENT_", exclude=("TYPES",))
+# a payment's failure is an event of the same stream (payment.h: PREPAY_PAYMENT_EVENT_FAILED)
+SettlementEvent = _make("SettlementEvent", "PREPAY_SETTLEMENT_EVENT_", exclude=("TYPES",),
+                        extra={"PAYMENT_FAILED": _c.PREPAY_PAYMENT_EVENT_FAILED})
 SettlementOutcome = _make("SettlementOutcome", "PREPAY_SETTLEMENT_",
                           ["SETTLED", "PRIMED", "DUPLICATE", "LATE", "ROLLOVER", "RESET", "JUMP"])
 SettlementKind = _make("SettlementKind", "PREPAY_SETTLEMENT_KIND_")
 SettlementRole = _make("SettlementRole", "PREPAY_SETTLEMENT_ROLE_")
 SettlementSiteRole = _make("SettlementSiteRole", "PREPAY_SETTLEMENT_SITE_")
+# payment orders and the notification outbox
+PaymentState = _make("PaymentState", "PREPAY_PAYMENT_", ["CREATED", "PAID", "VOIDED", "EXPIRED"])
+PaymentChannelStatus = _make("PaymentChannelStatus", "PREPAY_PAYMENT_CHANNEL_")
+PaymentStatementStatus = _make("PaymentStatementStatus", "PREPAY_PAYMENT_STATEMENT_", ["PAID", "REFUNDED"])
+PaymentMatch = _make("PaymentMatch", "PREPAY_PAYMENT_",
+                     ["MATCHED", "MISSING_IN_LEDGER", "MISSING_IN_STATEMENT", "AMOUNT_DIFFERS"])
+OutboxChannel = _make("OutboxChannel", "PREPAY_OUTBOX_", ["SMS", "APP_PUSH", "EMAIL", "VOICE", "WECHAT"])
+OutboxState = _make("OutboxState", "PREPAY_OUTBOX_", ["PENDING", "DELIVERED", "EXHAUSTED"])
 
 
 def _status_members():

@@ -21,7 +21,7 @@ __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
     "LoadProfileError", "CJT188Error", "ModbusError", "EventsError", "AnalysisError", "WaterError",
-    "SettlementError", "error_for", "builtin_for", "check", "strerror", "status_module",
+    "SettlementError", "PaymentError", "OutboxError", "error_for", "builtin_for", "check", "strerror", "status_module",
 ]
 
 
@@ -103,6 +103,16 @@ class SettlementError(Error):
     module = _c.PREPAY_MODULE_SETTLEMENT
 
 
+class PaymentError(Error):
+    """Payment orders: online recharges, notifies, statements (module 20)."""
+    module = _c.PREPAY_MODULE_PAYMENT
+
+
+class OutboxError(Error):
+    """Notification outbox: deliveries of events to the caller's channels (module 21)."""
+    module = _c.PREPAY_MODULE_OUTBOX
+
+
 class ReportError(Error):
     """Energy and income reports (module 17)."""
     module = _c.PREPAY_MODULE_REPORT
@@ -142,19 +152,21 @@ _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, Ledge
                                           JournalError, AllocationError, BillingError, MeterError,
                                           StationError, HostedError, ReportError, LoadProfileError,
                                           CJT188Error, ModbusError, EventsError, AnalysisError, WaterError,
-                                          SettlementError)}
+                                          SettlementError, PaymentError, OutboxError)}
 
 # Modules whose codes are all about the value given (decoders, validators), unless listed below.
 _VALUE_MODULES = {_c.PREPAY_MODULE_DLT645, _c.PREPAY_MODULE_TARIFF, _c.PREPAY_MODULE_WALLET,
                   _c.PREPAY_MODULE_ALLOCATION, _c.PREPAY_MODULE_BILLING, _c.PREPAY_MODULE_CJT188,
                   _c.PREPAY_MODULE_MODBUS, _c.PREPAY_MODULE_LOADPROFILE, _c.PREPAY_MODULE_REPORT,
-                  _c.PREPAY_MODULE_SETTLEMENT, _c.PREPAY_MODULE_HOSTED}
+                  _c.PREPAY_MODULE_SETTLEMENT, _c.PREPAY_MODULE_HOSTED, _c.PREPAY_MODULE_PAYMENT,
+                  _c.PREPAY_MODULE_OUTBOX}
 _COMMON_VALUE = ("INVALID_ARGUMENT", "OVERFLOW", "OUT_OF_RANGE", "DIVIDE_BY_ZERO", "BAD_BCD", "BAD_DATE", "BAD_TIME",
                  "BAD_WEEKDAY", "BAD_ROUNDING")
 # Codes of those modules that are not about the value: a state or a capacity.
 _NOT_VALUE = ("E_TARIFF_CAPACITY", "E_TARIFF_CYCLE_CLOSED", "E_TARIFF_BAD_STATE", "E_TARIFF_SEAL_BROKEN",
               "E_WALLET_BAD_STATE", "E_BILLING_IMMUTABLE", "E_BILLING_BAD_TRANSITION", "E_SETTLEMENT_NOT_OPEN",
-              "E_SETTLEMENT_BOOKS", "E_SETTLEMENT_MISMATCH", "E_HOSTED_NO_MEMORY", "E_HOSTED_IO")
+              "E_SETTLEMENT_BOOKS", "E_SETTLEMENT_MISMATCH", "E_HOSTED_NO_MEMORY", "E_HOSTED_IO",
+              "E_PAYMENT_CLOSED", "E_PAYMENT_ALREADY_PAID", "E_PAYMENT_BOOKS", "E_OUTBOX_FULL")
 _LEDGER_VALUE = ("MUST_", "EXISTS_WITH_DIFFERENT", "RESERVED_FLAG", "MUTUALLY_EXCLUSIVE", "BAD_KIND", "BAD_LIMIT",
                  "INTERVAL_INVALID")
 _NAMES: Dict[int, str] = {}
@@ -172,7 +184,8 @@ def builtin_for(code: int) -> Optional[Type[BaseException]]:
     MemoryError), or None."""
     name = _name(code)
     module = status_module(code)
-    if name.endswith("NOT_FOUND") or name in ("E_SETTLEMENT_UNKNOWN_METER", "E_SETTLEMENT_UNKNOWN_ACCOUNT"):
+    if name.endswith("NOT_FOUND") or name in ("E_SETTLEMENT_UNKNOWN_METER", "E_SETTLEMENT_UNKNOWN_ACCOUNT",
+                                              "E_PAYMENT_UNKNOWN_ORDER", "E_OUTBOX_UNKNOWN"):
         return KeyError
     if name in ("E_HOSTED_IO", "E_JOURNAL_IO", "E_JOURNAL_LOCKED"):
         return OSError

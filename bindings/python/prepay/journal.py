@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional, Union
 
 from . import c_api as _c
-from ._errors import check
+from ._errors import check, error_for
 from ._units import TimeLike, to_time
 from .ledger import Account, Ledger, Transfer, TransferResult, _transfers
 
@@ -49,12 +49,19 @@ class Journal:
     """
 
     def __init__(self, path: Union[str, os.PathLike], ledger: Ledger,
-                 snapshot_path: Optional[Union[str, os.PathLike]] = None) -> None:
+                 snapshot_path: Optional[Union[str, os.PathLike]] = None, outbox=None) -> None:
+        """Opens the journal (see :meth:`open`)."""
         self.path = os.fspath(path)
         self.ledger = ledger
         self._j = _c.pyprepay_journal_t()
-        check(_c.pyprepay_journal_open(self._j, self.path, os.fspath(snapshot_path) if snapshot_path else None,
-                                       ledger._l), self.path, self.path)
+        snap = os.fspath(snapshot_path) if snapshot_path else None
+        if outbox is None:
+            check(_c.pyprepay_journal_open(self._j, self.path, snap, ledger._l), self.path, self.path)
+        else:
+            if outbox.journal is not None or len(outbox) != 0:
+                raise error_for(_c.PREPAY_E_INVALID_ARGUMENT, "the outbox to recover must be new: empty, without a journal")
+            check(_c.pyprepay_journal_open_outbox(self._j, self.path, snap, ledger._l, outbox._o), self.path, self.path)
+            outbox.journal = self
         self._h = _c.pyprepay_journal_handle(self._j)
         i = self._j.info
         cuts = i.earlier_cuts
@@ -64,9 +71,11 @@ class Journal:
                                  cuts.bytes, cuts.records)
 
     @classmethod
-    def open(cls, path, ledger: Ledger, snapshot_path=None) -> "Journal":
-        """Opens (creating if needed) and recovers ``ledger`` (which must be empty)."""
-        return cls(path, ledger, snapshot_path)
+    def open(cls, path, ledger: Ledger, snapshot_path=None, outbox=None) -> "Journal":
+        """Opens (creating if needed) and recovers ``ledger`` (which must be empty). ``outbox``: a new
+        :class:`prepay.outbox.Outbox` (empty, made without a journal) that recovery fills with the
+        journal's outbox records and then binds to this journal."""
+        return cls(path, ledger, snapshot_path, outbox)
 
     def __enter__(self) -> "Journal":
         return self

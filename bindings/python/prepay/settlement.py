@@ -433,6 +433,7 @@ class Site:
         self.ledger: Optional[Ledger] = None
         self.journal: Optional[Journal] = None
         self._own_journal = False
+        self.outbox = None  # the attached prepay.outbox.Outbox (attach_outbox)
 
     # ---- helpers ----
     def _time(self, value: TimeLike) -> int:
@@ -469,7 +470,26 @@ class Site:
     def _call(self, out, what: str, names: Optional[Sequence[str]] = None):
         if out[0] < 0:
             self._check(out[0], what, names)
+        self._after_call()
         return out
+
+    def _after_call(self) -> None:
+        """Raises OutboxError if the attached outbox could not record an event of the call just made
+        (the books were posted: size the outbox so it never fills)."""
+        if self.outbox is not None:
+            self.outbox._check_sink()
+
+    def attach_outbox(self, outbox) -> None:
+        """Attaches a :class:`prepay.outbox.Outbox` (None detaches): every event of every later call is
+        recorded in it before the call commits, in the same journal batch as the call's transfers when
+        the outbox is bound to the site's journal (open the journal with ``Journal.open(...,
+        outbox=outbox)`` to recover it after a crash, and attach it after :meth:`open`). An outbox bound to a
+        journal the site does not write to is refused (ValueError); a memory-only outbox goes with any site."""
+        status = _c.pyprepay_site_attach_outbox(self._s, outbox._o if outbox is not None else None)
+        check(status, "outbox of another journal" if status == _c.PREPAY_E_INVALID_ARGUMENT else "outbox")
+        if outbox is not None:
+            outbox._check_sink(reset=True)
+        self.outbox = outbox
 
     # ---- building ----
     def add_account(self, account: Account) -> None:
