@@ -15,6 +15,7 @@ import json
 import threading
 from decimal import Decimal
 
+from prepay import payment as P
 from prepay import settlement as S
 from prepay import wallet as W
 from prepay.ledger import Ledger
@@ -116,6 +117,11 @@ class Money:
             return site.recharge(p["household"], yuan(p["fen"]), clock.local(p["at"]), sequence=p["sequence"])
         if kind == "commands":
             return site.set_commands(p["household"], WalletInput(p["flags"]), clock.local(p["at"]))
+        if kind == "pay_create":
+            return P.create(site, P.Order(p["household"], p["number"], yuan(p["fen"]), clock.local(p["created"]),
+                                          clock.local(p["deadline"])))
+        if kind == "pay_notify":
+            return P.notify(site, int(p["order"]), yuan(p["fen"]), clock.local(p["at"]), P.ChannelStatus[p["status"]])
         raise ValueError(f"unknown site input {kind!r}")
 
     def _record(self, kind: str, payload: dict, at: int) -> int:
@@ -145,6 +151,9 @@ class Money:
             return result
 
     def _after(self, seq: int, result, who: str) -> None:
+        if not hasattr(result, "events"):  # an order created: no events, nothing to send
+            self.db.execute("UPDATE site_inputs SET state = 'done' WHERE seq = ?", (seq,))
+            return
         touched = set()
         commands = []
         with self.db.transaction():

@@ -33,8 +33,9 @@ def recharge(platform, household_id: int, amount, request_key: str, who: str, ch
         at = clock.now()
         if order is None:
             with db.transaction():
-                seq = (db.scalar("SELECT MAX(sequence) FROM recharge_orders WHERE household_id = ?",
-                                 (household_id,)) or 0) + 1
+                # The Site counts payment-order credits too: the next sequence is past both.
+                seq = max((db.scalar("SELECT MAX(sequence) FROM recharge_orders WHERE household_id = ?",
+                                     (household_id,)) or 0), money.account(household_id).recharges) + 1
                 oid = db.next_id("recharge_orders")
                 db.execute("INSERT INTO recharge_orders (id, household_id, request_key, sequence, amount_fen, channel, "
                            "state, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",

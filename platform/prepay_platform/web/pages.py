@@ -8,7 +8,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
                    url_for)
 from markupsafe import Markup
 
-from ..services import audit, controls, recharge, reports, site, suspicions, users
+from ..services import audit, controls, payments, recharge, reports, site, suspicions, users
 from ..services.errors import InputError, NotFound
 from .auth import requires, tenant_only, who
 
@@ -168,7 +168,8 @@ def finance():
     rows = reports.income(_p(), period)
     if request.args.get("format") == "csv":
         return _csv(rows, ["period", "recharge", "energy", "common area", "charge items"], f"income-{period}.csv")
-    return render_template("finance.html", rows=rows, period=period, orders=recharge.orders(_p().db, None, 200))
+    return render_template("finance.html", rows=rows, period=period, orders=recharge.orders(_p().db, None, 200),
+                           pay_orders=payments.orders(_p().db))
 
 
 @bp.route("/reports")
