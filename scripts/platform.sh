@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 bash scripts/install-deps.sh
-build=build/release
+build=${PREPAY_BUILD:-build/release}
 opts=(--buildtype=release -Dtests=false -Dpython_interpreter=/usr/bin/python3)
 if [ -d "$build" ]; then
   meson setup --reconfigure "$build" "${opts[@]}" >/dev/null
