@@ -47,4 +47,8 @@ echo "prepay-emu: examples/sites/platform.json on 127.0.0.1:$emu_port (speed x$s
 
 PYTHONPATH="$(pwd)/platform:$(pwd)/$build/bindings/python" /usr/bin/python3 -m prepay_platform \
   --db "sqlite:///$(pwd)/$state/platform.db" --data "$state/data" --seed examples/sites/platform.json \
-  --admin admin --emu-port "$emu_port" --port "$port"
+  --admin admin --emu-port "$emu_port" --port "$port" &
+web=$!
+trap 'kill "$web" "$emu" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+wait "$web"
