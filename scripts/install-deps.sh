@@ -16,6 +16,8 @@ packages=(
   tshark                                                           # field tests: the Wireshark dissector (tools/wireshark)
   python3-mesonpy python3-venv python3-pip                        # pip install . (pyproject.toml), install check
   cmake                                                            # install check: CMake consumer of prepayConfig.cmake
+  python3-flask python3-waitress python3-psycopg2                  # the reference platform (platform/)
+  python3-selenium chromium chromium-driver                        # its browser tests (headless)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,7 +16,10 @@
 #     for soft-float, heap and stdio symbols, with flash/RAM per module,
 #   - Doxygen over the public headers, failing on any undocumented symbol,
 #   - pg_prepay, the PostgreSQL 15 extension: pg_regress, isolation and a
-#     three-instance sharded test on temporary servers (scripts/test-postgresql.sh).
+#     three-instance sharded test on temporary servers (scripts/test-postgresql.sh),
+#   - the reference platform (platform/): its API tests over SQLite and over a
+#     temporary PostgreSQL server, and its headless-chromium browser tests
+#     (scripts/test-platform.sh).
 # The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -98,6 +101,9 @@ step "SPDX licence identifier in every source file" python3 scripts/spdx.py --ch
 step "PostgreSQL: pg_regress suites (pg_prepay)" scripts/test-postgresql.sh regress
 step "PostgreSQL: isolation (concurrent postings)" scripts/test-postgresql.sh isolation
 step "PostgreSQL: three instances, postgres_fdw shards" scripts/test-postgresql.sh shard
+step "platform: API tests over SQLite" scripts/test-platform.sh sqlite
+step "platform: API tests over PostgreSQL" scripts/test-platform.sh postgresql
+step "platform: browser tests (headless chromium)" scripts/test-platform.sh browser
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "failed: ${failures[*]}"

@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: MIT
+"""A real browser (Debian's chromium + chromedriver, headless, through selenium) against the platform
+served by waitress on a loopback port: an operator signs in, opens an account, recharges a room
+whose meter was cut off and sees the relay close; a tenant sees their own room and cannot reach
+another tenant's. Screenshots go to $PREPAY_PLATFORM_ARTEFACTS (default build/platform-test)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import unittest
+
+from prepay_platform.app import create_app
+from prepay_platform.services import readings, recharge, site
+
+from ..support import ROOT, Fixture
+
+T0 = 1793462400  # 2026-11-01 00:00 +08:00
+ARTEFACTS = os.environ.get("PREPAY_PLATFORM_ARTEFACTS") or os.path.join(ROOT, "build", "platform-test")
+
+
+class RecordingStation:
+    """What a field station is asked to do, when plat-field's station or the emulator is absent."""
+
+    def __init__(self):
+        self.sent = []
+
+    def relay(self, meter_id, action):
+        self.sent.append((meter_id, action))
+        return type("R", (), {"ok": True, "error": ""})()
+
+
+class EmulatedStation:
+    """plat-field's Station on prepay-emu (examples/sites/platform.json, clock synchronised: no
+    energy flows, the test drives the readings) recording what it is asked to do."""
+
+    def __init__(self, emu: str, station_module):
+        import subprocess
+        import tempfile
+        self.tmp = tempfile.mkdtemp(prefix="prepay_platform_emu_")
+        ready = os.path.join(self.tmp, "ready")
+        self.proc = subprocess.Popen([emu, os.path.join(ROOT, "examples", "sites", "platform.json"), "--bus-port", "0",
+                                      "--ready-file", ready, "--quiet"])
+        for _ in range(600):  # a generous budget: the emulator writes the file once it listens
+            if os.path.exists(ready) and os.path.getsize(ready):
+                break
+            time.sleep(0.05)
+        with open(ready, encoding="ascii") as f:  # FileNotFoundError here: the emulator did not start
+            self.port = int(f.read().split("=")[1])
+        self.module, self.station, self.sent = station_module, None, []
+
+    def attach(self, db):
+        from prepay_platform.services import seed
+        self.station = self.module.Station([self.module.Endpoint(mid, address, kind, port=self.port)
+                                            for mid, address, kind in seed.endpoints(db, self.port)])
+
+    def relay(self, meter_id, action):
+        self.sent.append((meter_id, action))
+        return self.station.relay(meter_id, action)
+
+    def relay_closed(self, meter_id):
+        return self.station.read(meter_id).relay_closed
+
+    def close(self):
+        if self.station is not None:
+            self.station.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _station():
+    emu = os.environ.get("PREPAY_EMU", "")
+    try:
+        from prepay_platform.field import station as module
+    except ImportError:
+        return RecordingStation()
+    return EmulatedStation(emu, module) if emu and os.access(emu, os.X_OK) else RecordingStation()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@unittest.skipUnless(os.environ.get("PREPAY_PLATFORM_BROWSER") == "1", "browser tests: scripts/test-platform.sh browser")
+@unittest.skipUnless(shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("chromium-browser")),
+                     "chromium and chromium-driver are not installed (scripts/install-deps.sh installs them)")
+class BrowserTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        import waitress
+        cls.station = _station()
+        cls.f = Fixture(cls.station)
+        cls.h2 = site.open_account(cls.f.p, cls.f.room2, cls.f.tariff, [("000000000102", "electricity")], "test",
+                                   tenant_id=cls.f.tenant2)
+        cls.app = create_app({"platform": cls.f.p, "secret_key": "browser-test"})
+        cls.port = _free_port()
+        cls.server = waitress.create_server(cls.app, host="127.0.0.1", port=cls.port, threads=2)
+        threading.Thread(target=cls.server.run, daemon=True).start()
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--window-size=1280,900"):
+            options.add_argument(arg)
+        cls.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+        cls.driver.implicitly_wait(5)
+        os.makedirs(ARTEFACTS, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.close()
+        cls.f.close()
+        if hasattr(cls.station, "close"):
+            cls.station.close()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def shot(self, name):
+        self.driver.save_screenshot(os.path.join(ARTEFACTS, f"{name}.png"))
+
+    def sign_in(self, login):
+        d = self.driver
+        d.delete_all_cookies()
+        d.get(self.url("/login"))
+        d.find_element("id", "login").send_keys(login)
+        d.find_element("id", "password").send_keys(self.f.passwords[login])
+        d.find_element("id", "signin").click()
+
+    def test_1_operator_opens_an_account_and_a_recharge_closes_the_relay(self):
+        d = self.driver
+        self.sign_in("op")
+        self.assertIn("Rooms", d.title)
+        self.shot("rooms")
+        d.get(self.url(f"/rooms/{self.f.room1}"))
+        from selenium.webdriver.support.ui import Select
+        Select(d.find_element("id", "tenant")).select_by_visible_text("Tenant One")
+        d.find_element("id", "electricity").send_keys("000000000101")
+        d.find_element("id", "open").click()
+        self.assertIn("account opened", d.page_source)
+        hid = self.f.p.db.one("SELECT id FROM households WHERE room_id = ?", (self.f.room1,))["id"]
+        meter = self.f.p.db.one("SELECT id FROM meters WHERE household_id = ?", (hid,))["id"]
+        emulated = isinstance(self.station, EmulatedStation)
+        if emulated:
+            self.station.attach(self.f.p.db)
+        # A small credit, then the meter's readings use it up: the Site cuts the room off.
+        recharge.recharge(self.f.p, hid, "2.00", "seed", "op")
+        readings.ingest(self.f.p, [{"meter_id": meter, "at": T0, "value": 0},
+                                   {"meter_id": meter, "at": T0 + 36000, "value": 30000}])
+        self.assertEqual(self.station.sent[-1], (meter, "trip"))
+        if emulated:
+            self.assertFalse(self.station.relay_closed(meter), "the emulated meter's relay is open")
+        d.get(self.url(f"/rooms/{self.f.room1}"))
+        self.assertEqual(d.find_element("id", f"relay-{meter}").text, "tripped")
+        self.shot("room-tripped")
+        d.find_element("id", "amount").send_keys("50.00")
+        d.find_element("id", "recharge").click()
+        self.assertIn("recharge credited", d.page_source)
+        self.assertEqual(d.find_element("id", f"relay-{meter}").text, "closed")
+        self.assertEqual(self.station.sent[-1], (meter, "close"))
+        if emulated:
+            self.assertTrue(self.station.relay_closed(meter), "the emulated meter's relay closed")
+        self.shot("room-restored")
+        for path, name in (("/finance", "finance"), ("/events", "events"), ("/audit", "audit"),
+                           ("/tariffs", "tariffs")):
+            d.get(self.url(path))
+            self.shot(name)
+
+    def test_2_a_tenant_cannot_reach_another_tenants_room(self):
+        d = self.driver
+        self.sign_in("t2")
+        self.assertIn("My rooms", d.title)
+        self.shot("tenant-rooms")
+        d.get(self.url(f"/my/rooms/{self.f.room2}"))
+        self.assertIn("room 102", d.page_source)
+        self.shot("tenant-room")
+        d.get(self.url(f"/my/rooms/{self.f.room1}"))
+        self.assertIn("404", d.page_source)
+        self.assertNotIn("Tenant One", d.page_source)
+        d.get(self.url(f"/rooms/{self.f.room1}"))
+        self.assertIn("403", d.page_source)
+
+
+if __name__ == "__main__":
+    unittest.main()
