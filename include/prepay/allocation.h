@@ -61,19 +61,26 @@
 
 /** @brief Status codes of the allocation module. */
 enum prepay_allocation_status {
-    /** There are no parts to split among (count is 0). */
+    /** There are no parts to split among (count is 0).
+     *  prepay_strerror(): "allocation: no parts to split among" */
     PREPAY_E_ALLOCATION_NO_PARTS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 1),
-    /** A weight is negative. */
+    /** A weight is negative.
+     *  prepay_strerror(): "allocation: negative weight" */
     PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 2),
-    /** Every weight is zero (after vacancy and occupancy rules), so there is no basis to split by. */
+    /** Every weight is zero (after vacancy and occupancy rules), so there is no basis to split by.
+     *  prepay_strerror(): "allocation: every weight is zero" */
     PREPAY_E_ALLOCATION_ZERO_WEIGHTS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 3),
-    /** The sub-meters exceed the master meter (a meter fault) and the policy is to fail. */
+    /** The sub-meters exceed the master meter (a meter fault) and the policy is to fail.
+     *  prepay_strerror(): "allocation: sub-meters exceed the master meter (negative residual)" */
     PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 4),
-    /** A meter reading or consumption is negative. */
+    /** A meter reading or consumption is negative.
+     *  prepay_strerror(): "allocation: negative meter consumption" */
     PREPAY_E_ALLOCATION_NEGATIVE_READING = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 5),
-    /** Occupied days are outside 0..period days, or the period has no days. */
+    /** Occupied days are outside 0..period days, or the period has no days.
+     *  prepay_strerror(): "allocation: occupied days outside the period" */
     PREPAY_E_ALLOCATION_BAD_DAYS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 6),
-    /** An unknown policy value was given. */
+    /** An unknown policy value was given.
+     *  prepay_strerror(): "allocation: unknown policy" */
     PREPAY_E_ALLOCATION_BAD_POLICY = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 7)
 };
 

@@ -48,13 +48,17 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_ANALYSIS)
  *  @{ */
-/** @brief Readings are not sorted by (meter, time), or two readings of a meter share a time. */
+/** @brief Readings are not sorted by (meter, time), or two readings of a meter share a time.
+ *  prepay_strerror(): "analysis input not sorted (meters by id; readings by meter, then time)" */
 #define PREPAY_E_ANALYSIS_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 1)
-/** @brief An input record is malformed (negative register, unknown meter, unknown kind, end before start). */
+/** @brief An input record is malformed (negative register, unknown meter, unknown kind, end before start).
+ *  prepay_strerror(): "malformed analysis input record" */
 #define PREPAY_E_ANALYSIS_BAD_INPUT PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 2)
-/** @brief The rules are out of range (a ratio above 100 %, a zero interval, a negative weight). */
+/** @brief The rules are out of range (a ratio above 100 %, a zero interval, a negative weight).
+ *  prepay_strerror(): "analysis rules out of range" */
 #define PREPAY_E_ANALYSIS_BAD_RULES PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 3)
-/** @brief A registers reading went backwards (a meter exchange or a reset must be split by the caller). */
+/** @brief A registers reading went backwards (a meter exchange or a reset must be split by the caller).
+ *  prepay_strerror(): "a register reading went backwards" */
 #define PREPAY_E_ANALYSIS_REGISTER_BACKWARDS PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 4)
 /** @} */
 

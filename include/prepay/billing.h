@@ -66,21 +66,29 @@
 
 /** @brief Status codes of the billing module. */
 enum prepay_billing_status {
-    /** A charge item is malformed: unknown basis, schedule, proration or collection, empty effective range, negative quantity. */
+    /** A charge item is malformed: unknown basis, schedule, proration or collection, empty effective range, negative quantity.
+     *  prepay_strerror(): "billing: malformed charge item" */
     PREPAY_E_BILLING_BAD_ITEM = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 1),
-    /** A period is empty or reversed (end <= start), or an account's active range is reversed. */
+    /** A period is empty or reversed (end <= start), or an account's active range is reversed.
+     *  prepay_strerror(): "billing: empty or reversed period" */
     PREPAY_E_BILLING_BAD_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 2),
-    /** An id does not fit its field: account id 0 or >= 2^32, item id 0, or occurrence > 65535. */
+    /** An id does not fit its field: account id 0 or >= 2^32, item id 0, or occurrence > 65535.
+     *  prepay_strerror(): "billing: id out of range" */
     PREPAY_E_BILLING_ID_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 3),
-    /** The same account id or item id appears twice in one run. */
+    /** The same account id or item id appears twice in one run.
+     *  prepay_strerror(): "billing: duplicate item or account id in a run" */
     PREPAY_E_BILLING_DUPLICATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 4),
-    /** The statement's state does not allow this transition. */
+    /** The statement's state does not allow this transition.
+     *  prepay_strerror(): "billing: statement state does not allow this transition" */
     PREPAY_E_BILLING_BAD_TRANSITION = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 5),
-    /** The statement is confirmed or issued: its lines cannot change. */
+    /** The statement is confirmed or issued: its lines cannot change.
+     *  prepay_strerror(): "billing: statement is confirmed or issued and cannot change" */
     PREPAY_E_BILLING_IMMUTABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 6),
-    /** A statement's totals do not match its lines, or an issued statement's seal does not match. */
+    /** A statement's totals do not match its lines, or an issued statement's seal does not match.
+     *  prepay_strerror(): "billing: statement totals or seal do not match" */
     PREPAY_E_BILLING_UNBALANCED = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 7),
-    /** A statement line is malformed: unknown kind, or a negative payment. */
+    /** A statement line is malformed: unknown kind, or a negative payment.
+     *  prepay_strerror(): "billing: malformed statement line" */
     PREPAY_E_BILLING_BAD_LINE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 8)
 };
 

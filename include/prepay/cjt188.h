@@ -65,59 +65,78 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The input ends before the frame does (fewer than `13 + L` bytes after the preamble, or only `FE`). */
+/** @brief The input ends before the frame does (fewer than `13 + L` bytes after the preamble, or only `FE`).
+ *  prepay_strerror(): "CJ/T 188: input ends inside the frame (truncated)" */
 #define PREPAY_E_CJT188_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 1)
-/** @brief After the `FE` preamble the first byte is not the start byte `68`. */
+/** @brief After the `FE` preamble the first byte is not the start byte `68`.
+ *  prepay_strerror(): "CJ/T 188: no start byte 68 where the frame should begin" */
 #define PREPAY_E_CJT188_NO_START PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 2)
 /**
  * @brief The length byte L is above ::PREPAY_CJT188_MAX_DATA, or inconsistent
  *        with the control code (an abnormal reply whose L is not 3; a standard
  *        function whose data is shorter than DI + SER).
- */
+ *  prepay_strerror(): "CJ/T 188: length byte too large or inconsistent with the control code" */
 #define PREPAY_E_CJT188_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 3)
-/** @brief CS is not the sum mod 256 of the bytes from `68` to the last data byte. */
+/** @brief CS is not the sum mod 256 of the bytes from `68` to the last data byte.
+ *  prepay_strerror(): "CJ/T 188: checksum mismatch" */
 #define PREPAY_E_CJT188_BAD_CHECKSUM PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 4)
-/** @brief The byte after CS is not the end byte `16`. */
+/** @brief The byte after CS is not the end byte `16`.
+ *  prepay_strerror(): "CJ/T 188: end byte 16 missing" */
 #define PREPAY_E_CJT188_BAD_END PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 5)
-/** @brief A frame would need more data bytes than ::PREPAY_CJT188_MAX_DATA allows. */
+/** @brief A frame would need more data bytes than ::PREPAY_CJT188_MAX_DATA allows.
+ *  prepay_strerror(): "CJ/T 188: data field would exceed PREPAY_CJT188_MAX_DATA" */
 #define PREPAY_E_CJT188_DATA_TOO_LONG PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 6)
-/** @brief An address text is not 14 characters of BCD digit pairs or `AA` pairs, or a new address is not BCD. */
+/** @brief An address text is not 14 characters of BCD digit pairs or `AA` pairs, or a new address is not BCD.
+ *  prepay_strerror(): "CJ/T 188: invalid meter address" */
 #define PREPAY_E_CJT188_BAD_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 7)
 /**
  * @brief The reply is an abnormal reply (C bit 6 set): the meter refused. Its
  *        status word ST is kept in prepay_cjt188_frame::status.
- */
+ *  prepay_strerror(): "CJ/T 188: abnormal reply (the meter refused; see its status word ST)" */
 #define PREPAY_E_CJT188_ABNORMAL PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 8)
-/** @brief The frame is not a reply to the request: a request frame, or another function. */
+/** @brief The frame is not a reply to the request: a request frame, or another function.
+ *  prepay_strerror(): "CJ/T 188: frame is not a reply to this request" */
 #define PREPAY_E_CJT188_UNEXPECTED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 9)
-/** @brief The reply carries another data identifier than the request. */
+/** @brief The reply carries another data identifier than the request.
+ *  prepay_strerror(): "CJ/T 188: reply carries a different data identifier" */
 #define PREPAY_E_CJT188_DI_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 10)
-/** @brief The reply carries another sequence number SER than the request (a late reply to an earlier request). */
+/** @brief The reply carries another sequence number SER than the request (a late reply to an earlier request).
+ *  prepay_strerror(): "CJ/T 188: reply carries a different sequence number SER" */
 #define PREPAY_E_CJT188_SER_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 11)
-/** @brief The reply comes from another meter (address or meter type) than the one addressed. */
+/** @brief The reply comes from another meter (address or meter type) than the one addressed.
+ *  prepay_strerror(): "CJ/T 188: reply from a meter that was not addressed" */
 #define PREPAY_E_CJT188_ADDRESS_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 12)
-/** @brief The data of a reply or request has the wrong size for its data identifier. */
+/** @brief The data of a reply or request has the wrong size for its data identifier.
+ *  prepay_strerror(): "CJ/T 188: data has the wrong size for its data identifier" */
 #define PREPAY_E_CJT188_BAD_DATA PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 13)
-/** @brief A value field is not valid BCD, or a date or time field does not exist. */
+/** @brief A value field is not valid BCD, or a date or time field does not exist.
+ *  prepay_strerror(): "CJ/T 188: value is not valid BCD or not a real date and time" */
 #define PREPAY_E_CJT188_BAD_VALUE PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 14)
-/** @brief A unit code that is not in the CJ/T 188 unit table, or two units that do not convert into each other. */
+/** @brief A unit code that is not in the CJ/T 188 unit table, or two units that do not convert into each other.
+ *  prepay_strerror(): "CJ/T 188: unknown or incompatible unit code" */
 #define PREPAY_E_CJT188_BAD_UNIT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 15)
-/** @brief A unit change cannot express the value exactly (e.g. 0.15 L in whole litres); nothing is rounded. */
+/** @brief A unit change cannot express the value exactly (e.g. 0.15 L in whole litres); nothing is rounded.
+ *  prepay_strerror(): "CJ/T 188: value cannot be converted exactly to that unit" */
 #define PREPAY_E_CJT188_INEXACT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 16)
-/** @brief The value is absent: the meter sent `FF` bytes for it. */
+/** @brief The value is absent: the meter sent `FF` bytes for it.
+ *  prepay_strerror(): "CJ/T 188: value absent (the meter sent FF bytes)" */
 #define PREPAY_E_CJT188_ABSENT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 17)
-/** @brief The request frame given to a parser is not a request of the function or DI the parser handles. */
+/** @brief The request frame given to a parser is not a request of the function or DI the parser handles.
+ *  prepay_strerror(): "CJ/T 188: request frame not of the function or data identifier this parser handles" */
 #define PREPAY_E_CJT188_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 18)
-/** @brief A valve command byte (A017) that is neither 55H (open) nor 99H (close). */
+/** @brief A valve command byte (A017) that is neither 55H (open) nor 99H (close).
+ *  prepay_strerror(): "CJ/T 188: valve command is neither 55H (open) nor 99H (close)" */
 #define PREPAY_E_CJT188_BAD_VALVE_COMMAND PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 19)
 /**
  * @brief A purchase (A013) whose purchase serial equals the last one accepted:
  *        a replay. Credit nothing; answer as for the first one.
- */
+ *  prepay_strerror(): "CJ/T 188: purchase serial already credited (replayed top-up)" */
 #define PREPAY_E_CJT188_PURCHASE_REPEAT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 20)
-/** @brief A purchase whose purchase serial is neither the last one nor the next one: out of sequence, refuse it. */
+/** @brief A purchase whose purchase serial is neither the last one nor the next one: out of sequence, refuse it.
+ *  prepay_strerror(): "CJ/T 188: purchase serial out of sequence" */
 #define PREPAY_E_CJT188_PURCHASE_SEQUENCE PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 21)
-/** @brief A DI byte order that is not one of ::prepay_cjt188_di_order, or AUTO where an explicit order is needed. */
+/** @brief A DI byte order that is not one of ::prepay_cjt188_di_order, or AUTO where an explicit order is needed.
+ *  prepay_strerror(): "CJ/T 188: unknown data identifier byte order" */
 #define PREPAY_E_CJT188_BAD_DI_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 22)
 /** @} */
 

@@ -59,56 +59,72 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The input ends before the frame does (fewer bytes than `12 + L` after the preamble). */
+/** @brief The input ends before the frame does (fewer bytes than `12 + L` after the preamble).
+ *  prepay_strerror(): "DL/T 645: input ends inside the frame (truncated)" */
 #define PREPAY_E_DLT645_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 1)
-/** @brief After the `FE` preamble the first byte is not the start byte `68` (clause 7.1). */
+/** @brief After the `FE` preamble the first byte is not the start byte `68` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: no start byte 68 where the frame should begin" */
 #define PREPAY_E_DLT645_NO_START PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 2)
-/** @brief The byte after the 6 address bytes is not the second start byte `68` (clause 7.1). */
+/** @brief The byte after the 6 address bytes is not the second start byte `68` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: second start byte 68 missing after the address" */
 #define PREPAY_E_DLT645_NO_SECOND_START PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 3)
 /**
  * @brief The length byte L is above ::PREPAY_DLT645_MAX_DATA, or inconsistent
  *        with the control code (an abnormal reply whose L is not the size of
  *        its error field; a frame whose function starts its data with a data
  *        identifier, see prepay_dlt645_decode_edition(), shorter than the DI).
- */
+ *  prepay_strerror(): "DL/T 645: length byte too large or inconsistent with the control code" */
 #define PREPAY_E_DLT645_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 4)
-/** @brief The checksum byte CS is not the sum mod 256 of the bytes from the first `68` to the last data byte (clause 7.1). */
+/** @brief The checksum byte CS is not the sum mod 256 of the bytes from the first `68` to the last data byte (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: checksum mismatch" */
 #define PREPAY_E_DLT645_BAD_CHECKSUM PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 5)
-/** @brief The byte after CS is not the end byte `16` (clause 7.1). */
+/** @brief The byte after CS is not the end byte `16` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: end byte 16 missing" */
 #define PREPAY_E_DLT645_BAD_END PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 6)
-/** @brief A request would need more data bytes than ::PREPAY_DLT645_MAX_DATA allows. */
+/** @brief A request would need more data bytes than ::PREPAY_DLT645_MAX_DATA allows.
+ *  prepay_strerror(): "DL/T 645: data field would exceed PREPAY_DLT645_MAX_DATA" */
 #define PREPAY_E_DLT645_DATA_TOO_LONG PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 7)
-/** @brief An address text is not 12 characters of BCD digit pairs or `AA` wildcard pairs. */
+/** @brief An address text is not 12 characters of BCD digit pairs or `AA` wildcard pairs.
+ *  prepay_strerror(): "DL/T 645: invalid meter address" */
 #define PREPAY_E_DLT645_BAD_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 8)
 /**
  * @brief The reply is an abnormal reply (C bit 6 set): the meter refused the
  *        request. The error byte (or security error word) is in
  *        prepay_dlt645_frame::error; see the `PREPAY_DLT645_ERROR_*` bits.
- */
+ *  prepay_strerror(): "DL/T 645: abnormal reply (the meter refused; see the error byte)" */
 #define PREPAY_E_DLT645_ABNORMAL PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 9)
-/** @brief The frame is not a reply to the request: a request frame, or a different function code. */
+/** @brief The frame is not a reply to the request: a request frame, or a different function code.
+ *  prepay_strerror(): "DL/T 645: frame is not a reply to this request" */
 #define PREPAY_E_DLT645_UNEXPECTED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 10)
-/** @brief A read reply carries a different data identifier than the one requested. */
+/** @brief A read reply carries a different data identifier than the one requested.
+ *  prepay_strerror(): "DL/T 645: reply carries a different data identifier" */
 #define PREPAY_E_DLT645_DI_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 11)
-/** @brief The data of a reply has the wrong size or content for its function (e.g. a 93 reply that is not 6 bytes). */
+/** @brief The data of a reply has the wrong size or content for its function (e.g. a 93 reply that is not 6 bytes).
+ *  prepay_strerror(): "DL/T 645: reply data has the wrong size or content" */
 #define PREPAY_E_DLT645_BAD_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 12)
-/** @brief A baud rate that DL/T 645-2007 cannot set by function 17 (only 2400, 4800, 9600, 19200), or an invalid feature word. */
+/** @brief A baud rate that DL/T 645-2007 cannot set by function 17 (only 2400, 4800, 9600, 19200), or an invalid feature word.
+ *  prepay_strerror(): "DL/T 645: unsupported baud rate or feature word" */
 #define PREPAY_E_DLT645_BAD_BAUD PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 13)
-/** @brief A relay-control command byte N1 that is not one of the `PREPAY_DLT645_RELAY_*` values. */
+/** @brief A relay-control command byte N1 that is not one of the `PREPAY_DLT645_RELAY_*` values.
+ *  prepay_strerror(): "DL/T 645: unknown relay control command" */
 #define PREPAY_E_DLT645_BAD_RELAY_COMMAND PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 14)
-/** @brief The reply comes from a meter the request was not addressed to. */
+/** @brief The reply comes from a meter the request was not addressed to.
+ *  prepay_strerror(): "DL/T 645: reply from a meter that was not addressed" */
 #define PREPAY_E_DLT645_ADDRESS_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 15)
-/** @brief A password level outside 0..9 (DI 04000C01..04000C0A). */
+/** @brief A password level outside 0..9 (DI 04000C01..04000C0A).
+ *  prepay_strerror(): "DL/T 645: password level outside 0..9" */
 #define PREPAY_E_DLT645_BAD_PASSWORD_LEVEL PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 16)
-/** @brief A freeze time field outside its range and not the wildcard 99. */
+/** @brief A freeze time field outside its range and not the wildcard 99.
+ *  prepay_strerror(): "DL/T 645: freeze time field out of range" */
 #define PREPAY_E_DLT645_BAD_FREEZE_TIME PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 17)
 /**
  * @brief A function code of the other edition where the edition is explicit:
  *        11..1C with ::PREPAY_DLT645_EDITION_1997, or 01 02 04 0A 0C 0F with
  *        ::PREPAY_DLT645_EDITION_2007.
- */
+ *  prepay_strerror(): "DL/T 645: function code not valid for this edition" */
 #define PREPAY_E_DLT645_BAD_FUNCTION PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 18)
-/** @brief The request frame given to a reply parser is not a request of the function the parser handles. */
+/** @brief The request frame given to a reply parser is not a request of the function the parser handles.
+ *  prepay_strerror(): "DL/T 645: request frame not of the function this parser handles" */
 #define PREPAY_E_DLT645_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 19)
 /** @} */
 

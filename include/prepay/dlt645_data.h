@@ -112,20 +112,25 @@
 
 /** @brief Status codes of the DL/T 645 data layer (module ::PREPAY_MODULE_DLT645, numbers 100..). */
 enum prepay_dlt645_data_status {
-    /** The data identifier is not in the catalogue. */
+    /** The data identifier is not in the catalogue.
+     *  prepay_strerror(): "DL/T 645: data identifier not in the catalogue" */
     PREPAY_E_DLT645_UNKNOWN_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 100),
-    /** The item is absent: the meter sent all-`FF` bytes. */
+    /** The item is absent: the meter sent all-`FF` bytes.
+     *  prepay_strerror(): "DL/T 645: item absent (the meter sent FF bytes)" */
     PREPAY_E_DLT645_ABSENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 101),
-    /** The data length does not match the item's format. */
+    /** The data length does not match the item's format.
+     *  prepay_strerror(): "DL/T 645: value data has the wrong length for its format" */
     PREPAY_E_DLT645_VALUE_LENGTH = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 102),
-    /** The DI is a block (`FF` field) or a record: use prepay_dlt645_block_decode(). */
+    /** The DI is a block (`FF` field) or a record: use prepay_dlt645_block_decode().
+     *  prepay_strerror(): "DL/T 645: data identifier is a block or record (use the block decoder)" */
     PREPAY_E_DLT645_BLOCK_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 103),
-    /** A value cannot be written in the item's format (too large, wrong kind, malformed text). */
+    /** A value cannot be written in the item's format (too large, wrong kind, malformed text).
+     *  prepay_strerror(): "DL/T 645: value does not fit the item's format" */
     PREPAY_E_DLT645_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 104),
     /**
      * The item is a table, text or raw bytes, not a single number or time: a
      * ::prepay_dlt645_reading_t cannot hold it (use prepay_dlt645_value_decode()).
-     */
+     * prepay_strerror(): "DL/T 645: item is a table, text or bytes, not a number or time (use the value decoder)" */
     PREPAY_E_DLT645_NOT_SCALAR = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 105)
 };
 

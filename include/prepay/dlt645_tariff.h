@@ -53,9 +53,11 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_DLT645, numbers 128..)
  *  @{ */
-/** @brief The price set cannot be held by a DL/T 645 meter (see ::prepay_dlt645_tariff_problem_t for what and where). */
+/** @brief The price set cannot be held by a DL/T 645 meter (see ::prepay_dlt645_tariff_problem_t for what and where).
+ *  prepay_strerror(): "DL/T 645: the tariff cannot be held by a DL/T 645 meter" */
 #define PREPAY_E_DLT645_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 128)
-/** @brief Tables (read back from a meter) that are not a valid tariff: unsorted zones, a slot naming a missing tariff, ... */
+/** @brief Tables (read back from a meter) that are not a valid tariff: unsorted zones, a slot naming a missing tariff, ...
+ *  prepay_strerror(): "DL/T 645: tariff tables are not a valid tariff" */
 #define PREPAY_E_DLT645_TARIFF_TABLES PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 129)
 /** @} */
 

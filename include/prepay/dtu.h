@@ -58,9 +58,11 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_TRANSPORT, numbers 1..15: registration packets)
  *  @{ */
-/** @brief A registration or heartbeat pattern text is malformed (unknown token, bad hex, two id tokens, ...). */
+/** @brief A registration or heartbeat pattern text is malformed (unknown token, bad hex, two id tokens, ...).
+ *  prepay_strerror(): "transport: malformed DTU registration or heartbeat pattern" */
 #define PREPAY_E_TRANSPORT_BAD_FORMAT PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 1)
-/** @brief The bytes are not a packet of the given format. */
+/** @brief The bytes are not a packet of the given format.
+ *  prepay_strerror(): "transport: bytes are not a packet of the DTU format" */
 #define PREPAY_E_TRANSPORT_NO_MATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 2)
 /** @} */
 

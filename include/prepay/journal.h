@@ -75,41 +75,55 @@
 
 /** @brief Status codes of the journal module. */
 enum prepay_journal_status {
-    /** The storage callback reported a failure (read, append, sync, truncate or size). */
+    /** The storage callback reported a failure (read, append, sync, truncate or size).
+     *  prepay_strerror(): "journal storage I/O failed" */
     PREPAY_E_JOURNAL_IO = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 1),
     /** A bad record is followed by valid records: corruption inside the log, not a torn
-     *  tail. Nothing was truncated; ::prepay_journal_recovery::corrupt_offset says where. */
+     *  tail. Nothing was truncated; ::prepay_journal_recovery::corrupt_offset says where.
+     *  prepay_strerror(): "journal corrupt inside the log (a bad record is followed by committed records)" */
     PREPAY_E_JOURNAL_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 2),
-    /** The storage does not start with a journal header of a supported version. */
+    /** The storage does not start with a journal header of a supported version.
+     *  prepay_strerror(): "not a journal, or an unsupported journal version" */
     PREPAY_E_JOURNAL_BAD_HEADER = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 3),
-    /** Bytes are not a valid record (bad length, type, reserved bits or checksum). */
+    /** Bytes are not a valid record (bad length, type, reserved bits or checksum).
+     *  prepay_strerror(): "invalid journal record (length, type or checksum)" */
     PREPAY_E_JOURNAL_BAD_RECORD = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 4),
-    /** The bytes end before the record does (a torn record, or more input needed). */
+    /** The bytes end before the record does (a torn record, or more input needed).
+     *  prepay_strerror(): "journal record truncated" */
     PREPAY_E_JOURNAL_TRUNCATED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 5),
     /** An earlier append or sync failed: the batch was not acknowledged and the journal
-     *  refuses further writes until it is reopened (recovery decides what survived). */
+     *  refuses further writes until it is reopened (recovery decides what survived).
+     *  prepay_strerror(): "journal failed earlier (append or sync error); reopen to recover" */
     PREPAY_E_JOURNAL_FAILED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 6),
-    /** The storage has no room for the bytes to append (fixed-size memory or flash). */
+    /** The storage has no room for the bytes to append (fixed-size memory or flash).
+     *  prepay_strerror(): "journal storage full" */
     PREPAY_E_JOURNAL_FULL = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 7),
-    /** The snapshot is not valid (magic, version, length or checksum). */
+    /** The snapshot is not valid (magic, version, length or checksum).
+     *  prepay_strerror(): "snapshot corrupt (magic, version, length or checksum)" */
     PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 8),
     /** Sequence numbers are not contiguous (a record or whole batches are missing, or the
-     *  journal does not continue the snapshot). */
+     *  journal does not continue the snapshot).
+     *  prepay_strerror(): "journal sequence numbers not contiguous (records missing)" */
     PREPAY_E_JOURNAL_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 9),
     /** A committed record could not be replayed into the ledger (it refused it, e.g. a
-     *  full table); ::prepay_journal_recovery::corrupt_offset gives the record. */
+     *  full table); ::prepay_journal_recovery::corrupt_offset gives the record.
+     *  prepay_strerror(): "a committed journal record could not be replayed into the ledger" */
     PREPAY_E_JOURNAL_REPLAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 10),
-    /** The recovered ledger fails prepay_ledger_verify(). */
+    /** The recovered ledger fails prepay_ledger_verify().
+     *  prepay_strerror(): "recovered ledger fails verification" */
     PREPAY_E_JOURNAL_VERIFY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 11),
     /** Another writer holds the journal's lock (POSIX storage: its PID is in
-     *  ::prepay_journal_posix::lock_pid). Nothing was read or written. */
+     *  ::prepay_journal_posix::lock_pid). Nothing was read or written.
+     *  prepay_strerror(): "journal in use by another writer (its lock is held)" */
     PREPAY_E_JOURNAL_LOCKED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 12),
     /** The storage is not the size this writer left it: someone else wrote or cut it
-     *  (a second writer without the lock, an editor). Nothing was written. */
+     *  (a second writer without the lock, an editor). Nothing was written.
+     *  prepay_strerror(): "journal changed under the writer (another process wrote or cut it)" */
     PREPAY_E_JOURNAL_CHANGED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 13),
     /** The journal's format version cannot hold the record: a format-1 journal takes no
      *  transfer with a deadline and no expiry (a compacting prepay_journal_snapshot()
-     *  rewrites it as format 2). Nothing was applied or written. */
+     *  rewrites it as format 2). Nothing was applied or written.
+     *  prepay_strerror(): "journal format 1 cannot hold deadlines or expiries (a compacting snapshot upgrades it)" */
     PREPAY_E_JOURNAL_FORMAT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 14)
 };
 

@@ -67,25 +67,35 @@
 
 /** @brief Status codes of load records (module ::PREPAY_MODULE_LOADPROFILE, numbers 1..31). */
 enum prepay_load_record_status {
-    /** A record does not start with `A0 A0` (or `E0 E0`). */
+    /** A record does not start with `A0 A0` (or `E0 E0`).
+     *  prepay_strerror(): "load record: reply does not start with the block start A0 A0 (or E0 E0)" */
     PREPAY_E_LOADPROFILE_BAD_START = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 1),
-    /** The data ends before a record does. */
+    /** The data ends before a record does.
+     *  prepay_strerror(): "load record: reply ends before the record does" */
     PREPAY_E_LOADPROFILE_TRUNCATED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 2),
-    /** The length byte fits neither convention for the blocks that follow. */
+    /** The length byte fits neither convention for the blocks that follow.
+     *  prepay_strerror(): "load record: record length byte disagrees with its blocks" */
     PREPAY_E_LOADPROFILE_BAD_LENGTH = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 3),
-    /** A block separator `AA` or the end byte `E5` is missing where the layout needs it. */
+    /** A block separator `AA` or the end byte `E5` is missing where the layout needs it.
+     *  prepay_strerror(): "load record: a block separator AA or the end byte E5 is missing" */
     PREPAY_E_LOADPROFILE_BAD_SEPARATOR = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 4),
-    /** The record's checksum CS is not the sum of its bytes from the first `A0` to the last `AA`. */
+    /** The record's checksum CS is not the sum of its bytes from the first `A0` to the last `AA`.
+     *  prepay_strerror(): "load record: record checksum mismatch" */
     PREPAY_E_LOADPROFILE_BAD_CHECKSUM = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 5),
-    /** A class block is missing or extra for the class asked, or a one-class reply carries another class. */
+    /** A class block is missing or extra for the class asked, or a one-class reply carries another class.
+     *  prepay_strerror(): "load record: a class block has the wrong size for its class" */
     PREPAY_E_LOADPROFILE_BAD_BLOCK = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 6),
-    /** A value or the record time is not valid BCD, or the time does not exist. */
+    /** A value or the record time is not valid BCD, or the time does not exist.
+     *  prepay_strerror(): "load record: invalid BCD value or time in a record" */
     PREPAY_E_LOADPROFILE_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 7),
-    /** The DI is not a load-record DI `06 cc 00 mm` (cc 00..06, mm 00..02). */
+    /** The DI is not a load-record DI `06 cc 00 mm` (cc 00..06, mm 00..02).
+     *  prepay_strerror(): "load record: not a load-record data identifier (06 DI2 00 DI0)" */
     PREPAY_E_LOADPROFILE_BAD_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 8),
-    /** A follow-up reply is out of sequence, for another DI, or arrives after the last frame. */
+    /** A follow-up reply is out of sequence, for another DI, or arrives after the last frame.
+     *  prepay_strerror(): "load record: follow-up frames out of order or from another read" */
     PREPAY_E_LOADPROFILE_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 9),
-    /** Record times do not increase from one record to the next. */
+    /** Record times do not increase from one record to the next.
+     *  prepay_strerror(): "load record: record time goes backwards" */
     PREPAY_E_LOADPROFILE_TIME_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 10)
 };
 

@@ -84,29 +84,41 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The meter struct was not initialised by prepay_meter_init() (or is corrupt). */
+/** @brief The meter struct was not initialised by prepay_meter_init() (or is corrupt).
+ *  prepay_strerror(): "meter: not initialised or corrupt" */
 #define PREPAY_E_METER_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 1)
-/** @brief Local cost control needs a tariff: none is bound, or the bound plan is invalid. */
+/** @brief Local cost control needs a tariff: none is bound, or the bound plan is invalid.
+ *  prepay_strerror(): "meter: local cost control needs a valid tariff" */
 #define PREPAY_E_METER_NO_TARIFF PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 2)
-/** @brief The tariff uses proportional TOU x tier assignment, which a meter cannot apply step by step. */
+/** @brief The tariff uses proportional TOU x tier assignment, which a meter cannot apply step by step.
+ *  prepay_strerror(): "meter: proportional TOU x tier tariffs cannot be applied by a meter" */
 #define PREPAY_E_METER_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 3)
-/** @brief Recharge refused: the purchase count is neither the meter's count + 1 nor equal to it. */
+/** @brief Recharge refused: the purchase count is neither the meter's count + 1 nor equal to it.
+ *  prepay_strerror(): "meter: purchase count is neither the meter's count + 1 nor equal to it" */
 #define PREPAY_E_METER_PURCHASE_COUNT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 4)
-/** @brief Recharge refused: the balance would exceed the hoarding limit. */
+/** @brief Recharge refused: the balance would exceed the hoarding limit.
+ *  prepay_strerror(): "meter: the balance would exceed the hoarding limit" */
 #define PREPAY_E_METER_HOARDING_LIMIT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 5)
-/** @brief A load description is malformed (unknown kind, empty profile, zero step, NULL callback). */
+/** @brief A load description is malformed (unknown kind, empty profile, zero step, NULL callback).
+ *  prepay_strerror(): "meter: malformed load" */
 #define PREPAY_E_METER_BAD_LOAD PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 6)
-/** @brief A relay command was refused: a trip while keep-power is in force. */
+/** @brief A relay command was refused: a trip while keep-power is in force.
+ *  prepay_strerror(): "meter: trip refused while keep-power is in force" */
 #define PREPAY_E_METER_KEEP_POWER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 7)
-/** @brief A relay command arrived after its valid-until time. */
+/** @brief A relay command arrived after its valid-until time.
+ *  prepay_strerror(): "meter: relay command arrived after its valid-until time" */
 #define PREPAY_E_METER_COMMAND_EXPIRED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 8)
-/** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0). */
+/** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0).
+ *  prepay_strerror(): "meter: inconsistent purse parameters" */
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
-/** @brief Demand or load-record parameters out of range (period, sliding time, intervals, mode word). */
+/** @brief Demand or load-record parameters out of range (period, sliding time, intervals, mode word).
+ *  prepay_strerror(): "meter: demand or load-record parameter out of range" */
 #define PREPAY_E_METER_BAD_PROFILE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 12)
-/** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
+/** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds.
+ *  prepay_strerror(): "meter: a day table has more than 14 time slots (DL/T 645-2007 04000203)" */
 #define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
-/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()). */
+/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()).
+ *  prepay_strerror(): "meter: time sync refused: it would move the clock further than the meter's limit" */
 #define PREPAY_E_METER_TIME_SYNC_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 11)
 /** @} */
 

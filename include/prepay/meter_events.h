@@ -72,21 +72,29 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The state was not initialised by its init function (or is corrupt). */
+/** @brief The state was not initialised by its init function (or is corrupt).
+ *  prepay_strerror(): "event, load-control or voltage-statistics state not initialised" */
 #define PREPAY_E_EVENTS_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 1)
-/** @brief A parameter is outside its range (a delay of 0, a threshold too large for its DL/T 645 format, an unknown wiring). */
+/** @brief A parameter is outside its range (a delay of 0, a threshold too large for its DL/T 645 format, an unknown wiring).
+ *  prepay_strerror(): "event parameter out of range (delay of 0, value too large for its DL/T 645 format)" */
 #define PREPAY_E_EVENTS_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 2)
-/** @brief Parameters contradict each other (recovery at or below onset, severe unbalance at or below unbalance...). */
+/** @brief Parameters contradict each other (recovery at or below onset, severe unbalance at or below unbalance...).
+ *  prepay_strerror(): "event parameters contradict each other" */
 #define PREPAY_E_EVENTS_CONTRADICTION PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 3)
-/** @brief A sample is outside the physical range of its DL/T 645 format (negative voltage, |PF| > 1, unknown flag...). */
+/** @brief A sample is outside the physical range of its DL/T 645 format (negative voltage, |PF| > 1, unknown flag...).
+ *  prepay_strerror(): "sample outside the physical range of its format" */
 #define PREPAY_E_EVENTS_BAD_SAMPLE PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 4)
-/** @brief Time went backwards (a sample or minute before the previous one) without a clock change. */
+/** @brief Time went backwards (a sample or minute before the previous one) without a clock change.
+ *  prepay_strerror(): "time went backwards without a clock change" */
 #define PREPAY_E_EVENTS_TIME_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 5)
-/** @brief The data identifier is not one this module answers (or not in this configuration). */
+/** @brief The data identifier is not one this module answers (or not in this configuration).
+ *  prepay_strerror(): "data identifier not handled by the events module" */
 #define PREPAY_E_EVENTS_UNKNOWN_DI PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 6)
-/** @brief Data bytes of a DI have the wrong length or are not valid BCD. */
+/** @brief Data bytes of a DI have the wrong length or are not valid BCD.
+ *  prepay_strerror(): "data bytes of the wrong length or not BCD" */
 #define PREPAY_E_EVENTS_BAD_DATA PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 7)
-/** @brief The item is read-only (a write was attempted). */
+/** @brief The item is read-only (a write was attempted).
+ *  prepay_strerror(): "the item is read-only" */
 #define PREPAY_E_EVENTS_READ_ONLY PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 8)
 /** @} */
 

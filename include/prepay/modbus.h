@@ -54,36 +54,49 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief Fewer bytes than the smallest ADU (4) or than the length the PDU announces. */
+/** @brief Fewer bytes than the smallest ADU (4) or than the length the PDU announces.
+ *  prepay_strerror(): "Modbus: frame shorter than 4 bytes or than its PDU announces" */
 #define PREPAY_E_MODBUS_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 1)
-/** @brief More than 256 bytes, or more bytes than the PDU announces. */
+/** @brief More than 256 bytes, or more bytes than the PDU announces.
+ *  prepay_strerror(): "Modbus: frame longer than 256 bytes or than its PDU announces" */
 #define PREPAY_E_MODBUS_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 2)
-/** @brief The CRC-16/MODBUS of the ADU is wrong. */
+/** @brief The CRC-16/MODBUS of the ADU is wrong.
+ *  prepay_strerror(): "Modbus: CRC mismatch" */
 #define PREPAY_E_MODBUS_BAD_CRC PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 3)
-/** @brief The PDU does not have the structure of its function (byte count, quantity, coil value, exception length). */
+/** @brief The PDU does not have the structure of its function (byte count, quantity, coil value, exception length).
+ *  prepay_strerror(): "Modbus: PDU does not have the structure of its function" */
 #define PREPAY_E_MODBUS_BAD_PDU PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 4)
-/** @brief A function code this codec cannot build or parse for the asked purpose. */
+/** @brief A function code this codec cannot build or parse for the asked purpose.
+ *  prepay_strerror(): "Modbus: function code not handled here" */
 #define PREPAY_E_MODBUS_BAD_FUNCTION PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 5)
-/** @brief A quantity outside the function's limits (1..2000 bits read, 1..125 registers read, 1..123 written, 1..1968 coils written) or an address range past FFFFH. */
+/** @brief A quantity outside the function's limits (1..2000 bits read, 1..125 registers read, 1..123 written, 1..1968 coils written) or an address range past FFFFH.
+ *  prepay_strerror(): "Modbus: quantity outside the function's limits" */
 #define PREPAY_E_MODBUS_BAD_QUANTITY PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 6)
-/** @brief A unit address outside 0..247 (0 is broadcast; 248..255 are reserved). */
+/** @brief A unit address outside 0..247 (0 is broadcast; 248..255 are reserved).
+ *  prepay_strerror(): "Modbus: unit address outside 0..247" */
 #define PREPAY_E_MODBUS_BAD_UNIT PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 7)
-/** @brief The response is an exception response; its code is in prepay_modbus_adu::exception. */
+/** @brief The response is an exception response; its code is in prepay_modbus_adu::exception.
+ *  prepay_strerror(): "Modbus: exception response (see the exception code)" */
 #define PREPAY_E_MODBUS_EXCEPTION PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 8)
 /**
  * @brief The frame is not the response to this request (another unit, another
  *        function, or a request frame): a matcher ignores it and keeps waiting.
- */
+ *  prepay_strerror(): "Modbus: frame is not the response to this request (other unit or function)" */
 #define PREPAY_E_MODBUS_NOT_A_MATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 9)
-/** @brief Same unit and function, but the content does not answer the request (byte count, echoed address or value). */
+/** @brief Same unit and function, but the content does not answer the request (byte count, echoed address or value).
+ *  prepay_strerror(): "Modbus: response content does not answer the request" */
 #define PREPAY_E_MODBUS_BAD_RESPONSE PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 10)
-/** @brief A value cannot be given exactly in the asked fixed-point unit (e.g. a FLOAT32 reading of 0.1234567 m³ in litres). */
+/** @brief A value cannot be given exactly in the asked fixed-point unit (e.g. a FLOAT32 reading of 0.1234567 m³ in litres).
+ *  prepay_strerror(): "Modbus: value cannot be given exactly in this unit" */
 #define PREPAY_E_MODBUS_INEXACT PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 11)
-/** @brief A register value that is not a number: FLOAT32 NaN or infinity, BCD with a nibble above 9. */
+/** @brief A register value that is not a number: FLOAT32 NaN or infinity, BCD with a nibble above 9.
+ *  prepay_strerror(): "Modbus: register value is not a number (NaN, infinity, bad BCD)" */
 #define PREPAY_E_MODBUS_BAD_VALUE PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 12)
-/** @brief A register description that is invalid (type, word order, exponent) or needs more words than given. */
+/** @brief A register description that is invalid (type, word order, exponent) or needs more words than given.
+ *  prepay_strerror(): "Modbus: invalid register description" */
 #define PREPAY_E_MODBUS_BAD_REGISTER PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 13)
-/** @brief A broadcast request (unit 0) has no response to match or parse. */
+/** @brief A broadcast request (unit 0) has no response to match or parse.
+ *  prepay_strerror(): "Modbus: a broadcast request has no response" */
 #define PREPAY_E_MODBUS_BROADCAST PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 14)
 /** @} */
 

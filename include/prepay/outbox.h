@@ -41,15 +41,20 @@
 
 /** @brief Outbox status codes (module ::PREPAY_MODULE_OUTBOX). */
 enum prepay_outbox_status {
-    /** The configuration is inconsistent (policies not sorted, backoff empty, too long or 0). */
+    /** The configuration is inconsistent (policies not sorted, backoff empty, too long or 0).
+     *  prepay_strerror(): "outbox: inconsistent configuration (policies, retry schedule)" */
     PREPAY_E_OUTBOX_CONFIG = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 1),
-    /** The outbox cannot hold the event's deliveries (nothing recorded). */
+    /** The outbox cannot hold the event's deliveries (nothing recorded).
+     *  prepay_strerror(): "outbox: no room for the event's deliveries" */
     PREPAY_E_OUTBOX_FULL = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 2),
-    /** No delivery with this event id and channel. */
+    /** No delivery with this event id and channel.
+     *  prepay_strerror(): "outbox: no such delivery" */
     PREPAY_E_OUTBOX_UNKNOWN = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 3),
-    /** An event type outside 1..::PREPAY_OUTBOX_EVENT_TYPES - 1, or a channel above 7. */
+    /** An event type outside 1..::PREPAY_OUTBOX_EVENT_TYPES - 1, or a channel above 7.
+     *  prepay_strerror(): "outbox: event type or channel out of range" */
     PREPAY_E_OUTBOX_FIELD = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 4),
-    /** A journal APP record of the outbox does not decode (replay). */
+    /** A journal APP record of the outbox does not decode (replay).
+     *  prepay_strerror(): "outbox: journal record of the outbox does not decode" */
     PREPAY_E_OUTBOX_RECORD = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 5)
 };
 

@@ -40,21 +40,29 @@
 
 /** @brief Payment status codes (module ::PREPAY_MODULE_PAYMENT). */
 enum prepay_payment_status {
-    /** The order id is not an order of this ledger (wrong kind, or no such pending transfer). */
+    /** The order id is not an order of this ledger (wrong kind, or no such pending transfer).
+     *  prepay_strerror(): "payment: unknown order" */
     PREPAY_E_PAYMENT_UNKNOWN_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 1),
-    /** A notify or query names another amount than the order's: refused, nothing changed. */
+    /** A notify or query names another amount than the order's: refused, nothing changed.
+     *  prepay_strerror(): "payment: notified amount differs from the order's" */
     PREPAY_E_PAYMENT_AMOUNT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 2),
-    /** The order was voided or expired: a paid notify for it cannot be credited (refund it at the channel). */
+    /** The order was voided or expired: a paid notify for it cannot be credited (refund it at the channel).
+     *  prepay_strerror(): "payment: order voided or expired, cannot be credited" */
     PREPAY_E_PAYMENT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 3),
-    /** The order was paid: it cannot be voided. */
+    /** The order was paid: it cannot be voided.
+     *  prepay_strerror(): "payment: order already paid, cannot be voided" */
     PREPAY_E_PAYMENT_ALREADY_PAID = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 4),
-    /** The same order number exists with another amount, account or deadline. */
+    /** The same order number exists with another amount, account or deadline.
+     *  prepay_strerror(): "payment: order number exists with other content" */
     PREPAY_E_PAYMENT_CONFLICT = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 5),
-    /** A field is outside its range (amount <= 0, order number 0, deadline not after creation, bad status). */
+    /** A field is outside its range (amount <= 0, order number 0, deadline not after creation, bad status).
+     *  prepay_strerror(): "payment: order field out of range" */
     PREPAY_E_PAYMENT_FIELD = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 6),
-    /** The ledger or settlement refused the order's transfer (`error_detail` says why). */
+    /** The ledger or settlement refused the order's transfer (`error_detail` says why).
+     *  prepay_strerror(): "payment: ledger or settlement refused the order's transfer" */
     PREPAY_E_PAYMENT_BOOKS = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 7),
-    /** A statement record does not parse (field count, order id, amount, status or time). */
+    /** A statement record does not parse (field count, order id, amount, status or time).
+     *  prepay_strerror(): "payment: statement record does not parse" */
     PREPAY_E_PAYMENT_STATEMENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 8)
 };
 

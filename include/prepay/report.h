@@ -81,20 +81,27 @@
 
 /** @brief Status codes of the report module (module ::PREPAY_MODULE_REPORT). */
 enum prepay_report_status {
-    /** Unknown period kind, an empty or reversed day range, or days outside years 2..9998. */
+    /** Unknown period kind, an empty or reversed day range, or days outside years 2..9998.
+     *  prepay_strerror(): "report: unknown period, or an empty or out-of-range day range" */
     PREPAY_E_REPORT_BAD_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 1),
-    /** A row starts before the end of the previous row of its series: the series is unordered or overlaps. */
+    /** A row starts before the end of the previous row of its series: the series is unordered or overlaps.
+     *  prepay_strerror(): "report: a row starts before the end of the previous row of its meter (unordered or overlapping)" */
     PREPAY_E_REPORT_UNORDERED = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 2),
     /** A row is malformed: 0 seconds or more than ::PREPAY_REPORT_MAX_ROW_SECONDS, negative energy, band slot
-     *  above 5, or a fee that is not normalised. */
+     *  above 5, or a fee that is not normalised.
+     *  prepay_strerror(): "report: malformed row (length, negative energy, band or fee)" */
     PREPAY_E_REPORT_BAD_ROW = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 3),
-    /** A key (or group) index is not below the report's key count. */
+    /** A key (or group) index is not below the report's key count.
+     *  prepay_strerror(): "report: key or group index out of range" */
     PREPAY_E_REPORT_BAD_KEY = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 4),
-    /** Two reports do not have the same period and days (prepay_report_roll_up()). */
+    /** Two reports do not have the same period and days (prepay_report_roll_up()).
+     *  prepay_strerror(): "report: reports differ in period or days" */
     PREPAY_E_REPORT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 5),
-    /** A bucket index is not below the report's bucket count. */
+    /** A bucket index is not below the report's bucket count.
+     *  prepay_strerror(): "report: bucket index out of range" */
     PREPAY_E_REPORT_BAD_BUCKET = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 6),
-    /** The report (or its period) has no data at all, where data is needed (tools and hosted output). */
+    /** The report (or its period) has no data at all, where data is needed (tools and hosted output).
+     *  prepay_strerror(): "report: no data in the report period" */
     PREPAY_E_REPORT_NO_DATA = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 7)
 };
 

@@ -83,43 +83,60 @@
 
 /** @brief Status codes of the settlement module (module 11, ::PREPAY_MODULE_SETTLEMENT). */
 enum prepay_settlement_status {
-    /** A reading, replacement or member names a meter id the site does not hold. */
+    /** A reading, replacement or member names a meter id the site does not hold.
+     *  prepay_strerror(): "settlement: unknown meter" */
     PREPAY_E_SETTLEMENT_UNKNOWN_METER = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 1),
-    /** A meter, recharge, command or group names an account id the site does not hold. */
+    /** A meter, recharge, command or group names an account id the site does not hold.
+     *  prepay_strerror(): "settlement: unknown account" */
     PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 2),
-    /** An account, meter or group is added with an id (number, address) the site already holds. */
+    /** An account, meter or group is added with an id (number, address) the site already holds.
+     *  prepay_strerror(): "settlement: id already in the site" */
     PREPAY_E_SETTLEMENT_DUPLICATE_ID = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 3),
     /** An id, time or number does not fit the transfer-id scheme (id 0 or above
-     *  ::PREPAY_SETTLEMENT_SUBJECT_MAX, a time outside 0..2^32-1 s, ...). */
+     *  ::PREPAY_SETTLEMENT_SUBJECT_MAX, a time outside 0..2^32-1 s, ...).
+     *  prepay_strerror(): "settlement: id, time or number outside the transfer-id scheme" */
     PREPAY_E_SETTLEMENT_ID_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 4),
-    /** A configuration field is invalid: unknown kind, commodity, method or flag, a negative amount. */
+    /** A configuration field is invalid: unknown kind, commodity, method or flag, a negative amount.
+     *  prepay_strerror(): "settlement: invalid configuration field" */
     PREPAY_E_SETTLEMENT_BAD_CONFIG = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 5),
-    /** A tariff or policy number is out of range, or a meter has no tariff for its commodity. */
+    /** A tariff or policy number is out of range, or a meter has no tariff for its commodity.
+     *  prepay_strerror(): "settlement: tariff or policy number out of range, or no tariff for the commodity" */
     PREPAY_E_SETTLEMENT_BAD_REFERENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 6),
-    /** A meter's tariff meters the other commodity (an electricity meter with a water tariff). */
+    /** A meter's tariff meters the other commodity (an electricity meter with a water tariff).
+     *  prepay_strerror(): "settlement: tariff meters another commodity" */
     PREPAY_E_SETTLEMENT_COMMODITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 7),
     /** A group contradicts the site: a meter already in a group, a sub-meter without an account, a
-     *  master that is also a member, a group without a master or members when closing. */
+     *  master that is also a member, a group without a master or members when closing.
+     *  prepay_strerror(): "settlement: allocation group contradicts the site" */
     PREPAY_E_SETTLEMENT_GROUP = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 8),
-    /** A reading's value is negative or not below the register's modulus. */
+    /** A reading's value is negative or not below the register's modulus.
+     *  prepay_strerror(): "settlement: reading outside the register" */
     PREPAY_E_SETTLEMENT_BAD_READING = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 9),
-    /** A reading carries a DI (or unit) other than the meter's energy register. */
+    /** A reading carries a DI (or unit) other than the meter's energy register.
+     *  prepay_strerror(): "settlement: reading of another register (DI or unit)" */
     PREPAY_E_SETTLEMENT_WRONG_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 10),
-    /** A DL/T 645 reply carries no value (abnormal reply, bad BCD, ...): `error_detail` holds its status. */
+    /** A DL/T 645 reply carries no value (abnormal reply, bad BCD, ...): `error_detail` holds its status.
+     *  prepay_strerror(): "settlement: reply carries no value" */
     PREPAY_E_SETTLEMENT_REPLY = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 11),
     /** Same key, other content: a reading at the time of a settled one with another value, a
-     *  recharge sequence repeated with another amount, a replacement repeated differently. */
+     *  recharge sequence repeated with another amount, a replacement repeated differently.
+     *  prepay_strerror(): "settlement: same key with other content" */
     PREPAY_E_SETTLEMENT_CONFLICT = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 12),
-    /** A recharge sequence skips numbers (the next must be the account's count + 1). */
+    /** A recharge sequence skips numbers (the next must be the account's count + 1).
+     *  prepay_strerror(): "settlement: recharge sequence skips numbers" */
     PREPAY_E_SETTLEMENT_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 13),
-    /** A period boundary is not after the open period's end, or not at midnight. */
+    /** A period boundary is not after the open period's end, or not at midnight.
+     *  prepay_strerror(): "settlement: period boundary not after the open period, or not at midnight" */
     PREPAY_E_SETTLEMENT_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 14),
-    /** The books were not opened (prepay_settlement_open()) for an account in the call. */
+    /** The books were not opened (prepay_settlement_open()) for an account in the call.
+     *  prepay_strerror(): "settlement: books not opened for the account" */
     PREPAY_E_SETTLEMENT_NOT_OPEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 15),
     /** The ledger refused a settlement transfer (`error_detail`: its result): the ledger is full, or
-     *  its balances differ from the site's (someone posted to a settlement account behind it). */
+     *  its balances differ from the site's (someone posted to a settlement account behind it).
+     *  prepay_strerror(): "settlement: ledger refused a settlement transfer" */
     PREPAY_E_SETTLEMENT_BOOKS = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 16),
-    /** prepay_settlement_verify(): the site's balances disagree with the ledger or with its totals. */
+    /** prepay_settlement_verify(): the site's balances disagree with the ledger or with its totals.
+     *  prepay_strerror(): "settlement: site balances disagree with the ledger" */
     PREPAY_E_SETTLEMENT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 17)
 };
 

@@ -54,26 +54,33 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_STATION)
  *  @{ */
-/** @brief A request is already outstanding on this session (one per bus). */
+/** @brief A request is already outstanding on this session (one per bus).
+ *  prepay_strerror(): "station: a request is already outstanding on this bus" */
 #define PREPAY_E_STATION_BUSY PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 1)
-/** @brief No valid reply arrived within the timeout, after every retry. */
+/** @brief No valid reply arrived within the timeout, after every retry.
+ *  prepay_strerror(): "station: no reply before the timeout, after every retry" */
 #define PREPAY_E_STATION_TIMEOUT PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 2)
-/** @brief The session has no finished request to report (idle or still waiting). */
+/** @brief The session has no finished request to report (idle or still waiting).
+ *  prepay_strerror(): "station: no finished request to report" */
 #define PREPAY_E_STATION_NOT_DONE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 3)
-/** @brief Follow-up frames carried more data than the caller's buffer, or more frames than the configured limit. */
+/** @brief Follow-up frames carried more data than the caller's buffer, or more frames than the configured limit.
+ *  prepay_strerror(): "station: follow-up data exceed the buffer or the follow-up limit" */
 #define PREPAY_E_STATION_FOLLOW_UP_OVERFLOW PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 4)
-/** @brief The request frame cannot be sent: it is a reply, or it does not encode. */
+/** @brief The request frame cannot be sent: it is a reply, or it does not encode.
+ *  prepay_strerror(): "station: the request frame cannot be sent" */
 #define PREPAY_E_STATION_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 5)
-/** @brief Discovery found more meters than the caller's array holds. */
+/** @brief Discovery found more meters than the caller's array holds.
+ *  prepay_strerror(): "station: discovery found more meters than the array holds" */
 #define PREPAY_E_STATION_TOO_MANY_METERS PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 6)
-/** @brief A follow-up reply arrived with a sequence number other than the one requested. */
+/** @brief A follow-up reply arrived with a sequence number other than the one requested.
+ *  prepay_strerror(): "station: follow-up reply with an unexpected sequence number" */
 #define PREPAY_E_STATION_BAD_SEQUENCE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 7)
 /**
  * @brief The addressed meter answered with a malformed reply: a whole frame
  *        with a good checksum whose length contradicts its control code (e.g.
  *        an abnormal reply without its one error byte). Reported at once, not
  *        retried: the meter will answer the same way again.
- */
+ *  prepay_strerror(): "station: the addressed meter sent a malformed reply (its length contradicts its control code)" */
 #define PREPAY_E_STATION_MALFORMED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 8)
 /** @} */
 

@@ -100,70 +100,101 @@
 
 /** @brief Status codes of the tariff module (module ::PREPAY_MODULE_TARIFF). */
 enum prepay_tariff_status {
-    /** An enum field holds a value that is not one of its constants. */
+    /** An enum field holds a value that is not one of its constants.
+     *  prepay_strerror(): "tariff: unknown enum value" */
     PREPAY_E_TARIFF_BAD_ENUM = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 1),
-    /** A count field exceeds its PREPAY_MAX_* capacity. */
+    /** A count field exceeds its PREPAY_MAX_* capacity.
+     *  prepay_strerror(): "tariff: table count exceeds its capacity" */
     PREPAY_E_TARIFF_CAPACITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 2),
-    /** Seasons are not sorted by start date. */
+    /** Seasons are not sorted by start date.
+     *  prepay_strerror(): "tariff: seasons not sorted by start date" */
     PREPAY_E_TARIFF_SEASON_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 3),
-    /** Two seasons start on the same date (they overlap). */
+    /** Two seasons start on the same date (they overlap).
+     *  prepay_strerror(): "tariff: two seasons start on the same date" */
     PREPAY_E_TARIFF_SEASON_OVERLAP = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 4),
-    /** A month-day, holiday or override date does not exist (or is Feb 29 as a season start). */
+    /** A month-day, holiday or override date does not exist (or is Feb 29 as a season start).
+     *  prepay_strerror(): "tariff: date does not exist" */
     PREPAY_E_TARIFF_BAD_DATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 5),
-    /** Day-table slots are not strictly increasing in start minute. */
+    /** Day-table slots are not strictly increasing in start minute.
+     *  prepay_strerror(): "tariff: day-table slots not strictly increasing" */
     PREPAY_E_TARIFF_SLOT_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 6),
-    /** A slot starts at minute 1440 or later. */
+    /** A slot starts at minute 1440 or later.
+     *  prepay_strerror(): "tariff: slot start minute out of range" */
     PREPAY_E_TARIFF_SLOT_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 7),
-    /** A day table in use has no slot: the day would have a gap. */
+    /** A day table in use has no slot: the day would have a gap.
+     *  prepay_strerror(): "tariff: day table has no slot (gap)" */
     PREPAY_E_TARIFF_DAY_TABLE_EMPTY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 8),
-    /** A season or holiday refers to a day table that does not exist. */
+    /** A season or holiday refers to a day table that does not exist.
+     *  prepay_strerror(): "tariff: reference to a missing day table" */
     PREPAY_E_TARIFF_BAD_DAY_TABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 9),
-    /** A band index is 0 or above band_count (or band_count is 0 or too large). */
+    /** A band index is 0 or above band_count (or band_count is 0 or too large).
+     *  prepay_strerror(): "tariff: bad band (tariff index)" */
     PREPAY_E_TARIFF_BAD_BAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 10),
-    /** Holidays are not strictly increasing in date. */
+    /** Holidays are not strictly increasing in date.
+     *  prepay_strerror(): "tariff: holidays not strictly increasing" */
     PREPAY_E_TARIFF_HOLIDAY_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 11),
-    /** Overrides are not sorted by (day, start minute) or overlap. */
+    /** Overrides are not sorted by (day, start minute) or overlap.
+     *  prepay_strerror(): "tariff: overrides unsorted or overlapping" */
     PREPAY_E_TARIFF_OVERRIDE_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 12),
-    /** An override's minute range is empty or outside 0..1440. */
+    /** An override's minute range is empty or outside 0..1440.
+     *  prepay_strerror(): "tariff: override minute range empty or out of range" */
     PREPAY_E_TARIFF_OVERRIDE_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 13),
-    /** Tier bounds are not strictly increasing, or a bound is not positive. */
+    /** Tier bounds are not strictly increasing, or a bound is not positive.
+     *  prepay_strerror(): "tariff: tier bounds not strictly increasing" */
     PREPAY_E_TARIFF_TIER_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 14),
-    /** The last tier has a finite bound; it must be ::PREPAY_TIER_UNBOUNDED. */
+    /** The last tier has a finite bound; it must be ::PREPAY_TIER_UNBOUNDED.
+     *  prepay_strerror(): "tariff: last tier must be unbounded" */
     PREPAY_E_TARIFF_TIER_FINITE_LAST = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 15),
-    /** A price is negative (or a derived price cannot be computed). */
+    /** A price is negative (or a derived price cannot be computed).
+     *  prepay_strerror(): "tariff: negative or bad price" */
     PREPAY_E_TARIFF_BAD_PRICE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 16),
-    /** A price derivation is malformed: negative ratio or a quantum below 1. */
+    /** A price derivation is malformed: negative ratio or a quantum below 1.
+     *  prepay_strerror(): "tariff: bad price derivation (ratio or quantum)" */
     PREPAY_E_TARIFF_BAD_DERIVATION = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 17),
-    /** The cycle definition is bad: start month not 1..12 or start day not 1..28. */
+    /** The cycle definition is bad: start month not 1..12 or start day not 1..28.
+     *  prepay_strerror(): "tariff: bad cycle definition" */
     PREPAY_E_TARIFF_BAD_CYCLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 18),
-    /** A fixed charge is negative. */
+    /** A fixed charge is negative.
+     *  prepay_strerror(): "tariff: negative fixed charge" */
     PREPAY_E_TARIFF_BAD_FIXED_CHARGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 19),
-    /** The two price sets of a plan disagree on unit, cycle, mode or rounding. */
+    /** The two price sets of a plan disagree on unit, cycle, mode or rounding.
+     *  prepay_strerror(): "tariff: the two price sets are incompatible" */
     PREPAY_E_TARIFF_SWITCH_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 20),
-    /** An interval or reading lies before the end of what the state has already priced. */
+    /** An interval or reading lies before the end of what the state has already priced.
+     *  prepay_strerror(): "tariff: interval before what was already priced" */
     PREPAY_E_TARIFF_TIME_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 21),
-    /** An interval is malformed: end before start, negative energy, or energy in zero time. */
+    /** An interval is malformed: end before start, negative energy, or energy in zero time.
+     *  prepay_strerror(): "tariff: malformed interval" */
     PREPAY_E_TARIFF_BAD_INTERVAL = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 22),
-    /** A register reading is lower than the previous one. */
+    /** A register reading is lower than the previous one.
+     *  prepay_strerror(): "tariff: register reading went backwards" */
     PREPAY_E_TARIFF_REGISTER_BACKWARDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 23),
-    /** The cycle was closed (proportional mode); it cannot take more energy. */
+    /** The cycle was closed (proportional mode); it cannot take more energy.
+     *  prepay_strerror(): "tariff: cycle already closed" */
     PREPAY_E_TARIFF_CYCLE_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 24),
-    /** The account adjustment is bad: scale not positive, or bounds no longer sorted. */
+    /** The account adjustment is bad: scale not positive, or bounds no longer sorted.
+     *  prepay_strerror(): "tariff: bad account adjustment" */
     PREPAY_E_TARIFF_BAD_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 25),
-    /** Vending: the marginal price is zero, so the money buys unlimited energy. */
+    /** Vending: the marginal price is zero, so the money buys unlimited energy.
+     *  prepay_strerror(): "tariff: marginal price is zero (unlimited energy)" */
     PREPAY_E_TARIFF_FREE_ENERGY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 26),
-    /** The state was not initialised with prepay_tariff_state_init(), or is corrupt. */
+    /** The state was not initialised with prepay_tariff_state_init(), or is corrupt.
+     *  prepay_strerror(): "tariff: state not initialised or corrupt" */
     PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27),
     /** A sealed plan's tariff changed without prepay_tariff_touch() (found only where
-     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal). */
+     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal).
+     *  prepay_strerror(): "tariff: a sealed plan's tariff changed without prepay_tariff_touch()" */
     PREPAY_E_TARIFF_SEAL_BROKEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 28),
-    /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state. */
+    /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state.
+     *  prepay_strerror(): "tariff: proportional mode needs the full state (per-band energy)" */
     PREPAY_E_TARIFF_NEEDS_BANDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 29),
     /** A demand or capacity charge is malformed (rate index, tier bounds, period of a band, ratchet,
-     *  a negative price), or the tariff cannot carry one (water, a yearly cycle). */
+     *  a negative price), or the tariff cannot carry one (water, a yearly cycle).
+     *  prepay_strerror(): "tariff: malformed demand or capacity charge" */
     PREPAY_E_TARIFF_BAD_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 30),
     /** Demand and capacity charges need the monthly peaks of ::prepay_tariff_state_t: use the full
-     *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()). */
+     *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()).
+     *  prepay_strerror(): "tariff: demand or capacity charges need the full state (monthly peaks)" */
     PREPAY_E_TARIFF_NEEDS_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 31)
 };
 

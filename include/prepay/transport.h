@@ -59,21 +59,29 @@
 
 /** @name Status codes of the hosted transports (module ::PREPAY_MODULE_TRANSPORT, numbers 16..)
  *  @{ */
-/** @brief The device cannot be opened or the host refused the connection (the text says why). */
+/** @brief The device cannot be opened or the host refused the connection (the text says why).
+ *  prepay_strerror(): "transport: cannot open the device or connect to the host" */
 #define PREPAY_E_TRANSPORT_OPEN PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 16)
-/** @brief The serial device is in use by another program (exclusive open or lock refused). */
+/** @brief The serial device is in use by another program (exclusive open or lock refused).
+ *  prepay_strerror(): "transport: the device is in use by another program" */
 #define PREPAY_E_TRANSPORT_BUSY PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 17)
-/** @brief Serial settings this library or the device do not support (rate, data bits, parity, stop bits). */
+/** @brief Serial settings this library or the device do not support (rate, data bits, parity, stop bits).
+ *  prepay_strerror(): "transport: serial settings the device or this library do not support" */
 #define PREPAY_E_TRANSPORT_SETTINGS PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 18)
-/** @brief The connection was closed by the other end (and could not be made again). */
+/** @brief The connection was closed by the other end (and could not be made again).
+ *  prepay_strerror(): "transport: the connection was closed by the other end" */
 #define PREPAY_E_TRANSPORT_CLOSED PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 19)
-/** @brief A read or write failed (the text gives the system's message). */
+/** @brief A read or write failed (the text gives the system's message).
+ *  prepay_strerror(): "transport: read or write on the device or connection failed" */
 #define PREPAY_E_TRANSPORT_IO PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 20)
-/** @brief The DTU did not register (or register again) within the time allowed. */
+/** @brief The DTU did not register (or register again) within the time allowed.
+ *  prepay_strerror(): "transport: the DTU did not register within the time allowed" */
 #define PREPAY_E_TRANSPORT_NO_DTU PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 21)
-/** @brief Connecting took longer than the time allowed. */
+/** @brief Connecting took longer than the time allowed.
+ *  prepay_strerror(): "transport: connecting took longer than the time allowed" */
 #define PREPAY_E_TRANSPORT_TIMEOUT PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 22)
-/** @brief The host name or address cannot be resolved. */
+/** @brief The host name or address cannot be resolved.
+ *  prepay_strerror(): "transport: the host name or address cannot be resolved" */
 #define PREPAY_E_TRANSPORT_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 23)
 /** @} */
 

@@ -74,19 +74,26 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The meter struct was not initialised by prepay_water_meter_init(), or is corrupt. */
+/** @brief The meter struct was not initialised by prepay_water_meter_init(), or is corrupt.
+ *  prepay_strerror(): "water meter: not initialised or corrupt" */
 #define PREPAY_E_WATER_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 1)
-/** @brief A parameter is out of its domain (thresholds, price table, days, valve rules, address, unit). */
+/** @brief A parameter is out of its domain (thresholds, price table, days, valve rules, address, unit).
+ *  prepay_strerror(): "water meter: parameter out of its domain" */
 #define PREPAY_E_WATER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 2)
-/** @brief The operation needs another purse mode (a purchase on a remote-mode meter, a volume write in money mode). */
+/** @brief The operation needs another purse mode (a purchase on a remote-mode meter, a volume write in money mode).
+ *  prepay_strerror(): "water meter: not possible in this purse mode" */
 #define PREPAY_E_WATER_WRONG_MODE PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 3)
-/** @brief Purchase refused: its serial is neither the last accepted one (a replay) nor the next one. */
+/** @brief Purchase refused: its serial is neither the last accepted one (a replay) nor the next one.
+ *  prepay_strerror(): "water meter: purchase serial is neither the last one nor the next one" */
 #define PREPAY_E_WATER_PURCHASE_SERIAL PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 4)
-/** @brief Purchase refused: the balance would exceed the hoarding limit. */
+/** @brief Purchase refused: the balance would exceed the hoarding limit.
+ *  prepay_strerror(): "water meter: the balance would exceed the hoarding limit" */
 #define PREPAY_E_WATER_HOARDING_LIMIT PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 5)
-/** @brief Valve open refused: a hold is in force that this actor may not clear (recorded as ::PREPAY_WATER_EVENT_OPEN_REFUSED). */
+/** @brief Valve open refused: a hold is in force that this actor may not clear (recorded as ::PREPAY_WATER_EVENT_OPEN_REFUSED).
+ *  prepay_strerror(): "water meter: valve open refused by the valve rules" */
 #define PREPAY_E_WATER_VALVE_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 6)
-/** @brief A time before the meter clock where time must move forward (prepay_water_meter_advance()). */
+/** @brief A time before the meter clock where time must move forward (prepay_water_meter_advance()).
+ *  prepay_strerror(): "water meter: time before the meter clock" */
 #define PREPAY_E_WATER_TIME_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 7)
 /** @} */
 
