@@ -264,6 +264,7 @@
 %include "prepay/tariff_json.h"
 %include "prepay/ledger.h"
 %include "prepay/wallet.h"
+%include "prepay/journal_format.h"
 %include "prepay/journal.h"
 %include "prepay/journal_posix.h"
 %include "prepay/allocation.h"
