@@ -74,7 +74,7 @@ static int label_every(int days)
 
 int demo_chart_write_svg(const demo_t *d, FILE *f)
 {
-    const int width = 960, height = 420, left = 80, right = 24, top = 64, bottom = 70;
+    const int width = 960, height = 420, left = 80, right = 48, top = 64, bottom = 70; /* right: half a date label */
     const double plot_w = width - left - right, plot_h = height - top - bottom;
     const int64_t span = (int64_t)(d->hours > 0 ? d->hours : 1) * HOUR_SECONDS;
     int64_t step = 1, ymax = 1;
