@@ -26,6 +26,7 @@
 #define PREPAY_BEGIN_DECLS
 #define PREPAY_END_DECLS
 #define PREPAY_DEPRECATED(msg)
+#define PREPAY_NODISCARD
 
 /* ---- byte inputs ----------------------------------------------------------- */
 %typemap(in) (const uint8_t *BUF, size_t LEN) (Py_buffer view, int got = 0) {

@@ -538,6 +538,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_BAD_ADDRESS if @p text_len is not 14 or a pair is neither BCD nor `AA`.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_address_from_string(const char *text, size_t text_len, prepay_cjt188_address_t *out);
 
 /**
@@ -550,6 +551,7 @@ PREPAY_API int prepay_cjt188_address_from_string(const char *text, size_t text_l
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap < 15.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_address_to_string(const prepay_cjt188_address_t *address, char *out, size_t out_cap);
 
 /**
@@ -623,6 +625,7 @@ PREPAY_API uint8_t prepay_cjt188_checksum(const uint8_t *bytes, size_t len);
  * ::PREPAY_E_CJT188_BAD_DI_ORDER; ::PREPAY_E_CJT188_DATA_TOO_LONG;
  * ::PREPAY_E_CJT188_BAD_LENGTH if @p data_len does not fit the control code.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_frame_init(prepay_cjt188_frame_t *frame, prepay_cjt188_di_order_t di_order,
                                         uint8_t meter_type, const prepay_cjt188_address_t *address,
                                         uint8_t control, const uint8_t *data, size_t data_len);
@@ -646,6 +649,7 @@ PREPAY_API int prepay_cjt188_frame_init(prepay_cjt188_frame_t *frame, prepay_cjt
  * ::PREPAY_E_CJT188_BAD_LENGTH; ::PREPAY_E_CJT188_BAD_CHECKSUM;
  * ::PREPAY_E_CJT188_BAD_END.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_order_t di_order,
                                     prepay_cjt188_frame_t *out);
 
@@ -657,6 +661,7 @@ PREPAY_API int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p frame is NULL;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG if its length exceeds ::PREPAY_CJT188_MAX_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_encoded_size(const prepay_cjt188_frame_t *frame);
 
 /**
@@ -669,6 +674,7 @@ PREPAY_API int prepay_cjt188_encoded_size(const prepay_cjt188_frame_t *frame);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_encode(const prepay_cjt188_frame_t *frame, uint8_t *out, size_t out_cap);
 
 /**
@@ -695,6 +701,7 @@ PREPAY_API bool prepay_cjt188_di_is_known(uint16_t di);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL;
  * ::PREPAY_E_CJT188_BAD_DI_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_init(prepay_cjt188_stream_t *stream, prepay_cjt188_di_order_t di_order);
 
 /**
@@ -710,6 +717,7 @@ PREPAY_API int prepay_cjt188_stream_init(prepay_cjt188_stream_t *stream, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_feed(prepay_cjt188_stream_t *stream, const uint8_t *in, size_t in_len);
 
 /**
@@ -728,6 +736,7 @@ PREPAY_API int prepay_cjt188_stream_feed(prepay_cjt188_stream_t *stream, const u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_next(prepay_cjt188_stream_t *stream, prepay_cjt188_frame_t *out);
 
 /**
@@ -738,6 +747,7 @@ PREPAY_API int prepay_cjt188_stream_next(prepay_cjt188_stream_t *stream, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_flush(prepay_cjt188_stream_t *stream);
 
 /**
@@ -749,6 +759,7 @@ PREPAY_API int prepay_cjt188_stream_flush(prepay_cjt188_stream_t *stream);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_stats(const prepay_cjt188_stream_t *stream, prepay_cjt188_stream_stats_t *out);
 /** @} */
 
@@ -770,6 +781,7 @@ PREPAY_API int prepay_cjt188_stream_stats(const prepay_cjt188_stream_t *stream, 
  * ::PREPAY_E_CJT188_BAD_VALUE for a nibble above 9; ::PREPAY_E_CJT188_BAD_UNIT
  * for a unit byte outside the unit table.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t decimals, bool with_unit,
                                              prepay_cjt188_quantity_t *out);
 
@@ -788,6 +800,7 @@ PREPAY_API int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_le
  * incompatible units; ::PREPAY_E_CJT188_INEXACT if digits would be lost;
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_in(const prepay_cjt188_quantity_t *quantity, uint8_t unit, int64_t *out);
 
 /**
@@ -798,6 +811,7 @@ PREPAY_API int prepay_cjt188_quantity_in(const prepay_cjt188_quantity_t *quantit
  *
  * **Errors:** as prepay_cjt188_quantity_in().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_litres(const prepay_cjt188_quantity_t *quantity, prepay_energy_t *litres);
 
 /**
@@ -811,6 +825,7 @@ PREPAY_API int prepay_cjt188_quantity_litres(const prepay_cjt188_quantity_t *qua
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a bad length;
  * ::PREPAY_E_OUT_OF_RANGE if the value is negative or too large.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_encode(const prepay_cjt188_quantity_t *quantity, size_t digits_len,
                                              bool with_unit, uint8_t *out);
 
@@ -822,6 +837,7 @@ PREPAY_API int prepay_cjt188_quantity_encode(const prepay_cjt188_quantity_t *qua
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *out);
 
 /**
@@ -832,6 +848,7 @@ PREPAY_API int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *ou
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_OUT_OF_RANGE outside years 1..9999.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_clock_encode(prepay_time_t t, uint8_t out[7]);
 
 /**
@@ -868,6 +885,7 @@ PREPAY_API bool prepay_cjt188_status_battery_low(uint16_t status);
  * ::PREPAY_E_CJT188_BAD_DATA for a wrong length; ::PREPAY_E_CJT188_BAD_VALUE;
  * ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *value, size_t value_len,
                                             prepay_cjt188_current_t *out);
 
@@ -881,6 +899,7 @@ PREPAY_API int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *v
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_OUT_OF_RANGE for values that do not fit their fields.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_current_encode(const prepay_cjt188_current_t *current, uint8_t *out, size_t out_cap);
 
 /**
@@ -891,6 +910,7 @@ PREPAY_API int prepay_cjt188_current_encode(const prepay_cjt188_current_t *curre
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_BAD_VALUE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_price_table_decode(const uint8_t in[15], prepay_cjt188_price_table_t *out);
 
 /**
@@ -903,6 +923,7 @@ PREPAY_API int prepay_cjt188_price_table_decode(const uint8_t in[15], prepay_cjt
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_INEXACT if a price or
  * step is not a whole wire unit; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_price_table_encode(const prepay_cjt188_price_table_t *table, uint8_t out[15]);
 
 /**
@@ -913,6 +934,7 @@ PREPAY_API int prepay_cjt188_price_table_encode(const prepay_cjt188_price_table_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_BAD_VALUE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purse_decode(const uint8_t in[15], prepay_cjt188_purse_t *out);
 
 /**
@@ -923,6 +945,7 @@ PREPAY_API int prepay_cjt188_purse_decode(const uint8_t in[15], prepay_cjt188_pu
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purse_encode(const prepay_cjt188_purse_t *purse, uint8_t out[15]);
 /** @} */
 
@@ -945,6 +968,7 @@ PREPAY_API int prepay_cjt188_purse_encode(const prepay_cjt188_purse_t *purse, ui
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_CJT188_BAD_DI_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                           uint16_t di, uint8_t ser);
 
@@ -957,6 +981,7 @@ PREPAY_API int prepay_cjt188_request_read(prepay_cjt188_frame_t *out, const prep
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read_address(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                   uint8_t ser);
 
@@ -969,6 +994,7 @@ PREPAY_API int prepay_cjt188_request_read_address(prepay_cjt188_frame_t *out, co
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read_key_version(prepay_cjt188_frame_t *out,
                                                       const prepay_cjt188_target_t *target, uint8_t ser);
 
@@ -983,6 +1009,7 @@ PREPAY_API int prepay_cjt188_request_read_key_version(prepay_cjt188_frame_t *out
  * **Errors:** as prepay_cjt188_request_read(); as prepay_cjt188_price_table_encode();
  * ::PREPAY_E_OUT_OF_RANGE for a start day outside 1..31.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_price_table(prepay_cjt188_frame_t *out,
                                                        const prepay_cjt188_target_t *target, uint8_t ser,
                                                        const prepay_cjt188_price_table_t *table);
@@ -999,6 +1026,7 @@ PREPAY_API int prepay_cjt188_request_write_price_table(prepay_cjt188_frame_t *ou
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_INVALID_ARGUMENT for another DI;
  * ::PREPAY_E_OUT_OF_RANGE for the day.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_day(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                uint8_t ser, uint16_t di, uint8_t day);
 
@@ -1017,6 +1045,7 @@ PREPAY_API int prepay_cjt188_request_write_day(prepay_cjt188_frame_t *out, const
  *
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_OUT_OF_RANGE for the amount.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_purchase(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                               uint8_t ser, uint8_t purchase_serial, prepay_money_t amount_fen);
 
@@ -1031,6 +1060,7 @@ PREPAY_API int prepay_cjt188_request_purchase(prepay_cjt188_frame_t *out, const 
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_key(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                uint8_t ser, uint8_t version, const uint8_t key[8]);
 
@@ -1044,6 +1074,7 @@ PREPAY_API int prepay_cjt188_request_write_key(prepay_cjt188_frame_t *out, const
  *
  * **Errors:** as prepay_cjt188_request_read(); as prepay_cjt188_clock_encode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_time(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                 uint8_t ser, prepay_time_t now);
 
@@ -1057,6 +1088,7 @@ PREPAY_API int prepay_cjt188_request_write_time(prepay_cjt188_frame_t *out, cons
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_valve(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                            uint8_t ser, bool open);
 
@@ -1069,6 +1101,7 @@ PREPAY_API int prepay_cjt188_request_valve(prepay_cjt188_frame_t *out, const pre
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_factory_enable(prepay_cjt188_frame_t *out,
                                                     const prepay_cjt188_target_t *target, uint8_t ser);
 
@@ -1082,6 +1115,7 @@ PREPAY_API int prepay_cjt188_request_factory_enable(prepay_cjt188_frame_t *out,
  *
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_CJT188_BAD_ADDRESS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_address(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                    uint8_t ser, const prepay_cjt188_address_t *new_address);
 
@@ -1096,6 +1130,7 @@ PREPAY_API int prepay_cjt188_request_write_address(prepay_cjt188_frame_t *out, c
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_INVALID_ARGUMENT if
  * `decimals` is not 2 or `present` is false; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_base(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                 uint8_t ser, const prepay_cjt188_quantity_t *base);
 /** @} */
@@ -1124,6 +1159,7 @@ PREPAY_API int prepay_cjt188_request_write_base(prepay_cjt188_frame_t *out, cons
  * ::PREPAY_E_CJT188_SER_MISMATCH; ::PREPAY_E_CJT188_ABNORMAL;
  * ::PREPAY_E_CJT188_DI_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply);
 
 /**
@@ -1136,6 +1172,7 @@ PREPAY_API int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, c
  * **Errors:** as prepay_cjt188_reply_check(); ::PREPAY_E_CJT188_BAD_REQUEST if
  * @p request is not a 901F read; as prepay_cjt188_current_decode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_current(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            prepay_cjt188_current_t *out);
 
@@ -1149,6 +1186,7 @@ PREPAY_API int prepay_cjt188_reply_current(const prepay_cjt188_frame_t *request,
  * **Errors:** as prepay_cjt188_reply_check(); ::PREPAY_E_CJT188_BAD_REQUEST;
  * ::PREPAY_E_CJT188_BAD_DATA; ::PREPAY_E_CJT188_BAD_VALUE; ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_history(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            prepay_cjt188_quantity_t *out);
 
@@ -1161,6 +1199,7 @@ PREPAY_API int prepay_cjt188_reply_history(const prepay_cjt188_frame_t *request,
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_price_table(const prepay_cjt188_frame_t *request,
                                                const prepay_cjt188_frame_t *reply, prepay_cjt188_price_table_t *out);
 
@@ -1173,6 +1212,7 @@ PREPAY_API int prepay_cjt188_reply_price_table(const prepay_cjt188_frame_t *requ
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_day(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                        uint8_t *day);
 
@@ -1185,6 +1225,7 @@ PREPAY_API int prepay_cjt188_reply_day(const prepay_cjt188_frame_t *request, con
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_purse(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                          prepay_cjt188_purse_t *out);
 
@@ -1197,6 +1238,7 @@ PREPAY_API int prepay_cjt188_reply_purse(const prepay_cjt188_frame_t *request, c
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_key_version(const prepay_cjt188_frame_t *request,
                                                const prepay_cjt188_frame_t *reply, uint8_t *version);
 
@@ -1211,6 +1253,7 @@ PREPAY_API int prepay_cjt188_reply_key_version(const prepay_cjt188_frame_t *requ
  * **Errors:** as prepay_cjt188_reply_history(); ::PREPAY_E_CJT188_BAD_ADDRESS if the
  * reply's address is not BCD.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_address(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            uint8_t *meter_type, prepay_cjt188_address_t *address);
 
@@ -1229,6 +1272,7 @@ PREPAY_API int prepay_cjt188_reply_address(const prepay_cjt188_frame_t *request,
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_write(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                          prepay_cjt188_write_ack_t *out);
 /** @} */
@@ -1251,6 +1295,7 @@ PREPAY_API int prepay_cjt188_reply_write(const prepay_cjt188_frame_t *request, c
  * ::PREPAY_E_CJT188_BAD_VALVE_COMMAND; ::PREPAY_E_CJT188_BAD_ADDRESS;
  * ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_parse_request(const prepay_cjt188_frame_t *request, prepay_cjt188_command_t *out);
 
 /**
@@ -1266,6 +1311,7 @@ PREPAY_API int prepay_cjt188_parse_request(const prepay_cjt188_frame_t *request,
  * ::PREPAY_E_CJT188_BAD_REQUEST if @p request is a reply or has no DI;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_build(prepay_cjt188_frame_t *out, const prepay_cjt188_frame_t *request,
                                          const prepay_cjt188_target_t *self, const uint8_t *value, size_t value_len);
 
@@ -1280,6 +1326,7 @@ PREPAY_API int prepay_cjt188_reply_build(prepay_cjt188_frame_t *out, const prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_BAD_REQUEST if @p request is a reply or has no SER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_build_abnormal(prepay_cjt188_frame_t *out, const prepay_cjt188_frame_t *request,
                                                   const prepay_cjt188_target_t *self, uint16_t status);
 
@@ -1299,6 +1346,7 @@ PREPAY_API int prepay_cjt188_reply_build_abnormal(prepay_cjt188_frame_t *out, co
  * **Errors:** ::PREPAY_E_CJT188_PURCHASE_REPEAT; ::PREPAY_E_CJT188_PURCHASE_SEQUENCE;
  * ::PREPAY_E_CJT188_BAD_VALUE if @p bcd and a serial is not BCD.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purchase_check(bool has_last, uint8_t last_serial, uint8_t serial, bool bcd);
 /** @} */
 

@@ -187,6 +187,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_TARIFF_UNSUPPORTED (the reason in @p problem).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_compile(const prepay_tariff_t *set, prepay_dlt645_tariff_tables_t *out,
                                             prepay_dlt645_tariff_problem_t *problem);
 
@@ -213,6 +214,7 @@ PREPAY_API const char *prepay_dlt645_tariff_reason_text(unsigned reason);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_check(const prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -231,6 +233,7 @@ PREPAY_API int prepay_dlt645_tariff_check(const prepay_dlt645_tariff_tables_t *t
  * ::PREPAY_E_DLT645_TARIFF_TABLES; errors of prepay_tariff_validate() for
  * an invalid @p base (or a combination of base and tables the model refuses).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_rebuild(const prepay_dlt645_tariff_tables_t *tables, const prepay_tariff_t *base,
                                             prepay_tariff_t *out);
 
@@ -241,6 +244,7 @@ PREPAY_API int prepay_dlt645_tariff_rebuild(const prepay_dlt645_tariff_tables_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_write_count(const prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -262,6 +266,7 @@ PREPAY_API int prepay_dlt645_tariff_write_count(const prepay_dlt645_tariff_table
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p set not 1 or 2;
  * ::PREPAY_E_NOT_FOUND if @p index is past the end; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_write_item(const prepay_dlt645_tariff_tables_t *tables, unsigned set,
                                                size_t index, prepay_dlt645_tariff_write_t *out);
 
@@ -272,6 +277,7 @@ PREPAY_API int prepay_dlt645_tariff_write_item(const prepay_dlt645_tariff_tables
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_tables_init(prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -291,6 +297,7 @@ PREPAY_API int prepay_dlt645_tariff_tables_init(prepay_dlt645_tariff_tables_t *t
  * ::PREPAY_E_DLT645_VALUE_LENGTH; ::PREPAY_E_BAD_BCD; ::PREPAY_E_DLT645_TARIFF_TABLES
  * (an entry out of range, more entries than a meter holds).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_absorb(prepay_dlt645_tariff_tables_t *tables, uint32_t di, const uint8_t *value,
                                            size_t len);
 
@@ -310,6 +317,7 @@ PREPAY_API int prepay_dlt645_tariff_absorb(prepay_dlt645_tariff_tables_t *tables
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_DLT645_TARIFF_TABLES
  * if either side fails prepay_dlt645_tariff_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_diff(const prepay_dlt645_tariff_tables_t *a, const prepay_dlt645_tariff_tables_t *b,
                                          prepay_dlt645_tariff_difference_t *out, size_t cap);
 

@@ -125,6 +125,7 @@ PREPAY_BEGIN_DECLS
  * token, an id size outside 1..::PREPAY_DTU_ID_MAX, or a variable-length
  * id followed by something other than a literal byte.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_format_parse(const char *text, size_t text_len, prepay_dtu_format_t *out);
 
 /**
@@ -145,6 +146,7 @@ PREPAY_API int prepay_dtu_format_parse(const char *text, size_t text_len, prepay
  * @p in with @p in_len > 0; ::PREPAY_E_BAD_STATE if @p format was not
  * compiled by prepay_dtu_format_parse(); ::PREPAY_E_TRANSPORT_NO_MATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_match(const prepay_dtu_format_t *format, const uint8_t *in, size_t in_len, bool complete,
                                 prepay_dtu_packet_t *out);
 

@@ -289,6 +289,7 @@ PREPAY_BEGIN_DECLS
  * ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT; every error of prepay_journal_scan();
  * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
                                       prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
                                       prepay_journal_recovery_t *info);
@@ -314,6 +315,7 @@ PREPAY_API int prepay_journal_recover(const prepay_journal_io_t *io, const prepa
  * (nothing written); ::PREPAY_E_JOURNAL_IO if the cut failed; every error of
  * prepay_journal_attach().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                      size_t buffer_capacity, prepay_journal_recovery_t *info);
 
@@ -345,6 +347,7 @@ PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_jou
  * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small); every error of
  * prepay_journal_resume().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                    size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
                                    prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
@@ -370,6 +373,7 @@ PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journ
  * **Errors:** those of prepay_journal_recover(); ::PREPAY_E_JOURNAL_REPLAY if
  * @p app returned a negative status.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_recover_app(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
                                           prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
                                           size_t scratch_cap, prepay_journal_record_fn app, void *app_context,
@@ -395,6 +399,7 @@ PREPAY_API int prepay_journal_recover_app(const prepay_journal_io_t *io, const p
  * **Errors:** those of prepay_journal_open(); ::PREPAY_E_JOURNAL_REPLAY if @p app
  * returned a negative status.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_open_app(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                        size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
                                        prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
@@ -418,6 +423,7 @@ PREPAY_API int prepay_journal_open_app(prepay_journal_t *journal, const prepay_j
  *
  * **Errors:** as prepay_journal_submit().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                     const prepay_ledger_transfer_t *batch, size_t count, int *results);
 
@@ -466,6 +472,7 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  * }
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                      const prepay_ledger_transfer_t *batch, size_t count, int *results);
 
@@ -480,6 +487,7 @@ PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t 
  * **Errors:** as prepay_ledger_create_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                              const prepay_ledger_account_t *account);
 
@@ -494,6 +502,7 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * **Errors:** as prepay_ledger_close_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id);
 
 /**
@@ -519,6 +528,7 @@ PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_le
  * pending transfers with deadlines (nothing expired); as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_time_t now,
                                      uint64_t *expired_ids, size_t ids_cap);
 
@@ -549,6 +559,7 @@ PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t 
  * ::PREPAY_E_JOURNAL_FULL from the snapshot storage (the old snapshot stays
  * published) or from truncating the journal (the journal is then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *ledger,
                                        const prepay_snapshot_io_t *snapshot, bool compact);
 
@@ -570,6 +581,7 @@ PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_l
  * if @p ledger is not empty; ::PREPAY_E_JOURNAL_IO; ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT
  * (also if the ledger refuses its contents).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
                                             uint64_t *sequence, uint64_t *records);
 
@@ -608,6 +620,7 @@ PREPAY_API int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot
  * if @p on_record refused a record (`info->corrupt_offset` is its offset;
  * earlier records were handed over).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after_sequence,
                                    prepay_journal_record_fn on_record, void *context, bool truncate_tail,
                                    prepay_journal_recovery_t *info);
@@ -640,6 +653,7 @@ PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after
  * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
  * or ::PREPAY_E_JOURNAL_FULL from the storage.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                      size_t buffer_capacity, const prepay_journal_recovery_t *info);
 
@@ -664,6 +678,7 @@ PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_jou
  * ::PREPAY_E_JOURNAL_FULL if flushing the staging buffer failed (the journal
  * is then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *payload,
                                   size_t payload_length);
 
@@ -685,6 +700,7 @@ PREPAY_API int prepay_journal_add(prepay_journal_t *journal, uint16_t type, cons
  * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
  * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_commit(prepay_journal_t *journal);
 
 /**
@@ -705,6 +721,7 @@ PREPAY_API int prepay_journal_commit(prepay_journal_t *journal);
  * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL (the
  * journal is then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_seal(prepay_journal_t *journal);
 
 /**
@@ -717,6 +734,7 @@ PREPAY_API int prepay_journal_seal(prepay_journal_t *journal);
  * earlier failure; ::PREPAY_E_JOURNAL_IO if the sync failed (nothing sealed
  * is acknowledged; the journal is then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_sync(prepay_journal_t *journal);
 
 /**
@@ -733,6 +751,7 @@ PREPAY_API int prepay_journal_sync(prepay_journal_t *journal);
  * earlier failure; ::PREPAY_E_JOURNAL_IO if truncating failed (the journal is
  * then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_rollback(prepay_journal_t *journal);
 
 /**
@@ -752,6 +771,7 @@ PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal
  *
  * **Errors:** as prepay_journal_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add_transfer(prepay_journal_t *journal, const prepay_ledger_transfer_t *transfer);
 
 /**
@@ -762,6 +782,7 @@ PREPAY_API int prepay_journal_add_transfer(prepay_journal_t *journal, const prep
  *
  * **Errors:** as prepay_journal_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepay_ledger_account_t *account);
 
 /**
@@ -772,6 +793,7 @@ PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepa
  *
  * **Errors:** as prepay_journal_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
 
 /**
@@ -785,6 +807,7 @@ PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t acco
  *
  * **Errors:** as prepay_journal_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
 
 /**
@@ -809,6 +832,7 @@ PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t tra
  * format-1 journal (older code could not read it; nothing staged); the errors of
  * prepay_journal_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *payload, size_t payload_length);
 
 /* ---- storage implementations --------------------------------------------- */
@@ -823,6 +847,7 @@ PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_memory_io(prepay_journal_memory_t *memory, uint8_t *buffer, size_t capacity,
                                         prepay_journal_io_t *io);
 
@@ -847,6 +872,7 @@ PREPAY_API void prepay_journal_memory_crash(prepay_journal_memory_t *memory, siz
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_snapshot_memory_io(prepay_snapshot_memory_t *memory, uint8_t *slot0, uint8_t *slot1,
                                          size_t capacity, prepay_snapshot_io_t *io);
 

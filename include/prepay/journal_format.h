@@ -236,6 +236,7 @@ PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, siz
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
 
 /**
@@ -248,6 +249,7 @@ PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
  * ::PREPAY_E_JOURNAL_TRUNCATED if @p in_len < ::PREPAY_JOURNAL_HEADER_SIZE;
  * ::PREPAY_E_JOURNAL_BAD_HEADER for a wrong magic, version, flags or CRC.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_header_decode(const uint8_t *in, size_t in_len);
 
 /**
@@ -258,6 +260,7 @@ PREPAY_API int prepay_journal_header_decode(const uint8_t *in, size_t in_len);
  *
  * **Errors:** as prepay_journal_header_decode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_header_version(const uint8_t *in, size_t in_len);
 
 /**
@@ -274,6 +277,7 @@ PREPAY_API int prepay_journal_header_version(const uint8_t *in, size_t in_len);
  * type, sequence 0 or a payload over the maximum;
  * ::PREPAY_E_BUFFER_TOO_SMALL if the record does not fit (nothing written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload,
                                             size_t payload_length, uint8_t *out, size_t out_cap);
 
@@ -293,6 +297,7 @@ PREPAY_API int prepay_journal_record_encode(uint16_t type, uint64_t sequence, co
  * ::PREPAY_E_JOURNAL_TRUNCATED if @p in ends before the header or the
  * (plausible) record does; ::PREPAY_E_JOURNAL_BAD_RECORD otherwise.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_record_decode(const uint8_t *in, size_t in_len, prepay_journal_record_t *out);
 
 /**
@@ -305,6 +310,7 @@ PREPAY_API int prepay_journal_record_decode(const uint8_t *in, size_t in_len, pr
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_commit_encode(const prepay_journal_commit_t *commit, uint8_t *out, size_t out_cap);
 
 /**
@@ -317,6 +323,7 @@ PREPAY_API int prepay_journal_commit_encode(const prepay_journal_commit_t *commi
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or non-zero reserved bytes.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, prepay_journal_commit_t *out);
 
 /**
@@ -329,6 +336,7 @@ PREPAY_API int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, pr
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_cut_encode(const prepay_journal_cut_t *cut, uint8_t *out, size_t out_cap);
 
 /**
@@ -341,6 +349,7 @@ PREPAY_API int prepay_journal_cut_encode(const prepay_journal_cut_t *cut, uint8_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or a batch count above 1.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_cut_decode(const uint8_t *in, size_t in_len, prepay_journal_cut_t *out);
 
 /* ---- payloads ------------------------------------------------------------ */
@@ -362,6 +371,7 @@ PREPAY_API int prepay_journal_cut_decode(const uint8_t *in, size_t in_len, prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *transfer, uint8_t *out,
                                               size_t out_cap);
 
@@ -377,6 +387,7 @@ PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *tr
  * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length, or a deadline of 0 in
  * the long form (each transfer has exactly one encoding).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out);
 
 /**
@@ -389,6 +400,7 @@ PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_account_encode(const prepay_ledger_account_t *account, uint8_t *out, size_t out_cap);
 
 /**
@@ -401,6 +413,7 @@ PREPAY_API int prepay_journal_account_encode(const prepay_ledger_account_t *acco
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_account_decode(const uint8_t *in, size_t in_len, prepay_ledger_account_t *out);
 
 PREPAY_END_DECLS

@@ -590,6 +590,7 @@ PREPAY_API size_t prepay_ledger_memory_size(uint32_t accounts, uint32_t transfer
  *   @p buffer not aligned.
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p size below prepay_ledger_memory_size().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_memory_layout(prepay_ledger_memory_t *memory, void *buffer, size_t size,
                                            uint32_t accounts, uint32_t transfers);
 
@@ -607,6 +608,7 @@ PREPAY_API int prepay_ledger_memory_layout(prepay_ledger_memory_t *memory, void 
  *   NULL), a zero capacity, a slot count that is not a power of two or not
  *   greater than its capacity, or a capacity above 2^31 - 1.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_memory_t *memory);
 
 /**
@@ -628,6 +630,7 @@ PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_m
  * - ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS
  * - ::PREPAY_E_CAPACITY: the account table is full.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_create_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
 
 /**
@@ -642,6 +645,7 @@ PREPAY_API int prepay_ledger_create_account(prepay_ledger_t *ledger, const prepa
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - ::PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_close_account(prepay_ledger_t *ledger, uint64_t account_id);
 
 /**
@@ -662,6 +666,7 @@ PREPAY_API int prepay_ledger_close_account(prepay_ledger_t *ledger, uint64_t acc
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer (with count > 0), uninitialised
  *   ledger, or count above INT32_MAX.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
                                    int *results);
 
@@ -681,6 +686,7 @@ PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - any transfer result of prepay_ledger_apply().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *transfer);
 
 /**
@@ -709,6 +715,7 @@ PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger
  * **Errors:**
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL or uninitialised ledger.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_expire(prepay_ledger_t *ledger, prepay_time_t now, uint64_t *expired_ids,
                                     size_t ids_cap);
 
@@ -731,6 +738,7 @@ PREPAY_API int prepay_ledger_expire(prepay_ledger_t *ledger, prepay_time_t now, 
  * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED: already expired.
  * - ::PREPAY_E_LEDGER_DEADLINE_NOT_REACHED: no deadline, or it is after @p now.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_replay_expiry(prepay_ledger_t *ledger, uint64_t transfer_id, prepay_time_t now);
 
 /**
@@ -757,6 +765,7 @@ PREPAY_API const prepay_ledger_account_t *prepay_ledger_account(const prepay_led
  * - ::PREPAY_E_OVERFLOW: a difference does not fit int64 (only possible
  *   with counters near the int64 range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_balance(const prepay_ledger_t *ledger, uint64_t account_id, prepay_ledger_balance_t *out);
 
 /**
@@ -820,6 +829,7 @@ PREPAY_API const prepay_ledger_entry_t *prepay_ledger_entry_at(const prepay_ledg
  *
  * **Errors:** none; 0 for every failure.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_query_next(const prepay_ledger_t *ledger, prepay_ledger_query_t *query,
                                         const prepay_ledger_entry_t **out);
 
@@ -838,6 +848,7 @@ PREPAY_API int prepay_ledger_query_next(const prepay_ledger_t *ledger, prepay_le
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - ::PREPAY_E_OVERFLOW: a sum does not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_order_summary(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
                                            prepay_ledger_order_summary_t *out);
 
@@ -865,6 +876,7 @@ PREPAY_API int prepay_ledger_order_summary(const prepay_ledger_t *ledger, prepay
  * - ::PREPAY_E_OVERFLOW: a sum does not fit.
  * - ::PREPAY_E_BAD_DATE: a timestamp outside the calendar range.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_income(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
                                     unsigned period, bool by_item, prepay_ledger_income_row_t *rows,
                                     size_t rows_cap, size_t *row_count);
@@ -893,6 +905,7 @@ PREPAY_API int prepay_ledger_income(const prepay_ledger_t *ledger, prepay_time_t
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p out_cap too small for the chain.
  * - ::PREPAY_E_OVERFLOW
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const prepay_ledger_recharge_t *request,
                                             prepay_ledger_transfer_t *out, size_t out_cap, size_t *out_count);
 
@@ -918,6 +931,7 @@ PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p scratch_cap < account count.
  * - ::PREPAY_E_LEDGER_INVARIANT: an invariant is broken.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
                                     size_t scratch_cap);
 
@@ -939,6 +953,7 @@ PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger
  * - ::PREPAY_E_LEDGER_EXCEEDS_CREDITS, ::PREPAY_E_LEDGER_EXCEEDS_DEBITS,
  *   ::PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE: the limit broken.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *account);
 
 /**
@@ -963,6 +978,7 @@ PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *accoun
  *   ::PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO; an id already in the
  *   ledger is ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_load_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
 
 PREPAY_END_DECLS

@@ -186,6 +186,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_LOADPROFILE_BAD_DI (class or mode out of range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_di(unsigned record_class, prepay_load_record_mode_t mode, uint32_t *di);
 
 /**
@@ -197,6 +198,7 @@ PREPAY_API int prepay_load_record_di(unsigned record_class, prepay_load_record_m
  *
  * **Errors:** ::PREPAY_E_LOADPROFILE_BAD_DI.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_parse_di(uint32_t di, unsigned *record_class, prepay_load_record_mode_t *mode);
 
 /**
@@ -215,6 +217,7 @@ PREPAY_API int prepay_load_record_parse_di(uint32_t di, unsigned *record_class, 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, @p count 0);
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_OUT_OF_RANGE (@p start outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_request(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                           unsigned record_class, prepay_load_record_mode_t mode, uint8_t count,
                                           prepay_time_t start);
@@ -226,6 +229,7 @@ PREPAY_API int prepay_load_record_request(prepay_dlt645_frame_t *out, const prep
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_reply_init(prepay_load_record_reply_t *reply);
 
 /**
@@ -243,6 +247,7 @@ PREPAY_API int prepay_load_record_reply_init(prepay_load_record_reply_t *reply);
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_LOADPROFILE_SEQUENCE;
  * ::PREPAY_E_BUFFER_TOO_SMALL (more than ::PREPAY_LOAD_RECORD_REPLY_MAX bytes).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_reply_add(prepay_load_record_reply_t *reply,
                                             const prepay_dlt645_read_reply_t *frame_reply);
 
@@ -268,6 +273,7 @@ PREPAY_API int prepay_load_record_reply_add(prepay_load_record_reply_t *reply,
  * ::PREPAY_E_LOADPROFILE_BAD_VALUE; ::PREPAY_E_LOADPROFILE_TIME_ORDER;
  * ::PREPAY_E_BUFFER_TOO_SMALL (more records than @p records_cap).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_decode(uint32_t di, const uint8_t *data, size_t len, prepay_load_record_t *records,
                                          size_t records_cap, size_t *count);
 
@@ -281,6 +287,7 @@ PREPAY_API int prepay_load_record_decode(uint32_t di, const uint8_t *data, size_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, classes above bit 5);
  * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OUT_OF_RANGE (a value or time that its field cannot hold).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_encode(const prepay_load_record_t *record, uint8_t *out, size_t out_cap);
 
 PREPAY_END_DECLS

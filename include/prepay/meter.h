@@ -443,6 +443,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a bad address);
  * ::PREPAY_E_OUT_OF_RANGE (clock outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *address, prepay_time_t clock);
 
 /**
@@ -467,6 +468,7 @@ PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_addr
  * ::PREPAY_E_METER_DAY_SLOTS (a day table of either set has more than
  * ::PREPAY_METER_MAX_DAY_SLOTS slots); errors of prepay_wallet_policy_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
                                  bool writable, const prepay_wallet_policy_t *policy,
                                  const prepay_tariff_account_t *account);
@@ -480,6 +482,7 @@ PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *s
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_METER_NO_TARIFF (local mode without a tariff).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_mode(prepay_meter_t *meter, prepay_meter_mode_t mode);
 
 /**
@@ -495,6 +498,7 @@ PREPAY_API int prepay_meter_set_mode(prepay_meter_t *meter, prepay_meter_mode_t 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_METER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alarm1, prepay_money_t alarm2,
                                                  prepay_money_t overdraft_limit, prepay_money_t hoarding_limit,
                                                  prepay_money_t close_allowed);
@@ -508,6 +512,7 @@ PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_m
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts, uint32_t seconds);
 
 /**
@@ -527,6 +532,7 @@ PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds);
 
 /**
@@ -543,6 +549,7 @@ PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t s
  * ::PREPAY_E_OUT_OF_RANGE (@p t outside 2000..2099, which DL/T 645 cannot carry);
  * ::PREPAY_E_METER_TIME_SYNC_REFUSED (further from the clock than the limit).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_time_t t);
 
 /**
@@ -563,6 +570,7 @@ PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter); ::PREPAY_E_METER_BAD_STATE (a member out of its domain).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char **member);
 
 /**
@@ -574,6 +582,7 @@ PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uint8_t password[3]);
 /** @} */
 
@@ -605,6 +614,7 @@ PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, 
  * ::PREPAY_E_METER_BAD_LOAD; ::PREPAY_E_METER_NO_TARIFF; ::PREPAY_E_OVERFLOW;
  * errors of prepay_tariff_feed_interval() and prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load);
 
 /**
@@ -619,6 +629,7 @@ PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, cons
  * ::PREPAY_E_METER_PURCHASE_COUNT; ::PREPAY_E_METER_HOARDING_LIMIT;
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, prepay_money_t amount, uint32_t count);
 
 /**
@@ -628,6 +639,7 @@ PREPAY_API int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; errors of prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_press_button(prepay_meter_t *meter);
 
 /**
@@ -638,6 +650,7 @@ PREPAY_API int prepay_meter_press_button(prepay_meter_t *meter);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_programming_key(prepay_meter_t *meter, bool pressed);
 
 /**
@@ -649,6 +662,7 @@ PREPAY_API int prepay_meter_set_programming_key(prepay_meter_t *meter, bool pres
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t condition, bool active);
 
 /**
@@ -659,6 +673,7 @@ PREPAY_API int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_meter_instant_t *instant);
 
 /**
@@ -681,6 +696,7 @@ PREPAY_API int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_mete
  * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND; ::PREPAY_E_METER_COMMAND_EXPIRED;
  * ::PREPAY_E_METER_KEEP_POWER; errors of prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t now, uint8_t command,
                                           prepay_time_t valid_until, uint32_t operator_code);
 
@@ -728,6 +744,7 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  * }
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t *request,
                                    size_t request_len, uint8_t *reply, size_t reply_cap);
 
@@ -744,6 +761,7 @@ PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, con
  * ::PREPAY_E_METER_DAY_SLOTS (a day table with more than ::PREPAY_METER_MAX_DAY_SLOTS slots);
  * ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap);
 /** @} */
 
@@ -761,6 +779,7 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide);
 
 /**
@@ -772,6 +791,7 @@ PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned pe
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_clear_demand(prepay_meter_t *meter);
 
 /**
@@ -783,6 +803,7 @@ PREPAY_API int prepay_meter_clear_demand(prepay_meter_t *meter);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, capacity 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records,
                                            size_t capacity);
 
@@ -798,6 +819,7 @@ PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (a ring with no array or more records than its capacity);
  * ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring);
 
 /**
@@ -810,6 +832,7 @@ PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
                                              const uint16_t interval[PREPAY_LOAD_RECORD_CLASSES]);
 
@@ -832,6 +855,7 @@ PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, count 0); ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,
                                          prepay_load_record_t *out, size_t out_cap, size_t *written);
 /** @} */

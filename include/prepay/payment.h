@@ -192,6 +192,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_PAYMENT_FIELD
  * (number 0); ::PREPAY_E_SETTLEMENT_ID_RANGE (account outside the key).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_order_id(uint32_t account_id, uint32_t number, uint64_t *out);
 
 /**
@@ -203,6 +204,7 @@ PREPAY_API int prepay_payment_order_id(uint32_t account_id, uint32_t number, uin
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_PAYMENT_UNKNOWN_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_lookup(const prepay_ledger_t *ledger, uint64_t order_id, prepay_payment_info_t *out);
 
 /**
@@ -219,6 +221,7 @@ PREPAY_API int prepay_payment_lookup(const prepay_ledger_t *ledger, uint64_t ord
  * ::PREPAY_E_PAYMENT_BOOKS (the ledger refused: `error_detail`); the journal's
  * errors. Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_create(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                      const prepay_payment_order_t *order, prepay_payment_result_t *result);
 
@@ -249,6 +252,7 @@ PREPAY_API int prepay_payment_create(prepay_settlement_site_t *site, const prepa
  * ::PREPAY_E_PAYMENT_BOOKS (`error_detail`: the settlement or ledger status);
  * the journal's errors. Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_notify(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                      prepay_settlement_work_t *work, const prepay_payment_notify_t *notify,
                                      prepay_payment_result_t *result);
@@ -275,6 +279,7 @@ PREPAY_API int prepay_payment_notify(prepay_settlement_site_t *site, const prepa
  * NULL @p records with @p count > 0); ::PREPAY_E_PAYMENT_STATEMENT (a record
  * with an unknown status or amount <= 0; nothing reported).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_reconcile(const prepay_ledger_t *ledger,
                                         const prepay_payment_statement_record_t *records, size_t count,
                                         prepay_time_t from, prepay_time_t to, prepay_payment_reconcile_fn line_fn,
@@ -308,6 +313,7 @@ PREPAY_API int prepay_payment_reconcile(const prepay_ledger_t *ledger,
  * is not 4 fields, a field longer than ::PREPAY_PAYMENT_STATEMENT_FIELD_MAX,
  * bad quoting, a NUL byte, or a field that does not parse).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_statement_parse(const char *text, size_t len,
                                               prepay_payment_statement_record_t *records, size_t cap,
                                               size_t *count, uint32_t *error_line);

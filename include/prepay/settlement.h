@@ -641,6 +641,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p out);
  * ::PREPAY_E_SETTLEMENT_ID_RANGE (kind 0 or above 255, sequence >= 2^56).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_id_make(unsigned kind, uint32_t subject, uint32_t period, uint64_t sequence,
                                          prepay_settlement_id_t *out);
 
@@ -677,6 +678,7 @@ PREPAY_API void prepay_settlement_id_split(const prepay_settlement_id_t *id, uns
  * ::PREPAY_E_SETTLEMENT_ID_RANGE (an event kind, kind above 31, subject 0 or
  * too large, a field outside its range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_ledger_key(const prepay_settlement_id_t *id, uint64_t *out);
 
 /**
@@ -688,6 +690,7 @@ PREPAY_API int prepay_settlement_ledger_key(const prepay_settlement_id_t *id, ui
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_SETTLEMENT_ID_RANGE
  * (not a key of the scheme: kind 0 or unassigned, subject 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_ledger_key_split(uint64_t key, prepay_settlement_id_t *out);
 
 /** @brief Ledger account roles of a settlement account (low byte of the ledger account id). */
@@ -730,6 +733,7 @@ PREPAY_API uint64_t prepay_settlement_ledger_account_id(uint32_t account_id, uns
  * `PREPAY_MAX_SETTLEMENT_*` macro, no account or meter, more postpaid records
  * than accounts); ::PREPAY_E_OVERFLOW (does not fit size_t).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_memory_size(const prepay_settlement_sizes_t *sizes, size_t *bytes);
 
 /**
@@ -743,6 +747,7 @@ PREPAY_API int prepay_settlement_memory_size(const prepay_settlement_sizes_t *si
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, misaligned buffer, bad sizes);
  * ::PREPAY_E_BUFFER_TOO_SMALL (@p size too small).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_memory_layout(prepay_settlement_memory_t *memory, void *buffer, size_t size,
                                                const prepay_settlement_sizes_t *sizes);
 
@@ -765,6 +770,7 @@ PREPAY_API int prepay_settlement_memory_layout(prepay_settlement_memory_t *memor
  * restore command, negative gap or due days, a charge item for an account
  * id out of range); the tariff's and policy's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_init(prepay_settlement_site_t *site, const prepay_settlement_memory_t *memory,
                                       const prepay_settlement_config_t *config, prepay_settlement_result_t *result);
 
@@ -802,6 +808,7 @@ PREPAY_API void prepay_settlement_meter_config_init(prepay_settlement_meter_conf
  * unit for a commodity); ::PREPAY_E_SETTLEMENT_DUPLICATE_ID;
  * ::PREPAY_E_CAPACITY (the account table, or the postpaid usage records, are full).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_account(prepay_settlement_site_t *site,
                                              const prepay_settlement_account_config_t *config);
 
@@ -824,6 +831,7 @@ PREPAY_API int prepay_settlement_add_account(prepay_settlement_site_t *site,
  * real-time deduction cannot use);
  * ::PREPAY_E_SETTLEMENT_DUPLICATE_ID (id or address); ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_settlement_meter_config_t *config);
 
 /**
@@ -841,6 +849,7 @@ PREPAY_API int prepay_settlement_add_meter(prepay_settlement_site_t *site, const
  * (the master is already in a group); ::PREPAY_E_SETTLEMENT_DUPLICATE_ID;
  * ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_group(prepay_settlement_site_t *site, const prepay_settlement_group_config_t *config);
 
 /**
@@ -855,6 +864,7 @@ PREPAY_API int prepay_settlement_add_group(prepay_settlement_site_t *site, const
  * bills no account, or measures another commodity than the master);
  * ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_member(prepay_settlement_site_t *site,
                                             const prepay_settlement_member_config_t *config);
 
@@ -924,6 +934,7 @@ PREPAY_API void prepay_settlement_counts(const prepay_settlement_site_t *site, p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, uint32_t readings,
                                                     prepay_settlement_work_sizes_t *out);
 
@@ -935,6 +946,7 @@ PREPAY_API int prepay_settlement_work_sizes_default(const prepay_settlement_site
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_size(const prepay_settlement_work_sizes_t *sizes, size_t *bytes);
 
 /**
@@ -947,6 +959,7 @@ PREPAY_API int prepay_settlement_work_size(const prepay_settlement_work_sizes_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_layout(prepay_settlement_work_t *work, void *buffer, size_t size,
                                              const prepay_settlement_work_sizes_t *sizes);
 
@@ -970,6 +983,7 @@ PREPAY_API int prepay_settlement_work_layout(prepay_settlement_work_t *work, voi
  * accounts created before it stay, and are found again by the next call); the
  * journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_open(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                       prepay_settlement_result_t *result);
 
@@ -1007,6 +1021,7 @@ PREPAY_API int prepay_settlement_open(prepay_settlement_site_t *site, const prep
  * lines or undo than it holds); the tariff's errors (`error_detail`);
  * ::PREPAY_E_SETTLEMENT_BOOKS; ::PREPAY_E_OVERFLOW; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                         prepay_settlement_work_t *work, const prepay_settlement_reading_t *readings,
                                         size_t count, prepay_settlement_result_t *result);
@@ -1027,6 +1042,7 @@ PREPAY_API int prepay_settlement_settle(prepay_settlement_site_t *site, const pr
  * reply has no value: abnormal, bad BCD, absent, ...); ::PREPAY_E_SETTLEMENT_UNKNOWN_METER
  * (no meter has that address); ::PREPAY_E_SETTLEMENT_WRONG_DI (another DI, or not kWh).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_reading_from_reply(const prepay_settlement_site_t *site,
                                                     const prepay_dlt645_reading_t *reply, prepay_time_t time,
                                                     prepay_settlement_reading_t *out, int *detail);
@@ -1046,6 +1062,7 @@ PREPAY_API int prepay_settlement_reading_from_reply(const prepay_settlement_site
  * bytes are not a valid frame, or the reply has no value); and those of
  * prepay_settlement_reading_from_reply().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_decode_reply(const prepay_settlement_site_t *site, prepay_dlt645_reader_t *reader,
                                               const uint8_t *bytes, size_t length, prepay_time_t time,
                                               prepay_settlement_reading_t *out, int *detail);
@@ -1068,6 +1085,7 @@ PREPAY_API int prepay_settlement_decode_reply(const prepay_settlement_site_t *si
  * (a different replacement at the same time, a final reading below the last
  * settled one, or `time` before the last settled reading).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_replace_meter(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                                prepay_settlement_work_t *work,
                                                const prepay_settlement_replacement_t *replacement,
@@ -1096,6 +1114,7 @@ PREPAY_API int prepay_settlement_replace_meter(prepay_settlement_site_t *site, c
  * the hoarding limit: `error_detail` ::PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE);
  * ::PREPAY_E_BUFFER_TOO_SMALL; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_recharge(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                           prepay_settlement_work_t *work, const prepay_settlement_recharge_t *recharge,
                                           prepay_settlement_recharge_split_t *split, prepay_settlement_result_t *result);
@@ -1117,6 +1136,7 @@ PREPAY_API int prepay_settlement_recharge(prepay_settlement_site_t *site, const 
  * ::PREPAY_E_SETTLEMENT_NOT_OPEN; the wallet's errors; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_SETTLEMENT_BOOKS; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                               prepay_settlement_work_t *work, uint32_t account_id, uint32_t commands,
                                               prepay_time_t time, prepay_settlement_result_t *result);
@@ -1150,6 +1170,7 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  * ::PREPAY_E_SETTLEMENT_NOT_OPEN; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_SETTLEMENT_BOOKS; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_close_period(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                               prepay_settlement_work_t *work, prepay_time_t next_end,
                                               prepay_settlement_result_t *result);
@@ -1165,6 +1186,7 @@ PREPAY_API int prepay_settlement_close_period(prepay_settlement_site_t *site, co
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_SETTLEMENT_NOT_OPEN (a
  * ledger account is missing); ::PREPAY_E_SETTLEMENT_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_verify(const prepay_settlement_site_t *site, const prepay_ledger_t *ledger,
                                         prepay_settlement_result_t *result);
 

@@ -270,6 +270,7 @@ PREPAY_API void prepay_station_config_default(prepay_station_config_t *config);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p session is NULL, the reply
  * timeout is 0 or the preamble is above 4.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prepay_station_config_t *config);
 
 /**
@@ -330,6 +331,7 @@ PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prep
  * // PREPAY_E_DLT645_ABNORMAL (result.error) or PREPAY_E_STATION_TIMEOUT
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_start(prepay_station_session_t *session, const prepay_dlt645_frame_t *request,
                                     uint8_t *data, size_t data_cap, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
                                     prepay_station_step_t *step);
@@ -353,6 +355,7 @@ PREPAY_API int prepay_station_start(prepay_station_session_t *session, const pre
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_BUFFER_TOO_SMALL if a
  * follow-up request does not fit @p tx.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_receive(prepay_station_session_t *session, const uint8_t *rx, size_t rx_len,
                                       uint64_t now_ms, uint8_t *tx, size_t tx_cap, prepay_station_step_t *step);
 
@@ -373,6 +376,7 @@ PREPAY_API int prepay_station_receive(prepay_station_session_t *session, const u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_sent(prepay_station_session_t *session, uint64_t now_ms, prepay_station_step_t *step);
 
 /**
@@ -387,6 +391,7 @@ PREPAY_API int prepay_station_sent(prepay_station_session_t *session, uint64_t n
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_poll(prepay_station_session_t *session, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
                                    prepay_station_step_t *step);
 
@@ -400,6 +405,7 @@ PREPAY_API int prepay_station_poll(prepay_station_session_t *session, uint64_t n
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_STATION_NOT_DONE if
  * no request has finished.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_result(prepay_station_session_t *session, prepay_station_result_t *out);
 
 /**
@@ -409,6 +415,7 @@ PREPAY_API int prepay_station_result(prepay_station_session_t *session, prepay_s
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_cancel(prepay_station_session_t *session);
 
 /**
@@ -419,6 +426,7 @@ PREPAY_API int prepay_station_cancel(prepay_station_session_t *session);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_stats(const prepay_station_session_t *session, prepay_station_stats_t *out);
 
 /**
@@ -436,6 +444,7 @@ PREPAY_API int prepay_station_stats(const prepay_station_session_t *session, pre
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, @p count 0 or @p rounds 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_init(prepay_station_task_t *task, prepay_station_task_item_t *items, size_t count,
                                         prepay_station_build_fn build, void *context, uint64_t start_at_ms,
                                         uint8_t rounds, uint8_t *data, size_t data_cap);
@@ -458,6 +467,7 @@ PREPAY_API int prepay_station_task_init(prepay_station_task_t *task, prepay_stat
  * or session is not initialised; ::PREPAY_E_STATION_BUSY if the session has
  * another request outstanding; errors of prepay_station_poll().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_poll(prepay_station_task_t *task, prepay_station_session_t *session,
                                         uint64_t now_ms, uint8_t *tx, size_t tx_cap, prepay_station_step_t *step);
 
@@ -475,6 +485,7 @@ PREPAY_API int prepay_station_task_poll(prepay_station_task_t *task, prepay_stat
  *
  * **Errors:** as prepay_station_task_poll() and prepay_station_receive().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_receive(prepay_station_task_t *task, prepay_station_session_t *session,
                                            const uint8_t *rx, size_t rx_len, uint64_t now_ms, uint8_t *tx,
                                            size_t tx_cap, prepay_station_step_t *step);
@@ -487,6 +498,7 @@ PREPAY_API int prepay_station_task_receive(prepay_station_task_t *task, prepay_s
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_summary(const prepay_station_task_t *task, prepay_station_task_summary_t *out);
 
 /**
@@ -498,6 +510,7 @@ PREPAY_API int prepay_station_task_summary(const prepay_station_task_t *task, pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p found_cap 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_init(prepay_station_discovery_t *discovery, prepay_dlt645_address_t *found,
                                              size_t found_cap);
 
@@ -513,6 +526,7 @@ PREPAY_API int prepay_station_discovery_init(prepay_station_discovery_t *discove
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not
  * initialised or the previous probe was not reported.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_next(prepay_station_discovery_t *discovery, prepay_dlt645_frame_t *request);
 
 /**
@@ -528,6 +542,7 @@ PREPAY_API int prepay_station_discovery_next(prepay_station_discovery_t *discove
  * stops; the addresses found so far stay valid); a collision on a fully
  * fixed address (two meters with one address) is recorded once and not split.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_report(prepay_station_discovery_t *discovery,
                                                prepay_station_probe_outcome_t outcome,
                                                const prepay_dlt645_address_t *address);

@@ -700,6 +700,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p tariff is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_init(prepay_tariff_t *tariff);
 
 /**
@@ -720,6 +721,7 @@ PREPAY_API int prepay_tariff_init(prepay_tariff_t *tariff);
  * ::PREPAY_E_TARIFF_BAD_PRICE; ::PREPAY_E_TARIFF_BAD_DERIVATION;
  * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_TARIFF_BAD_FIXED_CHARGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_validate(const prepay_tariff_t *tariff);
 
 /**
@@ -730,6 +732,7 @@ PREPAY_API int prepay_tariff_validate(const prepay_tariff_t *tariff);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_tariff_t *tariff);
 
 /**
@@ -740,6 +743,7 @@ PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL plan or set A);
  * any error of prepay_tariff_validate(); ::PREPAY_E_TARIFF_SWITCH_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
 
 /**
@@ -770,6 +774,7 @@ PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
  *
  * **Errors:** those of prepay_tariff_plan_validate().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_seal(prepay_tariff_plan_t *plan);
 
 /**
@@ -821,6 +826,7 @@ PREPAY_API void prepay_tariff_touch(prepay_tariff_t *tariff);
  * errors of prepay_tariff_plan_validate() (unsealed plans);
  * ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_BAD_DATE (outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
                                          prepay_tariff_run_t *run);
 
@@ -831,6 +837,7 @@ PREPAY_API int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepa
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p account is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_account_init(prepay_tariff_account_t *account);
 
 /**
@@ -850,6 +857,7 @@ PREPAY_API int prepay_tariff_account_init(prepay_tariff_account_t *account);
  * ::PREPAY_E_TARIFF_BAD_DERIVATION (negative value or quantum < 1);
  * ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_derive_price(prepay_price_t base, int64_t ratio, prepay_price_t adder,
                                           prepay_price_t quantum, prepay_rounding_t mode, prepay_price_t *out);
 
@@ -865,6 +873,7 @@ PREPAY_API int prepay_tariff_derive_price(prepay_price_t base, int64_t ratio, pr
  * prepay_tariff_validate(); ::PREPAY_E_TARIFF_BAD_BAND (band or tier out of
  * range); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);
 
 /**
@@ -877,6 +886,7 @@ PREPAY_API int prepay_tariff_price(const prepay_tariff_t *tariff, unsigned band,
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of
  * prepay_tariff_validate(); ::PREPAY_E_BAD_DATE (@p at outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_t at, unsigned *band);
 
 /**
@@ -889,6 +899,7 @@ PREPAY_API int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_CYCLE;
  * ::PREPAY_E_BAD_DATE (outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_cycle_of(const prepay_tariff_t *tariff, prepay_time_t at, int32_t *cycle);
 
 /**
@@ -902,6 +913,7 @@ PREPAY_API int prepay_tariff_cycle_of(const prepay_tariff_t *tariff, prepay_time
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL tariff);
  * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_cycle_bounds(const prepay_tariff_t *tariff, int32_t cycle, prepay_time_t *start,
                                           prepay_time_t *end);
 
@@ -918,6 +930,7 @@ PREPAY_API int prepay_tariff_cycle_bounds(const prepay_tariff_t *tariff, int32_t
  * prepay_tariff_validate(); ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const prepay_tariff_account_t *account,
                                          int32_t cycle, prepay_energy_t *upper, size_t upper_cap);
 
@@ -930,6 +943,7 @@ PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
 
 /**
@@ -943,6 +957,7 @@ PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
  * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
 
 /**
@@ -953,6 +968,7 @@ PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
  * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_state_check(const prepay_tariff_compact_state_t *state);
 
 /**
@@ -984,6 +1000,7 @@ PREPAY_API int prepay_tariff_compact_state_check(const prepay_tariff_compact_sta
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                            prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
                                            prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
@@ -1009,6 +1026,7 @@ PREPAY_API int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, con
  * **Errors:** those of prepay_tariff_feed_interval();
  * ::PREPAY_E_TARIFF_REGISTER_BACKWARDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                           prepay_tariff_state_t *state, prepay_time_t at, prepay_energy_t reading,
                                           prepay_tariff_line_t *lines, size_t line_cap,
@@ -1029,6 +1047,7 @@ PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, cons
  *
  * **Errors:** as prepay_tariff_feed_interval().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                          prepay_tariff_state_t *state, prepay_tariff_line_t *lines, size_t line_cap,
                                          prepay_tariff_feed_result_t *result);
@@ -1040,6 +1059,7 @@ PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_init(prepay_tariff_compact_state_t *state);
 
 /**
@@ -1060,6 +1080,7 @@ PREPAY_API int prepay_tariff_compact_init(prepay_tariff_compact_state_t *state);
  *
  * **Errors:** those of prepay_tariff_feed_interval(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan,
                                                    const prepay_tariff_account_t *account,
                                                    prepay_tariff_compact_state_t *state, prepay_time_t start,
@@ -1081,6 +1102,7 @@ PREPAY_API int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *p
  *
  * **Errors:** those of prepay_tariff_feed_reading(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan,
                                                   const prepay_tariff_account_t *account,
                                                   prepay_tariff_compact_state_t *state, prepay_time_t at,
@@ -1095,6 +1117,7 @@ PREPAY_API int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *pl
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_t *compact,
                                               prepay_tariff_state_t *state);
 
@@ -1108,6 +1131,7 @@ PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_
  * ::PREPAY_E_TARIFF_NEEDS_BANDS (the state holds per-band energy of an open
  * proportional cycle).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *state,
                                                 prepay_tariff_compact_state_t *compact);
 
@@ -1125,6 +1149,7 @@ PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *sta
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *state);
 
 /* ---- demand and capacity ---------------------------------------------------- */
@@ -1142,6 +1167,7 @@ PREPAY_API int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_INTERVAL (@p end <= @p start,
  * negative energy); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_interval_demand(prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
                                              prepay_power_t *demand);
 
@@ -1159,6 +1185,7 @@ PREPAY_API int prepay_tariff_interval_demand(prepay_time_t start, prepay_time_t 
  * (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_TARIFF_BAD_STATE (a peak out of its domain);
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_billing(const prepay_tariff_plan_t *plan,
                                             const prepay_tariff_demand_state_t *demand, prepay_power_t *billing);
 
@@ -1184,6 +1211,7 @@ PREPAY_API int prepay_tariff_demand_billing(const prepay_tariff_plan_t *plan,
  * errors of prepay_tariff_plan_validate() (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN;
  * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_lines(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                           const prepay_tariff_demand_state_t *demand, prepay_tariff_line_t *lines,
                                           size_t line_cap, size_t *count);
@@ -1201,6 +1229,7 @@ PREPAY_API int prepay_tariff_demand_lines(const prepay_tariff_plan_t *plan, cons
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, a month that is not before the open one, a negative peak).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_remember(prepay_tariff_demand_state_t *demand, int32_t cycle,
                                              prepay_power_t peak);
 
@@ -1217,6 +1246,7 @@ PREPAY_API int prepay_tariff_demand_remember(prepay_tariff_demand_state_t *deman
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL bill or tariff, or NULL
  * lines with a non-zero capacity); ::PREPAY_E_TARIFF_BAD_ENUM.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_init(prepay_tariff_bill_t *bill, const prepay_tariff_t *tariff,
                                        prepay_tariff_line_t *lines, size_t line_cap);
 
@@ -1236,6 +1266,7 @@ PREPAY_API int prepay_tariff_bill_init(prepay_tariff_bill_t *bill, const prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a malformed line);
  * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_add(prepay_tariff_bill_t *bill, const prepay_tariff_line_t *lines, size_t count);
 
 /**
@@ -1246,6 +1277,7 @@ PREPAY_API int prepay_tariff_bill_add(prepay_tariff_bill_t *bill, const prepay_t
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL or a line with a band or
  * tier out of range); ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
 
 /**
@@ -1300,6 +1332,7 @@ PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
  * // bill.total: minor units (fen), each line and the total rounded once by the tariff's rule
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                         prepay_tariff_state_t *state, const prepay_tariff_interval_t *intervals,
                                         size_t count, prepay_tariff_bill_t *bill);
@@ -1332,6 +1365,7 @@ PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const 
  * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_TARIFF_FREE_ENERGY;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                   const prepay_tariff_state_t *state, prepay_time_t at, unsigned band,
                                   prepay_money_t money, prepay_energy_t quantum, prepay_energy_t *energy,

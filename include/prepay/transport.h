@@ -215,6 +215,7 @@ PREPAY_API void prepay_serial_settings_default(prepay_serial_settings_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_TRANSPORT_SETTINGS for a rate outside the list or a malformed frame spec.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_serial_settings_parse(const char *text, prepay_serial_settings_t *out);
 
 /**
@@ -239,6 +240,7 @@ PREPAY_API uint32_t prepay_serial_char_time_us(const prepay_serial_settings_t *s
  * (another program has it: exclusive mode or the lock);
  * ::PREPAY_E_TRANSPORT_SETTINGS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_open_serial(prepay_transport_t *t, const char *device,
                                             const prepay_serial_settings_t *settings);
 
@@ -253,6 +255,7 @@ PREPAY_API int prepay_transport_open_serial(prepay_transport_t *t, const char *d
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_TRANSPORT_ADDRESS;
  * ::PREPAY_E_TRANSPORT_OPEN (refused, unreachable); ::PREPAY_E_TRANSPORT_TIMEOUT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_open_tcp(prepay_transport_t *t, const char *host, uint16_t port,
                                          uint32_t timeout_ms);
 
@@ -265,6 +268,7 @@ PREPAY_API int prepay_transport_open_tcp(prepay_transport_t *t, const char *host
  * or closed transport; errors of prepay_transport_open_tcp() and
  * prepay_dtu_server_attach().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_reconnect(prepay_transport_t *t);
 
 /**
@@ -277,6 +281,7 @@ PREPAY_API int prepay_transport_reconnect(prepay_transport_t *t);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not
  * open; ::PREPAY_E_TRANSPORT_CLOSED; ::PREPAY_E_TRANSPORT_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_send(prepay_transport_t *t, const uint8_t *bytes, size_t len);
 
 /**
@@ -290,6 +295,7 @@ PREPAY_API int prepay_transport_send(prepay_transport_t *t, const uint8_t *bytes
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE;
  * ::PREPAY_E_TRANSPORT_CLOSED (end of stream); ::PREPAY_E_TRANSPORT_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_receive(prepay_transport_t *t, uint8_t *buf, size_t cap, uint32_t timeout_ms);
 
 /**
@@ -299,6 +305,7 @@ PREPAY_API int prepay_transport_receive(prepay_transport_t *t, uint8_t *buf, siz
  *
  * **Errors:** as prepay_transport_receive().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_drain(prepay_transport_t *t);
 
 /**
@@ -329,6 +336,7 @@ PREPAY_API void prepay_transport_close(prepay_transport_t *t);
  * ::PREPAY_E_TRANSPORT_CLOSED, ::PREPAY_E_TRANSPORT_IO, ::PREPAY_E_TRANSPORT_NO_DTU
  * (the session is then idle again).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_exchange(prepay_transport_t *t, prepay_station_session_t *session,
                                          const prepay_dlt645_frame_t *request, uint8_t *data, size_t data_cap,
                                          prepay_station_result_t *result);
@@ -356,6 +364,7 @@ PREPAY_API uint64_t prepay_transport_now_ms(void);
  * registration format without an id); ::PREPAY_E_TRANSPORT_ADDRESS;
  * ::PREPAY_E_TRANSPORT_OPEN (the port is in use, no permission).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_open(prepay_dtu_server_t *server, const char *host, uint16_t port,
                                       const prepay_dtu_format_t *registration, const prepay_dtu_format_t *heartbeat,
                                       prepay_dtu_connection_t *connections, size_t capacity);
@@ -404,6 +413,7 @@ PREPAY_API uint16_t prepay_dtu_server_port(const prepay_dtu_server_t *server);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not open;
  * ::PREPAY_E_TRANSPORT_IO (poll failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_poll(prepay_dtu_server_t *server, uint32_t timeout_ms);
 
 /**
@@ -417,6 +427,7 @@ PREPAY_API int prepay_dtu_server_poll(prepay_dtu_server_t *server, uint32_t time
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not open
  * or the DTU is attached to another transport; ::PREPAY_E_TRANSPORT_NO_DTU.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_attach(prepay_dtu_server_t *server, const char *id, uint32_t timeout_ms,
                                         prepay_transport_t *t);
 
@@ -456,6 +467,7 @@ PREPAY_API void prepay_dtu_server_close(prepay_dtu_server_t *server);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; errors of prepay_station_init().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_init(prepay_link_t *link, prepay_transport_t *t, const prepay_station_config_t *config);
 
 /**
@@ -469,6 +481,7 @@ PREPAY_API int prepay_link_init(prepay_link_t *link, prepay_transport_t *t, cons
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_STATION_BUSY if the
  * link is not idle; errors of prepay_station_start().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_start(prepay_link_t *link, const prepay_dlt645_frame_t *request, uint8_t *data,
                                  size_t data_cap);
 
@@ -486,6 +499,7 @@ PREPAY_API int prepay_link_start(prepay_link_t *link, const prepay_dlt645_frame_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_TRANSPORT_IO (poll failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_links_poll(prepay_dtu_server_t *server, prepay_link_t *const *links, size_t count,
                                  uint32_t max_wait_ms);
 
@@ -507,6 +521,7 @@ PREPAY_API bool prepay_link_done(const prepay_link_t *link);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_STATION_NOT_DONE if not DONE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_result(prepay_link_t *link, prepay_station_result_t *result);
 
 PREPAY_END_DECLS

@@ -44,6 +44,7 @@ PREPAY_API const char *prepay_version(void);
  *
  * **Errors:** none; this function cannot fail.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_version_number(void);
 
 PREPAY_END_DECLS

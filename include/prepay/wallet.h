@@ -236,6 +236,7 @@ PREPAY_API void prepay_wallet_policy_default(prepay_wallet_policy_t *policy);
  * - ::PREPAY_E_WALLET_BAD_AMOUNT
  * - ::PREPAY_E_WALLET_BAD_POLICY
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_policy_check(const prepay_wallet_policy_t *policy);
 
 /**
@@ -275,6 +276,7 @@ PREPAY_API bool prepay_wallet_no_disconnect(const prepay_wallet_policy_t *policy
  * - ::PREPAY_E_WALLET_BAD_STATE: unknown state flags or a level above level_count.
  * - ::PREPAY_E_OVERFLOW: threshold + hysteresis or cut-off - cap arithmetic overflows.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_decide(const prepay_wallet_policy_t *policy, const prepay_wallet_input_t *input,
                                     const prepay_wallet_state_t *previous, prepay_wallet_decision_t *out);
 
@@ -291,6 +293,7 @@ PREPAY_API int prepay_wallet_decide(const prepay_wallet_policy_t *policy, const 
  * **Errors:**
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or a negative input.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_split_recharge(prepay_money_t amount, prepay_money_t emergency_owed,
                                             prepay_money_t debt_owed, prepay_money_t *to_emergency,
                                             prepay_money_t *to_debt, prepay_money_t *to_balance);
