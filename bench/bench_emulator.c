@@ -203,7 +203,7 @@ int main(int argc, char **argv)
             }
             prepay_station_step_t step;
             if (prepay_station_receive(&buses[c].session, rx, (size_t)n, now_ms(), buses[c].tx, sizeof buses[c].tx,
-                                   &step) != PREPAY_OK) {
+                                       &step) != PREPAY_OK) {
                 abort(); /* a bench whose own step fails would time nothing */
             }
             if (step.action == PREPAY_STATION_DONE) {
@@ -252,7 +252,8 @@ int main(int argc, char **argv)
             break;
         }
         prepay_station_step_t step;
-        if (prepay_station_receive(&buses[0].session, rx, (size_t)n, now_ms(), buses[0].tx, sizeof buses[0].tx, &step) != PREPAY_OK) {
+        if (prepay_station_receive(&buses[0].session, rx, (size_t)n, now_ms(), buses[0].tx, sizeof buses[0].tx,
+                                   &step) != PREPAY_OK) {
             abort(); /* a bench whose own step fails would time nothing */
         }
         if (step.action == PREPAY_STATION_DONE) {

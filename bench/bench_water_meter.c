@@ -231,7 +231,8 @@ modbus:;
     static prepay_water_meter_t v;
     make_meter(&v, PREPAY_WATER_MODE_VOLUME, 178);
     prepay_modbus_adu_t a;
-    if (prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0, PREPAY_WATER_MODBUS_REGISTERS) != PREPAY_OK) {
+    if (prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0, PREPAY_WATER_MODBUS_REGISTERS) !=
+        PREPAY_OK) {
         abort(); /* a bench whose own step fails would time nothing */
     }
     lens[0] = modbus_request(&a, frames[0]);

@@ -196,7 +196,8 @@ static void test_frames(void **state)
     assert_int_equal(prepay_modbus_match(&request, &exception), PREPAY_E_MODBUS_NOT_A_MATCH);
     /* The builders reproduce the published requests byte for byte. */
     uint8_t out[64];
-    assert_int_equal(prepay_modbus_request_read(&request, 0x11, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x006B, 3), PREPAY_OK);
+    assert_int_equal(prepay_modbus_request_read(&request, 0x11, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x006B, 3),
+                     PREPAY_OK);
     const uint8_t spec03[8] = {0x11, 0x03, 0x00, 0x6B, 0x00, 0x03, 0x76, 0x87};
     assert_int_equal(prepay_modbus_encode(&request, out, sizeof out), 8);
     assert_memory_equal(out, spec03, 8);

@@ -351,7 +351,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         c->kind = CLIENT_PTY;
         c->first = 0;
         c->count = site->meter_count;
-        (void)prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO); /* cannot fail: a stream, a known edition */
+        /* cannot fail: a stream and a known edition */
+        (void)prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
     }
     if (listener_count == 0 && !opt->serial_link && !opt->dial_host) {
         cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --serial or --dial)");
