@@ -90,10 +90,18 @@ int main(void)
         return 1;
     }
     prepay_days_t jan = 0, oct = 0, nov = 0, far = 0;
-    prepay_time_days_from_date(2026, 1, 1, &jan);
-    prepay_time_days_from_date(2026, 10, 1, &oct);
-    prepay_time_days_from_date(2026, 11, 1, &nov);
-    prepay_time_days_from_date(2100, 1, 1, &far);
+    if (prepay_time_days_from_date(2026, 1, 1, &jan) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
+    if (prepay_time_days_from_date(2026, 10, 1, &oct) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
+    if (prepay_time_days_from_date(2026, 11, 1, &nov) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
+    if (prepay_time_days_from_date(2100, 1, 1, &far) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     for (size_t i = 0; i < n; i++) {
         accounts[i].account_id = i + 1;
         accounts[i].area = 4000 + (int64_t)(next() % 16000);

@@ -87,7 +87,9 @@ static prepay_dlt645_address_t meter_address(size_t i)
     char text[13];
     snprintf(text, sizeof text, "%012zu", i + 1);
     prepay_dlt645_address_t a;
-    prepay_dlt645_address_from_string(text, 12, &a);
+    if (prepay_dlt645_address_from_string(text, 12, &a) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     return a;
 }
 
@@ -96,7 +98,9 @@ static void start_read(bus_t *b, size_t meters)
     prepay_dlt645_frame_t req;
     prepay_dlt645_address_t a = meter_address(b->next_meter);
     b->next_meter = (b->next_meter + MAX_CONNECTIONS) % meters;
-    prepay_dlt645_request_read(&req, &a, 0x00010000u);
+    if (prepay_dlt645_request_read(&req, &a, 0x00010000u) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     prepay_station_step_t step;
     if (prepay_station_start(&b->session, &req, NULL, 0, now_ms(), b->tx, sizeof b->tx, &step) != PREPAY_OK ||
         send(b->fd, b->tx, step.send_len, MSG_NOSIGNAL) != (ssize_t)step.send_len) {
@@ -171,7 +175,9 @@ int main(int argc, char **argv)
     cfg.preamble = 0;
     for (int c = 0; c < connections; c++) {
         buses[c].fd = connect_to(port);
-        prepay_station_init(&buses[c].session, &cfg);
+        if (prepay_station_init(&buses[c].session, &cfg) != PREPAY_OK) {
+            abort(); /* a bench whose own step fails would time nothing */
+        }
         buses[c].next_meter = (size_t)c % meters;
         start_read(&buses[c], meters);
     }
@@ -196,11 +202,15 @@ int main(int argc, char **argv)
                 return 1;
             }
             prepay_station_step_t step;
-            prepay_station_receive(&buses[c].session, rx, (size_t)n, now_ms(), buses[c].tx, sizeof buses[c].tx,
-                                   &step);
+            if (prepay_station_receive(&buses[c].session, rx, (size_t)n, now_ms(), buses[c].tx, sizeof buses[c].tx,
+                                       &step) != PREPAY_OK) {
+                abort(); /* a bench whose own step fails would time nothing */
+            }
             if (step.action == PREPAY_STATION_DONE) {
                 prepay_station_result_t r;
-                prepay_station_result(&buses[c].session, &r);
+                if (prepay_station_result(&buses[c].session, &r) != PREPAY_OK) {
+                    abort(); /* a bench whose own step fails would time nothing */
+                }
                 failed += r.status != PREPAY_OK;
                 buses[c].done++;
                 total++;
@@ -216,14 +226,20 @@ int main(int argc, char **argv)
     prepay_dlt645_frame_t sync;
     prepay_civil_t c1 = {2026, 11, 1, 1, 0, 0, 0};
     prepay_time_t t1;
-    prepay_time_from_civil(&c1, &t1);
-    prepay_dlt645_request_broadcast_time(&sync, t1);
+    if (prepay_time_from_civil(&c1, &t1) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
+    if (prepay_dlt645_request_broadcast_time(&sync, t1) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     uint8_t tx[PREPAY_STATION_TX_MAX];
     int len = prepay_dlt645_encode(&sync, tx, sizeof tx);
     /* A fresh bus, so that no reply of the measurement above is in flight. */
     close(buses[0].fd);
     buses[0].fd = connect_to(port);
-    prepay_station_init(&buses[0].session, &cfg);
+    if (prepay_station_init(&buses[0].session, &cfg) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     uint64_t s0 = now_ms();
     send(buses[0].fd, tx, (size_t)len, MSG_NOSIGNAL);
     /* The next read is answered only after the advance is done. */
@@ -236,7 +252,10 @@ int main(int argc, char **argv)
             break;
         }
         prepay_station_step_t step;
-        prepay_station_receive(&buses[0].session, rx, (size_t)n, now_ms(), buses[0].tx, sizeof buses[0].tx, &step);
+        if (prepay_station_receive(&buses[0].session, rx, (size_t)n, now_ms(), buses[0].tx, sizeof buses[0].tx,
+                                   &step) != PREPAY_OK) {
+            abort(); /* a bench whose own step fails would time nothing */
+        }
         if (step.action == PREPAY_STATION_DONE) {
             break;
         }

@@ -54,7 +54,9 @@ static double now(void)
 static prepay_time_t at(int y, unsigned m, unsigned d, int h)
 {
     prepay_days_t days = 0;
-    prepay_time_days_from_date(y, m, d, &days);
+    if (prepay_time_days_from_date(y, m, d, &days) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     return (prepay_time_t)days * 86400 + h * 3600;
 }
 
@@ -76,7 +78,9 @@ static void season(prepay_tou_schedule_t *s, unsigned m, uint8_t table)
 /* Beijing C&I TOU (see tests/tariff/tariff_fixtures.h) */
 static void tou(prepay_tariff_t *t)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     t->band_count = 5;
     prepay_tou_schedule_t *s = &t->schedule;
     s->day_table_count = 3;
@@ -145,12 +149,16 @@ static double run_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_in
         double t0 = now();
         for (int m = 0; m < meters; m++) {
             prepay_tariff_bill_t bill;
-            prepay_tariff_bill_init(&bill, plan->sets[0], lines, LINES);
+            if (prepay_tariff_bill_init(&bill, plan->sets[0], lines, LINES) != PREPAY_OK) {
+                abort(); /* a bench whose own step fails would time nothing */
+            }
             int status = prepay_tariff_eval_batch(plan, NULL, NULL, data + (size_t)m * PER_YEAR, PER_YEAR, &bill);
             if (status != PREPAY_OK) {
                 fail("batch", status);
             }
-            prepay_amount_add(sum, bill.exact_total, &sum);
+            if (prepay_amount_add(sum, bill.exact_total, &sum) != PREPAY_OK) {
+                abort(); /* a bench whose own step fails would time nothing */
+            }
         }
         double d = now() - t0;
         best = d < best ? d : best;
@@ -177,7 +185,9 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
             prepay_money_t charged;
             prepay_amount_t carry;
             if (proportional) {
-                prepay_tariff_state_init(&full);
+                if (prepay_tariff_state_init(&full) != PREPAY_OK) {
+                    abort(); /* a bench whose own step fails would time nothing */
+                }
                 for (int i = 0; i < PER_YEAR; i++) {
                     int n = prepay_tariff_feed_interval(plan, NULL, &full, iv[i].start, iv[i].end, iv[i].energy,
                                                         lines, LINES, &r);
@@ -194,7 +204,9 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
                 carry = full.carry;
             } else {
                 prepay_tariff_compact_state_t st;
-                prepay_tariff_compact_init(&st);
+                if (prepay_tariff_compact_init(&st) != PREPAY_OK) {
+                    abort(); /* a bench whose own step fails would time nothing */
+                }
                 for (int i = 0; i < PER_YEAR; i++) {
                     int n = prepay_tariff_compact_feed_interval(plan, NULL, &st, iv[i].start, iv[i].end, iv[i].energy,
                                                                 lines, LINES, &r);
@@ -206,8 +218,12 @@ static double run_stream(const prepay_tariff_plan_t *plan, const prepay_tariff_i
                 charged = st.charged;
                 carry = st.carry;
             }
-            prepay_amount_add(sum, prepay_amount_from_money(charged), &sum);
-            prepay_amount_add(sum, carry, &sum);
+            if (prepay_amount_add(sum, prepay_amount_from_money(charged), &sum) != PREPAY_OK) {
+                abort(); /* a bench whose own step fails would time nothing */
+            }
+            if (prepay_amount_add(sum, carry, &sum) != PREPAY_OK) {
+                abort(); /* a bench whose own step fails would time nothing */
+            }
         }
         double d = now() - t0;
         best = d < best ? d : best;
@@ -228,7 +244,9 @@ static void report(const char *name, const prepay_tariff_t *t, const prepay_tari
         return;
     }
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, t);
+    if (prepay_tariff_plan_init(&plan, t) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     int status = prepay_tariff_plan_seal(&plan);
     if (status != PREPAY_OK) {
         fail("seal", status);
@@ -275,10 +293,14 @@ int main(int argc, char **argv)
         }
     }
     static prepay_tariff_t flat, touonly, tiered, uniform, chrono, prop;
-    prepay_tariff_init(&flat);
+    if (prepay_tariff_init(&flat) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     flat.prices.band_price[0] = 48830000;
     tou(&touonly);
-    prepay_tariff_init(&tiered);
+    if (prepay_tariff_init(&tiered) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     tiered.prices.band_price[0] = 48830000;
     tiers(&tiered, PREPAY_CYCLE_YEAR, 2880000, 4800000);
     tou(&uniform);
@@ -307,7 +329,9 @@ int main(int argc, char **argv)
     }
     /* The unsealed path for comparison: validation and the general engine on every call. */
     prepay_tariff_plan_t open;
-    prepay_tariff_plan_init(&open, &chrono);
+    if (prepay_tariff_plan_init(&open, &chrono) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     prepay_amount_t exact;
     double tu = run_stream(&open, data, base, 1, &exact);
     printf("stream, unsealed plan: tou x tier chronological x1: %.1f ns/interval (validates the plan and runs "

@@ -198,18 +198,28 @@ int main(int argc, char **argv)
     if (*only && strcmp(only, "cjt188") != 0) {
         goto modbus;
     }
-    prepay_cjt188_request_read(&f, &t, PREPAY_CJT188_DI_CURRENT, 1);
+    if (prepay_cjt188_request_read(&f, &t, PREPAY_CJT188_DI_CURRENT, 1) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = cjt188_request(&f, frames[0]);
     bench_handler("cjt188 901F read", &m, prepay_water_meter_handle_cjt188, frames, lens, 1, requests);
-    prepay_cjt188_request_read(&f, &t, PREPAY_CJT188_DI_PURSE, 2);
+    if (prepay_cjt188_request_read(&f, &t, PREPAY_CJT188_DI_PURSE, 2) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = cjt188_request(&f, frames[0]);
     bench_handler("cjt188 8105 read", &m, prepay_water_meter_handle_cjt188, frames, lens, 1, requests);
-    prepay_cjt188_request_purchase(&f, &t, 3, 1, 99999999); /* serial 1 was the set-up purchase */
+    if (prepay_cjt188_request_purchase(&f, &t, 3, 1, 99999999) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    } /* serial 1 was the set-up purchase */
     lens[0] = cjt188_request(&f, frames[0]);
     bench_handler("cjt188 A013 replay", &m, prepay_water_meter_handle_cjt188, frames, lens, 1, requests);
-    prepay_cjt188_request_valve(&f, &t, 4, false);
+    if (prepay_cjt188_request_valve(&f, &t, 4, false) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = cjt188_request(&f, frames[0]);
-    prepay_cjt188_request_valve(&f, &t, 5, true);
+    if (prepay_cjt188_request_valve(&f, &t, 5, true) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[1] = cjt188_request(&f, frames[1]);
     bench_handler("cjt188 A017 close+open (2 frames)", &m, prepay_water_meter_handle_cjt188, frames, lens, 2,
                   requests);
@@ -221,15 +231,24 @@ modbus:;
     static prepay_water_meter_t v;
     make_meter(&v, PREPAY_WATER_MODE_VOLUME, 178);
     prepay_modbus_adu_t a;
-    prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0, PREPAY_WATER_MODBUS_REGISTERS);
+    if (prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0, PREPAY_WATER_MODBUS_REGISTERS) !=
+        PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = modbus_request(&a, frames[0]);
     bench_handler("modbus read map (1EH registers)", &v, prepay_water_meter_handle_modbus, frames, lens, 1, requests);
-    prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x1C, 1);
+    if (prepay_modbus_request_read(&a, 1, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x1C, 1) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = modbus_request(&a, frames[0]);
     bench_handler("modbus read valve", &v, prepay_water_meter_handle_modbus, frames, lens, 1, requests);
-    prepay_modbus_request_write_register(&a, 1, 0x1C, 2);
+    if (prepay_modbus_request_write_register(&a, 1, 0x1C, 2) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[0] = modbus_request(&a, frames[0]);
-    prepay_modbus_request_write_register(&a, 1, 0x1C, 1);
+    if (prepay_modbus_request_write_register(&a, 1, 0x1C, 1) != PREPAY_OK) {
+        abort(); /* a bench whose own step fails would time nothing */
+    }
     lens[1] = modbus_request(&a, frames[1]);
     bench_handler("modbus write valve close+open (2)", &v, prepay_water_meter_handle_modbus, frames, lens, 2,
                   requests);

@@ -64,7 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     prepay_dlt645_reader_t reader;
-    prepay_dlt645_reader_init(&reader);
+    if (prepay_dlt645_reader_init(&reader) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
     prepay_dlt645_reading_t a, b, sentinel;
     memset(&a, 0x5A, sizeof a);
     memcpy(&sentinel, &a, sizeof a);

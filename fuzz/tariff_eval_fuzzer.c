@@ -32,11 +32,17 @@ static prepay_tariff_line_t batch_lines[FUZZ_LINES], stream_lines[FUZZ_LINES], f
 static void check(const prepay_tariff_plan_t *plan, const prepay_tariff_interval_t *iv, size_t n)
 {
     prepay_tariff_bill_t batch, stream;
-    prepay_tariff_bill_init(&batch, plan->sets[0], batch_lines, FUZZ_LINES);
+    if (prepay_tariff_bill_init(&batch, plan->sets[0], batch_lines, FUZZ_LINES) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
     int batch_status = prepay_tariff_eval_batch(plan, NULL, NULL, iv, n, &batch);
-    prepay_tariff_bill_init(&stream, plan->sets[0], stream_lines, FUZZ_LINES);
+    if (prepay_tariff_bill_init(&stream, plan->sets[0], stream_lines, FUZZ_LINES) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    if (prepay_tariff_state_init(&st) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
     prepay_tariff_feed_result_t r;
     int stream_status = PREPAY_OK;
     for (size_t i = 0; i < n && stream_status == PREPAY_OK; i++) {
@@ -105,9 +111,15 @@ static void check_sealed(const prepay_tariff_plan_t *plan, const prepay_tariff_i
     bool compact = plan->sets[0]->tou_tier_mode != PREPAY_TOU_TIER_PROPORTIONAL && !demand;
     static prepay_tariff_state_t a, b;
     prepay_tariff_compact_state_t c;
-    prepay_tariff_state_init(&a);
-    prepay_tariff_state_init(&b);
-    prepay_tariff_compact_init(&c);
+    if (prepay_tariff_state_init(&a) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
+    if (prepay_tariff_state_init(&b) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
+    if (prepay_tariff_compact_init(&c) != PREPAY_OK) {
+        abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+    }
     for (size_t i = 0; i < n; i++) {
         prepay_tariff_feed_result_t ra, rb, rc;
         int ga = prepay_tariff_feed_interval(plan, NULL, &a, iv[i].start, iv[i].end, iv[i].energy, feed_lines,
@@ -164,20 +176,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rnd_t r = {0x9E3779B97F4A7C15u, data + 1, size - 1, 0};
     if ((data[0] & 1u) == 0) {
         /* hostile struct */
-        prepay_tariff_init(&sets[0]);
+        if (prepay_tariff_init(&sets[0]) != PREPAY_OK) {
+            abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+        }
         size_t n = size - 1 < sizeof sets[0] ? size - 1 : sizeof sets[0];
         memcpy(&sets[0], data + 1, n);
         if (prepay_tariff_validate(&sets[0]) != PREPAY_OK) {
             return 0;
         }
-        prepay_tariff_plan_init(&plan, &sets[0]);
+        if (prepay_tariff_plan_init(&plan, &sets[0]) != PREPAY_OK) {
+            abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+        }
     } else {
         rnd_tariff(&r, &sets[0], -1);
         bool demand = rnd_range(&r, 0, 2) == 0;
         if (demand) {
             rnd_demand(&r, &sets[0]); /* monthly demand and capacity charges */
         }
-        prepay_tariff_plan_init(&plan, &sets[0]);
+        if (prepay_tariff_plan_init(&plan, &sets[0]) != PREPAY_OK) {
+            abort(); /* the target's own set-up failed: a bug, not an input to ignore */
+        }
         if (data[0] & 2u) {
             rnd_second_set(&r, &sets[0], &sets[1]);
             if (demand) {

@@ -26,6 +26,7 @@
 #define PREPAY_BEGIN_DECLS
 #define PREPAY_END_DECLS
 #define PREPAY_DEPRECATED(msg)
+#define PREPAY_NODISCARD
 
 /* ---- byte inputs ----------------------------------------------------------- */
 %typemap(in) (const uint8_t *BUF, size_t LEN) (Py_buffer view, int got = 0) {
@@ -288,6 +289,7 @@
 %include "prepay/tariff_json.h"
 %include "prepay/ledger.h"
 %include "prepay/wallet.h"
+%include "prepay/journal_format.h"
 %include "prepay/journal.h"
 %include "prepay/journal_posix.h"
 %include "prepay/allocation.h"

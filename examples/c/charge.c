@@ -24,7 +24,11 @@ int main(void)
         return 1;
     }
     char text[32];
-    prepay_fixed_format(fen, 2, text, sizeof text);
+    status = prepay_fixed_format(fen, 2, text, sizeof text); /* the length, or an error */
+    if (status < 0) {
+        fprintf(stderr, "charge: %s\n", prepay_strerror(status));
+        return 1;
+    }
     printf("libprepay %s: 12.5 kWh at 0.58886875 yuan/kWh = %s yuan\n", prepay_version(), text);
     return 0;
 }

@@ -115,7 +115,7 @@ static void print_wallet(const store_t *s)
     prepay_ledger_balance_t b;
     char text[32];
     check(prepay_ledger_balance(&s->ledger, WALLET, &b), "balance");
-    prepay_fixed_format(b.balance, 2, text, sizeof text);
+    check(prepay_fixed_format(b.balance, 2, text, sizeof text), "format");
     printf("wallet %d balance %s yuan\n", WALLET, text);
 }
 
@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     prepay_ledger_balance_t revenue;
     char text[32];
     check(prepay_ledger_balance(&s->ledger, REVENUE, &revenue), "balance");
-    prepay_fixed_format(revenue.balance, 2, text, sizeof text);
+    check(prepay_fixed_format(revenue.balance, 2, text, sizeof text), "format");
     printf("electricity revenue %s yuan\n", text);
     close_store(s);
 

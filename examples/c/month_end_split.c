@@ -26,8 +26,8 @@
 static void print_fixed(int64_t value, unsigned decimals, int width)
 {
     char text[32];
-    prepay_fixed_format(value, decimals, text, sizeof text);
-    printf("%*s", width, text);
+    int length = prepay_fixed_format(value, decimals, text, sizeof text); /* the length, or an error */
+    printf("%*s", width, length < 0 ? prepay_strerror(length) : text);
 }
 
 int main(void)

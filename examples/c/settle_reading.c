@@ -61,7 +61,7 @@ static prepay_time_t at(int day)
 
 static const char *money(prepay_money_t fen, char *text)
 {
-    prepay_fixed_format(fen, 2, text, 32);
+    check(prepay_fixed_format(fen, 2, text, 32), "format");
     return text;
 }
 
@@ -85,7 +85,7 @@ static void settle(const prepay_settlement_reading_t *reading)
     char text[3][32];
     check(prepay_settlement_settle(&site, &books, &work, reading, 1, &result), "settle");
     check(prepay_time_format(reading->time, PREPAY_TIME_TEXT_MINUTE, when, sizeof when), "time");
-    prepay_fixed_format(reading->value, 3, text[0], sizeof text[0]);
+    check(prepay_fixed_format(reading->value, 3, text[0], sizeof text[0]), "format");
     printf("reading %s meter %u register %s kWh: charged %s yuan, balance %s yuan\n", when,
            (unsigned)reading->meter_id, text[0], money(account->books.energy - before, text[1]),
            money(account->books.balance, text[2]));

@@ -61,19 +61,26 @@
 
 /** @brief Status codes of the allocation module. */
 enum prepay_allocation_status {
-    /** There are no parts to split among (count is 0). */
+    /** There are no parts to split among (count is 0).
+     *  prepay_strerror(): "allocation: no parts to split among" */
     PREPAY_E_ALLOCATION_NO_PARTS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 1),
-    /** A weight is negative. */
+    /** A weight is negative.
+     *  prepay_strerror(): "allocation: negative weight" */
     PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 2),
-    /** Every weight is zero (after vacancy and occupancy rules), so there is no basis to split by. */
+    /** Every weight is zero (after vacancy and occupancy rules), so there is no basis to split by.
+     *  prepay_strerror(): "allocation: every weight is zero" */
     PREPAY_E_ALLOCATION_ZERO_WEIGHTS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 3),
-    /** The sub-meters exceed the master meter (a meter fault) and the policy is to fail. */
+    /** The sub-meters exceed the master meter (a meter fault) and the policy is to fail.
+     *  prepay_strerror(): "allocation: sub-meters exceed the master meter (negative residual)" */
     PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 4),
-    /** A meter reading or consumption is negative. */
+    /** A meter reading or consumption is negative.
+     *  prepay_strerror(): "allocation: negative meter consumption" */
     PREPAY_E_ALLOCATION_NEGATIVE_READING = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 5),
-    /** Occupied days are outside 0..period days, or the period has no days. */
+    /** Occupied days are outside 0..period days, or the period has no days.
+     *  prepay_strerror(): "allocation: occupied days outside the period" */
     PREPAY_E_ALLOCATION_BAD_DAYS = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 6),
-    /** An unknown policy value was given. */
+    /** An unknown policy value was given.
+     *  prepay_strerror(): "allocation: unknown policy" */
     PREPAY_E_ALLOCATION_BAD_POLICY = PREPAY_STATUS_MAKE(PREPAY_MODULE_ALLOCATION, 7)
 };
 
@@ -174,6 +181,7 @@ PREPAY_BEGIN_DECLS
  * ::PREPAY_E_ALLOCATION_NEGATIVE_WEIGHT if a weight is negative;
  * ::PREPAY_E_ALLOCATION_ZERO_WEIGHTS if every weight is 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_allocation_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares);
 
 /**
@@ -191,6 +199,7 @@ PREPAY_API int prepay_allocation_split(int64_t total, const int64_t *weights, si
  * ::PREPAY_E_ALLOCATION_BAD_DAYS if @p days < 0; ::PREPAY_E_OVERFLOW if the
  * product does not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_allocation_weight_days(int64_t weight, int32_t days, int64_t *out);
 
 /**
@@ -216,6 +225,7 @@ PREPAY_API int prepay_allocation_weight_days(int64_t weight, int32_t days, int64
  * ::PREPAY_E_ALLOCATION_NEGATIVE_RESIDUAL if `raw < 0` under
  * ::PREPAY_ALLOCATION_RESIDUAL_FAIL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_allocation_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
                                      prepay_energy_t carried_in, prepay_allocation_residual_policy_t policy,
                                      prepay_allocation_residual_t *out);
@@ -236,6 +246,7 @@ PREPAY_API int prepay_allocation_residual(prepay_energy_t master, const prepay_e
  * (negative, or above ::PREPAY_PRICE_MAX); ::PREPAY_E_BAD_ROUNDING for an
  * unknown @p mode; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_allocation_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
                                          prepay_money_t *out);
 
@@ -267,6 +278,7 @@ PREPAY_API int prepay_allocation_price_energy(prepay_energy_t energy, prepay_pri
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p lines_cap is too small (then only
  * @p line_count is written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_allocation_allocate(const prepay_allocation_request_t *request, const prepay_allocation_part_t *parts,
                                      size_t count, prepay_allocation_line_t *lines, size_t lines_cap,
                                      size_t *line_count);

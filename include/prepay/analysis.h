@@ -48,13 +48,17 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_ANALYSIS)
  *  @{ */
-/** @brief Readings are not sorted by (meter, time), or two readings of a meter share a time. */
+/** @brief Readings are not sorted by (meter, time), or two readings of a meter share a time.
+ *  prepay_strerror(): "analysis input not sorted (meters by id; readings by meter, then time)" */
 #define PREPAY_E_ANALYSIS_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 1)
-/** @brief An input record is malformed (negative register, unknown meter, unknown kind, end before start). */
+/** @brief An input record is malformed (negative register, unknown meter, unknown kind, end before start).
+ *  prepay_strerror(): "malformed analysis input record" */
 #define PREPAY_E_ANALYSIS_BAD_INPUT PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 2)
-/** @brief The rules are out of range (a ratio above 100 %, a zero interval, a negative weight). */
+/** @brief The rules are out of range (a ratio above 100 %, a zero interval, a negative weight).
+ *  prepay_strerror(): "analysis rules out of range" */
 #define PREPAY_E_ANALYSIS_BAD_RULES PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 3)
-/** @brief A registers reading went backwards (a meter exchange or a reset must be split by the caller). */
+/** @brief A registers reading went backwards (a meter exchange or a reset must be split by the caller).
+ *  prepay_strerror(): "a register reading went backwards" */
 #define PREPAY_E_ANALYSIS_REGISTER_BACKWARDS PREPAY_STATUS_MAKE(PREPAY_MODULE_ANALYSIS, 4)
 /** @} */
 
@@ -135,6 +139,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_rules_default(prepay_analysis_rules_t *rules);
 
 /**
@@ -144,6 +149,7 @@ PREPAY_API int prepay_analysis_rules_default(prepay_analysis_rules_t *rules);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_ANALYSIS_BAD_RULES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_rules_check(const prepay_analysis_rules_t *rules);
 
 /**
@@ -174,6 +180,7 @@ PREPAY_API int prepay_analysis_rules_check(const prepay_analysis_rules_t *rules)
  * ::PREPAY_E_ANALYSIS_ORDER; ::PREPAY_E_ANALYSIS_BAD_INPUT;
  * ::PREPAY_E_ANALYSIS_REGISTER_BACKWARDS; ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_run(const prepay_analysis_rules_t *rules, const prepay_analysis_meter_t *meters,
                                    size_t meter_count, const prepay_analysis_reading_t *readings,
                                    size_t reading_count, const prepay_analysis_event_t *events, size_t event_count,
@@ -198,6 +205,7 @@ PREPAY_API int32_t prepay_analysis_score(const prepay_analysis_suspicion_t *susp
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_cursor_init(prepay_analysis_cursor_t *cursor);
 
 /**
@@ -213,6 +221,7 @@ PREPAY_API int prepay_analysis_cursor_init(prepay_analysis_cursor_t *cursor);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_new_records(prepay_analysis_cursor_t *cursor, unsigned bit, uint32_t count,
                                            unsigned max_records);
 
@@ -225,6 +234,7 @@ PREPAY_API int prepay_analysis_new_records(prepay_analysis_cursor_t *cursor, uns
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_analysis_reset_word(const prepay_events_status_t *status,
                                           const uint8_t handled[PREPAY_EVENTS_STATUS_BYTES],
                                           uint8_t out[PREPAY_EVENTS_STATUS_BYTES]);

@@ -34,6 +34,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_BAD_BCD if a nibble is above 9.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_decode_byte(uint8_t bcd, uint8_t *out);
 
 /**
@@ -45,6 +46,7 @@ PREPAY_API int prepay_bcd_decode_byte(uint8_t bcd, uint8_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if @p value > 99.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_encode_byte(unsigned value, uint8_t *out);
 
 /**
@@ -59,6 +61,7 @@ PREPAY_API int prepay_bcd_encode_byte(unsigned value, uint8_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a bad @p len;
  * ::PREPAY_E_BAD_BCD if any nibble is above 9.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_decode(const uint8_t *in, size_t len, uint64_t *out);
 
 /**
@@ -71,6 +74,7 @@ PREPAY_API int prepay_bcd_decode(const uint8_t *in, size_t len, uint64_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or a bad @p len;
  * ::PREPAY_E_OUT_OF_RANGE if @p value needs more than 2 x @p len digits.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_encode(uint64_t value, uint8_t *out, size_t len);
 
 /**
@@ -86,6 +90,7 @@ PREPAY_API int prepay_bcd_encode(uint64_t value, uint8_t *out, size_t len);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or a bad @p len;
  * ::PREPAY_E_BAD_BCD if a nibble (after removing the sign) is above 9.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_decode_signed(const uint8_t *in, size_t len, int64_t *out);
 
 /**
@@ -99,6 +104,7 @@ PREPAY_API int prepay_bcd_decode_signed(const uint8_t *in, size_t len, int64_t *
  * ::PREPAY_E_OUT_OF_RANGE if |value| does not fit in 2 x @p len digits
  * with the top digit at most 7.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_bcd_encode_signed(int64_t value, uint8_t *out, size_t len);
 
 PREPAY_END_DECLS

@@ -66,21 +66,29 @@
 
 /** @brief Status codes of the billing module. */
 enum prepay_billing_status {
-    /** A charge item is malformed: unknown basis, schedule, proration or collection, empty effective range, negative quantity. */
+    /** A charge item is malformed: unknown basis, schedule, proration or collection, empty effective range, negative quantity.
+     *  prepay_strerror(): "billing: malformed charge item" */
     PREPAY_E_BILLING_BAD_ITEM = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 1),
-    /** A period is empty or reversed (end <= start), or an account's active range is reversed. */
+    /** A period is empty or reversed (end <= start), or an account's active range is reversed.
+     *  prepay_strerror(): "billing: empty or reversed period" */
     PREPAY_E_BILLING_BAD_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 2),
-    /** An id does not fit its field: account id 0 or >= 2^32, item id 0, or occurrence > 65535. */
+    /** An id does not fit its field: account id 0 or >= 2^32, item id 0, or occurrence > 65535.
+     *  prepay_strerror(): "billing: id out of range" */
     PREPAY_E_BILLING_ID_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 3),
-    /** The same account id or item id appears twice in one run. */
+    /** The same account id or item id appears twice in one run.
+     *  prepay_strerror(): "billing: duplicate item or account id in a run" */
     PREPAY_E_BILLING_DUPLICATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 4),
-    /** The statement's state does not allow this transition. */
+    /** The statement's state does not allow this transition.
+     *  prepay_strerror(): "billing: statement state does not allow this transition" */
     PREPAY_E_BILLING_BAD_TRANSITION = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 5),
-    /** The statement is confirmed or issued: its lines cannot change. */
+    /** The statement is confirmed or issued: its lines cannot change.
+     *  prepay_strerror(): "billing: statement is confirmed or issued and cannot change" */
     PREPAY_E_BILLING_IMMUTABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 6),
-    /** A statement's totals do not match its lines, or an issued statement's seal does not match. */
+    /** A statement's totals do not match its lines, or an issued statement's seal does not match.
+     *  prepay_strerror(): "billing: statement totals or seal do not match" */
     PREPAY_E_BILLING_UNBALANCED = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 7),
-    /** A statement line is malformed: unknown kind, or a negative payment. */
+    /** A statement line is malformed: unknown kind, or a negative payment.
+     *  prepay_strerror(): "billing: malformed statement line" */
     PREPAY_E_BILLING_BAD_LINE = PREPAY_STATUS_MAKE(PREPAY_MODULE_BILLING, 8)
 };
 
@@ -251,6 +259,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_BILLING_ID_RANGE if @p account_id is 0 or >= 2^32 or @p item_id is 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_charge_id(uint64_t account_id, uint16_t item_id, uint16_t occurrence, uint64_t *out);
 
 /**
@@ -266,6 +275,7 @@ PREPAY_API int prepay_billing_charge_id(uint64_t account_id, uint16_t item_id, u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL or @p months < 0;
  * ::PREPAY_E_BAD_DATE if a date leaves years 1..9999.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_add_months(prepay_days_t anchor, int32_t months, prepay_days_t *out);
 
 /**
@@ -315,6 +325,7 @@ PREPAY_API int prepay_billing_add_months(prepay_days_t anchor, int32_t months, p
  * lookup's negative status (charges before it are written; @p charge_count
  * is not set).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_run(prepay_days_t start, prepay_days_t end, const prepay_charge_item_t *items,
                                   size_t item_count, const prepay_billing_account_t *accounts, size_t account_count,
                                   prepay_charge_lookup_fn already_charged, void *context, prepay_charge_t *charges,
@@ -336,6 +347,7 @@ PREPAY_API int prepay_billing_run(prepay_days_t start, prepay_days_t end, const 
  * account id out of range; ::PREPAY_E_BILLING_BAD_PERIOD if
  * `period_end <= period_start`.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_init(prepay_statement_t *statement, uint64_t account_id,
                                              prepay_days_t period_start, prepay_days_t period_end,
                                              prepay_money_t opening, prepay_statement_line_t *lines,
@@ -353,6 +365,7 @@ PREPAY_API int prepay_billing_statement_init(prepay_statement_t *statement, uint
  * ::PREPAY_E_CAPACITY if the line array is full; ::PREPAY_E_OVERFLOW if a
  * total would not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_add(prepay_statement_t *statement, const prepay_statement_line_t *line);
 
 /**
@@ -364,6 +377,7 @@ PREPAY_API int prepay_billing_statement_add(prepay_statement_t *statement, const
  * ::PREPAY_E_BILLING_BAD_TRANSITION unless it is a draft;
  * ::PREPAY_E_BILLING_UNBALANCED if its totals do not match its lines.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_confirm(prepay_statement_t *statement);
 
 /**
@@ -375,6 +389,7 @@ PREPAY_API int prepay_billing_statement_confirm(prepay_statement_t *statement);
  * ::PREPAY_E_BILLING_BAD_TRANSITION unless it is confirmed (an issued
  * statement can never be reopened).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_reopen(prepay_statement_t *statement);
 
 /**
@@ -388,6 +403,7 @@ PREPAY_API int prepay_billing_statement_reopen(prepay_statement_t *statement);
  * ::PREPAY_E_BILLING_BAD_TRANSITION unless it is confirmed;
  * ::PREPAY_E_BILLING_UNBALANCED if its totals do not match its lines.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_issue(prepay_statement_t *statement, prepay_days_t issue_date,
                                               prepay_days_t due_date);
 
@@ -401,6 +417,7 @@ PREPAY_API int prepay_billing_statement_issue(prepay_statement_t *statement, pre
  * inconsistent; ::PREPAY_E_BILLING_UNBALANCED if a total, the closing
  * balance or the seal does not match; ::PREPAY_E_OVERFLOW if a sum overflows.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_verify(const prepay_statement_t *statement);
 
 /**
@@ -419,6 +436,7 @@ PREPAY_API int prepay_billing_statement_verify(const prepay_statement_t *stateme
  * ::PREPAY_E_BILLING_UNBALANCED if @p issued fails verification; and the
  * errors of prepay_billing_statement_add().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_statement_correct(const prepay_statement_t *issued, prepay_statement_t *next,
                                                 prepay_money_t amount, prepay_days_t date);
 
@@ -442,6 +460,7 @@ PREPAY_API int prepay_billing_statement_correct(const prepay_statement_t *issued
  * ::PREPAY_E_OVERFLOW if a sum does not fit; ::PREPAY_E_BUFFER_TOO_SMALL
  * (then only @p row_count is written).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_billing_arrears(const prepay_arrears_item_t *items, size_t item_count, prepay_days_t as_of,
                                       prepay_arrears_row_t *rows, size_t rows_cap, size_t *row_count);
 

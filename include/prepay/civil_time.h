@@ -92,6 +92,7 @@ PREPAY_API bool prepay_time_is_leap_year(int32_t year);
  *
  * **Errors:** ::PREPAY_E_BAD_DATE if the year or month is out of range.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_days_in_month(int32_t year, unsigned month);
 
 /**
@@ -105,6 +106,7 @@ PREPAY_API int prepay_time_days_in_month(int32_t year, unsigned month);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_BAD_DATE if the date does not exist or is out of range.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_days_from_date(int32_t year, unsigned month, unsigned day, prepay_days_t *out);
 
 /**
@@ -118,6 +120,7 @@ PREPAY_API int prepay_time_days_from_date(int32_t year, unsigned month, unsigned
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if an output is NULL;
  * ::PREPAY_E_BAD_DATE if the day number is outside years 1..9999.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_date_from_days(prepay_days_t days, int32_t *year, uint8_t *month, uint8_t *day);
 
 /**
@@ -157,6 +160,7 @@ PREPAY_API int32_t prepay_time_second_of_day(prepay_time_t t);
  * ::PREPAY_E_BAD_DATE for a date that does not exist; ::PREPAY_E_BAD_TIME
  * for hour > 23, minute > 59 or second > 59.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_from_civil(const prepay_civil_t *civil, prepay_time_t *out);
 
 /**
@@ -168,6 +172,7 @@ PREPAY_API int prepay_time_from_civil(const prepay_civil_t *civil, prepay_time_t
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_BAD_DATE if @p t is outside years 1..9999.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_to_civil(prepay_time_t t, prepay_civil_t *out);
 
 /**
@@ -179,6 +184,7 @@ PREPAY_API int prepay_time_to_civil(prepay_time_t t, prepay_civil_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if the year is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_to_dlt645_date(prepay_time_t t, uint8_t out[4]);
 
 /**
@@ -189,6 +195,7 @@ PREPAY_API int prepay_time_to_dlt645_date(prepay_time_t t, uint8_t out[4]);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_to_dlt645_time(prepay_time_t t, uint8_t out[3]);
 
 /**
@@ -203,6 +210,7 @@ PREPAY_API int prepay_time_to_dlt645_time(prepay_time_t t, uint8_t out[3]);
  * ::PREPAY_E_BAD_BCD for a non-BCD byte; ::PREPAY_E_BAD_DATE;
  * ::PREPAY_E_BAD_TIME; ::PREPAY_E_BAD_WEEKDAY (weekday > 6, or mismatch when checked).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_from_dlt645_date_and_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
                                                  prepay_time_t *out);
 
@@ -218,6 +226,7 @@ PREPAY_API int prepay_time_from_dlt645_date_and_time(const uint8_t date[4], cons
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if the year is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_to_dlt645_datetime(prepay_time_t t, uint8_t out[6]);
 
 /**
@@ -229,6 +238,7 @@ PREPAY_API int prepay_time_to_dlt645_datetime(prepay_time_t t, uint8_t out[6]);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL;
  * ::PREPAY_E_BAD_BCD; ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_from_dlt645_datetime(const uint8_t in[6], prepay_time_t *out);
 
 /**
@@ -242,6 +252,7 @@ PREPAY_API int prepay_time_from_dlt645_datetime(const uint8_t in[6], prepay_time
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if the year is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_to_dlt645_minute(prepay_time_t t, uint8_t out[5]);
 
 /**
@@ -253,6 +264,7 @@ PREPAY_API int prepay_time_to_dlt645_minute(prepay_time_t t, uint8_t out[5]);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL;
  * ::PREPAY_E_BAD_BCD; ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_from_dlt645_minute(const uint8_t in[5], prepay_time_t *out);
 
 /**
@@ -268,6 +280,7 @@ PREPAY_API int prepay_time_from_dlt645_minute(const uint8_t in[5], prepay_time_t
  * a non-digit, mixed or other separators); ::PREPAY_E_BAD_DATE (a date that
  * does not exist, such as `2023-02-29`, or year 0000).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_parse_date(const char *text, size_t len, prepay_days_t *out);
 
 /**
@@ -285,6 +298,7 @@ PREPAY_API int prepay_time_parse_date(const char *text, size_t len, prepay_days_
  * ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME (hour above 23, minute or
  * second above 59).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_parse_date_time(const char *text, size_t len, prepay_time_t *out);
 
 /**
@@ -296,6 +310,7 @@ PREPAY_API int prepay_time_parse_date_time(const char *text, size_t len, prepay_
  *
  * **Errors:** those of prepay_time_parse_date() and prepay_time_parse_date_time().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_parse(const char *text, size_t len, prepay_time_t *out);
 
 /**
@@ -310,6 +325,7 @@ PREPAY_API int prepay_time_parse(const char *text, size_t len, prepay_time_t *ou
  * ::PREPAY_E_BAD_TIME (hour above 23, minute or second above 59, or
  * `24:00` when not allowed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_parse_time_of_day(const char *text, size_t len, bool allow_end_of_day, int32_t *out);
 
 /**
@@ -323,6 +339,7 @@ PREPAY_API int prepay_time_parse_time_of_day(const char *text, size_t len, bool 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer or malformed text);
  * ::PREPAY_E_BAD_DATE (no such month or day).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_parse_month_day(const char *text, size_t len, uint8_t *month, uint8_t *day);
 
 /**
@@ -338,6 +355,7 @@ PREPAY_API int prepay_time_parse_month_day(const char *text, size_t len, uint8_t
  * ::PREPAY_E_BAD_DATE (@p t outside years 1..9999);
  * ::PREPAY_E_BUFFER_TOO_SMALL (the text and its NUL do not fit).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_format(prepay_time_t t, prepay_time_text_t form, char *out, size_t out_cap);
 
 /**
@@ -353,6 +371,7 @@ PREPAY_API int prepay_time_format(prepay_time_t t, prepay_time_text_t form, char
  * ::PREPAY_E_BAD_TIME (@p second_of_day outside 0..86400);
  * ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_format_time_of_day(int32_t second_of_day, bool with_seconds, char *out, size_t out_cap);
 
 PREPAY_END_DECLS

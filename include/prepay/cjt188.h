@@ -65,59 +65,78 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The input ends before the frame does (fewer than `13 + L` bytes after the preamble, or only `FE`). */
+/** @brief The input ends before the frame does (fewer than `13 + L` bytes after the preamble, or only `FE`).
+ *  prepay_strerror(): "CJ/T 188: input ends inside the frame (truncated)" */
 #define PREPAY_E_CJT188_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 1)
-/** @brief After the `FE` preamble the first byte is not the start byte `68`. */
+/** @brief After the `FE` preamble the first byte is not the start byte `68`.
+ *  prepay_strerror(): "CJ/T 188: no start byte 68 where the frame should begin" */
 #define PREPAY_E_CJT188_NO_START PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 2)
 /**
  * @brief The length byte L is above ::PREPAY_CJT188_MAX_DATA, or inconsistent
  *        with the control code (an abnormal reply whose L is not 3; a standard
  *        function whose data is shorter than DI + SER).
- */
+ *  prepay_strerror(): "CJ/T 188: length byte too large or inconsistent with the control code" */
 #define PREPAY_E_CJT188_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 3)
-/** @brief CS is not the sum mod 256 of the bytes from `68` to the last data byte. */
+/** @brief CS is not the sum mod 256 of the bytes from `68` to the last data byte.
+ *  prepay_strerror(): "CJ/T 188: checksum mismatch" */
 #define PREPAY_E_CJT188_BAD_CHECKSUM PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 4)
-/** @brief The byte after CS is not the end byte `16`. */
+/** @brief The byte after CS is not the end byte `16`.
+ *  prepay_strerror(): "CJ/T 188: end byte 16 missing" */
 #define PREPAY_E_CJT188_BAD_END PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 5)
-/** @brief A frame would need more data bytes than ::PREPAY_CJT188_MAX_DATA allows. */
+/** @brief A frame would need more data bytes than ::PREPAY_CJT188_MAX_DATA allows.
+ *  prepay_strerror(): "CJ/T 188: data field would exceed PREPAY_CJT188_MAX_DATA" */
 #define PREPAY_E_CJT188_DATA_TOO_LONG PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 6)
-/** @brief An address text is not 14 characters of BCD digit pairs or `AA` pairs, or a new address is not BCD. */
+/** @brief An address text is not 14 characters of BCD digit pairs or `AA` pairs, or a new address is not BCD.
+ *  prepay_strerror(): "CJ/T 188: invalid meter address" */
 #define PREPAY_E_CJT188_BAD_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 7)
 /**
  * @brief The reply is an abnormal reply (C bit 6 set): the meter refused. Its
  *        status word ST is kept in prepay_cjt188_frame::status.
- */
+ *  prepay_strerror(): "CJ/T 188: abnormal reply (the meter refused; see its status word ST)" */
 #define PREPAY_E_CJT188_ABNORMAL PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 8)
-/** @brief The frame is not a reply to the request: a request frame, or another function. */
+/** @brief The frame is not a reply to the request: a request frame, or another function.
+ *  prepay_strerror(): "CJ/T 188: frame is not a reply to this request" */
 #define PREPAY_E_CJT188_UNEXPECTED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 9)
-/** @brief The reply carries another data identifier than the request. */
+/** @brief The reply carries another data identifier than the request.
+ *  prepay_strerror(): "CJ/T 188: reply carries a different data identifier" */
 #define PREPAY_E_CJT188_DI_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 10)
-/** @brief The reply carries another sequence number SER than the request (a late reply to an earlier request). */
+/** @brief The reply carries another sequence number SER than the request (a late reply to an earlier request).
+ *  prepay_strerror(): "CJ/T 188: reply carries a different sequence number SER" */
 #define PREPAY_E_CJT188_SER_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 11)
-/** @brief The reply comes from another meter (address or meter type) than the one addressed. */
+/** @brief The reply comes from another meter (address or meter type) than the one addressed.
+ *  prepay_strerror(): "CJ/T 188: reply from a meter that was not addressed" */
 #define PREPAY_E_CJT188_ADDRESS_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 12)
-/** @brief The data of a reply or request has the wrong size for its data identifier. */
+/** @brief The data of a reply or request has the wrong size for its data identifier.
+ *  prepay_strerror(): "CJ/T 188: data has the wrong size for its data identifier" */
 #define PREPAY_E_CJT188_BAD_DATA PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 13)
-/** @brief A value field is not valid BCD, or a date or time field does not exist. */
+/** @brief A value field is not valid BCD, or a date or time field does not exist.
+ *  prepay_strerror(): "CJ/T 188: value is not valid BCD or not a real date and time" */
 #define PREPAY_E_CJT188_BAD_VALUE PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 14)
-/** @brief A unit code that is not in the CJ/T 188 unit table, or two units that do not convert into each other. */
+/** @brief A unit code that is not in the CJ/T 188 unit table, or two units that do not convert into each other.
+ *  prepay_strerror(): "CJ/T 188: unknown or incompatible unit code" */
 #define PREPAY_E_CJT188_BAD_UNIT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 15)
-/** @brief A unit change cannot express the value exactly (e.g. 0.15 L in whole litres); nothing is rounded. */
+/** @brief A unit change cannot express the value exactly (e.g. 0.15 L in whole litres); nothing is rounded.
+ *  prepay_strerror(): "CJ/T 188: value cannot be converted exactly to that unit" */
 #define PREPAY_E_CJT188_INEXACT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 16)
-/** @brief The value is absent: the meter sent `FF` bytes for it. */
+/** @brief The value is absent: the meter sent `FF` bytes for it.
+ *  prepay_strerror(): "CJ/T 188: value absent (the meter sent FF bytes)" */
 #define PREPAY_E_CJT188_ABSENT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 17)
-/** @brief The request frame given to a parser is not a request of the function or DI the parser handles. */
+/** @brief The request frame given to a parser is not a request of the function or DI the parser handles.
+ *  prepay_strerror(): "CJ/T 188: request frame not of the function or data identifier this parser handles" */
 #define PREPAY_E_CJT188_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 18)
-/** @brief A valve command byte (A017) that is neither 55H (open) nor 99H (close). */
+/** @brief A valve command byte (A017) that is neither 55H (open) nor 99H (close).
+ *  prepay_strerror(): "CJ/T 188: valve command is neither 55H (open) nor 99H (close)" */
 #define PREPAY_E_CJT188_BAD_VALVE_COMMAND PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 19)
 /**
  * @brief A purchase (A013) whose purchase serial equals the last one accepted:
  *        a replay. Credit nothing; answer as for the first one.
- */
+ *  prepay_strerror(): "CJ/T 188: purchase serial already credited (replayed top-up)" */
 #define PREPAY_E_CJT188_PURCHASE_REPEAT PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 20)
-/** @brief A purchase whose purchase serial is neither the last one nor the next one: out of sequence, refuse it. */
+/** @brief A purchase whose purchase serial is neither the last one nor the next one: out of sequence, refuse it.
+ *  prepay_strerror(): "CJ/T 188: purchase serial out of sequence" */
 #define PREPAY_E_CJT188_PURCHASE_SEQUENCE PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 21)
-/** @brief A DI byte order that is not one of ::prepay_cjt188_di_order, or AUTO where an explicit order is needed. */
+/** @brief A DI byte order that is not one of ::prepay_cjt188_di_order, or AUTO where an explicit order is needed.
+ *  prepay_strerror(): "CJ/T 188: unknown data identifier byte order" */
 #define PREPAY_E_CJT188_BAD_DI_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_CJT188, 22)
 /** @} */
 
@@ -519,6 +538,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_BAD_ADDRESS if @p text_len is not 14 or a pair is neither BCD nor `AA`.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_address_from_string(const char *text, size_t text_len, prepay_cjt188_address_t *out);
 
 /**
@@ -531,6 +551,7 @@ PREPAY_API int prepay_cjt188_address_from_string(const char *text, size_t text_l
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap < 15.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_address_to_string(const prepay_cjt188_address_t *address, char *out, size_t out_cap);
 
 /**
@@ -604,6 +625,7 @@ PREPAY_API uint8_t prepay_cjt188_checksum(const uint8_t *bytes, size_t len);
  * ::PREPAY_E_CJT188_BAD_DI_ORDER; ::PREPAY_E_CJT188_DATA_TOO_LONG;
  * ::PREPAY_E_CJT188_BAD_LENGTH if @p data_len does not fit the control code.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_frame_init(prepay_cjt188_frame_t *frame, prepay_cjt188_di_order_t di_order,
                                         uint8_t meter_type, const prepay_cjt188_address_t *address,
                                         uint8_t control, const uint8_t *data, size_t data_len);
@@ -627,6 +649,7 @@ PREPAY_API int prepay_cjt188_frame_init(prepay_cjt188_frame_t *frame, prepay_cjt
  * ::PREPAY_E_CJT188_BAD_LENGTH; ::PREPAY_E_CJT188_BAD_CHECKSUM;
  * ::PREPAY_E_CJT188_BAD_END.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_order_t di_order,
                                     prepay_cjt188_frame_t *out);
 
@@ -638,6 +661,7 @@ PREPAY_API int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p frame is NULL;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG if its length exceeds ::PREPAY_CJT188_MAX_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_encoded_size(const prepay_cjt188_frame_t *frame);
 
 /**
@@ -650,6 +674,7 @@ PREPAY_API int prepay_cjt188_encoded_size(const prepay_cjt188_frame_t *frame);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_encode(const prepay_cjt188_frame_t *frame, uint8_t *out, size_t out_cap);
 
 /**
@@ -676,6 +701,7 @@ PREPAY_API bool prepay_cjt188_di_is_known(uint16_t di);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL;
  * ::PREPAY_E_CJT188_BAD_DI_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_init(prepay_cjt188_stream_t *stream, prepay_cjt188_di_order_t di_order);
 
 /**
@@ -691,6 +717,7 @@ PREPAY_API int prepay_cjt188_stream_init(prepay_cjt188_stream_t *stream, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_feed(prepay_cjt188_stream_t *stream, const uint8_t *in, size_t in_len);
 
 /**
@@ -709,6 +736,7 @@ PREPAY_API int prepay_cjt188_stream_feed(prepay_cjt188_stream_t *stream, const u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_next(prepay_cjt188_stream_t *stream, prepay_cjt188_frame_t *out);
 
 /**
@@ -719,6 +747,7 @@ PREPAY_API int prepay_cjt188_stream_next(prepay_cjt188_stream_t *stream, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_flush(prepay_cjt188_stream_t *stream);
 
 /**
@@ -730,6 +759,7 @@ PREPAY_API int prepay_cjt188_stream_flush(prepay_cjt188_stream_t *stream);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_stream_stats(const prepay_cjt188_stream_t *stream, prepay_cjt188_stream_stats_t *out);
 /** @} */
 
@@ -751,6 +781,7 @@ PREPAY_API int prepay_cjt188_stream_stats(const prepay_cjt188_stream_t *stream, 
  * ::PREPAY_E_CJT188_BAD_VALUE for a nibble above 9; ::PREPAY_E_CJT188_BAD_UNIT
  * for a unit byte outside the unit table.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_len, uint8_t decimals, bool with_unit,
                                              prepay_cjt188_quantity_t *out);
 
@@ -769,6 +800,7 @@ PREPAY_API int prepay_cjt188_quantity_decode(const uint8_t *in, size_t digits_le
  * incompatible units; ::PREPAY_E_CJT188_INEXACT if digits would be lost;
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_in(const prepay_cjt188_quantity_t *quantity, uint8_t unit, int64_t *out);
 
 /**
@@ -779,6 +811,7 @@ PREPAY_API int prepay_cjt188_quantity_in(const prepay_cjt188_quantity_t *quantit
  *
  * **Errors:** as prepay_cjt188_quantity_in().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_litres(const prepay_cjt188_quantity_t *quantity, prepay_energy_t *litres);
 
 /**
@@ -792,6 +825,7 @@ PREPAY_API int prepay_cjt188_quantity_litres(const prepay_cjt188_quantity_t *qua
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a bad length;
  * ::PREPAY_E_OUT_OF_RANGE if the value is negative or too large.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_quantity_encode(const prepay_cjt188_quantity_t *quantity, size_t digits_len,
                                              bool with_unit, uint8_t *out);
 
@@ -803,6 +837,7 @@ PREPAY_API int prepay_cjt188_quantity_encode(const prepay_cjt188_quantity_t *qua
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *out);
 
 /**
@@ -813,6 +848,7 @@ PREPAY_API int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *ou
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_OUT_OF_RANGE outside years 1..9999.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_clock_encode(prepay_time_t t, uint8_t out[7]);
 
 /**
@@ -849,6 +885,7 @@ PREPAY_API bool prepay_cjt188_status_battery_low(uint16_t status);
  * ::PREPAY_E_CJT188_BAD_DATA for a wrong length; ::PREPAY_E_CJT188_BAD_VALUE;
  * ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *value, size_t value_len,
                                             prepay_cjt188_current_t *out);
 
@@ -862,6 +899,7 @@ PREPAY_API int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *v
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_OUT_OF_RANGE for values that do not fit their fields.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_current_encode(const prepay_cjt188_current_t *current, uint8_t *out, size_t out_cap);
 
 /**
@@ -872,6 +910,7 @@ PREPAY_API int prepay_cjt188_current_encode(const prepay_cjt188_current_t *curre
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_BAD_VALUE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_price_table_decode(const uint8_t in[15], prepay_cjt188_price_table_t *out);
 
 /**
@@ -884,6 +923,7 @@ PREPAY_API int prepay_cjt188_price_table_decode(const uint8_t in[15], prepay_cjt
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_INEXACT if a price or
  * step is not a whole wire unit; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_price_table_encode(const prepay_cjt188_price_table_t *table, uint8_t out[15]);
 
 /**
@@ -894,6 +934,7 @@ PREPAY_API int prepay_cjt188_price_table_encode(const prepay_cjt188_price_table_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_CJT188_BAD_VALUE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purse_decode(const uint8_t in[15], prepay_cjt188_purse_t *out);
 
 /**
@@ -904,6 +945,7 @@ PREPAY_API int prepay_cjt188_purse_decode(const uint8_t in[15], prepay_cjt188_pu
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purse_encode(const prepay_cjt188_purse_t *purse, uint8_t out[15]);
 /** @} */
 
@@ -926,6 +968,7 @@ PREPAY_API int prepay_cjt188_purse_encode(const prepay_cjt188_purse_t *purse, ui
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_CJT188_BAD_DI_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                           uint16_t di, uint8_t ser);
 
@@ -938,6 +981,7 @@ PREPAY_API int prepay_cjt188_request_read(prepay_cjt188_frame_t *out, const prep
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read_address(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                   uint8_t ser);
 
@@ -950,6 +994,7 @@ PREPAY_API int prepay_cjt188_request_read_address(prepay_cjt188_frame_t *out, co
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_read_key_version(prepay_cjt188_frame_t *out,
                                                       const prepay_cjt188_target_t *target, uint8_t ser);
 
@@ -964,6 +1009,7 @@ PREPAY_API int prepay_cjt188_request_read_key_version(prepay_cjt188_frame_t *out
  * **Errors:** as prepay_cjt188_request_read(); as prepay_cjt188_price_table_encode();
  * ::PREPAY_E_OUT_OF_RANGE for a start day outside 1..31.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_price_table(prepay_cjt188_frame_t *out,
                                                        const prepay_cjt188_target_t *target, uint8_t ser,
                                                        const prepay_cjt188_price_table_t *table);
@@ -980,6 +1026,7 @@ PREPAY_API int prepay_cjt188_request_write_price_table(prepay_cjt188_frame_t *ou
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_INVALID_ARGUMENT for another DI;
  * ::PREPAY_E_OUT_OF_RANGE for the day.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_day(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                uint8_t ser, uint16_t di, uint8_t day);
 
@@ -998,6 +1045,7 @@ PREPAY_API int prepay_cjt188_request_write_day(prepay_cjt188_frame_t *out, const
  *
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_OUT_OF_RANGE for the amount.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_purchase(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                               uint8_t ser, uint8_t purchase_serial, prepay_money_t amount_fen);
 
@@ -1012,6 +1060,7 @@ PREPAY_API int prepay_cjt188_request_purchase(prepay_cjt188_frame_t *out, const 
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_key(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                uint8_t ser, uint8_t version, const uint8_t key[8]);
 
@@ -1025,6 +1074,7 @@ PREPAY_API int prepay_cjt188_request_write_key(prepay_cjt188_frame_t *out, const
  *
  * **Errors:** as prepay_cjt188_request_read(); as prepay_cjt188_clock_encode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_time(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                 uint8_t ser, prepay_time_t now);
 
@@ -1038,6 +1088,7 @@ PREPAY_API int prepay_cjt188_request_write_time(prepay_cjt188_frame_t *out, cons
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_valve(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                            uint8_t ser, bool open);
 
@@ -1050,6 +1101,7 @@ PREPAY_API int prepay_cjt188_request_valve(prepay_cjt188_frame_t *out, const pre
  *
  * **Errors:** as prepay_cjt188_request_read().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_factory_enable(prepay_cjt188_frame_t *out,
                                                     const prepay_cjt188_target_t *target, uint8_t ser);
 
@@ -1063,6 +1115,7 @@ PREPAY_API int prepay_cjt188_request_factory_enable(prepay_cjt188_frame_t *out,
  *
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_CJT188_BAD_ADDRESS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_address(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                    uint8_t ser, const prepay_cjt188_address_t *new_address);
 
@@ -1077,6 +1130,7 @@ PREPAY_API int prepay_cjt188_request_write_address(prepay_cjt188_frame_t *out, c
  * **Errors:** as prepay_cjt188_request_read(); ::PREPAY_E_INVALID_ARGUMENT if
  * `decimals` is not 2 or `present` is false; ::PREPAY_E_OUT_OF_RANGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_request_write_base(prepay_cjt188_frame_t *out, const prepay_cjt188_target_t *target,
                                                 uint8_t ser, const prepay_cjt188_quantity_t *base);
 /** @} */
@@ -1105,6 +1159,7 @@ PREPAY_API int prepay_cjt188_request_write_base(prepay_cjt188_frame_t *out, cons
  * ::PREPAY_E_CJT188_SER_MISMATCH; ::PREPAY_E_CJT188_ABNORMAL;
  * ::PREPAY_E_CJT188_DI_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply);
 
 /**
@@ -1117,6 +1172,7 @@ PREPAY_API int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, c
  * **Errors:** as prepay_cjt188_reply_check(); ::PREPAY_E_CJT188_BAD_REQUEST if
  * @p request is not a 901F read; as prepay_cjt188_current_decode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_current(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            prepay_cjt188_current_t *out);
 
@@ -1130,6 +1186,7 @@ PREPAY_API int prepay_cjt188_reply_current(const prepay_cjt188_frame_t *request,
  * **Errors:** as prepay_cjt188_reply_check(); ::PREPAY_E_CJT188_BAD_REQUEST;
  * ::PREPAY_E_CJT188_BAD_DATA; ::PREPAY_E_CJT188_BAD_VALUE; ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_history(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            prepay_cjt188_quantity_t *out);
 
@@ -1142,6 +1199,7 @@ PREPAY_API int prepay_cjt188_reply_history(const prepay_cjt188_frame_t *request,
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_price_table(const prepay_cjt188_frame_t *request,
                                                const prepay_cjt188_frame_t *reply, prepay_cjt188_price_table_t *out);
 
@@ -1154,6 +1212,7 @@ PREPAY_API int prepay_cjt188_reply_price_table(const prepay_cjt188_frame_t *requ
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_day(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                        uint8_t *day);
 
@@ -1166,6 +1225,7 @@ PREPAY_API int prepay_cjt188_reply_day(const prepay_cjt188_frame_t *request, con
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_purse(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                          prepay_cjt188_purse_t *out);
 
@@ -1178,6 +1238,7 @@ PREPAY_API int prepay_cjt188_reply_purse(const prepay_cjt188_frame_t *request, c
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_key_version(const prepay_cjt188_frame_t *request,
                                                const prepay_cjt188_frame_t *reply, uint8_t *version);
 
@@ -1192,6 +1253,7 @@ PREPAY_API int prepay_cjt188_reply_key_version(const prepay_cjt188_frame_t *requ
  * **Errors:** as prepay_cjt188_reply_history(); ::PREPAY_E_CJT188_BAD_ADDRESS if the
  * reply's address is not BCD.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_address(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                            uint8_t *meter_type, prepay_cjt188_address_t *address);
 
@@ -1210,6 +1272,7 @@ PREPAY_API int prepay_cjt188_reply_address(const prepay_cjt188_frame_t *request,
  *
  * **Errors:** as prepay_cjt188_reply_history().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_write(const prepay_cjt188_frame_t *request, const prepay_cjt188_frame_t *reply,
                                          prepay_cjt188_write_ack_t *out);
 /** @} */
@@ -1232,6 +1295,7 @@ PREPAY_API int prepay_cjt188_reply_write(const prepay_cjt188_frame_t *request, c
  * ::PREPAY_E_CJT188_BAD_VALVE_COMMAND; ::PREPAY_E_CJT188_BAD_ADDRESS;
  * ::PREPAY_E_CJT188_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_parse_request(const prepay_cjt188_frame_t *request, prepay_cjt188_command_t *out);
 
 /**
@@ -1247,6 +1311,7 @@ PREPAY_API int prepay_cjt188_parse_request(const prepay_cjt188_frame_t *request,
  * ::PREPAY_E_CJT188_BAD_REQUEST if @p request is a reply or has no DI;
  * ::PREPAY_E_CJT188_DATA_TOO_LONG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_build(prepay_cjt188_frame_t *out, const prepay_cjt188_frame_t *request,
                                          const prepay_cjt188_target_t *self, const uint8_t *value, size_t value_len);
 
@@ -1261,6 +1326,7 @@ PREPAY_API int prepay_cjt188_reply_build(prepay_cjt188_frame_t *out, const prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_CJT188_BAD_REQUEST if @p request is a reply or has no SER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_reply_build_abnormal(prepay_cjt188_frame_t *out, const prepay_cjt188_frame_t *request,
                                                   const prepay_cjt188_target_t *self, uint16_t status);
 
@@ -1280,6 +1346,7 @@ PREPAY_API int prepay_cjt188_reply_build_abnormal(prepay_cjt188_frame_t *out, co
  * **Errors:** ::PREPAY_E_CJT188_PURCHASE_REPEAT; ::PREPAY_E_CJT188_PURCHASE_SEQUENCE;
  * ::PREPAY_E_CJT188_BAD_VALUE if @p bcd and a serial is not BCD.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_cjt188_purchase_check(bool has_last, uint8_t last_serial, uint8_t serial, bool bcd);
 /** @} */
 

@@ -104,6 +104,7 @@ PREPAY_API uint32_t prepay_config_fingerprint(void);
  *   no caller memory may be handed to the library. Rebuild the program with
  *   the library's configuration file.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_config_check(uint32_t caller_fingerprint);
 
 /**
@@ -120,6 +121,7 @@ PREPAY_API int prepay_config_check(uint32_t caller_fingerprint);
  * **Errors:**
  * - ::PREPAY_E_CONFIG_MISMATCH: always.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_config_refuse(uint32_t caller_fingerprint, ...);
 
 PREPAY_END_DECLS

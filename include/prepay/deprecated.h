@@ -67,6 +67,7 @@ typedef prepay_allocation_line_t prepay_alloc_line_t PREPAY_DEPRECATED("use prep
  * @deprecated Use prepay_time_from_dlt645_date_and_time().
  * @copydoc prepay_time_from_dlt645_date_and_time()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_time_from_dlt645_date_time(const uint8_t date[4], const uint8_t *time, bool check_weekday,
                                                  prepay_time_t *out)
     PREPAY_DEPRECATED("use prepay_time_from_dlt645_date_and_time (prepay_time_from_dlt645_datetime is the 6-byte form)");
@@ -75,6 +76,7 @@ PREPAY_API int prepay_time_from_dlt645_date_time(const uint8_t date[4], const ui
  * @deprecated Use prepay_allocation_split().
  * @copydoc prepay_allocation_split()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_alloc_split(int64_t total, const int64_t *weights, size_t count, int64_t *shares)
     PREPAY_DEPRECATED("use prepay_allocation_split");
 
@@ -82,6 +84,7 @@ PREPAY_API int prepay_alloc_split(int64_t total, const int64_t *weights, size_t 
  * @deprecated Use prepay_allocation_weight_days().
  * @copydoc prepay_allocation_weight_days()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_alloc_weight_days(int64_t weight, int32_t days, int64_t *out)
     PREPAY_DEPRECATED("use prepay_allocation_weight_days");
 
@@ -89,6 +92,7 @@ PREPAY_API int prepay_alloc_weight_days(int64_t weight, int32_t days, int64_t *o
  * @deprecated Use prepay_allocation_residual().
  * @copydoc prepay_allocation_residual()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_alloc_residual(prepay_energy_t master, const prepay_energy_t *subs, size_t sub_count,
                                      prepay_energy_t carried_in, prepay_allocation_residual_policy_t policy,
                                      prepay_allocation_residual_t *out) PREPAY_DEPRECATED("use prepay_allocation_residual");
@@ -97,6 +101,7 @@ PREPAY_API int prepay_alloc_residual(prepay_energy_t master, const prepay_energy
  * @deprecated Use prepay_allocation_price_energy().
  * @copydoc prepay_allocation_price_energy()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t price, prepay_rounding_t mode,
                                          prepay_money_t *out) PREPAY_DEPRECATED("use prepay_allocation_price_energy");
 
@@ -104,6 +109,7 @@ PREPAY_API int prepay_alloc_price_energy(prepay_energy_t energy, prepay_price_t 
  * @deprecated Use prepay_allocation_allocate().
  * @copydoc prepay_allocation_allocate()
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_alloc_allocate(const prepay_allocation_request_t *request, const prepay_allocation_part_t *parts,
                                      size_t count, prepay_allocation_line_t *lines, size_t lines_cap,
                                      size_t *line_count) PREPAY_DEPRECATED("use prepay_allocation_allocate");

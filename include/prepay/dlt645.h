@@ -59,56 +59,72 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The input ends before the frame does (fewer bytes than `12 + L` after the preamble). */
+/** @brief The input ends before the frame does (fewer bytes than `12 + L` after the preamble).
+ *  prepay_strerror(): "DL/T 645: input ends inside the frame (truncated)" */
 #define PREPAY_E_DLT645_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 1)
-/** @brief After the `FE` preamble the first byte is not the start byte `68` (clause 7.1). */
+/** @brief After the `FE` preamble the first byte is not the start byte `68` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: no start byte 68 where the frame should begin" */
 #define PREPAY_E_DLT645_NO_START PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 2)
-/** @brief The byte after the 6 address bytes is not the second start byte `68` (clause 7.1). */
+/** @brief The byte after the 6 address bytes is not the second start byte `68` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: second start byte 68 missing after the address" */
 #define PREPAY_E_DLT645_NO_SECOND_START PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 3)
 /**
  * @brief The length byte L is above ::PREPAY_DLT645_MAX_DATA, or inconsistent
  *        with the control code (an abnormal reply whose L is not the size of
  *        its error field; a frame whose function starts its data with a data
  *        identifier, see prepay_dlt645_decode_edition(), shorter than the DI).
- */
+ *  prepay_strerror(): "DL/T 645: length byte too large or inconsistent with the control code" */
 #define PREPAY_E_DLT645_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 4)
-/** @brief The checksum byte CS is not the sum mod 256 of the bytes from the first `68` to the last data byte (clause 7.1). */
+/** @brief The checksum byte CS is not the sum mod 256 of the bytes from the first `68` to the last data byte (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: checksum mismatch" */
 #define PREPAY_E_DLT645_BAD_CHECKSUM PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 5)
-/** @brief The byte after CS is not the end byte `16` (clause 7.1). */
+/** @brief The byte after CS is not the end byte `16` (clause 7.1).
+ *  prepay_strerror(): "DL/T 645: end byte 16 missing" */
 #define PREPAY_E_DLT645_BAD_END PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 6)
-/** @brief A request would need more data bytes than ::PREPAY_DLT645_MAX_DATA allows. */
+/** @brief A request would need more data bytes than ::PREPAY_DLT645_MAX_DATA allows.
+ *  prepay_strerror(): "DL/T 645: data field would exceed PREPAY_DLT645_MAX_DATA" */
 #define PREPAY_E_DLT645_DATA_TOO_LONG PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 7)
-/** @brief An address text is not 12 characters of BCD digit pairs or `AA` wildcard pairs. */
+/** @brief An address text is not 12 characters of BCD digit pairs or `AA` wildcard pairs.
+ *  prepay_strerror(): "DL/T 645: invalid meter address" */
 #define PREPAY_E_DLT645_BAD_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 8)
 /**
  * @brief The reply is an abnormal reply (C bit 6 set): the meter refused the
  *        request. The error byte (or security error word) is in
  *        prepay_dlt645_frame::error; see the `PREPAY_DLT645_ERROR_*` bits.
- */
+ *  prepay_strerror(): "DL/T 645: abnormal reply (the meter refused; see the error byte)" */
 #define PREPAY_E_DLT645_ABNORMAL PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 9)
-/** @brief The frame is not a reply to the request: a request frame, or a different function code. */
+/** @brief The frame is not a reply to the request: a request frame, or a different function code.
+ *  prepay_strerror(): "DL/T 645: frame is not a reply to this request" */
 #define PREPAY_E_DLT645_UNEXPECTED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 10)
-/** @brief A read reply carries a different data identifier than the one requested. */
+/** @brief A read reply carries a different data identifier than the one requested.
+ *  prepay_strerror(): "DL/T 645: reply carries a different data identifier" */
 #define PREPAY_E_DLT645_DI_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 11)
-/** @brief The data of a reply has the wrong size or content for its function (e.g. a 93 reply that is not 6 bytes). */
+/** @brief The data of a reply has the wrong size or content for its function (e.g. a 93 reply that is not 6 bytes).
+ *  prepay_strerror(): "DL/T 645: reply data has the wrong size or content" */
 #define PREPAY_E_DLT645_BAD_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 12)
-/** @brief A baud rate that DL/T 645-2007 cannot set by function 17 (only 2400, 4800, 9600, 19200), or an invalid feature word. */
+/** @brief A baud rate that DL/T 645-2007 cannot set by function 17 (only 2400, 4800, 9600, 19200), or an invalid feature word.
+ *  prepay_strerror(): "DL/T 645: unsupported baud rate or feature word" */
 #define PREPAY_E_DLT645_BAD_BAUD PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 13)
-/** @brief A relay-control command byte N1 that is not one of the `PREPAY_DLT645_RELAY_*` values. */
+/** @brief A relay-control command byte N1 that is not one of the `PREPAY_DLT645_RELAY_*` values.
+ *  prepay_strerror(): "DL/T 645: unknown relay control command" */
 #define PREPAY_E_DLT645_BAD_RELAY_COMMAND PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 14)
-/** @brief The reply comes from a meter the request was not addressed to. */
+/** @brief The reply comes from a meter the request was not addressed to.
+ *  prepay_strerror(): "DL/T 645: reply from a meter that was not addressed" */
 #define PREPAY_E_DLT645_ADDRESS_MISMATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 15)
-/** @brief A password level outside 0..9 (DI 04000C01..04000C0A). */
+/** @brief A password level outside 0..9 (DI 04000C01..04000C0A).
+ *  prepay_strerror(): "DL/T 645: password level outside 0..9" */
 #define PREPAY_E_DLT645_BAD_PASSWORD_LEVEL PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 16)
-/** @brief A freeze time field outside its range and not the wildcard 99. */
+/** @brief A freeze time field outside its range and not the wildcard 99.
+ *  prepay_strerror(): "DL/T 645: freeze time field out of range" */
 #define PREPAY_E_DLT645_BAD_FREEZE_TIME PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 17)
 /**
  * @brief A function code of the other edition where the edition is explicit:
  *        11..1C with ::PREPAY_DLT645_EDITION_1997, or 01 02 04 0A 0C 0F with
  *        ::PREPAY_DLT645_EDITION_2007.
- */
+ *  prepay_strerror(): "DL/T 645: function code not valid for this edition" */
 #define PREPAY_E_DLT645_BAD_FUNCTION PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 18)
-/** @brief The request frame given to a reply parser is not a request of the function the parser handles. */
+/** @brief The request frame given to a reply parser is not a request of the function the parser handles.
+ *  prepay_strerror(): "DL/T 645: request frame not of the function this parser handles" */
 #define PREPAY_E_DLT645_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 19)
 /** @} */
 
@@ -444,6 +460,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_ADDRESS if @p text_len is not 12 or a pair is neither BCD nor `AA`.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_address_from_string(const char *text, size_t text_len, prepay_dlt645_address_t *out);
 
 /**
@@ -456,6 +473,7 @@ PREPAY_API int prepay_dlt645_address_from_string(const char *text, size_t text_l
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap < 13.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_address_to_string(const prepay_dlt645_address_t *address, char *out, size_t out_cap);
 
 /**
@@ -550,6 +568,7 @@ PREPAY_API uint8_t prepay_dlt645_checksum(const uint8_t *bytes, size_t len);
  * edition; ::PREPAY_E_DLT645_BAD_LENGTH if @p data_len is inconsistent with
  * @p control (the same rules as prepay_dlt645_decode_edition()).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_frame_init(prepay_dlt645_frame_t *frame, prepay_dlt645_edition_t edition,
                                         const prepay_dlt645_address_t *address, uint8_t control,
                                         const uint8_t *data, size_t data_len);
@@ -583,6 +602,7 @@ PREPAY_API int prepay_dlt645_frame_init(prepay_dlt645_frame_t *frame, prepay_dlt
  * // (0.26 kWh), value.quantity == 260 (Wh, the library unit)
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_decode(const uint8_t *in, size_t in_len, prepay_dlt645_frame_t *out);
 
 /**
@@ -613,6 +633,7 @@ PREPAY_API int prepay_dlt645_decode(const uint8_t *in, size_t in_len, prepay_dlt
  * ::PREPAY_E_DLT645_BAD_FUNCTION (explicit @p edition, function code of the
  * other edition: 11..1C for 1997, 01 02 04 0A 0C 0F for 2007).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_decode_edition(const uint8_t *in, size_t in_len, prepay_dlt645_edition_t edition,
                                             prepay_dlt645_frame_t *out);
 
@@ -630,6 +651,7 @@ PREPAY_API int prepay_dlt645_decode_edition(const uint8_t *in, size_t in_len, pr
  *
  * **Errors:** as prepay_dlt645_decode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_check(const uint8_t *in, size_t in_len);
 
 /**
@@ -640,6 +662,7 @@ PREPAY_API int prepay_dlt645_check(const uint8_t *in, size_t in_len);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p frame is NULL;
  * ::PREPAY_E_DLT645_DATA_TOO_LONG if its length exceeds ::PREPAY_DLT645_MAX_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_encoded_size(const prepay_dlt645_frame_t *frame);
 
 /**
@@ -653,6 +676,7 @@ PREPAY_API int prepay_dlt645_encoded_size(const prepay_dlt645_frame_t *frame);
  * ::PREPAY_E_DLT645_DATA_TOO_LONG if the length exceeds ::PREPAY_DLT645_MAX_DATA;
  * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is less than prepay_dlt645_encoded_size().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_encode(const prepay_dlt645_frame_t *frame, uint8_t *out, size_t out_cap);
 /** @} */
 
@@ -669,6 +693,7 @@ PREPAY_API int prepay_dlt645_encode(const prepay_dlt645_frame_t *frame, uint8_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL or the edition is unknown.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_init(prepay_dlt645_stream_t *stream, prepay_dlt645_edition_t edition);
 
 /**
@@ -685,6 +710,7 @@ PREPAY_API int prepay_dlt645_stream_init(prepay_dlt645_stream_t *stream, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_feed(prepay_dlt645_stream_t *stream, const uint8_t *in, size_t in_len);
 
 /**
@@ -705,6 +731,7 @@ PREPAY_API int prepay_dlt645_stream_feed(prepay_dlt645_stream_t *stream, const u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_next(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out);
 
 /**
@@ -741,6 +768,7 @@ typedef struct prepay_dlt645_rejected {
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_next_checked(prepay_dlt645_stream_t *stream, prepay_dlt645_frame_t *out,
                                                  prepay_dlt645_rejected_t *rejected);
 
@@ -752,6 +780,7 @@ PREPAY_API int prepay_dlt645_stream_next_checked(prepay_dlt645_stream_t *stream,
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p stream is NULL;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_flush(prepay_dlt645_stream_t *stream);
 
 /**
@@ -763,6 +792,7 @@ PREPAY_API int prepay_dlt645_stream_flush(prepay_dlt645_stream_t *stream);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if @p stream was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_stream_stats(const prepay_dlt645_stream_t *stream, prepay_dlt645_stream_stats_t *out);
 /** @} */
 
@@ -785,6 +815,7 @@ PREPAY_API int prepay_dlt645_stream_stats(const prepay_dlt645_stream_t *stream, 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                           uint32_t di);
 
@@ -799,6 +830,7 @@ PREPAY_API int prepay_dlt645_request_read(prepay_dlt645_frame_t *out, const prep
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p blocks = 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read_blocks(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                  uint32_t di, uint8_t blocks);
 
@@ -814,6 +846,7 @@ PREPAY_API int prepay_dlt645_request_read_blocks(prepay_dlt645_frame_t *out, con
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p blocks = 0;
  * ::PREPAY_E_OUT_OF_RANGE if @p start is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read_records(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                   uint32_t di, uint8_t blocks, prepay_time_t start);
 
@@ -827,6 +860,7 @@ PREPAY_API int prepay_dlt645_request_read_records(prepay_dlt645_frame_t *out, co
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read_follow_up(prepay_dlt645_frame_t *out,
                                                     const prepay_dlt645_address_t *address, uint32_t di,
                                                     uint8_t seq);
@@ -838,6 +872,7 @@ PREPAY_API int prepay_dlt645_request_read_follow_up(prepay_dlt645_frame_t *out,
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read_address(prepay_dlt645_frame_t *out);
 
 /**
@@ -853,6 +888,7 @@ PREPAY_API int prepay_dlt645_request_read_address(prepay_dlt645_frame_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_DATA_TOO_LONG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_write(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                            uint32_t di, const prepay_dlt645_credentials_t *credentials,
                                            const uint8_t *value, size_t value_len);
@@ -867,6 +903,7 @@ PREPAY_API int prepay_dlt645_request_write(prepay_dlt645_frame_t *out, const pre
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_ADDRESS if @p new_address is not BCD or is broadcast.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_write_address(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *target,
                                                    const prepay_dlt645_address_t *new_address);
 
@@ -879,6 +916,7 @@ PREPAY_API int prepay_dlt645_request_write_address(prepay_dlt645_frame_t *out, c
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OUT_OF_RANGE if the year is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_broadcast_time(prepay_dlt645_frame_t *out, prepay_time_t now);
 
 /**
@@ -894,6 +932,7 @@ PREPAY_API int prepay_dlt645_request_broadcast_time(prepay_dlt645_frame_t *out, 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_FREEZE_TIME if a field is out of range and not 99.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_freeze(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                             unsigned minute, unsigned hour, unsigned day, unsigned month);
 
@@ -906,6 +945,7 @@ PREPAY_API int prepay_dlt645_request_freeze(prepay_dlt645_frame_t *out, const pr
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_DLT645_BAD_BAUD for any other rate.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_baud_to_feature(uint32_t baud, uint8_t *out);
 
 /**
@@ -917,6 +957,7 @@ PREPAY_API int prepay_dlt645_baud_to_feature(uint32_t baud, uint8_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_DLT645_BAD_BAUD if not exactly one of bits 3..6 is set, or other bits are set.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_baud_from_feature(uint8_t feature, uint32_t *out);
 
 /**
@@ -929,6 +970,7 @@ PREPAY_API int prepay_dlt645_baud_from_feature(uint8_t feature, uint32_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_BAUD for any other rate.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_change_baud(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                  uint32_t baud);
 
@@ -945,6 +987,7 @@ PREPAY_API int prepay_dlt645_request_change_baud(prepay_dlt645_frame_t *out, con
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_PASSWORD_LEVEL if the new level is above 9.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_change_password(prepay_dlt645_frame_t *out,
                                                      const prepay_dlt645_address_t *address,
                                                      const prepay_dlt645_credentials_t *old_password,
@@ -959,6 +1002,7 @@ PREPAY_API int prepay_dlt645_request_change_password(prepay_dlt645_frame_t *out,
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_clear_demand(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                   const prepay_dlt645_credentials_t *credentials);
 
@@ -971,6 +1015,7 @@ PREPAY_API int prepay_dlt645_request_clear_demand(prepay_dlt645_frame_t *out, co
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_clear_meter(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                  const prepay_dlt645_credentials_t *credentials);
 
@@ -984,6 +1029,7 @@ PREPAY_API int prepay_dlt645_request_clear_meter(prepay_dlt645_frame_t *out, con
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_clear_events(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                   const prepay_dlt645_credentials_t *credentials, uint32_t event_di);
 
@@ -1001,6 +1047,7 @@ PREPAY_API int prepay_dlt645_request_clear_events(prepay_dlt645_frame_t *out, co
  * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND for an unknown N1;
  * ::PREPAY_E_OUT_OF_RANGE if @p valid_until is outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_relay_control(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                    const prepay_dlt645_credentials_t *credentials, uint8_t command,
                                                    prepay_time_t valid_until);
@@ -1018,6 +1065,7 @@ PREPAY_API int prepay_dlt645_request_relay_control(prepay_dlt645_frame_t *out, c
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_DATA_TOO_LONG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_security(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                               uint32_t di, const uint8_t operator_code[4], const uint8_t *payload,
                                               size_t payload_len);
@@ -1031,6 +1079,7 @@ PREPAY_API int prepay_dlt645_request_security(prepay_dlt645_frame_t *out, const 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_read_1997(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                uint16_t di);
 
@@ -1047,6 +1096,7 @@ PREPAY_API int prepay_dlt645_request_read_1997(prepay_dlt645_frame_t *out, const
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_DATA_TOO_LONG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_request_write_1997(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                                 uint16_t di, const prepay_dlt645_credentials_t *credentials,
                                                 const uint8_t *value, size_t value_len);
@@ -1074,6 +1124,7 @@ PREPAY_API int prepay_dlt645_request_write_1997(prepay_dlt645_frame_t *out, cons
  * ::PREPAY_E_DLT645_UNEXPECTED_REPLY (not a reply, or another function);
  * ::PREPAY_E_DLT645_ADDRESS_MISMATCH; ::PREPAY_E_DLT645_ABNORMAL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_check(const prepay_dlt645_frame_t *request, const prepay_dlt645_frame_t *reply);
 
 /**
@@ -1087,6 +1138,7 @@ PREPAY_API int prepay_dlt645_reply_check(const prepay_dlt645_frame_t *request, c
  * @p request is not a read; ::PREPAY_E_DLT645_BAD_REPLY if a follow-up reply
  * has no SEQ byte; ::PREPAY_E_DLT645_DI_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_read(const prepay_dlt645_frame_t *request, const prepay_dlt645_frame_t *reply,
                                         prepay_dlt645_read_reply_t *out);
 
@@ -1100,6 +1152,7 @@ PREPAY_API int prepay_dlt645_reply_read(const prepay_dlt645_frame_t *request, co
  * **Errors:** as prepay_dlt645_reply_check(); ::PREPAY_E_DLT645_BAD_REQUEST;
  * ::PREPAY_E_DLT645_BAD_REPLY if L is not 6 or the data differs from the frame address.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_read_address(const prepay_dlt645_frame_t *request,
                                                 const prepay_dlt645_frame_t *reply, prepay_dlt645_address_t *out);
 
@@ -1113,6 +1166,7 @@ PREPAY_API int prepay_dlt645_reply_read_address(const prepay_dlt645_frame_t *req
  * **Errors:** as prepay_dlt645_reply_check(); ::PREPAY_E_DLT645_BAD_REQUEST;
  * ::PREPAY_E_DLT645_BAD_REPLY if L is not 1; ::PREPAY_E_DLT645_BAD_BAUD.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_change_baud(const prepay_dlt645_frame_t *request,
                                                const prepay_dlt645_frame_t *reply, uint32_t *baud);
 
@@ -1128,6 +1182,7 @@ PREPAY_API int prepay_dlt645_reply_change_baud(const prepay_dlt645_frame_t *requ
  * **Errors:** as prepay_dlt645_reply_check(); ::PREPAY_E_DLT645_BAD_REPLY if
  * the reply carries unexpected data.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_ack(const prepay_dlt645_frame_t *request, const prepay_dlt645_frame_t *reply);
 
 /**
@@ -1141,6 +1196,7 @@ PREPAY_API int prepay_dlt645_reply_ack(const prepay_dlt645_frame_t *request, con
  * ::PREPAY_E_DLT645_BAD_REPLY if the reply is shorter than a DI;
  * ::PREPAY_E_DLT645_DI_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reply_security(const prepay_dlt645_frame_t *request,
                                             const prepay_dlt645_frame_t *reply, prepay_dlt645_read_reply_t *out);
 /** @} */
@@ -1159,6 +1215,7 @@ PREPAY_API int prepay_dlt645_reply_security(const prepay_dlt645_frame_t *request
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_BAD_REQUEST if it is not a 2007 write request or L < 12.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_parse_write_request(const prepay_dlt645_frame_t *request,
                                                  prepay_dlt645_write_request_t *out);
 
@@ -1174,6 +1231,7 @@ PREPAY_API int prepay_dlt645_parse_write_request(const prepay_dlt645_frame_t *re
  * ::PREPAY_E_BAD_DATE or ::PREPAY_E_BAD_TIME for a bad valid-until time (an
  * all-zero field is not an error: `valid_until` is ::PREPAY_DLT645_RELAY_NO_TIME).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_parse_relay_request(const prepay_dlt645_frame_t *request,
                                                  prepay_dlt645_relay_request_t *out);
 /** @} */

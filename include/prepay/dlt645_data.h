@@ -112,20 +112,25 @@
 
 /** @brief Status codes of the DL/T 645 data layer (module ::PREPAY_MODULE_DLT645, numbers 100..). */
 enum prepay_dlt645_data_status {
-    /** The data identifier is not in the catalogue. */
+    /** The data identifier is not in the catalogue.
+     *  prepay_strerror(): "DL/T 645: data identifier not in the catalogue" */
     PREPAY_E_DLT645_UNKNOWN_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 100),
-    /** The item is absent: the meter sent all-`FF` bytes. */
+    /** The item is absent: the meter sent all-`FF` bytes.
+     *  prepay_strerror(): "DL/T 645: item absent (the meter sent FF bytes)" */
     PREPAY_E_DLT645_ABSENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 101),
-    /** The data length does not match the item's format. */
+    /** The data length does not match the item's format.
+     *  prepay_strerror(): "DL/T 645: value data has the wrong length for its format" */
     PREPAY_E_DLT645_VALUE_LENGTH = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 102),
-    /** The DI is a block (`FF` field) or a record: use prepay_dlt645_block_decode(). */
+    /** The DI is a block (`FF` field) or a record: use prepay_dlt645_block_decode().
+     *  prepay_strerror(): "DL/T 645: data identifier is a block or record (use the block decoder)" */
     PREPAY_E_DLT645_BLOCK_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 103),
-    /** A value cannot be written in the item's format (too large, wrong kind, malformed text). */
+    /** A value cannot be written in the item's format (too large, wrong kind, malformed text).
+     *  prepay_strerror(): "DL/T 645: value does not fit the item's format" */
     PREPAY_E_DLT645_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 104),
     /**
      * The item is a table, text or raw bytes, not a single number or time: a
      * ::prepay_dlt645_reading_t cannot hold it (use prepay_dlt645_value_decode()).
-     */
+     * prepay_strerror(): "DL/T 645: item is a table, text or bytes, not a number or time (use the value decoder)" */
     PREPAY_E_DLT645_NOT_SCALAR = PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 105)
 };
 
@@ -281,6 +286,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_DLT645_UNKNOWN_DI if no row matches.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_catalogue_find(uint32_t di, prepay_dlt645_item_t *out);
 
 /**
@@ -295,6 +301,7 @@ PREPAY_API int prepay_dlt645_catalogue_find(uint32_t di, prepay_dlt645_item_t *o
  *
  * **Errors:** ::PREPAY_E_DLT645_UNKNOWN_DI.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_catalogue_find_1997(uint16_t di, prepay_dlt645_item_t *out);
 
 /**
@@ -330,6 +337,7 @@ PREPAY_API size_t prepay_dlt645_catalogue_rule_count(void);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_NOT_FOUND if @p index is past the end.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_catalogue_row(size_t index, prepay_dlt645_item_t *out);
 
 /**
@@ -352,6 +360,7 @@ PREPAY_API bool prepay_dlt645_di_is_block(uint32_t di);
  * ::PREPAY_E_DLT645_UNKNOWN_DI; ::PREPAY_E_BUFFER_TOO_SMALL (then `out[0]`
  * is NUL when @p out_cap > 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_item_name(uint32_t di, char *out, size_t out_cap);
 
 /**
@@ -388,6 +397,7 @@ PREPAY_API unsigned prepay_dlt645_unit_decimals(unsigned unit);
  * `FF`; ::PREPAY_E_BAD_BCD; ::PREPAY_E_BAD_DATE, ::PREPAY_E_BAD_TIME,
  * ::PREPAY_E_BAD_WEEKDAY for impossible dates and times.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_value_decode(uint32_t di, const uint8_t *data, size_t len, prepay_dlt645_value_t *out);
 
 /**
@@ -403,6 +413,7 @@ PREPAY_API int prepay_dlt645_value_decode(uint32_t di, const uint8_t *data, size
  *
  * **Errors:** as prepay_dlt645_value_decode(), without the catalogue errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_field_decode(const prepay_dlt645_field_t *field, uint32_t di, const uint8_t *data,
                                           size_t len, prepay_dlt645_value_t *out);
 
@@ -423,6 +434,7 @@ PREPAY_API int prepay_dlt645_field_decode(const prepay_dlt645_field_t *field, ui
  * negative number in an unsigned format, a table with too many entries, a
  * time outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_value_encode(const prepay_dlt645_value_t *value, uint8_t *out, size_t out_cap);
 
 /**
@@ -447,6 +459,7 @@ PREPAY_API int prepay_dlt645_value_encode(const prepay_dlt645_value_t *value, ui
  * than @p items_cap items; ::PREPAY_E_BAD_BCD and the date/time errors of
  * the items.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_block_decode(uint32_t di, const uint8_t *data, size_t len, prepay_dlt645_value_t *items,
                                           size_t items_cap);
 
@@ -461,6 +474,7 @@ PREPAY_API int prepay_dlt645_block_decode(uint32_t di, const uint8_t *data, size
  *
  * **Errors:** as prepay_dlt645_block_decode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_block_decode_1997(uint16_t di, const uint8_t *data, size_t len,
                                                prepay_dlt645_value_t *items, size_t items_cap);
 
@@ -474,6 +488,7 @@ PREPAY_API int prepay_dlt645_block_decode_1997(uint16_t di, const uint8_t *data,
  *
  * **Errors:** as prepay_dlt645_value_encode().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_block_encode(const prepay_dlt645_value_t *items, size_t count, uint8_t *out,
                                           size_t out_cap);
 
@@ -495,6 +510,7 @@ PREPAY_API int prepay_dlt645_block_encode(const prepay_dlt645_value_t *items, si
  * kind; ::PREPAY_E_BUFFER_TOO_SMALL (then `out[0]` is NUL when
  * @p out_cap > 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_value_format(const prepay_dlt645_value_t *value, char *out, size_t out_cap);
 
 /**
@@ -513,6 +529,7 @@ PREPAY_API int prepay_dlt645_value_format(const prepay_dlt645_value_t *value, ch
  * ::PREPAY_E_DLT645_BAD_VALUE for malformed text or a value that does not
  * fit the item's format; ::PREPAY_E_BAD_DATE / ::PREPAY_E_BAD_TIME.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_value_parse(uint32_t di, const char *text, size_t text_len, prepay_dlt645_value_t *out);
 
 PREPAY_END_DECLS

@@ -138,6 +138,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p reader is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reader_init(prepay_dlt645_reader_t *reader);
 
 /**
@@ -168,6 +169,7 @@ PREPAY_API int prepay_dlt645_reader_init(prepay_dlt645_reader_t *reader);
  * ::PREPAY_E_DLT645_NO_SECOND_START, ::PREPAY_E_DLT645_BAD_LENGTH,
  * ::PREPAY_E_DLT645_BAD_CHECKSUM, ::PREPAY_E_DLT645_BAD_END).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reader_decode(prepay_dlt645_reader_t *reader, const uint8_t *in, size_t in_len,
                                            prepay_dlt645_reading_t *out);
 
@@ -192,6 +194,7 @@ PREPAY_API int prepay_dlt645_reader_decode(prepay_dlt645_reader_t *reader, const
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for a NULL @p reader or @p out, or a
  * NULL @p in with @p in_len > 0; ::PREPAY_E_BAD_STATE if @p reader was not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_reader_decode_batch(prepay_dlt645_reader_t *reader, const uint8_t *in, size_t in_len,
                                                  prepay_dlt645_reading_t *out, size_t out_cap,
                                                  prepay_dlt645_batch_t *result);
@@ -205,6 +208,7 @@ PREPAY_API int prepay_dlt645_reader_decode_batch(prepay_dlt645_reader_t *reader,
  *
  * **Errors:** as prepay_dlt645_reader_decode(), without ::PREPAY_E_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_decode_reading(const uint8_t *in, size_t in_len, prepay_dlt645_reading_t *out);
 
 PREPAY_END_DECLS

@@ -53,9 +53,11 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_DLT645, numbers 128..)
  *  @{ */
-/** @brief The price set cannot be held by a DL/T 645 meter (see ::prepay_dlt645_tariff_problem_t for what and where). */
+/** @brief The price set cannot be held by a DL/T 645 meter (see ::prepay_dlt645_tariff_problem_t for what and where).
+ *  prepay_strerror(): "DL/T 645: the tariff cannot be held by a DL/T 645 meter" */
 #define PREPAY_E_DLT645_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 128)
-/** @brief Tables (read back from a meter) that are not a valid tariff: unsorted zones, a slot naming a missing tariff, ... */
+/** @brief Tables (read back from a meter) that are not a valid tariff: unsorted zones, a slot naming a missing tariff, ...
+ *  prepay_strerror(): "DL/T 645: tariff tables are not a valid tariff" */
 #define PREPAY_E_DLT645_TARIFF_TABLES PREPAY_STATUS_MAKE(PREPAY_MODULE_DLT645, 129)
 /** @} */
 
@@ -185,6 +187,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_DLT645_TARIFF_UNSUPPORTED (the reason in @p problem).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_compile(const prepay_tariff_t *set, prepay_dlt645_tariff_tables_t *out,
                                             prepay_dlt645_tariff_problem_t *problem);
 
@@ -211,6 +214,7 @@ PREPAY_API const char *prepay_dlt645_tariff_reason_text(unsigned reason);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_check(const prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -229,6 +233,7 @@ PREPAY_API int prepay_dlt645_tariff_check(const prepay_dlt645_tariff_tables_t *t
  * ::PREPAY_E_DLT645_TARIFF_TABLES; errors of prepay_tariff_validate() for
  * an invalid @p base (or a combination of base and tables the model refuses).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_rebuild(const prepay_dlt645_tariff_tables_t *tables, const prepay_tariff_t *base,
                                             prepay_tariff_t *out);
 
@@ -239,6 +244,7 @@ PREPAY_API int prepay_dlt645_tariff_rebuild(const prepay_dlt645_tariff_tables_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_write_count(const prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -260,6 +266,7 @@ PREPAY_API int prepay_dlt645_tariff_write_count(const prepay_dlt645_tariff_table
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p set not 1 or 2;
  * ::PREPAY_E_NOT_FOUND if @p index is past the end; ::PREPAY_E_DLT645_TARIFF_TABLES.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_write_item(const prepay_dlt645_tariff_tables_t *tables, unsigned set,
                                                size_t index, prepay_dlt645_tariff_write_t *out);
 
@@ -270,6 +277,7 @@ PREPAY_API int prepay_dlt645_tariff_write_item(const prepay_dlt645_tariff_tables
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_tables_init(prepay_dlt645_tariff_tables_t *tables);
 
 /**
@@ -289,6 +297,7 @@ PREPAY_API int prepay_dlt645_tariff_tables_init(prepay_dlt645_tariff_tables_t *t
  * ::PREPAY_E_DLT645_VALUE_LENGTH; ::PREPAY_E_BAD_BCD; ::PREPAY_E_DLT645_TARIFF_TABLES
  * (an entry out of range, more entries than a meter holds).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_absorb(prepay_dlt645_tariff_tables_t *tables, uint32_t di, const uint8_t *value,
                                            size_t len);
 
@@ -308,6 +317,7 @@ PREPAY_API int prepay_dlt645_tariff_absorb(prepay_dlt645_tariff_tables_t *tables
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers; ::PREPAY_E_DLT645_TARIFF_TABLES
  * if either side fails prepay_dlt645_tariff_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dlt645_tariff_diff(const prepay_dlt645_tariff_tables_t *a, const prepay_dlt645_tariff_tables_t *b,
                                          prepay_dlt645_tariff_difference_t *out, size_t cap);
 

@@ -58,9 +58,11 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_TRANSPORT, numbers 1..15: registration packets)
  *  @{ */
-/** @brief A registration or heartbeat pattern text is malformed (unknown token, bad hex, two id tokens, ...). */
+/** @brief A registration or heartbeat pattern text is malformed (unknown token, bad hex, two id tokens, ...).
+ *  prepay_strerror(): "transport: malformed DTU registration or heartbeat pattern" */
 #define PREPAY_E_TRANSPORT_BAD_FORMAT PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 1)
-/** @brief The bytes are not a packet of the given format. */
+/** @brief The bytes are not a packet of the given format.
+ *  prepay_strerror(): "transport: bytes are not a packet of the DTU format" */
 #define PREPAY_E_TRANSPORT_NO_MATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 2)
 /** @} */
 
@@ -123,6 +125,7 @@ PREPAY_BEGIN_DECLS
  * token, an id size outside 1..::PREPAY_DTU_ID_MAX, or a variable-length
  * id followed by something other than a literal byte.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_format_parse(const char *text, size_t text_len, prepay_dtu_format_t *out);
 
 /**
@@ -143,6 +146,7 @@ PREPAY_API int prepay_dtu_format_parse(const char *text, size_t text_len, prepay
  * @p in with @p in_len > 0; ::PREPAY_E_BAD_STATE if @p format was not
  * compiled by prepay_dtu_format_parse(); ::PREPAY_E_TRANSPORT_NO_MATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_match(const prepay_dtu_format_t *format, const uint8_t *in, size_t in_len, bool complete,
                                 prepay_dtu_packet_t *out);
 

@@ -45,6 +45,26 @@
 #endif
 
 /**
+ * @def PREPAY_NODISCARD
+ * @brief Marks a function whose returned status (or value) must be used.
+ *
+ * Every public function that returns `int` (a status, or a length or count
+ * that is negative on error) carries it. Under Clang it is
+ * `__attribute__((warn_unused_result))`, so a caller that drops a status gets
+ * a warning (an error under -Werror); a deliberate ignore is written
+ * `(void)f(...)` with a comment saying why it is right. GCC gets nothing: its
+ * warn_unused_result cannot be silenced by a `(void)` cast (GCC bug 66425), so
+ * a deliberate ignore would need a workaround worse than the check. The Clang
+ * build that every change must pass (docs/CONTRIBUTING.md) is the check.
+ * Define `PREPAY_NO_NODISCARD` to make it empty.
+ */
+#if !defined(PREPAY_NO_NODISCARD) && defined(__clang__)
+#define PREPAY_NODISCARD __attribute__((warn_unused_result))
+#else
+#define PREPAY_NODISCARD
+#endif
+
+/**
  * @def PREPAY_DEPRECATED
  * @brief Marks a declaration as deprecated, with a message naming its replacement.
  *

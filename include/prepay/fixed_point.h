@@ -95,6 +95,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OVERFLOW if the sum does not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_i64_add(int64_t a, int64_t b, int64_t *out);
 
 /**
@@ -107,6 +108,7 @@ PREPAY_API int prepay_i64_add(int64_t a, int64_t b, int64_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OVERFLOW if the difference does not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_i64_sub(int64_t a, int64_t b, int64_t *out);
 
 /**
@@ -119,6 +121,7 @@ PREPAY_API int prepay_i64_sub(int64_t a, int64_t b, int64_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OVERFLOW if the product does not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_i64_mul(int64_t a, int64_t b, int64_t *out);
 
 /**
@@ -133,6 +136,7 @@ PREPAY_API int prepay_i64_mul(int64_t a, int64_t b, int64_t *out);
  * ::PREPAY_E_DIVIDE_BY_ZERO if @p den is 0; ::PREPAY_E_BAD_ROUNDING for an
  * unknown @p mode; ::PREPAY_E_OVERFLOW for INT64_MIN / -1.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_i64_div_round(int64_t num, int64_t den, prepay_rounding_t mode, int64_t *out);
 
 /**
@@ -152,6 +156,7 @@ PREPAY_API int prepay_i64_div_round(int64_t num, int64_t den, prepay_rounding_t 
  * ::PREPAY_E_DIVIDE_BY_ZERO if @p den is 0; ::PREPAY_E_BAD_ROUNDING for an
  * unknown @p mode; ::PREPAY_E_OVERFLOW if the rounded quotient does not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_i64_muldiv(int64_t a, int64_t b, int64_t den, prepay_rounding_t mode, int64_t *out);
 
 /**
@@ -166,6 +171,7 @@ PREPAY_API int prepay_i64_muldiv(int64_t a, int64_t b, int64_t den, prepay_round
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
  * ::PREPAY_E_OVERFLOW if the whole minor units do not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t price, prepay_amount_t *out);
 
 /**
@@ -180,6 +186,7 @@ PREPAY_API int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t
  *
  * **Errors:** ::PREPAY_E_OUT_OF_RANGE if the price is negative or above ::PREPAY_PRICE_MAX.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_price_check(prepay_price_t price);
 
 /**
@@ -201,6 +208,7 @@ PREPAY_API prepay_amount_t prepay_amount_from_money(prepay_money_t money);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL or an input has
  * `nanos >= 1e9`; ::PREPAY_E_OVERFLOW if the sum does not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_amount_add(prepay_amount_t a, prepay_amount_t b, prepay_amount_t *out);
 
 /**
@@ -213,6 +221,7 @@ PREPAY_API int prepay_amount_add(prepay_amount_t a, prepay_amount_t b, prepay_am
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL or an input has
  * `nanos >= 1e9`; ::PREPAY_E_OVERFLOW if the difference does not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_amount_sub(prepay_amount_t a, prepay_amount_t b, prepay_amount_t *out);
 
 /**
@@ -223,6 +232,7 @@ PREPAY_API int prepay_amount_sub(prepay_amount_t a, prepay_amount_t b, prepay_am
  *
  * **Errors:** none; this function cannot fail.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_amount_compare(prepay_amount_t a, prepay_amount_t b);
 
 /**
@@ -236,6 +246,7 @@ PREPAY_API int prepay_amount_compare(prepay_amount_t a, prepay_amount_t b);
  * `nanos >= 1e9`; ::PREPAY_E_BAD_ROUNDING for an unknown @p mode;
  * ::PREPAY_E_OVERFLOW if rounding up passes INT64_MAX.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_amount_round(prepay_amount_t amount, prepay_rounding_t mode, prepay_money_t *out);
 
 /**
@@ -252,6 +263,7 @@ PREPAY_API int prepay_amount_round(prepay_amount_t amount, prepay_rounding_t mod
  * ::PREPAY_E_BUFFER_TOO_SMALL if the text and NUL do not fit (nothing useful
  * is written; `out[0]` is set to NUL when @p out_cap > 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_fixed_format(int64_t value, unsigned decimals, char *out, size_t out_cap);
 
 /**
@@ -270,6 +282,7 @@ PREPAY_API int prepay_fixed_format(int64_t value, unsigned decimals, char *out, 
  * malformed string, too many decimals or @p decimals > 18;
  * ::PREPAY_E_OVERFLOW if the value does not fit in int64_t.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_fixed_parse(const char *text, size_t text_len, unsigned decimals, int64_t *out);
 
 PREPAY_END_DECLS

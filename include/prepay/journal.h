@@ -17,6 +17,11 @@
  * format-1 journal is refused them (::PREPAY_E_JOURNAL_FORMAT) until a
  * compacting snapshot rewrites it as format 2.
  *
+ * This header is ordered by need: the ledger binding (prepay_journal_open(),
+ * prepay_journal_submit(), prepay_journal_snapshot() ...) comes first, then
+ * scanning and writing without a ledger, then the storage implementations;
+ * the bytes on storage are in journal_format.h.
+ *
  * Layers, bottom up (the format itself is specified in `docs/journal.md`):
  *
  * 1. **Storage** (::prepay_journal_io): five callbacks (read at an offset,
@@ -24,10 +29,12 @@
  *    flash. prepay_journal_memory_io() gives a RAM implementation with
  *    failure injection (tests, fuzzing); prepay_journal_posix_open() gives
  *    files (hosted builds only, declared in journal_posix.h).
- * 2. **Records**: CRC-32C (prepay_journal_crc32c()), the file header and the
- *    record frame (prepay_journal_record_encode(), prepay_journal_record_decode()),
- *    the commit payload, and the field-by-field little-endian payloads of
- *    accounts and transfers (prepay_journal_transfer_encode() ...).
+ * 2. **Records** (journal_format.h, included here): the format constants,
+ *    CRC-32C (prepay_journal_crc32c()), the file header and the record frame
+ *    (prepay_journal_record_encode(), prepay_journal_record_decode()), the
+ *    commit payload, and the field-by-field little-endian payloads of
+ *    accounts and transfers (prepay_journal_transfer_encode() ...), with the
+ *    module's status codes.
  * 3. **Scanning and recovery** (prepay_journal_scan()): validates the log,
  *    finds the last complete batch, classifies what follows it as a torn
  *    tail (reported with its bytes, records and batches; cut only by a
@@ -68,63 +75,13 @@
 #include "prepay/config_fingerprint.h"
 #include "prepay/config.h"
 #include "prepay/export.h"
+#include "prepay/journal_format.h"
 #include "prepay/ledger.h"
 #include "prepay/status.h"
 
-/* ---- status codes ------------------------------------------------------- */
-
-/** @brief Status codes of the journal module. */
-enum prepay_journal_status {
-    /** The storage callback reported a failure (read, append, sync, truncate or size). */
-    PREPAY_E_JOURNAL_IO = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 1),
-    /** A bad record is followed by valid records: corruption inside the log, not a torn
-     *  tail. Nothing was truncated; ::prepay_journal_recovery::corrupt_offset says where. */
-    PREPAY_E_JOURNAL_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 2),
-    /** The storage does not start with a journal header of a supported version. */
-    PREPAY_E_JOURNAL_BAD_HEADER = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 3),
-    /** Bytes are not a valid record (bad length, type, reserved bits or checksum). */
-    PREPAY_E_JOURNAL_BAD_RECORD = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 4),
-    /** The bytes end before the record does (a torn record, or more input needed). */
-    PREPAY_E_JOURNAL_TRUNCATED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 5),
-    /** An earlier append or sync failed: the batch was not acknowledged and the journal
-     *  refuses further writes until it is reopened (recovery decides what survived). */
-    PREPAY_E_JOURNAL_FAILED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 6),
-    /** The storage has no room for the bytes to append (fixed-size memory or flash). */
-    PREPAY_E_JOURNAL_FULL = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 7),
-    /** The snapshot is not valid (magic, version, length or checksum). */
-    PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 8),
-    /** Sequence numbers are not contiguous (a record or whole batches are missing, or the
-     *  journal does not continue the snapshot). */
-    PREPAY_E_JOURNAL_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 9),
-    /** A committed record could not be replayed into the ledger (it refused it, e.g. a
-     *  full table); ::prepay_journal_recovery::corrupt_offset gives the record. */
-    PREPAY_E_JOURNAL_REPLAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 10),
-    /** The recovered ledger fails prepay_ledger_verify(). */
-    PREPAY_E_JOURNAL_VERIFY = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 11),
-    /** Another writer holds the journal's lock (POSIX storage: its PID is in
-     *  ::prepay_journal_posix::lock_pid). Nothing was read or written. */
-    PREPAY_E_JOURNAL_LOCKED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 12),
-    /** The storage is not the size this writer left it: someone else wrote or cut it
-     *  (a second writer without the lock, an editor). Nothing was written. */
-    PREPAY_E_JOURNAL_CHANGED = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 13),
-    /** The journal's format version cannot hold the record: a format-1 journal takes no
-     *  transfer with a deadline and no expiry (a compacting prepay_journal_snapshot()
-     *  rewrites it as format 2). Nothing was applied or written. */
-    PREPAY_E_JOURNAL_FORMAT = PREPAY_STATUS_MAKE(PREPAY_MODULE_JOURNAL, 14)
-};
+/* Status codes, format constants, record types and codecs: journal_format.h. */
 
 /* ---- configuration ------------------------------------------------------ */
-
-/**
- * @def PREPAY_JOURNAL_CRC_SMALL
- * @brief Define to use a 1 KiB CRC table (byte at a time) instead of 8 KiB (slicing-by-8).
- *
- * Firmware saves 7 KiB of flash; checksumming gets about 4 times slower.
- * Not defined by default.
- */
-#if defined(PREPAY_DOXYGEN)
-#define PREPAY_JOURNAL_CRC_SMALL
-#endif
 
 /**
  * @def PREPAY_JOURNAL_SCAN_BUFFER
@@ -136,96 +93,9 @@ enum prepay_journal_status {
 #define PREPAY_JOURNAL_SCAN_BUFFER 4096
 #endif
 
-/* ---- format constants (docs/journal.md) -------------------------------- */
-
-/** @brief Size of the journal file header in bytes. */
-#define PREPAY_JOURNAL_HEADER_SIZE 24u
-/** @brief Format version written in new journal headers (2: two copies of every commit record, CUT and
- *  EXPIRE records, transfers with deadlines). */
-#define PREPAY_JOURNAL_VERSION 2u
-/** @brief Oldest journal format version still read (and appended to in its own format). */
-#define PREPAY_JOURNAL_VERSION_MIN 1u
-/** @brief Bytes of a record before its payload: length, type, reserved, sequence. */
-#define PREPAY_JOURNAL_RECORD_HEADER_SIZE 16u
-/** @brief Bytes of a record besides its payload: the header plus the trailing CRC. */
-#define PREPAY_JOURNAL_RECORD_OVERHEAD 20u
-/** @brief Largest payload a record may carry, in bytes (a transfer needs 96, or 104 with a deadline). */
-#define PREPAY_JOURNAL_MAX_PAYLOAD 236u
-/** @brief Largest record in bytes (::PREPAY_JOURNAL_RECORD_OVERHEAD + ::PREPAY_JOURNAL_MAX_PAYLOAD). */
-#define PREPAY_JOURNAL_MAX_RECORD 256u
-/** @brief Size of a commit record's payload in bytes. */
-#define PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE 16u
-/** @brief Size of a commit record in bytes. */
-#define PREPAY_JOURNAL_COMMIT_SIZE (PREPAY_JOURNAL_RECORD_OVERHEAD + PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE)
-/** @brief Size of an encoded transfer without a deadline (the payload of a TRANSFER record). */
-#define PREPAY_JOURNAL_TRANSFER_SIZE 96u
-/** @brief Size of an encoded pending transfer with a deadline: the 96 bytes, then the deadline. */
-#define PREPAY_JOURNAL_TRANSFER_MAX_SIZE 104u
-/** @brief Size of an encoded account (the payload of an ACCOUNT record), counters included. */
-#define PREPAY_JOURNAL_ACCOUNT_SIZE 80u
-/** @brief Size of the payload of a CLOSE record (the account id). */
-#define PREPAY_JOURNAL_CLOSE_SIZE 8u
-/** @brief Size of the payload of a CUT record (format 2): offset, bytes, records, batches. */
-#define PREPAY_JOURNAL_CUT_SIZE 24u
-/** @brief Size of the payload of an EXPIRE record (format 2): the pending transfer's id, the time of expiry. */
-#define PREPAY_JOURNAL_EXPIRE_SIZE 16u
-/** @brief Format version written in snapshot headers (2: the totals of recorded cuts; deadlines and expiries). */
-#define PREPAY_SNAPSHOT_VERSION 2u
-/** @brief Size of the snapshot header in bytes (format 2; format 1 had 32). */
-#define PREPAY_SNAPSHOT_HEADER_SIZE 64u
-/** @brief Size of the snapshot trailer in bytes (end magic and CRC-32C of all earlier bytes). */
-#define PREPAY_SNAPSHOT_TRAILER_SIZE 8u
-/** @brief CRC-32C of the ASCII bytes "123456789", the polynomial's published check value. */
-#define PREPAY_JOURNAL_CRC32C_CHECK 0xE3069283u
-
 #if PREPAY_JOURNAL_SCAN_BUFFER < 2 * PREPAY_JOURNAL_MAX_RECORD
 #error "PREPAY_JOURNAL_SCAN_BUFFER must be at least 2 * PREPAY_JOURNAL_MAX_RECORD (512)"
 #endif
-
-/** @brief Record types (the `type` field of a record). */
-typedef enum prepay_journal_record_type {
-    PREPAY_JOURNAL_RECORD_ACCOUNT = 1,  /**< an account was opened; payload: account */
-    PREPAY_JOURNAL_RECORD_TRANSFER = 2, /**< a transfer was submitted; payload: transfer */
-    PREPAY_JOURNAL_RECORD_COMMIT = 3,   /**< closes a batch; payload: commit */
-    PREPAY_JOURNAL_RECORD_CLOSE = 4,    /**< an account was closed; payload: account id */
-    PREPAY_JOURNAL_RECORD_CUT = 5,      /**< format 2: a writer's recovery cut a torn tail; payload: cut */
-    PREPAY_JOURNAL_RECORD_EXPIRE = 6,   /**< format 2: a pending transfer expired; payload: transfer id, time */
-    PREPAY_JOURNAL_RECORD_APP = 7       /**< format 2: an application record (opaque to the ledger; e.g. the outbox) */
-} prepay_journal_record_type_t;
-
-/** @brief First payload byte of the outbox's APP records (include/prepay/outbox.h). */
-#define PREPAY_JOURNAL_APP_OUTBOX 0x4Fu
-
-/** @brief A decoded record frame; the payload points into the decoded bytes. */
-typedef struct prepay_journal_record {
-    uint32_t length;        /**< whole record length in bytes, header and CRC included */
-    uint16_t type;          /**< a ::prepay_journal_record_type value */
-    uint64_t sequence;      /**< record sequence number (1, 2, 3, ... over the journal's life) */
-    const uint8_t *payload; /**< the payload bytes (inside the buffer given to the decoder) */
-    size_t payload_length;  /**< payload length in bytes */
-} prepay_journal_record_t;
-
-/** @brief The payload of a commit record: which records the batch holds. */
-typedef struct prepay_journal_commit {
-    uint64_t first_sequence; /**< sequence of the batch's first record */
-    uint32_t record_count;   /**< records in the batch before the commit record (0 allowed) */
-} prepay_journal_commit_t;
-
-/** @brief The payload of a CUT record: one torn tail a writer's recovery cut off. */
-typedef struct prepay_journal_cut {
-    uint64_t offset;  /**< where the tail began (the committed end at the time) */
-    uint64_t bytes;   /**< bytes cut */
-    uint32_t records; /**< complete records of an unfinished batch among them */
-    uint32_t batches; /**< unfinished batches the tail held (0 or 1) */
-} prepay_journal_cut_t;
-
-/** @brief Totals of the torn tails cut by earlier recoveries (CUT records, carried by snapshots). */
-typedef struct prepay_journal_cuts {
-    uint64_t count;   /**< recoveries that cut a tail */
-    uint64_t bytes;   /**< bytes cut in all */
-    uint64_t records; /**< complete records cut in all */
-    uint64_t batches; /**< unfinished batches cut in all */
-} prepay_journal_cuts_t;
 
 /* ---- storage interface ------------------------------------------------- */
 
@@ -395,475 +265,6 @@ typedef int (*prepay_journal_record_fn)(void *context, const prepay_journal_reco
 
 PREPAY_BEGIN_DECLS
 
-/* ---- CRC ---------------------------------------------------------------- */
-
-/**
- * @brief CRC-32C (Castagnoli, polynomial 0x1EDC6F41, reflected) of @p length bytes.
- * @param crc 0 to start, or the value returned for the preceding bytes (to chain).
- * @param data the bytes (NULL returns @p crc unchanged).
- * @param length number of bytes.
- * @return The CRC of all bytes so far. prepay_journal_crc32c(0, "123456789", 9)
- *         is ::PREPAY_JOURNAL_CRC32C_CHECK.
- *
- * **Errors:** none; this function cannot fail.
- */
-PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length);
-
-/* ---- headers and record frames ------------------------------------------ */
-
-/**
- * @brief Writes the journal file header (magic "PREPAYJL", version ::PREPAY_JOURNAL_VERSION, CRC).
- * @param out destination.
- * @param out_cap capacity of @p out; at least ::PREPAY_JOURNAL_HEADER_SIZE.
- * @return ::PREPAY_JOURNAL_HEADER_SIZE, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p out is NULL;
- * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
- */
-PREPAY_API int prepay_journal_header_encode(uint8_t *out, size_t out_cap);
-
-/**
- * @brief Checks a journal file header (any version from ::PREPAY_JOURNAL_VERSION_MIN to ::PREPAY_JOURNAL_VERSION).
- * @param in the first bytes of the storage.
- * @param in_len number of bytes in @p in.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p in is NULL;
- * ::PREPAY_E_JOURNAL_TRUNCATED if @p in_len < ::PREPAY_JOURNAL_HEADER_SIZE;
- * ::PREPAY_E_JOURNAL_BAD_HEADER for a wrong magic, version, flags or CRC.
- */
-PREPAY_API int prepay_journal_header_decode(const uint8_t *in, size_t in_len);
-
-/**
- * @brief Checks a journal file header and says which format version it declares.
- * @param in the first bytes of the storage.
- * @param in_len number of bytes in @p in.
- * @return the version (1 or 2), or an error.
- *
- * **Errors:** as prepay_journal_header_decode().
- */
-PREPAY_API int prepay_journal_header_version(const uint8_t *in, size_t in_len);
-
-/**
- * @brief Frames a payload as a record: length, type, sequence, payload, CRC-32C.
- * @param type a ::prepay_journal_record_type value.
- * @param sequence the record's sequence number (non-zero).
- * @param payload payload bytes (may be NULL when @p payload_length is 0).
- * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
- * @param out destination.
- * @param out_cap capacity of @p out in bytes.
- * @return the record length (::PREPAY_JOURNAL_RECORD_OVERHEAD + @p payload_length), or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, an unknown
- * type, sequence 0 or a payload over the maximum;
- * ::PREPAY_E_BUFFER_TOO_SMALL if the record does not fit (nothing written).
- */
-PREPAY_API int prepay_journal_record_encode(uint16_t type, uint64_t sequence, const uint8_t *payload,
-                                            size_t payload_length, uint8_t *out, size_t out_cap);
-
-/**
- * @brief Decodes and checks the record at the start of @p in.
- * @param in bytes starting at a record.
- * @param in_len number of bytes available (may extend past the record).
- * @param out the decoded frame; its payload points into @p in. Untouched on error.
- * @return the record length in bytes, or an error.
- *
- * Checks, in order: enough bytes for a header; length within
- * [::PREPAY_JOURNAL_RECORD_OVERHEAD, ::PREPAY_JOURNAL_MAX_RECORD]; known type;
- * reserved field 0; sequence non-zero; enough bytes for the whole record;
- * the CRC. Commit records must have the commit payload size.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_TRUNCATED if @p in ends before the header or the
- * (plausible) record does; ::PREPAY_E_JOURNAL_BAD_RECORD otherwise.
- */
-PREPAY_API int prepay_journal_record_decode(const uint8_t *in, size_t in_len, prepay_journal_record_t *out);
-
-/**
- * @brief Encodes a commit payload (::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE bytes).
- * @param commit the batch description.
- * @param out destination.
- * @param out_cap capacity of @p out.
- * @return ::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small.
- */
-PREPAY_API int prepay_journal_commit_encode(const prepay_journal_commit_t *commit, uint8_t *out, size_t out_cap);
-
-/**
- * @brief Decodes a commit payload.
- * @param in payload bytes.
- * @param in_len payload length; must be ::PREPAY_JOURNAL_COMMIT_PAYLOAD_SIZE.
- * @param out decoded batch description; untouched on error.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or non-zero reserved bytes.
- */
-PREPAY_API int prepay_journal_commit_decode(const uint8_t *in, size_t in_len, prepay_journal_commit_t *out);
-
-/**
- * @brief Encodes a CUT payload (::PREPAY_JOURNAL_CUT_SIZE bytes): offset u64, bytes u64, records u32, batches u32.
- * @param cut what was cut.
- * @param out destination.
- * @param out_cap capacity of @p out.
- * @return ::PREPAY_JOURNAL_CUT_SIZE, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
- */
-PREPAY_API int prepay_journal_cut_encode(const prepay_journal_cut_t *cut, uint8_t *out, size_t out_cap);
-
-/**
- * @brief Decodes a CUT payload.
- * @param in payload bytes.
- * @param in_len payload length; must be ::PREPAY_JOURNAL_CUT_SIZE.
- * @param out the cut; untouched on error.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length or a batch count above 1.
- */
-PREPAY_API int prepay_journal_cut_decode(const uint8_t *in, size_t in_len, prepay_journal_cut_t *out);
-
-/* ---- storage implementations --------------------------------------------- */
-
-/**
- * @brief Initialises in-memory storage over @p buffer (empty, no failures injected).
- * @param memory the state to initialise.
- * @param buffer storage bytes (caller-owned; lives as long as @p memory).
- * @param capacity capacity of @p buffer.
- * @param io receives callbacks bound to @p memory.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
- */
-PREPAY_API int prepay_journal_memory_io(prepay_journal_memory_t *memory, uint8_t *buffer, size_t capacity,
-                                        prepay_journal_io_t *io);
-
-/**
- * @brief Simulates a power cut: drops every byte appended after the last successful sync.
- * @param memory the storage.
- * @param keep_unsynced how many of the unsynced bytes survive anyway (clamped),
- *        modelling a partial write-back; 0 drops them all.
- *
- * **Errors:** none; a NULL @p memory is ignored.
- */
-PREPAY_API void prepay_journal_memory_crash(prepay_journal_memory_t *memory, size_t keep_unsynced);
-
-/**
- * @brief Initialises in-memory snapshot storage over two arrays (no snapshot published).
- * @param memory the state to initialise.
- * @param slot0 first array.
- * @param slot1 second array.
- * @param capacity capacity of each array.
- * @param io receives callbacks bound to @p memory.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
- */
-PREPAY_API int prepay_snapshot_memory_io(prepay_snapshot_memory_t *memory, uint8_t *slot0, uint8_t *slot1,
-                                         size_t capacity, prepay_snapshot_io_t *io);
-
-/* ---- scanning and writing ------------------------------------------------ */
-
-/**
- * @brief Validates the journal and hands every record of every complete batch to @p on_record.
- * @param io the storage.
- * @param after_sequence records with a sequence up to this one are checked but not
- *        handed over (they are covered by a snapshot); 0 hands over everything.
- * @param on_record callback, or NULL to only validate.
- * @param context passed to @p on_record.
- * @param truncate_tail true to cut a torn or uncommitted tail off the storage.
- * @param info what was found (required).
- * @return ::PREPAY_OK, or an error.
- *
- * Reads the storage twice: a first pass finds the end of the last complete
- * batch and classifies anything after it; only then does the second pass
- * hand over records, so @p on_record never sees an uncommitted one (nor a
- * CUT record: those are added up in `info->earlier_cuts`). After the last
- * complete batch, bytes that do not hold a valid record followed by more
- * valid records form a torn tail: its offset, length and the complete
- * records and batch it holds go into @p info and, with @p truncate_tail, it
- * is cut off (`info->tail_cut`); without, the storage is only read. A bad
- * record followed somewhere by a valid commit record with a later sequence
- * is corruption inside the log and is reported, never skipped. In format 2
- * a commit record whose twin copy is intact is accepted and counted in
- * `info->damaged_commits`. Empty storage is a valid empty journal (this
- * function does not write a header).
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_IO from the storage; ::PREPAY_E_JOURNAL_BAD_HEADER;
- * ::PREPAY_E_JOURNAL_CORRUPT (with `info->corrupt_offset`);
- * ::PREPAY_E_JOURNAL_SEQUENCE if the first record does not follow
- * @p after_sequence or a sequence repeats or skips; ::PREPAY_E_JOURNAL_REPLAY
- * if @p on_record refused a record (`info->corrupt_offset` is its offset;
- * earlier records were handed over).
- */
-PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after_sequence,
-                                   prepay_journal_record_fn on_record, void *context, bool truncate_tail,
-                                   prepay_journal_recovery_t *info);
-
-/**
- * @brief Opens a journal for writing after a successful scan (no ledger involved).
- * @param journal the handle to initialise.
- * @param io the storage (copied).
- * @param buffer staging buffer (caller-owned, at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
- * @param buffer_capacity capacity of @p buffer.
- * @param info the result of prepay_journal_scan() on this storage (with truncation),
- *        or NULL for empty storage.
- * @return ::PREPAY_OK, or an error.
- *
- * Writes the file header if the storage is empty. In format 2 it completes
- * the storage: it rewrites the last commit record's second copy if
- * `info->final_copy_missing`, and if `info->tail_cut` it appends a CUT
- * record (its own batch) saying what was cut. Then ONE sync, also when
- * nothing was written: the batches recovery found may come from a process
- * that died before its sync, and nothing (not even an EXISTS answer) may be
- * acknowledged from them before they are durable. Next records continue
- * after the last sequence. The journal keeps writing the format version of
- * the storage it found (`info->version`).
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
- * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
- * (scan with truncation first), or @p info does not describe this storage
- * (unknown version, no commit record where the missing copy's twin should
- * be); ::PREPAY_E_JOURNAL_SEQUENCE if the last
- * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
- * or ::PREPAY_E_JOURNAL_FULL from the storage.
- */
-PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
-                                     size_t buffer_capacity, const prepay_journal_recovery_t *info);
-
-/**
- * @brief Adds a raw record to the open batch (staged; appended when the buffer fills).
- * @param journal the journal.
- * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT, ::PREPAY_JOURNAL_RECORD_TRANSFER,
- *        ::PREPAY_JOURNAL_RECORD_CLOSE, ::PREPAY_JOURNAL_RECORD_EXPIRE or
- *        ::PREPAY_JOURNAL_RECORD_APP (CUT and COMMIT records are the journal's own).
- * @param payload payload bytes.
- * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
- * @return ::PREPAY_OK, or an error.
- *
- * The record is not durable, and must not be acknowledged, until
- * prepay_journal_commit() returns ::PREPAY_OK.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, a bad type or a
- * long payload; ::PREPAY_E_JOURNAL_FORMAT for an EXPIRE or APP record or a TRANSFER
- * payload other than ::PREPAY_JOURNAL_TRANSFER_SIZE bytes in a format-1
- * journal (nothing staged); ::PREPAY_E_BAD_STATE if the journal is not open;
- * ::PREPAY_E_JOURNAL_FAILED after an earlier failure; ::PREPAY_E_JOURNAL_IO or
- * ::PREPAY_E_JOURNAL_FULL if flushing the staging buffer failed (the journal
- * is then failed).
- */
-PREPAY_API int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *payload,
-                                  size_t payload_length);
-
-/**
- * @brief Closes the open batch: appends its commit record and syncs ONCE (seal + sync).
- * @param journal the journal.
- * @return ::PREPAY_OK once the whole batch is durable (acknowledge it now), or an error.
- *
- * An empty open batch writes nothing (batches sealed earlier are still
- * synced; with none, the storage is not touched). If an append or the sync
- * fails, the batch is NOT acknowledged and the journal
- * becomes failed: every later call returns ::PREPAY_E_JOURNAL_FAILED until it
- * is reopened (the storage may hold part of the batch; recovery discards it
- * unless its commit record became durable, in which case the batch is
- * replayed; the caller must treat its outcome as unknown, exactly as for a
- * lost reply, and retry with the same idempotent ids).
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
- * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
- * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL.
- */
-PREPAY_API int prepay_journal_commit(prepay_journal_t *journal);
-
-/**
- * @brief Seals the open batch without waiting for the disk: appends it and its commit record.
- * @param journal the journal.
- * @return ::PREPAY_OK, or an error.
- *
- * For pipelining: seal batch N, prepare batch N + 1 (e.g. with
- * prepay_journal_stage()) while the storage writes N back (the optional
- * `writeback` callback is called as a hint), then prepay_journal_sync(),
- * which acknowledges N. Sealed batches are NOT durable and must not be
- * acknowledged before prepay_journal_sync() returns. Records staged after
- * the seal are not covered by that sync. prepay_journal_commit() is seal +
- * sync. An empty open batch seals nothing.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
- * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
- * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL (the
- * journal is then failed).
- */
-PREPAY_API int prepay_journal_seal(prepay_journal_t *journal);
-
-/**
- * @brief Makes every sealed batch durable with ONE sync; they are acknowledged when this returns >= 0.
- * @param journal the journal.
- * @return the number of batches made durable (0 if none was sealed: no sync is done), or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
- * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
- * earlier failure; ::PREPAY_E_JOURNAL_IO if the sync failed (nothing sealed
- * is acknowledged; the journal is then failed).
- */
-PREPAY_API int prepay_journal_sync(prepay_journal_t *journal);
-
-/**
- * @brief Drops the open batch's staged records if none was appended yet.
- * @param journal the journal.
- * @return ::PREPAY_OK, or an error.
- *
- * If part of the batch already reached the storage (the staging buffer
- * filled), those bytes are cut off again with truncate(). Sealed batches
- * are kept.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
- * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
- * earlier failure; ::PREPAY_E_JOURNAL_IO if truncating failed (the journal is
- * then failed).
- */
-PREPAY_API int prepay_journal_rollback(prepay_journal_t *journal);
-
-/**
- * @brief Number of records in the open batch.
- * @param journal the journal (NULL gives 0).
- * @return The count.
- *
- * **Errors:** none; this function cannot fail.
- */
-PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal);
-
-/* ---- payloads ------------------------------------------------------------ */
-
-/**
- * @brief Serialises a transfer field by field, little-endian.
- * @param transfer the transfer.
- * @param out destination.
- * @param out_cap capacity of @p out (::PREPAY_JOURNAL_TRANSFER_MAX_SIZE always suffices).
- * @return the length written: ::PREPAY_JOURNAL_TRANSFER_SIZE, or
- *         ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE for a transfer with a deadline;
- *         or an error.
- *
- * Field order and widths are those of ::prepay_ledger_transfer_t (see
- * docs/journal.md); signed fields are two's complement. The deadline is
- * written only when it is not 0, so transfers without one keep the bytes
- * that journals written before deadlines existed hold.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
- */
-PREPAY_API int prepay_journal_transfer_encode(const prepay_ledger_transfer_t *transfer, uint8_t *out,
-                                              size_t out_cap);
-
-/**
- * @brief Decodes a transfer written by prepay_journal_transfer_encode().
- * @param in payload bytes.
- * @param in_len payload length: ::PREPAY_JOURNAL_TRANSFER_SIZE (deadline 0),
- *        or ::PREPAY_JOURNAL_TRANSFER_MAX_SIZE with a non-zero deadline.
- * @param out the transfer; untouched on error.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length, or a deadline of 0 in
- * the long form (each transfer has exactly one encoding).
- */
-PREPAY_API int prepay_journal_transfer_decode(const uint8_t *in, size_t in_len, prepay_ledger_transfer_t *out);
-
-/**
- * @brief Serialises an account with its counters (::PREPAY_JOURNAL_ACCOUNT_SIZE bytes).
- * @param account the account.
- * @param out destination.
- * @param out_cap capacity of @p out.
- * @return ::PREPAY_JOURNAL_ACCOUNT_SIZE, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_BUFFER_TOO_SMALL if @p out_cap is too small (nothing written).
- */
-PREPAY_API int prepay_journal_account_encode(const prepay_ledger_account_t *account, uint8_t *out, size_t out_cap);
-
-/**
- * @brief Decodes an account written by prepay_journal_account_encode().
- * @param in payload bytes.
- * @param in_len payload length; must be ::PREPAY_JOURNAL_ACCOUNT_SIZE.
- * @param out the account; untouched on error.
- * @return ::PREPAY_OK, or an error.
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
- * ::PREPAY_E_JOURNAL_BAD_RECORD for a wrong length.
- */
-PREPAY_API int prepay_journal_account_decode(const uint8_t *in, size_t in_len, prepay_ledger_account_t *out);
-
-/**
- * @brief Adds a transfer the ledger has applied to the open batch.
- * @param journal the journal.
- * @param transfer the transfer (applied with result ::PREPAY_OK).
- * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
- *
- * **Errors:** as prepay_journal_add().
- */
-PREPAY_API int prepay_journal_add_transfer(prepay_journal_t *journal, const prepay_ledger_transfer_t *transfer);
-
-/**
- * @brief Adds an account the ledger has created to the open batch.
- * @param journal the journal.
- * @param account the account as given to prepay_ledger_create_account().
- * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
- *
- * **Errors:** as prepay_journal_add().
- */
-PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepay_ledger_account_t *account);
-
-/**
- * @brief Adds the closing of an account to the open batch.
- * @param journal the journal.
- * @param account_id the account closed with prepay_ledger_close_account().
- * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
- *
- * **Errors:** as prepay_journal_add().
- */
-PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
-
-/**
- * @brief Adds the expiry of a pending transfer to the open batch.
- * @param journal the journal.
- * @param transfer_id the transfer expired by prepay_ledger_expire().
- * @param now the time given to prepay_ledger_expire().
- * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
- *
- * Recovery replays it with prepay_ledger_replay_expiry().
- *
- * **Errors:** as prepay_journal_add().
- */
-PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
-
-/**
- * @brief Adds an application record (type ::PREPAY_JOURNAL_RECORD_APP) to the open batch.
- * @param journal the journal (format 2).
- * @param payload the application's bytes, opaque to the journal and the ledger. By
- *        convention the first byte names the application (::PREPAY_JOURNAL_APP_OUTBOX
- *        is the outbox's), so several applications can share a journal.
- * @param payload_length 1..::PREPAY_JOURNAL_MAX_PAYLOAD.
- * @return ::PREPAY_OK, or an error.
- *
- * The record commits with the ledger records of the same batch: both are
- * durable, or neither. Recovery hands it to the callback given to
- * prepay_journal_recover_app() / prepay_journal_open_app(); the other
- * recovery functions skip it. Snapshots do not hold application records:
- * an application that snapshots must re-stage its live state after
- * prepay_journal_snapshot() compacted the journal (the outbox does, with
- * prepay_outbox_checkpoint()).
- *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a payload of 0 or
- * more than ::PREPAY_JOURNAL_MAX_PAYLOAD bytes; ::PREPAY_E_JOURNAL_FORMAT in a
- * format-1 journal (older code could not read it; nothing staged); the errors of
- * prepay_journal_add().
- */
-PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *payload, size_t payload_length);
-
 /* ---- ledger binding ---------------------------------------------------------- */
 
 /**
@@ -888,6 +289,7 @@ PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *
  * ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT; every error of prepay_journal_scan();
  * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_recover(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
                                       prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
                                       prepay_journal_recovery_t *info);
@@ -913,6 +315,7 @@ PREPAY_API int prepay_journal_recover(const prepay_journal_io_t *io, const prepa
  * (nothing written); ::PREPAY_E_JOURNAL_IO if the cut failed; every error of
  * prepay_journal_attach().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                      size_t buffer_capacity, prepay_journal_recovery_t *info);
 
@@ -944,6 +347,7 @@ PREPAY_API int prepay_journal_resume(prepay_journal_t *journal, const prepay_jou
  * ::PREPAY_E_JOURNAL_VERIFY (also if @p scratch is too small); every error of
  * prepay_journal_resume().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                    size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
                                    prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
@@ -969,6 +373,7 @@ PREPAY_API int prepay_journal_open(prepay_journal_t *journal, const prepay_journ
  * **Errors:** those of prepay_journal_recover(); ::PREPAY_E_JOURNAL_REPLAY if
  * @p app returned a negative status.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_recover_app(const prepay_journal_io_t *io, const prepay_snapshot_io_t *snapshot,
                                           prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
                                           size_t scratch_cap, prepay_journal_record_fn app, void *app_context,
@@ -994,6 +399,7 @@ PREPAY_API int prepay_journal_recover_app(const prepay_journal_io_t *io, const p
  * **Errors:** those of prepay_journal_open(); ::PREPAY_E_JOURNAL_REPLAY if @p app
  * returned a negative status.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_open_app(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
                                        size_t buffer_capacity, const prepay_snapshot_io_t *snapshot,
                                        prepay_ledger_t *ledger, prepay_ledger_account_t *scratch, size_t scratch_cap,
@@ -1017,6 +423,7 @@ PREPAY_API int prepay_journal_open_app(prepay_journal_t *journal, const prepay_j
  *
  * **Errors:** as prepay_journal_submit().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                     const prepay_ledger_transfer_t *batch, size_t count, int *results);
 
@@ -1065,6 +472,7 @@ PREPAY_API int prepay_journal_stage(prepay_journal_t *journal, prepay_ledger_t *
  * }
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                      const prepay_ledger_transfer_t *batch, size_t count, int *results);
 
@@ -1079,6 +487,7 @@ PREPAY_API int prepay_journal_submit(prepay_journal_t *journal, prepay_ledger_t 
  * **Errors:** as prepay_ledger_create_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_ledger_t *ledger,
                                              const prepay_ledger_account_t *account);
 
@@ -1093,6 +502,7 @@ PREPAY_API int prepay_journal_create_account(prepay_journal_t *journal, prepay_l
  * **Errors:** as prepay_ledger_close_account() (nothing written), and as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_ledger_t *ledger, uint64_t account_id);
 
 /**
@@ -1118,6 +528,7 @@ PREPAY_API int prepay_journal_close_account(prepay_journal_t *journal, prepay_le
  * pending transfers with deadlines (nothing expired); as
  * prepay_journal_submit() for the journal.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t *ledger, prepay_time_t now,
                                      uint64_t *expired_ids, size_t ids_cap);
 
@@ -1148,6 +559,7 @@ PREPAY_API int prepay_journal_expire(prepay_journal_t *journal, prepay_ledger_t 
  * ::PREPAY_E_JOURNAL_FULL from the snapshot storage (the old snapshot stays
  * published) or from truncating the journal (the journal is then failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_ledger_t *ledger,
                                        const prepay_snapshot_io_t *snapshot, bool compact);
 
@@ -1169,8 +581,300 @@ PREPAY_API int prepay_journal_snapshot(prepay_journal_t *journal, const prepay_l
  * if @p ledger is not empty; ::PREPAY_E_JOURNAL_IO; ::PREPAY_E_JOURNAL_SNAPSHOT_CORRUPT
  * (also if the ledger refuses its contents).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_snapshot_load(const prepay_snapshot_io_t *snapshot, prepay_ledger_t *ledger,
                                             uint64_t *sequence, uint64_t *records);
+
+/* ---- scanning and writing ------------------------------------------------ */
+
+/**
+ * @brief Validates the journal and hands every record of every complete batch to @p on_record.
+ * @param io the storage.
+ * @param after_sequence records with a sequence up to this one are checked but not
+ *        handed over (they are covered by a snapshot); 0 hands over everything.
+ * @param on_record callback, or NULL to only validate.
+ * @param context passed to @p on_record.
+ * @param truncate_tail true to cut a torn or uncommitted tail off the storage.
+ * @param info what was found (required).
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Reads the storage twice: a first pass finds the end of the last complete
+ * batch and classifies anything after it; only then does the second pass
+ * hand over records, so @p on_record never sees an uncommitted one (nor a
+ * CUT record: those are added up in `info->earlier_cuts`). After the last
+ * complete batch, bytes that do not hold a valid record followed by more
+ * valid records form a torn tail: its offset, length and the complete
+ * records and batch it holds go into @p info and, with @p truncate_tail, it
+ * is cut off (`info->tail_cut`); without, the storage is only read. A bad
+ * record followed somewhere by a valid commit record with a later sequence
+ * is corruption inside the log and is reported, never skipped. In format 2
+ * a commit record whose twin copy is intact is accepted and counted in
+ * `info->damaged_commits`. Empty storage is a valid empty journal (this
+ * function does not write a header).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_JOURNAL_IO from the storage; ::PREPAY_E_JOURNAL_BAD_HEADER;
+ * ::PREPAY_E_JOURNAL_CORRUPT (with `info->corrupt_offset`);
+ * ::PREPAY_E_JOURNAL_SEQUENCE if the first record does not follow
+ * @p after_sequence or a sequence repeats or skips; ::PREPAY_E_JOURNAL_REPLAY
+ * if @p on_record refused a record (`info->corrupt_offset` is its offset;
+ * earlier records were handed over).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_scan(const prepay_journal_io_t *io, uint64_t after_sequence,
+                                   prepay_journal_record_fn on_record, void *context, bool truncate_tail,
+                                   prepay_journal_recovery_t *info);
+
+/**
+ * @brief Opens a journal for writing after a successful scan (no ledger involved).
+ * @param journal the handle to initialise.
+ * @param io the storage (copied).
+ * @param buffer staging buffer (caller-owned, at least ::PREPAY_JOURNAL_MIN_BUFFER bytes).
+ * @param buffer_capacity capacity of @p buffer.
+ * @param info the result of prepay_journal_scan() on this storage (with truncation),
+ *        or NULL for empty storage.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * Writes the file header if the storage is empty. In format 2 it completes
+ * the storage: it rewrites the last commit record's second copy if
+ * `info->final_copy_missing`, and if `info->tail_cut` it appends a CUT
+ * record (its own batch) saying what was cut. Then ONE sync, also when
+ * nothing was written: the batches recovery found may come from a process
+ * that died before its sync, and nothing (not even an EXISTS answer) may be
+ * acknowledged from them before they are durable. Next records continue
+ * after the last sequence. The journal keeps writing the format version of
+ * the storage it found (`info->version`).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a small buffer;
+ * ::PREPAY_E_BAD_STATE if the storage size is not `info->committed_end`
+ * (scan with truncation first), or @p info does not describe this storage
+ * (unknown version, no commit record where the missing copy's twin should
+ * be); ::PREPAY_E_JOURNAL_SEQUENCE if the last
+ * sequence is above 2^63 (a forged snapshot or journal); ::PREPAY_E_JOURNAL_IO
+ * or ::PREPAY_E_JOURNAL_FULL from the storage.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_attach(prepay_journal_t *journal, const prepay_journal_io_t *io, uint8_t *buffer,
+                                     size_t buffer_capacity, const prepay_journal_recovery_t *info);
+
+/**
+ * @brief Adds a raw record to the open batch (staged; appended when the buffer fills).
+ * @param journal the journal.
+ * @param type ::PREPAY_JOURNAL_RECORD_ACCOUNT, ::PREPAY_JOURNAL_RECORD_TRANSFER,
+ *        ::PREPAY_JOURNAL_RECORD_CLOSE, ::PREPAY_JOURNAL_RECORD_EXPIRE or
+ *        ::PREPAY_JOURNAL_RECORD_APP (CUT and COMMIT records are the journal's own).
+ * @param payload payload bytes.
+ * @param payload_length at most ::PREPAY_JOURNAL_MAX_PAYLOAD.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The record is not durable, and must not be acknowledged, until
+ * prepay_journal_commit() returns ::PREPAY_OK.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, a bad type or a
+ * long payload; ::PREPAY_E_JOURNAL_FORMAT for an EXPIRE or APP record or a TRANSFER
+ * payload other than ::PREPAY_JOURNAL_TRANSFER_SIZE bytes in a format-1
+ * journal (nothing staged); ::PREPAY_E_BAD_STATE if the journal is not open;
+ * ::PREPAY_E_JOURNAL_FAILED after an earlier failure; ::PREPAY_E_JOURNAL_IO or
+ * ::PREPAY_E_JOURNAL_FULL if flushing the staging buffer failed (the journal
+ * is then failed).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add(prepay_journal_t *journal, uint16_t type, const uint8_t *payload,
+                                  size_t payload_length);
+
+/**
+ * @brief Closes the open batch: appends its commit record and syncs ONCE (seal + sync).
+ * @param journal the journal.
+ * @return ::PREPAY_OK once the whole batch is durable (acknowledge it now), or an error.
+ *
+ * An empty open batch writes nothing (batches sealed earlier are still
+ * synced; with none, the storage is not touched). If an append or the sync
+ * fails, the batch is NOT acknowledged and the journal
+ * becomes failed: every later call returns ::PREPAY_E_JOURNAL_FAILED until it
+ * is reopened (the storage may hold part of the batch; recovery discards it
+ * unless its commit record became durable, in which case the batch is
+ * replayed; the caller must treat its outcome as unknown, exactly as for a
+ * lost reply, and retry with the same idempotent ids).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_commit(prepay_journal_t *journal);
+
+/**
+ * @brief Seals the open batch without waiting for the disk: appends it and its commit record.
+ * @param journal the journal.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * For pipelining: seal batch N, prepare batch N + 1 (e.g. with
+ * prepay_journal_stage()) while the storage writes N back (the optional
+ * `writeback` callback is called as a hint), then prepay_journal_sync(),
+ * which acknowledges N. Sealed batches are NOT durable and must not be
+ * acknowledged before prepay_journal_sync() returns. Records staged after
+ * the seal are not covered by that sync. prepay_journal_commit() is seal +
+ * sync. An empty open batch seals nothing.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO or ::PREPAY_E_JOURNAL_FULL (the
+ * journal is then failed).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_seal(prepay_journal_t *journal);
+
+/**
+ * @brief Makes every sealed batch durable with ONE sync; they are acknowledged when this returns >= 0.
+ * @param journal the journal.
+ * @return the number of batches made durable (0 if none was sealed: no sync is done), or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO if the sync failed (nothing sealed
+ * is acknowledged; the journal is then failed).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_sync(prepay_journal_t *journal);
+
+/**
+ * @brief Drops the open batch's staged records if none was appended yet.
+ * @param journal the journal.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * If part of the batch already reached the storage (the staging buffer
+ * filled), those bytes are cut off again with truncate(). Sealed batches
+ * are kept.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p journal is NULL;
+ * ::PREPAY_E_BAD_STATE if it is not open; ::PREPAY_E_JOURNAL_FAILED after an
+ * earlier failure; ::PREPAY_E_JOURNAL_IO if truncating failed (the journal is
+ * then failed).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_rollback(prepay_journal_t *journal);
+
+/**
+ * @brief Number of records in the open batch.
+ * @param journal the journal (NULL gives 0).
+ * @return The count.
+ *
+ * **Errors:** none; this function cannot fail.
+ */
+PREPAY_API uint32_t prepay_journal_batch_records(const prepay_journal_t *journal);
+
+/**
+ * @brief Adds a transfer the ledger has applied to the open batch.
+ * @param journal the journal.
+ * @param transfer the transfer (applied with result ::PREPAY_OK).
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add_transfer(prepay_journal_t *journal, const prepay_ledger_transfer_t *transfer);
+
+/**
+ * @brief Adds an account the ledger has created to the open batch.
+ * @param journal the journal.
+ * @param account the account as given to prepay_ledger_create_account().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add_account(prepay_journal_t *journal, const prepay_ledger_account_t *account);
+
+/**
+ * @brief Adds the closing of an account to the open batch.
+ * @param journal the journal.
+ * @param account_id the account closed with prepay_ledger_close_account().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add_close(prepay_journal_t *journal, uint64_t account_id);
+
+/**
+ * @brief Adds the expiry of a pending transfer to the open batch.
+ * @param journal the journal.
+ * @param transfer_id the transfer expired by prepay_ledger_expire().
+ * @param now the time given to prepay_ledger_expire().
+ * @return ::PREPAY_OK, or an error (see prepay_journal_add()).
+ *
+ * Recovery replays it with prepay_ledger_replay_expiry().
+ *
+ * **Errors:** as prepay_journal_add().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add_expire(prepay_journal_t *journal, uint64_t transfer_id, prepay_time_t now);
+
+/**
+ * @brief Adds an application record (type ::PREPAY_JOURNAL_RECORD_APP) to the open batch.
+ * @param journal the journal (format 2).
+ * @param payload the application's bytes, opaque to the journal and the ledger. By
+ *        convention the first byte names the application (::PREPAY_JOURNAL_APP_OUTBOX
+ *        is the outbox's), so several applications can share a journal.
+ * @param payload_length 1..::PREPAY_JOURNAL_MAX_PAYLOAD.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * The record commits with the ledger records of the same batch: both are
+ * durable, or neither. Recovery hands it to the callback given to
+ * prepay_journal_recover_app() / prepay_journal_open_app(); the other
+ * recovery functions skip it. Snapshots do not hold application records:
+ * an application that snapshots must re-stage its live state after
+ * prepay_journal_snapshot() compacted the journal (the outbox does, with
+ * prepay_outbox_checkpoint()).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a payload of 0 or
+ * more than ::PREPAY_JOURNAL_MAX_PAYLOAD bytes; ::PREPAY_E_JOURNAL_FORMAT in a
+ * format-1 journal (older code could not read it; nothing staged); the errors of
+ * prepay_journal_add().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_add_app(prepay_journal_t *journal, const uint8_t *payload, size_t payload_length);
+
+/* ---- storage implementations --------------------------------------------- */
+
+/**
+ * @brief Initialises in-memory storage over @p buffer (empty, no failures injected).
+ * @param memory the state to initialise.
+ * @param buffer storage bytes (caller-owned; lives as long as @p memory).
+ * @param capacity capacity of @p buffer.
+ * @param io receives callbacks bound to @p memory.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_journal_memory_io(prepay_journal_memory_t *memory, uint8_t *buffer, size_t capacity,
+                                        prepay_journal_io_t *io);
+
+/**
+ * @brief Simulates a power cut: drops every byte appended after the last successful sync.
+ * @param memory the storage.
+ * @param keep_unsynced how many of the unsynced bytes survive anyway (clamped),
+ *        modelling a partial write-back; 0 drops them all.
+ *
+ * **Errors:** none; a NULL @p memory is ignored.
+ */
+PREPAY_API void prepay_journal_memory_crash(prepay_journal_memory_t *memory, size_t keep_unsynced);
+
+/**
+ * @brief Initialises in-memory snapshot storage over two arrays (no snapshot published).
+ * @param memory the state to initialise.
+ * @param slot0 first array.
+ * @param slot1 second array.
+ * @param capacity capacity of each array.
+ * @param io receives callbacks bound to @p memory.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_snapshot_memory_io(prepay_snapshot_memory_t *memory, uint8_t *slot0, uint8_t *slot1,
+                                         size_t capacity, prepay_snapshot_io_t *io);
 
 PREPAY_END_DECLS
 

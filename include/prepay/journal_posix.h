@@ -74,6 +74,7 @@ typedef struct prepay_snapshot_posix {
  *
  * **Errors:** as prepay_journal_posix_open_flags().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_posix_open(prepay_journal_posix_t *file, const char *path, prepay_journal_io_t *io);
 
 /**
@@ -112,6 +113,7 @@ PREPAY_API int prepay_journal_posix_open(prepay_journal_posix_t *file, const cha
  * ::PREPAY_E_JOURNAL_IO if the file cannot be opened, created, locked or its
  * directory synced (`file->os_error` holds errno, e.g. ENOENT).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_posix_open_flags(prepay_journal_posix_t *file, const char *path, unsigned flags,
                                                prepay_journal_io_t *io);
 
@@ -125,6 +127,7 @@ PREPAY_API int prepay_journal_posix_open_flags(prepay_journal_posix_t *file, con
  *
  * **Errors:** ::PREPAY_E_JOURNAL_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_journal_posix_close(prepay_journal_posix_t *file);
 
 /**
@@ -137,6 +140,7 @@ PREPAY_API int prepay_journal_posix_close(prepay_journal_posix_t *file);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or a path too
  * long for ::PREPAY_JOURNAL_PATH_MAX with ".tmp" appended.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_snapshot_posix_init(prepay_snapshot_posix_t *snapshot, const char *path,
                                           prepay_snapshot_io_t *io);
 

@@ -91,119 +91,169 @@
  */
 enum prepay_ledger_status {
     /* validation of the transfer alone */
-    /** A flag bit outside ::PREPAY_LEDGER_TRANSFER_FLAGS_MASK is set. */
+    /** A flag bit outside ::PREPAY_LEDGER_TRANSFER_FLAGS_MASK is set.
+     *  prepay_strerror(): "ledger: a transfer flag outside PREPAY_LEDGER_TRANSFER_FLAGS_MASK is set" */
     PREPAY_E_LEDGER_RESERVED_FLAG = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 1),
-    /** The transfer id is 0 (0 is reserved for "none"). */
+    /** The transfer id is 0 (0 is reserved for "none").
+     *  prepay_strerror(): "ledger: the transfer id is 0 (0 is reserved for \"none\")" */
     PREPAY_E_LEDGER_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 2),
-    /** More than one of PENDING, POST_PENDING, VOID_PENDING is set. */
+    /** More than one of PENDING, POST_PENDING, VOID_PENDING is set.
+     *  prepay_strerror(): "ledger: more than one of the pending, post and void flags is set" */
     PREPAY_E_LEDGER_FLAGS_ARE_MUTUALLY_EXCLUSIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 3),
-    /** A transfer that is not a post or void has a non-zero pending_id. */
+    /** A transfer that is not a post or void has a non-zero pending_id.
+     *  prepay_strerror(): "ledger: a transfer that is not a post or void names a pending transfer" */
     PREPAY_E_LEDGER_PENDING_ID_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 4),
-    /** A post or void has pending_id 0. */
+    /** A post or void has pending_id 0.
+     *  prepay_strerror(): "ledger: a post or void names no pending transfer (pending id 0)" */
     PREPAY_E_LEDGER_PENDING_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 5),
-    /** A post or void names itself as the pending transfer. */
+    /** A post or void names itself as the pending transfer.
+     *  prepay_strerror(): "ledger: a post or void names itself as its pending transfer" */
     PREPAY_E_LEDGER_PENDING_ID_MUST_BE_DIFFERENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 6),
-    /** A plain or pending transfer has debit_account_id 0. */
+    /** A plain or pending transfer has debit_account_id 0.
+     *  prepay_strerror(): "ledger: the transfer has no debit account (id 0)" */
     PREPAY_E_LEDGER_DEBIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 7),
-    /** A plain or pending transfer has credit_account_id 0. */
+    /** A plain or pending transfer has credit_account_id 0.
+     *  prepay_strerror(): "ledger: the transfer has no credit account (id 0)" */
     PREPAY_E_LEDGER_CREDIT_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 8),
-    /** Debit and credit account are the same account. */
+    /** Debit and credit account are the same account.
+     *  prepay_strerror(): "ledger: the debit and credit accounts are the same account" */
     PREPAY_E_LEDGER_ACCOUNTS_MUST_BE_DIFFERENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 9),
-    /** amount <= 0 (plain, pending, post), or amount < 0 (void). */
+    /** amount <= 0 (plain, pending, post), or amount < 0 (void).
+     *  prepay_strerror(): "ledger: the amount must be positive (a void's may be 0)" */
     PREPAY_E_LEDGER_AMOUNT_MUST_BE_POSITIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 10),
-    /** code is 0. */
+    /** code is 0.
+     *  prepay_strerror(): "ledger: the transfer code is 0" */
     PREPAY_E_LEDGER_CODE_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 11),
-    /** user data: interval_end < interval_start. */
+    /** user data: interval_end < interval_start.
+     *  prepay_strerror(): "ledger: the metered interval ends before it starts" */
     PREPAY_E_LEDGER_INTERVAL_INVALID = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 12),
-    /** A transfer without PENDING has a non-zero deadline (only a reservation can expire). */
+    /** A transfer without PENDING has a non-zero deadline (only a reservation can expire).
+     *  prepay_strerror(): "ledger: only a pending transfer may have a deadline" */
     PREPAY_E_LEDGER_DEADLINE_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 13),
 
     /* idempotency: the id exists (field groups compared in this order) */
-    /** The id exists with different flags. */
+    /** The id exists with different flags.
+     *  prepay_strerror(): "ledger: the id exists with different flags" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_FLAGS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 20),
-    /** The id exists with a different pending_id. */
+    /** The id exists with a different pending_id.
+     *  prepay_strerror(): "ledger: the id exists with a different pending transfer" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_PENDING_ID = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 21),
-    /** The id exists with a different debit account. */
+    /** The id exists with a different debit account.
+     *  prepay_strerror(): "ledger: the id exists with a different debit account" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 22),
-    /** The id exists with a different credit account. */
+    /** The id exists with a different credit account.
+     *  prepay_strerror(): "ledger: the id exists with a different credit account" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 23),
-    /** The id exists with a different amount. */
+    /** The id exists with a different amount.
+     *  prepay_strerror(): "ledger: the id exists with a different amount" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 24),
-    /** The id exists with a different code. */
+    /** The id exists with a different code.
+     *  prepay_strerror(): "ledger: the id exists with a different code" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_CODE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 25),
-    /** The id exists with different user data (meter, interval, tariff version, order, reference). */
+    /** The id exists with different user data (meter, interval, tariff version, order, reference).
+     *  prepay_strerror(): "ledger: the id exists with different details (meter, interval, tariff version, order, reference)" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_USER_DATA = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 26),
-    /** The id exists with a different deadline. */
+    /** The id exists with a different deadline.
+     *  prepay_strerror(): "ledger: the id exists with a different deadline" */
     PREPAY_E_LEDGER_EXISTS_WITH_DIFFERENT_DEADLINE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 27),
 
     /* post / void against the pending transfer */
-    /** pending_id names no transfer in the log. */
+    /** pending_id names no transfer in the log.
+     *  prepay_strerror(): "ledger: the pending transfer does not exist" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 30),
-    /** pending_id names a transfer that is not a pending transfer. */
+    /** pending_id names a transfer that is not a pending transfer.
+     *  prepay_strerror(): "ledger: the transfer named as pending is not a pending transfer" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_NOT_PENDING = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 31),
-    /** A non-zero debit_account_id differs from the pending transfer's. */
+    /** A non-zero debit_account_id differs from the pending transfer's.
+     *  prepay_strerror(): "ledger: the debit account differs from the pending transfer's" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 32),
-    /** A non-zero credit_account_id differs from the pending transfer's. */
+    /** A non-zero credit_account_id differs from the pending transfer's.
+     *  prepay_strerror(): "ledger: the credit account differs from the pending transfer's" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 33),
-    /** The pending transfer was already posted. */
+    /** The pending transfer was already posted.
+     *  prepay_strerror(): "ledger: the pending transfer was already posted" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_POSTED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 34),
-    /** The pending transfer was already voided. */
+    /** The pending transfer was already voided.
+     *  prepay_strerror(): "ledger: the pending transfer was already voided" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_ALREADY_VOIDED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 35),
-    /** A post's amount exceeds the pending amount. */
+    /** A post's amount exceeds the pending amount.
+     *  prepay_strerror(): "ledger: the post is larger than the pending amount" */
     PREPAY_E_LEDGER_EXCEEDS_PENDING_TRANSFER_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 36),
-    /** A void's non-zero amount differs from the pending amount. */
+    /** A void's non-zero amount differs from the pending amount.
+     *  prepay_strerror(): "ledger: the void's amount differs from the pending amount" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 37),
     /** The pending transfer expired: prepay_ledger_expire() released it, or the post's or
-     *  void's `timestamp` is at or after its deadline. */
+     *  void's `timestamp` is at or after its deadline.
+     *  prepay_strerror(): "ledger: the pending transfer expired (released by an expiry, or posted or voided at or after its deadline)" */
     PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 38),
     /** prepay_ledger_replay_expiry(): the pending transfer has no deadline, or its deadline
-     *  is after `now`. */
+     *  is after `now`.
+     *  prepay_strerror(): "ledger: the pending transfer has no deadline, or its deadline is after the expiry time" */
     PREPAY_E_LEDGER_DEADLINE_NOT_REACHED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 39),
 
     /* accounts and limits */
-    /** The debit account does not exist. */
+    /** The debit account does not exist.
+     *  prepay_strerror(): "ledger: the debit account does not exist" */
     PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 40),
-    /** The credit account does not exist. */
+    /** The credit account does not exist.
+     *  prepay_strerror(): "ledger: the credit account does not exist" */
     PREPAY_E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 41),
-    /** The debit account is closed (voids are still allowed). */
+    /** The debit account is closed (voids are still allowed).
+     *  prepay_strerror(): "ledger: the debit account is closed (voids are still allowed)" */
     PREPAY_E_LEDGER_DEBIT_ACCOUNT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 42),
-    /** The credit account is closed (voids are still allowed). */
+    /** The credit account is closed (voids are still allowed).
+     *  prepay_strerror(): "ledger: the credit account is closed (voids are still allowed)" */
     PREPAY_E_LEDGER_CREDIT_ACCOUNT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 43),
-    /** An account counter (or a sum of counters) would overflow int64. */
+    /** An account counter (or a sum of counters) would overflow int64.
+     *  prepay_strerror(): "ledger: an account total would overflow" */
     PREPAY_E_LEDGER_OVERFLOW = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 44),
-    /** Debit account with DEBITS_MUST_NOT_EXCEED_CREDITS would go below -overdraft_limit. */
+    /** Debit account with DEBITS_MUST_NOT_EXCEED_CREDITS would go below -overdraft_limit.
+     *  prepay_strerror(): "ledger: the balance would go below the account's overdraft limit (not enough credit)" */
     PREPAY_E_LEDGER_EXCEEDS_CREDITS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 45),
-    /** Credit account with CREDITS_MUST_NOT_EXCEED_DEBITS would have credits above debits. */
+    /** Credit account with CREDITS_MUST_NOT_EXCEED_DEBITS would have credits above debits.
+     *  prepay_strerror(): "ledger: the account's credits would exceed its debits" */
     PREPAY_E_LEDGER_EXCEEDS_DEBITS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 46),
-    /** Credit account's stored balance would exceed its max_balance (hoarding limit). */
+    /** Credit account's stored balance would exceed its max_balance (hoarding limit).
+     *  prepay_strerror(): "ledger: the balance would exceed the account's maximum balance" */
     PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 47),
-    /** A refund (code REFUND, debit account a wallet) exceeds the refundable balance. */
+    /** A refund (code REFUND, debit account a wallet) exceeds the refundable balance.
+     *  prepay_strerror(): "ledger: the refund is larger than the refundable balance" */
     PREPAY_E_LEDGER_EXCEEDS_REFUNDABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 48),
 
     /* chains */
-    /** Another member of this transfer's linked chain failed; nothing of the chain applied. */
+    /** Another member of this transfer's linked chain failed; nothing of the chain applied.
+     *  prepay_strerror(): "ledger: another transfer of the linked chain failed; nothing of the chain was applied" */
     PREPAY_E_LEDGER_LINKED_EVENT_FAILED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 50),
-    /** The batch ends inside a linked chain (its last transfer has LINKED set). */
+    /** The batch ends inside a linked chain (its last transfer has LINKED set).
+     *  prepay_strerror(): "ledger: the batch ends inside a linked chain (its last transfer is linked)" */
     PREPAY_E_LEDGER_LINKED_EVENT_CHAIN_OPEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 51),
 
     /* accounts */
-    /** Account id is 0. */
+    /** Account id is 0.
+     *  prepay_strerror(): "ledger: the account id is 0" */
     PREPAY_E_LEDGER_ACCOUNT_ID_MUST_NOT_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 60),
-    /** Account kind is not one of ::prepay_ledger_account_kind, or an account flag is unknown. */
+    /** Account kind is not one of ::prepay_ledger_account_kind, or an account flag is unknown.
+     *  prepay_strerror(): "ledger: unknown account kind or account flag" */
     PREPAY_E_LEDGER_ACCOUNT_BAD_KIND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 61),
-    /** Both DEBITS_MUST_NOT_EXCEED_CREDITS and CREDITS_MUST_NOT_EXCEED_DEBITS. */
+    /** Both DEBITS_MUST_NOT_EXCEED_CREDITS and CREDITS_MUST_NOT_EXCEED_DEBITS.
+     *  prepay_strerror(): "ledger: an account cannot limit both its debits and its credits" */
     PREPAY_E_LEDGER_ACCOUNT_FLAGS_MUTUALLY_EXCLUSIVE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 62),
-    /** overdraft_limit or max_balance negative. */
+    /** overdraft_limit or max_balance negative.
+     *  prepay_strerror(): "ledger: a negative overdraft limit or maximum balance" */
     PREPAY_E_LEDGER_ACCOUNT_BAD_LIMIT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 63),
-    /** A new account's four counters are not all zero. */
+    /** A new account's four counters are not all zero.
+     *  prepay_strerror(): "ledger: a new account must start with zero totals" */
     PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 64),
-    /** The account id exists with different fields. */
+    /** The account id exists with different fields.
+     *  prepay_strerror(): "ledger: the account exists with different fields" */
     PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 65),
-    /** The account does not exist. */
+    /** The account does not exist.
+     *  prepay_strerror(): "ledger: the account does not exist" */
     PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 66),
 
     /* whole ledger */
-    /** prepay_ledger_verify() found a broken invariant. */
+    /** prepay_ledger_verify() found a broken invariant.
+     *  prepay_strerror(): "ledger: verification found a broken invariant (the totals do not match the transfers)" */
     PREPAY_E_LEDGER_INVARIANT = PREPAY_STATUS_MAKE(PREPAY_MODULE_LEDGER, 70)
 };
 
@@ -540,6 +590,7 @@ PREPAY_API size_t prepay_ledger_memory_size(uint32_t accounts, uint32_t transfer
  *   @p buffer not aligned.
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p size below prepay_ledger_memory_size().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_memory_layout(prepay_ledger_memory_t *memory, void *buffer, size_t size,
                                            uint32_t accounts, uint32_t transfers);
 
@@ -557,6 +608,7 @@ PREPAY_API int prepay_ledger_memory_layout(prepay_ledger_memory_t *memory, void 
  *   NULL), a zero capacity, a slot count that is not a power of two or not
  *   greater than its capacity, or a capacity above 2^31 - 1.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_memory_t *memory);
 
 /**
@@ -578,6 +630,7 @@ PREPAY_API int prepay_ledger_init(prepay_ledger_t *ledger, const prepay_ledger_m
  * - ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS
  * - ::PREPAY_E_CAPACITY: the account table is full.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_create_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
 
 /**
@@ -592,6 +645,7 @@ PREPAY_API int prepay_ledger_create_account(prepay_ledger_t *ledger, const prepa
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - ::PREPAY_E_LEDGER_ACCOUNT_NOT_FOUND
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_close_account(prepay_ledger_t *ledger, uint64_t account_id);
 
 /**
@@ -612,6 +666,7 @@ PREPAY_API int prepay_ledger_close_account(prepay_ledger_t *ledger, uint64_t acc
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer (with count > 0), uninitialised
  *   ledger, or count above INT32_MAX.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
                                    int *results);
 
@@ -631,6 +686,7 @@ PREPAY_API int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - any transfer result of prepay_ledger_apply().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *transfer);
 
 /**
@@ -659,6 +715,7 @@ PREPAY_API int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger
  * **Errors:**
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL or uninitialised ledger.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_expire(prepay_ledger_t *ledger, prepay_time_t now, uint64_t *expired_ids,
                                     size_t ids_cap);
 
@@ -681,6 +738,7 @@ PREPAY_API int prepay_ledger_expire(prepay_ledger_t *ledger, prepay_time_t now, 
  * - ::PREPAY_E_LEDGER_PENDING_TRANSFER_EXPIRED: already expired.
  * - ::PREPAY_E_LEDGER_DEADLINE_NOT_REACHED: no deadline, or it is after @p now.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_replay_expiry(prepay_ledger_t *ledger, uint64_t transfer_id, prepay_time_t now);
 
 /**
@@ -707,6 +765,7 @@ PREPAY_API const prepay_ledger_account_t *prepay_ledger_account(const prepay_led
  * - ::PREPAY_E_OVERFLOW: a difference does not fit int64 (only possible
  *   with counters near the int64 range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_balance(const prepay_ledger_t *ledger, uint64_t account_id, prepay_ledger_balance_t *out);
 
 /**
@@ -770,6 +829,7 @@ PREPAY_API const prepay_ledger_entry_t *prepay_ledger_entry_at(const prepay_ledg
  *
  * **Errors:** none; 0 for every failure.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_query_next(const prepay_ledger_t *ledger, prepay_ledger_query_t *query,
                                         const prepay_ledger_entry_t **out);
 
@@ -788,6 +848,7 @@ PREPAY_API int prepay_ledger_query_next(const prepay_ledger_t *ledger, prepay_le
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or uninitialised ledger.
  * - ::PREPAY_E_OVERFLOW: a sum does not fit.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_order_summary(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
                                            prepay_ledger_order_summary_t *out);
 
@@ -815,6 +876,7 @@ PREPAY_API int prepay_ledger_order_summary(const prepay_ledger_t *ledger, prepay
  * - ::PREPAY_E_OVERFLOW: a sum does not fit.
  * - ::PREPAY_E_BAD_DATE: a timestamp outside the calendar range.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_income(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
                                     unsigned period, bool by_item, prepay_ledger_income_row_t *rows,
                                     size_t rows_cap, size_t *row_count);
@@ -843,6 +905,7 @@ PREPAY_API int prepay_ledger_income(const prepay_ledger_t *ledger, prepay_time_t
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p out_cap too small for the chain.
  * - ::PREPAY_E_OVERFLOW
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const prepay_ledger_recharge_t *request,
                                             prepay_ledger_transfer_t *out, size_t out_cap, size_t *out_count);
 
@@ -868,6 +931,7 @@ PREPAY_API int prepay_ledger_build_recharge(const prepay_ledger_t *ledger, const
  * - ::PREPAY_E_BUFFER_TOO_SMALL: @p scratch_cap < account count.
  * - ::PREPAY_E_LEDGER_INVARIANT: an invariant is broken.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger_account_t *scratch,
                                     size_t scratch_cap);
 
@@ -889,6 +953,7 @@ PREPAY_API int prepay_ledger_verify(const prepay_ledger_t *ledger, prepay_ledger
  * - ::PREPAY_E_LEDGER_EXCEEDS_CREDITS, ::PREPAY_E_LEDGER_EXCEEDS_DEBITS,
  *   ::PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE: the limit broken.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *account);
 
 /**
@@ -913,6 +978,7 @@ PREPAY_API int prepay_ledger_account_check(const prepay_ledger_account_t *accoun
  *   ::PREPAY_E_LEDGER_ACCOUNT_BALANCES_MUST_BE_ZERO; an id already in the
  *   ledger is ::PREPAY_E_LEDGER_ACCOUNT_EXISTS_WITH_DIFFERENT_FIELDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_load_account(prepay_ledger_t *ledger, const prepay_ledger_account_t *account);
 
 PREPAY_END_DECLS

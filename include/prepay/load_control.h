@@ -132,6 +132,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_lc_params_default(prepay_lc_params_t *params);
 
 /**
@@ -145,6 +146,7 @@ PREPAY_API int prepay_lc_params_default(prepay_lc_params_t *params);
  * 501..999 while step_power > 0); ::PREPAY_E_EVENTS_CONTRADICTION (a band
  * whose lower bound exceeds its upper bound).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_lc_params_check(const prepay_lc_params_t *params);
 
 /**
@@ -154,6 +156,7 @@ PREPAY_API int prepay_lc_params_check(const prepay_lc_params_t *params);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_lc_init(prepay_lc_state_t *state);
 
 /**
@@ -173,6 +176,7 @@ PREPAY_API int prepay_lc_init(prepay_lc_state_t *state);
  * ::PREPAY_E_EVENTS_BAD_SAMPLE; ::PREPAY_E_EVENTS_TIME_ORDER; errors of
  * prepay_lc_params_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, prepay_time_t time,
                               int32_t power, int32_t apparent, prepay_lc_decision_t *decision);
 
@@ -184,6 +188,7 @@ PREPAY_API int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_lc_release(prepay_lc_state_t *state, prepay_lc_decision_t *decision);
 
 /**

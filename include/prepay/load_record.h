@@ -67,25 +67,35 @@
 
 /** @brief Status codes of load records (module ::PREPAY_MODULE_LOADPROFILE, numbers 1..31). */
 enum prepay_load_record_status {
-    /** A record does not start with `A0 A0` (or `E0 E0`). */
+    /** A record does not start with `A0 A0` (or `E0 E0`).
+     *  prepay_strerror(): "load record: reply does not start with the block start A0 A0 (or E0 E0)" */
     PREPAY_E_LOADPROFILE_BAD_START = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 1),
-    /** The data ends before a record does. */
+    /** The data ends before a record does.
+     *  prepay_strerror(): "load record: reply ends before the record does" */
     PREPAY_E_LOADPROFILE_TRUNCATED = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 2),
-    /** The length byte fits neither convention for the blocks that follow. */
+    /** The length byte fits neither convention for the blocks that follow.
+     *  prepay_strerror(): "load record: record length byte disagrees with its blocks" */
     PREPAY_E_LOADPROFILE_BAD_LENGTH = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 3),
-    /** A block separator `AA` or the end byte `E5` is missing where the layout needs it. */
+    /** A block separator `AA` or the end byte `E5` is missing where the layout needs it.
+     *  prepay_strerror(): "load record: a block separator AA or the end byte E5 is missing" */
     PREPAY_E_LOADPROFILE_BAD_SEPARATOR = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 4),
-    /** The record's checksum CS is not the sum of its bytes from the first `A0` to the last `AA`. */
+    /** The record's checksum CS is not the sum of its bytes from the first `A0` to the last `AA`.
+     *  prepay_strerror(): "load record: record checksum mismatch" */
     PREPAY_E_LOADPROFILE_BAD_CHECKSUM = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 5),
-    /** A class block is missing or extra for the class asked, or a one-class reply carries another class. */
+    /** A class block is missing or extra for the class asked, or a one-class reply carries another class.
+     *  prepay_strerror(): "load record: a class block has the wrong size for its class" */
     PREPAY_E_LOADPROFILE_BAD_BLOCK = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 6),
-    /** A value or the record time is not valid BCD, or the time does not exist. */
+    /** A value or the record time is not valid BCD, or the time does not exist.
+     *  prepay_strerror(): "load record: invalid BCD value or time in a record" */
     PREPAY_E_LOADPROFILE_BAD_VALUE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 7),
-    /** The DI is not a load-record DI `06 cc 00 mm` (cc 00..06, mm 00..02). */
+    /** The DI is not a load-record DI `06 cc 00 mm` (cc 00..06, mm 00..02).
+     *  prepay_strerror(): "load record: not a load-record data identifier (06 DI2 00 DI0)" */
     PREPAY_E_LOADPROFILE_BAD_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 8),
-    /** A follow-up reply is out of sequence, for another DI, or arrives after the last frame. */
+    /** A follow-up reply is out of sequence, for another DI, or arrives after the last frame.
+     *  prepay_strerror(): "load record: follow-up frames out of order or from another read" */
     PREPAY_E_LOADPROFILE_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 9),
-    /** Record times do not increase from one record to the next. */
+    /** Record times do not increase from one record to the next.
+     *  prepay_strerror(): "load record: record time goes backwards" */
     PREPAY_E_LOADPROFILE_TIME_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_LOADPROFILE, 10)
 };
 
@@ -176,6 +186,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_LOADPROFILE_BAD_DI (class or mode out of range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_di(unsigned record_class, prepay_load_record_mode_t mode, uint32_t *di);
 
 /**
@@ -187,6 +198,7 @@ PREPAY_API int prepay_load_record_di(unsigned record_class, prepay_load_record_m
  *
  * **Errors:** ::PREPAY_E_LOADPROFILE_BAD_DI.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_parse_di(uint32_t di, unsigned *record_class, prepay_load_record_mode_t *mode);
 
 /**
@@ -205,6 +217,7 @@ PREPAY_API int prepay_load_record_parse_di(uint32_t di, unsigned *record_class, 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, @p count 0);
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_OUT_OF_RANGE (@p start outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_request(prepay_dlt645_frame_t *out, const prepay_dlt645_address_t *address,
                                           unsigned record_class, prepay_load_record_mode_t mode, uint8_t count,
                                           prepay_time_t start);
@@ -216,6 +229,7 @@ PREPAY_API int prepay_load_record_request(prepay_dlt645_frame_t *out, const prep
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_reply_init(prepay_load_record_reply_t *reply);
 
 /**
@@ -233,6 +247,7 @@ PREPAY_API int prepay_load_record_reply_init(prepay_load_record_reply_t *reply);
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_LOADPROFILE_SEQUENCE;
  * ::PREPAY_E_BUFFER_TOO_SMALL (more than ::PREPAY_LOAD_RECORD_REPLY_MAX bytes).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_reply_add(prepay_load_record_reply_t *reply,
                                             const prepay_dlt645_read_reply_t *frame_reply);
 
@@ -258,6 +273,7 @@ PREPAY_API int prepay_load_record_reply_add(prepay_load_record_reply_t *reply,
  * ::PREPAY_E_LOADPROFILE_BAD_VALUE; ::PREPAY_E_LOADPROFILE_TIME_ORDER;
  * ::PREPAY_E_BUFFER_TOO_SMALL (more records than @p records_cap).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_decode(uint32_t di, const uint8_t *data, size_t len, prepay_load_record_t *records,
                                          size_t records_cap, size_t *count);
 
@@ -271,6 +287,7 @@ PREPAY_API int prepay_load_record_decode(uint32_t di, const uint8_t *data, size_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, classes above bit 5);
  * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OUT_OF_RANGE (a value or time that its field cannot hold).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_load_record_encode(const prepay_load_record_t *record, uint8_t *out, size_t out_cap);
 
 PREPAY_END_DECLS

@@ -84,29 +84,41 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The meter struct was not initialised by prepay_meter_init() (or is corrupt). */
+/** @brief The meter struct was not initialised by prepay_meter_init() (or is corrupt).
+ *  prepay_strerror(): "meter: not initialised or corrupt" */
 #define PREPAY_E_METER_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 1)
-/** @brief Local cost control needs a tariff: none is bound, or the bound plan is invalid. */
+/** @brief Local cost control needs a tariff: none is bound, or the bound plan is invalid.
+ *  prepay_strerror(): "meter: local cost control needs a valid tariff" */
 #define PREPAY_E_METER_NO_TARIFF PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 2)
-/** @brief The tariff uses proportional TOU x tier assignment, which a meter cannot apply step by step. */
+/** @brief The tariff uses proportional TOU x tier assignment, which a meter cannot apply step by step.
+ *  prepay_strerror(): "meter: proportional TOU x tier tariffs cannot be applied by a meter" */
 #define PREPAY_E_METER_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 3)
-/** @brief Recharge refused: the purchase count is neither the meter's count + 1 nor equal to it. */
+/** @brief Recharge refused: the purchase count is neither the meter's count + 1 nor equal to it.
+ *  prepay_strerror(): "meter: purchase count is neither the meter's count + 1 nor equal to it" */
 #define PREPAY_E_METER_PURCHASE_COUNT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 4)
-/** @brief Recharge refused: the balance would exceed the hoarding limit. */
+/** @brief Recharge refused: the balance would exceed the hoarding limit.
+ *  prepay_strerror(): "meter: the balance would exceed the hoarding limit" */
 #define PREPAY_E_METER_HOARDING_LIMIT PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 5)
-/** @brief A load description is malformed (unknown kind, empty profile, zero step, NULL callback). */
+/** @brief A load description is malformed (unknown kind, empty profile, zero step, NULL callback).
+ *  prepay_strerror(): "meter: malformed load" */
 #define PREPAY_E_METER_BAD_LOAD PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 6)
-/** @brief A relay command was refused: a trip while keep-power is in force. */
+/** @brief A relay command was refused: a trip while keep-power is in force.
+ *  prepay_strerror(): "meter: trip refused while keep-power is in force" */
 #define PREPAY_E_METER_KEEP_POWER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 7)
-/** @brief A relay command arrived after its valid-until time. */
+/** @brief A relay command arrived after its valid-until time.
+ *  prepay_strerror(): "meter: relay command arrived after its valid-until time" */
 #define PREPAY_E_METER_COMMAND_EXPIRED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 8)
-/** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0). */
+/** @brief Purse parameters are inconsistent (alarm 1 must exceed alarm 2, which must exceed 0; limits >= 0).
+ *  prepay_strerror(): "meter: inconsistent purse parameters" */
 #define PREPAY_E_METER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 9)
-/** @brief Demand or load-record parameters out of range (period, sliding time, intervals, mode word). */
+/** @brief Demand or load-record parameters out of range (period, sliding time, intervals, mode word).
+ *  prepay_strerror(): "meter: demand or load-record parameter out of range" */
 #define PREPAY_E_METER_BAD_PROFILE PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 12)
-/** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds. */
+/** @brief A day table of the tariff has more than ::PREPAY_METER_MAX_DAY_SLOTS slots, more than a DL/T 645 meter holds.
+ *  prepay_strerror(): "meter: a day table has more than 14 time slots (DL/T 645-2007 04000203)" */
 #define PREPAY_E_METER_DAY_SLOTS PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 10)
-/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()). */
+/** @brief A time sync would move the clock further than the meter's limit (prepay_meter_set_time_sync_limit()).
+ *  prepay_strerror(): "meter: time sync refused: it would move the clock further than the meter's limit" */
 #define PREPAY_E_METER_TIME_SYNC_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_METER, 11)
 /** @} */
 
@@ -436,6 +448,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a bad address);
  * ::PREPAY_E_OUT_OF_RANGE (clock outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *address, prepay_time_t clock);
 
 /**
@@ -460,6 +473,7 @@ PREPAY_API int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_addr
  * ::PREPAY_E_METER_DAY_SLOTS (a day table of either set has more than
  * ::PREPAY_METER_MAX_DAY_SLOTS slots); errors of prepay_wallet_policy_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
                                  bool writable, const prepay_wallet_policy_t *policy,
                                  const prepay_tariff_account_t *account);
@@ -473,6 +487,7 @@ PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *s
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_METER_NO_TARIFF (local mode without a tariff).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_mode(prepay_meter_t *meter, prepay_meter_mode_t mode);
 
 /**
@@ -488,6 +503,7 @@ PREPAY_API int prepay_meter_set_mode(prepay_meter_t *meter, prepay_meter_mode_t 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_METER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alarm1, prepay_money_t alarm2,
                                                  prepay_money_t overdraft_limit, prepay_money_t hoarding_limit,
                                                  prepay_money_t close_allowed);
@@ -501,6 +517,7 @@ PREPAY_API int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_m
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts, uint32_t seconds);
 
 /**
@@ -520,6 +537,7 @@ PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds);
 
 /**
@@ -536,6 +554,7 @@ PREPAY_API int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t s
  * ::PREPAY_E_OUT_OF_RANGE (@p t outside 2000..2099, which DL/T 645 cannot carry);
  * ::PREPAY_E_METER_TIME_SYNC_REFUSED (further from the clock than the limit).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_time_t t);
 
 /**
@@ -556,6 +575,7 @@ PREPAY_API int prepay_meter_check_time_sync(const prepay_meter_t *meter, prepay_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter); ::PREPAY_E_METER_BAD_STATE (a member out of its domain).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char **member);
 
 /**
@@ -567,6 +587,7 @@ PREPAY_API int prepay_meter_check_state(const prepay_meter_t *meter, const char 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, const uint8_t password[3]);
 /** @} */
 
@@ -598,6 +619,7 @@ PREPAY_API int prepay_meter_set_password(prepay_meter_t *meter, unsigned level, 
  * ::PREPAY_E_METER_BAD_LOAD; ::PREPAY_E_METER_NO_TARIFF; ::PREPAY_E_OVERFLOW;
  * errors of prepay_tariff_feed_interval() and prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load);
 
 /**
@@ -612,6 +634,7 @@ PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, cons
  * ::PREPAY_E_METER_PURCHASE_COUNT; ::PREPAY_E_METER_HOARDING_LIMIT;
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, prepay_money_t amount, uint32_t count);
 
 /**
@@ -621,6 +644,7 @@ PREPAY_API int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; errors of prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_press_button(prepay_meter_t *meter);
 
 /**
@@ -631,6 +655,7 @@ PREPAY_API int prepay_meter_press_button(prepay_meter_t *meter);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_programming_key(prepay_meter_t *meter, bool pressed);
 
 /**
@@ -642,6 +667,7 @@ PREPAY_API int prepay_meter_set_programming_key(prepay_meter_t *meter, bool pres
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t condition, bool active);
 
 /**
@@ -652,6 +678,7 @@ PREPAY_API int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_meter_instant_t *instant);
 
 /**
@@ -674,6 +701,7 @@ PREPAY_API int prepay_meter_set_instant(prepay_meter_t *meter, const prepay_mete
  * ::PREPAY_E_DLT645_BAD_RELAY_COMMAND; ::PREPAY_E_METER_COMMAND_EXPIRED;
  * ::PREPAY_E_METER_KEEP_POWER; errors of prepay_wallet_decide().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t now, uint8_t command,
                                           prepay_time_t valid_until, uint32_t operator_code);
 
@@ -721,6 +749,7 @@ PREPAY_API int prepay_meter_relay_command(prepay_meter_t *meter, prepay_time_t n
  * }
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t *request,
                                    size_t request_len, uint8_t *reply, size_t reply_cap);
 
@@ -737,6 +766,7 @@ PREPAY_API int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, con
  * ::PREPAY_E_METER_DAY_SLOTS (a day table with more than ::PREPAY_METER_MAX_DAY_SLOTS slots);
  * ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t out_cap);
 /** @} */
 
@@ -754,6 +784,7 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide);
 
 /**
@@ -765,6 +796,7 @@ PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned pe
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_clear_demand(prepay_meter_t *meter);
 
 /**
@@ -776,6 +808,7 @@ PREPAY_API int prepay_meter_clear_demand(prepay_meter_t *meter);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, capacity 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records,
                                            size_t capacity);
 
@@ -791,6 +824,7 @@ PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (a ring with no array or more records than its capacity);
  * ::PREPAY_E_METER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring);
 
 /**
@@ -803,6 +837,7 @@ PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
                                              const uint16_t interval[PREPAY_LOAD_RECORD_CLASSES]);
 
@@ -825,6 +860,7 @@ PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, count 0); ::PREPAY_E_METER_BAD_STATE;
  * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,
                                          prepay_load_record_t *out, size_t out_cap, size_t *written);
 /** @} */

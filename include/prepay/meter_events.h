@@ -72,21 +72,29 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The state was not initialised by its init function (or is corrupt). */
+/** @brief The state was not initialised by its init function (or is corrupt).
+ *  prepay_strerror(): "event, load-control or voltage-statistics state not initialised" */
 #define PREPAY_E_EVENTS_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 1)
-/** @brief A parameter is outside its range (a delay of 0, a threshold too large for its DL/T 645 format, an unknown wiring). */
+/** @brief A parameter is outside its range (a delay of 0, a threshold too large for its DL/T 645 format, an unknown wiring).
+ *  prepay_strerror(): "event parameter out of range (delay of 0, value too large for its DL/T 645 format)" */
 #define PREPAY_E_EVENTS_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 2)
-/** @brief Parameters contradict each other (recovery at or below onset, severe unbalance at or below unbalance...). */
+/** @brief Parameters contradict each other (recovery at or below onset, severe unbalance at or below unbalance...).
+ *  prepay_strerror(): "event parameters contradict each other" */
 #define PREPAY_E_EVENTS_CONTRADICTION PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 3)
-/** @brief A sample is outside the physical range of its DL/T 645 format (negative voltage, |PF| > 1, unknown flag...). */
+/** @brief A sample is outside the physical range of its DL/T 645 format (negative voltage, |PF| > 1, unknown flag...).
+ *  prepay_strerror(): "sample outside the physical range of its format" */
 #define PREPAY_E_EVENTS_BAD_SAMPLE PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 4)
-/** @brief Time went backwards (a sample or minute before the previous one) without a clock change. */
+/** @brief Time went backwards (a sample or minute before the previous one) without a clock change.
+ *  prepay_strerror(): "time went backwards without a clock change" */
 #define PREPAY_E_EVENTS_TIME_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 5)
-/** @brief The data identifier is not one this module answers (or not in this configuration). */
+/** @brief The data identifier is not one this module answers (or not in this configuration).
+ *  prepay_strerror(): "data identifier not handled by the events module" */
 #define PREPAY_E_EVENTS_UNKNOWN_DI PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 6)
-/** @brief Data bytes of a DI have the wrong length or are not valid BCD. */
+/** @brief Data bytes of a DI have the wrong length or are not valid BCD.
+ *  prepay_strerror(): "data bytes of the wrong length or not BCD" */
 #define PREPAY_E_EVENTS_BAD_DATA PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 7)
-/** @brief The item is read-only (a write was attempted). */
+/** @brief The item is read-only (a write was attempted).
+ *  prepay_strerror(): "the item is read-only" */
 #define PREPAY_E_EVENTS_READ_ONLY PREPAY_STATUS_MAKE(PREPAY_MODULE_EVENTS, 8)
 /** @} */
 
@@ -315,6 +323,7 @@ PREPAY_BEGIN_DECLS
  * ::PREPAY_E_EVENTS_BAD_PARAMETER (a rating out of range, a wiring this
  * configuration cannot judge, or a default that would not fit its DL/T 645 format).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_params_default(prepay_events_params_t *params, prepay_events_wiring_t wiring,
                                             uint16_t rated_voltage, int32_t basic_current, int32_t max_current);
 
@@ -330,6 +339,7 @@ PREPAY_API int prepay_events_params_default(prepay_events_params_t *params, prep
  * phase" current at or below the lost-phase current, severe unbalance at or
  * below unbalance, over-voltage at or below under-voltage).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_params_check(const prepay_events_params_t *params);
 
 /**
@@ -344,6 +354,7 @@ PREPAY_API int prepay_events_params_check(const prepay_events_params_t *params);
  * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_EVENTS_BAD_DATA (the stored value
  * does not fit its format: the parameters were not checked).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_params_read(const prepay_events_params_t *params, uint32_t di, uint8_t *out,
                                          size_t out_cap);
 
@@ -363,6 +374,7 @@ PREPAY_API int prepay_events_params_read(const prepay_events_params_t *params, u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_UNKNOWN_DI;
  * ::PREPAY_E_EVENTS_BAD_DATA (wrong length, not BCD); errors of prepay_events_params_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_params_write(prepay_events_params_t *params, uint32_t di, const uint8_t *data,
                                           size_t len);
 /** @} */
@@ -379,6 +391,7 @@ PREPAY_API int prepay_events_params_write(prepay_events_params_t *params, uint32
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_init(prepay_events_state_t *state);
 
 /**
@@ -396,6 +409,7 @@ PREPAY_API int prepay_events_init(prepay_events_state_t *state);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE;
  * ::PREPAY_E_EVENTS_BAD_SAMPLE; ::PREPAY_E_EVENTS_TIME_ORDER; ::PREPAY_E_BAD_DATE (time outside 2000..2099).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_sample(prepay_events_state_t *state, const prepay_events_params_t *params,
                                     const prepay_events_sample_t *sample);
 
@@ -416,6 +430,7 @@ PREPAY_API int prepay_events_sample(prepay_events_state_t *state, const prepay_e
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE;
  * ::PREPAY_E_EVENTS_TIME_ORDER; ::PREPAY_E_BAD_DATE; ::PREPAY_E_EVENTS_BAD_SAMPLE (negative energy).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_outage(prepay_events_state_t *state, const prepay_events_params_t *params,
                                     prepay_time_t down, prepay_time_t up, prepay_energy_t forward,
                                     prepay_energy_t reverse);
@@ -432,6 +447,7 @@ PREPAY_API int prepay_events_outage(prepay_events_state_t *state, const prepay_e
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_BAD_DATE; ::PREPAY_E_EVENTS_BAD_SAMPLE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_programmed(prepay_events_state_t *state, prepay_time_t time, uint32_t di,
                                         uint32_t operator_code, prepay_energy_t forward, prepay_energy_t reverse);
 
@@ -451,6 +467,7 @@ PREPAY_API int prepay_events_programmed(prepay_events_state_t *state, prepay_tim
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_BAD_DATE; ::PREPAY_E_EVENTS_BAD_SAMPLE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t before, prepay_time_t after,
                                            uint32_t operator_code, prepay_energy_t forward,
                                            prepay_energy_t reverse);
@@ -466,6 +483,7 @@ PREPAY_API int prepay_events_clock_changed(prepay_events_state_t *state, prepay_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_refuse(prepay_events_state_t *state, prepay_time_t time, uint32_t di,
                                     uint32_t operator_code, int reason);
 
@@ -477,6 +495,7 @@ PREPAY_API int prepay_events_refuse(prepay_events_state_t *state, prepay_time_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (unknown kind or one without storage here); ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_clear(prepay_events_state_t *state, int kind);
 
 /**
@@ -488,6 +507,7 @@ PREPAY_API int prepay_events_clear(prepay_events_state_t *state, int kind);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, unknown kind or phase); ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_active(const prepay_events_state_t *state, prepay_events_kind_t kind, unsigned phase);
 
 /**
@@ -501,6 +521,7 @@ PREPAY_API int prepay_events_active(const prepay_events_state_t *state, prepay_e
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_counts(const prepay_events_state_t *state, prepay_events_kind_t kind, unsigned phase,
                                     uint32_t *count, uint32_t *seconds);
 
@@ -515,6 +536,7 @@ PREPAY_API int prepay_events_counts(const prepay_events_state_t *state, prepay_e
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_NOT_FOUND.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_record(const prepay_events_state_t *state, prepay_events_kind_t kind, unsigned phase,
                                     unsigned n, prepay_events_record_t *out);
 /** @} */
@@ -532,6 +554,7 @@ PREPAY_API int prepay_events_record(const prepay_events_state_t *state, prepay_e
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (unknown kind or phase).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_status_bit(prepay_events_kind_t kind, unsigned phase);
 
 /**
@@ -543,6 +566,7 @@ PREPAY_API int prepay_events_status_bit(prepay_events_kind_t kind, unsigned phas
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_NOT_FOUND.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_status_kind(unsigned bit, prepay_events_kind_t *kind, unsigned *phase);
 
 /**
@@ -554,6 +578,7 @@ PREPAY_API int prepay_events_status_kind(unsigned bit, prepay_events_kind_t *kin
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_status_word(const prepay_events_state_t *state, uint8_t *out, size_t out_cap);
 
 /**
@@ -565,6 +590,7 @@ PREPAY_API int prepay_events_status_word(const prepay_events_state_t *state, uin
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_EVENTS_BAD_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_status_reset(prepay_events_state_t *state, const uint8_t *data, size_t len);
 
 /**
@@ -577,6 +603,7 @@ PREPAY_API int prepay_events_status_reset(prepay_events_state_t *state, const ui
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_DATA (too short, missing AA
  * separators, a count number that does not match the set bits).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_status_decode(const uint8_t *data, size_t len, prepay_events_status_t *out);
 /** @} */
 
@@ -603,6 +630,7 @@ PREPAY_API int prepay_events_status_decode(const uint8_t *data, size_t len, prep
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE;
  * ::PREPAY_E_EVENTS_UNKNOWN_DI; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_read(const prepay_events_state_t *state, uint32_t di, uint8_t *out, size_t out_cap);
 
 /**
@@ -646,6 +674,7 @@ PREPAY_API int64_t prepay_events_record_end_di(prepay_events_kind_t kind, unsign
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_decode_count(const uint8_t *data, size_t len, uint32_t *count);
 
 /**
@@ -664,6 +693,7 @@ PREPAY_API int prepay_events_decode_count(const uint8_t *data, size_t len, uint3
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_DATA.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_events_decode_record(prepay_events_kind_t kind, const uint8_t *data, size_t len,
                                            const uint8_t *end_data, size_t end_len, prepay_events_record_t *out);
 /** @} */

@@ -73,6 +73,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_EVENTS_BAD_PARAMETER (a wiring or
  * nameplate value the defaults refuse). On error @p sup is unchanged.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_supervision_init(prepay_meter_supervision_t *sup, prepay_events_wiring_t wiring,
                                              uint16_t rated_voltage, int32_t basic_current, int32_t max_current);
 
@@ -86,6 +87,7 @@ PREPAY_API int prepay_meter_supervision_init(prepay_meter_supervision_t *sup, pr
  * is not initialised); ::PREPAY_E_EVENTS_BAD_STATE (@p sup not initialised);
  * ::PREPAY_E_EVENTS_BAD_PARAMETER (its parameters fail their checks). On error nothing changes.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_attach_supervision(prepay_meter_t *meter, prepay_meter_supervision_t *sup);
 
 /**
@@ -97,6 +99,7 @@ PREPAY_API int prepay_meter_attach_supervision(prepay_meter_t *meter, prepay_met
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (@p meter NULL or a flag outside
  * ::PREPAY_EVENTS_FLAGS_ALL); ::PREPAY_E_METER_BAD_STATE (not initialised, or no supervision).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_sensors(prepay_meter_t *meter, uint8_t flags);
 
 PREPAY_END_DECLS

@@ -54,36 +54,49 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief Fewer bytes than the smallest ADU (4) or than the length the PDU announces. */
+/** @brief Fewer bytes than the smallest ADU (4) or than the length the PDU announces.
+ *  prepay_strerror(): "Modbus: frame shorter than 4 bytes or than its PDU announces" */
 #define PREPAY_E_MODBUS_TRUNCATED PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 1)
-/** @brief More than 256 bytes, or more bytes than the PDU announces. */
+/** @brief More than 256 bytes, or more bytes than the PDU announces.
+ *  prepay_strerror(): "Modbus: frame longer than 256 bytes or than its PDU announces" */
 #define PREPAY_E_MODBUS_BAD_LENGTH PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 2)
-/** @brief The CRC-16/MODBUS of the ADU is wrong. */
+/** @brief The CRC-16/MODBUS of the ADU is wrong.
+ *  prepay_strerror(): "Modbus: CRC mismatch" */
 #define PREPAY_E_MODBUS_BAD_CRC PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 3)
-/** @brief The PDU does not have the structure of its function (byte count, quantity, coil value, exception length). */
+/** @brief The PDU does not have the structure of its function (byte count, quantity, coil value, exception length).
+ *  prepay_strerror(): "Modbus: PDU does not have the structure of its function" */
 #define PREPAY_E_MODBUS_BAD_PDU PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 4)
-/** @brief A function code this codec cannot build or parse for the asked purpose. */
+/** @brief A function code this codec cannot build or parse for the asked purpose.
+ *  prepay_strerror(): "Modbus: function code not handled here" */
 #define PREPAY_E_MODBUS_BAD_FUNCTION PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 5)
-/** @brief A quantity outside the function's limits (1..2000 bits read, 1..125 registers read, 1..123 written, 1..1968 coils written) or an address range past FFFFH. */
+/** @brief A quantity outside the function's limits (1..2000 bits read, 1..125 registers read, 1..123 written, 1..1968 coils written) or an address range past FFFFH.
+ *  prepay_strerror(): "Modbus: quantity outside the function's limits" */
 #define PREPAY_E_MODBUS_BAD_QUANTITY PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 6)
-/** @brief A unit address outside 0..247 (0 is broadcast; 248..255 are reserved). */
+/** @brief A unit address outside 0..247 (0 is broadcast; 248..255 are reserved).
+ *  prepay_strerror(): "Modbus: unit address outside 0..247" */
 #define PREPAY_E_MODBUS_BAD_UNIT PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 7)
-/** @brief The response is an exception response; its code is in prepay_modbus_adu::exception. */
+/** @brief The response is an exception response; its code is in prepay_modbus_adu::exception.
+ *  prepay_strerror(): "Modbus: exception response (see the exception code)" */
 #define PREPAY_E_MODBUS_EXCEPTION PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 8)
 /**
  * @brief The frame is not the response to this request (another unit, another
  *        function, or a request frame): a matcher ignores it and keeps waiting.
- */
+ *  prepay_strerror(): "Modbus: frame is not the response to this request (other unit or function)" */
 #define PREPAY_E_MODBUS_NOT_A_MATCH PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 9)
-/** @brief Same unit and function, but the content does not answer the request (byte count, echoed address or value). */
+/** @brief Same unit and function, but the content does not answer the request (byte count, echoed address or value).
+ *  prepay_strerror(): "Modbus: response content does not answer the request" */
 #define PREPAY_E_MODBUS_BAD_RESPONSE PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 10)
-/** @brief A value cannot be given exactly in the asked fixed-point unit (e.g. a FLOAT32 reading of 0.1234567 m³ in litres). */
+/** @brief A value cannot be given exactly in the asked fixed-point unit (e.g. a FLOAT32 reading of 0.1234567 m³ in litres).
+ *  prepay_strerror(): "Modbus: value cannot be given exactly in this unit" */
 #define PREPAY_E_MODBUS_INEXACT PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 11)
-/** @brief A register value that is not a number: FLOAT32 NaN or infinity, BCD with a nibble above 9. */
+/** @brief A register value that is not a number: FLOAT32 NaN or infinity, BCD with a nibble above 9.
+ *  prepay_strerror(): "Modbus: register value is not a number (NaN, infinity, bad BCD)" */
 #define PREPAY_E_MODBUS_BAD_VALUE PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 12)
-/** @brief A register description that is invalid (type, word order, exponent) or needs more words than given. */
+/** @brief A register description that is invalid (type, word order, exponent) or needs more words than given.
+ *  prepay_strerror(): "Modbus: invalid register description" */
 #define PREPAY_E_MODBUS_BAD_REGISTER PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 13)
-/** @brief A broadcast request (unit 0) has no response to match or parse. */
+/** @brief A broadcast request (unit 0) has no response to match or parse.
+ *  prepay_strerror(): "Modbus: a broadcast request has no response" */
 #define PREPAY_E_MODBUS_BROADCAST PREPAY_STATUS_MAKE(PREPAY_MODULE_MODBUS, 14)
 /** @} */
 
@@ -318,6 +331,7 @@ PREPAY_API uint16_t prepay_modbus_crc16(const uint8_t *bytes, size_t len);
  * ::PREPAY_E_MODBUS_BAD_FUNCTION for a function whose length cannot be inferred;
  * ::PREPAY_E_MODBUS_BAD_LENGTH if the announced length exceeds 256.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_expected_length(const uint8_t *prefix, size_t prefix_len,
                                              prepay_modbus_direction_t direction);
 
@@ -337,6 +351,7 @@ PREPAY_API int prepay_modbus_expected_length(const uint8_t *prefix, size_t prefi
  * ::PREPAY_E_MODBUS_TRUNCATED; ::PREPAY_E_MODBUS_BAD_LENGTH;
  * ::PREPAY_E_MODBUS_BAD_CRC; ::PREPAY_E_MODBUS_BAD_UNIT; ::PREPAY_E_MODBUS_BAD_PDU.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_decode(const uint8_t *in, size_t in_len, prepay_modbus_direction_t direction,
                                     prepay_modbus_adu_t *out);
 
@@ -350,6 +365,7 @@ PREPAY_API int prepay_modbus_decode(const uint8_t *in, size_t in_len, prepay_mod
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_MODBUS_BAD_LENGTH if length exceeds 252; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_encode(const prepay_modbus_adu_t *adu, uint8_t *out, size_t out_cap);
 /** @} */
 
@@ -373,6 +389,7 @@ PREPAY_API int prepay_modbus_encode(const prepay_modbus_adu_t *adu, uint8_t *out
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_MODBUS_BAD_UNIT;
  * ::PREPAY_E_MODBUS_BAD_FUNCTION; ::PREPAY_E_MODBUS_BAD_QUANTITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_request_read(prepay_modbus_adu_t *out, uint8_t unit, uint8_t function,
                                           uint16_t address, uint16_t quantity);
 
@@ -386,6 +403,7 @@ PREPAY_API int prepay_modbus_request_read(prepay_modbus_adu_t *out, uint8_t unit
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_MODBUS_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_request_write_coil(prepay_modbus_adu_t *out, uint8_t unit, uint16_t address, bool on);
 
 /**
@@ -398,6 +416,7 @@ PREPAY_API int prepay_modbus_request_write_coil(prepay_modbus_adu_t *out, uint8_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_MODBUS_BAD_UNIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_request_write_register(prepay_modbus_adu_t *out, uint8_t unit, uint16_t address,
                                                     uint16_t value);
 
@@ -412,6 +431,7 @@ PREPAY_API int prepay_modbus_request_write_register(prepay_modbus_adu_t *out, ui
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_MODBUS_BAD_UNIT; ::PREPAY_E_MODBUS_BAD_QUANTITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_request_write_registers(prepay_modbus_adu_t *out, uint8_t unit, uint16_t address,
                                                      const uint16_t *values, size_t count);
 
@@ -426,6 +446,7 @@ PREPAY_API int prepay_modbus_request_write_registers(prepay_modbus_adu_t *out, u
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_MODBUS_BAD_UNIT; ::PREPAY_E_MODBUS_BAD_QUANTITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_request_write_coils(prepay_modbus_adu_t *out, uint8_t unit, uint16_t address,
                                                  const uint8_t *bits, size_t count);
 /** @} */
@@ -452,6 +473,7 @@ PREPAY_API int prepay_modbus_request_write_coils(prepay_modbus_adu_t *out, uint8
  * ::PREPAY_E_MODBUS_EXCEPTION; ::PREPAY_E_MODBUS_BAD_RESPONSE;
  * ::PREPAY_E_MODBUS_BAD_FUNCTION if @p request is not a request this module builds.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_match(const prepay_modbus_adu_t *request, const prepay_modbus_adu_t *response);
 
 /**
@@ -465,6 +487,7 @@ PREPAY_API int prepay_modbus_match(const prepay_modbus_adu_t *request, const pre
  * **Errors:** as prepay_modbus_match(); ::PREPAY_E_MODBUS_BAD_FUNCTION if
  * @p request is not 03 / 04; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_response_registers(const prepay_modbus_adu_t *request,
                                                 const prepay_modbus_adu_t *response, uint16_t *values,
                                                 size_t cap);
@@ -479,6 +502,7 @@ PREPAY_API int prepay_modbus_response_registers(const prepay_modbus_adu_t *reque
  *
  * **Errors:** as prepay_modbus_response_registers().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_response_bits(const prepay_modbus_adu_t *request, const prepay_modbus_adu_t *response,
                                            uint8_t *bits, size_t cap);
 /** @} */
@@ -498,6 +522,7 @@ PREPAY_API int prepay_modbus_response_bits(const prepay_modbus_adu_t *request, c
  * function other than 01..06, 0F, 10H or an exception; ::PREPAY_E_MODBUS_BAD_PDU;
  * ::PREPAY_E_MODBUS_BAD_QUANTITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_parse_request(const prepay_modbus_adu_t *request, prepay_modbus_request_t *out);
 
 /**
@@ -511,6 +536,7 @@ PREPAY_API int prepay_modbus_parse_request(const prepay_modbus_adu_t *request, p
  * **Errors:** as prepay_modbus_parse_request(); ::PREPAY_E_INVALID_ARGUMENT if the
  * values needed are NULL; ::PREPAY_E_MODBUS_BROADCAST for a broadcast request.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_response_build(prepay_modbus_adu_t *out, const prepay_modbus_adu_t *request,
                                             const uint16_t *registers, const uint8_t *bits);
 
@@ -524,6 +550,7 @@ PREPAY_API int prepay_modbus_response_build(prepay_modbus_adu_t *out, const prep
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or code 0;
  * ::PREPAY_E_MODBUS_BROADCAST for a broadcast request.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_response_exception(prepay_modbus_adu_t *out, const prepay_modbus_adu_t *request,
                                                 uint8_t code);
 /** @} */
@@ -551,6 +578,7 @@ PREPAY_API uint32_t prepay_modbus_silent_interval_us(uint32_t baud);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or an unknown direction.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_stream_init(prepay_modbus_stream_t *stream, prepay_modbus_direction_t direction,
                                          uint32_t baud);
 
@@ -573,6 +601,7 @@ PREPAY_API int prepay_modbus_stream_init(prepay_modbus_stream_t *stream, prepay_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_stream_feed(prepay_modbus_stream_t *stream, const uint8_t *in, size_t in_len,
                                          uint64_t now_us);
 
@@ -585,6 +614,7 @@ PREPAY_API int prepay_modbus_stream_feed(prepay_modbus_stream_t *stream, const u
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_stream_gap(prepay_modbus_stream_t *stream);
 
 /**
@@ -605,6 +635,7 @@ PREPAY_API int prepay_modbus_stream_gap(prepay_modbus_stream_t *stream);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_stream_next(prepay_modbus_stream_t *stream, prepay_modbus_adu_t *out);
 
 /**
@@ -615,6 +646,7 @@ PREPAY_API int prepay_modbus_stream_next(prepay_modbus_stream_t *stream, prepay_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_stream_stats(const prepay_modbus_stream_t *stream, prepay_modbus_stream_stats_t *out);
 /** @} */
 
@@ -641,6 +673,7 @@ PREPAY_API int prepay_modbus_stream_stats(const prepay_modbus_stream_t *stream, 
  * or an unknown rule; ::PREPAY_E_MODBUS_BAD_VALUE for NaN and infinities;
  * ::PREPAY_E_MODBUS_INEXACT; ::PREPAY_E_OVERFLOW if N does not fit int64.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_modbus_rule_t rule, int64_t *out);
 
 /**
@@ -654,6 +687,7 @@ PREPAY_API int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL or an exponent out of range;
  * ::PREPAY_E_OVERFLOW if the value is beyond the binary32 range.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_fixed_to_float(int64_t value, int exponent, uint32_t *bits);
 
 /**
@@ -676,6 +710,7 @@ PREPAY_API size_t prepay_modbus_type_words(uint8_t type);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL; ::PREPAY_E_MODBUS_BAD_REGISTER;
  * ::PREPAY_E_MODBUS_BAD_VALUE; ::PREPAY_E_MODBUS_INEXACT; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_value_decode(const prepay_modbus_register_t *reg, const uint16_t *words, size_t count,
                                           int64_t *out);
 
@@ -692,6 +727,7 @@ PREPAY_API int prepay_modbus_value_decode(const prepay_modbus_register_t *reg, c
  * ::PREPAY_E_OUT_OF_RANGE if the raw value does not fit the type;
  * ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_value_encode(const prepay_modbus_register_t *reg, int64_t value, uint16_t *words,
                                           size_t cap);
 
@@ -709,6 +745,7 @@ PREPAY_API int prepay_modbus_value_encode(const prepay_modbus_register_t *reg, i
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BUFFER_TOO_SMALL if more registers are covered than @p cap.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_modbus_map_decode(const prepay_modbus_map_t *map, uint8_t function, uint16_t start,
                                         const uint16_t *words, size_t count, prepay_modbus_value_t *out,
                                         size_t cap);

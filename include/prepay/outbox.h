@@ -41,15 +41,20 @@
 
 /** @brief Outbox status codes (module ::PREPAY_MODULE_OUTBOX). */
 enum prepay_outbox_status {
-    /** The configuration is inconsistent (policies not sorted, backoff empty, too long or 0). */
+    /** The configuration is inconsistent (policies not sorted, backoff empty, too long or 0).
+     *  prepay_strerror(): "outbox: inconsistent configuration (policies, retry schedule)" */
     PREPAY_E_OUTBOX_CONFIG = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 1),
-    /** The outbox cannot hold the event's deliveries (nothing recorded). */
+    /** The outbox cannot hold the event's deliveries (nothing recorded).
+     *  prepay_strerror(): "outbox: no room for the event's deliveries" */
     PREPAY_E_OUTBOX_FULL = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 2),
-    /** No delivery with this event id and channel. */
+    /** No delivery with this event id and channel.
+     *  prepay_strerror(): "outbox: no such delivery" */
     PREPAY_E_OUTBOX_UNKNOWN = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 3),
-    /** An event type outside 1..::PREPAY_OUTBOX_EVENT_TYPES - 1, or a channel above 7. */
+    /** An event type outside 1..::PREPAY_OUTBOX_EVENT_TYPES - 1, or a channel above 7.
+     *  prepay_strerror(): "outbox: event type or channel out of range" */
     PREPAY_E_OUTBOX_FIELD = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 4),
-    /** A journal APP record of the outbox does not decode (replay). */
+    /** A journal APP record of the outbox does not decode (replay).
+     *  prepay_strerror(): "outbox: journal record of the outbox does not decode" */
     PREPAY_E_OUTBOX_RECORD = PREPAY_STATUS_MAKE(PREPAY_MODULE_OUTBOX, 5)
 };
 
@@ -147,6 +152,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, capacity 0);
  * ::PREPAY_E_OUTBOX_CONFIG.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_init(prepay_outbox_t *outbox, prepay_outbox_delivery_t *deliveries, uint32_t capacity,
                                   const prepay_outbox_config_t *config, prepay_journal_t *journal);
 
@@ -175,6 +181,7 @@ PREPAY_API uint8_t prepay_outbox_route(const prepay_outbox_t *outbox, uint32_t a
  * (type out of range); ::PREPAY_E_OUTBOX_FULL; the errors of
  * prepay_journal_add_app(). Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_add(prepay_outbox_t *outbox, const prepay_settlement_event_t *event);
 
 /**
@@ -205,6 +212,7 @@ PREPAY_API void prepay_outbox_sink(void *context, const prepay_settlement_event_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); the journal's errors
  * (nothing changed in the outbox; the journal may be failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_take_due(prepay_outbox_t *outbox, prepay_time_t now, prepay_outbox_delivery_t *out,
                                       size_t out_cap);
 
@@ -219,6 +227,7 @@ PREPAY_API int prepay_outbox_take_due(prepay_outbox_t *outbox, prepay_time_t now
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_OUTBOX_UNKNOWN;
  * the journal's errors (nothing changed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_ack(prepay_outbox_t *outbox, const prepay_settlement_id_t *event_id, unsigned channel,
                                  prepay_time_t now);
 
@@ -230,6 +239,7 @@ PREPAY_API int prepay_outbox_ack(prepay_outbox_t *outbox, const prepay_settlemen
  *
  * **Errors:** as listed under Return.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_replay(void *context, const prepay_journal_record_t *record);
 
 /**
@@ -244,6 +254,7 @@ PREPAY_API int prepay_outbox_replay(void *context, const prepay_journal_record_t
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or no journal); the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_checkpoint(prepay_outbox_t *outbox);
 
 /**
@@ -286,6 +297,7 @@ PREPAY_API void prepay_outbox_counts(const prepay_outbox_t *outbox, prepay_outbo
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_outbox_dedupe_key(const prepay_outbox_delivery_t *delivery, char *out, size_t out_cap);
 
 PREPAY_END_DECLS

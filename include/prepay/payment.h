@@ -40,21 +40,29 @@
 
 /** @brief Payment status codes (module ::PREPAY_MODULE_PAYMENT). */
 enum prepay_payment_status {
-    /** The order id is not an order of this ledger (wrong kind, or no such pending transfer). */
+    /** The order id is not an order of this ledger (wrong kind, or no such pending transfer).
+     *  prepay_strerror(): "payment: unknown order" */
     PREPAY_E_PAYMENT_UNKNOWN_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 1),
-    /** A notify or query names another amount than the order's: refused, nothing changed. */
+    /** A notify or query names another amount than the order's: refused, nothing changed.
+     *  prepay_strerror(): "payment: notified amount differs from the order's" */
     PREPAY_E_PAYMENT_AMOUNT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 2),
-    /** The order was voided or expired: a paid notify for it cannot be credited (refund it at the channel). */
+    /** The order was voided or expired: a paid notify for it cannot be credited (refund it at the channel).
+     *  prepay_strerror(): "payment: order voided or expired, cannot be credited" */
     PREPAY_E_PAYMENT_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 3),
-    /** The order was paid: it cannot be voided. */
+    /** The order was paid: it cannot be voided.
+     *  prepay_strerror(): "payment: order already paid, cannot be voided" */
     PREPAY_E_PAYMENT_ALREADY_PAID = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 4),
-    /** The same order number exists with another amount, account or deadline. */
+    /** The same order number exists with another amount, account or deadline.
+     *  prepay_strerror(): "payment: order number exists with other content" */
     PREPAY_E_PAYMENT_CONFLICT = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 5),
-    /** A field is outside its range (amount <= 0, order number 0, deadline not after creation, bad status). */
+    /** A field is outside its range (amount <= 0, order number 0, deadline not after creation, bad status).
+     *  prepay_strerror(): "payment: order field out of range" */
     PREPAY_E_PAYMENT_FIELD = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 6),
-    /** The ledger or settlement refused the order's transfer (`error_detail` says why). */
+    /** The ledger or settlement refused the order's transfer (`error_detail` says why).
+     *  prepay_strerror(): "payment: ledger or settlement refused the order's transfer" */
     PREPAY_E_PAYMENT_BOOKS = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 7),
-    /** A statement record does not parse (field count, order id, amount, status or time). */
+    /** A statement record does not parse (field count, order id, amount, status or time).
+     *  prepay_strerror(): "payment: statement record does not parse" */
     PREPAY_E_PAYMENT_STATEMENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_PAYMENT, 8)
 };
 
@@ -184,6 +192,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_PAYMENT_FIELD
  * (number 0); ::PREPAY_E_SETTLEMENT_ID_RANGE (account outside the key).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_order_id(uint32_t account_id, uint32_t number, uint64_t *out);
 
 /**
@@ -195,6 +204,7 @@ PREPAY_API int prepay_payment_order_id(uint32_t account_id, uint32_t number, uin
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_PAYMENT_UNKNOWN_ORDER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_lookup(const prepay_ledger_t *ledger, uint64_t order_id, prepay_payment_info_t *out);
 
 /**
@@ -211,6 +221,7 @@ PREPAY_API int prepay_payment_lookup(const prepay_ledger_t *ledger, uint64_t ord
  * ::PREPAY_E_PAYMENT_BOOKS (the ledger refused: `error_detail`); the journal's
  * errors. Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_create(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                      const prepay_payment_order_t *order, prepay_payment_result_t *result);
 
@@ -244,6 +255,7 @@ PREPAY_API int prepay_payment_create(prepay_settlement_site_t *site, const prepa
  * ::PREPAY_E_PAYMENT_BOOKS (`error_detail`: the settlement or ledger status);
  * the journal's errors. Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_notify(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                      prepay_settlement_work_t *work, const prepay_payment_notify_t *notify,
                                      prepay_payment_result_t *result);
@@ -270,6 +282,7 @@ PREPAY_API int prepay_payment_notify(prepay_settlement_site_t *site, const prepa
  * NULL @p records with @p count > 0); ::PREPAY_E_PAYMENT_STATEMENT (a record
  * with an unknown status or amount <= 0; nothing reported).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_reconcile(const prepay_ledger_t *ledger,
                                         const prepay_payment_statement_record_t *records, size_t count,
                                         prepay_time_t from, prepay_time_t to, prepay_payment_reconcile_fn line_fn,
@@ -303,6 +316,7 @@ PREPAY_API int prepay_payment_reconcile(const prepay_ledger_t *ledger,
  * is not 4 fields, a field longer than ::PREPAY_PAYMENT_STATEMENT_FIELD_MAX,
  * bad quoting, a NUL byte, or a field that does not parse).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_statement_parse(const char *text, size_t len,
                                               prepay_payment_statement_record_t *records, size_t cap,
                                               size_t *count, uint32_t *error_line);

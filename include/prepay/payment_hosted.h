@@ -31,6 +31,7 @@ PREPAY_BEGIN_DECLS
  * file cannot be read); ::PREPAY_E_HOSTED_NO_MEMORY; those of
  * prepay_payment_statement_parse().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_payment_statement_load(const char *path, prepay_payment_statement_record_t *records,
                                              size_t cap, size_t *count, uint32_t *error_line);
 

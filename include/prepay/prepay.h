@@ -42,6 +42,7 @@
 #include "prepay/ledger.h"
 #include "prepay/wallet.h"
 #include "prepay/journal.h"
+#include "prepay/journal_format.h"
 #include "prepay/allocation.h"
 #include "prepay/billing.h"
 #include "prepay/meter.h"

@@ -81,20 +81,27 @@
 
 /** @brief Status codes of the report module (module ::PREPAY_MODULE_REPORT). */
 enum prepay_report_status {
-    /** Unknown period kind, an empty or reversed day range, or days outside years 2..9998. */
+    /** Unknown period kind, an empty or reversed day range, or days outside years 2..9998.
+     *  prepay_strerror(): "report: unknown period, or an empty or out-of-range day range" */
     PREPAY_E_REPORT_BAD_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 1),
-    /** A row starts before the end of the previous row of its series: the series is unordered or overlaps. */
+    /** A row starts before the end of the previous row of its series: the series is unordered or overlaps.
+     *  prepay_strerror(): "report: a row starts before the end of the previous row of its meter (unordered or overlapping)" */
     PREPAY_E_REPORT_UNORDERED = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 2),
     /** A row is malformed: 0 seconds or more than ::PREPAY_REPORT_MAX_ROW_SECONDS, negative energy, band slot
-     *  above 5, or a fee that is not normalised. */
+     *  above 5, or a fee that is not normalised.
+     *  prepay_strerror(): "report: malformed row (length, negative energy, band or fee)" */
     PREPAY_E_REPORT_BAD_ROW = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 3),
-    /** A key (or group) index is not below the report's key count. */
+    /** A key (or group) index is not below the report's key count.
+     *  prepay_strerror(): "report: key or group index out of range" */
     PREPAY_E_REPORT_BAD_KEY = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 4),
-    /** Two reports do not have the same period and days (prepay_report_roll_up()). */
+    /** Two reports do not have the same period and days (prepay_report_roll_up()).
+     *  prepay_strerror(): "report: reports differ in period or days" */
     PREPAY_E_REPORT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 5),
-    /** A bucket index is not below the report's bucket count. */
+    /** A bucket index is not below the report's bucket count.
+     *  prepay_strerror(): "report: bucket index out of range" */
     PREPAY_E_REPORT_BAD_BUCKET = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 6),
-    /** The report (or its period) has no data at all, where data is needed (tools and hosted output). */
+    /** The report (or its period) has no data at all, where data is needed (tools and hosted output).
+     *  prepay_strerror(): "report: no data in the report period" */
     PREPAY_E_REPORT_NO_DATA = PREPAY_STATUS_MAKE(PREPAY_MODULE_REPORT, 7)
 };
 
@@ -236,6 +243,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p count);
  * ::PREPAY_E_REPORT_BAD_PERIOD (unknown period, empty range, days outside years 2..9998).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_bucket_count(prepay_report_period_t period, prepay_days_t first_day,
                                           prepay_days_t end_day, uint32_t *count);
 
@@ -255,6 +263,7 @@ PREPAY_API int prepay_report_bucket_count(prepay_report_period_t period, prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointer, @p key_count 0);
  * ::PREPAY_E_REPORT_BAD_PERIOD; ::PREPAY_E_BUFFER_TOO_SMALL (a capacity too small).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_init(prepay_report_t *report, prepay_report_period_t period, prepay_days_t first_day,
                                   prepay_days_t end_day, uint32_t key_count, prepay_report_bucket_t *buckets,
                                   size_t bucket_cap, prepay_report_cell_t *cells, size_t cell_cap);
@@ -267,6 +276,7 @@ PREPAY_API int prepay_report_init(prepay_report_t *report, prepay_report_period_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_series_init(prepay_report_series_t *series, uint32_t key);
 
 /**
@@ -290,6 +300,7 @@ PREPAY_API int prepay_report_series_init(prepay_report_series_t *series, uint32_
  * years 1..9999: an impossible timestamp); ::PREPAY_E_OVERFLOW (sums beyond
  * int64, or the fee of a row crossing midnight beyond ±9.2e9 minor units).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_add(prepay_report_t *report, prepay_report_series_t *series,
                                  const prepay_report_row_t *rows, size_t count);
 
@@ -325,6 +336,7 @@ PREPAY_API bool prepay_report_cell_has_data(const prepay_report_cell_t *cell);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL cell, bad band);
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_cell_sum(const prepay_report_cell_t *cell, unsigned band, prepay_energy_t *energy,
                                       prepay_amount_t *fee);
 
@@ -341,6 +353,7 @@ PREPAY_API int prepay_report_cell_sum(const prepay_report_cell_t *cell, unsigned
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, uninitialised, same report);
  * ::PREPAY_E_REPORT_MISMATCH; ::PREPAY_E_REPORT_BAD_KEY; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_roll_up(const prepay_report_t *source, const uint32_t *group_of_key,
                                      prepay_report_t *target);
 
@@ -354,6 +367,7 @@ PREPAY_API int prepay_report_roll_up(const prepay_report_t *source, const uint32
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_OVERFLOW (the
  * difference or the rate does not fit).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_growth(int64_t current, int64_t base, prepay_report_growth_t *out);
 
 /**
@@ -369,6 +383,7 @@ PREPAY_API int prepay_report_growth(int64_t current, int64_t base, prepay_report
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, uninitialised, unknown kind);
  * ::PREPAY_E_REPORT_BAD_BUCKET.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_base_bucket(const prepay_report_t *report, uint32_t bucket,
                                          prepay_report_compare_kind_t kind, uint32_t *base);
 
@@ -387,6 +402,7 @@ PREPAY_API int prepay_report_base_bucket(const prepay_report_t *report, uint32_t
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, unknown enum, bad band);
  * ::PREPAY_E_REPORT_BAD_BUCKET; ::PREPAY_E_REPORT_BAD_KEY; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_compare(const prepay_report_t *report, uint32_t bucket, uint32_t key, unsigned band,
                                      prepay_report_measure_t measure, prepay_report_compare_kind_t kind,
                                      prepay_report_basis_t basis, prepay_report_growth_t *out);
@@ -407,6 +423,7 @@ PREPAY_API int prepay_report_compare(const prepay_report_t *report, uint32_t buc
  *
  * **Errors:** those of prepay_ledger_income(); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_income(const prepay_ledger_t *ledger, prepay_time_t from, prepay_time_t to,
                                     prepay_ledger_income_row_t *scratch, size_t scratch_cap,
                                     prepay_report_income_t *out);

@@ -86,6 +86,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_REPORT_BAD_BUCKET; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_period_label(const prepay_report_t *report, uint32_t bucket, char *out, size_t out_cap);
 
 /**
@@ -111,6 +112,7 @@ PREPAY_API const char *prepay_report_null_name(unsigned reason);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_HOSTED_IO (a write failed);
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_write_csv(FILE *out, const prepay_report_t *report, const prepay_report_output_t *options);
 
 /**
@@ -122,6 +124,7 @@ PREPAY_API int prepay_report_write_csv(FILE *out, const prepay_report_t *report,
  *
  * **Errors:** as prepay_report_write_csv().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_write_json(FILE *out, const prepay_report_t *report,
                                         const prepay_report_output_t *options);
 
@@ -135,6 +138,7 @@ PREPAY_API int prepay_report_write_json(FILE *out, const prepay_report_t *report
  * series, negative values, decimals above 9); ::PREPAY_E_OVERFLOW (stacked
  * values beyond int64); ::PREPAY_E_HOSTED_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_svg_chart_write(FILE *out, const prepay_svg_chart_t *chart);
 
 /**
@@ -152,6 +156,7 @@ PREPAY_API int prepay_svg_chart_write(FILE *out, const prepay_svg_chart_t *chart
  * **Errors:** those of prepay_svg_chart_write(); ::PREPAY_E_REPORT_BAD_KEY;
  * ::PREPAY_E_HOSTED_NO_MEMORY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_chart_bands(FILE *out, const prepay_report_t *report, uint32_t key, const char *title,
                                          const char *unit);
 
@@ -166,6 +171,7 @@ PREPAY_API int prepay_report_chart_bands(FILE *out, const prepay_report_t *repor
  *
  * **Errors:** those of prepay_svg_chart_write(); ::PREPAY_E_HOSTED_NO_MEMORY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_report_chart_keys(FILE *out, const prepay_report_t *report, const char *const *key_names,
                                         const char *title, const char *unit);
 

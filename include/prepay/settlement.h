@@ -83,43 +83,60 @@
 
 /** @brief Status codes of the settlement module (module 11, ::PREPAY_MODULE_SETTLEMENT). */
 enum prepay_settlement_status {
-    /** A reading, replacement or member names a meter id the site does not hold. */
+    /** A reading, replacement or member names a meter id the site does not hold.
+     *  prepay_strerror(): "settlement: unknown meter" */
     PREPAY_E_SETTLEMENT_UNKNOWN_METER = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 1),
-    /** A meter, recharge, command or group names an account id the site does not hold. */
+    /** A meter, recharge, command or group names an account id the site does not hold.
+     *  prepay_strerror(): "settlement: unknown account" */
     PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 2),
-    /** An account, meter or group is added with an id (number, address) the site already holds. */
+    /** An account, meter or group is added with an id (number, address) the site already holds.
+     *  prepay_strerror(): "settlement: id already in the site" */
     PREPAY_E_SETTLEMENT_DUPLICATE_ID = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 3),
     /** An id, time or number does not fit the transfer-id scheme (id 0 or above
-     *  ::PREPAY_SETTLEMENT_SUBJECT_MAX, a time outside 0..2^32-1 s, ...). */
+     *  ::PREPAY_SETTLEMENT_SUBJECT_MAX, a time outside 0..2^32-1 s, ...).
+     *  prepay_strerror(): "settlement: id, time or number outside the transfer-id scheme" */
     PREPAY_E_SETTLEMENT_ID_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 4),
-    /** A configuration field is invalid: unknown kind, commodity, method or flag, a negative amount. */
+    /** A configuration field is invalid: unknown kind, commodity, method or flag, a negative amount.
+     *  prepay_strerror(): "settlement: invalid configuration field" */
     PREPAY_E_SETTLEMENT_BAD_CONFIG = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 5),
-    /** A tariff or policy number is out of range, or a meter has no tariff for its commodity. */
+    /** A tariff or policy number is out of range, or a meter has no tariff for its commodity.
+     *  prepay_strerror(): "settlement: tariff or policy number out of range, or no tariff for the commodity" */
     PREPAY_E_SETTLEMENT_BAD_REFERENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 6),
-    /** A meter's tariff meters the other commodity (an electricity meter with a water tariff). */
+    /** A meter's tariff meters the other commodity (an electricity meter with a water tariff).
+     *  prepay_strerror(): "settlement: tariff meters another commodity" */
     PREPAY_E_SETTLEMENT_COMMODITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 7),
     /** A group contradicts the site: a meter already in a group, a sub-meter without an account, a
-     *  master that is also a member, a group without a master or members when closing. */
+     *  master that is also a member, a group without a master or members when closing.
+     *  prepay_strerror(): "settlement: allocation group contradicts the site" */
     PREPAY_E_SETTLEMENT_GROUP = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 8),
-    /** A reading's value is negative or not below the register's modulus. */
+    /** A reading's value is negative or not below the register's modulus.
+     *  prepay_strerror(): "settlement: reading outside the register" */
     PREPAY_E_SETTLEMENT_BAD_READING = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 9),
-    /** A reading carries a DI (or unit) other than the meter's energy register. */
+    /** A reading carries a DI (or unit) other than the meter's energy register.
+     *  prepay_strerror(): "settlement: reading of another register (DI or unit)" */
     PREPAY_E_SETTLEMENT_WRONG_DI = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 10),
-    /** A DL/T 645 reply carries no value (abnormal reply, bad BCD, ...): `error_detail` holds its status. */
+    /** A DL/T 645 reply carries no value (abnormal reply, bad BCD, ...): `error_detail` holds its status.
+     *  prepay_strerror(): "settlement: reply carries no value" */
     PREPAY_E_SETTLEMENT_REPLY = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 11),
     /** Same key, other content: a reading at the time of a settled one with another value, a
-     *  recharge sequence repeated with another amount, a replacement repeated differently. */
+     *  recharge sequence repeated with another amount, a replacement repeated differently.
+     *  prepay_strerror(): "settlement: same key with other content" */
     PREPAY_E_SETTLEMENT_CONFLICT = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 12),
-    /** A recharge sequence skips numbers (the next must be the account's count + 1). */
+    /** A recharge sequence skips numbers (the next must be the account's count + 1).
+     *  prepay_strerror(): "settlement: recharge sequence skips numbers" */
     PREPAY_E_SETTLEMENT_SEQUENCE = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 13),
-    /** A period boundary is not after the open period's end, or not at midnight. */
+    /** A period boundary is not after the open period's end, or not at midnight.
+     *  prepay_strerror(): "settlement: period boundary not after the open period, or not at midnight" */
     PREPAY_E_SETTLEMENT_PERIOD = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 14),
-    /** The books were not opened (prepay_settlement_open()) for an account in the call. */
+    /** The books were not opened (prepay_settlement_open()) for an account in the call.
+     *  prepay_strerror(): "settlement: books not opened for the account" */
     PREPAY_E_SETTLEMENT_NOT_OPEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 15),
     /** The ledger refused a settlement transfer (`error_detail`: its result): the ledger is full, or
-     *  its balances differ from the site's (someone posted to a settlement account behind it). */
+     *  its balances differ from the site's (someone posted to a settlement account behind it).
+     *  prepay_strerror(): "settlement: ledger refused a settlement transfer" */
     PREPAY_E_SETTLEMENT_BOOKS = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 16),
-    /** prepay_settlement_verify(): the site's balances disagree with the ledger or with its totals. */
+    /** prepay_settlement_verify(): the site's balances disagree with the ledger or with its totals.
+     *  prepay_strerror(): "settlement: site balances disagree with the ledger" */
     PREPAY_E_SETTLEMENT_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_SETTLEMENT, 17)
 };
 
@@ -637,6 +654,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL @p out);
  * ::PREPAY_E_SETTLEMENT_ID_RANGE (kind 0 or above 255, sequence >= 2^56).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_id_make(unsigned kind, uint32_t subject, uint32_t period, uint64_t sequence,
                                          prepay_settlement_id_t *out);
 
@@ -673,6 +691,7 @@ PREPAY_API void prepay_settlement_id_split(const prepay_settlement_id_t *id, uns
  * ::PREPAY_E_SETTLEMENT_ID_RANGE (an event kind, kind above 31, subject 0 or
  * too large, a field outside its range).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_ledger_key(const prepay_settlement_id_t *id, uint64_t *out);
 
 /**
@@ -684,6 +703,7 @@ PREPAY_API int prepay_settlement_ledger_key(const prepay_settlement_id_t *id, ui
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_SETTLEMENT_ID_RANGE
  * (not a key of the scheme: kind 0 or unassigned, subject 0).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_ledger_key_split(uint64_t key, prepay_settlement_id_t *out);
 
 /** @brief Ledger account roles of a settlement account (low byte of the ledger account id). */
@@ -726,6 +746,7 @@ PREPAY_API uint64_t prepay_settlement_ledger_account_id(uint32_t account_id, uns
  * `PREPAY_MAX_SETTLEMENT_*` macro, no account or meter, more postpaid records
  * than accounts); ::PREPAY_E_OVERFLOW (does not fit size_t).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_memory_size(const prepay_settlement_sizes_t *sizes, size_t *bytes);
 
 /**
@@ -739,6 +760,7 @@ PREPAY_API int prepay_settlement_memory_size(const prepay_settlement_sizes_t *si
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, misaligned buffer, bad sizes);
  * ::PREPAY_E_BUFFER_TOO_SMALL (@p size too small).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_memory_layout(prepay_settlement_memory_t *memory, void *buffer, size_t size,
                                                const prepay_settlement_sizes_t *sizes);
 
@@ -761,6 +783,7 @@ PREPAY_API int prepay_settlement_memory_layout(prepay_settlement_memory_t *memor
  * restore command, negative gap or due days, a charge item for an account
  * id out of range); the tariff's and policy's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_init(prepay_settlement_site_t *site, const prepay_settlement_memory_t *memory,
                                       const prepay_settlement_config_t *config, prepay_settlement_result_t *result);
 
@@ -798,6 +821,7 @@ PREPAY_API void prepay_settlement_meter_config_init(prepay_settlement_meter_conf
  * unit for a commodity); ::PREPAY_E_SETTLEMENT_DUPLICATE_ID;
  * ::PREPAY_E_CAPACITY (the account table, or the postpaid usage records, are full).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_account(prepay_settlement_site_t *site,
                                              const prepay_settlement_account_config_t *config);
 
@@ -820,6 +844,7 @@ PREPAY_API int prepay_settlement_add_account(prepay_settlement_site_t *site,
  * real-time deduction cannot use);
  * ::PREPAY_E_SETTLEMENT_DUPLICATE_ID (id or address); ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_settlement_meter_config_t *config);
 
 /**
@@ -837,6 +862,7 @@ PREPAY_API int prepay_settlement_add_meter(prepay_settlement_site_t *site, const
  * (the master is already in a group); ::PREPAY_E_SETTLEMENT_DUPLICATE_ID;
  * ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_group(prepay_settlement_site_t *site, const prepay_settlement_group_config_t *config);
 
 /**
@@ -851,6 +877,7 @@ PREPAY_API int prepay_settlement_add_group(prepay_settlement_site_t *site, const
  * bills no account, or measures another commodity than the master);
  * ::PREPAY_E_CAPACITY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_add_member(prepay_settlement_site_t *site,
                                             const prepay_settlement_member_config_t *config);
 
@@ -920,6 +947,7 @@ PREPAY_API void prepay_settlement_counts(const prepay_settlement_site_t *site, p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, uint32_t readings,
                                                     prepay_settlement_work_sizes_t *out);
 
@@ -931,6 +959,7 @@ PREPAY_API int prepay_settlement_work_sizes_default(const prepay_settlement_site
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_size(const prepay_settlement_work_sizes_t *sizes, size_t *bytes);
 
 /**
@@ -943,6 +972,7 @@ PREPAY_API int prepay_settlement_work_size(const prepay_settlement_work_sizes_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_layout(prepay_settlement_work_t *work, void *buffer, size_t size,
                                              const prepay_settlement_work_sizes_t *sizes);
 
@@ -966,6 +996,7 @@ PREPAY_API int prepay_settlement_work_layout(prepay_settlement_work_t *work, voi
  * accounts created before it stay, and are found again by the next call); the
  * journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_open(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                       prepay_settlement_result_t *result);
 
@@ -1003,6 +1034,7 @@ PREPAY_API int prepay_settlement_open(prepay_settlement_site_t *site, const prep
  * lines or undo than it holds); the tariff's errors (`error_detail`);
  * ::PREPAY_E_SETTLEMENT_BOOKS; ::PREPAY_E_OVERFLOW; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                         prepay_settlement_work_t *work, const prepay_settlement_reading_t *readings,
                                         size_t count, prepay_settlement_result_t *result);
@@ -1023,6 +1055,7 @@ PREPAY_API int prepay_settlement_settle(prepay_settlement_site_t *site, const pr
  * reply has no value: abnormal, bad BCD, absent, ...); ::PREPAY_E_SETTLEMENT_UNKNOWN_METER
  * (no meter has that address); ::PREPAY_E_SETTLEMENT_WRONG_DI (another DI, or not kWh).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_reading_from_reply(const prepay_settlement_site_t *site,
                                                     const prepay_dlt645_reading_t *reply, prepay_time_t time,
                                                     prepay_settlement_reading_t *out, int *detail);
@@ -1042,6 +1075,7 @@ PREPAY_API int prepay_settlement_reading_from_reply(const prepay_settlement_site
  * bytes are not a valid frame, or the reply has no value); and those of
  * prepay_settlement_reading_from_reply().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_decode_reply(const prepay_settlement_site_t *site, prepay_dlt645_reader_t *reader,
                                               const uint8_t *bytes, size_t length, prepay_time_t time,
                                               prepay_settlement_reading_t *out, int *detail);
@@ -1064,6 +1098,7 @@ PREPAY_API int prepay_settlement_decode_reply(const prepay_settlement_site_t *si
  * (a different replacement at the same time, a final reading below the last
  * settled one, or `time` before the last settled reading).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_replace_meter(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                                prepay_settlement_work_t *work,
                                                const prepay_settlement_replacement_t *replacement,
@@ -1103,6 +1138,7 @@ PREPAY_API int prepay_settlement_replace_meter(prepay_settlement_site_t *site, c
  * refundable balance) or another ledger status;
  * ::PREPAY_E_BUFFER_TOO_SMALL; the journal's errors. Nothing changes on error.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_refund(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                         prepay_settlement_work_t *work, const prepay_settlement_refund_t *refund,
                                         prepay_settlement_result_t *result);
@@ -1130,6 +1166,7 @@ PREPAY_API int prepay_settlement_refund(prepay_settlement_site_t *site, const pr
  * the hoarding limit: `error_detail` ::PREPAY_E_LEDGER_EXCEEDS_MAX_BALANCE);
  * ::PREPAY_E_BUFFER_TOO_SMALL; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_recharge(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                           prepay_settlement_work_t *work, const prepay_settlement_recharge_t *recharge,
                                           prepay_settlement_recharge_split_t *split, prepay_settlement_result_t *result);
@@ -1151,6 +1188,7 @@ PREPAY_API int prepay_settlement_recharge(prepay_settlement_site_t *site, const 
  * ::PREPAY_E_SETTLEMENT_NOT_OPEN; the wallet's errors; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_SETTLEMENT_BOOKS; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                               prepay_settlement_work_t *work, uint32_t account_id, uint32_t commands,
                                               prepay_time_t time, prepay_settlement_result_t *result);
@@ -1184,6 +1222,7 @@ PREPAY_API int prepay_settlement_set_commands(prepay_settlement_site_t *site, co
  * ::PREPAY_E_SETTLEMENT_NOT_OPEN; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_SETTLEMENT_BOOKS; the journal's errors.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_close_period(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
                                               prepay_settlement_work_t *work, prepay_time_t next_end,
                                               prepay_settlement_result_t *result);
@@ -1199,6 +1238,7 @@ PREPAY_API int prepay_settlement_close_period(prepay_settlement_site_t *site, co
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_SETTLEMENT_NOT_OPEN (a
  * ledger account is missing); ::PREPAY_E_SETTLEMENT_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_verify(const prepay_settlement_site_t *site, const prepay_ledger_t *ledger,
                                         prepay_settlement_result_t *result);
 

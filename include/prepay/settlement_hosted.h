@@ -27,6 +27,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_memory_alloc(prepay_settlement_memory_t *memory, const prepay_settlement_sizes_t *sizes);
 
 /**
@@ -45,6 +46,7 @@ PREPAY_API void prepay_settlement_memory_free(prepay_settlement_memory_t *memory
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_CAPACITY (out of memory).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_settlement_work_alloc(prepay_settlement_work_t *work, const prepay_settlement_work_sizes_t *sizes);
 
 /**

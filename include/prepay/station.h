@@ -54,26 +54,33 @@
 
 /** @name Status codes (module ::PREPAY_MODULE_STATION)
  *  @{ */
-/** @brief A request is already outstanding on this session (one per bus). */
+/** @brief A request is already outstanding on this session (one per bus).
+ *  prepay_strerror(): "station: a request is already outstanding on this bus" */
 #define PREPAY_E_STATION_BUSY PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 1)
-/** @brief No valid reply arrived within the timeout, after every retry. */
+/** @brief No valid reply arrived within the timeout, after every retry.
+ *  prepay_strerror(): "station: no reply before the timeout, after every retry" */
 #define PREPAY_E_STATION_TIMEOUT PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 2)
-/** @brief The session has no finished request to report (idle or still waiting). */
+/** @brief The session has no finished request to report (idle or still waiting).
+ *  prepay_strerror(): "station: no finished request to report" */
 #define PREPAY_E_STATION_NOT_DONE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 3)
-/** @brief Follow-up frames carried more data than the caller's buffer, or more frames than the configured limit. */
+/** @brief Follow-up frames carried more data than the caller's buffer, or more frames than the configured limit.
+ *  prepay_strerror(): "station: follow-up data exceed the buffer or the follow-up limit" */
 #define PREPAY_E_STATION_FOLLOW_UP_OVERFLOW PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 4)
-/** @brief The request frame cannot be sent: it is a reply, or it does not encode. */
+/** @brief The request frame cannot be sent: it is a reply, or it does not encode.
+ *  prepay_strerror(): "station: the request frame cannot be sent" */
 #define PREPAY_E_STATION_BAD_REQUEST PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 5)
-/** @brief Discovery found more meters than the caller's array holds. */
+/** @brief Discovery found more meters than the caller's array holds.
+ *  prepay_strerror(): "station: discovery found more meters than the array holds" */
 #define PREPAY_E_STATION_TOO_MANY_METERS PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 6)
-/** @brief A follow-up reply arrived with a sequence number other than the one requested. */
+/** @brief A follow-up reply arrived with a sequence number other than the one requested.
+ *  prepay_strerror(): "station: follow-up reply with an unexpected sequence number" */
 #define PREPAY_E_STATION_BAD_SEQUENCE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 7)
 /**
  * @brief The addressed meter answered with a malformed reply: a whole frame
  *        with a good checksum whose length contradicts its control code (e.g.
  *        an abnormal reply without its one error byte). Reported at once, not
  *        retried: the meter will answer the same way again.
- */
+ *  prepay_strerror(): "station: the addressed meter sent a malformed reply (its length contradicts its control code)" */
 #define PREPAY_E_STATION_MALFORMED_REPLY PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 8)
 /** @} */
 
@@ -263,6 +270,7 @@ PREPAY_API void prepay_station_config_default(prepay_station_config_t *config);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p session is NULL, the reply
  * timeout is 0 or the preamble is above 4.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prepay_station_config_t *config);
 
 /**
@@ -323,6 +331,7 @@ PREPAY_API int prepay_station_init(prepay_station_session_t *session, const prep
  * // PREPAY_E_DLT645_ABNORMAL (result.error) or PREPAY_E_STATION_TIMEOUT
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_start(prepay_station_session_t *session, const prepay_dlt645_frame_t *request,
                                     uint8_t *data, size_t data_cap, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
                                     prepay_station_step_t *step);
@@ -346,6 +355,7 @@ PREPAY_API int prepay_station_start(prepay_station_session_t *session, const pre
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_BUFFER_TOO_SMALL if a
  * follow-up request does not fit @p tx.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_receive(prepay_station_session_t *session, const uint8_t *rx, size_t rx_len,
                                       uint64_t now_ms, uint8_t *tx, size_t tx_cap, prepay_station_step_t *step);
 
@@ -366,6 +376,7 @@ PREPAY_API int prepay_station_receive(prepay_station_session_t *session, const u
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_sent(prepay_station_session_t *session, uint64_t now_ms, prepay_station_step_t *step);
 
 /**
@@ -380,6 +391,7 @@ PREPAY_API int prepay_station_sent(prepay_station_session_t *session, uint64_t n
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_poll(prepay_station_session_t *session, uint64_t now_ms, uint8_t *tx, size_t tx_cap,
                                    prepay_station_step_t *step);
 
@@ -393,6 +405,7 @@ PREPAY_API int prepay_station_poll(prepay_station_session_t *session, uint64_t n
  * ::PREPAY_E_BAD_STATE if not initialised; ::PREPAY_E_STATION_NOT_DONE if
  * no request has finished.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_result(prepay_station_session_t *session, prepay_station_result_t *out);
 
 /**
@@ -402,6 +415,7 @@ PREPAY_API int prepay_station_result(prepay_station_session_t *session, prepay_s
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_cancel(prepay_station_session_t *session);
 
 /**
@@ -412,6 +426,7 @@ PREPAY_API int prepay_station_cancel(prepay_station_session_t *session);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_stats(const prepay_station_session_t *session, prepay_station_stats_t *out);
 
 /**
@@ -429,6 +444,7 @@ PREPAY_API int prepay_station_stats(const prepay_station_session_t *session, pre
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers, @p count 0 or @p rounds 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_init(prepay_station_task_t *task, prepay_station_task_item_t *items, size_t count,
                                         prepay_station_build_fn build, void *context, uint64_t start_at_ms,
                                         uint8_t rounds, uint8_t *data, size_t data_cap);
@@ -451,6 +467,7 @@ PREPAY_API int prepay_station_task_init(prepay_station_task_t *task, prepay_stat
  * or session is not initialised; ::PREPAY_E_STATION_BUSY if the session has
  * another request outstanding; errors of prepay_station_poll().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_poll(prepay_station_task_t *task, prepay_station_session_t *session,
                                         uint64_t now_ms, uint8_t *tx, size_t tx_cap, prepay_station_step_t *step);
 
@@ -468,6 +485,7 @@ PREPAY_API int prepay_station_task_poll(prepay_station_task_t *task, prepay_stat
  *
  * **Errors:** as prepay_station_task_poll() and prepay_station_receive().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_receive(prepay_station_task_t *task, prepay_station_session_t *session,
                                            const uint8_t *rx, size_t rx_len, uint64_t now_ms, uint8_t *tx,
                                            size_t tx_cap, prepay_station_step_t *step);
@@ -480,6 +498,7 @@ PREPAY_API int prepay_station_task_receive(prepay_station_task_t *task, prepay_s
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not initialised.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_task_summary(const prepay_station_task_t *task, prepay_station_task_summary_t *out);
 
 /**
@@ -491,6 +510,7 @@ PREPAY_API int prepay_station_task_summary(const prepay_station_task_t *task, pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers or @p found_cap 0.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_init(prepay_station_discovery_t *discovery, prepay_dlt645_address_t *found,
                                              size_t found_cap);
 
@@ -506,6 +526,7 @@ PREPAY_API int prepay_station_discovery_init(prepay_station_discovery_t *discove
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not
  * initialised or the previous probe was not reported.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_next(prepay_station_discovery_t *discovery, prepay_dlt645_frame_t *request);
 
 /**
@@ -521,6 +542,7 @@ PREPAY_API int prepay_station_discovery_next(prepay_station_discovery_t *discove
  * stops; the addresses found so far stay valid); a collision on a fully
  * fixed address (two meters with one address) is recorded once and not split.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_station_discovery_report(prepay_station_discovery_t *discovery,
                                                prepay_station_probe_outcome_t outcome,
                                                const prepay_dlt645_address_t *address);

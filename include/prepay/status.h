@@ -62,34 +62,48 @@ enum prepay_module {
 enum prepay_status {
     /** Success. */
     PREPAY_OK = 0,
-    /** A required pointer was NULL or an argument is outside its documented domain. */
+    /** A required pointer was NULL or an argument is outside its documented domain.
+     *  prepay_strerror(): "invalid argument" */
     PREPAY_E_INVALID_ARGUMENT = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 1),
-    /** The output buffer is too small; nothing was written. */
+    /** The output buffer is too small; nothing was written.
+     *  prepay_strerror(): "output buffer too small" */
     PREPAY_E_BUFFER_TOO_SMALL = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 2),
-    /** An arithmetic result does not fit its type; no value was stored. */
+    /** An arithmetic result does not fit its type; no value was stored.
+     *  prepay_strerror(): "arithmetic overflow" */
     PREPAY_E_OVERFLOW = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 3),
-    /** A value is outside the range its field can hold. */
+    /** A value is outside the range its field can hold.
+     *  prepay_strerror(): "value out of range" */
     PREPAY_E_OUT_OF_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 4),
-    /** Division by zero was requested. */
+    /** Division by zero was requested.
+     *  prepay_strerror(): "division by zero" */
     PREPAY_E_DIVIDE_BY_ZERO = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 5),
-    /** A byte is not valid packed BCD (a nibble above 9). */
+    /** A byte is not valid packed BCD (a nibble above 9).
+     *  prepay_strerror(): "invalid BCD digit" */
     PREPAY_E_BAD_BCD = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 6),
-    /** A calendar date does not exist (e.g. 2023-02-29) or is outside the supported range. */
+    /** A calendar date does not exist (e.g. 2023-02-29) or is outside the supported range.
+     *  prepay_strerror(): "invalid or unsupported date" */
     PREPAY_E_BAD_DATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 7),
-    /** A time of day does not exist (e.g. 24:00:00) or is outside the supported range. */
+    /** A time of day does not exist (e.g. 24:00:00) or is outside the supported range.
+     *  prepay_strerror(): "invalid time of day" */
     PREPAY_E_BAD_TIME = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 8),
-    /** A fixed-capacity table is full (see the PREPAY_MAX_* macros). */
+    /** A fixed-capacity table is full (see the PREPAY_MAX_* macros).
+     *  prepay_strerror(): "fixed-capacity table is full" */
     PREPAY_E_CAPACITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 9),
-    /** The requested item does not exist. */
+    /** The requested item does not exist.
+     *  prepay_strerror(): "not found" */
     PREPAY_E_NOT_FOUND = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 10),
-    /** The object was not initialised, or its state forbids the call. */
+    /** The object was not initialised, or its state forbids the call.
+     *  prepay_strerror(): "object not initialised or in the wrong state" */
     PREPAY_E_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 11),
-    /** The weekday given does not match the date. */
+    /** The weekday given does not match the date.
+     *  prepay_strerror(): "weekday does not match the date" */
     PREPAY_E_BAD_WEEKDAY = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 12),
-    /** An unknown rounding mode was requested. */
+    /** An unknown rounding mode was requested.
+     *  prepay_strerror(): "unknown rounding mode" */
     PREPAY_E_BAD_ROUNDING = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 13),
     /** The caller was compiled with other layout macros (`PREPAY_MAX_*`) than
-     *  the library, so struct sizes differ (config_fingerprint.h). */
+     *  the library, so struct sizes differ (config_fingerprint.h).
+     *  prepay_strerror(): "configuration mismatch: the program was built with other PREPAY_MAX_* settings than the library" */
     PREPAY_E_CONFIG_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_COMMON, 14)
 };
 

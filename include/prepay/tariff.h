@@ -100,70 +100,101 @@
 
 /** @brief Status codes of the tariff module (module ::PREPAY_MODULE_TARIFF). */
 enum prepay_tariff_status {
-    /** An enum field holds a value that is not one of its constants. */
+    /** An enum field holds a value that is not one of its constants.
+     *  prepay_strerror(): "tariff: unknown enum value" */
     PREPAY_E_TARIFF_BAD_ENUM = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 1),
-    /** A count field exceeds its PREPAY_MAX_* capacity. */
+    /** A count field exceeds its PREPAY_MAX_* capacity.
+     *  prepay_strerror(): "tariff: table count exceeds its capacity" */
     PREPAY_E_TARIFF_CAPACITY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 2),
-    /** Seasons are not sorted by start date. */
+    /** Seasons are not sorted by start date.
+     *  prepay_strerror(): "tariff: seasons not sorted by start date" */
     PREPAY_E_TARIFF_SEASON_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 3),
-    /** Two seasons start on the same date (they overlap). */
+    /** Two seasons start on the same date (they overlap).
+     *  prepay_strerror(): "tariff: two seasons start on the same date" */
     PREPAY_E_TARIFF_SEASON_OVERLAP = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 4),
-    /** A month-day, holiday or override date does not exist (or is Feb 29 as a season start). */
+    /** A month-day, holiday or override date does not exist (or is Feb 29 as a season start).
+     *  prepay_strerror(): "tariff: date does not exist" */
     PREPAY_E_TARIFF_BAD_DATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 5),
-    /** Day-table slots are not strictly increasing in start minute. */
+    /** Day-table slots are not strictly increasing in start minute.
+     *  prepay_strerror(): "tariff: day-table slots not strictly increasing" */
     PREPAY_E_TARIFF_SLOT_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 6),
-    /** A slot starts at minute 1440 or later. */
+    /** A slot starts at minute 1440 or later.
+     *  prepay_strerror(): "tariff: slot start minute out of range" */
     PREPAY_E_TARIFF_SLOT_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 7),
-    /** A day table in use has no slot: the day would have a gap. */
+    /** A day table in use has no slot: the day would have a gap.
+     *  prepay_strerror(): "tariff: day table has no slot (gap)" */
     PREPAY_E_TARIFF_DAY_TABLE_EMPTY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 8),
-    /** A season or holiday refers to a day table that does not exist. */
+    /** A season or holiday refers to a day table that does not exist.
+     *  prepay_strerror(): "tariff: reference to a missing day table" */
     PREPAY_E_TARIFF_BAD_DAY_TABLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 9),
-    /** A band index is 0 or above band_count (or band_count is 0 or too large). */
+    /** A band index is 0 or above band_count (or band_count is 0 or too large).
+     *  prepay_strerror(): "tariff: bad band (tariff index)" */
     PREPAY_E_TARIFF_BAD_BAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 10),
-    /** Holidays are not strictly increasing in date. */
+    /** Holidays are not strictly increasing in date.
+     *  prepay_strerror(): "tariff: holidays not strictly increasing" */
     PREPAY_E_TARIFF_HOLIDAY_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 11),
-    /** Overrides are not sorted by (day, start minute) or overlap. */
+    /** Overrides are not sorted by (day, start minute) or overlap.
+     *  prepay_strerror(): "tariff: overrides unsorted or overlapping" */
     PREPAY_E_TARIFF_OVERRIDE_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 12),
-    /** An override's minute range is empty or outside 0..1440. */
+    /** An override's minute range is empty or outside 0..1440.
+     *  prepay_strerror(): "tariff: override minute range empty or out of range" */
     PREPAY_E_TARIFF_OVERRIDE_RANGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 13),
-    /** Tier bounds are not strictly increasing, or a bound is not positive. */
+    /** Tier bounds are not strictly increasing, or a bound is not positive.
+     *  prepay_strerror(): "tariff: tier bounds not strictly increasing" */
     PREPAY_E_TARIFF_TIER_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 14),
-    /** The last tier has a finite bound; it must be ::PREPAY_TIER_UNBOUNDED. */
+    /** The last tier has a finite bound; it must be ::PREPAY_TIER_UNBOUNDED.
+     *  prepay_strerror(): "tariff: last tier must be unbounded" */
     PREPAY_E_TARIFF_TIER_FINITE_LAST = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 15),
-    /** A price is negative (or a derived price cannot be computed). */
+    /** A price is negative (or a derived price cannot be computed).
+     *  prepay_strerror(): "tariff: negative or bad price" */
     PREPAY_E_TARIFF_BAD_PRICE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 16),
-    /** A price derivation is malformed: negative ratio or a quantum below 1. */
+    /** A price derivation is malformed: negative ratio or a quantum below 1.
+     *  prepay_strerror(): "tariff: bad price derivation (ratio or quantum)" */
     PREPAY_E_TARIFF_BAD_DERIVATION = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 17),
-    /** The cycle definition is bad: start month not 1..12 or start day not 1..28. */
+    /** The cycle definition is bad: start month not 1..12 or start day not 1..28.
+     *  prepay_strerror(): "tariff: bad cycle definition" */
     PREPAY_E_TARIFF_BAD_CYCLE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 18),
-    /** A fixed charge is negative. */
+    /** A fixed charge is negative.
+     *  prepay_strerror(): "tariff: negative fixed charge" */
     PREPAY_E_TARIFF_BAD_FIXED_CHARGE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 19),
-    /** The two price sets of a plan disagree on unit, cycle, mode or rounding. */
+    /** The two price sets of a plan disagree on unit, cycle, mode or rounding.
+     *  prepay_strerror(): "tariff: the two price sets are incompatible" */
     PREPAY_E_TARIFF_SWITCH_MISMATCH = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 20),
-    /** An interval or reading lies before the end of what the state has already priced. */
+    /** An interval or reading lies before the end of what the state has already priced.
+     *  prepay_strerror(): "tariff: interval before what was already priced" */
     PREPAY_E_TARIFF_TIME_ORDER = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 21),
-    /** An interval is malformed: end before start, negative energy, or energy in zero time. */
+    /** An interval is malformed: end before start, negative energy, or energy in zero time.
+     *  prepay_strerror(): "tariff: malformed interval" */
     PREPAY_E_TARIFF_BAD_INTERVAL = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 22),
-    /** A register reading is lower than the previous one. */
+    /** A register reading is lower than the previous one.
+     *  prepay_strerror(): "tariff: register reading went backwards" */
     PREPAY_E_TARIFF_REGISTER_BACKWARDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 23),
-    /** The cycle was closed (proportional mode); it cannot take more energy. */
+    /** The cycle was closed (proportional mode); it cannot take more energy.
+     *  prepay_strerror(): "tariff: cycle already closed" */
     PREPAY_E_TARIFF_CYCLE_CLOSED = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 24),
-    /** The account adjustment is bad: scale not positive, or bounds no longer sorted. */
+    /** The account adjustment is bad: scale not positive, or bounds no longer sorted.
+     *  prepay_strerror(): "tariff: bad account adjustment" */
     PREPAY_E_TARIFF_BAD_ACCOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 25),
-    /** Vending: the marginal price is zero, so the money buys unlimited energy. */
+    /** Vending: the marginal price is zero, so the money buys unlimited energy.
+     *  prepay_strerror(): "tariff: marginal price is zero (unlimited energy)" */
     PREPAY_E_TARIFF_FREE_ENERGY = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 26),
-    /** The state was not initialised with prepay_tariff_state_init(), or is corrupt. */
+    /** The state was not initialised with prepay_tariff_state_init(), or is corrupt.
+     *  prepay_strerror(): "tariff: state not initialised or corrupt" */
     PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27),
     /** A sealed plan's tariff changed without prepay_tariff_touch() (found only where
-     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal). */
+     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal).
+     *  prepay_strerror(): "tariff: a sealed plan's tariff changed without prepay_tariff_touch()" */
     PREPAY_E_TARIFF_SEAL_BROKEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 28),
-    /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state. */
+    /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state.
+     *  prepay_strerror(): "tariff: proportional mode needs the full state (per-band energy)" */
     PREPAY_E_TARIFF_NEEDS_BANDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 29),
     /** A demand or capacity charge is malformed (rate index, tier bounds, period of a band, ratchet,
-     *  a negative price), or the tariff cannot carry one (water, a yearly cycle). */
+     *  a negative price), or the tariff cannot carry one (water, a yearly cycle).
+     *  prepay_strerror(): "tariff: malformed demand or capacity charge" */
     PREPAY_E_TARIFF_BAD_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 30),
     /** Demand and capacity charges need the monthly peaks of ::prepay_tariff_state_t: use the full
-     *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()). */
+     *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()).
+     *  prepay_strerror(): "tariff: demand or capacity charges need the full state (monthly peaks)" */
     PREPAY_E_TARIFF_NEEDS_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 31)
 };
 
@@ -669,6 +700,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p tariff is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_init(prepay_tariff_t *tariff);
 
 /**
@@ -689,6 +721,7 @@ PREPAY_API int prepay_tariff_init(prepay_tariff_t *tariff);
  * ::PREPAY_E_TARIFF_BAD_PRICE; ::PREPAY_E_TARIFF_BAD_DERIVATION;
  * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_TARIFF_BAD_FIXED_CHARGE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_validate(const prepay_tariff_t *tariff);
 
 /**
@@ -699,6 +732,7 @@ PREPAY_API int prepay_tariff_validate(const prepay_tariff_t *tariff);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_tariff_t *tariff);
 
 /**
@@ -709,6 +743,7 @@ PREPAY_API int prepay_tariff_plan_init(prepay_tariff_plan_t *plan, const prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL plan or set A);
  * any error of prepay_tariff_validate(); ::PREPAY_E_TARIFF_SWITCH_MISMATCH.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
 
 /**
@@ -739,6 +774,7 @@ PREPAY_API int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan);
  *
  * **Errors:** those of prepay_tariff_plan_validate().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_plan_seal(prepay_tariff_plan_t *plan);
 
 /**
@@ -790,6 +826,7 @@ PREPAY_API void prepay_tariff_touch(prepay_tariff_t *tariff);
  * errors of prepay_tariff_plan_validate() (unsealed plans);
  * ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_BAD_DATE (outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
                                          prepay_tariff_run_t *run);
 
@@ -800,6 +837,7 @@ PREPAY_API int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepa
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p account is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_account_init(prepay_tariff_account_t *account);
 
 /**
@@ -819,6 +857,7 @@ PREPAY_API int prepay_tariff_account_init(prepay_tariff_account_t *account);
  * ::PREPAY_E_TARIFF_BAD_DERIVATION (negative value or quantum < 1);
  * ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_derive_price(prepay_price_t base, int64_t ratio, prepay_price_t adder,
                                           prepay_price_t quantum, prepay_rounding_t mode, prepay_price_t *out);
 
@@ -834,6 +873,7 @@ PREPAY_API int prepay_tariff_derive_price(prepay_price_t base, int64_t ratio, pr
  * prepay_tariff_validate(); ::PREPAY_E_TARIFF_BAD_BAND (band or tier out of
  * range); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);
 
 /**
@@ -846,6 +886,7 @@ PREPAY_API int prepay_tariff_price(const prepay_tariff_t *tariff, unsigned band,
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of
  * prepay_tariff_validate(); ::PREPAY_E_BAD_DATE (@p at outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_t at, unsigned *band);
 
 /**
@@ -858,6 +899,7 @@ PREPAY_API int prepay_tariff_band_at(const prepay_tariff_t *tariff, prepay_time_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_CYCLE;
  * ::PREPAY_E_BAD_DATE (outside years 1..9999).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_cycle_of(const prepay_tariff_t *tariff, prepay_time_t at, int32_t *cycle);
 
 /**
@@ -871,6 +913,7 @@ PREPAY_API int prepay_tariff_cycle_of(const prepay_tariff_t *tariff, prepay_time
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL tariff);
  * ::PREPAY_E_TARIFF_BAD_CYCLE; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_cycle_bounds(const prepay_tariff_t *tariff, int32_t cycle, prepay_time_t *start,
                                           prepay_time_t *end);
 
@@ -887,6 +930,7 @@ PREPAY_API int prepay_tariff_cycle_bounds(const prepay_tariff_t *tariff, int32_t
  * prepay_tariff_validate(); ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const prepay_tariff_account_t *account,
                                          int32_t cycle, prepay_energy_t *upper, size_t upper_cap);
 
@@ -899,6 +943,7 @@ PREPAY_API int prepay_tariff_tier_bounds(const prepay_tariff_t *tariff, const pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
 
 /**
@@ -912,6 +957,7 @@ PREPAY_API int prepay_tariff_state_init(prepay_tariff_state_t *state);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
  * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
 
 /**
@@ -922,6 +968,7 @@ PREPAY_API int prepay_tariff_state_check(const prepay_tariff_state_t *state);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL;
  * ::PREPAY_E_TARIFF_BAD_STATE if a member is out of its domain.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_state_check(const prepay_tariff_compact_state_t *state);
 
 /**
@@ -953,6 +1000,7 @@ PREPAY_API int prepay_tariff_compact_state_check(const prepay_tariff_compact_sta
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_BUFFER_TOO_SMALL;
  * ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                            prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
                                            prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
@@ -978,6 +1026,7 @@ PREPAY_API int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, con
  * **Errors:** those of prepay_tariff_feed_interval();
  * ::PREPAY_E_TARIFF_REGISTER_BACKWARDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                           prepay_tariff_state_t *state, prepay_time_t at, prepay_energy_t reading,
                                           prepay_tariff_line_t *lines, size_t line_cap,
@@ -998,6 +1047,7 @@ PREPAY_API int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, cons
  *
  * **Errors:** as prepay_tariff_feed_interval().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                          prepay_tariff_state_t *state, prepay_tariff_line_t *lines, size_t line_cap,
                                          prepay_tariff_feed_result_t *result);
@@ -1009,6 +1059,7 @@ PREPAY_API int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if @p state is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_init(prepay_tariff_compact_state_t *state);
 
 /**
@@ -1029,6 +1080,7 @@ PREPAY_API int prepay_tariff_compact_init(prepay_tariff_compact_state_t *state);
  *
  * **Errors:** those of prepay_tariff_feed_interval(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan,
                                                    const prepay_tariff_account_t *account,
                                                    prepay_tariff_compact_state_t *state, prepay_time_t start,
@@ -1050,6 +1102,7 @@ PREPAY_API int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *p
  *
  * **Errors:** those of prepay_tariff_feed_reading(); ::PREPAY_E_TARIFF_NEEDS_BANDS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan,
                                                   const prepay_tariff_account_t *account,
                                                   prepay_tariff_compact_state_t *state, prepay_time_t at,
@@ -1064,6 +1117,7 @@ PREPAY_API int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *pl
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_t *compact,
                                               prepay_tariff_state_t *state);
 
@@ -1077,6 +1131,7 @@ PREPAY_API int prepay_tariff_compact_to_state(const prepay_tariff_compact_state_
  * ::PREPAY_E_TARIFF_NEEDS_BANDS (the state holds per-band energy of an open
  * proportional cycle).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *state,
                                                 prepay_tariff_compact_state_t *compact);
 
@@ -1094,6 +1149,7 @@ PREPAY_API int prepay_tariff_compact_from_state(const prepay_tariff_state_t *sta
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *state);
 
 /* ---- demand and capacity ---------------------------------------------------- */
@@ -1111,6 +1167,7 @@ PREPAY_API int prepay_tariff_compact_energy_only(prepay_tariff_compact_state_t *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_BAD_INTERVAL (@p end <= @p start,
  * negative energy); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_interval_demand(prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
                                              prepay_power_t *demand);
 
@@ -1128,6 +1185,7 @@ PREPAY_API int prepay_tariff_interval_demand(prepay_time_t start, prepay_time_t 
  * (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN; ::PREPAY_E_TARIFF_BAD_STATE (a peak out of its domain);
  * ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_billing(const prepay_tariff_plan_t *plan,
                                             const prepay_tariff_demand_state_t *demand, prepay_power_t *billing);
 
@@ -1153,6 +1211,7 @@ PREPAY_API int prepay_tariff_demand_billing(const prepay_tariff_plan_t *plan,
  * errors of prepay_tariff_plan_validate() (unsealed plans); ::PREPAY_E_TARIFF_SEAL_BROKEN;
  * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_lines(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                           const prepay_tariff_demand_state_t *demand, prepay_tariff_line_t *lines,
                                           size_t line_cap, size_t *count);
@@ -1170,6 +1229,7 @@ PREPAY_API int prepay_tariff_demand_lines(const prepay_tariff_plan_t *plan, cons
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, a month that is not before the open one, a negative peak).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_demand_remember(prepay_tariff_demand_state_t *demand, int32_t cycle,
                                              prepay_power_t peak);
 
@@ -1186,6 +1246,7 @@ PREPAY_API int prepay_tariff_demand_remember(prepay_tariff_demand_state_t *deman
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL bill or tariff, or NULL
  * lines with a non-zero capacity); ::PREPAY_E_TARIFF_BAD_ENUM.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_init(prepay_tariff_bill_t *bill, const prepay_tariff_t *tariff,
                                        prepay_tariff_line_t *lines, size_t line_cap);
 
@@ -1205,6 +1266,7 @@ PREPAY_API int prepay_tariff_bill_init(prepay_tariff_bill_t *bill, const prepay_
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, or a malformed line);
  * ::PREPAY_E_BUFFER_TOO_SMALL; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_add(prepay_tariff_bill_t *bill, const prepay_tariff_line_t *lines, size_t count);
 
 /**
@@ -1215,6 +1277,7 @@ PREPAY_API int prepay_tariff_bill_add(prepay_tariff_bill_t *bill, const prepay_t
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL or a line with a band or
  * tier out of range); ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
 
 /**
@@ -1269,6 +1332,7 @@ PREPAY_API int prepay_tariff_bill_finish(prepay_tariff_bill_t *bill);
  * // bill.total: minor units (fen), each line and the total rounded once by the tariff's rule
  * @endcode
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                         prepay_tariff_state_t *state, const prepay_tariff_interval_t *intervals,
                                         size_t count, prepay_tariff_bill_t *bill);
@@ -1301,6 +1365,7 @@ PREPAY_API int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const 
  * ::PREPAY_E_TARIFF_BAD_STATE; ::PREPAY_E_TARIFF_FREE_ENERGY;
  * ::PREPAY_E_TARIFF_BAD_ACCOUNT; ::PREPAY_E_OVERFLOW; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_vend(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                   const prepay_tariff_state_t *state, prepay_time_t at, unsigned band,
                                   prepay_money_t money, prepay_energy_t quantum, prepay_energy_t *energy,

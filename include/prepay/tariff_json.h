@@ -113,6 +113,7 @@ PREPAY_BEGIN_DECLS
  * PREPAY_MAX_* configuration holds; the message names the macro);
  * ::PREPAY_E_HOSTED_TARIFF_INVALID; ::PREPAY_E_HOSTED_NO_MEMORY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_json_load_buffer(const char *data, size_t len, const char *origin,
                                               prepay_tariff_doc_t *out, char *err, size_t err_cap);
 
@@ -126,6 +127,7 @@ PREPAY_API int prepay_tariff_json_load_buffer(const char *data, size_t len, cons
  *
  * **Errors:** ::PREPAY_E_HOSTED_IO and those of prepay_tariff_json_load_buffer().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_json_load_file(const char *path, prepay_tariff_doc_t *out, char *err, size_t err_cap);
 
 /**
@@ -151,6 +153,7 @@ PREPAY_API int prepay_tariff_json_load_file(const char *path, prepay_tariff_doc_
  * configuration holds);
  * ::PREPAY_E_HOSTED_TARIFF_INVALID; ::PREPAY_E_HOSTED_NO_MEMORY.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_urdb_load_buffer(const char *data, size_t len, const char *origin,
                                               const prepay_tariff_urdb_options_t *options, prepay_tariff_doc_t *out,
                                               char *err, size_t err_cap);
@@ -166,6 +169,7 @@ PREPAY_API int prepay_tariff_urdb_load_buffer(const char *data, size_t len, cons
  *
  * **Errors:** ::PREPAY_E_HOSTED_IO and those of prepay_tariff_urdb_load_buffer().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_urdb_load_file(const char *path, const prepay_tariff_urdb_options_t *options,
                                             prepay_tariff_doc_t *out, char *err, size_t err_cap);
 
@@ -183,6 +187,7 @@ PREPAY_API int prepay_tariff_urdb_load_file(const char *path, const prepay_tarif
  *
  * **Errors:** those of prepay_tariff_json_load_file() and prepay_tariff_urdb_load_file().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_doc_load_file(const char *path, prepay_tariff_doc_t *out, char *err, size_t err_cap);
 
 /**
@@ -197,6 +202,7 @@ PREPAY_API int prepay_tariff_doc_load_file(const char *path, prepay_tariff_doc_t
  *
  * **Errors:** those of prepay_tariff_json_load_buffer() and prepay_tariff_urdb_load_buffer().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_doc_load_buffer(const char *data, size_t len, const char *origin, prepay_tariff_doc_t *out,
                                              char *err, size_t err_cap);
 
@@ -208,6 +214,7 @@ PREPAY_API int prepay_tariff_doc_load_buffer(const char *data, size_t len, const
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT if a pointer is NULL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_doc_plan(const prepay_tariff_doc_t *doc, prepay_tariff_plan_t *plan);
 
 /**
@@ -228,6 +235,7 @@ PREPAY_API int prepay_tariff_doc_plan(const prepay_tariff_doc_t *doc, prepay_tar
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, malformed text, @p decimals
  * above 16); ::PREPAY_E_BAD_ROUNDING; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_json_parse_rounded(const char *text, size_t len, unsigned decimals,
                                                 prepay_rounding_t mode, int64_t *out);
 
@@ -245,6 +253,7 @@ PREPAY_API int prepay_tariff_json_parse_rounded(const char *text, size_t len, un
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL or malformed text);
  * ::PREPAY_E_BAD_DATE; ::PREPAY_E_BAD_TIME.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_json_parse_time(const char *text, size_t len, prepay_time_t *out);
 
 PREPAY_END_DECLS

@@ -43,9 +43,11 @@
 
 /** @name Status codes of the tariff push (module ::PREPAY_MODULE_STATION)
  *  @{ */
-/** @brief A reply's value does not decode (the meter clock, the switch-over time, a count, a read-back table item). */
+/** @brief A reply's value does not decode (the meter clock, the switch-over time, a count, a read-back table item).
+ *  prepay_strerror(): "station: a reply's value does not decode" */
 #define PREPAY_E_STATION_BAD_VALUE PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 9)
-/** @brief The tables read back differ from the plan (the differences are in the task's result). */
+/** @brief The tables read back differ from the plan (the differences are in the task's result).
+ *  prepay_strerror(): "station: the tariff tables read back differ from the plan" */
 #define PREPAY_E_STATION_TARIFF_DIFFERS PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 10)
 /** @} */
 
@@ -148,6 +150,7 @@ PREPAY_BEGIN_DECLS
  * ::PREPAY_E_DLT645_TARIFF_TABLES if @p plan is not valid tables;
  * ::PREPAY_E_OUT_OF_RANGE if `switch_at` is given and outside 2000..2099.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_push_init(prepay_tariff_push_t *task, prepay_tariff_push_mode_t mode,
                                        const prepay_dlt645_tariff_tables_t *plan,
                                        const prepay_tariff_push_options_t *options);
@@ -181,6 +184,7 @@ PREPAY_API int prepay_tariff_push_init(prepay_tariff_push_t *task, prepay_tariff
  * switch-over time (the meter clock) is outside 2000..2099; errors of the
  * request builders.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_tariff_push_step(prepay_tariff_push_t *task, const prepay_station_result_t *reply,
                                        const uint8_t *data, size_t data_len, prepay_dlt645_frame_t *request);
 

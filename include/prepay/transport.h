@@ -59,21 +59,29 @@
 
 /** @name Status codes of the hosted transports (module ::PREPAY_MODULE_TRANSPORT, numbers 16..)
  *  @{ */
-/** @brief The device cannot be opened or the host refused the connection (the text says why). */
+/** @brief The device cannot be opened or the host refused the connection (the text says why).
+ *  prepay_strerror(): "transport: cannot open the device or connect to the host" */
 #define PREPAY_E_TRANSPORT_OPEN PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 16)
-/** @brief The serial device is in use by another program (exclusive open or lock refused). */
+/** @brief The serial device is in use by another program (exclusive open or lock refused).
+ *  prepay_strerror(): "transport: the device is in use by another program" */
 #define PREPAY_E_TRANSPORT_BUSY PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 17)
-/** @brief Serial settings this library or the device do not support (rate, data bits, parity, stop bits). */
+/** @brief Serial settings this library or the device do not support (rate, data bits, parity, stop bits).
+ *  prepay_strerror(): "transport: serial settings the device or this library do not support" */
 #define PREPAY_E_TRANSPORT_SETTINGS PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 18)
-/** @brief The connection was closed by the other end (and could not be made again). */
+/** @brief The connection was closed by the other end (and could not be made again).
+ *  prepay_strerror(): "transport: the connection was closed by the other end" */
 #define PREPAY_E_TRANSPORT_CLOSED PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 19)
-/** @brief A read or write failed (the text gives the system's message). */
+/** @brief A read or write failed (the text gives the system's message).
+ *  prepay_strerror(): "transport: read or write on the device or connection failed" */
 #define PREPAY_E_TRANSPORT_IO PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 20)
-/** @brief The DTU did not register (or register again) within the time allowed. */
+/** @brief The DTU did not register (or register again) within the time allowed.
+ *  prepay_strerror(): "transport: the DTU did not register within the time allowed" */
 #define PREPAY_E_TRANSPORT_NO_DTU PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 21)
-/** @brief Connecting took longer than the time allowed. */
+/** @brief Connecting took longer than the time allowed.
+ *  prepay_strerror(): "transport: connecting took longer than the time allowed" */
 #define PREPAY_E_TRANSPORT_TIMEOUT PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 22)
-/** @brief The host name or address cannot be resolved. */
+/** @brief The host name or address cannot be resolved.
+ *  prepay_strerror(): "transport: the host name or address cannot be resolved" */
 #define PREPAY_E_TRANSPORT_ADDRESS PREPAY_STATUS_MAKE(PREPAY_MODULE_TRANSPORT, 23)
 /** @} */
 
@@ -207,6 +215,7 @@ PREPAY_API void prepay_serial_settings_default(prepay_serial_settings_t *out);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
  * ::PREPAY_E_TRANSPORT_SETTINGS for a rate outside the list or a malformed frame spec.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_serial_settings_parse(const char *text, prepay_serial_settings_t *out);
 
 /**
@@ -231,6 +240,7 @@ PREPAY_API uint32_t prepay_serial_char_time_us(const prepay_serial_settings_t *s
  * (another program has it: exclusive mode or the lock);
  * ::PREPAY_E_TRANSPORT_SETTINGS.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_open_serial(prepay_transport_t *t, const char *device,
                                             const prepay_serial_settings_t *settings);
 
@@ -245,6 +255,7 @@ PREPAY_API int prepay_transport_open_serial(prepay_transport_t *t, const char *d
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_TRANSPORT_ADDRESS;
  * ::PREPAY_E_TRANSPORT_OPEN (refused, unreachable); ::PREPAY_E_TRANSPORT_TIMEOUT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_open_tcp(prepay_transport_t *t, const char *host, uint16_t port,
                                          uint32_t timeout_ms);
 
@@ -257,6 +268,7 @@ PREPAY_API int prepay_transport_open_tcp(prepay_transport_t *t, const char *host
  * or closed transport; errors of prepay_transport_open_tcp() and
  * prepay_dtu_server_attach().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_reconnect(prepay_transport_t *t);
 
 /**
@@ -269,6 +281,7 @@ PREPAY_API int prepay_transport_reconnect(prepay_transport_t *t);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not
  * open; ::PREPAY_E_TRANSPORT_CLOSED; ::PREPAY_E_TRANSPORT_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_send(prepay_transport_t *t, const uint8_t *bytes, size_t len);
 
 /**
@@ -282,6 +295,7 @@ PREPAY_API int prepay_transport_send(prepay_transport_t *t, const uint8_t *bytes
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE;
  * ::PREPAY_E_TRANSPORT_CLOSED (end of stream); ::PREPAY_E_TRANSPORT_IO.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_receive(prepay_transport_t *t, uint8_t *buf, size_t cap, uint32_t timeout_ms);
 
 /**
@@ -291,6 +305,7 @@ PREPAY_API int prepay_transport_receive(prepay_transport_t *t, uint8_t *buf, siz
  *
  * **Errors:** as prepay_transport_receive().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_drain(prepay_transport_t *t);
 
 /**
@@ -321,6 +336,7 @@ PREPAY_API void prepay_transport_close(prepay_transport_t *t);
  * ::PREPAY_E_TRANSPORT_CLOSED, ::PREPAY_E_TRANSPORT_IO, ::PREPAY_E_TRANSPORT_NO_DTU
  * (the session is then idle again).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_transport_exchange(prepay_transport_t *t, prepay_station_session_t *session,
                                          const prepay_dlt645_frame_t *request, uint8_t *data, size_t data_cap,
                                          prepay_station_result_t *result);
@@ -348,6 +364,7 @@ PREPAY_API uint64_t prepay_transport_now_ms(void);
  * registration format without an id); ::PREPAY_E_TRANSPORT_ADDRESS;
  * ::PREPAY_E_TRANSPORT_OPEN (the port is in use, no permission).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_open(prepay_dtu_server_t *server, const char *host, uint16_t port,
                                       const prepay_dtu_format_t *registration, const prepay_dtu_format_t *heartbeat,
                                       prepay_dtu_connection_t *connections, size_t capacity);
@@ -396,6 +413,7 @@ PREPAY_API uint16_t prepay_dtu_server_port(const prepay_dtu_server_t *server);
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not open;
  * ::PREPAY_E_TRANSPORT_IO (poll failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_poll(prepay_dtu_server_t *server, uint32_t timeout_ms);
 
 /**
@@ -409,6 +427,7 @@ PREPAY_API int prepay_dtu_server_poll(prepay_dtu_server_t *server, uint32_t time
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_BAD_STATE if not open
  * or the DTU is attached to another transport; ::PREPAY_E_TRANSPORT_NO_DTU.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_dtu_server_attach(prepay_dtu_server_t *server, const char *id, uint32_t timeout_ms,
                                         prepay_transport_t *t);
 
@@ -448,6 +467,7 @@ PREPAY_API void prepay_dtu_server_close(prepay_dtu_server_t *server);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; errors of prepay_station_init().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_init(prepay_link_t *link, prepay_transport_t *t, const prepay_station_config_t *config);
 
 /**
@@ -461,6 +481,7 @@ PREPAY_API int prepay_link_init(prepay_link_t *link, prepay_transport_t *t, cons
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_STATION_BUSY if the
  * link is not idle; errors of prepay_station_start().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_start(prepay_link_t *link, const prepay_dlt645_frame_t *request, uint8_t *data,
                                  size_t data_cap);
 
@@ -478,6 +499,7 @@ PREPAY_API int prepay_link_start(prepay_link_t *link, const prepay_dlt645_frame_
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_TRANSPORT_IO (poll failed).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_links_poll(prepay_dtu_server_t *server, prepay_link_t *const *links, size_t count,
                                  uint32_t max_wait_ms);
 
@@ -499,6 +521,7 @@ PREPAY_API bool prepay_link_done(const prepay_link_t *link);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_STATION_NOT_DONE if not DONE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_link_result(prepay_link_t *link, prepay_station_result_t *result);
 
 PREPAY_END_DECLS

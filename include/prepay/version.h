@@ -19,11 +19,11 @@
 /** @brief Major version: incremented on incompatible API or ABI changes. */
 #define PREPAY_VERSION_MAJOR 0
 /** @brief Minor version: incremented on compatible additions. */
-#define PREPAY_VERSION_MINOR 1
+#define PREPAY_VERSION_MINOR 2
 /** @brief Patch version: incremented on fixes. */
 #define PREPAY_VERSION_PATCH 0
 /** @brief The version as a string, "MAJOR.MINOR.PATCH". */
-#define PREPAY_VERSION_STRING "0.1.0"
+#define PREPAY_VERSION_STRING "0.2.0"
 /** @brief The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define PREPAY_VERSION_NUMBER \
     (PREPAY_VERSION_MAJOR * 10000 + PREPAY_VERSION_MINOR * 100 + PREPAY_VERSION_PATCH)
@@ -44,6 +44,7 @@ PREPAY_API const char *prepay_version(void);
  *
  * **Errors:** none; this function cannot fail.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_version_number(void);
 
 PREPAY_END_DECLS

@@ -109,6 +109,7 @@ PREPAY_BEGIN_DECLS
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_params_default(prepay_vq_params_t *params, prepay_events_wiring_t wiring,
                                         uint16_t rated_voltage);
 
@@ -119,6 +120,7 @@ PREPAY_API int prepay_vq_params_default(prepay_vq_params_t *params, prepay_event
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_PARAMETER; ::PREPAY_E_EVENTS_CONTRADICTION.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_params_check(const prepay_vq_params_t *params);
 
 /**
@@ -128,6 +130,7 @@ PREPAY_API int prepay_vq_params_check(const prepay_vq_params_t *params);
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_init(prepay_vq_state_t *state);
 
 /**
@@ -142,6 +145,7 @@ PREPAY_API int prepay_vq_init(prepay_vq_state_t *state);
  * ::PREPAY_E_EVENTS_BAD_SAMPLE; ::PREPAY_E_EVENTS_TIME_ORDER; ::PREPAY_E_BAD_DATE;
  * errors of prepay_vq_params_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params, prepay_time_t time,
                                 const int32_t voltage[PREPAY_EVENTS_PHASES]);
 
@@ -153,6 +157,7 @@ PREPAY_API int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE; ::PREPAY_E_BAD_DATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now);
 
 /**
@@ -166,6 +171,7 @@ PREPAY_API int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t n
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_stats(const prepay_vq_state_t *state, const prepay_vq_params_t *params, unsigned period,
                                unsigned phase, prepay_vq_stats_t *out);
 
@@ -178,6 +184,7 @@ PREPAY_API int prepay_vq_stats(const prepay_vq_state_t *state, const prepay_vq_p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_rates(const prepay_vq_stats_t *stats, uint32_t *qualified, uint32_t *over);
 
 /**
@@ -192,6 +199,7 @@ PREPAY_API int prepay_vq_rates(const prepay_vq_stats_t *stats, uint32_t *qualifi
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_STATE;
  * ::PREPAY_E_EVENTS_UNKNOWN_DI (not 0310xxxx, a phase or month not kept here); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_read(const prepay_vq_state_t *state, const prepay_vq_params_t *params, uint32_t di,
                               uint8_t *out, size_t out_cap);
 
@@ -211,6 +219,7 @@ PREPAY_API int prepay_vq_read(const prepay_vq_state_t *state, const prepay_vq_pa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_DATA (length, BCD, a date that
  * does not exist, rates above 100.00 % or not adding up to 100.00 %, more out-of-limit than monitored minutes).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, prepay_vq_stats_t *out,
                                 uint32_t *qualified, uint32_t *over);
 
@@ -224,6 +233,7 @@ PREPAY_API int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, p
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_UNKNOWN_DI; ::PREPAY_E_BUFFER_TOO_SMALL.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_params_read(const prepay_vq_params_t *params, uint32_t di, uint8_t *out, size_t out_cap);
 
 /**
@@ -237,6 +247,7 @@ PREPAY_API int prepay_vq_params_read(const prepay_vq_params_t *params, uint32_t 
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_UNKNOWN_DI; ::PREPAY_E_EVENTS_BAD_DATA;
  * errors of prepay_vq_params_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_vq_params_write(prepay_vq_params_t *params, uint32_t di, const uint8_t *data, size_t len);
 
 PREPAY_END_DECLS

@@ -67,13 +67,17 @@
 
 /** @brief Wallet status codes (module ::PREPAY_MODULE_WALLET). */
 enum prepay_wallet_status {
-    /** level_count is above ::PREPAY_MAX_ALARM_LEVELS or thresholds are not strictly decreasing. */
+    /** level_count is above ::PREPAY_MAX_ALARM_LEVELS or thresholds are not strictly decreasing.
+     *  prepay_strerror(): "wallet: more alarm levels than PREPAY_MAX_ALARM_LEVELS, or thresholds not strictly decreasing" */
     PREPAY_E_WALLET_BAD_THRESHOLDS = PREPAY_STATUS_MAKE(PREPAY_MODULE_WALLET, 1),
-    /** A negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount. */
+    /** A negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount.
+     *  prepay_strerror(): "wallet: a negative hysteresis, overdraft limit, close-allowed amount, debt cap or emergency amount" */
     PREPAY_E_WALLET_BAD_AMOUNT = PREPAY_STATUS_MAKE(PREPAY_MODULE_WALLET, 2),
-    /** A window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag. */
+    /** A window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag.
+     *  prepay_strerror(): "wallet: a time window outside 0..86400 s, too many windows or holidays, or an unknown mode or flag" */
     PREPAY_E_WALLET_BAD_POLICY = PREPAY_STATUS_MAKE(PREPAY_MODULE_WALLET, 3),
-    /** The previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced. */
+    /** The previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced.
+     *  prepay_strerror(): "wallet: the previous state is not one prepay_wallet_state_init() or prepay_wallet_decide() produced" */
     PREPAY_E_WALLET_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_WALLET, 4)
 };
 
@@ -232,6 +236,7 @@ PREPAY_API void prepay_wallet_policy_default(prepay_wallet_policy_t *policy);
  * - ::PREPAY_E_WALLET_BAD_AMOUNT
  * - ::PREPAY_E_WALLET_BAD_POLICY
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_policy_check(const prepay_wallet_policy_t *policy);
 
 /**
@@ -271,6 +276,7 @@ PREPAY_API bool prepay_wallet_no_disconnect(const prepay_wallet_policy_t *policy
  * - ::PREPAY_E_WALLET_BAD_STATE: unknown state flags or a level above level_count.
  * - ::PREPAY_E_OVERFLOW: threshold + hysteresis or cut-off - cap arithmetic overflows.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_decide(const prepay_wallet_policy_t *policy, const prepay_wallet_input_t *input,
                                     const prepay_wallet_state_t *previous, prepay_wallet_decision_t *out);
 
@@ -287,6 +293,7 @@ PREPAY_API int prepay_wallet_decide(const prepay_wallet_policy_t *policy, const 
  * **Errors:**
  * - ::PREPAY_E_INVALID_ARGUMENT: NULL pointer or a negative input.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_wallet_split_recharge(prepay_money_t amount, prepay_money_t emergency_owed,
                                             prepay_money_t debt_owed, prepay_money_t *to_emergency,
                                             prepay_money_t *to_debt, prepay_money_t *to_balance);

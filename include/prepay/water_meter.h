@@ -74,19 +74,26 @@
  *  @{ */
 /* ======================================================================== */
 
-/** @brief The meter struct was not initialised by prepay_water_meter_init(), or is corrupt. */
+/** @brief The meter struct was not initialised by prepay_water_meter_init(), or is corrupt.
+ *  prepay_strerror(): "water meter: not initialised or corrupt" */
 #define PREPAY_E_WATER_BAD_STATE PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 1)
-/** @brief A parameter is out of its domain (thresholds, price table, days, valve rules, address, unit). */
+/** @brief A parameter is out of its domain (thresholds, price table, days, valve rules, address, unit).
+ *  prepay_strerror(): "water meter: parameter out of its domain" */
 #define PREPAY_E_WATER_BAD_PARAMETER PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 2)
-/** @brief The operation needs another purse mode (a purchase on a remote-mode meter, a volume write in money mode). */
+/** @brief The operation needs another purse mode (a purchase on a remote-mode meter, a volume write in money mode).
+ *  prepay_strerror(): "water meter: not possible in this purse mode" */
 #define PREPAY_E_WATER_WRONG_MODE PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 3)
-/** @brief Purchase refused: its serial is neither the last accepted one (a replay) nor the next one. */
+/** @brief Purchase refused: its serial is neither the last accepted one (a replay) nor the next one.
+ *  prepay_strerror(): "water meter: purchase serial is neither the last one nor the next one" */
 #define PREPAY_E_WATER_PURCHASE_SERIAL PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 4)
-/** @brief Purchase refused: the balance would exceed the hoarding limit. */
+/** @brief Purchase refused: the balance would exceed the hoarding limit.
+ *  prepay_strerror(): "water meter: the balance would exceed the hoarding limit" */
 #define PREPAY_E_WATER_HOARDING_LIMIT PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 5)
-/** @brief Valve open refused: a hold is in force that this actor may not clear (recorded as ::PREPAY_WATER_EVENT_OPEN_REFUSED). */
+/** @brief Valve open refused: a hold is in force that this actor may not clear (recorded as ::PREPAY_WATER_EVENT_OPEN_REFUSED).
+ *  prepay_strerror(): "water meter: valve open refused by the valve rules" */
 #define PREPAY_E_WATER_VALVE_REFUSED PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 6)
-/** @brief A time before the meter clock where time must move forward (prepay_water_meter_advance()). */
+/** @brief A time before the meter clock where time must move forward (prepay_water_meter_advance()).
+ *  prepay_strerror(): "water meter: time before the meter clock" */
 #define PREPAY_E_WATER_TIME_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 7)
 /** @} */
 
@@ -351,6 +358,7 @@ PREPAY_BEGIN_DECLS
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_WATER_BAD_PARAMETER
  * (mode, type, address, unit); ::PREPAY_E_OUT_OF_RANGE (clock).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_init(prepay_water_meter_t *meter, prepay_water_mode_t mode, uint8_t meter_type,
                                        const prepay_cjt188_address_t *address, uint8_t modbus_unit,
                                        prepay_time_t clock);
@@ -366,6 +374,7 @@ PREPAY_API int prepay_water_meter_init(prepay_water_meter_t *meter, prepay_water
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE;
  * ::PREPAY_E_WATER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_purse(prepay_water_meter_t *meter, int64_t alarm, int64_t overdraft_limit,
                                             int64_t hoarding_limit);
 
@@ -378,6 +387,7 @@ PREPAY_API int prepay_water_meter_set_purse(prepay_water_meter_t *meter, int64_t
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE;
  * ::PREPAY_E_WATER_BAD_PARAMETER (BCD while the last serial is not BCD).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_serial_bcd(prepay_water_meter_t *meter, bool bcd);
 
 /**
@@ -389,6 +399,7 @@ PREPAY_API int prepay_water_meter_set_serial_bcd(prepay_water_meter_t *meter, bo
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE;
  * ::PREPAY_E_WATER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_valve_rules(prepay_water_meter_t *meter,
                                                   const prepay_water_valve_rules_t *rules);
 
@@ -399,6 +410,7 @@ PREPAY_API int prepay_water_meter_set_valve_rules(prepay_water_meter_t *meter,
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_price_table_check(const prepay_cjt188_price_table_t *table);
 
 /**
@@ -409,6 +421,7 @@ PREPAY_API int prepay_water_price_table_check(const prepay_cjt188_price_table_t 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; as prepay_water_price_table_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_prices(prepay_water_meter_t *meter, const prepay_cjt188_price_table_t *table);
 
 /**
@@ -420,6 +433,7 @@ PREPAY_API int prepay_water_meter_set_prices(prepay_water_meter_t *meter, const 
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; as prepay_water_price_table_check().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_schedule_prices(prepay_water_meter_t *meter,
                                                   const prepay_cjt188_price_table_t *table, prepay_time_t at);
 
@@ -434,6 +448,7 @@ PREPAY_API int prepay_water_meter_schedule_prices(prepay_water_meter_t *meter,
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_OUT_OF_RANGE (dates the calendar functions refuse).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_price_start(prepay_time_t now, uint8_t start_day, prepay_time_t *out);
 
 /**
@@ -449,6 +464,7 @@ PREPAY_API int prepay_water_price_start(prepay_time_t now, uint8_t start_day, pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; ::PREPAY_E_WATER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_cycle(prepay_water_meter_t *meter, uint8_t settlement_day, uint8_t cycle_month);
 
 /**
@@ -459,6 +475,7 @@ PREPAY_API int prepay_water_meter_set_cycle(prepay_water_meter_t *meter, uint8_t
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_programming(prepay_water_meter_t *meter, bool on);
 
 /**
@@ -469,6 +486,7 @@ PREPAY_API int prepay_water_meter_set_programming(prepay_water_meter_t *meter, b
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter); ::PREPAY_E_WATER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_check_state(const prepay_water_meter_t *meter, const char **member);
 /** @} */
 
@@ -498,6 +516,7 @@ PREPAY_API int prepay_water_meter_check_state(const prepay_water_meter_t *meter,
  * ::PREPAY_E_WATER_TIME_ORDER (@p now before the clock); ::PREPAY_E_OUT_OF_RANGE
  * (litres, or @p now after 2099); ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_time_t now, prepay_energy_t litres);
 
 /**
@@ -509,6 +528,7 @@ PREPAY_API int prepay_water_meter_advance(prepay_water_meter_t *meter, prepay_ti
  *
  * **Errors:** as prepay_water_meter_advance().
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_pulses(prepay_water_meter_t *meter, prepay_time_t now, int64_t pulses);
 
 /**
@@ -525,6 +545,7 @@ PREPAY_API int prepay_water_meter_pulses(prepay_water_meter_t *meter, prepay_tim
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; ::PREPAY_E_OVERFLOW.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_litres_until_close(const prepay_water_meter_t *meter, int64_t *out);
 
 /**
@@ -549,6 +570,7 @@ PREPAY_API int prepay_water_meter_litres_until_close(const prepay_water_meter_t 
  * ::PREPAY_E_WATER_HOARDING_LIMIT; ::PREPAY_E_WATER_BAD_PARAMETER (a serial that is
  * not BCD in BCD counting).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_purchase(prepay_water_meter_t *meter, prepay_time_t now, uint8_t serial,
                                            int64_t amount);
 
@@ -563,6 +585,7 @@ PREPAY_API int prepay_water_meter_purchase(prepay_water_meter_t *meter, prepay_t
  * ::PREPAY_E_WATER_WRONG_MODE; ::PREPAY_E_WATER_BAD_PARAMETER (negative);
  * ::PREPAY_E_WATER_HOARDING_LIMIT.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_balance(prepay_water_meter_t *meter, prepay_time_t now, int64_t litres);
 
 /**
@@ -586,6 +609,7 @@ PREPAY_API int prepay_water_meter_set_balance(prepay_water_meter_t *meter, prepa
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, another actor, a tenant close);
  * ::PREPAY_E_WATER_BAD_STATE; ::PREPAY_E_WATER_VALVE_REFUSED.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_valve(prepay_water_meter_t *meter, prepay_time_t now, prepay_water_actor_t actor,
                                         bool open);
 
@@ -598,6 +622,7 @@ PREPAY_API int prepay_water_meter_valve(prepay_water_meter_t *meter, prepay_time
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; ::PREPAY_E_WATER_VALVE_REFUSED.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_may_open(const prepay_water_meter_t *meter, prepay_water_actor_t actor,
                                            uint8_t *blocking);
 
@@ -617,6 +642,7 @@ PREPAY_API int prepay_water_meter_may_open(const prepay_water_meter_t *meter, pr
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_report(prepay_water_meter_t *meter, prepay_time_t now,
                                          prepay_water_condition_t condition, bool active);
 
@@ -628,6 +654,7 @@ PREPAY_API int prepay_water_meter_report(prepay_water_meter_t *meter, prepay_tim
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_WATER_BAD_STATE; ::PREPAY_E_WATER_BAD_PARAMETER.
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_set_battery_voltage(prepay_water_meter_t *meter, int32_t millivolts);
 
 /**
@@ -679,6 +706,7 @@ PREPAY_API bool prepay_water_meter_valve_open(const prepay_water_meter_t *meter)
  * ::PREPAY_E_BUFFER_TOO_SMALL (@p reply_cap below ::PREPAY_WATER_CJT188_REPLY_MAX;
  * nothing was acted on).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_handle_cjt188(prepay_water_meter_t *meter, prepay_time_t now,
                                                 const uint8_t *request, size_t request_len, uint8_t *reply,
                                                 size_t reply_cap);
@@ -708,6 +736,7 @@ PREPAY_API int prepay_water_meter_handle_cjt188(prepay_water_meter_t *meter, pre
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL pointers); ::PREPAY_E_WATER_BAD_STATE;
  * ::PREPAY_E_BUFFER_TOO_SMALL (nothing was acted on).
  */
+PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_handle_modbus(prepay_water_meter_t *meter, prepay_time_t now,
                                                 const uint8_t *request, size_t request_len, uint8_t *reply,
                                                 size_t reply_cap);

@@ -78,8 +78,10 @@ static int check_range(prepay__json_reader_t *r, const prepay__json_type_t *type
         return PREPAY_OK;
     }
     char lo[32], hi[32];
-    prepay_fixed_format(type->min, type->decimals, lo, sizeof lo);
-    prepay_fixed_format(type->max, type->decimals, hi, sizeof hi);
+    if (prepay_fixed_format(type->min, type->decimals, lo, sizeof lo) < 0 ||
+        prepay_fixed_format(type->max, type->decimals, hi, sizeof hi) < 0) {
+        return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "value out of range");
+    }
     if (v < type->min && type->max >= OPEN_ENDED) {
         return prepay__json_fail(r, PREPAY_E_HOSTED_JSON_VALUE, "value must be at least %s", lo);
     }

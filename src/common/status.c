@@ -13,27 +13,6 @@ const char *prepay_strerror(int status)
 
 #else
 
-const char *prepay__common_status_text(int number)
-{
-    switch (number) {
-    case 1: return "invalid argument";
-    case 2: return "output buffer too small";
-    case 3: return "arithmetic overflow";
-    case 4: return "value out of range";
-    case 5: return "division by zero";
-    case 6: return "invalid BCD digit";
-    case 7: return "invalid or unsupported date";
-    case 8: return "invalid time of day";
-    case 9: return "fixed-capacity table is full";
-    case 10: return "not found";
-    case 11: return "object not initialised or in the wrong state";
-    case 12: return "weekday does not match the date";
-    case 13: return "unknown rounding mode";
-    case 14: return "configuration mismatch: the program was built with other PREPAY_MAX_* settings than the library";
-    default: return (const char *)0;
-    }
-}
-
 typedef const char *(*status_text_fn)(int number);
 
 /* Indexed by module number; a module number assigned to a module that is not

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "prepay/journal.h"
+#include "prepay/journal_format.h"
 
 #ifdef PREPAY_JOURNAL_CRC_SMALL
 #define CRC_TABLES 1

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "journal_internal.h"
-#include "prepay/journal.h"
+#include "prepay/journal_format.h"
 
 static const uint8_t journal_magic[8] = {'P', 'R', 'E', 'P', 'A', 'Y', 'J', 'L'};
 

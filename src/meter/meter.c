@@ -37,7 +37,8 @@ void prepay__meter_catch_up(prepay_meter_t *meter, prepay_time_t now)
 
 void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan)
 {
-    prepay_tariff_plan_init(plan, meter->sets[0]); /* unsealed */
+    /* unsealed; fails only on a NULL pointer, and both are the caller's valid objects */
+    (void)prepay_tariff_plan_init(plan, meter->sets[0]);
     plan->sets[1] = meter->sets[1];
     plan->switch_time = meter->switch_time[PREPAY__METER_SWITCH_PRICES];
 }

@@ -227,7 +227,10 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     prepay_tariff_state_t fresh;
     const prepay_tariff_state_t *start = state;
     if (!state) {
-        prepay_tariff_state_init(&fresh);
+        int init = prepay_tariff_state_init(&fresh);
+        if (init != PREPAY_OK) {
+            return init;
+        }
         start = &fresh;
     }
     prepay_tariff_compact_state_t core;

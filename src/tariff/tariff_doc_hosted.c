@@ -16,10 +16,11 @@ void prepay__tariff_doc_init(prepay_tariff_doc_t *doc, prepay_tariff_doc_format_
 {
     memset(doc, 0, sizeof *doc);
     doc->format = format;
-    prepay_tariff_init(&doc->sets[0]);
+    /* Both initialisers fail only on a NULL pointer; these are members of *doc. */
+    (void)prepay_tariff_init(&doc->sets[0]);
     doc->sets[0].round_scope = PREPAY_ROUND_PER_BILL; /* the file format's default, and SAM's */
     doc->sets[0].rounding = PREPAY_ROUND_HALF_UP;
-    prepay_tariff_account_init(&doc->account);
+    (void)prepay_tariff_account_init(&doc->account);
     doc->switch_time = INT64_MAX;
 }
 
@@ -59,8 +60,10 @@ int prepay__tariff_doc_validate(prepay__json_reader_t *r, const prepay_tariff_do
     }
     if (status == PREPAY_OK) {
         prepay_tariff_plan_t plan;
-        prepay_tariff_doc_plan(doc, &plan);
-        status = prepay_tariff_plan_validate(&plan);
+        status = prepay_tariff_doc_plan(doc, &plan);
+        if (status == PREPAY_OK) {
+            status = prepay_tariff_plan_validate(&plan);
+        }
         set_b = false;
     }
     if (status != PREPAY_OK) {

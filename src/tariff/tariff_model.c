@@ -516,7 +516,10 @@ int prepay__tier_bounds(const prepay_tariff_t *t, const prepay_tariff_account_t 
 {
     prepay_tariff_account_t defaults;
     if (!account) {
-        prepay_tariff_account_init(&defaults);
+        int init = prepay_tariff_account_init(&defaults);
+        if (init != PREPAY_OK) {
+            return init;
+        }
         account = &defaults;
     }
     if (account->tier_scale_num < 0 || account->tier_scale_den <= 0 ||

@@ -262,7 +262,7 @@ class Conventions(unittest.TestCase):
             probe.bind(("127.0.0.1", 0))
             cls.fx.dead = "127.0.0.1:%d" % probe.getsockname()[1]  # closed again: connections are refused
         cls.table = commands(cls.fx)
-        cls.version = run([PREPAY, "version"]).stdout.split()[-1]
+        cls.version = run([PREPAY, "version"]).stdout.split()[1]  # "prepay VERSION", then the source line
 
     @classmethod
     def tearDownClass(cls):
@@ -464,6 +464,11 @@ class Conventions(unittest.TestCase):
     def test_prepay_itself(self):
         self.assertEqual(run([PREPAY, "--help"]).returncode, 0)
         self.assertEqual(run([PREPAY, "--version"]).stdout, "prepay " + self.version + "\n")
+        # `prepay version`: the library version, then the source revision (git describe, or the version)
+        lines = run([PREPAY, "version"]).stdout.splitlines()
+        self.assertEqual(lines[0], "prepay " + self.version)
+        self.assertRegex(lines[1], r"^source \S+$")
+        self.assertEqual(lines[1], "source " + json.loads(run([PREPAY, "--version", "--json"]).stdout)["source"])
         self.assertEqual(run([PREPAY]).returncode, 2)
         self.assert_error(run([PREPAY, "frobnicate", "--json"]), "prepay", 2, "unknown command")
         self.assert_error(run([PREPAY, "tariff", "frobnicate", "--json"]), "prepay tariff", 2, "unknown subcommand")

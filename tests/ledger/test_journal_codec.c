@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "prepay/journal.h"
+#include "prepay/journal_format.h"
 #include "prepay/status.h"
 #include "test_support.h"
 

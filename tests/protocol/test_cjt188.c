@@ -84,7 +84,7 @@ static void test_address_text(void **state)
     prepay_cjt188_address_t w = prepay_cjt188_address_wildcard();
     assert_memory_equal(a.bytes, w.bytes, 7);
     prepay_cjt188_address_t m;
-    prepay_cjt188_address_from_string("00202307160177", 14, &m);
+    assert_int_equal(prepay_cjt188_address_from_string("00202307160177", 14, &m), PREPAY_OK);
     assert_true(prepay_cjt188_address_matches(&w, &m));
     assert_true(prepay_cjt188_address_matches(&m, &m));
     assert_false(prepay_cjt188_address_matches(&m, &w));
@@ -230,7 +230,7 @@ static void test_write_exchanges(void **state)
 
         prepay_civil_t now = {2025, 12, 31, 23, 59, 59, 0};
         prepay_time_t t_now;
-        prepay_time_from_civil(&now, &t_now);
+        assert_int_equal(prepay_time_from_civil(&now, &t_now), PREPAY_OK);
         assert_int_equal(prepay_cjt188_request_write_time(&req, &t, 4, t_now), PREPAY_OK);
         /* 59 59 23 31 12 25 20 */
         const uint8_t clock[7] = {0x59, 0x59, 0x23, 0x31, 0x12, 0x25, 0x20};
@@ -271,7 +271,7 @@ static void test_write_exchanges(void **state)
 
         /* A018 (function 15H) and A016 (function 16H). */
         prepay_cjt188_address_t fresh;
-        prepay_cjt188_address_from_string("00000000000099", 14, &fresh);
+        assert_int_equal(prepay_cjt188_address_from_string("00000000000099", 14, &fresh), PREPAY_OK);
         assert_int_equal(prepay_cjt188_request_write_address(&req, &t, 8, &fresh), PREPAY_OK);
         assert_int_equal(req.control, 0x15);
         through_wire(&req, PREPAY_CJT188_DI_AUTO, &on_meter);
@@ -315,21 +315,21 @@ static void test_reads_and_purse(void **state)
     same_purse(&got, &purse);
     /* The purse parser on a 901F request is refused before the reply is read. */
     prepay_cjt188_frame_t other;
-    prepay_cjt188_request_read(&other, &t, PREPAY_CJT188_DI_CURRENT, 0x31);
+    assert_int_equal(prepay_cjt188_request_read(&other, &t, PREPAY_CJT188_DI_CURRENT, 0x31), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_purse(&other, &reply, &got), PREPAY_E_CJT188_BAD_REQUEST);
 
     /* 8102 price table, D120 history, 8103 day, 8106 key version, 810A address. */
     prepay_cjt188_price_table_t table = {{300000000, 400000000, 500000000}, {50000, 200000}, 0};
     assert_int_equal(prepay_cjt188_price_table_encode(&table, value), PREPAY_OK);
-    prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_PRICE_TABLE, 1);
-    prepay_cjt188_reply_build(&reply, &req, &t, value, 15);
+    assert_int_equal(prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_PRICE_TABLE, 1), PREPAY_OK);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, value, 15), PREPAY_OK);
     prepay_cjt188_price_table_t tb;
     assert_int_equal(prepay_cjt188_reply_price_table(&req, &reply, &tb), PREPAY_OK);
     same_table(&tb, &table);
 
     const uint8_t history[5] = {0x00, 0x10, 0x00, 0x00, PREPAY_CJT188_UNIT_M3}; /* 10.00 m³ */
-    prepay_cjt188_request_read(&req, &t, 0xD125, 2);
-    prepay_cjt188_reply_build(&reply, &req, &t, history, 5);
+    assert_int_equal(prepay_cjt188_request_read(&req, &t, 0xD125, 2), PREPAY_OK);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, history, 5), PREPAY_OK);
     prepay_cjt188_quantity_t q;
     assert_int_equal(prepay_cjt188_reply_history(&req, &reply, &q), PREPAY_OK);
     prepay_energy_t litres;
@@ -337,25 +337,25 @@ static void test_reads_and_purse(void **state)
     assert_int_equal(litres, 10000);
 
     uint8_t day = 0x25, got_day = 0;
-    prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_READING_DAY, 3);
-    prepay_cjt188_reply_build(&reply, &req, &t, &day, 1);
+    assert_int_equal(prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_READING_DAY, 3), PREPAY_OK);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, &day, 1), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_day(&req, &reply, &got_day), PREPAY_OK);
     assert_int_equal(got_day, 25);
     day = 0x32; /* 32: no such day */
-    prepay_cjt188_reply_build(&reply, &req, &t, &day, 1);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, &day, 1), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_day(&req, &reply, &got_day), PREPAY_E_CJT188_BAD_VALUE);
 
     uint8_t version = 0x03, got_version = 0;
     assert_int_equal(prepay_cjt188_request_read_key_version(&req, &t, 4), PREPAY_OK);
     assert_int_equal(req.control, 0x09);
-    prepay_cjt188_reply_build(&reply, &req, &t, &version, 1);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, &version, 1), PREPAY_OK);
     assert_int_equal(reply.control, 0x89);
     assert_int_equal(prepay_cjt188_reply_key_version(&req, &reply, &got_version), PREPAY_OK);
     assert_int_equal(got_version, 3);
 
     prepay_cjt188_target_t any = {0xAA, prepay_cjt188_address_wildcard(), PREPAY_CJT188_DI_HIGH_FIRST};
     assert_int_equal(prepay_cjt188_request_read_address(&req, &any, 5), PREPAY_OK);
-    prepay_cjt188_reply_build(&reply, &req, &t, NULL, 0);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, NULL, 0), PREPAY_OK);
     prepay_cjt188_address_t a;
     uint8_t type;
     assert_int_equal(prepay_cjt188_reply_address(&req, &reply, &type, &a), PREPAY_OK);
@@ -368,7 +368,7 @@ static void test_reply_matching(void **state)
     (void)state;
     prepay_cjt188_target_t t = meter(PREPAY_CJT188_DI_HIGH_FIRST);
     prepay_cjt188_frame_t req, reply;
-    prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_PURSE, 0x10);
+    assert_int_equal(prepay_cjt188_request_read(&req, &t, PREPAY_CJT188_DI_PURSE, 0x10), PREPAY_OK);
     uint8_t value[15] = {0};
     /* Abnormal reply: C1H, L = 3, SER + ST, kept in the frame. */
     assert_int_equal(prepay_cjt188_reply_build_abnormal(&reply, &req, &t, 0x0203), PREPAY_OK);
@@ -384,7 +384,7 @@ static void test_reply_matching(void **state)
     assert_memory_equal(&purse, &untouched, sizeof purse);
     assert_int_equal(got.status, 0x0203);
 
-    prepay_cjt188_reply_build(&reply, &req, &t, value, 15);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, value, 15), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_check(&req, &reply), PREPAY_OK);
     /* A late reply to an earlier request (another SER). */
     prepay_cjt188_frame_t late = reply;
@@ -409,11 +409,11 @@ static void test_reply_matching(void **state)
     wrong.function = PREPAY_CJT188_FN_WRITE;
     assert_int_equal(prepay_cjt188_reply_check(&req, &wrong), PREPAY_E_CJT188_UNEXPECTED_REPLY);
     /* A reply of the wrong length for its DI. */
-    prepay_cjt188_reply_build(&reply, &req, &t, value, 14);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, value, 14), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_purse(&req, &reply, &purse), PREPAY_E_CJT188_BAD_DATA);
     /* Bad BCD in the purse. */
     value[1] = 0x1A;
-    prepay_cjt188_reply_build(&reply, &req, &t, value, 15);
+    assert_int_equal(prepay_cjt188_reply_build(&reply, &req, &t, value, 15), PREPAY_OK);
     assert_int_equal(prepay_cjt188_reply_purse(&req, &reply, &purse), PREPAY_E_CJT188_BAD_VALUE);
 }
 
@@ -447,19 +447,19 @@ static void test_purchase_idempotency(void **state)
     toy_meter_t m = {false, 0, 0};
     prepay_cjt188_frame_t req;
     /* First top-up, serial 1, SER 10: credited. */
-    prepay_cjt188_request_purchase(&req, &t, 10, 1, 5000);
+    assert_int_equal(prepay_cjt188_request_purchase(&req, &t, 10, 1, 5000), PREPAY_OK);
     assert_int_equal(apply_purchase(&m, &req), PREPAY_OK);
     assert_int_equal(m.balance, 5000);
     /* The station retries after a lost reply: same serial, new SER. Not credited again. */
-    prepay_cjt188_request_purchase(&req, &t, 11, 1, 5000);
+    assert_int_equal(prepay_cjt188_request_purchase(&req, &t, 11, 1, 5000), PREPAY_OK);
     assert_int_equal(apply_purchase(&m, &req), PREPAY_E_CJT188_PURCHASE_REPEAT);
     assert_int_equal(m.balance, 5000);
     /* A new top-up that happens to reuse SER 10 (SER wrapped): credited, serial 2. */
-    prepay_cjt188_request_purchase(&req, &t, 10, 2, 3000);
+    assert_int_equal(prepay_cjt188_request_purchase(&req, &t, 10, 2, 3000), PREPAY_OK);
     assert_int_equal(apply_purchase(&m, &req), PREPAY_OK);
     assert_int_equal(m.balance, 8000);
     /* A serial that skips one is out of sequence. */
-    prepay_cjt188_request_purchase(&req, &t, 12, 4, 3000);
+    assert_int_equal(prepay_cjt188_request_purchase(&req, &t, 12, 4, 3000), PREPAY_OK);
     assert_int_equal(apply_purchase(&m, &req), PREPAY_E_CJT188_PURCHASE_SEQUENCE);
     assert_int_equal(m.balance, 8000);
     /* Wrap: binary FF -> 00, BCD 99 -> 00. */
@@ -522,7 +522,7 @@ static void test_quantities_and_clock(void **state)
     /* Clock: round trip of every day of 2000..2100 at 12:34:56, plus bad dates. */
     prepay_civil_t c = {2000, 1, 1, 12, 34, 56, 0};
     prepay_time_t t0, t1;
-    prepay_time_from_civil(&c, &t0);
+    assert_int_equal(prepay_time_from_civil(&c, &t0), PREPAY_OK);
     for (prepay_time_t t = t0; t < t0 + 36890LL * 86400; t += 86400 * 7 + 3601) {
         uint8_t b[7];
         assert_int_equal(prepay_cjt188_clock_encode(t, b), PREPAY_OK);
@@ -718,11 +718,11 @@ static void test_stream(void **state)
     (void)state;
     prepay_cjt188_target_t t = meter(PREPAY_CJT188_DI_LOW_FIRST);
     prepay_cjt188_frame_t f[3];
-    prepay_cjt188_request_read(&f[0], &t, PREPAY_CJT188_DI_CURRENT, 1);
+    assert_int_equal(prepay_cjt188_request_read(&f[0], &t, PREPAY_CJT188_DI_CURRENT, 1), PREPAY_OK);
     f[0].preamble = 4;
-    prepay_cjt188_request_valve(&f[1], &t, 2, false);
+    assert_int_equal(prepay_cjt188_request_valve(&f[1], &t, 2, false), PREPAY_OK);
     f[1].preamble = 2;
-    prepay_cjt188_request_purchase(&f[2], &t, 3, 9, 12345);
+    assert_int_equal(prepay_cjt188_request_purchase(&f[2], &t, 3, 9, 12345), PREPAY_OK);
     uint8_t line[512];
     size_t n = 0;
     const uint8_t garbage[] = {0x00, 0x16, 0xFE, 0x68, 0x99};
@@ -761,7 +761,7 @@ static void test_stream(void **state)
         }
         assert_int_equal(got, 3);
         prepay_cjt188_stream_stats_t st;
-        prepay_cjt188_stream_stats(&s, &st);
+        assert_int_equal(prepay_cjt188_stream_stats(&s, &st), PREPAY_OK);
         /* Everything framed or dropped: garbage 5 + stray 12 bytes dropped. */
         assert_int_equal(st.frames, 3);
         assert_int_equal(st.bytes_pending, 0);
@@ -769,7 +769,7 @@ static void test_stream(void **state)
     }
     /* Flush after an idle line; an uninitialised state is refused. */
     prepay_cjt188_stream_t s;
-    prepay_cjt188_stream_init(&s, PREPAY_CJT188_DI_AUTO);
+    assert_int_equal(prepay_cjt188_stream_init(&s, PREPAY_CJT188_DI_AUTO), PREPAY_OK);
     assert_int_equal(prepay_cjt188_stream_feed(&s, line + 5, 7), 7);
     assert_int_equal(prepay_cjt188_stream_flush(&s), 7);
     check_stats(&s);

@@ -386,7 +386,7 @@ static void test_published_pairs(void **state)
     assert_int_equal(prepay_cjt188_reply_address(&request, &reply, &type, &address), PREPAY_OK);
     assert_int_equal(type, 0x10);
     char text[15];
-    prepay_cjt188_address_to_string(&address, text, sizeof text);
+    assert_true(prepay_cjt188_address_to_string(&address, text, sizeof text) >= 0);
     assert_string_equal(text, "00002020120218");
 
     find("csharp_read_current_request", &request);

@@ -160,7 +160,7 @@ static void test_check_and_errors_match_decode(void **state)
     tv_file_t frames;
     tv_load("dlt645_frames.txt", &frames);
     prepay_dlt645_reader_t reader;
-    prepay_dlt645_reader_init(&reader);
+    assert_int_equal(prepay_dlt645_reader_init(&reader), PREPAY_OK);
     size_t tried = 0;
     for (size_t i = 0; i < frames.count; i++) {
         uint8_t bytes[300];
@@ -269,7 +269,7 @@ static void test_reading_equals_value_decode(void **state)
 {
     (void)state;
     prepay_dlt645_reader_t reader;
-    prepay_dlt645_reader_init(&reader);
+    assert_int_equal(prepay_dlt645_reader_init(&reader), PREPAY_OK);
     size_t rows = prepay_dlt645_catalogue_size();
     size_t decoded = 0, compared = 0;
     for (size_t i = 0; i < rows; i++) {
@@ -317,7 +317,7 @@ static void test_unknown_and_lengths(void **state)
 {
     (void)state;
     prepay_dlt645_reader_t reader;
-    prepay_dlt645_reader_init(&reader);
+    assert_int_equal(prepay_dlt645_reader_init(&reader), PREPAY_OK);
     uint8_t value[4] = {0x26, 0x00, 0x00, 0x00};
     uint8_t bytes[64];
     prepay_dlt645_reading_t r;
@@ -372,7 +372,7 @@ static void test_batch(void **state)
         used += vector_frame(names[i], buffer + used, sizeof buffer - used);
     }
     prepay_dlt645_reader_t reader;
-    prepay_dlt645_reader_init(&reader);
+    assert_int_equal(prepay_dlt645_reader_init(&reader), PREPAY_OK);
     prepay_dlt645_reading_t out[8];
     prepay_dlt645_batch_t result;
     assert_int_equal(prepay_dlt645_reader_decode_batch(&reader, buffer, used, out, 8, &result), (int)count);

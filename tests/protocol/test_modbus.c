@@ -200,28 +200,28 @@ static void test_matcher_refusals(void **state)
 {
     (void)state;
     prepay_modbus_adu_t req, resp;
-    prepay_modbus_request_read(&req, 5, 3, 0x10, 2);
+    assert_int_equal(prepay_modbus_request_read(&req, 5, 3, 0x10, 2), PREPAY_OK);
     uint16_t store[2] = {1, 2};
-    prepay_modbus_response_build(&resp, &req, store, NULL);
+    assert_int_equal(prepay_modbus_response_build(&resp, &req, store, NULL), PREPAY_OK);
     assert_int_equal(prepay_modbus_match(&req, &resp), PREPAY_OK);
     resp.data[0] = 2; /* byte count for one register, not two */
     resp.length = 3;
     assert_int_equal(prepay_modbus_match(&req, &resp), PREPAY_E_MODBUS_BAD_RESPONSE);
     /* A write echo with another value. */
-    prepay_modbus_request_write_register(&req, 5, 0x1C, 1);
-    prepay_modbus_response_build(&resp, &req, NULL, NULL);
+    assert_int_equal(prepay_modbus_request_write_register(&req, 5, 0x1C, 1), PREPAY_OK);
+    assert_int_equal(prepay_modbus_response_build(&resp, &req, NULL, NULL), PREPAY_OK);
     assert_int_equal(prepay_modbus_match(&req, &resp), PREPAY_OK);
     resp.data[3] = 2;
     assert_int_equal(prepay_modbus_match(&req, &resp), PREPAY_E_MODBUS_BAD_RESPONSE);
     /* A broadcast write has no response; a response is not a request. */
-    prepay_modbus_request_write_register(&req, 0, 0x1C, 1);
+    assert_int_equal(prepay_modbus_request_write_register(&req, 0, 0x1C, 1), PREPAY_OK);
     assert_int_equal(prepay_modbus_match(&req, &resp), PREPAY_E_MODBUS_BROADCAST);
     assert_int_equal(prepay_modbus_response_build(&resp, &req, NULL, NULL), PREPAY_E_MODBUS_BROADCAST);
     prepay_modbus_adu_t odd = {5, 0x2B, false, 0, 0, {0}};
     assert_int_equal(prepay_modbus_match(&odd, &resp), PREPAY_E_MODBUS_BAD_FUNCTION);
     /* The typed parsers want the right request. */
     uint16_t v[2];
-    prepay_modbus_request_write_register(&req, 5, 0x1C, 1);
+    assert_int_equal(prepay_modbus_request_write_register(&req, 5, 0x1C, 1), PREPAY_OK);
     assert_int_equal(prepay_modbus_response_registers(&req, &resp, v, 2), PREPAY_E_MODBUS_BAD_FUNCTION);
 }
 
@@ -358,14 +358,14 @@ static void test_stream_inference(void **state)
     (void)state;
     /* Back-to-back frames without any timing: requests of every kind. */
     prepay_modbus_adu_t frames[6];
-    prepay_modbus_request_read(&frames[0], 1, 3, 0, 10);
-    prepay_modbus_request_read(&frames[1], 2, 1, 5, 19);
-    prepay_modbus_request_write_coil(&frames[2], 3, 9, true);
+    assert_int_equal(prepay_modbus_request_read(&frames[0], 1, 3, 0, 10), PREPAY_OK);
+    assert_int_equal(prepay_modbus_request_read(&frames[1], 2, 1, 5, 19), PREPAY_OK);
+    assert_int_equal(prepay_modbus_request_write_coil(&frames[2], 3, 9, true), PREPAY_OK);
     uint16_t v[5] = {1, 2, 3, 4, 5};
-    prepay_modbus_request_write_registers(&frames[3], 4, 100, v, 5);
+    assert_int_equal(prepay_modbus_request_write_registers(&frames[3], 4, 100, v, 5), PREPAY_OK);
     const uint8_t c[2] = {0xAA, 0x01};
-    prepay_modbus_request_write_coils(&frames[4], 5, 7, c, 9);
-    prepay_modbus_request_write_register(&frames[5], 6, 0x1C, 1);
+    assert_int_equal(prepay_modbus_request_write_coils(&frames[4], 5, 7, c, 9), PREPAY_OK);
+    assert_int_equal(prepay_modbus_request_write_register(&frames[5], 6, 0x1C, 1), PREPAY_OK);
     uint8_t line[1024];
     size_t n = 0;
     for (int i = 0; i < 6; i++) {
@@ -386,20 +386,20 @@ static void test_stream_inference(void **state)
     }
     /* A client stream: noise, then a response is yielded without waiting for silence. */
     prepay_modbus_adu_t req, resp;
-    prepay_modbus_request_read(&req, 9, 3, 0, 3);
+    assert_int_equal(prepay_modbus_request_read(&req, 9, 3, 0, 3), PREPAY_OK);
     uint16_t regs[3] = {0x0102, 0x0304, 0x0506};
-    prepay_modbus_response_build(&resp, &req, regs, NULL);
+    assert_int_equal(prepay_modbus_response_build(&resp, &req, regs, NULL), PREPAY_OK);
     n = 0;
     line[n++] = 0x00;
     line[n++] = 0xFF; /* noise, e.g. a line turnaround glitch */
     n += (size_t)encode(&resp, line + n);
     prepay_modbus_stream_t s;
-    prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 0);
+    assert_int_equal(prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 0), PREPAY_OK);
     prepay_modbus_adu_t out[4];
     assert_int_equal(run_stream(&s, line, n, NULL, 3, out, 4), 1);
     assert_int_equal(prepay_modbus_match(&req, &out[0]), PREPAY_OK);
     prepay_modbus_stream_stats_t st;
-    prepay_modbus_stream_stats(&s, &st);
+    assert_int_equal(prepay_modbus_stream_stats(&s, &st), PREPAY_OK);
     assert_int_equal(st.bytes_dropped, 2);
     assert_int_equal(st.bytes_pending, 0);
 }
@@ -416,9 +416,9 @@ static void test_stream_timing(void **state)
      * unknown function code (43 / 0E, length not inferable), and a frame cut
      * short by silence; gaps come from the timestamps. */
     prepay_modbus_adu_t req, resp, mei, cut;
-    prepay_modbus_request_read(&req, 1, 3, 0, 2);
+    assert_int_equal(prepay_modbus_request_read(&req, 1, 3, 0, 2), PREPAY_OK);
     uint16_t regs[2] = {0x1234, 0x5678};
-    prepay_modbus_response_build(&resp, &req, regs, NULL);
+    assert_int_equal(prepay_modbus_response_build(&resp, &req, regs, NULL), PREPAY_OK);
     mei.unit = 1;
     mei.function = 0x2B;
     mei.is_exception = false;
@@ -427,7 +427,7 @@ static void test_stream_timing(void **state)
     mei.data[0] = 0x0E;
     mei.data[1] = 0x01;
     mei.data[2] = 0x00;
-    prepay_modbus_request_read(&cut, 2, 4, 0, 1);
+    assert_int_equal(prepay_modbus_request_read(&cut, 2, 4, 0, 1), PREPAY_OK);
     const prepay_modbus_adu_t *seq[4] = {&req, &resp, &mei, &cut};
     uint8_t line[256];
     uint64_t times[256];
@@ -463,7 +463,7 @@ static void test_stream_timing(void **state)
     assert_int_equal(e, 5);
     for (size_t chunk = 1; chunk <= 9; chunk++) {
         prepay_modbus_stream_t s;
-        prepay_modbus_stream_init(&s, PREPAY_MODBUS_ANY, 9600);
+        assert_int_equal(prepay_modbus_stream_init(&s, PREPAY_MODBUS_ANY, 9600), PREPAY_OK);
         prepay_modbus_adu_t out[8];
         size_t got = 0, from = 0;
         for (size_t f = 0; f < e; f++) {
@@ -480,13 +480,13 @@ static void test_stream_timing(void **state)
         assert_int_equal(out[2].function, 0x2B);
         assert_int_equal(out[3].function, 3);
         prepay_modbus_stream_stats_t st;
-        prepay_modbus_stream_stats(&s, &st);
+        assert_int_equal(prepay_modbus_stream_stats(&s, &st), PREPAY_OK);
         assert_int_equal(st.bytes_dropped, 5); /* the cut frame */
         assert_int_equal(st.bytes_pending, 0);
     }
     /* gap(): the same without timestamps, the caller saying when the line went idle. */
     prepay_modbus_stream_t s;
-    prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 0);
+    assert_int_equal(prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 0), PREPAY_OK);
     uint8_t b[16];
     size_t m = (size_t)encode(&mei, b);
     prepay_modbus_adu_t out;
@@ -506,9 +506,9 @@ static void test_stream_echo(void **state)
 {
     (void)state;
     prepay_modbus_adu_t req, resp, out;
-    prepay_modbus_request_read(&req, 7, 3, 0x6B, 3);
+    assert_int_equal(prepay_modbus_request_read(&req, 7, 3, 0x6B, 3), PREPAY_OK);
     uint16_t regs[3] = {1, 2, 3};
-    prepay_modbus_response_build(&resp, &req, regs, NULL);
+    assert_int_equal(prepay_modbus_response_build(&resp, &req, regs, NULL), PREPAY_OK);
     uint8_t line[64];
     uint64_t times[64];
     size_t n = (size_t)encode(&req, line);
@@ -520,7 +520,7 @@ static void test_stream_echo(void **state)
         times[n + k] = 50000 + 1145 * k;
     }
     prepay_modbus_stream_t s;
-    prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 9600);
+    assert_int_equal(prepay_modbus_stream_init(&s, PREPAY_MODBUS_RESPONSE, 9600), PREPAY_OK);
     size_t got = 0;
     for (size_t pos = 0; pos < n + m; pos++) {
         assert_int_equal(prepay_modbus_stream_feed(&s, line + pos, 1, times[pos]), 1);
@@ -531,7 +531,7 @@ static void test_stream_echo(void **state)
     }
     assert_int_equal(got, 1);
     prepay_modbus_stream_stats_t st;
-    prepay_modbus_stream_stats(&s, &st);
+    assert_int_equal(prepay_modbus_stream_stats(&s, &st), PREPAY_OK);
     assert_int_equal(st.bytes_dropped, n);
 }
 

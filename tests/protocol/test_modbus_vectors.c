@@ -196,21 +196,22 @@ static void test_frames(void **state)
     assert_int_equal(prepay_modbus_match(&request, &exception), PREPAY_E_MODBUS_NOT_A_MATCH);
     /* The builders reproduce the published requests byte for byte. */
     uint8_t out[64];
-    prepay_modbus_request_read(&request, 0x11, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x006B, 3);
+    assert_int_equal(prepay_modbus_request_read(&request, 0x11, PREPAY_MODBUS_FN_READ_HOLDING_REGISTERS, 0x006B, 3),
+                     PREPAY_OK);
     const uint8_t spec03[8] = {0x11, 0x03, 0x00, 0x6B, 0x00, 0x03, 0x76, 0x87};
     assert_int_equal(prepay_modbus_encode(&request, out, sizeof out), 8);
     assert_memory_equal(out, spec03, 8);
-    prepay_modbus_request_write_coil(&request, 0x11, 0x00AC, true);
+    assert_int_equal(prepay_modbus_request_write_coil(&request, 0x11, 0x00AC, true), PREPAY_OK);
     const uint8_t spec05[8] = {0x11, 0x05, 0x00, 0xAC, 0xFF, 0x00, 0x4E, 0x8B};
     assert_int_equal(prepay_modbus_encode(&request, out, sizeof out), 8);
     assert_memory_equal(out, spec05, 8);
     const uint8_t coils[2] = {0xCD, 0x01};
-    prepay_modbus_request_write_coils(&request, 0x11, 0x0013, coils, 10);
+    assert_int_equal(prepay_modbus_request_write_coils(&request, 0x11, 0x0013, coils, 10), PREPAY_OK);
     const uint8_t spec0f[11] = {0x11, 0x0F, 0x00, 0x13, 0x00, 0x0A, 0x02, 0xCD, 0x01, 0xBF, 0x0B};
     assert_int_equal(prepay_modbus_encode(&request, out, sizeof out), 11);
     assert_memory_equal(out, spec0f, 11);
     const uint16_t address_value[1] = {0x0002};
-    prepay_modbus_request_write_registers(&request, 0x01, 0x0000, address_value, 1);
+    assert_int_equal(prepay_modbus_request_write_registers(&request, 0x01, 0x0000, address_value, 1), PREPAY_OK);
     const uint8_t scale10[11] = {0x01, 0x10, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x02, 0x27, 0x91};
     assert_int_equal(prepay_modbus_encode(&request, out, sizeof out), 11);
     assert_memory_equal(out, scale10, 11);

@@ -46,7 +46,7 @@ static void build(prepay_report_t *r)
                                         g_cells, 64),
                      PREPAY_OK);
     prepay_report_series_t s;
-    prepay_report_series_init(&s, 0);
+    assert_int_equal(prepay_report_series_init(&s, 0), PREPAY_OK);
     prepay_report_row_t rows[2] = {row_of(at(2024, 1, 5, 10, 0), 3600, 1500, 3, 1, 5000000u),
                                    row_of(at(2024, 2, 5, 10, 0), 3600, 3000, 3, 2, 0)};
     assert_int_equal(prepay_report_add(r, &s, rows, 2), PREPAY_OK);

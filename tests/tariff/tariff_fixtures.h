@@ -7,6 +7,7 @@
 #define PREPAY_TARIFF_FIXTURES_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prepay/civil_time.h"
@@ -34,7 +35,9 @@ static inline prepay_days_t fx_day(int y, int mo, int d)
 /* Flat tariff (one band: flat) at one price. */
 static inline void fx_flat(prepay_tariff_t *t, prepay_price_t price)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     t->band_count = 5;
     t->schedule.default_band = PREPAY_BAND_FLAT;
     for (unsigned b = 0; b < 5; b++) {
@@ -103,7 +106,9 @@ static inline void fx_season(prepay_tou_schedule_t *s, unsigned month, unsigned 
  * <=3120, 3121-4800, >4800 kWh; peak 0.617/0.677/0.977, valley 0.307/0.337/0.487 (tariffs.md). */
 static inline void fx_shanghai(prepay_tariff_t *t, prepay_tou_tier_mode_t mode)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     t->band_count = 5;
     t->tou_tier_mode = mode;
     t->cycle_kind = PREPAY_CYCLE_YEAR;
@@ -129,7 +134,9 @@ static inline void fx_shanghai(prepay_tariff_t *t, prepay_tou_tier_mode_t mode)
  * Prices are illustrative (sharp 1.5, peak 1.3, flat 0.8, valley 0.35 yuan): the tests check the split. */
 static inline void fx_beijing_ci(prepay_tariff_t *t)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     t->band_count = 5;
     prepay_tou_schedule_t *s = &t->schedule;
     s->day_table_count = 3;
@@ -173,7 +180,9 @@ static inline void fx_beijing_ci(prepay_tariff_t *t)
  * published unit prices rounded half-up to 0.0001 yuan. Base 0.6725, adder 0 gives flat 67.25 fen. */
 static inline void fx_guangdong(prepay_tariff_t *t, prepay_price_t base, prepay_price_t adder)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     t->band_count = 5;
     prepay_tou_schedule_t *s = &t->schedule;
     s->day_table_count = 2;

@@ -7,6 +7,7 @@
 #define PREPAY_TARIFF_RANDOM_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prepay/civil_time.h"
@@ -56,7 +57,9 @@ static inline void rnd_day_table(rnd_t *r, prepay_tou_day_table_t *table, unsign
 /* A random valid tariff. `mode` < 0: random mode. */
 static inline void rnd_tariff(rnd_t *r, prepay_tariff_t *t, int mode)
 {
-    prepay_tariff_init(t);
+    if (prepay_tariff_init(t) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     unsigned bands = (unsigned)rnd_range(r, 1, PREPAY_MAX_TARIFF_INDEX < 6 ? PREPAY_MAX_TARIFF_INDEX : 6);
     t->band_count = (uint8_t)bands;
     t->tou_tier_mode = (prepay_tou_tier_mode_t)(mode >= 0 ? mode : rnd_range(r, 0, 2));

@@ -20,7 +20,9 @@ static inline int fx_build(const char *name, fx_setup_t *s)
 {
     memset(s, 0, sizeof *s);
     prepay_tariff_t *t = &s->sets[0];
-    prepay_tariff_account_init(&s->account);
+    if (prepay_tariff_account_init(&s->account) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     if (strcmp(name, "beijing_year") == 0) {
         fx_beijing_year(t);
     } else if (strcmp(name, "beijing_month") == 0) {
@@ -100,7 +102,9 @@ static inline int fx_build(const char *name, fx_setup_t *s)
     } else {
         return -1;
     }
-    prepay_tariff_plan_init(&s->plan, &s->sets[0]);
+    if (prepay_tariff_plan_init(&s->plan, &s->sets[0]) != PREPAY_OK) {
+        abort(); /* a fixture that cannot be built is a broken test */
+    }
     if (strcmp(name, "switch") == 0) {
         s->plan.sets[1] = &s->sets[1];
         s->plan.switch_time = fx_time(2024, 5, 15, 12, 0);

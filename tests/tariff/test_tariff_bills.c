@@ -42,7 +42,7 @@ static int64_t exact_nanos(prepay_amount_t a)
 static void stream_bill(const fx_setup_t *s, const prepay_tariff_interval_t *iv, size_t n, prepay_tariff_bill_t *bill)
 {
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_line_t lines[MAX_LINES];
     prepay_tariff_feed_result_t r;
     prepay_money_t due_sum = 0;

@@ -57,7 +57,7 @@ static prepay_tariff_line_t lines[CAP], more[CAP];
  * for 315 kVA. */
 static void two_part(prepay_tariff_t *t)
 {
-    prepay_tariff_init(t);
+    assert_int_equal(prepay_tariff_init(t), PREPAY_OK);
     t->band_count = 2;
     t->schedule.season_count = 1;
     t->schedule.seasons[0] = (prepay_tou_season_t){1, 1, 0, 0, 0, 0};
@@ -162,7 +162,7 @@ static void test_two_part_month(void **state)
     two_part(&t);
     assert_int_equal(prepay_tariff_validate(&t), PREPAY_OK);
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &t);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &t), PREPAY_OK);
     prepay_tariff_interval_t iv[4] = {
         {fx_time(2024, 3, 5, 9, 0), fx_time(2024, 3, 5, 9, 15), KWH(30)},
         {fx_time(2024, 3, 5, 23, 0), fx_time(2024, 3, 5, 23, 15), KWH(40)},
@@ -174,7 +174,7 @@ static void test_two_part_month(void **state)
             assert_int_equal(prepay_tariff_plan_seal(&plan), PREPAY_OK);
         }
         prepay_tariff_state_t st;
-        prepay_tariff_state_init(&st);
+        assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
         prepay_tariff_feed_result_t r;
         size_t n = 0;
         for (int i = 0; i < 4; i++) {
@@ -223,7 +223,7 @@ static void test_two_part_month(void **state)
     }
     /* An account's contracted capacity replaces the tariff's: 400 kVA x 20 = 8000. */
     prepay_tariff_account_t account;
-    prepay_tariff_account_init(&account);
+    assert_int_equal(prepay_tariff_account_init(&account), PREPAY_OK);
     account.capacity = 400000;
     prepay_tariff_bill_t b3;
     static prepay_tariff_line_t store3[CAP];
@@ -244,7 +244,7 @@ static void test_ratchet_months(void **state)
 {
     (void)state;
     static prepay_tariff_t t;
-    prepay_tariff_init(&t);
+    assert_int_equal(prepay_tariff_init(&t), PREPAY_OK);
     t.demand.rate_count = 1;
     t.demand.rates[0] = (prepay_demand_rate_t){1, {PREPAY_DEMAND_UNBOUNDED}, {YUAN(10)}};
     for (unsigned m = 0; m < 12; m++) {
@@ -257,14 +257,14 @@ static void test_ratchet_months(void **state)
     t.demand.ratchet_minimum = KW(50);
     assert_int_equal(prepay_tariff_validate(&t), PREPAY_OK);
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &t);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &t), PREPAY_OK);
     static const struct {
         int month;
         int kw;
         prepay_money_t charge; /* of the previous month with data, 0: none expected */
     } steps[] = {{1, 200, 0}, {2, 100, 200000}, {3, 40, 160000}, {4, 10, 160000}, {6, 30, 80000}};
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         prepay_time_t s = fx_time(2024, steps[i].month, 10, 12, 0);
@@ -287,7 +287,7 @@ static void test_ratchet_months(void **state)
     assert_int_equal(lines[0].quantity, KW(50));
     /* the history holds the closed months, May never opened */
     int32_t june = 0;
-    prepay_tariff_cycle_of(&t, fx_time(2024, 6, 1, 0, 0), &june);
+    assert_int_equal(prepay_tariff_cycle_of(&t, fx_time(2024, 6, 1, 0, 0), &june), PREPAY_OK);
     assert_int_equal(st.demand.history_cycle[june % 12], june);
     assert_int_equal(st.demand.history[june % 12], KW(30));
     assert_int_equal(st.demand.history_cycle[(june - 1) % 12], 0);
@@ -303,12 +303,12 @@ static void test_price_sets(void **state)
     two_part(&b);
     b.demand.rates[1].price[0] = YUAN(7); /* on-peak 7 instead of 5 */
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &a);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &a), PREPAY_OK);
     plan.sets[1] = &b;
     plan.switch_time = fx_time(2024, 3, 15, 0, 0);
     assert_int_equal(prepay_tariff_plan_validate(&plan), PREPAY_OK);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     /* March entered under set A (before the switch on the 15th), its charges stay set A's; April under set B. */
     assert_true(prepay_tariff_feed_interval(&plan, NULL, &st, fx_time(2024, 3, 10, 9, 0), fx_time(2024, 3, 10, 9, 15),
@@ -338,7 +338,7 @@ static void test_demand_lines_api(void **state)
     static prepay_tariff_t t;
     two_part(&t);
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &t);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &t), PREPAY_OK);
     prepay_tariff_demand_state_t d;
     memset(&d, 0, sizeof d);
     size_t count = 0;
@@ -431,9 +431,9 @@ static void test_compact_states(void **state)
     static prepay_tariff_t t;
     two_part(&t);
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &t);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &t), PREPAY_OK);
     prepay_tariff_compact_state_t c;
-    prepay_tariff_compact_init(&c);
+    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     prepay_time_t s = fx_time(2024, 3, 5, 9, 0);
     assert_int_equal(prepay_tariff_compact_feed_interval(&plan, NULL, &c, s, s + 900, KWH(3), lines, CAP, &r),
@@ -445,7 +445,7 @@ static void test_compact_states(void **state)
     assert_int_equal(prepay_tariff_compact_energy_only(&c), PREPAY_OK);
     assert_int_equal(prepay_tariff_compact_state_check(&c), PREPAY_OK);
     prepay_tariff_state_t full;
-    prepay_tariff_state_init(&full);
+    assert_int_equal(prepay_tariff_state_init(&full), PREPAY_OK);
     for (int i = 0; i < 3; i++) {
         prepay_time_t a = s + i * 86400 * 20; /* March, March, April */
         int n1 = prepay_tariff_compact_feed_interval(&plan, NULL, &c, a, a + 900, KWH(3), lines, CAP, &r);
@@ -493,7 +493,7 @@ static void test_stream_equals_batch(void **state)
             fail_msg("case %d: random tariff invalid", c);
         }
         prepay_tariff_plan_t plan;
-        prepay_tariff_plan_init(&plan, &rs[0]);
+        assert_int_equal(prepay_tariff_plan_init(&plan, &rs[0]), PREPAY_OK);
         if (rnd_range(&r, 0, 2) == 0) {
             rnd_second_set(&r, &rs[0], &rs[1]);
             prepay_tariff_demand_t keep = rs[0].demand;
@@ -517,18 +517,18 @@ static void test_stream_equals_batch(void **state)
             assert_int_equal(prepay_tariff_plan_seal(&plan), PREPAY_OK);
         }
         prepay_tariff_account_t account;
-        prepay_tariff_account_init(&account);
+        assert_int_equal(prepay_tariff_account_init(&account), PREPAY_OK);
         account.capacity = rnd_range(&r, 0, 1) ? rnd_range(&r, 1, 500000) : 0;
         prepay_tariff_interval_t iv[80];
         size_t n = rnd_intervals(&r, iv, 80);
         /* stream */
         prepay_tariff_bill_t sbill, bbill;
-        prepay_tariff_bill_init(&sbill, &rs[0], sl, CAP * 4);
+        assert_int_equal(prepay_tariff_bill_init(&sbill, &rs[0], sl, CAP * 4), PREPAY_OK);
         prepay_tariff_state_t st, start;
-        prepay_tariff_state_init(&st);
+        assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
         if (rnd_range(&r, 0, 1)) {
             int32_t c0 = 0;
-            prepay_tariff_cycle_of(&rs[0], iv[0].start, &c0);
+            assert_int_equal(prepay_tariff_cycle_of(&rs[0], iv[0].start, &c0), PREPAY_OK);
             for (int m = 1; m <= 12; m++) {
                 assert_int_equal(prepay_tariff_demand_remember(&st.demand, c0 - m, rnd_range(&r, 0, 40000)),
                                  PREPAY_OK);
@@ -562,7 +562,7 @@ static void test_stream_equals_batch(void **state)
         assert_int_equal(prepay_tariff_bill_add(&sbill, fl, (size_t)k), PREPAY_OK);
         assert_int_equal(prepay_tariff_bill_finish(&sbill), PREPAY_OK);
         /* batch */
-        prepay_tariff_bill_init(&bbill, &rs[0], bl, CAP * 4);
+        assert_int_equal(prepay_tariff_bill_init(&bbill, &rs[0], bl, CAP * 4), PREPAY_OK);
         assert_int_equal(prepay_tariff_eval_batch(&plan, &account, &start, iv, n, &bbill), PREPAY_OK);
         assert_int_equal(sbill.line_count, bbill.line_count);
         assert_lines_equal(sbill.lines, bbill.lines, sbill.line_count);

@@ -117,7 +117,7 @@ static void run_charge(const tv_record_t *r)
     /* Streaming, full state; previous-year peaks remembered for the ratchets. */
     prepay_tariff_state_t *st = malloc(sizeof *st);
     assert_non_null(st);
-    prepay_tariff_state_init(st);
+    assert_int_equal(prepay_tariff_state_init(st), PREPAY_OK);
     const char *previous = tv_get(r, "previous");
     if (previous) {
         int64_t prev[12];
@@ -207,7 +207,7 @@ static void test_sam_billing_demand(void **state)
     assert_non_null(r);
     prepay_tariff_doc_t *doc = load_doc(tv_need(r, "tariff"));
     prepay_tariff_plan_t plan;
-    prepay_tariff_plan_init(&plan, &doc->sets[0]);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &doc->sets[0]), PREPAY_OK);
     assert_int_equal(doc->sets[0].demand.ratchet, 1);
     assert_int_equal(doc->sets[0].demand.ratchet_months, 12); /* SAM's lookback 11 reaches 12 months back */
     int64_t prev[12], cur[12], expect[12];
@@ -216,7 +216,7 @@ static void test_sam_billing_demand(void **state)
     assert_int_equal(parse_list(tv_need(r, "expect"), 1000, expect, 12), 12);
     prepay_tariff_state_t *st = malloc(sizeof *st);
     assert_non_null(st);
-    prepay_tariff_state_init(st);
+    assert_int_equal(prepay_tariff_state_init(st), PREPAY_OK);
     /* The previous year as intervals (the history then comes from the engine itself). */
     prepay_tariff_line_t lines[LINES];
     prepay_tariff_feed_result_t res;

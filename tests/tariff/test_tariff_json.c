@@ -594,16 +594,16 @@ static void test_holidays_overrides_price_sets(void **state)
     /* Price set B from 2025-07-01: 10 kWh peak on 2025-06-30 09-10 (1.0) and 2025-07-01 09-10 (1.2),
      * plus one fixed charge of 5.00 per monthly cycle (June, July): 10 + 12 + 5 + 5 = 32.00. */
     prepay_tariff_interval_t iv[2];
-    prepay_tariff_json_parse_time("2025-06-30 09:00", 16, &iv[0].start);
-    prepay_tariff_json_parse_time("2025-06-30 10:00", 16, &iv[0].end);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-06-30 09:00", 16, &iv[0].start), PREPAY_OK);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-06-30 10:00", 16, &iv[0].end), PREPAY_OK);
     iv[0].energy = 10000;
-    prepay_tariff_json_parse_time("2025-07-01 09:00", 16, &iv[1].start);
-    prepay_tariff_json_parse_time("2025-07-01 10:00", 16, &iv[1].end);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-07-01 09:00", 16, &iv[1].start), PREPAY_OK);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-07-01 10:00", 16, &iv[1].end), PREPAY_OK);
     iv[1].energy = 10000;
     prepay_tariff_line_t lines[16];
     prepay_tariff_bill_t bill;
     prepay_tariff_plan_t plan;
-    prepay_tariff_doc_plan(doc, &plan);
+    assert_int_equal(prepay_tariff_doc_plan(doc, &plan), PREPAY_OK);
     assert_int_equal(prepay_tariff_bill_init(&bill, &doc->sets[0], lines, 16), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&plan, &doc->account, NULL, iv, 2, &bill), PREPAY_OK);
     assert_int_equal(bill.total, 3200);

@@ -66,7 +66,7 @@ static prepay_money_t bill_of(const prepay_tariff_doc_t *doc, const char *start,
     prepay_tariff_line_t lines[32];
     prepay_tariff_bill_t bill;
     prepay_tariff_plan_t plan;
-    prepay_tariff_doc_plan(doc, &plan);
+    assert_int_equal(prepay_tariff_doc_plan(doc, &plan), PREPAY_OK);
     assert_int_equal(prepay_tariff_bill_init(&bill, &doc->sets[0], lines, 32), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&plan, &doc->account, NULL, &iv, 1, &bill), PREPAY_OK);
     return bill.total;
@@ -103,16 +103,16 @@ static void test_urdb_two_periods_fixed(void **state)
     /* Monday 2025-01-06: 00-12 10 kWh at 0.11 = 1.10; 12-24 5 kWh at 0.2 = 1.00; + 10.50 fixed = 12.60.
      * The interval is split by bands: spread uniformly over 24 h, 10 kWh + 5 kWh needs two intervals. */
     prepay_tariff_interval_t iv[2];
-    prepay_tariff_json_parse_time("2025-01-06 00:00", 16, &iv[0].start);
-    prepay_tariff_json_parse_time("2025-01-06 12:00", 16, &iv[0].end);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-01-06 00:00", 16, &iv[0].start), PREPAY_OK);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-01-06 12:00", 16, &iv[0].end), PREPAY_OK);
     iv[0].energy = 10000;
     iv[1].start = iv[0].end;
-    prepay_tariff_json_parse_time("2025-01-07 00:00", 16, &iv[1].end);
+    assert_int_equal(prepay_tariff_json_parse_time("2025-01-07 00:00", 16, &iv[1].end), PREPAY_OK);
     iv[1].energy = 5000;
     prepay_tariff_line_t lines[16];
     prepay_tariff_bill_t bill;
     prepay_tariff_plan_t plan;
-    prepay_tariff_doc_plan(doc, &plan);
+    assert_int_equal(prepay_tariff_doc_plan(doc, &plan), PREPAY_OK);
     assert_int_equal(prepay_tariff_bill_init(&bill, &doc->sets[0], lines, 16), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&plan, NULL, NULL, iv, 2, &bill), PREPAY_OK);
     assert_int_equal(bill.total, 1260);

@@ -300,7 +300,7 @@ static void test_tier_bounds_adjustment_and_proration(void **state)
     prepay_tariff_t t;
     fx_beijing_year(&t);
     prepay_tariff_account_t acc;
-    prepay_tariff_account_init(&acc);
+    assert_int_equal(prepay_tariff_account_init(&acc), PREPAY_OK);
     prepay_energy_t up[PREPAY_MAX_TIERS];
     int32_t c2024 = 2024 * 12;
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);
@@ -310,7 +310,7 @@ static void test_tier_bounds_adjustment_and_proration(void **state)
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);
     assert_true(up[0] == KWH(4080) && up[1] == KWH(6000));
     /* multiplicative x 3/2 */
-    prepay_tariff_account_init(&acc);
+    assert_int_equal(prepay_tariff_account_init(&acc), PREPAY_OK);
     acc.tier_scale_num = 3;
     acc.tier_scale_den = 2;
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);
@@ -318,11 +318,11 @@ static void test_tier_bounds_adjustment_and_proration(void **state)
     acc.tier_scale_den = 0;
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), PREPAY_E_TARIFF_BAD_ACCOUNT);
     /* an adjustment that unsorts the bounds is refused */
-    prepay_tariff_account_init(&acc);
+    assert_int_equal(prepay_tariff_account_init(&acc), PREPAY_OK);
     acc.tier_add[0] = KWH(3000);
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), PREPAY_E_TARIFF_BAD_ACCOUNT);
     /* proration: account opened 2024-07-01 */
-    prepay_tariff_account_init(&acc);
+    assert_int_equal(prepay_tariff_account_init(&acc), PREPAY_OK);
     acc.service_start = fx_time(2024, 7, 1, 0, 0);
     t.proration = PREPAY_PRORATE_NONE;
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);

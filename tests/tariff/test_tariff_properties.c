@@ -37,7 +37,7 @@ static void make_plan(rnd_t *r, int mode)
 {
     rnd_tariff(r, &sets[0], mode);
     assert_int_equal(prepay_tariff_validate(&sets[0]), PREPAY_OK);
-    prepay_tariff_plan_init(&plan, &sets[0]);
+    assert_int_equal(prepay_tariff_plan_init(&plan, &sets[0]), PREPAY_OK);
     if (rnd_range(r, 0, 2) == 0) {
         rnd_second_set(r, &sets[0], &sets[1]);
         plan.sets[1] = &sets[1];
@@ -48,16 +48,16 @@ static void make_plan(rnd_t *r, int mode)
 
 static int batch(const prepay_tariff_interval_t *iv, size_t n, prepay_tariff_bill_t *bill, prepay_tariff_line_t *store)
 {
-    prepay_tariff_bill_init(bill, &sets[0], store, CAP);
+    assert_int_equal(prepay_tariff_bill_init(bill, &sets[0], store, CAP), PREPAY_OK);
     return prepay_tariff_eval_batch(&plan, NULL, NULL, iv, n, bill);
 }
 
 static void stream(const prepay_tariff_interval_t *iv, size_t n, prepay_tariff_bill_t *bill,
                    prepay_tariff_line_t *store)
 {
-    prepay_tariff_bill_init(bill, &sets[0], store, CAP);
+    assert_int_equal(prepay_tariff_bill_init(bill, &sets[0], store, CAP), PREPAY_OK);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     for (size_t i = 0; i < n; i++) {
         int got = prepay_tariff_feed_interval(&plan, NULL, &st, iv[i].start, iv[i].end, iv[i].energy, feed_lines, CAP,
@@ -66,7 +66,7 @@ static void stream(const prepay_tariff_interval_t *iv, size_t n, prepay_tariff_b
         /* the feed's exact total is the sum of its lines */
         prepay_amount_t sum = {0, 0};
         for (int k = 0; k < got; k++) {
-            prepay_amount_add(sum, feed_lines[k].amount, &sum);
+            assert_int_equal(prepay_amount_add(sum, feed_lines[k].amount, &sum), PREPAY_OK);
         }
         assert_int_equal(prepay_amount_compare(sum, r.exact), 0);
         assert_int_equal(prepay_tariff_bill_add(bill, feed_lines, (size_t)got), PREPAY_OK);
@@ -103,26 +103,26 @@ static void assert_totals_consistent(const prepay_tariff_bill_t *bill)
     prepay_amount_t exact = {0, 0}, bands = {0, 0}, tiers = {0, 0}, parts;
     prepay_money_t money = 0;
     for (size_t k = 0; k < bill->line_count; k++) {
-        prepay_amount_add(exact, bill->lines[k].amount, &exact);
+        assert_int_equal(prepay_amount_add(exact, bill->lines[k].amount, &exact), PREPAY_OK);
         money += bill->lines[k].money;
     }
     assert_int_equal(prepay_amount_compare(exact, bill->exact_total), 0);
     for (unsigned b = 0; b < PREPAY_MAX_TARIFF_INDEX; b++) {
-        prepay_amount_add(bands, bill->band_subtotal[b], &bands);
+        assert_int_equal(prepay_amount_add(bands, bill->band_subtotal[b], &bands), PREPAY_OK);
     }
     for (unsigned t = 0; t < PREPAY_MAX_TIERS; t++) {
-        prepay_amount_add(tiers, bill->tier_subtotal[t], &tiers);
+        assert_int_equal(prepay_amount_add(tiers, bill->tier_subtotal[t], &tiers), PREPAY_OK);
     }
     assert_int_equal(prepay_amount_compare(bands, bill->energy_subtotal), 0);
     assert_int_equal(prepay_amount_compare(tiers, bill->energy_subtotal), 0);
-    prepay_amount_add(bill->energy_subtotal, bill->fixed_subtotal, &parts);
+    assert_int_equal(prepay_amount_add(bill->energy_subtotal, bill->fixed_subtotal, &parts), PREPAY_OK);
     if (bill->scope == PREPAY_ROUND_PER_LINE) {
         assert_int_equal(money, bill->total);
         assert_int_equal(parts.units, bill->total);
         assert_int_equal(parts.nanos, 0);
     } else {
         prepay_money_t rounded;
-        prepay_amount_round(exact, bill->rounding, &rounded);
+        assert_int_equal(prepay_amount_round(exact, bill->rounding, &rounded), PREPAY_OK);
         assert_int_equal(rounded, bill->total);
         assert_int_equal(prepay_amount_compare(parts, exact), 0);
     }
@@ -215,8 +215,8 @@ static void test_split_single_band_any_energy(void **state)
         prepay_tariff_bill_t *bills[2] = {&a, &b};
         (void)bills;
         int32_t ca, cb;
-        prepay_tariff_cycle_of(&sets[0], iv[at].start, &ca);
-        prepay_tariff_cycle_of(&sets[0], iv[at].end - 1, &cb);
+        assert_int_equal(prepay_tariff_cycle_of(&sets[0], iv[at].start, &ca), PREPAY_OK);
+        assert_int_equal(prepay_tariff_cycle_of(&sets[0], iv[at].end - 1, &cb), PREPAY_OK);
         if (ca == cb) {
             assert_int_equal(prepay_amount_compare(a.exact_total, b.exact_total), 0);
         }
@@ -252,9 +252,9 @@ static void test_chunked_batch_equals_whole(void **state)
         make_plan(&r, (int)rnd_range(&r, 0, 1));
         size_t n = rnd_intervals(&r, iv, N_INTERVALS);
         assert_int_equal(batch(iv, n, &a, lines_a), PREPAY_OK);
-        prepay_tariff_bill_init(&b, &sets[0], lines_b, CAP);
+        assert_int_equal(prepay_tariff_bill_init(&b, &sets[0], lines_b, CAP), PREPAY_OK);
         prepay_tariff_state_t st;
-        prepay_tariff_state_init(&st);
+        assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
         size_t cut = (size_t)rnd_range(&r, 0, (int64_t)n);
         assert_int_equal(prepay_tariff_eval_batch(&plan, NULL, &st, iv, cut, &b), PREPAY_OK);
         assert_int_equal(prepay_tariff_eval_batch(&plan, NULL, &st, iv + cut, n - cut, &b), PREPAY_OK);
@@ -317,9 +317,9 @@ static void test_bill_too_small(void **state)
         if (a.line_count == 0) {
             continue;
         }
-        prepay_tariff_bill_init(&b, &sets[0], lines_b, a.line_count - 1);
+        assert_int_equal(prepay_tariff_bill_init(&b, &sets[0], lines_b, a.line_count - 1), PREPAY_OK);
         prepay_tariff_state_t st, before;
-        prepay_tariff_state_init(&st);
+        assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
         before = st;
         assert_int_equal(prepay_tariff_eval_batch(&plan, NULL, &st, iv, n, &b), PREPAY_E_BUFFER_TOO_SMALL);
         assert_int_equal(b.lines_needed, a.line_count);

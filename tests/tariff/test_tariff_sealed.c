@@ -78,7 +78,7 @@ static void test_seal_lifecycle(void **state)
     assert_int_equal(prepay_tariff_plan_seal(plan), PREPAY_E_TARIFF_BAD_BAND);
     assert_false(prepay_tariff_plan_is_sealed(plan));
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 7, 15, 12, 0);
     assert_int_equal(prepay_tariff_feed_interval(plan, NULL, &st, t0, t0 + 900, 100, lines_a, CAP, &r),
@@ -96,7 +96,7 @@ static void test_seal_broken(void **state)
     assert_int_equal(fx_build("beijing_ci", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 7, 15, 12, 0);
     assert_int_equal(prepay_tariff_feed_interval(&fx.plan, NULL, &st, t0, t0 + 900, 100, lines_a, CAP, &r), 1);
@@ -173,7 +173,7 @@ static void assert_calls_equal(int got_a, const prepay_tariff_feed_result_t *ra,
 /* A random account whose adjusted bounds stay sorted (additions non-decreasing). */
 static void random_account(rnd_t *r, prepay_tariff_account_t *account)
 {
-    prepay_tariff_account_init(account);
+    assert_int_equal(prepay_tariff_account_init(account), PREPAY_OK);
     account->tier_scale_num = rnd_range(r, 9, 12);
     account->tier_scale_den = 10;
     prepay_energy_t add = 0;
@@ -193,9 +193,9 @@ static void lockstep(rnd_t *r, const prepay_tariff_plan_t *open, const prepay_ta
     bool readings = rnd_range(r, 0, 2) == 0;
     prepay_tariff_state_t a, b;
     prepay_tariff_compact_state_t c;
-    prepay_tariff_state_init(&a);
-    prepay_tariff_state_init(&b);
-    prepay_tariff_compact_init(&c);
+    assert_int_equal(prepay_tariff_state_init(&a), PREPAY_OK);
+    assert_int_equal(prepay_tariff_state_init(&b), PREPAY_OK);
+    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
     prepay_tariff_feed_result_t ra, rb, rc;
     prepay_energy_t reading = rnd_range(r, 0, 1000000);
     for (size_t i = 0; i < n; i++) {
@@ -260,7 +260,7 @@ static void test_sealed_stream_equals_unsealed(void **state)
     for (int k = 0; k < CASES; k++) {
         rnd_tariff(&r, &sets[0], -1);
         prepay_tariff_plan_t open, sealed;
-        prepay_tariff_plan_init(&open, &sets[0]);
+        assert_int_equal(prepay_tariff_plan_init(&open, &sets[0]), PREPAY_OK);
         if (rnd_range(&r, 0, 2) == 0) {
             rnd_second_set(&r, &sets[0], &sets[1]);
             open.sets[1] = &sets[1];
@@ -297,11 +297,11 @@ static void test_cache_follows_plan_and_account(void **state)
     assert_int_equal(prepay_tariff_plan_seal(&p1), PREPAY_OK);
     fx.sets[1] = fx.sets[0];
     fx.sets[1].prices.band_price[PREPAY_BAND_SHARP - 1] = 200000000;
-    prepay_tariff_plan_init(&p2, &fx.sets[1]);
+    assert_int_equal(prepay_tariff_plan_init(&p2, &fx.sets[1]), PREPAY_OK);
     assert_int_equal(prepay_tariff_plan_seal(&p2), PREPAY_OK);
     assert_true(p1.seal.stamp != p2.seal.stamp);
     prepay_tariff_compact_state_t st;
-    prepay_tariff_compact_init(&st);
+    assert_int_equal(prepay_tariff_compact_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 7, 15, 11, 0);
     assert_int_equal(prepay_tariff_compact_feed_interval(&p1, NULL, &st, t0, t0 + 900, 1000, lines_a, CAP, &r), 1);
@@ -312,14 +312,14 @@ static void test_cache_follows_plan_and_account(void **state)
     /* an account that moves the tier bound: the cached tier must not be reused */
     assert_int_equal(fx_build("beijing_month", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
-    prepay_tariff_compact_init(&st);
+    assert_int_equal(prepay_tariff_compact_init(&st), PREPAY_OK);
     t0 = fx_time(2024, 7, 1, 0, 0);
     /* 239.999 kWh: still tier 1 under the plain account (bound 240 kWh) */
     assert_int_equal(prepay_tariff_compact_feed_interval(&fx.plan, NULL, &st, t0, t0 + 3600, 239999, lines_a, CAP, &r),
                      1);
     assert_int_equal(lines_a[0].tier, 1);
     prepay_tariff_account_t small;
-    prepay_tariff_account_init(&small);
+    assert_int_equal(prepay_tariff_account_init(&small), PREPAY_OK);
     small.tier_scale_num = 9;
     small.tier_scale_den = 10; /* bounds 216 and 360 kWh: the next Wh is in tier 2 */
     assert_int_equal(
@@ -341,7 +341,7 @@ static void test_compact_state(void **state)
     assert_int_equal(fx_build("shanghai_prop", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
     prepay_tariff_compact_state_t c;
-    prepay_tariff_compact_init(&c);
+    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
     prepay_tariff_compact_state_t before = c;
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 7, 15, 11, 0);
@@ -352,7 +352,7 @@ static void test_compact_state(void **state)
     assert_memory_equal(&before, &c, sizeof c);
     /* a full proportional state with band energy cannot be packed; an empty one can */
     prepay_tariff_state_t full;
-    prepay_tariff_state_init(&full);
+    assert_int_equal(prepay_tariff_state_init(&full), PREPAY_OK);
     assert_int_equal(prepay_tariff_compact_from_state(&full, &c), PREPAY_OK);
     assert_int_equal(prepay_tariff_feed_interval(&fx.plan, NULL, &full, t0, t0 + 900, 1000, lines_a, CAP, &r), 0);
     assert_int_equal(prepay_tariff_compact_from_state(&full, &c), PREPAY_E_TARIFF_NEEDS_BANDS);
@@ -368,13 +368,13 @@ static void test_compact_state(void **state)
     /* a chronological stream: compact -> full -> batch continues where the stream stopped */
     assert_int_equal(fx_build("shanghai_chrono", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
-    prepay_tariff_compact_init(&c);
+    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
     assert_int_equal(prepay_tariff_compact_feed_interval(&fx.plan, NULL, &c, t0, t0 + 900, 4000, lines_a, CAP, &r),
                      1);
     assert_int_equal(prepay_tariff_compact_to_state(&c, &full), PREPAY_OK);
     prepay_tariff_interval_t iv = {t0 + 900, t0 + 1800, 5000};
     prepay_tariff_bill_t bill;
-    prepay_tariff_bill_init(&bill, &fx.sets[0], lines_b, CAP);
+    assert_int_equal(prepay_tariff_bill_init(&bill, &fx.sets[0], lines_b, CAP), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&fx.plan, NULL, &full, &iv, 1, &bill), PREPAY_OK);
     assert_int_equal(full.cycle_energy, 9000);
     prepay_tariff_compact_state_t back;
@@ -459,7 +459,7 @@ static void test_next_change_property(void **state)
     for (int k = 0; k < CASES; k++) {
         rnd_tariff(&r, &sets[0], -1);
         prepay_tariff_plan_t plan;
-        prepay_tariff_plan_init(&plan, &sets[0]);
+        assert_int_equal(prepay_tariff_plan_init(&plan, &sets[0]), PREPAY_OK);
         if (rnd_range(&r, 0, 2) == 0) {
             rnd_second_set(&r, &sets[0], &sets[1]);
             plan.sets[1] = &sets[1];

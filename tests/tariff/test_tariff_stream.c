@@ -23,8 +23,8 @@ static void test_register_readings_match_intervals(void **state)
     (void)state;
     assert_int_equal(fx_build("beijing_ci", &s), 0);
     prepay_tariff_state_t a, b;
-    prepay_tariff_state_init(&a);
-    prepay_tariff_state_init(&b);
+    assert_int_equal(prepay_tariff_state_init(&a), PREPAY_OK);
+    assert_int_equal(prepay_tariff_state_init(&b), PREPAY_OK);
     prepay_tariff_line_t la[16], lb[16];
     prepay_tariff_feed_result_t ra, rb;
     /* first reading primes: no lines */
@@ -60,7 +60,7 @@ static void test_buffer_too_small_reports_needed(void **state)
     (void)state;
     assert_int_equal(fx_build("beijing_ci", &s), 0);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_state_t before = st;
     prepay_tariff_line_t lines[16];
     prepay_tariff_feed_result_t r;
@@ -89,7 +89,7 @@ static void test_interval_errors_leave_state(void **state)
     (void)state;
     assert_int_equal(fx_build("beijing_month", &s), 0);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_line_t lines[8];
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 3, 1, 0, 0);
@@ -128,7 +128,7 @@ static void test_proportional_close(void **state)
     (void)state;
     assert_int_equal(fx_build("shanghai_prop", &s), 0);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_line_t lines[16];
     prepay_tariff_feed_result_t r;
     /* proportional lines wait for the cycle end */
@@ -178,7 +178,7 @@ static void test_proportional_largest_remainder(void **state)
                                       {fx_time(2024, 3, 1, 16, 0), fx_time(2024, 3, 1, 17, 0), 1}};
     prepay_tariff_line_t lines[16];
     prepay_tariff_bill_t bill;
-    prepay_tariff_bill_init(&bill, t, lines, 16);
+    assert_int_equal(prepay_tariff_bill_init(&bill, t, lines, 16), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&s.plan, NULL, NULL, iv, 3, &bill), PREPAY_OK);
     /* tier 1 (2 Wh): peak 1, flat 1 ; tier 2 (1 Wh, last reached): valley 1 */
     assert_int_equal(bill.line_count, 3);
@@ -194,7 +194,7 @@ static void test_dues_sum_to_rounded_total(void **state)
      * the running exact total rounded half-up */
     assert_int_equal(fx_build("guangzhou", &s), 0);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_line_t lines[8];
     prepay_tariff_feed_result_t r;
     prepay_money_t dues = 0;
@@ -204,9 +204,9 @@ static void test_dues_sum_to_rounded_total(void **state)
         assert_true(prepay_tariff_feed_interval(&s.plan, NULL, &st, t, t + 900, 7, lines, 8, &r) >= 0);
         t += 900;
         dues += r.due;
-        prepay_amount_add(exact, r.exact, &exact);
+        assert_int_equal(prepay_amount_add(exact, r.exact, &exact), PREPAY_OK);
         prepay_money_t rounded;
-        prepay_amount_round(exact, PREPAY_ROUND_HALF_UP, &rounded);
+        assert_int_equal(prepay_amount_round(exact, PREPAY_ROUND_HALF_UP, &rounded), PREPAY_OK);
         assert_int_equal(dues, rounded);
     }
     assert_int_equal(exact.units, 412); /* 7000 Wh x 0.58886875 = 412.208125 fen */
@@ -231,13 +231,13 @@ static void test_fast_path_tier_edge(void **state)
     }
     prepay_tariff_line_t lines[8];
     prepay_tariff_bill_t bill;
-    prepay_tariff_bill_init(&bill, &s.sets[0], lines, 8);
+    assert_int_equal(prepay_tariff_bill_init(&bill, &s.sets[0], lines, 8), PREPAY_OK);
     assert_int_equal(prepay_tariff_eval_batch(&s.plan, NULL, NULL, iv, 8, &bill), PREPAY_OK);
     assert_int_equal(bill.line_count, 2);
     assert_true(lines[0].tier == 1 && lines[0].quantity == 10);
     assert_true(lines[1].tier == 2 && lines[1].quantity == 14);
     prepay_tariff_state_t st;
-    prepay_tariff_state_init(&st);
+    assert_int_equal(prepay_tariff_state_init(&st), PREPAY_OK);
     prepay_tariff_feed_result_t r;
     for (int i = 0; i < 3; i++) {
         assert_int_equal(prepay_tariff_feed_interval(&s.plan, NULL, &st, iv[i].start, iv[i].end, 3, lines, 8, &r), 1);

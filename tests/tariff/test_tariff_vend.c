@@ -23,7 +23,7 @@ static fx_setup_t s;
 static void position(prepay_tariff_state_t *st, const prepay_tariff_plan_t *plan, prepay_time_t at,
                      prepay_energy_t used)
 {
-    prepay_tariff_state_init(st);
+    assert_int_equal(prepay_tariff_state_init(st), PREPAY_OK);
     int32_t cycle;
     prepay_time_t start;
     assert_int_equal(prepay_tariff_cycle_of(plan->sets[0], at, &cycle), PREPAY_OK);
@@ -44,7 +44,7 @@ static prepay_amount_t forward(const prepay_tariff_plan_t *plan, const prepay_ta
     prepay_amount_t sum = {0, 0};
     for (size_t i = 0; i < r.line_count; i++) {
         if (lines[i].kind == PREPAY_LINE_ENERGY) {
-            prepay_amount_add(sum, lines[i].amount, &sum);
+            assert_int_equal(prepay_amount_add(sum, lines[i].amount, &sum), PREPAY_OK);
         }
     }
     return sum;
@@ -125,7 +125,7 @@ static void test_vend_agrees_with_forward_pricing(void **state)
     int checked = 0;
     for (int c = 0; c < 300; c++) {
         rnd_tariff(&r, &t, (int)rnd_range(&r, 0, 1));
-        prepay_tariff_plan_init(&plan, &t);
+        assert_int_equal(prepay_tariff_plan_init(&plan, &t), PREPAY_OK);
         prepay_time_t at = (prepay_time_t)8766 * 86400 + rnd_range(&r, 0, 86400 * 300);
         prepay_tariff_state_t st;
         position(&st, &plan, at, rnd_range(&r, 0, 200000));

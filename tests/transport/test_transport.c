@@ -74,7 +74,7 @@ static void *peer_run(void *arg)
         (void)!write(p->fd, p->greeting, strlen(p->greeting));
     }
     prepay_dlt645_stream_t stream;
-    prepay_dlt645_stream_init(&stream, PREPAY_DLT645_EDITION_AUTO);
+    assert_int_equal(prepay_dlt645_stream_init(&stream, PREPAY_DLT645_EDITION_AUTO), PREPAY_OK);
     uint8_t buf[256];
     for (;;) {
         struct pollfd pfd = {p->fd, POLLIN, 0};
@@ -85,7 +85,7 @@ static void *peer_run(void *arg)
         if (n <= 0) {
             return NULL;
         }
-        prepay_dlt645_stream_feed(&stream, buf, (size_t)n);
+        assert_true(prepay_dlt645_stream_feed(&stream, buf, (size_t)n) >= 0);
         prepay_dlt645_frame_t f;
         while (prepay_dlt645_stream_next(&stream, &f) == 1) {
             p->seen++;

@@ -98,8 +98,11 @@ int cli_emit_frame(const cli_t *cli, const uint8_t *bytes, size_t len);
 
 /* ---- end of a program ------------------------------------------------------------------- */
 
-/* Prints "PROGRAM VERSION" (or {"ok":true,"program":...,"version":...} with --json). Returns 0. */
+/* Prints "PROGRAM VERSION" (or {"ok":true,"program":...,"version":...,"source":...} with --json). Returns 0. */
 int cli_print_version(const cli_t *cli);
+/* The source revision the tools were built from: `git describe --tags --always --dirty`
+ * at build time ("v0.2.0", "v0.2.0-4-g1a2b3c4-dirty"), or the project version outside git. */
+const char *cli_source_version(void);
 /* Flushes stdout; a write error (a full disk, a closed pipe) turns exit 0 into 1, reported. */
 int cli_finish(const cli_t *cli, int exit_code);
 

@@ -12,6 +12,8 @@
 #include "prepay/status.h"
 #include "prepay/version.h"
 
+#include "cli_source_version.h"
+
 static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap) CLI_PRINTF(4, 0);
 
 static int report(const cli_t *cli, int exit_code, int status, const char *fmt, va_list ap)
@@ -227,12 +229,18 @@ int cli_emit_frame(const cli_t *cli, const uint8_t *bytes, size_t len)
 
 /* ---- the end of a program ------------------------------------------------------------------- */
 
+const char *cli_source_version(void)
+{
+    return CLI_SOURCE_VERSION;
+}
+
 int cli_print_version(const cli_t *cli)
 {
     if (cli->json) {
         json_t *obj = cli_result();
         cli_set(obj, "program", cli_json_text(cli->program));
         cli_set(obj, "version", json_string(prepay_version()));
+        cli_set(obj, "source", json_string(cli_source_version()));
         return cli_emit(cli, obj);
     }
     printf("%s %s\n", cli->program, prepay_version());

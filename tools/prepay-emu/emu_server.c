@@ -351,7 +351,8 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         c->kind = CLIENT_PTY;
         c->first = 0;
         c->count = site->meter_count;
-        prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+        /* cannot fail: a stream and a known edition */
+        (void)prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
     }
     if (listener_count == 0 && !opt->serial_link && !opt->dial_host) {
         cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --serial or --dial)");
@@ -387,7 +388,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
                 c->count = site->meter_count;
                 c->last_io_ms = monotonic_ms();
                 c->answered = dial_drops_left > 0 ? 0u : opt->dial_drop_after; /* drop once only */
-                prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
+                (void)prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO); /* cannot fail, as above */
                 dial_connected = true;
                 say_dial(opt, true);
             } else {

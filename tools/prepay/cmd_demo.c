@@ -111,7 +111,7 @@ static const cli_spec_t demo_spec = {
              " [--timeout-ms N] [--emulator PATH] [--json]",
     .summary = "Runs a building of M prepaid rooms for N days against the DL/T 645 emulator over loopback TCP\n"
                "and prints the month-end report; writes report.csv, report.json, events.csv,\n"
-               "notifications.csv, site.json and load.svg into DIR.",
+               "notifications.csv, site.json, load.svg and load.csv into DIR.",
     .options = demo_options,
     .json = true,
     .notes = "Exits 1 if any cross-check between ledger, meters and station fails. With --json the report is\n"

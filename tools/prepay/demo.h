@@ -161,6 +161,14 @@ void demo_write_day_svg(const demo_t *d, FILE *f);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
 int demo_report(demo_t *d, json_t *totals);
+/* The hourly load of the run as a chart (load.svg: dated x axis, kW y axis with round
+ * ticks, both titled, a legend) and as a table (load.csv, kWh per hour). 0, or -1 if a
+ * write failed. */
+int demo_chart_write_svg(const demo_t *d, FILE *f);
+int demo_chart_write_csv(const demo_t *d, FILE *f);
+/* Round axis for values up to max: the smallest step 1, 2 or 5 x 10^k covering max in
+ * at most 6 steps, and the axis top (a multiple of the step >= max). 0, or -1 if none fits. */
+int demo_chart_axis(int64_t max, int64_t *step, int64_t *top);
 
 /* The first of candidates (paths relative to the directory of the running program, each
  * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */

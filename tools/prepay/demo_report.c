@@ -57,53 +57,9 @@ static prepay_energy_t band_energy(const demo_room_t *r, int band)
     return r->meter_first[band] >= 0 && r->meter_last[band] >= 0 ? r->meter_last[band] - r->meter_first[band] : 0;
 }
 
-static void write_svg(demo_t *d, FILE *f)
-{
-    const int width = 960, height = 360, left = 60, bottom = 40, top = 30, right = 20;
-    prepay_energy_t peak = 1;
-    for (int h = 0; h < d->hours; h++) {
-        if (d->master_wh[h] > peak) {
-            peak = d->master_wh[h];
-        }
-        if (d->rooms_wh[h] > peak) {
-            peak = d->rooms_wh[h];
-        }
-    }
-    double plot_w = width - left - right, plot_h = height - top - bottom;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-               "font-size=\"11\">\n", width, height);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"14\">Site load, hourly (kW): building incomer and rooms</text>\n",
-            left);
-    for (int k = 0; k <= 4; k++) {
-        double y = top + plot_h - plot_h * k / 4.0;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, width - right, y);
-        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", left - 6, y + 4,
-                (double)peak * k / 4.0 / 1000.0);
-    }
-    for (int day = 0; day * 24 <= d->hours; day += (d->hours > 24 * 14 ? 5 : 1)) {
-        double x = left + plot_w * day * 24 / (d->hours > 0 ? d->hours : 1);
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">day %d</text>\n", x, height - 15, day + 1);
-    }
-    const char *colors[2] = {"#c0392b", "#2471a3"};
-    const char *names[2] = {"building incomer", "sum of rooms"};
-    for (int s = 0; s < 2; s++) {
-        const prepay_energy_t *series = s == 0 ? d->master_wh : d->rooms_wh;
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"", colors[s]);
-        for (int h = 0; h < d->hours; h++) {
-            double x = left + plot_w * (h + 0.5) / d->hours;
-            double y = top + plot_h - plot_h * (double)series[h] / (double)peak;
-            fprintf(f, "%.1f,%.1f ", x, y);
-        }
-        fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", width - right - 260 + s * 130, 18,
-                colors[s], names[s]);
-    }
-    fprintf(f, "</svg>\n");
-}
-
 /* The report files in the making: each is renamed into place only when complete. */
 typedef struct report_files {
-    cli_output_t csv, svg;
+    cli_output_t csv, svg, load_csv;
     json_t *json; /* report.json */
     json_t *rooms;
 } report_files_t;
@@ -154,8 +110,23 @@ static int commit_files(demo_t *d, report_files_t *files)
     }
     snprintf(path, sizeof path, "%s/load.svg", d->opt.out_dir);
     if (rc == 0 && (rc = cli_output_open(&files->svg, path, err, sizeof err)) == 0) {
-        write_svg(d, files->svg.file);
-        rc = cli_output_commit(&files->svg, err, sizeof err);
+        if (demo_chart_write_svg(d, files->svg.file) != 0) {
+            cli_output_abort(&files->svg);
+            snprintf(err, sizeof err, "%s: cannot write", path);
+            rc = -1;
+        } else {
+            rc = cli_output_commit(&files->svg, err, sizeof err);
+        }
+    }
+    snprintf(path, sizeof path, "%s/load.csv", d->opt.out_dir);
+    if (rc == 0 && (rc = cli_output_open(&files->load_csv, path, err, sizeof err)) == 0) {
+        if (demo_chart_write_csv(d, files->load_csv.file) != 0) {
+            cli_output_abort(&files->load_csv);
+            snprintf(err, sizeof err, "%s: cannot write", path);
+            rc = -1;
+        } else {
+            rc = cli_output_commit(&files->load_csv, err, sizeof err);
+        }
     }
     snprintf(path, sizeof path, "%s/load_day.svg", d->opt.out_dir);
     cli_output_t day;
@@ -430,7 +401,7 @@ int demo_report(demo_t *d, json_t *totals)
         return -1;
     }
     if (!d->opt.json) {
-        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg, load_day.svg\n",
+        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg, load.csv, load_day.svg\n",
                d->opt.out_dir);
     }
     return 0;

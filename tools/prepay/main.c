@@ -23,7 +23,8 @@ static const cli_command_t commands[] = {
 static const cli_spec_t version_spec = {
     .program = "prepay version",
     .usage = "[--json]",
-    .summary = "Prints the version of prepay and of the library it runs on.",
+    .summary = "Prints the version of the library prepay runs on, then the source revision prepay was built\n"
+               "from (git describe: the release tag, the commits since, -dirty for local changes).",
     .json = true,
 };
 
@@ -36,7 +37,11 @@ int prepay_tool_version(int argc, char **argv)
         return rc;
     }
     cli.program = "prepay";
-    return cli_print_version(&cli);
+    rc = cli_print_version(&cli);
+    if (rc == CLI_EXIT_OK && !cli.json) {
+        printf("source %s\n", cli_source_version());
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
