@@ -11,6 +11,9 @@ What is checked (from the chart's contract in docs/emulator.md, not from its out
   above the largest hourly value of load.csv;
 - the x tick labels are the dates of the run's local midnights (YYYY-MM-DD), in order;
 - a legend names both curves; each curve has one point per hour;
+- load_day.svg (the last day's quarter-hour curves) keeps the same rules: axis titles with
+  units, round y ticks from 0 covering its curves, the hours of the day on x, a legend, and
+  96 points per curve;
 - load.csv has one row per hour of the run (hour_start, hour_end one hour apart), units in
   the header, and its rooms' column sums to no more than the incomer's (the common area
   uses the rest).
@@ -48,6 +51,7 @@ class DemoChartTest(unittest.TestCase):
         if run.returncode != 0:
             raise AssertionError(f'prepay demo failed ({run.returncode}): {run.stdout}{run.stderr}')
         cls.svg = ET.parse(os.path.join(out, 'load.svg')).getroot()
+        cls.day = ET.parse(os.path.join(out, 'load_day.svg')).getroot()
         with open(os.path.join(out, 'load.csv'), newline='') as f:
             cls.rows = list(csv.reader(f))
 
@@ -55,8 +59,34 @@ class DemoChartTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def texts(self, cls_name):
-        return [t.text for t in self.svg.iter(NS + 'text') if t.get('class') == cls_name]
+    def texts(self, cls_name, svg=None):
+        return [t.text for t in (svg if svg is not None else self.svg).iter(NS + 'text') if t.get('class') == cls_name]
+
+    def test_day_chart_reads_like_the_run_chart(self):
+        (y_title,) = self.texts('y-title', self.day)
+        (x_title,) = self.texts('x-title', self.day)
+        self.assertIn('(kW', y_title)
+        self.assertIn('Time of day', x_title)
+        ticks = [decimal.Decimal(t) for t in self.texts('y-tick', self.day)]
+        self.assertGreaterEqual(len(ticks), 2)
+        self.assertEqual(ticks[0], 0)
+        step = ticks[1] - ticks[0]
+        self.assertTrue(is_round_step(step), f'step {step} is not 1, 2 or 5 x 10^k')
+        for a, b in zip(ticks, ticks[1:]):
+            self.assertEqual(b - a, step)
+        self.assertEqual(self.texts('x-tick', self.day), [f'{h % 24:02d}:00' for h in range(0, 25, 3)])
+        legend = ' '.join(t.text for t in self.day.iter(NS + 'text'))
+        self.assertIn('building incomer', legend)
+        self.assertIn('rooms', legend)
+        lines = list(self.day.iter(NS + 'polyline'))
+        self.assertEqual(len(lines), 2)
+        top = float(min(float(p.split(',')[1]) for line in lines for p in line.get('points').split()))
+        for line in lines:
+            self.assertEqual(len(line.get('points').split()), 96)
+        # the highest point of the curves lies inside the plot (at or below the top tick's grid line)
+        grid = [float(l.get('y1')) for l in self.day.iter(NS + 'line') if l.get('stroke') in ('#ddd', '#333')
+                and l.get('y1') == l.get('y2')]
+        self.assertGreaterEqual(top, min(grid))
 
     def test_axis_titles_name_units(self):
         (y_title,) = self.texts('y-title')

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "cli_text.h"
 #include "prepay/prepay.h"
 #include "prepay/settlement.h"
 #include "prepay/tariff_json.h"
@@ -157,7 +158,7 @@ int demo_run(demo_t *d);
 void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading);
 int demo_read_curves(demo_t *d);
 void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s);
-void demo_write_day_svg(const demo_t *d, FILE *f);
+int demo_write_day_svg(const demo_t *d, FILE *f);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */
 int demo_report(demo_t *d, json_t *totals);
@@ -169,6 +170,8 @@ int demo_chart_write_csv(const demo_t *d, FILE *f);
 /* Round axis for values up to max: the smallest step 1, 2 or 5 x 10^k covering max in
  * at most 6 steps, and the axis top (a multiple of the step >= max). 0, or -1 if none fits. */
 int demo_chart_axis(int64_t max, int64_t *step, int64_t *top);
+/* W as kW text, trailing zeros of the fraction dropped ("1.500" -> "1.5", "2.000" -> "2"). */
+const char *demo_chart_kw_text(int64_t watts, char out[CLI_TEXT_MAX]);
 
 /* The first of candidates (paths relative to the directory of the running program, each
  * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */

@@ -43,8 +43,7 @@ int demo_chart_axis(int64_t max, int64_t *step, int64_t *top)
     return -1;
 }
 
-/* W as kW text, trailing zeros of the fraction dropped ("1.500" -> "1.5", "2.000" -> "2"). */
-static const char *kw_text(int64_t watts, char out[CLI_TEXT_MAX])
+const char *demo_chart_kw_text(int64_t watts, char out[CLI_TEXT_MAX])
 {
     cli_fixed_text(watts, 3, out);
     char *dot = strchr(out, '.');
@@ -106,7 +105,7 @@ int demo_chart_write_svg(const demo_t *d, FILE *f)
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>\n", left, y, width - right, y,
                 v == 0 ? "#333" : "#ddd");
         fprintf(f, "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 8, y + 4,
-                kw_text(v, a));
+                demo_chart_kw_text(v, a));
     }
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#333\"/>\n", left, top, left, top + plot_h);
     fprintf(f, "<text class=\"y-title\" x=\"20\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "

@@ -145,50 +145,78 @@ void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s)
     s->master_read = d->curves[d->room_count].aligned;
 }
 
-void demo_write_day_svg(const demo_t *d, FILE *f)
+int demo_write_day_svg(const demo_t *d, FILE *f)
 {
     demo_curve_summary_t s;
     demo_curve_summary(d, &s);
-    const int width = 960, height = 380, left = 60, bottom = 40, top = 50, right = 20;
-    prepay_energy_t peak = 1;
+    const int width = 960, height = 420, left = 80, right = 30, top = 64, bottom = 70;
+    const double plot_w = width - left - right, plot_h = height - top - bottom;
+    /* a quarter hour's Wh x 4 = its mean load in W */
+    prepay_energy_t peak_w = 0;
     for (int k = 0; k < QUARTERS; k++) {
-        peak = s.rooms_quarter_wh[k] > peak ? s.rooms_quarter_wh[k] : peak;
-        peak = s.master_quarter_wh[k] > peak ? s.master_quarter_wh[k] : peak;
+        peak_w = s.rooms_quarter_wh[k] * 4 > peak_w ? s.rooms_quarter_wh[k] * 4 : peak_w;
+        peak_w = s.master_quarter_wh[k] * 4 > peak_w ? s.master_quarter_wh[k] * 4 : peak_w;
     }
-    double plot_w = width - left - right, plot_h = height - top - bottom;
-    char day[CLI_TEXT_MAX];
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-               "font-size=\"11\">\n", width, height);
+    int64_t step = 1, ymax = 1;
+    if (demo_chart_axis(peak_w, &step, &ymax) != 0) {
+        return -1;
+    }
+    char a[CLI_TEXT_MAX];
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+               "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n",
+            width, height, width, height);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"14\">Load on the last day from %s, per quarter hour (kW), "
-               "from the meters' load records (class 4)</text>\n",
-            left, cli_time_text(d->curve_from, PREPAY_TIME_TEXT_MINUTE, day));
-    /* a quarter hour's Wh x 4 = average kW x 1000 */
-    for (int k = 0; k <= 4; k++) {
-        double y = top + plot_h - plot_h * k / 4.0;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, width - right, y);
-        fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1f</text>\n", left - 6, y + 4,
-                (double)peak * 4.0 * k / 4.0 / 1000.0);
-    }
-    for (int h = 0; h <= 24; h += 3) {
-        double x = left + plot_w * h / 24.0;
-        fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n", x, height - 15, h % 24);
-    }
+    fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">"
+               "Site load per quarter hour on %s, from the meters' load records (class 4)</text>\n",
+            width / 2, cli_time_text(d->curve_from, PREPAY_TIME_TEXT_DATE, a));
     const char *colors[2] = {"#c0392b", "#2471a3"};
     char rooms_name[64];
-    snprintf(rooms_name, sizeof rooms_name, "sum of rooms (%d of %zu read)", s.read - (s.master_read ? 1 : 0),
-             d->room_count);
-    const char *names[2] = {s.master_read ? "building incomer" : "building incomer (not read)", rooms_name};
+    snprintf(rooms_name, sizeof rooms_name, "sum of the rooms' meters (%d of %zu read)",
+             s.read - (s.master_read ? 1 : 0), d->room_count);
+    const char *names[2] = {s.master_read ? "building incomer (master meter)" : "building incomer (not read)",
+                            rooms_name};
+    for (int series = 0; series < 2; series++) {
+        int x = left + series * 300;
+        fprintf(f, "<line x1=\"%d\" y1=\"44\" x2=\"%d\" y2=\"44\" stroke=\"%s\" stroke-width=\"3\"/>\n", x, x + 20,
+                colors[series]);
+        fprintf(f, "<text x=\"%d\" y=\"48\" font-size=\"13\">%s</text>\n", x + 26, names[series]);
+    }
+    /* y: round ticks in kW (demo_chart_axis), axis title with its unit */
+    for (int64_t v = 0; v <= ymax; v += step) {
+        double y = top + plot_h - plot_h * (double)v / (double)ymax;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>\n", left, y, width - right, y,
+                v == 0 ? "#333" : "#ddd");
+        fprintf(f, "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 8, y + 4,
+                demo_chart_kw_text(v, a));
+    }
+    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#333\"/>\n", left, top, left, top + plot_h);
+    fprintf(f, "<text class=\"y-title\" x=\"20\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 20 %.1f)\">Load (kW, mean over each quarter hour)</text>\n",
+            top + plot_h / 2, top + plot_h / 2);
+    /* x: the local time of day, a tick every hour, a label every three */
+    for (int h = 0; h <= 24; h++) {
+        double x = left + plot_w * h / 24.0;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, top + plot_h, x,
+                top + plot_h + (h % 3 == 0 ? 6 : 3));
+        if (h % 3 == 0) {
+            fprintf(f, "<text class=\"x-tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%02d:00</text>\n", x,
+                    top + plot_h + 20, h % 24);
+        }
+    }
+    fprintf(f, "<text class=\"x-title\" x=\"%.1f\" y=\"%d\" font-size=\"13\" text-anchor=\"middle\">"
+               "Time of day (local time, hh:mm)</text>\n",
+            left + plot_w / 2, height - 16);
     for (int series = 0; series < 2; series++) {
         const prepay_energy_t *v = series == 0 ? s.master_quarter_wh : s.rooms_quarter_wh;
         fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" points=\"", colors[series]);
         for (int k = 0; k < QUARTERS; k++) {
             double x = left + plot_w * (k + 0.5) / QUARTERS;
-            double y = top + plot_h - plot_h * (double)v[k] / (double)peak;
+            double y = top + plot_h - plot_h * (double)(v[k] * 4) / (double)ymax;
             fprintf(f, "%.1f,%.1f ", x, y);
         }
-        fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n", left + series * 200, 38,
-                colors[series], names[series]);
+        fprintf(f, "\"/>\n");
     }
     fprintf(f, "</svg>\n");
+    return ferror(f) ? -1 : 0;
 }

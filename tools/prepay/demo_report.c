@@ -131,8 +131,13 @@ static int commit_files(demo_t *d, report_files_t *files)
     snprintf(path, sizeof path, "%s/load_day.svg", d->opt.out_dir);
     cli_output_t day;
     if (rc == 0 && d->curves != NULL && (rc = cli_output_open(&day, path, err, sizeof err)) == 0) {
-        demo_write_day_svg(d, day.file);
-        rc = cli_output_commit(&day, err, sizeof err);
+        if (demo_write_day_svg(d, day.file) != 0) {
+            cli_output_abort(&day);
+            snprintf(err, sizeof err, "%s: cannot write", path);
+            rc = -1;
+        } else {
+            rc = cli_output_commit(&day, err, sizeof err);
+        }
     }
     json_decref(files->json);
     if (rc != 0) {
