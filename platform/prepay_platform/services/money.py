@@ -21,6 +21,7 @@ from prepay import wallet as W
 from prepay.ledger import Ledger
 from prepay.tariff import Tariff
 from prepay._enums import RelayCommand, WalletInput, WalletRelay
+from prepay._errors import Error as PrepayError
 
 from . import audit, clock
 from .errors import InputError, NotFound
@@ -115,6 +116,9 @@ class Money:
             return site.settle([S.Reading(m, clock.local(t), v) for m, t, v in p["readings"]])
         if kind == "recharge":
             return site.recharge(p["household"], yuan(p["fen"]), clock.local(p["at"]), sequence=p["sequence"])
+        if kind == "refund":
+            return site.refund(p["household"], yuan(p["fen"]), clock.local(p["at"]), sequence=p["sequence"],
+                               order_id=p["order"])
         if kind == "commands":
             return site.set_commands(p["household"], WalletInput(p["flags"]), clock.local(p["at"]))
         if kind == "pay_create":
@@ -139,7 +143,7 @@ class Money:
                 seq = self._record(kind, payload, at)
             try:
                 result = self._apply(kind, payload)
-            except (ValueError, KeyError) as e:
+            except (ValueError, KeyError, PrepayError) as e:  # refused by the library: nothing changed
                 self.db.execute("DELETE FROM site_inputs WHERE seq = ?", (seq,))
                 raise InputError(str(e)) from None
             self._after(seq, result, who)
