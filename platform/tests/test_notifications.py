@@ -122,6 +122,9 @@ class NotificationsTest(unittest.TestCase):
             page = c.post("/notifications/settings", data=dict(bad, csrf_token=tok), follow_redirects=True)
             self.assertIn(word, page.get_data(as_text=True))
             self.assertEqual(N.settings(self.f.p.db)["webhook_url"], self.url)  # unchanged
+        self.assertNotIn(SECRET, c.get("/notifications").get_data(as_text=True))  # never shown
+        c.post("/notifications/settings", data={"webhook_url": self.url, "csrf_token": tok})  # secret kept
+        self.assertEqual(N.settings(self.f.p.db)["webhook_secret"], SECRET)
         page = c.post("/notifications/test", data={"channel": "webhook", "csrf_token": tok}, follow_redirects=True)
         self.assertIn("test message sent", page.get_data(as_text=True))
         self.assertEqual(len(self.server.seen), 1)

@@ -66,7 +66,11 @@ def _validated(form) -> dict:
 
 
 def save_settings(db, form, who: str) -> dict:
-    """Validates and stores the channel settings (all or nothing); audited without the secret."""
+    """Validates and stores the channel settings (all or nothing); audited without the secret. An empty
+    secret with a webhook URL keeps the stored one (the page never shows it)."""
+    form = {k: form.get(k) for k in KEYS}
+    if form["webhook_url"] and not form["webhook_secret"]:
+        form["webhook_secret"] = settings(db)["webhook_secret"]
     new = _validated(form)
     with db.transaction():
         db.execute("DELETE FROM notify_settings")
