@@ -48,6 +48,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", default="", help="a prepay-site/1 file: its rooms and accounts, created once")
     ap.add_argument("--emu-port", type=int, default=0, help="the emulator's bus port: read meters through it")
     ap.add_argument("--poll-seconds", type=float, default=10.0)
+    ap.add_argument("--notify-seconds", type=float, default=30.0, help="the notification delivery schedule")
     args = ap.parse_args(argv)
     app = create_app({"db": args.db, "data": args.data})
     p = app.platform
@@ -65,6 +66,8 @@ def main(argv=None) -> int:
         p.station = p.money.station = station
         if station is not None:
             _poller(app, args.poll_seconds)
+    from .services import notifications
+    notifications.start(p, args.notify_seconds)
     print(f"prepay platform on http://{args.host}:{args.port}/", flush=True)
     import waitress
     waitress.serve(app, host=args.host, port=args.port, threads=4)

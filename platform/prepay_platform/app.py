@@ -15,6 +15,9 @@ from .services import clock
 from .services.errors import Forbidden, InputError, NotFound
 from .services import batches as batch_service
 from .web import api, auth, batches, pages, pay
+from .web import notifications as notify_routes
+from .web import refunds as refund_routes
+from .web import tou_report as tou_routes
 
 
 def create_app(config: dict) -> Flask:
@@ -33,6 +36,9 @@ def create_app(config: dict) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pay.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(refund_routes.bp)
+    app.register_blueprint(notify_routes.bp)
+    app.register_blueprint(tou_routes.bp)
 
     def error(status, message):
         if request.path.startswith("/api/") or request.path.startswith("/pay/"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from .db import open_database
-from .services import recharge
+from .services import notifications, recharge
 from .services.money import Money
 
 
@@ -18,7 +18,8 @@ class Platform:
         self.db = open_database(db_url)
         self.db.migrate()
         self.station = station
-        self.money = Money(self.db, os.path.join(data_dir, "settlement.journal"), station)
+        self.money = Money(self.db, os.path.join(data_dir, "settlement.journal"), station,
+                           make_outbox=notifications.make_outbox)
         self.money.rebuild()
         recharge.resume_pending(self)
 

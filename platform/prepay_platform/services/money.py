@@ -18,9 +18,11 @@ from decimal import Decimal
 from prepay import payment as P
 from prepay import settlement as S
 from prepay import wallet as W
+from prepay.journal import Journal
 from prepay.ledger import Ledger
 from prepay.tariff import Tariff
 from prepay._enums import RelayCommand, WalletInput, WalletRelay
+from prepay._errors import Error as PrepayError
 
 from . import audit, clock
 from .errors import InputError, NotFound
@@ -43,9 +45,12 @@ class Money:
     """The site of one platform instance. ``station``: an object with the plat-field Station
     interface (``relay(meter_id, action)``) or None: commands are then only recorded."""
 
-    def __init__(self, db, journal_path: str, station=None) -> None:
+    def __init__(self, db, journal_path: str, station=None, make_outbox=None) -> None:
         self.db, self.journal_path, self.station = db, journal_path, station
         self.site = None
+        # make_outbox() -> a new prepay.outbox.Outbox: recovered from the journal and attached to the
+        # Site, so the Site's events become deliveries in the same journal batch (services/notifications).
+        self.make_outbox, self.outbox, self._journal = make_outbox, None, None
         self._lock = threading.RLock()
 
     # ---- building the site ----
@@ -62,9 +67,7 @@ class Money:
     def rebuild(self) -> None:
         """(Re)builds the Site from the description and re-runs every recorded input."""
         with self._lock:
-            if self.site is not None:
-                self.site.close()
-                self.site = None
+            self.close()
             tariffs = self.db.query("SELECT * FROM tariffs ORDER BY number")
             if not tariffs:
                 return
@@ -87,7 +90,14 @@ class Money:
                                        modulus=0 if m["commodity"] == "water" else None))
             # One transfer per reading: an hourly month of 1 000 meters is 720 000 transfers.
             ledger = Ledger(accounts=3 * len(households) + 16, transfers=max(1 << 20, 1000 * len(meters)))
-            site.open(ledger, journal=self.journal_path)
+            if self.make_outbox is not None:
+                box = self.make_outbox()
+                self._journal = Journal.open(self.journal_path, ledger, outbox=box)
+                site.open(ledger, journal=self._journal)
+                site.attach_outbox(box)
+                self.outbox = box
+            else:
+                site.open(ledger, journal=self.journal_path)
             self.site = site
             for row in self.db.query("SELECT * FROM site_inputs ORDER BY seq"):
                 result = self._apply(row["kind"], json.loads(row["payload"]))
@@ -107,6 +117,9 @@ class Money:
             if self.site is not None:
                 self.site.close()
                 self.site = None
+            if self._journal is not None:
+                self._journal.close()
+            self.outbox, self._journal = None, None
 
     # ---- inputs ----
     def _apply(self, kind: str, p: dict):
@@ -115,6 +128,9 @@ class Money:
             return site.settle([S.Reading(m, clock.local(t), v) for m, t, v in p["readings"]])
         if kind == "recharge":
             return site.recharge(p["household"], yuan(p["fen"]), clock.local(p["at"]), sequence=p["sequence"])
+        if kind == "refund":
+            return site.refund(p["household"], yuan(p["fen"]), clock.local(p["at"]), sequence=p["sequence"],
+                               order_id=p["order"])
         if kind == "commands":
             return site.set_commands(p["household"], WalletInput(p["flags"]), clock.local(p["at"]))
         if kind == "pay_create":
@@ -139,7 +155,7 @@ class Money:
                 seq = self._record(kind, payload, at)
             try:
                 result = self._apply(kind, payload)
-            except (ValueError, KeyError) as e:
+            except (ValueError, KeyError, PrepayError) as e:  # refused by the library: nothing changed
                 self.db.execute("DELETE FROM site_inputs WHERE seq = ?", (seq,))
                 raise InputError(str(e)) from None
             self._after(seq, result, who)

@@ -8,9 +8,11 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
                    url_for)
 from markupsafe import Markup
 
+from ..services import refunds as refund_service
 from ..services import audit, controls, payments, recharge, reports, site, suspicions, users
 from ..services.errors import InputError, NotFound
 from .auth import requires, tenant_only, who
+from . import refunds as refund_web
 
 bp = Blueprint("pages", __name__)
 
@@ -75,6 +77,7 @@ def _room_context(room_id: int):
         ctx["curve"] = Markup(reports.curve_svg(ctx["today"]["hours"]))
         ctx["events"] = p.db.query("SELECT * FROM events WHERE household_id = ? ORDER BY at DESC, id LIMIT 50", (hid,))
         ctx["orders"] = recharge.orders(p.db, hid, 20)
+        ctx.update(refund_web.room_context(p.db, hid))
         ctx["commands"] = p.db.query("SELECT c.* FROM relay_commands c JOIN meters m ON m.id = c.meter_id "
                                      "WHERE m.household_id = ? ORDER BY c.id DESC LIMIT 20", (hid,))
     return ctx
@@ -169,7 +172,7 @@ def finance():
     if request.args.get("format") == "csv":
         return _csv(rows, ["period", "recharge", "energy", "common area", "charge items"], f"income-{period}.csv")
     return render_template("finance.html", rows=rows, period=period, orders=recharge.orders(_p().db, None, 200),
-                           pay_orders=payments.orders(_p().db))
+                           pay_orders=payments.orders(_p().db), refunds=refund_service.refunds(_p().db, None, 200))
 
 
 @bp.route("/reports")
