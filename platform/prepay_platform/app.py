@@ -15,6 +15,7 @@ from .services import clock
 from .services.errors import Forbidden, InputError, NotFound
 from .services import batches as batch_service
 from .web import api, auth, batches, pages, pay
+from .web import billing as billing_web
 
 
 def create_app(config: dict) -> Flask:
@@ -33,6 +34,7 @@ def create_app(config: dict) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pay.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(billing_web.bp)
 
     def error(status, message):
         if request.path.startswith("/api/") or request.path.startswith("/pay/"):
