@@ -206,6 +206,39 @@ class BillingTest(unittest.TestCase):
         self.assertEqual(billing.period(self.p)["end"], "2026-03-01")
         self.assertEqual(len(billing.statements(self.p.db)), 1)
 
+    def test_pages_forms_csrf_and_tenant_pages(self):
+        import re
+        c = self.app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+        r = c.post("/login", data={"login": "fin", "password": self.f.passwords["fin"], "csrf_token": token})
+        self.assertEqual(r.status_code, 302)
+        page = c.get("/billing").get_data(as_text=True)
+        self.assertIn('id="close-period"', page)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = {"name": "Cleaning", "basis": "fixed", "rate": "5", "schedule": "monthly",
+                "effective_from": "2026-01-01", "household_id": "0"}
+        self.assertEqual(c.post("/billing/items/new", data=form).status_code, 400)  # no CSRF token
+        self.assertEqual(billing.items(self.p.db), [])
+        r = c.post("/billing/items/new", data=dict(form, rate="5.001", csrf_token=token), follow_redirects=True)
+        self.assertIn("rate:", r.get_data(as_text=True))
+        self.assertEqual(billing.items(self.p.db), [])
+        r = c.post("/billing/items/new", data=dict(form, csrf_token=token), follow_redirects=True)
+        self.assertIn("charge item 1 added", r.get_data(as_text=True))
+        r = c.post("/billing/close", data={"end": "2026-02-01", "csrf_token": token}, follow_redirects=True)
+        self.assertIn("period closed", r.get_data(as_text=True))
+        self.assertEqual(billing.period(self.p)["end"], "2026-03-01")
+        ro = self.app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', ro.get("/login").get_data(as_text=True)).group(1)
+        ro.post("/login", data={"login": "ro", "password": self.f.passwords["ro"], "csrf_token": token})
+        page = ro.get("/billing").get_data(as_text=True)
+        self.assertNotIn('id="close-period"', page)  # viewers see no change forms
+        self.assertIn("Cleaning", page)
+        t = self.app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', t.get("/login").get_data(as_text=True)).group(1)
+        t.post("/login", data={"login": "t1", "password": self.f.passwords["t1"], "csrf_token": token})
+        self.assertEqual(t.get("/my/statements").status_code, 200)
+        self.assertEqual(t.get("/billing").status_code, 403)
+
     def test_scheduled_close(self):
         billing.set_schedule(self.p, "monthly", "test")
         self.assertEqual(billing.close_due(self.p, ts("2026-03-15")), 1)  # fixes the first end at 2026-03-01
@@ -217,6 +250,16 @@ class BillingTest(unittest.TestCase):
         self.assertEqual(billing.close_due(self.p, ts("2026-09-02")), 0)
         with self.assertRaises(InputError):
             billing.set_schedule(self.p, "daily", "test")
+
+    def test_scheduler_job(self):
+        from prepay_platform.field.schedule import Scheduler
+        billing.set_schedule(self.p, "monthly", "test")
+        sched = Scheduler(self.p.db, [billing.job(self.p)])
+        ran = sched.run_due(ts("2026-03-01", 0) + 60)  # just after local midnight of March 1st
+        self.assertEqual(ran[0]["ok"], 1, ran)
+        self.assertEqual(billing.period(self.p)["end"], "2026-04-01")
+        self.assertEqual(sched.run_due(ts("2026-03-01", 12)), [])  # same day: already run
+        self.assertEqual(sched.run_due(ts("2026-03-02", 1))[0]["ok"], 0)
 
 
 if __name__ == "__main__":

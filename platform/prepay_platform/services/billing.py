@@ -440,6 +440,11 @@ def close(platform, end, who: str, now: int | None = None):
     """Closes the open period at ``end`` (a month start, not in the future) and opens the next month.
     The first close fixes the first period's end (the Site is rebuilt with it); later closes must be
     the open period's end."""
+    with platform.money._lock:  # one close at a time (the page and the scheduled close)
+        return _close(platform, end, who, now)
+
+
+def _close(platform, end, who: str, now: int | None):
     db = platform.db
     money = platform.money
     end = _month_start(end, "end")
@@ -526,6 +531,19 @@ def close_due(platform, now: int, who: str = "scheduler") -> int:
             return done
         close(platform, end, who, now)
         done += 1
+
+
+def job(platform):
+    """The scheduled close as a plat-field Scheduler job: checked daily at local midnight (UTC+8),
+    it closes whatever :func:`close_due` finds due (nothing while the schedule is off)."""
+    from ..field.schedule import DAY, Job
+
+    def run(slot: int):
+        # the slot is the local midnight just begun; close_due looks at the local date of slot + 1 s
+        n = close_due(platform, slot + 1)
+        return n, 0, f"{n} period(s) closed"
+    offset = int(clock.LOCAL.utcoffset(None).total_seconds())
+    return Job("billing-close", DAY, run, offset=-offset)
 
 
 def set_schedule(platform, value: str, who: str) -> None:

@@ -36,7 +36,8 @@ def _body() -> dict:
 
 
 def bills(view):
-    """Admin or finance (checked server-side, after sign-in)."""
+    """Admin or finance (checked server-side, after sign-in). A view serving a page and an API path
+    lists the API route first: the page's route, registered first, is the one url_for builds."""
     @requires("view")
     @functools.wraps(view)
     def inner(*args, **kwargs):
@@ -95,8 +96,8 @@ def api_overview():
 
 # ---- charge items ----
 
-@bp.route("/billing/items/new", methods=["GET", "POST"])
 @bp.route("/api/billing/items", methods=["POST"])
+@bp.route("/billing/items/new", methods=["GET", "POST"])
 @bills
 def new_item():
     if request.method == "GET":
@@ -108,8 +109,8 @@ def new_item():
     return _answer(f"charge item {iid} added", {"id": iid})
 
 
-@bp.route("/billing/items/<int:item_id>", methods=["GET", "POST"])
 @bp.route("/api/billing/items/<int:item_id>", methods=["POST"])
+@bp.route("/billing/items/<int:item_id>", methods=["GET", "POST"])
 @bills
 def edit_item(item_id):
     if request.method == "GET":
@@ -130,8 +131,8 @@ def api_items():
 
 # ---- accounts, master meters, groups ----
 
-@bp.route("/billing/accounts/<int:hid>/kind", methods=["POST"])
 @bp.route("/api/billing/accounts/<int:hid>/kind", methods=["POST"])
+@bp.route("/billing/accounts/<int:hid>/kind", methods=["POST"])
 @bills
 def account_kind(hid):
     try:
@@ -141,8 +142,8 @@ def account_kind(hid):
     return _answer(f"account {hid} is {billing.account_kind(_p().db, hid)}", {"household_id": hid})
 
 
-@bp.route("/billing/masters", methods=["POST"])
 @bp.route("/api/billing/masters", methods=["POST"])
+@bp.route("/billing/masters", methods=["POST"])
 @bills
 def add_master():
     try:
@@ -152,8 +153,8 @@ def add_master():
     return _answer(f"master meter {mid} added", {"id": mid})
 
 
-@bp.route("/billing/masters/<int:meter_id>/reading", methods=["POST"])
 @bp.route("/api/billing/masters/<int:meter_id>/reading", methods=["POST"])
+@bp.route("/billing/masters/<int:meter_id>/reading", methods=["POST"])
 @bills
 def master_reading(meter_id):
     b = _body()
@@ -164,8 +165,8 @@ def master_reading(meter_id):
     return _answer(f"reading of master meter {meter_id} settled", {"id": meter_id})
 
 
-@bp.route("/billing/groups", methods=["POST"])
 @bp.route("/api/billing/groups", methods=["POST"])
+@bp.route("/billing/groups", methods=["POST"])
 @bills
 def add_group():
     try:
@@ -194,8 +195,8 @@ def household(hid):
 
 # ---- period close ----
 
-@bp.route("/billing/close", methods=["POST"])
 @bp.route("/api/billing/close", methods=["POST"])
+@bp.route("/billing/close", methods=["POST"])
 @bills
 def close():
     try:
@@ -206,8 +207,8 @@ def close():
                    {"statements": len(r.statements), "events": len(r.events), "period": billing.period(_p())})
 
 
-@bp.route("/billing/schedule", methods=["POST"])
 @bp.route("/api/billing/schedule", methods=["POST"])
+@bp.route("/billing/schedule", methods=["POST"])
 @bills
 def schedule():
     try:
@@ -238,8 +239,8 @@ def api_statement(sid):
     return jsonify(_statement_json(billing.statement(_p().db, sid)))
 
 
-@bp.route("/billing/statements/<int:sid>/confirm", methods=["POST"])
 @bp.route("/api/billing/statements/<int:sid>/confirm", methods=["POST"])
+@bp.route("/billing/statements/<int:sid>/confirm", methods=["POST"])
 @bills
 def confirm(sid):
     try:
@@ -249,8 +250,8 @@ def confirm(sid):
     return _answer(f"statement {sid} confirmed", {"statement_id": sid}, "billing.statement_page", sid=sid)
 
 
-@bp.route("/billing/statements/<int:sid>/issue", methods=["POST"])
 @bp.route("/api/billing/statements/<int:sid>/issue", methods=["POST"])
+@bp.route("/billing/statements/<int:sid>/issue", methods=["POST"])
 @bills
 def issue(sid):
     b = _body()
@@ -261,16 +262,16 @@ def issue(sid):
     return _answer(f"statement {sid} issued", {"statement_id": sid}, "billing.statement_page", sid=sid)
 
 
-@bp.route("/billing/statements.csv")
 @bp.route("/api/billing/statements.csv")
+@bp.route("/billing/statements.csv")
 @requires("finance")
 def statements_csv():
     return Response(billing.statements_csv(_p().db), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=statements.csv"})
 
 
-@bp.route("/billing/arrears")
 @bp.route("/api/billing/arrears")
+@bp.route("/billing/arrears")
 @requires("finance")
 def arrears():
     as_of = request.args.get("as_of") or clock.local(clock.now()).date().isoformat()
@@ -291,8 +292,8 @@ def _tenant_households() -> set:
     return {r["id"] for r in _p().db.query("SELECT id FROM households WHERE tenant_id = ?", (g.user["tenant_id"],))}
 
 
-@bp.route("/my/statements")
 @bp.route("/api/my/statements")
+@bp.route("/my/statements")
 @tenant_only
 def my_statements():
     rows = [r for hid in sorted(_tenant_households()) for r in billing.statements(_p().db, hid)
@@ -302,8 +303,8 @@ def my_statements():
     return render_template("my_statements.html", statements=rows)
 
 
-@bp.route("/my/statements/<int:sid>")
 @bp.route("/api/my/statements/<int:sid>")
+@bp.route("/my/statements/<int:sid>")
 @tenant_only
 def my_statement(sid):
     try:
