@@ -239,6 +239,29 @@ class BillingTest(unittest.TestCase):
         self.assertEqual(t.get("/my/statements").status_code, 200)
         self.assertEqual(t.get("/billing").status_code, 403)
 
+    def test_crash_after_close_before_statements_stored(self):
+        """The close reached the journal but the process stopped before its statements were stored:
+        the restart re-runs the close (a repeat for the Site) and stores them, balances unchanged."""
+        billing.set_account_kind(self.p, self.h2, "postpaid", "test")
+        self.settle([(self.m2, ts("2026-01-02"), 2000000)])
+        self.settle([(self.m2, ts("2026-01-25"), 2080000)])
+        with self.assertRaises(InputError):  # readings posted as debt: the kind is fixed now
+            billing.set_account_kind(self.p, self.h2, "prepaid", "test")
+        self.assertEqual(billing.account_kind(self.p.db, self.h2), "postpaid")
+        billing.close(self.p, "2026-02-01", "test")
+        owed = self.p.money.account(self.h2).owed
+        self.assertEqual(len(billing.statements(self.p.db)), 1)
+        with self.p.db.transaction():
+            self.p.db.execute("DELETE FROM billing_statements")
+            self.p.db.execute("UPDATE site_inputs SET state = 'pending' WHERE kind = 'close'")
+        self.f.restart()
+        self.p = self.f.p
+        self.assertEqual(self.p.money.account(self.h2).owed, owed)
+        st = billing.statements(self.p.db)
+        self.assertEqual(len(st), 1)
+        self.assertEqual(st[0]["closing_fen"], int(owed * 100))
+        self.p.money.verify()
+
     def test_scheduled_close(self):
         billing.set_schedule(self.p, "monthly", "test")
         self.assertEqual(billing.close_due(self.p, ts("2026-03-15")), 1)  # fixes the first end at 2026-03-01
