@@ -262,6 +262,35 @@ class BillingTest(unittest.TestCase):
         self.assertEqual(st[0]["closing_fen"], int(owed * 100))
         self.p.money.verify()
 
+    def test_item_changes_after_a_close_keep_closed_periods(self):
+        fin = self.api("fin")
+        body = {"name": "Management", "rate": "20.00", "effective_from": "2026-01-01"}
+        iid = self.post(fin, "/api/billing/items", body).get_json()["id"]
+        self.assertEqual(self.post(fin, "/api/billing/close", {"end": "2026-02-01"}).status_code, 200)
+        items_after_first = {h: self.p.money.account(h).items for h in (self.h1, self.h2)}
+        self.assertEqual(items_after_first[self.h1], Decimal("20.00"))
+        # the item billed a closed period: a new rate is refused, its end may move from the open period on
+        r = self.post(fin, f"/api/billing/items/{iid}", dict(body, rate="25.00"))
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(self.post(fin, f"/api/billing/items/{iid}", dict(body, effective_to="2026-01-15"))
+                         .status_code, 400)
+        self.assertEqual(self.post(fin, f"/api/billing/items/{iid}", dict(body, effective_to="2026-03-01"))
+                         .status_code, 200)
+        r = self.post(fin, "/api/billing/items", {"name": "Late", "rate": "1", "effective_from": "2026-01-01"})
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.get_json()["field"], "effective_from")
+        self.assertEqual(self.post(fin, "/api/billing/items", {"name": "Water heater", "rate": "3.00",
+                                                               "effective_from": "2026-03-01"}).status_code, 200)
+        self.assertEqual(self.post(fin, "/api/billing/close", {"end": "2026-03-01"}).status_code, 200)
+        self.assertEqual(self.post(fin, "/api/billing/close", {"end": "2026-04-01"}).status_code, 200)
+        # 20.00 for January and February, then 3.00 for March (the first item ended 2026-03-01)
+        self.assertEqual(self.p.money.account(self.h1).items, Decimal("43.00"))
+        before = self.balances()
+        self.f.restart()
+        self.p = self.f.p
+        self.assertEqual(self.balances(), before)
+        self.p.money.verify()
+
     def test_scheduled_close(self):
         billing.set_schedule(self.p, "monthly", "test")
         self.assertEqual(billing.close_due(self.p, ts("2026-03-15")), 1)  # fixes the first end at 2026-03-01
