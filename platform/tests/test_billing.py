@@ -104,7 +104,8 @@ class BillingTest(unittest.TestCase):
         master = r.get_json()["id"]
         bad = [({"members": []}, "members"), ({"members": [{"meter_id": 424242}]}, "members"),
                ({"method": "ratio", "members": [{"meter_id": self.m1, "ratio": 0}]}, "members"),
-               ({"master_meter_id": 7777}, "master_meter_id"), ({"tariff_id": self.f.water}, "tariff_id")]
+               ({"master_meter_id": 7777}, "master_meter_id"), ({"tariff_id": self.f.water}, "tariff_id"),
+               ({"method": "random"}, "method")]
         for change, field in bad:
             body = {"name": "Corridor", "master_meter_id": master, "method": "ratio", "tariff_id": self.f.tariff,
                     "members": [{"meter_id": self.m1, "ratio": 3}, {"meter_id": self.m2, "ratio": 1}]}

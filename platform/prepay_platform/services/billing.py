@@ -40,7 +40,7 @@ FAR_END = _dt.date(2100, 1, 1)
 BASES = {"fixed": ChargeBasis.FIXED, "per_area": ChargeBasis.PER_AREA, "per_unit": ChargeBasis.PER_UNIT}
 SCHEDULES = {"monthly": ChargeSchedule.MONTHLY, "quarterly": ChargeSchedule.QUARTERLY,
              "yearly": ChargeSchedule.YEARLY, "once": ChargeSchedule.ONCE}
-METHODS = {"area": S.Method.AREA, "ratio": S.Method.RATIO}
+METHODS = {"area": S.Method.AREA, "ratio": S.Method.RATIO, "usage": S.Method.USAGE, "equal": S.Method.EQUAL}
 KINDS = {"prepaid": S.AccountKind.PREPAID_REMOTE, "postpaid": S.AccountKind.POSTPAID}
 MAX_RATE_FEN = 10_000_000  # 100 000.00 yuan a month per item: beyond is a typing error
 
