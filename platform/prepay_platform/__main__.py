@@ -38,6 +38,20 @@ def _poller(app, seconds: float) -> None:
     threading.Thread(target=loop, name="poll", daemon=True).start()
 
 
+def _closer(app) -> None:
+    """The scheduled month-end close (billing page: schedule monthly), checked every 10 minutes."""
+    from .services import billing
+
+    def loop():
+        while True:
+            try:
+                billing.close_due(app.platform, int(time.time()))
+            except Exception as e:  # refused (e.g. a period end the site cannot take): logged, retried
+                print(f"billing close: {e}", file=sys.stderr, flush=True)
+            time.sleep(600)
+    threading.Thread(target=loop, name="billing-close", daemon=True).start()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="prepay_platform", description="the prepay reference platform")
     ap.add_argument("--db", required=True, help="sqlite:///abs/path.db or postgresql://...")
@@ -68,6 +82,7 @@ def main(argv=None) -> int:
             _poller(app, args.poll_seconds)
     from .services import notifications
     notifications.start(p, args.notify_seconds)
+    _closer(app)
     print(f"prepay platform on http://{args.host}:{args.port}/", flush=True)
     import waitress
     waitress.serve(app, host=args.host, port=args.port, threads=4)

@@ -18,6 +18,7 @@ from .web import api, auth, batches, pages, pay
 from .web import notifications as notify_routes
 from .web import refunds as refund_routes
 from .web import tou_report as tou_routes
+from .web import billing as billing_web
 
 
 def create_app(config: dict) -> Flask:
@@ -39,6 +40,7 @@ def create_app(config: dict) -> Flask:
     app.register_blueprint(refund_routes.bp)
     app.register_blueprint(notify_routes.bp)
     app.register_blueprint(tou_routes.bp)
+    app.register_blueprint(billing_web.bp)
 
     def error(status, message):
         if request.path.startswith("/api/") or request.path.startswith("/pay/"):

@@ -24,11 +24,16 @@ from prepay.tariff import Tariff
 from prepay._enums import RelayCommand, WalletInput, WalletRelay
 from prepay._errors import Error as PrepayError
 
-from . import audit, clock
+from . import audit, billing, clock
 from .errors import InputError, NotFound
 
 START = 946684800  # 2000-01-01 UTC: the period starts before any reading the platform can take
 COMMODITY = {"electricity": S.Commodity.ELECTRICITY, "water": S.Commodity.WATER}
+
+
+def _date(text: str):
+    import datetime as _dt
+    return _dt.date.fromisoformat(text)
 
 
 def yuan(fen: int) -> Decimal:
@@ -76,18 +81,28 @@ class Money:
             meters = self.db.query("SELECT * FROM meters ORDER BY id")
             policies, index = self._policies(households)
             n = max(64, 2 * len(households))
+            bill = billing.site_config(self.db)  # charge items, groups, postpaid kinds, first period end
             site = S.Site([Tariff.loads(t["document"], origin=t["name"]) for t in tariffs],
-                          period_start=clock.local(START).date(), period_end=clock.local(START).date().replace(year=2100),
-                          policies=policies, accounts=n, meters=max(64, 2 * len(meters)), groups=4, members=64,
-                          postpaid=4)
+                          period_start=bill["period_start"] or clock.local(START).date(),
+                          period_end=bill["period_end"] or clock.local(START).date().replace(year=2100),
+                          policies=policies, items=bill["items"], accounts=n,
+                          meters=max(64, 2 * (len(meters) + len(bill["masters"]))),
+                          groups=max(4, len(bill["groups"])), members=max(64, 2 * len(meters)),
+                          postpaid=max(4, len(bill["kinds"])))
             for h in households:
-                site.add_account(S.Account(h["id"], policy=index[(h["alarm1_fen"], h["alarm2_fen"])],
+                site.add_account(S.Account(h["id"], kind=bill["kinds"].get(h["id"], S.AccountKind.PREPAID_REMOTE),
+                                           policy=index[(h["alarm1_fen"], h["alarm2_fen"])],
                                            tariff=numbers[h["tariff_id"]],
-                                           water_tariff=numbers.get(h["water_tariff_id"])))
+                                           water_tariff=numbers.get(h["water_tariff_id"]),
+                                           area=bill["areas"].get(h["id"], 0)))
             for m in meters:
                 site.add_meter(S.Meter(m["id"], account_id=m["household_id"], commodity=COMMODITY[m["commodity"]],
                                        address=m["address"] if m["commodity"] == "electricity" else None,
                                        modulus=0 if m["commodity"] == "water" else None))
+            for m in bill["masters"]:
+                site.add_meter(m)
+            for g in bill["groups"]:
+                site.add_group(g)
             # One transfer per reading: an hourly month of 1 000 meters is 720 000 transfers.
             ledger = Ledger(accounts=3 * len(households) + 16, transfers=max(1 << 20, 1000 * len(meters)))
             if self.make_outbox is not None:
@@ -100,9 +115,10 @@ class Money:
                 site.open(ledger, journal=self.journal_path)
             self.site = site
             for row in self.db.query("SELECT * FROM site_inputs ORDER BY seq"):
-                result = self._apply(row["kind"], json.loads(row["payload"]))
+                payload = json.loads(row["payload"])
+                result = self._apply(row["kind"], payload)
                 if row["state"] == "pending":
-                    self._after(row["seq"], result, "recovery")
+                    self._after(row["seq"], result, "recovery", payload)
             self._cache_many(h["id"] for h in households)
 
     def require(self):
@@ -138,6 +154,8 @@ class Money:
                                           clock.local(p["deadline"])))
         if kind == "pay_notify":
             return P.notify(site, int(p["order"]), yuan(p["fen"]), clock.local(p["at"]), P.ChannelStatus[p["status"]])
+        if kind == "close":
+            return site.close_period(_date(p["next_end"]))
         raise ValueError(f"unknown site input {kind!r}")
 
     def _record(self, kind: str, payload: dict, at: int) -> int:
@@ -155,10 +173,10 @@ class Money:
                 seq = self._record(kind, payload, at)
             try:
                 result = self._apply(kind, payload)
-            except (ValueError, KeyError, PrepayError) as e:  # refused by the library: nothing changed
+            except (ValueError, KeyError, PrepayError) as e:  # refused by the library (e.g. a close's work area too small): nothing changed
                 self.db.execute("DELETE FROM site_inputs WHERE seq = ?", (seq,))
                 raise InputError(str(e)) from None
-            self._after(seq, result, who)
+            self._after(seq, result, who, payload)
             if "household" in payload:
                 self._cache(payload["household"])
             elif kind == "settle":  # charges raise no event: refresh every account the batch charged
@@ -166,7 +184,7 @@ class Money:
                 self._cache_many(self.site.meter(m).account_id for m in ids)
             return result
 
-    def _after(self, seq: int, result, who: str) -> None:
+    def _after(self, seq: int, result, who: str, payload: dict | None = None) -> None:
         if not hasattr(result, "events"):  # an order created: no events, nothing to send
             self.db.execute("UPDATE site_inputs SET state = 'done' WHERE seq = ?", (seq,))
             return
@@ -184,6 +202,8 @@ class Money:
                                 (format(e.id, "032x"), e.type.name, clock.epoch(e.time), e.account_id, e.meter_id,
                                  fen(e.balance), fen(e.amount), e.energy, e.level,
                                  e.command.name if e.command is not None else ""))
+            if payload is not None:
+                billing.record_result(self.db, payload, result)  # a close's statements and shares
             self.db.execute("UPDATE site_inputs SET state = 'done' WHERE seq = ?", (seq,))
         for e in commands:
             action = "trip" if e.command == RelayCommand.TRIP else "close"
