@@ -66,8 +66,8 @@ typedef struct water_spec {
     prepay_water_mode_t mode;
     int64_t purse, alarm;          /* money mode: fen (decimals read as int64_t) */
     int64_t purse_litres, alarm_litres; /* volume mode: litres */
-    int64_t price[3];              /* yuan per m3, 2 decimals: x 0.01 yuan */
-    int64_t step[2];               /* ladder steps, m3 */
+    int64_t price1, price2, price3; /* yuan per m3, 2 decimals: x 0.01 yuan */
+    int64_t step1, step2;          /* ladder steps, m3 */
     int64_t flow_lph[24];
     uint8_t preamble;
     bool has_alarm;
@@ -411,11 +411,11 @@ static const prepay__json_field_t water_fields[] = {
     PREPAY__JSON_FIELD("alarm", 0, water_money_type, water_spec_t, alarm),
     PREPAY__JSON_FIELD("purse_litres", 0, litres_type, water_spec_t, purse_litres),
     PREPAY__JSON_FIELD("alarm_litres", 0, litres_type, water_spec_t, alarm_litres),
-    PREPAY__JSON_FIELD("price1", 0, water_price_type, water_spec_t, price[0]),
-    PREPAY__JSON_FIELD("price2", 0, water_price_type, water_spec_t, price[1]),
-    PREPAY__JSON_FIELD("price3", 0, water_price_type, water_spec_t, price[2]),
-    PREPAY__JSON_FIELD("step1", 0, water_step_type, water_spec_t, step[0]),
-    PREPAY__JSON_FIELD("step2", 0, water_step_type, water_spec_t, step[1]),
+    PREPAY__JSON_FIELD("price1", 0, water_price_type, water_spec_t, price1),
+    PREPAY__JSON_FIELD("price2", 0, water_price_type, water_spec_t, price2),
+    PREPAY__JSON_FIELD("price3", 0, water_price_type, water_spec_t, price3),
+    PREPAY__JSON_FIELD("step1", 0, water_step_type, water_spec_t, step1),
+    PREPAY__JSON_FIELD("step2", 0, water_step_type, water_spec_t, step2),
     PREPAY__JSON_FIELD("flow", 0, flow_type, water_spec_t, flow_lph),
     PREPAY__JSON_FIELD("preamble", 0, preamble_type, water_spec_t, preamble),
     PREPAY__JSON_FIELDS_END,
@@ -759,11 +759,12 @@ static int setup_water(prepay__json_reader_t *r, emu_site_t *site, const water_s
     int status = prepay_water_meter_init(m, spec->mode, spec->type, &spec->address, 1, site->start);
     prepay_cjt188_price_table_t table;
     memset(&table, 0, sizeof table);
+    const int64_t prices[3] = {spec->price1, spec->price2, spec->price3};
     for (int k = 0; k < 3; k++) {
-        table.price[k] = (prepay_price_t)(spec->price[k] * 1000000); /* 0.01 yuan in 1e-8 yuan */
+        table.price[k] = (prepay_price_t)(prices[k] * 1000000); /* 0.01 yuan in 1e-8 yuan */
     }
-    table.step_litres[0] = spec->step[0] * 1000;
-    table.step_litres[1] = spec->step[1] * 1000;
+    table.step_litres[0] = spec->step1 * 1000;
+    table.step_litres[1] = spec->step2 * 1000;
     if (status == PREPAY_OK) {
         status = prepay_water_meter_set_prices(m, &table);
     }
