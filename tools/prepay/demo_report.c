@@ -275,6 +275,22 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
                    cs.unmatched);
         }
     }
+    if (d->has_water) {
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
+        const prepay_settlement_account_t *wa = account_of(d, &d->rooms[d->water_room]);
+        check(d, d->water_primed && d->water_final_read && wm->reading == d->water_final &&
+                     wm->total == d->water_last - d->water_first,
+              "water: volume settled = the water meter's register advance, read over CJ/T 188 (L)");
+        const bool want_open = wa->relay != PREPAY_WALLET_RELAY_OPEN; /* OPEN: supply off */
+        check(d, d->water_final_read && d->water_final_open == want_open && d->water_valve_open == want_open,
+              "water: the valve (ST read over CJ/T 188) matches the account: closed while cut off, else open");
+        if (!d->opt.json) {
+            printf("  [info] water: %s's meter %s, %lld L settled on the account's wallet, valve closed %d and "
+                   "opened %d times by CJ/T 188 commands, %d reads unanswered\n",
+                   d->rooms[d->water_room].name, d->water_address_text, (long long)wm->total, d->water_closes,
+                   d->water_opens, d->water_read_failures);
+        }
+    }
     char gap[CLI_TEXT_MAX];
     if (!d->opt.json) {
         printf("  [info] largest difference between a local meter's purse and its ledger mirror: %s yuan\n",
