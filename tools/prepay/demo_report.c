@@ -401,6 +401,25 @@ int demo_report(demo_t *d, json_t *totals)
                                            &balances_ok);
     prepay_money_t common = ledger_balance(
         d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_COMMON_AREA), &balances_ok);
+    if (d->has_water) {
+        /* The household water meter (demo_water.c): its litres, the water income, the valve commands. */
+        prepay_money_t water = ledger_balance(d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_WATER),
+                                              &balances_ok);
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
+        char w[CLI_TEXT_MAX];
+        json_t *wj = json_object();
+        cli_set(wj, "room", json_string(d->rooms[d->water_room].name));
+        cli_set(wj, "litres", json_integer((json_int_t)wm->total));
+        cli_set(wj, "income", json_string(money(water < 0 ? -water : water, w)));
+        cli_set(wj, "valve_closes", json_integer(d->water_closes));
+        cli_set(wj, "valve_opens", json_integer(d->water_opens));
+        cli_set(files.json, "water", wj);
+        if (!d->opt.json) {
+            printf("Water: %s's CJ/T 188 meter, %lld L settled on the same wallet (Beijing water ladder), water "
+                   "income %s yuan (in the room's energy column); valve closed %d and opened %d times.\n",
+                   d->rooms[d->water_room].name, (long long)wm->total, w, d->water_closes, d->water_opens);
+        }
+    }
     if (!d->opt.json) {
         printf("Finance: %u recharges (%zu of them opening balances), %s yuan; electricity income %s yuan; "
                "common-area income %s yuan; %s yuan owed by tenants.\n",
