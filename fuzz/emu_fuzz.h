@@ -56,7 +56,10 @@ static const char fuzz_site_json[] =
     "  {\"address\": \"000000000102\", \"mode\": \"remote\", \"load\": {\"profile\": [200, 900], \"step\": 3600}},"
     "  {\"address\": \"000000000199\", \"feeds\": \"all\", \"losses\": \"0.02\", \"load\": {\"watts\": 100}}],"
     " \"events\": [{\"at\": \"2026-11-01 10:00\", \"meter\": \"000000000101\", \"condition\": \"cover_open\"},"
-    "  {\"at\": \"2026-11-01 11:00\", \"meter\": \"000000000101\", \"condition\": \"cover_open\", \"active\": false}]}";
+    "  {\"at\": \"2026-11-01 11:00\", \"meter\": \"000000000101\", \"condition\": \"cover_open\", \"active\": false}],"
+    " \"water_meters\": [{\"address\": \"00000000000201\", \"purse\": \"2.00\", \"alarm\": \"0.00\", \"price1\": \"3.00\","
+    "  \"price2\": \"4.00\", \"price3\": \"5.00\", \"step1\": 1, \"step2\": 2, \"flow\": 100},"
+    "  {\"address\": \"00000000000202\", \"mode\": \"remote\", \"flow\": 60}]}";
 
 /* The site above, loaded fresh into *site. */
 static __attribute__((unused)) void fuzz_site(emu_site_t *site)

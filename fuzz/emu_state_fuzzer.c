@@ -8,10 +8,10 @@
  *
  * Invariants:
  * - no crash, no out-of-bounds access (sanitizers);
- * - a refused file changes nothing in the site;
+ * - a refused file changes nothing in the site (DL/T 645 and water meters);
  * - an accepted file leaves every meter passing prepay_meter_check_state,
- *   and encoding the site again gives back exactly the accepted bytes
- *   (format 3; an accepted format-2 file is written again as format 3).
+ *   and every water meter prepay_water_meter_check_state, and encoding the site again gives back exactly the accepted bytes
+ *   (format 4; an accepted format-2 or 3 file is written again as format 4).
  */
 #include "emu_fuzz.h"
 
@@ -45,6 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (emu_site_advance(&lived, lived.start + 7 * 3600 + 1800) != PREPAY_OK) {
                 abort();
             }
+            for (size_t i = 0; i < lived.water_count; i++) { /* the taps ran too (money meter: closed at 2.00 yuan) */
+                if (emu_water_advance(&lived.waters[i], lived.start + 7 * 3600 + 1800) != PREPAY_OK) {
+                    abort();
+                }
+            }
             real_size = emu_state_size(&lived);
             real = malloc(real_size);
             if (!real || emu_state_encode(&lived, real, real_size) != 0) {
@@ -76,13 +81,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     static emu_meter_t before[3];
-    if (site.meter_count != 3) {
+    static emu_water_t waters_before[2];
+    if (site.meter_count != 3 || site.water_count != 2) {
         abort();
     }
     memcpy(before, site.meters, sizeof before);
+    memcpy(waters_before, site.waters, sizeof waters_before);
     char err[EMU_ERROR_MAX];
     if (emu_state_decode(&site, bytes, len, err, sizeof err) != 0) {
-        if (memcmp(before, site.meters, sizeof before) != 0) {
+        if (memcmp(before, site.meters, sizeof before) != 0 ||
+            memcmp(waters_before, site.waters, sizeof waters_before) != 0) {
             abort();
         }
     } else {
@@ -91,11 +99,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             }
         }
-        /* A format-3 file comes back byte for byte (a format-2 file is written as format 3). */
+        for (size_t i = 0; i < site.water_count; i++) {
+            if (prepay_water_meter_check_state(&site.waters[i].meter, NULL) != PREPAY_OK) {
+                abort();
+            }
+        }
+        /* A format-4 file comes back byte for byte (format-2 and 3 files are written as format 4). */
         size_t state_size = emu_state_size(&site);
         uint8_t *again = malloc(state_size);
         if (!again || emu_state_encode(&site, again, state_size) != 0 ||
-            (bytes[9] == '3' && (len != state_size || memcmp(again, bytes, state_size) != 0))) {
+            (bytes[9] == '4' && (len != state_size || memcmp(again, bytes, state_size) != 0))) {
             abort();
         }
         free(again);

@@ -27,6 +27,7 @@
 
 #include "prepay/meter.h"
 #include "prepay/tariff_json.h"
+#include "prepay/water_meter.h"
 
 #define EMU_ERROR_MAX 512
 /* A site file larger than this is refused before it is read. */
@@ -110,6 +111,20 @@ typedef struct emu_meter {
     prepay_meter_load_ring_t load_ring;
 } emu_meter_t;
 
+/* CJ/T 188 water meters of a site ("water_meters" in the site file, docs/emulator.md). */
+/* (duplicate addresses are found pairwise at load: at most 5e7 comparisons) */
+#define EMU_WATER_MAX 10000u
+/* Largest flow of a profile hour, L/h (a DN50 meter's overload flow is 31 250 L/h). */
+#define EMU_WATER_FLOW_MAX 1000000
+
+typedef struct emu_water {
+    prepay_water_meter_t meter;        /* the library's reference water meter (prepay/water_meter.h) */
+    int64_t flow_lph[24];              /* tap flow by local hour of day, L/h (flows only while the valve is open) */
+    int64_t carry_ls;                  /* litre-seconds of flow not yet a whole litre */
+    uint8_t preamble;                  /* FE bytes before each reply, 0..4 */
+    uint64_t requests, replies;
+} emu_water_t;
+
 typedef struct emu_site {
     char name[160];
     prepay_time_t start;
@@ -128,6 +143,8 @@ typedef struct emu_site {
     uint64_t rng;
     bool tariff_writable;              /* "tariff_writable": each meter has its own writable copy of the sets */
     struct emu_scenario *scenario;     /* --scenario: scripted conditions (emu_scenario.h), or NULL */
+    emu_water_t *waters;               /* CJ/T 188 water meters, served on links that carry the whole site */
+    size_t water_count;
 } emu_site_t;
 
 /* Resolves the site file's "tariff" member into a tariff document. */
@@ -173,6 +190,22 @@ int emu_bus_prepare(emu_site_t *site, size_t first, size_t count, const uint8_t 
  * sets *delay_ms. Returns the reply length or a negative status. */
 int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *frame, size_t len, uint8_t *reply,
                    size_t reply_cap, uint32_t *delay_ms);
+
+/* Water meters (emu_water.c). */
+/* Lets the tap flow of water meter `w` run up to `to` (its profile, hour by hour; no flow while the
+ * valve is closed; the flow stops at the litre the meter closes its valve on). */
+int emu_water_advance(emu_water_t *w, prepay_time_t to);
+/* Answers a CJ/T 188 request on a link that carries the whole site: the addressed water meters
+ * (brought to the site's time first) answer; several answers collide. Returns the reply length,
+ * 0 for none (not a CJ/T 188 request, nobody addressed), or an error. */
+int emu_water_handle(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t *reply, size_t reply_cap);
+/* How the received bytes of a link start (both protocols share one link and the 68H start byte). */
+typedef enum emu_split { EMU_SPLIT_OTHER = 0, EMU_SPLIT_CJT188 = 1, EMU_SPLIT_WAIT = 2, EMU_SPLIT_DROP = 3 } emu_split_t;
+/* EMU_SPLIT_CJT188: a whole CJ/T 188 request of *frame_len bytes (FE included) starts the bytes;
+ * EMU_SPLIT_WAIT: one may still be arriving; EMU_SPLIT_OTHER: give the DL/T 645 parser the first
+ * *frame_len bytes (a DL/T 645-shaped frame, or everything); EMU_SPLIT_DROP: discard the first *frame_len
+ * bytes (a 68H that starts no good frame of either shape). */
+emu_split_t emu_link_split(const uint8_t *in, size_t len, size_t *frame_len);
 
 /* The line as the station sees it (emu_electric.c). */
 /* Sets a meter's instantaneous quantities (U, I, P, Q, S, PF per phase, f) from its load at its clock. */

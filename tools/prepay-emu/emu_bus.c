@@ -131,7 +131,22 @@ int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *
     }
     prepay_dlt645_frame_t request;
     if (prepay_dlt645_decode(frame, len, &request) < 0 || request.is_reply) {
-        return 0; /* meters stay silent on bad or foreign frames */
+        if (site->water_count == 0 || first != 0 || count != site->meter_count) {
+            return 0; /* meters stay silent on bad or foreign frames */
+        }
+        /* Not DL/T 645: a CJ/T 188 request for the water meters, on a link that carries the whole site. */
+        int status;
+        do {
+            status = site->clock == EMU_CLOCK_SYNC ? emu_site_run(site, INT64_MAX) : 0;
+        } while (status == 1);
+        if (status < 0) {
+            return status;
+        }
+        int n = emu_water_handle(site, frame, len, reply, reply_cap);
+        if (n > 0) {
+            *delay_ms = site->faults.delay_ms;
+        }
+        return n;
     }
     bool broadcast = prepay_dlt645_address_is_broadcast(&request.address);
     if (site->clock == EMU_CLOCK_SYNC) {
@@ -143,6 +158,16 @@ int emu_bus_handle(emu_site_t *site, size_t first, size_t count, const uint8_t *
         } while (status == 1);
         if (status < 0) {
             return status;
+        }
+    }
+    prepay_time_t synced;
+    if (site->water_count > 0 && first == 0 && count == site->meter_count && is_time_sync(&request, &synced)) {
+        /* The water meters of the site take its time with the sync (their tap runs up to it). */
+        for (size_t i = 0; i < site->water_count; i++) {
+            int status = emu_water_advance(&site->waters[i], site->now);
+            if (status < 0) {
+                return status;
+            }
         }
     }
     size_t total = 0;

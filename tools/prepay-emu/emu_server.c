@@ -162,7 +162,26 @@ static int serve_client(emu_site_t *site, const emu_server_options_t *opt, clien
             if (c->in_len == 0) {
                 return PREPAY_OK;
             }
-            int taken = prepay_dlt645_stream_feed(&c->stream, c->in, c->in_len);
+            size_t feed = c->in_len;
+            prepay_dlt645_stream_stats_t held;
+            if (prepay_dlt645_stream_stats(&c->stream, &held) == PREPAY_OK && held.bytes_pending == 0) {
+                /* Between frames: a CJ/T 188 request (water meters) is taken here, whole (emu_water.c). */
+                emu_split_t kind = emu_link_split(c->in, c->in_len, &feed);
+                if (kind == EMU_SPLIT_WAIT) {
+                    return PREPAY_OK;
+                }
+                if (kind == EMU_SPLIT_CJT188 || kind == EMU_SPLIT_DROP) {
+                    int status = kind == EMU_SPLIT_CJT188 ? answer_frame(site, c, c->in, feed, now_ms) : PREPAY_OK;
+                    memmove(c->in, c->in + feed, c->in_len - feed);
+                    c->in_len -= feed;
+                    if (status != PREPAY_OK) {
+                        return status;
+                    }
+                    c->answered += kind == EMU_SPLIT_CJT188;
+                    continue;
+                }
+            }
+            int taken = prepay_dlt645_stream_feed(&c->stream, c->in, feed);
             if (taken < 0) {
                 return taken;
             }

@@ -59,6 +59,20 @@ typedef struct offline_spec {
     prepay_time_t from, to;
 } offline_spec_t;
 
+/* A CJ/T 188 water meter ("water_meters"). */
+typedef struct water_spec {
+    prepay_cjt188_address_t address;
+    uint8_t type;
+    prepay_water_mode_t mode;
+    int64_t purse, alarm;          /* money mode: fen (decimals read as int64_t) */
+    int64_t purse_litres, alarm_litres; /* volume mode: litres */
+    int64_t price1, price2, price3; /* yuan per m3, 2 decimals: x 0.01 yuan */
+    int64_t step1, step2;          /* ladder steps, m3 */
+    int64_t flow_lph[24];
+    uint8_t preamble;
+    bool has_alarm;
+} water_spec_t;
+
 typedef struct site_doc {
     const char *name, *tariff;
     prepay_time_t start;
@@ -74,6 +88,8 @@ typedef struct site_doc {
     int64_t drop_ppm, corrupt_ppm; /* decimals are read as int64_t */
     offline_spec_t *offline;
     size_t offline_count;
+    water_spec_t *waters;
+    size_t water_count;
 } site_doc_t;
 
 static void site_doc_free(site_doc_t *doc)
@@ -84,6 +100,7 @@ static void site_doc_free(site_doc_t *doc)
     free(doc->meters);
     free(doc->events);
     free(doc->offline);
+    free(doc->waters);
 }
 
 /* ---- value types ------------------------------------------------------------------------------- */
@@ -339,6 +356,86 @@ static const prepay__json_field_t policy_fields[] = {
 };
 static const prepay__json_type_t policy_type = {PREPAY__JSON_OBJECT("a policy object", policy_fields)};
 
+/* ---- water meters -------------------------------------------------------------------------------- */
+
+static int read_water_address(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type,
+                              void *out)
+{
+    (void)type;
+    prepay_cjt188_address_t a;
+    const char *text = json_string_value(value);
+    if (text == NULL || prepay_cjt188_address_from_string(text, json_string_length(value), &a) != PREPAY_OK ||
+        memchr(a.bytes, 0xAA, sizeof a.bytes) != NULL) {
+        return prepay__json_expected(r, "a 14-digit CJ/T 188 meter address", value);
+    }
+    memcpy(out, &a, sizeof a);
+    return PREPAY_OK;
+}
+
+/* "flow": litres per hour, one number for every hour or 24 numbers (local hours 0..23). */
+static int read_flow(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    (void)type;
+    int64_t *lph = out;
+    const size_t n = json_is_array(value) ? json_array_size(value) : 1;
+    if (!json_is_integer(value) && !(json_is_array(value) && n == 24)) {
+        return prepay__json_expected(r, "litres per hour: an integer or an array of 24 integers", value);
+    }
+    for (size_t h = 0; h < 24; h++) {
+        const json_t *item = json_is_array(value) ? json_array_get(value, h) : value;
+        if (!json_is_integer(item) || json_integer_value(item) < 0 || json_integer_value(item) > EMU_WATER_FLOW_MAX) {
+            return prepay__json_expected(r, "litres per hour, 0..1000000", item);
+        }
+        lph[h] = (int64_t)json_integer_value(item);
+    }
+    return PREPAY_OK;
+}
+
+static const prepay__json_type_t water_address_type = {.read = read_water_address};
+static const prepay__json_type_t flow_type = {.read = read_flow};
+static const prepay__json_type_t water_kind_type = {PREPAY__JSON_INT(uint8_t, 0x10, 0x19)};
+static const char *const water_mode_names[] = {"money", "volume", "remote", NULL};
+static const int water_mode_values[] = {PREPAY_WATER_MODE_MONEY, PREPAY_WATER_MODE_VOLUME, PREPAY_WATER_MODE_REMOTE};
+static const prepay__json_type_t water_mode_type = {
+    PREPAY__JSON_ENUM(prepay_water_mode_t, water_mode_names, water_mode_values)};
+static const prepay__json_type_t water_money_type = {PREPAY__JSON_DECIMAL(2, 0, 99999999)};
+static const prepay__json_type_t litres_type = {PREPAY__JSON_INT(int64_t, 0, 1000000000)};
+static const prepay__json_type_t water_price_type = {PREPAY__JSON_DECIMAL(2, 0, 9999)};
+static const prepay__json_type_t water_step_type = {PREPAY__JSON_INT(int64_t, 0, 999999)};
+
+static const prepay__json_field_t water_fields[] = {
+    PREPAY__JSON_FIELD("address", PREPAY__JSON_REQUIRED, water_address_type, water_spec_t, address),
+    PREPAY__JSON_FIELD("type", 0, water_kind_type, water_spec_t, type),
+    PREPAY__JSON_FIELD("mode", 0, water_mode_type, water_spec_t, mode),
+    PREPAY__JSON_FIELD("purse", 0, water_money_type, water_spec_t, purse),
+    PREPAY__JSON_FIELD("alarm", 0, water_money_type, water_spec_t, alarm),
+    PREPAY__JSON_FIELD("purse_litres", 0, litres_type, water_spec_t, purse_litres),
+    PREPAY__JSON_FIELD("alarm_litres", 0, litres_type, water_spec_t, alarm_litres),
+    PREPAY__JSON_FIELD("price1", 0, water_price_type, water_spec_t, price1),
+    PREPAY__JSON_FIELD("price2", 0, water_price_type, water_spec_t, price2),
+    PREPAY__JSON_FIELD("price3", 0, water_price_type, water_spec_t, price3),
+    PREPAY__JSON_FIELD("step1", 0, water_step_type, water_spec_t, step1),
+    PREPAY__JSON_FIELD("step2", 0, water_step_type, water_spec_t, step2),
+    PREPAY__JSON_FIELD("flow", 0, flow_type, water_spec_t, flow_lph),
+    PREPAY__JSON_FIELD("preamble", 0, preamble_type, water_spec_t, preamble),
+    PREPAY__JSON_FIELDS_END,
+};
+
+/* Cold water (10H), money mode, two FE, no flow unless told; "alarm"/"alarm_litres" absent: the meter's default. */
+static int read_water(prepay__json_reader_t *r, const json_t *value, const prepay__json_type_t *type, void *out)
+{
+    water_spec_t *w = out;
+    w->type = PREPAY_CJT188_TYPE_COLD_WATER;
+    w->preamble = 2;
+    w->has_alarm = json_is_object(value) &&
+                   (json_object_get(value, "alarm") != NULL || json_object_get(value, "alarm_litres") != NULL);
+    return prepay__json_object(r, value, type, out);
+}
+static const prepay__json_type_t water_type = {.read = read_water, .what = "a water meter object",
+                                               .fields = water_fields};
+static const prepay__json_type_t waters_type = {
+    CLI_JSON_LIST(site_doc_t, waters, water_count, water_type, "water meters", 0, EMU_WATER_MAX)};
+
 /* ---- the document ---------------------------------------------------------------------------------- */
 
 static const prepay__json_type_t meters_type = {
@@ -358,6 +455,7 @@ static const prepay__json_field_t site_fields[] = {
     PREPAY__JSON_FIELD_HERE("meters", PREPAY__JSON_REQUIRED, meters_type),
     PREPAY__JSON_FIELD_HERE("events", 0, events_type),
     PREPAY__JSON_FIELD_HERE("faults", 0, faults_type),
+    PREPAY__JSON_FIELD_HERE("water_meters", 0, waters_type),
     PREPAY__JSON_FIELDS_END,
 };
 static const prepay__json_type_t site_type = {PREPAY__JSON_OBJECT("a site object", site_fields)};
@@ -644,6 +742,47 @@ static int setup_events(prepay__json_reader_t *r, emu_site_t *site, const site_d
     return build_event_order(r, site);
 }
 
+/* One water meter from its checked spec. */
+static int setup_water(prepay__json_reader_t *r, emu_site_t *site, const water_spec_t *spec, size_t i)
+{
+    char path[64];
+    snprintf(path, sizeof path, "$.water_meters[%zu]", i);
+    for (size_t k = 0; k < i; k++) {
+        if (memcmp(site->waters[k].meter.address.bytes, spec->address.bytes, sizeof spec->address.bytes) == 0) {
+            return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "another water meter has this address");
+        }
+    }
+    emu_water_t *w = &site->waters[i];
+    memcpy(w->flow_lph, spec->flow_lph, sizeof w->flow_lph);
+    w->preamble = spec->preamble;
+    prepay_water_meter_t *m = &w->meter;
+    int status = prepay_water_meter_init(m, spec->mode, spec->type, &spec->address, 1, site->start);
+    prepay_cjt188_price_table_t table;
+    memset(&table, 0, sizeof table);
+    const int64_t prices[3] = {spec->price1, spec->price2, spec->price3};
+    for (int k = 0; k < 3; k++) {
+        table.price[k] = (prepay_price_t)(prices[k] * 1000000); /* 0.01 yuan in 1e-8 yuan */
+    }
+    table.step_litres[0] = spec->step1 * 1000;
+    table.step_litres[1] = spec->step2 * 1000;
+    if (status == PREPAY_OK) {
+        status = prepay_water_meter_set_prices(m, &table);
+    }
+    const bool money = spec->mode == PREPAY_WATER_MODE_MONEY;
+    if (status == PREPAY_OK && spec->has_alarm && spec->mode != PREPAY_WATER_MODE_REMOTE) {
+        status = prepay_water_meter_set_purse(m, money ? spec->alarm : spec->alarm_litres, 0, 0);
+    }
+    const int64_t first = money ? spec->purse : (spec->mode == PREPAY_WATER_MODE_VOLUME ? spec->purse_litres : 0);
+    if (status == PREPAY_OK && first > 0) {
+        status = prepay_water_meter_purchase(m, site->start, 1, first); /* the installer's first top-up, serial 1 */
+    }
+    if (status != PREPAY_OK) {
+        return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "the water meter refuses it: %s",
+                                    prepay_strerror(status));
+    }
+    return PREPAY_OK;
+}
+
 /* The site from its checked document. */
 static int build_site(prepay__json_reader_t *r, site_doc_t *doc, const char *origin, emu_tariff_loader_fn load_tariff,
                       void *context, emu_site_t *site)
@@ -685,6 +824,16 @@ static int build_site(prepay__json_reader_t *r, site_doc_t *doc, const char *ori
     }
     if (status == PREPAY_OK) {
         status = setup_events(r, site, doc);
+    }
+    if (status == PREPAY_OK) {
+        site->water_count = doc->water_count;
+        site->waters = calloc(doc->water_count ? doc->water_count : 1, sizeof *site->waters);
+        if (!site->waters) {
+            status = prepay__json_fail_at(r, "$.water_meters", PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < site->water_count && status == PREPAY_OK; i++) {
+        status = setup_water(r, site, &doc->waters[i], i);
     }
     site->faults.seed = doc->seed;
     site->faults.drop_ppm = (uint32_t)doc->drop_ppm; /* 0..1000000 */
@@ -756,6 +905,7 @@ void emu_site_free(emu_site_t *site)
     free(site->event_order);
     free(site->faults.offline);
     free(site->tariff);
+    free(site->waters);
     memset(site, 0, sizeof *site);
 }
 

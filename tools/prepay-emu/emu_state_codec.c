@@ -19,7 +19,10 @@ static const char state_magic[9] = {'P', 'R', 'E', 'P', 'A', 'Y', 'E', 'M', 'U'}
 /* Format 3 adds, per meter, the maximum-demand state, the load-record
  * parameters and the load records (variable length); format 2 files still
  * load (their meters start with an empty curve and fresh demand). */
-#define STATE_VERSION '3'
+/* Format 4 adds, after the events, the CJ/T 188 water meters (docs/emulator.md); formats 2 and 3
+ * still load (their water meters start again from the site file). */
+#define STATE_VERSION '4'
+#define STATE_VERSION_3 '3'
 #define STATE_VERSION_2 '2'
 
 /* Dimensions that shape a meter record; a file from a build configured
@@ -367,7 +370,7 @@ static void emulated(codec_t *c, emu_meter_t *m)
     u64(c, &m->corrupted);
     i64(c, &m->carry_ws);
     i64(c, &m->fed_mark);
-    if (c->version >= STATE_VERSION) {
+    if (c->version >= STATE_VERSION_3) {
         demand(c, &m->meter.demand);
         load_records(c, m);
     }
@@ -382,7 +385,7 @@ static size_t record_size_2(void)
     return c.at;
 }
 
-/* Bytes of meter m as format 3 writes it now. */
+/* Bytes of meter m as formats 3 and 4 write it now. */
 static size_t record_size(const emu_meter_t *m)
 {
     emu_meter_t copy = *m;
@@ -396,6 +399,25 @@ static size_t record_size_max(void)
 {
     return record_size_2() + (record_size(&(emu_meter_t){0}) - record_size_2()) +
            (size_t)EMU_LOAD_RECORDS * (1u + PREPAY_LOAD_RECORD_FULL_SIZE);
+}
+
+/* Format 4: the water meters after the events: their count, the size of the meter struct (the
+ * record is the library's plain-data struct, prepay/water_meter.h "Persistence", so a build with
+ * another layout is refused by it), then per meter the struct, the tap's carry and the counters. */
+#define WATER_HEADER_SIZE 16u
+#define WATER_RECORD_SIZE (sizeof(prepay_water_meter_t) + 24u)
+
+static size_t water_section_size(const emu_site_t *site)
+{
+    return WATER_HEADER_SIZE + site->water_count * WATER_RECORD_SIZE;
+}
+
+static void water(codec_t *c, emu_water_t *w)
+{
+    raw(c, &w->meter, sizeof w->meter);
+    i64(c, &w->carry_ls);
+    u64(c, &w->requests);
+    u64(c, &w->replies);
 }
 
 /* ---- site identity and checksum ------------------------------------------ */
@@ -446,7 +468,7 @@ static uint64_t site_fingerprint(const emu_site_t *site)
 
 size_t emu_state_size(const emu_site_t *site)
 {
-    size_t size = HEADER3_SIZE + site->event_count + CHECKSUM_SIZE;
+    size_t size = HEADER3_SIZE + site->event_count + water_section_size(site) + CHECKSUM_SIZE;
     for (size_t i = 0; i < site->meter_count; i++) {
         size += record_size(&site->meters[i]);
     }
@@ -456,7 +478,8 @@ size_t emu_state_size(const emu_site_t *site)
 size_t emu_state_size_max(const emu_site_t *site)
 {
     size_t v2 = HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
-    size_t v3 = HEADER3_SIZE + site->meter_count * record_size_max() + site->event_count + CHECKSUM_SIZE;
+    size_t v3 = HEADER3_SIZE + site->meter_count * record_size_max() + site->event_count + water_section_size(site) +
+                CHECKSUM_SIZE;
     return v3 > v2 ? v3 : v2;
 }
 
@@ -464,12 +487,13 @@ size_t emu_state_size_max(const emu_site_t *site)
 
 int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, size_t cap)
 {
-    if (format != 2 && format != 3) {
+    if (format < 2 || format > 4) {
         return -1;
     }
-    int version = format == 3 ? STATE_VERSION : STATE_VERSION_2;
-    size_t size = format == 3 ? emu_state_size(site)
-                              : HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
+    int version = format == 4 ? STATE_VERSION : (format == 3 ? STATE_VERSION_3 : STATE_VERSION_2);
+    size_t size = format == 4 ? emu_state_size(site)
+                  : format == 3 ? emu_state_size(site) - water_section_size(site)
+                                : HEADER_SIZE + site->meter_count * record_size_2() + site->event_count + CHECKSUM_SIZE;
     if (cap < size) {
         return -1;
     }
@@ -487,7 +511,7 @@ int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, si
     u64(&c, &events);
     prepay_time_t now = site->now;
     i64(&c, &now);
-    if (format == 3) {
+    if (format >= 3) {
         for (size_t d = 0; d < DIM3_COUNT; d++) {
             uint16_t v = this_build3[d];
             u16(&c, &v);
@@ -501,6 +525,15 @@ int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, si
         uint8_t done = site->events[i].done ? 1 : 0;
         u8(&c, &done);
     }
+    if (format == 4) {
+        uint64_t count = site->water_count, struct_size = sizeof(prepay_water_meter_t);
+        u64(&c, &count);
+        u64(&c, &struct_size);
+        for (size_t i = 0; i < site->water_count; i++) {
+            emu_water_t copy = site->waters[i];
+            water(&c, &copy);
+        }
+    }
     uint64_t sum = fnv(0xCBF29CE484222325ull, out, c.at);
     u64(&c, &sum);
     return c.at == size ? (int)size : -1;
@@ -508,7 +541,7 @@ int emu_state_encode_format(const emu_site_t *site, int format, uint8_t *out, si
 
 int emu_state_encode(const emu_site_t *site, uint8_t *out, size_t cap)
 {
-    return emu_state_encode_format(site, 3, out, cap) > 0 ? 0 : -1;
+    return emu_state_encode_format(site, 4, out, cap) > 0 ? 0 : -1;
 }
 
 /* ---- decode -------------------------------------------------------------- */
@@ -520,12 +553,13 @@ static int check_header(const emu_site_t *site, const uint8_t *bytes, size_t len
         return -1;
     }
     int version = bytes[sizeof state_magic];
-    if (version != STATE_VERSION && version != STATE_VERSION_2) {
-        snprintf(err, err_cap, "state file format %c is not format %c or %c (written by another version of prepay-emu)",
-                 version >= 0x20 && version < 0x7F ? version : '?', STATE_VERSION, STATE_VERSION_2);
+    if (version != STATE_VERSION && version != STATE_VERSION_3 && version != STATE_VERSION_2) {
+        snprintf(err, err_cap,
+                 "state file format %c is not format %c, %c or %c (written by another version of prepay-emu)",
+                 version >= 0x20 && version < 0x7F ? version : '?', STATE_VERSION, STATE_VERSION_3, STATE_VERSION_2);
         return -1;
     }
-    if (len < (version == STATE_VERSION ? HEADER3_SIZE : HEADER_SIZE)) {
+    if (len < (version >= STATE_VERSION_3 ? HEADER3_SIZE : HEADER_SIZE)) {
         snprintf(err, err_cap, "state file truncated (%zu bytes)", len);
         return -1;
     }
@@ -549,7 +583,7 @@ static int check_header(const emu_site_t *site, const uint8_t *bytes, size_t len
                  (unsigned long long)meters, (unsigned long long)events, site->meter_count, site->event_count);
         return -1;
     }
-    if (version == STATE_VERSION) {
+    if (version >= STATE_VERSION_3) {
         c.at += 8; /* the site time, read with the meters */
         for (size_t d = 0; d < DIM3_COUNT; d++) {
             uint16_t v = 0;
@@ -670,7 +704,7 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
         return -1;
     }
     int version = bytes[sizeof state_magic];
-    size_t meters_at = version == STATE_VERSION ? HEADER3_SIZE : HEADER_SIZE;
+    size_t meters_at = version >= STATE_VERSION_3 ? HEADER3_SIZE : HEADER_SIZE;
     codec_t c = {DECODE, NULL, bytes, HEADER_SIZE - 8, len - CHECKSUM_SIZE, version, NULL, NULL};
     prepay_time_t now = 0;
     i64(&c, &now);
@@ -686,6 +720,7 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
         return -1;
     }
     int rc = -1;
+    emu_water_t *water_scratch = NULL;
     prepay_time_t latest = site->start;
     c.at = meters_at;
     for (size_t i = 0; i < site->meter_count; i++) {
@@ -706,20 +741,57 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
         snprintf(err, err_cap, "state file: the site time is not the latest meter clock");
         goto done;
     }
-    if (c.at + site->event_count != len - CHECKSUM_SIZE) {
-        snprintf(err, err_cap, "state file has %zu bytes; its meters and events make %zu", len,
-                 c.at + site->event_count + CHECKSUM_SIZE);
+    const size_t waters = version == STATE_VERSION ? water_section_size(site) : 0;
+    if (c.at + site->event_count + waters != len - CHECKSUM_SIZE) {
+        snprintf(err, err_cap, "state file has %zu bytes; its meters and events make %zu (with its water meters)", len,
+                 c.at + site->event_count + waters + CHECKSUM_SIZE);
         goto done;
     }
     const uint8_t *done_flags = bytes + c.at;
     if (check_events(site, scratch, done_flags, err, err_cap) != 0) {
         goto done;
     }
+    if (version == STATE_VERSION) {
+        codec_t wc = {DECODE, NULL, bytes, c.at + site->event_count, len - CHECKSUM_SIZE, version, NULL, NULL};
+        uint64_t count = 0, struct_size = 0;
+        u64(&wc, &count);
+        u64(&wc, &struct_size);
+        if (count != site->water_count || struct_size != sizeof(prepay_water_meter_t)) {
+            snprintf(err, err_cap, "state file has %llu water meters of %llu bytes; this site has %zu of %zu",
+                     (unsigned long long)count, (unsigned long long)struct_size, site->water_count,
+                     sizeof(prepay_water_meter_t));
+            goto done;
+        }
+        water_scratch = calloc(site->water_count ? site->water_count : 1, sizeof *water_scratch);
+        if (!water_scratch) {
+            snprintf(err, err_cap, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < site->water_count; i++) {
+            water(&wc, &water_scratch[i]);
+            const prepay_water_meter_t *w = &water_scratch[i].meter;
+            const char *member = NULL;
+            if (prepay_water_meter_check_state(w, &member) != PREPAY_OK) {
+                snprintf(err, err_cap, "water meter %zu: \"%s\" is out of its domain", i, member ? member : "?");
+                goto done;
+            }
+            if (memcmp(w->address.bytes, site->waters[i].meter.address.bytes, sizeof w->address.bytes) != 0 ||
+                w->meter_type != site->waters[i].meter.meter_type || w->mode != site->waters[i].meter.mode) {
+                snprintf(err, err_cap, "water meter %zu: another address, type or mode than the site's", i);
+                goto done;
+            }
+            if (w->clock < site->start || water_scratch[i].carry_ls < 0 || water_scratch[i].carry_ls >= 3600) {
+                snprintf(err, err_cap, "water meter %zu: \"%s\" is out of its domain", i,
+                         w->clock < site->start ? "clock" : "carry_ls");
+                goto done;
+            }
+        }
+    }
     /* Everything checked: apply. */
     codec_t again = {DECODE, NULL, bytes, meters_at, len - CHECKSUM_SIZE, version, NULL, NULL};
     for (size_t i = 0; i < site->meter_count; i++) {
         emu_meter_t *m = &site->meters[i];
-        if (version == STATE_VERSION) {
+        if (version >= STATE_VERSION_3) {
             /* The records, decoded a second time (the same bytes: it cannot fail now) into the live ring. */
             static emu_meter_t throwaway;
             throwaway = site->meters[i];
@@ -751,9 +823,16 @@ int emu_state_decode(emu_site_t *site, const uint8_t *bytes, size_t len, char *e
             m->next_event++;
         }
     }
+    for (size_t i = 0; water_scratch != NULL && i < site->water_count; i++) {
+        site->waters[i].meter = water_scratch[i].meter;
+        site->waters[i].carry_ls = water_scratch[i].carry_ls;
+        site->waters[i].requests = water_scratch[i].requests;
+        site->waters[i].replies = water_scratch[i].replies;
+    }
     site->now = now;
     rc = 0;
 done:
     free(scratch);
+    free(water_scratch);
     return rc;
 }

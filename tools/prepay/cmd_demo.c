@@ -24,6 +24,8 @@
 #include "demo.h"
 
 #define DEFAULT_TARIFF "tariffs/guangzhou_residential_tou.json"
+/* The water tariff of the household with a water meter (shipped, found like the default tariff). */
+#define WATER_TARIFF "tariffs/beijing_water_residential.json"
 /* Largest tariff file read. */
 #define TARIFF_FILE_MAX (64u * 1024u * 1024u)
 
@@ -52,16 +54,18 @@ static bool readable_at(char *out, size_t cap, const char *dir, const char *sep,
  * directory, the data directory beside the executable (a relocated or
  * DESTDIR-staged install: <prefix>/bin/../share/prepay), then, for an
  * executable inside the build tree, the source tree the build came from. */
-static int find_tariff(char *out, size_t cap)
+static int find_data(const char *name, char *out, size_t cap)
 {
-    const char *rel[] = {"examples/" DEFAULT_TARIFF, "../examples/" DEFAULT_TARIFF};
+    const char *rel[] = {"examples/", "../examples/"};
     for (size_t i = 0; i < 2; i++) {
-        if (access(rel[i], R_OK) == 0) {
-            snprintf(out, cap, "%s", rel[i]);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s%s", rel[i], name);
+        if (access(path, R_OK) == 0) {
+            snprintf(out, cap, "%s", path);
             return 0;
         }
     }
-    if (PREPAY_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_DATADIR, "/", DEFAULT_TARIFF)) {
+    if (PREPAY_DATADIR[0] != '\0' && readable_at(out, cap, PREPAY_DATADIR, "/", name)) {
         return 0;
     }
     char self[PATH_MAX];
@@ -75,12 +79,12 @@ static int find_tariff(char *out, size_t cap)
     char *slash = strrchr(self, '/');
     if (slash) {
         *slash = '\0';
-        if (readable_at(out, cap, self, "/../share/prepay/", DEFAULT_TARIFF)) {
+        if (readable_at(out, cap, self, "/../share/prepay/", name)) {
             return 0;
         }
     }
     if (in_build_tree && PREPAY_SOURCE_DATADIR[0] != '\0' &&
-        readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", DEFAULT_TARIFF)) {
+        readable_at(out, cap, PREPAY_SOURCE_DATADIR, "/", name)) {
         return 0;
     }
     return -1;
@@ -150,13 +154,42 @@ static void demo_free(demo_t *d)
     free(d->curves);
     free(d->rooms);
     free(d->doc);
+    free(d->water_doc);
+}
+
+/* The household water meter's tariff (a water ladder), read and checked before anything is written. */
+static int load_water_tariff(demo_t *d)
+{
+    char path[PATH_MAX], err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    if (find_data(WATER_TARIFF, path, sizeof path) != 0) {
+        return cli_bad(d->cli, "cannot find %s (the water tariff)", WATER_TARIFF);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int status = PREPAY_OK;
+    if (cli_read_input(path, TARIFF_FILE_MAX, &text, &len, &status, err, sizeof err) != 0) {
+        return cli_bad_status(d->cli, status, "%s", err);
+    }
+    d->water_doc = malloc(sizeof *d->water_doc);
+    status = d->water_doc ? prepay_tariff_doc_load_buffer(text, len, cli_input_name(path), d->water_doc, err,
+                                                          sizeof err)
+                          : PREPAY_E_HOSTED_NO_MEMORY;
+    free(text);
+    if (status == PREPAY_OK) {
+        status = prepay_tariff_doc_plan(d->water_doc, &d->tariffs[1].plan);
+    }
+    if (status != PREPAY_OK) {
+        return cli_bad_status(d->cli, status, "%s", d->water_doc ? err : "out of memory");
+    }
+    d->has_water = true;
+    return CLI_EXIT_OK;
 }
 
 /* Input: the tariff, read and checked before anything is written. */
 static int load_tariff(demo_t *d, char *tariff, size_t cap)
 {
     if (!d->opt.tariff_path) {
-        if (find_tariff(tariff, cap) != 0) {
+        if (find_data(DEFAULT_TARIFF, tariff, cap) != 0) {
             return cli_bad(d->cli, "cannot find %s; give --tariff", DEFAULT_TARIFF);
         }
         d->opt.tariff_path = tariff;
@@ -174,9 +207,12 @@ static int load_tariff(demo_t *d, char *tariff, size_t cap)
                     : PREPAY_E_HOSTED_NO_MEMORY;
     free(text);
     if (status == PREPAY_OK) {
-        status = prepay_tariff_doc_plan(d->doc, &d->tariff.plan);
+        status = prepay_tariff_doc_plan(d->doc, &d->tariffs[0].plan);
     }
-    return status == PREPAY_OK ? CLI_EXIT_OK : cli_bad_status(d->cli, status, "%s", d->doc ? err : "out of memory");
+    if (status != PREPAY_OK) {
+        return cli_bad_status(d->cli, status, "%s", d->doc ? err : "out of memory");
+    }
+    return load_water_tariff(d);
 }
 
 /* The run's memory and files; returns 0 or reports. */

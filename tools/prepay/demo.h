@@ -99,7 +99,25 @@ typedef struct demo {
     const cli_t *cli;                  /* errors and --json */
     prepay_time_t start;
     prepay_tariff_doc_t *doc;
-    prepay_settlement_tariff_t tariff; /* the one tariff: rooms (with the file's household) and the common area */
+    /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff */
+    prepay_settlement_tariff_t tariffs[2];
+    prepay_tariff_doc_t *water_doc;
+    /* One household also has a CJ/T 188 water meter (remote mode, the valve driven by the station) on
+     * its account: water and electricity from one wallet. */
+    bool has_water;
+    size_t water_room;                 /* index of the household */
+    uint32_t water_id;                 /* its settlement meter id */
+    char water_address_text[15];
+    prepay_cjt188_address_t water_address;
+    uint8_t water_ser;                 /* CJ/T 188 SER of the next request */
+    bool water_primed;
+    prepay_energy_t water_first, water_last; /* register, L, as read (0.01 m3 steps) */
+    int water_valve_want;              /* the valve state the account's last COMMAND asks for (-1: none pending) */
+    bool water_valve_open;             /* what the meter confirmed */
+    int water_closes, water_opens, water_read_failures;
+    bool water_final_read;             /* the meter read after the run: register and ST */
+    prepay_energy_t water_final;
+    bool water_final_open;
     prepay_wallet_policy_t policy;
     demo_room_t *rooms;
     size_t room_count;
@@ -158,6 +176,13 @@ int demo_run(demo_t *d);
 void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading);
 int demo_read_curves(demo_t *d);
 void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s);
+/* The household water meter over CJ/T 188 (demo_water.c): the hourly read into a settlement reading
+ * (1 read, 0 no reply, -1 link lost); the valve command the account's last COMMAND asked for (0, or
+ * -1 link lost); after the run, the pending command and the final read (settled if the last hourly one
+ * was lost). */
+int demo_water_read(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *out);
+int demo_water_valve(demo_t *d, prepay_time_t t);
+int demo_water_final(demo_t *d, prepay_time_t t);
 int demo_write_day_svg(const demo_t *d, FILE *f);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */

@@ -128,15 +128,16 @@ int demo_settlement_open(demo_t *d)
 {
     prepay_settlement_config_t config;
     memset(&config, 0, sizeof config);
-    d->tariff.version = 1;
-    config.tariffs = &d->tariff;
-    config.tariff_count = 1;
+    d->tariffs[0].version = 1;
+    d->tariffs[1].version = 1;
+    config.tariffs = d->tariffs;
+    config.tariff_count = d->has_water ? 2 : 1;
     config.policies = &d->policy;
     config.policy_count = 1;
     config.restore_command = PREPAY_DLT645_RELAY_DIRECT_CLOSE; /* the demo's tenants do not press a button */
     config.period_start = d->start;
     config.period_end = demo_period_end(d, d->start);
-    prepay_settlement_sizes_t sizes = {(uint32_t)d->room_count, (uint32_t)d->room_count + 1, 1,
+    prepay_settlement_sizes_t sizes = {(uint32_t)d->room_count, (uint32_t)d->room_count + 1 + (d->has_water ? 1 : 0), 1,
                                        (uint32_t)d->room_count, 0};
     int status = prepay_settlement_memory_alloc(&d->site_memory, &sizes);
     if (status != PREPAY_OK) {
@@ -154,6 +155,9 @@ int demo_settlement_open(demo_t *d)
         a.kind = r->local ? PREPAY_SETTLEMENT_PREPAID_LOCAL : PREPAY_SETTLEMENT_PREPAID_REMOTE;
         a.area = r->area;
         a.tariff_account = d->doc->account;
+        if (d->has_water && i == d->water_room) {
+            a.tariff[PREPAY_SETTLEMENT_WATER] = 1; /* the water ladder: one wallet, one recharge, separate lines */
+        }
         status = prepay_settlement_add_account(&d->site, &a);
         prepay_settlement_meter_config_t m;
         prepay_settlement_meter_config_init(&m);
@@ -169,6 +173,16 @@ int demo_settlement_open(demo_t *d)
         m.id = d->master_id;
         m.di = PREPAY_DI_FORWARD_ACTIVE_TOTAL;
         m.address = d->master_address;
+        status = prepay_settlement_add_meter(&d->site, &m);
+    }
+    if (status == PREPAY_OK && d->has_water) {
+        prepay_settlement_meter_config_t m;
+        prepay_settlement_meter_config_init(&m);
+        m.id = d->water_id;
+        m.account_id = d->rooms[d->water_room].id;
+        m.commodity = PREPAY_SETTLEMENT_WATER;
+        m.di = 0;
+        m.modulus = PREPAY_SETTLEMENT_DLT645_MODULUS; /* CJ/T 188 XXXXXX.XX m3: 10^6 m3 = 10^9 L */
         status = prepay_settlement_add_meter(&d->site, &m);
     }
     if (status == PREPAY_OK) {
@@ -193,7 +207,7 @@ int demo_settlement_open(demo_t *d)
     /* The ledger: a wallet, a debt and an emergency account per room and the site's own accounts;
      * about one transfer per reading and a few per recharge and close. */
     d->account_capacity = (uint32_t)(3 * d->room_count + 16);
-    d->transfer_capacity = (uint32_t)((size_t)(d->hours + 1) * (d->room_count + 1) + 64 * d->room_count + 4096);
+    d->transfer_capacity = (uint32_t)((size_t)(d->hours + 1) * (d->room_count + 2) + 64 * d->room_count + 4096);
     size_t ledger_size = prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity);
     d->ledger_memory = ledger_size != 0 ? malloc(ledger_size) : NULL;
     if (!d->ledger_memory) {
@@ -207,7 +221,7 @@ int demo_settlement_open(demo_t *d)
     d->books.journal = NULL; /* the demo's books live in memory: it is a simulation */
     status = status ? status : prepay_settlement_open(&d->site, &d->books, &result);
     prepay_settlement_work_sizes_t ws;
-    status = status ? status : prepay_settlement_work_sizes_default(&d->site, (uint32_t)d->room_count + 1, &ws);
+    status = status ? status : prepay_settlement_work_sizes_default(&d->site, (uint32_t)d->room_count + 2, &ws);
     if (status == PREPAY_OK) {
         status = prepay_settlement_work_alloc(&d->work, &ws);
         d->has_work = status == PREPAY_OK;
@@ -224,7 +238,7 @@ int demo_settlement_open(demo_t *d)
     d->work.sink.event = keep_event;
     d->work.sink.context = d;
     d->close_work.sink = d->work.sink;
-    d->batch = calloc(d->room_count + 1, sizeof *d->batch);
+    d->batch = calloc(d->room_count + 2, sizeof *d->batch);
     if (!d->batch) {
         cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
         return -1;

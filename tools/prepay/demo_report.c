@@ -280,6 +280,22 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
                    cs.unmatched);
         }
     }
+    if (d->has_water) {
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
+        const prepay_settlement_account_t *wa = account_of(d, &d->rooms[d->water_room]);
+        check(d, d->water_primed && d->water_final_read && wm->reading == d->water_final &&
+                     wm->total == d->water_last - d->water_first,
+              "water: volume settled = the water meter's register advance, read over CJ/T 188 (L)");
+        const bool want_open = wa->relay != PREPAY_WALLET_RELAY_OPEN; /* OPEN: supply off */
+        check(d, d->water_final_read && d->water_final_open == want_open && d->water_valve_open == want_open,
+              "water: the valve (ST read over CJ/T 188) matches the account: closed while cut off, else open");
+        if (!d->opt.json) {
+            printf("  [info] water: %s's meter %s, %lld L settled on the account's wallet, valve closed %d and "
+                   "opened %d times by CJ/T 188 commands, %d reads unanswered\n",
+                   d->rooms[d->water_room].name, d->water_address_text, (long long)wm->total, d->water_closes,
+                   d->water_opens, d->water_read_failures);
+        }
+    }
     char gap[CLI_TEXT_MAX];
     if (!d->opt.json) {
         printf("  [info] largest difference between a local meter's purse and its ledger mirror: %s yuan\n",
@@ -390,6 +406,25 @@ int demo_report(demo_t *d, json_t *totals)
                                            &balances_ok);
     prepay_money_t common = ledger_balance(
         d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_COMMON_AREA), &balances_ok);
+    if (d->has_water) {
+        /* The household water meter (demo_water.c): its litres, the water income, the valve commands. */
+        prepay_money_t water = ledger_balance(d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_WATER),
+                                              &balances_ok);
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
+        char w[CLI_TEXT_MAX];
+        json_t *wj = json_object();
+        cli_set(wj, "room", json_string(d->rooms[d->water_room].name));
+        cli_set(wj, "litres", json_integer((json_int_t)wm->total));
+        cli_set(wj, "income", json_string(money(water < 0 ? -water : water, w)));
+        cli_set(wj, "valve_closes", json_integer(d->water_closes));
+        cli_set(wj, "valve_opens", json_integer(d->water_opens));
+        cli_set(files.json, "water", wj);
+        if (!d->opt.json) {
+            printf("Water: %s's CJ/T 188 meter, %lld L settled on the same wallet (Beijing water ladder), water "
+                   "income %s yuan (in the room's energy column); valve closed %d and opened %d times.\n",
+                   d->rooms[d->water_room].name, (long long)wm->total, w, d->water_closes, d->water_opens);
+        }
+    }
     if (!d->opt.json) {
         printf("Finance: %u recharges (%zu of them opening balances), %s yuan; electricity income %s yuan; "
                "common-area income %s yuan; %s yuan owed by tenants.\n",

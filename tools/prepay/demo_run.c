@@ -167,6 +167,13 @@ static int handle_events(demo_t *d)
             if (send_relay(d, r, e->time) != 0) {
                 return -1;
             }
+            if (d->has_water && e->account_id - 1 == d->water_room) {
+                /* One wallet: the household's water valve follows the same command as its relay. */
+                d->water_valve_want = e->command;
+                if (demo_water_valve(d, e->time) != 0) {
+                    return -1;
+                }
+            }
             break;
         case PREPAY_SETTLEMENT_EVENT_ALARM_LEVEL:
             if (e->level > e->from_level && e->level <= PREPAY_MAX_ALARM_LEVELS) {
@@ -265,6 +272,16 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
         r->last_reading = d->batch[n].value;
         demo_curve_note(d, i, t, d->batch[n].value);
         n++;
+    }
+    if (d->has_water) {
+        if (demo_water_valve(d, t) != 0) {
+            return -1;
+        }
+        int w = demo_water_read(d, t, &d->batch[n]);
+        if (w < 0) {
+            return -1;
+        }
+        n += (size_t)w;
     }
     int got = read_energy(d, &d->master_address, t, &d->batch[n]);
     if (got < 0) {
@@ -395,6 +412,9 @@ int demo_run(demo_t *d)
         if (read_registers(d, &d->rooms[i], d->rooms[i].meter_last, true) != 0) {
             return -1;
         }
+    }
+    if (d->has_water && demo_water_final(d, d->start + (prepay_time_t)d->hours * HOUR) != 0) {
+        return -1;
     }
     if (demo_read_curves(d) != 0) {
         return -1;

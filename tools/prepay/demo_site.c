@@ -90,6 +90,19 @@ static json_t *site_document(const demo_t *d, const char *tariff_abs)
     cli_set(incomer, "load", constant);
     json_array_append_new(meters, incomer);
     cli_set(site, "meters", meters);
+    if (d->has_water) {
+        /* The household's tap, L/h by hour: showers in the morning and the evening, little at night. */
+        static const int flow[24] = {0, 0, 0, 0, 0, 5, 60, 80, 30, 10, 10, 20, 40, 20, 10, 10, 10, 20, 60, 80, 60, 40, 10, 0};
+        json_t *waters = json_array(), *w = json_object(), *profile = json_array();
+        cli_set(w, "address", json_string(d->water_address_text));
+        cli_set(w, "mode", json_string("remote"));
+        for (int h = 0; h < 24; h++) {
+            json_array_append_new(profile, json_integer(flow[h]));
+        }
+        cli_set(w, "flow", profile);
+        json_array_append_new(waters, w);
+        cli_set(site, "water_meters", waters);
+    }
     json_t *faults = json_object();
     cli_set(faults, "seed", cli_json_u64(d->opt.seed));
     cli_set(faults, "drop", cli_json_fixed(d->opt.drop, 6));
@@ -125,6 +138,19 @@ int demo_make_site(demo_t *d, const char *site_path)
         make_profile(&rng, r->profile);
     }
     d->master_id = (uint32_t)d->room_count + 1u;
+    d->water_valve_want = -1;
+    if (d->has_water) {
+        /* A remote household that tops up late (room 6: cut off, then a recharge a day later), or room 1. */
+        d->water_room = d->room_count > 5 ? 5 : 0;
+        d->water_id = d->master_id + 1u;
+        d->water_valve_open = true; /* a remote-mode water meter starts open */
+        snprintf(d->water_address_text, sizeof d->water_address_text, "00%s", d->rooms[d->water_room].address_text);
+        int ws = prepay_cjt188_address_from_string(d->water_address_text, 14, &d->water_address);
+        if (ws != PREPAY_OK) {
+            cli_fail(d->cli, ws, "water meter address %s: %s", d->water_address_text, prepay_strerror(ws));
+            return -1;
+        }
+    }
     int status = prepay_dlt645_address_from_string("000000999999", 12, &d->master_address);
     if (status != PREPAY_OK) {
         cli_fail(d->cli, status, "incomer address: %s", prepay_strerror(status));
