@@ -25,13 +25,15 @@ bad() { failed=$((failed + 1)); echo "platform: FAILED - $*"; }
 finish() { echo "platform: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 build=${PREPAY_BUILD:-build/release-gcc}
+case $build in /*) ;; *) build="$root/$build" ;; esac
+export PREPAY_BUILD="$build"  # absolute: the suites run from platform/ and find the tools through it
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" --buildtype=release -Dpython_interpreter=/usr/bin/python3 >/dev/null || { bad "configure $build"; finish; }
 fi
 nice -n 10 ninja -C "$build" >"$build/platform-build.log" 2>&1 || { tail -30 "$build/platform-build.log"; bad "build"; finish; }
-export PYTHONPATH="$root/platform:$root/$build/bindings/python"
+export PYTHONPATH="$root/platform:$build/bindings/python"
 export PREPAY_PLATFORM_ARTEFACTS="$root/build/platform-test"
-export PREPAY_EMU="$root/$build/tools/prepay-emu/prepay-emu"  # the browser test's meters, with plat-field's station
+export PREPAY_EMU="$build/tools/prepay-emu/prepay-emu"  # the browser test's meters, with plat-field's station
 
 
 run_unittest() { # name discover-args... ; env from the caller

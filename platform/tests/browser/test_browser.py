@@ -124,7 +124,9 @@ class BrowserTest(unittest.TestCase):
                     "--window-size=1280,900"):
             options.add_argument(arg)
         cls.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-        cls.driver.implicitly_wait(5)
+        # Generous budgets, not timings: a loaded CI machine may take seconds for a scrypt sign-in.
+        cls.driver.implicitly_wait(30)
+        cls.driver.set_page_load_timeout(120)
         os.makedirs(ARTEFACTS, exist_ok=True)
 
     @classmethod
