@@ -197,6 +197,11 @@ int demo_chart_write_csv(const demo_t *d, FILE *f);
 int demo_chart_axis(int64_t max, int64_t *step, int64_t *top);
 /* W as kW text, trailing zeros of the fraction dropped ("1.500" -> "1.5", "2.000" -> "2"). */
 const char *demo_chart_kw_text(int64_t watts, char out[CLI_TEXT_MAX]);
+/* The charts' legend (two series, one row under the title) and their y axis: grid lines and
+ * round kW ticks from 0 to ymax (W) every step, the axis line and its title. */
+void demo_chart_legend(FILE *f, int left, const char *const colors[2], const char *const names[2]);
+void demo_chart_y_axis(FILE *f, int left, int right_x, int top, double plot_h, int64_t step, int64_t ymax,
+                       const char *title);
 
 /* The first of candidates (paths relative to the directory of the running program, each
  * starting with '/') that access(mode) accepts, into out. Returns 0, or -1 if none. */

@@ -59,6 +59,33 @@ const char *demo_chart_kw_text(int64_t watts, char out[CLI_TEXT_MAX])
     return out;
 }
 
+void demo_chart_legend(FILE *f, int left, const char *const colors[2], const char *const names[2])
+{
+    for (int s = 0; s < 2; s++) {
+        int x = left + s * 300;
+        fprintf(f, "<line x1=\"%d\" y1=\"44\" x2=\"%d\" y2=\"44\" stroke=\"%s\" stroke-width=\"3\"/>\n", x, x + 20,
+                colors[s]);
+        fprintf(f, "<text x=\"%d\" y=\"48\" font-size=\"13\">%s</text>\n", x + 26, names[s]);
+    }
+}
+
+void demo_chart_y_axis(FILE *f, int left, int right_x, int top, double plot_h, int64_t step, int64_t ymax,
+                       const char *title)
+{
+    char a[CLI_TEXT_MAX];
+    for (int64_t v = 0; v <= ymax; v += step) {
+        double y = top + plot_h - plot_h * (double)v / (double)ymax;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>\n", left, y, right_x, y,
+                v == 0 ? "#333" : "#ddd");
+        fprintf(f, "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 8, y + 4,
+                demo_chart_kw_text(v, a));
+    }
+    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#333\"/>\n", left, top, left, top + plot_h);
+    fprintf(f, "<text class=\"y-title\" x=\"20\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
+               "transform=\"rotate(-90 20 %.1f)\">%s</text>\n",
+            top + plot_h / 2, top + plot_h / 2, title);
+}
+
 /* Days between date labels: at most about ten labels whatever the run's length. */
 static int label_every(int days)
 {
@@ -93,24 +120,8 @@ int demo_chart_write_svg(const demo_t *d, FILE *f)
     /* legend, one row under the title */
     const char *colors[2] = {"#c0392b", "#2471a3"};
     const char *names[2] = {"building incomer (master meter)", "sum of the rooms' meters"};
-    for (int s = 0; s < 2; s++) {
-        int x = left + s * 300;
-        fprintf(f, "<line x1=\"%d\" y1=\"44\" x2=\"%d\" y2=\"44\" stroke=\"%s\" stroke-width=\"3\"/>\n", x, x + 20,
-                colors[s]);
-        fprintf(f, "<text x=\"%d\" y=\"48\" font-size=\"13\">%s</text>\n", x + 26, names[s]);
-    }
-    /* y: grid, round ticks in kW, axis title with its unit */
-    for (int64_t v = 0; v <= ymax; v += step) {
-        double y = top + plot_h - plot_h * (double)v / (double)ymax;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>\n", left, y, width - right, y,
-                v == 0 ? "#333" : "#ddd");
-        fprintf(f, "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 8, y + 4,
-                demo_chart_kw_text(v, a));
-    }
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#333\"/>\n", left, top, left, top + plot_h);
-    fprintf(f, "<text class=\"y-title\" x=\"20\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
-               "transform=\"rotate(-90 20 %.1f)\">Load (kW, mean over each hour)</text>\n",
-            top + plot_h / 2, top + plot_h / 2);
+    demo_chart_legend(f, left, colors, names);
+    demo_chart_y_axis(f, left, width - right, top, plot_h, step, ymax, "Load (kW, mean over each hour)");
     /* x: a tick at each local midnight inside the run, a date label every few days */
     int32_t second = prepay_time_second_of_day(d->start);
     prepay_time_t midnight = d->start + (second == 0 ? 0 : DAY_SECONDS - second);

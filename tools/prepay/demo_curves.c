@@ -176,24 +176,8 @@ int demo_write_day_svg(const demo_t *d, FILE *f)
              s.read - (s.master_read ? 1 : 0), d->room_count);
     const char *names[2] = {s.master_read ? "building incomer (master meter)" : "building incomer (not read)",
                             rooms_name};
-    for (int series = 0; series < 2; series++) {
-        int x = left + series * 300;
-        fprintf(f, "<line x1=\"%d\" y1=\"44\" x2=\"%d\" y2=\"44\" stroke=\"%s\" stroke-width=\"3\"/>\n", x, x + 20,
-                colors[series]);
-        fprintf(f, "<text x=\"%d\" y=\"48\" font-size=\"13\">%s</text>\n", x + 26, names[series]);
-    }
-    /* y: round ticks in kW (demo_chart_axis), axis title with its unit */
-    for (int64_t v = 0; v <= ymax; v += step) {
-        double y = top + plot_h - plot_h * (double)v / (double)ymax;
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\"/>\n", left, y, width - right, y,
-                v == 0 ? "#333" : "#ddd");
-        fprintf(f, "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left - 8, y + 4,
-                demo_chart_kw_text(v, a));
-    }
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#333\"/>\n", left, top, left, top + plot_h);
-    fprintf(f, "<text class=\"y-title\" x=\"20\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
-               "transform=\"rotate(-90 20 %.1f)\">Load (kW, mean over each quarter hour)</text>\n",
-            top + plot_h / 2, top + plot_h / 2);
+    demo_chart_legend(f, left, colors, names);
+    demo_chart_y_axis(f, left, width - right, top, plot_h, step, ymax, "Load (kW, mean over each quarter hour)");
     /* x: the local time of day, a tick every hour, a label every three */
     for (int h = 0; h <= 24; h++) {
         double x = left + plot_w * h / 24.0;
