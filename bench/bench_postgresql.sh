@@ -23,12 +23,8 @@ bindir=$("$PG_CONFIG" --bindir)
 nice -n 10 make -s -C pg -j2 PG_CONFIG="$PG_CONFIG" >/dev/null
 make -s -C pg install PG_CONFIG="$PG_CONFIG" >/dev/null
 
-if [ "$(id -u)" -eq 0 ]; then
-    runner=prepay-pg
-    id -u "$runner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$runner"
-else
-    runner=$(id -un)
-fi
+. scripts/pg-runner.sh
+pg_runner_setup || { echo "bench_postgresql: cannot create the system user prepay-pg" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/pg_prepay_bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"

@@ -56,15 +56,8 @@ for part in "${parts[@]}"; do
     postgresql)
       pg_config=$(ls /usr/lib/postgresql/15/bin/pg_config 2>/dev/null || command -v pg_config)
       bindir=$("$pg_config" --bindir)
-      if [ "$(id -u)" -eq 0 ]; then
-        runner=prepay-pg
-        id -u "$runner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$runner" ||
-          { bad "cannot create the system user $runner"; continue; }
-        as_runner() { runuser -u "$runner" -- "$@"; }
-      else
-        runner=$(id -un)
-        as_runner() { "$@"; }
-      fi
+      . scripts/pg-runner.sh
+      pg_runner_setup || { bad "cannot create the system user prepay-pg"; continue; }
       work=$(mktemp -d "${TMPDIR:-/tmp}/prepay_platform_pg.XXXXXX")
       chmod 755 "$work"
       chown "$runner" "$work" 2>/dev/null || true

@@ -68,15 +68,8 @@ rm -f /tmp/pg_prepay_build.$$
 ok "build and install"
 
 # ---- who runs the servers, and where ------------------------------------------------------------
-if [ "$(id -u)" -eq 0 ]; then
-    runner=prepay-pg
-    id -u "$runner" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$runner" ||
-        { bad "cannot create the system user $runner"; finish; }
-    as_runner() { runuser -u "$runner" -- "$@"; }
-else
-    runner=$(id -un)
-    as_runner() { "$@"; }
-fi
+. scripts/pg-runner.sh
+pg_runner_setup || { bad "cannot create the system user prepay-pg"; finish; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/pg_prepay_test.XXXXXX")
 chmod 755 "$work"
 cleanup() {
