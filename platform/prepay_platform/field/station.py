@@ -124,6 +124,9 @@ class TcpLink:
         if self.sock is None:
             try:
                 self.sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+                # One small frame per request: without this, a frame sent right after one that gets no
+                # reply (a broadcast time sync) waits for the peer's delayed ACK (Nagle), ~40 ms.
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError as e:
                 raise Offline(f"cannot connect to {self.where}: {e.strerror or e}") from None
 
