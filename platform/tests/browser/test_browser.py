@@ -144,6 +144,15 @@ class BrowserTest(unittest.TestCase):
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(ARTEFACTS, f"{name}.png"))
 
+    def wait_for_text(self, text, budget=60):
+        """After a click that submits a form: the next page, once it has loaded, shows ``text``
+        (a generous budget, not a timing: reading page_source at once may still see the old page)."""
+        from selenium.webdriver.support.ui import WebDriverWait
+        try:
+            WebDriverWait(self.driver, budget).until(lambda d: text in d.page_source)
+        except Exception:
+            self.fail(f"{text!r} not shown: {self.driver.page_source[-2000:]}")
+
     def sign_in(self, login):
         d = self.driver
         d.delete_all_cookies()
@@ -163,7 +172,7 @@ class BrowserTest(unittest.TestCase):
         Select(d.find_element("id", "tenant")).select_by_visible_text("Tenant One")
         d.find_element("id", "electricity").send_keys("000000000101")
         d.find_element("id", "open").click()
-        self.assertIn("account opened", d.page_source)
+        self.wait_for_text("account opened")
         hid = self.f.p.db.one("SELECT id FROM households WHERE room_id = ?", (self.f.room1,))["id"]
         meter = self.f.p.db.one("SELECT id FROM meters WHERE household_id = ?", (hid,))["id"]
         emulated = isinstance(self.station, EmulatedStation)
@@ -181,7 +190,7 @@ class BrowserTest(unittest.TestCase):
         self.shot("room-tripped")
         d.find_element("id", "amount").send_keys("50.00")
         d.find_element("id", "recharge").click()
-        self.assertIn("recharge credited", d.page_source)
+        self.wait_for_text("recharge credited")
         self.assertEqual(d.find_element("id", f"relay-{meter}").text, "closed")
         self.assertEqual(self.station.sent[-1], (meter, "close"))
         if emulated:
