@@ -12,7 +12,7 @@ from prepay_platform.app import create_app
 from prepay_platform.services import audit, billing, clock, readings
 from prepay_platform.services.errors import InputError
 
-from .support import Fixture
+from .support import ApiClient, Fixture
 
 
 def ts(day: str, hour: int = 0) -> int:
@@ -21,7 +21,7 @@ def ts(day: str, hour: int = 0) -> int:
     return int(d.timestamp())
 
 
-class BillingTest(unittest.TestCase):
+class BillingTest(ApiClient, unittest.TestCase):
     def setUp(self):
         self.f = Fixture()
         self.h1, self.h2 = self.f.open_two()
@@ -34,16 +34,6 @@ class BillingTest(unittest.TestCase):
 
     def tearDown(self):
         self.f.close()
-
-    def api(self, login):
-        c = self.app.test_client()
-        r = c.post("/api/login", json={"login": login, "password": self.f.passwords[login]})
-        self.assertEqual(r.status_code, 200, r.get_json())
-        c.token = r.get_json()["csrf_token"]
-        return c
-
-    def post(self, c, url, body):
-        return c.post(url, json=body, headers={"X-CSRF-Token": c.token})
 
     def settle(self, rows):
         self.p.money.run("settle", {"readings": [[m, t, v] for m, t, v in rows]}, rows[-1][1], "test")

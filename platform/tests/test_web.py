@@ -9,10 +9,10 @@ import unittest
 from prepay_platform.app import create_app
 from prepay_platform.services import audit
 
-from .support import Fixture
+from .support import ApiClient, Fixture
 
 
-class WebTest(unittest.TestCase):
+class WebTest(ApiClient, unittest.TestCase):
     def setUp(self):
         self.f = Fixture()
         self.h1, self.h2 = self.f.open_two()
@@ -21,16 +21,6 @@ class WebTest(unittest.TestCase):
 
     def tearDown(self):
         self.f.close()
-
-    def api(self, login):
-        c = self.app.test_client()
-        r = c.post("/api/login", json={"login": login, "password": self.f.passwords[login]})
-        self.assertEqual(r.status_code, 200, r.get_json())
-        c.token = r.get_json()["csrf_token"]
-        return c
-
-    def post(self, c, url, body):
-        return c.post(url, json=body, headers={"X-CSRF-Token": c.token})
 
     def page_login(self, login):
         c = self.app.test_client()
