@@ -144,6 +144,29 @@ class BrowserTest(unittest.TestCase):
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(ARTEFACTS, f"{name}.png"))
 
+    def submit(self, element_id, budget=120):
+        """Click the button ``element_id`` that submits a form and wait until the browser has left
+        the page it was on (the old <html> element goes stale): reading right after a click may
+        still see the old page, or lose the element under the reader, on a loaded machine."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        old = self.driver.find_element("tag name", "html")
+        self.driver.find_element("id", element_id).click()
+        WebDriverWait(self.driver, budget).until(expected_conditions.staleness_of(old))
+        self.driver.find_element("tag name", "body")  # waits (implicitly) for the new page's body
+
+    def page_text(self, budget=60):
+        """The body's text, read again if the page was replaced under the reader."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        deadline = time.monotonic() + budget
+        while True:
+            try:
+                return self.driver.find_element("tag name", "body").text
+            except StaleElementReferenceException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
     def wait_for_text(self, text, budget=60):
         """After a click that submits a form: the next page, once it has loaded, shows ``text``
         (a generous budget, not a timing: reading page_source at once may still see the old page)."""
@@ -159,7 +182,7 @@ class BrowserTest(unittest.TestCase):
         d.get(self.url("/login"))
         d.find_element("id", "login").send_keys(login)
         d.find_element("id", "password").send_keys(self.f.passwords[login])
-        d.find_element("id", "signin").click()
+        self.submit("signin")
         d.find_element("id", "logout")  # waits (implicitly) until the signed-in page has loaded
 
     def test_1_operator_opens_an_account_and_a_recharge_closes_the_relay(self):
@@ -171,7 +194,7 @@ class BrowserTest(unittest.TestCase):
         from selenium.webdriver.support.ui import Select
         Select(d.find_element("id", "tenant")).select_by_visible_text("Tenant One")
         d.find_element("id", "electricity").send_keys("000000000101")
-        d.find_element("id", "open").click()
+        self.submit("open")
         self.wait_for_text("account opened")
         hid = self.f.p.db.one("SELECT id FROM households WHERE room_id = ?", (self.f.room1,))["id"]
         meter = self.f.p.db.one("SELECT id FROM meters WHERE household_id = ?", (hid,))["id"]
@@ -189,7 +212,7 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(d.find_element("id", f"relay-{meter}").text, "tripped")
         self.shot("room-tripped")
         d.find_element("id", "amount").send_keys("50.00")
-        d.find_element("id", "recharge").click()
+        self.submit("recharge")
         self.wait_for_text("recharge credited")
         self.assertEqual(d.find_element("id", f"relay-{meter}").text, "closed")
         self.assertEqual(self.station.sent[-1], (meter, "close"))
@@ -222,11 +245,11 @@ class BrowserTest(unittest.TestCase):
         self.station.attach(self.f.p.db)  # both rooms' meters (room 101 opened by test 1)
         self.sign_in("op")
         d.get(self.url("/tariffs"))
-        d.find_element("id", f"push-{self.f.tariff}").click()
+        self.submit(f"push-{self.f.tariff}")
         self.assertIn("Batch", d.title)
         meters = [m["id"] for m in self.f.p.db.query("SELECT id FROM meters WHERE commodity = 'electricity'")]
         for _ in range(3):  # the page's "run due items now"; an item the meter was slow for is retried
-            d.find_element("id", "run").click()
+            self.submit("run")
             states = [e.text for e in d.find_elements("css selector", "td.state")]
             if states and all(s == "ok" for s in states):
                 break
@@ -245,8 +268,11 @@ class BrowserTest(unittest.TestCase):
         d.get(self.url(f"/my/rooms/{self.f.room2}"))
         self.assertIn('id="pay-form"', d.page_source, d.page_source[-3000:])
         d.find_element("id", "amount").send_keys("30.00")
-        d.find_element("id", "pay").click()
-        order_no = json.loads(re.search(r"\{.*\}", d.find_element("tag name", "body").text, re.S).group(0))["order_no"]
+        self.submit("pay")
+        text = self.page_text()
+        found = re.search(r"\{.*\}", text, re.S)
+        self.assertIsNotNone(found, text[-2000:])
+        order_no = json.loads(found.group(0))["order_no"]
         self.mock.pay(order_no, "SUCCESS", duplicates=2)  # the payer pays; the channel notifies 3 times
         for _ in range(600):  # a generous budget: the mock delivers every 0.2 s
             if self.mock.pending() == 0:
