@@ -156,6 +156,36 @@ class EndToEnd(unittest.TestCase):
                          [("000000000201", "after_tamper", 40, "2026-11-01 01:00:00", "2026-11-01 01:11:00",
                            "reverse_power", "cover_open")])
 
+    def test_active_report_polls_new_records_and_acknowledges(self):
+        r = run("meter", "time-sync", "--tcp", self.bus, "--time", "2026-11-01 06:00")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        meter = ["--tcp", self.bus, "--address", "000000000201"]
+        def poll(*extra):
+            out = os.path.join(self.tmp.name, "poll.csv")
+            r = run("meter", "events", *meter, "--records", out, "--json", *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            values = {v["di"]: v["value"] for v in json.loads(r.stdout)["values"] if v.get("di")}
+            with open(out, encoding="utf-8") as f:
+                return values, [(x["kind"], x["phase"]) for x in csv.DictReader(f)]
+        # The word names the two channels with new occurrences; only their records are read.
+        values, rows = poll()
+        self.assertEqual(values["04001501"], "cover_open (1), reverse_power A (1)")
+        self.assertEqual(sorted(rows), [("cover_open", ""), ("reverse_power", "A")])
+        # A wrong password: the acknowledgement is refused (exit 1) and the word keeps its bits.
+        r = run("meter", "events", *meter, "--password", "123456", "--acknowledge")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("04001503", r.stderr)
+        values, rows = poll("--acknowledge")
+        self.assertEqual(values["04001501"], "cover_open (1), reverse_power A (1)")
+        self.assertEqual(values["04001503"], "acknowledged")
+        self.assertEqual(len(rows), 2)
+        # Acknowledged: the next poll reads no record; --all still reads every channel's.
+        values, rows = poll()
+        self.assertEqual(values["04001501"], "no new events")
+        self.assertEqual(rows, [])
+        values, rows = poll("--all")
+        self.assertEqual(sorted(rows), [("cover_open", ""), ("reverse_power", "A")])
+
     def test_records_file_not_written_when_the_meter_is_silent(self):
         out = os.path.join(self.tmp.name, "none.csv")
         r = run("meter", "events", "--tcp", self.bus, "--address", "000000000999", "--records", out,

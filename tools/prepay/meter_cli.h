@@ -118,6 +118,8 @@ typedef struct meter_options {
     bool progress;
     bool progress_set;
     bool verbose;                /* --verbose: DTU server events on stderr */
+    bool events_all;             /* events --all: every channel, not only the active-report word's */
+    bool events_acknowledge;     /* events --acknowledge: write 04001503 for the channels read */
 } meter_options_t;
 
 struct cli_spec;

@@ -429,6 +429,10 @@ static const cli_option_t events_options[] = {
     METER_COMMON_OPTIONS,
     {"records", CLI_OPT_TEXT(T, raw.records), .arg = "FILE",
      .help = "write the event records as prepay analyse input (CSV: meter,kind,phase,start,end)"},
+    {"all", CLI_OPT_FLAG(T, events_all),
+     .help = "every channel's count and newest records, not only the channels of the active-report word"},
+    {"acknowledge", CLI_OPT_FLAG(T, events_acknowledge),
+     .help = "then reset the active-report bits of the channels read (write 04001503; level-02 password)"},
     {.name = NULL},
 };
 static const cli_option_t freeze_options[] = {
@@ -503,9 +507,11 @@ static const cli_spec_t meter_specs[] = {
                              "Writes one item (the value as text, e.g. 20.00, '01-01:1 06-01:2').", common_options),
     [CMD_FREEZE] = METER_SPEC("freeze", "BUS [--address ADDR] [--at mm:hh:DD:MM] [--broadcast] [--json]",
                               "Freezes now (default), or sets the timed freeze.", freeze_options),
-    [CMD_EVENTS] = METER_SPEC("events", "BUS [--address ADDR] [--records FILE] [--json]",
-                              "Reads event counts and the last records; from a meter that judges events\n"
-                              "(04001501 answered) every kind's records, decoded (--records FILE: as CSV).",
+    [CMD_EVENTS] = METER_SPEC("events", "BUS [--address ADDR] [--records FILE] [--all] [--acknowledge] [--json]",
+                              "Reads event counts; from a meter that judges events, its active-report word\n"
+                              "(04001501) and the new records of the channels it names (--all: every\n"
+                              "channel's records), decoded (--records FILE: as CSV); --acknowledge then\n"
+                              "resets those report bits (04001503) so the next poll sees only newer events.",
                               events_options),
     [CMD_PUSH_TARIFF] = METER_SPEC("push-tariff", "BUS [--address ADDR] TARIFF.json [--at TIME|now] [--tariff-set a|b]",
                                    "Programs the meter's second price set from a tariff file, reads it back, then\n"
