@@ -71,12 +71,24 @@ typedef struct demo_curve {
     bool garbled;                        /* a reply that did not decode */
     prepay_energy_t first_wh, last_wh;   /* the register in the first and last record */
     prepay_energy_t quarter_wh[96];      /* energy per quarter hour */
+    /* Rooms: the tariff stream fed every reading the settlement priced (as it feeds its own), so that
+     * at the day's start it is in the settlement's state (cycle, tier position, carried remainder). */
+    bool stream_primed, stream_failed;
+    prepay_time_t stream_time;           /* the last reading fed */
+    prepay_energy_t stream_reading;
+    prepay_tariff_compact_state_t stream;
+    bool day_start_kept;                 /* `day_start` holds the stream at the day's first reading */
+    prepay_tariff_compact_state_t day_start;
+    int day_readings;                    /* readings fed inside the day (24 when none was lost) */
 } demo_curve_t;
 
 typedef struct demo_curve_summary {
     int read, unread, malformed, compared, unmatched, mismatched;
     bool master_read;
     prepay_energy_t energy;                 /* Wh of the curves compared */
+    /* The rooms' curves priced by the tariff stream against the day's register-based bill in the ledger. */
+    int priced, priced_mismatched, priced_unmatched;
+    prepay_money_t curve_fen, ledger_fen;   /* the priced rooms' day: curve dues and ledger charges */
     prepay_energy_t rooms_quarter_wh[96];   /* sum of the rooms' curves */
     prepay_energy_t master_quarter_wh[96];  /* the incomer's curve */
 } demo_curve_summary_t;

@@ -12,6 +12,19 @@
  * the advance of the register that the station read at the day's first and
  * last hourly readings (both are the same 0.01 kWh register at the same
  * instants: equal to the Wh).
+ *
+ * Then each room's curve is priced: the station keeps, beside the settlement,
+ * a tariff stream per room fed every hourly register reading exactly as the
+ * settlement feeds its own (prepay_tariff_compact_feed_interval(), the room's
+ * plan and tariff account), and copies it at the day's first reading: the
+ * copy is then in the settlement's state (billing cycle, cumulative energy
+ * in the ladder, carried remainder). The 96 quarter hours fed into the copy
+ * give the curve's dues; the register-based bill of the same day is what the
+ * ledger holds: the READING and READING_DEBT transfers of the day's 24
+ * readings, looked up by their settlement ids. Equal to the fen: a quarter
+ * never straddles a band edge (the bands change on the hour or quarter) and
+ * the stream splits a tier step inside an interval by cumulative energy, so
+ * the exact amounts agree and the dues round the same running total.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +36,47 @@
 #define QUARTERS 96
 #define RECORDS (QUARTERS + 1)
 
+/* The room's stream fed with this reading, as the settlement prices it (prepay__settle_price: the
+ * interval from the previous reading to this one; the first reading only primes). */
+static void feed_room_stream(demo_t *d, demo_curve_t *c, prepay_time_t t, prepay_energy_t reading)
+{
+    if (c->stream_failed) {
+        return;
+    }
+    if (!c->stream_primed) {
+        c->stream_failed = prepay_tariff_compact_init(&c->stream) != PREPAY_OK;
+        c->stream_primed = true;
+    } else {
+        prepay_tariff_line_t lines[64];
+        prepay_tariff_feed_result_t res;
+        if (t <= c->stream_time || reading < c->stream_reading ||
+            prepay_tariff_compact_feed_interval(&d->tariffs[0].plan, &d->doc->account, &c->stream, c->stream_time, t,
+                                                reading - c->stream_reading, lines, sizeof lines / sizeof lines[0],
+                                                &res) < 0) {
+            c->stream_failed = true; /* not compared (unmatched) */
+            return;
+        }
+        if (t > d->curve_from && t <= d->curve_to) {
+            c->day_readings++;
+        }
+    }
+    c->stream_time = t;
+    c->stream_reading = reading;
+    if (t == d->curve_from) {
+        c->day_start = c->stream;
+        c->day_start_kept = true;
+    }
+}
+
 void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading)
 {
     if (d->curves == NULL || meter > d->room_count) {
         return;
     }
     demo_curve_t *c = &d->curves[meter];
+    if (meter < d->room_count) {
+        feed_room_stream(d, c, t, reading);
+    }
     if (t == d->curve_from) {
         c->from_reading = reading;
         c->from_read = true;
@@ -106,6 +154,64 @@ int demo_read_curves(demo_t *d)
     return 0;
 }
 
+/* The room's charges for the reading at t in the ledger (the wallet part and the part that became
+ * debt), by their settlement ids; false if neither is there. */
+static bool ledger_charge(const demo_t *d, uint32_t meter_id, prepay_time_t t, prepay_money_t *out)
+{
+    static const unsigned kinds[2] = {PREPAY_SETTLEMENT_KIND_READING, PREPAY_SETTLEMENT_KIND_READING_DEBT};
+    bool found = false;
+    *out = 0;
+    for (int k = 0; k < 2; k++) {
+        prepay_settlement_id_t id;
+        uint64_t key;
+        if (prepay_settlement_id_make(kinds[k], meter_id, (uint32_t)t, 0, &id) != PREPAY_OK ||
+            prepay_settlement_ledger_key(&id, &key) != PREPAY_OK) {
+            return false;
+        }
+        const prepay_ledger_entry_t *e = prepay_ledger_lookup(&d->ledger, key);
+        if (e != NULL) {
+            *out += e->transfer.amount;
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* Room i's curve priced from the stream kept at the day's start, against the ledger's charges of the
+ * day's 24 register readings. A room whose day lost a reading (or whose stream could not follow the
+ * settlement's) is not compared: the settlement priced a longer interval there. */
+static void price_room_day(const demo_t *d, size_t i, demo_curve_summary_t *s)
+{
+    const demo_curve_t *c = &d->curves[i];
+    if (!c->day_start_kept || c->stream_failed || c->day_readings != 24) {
+        s->priced_unmatched++;
+        return;
+    }
+    prepay_tariff_compact_state_t stream = c->day_start;
+    prepay_money_t curve = 0, ledger = 0;
+    bool ok = true;
+    for (int k = 0; k < QUARTERS && ok; k++) {
+        prepay_tariff_line_t lines[64];
+        prepay_tariff_feed_result_t res;
+        prepay_time_t from = d->curve_from + (prepay_time_t)k * 900;
+        ok = prepay_tariff_compact_feed_interval(&d->tariffs[0].plan, &d->doc->account, &stream, from, from + 900,
+                                                 c->quarter_wh[k], lines, sizeof lines / sizeof lines[0], &res) >= 0;
+        curve += ok ? res.due : 0;
+    }
+    for (int h = 1; h <= 24 && ok; h++) {
+        prepay_money_t charge;
+        if (ledger_charge(d, d->rooms[i].id, d->curve_from + (prepay_time_t)h * 3600, &charge)) {
+            ledger += charge;
+        }
+    }
+    s->priced++;
+    s->curve_fen += curve;
+    s->ledger_fen += ledger;
+    if (!ok || curve != ledger) {
+        s->priced_mismatched++;
+    }
+}
+
 void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s)
 {
     memset(s, 0, sizeof *s);
@@ -141,6 +247,9 @@ void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s)
             s->mismatched++;
         }
         s->energy += sum;
+        if (i < d->room_count) {
+            price_room_day(d, i, s);
+        }
     }
     s->master_read = d->curves[d->room_count].aligned;
 }

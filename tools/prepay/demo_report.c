@@ -273,11 +273,16 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
               "last day's load curves (class 4, 97 records a meter) read and decoded from every meter that answered");
         check(d, cs.mismatched == 0 && cs.compared > 0,
               "each curve's quarter hours add up to its register's advance read by the station that day (Wh)");
+        check(d, cs.priced_mismatched == 0 && cs.priced > 0,
+              "each room's curve priced by the tariff stream = the day's register-based charges in the ledger (fen)");
         if (!d->opt.json) {
-            char e[CLI_TEXT_MAX];
+            char e[CLI_TEXT_MAX], m1[CLI_TEXT_MAX], m2[CLI_TEXT_MAX];
             printf("  [info] load curves: %d of %zu meters read (%d unanswered), %d compared (%s kWh), %d without both "
                    "register reads\n", cs.read, d->room_count + 1, cs.unread, cs.compared, kwh(cs.energy, e),
                    cs.unmatched);
+            printf("  [info] the day priced: %d rooms' curves %s yuan, their register readings in the ledger %s yuan "
+                   "(%d rooms with a lost reading that day not compared)\n", cs.priced, money(cs.curve_fen, m1),
+                   money(cs.ledger_fen, m2), cs.priced_unmatched);
         }
     }
     if (d->has_water) {
