@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 import unittest
 
 import prepay
@@ -112,10 +113,8 @@ class EmulatorDialsIn(unittest.TestCase):
     def test_heartbeats_are_not_bus_bytes(self):
         # the emulator sends "HB" after 1 s of silence: wait (bounded) until one came, then read
         self.listener.connection("DTU01")
-        deadline = START_BUDGET
-        import time
         t0 = time.monotonic()
-        while self.listener.heartbeats("DTU01") == 0 and time.monotonic() - t0 < deadline:
+        while self.listener.heartbeats("DTU01") == 0 and time.monotonic() - t0 < START_BUDGET:
             time.sleep(0.05)
         self.assertGreater(self.listener.heartbeats("DTU01"), 0)
         self.assertTrue(self.station.read(1).ok)
@@ -202,6 +201,32 @@ class ListenerRules(unittest.TestCase):
         self.assertTrue(closed_by_peer(s))
         self.assertTrue(self.listener.wait_gone("X2", START_BUDGET))
         self.assertFalse(self.listener.connected("OTHER"))
+
+    def test_bytes_while_held_are_the_bus_and_idle_bytes_are_not(self):
+        s = dial(self.listener.port, b"REG:X4")
+        self.addCleanup(s.close)
+        self.assertTrue(self.listener.wait_for("X4", START_BUDGET))
+        link = self.listener.link("X4")
+        with link.hold():                                   # a station's request in flight
+            link.send(b"\xfe\x68request")
+            s.settimeout(START_BUDGET)
+            self.assertEqual(s.recv(64), b"\xfe\x68request")
+            s.sendall(b"REG:OTHER")                         # a reply chunk that looks like a packet
+            got = b""
+            while len(got) < 9:
+                chunk = link.recv(START_BUDGET)
+                self.assertTrue(chunk)
+                got += chunk
+            self.assertEqual(got, b"REG:OTHER")
+        self.assertTrue(self.listener.connected("X4"))
+        s.sendall(b"HB")                                    # idle: a heartbeat, counted, not the bus's
+        deadline = time.monotonic() + START_BUDGET
+        while self.listener.heartbeats("X4") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.listener.heartbeats("X4"), 1)
+        with link.hold():
+            self.assertEqual(link.recv(0.05), b"")
+        self.assertIn("X4", self.listener.ids())
 
     def test_silent_dtu_is_dropped(self):
         quick = DtuListener(REGISTER, HEARTBEAT, dead_after=0.3)

@@ -9,8 +9,10 @@ connections, as the library's ``prepay_dtu_server_t`` does for ``prepay meter --
 - one thread accepts connections on a listening socket and reads every connection;
 - a peer that sends no valid registration within ``registration_timeout`` seconds is dropped;
 - a DTU that registers again from a new connection replaces its older one (a half-dead link);
-- while idle a DTU's heartbeats (or a repeated registration) keep it known; a registration that
-  names another id closes the connection; a connection closed by the peer, or silent for
+- while idle a DTU's heartbeats (or a repeated registration) keep it known and other bytes are
+  dropped; a registration that names another id closes the connection. While a station holds the
+  bus (:meth:`DtuLink.hold`) every byte goes to it: the frame parser skips a heartbeat, and a reply
+  split over TCP segments is never mistaken for a packet; a connection closed by the peer, or silent for
   ``dead_after`` seconds, is dropped: the meters behind it read as offline until the DTU dials again.
 
 A station uses a DTU through :class:`DtuLink` (``send``/``recv``/``close``, as its TCP and serial
@@ -19,6 +21,7 @@ request is waited for (up to the link's wait) and the request sent again.
 """
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import threading
@@ -75,6 +78,7 @@ class DtuListener:
         self._cond = threading.Condition()
         self._dtus: Dict[str, DtuConnection] = {}
         self._pending: List[_Pending] = []
+        self._busy: Dict[str, int] = {}    # DTU id -> holders (a station's request): every byte is the bus's
         self._stop = False
         self.registrations = 0
         self.refused = 0
@@ -204,22 +208,21 @@ class DtuListener:
         self._register(p, packet.id, bytes(p.buf[packet.length:]))
         return True
 
-    def _strip(self, conn: DtuConnection, data: bytes) -> bytes:
-        """Drops registration / heartbeat packets at the start of a chunk; the rest is the bus."""
+    def _idle_bytes(self, conn: DtuConnection, data: bytes) -> None:
+        """Bytes of an idle DTU: heartbeats and repeated registrations are counted, the rest dropped."""
         while data:
             try:
                 packet = self.format.match(data, complete=True)
             except ValueError:
-                return data
+                return
             if packet is None or packet.length <= 0:
-                return data
+                return
             if packet.kind == REGISTRATION and packet.id != conn.dtu_id:
                 with self._cond:
                     self._end(conn, f"registered again as {packet.id}")
-                return b""
+                return
             conn.heartbeats += 1
             data = data[packet.length:]
-        return data
 
     def _loop(self) -> None:
         while True:
@@ -283,11 +286,12 @@ class DtuListener:
                             self._end(conn, why)
                         continue
                     conn.last_seen = now
-                    data = self._strip(conn, data)
-                    if data and not conn.dead:
-                        with self._cond:
+                    with self._cond:
+                        if self._busy.get(conn.dtu_id):
                             conn.inbox += data
                             self._cond.notify_all()
+                            continue
+                    self._idle_bytes(conn, data)
                 elif self.dead_after and now - conn.last_seen >= self.dead_after:
                     with self._cond:
                         self._end(conn, f"silent for {self.dead_after:g} s")
@@ -315,13 +319,33 @@ class DtuLink:
         self._lost = False       # the last connection ended: the next open waits for a new one
 
     def open(self) -> None:
+        """Takes the DTU's live connection. Offline if there is none; but a DTU whose connection
+        ended during this hold (a request in flight) is waited for up to ``wait`` seconds."""
         if self.conn is not None and not self.conn.dead:
             return
+        if self.conn is not None:
+            self._lost = True
         conn = self.listener.connection(self.dtu_id, self.wait if self._lost else 0.0)
         if conn is None:
             self.conn = None
             raise Offline(f"DTU {self.dtu_id} is not connected")
         self.conn, self._lost = conn, False
+
+    @contextlib.contextmanager
+    def hold(self):
+        """While held (the station's bus lock), every byte from the DTU is the bus's; outside, the
+        listener takes heartbeats and drops the rest (also on a connection that replaces this one)."""
+        self.conn, self._lost = None, False     # a connection lost between requests: not waited for
+        busy = self.listener._busy
+        with self.listener._cond:
+            busy[self.dtu_id] = busy.get(self.dtu_id, 0) + 1
+        try:
+            yield self
+        finally:
+            with self.listener._cond:
+                busy[self.dtu_id] -= 1
+                if not busy[self.dtu_id]:
+                    del busy[self.dtu_id]
 
     def _gone(self, conn: DtuConnection) -> Offline:
         self.conn, self._lost = None, True

@@ -19,6 +19,7 @@ after the session's retries.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import json
@@ -469,10 +470,22 @@ class Station:
         hms = dlt645.decode_value(DI_TIME, self._read_di(link, ep, DI_TIME, raw)).datetime
         return _dt.datetime.combine(day.date(), hms.time())
 
+    @staticmethod
+    @contextlib.contextmanager
+    def _holding(lock, link):
+        """The bus lock, and the link told it is held (a dial-in DTU's bytes are then all the bus's)."""
+        with lock:
+            hold = getattr(link, "hold", None)
+            if hold is None:
+                yield link
+            else:
+                with hold():
+                    yield link
+
     def _run(self, meter_id: int, fn):
         ep = self._endpoint(meter_id)
         lock, link = self._bus(ep)
-        with lock:
+        with self._holding(lock, link):
             return fn(ep, link)
 
     # -- the interface --
@@ -575,7 +588,7 @@ class Station:
         for ep in buses.values():
             lock, link = self._bus(ep)
             try:
-                with lock:
+                with self._holding(lock, link):
                     link.send(frame)
                 sent += 1
             except Offline:
@@ -618,7 +631,7 @@ class Station:
         if ep.kind == "dlt645":
             lock, link = self._bus(ep)
             try:
-                with lock:
+                with self._holding(lock, link):
                     self._exchange(link, ep, dlt645.freeze(ep.address), "freeze")
             except Offline as e:
                 return Reading(meter_id, False, f"offline: {e}", int(self.clock()))
