@@ -138,7 +138,6 @@ def main() -> int:
             exe = find_emu(args.emu)
             if not exe or not os.access(exe, os.X_OK):
                 ap.error(f"prepay-emu not found ({exe or 'none'}): give --emu, set PREPAY_EMU, or use --computed")
-            from prepay import dlt645
             from prepay_platform.field.station import Endpoint, Station
             t = time.perf_counter()
             emu = Emulator(exe, tmp, args.meters)
@@ -184,10 +183,8 @@ def main() -> int:
                             register[m] += watts[m]
                 batch = [{"meter_id": m, "at": at, "value": register[m]} for m in meters]
             else:
-                frame = dlt645.broadcast_time(dt.datetime.fromtimestamp(at, ZONE).replace(tzinfo=None))
-                lock, link = station._bus(station.endpoints[meters[0]])   # one bus: the broadcast reaches all
-                with lock:
-                    link.send(frame.encode())  # no reply: the emulator simulates the hour before its next reply
+                # one bus: the broadcast reaches all; no reply: the emulator simulates the hour before its next reply
+                station.sync_time(dt.datetime.fromtimestamp(at, ZONE), meters[:1])
                 t = time.perf_counter()
                 batch = station.read_many(meters)
                 reads.append(time.perf_counter() - t)

@@ -23,6 +23,7 @@ from . import billing as billing
 from . import c_api as c_api
 from . import cjt188 as cjt188
 from . import dlt645 as dlt645
+from . import dtu as dtu
 from . import journal as journal
 from . import ledger as ledger
 from . import meter as meter
@@ -41,7 +42,7 @@ from ._errors import (AllocationError as AllocationError, AnalysisError as Analy
                       JournalError as JournalError, LedgerError as LedgerError, LoadProfileError as LoadProfileError,
                       MeterError as MeterError, ModbusError as ModbusError, OutboxError as OutboxError,
                       PaymentError as PaymentError, ReportError as ReportError, SettlementError as SettlementError, StationError as StationError,
-                      TariffError as TariffError, WalletError as WalletError, WaterError as WaterError,
+                      TariffError as TariffError, TransportError as TransportError, WalletError as WalletError, WaterError as WaterError,
                       builtin_for as builtin_for, check as check, error_for as error_for, strerror as strerror)
 from ._units import (EPOCH as EPOCH, amount_to_decimal as amount_to_decimal, decimal_to_price as decimal_to_price,
                      fen_to_yuan as fen_to_yuan, from_days as from_days, from_time as from_time,

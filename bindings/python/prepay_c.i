@@ -284,6 +284,7 @@
 %include "prepay/dlt645_di.h"
 %include "prepay/dlt645_reading.h"
 %include "prepay/station.h"
+%include "prepay/dtu.h"
 %include "prepay/tariff.h"
 %include "prepay/hosted_status.h"
 %include "prepay/tariff_json.h"

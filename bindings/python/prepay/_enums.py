@@ -135,11 +135,14 @@ def _status_members():
         _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
         _c.PREPAY_MODULE_WATER: ["BAD_STATE", "BAD_PARAMETER", "WRONG_MODE", "PURCHASE_SERIAL", "HOARDING_LIMIT",
                                  "VALVE_REFUSED", "TIME_ORDER"],
+        # prepay/dtu.h (the hosted transports' codes, 16.., are not wrapped)
+        _c.PREPAY_MODULE_TRANSPORT: ["BAD_FORMAT", "NO_MATCH"],
     }
     prefix = {_c.PREPAY_MODULE_DLT645: "E_DLT645_", _c.PREPAY_MODULE_STATION: "E_STATION_",
               _c.PREPAY_MODULE_METER: "E_METER_", _c.PREPAY_MODULE_CJT188: "E_CJT188_",
               _c.PREPAY_MODULE_MODBUS: "E_MODBUS_", _c.PREPAY_MODULE_EVENTS: "E_EVENTS_",
-              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_", _c.PREPAY_MODULE_WATER: "E_WATER_"}
+              _c.PREPAY_MODULE_ANALYSIS: "E_ANALYSIS_", _c.PREPAY_MODULE_WATER: "E_WATER_",
+              _c.PREPAY_MODULE_TRANSPORT: "E_TRANSPORT_"}
     for module, lst in names.items():
         for i, name in enumerate(lst, start=1):
             out.setdefault(prefix[module] + name, m(module, i))

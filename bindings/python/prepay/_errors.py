@@ -21,7 +21,7 @@ __all__ = [
     "Error", "DLT645Error", "TariffError", "LedgerError", "WalletError", "JournalError",
     "AllocationError", "BillingError", "MeterError", "StationError", "HostedError", "ReportError",
     "LoadProfileError", "CJT188Error", "ModbusError", "EventsError", "AnalysisError", "WaterError",
-    "SettlementError", "PaymentError", "OutboxError", "error_for", "builtin_for", "check", "strerror", "status_module",
+    "SettlementError", "PaymentError", "OutboxError", "TransportError", "error_for", "builtin_for", "check", "strerror", "status_module",
 ]
 
 
@@ -113,6 +113,11 @@ class OutboxError(Error):
     module = _c.PREPAY_MODULE_OUTBOX
 
 
+class TransportError(Error):
+    """DTU registration and heartbeat packets (module 14; the serial and TCP transports are C only)."""
+    module = _c.PREPAY_MODULE_TRANSPORT
+
+
 class ReportError(Error):
     """Energy and income reports (module 17)."""
     module = _c.PREPAY_MODULE_REPORT
@@ -152,7 +157,7 @@ _BY_MODULE = {cls.module: cls for cls in (Error, DLT645Error, TariffError, Ledge
                                           JournalError, AllocationError, BillingError, MeterError,
                                           StationError, HostedError, ReportError, LoadProfileError,
                                           CJT188Error, ModbusError, EventsError, AnalysisError, WaterError,
-                                          SettlementError, PaymentError, OutboxError)}
+                                          SettlementError, PaymentError, OutboxError, TransportError)}
 
 # Modules whose codes are all about the value given (decoders, validators), unless listed below.
 _VALUE_MODULES = {_c.PREPAY_MODULE_DLT645, _c.PREPAY_MODULE_TARIFF, _c.PREPAY_MODULE_WALLET,
@@ -187,6 +192,8 @@ def builtin_for(code: int) -> Optional[Type[BaseException]]:
     if name.endswith("NOT_FOUND") or name in ("E_SETTLEMENT_UNKNOWN_METER", "E_SETTLEMENT_UNKNOWN_ACCOUNT",
                                               "E_PAYMENT_UNKNOWN_ORDER", "E_OUTBOX_UNKNOWN"):
         return KeyError
+    if name in ("E_TRANSPORT_BAD_FORMAT", "E_TRANSPORT_NO_MATCH"):
+        return ValueError   # a pattern text or bytes from the network that are not what was asked
     if name in ("E_HOSTED_IO", "E_JOURNAL_IO", "E_JOURNAL_LOCKED"):
         return OSError
     if name == "E_HOSTED_NO_MEMORY":

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The platform's station: talks to meters over TCP (a transparent DTU, a serial device server,
-``prepay-emu``) or a local serial port, through the library's codecs and sessions.
+``prepay-emu``), a local serial port, or a GPRS/4G DTU that dialled in to the station's listener
+(``field/dtu.py``), through the library's codecs and sessions.
 
 Nothing of the protocols is written here: DL/T 645 requests are built and replies parsed by
 ``prepay.dlt645``, retries and reply timeouts are decided by the library's sans-I/O station
@@ -18,6 +19,7 @@ after the session's retries.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import json
@@ -64,10 +66,13 @@ class Endpoint:
     device: Optional[str] = None    # serial device path instead of TCP ("DEV[:BAUD]", 8E1)
     meter_type: int = 0x10          # CJ/T 188 meter type T (10H cold water)
     timeout: Optional[float] = None  # reply timeout of this meter (a slow DTU link), default the station's
+    dtu: Optional[str] = None       # the id of the dial-in DTU the meter is behind, instead of TCP / serial
 
     @property
     def bus(self) -> str:
         """The bus key: meters on one bus share one link and are asked one at a time."""
+        if self.dtu:
+            return f"dtu:{self.dtu}"
         return f"serial:{self.device}" if self.device else f"tcp:{self.host}:{self.port}"
 
 
@@ -114,6 +119,8 @@ class Refused(Exception):
 
 class TcpLink:
     """A TCP connection to a transparent DTU / serial server / prepay-emu bus port."""
+
+    reconnects = True       # a connection lost during a request is reopened once and the request sent again
 
     def __init__(self, host: str, port: int, connect_timeout: float) -> None:
         self.where = f"{host}:{port}"
@@ -250,6 +257,76 @@ class SerialLink:
             self.fd = None
 
 
+class _Unreachable:
+    """A bus that cannot be reached (a DTU meter on a station without a listener): always offline."""
+
+    def __init__(self, why: str) -> None:
+        self.where = self.why = why
+
+    def open(self) -> None:
+        raise Offline(self.why)
+
+    def send(self, data: bytes) -> None:
+        self.open()
+
+    def recv(self, timeout: float) -> bytes:
+        self.open()
+        return b""
+
+    def close(self) -> None:
+        pass
+
+
+class _ToolBridge:
+    """A loopback TCP port that carries one client's bytes to a link and back: ``prepay meter --tcp``
+    reaches the meters behind a dial-in DTU through the station's connection to it."""
+
+    def __init__(self, link) -> None:
+        self.link = link
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.error = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="dtu-tool-bridge", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        self.server.settimeout(0.2)
+        client = None
+        while client is None and not self._stop.is_set():
+            try:
+                client, _ = self.server.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+        if client is None:
+            return
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with client:
+            while not self._stop.is_set():
+                try:
+                    r, _, _ = select.select([client], [], [], 0.0)
+                    if r:
+                        data = client.recv(4096)
+                        if not data:
+                            return
+                        self.link.send(data)
+                    back = self.link.recv(0.01)
+                    if back:
+                        client.sendall(back)
+                except Offline as e:
+                    self.error = str(e)
+                    return      # the tool sees its connection closed: offline
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.server.close()
+
+
 # ---- the station ---------------------------------------------------------------------------------
 
 # PREPAY_E_STATION_TIMEOUT (include/prepay/station.h: PREPAY_STATUS_MAKE(PREPAY_MODULE_STATION, 2))
@@ -289,7 +366,10 @@ class Station:
 
     def __init__(self, endpoints: Iterable[Endpoint], timeout: float = 2.0, retries: int = 2,
                  tool: Optional[str] = None, clock: Callable[[], float] = time.time,
-                 credentials: Optional[dlt645.Credentials] = None, zone: Optional[_dt.tzinfo] = None) -> None:
+                 credentials: Optional[dlt645.Credentials] = None, zone: Optional[_dt.tzinfo] = None,
+                 dtu=None) -> None:
+        """``dtu``: the :class:`~prepay_platform.field.dtu.DtuListener` the meters of ``Endpoint(dtu=ID)``
+        are reached through (without it they are offline)."""
         self.endpoints: Dict[int, Endpoint] = {}
         for ep in endpoints:
             self.add(ep)
@@ -302,6 +382,7 @@ class Station:
         self._locks: Dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._ser = 0
+        self.dtu = dtu
 
     # -- endpoints and links --
     def add(self, ep: Endpoint) -> None:
@@ -325,7 +406,11 @@ class Station:
             lock = self._locks.setdefault(ep.bus, threading.Lock())
             link = self._links.get(ep.bus)
             if link is None:
-                link = SerialLink(ep.device) if ep.device else TcpLink(ep.host, ep.port, self.timeout)
+                if ep.dtu:
+                    link = _Unreachable(f"DTU {ep.dtu}: the station has no DTU listener") if self.dtu is None \
+                        else self.dtu.link(ep.dtu, wait=self._timeout(ep))
+                else:
+                    link = SerialLink(ep.device) if ep.device else TcpLink(ep.host, ep.port, self.timeout)
                 self._links[ep.bus] = link
         return lock, link
 
@@ -357,7 +442,7 @@ class Station:
                 rx = link.recv((session.wake_at_ms - now_ms()) / 1000.0)
             except Offline:
                 # a lost connection is reopened once and the request sent again (docs/field.md)
-                if reconnected or not isinstance(link, TcpLink):
+                if reconnected or not getattr(link, "reconnects", False):
                     raise
                 reconnected = True
                 link.close()
@@ -385,10 +470,22 @@ class Station:
         hms = dlt645.decode_value(DI_TIME, self._read_di(link, ep, DI_TIME, raw)).datetime
         return _dt.datetime.combine(day.date(), hms.time())
 
+    @staticmethod
+    @contextlib.contextmanager
+    def _holding(lock, link):
+        """The bus lock, and the link told it is held (a dial-in DTU's bytes are then all the bus's)."""
+        with lock:
+            hold = getattr(link, "hold", None)
+            if hold is None:
+                yield link
+            else:
+                with hold():
+                    yield link
+
     def _run(self, meter_id: int, fn):
         ep = self._endpoint(meter_id)
         lock, link = self._bus(ep)
-        with lock:
+        with self._holding(lock, link):
             return fn(ep, link)
 
     # -- the interface --
@@ -455,10 +552,7 @@ class Station:
     def set_time(self, meter_id: int, at: Union[int, _dt.datetime]) -> CommandResult:
         """Addressed writes of date (04000101) and time (04000102), then read back. ``at``: epoch
         seconds or an aware datetime (shown in the station's ``zone``), or a naive local datetime."""
-        if isinstance(at, _dt.datetime):
-            when = at.astimezone(self.zone).replace(tzinfo=None) if at.tzinfo else at
-        else:
-            when = _dt.datetime.fromtimestamp(int(at), self.zone).replace(tzinfo=None)
+        when = self._local(at)
 
         def go(ep: Endpoint, link) -> CommandResult:
             if ep.kind == "cjt188":
@@ -473,6 +567,33 @@ class Station:
             return CommandResult(meter_id, True, "", {"time": clock.strftime("%Y-%m-%d %H:%M:%S")})
 
         return self._command(meter_id, go)
+
+    def _local(self, at: Union[int, _dt.datetime]) -> _dt.datetime:
+        if isinstance(at, _dt.datetime):
+            return at.astimezone(self.zone).replace(tzinfo=None) if at.tzinfo else at
+        return _dt.datetime.fromtimestamp(int(at), self.zone).replace(tzinfo=None)
+
+    def sync_time(self, at: Union[int, _dt.datetime], meter_ids: Optional[Iterable[int]] = None) -> int:
+        """Broadcast time sync (DL/T 645 C=08, no reply) once on the bus of each DL/T 645 meter given
+        (default: every one): every meter on a bus takes it. ``at`` as :meth:`set_time`. Returns the
+        number of buses it was sent on; a bus that cannot be reached (offline) is skipped."""
+        frame = dlt645.broadcast_time(self._local(at)).encode()
+        ids = list(self.endpoints) if meter_ids is None else list(meter_ids)
+        buses: Dict[str, Endpoint] = {}
+        for m in ids:
+            ep = self._endpoint(m)
+            if ep.kind == "dlt645":
+                buses.setdefault(ep.bus, ep)
+        sent = 0
+        for ep in buses.values():
+            lock, link = self._bus(ep)
+            try:
+                with self._holding(lock, link):
+                    link.send(frame)
+                sent += 1
+            except Offline:
+                pass
+        return sent
 
     def write_params(self, meter_id: int, items: Dict[str, str]) -> CommandResult:
         """Writes parameters (DL/T 645 C=14), each ``{"DI in hex": "value as text"}`` parsed by the
@@ -510,7 +631,7 @@ class Station:
         if ep.kind == "dlt645":
             lock, link = self._bus(ep)
             try:
-                with lock:
+                with self._holding(lock, link):
                     self._exchange(link, ep, dlt645.freeze(ep.address), "freeze")
             except Offline as e:
                 return Reading(meter_id, False, f"offline: {e}", int(self.clock()))
@@ -599,13 +720,23 @@ class Station:
         """Runs ``prepay meter COMMAND --json`` on the meter's bus (this station's link released meanwhile)."""
         if not self.tool:
             return CommandResult(ep.meter_id, False, f"{command[0]}: the prepay tool is not found (PREPAY_TOOL)")
-        bus = ["--serial", ep.device] if ep.device else ["--tcp", f"{ep.host}:{ep.port}"]
-        link.close()    # two stations on one bus garble every exchange
+        bridge = None
+        if ep.dtu:
+            link.open()                 # offline now if the DTU is not connected
+            bridge = _ToolBridge(link)  # the DTU dialled in to this station: the tool goes through it
+            bus = ["--tcp", f"127.0.0.1:{bridge.port}"]
+        else:
+            bus = ["--serial", ep.device] if ep.device else ["--tcp", f"{ep.host}:{ep.port}"]
+            link.close()    # two stations on one bus garble every exchange
         timeout_ms = max(1, int(self._timeout(ep) * 1000))
         args = [self.tool, "meter", *bus, "--address", ep.address, "--timeout", str(timeout_ms),
                 "--retries", str(self.retries), "--json", *command]
         budget = (self._timeout(ep) * (self.retries + 1) + 1.0) * exchanges + 60.0
-        done = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=budget)
+        try:
+            done = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=budget)
+        finally:
+            if bridge is not None:
+                bridge.close()
         values: Dict[str, str] = {}
         error = ""
         for line in done.stdout.splitlines():

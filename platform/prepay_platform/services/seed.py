@@ -39,7 +39,26 @@ def seed_site(platform, path: str, who: str = "setup") -> list:
     return out
 
 
-def endpoints(db, port: int, host: str = "127.0.0.1") -> list:
-    """(meter id, address, kind) of every meter, for a station on one bus port."""
-    return [(m["id"], m["address"], "dlt645" if m["commodity"] == "electricity" else "cjt188")
-            for m in db.query("SELECT id, address, commodity FROM meters ORDER BY id")]
+def endpoints(db, port: int = 0, host: str = "127.0.0.1") -> list:
+    """(meter id, address, kind, dtu id or None) of every meter, for a station on one bus port and
+    a DTU listener (a meter with a DTU id is reached through the DTU that registers with it)."""
+    return [(m["id"], m["address"], "dlt645" if m["commodity"] == "electricity" else "cjt188", m["dtu_id"] or None)
+            for m in db.query("SELECT id, address, commodity, dtu_id FROM meters ORDER BY id")]
+
+
+def set_meter_dtu(db, meter: str, dtu_id: str) -> int:
+    """Puts a meter (its address, or ``*`` for every meter) behind a dial-in DTU (``""``: none);
+    returns the number of meters changed. An unknown address or a DTU id that is not 1..32
+    printable ASCII characters (what a registration packet can carry) raises ValueError."""
+    if dtu_id and (len(dtu_id) > 32 or not all(0x21 <= ord(c) <= 0x7E for c in dtu_id)):
+        raise ValueError(f"DTU id {dtu_id!r}: 1..32 printable ASCII characters")
+    value = dtu_id or None
+    with db.transaction():
+        if meter == "*":
+            n = len(db.query("SELECT id FROM meters"))
+            db.execute("UPDATE meters SET dtu_id = ?", (value,))
+            return n
+        if db.one("SELECT id FROM meters WHERE address = ?", (meter,)) is None:
+            raise ValueError(f"no meter with the address {meter!r}")
+        db.execute("UPDATE meters SET dtu_id = ? WHERE address = ?", (value, meter))
+        return 1

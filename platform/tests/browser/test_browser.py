@@ -59,7 +59,7 @@ class EmulatedStation:
         if self.station is not None:  # re-attached after more meters were added
             self.station.close()
         self.station = self.module.Station([self.module.Endpoint(mid, address, kind, port=self.port)
-                                            for mid, address, kind in seed.endpoints(db, self.port)])
+                                            for mid, address, kind, _ in seed.endpoints(db, self.port)])
 
     def relay(self, meter_id, action):
         self.sent.append((meter_id, action))
