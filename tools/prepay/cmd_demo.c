@@ -24,7 +24,7 @@
 #include "demo.h"
 
 #define DEFAULT_TARIFF "tariffs/guangzhou_residential_tou.json"
-/* The water tariff of the household with a water meter (shipped, found like the default tariff). */
+/* The water tariff of the rooms' water meters (shipped, found like the default tariff). */
 #define WATER_TARIFF "tariffs/beijing_water_residential.json"
 /* Largest tariff file read. */
 #define TARIFF_FILE_MAX (64u * 1024u * 1024u)
@@ -158,7 +158,7 @@ static void demo_free(demo_t *d)
     free(d->water_doc);
 }
 
-/* The household water meter's tariff (a water ladder), read and checked before anything is written. */
+/* The water meters' tariff (a water ladder), read and checked before anything is written. */
 static int load_water_tariff(demo_t *d)
 {
     char path[PATH_MAX], err[PREPAY_TARIFF_JSON_ERROR_MAX];

@@ -242,7 +242,8 @@ static int report_water(demo_t *d, report_files_t *files)
         }
         cli_set(c, "cycle_start", json_string(cli_time_text(start, PREPAY_TIME_TEXT_DATE, from)));
         if (!d->opt.json) {
-            printf("  tier cycle from %s: tier bounds", from);
+            printf("  tier cycle from %s: tier bounds%s", from,
+                   wt->proration == PREPAY_PRORATE_BY_MONTH ? " (prorated by the months the run touches)" : "");
         }
         for (int t = 0; t + 1 < tiers; t++) {
             json_array_append_new(bounds, json_integer((json_int_t)upper[t]));
