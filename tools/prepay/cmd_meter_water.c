@@ -270,7 +270,8 @@ static int cjt188_valve(water_run_t *run, bool open)
         return rc;
     }
     status = prepay_cjt188_reply_check(&request, &reply);
-    return status == PREPAY_OK ? 0 : cli_fail(&run->cli, status, "the water meter refused: %s", prepay_strerror(status));
+    return status == PREPAY_OK ? 0
+                               : cli_fail(&run->cli, status, "the water meter refused: %s", prepay_strerror(status));
 }
 
 /* ---- Modbus RTU ------------------------------------------------------------------------------------ */

@@ -80,7 +80,7 @@ typedef struct demo_room {
     prepay_energy_t water_final;
     bool water_final_open;
     prepay_money_t water_money;    /* water charges the settlement posted (its water calls' charge) */
-    prepay_energy_t water_cycle_l[DEMO_WATER_CYCLES]; /* litres read per tier cycle (by each interval's start) */
+    prepay_energy_t water_cycle_l[DEMO_WATER_CYCLES]; /* litres per tier cycle (intervals spread over cycles) */
 } demo_room_t;
 
 /* A meter's load curve of the last day (demo_curves.c): 97 class-4 records, 15 minutes apart. */

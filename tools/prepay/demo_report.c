@@ -231,8 +231,8 @@ static int report_water(demo_t *d, report_files_t *files)
     for (int k = 0; k < d->water_cycles && first; k++) {
         /* The effective bounds of each cycle the run touches (every water account has the same service period). */
         prepay_energy_t upper[PREPAY_MAX_TIERS];
-        int tiers = prepay_tariff_tier_bounds(wt, &prepay_settlement_account(&d->site, first->id)->config.tariff_account,
-                                              d->water_cycle_id[k], upper, PREPAY_MAX_TIERS);
+        const prepay_tariff_account_t *ta = &prepay_settlement_account(&d->site, first->id)->config.tariff_account;
+        int tiers = prepay_tariff_tier_bounds(wt, ta, d->water_cycle_id[k], upper, PREPAY_MAX_TIERS);
         json_t *c = json_object(), *bounds = json_array();
         prepay_time_t start = 0;
         char from[CLI_TEXT_MAX];
@@ -366,7 +366,8 @@ static void water_checks(demo_t *d, prepay_money_t water_income)
     check(d, volume, "water: volume settled = each meter's register advance, read over CJ/T 188 (L)");
     check(d, valves, "water: every valve (ST read over CJ/T 188) matches its account: closed while cut off, else open");
     check(d, tiers, "water: each room's water money = the ladder applied to its litres by tier cycle (fen)");
-    check(d, water_income == charged, "water income in the finance line = the rooms' water charges in the ledger (fen)");
+    check(d, water_income == charged,
+          "water income in the finance line = the rooms' water charges in the ledger (fen)");
     if (!d->opt.json) {
         printf("  [info] water: %zu meters, %d reads unanswered\n", d->water_count, failures);
     }
@@ -499,8 +500,8 @@ int demo_report(demo_t *d, json_t *totals)
         cli_csv_write_field(files.csv.file, title);
         fputc(',', files.csv.file);
     }
-    fprintf(files.csv.file, "total_kwh,electricity_yuan,water_yuan,common_area_yuan,debt_yuan,recharged_yuan,recharges,alarms,"
-                            "cutoffs,restores,notifications,balance_yuan\n");
+    fprintf(files.csv.file, "total_kwh,electricity_yuan,water_yuan,common_area_yuan,debt_yuan,recharged_yuan,"
+                            "recharges,alarms,cutoffs,restores,notifications,balance_yuan\n");
     cli_set(files.json, "site", json_string("demo building"));
     cli_set(files.json, "tariff", cli_json_text(d->doc->name));
     cli_set(files.json, "from", json_string(from));

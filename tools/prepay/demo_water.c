@@ -114,14 +114,25 @@ static int cycle_index(const demo_t *d, prepay_time_t t)
     return k;
 }
 
-/* A new register value read at t: its advance counted in the cycle of the interval's start. */
+/* A new register value read at t: its advance counted in the cycles of the interval, spread over it as the
+ * tariff engine spreads an interval (the litres of [from, x) are floor(L x (x - from) / (t - from))). */
 static void note_reading(const demo_t *d, demo_room_t *r, prepay_time_t t, prepay_energy_t litres)
 {
     if (!r->water_primed) {
         r->water_first = litres;
         r->water_primed = true;
-    } else if (litres > r->water_last) {
-        r->water_cycle_l[cycle_index(d, r->water_time)] += litres - r->water_last;
+    } else if (litres > r->water_last && t > r->water_time) {
+        const prepay_energy_t advance = litres - r->water_last;
+        prepay_energy_t before = 0;
+        for (int k = cycle_index(d, r->water_time); k < d->water_cycles && before < advance; k++) {
+            const prepay_time_t x = d->water_cycle_end[k];
+            /* <= 10^9 L x 366 days of seconds: within int64 */
+            prepay_energy_t upto = x >= t || k + 1 == d->water_cycles
+                                       ? advance
+                                       : advance * (x - r->water_time) / (t - r->water_time);
+            r->water_cycle_l[k] += upto - before;
+            before = upto;
+        }
     }
     r->water_last = litres;
     r->water_time = t;
