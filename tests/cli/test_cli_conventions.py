@@ -59,6 +59,8 @@ class Fixtures:
         self.push_tariff = path("tests", "field", "data", "push_tariff.json")
         self.bus = None  # "127.0.0.1:PORT" of the emulator the meter commands talk to (Conventions.setUpClass)
         self.dead = None  # a port nobody listens on
+        self.water_site = path("examples", "sites", "water_modbus.json")
+        self.water_bus = self.modbus = None  # the water meters' emulator: CJ/T 188 on its bus, Modbus on its own port
         self.settle_site = path("examples", "sites", "settle", "site.json")
         self.settle_readings = path("examples", "sites", "settle", "readings.csv")
         self.settle_journal = os.path.join(scratch, "settle.journal")
@@ -241,6 +243,17 @@ def meter_commands(fx):
             json_ok=["meter", "batch", "-", "read", "energy", "--tcp", fx.bus],
             stdin=(["meter", "batch", "-", "read", "energy", bus], site),
             bad=["meter", "batch", "-", "read", "energy", bus, "--count=3"]),
+        ("meter", "water-read"): dict(
+            ok=["meter", "water-read", "--tcp=" + fx.modbus, "--protocol=modbus", "--unit=2"],
+            json_ok=["meter", "--tcp", fx.water_bus, "water-read", "--address", "00000000000303"],
+            bad=["meter", "water-read", "--tcp=" + fx.modbus, "--protocol=modbus", "--unit=248"],
+            fails=["meter", "water-read", dead, "--protocol=modbus"]),
+        ("meter", "water-valve"): dict(
+            ok=["meter", "water-valve", "open", "--tcp=" + fx.water_bus, "--address=00000000000303"],
+            json_ok=["meter", "water-valve", "--tcp", fx.modbus, "--protocol", "modbus", "--unit", "2", "open"],
+            bad=["meter", "water-valve", "shut", "--tcp=" + fx.modbus, "--protocol=modbus"],
+            fails=["meter", "water-valve", "open", "--tcp=" + fx.modbus, "--protocol=modbus", "--unit=9",
+                   "--timeout-ms=200"]),
     }
 
 
@@ -258,6 +271,17 @@ class Conventions(unittest.TestCase):
             time.sleep(0.02)
         with open(ready, encoding="utf-8") as f:
             cls.fx.bus = "127.0.0.1:" + f.read().split("bus_port=")[1].split()[0]
+        # The water commands talk to a second emulator: Modbus water meters on --modbus-port, CJ/T 188 on its bus.
+        water_ready = os.path.join(cls.tmp.name, "water-ready")
+        cls.water_emu = subprocess.Popen([EMU, cls.fx.water_site, "--bus-port=0", "--modbus-port=0", "--quiet",
+                                          "--ready-file=" + water_ready, "--exit-with-parent"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not os.path.exists(water_ready) and cls.water_emu.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with open(water_ready, encoding="utf-8") as f:
+            ports = dict(line.strip().split("=", 1) for line in f if "=" in line)
+        cls.fx.water_bus = "127.0.0.1:" + ports["bus_port"]
+        cls.fx.modbus = "127.0.0.1:" + ports["modbus_port"]
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             cls.fx.dead = "127.0.0.1:%d" % probe.getsockname()[1]  # closed again: connections are refused
@@ -266,8 +290,9 @@ class Conventions(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.meter_emu.terminate()
-        cls.meter_emu.wait(timeout=TIMEOUT)
+        for emu in (cls.meter_emu, cls.water_emu):
+            emu.terminate()
+            emu.wait(timeout=TIMEOUT)
         cls.tmp.cleanup()
 
     # ---- helpers ------------------------------------------------------------------------------

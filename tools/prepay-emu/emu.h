@@ -117,8 +117,15 @@ typedef struct emu_meter {
 /* Largest flow of a profile hour, L/h (a DN50 meter's overload flow is 31 250 L/h). */
 #define EMU_WATER_FLOW_MAX 1000000
 
+/* How a water meter talks to the station ("protocol" in the site file). */
+typedef enum emu_water_protocol {
+    EMU_WATER_CJT188 = 0,              /* CJ/T 188-2004 on the links that carry the whole site */
+    EMU_WATER_MODBUS = 1               /* Modbus RTU (xintai-water map) on the Modbus port, at meter.modbus_unit */
+} emu_water_protocol_t;
+
 typedef struct emu_water {
     prepay_water_meter_t meter;        /* the library's reference water meter (prepay/water_meter.h) */
+    uint8_t protocol;                  /* emu_water_protocol_t */
     int64_t flow_lph[24];              /* tap flow by local hour of day, L/h (flows only while the valve is open) */
     int64_t carry_ls;                  /* litre-seconds of flow not yet a whole litre */
     uint8_t preamble;                  /* FE bytes before each reply, 0..4 */
@@ -199,6 +206,12 @@ int emu_water_advance(emu_water_t *w, prepay_time_t to);
  * (brought to the site's time first) answer; several answers collide. Returns the reply length,
  * 0 for none (not a CJ/T 188 request, nobody addressed), or an error. */
 int emu_water_handle(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t *reply, size_t reply_cap);
+/* Answers a Modbus RTU request (one whole ADU) on the Modbus port: the Modbus water meter at the
+ * request's unit (brought to the site's time first) answers through the library's handler; a broadcast
+ * (unit 0) reaches every one and is not answered. Returns the reply length, 0 for none, or an error. */
+int emu_water_handle_modbus(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t *reply, size_t reply_cap);
+/* Water meters of the site that speak Modbus RTU. */
+size_t emu_water_modbus_count(const emu_site_t *site);
 /* How the received bytes of a link start (both protocols share one link and the 68H start byte). */
 typedef enum emu_split { EMU_SPLIT_OTHER = 0, EMU_SPLIT_CJT188 = 1, EMU_SPLIT_WAIT = 2, EMU_SPLIT_DROP = 3 } emu_split_t;
 /* EMU_SPLIT_CJT188: a whole CJ/T 188 request of *frame_len bytes (FE included) starts the bytes;

@@ -77,6 +77,8 @@ static const cli_option_t emu_option_table[] = {
     {"bus-port", CLI_OPT_INT(emu_options_t, server.bus_port, 0, 65535), .help =
      "all meters behind one DTU port (RS-485 bus); 0 = any free port"},
     {"port-base", CLI_OPT_INT(emu_options_t, server.port_base, 1, 65535), .help = "meter i (site-file order) on port N + i"},
+    {"modbus-port", CLI_OPT_INT(emu_options_t, server.modbus_port, 0, 65535), .help =
+     "the Modbus RTU water meters (\"protocol\": \"modbus\") behind one port; 0 = any free port"},
     {"clock", CLI_OPT_CHOICE(emu_options_t, server.clock, clock_names), .values = clock_values,
      .help = "sync (default): time advances on broadcast time syncs; wall: the wall clock x --speed"},
     {"speed", CLI_OPT_INT(emu_options_t, server.speed, 1, EMU_SPEED_MAX),
@@ -113,7 +115,7 @@ static const cli_option_t emu_option_table[] = {
     {"redial-ms", CLI_OPT_INT(emu_options_t, server.redial_ms, 1, 600000), .arg = "N",
      .help = "with --dial: milliseconds to wait before connecting again (default 500)"},
     {"ready-file", CLI_OPT_TEXT(emu_options_t, server.ready_file), .arg = "FILE",
-     .help = "write bus_port=N (and serial=PATH) to FILE once serving"},
+     .help = "write bus_port=N (and serial=PATH, modbus_port=N) to FILE once serving"},
     {"exit-with-parent", CLI_OPT_FLAG(emu_options_t, server.exit_with_parent),
      .help = "shut down when the process that started it is gone"},
     {"quiet", CLI_OPT_FLAG(emu_options_t, server.quiet), .help = "print nothing but errors"},
@@ -141,6 +143,7 @@ int emu_options_parse(int argc, char **argv, emu_options_t *out, char *err, size
     memset(&o, 0, sizeof o);
     o.server.listen = "127.0.0.1";
     o.server.bus_port = -1;
+    o.server.modbus_port = -1;
     o.server.clock = EMU_CLOCK_SYNC;
     o.server.speed = 60;
     cli_args_t args;

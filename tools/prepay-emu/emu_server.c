@@ -21,6 +21,7 @@
 #include "cli_file.h"
 #include "emu_links.h"
 #include "emu_server.h"
+#include "prepay/modbus.h"
 
 #define MAX_CLIENTS 1024
 #define IN_MAX 8192
@@ -30,12 +31,14 @@ typedef struct listener {
     int fd;
     size_t first, count; /* the meters reachable through this port */
     int port;
+    bool modbus;         /* the Modbus port: the Modbus RTU water meters */
 } listener_t;
 
 enum client_kind {
     CLIENT_TCP = 0, /* a station connected to a port */
     CLIENT_PTY = 1, /* the pseudo-terminal of serial mode: never closed */
-    CLIENT_DIAL = 2 /* the DTU's own connection to a station: connected again when lost */
+    CLIENT_DIAL = 2, /* the DTU's own connection to a station: connected again when lost */
+    CLIENT_MODBUS = 3 /* a station connected to the Modbus port (RTU frames over TCP) */
 };
 
 typedef struct client {
@@ -46,6 +49,7 @@ typedef struct client {
     bool closing;                      /* the peer closed: finish what was received, then close */
     size_t first, count;
     prepay_dlt645_stream_t stream;
+    prepay_modbus_stream_t modbus;     /* CLIENT_MODBUS: the request parser (frames split by length) */
     uint8_t in[IN_MAX];                /* received, not yet given to the stream parser */
     size_t in_len;
     uint8_t pending[PREPAY_DLT645_FRAME_MAX]; /* a time sync whose simulation is still running */
@@ -138,10 +142,50 @@ static bool must_wait(const emu_site_t *site)
     return site->clock == EMU_CLOCK_SYNC && emu_site_busy(site);
 }
 
+/* The Modbus port: each whole request the library's RTU parser finds (split by its inferred length,
+ * a frame with a bad CRC skipped byte by byte) goes to the Modbus water meters; the reply is queued. */
+static int serve_modbus(emu_site_t *site, client_t *c, uint64_t now_ms)
+{
+    for (;;) {
+        prepay_modbus_adu_t adu;
+        int got = prepay_modbus_stream_next(&c->modbus, &adu);
+        if (got < 0) {
+            return got;
+        }
+        if (got == 0) {
+            if (c->in_len == 0) {
+                return PREPAY_OK;
+            }
+            int taken = prepay_modbus_stream_feed(&c->modbus, c->in, c->in_len, now_ms * 1000u);
+            if (taken <= 0) {
+                return taken < 0 ? taken : PREPAY_OK;
+            }
+            memmove(c->in, c->in + taken, c->in_len - (size_t)taken);
+            c->in_len -= (size_t)taken;
+            continue;
+        }
+        uint8_t raw[PREPAY_MODBUS_ADU_MAX], reply[OUT_MAX];
+        int n = prepay_modbus_encode(&adu, raw, sizeof raw);
+        int r = n > 0 ? emu_water_handle_modbus(site, raw, (size_t)n, reply, sizeof reply) : 0;
+        if (r < 0) {
+            return r;
+        }
+        c->answered++;
+        if (r > 0 && c->out_len + (size_t)r <= sizeof c->out) {
+            memcpy(c->out + c->out_len, reply, (size_t)r);
+            c->out_len += (size_t)r;
+            c->send_at_ms = now_ms;
+        }
+    }
+}
+
 /* Answers the client's received frames, in order, until none is left or
  * a time sync starts a simulation (the rest waits for it). */
 static int serve_client(emu_site_t *site, const emu_server_options_t *opt, client_t *c, uint64_t now_ms)
 {
+    if (c->kind == CLIENT_MODBUS) {
+        return must_wait(site) ? PREPAY_OK : serve_modbus(site, c, now_ms);
+    }
     if (c->pending_len > 0) {
         if (must_wait(site)) {
             return PREPAY_OK;
@@ -227,7 +271,7 @@ static bool orphaned(const emu_server_options_t *opt, pid_t parent)
 }
 
 /* What the emulator serves, in one line (a JSON object with --json). */
-static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port,
+static void say_listening(const emu_server_options_t *opt, const emu_site_t *site, int bus_port, int modbus_port,
                           const char *pty_device)
 {
     int last_port = opt->port_base + (int)site->meter_count - 1;
@@ -239,6 +283,7 @@ static void say_listening(const emu_server_options_t *opt, const emu_site_t *sit
         cli_set(o, "clock", json_string(opt->clock == EMU_CLOCK_SYNC ? "sync" : "wall"));
         cli_set(o, "listen", json_string(opt->listen));
         cli_set(o, "bus_port", bus_port >= 0 ? json_integer(bus_port) : json_null());
+        cli_set(o, "modbus_port", modbus_port >= 0 ? json_integer(modbus_port) : json_null());
         cli_set(o, "first_meter_port", opt->port_base > 0 ? json_integer(opt->port_base) : json_null());
         cli_set(o, "last_meter_port", opt->port_base > 0 ? json_integer(last_port) : json_null());
         cli_set(o, "serial", opt->serial_link ? cli_json_text(opt->serial_link) : json_null());
@@ -254,6 +299,9 @@ static void say_listening(const emu_server_options_t *opt, const emu_site_t *sit
         }
         if (opt->port_base > 0) {
             printf(", meters on ports %d..%d", opt->port_base, last_port);
+        }
+        if (modbus_port >= 0) {
+            printf(", %zu Modbus water meters on %s:%d", emu_water_modbus_count(site), opt->listen, modbus_port);
         }
         if (opt->serial_link) {
             printf(", serial bus on %s (%s)", opt->serial_link, pty_device);
@@ -287,7 +335,7 @@ static void say_dial(const emu_server_options_t *opt, bool registered)
 }
 
 /* "bus_port=N" in the ready file, written whole (renamed into place) so that a waiter never reads half of it. */
-static int write_ready_file(const emu_server_options_t *opt, int bus_port)
+static int write_ready_file(const emu_server_options_t *opt, int bus_port, int modbus_port)
 {
     char err[CLI_MESSAGE_MAX];
     cli_output_t out;
@@ -297,6 +345,9 @@ static int write_ready_file(const emu_server_options_t *opt, int bus_port)
     fprintf(out.file, "bus_port=%d\n", bus_port);
     if (opt->serial_link) {
         fprintf(out.file, "serial=%s\n", opt->serial_link);
+    }
+    if (modbus_port >= 0) {
+        fprintf(out.file, "modbus_port=%d\n", modbus_port);
     }
     if (cli_output_commit(&out, err, sizeof err) != 0) {
         return cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "%s", err);
@@ -313,7 +364,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         prctl(PR_SET_PDEATHSIG, SIGTERM);
     }
 #endif
-    size_t max_listeners = 1 + (opt->port_base > 0 ? site->meter_count : 0);
+    size_t max_listeners = 2 + (opt->port_base > 0 ? site->meter_count : 0);
     listener_t *listeners = calloc(max_listeners, sizeof *listeners);
     client_t *clients = calloc(MAX_CLIENTS, sizeof *clients);
     struct pollfd *fds = calloc(max_listeners + MAX_CLIENTS, sizeof *fds);
@@ -353,6 +404,19 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             listener_count++;
         }
     }
+    int modbus_port = -1;
+    if (opt->modbus_port >= 0) {
+        listener_t *l = &listeners[listener_count];
+        l->fd = open_listener(opt->listen, opt->modbus_port, &l->port);
+        if (l->fd < 0) {
+            cli_fail(opt->cli, PREPAY_E_HOSTED_IO, "cannot listen on %s:%d: %s", opt->listen, opt->modbus_port,
+                     strerror(errno));
+            goto out;
+        }
+        l->modbus = true;
+        modbus_port = l->port;
+        listener_count++;
+    }
     bool dial_connected = false;
     uint64_t redial_at = 0;
     uint32_t dial_drops_left = opt->dial_drop_after > 0 ? 1u : 0u;
@@ -374,7 +438,7 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
         (void)prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO);
     }
     if (listener_count == 0 && !opt->serial_link && !opt->dial_host) {
-        cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --serial or --dial)");
+        cli_bad(opt->cli, "nothing to serve (give --bus-port, --port-base, --modbus-port, --serial or --dial)");
         rc = CLI_EXIT_USAGE;
         goto out;
     }
@@ -387,9 +451,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
 
     int bus_port = opt->bus_port >= 0 && listener_count > 0 ? listeners[0].port : -1;
     if (!opt->quiet) {
-        say_listening(opt, site, bus_port, pty_device);
+        say_listening(opt, site, bus_port, modbus_port, pty_device);
     }
-    if (opt->ready_file && write_ready_file(opt, bus_port) != 0) {
+    if (opt->ready_file && write_ready_file(opt, bus_port, modbus_port) != 0) {
         goto out;
     }
     uint64_t wall_start = monotonic_ms();
@@ -488,7 +552,9 @@ int emu_serve(emu_site_t *site, const emu_server_options_t *opt)
             c->fd = fd;
             c->first = listeners[i].first;
             c->count = listeners[i].count;
-            if (prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO) != PREPAY_OK) {
+            c->kind = listeners[i].modbus ? CLIENT_MODBUS : CLIENT_TCP;
+            if (prepay_dlt645_stream_init(&c->stream, PREPAY_DLT645_EDITION_AUTO) != PREPAY_OK ||
+                (listeners[i].modbus && prepay_modbus_stream_init(&c->modbus, PREPAY_MODBUS_REQUEST, 0) != PREPAY_OK)) {
                 c->closing = true; /* cannot happen with a valid edition; the connection is refused */
             }
         }

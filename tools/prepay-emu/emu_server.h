@@ -10,9 +10,10 @@ typedef struct emu_server_options {
     const char *listen;      /* IPv4 address to listen on, e.g. 127.0.0.1 */
     int bus_port;            /* all meters behind one DTU port; 0 = any free port; -1 = none */
     int port_base;           /* meter i on port_base + i; 0 = none */
+    int modbus_port;         /* the Modbus RTU water meters behind one port; 0 = any free port; -1 = none */
     emu_clock_mode_t clock;  /* sync: time moves on time-sync frames; wall: follows the wall clock */
     uint32_t speed;          /* wall mode: simulated seconds per wall second */
-    const char *ready_file;  /* written with "bus_port=N" once listening, or NULL */
+    const char *ready_file;  /* written with "bus_port=N" (and "modbus_port=N") once listening, or NULL */
     bool quiet;
     bool exit_with_parent;   /* shut down (saving state) as soon as the parent process is gone */
     /* Serial mode: the whole bus on a pseudo-terminal; a symlink at this path names its device. */

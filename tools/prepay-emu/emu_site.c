@@ -71,6 +71,8 @@ typedef struct water_spec {
     int64_t flow_lph[24];
     uint8_t preamble;
     bool has_alarm;
+    emu_water_protocol_t protocol; /* "protocol": cjt188 (default) or modbus */
+    uint8_t unit;                  /* "unit": Modbus unit address 1..247 (default 1) */
 } water_spec_t;
 
 typedef struct site_doc {
@@ -398,6 +400,11 @@ static const char *const water_mode_names[] = {"money", "volume", "remote", NULL
 static const int water_mode_values[] = {PREPAY_WATER_MODE_MONEY, PREPAY_WATER_MODE_VOLUME, PREPAY_WATER_MODE_REMOTE};
 static const prepay__json_type_t water_mode_type = {
     PREPAY__JSON_ENUM(prepay_water_mode_t, water_mode_names, water_mode_values)};
+static const char *const water_protocol_names[] = {"cjt188", "modbus", NULL};
+static const int water_protocol_values[] = {EMU_WATER_CJT188, EMU_WATER_MODBUS};
+static const prepay__json_type_t water_protocol_type = {
+    PREPAY__JSON_ENUM(emu_water_protocol_t, water_protocol_names, water_protocol_values)};
+static const prepay__json_type_t water_unit_type = {PREPAY__JSON_INT(uint8_t, 1, 247)};
 static const prepay__json_type_t water_money_type = {PREPAY__JSON_DECIMAL(2, 0, 99999999)};
 static const prepay__json_type_t litres_type = {PREPAY__JSON_INT(int64_t, 0, 1000000000)};
 static const prepay__json_type_t water_price_type = {PREPAY__JSON_DECIMAL(2, 0, 9999)};
@@ -418,6 +425,8 @@ static const prepay__json_field_t water_fields[] = {
     PREPAY__JSON_FIELD("step2", 0, water_step_type, water_spec_t, step2),
     PREPAY__JSON_FIELD("flow", 0, flow_type, water_spec_t, flow_lph),
     PREPAY__JSON_FIELD("preamble", 0, preamble_type, water_spec_t, preamble),
+    PREPAY__JSON_FIELD("protocol", 0, water_protocol_type, water_spec_t, protocol),
+    PREPAY__JSON_FIELD("unit", 0, water_unit_type, water_spec_t, unit),
     PREPAY__JSON_FIELDS_END,
 };
 
@@ -427,6 +436,8 @@ static int read_water(prepay__json_reader_t *r, const json_t *value, const prepa
     water_spec_t *w = out;
     w->type = PREPAY_CJT188_TYPE_COLD_WATER;
     w->preamble = 2;
+    w->protocol = EMU_WATER_CJT188;
+    w->unit = 1;
     w->has_alarm = json_is_object(value) &&
                    (json_object_get(value, "alarm") != NULL || json_object_get(value, "alarm_litres") != NULL);
     return prepay__json_object(r, value, type, out);
@@ -751,12 +762,18 @@ static int setup_water(prepay__json_reader_t *r, emu_site_t *site, const water_s
         if (memcmp(site->waters[k].meter.address.bytes, spec->address.bytes, sizeof spec->address.bytes) == 0) {
             return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE, "another water meter has this address");
         }
+        if (spec->protocol == EMU_WATER_MODBUS && site->waters[k].protocol == EMU_WATER_MODBUS &&
+            site->waters[k].meter.modbus_unit == spec->unit) {
+            return prepay__json_fail_at(r, path, PREPAY_E_HOSTED_JSON_VALUE,
+                                        "another Modbus water meter has unit %u", (unsigned)spec->unit);
+        }
     }
     emu_water_t *w = &site->waters[i];
     memcpy(w->flow_lph, spec->flow_lph, sizeof w->flow_lph);
     w->preamble = spec->preamble;
+    w->protocol = (uint8_t)spec->protocol;
     prepay_water_meter_t *m = &w->meter;
-    int status = prepay_water_meter_init(m, spec->mode, spec->type, &spec->address, 1, site->start);
+    int status = prepay_water_meter_init(m, spec->mode, spec->type, &spec->address, spec->unit, site->start);
     prepay_cjt188_price_table_t table;
     memset(&table, 0, sizeof table);
     const int64_t prices[3] = {spec->price1, spec->price2, spec->price3};

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * prepay-emu: CJ/T 188 water meters on the same link as the DL/T 645 meters.
+ * prepay-emu: CJ/T 188 water meters on the same link as the DL/T 645 meters, and Modbus RTU
+ * water meters on a port of their own (--modbus-port: the library's Modbus handler of the
+ * reference meter, register map xintai-water).
  *
  * The meters are the library's reference water meter (prepay/water_meter.h);
  * the emulator only lets water flow through them (a tap profile in L/h by hour
@@ -96,7 +98,7 @@ int emu_water_handle(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t
     int answering = 0;
     for (size_t i = 0; i < site->water_count; i++) {
         emu_water_t *w = &site->waters[i];
-        if (!prepay_cjt188_address_matches(&request.address, &w->meter.address)) {
+        if (w->protocol != EMU_WATER_CJT188 || !prepay_cjt188_address_matches(&request.address, &w->meter.address)) {
             continue;
         }
         int n = answer(site, w, frame, len, reply + total, reply_cap - total);
@@ -120,6 +122,55 @@ int emu_water_handle(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t
         reply[at] ^= (uint8_t)(1u + next_random(site) % 255u);
     }
     return (int)total;
+}
+
+size_t emu_water_modbus_count(const emu_site_t *site)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < site->water_count; i++) {
+        n += site->waters[i].protocol == EMU_WATER_MODBUS;
+    }
+    return n;
+}
+
+int emu_water_handle_modbus(emu_site_t *site, const uint8_t *frame, size_t len, uint8_t *reply, size_t reply_cap)
+{
+    if (len < 4 || reply_cap < (size_t)PREPAY_WATER_MODBUS_REPLY_MAX) {
+        return len < 4 ? 0 : PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    const uint8_t unit = frame[0];
+    int total = 0;
+    for (size_t i = 0; i < site->water_count; i++) {
+        emu_water_t *w = &site->waters[i];
+        if (w->protocol != EMU_WATER_MODBUS || (unit != 0 && w->meter.modbus_unit != unit)) {
+            continue;
+        }
+        int status = emu_water_advance(w, site->now);
+        if (status != PREPAY_OK) {
+            return status;
+        }
+        w->requests++;
+        /* Units are unique (checked at load): one meter answers, a broadcast gets no reply from any. */
+        int n = prepay_water_meter_handle_modbus(&w->meter, w->meter.clock, frame, len, reply, reply_cap);
+        if (n < 0) {
+            return n;
+        }
+        if (n > 0) {
+            w->replies++;
+            total = n;
+        }
+        if (unit != 0) {
+            break;
+        }
+    }
+    if (total == 0 || chance(site, site->faults.drop_ppm)) {
+        return 0;
+    }
+    if (chance(site, site->faults.corrupt_ppm)) {
+        size_t at = (size_t)(next_random(site) % (uint64_t)total);
+        reply[at] ^= (uint8_t)(1u + next_random(site) % 255u);
+    }
+    return total;
 }
 
 emu_split_t emu_link_split(const uint8_t *in, size_t len, size_t *frame_len)

@@ -24,7 +24,7 @@
 #include "demo.h"
 
 #define DEFAULT_TARIFF "tariffs/guangzhou_residential_tou.json"
-/* The water tariff of the household with a water meter (shipped, found like the default tariff). */
+/* The water tariff of the rooms' water meters (shipped, found like the default tariff). */
 #define WATER_TARIFF "tariffs/beijing_water_residential.json"
 /* Largest tariff file read. */
 #define TARIFF_FILE_MAX (64u * 1024u * 1024u)
@@ -114,8 +114,9 @@ static const cli_spec_t demo_spec = {
     .usage = "[--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--drop P] [--corrupt P]\n"
              " [--timeout-ms N] [--emulator PATH] [--json]",
     .summary = "Runs a building of M prepaid rooms for N days against the DL/T 645 emulator over loopback TCP\n"
-               "and prints the month-end report; writes report.csv, report.json, events.csv,\n"
-               "notifications.csv, site.json, load.svg and load.csv into DIR.",
+               "(a CJ/T 188 water meter in every remote room, on the same wallet) and prints the month-end\n"
+               "report; writes report.csv, report.json, water.csv, events.csv, notifications.csv, site.json,\n"
+               "load.svg and load.csv into DIR.",
     .options = demo_options,
     .json = true,
     .notes = "Exits 1 if any cross-check between ledger, meters and station fails. With --json the report is\n"
@@ -157,7 +158,7 @@ static void demo_free(demo_t *d)
     free(d->water_doc);
 }
 
-/* The household water meter's tariff (a water ladder), read and checked before anything is written. */
+/* The water meters' tariff (a water ladder), read and checked before anything is written. */
 static int load_water_tariff(demo_t *d)
 {
     char path[PATH_MAX], err[PREPAY_TARIFF_JSON_ERROR_MAX];
@@ -175,6 +176,15 @@ static int load_water_tariff(demo_t *d)
                                                           sizeof err)
                           : PREPAY_E_HOSTED_NO_MEMORY;
     free(text);
+    if (status == PREPAY_OK && d->water_doc->sets[0].cycle_kind == PREPAY_CYCLE_YEAR &&
+        d->water_doc->sets[0].proration == PREPAY_PRORATE_NONE) {
+        /* An annual ladder prorated by month: bounds x months of the year the service (the run) touches / 12,
+         * so that a month's run meets the tiers a household meets in a month (docs/water.md). */
+        d->water_doc->sets[0].proration = PREPAY_PRORATE_BY_MONTH;
+        if (d->water_doc->has_set_b) {
+            d->water_doc->sets[1].proration = PREPAY_PRORATE_BY_MONTH;
+        }
+    }
     if (status == PREPAY_OK) {
         status = prepay_tariff_doc_plan(d->water_doc, &d->tariffs[1].plan);
     }

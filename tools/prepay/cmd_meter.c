@@ -223,6 +223,8 @@ static const cli_command_t meter_commands[] = {
     {"push-tariff", cmd_push_tariff, "program a tariff into the meter's second set"},
     {"verify-tariff", cmd_verify_tariff, "read the tariff tables back and compare"},
     {"batch", cmd_batch, "one command over every meter of a site file"},
+    {"water-read", prepay_tool_meter_water_read, "a water meter's volume and valve (CJ/T 188 or Modbus)"},
+    {"water-valve", prepay_tool_meter_water_valve, "open or close a water meter's valve (CJ/T 188 or Modbus)"},
 };
 
 int prepay_tool_meter(int argc, char **argv)

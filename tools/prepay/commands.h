@@ -32,6 +32,9 @@ int prepay_tool_demo(int argc, char **argv);
 int prepay_tool_dlt645(int argc, char **argv);
 int prepay_tool_ledger(int argc, char **argv);
 int prepay_tool_meter(int argc, char **argv);
+/* prepay meter water-read / water-valve: a water meter over CJ/T 188 or Modbus RTU (cmd_meter_water.c). */
+int prepay_tool_meter_water_read(int argc, char **argv);
+int prepay_tool_meter_water_valve(int argc, char **argv);
 int prepay_tool_report(int argc, char **argv);
 int prepay_tool_analyse(int argc, char **argv);
 int prepay_tool_settle(int argc, char **argv);

@@ -35,6 +35,9 @@ typedef enum demo_habit {
     HABIT_NEVER = 2   /* never tops up */
 } demo_habit_t;
 
+/* Tier cycles of the water ladder a run can touch (366 days: 2 years, or 13 months). */
+#define DEMO_WATER_CYCLES 16
+
 typedef struct demo_room {
     char name[8];                  /* "R101" */
     char address_text[13];
@@ -60,6 +63,24 @@ typedef struct demo_room {
     /* the meter's own registers (Wh: total, then bands 1..4) at the first and the last reading, and its purse */
     prepay_energy_t meter_first[5], meter_last[5];
     prepay_money_t meter_remaining;
+    /* The room's CJ/T 188 water meter (remote rooms only, demo_water.c): remote mode, its valve driven by
+     * the station from the account's COMMAND events; the litres settled on the same wallet. */
+    bool water;                    /* the room has one */
+    uint32_t water_id;             /* its settlement meter id */
+    char water_address_text[15];
+    prepay_cjt188_address_t water_address;
+    int water_scale;               /* its tap flow, % of the site's profile */
+    bool water_primed;
+    prepay_energy_t water_first, water_last; /* register, L, as read (0.01 m3 steps) */
+    prepay_time_t water_time;      /* when water_last was read */
+    int water_valve_want;          /* the valve state the account's last COMMAND asks for (-1: none pending) */
+    bool water_valve_open;         /* what the meter confirmed */
+    int water_closes, water_opens, water_read_failures;
+    bool water_final_read;         /* the meter read after the run: register and ST */
+    prepay_energy_t water_final;
+    bool water_final_open;
+    prepay_money_t water_money;    /* water charges the settlement posted (its water calls' charge) */
+    prepay_energy_t water_cycle_l[DEMO_WATER_CYCLES]; /* litres per tier cycle (intervals spread over cycles) */
 } demo_room_t;
 
 /* A meter's load curve of the last day (demo_curves.c): 97 class-4 records, 15 minutes apart. */
@@ -114,22 +135,14 @@ typedef struct demo {
     /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff */
     prepay_settlement_tariff_t tariffs[2];
     prepay_tariff_doc_t *water_doc;
-    /* One household also has a CJ/T 188 water meter (remote mode, the valve driven by the station) on
-     * its account: water and electricity from one wallet. */
+    /* Every remote room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity
+     * from one wallet. The water ladder's service period is the run (see docs/water.md). */
     bool has_water;
-    size_t water_room;                 /* index of the household */
-    uint32_t water_id;                 /* its settlement meter id */
-    char water_address_text[15];
-    prepay_cjt188_address_t water_address;
+    size_t water_count;                /* rooms with a water meter */
     uint8_t water_ser;                 /* CJ/T 188 SER of the next request */
-    bool water_primed;
-    prepay_energy_t water_first, water_last; /* register, L, as read (0.01 m3 steps) */
-    int water_valve_want;              /* the valve state the account's last COMMAND asks for (-1: none pending) */
-    bool water_valve_open;             /* what the meter confirmed */
-    int water_closes, water_opens, water_read_failures;
-    bool water_final_read;             /* the meter read after the run: register and ST */
-    prepay_energy_t water_final;
-    bool water_final_open;
+    int water_cycles;                  /* tier cycles the run touches */
+    int32_t water_cycle_id[DEMO_WATER_CYCLES];
+    prepay_time_t water_cycle_end[DEMO_WATER_CYCLES];
     prepay_wallet_policy_t policy;
     demo_room_t *rooms;
     size_t room_count;
@@ -188,13 +201,25 @@ int demo_run(demo_t *d);
 void demo_curve_note(demo_t *d, size_t meter, prepay_time_t t, prepay_energy_t reading);
 int demo_read_curves(demo_t *d);
 void demo_curve_summary(const demo_t *d, demo_curve_summary_t *s);
-/* The household water meter over CJ/T 188 (demo_water.c): the hourly read into a settlement reading
- * (1 read, 0 no reply, -1 link lost); the valve command the account's last COMMAND asked for (0, or
- * -1 link lost); after the run, the pending command and the final read (settled if the last hourly one
- * was lost). */
-int demo_water_read(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *out);
-int demo_water_valve(demo_t *d, prepay_time_t t);
+/* The rooms' water meters over CJ/T 188 (demo_water.c): the tier cycles of the run (0, or -1 reported);
+ * the valve command the account's last COMMAND asked for (0, or -1 link lost); one settle call for the water readings
+ * of a round, each room's charge kept (0, or -1 reported); after the run, the final reads (settled where
+ * the last hourly one was lost). */
+int demo_water_cycles(demo_t *d);
+/* A round's reads of every water meter (the pending valve commands first), several requests on the wire at
+ * once: the readings into out[0..*n). 0, or -1 link lost. */
+int demo_water_round(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *out, size_t *n);
+int demo_water_valve(demo_t *d, demo_room_t *r, prepay_time_t t);
+int demo_water_settle(demo_t *d, const prepay_settlement_reading_t *readings, size_t count);
 int demo_water_final(demo_t *d, prepay_time_t t);
+/* After the final settle's events: the pending valve commands, then each valve's state read again. */
+int demo_water_confirm(demo_t *d, prepay_time_t t);
+/* Room r's water by tier over the run (L, up to 3 tiers: the last holds every tier above the second) and
+ * the ladder applied to those litres (fen, half-up): computed from the readings and the tariff, not the
+ * settlement. 0, or a negative status. */
+int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money);
+/* water.csv: one line per water meter. 0, or -1 if a write failed. */
+int demo_water_write_csv(const demo_t *d, FILE *f);
 int demo_write_day_svg(const demo_t *d, FILE *f);
 /* Writes the report files and (without --json) prints the report; the totals go into
  * `totals` (a JSON object the caller owns). Returns 0, or -1 (a write failed, reported). */

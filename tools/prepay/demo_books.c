@@ -137,7 +137,7 @@ int demo_settlement_open(demo_t *d)
     config.restore_command = PREPAY_DLT645_RELAY_DIRECT_CLOSE; /* the demo's tenants do not press a button */
     config.period_start = d->start;
     config.period_end = demo_period_end(d, d->start);
-    prepay_settlement_sizes_t sizes = {(uint32_t)d->room_count, (uint32_t)d->room_count + 1 + (d->has_water ? 1 : 0), 1,
+    prepay_settlement_sizes_t sizes = {(uint32_t)d->room_count, (uint32_t)(d->room_count + 1 + d->water_count), 1,
                                        (uint32_t)d->room_count, 0};
     int status = prepay_settlement_memory_alloc(&d->site_memory, &sizes);
     if (status != PREPAY_OK) {
@@ -155,8 +155,12 @@ int demo_settlement_open(demo_t *d)
         a.kind = r->local ? PREPAY_SETTLEMENT_PREPAID_LOCAL : PREPAY_SETTLEMENT_PREPAID_REMOTE;
         a.area = r->area;
         a.tariff_account = d->doc->account;
-        if (d->has_water && i == d->water_room) {
-            a.tariff[PREPAY_SETTLEMENT_WATER] = 1; /* the water ladder: one wallet, one recharge, separate lines */
+        if (r->water) {
+            /* The water ladder: one wallet, one recharge, separate lines. The service period is the run, so
+             * that an annual ladder prorated by month gives the months the run touches (docs/water.md). */
+            a.tariff[PREPAY_SETTLEMENT_WATER] = 1;
+            a.tariff_account.service_start = d->start;
+            a.tariff_account.service_end = d->start + (prepay_time_t)d->hours * 3600;
         }
         status = prepay_settlement_add_account(&d->site, &a);
         prepay_settlement_meter_config_t m;
@@ -175,11 +179,14 @@ int demo_settlement_open(demo_t *d)
         m.address = d->master_address;
         status = prepay_settlement_add_meter(&d->site, &m);
     }
-    if (status == PREPAY_OK && d->has_water) {
+    for (size_t i = 0; i < d->room_count && status == PREPAY_OK; i++) {
+        if (!d->rooms[i].water) {
+            continue;
+        }
         prepay_settlement_meter_config_t m;
         prepay_settlement_meter_config_init(&m);
-        m.id = d->water_id;
-        m.account_id = d->rooms[d->water_room].id;
+        m.id = d->rooms[i].water_id;
+        m.account_id = d->rooms[i].id;
         m.commodity = PREPAY_SETTLEMENT_WATER;
         m.di = 0;
         m.modulus = PREPAY_SETTLEMENT_DLT645_MODULUS; /* CJ/T 188 XXXXXX.XX m3: 10^6 m3 = 10^9 L */
@@ -207,7 +214,8 @@ int demo_settlement_open(demo_t *d)
     /* The ledger: a wallet, a debt and an emergency account per room and the site's own accounts;
      * about one transfer per reading and a few per recharge and close. */
     d->account_capacity = (uint32_t)(3 * d->room_count + 16);
-    d->transfer_capacity = (uint32_t)((size_t)(d->hours + 1) * (d->room_count + 2) + 64 * d->room_count + 4096);
+    d->transfer_capacity = (uint32_t)((size_t)(d->hours + 1) * (d->room_count + d->water_count + 2) +
+                                      64 * d->room_count + 4096);
     size_t ledger_size = prepay_ledger_memory_size(d->account_capacity, d->transfer_capacity);
     d->ledger_memory = ledger_size != 0 ? malloc(ledger_size) : NULL;
     if (!d->ledger_memory) {
@@ -238,7 +246,8 @@ int demo_settlement_open(demo_t *d)
     d->work.sink.event = keep_event;
     d->work.sink.context = d;
     d->close_work.sink = d->work.sink;
-    d->batch = calloc(d->room_count + 2, sizeof *d->batch);
+    /* The electricity readings of a round, then (from room_count + 1) its water readings. */
+    d->batch = calloc(2 * d->room_count + 2, sizeof *d->batch);
     if (!d->batch) {
         cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
         return -1;

@@ -153,8 +153,8 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     const prepay_settlement_meter_t *m = prepay_settlement_meter(&d->site, r->id);
     const prepay_settlement_balances_t *b = &acc->books;
     char a[CLI_TEXT_MAX], bb[CLI_TEXT_MAX], c[CLI_TEXT_MAX], e[CLI_TEXT_MAX];
-    char charged[CLI_TEXT_MAX], shares[CLI_TEXT_MAX], debt[CLI_TEXT_MAX], recharged[CLI_TEXT_MAX],
-        bal[CLI_TEXT_MAX], area[CLI_TEXT_MAX];
+    char charged[CLI_TEXT_MAX], water[CLI_TEXT_MAX], shares[CLI_TEXT_MAX], debt[CLI_TEXT_MAX],
+        recharged[CLI_TEXT_MAX], bal[CLI_TEXT_MAX], area[CLI_TEXT_MAX];
     int alarms = 0;
     for (int l = 0; l <= PREPAY_MAX_ALARM_LEVELS; l++) {
         alarms += r->alarms[l];
@@ -163,22 +163,23 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     kwh(bands >= 2 ? band_energy(r, 2) : 0, bb);
     kwh(bands >= 3 ? band_energy(r, 3) : 0, c);
     kwh(m->total, e);
-    money(b->energy, charged);
+    money(b->energy - r->water_money, charged); /* the account's energy charges: electricity and water */
+    money(r->water_money, water);
     money(b->shares, shares);
     money(b->debt, debt);
     money(b->recharged, recharged);
     money(b->balance, bal);
     cli_fixed_text(r->area, 2, area);
     if (!d->opt.json) {
-        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %9s %4u %5d %4d %4d %9s\n", r->name,
-               r->local ? "local" : "remote", habit_name(r->habit), a, bb, c, e, charged, shares, debt, recharged,
-               acc->recharges, alarms, r->cutoffs, r->restores, bal);
+        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %8s %9s %4u %5d %4d %4d %9s\n", r->name,
+               r->local ? "local" : "remote", habit_name(r->habit), a, bb, c, e, charged, water, shares, debt,
+               recharged, acc->recharges, alarms, r->cutoffs, r->restores, bal);
     }
     FILE *csv = files->csv.file;
     cli_csv_write_field(csv, r->name);
-    fprintf(csv, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%d,%d,%d,%d,%s\n", r->address_text,
-            r->local ? "local" : "remote", habit_name(r->habit), area, a, bb, c, e, charged, shares, debt, recharged,
-            acc->recharges, alarms, r->cutoffs, r->restores, r->notifications, bal);
+    fprintf(csv, ",%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%d,%d,%d,%d,%s\n", r->address_text,
+            r->local ? "local" : "remote", habit_name(r->habit), area, a, bb, c, e, charged, water, shares, debt,
+            recharged, acc->recharges, alarms, r->cutoffs, r->restores, r->notifications, bal);
     json_t *o = json_object(), *kw = json_object(), *levels = json_array();
     cli_set(o, "room", json_string(r->name));
     cli_set(o, "address", json_string(r->address_text));
@@ -191,6 +192,7 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     cli_set(kw, "total", json_string(e));
     cli_set(o, "energy_kwh", kw);
     cli_set(o, "electricity", json_string(charged));
+    cli_set(o, "water", json_string(water));
     cli_set(o, "common_area", json_string(shares));
     cli_set(o, "debt", json_string(debt));
     cli_set(o, "recharged", json_string(recharged));
@@ -206,8 +208,174 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     json_array_append_new(files->rooms, o);
 }
 
+/* The water meters: a table (litres by ladder tier, water money, valve closures and reopenings), water.csv and
+ * the "water" object of report.json. 0, or -1 (a tier could not be computed, or water.csv not written). */
+static int report_water(demo_t *d, report_files_t *files)
+{
+    char path[CLI_MESSAGE_MAX / 2], err[CLI_MESSAGE_MAX];
+    json_t *wj = json_object(), *meters = json_array(), *cycles = json_array();
+    const prepay_tariff_t *wt = &d->water_doc->sets[0];
+    cli_set(wj, "tariff", cli_json_text(d->water_doc->name));
+    cli_set(wj, "rule", json_string(wt->proration == PREPAY_PRORATE_BY_MONTH
+                                        ? "tier bounds x months of the cycle the run touches / months in the cycle"
+                                        : "the tariff's tier bounds"));
+    int rc = 0;
+    const demo_room_t *first = NULL;
+    for (size_t i = 0; i < d->room_count && !first; i++) {
+        first = d->rooms[i].water ? &d->rooms[i] : NULL;
+    }
+    if (!d->opt.json && first) {
+        printf("\nWater: %zu CJ/T 188 meters (every remote room), on the rooms' wallets; %s\n", d->water_count,
+               d->water_doc->name);
+    }
+    for (int k = 0; k < d->water_cycles && first; k++) {
+        /* The effective bounds of each cycle the run touches (every water account has the same service period). */
+        prepay_energy_t upper[PREPAY_MAX_TIERS];
+        const prepay_tariff_account_t *ta = &prepay_settlement_account(&d->site, first->id)->config.tariff_account;
+        int tiers = prepay_tariff_tier_bounds(wt, ta, d->water_cycle_id[k], upper, PREPAY_MAX_TIERS);
+        json_t *c = json_object(), *bounds = json_array();
+        prepay_time_t start = 0;
+        char from[CLI_TEXT_MAX];
+        if (prepay_tariff_cycle_bounds(wt, d->water_cycle_id[k], &start, NULL) != PREPAY_OK || tiers < 0) {
+            rc = -1;
+            tiers = 0;
+        }
+        cli_set(c, "cycle_start", json_string(cli_time_text(start, PREPAY_TIME_TEXT_DATE, from)));
+        if (!d->opt.json) {
+            printf("  tier cycle from %s: tier bounds%s", from,
+                   wt->proration == PREPAY_PRORATE_BY_MONTH ? " (prorated by the months the run touches)" : "");
+        }
+        for (int t = 0; t + 1 < tiers; t++) {
+            json_array_append_new(bounds, json_integer((json_int_t)upper[t]));
+            if (!d->opt.json) {
+                printf(" %lld L", (long long)upper[t]);
+            }
+        }
+        if (!d->opt.json) {
+            printf("\n");
+        }
+        cli_set(c, "tier_bounds_l", bounds);
+        json_array_append_new(cycles, c);
+    }
+    cli_set(wj, "cycles", cycles);
+    if (!d->opt.json) {
+        printf("%-5s %-14s %9s %9s %9s %9s %8s %6s %6s %5s\n", "room", "meter", "tier1 L", "tier2 L", "tier3 L",
+               "total L", "water", "closed", "opened", "valve");
+    }
+    prepay_energy_t sum[4] = {0, 0, 0, 0};
+    prepay_money_t sum_money = 0;
+    int closes = 0, opens = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        const demo_room_t *r = &d->rooms[i];
+        if (!r->water) {
+            continue;
+        }
+        prepay_energy_t litres[3];
+        prepay_money_t ladder = 0;
+        if (demo_water_tiers(d, r, litres, &ladder) != 0) {
+            rc = -1;
+        }
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
+        char m[CLI_TEXT_MAX];
+        money(r->water_money, m);
+        if (!d->opt.json) {
+            printf("%-5s %-14s %9lld %9lld %9lld %9lld %8s %6d %6d %5s\n", r->name, r->water_address_text,
+                   (long long)litres[0], (long long)litres[1], (long long)litres[2], (long long)wm->total, m,
+                   r->water_closes, r->water_opens, r->water_final_open ? "open" : "shut");
+        }
+        json_t *o = json_object(), *tl = json_array();
+        cli_set(o, "room", json_string(r->name));
+        cli_set(o, "address", json_string(r->water_address_text));
+        for (int t = 0; t < 3; t++) {
+            json_array_append_new(tl, json_integer((json_int_t)litres[t]));
+            sum[t] += litres[t];
+        }
+        cli_set(o, "litres_by_tier", tl);
+        cli_set(o, "litres", json_integer((json_int_t)wm->total));
+        cli_set(o, "water", json_string(m));
+        cli_set(o, "valve_closes", json_integer(r->water_closes));
+        cli_set(o, "valve_opens", json_integer(r->water_opens));
+        cli_set(o, "valve_open", json_boolean(r->water_final_open));
+        json_array_append_new(meters, o);
+        sum[3] += wm->total;
+        sum_money += r->water_money;
+        closes += r->water_closes;
+        opens += r->water_opens;
+    }
+    char m[CLI_TEXT_MAX];
+    money(sum_money, m);
+    if (!d->opt.json) {
+        printf("%-20s %9lld %9lld %9lld %9lld %8s %6d %6d\n", "total", (long long)sum[0], (long long)sum[1],
+               (long long)sum[2], (long long)sum[3], m, closes, opens);
+    }
+    json_t *tot = json_object(), *tl = json_array();
+    for (int t = 0; t < 3; t++) {
+        json_array_append_new(tl, json_integer((json_int_t)sum[t]));
+    }
+    cli_set(tot, "meters", json_integer((json_int_t)d->water_count));
+    cli_set(tot, "litres_by_tier", tl);
+    cli_set(tot, "litres", json_integer((json_int_t)sum[3]));
+    cli_set(tot, "water", json_string(m));
+    cli_set(tot, "valve_closes", json_integer(closes));
+    cli_set(tot, "valve_opens", json_integer(opens));
+    cli_set(wj, "meters", meters);
+    cli_set(wj, "totals", tot);
+    cli_set(files->json, "water", wj);
+    cli_output_t out;
+    snprintf(path, sizeof path, "%s/water.csv", d->opt.out_dir); /* fits: open_files() checked report.json */
+    if (cli_output_open(&out, path, err, sizeof err) != 0) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s", err);
+        return -1;
+    }
+    if (demo_water_write_csv(d, out.file) != 0) {
+        cli_output_abort(&out);
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s: cannot write", path);
+        return -1;
+    }
+    if (cli_output_commit(&out, err, sizeof err) != 0) {
+        cli_fail(d->cli, PREPAY_E_HOSTED_IO, "%s", err);
+        return -1;
+    }
+    return rc;
+}
+
+/* The water cross-checks: the settlement against the meters (registers, valves), the ladder and the ledger. */
+static void water_checks(demo_t *d, prepay_money_t water_income)
+{
+    bool volume = true, valves = true, tiers = true;
+    prepay_money_t charged = 0;
+    int failures = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        const demo_room_t *r = &d->rooms[i];
+        if (!r->water) {
+            continue;
+        }
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
+        const prepay_settlement_account_t *wa = account_of(d, r);
+        volume = volume && r->water_primed && r->water_final_read && wm->reading == r->water_final &&
+                 wm->total == r->water_last - r->water_first;
+        const bool want_open = wa->relay != PREPAY_WALLET_RELAY_OPEN; /* relay OPEN: supply off */
+        valves = valves && r->water_final_read && r->water_final_open == want_open && r->water_valve_open == want_open;
+        prepay_energy_t litres[3];
+        prepay_money_t ladder = -1;
+        tiers = tiers && demo_water_tiers(d, r, litres, &ladder) == 0 && ladder == r->water_money &&
+                litres[0] + litres[1] + litres[2] == wm->total;
+        charged += r->water_money;
+        failures += r->water_read_failures;
+    }
+    check(d, volume, "water: volume settled = each meter's register advance, read over CJ/T 188 (L)");
+    check(d, valves, "water: every valve (ST read over CJ/T 188) matches its account: closed while cut off, else open");
+    check(d, tiers, "water: each room's water money = the ladder applied to its litres by tier cycle (fen)");
+    check(d, water_income == charged,
+          "water income in the finance line = the rooms' water charges in the ledger (fen)");
+    if (!d->opt.json) {
+        printf("  [info] water: %zu meters, %d reads unanswered\n", d->water_count, failures);
+    }
+}
+
 /* Cross-checks: the ledger, the settlement books, the meters and the station agree to the unit. */
-static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders, bool balances_ok)
+static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders, bool balances_ok,
+                         prepay_money_t water_income)
 {
     if (!d->opt.json) {
         printf("\nChecks:\n");
@@ -239,9 +407,12 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
             purse_gap = diff > purse_gap ? diff : purse_gap;
             purses = purses && r->meter_remaining >= 0 && diff <= d->opt.days + 1;
         }
-        wallets = wallets && b->balance == b->recharged + b->emergency_granted - (b->energy + b->shares + b->items -
-                                                                                 b->debt_created) -
-                                                b->debt_repaid - b->emergency_repaid;
+        /* The account's energy charges are its electricity and its water (the water settle calls' charges). */
+        const prepay_money_t electricity = b->energy - r->water_money;
+        wallets = wallets && b->balance == b->recharged + b->emergency_granted -
+                                               (electricity + r->water_money + b->shares + b->items - b->debt_created) -
+                                               b->debt_repaid - b->emergency_repaid;
+        wallets = wallets && electricity >= 0 && r->water_money >= 0 && (r->water || r->water_money == 0);
         prepay_energy_t bands = 0;
         for (int band = 1; band <= 4; band++) {
             bands += band_energy(r, band);
@@ -260,7 +431,7 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
     check(d, registers, "every meter's register equals the last reading settled (Wh)");
     check(d, settled, "energy settled per room = its register's advance over the run (Wh)");
     check(d, purses, "local meters: ledger mirror = the meter's own purse, within 1 fen a day (fen)");
-    check(d, wallets, "balance = recharges - electricity - common area + debt, every room (fen)");
+    check(d, wallets, "balance = recharges - electricity - water - common area + debt, every room (fen)");
     check(d, shares == d->common_total, "common-area shares add up to the common-area charge (fen)");
     check(d, master->total == rooms + d->common_energy - g->carry,
           "incomer = rooms + common area (+ carried residual) (Wh)");
@@ -286,20 +457,7 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
         }
     }
     if (d->has_water) {
-        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
-        const prepay_settlement_account_t *wa = account_of(d, &d->rooms[d->water_room]);
-        check(d, d->water_primed && d->water_final_read && wm->reading == d->water_final &&
-                     wm->total == d->water_last - d->water_first,
-              "water: volume settled = the water meter's register advance, read over CJ/T 188 (L)");
-        const bool want_open = wa->relay != PREPAY_WALLET_RELAY_OPEN; /* OPEN: supply off */
-        check(d, d->water_final_read && d->water_final_open == want_open && d->water_valve_open == want_open,
-              "water: the valve (ST read over CJ/T 188) matches the account: closed while cut off, else open");
-        if (!d->opt.json) {
-            printf("  [info] water: %s's meter %s, %lld L settled on the account's wallet, valve closed %d and "
-                   "opened %d times by CJ/T 188 commands, %d reads unanswered\n",
-                   d->rooms[d->water_room].name, d->water_address_text, (long long)wm->total, d->water_closes,
-                   d->water_opens, d->water_read_failures);
-        }
+        water_checks(d, water_income);
     }
     char gap[CLI_TEXT_MAX];
     if (!d->opt.json) {
@@ -329,11 +487,11 @@ int demo_report(demo_t *d, json_t *totals)
     if (!d->opt.json) {
         printf("\nMonth-end report: %s, %s to %s, %zu rooms (kWh from the meters' registers; money in yuan)\n",
                d->doc->name, from, to, d->room_count);
-        printf("%-5s %-6s %-6s %9.9s %9.9s %9.9s %9s %9s %8s %8s %9s %4s %5s %4s %4s %9s\n", "", "", "",
-               band_titles[0], band_titles[1], band_titles[2], "total", "elec", "common", "debt", "recharged",
-               "rech", "alarm", "cuts", "rest", "balance");
-        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %9s %4s %5s %4s %4s %9s\n", "room", "mode", "habit", "kWh",
-               "kWh", "kWh", "kWh", "yuan", "yuan", "yuan", "yuan", "n", "n", "n", "n", "yuan");
+        printf("%-5s %-6s %-6s %9.9s %9.9s %9.9s %9s %9s %8s %8s %8s %9s %4s %5s %4s %4s %9s\n", "", "", "",
+               band_titles[0], band_titles[1], band_titles[2], "total", "elec", "water", "common", "debt",
+               "recharged", "rech", "alarm", "cuts", "rest", "balance");
+        printf("%-5s %-6s %-6s %9s %9s %9s %9s %9s %8s %8s %8s %9s %4s %5s %4s %4s %9s\n", "room", "mode", "habit",
+               "kWh", "kWh", "kWh", "kWh", "yuan", "yuan", "yuan", "yuan", "yuan", "n", "n", "n", "n", "yuan");
     }
     fprintf(files.csv.file, "room,address,mode,habit,area_m2,");
     for (int band = 0; band < 3; band++) {
@@ -342,14 +500,14 @@ int demo_report(demo_t *d, json_t *totals)
         cli_csv_write_field(files.csv.file, title);
         fputc(',', files.csv.file);
     }
-    fprintf(files.csv.file, "total_kwh,electricity_yuan,common_area_yuan,debt_yuan,recharged_yuan,recharges,alarms,"
-                            "cutoffs,restores,notifications,balance_yuan\n");
+    fprintf(files.csv.file, "total_kwh,electricity_yuan,water_yuan,common_area_yuan,debt_yuan,recharged_yuan,"
+                            "recharges,alarms,cutoffs,restores,notifications,balance_yuan\n");
     cli_set(files.json, "site", json_string("demo building"));
     cli_set(files.json, "tariff", cli_json_text(d->doc->name));
     cli_set(files.json, "from", json_string(from));
     cli_set(files.json, "to", json_string(to));
     prepay_energy_t total_energy = 0;
-    prepay_money_t total_charged = 0, total_recharged = 0, total_shares = 0, total_debt = 0;
+    prepay_money_t total_charged = 0, total_water = 0, total_recharged = 0, total_shares = 0, total_debt = 0;
     int total_alarms = 0, total_cutoffs = 0, total_restores = 0;
     unsigned total_recharges = 0;
     for (size_t i = 0; i < d->room_count; i++) {
@@ -360,7 +518,8 @@ int demo_report(demo_t *d, json_t *totals)
         for (int l = 0; l <= PREPAY_MAX_ALARM_LEVELS; l++) {
             total_alarms += r->alarms[l];
         }
-        total_charged += acc->books.energy;
+        total_charged += acc->books.energy - r->water_money;
+        total_water += r->water_money;
         total_recharged += acc->books.recharged;
         total_shares += acc->books.shares;
         total_debt += acc->books.debt;
@@ -370,9 +529,10 @@ int demo_report(demo_t *d, json_t *totals)
     }
     cli_set(files.json, "rooms", files.rooms);
     char e[CLI_TEXT_MAX], a[CLI_TEXT_MAX], b[CLI_TEXT_MAX], c[CLI_TEXT_MAX], g[CLI_TEXT_MAX], h[CLI_TEXT_MAX],
-        k[CLI_TEXT_MAX], debt[CLI_TEXT_MAX];
+        k[CLI_TEXT_MAX], debt[CLI_TEXT_MAX], wy[CLI_TEXT_MAX];
     kwh(total_energy, e);
     money(total_charged, a);
+    money(total_water, wy);
     money(total_shares, b);
     money(total_recharged, c);
     money(total_debt, debt);
@@ -380,8 +540,8 @@ int demo_report(demo_t *d, json_t *totals)
     kwh(d->common_energy, h);
     money(d->common_total, k);
     if (!d->opt.json) {
-        printf("%-19s %29s %9s %9s %8s %8s %9s %4u %5d %4d %4d\n", "total", "", e, a, b, debt, c, total_recharges,
-               total_alarms, total_cutoffs, total_restores);
+        printf("%-19s %29s %9s %9s %8s %8s %8s %9s %4u %5d %4d %4d\n", "total", "", e, a, wy, b, debt, c,
+               total_recharges, total_alarms, total_cutoffs, total_restores);
         printf("\nBuilding incomer %s kWh; rooms %s kWh; common area and losses %s kWh priced at %s yuan, "
                "allocated by floor area over %d period closes.\n", g, e, h, k, d->closes);
     }
@@ -389,6 +549,7 @@ int demo_report(demo_t *d, json_t *totals)
     cli_set(totals, "incomer_kwh", json_string(g));
     cli_set(totals, "common_kwh", json_string(h));
     cli_set(totals, "electricity", json_string(a));
+    cli_set(totals, "water", json_string(wy));
     cli_set(totals, "common_area", json_string(b));
     cli_set(totals, "debt", json_string(debt));
     cli_set(totals, "recharged", json_string(c));
@@ -411,43 +572,34 @@ int demo_report(demo_t *d, json_t *totals)
                                            &balances_ok);
     prepay_money_t common = ledger_balance(
         d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_COMMON_AREA), &balances_ok);
+    prepay_money_t water_income = 0;
     if (d->has_water) {
-        /* The household water meter (demo_water.c): its litres, the water income, the valve commands. */
-        prepay_money_t water = ledger_balance(d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_WATER),
-                                              &balances_ok);
-        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, d->water_id);
-        char w[CLI_TEXT_MAX];
-        json_t *wj = json_object();
-        cli_set(wj, "room", json_string(d->rooms[d->water_room].name));
-        cli_set(wj, "litres", json_integer((json_int_t)wm->total));
-        cli_set(wj, "income", json_string(money(water < 0 ? -water : water, w)));
-        cli_set(wj, "valve_closes", json_integer(d->water_closes));
-        cli_set(wj, "valve_opens", json_integer(d->water_opens));
-        cli_set(files.json, "water", wj);
-        if (!d->opt.json) {
-            printf("Water: %s's CJ/T 188 meter, %lld L settled on the same wallet (Beijing water ladder), water "
-                   "income %s yuan (in the room's energy column); valve closed %d and opened %d times.\n",
-                   d->rooms[d->water_room].name, (long long)wm->total, w, d->water_closes, d->water_opens);
+        water_income = ledger_balance(d, prepay_settlement_ledger_account_id(0, PREPAY_SETTLEMENT_SITE_WATER),
+                                      &balances_ok);
+        water_income = water_income < 0 ? -water_income : water_income; /* as the electricity income */
+        if (report_water(d, &files) != 0) {
+            balances_ok = false;
         }
     }
     if (!d->opt.json) {
+        char wi[CLI_TEXT_MAX];
         printf("Finance: %u recharges (%zu of them opening balances), %s yuan; electricity income %s yuan; "
-               "common-area income %s yuan; %s yuan owed by tenants.\n",
+               "water income %s yuan; common-area income %s yuan; %s yuan owed by tenants.\n",
                orders.recharge_count, d->room_count, money(orders.recharge_sum, a), money(income < 0 ? -income : income, b),
-               money(common < 0 ? -common : common, c), debt);
+               money(water_income, wi), money(common < 0 ? -common : common, c), debt);
         printf("Station: %llu requests over loopback TCP, %llu without a normal reply; %llu notifications to "
                "tenants (notifications.csv).\n",
                (unsigned long long)d->requests, (unsigned long long)d->failures,
                (unsigned long long)d->notifications);
     }
-    cross_checks(d, &orders, balances_ok);
+    cross_checks(d, &orders, balances_ok, water_income);
     cli_set(files.json, "checks_failed", json_integer(d->checks_failed));
     if (commit_files(d, &files) != 0) {
         return -1;
     }
     if (!d->opt.json) {
-        printf("\nWrote %s/report.csv, report.json, events.csv, notifications.csv, load.svg, load.csv, load_day.svg\n",
-               d->opt.out_dir);
+        printf("\nWrote %s/report.csv, report.json, water.csv, events.csv, notifications.csv, load.svg, load.csv, "
+               "load_day.svg\n", d->opt.out_dir);
     }
     return 0;
 }

@@ -167,10 +167,10 @@ static int handle_events(demo_t *d)
             if (send_relay(d, r, e->time) != 0) {
                 return -1;
             }
-            if (d->has_water && e->account_id - 1 == d->water_room) {
-                /* One wallet: the household's water valve follows the same command as its relay. */
-                d->water_valve_want = e->command;
-                if (demo_water_valve(d, e->time) != 0) {
+            if (r->water) {
+                /* One wallet: the room's water valve follows the same command as its relay. */
+                r->water_valve_want = e->command;
+                if (demo_water_valve(d, r, e->time) != 0) {
                     return -1;
                 }
             }
@@ -273,16 +273,6 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
         demo_curve_note(d, i, t, d->batch[n].value);
         n++;
     }
-    if (d->has_water) {
-        if (demo_water_valve(d, t) != 0) {
-            return -1;
-        }
-        int w = demo_water_read(d, t, &d->batch[n]);
-        if (w < 0) {
-            return -1;
-        }
-        n += (size_t)w;
-    }
     int got = read_energy(d, &d->master_address, t, &d->batch[n]);
     if (got < 0) {
         return -1;
@@ -303,6 +293,15 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
     int status = prepay_settlement_settle(&d->site, &d->books, &d->work, d->batch, n, &res);
     if (status < 0) {
         return failed_call(d, status, "readings", &res);
+    }
+    /* The water meters, in a settle call of their own: what it charges each account is its water. */
+    prepay_settlement_reading_t *water = d->batch + d->room_count + 1;
+    size_t w = 0;
+    if (d->has_water && demo_water_round(d, t, water, &w) != 0) {
+        return -1;
+    }
+    if (demo_water_settle(d, water, w) != 0) {
+        return -1;
     }
     return handle_events(d);
 }
@@ -378,7 +377,7 @@ int demo_run(demo_t *d)
     if (d->hours >= 24 && !d->curves) {
         return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory"), -1;
     }
-    if (broadcast_time(d, d->start) != 0) {
+    if (broadcast_time(d, d->start) != 0 || (d->has_water && demo_water_cycles(d) != 0)) {
         return -1;
     }
     for (size_t i = 0; i < d->room_count; i++) {
@@ -413,7 +412,8 @@ int demo_run(demo_t *d)
             return -1;
         }
     }
-    if (d->has_water && demo_water_final(d, d->start + (prepay_time_t)d->hours * HOUR) != 0) {
+    if (d->has_water && (demo_water_final(d, d->start + (prepay_time_t)d->hours * HOUR) != 0 || handle_events(d) != 0 ||
+                         demo_water_confirm(d, d->start + (prepay_time_t)d->hours * HOUR) != 0)) {
         return -1;
     }
     if (demo_read_curves(d) != 0) {

@@ -90,17 +90,25 @@ static json_t *site_document(const demo_t *d, const char *tariff_abs)
     cli_set(incomer, "load", constant);
     json_array_append_new(meters, incomer);
     cli_set(site, "meters", meters);
-    if (d->has_water) {
-        /* The household's tap, L/h by hour: showers in the morning and the evening, little at night. */
+    if (d->has_water && d->water_count > 0) {
+        /* The rooms' taps, L/h by hour: showers in the morning and the evening, little at night (575 L a
+         * day), scaled per room (water_scale %). */
         static const int flow[24] = {0, 0, 0, 0, 0, 5, 60, 80, 30, 10, 10, 20, 40, 20, 10, 10, 10, 20, 60, 80, 60, 40, 10, 0};
-        json_t *waters = json_array(), *w = json_object(), *profile = json_array();
-        cli_set(w, "address", json_string(d->water_address_text));
-        cli_set(w, "mode", json_string("remote"));
-        for (int h = 0; h < 24; h++) {
-            json_array_append_new(profile, json_integer(flow[h]));
+        json_t *waters = json_array();
+        for (size_t i = 0; i < d->room_count; i++) {
+            const demo_room_t *r = &d->rooms[i];
+            if (!r->water) {
+                continue;
+            }
+            json_t *w = json_object(), *profile = json_array();
+            cli_set(w, "address", json_string(r->water_address_text));
+            cli_set(w, "mode", json_string("remote"));
+            for (int h = 0; h < 24; h++) {
+                json_array_append_new(profile, json_integer(flow[h] * r->water_scale / 100));
+            }
+            cli_set(w, "flow", profile);
+            json_array_append_new(waters, w);
         }
-        cli_set(w, "flow", profile);
-        json_array_append_new(waters, w);
         cli_set(site, "water_meters", waters);
     }
     json_t *faults = json_object();
@@ -138,18 +146,25 @@ int demo_make_site(demo_t *d, const char *site_path)
         make_profile(&rng, r->profile);
     }
     d->master_id = (uint32_t)d->room_count + 1u;
-    d->water_valve_want = -1;
-    if (d->has_water) {
-        /* A remote household that tops up late (room 6: cut off, then a recharge a day later), or room 1. */
-        d->water_room = d->room_count > 5 ? 5 : 0;
-        d->water_id = d->master_id + 1u;
-        d->water_valve_open = true; /* a remote-mode water meter starts open */
-        snprintf(d->water_address_text, sizeof d->water_address_text, "00%s", d->rooms[d->water_room].address_text);
-        int ws = prepay_cjt188_address_from_string(d->water_address_text, 14, &d->water_address);
+    for (size_t i = 0; i < d->room_count && d->has_water; i++) {
+        /* A water meter in every remote room (local rooms keep their purse in the electricity meter, which
+         * alone decides its relay: the station has no cut-off to drive a valve by). */
+        demo_room_t *r = &d->rooms[i];
+        r->water_valve_want = -1;
+        if (r->local) {
+            continue;
+        }
+        r->water = true;
+        r->water_id = d->master_id + 1u + (uint32_t)i;
+        r->water_valve_open = true; /* a remote-mode water meter starts open */
+        r->water_scale = 60 + (int)(next_random(&rng) % 101u); /* 60 .. 160 % of the profile */
+        snprintf(r->water_address_text, sizeof r->water_address_text, "00%s", r->address_text);
+        int ws = prepay_cjt188_address_from_string(r->water_address_text, 14, &r->water_address);
         if (ws != PREPAY_OK) {
-            cli_fail(d->cli, ws, "water meter address %s: %s", d->water_address_text, prepay_strerror(ws));
+            cli_fail(d->cli, ws, "water meter address %s: %s", r->water_address_text, prepay_strerror(ws));
             return -1;
         }
+        d->water_count++;
     }
     int status = prepay_dlt645_address_from_string("000000999999", 12, &d->master_address);
     if (status != PREPAY_OK) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `prepay demo`: the household water meter (CJ/T 188-2004) on the same link as the DL/T 645
- * meters. The station reads its volume (901F), settles the litres on the household's account
- * (water priced by the water ladder, one wallet with electricity), and drives its valve (A017)
- * from the account's COMMAND events: closed at zero balance, opened after the recharge.
+ * `prepay demo`: the rooms' water meters (CJ/T 188-2004) on the same link as the DL/T 645 meters,
+ * one in every remote room. The station reads each one's volume (901F), settles the litres on the
+ * room's account (water priced by the water ladder, one wallet with electricity), and drives its
+ * valve (A017) from the account's COMMAND events: closed at zero balance, opened after the recharge.
+ * Local rooms have none: their purse is in the electricity meter, which alone decides its relay.
  *
  * The station session (prepay/station.h) speaks DL/T 645 only, so a CJ/T 188 exchange is done
  * here on the link's socket: the request, then the reply frame through the library's CJ/T 188
@@ -67,20 +68,80 @@ static int water_exchange(demo_t *d, const prepay_cjt188_frame_t *request, prepa
     }
 }
 
-static prepay_cjt188_target_t water_target(const demo_t *d)
+static prepay_cjt188_target_t water_target(const demo_room_t *r)
 {
     prepay_cjt188_target_t t;
     memset(&t, 0, sizeof t);
     t.meter_type = PREPAY_CJT188_TYPE_COLD_WATER;
-    t.address = d->water_address;
+    t.address = r->water_address;
     t.di_order = PREPAY_CJT188_DI_AUTO;
     return t;
 }
 
-/* Reads 901F: 1 with the register (L, 0.01 m3 steps) and whether the valve reports open, 0 none, -1 link lost. */
-static int read_current(demo_t *d, prepay_energy_t *litres, bool *open)
+static const prepay_tariff_t *water_tariff(const demo_t *d)
 {
-    prepay_cjt188_target_t t = water_target(d);
+    return &d->water_doc->sets[0];
+}
+
+int demo_water_cycles(demo_t *d)
+{
+    /* Every tier cycle the run's readings fall in: from the start to the last reading's interval. */
+    prepay_time_t t = d->start, end = d->start + (prepay_time_t)d->hours * 3600;
+    d->water_cycles = 0;
+    while (t < end) {
+        int32_t cycle;
+        prepay_time_t cycle_end;
+        int status = prepay_tariff_cycle_of(water_tariff(d), t, &cycle);
+        status = status ? status : prepay_tariff_cycle_bounds(water_tariff(d), cycle, NULL, &cycle_end);
+        if (status != PREPAY_OK || d->water_cycles == DEMO_WATER_CYCLES) {
+            return cli_fail(d->cli, status ? status : PREPAY_E_OVERFLOW, "the water tariff's cycles: %s",
+                            prepay_strerror(status ? status : PREPAY_E_OVERFLOW)), -1;
+        }
+        d->water_cycle_id[d->water_cycles] = cycle;
+        d->water_cycle_end[d->water_cycles++] = cycle_end;
+        t = cycle_end;
+    }
+    return 0;
+}
+
+/* The cycle (index) of an interval starting at t. */
+static int cycle_index(const demo_t *d, prepay_time_t t)
+{
+    int k = 0;
+    while (k + 1 < d->water_cycles && t >= d->water_cycle_end[k]) {
+        k++;
+    }
+    return k;
+}
+
+/* A new register value read at t: its advance counted in the cycles of the interval, spread over it as the
+ * tariff engine spreads an interval (the litres of [from, x) are floor(L x (x - from) / (t - from))). */
+static void note_reading(const demo_t *d, demo_room_t *r, prepay_time_t t, prepay_energy_t litres)
+{
+    if (!r->water_primed) {
+        r->water_first = litres;
+        r->water_primed = true;
+    } else if (litres > r->water_last && t > r->water_time) {
+        const prepay_energy_t advance = litres - r->water_last;
+        prepay_energy_t before = 0;
+        for (int k = cycle_index(d, r->water_time); k < d->water_cycles && before < advance; k++) {
+            const prepay_time_t x = d->water_cycle_end[k];
+            /* <= 10^9 L x 366 days of seconds: within int64 */
+            prepay_energy_t upto = x >= t || k + 1 == d->water_cycles
+                                       ? advance
+                                       : advance * (x - r->water_time) / (t - r->water_time);
+            r->water_cycle_l[k] += upto - before;
+            before = upto;
+        }
+    }
+    r->water_last = litres;
+    r->water_time = t;
+}
+
+/* Reads 901F: 1 with the register (L, 0.01 m3 steps) and whether the valve reports open, 0 none, -1 link lost. */
+static int read_current(demo_t *d, const demo_room_t *r, prepay_energy_t *litres, bool *open)
+{
+    prepay_cjt188_target_t t = water_target(r);
     prepay_cjt188_frame_t request, reply;
     if (prepay_cjt188_request_read(&request, &t, 0x901F, d->water_ser++) != PREPAY_OK) {
         return -1;
@@ -99,34 +160,135 @@ static int read_current(demo_t *d, prepay_energy_t *litres, bool *open)
     return 1;
 }
 
-int demo_water_read(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *out)
+/* Requests on the wire at once in a reading round: their replies (about 40 bytes each) stay well inside what
+ * the emulator queues for a connection. */
+#define WATER_WINDOW 16
+
+/* One window of 901F reads: the requests sent together, the replies matched to them by meter address and SER
+ * as they come. Answered meters get a reading in out[*n]; unanswered ones by the deadline are failed reads.
+ * 0, or -1 link lost. */
+static int read_window(demo_t *d, demo_room_t **rooms, size_t count, prepay_time_t t,
+                       prepay_settlement_reading_t *out, size_t *n)
 {
-    prepay_energy_t litres = 0;
-    bool open = false;
-    int got = read_current(d, &litres, &open);
-    if (got <= 0) {
-        d->water_read_failures += got == 0;
-        return got;
+    prepay_cjt188_frame_t request[WATER_WINDOW], reply;
+    bool done[WATER_WINDOW];
+    uint8_t raw[WATER_WINDOW * PREPAY_CJT188_FRAME_MAX];
+    size_t len = 0, left = count;
+    for (size_t k = 0; k < count; k++) {
+        prepay_cjt188_target_t target = water_target(rooms[k]);
+        int w = prepay_cjt188_request_read(&request[k], &target, 0x901F, d->water_ser++);
+        w = w ? w : prepay_cjt188_encode(&request[k], raw + len, sizeof raw - len);
+        if (w <= 0) {
+            return cli_fail(d->cli, w < 0 ? w : PREPAY_E_HOSTED_IO, "CJ/T 188 request: %s", prepay_strerror(w)), -1;
+        }
+        len += (size_t)w;
+        done[k] = false;
     }
-    out->meter_id = d->water_id;
-    out->di = 0;
-    out->time = t;
-    out->value = litres;
-    if (!d->water_primed) {
-        d->water_first = litres;
-        d->water_primed = true;
+    d->requests += count;
+    if (send(d->link.fd, raw, len, MSG_NOSIGNAL) != (ssize_t)len) {
+        return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "lost the emulator: socket"), -1;
     }
-    d->water_last = litres;
-    return 1;
+    d->link.bytes_sent += len;
+    prepay_cjt188_stream_t stream;
+    if (prepay_cjt188_stream_init(&stream, PREPAY_CJT188_DI_AUTO) != PREPAY_OK) {
+        return -1;
+    }
+    uint64_t deadline = station_link_now_ms() + (uint64_t)d->opt.timeout_ms;
+    size_t next = 0;             /* replies come in request order: the next one is tried first */
+    uint8_t in[512];
+    size_t in_at = 0, in_len = 0; /* received bytes not yet taken by the parser */
+    while (left > 0) {
+        while (left > 0 && prepay_cjt188_stream_next(&stream, &reply) > 0) {
+            for (size_t j = 0; j < count; j++) {
+                size_t k = (next + j) % count;
+                if (done[k] || !reply.is_reply ||
+                    memcmp(reply.address.bytes, request[k].address.bytes, sizeof reply.address.bytes) != 0 ||
+                    prepay_cjt188_reply_check(&request[k], &reply) == PREPAY_E_CJT188_SER_MISMATCH) {
+                    continue;
+                }
+                done[k] = true;
+                left--;
+                next = k + 1;
+                prepay_cjt188_current_t current;
+                prepay_energy_t litres;
+                if (prepay_cjt188_reply_current(&request[k], &reply, &current) != PREPAY_OK ||
+                    prepay_cjt188_quantity_litres(&current.reading, &litres) != PREPAY_OK) {
+                    d->failures++;
+                    rooms[k]->water_read_failures++;
+                    break;
+                }
+                prepay_settlement_reading_t *o = &out[(*n)++];
+                o->meter_id = rooms[k]->water_id;
+                o->di = 0;
+                o->time = t;
+                o->value = litres;
+                note_reading(d, rooms[k], t, litres);
+                break;
+            }
+        }
+        if (left > 0 && in_at < in_len) {
+            /* next() returned 0: there is room for at least one more byte. */
+            int taken = prepay_cjt188_stream_feed(&stream, in + in_at, in_len - in_at);
+            if (taken <= 0) {
+                break;
+            }
+            in_at += (size_t)taken;
+            continue;
+        }
+        uint64_t now = station_link_now_ms();
+        if (left == 0 || now >= deadline) {
+            break;
+        }
+        struct pollfd p = {d->link.fd, POLLIN, 0};
+        if (poll(&p, 1, (int)(deadline - now)) <= 0) {
+            continue;
+        }
+        ssize_t r = recv(d->link.fd, in, sizeof in, 0);
+        if (r <= 0) {
+            return cli_fail(d->cli, PREPAY_E_HOSTED_IO, "lost the emulator: socket"), -1;
+        }
+        d->link.bytes_received += (uint64_t)r;
+        in_at = 0;
+        in_len = (size_t)r;
+    }
+    for (size_t k = 0; k < count; k++) {
+        if (!done[k]) {
+            d->failures++;
+            rooms[k]->water_read_failures++;
+        }
+    }
+    return 0;
 }
 
-int demo_water_valve(demo_t *d, prepay_time_t t)
+int demo_water_round(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *out, size_t *n)
 {
-    if (d->water_valve_want < 0) {
+    demo_room_t *window[WATER_WINDOW];
+    size_t count = 0;
+    *n = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        demo_room_t *r = &d->rooms[i];
+        if (!r->water) {
+            continue;
+        }
+        if (demo_water_valve(d, r, t) != 0) {
+            return -1;
+        }
+        window[count++] = r;
+        if (count == WATER_WINDOW && read_window(d, window, count, t, out, n) != 0) {
+            return -1;
+        }
+        count = count == WATER_WINDOW ? 0 : count;
+    }
+    return count > 0 ? read_window(d, window, count, t, out, n) : 0;
+}
+
+int demo_water_valve(demo_t *d, demo_room_t *r, prepay_time_t t)
+{
+    if (!r->water || r->water_valve_want < 0) {
         return 0;
     }
-    const bool open = d->water_valve_want != PREPAY_DLT645_RELAY_TRIP;
-    prepay_cjt188_target_t target = water_target(d);
+    const bool open = r->water_valve_want != PREPAY_DLT645_RELAY_TRIP;
+    prepay_cjt188_target_t target = water_target(r);
     prepay_cjt188_frame_t request, reply;
     if (prepay_cjt188_request_valve(&request, &target, d->water_ser++, open) != PREPAY_OK) {
         return -1;
@@ -136,43 +298,143 @@ int demo_water_valve(demo_t *d, prepay_time_t t)
         return -1;
     }
     if (got > 0 && prepay_cjt188_reply_check(&request, &reply) == PREPAY_OK) {
-        if (open != d->water_valve_open) {
-            *(open ? &d->water_opens : &d->water_closes) += 1;
+        if (open != r->water_valve_open) {
+            *(open ? &r->water_opens : &r->water_closes) += 1;
         }
-        d->water_valve_open = open;
-        d->water_valve_want = -1;
+        r->water_valve_open = open;
+        r->water_valve_want = -1;
     } else if (d->events) {
         char when[CLI_TEXT_MAX];
-        fprintf(d->events, "%s,%s,valve_retry,,,,\n", cli_time_text(t, PREPAY_TIME_TEXT_MINUTE, when),
-                d->rooms[d->water_room].name);
+        fprintf(d->events, "%s,%s,valve_retry,,,,\n", cli_time_text(t, PREPAY_TIME_TEXT_MINUTE, when), r->name);
+    }
+    return 0;
+}
+
+int demo_water_settle(demo_t *d, const prepay_settlement_reading_t *readings, size_t count)
+{
+    if (count == 0) {
+        return 0;
+    }
+    /* The call settles water only: what each account's charges grew by is its water charge. */
+    for (size_t k = 0; k < count; k++) {
+        demo_room_t *r = &d->rooms[readings[k].meter_id - d->master_id - 1u];
+        r->water_money -= prepay_settlement_account(&d->site, r->id)->books.energy;
+    }
+    prepay_settlement_result_t res;
+    int status = prepay_settlement_settle(&d->site, &d->books, &d->work, readings, count, &res);
+    for (size_t k = 0; k < count; k++) {
+        demo_room_t *r = &d->rooms[readings[k].meter_id - d->master_id - 1u];
+        r->water_money += prepay_settlement_account(&d->site, r->id)->books.energy;
+    }
+    if (status < 0) {
+        return cli_fail(d->cli, status, "water readings refused (meter %u): %s", res.error_id,
+                        prepay_strerror(status)), -1;
     }
     return 0;
 }
 
 int demo_water_final(demo_t *d, prepay_time_t t)
 {
-    /* The pending valve command and the last reading, a few attempts each (faults may drop replies). */
-    for (int k = 0; k < 4 && d->water_valve_want >= 0; k++) {
-        if (demo_water_valve(d, t) != 0) {
-            return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        demo_room_t *r = &d->rooms[i];
+        /* The last reading, a few attempts (faults may drop replies). */
+        for (int k = 0; k < 4 && r->water && !r->water_final_read; k++) {
+            int got = read_current(d, r, &r->water_final, &r->water_final_open);
+            if (got < 0) {
+                return -1;
+            }
+            r->water_final_read = got > 0;
+        }
+        if (r->water_final_read && r->water_final != r->water_last) {
+            /* The last hourly read was lost: the station settles the final one. */
+            prepay_settlement_reading_t reading = {r->water_id, 0, t, r->water_final};
+            d->batch[n++] = reading;
+            note_reading(d, r, t, r->water_final);
         }
     }
-    for (int k = 0; k < 4 && !d->water_final_read; k++) {
-        int got = read_current(d, &d->water_final, &d->water_final_open);
-        if (got < 0) {
-            return -1;
+    return demo_water_settle(d, d->batch, n);
+}
+
+int demo_water_confirm(demo_t *d, prepay_time_t t)
+{
+    for (size_t i = 0; i < d->room_count; i++) {
+        demo_room_t *r = &d->rooms[i];
+        if (!r->water) {
+            continue;
         }
-        d->water_final_read = got > 0;
-    }
-    if (d->water_final_read && d->water_final != d->water_last) {
-        /* The last hourly read was lost: the station settles the final one. */
-        prepay_settlement_reading_t reading = {d->water_id, 0, t, d->water_final};
-        prepay_settlement_result_t res;
-        int status = prepay_settlement_settle(&d->site, &d->books, &d->work, &reading, 1, &res);
-        if (status < 0) {
-            return cli_fail(d->cli, status, "water reading refused: %s", prepay_strerror(status)), -1;
+        /* The pending valve command, then the valve as the meter reports it (ST), a few attempts each. */
+        for (int k = 0; k < 4 && r->water_valve_want >= 0; k++) {
+            if (demo_water_valve(d, r, t) != 0) {
+                return -1;
+            }
         }
-        d->water_last = d->water_final;
+        bool read = false;
+        for (int k = 0; k < 4 && !read; k++) {
+            prepay_energy_t litres;
+            int got = read_current(d, r, &litres, &r->water_final_open);
+            if (got < 0) {
+                return -1;
+            }
+            read = got > 0;
+        }
+        r->water_final_read = r->water_final_read && read;
     }
     return 0;
+}
+
+int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money)
+{
+    const prepay_tariff_t *t = water_tariff(d);
+    const prepay_settlement_account_t *a = prepay_settlement_account(&d->site, r->id);
+    litres[0] = litres[1] = litres[2] = 0;
+    *money = 0;
+    int64_t exact = 0; /* litres x price (1e-8 yuan per m3) */
+    for (int k = 0; k < d->water_cycles; k++) {
+        prepay_energy_t upper[PREPAY_MAX_TIERS];
+        int tiers = prepay_tariff_tier_bounds(t, &a->config.tariff_account, d->water_cycle_id[k], upper,
+                                              PREPAY_MAX_TIERS);
+        if (tiers < 0) {
+            return tiers;
+        }
+        prepay_energy_t volume = r->water_cycle_l[k], below = 0;
+        for (int tier = 0; tier < tiers && below < volume; tier++) {
+            prepay_energy_t top = upper[tier] < volume ? upper[tier] : volume;
+            prepay_price_t price;
+            int status = prepay_tariff_price(t, 1, (unsigned)tier + 1u, &price);
+            if (status != PREPAY_OK) {
+                return status;
+            }
+            litres[tier < 2 ? tier : 2] += top - below;
+            exact += (top - below) * price;
+            below = top;
+        }
+    }
+    /* 1e-8 yuan per m3 x L = 1e-11 yuan: to fen, half-up (the tariff's rounding of a bill). */
+    *money = (exact + 500000000) / 1000000000;
+    return 0;
+}
+
+int demo_water_write_csv(const demo_t *d, FILE *f)
+{
+    fprintf(f, "room,water_meter,tier1_l,tier2_l,tier3_l,total_l,water_yuan,ladder_yuan,valve_closes,valve_opens,"
+               "valve_open,unanswered_reads\n");
+    for (size_t i = 0; i < d->room_count; i++) {
+        const demo_room_t *r = &d->rooms[i];
+        if (!r->water) {
+            continue;
+        }
+        prepay_energy_t litres[3];
+        prepay_money_t ladder = 0;
+        char m[CLI_TEXT_MAX], l[CLI_TEXT_MAX];
+        if (demo_water_tiers(d, r, litres, &ladder) != 0) {
+            return -1;
+        }
+        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
+        fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%s,%s,%d,%d,%s,%d\n", r->name, r->water_address_text,
+                (long long)litres[0], (long long)litres[1], (long long)litres[2], (long long)wm->total,
+                cli_fixed_text(r->water_money, 2, m), cli_fixed_text(ladder, 2, l), r->water_closes, r->water_opens,
+                r->water_final_open ? "yes" : "no", r->water_read_failures);
+    }
+    return ferror(f) ? -1 : 0;
 }

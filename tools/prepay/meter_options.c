@@ -696,12 +696,16 @@ int meter_find_command(int argc, char **argv)
         if (a[1] != '-' || strchr(a, '=') != NULL) {
             continue; /* -h, --opt=value */
         }
-        for (const cli_option_t *opt = batch_options; opt->name; opt++) {
-            if (opt->kind != CLI_FLAG && strcmp(opt->name, a + 2) == 0) {
-                i++; /* its value */
-                break;
-            }
+        /* water-read / water-valve (cmd_meter_water.c) have options of their own that take a value. */
+        static const char *const water_only[] = {"protocol", "unit", "timeout-ms"};
+        bool takes_value = false;
+        for (const cli_option_t *opt = batch_options; opt->name && !takes_value; opt++) {
+            takes_value = opt->kind != CLI_FLAG && strcmp(opt->name, a + 2) == 0;
         }
+        for (size_t k = 0; k < sizeof water_only / sizeof water_only[0] && !takes_value; k++) {
+            takes_value = strcmp(water_only[k], a + 2) == 0;
+        }
+        i += takes_value; /* its value */
     }
     return -1;
 }
