@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/bytes_internal.h"
 #include "cjt188_internal.h"
 #include "prepay/cjt188.h"
 
@@ -29,14 +30,6 @@ enum {
     OFFSET_LENGTH = 10,
     OFFSET_DATA = 11
 };
-
-/* Loads 8 bytes (any alignment; memcpy compiles to one load). */
-static inline uint64_t load64(const uint8_t *p)
-{
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-    return w;
-}
 
 /* Sum of the 8 bytes of w: pairwise lane sums, then one multiply gathers
  * the four 16-bit lanes into the top lane (at most 8 x 255 = 2040). */
@@ -53,7 +46,7 @@ static inline unsigned byte_sum(const uint8_t *p, size_t n)
     unsigned sum = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        sum += byte_sum64(load64(p + i));
+        sum += byte_sum64(prepay__load64(p + i));
     }
     for (; i < n; i++) {
         sum += p[i];
@@ -70,11 +63,11 @@ static inline unsigned byte_sum_at_least_8(const uint8_t *p, size_t n)
     unsigned sum = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        sum += byte_sum64(load64(p + i));
+        sum += byte_sum64(prepay__load64(p + i));
     }
     size_t rest = n - i;
     if (rest > 0) {
-        sum += byte_sum64(load64(p + n - 8) >> (8 * (8 - rest)));
+        sum += byte_sum64(prepay__load64(p + n - 8) >> (8 * (8 - rest)));
     }
     return sum;
 }
@@ -195,7 +188,7 @@ int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_orde
     out->control = control;
     out->preamble = pos > 255 ? (uint8_t)255 : (uint8_t)pos;
     out->length = (uint8_t)length;
-    memcpy(out->data, f + OFFSET_DATA, length);
+    prepay__copy_short(out->data, f + OFFSET_DATA, length); /* not memcpy: see bytes_internal.h */
     prepay__cjt188_apply(out, &derived);
     return (int)(pos + frame_len);
 }
