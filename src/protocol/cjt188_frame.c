@@ -54,30 +54,6 @@ static inline unsigned byte_sum(const uint8_t *p, size_t n)
     return sum;
 }
 
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Sum of the n >= 8 bytes at p: whole words, then the last word read again
- * with the bytes already counted shifted out (little-endian: the earlier
- * bytes are the low ones). Never reads outside [p, p + n). */
-static inline unsigned byte_sum_at_least_8(const uint8_t *p, size_t n)
-{
-    unsigned sum = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        sum += byte_sum64(prepay__load64(p + i));
-    }
-    size_t rest = n - i;
-    if (rest > 0) {
-        sum += byte_sum64(prepay__load64(p + n - 8) >> (8 * (8 - rest)));
-    }
-    return sum;
-}
-#else
-static inline unsigned byte_sum_at_least_8(const uint8_t *p, size_t n)
-{
-    return byte_sum(p, n);
-}
-#endif
-
 uint8_t prepay_cjt188_control(uint8_t function, bool is_reply, bool abnormal)
 {
     unsigned c = function & PREPAY_CJT188_CONTROL_FUNCTION_MASK;
@@ -169,8 +145,7 @@ int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_orde
         return PREPAY_E_INVALID_ARGUMENT; /* over 2 GB of preamble: the size would not fit the result */
     }
     const size_t summed = OFFSET_DATA + length;
-    const unsigned sum = byte_sum_at_least_8(f, summed); /* summed >= 11 */
-    if ((uint8_t)sum != f[summed]) {
+    if (prepay__byte_sum_mod256(f, summed) != f[summed]) { /* summed = 11..266 */
         return PREPAY_E_CJT188_BAD_CHECKSUM;
     }
     if (f[summed + 1] != PREPAY_CJT188_END) {
