@@ -225,10 +225,11 @@ int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *out)
     if (!prepay__cjt188_bcd_word_ok(low) || !prepay__cjt188_bcd_word_ok(high)) {
         return PREPAY_CJT188_CLOCK_INVALID;
     }
-    unsigned f[7];
-    for (size_t i = 0; i < 7; i++) {
-        f[i] = (unsigned)(in[i] >> 4) * 10u + (in[i] & 0x0Fu);
-    }
+    /* Every byte to 0..99 at once (four bytes of a word in parallel). */
+    const uint32_t lo = (low & 0x0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0Fu) * 10u;
+    const uint32_t hi = (high & 0x0F0F0F0Fu) + ((high >> 4) & 0x0F0F0F0Fu) * 10u;
+    const unsigned f[7] = {lo & 0xFFu, (lo >> 8) & 0xFFu, (lo >> 16) & 0xFFu, lo >> 24,
+                           hi & 0xFFu, (hi >> 8) & 0xFFu, (hi >> 16) & 0xFFu};
     /* ss mm hh DD MM YY(low) YY(high) */
     if (f[0] > 59 || f[1] > 59 || f[2] > 23) {
         return PREPAY_CJT188_CLOCK_INVALID;
@@ -280,7 +281,7 @@ enum { CURRENT_WATER_SIZE = 19, CURRENT_HEAT_SIZE = 43 };
 
 static bool is_heat_layout(uint8_t meter_type, size_t len)
 {
-    prepay_cjt188_family_t family = prepay_cjt188_meter_family(meter_type);
+    prepay_cjt188_family_t family = prepay__cjt188_meter_family(meter_type);
     if (family == PREPAY_CJT188_FAMILY_HEAT) {
         return true;
     }
@@ -333,7 +334,7 @@ int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *value, size_
         }
         prepay_time_t clock = 0;
         const int state = prepay_cjt188_clock_decode(value + 10, &clock);
-        prepay_cjt188_family_t family = prepay_cjt188_meter_family(meter_type);
+        prepay_cjt188_family_t family = prepay__cjt188_meter_family(meter_type);
         /* Member by member: a memset of the whole struct compiles to rep stos,
          * slower than the rest of the decoding together. */
         const prepay_cjt188_quantity_t none = {false, 0, 0, 0};
