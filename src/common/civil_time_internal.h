@@ -25,25 +25,31 @@ static inline bool prepay__is_leap_year(int32_t year)
  * Day number (0 = 2000-01-01) of a proleptic Gregorian date: 400-year eras
  * of 146097 days, years counted from March so the leap day is last. False,
  * and *out untouched, unless year is 1..9999, month 1..12 and day a day of
- * that month.
+ * that month. Unsigned arithmetic throughout (every quantity is >= 0 here):
+ * divisions by constants need no sign corrections; a year divisible by 100
+ * is a leap year when it is divisible by 16 (then by 400).
  */
 static inline bool prepay__days_from_date(int32_t year, unsigned month, unsigned day, prepay_days_t *out)
 {
     static const uint8_t days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    /* Days from 1 March to the first of each month, January and February last. */
+    static const uint16_t from_march[12] = {306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275};
     if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1) {
         return false;
     }
-    unsigned last = days_in[month - 1] + ((month == 2 && prepay__is_leap_year(year)) ? 1u : 0u);
-    if (day > last) {
-        return false;
+    const uint32_t uyear = (uint32_t)year;
+    if (day > days_in[month - 1]) {
+        const bool leap = uyear % 100u != 0 ? (uyear & 3u) == 0 : (uyear & 15u) == 0;
+        if (month != 2 || day != 29 || !leap) {
+            return false;
+        }
     }
-    int32_t y = year - (month <= 2 ? 1 : 0);
-    int32_t era = y / 400; /* y >= 0 here */
-    int32_t year_of_era = y - era * 400;
-    int32_t m = (int32_t)month;
-    int32_t day_of_year = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + (int32_t)day - 1;
-    int32_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    *out = era * 146097 + day_of_era - PREPAY__ORIGIN_TO_2000;
+    const uint32_t y = uyear - (month <= 2 ? 1u : 0u);
+    const uint32_t era = y / 400u;
+    const uint32_t year_of_era = y - era * 400u;
+    const uint32_t day_of_era =
+        year_of_era * 365u + year_of_era / 4u - year_of_era / 100u + from_march[month - 1] + (day - 1u);
+    *out = (prepay_days_t)(era * 146097u + day_of_era) - PREPAY__ORIGIN_TO_2000;
     return true;
 }
 
