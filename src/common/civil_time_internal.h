@@ -22,10 +22,9 @@ static inline bool prepay__is_leap_year(int32_t year)
 }
 
 /*
- * Day number (0 = 2000-01-01) of a proleptic Gregorian date: 400-year eras
- * of 146097 days, years counted from March so the leap day is last. False,
- * and *out untouched, unless year is 1..9999, month 1..12 and day a day of
- * that month. Unsigned arithmetic throughout (every quantity is >= 0 here):
+ * Day number (0 = 2000-01-01) of a proleptic Gregorian date, years counted
+ * from March so the leap day is last. False, and *out untouched, unless year
+ * is 1..9999, month 1..12 and day a day of that month. Unsigned arithmetic throughout (every quantity is >= 0 here):
  * divisions by constants need no sign corrections; a year divisible by 100
  * is a leap year when it is divisible by 16 (then by 400).
  */
@@ -44,12 +43,12 @@ static inline bool prepay__days_from_date(int32_t year, unsigned month, unsigned
             return false;
         }
     }
+    /* Years from March: 365 days each, plus the leap days before, y / 4 - y / 100 + y / 400
+     * (y / 400 is (y / 100) / 4); the same count as 400-year eras of 146097 days. */
     const uint32_t y = uyear - (month <= 2 ? 1u : 0u);
-    const uint32_t era = y / 400u;
-    const uint32_t year_of_era = y - era * 400u;
-    const uint32_t day_of_era =
-        year_of_era * 365u + year_of_era / 4u - year_of_era / 100u + from_march[month - 1] + (day - 1u);
-    *out = (prepay_days_t)(era * 146097u + day_of_era) - PREPAY__ORIGIN_TO_2000;
+    const uint32_t centuries = y / 100u;
+    const uint32_t days = y * 365u + (y >> 2) - centuries + (centuries >> 2) + from_march[month - 1] + (day - 1u);
+    *out = (prepay_days_t)days - PREPAY__ORIGIN_TO_2000;
     return true;
 }
 
