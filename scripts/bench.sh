@@ -25,6 +25,7 @@ run() {
 }
 echo "libprepay benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $(nproc 2>/dev/null || echo ?) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 run "$b/bench_dlt645" "$scale"
+run "$b/bench_cjt188_modbus" "$scale"
 run "$b/bench_tariff" $((256 * scale))
 run "$b/bench_ledger_memory"
 journal=$(mktemp "${TMPDIR:-/tmp}/prepay-bench-XXXXXX.journal")

@@ -8,17 +8,18 @@
  */
 #include "prepay/civil_time.h"
 
+#include "civil_time_internal.h"
 #include "prepay/status.h"
 
 /* Day numbers of 0001-01-01 and 9999-12-31 relative to 2000-01-01. */
 #define FIRST_DAY (-730119)
 #define LAST_DAY 2921939
 /* Days from 0000-03-01 (the algorithm's origin) to 2000-01-01. */
-#define ORIGIN_TO_2000 730425
+#define ORIGIN_TO_2000 PREPAY__ORIGIN_TO_2000
 
 bool prepay_time_is_leap_year(int32_t year)
 {
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return prepay__is_leap_year(year);
 }
 
 int prepay_time_days_in_month(int32_t year, unsigned month)
@@ -35,19 +36,7 @@ int prepay_time_days_from_date(int32_t year, unsigned month, unsigned day, prepa
     if (!out) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    int dim = prepay_time_days_in_month(year, month);
-    if (dim < 0 || day < 1 || day > (unsigned)dim) {
-        return PREPAY_E_BAD_DATE;
-    }
-    /* Year counted from March: Jan and Feb belong to the previous year. */
-    int32_t y = year - (month <= 2 ? 1 : 0);
-    int32_t era = y / 400; /* y >= 0 here */
-    int32_t year_of_era = y - era * 400;
-    int32_t m = (int32_t)month;
-    int32_t day_of_year = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + (int32_t)day - 1;
-    int32_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    *out = era * 146097 + day_of_era - ORIGIN_TO_2000;
-    return PREPAY_OK;
+    return prepay__days_from_date(year, month, day, out) ? PREPAY_OK : PREPAY_E_BAD_DATE;
 }
 
 int prepay_time_date_from_days(prepay_days_t days, int32_t *year, uint8_t *month, uint8_t *day)

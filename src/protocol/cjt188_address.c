@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cjt188_internal.h"
 #include "prepay/cjt188.h"
 
 static int hex_value(char c)
@@ -82,27 +83,10 @@ bool prepay_cjt188_address_matches(const prepay_cjt188_address_t *target, const 
     if (!target || !meter) {
         return false;
     }
-    if (memcmp(target->bytes, meter->bytes, PREPAY_CJT188_ADDRESS_SIZE) == 0) {
-        return true; /* the usual case: a reply from the meter addressed */
-    }
-    for (size_t i = 0; i < PREPAY_CJT188_ADDRESS_SIZE; i++) {
-        if (target->bytes[i] != PREPAY_CJT188_WILDCARD_BYTE && target->bytes[i] != meter->bytes[i]) {
-            return false;
-        }
-    }
-    return true;
+    return prepay__cjt188_address_matches(target, meter);
 }
 
 prepay_cjt188_family_t prepay_cjt188_meter_family(uint8_t meter_type)
 {
-    if (meter_type == PREPAY_CJT188_WILDCARD_BYTE) {
-        return PREPAY_CJT188_FAMILY_ANY;
-    }
-    switch (meter_type >> 4) {
-    case 1: return (meter_type & 0x0F) <= 9 ? PREPAY_CJT188_FAMILY_WATER : PREPAY_CJT188_FAMILY_UNKNOWN;
-    case 2: return (meter_type & 0x0F) <= 9 ? PREPAY_CJT188_FAMILY_HEAT : PREPAY_CJT188_FAMILY_UNKNOWN;
-    case 3: return (meter_type & 0x0F) <= 9 ? PREPAY_CJT188_FAMILY_GAS : PREPAY_CJT188_FAMILY_UNKNOWN;
-    case 4: return (meter_type & 0x0F) <= 9 ? PREPAY_CJT188_FAMILY_CUSTOM : PREPAY_CJT188_FAMILY_UNKNOWN;
-    default: return PREPAY_CJT188_FAMILY_UNKNOWN;
-    }
+    return prepay__cjt188_meter_family(meter_type);
 }

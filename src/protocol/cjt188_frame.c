@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/bytes_internal.h"
 #include "cjt188_internal.h"
 #include "prepay/cjt188.h"
 
@@ -29,14 +30,6 @@ enum {
     OFFSET_LENGTH = 10,
     OFFSET_DATA = 11
 };
-
-/* Loads 8 bytes (any alignment; memcpy compiles to one load). */
-static inline uint64_t load64(const uint8_t *p)
-{
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-    return w;
-}
 
 /* Sum of the 8 bytes of w: pairwise lane sums, then one multiply gathers
  * the four 16-bit lanes into the top lane (at most 8 x 255 = 2040). */
@@ -53,37 +46,13 @@ static inline unsigned byte_sum(const uint8_t *p, size_t n)
     unsigned sum = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        sum += byte_sum64(load64(p + i));
+        sum += byte_sum64(prepay__load64(p + i));
     }
     for (; i < n; i++) {
         sum += p[i];
     }
     return sum;
 }
-
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Sum of the n >= 8 bytes at p: whole words, then the last word read again
- * with the bytes already counted shifted out (little-endian: the earlier
- * bytes are the low ones). Never reads outside [p, p + n). */
-static inline unsigned byte_sum_at_least_8(const uint8_t *p, size_t n)
-{
-    unsigned sum = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        sum += byte_sum64(load64(p + i));
-    }
-    size_t rest = n - i;
-    if (rest > 0) {
-        sum += byte_sum64(load64(p + n - 8) >> (8 * (8 - rest)));
-    }
-    return sum;
-}
-#else
-static inline unsigned byte_sum_at_least_8(const uint8_t *p, size_t n)
-{
-    return byte_sum(p, n);
-}
-#endif
 
 uint8_t prepay_cjt188_control(uint8_t function, bool is_reply, bool abnormal)
 {
@@ -176,8 +145,7 @@ int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_orde
         return PREPAY_E_INVALID_ARGUMENT; /* over 2 GB of preamble: the size would not fit the result */
     }
     const size_t summed = OFFSET_DATA + length;
-    const unsigned sum = byte_sum_at_least_8(f, summed); /* summed >= 11 */
-    if ((uint8_t)sum != f[summed]) {
+    if (prepay__byte_sum_mod256(f, summed) != f[summed]) { /* summed = 11..266 */
         return PREPAY_E_CJT188_BAD_CHECKSUM;
     }
     if (f[summed + 1] != PREPAY_CJT188_END) {
@@ -195,7 +163,7 @@ int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_orde
     out->control = control;
     out->preamble = pos > 255 ? (uint8_t)255 : (uint8_t)pos;
     out->length = (uint8_t)length;
-    memcpy(out->data, f + OFFSET_DATA, length);
+    prepay__copy_short(out->data, f + OFFSET_DATA, length); /* not memcpy: see bytes_internal.h */
     prepay__cjt188_apply(out, &derived);
     return (int)(pos + frame_len);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "prepay/cjt188.h"
 
@@ -151,6 +152,39 @@ static inline void prepay__cjt188_apply(prepay_cjt188_frame_t *frame, const prep
     frame->ser = d->ser;
     frame->has_status = d->has_status;
     frame->status = d->status;
+}
+
+/* prepay_cjt188_address_matches() without the NULL checks (inlined where hot). */
+static inline bool prepay__cjt188_address_matches(const prepay_cjt188_address_t *target,
+                                                  const prepay_cjt188_address_t *meter)
+{
+    if (memcmp(target->bytes, meter->bytes, PREPAY_CJT188_ADDRESS_SIZE) == 0) {
+        return true; /* the usual case: a reply from the meter addressed */
+    }
+    for (size_t i = 0; i < PREPAY_CJT188_ADDRESS_SIZE; i++) {
+        if (target->bytes[i] != PREPAY_CJT188_WILDCARD_BYTE && target->bytes[i] != meter->bytes[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* prepay_cjt188_meter_family(), inlined where hot. */
+static inline prepay_cjt188_family_t prepay__cjt188_meter_family(uint8_t meter_type)
+{
+    if (meter_type == PREPAY_CJT188_WILDCARD_BYTE) {
+        return PREPAY_CJT188_FAMILY_ANY;
+    }
+    if ((meter_type & 0x0F) > 9) {
+        return PREPAY_CJT188_FAMILY_UNKNOWN;
+    }
+    switch (meter_type >> 4) {
+    case 1: return PREPAY_CJT188_FAMILY_WATER;
+    case 2: return PREPAY_CJT188_FAMILY_HEAT;
+    case 3: return PREPAY_CJT188_FAMILY_GAS;
+    case 4: return PREPAY_CJT188_FAMILY_CUSTOM;
+    default: return PREPAY_CJT188_FAMILY_UNKNOWN;
+    }
 }
 
 /* Builds a request frame of `function` whose data is DI + SER + value. */

@@ -33,10 +33,10 @@ int prepay_cjt188_reply_check(const prepay_cjt188_frame_t *request, const prepay
     }
     /* The meter type must be of the requested family: meters answer a
      * request to 20H with their own 25H (a published exchange does). */
-    if (!prepay_cjt188_address_matches(&request->address, &reply->address) ||
+    if (!prepay__cjt188_address_matches(&request->address, &reply->address) ||
         (request->meter_type != PREPAY_CJT188_WILDCARD_BYTE && request->meter_type != reply->meter_type &&
-         (prepay_cjt188_meter_family(request->meter_type) == PREPAY_CJT188_FAMILY_UNKNOWN ||
-          prepay_cjt188_meter_family(request->meter_type) != prepay_cjt188_meter_family(reply->meter_type)))) {
+         (prepay__cjt188_meter_family(request->meter_type) == PREPAY_CJT188_FAMILY_UNKNOWN ||
+          prepay__cjt188_meter_family(request->meter_type) != prepay__cjt188_meter_family(reply->meter_type)))) {
         return PREPAY_E_CJT188_ADDRESS_MISMATCH;
     }
     if (!reply->has_ser || reply->ser != request->ser) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/bytes_internal.h"
 #include "prepay/dlt645.h"
 
 /* Magic value marking an initialised stream parser. */
@@ -168,53 +169,16 @@ enum {
     PREPAY__DLT645_OFFSET_DATA = 10
 };
 
-/* Loads 8 bytes in host order (any alignment; memcpy compiles to one load). */
+/* 8 bytes in host order, any alignment (src/common/bytes_internal.h). */
 static inline uint64_t prepay__dlt645_load64(const uint8_t *p)
 {
-    uint64_t w;
-    memcpy(&w, p, sizeof w);
-    return w;
+    return prepay__load64(p);
 }
 
-/* The 8 bytes of w added pairwise into four 16-bit lanes. */
-static inline uint64_t prepay__dlt645_lanes(uint64_t w)
-{
-    const uint64_t low = 0x00FF00FF00FF00FFull;
-    return (w & low) + ((w >> 8) & low);
-}
-
-/*
- * Sum mod 256 of the n >= 8 bytes at p, never reading outside [p, p + n).
- * Each 8-byte word adds its bytes pairwise into four 16-bit lanes (at most
- * 34 words for a 255-byte data field: 34 x 510 < 65536, so no lane carries
- * into the next); one multiply gathers the lanes into the top 16 bits, where
- * wrapping past 2^16 keeps the sum mod 256. The last partial word is the 8
- * bytes ending at p + n with the bytes already summed shifted out (the
- * direction depends on the byte order). The first two words are added
- * outside the loop: a typical reply (L = 8..20) needs no loop at all, and
- * the compiler's vectorised loop would cost more than it saves at that size.
- */
+/* Sum mod 256 of the n >= 8 bytes at p (n <= 10 + 255 here; see prepay__byte_sum_mod256()). */
 static inline uint8_t prepay__dlt645_sum(const uint8_t *p, size_t n)
 {
-    uint64_t pairs = prepay__dlt645_lanes(prepay__dlt645_load64(p));
-    size_t i = 8;
-    if (n >= 16) {
-        pairs += prepay__dlt645_lanes(prepay__dlt645_load64(p + 8));
-        for (i = 16; i + 8 <= n; i += 8) {
-            pairs += prepay__dlt645_lanes(prepay__dlt645_load64(p + i));
-        }
-    }
-    if (i < n) {
-        uint64_t w = prepay__dlt645_load64(p + n - 8);
-        unsigned keep = (unsigned)(n - i); /* 1..7 */
-#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w &= (((uint64_t)1) << (8u * keep)) - 1u;
-#else
-        w >>= 8u * (8u - keep);
-#endif
-        pairs += prepay__dlt645_lanes(w);
-    }
-    return (uint8_t)((pairs * 0x0001000100010001ull) >> 48);
+    return prepay__byte_sum_mod256(p, n);
 }
 
 /*

@@ -191,6 +191,53 @@ static int finish(u128 n, bool negative, int64_t *out)
     return PREPAY_OK;
 }
 
+/*
+ * The commonest case in 64-bit arithmetic: a value with a fraction
+ * (e = -1..-61) read at d = 0..11 decimals. The problem below with unit 2^k
+ * (k = -e): w = m x 10^d < 2^24 x 10^11 < 2^61, every candidate times the
+ * unit is at most w + 2^k < 2^62 and every doubled or quadrupled distance is
+ * below 2^63, so nothing overflows; the steps are those of the general path.
+ */
+static int to_fixed_64(uint32_t m, int e, int exponent, prepay_modbus_rule_t rule, bool narrow, bool negative,
+                       int64_t *out)
+{
+    const unsigned k = (unsigned)-e;
+    const uint64_t ten = pow10_u64[exponent];
+    const uint64_t w = (uint64_t)m * ten;
+    const uint64_t unit = (uint64_t)1 << k;
+    uint64_t q = w >> k;
+    const uint64_t r = w & (unit - 1u);
+    if (r != 0) {
+        if (rule == PREPAY_MODBUS_RULE_ROUND) {
+            q += (r << 1) >= unit ? 1u : 0u;
+        } else if (rule == PREPAY_MODBUS_RULE_DECIMAL && ten < unit) {
+            const bool even = (m & 1u) == 0;
+            uint64_t found = UINT64_MAX;
+            for (uint64_t candidate = q; candidate <= q + 1u; candidate++) {
+                const uint64_t c = candidate << k;
+                uint64_t scaled;
+                if (c >= w) {
+                    scaled = (c - w) << 1;
+                } else {
+                    scaled = (w - c) << (narrow ? 2u : 1u);
+                }
+                if (scaled < ten || (scaled == ten && even)) {
+                    found = candidate;
+                    break;
+                }
+            }
+            if (found == UINT64_MAX) {
+                return PREPAY_E_MODBUS_INEXACT;
+            }
+            q = found;
+        } else {
+            return PREPAY_E_MODBUS_INEXACT;
+        }
+    }
+    *out = negative ? -(int64_t)q : (int64_t)q;
+    return PREPAY_OK;
+}
+
 int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_modbus_rule_t rule, int64_t *out)
 {
     if (!out || exponent < -18 || exponent > 18 ||
@@ -209,6 +256,9 @@ int prepay_modbus_float_to_fixed(uint32_t bits, int exponent, prepay_modbus_rule
     }
     const uint32_t m = biased == 0 ? fraction : (fraction | 0x800000u);
     const int e = biased == 0 ? -149 : (int)biased - 150; /* |x| = m x 2^e */
+    if (exponent >= 0 && exponent <= 11 && e < 0 && e >= -61) {
+        return to_fixed_64(m, e, exponent, rule, fraction == 0 && biased > 1, negative, out);
+    }
     problem_t p;
     p.power_of_two = false;
     p.k = 0;

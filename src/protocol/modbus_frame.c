@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/bytes_internal.h"
 #include "modbus_internal.h"
 #include "prepay/modbus.h"
 
@@ -207,7 +208,7 @@ int prepay_modbus_decode(const uint8_t *in, size_t in_len, prepay_modbus_directi
     out->is_exception = (function & PREPAY_MODBUS_EXCEPTION_FLAG) != 0;
     out->exception = out->is_exception ? data[0] : 0;
     out->length = (uint8_t)length;
-    memcpy(out->data, data, length);
+    prepay__copy_short(out->data, data, length); /* not memcpy: see bytes_internal.h */
     return PREPAY_OK;
 }
 

@@ -109,7 +109,29 @@ int prepay_modbus_response_registers(const prepay_modbus_adu_t *request, const p
         request->function != PREPAY_MODBUS_FN_READ_INPUT_REGISTERS) {
         return PREPAY_E_MODBUS_BAD_FUNCTION;
     }
-    int rc = prepay_modbus_match(request, response);
+    int rc;
+    if (request->length == 4 && response->length <= PREPAY_MODBUS_DATA_MAX) {
+        /* A well-sized read request: prepay_modbus_match()'s checks in its
+         * order, without the general request parser (the hot path). */
+        const unsigned address = prepay__modbus_get16(request->data);
+        const unsigned quantity = prepay__modbus_get16(request->data + 2);
+        if (quantity < 1 || quantity > PREPAY_MODBUS_MAX_READ_REGISTERS || address + quantity > 0x10000u) {
+            rc = PREPAY_E_MODBUS_BAD_FUNCTION; /* as match() reports a request whose PDU is bad */
+        } else if (request->unit == PREPAY_MODBUS_BROADCAST) {
+            rc = PREPAY_E_MODBUS_BROADCAST;
+        } else if (response->unit != request->unit ||
+                   (response->function & (uint8_t)~PREPAY_MODBUS_EXCEPTION_FLAG) != request->function) {
+            rc = PREPAY_E_MODBUS_NOT_A_MATCH;
+        } else if (response->function & PREPAY_MODBUS_EXCEPTION_FLAG) {
+            rc = response->length == 1 ? PREPAY_E_MODBUS_EXCEPTION : PREPAY_E_MODBUS_BAD_RESPONSE;
+        } else {
+            rc = response->length == 1u + 2u * quantity && response->data[0] == 2u * quantity
+                     ? PREPAY_OK
+                     : PREPAY_E_MODBUS_BAD_RESPONSE;
+        }
+    } else {
+        rc = prepay_modbus_match(request, response);
+    }
     if (rc != PREPAY_OK) {
         return rc;
     }

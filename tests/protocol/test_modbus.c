@@ -697,6 +697,35 @@ static void test_float_conversion(void **state)
         rc = prepay_modbus_float_to_fixed(bits, d, PREPAY_MODBUS_RULE_EXACT, &got);
         assert_int_equal(rc == PREPAY_OK, is_whole(exact));
     }
+    /* Decimals 7..11 (the top of the 64-bit path, which covers 0..11): m x 5^d has at most
+     * 24 + 26 bits, so double arithmetic is still exact. Values near 1 and random bit patterns. */
+    static const double more_tens[5] = {1e7, 1e8, 1e9, 1e10, 1e11};
+    for (int i = 0; i < 200000; i++) {
+        uint32_t bits = rng();
+        if (i % 2 == 0) {
+            bits = (bits & 0x807FFFFFu) | (uint32_t)(100u + rng() % 56u) << 23; /* |x| in [2^-27, 2^29) */
+        }
+        if (((bits >> 23) & 0xFF) == 0xFF) {
+            continue;
+        }
+        float f;
+        memcpy(&f, &bits, 4);
+        int k = (int)(rng() % 5);
+        double exact = (double)f * more_tens[k];
+        int64_t got = 0;
+        int rc = prepay_modbus_float_to_fixed(bits, 7 + k, PREPAY_MODBUS_RULE_ROUND, &got);
+        if (fabs(exact) >= ldexp(1.0, 63)) {
+            assert_int_equal(rc, PREPAY_E_OVERFLOW);
+            continue;
+        }
+        assert_int_equal(rc, PREPAY_OK);
+        assert_int_equal(got, (int64_t)llround(exact));
+        rc = prepay_modbus_float_to_fixed(bits, 7 + k, PREPAY_MODBUS_RULE_EXACT, &got);
+        assert_int_equal(rc == PREPAY_OK, is_whole(exact));
+        if (rc == PREPAY_OK) {
+            assert_int_equal(got, (int64_t)exact);
+        }
+    }
     /* Negative exponents (coarser units): 1234567.0 at 10^-3 is 1234.567 -> inexact; 1234000 -> 1234. */
     int64_t got;
     float f = 1234000.0f;
