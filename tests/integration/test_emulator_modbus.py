@@ -4,7 +4,7 @@
 
 Usage: test_emulator_modbus.py PREPAY_EMU SITE.json
 
-Starts prepay-emu on examples/sites/water_modbus.json with --bus-port 0 --modbus-port 0 and
+Starts prepay-emu (tests/field/fieldlib.py) on examples/sites/water_modbus.json with --bus-port 0 --modbus-port 0 and
 reads both ports from the ready file. The site's time moves with DL/T 645 broadcast time syncs
 on the bus port; the Modbus port carries RTU frames (unit, PDU, CRC) to the water meters of the
 xintai-water map (docs/modbus.md): 0001H forward volume (FLOAT32 m3, bytes DCBA), 001CH valve
@@ -20,11 +20,11 @@ Expected values by hand (site start 2026-11-01 00:00):
 import os
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'field'))
+import fieldlib  # noqa: E402  the emulator child process of the field tests
 
 EMU = SITE = None
 BUDGET = 60.0  # seconds: a loaded machine is slow, a hang still ends
@@ -65,39 +65,17 @@ def cjt188_read(address):
 class EmulatorModbusTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        ready = os.path.join(cls.tmp.name, 'ready')
-        cls.log = open(os.path.join(cls.tmp.name, 'emu.log'), 'w')
-        cls.emu = subprocess.Popen([EMU, SITE, '--bus-port', '0', '--modbus-port', '0', '--ready-file', ready],
-                                   stdin=subprocess.DEVNULL, stdout=cls.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + BUDGET
-        ports = {}
-        while time.monotonic() < deadline and cls.emu.poll() is None:
-            if os.path.exists(ready):
-                with open(ready) as f:
-                    ports = dict(line.strip().split('=', 1) for line in f if '=' in line)
-                if 'modbus_port' in ports:
-                    break
-            time.sleep(0.02)
-        if 'modbus_port' not in ports:
-            cls.tearDownClass()
-            raise AssertionError('prepay-emu did not write modbus_port= to its ready file')
-        cls.bus = socket.create_connection(('127.0.0.1', int(ports['bus_port'])), timeout=BUDGET)
-        cls.modbus = socket.create_connection(('127.0.0.1', int(ports['modbus_port'])), timeout=BUDGET)
+        cls.emu = fieldlib.Emulator(EMU, SITE, '--bus-port', '0', '--modbus-port', '0',
+                                    ready=('bus_port', 'modbus_port'))
+        cls.bus = socket.create_connection(('127.0.0.1', int(cls.emu.info['bus_port'])), timeout=BUDGET)
+        cls.modbus = socket.create_connection(('127.0.0.1', int(cls.emu.info['modbus_port'])), timeout=BUDGET)
 
     @classmethod
     def tearDownClass(cls):
         for name in ('bus', 'modbus'):
             if hasattr(cls, name):
                 getattr(cls, name).close()
-        cls.emu.terminate()
-        try:
-            cls.emu.wait(timeout=BUDGET)
-        except subprocess.TimeoutExpired:
-            cls.emu.kill()
-            cls.emu.wait()
-        cls.log.close()
-        cls.tmp.cleanup()
+        cls.emu.stop()
 
     def exchange(self, frame, expect_reply=True):
         self.modbus.sendall(frame)

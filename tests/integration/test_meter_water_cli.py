@@ -19,9 +19,10 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'field'))
+import fieldlib  # noqa: E402  the emulator child process of the field tests
 
 PREPAY = EMU = SITE = None
 BUDGET = 60.0
@@ -40,37 +41,17 @@ def time_sync(day, hour):
 class MeterWaterCliTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        ready = os.path.join(cls.tmp.name, 'ready')
-        cls.log = open(os.path.join(cls.tmp.name, 'emu.log'), 'w')
-        cls.emu = subprocess.Popen([EMU, SITE, '--bus-port', '0', '--modbus-port', '0', '--ready-file', ready],
-                                   stdin=subprocess.DEVNULL, stdout=cls.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + BUDGET
-        ports = {}
-        while time.monotonic() < deadline and cls.emu.poll() is None and 'modbus_port' not in ports:
-            if os.path.exists(ready):
-                with open(ready) as f:
-                    ports = dict(line.strip().split('=', 1) for line in f if '=' in line)
-            time.sleep(0.02)
-        if 'modbus_port' not in ports:
-            cls.tearDownClass()
-            raise AssertionError('prepay-emu did not start')
-        cls.bus_addr = '127.0.0.1:' + ports['bus_port']
-        cls.modbus_addr = '127.0.0.1:' + ports['modbus_port']
-        cls.sync_link = socket.create_connection(('127.0.0.1', int(ports['bus_port'])), timeout=BUDGET)
+        cls.emu = fieldlib.Emulator(EMU, SITE, '--bus-port', '0', '--modbus-port', '0',
+                                    ready=('bus_port', 'modbus_port'))
+        cls.bus_addr = '127.0.0.1:' + cls.emu.info['bus_port']
+        cls.modbus_addr = '127.0.0.1:' + cls.emu.info['modbus_port']
+        cls.sync_link = socket.create_connection(('127.0.0.1', int(cls.emu.info['bus_port'])), timeout=BUDGET)
 
     @classmethod
     def tearDownClass(cls):
         if hasattr(cls, 'sync_link'):
             cls.sync_link.close()
-        cls.emu.terminate()
-        try:
-            cls.emu.wait(timeout=BUDGET)
-        except subprocess.TimeoutExpired:
-            cls.emu.kill()
-            cls.emu.wait()
-        cls.log.close()
-        cls.tmp.cleanup()
+        cls.emu.stop()
 
     def run_cli(self, *args, expect=0):
         run = subprocess.run([PREPAY, 'meter', *args], capture_output=True, text=True, timeout=BUDGET)
