@@ -183,20 +183,30 @@ static int receive_some(water_run_t *run, uint8_t *buf, size_t cap, uint64_t dea
     return n;
 }
 
+/* Sends an encoded request (n: the encoder's result) after dropping stale bytes: 0, or an exit status
+ * (reported). */
+static int send_request(water_run_t *run, const char *protocol, const uint8_t *raw, int n)
+{
+    if (n <= 0) {
+        return cli_fail(&run->cli, n < 0 ? n : PREPAY_E_HOSTED_IO, "%s request: %s", protocol, prepay_strerror(n));
+    }
+    (void)prepay_transport_drain(&run->t);
+    int status = prepay_transport_send(&run->t, raw, (size_t)n);
+    if (status != PREPAY_OK) {
+        return cli_fail(&run->cli, status, "%s", run->t.error[0] ? run->t.error : prepay_strerror(status));
+    }
+    return 0;
+}
+
 /* ---- CJ/T 188 ----------------------------------------------------------------------------------- */
 
 /* One CJ/T 188 request: 0 with its reply (normal or abnormal), or an exit status (reported). */
 static int cjt188_exchange(water_run_t *run, const prepay_cjt188_frame_t *request, prepay_cjt188_frame_t *reply)
 {
     uint8_t raw[PREPAY_CJT188_FRAME_MAX];
-    int n = prepay_cjt188_encode(request, raw, sizeof raw);
-    if (n <= 0) {
-        return cli_fail(&run->cli, n < 0 ? n : PREPAY_E_HOSTED_IO, "CJ/T 188 request: %s", prepay_strerror(n));
-    }
-    (void)prepay_transport_drain(&run->t);
-    int status = prepay_transport_send(&run->t, raw, (size_t)n);
-    if (status != PREPAY_OK) {
-        return cli_fail(&run->cli, status, "%s", run->t.error[0] ? run->t.error : prepay_strerror(status));
+    int rc = send_request(run, "CJ/T 188", raw, prepay_cjt188_encode(request, raw, sizeof raw));
+    if (rc != 0) {
+        return rc;
     }
     prepay_cjt188_stream_t stream;
     (void)prepay_cjt188_stream_init(&stream, PREPAY_CJT188_DI_AUTO); /* cannot fail: a stream and a DI order */
@@ -280,14 +290,9 @@ static int cjt188_valve(water_run_t *run, bool open)
 static int modbus_exchange(water_run_t *run, const prepay_modbus_adu_t *request, prepay_modbus_adu_t *response)
 {
     uint8_t raw[PREPAY_MODBUS_ADU_MAX];
-    int n = prepay_modbus_encode(request, raw, sizeof raw);
-    if (n <= 0) {
-        return cli_fail(&run->cli, n < 0 ? n : PREPAY_E_HOSTED_IO, "Modbus request: %s", prepay_strerror(n));
-    }
-    (void)prepay_transport_drain(&run->t);
-    int status = prepay_transport_send(&run->t, raw, (size_t)n);
-    if (status != PREPAY_OK) {
-        return cli_fail(&run->cli, status, "%s", run->t.error[0] ? run->t.error : prepay_strerror(status));
+    int status = send_request(run, "Modbus", raw, prepay_modbus_encode(request, raw, sizeof raw));
+    if (status != 0) {
+        return status;
     }
     prepay_modbus_stream_t stream;
     (void)prepay_modbus_stream_init(&stream, PREPAY_MODBUS_RESPONSE, 0); /* cannot fail: a stream, a direction */
