@@ -248,7 +248,7 @@ static int reading_round(demo_t *d, prepay_time_t t, int hour)
     /* The run's first and last readings bound what the cross-checks compare with the registers read at the
      * two ends, so the station re-polls a meter that does not answer them (as for a month-end read); a
      * reading lost in between is covered by the next one. */
-    const int polls = hour < 0 || hour == d->hours - 1 ? 8 : 1;
+    const int polls = hour < 0 || hour == d->hours - 1 ? DEMO_END_POLLS : 1;
     size_t n = 0;
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
@@ -364,13 +364,11 @@ static int read_registers(demo_t *d, demo_room_t *r, prepay_energy_t regs[5], bo
     return 0;
 }
 
-/* The registers at the run's two ends are what the cross-checks compare with the settlement, so the station
- * asks again, as a station re-polls a meter that did not answer its month-end read, until the meter answers
- * (a lost or garbled reply leaves -1). Eight polls of (1 + retries) exchanges each: at the fault test's
- * worst rates (10 % dropped, 5 % garbled) a meter is left unread once in 10^19. */
+/* The registers (and a local meter's purse) at the run's two ends, re-polled until the meter answers (a lost
+ * or garbled reply leaves -1): DEMO_END_POLLS. */
 static int read_registers_until_read(demo_t *d, demo_room_t *r, prepay_energy_t regs[5], bool purse)
 {
-    for (int poll = 0; poll < 8; poll++) {
+    for (int poll = 0; poll < DEMO_END_POLLS; poll++) {
         if (read_registers(d, r, regs, purse) != 0) {
             return -1;
         }

@@ -333,19 +333,14 @@ int demo_water_settle(demo_t *d, const prepay_settlement_reading_t *readings, si
     return 0;
 }
 
-/* Attempts at each end-of-run exchange with a water meter (reading, valve command, valve read). A CJ/T 188
- * read here is one exchange, so at the fault test's worst rates (10 % dropped, 5 % garbled) four attempts
- * left one of 45 meters unread in about one run of fifty; eight leave one in about 10^5. */
-#define WATER_FINAL_POLLS 8
-
 int demo_water_final(demo_t *d, prepay_time_t t)
 {
     size_t n = 0;
     for (size_t i = 0; i < d->room_count; i++) {
         demo_room_t *r = &d->rooms[i];
-        /* The last reading, re-polled like the electricity meters' (demo_run.c): up to WATER_FINAL_POLLS
-         * attempts, one exchange each (faults may drop replies). */
-        for (int k = 0; k < WATER_FINAL_POLLS && r->water && !r->water_final_read; k++) {
+        /* The last reading, re-polled like the electricity meters': DEMO_END_POLLS attempts,
+         * one exchange each (faults may drop replies). */
+        for (int k = 0; k < DEMO_END_POLLS && r->water && !r->water_final_read; k++) {
             int got = read_current(d, r, &r->water_final, &r->water_final_open);
             if (got < 0) {
                 return -1;
@@ -370,13 +365,13 @@ int demo_water_confirm(demo_t *d, prepay_time_t t)
             continue;
         }
         /* The pending valve command, then the valve as the meter reports it (ST), a few attempts each. */
-        for (int k = 0; k < WATER_FINAL_POLLS && r->water_valve_want >= 0; k++) {
+        for (int k = 0; k < DEMO_END_POLLS && r->water_valve_want >= 0; k++) {
             if (demo_water_valve(d, r, t) != 0) {
                 return -1;
             }
         }
         bool read = false;
-        for (int k = 0; k < WATER_FINAL_POLLS && !read; k++) {
+        for (int k = 0; k < DEMO_END_POLLS && !read; k++) {
             prepay_energy_t litres;
             int got = read_current(d, r, &litres, &r->water_final_open);
             if (got < 0) {
@@ -416,9 +411,8 @@ int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litr
             below = top;
         }
     }
-    /* 1e-8 yuan per m3 x L = 1e-11 yuan: to fen, half-up (the tariff's rounding of a bill). */
-    *money = (exact + 500000000) / 1000000000;
-    return 0;
+    /* 1e-8 yuan per m3 x L = 1e-11 yuan: to fen by the tariff's rounding of a bill (the library's one rule). */
+    return prepay_i64_div_round(exact, 1000000000, t->rounding, money);
 }
 
 int demo_water_write_csv(const demo_t *d, FILE *f)
