@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "prepay/cjt188.h"
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
 #include "prepay/dlt645_tariff.h"
@@ -40,6 +41,9 @@
 /* ---- parsed command line ----------------------------------------------------- */
 
 typedef enum meter_link_kind { LINK_NONE = 0, LINK_SERIAL, LINK_TCP, LINK_LISTEN } meter_link_kind_t;
+
+/* --protocol: DL/T 645 electricity meters (the default), CJ/T 188 or Modbus RTU water meters. */
+typedef enum meter_protocol { METER_DLT645 = 0, METER_CJT188, METER_MODBUS } meter_protocol_t;
 
 typedef enum meter_command {
     CMD_NONE = 0,
@@ -66,7 +70,7 @@ typedef struct meter_di {
 /* Option values the parser keeps as text (pointers into argv), checked by meter_options_parse(). */
 typedef struct meter_option_texts {
     const char *serial, *tcp, *listen, *dtu, *dtu_format, *heartbeat, *address, *password, *level, *operator_code,
-        *valid_until, *at, *results, *records;
+        *valid_until, *at, *results, *records, *map;
 } meter_option_texts_t;
 
 typedef struct meter_options {
@@ -84,6 +88,16 @@ typedef struct meter_options {
     prepay_dtu_format_t heartbeat;
     bool has_heartbeat;
     uint32_t connect_timeout_ms;
+    /* the protocol; water meters (meter_water_options.c) */
+    int protocol;                /* meter_protocol_t */
+    int unit;                    /* --unit: Modbus unit 1..247 */
+    bool has_unit;
+    const struct prepay_modbus_map *map; /* --map, default xintai-water */
+    bool has_water_address;
+    prepay_cjt188_address_t water_address; /* --address with --protocol cjt188 (14 digits) */
+    prepay_cjt188_address_t scan[METER_MAX_DIS]; /* discover ADDR...: the CJ/T 188 addresses to probe */
+    size_t scan_count;
+    bool valve_open;             /* relay open|close on a water meter */
     /* the meter and the session */
     bool has_address;
     prepay_dlt645_address_t address;
@@ -290,6 +304,14 @@ void meter_address_text(const meter_op_t *op, char *out, size_t cap);
 /* Entry points. */
 int meter_discover(const struct cli *cli, meter_station_t *st, meter_bus_t *bus, const meter_options_t *o);
 int meter_batch(const struct cli *cli, const meter_options_t *o);
+
+/* Water meters (--protocol cjt188|modbus): the words after the command and the options checked
+ * (meter_water_options.c; METER_EXIT_USAGE with one line in err, e.g. a command the protocol does not
+ * define), then the run and the output (meter_water_ops.c). */
+int meter_water_options(meter_options_t *o, const struct cli_args *args, char *err, size_t err_cap);
+int meter_water_run(const struct cli *cli, const meter_options_t *o);
+/* The local wall time of the station. */
+prepay_time_t meter_wall_now(void);
 
 /* Parses 'YYYY-MM-DD hh:mm[:ss]' (local). */
 bool meter_parse_time(const char *text, prepay_time_t *out);

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`prepay meter COMMAND --protocol cjt188|modbus` against prepay-emu, over loopback TCP.
+
+Usage: test_meter_protocols_cli.py PREPAY PREPAY_EMU EXAMPLES_DIR
+
+Two emulators: examples/sites/water.json (on the bus: CJ/T 188 water meters 00000000000201, money
+purse 10.00 yuan bought as purchase serial 1 at 3.00 yuan/m3, and 00000000000202, remote mode, no
+purse; the DL/T 645 meter 000000000101) and examples/sites/water_modbus.json (the one CJ/T 188 meter
+00000000000303 on the bus; Modbus units 1 and 2 on --modbus-port, map xintai-water). The site time
+is never moved here, so the volumes stay 0 and the meters' clocks are what the tests write.
+Expected values by hand:
+- 201 reads purse serial 1, remaining 10.00 yuan, prices 3.00 / 3.00 / 3.00 yuan/m3, clock
+  2026-11-01 00:00:00 (the site start) until time-sync writes 2026-11-03 07:15:30;
+- recharge 2.50 yuan as serial S + 1 (S read from 8105) adds 2.50 to the remaining amount; the
+  same serial again is "already credited" and adds nothing; serial S + 5 is refused (exit 1), as
+  is any recharge of the remote meter 202 (it has no purse: abnormal reply);
+- push-tariff of the Beijing water ladder (5 / 7 / 9 yuan/m3, bounds 180 and 260 m3) reads 8102
+  back as exactly that; verify-tariff against a 3 / 4 yuan ladder bounded at 50 m3 finds 5
+  differences (3 prices, 2 steps) and exits 1; a TOU electricity tariff is refused before any byte
+  is sent (exit 2);
+- the wildcard read-address on the water_modbus bus finds 303 (the one CJ/T 188 meter there).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'field'))
+import fieldlib  # noqa: E402  the emulator child process of the field tests
+
+PREPAY = EMU = EXAMPLES = None
+BUDGET = 60.0
+M201, M202, M303 = '00000000000201', '00000000000202', '00000000000303'
+
+
+def values(out):
+    """name -> value of a JSON result (the last value of a name wins)."""
+    return {v['name']: v['value'] for v in out['values']}
+
+
+class MeterProtocolsCliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.water = fieldlib.Emulator(EMU, os.path.join(EXAMPLES, 'sites', 'water.json'), '--bus-port', '0')
+        cls.modbus_site = fieldlib.Emulator(EMU, os.path.join(EXAMPLES, 'sites', 'water_modbus.json'),
+                                            '--bus-port', '0', '--modbus-port', '0',
+                                            ready=('bus_port', 'modbus_port'))
+        cls.bus = '127.0.0.1:' + cls.water.info['bus_port']
+        cls.lone_bus = '127.0.0.1:' + cls.modbus_site.info['bus_port']
+        cls.modbus = '127.0.0.1:' + cls.modbus_site.info['modbus_port']
+        cls.tmp = tempfile.TemporaryDirectory(prefix='prepay-protocols-')
+
+    @classmethod
+    def tearDownClass(cls):
+        for emu in ('water', 'modbus_site'):
+            if hasattr(cls, emu):
+                getattr(cls, emu).stop()
+        cls.tmp.cleanup()
+
+    def run_cli(self, *args, expect=0):
+        run = subprocess.run([PREPAY, 'meter', *args], capture_output=True, text=True, timeout=BUDGET)
+        self.assertEqual(run.returncode, expect, f'{args}: {run.stdout}{run.stderr}')
+        return run
+
+    def json(self, *args, expect=0):
+        run = self.run_cli(*args, '--json', expect=expect)
+        return json.loads(run.stdout.splitlines()[0]) if run.stdout else None
+
+    def cjt(self, meter=M201):
+        return ['--tcp', self.bus, '--protocol', 'cjt188', '--address', meter]
+
+    def mb(self, unit):
+        return ['--tcp=' + self.modbus, '--protocol=modbus', '--unit=%d' % unit]
+
+    # ---- CJ/T 188 ------------------------------------------------------------------------------
+
+    def test_read(self):
+        out = self.json('read', *self.cjt())
+        self.assertEqual((out['protocol'], out['meter']), ('cjt188', M201))
+        v = values(out)
+        self.assertEqual((v['volume'], v['valve']), ('0.000', 'open'))
+        self.assertRegex(v['clock'], r'^2026-11-\d\d \d\d:\d\d:\d\d$')
+        v = values(self.json('read', *self.cjt(), 'prices', 'settlement-day', 'D120'))
+        self.assertEqual((v['settlement day'], v['settlement-day volume, 1 month ago']), ('1', 'none'))
+        text = self.run_cli('read', *self.cjt(), '8105').stdout
+        self.assertIn(M201 + '  8105      purchase serial = ', text)
+        self.assertIn('remaining = ', text)
+        # the remote meter has no purse: the meter refuses, exit 1 naming the meter
+        run = self.run_cli('read', *self.cjt(M202), 'purse', expect=1)
+        self.assertIn(M202 + ': read the purse (8105): the meter refused', run.stderr)
+        # options before the subcommand, DL/T 645 still the default on the same bus
+        self.run_cli('--tcp', self.bus, '--protocol', 'cjt188', 'read', '--address', M202)
+        self.assertIn('000000000101', self.run_cli('read', '--tcp', self.bus, 'energy').stdout)
+
+    def test_read_address_and_discover(self):
+        out = self.json('read-address', '--tcp', self.lone_bus, '--protocol', 'cjt188')
+        self.assertEqual((out['meter'], values(out)['address']), (M303, M303))
+        self.assertEqual(self.json('discover', '--tcp', self.lone_bus, '--protocol', 'cjt188')['meters'], [M303])
+        out = self.json('discover', '--tcp', self.bus, '--protocol', 'cjt188', '--timeout', '200', '--retries', '0',
+                        M201, M202, '00000000000299')
+        self.assertEqual((out['meters'], out['probes']), ([M201, M202], 3))
+        # no --address: the one meter of the line, found by the wildcard read-address
+        self.assertEqual(self.json('read', '--tcp', self.lone_bus, '--protocol', 'cjt188')['meter'], M303)
+
+    def test_time_sync(self):
+        out = self.json('time-sync', *self.cjt(M202), '--time', '2026-11-03 07:15:30')
+        v = values(out)
+        self.assertEqual((v['time written'], v['clock']), ('2026-11-03 07:15:30', '2026-11-03 07:15:30'))
+        self.assertEqual(values(self.json('read', *self.cjt(M202)))['clock'], '2026-11-03 07:15:30')
+
+    def test_relay(self):
+        v = values(self.json('relay', *self.cjt(M202), 'close'))
+        self.assertEqual((v['valve command'], v['valve']), ('close', 'closed'))
+        self.assertEqual(values(self.json('read', *self.cjt(M202)))['valve'], 'closed')
+        text = self.run_cli('relay', *self.cjt(M202), 'open').stdout
+        self.assertIn('valve = open', text)
+        self.run_cli('relay', *self.cjt(M202), 'trip', expect=2)  # a DL/T 645 relay command
+
+    def test_recharge(self):
+        serial = int(values(self.json('read', *self.cjt(), 'purse'))['purchase serial'])
+        before = values(self.json('read', *self.cjt(), 'purse'))['remaining']
+        out = self.json('recharge', *self.cjt(), '2.50', '--count', str(serial + 1))
+        v = values(out)
+        self.assertEqual(v['recharge'], '2.50 yuan credited as purchase %d' % (serial + 1))
+        self.assertEqual(v['remaining'], '%.2f' % (float(before) + 2.50))
+        again = values(self.json('recharge', *self.cjt(), '2.50', '--count=%d' % (serial + 1)))
+        self.assertEqual(again['recharge'], 'purchase %d was already credited: nothing written' % (serial + 1))
+        self.assertEqual(again['remaining'], v['remaining'])
+        run = self.run_cli('recharge', *self.cjt(), '2.50', '--count', str(serial + 5), expect=1)
+        self.assertIn('does not follow the meter\'s serial %d (next is %d): nothing written' % (serial + 1, serial + 2),
+                      run.stderr)
+        self.assertEqual(values(self.json('read', *self.cjt(), 'purse'))['remaining'], v['remaining'])
+        self.run_cli('recharge', *self.cjt(M202), '1.00', '--count=1', expect=1)  # remote mode: no purse
+        self.run_cli('recharge', *self.cjt(), '1.00', expect=2)  # no --count
+        self.run_cli('recharge', *self.cjt(), '1.00', '--count=256', expect=2)
+
+    def test_push_and_verify_tariff(self):
+        beijing = os.path.join(EXAMPLES, 'tariffs', 'beijing_water_residential.json')
+        out = self.json('push-tariff', *self.cjt(), beijing)
+        v = values(out)
+        self.assertEqual((v['price 1'], v['price 2'], v['price 3'], v['step 1'], v['step 2'], v['verify']),
+                         ('5.00', '7.00', '9.00', '180', '260', "the meter's price table is the tariff's"))
+        v = values(self.json('verify-tariff', *self.cjt(), beijing))
+        self.assertEqual((v['price 1'], v['step 2']), ('5.00', '260'))
+        other = os.path.join(self.tmp.name, 'two_tiers.json')
+        with open(other, 'w', encoding='utf-8') as f:
+            json.dump({'format': 'prepay-tariff/1', 'name': 'two tiers', 'source': {'notice': 'a test ladder'},
+                       'commodity': 'water', 'currency': 'CNY',
+                       'bands': ['water'], 'prices': {'bands': {'water': ['3', '4']}},
+                       'tiers': {'cycle': 'month', 'bounds': ['50']}}, f)
+        run = self.run_cli('verify-tariff', *self.cjt(), other, expect=1)
+        self.assertEqual(run.stdout.count('difference = '), 5)
+        self.assertIn('price 1: meter 5.00, tariff 3.00 yuan/m3', run.stdout)
+        self.assertIn('step 2: meter 260, tariff 50 m3', run.stdout)
+        self.assertIn('differs from', run.stderr)
+        electricity = os.path.join(EXAMPLES, 'tariffs', 'zhejiang_residential_tou.json')
+        run = self.run_cli('push-tariff', *self.cjt(), electricity, expect=2)
+        self.assertIn('a CJ/T 188 price table (3 prices, 2 steps) cannot hold this tariff', run.stderr)
+        self.assertEqual(values(self.json('read', *self.cjt(), 'prices'))['price 1'], '5.00')  # nothing written
+
+    # ---- Modbus --------------------------------------------------------------------------------
+
+    def test_modbus(self):
+        out = self.json('read', *self.mb(1))
+        self.assertEqual((out['protocol'], out['unit'], out['map']), ('modbus', 1, 'xintai-water'))
+        v = values(out)
+        self.assertEqual((v['forward_volume'], v['valve'], v['slave_address']), ('0.000', 'open', '1'))
+        v = values(self.json('read', *self.mb(2), 'valve', 'forward_volume'))
+        self.assertEqual(sorted(v), ['forward_volume', 'valve'])
+        v = values(self.json('relay', *self.mb(2), 'close'))
+        self.assertEqual((v['valve command'], v['valve']), ('close', 'closed'))
+        self.assertEqual(values(self.json('read', *self.mb(2), 'valve'))['valve'], 'closed')
+        self.assertEqual(values(self.json('read', *self.mb(1), 'valve'))['valve'], 'open')  # the other one
+        self.assertIn('valve = open', self.run_cli('relay', *self.mb(2), 'open').stdout)
+        run = self.run_cli('recharge', *self.mb(1), '5.00', '--count=1', expect=2)
+        self.assertEqual(run.stderr.strip(), 'prepay meter recharge: not defined by the map xintai-water '
+                                             '(it has no purchase register)')
+        self.run_cli('relay', *self.mb(1), '--map=ddsy1352', 'close', expect=2)
+        self.run_cli('read', *self.mb(1), 'no_such_register', expect=2)
+        run = self.run_cli('read', *self.mb(9), '--timeout=200', '--retries=0', expect=1)
+        self.assertIn('no reply from unit 9', run.stderr)
+
+    # ---- commands a protocol does not define -------------------------------------------------------
+
+    def test_undefined_commands_refused(self):
+        for protocol, bus, commands in (
+                ('cjt188', self.bus, [['freeze'], ['events'], ['write', '04001001', '20.00']]),
+                ('modbus', self.modbus, [['read-address'], ['discover'], ['time-sync'], ['freeze'], ['events'],
+                                         ['push-tariff', 'x.json'], ['verify-tariff', 'x.json']])):
+            for command in commands:
+                with self.subTest(protocol=protocol, command=command[0]):
+                    run = self.run_cli(command[0], '--tcp', bus, '--protocol', protocol, *command[1:], expect=2)
+                    self.assertEqual(run.stderr, 'prepay meter %s: not defined for --protocol %s\n'
+                                     % (command[0], protocol))
+                    self.assertEqual(run.stdout, '')
+        run = self.run_cli('batch', '-', 'read', '--tcp', self.bus, '--protocol', 'cjt188', expect=2)
+        self.assertIn('not defined for --protocol cjt188', run.stderr)
+        self.run_cli('read', *self.cjt(), '--password=02:123456', expect=2)  # a DL/T 645 option
+        self.run_cli('read', '--tcp', self.bus, '--unit=1', 'energy', expect=2)  # a Modbus option on DL/T 645
+        self.run_cli('read', '--listen', '0', '--dtu', 'x', '--protocol', 'cjt188', expect=2)
+        self.run_cli('read', '--tcp', self.modbus, '--protocol', 'modbus', '--address', M201, expect=2)
+        self.run_cli('read', '--tcp', self.bus, '--protocol', 'cjt188', '--address', '12345', expect=2)
+        self.assertIn('--protocol dlt645|cjt188|modbus', self.run_cli('relay', '--help').stdout)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) < 4:
+        sys.exit('usage: test_meter_protocols_cli.py PREPAY PREPAY_EMU EXAMPLES_DIR')
+    PREPAY, EMU, EXAMPLES = sys.argv[1:4]
+    unittest.main(argv=sys.argv[:1] + sys.argv[4:])
