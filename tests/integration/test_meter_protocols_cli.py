@@ -16,9 +16,10 @@ Expected values by hand:
   same serial again is "already credited" and adds nothing; serial S + 5 is refused (exit 1), as
   is any recharge of the remote meter 202 (it has no purse: abnormal reply);
 - push-tariff of the Beijing water ladder (5 / 7 / 9 yuan/m3, bounds 180 and 260 m3) reads 8102
-  back as exactly that; verify-tariff against a 3 / 4 yuan ladder bounded at 50 m3 finds 5
-  differences (3 prices, 2 steps) and exits 1; a TOU electricity tariff is refused before any byte
-  is sent (exit 2);
+  back as exactly that (also verify-tariff with the file on stdin); verify-tariff against a 3 / 4
+  yuan ladder bounded at 50 m3 finds 5 differences (3 prices, 2 steps) and exits 1; a TOU
+  electricity tariff is refused before any byte is sent (exit 2); the 3 / 4 ladder pushed with
+  --at 2026-11-20 gets start day 20 and leaves 5.00 in force;
 - the wildcard read-address on the water_modbus bus finds 303 (the one CJ/T 188 meter there).
 """
 import json
@@ -60,8 +61,8 @@ class MeterProtocolsCliTest(unittest.TestCase):
                 getattr(cls, emu).stop()
         cls.tmp.cleanup()
 
-    def run_cli(self, *args, expect=0):
-        run = subprocess.run([PREPAY, 'meter', *args], capture_output=True, text=True, timeout=BUDGET)
+    def run_cli(self, *args, expect=0, stdin=None):
+        run = subprocess.run([PREPAY, 'meter', *args], capture_output=True, text=True, timeout=BUDGET, input=stdin)
         self.assertEqual(run.returncode, expect, f'{args}: {run.stdout}{run.stderr}')
         return run
 
@@ -160,6 +161,14 @@ class MeterProtocolsCliTest(unittest.TestCase):
         run = self.run_cli('push-tariff', *self.cjt(), electricity, expect=2)
         self.assertIn('a CJ/T 188 price table (3 prices, 2 steps) cannot hold this tariff', run.stderr)
         self.assertEqual(values(self.json('read', *self.cjt(), 'prices'))['price 1'], '5.00')  # nothing written
+        with open(beijing, encoding='utf-8') as f:
+            self.assertIn("verify = the meter's price table is the tariff's",
+                          self.run_cli('verify-tariff', *self.cjt(), '-', stdin=f.read()).stdout)
+        # --at: the table starts on that day (pending until then), so nothing is read back
+        v = values(self.json('push-tariff', *self.cjt(), other, '--at', '2026-11-20 00:00'))
+        self.assertEqual((v['price 1'], v['step 1'], v['start day']), ('3.00', '50', '20'))
+        self.assertNotIn('verify', v)
+        self.assertEqual(values(self.json('read', *self.cjt(), 'prices'))['price 1'], '5.00')  # still in force
 
     # ---- Modbus --------------------------------------------------------------------------------
 

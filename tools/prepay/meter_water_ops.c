@@ -19,9 +19,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_file.h"
 #include "cli_text.h"
 #include "meter_cli.h"
 #include "prepay/civil_time.h"
@@ -41,6 +43,7 @@ typedef struct water_op {
     char meter[24];
     meter_value_t values[WATER_VALUES];
     size_t count;
+    prepay_cjt188_price_table_t want; /* push-tariff, verify-tariff: the tariff's table */
 } water_op_t;
 
 static void value(water_op_t *w, const char *di, const char *name, const char *unit, const char *fmt, ...)
@@ -385,23 +388,36 @@ static int recharge(water_op_t *w)
     return rc;
 }
 
-/* The tariff file's price table (before anything is sent). 0, or an exit status (reported). */
-static int tariff_table(water_op_t *w, uint8_t start_day, prepay_cjt188_price_table_t *table)
+/* The tariff file's price table, loaded once before the bus opens ('-': the standard input); its start
+ * day is set when it is written. 0, or an exit status (reported). */
+static int tariff_table(water_op_t *w)
 {
     static prepay_tariff_doc_t doc;
     char text[PREPAY_TARIFF_JSON_ERROR_MAX];
     const meter_options_t *o = w->o;
-    int status = prepay_tariff_doc_load_file(o->tariff_path, &doc, text, sizeof text);
+    const char *name = cli_input_name(o->tariff_path);
+    int status;
+    if (strcmp(o->tariff_path, "-") == 0) {
+        char *data = NULL;
+        size_t len = 0;
+        if (cli_read_input("-", 1u << 20, &data, &len, &status, text, sizeof text) != 0) {
+            return cli_bad_status(w->cli, status, "%s", text);
+        }
+        status = prepay_tariff_doc_load_buffer(data, len, name, &doc, text, sizeof text);
+        free(data);
+    } else {
+        status = prepay_tariff_doc_load_file(o->tariff_path, &doc, text, sizeof text);
+    }
     if (status != PREPAY_OK) {
         return cli_bad_status(w->cli, status, "%s", text);
     }
     if (o->tariff_set == 1 && !doc.has_set_b) {
-        return cli_bad(w->cli, "%s: --tariff-set b, but the file has no set B", o->tariff_path);
+        return cli_bad(w->cli, "%s: --tariff-set b, but the file has no set B", name);
     }
-    status = prepay_water_price_table_from_tariff(&doc.sets[o->tariff_set], start_day, table);
+    status = prepay_water_price_table_from_tariff(&doc.sets[o->tariff_set], 1, &w->want);
     if (status != PREPAY_OK) {
         return cli_bad_status(w->cli, status, "%s: a CJ/T 188 price table (3 prices, 2 steps) cannot hold this tariff: %s",
-                              o->tariff_path, prepay_strerror(status));
+                              name, prepay_strerror(status));
     }
     return 0;
 }
@@ -430,51 +446,49 @@ static int compare(water_op_t *w, const prepay_cjt188_price_table_t *want, const
     }
     (void)emit(w);
     return cli_fail(w->cli, PREPAY_E_DLT645_TARIFF_TABLES, "%s: the meter's price table differs from %s (%u difference%s)",
-                    w->meter, w->o->tariff_path, differences, differences == 1 ? "" : "s");
+                    w->meter, cli_input_name(w->o->tariff_path), differences, differences == 1 ? "" : "s");
 }
 
 static int tariff(water_op_t *w)
 {
     const meter_options_t *o = w->o;
-    prepay_cjt188_price_table_t want, got;
-    prepay_civil_t at;
-    /* The start day: --at's day (00:00 of the next such day), or the day of the meter's clock (at once). */
-    prepay_time_t when = o->has_time ? o->time : 0;
-    int rc = 0;
-    if (!o->has_time && o->command == CMD_PUSH_TARIFF) {
-        prepay_cjt188_current_t current;
-        rc = read_current(w, &current);
-        if (rc == 0 && current.clock_state != PREPAY_CJT188_CLOCK_VALID) {
-            rc = cli_fail(w->cli, PREPAY_E_CJT188_BAD_VALUE, "%s: the meter's clock is not set: sync it (time-sync) or "
-                                                            "give --at", w->meter);
-        }
-        when = current.clock;
-    }
-    if (rc == 0) {
-        rc = prepay_time_to_civil(o->command == CMD_PUSH_TARIFF ? when : 0, &at) == PREPAY_OK
-                 ? 0
-                 : cli_bad(w->cli, "--at: not a date");
-    }
-    rc = rc ? rc : tariff_table(w, o->command == CMD_PUSH_TARIFF ? at.day : 1, &want);
-    if (rc != 0) {
-        return rc;
-    }
+    prepay_cjt188_price_table_t got;
+    int rc;
     if (o->command == CMD_PUSH_TARIFF) {
+        /* The start day: --at's day (00:00 of the next such day), or the day of the meter's clock (at once). */
+        prepay_time_t when = o->time;
+        if (!o->has_time) {
+            prepay_cjt188_current_t current;
+            rc = read_current(w, &current);
+            if (rc != 0) {
+                return rc;
+            }
+            if (current.clock_state != PREPAY_CJT188_CLOCK_VALID) {
+                return cli_fail(w->cli, PREPAY_E_CJT188_BAD_VALUE,
+                                "%s: the meter's clock is not set: sync it (time-sync) or give --at", w->meter);
+            }
+            when = current.clock;
+        }
+        prepay_civil_t at;
+        if (prepay_time_to_civil(when, &at) != PREPAY_OK) {
+            return cli_fail(w->cli, PREPAY_E_OUT_OF_RANGE, "%s: no start day for the table", w->meter);
+        }
+        w->want.start_day = at.day;
         prepay_cjt188_frame_t request;
         prepay_cjt188_write_ack_t ack;
-        rc = write_frame(w, prepay_cjt188_request_write_price_table(&request, &w->target, w->link.ser++, &want),
+        rc = write_frame(w, prepay_cjt188_request_write_price_table(&request, &w->target, w->link.ser++, &w->want),
                          &request, "write the price table (A010)", &ack);
         if (rc != 0) {
             return rc;
         }
-        show_prices(w, "A010", &want);
-        value(w, "A010", "start day", "", "%u", want.start_day);
+        show_prices(w, "A010", &w->want);
+        value(w, "A010", "start day", "", "%u", w->want.start_day);
         if (o->has_time) {
             return 0; /* in force from the start day: 8102 shows the table in force until then */
         }
     }
     rc = read_prices(w, &got, o->command == CMD_VERIFY_TARIFF);
-    return rc ? rc : compare(w, &want, &got);
+    return rc ? rc : compare(w, &w->want, &got);
 }
 
 static int valve_cjt188(water_op_t *w)
@@ -623,8 +637,7 @@ int meter_water_run(const cli_t *cli, const meter_options_t *o)
     w.cli = cli;
     w.o = o;
     if (o->command == CMD_PUSH_TARIFF || o->command == CMD_VERIFY_TARIFF) {
-        prepay_cjt188_price_table_t check;
-        int rc = tariff_table(&w, 1, &check); /* a tariff the table cannot hold: refused before the bus opens */
+        int rc = tariff_table(&w); /* a tariff the table cannot hold: refused before the bus opens */
         if (rc != 0) {
             return rc;
         }
