@@ -10,6 +10,7 @@
  *             valve: read bits 1 open, 2 closed, 4 abnormal; write 06: 1 open, 2 close), replies through
  *             the RTU stream parser, prepay_modbus_match() and the map's register decoder.
  * water-valve sends the command, then reads the meter back: the result is the valve the meter reports.
+ * The send/receive step is water_link.c, shared with `prepay meter COMMAND --protocol cjt188|modbus`.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  *   meter_output.c       print: results as text or JSON
  *   cmd_meter.c          the entry point: one meter, discover
  *   cmd_meter_batch.c    batch over a site file
+ *   meter_water_options.c, meter_water_ops.c   --protocol cjt188|modbus: the same subcommands on a water
+ *                        meter, one blocking exchange at a time (water_link.c, shared with water-read)
  * Operations are step machines (meter_op_step()) so that one loop can run
  * them on many buses at once (batch over many DTUs) as well as one after
  * another on one bus.

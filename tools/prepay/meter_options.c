@@ -493,7 +493,9 @@ static const cli_option_t batch_options[] = {
 
 /* Indexed by meter_command_t. */
 static const cli_spec_t meter_specs[] = {
-    [CMD_READ] = METER_SPEC("read", "BUS [--address ADDR] DI|NAME... [--json]",
+    [CMD_READ] = METER_SPEC("read",
+                            "BUS [--address ADDR] DI|NAME... [--json]\n"
+                            "BUS --protocol cjt188|modbus [--address ADDR|--unit N [--map NAME]] [ITEM...] [--json]",
                             "Reads typed values with names and units (blocks split). DI: 8 hex digits, or 4 for a\n"
                             "DL/T 645-1997 item; NAME: energy, energy-tariffs, reverse, balance, overdraft, voltage,\n"
                             "current, power, reactive-power, pf, frequency, date, time, address, meter-number, status3,\n"

@@ -416,8 +416,9 @@ static int tariff_table(water_op_t *w)
     }
     status = prepay_water_price_table_from_tariff(&doc.sets[o->tariff_set], 1, &w->want);
     if (status != PREPAY_OK) {
-        return cli_bad_status(w->cli, status, "%s: a CJ/T 188 price table (3 prices, 2 steps) cannot hold this tariff: %s",
-                              name, prepay_strerror(status));
+        return cli_bad_status(w->cli, status,
+                              "%s: a CJ/T 188 price table (3 prices, 2 steps) cannot hold this tariff: %s", name,
+                              prepay_strerror(status));
     }
     return 0;
 }
@@ -445,7 +446,8 @@ static int compare(water_op_t *w, const prepay_cjt188_price_table_t *want, const
         return 0;
     }
     (void)emit(w);
-    return cli_fail(w->cli, PREPAY_E_DLT645_TARIFF_TABLES, "%s: the meter's price table differs from %s (%u difference%s)",
+    return cli_fail(w->cli, PREPAY_E_DLT645_TARIFF_TABLES,
+                    "%s: the meter's price table differs from %s (%u difference%s)",
                     w->meter, cli_input_name(w->o->tariff_path), differences, differences == 1 ? "" : "s");
 }
 
@@ -592,7 +594,8 @@ static int modbus_read(water_op_t *w, const prepay_modbus_register_t *reg, bool 
     /* The map's unit: x 10^exponent; show litres as m3 with 3 decimals, other units as decoded. */
     char text[CLI_TEXT_MAX];
     if (strcmp(reg->name, "valve") == 0) {
-        value(w, address, reg->name, "", "%s", (v & 4) ? "abnormal" : (v & 2) ? "closed" : (v & 1) ? "open" : "unknown");
+        const char *state = (v & 4) ? "abnormal" : (v & 2) ? "closed" : (v & 1) ? "open" : "unknown";
+        value(w, address, reg->name, "", "%s", state);
     } else if (reg->unit == PREPAY_MODBUS_UNIT_LITRE) {
         value(w, address, reg->name, "m3", "%s", cli_fixed_text(v, 3, text));
     } else {

@@ -175,7 +175,8 @@ int meter_water_options(meter_options_t *o, const cli_args_t *args, char *err, s
         return METER_EXIT_USAGE;
     }
     if ((o->raw.serial != NULL) == (o->raw.tcp != NULL)) {
-        return bad(err, cap, "give one bus: --serial DEV or --tcp HOST:PORT (a water meter is not reached by --listen)");
+        return bad(err, cap,
+                   "give one bus: --serial DEV or --tcp HOST:PORT (a water meter is not reached by --listen)");
     }
     if (o->protocol == METER_MODBUS) {
         if (o->raw.address) {
@@ -201,7 +202,8 @@ int meter_water_options(meter_options_t *o, const cli_args_t *args, char *err, s
     }
     switch (o->command) {
     case CMD_READ:
-        return o->protocol == METER_CJT188 ? cjt188_read_items(o, args, err, cap) : modbus_read_items(o, args, err, cap);
+        return o->protocol == METER_CJT188 ? cjt188_read_items(o, args, err, cap)
+                                           : modbus_read_items(o, args, err, cap);
     case CMD_RELAY:
         if (args->count != 1 || (strcmp(args->args[0], "open") != 0 && strcmp(args->args[0], "close") != 0)) {
             return bad(err, cap, "relay on a water meter takes open or close (the valve)");
