@@ -21,6 +21,16 @@ Expected values by hand:
   electricity tariff is refused before any byte is sent (exit 2); the 3 / 4 ladder pushed with
   --at 2026-11-20 gets start day 20 and leaves 5.00 in force;
 - the wildcard read-address on the water_modbus bus finds 303 (the one CJ/T 188 meter there).
+A third emulator (a site written here, BATCH_SITE) holds 401 and 402 (money, bought 10.00 and 20.00
+yuan as serial 1), 403 a hot-water meter (type 11H, 5.00 yuan) and 404 counting purchase serials in
+BCD (5.00 yuan):
+- batch read over 401, 402 and the absent 409 (2 rounds): 2 ok, 1 timeout, exit 1; batch recharge
+  (header with a protocol column: a dlt645 row is not one of the batch) credits 401 2.00 yuan (its
+  amount column) and 402 1.00 yuan (the command's amount) as serial 2; the same file again is
+  "already credited" for both and changes no purse;
+- 403 does not answer requests of type 10H (the default): --meter-type 11 (or AA) reads it;
+- 404 after the recharges 2..10 with --count-bcd has serial byte 10H (8105 shows 16); --count 11
+  without --count-bcd (binary: the next of 16 is 17) is refused, with it credited.
 """
 import json
 import os
@@ -35,6 +45,13 @@ import fieldlib  # noqa: E402  the emulator child process of the field tests
 PREPAY = EMU = EXAMPLES = None
 BUDGET = 60.0
 M201, M202, M303 = '00000000000201', '00000000000202', '00000000000303'
+M401, M402, M403, M404 = ('0000000000040%d' % i for i in range(1, 5))
+BATCH_SITE = {
+    'format': 'prepay-site/1', 'name': 'batch of water meters', 'start': '2026-11-01 00:00',
+    'meters': [{'address': '000000000501'}],
+    'water_meters': [{'address': M401, 'purse': '10.00'}, {'address': M402, 'purse': '20.00'},
+                     {'address': M403, 'purse': '5.00', 'type': 17},
+                     {'address': M404, 'purse': '5.00', 'serial_bcd': True}]}
 
 
 def values(out):
@@ -53,10 +70,17 @@ class MeterProtocolsCliTest(unittest.TestCase):
         cls.lone_bus = '127.0.0.1:' + cls.modbus_site.info['bus_port']
         cls.modbus = '127.0.0.1:' + cls.modbus_site.info['modbus_port']
         cls.tmp = tempfile.TemporaryDirectory(prefix='prepay-protocols-')
+        site = dict(BATCH_SITE, tariff=os.path.join(os.path.abspath(EXAMPLES), 'tariffs',
+                                                    'zhejiang_residential_tou.json'))
+        path = os.path.join(cls.tmp.name, 'batch_site.json')
+        with open(path, 'w', encoding='utf-8') as f:
+            json.dump(site, f)
+        cls.batch_site = fieldlib.Emulator(EMU, path, '--bus-port', '0')
+        cls.batch_bus = '127.0.0.1:' + cls.batch_site.info['bus_port']
 
     @classmethod
     def tearDownClass(cls):
-        for emu in ('water', 'modbus_site'):
+        for emu in ('water', 'modbus_site', 'batch_site'):
             if hasattr(cls, emu):
                 getattr(cls, emu).stop()
         cls.tmp.cleanup()
@@ -170,6 +194,111 @@ class MeterProtocolsCliTest(unittest.TestCase):
         self.assertNotIn('verify', v)
         self.assertEqual(values(self.json('read', *self.cjt(), 'prices'))['price 1'], '5.00')  # still in force
 
+    # ---- batch, meter type, BCD purchase serials ----------------------------------------------------
+
+    def bcj(self, meter=None):
+        return ['--tcp', self.batch_bus, '--protocol', 'cjt188'] + (['--address', meter] if meter else [])
+
+    def site(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+        return path
+
+    def lines(self, *args, expect=0):
+        run = self.run_cli(*args, '--json', expect=expect)
+        return [json.loads(line) for line in run.stdout.splitlines()], run.stderr
+
+    def test_batch_read(self):
+        path = self.site('read.csv', '%s\n%s\n00000000000409\n' % (M401, M402))
+        out, err = self.lines('batch', path, 'read', *self.bcj(), '--timeout=200', '--retries=0', '--rounds=2',
+                              expect=1)
+        self.assertEqual([(o['ok'], o['meter'], o['status']) for o in out],
+                         [(True, M401, 'ok'), (True, M402, 'ok'), (False, '00000000000409', 'timeout')])
+        self.assertEqual((values(out[0])['volume'], values(out[1])['valve']), ('0.000', 'open'))
+        self.assertEqual(out[2]['error']['message'],
+                         '00000000000409: read 901F: no reply from the water meter within 200 ms')
+        self.assertIn('batch of 3 meters in 2 rounds: 2 ok, 0 refused, 1 timeout, 0 link', err)
+        run = self.run_cli('batch', path, 'read', 'purse', *self.bcj(), '--timeout=200', '--retries=0', expect=1)
+        self.assertIn(M402 + '  8105      remaining = ', run.stdout)
+        self.assertIn('00000000000409  timeout: read the purse (8105): no reply', run.stdout)
+        # the commands a batch of water meters runs, the options it takes
+        self.run_cli('batch', path, 'discover', *self.bcj(), expect=2)
+        self.run_cli('batch', path, 'read', *self.bcj(M401), expect=2)  # the meters are the file's
+        self.run_cli('batch', self.site('bad.csv', '12345\n'), 'read', *self.bcj(), expect=2)
+
+    def test_batch_recharge(self):
+        serial = {m: int(values(self.json('read', *self.bcj(m), 'purse'))['purchase serial']) for m in (M401, M402)}
+        before = {m: float(values(self.json('read', *self.bcj(m), 'purse'))['remaining']) for m in (M401, M402)}
+        # a protocol column: a dlt645 row is not one of this batch; an empty one is the batch's protocol
+        path = self.site('recharge.csv', 'address,protocol,amount,count\n%s,cjt188,2.00,%d\n%s,,,%d\n'
+                                         '000000000501,dlt645,,\n' % (M401, serial[M401] + 1, M402, serial[M402] + 1))
+        results = os.path.join(self.tmp.name, 'results.csv')
+        out, err = self.lines('batch', path, 'recharge', '1.00', *self.bcj(), '--results', results)
+        self.assertEqual([o['meter'] for o in out], [M401, M402])
+        self.assertEqual(values(out[0])['recharge'], '2.00 yuan credited as purchase %d' % (serial[M401] + 1))
+        self.assertEqual(values(out[1])['recharge'], '1.00 yuan credited as purchase %d' % (serial[M402] + 1))
+        self.assertEqual(values(out[0])['remaining'], '%.2f' % (before[M401] + 2))
+        self.assertEqual(values(out[1])['remaining'], '%.2f' % (before[M402] + 1))
+        self.assertIn('batch of 2 meters in 1 round: 2 ok', err)
+        with open(results, encoding='utf-8') as f:
+            rows = f.read().splitlines()
+        self.assertEqual(rows[0], 'meter,dtu,status,error,rounds,di,name,value,unit')
+        self.assertIn('%s,,ok,,1,8105,remaining,%.2f,yuan' % (M402, before[M402] + 1), rows)
+        again, _ = self.lines('batch', path, 'recharge', '1.00', *self.bcj())
+        for o, m in zip(again, (M401, M402)):
+            self.assertEqual(values(o)['recharge'], 'purchase %d was already credited: nothing written'
+                             % (serial[m] + 1))
+        self.assertEqual([values(o)['remaining'] for o in again], [values(o)['remaining'] for o in out])
+        # no count for a meter: that meter fails, the others go on; a count a CJ/T 188 serial cannot hold: exit 2
+        run = self.run_cli('batch', self.site('nocount.csv', M401 + '\n'), 'recharge', '1.00', *self.bcj(),
+                           expect=1)
+        self.assertIn(M401 + '  failed: no purchase count (--count or a count column)', run.stdout)
+        self.run_cli('batch', self.site('big.csv', M401 + ',,1.00,256\n'), 'recharge', '1.00', *self.bcj(),
+                     expect=2)
+
+    def test_batch_modbus(self):
+        path = self.site('units.csv', '1\n2\n')
+        out, err = self.lines('batch', path, 'relay', 'close', '--tcp', self.modbus, '--protocol', 'modbus')
+        self.assertEqual([(o['meter'], values(o)['valve']) for o in out], [('unit 1', 'closed'), ('unit 2', 'closed')])
+        out, _ = self.lines('batch', path, 'relay', 'open', '--tcp', self.modbus, '--protocol', 'modbus')
+        self.assertEqual([values(o)['valve'] for o in out], ['open', 'open'])
+        self.assertIn('batch of 2 meters in 1 round: 2 ok', err)
+        run = self.run_cli('batch', path, 'read', 'valve', '--tcp', self.modbus, '--protocol', 'modbus')
+        self.assertIn('unit 2  001C      valve = open', run.stdout)
+        self.run_cli('batch', self.site('unit0.csv', '0\n'), 'read', '--tcp', self.modbus, '--protocol', 'modbus',
+                     expect=2)
+
+    def test_meter_type(self):
+        run = self.run_cli('read', *self.bcj(M403), '--timeout=200', '--retries=0', expect=1)
+        self.assertIn('no reply', run.stderr)  # the meter answers only its own type (or AA)
+        self.assertEqual(self.json('read', *self.bcj(M403), '--meter-type', '11')['meter'], M403)
+        self.assertEqual(values(self.json('read', *self.bcj(M403), '--meter-type=AA', 'purse'))['remaining'], '5.00')
+        out, _ = self.lines('batch', self.site('hot.csv', M403 + '\n'), 'read', *self.bcj(), '--meter-type=11')
+        self.assertEqual((out[0]['meter'], out[0]['status']), (M403, 'ok'))
+        for bad in ('14', '1', '0x11', 'GG', '50'):
+            with self.subTest(meter_type=bad):
+                run = self.run_cli('read', *self.bcj(M403), '--meter-type', bad, expect=2)
+                self.assertIn('--meter-type %s: 2 hex digits' % bad, run.stderr)
+        self.run_cli('read', *self.mb(1), '--meter-type=10', expect=2)
+        self.run_cli('read', '--tcp', self.bus, '--meter-type=10', 'energy', expect=2)
+
+    def test_count_bcd(self):
+        for n in range(2, 11):
+            self.json('recharge', *self.bcj(M404), '0.01', '--count', str(n), '--count-bcd')
+        self.assertEqual(values(self.json('read', *self.bcj(M404), 'purse'))['purchase serial'], '16')  # 10H
+        run = self.run_cli('recharge', *self.bcj(M404), '0.01', '--count=11', expect=1)
+        self.assertIn("purchase serial 11 does not follow the meter's serial 16 (next is 17): nothing written",
+                      run.stderr)
+        run = self.run_cli('recharge', *self.bcj(M404), '0.01', '--count=12', '--count-bcd', expect=1)
+        self.assertIn("does not follow the meter's serial 10 (next is 11, BCD)", run.stderr)
+        v = values(self.json('recharge', *self.bcj(M404), '0.01', '--count=11', '--count-bcd'))
+        self.assertEqual((v['recharge'], v['remaining']), ('0.01 yuan credited as purchase 11', '5.10'))
+        v = values(self.json('recharge', *self.bcj(M404), '0.01', '--count=11', '--count-bcd'))
+        self.assertEqual(v['recharge'], 'purchase 11 was already credited: nothing written')
+        self.run_cli('recharge', *self.bcj(M404), '0.01', '--count=100', '--count-bcd', expect=2)
+        self.run_cli('recharge', *self.mb(1), '0.01', '--count=1', '--count-bcd', expect=2)
+
     # ---- Modbus --------------------------------------------------------------------------------
 
     def test_modbus(self):
@@ -205,8 +334,12 @@ class MeterProtocolsCliTest(unittest.TestCase):
                     self.assertEqual(run.stderr, 'prepay meter %s: not defined for --protocol %s\n'
                                      % (command[0], protocol))
                     self.assertEqual(run.stdout, '')
-        run = self.run_cli('batch', '-', 'read', '--tcp', self.bus, '--protocol', 'cjt188', expect=2)
-        self.assertIn('not defined for --protocol cjt188', run.stderr)
+        run = self.run_cli('batch', '-', 'freeze', '--tcp', self.bus, '--protocol', 'cjt188', expect=2, stdin=M201)
+        self.assertIn('batch --protocol cjt188 runs read, time-sync, relay, recharge, push-tariff or verify-tariff, '
+                      "not 'freeze'", run.stderr)
+        run = self.run_cli('batch', '-', 'time-sync', '--tcp', self.modbus, '--protocol', 'modbus', expect=2,
+                           stdin='1\n')
+        self.assertIn("batch --protocol modbus runs read or relay, not 'time-sync'", run.stderr)
         self.run_cli('read', *self.cjt(), '--password=02:123456', expect=2)  # a DL/T 645 option
         self.run_cli('read', '--tcp', self.bus, '--unit=1', 'energy', expect=2)  # a Modbus option on DL/T 645
         self.run_cli('read', '--listen', '0', '--dtu', 'x', '--protocol', 'cjt188', expect=2)

@@ -390,6 +390,8 @@ static void defaults(meter_options_t *o)
          .help = "Modbus: the meter's unit address, 1..247 (default 1)"},                                             \
         {"map", CLI_OPT_TEXT(T, raw.map), .arg = "NAME",                                                              \
          .help = "Modbus: the register map (default xintai-water; see prepay modbus maps)"},                          \
+        {"meter-type", CLI_OPT_TEXT(T, raw.meter_type), .arg = "HEX",                                                 \
+         .help = "CJ/T 188: the meter type of requests, 10..13 water, 20..22 heat, 30 gas, 40, AA any (default 10)"}, \
         {"password", CLI_OPT_TEXT(T, raw.password), .arg = "[PA:]PPPPPP",                                             \
          .help = "password level and password in hex (default 02:000000)"},                                           \
         {"level", CLI_OPT_TEXT(T, raw.level), .arg = "PA", .help = "the password level alone (02, 04)"},              \
@@ -414,6 +416,9 @@ static void defaults(meter_options_t *o)
 #define OPT_COUNT                                                                                                      \
     {"count", CLI_OPT_INT(T, count, 0, 99999999), CLI_GIVEN(T, has_count), .arg = "N",                                \
      .help = "recharge: the purchase number (the meter's count + 1)"}
+#define OPT_COUNT_BCD                                                                                                  \
+    {"count-bcd", CLI_OPT_FLAG(T, count_bcd),                                                                          \
+     .help = "recharge, CJ/T 188: the meter counts purchase serials in BCD, 00..99 (--count 0..99)"}
 #define OPT_BROADCAST {"broadcast", CLI_OPT_FLAG(T, broadcast_flag), .help = "freeze: every meter on the bus"}
 #define OPT_TARIFF_SET                                                                                                 \
     {"tariff-set", CLI_OPT_CHOICE(T, tariff_set, set_names), .values = set_values,                                     \
@@ -432,7 +437,7 @@ static const int meter_set_values[] = {1, 2};
 static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {.name = NULL}};
 static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {.name = NULL}};
 static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {.name = NULL}};
-static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {.name = NULL}};
+static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, OPT_COUNT_BCD, {.name = NULL}};
 static const cli_option_t events_options[] = {
     METER_COMMON_OPTIONS,
     {"records", CLI_OPT_TEXT(T, raw.records), .arg = "FILE",
@@ -462,6 +467,7 @@ static const cli_option_t batch_options[] = {
     OPT_ADDRESSED,
     OPT_VALID_UNTIL,
     OPT_COUNT,
+    OPT_COUNT_BCD,
     OPT_BROADCAST,
     {"at", CLI_OPT_TEXT(T, raw.at), .arg = "AT", .help = "freeze: mm:hh:DD:MM; push-tariff: TIME|now"},
     OPT_SET,
@@ -480,10 +486,11 @@ static const cli_option_t batch_options[] = {
     "Give the bus with --serial, --tcp or --listen (with --dtu). TIME is local time 'YYYY-MM-DD hh:mm[:ss]' (or\n"     \
     "YYYY/MM/DD). Exit status: 0 done, 1 a meter or the link failed (one line on stderr naming the meter and\n"       \
     "the cause), 2 bad command line or input file (nothing sent). See docs/field.md.\n"                                \
-    "Water meters (docs/water.md), over --serial or --tcp: --protocol cjt188 (--address: 14 digits) defines read,\n"  \
-    "read-address, discover, time-sync, relay open|close (the valve), recharge (--count: the purchase serial),\n"     \
-    "push-tariff and verify-tariff (a water ladder of at most 3 prices); --protocol modbus (--unit, --map) read\n"    \
-    "and relay open|close. Other commands, and batch, are not defined for them (exit 2)."
+    "Water meters (docs/water.md), over --serial or --tcp: --protocol cjt188 (--address: 14 digits, --meter-type)\n" \
+    "defines read, read-address, discover, time-sync, relay open|close (the valve), recharge (--count: the\n"         \
+    "purchase serial; --count-bcd), push-tariff and verify-tariff (a water ladder of at most 3 prices); --protocol\n" \
+    "modbus (--unit, --map) read and relay open|close; batch runs them over a site file. Other commands are not\n"    \
+    "defined for them (exit 2)."
 
 #define METER_SPEC(cmd, usage_text, summary_text, table)                                                               \
     {                                                                                                                  \
@@ -521,7 +528,7 @@ static const cli_spec_t meter_specs[] = {
                              "Sends a relay (remote control) command; to a water meter (--protocol cjt188|modbus):\n"
                              "open or close the valve, then read it back.",
                              relay_options),
-    [CMD_RECHARGE] = METER_SPEC("recharge", "BUS [--address ADDR] AMOUNT --count N [--json]",
+    [CMD_RECHARGE] = METER_SPEC("recharge", "BUS [--address ADDR] AMOUNT --count N [--count-bcd] [--json]",
                                 "Credits AMOUNT yuan (0.01..999999.99) as purchase number N (the meter's count + 1,\n"
                                 "so that a repeated recharge is not credited twice).",
                                 recharge_options),
@@ -550,7 +557,8 @@ static const cli_spec_t meter_specs[] = {
                              "Runs COMMAND (read, time-sync, relay, recharge, write, freeze, events, push-tariff,\n"
                              "verify-tariff) on every meter of SITE.csv (columns address[,dtu,amount,count]; '-'\n"
                              "reads it from stdin). Meters that did not answer are tried again, up to --rounds.\n"
-                             "DL/T 645 only: the site file has no protocol column.",
+                             "With --protocol cjt188|modbus the address is 14 digits or the Modbus unit; a header\n"
+                             "may name a protocol column (rows of another protocol are not part of the batch).",
                              batch_options),
 };
 
@@ -689,6 +697,9 @@ int meter_options_parse(meter_command_t command, int argc, char **argv, meter_op
     }
     if (o->has_unit || o->raw.map) {
         return bad(err, cap, "--unit and --map are for --protocol modbus");
+    }
+    if (o->raw.meter_type || o->count_bcd) {
+        return bad(err, cap, "--meter-type and --count-bcd are for --protocol cjt188");
     }
     /* The command first: what --at means depends on it (freeze or push-tariff, also in a batch). */
     rc = command == CMD_BATCH ? batch_command(o, args, err, cap) : arguments(o, args->args, (int)args->count, err, cap);

@@ -44,7 +44,32 @@ typedef struct water_op {
     meter_value_t values[WATER_VALUES];
     size_t count;
     prepay_cjt188_price_table_t want; /* push-tariff, verify-tariff: the tariff's table */
+    bool batch;                       /* a meter of a batch: a failure is kept (status, message), not printed */
+    int status;
+    char message[METER_TEXT_MAX];
 } water_op_t;
+
+static int fail(water_op_t *w, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A failed operation: reported (exit 1), or in a batch kept for the meter's result line. */
+static int fail(water_op_t *w, int status, const char *fmt, ...)
+{
+    char text[METER_TEXT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (!w->batch) {
+        return cli_fail(w->cli, status, "%s", text);
+    }
+    w->status = status;
+    snprintf(w->message, sizeof w->message, "%s", text);
+    return CLI_EXIT_FAILED;
+}
 
 static void value(water_op_t *w, const char *di, const char *name, const char *unit, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -116,19 +141,19 @@ static int exchange(water_op_t *w, const prepay_cjt188_frame_t *request, prepay_
 {
     int status = water_link_cjt188(&w->link, request, reply);
     if (status != PREPAY_OK) {
-        return cli_fail(w->cli, status, "%s: %s: %s", w->meter, what, w->link.error);
+        return fail(w, status, "%s: %s: %s", w->meter, what, w->link.error);
     }
     status = prepay_cjt188_reply_check(request, reply);
     if (status == PREPAY_E_CJT188_ABNORMAL) {
-        return cli_fail(w->cli, status, "%s: %s: the meter refused (abnormal reply, ST %04X)", w->meter, what,
+        return fail(w, status, "%s: %s: the meter refused (abnormal reply, ST %04X)", w->meter, what,
                         (unsigned)reply->status);
     }
-    return status == PREPAY_OK ? 0 : cli_fail(w->cli, status, "%s: %s: %s", w->meter, what, prepay_strerror(status));
+    return status == PREPAY_OK ? 0 : fail(w, status, "%s: %s: %s", w->meter, what, prepay_strerror(status));
 }
 
 static int decoded(water_op_t *w, int status, const char *what)
 {
-    return status == PREPAY_OK ? 0 : cli_fail(w->cli, status, "%s: %s: %s", w->meter, what, prepay_strerror(status));
+    return status == PREPAY_OK ? 0 : fail(w, status, "%s: %s: %s", w->meter, what, prepay_strerror(status));
 }
 
 static int read_di(water_op_t *w, uint16_t di, prepay_cjt188_frame_t *request, prepay_cjt188_frame_t *reply,
@@ -282,7 +307,7 @@ static int read_address(water_op_t *w, const prepay_cjt188_address_t *address, b
     }
     if (status != PREPAY_OK) {
         bool wildcard = address->bytes[0] == PREPAY_CJT188_WILDCARD_BYTE;
-        return cli_fail(w->cli, status, "%s: read address (810A): %s%s", w->meter,
+        return fail(w, status, "%s: read address (810A): %s%s", w->meter,
                         w->link.error[0] ? w->link.error : prepay_strerror(status),
                         wildcard && status == PREPAY_E_STATION_TIMEOUT
                             ? " (no meter, or several: CJ/T 188 meters on one line answer the wildcard at once and "
@@ -360,21 +385,30 @@ static int recharge(water_op_t *w)
         return rc;
     }
     char a[CLI_TEXT_MAX];
-    if (before.purchase_serial == o->count) {
+    /* The library's rule (the meter's): the same serial is a replay, the next (binary, or BCD 00..99 with
+     * --count-bcd) a new purchase. */
+    const bool bcd = o->count_bcd;
+    const uint8_t last = before.purchase_serial;
+    const uint8_t serial = bcd ? (uint8_t)((o->count / 10u) << 4 | (o->count % 10u)) : (uint8_t)o->count;
+    const unsigned shown = bcd ? (last >> 4) * 10u + (last & 0x0Fu) : last; /* the meter's serial as --count */
+    int check = prepay_cjt188_purchase_check(true, last, serial, bcd);
+    if (check == PREPAY_E_CJT188_PURCHASE_REPEAT) {
         value(w, "8105", "recharge", "", "purchase %u was already credited: nothing written", (unsigned)o->count);
         value(w, "8105", "remaining", "yuan", "%s", money(before.remaining_fen, a));
         return 0;
     }
-    unsigned next = (before.purchase_serial + 1u) % 256u;
-    if (o->count != next) {
-        return cli_fail(w->cli, PREPAY_E_CJT188_PURCHASE_SEQUENCE,
-                        "%s: purchase serial %u does not follow the meter's serial %u (next is %u): nothing written",
-                        w->meter, (unsigned)o->count, before.purchase_serial, next);
+    if (check == PREPAY_E_CJT188_BAD_VALUE) {
+        return fail(w, check, "%s: the meter's purchase serial %02X is not BCD (--count-bcd): nothing written",
+                    w->meter, (unsigned)last);
+    }
+    if (check != PREPAY_OK) {
+        return fail(w, check,
+                    "%s: purchase serial %u does not follow the meter's serial %u (next is %u%s): nothing written",
+                    w->meter, (unsigned)o->count, shown, (shown + 1u) % (bcd ? 100u : 256u), bcd ? ", BCD" : "");
     }
     prepay_cjt188_frame_t request;
     prepay_cjt188_write_ack_t ack;
-    rc = write_frame(w, prepay_cjt188_request_purchase(&request, &w->target, w->link.ser++, (uint8_t)o->count,
-                                                       o->amount),
+    rc = write_frame(w, prepay_cjt188_request_purchase(&request, &w->target, w->link.ser++, serial, o->amount),
                      &request, "purchase (A013)", &ack);
     if (rc != 0) {
         return rc;
@@ -445,8 +479,10 @@ static int compare(water_op_t *w, const prepay_cjt188_price_table_t *want, const
         value(w, "8102", "verify", "", "the meter's price table is the tariff's");
         return 0;
     }
-    (void)emit(w);
-    return cli_fail(w->cli, PREPAY_E_DLT645_TARIFF_TABLES,
+    if (!w->batch) {
+        (void)emit(w); /* the differences, then the failure (a batch keeps them as the meter's values) */
+    }
+    return fail(w, PREPAY_E_DLT645_TARIFF_TABLES,
                     "%s: the meter's price table differs from %s (%u difference%s)",
                     w->meter, cli_input_name(w->o->tariff_path), differences, differences == 1 ? "" : "s");
 }
@@ -466,14 +502,14 @@ static int tariff(water_op_t *w)
                 return rc;
             }
             if (current.clock_state != PREPAY_CJT188_CLOCK_VALID) {
-                return cli_fail(w->cli, PREPAY_E_CJT188_BAD_VALUE,
+                return fail(w, PREPAY_E_CJT188_BAD_VALUE,
                                 "%s: the meter's clock is not set: sync it (time-sync) or give --at", w->meter);
             }
             when = current.clock;
         }
         prepay_civil_t at;
         if (prepay_time_to_civil(when, &at) != PREPAY_OK) {
-            return cli_fail(w->cli, PREPAY_E_OUT_OF_RANGE, "%s: no start day for the table", w->meter);
+            return fail(w, PREPAY_E_OUT_OF_RANGE, "%s: no start day for the table", w->meter);
         }
         w->want.start_day = at.day;
         prepay_cjt188_frame_t request;
@@ -525,7 +561,7 @@ static int time_sync(water_op_t *w)
 static int run_cjt188(water_op_t *w)
 {
     const meter_options_t *o = w->o;
-    w->target.meter_type = PREPAY_CJT188_TYPE_COLD_WATER;
+    w->target.meter_type = o->meter_type;
     w->target.di_order = PREPAY_CJT188_DI_AUTO;
     w->target.address = o->has_water_address ? o->water_address : prepay_cjt188_address_wildcard();
     address_text(&w->target.address, w->meter, sizeof w->meter);
@@ -583,13 +619,13 @@ static int modbus_read(water_op_t *w, const prepay_modbus_register_t *reg, bool 
         return 0;
     }
     if (status != PREPAY_OK) {
-        return cli_fail(w->cli, status, "%s: %s: %s", w->meter, reg->name,
+        return fail(w, status, "%s: %s: %s", w->meter, reg->name,
                         w->link.error[0] ? w->link.error : prepay_strerror(status));
     }
     int n = prepay_modbus_response_registers(&request, &response, words, 4);
     status = n < 0 ? n : prepay_modbus_value_decode(reg, words, (size_t)n, &v);
     if (status != PREPAY_OK) {
-        return cli_fail(w->cli, status, "%s: %s: %s", w->meter, reg->name, prepay_strerror(status));
+        return fail(w, status, "%s: %s: %s", w->meter, reg->name, prepay_strerror(status));
     }
     /* The map's unit: x 10^exponent; show litres as m3 with 3 decimals, other units as decoded. */
     char text[CLI_TEXT_MAX];
@@ -615,7 +651,7 @@ static int run_modbus(water_op_t *w)
                                                           o->valve_open ? 1 : 2);
         status = status ? status : water_link_modbus(&w->link, o->unit, &request, &response);
         if (status != PREPAY_OK) {
-            return cli_fail(w->cli, status, "%s: valve write: %s", w->meter,
+            return fail(w, status, "%s: valve write: %s", w->meter,
                             w->link.error[0] ? w->link.error : prepay_strerror(status));
         }
         char at[8];
@@ -633,31 +669,113 @@ static int run_modbus(water_op_t *w)
     return 0;
 }
 
-int meter_water_run(const cli_t *cli, const meter_options_t *o)
+/* What the run of every meter needs first: the tariff's table (push-tariff, verify-tariff: a tariff the
+ * table cannot hold is refused before the bus opens), then the bus. 0, or an exit status (reported). */
+static int start(water_op_t *w, const cli_t *cli, const meter_options_t *o)
 {
-    static water_op_t w;
-    memset(&w, 0, sizeof w);
-    w.cli = cli;
-    w.o = o;
+    w->cli = cli;
+    w->o = o;
     if (o->command == CMD_PUSH_TARIFF || o->command == CMD_VERIFY_TARIFF) {
-        int rc = tariff_table(&w); /* a tariff the table cannot hold: refused before the bus opens */
+        int rc = tariff_table(w);
         if (rc != 0) {
             return rc;
         }
     }
-    int status = water_link_open(&w.link, o->raw.tcp, o->raw.serial, o->protocol == METER_MODBUS,
+    int status = water_link_open(&w->link, o->raw.tcp, o->raw.serial, o->protocol == METER_MODBUS,
                                  o->station.reply_timeout_ms);
     if (status == 2) {
-        return cli_bad(cli, "%s", w.link.error);
+        return cli_bad(cli, "%s", w->link.error);
     }
     if (status != 0) {
-        return cli_fail(cli, status, "%s", w.link.error);
+        return cli_fail(cli, status, "%s", w->link.error);
     }
-    w.link.retries = o->station.retries;
-    int rc = o->protocol == METER_CJT188 ? run_cjt188(&w) : run_modbus(&w);
+    w->link.retries = o->station.retries;
+    return 0;
+}
+
+int meter_water_run(const cli_t *cli, const meter_options_t *o)
+{
+    static water_op_t w;
+    memset(&w, 0, sizeof w);
+    int rc = start(&w, cli, o);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = o->protocol == METER_CJT188 ? run_cjt188(&w) : run_modbus(&w);
     water_link_close(&w.link);
     if (rc != 0 || o->command == CMD_DISCOVER) {
         return rc;
     }
     return emit(&w);
+}
+
+/* ---- batch (cmd_meter_batch.c) ------------------------------------------------------------------------- */
+
+struct meter_water_batch {
+    water_op_t w;
+};
+
+int meter_water_batch_open(const cli_t *cli, const meter_options_t *o, struct meter_water_batch **out)
+{
+    struct meter_water_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        return cli_fail(cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    int rc = start(&b->w, cli, o);
+    if (rc != 0) {
+        free(b);
+        return rc;
+    }
+    b->w.batch = true;
+    *out = b;
+    return 0;
+}
+
+/* The batch outcome of a failed operation's status. */
+static meter_outcome_t outcome(int status)
+{
+    switch (status) {
+    case PREPAY_E_STATION_TIMEOUT: return OUT_TIMEOUT;
+    case PREPAY_E_CJT188_ABNORMAL:
+    case PREPAY_E_MODBUS_EXCEPTION: return OUT_ABNORMAL;
+    case PREPAY_E_DLT645_TARIFF_TABLES: return OUT_DIFFERENT;
+    case PREPAY_E_TRANSPORT_CLOSED:
+    case PREPAY_E_TRANSPORT_IO:
+    case PREPAY_E_TRANSPORT_TIMEOUT: return OUT_LINK;
+    default: return OUT_FAILED;
+    }
+}
+
+void meter_water_batch_meter(struct meter_water_batch *b, const meter_options_t *per_meter, meter_op_t *op)
+{
+    water_op_t *w = &b->w;
+    w->o = per_meter;
+    w->count = 0;
+    w->status = PREPAY_OK;
+    w->message[0] = '\0';
+    memset(&w->target, 0, sizeof w->target);
+    unsigned before = w->link.exchanges;
+    int rc = per_meter->protocol == METER_CJT188 ? run_cjt188(w) : run_modbus(w);
+    memset(op, 0, sizeof *op);
+    op->options = per_meter;
+    snprintf(op->meter_text, sizeof op->meter_text, "%s", w->meter);
+    for (size_t i = 0; i < w->count; i++) {
+        meter_op_value(op, w->values[i].di, w->values[i].name, w->values[i].value, w->values[i].unit);
+    }
+    op->exchanges = w->link.exchanges - before;
+    op->outcome = rc == 0 ? OUT_OK : outcome(w->status);
+    /* The result line names the meter: its message without the "METER: " of a single run's. */
+    size_t len = strlen(w->meter);
+    const char *message = strncmp(w->message, w->meter, len) == 0 && strncmp(w->message + len, ": ", 2) == 0
+                              ? w->message + len + 2
+                              : w->message;
+    snprintf(op->message, sizeof op->message, "%s", message);
+}
+
+void meter_water_batch_close(struct meter_water_batch *b)
+{
+    if (b) {
+        water_link_close(&b->w.link);
+        free(b);
+    }
 }

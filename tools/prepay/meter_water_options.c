@@ -125,7 +125,9 @@ static bool defined(meter_command_t command, int protocol)
     case CMD_PUSH_TARIFF:
     case CMD_VERIFY_TARIFF:
         return protocol == METER_CJT188;
-    default: /* write, freeze, events; batch: the site file has no protocol column */
+    case CMD_BATCH: /* of the commands above that take one meter (meter_water_batch_options()) */
+        return true;
+    default: /* write, freeze, events */
         return false;
     }
 }
@@ -135,7 +137,7 @@ static const char *takes(meter_command_t command)
 {
     switch (command) {
     case CMD_TIME_SYNC: return "time addressed";
-    case CMD_RECHARGE: return "count";
+    case CMD_RECHARGE: return "count count-bcd";
     case CMD_PUSH_TARIFF: return "at tariff-set";
     case CMD_VERIFY_TARIFF: return "tariff-set";
     default: return "";
@@ -150,29 +152,100 @@ static int amount(meter_options_t *o, const cli_args_t *args, char *err, size_t 
         return bad(err, cap, "recharge takes one amount in yuan, 0.01..999999.99");
     }
     o->amount = fen;
+    if (o->site_path[0] && !o->has_count) {
+        return 0; /* a batch: the count column of the site file, checked per meter */
+    }
     if (!o->has_count) {
         return bad(err, cap, "recharge needs --count N: the purchase serial (the meter's last serial + 1), so that "
                              "a repeated recharge is not credited twice");
     }
-    if (o->protocol == METER_CJT188 && o->count > 255) {
-        return bad(err, cap, "--count %u: a CJ/T 188 purchase serial is 0..255", (unsigned)o->count);
+    if (o->protocol == METER_CJT188 && o->count > (o->count_bcd ? 99u : 255u)) {
+        return bad(err, cap, "--count %u: a CJ/T 188 purchase serial is 0..%s", (unsigned)o->count,
+                   o->count_bcd ? "99 (--count-bcd)" : "255");
     }
     return 0;
 }
 
-int meter_water_options(meter_options_t *o, const cli_args_t *args, char *err, size_t cap)
+/* The CJ/T 188 meter types (the T byte) --meter-type accepts. */
+static bool known_meter_type(unsigned t)
+{
+    return (t >= 0x10 && t <= 0x13) || (t >= 0x20 && t <= 0x22) || t == 0x30 || t == 0x40 ||
+           t == PREPAY_CJT188_WILDCARD_BYTE;
+}
+
+/* batch SITE.csv COMMAND [ARGS] --protocol cjt188|modbus: the command run on every meter of the file
+ * (cmd_meter_batch.c), one at a time on the one bus. `args` is left holding the command's own words. */
+static int batch_words(meter_options_t *o, cli_args_t *args, const char *name, char *err, size_t cap)
+{
+    if (args->count < 2) {
+        return bad(err, cap, "batch needs a site file and a command: batch SITE.csv COMMAND [ARGS]");
+    }
+    if (strlen(args->args[0]) >= sizeof o->site_path || args->args[0][0] == '\0') {
+        return bad(err, cap, "batch: the site file name is too long");
+    }
+    snprintf(o->site_path, sizeof o->site_path, "%s", args->args[0]);
+    meter_command_t inner = meter_command_named(args->args[1]);
+    if (inner == CMD_NONE || inner == CMD_BATCH || inner == CMD_DISCOVER || inner == CMD_READ_ADDRESS ||
+        !defined(inner, o->protocol)) {
+        return bad(err, cap, "batch --protocol %s runs %s, not '%s'", name,
+                   o->protocol == METER_CJT188 ? "read, time-sync, relay, recharge, push-tariff or verify-tariff"
+                                               : "read or relay",
+                   args->args[1]);
+    }
+    char allowed[256], context[64];
+    snprintf(allowed, sizeof allowed,
+             "serial tcp protocol map meter-type timeout retries start rounds results progress no-progress %s",
+             takes(inner));
+    snprintf(context, sizeof context, "batch %s --protocol %s", args->args[1], name);
+    if (cli_only(meter_spec(CMD_BATCH), args, allowed, context, err, cap) != 0) {
+        return METER_EXIT_USAGE;
+    }
+    if (o->raw.address || o->has_unit) {
+        return bad(err, cap, "batch: the meters are the site file's (its address column), not --address or --unit");
+    }
+    if ((inner == CMD_PUSH_TARIFF || inner == CMD_VERIFY_TARIFF) && args->count > 2 &&
+        strcmp(args->args[0], "-") == 0 && strcmp(args->args[2], "-") == 0) {
+        return bad(err, cap, "batch: the site file and the tariff cannot both come from the standard input");
+    }
+    if (o->progress_flag && o->no_progress_flag) {
+        return bad(err, cap, "--progress and --no-progress exclude each other");
+    }
+    o->progress_set = o->progress_flag || o->no_progress_flag;
+    o->progress = o->progress_flag;
+    if (o->raw.results) {
+        if (o->raw.results[0] == '\0' || strlen(o->raw.results) >= sizeof o->results_path) {
+            return bad(err, cap, "--results takes a file name (FILE.csv or FILE.json)");
+        }
+        snprintf(o->results_path, sizeof o->results_path, "%s", o->raw.results);
+    }
+    o->command = inner;
+    args->count -= 2;
+    memmove(args->args, args->args + 2, args->count * sizeof args->args[0]);
+    return 0;
+}
+
+int meter_water_options(meter_options_t *o, const cli_args_t *given, char *err, size_t cap)
 {
     const char *name = o->protocol == METER_CJT188 ? "cjt188" : "modbus";
     if (!defined(o->command, o->protocol)) {
-        return bad(err, cap, "not defined for --protocol %s%s", name,
-                   o->command == CMD_BATCH ? " (a site file has no protocol column: run the command per meter)"
-                                           : "");
+        return bad(err, cap, "not defined for --protocol %s", name);
     }
-    char allowed[160], context[32];
-    snprintf(allowed, sizeof allowed, "serial tcp protocol address unit map timeout retries %s", takes(o->command));
-    snprintf(context, sizeof context, "--protocol %s", name);
-    if (cli_only(meter_spec(o->command), args, allowed, context, err, cap) != 0) {
-        return METER_EXIT_USAGE;
+    static cli_args_t words; /* the command's words (a batch: after SITE.csv COMMAND) */
+    words = *given;
+    cli_args_t *args = &words;
+    if (o->command == CMD_BATCH) {
+        int rc = batch_words(o, args, name, err, cap);
+        if (rc != 0) {
+            return rc;
+        }
+    } else {
+        char allowed[160], context[32];
+        snprintf(allowed, sizeof allowed, "serial tcp protocol address unit map meter-type timeout retries %s",
+                 takes(o->command));
+        snprintf(context, sizeof context, "--protocol %s", name);
+        if (cli_only(meter_spec(o->command), args, allowed, context, err, cap) != 0) {
+            return METER_EXIT_USAGE;
+        }
     }
     if ((o->raw.serial != NULL) == (o->raw.tcp != NULL)) {
         return bad(err, cap,
@@ -181,6 +254,9 @@ int meter_water_options(meter_options_t *o, const cli_args_t *args, char *err, s
     if (o->protocol == METER_MODBUS) {
         if (o->raw.address) {
             return bad(err, cap, "--address is for CJ/T 188; a Modbus meter is chosen by --unit");
+        }
+        if (o->raw.meter_type || o->count_bcd) {
+            return bad(err, cap, "--meter-type and --count-bcd are for CJ/T 188");
         }
         o->unit = o->has_unit ? o->unit : 1;
         const char *map = o->raw.map ? o->raw.map : "xintai-water";
@@ -191,6 +267,17 @@ int meter_water_options(meter_options_t *o, const cli_args_t *args, char *err, s
     } else {
         if (o->has_unit || o->raw.map) {
             return bad(err, cap, "--unit and --map are for Modbus; a CJ/T 188 meter is chosen by --address");
+        }
+        o->meter_type = PREPAY_CJT188_TYPE_COLD_WATER;
+        if (o->raw.meter_type) {
+            char *end = NULL;
+            unsigned long t = strtoul(o->raw.meter_type, &end, 16);
+            if (strlen(o->raw.meter_type) != 2 || !isxdigit((unsigned char)o->raw.meter_type[0]) || *end != '\0' ||
+                !known_meter_type((unsigned)t)) {
+                return bad(err, cap, "--meter-type %s: 2 hex digits, 10..13 water, 20..22 heat, 30 gas, 40 custom, "
+                                     "or AA any", o->raw.meter_type);
+            }
+            o->meter_type = (uint8_t)t;
         }
         if (o->raw.address) {
             if (prepay_cjt188_address_from_string(o->raw.address, strlen(o->raw.address), &o->water_address) !=
