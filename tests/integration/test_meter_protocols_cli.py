@@ -29,8 +29,9 @@ BCD (5.00 yuan):
   amount column) and 402 1.00 yuan (the command's amount) as serial 2; the same file again is
   "already credited" for both and changes no purse;
 - 403 does not answer requests of type 10H (the default): --meter-type 11 (or AA) reads it;
-- 404 after the recharges 2..10 with --count-bcd has serial byte 10H (8105 shows 16); --count 11
-  without --count-bcd (binary: the next of 16 is 17) is refused, with it credited.
+- 404 after the recharges 2..10 with --count-bcd has serial byte 10H (8105 shows 16, with
+  --count-bcd 10); --count 11 without --count-bcd (binary: the next of 16 is 17) is refused, with it
+  credited; 403 (binary) after the recharges 2..10 has serial 0AH, not BCD: --count-bcd refuses.
 """
 import json
 import os
@@ -273,7 +274,8 @@ class MeterProtocolsCliTest(unittest.TestCase):
         run = self.run_cli('read', *self.bcj(M403), '--timeout=200', '--retries=0', expect=1)
         self.assertIn('no reply', run.stderr)  # the meter answers only its own type (or AA)
         self.assertEqual(self.json('read', *self.bcj(M403), '--meter-type', '11')['meter'], M403)
-        self.assertEqual(values(self.json('read', *self.bcj(M403), '--meter-type=AA', 'purse'))['remaining'], '5.00')
+        self.assertEqual(self.json('read', *self.bcj(M403), '--meter-type=AA', 'purse')['values'],
+                         self.json('read', *self.bcj(M403), '--meter-type=11', 'purse')['values'])
         out, _ = self.lines('batch', self.site('hot.csv', M403 + '\n'), 'read', *self.bcj(), '--meter-type=11')
         self.assertEqual((out[0]['meter'], out[0]['status']), (M403, 'ok'))
         for bad in ('14', '1', '0x11', 'GG', '50'):
@@ -287,6 +289,7 @@ class MeterProtocolsCliTest(unittest.TestCase):
         for n in range(2, 11):
             self.json('recharge', *self.bcj(M404), '0.01', '--count', str(n), '--count-bcd')
         self.assertEqual(values(self.json('read', *self.bcj(M404), 'purse'))['purchase serial'], '16')  # 10H
+        self.assertEqual(values(self.json('read', *self.bcj(M404), 'purse', '--count-bcd'))['purchase serial'], '10')
         run = self.run_cli('recharge', *self.bcj(M404), '0.01', '--count=11', expect=1)
         self.assertIn("purchase serial 11 does not follow the meter's serial 16 (next is 17): nothing written",
                       run.stderr)
@@ -297,6 +300,14 @@ class MeterProtocolsCliTest(unittest.TestCase):
         v = values(self.json('recharge', *self.bcj(M404), '0.01', '--count=11', '--count-bcd'))
         self.assertEqual(v['recharge'], 'purchase 11 was already credited: nothing written')
         self.run_cli('recharge', *self.bcj(M404), '0.01', '--count=100', '--count-bcd', expect=2)
+        # a binary meter past 09: its serial byte is not BCD
+        for n in range(2, 11):
+            self.json('recharge', *self.bcj(M403), '0.01', '--count', str(n), '--meter-type=11')
+        self.assertEqual(values(self.json('read', *self.bcj(M403), 'purse', '--meter-type=11', '--count-bcd'))
+                         ['purchase serial'], '0AH (not BCD)')
+        run = self.run_cli('recharge', *self.bcj(M403), '0.01', '--count=11', '--count-bcd', '--meter-type=11',
+                           expect=1)
+        self.assertIn("the meter's purchase serial 0A is not BCD (--count-bcd): nothing written", run.stderr)
         self.run_cli('recharge', *self.mb(1), '0.01', '--count=1', '--count-bcd', expect=2)
 
     # ---- Modbus --------------------------------------------------------------------------------

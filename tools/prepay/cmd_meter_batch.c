@@ -71,9 +71,9 @@ static void on_signal(int sig)
 /* ---- the site file ------------------------------------------------------------------ */
 
 /* The site file: CSV (docs/cli.md "CSV input"), columns address[,dtu,amount,count], or a header naming them
- * (and then optionally protocol: dlt645, cjt188 or modbus; empty: the batch's --protocol). The address is the protocol's:
- * 12 digits (DL/T 645), 14 digits (CJ/T 188), or the unit 1..247 (Modbus). 0, 1 a meter of another protocol
- * than the batch's (not one of the batch), or METER_EXIT_USAGE with the message in err. */
+ * (and then optionally protocol: dlt645, cjt188 or modbus; empty: the batch's --protocol). The address is
+ * the protocol's: 12 digits (DL/T 645), 14 digits (CJ/T 188), or the unit 1..247 (Modbus). 0, 1 a meter of
+ * another protocol than the batch's (not one of the batch), or METER_EXIT_USAGE with the message in err. */
 static int site_meter(const cli_csv_t *csv, const int columns[5], const meter_options_t *o, site_meter_t *m,
                       char *err, size_t cap)
 {

@@ -418,7 +418,7 @@ static void defaults(meter_options_t *o)
      .help = "recharge: the purchase number (the meter's count + 1)"}
 #define OPT_COUNT_BCD                                                                                                  \
     {"count-bcd", CLI_OPT_FLAG(T, count_bcd),                                                                          \
-     .help = "recharge, CJ/T 188: the meter counts purchase serials in BCD, 00..99 (--count 0..99)"}
+     .help = "CJ/T 188: purchase serials count in BCD, 00..99 (recharge --count 0..99; read purse shows them)"}
 #define OPT_BROADCAST {"broadcast", CLI_OPT_FLAG(T, broadcast_flag), .help = "freeze: every meter on the bus"}
 #define OPT_TARIFF_SET                                                                                                 \
     {"tariff-set", CLI_OPT_CHOICE(T, tariff_set, set_names), .values = set_values,                                     \
@@ -438,6 +438,7 @@ static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {.name = NUL
 static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {.name = NULL}};
 static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {.name = NULL}};
 static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, OPT_COUNT_BCD, {.name = NULL}};
+static const cli_option_t read_options[] = {METER_COMMON_OPTIONS, OPT_COUNT_BCD, {.name = NULL}};
 static const cli_option_t events_options[] = {
     METER_COMMON_OPTIONS,
     {"records", CLI_OPT_TEXT(T, raw.records), .arg = "FILE",
@@ -510,7 +511,7 @@ static const cli_spec_t meter_specs[] = {
                             "rated-current, max-current, accuracy, model, production-date, protocol-version).\n"
                             "CJ/T 188: current (901F, the default), purse (8105), prices (8102), settlement-day,\n"
                             "reading-day, history (D120..D12B), or the DI; Modbus: the map's registers (default all).",
-                            common_options),
+                            read_options),
     [CMD_READ_ADDRESS] = METER_SPEC("read-address", "BUS [--json]", "Reads the address of the (one) meter on the bus.",
                                     common_options),
     [CMD_DISCOVER] = METER_SPEC("discover", "BUS [--protocol cjt188 [ADDR...]] [--json]",

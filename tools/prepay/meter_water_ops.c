@@ -218,7 +218,14 @@ static int read_purse(water_op_t *w, prepay_cjt188_purse_t *p, bool show)
     rc = rc ? rc : decoded(w, prepay_cjt188_reply_purse(&request, &reply, p), "8105 reply");
     if (rc == 0 && show) {
         char a[CLI_TEXT_MAX];
-        value(w, "8105", "purchase serial", "", "%u", p->purchase_serial);
+        unsigned s = p->purchase_serial;
+        if (!w->o->count_bcd) {
+            value(w, "8105", "purchase serial", "", "%u", s);
+        } else if ((s >> 4) <= 9 && (s & 0x0Fu) <= 9) {
+            value(w, "8105", "purchase serial", "", "%u", (s >> 4) * 10u + (s & 0x0Fu)); /* as --count takes it */
+        } else {
+            value(w, "8105", "purchase serial", "", "%02XH (not BCD)", s);
+        }
         value(w, "8105", "last purchase", "yuan", "%s", money(p->last_fen, a));
         value(w, "8105", "total purchased", "yuan", "%s", money(p->total_fen, a));
         value(w, "8105", "remaining", "yuan", "%s", money(p->remaining_fen, a));

@@ -136,6 +136,7 @@ static bool defined(meter_command_t command, int protocol)
 static const char *takes(meter_command_t command)
 {
     switch (command) {
+    case CMD_READ: return "count-bcd";
     case CMD_TIME_SYNC: return "time addressed";
     case CMD_RECHARGE: return "count count-bcd";
     case CMD_PUSH_TARIFF: return "at tariff-set";
