@@ -227,6 +227,13 @@ class MeterProtocolsCliTest(unittest.TestCase):
         self.run_cli('batch', path, 'discover', *self.bcj(), expect=2)
         self.run_cli('batch', path, 'read', *self.bcj(M401), expect=2)  # the meters are the file's
         self.run_cli('batch', self.site('bad.csv', '12345\n'), 'read', *self.bcj(), expect=2)
+        # verify-tariff: 401 has the free table (every price 0), so the Beijing ladder differs 5 times
+        beijing = os.path.join(EXAMPLES, 'tariffs', 'beijing_water_residential.json')
+        out, err = self.lines('batch', self.site('one.csv', M401 + '\n'), 'verify-tariff', beijing, *self.bcj(),
+                              expect=1)
+        self.assertEqual((out[0]['ok'], out[0]['status']), (False, 'different'))
+        self.assertEqual([v['name'] for v in out[0]['values']].count('difference'), 5)
+        self.assertIn('1 different', err)
 
     def test_batch_recharge(self):
         serial = {m: int(values(self.json('read', *self.bcj(m), 'purse'))['purchase serial']) for m in (M401, M402)}
