@@ -68,6 +68,7 @@
 #include "prepay/fixed_point.h"
 #include "prepay/config_fingerprint.h"
 #include "prepay/status.h"
+#include "prepay/tariff.h"
 
 /* ======================================================================== */
 /** @name Status codes (module ::PREPAY_MODULE_WATER)
@@ -95,6 +96,10 @@
 /** @brief A time before the meter clock where time must move forward (prepay_water_meter_advance()).
  *  prepay_strerror(): "water meter: time before the meter clock" */
 #define PREPAY_E_WATER_TIME_ORDER PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 7)
+/** @brief A tariff a CJ/T 188 price table (three prices, two steps) cannot express: TOU bands, seasonal or
+ *  per-day ladders, more than three tiers, fixed charges, or an electricity tariff.
+ *  prepay_strerror(): "water meter: the tariff does not fit a 3-price 2-step price table" */
+#define PREPAY_E_WATER_TARIFF_UNSUPPORTED PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 8)
 /** @} */
 
 /* ======================================================================== */
@@ -436,6 +441,29 @@ PREPAY_API int prepay_water_meter_set_prices(prepay_water_meter_t *meter, const 
 PREPAY_NODISCARD
 PREPAY_API int prepay_water_meter_schedule_prices(prepay_water_meter_t *meter,
                                                   const prepay_cjt188_price_table_t *table, prepay_time_t at);
+
+/**
+ * @brief The CJ/T 188 price table (8102 / A010) that stands for a water ladder tariff.
+ *
+ * Tier prices become price 1..3 and the ladder's upper bounds volume 1 and 2.
+ * A tariff of one tier gives three equal prices and steps 0 (one price for
+ * every litre); two tiers repeat the second price and bound. The meter's
+ * ladder cycle (monthly or yearly from its settlement day) is its own
+ * setting, not part of the table: set it to the tariff's cycle apart.
+ * @param tariff a valid water tariff (unit ::PREPAY_TARIFF_UNIT_WATER).
+ * @param start_day the table's start day, 1..31 (see prepay_water_price_start()).
+ * @param out the table; untouched on error.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); errors of prepay_tariff_price() for an
+ * invalid tariff; ::PREPAY_E_WATER_TARIFF_UNSUPPORTED (electricity, several bands, several
+ * ladders, per-day bounds, more than three tiers, fixed charges); ::PREPAY_E_CJT188_INEXACT
+ * (a price finer than a fen per m3 or a bound finer than a m3); ::PREPAY_E_OUT_OF_RANGE (a price
+ * above 9999.99, a bound above 999999 m3, or @p start_day outside 1..31).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_water_price_table_from_tariff(const prepay_tariff_t *tariff, uint8_t start_day,
+                                                    prepay_cjt188_price_table_t *out);
 
 /**
  * @brief When an A010 table with start day @p start_day written at @p now takes effect:

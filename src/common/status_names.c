@@ -45,6 +45,7 @@ static const status_name_t names[] = {
     {-4867, "loadprofile_bad_length"},
     {-4866, "loadprofile_truncated"},
     {-4865, "loadprofile_bad_start"},
+    {-4616, "water_tariff_unsupported"},
     {-4615, "water_time_order"},
     {-4614, "water_valve_refused"},
     {-4613, "water_hoarding_limit"},

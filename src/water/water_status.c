@@ -15,6 +15,7 @@ const char *prepay__water_status_text(int number)
     case 5: return "water meter: the balance would exceed the hoarding limit"; /* PREPAY_E_WATER_HOARDING_LIMIT */
     case 6: return "water meter: valve open refused by the valve rules"; /* PREPAY_E_WATER_VALVE_REFUSED */
     case 7: return "water meter: time before the meter clock"; /* PREPAY_E_WATER_TIME_ORDER */
+    case 8: return "water meter: the tariff does not fit a 3-price 2-step price table"; /* PREPAY_E_WATER_TARIFF_UNSUPPORTED */
     default: return (const char *)0;
     }
 }

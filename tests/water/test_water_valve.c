@@ -339,7 +339,7 @@ static void test_status_texts(void **state)
     (void)state;
     static const int codes[] = {PREPAY_E_WATER_BAD_STATE,     PREPAY_E_WATER_BAD_PARAMETER,  PREPAY_E_WATER_WRONG_MODE,
                                 PREPAY_E_WATER_PURCHASE_SERIAL, PREPAY_E_WATER_HOARDING_LIMIT, PREPAY_E_WATER_VALVE_REFUSED,
-                                PREPAY_E_WATER_TIME_ORDER};
+                                PREPAY_E_WATER_TIME_ORDER, PREPAY_E_WATER_TARIFF_UNSUPPORTED};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         assert_int_equal(PREPAY_STATUS_MODULE(codes[i]), 18);
 #ifndef PREPAY_NO_STRERROR
@@ -348,7 +348,7 @@ static void test_status_texts(void **state)
 #endif
     }
 #ifndef PREPAY_NO_STRERROR
-    assert_string_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 8)), "unknown status");
+    assert_string_equal(prepay_strerror(PREPAY_STATUS_MAKE(PREPAY_MODULE_WATER, 9)), "unknown status");
 #endif
 }
 

@@ -73,6 +73,7 @@ typedef struct water_spec {
     bool has_alarm;
     emu_water_protocol_t protocol; /* "protocol": cjt188 (default) or modbus */
     uint8_t unit;                  /* "unit": Modbus unit address 1..247 (default 1) */
+    bool serial_bcd;               /* "serial_bcd": purchase serials count in BCD 00..99 */
 } water_spec_t;
 
 typedef struct site_doc {
@@ -427,6 +428,7 @@ static const prepay__json_field_t water_fields[] = {
     PREPAY__JSON_FIELD("preamble", 0, preamble_type, water_spec_t, preamble),
     PREPAY__JSON_FIELD("protocol", 0, water_protocol_type, water_spec_t, protocol),
     PREPAY__JSON_FIELD("unit", 0, water_unit_type, water_spec_t, unit),
+    PREPAY__JSON_FIELD("serial_bcd", 0, bool_type, water_spec_t, serial_bcd),
     PREPAY__JSON_FIELDS_END,
 };
 
@@ -784,6 +786,9 @@ static int setup_water(prepay__json_reader_t *r, emu_site_t *site, const water_s
     table.step_litres[1] = spec->step2 * 1000;
     if (status == PREPAY_OK) {
         status = prepay_water_meter_set_prices(m, &table);
+    }
+    if (status == PREPAY_OK && spec->serial_bcd) {
+        status = prepay_water_meter_set_serial_bcd(m, true); /* before the first top-up: serial 01 either way */
     }
     const bool money = spec->mode == PREPAY_WATER_MODE_MONEY;
     if (status == PREPAY_OK && spec->has_alarm && spec->mode != PREPAY_WATER_MODE_REMOTE) {

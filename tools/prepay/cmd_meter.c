@@ -189,7 +189,13 @@ static int meter_command(meter_command_t command, int argc, char **argv)
     if (rc >= 0) {
         return rc; /* --help, --version, or the usage error, already reported */
     }
-    return command == CMD_BATCH ? meter_batch(&cli, &o) : run_one(&cli, &o);
+    if (command == CMD_BATCH) {
+        return meter_batch(&cli, &o); /* any protocol: cmd_meter_batch.c */
+    }
+    if (o.protocol != METER_DLT645) {
+        return meter_water_run(&cli, &o); /* a water meter: meter_water_ops.c */
+    }
+    return run_one(&cli, &o);
 }
 
 #define METER_SUBCOMMAND(fn, cmd)                                                                                      \

@@ -7,7 +7,9 @@
  * a time on a bus). Meters that did not answer (timeout, link lost) are
  * tried again in further rounds; refusals are final. Results per meter go
  * to stdout and to --results (CSV or JSON), with a summary on stderr; an
- * interrupted batch (SIGINT, SIGTERM) still writes what it has.
+ * interrupted batch (SIGINT, SIGTERM) still writes what it has. With
+ * --protocol cjt188|modbus the meters are water meters on the one bus, run
+ * one after another by meter_water_ops.c, with the same results and rounds.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -28,6 +30,9 @@
 
 typedef struct site_meter {
     prepay_dlt645_address_t address;
+    prepay_cjt188_address_t water_address; /* --protocol cjt188: the address column */
+    int unit;                              /* --protocol modbus: the address column, the unit 1..247 */
+    char meter_text[24];                   /* a water meter as its results name it */
     char dtu[PREPAY_DTU_ID_TEXT_MAX];
     bool has_amount, has_count;
     prepay_money_t amount;
@@ -65,19 +70,51 @@ static void on_signal(int sig)
 
 /* ---- the site file ------------------------------------------------------------------ */
 
-/* The site file: CSV (docs/cli.md "CSV input"), columns address[,dtu,amount,count], or a header naming them. */
-static int site_meter(const cli_csv_t *csv, const int columns[4], site_meter_t *m, char *err, size_t cap)
+/* The site file: CSV (docs/cli.md "CSV input"), columns address[,dtu,amount,count], or a header naming them
+ * (and then optionally protocol: dlt645, cjt188 or modbus; empty: the batch's --protocol). The address is
+ * the protocol's: 12 digits (DL/T 645), 14 digits (CJ/T 188), or the unit 1..247 (Modbus). 0, 1 a meter of
+ * another protocol than the batch's (not one of the batch), or METER_EXIT_USAGE with the message in err. */
+static int site_meter(const cli_csv_t *csv, const int columns[5], const meter_options_t *o, site_meter_t *m,
+                      char *err, size_t cap)
 {
     const char *origin = csv->origin;
     unsigned long number = csv->record_line;
     memset(m, 0, sizeof *m);
     m->line = (int)number;
-    const char *field[4];
-    for (int k = 0; k < 4; k++) {
+    const char *field[5];
+    for (int k = 0; k < 5; k++) {
         field[k] = columns[k] >= 0 && (size_t)columns[k] < csv->count ? csv->fields[columns[k]] : "";
     }
-    if (prepay_dlt645_address_from_string(field[0], strlen(field[0]), &m->address) != PREPAY_OK ||
-        prepay_dlt645_address_is_wildcard(&m->address) || prepay_dlt645_address_is_broadcast(&m->address)) {
+    static const char *const protocols[] = {"dlt645", "cjt188", "modbus"};
+    int protocol = field[4][0] ? -1 : o->protocol; /* empty: the batch's */
+    for (int k = 0; k < 3; k++) {
+        protocol = strcmp(field[4], protocols[k]) == 0 ? k : protocol;
+    }
+    if (protocol < 0) {
+        return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: protocol '%s' is not dlt645, cjt188 or modbus",
+                           origin, number, field[4]);
+    }
+    if (field[4][0] && protocol != o->protocol) {
+        return 1;
+    }
+    char *unit_end = NULL;
+    long unit = o->protocol == METER_MODBUS ? strtol(field[0], &unit_end, 10) : 0;
+    if (o->protocol == METER_CJT188) {
+        if (prepay_cjt188_address_from_string(field[0], strlen(field[0]), &m->water_address) != PREPAY_OK ||
+            memchr(m->water_address.bytes, PREPAY_CJT188_WILDCARD_BYTE, sizeof m->water_address.bytes)) {
+            return cli_message(METER_EXIT_USAGE, err, cap,
+                               "%s:%lu: '%s' is not a CJ/T 188 meter address (14 digits)", origin, number, field[0]);
+        }
+        (void)prepay_cjt188_address_to_string(&m->water_address, m->meter_text, sizeof m->meter_text);
+    } else if (o->protocol == METER_MODBUS) {
+        if (!isdigit((unsigned char)field[0][0]) || *unit_end != '\0' || unit < 1 || unit > 247) {
+            return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: '%s' is not a Modbus unit (1..247)", origin,
+                               number, field[0]);
+        }
+        m->unit = (int)unit;
+        snprintf(m->meter_text, sizeof m->meter_text, "unit %d", m->unit);
+    } else if (prepay_dlt645_address_from_string(field[0], strlen(field[0]), &m->address) != PREPAY_OK ||
+               prepay_dlt645_address_is_wildcard(&m->address) || prepay_dlt645_address_is_broadcast(&m->address)) {
         return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: '%s' is not a meter address (12 digits)", origin,
                            number, field[0]);
     }
@@ -104,12 +141,18 @@ static int site_meter(const cli_csv_t *csv, const int columns[4], site_meter_t *
         }
         m->count = (uint32_t)c;
         m->has_count = true;
+        unsigned most = o->count_bcd ? 99u : 255u;
+        if (o->protocol == METER_CJT188 && c > most) {
+            return cli_message(METER_EXIT_USAGE, err, cap, "%s:%lu: count %lu: a CJ/T 188 purchase serial is 0..%u",
+                               origin, number, c, most);
+        }
     }
     return 0;
 }
 
-static int load_site(const char *path, site_meter_t **out, size_t *count, char *err, size_t cap)
+static int load_site(const meter_options_t *o, site_meter_t **out, size_t *count, char *err, size_t cap)
 {
+    const char *path = o->site_path;
     char *text = NULL;
     size_t len = 0;
     if (cli_read_input(path, 64u << 20, &text, &len, NULL, err, cap) != 0) {
@@ -119,15 +162,15 @@ static int load_site(const char *path, site_meter_t **out, size_t *count, char *
     cli_csv_init(&csv, text, len, cli_input_name(path));
     site_meter_t *meters = NULL;
     size_t n = 0, space = 0;
-    int columns[4] = {0, 1, 2, 3}; /* address, dtu, amount, count */
+    int columns[5] = {0, 1, 2, 3, -1}; /* address, dtu, amount, count, protocol (by a header only) */
     bool first = true;
     int rc = 0, got = 0;
     while (rc == 0 && (got = cli_csv_next(&csv, err, cap)) == 1) {
         const char *head = csv.fields[0];
         if (first && strcmp(head, "address") == 0) {
             /* A header: find the columns by name. */
-            static const char *const names[4] = {"address", "dtu", "amount", "count"};
-            for (int k = 0; k < 4; k++) {
+            static const char *const names[5] = {"address", "dtu", "amount", "count", "protocol"};
+            for (int k = 0; k < 5; k++) {
                 columns[k] = -1;
                 for (size_t i = 0; i < csv.count; i++) {
                     columns[k] = strcmp(csv.fields[i], names[k]) == 0 ? (int)i : columns[k];
@@ -146,14 +189,16 @@ static int load_site(const char *path, site_meter_t **out, size_t *count, char *
             }
             meters = grown;
         }
-        rc = site_meter(&csv, columns, &meters[n], err, cap);
+        rc = site_meter(&csv, columns, o, &meters[n], err, cap);
         n += rc == 0;
+        rc = rc == 1 ? 0 : rc; /* another protocol's meter */
     }
     if (rc == 0 && got < 0) {
         rc = METER_EXIT_USAGE; /* the reader's message is in err */
     }
     if (rc == 0 && n == 0) {
-        rc = cli_message(METER_EXIT_USAGE, err, cap, "%s: no meters", cli_input_name(path));
+        rc = cli_message(METER_EXIT_USAGE, err, cap, "%s: no meters%s", cli_input_name(path),
+                         o->protocol != METER_DLT645 ? " of the protocol" : "");
     }
     cli_csv_free(&csv);
     free(text);
@@ -323,6 +368,7 @@ static int write_results(const cli_t *cli, const char *path, const site_meter_t 
             meter_op_t view;
             memset(&view, 0, sizeof view);
             view.address = m->address;
+            snprintf(view.meter_text, sizeof view.meter_text, "%s", m->meter_text);
             view.outcome = m->outcome;
             snprintf(view.message, sizeof view.message, "%s", message);
             view.values = m->values;
@@ -335,8 +381,12 @@ static int write_results(const cli_t *cli, const char *path, const site_meter_t 
             json_decref(o);
             continue;
         }
-        char address[16];
-        (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
+        char address[24];
+        if (m->meter_text[0]) {
+            snprintf(address, sizeof address, "%s", m->meter_text);
+        } else {
+            (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
+        }
         size_t rows = m->value_count > 0 ? m->value_count : 1;
         for (size_t k = 0; k < rows; k++) {
             const meter_value_t *v = m->value_count > 0 ? &m->values[k] : NULL;
@@ -385,48 +435,15 @@ static void wait_until(prepay_time_t start, bool show)
     }
 }
 
-int meter_batch(const cli_t *cli, const meter_options_t *o)
+/* DL/T 645: every bus at once (run_round()). 0 with the rounds run, or an exit status (reported). */
+static int run_dlt645(const cli_t *cli, const meter_options_t *o, site_meter_t *meters, size_t n, bool show,
+                      unsigned *rounds_run)
 {
     char err[2048];
-    site_meter_t *meters = NULL;
-    size_t n = 0;
-    int rc = load_site(o->site_path, &meters, &n, err, sizeof err);
-    if (rc == 0 && (o->command == CMD_PUSH_TARIFF || o->command == CMD_VERIFY_TARIFF)) {
-        prepay_dlt645_tariff_tables_t tables;
-        rc = meter_tariff_load(o, &tables, err, sizeof err);
-    }
-    if (rc == 0 && o->link == LINK_LISTEN) {
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            if (meters[i].dtu[0] == '\0' && o->dtu[0] == '\0') {
-                snprintf(err, sizeof err, "%s:%d: no dtu for meter (a dtu column, or --dtu)", o->site_path,
-                         meters[i].line);
-                rc = METER_EXIT_USAGE;
-            }
-        }
-    }
-    if (rc != 0) {
-        free(meters);
-        return rc == METER_EXIT_USAGE ? cli_bad(cli, "%s", err) : cli_fail(cli, PREPAY_E_HOSTED_NO_MEMORY, "%s", err);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (meters[i].dtu[0] == '\0' && o->link == LINK_LISTEN) {
-            snprintf(meters[i].dtu, sizeof meters[i].dtu, "%s", o->dtu);
-        }
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    bool show = o->progress_set ? o->progress : isatty(STDERR_FILENO) != 0;
-    if (o->has_start) {
-        wait_until(o->start_at, show);
-    }
-
+    int rc;
     static meter_station_t st;
     rc = meter_station_open(&st, o, err, sizeof err);
     if (rc != 0) {
-        free(meters);
         return cli_fail(cli, st.status ? st.status : PREPAY_E_TRANSPORT_OPEN, "%s", err);
     }
     /* The buses: one for a serial port or TCP connection; one per DTU. */
@@ -477,6 +494,74 @@ int meter_batch(const cli_t *cli, const meter_options_t *o)
             }
         }
     }
+    *rounds_run = rounds;
+    for (size_t b = 0; b < bus_count; b++) {
+        meter_bus_close(&buses[b].bus);
+        free(buses[b].queue);
+    }
+    free(buses);
+    free(owner);
+    meter_station_close(&st);
+    return 0;
+}
+
+/* CJ/T 188 / Modbus: one meter after another on the one bus, each run by meter_water_ops.c. 0 with the
+ * rounds run, or an exit status (reported: the bus or the tariff file). */
+static int run_water(const cli_t *cli, const meter_options_t *o, site_meter_t *meters, size_t n, bool show,
+                     unsigned *rounds_run)
+{
+    struct meter_water_batch *wb = NULL;
+    int rc = meter_water_batch_open(cli, o, &wb);
+    if (rc != 0) {
+        return rc;
+    }
+    static meter_options_t each; /* the options of the meter under way */
+    for (unsigned round = 1; round <= o->rounds && !interrupted; round++) {
+        bool wanted = false;
+        for (size_t i = 0; i < n; i++) {
+            wanted = wanted || meters[i].rounds == 0 || meter_outcome_retryable(meters[i].outcome);
+        }
+        if (!wanted) {
+            break;
+        }
+        *rounds_run = round;
+        for (size_t i = 0; i < n && !interrupted; i++) {
+            site_meter_t *m = &meters[i];
+            if (m->rounds > 0 && !meter_outcome_retryable(m->outcome)) {
+                continue;
+            }
+            m->rounds = round;
+            each = *o;
+            each.water_address = m->water_address;
+            each.has_water_address = true;
+            each.unit = m->unit;
+            each.has_unit = true;
+            each.amount = m->has_amount ? m->amount : o->amount;
+            each.count = m->has_count ? m->count : o->count;
+            each.has_count = m->has_count || o->has_count;
+            meter_op_t op;
+            if (o->command == CMD_RECHARGE && !each.has_count) {
+                memset(&op, 0, sizeof op);
+                meter_op_fail(&op, OUT_FAILED, "no purchase count (--count or a count column)");
+            } else {
+                meter_water_batch_meter(wb, &each, &op);
+            }
+            record(m, &op);
+            if (show) {
+                progress(meters, n, round, false);
+            }
+        }
+        if (show) {
+            progress(meters, n, round, true);
+        }
+    }
+    meter_water_batch_close(wb);
+    return 0;
+}
+
+/* The per-meter result lines (or JSON records), the results file and the summary. The exit status. */
+static int report(const cli_t *cli, const meter_options_t *o, site_meter_t *meters, size_t n, unsigned rounds)
+{
     /* Per-meter results and the summary. */
     size_t counts[OUT_FAILED + 1] = {0};
     int exit_code = CLI_EXIT_OK;
@@ -486,6 +571,7 @@ int meter_batch(const cli_t *cli, const meter_options_t *o)
         meter_op_t view;
         memset(&view, 0, sizeof view);
         view.address = m->address;
+        snprintf(view.meter_text, sizeof view.meter_text, "%s", m->meter_text);
         view.outcome = m->outcome;
         snprintf(view.message, sizeof view.message, "%s",
                  m->rounds == 0 && m->outcome == OUT_PENDING ? "not tried" : m->message);
@@ -496,8 +582,8 @@ int meter_batch(const cli_t *cli, const meter_options_t *o)
             exit_code = CLI_EXIT_FAILED;
         }
         if (!o->json && m->outcome != OUT_OK) {
-            char address[16];
-            (void)prepay_dlt645_address_to_string(&m->address, address, sizeof address);
+            char address[24];
+            meter_address_text(&view, address, sizeof address);
             printf("%s  %s: %s\n", address, meter_outcome_name(m->outcome), view.message);
         }
     }
@@ -514,16 +600,55 @@ int meter_batch(const cli_t *cli, const meter_options_t *o)
             cli->program, n, rounds, rounds == 1 ? "" : "s", counts[OUT_OK], counts[OUT_ABNORMAL], counts[OUT_TIMEOUT],
             counts[OUT_LINK], counts[OUT_MALFORMED], counts[OUT_DIFFERENT], counts[OUT_FAILED], counts[OUT_PENDING],
             interrupted ? " (interrupted)" : "");
-    for (size_t b = 0; b < bus_count; b++) {
-        meter_bus_close(&buses[b].bus);
-        free(buses[b].queue);
+    return exit_code;
+}
+
+int meter_batch(const cli_t *cli, const meter_options_t *o)
+{
+    char err[2048];
+    site_meter_t *meters = NULL;
+    size_t n = 0;
+    int rc = load_site(o, &meters, &n, err, sizeof err);
+    if (rc == 0 && o->protocol == METER_DLT645 &&
+        (o->command == CMD_PUSH_TARIFF || o->command == CMD_VERIFY_TARIFF)) {
+        prepay_dlt645_tariff_tables_t tables;
+        rc = meter_tariff_load(o, &tables, err, sizeof err);
     }
+    if (rc == 0 && o->link == LINK_LISTEN) {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            if (meters[i].dtu[0] == '\0' && o->dtu[0] == '\0') {
+                snprintf(err, sizeof err, "%s:%d: no dtu for meter (a dtu column, or --dtu)", o->site_path,
+                         meters[i].line);
+                rc = METER_EXIT_USAGE;
+            }
+        }
+    }
+    if (rc != 0) {
+        free(meters);
+        return rc == METER_EXIT_USAGE ? cli_bad(cli, "%s", err) : cli_fail(cli, PREPAY_E_HOSTED_NO_MEMORY, "%s", err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (meters[i].dtu[0] == '\0' && o->link == LINK_LISTEN) {
+            snprintf(meters[i].dtu, sizeof meters[i].dtu, "%s", o->dtu);
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    bool show = o->progress_set ? o->progress : isatty(STDERR_FILENO) != 0;
+    if (o->has_start) {
+        wait_until(o->start_at, show);
+    }
+
+    unsigned rounds = 0;
+    rc = o->protocol == METER_DLT645 ? run_dlt645(cli, o, meters, n, show, &rounds)
+                                     : run_water(cli, o, meters, n, show, &rounds);
+    int exit_code = rc != 0 ? rc : report(cli, o, meters, n, rounds);
     for (size_t i = 0; i < n; i++) {
         free(meters[i].values);
     }
-    free(buses);
-    free(owner);
     free(meters);
-    meter_station_close(&st);
     return exit_code;
 }

@@ -10,6 +10,7 @@
  *             valve: read bits 1 open, 2 closed, 4 abnormal; write 06: 1 open, 2 close), replies through
  *             the RTU stream parser, prepay_modbus_match() and the map's register decoder.
  * water-valve sends the command, then reads the meter back: the result is the valve the meter reports.
+ * The send/receive step is water_link.c, shared with `prepay meter COMMAND --protocol cjt188|modbus`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "prepay/hosted_status.h"
 #include "prepay/modbus.h"
 #include "prepay/transport.h"
+#include "water_link.h"
 
 enum { WATER_CJT188 = 0, WATER_MODBUS = 1 };
 
@@ -38,9 +40,8 @@ typedef struct water_run {
     water_options_t o;
     cli_t cli;
     const char *action; /* water-valve: "open" or "close"; NULL for water-read */
-    prepay_transport_t t;
+    water_link_t link;
     prepay_cjt188_target_t target;
-    uint8_t ser;
     const prepay_modbus_map_t *map;
 } water_run_t;
 
@@ -135,108 +136,20 @@ static int water_parse(const cli_spec_t *spec, int argc, char **argv, water_run_
 static int water_open(water_run_t *run)
 {
     const water_options_t *o = &run->o;
-    int status;
-    if (o->tcp) {
-        const char *colon = strrchr(o->tcp, ':');
-        char host[PREPAY_TRANSPORT_NAME_MAX];
-        long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-        if (!colon || colon == o->tcp || (size_t)(colon - o->tcp) >= sizeof host || port < 1 || port > 65535) {
-            return cli_bad(&run->cli, "--tcp %s: HOST:PORT with a port 1..65535", o->tcp);
-        }
-        memcpy(host, o->tcp, (size_t)(colon - o->tcp));
-        host[colon - o->tcp] = '\0';
-        status = prepay_transport_open_tcp(&run->t, host, (uint16_t)port, 0);
-    } else {
-        char device[PREPAY_TRANSPORT_NAME_MAX];
-        prepay_serial_settings_t settings;
-        prepay_serial_settings_default(&settings);
-        const char *colon = strchr(o->serial, ':');
-        size_t len = colon ? (size_t)(colon - o->serial) : strlen(o->serial);
-        if (len == 0 || len >= sizeof device) {
-            return cli_bad(&run->cli, "--serial %s: a device path", o->serial);
-        }
-        memcpy(device, o->serial, len);
-        device[len] = '\0';
-        const char *line = colon ? colon + 1 : (o->protocol == WATER_MODBUS ? "9600:8N1" : NULL);
-        if (line && prepay_serial_settings_parse(line, &settings) != PREPAY_OK) {
-            return cli_bad(&run->cli, "--serial %s: settings must be BAUD[:8E1]", o->serial);
-        }
-        status = prepay_transport_open_serial(&run->t, device, &settings);
+    int status = water_link_open(&run->link, o->tcp, o->serial, o->protocol == WATER_MODBUS, (uint32_t)o->timeout_ms);
+    if (status == 2) {
+        return cli_bad(&run->cli, "%s", run->link.error);
     }
-    if (status != PREPAY_OK) {
-        return cli_fail(&run->cli, status, "%s", run->t.error[0] ? run->t.error : prepay_strerror(status));
-    }
-    return 0;
-}
-
-/* Waits for bytes until the deadline; >0 bytes, 0 none in time, <0 the link failed (reported). */
-static int receive_some(water_run_t *run, uint8_t *buf, size_t cap, uint64_t deadline)
-{
-    uint64_t now = prepay_transport_now_ms();
-    if (now >= deadline) {
-        return 0;
-    }
-    int n = prepay_transport_receive(&run->t, buf, cap, (uint32_t)(deadline - now));
-    if (n < 0) {
-        cli_fail(&run->cli, n, "%s", run->t.error[0] ? run->t.error : prepay_strerror(n));
-    }
-    return n;
-}
-
-/* Sends an encoded request (n: the encoder's result) after dropping stale bytes: 0, or an exit status
- * (reported). */
-static int send_request(water_run_t *run, const char *protocol, const uint8_t *raw, int n)
-{
-    if (n <= 0) {
-        return cli_fail(&run->cli, n < 0 ? n : PREPAY_E_HOSTED_IO, "%s request: %s", protocol, prepay_strerror(n));
-    }
-    (void)prepay_transport_drain(&run->t);
-    int status = prepay_transport_send(&run->t, raw, (size_t)n);
-    if (status != PREPAY_OK) {
-        return cli_fail(&run->cli, status, "%s", run->t.error[0] ? run->t.error : prepay_strerror(status));
-    }
-    return 0;
+    return status == 0 ? 0 : cli_fail(&run->cli, status, "%s", run->link.error);
 }
 
 /* ---- CJ/T 188 ----------------------------------------------------------------------------------- */
 
-/* One CJ/T 188 request: 0 with its reply (normal or abnormal), or an exit status (reported). */
+/* One CJ/T 188 request (water_link.c): 0 with its reply (normal or abnormal), or an exit status (reported). */
 static int cjt188_exchange(water_run_t *run, const prepay_cjt188_frame_t *request, prepay_cjt188_frame_t *reply)
 {
-    uint8_t raw[PREPAY_CJT188_FRAME_MAX];
-    int rc = send_request(run, "CJ/T 188", raw, prepay_cjt188_encode(request, raw, sizeof raw));
-    if (rc != 0) {
-        return rc;
-    }
-    prepay_cjt188_stream_t stream;
-    (void)prepay_cjt188_stream_init(&stream, PREPAY_CJT188_DI_AUTO); /* cannot fail: a stream and a DI order */
-    uint64_t deadline = prepay_transport_now_ms() + (uint64_t)run->o.timeout_ms;
-    uint8_t in[256];
-    size_t at = 0, len = 0;
-    for (;;) {
-        while (prepay_cjt188_stream_next(&stream, reply) > 0) {
-            if (reply->is_reply && prepay_cjt188_reply_check(request, reply) != PREPAY_E_CJT188_SER_MISMATCH &&
-                (request->address.bytes[0] == 0xAA ||
-                 memcmp(reply->address.bytes, request->address.bytes, sizeof reply->address.bytes) == 0)) {
-                return 0;
-            }
-        }
-        if (at < len) {
-            int taken = prepay_cjt188_stream_feed(&stream, in + at, len - at);
-            at += taken > 0 ? (size_t)taken : len - at;
-            continue;
-        }
-        int got = receive_some(run, in, sizeof in, deadline);
-        if (got < 0) {
-            return CLI_EXIT_FAILED;
-        }
-        if (got == 0) {
-            return cli_fail(&run->cli, PREPAY_E_STATION_TIMEOUT, "no reply from the water meter within %d ms",
-                            run->o.timeout_ms);
-        }
-        at = 0;
-        len = (size_t)got;
-    }
+    int status = water_link_cjt188(&run->link, request, reply);
+    return status == PREPAY_OK ? 0 : cli_fail(&run->cli, status, "%s", run->link.error);
 }
 
 static const char *valve_text(prepay_cjt188_valve_t v)
@@ -249,7 +162,7 @@ static const char *valve_text(prepay_cjt188_valve_t v)
 static int cjt188_read(water_run_t *run, int64_t *litres, const char **valve, char *meter, size_t meter_cap)
 {
     prepay_cjt188_frame_t request, reply;
-    int status = prepay_cjt188_request_read(&request, &run->target, 0x901F, run->ser++);
+    int status = prepay_cjt188_request_read(&request, &run->target, 0x901F, run->link.ser++);
     if (status != PREPAY_OK) {
         return cli_fail(&run->cli, status, "CJ/T 188 read: %s", prepay_strerror(status));
     }
@@ -271,7 +184,7 @@ static int cjt188_read(water_run_t *run, int64_t *litres, const char **valve, ch
 static int cjt188_valve(water_run_t *run, bool open)
 {
     prepay_cjt188_frame_t request, reply;
-    int status = prepay_cjt188_request_valve(&request, &run->target, run->ser++, open);
+    int status = prepay_cjt188_request_valve(&request, &run->target, run->link.ser++, open);
     if (status != PREPAY_OK) {
         return cli_fail(&run->cli, status, "CJ/T 188 valve: %s", prepay_strerror(status));
     }
@@ -286,46 +199,11 @@ static int cjt188_valve(water_run_t *run, bool open)
 
 /* ---- Modbus RTU ------------------------------------------------------------------------------------ */
 
-/* One Modbus request: 0 with its normal response, or an exit status (reported). */
+/* One Modbus request (water_link.c): 0 with its normal response, or an exit status (reported). */
 static int modbus_exchange(water_run_t *run, const prepay_modbus_adu_t *request, prepay_modbus_adu_t *response)
 {
-    uint8_t raw[PREPAY_MODBUS_ADU_MAX];
-    int status = send_request(run, "Modbus", raw, prepay_modbus_encode(request, raw, sizeof raw));
-    if (status != 0) {
-        return status;
-    }
-    prepay_modbus_stream_t stream;
-    (void)prepay_modbus_stream_init(&stream, PREPAY_MODBUS_RESPONSE, 0); /* cannot fail: a stream, a direction */
-    uint64_t deadline = prepay_transport_now_ms() + (uint64_t)run->o.timeout_ms;
-    uint8_t in[256];
-    size_t at = 0, len = 0;
-    for (;;) {
-        while (prepay_modbus_stream_next(&stream, response) > 0) {
-            status = prepay_modbus_match(request, response);
-            if (status == PREPAY_E_MODBUS_EXCEPTION || (status == PREPAY_OK && response->is_exception)) {
-                return cli_fail(&run->cli, PREPAY_E_MODBUS_EXCEPTION, "the water meter answered exception %02X",
-                                response->exception);
-            }
-            if (status == PREPAY_OK) {
-                return 0;
-            }
-        }
-        if (at < len) {
-            int taken = prepay_modbus_stream_feed(&stream, in + at, len - at, prepay_transport_now_ms() * 1000u);
-            at += taken > 0 ? (size_t)taken : len - at;
-            continue;
-        }
-        int got = receive_some(run, in, sizeof in, deadline);
-        if (got < 0) {
-            return CLI_EXIT_FAILED;
-        }
-        if (got == 0) {
-            return cli_fail(&run->cli, PREPAY_E_STATION_TIMEOUT, "no reply from unit %d within %d ms", run->o.unit,
-                            run->o.timeout_ms);
-        }
-        at = 0;
-        len = (size_t)got;
-    }
+    int status = water_link_modbus(&run->link, run->o.unit, request, response);
+    return status == PREPAY_OK ? 0 : cli_fail(&run->cli, status, "%s", run->link.error);
 }
 
 /* Reads a register of the map and decodes it. 0, or an exit status (reported). */
@@ -393,7 +271,7 @@ static int water_run(water_run_t *run)
     if (rc == 0) {
         rc = modbus ? modbus_read(run, &litres, &valve) : cjt188_read(run, &litres, &valve, meter, sizeof meter);
     }
-    prepay_transport_close(&run->t);
+    water_link_close(&run->link);
     if (rc != 0) {
         return rc;
     }

@@ -9,7 +9,9 @@
  *   meter_tariff_ops.c   run:   push-tariff and verify-tariff step machines
  *   meter_output.c       print: results as text or JSON
  *   cmd_meter.c          the entry point: one meter, discover
- *   cmd_meter_batch.c    batch over a site file
+ *   cmd_meter_batch.c    batch over a site file (water meters: one meter_water_batch_meter() after another)
+ *   meter_water_options.c, meter_water_ops.c   --protocol cjt188|modbus: the same subcommands on a water
+ *                        meter, one blocking exchange at a time (water_link.c, shared with water-read)
  * Operations are step machines (meter_op_step()) so that one loop can run
  * them on many buses at once (batch over many DTUs) as well as one after
  * another on one bus.
@@ -24,6 +26,7 @@
 
 #include <jansson.h>
 
+#include "prepay/cjt188.h"
 #include "prepay/dlt645.h"
 #include "prepay/dlt645_data.h"
 #include "prepay/dlt645_tariff.h"
@@ -40,6 +43,9 @@
 /* ---- parsed command line ----------------------------------------------------- */
 
 typedef enum meter_link_kind { LINK_NONE = 0, LINK_SERIAL, LINK_TCP, LINK_LISTEN } meter_link_kind_t;
+
+/* --protocol: DL/T 645 electricity meters (the default), CJ/T 188 or Modbus RTU water meters. */
+typedef enum meter_protocol { METER_DLT645 = 0, METER_CJT188, METER_MODBUS } meter_protocol_t;
 
 typedef enum meter_command {
     CMD_NONE = 0,
@@ -66,7 +72,7 @@ typedef struct meter_di {
 /* Option values the parser keeps as text (pointers into argv), checked by meter_options_parse(). */
 typedef struct meter_option_texts {
     const char *serial, *tcp, *listen, *dtu, *dtu_format, *heartbeat, *address, *password, *level, *operator_code,
-        *valid_until, *at, *results, *records;
+        *valid_until, *at, *results, *records, *map, *meter_type;
 } meter_option_texts_t;
 
 typedef struct meter_options {
@@ -84,6 +90,18 @@ typedef struct meter_options {
     prepay_dtu_format_t heartbeat;
     bool has_heartbeat;
     uint32_t connect_timeout_ms;
+    /* the protocol; water meters (meter_water_options.c) */
+    int protocol;                /* meter_protocol_t */
+    int unit;                    /* --unit: Modbus unit 1..247 */
+    bool has_unit;
+    const struct prepay_modbus_map *map; /* --map, default xintai-water */
+    bool has_water_address;
+    prepay_cjt188_address_t water_address; /* --address with --protocol cjt188 (14 digits) */
+    uint8_t meter_type;          /* --meter-type: the CJ/T 188 type T of requests (default 10H, cold water) */
+    bool count_bcd;              /* --count-bcd: the meter counts CJ/T 188 purchase serials in BCD 00..99 */
+    prepay_cjt188_address_t scan[METER_MAX_DIS]; /* discover ADDR...: the CJ/T 188 addresses to probe */
+    size_t scan_count;
+    bool valve_open;             /* relay open|close on a water meter */
     /* the meter and the session */
     bool has_address;
     prepay_dlt645_address_t address;
@@ -199,6 +217,7 @@ typedef struct meter_op {
     void *extra;              /* heap: push/verify-tariff state */
     struct meter_event_rows *event_rows; /* heap: events, the supervision's records (meter_event_records.c) */
     prepay_dlt645_frame_t last_request;
+    char meter_text[24];      /* the meter when it is not a DL/T 645 address: a CJ/T 188 address, "unit N" */
 } meter_op_t;
 
 /* Starts an operation of o->command on one meter (broadcast: no meter). */
@@ -290,6 +309,22 @@ void meter_address_text(const meter_op_t *op, char *out, size_t cap);
 /* Entry points. */
 int meter_discover(const struct cli *cli, meter_station_t *st, meter_bus_t *bus, const meter_options_t *o);
 int meter_batch(const struct cli *cli, const meter_options_t *o);
+
+/* Water meters (--protocol cjt188|modbus): the words after the command and the options checked
+ * (meter_water_options.c; METER_EXIT_USAGE with one line in err, e.g. a command the protocol does not
+ * define), then the run and the output (meter_water_ops.c). */
+int meter_water_options(meter_options_t *o, const struct cli_args *args, char *err, size_t err_cap);
+int meter_water_run(const struct cli *cli, const meter_options_t *o);
+/* batch --protocol cjt188|modbus: one water operation per meter over one bus, opened once (and the tariff
+ * of push-tariff / verify-tariff loaded once). open: 0, or an exit status (reported). meter: the command
+ * of `per_meter` (its --address / --unit, amount and count are the meter's) on one meter; the result goes
+ * to op (outcome, message, values, exchanges; nothing printed). */
+struct meter_water_batch;
+int meter_water_batch_open(const struct cli *cli, const meter_options_t *o, struct meter_water_batch **out);
+void meter_water_batch_meter(struct meter_water_batch *b, const meter_options_t *per_meter, meter_op_t *op);
+void meter_water_batch_close(struct meter_water_batch *b);
+/* The local wall time of the station. */
+prepay_time_t meter_wall_now(void);
 
 /* Parses 'YYYY-MM-DD hh:mm[:ss]' (local). */
 bool meter_parse_time(const char *text, prepay_time_t *out);

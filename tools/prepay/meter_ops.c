@@ -127,7 +127,7 @@ static void format_time(prepay_time_t t, char *out, size_t cap)
 }
 
 /* The station's clock: local wall time. */
-static prepay_time_t wall_now(void)
+prepay_time_t meter_wall_now(void)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -415,7 +415,7 @@ static int step_time_sync(meter_op_t *op, const meter_exchange_t *last, prepay_d
 {
     const meter_options_t *o = op->options;
     if (op->phase == 0) {
-        op->clock = o->has_time ? o->time : wall_now();
+        op->clock = o->has_time ? o->time : meter_wall_now();
     }
     if (op->broadcast) {
         if (op->phase == 0) {

@@ -382,8 +382,16 @@ static void defaults(meter_options_t *o)
         {"connect-timeout", CLI_OPT_INT(T, connect_timeout_ms, 1, 3600000), .arg = "MS",                              \
          .help = "time to connect, or for the DTU to register (default 5000)"},                                       \
         {"verbose", CLI_OPT_FLAG(T, verbose), .help = "DTU registrations, refusals and reconnections on stderr"},     \
+        {"protocol", CLI_OPT_CHOICE(T, protocol, protocol_names), .values = protocol_values,                          \
+         .help = "dlt645 (default), or a water meter: cjt188 or modbus (docs/water.md)"},                              \
         {"address", CLI_OPT_TEXT(T, raw.address), .arg = "ADDR",                                                      \
-         .help = "the meter, 12 digits (default: the one meter on the bus, by read-address)"},                        \
+         .help = "the meter, 12 digits (CJ/T 188: 14; default: the one meter on the bus, by read-address)"},          \
+        {"unit", CLI_OPT_INT(T, unit, 1, 247), CLI_GIVEN(T, has_unit),                                                \
+         .help = "Modbus: the meter's unit address, 1..247 (default 1)"},                                             \
+        {"map", CLI_OPT_TEXT(T, raw.map), .arg = "NAME",                                                              \
+         .help = "Modbus: the register map (default xintai-water; see prepay modbus maps)"},                          \
+        {"meter-type", CLI_OPT_TEXT(T, raw.meter_type), .arg = "HEX",                                                 \
+         .help = "CJ/T 188: the meter type of requests, 10..13 water, 20..22 heat, 30 gas, 40, AA any (default 10)"}, \
         {"password", CLI_OPT_TEXT(T, raw.password), .arg = "[PA:]PPPPPP",                                             \
          .help = "password level and password in hex (default 02:000000)"},                                           \
         {"level", CLI_OPT_TEXT(T, raw.level), .arg = "PA", .help = "the password level alone (02, 04)"},              \
@@ -408,6 +416,9 @@ static void defaults(meter_options_t *o)
 #define OPT_COUNT                                                                                                      \
     {"count", CLI_OPT_INT(T, count, 0, 99999999), CLI_GIVEN(T, has_count), .arg = "N",                                \
      .help = "recharge: the purchase number (the meter's count + 1)"}
+#define OPT_COUNT_BCD                                                                                                  \
+    {"count-bcd", CLI_OPT_FLAG(T, count_bcd),                                                                          \
+     .help = "CJ/T 188: purchase serials count in BCD, 00..99 (recharge --count 0..99; read purse shows them)"}
 #define OPT_BROADCAST {"broadcast", CLI_OPT_FLAG(T, broadcast_flag), .help = "freeze: every meter on the bus"}
 #define OPT_TARIFF_SET                                                                                                 \
     {"tariff-set", CLI_OPT_CHOICE(T, tariff_set, set_names), .values = set_values,                                     \
@@ -416,6 +427,8 @@ static void defaults(meter_options_t *o)
     {"set", CLI_OPT_CHOICE(T, meter_set, meter_set_names), .values = meter_set_values,                                \
      .help = "verify-tariff: the meter's set 1 or 2 (default: the one in force after the switch-over)"}
 
+static const char *const protocol_names[] = {"dlt645", "cjt188", "modbus", NULL};
+static const int protocol_values[] = {METER_DLT645, METER_CJT188, METER_MODBUS};
 static const char *const set_names[] = {"a", "b", NULL};
 static const int set_values[] = {0, 1};
 static const char *const meter_set_names[] = {"1", "2", NULL};
@@ -424,7 +437,8 @@ static const int meter_set_values[] = {1, 2};
 static const cli_option_t common_options[] = {METER_COMMON_OPTIONS, {.name = NULL}};
 static const cli_option_t time_sync_options[] = {METER_COMMON_OPTIONS, OPT_TIME, OPT_ADDRESSED, {.name = NULL}};
 static const cli_option_t relay_options[] = {METER_COMMON_OPTIONS, OPT_VALID_UNTIL, {.name = NULL}};
-static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, {.name = NULL}};
+static const cli_option_t recharge_options[] = {METER_COMMON_OPTIONS, OPT_COUNT, OPT_COUNT_BCD, {.name = NULL}};
+static const cli_option_t read_options[] = {METER_COMMON_OPTIONS, OPT_COUNT_BCD, {.name = NULL}};
 static const cli_option_t events_options[] = {
     METER_COMMON_OPTIONS,
     {"records", CLI_OPT_TEXT(T, raw.records), .arg = "FILE",
@@ -454,6 +468,7 @@ static const cli_option_t batch_options[] = {
     OPT_ADDRESSED,
     OPT_VALID_UNTIL,
     OPT_COUNT,
+    OPT_COUNT_BCD,
     OPT_BROADCAST,
     {"at", CLI_OPT_TEXT(T, raw.at), .arg = "AT", .help = "freeze: mm:hh:DD:MM; push-tariff: TIME|now"},
     OPT_SET,
@@ -471,7 +486,12 @@ static const cli_option_t batch_options[] = {
 #define METER_NOTES                                                                                                    \
     "Give the bus with --serial, --tcp or --listen (with --dtu). TIME is local time 'YYYY-MM-DD hh:mm[:ss]' (or\n"     \
     "YYYY/MM/DD). Exit status: 0 done, 1 a meter or the link failed (one line on stderr naming the meter and\n"       \
-    "the cause), 2 bad command line or input file (nothing sent). See docs/field.md."
+    "the cause), 2 bad command line or input file (nothing sent). See docs/field.md.\n"                                \
+    "Water meters (docs/water.md), over --serial or --tcp: --protocol cjt188 (--address: 14 digits, --meter-type)\n" \
+    "defines read, read-address, discover, time-sync, relay open|close (the valve), recharge (--count: the\n"         \
+    "purchase serial; --count-bcd), push-tariff and verify-tariff (a water ladder of at most 3 prices); --protocol\n" \
+    "modbus (--unit, --map) read and relay open|close; batch runs them over a site file. Other commands are not\n"    \
+    "defined for them (exit 2)."
 
 #define METER_SPEC(cmd, usage_text, summary_text, table)                                                               \
     {                                                                                                                  \
@@ -481,25 +501,35 @@ static const cli_option_t batch_options[] = {
 
 /* Indexed by meter_command_t. */
 static const cli_spec_t meter_specs[] = {
-    [CMD_READ] = METER_SPEC("read", "BUS [--address ADDR] DI|NAME... [--json]",
+    [CMD_READ] = METER_SPEC("read",
+                            "BUS [--address ADDR] DI|NAME... [--json]\n"
+                            "BUS --protocol cjt188|modbus [--address ADDR|--unit N [--map NAME]] [ITEM...] [--json]",
                             "Reads typed values with names and units (blocks split). DI: 8 hex digits, or 4 for a\n"
                             "DL/T 645-1997 item; NAME: energy, energy-tariffs, reverse, balance, overdraft, voltage,\n"
                             "current, power, reactive-power, pf, frequency, date, time, address, meter-number, status3,\n"
                             "purchase-count, alarm1, alarm2, switch-prices, counts, nameplate (rated-voltage,\n"
-                            "rated-current, max-current, accuracy, model, production-date, protocol-version).",
-                            common_options),
+                            "rated-current, max-current, accuracy, model, production-date, protocol-version).\n"
+                            "CJ/T 188: current (901F, the default), purse (8105), prices (8102), settlement-day,\n"
+                            "reading-day, history (D120..D12B), or the DI; Modbus: the map's registers (default all).",
+                            read_options),
     [CMD_READ_ADDRESS] = METER_SPEC("read-address", "BUS [--json]", "Reads the address of the (one) meter on the bus.",
                                     common_options),
-    [CMD_DISCOVER] = METER_SPEC("discover", "BUS [--json]",
-                                "Finds every meter on the bus (wildcard probes, collisions split).", common_options),
+    [CMD_DISCOVER] = METER_SPEC("discover", "BUS [--protocol cjt188 [ADDR...]] [--json]",
+                                "Finds every meter on the bus (wildcard probes, collisions split). CJ/T 188\n"
+                                "(--protocol cjt188 [ADDR...]): the wildcard read-address finds the one meter of a\n"
+                                "line (CJ/T 188 has no collision avoidance), or give the addresses to scan.",
+                                common_options),
     [CMD_TIME_SYNC] = METER_SPEC("time-sync", "BUS [--time TIME] [--addressed --address ADDR] [--json]",
                                  "Broadcasts the time (default now), or writes date and time to one meter.",
                                  time_sync_options),
     [CMD_RELAY] = METER_SPEC("relay",
                              "BUS [--address ADDR] trip|allow-close|close|alarm|alarm-release|keep-power|"
-                             "keep-power-release [--valid-until TIME|none] [--json]",
-                             "Sends a relay (remote control) command.", relay_options),
-    [CMD_RECHARGE] = METER_SPEC("recharge", "BUS [--address ADDR] AMOUNT --count N [--json]",
+                             "keep-power-release [--valid-until TIME|none] [--json]\n"
+                             "BUS --protocol cjt188|modbus [--address ADDR|--unit N] open|close [--json]",
+                             "Sends a relay (remote control) command; to a water meter (--protocol cjt188|modbus):\n"
+                             "open or close the valve, then read it back.",
+                             relay_options),
+    [CMD_RECHARGE] = METER_SPEC("recharge", "BUS [--address ADDR] AMOUNT --count N [--count-bcd] [--json]",
                                 "Credits AMOUNT yuan (0.01..999999.99) as purchase number N (the meter's count + 1,\n"
                                 "so that a repeated recharge is not credited twice).",
                                 recharge_options),
@@ -527,7 +557,9 @@ static const cli_spec_t meter_specs[] = {
                              "[--progress|--no-progress] [--json]",
                              "Runs COMMAND (read, time-sync, relay, recharge, write, freeze, events, push-tariff,\n"
                              "verify-tariff) on every meter of SITE.csv (columns address[,dtu,amount,count]; '-'\n"
-                             "reads it from stdin). Meters that did not answer are tried again, up to --rounds.",
+                             "reads it from stdin). Meters that did not answer are tried again, up to --rounds.\n"
+                             "With --protocol cjt188|modbus the address is 14 digits or the Modbus unit; a header\n"
+                             "may name a protocol column (rows of another protocol are not part of the batch).",
                              batch_options),
 };
 
@@ -661,6 +693,15 @@ int meter_options_parse(meter_command_t command, int argc, char **argv, meter_op
         return rc;
     }
     o->json = args->json;
+    if (o->protocol != METER_DLT645) {
+        return meter_water_options(o, args, err, cap); /* a water meter: meter_water_options.c */
+    }
+    if (o->has_unit || o->raw.map) {
+        return bad(err, cap, "--unit and --map are for --protocol modbus");
+    }
+    if (o->raw.meter_type || o->count_bcd) {
+        return bad(err, cap, "--meter-type and --count-bcd are for --protocol cjt188");
+    }
     /* The command first: what --at means depends on it (freeze or push-tariff, also in a batch). */
     rc = command == CMD_BATCH ? batch_command(o, args, err, cap) : arguments(o, args->args, (int)args->count, err, cap);
     if (rc == 0) {
@@ -697,7 +738,7 @@ int meter_find_command(int argc, char **argv)
             continue; /* -h, --opt=value */
         }
         /* water-read / water-valve (cmd_meter_water.c) have options of their own that take a value. */
-        static const char *const water_only[] = {"protocol", "unit", "timeout-ms"};
+        static const char *const water_only[] = {"timeout-ms"};
         bool takes_value = false;
         for (const cli_option_t *opt = batch_options; opt->name && !takes_value; opt++) {
             takes_value = opt->kind != CLI_FLAG && strcmp(opt->name, a + 2) == 0;

@@ -17,6 +17,10 @@ void meter_address_text(const meter_op_t *op, char *out, size_t cap)
         snprintf(out, cap, "broadcast");
         return;
     }
+    if (op->meter_text[0]) {
+        snprintf(out, cap, "%s", op->meter_text);
+        return;
+    }
     if (prepay_dlt645_address_to_string(&op->address, out, cap) < 0) {
         snprintf(out, cap, "?");
     }

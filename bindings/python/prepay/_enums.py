@@ -134,7 +134,7 @@ def _status_members():
                                   "UNKNOWN_DI", "BAD_DATA", "READ_ONLY"],
         _c.PREPAY_MODULE_ANALYSIS: ["ORDER", "BAD_INPUT", "BAD_RULES", "REGISTER_BACKWARDS"],
         _c.PREPAY_MODULE_WATER: ["BAD_STATE", "BAD_PARAMETER", "WRONG_MODE", "PURCHASE_SERIAL", "HOARDING_LIMIT",
-                                 "VALVE_REFUSED", "TIME_ORDER"],
+                                 "VALVE_REFUSED", "TIME_ORDER", "TARIFF_UNSUPPORTED"],
         # prepay/dtu.h (the hosted transports' codes, 16.., are not wrapped)
         _c.PREPAY_MODULE_TRANSPORT: ["BAD_FORMAT", "NO_MATCH"],
     }
