@@ -16,6 +16,9 @@
  * - "cjt188 901F -> litres": decode of a 35-byte current-data reply,
  *   prepay_cjt188_reply_current (BCD volumes, clock to prepay_time_t, ST)
  *   and prepay_cjt188_quantity_litres;
+ * - "cjt188 901F -> litres, one call": the same reply and the same result
+ *   through prepay_cjt188_volume_read() (frame checks, matching and the
+ *   volumes, clock and ST read where they lie: no frame copy);
  * - "modbus 03 UINT32 -> Wh": prepay_modbus_decode of a 9-byte response
  *   (CRC), prepay_modbus_response_registers (the matcher) and
  *   prepay_modbus_value_decode of the DDSY1352 total-energy register;
@@ -158,6 +161,13 @@ static void bench_cjt188(size_t iterations)
         acc += (uint64_t)rc + (uint64_t)litres + (uint64_t)c.clock;
     });
     report("cjt188 901F -> litres", iterations, iterations * current_len, s, w);
+    BEST_OF_3(s, w, for (size_t i = 0; i < iterations; i++) {
+        prepay_cjt188_volume_t v;
+        v.litres = 0;
+        int rc = prepay_cjt188_volume_read(&current, current_wire, current_len, &v);
+        acc += (uint64_t)rc + (uint64_t)v.litres + (uint64_t)v.clock;
+    });
+    report("cjt188 901F -> litres, one call", iterations, iterations * current_len, s, w);
     sink = acc;
 }
 

@@ -8,7 +8,10 @@
  * - an error leaves the output untouched and is a CJ/T 188 status;
  * - an accepted frame consumed 1..size bytes and re-encodes to exactly its
  *   bytes (saturated preamble counts excepted), and decodes again the same;
- * - typed decoders leave their outputs untouched on error.
+ * - typed decoders leave their outputs untouched on error;
+ * - prepay_cjt188_volume_read() on the raw bytes gives exactly what
+ *   decode (DI order AUTO) + prepay_cjt188_reply_current() +
+ *   prepay_cjt188_quantity_litres() give: the same status, the same values.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,6 +79,68 @@ static void typed(const prepay_cjt188_frame_t *f)
     }
 }
 
+/* The one-call 901F reader against the three calls it stands for. The
+ * request is built from the selector byte and, when the bytes hold a frame,
+ * from that frame (so that most inputs get past the matching). */
+static void volume_read_agrees(uint8_t selector, const uint8_t *in, size_t len)
+{
+    prepay_cjt188_frame_t frame;
+    const int decoded = prepay_cjt188_decode(in, len, PREPAY_CJT188_DI_AUTO, &frame);
+    prepay_cjt188_target_t target = {PREPAY_CJT188_TYPE_COLD_WATER, prepay_cjt188_address_wildcard(),
+                                     PREPAY_CJT188_DI_HIGH_FIRST};
+    uint8_t ser = 0;
+    if (decoded > 0) {
+        target.meter_type = (selector & 0x10u) ? PREPAY_CJT188_WILDCARD_BYTE : frame.meter_type;
+        if (selector & 0x20u) {
+            target.address = frame.address;
+        }
+        ser = (selector & 0x40u) ? (uint8_t)(frame.ser + 1u) : frame.ser;
+    }
+    prepay_cjt188_frame_t request;
+    if (prepay_cjt188_request_read(&request, &target, PREPAY_CJT188_DI_CURRENT, ser) != 0) {
+        abort();
+    }
+    prepay_cjt188_volume_t v, v0;
+    memset(&v, 0x5A, sizeof v);
+    memcpy(&v0, &v, sizeof v);
+    const int fast = prepay_cjt188_volume_read(&request, in, len, &v);
+    int slow = decoded;
+    prepay_cjt188_current_t cur;
+    prepay_energy_t litres = 0;
+    if (slow > 0) {
+        int rc = prepay_cjt188_reply_current(&request, &frame, &cur);
+        if (rc == 0) {
+            rc = prepay_cjt188_quantity_litres(&cur.reading, &litres);
+        }
+        if (rc != 0) {
+            slow = rc;
+        }
+    }
+    if (fast != slow) {
+        abort();
+    }
+    if (fast == PREPAY_E_CJT188_ABNORMAL) {
+        if (v.status != frame.status || v.litres != 0 || v.meter_type != frame.meter_type) {
+            abort();
+        }
+        return;
+    }
+    if (fast < 0) {
+        if (memcmp(&v, &v0, sizeof v) != 0) {
+            abort();
+        }
+        return;
+    }
+    prepay_energy_t settlement = 0;
+    const bool has_settlement = cur.family != PREPAY_CJT188_FAMILY_HEAT &&
+                                prepay_cjt188_quantity_litres(&cur.settlement, &settlement) == 0;
+    if (v.litres != litres || v.has_settlement != has_settlement || v.settlement_litres != settlement ||
+        v.clock_state != cur.clock_state || v.clock != cur.clock || v.status != cur.status ||
+        v.meter_type != frame.meter_type) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) {
@@ -84,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const prepay_cjt188_di_order_t order = (prepay_cjt188_di_order_t)(data[0] % 3u);
     const uint8_t *in = data + 1;
     const size_t len = size - 1;
+    volume_read_agrees(data[0], in, len);
     prepay_cjt188_frame_t frame, sentinel;
     memset(&frame, 0xA5, sizeof frame);
     memcpy(&sentinel, &frame, sizeof frame);

@@ -1177,6 +1177,51 @@ PREPAY_API int prepay_cjt188_reply_current(const prepay_cjt188_frame_t *request,
                                            prepay_cjt188_current_t *out);
 
 /**
+ * @brief A 901F reply reduced to what a station settles: volumes in litres, the clock and ST.
+ *
+ * Filled by prepay_cjt188_volume_read() straight from the received bytes.
+ */
+typedef struct prepay_cjt188_volume {
+    prepay_energy_t litres;            /**< current cumulative volume, litres (heat meters: their volume field) */
+    prepay_energy_t settlement_litres; /**< settlement-day volume, litres; 0 unless `has_settlement` */
+    prepay_time_t clock;               /**< the meter's clock (valid if `clock_state` is ::PREPAY_CJT188_CLOCK_VALID) */
+    uint16_t status;                   /**< ST, byte0 | byte1 << 8 (also the ST of an abnormal reply) */
+    uint8_t clock_state;               /**< ::prepay_cjt188_clock of `clock` */
+    uint8_t meter_type;                /**< T of the replying meter */
+    bool has_settlement;               /**< the settlement-day volume was sent and is a whole number of litres */
+} prepay_cjt188_volume_t;
+
+/**
+ * @brief Decodes a 901F reply from its bytes to litres in one call, without a frame copy.
+ *
+ * The same checks and the same result as prepay_cjt188_decode() (with
+ * ::PREPAY_CJT188_DI_AUTO: the reply's DI in either byte order), then
+ * prepay_cjt188_reply_current() and prepay_cjt188_quantity_litres() of its
+ * reading, but the data is read where it lies: no ::prepay_cjt188_frame_t is
+ * filled. This is the path for a station that polls many water meters: about
+ * 2x faster than the three calls (`bench/bench_cjt188_modbus`, "901F -> litres").
+ * `fuzz/cjt188_frame_fuzzer.c` checks on every input that both paths agree.
+ * @param request the 901F read that was sent (prepay_cjt188_request_read()).
+ * @param in the received bytes: `FE` preamble bytes, then one frame.
+ * @param in_len their number; nothing beyond it is read.
+ * @param out the volume; untouched on error, except that an abnormal reply
+ *        writes its ST to `out->status` (every other member 0).
+ * @return the bytes consumed (preamble included, > 0), or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT for NULL pointers;
+ * ::PREPAY_E_CJT188_BAD_REQUEST if @p request is not a 901F read; the frame
+ * errors of prepay_cjt188_decode(); the matching errors of
+ * prepay_cjt188_reply_check() (::PREPAY_E_CJT188_ABNORMAL for an abnormal
+ * reply); ::PREPAY_E_CJT188_BAD_DATA, ::PREPAY_E_CJT188_BAD_VALUE,
+ * ::PREPAY_E_CJT188_BAD_UNIT as prepay_cjt188_current_decode();
+ * ::PREPAY_E_CJT188_ABSENT, ::PREPAY_E_CJT188_INEXACT, ::PREPAY_E_OVERFLOW
+ * as prepay_cjt188_quantity_litres() of the current volume.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_cjt188_volume_read(const prepay_cjt188_frame_t *request, const uint8_t *in, size_t in_len,
+                                         prepay_cjt188_volume_t *out);
+
+/**
  * @brief Parses a history reply (D120..D12B): the settlement-day reading of that month (L = 08H).
  * @param request the read sent.
  * @param reply the reply.

@@ -155,18 +155,24 @@ static inline void prepay__cjt188_apply(prepay_cjt188_frame_t *frame, const prep
 }
 
 /* prepay_cjt188_address_matches() without the NULL checks (inlined where hot). */
-static inline bool prepay__cjt188_address_matches(const prepay_cjt188_address_t *target,
-                                                  const prepay_cjt188_address_t *meter)
+static inline bool prepay__cjt188_address_bytes_match(const uint8_t *target, const uint8_t *meter)
 {
-    if (memcmp(target->bytes, meter->bytes, PREPAY_CJT188_ADDRESS_SIZE) == 0) {
+    if (memcmp(target, meter, PREPAY_CJT188_ADDRESS_SIZE) == 0) {
         return true; /* the usual case: a reply from the meter addressed */
     }
     for (size_t i = 0; i < PREPAY_CJT188_ADDRESS_SIZE; i++) {
-        if (target->bytes[i] != PREPAY_CJT188_WILDCARD_BYTE && target->bytes[i] != meter->bytes[i]) {
+        if (target[i] != PREPAY_CJT188_WILDCARD_BYTE && target[i] != meter[i]) {
             return false;
         }
     }
     return true;
+}
+
+/* The same on address structs. */
+static inline bool prepay__cjt188_address_matches(const prepay_cjt188_address_t *target,
+                                                  const prepay_cjt188_address_t *meter)
+{
+    return prepay__cjt188_address_bytes_match(target->bytes, meter->bytes);
 }
 
 /* prepay_cjt188_meter_family(), inlined where hot. */
@@ -210,6 +216,13 @@ static inline uint32_t prepay__cjt188_gather32(const uint8_t *in, size_t n)
 static inline bool prepay__cjt188_bcd_word_ok(uint32_t w)
 {
     return ((w >> 3) & ((w >> 2) | (w >> 1)) & 0x11111111u) == 0;
+}
+
+/* The same test on 16 nibbles at once (two words side by side: every nibble
+ * is tested within itself, so no bit crosses from one word to the other). */
+static inline bool prepay__cjt188_bcd_wide_ok(uint64_t w)
+{
+    return ((w >> 3) & ((w >> 2) | (w >> 1)) & 0x1111111111111111ull) == 0;
 }
 
 /* 8 BCD digits (least significant pair in the low byte) to binary: bytes

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../common/civil_time_internal.h"
+#include "cjt188_clock_internal.h"
 #include "cjt188_internal.h"
 #include "prepay/civil_time.h"
 #include "prepay/cjt188.h"
@@ -217,30 +218,7 @@ int prepay_cjt188_clock_decode(const uint8_t in[7], prepay_time_t *out)
     if (!in || !out) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    const uint32_t low = prepay__cjt188_gather32(in, 4);      /* ss mm hh DD */
-    const uint32_t high = prepay__cjt188_gather32(in + 4, 3); /* MM YY YY */
-    if ((low == 0 && high == 0) || (low == 0xFFFFFFFFu && high == 0xFFFFFFu)) {
-        return PREPAY_CJT188_CLOCK_ABSENT;
-    }
-    if (!prepay__cjt188_bcd_word_ok(low) || !prepay__cjt188_bcd_word_ok(high)) {
-        return PREPAY_CJT188_CLOCK_INVALID;
-    }
-    /* Every byte to 0..99 at once (four bytes of a word in parallel). */
-    const uint32_t lo = (low & 0x0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0Fu) * 10u;
-    const uint32_t hi = (high & 0x0F0F0F0Fu) + ((high >> 4) & 0x0F0F0F0Fu) * 10u;
-    const unsigned f[7] = {lo & 0xFFu, (lo >> 8) & 0xFFu, (lo >> 16) & 0xFFu, lo >> 24,
-                           hi & 0xFFu, (hi >> 8) & 0xFFu, (hi >> 16) & 0xFFu};
-    /* ss mm hh DD MM YY(low) YY(high) */
-    if (f[0] > 59 || f[1] > 59 || f[2] > 23) {
-        return PREPAY_CJT188_CLOCK_INVALID;
-    }
-    prepay_days_t days;
-    const int32_t year = (int32_t)(f[6] * 100u + f[5]);
-    if (!prepay__days_from_date(year, f[4], f[3], &days)) {
-        return PREPAY_CJT188_CLOCK_INVALID;
-    }
-    *out = (prepay_time_t)days * PREPAY_SECONDS_PER_DAY + (prepay_time_t)(f[2] * 3600u + f[1] * 60u + f[0]);
-    return PREPAY_CJT188_CLOCK_VALID;
+    return prepay__cjt188_clock_read(in, out);
 }
 
 int prepay_cjt188_clock_encode(prepay_time_t t, uint8_t out[7])
@@ -333,7 +311,7 @@ int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *value, size_
             return rc;
         }
         prepay_time_t clock = 0;
-        const int state = prepay_cjt188_clock_decode(value + 10, &clock);
+        const int state = prepay__cjt188_clock_read(value + 10, &clock);
         prepay_cjt188_family_t family = prepay__cjt188_meter_family(meter_type);
         /* Member by member: a memset of the whole struct compiles to rep stos,
          * slower than the rest of the decoding together. */
@@ -375,7 +353,7 @@ int prepay_cjt188_current_decode(uint8_t meter_type, const uint8_t *value, size_
     }
     c.family = PREPAY_CJT188_FAMILY_HEAT;
     const size_t clock_at = 34;
-    int state = prepay_cjt188_clock_decode(value + clock_at, &c.clock);
+    int state = prepay__cjt188_clock_read(value + clock_at, &c.clock);
     c.clock_state = (uint8_t)state;
     c.status = (uint16_t)(value[clock_at + 7] | value[clock_at + 8] << 8);
     *out = c;

@@ -283,6 +283,53 @@ static void check_typed(const tv_record_t *r, const prepay_cjt188_frame_t *f)
     }
 }
 
+/* The one-call reader on the published bytes of a 901F reply: the same
+ * litres, settlement, clock and ST as the published expectations. */
+static void check_volume_read(const tv_record_t *r, const prepay_cjt188_frame_t *f, const uint8_t *bytes, int len)
+{
+    const char *current = tv_get(r, "current_litres");
+    const char *volume = tv_get(r, "volume_litres");
+    if (!f->is_reply || f->di != PREPAY_CJT188_DI_CURRENT || (!current && !volume && !tv_get(r, "current_error"))) {
+        return;
+    }
+    const char *name = tv_need(r, "name");
+    prepay_cjt188_target_t t = {f->meter_type, f->address, (prepay_cjt188_di_order_t)f->di_order};
+    prepay_cjt188_frame_t request;
+    assert_int_equal(prepay_cjt188_request_read(&request, &t, PREPAY_CJT188_DI_CURRENT, f->ser), PREPAY_OK);
+    prepay_cjt188_volume_t v;
+    memset(&v, 0x5A, sizeof v);
+    int rc = prepay_cjt188_volume_read(&request, bytes, (size_t)len, &v);
+    if (tv_get(r, "current_error")) {
+        assert_int_equal(rc, PREPAY_E_CJT188_BAD_UNIT);
+        return;
+    }
+    const char *want = current ? current : volume;
+    if (strcmp(want, "absent") == 0) {
+        assert_int_equal(rc, PREPAY_E_CJT188_ABSENT);
+        return;
+    }
+    if (rc != len || v.litres != strtoll(want, NULL, 10)) {
+        fail_msg("%s: volume_read gave %d (%s), %lld L, expected %s", name, rc, rc < 0 ? prepay_strerror(rc) : "",
+                 (long long)v.litres, want);
+    }
+    assert_int_equal(v.meter_type, f->meter_type);
+    check_status_word(r, v.status);
+    prepay_cjt188_current_t c;
+    memset(&c, 0, sizeof c);
+    c.clock = v.clock;
+    c.clock_state = v.clock_state;
+    check_clock(r, &c);
+    if (current) {
+        const char *settlement = tv_need(r, "settlement_litres");
+        assert_int_equal(v.has_settlement, strcmp(settlement, "absent") != 0);
+        if (v.has_settlement) {
+            assert_int_equal(v.settlement_litres, strtoll(settlement, NULL, 10));
+        }
+    } else {
+        assert_false(v.has_settlement); /* a heat meter's settlement field is heat */
+    }
+}
+
 static void test_every_vector(void **state)
 {
     (void)state;
@@ -307,6 +354,7 @@ static void test_every_vector(void **state)
                 *(frame.di_order == PREPAY_CJT188_DI_LOW_FIRST ? &low_first : &high_first) += 1;
             }
             check_typed(r, &frame);
+            check_volume_read(r, &frame, bytes, len);
             /* Re-encode: exactly the published bytes. */
             uint8_t out[512];
             int n = prepay_cjt188_encode(&frame, out, sizeof out);

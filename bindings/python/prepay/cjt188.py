@@ -25,7 +25,7 @@ __all__ = [
     "DiOrder", "Valve", "Frame", "Target", "StreamParser", "StreamStats", "Current", "PriceTable", "Purse",
     "WriteAck", "Command", "decode", "decode_all", "encode", "checksum", "address_text", "read", "read_address",
     "read_key_version", "write_price_table", "write_day", "purchase", "write_key", "write_time", "valve",
-    "factory_enable", "write_address", "write_base", "reply_check", "reply_current", "reply_history",
+    "factory_enable", "write_address", "write_base", "reply_check", "reply_current", "volume_read", "reply_history",
     "reply_price_table", "reply_day", "reply_purse", "reply_key_version", "reply_address", "reply_write",
     "parse_request", "reply_build", "reply_build_abnormal", "purchase_check", "status_valve",
     "status_battery_low",
@@ -366,6 +366,19 @@ def reply_current(request: Frame, reply: Frame) -> Current:
     check(_c.prepay_cjt188_reply_current(request._c(), reply._c(), cur))
     clock = from_time(cur.clock) if cur.clock_state == _c.PREPAY_CJT188_CLOCK_VALID else None
     return Current(_litres(cur.reading), _litres(cur.settlement), clock, cur.clock_state, cur.status)
+
+
+def volume_read(request: Frame, data: BytesLike) -> Current:
+    """A 901F reply straight from its received bytes (one C call, no frame object): what
+    ``reply_current(request, decode(data))`` gives, with the current volume required in whole litres.
+
+    Raises CJT188Error as decode(), reply_current() and the litres conversion would (e.g. E_CJT188_ABSENT for a
+    meter that sent no current volume, E_CJT188_INEXACT for one that litres cannot express)."""
+    v = _c.prepay_cjt188_volume_t()
+    n = _c.prepay_cjt188_volume_read(request._c(), data, v)
+    check(n)
+    clock = from_time(v.clock) if v.clock_state == _c.PREPAY_CJT188_CLOCK_VALID else None
+    return Current(v.litres, v.settlement_litres if v.has_settlement else None, clock, v.clock_state, v.status)
 
 
 def reply_history(request: Frame, reply: Frame) -> Optional[int]:

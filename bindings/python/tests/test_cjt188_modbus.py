@@ -62,6 +62,12 @@ class CJT188Vectors(unittest.TestCase):
                     if "settlement_litres" in r:
                         want = r["settlement_litres"]
                         self.assertEqual(cur.settlement_litres, None if want == "absent" else int(want))
+                    if cur.litres is not None:
+                        self.assertEqual(cjt188.volume_read(req, raw), cur)  # the one-call path agrees
+                    else:
+                        with self.assertRaises(prepay.CJT188Error) as ctx:
+                            cjt188.volume_read(req, raw)
+                        self.assertEqual(ctx.exception.code, prepay.Status.E_CJT188_ABSENT)
         self.assertGreaterEqual(n, 40)
 
     def test_stream_finds_every_frame_behind_garbage(self):
@@ -118,6 +124,9 @@ class CJT188Exchanges(unittest.TestCase):
         self.assertEqual(ab.status, 1)
         with self.assertRaises(prepay.CJT188Error) as ctx:
             cjt188.reply_current(req, ab)
+        self.assertEqual(ctx.exception.code, prepay.Status.E_CJT188_ABNORMAL)
+        with self.assertRaises(prepay.CJT188Error) as ctx:
+            cjt188.volume_read(req, ab.wire)
         self.assertEqual(ctx.exception.code, prepay.Status.E_CJT188_ABNORMAL)
         other = cjt188.read(self.target, 0x901F, ser=6)
         late = cjt188.reply_build(other, self.target, bytes(19))
