@@ -72,10 +72,10 @@ typedef struct demo_room {
     /* the meter's own registers (Wh: total, then bands 1..4) at the first and the last reading, and its purse */
     prepay_energy_t meter_first[5], meter_last[5];
     prepay_money_t meter_remaining;
-    /* The room's CJ/T 188 water meter (remote rooms only, demo_water.c): remote mode, its valve driven by
-     * the station from the account's COMMAND events; the litres settled on the same wallet. */
+    /* The room's CJ/T 188 water meter (demo_water.c). Remote rooms: remote mode, its valve driven by the
+     * station from the account's COMMAND events; the litres settled on the same wallet. Local rooms: below. */
     bool water;                    /* the room has one */
-    uint32_t water_id;             /* its settlement meter id */
+    uint32_t water_id;             /* its settlement meter id (local rooms: the purchase register) */
     char water_address_text[15];
     prepay_cjt188_address_t water_address;
     int water_scale;               /* its tap flow, % of the site's profile */
@@ -160,10 +160,10 @@ typedef struct demo {
      * [2] the local water meters' purchase registers */
     prepay_settlement_tariff_t tariffs[3];
     prepay_tariff_doc_t *water_doc;
-    /* Every remote room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity
-     * from one wallet. The water ladder's service period is the run (see docs/water.md). */
+    /* Every room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity from one
+     * wallet. The water ladder's service period is the run (see docs/water.md). */
     bool has_water;
-    size_t water_count;                /* rooms with a water meter */
+    size_t water_count;                /* rooms with a water meter (every room) */
     uint8_t water_ser;                 /* CJ/T 188 SER of the next request */
     int water_cycles;                  /* tier cycles the run touches */
     int32_t water_cycle_id[DEMO_WATER_CYCLES];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `prepay demo`: the rooms' water meters (CJ/T 188-2004) on the same link as the DL/T 645 meters,
- * one in every remote room. The station reads each one's volume (901F), settles the litres on the
+ * one in every room. Remote rooms: the station reads each one's volume (901F), settles the litres on the
  * room's account (water priced by the water ladder, one wallet with electricity), and drives its
  * valve (A017) from the account's COMMAND events: closed at zero balance, opened after the recharge.
  * Local rooms (the electricity meter keeps its own purse) have a money-mode meter with its own purse: the
@@ -531,12 +531,29 @@ int demo_water_round(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *ou
     if (count > 0 && read_window(d, window, count, t, out, n) != 0) {
         return -1;
     }
+    bool boundary = false; /* the local meters' tier cycle turns now */
+    for (int k = 0; k < d->local_cycles; k++) {
+        boundary = boundary || d->local_cycle_end[k] == t;
+    }
     for (size_t i = 0; i < d->room_count; i++) {
-        /* Local meters: a purchase not yet confirmed is sent again (same serial), and every day at midnight
-         * the purse is read (8105). */
+        /* Local meters: the register at a cycle's turn re-polled like the end readings (the litres of each cycle
+         * are then as read, not spread by time); a purchase not yet confirmed sent again (same serial); every day
+         * at midnight the purse read (8105). */
         demo_room_t *r = &d->rooms[i];
         if (!r->water || !r->local) {
             continue;
+        }
+        for (int k = 0; boundary && r->water_time != t && k < DEMO_END_POLLS; k++) {
+            prepay_energy_t litres;
+            bool open;
+            int got = read_current(d, r, &litres, &open);
+            if (got < 0) {
+                return -1;
+            }
+            if (got > 0) {
+                note_valve(r, open);
+                note_reading(d, r, t, litres);
+            }
         }
         if ((r->water_pending > 0 || r->water_queued > 0 || !r->water_table_ok) && sell(d, r, t) != 0) {
             return -1;
