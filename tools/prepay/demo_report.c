@@ -320,17 +320,18 @@ static int report_water(demo_t *d, report_files_t *files)
             total = prepay_settlement_meter(&d->site, r->water_id)->total;
             water = r->water_money;
         }
-        char m[CLI_TEXT_MAX], bought[CLI_TEXT_MAX] = "", purse[CLI_TEXT_MAX] = "";
+        char m[CLI_TEXT_MAX], bought[CLI_TEXT_MAX] = "", purse[CLI_TEXT_MAX] = "", buys[CLI_TEXT_MAX] = "";
         money(water, m);
         if (r->local) {
             money(r->water_booked, bought);
             money(r->water_purse.remaining_fen, purse);
+            snprintf(buys, sizeof buys, "%d", r->water_purchases);
         }
         if (!d->opt.json) {
-            printf("%-5s %-14s %-6s %9lld %9lld %9lld %9lld %8s %6d %6d %5s %4d %9s %8s\n", r->name,
+            printf("%-5s %-14s %-6s %9lld %9lld %9lld %9lld %8s %6d %6d %5s %4s %9s %8s\n", r->name,
                    r->water_address_text, r->local ? "local" : "remote", (long long)litres[0], (long long)litres[1],
                    (long long)litres[2], (long long)total, m, r->water_closes, r->water_opens,
-                   r->water_final_open ? "open" : "shut", r->water_purchases, bought, purse);
+                   r->water_final_open ? "open" : "shut", buys, bought, purse);
         }
         json_t *o = json_object(), *tl = json_array();
         cli_set(o, "room", json_string(r->name));
