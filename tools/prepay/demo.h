@@ -257,7 +257,8 @@ int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litr
 int demo_water_local_setup(demo_t *d);
 int demo_water_prime(demo_t *d);
 int demo_water_buy(demo_t *d, demo_room_t *r, prepay_time_t t, prepay_money_t amount);
-/* The purse the station believes a local water meter holds (fen): the last 8105 read, 0 once its valve was seen shut. */
+/* The purse the station believes a local water meter holds (fen): the last 8105 read, 0 once its valve was seen
+ * shut. */
 prepay_money_t demo_water_purse_view(const demo_room_t *r);
 /* What a local water meter's purse holds when the slack of the register's resolution is allowed for: the money
  * the meter's own table gives the litres read, and the largest difference the 10 L register steps allow (fen). */

@@ -277,19 +277,20 @@ static int report_water(demo_t *d, report_files_t *files)
                                                                 PREPAY_TIME_TEXT_DATE, from)));
         }
         cli_set(lj, "meters", json_integer((json_int_t)d->water_local_count));
-        cli_set(lj, "rule", json_string(wt->cycle_kind == PREPAY_CYCLE_YEAR
-                                            ? "the meter's own purse; A010: the ladder's prices, its annual bounds / 12 "
-                                              "in whole m3, monthly cycles from the 1st"
-                                            : "the meter's own purse; A010: the ladder's prices and bounds in whole m3, "
-                                              "monthly cycles from the 1st"));
+        cli_set(lj, "rule",
+                json_string(wt->cycle_kind == PREPAY_CYCLE_YEAR
+                                ? "the meter's own purse; A010: the ladder's prices, its annual bounds / 12 in "
+                                  "whole m3, monthly cycles from the 1st"
+                                : "the meter's own purse; A010: the ladder's prices and bounds in whole m3, monthly "
+                                  "cycles from the 1st"));
         cli_set(lj, "prices_yuan_per_m3", prices);
         cli_set(lj, "steps_l", steps);
         cli_set(lj, "cycle_starts", lc);
         cli_set(wj, "local", lj);
         if (!d->opt.json) {
-            printf("  local rooms (%zu): the meter's own purse, topped up by purchases (A013) from the wallet; its price "
-                   "table (A010) %s / %s / %s yuan per m3, steps %lld / %lld L a month\n", d->water_local_count, p[0],
-                   p[1], p[2], (long long)pt->step_litres[0], (long long)pt->step_litres[1]);
+            printf("  local rooms (%zu): the meter's own purse, topped up by purchases (A013) from the wallet; its "
+                   "price table (A010) %s / %s / %s yuan per m3, steps %lld / %lld L a month\n", d->water_local_count,
+                   p[0], p[1], p[2], (long long)pt->step_litres[0], (long long)pt->step_litres[1]);
         }
     }
     if (!d->opt.json) {
@@ -556,7 +557,8 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
     check(d, registers, "every meter's register equals the last reading settled (Wh)");
     check(d, settled, "energy settled per room = its register's advance over the run (Wh)");
     check(d, purses, "local meters: ledger mirror = the meter's own purse, within 1 fen a day (fen)");
-    check(d, wallets, "balance = recharges - electricity - water - common area + debt, every room (fen)");
+    check(d, wallets, "balance = recharges - electricity - water (charges, or a local water meter's purchases) - "
+                      "common area + debt, every room (fen)");
     check(d, shares == d->common_total, "common-area shares add up to the common-area charge (fen)");
     check(d, master->total == rooms + d->common_energy - g->carry,
           "incomer = rooms + common area (+ carried residual) (Wh)");

@@ -189,7 +189,8 @@ static int read_current(demo_t *d, const demo_room_t *r, prepay_energy_t *litres
  * (the purchases sold, in fen) is charged to the wallet as it is, on the water line. */
 static const char purse_tariff_json[] =
     "{\"format\": \"prepay-tariff/1\", \"name\": \"Water meter purchases (1 unit = 1 fen)\","
-    " \"source\": {\"notice\": \"none: a bookkeeping register\", \"url\": \"\", \"note\": \"prepay demo: a local water meter's purchases, sold out of the wallet\"},"
+    " \"source\": {\"notice\": \"none: a bookkeeping register\", \"url\": \"\","
+    " \"note\": \"prepay demo: a local water meter's purchases, sold out of the wallet\"},"
     " \"commodity\": \"water\", \"currency\": \"CNY\", \"bands\": [\"purchase\"],"
     " \"prices\": {\"bands\": {\"purchase\": [\"10\"]}}, \"rounding\": {\"scope\": \"bill\", \"mode\": \"half_up\"}}";
 
@@ -229,7 +230,8 @@ int demo_water_local_setup(demo_t *d)
         if (t->tier_count > 1) {
             bound = t->ladders[0].upper[k < t->tier_count - 1 ? k : t->tier_count - 2];
         }
-        status = prepay_i64_div_round(bound, t->cycle_kind == PREPAY_CYCLE_YEAR ? 12000 : 1000, PREPAY_ROUND_HALF_UP, &m3);
+        status = prepay_i64_div_round(bound, t->cycle_kind == PREPAY_CYCLE_YEAR ? 12000 : 1000, PREPAY_ROUND_HALF_UP,
+                                      &m3);
         table->step_litres[k] = m3 * 1000;
     }
     prepay_civil_t c;
