@@ -114,7 +114,7 @@ static const cli_spec_t demo_spec = {
     .usage = "[--days N] [--meters M] [--out DIR] [--seed S] [--tariff T.json] [--drop P] [--corrupt P]\n"
              " [--timeout-ms N] [--emulator PATH] [--json]",
     .summary = "Runs a building of M prepaid rooms for N days against the DL/T 645 emulator over loopback TCP\n"
-               "(a CJ/T 188 water meter in every remote room, on the same wallet) and prints the month-end\n"
+               "(a CJ/T 188 water meter in every room, on the same wallet) and prints the month-end\n"
                "report; writes report.csv, report.json, water.csv, events.csv, notifications.csv, site.json,\n"
                "load.svg and load.csv into DIR.",
     .options = demo_options,
@@ -156,6 +156,7 @@ static void demo_free(demo_t *d)
     free(d->rooms);
     free(d->doc);
     free(d->water_doc);
+    free(d->purse_doc);
 }
 
 /* The water meters' tariff (a water ladder), read and checked before anything is written. */

@@ -43,6 +43,9 @@ typedef enum demo_habit {
  * one exchange leave a meter unanswered about once in 4 x 10^7 (a DL/T 645 poll is 1 + retries exchanges). */
 #define DEMO_END_POLLS 8
 #define DEMO_WATER_CYCLES 16
+/* A local room's recharge: the water meter is topped up to this purse (fen), with at most half of what reached
+ * the wallet; the rest goes to the electricity meter. */
+#define DEMO_WATER_TARGET 10000
 
 typedef struct demo_room {
     char name[8];                  /* "R101" */
@@ -69,10 +72,10 @@ typedef struct demo_room {
     /* the meter's own registers (Wh: total, then bands 1..4) at the first and the last reading, and its purse */
     prepay_energy_t meter_first[5], meter_last[5];
     prepay_money_t meter_remaining;
-    /* The room's CJ/T 188 water meter (remote rooms only, demo_water.c): remote mode, its valve driven by
-     * the station from the account's COMMAND events; the litres settled on the same wallet. */
+    /* The room's CJ/T 188 water meter (demo_water.c). Remote rooms: remote mode, its valve driven by the
+     * station from the account's COMMAND events; the litres settled on the same wallet. Local rooms: below. */
     bool water;                    /* the room has one */
-    uint32_t water_id;             /* its settlement meter id */
+    uint32_t water_id;             /* its settlement meter id (local rooms: the purchase register) */
     char water_address_text[15];
     prepay_cjt188_address_t water_address;
     int water_scale;               /* its tap flow, % of the site's profile */
@@ -87,6 +90,21 @@ typedef struct demo_room {
     bool water_final_open;
     prepay_money_t water_money;    /* water charges the settlement posted (its water calls' charge) */
     prepay_energy_t water_cycle_l[DEMO_WATER_CYCLES]; /* litres per tier cycle (intervals spread over cycles) */
+    /* Local rooms' water meters (money purse on the meter): the station programs the price table (A010), sells
+     * purchases (A013, idempotent on the purchase serial) and reads 901F and 8105; the meter deducts and closes.
+     * A purchase is booked on the wallet once, when sold, through the room's purchase register (water_id in
+     * the settlement: 1 unit = 1 fen); water_money is then the purchases booked. */
+    prepay_money_t water_opening;  /* the opening balance's water part (purchase serial 1) */
+    prepay_money_t water_booked;   /* purchases booked on the wallet (fen): the purchase register */
+    int water_purchases;           /* purchases booked (count) */
+    int water_credited;            /* purchases the meter confirmed (count) */
+    uint8_t water_serial;          /* serial of the last purchase the meter confirmed (0: none yet) */
+    prepay_money_t water_pending;  /* the purchase in flight (serial water_serial + 1), 0: none */
+    prepay_money_t water_queued;   /* booked, sold after the one in flight */
+    prepay_time_t water_book_time; /* the purchase register's last settled time */
+    bool water_table_ok;           /* the meter confirmed the A010 price table */
+    bool water_purse_read;         /* the 8105 read after the run answered */
+    prepay_cjt188_purse_t water_purse; /* the last 8105 read (serial, totals, remaining, ST) */
 } demo_room_t;
 
 /* A meter's load curve of the last day (demo_curves.c): 97 class-4 records, 15 minutes apart. */
@@ -138,17 +156,26 @@ typedef struct demo {
     const cli_t *cli;                  /* errors and --json */
     prepay_time_t start;
     prepay_tariff_doc_t *doc;
-    /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff */
-    prepay_settlement_tariff_t tariffs[2];
+    /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff;
+     * [2] the local water meters' purchase registers */
+    prepay_settlement_tariff_t tariffs[3];
     prepay_tariff_doc_t *water_doc;
-    /* Every remote room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity
-     * from one wallet. The water ladder's service period is the run (see docs/water.md). */
+    /* Every room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity from one
+     * wallet. The water ladder's service period is the run (see docs/water.md). */
     bool has_water;
-    size_t water_count;                /* rooms with a water meter */
+    size_t water_count;                /* rooms with a water meter (every room) */
     uint8_t water_ser;                 /* CJ/T 188 SER of the next request */
     int water_cycles;                  /* tier cycles the run touches */
     int32_t water_cycle_id[DEMO_WATER_CYCLES];
     prepay_time_t water_cycle_end[DEMO_WATER_CYCLES];
+    /* Local rooms' water meters: the price table the station programs (the ladder's prices; steps = annual
+     * bounds / 12 in whole m3, monthly cycles from the 1st), their monthly cycles over the run, and the
+     * purchase registers' tariff (tariffs[2]: 10 yuan per "m3", so 1 unit = 1 fen). */
+    size_t water_local_count;
+    prepay_cjt188_price_table_t water_table;
+    int local_cycles;
+    prepay_time_t local_cycle_end[DEMO_WATER_CYCLES];
+    prepay_tariff_doc_t *purse_doc;
     prepay_wallet_policy_t policy;
     demo_room_t *rooms;
     size_t room_count;
@@ -224,6 +251,19 @@ int demo_water_confirm(demo_t *d, prepay_time_t t);
  * the ladder applied to those litres (fen, half-up): computed from the readings and the tariff, not the
  * settlement. 0, or a negative status. */
 int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money);
+/* Local rooms' water meters: the price table from the water ladder and the monthly cycles (0, or -1 reported);
+ * the purchase registers primed at the start; a purchase booked on the wallet and sold to the meter (A013),
+ * retried until confirmed (0, or -1 reported). */
+int demo_water_local_setup(demo_t *d);
+int demo_water_prime(demo_t *d);
+int demo_water_buy(demo_t *d, demo_room_t *r, prepay_time_t t, prepay_money_t amount);
+/* The purse the station believes a local water meter holds (fen): the last 8105 read, 0 once its valve was seen
+ * shut. */
+prepay_money_t demo_water_purse_view(const demo_room_t *r);
+/* What a local water meter's purse holds when the slack of the register's resolution is allowed for: the money
+ * the meter's own table gives the litres read, and the largest difference the 10 L register steps allow (fen). */
+int demo_water_local_money(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money,
+                           prepay_money_t *slack);
 /* water.csv: one line per water meter. 0, or -1 if a write failed. */
 int demo_water_write_csv(const demo_t *d, FILE *f);
 int demo_write_day_svg(const demo_t *d, FILE *f);

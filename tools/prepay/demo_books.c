@@ -130,8 +130,12 @@ int demo_settlement_open(demo_t *d)
     memset(&config, 0, sizeof config);
     d->tariffs[0].version = 1;
     d->tariffs[1].version = 1;
+    d->tariffs[2].version = 1;
+    if (d->has_water && d->water_local_count > 0 && demo_water_local_setup(d) != 0) {
+        return -1;
+    }
     config.tariffs = d->tariffs;
-    config.tariff_count = d->has_water ? 2 : 1;
+    config.tariff_count = d->has_water ? (d->water_local_count > 0 ? 3 : 2) : 1;
     config.policies = &d->policy;
     config.policy_count = 1;
     config.restore_command = PREPAY_DLT645_RELAY_DIRECT_CLOSE; /* the demo's tenants do not press a button */
@@ -155,7 +159,11 @@ int demo_settlement_open(demo_t *d)
         a.kind = r->local ? PREPAY_SETTLEMENT_PREPAID_LOCAL : PREPAY_SETTLEMENT_PREPAID_REMOTE;
         a.area = r->area;
         a.tariff_account = d->doc->account;
-        if (r->water) {
+        if (r->water && r->local) {
+            /* The water meter keeps its own purse: the account's water line is its purchase register, the
+             * purchases sold to the meter (1 unit = 1 fen), booked when sold. */
+            a.tariff[PREPAY_SETTLEMENT_WATER] = 2;
+        } else if (r->water) {
             /* The water ladder: one wallet, one recharge, separate lines. The service period is the run, so
              * that an annual ladder prorated by month gives the months the run touches (docs/water.md). */
             a.tariff[PREPAY_SETTLEMENT_WATER] = 1;

@@ -225,8 +225,10 @@ static int report_water(demo_t *d, report_files_t *files)
         first = d->rooms[i].water ? &d->rooms[i] : NULL;
     }
     if (!d->opt.json && first) {
-        printf("\nWater: %zu CJ/T 188 meters (every remote room), on the rooms' wallets; %s\n", d->water_count,
+        printf("\nWater: %zu CJ/T 188 meters (every room), on the rooms' wallets; %s\n", d->water_count,
                d->water_doc->name);
+        printf("  remote rooms (%zu): settled by the station on the ladder, valve driven from the account\n",
+               d->water_count - d->water_local_count);
     }
     for (int k = 0; k < d->water_cycles && first; k++) {
         /* The effective bounds of each cycle the run touches (every water account has the same service period). */
@@ -258,55 +260,116 @@ static int report_water(demo_t *d, report_files_t *files)
         json_array_append_new(cycles, c);
     }
     cli_set(wj, "cycles", cycles);
+    if (d->water_local_count > 0) {
+        /* The local meters' own table (A010) and their monthly cycles. */
+        const prepay_cjt188_price_table_t *pt = &d->water_table;
+        json_t *lj = json_object(), *prices = json_array(), *steps = json_array(), *lc = json_array();
+        char p[3][CLI_TEXT_MAX];
+        for (int k = 0; k < 3; k++) {
+            json_array_append_new(prices, json_string(cli_fixed_text(pt->price[k] / 1000000, 2, p[k])));
+        }
+        for (int k = 0; k < 2; k++) {
+            json_array_append_new(steps, json_integer((json_int_t)pt->step_litres[k]));
+        }
+        for (int k = 0; k < d->local_cycles; k++) {
+            char from[CLI_TEXT_MAX];
+            json_array_append_new(lc, json_string(cli_time_text(k == 0 ? d->start : d->local_cycle_end[k - 1],
+                                                                PREPAY_TIME_TEXT_DATE, from)));
+        }
+        cli_set(lj, "meters", json_integer((json_int_t)d->water_local_count));
+        cli_set(lj, "rule",
+                json_string(wt->cycle_kind == PREPAY_CYCLE_YEAR
+                                ? "the meter's own purse; A010: the ladder's prices, its annual bounds / 12 in "
+                                  "whole m3, monthly cycles from the 1st"
+                                : "the meter's own purse; A010: the ladder's prices and bounds in whole m3, monthly "
+                                  "cycles from the 1st"));
+        cli_set(lj, "prices_yuan_per_m3", prices);
+        cli_set(lj, "steps_l", steps);
+        cli_set(lj, "cycle_starts", lc);
+        cli_set(wj, "local", lj);
+        if (!d->opt.json) {
+            printf("  local rooms (%zu): the meter's own purse, topped up by purchases (A013) from the wallet; its "
+                   "price table (A010) %s / %s / %s yuan per m3, steps %lld / %lld L a month\n", d->water_local_count,
+                   p[0], p[1], p[2], (long long)pt->step_litres[0], (long long)pt->step_litres[1]);
+        }
+    }
     if (!d->opt.json) {
-        printf("%-5s %-14s %9s %9s %9s %9s %8s %6s %6s %5s\n", "room", "meter", "tier1 L", "tier2 L", "tier3 L",
-               "total L", "water", "closed", "opened", "valve");
+        printf("%-5s %-14s %-6s %9s %9s %9s %9s %8s %6s %6s %5s %4s %9s %8s\n", "room", "meter", "mode", "tier1 L",
+               "tier2 L", "tier3 L", "total L", "water", "closed", "opened", "valve", "buys", "purchased", "purse");
     }
     prepay_energy_t sum[4] = {0, 0, 0, 0};
-    prepay_money_t sum_money = 0;
-    int closes = 0, opens = 0;
+    prepay_money_t sum_money = 0, sum_bought = 0, sum_purse = 0;
+    int closes = 0, opens = 0, purchases = 0;
     for (size_t i = 0; i < d->room_count; i++) {
         const demo_room_t *r = &d->rooms[i];
         if (!r->water) {
             continue;
         }
-        prepay_energy_t litres[3];
-        prepay_money_t ladder = 0;
-        if (demo_water_tiers(d, r, litres, &ladder) != 0) {
-            rc = -1;
+        prepay_energy_t litres[3], total;
+        prepay_money_t ladder = 0, slack = 0, water;
+        if (r->local) {
+            /* The meter's own figures: tiers by its table over the litres read, what it deducted, its purse. */
+            if (demo_water_local_money(d, r, litres, &ladder, &slack) != 0) {
+                rc = -1;
+            }
+            total = r->water_last - r->water_first;
+            water = r->water_purse.total_fen - r->water_purse.remaining_fen;
+        } else {
+            if (demo_water_tiers(d, r, litres, &ladder) != 0) {
+                rc = -1;
+            }
+            total = prepay_settlement_meter(&d->site, r->water_id)->total;
+            water = r->water_money;
         }
-        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
-        char m[CLI_TEXT_MAX];
-        money(r->water_money, m);
+        char m[CLI_TEXT_MAX], bought[CLI_TEXT_MAX] = "", purse[CLI_TEXT_MAX] = "", buys[CLI_TEXT_MAX] = "";
+        money(water, m);
+        if (r->local) {
+            money(r->water_booked, bought);
+            money(r->water_purse.remaining_fen, purse);
+            snprintf(buys, sizeof buys, "%d", r->water_purchases);
+        }
         if (!d->opt.json) {
-            printf("%-5s %-14s %9lld %9lld %9lld %9lld %8s %6d %6d %5s\n", r->name, r->water_address_text,
-                   (long long)litres[0], (long long)litres[1], (long long)litres[2], (long long)wm->total, m,
-                   r->water_closes, r->water_opens, r->water_final_open ? "open" : "shut");
+            printf("%-5s %-14s %-6s %9lld %9lld %9lld %9lld %8s %6d %6d %5s %4s %9s %8s\n", r->name,
+                   r->water_address_text, r->local ? "local" : "remote", (long long)litres[0], (long long)litres[1],
+                   (long long)litres[2], (long long)total, m, r->water_closes, r->water_opens,
+                   r->water_final_open ? "open" : "shut", buys, bought, purse);
         }
         json_t *o = json_object(), *tl = json_array();
         cli_set(o, "room", json_string(r->name));
         cli_set(o, "address", json_string(r->water_address_text));
+        cli_set(o, "mode", json_string(r->local ? "local" : "remote"));
         for (int t = 0; t < 3; t++) {
             json_array_append_new(tl, json_integer((json_int_t)litres[t]));
             sum[t] += litres[t];
         }
         cli_set(o, "litres_by_tier", tl);
-        cli_set(o, "litres", json_integer((json_int_t)wm->total));
+        cli_set(o, "litres", json_integer((json_int_t)total));
         cli_set(o, "water", json_string(m));
+        if (r->local) {
+            cli_set(o, "deducted", json_string(m));
+            cli_set(o, "purchases", json_integer(r->water_purchases));
+            cli_set(o, "purchased", json_string(bought));
+            cli_set(o, "purse", json_string(purse));
+            sum_bought += r->water_booked;
+            sum_purse += r->water_purse.remaining_fen;
+            purchases += r->water_purchases;
+        }
         cli_set(o, "valve_closes", json_integer(r->water_closes));
         cli_set(o, "valve_opens", json_integer(r->water_opens));
         cli_set(o, "valve_open", json_boolean(r->water_final_open));
         json_array_append_new(meters, o);
-        sum[3] += wm->total;
-        sum_money += r->water_money;
+        sum[3] += total;
+        sum_money += water;
         closes += r->water_closes;
         opens += r->water_opens;
     }
-    char m[CLI_TEXT_MAX];
+    char m[CLI_TEXT_MAX], bought[CLI_TEXT_MAX], purse[CLI_TEXT_MAX];
     money(sum_money, m);
+    money(sum_bought, bought);
+    money(sum_purse, purse);
     if (!d->opt.json) {
-        printf("%-20s %9lld %9lld %9lld %9lld %8s %6d %6d\n", "total", (long long)sum[0], (long long)sum[1],
-               (long long)sum[2], (long long)sum[3], m, closes, opens);
+        printf("%-27s %9lld %9lld %9lld %9lld %8s %6d %6d %5s %4d %9s %8s\n", "total", (long long)sum[0],
+               (long long)sum[1], (long long)sum[2], (long long)sum[3], m, closes, opens, "", purchases, bought, purse);
     }
     json_t *tot = json_object(), *tl = json_array();
     for (int t = 0; t < 3; t++) {
@@ -318,6 +381,9 @@ static int report_water(demo_t *d, report_files_t *files)
     cli_set(tot, "water", json_string(m));
     cli_set(tot, "valve_closes", json_integer(closes));
     cli_set(tot, "valve_opens", json_integer(opens));
+    cli_set(tot, "purchases", json_integer(purchases));
+    cli_set(tot, "purchased", json_string(bought));
+    cli_set(tot, "purse", json_string(purse));
     cli_set(wj, "meters", meters);
     cli_set(wj, "totals", tot);
     cli_set(files->json, "water", wj);
@@ -339,6 +405,61 @@ static int report_water(demo_t *d, report_files_t *files)
     return rc;
 }
 
+/* The local water meters (their own purse): the meter's 8105 against the books, its deductions against its own
+ * price table applied to the litres read, its valve against its purse. */
+static void local_water_checks(demo_t *d)
+{
+    bool credited = true, deducted = true, purses = true, valves = true, volume = true;
+    prepay_money_t gap = 0, slack_max = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        const demo_room_t *r = &d->rooms[i];
+        if (!r->water || !r->local) {
+            continue;
+        }
+        const prepay_cjt188_purse_t *p = &r->water_purse;
+        prepay_energy_t litres[3];
+        prepay_money_t ladder = 0, slack = 0;
+        const bool priced = demo_water_local_money(d, r, litres, &ladder, &slack) == 0;
+        /* Purchases: every one booked on the wallet (the purchase register in the settlement) was credited once
+         * by the meter (its total, its last serial), none left in flight. */
+        credited = credited && r->water_purse_read && p->total_fen == r->water_booked &&
+                   r->water_money == r->water_booked && p->purchase_serial == r->water_serial &&
+                   r->water_pending == 0 && r->water_queued == 0 && r->water_credited == r->water_purchases &&
+                   prepay_settlement_meter(&d->site, r->water_id)->reading == r->water_booked;
+        const prepay_money_t by_meter = p->total_fen - p->remaining_fen;
+        prepay_money_t diff = by_meter - ladder;
+        diff = diff < 0 ? -diff : diff;
+        gap = diff > gap ? diff : gap;
+        slack_max = slack > slack_max ? slack : slack_max;
+        deducted = deducted && priced && r->water_purse_read && diff <= slack;
+        /* The purse at the end from the books and the recomputed deductions (not from the meter's total). */
+        prepay_money_t pdiff = p->remaining_fen - (r->water_money - ladder);
+        pdiff = pdiff < 0 ? -pdiff : pdiff;
+        purses = purses && priced && r->water_purse_read && p->remaining_fen >= 0 && pdiff <= slack;
+        /* Closed iff the purse is exhausted (alarm threshold 0, no overdraft: the meter's only closing rule here),
+         * as the last 901F and the 8105 status words say. */
+        const bool open_by_purse = p->remaining_fen > 0;
+        valves = valves && r->water_final_read && r->water_final_open == open_by_purse &&
+                 (prepay_cjt188_status_valve(p->status) == PREPAY_CJT188_VALVE_STATE_OPEN) == open_by_purse &&
+                 r->water_valve_open == open_by_purse;
+        volume = volume && r->water_primed && r->water_final_read && r->water_final == r->water_last &&
+                 litres[0] + litres[1] + litres[2] == r->water_last - r->water_first;
+    }
+    char g[CLI_TEXT_MAX], sl[CLI_TEXT_MAX];
+    check(d, volume, "local water: each meter's litres by tier cycle add up to its register's advance (L)");
+    check(d, credited, "local water: purchases credited by each meter (8105 total, last serial) = purchases booked on "
+                       "its wallet (fen)");
+    check(d, deducted, "local water: money each meter deducted (8105 total - remaining) = its A010 table applied to "
+                       "its litres by cycle, within the register's 10 L steps (fen)");
+    check(d, purses, "local water: purse at the end (8105) = purchases booked - the table's money, within the same "
+                     "steps (fen)");
+    check(d, valves, "local water: every valve (901F and 8105 ST) is shut iff its purse is exhausted");
+    if (!d->opt.json) {
+        printf("  [info] local water: largest difference between a meter's deductions and its table recomputed: %s "
+               "yuan (allowed: %s, 9 L at the top price per cycle + 1 fen)\n", money(gap, g), money(slack_max, sl));
+    }
+}
+
 /* The water cross-checks: the settlement against the meters (registers, valves), the ladder and the ledger. */
 static void water_checks(demo_t *d, prepay_money_t water_income)
 {
@@ -347,7 +468,9 @@ static void water_checks(demo_t *d, prepay_money_t water_income)
     int failures = 0;
     for (size_t i = 0; i < d->room_count; i++) {
         const demo_room_t *r = &d->rooms[i];
-        if (!r->water) {
+        if (!r->water || r->local) {
+            charged += r->water_money;
+            failures += r->water_read_failures;
             continue;
         }
         const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
@@ -367,7 +490,10 @@ static void water_checks(demo_t *d, prepay_money_t water_income)
     check(d, valves, "water: every valve (ST read over CJ/T 188) matches its account: closed while cut off, else open");
     check(d, tiers, "water: each room's water money = the ladder applied to its litres by tier cycle (fen)");
     check(d, water_income == charged,
-          "water income in the finance line = the rooms' water charges in the ledger (fen)");
+          "water income in the finance line = the rooms' water charges and water purchases in the ledger (fen)");
+    if (d->water_local_count > 0) {
+        local_water_checks(d);
+    }
     if (!d->opt.json) {
         printf("  [info] water: %zu meters, %d reads unanswered\n", d->water_count, failures);
     }
@@ -431,7 +557,8 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
     check(d, registers, "every meter's register equals the last reading settled (Wh)");
     check(d, settled, "energy settled per room = its register's advance over the run (Wh)");
     check(d, purses, "local meters: ledger mirror = the meter's own purse, within 1 fen a day (fen)");
-    check(d, wallets, "balance = recharges - electricity - water - common area + debt, every room (fen)");
+    check(d, wallets, "balance = recharges - electricity - water (charges, or a local water meter's purchases) - "
+                      "common area + debt, every room (fen)");
     check(d, shares == d->common_total, "common-area shares add up to the common-area charge (fen)");
     check(d, master->total == rooms + d->common_energy - g->carry,
           "incomer = rooms + common area (+ carried residual) (Wh)");

@@ -167,7 +167,7 @@ static int handle_events(demo_t *d)
             if (send_relay(d, r, e->time) != 0) {
                 return -1;
             }
-            if (r->water) {
+            if (r->water && !r->local) {
                 /* One wallet: the room's water valve follows the same command as its relay. */
                 r->water_valve_want = e->command;
                 if (demo_water_valve(d, r, e->time) != 0) {
@@ -229,8 +229,21 @@ static int pay(demo_t *d, demo_room_t *r, prepay_money_t amount, prepay_time_t t
     if (status < 0) {
         return failed_call(d, status, "recharge", &res);
     }
-    if (r->local && !opening && split.to_balance > 0) {
-        r->pending_amount += split.to_balance;
+    /* A local room with a water meter: what reached the balance is split between the two meters' purses. The
+     * water meter is topped up to DEMO_WATER_TARGET (as the station last read its purse; 0 once its valve was seen
+     * shut) with at most half of it; the opening balance's water part was set with the site (purchase 1). The
+     * water part is booked on the wallet and sold to the water meter (demo_water_buy()). */
+    prepay_money_t water = 0;
+    if (r->local && r->water) {
+        water = opening ? r->water_opening : DEMO_WATER_TARGET - demo_water_purse_view(r);
+        water = !opening && split.to_balance / 2 < water ? split.to_balance / 2 : water;
+        if (water > 0 && demo_water_buy(d, r, t, water) != 0) {
+            return -1;
+        }
+        water = water > 0 ? water : 0;
+    }
+    if (r->local && !opening && split.to_balance - water > 0) {
+        r->pending_amount += split.to_balance - water;
         if (push_to_meter(d, r) < 0) {
             return -1;
         }
@@ -402,7 +415,8 @@ int demo_run(demo_t *d)
     if (d->hours >= 24 && !d->curves) {
         return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory"), -1;
     }
-    if (broadcast_time(d, d->start) != 0 || (d->has_water && demo_water_cycles(d) != 0)) {
+    if (broadcast_time(d, d->start) != 0 || (d->has_water && demo_water_cycles(d) != 0) ||
+        (d->has_water && demo_water_prime(d) != 0)) {
         return -1;
     }
     for (size_t i = 0; i < d->room_count; i++) {
@@ -422,6 +436,10 @@ int demo_run(demo_t *d)
         }
         for (size_t i = 0; i < d->room_count; i++) {
             demo_room_t *r = &d->rooms[i];
+            if (r->local && r->water && !r->water_valve_open && r->topup_at == 0) {
+                /* The tap ran dry (the water meter shut its valve at zero): the tenant tops up by habit. */
+                r->topup_at = r->habit == HABIT_LATE ? t + PREPAY_SECONDS_PER_DAY : next_morning(t);
+            }
             if (r->topup_at != 0 && r->topup_at <= t && r->habit != HABIT_NEVER) {
                 if (pay(d, r, 10000 + (prepay_money_t)(i % 3) * 5000, t, false) != 0) {
                     return -1;

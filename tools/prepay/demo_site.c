@@ -70,7 +70,8 @@ static json_t *site_document(const demo_t *d, const char *tariff_abs)
         json_t *m = json_object();
         cli_set(m, "address", json_string(r->address_text));
         cli_set(m, "mode", json_string(r->local ? "local" : "remote"));
-        cli_set(m, "purse", cli_json_fixed(r->local ? r->initial : 0, 2));
+        /* A local room's opening balance is split: its water part goes to the water meter as purchase 1. */
+        cli_set(m, "purse", cli_json_fixed(r->local ? r->initial - r->water_opening : 0, 2));
         json_t *load = json_object(), *profile = json_array();
         cli_set(load, "step", json_integer(3600));
         for (int h = 0; h < 24; h++) {
@@ -102,7 +103,14 @@ static json_t *site_document(const demo_t *d, const char *tariff_abs)
             }
             json_t *w = json_object(), *profile = json_array();
             cli_set(w, "address", json_string(r->water_address_text));
-            cli_set(w, "mode", json_string("remote"));
+            if (r->local) {
+                /* Its own purse: no opening purse and free water until the station programs the price table
+                 * (A010) and sells purchase 1 (A013); an empty purse holds the valve shut. Closes only at zero. */
+                cli_set(w, "mode", json_string("money"));
+                cli_set(w, "alarm", json_string("0.00"));
+            } else {
+                cli_set(w, "mode", json_string("remote"));
+            }
             for (int h = 0; h < 24; h++) {
                 json_array_append_new(profile, json_integer(flow[h] * r->water_scale / 100));
             }
@@ -147,16 +155,20 @@ int demo_make_site(demo_t *d, const char *site_path)
     }
     d->master_id = (uint32_t)d->room_count + 1u;
     for (size_t i = 0; i < d->room_count && d->has_water; i++) {
-        /* A water meter in every remote room (local rooms keep their purse in the electricity meter, which
-         * alone decides its relay: the station has no cut-off to drive a valve by). */
+        /* A water meter in every room. Remote rooms: remote mode, its valve driven from the account's relay
+         * commands. Local rooms (the electricity meter keeps its own purse and decides its relay): a money-mode
+         * meter with its own purse, topped up by purchases from the same wallet; its water_id is the room's
+         * purchase register in the settlement. */
         demo_room_t *r = &d->rooms[i];
         r->water_valve_want = -1;
-        if (r->local) {
-            continue;
-        }
         r->water = true;
         r->water_id = d->master_id + 1u + (uint32_t)i;
-        r->water_valve_open = true; /* a remote-mode water meter starts open */
+        r->water_valve_open = true; /* remote: starts open; local: counted from the opening purchase */
+        if (r->local) {
+            /* The opening balance's water part: the recharge rule of demo_run.c (half, up to the target). */
+            r->water_opening = r->initial / 2 < DEMO_WATER_TARGET ? r->initial / 2 : DEMO_WATER_TARGET;
+            d->water_local_count++;
+        }
         r->water_scale = 60 + (int)(next_random(&rng) % 101u); /* 60 .. 160 % of the profile */
         snprintf(r->water_address_text, sizeof r->water_address_text, "00%s", r->address_text);
         int ws = prepay_cjt188_address_from_string(r->water_address_text, 14, &r->water_address);

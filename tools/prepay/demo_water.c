@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `prepay demo`: the rooms' water meters (CJ/T 188-2004) on the same link as the DL/T 645 meters,
- * one in every remote room. The station reads each one's volume (901F), settles the litres on the
+ * one in every room. Remote rooms: the station reads each one's volume (901F), settles the litres on the
  * room's account (water priced by the water ladder, one wallet with electricity), and drives its
  * valve (A017) from the account's COMMAND events: closed at zero balance, opened after the recharge.
- * Local rooms have none: their purse is in the electricity meter, which alone decides its relay.
+ * Local rooms (the electricity meter keeps its own purse) have a money-mode meter with its own purse: the
+ * station programs its price table from the water ladder (A010), sells it purchases out of the room's wallet
+ * (A013, idempotent on the purchase serial; each booked once, when sold, on the room's purchase register),
+ * reads 901F hourly and 8105 after each purchase, daily and after the run; the meter deducts, closes its valve
+ * at zero and opens it after a purchase by itself.
  *
  * The station session (prepay/station.h) speaks DL/T 645 only, so a CJ/T 188 exchange is done
  * here on the link's socket: the request, then the reply frame through the library's CJ/T 188
@@ -13,6 +17,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -104,11 +109,18 @@ int demo_water_cycles(demo_t *d)
     return 0;
 }
 
+/* The tier cycles of a room's meter: the water ladder's (remote rooms), or the meter's own months (local). */
+static int cycles_of(const demo_t *d, const demo_room_t *r, const prepay_time_t **ends)
+{
+    *ends = r->local ? d->local_cycle_end : d->water_cycle_end;
+    return r->local ? d->local_cycles : d->water_cycles;
+}
+
 /* The cycle (index) of an interval starting at t. */
-static int cycle_index(const demo_t *d, prepay_time_t t)
+static int cycle_index(const prepay_time_t *ends, int cycles, prepay_time_t t)
 {
     int k = 0;
-    while (k + 1 < d->water_cycles && t >= d->water_cycle_end[k]) {
+    while (k + 1 < cycles && t >= ends[k]) {
         k++;
     }
     return k;
@@ -124,10 +136,12 @@ static void note_reading(const demo_t *d, demo_room_t *r, prepay_time_t t, prepa
     } else if (litres > r->water_last && t > r->water_time) {
         const prepay_energy_t advance = litres - r->water_last;
         prepay_energy_t before = 0;
-        for (int k = cycle_index(d, r->water_time); k < d->water_cycles && before < advance; k++) {
-            const prepay_time_t x = d->water_cycle_end[k];
+        const prepay_time_t *ends;
+        const int cycles = cycles_of(d, r, &ends);
+        for (int k = cycle_index(ends, cycles, r->water_time); k < cycles && before < advance; k++) {
+            const prepay_time_t x = ends[k];
             /* <= 10^9 L x 366 days of seconds: within int64 */
-            prepay_energy_t upto = x >= t || k + 1 == d->water_cycles
+            prepay_energy_t upto = x >= t || k + 1 == cycles
                                        ? advance
                                        : advance * (x - r->water_time) / (t - r->water_time);
             r->water_cycle_l[k] += upto - before;
@@ -136,6 +150,15 @@ static void note_reading(const demo_t *d, demo_room_t *r, prepay_time_t t, prepa
     }
     r->water_last = litres;
     r->water_time = t;
+}
+
+/* A local meter's valve as read (ST): a change since the last read is a closure or a reopening. */
+static void note_valve(demo_room_t *r, bool open)
+{
+    if (r->local && open != r->water_valve_open) {
+        *(open ? &r->water_opens : &r->water_closes) += 1;
+        r->water_valve_open = open;
+    }
 }
 
 /* Reads 901F: 1 with the register (L, 0.01 m3 steps) and whether the valve reports open, 0 none, -1 link lost. */
@@ -158,6 +181,229 @@ static int read_current(demo_t *d, const demo_room_t *r, prepay_energy_t *litres
     }
     *open = prepay_cjt188_status_valve(current.status) == PREPAY_CJT188_VALVE_STATE_OPEN;
     return 1;
+}
+
+/* ---- local rooms' water meters: the meter's own purse ------------------------------------------------------ */
+
+/* The purchase registers' tariff: a water "price" of 10 yuan per m3 is 1 fen per unit, so the register's advance
+ * (the purchases sold, in fen) is charged to the wallet as it is, on the water line. */
+static const char purse_tariff_json[] =
+    "{\"format\": \"prepay-tariff/1\", \"name\": \"Water meter purchases (1 unit = 1 fen)\","
+    " \"source\": {\"notice\": \"none: a bookkeeping register\", \"url\": \"\","
+    " \"note\": \"prepay demo: a local water meter's purchases, sold out of the wallet\"},"
+    " \"commodity\": \"water\", \"currency\": \"CNY\", \"bands\": [\"purchase\"],"
+    " \"prices\": {\"bands\": {\"purchase\": [\"10\"]}}, \"rounding\": {\"scope\": \"bill\", \"mode\": \"half_up\"}}";
+
+/* 00:00 on the 1st of the month after t's. */
+static prepay_time_t month_after(prepay_time_t t)
+{
+    prepay_civil_t c;
+    prepay_time_t next = t + 31 * PREPAY_SECONDS_PER_DAY;
+    if (prepay_time_to_civil(t, &c) == PREPAY_OK) {
+        prepay_civil_t first = {c.year + (c.month == 12), (uint8_t)(c.month == 12 ? 1 : c.month + 1), 1, 0, 0, 0, 0};
+        if (prepay_time_from_civil(&first, &next) != PREPAY_OK) {
+            next = t + 31 * PREPAY_SECONDS_PER_DAY;
+        }
+    }
+    return next;
+}
+
+int demo_water_local_setup(demo_t *d)
+{
+    /* The A010 table from the water ladder: its three prices (whole fen), its two bounds in whole m3 (an annual
+     * ladder's by month: / 12, half-up), monthly cycles from the 1st (the meter's settlement day). */
+    const prepay_tariff_t *t = water_tariff(d);
+    int status = PREPAY_OK;
+    if (t->band_count != 1 || t->tier_count < 1 || t->tier_count > 3 || t->ladder_count != 1 || t->ladders[0].per_day ||
+        (t->cycle_kind != PREPAY_CYCLE_YEAR && t->cycle_kind != PREPAY_CYCLE_MONTH)) {
+        return cli_fail(d->cli, PREPAY_E_INVALID_ARGUMENT, "the water tariff %s does not fit a CJ/T 188 price table "
+                        "(one band, up to 3 tiers, one ladder, monthly or yearly cycles)", d->water_doc->name), -1;
+    }
+    prepay_cjt188_price_table_t *table = &d->water_table;
+    memset(table, 0, sizeof *table);
+    for (unsigned k = 0; k < 3 && status == PREPAY_OK; k++) {
+        status = prepay_tariff_price(t, 1, k < t->tier_count ? k + 1u : t->tier_count, &table->price[k]);
+    }
+    for (int k = 0; k < 2 && status == PREPAY_OK; k++) {
+        /* Fewer tiers: the missing steps repeat the last bound (one tier: 0, every litre at price 3 = price 1). */
+        int64_t m3 = 0, bound = 0;
+        if (t->tier_count > 1) {
+            bound = t->ladders[0].upper[k < t->tier_count - 1 ? k : t->tier_count - 2];
+        }
+        status = prepay_i64_div_round(bound, t->cycle_kind == PREPAY_CYCLE_YEAR ? 12000 : 1000, PREPAY_ROUND_HALF_UP,
+                                      &m3);
+        table->step_litres[k] = m3 * 1000;
+    }
+    prepay_civil_t c;
+    status = status ? status : prepay_time_to_civil(d->start, &c);
+    table->start_day = c.day; /* in force at once */
+    for (int k = 0; k < 3 && status == PREPAY_OK; k++) {
+        status = table->price[k] % 1000000 == 0 ? PREPAY_OK : PREPAY_E_INVALID_ARGUMENT; /* A010: 0.01 yuan */
+    }
+    status = status ? status : prepay_water_price_table_check(table);
+    if (status != PREPAY_OK) {
+        return cli_fail(d->cli, status, "the water tariff %s as a CJ/T 188 price table: %s", d->water_doc->name,
+                        prepay_strerror(status)), -1;
+    }
+    const prepay_time_t end = d->start + (prepay_time_t)d->hours * 3600;
+    d->local_cycles = 0;
+    for (prepay_time_t at = d->start; at < end && d->local_cycles < DEMO_WATER_CYCLES; at = month_after(at)) {
+        d->local_cycle_end[d->local_cycles++] = month_after(at);
+    }
+    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    d->purse_doc = malloc(sizeof *d->purse_doc);
+    status = d->purse_doc ? prepay_tariff_doc_load_buffer(purse_tariff_json, sizeof purse_tariff_json - 1,
+                                                          "purchase register", d->purse_doc, err, sizeof err)
+                          : PREPAY_E_HOSTED_NO_MEMORY;
+    status = status ? status : prepay_tariff_doc_plan(d->purse_doc, &d->tariffs[2].plan);
+    if (status != PREPAY_OK) {
+        return cli_fail(d->cli, status, "the purchase registers' tariff: %s", d->purse_doc ? err : "out of memory"), -1;
+    }
+    return 0;
+}
+
+int demo_water_prime(demo_t *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->room_count; i++) {
+        demo_room_t *r = &d->rooms[i];
+        if (r->water && r->local) {
+            prepay_settlement_reading_t reading = {r->water_id, 0, d->start, 0};
+            d->batch[n++] = reading;
+            r->water_book_time = d->start;
+        }
+    }
+    return demo_water_settle(d, d->batch, n);
+}
+
+/* Reads 8105 (purse): 1 read (r->water_purse, the valve noted from its ST), 0 none, -1 link lost. */
+static int read_purse(demo_t *d, demo_room_t *r)
+{
+    prepay_cjt188_target_t t = water_target(r);
+    prepay_cjt188_frame_t request, reply;
+    if (prepay_cjt188_request_read(&request, &t, 0x8105, d->water_ser++) != PREPAY_OK) {
+        return -1;
+    }
+    int got = water_exchange(d, &request, &reply);
+    if (got <= 0) {
+        return got;
+    }
+    prepay_cjt188_purse_t purse;
+    if (prepay_cjt188_reply_purse(&request, &reply, &purse) != PREPAY_OK) {
+        d->failures++;
+        return 0;
+    }
+    r->water_purse = purse;
+    note_valve(r, prepay_cjt188_status_valve(purse.status) == PREPAY_CJT188_VALVE_STATE_OPEN);
+    return 1;
+}
+
+/* One write; 1 confirmed (a normal reply), 0 not (lost, garbled or refused: sent again later), -1 link lost. */
+static int write_confirmed(demo_t *d, const demo_room_t *r, const prepay_cjt188_frame_t *request, prepay_time_t t,
+                           const char *what)
+{
+    prepay_cjt188_frame_t reply;
+    int got = water_exchange(d, request, &reply);
+    if (got < 0) {
+        return -1;
+    }
+    if (got > 0 && prepay_cjt188_reply_check(request, &reply) == PREPAY_OK) {
+        return 1;
+    }
+    if (d->events) {
+        char when[CLI_TEXT_MAX];
+        fprintf(d->events, "%s,%s,%s,,,,\n", cli_time_text(t, PREPAY_TIME_TEXT_MINUTE, when), r->name, what);
+    }
+    return 0;
+}
+
+/* The price table first, then the purchase in flight and the queued one: each sent until the meter confirms it.
+ * A lost A013 reply is harmless: the same serial again is a repeat the meter answers without crediting twice.
+ * 0, or -1 link lost. */
+static int sell(demo_t *d, demo_room_t *r, prepay_time_t t)
+{
+    prepay_cjt188_target_t target = water_target(r);
+    prepay_cjt188_frame_t request;
+    if (!r->water_table_ok) {
+        if (prepay_cjt188_request_write_price_table(&request, &target, d->water_ser++, &d->water_table) != PREPAY_OK) {
+            return cli_fail(d->cli, PREPAY_E_INVALID_ARGUMENT, "A010 request for %s", r->name), -1;
+        }
+        int got = write_confirmed(d, r, &request, t, "price_table_retry");
+        if (got <= 0) {
+            return got;
+        }
+        r->water_table_ok = true;
+    }
+    while (r->water_pending > 0 || r->water_queued > 0) {
+        if (r->water_pending == 0) {
+            r->water_pending = r->water_queued;
+            r->water_queued = 0;
+        }
+        const uint8_t serial = (uint8_t)(r->water_serial + 1u);
+        int status = prepay_cjt188_request_purchase(&request, &target, d->water_ser++, serial, r->water_pending);
+        if (status != PREPAY_OK) {
+            return cli_fail(d->cli, status, "A013 request for %s: %s", r->name, prepay_strerror(status)), -1;
+        }
+        int got = write_confirmed(d, r, &request, t, "purchase_retry");
+        if (got <= 0) {
+            return got;
+        }
+        r->water_serial = serial;
+        r->water_pending = 0;
+        r->water_credited++;
+        if (read_purse(d, r) < 0) { /* the purse and the valve after the purchase (a lost read: the next one) */
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int demo_water_buy(demo_t *d, demo_room_t *r, prepay_time_t t, prepay_money_t amount)
+{
+    /* Booked once, when sold: the purchase register advances by the amount (a settle call of its own, after
+     * the recharge that paid it), whatever becomes of the A013 exchanges. */
+    const prepay_time_t at = t > r->water_book_time ? t : r->water_book_time + 1;
+    prepay_settlement_reading_t reading = {r->water_id, 0, at, r->water_booked + amount};
+    if (demo_water_settle(d, &reading, 1) != 0) {
+        return -1;
+    }
+    r->water_booked += amount;
+    r->water_purchases++;
+    r->water_book_time = at;
+    *(r->water_pending > 0 ? &r->water_queued : &r->water_pending) += amount;
+    return sell(d, r, t);
+}
+
+prepay_money_t demo_water_purse_view(const demo_room_t *r)
+{
+    return r->water_valve_open ? r->water_purse.remaining_fen : 0;
+}
+
+int demo_water_local_money(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money,
+                           prepay_money_t *slack)
+{
+    const prepay_cjt188_price_table_t *table = &d->water_table;
+    const prepay_energy_t upper[3] = {table->step_litres[0], table->step_litres[1], INT64_MAX};
+    litres[0] = litres[1] = litres[2] = 0;
+    int64_t exact = 0, top_price = 0; /* litres x price (1e-8 yuan per m3) */
+    for (int k = 0; k < 3; k++) {
+        top_price = table->price[k] > top_price ? table->price[k] : top_price;
+    }
+    for (int k = 0; k < d->local_cycles; k++) {
+        prepay_energy_t volume = r->water_cycle_l[k], below = 0;
+        for (int tier = 0; tier < 3 && below < volume; tier++) {
+            prepay_energy_t top = upper[tier] < volume ? upper[tier] : volume;
+            top = top > below ? top : below;
+            litres[tier] += top - below;
+            exact += (top - below) * table->price[tier];
+            below = top;
+        }
+    }
+    /* The register is read to 10 L: the litres of a cycle as read can be up to 9 L from the meter's own, at any
+     * price; the meter rounds the exact total once, half-up. */
+    int status = prepay_i64_div_round(9 * top_price * d->local_cycles, 1000000000, PREPAY_ROUND_UP, slack);
+    *slack += 1;
+    return status ? status : prepay_i64_div_round(exact, 1000000000, PREPAY_ROUND_HALF_UP, money);
 }
 
 /* Requests on the wire at once in a reading round: their replies (about 40 bytes each) stay well inside what
@@ -217,11 +463,16 @@ static int read_window(demo_t *d, demo_room_t **rooms, size_t count, prepay_time
                     rooms[k]->water_read_failures++;
                     break;
                 }
-                prepay_settlement_reading_t *o = &out[(*n)++];
-                o->meter_id = rooms[k]->water_id;
-                o->di = 0;
-                o->time = t;
-                o->value = litres;
+                if (rooms[k]->local) {
+                    /* The meter prices its own litres: read, not settled; its valve is its own. */
+                    note_valve(rooms[k], prepay_cjt188_status_valve(current.status) == PREPAY_CJT188_VALVE_STATE_OPEN);
+                } else {
+                    prepay_settlement_reading_t *o = &out[(*n)++];
+                    o->meter_id = rooms[k]->water_id;
+                    o->di = 0;
+                    o->time = t;
+                    o->value = litres;
+                }
                 note_reading(d, rooms[k], t, litres);
                 break;
             }
@@ -279,7 +530,41 @@ int demo_water_round(demo_t *d, prepay_time_t t, prepay_settlement_reading_t *ou
         }
         count = count == WATER_WINDOW ? 0 : count;
     }
-    return count > 0 ? read_window(d, window, count, t, out, n) : 0;
+    if (count > 0 && read_window(d, window, count, t, out, n) != 0) {
+        return -1;
+    }
+    bool boundary = false; /* the local meters' tier cycle turns now */
+    for (int k = 0; k < d->local_cycles; k++) {
+        boundary = boundary || d->local_cycle_end[k] == t;
+    }
+    for (size_t i = 0; i < d->room_count; i++) {
+        /* Local meters: the register at a cycle's turn re-polled like the end readings (the litres of each cycle
+         * are then as read, not spread by time); a purchase not yet confirmed sent again (same serial); every day
+         * at midnight the purse read (8105). */
+        demo_room_t *r = &d->rooms[i];
+        if (!r->water || !r->local) {
+            continue;
+        }
+        for (int k = 0; boundary && r->water_time != t && k < DEMO_END_POLLS; k++) {
+            prepay_energy_t litres;
+            bool open;
+            int got = read_current(d, r, &litres, &open);
+            if (got < 0) {
+                return -1;
+            }
+            if (got > 0) {
+                note_valve(r, open);
+                note_reading(d, r, t, litres);
+            }
+        }
+        if ((r->water_pending > 0 || r->water_queued > 0 || !r->water_table_ok) && sell(d, r, t) != 0) {
+            return -1;
+        }
+        if ((t - d->start) % PREPAY_SECONDS_PER_DAY == 0 && read_purse(d, r) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int demo_water_valve(demo_t *d, demo_room_t *r, prepay_time_t t)
@@ -348,9 +633,11 @@ int demo_water_final(demo_t *d, prepay_time_t t)
             r->water_final_read = got > 0;
         }
         if (r->water_final_read && r->water_final != r->water_last) {
-            /* The last hourly read was lost: the station settles the final one. */
-            prepay_settlement_reading_t reading = {r->water_id, 0, t, r->water_final};
-            d->batch[n++] = reading;
+            /* The last hourly read was lost: the station settles the final one (a local meter's is only noted). */
+            if (!r->local) {
+                prepay_settlement_reading_t reading = {r->water_id, 0, t, r->water_final};
+                d->batch[n++] = reading;
+            }
             note_reading(d, r, t, r->water_final);
         }
     }
@@ -364,11 +651,26 @@ int demo_water_confirm(demo_t *d, prepay_time_t t)
         if (!r->water) {
             continue;
         }
-        /* The pending valve command, then the valve as the meter reports it (ST), a few attempts each. */
+        /* The pending valve command (local meters: the purchase not yet confirmed, then the purse, 8105), then
+         * the valve as the meter reports it (ST), a few attempts each. */
         for (int k = 0; k < DEMO_END_POLLS && r->water_valve_want >= 0; k++) {
             if (demo_water_valve(d, r, t) != 0) {
                 return -1;
             }
+        }
+        for (int k = 0; k < DEMO_END_POLLS && r->local && (r->water_pending > 0 || r->water_queued > 0 ||
+                                                            !r->water_table_ok); k++) {
+            if (sell(d, r, t) != 0) {
+                return -1;
+            }
+        }
+        r->water_purse_read = false;
+        for (int k = 0; k < DEMO_END_POLLS && r->local && !r->water_purse_read; k++) {
+            int got = read_purse(d, r);
+            if (got < 0) {
+                return -1;
+            }
+            r->water_purse_read = got > 0;
         }
         bool read = false;
         for (int k = 0; k < DEMO_END_POLLS && !read; k++) {
@@ -380,6 +682,9 @@ int demo_water_confirm(demo_t *d, prepay_time_t t)
             read = got > 0;
         }
         r->water_final_read = r->water_final_read && read;
+        if (read) {
+            note_valve(r, r->water_final_open);
+        }
     }
     return 0;
 }
@@ -417,24 +722,38 @@ int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litr
 
 int demo_water_write_csv(const demo_t *d, FILE *f)
 {
-    fprintf(f, "room,water_meter,tier1_l,tier2_l,tier3_l,total_l,water_yuan,ladder_yuan,valve_closes,valve_opens,"
-               "valve_open,unanswered_reads\n");
+    /* Remote rooms: water_yuan is what the settlement charged the wallet. Local rooms: what the meter deducted
+     * (8105 total - remaining), the tiers as the meter's own table counts the litres read, the purchases. */
+    fprintf(f, "room,water_meter,mode,tier1_l,tier2_l,tier3_l,total_l,water_yuan,ladder_yuan,purchases,purchased_yuan,"
+               "purse_yuan,valve_closes,valve_opens,valve_open,unanswered_reads\n");
     for (size_t i = 0; i < d->room_count; i++) {
         const demo_room_t *r = &d->rooms[i];
         if (!r->water) {
             continue;
         }
-        prepay_energy_t litres[3];
-        prepay_money_t ladder = 0;
-        char m[CLI_TEXT_MAX], l[CLI_TEXT_MAX];
-        if (demo_water_tiers(d, r, litres, &ladder) != 0) {
-            return -1;
+        prepay_energy_t litres[3], total;
+        prepay_money_t ladder = 0, slack = 0, water;
+        char m[CLI_TEXT_MAX], l[CLI_TEXT_MAX], p[CLI_TEXT_MAX] = "", b[CLI_TEXT_MAX] = "", n[CLI_TEXT_MAX] = "";
+        if (r->local) {
+            if (demo_water_local_money(d, r, litres, &ladder, &slack) != 0) {
+                return -1;
+            }
+            total = r->water_last - r->water_first;
+            water = r->water_purse.total_fen - r->water_purse.remaining_fen;
+            cli_fixed_text(r->water_purse.remaining_fen, 2, p);
+            cli_fixed_text(r->water_booked, 2, b);
+            snprintf(n, sizeof n, "%d", r->water_purchases);
+        } else {
+            if (demo_water_tiers(d, r, litres, &ladder) != 0) {
+                return -1;
+            }
+            total = prepay_settlement_meter(&d->site, r->water_id)->total;
+            water = r->water_money;
         }
-        const prepay_settlement_meter_t *wm = prepay_settlement_meter(&d->site, r->water_id);
-        fprintf(f, "%s,%s,%lld,%lld,%lld,%lld,%s,%s,%d,%d,%s,%d\n", r->name, r->water_address_text,
-                (long long)litres[0], (long long)litres[1], (long long)litres[2], (long long)wm->total,
-                cli_fixed_text(r->water_money, 2, m), cli_fixed_text(ladder, 2, l), r->water_closes, r->water_opens,
-                r->water_final_open ? "yes" : "no", r->water_read_failures);
+        fprintf(f, "%s,%s,%s,%lld,%lld,%lld,%lld,%s,%s,%s,%s,%s,%d,%d,%s,%d\n", r->name, r->water_address_text,
+                r->local ? "local" : "remote", (long long)litres[0], (long long)litres[1], (long long)litres[2],
+                (long long)total, cli_fixed_text(water, 2, m), cli_fixed_text(ladder, 2, l), n, b, p, r->water_closes,
+                r->water_opens, r->water_final_open ? "yes" : "no", r->water_read_failures);
     }
     return ferror(f) ? -1 : 0;
 }
