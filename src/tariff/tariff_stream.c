@@ -526,6 +526,71 @@ static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prep
     return slow_reading(plan, account, state, bands, work, demand, at, reading, lines, line_cap, result, tried);
 }
 
+/* The fast path on a full state works on a compact copy, loaded and stored
+ * member by member. Copying the whole block (as the general path does)
+ * reads with wide loads members that were just written one by one (by the
+ * previous call, or by the fast path): the processor cannot forward such
+ * stores to such loads and waits for them to reach the cache: a proportional
+ * call (full state) took about 35 % longer with block copies (bench_tariff,
+ * 21-23 ns against 16 ns per interval). The copy's padding is left undefined and
+ * never stored: the state's padding stays as it was, as with the block copy
+ * (which stored back the padding it had read). */
+static FAST_INLINE void fast_load(const prepay_tariff_state_t *state, prepay_tariff_compact_state_t *core,
+                                  bool reading)
+{
+    core->magic = state->magic;
+    core->flags = state->flags;
+    core->cycle = state->cycle;
+    core->position = state->position;
+    core->cycle_energy = state->cycle_energy;
+    if (reading) { /* an interval neither reads nor changes the register */
+        core->register_time = state->register_time;
+        core->register_value = state->register_value;
+    }
+    core->charged = state->charged;
+    core->carry.units = state->carry.units;
+    core->carry.nanos = state->carry.nanos;
+    const prepay_tariff_cache_t *c = &state->cache;
+    prepay_tariff_cache_t *to = &core->cache;
+    to->key = c->key;
+    to->end = c->end;
+    to->cycle_end = c->cycle_end;
+    to->tier_high = c->tier_high;
+    to->price = c->price;
+    to->day = c->day;
+    to->set = c->set;
+    to->band = c->band;
+    to->tier = c->tier;
+    to->table = c->table;
+}
+
+/* What a successful fast path may change (it never changes magic, flags or cycle). */
+static FAST_INLINE void fast_store(const prepay_tariff_compact_state_t *core, prepay_tariff_state_t *state,
+                                   bool reading)
+{
+    state->position = core->position;
+    state->cycle_energy = core->cycle_energy;
+    if (reading) {
+        state->register_time = core->register_time;
+        state->register_value = core->register_value;
+    }
+    state->charged = core->charged;
+    state->carry.units = core->carry.units;
+    state->carry.nanos = core->carry.nanos;
+    const prepay_tariff_cache_t *c = &core->cache;
+    prepay_tariff_cache_t *to = &state->cache;
+    to->key = c->key;
+    to->end = c->end;
+    to->cycle_end = c->cycle_end;
+    to->tier_high = c->tier_high;
+    to->price = c->price;
+    to->day = c->day;
+    to->set = c->set;
+    to->band = c->band;
+    to->tier = c->tier;
+    to->table = c->table;
+}
+
 int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                                 prepay_tariff_state_t *state, prepay_time_t start, prepay_time_t end,
                                 prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
@@ -535,10 +600,22 @@ int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_t
         return PREPAY_E_INVALID_ARGUMENT;
     }
     prepay_tariff_compact_state_t core;
-    prepay__state_load(state, &core);
+    bool tried = fast_first(plan, state, lines, line_cap, result);
+    if (tried) {
+        fast_load(state, &core, false);
+        int status = fast(plan, account, &core, state->band_energy, &state->demand, start, end, energy, false, 0,
+                          lines, line_cap, result);
+        if (status != NOT_FAST) {
+            if (status >= 0) {
+                fast_store(&core, state, false);
+            }
+            return status;
+        }
+    }
+    prepay__state_load(state, &core); /* the general path works on an exact copy, padding included */
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
-    int status = feed_interval(plan, account, &core, state->band_energy, work, &state->demand, start, end, energy,
-                               lines, line_cap, result);
+    int status = slow_interval(plan, account, &core, state->band_energy, work, &state->demand, start, end, energy,
+                               lines, line_cap, result, tried);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -553,10 +630,22 @@ int prepay_tariff_feed_reading(const prepay_tariff_plan_t *plan, const prepay_ta
         return PREPAY_E_INVALID_ARGUMENT;
     }
     prepay_tariff_compact_state_t core;
-    prepay__state_load(state, &core);
+    bool tried = fast_first(plan, state, lines, line_cap, result);
+    if (tried) {
+        fast_load(state, &core, true);
+        int status = fast_reading(plan, account, &core, state->band_energy, &state->demand, at, reading, lines,
+                                  line_cap, result);
+        if (status != NOT_FAST) {
+            if (status >= 0) {
+                fast_store(&core, state, true);
+            }
+            return status;
+        }
+    }
+    prepay__state_load(state, &core); /* the general path works on an exact copy, padding included */
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
-    int status = feed_reading(plan, account, &core, state->band_energy, work, &state->demand, at, reading, lines,
-                              line_cap, result);
+    int status = slow_reading(plan, account, &core, state->band_energy, work, &state->demand, at, reading, lines,
+                              line_cap, result, tried);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
