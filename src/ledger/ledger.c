@@ -360,14 +360,15 @@ static int apply_two_phase(prepay_ledger_t *ledger, const prepay_ledger_transfer
     return PREPAY_OK;
 }
 
-/* One transfer, all checks, applied on success. LINKED is not looked at. */
-static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t)
+/* One transfer, all checks, applied on success. LINKED is not looked at.
+ * h: prepay__ledger_id_hash(t->id). */
+static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, uint64_t h)
 {
     int status = validate(t);
     if (status != PREPAY_OK) {
         return status;
     }
-    prepay__ledger_probe_t probe = prepay__ledger_transfer_probe(ledger, t->id);
+    prepay__ledger_probe_t probe = prepay__ledger_transfer_probe_hashed(ledger, t->id, h);
     if (probe.found != 0u) {
         return compare_existing(&ledger->memory.entries[probe.found - 1u].transfer, t);
     }
@@ -419,11 +420,19 @@ static void undo_last(prepay_ledger_t *ledger)
  * for memory: the index line of the id (and of the pending id of a post or
  * void) PREFETCH_SLOTS_AHEAD transfers ahead, then, once that line has had
  * time to arrive, the log entry it names PREFETCH_ENTRIES_AHEAD transfers
- * ahead. A transfer costs some 50-100 ns and a DRAM miss about as much, so
- * a distance of 8-16 keeps about 10 misses in flight (bench_ledger_memory
- * measures the effect). Prefetches are hints: they never change a result. */
+ * ahead. The hash of each id is computed once, when its line is asked for,
+ * and kept in a ring of HASH_RING for the entry prefetch and the probe
+ * (computing it three times cost 2-4 ns of a transfer's 25-30 ns in cache).
+ * A transfer costs 25-60 ns and a DRAM miss some 100 ns: distances of
+ * 32 and 16 or 48 and 24 measured no better than 16 and 8 at x100 in
+ * bench_ledger_memory. Prefetches are hints: they never change a result. */
 #define PREFETCH_SLOTS_AHEAD 16u
 #define PREFETCH_ENTRIES_AHEAD 8u
+#define HASH_RING 32u /* a power of two > PREFETCH_SLOTS_AHEAD */
+
+_Static_assert(PREFETCH_ENTRIES_AHEAD < PREFETCH_SLOTS_AHEAD && PREFETCH_SLOTS_AHEAD < HASH_RING &&
+                   (HASH_RING & (HASH_RING - 1u)) == 0u,
+               "prefetch distances");
 
 /* A 112-byte entry spans 2 or 3 cache lines (2.5 on average); comparing a
  * transfer with it reads fields from its first to its last byte. */
@@ -434,28 +443,45 @@ static void undo_last(prepay_ledger_t *ledger)
         PREPAY__LEDGER_PREFETCH((const unsigned char *)(entry) + sizeof(prepay_ledger_entry_t) - 1u);      \
     } while (0)
 
-/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. */
-#define PREFETCH_AHEAD(ledger, batch, count, k)                                                            \
-    do {                                                                                                   \
-        if ((k) + PREFETCH_SLOTS_AHEAD < (count)) {                                                        \
-            const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_SLOTS_AHEAD];                 \
-            PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->id));                    \
-            if ((ahead_->flags & TWO_PHASE) != 0u) {                                                       \
-                PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->pending_id));        \
-            }                                                                                              \
-        }                                                                                                  \
-        if ((k) + PREFETCH_ENTRIES_AHEAD < (count)) {                                                      \
-            const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_ENTRIES_AHEAD];               \
-            const prepay_ledger_entry_t *entry_ = prepay__ledger_entry_address((ledger), ahead_->id);      \
-            if (entry_ != NULL) {                                                                          \
-                PREFETCH_ENTRY(entry_);                                                                    \
-            }                                                                                              \
-            if ((ahead_->flags & TWO_PHASE) != 0u &&                                                       \
-                (entry_ = prepay__ledger_entry_address((ledger), ahead_->pending_id)) != NULL) {           \
-                PREFETCH_ENTRY(entry_);                                                                    \
-            }                                                                                              \
-        }                                                                                                  \
-    } while (0)
+/* The look-ahead of prepay_ledger_apply(): the hashes of batch[0, *frontier)
+ * are in ring (the last HASH_RING of them) and their index lines asked for. */
+typedef struct look_ahead {
+    uint64_t ring[HASH_RING];
+    size_t frontier;
+} look_ahead_t;
+
+/* Before applying batch[k]: hashes and index lines up to k + PREFETCH_SLOTS_AHEAD
+ * (every one, also after a chain that stopped early), and the log entry of
+ * k + PREFETCH_ENTRIES_AHEAD if its id was seen before. Writes to *ahead, so
+ * the compiler keeps it (see PREPAY__LEDGER_PREFETCH). */
+static inline void look_ahead(const prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
+                              look_ahead_t *ahead, size_t k)
+{
+    size_t to = k + PREFETCH_SLOTS_AHEAD + 1u < count ? k + PREFETCH_SLOTS_AHEAD + 1u : count;
+    for (; ahead->frontier < to; ahead->frontier++) {
+        const prepay_ledger_transfer_t *t = &batch[ahead->frontier];
+        uint64_t h = prepay__ledger_id_hash(t->id);
+        ahead->ring[ahead->frontier % HASH_RING] = h;
+        PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, t->id, h));
+        if ((t->flags & TWO_PHASE) != 0u) {
+            PREPAY__LEDGER_PREFETCH(
+                prepay__ledger_slot_address(ledger, t->pending_id, prepay__ledger_id_hash(t->pending_id)));
+        }
+    }
+    if (k + PREFETCH_ENTRIES_AHEAD < count) {
+        const prepay_ledger_transfer_t *t = &batch[k + PREFETCH_ENTRIES_AHEAD];
+        const prepay_ledger_entry_t *entry =
+            prepay__ledger_entry_address(ledger, t->id, ahead->ring[(k + PREFETCH_ENTRIES_AHEAD) % HASH_RING]);
+        if (entry != NULL) {
+            PREFETCH_ENTRY(entry);
+        }
+        if ((t->flags & TWO_PHASE) != 0u &&
+            (entry = prepay__ledger_entry_address(ledger, t->pending_id, prepay__ledger_id_hash(t->pending_id))) !=
+                NULL) {
+            PREFETCH_ENTRY(entry);
+        }
+    }
+}
 
 /* Enters the pending transfers with a deadline among the log entries from
  * first on into the expiry heap, once they can no longer be rolled back. */
@@ -476,15 +502,13 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
     }
     int applied = 0;
     size_t i = 0;
-    /* The first transfers get no prefetch from the loop: ask for them here. */
-    for (size_t k = 0; k < count && k < PREFETCH_SLOTS_AHEAD; k++) {
-        PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, batch[k].id));
-    }
+    look_ahead_t ahead;
+    ahead.frontier = 0;
     while (i < count) {
         if ((batch[i].flags & PREPAY_LEDGER_TRANSFER_LINKED) == 0u) {
             /* A chain of one (the common case): apply_one changes nothing when it fails. */
-            PREFETCH_AHEAD(ledger, batch, count, i);
-            int r = apply_one(ledger, &batch[i]);
+            look_ahead(ledger, batch, count, &ahead, i);
+            int r = apply_one(ledger, &batch[i], ahead.ring[i % HASH_RING]);
             results[i] = r;
             if (r == PREPAY_OK) {
                 applied++;
@@ -512,8 +536,8 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         int chain_applied = 0;
         bool deadlines = false;
         for (size_t k = i; k <= last; k++) {
-            PREFETCH_AHEAD(ledger, batch, count, k);
-            int r = apply_one(ledger, &batch[k]);
+            look_ahead(ledger, batch, count, &ahead, k);
+            int r = apply_one(ledger, &batch[k], ahead.ring[k % HASH_RING]);
             results[k] = r;
             if (r < 0) {
                 failed = k;
@@ -550,7 +574,7 @@ int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint32_t base = ledger->transfer_count;
-    int r = apply_one(ledger, transfer);
+    int r = apply_one(ledger, transfer, prepay__ledger_id_hash(transfer->id));
     if (r == PREPAY_OK && transfer->deadline != 0) {
         expiry_push_from(ledger, base);
     }
