@@ -426,11 +426,19 @@ static void undo_last(prepay_ledger_t *ledger)
  * A transfer costs 25-60 ns and a DRAM miss some 100 ns: distances of
  * 32 and 16 or 48 and 24 measured no better than 16 and 8 at x100 in
  * bench_ledger_memory. Prefetches are hints: they never change a result. */
+#if PREPAY__LEDGER_PREFETCHES
 #define PREFETCH_SLOTS_AHEAD 16u
 #define PREFETCH_ENTRIES_AHEAD 8u
 #define HASH_RING 32u /* a power of two > PREFETCH_SLOTS_AHEAD */
+#else
+/* Without prefetching (M-profile cores) there is nothing to look ahead for:
+ * look_ahead() does nothing and each transfer is hashed when applied. */
+#define PREFETCH_SLOTS_AHEAD 0u
+#define PREFETCH_ENTRIES_AHEAD 0u
+#define HASH_RING 1u
+#endif
 
-_Static_assert(PREFETCH_ENTRIES_AHEAD < PREFETCH_SLOTS_AHEAD && PREFETCH_SLOTS_AHEAD < HASH_RING &&
+_Static_assert(PREFETCH_ENTRIES_AHEAD <= PREFETCH_SLOTS_AHEAD && PREFETCH_SLOTS_AHEAD < HASH_RING &&
                    (HASH_RING & (HASH_RING - 1u)) == 0u,
                "prefetch distances");
 
@@ -457,6 +465,9 @@ typedef struct look_ahead {
 static inline void look_ahead(const prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
                               look_ahead_t *ahead, size_t k)
 {
+    if (!PREPAY__LEDGER_PREFETCHES) {
+        return;
+    }
     size_t to = k + PREFETCH_SLOTS_AHEAD + 1u < count ? k + PREFETCH_SLOTS_AHEAD + 1u : count;
     for (; ahead->frontier < to; ahead->frontier++) {
         const prepay_ledger_transfer_t *t = &batch[ahead->frontier];
@@ -468,7 +479,7 @@ static inline void look_ahead(const prepay_ledger_t *ledger, const prepay_ledger
                 prepay__ledger_slot_address(ledger, t->pending_id, prepay__ledger_id_hash(t->pending_id)));
         }
     }
-    if (k + PREFETCH_ENTRIES_AHEAD < count) {
+    if (PREPAY__LEDGER_PREFETCHES && k + PREFETCH_ENTRIES_AHEAD < count) {
         const prepay_ledger_transfer_t *t = &batch[k + PREFETCH_ENTRIES_AHEAD];
         const prepay_ledger_entry_t *entry =
             prepay__ledger_entry_address(ledger, t->id, ahead->ring[(k + PREFETCH_ENTRIES_AHEAD) % HASH_RING]);
@@ -481,6 +492,12 @@ static inline void look_ahead(const prepay_ledger_t *ledger, const prepay_ledger
             PREFETCH_ENTRY(entry);
         }
     }
+}
+
+/* The hash of batch[k]'s id, from the look-ahead's ring when there is one. */
+static inline uint64_t hash_of(const look_ahead_t *ahead, const prepay_ledger_transfer_t *batch, size_t k)
+{
+    return PREPAY__LEDGER_PREFETCHES ? ahead->ring[k % HASH_RING] : prepay__ledger_id_hash(batch[k].id);
 }
 
 /* Enters the pending transfers with a deadline among the log entries from
@@ -508,7 +525,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         if ((batch[i].flags & PREPAY_LEDGER_TRANSFER_LINKED) == 0u) {
             /* A chain of one (the common case): apply_one changes nothing when it fails. */
             look_ahead(ledger, batch, count, &ahead, i);
-            int r = apply_one(ledger, &batch[i], ahead.ring[i % HASH_RING]);
+            int r = apply_one(ledger, &batch[i], hash_of(&ahead, batch, i));
             results[i] = r;
             if (r == PREPAY_OK) {
                 applied++;
@@ -537,7 +554,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         bool deadlines = false;
         for (size_t k = i; k <= last; k++) {
             look_ahead(ledger, batch, count, &ahead, k);
-            int r = apply_one(ledger, &batch[k], ahead.ring[k % HASH_RING]);
+            int r = apply_one(ledger, &batch[k], hash_of(&ahead, batch, k));
             results[k] = r;
             if (r < 0) {
                 failed = k;

@@ -21,8 +21,10 @@
  * a prefetch pure, and deletes calls to it. */
 #if (defined(__GNUC__) || defined(__clang__)) && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
 #define PREPAY__LEDGER_PREFETCH(address) __builtin_prefetch((address), 0, 3)
+#define PREPAY__LEDGER_PREFETCHES 1 /* whether the hint does anything */
 #else
 #define PREPAY__LEDGER_PREFETCH(address) ((void)(address))
+#define PREPAY__LEDGER_PREFETCHES 0
 #endif
 
 /* splitmix64's finaliser (Steele, Lea, Flood: "Fast splittable pseudorandom
