@@ -360,15 +360,14 @@ static int apply_two_phase(prepay_ledger_t *ledger, const prepay_ledger_transfer
     return PREPAY_OK;
 }
 
-/* One transfer, all checks, applied on success. LINKED is not looked at.
- * h: prepay__ledger_id_hash(t->id). */
-static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, uint64_t h)
+/* One transfer, all checks, applied on success. LINKED is not looked at. */
+static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t)
 {
     int status = validate(t);
     if (status != PREPAY_OK) {
         return status;
     }
-    prepay__ledger_probe_t probe = prepay__ledger_transfer_probe_hashed(ledger, t->id, h);
+    prepay__ledger_probe_t probe = prepay__ledger_transfer_probe(ledger, t->id);
     if (probe.found != 0u) {
         return compare_existing(&ledger->memory.entries[probe.found - 1u].transfer, t);
     }
@@ -420,27 +419,11 @@ static void undo_last(prepay_ledger_t *ledger)
  * for memory: the index line of the id (and of the pending id of a post or
  * void) PREFETCH_SLOTS_AHEAD transfers ahead, then, once that line has had
  * time to arrive, the log entry it names PREFETCH_ENTRIES_AHEAD transfers
- * ahead. The hash of each id is computed once, when its line is asked for,
- * and kept in a ring of HASH_RING for the entry prefetch and the probe
- * (computing it three times cost 2-4 ns of a transfer's 25-30 ns in cache).
- * A transfer costs 25-60 ns and a DRAM miss some 100 ns: distances of
- * 32 and 16 or 48 and 24 measured no better than 16 and 8 at x100 in
- * bench_ledger_memory. Prefetches are hints: they never change a result. */
-#if PREPAY__LEDGER_PREFETCHES
+ * ahead. A transfer costs some 50-100 ns and a DRAM miss about as much, so
+ * a distance of 8-16 keeps about 10 misses in flight (bench_ledger_memory
+ * measures the effect). Prefetches are hints: they never change a result. */
 #define PREFETCH_SLOTS_AHEAD 16u
 #define PREFETCH_ENTRIES_AHEAD 8u
-#define HASH_RING 32u /* a power of two > PREFETCH_SLOTS_AHEAD */
-#else
-/* Without prefetching (M-profile cores) there is nothing to look ahead for:
- * look_ahead() does nothing and each transfer is hashed when applied. */
-#define PREFETCH_SLOTS_AHEAD 0u
-#define PREFETCH_ENTRIES_AHEAD 0u
-#define HASH_RING 1u
-#endif
-
-_Static_assert(PREFETCH_ENTRIES_AHEAD <= PREFETCH_SLOTS_AHEAD && PREFETCH_SLOTS_AHEAD < HASH_RING &&
-                   (HASH_RING & (HASH_RING - 1u)) == 0u,
-               "prefetch distances");
 
 /* A 112-byte entry spans 2 or 3 cache lines (2.5 on average); comparing a
  * transfer with it reads fields from its first to its last byte. */
@@ -451,54 +434,28 @@ _Static_assert(PREFETCH_ENTRIES_AHEAD <= PREFETCH_SLOTS_AHEAD && PREFETCH_SLOTS_
         PREPAY__LEDGER_PREFETCH((const unsigned char *)(entry) + sizeof(prepay_ledger_entry_t) - 1u);      \
     } while (0)
 
-/* The look-ahead of prepay_ledger_apply(): the hashes of batch[0, *frontier)
- * are in ring (the last HASH_RING of them) and their index lines asked for. */
-typedef struct look_ahead {
-    uint64_t ring[HASH_RING];
-    size_t frontier;
-} look_ahead_t;
-
-/* Before applying batch[k]: hashes and index lines up to k + PREFETCH_SLOTS_AHEAD
- * (every one, also after a chain that stopped early), and the log entry of
- * k + PREFETCH_ENTRIES_AHEAD if its id was seen before. Writes to *ahead, so
- * the compiler keeps it (see PREPAY__LEDGER_PREFETCH). */
-static inline void look_ahead(const prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
-                              look_ahead_t *ahead, size_t k)
-{
-    if (!PREPAY__LEDGER_PREFETCHES) {
-        return;
-    }
-    size_t to = k + PREFETCH_SLOTS_AHEAD + 1u < count ? k + PREFETCH_SLOTS_AHEAD + 1u : count;
-    for (; ahead->frontier < to; ahead->frontier++) {
-        const prepay_ledger_transfer_t *t = &batch[ahead->frontier];
-        uint64_t h = prepay__ledger_id_hash(t->id);
-        ahead->ring[ahead->frontier % HASH_RING] = h;
-        PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, t->id, h));
-        if ((t->flags & TWO_PHASE) != 0u) {
-            PREPAY__LEDGER_PREFETCH(
-                prepay__ledger_slot_address(ledger, t->pending_id, prepay__ledger_id_hash(t->pending_id)));
-        }
-    }
-    if (PREPAY__LEDGER_PREFETCHES && k + PREFETCH_ENTRIES_AHEAD < count) {
-        const prepay_ledger_transfer_t *t = &batch[k + PREFETCH_ENTRIES_AHEAD];
-        const prepay_ledger_entry_t *entry =
-            prepay__ledger_entry_address(ledger, t->id, ahead->ring[(k + PREFETCH_ENTRIES_AHEAD) % HASH_RING]);
-        if (entry != NULL) {
-            PREFETCH_ENTRY(entry);
-        }
-        if ((t->flags & TWO_PHASE) != 0u &&
-            (entry = prepay__ledger_entry_address(ledger, t->pending_id, prepay__ledger_id_hash(t->pending_id))) !=
-                NULL) {
-            PREFETCH_ENTRY(entry);
-        }
-    }
-}
-
-/* The hash of batch[k]'s id, from the look-ahead's ring when there is one. */
-static inline uint64_t hash_of(const look_ahead_t *ahead, const prepay_ledger_transfer_t *batch, size_t k)
-{
-    return PREPAY__LEDGER_PREFETCHES ? ahead->ring[k % HASH_RING] : prepay__ledger_id_hash(batch[k].id);
-}
+/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. */
+#define PREFETCH_AHEAD(ledger, batch, count, k)                                                            \
+    do {                                                                                                   \
+        if ((k) + PREFETCH_SLOTS_AHEAD < (count)) {                                                        \
+            const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_SLOTS_AHEAD];                 \
+            PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->id));                    \
+            if ((ahead_->flags & TWO_PHASE) != 0u) {                                                       \
+                PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->pending_id));        \
+            }                                                                                              \
+        }                                                                                                  \
+        if ((k) + PREFETCH_ENTRIES_AHEAD < (count)) {                                                      \
+            const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_ENTRIES_AHEAD];               \
+            const prepay_ledger_entry_t *entry_ = prepay__ledger_entry_address((ledger), ahead_->id);      \
+            if (entry_ != NULL) {                                                                          \
+                PREFETCH_ENTRY(entry_);                                                                    \
+            }                                                                                              \
+            if ((ahead_->flags & TWO_PHASE) != 0u &&                                                       \
+                (entry_ = prepay__ledger_entry_address((ledger), ahead_->pending_id)) != NULL) {           \
+                PREFETCH_ENTRY(entry_);                                                                    \
+            }                                                                                              \
+        }                                                                                                  \
+    } while (0)
 
 /* Enters the pending transfers with a deadline among the log entries from
  * first on into the expiry heap, once they can no longer be rolled back. */
@@ -519,13 +476,15 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
     }
     int applied = 0;
     size_t i = 0;
-    look_ahead_t ahead;
-    ahead.frontier = 0;
+    /* The first transfers get no prefetch from the loop: ask for them here. */
+    for (size_t k = 0; k < count && k < PREFETCH_SLOTS_AHEAD; k++) {
+        PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, batch[k].id));
+    }
     while (i < count) {
         if ((batch[i].flags & PREPAY_LEDGER_TRANSFER_LINKED) == 0u) {
             /* A chain of one (the common case): apply_one changes nothing when it fails. */
-            look_ahead(ledger, batch, count, &ahead, i);
-            int r = apply_one(ledger, &batch[i], hash_of(&ahead, batch, i));
+            PREFETCH_AHEAD(ledger, batch, count, i);
+            int r = apply_one(ledger, &batch[i]);
             results[i] = r;
             if (r == PREPAY_OK) {
                 applied++;
@@ -553,8 +512,8 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         int chain_applied = 0;
         bool deadlines = false;
         for (size_t k = i; k <= last; k++) {
-            look_ahead(ledger, batch, count, &ahead, k);
-            int r = apply_one(ledger, &batch[k], hash_of(&ahead, batch, k));
+            PREFETCH_AHEAD(ledger, batch, count, k);
+            int r = apply_one(ledger, &batch[k]);
             results[k] = r;
             if (r < 0) {
                 failed = k;
@@ -591,7 +550,7 @@ int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint32_t base = ledger->transfer_count;
-    int r = apply_one(ledger, transfer, prepay__ledger_id_hash(transfer->id));
+    int r = apply_one(ledger, transfer);
     if (r == PREPAY_OK && transfer->deadline != 0) {
         expiry_push_from(ledger, base);
     }

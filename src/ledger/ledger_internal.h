@@ -21,10 +21,8 @@
  * a prefetch pure, and deletes calls to it. */
 #if (defined(__GNUC__) || defined(__clang__)) && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
 #define PREPAY__LEDGER_PREFETCH(address) __builtin_prefetch((address), 0, 3)
-#define PREPAY__LEDGER_PREFETCHES 1 /* whether the hint does anything */
 #else
 #define PREPAY__LEDGER_PREFETCH(address) ((void)(address))
-#define PREPAY__LEDGER_PREFETCHES 0
 #endif
 
 /* splitmix64's finaliser (Steele, Lea, Flood: "Fast splittable pseudorandom
@@ -39,16 +37,7 @@ static inline uint64_t prepay__ledger_mix(uint64_t x)
     return x;
 }
 
-/* The hash of a transfer id that its start slot and tag come from: the
- * batch path computes it once per transfer, for the prefetch ahead and the
- * probe, instead of once for each. */
-static inline uint64_t prepay__ledger_id_hash(uint64_t id)
-{
-    return prepay__ledger_mix(id >> 3);
-}
-
-/* Start slot of a transfer id in the transfer index (before masking), h
- * being prepay__ledger_id_hash(id).
+/* Start slot of a transfer id in the transfer index (before masking).
  *
  * The low 3 bits of the id are kept and the rest is hashed: 8 consecutive
  * ids (the time-ordered or sequential ids clients should use, as
@@ -59,9 +48,9 @@ static inline uint64_t prepay__ledger_id_hash(uint64_t id)
  * sequential id passes 2.6 other slots on average (a run of 16, as this
  * index first kept, passed 5.2 at no gain in locality; random ids pass
  * 0.3 either way). */
-static inline uint32_t prepay__ledger_start(uint64_t id, uint64_t h)
+static inline uint32_t prepay__ledger_hash(uint64_t id)
 {
-    return ((uint32_t)h << 3) | (uint32_t)(id & 7u);
+    return ((uint32_t)prepay__ledger_mix(id >> 3) << 3) | (uint32_t)(id & 7u);
 }
 
 static inline bool prepay__ledger_ready(const prepay_ledger_t *ledger)
@@ -121,24 +110,19 @@ typedef struct prepay__ledger_probe {
     uint64_t tag;   /* tag << 32, ready to be or-ed with a position + 1 */
 } prepay__ledger_probe_t;
 
-static inline uint64_t prepay__ledger_tag(uint64_t id, uint64_t h)
+static inline uint64_t prepay__ledger_transfer_tag(uint64_t id)
 {
+    uint64_t h = prepay__ledger_mix(id >> 3);
     return (h ^ ((id & 7u) << 32)) & 0xFFFFFFFF00000000u;
 }
 
-static inline uint64_t prepay__ledger_transfer_tag(uint64_t id)
+static inline prepay__ledger_probe_t prepay__ledger_transfer_probe(const prepay_ledger_t *ledger, uint64_t id)
 {
-    return prepay__ledger_tag(id, prepay__ledger_id_hash(id));
-}
-
-/* Probe for id, whose prepay__ledger_id_hash() is h. */
-static inline prepay__ledger_probe_t prepay__ledger_transfer_probe_hashed(const prepay_ledger_t *ledger, uint64_t id,
-                                                                          uint64_t h)
-{
+    uint64_t h = prepay__ledger_mix(id >> 3);
     uint32_t mask = ledger->memory.transfer_index_slots - 1u;
     prepay__ledger_probe_t p;
-    p.tag = prepay__ledger_tag(id, h);
-    p.slot = prepay__ledger_start(id, h) & mask;
+    p.tag = (h ^ ((id & 7u) << 32)) & 0xFFFFFFFF00000000u;
+    p.slot = (((uint32_t)h << 3) | (uint32_t)(id & 7u)) & mask;
     for (;;) {
         uint64_t v = ledger->memory.transfer_index[p.slot];
         if (v == 0u) {
@@ -156,11 +140,6 @@ static inline prepay__ledger_probe_t prepay__ledger_transfer_probe_hashed(const 
     }
 }
 
-static inline prepay__ledger_probe_t prepay__ledger_transfer_probe(const prepay_ledger_t *ledger, uint64_t id)
-{
-    return prepay__ledger_transfer_probe_hashed(ledger, id, prepay__ledger_id_hash(id));
-}
-
 /* Log position + 1, or 0. */
 static inline uint32_t prepay__ledger_transfer_find(const prepay_ledger_t *ledger, uint64_t id)
 {
@@ -170,20 +149,19 @@ static inline uint32_t prepay__ledger_transfer_find(const prepay_ledger_t *ledge
     return prepay__ledger_transfer_probe(ledger, id).found;
 }
 
-/* Address of the start slot of a transfer id whose prepay__ledger_id_hash() is h, to prefetch ahead of its probe. */
-static inline const uint64_t *prepay__ledger_slot_address(const prepay_ledger_t *ledger, uint64_t id, uint64_t h)
+/* Address of the start slot of a transfer id, to prefetch ahead of its probe. */
+static inline const uint64_t *prepay__ledger_slot_address(const prepay_ledger_t *ledger, uint64_t id)
 {
-    return &ledger->memory.transfer_index[prepay__ledger_start(id, h) & (ledger->memory.transfer_index_slots - 1u)];
+    return &ledger->memory.transfer_index[prepay__ledger_hash(id) & (ledger->memory.transfer_index_slots - 1u)];
 }
 
 /* Once the index line is in cache: the log entry that the start slot names
  * if its tag matches (an id seen before: a replay, or the pending transfer
- * of a post or void), else NULL. h: as for prepay__ledger_slot_address(). */
-static inline const prepay_ledger_entry_t *prepay__ledger_entry_address(const prepay_ledger_t *ledger, uint64_t id,
-                                                                        uint64_t h)
+ * of a post or void), else NULL. */
+static inline const prepay_ledger_entry_t *prepay__ledger_entry_address(const prepay_ledger_t *ledger, uint64_t id)
 {
-    uint64_t v = *prepay__ledger_slot_address(ledger, id, h);
-    if (v != 0u && (v & 0xFFFFFFFF00000000u) == prepay__ledger_tag(id, h)) {
+    uint64_t v = *prepay__ledger_slot_address(ledger, id);
+    if (v != 0u && (v & 0xFFFFFFFF00000000u) == prepay__ledger_transfer_tag(id)) {
         return &ledger->memory.entries[(uint32_t)v - 1u];
     }
     return (const prepay_ledger_entry_t *)0;
