@@ -535,7 +535,7 @@ static FAST_INLINE int feed_reading(const prepay_tariff_plan_t *plan, const prep
  * members that were just written one by one (by the previous call, or by
  * the fast path): the processor cannot forward such stores to such loads
  * and waits for them to reach the cache. A proportional call (full state)
- * took 21-26 ns per interval with block copies, 13-16 ns without
+ * took 20-26 ns per interval with block copies, 15-16 ns without
  * (bench_tariff, the same minutes). The copy's cache and padding are left
  * undefined, never read nor stored: the state's padding stays as it was,
  * as with the block copy (which stored back the padding it had read). */
