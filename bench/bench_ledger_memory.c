@@ -28,6 +28,13 @@
  *     (recharge + repay emergency + repay debt), pending + post pairs,
  *     pending transfers with deadlines then prepay_ledger_expire() of all.
  *  3. Wallet policy decisions per second.
+ *  4. The memory floor of section 1's random ids, without the ledger: per
+ *     operation, a read-modify-write of one 8-byte slot at a random place
+ *     in a table of the index's size (prefetched 16 operations ahead, as
+ *     the ledger does) and a 112-byte append to a log of the log's size;
+ *     once alone and once with a fixed chain of arithmetic (about what a
+ *     transfer costs in cache) between the operations. Its growth at x100
+ *     is what no index layout can remove on this machine.
  *
  * The machine's memcpy bandwidth is printed first: quote it beside every
  * figure. Build and run (release):
@@ -328,6 +335,81 @@ static void wallet_decisions(void)
            decisions, cpu, wall, (double)decisions / cpu / 1e6, cpu * 1e9 / decisions, (unsigned long long)sink);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define BENCH_PREFETCH(address) __builtin_prefetch((address), 0, 3)
+#else
+#define BENCH_PREFETCH(address) ((void)(address))
+#endif
+
+/* Section 4: one random slot read-modify-write plus one log append per operation, `work` rounds of
+ * dependent arithmetic between them; returns CPU ns per operation over 100 x base operations. */
+static double floor_run(uint32_t base, uint32_t scale, unsigned work, uint64_t *sink)
+{
+    uint32_t n = base * scale;
+    uint32_t slots = 2;
+    while (slots / 2u < n) {
+        slots *= 2u;
+    }
+    uint64_t *table = bench_ledger_alloc((size_t)slots * sizeof *table);
+    unsigned char *log = bench_ledger_alloc((size_t)n * sizeof(prepay_ledger_entry_t));
+    if (table == NULL || log == NULL) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    memset(log, 0, (size_t)n * sizeof(prepay_ledger_entry_t));
+    double cpu = 0;
+    uint64_t acc = *sink;
+    for (uint32_t round = 0; round < 100u / scale; round++) {
+        memset(table, 0, (size_t)slots * sizeof *table); /* as prepay_ledger_init() clears the index */
+        double c0 = bench_cpu_seconds();
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t id = bench_id((uint64_t)round * n + i, true);
+            if (i + 16u < n) {
+                BENCH_PREFETCH(&table[bench_id((uint64_t)round * n + i + 16u, true) & (slots - 1u)]);
+            }
+            uint64_t *slot = &table[id & (slots - 1u)];
+            acc += *slot;
+            *slot = id;
+            memset(log + (size_t)i * sizeof(prepay_ledger_entry_t), (int)(id & 0xFFu), sizeof(prepay_ledger_entry_t));
+            uint64_t x = id | 1u;
+            for (unsigned w = 0; w < work; w++) {
+                x *= 0x9E3779B97F4A7C15u;
+                x ^= x >> 29;
+            }
+            acc += x;
+        }
+        cpu += bench_cpu_seconds() - c0;
+    }
+    free(table);
+    free(log);
+    *sink = acc;
+    return cpu * 1e9 / ((double)n * (double)(100u / scale));
+}
+
+static void memory_floor(uint32_t base, unsigned repeat)
+{
+    static const uint32_t scales[3] = {1, 10, 100};
+    static const unsigned works[2] = {0, 25};
+    uint64_t sink = 0;
+    printf("\n4. memory floor of the random-id rows, no ledger: per operation one prefetched random 8-byte\n"
+           "   read-modify-write in a table of the index's size + one 112-byte log append, %u operations per row,\n"
+           "   best of %u rounds (CPU ns per operation)\n",
+           base * 100u, repeat);
+    for (int w = 0; w < 2; w++) {
+        double best[3] = {0, 0, 0};
+        for (unsigned rep = 0; rep < repeat; rep++) {
+            for (int s = 0; s < 3; s++) {
+                double ns = floor_run(base, scales[s], works[w], &sink);
+                best[s] = rep == 0 || ns < best[s] ? ns : best[s];
+            }
+        }
+        printf("   %-34s x1 %6.1f  x10 %6.1f  x100 %6.1f ns; growth x10 %.2f, x100 %.2f\n",
+               w == 0 ? "memory only" : "with 25 rounds of arithmetic", best[0], best[1], best[2], best[1] / best[0],
+               best[2] / best[0]);
+    }
+    printf("   (checksum %llu)\n", (unsigned long long)(sink & 0xFFFFu));
+}
+
 int main(int argc, char **argv)
 {
     uint32_t base = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 65536u;
@@ -349,5 +431,6 @@ int main(int argc, char **argv)
     cost_growth(base, repeat);
     other_work(base * 10u);
     wallet_decisions();
+    memory_floor(base, repeat);
     return 0;
 }
