@@ -5,8 +5,9 @@
  * and a group) through reading batches (values and times from the input:
  * backwards, duplicates, conflicts, huge jumps, unknown meters), DL/T 645
  * reply frames to decode, recharges (repeats, gaps, conflicts), refunds
- * (beyond the refundable balance, repeats, conflicts, gaps), meter
- * replacements, commands and period closes. Checked after every input: a
+ * (beyond the refundable balance, repeats, conflicts, gaps), sales to a
+ * meter purse (remote and postpaid refused, beyond the wallet, repeats,
+ * conflicts, gaps, a bad commodity), meter replacements, commands and period closes. Checked after every input: a
  * refused input changed nothing (site records and ledger); at the end the
  * ledger verifies and the site's balances equal the ledger's
  * (prepay_settlement_verify()). Payment-order notifies join this target with
@@ -245,6 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     prepay_time_t clock = (prepay_time_t)8766 * 86400;
     uint32_t sequence[ACCOUNTS + 1] = {0};
     uint32_t refunds[ACCOUNTS + 1] = {0};
+    uint32_t sales[ACCOUNTS + 1] = {0};
     prepay_dlt645_reader_t reader;
     (void)prepay_dlt645_reader_init(&reader);
     while (c.left > 0) {
@@ -316,6 +318,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             repl.final_reading = m->reading + (prepay_energy_t)take(&c, 1);
             repl.initial_reading = (prepay_energy_t)take(&c, 1);
             status = prepay_settlement_replace_meter(&w->site, &w->books, &w->work, &repl, &r);
+        } else if (op == 6 && (uint8_t)(c.left > 1 ? c.p[1] : 0u) >= 240u) {
+            /* a sale to a meter purse (the second byte, as `how` below, >= 240): local accounts only, within the
+             * wallet, repeated, out of sequence, sometimes of an unknown commodity */
+            uint32_t account = (uint32_t)(1 + take(&c, 1) % (ACCOUNTS + 1));
+            uint8_t how = (uint8_t)take(&c, 1);
+            uint32_t *seq = account <= ACCOUNTS ? &sales[account] : &sales[0];
+            prepay_settlement_sale_t sale;
+            memset(&sale, 0, sizeof sale);
+            sale.account_id = account;
+            sale.sequence = how < 252 ? *seq + 1 : (uint32_t)(how % 3u);
+            sale.commodity = how == 255 ? PREPAY_SETTLEMENT_COMMODITIES : (uint8_t)(how & 1u);
+            sale.amount = (prepay_money_t)take(&c, 2) - 10;
+            sale.order_id = how;
+            sale.time = clock;
+            status = prepay_settlement_sell(&w->site, &w->books, &w->work, &sale, &r);
+            if (status == PREPAY_OK) {
+                *seq = sale.sequence;
+            }
         } else if (op == 6) {
             uint32_t account = (uint32_t)(1 + take(&c, 1) % ACCOUNTS);
             uint32_t commands = (uint32_t)take(&c, 1) & 0x3Fu;

@@ -239,6 +239,7 @@
 %ignore prepay_settlement_replace_meter;
 %ignore prepay_settlement_recharge;
 %ignore prepay_settlement_refund;
+%ignore prepay_settlement_sell;
 %ignore prepay_settlement_set_commands;
 %ignore prepay_settlement_close_period;
 %ignore prepay_settlement_verify;

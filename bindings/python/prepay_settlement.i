@@ -345,6 +345,28 @@ PyObject *pyprepay_site_refund(pyprepay_site_t *s, uint32_t account_id, uint32_t
     return pyprepay_site_end(s, r, events, statements, NULL);
 }
 
+/** A sale out of a prepaid local account's wallet to a meter purse: (status, events, statements, result, None). */
+PyObject *pyprepay_site_sell(pyprepay_site_t *s, uint32_t account_id, uint32_t sequence, int commodity,
+                             int64_t amount, uint64_t order_id, int64_t time)
+{
+    if (!s->is_open) return Py_BuildValue("(iOOOO)", PREPAY_E_SETTLEMENT_NOT_OPEN, Py_None, Py_None, Py_None, Py_None);
+    if (commodity < 0 || commodity > 255) {
+        return Py_BuildValue("(iOOOO)", PREPAY_E_SETTLEMENT_BAD_CONFIG, Py_None, Py_None, Py_None, Py_None);
+    }
+    prepay_settlement_sale_t sale;
+    memset(&sale, 0, sizeof sale);
+    sale.account_id = account_id;
+    sale.sequence = sequence;
+    sale.commodity = (uint8_t)commodity;
+    sale.amount = amount;
+    sale.order_id = order_id;
+    sale.time = time;
+    PyObject *events, *statements;
+    if (pyprepay_site_begin(s, &events, &statements) != 0) return NULL;
+    int r = prepay_settlement_sell(&s->site, &s->books, &s->work, &sale, &s->result);
+    return pyprepay_site_end(s, r, events, statements, NULL);
+}
+
 /** Sets the wallet input commands of an account: (status, events, statements, result, None). */
 PyObject *pyprepay_site_set_commands(pyprepay_site_t *s, uint32_t account_id, uint32_t commands, int64_t time)
 {
@@ -394,13 +416,14 @@ PyObject *pyprepay_site_period(pyprepay_site_t *s)
 
 /** An account's view: (id, kind, flags, policy, area, units, active_from, active_to, max_balance,
  *  balance, debt, emergency, recharged, energy, shares, items, debt_created, debt_repaid, emergency_granted,
- *  emergency_repaid, recharges, level, relay, commands, tariff_electricity, tariff_water, refunded, refunds) or None. */
+ *  emergency_repaid, recharges, level, relay, commands, tariff_electricity, tariff_water, refunded, refunds, sold,
+ *  sales) or None. */
 PyObject *pyprepay_site_account(pyprepay_site_t *s, uint32_t id)
 {
     const prepay_settlement_account_t *a = s->is_init ? prepay_settlement_account(&s->site, id) : NULL;
     if (!a) Py_RETURN_NONE;
     const prepay_settlement_balances_t *b = &a->books;
-    return Py_BuildValue("(IiiiLLiiLLLLLLLLLLLLIiiiiiLI)", a->config.id, (int)a->config.kind, (int)a->config.flags,
+    return Py_BuildValue("(IiiiLLiiLLLLLLLLLLLLIiiiiiLILI)", a->config.id, (int)a->config.kind, (int)a->config.flags,
                          (int)a->config.policy, (long long)a->config.area, (long long)a->config.units,
                          (int)a->config.active_from, (int)a->config.active_to, (long long)a->config.max_balance,
                          (long long)b->balance, (long long)b->debt, (long long)b->emergency, (long long)b->recharged,
@@ -408,7 +431,7 @@ PyObject *pyprepay_site_account(pyprepay_site_t *s, uint32_t id)
                          (long long)b->debt_repaid, (long long)b->emergency_granted, (long long)b->emergency_repaid,
                          a->recharges, (int)a->wallet.level, (int)a->relay, (int)a->commands,
                          (int)a->config.tariff[PREPAY_SETTLEMENT_ELECTRICITY], (int)a->config.tariff[PREPAY_SETTLEMENT_WATER],
-                         (long long)b->refunded, a->refunds);
+                         (long long)b->refunded, a->refunds, (long long)b->sold, a->sales);
 }
 
 /** A meter's view: (id, account_id, di, commodity, tariff, address bytes, modulus, max_power, time, reading,

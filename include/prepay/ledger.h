@@ -327,6 +327,7 @@ enum prepay_ledger_code {
     PREPAY_LEDGER_CODE_ADJUSTMENT = 9,       /**< a correction (set `reference_id` to the corrected transfer) */
     PREPAY_LEDGER_CODE_ALLOCATION = 10,      /**< common-area allocation to a tenant */
     PREPAY_LEDGER_CODE_REVERSAL = 11,        /**< reverses the transfer named by `reference_id` */
+    PREPAY_LEDGER_CODE_SALE = 12,            /**< wallet -> revenue: a sale to a meter that keeps its own purse */
     PREPAY_LEDGER_CODE_USER = 1000           /**< first user-defined code */
 };
 

@@ -175,8 +175,9 @@ enum prepay_settlement_kind {
     PREPAY_SETTLEMENT_KIND_ALLOCATION_DEBT = 8,    /**< as ALLOCATION: the part that became debt */
     PREPAY_SETTLEMENT_KIND_CHARGE = 9,             /**< account, occurrence, seq = item id: a charge item */
     PREPAY_SETTLEMENT_KIND_CHARGE_DEBT = 10,       /**< as CHARGE: the part that became debt */
-    PREPAY_SETTLEMENT_KIND_ORDER_FIRST = 16,       /**< 16..23 reserved for payment orders (payment.h: 16, 17) */
+    PREPAY_SETTLEMENT_KIND_ORDER_FIRST = 16,       /**< 16..23 reserved for payment orders (payment.h: 16, 17), refunds and sales */
     PREPAY_SETTLEMENT_KIND_REFUND = 18,            /**< account, refund sequence: wallet -> site refunds payable */
+    PREPAY_SETTLEMENT_KIND_SALE = 19,              /**< account, sale sequence: wallet -> site revenue (a meter purse's purchase) */
     PREPAY_SETTLEMENT_KIND_ORDER_LAST = 23,        /**< last kind reserved for payment orders */
     PREPAY_SETTLEMENT_KIND_EVENT = 64              /**< event ids: kind = 64 + event type */
 };
@@ -320,6 +321,7 @@ typedef struct prepay_settlement_balances {
     prepay_money_t emergency_granted; /**< emergency credit lent */
     prepay_money_t emergency_repaid;  /**< emergency credit repaid by recharges */
     prepay_money_t refunded;          /**< sum of refunds paid out of the wallet (prepay_settlement_refund()) */
+    prepay_money_t sold;              /**< sum of sales to meter purses (prepay_settlement_sell()) */
 } prepay_settlement_balances_t;
 
 /** @brief One energy line kept for a postpaid account's next statement. */
@@ -355,6 +357,7 @@ typedef struct prepay_settlement_account {
     uint32_t meter_count[PREPAY_SETTLEMENT_COMMODITIES]; /**< private: meters per commodity */
     uint32_t recharges;               /**< read only: recharges applied (the last sequence) */
     uint32_t refunds;                 /**< read only: refunds applied (the last sequence) */
+    uint32_t sales;                   /**< read only: sales to meter purses applied (the last sequence) */
     uint32_t grants;                  /**< private: emergency credit grants (their sequence) */
     uint32_t command_calls;           /**< private: prepay_settlement_set_commands() calls */
     uint32_t usage;                   /**< private: usage record index (postpaid) */
@@ -493,6 +496,16 @@ typedef struct prepay_settlement_refund {
     prepay_time_t time;       /**< when it was paid out */
 } prepay_settlement_refund_t;
 
+/** @brief A sale: money a prepaid local account's meter purse buys from its wallet (e.g. a water meter's purchase). */
+typedef struct prepay_settlement_sale {
+    uint32_t account_id;      /**< the account (prepaid local) */
+    uint32_t sequence;        /**< the account's sale number: its count + 1 (a repeat is harmless) */
+    uint8_t commodity;        /**< ::prepay_settlement_commodity sold: its revenue account is credited */
+    prepay_money_t amount;    /**< > 0, at most the wallet's balance */
+    uint64_t order_id;        /**< the purchase (e.g. the meter's purchase serial), copied into the transfer */
+    prepay_time_t time;       /**< when it was sold */
+} prepay_settlement_sale_t;
+
 /** @brief How a recharge was split (the chain of prepay_wallet_split_recharge()). */
 typedef struct prepay_settlement_recharge_split {
     prepay_money_t to_emergency; /**< repaid emergency credit */
@@ -526,11 +539,12 @@ enum prepay_settlement_event_type {
     PREPAY_SETTLEMENT_EVENT_GAP = 19,            /**< a reading interval longer than `gap_seconds` (`energy` spread over it) */
     PREPAY_SETTLEMENT_EVENT_SHARE = 20,          /**< a common-area share was posted (`amount`, `energy`) */
     PREPAY_SETTLEMENT_EVENT_CHARGE = 21,         /**< a charge item was posted (`amount`) */
-    PREPAY_SETTLEMENT_EVENT_REFUND = 22          /**< a refund was paid out of the wallet (`amount`; `detail`: the refund order) */
+    PREPAY_SETTLEMENT_EVENT_REFUND = 22,         /**< a refund was paid out of the wallet (`amount`; `detail`: the refund order) */
+    PREPAY_SETTLEMENT_EVENT_SALE = 23            /**< a sale to a meter purse (`amount`; `detail`: the sale sequence) */
 };
 
 /** @brief Number of event types + 1 (types are 1..). */
-#define PREPAY_SETTLEMENT_EVENT_TYPES 23
+#define PREPAY_SETTLEMENT_EVENT_TYPES 24
 
 /**
  * @brief One event. Its id is deterministic: the same input sequence gives the same events with the
@@ -1144,6 +1158,42 @@ PREPAY_API int prepay_settlement_refund(prepay_settlement_site_t *site, const pr
                                         prepay_settlement_result_t *result);
 
 /**
+ * @brief Sells an amount to a meter that keeps its own purse (a prepaid local account's meter, e.g. a
+ *        CJ/T 188 water meter in money mode): the wallet pays the commodity's revenue.
+ * @param site the site.
+ * @param books where to post.
+ * @param work work memory.
+ * @param sale the sale (`sequence` = the account's sale count + 1).
+ * @param result what was done.
+ * @return ::PREPAY_OK, ::PREPAY_LEDGER_EXISTS (a repeat of an applied sequence with the same amount:
+ *         nothing changed), or an error.
+ *
+ * One transfer wallet -> the site's revenue account of `commodity` (code
+ * ::PREPAY_LEDGER_CODE_SALE, id kind ::PREPAY_SETTLEMENT_KIND_SALE, subject
+ * the account, period the sequence). Only prepaid local accounts sell: a
+ * remote or postpaid account's purse is the wallet itself. The wallet must
+ * cover the whole amount (a sale never creates debt or uses emergency credit
+ * beyond the balance). Events SALE (`amount`; `detail`: the sequence), then
+ * the wallet decision as after a charge (ALARM_LEVEL, LOW_BALANCE, ...). The
+ * caller then sends the amount to the meter's purse (its own purchase serial).
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, amount <= 0);
+ * ::PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT; ::PREPAY_E_SETTLEMENT_BAD_CONFIG
+ * (commodity unknown, or the account is not prepaid local);
+ * ::PREPAY_E_SETTLEMENT_ID_RANGE (sequence 0, time outside the id's period
+ * range); ::PREPAY_E_SETTLEMENT_SEQUENCE (above count + 1);
+ * ::PREPAY_E_SETTLEMENT_CONFLICT (a repeat with another amount);
+ * ::PREPAY_E_SETTLEMENT_NOT_OPEN; ::PREPAY_E_SETTLEMENT_BOOKS with
+ * `error_detail` ::PREPAY_E_LEDGER_EXCEEDS_CREDITS (more than the wallet's
+ * balance) or another ledger status; ::PREPAY_E_BUFFER_TOO_SMALL; the
+ * journal's errors. Nothing changes on error.
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_settlement_sell(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
+                                      prepay_settlement_work_t *work, const prepay_settlement_sale_t *sale,
+                                      prepay_settlement_result_t *result);
+
+/**
  * @brief Posts a recharge: credit the wallet, repay emergency credit first, then debt.
  * @param site the site.
  * @param books where to post.
@@ -1229,7 +1279,8 @@ PREPAY_API int prepay_settlement_close_period(prepay_settlement_site_t *site, co
 
 /**
  * @brief Checks the site against the ledger: every account's balances equal its ledger accounts', and
- *        wallet = recharges + emergency lent - (charges - debt created) - debt repaid - emergency repaid.
+ *        wallet = recharges + emergency lent - (charges - debt created) - debt repaid - emergency repaid
+ *        - refunds - sales.
  * @param site the site.
  * @param ledger the ledger.
  * @param result on error: the account at fault (`error_id`).

@@ -81,3 +81,13 @@ CREATE FUNCTION prepay_modbus_values(map text, start integer, response bytea,
 -- CRC-16/MODBUS of some bytes, as sent (low byte first): to build or check frames in SQL.
 CREATE FUNCTION prepay_modbus_crc(bytes bytea) RETURNS bytea
     AS 'MODULE_PATHNAME', 'pgp_modbus_crc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The ledger's transfer codes by name, with the settlement's sale to a meter purse (12) that the library gained.
+CREATE OR REPLACE FUNCTION prepay_ledger_code(name text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE name
+        WHEN 'recharge' THEN 1 WHEN 'refund' THEN 2 WHEN 'deduction' THEN 3 WHEN 'fee' THEN 4
+        WHEN 'emergency_credit' THEN 5 WHEN 'repay_emergency' THEN 6 WHEN 'repay_debt' THEN 7
+        WHEN 'debt' THEN 8 WHEN 'adjustment' THEN 9 WHEN 'allocation' THEN 10 WHEN 'reversal' THEN 11
+        WHEN 'sale' THEN 12
+    END
+$$;

@@ -175,10 +175,10 @@ int prepay_settlement_verify(const prepay_settlement_site_t *site, const prepay_
         }
         if (status == PREPAY_OK) {
             /* wallet = recharges + emergency lent - (charges - debt created) - debt repaid - emergency repaid
-             *          - refunds */
+             *          - refunds - sales */
             prepay_money_t charges = b->energy + b->shares + b->items;
             prepay_money_t expect = b->recharged + b->emergency_granted - (charges - b->debt_created) -
-                                    b->debt_repaid - b->emergency_repaid - b->refunded;
+                                    b->debt_repaid - b->emergency_repaid - b->refunded - b->sold;
             bool ok = wallet == b->balance && debt == b->debt && emergency == b->emergency && expect == b->balance &&
                       b->debt == b->debt_created - b->debt_repaid &&
                       b->emergency == b->emergency_granted - b->emergency_repaid;

@@ -135,6 +135,7 @@ const char *prepay_settlement_event_name(unsigned type)
         "acknowledged",  "emergency",       "emergency_repaid", "debt_cap", "trip_held", "recharge",
         "debt_created",  "debt_repaid",     "statement",   "replaced",     "rollover",  "reset",
         "jump",          "gap",             "share",       "charge",       "refund",
+        "sale",
     };
     return type < PREPAY_SETTLEMENT_EVENT_TYPES ? names[type] : names[0];
 }

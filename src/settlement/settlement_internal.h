@@ -36,6 +36,7 @@
 #define PREPAY__CAUSE_REPLACE 6u  /* meter id */
 #define PREPAY__CAUSE_CLOSE 7u    /* periods closed before */
 #define PREPAY__CAUSE_REFUND 8u   /* refund sequence */
+#define PREPAY__CAUSE_SALE 9u     /* sale sequence */
 
 static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 {

@@ -132,6 +132,7 @@ static const struct {
     {"adjustment", PREPAY_LEDGER_CODE_ADJUSTMENT},
     {"allocation", PREPAY_LEDGER_CODE_ALLOCATION},
     {"reversal", PREPAY_LEDGER_CODE_REVERSAL},
+    {"sale", PREPAY_LEDGER_CODE_SALE},
 };
 
 int64_t test_i64(const char *text)

@@ -156,7 +156,6 @@ static void demo_free(demo_t *d)
     free(d->rooms);
     free(d->doc);
     free(d->water_doc);
-    free(d->purse_doc);
 }
 
 /* The water meters' tariff (a water ladder), read and checked before anything is written. */

@@ -49,7 +49,8 @@ static const char *const item_names[] = {"none", "electricity", "water", "gas", 
                                          "service-fee"};
 static const char *const code_names[] = {"",          "recharge",   "refund",     "deduction",
                                          "fee",       "emergency-credit", "repay-emergency", "repay-debt",
-                                         "debt",      "adjustment", "allocation", "reversal"};
+                                         "debt",      "adjustment", "allocation", "reversal",
+                                         "sale"};
 static const char *const by_names[] = {"", "day", "month", "year"};
 
 /* The option choices: names and ledger codes. */

@@ -75,7 +75,7 @@ typedef struct demo_room {
     /* The room's CJ/T 188 water meter (demo_water.c). Remote rooms: remote mode, its valve driven by the
      * station from the account's COMMAND events; the litres settled on the same wallet. Local rooms: below. */
     bool water;                    /* the room has one */
-    uint32_t water_id;             /* its settlement meter id (local rooms: the purchase register) */
+    uint32_t water_id;             /* its settlement meter id (remote rooms; a local room's is not settled) */
     char water_address_text[15];
     prepay_cjt188_address_t water_address;
     int water_scale;               /* its tap flow, % of the site's profile */
@@ -88,20 +88,19 @@ typedef struct demo_room {
     bool water_final_read;         /* the meter read after the run: register and ST */
     prepay_energy_t water_final;
     bool water_final_open;
-    prepay_money_t water_money;    /* water charges the settlement posted (its water calls' charge) */
+    prepay_money_t water_money;    /* water on the wallet: remote, the settle calls' charges; local, the sales */
     prepay_energy_t water_cycle_l[DEMO_WATER_CYCLES]; /* litres per tier cycle (intervals spread over cycles) */
     /* Local rooms' water meters (money purse on the meter): the station programs the price table (A010), sells
      * purchases (A013, idempotent on the purchase serial) and reads 901F and 8105; the meter deducts and closes.
-     * A purchase is booked on the wallet once, when sold, through the room's purchase register (water_id in
-     * the settlement: 1 unit = 1 fen); water_money is then the purchases booked. */
+     * A purchase is booked on the wallet once, when sold: a sale to the meter's purse (prepay_settlement_sell(),
+     * the account's sale sequence = water_purchases + 1); water_money is then the purchases booked. */
     prepay_money_t water_opening;  /* the opening balance's water part (purchase serial 1) */
-    prepay_money_t water_booked;   /* purchases booked on the wallet (fen): the purchase register */
+    prepay_money_t water_booked;   /* purchases booked on the wallet (fen): the account's sales */
     int water_purchases;           /* purchases booked (count) */
     int water_credited;            /* purchases the meter confirmed (count) */
     uint8_t water_serial;          /* serial of the last purchase the meter confirmed (0: none yet) */
     prepay_money_t water_pending;  /* the purchase in flight (serial water_serial + 1), 0: none */
     prepay_money_t water_queued;   /* booked, sold after the one in flight */
-    prepay_time_t water_book_time; /* the purchase register's last settled time */
     bool water_table_ok;           /* the meter confirmed the A010 price table */
     bool water_purse_read;         /* the 8105 read after the run answered */
     prepay_cjt188_purse_t water_purse; /* the last 8105 read (serial, totals, remaining, ST) */
@@ -156,9 +155,8 @@ typedef struct demo {
     const cli_t *cli;                  /* errors and --json */
     prepay_time_t start;
     prepay_tariff_doc_t *doc;
-    /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff;
-     * [2] the local water meters' purchase registers */
-    prepay_settlement_tariff_t tariffs[3];
+    /* [0] the electricity tariff: rooms (with the file's household) and the common area; [1] the water tariff */
+    prepay_settlement_tariff_t tariffs[2];
     prepay_tariff_doc_t *water_doc;
     /* Every room has a CJ/T 188 water meter on its account (demo_water.c): water and electricity from one
      * wallet. The water ladder's service period is the run (see docs/water.md). */
@@ -169,13 +167,11 @@ typedef struct demo {
     int32_t water_cycle_id[DEMO_WATER_CYCLES];
     prepay_time_t water_cycle_end[DEMO_WATER_CYCLES];
     /* Local rooms' water meters: the price table the station programs (the ladder's prices; steps = annual
-     * bounds / 12 in whole m3, monthly cycles from the 1st), their monthly cycles over the run, and the
-     * purchase registers' tariff (tariffs[2]: 10 yuan per "m3", so 1 unit = 1 fen). */
+     * bounds / 12 in whole m3, monthly cycles from the 1st) and their monthly cycles over the run. */
     size_t water_local_count;
     prepay_cjt188_price_table_t water_table;
     int local_cycles;
     prepay_time_t local_cycle_end[DEMO_WATER_CYCLES];
-    prepay_tariff_doc_t *purse_doc;
     prepay_wallet_policy_t policy;
     demo_room_t *rooms;
     size_t room_count;
@@ -252,10 +248,15 @@ int demo_water_confirm(demo_t *d, prepay_time_t t);
  * settlement. 0, or a negative status. */
 int demo_water_tiers(const demo_t *d, const demo_room_t *r, prepay_energy_t litres[3], prepay_money_t *money);
 /* Local rooms' water meters: the price table from the water ladder and the monthly cycles (0, or -1 reported);
- * the purchase registers primed at the start; a purchase booked on the wallet and sold to the meter (A013),
- * retried until confirmed (0, or -1 reported). */
+ * a purchase sold out of the wallet (prepay_settlement_sell()) and to the meter (A013), retried until confirmed
+ * (0, or -1 reported). */
+/* The water part of a room's energy charges (books.energy): a remote room's water charges; a local room's water
+ * purchases are sales (books.sold), not charges. */
+static inline prepay_money_t demo_water_charged(const demo_room_t *r)
+{
+    return r->local ? 0 : r->water_money;
+}
 int demo_water_local_setup(demo_t *d);
-int demo_water_prime(demo_t *d);
 int demo_water_buy(demo_t *d, demo_room_t *r, prepay_time_t t, prepay_money_t amount);
 /* The purse the station believes a local water meter holds (fen): the last 8105 read, 0 once its valve was seen
  * shut. */

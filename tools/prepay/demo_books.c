@@ -130,12 +130,11 @@ int demo_settlement_open(demo_t *d)
     memset(&config, 0, sizeof config);
     d->tariffs[0].version = 1;
     d->tariffs[1].version = 1;
-    d->tariffs[2].version = 1;
     if (d->has_water && d->water_local_count > 0 && demo_water_local_setup(d) != 0) {
         return -1;
     }
     config.tariffs = d->tariffs;
-    config.tariff_count = d->has_water ? (d->water_local_count > 0 ? 3 : 2) : 1;
+    config.tariff_count = d->has_water ? 2 : 1;
     config.policies = &d->policy;
     config.policy_count = 1;
     config.restore_command = PREPAY_DLT645_RELAY_DIRECT_CLOSE; /* the demo's tenants do not press a button */
@@ -159,12 +158,9 @@ int demo_settlement_open(demo_t *d)
         a.kind = r->local ? PREPAY_SETTLEMENT_PREPAID_LOCAL : PREPAY_SETTLEMENT_PREPAID_REMOTE;
         a.area = r->area;
         a.tariff_account = d->doc->account;
-        if (r->water && r->local) {
-            /* The water meter keeps its own purse: the account's water line is its purchase register, the
-             * purchases sold to the meter (1 unit = 1 fen), booked when sold. */
-            a.tariff[PREPAY_SETTLEMENT_WATER] = 2;
-        } else if (r->water) {
-            /* The water ladder: one wallet, one recharge, separate lines. The service period is the run, so
+        if (r->water && !r->local) {
+            /* (A local room's water meter keeps its own purse: no water tariff on its account, its purchases are
+             * sales out of the wallet, prepay_settlement_sell().) The water ladder: one wallet, one recharge, separate lines. The service period is the run, so
              * that an annual ladder prorated by month gives the months the run touches (docs/water.md). */
             a.tariff[PREPAY_SETTLEMENT_WATER] = 1;
             a.tariff_account.service_start = d->start;
@@ -188,8 +184,8 @@ int demo_settlement_open(demo_t *d)
         status = prepay_settlement_add_meter(&d->site, &m);
     }
     for (size_t i = 0; i < d->room_count && status == PREPAY_OK; i++) {
-        if (!d->rooms[i].water) {
-            continue;
+        if (!d->rooms[i].water || d->rooms[i].local) {
+            continue; /* a local room's water meter prices its own litres: read, not settled */
         }
         prepay_settlement_meter_config_t m;
         prepay_settlement_meter_config_init(&m);

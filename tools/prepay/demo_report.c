@@ -163,7 +163,7 @@ static void report_room(demo_t *d, report_files_t *files, const demo_room_t *r, 
     kwh(bands >= 2 ? band_energy(r, 2) : 0, bb);
     kwh(bands >= 3 ? band_energy(r, 3) : 0, c);
     kwh(m->total, e);
-    money(b->energy - r->water_money, charged); /* the account's energy charges: electricity and water */
+    money(b->energy - demo_water_charged(r), charged); /* the account's energy charges: electricity and water */
     money(r->water_money, water);
     money(b->shares, shares);
     money(b->debt, debt);
@@ -420,12 +420,13 @@ static void local_water_checks(demo_t *d)
         prepay_energy_t litres[3];
         prepay_money_t ladder = 0, slack = 0;
         const bool priced = demo_water_local_money(d, r, litres, &ladder, &slack) == 0;
-        /* Purchases: every one booked on the wallet (the purchase register in the settlement) was credited once
-         * by the meter (its total, its last serial), none left in flight. */
+        /* Purchases: every one booked on the wallet (a sale in the settlement: the account's sales and their sum)
+         * was credited once by the meter (its total, its last serial), none left in flight. */
+        const prepay_settlement_account_t *a = account_of(d, r);
         credited = credited && r->water_purse_read && p->total_fen == r->water_booked &&
                    r->water_money == r->water_booked && p->purchase_serial == r->water_serial &&
                    r->water_pending == 0 && r->water_queued == 0 && r->water_credited == r->water_purchases &&
-                   prepay_settlement_meter(&d->site, r->water_id)->reading == r->water_booked;
+                   a->books.sold == r->water_booked && a->sales == (uint32_t)r->water_purchases;
         const prepay_money_t by_meter = p->total_fen - p->remaining_fen;
         prepay_money_t diff = by_meter - ladder;
         diff = diff < 0 ? -diff : diff;
@@ -533,11 +534,13 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
             purse_gap = diff > purse_gap ? diff : purse_gap;
             purses = purses && r->meter_remaining >= 0 && diff <= d->opt.days + 1;
         }
-        /* The account's energy charges are its electricity and its water (the water settle calls' charges). */
-        const prepay_money_t electricity = b->energy - r->water_money;
+        /* The account's energy charges are its electricity and a remote room's water (the water settle calls'
+         * charges); a local room's water purchases are sales to its water meter's purse. */
+        const prepay_money_t electricity = b->energy - demo_water_charged(r);
         wallets = wallets && b->balance == b->recharged + b->emergency_granted -
-                                               (electricity + r->water_money + b->shares + b->items - b->debt_created) -
-                                               b->debt_repaid - b->emergency_repaid;
+                                               (b->energy + b->shares + b->items - b->debt_created) -
+                                               b->debt_repaid - b->emergency_repaid - b->refunded - b->sold;
+        wallets = wallets && b->sold == (r->local ? r->water_booked : 0);
         wallets = wallets && electricity >= 0 && r->water_money >= 0 && (r->water || r->water_money == 0);
         prepay_energy_t bands = 0;
         for (int band = 1; band <= 4; band++) {
@@ -557,8 +560,8 @@ static void cross_checks(demo_t *d, const prepay_ledger_order_summary_t *orders,
     check(d, registers, "every meter's register equals the last reading settled (Wh)");
     check(d, settled, "energy settled per room = its register's advance over the run (Wh)");
     check(d, purses, "local meters: ledger mirror = the meter's own purse, within 1 fen a day (fen)");
-    check(d, wallets, "balance = recharges - electricity - water (charges, or a local water meter's purchases) - "
-                      "common area + debt, every room (fen)");
+    check(d, wallets, "balance = recharges - electricity - water charges - common area + debt - sales (a local "
+                      "water meter's purchases), every room (fen)");
     check(d, shares == d->common_total, "common-area shares add up to the common-area charge (fen)");
     check(d, master->total == rooms + d->common_energy - g->carry,
           "incomer = rooms + common area (+ carried residual) (Wh)");
@@ -645,7 +648,7 @@ int demo_report(demo_t *d, json_t *totals)
         for (int l = 0; l <= PREPAY_MAX_ALARM_LEVELS; l++) {
             total_alarms += r->alarms[l];
         }
-        total_charged += acc->books.energy - r->water_money;
+        total_charged += acc->books.energy - demo_water_charged(r);
         total_water += r->water_money;
         total_recharged += acc->books.recharged;
         total_shares += acc->books.shares;

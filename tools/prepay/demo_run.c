@@ -232,11 +232,12 @@ static int pay(demo_t *d, demo_room_t *r, prepay_money_t amount, prepay_time_t t
     /* A local room with a water meter: what reached the balance is split between the two meters' purses. The
      * water meter is topped up to DEMO_WATER_TARGET (as the station last read its purse; 0 once its valve was seen
      * shut) with at most half of it; the opening balance's water part was set with the site (purchase 1). The
-     * water part is booked on the wallet and sold to the water meter (demo_water_buy()). */
+     * water part is sold out of the wallet to the water meter (demo_water_buy(): prepay_settlement_sell()). */
     prepay_money_t water = 0;
     if (r->local && r->water) {
         water = opening ? r->water_opening : DEMO_WATER_TARGET - demo_water_purse_view(r);
         water = !opening && split.to_balance / 2 < water ? split.to_balance / 2 : water;
+        water = water < a->books.balance ? water : a->books.balance; /* a sale creates no debt */
         if (water > 0 && demo_water_buy(d, r, t, water) != 0) {
             return -1;
         }
@@ -415,8 +416,7 @@ int demo_run(demo_t *d)
     if (d->hours >= 24 && !d->curves) {
         return cli_fail(d->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory"), -1;
     }
-    if (broadcast_time(d, d->start) != 0 || (d->has_water && demo_water_cycles(d) != 0) ||
-        (d->has_water && demo_water_prime(d) != 0)) {
+    if (broadcast_time(d, d->start) != 0 || (d->has_water && demo_water_cycles(d) != 0)) {
         return -1;
     }
     for (size_t i = 0; i < d->room_count; i++) {

@@ -157,8 +157,8 @@ int demo_make_site(demo_t *d, const char *site_path)
     for (size_t i = 0; i < d->room_count && d->has_water; i++) {
         /* A water meter in every room. Remote rooms: remote mode, its valve driven from the account's relay
          * commands. Local rooms (the electricity meter keeps its own purse and decides its relay): a money-mode
-         * meter with its own purse, topped up by purchases from the same wallet; its water_id is the room's
-         * purchase register in the settlement. */
+         * meter with its own purse, topped up by purchases sold out of the same wallet (prepay_settlement_sell());
+         * it is not a settlement meter. */
         demo_room_t *r = &d->rooms[i];
         r->water_valve_want = -1;
         r->water = true;

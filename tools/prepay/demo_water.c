@@ -6,7 +6,7 @@
  * valve (A017) from the account's COMMAND events: closed at zero balance, opened after the recharge.
  * Local rooms (the electricity meter keeps its own purse) have a money-mode meter with its own purse: the
  * station programs its price table from the water ladder (A010), sells it purchases out of the room's wallet
- * (A013, idempotent on the purchase serial; each booked once, when sold, on the room's purchase register),
+ * (A013, idempotent on the purchase serial; each booked once, when sold, by prepay_settlement_sell()),
  * reads 901F hourly and 8105 after each purchase, daily and after the run; the meter deducts, closes its valve
  * at zero and opens it after a purchase by itself.
  *
@@ -185,15 +185,6 @@ static int read_current(demo_t *d, const demo_room_t *r, prepay_energy_t *litres
 
 /* ---- local rooms' water meters: the meter's own purse ------------------------------------------------------ */
 
-/* The purchase registers' tariff: a water "price" of 10 yuan per m3 is 1 fen per unit, so the register's advance
- * (the purchases sold, in fen) is charged to the wallet as it is, on the water line. */
-static const char purse_tariff_json[] =
-    "{\"format\": \"prepay-tariff/1\", \"name\": \"Water meter purchases (1 unit = 1 fen)\","
-    " \"source\": {\"notice\": \"none: a bookkeeping register\", \"url\": \"\","
-    " \"note\": \"prepay demo: a local water meter's purchases, sold out of the wallet\"},"
-    " \"commodity\": \"water\", \"currency\": \"CNY\", \"bands\": [\"purchase\"],"
-    " \"prices\": {\"bands\": {\"purchase\": [\"10\"]}}, \"rounding\": {\"scope\": \"bill\", \"mode\": \"half_up\"}}";
-
 /* 00:00 on the 1st of the month after t's. */
 static prepay_time_t month_after(prepay_time_t t)
 {
@@ -250,30 +241,7 @@ int demo_water_local_setup(demo_t *d)
     for (prepay_time_t at = d->start; at < end && d->local_cycles < DEMO_WATER_CYCLES; at = month_after(at)) {
         d->local_cycle_end[d->local_cycles++] = month_after(at);
     }
-    char err[PREPAY_TARIFF_JSON_ERROR_MAX];
-    d->purse_doc = malloc(sizeof *d->purse_doc);
-    status = d->purse_doc ? prepay_tariff_doc_load_buffer(purse_tariff_json, sizeof purse_tariff_json - 1,
-                                                          "purchase register", d->purse_doc, err, sizeof err)
-                          : PREPAY_E_HOSTED_NO_MEMORY;
-    status = status ? status : prepay_tariff_doc_plan(d->purse_doc, &d->tariffs[2].plan);
-    if (status != PREPAY_OK) {
-        return cli_fail(d->cli, status, "the purchase registers' tariff: %s", d->purse_doc ? err : "out of memory"), -1;
-    }
     return 0;
-}
-
-int demo_water_prime(demo_t *d)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < d->room_count; i++) {
-        demo_room_t *r = &d->rooms[i];
-        if (r->water && r->local) {
-            prepay_settlement_reading_t reading = {r->water_id, 0, d->start, 0};
-            d->batch[n++] = reading;
-            r->water_book_time = d->start;
-        }
-    }
-    return demo_water_settle(d, d->batch, n);
 }
 
 /* Reads 8105 (purse): 1 read (r->water_purse, the valve noted from its ST), 0 none, -1 link lost. */
@@ -360,16 +328,25 @@ static int sell(demo_t *d, demo_room_t *r, prepay_time_t t)
 
 int demo_water_buy(demo_t *d, demo_room_t *r, prepay_time_t t, prepay_money_t amount)
 {
-    /* Booked once, when sold: the purchase register advances by the amount (a settle call of its own, after
-     * the recharge that paid it), whatever becomes of the A013 exchanges. */
-    const prepay_time_t at = t > r->water_book_time ? t : r->water_book_time + 1;
-    prepay_settlement_reading_t reading = {r->water_id, 0, at, r->water_booked + amount};
-    if (demo_water_settle(d, &reading, 1) != 0) {
-        return -1;
+    /* Booked once, when sold: a sale out of the wallet to the water meter's purse (after the recharge that paid
+     * it; the account's sale sequence is the room's purchases booked + 1), whatever becomes of the A013 exchanges,
+     * whose purchase serial is the meter's own. */
+    prepay_settlement_sale_t sale;
+    memset(&sale, 0, sizeof sale);
+    sale.account_id = r->id;
+    sale.sequence = (uint32_t)r->water_purchases + 1u;
+    sale.commodity = PREPAY_SETTLEMENT_WATER;
+    sale.amount = amount;
+    sale.time = t;
+    prepay_settlement_result_t res;
+    int status = prepay_settlement_sell(&d->site, &d->books, &d->work, &sale, &res);
+    if (status != PREPAY_OK) {
+        return cli_fail(d->cli, status, "water sale %u to %s refused: %s (%s)", sale.sequence, r->name,
+                        prepay_strerror(status), prepay_strerror(res.error_detail)), -1;
     }
     r->water_booked += amount;
+    r->water_money += amount;
     r->water_purchases++;
-    r->water_book_time = at;
     *(r->water_pending > 0 ? &r->water_queued : &r->water_pending) += amount;
     return sell(d, r, t);
 }

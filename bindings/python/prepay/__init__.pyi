@@ -226,6 +226,7 @@ class TransferCode(enum.IntEnum):
     REPAY_DEBT = 7
     REPAY_EMERGENCY = 6
     REVERSAL = 11
+    SALE = 12
     USER = 1000
 
 class TransferFlag(enum.IntFlag):
@@ -442,6 +443,7 @@ class SettlementEvent(enum.IntEnum):
     RESET = 17
     RESTORED = 4
     ROLLOVER = 16
+    SALE = 23
     SHARE = 20
     STATEMENT = 14
     TRIP_HELD = 10
@@ -471,6 +473,7 @@ class SettlementKind(enum.IntEnum):
     RECHARGE_DEBT = 6
     RECHARGE_EMERGENCY = 5
     REFUND = 18
+    SALE = 19
 
 class SettlementRole(enum.IntEnum):
     DEBT = 2

@@ -363,6 +363,8 @@ class AccountView:
     meter_ids: Tuple[int, ...]
     refunded: Decimal = Decimal("0.00")
     refunds: int = 0
+    sold: Decimal = Decimal("0.00")
+    sales: int = 0
 
     @property
     def owed(self) -> Decimal:
@@ -638,6 +640,24 @@ class Site:
                          f"refund {sequence} of account {account_id}")
         return self._result(out)
 
+    def sell(self, account_id: int, amount: DecimalLike, at: TimeLike, commodity: Commodity = Commodity.WATER,
+             sequence: Optional[int] = None, order_id: int = 0) -> Result:
+        """Sells ``amount`` of ``commodity`` to a meter that keeps its own purse (a prepaid local account's
+        water meter in money mode, ...): wallet -> the commodity's site revenue, then the wallet decision as
+        after a charge. Only prepaid local accounts sell (SettlementError BAD_CONFIG for remote and postpaid:
+        their purse is the wallet); the wallet must cover all of it (SettlementError BOOKS, cause
+        ``ledger_exceeds_credits``, nothing changed). ``sequence``: the account's sale number (default: the
+        next); repeating it with the same amount is a harmless repeat (``repeat`` True), another amount a
+        conflict. ``order_id``: the purchase, kept in the transfer. Send the amount to the meter once this
+        returned."""
+        self._ready()
+        if sequence is None:
+            sequence = self.account(account_id).sales + 1
+        out = self._call(_c.pyprepay_site_sell(self._s, int(account_id), int(sequence), int(commodity),
+                                               yuan_to_fen(amount), int(order_id), self._time(at)),
+                         f"sale {sequence} of account {account_id}")
+        return self._result(out)
+
     def set_commands(self, account_id: int, commands: WalletInput, at: TimeLike) -> Result:
         """Sets the wallet input commands in force for an account (:class:`prepay.WalletInput`: manual
         trip, keep power, acknowledge, ...) and decides its relay."""
@@ -683,13 +703,14 @@ class Site:
             raise error_for(_c.PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT, f"account {account_id}")
         (aid, kind, flags, policy, area, units, _af, _at, _mb, balance, debt, emergency, recharged, energy, shares,
          items, debt_created, debt_repaid, granted, repaid, recharges, level, relay, commands, _te, _tw, refunded,
-         refunds) = t
+         refunds, sold, sales) = t
         return AccountView(aid, AccountKind(kind), bool(flags & _c.PREPAY_SETTLEMENT_ACCOUNT_VACANT), policy,
                            Decimal(area).scaleb(-2), units, *(fen_to_yuan(x) for x in (
                                balance, debt, emergency, recharged, energy, shares, items, debt_created, debt_repaid,
                                granted, repaid)),
                            recharges, level, WalletRelay(relay), WalletInput(commands),
-                           tuple(_c.pyprepay_site_meter_ids(self._s, aid)), fen_to_yuan(refunded), refunds)
+                           tuple(_c.pyprepay_site_meter_ids(self._s, aid)), fen_to_yuan(refunded), refunds,
+                           fen_to_yuan(sold), sales)
 
     def meter(self, meter_id: int) -> MeterView:
         """The view of a meter (SettlementError UNKNOWN_METER, also a KeyError)."""

@@ -394,6 +394,47 @@ class Refunds(unittest.TestCase):
         site.verify()
 
 
+class Sales(unittest.TestCase):
+    def test_sale_to_a_meter_purse(self):
+        site = st.Site([Tariff.loads(FLAT)], period_start=datetime.date(2024, 1, 1),
+                       period_end=datetime.date(2024, 2, 1), accounts=4, meters=8, postpaid=1)
+        site.add_account(st.Account(1, kind=st.AccountKind.PREPAID_LOCAL))
+        site.add_account(st.Account(2))
+        site.add_meter(st.Meter(11, account_id=1))
+        site.open(Ledger(accounts=32, transfers=1024))
+        site.recharge(1, "50.00", at=T0)
+        site.recharge(2, "50.00", at=T0)
+        r = site.sell(1, "25.00", at=T0 + H, order_id=701)  # to the water meter's purse: 25.00 left
+        (e,) = r
+        self.assertEqual((e.type, e.amount, e.balance), (st.EventType.SALE, Decimal("25.00"), Decimal("25.00")))
+        self.assertEqual(st.split_transfer_id(e.transfer_id)[:3], (st.IdKind.SALE, 1, 1))
+        self.assertEqual(st.event_name(st.EventType.SALE), "sale")
+        view = site.account(1)
+        self.assertEqual((view.balance, view.sold, view.sales, view.debt), (Decimal("25.00"), Decimal("25.00"), 1,
+                                                                           Decimal("0.00")))
+        self.assertEqual(site.ledger_balance(0, st.SiteRole.WATER), Decimal("25.00"))
+        self.assertTrue(site.sell(1, "25.00", at=T0 + H, sequence=1).repeat)
+        with self.assertRaises(ValueError):
+            site.sell(1, "25.01", at=T0 + H, sequence=1)  # the same sale with another amount
+        with self.assertRaises(prepay.SettlementError) as cm:
+            site.sell(1, "1.00", at=T0 + H, sequence=3)  # a gap
+        self.assertEqual(cm.exception.code, prepay.Status.E_SETTLEMENT_SEQUENCE)
+        with self.assertRaises(prepay.SettlementError) as cm:
+            site.sell(1, "25.01", at=T0 + 2 * H)  # more than the wallet: a sale creates no debt
+        self.assertEqual(cm.exception.code, prepay.Status.E_SETTLEMENT_BOOKS)
+        self.assertIn(prepay.strerror(prepay.Status.E_LEDGER_EXCEEDS_CREDITS), str(cm.exception))
+        with self.assertRaises(prepay.SettlementError) as cm:
+            site.sell(2, "1.00", at=T0 + 2 * H)  # a remote account's purse is its wallet
+        self.assertEqual(cm.exception.code, prepay.Status.E_SETTLEMENT_BAD_CONFIG)
+        self.assertEqual((site.account(1).balance, site.account(2).balance), (Decimal("25.00"), Decimal("50.00")))
+        # 10.00 of electricity to another purse: 15.00 reaches alarm 1 (20.00)
+        r = site.sell(1, "10.00", at=T0 + 2 * H, commodity=st.Commodity.ELECTRICITY)
+        self.assertEqual(len(r.of_type(st.EventType.ALARM_LEVEL)), 1)
+        self.assertEqual(site.ledger_balance(0, st.SiteRole.ELECTRICITY), Decimal("10.00"))
+        self.assertEqual(site.account(1).sales, 2)
+        site.verify()
+
+
 class Ids(unittest.TestCase):
     def test_scheme(self):
         sid = st.settlement_id(st.IdKind.READING, 2 ** 32 - 1, 2 ** 32 - 1, 0)

@@ -86,3 +86,5 @@ SELECT r->'ok' AS ok, r->'balanced' AS balanced, r->'first_violations' AS violat
 FROM (SELECT prepay_ledger_check(t, d, c) AS r FROM prepay_transfer t
       JOIN prepay_account d ON d.id = t.debit_account_id JOIN prepay_account c ON c.id = t.credit_account_id) x;
 TRUNCATE prepay_transfer, prepay_account;
+-- the codes by name, the settlement's sale to a meter purse included
+SELECT prepay_ledger_code('reversal') AS reversal, prepay_ledger_code('sale') AS sale;
