@@ -19,18 +19,6 @@
 #include "cjt188_internal.h"
 #include "prepay/cjt188.h"
 
-/* Largest byte count an int result carries (int is at least 32 bits on every target). */
-#define MAX_RESULT ((size_t)0x7FFFFFFF)
-
-/* Offsets within a frame, from the 68. */
-enum {
-    OFFSET_TYPE = 1,
-    OFFSET_ADDRESS = 2,
-    OFFSET_CONTROL = 9,
-    OFFSET_LENGTH = 10,
-    OFFSET_DATA = 11
-};
-
 /* Sum of the 8 bytes of w: pairwise lane sums, then one multiply gathers
  * the four 16-bit lanes into the top lane (at most 8 x 255 = 2040). */
 static inline unsigned byte_sum64(uint64_t w)
@@ -118,52 +106,26 @@ int prepay_cjt188_decode(const uint8_t *in, size_t in_len, prepay_cjt188_di_orde
     if (!prepay__cjt188_di_order_is_valid(di_order)) {
         return PREPAY_E_CJT188_BAD_DI_ORDER;
     }
-    size_t pos = 0;
-    while (pos < in_len && in[pos] == PREPAY_CJT188_PREAMBLE_BYTE) {
-        pos++;
-    }
-    if (pos == in_len) {
-        return PREPAY_E_CJT188_TRUNCATED;
+    size_t pos, length;
+    int found = prepay__cjt188_frame_find(in, in_len, &pos, &length);
+    if (found != PREPAY_OK) {
+        return found;
     }
     const uint8_t *f = in + pos;
-    const size_t avail = in_len - pos;
-    if (f[0] != PREPAY_CJT188_START) {
-        return PREPAY_E_CJT188_NO_START;
-    }
-    if (avail <= OFFSET_LENGTH) {
-        return PREPAY_E_CJT188_TRUNCATED;
-    }
-    const size_t length = f[OFFSET_LENGTH];
-    if (length > (size_t)PREPAY_CJT188_MAX_DATA) {
-        return PREPAY_E_CJT188_BAD_LENGTH;
-    }
     const size_t frame_len = PREPAY_CJT188_OVERHEAD + length;
-    if (avail < frame_len) {
-        return PREPAY_E_CJT188_TRUNCATED;
-    }
-    if (pos > MAX_RESULT - frame_len) {
-        return PREPAY_E_INVALID_ARGUMENT; /* over 2 GB of preamble: the size would not fit the result */
-    }
-    const size_t summed = OFFSET_DATA + length;
-    if (prepay__byte_sum_mod256(f, summed) != f[summed]) { /* summed = 11..266 */
-        return PREPAY_E_CJT188_BAD_CHECKSUM;
-    }
-    if (f[summed + 1] != PREPAY_CJT188_END) {
-        return PREPAY_E_CJT188_BAD_END;
-    }
-    const uint8_t control = f[OFFSET_CONTROL];
+    const uint8_t control = f[PREPAY__CJT188_AT_CONTROL];
     prepay__cjt188_derived_t derived;
-    int rc = prepay__cjt188_derive(di_order, control, (uint8_t)length, f + OFFSET_DATA, &derived);
+    int rc = prepay__cjt188_derive(di_order, control, (uint8_t)length, f + PREPAY__CJT188_AT_DATA, &derived);
     if (rc != PREPAY_OK) {
         return rc;
     }
     /* Every check passed: now, and only now, write the output. */
-    out->meter_type = f[OFFSET_TYPE];
-    memcpy(out->address.bytes, f + OFFSET_ADDRESS, PREPAY_CJT188_ADDRESS_SIZE);
+    out->meter_type = f[PREPAY__CJT188_AT_TYPE];
+    memcpy(out->address.bytes, f + PREPAY__CJT188_AT_ADDRESS, PREPAY_CJT188_ADDRESS_SIZE);
     out->control = control;
     out->preamble = pos > 255 ? (uint8_t)255 : (uint8_t)pos;
     out->length = (uint8_t)length;
-    prepay__copy_short(out->data, f + OFFSET_DATA, length); /* not memcpy: see bytes_internal.h */
+    prepay__copy_short(out->data, f + PREPAY__CJT188_AT_DATA, length); /* not memcpy: see bytes_internal.h */
     prepay__cjt188_apply(out, &derived);
     return (int)(pos + frame_len);
 }
@@ -198,12 +160,12 @@ int prepay_cjt188_encode(const prepay_cjt188_frame_t *frame, uint8_t *out, size_
     memset(out, PREPAY_CJT188_PREAMBLE_BYTE, preamble);
     uint8_t *f = out + preamble;
     f[0] = PREPAY_CJT188_START;
-    f[OFFSET_TYPE] = frame->meter_type;
-    memcpy(f + OFFSET_ADDRESS, frame->address.bytes, PREPAY_CJT188_ADDRESS_SIZE);
-    f[OFFSET_CONTROL] = frame->control;
-    f[OFFSET_LENGTH] = (uint8_t)length;
-    memcpy(f + OFFSET_DATA, frame->data, length);
-    f[OFFSET_DATA + length] = (uint8_t)byte_sum(f, OFFSET_DATA + length);
-    f[OFFSET_DATA + length + 1] = PREPAY_CJT188_END;
+    f[PREPAY__CJT188_AT_TYPE] = frame->meter_type;
+    memcpy(f + PREPAY__CJT188_AT_ADDRESS, frame->address.bytes, PREPAY_CJT188_ADDRESS_SIZE);
+    f[PREPAY__CJT188_AT_CONTROL] = frame->control;
+    f[PREPAY__CJT188_AT_LENGTH] = (uint8_t)length;
+    memcpy(f + PREPAY__CJT188_AT_DATA, frame->data, length);
+    f[PREPAY__CJT188_AT_DATA + length] = (uint8_t)byte_sum(f, PREPAY__CJT188_AT_DATA + length);
+    f[PREPAY__CJT188_AT_DATA + length + 1] = PREPAY_CJT188_END;
     return size;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/bytes_internal.h"
 #include "prepay/cjt188.h"
 
 /* Magic value marking an initialised stream parser ("C188"). */
@@ -152,6 +153,60 @@ static inline void prepay__cjt188_apply(prepay_cjt188_frame_t *frame, const prep
     frame->ser = d->ser;
     frame->has_status = d->has_status;
     frame->status = d->status;
+}
+
+/* Offsets within a frame, from the 68 (clause 6 frame format). */
+enum {
+    PREPAY__CJT188_AT_TYPE = 1,
+    PREPAY__CJT188_AT_ADDRESS = 2,
+    PREPAY__CJT188_AT_CONTROL = 9,
+    PREPAY__CJT188_AT_LENGTH = 10,
+    PREPAY__CJT188_AT_DATA = 11
+};
+
+/* The frame layer on received bytes (CJ/T 188-2004 clause 6): FE preamble
+ * bytes skipped, 68, L within PREPAY_CJT188_MAX_DATA, the whole frame
+ * present, CS = sum mod 256 from 68 to the last data byte, 16. Every index
+ * is checked against in_len before it is read. On PREPAY_OK, *start is the
+ * offset of the 68 and *length is L; nothing is written otherwise. */
+static inline int prepay__cjt188_frame_find(const uint8_t *in, size_t in_len, size_t *start, size_t *length)
+{
+    size_t pos = 0;
+    while (pos < in_len && in[pos] == PREPAY_CJT188_PREAMBLE_BYTE) {
+        pos++;
+    }
+    if (pos == in_len) {
+        return PREPAY_E_CJT188_TRUNCATED;
+    }
+    const uint8_t *f = in + pos;
+    const size_t avail = in_len - pos;
+    if (f[0] != PREPAY_CJT188_START) {
+        return PREPAY_E_CJT188_NO_START;
+    }
+    if (avail <= PREPAY__CJT188_AT_LENGTH) {
+        return PREPAY_E_CJT188_TRUNCATED;
+    }
+    const size_t l = f[PREPAY__CJT188_AT_LENGTH];
+    if (l > (size_t)PREPAY_CJT188_MAX_DATA) {
+        return PREPAY_E_CJT188_BAD_LENGTH;
+    }
+    const size_t frame_len = PREPAY_CJT188_OVERHEAD + l;
+    if (avail < frame_len) {
+        return PREPAY_E_CJT188_TRUNCATED;
+    }
+    if (pos > (size_t)0x7FFFFFFF - frame_len) {
+        return PREPAY_E_INVALID_ARGUMENT; /* over 2 GB of preamble: the size would not fit an int result */
+    }
+    const size_t summed = PREPAY__CJT188_AT_DATA + l; /* 11..266 */
+    if (prepay__byte_sum_mod256(f, summed) != f[summed]) {
+        return PREPAY_E_CJT188_BAD_CHECKSUM;
+    }
+    if (f[summed + 1] != PREPAY_CJT188_END) {
+        return PREPAY_E_CJT188_BAD_END;
+    }
+    *start = pos;
+    *length = l;
+    return PREPAY_OK;
 }
 
 /* prepay_cjt188_address_matches() without the NULL checks (inlined where hot). */

@@ -25,9 +25,6 @@
 #include "cjt188_internal.h"
 #include "prepay/cjt188.h"
 
-/* Offsets within a frame, from the 68 (clause 6 frame format). */
-enum { AT_TYPE = 1, AT_ADDRESS = 2, AT_CONTROL = 9, AT_LENGTH = 10, AT_DATA = 11 };
-
 /* 901F water data: the bytes after DI + SER (clause 7 table of 901F). */
 enum { WATER_VALUE_SIZE = 19, AT_READING = 0, AT_SETTLEMENT = 5, AT_CLOCK = 10, AT_STATUS = 17 };
 
@@ -149,44 +146,18 @@ int prepay_cjt188_volume_read(const prepay_cjt188_frame_t *request, const uint8_
     if (!request || !in || !out) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
-    /* Frame layer: as prepay_cjt188_decode(). */
-    size_t pos = 0;
-    while (pos < in_len && in[pos] == PREPAY_CJT188_PREAMBLE_BYTE) {
-        pos++;
-    }
-    if (pos == in_len) {
-        return PREPAY_E_CJT188_TRUNCATED;
+    /* Frame layer: the one of prepay_cjt188_decode(). */
+    size_t pos, length;
+    int found = prepay__cjt188_frame_find(in, in_len, &pos, &length);
+    if (found != PREPAY_OK) {
+        return found;
     }
     const uint8_t *f = in + pos;
-    const size_t avail = in_len - pos;
-    if (f[0] != PREPAY_CJT188_START) {
-        return PREPAY_E_CJT188_NO_START;
-    }
-    if (avail <= AT_LENGTH) {
-        return PREPAY_E_CJT188_TRUNCATED;
-    }
-    const size_t length = f[AT_LENGTH];
-    if (length > (size_t)PREPAY_CJT188_MAX_DATA) {
-        return PREPAY_E_CJT188_BAD_LENGTH;
-    }
     const size_t frame_len = PREPAY_CJT188_OVERHEAD + length;
-    if (avail < frame_len) {
-        return PREPAY_E_CJT188_TRUNCATED;
-    }
-    if (pos > (size_t)0x7FFFFFFF - frame_len) {
-        return PREPAY_E_INVALID_ARGUMENT; /* the size would not fit the result */
-    }
-    const size_t summed = AT_DATA + length;
-    if (prepay__byte_sum_mod256(f, summed) != f[summed]) {
-        return PREPAY_E_CJT188_BAD_CHECKSUM;
-    }
-    if (f[summed + 1] != PREPAY_CJT188_END) {
-        return PREPAY_E_CJT188_BAD_END;
-    }
-    const uint8_t *data = f + AT_DATA;
+    const uint8_t *data = f + PREPAY__CJT188_AT_DATA;
     prepay__cjt188_derived_t d;
     int rc;
-    if (f[AT_CONTROL] == (PREPAY_CJT188_CONTROL_REPLY | PREPAY_CJT188_FN_READ) &&
+    if (f[PREPAY__CJT188_AT_CONTROL] == (PREPAY_CJT188_CONTROL_REPLY | PREPAY_CJT188_FN_READ) &&
         length == PREPAY_CJT188_DI_SER_SIZE + WATER_VALUE_SIZE &&
         ((data[0] == 0x90 && data[1] == 0x1F) || (data[0] == 0x1F && data[1] == 0x90))) {
         /* The usual reply, 901F in either order: what prepay__cjt188_derive() finds, without its
@@ -202,7 +173,7 @@ int prepay_cjt188_volume_read(const prepay_cjt188_frame_t *request, const uint8_
         d.has_status = false;
         d.status = 0;
     } else {
-        rc = prepay__cjt188_derive(PREPAY_CJT188_DI_AUTO, f[AT_CONTROL], (uint8_t)length, data, &d);
+        rc = prepay__cjt188_derive(PREPAY_CJT188_DI_AUTO, f[PREPAY__CJT188_AT_CONTROL], (uint8_t)length, data, &d);
         if (rc != PREPAY_OK) {
             return rc;
         }
@@ -218,8 +189,8 @@ int prepay_cjt188_volume_read(const prepay_cjt188_frame_t *request, const uint8_
     }
     /* Compared where it lies: a 7-byte copy to the stack first costs a
      * store-forwarding stall on the comparison's overlapping loads. */
-    const uint8_t meter_type = f[AT_TYPE];
-    if (!prepay__cjt188_address_bytes_match(request->address.bytes, f + AT_ADDRESS) ||
+    const uint8_t meter_type = f[PREPAY__CJT188_AT_TYPE];
+    if (!prepay__cjt188_address_bytes_match(request->address.bytes, f + PREPAY__CJT188_AT_ADDRESS) ||
         (request->meter_type != PREPAY_CJT188_WILDCARD_BYTE && request->meter_type != meter_type &&
          (prepay__cjt188_meter_family(request->meter_type) == PREPAY_CJT188_FAMILY_UNKNOWN ||
           prepay__cjt188_meter_family(request->meter_type) != prepay__cjt188_meter_family(meter_type)))) {

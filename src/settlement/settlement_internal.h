@@ -189,6 +189,10 @@ int prepay__settle_decide(prepay__settle_call_t *call, uint32_t account, prepay_
 /* True when a wallet decision would change nothing and raise no event (the fast path). */
 bool prepay__settle_wallet_quiet(const prepay_wallet_policy_t *policy, const prepay_wallet_state_t *state,
                                  uint32_t flags, prepay_money_t balance, prepay_money_t emergency);
+/* After a wallet debit that is not a charge (a refund, a sale): its event, then the wallet
+ * decision as after a charge, both with the call's cause. */
+int prepay__settle_debited(prepay__settle_call_t *call, uint32_t account, unsigned event_type, prepay_money_t amount,
+                           prepay_money_t detail, uint64_t transfer_id, prepay_time_t time, uint64_t cause);
 /* Balance an event reports: wallet balance (prepaid) or what is owed (postpaid). */
 prepay_money_t prepay__settle_event_balance(const prepay_settlement_account_t *a);
 

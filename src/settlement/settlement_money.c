@@ -16,6 +16,26 @@ prepay_money_t prepay__settle_event_balance(const prepay_settlement_account_t *a
     return a->books.balance;
 }
 
+int prepay__settle_debited(prepay__settle_call_t *call, uint32_t account, unsigned event_type, prepay_money_t amount,
+                           prepay_money_t detail, uint64_t transfer_id, prepay_time_t time, uint64_t cause)
+{
+    const prepay_settlement_account_t *a = &call->site->memory.accounts[account];
+    prepay_settlement_event_t e;
+    memset(&e, 0, sizeof e);
+    e.account_id = a->config.id;
+    e.amount = amount;
+    e.detail = detail;
+    e.transfer_id = transfer_id;
+    e.balance = prepay__settle_event_balance(a);
+    e.level = a->wallet.level;
+    e.from_level = a->wallet.level;
+    int status = prepay__settle_emit(call, &e, event_type, a->config.id, time, cause);
+    if (status == PREPAY_OK) {
+        status = prepay__settle_decide(call, account, time, 0, cause);
+    }
+    return status;
+}
+
 /* How much a charge may take from the wallet: its balance down to the lowest
  * balance the ledger allows (minus the overdraft of a policy that cuts off at
  * the overdraft limit). */

@@ -64,20 +64,8 @@ static int pay_out(prepay__settle_call_t *call, uint32_t account, const prepay_s
     }
     a->refunds = r->sequence;
     uint64_t cause = prepay__settle_cause(PREPAY__CAUSE_REFUND, r->sequence);
-    prepay_settlement_event_t e;
-    memset(&e, 0, sizeof e);
-    e.account_id = id;
-    e.amount = r->amount;
-    e.detail = (prepay_money_t)(r->order_id & (uint64_t)INT64_MAX);
-    e.transfer_id = t.id;
-    e.balance = prepay__settle_event_balance(a);
-    e.level = a->wallet.level;
-    e.from_level = a->wallet.level;
-    status = prepay__settle_emit(call, &e, PREPAY_SETTLEMENT_EVENT_REFUND, id, r->time, cause);
-    if (status == PREPAY_OK) {
-        status = prepay__settle_decide(call, account, r->time, 0, cause);
-    }
-    return status;
+    const prepay_money_t order = (prepay_money_t)(r->order_id & (uint64_t)INT64_MAX);
+    return prepay__settle_debited(call, account, PREPAY_SETTLEMENT_EVENT_REFUND, r->amount, order, t.id, r->time, cause);
 }
 
 int prepay_settlement_refund(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,

@@ -63,20 +63,8 @@ static int sell(prepay__settle_call_t *call, uint32_t account, const prepay_sett
     b->sold += s->amount;
     a->sales = s->sequence;
     uint64_t cause = prepay__settle_cause(PREPAY__CAUSE_SALE, s->sequence);
-    prepay_settlement_event_t e;
-    memset(&e, 0, sizeof e);
-    e.account_id = id;
-    e.amount = s->amount;
-    e.detail = (prepay_money_t)s->sequence;
-    e.transfer_id = t.id;
-    e.balance = prepay__settle_event_balance(a);
-    e.level = a->wallet.level;
-    e.from_level = a->wallet.level;
-    status = prepay__settle_emit(call, &e, PREPAY_SETTLEMENT_EVENT_SALE, id, s->time, cause);
-    if (status == PREPAY_OK) {
-        status = prepay__settle_decide(call, account, s->time, 0, cause);
-    }
-    return status;
+    return prepay__settle_debited(call, account, PREPAY_SETTLEMENT_EVENT_SALE, s->amount, (prepay_money_t)s->sequence,
+                                  t.id, s->time, cause);
 }
 
 int prepay_settlement_sell(prepay_settlement_site_t *site, const prepay_settlement_books_t *books,
