@@ -12,10 +12,20 @@
  * by k zero bytes. They were generated from the polynomial by a short script
  * and are checked against a bitwise computation in tests/ledger/test_journal_codec.c.
  * PREPAY_JOURNAL_CRC_SMALL keeps only table[0] (1 KiB of flash instead of 8).
+ *
+ * On x86-64 built by GCC or clang, the SSE4.2 crc32 instruction computes the
+ * same CRC (Intel SDM vol. 2A, "CRC32": polynomial 11EDC6F41H, bit-reflected)
+ * 8 bytes per instruction; it is used when the processor has it (asked once
+ * per call through the compiler's cpu model, which its runtime fills before
+ * main) and the tables otherwise. Both paths give the same value for every
+ * input (tests/ledger/test_journal_codec.c compares them with a bitwise CRC).
+ * PREPAY_JOURNAL_CRC_PORTABLE keeps the tables only.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "journal_crc_internal.h"
 #include "prepay/journal_format.h"
 
 #ifdef PREPAY_JOURNAL_CRC_SMALL
@@ -389,7 +399,7 @@ static const uint32_t crc32c_table[CRC_TABLES][256] = {
 #endif
 };
 
-uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length)
+uint32_t prepay__journal_crc32c_tables(uint32_t crc, const uint8_t *data, size_t length)
 {
     if (data == NULL) {
         return crc;
@@ -413,4 +423,45 @@ uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length)
         length--;
     }
     return ~c;
+}
+
+#if PREPAY__JOURNAL_CRC_HARDWARE
+__attribute__((target("sse4.2"))) static uint32_t crc_sse42(uint32_t crc, const uint8_t *data, size_t length)
+{
+    uint64_t c = (uint32_t)~crc;
+    while (length >= 8) {
+        uint64_t word;
+        memcpy(&word, data, 8); /* little-endian, as the instruction reads memory */
+        c = __builtin_ia32_crc32di(c, word);
+        data += 8;
+        length -= 8;
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (length > 0) {
+        c32 = __builtin_ia32_crc32qi(c32, *data);
+        data++;
+        length--;
+    }
+    return ~c32;
+}
+
+bool prepay__journal_crc32c_hardware(void)
+{
+    return __builtin_cpu_supports("sse4.2") != 0;
+}
+
+uint32_t prepay__journal_crc32c_sse42(uint32_t crc, const uint8_t *data, size_t length)
+{
+    return data == NULL ? crc : crc_sse42(crc, data, length);
+}
+#endif
+
+uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length)
+{
+#if PREPAY__JOURNAL_CRC_HARDWARE
+    if (data != NULL && __builtin_cpu_supports("sse4.2")) {
+        return crc_sse42(crc, data, length);
+    }
+#endif
+    return prepay__journal_crc32c_tables(crc, data, length);
 }

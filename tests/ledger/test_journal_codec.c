@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/ledger/journal_crc_internal.h"
 #include "prepay/journal_format.h"
 #include "prepay/status.h"
 #include "test_support.h"
@@ -97,6 +98,42 @@ static void test_crc_matches_bitwise(void **state)
         }
     }
     assert_int_equal(prepay_journal_crc32c(77u, NULL, 5), 77u);
+}
+
+/* The table path and, where this processor has it, the SSE4.2 instruction path give the bitwise
+ * CRC for every length and alignment, and continue a CRC split anywhere (prepay_journal_crc32c()
+ * takes one of them; this checks both on a machine that has the instruction). */
+static void test_crc_both_paths(void **state)
+{
+    (void)state;
+    uint8_t data[600];
+    uint32_t x = 777u;
+    for (size_t i = 0; i < sizeof data; i++) {
+        x = x * 1103515245u + 12345u;
+        data[i] = (uint8_t)(x >> 16);
+    }
+    bool hardware = false;
+#if PREPAY__JOURNAL_CRC_HARDWARE
+    hardware = prepay__journal_crc32c_hardware();
+#endif
+    for (size_t length = 0; length <= 300; length += (length < 40 ? 1 : 13)) {
+        for (size_t start = 0; start < 8; start++) {
+            uint32_t want = crc_bitwise(data + start, length);
+            assert_int_equal(prepay__journal_crc32c_tables(0, data + start, length), want);
+            size_t split = length / 3u;
+            uint32_t c = prepay__journal_crc32c_tables(0, data + start, split);
+            assert_int_equal(prepay__journal_crc32c_tables(c, data + start + split, length - split), want);
+#if PREPAY__JOURNAL_CRC_HARDWARE
+            if (hardware) {
+                assert_int_equal(prepay__journal_crc32c_sse42(0, data + start, length), want);
+                c = prepay__journal_crc32c_sse42(0, data + start, split);
+                assert_int_equal(prepay__journal_crc32c_sse42(c, data + start + split, length - split), want);
+            }
+#endif
+        }
+    }
+    assert_int_equal(prepay__journal_crc32c_tables(9u, NULL, 3), 9u);
+    print_message("CRC-32C paths checked: tables%s\n", hardware ? " and SSE4.2" : " (no SSE4.2 here)");
 }
 
 static void test_header(void **state)
@@ -432,6 +469,7 @@ int main(int argc, char **argv)
     tv_set_dir(argc > 1 ? argv[1] : "tests/vectors");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc_vectors),          cmocka_unit_test(test_crc_matches_bitwise),
+        cmocka_unit_test(test_crc_both_paths),
         cmocka_unit_test(test_header),               cmocka_unit_test(test_transfer_record),
         cmocka_unit_test(test_commit_record),        cmocka_unit_test(test_record_argument_checks),
         cmocka_unit_test(test_account_round_trip),   cmocka_unit_test(test_cut_record),
