@@ -249,7 +249,7 @@ class SettlePayments(unittest.TestCase):
             (PAYMENTS + "refund,2,2,100.00,2026-11-21 00:00,\n", [":10:", "refund", "refundable"]),
             (PAYMENTS + "refund,2,1,5.01,2026-11-21 00:00,1\n", [":10:", "refund"]),  # the same refund, another amount
             (PAYMENTS + "order,7,1,1.00,2026-11-21 00:00,2026-11-22 00:00\n", [":10:", "account 7"]),
-            (PAYMENTS + "bill,2,1,1.00,2026-11-21 00:00,paid\n", [":10:", "order, notify or refund"]),
+            (PAYMENTS + "bill,2,1,1.00,2026-11-21 00:00,paid\n", [":10:", "order, notify, refund or sale"]),
             (PAYMENTS + "notify,2,1,1.00,2026-11-21 00:00,maybe\n", [":10:", "paid, failed or waiting"]),
             (PAYMENTS + "notify,2,1,1.001,2026-11-21 00:00,paid\n", [":10:", "amount"]),
         ]
@@ -259,6 +259,92 @@ class SettlePayments(unittest.TestCase):
         bad = self.write("s.csv", f"{order_id(2, 1)},30.00,PAID\n")
         self.assert_refused(self.run_settle("--statement", bad), ["s.csv:1"])
 
+
+
+# Sales to the purse of a local account's meter (docs/settlement.md section 3, prepay_settlement_sell()), by
+# hand: account 4 (local, 50.00 opening, its meter 14 not read) buys 20.00 of water (the meter's purchase 17)
+# and 10.00 of electricity for its meter's purse -> wallet 50.00 - 30.00 = 20.00, sold 30.00, recharged 50.00.
+SALES = """type,account,number,amount_yuan,time,detail
+sale,4,1,20.00,2026-11-10 12:00,water:17
+sale,4,2,10.00,2026-11-12 12:00,electricity
+"""
+
+
+class SettleSales(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="settle-sale-")
+        self.inputs = tempfile.mkdtemp(prefix="settle-sale-in-")
+        example = os.path.join(ROOT, "examples", "sites", "settle")
+        with open(os.path.join(example, "site.json"), encoding="utf-8") as f:
+            site = json.load(f)
+        site["accounts"].append({"id": 4, "kind": "local", "policy": "default", "tariff": "flat", "recharge": "50.00"})
+        site["meters"].append({"id": 14, "account": 4})
+        for name in os.listdir(example):
+            if name != "site.json":
+                shutil.copy(os.path.join(example, name), self.inputs)
+        self.site = self.write("site.json", json.dumps(site))
+        self.readings = os.path.join(self.inputs, "readings.csv")
+        self.journal = os.path.join(self.dir, "site.journal")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+        shutil.rmtree(self.inputs)
+
+    def write(self, name, text):
+        path = os.path.join(self.inputs, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def run_settle(self, payments, *extra):
+        argv = [PREPAY, "settle", self.site, self.readings, "--journal", self.journal, "--json",
+                "--payments", self.write("sales.csv", payments)]
+        return subprocess.run(argv + list(extra), capture_output=True, text=True, timeout=TIMEOUT)
+
+    def test_sales_booked_once(self):
+        events = os.path.join(self.dir, "events.csv")
+        report = os.path.join(self.dir, "report.csv")
+        result = self.run_settle(SALES, "--events", events, "--report", report)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = json.loads(result.stdout)
+        a = {x["account"]: x for x in out["accounts"]}[4]
+        self.assertEqual((a["kind"], a["recharged"], a["sold"], a["balance"], a["debt"]),
+                         ("local", "50.00", "30.00", "20.00", "0.00"))
+        self.assertEqual(out["payments"], 2)
+        with open(events, encoding="utf-8") as f:
+            sales = [(r["account"], r["amount_yuan"], r["balance_yuan"]) for r in csv.DictReader(f)
+                     if r["event"] == "sale"]
+        self.assertEqual(sales, [("4", "20.00", "30.00"), ("4", "10.00", "20.00")])
+        with open(report, encoding="utf-8") as f:
+            rows = {r["account"]: r for r in csv.DictReader(f)}
+        self.assertEqual((rows["4"]["sold_yuan"], rows["4"]["balance_yuan"]), ("30.00", "20.00"))
+        self.assertEqual(rows["1"]["sold_yuan"], "0.00")
+        # The same inputs again: every sale is found in the journal, nothing is posted twice.
+        again = self.run_settle(SALES)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        out = json.loads(again.stdout)
+        self.assertEqual(out["transfers"], 0)
+        a = {x["account"]: x for x in out["accounts"]}[4]
+        self.assertEqual((a["sold"], a["balance"]), ("30.00", "20.00"))
+
+    def test_bad_sales_change_nothing(self):
+        cases = [
+            (SALES + "sale,1,1,1.00,2026-11-13 00:00,water\n", [":4:", "sale 1 of account 1", "local account"]),  # remote
+            (SALES + "sale,4,3,20.01,2026-11-13 00:00,water\n", [":4:", "sale 3 of account 4"]),  # beyond the wallet
+            (SALES + "sale,4,5,1.00,2026-11-13 00:00,water\n", [":4:", "sale 5"]),  # a gap in the sequence
+            (SALES + "sale,4,2,11.00,2026-11-13 00:00,electricity\n", [":4:", "sale 2"]),  # a repeat, another amount
+            (SALES + "sale,4,3,1.00,2026-11-13 00:00,gas\n", [":4:", "water or electricity"]),
+            (SALES + "sale,4,3,1.00,2026-11-13 00:00,water:x\n", [":4:", "purchase number"]),
+            (SALES + "sale,9,1,1.00,2026-11-13 00:00,water\n", [":4:", "account 9"]),
+        ]
+        for text, words in cases:
+            with self.subTest(words=words):
+                result = self.run_settle(text)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                for w in words:
+                    self.assertIn(w, result.stderr)
+                self.assertEqual(os.listdir(self.dir), [], "a refused run must create no file")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ static const cli_option_t settle_options[] = {
     {"journal", CLI_OPT_TEXT(settle_options_t, journal), .arg = "FILE",
      .help = "the ledger's journal (created if missing; required)"},
     {"payments", CLI_OPT_TEXT(settle_options_t, payments), .arg = "FILE",
-     .help = "payment orders, notifies and refunds as CSV (applied in time order with the readings)"},
+     .help = "payment orders, notifies, refunds and sales as CSV (applied in time order with the readings)"},
     {"statement", CLI_OPT_TEXT(settle_options_t, statement), .arg = "FILE",
      .help = "a payment channel's statement (CSV) to reconcile against the ledger"},
     {"events", CLI_OPT_TEXT(settle_options_t, events), .arg = "FILE",
@@ -80,8 +80,10 @@ static const cli_spec_t settle_spec = {
              "value: the register in kWh, up to 3 decimals). Give every reading of the period each run: the\n"
              "same inputs on the same journal give the same books (every transfer is found again).\n"
              "--payments: type,account,number,amount_yuan,time,detail with type order (detail: the deadline),\n"
-             "notify (detail: paid, failed or waiting; amount: as notified) or refund (number: the account's\n"
-             "refund sequence; detail: the refunded order's number or empty). --statement: order_id,amount,\n"
+             "notify (detail: paid, failed or waiting; amount: as notified), refund (number: the account's\n"
+             "refund sequence; detail: the refunded order's number or empty) or sale (to the purse of a local\n"
+             "account's meter; number: the account's sale sequence; detail: water or electricity, optionally\n"
+             ":PURCHASE, the meter's purchase number). --statement: order_id,amount,\n"
              "status,time (docs/payment.md), reconciled over the site's period.\n"
              "Exit 2: a bad site or reading (nothing written); 1: the journal or an output file failed.",
 };
@@ -390,6 +392,13 @@ static int apply_payment(settle_run_t *s, const prepay_settlement_books_t *books
             status = prepay_payment_notify(&s->site, books, &s->work, &n, &pr);
             res.events = s->work.event_count;
         }
+    } else if (p->type == PAY_SALE) {
+        prepay_settlement_sale_t sale = {p->account, p->number, p->commodity, p->amount, p->purchase, p->time};
+        status = prepay_settlement_sell(&s->site, books, &s->work, &sale, &res);
+        pr.error_detail = res.error_detail;
+        if (status >= 0) {
+            add_totals(&s->totals, &res);
+        }
     } else {
         prepay_settlement_refund_t rf = {p->account, p->number, p->amount, 0, p->time};
         status = p->refunded ? prepay_payment_order_id(p->account, p->refunded, &rf.order_id) : PREPAY_OK;
@@ -402,8 +411,14 @@ static int apply_payment(settle_run_t *s, const prepay_settlement_books_t *books
         }
     }
     if (status < 0) {
-        const char *what = p->type == PAY_ORDER ? "order" : p->type == PAY_NOTIFY ? "notify of order" : "refund";
-        if (status == PREPAY_E_PAYMENT_AMOUNT_MISMATCH) {
+        const char *what = p->type == PAY_ORDER    ? "order"
+                           : p->type == PAY_NOTIFY ? "notify of order"
+                           : p->type == PAY_SALE   ? "sale"
+                                                   : "refund";
+        if (p->type == PAY_SALE && status == PREPAY_E_SETTLEMENT_BAD_CONFIG) {
+            snprintf(s->err, sizeof s->err, "%s:%lu: sale %u of account %u: only a local account's meters keep a "
+                     "purse to sell to (%s)", origin, p->line, p->number, p->account, prepay_strerror(status));
+        } else if (status == PREPAY_E_PAYMENT_AMOUNT_MISMATCH) {
             snprintf(s->err, sizeof s->err, "%s:%lu: %s %u of account %u: %s (the order is %s, the notify says %s)",
                      origin, p->line, what, p->number, p->account, prepay_strerror(status),
                      cli_fixed_text(pr.expected, 2, a), cli_fixed_text(pr.notified, 2, b));
@@ -624,17 +639,17 @@ static int write_report(settle_run_t *s, cli_output_t *out)
 {
     FILE *f = out->file;
     fprintf(f, "account,kind,energy_kwh,energy_yuan,common_area_yuan,items_yuan,recharged_yuan,balance_yuan,debt_yuan,"
-               "alarm_level,relay\n");
+               "alarm_level,relay,sold_yuan\n");
     for (size_t i = 0; i < s->doc.account_count; i++) {
         const prepay_settlement_account_t *a = prepay_settlement_account(&s->site, s->doc.accounts[i].id);
         char e[CLI_TEXT_MAX], en[CLI_TEXT_MAX], sh[CLI_TEXT_MAX], it[CLI_TEXT_MAX], rc[CLI_TEXT_MAX], b[CLI_TEXT_MAX],
-            d[CLI_TEXT_MAX];
-        fprintf(f, "%u,%s,%s,%s,%s,%s,%s,%s,%s,%u,%s\n", a->config.id, kind_name(a->config.kind),
+            d[CLI_TEXT_MAX], so[CLI_TEXT_MAX];
+        fprintf(f, "%u,%s,%s,%s,%s,%s,%s,%s,%s,%u,%s,%s\n", a->config.id, kind_name(a->config.kind),
                 cli_fixed_text(account_energy(s, a->config.id), 3, e), cli_fixed_text(a->books.energy, 2, en),
                 cli_fixed_text(a->books.shares, 2, sh), cli_fixed_text(a->books.items, 2, it),
                 cli_fixed_text(a->books.recharged, 2, rc), cli_fixed_text(a->books.balance, 2, b),
                 cli_fixed_text(a->books.debt, 2, d), a->wallet.level,
-                a->relay == PREPAY_WALLET_RELAY_OPEN ? "open" : "closed");
+                a->relay == PREPAY_WALLET_RELAY_OPEN ? "open" : "closed", cli_fixed_text(a->books.sold, 2, so));
     }
     return ferror(f) ? -1 : 0;
 }
@@ -711,6 +726,7 @@ static int print_result(settle_run_t *s)
         cli_set(x, "common_area", json_string(sh));
         cli_set(x, "items", json_string(it));
         cli_set(x, "recharged", cli_json_fixed(a->books.recharged, 2));
+        cli_set(x, "sold", cli_json_fixed(a->books.sold, 2));
         cli_set(x, "balance", json_string(b));
         cli_set(x, "debt", json_string(d));
         cli_set(x, "alarm_level", json_integer(a->wallet.level));

@@ -13,6 +13,7 @@
 #include "prepay/civil_time.h"
 #include "prepay/fixed_point.h"
 #include "prepay/hosted_status.h"
+#include "prepay/settlement.h"
 
 static int compare_payments(const void *x, const void *y)
 {
@@ -46,8 +47,10 @@ static const char *parse_payment(const cli_csv_t *csv, settle_payment_t *p)
         p->type = PAY_NOTIFY;
     } else if (strcmp(type, "refund") == 0) {
         p->type = PAY_REFUND;
+    } else if (strcmp(type, "sale") == 0) {
+        p->type = PAY_SALE;
     } else {
-        return "the type is not order, notify or refund";
+        return "the type is not order, notify, refund or sale";
     }
     if (!parse_u32(csv->fields[1], csv->lengths[1], &p->account)) {
         return "the account is not a number";
@@ -76,6 +79,22 @@ static const char *parse_payment(const cli_csv_t *csv, settle_payment_t *p)
             return "a notify's detail is paid, failed or waiting";
         }
         break;
+    case PAY_SALE: {
+        /* COMMODITY or COMMODITY:PURCHASE (the meter's purchase serial, kept as the transfer's order id). */
+        const char *colon = memchr(detail, ':', detail_len);
+        size_t name_len = colon ? (size_t)(colon - detail) : detail_len;
+        if (name_len == 5 && memcmp(detail, "water", 5) == 0) {
+            p->commodity = PREPAY_SETTLEMENT_WATER;
+        } else if (name_len == 11 && memcmp(detail, "electricity", 11) == 0) {
+            p->commodity = PREPAY_SETTLEMENT_ELECTRICITY;
+        } else {
+            return "a sale's detail is water or electricity, optionally :PURCHASE (the meter's purchase number)";
+        }
+        if (colon && !parse_u32(colon + 1, detail_len - name_len - 1u, &p->purchase)) {
+            return "a sale's purchase number (after the colon) is not a number >= 1";
+        }
+        break;
+    }
     default:
         if (detail_len > 0 && !parse_u32(detail, detail_len, &p->refunded)) {
             return "a refund's detail is the refunded order's number, or empty";

@@ -12,12 +12,14 @@
 
 #include "prepay/payment.h"
 
-enum { PAY_ORDER = 1, PAY_NOTIFY = 2, PAY_REFUND = 3 };
+enum { PAY_ORDER = 1, PAY_NOTIFY = 2, PAY_REFUND = 3, PAY_SALE = 4 };
 
 /* One payment input and the CSV line it came from. */
 typedef struct settle_payment {
-    int type;                           /* PAY_ORDER, PAY_NOTIFY or PAY_REFUND */
+    int type;                           /* PAY_ORDER, PAY_NOTIFY, PAY_REFUND or PAY_SALE */
     uint32_t account, number, refunded; /* refunded: a refund's order number (0: none) */
+    uint32_t purchase;                  /* a sale's purchase number (the meter's serial; 0: none) */
+    uint8_t commodity;                  /* a sale's prepay_settlement_commodity */
     prepay_money_t amount;
     prepay_time_t time, deadline;       /* deadline: an order's */
     uint8_t status;                     /* a notify's prepay_payment_channel_status */
