@@ -124,6 +124,59 @@ class Reconnect(unittest.TestCase):
             emu.stop()
 
 
+class WaterDtu(unittest.TestCase):
+    """CJ/T 188 water meters behind a DTU: examples/sites/water.json dials in as WATR; its meters
+    00000000000201 (money purse: 10.00 yuan bought as serial 1) and 00000000000202 (remote, no purse)
+    answer on the DTU's bus as they do over --tcp (tests/integration/test_meter_protocols_cli.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = fieldlib.free_port()
+        site = os.path.join(fieldlib.HERE, "..", "..", "examples", "sites", "water.json")
+        cls.emu = Emulator(EMU, site, "--dial", "127.0.0.1:%d" % cls.port, "--dtu-id", "WATR",
+                           "--register-prefix", "REG:", "--heartbeat", "HB", "--heartbeat-s", "1",
+                           ready=("bus_port",))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def link(self, *dtu, connect_ms="30000"):
+        return ["--listen", "127.0.0.1:%d" % self.port, "--protocol", "cjt188", "--dtu-format", "prefix:REG:",
+                "--heartbeat", "pattern:'HB'", "--connect-timeout", connect_ms] + list(dtu)
+
+    def test_read_and_valve_through_the_dtu(self):
+        r = meter(TOOL, self.link("--dtu", "WATR"), "--address", "00000000000201", "--json", "read", "purse")
+        self.assertEqual(r.code, 0, r)
+        got = {v["name"]: v["value"] for v in r.json_lines()[0]["values"]}
+        self.assertEqual((got["purchase serial"], got["remaining"]), ("1", "10.00"))
+        for word, state in (("close", "closed"), ("open", "open")):
+            r = meter(TOOL, self.link("--dtu", "WATR"), "--address", "00000000000202", "relay", word)
+            self.assertEqual(r.code, 0, r)
+            r = meter(TOOL, self.link("--dtu", "WATR"), "--address", "00000000000202", "--json", "read")
+            self.assertEqual({v["name"]: v["value"] for v in r.json_lines()[0]["values"]}["valve"], state)
+        # --listen without a DTU is refused before anything opens (exit 2).
+        r = meter(TOOL, self.link(), "--address", "00000000000201", "read")
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("--listen needs --dtu", r.err)
+
+    def test_batch_by_dtu_column(self):
+        work = tempfile.mkdtemp(prefix="prepay-water-dtu-")
+        site = os.path.join(work, "site.csv")
+        with open(site, "w") as f:
+            f.write("address,dtu\n00000000000201,WATR\n00000000000202,WATR\n00000000000209,NONE\n")
+        results = os.path.join(work, "results.json")
+        r = meter(TOOL, self.link(connect_ms="1500"), "batch", site, "--results", results, "--rounds", "1",
+                  "read", "purse")
+        self.assertEqual(r.code, 1, r)  # one meter's DTU never dialled in
+        with open(results) as f:
+            rows = {row["meter"]: row for row in json.load(f)}
+        self.assertEqual({m: (row["status"], row["dtu"]) for m, row in rows.items()},
+                         {"00000000000201": ("ok", "WATR"), "00000000000202": ("abnormal", "WATR"),
+                          "00000000000209": ("link", "NONE")})
+        self.assertIn("DTU NONE did not register within 1500 ms", rows["00000000000209"]["error"])
+
+
 def main():
     global TOOL, EMU
     TOOL, EMU = sys.argv[1], sys.argv[2]

@@ -360,7 +360,11 @@ class MeterProtocolsCliTest(unittest.TestCase):
         self.assertIn("batch --protocol modbus runs read or relay, not 'time-sync'", run.stderr)
         self.run_cli('read', *self.cjt(), '--password=02:123456', expect=2)  # a DL/T 645 option
         self.run_cli('read', '--tcp', self.bus, '--unit=1', 'energy', expect=2)  # a Modbus option on DL/T 645
-        self.run_cli('read', '--listen', '0', '--dtu', 'x', '--protocol', 'cjt188', expect=2)
+        # Water meters behind DTUs are reached with --listen and --dtu (tests/field/test_field_dtu.py): without
+        # --dtu, or with a second bus, the command line is refused before anything opens.
+        self.assertIn('--listen needs --dtu', self.run_cli('read', '--listen', '0', '--protocol', 'cjt188',
+                                                           expect=2).stderr)
+        self.run_cli('read', '--listen', '0', '--dtu', 'x', '--tcp', self.bus, '--protocol', 'cjt188', expect=2)
         self.run_cli('read', '--tcp', self.modbus, '--protocol', 'modbus', '--address', M201, expect=2)
         self.run_cli('read', '--tcp', self.bus, '--protocol', 'cjt188', '--address', '12345', expect=2)
         self.assertIn('--protocol dlt645|cjt188|modbus', self.run_cli('relay', '--help').stdout)

@@ -543,6 +543,8 @@ static int run_water(const cli_t *cli, const meter_options_t *o, site_meter_t *m
             if (o->command == CMD_RECHARGE && !each.has_count) {
                 memset(&op, 0, sizeof op);
                 meter_op_fail(&op, OUT_FAILED, "no purchase count (--count or a count column)");
+            } else if (o->link == LINK_LISTEN && !meter_water_batch_bus(wb, m->dtu[0] ? m->dtu : o->dtu, &op)) {
+                /* op says why: the meter's DTU did not dial in (tried again next round) */
             } else {
                 meter_water_batch_meter(wb, &each, &op);
             }

@@ -279,9 +279,15 @@ typedef struct meter_station {
     int status; /* why meter_station_open() failed */
 } meter_station_t;
 
+/* The bus options (--serial, --tcp, --listen, --dtu, --dtu-format, --heartbeat) checked and applied: 0, or an
+ * exit status with the message in err. The water meter commands take them too (meter_water_options.c). */
+int meter_bus_options(meter_options_t *o, char *err, size_t cap);
 /* Opens what the options say (a serial port, a TCP connection, or a DTU server). */
 int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err, size_t err_cap);
 void meter_station_close(meter_station_t *st);
+/* Opens the transport the options say into t: the serial port, the TCP connection, or DTU `dtu` of the
+ * station's server (--listen). PREPAY_OK, or a status with the transport's message in err. */
+int meter_transport_open(meter_station_t *st, prepay_transport_t *t, const char *dtu, char *err, size_t err_cap);
 /* Opens a bus: the serial port / TCP connection, or DTU `dtu` of the server. */
 int meter_bus_open(meter_station_t *st, meter_bus_t *bus, const char *dtu, char *err, size_t err_cap);
 void meter_bus_close(meter_bus_t *bus);
@@ -322,6 +328,9 @@ int meter_water_run(const struct cli *cli, const meter_options_t *o);
 struct meter_water_batch;
 int meter_water_batch_open(const struct cli *cli, const meter_options_t *o, struct meter_water_batch **out);
 void meter_water_batch_meter(struct meter_water_batch *b, const meter_options_t *per_meter, meter_op_t *op);
+/* --listen: puts the batch's link on DTU `dtu` (the meter's dtu column, or --dtu), attaching it unless it is the
+ * DTU in use. true, or false with op failed (no DTU given, or it did not dial in). */
+bool meter_water_batch_bus(struct meter_water_batch *b, const char *dtu, meter_op_t *op);
 void meter_water_batch_close(struct meter_water_batch *b);
 /* The local wall time of the station. */
 prepay_time_t meter_wall_now(void);

@@ -58,26 +58,37 @@ void meter_station_close(meter_station_t *st)
     st->connections = NULL;
 }
 
+int meter_transport_open(meter_station_t *st, prepay_transport_t *t, const char *dtu, char *err, size_t err_cap)
+{
+    const meter_options_t *o = st->options;
+    int status;
+    switch (o->link) {
+    case LINK_SERIAL:
+        status = prepay_transport_open_serial(t, o->device, &o->serial);
+        break;
+    case LINK_TCP:
+        status = prepay_transport_open_tcp(t, o->host, o->port, o->connect_timeout_ms);
+        break;
+    default:
+        status = prepay_dtu_server_attach(&st->server, dtu, o->connect_timeout_ms, t);
+        break;
+    }
+    if (status != PREPAY_OK) {
+        snprintf(err, err_cap, "%s", t->error[0] ? t->error : prepay_strerror(status));
+    }
+    return status;
+}
+
 int meter_bus_open(meter_station_t *st, meter_bus_t *bus, const char *dtu, char *err, size_t err_cap)
 {
     const meter_options_t *o = st->options;
     memset(bus, 0, sizeof *bus);
-    int status;
-    switch (o->link) {
-    case LINK_SERIAL:
-        status = prepay_transport_open_serial(&bus->transport, o->device, &o->serial);
-        break;
-    case LINK_TCP:
-        status = prepay_transport_open_tcp(&bus->transport, o->host, o->port, o->connect_timeout_ms);
-        break;
-    default:
+    if (o->link == LINK_LISTEN) {
         snprintf(bus->dtu, sizeof bus->dtu, "%s", dtu ? dtu : o->dtu);
-        status = prepay_dtu_server_attach(&st->server, bus->dtu, o->connect_timeout_ms, &bus->transport);
-        break;
     }
+    int status = meter_transport_open(st, &bus->transport, bus->dtu, err, err_cap);
     if (status != PREPAY_OK) {
         bus->status = status;
-        snprintf(err, err_cap, "%s", bus->transport.error[0] ? bus->transport.error : prepay_strerror(status));
         return METER_EXIT_FIELD;
     }
     status = prepay_link_init(&bus->link, &bus->transport, &o->station);

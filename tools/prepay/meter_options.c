@@ -487,7 +487,7 @@ static const cli_option_t batch_options[] = {
     "Give the bus with --serial, --tcp or --listen (with --dtu). TIME is local time 'YYYY-MM-DD hh:mm[:ss]' (or\n"     \
     "YYYY/MM/DD). Exit status: 0 done, 1 a meter or the link failed (one line on stderr naming the meter and\n"       \
     "the cause), 2 bad command line or input file (nothing sent). See docs/field.md.\n"                                \
-    "Water meters (docs/water.md), over --serial or --tcp: --protocol cjt188 (--address: 14 digits, --meter-type)\n" \
+    "Water meters (docs/water.md), on any of these buses: --protocol cjt188 (--address: 14 digits, --meter-type)\n"  \
     "defines read, read-address, discover, time-sync, relay open|close (the valve), recharge (--count: the\n"         \
     "purchase serial; --count-bcd), push-tariff and verify-tariff (a water ladder of at most 3 prices); --protocol\n" \
     "modbus (--unit, --map) read and relay open|close; batch runs them over a site file. Other commands are not\n"    \
@@ -602,17 +602,13 @@ const cli_spec_t *meter_spec(meter_command_t command)
     return command > CMD_NONE && command <= CMD_BATCH ? &meter_specs[command] : NULL;
 }
 
-/* The texts the parser kept, checked and turned into settings (messages as the parser's). */
-static int apply_texts(meter_options_t *o, char *err, size_t cap)
+int meter_bus_options(meter_options_t *o, char *err, size_t cap)
 {
     const struct {
         const char *name, *value;
     } texts[] = {
-        {"--serial", o->raw.serial},     {"--tcp", o->raw.tcp},           {"--listen", o->raw.listen},
-        {"--dtu", o->raw.dtu},           {"--dtu-format", o->raw.dtu_format}, {"--heartbeat", o->raw.heartbeat},
-        {"--address", o->raw.address},   {"--password", o->raw.password}, {"--level", o->raw.level},
-        {"--operator", o->raw.operator_code}, {"--valid-until", o->raw.valid_until}, {"--at", o->raw.at},
-        {"--results", o->raw.results},
+        {"--serial", o->raw.serial}, {"--tcp", o->raw.tcp}, {"--listen", o->raw.listen},
+        {"--dtu", o->raw.dtu}, {"--dtu-format", o->raw.dtu_format}, {"--heartbeat", o->raw.heartbeat},
     };
     int links = (o->raw.serial != NULL) + (o->raw.tcp != NULL) + (o->raw.listen != NULL);
     if (links > 1) {
@@ -623,6 +619,29 @@ static int apply_texts(meter_options_t *o, char *err, size_t cap)
         if (rc != 0) {
             return rc;
         }
+    }
+    return 0;
+}
+
+/* The texts the parser kept, checked and turned into settings (messages as the parser's). */
+static int apply_texts(meter_options_t *o, char *err, size_t cap)
+{
+    const struct {
+        const char *name, *value;
+    } texts[] = {
+        {"--address", o->raw.address},   {"--password", o->raw.password}, {"--level", o->raw.level},
+        {"--operator", o->raw.operator_code}, {"--valid-until", o->raw.valid_until}, {"--at", o->raw.at},
+        {"--results", o->raw.results},
+    };
+    int rc = meter_bus_options(o, err, cap);
+    if (rc != 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0] && rc == 0; i++) {
+        rc = texts[i].value ? option(o, texts[i].name, texts[i].value, err, cap) : 0;
+    }
+    if (rc != 0) {
+        return rc;
     }
     if (o->progress_flag && o->no_progress_flag) {
         return bad(err, cap, "--progress and --no-progress exclude each other");

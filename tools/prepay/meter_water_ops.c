@@ -38,6 +38,7 @@
 typedef struct water_op {
     const cli_t *cli;
     const meter_options_t *o;
+    meter_station_t station; /* --listen: the DTU server the link's DTU dialled in to */
     water_link_t link;
     prepay_cjt188_target_t target;
     char meter[24];
@@ -688,16 +689,27 @@ static int start(water_op_t *w, const cli_t *cli, const meter_options_t *o)
             return rc;
         }
     }
-    int status = water_link_open(&w->link, o->raw.tcp, o->raw.serial, o->protocol == METER_MODBUS,
-                                 o->station.reply_timeout_ms);
-    if (status == 2) {
-        return cli_bad(cli, "%s", w->link.error);
+    char err[sizeof w->link.error];
+    if (meter_station_open(&w->station, o, err, sizeof err) != 0) {
+        return cli_fail(cli, w->station.status, "%s", err);
     }
-    if (status != 0) {
-        return cli_fail(cli, status, "%s", w->link.error);
+    if (o->link == LINK_LISTEN && o->dtu[0] == '\0') {
+        return 0; /* a batch over DTUs named by its site file: meter_water_batch_bus() attaches them */
     }
-    w->link.retries = o->station.retries;
+    int status = meter_transport_open(&w->station, &w->link.t, o->dtu, err, sizeof err);
+    if (status != PREPAY_OK) {
+        meter_station_close(&w->station);
+        return cli_fail(cli, status, "%s", err);
+    }
+    water_link_adopt(&w->link, o->station.reply_timeout_ms, o->station.retries);
     return 0;
+}
+
+/* The link, then the DTU server it may belong to. */
+static void stop(water_op_t *w)
+{
+    water_link_close(&w->link);
+    meter_station_close(&w->station);
 }
 
 int meter_water_run(const cli_t *cli, const meter_options_t *o)
@@ -709,7 +721,7 @@ int meter_water_run(const cli_t *cli, const meter_options_t *o)
         return rc;
     }
     rc = o->protocol == METER_CJT188 ? run_cjt188(&w) : run_modbus(&w);
-    water_link_close(&w.link);
+    stop(&w);
     if (rc != 0 || o->command == CMD_DISCOVER) {
         return rc;
     }
@@ -720,6 +732,7 @@ int meter_water_run(const cli_t *cli, const meter_options_t *o)
 
 struct meter_water_batch {
     water_op_t w;
+    char dtu[PREPAY_DTU_ID_TEXT_MAX]; /* --listen: the DTU the link is on ("" none) */
 };
 
 int meter_water_batch_open(const cli_t *cli, const meter_options_t *o, struct meter_water_batch **out)
@@ -734,8 +747,35 @@ int meter_water_batch_open(const cli_t *cli, const meter_options_t *o, struct me
         return rc;
     }
     b->w.batch = true;
+    if (b->w.link.open) {
+        snprintf(b->dtu, sizeof b->dtu, "%s", o->dtu);
+    }
     *out = b;
     return 0;
+}
+
+bool meter_water_batch_bus(struct meter_water_batch *b, const char *dtu, meter_op_t *op)
+{
+    water_op_t *w = &b->w;
+    if (w->link.open && strcmp(b->dtu, dtu) == 0) {
+        return true;
+    }
+    memset(op, 0, sizeof *op);
+    if (dtu[0] == '\0') {
+        meter_op_fail(op, OUT_FAILED, "no DTU for this meter (--dtu or a dtu column)");
+        return false;
+    }
+    water_link_close(&w->link);
+    b->dtu[0] = '\0';
+    char err[sizeof w->link.error];
+    int status = meter_transport_open(&w->station, &w->link.t, dtu, err, sizeof err);
+    if (status != PREPAY_OK) {
+        meter_op_fail(op, OUT_LINK, "%s", err); /* names the DTU */
+        return false;
+    }
+    water_link_adopt(&w->link, w->o->station.reply_timeout_ms, w->o->station.retries);
+    snprintf(b->dtu, sizeof b->dtu, "%s", dtu);
+    return true;
 }
 
 /* The batch outcome of a failed operation's status. */
@@ -782,7 +822,7 @@ void meter_water_batch_meter(struct meter_water_batch *b, const meter_options_t 
 void meter_water_batch_close(struct meter_water_batch *b)
 {
     if (b) {
-        water_link_close(&b->w.link);
+        stop(&b->w);
         free(b);
     }
 }

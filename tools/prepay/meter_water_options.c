@@ -195,7 +195,8 @@ static int batch_words(meter_options_t *o, cli_args_t *args, const char *name, c
     }
     char allowed[256], context[64];
     snprintf(allowed, sizeof allowed,
-             "serial tcp protocol map meter-type timeout retries start rounds results progress no-progress %s",
+             "serial tcp listen dtu dtu-format heartbeat connect-timeout verbose protocol map meter-type timeout "
+             "retries start rounds results progress no-progress %s",
              takes(inner));
     snprintf(context, sizeof context, "batch %s --protocol %s", args->args[1], name);
     if (cli_only(meter_spec(CMD_BATCH), args, allowed, context, err, cap) != 0) {
@@ -240,17 +241,30 @@ int meter_water_options(meter_options_t *o, const cli_args_t *given, char *err, 
             return rc;
         }
     } else {
-        char allowed[160], context[32];
-        snprintf(allowed, sizeof allowed, "serial tcp protocol address unit map meter-type timeout retries %s",
+        char allowed[224], context[32];
+        snprintf(allowed, sizeof allowed,
+                 "serial tcp listen dtu dtu-format heartbeat connect-timeout verbose protocol address unit map "
+                 "meter-type timeout retries %s",
                  takes(o->command));
         snprintf(context, sizeof context, "--protocol %s", name);
         if (cli_only(meter_spec(o->command), args, allowed, context, err, cap) != 0) {
             return METER_EXIT_USAGE;
         }
     }
-    if ((o->raw.serial != NULL) == (o->raw.tcp != NULL)) {
-        return bad(err, cap,
-                   "give one bus: --serial DEV or --tcp HOST:PORT (a water meter is not reached by --listen)");
+    int rc = meter_bus_options(o, err, cap); /* the bus as for DL/T 645: meter_options.c */
+    if (rc != 0) {
+        return rc;
+    }
+    if (o->link == LINK_NONE) {
+        return bad(err, cap, "give the bus: --serial DEV, --tcp HOST:PORT or --listen PORT --dtu ID");
+    }
+    if (o->link == LINK_LISTEN && o->dtu[0] == '\0' && o->site_path[0] == '\0') {
+        return bad(err, cap, "--listen needs --dtu ID (the DTU whose bus the water meter is on)");
+    }
+    if (o->protocol == METER_MODBUS && o->link == LINK_SERIAL && !strchr(o->raw.serial, ':')) {
+        /* Modbus RTU's usual line (Modbus over serial line V1.02 §2.5.1: even parity is the default,
+           but water meters ship at 9600 8N1, as both shipped maps say) instead of DL/T 645's 2400 8E1. */
+        (void)prepay_serial_settings_parse("9600:8N1", &o->serial);
     }
     if (o->protocol == METER_MODBUS) {
         if (o->raw.address) {

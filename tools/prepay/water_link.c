@@ -73,6 +73,17 @@ int water_link_open(water_link_t *link, const char *tcp, const char *serial, boo
     return 0;
 }
 
+void water_link_adopt(water_link_t *link, uint32_t timeout_ms, unsigned retries)
+{
+    link->timeout_ms = timeout_ms;
+    link->retries = retries;
+    link->ser = 0;
+    link->exception = 0;
+    link->exchanges = 0;
+    link->error[0] = '\0';
+    link->open = true;
+}
+
 void water_link_close(water_link_t *link)
 {
     if (link->open) {

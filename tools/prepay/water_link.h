@@ -32,6 +32,9 @@ typedef struct water_link {
  * for CJ/T 188 and 9600 8N1 for Modbus). 0; 2 for a bad HOST:PORT or serial text; or a negative status
  * (the link failed). The message is in link->error. */
 int water_link_open(water_link_t *link, const char *tcp, const char *serial, bool modbus, uint32_t timeout_ms);
+/* Takes a transport already opened in link->t (a serial port, a TCP connection or a DTU's connection, see
+ * meter_transport_open()) as the link, with its reply timeout per attempt and retries after a timeout. */
+void water_link_adopt(water_link_t *link, uint32_t timeout_ms, unsigned retries);
 void water_link_close(water_link_t *link);
 
 /* One CJ/T 188 request: PREPAY_OK with its reply (normal or abnormal: check it with the codec's reply
