@@ -24,58 +24,77 @@
 #define MAX_POWER 799999   /* XX.XXXX kW: the top bit is a sign in DL/T 645 power items */
 #define MAX_PF 1000        /* a power factor above 1.000 is meaningless */
 
-enum field_type { T_DELAY, T_U16, T_I32 };
+enum field_type { T_DELAY, T_U16, T_I32 }; /* 1, 2 and 3 BCD bytes */
 
+/* Format classes: the largest value, and through it the member's type and the item's length. */
+enum field_limit { L_DELAY, L_2, L_PF, L_3, L_POWER };
+static const int32_t limits[] = {99, MAX_2, MAX_PF, MAX_3, MAX_POWER};
+
+/* One item 0409xxxx, four bytes (the table is flash on a meter): the low half of the DI, the
+ * member's offset and its format class. */
 typedef struct field {
-    uint32_t di;
-    uint16_t offset;
-    uint8_t type;
-    uint8_t bytes;
-    int32_t max;
+    uint16_t item;
+    uint8_t offset;
+    uint8_t limit;
 } field_t;
 
-#define F(di, member, type, bytes, max) {di, (uint16_t)offsetof(prepay_events_params_t, member), type, bytes, max}
+_Static_assert(sizeof(prepay_events_params_t) <= 256, "field offsets are one byte");
+
+#define F(item, member, limit) {item, (uint8_t)offsetof(prepay_events_params_t, member), limit}
 
 static const field_t fields[] = {
-    F(0x04090101u, loss_voltage_trigger, T_U16, 2, MAX_2),
-    F(0x04090102u, loss_voltage_recovery, T_U16, 2, MAX_2),
-    F(0x04090103u, loss_voltage_current, T_I32, 3, MAX_3),
-    F(0x04090104u, loss_voltage_delay, T_DELAY, 1, 99),
-    F(0x04090201u, under_voltage_trigger, T_U16, 2, MAX_2),
-    F(0x04090202u, under_voltage_delay, T_DELAY, 1, 99),
-    F(0x04090301u, over_voltage_trigger, T_U16, 2, MAX_2),
-    F(0x04090302u, over_voltage_delay, T_DELAY, 1, 99),
-    F(0x04090401u, phase_failure_voltage, T_U16, 2, MAX_2),
-    F(0x04090402u, phase_failure_current, T_I32, 3, MAX_3),
-    F(0x04090403u, phase_failure_delay, T_DELAY, 1, 99),
-    F(0x04090501u, voltage_unbalance_limit, T_U16, 2, MAX_2),
-    F(0x04090502u, voltage_unbalance_delay, T_DELAY, 1, 99),
-    F(0x04090601u, current_unbalance_limit, T_U16, 2, MAX_2),
-    F(0x04090602u, current_unbalance_delay, T_DELAY, 1, 99),
-    F(0x04090701u, loss_current_voltage, T_U16, 2, MAX_2),
-    F(0x04090702u, loss_current_upper, T_I32, 3, MAX_3),
-    F(0x04090703u, loss_current_lower, T_I32, 3, MAX_3),
-    F(0x04090704u, loss_current_delay, T_DELAY, 1, 99),
-    F(0x04090801u, over_current_trigger, T_U16, 2, MAX_2),
-    F(0x04090802u, over_current_delay, T_DELAY, 1, 99),
-    F(0x04090901u, current_cut_voltage, T_U16, 2, MAX_2),
-    F(0x04090902u, current_cut_current, T_I32, 3, MAX_3),
-    F(0x04090903u, current_cut_delay, T_DELAY, 1, 99),
-    F(0x04090A01u, reverse_power_trigger, T_I32, 3, MAX_POWER),
-    F(0x04090A02u, reverse_power_delay, T_DELAY, 1, 99),
-    F(0x04090B01u, overload_trigger, T_I32, 3, MAX_POWER),
-    F(0x04090B02u, overload_delay, T_DELAY, 1, 99),
-    F(0x04090E01u, power_factor_limit, T_U16, 2, MAX_PF),
-    F(0x04090E02u, power_factor_delay, T_DELAY, 1, 99),
-    F(0x04090F01u, severe_unbalance_limit, T_U16, 2, MAX_2),
-    F(0x04090F02u, severe_unbalance_delay, T_DELAY, 1, 99),
+    F(0x0101u, loss_voltage_trigger, L_2),
+    F(0x0102u, loss_voltage_recovery, L_2),
+    F(0x0103u, loss_voltage_current, L_3),
+    F(0x0104u, loss_voltage_delay, L_DELAY),
+    F(0x0201u, under_voltage_trigger, L_2),
+    F(0x0202u, under_voltage_delay, L_DELAY),
+    F(0x0301u, over_voltage_trigger, L_2),
+    F(0x0302u, over_voltage_delay, L_DELAY),
+    F(0x0401u, phase_failure_voltage, L_2),
+    F(0x0402u, phase_failure_current, L_3),
+    F(0x0403u, phase_failure_delay, L_DELAY),
+    F(0x0501u, voltage_unbalance_limit, L_2),
+    F(0x0502u, voltage_unbalance_delay, L_DELAY),
+    F(0x0601u, current_unbalance_limit, L_2),
+    F(0x0602u, current_unbalance_delay, L_DELAY),
+    F(0x0701u, loss_current_voltage, L_2),
+    F(0x0702u, loss_current_upper, L_3),
+    F(0x0703u, loss_current_lower, L_3),
+    F(0x0704u, loss_current_delay, L_DELAY),
+    F(0x0801u, over_current_trigger, L_2),
+    F(0x0802u, over_current_delay, L_DELAY),
+    F(0x0901u, current_cut_voltage, L_2),
+    F(0x0902u, current_cut_current, L_3),
+    F(0x0903u, current_cut_delay, L_DELAY),
+    F(0x0A01u, reverse_power_trigger, L_POWER),
+    F(0x0A02u, reverse_power_delay, L_DELAY),
+    F(0x0B01u, overload_trigger, L_POWER),
+    F(0x0B02u, overload_delay, L_DELAY),
+    F(0x0E01u, power_factor_limit, L_PF),
+    F(0x0E02u, power_factor_delay, L_DELAY),
+    F(0x0F01u, severe_unbalance_limit, L_2),
+    F(0x0F02u, severe_unbalance_delay, L_DELAY),
 };
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
+static unsigned field_type(const field_t *f)
+{
+    return f->limit == L_DELAY ? T_DELAY : f->limit <= L_PF ? T_U16 : T_I32;
+}
+
+static size_t field_bytes(const field_t *f)
+{
+    return field_type(f) + 1u;
+}
+
 static const field_t *find_field(uint32_t di)
 {
+    if ((di >> 16) != 0x0409u) {
+        return NULL;
+    }
     for (size_t i = 0; i < FIELD_COUNT; i++) {
-        if (fields[i].di == di) {
+        if (fields[i].item == (di & 0xFFFFu)) {
             return &fields[i];
         }
     }
@@ -85,7 +104,7 @@ static const field_t *find_field(uint32_t di)
 static int64_t get_value(const prepay_events_params_t *params, const field_t *f)
 {
     const unsigned char *base = (const unsigned char *)params + f->offset;
-    switch (f->type) {
+    switch (field_type(f)) {
     case T_DELAY: {
         uint8_t v;
         memcpy(&v, base, sizeof v);
@@ -107,7 +126,7 @@ static int64_t get_value(const prepay_events_params_t *params, const field_t *f)
 static void set_value(prepay_events_params_t *params, const field_t *f, int64_t value)
 {
     unsigned char *base = (unsigned char *)params + f->offset;
-    switch (f->type) {
+    switch (field_type(f)) {
     case T_DELAY: {
         uint8_t v = (uint8_t)value;
         memcpy(base, &v, sizeof v);
@@ -229,10 +248,10 @@ int prepay_events_params_check(const prepay_events_params_t *p)
     }
     for (size_t i = 0; i < FIELD_COUNT; i++) {
         int64_t v = get_value(p, &fields[i]);
-        if (v < 0 || v > fields[i].max) {
+        if (v < 0 || v > limits[fields[i].limit]) {
             return PREPAY_E_EVENTS_BAD_PARAMETER;
         }
-        if (fields[i].type == T_DELAY && !delay_ok((uint8_t)v)) {
+        if (fields[i].limit == L_DELAY && !delay_ok((uint8_t)v)) {
             return PREPAY_E_EVENTS_BAD_PARAMETER;
         }
     }
@@ -267,15 +286,16 @@ int prepay_events_params_read(const prepay_events_params_t *params, uint32_t di,
     if (f == NULL) {
         return PREPAY_E_EVENTS_UNKNOWN_DI;
     }
-    if (out_cap < f->bytes) {
+    size_t bytes = field_bytes(f);
+    if (out_cap < bytes) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     int64_t v = get_value(params, f);
-    if (v < 0 || v > f->max) {
+    if (v < 0 || v > limits[f->limit]) {
         return PREPAY_E_EVENTS_BAD_DATA;
     }
-    (void)prepay_bcd_encode((uint64_t)v, out, f->bytes);
-    return (int)f->bytes;
+    (void)prepay_bcd_encode((uint64_t)v, out, bytes);
+    return (int)bytes;
 }
 
 int prepay_events_params_write(prepay_events_params_t *params, uint32_t di, const uint8_t *data, size_t len)
@@ -288,10 +308,10 @@ int prepay_events_params_write(prepay_events_params_t *params, uint32_t di, cons
         return PREPAY_E_EVENTS_UNKNOWN_DI;
     }
     uint64_t v;
-    if (len != f->bytes || prepay_bcd_decode(data, len, &v) != PREPAY_OK) {
+    if (len != field_bytes(f) || prepay_bcd_decode(data, len, &v) != PREPAY_OK) {
         return PREPAY_E_EVENTS_BAD_DATA;
     }
-    if (v > (uint64_t)f->max) {
+    if (v > (uint64_t)limits[f->limit]) {
         return PREPAY_E_EVENTS_BAD_PARAMETER;
     }
     prepay_events_params_t copy = *params;

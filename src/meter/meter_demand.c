@@ -65,11 +65,13 @@ static int32_t demand_of(int64_t ws, unsigned period)
     return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
-static void note_max(prepay_meter_max_demand_t *m, int32_t value, prepay_time_t t)
+/* `minute` is the window's end in minutes (worked out once per demand: a 64-bit division on a
+ * 32-bit target is a library call). */
+static void note_max(prepay_meter_max_demand_t *m, int32_t value, uint32_t minute)
 {
     if (value > m->value) {
         m->value = value;
-        m->minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
+        m->minute = minute;
     }
 }
 
@@ -120,12 +122,13 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     int32_t forward = demand_of(d->forward_sum, period);
     int32_t reverse = d->reverse_sum == 0 ? 0 : demand_of(d->reverse_sum, period);
     d->current = forward >= reverse ? forward : -reverse;
-    note_max(&d->max.forward[0], forward, t);
-    note_max(&d->max.reverse[0], reverse, t);
+    uint32_t minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
+    note_max(&d->max.forward[0], forward, minute);
+    note_max(&d->max.reverse[0], reverse, minute);
     if (band >= 1 && band <= PREPAY_METER_TARIFFS && d->band_minutes >= period &&
         (d->slide == 1 || d->band_minutes % d->slide == 0)) {
-        note_max(&d->max.forward[band], forward, t);
-        note_max(&d->max.reverse[band], reverse, t);
+        note_max(&d->max.forward[band], forward, minute);
+        note_max(&d->max.reverse[band], reverse, minute);
     }
 }
 
