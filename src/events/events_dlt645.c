@@ -62,24 +62,24 @@ static int put_record(const prepay_events_state_t *state, unsigned kind, unsigne
         /* Forward, reverse active and the four reactive quadrants before, then after: no reactive here (zeros). */
         prepay__events_put_datetime(w, r.start);
         prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, r.forward_start, 4);
-        prepay__events_put_bcd(w, r.reverse_start, 4);
+        prepay__events_put_bcd(w, 4, r.forward_start);
+        prepay__events_put_bcd(w, 4, r.reverse_start);
         for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 0, 4);
+            prepay__events_put_bcd(w, 4, 0);
         }
-        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
-        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
+        prepay__events_put_bcd(w, 4, prepay__events_end_forward(&r));
+        prepay__events_put_bcd(w, 4, prepay__events_end_reverse(&r));
         for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 0, 4);
+            prepay__events_put_bcd(w, 4, 0);
         }
         break;
     case PREPAY__LAYOUT_MAGNETIC:
         prepay__events_put_datetime(w, r.start);
         prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, r.forward_start, 4);
-        prepay__events_put_bcd(w, r.reverse_start, 4);
-        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
-        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
+        prepay__events_put_bcd(w, 4, r.forward_start);
+        prepay__events_put_bcd(w, 4, r.reverse_start);
+        prepay__events_put_bcd(w, 4, prepay__events_end_forward(&r));
+        prepay__events_put_bcd(w, 4, prepay__events_end_reverse(&r));
         break;
     case PREPAY__LAYOUT_PROGRAMMING:
         /* Time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF). */
@@ -108,14 +108,14 @@ static int put_totals(const prepay_events_state_t *state, unsigned kind, prepay_
             if (ph <= PREPAY_EVENTS_PHASES) {
                 (void)prepay_events_counts(state, (prepay_events_kind_t)kind, ph, &count, &seconds);
             }
-            prepay__events_put_bcd(w, count, 3);
-            prepay__events_put_bcd(w, prepay__events_minutes(seconds), 3);
+            prepay__events_put_bcd(w, 3, count);
+            prepay__events_put_bcd(w, 3, prepay__events_minutes(seconds));
         }
     } else {
         uint32_t count = 0, seconds = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, 0, &count, &seconds);
-        prepay__events_put_bcd(w, count, 3);
-        prepay__events_put_bcd(w, prepay__events_minutes(seconds), 3);
+        prepay__events_put_bcd(w, 3, count);
+        prepay__events_put_bcd(w, 3, prepay__events_minutes(seconds));
     }
     return finish(w);
 }
@@ -136,7 +136,7 @@ static int put_class_item(const prepay_events_state_t *state, unsigned kind, uin
     if (item == 0 && (n == 1 || n == 2)) {
         uint32_t count = 0, seconds = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, phase, &count, &seconds);
-        prepay__events_put_bcd(w, n == 1 ? count : prepay__events_minutes(seconds), 3);
+        prepay__events_put_bcd(w, 3, n == 1 ? count : prepay__events_minutes(seconds));
         return finish(w);
     }
     if ((item == 1 || item == info->end_item) && n >= 1 && n <= 10) {
@@ -188,7 +188,7 @@ int prepay_events_read(const prepay_events_state_t *state, uint32_t di, uint8_t 
     if (n == 0) {
         uint32_t count = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, 0, &count, NULL);
-        prepay__events_put_bcd(&w, count, 3);
+        prepay__events_put_bcd(&w, 3, count);
         return finish(&w);
     }
     if (n > 10) {

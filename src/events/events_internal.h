@@ -54,7 +54,8 @@ typedef struct prepay__events_writer {
     int status;
 } prepay__events_writer_t;
 
-void prepay__events_put_bcd(prepay__events_writer_t *w, uint64_t value, size_t bytes);
+/* The length before the 64-bit value: every argument in registers on a 32-bit target. */
+void prepay__events_put_bcd(prepay__events_writer_t *w, size_t bytes, uint64_t value);
 void prepay__events_put_byte(prepay__events_writer_t *w, uint8_t byte);
 void prepay__events_put_le32(prepay__events_writer_t *w, uint32_t value);
 /* 6-byte ssmmhhDDMMYY; time 0 (none) or unrepresentable as zeros. */

@@ -92,7 +92,7 @@ static int reserve(prepay__events_writer_t *w, size_t bytes)
     return 0;
 }
 
-void prepay__events_put_bcd(prepay__events_writer_t *w, uint64_t value, size_t bytes)
+void prepay__events_put_bcd(prepay__events_writer_t *w, size_t bytes, uint64_t value)
 {
     if (reserve(w, bytes) != 0) {
         return;
