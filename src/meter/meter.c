@@ -92,10 +92,10 @@ void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *ou
     }
 }
 
-int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
-                              prepay_money_t hoarding_limit, prepay_money_t close_allowed)
+int prepay__meter_check_purse(const prepay_meter_purse_t *p)
 {
-    if (alarm2 <= 0 || alarm1 <= alarm2 || overdraft_limit < 0 || hoarding_limit < 0 || close_allowed < 0) {
+    if (p->alarm2 <= 0 || p->alarm1 <= p->alarm2 || p->overdraft_limit < 0 || p->hoarding_limit < 0 ||
+        p->close_allowed < 0) {
         return PREPAY_E_METER_BAD_PARAMETER;
     }
     return PREPAY_OK;
@@ -236,15 +236,17 @@ int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alar
     if (status != PREPAY_OK) {
         return status;
     }
-    status = prepay__meter_check_purse(alarm1, alarm2, overdraft_limit, hoarding_limit, close_allowed);
+    prepay_meter_purse_t next = meter->purse;
+    next.alarm1 = alarm1;
+    next.alarm2 = alarm2;
+    next.overdraft_limit = overdraft_limit;
+    next.hoarding_limit = hoarding_limit;
+    next.close_allowed = close_allowed;
+    status = prepay__meter_check_purse(&next);
     if (status != PREPAY_OK) {
         return status;
     }
-    meter->purse.alarm1 = alarm1;
-    meter->purse.alarm2 = alarm2;
-    meter->purse.overdraft_limit = overdraft_limit;
-    meter->purse.hoarding_limit = hoarding_limit;
-    meter->purse.close_allowed = close_allowed;
+    meter->purse = next;
     return PREPAY_OK;
 }
 

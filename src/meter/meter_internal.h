@@ -78,8 +78,8 @@ static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, boo
            p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
            p->close_allowed == d->decided_purse[3];
 }
-int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
-                              prepay_money_t hoarding_limit, prepay_money_t close_allowed);
+/* Checks a purse's parameters (alarm amounts, overdraft, hoarding and close-allowed limits). */
+int prepay__meter_check_purse(const prepay_meter_purse_t *purse);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
 void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t);
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind);

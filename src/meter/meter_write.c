@@ -328,16 +328,17 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        prepay_money_t a[5] = {p->alarm1, p->alarm2, p->overdraft_limit, p->hoarding_limit, p->close_allowed};
-        a[(di & 0xFFu) - 1u] = value;
-        if (prepay__meter_check_purse(a[0], a[1], a[2], a[3], a[4]) != PREPAY_OK) {
+        /* 04001001..05: alarm 1, alarm 2, overdraft, hoarding, close allowed (a copy, checked, kept). */
+        static const uint8_t member[5] = {
+            offsetof(prepay_meter_purse_t, alarm1), offsetof(prepay_meter_purse_t, alarm2),
+            offsetof(prepay_meter_purse_t, overdraft_limit), offsetof(prepay_meter_purse_t, hoarding_limit),
+            offsetof(prepay_meter_purse_t, close_allowed)};
+        prepay_meter_purse_t next = *p;
+        memcpy((uint8_t *)&next + member[(di & 0xFFu) - 1u], &value, sizeof value);
+        if (prepay__meter_check_purse(&next) != PREPAY_OK) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        p->alarm1 = a[0];
-        p->alarm2 = a[1];
-        p->overdraft_limit = a[2];
-        p->hoarding_limit = a[3];
-        p->close_allowed = a[4];
+        *p = next;
         return PREPAY_OK;
     }
     case PREPAY__DI_DEMAND_PERIOD:
