@@ -145,8 +145,9 @@ static void set_value(prepay_events_params_t *params, const field_t *f, int64_t 
     }
 }
 
-/* round(value * num / den), half-up, for the default percentages of a rating. */
-static int64_t percent_of(int64_t value, int64_t num, int64_t den)
+/* round(value * num / den), half-up, for the default percentages of a rating. num and den are
+ * 32-bit, so a call passes all its arguments in registers on a 32-bit target. */
+static int64_t percent_of(int64_t value, int32_t num, int32_t den)
 {
     int64_t out = 0;
     (void)prepay_i64_muldiv(value, num, den, PREPAY_ROUND_HALF_UP, &out);
