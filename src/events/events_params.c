@@ -154,6 +154,50 @@ static int64_t percent_of(int64_t value, int32_t num, int32_t den)
     return out;
 }
 
+/* Defaults that are a share of a rating (docs/events.md, "Defaults"): round(rating x num / 10^e),
+ * half-up, into a uint16_t (voltages, the over-current trigger) or an int32_t member. A table,
+ * not sixteen calls: it is flash on a meter. */
+enum share_rating { UN, IB, IMAX, UN_IB, UN_IMAX, RATING_MASK = 0x7F, RATING_U16 = 0x80 };
+
+typedef struct share {
+    uint8_t offset;       /* member of prepay_events_params_t */
+    uint8_t rating;       /* share_rating, | RATING_U16 for a uint16_t member */
+    uint8_t num;          /* numerator */
+    uint8_t den_exponent; /* denominator 10^e */
+} share_t;
+
+#define S(member, rating, num, e) {(uint8_t)offsetof(prepay_events_params_t, member), rating, num, e}
+
+static const share_t shares[] = {
+    /* Loss of voltage: U < 78 % Un with I > 0.5 % Ib; ends above 85 % Un. */
+    S(loss_voltage_trigger, UN | RATING_U16, 78, 2),
+    S(loss_voltage_recovery, UN | RATING_U16, 85, 2),
+    S(loss_voltage_current, IB, 5, 3),
+    S(under_voltage_trigger, UN | RATING_U16, 78, 2),
+    S(over_voltage_trigger, UN | RATING_U16, 120, 2),
+    /* Phase failure: U < 60 % Un and I < 0.5 % Ib. */
+    S(phase_failure_voltage, UN | RATING_U16, 60, 2),
+    S(phase_failure_current, IB, 5, 3),
+    /* Loss of current: U > 70 % Un, I < 0.5 % Ib while another phase carries > 5 % Ib. */
+    S(loss_current_voltage, UN | RATING_U16, 70, 2),
+    S(loss_current_upper, IB, 5, 3),
+    S(loss_current_lower, IB, 5, 2),
+    /* Over-current: I > 1.2 Imax (0.1 mA -> 0.1 A is / 1000). */
+    S(over_current_trigger, IMAX | RATING_U16, 12, 4),
+    /* Current cut: U > 60 % Un and I < 0.5 % Ib. */
+    S(current_cut_voltage, UN | RATING_U16, 60, 2),
+    S(current_cut_current, IB, 5, 3),
+    /* Reverse power above 0.5 % of Un x Ib (0.1 V x 0.1 mA = 1e-5 W -> 0.1 W is / 1e4). */
+    S(reverse_power_trigger, UN_IB, 5, 7),
+    /* Overload: P > 1.2 x Un x Imax. */
+    S(overload_trigger, UN_IMAX, 12, 5),
+    /* Power down: every phase below 60 % Un. */
+    S(critical_voltage, UN | RATING_U16, 60, 2),
+};
+#define SHARE_COUNT (sizeof shares / sizeof shares[0])
+
+#undef S
+
 int prepay_events_params_default(prepay_events_params_t *params, prepay_events_wiring_t wiring,
                                  uint16_t rated_voltage, int32_t basic_current, int32_t max_current)
 {
@@ -166,57 +210,41 @@ int prepay_events_params_default(prepay_events_params_t *params, prepay_events_w
     }
     prepay_events_params_t p;
     memset(&p, 0, sizeof p);
-    const int64_t un = rated_voltage;
-    const int64_t ib = basic_current;
-    const int64_t imax = max_current;
     p.wiring = (uint8_t)wiring;
     p.rated_voltage = rated_voltage;
     p.basic_current = basic_current;
     p.max_current = max_current;
+    const int64_t ratings[] = {rated_voltage, basic_current, max_current, (int64_t)rated_voltage * basic_current,
+                               (int64_t)rated_voltage * max_current};
+    for (size_t i = 0; i < SHARE_COUNT; i++) {
+        const share_t *d = &shares[i];
+        int32_t den = 1;
+        for (unsigned e = 0; e < d->den_exponent; e++) {
+            den *= 10;
+        }
+        int64_t v = percent_of(ratings[d->rating & RATING_MASK], d->num, den);
+        unsigned char *member = (unsigned char *)&p + d->offset;
+        if (d->rating & RATING_U16) {
+            uint16_t u = (uint16_t)v;
+            memcpy(member, &u, sizeof u);
+        } else {
+            int32_t w = (int32_t)v;
+            memcpy(member, &w, sizeof w);
+        }
+    }
     /* Every judgement delay defaults to 60 s (docs/events.md, "Defaults"). */
-    /* Loss of voltage: U < 78 % Un with I > 0.5 % Ib; ends above 85 % Un. */
-    p.loss_voltage_trigger = (uint16_t)percent_of(un, 78, 100);
-    p.loss_voltage_recovery = (uint16_t)percent_of(un, 85, 100);
-    p.loss_voltage_current = (int32_t)percent_of(ib, 5, 1000);
-    p.loss_voltage_delay = 60;
-    p.under_voltage_trigger = (uint16_t)percent_of(un, 78, 100);
-    p.under_voltage_delay = 60;
-    p.over_voltage_trigger = (uint16_t)percent_of(un, 120, 100);
-    p.over_voltage_delay = 60;
-    /* Phase failure: U < 60 % Un and I < 0.5 % Ib. */
-    p.phase_failure_voltage = (uint16_t)percent_of(un, 60, 100);
-    p.phase_failure_current = (int32_t)percent_of(ib, 5, 1000);
-    p.phase_failure_delay = 60;
-    p.voltage_unbalance_limit = 3000; /* 30.00 % */
-    p.voltage_unbalance_delay = 60;
-    p.current_unbalance_limit = 3000; /* 30.00 % */
-    p.current_unbalance_delay = 60;
-    /* Loss of current: U > 70 % Un, I < 0.5 % Ib while another phase carries > 5 % Ib. */
-    p.loss_current_voltage = (uint16_t)percent_of(un, 70, 100);
-    p.loss_current_upper = (int32_t)percent_of(ib, 5, 1000);
-    p.loss_current_lower = (int32_t)percent_of(ib, 5, 100);
-    p.loss_current_delay = 60;
-    /* Over-current: I > 1.2 Imax (0.1 mA -> 0.1 A is / 1000). */
-    p.over_current_trigger = (uint16_t)percent_of(imax, 12, 10000);
-    p.over_current_delay = 60;
-    /* Current cut: U > 60 % Un and I < 0.5 % Ib. */
-    p.current_cut_voltage = (uint16_t)percent_of(un, 60, 100);
-    p.current_cut_current = (int32_t)percent_of(ib, 5, 1000);
-    p.current_cut_delay = 60;
-    /* Reverse power above 0.5 % of Un x Ib (0.1 V x 0.1 mA = 1e-5 W -> 0.1 W is / 1e4). */
-    p.reverse_power_trigger = (int32_t)percent_of(un * ib, 5, 10000000);
-    p.reverse_power_delay = 60;
-    /* Overload: P > 1.2 x Un x Imax. */
-    p.overload_trigger = (int32_t)percent_of(un * imax, 12, 100000);
-    p.overload_delay = 60;
-    p.power_factor_limit = 300; /* 0.300 */
-    p.power_factor_delay = 60;
-    p.severe_unbalance_limit = 9000; /* 90.00 % */
-    p.severe_unbalance_delay = 60;
-    p.critical_voltage = (uint16_t)percent_of(un, 60, 100);
+    for (size_t i = 0; i < FIELD_COUNT; i++) {
+        if (fields[i].limit == L_DELAY) {
+            set_value(&p, &fields[i], 60);
+        }
+    }
     p.power_down_delay = 60;
     p.sequence_delay = 60;
     p.magnetic_delay = 60;
+    p.voltage_unbalance_limit = 3000; /* 30.00 % */
+    p.current_unbalance_limit = 3000; /* 30.00 % */
+    p.power_factor_limit = 300;       /* 0.300 */
+    p.severe_unbalance_limit = 9000;  /* 90.00 % */
     if (p.over_current_trigger > MAX_2 || p.overload_trigger > MAX_POWER || p.reverse_power_trigger > MAX_POWER ||
         p.loss_current_lower > MAX_3) {
         return PREPAY_E_EVENTS_BAD_PARAMETER;
