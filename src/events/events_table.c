@@ -151,7 +151,8 @@ int prepay__events_get_datetime(const uint8_t *in, prepay_time_t *out)
 
 uint32_t prepay__events_centi_kwh(prepay_energy_t wh)
 {
-    return wh < 0 ? 0u : (uint32_t)((wh / 10) % 100000000);
+    /* (wh / 10) % 10^8 == (wh % 10^9) / 10 for wh >= 0: one 64-bit division, then a 32-bit one. */
+    return wh < 0 ? 0u : (uint32_t)(wh % 1000000000) / 10u;
 }
 
 uint32_t prepay__events_minutes(uint32_t seconds)

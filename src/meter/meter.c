@@ -76,19 +76,24 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
 
 static uint32_t to_centi_kwh(prepay_energy_t wh)
 {
-    /* Registers read as XXXXXX.XX kWh: truncated to 0.01 kWh, rolling over at 10^6 kWh as a display does. */
+    /* Registers read as XXXXXX.XX kWh: truncated to 0.01 kWh, rolling over at 10^6 kWh as a display does.
+     * (wh / 10) % 10^8 == (wh % 10^9) / 10 for wh >= 0: one 64-bit division, then a 32-bit one. */
     if (wh < 0) {
         return 0;
     }
-    return (uint32_t)((wh / 10) % 100000000);
+    return (uint32_t)(wh % 1000000000) / 10u;
 }
 
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out)
 {
+    /* Forward then reverse, each total and tariffs 1..n: one loop, one copy of the conversion. */
+    const prepay_energy_t *from[2] = {meter->forward, meter->reverse};
+    uint32_t *to[2] = {out->forward, out->reverse};
     out->time = meter->clock;
-    for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
-        out->forward[i] = to_centi_kwh(meter->forward[i]);
-        out->reverse[i] = to_centi_kwh(meter->reverse[i]);
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
+            to[k][i] = to_centi_kwh(from[k][i]);
+        }
     }
 }
 

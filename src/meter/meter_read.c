@@ -116,11 +116,6 @@ static int put_price(cursor_t *c, prepay_price_t price)
     return put_unsigned(c, 4, v);
 }
 
-static uint32_t centi_kwh(prepay_energy_t wh)
-{
-    return wh < 0 ? 0u : (uint32_t)((wh / 10) % 100000000);
-}
-
 static unsigned tariff_count(const prepay_meter_t *meter)
 {
     unsigned n = PREPAY_METER_TARIFFS;
@@ -139,19 +134,18 @@ static int read_energy(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
     if (kind > 2) {
         return PREPAY_E_NOT_FOUND;
     }
-    uint32_t forward[PREPAY_METER_TARIFFS + 1];
-    uint32_t reverse[PREPAY_METER_TARIFFS + 1];
+    /* The registers now (0.01 kWh, as a freeze takes them) or at settlement `period`. */
+    prepay_meter_frozen_t now;
+    const prepay_meter_frozen_t *f = &now;
     if (period == 0) {
-        for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
-            forward[i] = centi_kwh(meter->forward[i]);
-            reverse[i] = centi_kwh(meter->reverse[i]);
-        }
+        prepay__meter_freeze(meter, &now);
     } else if (period <= PREPAY_METER_SETTLEMENTS && meter->settlement[period - 1u].time != 0) {
-        memcpy(forward, meter->settlement[period - 1u].forward, sizeof forward);
-        memcpy(reverse, meter->settlement[period - 1u].reverse, sizeof reverse);
+        f = &meter->settlement[period - 1u];
     } else {
         return PREPAY_E_NOT_FOUND;
     }
+    const uint32_t *forward = f->forward;
+    const uint32_t *reverse = f->reverse;
     unsigned n = tariff_count(meter);
     unsigned first = tariff;
     unsigned last = tariff;
