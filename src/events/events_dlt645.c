@@ -32,7 +32,7 @@ static int kind_of_class(unsigned cls)
 static int kind_of_base(uint32_t base)
 {
     for (unsigned k = 0; k < PREPAY_EVENTS_KIND_COUNT; k++) {
-        if (prepay__events_kinds[k].layout != PREPAY__LAYOUT_CLASS && prepay__events_kinds[k].base_di == base) {
+        if (prepay__events_kinds[k].layout != PREPAY__LAYOUT_CLASS && prepay__events_base_di(&prepay__events_kinds[k]) == base) {
             return (int)k;
         }
     }
@@ -176,7 +176,8 @@ int prepay_events_read(const prepay_events_state_t *state, uint32_t di, uint8_t 
         return PREPAY_E_EVENTS_UNKNOWN_DI;
     }
     for (unsigned k = 0; k < PREPAY_EVENTS_KINDS; k++) {
-        if (prepay__events_kinds[k].totals_di != 0 && prepay__events_kinds[k].totals_di == di) {
+        unsigned item = prepay__events_kinds[k].totals_item;
+        if (item != 0 && di == (0x03000000u | ((uint32_t)item << 16))) {
             return put_totals(state, k, &w);
         }
     }
@@ -214,7 +215,7 @@ int64_t prepay_events_count_di(prepay_events_kind_t kind, unsigned phase)
     if (info->layout == PREPAY__LAYOUT_CLASS) {
         return (int64_t)(((uint32_t)info->sg_class << 24) | ((uint32_t)phase << 16) | 0x0001u);
     }
-    return (int64_t)info->base_di;
+    return (int64_t)prepay__events_base_di(info);
 }
 
 static int64_t record_item(prepay_events_kind_t kind, unsigned phase, unsigned n, bool end)
@@ -227,7 +228,7 @@ static int64_t record_item(prepay_events_kind_t kind, unsigned phase, unsigned n
         uint32_t item = end ? info->end_item : 1u;
         return (int64_t)(((uint32_t)info->sg_class << 24) | ((uint32_t)phase << 16) | (item << 8) | n);
     }
-    return (int64_t)(info->base_di | n);
+    return (int64_t)(prepay__events_base_di(info) | n);
 }
 
 int64_t prepay_events_record_di(prepay_events_kind_t kind, unsigned phase, unsigned n)

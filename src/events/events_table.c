@@ -28,9 +28,10 @@
 #include "prepay/bcd.h"
 #include "events_internal.h"
 
-#define PP(cls, end, bit, totals) {1, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, 0, totals}
-#define WHOLE(cls, end, bit, totals) {0, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, 0, totals}
-#define OTHER(bit, layout, len, di) {0, 0, 0, bit, layout, len, di, 0}
+/* totals: the A.4 item 03xx0000 (or 0), di: the count item 03xxxx00, each kept as its xx bytes. */
+#define PP(cls, end, bit, totals) {1, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, (uint8_t)((totals) >> 16), 0}
+#define WHOLE(cls, end, bit, totals) {0, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, (uint8_t)((totals) >> 16), 0}
+#define OTHER(bit, layout, len, di) {0, 0, 0, bit, layout, len, 0, (uint16_t)((di) >> 8)}
 
 const prepay__events_kind_info_t prepay__events_kinds[PREPAY_EVENTS_KIND_COUNT] = {
     /* OVER_VOLTAGE */ PP(0x12, 0x25, 2, 0x03030000u),
