@@ -66,15 +66,17 @@ const char *prepay__meter_profile_check(const prepay_meter_t *meter)
 
 /* ---- recording --------------------------------------------------------------------------- */
 
-static int32_t clamp(int64_t v, int64_t lo, int64_t hi)
+/* The instant quantities and the demand are 32-bit (or narrower): compared in 32 bits. */
+static int32_t clamp(int32_t v, int32_t lo, int32_t hi)
 {
-    return (int32_t)(v < lo ? lo : v > hi ? hi : v);
+    return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh. */
+/* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh.
+ * (wh / 10) % 10^8 * 10 == (wh % 10^9) / 10 * 10 for wh >= 0: one 64-bit division. */
 static prepay_energy_t register_wh(prepay_energy_t wh)
 {
-    return wh < 0 ? 0 : (wh / 10) % 100000000 * 10;
+    return wh < 0 ? 0 : (prepay_energy_t)((uint32_t)(wh % 1000000000) / 10u * 10u);
 }
 
 /* What this meter does not measure, in the classes recorded, is sent as FF. */
