@@ -66,18 +66,7 @@ static inline bool prepay__meter_policy_timeless(const prepay_meter_t *meter)
  * stays above the point where the alarm level would rise or the cut-off trip
  * (see remember_decision() in meter.c). prepay_wallet_decide() would return
  * exactly its previous output then. */
-static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button)
-{
-    const prepay_meter_derived_t *d = &meter->derived;
-    const prepay_meter_purse_t *p = &meter->purse;
-    return !button && d->decided && p->balance <= d->decided_balance && p->balance > d->decided_floor &&
-           meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
-           meter->relay == d->decided_relay &&
-           meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
-           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
-           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
-           p->close_allowed == d->decided_purse[3];
-}
+bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button); /* meter.c: one copy, three callers */
 /* Checks a purse's parameters (alarm amounts, overdraft, hoarding and close-allowed limits). */
 int prepay__meter_check_purse(const prepay_meter_purse_t *purse);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
