@@ -119,8 +119,14 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     if (d->minutes < period || (d->slide > 1 && d->minutes % d->slide != 0)) {
         return;
     }
-    int32_t forward = demand_of(d->forward_sum, period);
-    int32_t reverse = d->reverse_sum == 0 ? 0 : demand_of(d->reverse_sum, period);
+    /* Forward and reverse through one copy of demand_of() (an empty window's demand is 0). */
+    const int64_t sums[2] = {d->forward_sum, d->reverse_sum};
+    int32_t demands[2];
+    for (unsigned k = 0; k < 2; k++) {
+        demands[k] = sums[k] == 0 ? 0 : demand_of(sums[k], period);
+    }
+    int32_t forward = demands[0];
+    int32_t reverse = demands[1];
     d->current = forward >= reverse ? forward : -reverse;
     uint32_t minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
     note_max(&d->max.forward[0], forward, minute);
