@@ -19,20 +19,13 @@
 /* Largest reply of a function other than read: 93 (6 bytes of address). */
 #define SMALL_REPLY_SIZE PREPAY_DLT645_FRAME_SIZE(0, 6)
 
-/* Where and how a request is answered: the meter (its address), the request's function and the
- * caller's reply buffer. Passed as one pointer, so that each of the replies below takes its
- * arguments in registers. */
-typedef struct reply {
-    const prepay_meter_t *meter;
-    uint8_t function;
-    uint8_t *out;
-    size_t cap;
-} reply_t;
+typedef prepay__meter_reply_t reply_t;
 
-static int reply_frame(const reply_t *r, bool abnormal, const uint8_t *data, size_t len)
+int prepay__meter_reply(const reply_t *r, unsigned flags, const uint8_t *data, size_t len)
 {
     prepay_dlt645_frame_t frame;
-    uint8_t control = prepay_dlt645_control(r->function, true, abnormal, false);
+    uint8_t control = prepay_dlt645_control(r->function, true, (flags & PREPAY__METER_REPLY_ABNORMAL) != 0,
+                                            (flags & PREPAY__METER_REPLY_FOLLOW_UP) != 0);
     int status =
         prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &r->meter->address, control, data, len);
     if (status != PREPAY_OK) {
@@ -41,9 +34,19 @@ static int reply_frame(const reply_t *r, bool abnormal, const uint8_t *data, siz
     return prepay_dlt645_encode(&frame, r->out, r->cap);
 }
 
+int prepay__meter_reply_error(const reply_t *r, uint8_t error)
+{
+    return prepay__meter_reply(r, PREPAY__METER_REPLY_ABNORMAL, &error, 1);
+}
+
+static int reply_frame(const reply_t *r, bool abnormal, const uint8_t *data, size_t len)
+{
+    return prepay__meter_reply(r, abnormal ? PREPAY__METER_REPLY_ABNORMAL : 0u, data, len);
+}
+
 static int reply_error(const reply_t *r, uint8_t error)
 {
-    return reply_frame(r, true, &error, 1);
+    return prepay__meter_reply_error(r, error);
 }
 
 /*
@@ -94,7 +97,7 @@ static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, 
         return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if ((req->di >> 24) == 0x06u) {
-        return prepay__meter_load_read(meter, req, r->out, r->cap); /* load records: meter_load_profile.c */
+        return prepay__meter_load_read(meter, req, r); /* load records: meter_load_profile.c */
     }
     memcpy(data, req->data, 4);
     int n = prepay_meter_read(meter, req->di, data + 4, sizeof data - 4u);
@@ -366,7 +369,7 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
         return handle_read(meter, &req, &r);
     case PREPAY_DLT645_FN_READ_FOLLOW_UP:
         /* Only load-record answers span frames (meter_load_profile.c); anything else: no data. */
-        return prepay__meter_load_follow_up(meter, &req, r.out, r.cap);
+        return prepay__meter_load_follow_up(meter, &req, &r);
     case PREPAY_DLT645_FN_READ_ADDRESS:
         if (req.length != 0) {
             return 0;

@@ -130,9 +130,27 @@ bool prepay__meter_profile_parameter(uint32_t di);
 int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
                                          size_t *at);
 int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+/* Where and how a DL/T 645-2007 request is answered (meter_handler.c): the meter (its address),
+ * the request's function and the caller's reply buffer. One pointer, so that each reply call
+ * passes its arguments in registers on a 32-bit target. */
+typedef struct prepay__meter_reply {
+    const prepay_meter_t *meter;
+    uint8_t function;
+    uint8_t *out;
+    size_t cap;
+} prepay__meter_reply_t;
+
+#define PREPAY__METER_REPLY_ABNORMAL 1u  /* an abnormal reply (D6) */
+#define PREPAY__METER_REPLY_FOLLOW_UP 2u /* more frames follow (D5) */
+
+/* The reply frame to r's request carrying `data` (flags: PREPAY__METER_REPLY_*): its length, or an error. */
+int prepay__meter_reply(const prepay__meter_reply_t *r, unsigned flags, const uint8_t *data, size_t len);
+/* An abnormal reply carrying one error byte. */
+int prepay__meter_reply_error(const prepay__meter_reply_t *r, uint8_t error);
 /* A class-06 read (function 11) and a follow-up read (function 12): the reply frame's length, or an error. */
-int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
-int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r);
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                 const prepay__meter_reply_t *r);
 
 /* ---- supervision: events, load control, voltage qualification (meter_supervision.c) ---- */
 

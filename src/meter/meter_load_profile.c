@@ -388,22 +388,7 @@ static int answer(const prepay_meter_t *meter, unsigned cls, unsigned count, pre
 
 /* ---- the DL/T 645 reads -------------------------------------------------------------------------- */
 
-static int reply(const prepay_meter_t *meter, uint8_t function, bool abnormal, bool follow_up, const uint8_t *data,
-                 size_t len, uint8_t *out, size_t cap)
-{
-    prepay_dlt645_frame_t frame;
-    uint8_t control = prepay_dlt645_control(function, true, abnormal, follow_up);
-    int status = prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &meter->address, control, data, len);
-    return status == PREPAY_OK ? prepay_dlt645_encode(&frame, out, cap) : status;
-}
-
-static int no_data(const prepay_meter_t *meter, uint8_t function, uint8_t *out, size_t cap)
-{
-    uint8_t error = PREPAY_DLT645_ERROR_NO_DATA;
-    return reply(meter, function, true, false, &error, 1, out, cap);
-}
-
-int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r)
 {
     prepay_meter_load_profile_t *p = &meter->load_profile;
     unsigned cls = 0;
@@ -412,33 +397,31 @@ int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *
     prepay_time_t from = 0, first = 0;
     p->read_di = 0; /* a new read ends any follow-up sequence */
     if (prepay_load_record_parse_di(req->di, &cls, &mode) != PREPAY_OK) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     size_t need = mode == PREPAY_LOAD_RECORD_FROM_TIME ? 10u : 5u;
     if (req->length != need && !(req->length == 4 && mode != PREPAY_LOAD_RECORD_FROM_TIME)) {
-        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
-        return reply(meter, req->function, true, false, &error, 1, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if (req->length >= 5) {
         count = req->data[4];
     }
     if (count == 0 || (mode == PREPAY_LOAD_RECORD_FROM_TIME &&
                        prepay_time_from_dlt645_minute(req->data + 5, &from) != PREPAY_OK)) {
-        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
-        return reply(meter, req->function, true, false, &error, 1, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if (!first_time(meter->load_ring, cls, mode, count, from, &first)) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     uint8_t data[FRAME_DATA];
     memcpy(data, req->data, 4);
     size_t copied = 0, total = 0;
     int status = answer(meter, cls, count, first, 0, data + 4, FRAME_DATA - 4u, &copied, &total);
     if (status != PREPAY_OK) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     bool more = total > copied;
-    int n = reply(meter, req->function, false, more, data, 4u + copied, out, cap);
+    int n = prepay__meter_reply(r, more ? PREPAY__METER_REPLY_FOLLOW_UP : 0u, data, 4u + copied);
     if (n > 0 && more) {
         p->read_di = req->di;
         p->read_count = (uint8_t)count;
@@ -449,7 +432,8 @@ int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *
     return n;
 }
 
-int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                 const prepay__meter_reply_t *r)
 {
     prepay_meter_load_profile_t *p = &meter->load_profile;
     unsigned cls = 0;
@@ -461,7 +445,7 @@ int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_fram
         first != p->read_from) {
         /* not the frame expected next, or the records were overwritten since the first frame */
         p->read_di = 0;
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     uint8_t data[FRAME_DATA];
     memcpy(data, req->data, 4);
@@ -470,11 +454,11 @@ int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_fram
                         &total);
     if (status != PREPAY_OK || copied == 0) {
         p->read_di = 0;
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     data[4u + copied] = p->read_seq;
     bool more = p->read_offset + copied < total && p->read_seq < UINT8_MAX;
-    int n = reply(meter, req->function, false, more, data, 5u + copied, out, cap);
+    int n = prepay__meter_reply(r, more ? PREPAY__METER_REPLY_FOLLOW_UP : 0u, data, 5u + copied);
     if (n > 0) {
         p->read_offset += (uint32_t)copied;
         p->read_seq++;
