@@ -248,18 +248,8 @@ int prepay_meter_clear_demand(prepay_meter_t *meter)
 
 /* ---- DL/T 645 items ------------------------------------------------------------------------- */
 
-static int put(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t n)
-{
-    if (*at + n > cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memcpy(out + *at, bytes, n);
-    *at += n;
-    return PREPAY_OK;
-}
-
 /* XX.XXXX kW (3 bytes, clamped to 99.9999) + YYMMDDhhmm (5 bytes, zeros when none). */
-static int put_max(const prepay_meter_max_demand_t *m, uint8_t *out, size_t cap, size_t *at)
+static int put_max(const prepay_meter_max_demand_t *m, prepay__meter_cursor_t *c)
 {
     uint8_t b[8] = {0};
     uint64_t v = m->value < 0 ? 0u : m->value > 999999 ? 999999u : (uint64_t)m->value;
@@ -267,10 +257,10 @@ static int put_max(const prepay_meter_max_demand_t *m, uint8_t *out, size_t cap,
     if (m->minute != 0 && prepay_time_to_dlt645_minute((prepay_time_t)m->minute * 60, b + 3) != PREPAY_OK) {
         memset(b + 3, 0, 5);
     }
-    return put(out, cap, at, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
-int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     unsigned kind = (di >> 16) & 0xFFu;
     unsigned tariff = (di >> 8) & 0xFFu;
@@ -293,7 +283,7 @@ int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t 
         return PREPAY_E_NOT_FOUND;
     }
     for (unsigned i = first; i <= last; i++) {
-        int status = put_max(&m[i], out, cap, at);
+        int status = put_max(&m[i], c);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -301,22 +291,21 @@ int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t 
     return PREPAY_OK;
 }
 
-int prepay__meter_read_current_demand(const prepay_meter_t *meter, uint8_t *out, size_t cap, size_t *at)
+int prepay__meter_read_current_demand(const prepay_meter_t *meter, prepay__meter_cursor_t *c)
 {
     uint8_t b[3];
     int64_t v = meter->demand.current;
     v = v > 799999 ? 799999 : v < -799999 ? -799999 : v; /* signed XX.XXXX kW */
     (void)prepay_bcd_encode_signed(v, b, 3);
-    return put(out, cap, at, b, 3);
+    return prepay__meter_put(c, b, 3);
 }
 
 /* 04000103 demand period, 04000104 sliding time: NN minutes, one BCD byte. */
-int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                        size_t *at)
+int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     uint8_t b;
     (void)prepay_bcd_encode_byte(di == PREPAY__DI_DEMAND_PERIOD ? meter->demand.period : meter->demand.slide, &b);
-    return put(out, cap, at, &b, 1);
+    return prepay__meter_put(c, &b, 1);
 }
 
 int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)

@@ -102,7 +102,8 @@ static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, 
     memcpy(data, req->data, 4);
     int n = prepay_meter_read(meter, req->di, data + 4, sizeof data - 4u);
     if (n < 0) {
-        return reply_error(r, n == PREPAY_E_METER_DAY_SLOTS ? PREPAY_DLT645_ERROR_DAY_SLOTS : PREPAY_DLT645_ERROR_NO_DATA);
+        return reply_error(r,
+                           n == PREPAY_E_METER_DAY_SLOTS ? PREPAY_DLT645_ERROR_DAY_SLOTS : PREPAY_DLT645_ERROR_NO_DATA);
     }
     return reply_frame(r, false, data, 4u + (size_t)n);
 }

@@ -476,37 +476,26 @@ bool prepay__meter_profile_parameter(uint32_t di)
     return di == PREPAY__DI_LOAD_MODE || (di >= PREPAY__DI_LOAD_START && di <= PREPAY__DI_LOAD_INTERVAL_1 + 5u);
 }
 
-static int put(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t n)
-{
-    if (*at + n > cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memcpy(out + *at, bytes, n);
-    *at += n;
-    return PREPAY_OK;
-}
-
-int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                         size_t *at)
+int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     const prepay_meter_load_profile_t *p = &meter->load_profile;
     uint8_t b[4];
     if (di == PREPAY__DI_LOAD_MODE) {
-        return put(out, cap, at, &p->mode, 1);
+        return prepay__meter_put(c, &p->mode, 1);
     }
     if (di == PREPAY__DI_LOAD_START) {
-        prepay_civil_t c;
-        if (prepay_time_to_civil(p->start, &c) != PREPAY_OK) {
+        prepay_civil_t civil;
+        if (prepay_time_to_civil(p->start, &civil) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
-        (void)prepay_bcd_encode_byte(c.minute, &b[0]); /* mm hh DD MM, low byte first */
-        (void)prepay_bcd_encode_byte(c.hour, &b[1]);
-        (void)prepay_bcd_encode_byte(c.day, &b[2]);
-        (void)prepay_bcd_encode_byte(c.month, &b[3]);
-        return put(out, cap, at, b, 4);
+        (void)prepay_bcd_encode_byte(civil.minute, &b[0]); /* mm hh DD MM, low byte first */
+        (void)prepay_bcd_encode_byte(civil.hour, &b[1]);
+        (void)prepay_bcd_encode_byte(civil.day, &b[2]);
+        (void)prepay_bcd_encode_byte(civil.month, &b[3]);
+        return prepay__meter_put(c, b, 4);
     }
     (void)prepay_bcd_encode(p->interval[di - PREPAY__DI_LOAD_INTERVAL_1], b, 2);
-    return put(out, cap, at, b, 2);
+    return prepay__meter_put(c, b, 2);
 }
 
 int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)

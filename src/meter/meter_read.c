@@ -22,14 +22,10 @@ static uint64_t bcd_max(size_t bytes)
     return max - 1u;
 }
 
-/* Where a reply's values go: the caller's buffer and the bytes written so far. One pointer
- * instead of three arguments, and the 64-bit value last, so that every put_*() call passes
- * its arguments in registers (AAPCS: a 64-bit argument takes an even register pair). */
-typedef struct cursor {
-    uint8_t *out;
-    size_t cap;
-    size_t at;
-} cursor_t;
+/* Where a reply's values go (meter_internal.h). One pointer instead of three arguments, and the
+ * 64-bit value last, so that every put_*() call passes its arguments in registers (AAPCS: a
+ * 64-bit argument takes an even register pair). */
+typedef prepay__meter_cursor_t cursor_t;
 
 /* Unsigned BCD, clamped at the largest value the field shows. */
 static int put_unsigned(cursor_t *c, size_t bytes, int64_t value)
@@ -68,7 +64,7 @@ static int put_signed(cursor_t *c, size_t bytes, int64_t value)
     return PREPAY_OK;
 }
 
-static int put_bytes(cursor_t *c, const uint8_t *bytes, size_t len)
+int prepay__meter_put(cursor_t *c, const uint8_t *bytes, size_t len)
 {
     if (c->at + len > c->cap) {
         return PREPAY_E_BUFFER_TOO_SMALL;
@@ -94,7 +90,7 @@ static int put_datetime(cursor_t *c, prepay_time_t t)
     if (prepay_time_to_dlt645_datetime(t, b) != PREPAY_OK) {
         memset(b, 0, sizeof b);
     }
-    return put_bytes(c, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
 static int put_minute(cursor_t *c, prepay_time_t t)
@@ -103,7 +99,7 @@ static int put_minute(cursor_t *c, prepay_time_t t)
     if (t == PREPAY__METER_NEVER || prepay_time_to_dlt645_minute(t, b) != PREPAY_OK) {
         memset(b, 0, sizeof b);
     }
-    return put_bytes(c, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
 /* Price in 1e-8 -> XXXX.XXXX (1e-4), half-up. */
@@ -297,7 +293,7 @@ static int read_event(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
         case FIELD_END:
             return r->end == 0 ? PREPAY_E_NOT_FOUND : put_datetime(c, r->end);
         case FIELD_OPERATOR:
-            return put_bytes(c, op, 4);
+            return prepay__meter_put(c, op, 4);
         case FIELD_START_END:
             status = put_datetime(c, r->start);
             if (status == PREPAY_OK) {
@@ -317,7 +313,7 @@ static int read_event(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
                 status = put_fill(c, 0xFF, 4);
             }
             if (status == PREPAY_OK) {
-                status = put_bytes(c, op, 4);
+                status = prepay__meter_put(c, op, 4);
             }
             return status == PREPAY_OK ? put_fill(c, 0xFF, 36) : status;
         }
@@ -404,7 +400,7 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
             (void)prepay_bcd_encode_byte((unsigned)s->seasons[i].weekday_table + 1u, &e[0]);
             (void)prepay_bcd_encode_byte(s->seasons[i].start_day, &e[1]);
             (void)prepay_bcd_encode_byte(s->seasons[i].start_month, &e[2]);
-            int status = put_bytes(c, e, 3);
+            int status = prepay__meter_put(c, e, 3);
             if (status != PREPAY_OK) {
                 return status;
             }
@@ -423,7 +419,7 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
         (void)prepay_bcd_encode_byte(d->slots[i].band % 100u, &e[0]);
         (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute % 60u), &e[1]);
         (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute / 60u) % 100u, &e[2]);
-        int status = put_bytes(c, e, 3);
+        int status = prepay__meter_put(c, e, 3);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -496,10 +492,10 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
         if (prepay_time_to_dlt645_date(meter->clock, b) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
-        return put_bytes(c, b, 4);
+        return prepay__meter_put(c, b, 4);
     case PREPAY_DI_TIME:
         (void)prepay_time_to_dlt645_time(meter->clock, b);
-        return put_bytes(c, b, 3);
+        return prepay__meter_put(c, b, 3);
     case PREPAY_DI_SWITCH_ZONE_TABLE:
     case PREPAY_DI_SWITCH_DAY_TABLES:
     case PREPAY_DI_SWITCH_PRICES:
@@ -518,17 +514,17 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
     case PREPAY_DI_LADDER_COUNT:
         return a ? put_unsigned(c, 1, a->tier_count > 0 ? a->tier_count - 1u : 0u) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_ADDRESS:
-        return put_bytes(c, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
+        return prepay__meter_put(c, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
     case PREPAY_DI_STATUS_WORD_3: {
         uint16_t w = status_word3(meter);
         b[0] = (uint8_t)(w & 0xFFu);
         b[1] = (uint8_t)(w >> 8);
-        return put_bytes(c, b, 2);
+        return prepay__meter_put(c, b, 2);
     }
     case PREPAY_DI_SETTLEMENT_DAY_1:
         (void)prepay_bcd_encode_byte(meter->settlement_hour, &b[0]);
         (void)prepay_bcd_encode_byte(meter->settlement_day, &b[1]);
-        return put_bytes(c, b, 2);
+        return prepay__meter_put(c, b, 2);
     case PREPAY_DI_ALARM_AMOUNT_1:
         return put_unsigned(c, 4, p->alarm1);
     case PREPAY_DI_ALARM_AMOUNT_2:
@@ -541,12 +537,12 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
         return put_unsigned(c, 4, p->close_allowed);
     case PREPAY__DI_DEMAND_PERIOD:
     case PREPAY__DI_DEMAND_SLIDE:
-        return prepay__meter_demand_parameter_read(meter, di, c->out, c->cap, &c->at);
+        return prepay__meter_demand_parameter_read(meter, di, c);
     default:
         break;
     }
     if (prepay__meter_profile_parameter(di)) {
-        return prepay__meter_profile_parameter_read(meter, di, c->out, c->cap, &c->at);
+        return prepay__meter_profile_parameter_read(meter, di, c);
     }
     if ((di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(1) || (di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(2)) {
         return read_tables(meter, di, c);
@@ -610,9 +606,9 @@ int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
     } else if (cls == 0x00) {
         status = read_energy(meter, di, &c);
     } else if (cls == 0x01) {
-        status = prepay__meter_read_demand(meter, di, c.out, c.cap, &c.at);
+        status = prepay__meter_read_demand(meter, di, &c);
     } else if (di == PREPAY__DI_CURRENT_DEMAND) {
-        status = prepay__meter_read_current_demand(meter, c.out, c.cap, &c.at);
+        status = prepay__meter_read_current_demand(meter, &c);
     } else if (cls == 0x02) {
         status = di == PREPAY_DI_FREQUENCY ? put_unsigned(&c, 2, meter->instant.frequency)
                                    : read_instant(meter, di, &c);
