@@ -32,7 +32,8 @@ static int kind_of_class(unsigned cls)
 static int kind_of_base(uint32_t base)
 {
     for (unsigned k = 0; k < PREPAY_EVENTS_KIND_COUNT; k++) {
-        if (prepay__events_kinds[k].layout != PREPAY__LAYOUT_CLASS && prepay__events_base_di(&prepay__events_kinds[k]) == base) {
+        const prepay__events_kind_info_t *info = &prepay__events_kinds[k];
+        if (info->layout != PREPAY__LAYOUT_CLASS && prepay__events_base_di(info) == base) {
             return (int)k;
         }
     }

@@ -467,7 +467,8 @@ typedef struct value_run {
 
 _Static_assert(sizeof(prepay_load_record_t) <= 256, "member offsets are one byte");
 
-#define RUN(member, count, bytes, flags, bit) {(uint8_t)offsetof(prepay_load_record_t, member), count, bytes, flags, bit}
+#define RUN(member, count, bytes, flags, bit)                                                                  \
+    {(uint8_t)offsetof(prepay_load_record_t, member), count, bytes, flags, bit}
 
 static const value_run_t runs[] = {
     /* class 1: voltage XXX.X V, current XXX.XXX A, frequency XX.XX Hz */
