@@ -45,6 +45,32 @@ static int finish(const prepay__events_writer_t *w)
     return w->status != PREPAY_OK ? w->status : (int)w->at;
 }
 
+/* The fields of the non-class record layouts, in wire order: a datetime (start, end), a 4-byte BCD
+ * register (at the start, at the end, or 0: the four reactive quadrants this meter does not
+ * keep) or a 4-byte little-endian word (operator code, the DI programmed, FFFFFFFF: unused).
+ * One row per layout, entries field | repeat << 4, ending at 0. A table, not a switch of call
+ * sequences: it is flash on a meter. */
+enum { F_START, F_END, F_FORWARD, F_REVERSE, F_END_FORWARD, F_END_REVERSE, F_ZERO, F_OPERATOR, F_DETAIL, F_UNUSED };
+#define ONCE(field) ((field) | 1u << 4)
+#define TIMES(field, n) ((field) | (n) << 4)
+
+static const uint8_t layout_fields[5][9] = {
+    /* START_END (031100nn): start, end */
+    {ONCE(F_START), ONCE(F_END)},
+    /* COVER (03300Dnn): start, end, forward, reverse active and the four reactive quadrants before, then after */
+    {ONCE(F_START), ONCE(F_END), ONCE(F_FORWARD), ONCE(F_REVERSE), TIMES(F_ZERO, 4), ONCE(F_END_FORWARD),
+     ONCE(F_END_REVERSE), TIMES(F_ZERO, 4)},
+    /* MAGNETIC (033500nn): start, end, forward and reverse at the start, then at the end */
+    {ONCE(F_START), ONCE(F_END), ONCE(F_FORWARD), ONCE(F_REVERSE), ONCE(F_END_FORWARD), ONCE(F_END_REVERSE)},
+    /* PROGRAMMING (033000nn): time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF) */
+    {ONCE(F_START), ONCE(F_OPERATOR), ONCE(F_DETAIL), TIMES(F_UNUSED, 9)},
+    /* CLOCK (033004nn): operator, time before, time after */
+    {ONCE(F_OPERATOR), ONCE(F_START), ONCE(F_END)},
+};
+
+#undef ONCE
+#undef TIMES
+
 /* A record of the non-class layouts; n-th last of the kind (absent: zeros). */
 static int put_record(const prepay_events_state_t *state, unsigned kind, unsigned n, prepay__events_writer_t *w)
 {
@@ -54,48 +80,25 @@ static int put_record(const prepay_events_state_t *state, unsigned kind, unsigne
         prepay_events_record(state, (prepay_events_kind_t)kind, 0, n, &r) != PREPAY_OK) {
         memset(&r, 0, sizeof r);
     }
-    switch (info->layout) {
-    case PREPAY__LAYOUT_START_END:
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        break;
-    case PREPAY__LAYOUT_COVER:
-        /* Forward, reverse active and the four reactive quadrants before, then after: no reactive here (zeros). */
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, 4, r.forward_start);
-        prepay__events_put_bcd(w, 4, r.reverse_start);
-        for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 4, 0);
+    /* Values of the fields from F_FORWARD on. */
+    const uint32_t words[] = {r.forward_start, r.reverse_start, prepay__events_end_forward(&r),
+                              prepay__events_end_reverse(&r), 0, r.operator_code, r.used ? r.detail : 0xFFFFFFFFu,
+                              0xFFFFFFFFu};
+    unsigned layout = info->layout;
+    if (layout < PREPAY__LAYOUT_START_END || layout > PREPAY__LAYOUT_PROGRAMMING) {
+        layout = PREPAY__LAYOUT_CLOCK;
+    }
+    for (const uint8_t *f = layout_fields[layout - 1u]; *f != 0; f++) {
+        unsigned field = *f & 0x0Fu;
+        for (unsigned k = *f >> 4; k > 0; k--) {
+            if (field <= F_END) {
+                prepay__events_put_datetime(w, field == F_START ? r.start : r.end);
+            } else if (field < F_OPERATOR) {
+                prepay__events_put_bcd(w, 4, words[field - F_FORWARD]);
+            } else {
+                prepay__events_put_le32(w, words[field - F_FORWARD]);
+            }
         }
-        prepay__events_put_bcd(w, 4, prepay__events_end_forward(&r));
-        prepay__events_put_bcd(w, 4, prepay__events_end_reverse(&r));
-        for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 4, 0);
-        }
-        break;
-    case PREPAY__LAYOUT_MAGNETIC:
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, 4, r.forward_start);
-        prepay__events_put_bcd(w, 4, r.reverse_start);
-        prepay__events_put_bcd(w, 4, prepay__events_end_forward(&r));
-        prepay__events_put_bcd(w, 4, prepay__events_end_reverse(&r));
-        break;
-    case PREPAY__LAYOUT_PROGRAMMING:
-        /* Time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF). */
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_le32(w, r.operator_code);
-        prepay__events_put_le32(w, r.used ? r.detail : 0xFFFFFFFFu);
-        for (int i = 0; i < 9; i++) {
-            prepay__events_put_le32(w, 0xFFFFFFFFu);
-        }
-        break;
-    default: /* PREPAY__LAYOUT_CLOCK: operator, time before, time after */
-        prepay__events_put_le32(w, r.operator_code);
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        break;
     }
     return finish(w);
 }
