@@ -74,6 +74,22 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
     meter->record_next = (uint8_t)((meter->record_next + 1u) % PREPAY_METER_EVENT_RECORDS);
 }
 
+void prepay__meter_event_now(prepay_meter_t *meter, unsigned kind, uint32_t detail)
+{
+    prepay__meter_event(meter, kind, meter->clock, 0, detail);
+}
+
+bool prepay__meter_address_ok(const prepay_dlt645_address_t *address)
+{
+    for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
+        uint8_t digit;
+        if (prepay_bcd_decode_byte(address->bytes[i], &digit) != PREPAY_OK) {
+            return false;
+        }
+    }
+    return !prepay_dlt645_address_is_broadcast(address);
+}
+
 static uint32_t to_centi_kwh(prepay_energy_t wh)
 {
     /* Registers read as XXXXXX.XX kWh: truncated to 0.01 kWh, rolling over at 10^6 kWh as a display does.
@@ -108,16 +124,7 @@ int prepay__meter_check_purse(const prepay_meter_purse_t *p)
 
 int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *address, prepay_time_t clock)
 {
-    if (meter == NULL || address == NULL) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
-        uint8_t digit;
-        if (prepay_bcd_decode_byte(address->bytes[i], &digit) != PREPAY_OK) {
-            return PREPAY_E_INVALID_ARGUMENT;
-        }
-    }
-    if (prepay_dlt645_address_is_broadcast(address)) {
+    if (meter == NULL || address == NULL || !prepay__meter_address_ok(address)) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint8_t probe[6];
@@ -335,7 +342,7 @@ int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t conditio
     unsigned kind = condition_event[condition];
     if (active) {
         meter->conditions = (uint8_t)(meter->conditions | bit);
-        prepay__meter_event(meter, kind, meter->clock, 0, 0);
+        prepay__meter_event_now(meter, kind, 0);
         return PREPAY_OK;
     }
     meter->conditions = (uint8_t)(meter->conditions & (uint8_t)~bit);
@@ -488,7 +495,7 @@ int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
     }
     meter->relay = relay;
     if (open != was_open) {
-        prepay__meter_event(meter, open ? PREPAY_METER_EVENT_TRIP : PREPAY_METER_EVENT_CLOSE, meter->clock, 0, who);
+        prepay__meter_event_now(meter, open ? PREPAY_METER_EVENT_TRIP : PREPAY_METER_EVENT_CLOSE, who);
     }
     remember_decision(meter);
     return PREPAY_OK;

@@ -146,7 +146,7 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     switch (status) {
     case PREPAY_OK:
         if (w.di != PREPAY_EVENTS_DI_STATUS_RESET) {
-            prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, w.di);
+            prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, w.di);
         }
         if (sup != NULL) {
             sup->programmed(meter, w.di, op);
@@ -196,7 +196,7 @@ static int handle_change_password(prepay_meter_t *meter, const prepay_dlt645_fra
         return reply_error(r, error);
     }
     memcpy(meter->passwords[new_level], req->data + 9, 3);
-    prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, req->di);
+    prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, req->di);
     return reply_frame(r, false, req->data + 8, 4);
 }
 
@@ -220,11 +220,11 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     }
     if (req->function == PREPAY_DLT645_FN_CLEAR_DEMAND) {
         (void)prepay_meter_clear_demand(meter);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, op);
     } else if (req->function == PREPAY_DLT645_FN_CLEAR_METER) {
         prepay__meter_clear_energy(meter);
         (void)prepay__meter_clear_events(meter, -1);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_METER, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_METER, op);
     } else {
         uint32_t di = prepay__meter_le32(req->data + 8);
         int kind = -1;
@@ -249,7 +249,7 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
             }
         }
         (void)prepay__meter_clear_events(meter, kind);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_EVENTS, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_EVENTS, op);
     }
     return reply_frame(r, false, NULL, 0);
 }
@@ -387,17 +387,11 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
             return reply_error(&r, PREPAY_DLT645_ERROR_UNAUTHORISED);
         }
         memcpy(next.bytes, req.data, PREPAY_DLT645_ADDRESS_SIZE);
-        for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
-            uint8_t digit;
-            if (prepay_bcd_decode_byte(next.bytes[i], &digit) != PREPAY_OK) {
-                return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
-            }
-        }
-        if (prepay_dlt645_address_is_broadcast(&next)) {
+        if (!prepay__meter_address_ok(&next)) {
             return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
         }
         meter->address = next;
-        prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, 0x04000401u);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, 0x04000401u);
         return reply_frame(&r, false, NULL, 0);
     }
     case PREPAY_DLT645_FN_FREEZE:

@@ -31,6 +31,11 @@ void prepay__meter_catch_up(prepay_meter_t *meter, prepay_time_t now);
 int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who);
 void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t start, prepay_time_t end,
                          uint32_t detail);
+/* An event at the meter clock without an end: prepay__meter_event(meter, kind, clock, 0, detail)
+ * in three register arguments. */
+void prepay__meter_event_now(prepay_meter_t *meter, unsigned kind, uint32_t detail);
+/* Whether an address is one a meter may have: twelve BCD digits, not the broadcast 999999999999. */
+bool prepay__meter_address_ok(const prepay_dlt645_address_t *address);
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out);
 void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan);
 /* Rebuilds and seals the derived plan from the bound sets and price switch
