@@ -13,7 +13,8 @@
 #define VQ_MAGIC 0x50565153u
 #define TIME_END ((prepay_time_t)36525 * 86400)
 
-static int64_t percent_of(int64_t value, int64_t num, int64_t den)
+/* num and den are 32-bit: each call passes its arguments in registers on a 32-bit target. */
+static int64_t percent_of(int64_t value, int32_t num, int32_t den)
 {
     int64_t out = 0;
     (void)prepay_i64_muldiv(value, num, den, PREPAY_ROUND_HALF_UP, &out);
@@ -177,8 +178,11 @@ int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params,
         if (!(u > params->assess_lower && u < params->assess_upper)) {
             continue; /* outside the assessment band (an outage included): not monitored */
         }
-        count(&state->today[ph], params, u, minute);
-        count(&state->this_month[ph], params, u, minute);
+        /* Today's and this month's statistics, through one copy of count(). */
+        prepay_vq_stats_t *stats[2] = {&state->today[ph], &state->this_month[ph]};
+        for (unsigned k = 0; k < 2; k++) {
+            count(stats[k], params, u, minute);
+        }
     }
     return PREPAY_OK;
 }
