@@ -161,7 +161,7 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
 }
 
 /* True when a day table of the set has more slots than a DL/T 645 meter holds. */
-static bool slots_too_many(const prepay_tariff_t *set)
+static PREPAY__ONE_COPY bool slots_too_many(const prepay_tariff_t *set)
 {
     const prepay_tou_schedule_t *s = &set->schedule;
     for (unsigned i = 0; i < s->day_table_count && i < PREPAY_MAX_DAY_TABLES; i++) {

@@ -16,7 +16,7 @@
 #include "meter_internal.h"
 
 /* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
+static PREPAY__ONE_COPY int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     if ((a % b) != 0 && a < 0) {
@@ -70,7 +70,8 @@ static int32_t load_power(const prepay_meter_load_t *load, prepay_time_t t, prep
     }
 }
 
-static void shift_in(prepay_meter_frozen_t *ring, size_t count, const prepay_meter_frozen_t *snapshot)
+static PREPAY__ONE_COPY void shift_in(prepay_meter_frozen_t *ring, size_t count,
+                                      const prepay_meter_frozen_t *snapshot)
 {
     memmove(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
     ring[0] = *snapshot;
@@ -231,8 +232,9 @@ static bool tariff_allows_runs(const prepay_meter_t *meter)
 /* End of the run of whole minutes from t (minute-aligned) with constant `watts` in one band, at
  * most `limit` (the load's next change, the price switch-over), or t when none longer than a
  * minute is possible; `end` is the end of this advance. */
-static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t,
-                             prepay_time_t limit, prepay_time_t end, int32_t watts, prepay_time_t *skip_until)
+static PREPAY__ONE_COPY prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
+                                              prepay_time_t t, prepay_time_t limit, prepay_time_t end, int32_t watts,
+                                              prepay_time_t *skip_until)
 {
     *skip_until = t;
     bool local = meter->mode == PREPAY_METER_MODE_LOCAL;

@@ -106,7 +106,7 @@ static const char *check_clock(const prepay_meter_t *m)
     return NULL;
 }
 
-static const char *check_energy(const prepay_meter_t *m)
+static PREPAY__ONE_COPY const char *check_energy(const prepay_meter_t *m)
 {
     if (prepay_tariff_compact_state_check(&m->tariff_state) != PREPAY_OK) {
         return "tariff_state";
@@ -146,7 +146,7 @@ static const char *check_purse(const prepay_meter_t *m)
     return NULL;
 }
 
-static const char *check_records(const prepay_meter_t *m)
+static PREPAY__ONE_COPY const char *check_records(const prepay_meter_t *m)
 {
     if ((m->conditions >> PREPAY_METER_CONDITION_COUNT) != 0) {
         return "conditions";

@@ -49,7 +49,7 @@ void prepay__meter_demand_init(prepay_meter_t *meter)
     prepay__meter_demand_restart(d);
 }
 
-static uint32_t clamp_u32(int64_t ws)
+static PREPAY__ONE_COPY uint32_t clamp_u32(int64_t ws)
 {
     return ws <= 0 ? 0u : ws >= (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)ws;
 }

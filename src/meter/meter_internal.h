@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "prepay/meter.h"
+#include "../common/size_internal.h"
 
 /* "PMTR": marks an initialised meter. */
 #define PREPAY__METER_MAGIC 0x504D5452u

@@ -67,14 +67,14 @@ const char *prepay__meter_profile_check(const prepay_meter_t *meter)
 /* ---- recording --------------------------------------------------------------------------- */
 
 /* The instant quantities and the demand are 32-bit (or narrower): compared in 32 bits. */
-static int32_t clamp(int32_t v, int32_t lo, int32_t hi)
+static PREPAY__ONE_COPY int32_t clamp(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
 }
 
 /* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh.
  * (wh / 10) % 10^8 * 10 == (wh % 10^9) / 10 * 10 for wh >= 0: one 64-bit division. */
-static prepay_energy_t register_wh(prepay_energy_t wh)
+static PREPAY__ONE_COPY prepay_energy_t register_wh(prepay_energy_t wh)
 {
     return wh < 0 ? 0 : (prepay_energy_t)((uint32_t)(wh % 1000000000) / 10u * 10u);
 }
@@ -192,7 +192,8 @@ static bool recording(const prepay_meter_t *meter)
 }
 
 /* The first record instant of class k after `after` (the instants are start + n x interval). */
-static prepay_time_t class_next(const prepay_meter_load_profile_t *p, unsigned k, prepay_time_t after)
+static PREPAY__ONE_COPY prepay_time_t class_next(const prepay_meter_load_profile_t *p, unsigned k,
+                                                 prepay_time_t after)
 {
     int64_t step = (int64_t)p->interval[k] * 60;
     if (after < p->start) {
@@ -282,7 +283,7 @@ void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_t
 
 /* ---- selection ------------------------------------------------------------------------------ */
 
-static const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)
+static PREPAY__ONE_COPY const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)
 {
     return &ring->records[(ring->first + i) % ring->capacity];
 }
