@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "prepay/meter_events.h"
+#include "../common/size_internal.h"
 
 /* "PEVT": marks an initialised event state. */
 #define PREPAY__EVENTS_MAGIC 0x50455654u

@@ -85,7 +85,7 @@ static void clear_window(prepay_lc_state_t *s)
 }
 
 /* Comparisons i = 1..7 above the threshold, with P_0 the oldest sample; *step = P_7 - P_0. */
-static unsigned votes(const prepay_lc_state_t *s, const prepay_lc_params_t *p, int32_t *step)
+static PREPAY__ONE_COPY unsigned votes(const prepay_lc_state_t *s, const prepay_lc_params_t *p, int32_t *step)
 {
     unsigned head = s->window_head;
     int64_t p0 = s->window_p[head];

@@ -204,7 +204,7 @@ int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now)
     return PREPAY_OK;
 }
 
-static void add_stats(prepay_vq_stats_t *total, const prepay_vq_stats_t *st)
+static PREPAY__ONE_COPY void add_stats(prepay_vq_stats_t *total, const prepay_vq_stats_t *st)
 {
     bool empty = total->monitored == 0 && total->max_time == 0;
     total->monitored += st->monitored;

@@ -139,7 +139,7 @@ int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, prepay_vq_st
     return PREPAY_OK;
 }
 
-static uint16_t *limit_field(prepay_vq_params_t *p, uint32_t di)
+static PREPAY__ONE_COPY uint16_t *limit_field(prepay_vq_params_t *p, uint32_t di)
 {
     switch (di) {
     case 0x04000E03u: return &p->upper_limit;

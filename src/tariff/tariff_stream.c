@@ -122,7 +122,8 @@ static int sink_charge(prepay__sink_t *base, const prepay_tariff_line_t *line)
     return sink_flush(s);
 }
 
-static void sink_init(stream_sink_t *s, const prepay_tariff_plan_t *plan, prepay_tariff_line_t *lines, size_t cap)
+static PREPAY__ONE_COPY void sink_init(stream_sink_t *s, const prepay_tariff_plan_t *plan, prepay_tariff_line_t *lines,
+                                       size_t cap)
 {
     memset(s, 0, sizeof *s);
     s->base.energy = sink_energy;
