@@ -232,9 +232,8 @@ static bool tariff_allows_runs(const prepay_meter_t *meter)
 /* End of the run of whole minutes from t (minute-aligned) with constant `watts` in one band, at
  * most `limit` (the load's next change, the price switch-over), or t when none longer than a
  * minute is possible; `end` is the end of this advance. */
-static PREPAY__ONE_COPY prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
-                                              prepay_time_t t, prepay_time_t limit, prepay_time_t end, int32_t watts,
-                                              prepay_time_t *skip_until)
+static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t,
+                             prepay_time_t limit, prepay_time_t end, int32_t watts, prepay_time_t *skip_until)
 {
     *skip_until = t;
     bool local = meter->mode == PREPAY_METER_MODE_LOCAL;
