@@ -120,7 +120,9 @@ static void roll(prepay_vq_state_t *s, prepay_time_t t)
     }
 }
 
-static void count(prepay_vq_stats_t *st, const prepay_vq_params_t *p, int32_t u, prepay_time_t minute)
+/* One copy in size builds (today's and this month's statistics); inlined twice in speed builds. */
+static PREPAY__ONE_COPY void count(prepay_vq_stats_t *st, const prepay_vq_params_t *p, int32_t u,
+                                   prepay_time_t minute)
 {
     bool first = st->monitored == 0;
     st->monitored++;
@@ -178,11 +180,8 @@ int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params,
         if (!(u > params->assess_lower && u < params->assess_upper)) {
             continue; /* outside the assessment band (an outage included): not monitored */
         }
-        /* Today's and this month's statistics, through one copy of count(). */
-        prepay_vq_stats_t *stats[2] = {&state->today[ph], &state->this_month[ph]};
-        for (unsigned k = 0; k < 2; k++) {
-            count(stats[k], params, u, minute);
-        }
+        count(&state->today[ph], params, u, minute);
+        count(&state->this_month[ph], params, u, minute);
     }
     return PREPAY_OK;
 }
