@@ -421,17 +421,9 @@ static void remember_decision(prepay_meter_t *meter)
     d->decided = 1;
 }
 
-bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button)
+bool prepay__meter_decision_holds_call(const prepay_meter_t *meter, bool button)
 {
-    const prepay_meter_derived_t *d = &meter->derived;
-    const prepay_meter_purse_t *p = &meter->purse;
-    return !button && d->decided && p->balance <= d->decided_balance && p->balance > d->decided_floor &&
-           meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
-           meter->relay == d->decided_relay &&
-           meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
-           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
-           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
-           p->close_allowed == d->decided_purse[3];
+    return prepay__meter_decision_holds_inline(meter, button);
 }
 
 int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)

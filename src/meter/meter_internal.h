@@ -72,7 +72,28 @@ static inline bool prepay__meter_policy_timeless(const prepay_meter_t *meter)
  * stays above the point where the alarm level would rise or the cut-off trip
  * (see remember_decision() in meter.c). prepay_wallet_decide() would return
  * exactly its previous output then. */
-bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button); /* meter.c: one copy, three callers */
+static inline bool prepay__meter_decision_holds_inline(const prepay_meter_t *meter, bool button)
+{
+    const prepay_meter_derived_t *d = &meter->derived;
+    const prepay_meter_purse_t *p = &meter->purse;
+    return !button && d->decided && p->balance <= d->decided_balance && p->balance > d->decided_floor &&
+           meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
+           meter->relay == d->decided_relay &&
+           meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
+           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
+           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
+           p->close_allowed == d->decided_purse[3];
+}
+
+/* The same check out of line (meter.c). Speed builds inline it: prepay_meter_advance() asks at
+ * every step. Size builds (-Os, the firmware profile) call one copy instead of three expansions. */
+bool prepay__meter_decision_holds_call(const prepay_meter_t *meter, bool button);
+#if defined(__OPTIMIZE_SIZE__)
+#define prepay__meter_decision_holds prepay__meter_decision_holds_call
+#else
+#define prepay__meter_decision_holds prepay__meter_decision_holds_inline
+#endif
+
 /* Checks a purse's parameters (alarm amounts, overdraft, hoarding and close-allowed limits). */
 int prepay__meter_check_purse(const prepay_meter_purse_t *purse);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
