@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "prepay/meter.h"
 #include "../common/size_internal.h"
@@ -113,8 +114,23 @@ typedef struct prepay__meter_cursor {
     size_t at;
 } prepay__meter_cursor_t;
 
-/* Appends n bytes; PREPAY_E_BUFFER_TOO_SMALL, and nothing written, when they do not fit. */
-int prepay__meter_put(prepay__meter_cursor_t *c, const uint8_t *bytes, size_t n);
+/* Appends n bytes; PREPAY_E_BUFFER_TOO_SMALL, and nothing written, when they do not fit. Inlined
+ * in speed builds (every read appends through it); -Os builds call one copy (meter_read.c). */
+static inline int prepay__meter_put_inline(prepay__meter_cursor_t *c, const uint8_t *bytes, size_t n)
+{
+    if (c->at + n > c->cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(c->out + c->at, bytes, n);
+    c->at += n;
+    return PREPAY_OK;
+}
+int prepay__meter_put_call(prepay__meter_cursor_t *c, const uint8_t *bytes, size_t n);
+#if defined(__OPTIMIZE_SIZE__)
+#define prepay__meter_put prepay__meter_put_call
+#else
+#define prepay__meter_put prepay__meter_put_inline
+#endif
 
 /* ---- maximum demand (meter_demand.c) and load records (meter_load_profile.c) ---- */
 

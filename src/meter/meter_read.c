@@ -64,14 +64,9 @@ static int put_signed(cursor_t *c, size_t bytes, int64_t value)
     return PREPAY_OK;
 }
 
-int prepay__meter_put(cursor_t *c, const uint8_t *bytes, size_t len)
+int prepay__meter_put_call(cursor_t *c, const uint8_t *bytes, size_t len)
 {
-    if (c->at + len > c->cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memcpy(c->out + c->at, bytes, len);
-    c->at += len;
-    return PREPAY_OK;
+    return prepay__meter_put_inline(c, bytes, len);
 }
 
 static int put_fill(cursor_t *c, uint8_t byte, size_t len)
