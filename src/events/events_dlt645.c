@@ -32,7 +32,8 @@ static int kind_of_class(unsigned cls)
 static int kind_of_base(uint32_t base)
 {
     for (unsigned k = 0; k < PREPAY_EVENTS_KIND_COUNT; k++) {
-        if (prepay__events_kinds[k].layout != PREPAY__LAYOUT_CLASS && prepay__events_kinds[k].base_di == base) {
+        const prepay__events_kind_info_t *info = &prepay__events_kinds[k];
+        if (info->layout != PREPAY__LAYOUT_CLASS && prepay__events_base_di(info) == base) {
             return (int)k;
         }
     }
@@ -44,6 +45,32 @@ static int finish(const prepay__events_writer_t *w)
     return w->status != PREPAY_OK ? w->status : (int)w->at;
 }
 
+/* The fields of the non-class record layouts, in wire order: a datetime (start, end), a 4-byte BCD
+ * register (at the start, at the end, or 0: the four reactive quadrants this meter does not
+ * keep) or a 4-byte little-endian word (operator code, the DI programmed, FFFFFFFF: unused).
+ * One row per layout, entries field | repeat << 4, ending at 0. A table, not a switch of call
+ * sequences: it is flash on a meter. */
+enum { F_START, F_END, F_FORWARD, F_REVERSE, F_END_FORWARD, F_END_REVERSE, F_ZERO, F_OPERATOR, F_DETAIL, F_UNUSED };
+#define ONCE(field) ((field) | 1u << 4)
+#define TIMES(field, n) ((field) | (n) << 4)
+
+static const uint8_t layout_fields[5][9] = {
+    /* START_END (031100nn): start, end */
+    {ONCE(F_START), ONCE(F_END)},
+    /* COVER (03300Dnn): start, end, forward, reverse active and the four reactive quadrants before, then after */
+    {ONCE(F_START), ONCE(F_END), ONCE(F_FORWARD), ONCE(F_REVERSE), TIMES(F_ZERO, 4), ONCE(F_END_FORWARD),
+     ONCE(F_END_REVERSE), TIMES(F_ZERO, 4)},
+    /* MAGNETIC (033500nn): start, end, forward and reverse at the start, then at the end */
+    {ONCE(F_START), ONCE(F_END), ONCE(F_FORWARD), ONCE(F_REVERSE), ONCE(F_END_FORWARD), ONCE(F_END_REVERSE)},
+    /* PROGRAMMING (033000nn): time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF) */
+    {ONCE(F_START), ONCE(F_OPERATOR), ONCE(F_DETAIL), TIMES(F_UNUSED, 9)},
+    /* CLOCK (033004nn): operator, time before, time after */
+    {ONCE(F_OPERATOR), ONCE(F_START), ONCE(F_END)},
+};
+
+#undef ONCE
+#undef TIMES
+
 /* A record of the non-class layouts; n-th last of the kind (absent: zeros). */
 static int put_record(const prepay_events_state_t *state, unsigned kind, unsigned n, prepay__events_writer_t *w)
 {
@@ -53,48 +80,25 @@ static int put_record(const prepay_events_state_t *state, unsigned kind, unsigne
         prepay_events_record(state, (prepay_events_kind_t)kind, 0, n, &r) != PREPAY_OK) {
         memset(&r, 0, sizeof r);
     }
-    switch (info->layout) {
-    case PREPAY__LAYOUT_START_END:
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        break;
-    case PREPAY__LAYOUT_COVER:
-        /* Forward, reverse active and the four reactive quadrants before, then after: no reactive here (zeros). */
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, r.forward_start, 4);
-        prepay__events_put_bcd(w, r.reverse_start, 4);
-        for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 0, 4);
+    /* Values of the fields from F_FORWARD on. */
+    const uint32_t words[] = {r.forward_start, r.reverse_start, prepay__events_end_forward(&r),
+                              prepay__events_end_reverse(&r), 0, r.operator_code, r.used ? r.detail : 0xFFFFFFFFu,
+                              0xFFFFFFFFu};
+    unsigned layout = info->layout;
+    if (layout < PREPAY__LAYOUT_START_END || layout > PREPAY__LAYOUT_PROGRAMMING) {
+        layout = PREPAY__LAYOUT_CLOCK;
+    }
+    for (const uint8_t *f = layout_fields[layout - 1u]; *f != 0; f++) {
+        unsigned field = *f & 0x0Fu;
+        for (unsigned k = *f >> 4; k > 0; k--) {
+            if (field <= F_END) {
+                prepay__events_put_datetime(w, field == F_START ? r.start : r.end);
+            } else if (field < F_OPERATOR) {
+                prepay__events_put_bcd(w, 4, words[field - F_FORWARD]);
+            } else {
+                prepay__events_put_le32(w, words[field - F_FORWARD]);
+            }
         }
-        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
-        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
-        for (int i = 0; i < 4; i++) {
-            prepay__events_put_bcd(w, 0, 4);
-        }
-        break;
-    case PREPAY__LAYOUT_MAGNETIC:
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        prepay__events_put_bcd(w, r.forward_start, 4);
-        prepay__events_put_bcd(w, r.reverse_start, 4);
-        prepay__events_put_bcd(w, prepay__events_end_forward(&r), 4);
-        prepay__events_put_bcd(w, prepay__events_end_reverse(&r), 4);
-        break;
-    case PREPAY__LAYOUT_PROGRAMMING:
-        /* Time, operator, the DIs programmed (one per record here; unused slots FFFFFFFF). */
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_le32(w, r.operator_code);
-        prepay__events_put_le32(w, r.used ? r.detail : 0xFFFFFFFFu);
-        for (int i = 0; i < 9; i++) {
-            prepay__events_put_le32(w, 0xFFFFFFFFu);
-        }
-        break;
-    default: /* PREPAY__LAYOUT_CLOCK: operator, time before, time after */
-        prepay__events_put_le32(w, r.operator_code);
-        prepay__events_put_datetime(w, r.start);
-        prepay__events_put_datetime(w, r.end);
-        break;
     }
     return finish(w);
 }
@@ -108,14 +112,14 @@ static int put_totals(const prepay_events_state_t *state, unsigned kind, prepay_
             if (ph <= PREPAY_EVENTS_PHASES) {
                 (void)prepay_events_counts(state, (prepay_events_kind_t)kind, ph, &count, &seconds);
             }
-            prepay__events_put_bcd(w, count, 3);
-            prepay__events_put_bcd(w, prepay__events_minutes(seconds), 3);
+            prepay__events_put_bcd(w, 3, count);
+            prepay__events_put_bcd(w, 3, prepay__events_minutes(seconds));
         }
     } else {
         uint32_t count = 0, seconds = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, 0, &count, &seconds);
-        prepay__events_put_bcd(w, count, 3);
-        prepay__events_put_bcd(w, prepay__events_minutes(seconds), 3);
+        prepay__events_put_bcd(w, 3, count);
+        prepay__events_put_bcd(w, 3, prepay__events_minutes(seconds));
     }
     return finish(w);
 }
@@ -136,7 +140,7 @@ static int put_class_item(const prepay_events_state_t *state, unsigned kind, uin
     if (item == 0 && (n == 1 || n == 2)) {
         uint32_t count = 0, seconds = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, phase, &count, &seconds);
-        prepay__events_put_bcd(w, n == 1 ? count : prepay__events_minutes(seconds), 3);
+        prepay__events_put_bcd(w, 3, n == 1 ? count : prepay__events_minutes(seconds));
         return finish(w);
     }
     if ((item == 1 || item == info->end_item) && n >= 1 && n <= 10) {
@@ -176,7 +180,8 @@ int prepay_events_read(const prepay_events_state_t *state, uint32_t di, uint8_t 
         return PREPAY_E_EVENTS_UNKNOWN_DI;
     }
     for (unsigned k = 0; k < PREPAY_EVENTS_KINDS; k++) {
-        if (prepay__events_kinds[k].totals_di != 0 && prepay__events_kinds[k].totals_di == di) {
+        unsigned item = prepay__events_kinds[k].totals_item;
+        if (item != 0 && di == (0x03000000u | ((uint32_t)item << 16))) {
             return put_totals(state, k, &w);
         }
     }
@@ -188,7 +193,7 @@ int prepay_events_read(const prepay_events_state_t *state, uint32_t di, uint8_t 
     if (n == 0) {
         uint32_t count = 0;
         (void)prepay_events_counts(state, (prepay_events_kind_t)kind, 0, &count, NULL);
-        prepay__events_put_bcd(&w, count, 3);
+        prepay__events_put_bcd(&w, 3, count);
         return finish(&w);
     }
     if (n > 10) {
@@ -214,7 +219,7 @@ int64_t prepay_events_count_di(prepay_events_kind_t kind, unsigned phase)
     if (info->layout == PREPAY__LAYOUT_CLASS) {
         return (int64_t)(((uint32_t)info->sg_class << 24) | ((uint32_t)phase << 16) | 0x0001u);
     }
-    return (int64_t)info->base_di;
+    return (int64_t)prepay__events_base_di(info);
 }
 
 static int64_t record_item(prepay_events_kind_t kind, unsigned phase, unsigned n, bool end)
@@ -227,7 +232,7 @@ static int64_t record_item(prepay_events_kind_t kind, unsigned phase, unsigned n
         uint32_t item = end ? info->end_item : 1u;
         return (int64_t)(((uint32_t)info->sg_class << 24) | ((uint32_t)phase << 16) | (item << 8) | n);
     }
-    return (int64_t)(info->base_di | n);
+    return (int64_t)(prepay__events_base_di(info) | n);
 }
 
 int64_t prepay_events_record_di(prepay_events_kind_t kind, unsigned phase, unsigned n)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "prepay/meter_events.h"
+#include "../common/size_internal.h"
 
 /* "PEVT": marks an initialised event state. */
 #define PREPAY__EVENTS_MAGIC 0x50455654u
@@ -29,17 +30,24 @@ enum prepay__events_layout {
     PREPAY__LAYOUT_CLOCK = 5        /* 16 bytes: operator, before, after (033004nn) */
 };
 
-/* One row per event kind: DL/T 645 numbering and the status-word bit. */
+/* One row per event kind: DL/T 645 numbering and the status-word bit. 10 bytes a row (the table
+ * is flash on a meter): the DIs outside the State Grid classes are all 03xxxx00, kept as xxxx. */
 typedef struct prepay__events_kind_info {
-    uint8_t per_phase;  /* 1: one channel per phase */
-    uint8_t sg_class;   /* State Grid class (DI3) for layout CLASS, else 0 */
-    uint8_t end_item;   /* DI1 of the end-time item of the class */
-    uint8_t status_bit; /* per phase: offset in the 16-bit phase group; else the bit */
-    uint8_t layout;     /* prepay__events_layout */
-    uint8_t record_len; /* bytes of the full record (layouts other than CLASS) */
-    uint32_t base_di;   /* layouts other than CLASS: count DI (record DI = base + n) */
-    uint32_t totals_di; /* DL/T 645-2007 A.4 totals item (030x0000), or 0 */
+    uint8_t per_phase;   /* 1: one channel per phase */
+    uint8_t sg_class;    /* State Grid class (DI3) for layout CLASS, else 0 */
+    uint8_t end_item;    /* DI1 of the end-time item of the class */
+    uint8_t status_bit;  /* per phase: offset in the 16-bit phase group; else the bit */
+    uint8_t layout;      /* prepay__events_layout */
+    uint8_t record_len;  /* bytes of the full record (layouts other than CLASS) */
+    uint8_t totals_item; /* DI2 of the DL/T 645-2007 A.4 totals item 03 xx 00 00, or 0: none */
+    uint16_t base_item;  /* layouts other than CLASS: DI2 DI1 of the count DI 03 xx xx 00 (record DI = base + n) */
 } prepay__events_kind_info_t;
+
+/* The count DI 03xxxx00 of a kind outside the State Grid classes (record DI = base + n). */
+static inline uint32_t prepay__events_base_di(const prepay__events_kind_info_t *info)
+{
+    return 0x03000000u | ((uint32_t)info->base_item << 8);
+}
 
 extern const prepay__events_kind_info_t prepay__events_kinds[PREPAY_EVENTS_KIND_COUNT];
 
@@ -54,7 +62,8 @@ typedef struct prepay__events_writer {
     int status;
 } prepay__events_writer_t;
 
-void prepay__events_put_bcd(prepay__events_writer_t *w, uint64_t value, size_t bytes);
+/* The length before the 64-bit value: every argument in registers on a 32-bit target. */
+void prepay__events_put_bcd(prepay__events_writer_t *w, size_t bytes, uint64_t value);
 void prepay__events_put_byte(prepay__events_writer_t *w, uint8_t byte);
 void prepay__events_put_le32(prepay__events_writer_t *w, uint32_t value);
 /* 6-byte ssmmhhDDMMYY; time 0 (none) or unrepresentable as zeros. */

@@ -25,13 +25,13 @@ typedef struct judge {
     int changes;
 } judge_t;
 
-static uint32_t add_sat32(uint32_t a, uint32_t b)
+static PREPAY__ONE_COPY uint32_t add_sat32(uint32_t a, uint32_t b)
 {
     uint32_t s = a + b;
     return s < a ? UINT32_MAX : s;
 }
 
-static int32_t abs32(int32_t v)
+static PREPAY__ONE_COPY int32_t abs32(int32_t v)
 {
     return v < 0 ? -v : v;
 }
@@ -127,7 +127,7 @@ static unsigned delay_of(const prepay_events_params_t *p, unsigned kind)
 }
 
 /* The (kind, phase) of a channel index: the inverse of CH_PP() / CH_W(). */
-static void kind_of_channel(unsigned index, unsigned *kind, unsigned *phase)
+static PREPAY__ONE_COPY void kind_of_channel(unsigned index, unsigned *kind, unsigned *phase)
 {
     if (index < 5u * PH) {
         *kind = index / PH;

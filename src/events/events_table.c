@@ -28,9 +28,10 @@
 #include "prepay/bcd.h"
 #include "events_internal.h"
 
-#define PP(cls, end, bit, totals) {1, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, 0, totals}
-#define WHOLE(cls, end, bit, totals) {0, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, 0, totals}
-#define OTHER(bit, layout, len, di) {0, 0, 0, bit, layout, len, di, 0}
+/* totals: the A.4 item 03xx0000 (or 0), di: the count item 03xxxx00, each kept as its xx bytes. */
+#define PP(cls, end, bit, totals) {1, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, (uint8_t)((totals) >> 16), 0}
+#define WHOLE(cls, end, bit, totals) {0, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, (uint8_t)((totals) >> 16), 0}
+#define OTHER(bit, layout, len, di) {0, 0, 0, bit, layout, len, 0, (uint16_t)((di) >> 8)}
 
 const prepay__events_kind_info_t prepay__events_kinds[PREPAY_EVENTS_KIND_COUNT] = {
     /* OVER_VOLTAGE */ PP(0x12, 0x25, 2, 0x03030000u),
@@ -92,7 +93,7 @@ static int reserve(prepay__events_writer_t *w, size_t bytes)
     return 0;
 }
 
-void prepay__events_put_bcd(prepay__events_writer_t *w, uint64_t value, size_t bytes)
+void prepay__events_put_bcd(prepay__events_writer_t *w, size_t bytes, uint64_t value)
 {
     if (reserve(w, bytes) != 0) {
         return;
@@ -151,7 +152,8 @@ int prepay__events_get_datetime(const uint8_t *in, prepay_time_t *out)
 
 uint32_t prepay__events_centi_kwh(prepay_energy_t wh)
 {
-    return wh < 0 ? 0u : (uint32_t)((wh / 10) % 100000000);
+    /* (wh / 10) % 10^8 == (wh % 10^9) / 10 for wh >= 0: one 64-bit division, then a 32-bit one. */
+    return wh < 0 ? 0u : (uint32_t)(wh % 1000000000) / 10u;
 }
 
 uint32_t prepay__events_minutes(uint32_t seconds)

@@ -85,7 +85,7 @@ static void clear_window(prepay_lc_state_t *s)
 }
 
 /* Comparisons i = 1..7 above the threshold, with P_0 the oldest sample; *step = P_7 - P_0. */
-static unsigned votes(const prepay_lc_state_t *s, const prepay_lc_params_t *p, int32_t *step)
+static PREPAY__ONE_COPY unsigned votes(const prepay_lc_state_t *s, const prepay_lc_params_t *p, int32_t *step)
 {
     unsigned head = s->window_head;
     int64_t p0 = s->window_p[head];
@@ -139,90 +139,89 @@ int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, p
     if (state->last_time != INT64_MIN && time < state->last_time) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
-    prepay_lc_state_t s = *state;
-    prepay_lc_decision_t d;
-    memset(&d, 0, sizeof d);
-    d.power = power;
-    s.last_time = time;
+    /* Nothing fails from here on: the state and the decision are written in place. */
+    prepay_lc_state_t *s = state;
+    prepay_lc_decision_t *d = decision;
+    memset(d, 0, sizeof *d);
+    d->power = power;
+    s->last_time = time;
     prepay_days_t day = prepay_time_day_of(time);
-    if (day != s.day) {
-        s.day = day;
-        s.restores_today = 0;
+    if (day != s->day) {
+        s->day = day;
+        s->restores_today = 0;
     }
     const prepay_lc_params_t *p = params;
     if (p->mode == PREPAY_LC_MODE_OFF) {
-        s.alarm = 0;
-    } else if (s.tripped) {
+        s->alarm = 0;
+    } else if (s->tripped) {
         /* The relay is open: only the restore timer runs. */
-        if (!s.locked && s.restore_at != 0 && time >= s.restore_at) {
-            s.restores_today++;
-            s.tripped = 0;
-            s.restore_at = 0;
-            clear_window(&s);
-            d.action = PREPAY_LC_RESTORE;
-            d.reason = PREPAY_LC_REASON_TIMER;
+        if (!s->locked && s->restore_at != 0 && time >= s->restore_at) {
+            s->restores_today++;
+            s->tripped = 0;
+            s->restore_at = 0;
+            clear_window(s);
+            d->action = PREPAY_LC_RESTORE;
+            d->reason = PREPAY_LC_REASON_TIMER;
         }
     } else {
         int32_t magnitude = power < 0 ? -power : power;
         if (p->limit_power > 0 && magnitude > p->limit_power) {
-            if (s.over_count < UINT16_MAX) {
-                s.over_count++;
+            if (s->over_count < UINT16_MAX) {
+                s->over_count++;
             }
         } else {
-            s.over_count = 0;
+            s->over_count = 0;
         }
-        bool over = s.over_count > p->over_cycles;
+        bool over = s->over_count > p->over_cycles;
         /* Push (P, S): the window keeps the last 8 cycles, oldest at window_head. */
-        unsigned slot = (s.window_head + s.window_len) % PREPAY_LC_WINDOW;
-        if (s.window_len == PREPAY_LC_WINDOW) {
-            slot = s.window_head;
-            s.window_head = (uint8_t)((s.window_head + 1u) % PREPAY_LC_WINDOW);
+        unsigned slot = (s->window_head + s->window_len) % PREPAY_LC_WINDOW;
+        if (s->window_len == PREPAY_LC_WINDOW) {
+            slot = s->window_head;
+            s->window_head = (uint8_t)((s->window_head + 1u) % PREPAY_LC_WINDOW);
         } else {
-            s.window_len++;
+            s->window_len++;
         }
-        s.window_p[slot] = power;
-        s.window_s[slot] = apparent;
+        s->window_p[slot] = power;
+        s->window_s[slot] = apparent;
         bool malignant = false;
-        if (p->step_power > 0 && p->pf_threshold > 500 && p->pf_threshold < 1000 && s.window_len == PREPAY_LC_WINDOW) {
+        if (p->step_power > 0 && p->pf_threshold > 500 && p->pf_threshold < 1000 && s->window_len == PREPAY_LC_WINDOW) {
             int32_t step = 0;
-            unsigned v = votes(&s, p, &step);
-            d.votes = (uint8_t)v;
-            d.step = step;
+            unsigned v = votes(s, p, &step);
+            d->votes = (uint8_t)v;
+            d->step = step;
             malignant = v >= PREPAY_LC_MALIGNANT_VOTES && !exempt(p, step);
         }
         uint8_t reason = over ? PREPAY_LC_REASON_OVER_POWER
                               : (malignant ? PREPAY_LC_REASON_MALIGNANT : PREPAY_LC_REASON_NONE);
         if (reason == PREPAY_LC_REASON_NONE) {
-            s.alarm = 0;
+            s->alarm = 0;
         } else if (p->mode == PREPAY_LC_MODE_ALARM) {
-            if (s.alarm != reason) {
-                d.action = PREPAY_LC_ALARM;
-                d.reason = reason;
+            if (s->alarm != reason) {
+                d->action = PREPAY_LC_ALARM;
+                d->reason = reason;
             }
-            s.alarm = reason;
+            s->alarm = reason;
             if (malignant) {
-                s.window_len = 0; /* one alarm per detected step */
-                s.window_head = 0;
+                s->window_len = 0; /* one alarm per detected step */
+                s->window_head = 0;
             }
         } else {
-            s.trips = s.trips < UINT32_MAX ? s.trips + 1u : s.trips;
-            s.tripped = reason;
-            clear_window(&s);
-            d.reason = reason;
+            s->trips = s->trips < UINT32_MAX ? s->trips + 1u : s->trips;
+            s->tripped = reason;
+            clear_window(s);
+            d->reason = reason;
             if (p->restore_seconds == 0) {
-                d.action = PREPAY_LC_TRIP; /* latched until prepay_lc_release() */
-            } else if (s.restores_today >= p->daily_restores) {
-                s.locked = 1;
-                d.action = PREPAY_LC_LOCKOUT;
+                d->action = PREPAY_LC_TRIP; /* latched until prepay_lc_release() */
+            } else if (s->restores_today >= p->daily_restores) {
+                s->locked = 1;
+                d->action = PREPAY_LC_LOCKOUT;
             } else {
-                s.restore_at = time + (prepay_time_t)p->restore_seconds;
-                d.restore_at = s.restore_at;
-                d.action = PREPAY_LC_TRIP;
+                s->restore_at = time + (prepay_time_t)p->restore_seconds;
+                d->restore_at = s->restore_at;
+                d->action = PREPAY_LC_TRIP;
             }
         }
     }
-    *state = s;
-    *decision = d;
     return PREPAY_OK;
 }
 

@@ -13,7 +13,8 @@
 #define VQ_MAGIC 0x50565153u
 #define TIME_END ((prepay_time_t)36525 * 86400)
 
-static int64_t percent_of(int64_t value, int64_t num, int64_t den)
+/* num and den are 32-bit: each call passes its arguments in registers on a 32-bit target. */
+static int64_t percent_of(int64_t value, int32_t num, int32_t den)
 {
     int64_t out = 0;
     (void)prepay_i64_muldiv(value, num, den, PREPAY_ROUND_HALF_UP, &out);
@@ -119,7 +120,9 @@ static void roll(prepay_vq_state_t *s, prepay_time_t t)
     }
 }
 
-static void count(prepay_vq_stats_t *st, const prepay_vq_params_t *p, int32_t u, prepay_time_t minute)
+/* One copy in size builds (today's and this month's statistics); inlined twice in speed builds. */
+static PREPAY__ONE_COPY void count(prepay_vq_stats_t *st, const prepay_vq_params_t *p, int32_t u,
+                                   prepay_time_t minute)
 {
     bool first = st->monitored == 0;
     st->monitored++;
@@ -200,7 +203,7 @@ int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now)
     return PREPAY_OK;
 }
 
-static void add_stats(prepay_vq_stats_t *total, const prepay_vq_stats_t *st)
+static PREPAY__ONE_COPY void add_stats(prepay_vq_stats_t *total, const prepay_vq_stats_t *st)
 {
     bool empty = total->monitored == 0 && total->max_time == 0;
     total->monitored += st->monitored;

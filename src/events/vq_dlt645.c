@@ -31,10 +31,10 @@ static void put_minute_time(prepay__events_writer_t *w, prepay_time_t t)
         }
         return;
     }
-    prepay__events_put_bcd(w, c.minute, 1);
-    prepay__events_put_bcd(w, c.hour, 1);
-    prepay__events_put_bcd(w, c.day, 1);
-    prepay__events_put_bcd(w, c.month, 1);
+    prepay__events_put_bcd(w, 1, c.minute);
+    prepay__events_put_bcd(w, 1, c.hour);
+    prepay__events_put_bcd(w, 1, c.day);
+    prepay__events_put_bcd(w, 1, c.month);
 }
 
 int prepay_vq_read(const prepay_vq_state_t *state, const prepay_vq_params_t *params, uint32_t di, uint8_t *out,
@@ -60,14 +60,14 @@ int prepay_vq_read(const prepay_vq_state_t *state, const prepay_vq_params_t *par
     uint32_t qualified = 0, over = 0;
     (void)prepay_vq_rates(&st, &qualified, &over);
     prepay__events_writer_t w = {out, out_cap, 0, PREPAY_OK};
-    prepay__events_put_bcd(&w, st.monitored, 3);
-    prepay__events_put_bcd(&w, qualified, 3);
-    prepay__events_put_bcd(&w, over, 3);
-    prepay__events_put_bcd(&w, st.over_upper, 3);
-    prepay__events_put_bcd(&w, st.under_lower, 3);
-    prepay__events_put_bcd(&w, st.max_voltage, 2);
+    prepay__events_put_bcd(&w, 3, st.monitored);
+    prepay__events_put_bcd(&w, 3, qualified);
+    prepay__events_put_bcd(&w, 3, over);
+    prepay__events_put_bcd(&w, 3, st.over_upper);
+    prepay__events_put_bcd(&w, 3, st.under_lower);
+    prepay__events_put_bcd(&w, 2, st.max_voltage);
     put_minute_time(&w, st.max_time);
-    prepay__events_put_bcd(&w, st.min_voltage, 2);
+    prepay__events_put_bcd(&w, 2, st.min_voltage);
     put_minute_time(&w, st.min_time);
     return w.status != PREPAY_OK ? w.status : (int)w.at;
 }
@@ -139,7 +139,7 @@ int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, prepay_vq_st
     return PREPAY_OK;
 }
 
-static uint16_t *limit_field(prepay_vq_params_t *p, uint32_t di)
+static PREPAY__ONE_COPY uint16_t *limit_field(prepay_vq_params_t *p, uint32_t di)
 {
     switch (di) {
     case 0x04000E03u: return &p->upper_limit;

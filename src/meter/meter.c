@@ -74,28 +74,49 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
     meter->record_next = (uint8_t)((meter->record_next + 1u) % PREPAY_METER_EVENT_RECORDS);
 }
 
+void prepay__meter_event_now(prepay_meter_t *meter, unsigned kind, uint32_t detail)
+{
+    prepay__meter_event(meter, kind, meter->clock, 0, detail);
+}
+
+bool prepay__meter_address_ok(const prepay_dlt645_address_t *address)
+{
+    for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
+        uint8_t digit;
+        if (prepay_bcd_decode_byte(address->bytes[i], &digit) != PREPAY_OK) {
+            return false;
+        }
+    }
+    return !prepay_dlt645_address_is_broadcast(address);
+}
+
 static uint32_t to_centi_kwh(prepay_energy_t wh)
 {
-    /* Registers read as XXXXXX.XX kWh: truncated to 0.01 kWh, rolling over at 10^6 kWh as a display does. */
+    /* Registers read as XXXXXX.XX kWh: truncated to 0.01 kWh, rolling over at 10^6 kWh as a display does.
+     * (wh / 10) % 10^8 == (wh % 10^9) / 10 for wh >= 0: one 64-bit division, then a 32-bit one. */
     if (wh < 0) {
         return 0;
     }
-    return (uint32_t)((wh / 10) % 100000000);
+    return (uint32_t)(wh % 1000000000) / 10u;
 }
 
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out)
 {
+    /* Forward then reverse, each total and tariffs 1..n: one loop, one copy of the conversion. */
+    const prepay_energy_t *from[2] = {meter->forward, meter->reverse};
+    uint32_t *to[2] = {out->forward, out->reverse};
     out->time = meter->clock;
-    for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
-        out->forward[i] = to_centi_kwh(meter->forward[i]);
-        out->reverse[i] = to_centi_kwh(meter->reverse[i]);
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
+            to[k][i] = to_centi_kwh(from[k][i]);
+        }
     }
 }
 
-int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
-                              prepay_money_t hoarding_limit, prepay_money_t close_allowed)
+int prepay__meter_check_purse(const prepay_meter_purse_t *p)
 {
-    if (alarm2 <= 0 || alarm1 <= alarm2 || overdraft_limit < 0 || hoarding_limit < 0 || close_allowed < 0) {
+    if (p->alarm2 <= 0 || p->alarm1 <= p->alarm2 || p->overdraft_limit < 0 || p->hoarding_limit < 0 ||
+        p->close_allowed < 0) {
         return PREPAY_E_METER_BAD_PARAMETER;
     }
     return PREPAY_OK;
@@ -103,16 +124,7 @@ int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prep
 
 int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *address, prepay_time_t clock)
 {
-    if (meter == NULL || address == NULL) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
-        uint8_t digit;
-        if (prepay_bcd_decode_byte(address->bytes[i], &digit) != PREPAY_OK) {
-            return PREPAY_E_INVALID_ARGUMENT;
-        }
-    }
-    if (prepay_dlt645_address_is_broadcast(address)) {
+    if (meter == NULL || address == NULL || !prepay__meter_address_ok(address)) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint8_t probe[6];
@@ -149,7 +161,7 @@ int prepay_meter_init(prepay_meter_t *meter, const prepay_dlt645_address_t *addr
 }
 
 /* True when a day table of the set has more slots than a DL/T 645 meter holds. */
-static bool slots_too_many(const prepay_tariff_t *set)
+static PREPAY__ONE_COPY bool slots_too_many(const prepay_tariff_t *set)
 {
     const prepay_tou_schedule_t *s = &set->schedule;
     for (unsigned i = 0; i < s->day_table_count && i < PREPAY_MAX_DAY_TABLES; i++) {
@@ -236,15 +248,17 @@ int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alar
     if (status != PREPAY_OK) {
         return status;
     }
-    status = prepay__meter_check_purse(alarm1, alarm2, overdraft_limit, hoarding_limit, close_allowed);
+    prepay_meter_purse_t next = meter->purse;
+    next.alarm1 = alarm1;
+    next.alarm2 = alarm2;
+    next.overdraft_limit = overdraft_limit;
+    next.hoarding_limit = hoarding_limit;
+    next.close_allowed = close_allowed;
+    status = prepay__meter_check_purse(&next);
     if (status != PREPAY_OK) {
         return status;
     }
-    meter->purse.alarm1 = alarm1;
-    meter->purse.alarm2 = alarm2;
-    meter->purse.overdraft_limit = overdraft_limit;
-    meter->purse.hoarding_limit = hoarding_limit;
-    meter->purse.close_allowed = close_allowed;
+    meter->purse = next;
     return PREPAY_OK;
 }
 
@@ -328,7 +342,7 @@ int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t conditio
     unsigned kind = condition_event[condition];
     if (active) {
         meter->conditions = (uint8_t)(meter->conditions | bit);
-        prepay__meter_event(meter, kind, meter->clock, 0, 0);
+        prepay__meter_event_now(meter, kind, 0);
         return PREPAY_OK;
     }
     meter->conditions = (uint8_t)(meter->conditions & (uint8_t)~bit);
@@ -407,6 +421,11 @@ static void remember_decision(prepay_meter_t *meter)
     d->decided = 1;
 }
 
+bool prepay__meter_decision_holds_call(const prepay_meter_t *meter, bool button)
+{
+    return prepay__meter_decision_holds_inline(meter, button);
+}
+
 int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
 {
     if (prepay__meter_decision_holds(meter, button)) {
@@ -468,7 +487,7 @@ int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who)
     }
     meter->relay = relay;
     if (open != was_open) {
-        prepay__meter_event(meter, open ? PREPAY_METER_EVENT_TRIP : PREPAY_METER_EVENT_CLOSE, meter->clock, 0, who);
+        prepay__meter_event_now(meter, open ? PREPAY_METER_EVENT_TRIP : PREPAY_METER_EVENT_CLOSE, who);
     }
     remember_decision(meter);
     return PREPAY_OK;

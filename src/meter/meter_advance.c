@@ -16,7 +16,7 @@
 #include "meter_internal.h"
 
 /* floor(a / b) for b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
+static PREPAY__ONE_COPY int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     if ((a % b) != 0 && a < 0) {
@@ -70,7 +70,8 @@ static int32_t load_power(const prepay_meter_load_t *load, prepay_time_t t, prep
     }
 }
 
-static void shift_in(prepay_meter_frozen_t *ring, size_t count, const prepay_meter_frozen_t *snapshot)
+static PREPAY__ONE_COPY void shift_in(prepay_meter_frozen_t *ring, size_t count,
+                                      const prepay_meter_frozen_t *snapshot)
 {
     memmove(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
     ring[0] = *snapshot;
@@ -88,12 +89,19 @@ static bool pattern_matches(uint8_t field, unsigned value)
     return digit == value;
 }
 
+/* Whether the timed freeze is 99999999 (no timed freeze: every field a wildcard). */
+static bool freeze_all_wild(const prepay_meter_t *meter)
+{
+    static const uint8_t wild[4] = {0x99, 0x99, 0x99, 0x99};
+    return memcmp(meter->freeze_pattern, wild, sizeof wild) == 0;
+}
+
 /* Freezes due at the minute boundary t (the meter clock). Most minutes have
  * none: the civil date is worked out only when a freeze may be due. */
 static void minute_tasks(prepay_meter_t *meter, prepay_time_t t)
 {
     const uint8_t *p = meter->freeze_pattern;
-    bool all_wild = p[0] == 0x99 && p[1] == 0x99 && p[2] == 0x99 && p[3] == 0x99;
+    bool all_wild = freeze_all_wild(meter);
     int32_t second = prepay_time_second_of_day(t);
     bool on_the_hour = second % 3600 == 0;
     if (all_wild && (!on_the_hour || (second != 0 && second / 3600 != meter->settlement_hour))) {
@@ -105,8 +113,12 @@ static void minute_tasks(prepay_meter_t *meter, prepay_time_t t)
     }
     bool daily = civil.hour == 0 && civil.minute == 0;
     bool settlement = civil.day == meter->settlement_day && civil.hour == meter->settlement_hour && civil.minute == 0;
-    bool timed = !all_wild && pattern_matches(p[0], civil.minute) && pattern_matches(p[1], civil.hour) &&
-                 pattern_matches(p[2], civil.day) && pattern_matches(p[3], civil.month);
+    /* The timed freeze's fields mm hh DD MM (99: any), in one loop. */
+    const unsigned fields[4] = {civil.minute, civil.hour, civil.day, civil.month};
+    bool timed = !all_wild;
+    for (unsigned k = 0; k < 4 && timed; k++) {
+        timed = pattern_matches(p[k], fields[k]);
+    }
     if (!daily && !settlement && !timed) {
         return;
     }
@@ -229,8 +241,7 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
     if (e - t <= 60) {
         return t;
     }
-    const uint8_t *p = meter->freeze_pattern;
-    if (!(p[0] == 0x99 && p[1] == 0x99 && p[2] == 0x99 && p[3] == 0x99)) {
+    if (!freeze_all_wild(meter)) {
         return t; /* a timed freeze may fall at any minute */
     }
     int32_t sod = prepay_time_second_of_day(t);

@@ -106,7 +106,7 @@ static const char *check_clock(const prepay_meter_t *m)
     return NULL;
 }
 
-static const char *check_energy(const prepay_meter_t *m)
+static PREPAY__ONE_COPY const char *check_energy(const prepay_meter_t *m)
 {
     if (prepay_tariff_compact_state_check(&m->tariff_state) != PREPAY_OK) {
         return "tariff_state";
@@ -137,8 +137,7 @@ static const char *check_energy(const prepay_meter_t *m)
 static const char *check_purse(const prepay_meter_t *m)
 {
     const prepay_meter_purse_t *p = &m->purse;
-    if (prepay__meter_check_purse(p->alarm1, p->alarm2, p->overdraft_limit, p->hoarding_limit, p->close_allowed) !=
-        PREPAY_OK) {
+    if (prepay__meter_check_purse(p) != PREPAY_OK) {
         return "purse parameters";
     }
     if (p->purchase_total < 0 || p->last_amount < 0 || (p->last_time != 0 && !time_ok(p->last_time))) {
@@ -147,7 +146,7 @@ static const char *check_purse(const prepay_meter_t *m)
     return NULL;
 }
 
-static const char *check_records(const prepay_meter_t *m)
+static PREPAY__ONE_COPY const char *check_records(const prepay_meter_t *m)
 {
     if ((m->conditions >> PREPAY_METER_CONDITION_COUNT) != 0) {
         return "conditions";

@@ -49,7 +49,7 @@ void prepay__meter_demand_init(prepay_meter_t *meter)
     prepay__meter_demand_restart(d);
 }
 
-static uint32_t clamp_u32(int64_t ws)
+static PREPAY__ONE_COPY uint32_t clamp_u32(int64_t ws)
 {
     return ws <= 0 ? 0u : ws >= (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)ws;
 }
@@ -65,11 +65,13 @@ static int32_t demand_of(int64_t ws, unsigned period)
     return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
-static void note_max(prepay_meter_max_demand_t *m, int32_t value, prepay_time_t t)
+/* `minute` is the window's end in minutes (worked out once per demand: a 64-bit division on a
+ * 32-bit target is a library call). */
+static void note_max(prepay_meter_max_demand_t *m, int32_t value, uint32_t minute)
 {
     if (value > m->value) {
         m->value = value;
-        m->minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
+        m->minute = minute;
     }
 }
 
@@ -117,15 +119,22 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
     if (d->minutes < period || (d->slide > 1 && d->minutes % d->slide != 0)) {
         return;
     }
-    int32_t forward = demand_of(d->forward_sum, period);
-    int32_t reverse = d->reverse_sum == 0 ? 0 : demand_of(d->reverse_sum, period);
+    /* Forward and reverse through one copy of demand_of() (an empty window's demand is 0). */
+    const int64_t sums[2] = {d->forward_sum, d->reverse_sum};
+    int32_t demands[2];
+    for (unsigned k = 0; k < 2; k++) {
+        demands[k] = sums[k] == 0 ? 0 : demand_of(sums[k], period);
+    }
+    int32_t forward = demands[0];
+    int32_t reverse = demands[1];
     d->current = forward >= reverse ? forward : -reverse;
-    note_max(&d->max.forward[0], forward, t);
-    note_max(&d->max.reverse[0], reverse, t);
+    uint32_t minute = (uint32_t)(t / 60); /* t is a whole minute of 2000..2099 */
+    note_max(&d->max.forward[0], forward, minute);
+    note_max(&d->max.reverse[0], reverse, minute);
     if (band >= 1 && band <= PREPAY_METER_TARIFFS && d->band_minutes >= period &&
         (d->slide == 1 || d->band_minutes % d->slide == 0)) {
-        note_max(&d->max.forward[band], forward, t);
-        note_max(&d->max.reverse[band], reverse, t);
+        note_max(&d->max.forward[band], forward, minute);
+        note_max(&d->max.reverse[band], reverse, minute);
     }
 }
 
@@ -239,18 +248,8 @@ int prepay_meter_clear_demand(prepay_meter_t *meter)
 
 /* ---- DL/T 645 items ------------------------------------------------------------------------- */
 
-static int put(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t n)
-{
-    if (*at + n > cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memcpy(out + *at, bytes, n);
-    *at += n;
-    return PREPAY_OK;
-}
-
 /* XX.XXXX kW (3 bytes, clamped to 99.9999) + YYMMDDhhmm (5 bytes, zeros when none). */
-static int put_max(const prepay_meter_max_demand_t *m, uint8_t *out, size_t cap, size_t *at)
+static int put_max(const prepay_meter_max_demand_t *m, prepay__meter_cursor_t *c)
 {
     uint8_t b[8] = {0};
     uint64_t v = m->value < 0 ? 0u : m->value > 999999 ? 999999u : (uint64_t)m->value;
@@ -258,10 +257,10 @@ static int put_max(const prepay_meter_max_demand_t *m, uint8_t *out, size_t cap,
     if (m->minute != 0 && prepay_time_to_dlt645_minute((prepay_time_t)m->minute * 60, b + 3) != PREPAY_OK) {
         memset(b + 3, 0, 5);
     }
-    return put(out, cap, at, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
-int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     unsigned kind = (di >> 16) & 0xFFu;
     unsigned tariff = (di >> 8) & 0xFFu;
@@ -284,7 +283,7 @@ int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t 
         return PREPAY_E_NOT_FOUND;
     }
     for (unsigned i = first; i <= last; i++) {
-        int status = put_max(&m[i], out, cap, at);
+        int status = put_max(&m[i], c);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -292,22 +291,21 @@ int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t 
     return PREPAY_OK;
 }
 
-int prepay__meter_read_current_demand(const prepay_meter_t *meter, uint8_t *out, size_t cap, size_t *at)
+int prepay__meter_read_current_demand(const prepay_meter_t *meter, prepay__meter_cursor_t *c)
 {
     uint8_t b[3];
     int64_t v = meter->demand.current;
     v = v > 799999 ? 799999 : v < -799999 ? -799999 : v; /* signed XX.XXXX kW */
     (void)prepay_bcd_encode_signed(v, b, 3);
-    return put(out, cap, at, b, 3);
+    return prepay__meter_put(c, b, 3);
 }
 
 /* 04000103 demand period, 04000104 sliding time: NN minutes, one BCD byte. */
-int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                        size_t *at)
+int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     uint8_t b;
     (void)prepay_bcd_encode_byte(di == PREPAY__DI_DEMAND_PERIOD ? meter->demand.period : meter->demand.slide, &b);
-    return put(out, cap, at, &b, 1);
+    return prepay__meter_put(c, &b, 1);
 }
 
 int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)

@@ -19,21 +19,34 @@
 /* Largest reply of a function other than read: 93 (6 bytes of address). */
 #define SMALL_REPLY_SIZE PREPAY_DLT645_FRAME_SIZE(0, 6)
 
-static int reply_frame(const prepay_meter_t *meter, uint8_t function, bool abnormal, const uint8_t *data,
-                       size_t len, uint8_t *out, size_t cap)
+typedef prepay__meter_reply_t reply_t;
+
+int prepay__meter_reply(const reply_t *r, unsigned flags, const uint8_t *data, size_t len)
 {
     prepay_dlt645_frame_t frame;
-    uint8_t control = prepay_dlt645_control(function, true, abnormal, false);
-    int status = prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &meter->address, control, data, len);
+    uint8_t control = prepay_dlt645_control(r->function, true, (flags & PREPAY__METER_REPLY_ABNORMAL) != 0,
+                                            (flags & PREPAY__METER_REPLY_FOLLOW_UP) != 0);
+    int status =
+        prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &r->meter->address, control, data, len);
     if (status != PREPAY_OK) {
         return status;
     }
-    return prepay_dlt645_encode(&frame, out, cap);
+    return prepay_dlt645_encode(&frame, r->out, r->cap);
 }
 
-static int reply_error(const prepay_meter_t *meter, uint8_t function, uint8_t error, uint8_t *out, size_t cap)
+int prepay__meter_reply_error(const reply_t *r, uint8_t error)
 {
-    return reply_frame(meter, function, true, &error, 1, out, cap);
+    return prepay__meter_reply(r, PREPAY__METER_REPLY_ABNORMAL, &error, 1);
+}
+
+static int reply_frame(const reply_t *r, bool abnormal, const uint8_t *data, size_t len)
+{
+    return prepay__meter_reply(r, abnormal ? PREPAY__METER_REPLY_ABNORMAL : 0u, data, len);
+}
+
+static int reply_error(const reply_t *r, uint8_t error)
+{
+    return prepay__meter_reply_error(r, error);
 }
 
 /*
@@ -77,30 +90,29 @@ static void credentials_at(const uint8_t *data, prepay_dlt645_credentials_t *c)
     memcpy(c->operator_code, data + 4, 4);
 }
 
-static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+static int handle_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const reply_t *r)
 {
     uint8_t data[PREPAY_DLT645_MAX_DATA > 4 ? PREPAY_DLT645_MAX_DATA : 4];
     if (req->length < 4) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if ((req->di >> 24) == 0x06u) {
-        return prepay__meter_load_read(meter, req, out, cap); /* load records: meter_load_profile.c */
+        return prepay__meter_load_read(meter, req, r); /* load records: meter_load_profile.c */
     }
     memcpy(data, req->data, 4);
     int n = prepay_meter_read(meter, req->di, data + 4, sizeof data - 4u);
     if (n < 0) {
-        return reply_error(meter, req->function,
-                           n == PREPAY_E_METER_DAY_SLOTS ? PREPAY_DLT645_ERROR_DAY_SLOTS : PREPAY_DLT645_ERROR_NO_DATA,
-                           out, cap);
+        return reply_error(r,
+                           n == PREPAY_E_METER_DAY_SLOTS ? PREPAY_DLT645_ERROR_DAY_SLOTS : PREPAY_DLT645_ERROR_NO_DATA);
     }
-    return reply_frame(meter, req->function, false, data, 4u + (size_t)n, out, cap);
+    return reply_frame(r, false, data, 4u + (size_t)n);
 }
 
-static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const reply_t *r)
 {
     prepay_dlt645_write_request_t w;
     if (prepay_dlt645_parse_write_request(req, &w) != PREPAY_OK) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     unsigned required = w.di == PREPAY_METER_DI_RECHARGE ? 2u : (unsigned)prepay__meter_write_level(w.di);
     uint8_t error = (uint8_t)authorise(meter, &w.credentials, required);
@@ -109,20 +121,20 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
         if (prepay__meter_sup(meter)) {
             prepay__meter_sup(meter)->refused(meter, w.di, op); /* an unauthorised write is itself recorded */
         }
-        return reply_error(meter, req->function, error, out, cap);
+        return reply_error(r, error);
     }
     if (w.di == PREPAY_METER_DI_RECHARGE) {
         uint64_t amount;
         uint64_t count;
         if (w.value_len != PREPAY_METER_RECHARGE_DATA_SIZE || prepay_bcd_decode(w.value, 4, &amount) != PREPAY_OK ||
             prepay_bcd_decode(w.value + 4, 4, &count) != PREPAY_OK || amount == 0) {
-            return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+            return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
         }
         int status = prepay_meter_recharge(meter, meter->clock, (prepay_money_t)amount, (uint32_t)count);
         if (status < 0) {
-            return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+            return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
         }
-        return reply_frame(meter, req->function, false, NULL, 0, out, cap);
+        return reply_frame(r, false, NULL, 0);
     }
     /* Thresholds, limits and the report-word reset: meter_supervision.c, when attached. */
     const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
@@ -134,7 +146,7 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
     switch (status) {
     case PREPAY_OK:
         if (w.di != PREPAY_EVENTS_DI_STATUS_RESET) {
-            prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, w.di);
+            prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, w.di);
         }
         if (sup != NULL) {
             sup->programmed(meter, w.di, op);
@@ -142,7 +154,7 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
         /* New purse parameters take effect at once. A decision can only fail on a
          * corrupt wallet state; the write stands and the next step decides again. */
         (void)prepay__meter_decide(meter, false, PREPAY__METER_LOCAL_OPERATOR);
-        return reply_frame(meter, req->function, false, NULL, 0, out, cap);
+        return reply_frame(r, false, NULL, 0);
     case PREPAY_E_NOT_FOUND:
         code = PREPAY_DLT645_ERROR_NO_DATA;
         break;
@@ -162,14 +174,14 @@ static int handle_write(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
         code = PREPAY_DLT645_ERROR_OTHER;
         break;
     }
-    return reply_error(meter, req->function, code, out, cap);
+    return reply_error(r, code);
 }
 
-static int handle_change_password(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+static int handle_change_password(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const reply_t *r)
 {
     if (req->length != 12 || (req->di & 0xFFFFFF00u) != 0x04000C00u || (req->di & 0xFFu) < 1 ||
         (req->di & 0xFFu) > PREPAY_METER_PASSWORD_LEVELS) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     unsigned new_level = (req->di & 0xFFu) - 1u;
     prepay_dlt645_credentials_t old;
@@ -181,18 +193,18 @@ static int handle_change_password(prepay_meter_t *meter, const prepay_dlt645_fra
         error = PREPAY_DLT645_ERROR_UNAUTHORISED;
     }
     if (error != 0) {
-        return reply_error(meter, req->function, error, out, cap);
+        return reply_error(r, error);
     }
     memcpy(meter->passwords[new_level], req->data + 9, 3);
-    prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, req->di);
-    return reply_frame(meter, req->function, false, req->data + 8, 4, out, cap);
+    prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, req->di);
+    return reply_frame(r, false, req->data + 8, 4);
 }
 
-static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const reply_t *r)
 {
     size_t need = req->function == PREPAY_DLT645_FN_CLEAR_EVENTS ? 12u : 8u;
     if (req->length != need) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     prepay_dlt645_credentials_t c;
     credentials_at(req->data, &c);
@@ -204,15 +216,15 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
         if (prepay__meter_sup(meter)) {
             prepay__meter_sup(meter)->refused(meter, events ? prepay__meter_le32(req->data + 8) : 0u, op);
         }
-        return reply_error(meter, req->function, error, out, cap);
+        return reply_error(r, error);
     }
     if (req->function == PREPAY_DLT645_FN_CLEAR_DEMAND) {
         (void)prepay_meter_clear_demand(meter);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_DEMAND, op);
     } else if (req->function == PREPAY_DLT645_FN_CLEAR_METER) {
         prepay__meter_clear_energy(meter);
         (void)prepay__meter_clear_events(meter, -1);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_METER, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_METER, op);
     } else {
         uint32_t di = prepay__meter_le32(req->data + 8);
         int kind = -1;
@@ -233,36 +245,36 @@ static int handle_clear(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
                 }
             }
             if (kind < 0) {
-                return reply_error(meter, req->function, PREPAY_DLT645_ERROR_NO_DATA, out, cap);
+                return reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
             }
         }
         (void)prepay__meter_clear_events(meter, kind);
-        prepay__meter_event(meter, PREPAY_METER_EVENT_CLEAR_EVENTS, meter->clock, 0, op);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_CLEAR_EVENTS, op);
     }
-    return reply_frame(meter, req->function, false, NULL, 0, out, cap);
+    return reply_frame(r, false, NULL, 0);
 }
 
-static int handle_relay(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+static int handle_relay(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const reply_t *r)
 {
-    prepay_dlt645_relay_request_t r;
-    if (prepay_dlt645_parse_relay_request(req, &r) != PREPAY_OK) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+    prepay_dlt645_relay_request_t relay;
+    if (prepay_dlt645_parse_relay_request(req, &relay) != PREPAY_OK) {
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
-    uint8_t error = (uint8_t)authorise(meter, &r.credentials, 2);
+    uint8_t error = (uint8_t)authorise(meter, &relay.credentials, 2);
     if (error != 0) {
-        return reply_error(meter, req->function, error, out, cap);
+        return reply_error(r, error);
     }
-    if (r.valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
+    if (relay.valid_until == PREPAY_DLT645_RELAY_NO_TIME) {
         /* Policy: a command without a valid-until time could be replayed at
          * any later date; the reference meter refuses it (docs/meter.md). */
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
-    int status = prepay_meter_relay_command(meter, meter->clock, r.command, r.valid_until,
-                                            prepay__meter_le32(r.credentials.operator_code));
+    int status = prepay_meter_relay_command(meter, meter->clock, relay.command, relay.valid_until,
+                                            prepay__meter_le32(relay.credentials.operator_code));
     if (status != PREPAY_OK) {
-        return reply_error(meter, req->function, PREPAY_DLT645_ERROR_OTHER, out, cap);
+        return reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
-    return reply_frame(meter, req->function, false, NULL, 0, out, cap);
+    return reply_frame(r, false, NULL, 0);
 }
 
 /* Freeze (16): 99999999 freezes now; otherwise the fields set the timed freeze (99 = any). */
@@ -350,42 +362,37 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     prepay__meter_catch_up(meter, now);
+    const reply_t r = {meter, fn, reply, reply_cap};
     switch (fn) {
     case PREPAY_DLT645_FN_BROADCAST_TIME:
         return handle_time_sync(meter, &req);
     case PREPAY_DLT645_FN_READ:
-        return handle_read(meter, &req, reply, reply_cap);
+        return handle_read(meter, &req, &r);
     case PREPAY_DLT645_FN_READ_FOLLOW_UP:
         /* Only load-record answers span frames (meter_load_profile.c); anything else: no data. */
-        return prepay__meter_load_follow_up(meter, &req, reply, reply_cap);
+        return prepay__meter_load_follow_up(meter, &req, &r);
     case PREPAY_DLT645_FN_READ_ADDRESS:
         if (req.length != 0) {
             return 0;
         }
-        return reply_frame(meter, fn, false, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE, reply, reply_cap);
+        return reply_frame(&r, false, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
     case PREPAY_DLT645_FN_WRITE:
-        return handle_write(meter, &req, reply, reply_cap);
+        return handle_write(meter, &req, &r);
     case PREPAY_DLT645_FN_WRITE_ADDRESS: {
         prepay_dlt645_address_t next;
         if (req.length != PREPAY_DLT645_ADDRESS_SIZE) {
-            return reply_error(meter, fn, PREPAY_DLT645_ERROR_OTHER, reply, reply_cap);
+            return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
         }
         if (!meter->programming_key) {
-            return reply_error(meter, fn, PREPAY_DLT645_ERROR_UNAUTHORISED, reply, reply_cap);
+            return reply_error(&r, PREPAY_DLT645_ERROR_UNAUTHORISED);
         }
         memcpy(next.bytes, req.data, PREPAY_DLT645_ADDRESS_SIZE);
-        for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
-            uint8_t digit;
-            if (prepay_bcd_decode_byte(next.bytes[i], &digit) != PREPAY_OK) {
-                return reply_error(meter, fn, PREPAY_DLT645_ERROR_OTHER, reply, reply_cap);
-            }
-        }
-        if (prepay_dlt645_address_is_broadcast(&next)) {
-            return reply_error(meter, fn, PREPAY_DLT645_ERROR_OTHER, reply, reply_cap);
+        if (!prepay__meter_address_ok(&next)) {
+            return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
         }
         meter->address = next;
-        prepay__meter_event(meter, PREPAY_METER_EVENT_PROGRAMMING, meter->clock, 0, 0x04000401u);
-        return reply_frame(meter, fn, false, NULL, 0, reply, reply_cap);
+        prepay__meter_event_now(meter, PREPAY_METER_EVENT_PROGRAMMING, 0x04000401u);
+        return reply_frame(&r, false, NULL, 0);
     }
     case PREPAY_DLT645_FN_FREEZE:
         status = apply_freeze(meter, &req);
@@ -393,31 +400,31 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
             return 0;
         }
         if (status != PREPAY_OK) {
-            return reply_error(meter, fn, PREPAY_DLT645_ERROR_OTHER, reply, reply_cap);
+            return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
         }
-        return reply_frame(meter, fn, false, NULL, 0, reply, reply_cap);
+        return reply_frame(&r, false, NULL, 0);
     case PREPAY_DLT645_FN_CHANGE_BAUD: {
         uint32_t baud;
         if (req.length != 1 || prepay_dlt645_baud_from_feature(req.data[0], &baud) != PREPAY_OK) {
-            return reply_error(meter, fn, PREPAY_DLT645_ERROR_BAUD, reply, reply_cap);
+            return reply_error(&r, PREPAY_DLT645_ERROR_BAUD);
         }
         meter->baud_feature = req.data[0];
-        return reply_frame(meter, fn, false, req.data, 1, reply, reply_cap);
+        return reply_frame(&r, false, req.data, 1);
     }
     case PREPAY_DLT645_FN_CHANGE_PASSWORD:
-        return handle_change_password(meter, &req, reply, reply_cap);
+        return handle_change_password(meter, &req, &r);
     case PREPAY_DLT645_FN_CLEAR_DEMAND:
     case PREPAY_DLT645_FN_CLEAR_METER:
     case PREPAY_DLT645_FN_CLEAR_EVENTS:
-        return handle_clear(meter, &req, reply, reply_cap);
+        return handle_clear(meter, &req, &r);
     case PREPAY_DLT645_FN_RELAY_CONTROL:
-        return handle_relay(meter, &req, reply, reply_cap);
+        return handle_relay(meter, &req, &r);
     case PREPAY_DLT645_FN_SECURITY: {
         /* No ESAM in a plain meter: abnormal reply C3 with security error word 0001 (other). */
         uint8_t word[2] = {0x01, 0x00};
-        return reply_frame(meter, fn, true, word, 2, reply, reply_cap);
+        return reply_frame(&r, true, word, 2);
     }
     default:
-        return reply_error(meter, fn, PREPAY_DLT645_ERROR_OTHER, reply, reply_cap);
+        return reply_error(&r, PREPAY_DLT645_ERROR_OTHER);
     }
 }

@@ -8,8 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "prepay/meter.h"
+#include "../common/size_internal.h"
 
 /* "PMTR": marks an initialised meter. */
 #define PREPAY__METER_MAGIC 0x504D5452u
@@ -31,6 +33,11 @@ void prepay__meter_catch_up(prepay_meter_t *meter, prepay_time_t now);
 int prepay__meter_decide(prepay_meter_t *meter, bool button, uint32_t who);
 void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t start, prepay_time_t end,
                          uint32_t detail);
+/* An event at the meter clock without an end: prepay__meter_event(meter, kind, clock, 0, detail)
+ * in three register arguments. */
+void prepay__meter_event_now(prepay_meter_t *meter, unsigned kind, uint32_t detail);
+/* Whether an address is one a meter may have: twelve BCD digits, not the broadcast 999999999999. */
+bool prepay__meter_address_ok(const prepay_dlt645_address_t *address);
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out);
 void prepay__meter_plan(const prepay_meter_t *meter, prepay_tariff_plan_t *plan);
 /* Rebuilds and seals the derived plan from the bound sets and price switch
@@ -66,7 +73,7 @@ static inline bool prepay__meter_policy_timeless(const prepay_meter_t *meter)
  * stays above the point where the alarm level would rise or the cut-off trip
  * (see remember_decision() in meter.c). prepay_wallet_decide() would return
  * exactly its previous output then. */
-static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, bool button)
+static inline bool prepay__meter_decision_holds_inline(const prepay_meter_t *meter, bool button)
 {
     const prepay_meter_derived_t *d = &meter->derived;
     const prepay_meter_purse_t *p = &meter->purse;
@@ -78,8 +85,18 @@ static inline bool prepay__meter_decision_holds(const prepay_meter_t *meter, boo
            p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
            p->close_allowed == d->decided_purse[3];
 }
-int prepay__meter_check_purse(prepay_money_t alarm1, prepay_money_t alarm2, prepay_money_t overdraft_limit,
-                              prepay_money_t hoarding_limit, prepay_money_t close_allowed);
+
+/* The same check out of line (meter.c). Speed builds inline it: prepay_meter_advance() asks at
+ * every step. Size builds (-Os, the firmware profile) call one copy instead of three expansions. */
+bool prepay__meter_decision_holds_call(const prepay_meter_t *meter, bool button);
+#if defined(__OPTIMIZE_SIZE__)
+#define prepay__meter_decision_holds prepay__meter_decision_holds_call
+#else
+#define prepay__meter_decision_holds prepay__meter_decision_holds_inline
+#endif
+
+/* Checks a purse's parameters (alarm amounts, overdraft, hoarding and close-allowed limits). */
+int prepay__meter_check_purse(const prepay_meter_purse_t *purse);
 int prepay__meter_set_clock(prepay_meter_t *meter, prepay_time_t t);
 void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t);
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind);
@@ -88,6 +105,32 @@ uint32_t prepay__meter_le32(const uint8_t bytes[4]);
 /* Answers a decoded DL/T 645-1997 request (meter_read_1997.c): reply length, 0 for none, or an error. */
 int prepay__meter_handle_1997(prepay_meter_t *meter, prepay_time_t now, const prepay_dlt645_frame_t *req,
                               uint8_t *reply, size_t reply_cap);
+
+/* Where the value of a DL/T 645 read goes: the caller's buffer and the bytes written so far
+ * (meter_read.c). One pointer instead of three arguments for every reader. */
+typedef struct prepay__meter_cursor {
+    uint8_t *out;
+    size_t cap;
+    size_t at;
+} prepay__meter_cursor_t;
+
+/* Appends n bytes; PREPAY_E_BUFFER_TOO_SMALL, and nothing written, when they do not fit. Inlined
+ * in speed builds (every read appends through it); -Os builds call one copy (meter_read.c). */
+static inline int prepay__meter_put_inline(prepay__meter_cursor_t *c, const uint8_t *bytes, size_t n)
+{
+    if (c->at + n > c->cap) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(c->out + c->at, bytes, n);
+    c->at += n;
+    return PREPAY_OK;
+}
+int prepay__meter_put_call(prepay__meter_cursor_t *c, const uint8_t *bytes, size_t n);
+#if defined(__OPTIMIZE_SIZE__)
+#define prepay__meter_put prepay__meter_put_call
+#else
+#define prepay__meter_put prepay__meter_put_inline
+#endif
 
 /* ---- maximum demand (meter_demand.c) and load records (meter_load_profile.c) ---- */
 
@@ -106,10 +149,9 @@ void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigne
 void prepay__meter_demand_settle(prepay_meter_t *meter);
 /* The first demand member out of its domain, or NULL. */
 const char *prepay__meter_demand_check(const prepay_meter_t *meter);
-int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at);
-int prepay__meter_read_current_demand(const prepay_meter_t *meter, uint8_t *out, size_t cap, size_t *at);
-int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                        size_t *at);
+int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c);
+int prepay__meter_read_current_demand(const prepay_meter_t *meter, prepay__meter_cursor_t *c);
+int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c);
 int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
 
 /* Energy of a step into the minute being measured (watts constant for dt seconds). */
@@ -138,12 +180,29 @@ void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_t
 const char *prepay__meter_profile_check(const prepay_meter_t *meter);
 /* Whether di is a load-record parameter (04000901, 04000A01..07). */
 bool prepay__meter_profile_parameter(uint32_t di);
-int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                         size_t *at);
+int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c);
 int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+/* Where and how a DL/T 645-2007 request is answered (meter_handler.c): the meter (its address),
+ * the request's function and the caller's reply buffer. One pointer, so that each reply call
+ * passes its arguments in registers on a 32-bit target. */
+typedef struct prepay__meter_reply {
+    const prepay_meter_t *meter;
+    uint8_t function;
+    uint8_t *out;
+    size_t cap;
+} prepay__meter_reply_t;
+
+#define PREPAY__METER_REPLY_ABNORMAL 1u  /* an abnormal reply (D6) */
+#define PREPAY__METER_REPLY_FOLLOW_UP 2u /* more frames follow (D5) */
+
+/* The reply frame to r's request carrying `data` (flags: PREPAY__METER_REPLY_*): its length, or an error. */
+int prepay__meter_reply(const prepay__meter_reply_t *r, unsigned flags, const uint8_t *data, size_t len);
+/* An abnormal reply carrying one error byte. */
+int prepay__meter_reply_error(const prepay__meter_reply_t *r, uint8_t error);
 /* A class-06 read (function 11) and a follow-up read (function 12): the reply frame's length, or an error. */
-int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
-int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap);
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r);
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                 const prepay__meter_reply_t *r);
 
 /* ---- supervision: events, load control, voltage qualification (meter_supervision.c) ---- */
 

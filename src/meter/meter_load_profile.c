@@ -66,15 +66,17 @@ const char *prepay__meter_profile_check(const prepay_meter_t *meter)
 
 /* ---- recording --------------------------------------------------------------------------- */
 
-static int32_t clamp(int64_t v, int64_t lo, int64_t hi)
+/* The instant quantities and the demand are 32-bit (or narrower): compared in 32 bits. */
+static PREPAY__ONE_COPY int32_t clamp(int32_t v, int32_t lo, int32_t hi)
 {
-    return (int32_t)(v < lo ? lo : v > hi ? hi : v);
+    return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh. */
-static prepay_energy_t register_wh(prepay_energy_t wh)
+/* An energy register as the XXXXXX.XX kWh field holds it: 10 Wh steps, rolling over at 10^6 kWh.
+ * (wh / 10) % 10^8 * 10 == (wh % 10^9) / 10 * 10 for wh >= 0: one 64-bit division. */
+static PREPAY__ONE_COPY prepay_energy_t register_wh(prepay_energy_t wh)
 {
-    return wh < 0 ? 0 : (wh / 10) % 100000000 * 10;
+    return wh < 0 ? 0 : (prepay_energy_t)((uint32_t)(wh % 1000000000) / 10u * 10u);
 }
 
 /* What this meter does not measure, in the classes recorded, is sent as FF. */
@@ -190,7 +192,8 @@ static bool recording(const prepay_meter_t *meter)
 }
 
 /* The first record instant of class k after `after` (the instants are start + n x interval). */
-static prepay_time_t class_next(const prepay_meter_load_profile_t *p, unsigned k, prepay_time_t after)
+static PREPAY__ONE_COPY prepay_time_t class_next(const prepay_meter_load_profile_t *p, unsigned k,
+                                                 prepay_time_t after)
 {
     int64_t step = (int64_t)p->interval[k] * 60;
     if (after < p->start) {
@@ -280,7 +283,7 @@ void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_t
 
 /* ---- selection ------------------------------------------------------------------------------ */
 
-static const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)
+static PREPAY__ONE_COPY const prepay_load_record_t *ring_at(const prepay_meter_load_ring_t *ring, size_t i)
 {
     return &ring->records[(ring->first + i) % ring->capacity];
 }
@@ -386,22 +389,7 @@ static int answer(const prepay_meter_t *meter, unsigned cls, unsigned count, pre
 
 /* ---- the DL/T 645 reads -------------------------------------------------------------------------- */
 
-static int reply(const prepay_meter_t *meter, uint8_t function, bool abnormal, bool follow_up, const uint8_t *data,
-                 size_t len, uint8_t *out, size_t cap)
-{
-    prepay_dlt645_frame_t frame;
-    uint8_t control = prepay_dlt645_control(function, true, abnormal, follow_up);
-    int status = prepay_dlt645_frame_init(&frame, PREPAY_DLT645_EDITION_2007, &meter->address, control, data, len);
-    return status == PREPAY_OK ? prepay_dlt645_encode(&frame, out, cap) : status;
-}
-
-static int no_data(const prepay_meter_t *meter, uint8_t function, uint8_t *out, size_t cap)
-{
-    uint8_t error = PREPAY_DLT645_ERROR_NO_DATA;
-    return reply(meter, function, true, false, &error, 1, out, cap);
-}
-
-int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r)
 {
     prepay_meter_load_profile_t *p = &meter->load_profile;
     unsigned cls = 0;
@@ -410,33 +398,31 @@ int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *
     prepay_time_t from = 0, first = 0;
     p->read_di = 0; /* a new read ends any follow-up sequence */
     if (prepay_load_record_parse_di(req->di, &cls, &mode) != PREPAY_OK) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     size_t need = mode == PREPAY_LOAD_RECORD_FROM_TIME ? 10u : 5u;
     if (req->length != need && !(req->length == 4 && mode != PREPAY_LOAD_RECORD_FROM_TIME)) {
-        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
-        return reply(meter, req->function, true, false, &error, 1, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if (req->length >= 5) {
         count = req->data[4];
     }
     if (count == 0 || (mode == PREPAY_LOAD_RECORD_FROM_TIME &&
                        prepay_time_from_dlt645_minute(req->data + 5, &from) != PREPAY_OK)) {
-        uint8_t error = PREPAY_DLT645_ERROR_OTHER;
-        return reply(meter, req->function, true, false, &error, 1, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_OTHER);
     }
     if (!first_time(meter->load_ring, cls, mode, count, from, &first)) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     uint8_t data[FRAME_DATA];
     memcpy(data, req->data, 4);
     size_t copied = 0, total = 0;
     int status = answer(meter, cls, count, first, 0, data + 4, FRAME_DATA - 4u, &copied, &total);
     if (status != PREPAY_OK) {
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     bool more = total > copied;
-    int n = reply(meter, req->function, false, more, data, 4u + copied, out, cap);
+    int n = prepay__meter_reply(r, more ? PREPAY__METER_REPLY_FOLLOW_UP : 0u, data, 4u + copied);
     if (n > 0 && more) {
         p->read_di = req->di;
         p->read_count = (uint8_t)count;
@@ -447,7 +433,8 @@ int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *
     return n;
 }
 
-int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, uint8_t *out, size_t cap)
+int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                 const prepay__meter_reply_t *r)
 {
     prepay_meter_load_profile_t *p = &meter->load_profile;
     unsigned cls = 0;
@@ -459,7 +446,7 @@ int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_fram
         first != p->read_from) {
         /* not the frame expected next, or the records were overwritten since the first frame */
         p->read_di = 0;
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     uint8_t data[FRAME_DATA];
     memcpy(data, req->data, 4);
@@ -468,11 +455,11 @@ int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_fram
                         &total);
     if (status != PREPAY_OK || copied == 0) {
         p->read_di = 0;
-        return no_data(meter, req->function, out, cap);
+        return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
     }
     data[4u + copied] = p->read_seq;
     bool more = p->read_offset + copied < total && p->read_seq < UINT8_MAX;
-    int n = reply(meter, req->function, false, more, data, 5u + copied, out, cap);
+    int n = prepay__meter_reply(r, more ? PREPAY__METER_REPLY_FOLLOW_UP : 0u, data, 5u + copied);
     if (n > 0) {
         p->read_offset += (uint32_t)copied;
         p->read_seq++;
@@ -490,37 +477,26 @@ bool prepay__meter_profile_parameter(uint32_t di)
     return di == PREPAY__DI_LOAD_MODE || (di >= PREPAY__DI_LOAD_START && di <= PREPAY__DI_LOAD_INTERVAL_1 + 5u);
 }
 
-static int put(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t n)
-{
-    if (*at + n > cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memcpy(out + *at, bytes, n);
-    *at += n;
-    return PREPAY_OK;
-}
-
-int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap,
-                                         size_t *at)
+int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
     const prepay_meter_load_profile_t *p = &meter->load_profile;
     uint8_t b[4];
     if (di == PREPAY__DI_LOAD_MODE) {
-        return put(out, cap, at, &p->mode, 1);
+        return prepay__meter_put(c, &p->mode, 1);
     }
     if (di == PREPAY__DI_LOAD_START) {
-        prepay_civil_t c;
-        if (prepay_time_to_civil(p->start, &c) != PREPAY_OK) {
+        prepay_civil_t civil;
+        if (prepay_time_to_civil(p->start, &civil) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
-        (void)prepay_bcd_encode_byte(c.minute, &b[0]); /* mm hh DD MM, low byte first */
-        (void)prepay_bcd_encode_byte(c.hour, &b[1]);
-        (void)prepay_bcd_encode_byte(c.day, &b[2]);
-        (void)prepay_bcd_encode_byte(c.month, &b[3]);
-        return put(out, cap, at, b, 4);
+        (void)prepay_bcd_encode_byte(civil.minute, &b[0]); /* mm hh DD MM, low byte first */
+        (void)prepay_bcd_encode_byte(civil.hour, &b[1]);
+        (void)prepay_bcd_encode_byte(civil.day, &b[2]);
+        (void)prepay_bcd_encode_byte(civil.month, &b[3]);
+        return prepay__meter_put(c, b, 4);
     }
     (void)prepay_bcd_encode(p->interval[di - PREPAY__DI_LOAD_INTERVAL_1], b, 2);
-    return put(out, cap, at, b, 2);
+    return prepay__meter_put(c, b, 2);
 }
 
 int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)

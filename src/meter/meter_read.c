@@ -22,10 +22,15 @@ static uint64_t bcd_max(size_t bytes)
     return max - 1u;
 }
 
+/* Where a reply's values go (meter_internal.h). One pointer instead of three arguments, and the
+ * 64-bit value last, so that every put_*() call passes its arguments in registers (AAPCS: a
+ * 64-bit argument takes an even register pair). */
+typedef prepay__meter_cursor_t cursor_t;
+
 /* Unsigned BCD, clamped at the largest value the field shows. */
-static int put_unsigned(uint8_t *out, size_t cap, size_t *at, int64_t value, size_t bytes)
+static int put_unsigned(cursor_t *c, size_t bytes, int64_t value)
 {
-    if (*at + bytes > cap) {
+    if (c->at + bytes > c->cap) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     uint64_t v = value < 0 ? 0u : (uint64_t)value;
@@ -33,15 +38,15 @@ static int put_unsigned(uint8_t *out, size_t cap, size_t *at, int64_t value, siz
     if (v > max) {
         v = max;
     }
-    (void)prepay_bcd_encode(v, out + *at, bytes);
-    *at += bytes;
+    (void)prepay_bcd_encode(v, c->out + c->at, bytes);
+    c->at += bytes;
     return PREPAY_OK;
 }
 
 /* Signed BCD (bit 7 of the top byte), clamped. */
-static int put_signed(uint8_t *out, size_t cap, size_t *at, int64_t value, size_t bytes)
+static int put_signed(cursor_t *c, size_t bytes, int64_t value)
 {
-    if (*at + bytes > cap) {
+    if (c->at + bytes > c->cap) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     /* The top digit shares its byte with the sign: one digit less than unsigned, and 7 at most. */
@@ -54,62 +59,52 @@ static int put_signed(uint8_t *out, size_t cap, size_t *at, int64_t value, size_
     } else if (value < -limit) {
         value = -limit;
     }
-    (void)prepay_bcd_encode_signed(value, out + *at, bytes);
-    *at += bytes;
+    (void)prepay_bcd_encode_signed(value, c->out + c->at, bytes);
+    c->at += bytes;
     return PREPAY_OK;
 }
 
-static int put_bytes(uint8_t *out, size_t cap, size_t *at, const uint8_t *bytes, size_t len)
+int prepay__meter_put_call(cursor_t *c, const uint8_t *bytes, size_t len)
 {
-    if (*at + len > cap) {
+    return prepay__meter_put_inline(c, bytes, len);
+}
+
+static int put_fill(cursor_t *c, uint8_t byte, size_t len)
+{
+    if (c->at + len > c->cap) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    memcpy(out + *at, bytes, len);
-    *at += len;
+    memset(c->out + c->at, byte, len);
+    c->at += len;
     return PREPAY_OK;
 }
 
-static int put_fill(uint8_t *out, size_t cap, size_t *at, uint8_t byte, size_t len)
-{
-    if (*at + len > cap) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
-    }
-    memset(out + *at, byte, len);
-    *at += len;
-    return PREPAY_OK;
-}
-
-static int put_datetime(uint8_t *out, size_t cap, size_t *at, prepay_time_t t)
+static int put_datetime(cursor_t *c, prepay_time_t t)
 {
     uint8_t b[6];
     if (prepay_time_to_dlt645_datetime(t, b) != PREPAY_OK) {
         memset(b, 0, sizeof b);
     }
-    return put_bytes(out, cap, at, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
-static int put_minute(uint8_t *out, size_t cap, size_t *at, prepay_time_t t)
+static int put_minute(cursor_t *c, prepay_time_t t)
 {
     uint8_t b[5];
     if (t == PREPAY__METER_NEVER || prepay_time_to_dlt645_minute(t, b) != PREPAY_OK) {
         memset(b, 0, sizeof b);
     }
-    return put_bytes(out, cap, at, b, sizeof b);
+    return prepay__meter_put(c, b, sizeof b);
 }
 
 /* Price in 1e-8 -> XXXX.XXXX (1e-4), half-up. */
-static int put_price(uint8_t *out, size_t cap, size_t *at, prepay_price_t price)
+static int put_price(cursor_t *c, prepay_price_t price)
 {
     int64_t v;
     if (prepay_i64_div_round(price, 10000, PREPAY_ROUND_HALF_UP, &v) != PREPAY_OK) {
         return PREPAY_E_OVERFLOW;
     }
-    return put_unsigned(out, cap, at, v, 4);
-}
-
-static uint32_t centi_kwh(prepay_energy_t wh)
-{
-    return wh < 0 ? 0u : (uint32_t)((wh / 10) % 100000000);
+    return put_unsigned(c, 4, v);
 }
 
 static unsigned tariff_count(const prepay_meter_t *meter)
@@ -122,7 +117,7 @@ static unsigned tariff_count(const prepay_meter_t *meter)
 }
 
 /* Energy registers 00 kk tt pp: kind 00 combined (forward + reverse), 01 forward, 02 reverse. */
-static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_energy(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     unsigned kind = (di >> 16) & 0xFFu;
     unsigned tariff = (di >> 8) & 0xFFu;
@@ -130,19 +125,18 @@ static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
     if (kind > 2) {
         return PREPAY_E_NOT_FOUND;
     }
-    uint32_t forward[PREPAY_METER_TARIFFS + 1];
-    uint32_t reverse[PREPAY_METER_TARIFFS + 1];
+    /* The registers now (0.01 kWh, as a freeze takes them) or at settlement `period`. */
+    prepay_meter_frozen_t now;
+    const prepay_meter_frozen_t *f = &now;
     if (period == 0) {
-        for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
-            forward[i] = centi_kwh(meter->forward[i]);
-            reverse[i] = centi_kwh(meter->reverse[i]);
-        }
+        prepay__meter_freeze(meter, &now);
     } else if (period <= PREPAY_METER_SETTLEMENTS && meter->settlement[period - 1u].time != 0) {
-        memcpy(forward, meter->settlement[period - 1u].forward, sizeof forward);
-        memcpy(reverse, meter->settlement[period - 1u].reverse, sizeof reverse);
+        f = &meter->settlement[period - 1u];
     } else {
         return PREPAY_E_NOT_FOUND;
     }
+    const uint32_t *forward = f->forward;
+    const uint32_t *reverse = f->reverse;
     unsigned n = tariff_count(meter);
     unsigned first = tariff;
     unsigned last = tariff;
@@ -155,9 +149,9 @@ static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
     for (unsigned i = first; i <= last; i++) {
         int status;
         if (kind == 0) {
-            status = put_signed(out, cap, at, (int64_t)forward[i] + (int64_t)reverse[i], 4);
+            status = put_signed(c, 4, (int64_t)forward[i] + (int64_t)reverse[i]);
         } else {
-            status = put_unsigned(out, cap, at, kind == 1 ? forward[i] : reverse[i], 4);
+            status = put_unsigned(c, 4, kind == 1 ? forward[i] : reverse[i]);
         }
         if (status != PREPAY_OK) {
             return status;
@@ -168,7 +162,7 @@ static int read_energy(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
 
 /* Instantaneous quantities 02 qq pp 00 (qq 01 voltage, 02 current, 03 active, 04 reactive, 05 apparent
  * power, 06 power factor; pp: 01..03 phase, FF block; 00 total where one exists). */
-static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_instant(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     unsigned q = (di >> 16) & 0xFFu;
     unsigned phase = (di >> 8) & 0xFFu;
@@ -192,22 +186,22 @@ static int read_instant(const prepay_meter_t *meter, uint32_t di, uint8_t *out, 
         int status;
         switch (q) {
         case 0x01:
-            status = put_unsigned(out, cap, at, in->voltage[p - 1u], 2);
+            status = put_unsigned(c, 2, in->voltage[p - 1u]);
             break;
         case 0x02:
-            status = put_signed(out, cap, at, in->current[p - 1u], 3);
+            status = put_signed(c, 3, in->current[p - 1u]);
             break;
         case 0x03:
-            status = put_signed(out, cap, at, in->power[p], 3);
+            status = put_signed(c, 3, in->power[p]);
             break;
         case 0x04:
-            status = put_signed(out, cap, at, in->reactive[p], 3);
+            status = put_signed(c, 3, in->reactive[p]);
             break;
         case 0x05:
-            status = put_signed(out, cap, at, in->apparent[p], 3);
+            status = put_signed(c, 3, in->apparent[p]);
             break;
         default:
-            status = put_signed(out, cap, at, in->power_factor[p], 2);
+            status = put_signed(c, 2, in->power_factor[p]);
             break;
         }
         if (status != PREPAY_OK) {
@@ -266,11 +260,11 @@ static const struct {
     {PREPAY_DI_CLOSE_OPERATOR(0), PREPAY_METER_EVENT_CLOSE, FIELD_OPERATOR},
 };
 
-static int read_event(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_event(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     for (size_t i = 0; i < sizeof count_items / sizeof count_items[0]; i++) {
         if (count_items[i].di == di) {
-            return put_unsigned(out, cap, at, meter->event_counts[count_items[i].kind], 3);
+            return put_unsigned(c, 3, meter->event_counts[count_items[i].kind]);
         }
     }
     unsigned n = di & 0xFFu;
@@ -290,33 +284,33 @@ static int read_event(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
         int status;
         switch (record_items[i].field) {
         case FIELD_START:
-            return put_datetime(out, cap, at, r->start);
+            return put_datetime(c, r->start);
         case FIELD_END:
-            return r->end == 0 ? PREPAY_E_NOT_FOUND : put_datetime(out, cap, at, r->end);
+            return r->end == 0 ? PREPAY_E_NOT_FOUND : put_datetime(c, r->end);
         case FIELD_OPERATOR:
-            return put_bytes(out, cap, at, op, 4);
+            return prepay__meter_put(c, op, 4);
         case FIELD_START_END:
-            status = put_datetime(out, cap, at, r->start);
+            status = put_datetime(c, r->start);
             if (status == PREPAY_OK) {
-                status = r->end == 0 ? put_fill(out, cap, at, 0, 6) : put_datetime(out, cap, at, r->end);
+                status = r->end == 0 ? put_fill(c, 0, 6) : put_datetime(c, r->end);
             }
             return status;
         case FIELD_COVER:
             /* start, end, then 12 energy fields this meter does not snapshot: absent (FF). */
-            status = put_datetime(out, cap, at, r->start);
+            status = put_datetime(c, r->start);
             if (status == PREPAY_OK) {
-                status = r->end == 0 ? put_fill(out, cap, at, 0, 6) : put_datetime(out, cap, at, r->end);
+                status = r->end == 0 ? put_fill(c, 0, 6) : put_datetime(c, r->end);
             }
-            return status == PREPAY_OK ? put_fill(out, cap, at, 0xFF, 48) : status;
+            return status == PREPAY_OK ? put_fill(c, 0xFF, 48) : status;
         default: /* FIELD_PROGRAMMING: time, operator (absent), the DI programmed, 9 absent DIs */
-            status = put_datetime(out, cap, at, r->start);
+            status = put_datetime(c, r->start);
             if (status == PREPAY_OK) {
-                status = put_fill(out, cap, at, 0xFF, 4);
+                status = put_fill(c, 0xFF, 4);
             }
             if (status == PREPAY_OK) {
-                status = put_bytes(out, cap, at, op, 4);
+                status = prepay__meter_put(c, op, 4);
             }
-            return status == PREPAY_OK ? put_fill(out, cap, at, 0xFF, 36) : status;
+            return status == PREPAY_OK ? put_fill(c, 0xFF, 36) : status;
         }
     }
     return PREPAY_E_NOT_FOUND;
@@ -334,7 +328,7 @@ static const prepay_meter_frozen_t *frozen_of(const prepay_meter_t *meter, unsig
 }
 
 /* Frozen data 05 cc ii nn: cc 06 daily, 01 instant; ii 00 time, 01 forward block, 02 reverse block. */
-static int read_frozen(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_frozen(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     const prepay_meter_frozen_t *f = frozen_of(meter, (di >> 16) & 0xFFu, di & 0xFFu);
     unsigned item = (di >> 8) & 0xFFu;
@@ -342,11 +336,11 @@ static int read_frozen(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
         return PREPAY_E_NOT_FOUND;
     }
     if (item == 0) {
-        return put_minute(out, cap, at, f->time);
+        return put_minute(c, f->time);
     }
     unsigned n = tariff_count(meter);
     for (unsigned i = 0; i <= n; i++) {
-        int status = put_unsigned(out, cap, at, item == 1 ? f->forward[i] : f->reverse[i], 4);
+        int status = put_unsigned(c, 4, item == 1 ? f->forward[i] : f->reverse[i]);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -386,7 +380,7 @@ static const prepay_tariff_t *set_of(const prepay_meter_t *meter, unsigned set)
     return set < PREPAY_TARIFF_PRICE_SETS ? meter->sets[set] : NULL;
 }
 
-static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_tables(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     unsigned set_no = ((di >> 16) & 0xFFu) - 1u; /* 0401 -> set 0, 0402 -> set 1 */
     unsigned table = di & 0xFFu;
@@ -401,7 +395,7 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
             (void)prepay_bcd_encode_byte((unsigned)s->seasons[i].weekday_table + 1u, &e[0]);
             (void)prepay_bcd_encode_byte(s->seasons[i].start_day, &e[1]);
             (void)prepay_bcd_encode_byte(s->seasons[i].start_month, &e[2]);
-            int status = put_bytes(out, cap, at, e, 3);
+            int status = prepay__meter_put(c, e, 3);
             if (status != PREPAY_OK) {
                 return status;
             }
@@ -420,7 +414,7 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
         (void)prepay_bcd_encode_byte(d->slots[i].band % 100u, &e[0]);
         (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute % 60u), &e[1]);
         (void)prepay_bcd_encode_byte((unsigned)(d->slots[i].start_minute / 60u) % 100u, &e[2]);
-        int status = put_bytes(out, cap, at, e, 3);
+        int status = prepay__meter_put(c, e, 3);
         if (status != PREPAY_OK) {
             return status;
         }
@@ -429,7 +423,7 @@ static int read_tables(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
 }
 
 /* 040501nn / 040502nn: price of band nn, tier 1 (DIRECT or DERIVED, via the tariff engine). */
-static int read_price(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_price(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     const prepay_tariff_t *set = set_of(meter, ((di >> 8) & 0xFFu) - 1u);
     unsigned band = di & 0xFFu;
@@ -446,11 +440,11 @@ static int read_price(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
     } else if (prepay_tariff_price(set, band, 1, &price) != PREPAY_OK) {
         return PREPAY_E_NOT_FOUND;
     }
-    return put_price(out, cap, at, price);
+    return put_price(c, price);
 }
 
 /* 040600nn / 040602nn ladder values (n 1..6), 040601nn / 040603nn ladder prices (n 1..7). */
-static int read_ladder(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_ladder(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     unsigned sub = (di >> 8) & 0xFFu;
     unsigned n = di & 0xFFu;
@@ -463,13 +457,13 @@ static int read_ladder(const prepay_meter_t *meter, uint32_t di, uint8_t *out, s
             return PREPAY_E_NOT_FOUND;
         }
         prepay_energy_t bound = (n < set->tier_count) ? set->ladders[0].upper[n - 1u] : 0;
-        return put_unsigned(out, cap, at, bound / 10, 4);
+        return put_unsigned(c, 4, bound / 10);
     }
     if (n < 1 || n > 7) {
         return PREPAY_E_NOT_FOUND;
     }
     prepay_price_t price = (n <= set->tier_count && n <= PREPAY_MAX_TIERS) ? set->prices.tier_surcharge[n - 1u] : 0;
-    return put_price(out, cap, at, price);
+    return put_price(c, price);
 }
 
 static unsigned max_slots(const prepay_tariff_t *set)
@@ -483,7 +477,7 @@ static unsigned max_slots(const prepay_tariff_t *set)
     return max;
 }
 
-static int read_parameter(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_parameter(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     const prepay_meter_purse_t *p = &meter->purse;
     const prepay_tariff_t *a = meter->sets[0];
@@ -493,72 +487,72 @@ static int read_parameter(const prepay_meter_t *meter, uint32_t di, uint8_t *out
         if (prepay_time_to_dlt645_date(meter->clock, b) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
-        return put_bytes(out, cap, at, b, 4);
+        return prepay__meter_put(c, b, 4);
     case PREPAY_DI_TIME:
         (void)prepay_time_to_dlt645_time(meter->clock, b);
-        return put_bytes(out, cap, at, b, 3);
+        return prepay__meter_put(c, b, 3);
     case PREPAY_DI_SWITCH_ZONE_TABLE:
     case PREPAY_DI_SWITCH_DAY_TABLES:
     case PREPAY_DI_SWITCH_PRICES:
     case PREPAY_DI_SWITCH_LADDERS:
-        return put_minute(out, cap, at, meter->switch_time[(di & 0xFFu) - 6u]);
+        return put_minute(c, meter->switch_time[(di & 0xFFu) - 6u]);
     case PREPAY_DI_ZONE_COUNT:
-        return a ? put_unsigned(out, cap, at, a->schedule.season_count, 1) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 1, a->schedule.season_count) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_DAY_TABLE_COUNT:
-        return a ? put_unsigned(out, cap, at, a->schedule.day_table_count, 1) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 1, a->schedule.day_table_count) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_DAY_SLOT_COUNT:
-        return a ? put_unsigned(out, cap, at, max_slots(a), 1) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 1, max_slots(a)) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_TARIFF_COUNT:
-        return a ? put_unsigned(out, cap, at, a->band_count, 1) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 1, a->band_count) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_HOLIDAY_COUNT:
-        return a ? put_unsigned(out, cap, at, a->schedule.holiday_count, 2) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 2, a->schedule.holiday_count) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_LADDER_COUNT:
-        return a ? put_unsigned(out, cap, at, a->tier_count > 0 ? a->tier_count - 1u : 0u, 1) : PREPAY_E_NOT_FOUND;
+        return a ? put_unsigned(c, 1, a->tier_count > 0 ? a->tier_count - 1u : 0u) : PREPAY_E_NOT_FOUND;
     case PREPAY_DI_ADDRESS:
-        return put_bytes(out, cap, at, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
+        return prepay__meter_put(c, meter->address.bytes, PREPAY_DLT645_ADDRESS_SIZE);
     case PREPAY_DI_STATUS_WORD_3: {
         uint16_t w = status_word3(meter);
         b[0] = (uint8_t)(w & 0xFFu);
         b[1] = (uint8_t)(w >> 8);
-        return put_bytes(out, cap, at, b, 2);
+        return prepay__meter_put(c, b, 2);
     }
     case PREPAY_DI_SETTLEMENT_DAY_1:
         (void)prepay_bcd_encode_byte(meter->settlement_hour, &b[0]);
         (void)prepay_bcd_encode_byte(meter->settlement_day, &b[1]);
-        return put_bytes(out, cap, at, b, 2);
+        return prepay__meter_put(c, b, 2);
     case PREPAY_DI_ALARM_AMOUNT_1:
-        return put_unsigned(out, cap, at, p->alarm1, 4);
+        return put_unsigned(c, 4, p->alarm1);
     case PREPAY_DI_ALARM_AMOUNT_2:
-        return put_unsigned(out, cap, at, p->alarm2, 4);
+        return put_unsigned(c, 4, p->alarm2);
     case PREPAY_DI_OVERDRAFT_LIMIT:
-        return put_unsigned(out, cap, at, p->overdraft_limit, 4);
+        return put_unsigned(c, 4, p->overdraft_limit);
     case PREPAY_DI_HOARDING_LIMIT:
-        return put_unsigned(out, cap, at, p->hoarding_limit, 4);
+        return put_unsigned(c, 4, p->hoarding_limit);
     case PREPAY_DI_CLOSE_ALLOWED_AMOUNT:
-        return put_unsigned(out, cap, at, p->close_allowed, 4);
+        return put_unsigned(c, 4, p->close_allowed);
     case PREPAY__DI_DEMAND_PERIOD:
     case PREPAY__DI_DEMAND_SLIDE:
-        return prepay__meter_demand_parameter_read(meter, di, out, cap, at);
+        return prepay__meter_demand_parameter_read(meter, di, c);
     default:
         break;
     }
     if (prepay__meter_profile_parameter(di)) {
-        return prepay__meter_profile_parameter_read(meter, di, out, cap, at);
+        return prepay__meter_profile_parameter_read(meter, di, c);
     }
     if ((di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(1) || (di & 0xFFFF0000u) == PREPAY_DI_ZONE_TABLE(2)) {
-        return read_tables(meter, di, out, cap, at);
+        return read_tables(meter, di, c);
     }
     if ((di & 0xFFFFFF00u) == PREPAY_DI_PRICE(1, 0) || (di & 0xFFFFFF00u) == PREPAY_DI_PRICE(2, 0)) {
-        return read_price(meter, di, out, cap, at);
+        return read_price(meter, di, c);
     }
     if ((di & 0xFFFF0000u) == PREPAY_DI_LADDER_VALUE(1, 0)) {
-        return read_ladder(meter, di, out, cap, at);
+        return read_ladder(meter, di, c);
     }
     return PREPAY_E_NOT_FOUND;
 }
 
 /* Purchase records 0333ii01 (last purchase only; money-type meter, Q/GDW). */
-static int read_purchase(const prepay_meter_t *meter, uint32_t di, uint8_t *out, size_t cap, size_t *at)
+static int read_purchase(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
 {
     const prepay_meter_purse_t *p = &meter->purse;
     if ((di & 0xFFu) != 1 || p->purchase_count == 0) {
@@ -566,17 +560,17 @@ static int read_purchase(const prepay_meter_t *meter, uint32_t di, uint8_t *out,
     }
     switch ((di >> 8) & 0xFFu) {
     case 1:
-        return put_minute(out, cap, at, p->last_time);
+        return put_minute(c, p->last_time);
     case 2:
-        return put_unsigned(out, cap, at, p->purchase_count % 10000u, 2);
+        return put_unsigned(c, 2, p->purchase_count % 10000u);
     case 3:
-        return put_unsigned(out, cap, at, p->last_amount, 4);
+        return put_unsigned(c, 4, p->last_amount);
     case 4:
-        return put_unsigned(out, cap, at, p->last_before, 4);
+        return put_unsigned(c, 4, p->last_before);
     case 5:
-        return put_unsigned(out, cap, at, p->last_before + p->last_amount, 4);
+        return put_unsigned(c, 4, p->last_before + p->last_amount);
     case 6:
-        return put_unsigned(out, cap, at, p->purchase_total, 4);
+        return put_unsigned(c, 4, p->purchase_total);
     default:
         return PREPAY_E_NOT_FOUND;
     }
@@ -597,32 +591,32 @@ int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8_t *out, si
             return status;
         }
     }
-    size_t at = 0;
+    cursor_t c = {out, out_cap, 0};
     unsigned cls = di >> 24;
     if (di == PREPAY_DI_REMAINING_AMOUNT) {
-        status = put_unsigned(out, out_cap, &at, meter->purse.balance, 4);
+        status = put_unsigned(&c, 4, meter->purse.balance);
     } else if (di == PREPAY_DI_OVERDRAFT_AMOUNT) {
         prepay_money_t b = meter->purse.balance;
-        status = put_unsigned(out, out_cap, &at, b < 0 ? -(b + 1) + 1 : 0, 4);
+        status = put_unsigned(&c, 4, b < 0 ? -(b + 1) + 1 : 0);
     } else if (cls == 0x00) {
-        status = read_energy(meter, di, out, out_cap, &at);
+        status = read_energy(meter, di, &c);
     } else if (cls == 0x01) {
-        status = prepay__meter_read_demand(meter, di, out, out_cap, &at);
+        status = prepay__meter_read_demand(meter, di, &c);
     } else if (di == PREPAY__DI_CURRENT_DEMAND) {
-        status = prepay__meter_read_current_demand(meter, out, out_cap, &at);
+        status = prepay__meter_read_current_demand(meter, &c);
     } else if (cls == 0x02) {
-        status = di == PREPAY_DI_FREQUENCY ? put_unsigned(out, out_cap, &at, meter->instant.frequency, 2)
-                                   : read_instant(meter, di, out, out_cap, &at);
+        status = di == PREPAY_DI_FREQUENCY ? put_unsigned(&c, 2, meter->instant.frequency)
+                                   : read_instant(meter, di, &c);
     } else if ((di & 0xFFFF0000u) == PREPAY_DI_MONEY_PURCHASE(0, 0)) {
-        status = read_purchase(meter, di, out, out_cap, &at);
+        status = read_purchase(meter, di, &c);
     } else if (cls == 0x03 || (cls >= 0x10 && cls <= 0x1E)) {
-        status = read_event(meter, di, out, out_cap, &at);
+        status = read_event(meter, di, &c);
     } else if (cls == 0x04) {
-        status = read_parameter(meter, di, out, out_cap, &at);
+        status = read_parameter(meter, di, &c);
     } else if (cls == 0x05) {
-        status = read_frozen(meter, di, out, out_cap, &at);
+        status = read_frozen(meter, di, &c);
     } else {
         status = PREPAY_E_NOT_FOUND;
     }
-    return status == PREPAY_OK ? (int)at : status;
+    return status == PREPAY_OK ? (int)c.at : status;
 }

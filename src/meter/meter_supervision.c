@@ -121,7 +121,7 @@ int prepay_meter_set_sensors(prepay_meter_t *meter, uint8_t flags)
     return status;
 }
 
-static int32_t clamp32(int64_t v, int32_t limit)
+static PREPAY__ONE_COPY int32_t clamp32(int64_t v, int32_t limit)
 {
     return (int32_t)(v > limit ? limit : (v < -limit ? -limit : v));
 }

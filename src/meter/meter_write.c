@@ -26,6 +26,17 @@ static int get_bcd(const uint8_t *value, size_t len, size_t expect, int64_t *out
     return PREPAY_OK;
 }
 
+/* Decodes n bytes of two BCD digits each into out (wire order); false at the first that is not. */
+static bool bcd_bytes(const uint8_t *in, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (prepay_bcd_decode_byte(in[i], &out[i]) != PREPAY_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Validates the plan after a write into a bound set; when it is kept, the
  * sets are touched so that every plan sealed with them looks again. */
 static int validate_plan(const prepay_meter_t *meter)
@@ -52,16 +63,15 @@ static int write_zones(prepay_meter_t *meter, prepay_tariff_t *set, const uint8_
     uint8_t old_count = s->season_count;
     memcpy(old, s->seasons, sizeof old);
     for (size_t i = 0; i < count; i++) {
-        uint8_t nn, dd, mm;
-        if (prepay_bcd_decode_byte(v[3 * i], &nn) != PREPAY_OK || prepay_bcd_decode_byte(v[3 * i + 1], &dd) ||
-            prepay_bcd_decode_byte(v[3 * i + 2], &mm) != PREPAY_OK || nn < 1) {
+        uint8_t e[3]; /* NN DD MM */
+        if (!bcd_bytes(v + 3 * i, 3, e) || e[0] < 1) {
             memcpy(s->seasons, old, sizeof old);
             return PREPAY_E_INVALID_ARGUMENT;
         }
         prepay_tou_season_t *z = &s->seasons[i];
-        z->start_month = mm;
-        z->start_day = dd;
-        z->weekday_table = z->saturday_table = z->sunday_table = z->holiday_table = (uint8_t)(nn - 1u);
+        z->start_month = e[2];
+        z->start_day = e[1];
+        z->weekday_table = z->saturday_table = z->sunday_table = z->holiday_table = (uint8_t)(e[0] - 1u);
     }
     s->season_count = (uint8_t)count;
     if (validate_plan(meter) != PREPAY_OK) {
@@ -87,18 +97,17 @@ static int write_day_table(prepay_meter_t *meter, prepay_tariff_t *set, unsigned
     prepay_tou_day_table_t *d = &s->day_tables[table - 1u];
     prepay_tou_day_table_t old = *d;
     for (size_t i = 0; i < count; i++) {
-        uint8_t nn, mi, hh;
-        if (prepay_bcd_decode_byte(v[3 * i], &nn) != PREPAY_OK || prepay_bcd_decode_byte(v[3 * i + 1], &mi) ||
-            prepay_bcd_decode_byte(v[3 * i + 2], &hh) != PREPAY_OK || mi > 59 || hh > 23) {
+        uint8_t e[3]; /* NN mm hh */
+        if (!bcd_bytes(v + 3 * i, 3, e) || e[1] > 59 || e[2] > 23) {
             *d = old;
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        if (nn > set->band_count || nn < 1) {
+        if (e[0] > set->band_count || e[0] < 1) {
             *d = old;
             return PREPAY_E_METER_WRITE_TARIFFS;
         }
-        d->slots[i].start_minute = (uint16_t)(hh * 60u + mi);
-        d->slots[i].band = nn;
+        d->slots[i].start_minute = (uint16_t)(e[2] * 60u + e[1]);
+        d->slots[i].band = e[0];
     }
     d->slot_count = (uint8_t)count;
     if (validate_plan(meter) != PREPAY_OK) {
@@ -287,13 +296,12 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         return prepay__meter_set_clock(meter, t + prepay_time_second_of_day(meter->clock));
     }
     case 0x04000102u: { /* time: ss mm hh */
-        uint8_t ss, mm, hh;
-        if (len != 3 || prepay_bcd_decode_byte(v[0], &ss) != PREPAY_OK || prepay_bcd_decode_byte(v[1], &mm) ||
-            prepay_bcd_decode_byte(v[2], &hh) != PREPAY_OK || ss > 59 || mm > 59 || hh > 23) {
+        uint8_t e[3]; /* ss mm hh */
+        if (len != 3 || !bcd_bytes(v, 3, e) || e[0] > 59 || e[1] > 59 || e[2] > 23) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
         prepay_time_t day = meter->clock - prepay_time_second_of_day(meter->clock);
-        return prepay__meter_set_clock(meter, day + hh * 3600 + mm * 60 + ss);
+        return prepay__meter_set_clock(meter, day + e[2] * 3600 + e[1] * 60 + e[0]);
     }
     case 0x04000106u:
     case 0x04000107u:
@@ -311,13 +319,12 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
     case PREPAY_DI_TARIFF_COUNT:
         return write_count(meter, di, v, len);
     case 0x04000B01u: { /* settlement day: hh DD */
-        uint8_t hh, dd;
-        if (len != 2 || prepay_bcd_decode_byte(v[0], &hh) != PREPAY_OK ||
-            prepay_bcd_decode_byte(v[1], &dd) != PREPAY_OK || hh > 23 || dd < 1 || dd > 28) {
+        uint8_t e[2]; /* hh DD */
+        if (len != 2 || !bcd_bytes(v, 2, e) || e[0] > 23 || e[1] < 1 || e[1] > 28) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        meter->settlement_hour = hh;
-        meter->settlement_day = dd;
+        meter->settlement_hour = e[0];
+        meter->settlement_day = e[1];
         return PREPAY_OK;
     }
     case 0x04001001u:
@@ -328,16 +335,17 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         if (get_bcd(v, len, 4, &value) != PREPAY_OK) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        prepay_money_t a[5] = {p->alarm1, p->alarm2, p->overdraft_limit, p->hoarding_limit, p->close_allowed};
-        a[(di & 0xFFu) - 1u] = value;
-        if (prepay__meter_check_purse(a[0], a[1], a[2], a[3], a[4]) != PREPAY_OK) {
+        /* 04001001..05: alarm 1, alarm 2, overdraft, hoarding, close allowed (a copy, checked, kept). */
+        static const uint8_t member[5] = {
+            offsetof(prepay_meter_purse_t, alarm1), offsetof(prepay_meter_purse_t, alarm2),
+            offsetof(prepay_meter_purse_t, overdraft_limit), offsetof(prepay_meter_purse_t, hoarding_limit),
+            offsetof(prepay_meter_purse_t, close_allowed)};
+        prepay_meter_purse_t next = *p;
+        memcpy((uint8_t *)&next + member[(di & 0xFFu) - 1u], &value, sizeof value);
+        if (prepay__meter_check_purse(&next) != PREPAY_OK) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
-        p->alarm1 = a[0];
-        p->alarm2 = a[1];
-        p->overdraft_limit = a[2];
-        p->hoarding_limit = a[3];
-        p->close_allowed = a[4];
+        *p = next;
         return PREPAY_OK;
     }
     case PREPAY__DI_DEMAND_PERIOD:

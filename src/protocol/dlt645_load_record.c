@@ -452,65 +452,78 @@ static int put_value(uint8_t *p, size_t n, bool is_signed, bool absent, int64_t 
     return prepay_bcd_encode((uint64_t)v, p, n);
 }
 
+/* The values of the blocks, in wire order, which is also the order of the PREPAY_LOAD_FIELD_* bits
+ * and of the members: runs of `count` array elements of one format, each with its first field bit.
+ * A table, not a switch of loops: it is flash on a meter. */
+enum { RUN_SIGNED = 1, RUN_TENS = 2 /* an int64_t of Wh or varh, sent in units of 10 (0.01 kWh) */ };
+
+typedef struct value_run {
+    uint8_t offset; /* member of prepay_load_record_t: int32_t[count], or int64_t[count] with RUN_TENS */
+    uint8_t count;
+    uint8_t bytes;  /* BCD bytes of each value on the wire */
+    uint8_t flags;  /* RUN_SIGNED, RUN_TENS */
+    uint8_t bit;    /* PREPAY_LOAD_FIELD_* bit of the first element */
+} value_run_t;
+
+_Static_assert(sizeof(prepay_load_record_t) <= 256, "member offsets are one byte");
+
+#define RUN(member, count, bytes, flags, bit)                                                                  \
+    {(uint8_t)offsetof(prepay_load_record_t, member), count, bytes, flags, bit}
+
+static const value_run_t runs[] = {
+    /* class 1: voltage XXX.X V, current XXX.XXX A, frequency XX.XX Hz */
+    RUN(voltage_decivolt, 3, 2, 0, 0),
+    RUN(current_milliamp, 3, 3, RUN_SIGNED, 3),
+    RUN(frequency_centihertz, 1, 2, 0, 6),
+    /* class 2: active XX.XXXX kW and reactive XX.XXXX kvar power, total and A..C */
+    RUN(active_power_deciwatt, 4, 3, RUN_SIGNED, 7),
+    RUN(reactive_power_decivar, 4, 3, RUN_SIGNED, 11),
+    /* class 3: power factor X.XXX, total and A..C */
+    RUN(power_factor_milli, 4, 2, RUN_SIGNED, 15),
+    /* class 4: forward and reverse active, combined reactive 1 and 2, XXXXXX.XX kWh / kvarh */
+    RUN(forward_active_wh, 1, 4, RUN_TENS, 19),
+    RUN(reverse_active_wh, 1, 4, RUN_TENS, 20),
+    RUN(combined_reactive_varh, 2, 4, RUN_SIGNED | RUN_TENS, 21),
+    /* class 5: quadrant I..IV reactive, XXXXXX.XX kvarh */
+    RUN(quadrant_reactive_varh, 4, 4, RUN_TENS, 23),
+    /* class 6: active XX.XXXX kW and reactive XX.XXXX kvar demand */
+    RUN(active_demand_deciwatt, 1, 3, RUN_SIGNED, 27),
+    RUN(reactive_demand_decivar, 1, 3, RUN_SIGNED, 28),
+};
+
+#undef RUN
+
+/* Class k's runs: runs[class_runs[k - 1]] .. runs[class_runs[k] - 1]. */
+static const uint8_t class_runs[PREPAY_LOAD_RECORD_CLASSES + 1] = {0, 3, 5, 6, 9, 10, 12};
+
 static int encode_block(unsigned k, const prepay_load_record_t *r, uint8_t *p)
 {
-    uint32_t a = r->absent;
-    int s = PREPAY_OK;
-    switch (k) {
-    case 1:
-        for (unsigned i = 0; i < 3u && s == PREPAY_OK; i++) {
-            s = put_value(p + 2u * i, 2, false, (a & PREPAY_LOAD_FIELD_VOLTAGE(i)) != 0u, r->voltage_decivolt[i]);
-        }
-        for (unsigned i = 0; i < 3u && s == PREPAY_OK; i++) {
-            s = put_value(p + 6u + 3u * i, 3, true, (a & PREPAY_LOAD_FIELD_CURRENT(i)) != 0u, r->current_milliamp[i]);
-        }
-        if (s == PREPAY_OK) {
-            s = put_value(p + 15, 2, false, (a & PREPAY_LOAD_FIELD_FREQUENCY) != 0u, r->frequency_centihertz);
-        }
-        break;
-    case 2:
-        for (unsigned i = 0; i < 4u && s == PREPAY_OK; i++) {
-            s = put_value(p + 3u * i, 3, true, (a & PREPAY_LOAD_FIELD_ACTIVE_POWER(i)) != 0u,
-                          r->active_power_deciwatt[i]);
-        }
-        for (unsigned i = 0; i < 4u && s == PREPAY_OK; i++) {
-            s = put_value(p + 12u + 3u * i, 3, true, (a & PREPAY_LOAD_FIELD_REACTIVE_POWER(i)) != 0u,
-                          r->reactive_power_decivar[i]);
-        }
-        break;
-    case 3:
-        for (unsigned i = 0; i < 4u && s == PREPAY_OK; i++) {
-            s = put_value(p + 2u * i, 2, true, (a & PREPAY_LOAD_FIELD_POWER_FACTOR(i)) != 0u, r->power_factor_milli[i]);
-        }
-        break;
-    case 4: {
-        const int64_t values[4] = {r->forward_active_wh, r->reverse_active_wh, r->combined_reactive_varh[0],
-                                   r->combined_reactive_varh[1]};
-        for (unsigned i = 0; i < 4u && s == PREPAY_OK; i++) {
-            if (values[i] % 10 != 0) {
-                return PREPAY_E_OUT_OF_RANGE; /* the register holds 0.01 kWh steps */
+    for (unsigned i = class_runs[k - 1u]; i < class_runs[k]; i++) {
+        const value_run_t *run = &runs[i];
+        const unsigned char *member = (const unsigned char *)r + run->offset;
+        bool is_signed = (run->flags & RUN_SIGNED) != 0;
+        uint32_t absent = r->absent >> run->bit;
+        for (unsigned j = 0; j < run->count; j++) {
+            int64_t v;
+            if (run->flags & RUN_TENS) {
+                memcpy(&v, member + j * sizeof v, sizeof v);
+                if (v % 10 != 0) {
+                    return PREPAY_E_OUT_OF_RANGE; /* the register holds 0.01 kWh steps */
+                }
+                v /= 10;
+            } else {
+                int32_t w;
+                memcpy(&w, member + j * sizeof w, sizeof w);
+                v = w;
             }
-            s = put_value(p + 4u * i, 4, i >= 2u, (a & PREPAY_LOAD_FIELD_ENERGY(i)) != 0u, values[i] / 10);
-        }
-        break;
-    }
-    case 5:
-        for (unsigned i = 0; i < 4u && s == PREPAY_OK; i++) {
-            if (r->quadrant_reactive_varh[i] % 10 != 0) {
-                return PREPAY_E_OUT_OF_RANGE;
+            int s = put_value(p, run->bytes, is_signed, (absent & (1u << j)) != 0u, v);
+            if (s != PREPAY_OK) {
+                return s;
             }
-            s = put_value(p + 4u * i, 4, false, (a & PREPAY_LOAD_FIELD_QUADRANT(i)) != 0u,
-                          r->quadrant_reactive_varh[i] / 10);
+            p += run->bytes;
         }
-        break;
-    default:
-        s = put_value(p, 3, true, (a & PREPAY_LOAD_FIELD_ACTIVE_DEMAND) != 0u, r->active_demand_deciwatt);
-        if (s == PREPAY_OK) {
-            s = put_value(p + 3, 3, true, (a & PREPAY_LOAD_FIELD_REACTIVE_DEMAND) != 0u, r->reactive_demand_decivar);
-        }
-        break;
     }
-    return s;
+    return PREPAY_OK;
 }
 
 int prepay_load_record_encode(const prepay_load_record_t *record, uint8_t *out, size_t out_cap)

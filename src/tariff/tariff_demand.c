@@ -20,7 +20,7 @@
 /* Ratios are millionths; a carried share above 10x the peak is not a tariff. */
 #define RATIO_MAX (10u * (uint32_t)PREPAY_RATIO_SCALE)
 
-static int check_rate(const prepay_demand_rate_t *r)
+static PREPAY__ONE_COPY int check_rate(const prepay_demand_rate_t *r)
 {
     if (r->tier_count < 1 || r->tier_count > PREPAY_MAX_DEMAND_TIERS) {
         return PREPAY_E_TARIFF_BAD_DEMAND;
@@ -110,7 +110,8 @@ void prepay__demand_begin(prepay_tariff_demand_state_t *d, int32_t cycle, unsign
 }
 
 /* The peak that sets the billing demand of the month in d. */
-static prepay_power_t ratchet_peak(const prepay_tariff_demand_t *rule, const prepay_tariff_demand_state_t *d)
+static PREPAY__ONE_COPY prepay_power_t ratchet_peak(const prepay_tariff_demand_t *rule,
+                                                   const prepay_tariff_demand_state_t *d)
 {
     if (rule->ratchet_periods == 0) {
         return d->flat_peak;

@@ -245,7 +245,7 @@ int prepay__engine_day(prepay__engine_t *e, unsigned set, prepay_days_t day)
 
 /* One piece: energy q in one (cycle, set, band). Fills tiers in consumption order,
  * or accumulates for proportional assignment at cycle end. */
-static int engine_piece(prepay__engine_t *e, unsigned set, unsigned band, prepay_energy_t q)
+static PREPAY__ONE_COPY int engine_piece(prepay__engine_t *e, unsigned set, unsigned band, prepay_energy_t q)
 {
     prepay_tariff_compact_state_t *st = &e->st;
     if (q == 0) {

@@ -14,6 +14,7 @@
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
+#include "../common/size_internal.h"
 #include "../common/wide_internal.h"
 
 /* Most segments one day can have: base slots (+1 for the wrap) and two

@@ -12,7 +12,7 @@
 #include "tariff_internal.h"
 
 /* One step of a 64-bit multiply-xorshift hash (the multiplier is 2^64 / golden ratio). */
-static uint64_t mix(uint64_t h, uint64_t word)
+static PREPAY__ONE_COPY uint64_t mix(uint64_t h, uint64_t word)
 {
     h ^= word;
     h *= 0x9E3779B97F4A7C15u;
@@ -20,7 +20,7 @@ static uint64_t mix(uint64_t h, uint64_t word)
 }
 
 /* The splitmix64 finaliser: every input bit reaches every output bit. */
-static uint64_t finish(uint64_t h)
+static PREPAY__ONE_COPY uint64_t finish(uint64_t h)
 {
     h ^= h >> 30;
     h *= 0xBF58476D1CE4E5B9u;

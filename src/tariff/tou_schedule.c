@@ -128,7 +128,7 @@ int prepay__tou_run(const prepay_tariff_t *t, prepay_days_t day, uint8_t table, 
 }
 
 /* Paints [from, to) minutes with band over the segment list. */
-static void paint(prepay__day_segments_t *seg, uint16_t from, uint16_t to, uint8_t band)
+static PREPAY__ONE_COPY void paint(prepay__day_segments_t *seg, uint16_t from, uint16_t to, uint8_t band)
 {
     prepay__day_segments_t out;
     uint16_t n = 0;
