@@ -106,20 +106,25 @@ fi
 # 4b. The electricity meter as a firmware links it (--gc-sections): cross/meter_firmware.c minus
 #     the bare loop; without and with the supervision (events, load control, voltage statistics),
 #     which is reached only through prepay_meter_attach_supervision() (issue 15). Reported, not a gate.
-meter_elf() {
-  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffunction-sections -fdata-sections \
-    -Iinclude -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -D"$1" cross/meter_firmware.c \
-    -Wl,--gc-sections --specs=nosys.specs -L"$build" -lprepay -o "$build/meter_firmware_$1.elf" 2>/dev/null
-  arm-none-eabi-size "$build/meter_firmware_$1.elf" | awk 'NR==2{print $1, $2 + $3}'
+# meter_images LIBDIR TITLE [CFLAGS...]: the three images linked against LIBDIR/libprepay.a, and
+# the two rows (plain, supervised) minus the bare loop.
+meter_images() {
+  local dir=$1 title=$2; shift 2
+  local name flash ram sizes=()
+  for name in METER_FIRMWARE_BASELINE METER_FIRMWARE_PLAIN METER_FIRMWARE_SUPERVISED; do
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffunction-sections -fdata-sections "$@" \
+      -Iinclude -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -D"$name" cross/meter_firmware.c \
+      -Wl,--gc-sections --specs=nosys.specs -L"$dir" -lprepay -o "$dir/meter_firmware_$name.elf" 2>/dev/null
+    read -r flash ram < <(arm-none-eabi-size "$dir/meter_firmware_$name.elf" | awk 'NR==2{print $1, $2 + $3}')
+    sizes+=("$flash" "$ram")
+  done
+  echo "$title"
+  printf '  %-34s %6d bytes flash, %4d bytes static RAM (meter + tariff)\n' "meter, tariff engine, DL/T 645" \
+    $((sizes[2] - sizes[0])) $((sizes[3] - sizes[1]))
+  printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + supervision attached" \
+    $((sizes[4] - sizes[0])) $((sizes[5] - sizes[1]))
 }
-read -r mbase_flash mbase_ram < <(meter_elf METER_FIRMWARE_BASELINE)
-read -r plain_flash plain_ram < <(meter_elf METER_FIRMWARE_PLAIN)
-read -r sup_flash sup_ram < <(meter_elf METER_FIRMWARE_SUPERVISED)
-echo "electricity meter firmware (cross/meter_firmware.c, --gc-sections, minus the bare loop):"
-printf '  %-34s %6d bytes flash, %4d bytes static RAM (meter + tariff)\n' "meter, tariff engine, DL/T 645" \
-  $((plain_flash - mbase_flash)) $((plain_ram - mbase_ram))
-printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + supervision attached" \
-  $((sup_flash - mbase_flash)) $((sup_ram - mbase_ram))
+meter_images "$build" "electricity meter firmware (cross/meter_firmware.c, --gc-sections, minus the bare loop):"
 
 # The same images with link-time optimisation, as a firmware would build it: a second static
 # library from the same sources with meson's own compile commands (compile_commands.json) plus
@@ -148,20 +153,8 @@ with concurrent.futures.ThreadPoolExecutor(2) as pool:
 PY
 rm -f "$lto/libprepay.a"
 arm-none-eabi-gcc-ar rcs "$lto/libprepay.a" "$lto"/*.o
-meter_lto_elf() {
-  arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c11 -ffunction-sections -fdata-sections -flto \
-    -Iinclude -DPREPAY_CONFIG_FILE='"../cross/firmware_config.h"' -D"$1" cross/meter_firmware.c \
-    -Wl,--gc-sections --specs=nosys.specs -L"$lto" -lprepay -o "$lto/meter_firmware_$1.elf" 2>/dev/null
-  arm-none-eabi-size "$lto/meter_firmware_$1.elf" | awk 'NR==2{print $1, $2 + $3}'
-}
-read -r lbase_flash lbase_ram < <(meter_lto_elf METER_FIRMWARE_BASELINE)
-read -r lplain_flash lplain_ram < <(meter_lto_elf METER_FIRMWARE_PLAIN)
-read -r lsup_flash lsup_ram < <(meter_lto_elf METER_FIRMWARE_SUPERVISED)
-echo "link-time optimisation, as a firmware would build it (-flto on the library and the firmware, minus the bare loop):"
-printf '  %-34s %6d bytes flash, %4d bytes static RAM (meter + tariff)\n' "meter, tariff engine, DL/T 645" \
-  $((lplain_flash - lbase_flash)) $((lplain_ram - lbase_ram))
-printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + supervision attached" \
-  $((lsup_flash - lbase_flash)) $((lsup_ram - lbase_ram))
+meter_images "$lto" \
+  "link-time optimisation, as a firmware would build it (-flto on the library and the firmware, minus the bare loop):" -flto
 
 # 5. Worst-case stack of every public entry point (call graph x frame sizes).
 python3 scripts/stack_usage.py "$objdir" prepay_

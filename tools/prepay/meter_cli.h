@@ -282,6 +282,9 @@ typedef struct meter_station {
 /* The bus options (--serial, --tcp, --listen, --dtu, --dtu-format, --heartbeat) checked and applied: 0, or an
  * exit status with the message in err. The water meter commands take them too (meter_water_options.c). */
 int meter_bus_options(meter_options_t *o, char *err, size_t cap);
+/* After the command's words (a batch has its site file): a bus was given, and --listen has --dtu unless a
+ * batch's site file names the DTUs. 0, or an exit status with the message in err. */
+int meter_bus_given(const meter_options_t *o, char *err, size_t cap);
 /* Opens what the options say (a serial port, a TCP connection, or a DTU server). */
 int meter_station_open(meter_station_t *st, const meter_options_t *o, char *err, size_t err_cap);
 void meter_station_close(meter_station_t *st);

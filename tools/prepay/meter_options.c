@@ -623,6 +623,17 @@ int meter_bus_options(meter_options_t *o, char *err, size_t cap)
     return 0;
 }
 
+int meter_bus_given(const meter_options_t *o, char *err, size_t cap)
+{
+    if (o->link == LINK_NONE) {
+        return bad(err, cap, "give the bus: --serial DEV, --tcp HOST:PORT or --listen PORT --dtu ID");
+    }
+    if (o->link == LINK_LISTEN && o->dtu[0] == '\0' && o->site_path[0] == '\0') {
+        return bad(err, cap, "--listen needs --dtu ID (the DTU whose bus to use)");
+    }
+    return 0;
+}
+
 /* The texts the parser kept, checked and turned into settings (messages as the parser's). */
 static int apply_texts(meter_options_t *o, char *err, size_t cap)
 {
@@ -729,11 +740,9 @@ int meter_options_parse(meter_command_t command, int argc, char **argv, meter_op
     if (rc != 0) {
         return rc;
     }
-    if (o->link == LINK_NONE) {
-        return bad(err, cap, "give the bus: --serial DEV, --tcp HOST:PORT or --listen PORT --dtu ID");
-    }
-    if (o->link == LINK_LISTEN && o->dtu[0] == '\0' && o->site_path[0] == '\0') {
-        return bad(err, cap, "--listen needs --dtu ID (the DTU whose bus to use)");
+    rc = meter_bus_given(o, err, cap);
+    if (rc != 0) {
+        return rc;
     }
     if (o->command == CMD_RECHARGE && !o->has_count && o->site_path[0] == '\0') {
         return bad(err, cap, "recharge needs --count N: the purchase number (the meter's count + 1), so that a "

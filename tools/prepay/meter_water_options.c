@@ -252,14 +252,11 @@ int meter_water_options(meter_options_t *o, const cli_args_t *given, char *err, 
         }
     }
     int rc = meter_bus_options(o, err, cap); /* the bus as for DL/T 645: meter_options.c */
+    if (rc == 0) {
+        rc = meter_bus_given(o, err, cap);
+    }
     if (rc != 0) {
         return rc;
-    }
-    if (o->link == LINK_NONE) {
-        return bad(err, cap, "give the bus: --serial DEV, --tcp HOST:PORT or --listen PORT --dtu ID");
-    }
-    if (o->link == LINK_LISTEN && o->dtu[0] == '\0' && o->site_path[0] == '\0') {
-        return bad(err, cap, "--listen needs --dtu ID (the DTU whose bus the water meter is on)");
     }
     if (o->protocol == METER_MODBUS && o->link == LINK_SERIAL && !strchr(o->raw.serial, ':')) {
         /* Modbus RTU's usual line (Modbus over serial line V1.02 §2.5.1: even parity is the default,
