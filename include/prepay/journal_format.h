@@ -221,6 +221,9 @@ PREPAY_BEGIN_DECLS
  * @return The CRC of all bytes so far. prepay_journal_crc32c(0, "123456789", 9)
  *         is ::PREPAY_JOURNAL_CRC32C_CHECK.
  *
+ * On x86-64 processors with SSE4.2 the crc32 instruction computes it (the same
+ * value); elsewhere, or built with PREPAY_JOURNAL_CRC_PORTABLE, const tables do.
+ *
  * **Errors:** none; this function cannot fail.
  */
 PREPAY_API uint32_t prepay_journal_crc32c(uint32_t crc, const uint8_t *data, size_t length);
