@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the payments file of `prepay settle` (tools/prepay/settle_payments.h):
- * orders, notifies and refunds as CSV through the tools' CSV reader.
+ * orders, notifies, refunds and sales as CSV through the tools' CSV reader.
  *
  * Invariants:
  * - no crash, no leak, no out-of-bounds access (sanitizers);
@@ -29,9 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < count; i++) {
         const settle_payment_t *p = &list[i];
-        if (p->type < PAY_ORDER || p->type > PAY_REFUND || p->account == 0 || p->number == 0 || p->amount <= 0 ||
+        if (p->type < PAY_ORDER || p->type > PAY_SALE || p->account == 0 || p->number == 0 || p->amount <= 0 ||
             (p->type == PAY_NOTIFY && (p->status < PREPAY_PAYMENT_CHANNEL_PAID ||
-                                       p->status > PREPAY_PAYMENT_CHANNEL_WAITING))) {
+                                       p->status > PREPAY_PAYMENT_CHANNEL_WAITING)) ||
+            (p->type == PAY_SALE && p->commodity >= PREPAY_SETTLEMENT_COMMODITIES)) {
             abort();
         }
         if (i > 0 && (list[i - 1].time > p->time || (list[i - 1].time == p->time && list[i - 1].line > p->line))) {
