@@ -44,6 +44,25 @@ typedef struct prepay__day_segments {
     uint8_t band[PREPAY__DAY_SEGMENTS_MAX];
 } prepay__day_segments_t;
 
+/* The season in force on a month-day (schedule with seasons): the last one starting on or before
+ * it, else the last of the year (it wraps over the year end). */
+const prepay_tou_season_t *prepay__tou_season_of(const prepay_tou_schedule_t *schedule, unsigned month,
+                                                 unsigned day);
+
+/* A season's day table for a weekday (0 Sunday .. 6 Saturday), holidays aside. */
+unsigned prepay__tou_week_table(const prepay_tou_season_t *season, unsigned weekday);
+
+/* Index of the first holiday on or after `day` (holiday_count when none). */
+unsigned prepay__tou_first_holiday(const prepay_tou_schedule_t *schedule, prepay_days_t day);
+
+/* The day table of a day without its overrides (schedule with seasons, validated), 0-based:
+ * its holiday's table, else its season's table for its day type. */
+int prepay__tou_plain_table(const prepay_tou_schedule_t *schedule, prepay_days_t day, unsigned *index);
+
+/* The segments of day table `index` (without seasons: default_band all day), neighbours with the
+ * same band not merged; out->day is not set. */
+void prepay__tou_table_segments(const prepay_tariff_t *tariff, unsigned index, prepay__day_segments_t *out);
+
 /* Builds the band segments of one day (tariff already validated). */
 int prepay__tou_day_segments(const prepay_tariff_t *tariff, prepay_days_t day, prepay__day_segments_t *out);
 
@@ -58,6 +77,17 @@ int prepay__tou_run(const prepay_tariff_t *tariff, prepay_days_t day, uint8_t ta
 
 /* Band at a minute of a day (tariff already validated). */
 int prepay__tou_band_at(const prepay_tariff_t *tariff, prepay_days_t day, unsigned minute, unsigned *band);
+
+/* Adds to wh[band] the Wh that constant power `watts` (>= 0) puts in each band over the whole days
+ * [from, to), when the watt-seconds carried at each midnight are `remainder_ws` (0..3599), as a
+ * meter counts them (a band gets the Wh that complete inside its segments). A day carries exactly
+ * 24 x watts Wh, so the carry is the same at every midnight and a day's split depends only on its
+ * segments: days are counted per day table (seasons by year, day types by arithmetic, 400-year
+ * Gregorian periods at once), holidays and override days corrected one by one. The cost is
+ * bounded by 400 years x seasons + holidays + overrides, whatever the span. Returns PREPAY_OK, or
+ * PREPAY_E_BAD_DATE for a day outside years 1..9999 (nothing added). */
+int prepay__tou_whole_days(const prepay_tariff_t *tariff, prepay_days_t from, prepay_days_t to, int64_t watts,
+                           int64_t remainder_ws, prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1]);
 
 /* Price of (band, tier), tariff validated, band/tier in range. */
 int prepay__tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);

@@ -22,15 +22,9 @@ static unsigned first_override(const prepay_tou_schedule_t *s, prepay_days_t day
     return lo;
 }
 
-/* The day table in force on a day (schedule with seasons, validated), 0-based. */
-static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, unsigned *out)
+const prepay_tou_season_t *prepay__tou_season_of(const prepay_tou_schedule_t *s, unsigned month, unsigned day)
 {
-    int32_t y;
-    uint8_t m, d;
-    if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
-        return PREPAY_E_BAD_DATE;
-    }
-    unsigned mmdd = m * 100u + d;
+    unsigned mmdd = month * 100u + day;
     /* The last season starting on or before the date; before the first start, the last season (year wrap). */
     unsigned season = s->season_count - 1u;
     for (unsigned i = 0; i < s->season_count; i++) {
@@ -40,8 +34,18 @@ static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, unsig
             break;
         }
     }
-    const prepay_tou_season_t *se = &s->seasons[season];
-    /* Holidays: binary search. */
+    return &s->seasons[season];
+}
+
+unsigned prepay__tou_week_table(const prepay_tou_season_t *se, unsigned weekday)
+{
+    return weekday == PREPAY_SUNDAY     ? se->sunday_table
+           : weekday == PREPAY_SATURDAY ? se->saturday_table
+                                        : se->weekday_table;
+}
+
+unsigned prepay__tou_first_holiday(const prepay_tou_schedule_t *s, prepay_days_t day)
+{
     unsigned lo = 0, hi = s->holiday_count;
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2u;
@@ -51,16 +55,23 @@ static int day_table_of(const prepay_tou_schedule_t *s, prepay_days_t day, unsig
             hi = mid;
         }
     }
-    unsigned table;
-    if (lo < s->holiday_count && s->holidays[lo].day == day) {
-        table = s->holidays[lo].table ? s->holidays[lo].table - 1u : se->holiday_table;
-    } else {
-        unsigned weekday = prepay_time_weekday(day);
-        table = weekday == PREPAY_SUNDAY     ? se->sunday_table
-                : weekday == PREPAY_SATURDAY ? se->saturday_table
-                                             : se->weekday_table;
+    return lo;
+}
+
+int prepay__tou_plain_table(const prepay_tou_schedule_t *s, prepay_days_t day, unsigned *out)
+{
+    int32_t y;
+    uint8_t m, d;
+    if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
+        return PREPAY_E_BAD_DATE;
     }
-    *out = table;
+    const prepay_tou_season_t *se = prepay__tou_season_of(s, m, d);
+    unsigned h = prepay__tou_first_holiday(s, day);
+    if (h < s->holiday_count && s->holidays[h].day == day) {
+        *out = s->holidays[h].table ? s->holidays[h].table - 1u : se->holiday_table;
+    } else {
+        *out = prepay__tou_week_table(se, prepay_time_weekday(day));
+    }
     return PREPAY_OK;
 }
 
@@ -79,7 +90,7 @@ int prepay__tou_day_table(const prepay_tariff_t *t, prepay_days_t day, uint8_t *
         return PREPAY_OK;
     }
     unsigned index;
-    int status = day_table_of(s, day, &index);
+    int status = prepay__tou_plain_table(s, day, &index);
     if (status == PREPAY_OK) {
         *table = overridden ? PREPAY__TABLE_BUILD : (uint8_t)index;
     }
@@ -170,40 +181,49 @@ static PREPAY__ONE_COPY void paint(prepay__day_segments_t *seg, uint16_t from, u
     seg->start[n] = PREPAY_MINUTES_PER_DAY;
 }
 
+void prepay__tou_table_segments(const prepay_tariff_t *t, unsigned index, prepay__day_segments_t *out)
+{
+    const prepay_tou_schedule_t *s = &t->schedule;
+    uint16_t n = 0;
+    if (s->season_count == 0) {
+        out->start[n] = 0;
+        out->band[n++] = s->default_band;
+    } else {
+        const prepay_tou_day_table_t *table = &s->day_tables[index];
+        unsigned last = table->slot_count - 1u;
+        if (table->slots[0].start_minute > 0) {
+            /* Before the first slot the last slot is in force (it crosses midnight). */
+            out->start[n] = 0;
+            out->band[n++] = table->slots[last].band;
+        }
+        for (unsigned k = 0; k <= last; k++) {
+            out->start[n] = table->slots[k].start_minute;
+            out->band[n++] = table->slots[k].band;
+        }
+    }
+    out->count = n;
+    out->start[n] = PREPAY_MINUTES_PER_DAY;
+}
+
 int prepay__tou_day_segments(const prepay_tariff_t *t, prepay_days_t day, prepay__day_segments_t *out)
 {
     const prepay_tou_schedule_t *s = &t->schedule;
     prepay__day_segments_t seg;
-    seg.day = day;
+    unsigned index = 0;
     if (s->season_count == 0) {
         int32_t y;
         uint8_t m, d;
         if (prepay_time_date_from_days(day, &y, &m, &d) != PREPAY_OK) {
             return PREPAY_E_BAD_DATE;
         }
-        seg.count = 1;
-        seg.start[0] = 0;
-        seg.band[0] = s->default_band;
     } else {
-        unsigned index;
-        int status = day_table_of(s, day, &index);
+        int status = prepay__tou_plain_table(s, day, &index);
         if (status != PREPAY_OK) {
             return status;
         }
-        const prepay_tou_day_table_t *table = &s->day_tables[index];
-        uint16_t n = 0;
-        unsigned last = table->slot_count - 1u;
-        if (table->slots[0].start_minute > 0) {
-            /* Before the first slot the last slot is in force (it crosses midnight). */
-            seg.start[n] = 0;
-            seg.band[n++] = table->slots[last].band;
-        }
-        for (unsigned k = 0; k <= last; k++) {
-            seg.start[n] = table->slots[k].start_minute;
-            seg.band[n++] = table->slots[k].band;
-        }
-        seg.count = n;
     }
+    prepay__tou_table_segments(t, index, &seg);
+    seg.day = day;
     seg.start[seg.count] = PREPAY_MINUTES_PER_DAY;
     /* Overrides of this day (sorted by day, then start). */
     for (unsigned i = first_override(s, day); i < s->override_count && s->overrides[i].day == day; i++) {
