@@ -40,6 +40,7 @@
 #define PREPAY_EVENTS_PHASES 1          /* single-phase meter: no three-phase-only events */
 #define PREPAY_MAX_EVENT_RECORDS 1      /* the last record of each event kind */
 #define PREPAY_VQ_MONTHS 1              /* voltage statistics of this and last month */
+#define PREPAY_METER_JUMP 0            /* a meter in the field never jumps years: no closed-form advance */
 #define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */

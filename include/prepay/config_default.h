@@ -416,6 +416,16 @@
 #define PREPAY_METER_TIME_SYNC_LIMIT 300
 #endif
 
+/**
+ * @def PREPAY_METER_JUMP
+ * @brief 1: prepay_meter_advance() crosses a long quiet stretch of a remote-mode meter in closed form
+ * (docs/meter.md, "Long advances"); 0: leaves it out (a firmware meter lives in real time and never
+ * jumps: the code is ~1 KB of flash it does not need).
+ */
+#ifndef PREPAY_METER_JUMP
+#define PREPAY_METER_JUMP 1
+#endif
+
 /* ---- water meter ------------------------------------------------------- */
 
 /**

@@ -623,6 +623,26 @@ PREPAY_NODISCARD
 PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_meter_load_t *load);
 
 /**
+ * @brief Whether a long prepay_meter_advance() of this meter under this load jumps: its cost then
+ * does not grow with the span (docs/meter.md, "Long advances").
+ *
+ * A meter without supervision, without a timed freeze, powered, under a constant load (or none)
+ * jumps in remote mode, and in local mode while nothing flows (the relay open or no load) and its
+ * relay decision cannot change (a wallet policy without time windows: the purse stays as it is).
+ * The energy registers are brought to a midnight months before the end in closed form, and the
+ * last months are simulated run by run, which rewrites every freeze, demand maximum and load
+ * record, so the result is the one minute-by-minute calls give. An advance of years then costs
+ * about the same as one of a few months (a few hundred steps). Other meters take O(band runs +
+ * days) steps (a local meter with its relay closed prices every band run; supervision and timed
+ * freezes need every minute); a local meter jumps once its purse has opened the relay. Always
+ * false when the library is built with ::PREPAY_METER_JUMP 0.
+ * @param meter the meter (NULL or a damaged meter: false).
+ * @param load the load that will be passed to prepay_meter_advance(), or NULL.
+ * @return true if a long advance jumps.
+ */
+PREPAY_API bool prepay_meter_jumps(const prepay_meter_t *meter, const prepay_meter_load_t *load);
+
+/**
  * @brief Credits a purchase with the purchase-count rule (what the recharge write does).
  * @param meter the meter.
  * @param now the meter clock (the clock is moved forward to it if later).

@@ -96,6 +96,18 @@ static bool freeze_all_wild(const prepay_meter_t *meter)
     return memcmp(meter->freeze_pattern, wild, sizeof wild) == 0;
 }
 
+#if PREPAY_METER_JUMP
+bool prepay__meter_jump_allowed(const prepay_meter_t *meter, bool flowing)
+{
+    /* Local mode prices what flows and may decide the relay: only a local meter through which
+     * nothing flows, whose relay decision holds while its balance stays (a timeless policy). */
+    bool quiet = meter->mode != PREPAY_METER_MODE_LOCAL ||
+                 (!flowing && meter->unpriced == 0 && prepay__meter_decision_holds(meter, false));
+    return quiet && prepay__meter_sup(meter) == NULL && freeze_all_wild(meter) &&
+           (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) == 0;
+}
+#endif
+
 /* Freezes due at the minute boundary t (the meter clock). Most minutes have
  * none: the civil date is worked out only when a freeze may be due. */
 static void minute_tasks(prepay_meter_t *meter, prepay_time_t t)
@@ -368,6 +380,28 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         }
         prepay__meter_sup_step_t sup_step;
         const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
+#if PREPAY_METER_JUMP
+        /* Years of a quiet meter at constant power: the sums in closed form to a midnight,
+         * then the runs below for the last months, which rewrite all history (meter_jump.c). */
+        if (!above && holds_until == INT64_MAX && prepay_time_second_of_day(t) == 0 &&
+            prepay__meter_jump_allowed(meter, watts != 0)) {
+            prepay_time_t skip;
+            prepay_time_t to = prepay__meter_jump(meter, plan, end, watts, &skip);
+            if (to > t) {
+                meter->clock = to;
+                meter->overload_since = -1;
+                /* The window full of this power at `to`. Its band count and maxima are not those of
+                 * minute by minute (band 0 here), nor need to be: the band count restarts at the next
+                 * band switch or saturates (46 days), and the maxima are settled and cleared by the
+                 * settlement freezes of the months simulated after the jump. */
+                prepay__meter_demand_minutes(meter, t + 60, (to - t) / 60, watts, 0);
+                prepay__meter_profile_skip(meter, t, skip);
+                prepay__meter_profile_minute(meter, to);
+                minute_tasks(meter, to);
+                continue;
+            }
+        }
+#endif
         prepay_time_t skip_until = t;
         bool run = false;
         /* Quiet stretches in one step only without supervision: supervision

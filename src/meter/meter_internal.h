@@ -167,6 +167,18 @@ static inline void prepay__meter_demand_add(prepay_meter_demand_t *d, int32_t wa
 /* `count` whole minutes of constant `watts` in one band, the first ending at first_end (meter_demand.c). */
 void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end, int64_t count, int32_t watts,
                                   unsigned band);
+/* Whether the meter may jump (meter_advance.c): no supervision, no timed freeze, powered, and in
+ * remote mode, or in local mode with nothing `flowing`, nothing left to price and a relay decision
+ * that holds. */
+bool prepay__meter_jump_allowed(const prepay_meter_t *meter, bool flowing);
+/* A long quiet advance from the midnight meter->clock towards `end` in closed form (meter_jump.c;
+ * the caller has checked prepay__meter_jump_allowed() and a constant `watts` within the power
+ * limit): the registers brought to a midnight `to` at least the history horizon
+ * before `end`. Returns `to`, or meter->clock when no jump applies (nothing changed). The caller then
+ * treats [clock, to) as a run of minutes (demand window, load records up to *skip_until unwritten,
+ * the freezes at `to`). */
+prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
+                                 int32_t watts, prepay_time_t *skip_until);
 void prepay__meter_profile_init(prepay_meter_t *meter);
 /* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
 void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t);

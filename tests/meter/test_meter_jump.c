@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A long advance of a quiet remote-mode meter jumps (meter_jump.c): its registers go to a midnight
+ * months before the end in closed form, and the last months are simulated. What it leaves must be
+ * what the same span leaves in 20-day calls (which never jump; test_meter_runs.c shows those equal
+ * minute-by-minute calls), field for field: registers and remainders, daily and settlement freezes,
+ * demand window and maxima, every load record in its slot. And its cost must not grow with the
+ * span: the steps of one call are counted (no clock), and 75 years cost no more than 3.
+ *  - the fixture tariff (one season, 7 runs a day), 1 234 W from 07:13:29, 3 years;
+ *  - a calendar with three seasons, weekday, Saturday, Sunday and holiday tables, holidays with
+ *    and without their own table, override days, a reverse load (-777 W), 7 and 75 years, and
+ *    826 years (two 400-year Gregorian periods counted at once, a holiday after them);
+ *  - a price set B with another calendar taking effect mid-span;
+ *  - an open relay and no load (nothing flows; only the clock and history move);
+ *  - a local meter whose purse opens the relay early in a 5-year advance: the rest jumps;
+ *  - prepay_meter_jumps() says which meters jump; what does not: local mode, a timed freeze, a
+ *    varying load (steps as before).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "meter_fixtures.h"
+
+#define RING 192
+#define CHUNK (20L * 86400) /* below the jump's horizon: 20-day calls never jump */
+
+static prepay_meter_t other;
+static prepay_load_record_t records_a[RING], records_b[RING];
+static prepay_meter_load_ring_t ring_a, ring_b;
+static prepay_tariff_t rich, rich_b;
+
+/* Equal in everything but the derived cache and the ring's address; the rings hold the same records
+ * in the same slots. */
+static void assert_same_meter(const prepay_meter_t *a, const prepay_meter_t *b)
+{
+    static prepay_meter_t x, y;
+    x = *a;
+    y = *b;
+    memset(&x.derived, 0, sizeof x.derived);
+    memset(&y.derived, 0, sizeof y.derived);
+    x.load_ring = y.load_ring = NULL;
+    assert_true(a->forward[0] == b->forward[0] && a->reverse[0] == b->reverse[0]);
+    for (unsigned i = 1; i <= PREPAY_METER_TARIFFS; i++) {
+        assert_true(a->forward[i] == b->forward[i] && a->reverse[i] == b->reverse[i]);
+    }
+    assert_memory_equal(&x.demand, &y.demand, sizeof x.demand);
+    assert_memory_equal(x.daily, y.daily, sizeof x.daily);
+    assert_memory_equal(x.settlement, y.settlement, sizeof x.settlement);
+    assert_memory_equal(&x, &y, sizeof x);
+    assert_int_equal(a->load_ring->first, b->load_ring->first);
+    assert_int_equal(a->load_ring->count, b->load_ring->count);
+    assert_memory_equal(a->load_ring->records, b->load_ring->records, RING * sizeof(prepay_load_record_t));
+}
+
+/* A remote-mode fixture meter at `start` with a 15-minute load ring, and its twin. */
+static prepay_meter_t *remote_meter(prepay_time_t start, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b)
+{
+    prepay_meter_t *a = fx_setup();
+    a->clock = start;
+    assert_int_equal(prepay_meter_bind(a, set_a, set_b, false, NULL, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_set_mode(a, PREPAY_METER_MODE_REMOTE), PREPAY_OK);
+    assert_int_equal(prepay_meter_load_ring_init(&ring_a, records_a, RING), PREPAY_OK);
+    assert_int_equal(prepay_meter_attach_load_ring(a, &ring_a), PREPAY_OK);
+    return a;
+}
+
+static void make_twin(prepay_meter_t *a)
+{
+    other = *a;
+    assert_int_equal(prepay_meter_load_ring_init(&ring_b, records_b, RING), PREPAY_OK);
+    memcpy(records_b, records_a, sizeof records_b);
+    ring_b.first = ring_a.first;
+    ring_b.count = ring_a.count;
+    other.load_ring = &ring_b;
+}
+
+/* a in one call, its twin in 20-day calls; returns the steps of the one call. */
+static uint32_t jump_both(prepay_meter_t *a, int64_t seconds, const prepay_meter_load_t *load)
+{
+    make_twin(a);
+    assert_int_equal(prepay_meter_advance(a, seconds, load), PREPAY_OK);
+    uint32_t steps = a->derived.steps;
+    for (int64_t s = 0; s < seconds; s += CHUNK) {
+        int64_t n = seconds - s < CHUNK ? seconds - s : CHUNK;
+        assert_int_equal(prepay_meter_advance(&other, n, load), PREPAY_OK);
+    }
+    assert_same_meter(a, &other);
+    return steps;
+}
+
+/* Steps a jump may take: the days simulated after it (at most 10 steps each: 7 band runs, a
+ * midnight, a settlement hour) and the load records kept, plus the day before it. */
+#define JUMP_STEPS ((31u * (PREPAY_METER_SETTLEMENTS + 2u) + PREPAY_METER_FROZEN_DAYS + 5u) * 12u + RING + 16u)
+
+static void test_fixture_tariff_three_years(void **state)
+{
+    (void)state;
+    prepay_meter_t *a = remote_meter(fx_time(2024, 3, 1, 7, 13, 29), &fx_tariff, NULL);
+    prepay_meter_load_t load = fx_constant(1234);
+    int64_t span = fx_time(2027, 2, 14, 16, 0, 7) - a->clock;
+    assert_true(prepay_meter_jumps(a, &load) && prepay_meter_jumps(a, NULL));
+    uint32_t steps = jump_both(a, span, &load);
+    printf("3 years, fixture tariff: %u steps\n", (unsigned)steps);
+    assert_true(steps <= JUMP_STEPS);
+    /* 1 234 W over the span: the closed form P x t, no Wh lost or doubled */
+    assert_true(a->forward[0] == 1234 * span / 3600);
+    assert_true(a->forward[1] + a->forward[2] + a->forward[3] + a->forward[4] == a->forward[0]);
+}
+
+/* Three seasons; weekday (7 runs), Saturday (3), Sunday (1) and holiday (2) tables; summer
+ * tables differ; holidays with the season's holiday table and with their own; override days. */
+static void make_rich(prepay_tariff_t *t, int shift_hours)
+{
+    assert_int_equal(prepay_tariff_init(t), PREPAY_OK);
+    t->band_count = 4;
+    prepay_tou_schedule_t *s = &t->schedule;
+    s->season_count = 3;
+    const uint8_t starts[3][2] = {{1, 1}, {5, 1}, {10, 15}};
+    for (unsigned i = 0; i < 3; i++) {
+        s->seasons[i].start_month = starts[i][0];
+        s->seasons[i].start_day = starts[i][1];
+        s->seasons[i].weekday_table = i == 1 ? 4 : 0;
+        s->seasons[i].saturday_table = 1;
+        s->seasons[i].sunday_table = i == 1 ? 1 : 2;
+        s->seasons[i].holiday_table = 3;
+    }
+    s->day_table_count = 5;
+    prepay_tou_day_table_t *d = s->day_tables;
+    memset(d, 0, 5 * sizeof *d);
+    int h = shift_hours;
+    fx_slot(&d[0], 0, 0, 4), fx_slot(&d[0], 8 + h, 0, 3), fx_slot(&d[0], 10 + h, 0, 2), fx_slot(&d[0], 12, 0, 3);
+    fx_slot(&d[0], 18, 0, 2), fx_slot(&d[0], 21, 0, 3), fx_slot(&d[0], 23, 0, 4);
+    fx_slot(&d[1], 6, 30, 3), fx_slot(&d[1], 19, 15, 2), fx_slot(&d[1], 22, 0, 4); /* wraps over midnight */
+    fx_slot(&d[2], 0, 0, 4);
+    fx_slot(&d[3], 0, 0, 4), fx_slot(&d[3], 17, 0, 3);
+    fx_slot(&d[4], 0, 0, 4), fx_slot(&d[4], 7, 0, 3), fx_slot(&d[4], 11, 0, 1), fx_slot(&d[4], 15, 0, 2);
+    fx_slot(&d[4], 19, 0, 3), fx_slot(&d[4], 22, 30, 4);
+    /* holidays: early in a long span, near its end (in the simulated months), and after 400 years */
+    const int holidays[][4] = {{2024, 10, 1, 0}, {2025, 1, 29, 2}, {2026, 5, 1, 0},  {2027, 1, 1, 5},
+                               {2030, 10, 1, 0}, {2031, 1, 1, 0},  {2099, 10, 1, 0}, {2099, 11, 3, 1},
+                               {2430, 2, 2, 0},  {2849, 3, 3, 2}};
+    s->holiday_count = sizeof holidays / sizeof holidays[0];
+    for (unsigned i = 0; i < s->holiday_count; i++) {
+        assert_int_equal(prepay_time_days_from_date(holidays[i][0], (unsigned)holidays[i][1], (unsigned)holidays[i][2],
+                                                    &s->holidays[i].day),
+                         PREPAY_OK);
+        s->holidays[i].table = (uint8_t)holidays[i][3];
+    }
+    /* overrides: a sharp afternoon on a weekday and two windows on a holiday, in the jump part */
+    const int overrides[][6] = {{2025, 7, 16, 840, 960, 1}, {2026, 5, 1, 60, 120, 1}, {2026, 5, 1, 1300, 1440, 2}};
+    s->override_count = 3;
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(prepay_time_days_from_date(overrides[i][0], (unsigned)overrides[i][1],
+                                                    (unsigned)overrides[i][2], &s->overrides[i].day),
+                         PREPAY_OK);
+        s->overrides[i].start_minute = (uint16_t)overrides[i][3];
+        s->overrides[i].end_minute = (uint16_t)overrides[i][4];
+        s->overrides[i].band = (uint8_t)overrides[i][5];
+    }
+    t->prices.mode = PREPAY_PRICE_DIRECT;
+    for (unsigned b = 0; b < 4; b++) {
+        t->prices.band_price[b] = FX_PRICE(3000 + 1000 * b);
+    }
+    assert_int_equal(prepay_tariff_validate(t), PREPAY_OK);
+}
+
+static void test_rich_calendar_years(void **state)
+{
+    (void)state;
+    make_rich(&rich, 0);
+    prepay_meter_load_t forward = fx_constant(1234), reverse = fx_constant(-777);
+    prepay_meter_t *a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    uint32_t seven = jump_both(a, fx_time(2031, 2, 20, 5, 30, 0) - a->clock, &forward);
+    printf("7 years, three seasons, holidays, overrides: %u steps\n", (unsigned)seven);
+    assert_true(seven <= JUMP_STEPS);
+    /* every band had energy (the override's sharp band too) */
+    for (unsigned b = 1; b <= 4; b++) {
+        assert_true(a->forward[b] > 0);
+    }
+    uint32_t reversed = jump_both(a, 3L * 365 * 86400, &reverse);
+    assert_true(reversed <= JUMP_STEPS);
+    assert_true(a->reverse[0] > 0);
+
+    prepay_meter_t *c = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    uint32_t three = jump_both(c, fx_time(2027, 6, 3, 0, 0, 0) - c->clock, &forward);
+    c = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    uint32_t long_jump = jump_both(c, fx_time(2099, 12, 31, 0, 0, 0) - c->clock, &forward);
+    printf("2024 -> 2099: %u steps (3 years: %u)\n", (unsigned)long_jump, (unsigned)three);
+    assert_true(long_jump <= three + 16u); /* the span does not cost steps */
+}
+
+static void test_four_hundred_years(void **state)
+{
+    (void)state;
+    make_rich(&rich, 0);
+    /* two Gregorian periods counted at once, then the rest year by year; from two days after a
+     * season start, so that a period of the wrong length would count other day types */
+    prepay_meter_t *a = remote_meter(fx_time(2024, 5, 3, 0, 0, 0), &rich, NULL);
+    prepay_meter_load_t load = fx_constant(2500);
+    uint32_t steps = jump_both(a, fx_time(2850, 4, 1, 0, 0, 0) - a->clock, &load);
+    printf("826 years: %u steps\n", (unsigned)steps);
+    assert_true(steps <= JUMP_STEPS);
+}
+
+static void test_price_set_b_mid_span(void **state)
+{
+    (void)state;
+    make_rich(&rich, 0);
+    make_rich(&rich_b, 1); /* morning bands an hour later */
+    prepay_meter_t *a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, &rich_b);
+    a->switch_time[2] = fx_time(2026, 8, 17, 13, 0, 0);
+    prepay_meter_load_t load = fx_constant(999);
+    uint32_t steps = jump_both(a, fx_time(2029, 1, 1, 0, 0, 0) - a->clock, &load);
+    printf("set B mid-span: %u steps\n", (unsigned)steps);
+    assert_true(steps <= 2u * JUMP_STEPS);
+}
+
+static void test_nothing_flows(void **state)
+{
+    (void)state;
+    prepay_meter_t *a = remote_meter(fx_time(2024, 3, 1, 0, 0, 0), &fx_tariff, NULL);
+    prepay_meter_load_t load = fx_constant(1500);
+    assert_int_equal(prepay_meter_advance(a, 86400, &load), PREPAY_OK);
+    prepay_energy_t before = a->forward[0];
+    a->relay = (uint8_t)(a->relay | PREPAY_METER_RELAY_OPEN | PREPAY_METER_RELAY_REMOTE_TRIP);
+    uint32_t steps = jump_both(a, 10L * 365 * 86400, &load);
+    assert_true(steps <= JUMP_STEPS);
+    assert_true(a->forward[0] == before);
+    /* no load at all */
+    a->relay = 0;
+    assert_true(jump_both(a, 10L * 365 * 86400, NULL) <= JUMP_STEPS);
+}
+
+/* A local meter prices every band run while its relay is closed; once its purse has opened the
+ * relay nothing flows and its decision holds (a wallet policy without time windows), so the rest
+ * of a long advance jumps. */
+static void local_after_trip(const prepay_wallet_policy_t *policy)
+{
+    prepay_meter_t *a = fx_setup();
+    assert_int_equal(prepay_meter_bind(a, &fx_tariff, NULL, false, policy, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_set_purse_parameters(a, 2000, 1000, 300, 0, 500), PREPAY_OK);
+    assert_int_equal(prepay_meter_recharge(a, a->clock, 3000, 1), PREPAY_OK);
+    assert_int_equal(prepay_meter_load_ring_init(&ring_a, records_a, RING), PREPAY_OK);
+    assert_int_equal(prepay_meter_attach_load_ring(a, &ring_a), PREPAY_OK);
+    prepay_meter_load_t load = fx_constant(1500);
+    assert_false(prepay_meter_jumps(a, &load)); /* the relay is closed: energy is priced */
+    uint32_t steps = jump_both(a, 5L * 365 * 86400, &load);
+    printf("local, 5 years, the purse trips on day 2 or 3: %u steps\n", (unsigned)steps);
+    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) != 0);
+    assert_true(prepay_meter_jumps(a, &load));
+    assert_true(steps <= JUMP_STEPS + 3u * 12u + 64u); /* plus the days up to the trip and its minutes */
+    /* a recharge closes the relay again: no more jumps */
+    assert_int_equal(prepay_meter_recharge(a, a->clock, 60000, 2), PREPAY_OK);
+    assert_false(prepay_meter_jumps(a, &load));
+}
+
+static void test_local_after_trip(void **state)
+{
+    (void)state;
+    local_after_trip(NULL);
+    static prepay_wallet_policy_t timeless;
+    prepay_wallet_policy_default(&timeless);
+    timeless.hysteresis = 150;
+    timeless.pretrip_level = 0;
+    local_after_trip(&timeless);
+    /* a no-disconnect window makes the decision depend on the time of day: no jump */
+    static prepay_wallet_policy_t night;
+    prepay_wallet_policy_default(&night);
+    night.window_count = 1;
+    night.windows[0].start_second = 22 * 3600;
+    night.windows[0].end_second = 6 * 3600;
+    prepay_meter_t *a = fx_setup();
+    assert_int_equal(prepay_meter_bind(a, &fx_tariff, NULL, false, &night, NULL), PREPAY_OK);
+    a->relay = (uint8_t)(a->relay | PREPAY_METER_RELAY_OPEN);
+    assert_false(prepay_meter_jumps(a, NULL));
+}
+
+static void test_what_does_not_jump(void **state)
+{
+    (void)state;
+    prepay_meter_load_t load = fx_constant(1234);
+    /* local mode prices every band run: steps grow with the span */
+    prepay_meter_t *a = fx_setup();
+    assert_false(prepay_meter_jumps(a, &load));
+    assert_false(prepay_meter_jumps(NULL, NULL));
+    assert_int_equal(prepay_meter_recharge(a, a->clock, 100000000, 1), PREPAY_OK);
+    assert_int_equal(prepay_meter_advance(a, 2L * 365 * 86400, &load), PREPAY_OK);
+    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) == 0);
+    assert_true(a->derived.steps >= 2u * 365u * 7u);
+    /* a timed freeze (every day at 12:34) may fall at any minute: no jump */
+    a = remote_meter(fx_time(2024, 3, 1, 0, 0, 0), &fx_tariff, NULL);
+    const uint8_t timed[4] = {0x34, 0x12, 0x99, 0x99};
+    memcpy(a->freeze_pattern, timed, sizeof timed);
+    assert_false(prepay_meter_jumps(a, &load));
+    assert_int_equal(prepay_meter_advance(a, 2L * 365 * 86400, &load), PREPAY_OK);
+    assert_true(a->derived.steps >= 2u * 365u * 1440u);
+    /* a load profile varies within the day */
+    a = remote_meter(fx_time(2024, 3, 1, 0, 0, 0), &fx_tariff, NULL);
+    static const int32_t two[2] = {500, 1500};
+    prepay_meter_load_t varying;
+    memset(&varying, 0, sizeof varying);
+    varying.kind = PREPAY_METER_LOAD_PROFILE;
+    varying.profile = two;
+    varying.profile_len = 2;
+    varying.step = 3600;
+    assert_false(prepay_meter_jumps(a, &varying));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixture_tariff_three_years),
+        cmocka_unit_test(test_rich_calendar_years),
+        cmocka_unit_test(test_four_hundred_years),
+        cmocka_unit_test(test_price_set_b_mid_span),
+        cmocka_unit_test(test_nothing_flows),
+        cmocka_unit_test(test_local_after_trip),
+        cmocka_unit_test(test_what_does_not_jump),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
