@@ -5,7 +5,9 @@
  * bounded slices (counted in the meter's own steps), firing scripted
  * events at their times, so that a long jump costs the event loop many
  * short turns instead of one long stall; a meter's step covers a run of
- * minutes with nothing due inside, so a jump of years costs O(band changes).
+ * minutes with nothing due inside, so a jump of years costs O(band changes),
+ * and a meter that jumps (prepay_meter_jumps(): remote mode, constant load,
+ * no supervision) crosses any span in one call of a few hundred steps.
  */
 #include <string.h>
 
@@ -96,6 +98,9 @@ static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m)
     prepay_time_t clock = m->meter.clock;
     int64_t span = m->target - clock;
     int64_t chunk = m->aggregate ? CHUNK_SECONDS : LONG_CHUNK_SECONDS;
+    if (!m->aggregate && site->scenario == NULL && prepay_meter_jumps(&m->meter, m->has_load ? &m->load : NULL)) {
+        chunk = INT64_MAX; /* the meter jumps: one call costs a few hundred steps, whatever the span */
+    }
     if (span > chunk) {
         span = chunk;
     }
