@@ -626,8 +626,8 @@ PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, cons
  * @brief Whether a long prepay_meter_advance() of this meter under this load jumps: its cost then
  * does not grow with the span (docs/meter.md, "Long advances").
  *
- * A meter without supervision, without a timed freeze, powered, under a constant load (or none)
- * jumps in remote mode, and in local mode while nothing flows (the relay open or no load) and its
+ * A meter without supervision, without a timed freeze, powered, under a constant load (or none,
+ * or any load behind an open relay) jumps in remote mode, and in local mode while nothing flows (the relay open or no load) and its
  * relay decision cannot change (a wallet policy without time windows: the purse stays as it is).
  * The energy registers are brought to a midnight months before the end in closed form, and the
  * last months are simulated run by run, which rewrites every freeze, demand maximum and load

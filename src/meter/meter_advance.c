@@ -359,14 +359,12 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         if (meter->sets[1] != NULL && t < switch_time && step_end > switch_time) {
             step_end = switch_time;
         }
-        prepay_time_t holds_until;
-        int32_t watts = load_power(load, t, &holds_until);
+        /* Behind an open relay every load is 0 W, for as long as the relay stays open. */
+        bool open = (meter->relay & PREPAY_METER_RELAY_OPEN) != 0;
+        prepay_time_t holds_until = INT64_MAX;
+        int32_t watts = open ? 0 : load_power(load, t, &holds_until);
         if (holds_until < step_end) {
             step_end = holds_until;
-        }
-        bool open = (meter->relay & PREPAY_METER_RELAY_OPEN) != 0;
-        if (open) {
-            watts = 0;
         }
         int64_t magnitude = watts < 0 ? -(int64_t)watts : (int64_t)watts;
         bool above = meter->power_limit > 0 && magnitude > (int64_t)meter->power_limit;

@@ -84,11 +84,14 @@ prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan
 bool prepay_meter_jumps(const prepay_meter_t *meter, const prepay_meter_load_t *load)
 {
 #if PREPAY_METER_JUMP
-    if (meter == NULL || prepay__meter_check(meter) != PREPAY_OK ||
-        (load != NULL && load->kind != PREPAY_METER_LOAD_CONSTANT)) {
+    if (meter == NULL || prepay__meter_check(meter) != PREPAY_OK) {
         return false;
     }
-    bool flowing = load != NULL && load->watts != 0 && (meter->relay & PREPAY_METER_RELAY_OPEN) == 0;
+    bool open = (meter->relay & PREPAY_METER_RELAY_OPEN) != 0;
+    if (load != NULL && load->kind != PREPAY_METER_LOAD_CONSTANT && !open) {
+        return false; /* a varying load: only behind an open relay is it a constant 0 W */
+    }
+    bool flowing = load != NULL && !open && load->watts != 0;
     return prepay__meter_jump_allowed(meter, flowing);
 #else
     (void)meter;

@@ -304,6 +304,11 @@ static void test_what_does_not_jump(void **state)
     varying.profile_len = 2;
     varying.step = 3600;
     assert_false(prepay_meter_jumps(a, &varying));
+    /* ... unless the relay is open: behind it every load is 0 W */
+    a->relay = (uint8_t)(a->relay | PREPAY_METER_RELAY_OPEN | PREPAY_METER_RELAY_REMOTE_TRIP);
+    assert_true(prepay_meter_jumps(a, &varying));
+    varying.start = a->clock;
+    assert_true(jump_both(a, 4L * 365 * 86400, &varying) <= JUMP_STEPS);
 }
 
 int main(void)
