@@ -203,23 +203,42 @@ int main(int argc, char **argv)
        at constant load (docs/meter.md, "Long advances"). Remote: the registers jump to a midnight
        months before the end in closed form, the last months in runs of whole minutes (a cost that
        does not grow with the span). Local with the relay closed: every band run is priced (O(band
-       runs + days)); the purse of 999 999 yuan lasts the 10 years at 850 W (about 4 700 yuan a year). */
-    for (int row = 0; row < 3; row++) {
+       runs + days)); the purse of 999 999 yuan lasts the 10 years at 850 W (about 4 700 yuan a year).
+       Last, 73 years of an hourly profile in remote mode (a day of whole Wh) and a quarter-hour one
+       whose day is not (floor sums per year, season and weekday). */
+    static const int32_t hourly[24] = {300, 250, 200, 200, 250, 400, 900, 1500, 1200, 800, 700, 900,
+                                       1100, 800, 700, 700, 900, 1600, 2400, 2600, 2200, 1500, 900, 501};
+    static int32_t quarters[96];
+    for (int i = 0; i < 96; i++) {
+        quarters[i] = hourly[i / 4] + (i % 4);
+    }
+    quarters[0]++; /* a day of 900 Ws beyond whole Wh */
+    for (int row = 0; row < 5; row++) {
         static prepay_meter_t jump;
         int local = row == 2;
+        prepay_meter_load_t shape = load;
+        if (row >= 3) {
+            memset(&shape, 0, sizeof shape);
+            shape.kind = PREPAY_METER_LOAD_PROFILE;
+            shape.profile = row == 3 ? hourly : quarters;
+            shape.profile_len = row == 3 ? 24 : 96;
+            shape.step = row == 3 ? 3600 : 900;
+        }
         make_meter(&jump, 900u + (unsigned)local);
         if (!local && prepay_meter_set_mode(&jump, PREPAY_METER_MODE_REMOTE) != PREPAY_OK) {
             abort();
         }
-        const int64_t years = row == 1 ? 73 : 10, span = years * 365 * 86400;
+        const int64_t years = row == 0 || row == 2 ? 10 : 73, span = years * 365 * 86400;
+        shape.start = jump.clock;
         t0 = cpu_seconds();
-        if (prepay_meter_advance(&jump, span, &load) != PREPAY_OK) {
+        if (prepay_meter_advance(&jump, span, &shape) != PREPAY_OK) {
             abort();
         }
         dt = cpu_seconds() - t0;
+        static const char *const what[5] = {"remote", "remote", "local ", "remote, hourly profile",
+                                            "remote, quarter-hour profile"};
         printf("jump:   advance(%2d years) in one call, %s %8u steps (%.2f a day)  %8.2f ms CPU\n", (int)years,
-               local ? "local " : "remote", jump.derived.steps, (double)jump.derived.steps / (double)(years * 365),
-               dt * 1e3);
+               what[row], jump.derived.steps, (double)jump.derived.steps / (double)(years * 365), dt * 1e3);
     }
 
     /* Handler: requests per second. */

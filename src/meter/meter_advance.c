@@ -379,20 +379,25 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         prepay__meter_sup_step_t sup_step;
         const prepay__meter_sup_ops_t *sup = prepay__meter_sup(meter);
 #if PREPAY_METER_JUMP
-        /* Years of a quiet meter at constant power: the sums in closed form to a midnight,
-         * then the runs below for the last months, which rewrite all history (meter_jump.c). */
-        if (!above && holds_until == INT64_MAX && prepay_time_second_of_day(t) == 0 &&
-            prepay__meter_jump_allowed(meter, watts != 0)) {
+        /* Years of a quiet meter whose load repeats every day: the sums in closed form to a
+         * midnight, then the runs below for the last months, which rewrite all history
+         * (meter_jump.c). */
+        bool flowing;
+        if (!above && prepay_time_second_of_day(t) == 0 && prepay__meter_jump_load(meter, open ? NULL : load, &flowing) &&
+            prepay__meter_jump_allowed(meter, flowing)) {
             prepay_time_t skip;
-            prepay_time_t to = prepay__meter_jump(meter, plan, end, watts, &skip);
+            prepay_time_t to = prepay__meter_jump(meter, plan, end, open ? NULL : load, &skip);
             if (to > t) {
                 meter->clock = to;
                 meter->overload_since = -1;
-                /* The window full of this power at `to`. Its band count and maxima are not those of
-                 * minute by minute (band 0 here), nor need to be: the band count restarts at the next
-                 * band switch or saturates (46 days), and the maxima are settled and cleared by the
-                 * settlement freezes of the months simulated after the jump. */
-                prepay__meter_demand_minutes(meter, t + 60, (to - t) / 60, watts, 0);
+                /* The window at `to` as after a run of this constant power (a profile: of 0 W, the
+                 * window being rewritten within the hour). Its band count and maxima are not those
+                 * of minute by minute (band 0 here), nor need to be: the window is rewritten, the
+                 * band count restarts at the next band switch or saturates (46 days), and the
+                 * maxima are settled and cleared by the settlement freezes of the months simulated
+                 * after the jump. */
+                int32_t constant = holds_until == INT64_MAX ? watts : 0;
+                prepay__meter_demand_minutes(meter, t + 60, (to - t) / 60, constant, 0);
                 prepay__meter_profile_skip(meter, t, skip);
                 prepay__meter_profile_minute(meter, to);
                 minute_tasks(meter, to);

@@ -171,14 +171,17 @@ void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end
  * remote mode, or in local mode with nothing `flowing`, nothing left to price and a relay decision
  * that holds. */
 bool prepay__meter_jump_allowed(const prepay_meter_t *meter, bool flowing);
+/* Whether a load (NULL: none, or behind an open relay) repeats every day within the power limit
+ * (meter_jump.c): a constant power, or a profile whose period divides a day; *flowing: whether it
+ * ever draws or feeds. */
+bool prepay__meter_jump_load(const prepay_meter_t *meter, const prepay_meter_load_t *load, bool *flowing);
 /* A long quiet advance from the midnight meter->clock towards `end` in closed form (meter_jump.c;
- * the caller has checked prepay__meter_jump_allowed() and a constant `watts` within the power
- * limit): the registers brought to a midnight `to` at least the history horizon
- * before `end`. Returns `to`, or meter->clock when no jump applies (nothing changed). The caller then
- * treats [clock, to) as a run of minutes (demand window, load records up to *skip_until unwritten,
- * the freezes at `to`). */
+ * the caller has checked prepay__meter_jump_load() and prepay__meter_jump_allowed()): the
+ * registers brought to a midnight `to` at least the history horizon before `end`. Returns `to`, or
+ * meter->clock when no jump applies (nothing changed). The caller then treats [clock, to) as a
+ * run of minutes (demand window, load records up to *skip_until unwritten, the freezes at `to`). */
 prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
-                                 int32_t watts, prepay_time_t *skip_until);
+                                 const prepay_meter_load_t *load, prepay_time_t *skip_until);
 void prepay__meter_profile_init(prepay_meter_t *meter);
 /* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
 void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t);

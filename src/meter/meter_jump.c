@@ -7,12 +7,14 @@
  * What an advance leaves behind is of two kinds. Sums — the energy registers and their
  * watt-second remainders — depend on the whole span. History — the daily and settlement freezes
  * and the demand maxima they take, the demand window, the load-record ring — is overwritten by
- * the last months of the span. So a meter without supervision at constant power — in remote mode
- * (nothing priced, no relay decision), or in local mode while nothing flows (relay open or no load)
- * and its relay decision holds — takes the sums to a midnight well before the end in closed form
- * (prepay__tou_whole_days(): Wh per band at constant power over whole days), and the advance then
- * simulates the last JUMP_HISTORY_DAYS as before, which rewrites every piece of history: the
- * result is the same, field for field, as the advance minute by minute (tests/meter/test_meter_jump.c).
+ * the last months of the span. So a meter without supervision whose load repeats every day (a
+ * constant power, or a profile whose period divides a day) — in remote mode (nothing priced, no
+ * relay decision), or in local mode while nothing flows (relay open or no load) and its relay
+ * decision holds — takes the sums to a midnight well before the end in closed form
+ * (prepay__tou_whole_days(): Wh per band over whole days of a daily energy pattern), and the
+ * advance then simulates the last JUMP_HISTORY_DAYS as before, which rewrites every piece of
+ * history: the result is the same, field for field, as the advance minute by minute
+ * (tests/meter/test_meter_jump.c).
  */
 #include "meter_internal.h"
 
@@ -33,8 +35,84 @@ static prepay_time_t midnight_of(prepay_time_t t)
     return t - prepay_time_second_of_day(t);
 }
 
+bool prepay__meter_jump_load(const prepay_meter_t *meter, const prepay_meter_load_t *load, bool *flowing)
+{
+    *flowing = false;
+    if (load == NULL) {
+        return true;
+    }
+    int64_t limit = meter->power_limit;
+    if (load->kind == PREPAY_METER_LOAD_CONSTANT) {
+        int64_t w = load->watts;
+        *flowing = w != 0;
+        return limit <= 0 || (w < 0 ? -w : w) <= limit;
+    }
+    if (load->kind != PREPAY_METER_LOAD_PROFILE || load->profile == NULL || load->profile_len == 0 ||
+        load->step == 0 || load->profile_len > PREPAY_SECONDS_PER_DAY) {
+        return false;
+    }
+    /* Every day the same pattern: the period divides a day (then every midnight is at one phase). */
+    int64_t period = (int64_t)load->profile_len * (int64_t)load->step;
+    if (period > PREPAY_SECONDS_PER_DAY || PREPAY_SECONDS_PER_DAY % period != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < load->profile_len; i++) {
+        int64_t w = load->profile[i];
+        *flowing = *flowing || w != 0;
+        if (limit > 0 && (w < 0 ? -w : w) > limit) {
+            return false; /* the overload timer would run */
+        }
+    }
+    return true;
+}
+
+/* The daily energy pattern of one direction of a load, from a midnight. */
+typedef struct day_pattern {
+    const prepay_meter_load_t *load; /* NULL: nothing */
+    int64_t sign;                    /* +1 forward (positive powers), -1 reverse (negative ones) */
+    int64_t phase;                   /* profile: seconds into its period at midnight */
+} day_pattern_t;
+
+static int64_t directed(const day_pattern_t *p, int64_t watts)
+{
+    int64_t w = p->sign * watts;
+    return w > 0 ? w : 0;
+}
+
+/* Profile energy over [0, u) of its period (u <= period): whole steps, then part of one. */
+static int64_t profile_ws(const day_pattern_t *p, int64_t u)
+{
+    const prepay_meter_load_t *l = p->load;
+    int64_t step = (int64_t)l->step, ws = 0;
+    int64_t whole = u / step;
+    for (int64_t i = 0; i < whole; i++) {
+        ws += directed(p, l->profile[i]) * step;
+    }
+    if (whole < (int64_t)l->profile_len) {
+        ws += directed(p, l->profile[whole]) * (u % step);
+    }
+    return ws;
+}
+
+static int64_t pattern_ws_until(const void *context, int32_t second)
+{
+    const day_pattern_t *p = context;
+    const prepay_meter_load_t *l = p->load;
+    if (l == NULL) {
+        return 0;
+    }
+    if (l->kind == PREPAY_METER_LOAD_CONSTANT) {
+        return directed(p, l->watts) * second;
+    }
+    /* Energy from the phase to phase + second, the period repeating: C(v) = whole periods + part. */
+    int64_t period = (int64_t)l->profile_len * (int64_t)l->step;
+    int64_t full = profile_ws(p, period);
+    int64_t v = p->phase + second;
+    return (v / period) * full + profile_ws(p, v % period) - profile_ws(p, p->phase);
+}
+
 prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
-                                 int32_t watts, prepay_time_t *skip_until)
+                                 const prepay_meter_load_t *load, prepay_time_t *skip_until)
 {
     prepay_time_t t = meter->clock;
     *skip_until = t;
@@ -60,21 +138,33 @@ prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan
     if (meter->sets[0] != NULL) {
         tariff = plan->sets[plan->sets[1] != NULL && t >= plan->switch_time ? 1 : 0];
     }
-    int64_t magnitude = watts < 0 ? -(int64_t)watts : (int64_t)watts;
-    prepay_energy_t *registers = watts < 0 ? meter->reverse : meter->forward;
-    int64_t remainder = watts < 0 ? meter->reverse_remainder : meter->forward_remainder;
-    prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1];
+    day_pattern_t pattern = {load, 1, 0};
+    if (load != NULL && load->kind == PREPAY_METER_LOAD_PROFILE) {
+        int64_t period = (int64_t)load->profile_len * (int64_t)load->step;
+        pattern.phase = ((t - load->start) % period + period) % period;
+    }
+    prepay__day_energy_t energy = {pattern_ws_until, &pattern};
+    prepay_days_t from = prepay_time_day_of(t), until = prepay_time_day_of(to);
+    /* Both directions on copies first: a date the calendar cannot place changes nothing. */
+    prepay_energy_t wh[2][PREPAY_MAX_TARIFF_INDEX + 1];
+    prepay_energy_t total[2] = {0, 0};
+    int64_t remainder[2] = {meter->forward_remainder, meter->reverse_remainder};
     memset(wh, 0, sizeof wh);
-    if (tariff != NULL && magnitude != 0 &&
-        prepay__tou_whole_days(tariff, prepay_time_day_of(t), prepay_time_day_of(to), magnitude, remainder, wh) !=
-            PREPAY_OK) {
-        return t; /* a date the calendar cannot place: run by run, as before */
+    for (unsigned k = 0; k < 2; k++) {
+        pattern.sign = k == 0 ? 1 : -1;
+        if (prepay__tou_whole_days(tariff, from, until, &energy, &remainder[k], &total[k], wh[k]) != PREPAY_OK) {
+            return t; /* run by run, as before */
+        }
     }
-    /* A day carries exactly 24 x W Wh: the remainder at `to` is the remainder at t. */
-    registers[0] += 24 * magnitude * ((to - t) / PREPAY_SECONDS_PER_DAY);
-    for (unsigned b = 1; b <= PREPAY_METER_TARIFFS && b <= PREPAY_MAX_TARIFF_INDEX; b++) {
-        registers[b] += wh[b];
+    prepay_energy_t *registers[2] = {meter->forward, meter->reverse};
+    for (unsigned k = 0; k < 2; k++) {
+        registers[k][0] += total[k];
+        for (unsigned b = 1; b <= PREPAY_METER_TARIFFS && b <= PREPAY_MAX_TARIFF_INDEX; b++) {
+            registers[k][b] += wh[k][b];
+        }
     }
+    meter->forward_remainder = remainder[0];
+    meter->reverse_remainder = remainder[1];
     *skip_until = records ? to : t;
     return to;
 }
@@ -87,12 +177,8 @@ bool prepay_meter_jumps(const prepay_meter_t *meter, const prepay_meter_load_t *
     if (meter == NULL || prepay__meter_check(meter) != PREPAY_OK) {
         return false;
     }
-    bool open = (meter->relay & PREPAY_METER_RELAY_OPEN) != 0;
-    if (load != NULL && load->kind != PREPAY_METER_LOAD_CONSTANT && !open) {
-        return false; /* a varying load: only behind an open relay is it a constant 0 W */
-    }
-    bool flowing = load != NULL && !open && load->watts != 0;
-    return prepay__meter_jump_allowed(meter, flowing);
+    bool open = (meter->relay & PREPAY_METER_RELAY_OPEN) != 0, flowing;
+    return prepay__meter_jump_load(meter, open ? NULL : load, &flowing) && prepay__meter_jump_allowed(meter, flowing);
 #else
     (void)meter;
     (void)load;

@@ -78,16 +78,27 @@ int prepay__tou_run(const prepay_tariff_t *tariff, prepay_days_t day, uint8_t ta
 /* Band at a minute of a day (tariff already validated). */
 int prepay__tou_band_at(const prepay_tariff_t *tariff, prepay_days_t day, unsigned minute, unsigned *band);
 
-/* Adds to wh[band] the Wh that constant power `watts` (>= 0) puts in each band over the whole days
- * [from, to), when the watt-seconds carried at each midnight are `remainder_ws` (0..3599), as a
- * meter counts them (a band gets the Wh that complete inside its segments). A day carries exactly
- * 24 x watts Wh, so the carry is the same at every midnight and a day's split depends only on its
- * segments: days are counted per day table (seasons by year, day types by arithmetic, 400-year
- * Gregorian periods at once), holidays and override days corrected one by one. The cost is
- * bounded by 400 years x seasons + holidays + overrides, whatever the span. Returns PREPAY_OK, or
- * PREPAY_E_BAD_DATE for a day outside years 1..9999 (nothing added). */
-int prepay__tou_whole_days(const prepay_tariff_t *tariff, prepay_days_t from, prepay_days_t to, int64_t watts,
-                           int64_t remainder_ws, prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1]);
+/* Energy that repeats every day: the watt-seconds from midnight to each second of the day. */
+typedef struct prepay__day_energy {
+    /* Cumulative Ws over [midnight, midnight + second), second 0..86400: 0 at 0, non-decreasing. */
+    int64_t (*ws_until)(const void *context, int32_t second);
+    const void *context;
+} prepay__day_energy_t;
+
+/* Adds to wh[band] the Wh that `energy` puts in each band over the whole days [from, to) as a
+ * meter counts them (a band gets the Wh that complete inside its segments), and to *total all of
+ * them; *remainder_ws (0..3599), the watt-seconds carried at `from`, becomes the carry at `to`.
+ * With F(s) the day's energy up to s and E = F(86400), the counter on day k at s is
+ * floor((r + k E + F(s)) / 3600). When a day carries whole Wh (E a multiple of 3600: any constant
+ * power), the carry is the same every midnight and a day's split depends only on its segments:
+ * days are counted per day table (seasons by year, day types by arithmetic, 400-year Gregorian
+ * periods at once), holidays and override days moved one by one -- bounded work whatever the
+ * span. Otherwise each year's days of one season and weekday form an arithmetic progression
+ * summed in closed form (a floor sum, O(log 3600)): O(years x seasons x 7) sums. Returns
+ * PREPAY_OK, or PREPAY_E_BAD_DATE for a day outside years 1..9999 (nothing changed). */
+int prepay__tou_whole_days(const prepay_tariff_t *tariff, prepay_days_t from, prepay_days_t to,
+                           const prepay__day_energy_t *energy, int64_t *remainder_ws, prepay_energy_t *total,
+                           prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1]);
 
 /* Price of (band, tier), tariff validated, band/tier in range. */
 int prepay__tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);

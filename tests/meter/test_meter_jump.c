@@ -13,8 +13,10 @@
  *  - a price set B with another calendar taking effect mid-span;
  *  - an open relay and no load (nothing flows; only the clock and history move);
  *  - a local meter whose purse opens the relay early in a 5-year advance: the rest jumps;
- *  - prepay_meter_jumps() says which meters jump; what does not: local mode, a timed freeze, a
- *    varying load (steps as before).
+ *  - load profiles that repeat every day (hourly from an odd phase, quarter hours drawing and
+ *    feeding back, 45-second steps): a day of fractional Wh, summed by floor sums;
+ *  - prepay_meter_jumps() says which meters jump; what does not: local mode drawing power, a
+ *    timed freeze, a profile whose period does not divide a day or beyond the power limit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +217,62 @@ static void test_price_set_b_mid_span(void **state)
     assert_true(steps <= 2u * JUMP_STEPS);
 }
 
+static prepay_meter_load_t profile_load(const int32_t *profile, size_t len, uint32_t step, prepay_time_t start)
+{
+    prepay_meter_load_t load;
+    memset(&load, 0, sizeof load);
+    load.kind = PREPAY_METER_LOAD_PROFILE;
+    load.profile = profile;
+    load.profile_len = len;
+    load.step = step;
+    load.start = start;
+    return load;
+}
+
+/* Profiles whose period divides a day repeat every day: a day's energy need not be whole Wh, so
+ * the carry moves from midnight to midnight and each table's days are summed as arithmetic
+ * progressions (floor sums). Hourly from an odd phase; quarter hours drawing and feeding back
+ * (both registers); 45-second steps. The cost follows the simulated months, not the span. */
+static void test_daily_profiles(void **state)
+{
+    (void)state;
+    make_rich(&rich, 0);
+    static const int32_t hourly[24] = {301, 250, 200, 200, 250, 401, 900, 1500, 1201, 800, 700, 900,
+                                       1100, 800, 703, 700, 900, 1600, 2400, 2601, 2200, 1500, 900, 503};
+    prepay_meter_t *a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    prepay_meter_load_t load = profile_load(hourly, 24, 3600, fx_time(2024, 1, 1, 7, 13, 29));
+    assert_true(prepay_meter_jumps(a, &load));
+    uint32_t three = jump_both(a, 3L * 365 * 86400 + 5 * 3600, &load);
+    a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    uint32_t thirty = jump_both(a, 30L * 365 * 86400 + 5 * 3600, &load);
+    printf("hourly profile: 3 years %u steps, 30 years %u steps\n", (unsigned)three, (unsigned)thirty);
+    assert_true(thirty <= three + 64u);
+    assert_true(a->forward[0] > 0 && a->forward[1] > 0);
+
+    static int32_t quarters[96];
+    for (unsigned i = 0; i < 96; i++) {
+        quarters[i] = (int32_t)((i * 37u) % 23u) * 97 - 700; /* -700 .. 1434 W */
+    }
+    quarters[5] = 2;   /* a day of neither whole Wh forward (E mod 3600 = 2700 Ws) ... */
+    quarters[0] = -701; /* ... nor back (900 Ws): the carry moves every midnight, by a step that
+                           7 days do not cancel */
+    a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    load = profile_load(quarters, 96, 900, fx_time(2024, 1, 1, 0, 5, 0));
+    uint32_t mixed = jump_both(a, (9L * 365 + 2) * 86400, &load);
+    printf("quarter-hour profile, both directions, 9 years: %u steps\n", (unsigned)mixed);
+    assert_true(a->forward[0] > 0 && a->reverse[0] > 0 && a->reverse[2] > 0);
+
+    static int32_t fine[32];
+    for (unsigned i = 0; i < 32; i++) {
+        fine[i] = (int32_t)(i * i % 31u) * 53 + 7;
+    }
+    fine[0] = 8; /* a day of 2700 Ws beyond whole Wh */
+    a = remote_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, NULL);
+    load = profile_load(fine, 32, 45, fx_time(2024, 1, 1, 0, 0, 17));
+    assert_true(prepay_meter_jumps(a, &load));
+    (void)jump_both(a, 2L * 365 * 86400, &load);
+}
+
 static void test_nothing_flows(void **state)
 {
     (void)state;
@@ -294,16 +352,24 @@ static void test_what_does_not_jump(void **state)
     assert_false(prepay_meter_jumps(a, &load));
     assert_int_equal(prepay_meter_advance(a, 2L * 365 * 86400, &load), PREPAY_OK);
     assert_true(a->derived.steps >= 2u * 365u * 1440u);
-    /* a load profile varies within the day */
+    /* a load profile whose period (5 hours) does not divide a day */
     a = remote_meter(fx_time(2024, 3, 1, 0, 0, 0), &fx_tariff, NULL);
-    static const int32_t two[2] = {500, 1500};
+    static const int32_t five[5] = {500, 1500, 700, 0, 900};
     prepay_meter_load_t varying;
     memset(&varying, 0, sizeof varying);
     varying.kind = PREPAY_METER_LOAD_PROFILE;
-    varying.profile = two;
-    varying.profile_len = 2;
+    varying.profile = five;
+    varying.profile_len = 5;
     varying.step = 3600;
     assert_false(prepay_meter_jumps(a, &varying));
+    /* a profile beyond the power limit (the overload timer must run) */
+    static const int32_t two[2] = {500, 1500};
+    prepay_meter_load_t peaks = varying;
+    peaks.profile = two;
+    peaks.profile_len = 2;
+    assert_true(prepay_meter_jumps(a, &peaks));
+    assert_int_equal(prepay_meter_set_power_limit(a, 1000, 60), PREPAY_OK);
+    assert_false(prepay_meter_jumps(a, &peaks));
     /* ... unless the relay is open: behind it every load is 0 W */
     a->relay = (uint8_t)(a->relay | PREPAY_METER_RELAY_OPEN | PREPAY_METER_RELAY_REMOTE_TRIP);
     assert_true(prepay_meter_jumps(a, &varying));
@@ -318,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_rich_calendar_years),
         cmocka_unit_test(test_four_hundred_years),
         cmocka_unit_test(test_price_set_b_mid_span),
+        cmocka_unit_test(test_daily_profiles),
         cmocka_unit_test(test_nothing_flows),
         cmocka_unit_test(test_local_after_trip),
         cmocka_unit_test(test_what_does_not_jump),

@@ -6,8 +6,9 @@
  * events at their times, so that a long jump costs the event loop many
  * short turns instead of one long stall; a meter's step covers a run of
  * minutes with nothing due inside, so a jump of years costs O(band changes),
- * and a meter that jumps (prepay_meter_jumps(): remote mode, constant load,
- * no supervision) crosses any span in one call of a few hundred steps.
+ * and a meter that jumps (prepay_meter_jumps(): remote mode or a tripped
+ * purse, a load that repeats every day, no supervision) crosses any span in
+ * one call whose cost does not grow with the span.
  */
 #include <string.h>
 
@@ -99,7 +100,7 @@ static prepay_time_t step_end(emu_site_t *site, emu_meter_t *m)
     int64_t span = m->target - clock;
     int64_t chunk = m->aggregate ? CHUNK_SECONDS : LONG_CHUNK_SECONDS;
     if (!m->aggregate && site->scenario == NULL && prepay_meter_jumps(&m->meter, m->has_load ? &m->load : NULL)) {
-        chunk = INT64_MAX; /* the meter jumps: one call costs a few hundred steps, whatever the span */
+        chunk = INT64_MAX; /* the meter jumps: one call costs the same whatever the span */
     }
     if (span > chunk) {
         span = chunk;
