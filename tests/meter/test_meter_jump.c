@@ -15,6 +15,7 @@
  *  - a local meter whose purse opens the relay early in a 5-year advance: the rest jumps;
  *  - load profiles that repeat every day (hourly from an odd phase, quarter hours drawing and
  *    feeding back, 45-second steps): a day of fractional Wh, summed by floor sums;
+ *  - 24 random calendars, loads, starts and spans (a fixed-seed generator);
  *  - prepay_meter_jumps() says which meters jump; what does not: local mode drawing power, a
  *    timed freeze, a profile whose period does not divide a day or beyond the power limit.
  */
@@ -273,6 +274,108 @@ static void test_daily_profiles(void **state)
     (void)jump_both(a, 2L * 365 * 86400, &load);
 }
 
+/* A small deterministic generator (xorshift64*) for the random cases below. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint32_t rng(uint32_t bound)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 33) % bound;
+}
+
+/* A random valid calendar: 1..4 seasons, 1..4 day tables of 1..6 slots, up to 6 holidays and 4
+ * override days over 2025..2040. */
+static void make_random(prepay_tariff_t *t)
+{
+    assert_int_equal(prepay_tariff_init(t), PREPAY_OK);
+    t->band_count = 4;
+    prepay_tou_schedule_t *s = &t->schedule;
+    unsigned tables = 1 + rng(4);
+    s->day_table_count = (uint8_t)tables;
+    for (unsigned i = 0; i < tables; i++) {
+        prepay_tou_day_table_t *d = &s->day_tables[i];
+        memset(d, 0, sizeof *d);
+        unsigned slots = 1 + rng(6), minute = rng(120);
+        for (unsigned k = 0; k < slots && minute < 1440; k++) {
+            fx_slot(d, (int)(minute / 60), (int)(minute % 60), 1 + (int)rng(4));
+            minute += 1 + rng(400);
+        }
+    }
+    unsigned seasons = 1 + rng(4), month = 1;
+    s->season_count = 0;
+    for (unsigned i = 0; i < seasons && month <= 12; i++) {
+        prepay_tou_season_t *se = &s->seasons[s->season_count++];
+        se->start_month = (uint8_t)month;
+        se->start_day = (uint8_t)(1 + rng(28));
+        se->weekday_table = (uint8_t)rng(tables);
+        se->saturday_table = (uint8_t)rng(tables);
+        se->sunday_table = (uint8_t)rng(tables);
+        se->holiday_table = (uint8_t)rng(tables);
+        month += 1 + rng(5);
+    }
+    prepay_days_t day;
+    assert_int_equal(prepay_time_days_from_date(2025, 1, 1, &day), PREPAY_OK);
+    s->holiday_count = (uint16_t)rng(7);
+    for (unsigned i = 0; i < s->holiday_count; i++) {
+        day += 1 + (prepay_days_t)rng(900);
+        s->holidays[i].day = day;
+        s->holidays[i].table = (uint8_t)rng(tables + 1);
+    }
+    assert_int_equal(prepay_time_days_from_date(2025, 1, 1, &day), PREPAY_OK);
+    s->override_count = (uint16_t)rng(5);
+    for (unsigned i = 0; i < s->override_count; i++) {
+        day += (prepay_days_t)rng(i == 0 ? 900 : 2) + (i > 0 && rng(2) ? 0 : 1); /* sometimes two on one day */
+        s->overrides[i].day = day;
+        unsigned start = i > 0 && s->overrides[i - 1].day == day ? s->overrides[i - 1].end_minute : rng(1200);
+        if (start >= 1439) {
+            start = 0;
+            s->overrides[i].day = ++day;
+        }
+        s->overrides[i].start_minute = (uint16_t)start;
+        s->overrides[i].end_minute = (uint16_t)(start + 1 + rng(1439 - start));
+        s->overrides[i].band = (uint8_t)(1 + rng(4));
+    }
+    t->prices.mode = PREPAY_PRICE_DIRECT;
+    for (unsigned b = 0; b < 4; b++) {
+        t->prices.band_price[b] = FX_PRICE(3000 + 1000 * b);
+    }
+    assert_int_equal(prepay_tariff_validate(t), PREPAY_OK);
+}
+
+/* Random calendars, loads (constant either way, or a profile of 1..48 steps whose period divides a
+ * day, from a random phase), start times and spans of 150 days to 12 years: one call equals 20-day
+ * calls, field for field. */
+static void test_random_cases(void **state)
+{
+    (void)state;
+    static const uint32_t steps[] = {45, 60, 300, 900, 1800, 3600, 7200};
+    static int32_t profile[48];
+    for (unsigned n = 0; n < 24; n++) {
+        make_random(&rich);
+        prepay_time_t start = fx_time(2024, 1 + (int)rng(12), 1 + (int)rng(28), (int)rng(24), (int)rng(60), (int)rng(60));
+        prepay_meter_t *a = remote_meter(start, &rich, NULL);
+        prepay_meter_load_t load;
+        if (rng(3) == 0) {
+            load = fx_constant((int32_t)rng(5000) - 1000);
+        } else {
+            uint32_t step = steps[rng(7)];
+            size_t len = 1 + rng(48);
+            while (86400 % (step * len) != 0) {
+                len--;
+            }
+            for (size_t i = 0; i < len; i++) {
+                profile[i] = (int32_t)rng(4001) - 800;
+            }
+            load = profile_load(profile, len, step, start - rng(86400));
+        }
+        assert_true(prepay_meter_jumps(a, &load));
+        int64_t span = (150 + (int64_t)rng(12 * 365 - 150)) * 86400 + rng(86400);
+        (void)jump_both(a, span, &load);
+    }
+}
+
 static void test_nothing_flows(void **state)
 {
     (void)state;
@@ -385,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_four_hundred_years),
         cmocka_unit_test(test_price_set_b_mid_span),
         cmocka_unit_test(test_daily_profiles),
+        cmocka_unit_test(test_random_cases),
         cmocka_unit_test(test_nothing_flows),
         cmocka_unit_test(test_local_after_trip),
         cmocka_unit_test(test_what_does_not_jump),
