@@ -13,7 +13,7 @@ import sys
 # Macros that change behaviour only, never a struct's size (config_fingerprint.h).
 BEHAVIOUR_ONLY = {
     "PREPAY_NO_STRERROR", "PREPAY_TARIFF_CHECK_SEALS", "PREPAY_MODBUS_CRC_SMALL",
-    "PREPAY_METER_PASSWORD_TRIES", "PREPAY_METER_TIME_SYNC_LIMIT",
+    "PREPAY_METER_PASSWORD_TRIES", "PREPAY_METER_TIME_SYNC_LIMIT", "PREPAY_METER_JUMP",
 }
 
 
