@@ -65,6 +65,12 @@ int prepay__engine_day(prepay__engine_t *e, unsigned set, prepay_days_t day);
  * plan's cache key), or empties it (key 0, or nothing to cache). Never fails. */
 void prepay__engine_fill_cache(prepay__engine_t *e, uint64_t key);
 
+/* The streaming fast path's settle(): due = round(charged + carry + exact) - charged with the
+ * rounding given, the new charged total and carry; writes only on success (tariff_stream.c). */
+int prepay__tariff_settle(prepay_money_t charged, prepay_amount_t carry, prepay_amount_t exact,
+                          prepay_rounding_t rounding, prepay_money_t *due, prepay_money_t *charged_out,
+                          prepay_amount_t *carry_out);
+
 static inline unsigned prepay__set_at(const prepay_tariff_plan_t *plan, prepay_time_t t)
 {
     return (plan->sets[1] && t >= plan->switch_time) ? 1u : 0u;

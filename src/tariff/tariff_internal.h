@@ -100,6 +100,17 @@ int prepay__tou_whole_days(const prepay_tariff_t *tariff, prepay_days_t from, pr
                            const prepay__day_energy_t *energy, int64_t *remainder_ws, prepay_energy_t *total,
                            prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1]);
 
+/* Whole days [from, to) of a compact state's open cycle priced in one step, as the runs of one band
+ * that make them up would be fed one by one: wh[band] the Wh of each band (wh[0] zero), `total` their
+ * sum. Declined (PREPAY_E_INVALID_ARGUMENT, nothing written) unless the state's cache belongs to
+ * the plan and account, the days lie in its open cycle and price set, the energy stays within the
+ * cycle's current tier, the mode is not proportional and no demand charge is priced; otherwise
+ * *out is the state after them and *due the money they charge (tariff_jump.c). */
+int prepay__tariff_compact_add_days(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                    const prepay_tariff_compact_state_t *state, prepay_time_t from, prepay_time_t to,
+                                    const prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1], prepay_energy_t total,
+                                    prepay_tariff_compact_state_t *out, prepay_money_t *due);
+
 /* Price of (band, tier), tariff validated, band/tier in range. */
 int prepay__tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);
 

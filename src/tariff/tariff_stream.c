@@ -688,3 +688,12 @@ int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tar
     }
     return status;
 }
+
+#if PREPAY_METER_JUMP /* for prepay__tariff_compact_add_days() (tariff_jump.c) */
+int prepay__tariff_settle(prepay_money_t charged, prepay_amount_t carry, prepay_amount_t exact,
+                          prepay_rounding_t rounding, prepay_money_t *due, prepay_money_t *charged_out,
+                          prepay_amount_t *carry_out)
+{
+    return settle(charged, carry, exact, rounding, due, charged_out, carry_out);
+}
+#endif
