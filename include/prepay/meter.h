@@ -628,15 +628,16 @@ PREPAY_API int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, cons
  *
  * A meter without supervision, without a timed freeze, powered, whose load repeats every day (a
  * constant power, none, a profile whose period divides a day, or any load behind an open relay)
- * within its power limit jumps in remote mode, and in local mode while nothing flows (the relay
- * open or no load) and its relay decision cannot change (a wallet policy without time windows:
- * the purse stays as it is). The energy registers are brought to a midnight months before the end
- * in closed form, and the last months are simulated run by run, which rewrites every freeze,
- * demand maximum and load record, so the result is the one minute-by-minute calls give. An
- * advance of years then costs about the same as one of a few months. Other meters take O(band
- * runs + days) steps (a local meter with its relay closed prices every band run; supervision and
- * timed freezes need every minute); a local meter jumps once its purse has opened the relay.
- * Always false when the library is built with ::PREPAY_METER_JUMP 0.
+ * within its power limit jumps in remote mode, and in local mode while its relay decision holds
+ * (a wallet policy without time windows, nothing left unpriced) and no demand price applies. The
+ * energy registers are brought to a midnight months before the end in closed form, and the last
+ * months are simulated run by run, which rewrites every freeze, demand maximum and load record,
+ * so the result is the one minute-by-minute calls give. An advance of years then costs about the
+ * same as one of a few months. A local meter drawing power pays for whole days of one tariff cycle
+ * and tier at once and stops before a tier bound, the cycle's end and the balance at which its
+ * relay decision would change, which the runs then locate: O(tariff cycles + tier crossings)
+ * steps. Other meters take O(band runs + days) steps (supervision and timed freezes need every
+ * minute). Always false when the library is built with ::PREPAY_METER_JUMP 0.
  * @param meter the meter (NULL or a damaged meter: false).
  * @param load the load that will be passed to prepay_meter_advance(), or NULL.
  * @return true if a long advance jumps.

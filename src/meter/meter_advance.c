@@ -97,12 +97,17 @@ static bool freeze_all_wild(const prepay_meter_t *meter)
 }
 
 #if PREPAY_METER_JUMP
+static bool tariff_allows_runs(const prepay_meter_t *meter);
+
 bool prepay__meter_jump_allowed(const prepay_meter_t *meter, bool flowing)
 {
-    /* Local mode prices what flows and may decide the relay: only a local meter through which
-     * nothing flows, whose relay decision holds while its balance stays (a timeless policy). */
+    /* Local mode prices what flows and may decide the relay: only a local meter whose relay
+     * decision holds while its balance stays (a timeless policy), with nothing left unpriced, and,
+     * when energy flows, a tariff priced run by run (no demand prices): the jump then prices whole
+     * days and stops before the balance reaches the decision's floor (meter_jump.c). */
     bool quiet = meter->mode != PREPAY_METER_MODE_LOCAL ||
-                 (!flowing && meter->unpriced == 0 && prepay__meter_decision_holds(meter, false));
+                 (meter->unpriced == 0 && prepay__meter_decision_holds(meter, false) &&
+                  (!flowing || tariff_allows_runs(meter)));
     return quiet && prepay__meter_sup(meter) == NULL && freeze_all_wild(meter) &&
            (meter->conditions & (1u << PREPAY_METER_CONDITION_POWER_DOWN)) == 0;
 }

@@ -9,12 +9,18 @@
  * and the demand maxima they take, the demand window, the load-record ring — is overwritten by
  * the last months of the span. So a meter without supervision whose load repeats every day (a
  * constant power, or a profile whose period divides a day) — in remote mode (nothing priced, no
- * relay decision), or in local mode while nothing flows (relay open or no load) and its relay
- * decision holds — takes the sums to a midnight well before the end in closed form
+ * relay decision), or in local mode while its relay decision holds — takes the sums to a midnight
+ * well before the end in closed form
  * (prepay__tou_whole_days(): Wh per band over whole days of a daily energy pattern), and the
  * advance then simulates the last JUMP_HISTORY_DAYS as before, which rewrites every piece of
  * history: the result is the same, field for field, as the advance minute by minute
  * (tests/meter/test_meter_jump.c).
+ *
+ * A local meter drawing power also pays for the days it jumps: inside one tariff cycle and tier
+ * the money of many band runs is the rounded sum of their exact amounts, whatever their order
+ * (prepay__tariff_compact_add_days()), so the jump stops at the cycle's end, before a tier bound
+ * and before the balance reaches the relay decision's floor; the runs take those days, and the
+ * next midnight jumps again: O(cycles + tier crossings) steps.
  */
 #include "meter_internal.h"
 
@@ -111,6 +117,70 @@ static int64_t pattern_ws_until(const void *context, int32_t second)
     return (v / period) * full + profile_ws(p, v % period) - profile_ws(p, p->phase);
 }
 
+/* The purse pays for the forward Wh `wh` (per band, `total` in all) of whole days [t, to): the
+ * tariff state after them and the balance, if the days lie in one cycle and tier of the price
+ * set (prepay__tariff_compact_add_days()) and the balance stays above the relay decision's floor.
+ * Prices are never negative there, so the balance only falls from run to run: above the floor at
+ * the end, it was above it after every run, and no run would have changed the decision. */
+static bool pay_days(const prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t t,
+                     prepay_time_t to, const prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1], prepay_energy_t total,
+                     prepay_tariff_compact_state_t *state, prepay_money_t *balance)
+{
+    prepay_money_t due, after;
+    return prepay__tariff_compact_add_days(plan, meter->account, &meter->tariff_state, t, to, wh, total, state,
+                                           &due) == PREPAY_OK &&
+           prepay_i64_sub(meter->purse.balance, due, &after) == PREPAY_OK && after > meter->derived.decided_floor &&
+           (*balance = after, true);
+}
+
+/* Whether the purse pays for the whole days [t, day) in one step (forward energy from its carry). */
+static bool days_fit(const prepay_meter_t *meter, const prepay_tariff_plan_t *plan, const prepay_tariff_t *tariff,
+                     const prepay__day_energy_t *energy, prepay_time_t t, prepay_days_t day)
+{
+    prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1];
+    prepay_energy_t total = 0;
+    int64_t remainder = meter->forward_remainder;
+    memset(wh, 0, sizeof wh);
+    prepay_tariff_compact_state_t state;
+    prepay_money_t balance;
+    return prepay__tou_whole_days(tariff, prepay_time_day_of(t), day, energy, &remainder, &total, wh) == PREPAY_OK &&
+           pay_days(meter, plan, t, (prepay_time_t)day * PREPAY_SECONDS_PER_DAY, wh, total, &state, &balance);
+}
+
+/* The last day, at most `until`, up to which a local meter drawing power may jump: within the tariff
+ * cycle open at t, before its tier bound and before its balance reaches the relay decision's floor
+ * (the crossing itself is left to the runs, which locate its minute). Both conditions only fail
+ * from some day on, so the day is found by bisection: O(log days) closed forms. */
+static prepay_days_t priced_days(const prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
+                                 const prepay_tariff_t *tariff, const prepay__day_energy_t *energy, prepay_time_t t,
+                                 prepay_days_t until)
+{
+    prepay_days_t from = prepay_time_day_of(t);
+    int32_t cycle;
+    prepay_time_t cycle_end;
+    if (tariff == NULL || prepay_tariff_cycle_of(tariff, t, &cycle) != PREPAY_OK ||
+        prepay_tariff_cycle_bounds(tariff, cycle, NULL, &cycle_end) != PREPAY_OK) {
+        return from;
+    }
+    prepay_days_t last = prepay_time_day_of(cycle_end); /* its midnight, at or before the cycle's end */
+    if (last < until) {
+        until = last;
+    }
+    if (until <= from || days_fit(meter, plan, tariff, energy, t, until)) {
+        return until;
+    }
+    prepay_days_t lo = from, hi = until; /* [t, lo) fits (no days at all), [t, hi) does not */
+    while (hi - lo > 1) {
+        prepay_days_t mid = lo + (hi - lo) / 2;
+        if (days_fit(meter, plan, tariff, energy, t, mid)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
 prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
                                  const prepay_meter_load_t *load, prepay_time_t *skip_until)
 {
@@ -145,6 +215,15 @@ prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan
     }
     prepay__day_energy_t energy = {pattern_ws_until, &pattern};
     prepay_days_t from = prepay_time_day_of(t), until = prepay_time_day_of(to);
+    /* A local meter that draws power: its purse pays for whole days of one cycle and tier. */
+    bool priced = meter->mode == PREPAY_METER_MODE_LOCAL && load != NULL;
+    if (priced) {
+        until = priced_days(meter, plan, tariff, &energy, t, until);
+        if (until - from < 2) {
+            return t;
+        }
+        to = (prepay_time_t)until * PREPAY_SECONDS_PER_DAY;
+    }
     /* Both directions on copies first: a date the calendar cannot place changes nothing. */
     prepay_energy_t wh[2][PREPAY_MAX_TARIFF_INDEX + 1];
     prepay_energy_t total[2] = {0, 0};
@@ -156,6 +235,11 @@ prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan
             return t; /* run by run, as before */
         }
     }
+    prepay_tariff_compact_state_t priced_state;
+    prepay_money_t balance = meter->purse.balance;
+    if (priced && !pay_days(meter, plan, t, to, wh[0], total[0], &priced_state, &balance)) {
+        return t; /* not expected: the same days fitted above */
+    }
     prepay_energy_t *registers[2] = {meter->forward, meter->reverse};
     for (unsigned k = 0; k < 2; k++) {
         registers[k][0] += total[k];
@@ -165,6 +249,10 @@ prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan
     }
     meter->forward_remainder = remainder[0];
     meter->reverse_remainder = remainder[1];
+    if (priced) {
+        meter->tariff_state = priced_state;
+        meter->purse.balance = balance;
+    }
     *skip_until = records ? to : t;
     return to;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A long advance of a quiet remote-mode meter jumps (meter_jump.c): its registers go to a midnight
+ * A long advance of a meter whose load repeats every day jumps (meter_jump.c): its registers go to a midnight
  * months before the end in closed form, and the last months are simulated. What it leaves must be
  * what the same span leaves in 20-day calls (which never jump; test_meter_runs.c shows those equal
  * minute-by-minute calls), field for field: registers and remainders, daily and settlement freezes,
@@ -13,11 +13,15 @@
  *  - a price set B with another calendar taking effect mid-span;
  *  - an open relay and no load (nothing flows; only the clock and history move);
  *  - a local meter whose purse opens the relay early in a 5-year advance: the rest jumps;
+ *  - local meters drawing power (test_local_drawing): the purse pays for whole days of one cycle
+ *    and tier at once; monthly and yearly ladders, uniform and per band and tier, purses that run
+ *    out (the alarm minutes and the trip found by the runs), 12 random local cases;
  *  - load profiles that repeat every day (hourly from an odd phase, quarter hours drawing and
  *    feeding back, 45-second steps): a day of fractional Wh, summed by floor sums;
  *  - 24 random calendars, loads, starts and spans (a fixed-seed generator);
- *  - prepay_meter_jumps() says which meters jump; what does not: local mode drawing power, a
- *    timed freeze, a profile whose period does not divide a day or beyond the power limit.
+ *  - prepay_meter_jumps() says which meters jump; what does not: a local meter before its first
+ *    relay decision or with demand prices, a timed freeze, a profile whose period does not divide a
+ *    day or beyond the power limit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,15 +408,11 @@ static void local_after_trip(const prepay_wallet_policy_t *policy)
     assert_int_equal(prepay_meter_load_ring_init(&ring_a, records_a, RING), PREPAY_OK);
     assert_int_equal(prepay_meter_attach_load_ring(a, &ring_a), PREPAY_OK);
     prepay_meter_load_t load = fx_constant(1500);
-    assert_false(prepay_meter_jumps(a, &load)); /* the relay is closed: energy is priced */
     uint32_t steps = jump_both(a, 5L * 365 * 86400, &load);
     printf("local, 5 years, the purse trips on day 2 or 3: %u steps\n", (unsigned)steps);
     assert_true((a->relay & PREPAY_METER_RELAY_OPEN) != 0);
     assert_true(prepay_meter_jumps(a, &load));
     assert_true(steps <= JUMP_STEPS + 3u * 12u + 64u); /* plus the days up to the trip and its minutes */
-    /* a recharge closes the relay again: no more jumps */
-    assert_int_equal(prepay_meter_recharge(a, a->clock, 60000, 2), PREPAY_OK);
-    assert_false(prepay_meter_jumps(a, &load));
 }
 
 static void test_local_after_trip(void **state)
@@ -436,18 +436,169 @@ static void test_local_after_trip(void **state)
     assert_false(prepay_meter_jumps(a, NULL));
 }
 
+/* A local meter bound to `set_a` at `start` with `balance` in its purse, and a 15-minute load ring. */
+static prepay_meter_t *local_meter(prepay_time_t start, const prepay_tariff_t *set_a, prepay_money_t balance)
+{
+    prepay_meter_t *a = fx_setup();
+    a->clock = start;
+    assert_int_equal(prepay_meter_bind(a, set_a, NULL, false, NULL, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_set_purse_parameters(a, 2000, 1000, 300, 0, 500), PREPAY_OK);
+    assert_int_equal(prepay_meter_recharge(a, a->clock, balance, 1), PREPAY_OK);
+    assert_int_equal(prepay_meter_load_ring_init(&ring_a, records_a, RING), PREPAY_OK);
+    assert_int_equal(prepay_meter_attach_load_ring(a, &ring_a), PREPAY_OK);
+    return a;
+}
+
+/* Three tiers over the bands of `t`: cycles of a month or a year from a billing day (and month);
+ * tier prices as surcharges on every band (uniform) or a price per band and tier (chronological). */
+static void add_ladder(prepay_tariff_t *t, prepay_cycle_kind_t kind, unsigned month, unsigned day, bool per_band,
+                       prepay_energy_t first_kwh, prepay_energy_t second_kwh)
+{
+    t->cycle_kind = kind;
+    t->cycle_start_month = (uint8_t)month;
+    t->cycle_start_day = (uint8_t)day;
+    t->tier_count = 3;
+    t->ladders[0].upper[0] = first_kwh * 1000;
+    t->ladders[0].upper[1] = second_kwh * 1000;
+    t->ladders[0].upper[2] = PREPAY_TIER_UNBOUNDED;
+    if (per_band) {
+        t->tou_tier_mode = PREPAY_TOU_TIER_CHRONOLOGICAL;
+        for (unsigned b = 0; b < t->band_count; b++) {
+            for (unsigned k = 0; k < 3; k++) {
+                t->prices.band_tier_price[b][k] = t->prices.band_price[b] + FX_PRICE(500 * k) + 7777 * b;
+            }
+        }
+    } else {
+        t->prices.tier_surcharge[1] = FX_PRICE(500);
+        t->prices.tier_surcharge[2] = FX_PRICE(3000) + 1;
+    }
+    assert_int_equal(prepay_tariff_validate(t), PREPAY_OK);
+}
+
+/* Days of runs a local jump leaves per cycle at most: the cycle's first day (it opens the cycle),
+ * the day of each tier crossing, the day before the cycle ends (cycles end at 00:00 of a billing
+ * day, so at most a day), at 12 steps a day. */
+#define LOCAL_STEPS_PER_CYCLE (5u * 12u + 8u)
+
+/* A local meter drawing power jumps too: its purse pays for whole days of one cycle and tier in one
+ * step (the money of many runs of one tier is the rounded sum of their exact amounts), and the runs
+ * take the days where a cycle opens, a tier bound is crossed or the balance reaches the relay
+ * decision's floor. One call equals 20-day calls, purse and tariff state included. */
+static void test_local_drawing(void **state)
+{
+    (void)state;
+    prepay_meter_load_t load = fx_constant(1234);
+    prepay_meter_t *a = local_meter(fx_time(2024, 3, 1, 7, 13, 29), &fx_tariff, 100000000);
+    assert_true(prepay_meter_jumps(a, &load));
+    uint32_t two = jump_both(a, 2L * 365 * 86400, &load);
+    a = local_meter(fx_time(2024, 3, 1, 7, 13, 29), &fx_tariff, 100000000);
+    uint32_t six = jump_both(a, 6L * 365 * 86400, &load);
+    printf("local, fixture tariff, monthly cycles: 2 years %u steps, 6 years %u steps (run by run: 15 330)\n",
+           (unsigned)two, (unsigned)six);
+    /* 29.6 kWh a day at 0.30-1.00 yuan: more than 10 yuan a day was paid, and the relay stayed closed */
+    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) == 0 && a->purse.balance < 100000000 - 6 * 365 * 1000);
+    assert_true(six <= two + 4u * 12u * LOCAL_STEPS_PER_CYCLE);
+
+    /* a monthly ladder crossed twice a month, uniform surcharges; a rich calendar */
+    make_rich(&rich, 0);
+    add_ladder(&rich, PREPAY_CYCLE_MONTH, 1, 17, false, 200, 400);
+    load = fx_constant(1500); /* 36 kWh a day: tier 2 on day 6, tier 3 on day 12 */
+    a = local_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, 100000000);
+    uint32_t steps = jump_both(a, 5L * 365 * 86400, &load);
+    printf("local, monthly ladder of 3 tiers, 5 years: %u steps\n", (unsigned)steps);
+    assert_true(steps <= JUMP_STEPS + 5u * 12u * LOCAL_STEPS_PER_CYCLE);
+
+    /* a yearly ladder from 15 July, a price per band and tier, an hourly profile */
+    make_rich(&rich, 0);
+    add_ladder(&rich, PREPAY_CYCLE_YEAR, 7, 15, true, 2880, 4800);
+    static const int32_t hourly[24] = {301, 250, 200, 200, 250, 401, 900, 1500, 1201, 800, 700, 900,
+                                       1100, 800, 703, 700, 900, 1600, 2400, 2601, 2200, 1500, 900, 503};
+    load = profile_load(hourly, 24, 3600, fx_time(2024, 1, 1, 7, 13, 29));
+    a = local_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, 100000000);
+    assert_true(prepay_meter_jumps(a, &load));
+    steps = jump_both(a, 4L * 365 * 86400 + 11 * 3600, &load);
+    printf("local, yearly ladder per band and tier, hourly profile, 4 years: %u steps\n", (unsigned)steps);
+    assert_true(a->forward[0] > 4 * 4800 * 1000); /* 8.2 MWh a year: the third tier every year */
+
+    /* a purse that runs out after about 14 months: the jump stops before the alarm levels, the runs
+     * find the minutes, the relay opens, and the rest jumps with nothing flowing */
+    make_rich(&rich, 0);
+    add_ladder(&rich, PREPAY_CYCLE_MONTH, 1, 1, false, 200, 400);
+    load = fx_constant(800);
+    a = local_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, 1000000);
+    steps = jump_both(a, 4L * 365 * 86400, &load);
+    printf("local, purse of 10 000 yuan runs out, 4 years: %u steps\n", (unsigned)steps);
+    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) != 0);
+    assert_true(a->purse.balance <= 1000); /* the default policy trips at the second alarm amount */
+    /* a small load (about 1.5 yuan a day): the alarm levels and the trip fall on days that a jump
+     * stopping a few yuan late would have taken whole, and each is recorded with its minute */
+    load = fx_constant(150);
+    a = local_meter(fx_time(2024, 6, 3, 0, 0, 0), &rich, 50000);
+    steps = jump_both(a, 2L * 365 * 86400, &load);
+    printf("local, purse of 500 yuan at 150 W, 2 years: %u steps\n", (unsigned)steps);
+    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) != 0);
+}
+
+/* Random calendars, ladders, loads, purses, starts and spans in local mode: one call equals 20-day
+ * calls, purse, tariff state and relay included. */
+static void test_local_random_cases(void **state)
+{
+    (void)state;
+    static const uint32_t steps[] = {60, 300, 900, 3600, 7200};
+    static int32_t profile[48];
+    for (unsigned n = 0; n < 12; n++) {
+        make_random(&rich);
+        unsigned ladder = rng(3);
+        if (ladder != 0) {
+            prepay_energy_t first = 20 + rng(400);
+            add_ladder(&rich, ladder == 1 ? PREPAY_CYCLE_MONTH : PREPAY_CYCLE_YEAR, 1 + rng(12), 1 + rng(28),
+                       rng(2) != 0, ladder == 1 ? first : first * 12, ladder == 1 ? first * 2 : first * 24);
+        }
+        prepay_time_t start = fx_time(2024, 1 + (int)rng(12), 1 + (int)rng(28), (int)rng(24), (int)rng(60), (int)rng(60));
+        prepay_money_t balance = rng(2) ? 10000 + (prepay_money_t)rng(2000000) : 100000000;
+        prepay_meter_t *a = local_meter(start, &rich, balance);
+        prepay_meter_load_t load;
+        if (rng(3) == 0) {
+            load = fx_constant((int32_t)rng(5000) - 1000);
+        } else {
+            uint32_t step = steps[rng(5)];
+            size_t len = 1 + rng(48);
+            while (86400 % (step * len) != 0) {
+                len--;
+            }
+            for (size_t i = 0; i < len; i++) {
+                profile[i] = (int32_t)rng(4001) - 800;
+            }
+            load = profile_load(profile, len, step, start - rng(86400));
+        }
+        assert_true(prepay_meter_jumps(a, &load));
+        int64_t span = (150 + (int64_t)rng(5 * 365 - 150)) * 86400 + rng(86400);
+        (void)jump_both(a, span, &load);
+    }
+}
+
 static void test_what_does_not_jump(void **state)
 {
     (void)state;
     prepay_meter_load_t load = fx_constant(1234);
-    /* local mode prices every band run: steps grow with the span */
+    /* a local meter whose relay has not been decided yet (a new meter, no purse) */
     prepay_meter_t *a = fx_setup();
     assert_false(prepay_meter_jumps(a, &load));
     assert_false(prepay_meter_jumps(NULL, NULL));
+    /* a demand price: each interval's average power sets the month's peak */
     assert_int_equal(prepay_meter_recharge(a, a->clock, 100000000, 1), PREPAY_OK);
-    assert_int_equal(prepay_meter_advance(a, 2L * 365 * 86400, &load), PREPAY_OK);
-    assert_true((a->relay & PREPAY_METER_RELAY_OPEN) == 0);
-    assert_true(a->derived.steps >= 2u * 365u * 7u);
+    assert_true(prepay_meter_jumps(a, &load));
+    static prepay_tariff_t demand;
+    demand = fx_tariff;
+    demand.demand.rate_count = 1;
+    demand.demand.rates[0].tier_count = 1;
+    demand.demand.rates[0].upper[0] = INT64_MAX;
+    demand.demand.rates[0].price[0] = 3000000000; /* 30 yuan per kW and month */
+    memset(demand.demand.flat_rate, 1, sizeof demand.demand.flat_rate);
+    assert_int_equal(prepay_tariff_validate(&demand), PREPAY_OK);
+    assert_int_equal(prepay_meter_bind(a, &demand, NULL, false, NULL, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_recharge(a, a->clock, 100000000, 2), PREPAY_OK);
+    assert_false(prepay_meter_jumps(a, &load));
     /* a timed freeze (every day at 12:34) may fall at any minute: no jump */
     a = remote_meter(fx_time(2024, 3, 1, 0, 0, 0), &fx_tariff, NULL);
     const uint8_t timed[4] = {0x34, 0x12, 0x99, 0x99};
@@ -491,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_random_cases),
         cmocka_unit_test(test_nothing_flows),
         cmocka_unit_test(test_local_after_trip),
+        cmocka_unit_test(test_local_drawing),
+        cmocka_unit_test(test_local_random_cases),
         cmocka_unit_test(test_what_does_not_jump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
