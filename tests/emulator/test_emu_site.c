@@ -209,6 +209,35 @@ static void test_large_jump_of_jumping_meters(void **state)
     assert_int_equal(site.meters[m103].meter.forward[0], (far - at(1, 0)) * 300 / 3600);
 }
 
+/* A local meter that keeps drawing power (a purse for decades: 101 at 800 W, about 4 500 yuan a
+ * year) jumps from tariff cycle to tariff cycle in five-year calls: 73 years take a few slices of
+ * 20 000 steps (run by run they would take about 190 000 steps for this meter alone). */
+static void test_large_jump_of_a_drawing_meter(void **state)
+{
+    (void)state;
+    size_t m101 = meter_index("000000000101");
+    prepay_meter_t *m = &site.meters[m101].meter;
+    assert_int_equal(prepay_meter_recharge(m, m->clock, 99999999, 2), PREPAY_OK);
+    assert_true((m->relay & PREPAY_METER_RELAY_OPEN) == 0);
+    assert_true(prepay_meter_jumps(m, &site.meters[m101].load));
+    prepay_money_t before = m->purse.balance;
+    prepay_civil_t c = {2099, 12, 31, 23, 0, 0, 0};
+    prepay_time_t far;
+    assert_int_equal(prepay_time_from_civil(&c, &far), PREPAY_OK);
+    sync_far(far);
+    int slices = 0, status;
+    do {
+        status = emu_site_run(&site, 20000);
+        slices++;
+    } while (status == 1 && slices < 100);
+    assert_int_equal(status, 0);
+    printf("73 years with a local meter drawing 800 W: %d slices of 20 000 steps\n", slices);
+    assert_true(slices <= 3);
+    assert_int_equal(m->clock, far);
+    assert_true((m->relay & PREPAY_METER_RELAY_OPEN) == 0);
+    assert_true(m->purse.balance < before - 73 * 3000 * 100); /* more than 3 000 yuan a year paid */
+}
+
 /* A jump in one go equals the same span in daily syncs, to the Wh and the fen, for every meter
  * (local and remote, with their load records); and a jump to the end of 2099 costs a number of
  * meter steps that follows the days (about 7 a day on the site's TOU tariff), not the minutes:
@@ -777,6 +806,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_broadcast_moves_its_bus_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_beyond_limit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_jump_of_jumping_meters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_jump_of_a_drawing_meter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_jump_runs_in_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jump_equals_daily_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_keeps_demand_and_records, setup, teardown),
