@@ -426,6 +426,28 @@
 #define PREPAY_METER_JUMP 1
 #endif
 
+/**
+ * @def PREPAY_METER_TARIFF_WRITES
+ * @brief 1: the reference meter takes tariff-programming writes (zones 0401/0402, prices 0405,
+ * ladders 0406, the day-table and tariff counts 04000202/04000204) into sets bound writable;
+ * 0: it refuses them as for sets bound read-only (::PREPAY_E_METER_WRITE_READ_ONLY, an abnormal
+ * reply) and the code is left out (~1.5 KB of flash). For a firmware whose tariff is a const
+ * set in flash, changed by other means than DL/T 645 writes.
+ */
+#ifndef PREPAY_METER_TARIFF_WRITES
+#define PREPAY_METER_TARIFF_WRITES 1
+#endif
+
+/**
+ * @def PREPAY_METER_DLT645_1997
+ * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
+ * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no
+ * reply (~0.8 KB of flash less).
+ */
+#ifndef PREPAY_METER_DLT645_1997
+#define PREPAY_METER_DLT645_1997 1
+#endif
+
 /* ---- water meter ------------------------------------------------------- */
 
 /**
