@@ -224,6 +224,17 @@
 #define PREPAY_TARIFF_CHECK_SEALS 0
 #endif
 
+/**
+ * @def PREPAY_TARIFF_DEMAND
+ * @brief 1: tariffs may carry demand and capacity charges (docs/demand.md), priced with the full
+ * state; 0: they are left out (~1.4 KB of flash less in a meter, whose compact state is
+ * energy-only anyway): prepay_tariff_validate() refuses a tariff with a demand rate or a
+ * capacity price (::PREPAY_E_TARIFF_BAD_DEMAND) and no call prices one.
+ */
+#ifndef PREPAY_TARIFF_DEMAND
+#define PREPAY_TARIFF_DEMAND 1
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**
