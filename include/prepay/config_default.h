@@ -227,7 +227,7 @@
 /**
  * @def PREPAY_TARIFF_DEMAND
  * @brief 1: tariffs may carry demand and capacity charges (docs/demand.md), priced with the full
- * state; 0: they are left out (~1.4 KB of flash less in a meter, whose compact state is
+ * state; 0: they are left out (~2.2 KB of flash less in a meter, whose compact state is
  * energy-only anyway): prepay_tariff_validate() refuses a tariff with a demand rate or a
  * capacity price (::PREPAY_E_TARIFF_BAD_DEMAND) and no call prices one.
  */
@@ -442,7 +442,8 @@
  * @brief 1: the reference meter takes tariff-programming writes (zones 0401/0402, prices 0405,
  * ladders 0406, the day-table and tariff counts 04000202/04000204) into sets bound writable;
  * 0: it refuses them as for sets bound read-only (::PREPAY_E_METER_WRITE_READ_ONLY, an abnormal
- * reply) and the code is left out (~1.5 KB of flash). For a firmware whose tariff is a const
+ * reply) and the code is left out (~1.5 KB of flash; with ::PREPAY_METER_DLT645_1997 0,
+ * 2.3 KB together, cross/meter_firmware.c). For a firmware whose tariff is a const
  * set in flash, changed by other means than DL/T 645 writes.
  */
 #ifndef PREPAY_METER_TARIFF_WRITES
