@@ -6,9 +6,11 @@
  * second and answering the bus (METER_FIRMWARE_PLAIN), the same with its
  * supervision attached (METER_FIRMWARE_SUPERVISED: event judgement, load
  * control, voltage qualification, meter_supervision.h), minus the loop alone
- * (METER_FIRMWARE_BASELINE, with the C library's start-up). The tariff is
- * restored from flash in a real meter; here it is a zeroed set the meter
- * validates. Not part of the library; never run.
+ * (METER_FIRMWARE_BASELINE, with the C library's start-up). The tariff is a
+ * const set in a flash parameter page that the meter's programming tool
+ * writes (TARIFF_PAGE: outside the image, neither RAM nor image flash), bound
+ * read-only: the firmware configuration leaves tariff-programming writes out
+ * (PREPAY_METER_TARIFF_WRITES 0). Not part of the library; never run.
  */
 #include <stdint.h>
 #include <string.h>
@@ -25,8 +27,10 @@ volatile uint32_t sensors;
 volatile int sink;
 
 #ifndef METER_FIRMWARE_BASELINE
+/* The last 2 KB page of a 512 KB Cortex-M4 flash, reserved by the linker script of a real meter. */
+#define TARIFF_PAGE ((const prepay_tariff_t *)0x0807F800u)
+_Static_assert(sizeof(prepay_tariff_t) <= 2048, "the tariff fits its flash page");
 static prepay_meter_t meter;
-static prepay_tariff_t tariff;
 #ifdef METER_FIRMWARE_SUPERVISED
 static prepay_meter_supervision_t supervision;
 #endif
@@ -40,7 +44,7 @@ int main(void)
         address.bytes[i] = uart_rx[i];
     }
     sink = prepay_meter_init(&meter, &address, rtc_seconds);
-    sink = prepay_meter_bind(&meter, &tariff, NULL, false, NULL, NULL);
+    sink = prepay_meter_bind(&meter, TARIFF_PAGE, NULL, false, NULL, NULL);
 #ifdef METER_FIRMWARE_SUPERVISED
     sink = prepay_meter_supervision_init(&supervision, PREPAY_EVENTS_WIRING_SINGLE, 2200, 50000, 600000);
     sink = prepay_meter_attach_supervision(&meter, &supervision);

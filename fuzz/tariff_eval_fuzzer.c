@@ -189,7 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else {
         rnd_tariff(&r, &sets[0], -1);
-        bool demand = rnd_range(&r, 0, 2) == 0;
+        /* (Not in a build without demand charges: PREPAY_TARIFF_DEMAND 0 refuses them.) */
+        bool demand = PREPAY_TARIFF_DEMAND && rnd_range(&r, 0, 2) == 0;
         if (demand) {
             rnd_demand(&r, &sets[0]); /* monthly demand and capacity charges */
         }

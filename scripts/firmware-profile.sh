@@ -119,7 +119,7 @@ meter_images() {
     sizes+=("$flash" "$ram")
   done
   echo "$title"
-  printf '  %-34s %6d bytes flash, %4d bytes static RAM (meter + tariff)\n' "meter, tariff engine, DL/T 645" \
+  printf '  %-34s %6d bytes flash, %4d bytes static RAM (the meter; its tariff is const in a flash page)\n' "meter, tariff engine, DL/T 645" \
     $((sizes[2] - sizes[0])) $((sizes[3] - sizes[1]))
   printf '  %-34s %6d bytes flash, %4d bytes static RAM\n' "  + supervision attached" \
     $((sizes[4] - sizes[0])) $((sizes[5] - sizes[1]))

@@ -296,6 +296,7 @@
 %include "prepay/journal_posix.h"
 %include "prepay/allocation.h"
 %include "prepay/billing.h"
+%immutable prepay_meter_load_ring::ops;
 %include "prepay/meter.h"
 %include "prepay/report.h"
 %include "prepay/load_record.h"

@@ -224,6 +224,17 @@
 #define PREPAY_TARIFF_CHECK_SEALS 0
 #endif
 
+/**
+ * @def PREPAY_TARIFF_DEMAND
+ * @brief 1: tariffs may carry demand and capacity charges (docs/demand.md), priced with the full
+ * state; 0: they are left out (~2.2 KB of flash less in a meter, whose compact state is
+ * energy-only anyway): prepay_tariff_validate() refuses a tariff with a demand rate or a
+ * capacity price (::PREPAY_E_TARIFF_BAD_DEMAND) and no call prices one.
+ */
+#ifndef PREPAY_TARIFF_DEMAND
+#define PREPAY_TARIFF_DEMAND 1
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**
@@ -424,6 +435,29 @@
  */
 #ifndef PREPAY_METER_JUMP
 #define PREPAY_METER_JUMP 1
+#endif
+
+/**
+ * @def PREPAY_METER_TARIFF_WRITES
+ * @brief 1: the reference meter takes tariff-programming writes (zones 0401/0402, prices 0405,
+ * ladders 0406, the day-table and tariff counts 04000202/04000204) into sets bound writable;
+ * 0: it refuses them as for sets bound read-only (::PREPAY_E_METER_WRITE_READ_ONLY, an abnormal
+ * reply) and the code is left out (~1.5 KB of flash; with ::PREPAY_METER_DLT645_1997 0,
+ * 2.3 KB together, cross/meter_firmware.c). For a firmware whose tariff is a const
+ * set in flash, changed by other means than DL/T 645 writes.
+ */
+#ifndef PREPAY_METER_TARIFF_WRITES
+#define PREPAY_METER_TARIFF_WRITES 1
+#endif
+
+/**
+ * @def PREPAY_METER_DLT645_1997
+ * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
+ * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no
+ * reply (~0.8 KB of flash less).
+ */
+#ifndef PREPAY_METER_DLT645_1997
+#define PREPAY_METER_DLT645_1997 1
 #endif
 
 /* ---- water meter ------------------------------------------------------- */

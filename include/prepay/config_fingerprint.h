@@ -34,7 +34,9 @@
  * Macros that change only behaviour (::PREPAY_NO_STRERROR,
  * ::PREPAY_TARIFF_CHECK_SEALS, `PREPAY_MODBUS_CRC_SMALL`,
  * `PREPAY_METER_PASSWORD_TRIES`, `PREPAY_METER_TIME_SYNC_LIMIT`,
- * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do) are left
+ * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do;
+ * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`: features
+ * left out; the structs keep their members) are left
  * out, so a debug library and a release program still agree.
  * `tests/common/check_config_fingerprint.py` fails when a macro of
  * config_default.h is in neither list.

@@ -319,6 +319,10 @@ typedef struct prepay_meter_load_ring {
     size_t capacity;               /**< records it holds */
     size_t first;                  /**< index of the oldest record */
     size_t count;                  /**< records held */
+    /** private: the meter's entry points into the load-record code, set by
+     *  prepay_meter_load_ring_init() and prepay_meter_attach_load_ring() (reached through this
+     *  table, a firmware that never uses a ring does not link the recording and the read answers). */
+    const struct prepay__meter_ring_ops *ops;
 } prepay_meter_load_ring_t;
 
 /**

@@ -152,9 +152,13 @@ typedef enum prepay_events_kind {
 #define PREPAY_EVENTS_KINDS 12u
 /** @brief (kind, phase) channels: 9 per-phase kinds times 3 phases plus 12 whole-meter kinds (39), or 12 on a single-phase meter. */
 #define PREPAY_EVENTS_CHANNELS 12u
+/** @brief One bit per channel (the state's private masks): 32 bits for the 12 channels of a
+ *  single-phase meter, 64 for the 39 of ::PREPAY_EVENTS_PHASES 3. */
+typedef uint32_t prepay_events_mask_t;
 #else
 #define PREPAY_EVENTS_KINDS 21u
 #define PREPAY_EVENTS_CHANNELS 39u
+typedef uint64_t prepay_events_mask_t;
 #endif
 
 /** @brief Wiring of the meter. */
@@ -284,8 +288,8 @@ typedef struct prepay_events_refusal {
 typedef struct prepay_events_state {
     uint32_t magic;                                       /**< private: set by prepay_events_init() */
     prepay_time_t last_time;                              /**< time of the last sample; INT64_MIN before the first */
-    uint64_t active_mask;                                 /**< private: bit c set while channel c is active */
-    uint64_t observing_mask;                              /**< private: bit c set while channel c observes a transition */
+    prepay_events_mask_t active_mask;                     /**< private: bit c set while channel c is active */
+    prepay_events_mask_t observing_mask;                  /**< private: bit c set while channel c observes a transition */
     prepay_events_channel_t channels[PREPAY_EVENTS_CHANNELS]; /**< counters per (kind, phase) */
     uint8_t next[PREPAY_EVENTS_KINDS];                    /**< private: next ring slot per kind */
     prepay_events_record_t records[PREPAY_EVENTS_KINDS][PREPAY_MAX_EVENT_RECORDS]; /**< rings per kind */

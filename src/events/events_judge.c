@@ -77,7 +77,7 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
 #define PH PREPAY_EVENTS_PHASES
 #define CH_PP(kind, ph) ((kind) < 5u ? (kind) * PH + (ph) : 5u * PH + 7u + ((kind) - 12u) * PH + (ph))
 #define CH_W(kind) ((kind) < 12u ? 5u * PH + ((kind) - 5u) : 9u * PH + 7u + ((kind) - 16u))
-#define BIT(ch) ((uint64_t)1 << (ch))
+#define BIT(ch) ((prepay_events_mask_t)1 << (ch))
 
 #if PREPAY_EVENTS_PHASES == 3
 /* (max - min) / max > limit (0.01 %), exactly: (max - min) * 10000 > limit * max. */
@@ -193,9 +193,9 @@ static void transition(judge_t *j, const prepay_events_params_t *p, unsigned ind
     }
 }
 
-static unsigned lowest_bit(uint64_t v)
+static unsigned lowest_bit(prepay_events_mask_t v)
 {
-    return (unsigned)__builtin_ctzll(v);
+    return sizeof v <= sizeof(unsigned) ? (unsigned)__builtin_ctz((unsigned)v) : (unsigned)__builtin_ctzll(v);
 }
 
 static int check_sample(const prepay_events_state_t *s, const prepay_events_sample_t *x)
@@ -233,7 +233,8 @@ typedef struct phase_ctx {
 } phase_ctx_t;
 
 /* Start-condition bits of one phase (and the loss-of-voltage end bit). */
-static inline uint64_t phase_bits(const phase_ctx_t *ctx, unsigned ph, uint64_t *lv_channels, uint64_t *lv_off)
+static inline prepay_events_mask_t phase_bits(const phase_ctx_t *ctx, unsigned ph, prepay_events_mask_t *lv_channels,
+                                              prepay_events_mask_t *lv_off)
 {
     /* Bitwise & and | of comparisons (no short-circuit): every operand is a plain comparison, and the
      * branch-free form is measurably faster (bench/bench_events.c). */
@@ -242,16 +243,16 @@ static inline uint64_t phase_bits(const phase_ctx_t *ctx, unsigned ph, uint64_t 
     const int32_t ai = abs32(ctx->x->current[ph]) * 10; /* mA -> 0.1 mA, the threshold unit */
     const int32_t pw = ctx->x->power[ph];
     const unsigned live = !ctx->outage;
-    uint64_t on = 0;
-    on |= (uint64_t)((p->over_voltage_trigger != 0) & (u > p->over_voltage_trigger))
+    prepay_events_mask_t on = 0;
+    on |= (prepay_events_mask_t)((p->over_voltage_trigger != 0) & (u > p->over_voltage_trigger))
           << CH_PP(PREPAY_EVENTS_OVER_VOLTAGE, ph);
-    on |= (uint64_t)((p->under_voltage_trigger != 0) & (u < p->under_voltage_trigger) & live)
+    on |= (prepay_events_mask_t)((p->under_voltage_trigger != 0) & (u < p->under_voltage_trigger) & live)
           << CH_PP(PREPAY_EVENTS_UNDER_VOLTAGE, ph);
-    on |= (uint64_t)((p->over_current_trigger != 0) & ((int64_t)ai > (int64_t)p->over_current_trigger * 1000))
+    on |= (prepay_events_mask_t)((p->over_current_trigger != 0) & ((int64_t)ai > (int64_t)p->over_current_trigger * 1000))
           << CH_PP(PREPAY_EVENTS_OVER_CURRENT, ph);
-    on |= (uint64_t)((p->reverse_power_trigger != 0) & (-pw > p->reverse_power_trigger))
+    on |= (prepay_events_mask_t)((p->reverse_power_trigger != 0) & (-pw > p->reverse_power_trigger))
           << CH_PP(PREPAY_EVENTS_REVERSE_POWER, ph);
-    on |= (uint64_t)((p->overload_trigger != 0) & (abs32(pw) > p->overload_trigger))
+    on |= (prepay_events_mask_t)((p->overload_trigger != 0) & (abs32(pw) > p->overload_trigger))
           << CH_PP(PREPAY_EVENTS_OVERLOAD, ph);
 #if PREPAY_EVENTS_PHASES == 3
     /* The three-phase kinds are not judged on a single-phase meter (docs/events.md, "3-phase"). */
@@ -260,18 +261,18 @@ static inline uint64_t phase_bits(const phase_ctx_t *ctx, unsigned ph, uint64_t 
     const unsigned lv = CH_PP(PREPAY_EVENTS_LOSS_OF_VOLTAGE, ph);
     const unsigned lost = ctx->all_lost;
     *lv_channels |= BIT(lv);
-    on |= (uint64_t)(three & (p->loss_voltage_trigger != 0) & (u < p->loss_voltage_trigger) &
+    on |= (prepay_events_mask_t)(three & (p->loss_voltage_trigger != 0) & (u < p->loss_voltage_trigger) &
                      (ai > p->loss_voltage_current) & !lost)
           << lv;
-    *lv_off |= (uint64_t)((u > p->loss_voltage_recovery) | lost | (p->loss_voltage_trigger == 0)) << lv;
-    on |= (uint64_t)(three & (p->phase_failure_voltage != 0) & (u < p->phase_failure_voltage) &
+    *lv_off |= (prepay_events_mask_t)((u > p->loss_voltage_recovery) | lost | (p->loss_voltage_trigger == 0)) << lv;
+    on |= (prepay_events_mask_t)(three & (p->phase_failure_voltage != 0) & (u < p->phase_failure_voltage) &
                      (ai < p->phase_failure_current) & live)
           << CH_PP(PREPAY_EVENTS_PHASE_FAILURE, ph);
     /* Loss of current: this phase below the upper limit while another carries more than the lower one. */
-    on |= (uint64_t)(three & (p->loss_current_upper != 0) & (u > p->loss_current_voltage) & (ai < p->loss_current_upper) &
+    on |= (prepay_events_mask_t)(three & (p->loss_current_upper != 0) & (u > p->loss_current_voltage) & (ai < p->loss_current_upper) &
                      (ctx->above_lower > (unsigned)(ai > p->loss_current_lower)))
           << CH_PP(PREPAY_EVENTS_LOSS_OF_CURRENT, ph);
-    on |= (uint64_t)(three & (p->current_cut_current != 0) & (u > p->current_cut_voltage) & (ai < p->current_cut_current))
+    on |= (prepay_events_mask_t)(three & (p->current_cut_current != 0) & (u > p->current_cut_voltage) & (ai < p->current_cut_current))
           << CH_PP(PREPAY_EVENTS_CURRENT_CUT, ph);
 #else
     (void)lv_channels;
@@ -333,8 +334,8 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     /* Start conditions, one bit per channel; ends are their negation, except loss of voltage. Each phase is
      * judged by an inlined call with a constant phase, so that every shift is a constant. */
     phase_ctx_t ctx = {p, x, outage, all_lost, above_lower};
-    uint64_t on = 0;
-    uint64_t lv_channels = 0, lv_off = 0;
+    prepay_events_mask_t on = 0;
+    prepay_events_mask_t lv_channels = 0, lv_off = 0;
     on |= phase_bits(&ctx, 0, &lv_channels, &lv_off);
 #if PREPAY_EVENTS_PHASES == 3
     if (phases == 3) {
@@ -345,43 +346,45 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     }
 #endif
     const int32_t pf = x->power_factor < 0 ? -x->power_factor : x->power_factor;
-    on |= (uint64_t)(p->power_factor_limit != 0 && pf < p->power_factor_limit && i_max > p->loss_voltage_current)
+    on |= (prepay_events_mask_t)(p->power_factor_limit != 0 && pf < p->power_factor_limit && i_max > p->loss_voltage_current)
           << CH_W(PREPAY_EVENTS_LOW_POWER_FACTOR);
-    on |= (uint64_t)(outage && all_quiet) << CH_W(PREPAY_EVENTS_POWER_DOWN);
-    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_COVER_OPEN) != 0) << CH_W(PREPAY_EVENTS_COVER_OPEN);
-    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_TERMINAL_COVER_OPEN) != 0)
+    on |= (prepay_events_mask_t)(outage && all_quiet) << CH_W(PREPAY_EVENTS_POWER_DOWN);
+    on |= (prepay_events_mask_t)((x->flags & PREPAY_EVENTS_FLAG_COVER_OPEN) != 0) << CH_W(PREPAY_EVENTS_COVER_OPEN);
+    on |= (prepay_events_mask_t)((x->flags & PREPAY_EVENTS_FLAG_TERMINAL_COVER_OPEN) != 0)
           << CH_W(PREPAY_EVENTS_TERMINAL_COVER_OPEN);
-    on |= (uint64_t)((x->flags & PREPAY_EVENTS_FLAG_MAGNETIC) != 0) << CH_W(PREPAY_EVENTS_MAGNETIC);
+    on |= (prepay_events_mask_t)((x->flags & PREPAY_EVENTS_FLAG_MAGNETIC) != 0) << CH_W(PREPAY_EVENTS_MAGNETIC);
     onset_t o = {u_min == INT32_MAX ? 0 : u_min, u_max, i_min == INT32_MAX ? 0 : i_min, i_max, i_at_max};
 #if PREPAY_EVENTS_PHASES == 3
     const bool poly = judged >= 2;
-    on |= (uint64_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_VOLTAGE_REVERSE_SEQUENCE) != 0 && !outage)
+    on |= (prepay_events_mask_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_VOLTAGE_REVERSE_SEQUENCE) != 0 && !outage)
           << CH_W(PREPAY_EVENTS_VOLTAGE_REVERSE_SEQUENCE);
-    on |= (uint64_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_CURRENT_REVERSE_SEQUENCE) != 0)
+    on |= (prepay_events_mask_t)(poly && (x->flags & PREPAY_EVENTS_FLAG_CURRENT_REVERSE_SEQUENCE) != 0)
           << CH_W(PREPAY_EVENTS_CURRENT_REVERSE_SEQUENCE);
-    on |= (uint64_t)(poly && u_max > p->critical_voltage && unbalanced(u_max, u_min, p->voltage_unbalance_limit))
+    on |= (prepay_events_mask_t)(poly && u_max > p->critical_voltage && unbalanced(u_max, u_min, p->voltage_unbalance_limit))
           << CH_W(PREPAY_EVENTS_VOLTAGE_UNBALANCE);
     const bool loaded = poly && i_max > p->loss_current_lower;
-    on |= (uint64_t)(loaded && unbalanced(i_max, i_min, p->current_unbalance_limit))
+    on |= (prepay_events_mask_t)(loaded && unbalanced(i_max, i_min, p->current_unbalance_limit))
           << CH_W(PREPAY_EVENTS_CURRENT_UNBALANCE);
-    on |= (uint64_t)(loaded && unbalanced(i_max, i_min, p->severe_unbalance_limit))
+    on |= (prepay_events_mask_t)(loaded && unbalanced(i_max, i_min, p->severe_unbalance_limit))
           << CH_W(PREPAY_EVENTS_CURRENT_SEVERE_UNBALANCE);
 #else
     (void)judged;
     (void)u_max;
     (void)i_min;
 #endif
-    const uint64_t all = PREPAY_EVENTS_CHANNELS == 64 ? ~(uint64_t)0 : (BIT(PREPAY_EVENTS_CHANNELS) - 1u);
-    const uint64_t end = ((~on & ~lv_channels) | lv_off) & all;
-    const uint64_t active = state->active_mask;
+    const prepay_events_mask_t all = PREPAY_EVENTS_CHANNELS == sizeof(prepay_events_mask_t) * 8u
+                                         ? ~(prepay_events_mask_t)0
+                                         : (BIT(PREPAY_EVENTS_CHANNELS) - 1u);
+    const prepay_events_mask_t end = ((~on & ~lv_channels) | lv_off) & all;
+    const prepay_events_mask_t active = state->active_mask;
     /* Active channels accumulate their duration (the time since the previous sample). */
-    for (uint64_t a = active; a != 0; a &= a - 1u) {
+    for (prepay_events_mask_t a = active; a != 0; a &= a - 1u) {
         prepay_events_channel_t *c = &state->channels[lowest_bit(a)];
         c->seconds = add_sat32(c->seconds, j.dt);
     }
     /* Channels whose state-change condition holds, and those that were observing one. */
-    uint64_t want = (on & ~active) | (end & active);
-    for (uint64_t t = want | state->observing_mask; t != 0; t &= t - 1u) {
+    prepay_events_mask_t want = (on & ~active) | (end & active);
+    for (prepay_events_mask_t t = want | state->observing_mask; t != 0; t &= t - 1u) {
         unsigned index = lowest_bit(t);
         if (want & BIT(index)) {
             transition(&j, p, index, &o);

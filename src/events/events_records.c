@@ -169,8 +169,8 @@ static void clear_kind(prepay_events_state_t *state, unsigned kind)
     for (unsigned ph = 0; ph < phases; ph++) {
         int ch = prepay__events_channel(kind, prepay__events_kinds[kind].per_phase ? ph + 1u : 0u);
         memset(&state->channels[ch], 0, sizeof state->channels[ch]);
-        state->active_mask &= ~((uint64_t)1 << ch);
-        state->observing_mask &= ~((uint64_t)1 << ch);
+        state->active_mask &= ~((prepay_events_mask_t)1 << ch);
+        state->observing_mask &= ~((prepay_events_mask_t)1 << ch);
     }
     memset(state->records[kind], 0, sizeof state->records[kind]);
     state->next[kind] = 0;

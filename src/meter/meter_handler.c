@@ -336,7 +336,11 @@ int prepay_meter_handle(prepay_meter_t *meter, prepay_time_t now, const uint8_t 
         return 0; /* a meter drops what it cannot parse, and replies */
     }
     if (req.edition == PREPAY_DLT645_EDITION_1997) {
+#if PREPAY_METER_DLT645_1997
         return prepay__meter_handle_1997(meter, now, &req, reply, reply_cap); /* meter_read_1997.c */
+#else
+        return 0; /* a 2007-only meter: a 1997 frame gets no reply */
+#endif
     }
     bool broadcast = prepay_dlt645_address_is_broadcast(&req.address);
     bool wildcard = !broadcast && prepay_dlt645_address_is_wildcard(&req.address);

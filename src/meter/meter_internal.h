@@ -183,14 +183,6 @@ bool prepay__meter_jump_load(const prepay_meter_t *meter, const prepay_meter_loa
 prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
                                  const prepay_meter_load_t *load, prepay_time_t *skip_until);
 void prepay__meter_profile_init(prepay_meter_t *meter);
-/* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
-void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t);
-/* Where a run of minutes from t must stop for load records, at most `end` of this advance
- * (INT64_MAX: no record due). Records before *skip_until would be overwritten by this advance's
- * last ring-full: prepay__meter_profile_skip() accounts them without writing them. */
-prepay_time_t prepay__meter_profile_stop(const prepay_meter_t *meter, prepay_time_t t, prepay_time_t end,
-                                         prepay_time_t *skip_until);
-void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_time_t until);
 /* The first load-profile member out of its domain, or NULL. */
 const char *prepay__meter_profile_check(const prepay_meter_t *meter);
 /* Whether di is a load-record parameter (04000901, 04000A01..07). */
@@ -218,6 +210,60 @@ int prepay__meter_reply_error(const prepay__meter_reply_t *r, uint8_t error);
 int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r);
 int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
                                  const prepay__meter_reply_t *r);
+
+/* The load-record ring's entry points (meter_load_ring.c), reached through the table that
+ * prepay_meter_attach_load_ring() puts in the ring: a firmware that never attaches a ring links
+ * none of the recording and read-answer code (--gc-sections). */
+typedef struct prepay__meter_ring_ops {
+    /* The minute ending at t: a record of the classes due, when the meter is on. */
+    void (*minute)(prepay_meter_t *meter, prepay_time_t t);
+    /* Where a run of minutes from t must stop for load records, at most `end` of this advance
+     * (INT64_MAX: no record due). Records before *skip_until would be overwritten by this
+     * advance's last ring-full: `skip` accounts them without writing them. */
+    prepay_time_t (*stop)(const prepay_meter_t *meter, prepay_time_t t, prepay_time_t end,
+                          prepay_time_t *skip_until);
+    void (*skip)(prepay_meter_t *meter, prepay_time_t t, prepay_time_t until);
+    /* A class-06 read that prepay__meter_load_read() has checked (class, mode, N, from time). */
+    int (*read)(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r,
+                unsigned cls, prepay_load_record_mode_t mode, unsigned count, prepay_time_t from);
+    /* A follow-up read (function 12). */
+    int (*follow_up)(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r);
+} prepay__meter_ring_ops_t;
+
+/* The attached ring's entry points, or NULL (no ring). */
+static inline const prepay__meter_ring_ops_t *prepay__meter_ring(const prepay_meter_t *meter)
+{
+    return meter->load_ring != NULL ? meter->load_ring->ops : NULL;
+}
+
+/* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */
+static inline void prepay__meter_profile_minute(prepay_meter_t *meter, prepay_time_t t)
+{
+    const prepay__meter_ring_ops_t *ops = prepay__meter_ring(meter);
+    if (ops != NULL) {
+        ops->minute(meter, t);
+    }
+}
+
+/* Where a run of minutes from t must stop for load records (INT64_MAX: none; see `stop`). */
+static inline prepay_time_t prepay__meter_profile_stop(const prepay_meter_t *meter, prepay_time_t t,
+                                                       prepay_time_t end, prepay_time_t *skip_until)
+{
+    const prepay__meter_ring_ops_t *ops = prepay__meter_ring(meter);
+    if (ops == NULL) {
+        *skip_until = t;
+        return INT64_MAX;
+    }
+    return ops->stop(meter, t, end, skip_until);
+}
+
+static inline void prepay__meter_profile_skip(prepay_meter_t *meter, prepay_time_t t, prepay_time_t until)
+{
+    const prepay__meter_ring_ops_t *ops = prepay__meter_ring(meter);
+    if (ops != NULL) {
+        ops->skip(meter, t, until);
+    }
+}
 
 /* ---- supervision: events, load control, voltage qualification (meter_supervision.c) ---- */
 

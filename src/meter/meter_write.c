@@ -4,7 +4,8 @@
  *
  * Every write is checked completely before anything changes; writes into a
  * shared tariff set are validated with the tariff engine and undone if the
- * result is invalid.
+ * result is invalid. With PREPAY_METER_TARIFF_WRITES 0 the tariff writes are
+ * refused as for sets bound read-only, and their code is left out.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -172,10 +173,13 @@ static int write_count(prepay_meter_t *meter, uint32_t di, const uint8_t *v, siz
         return tables ? PREPAY_E_INVALID_ARGUMENT : PREPAY_E_METER_WRITE_TARIFFS;
     }
     for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
-        if (meter->sets[s] != NULL && meter->writable[s] == NULL) {
+        if (meter->sets[s] != NULL && (meter->writable[s] == NULL || !PREPAY_METER_TARIFF_WRITES)) {
             return PREPAY_E_METER_WRITE_READ_ONLY;
         }
     }
+#if !PREPAY_METER_TARIFF_WRITES
+    return PREPAY_E_INVALID_ARGUMENT; /* no set bound: no plan to write into (what validate_plan() finds) */
+#endif
     uint8_t old[PREPAY_TARIFF_PRICE_SETS] = {0};
     prepay_tariff_t *sets[PREPAY_TARIFF_PRICE_SETS];
     for (unsigned s = 0; s < PREPAY_TARIFF_PRICE_SETS; s++) {
@@ -370,7 +374,8 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
         if (set_no >= PREPAY_TARIFF_PRICE_SETS || meter->sets[set_no] == NULL) {
             return PREPAY_E_NOT_FOUND;
         }
-        prepay_tariff_t *set = meter->writable[set_no];
+        /* Without PREPAY_METER_TARIFF_WRITES every bound set is read-only. */
+        prepay_tariff_t *set = PREPAY_METER_TARIFF_WRITES ? meter->writable[set_no] : NULL;
         if (set == NULL) {
             return PREPAY_E_METER_WRITE_READ_ONLY;
         }

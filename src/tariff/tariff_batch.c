@@ -188,7 +188,7 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
     prepay_energy_t q = iv->energy;
     prepay_power_t power = 0;
     if (q > INT64_MAX - st->cycle_energy ||
-        (e->demand && prepay__interval_demand(iv->start, iv->end, q, &power) != PREPAY_OK)) {
+        (PREPAY_TARIFF_DEMAND && e->demand && prepay__interval_demand(iv->start, iv->end, q, &power) != PREPAY_OK)) {
         return false;
     }
     if (e->proportional) {
@@ -208,7 +208,7 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
             s->acc[set][c->band - 1u][tier] += q;
         }
     }
-    if (e->demand) {
+    if (PREPAY_TARIFF_DEMAND && e->demand) {
         prepay__demand_note(e->demand, t, c->band, power, iv->start);
     }
     st->cycle_energy += q;

@@ -32,7 +32,7 @@ void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
 void prepay__engine_demand(prepay__engine_t *e, const prepay_tariff_demand_state_t *demand,
                            prepay_tariff_demand_state_t *work)
 {
-    if (!demand || !prepay__demand_priced(e->plan, e->st.flags)) {
+    if (!PREPAY_TARIFF_DEMAND || !demand || !prepay__demand_priced(e->plan, e->st.flags)) {
         return;
     }
     *work = *demand;
@@ -177,7 +177,7 @@ int prepay__engine_close(prepay__engine_t *e)
         return PREPAY_OK;
     }
     int status = e->proportional ? close_proportional(e) : PREPAY_OK;
-    if (status == PREPAY_OK && e->demand) {
+    if (PREPAY_TARIFF_DEMAND && status == PREPAY_OK && e->demand) {
         status = prepay__demand_close(e->plan, e->account, e->demand, true, emit_charge, e->sink);
     }
     if (status == PREPAY_OK) {
@@ -221,7 +221,7 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     }
     unsigned set = prepay__set_at(e->plan, at);
     const prepay_tariff_t *t = e->plan->sets[set];
-    if (e->demand) {
+    if (PREPAY_TARIFF_DEMAND && e->demand) {
         prepay__demand_begin(e->demand, cycle, set);
     }
     for (unsigned i = 0; i < t->fixed_charge_count; i++) {
@@ -298,7 +298,7 @@ int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_tim
         return PREPAY_E_TARIFF_TIME_ORDER;
     }
     prepay_power_t power = 0;
-    if (e->demand && length > 0) {
+    if (PREPAY_TARIFF_DEMAND && e->demand && length > 0) {
         int status = prepay__interval_demand(start, end, energy, &power);
         if (status != PREPAY_OK) {
             return status;
@@ -336,7 +336,7 @@ int prepay__engine_interval(prepay__engine_t *e, prepay_time_t start, prepay_tim
         if (status == PREPAY_OK) {
             status = engine_piece(e, set, seg->band[i], upto - before);
         }
-        if (e->demand) {
+        if (PREPAY_TARIFF_DEMAND && e->demand) {
             prepay__demand_note(e->demand, e->plan->sets[set], seg->band[i], power, start);
         }
         if (status != PREPAY_OK) {

@@ -175,10 +175,11 @@ static inline int prepay__state_check(const prepay_tariff_compact_state_t *s)
 
 /* ---- demand and capacity charges (tariff_demand.c) ---- */
 
-/* Whether a tariff has demand or capacity charges. */
+/* Whether a tariff has demand or capacity charges (never with PREPAY_TARIFF_DEMAND 0: validation
+ * refuses them, and the pricing code is left out). */
 static inline bool prepay__demand_active(const prepay_tariff_t *t)
 {
-    return t->demand.rate_count != 0 || t->demand.capacity_price != 0;
+    return PREPAY_TARIFF_DEMAND && (t->demand.rate_count != 0 || t->demand.capacity_price != 0);
 }
 
 /* Whether calls on a state with these flags price the plan's demand and capacity charges. */

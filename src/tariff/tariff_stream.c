@@ -206,7 +206,7 @@ static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay
     if (e->proportional) {
         memcpy(bands, e->bands, PREPAY__BANDS_SIZE);
     }
-    if (e->demand) {
+    if (PREPAY_TARIFF_DEMAND && e->demand) {
         *demand = *e->demand;
     }
     result->line_count = sink->count;

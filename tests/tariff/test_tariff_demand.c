@@ -576,6 +576,11 @@ static void test_stream_equals_batch(void **state)
 
 int main(int argc, char **argv)
 {
+#if !PREPAY_TARIFF_DEMAND
+    (void)argc;
+    (void)argv;
+    return 77; /* demand charges are left out of this configuration (PREPAY_TARIFF_DEMAND 0): skipped */
+#endif
     if (argc > 1) {
         tv_set_dir(argv[1]);
     }
