@@ -434,12 +434,32 @@ static void undo_last(prepay_ledger_t *ledger)
         PREPAY__LEDGER_PREFETCH((const unsigned char *)(entry) + sizeof(prepay_ledger_entry_t) - 1u);      \
     } while (0)
 
-/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. */
+/* The account record in the start slot of an account id (the slot line is in cache by then):
+ * its first and last byte (80 bytes span 2 lines at most). */
+#define PREFETCH_ACCOUNT(ledger, account_id)                                                               \
+    do {                                                                                                   \
+        uint32_t v_ = (ledger)->memory.account_index[prepay__ledger_account_start((ledger), (account_id))]; \
+        if (v_ != 0u) {                                                                                    \
+            const prepay_ledger_account_t *a_ = &(ledger)->memory.accounts[v_ - 1u];                       \
+            PREPAY__LEDGER_PREFETCH(a_);                                                                   \
+            PREPAY__LEDGER_PREFETCH((const unsigned char *)a_ + sizeof *a_ - 1u);                          \
+        }                                                                                                  \
+    } while (0)
+
+/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. Plain transfers also ask for the index
+ * slots of their debit and credit accounts, then for the account records they name (a site
+ * debits a different wallet with each transfer: on a large ledger, a miss each). */
 #define PREFETCH_AHEAD(ledger, batch, count, k)                                                            \
     do {                                                                                                   \
         if ((k) + PREFETCH_SLOTS_AHEAD < (count)) {                                                        \
             const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_SLOTS_AHEAD];                 \
             PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->id));                    \
+            if ((ahead_->flags & TWO_PHASE) == 0u) {                                                       \
+                PREPAY__LEDGER_PREFETCH(                                                                   \
+                    &(ledger)->memory.account_index[prepay__ledger_account_start((ledger), ahead_->debit_account_id)]); \
+                PREPAY__LEDGER_PREFETCH(                                                                   \
+                    &(ledger)->memory.account_index[prepay__ledger_account_start((ledger), ahead_->credit_account_id)]); \
+            }                                                                                              \
             if ((ahead_->flags & TWO_PHASE) != 0u) {                                                       \
                 PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->pending_id));        \
             }                                                                                              \
@@ -453,6 +473,10 @@ static void undo_last(prepay_ledger_t *ledger)
             if ((ahead_->flags & TWO_PHASE) != 0u &&                                                       \
                 (entry_ = prepay__ledger_entry_address((ledger), ahead_->pending_id)) != NULL) {           \
                 PREFETCH_ENTRY(entry_);                                                                    \
+            }                                                                                              \
+            if ((ahead_->flags & TWO_PHASE) == 0u) {                                                       \
+                PREFETCH_ACCOUNT((ledger), ahead_->debit_account_id);                                      \
+                PREFETCH_ACCOUNT((ledger), ahead_->credit_account_id);                                     \
             }                                                                                              \
         }                                                                                                  \
     } while (0)
