@@ -279,7 +279,8 @@ static bool conflicts(const prepay_settlement_meter_t *m, prepay_time_t time, pr
     } while (0)
 
 /* While settling sorted reading k: the meter record of reading k + 8, the account record of
- * reading k + 4 (its meter's line holding the account index arrived meanwhile). */
+ * reading k + 4 (its meter's line holding the account index arrived meanwhile): configuration
+ * and books, and the last members (what a reading reads and saves, prepay__settle_touch_account). */
 #define PREFETCH_SETTLE(site, keys, n, k)                                                                    \
     do {                                                                                                     \
         const prepay_settlement_memory_t *mem_ = &(site)->memory;                                            \
@@ -290,7 +291,9 @@ static bool conflicts(const prepay_settlement_meter_t *m, prepay_time_t time, pr
         if ((k) + PREFETCH_ACCOUNTS_AHEAD < (n)) {                                                           \
             uint32_t a_ = mem_->meters[(keys)[(k) + PREFETCH_ACCOUNTS_AHEAD] >> 32].account;                 \
             if (a_ != PREPAY_SETTLEMENT_NONE) {                                                              \
-                PREFETCH_LINES(&mem_->accounts[a_], sizeof(prepay_settlement_account_t));                    \
+                const unsigned char *r_ = (const unsigned char *)&mem_->accounts[a_];                        \
+                PREFETCH_LINES(r_, PREPAY__ACCOUNT_BOOKS_FROM + PREPAY__ACCOUNT_BOOKS_SIZE);                 \
+                PREFETCH_LINES(r_ + PREPAY__ACCOUNT_TAIL_FROM, PREPAY__ACCOUNT_TAIL_SIZE);                   \
             }                                                                                                \
         }                                                                                                    \
     } while (0)
