@@ -446,15 +446,21 @@ static void undo_last(prepay_ledger_t *ledger)
         }                                                                                                  \
     } while (0)
 
-/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. Plain transfers also ask for the index
- * slots of their debit and credit accounts, then for the account records they name (a site
- * debits a different wallet with each transfer: on a large ledger, a miss each). */
+/* Ledgers from this many accounts on also prefetch the accounts of plain transfers ahead: their
+ * index and records no longer stay in cache (a settlement site debits a different wallet with
+ * each transfer); on smaller ledgers the hints only cost time (bench_ledger_memory, 1 008
+ * accounts: random ids at x100 took twice as long with them). */
+#define PREFETCH_ACCOUNTS_FROM 65536u
+
+/* A macro, not a function: see PREPAY__LEDGER_PREFETCH. On large ledgers (accounts_ahead), plain
+ * transfers also ask for the index slots of their debit and credit accounts, then for the
+ * account records they name. */
 #define PREFETCH_AHEAD(ledger, batch, count, k)                                                            \
     do {                                                                                                   \
         if ((k) + PREFETCH_SLOTS_AHEAD < (count)) {                                                        \
             const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_SLOTS_AHEAD];                 \
             PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->id));                    \
-            if ((ahead_->flags & TWO_PHASE) == 0u) {                                                       \
+            if (accounts_ahead && (ahead_->flags & TWO_PHASE) == 0u) {                                     \
                 PREPAY__LEDGER_PREFETCH(                                                                   \
                     &(ledger)->memory.account_index[prepay__ledger_account_start((ledger), ahead_->debit_account_id)]); \
                 PREPAY__LEDGER_PREFETCH(                                                                   \
@@ -474,7 +480,7 @@ static void undo_last(prepay_ledger_t *ledger)
                 (entry_ = prepay__ledger_entry_address((ledger), ahead_->pending_id)) != NULL) {           \
                 PREFETCH_ENTRY(entry_);                                                                    \
             }                                                                                              \
-            if ((ahead_->flags & TWO_PHASE) == 0u) {                                                       \
+            if (accounts_ahead && (ahead_->flags & TWO_PHASE) == 0u) {                                     \
                 PREFETCH_ACCOUNT((ledger), ahead_->debit_account_id);                                      \
                 PREFETCH_ACCOUNT((ledger), ahead_->credit_account_id);                                     \
             }                                                                                              \
@@ -500,6 +506,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
     }
     int applied = 0;
     size_t i = 0;
+    const bool accounts_ahead = ledger->account_count >= PREFETCH_ACCOUNTS_FROM;
     /* The first transfers get no prefetch from the loop: ask for them here. */
     for (size_t k = 0; k < count && k < PREFETCH_SLOTS_AHEAD; k++) {
         PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, batch[k].id));
