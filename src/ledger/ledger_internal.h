@@ -70,12 +70,18 @@ static inline bool prepay__ledger_ready(const prepay_ledger_t *ledger)
  * per lookup for 1,000 consecutive ids at load 1/2, where a whole hash
  * needs 0.5; and a transfer looks two accounts up. */
 
+/* Start slot of an account id in the account index. */
+static inline uint32_t prepay__ledger_account_start(const prepay_ledger_t *ledger, uint64_t id)
+{
+    uint32_t high = (uint32_t)((id * 0x9E3779B97F4A7C15u) >> 32);
+    return (uint32_t)(((uint64_t)high * ledger->memory.account_index_slots) >> 32);
+}
+
 /* Slot holding account id, or the empty slot where it would go. */
 static inline uint32_t prepay__ledger_account_slot(const prepay_ledger_t *ledger, uint64_t id)
 {
     uint32_t mask = ledger->memory.account_index_slots - 1u;
-    uint32_t high = (uint32_t)((id * 0x9E3779B97F4A7C15u) >> 32);
-    uint32_t slot = (uint32_t)(((uint64_t)high * ledger->memory.account_index_slots) >> 32);
+    uint32_t slot = prepay__ledger_account_start(ledger, id);
     for (;;) {
         uint32_t v = ledger->memory.account_index[slot];
         if (v == 0u || ledger->memory.accounts[v - 1u].id == id) {

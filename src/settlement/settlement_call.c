@@ -34,6 +34,7 @@ static size_t record_size(unsigned type)
     case PREPAY__UNDO_METER_FULL: return sizeof(prepay_settlement_meter_t);
     case PREPAY__UNDO_GROUP: return sizeof(prepay_settlement_group_t) - record_from(type);
     case PREPAY__UNDO_USAGE: return sizeof(prepay_settlement_usage_t);
+    case PREPAY__UNDO_ACCOUNT_BOOKS: return PREPAY__ACCOUNT_BOOKS_SIZE + PREPAY__ACCOUNT_TAIL_SIZE;
     default: return 0;
     }
 }
@@ -87,8 +88,9 @@ void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t 
     work->transfer_count = 0;
     work->event_count = 0;
     site->generation++;
-    if (site->generation == 0u) {
-        /* Once in 2^32 calls: no mark may equal a reused generation. */
+    if (site->generation == 0u || site->generation >= PREPAY__MARK_BOOKS) {
+        /* Once in 2^31 calls: no mark may equal a reused generation (nor one with
+         * PREPAY__MARK_BOOKS). */
         forget_marks(site);
         site->generation = 1u;
     }
@@ -144,15 +146,31 @@ void prepay__settle_undo(prepay__settle_call_t *call)
     prepay_settlement_site_t *site = call->site;
     /* Each record was saved once, before its first change: order does not matter,
      * except that the site record must not be overwritten by later entries'
-     * lookups, so it is restored last. */
+     * lookups, so it is restored last; and that an account whose books were
+     * saved (PREPAY__UNDO_ACCOUNT_BOOKS) may have been saved whole later, after
+     * its books changed, so books entries are restored after all others. */
     size_t site_at = SIZE_MAX;
+    bool books = false;
     for (size_t at = 0; at < work->undo_used;) {
         undo_header_t h;
         memcpy(&h, work->undo + at, sizeof h);
         if (h.type == PREPAY__UNDO_SITE) {
             site_at = at;
+        } else if (h.type == PREPAY__UNDO_ACCOUNT_BOOKS) {
+            books = true;
         } else {
             memcpy(record_of(site, h.type, h.index), work->undo + at + sizeof h, record_size(h.type));
+        }
+        at += entry_size(h.type);
+    }
+    for (size_t at = 0; books && at < work->undo_used;) {
+        undo_header_t h;
+        memcpy(&h, work->undo + at, sizeof h);
+        if (h.type == PREPAY__UNDO_ACCOUNT_BOOKS) {
+            uint8_t *a = (uint8_t *)&site->memory.accounts[h.index];
+            const uint8_t *saved = work->undo + at + sizeof h;
+            memcpy(a + PREPAY__ACCOUNT_BOOKS_FROM, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
+            memcpy(a + PREPAY__ACCOUNT_TAIL_FROM, saved + PREPAY__ACCOUNT_BOOKS_SIZE, PREPAY__ACCOUNT_TAIL_SIZE);
         }
         at += entry_size(h.type);
     }

@@ -210,7 +210,11 @@ int prepay__settle_price(prepay__settle_call_t *call, uint32_t meter, prepay_tim
     int status;
     prepay_money_t d = 0;
     if (a->meter_count[commodity] > 1u && start < end) {
-        status = price_shared(call, m, a, plan, start, end, energy, &d, usage);
+        /* The ladder counters change: the whole record is saved, not its books alone. */
+        status = prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, m->account);
+        if (status == PREPAY_OK) {
+            status = price_shared(call, m, a, plan, start, end, energy, &d, usage);
+        }
     } else {
         size_t lines = 0;
         status = feed(call, plan, &a->config.tariff_account, &m->stream, NULL, start, end, energy, &d, NULL, &lines);

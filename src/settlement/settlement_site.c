@@ -14,8 +14,7 @@
 
 static uint32_t hash32(uint32_t key)
 {
-    uint32_t h = key * 0x9E3779B1u;
-    return h ^ (h >> 15);
+    return prepay__settle_hash32(key);
 }
 
 static uint32_t hash_address(const prepay_dlt645_address_t *a)
