@@ -441,8 +441,8 @@
  * @def PREPAY_METER_TARIFF_WRITES
  * @brief 1: the reference meter takes tariff-programming writes (zones 0401/0402, prices 0405,
  * ladders 0406, the day-table and tariff counts 04000202/04000204) into sets bound writable;
- * 0: it refuses them as for sets bound read-only (::PREPAY_E_METER_WRITE_READ_ONLY, an abnormal
- * reply) and the code is left out (~1.5 KB of flash; with ::PREPAY_METER_DLT645_1997 0,
+ * 0: it refuses them as for sets bound read-only (an abnormal reply, "unauthorised": DL/T
+ * 645-2007 error word bit 2) and the code is left out (~1.5 KB of flash; with ::PREPAY_METER_DLT645_1997 0,
  * 2.3 KB together, cross/meter_firmware.c). For a firmware whose tariff is a const
  * set in flash, changed by other means than DL/T 645 writes.
  */
