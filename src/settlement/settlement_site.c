@@ -12,18 +12,13 @@
 
 /* ---- indexes: open addressing, linear probing, slot = index + 1 ---------- */
 
-static uint32_t hash32(uint32_t key)
-{
-    return prepay__settle_hash32(key);
-}
-
 static uint32_t hash_address(const prepay_dlt645_address_t *a)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < PREPAY_DLT645_ADDRESS_SIZE; i++) {
         h = (h ^ a->bytes[i]) * 16777619u;
     }
-    return hash32(h);
+    return prepay__settle_hash32(h);
 }
 
 static bool address_empty(const prepay_dlt645_address_t *a)
@@ -40,7 +35,7 @@ uint32_t prepay__settle_find_account(const prepay_settlement_site_t *site, uint3
 {
     const prepay_settlement_memory_t *m = &site->memory;
     uint32_t mask = m->account_index_slots - 1u;
-    for (uint32_t s = hash32(id) & mask;; s = (s + 1u) & mask) {
+    for (uint32_t s = prepay__settle_hash32(id) & mask;; s = (s + 1u) & mask) {
         uint32_t v = m->account_index[s];
         if (v == 0u) {
             return PREPAY_SETTLEMENT_NONE;
@@ -55,7 +50,7 @@ uint32_t prepay__settle_find_meter(const prepay_settlement_site_t *site, uint32_
 {
     const prepay_settlement_memory_t *m = &site->memory;
     uint32_t mask = m->meter_index_slots - 1u;
-    for (uint32_t s = hash32(id) & mask;; s = (s + 1u) & mask) {
+    for (uint32_t s = prepay__settle_hash32(id) & mask;; s = (s + 1u) & mask) {
         uint32_t v = m->meter_index[s];
         if (v == 0u) {
             return PREPAY_SETTLEMENT_NONE;
@@ -445,7 +440,7 @@ int prepay_settlement_add_account(prepay_settlement_site_t *site, const prepay_s
     }
     prepay_wallet_state_init(&a->wallet);
     a->relay = PREPAY_WALLET_RELAY_CLOSED;
-    index_insert(site->memory.account_index, site->memory.account_index_slots, hash32(config->id), index);
+    index_insert(site->memory.account_index, site->memory.account_index_slots, prepay__settle_hash32(config->id), index);
     return PREPAY_OK;
 }
 
@@ -566,7 +561,7 @@ int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_set
         a->first_meter = index;
         a->meter_count[config->commodity]++;
     }
-    index_insert(site->memory.meter_index, site->memory.meter_index_slots, hash32(config->id), index);
+    index_insert(site->memory.meter_index, site->memory.meter_index_slots, prepay__settle_hash32(config->id), index);
     if (has_address) {
         index_insert(site->memory.address_index, site->memory.address_index_slots, hash_address(&config->address),
                      index);

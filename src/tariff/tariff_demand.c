@@ -38,6 +38,10 @@ static PREPAY__ONE_COPY int check_rate(const prepay_demand_rate_t *r)
 
 int prepay__demand_validate(const prepay_tariff_t *t)
 {
+    if (!PREPAY_TARIFF_DEMAND) {
+        /* Demand and capacity charges are left out of this build: a tariff with one is refused. */
+        return prepay__demand_present(t) ? PREPAY_E_TARIFF_BAD_DEMAND : PREPAY_OK;
+    }
     const prepay_tariff_demand_t *d = &t->demand;
     if (d->rate_count > PREPAY_MAX_DEMAND_RATES || d->period_count > PREPAY_MAX_DEMAND_PERIODS ||
         d->ratchet > 1 || d->ratchet_months > 12 || (d->ratchet_current >> 12) != 0 || d->ratchet_minimum < 0 ||
@@ -78,6 +82,9 @@ int prepay__demand_validate(const prepay_tariff_t *t)
 
 bool prepay__demand_compatible(const prepay_tariff_t *a, const prepay_tariff_t *b)
 {
+    if (!PREPAY_TARIFF_DEMAND) {
+        return true; /* validation refused every demand charge */
+    }
     const prepay_tariff_demand_t *x = &a->demand, *y = &b->demand;
     return prepay__demand_active(a) == prepay__demand_active(b) && x->period_count == y->period_count &&
            x->ratchet == y->ratchet && x->ratchet_months == y->ratchet_months &&

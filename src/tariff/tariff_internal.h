@@ -175,11 +175,17 @@ static inline int prepay__state_check(const prepay_tariff_compact_state_t *s)
 
 /* ---- demand and capacity charges (tariff_demand.c) ---- */
 
-/* Whether a tariff has demand or capacity charges (never with PREPAY_TARIFF_DEMAND 0: validation
- * refuses them, and the pricing code is left out). */
+/* Whether a tariff carries demand or capacity charges. */
+static inline bool prepay__demand_present(const prepay_tariff_t *t)
+{
+    return t->demand.rate_count != 0 || t->demand.capacity_price != 0;
+}
+
+/* Whether a tariff's demand or capacity charges are priced (never with PREPAY_TARIFF_DEMAND 0:
+ * validation refuses them, and the pricing code is left out). */
 static inline bool prepay__demand_active(const prepay_tariff_t *t)
 {
-    return PREPAY_TARIFF_DEMAND && (t->demand.rate_count != 0 || t->demand.capacity_price != 0);
+    return PREPAY_TARIFF_DEMAND && prepay__demand_present(t);
 }
 
 /* Whether calls on a state with these flags price the plan's demand and capacity charges. */
@@ -189,7 +195,8 @@ static inline bool prepay__demand_priced(const prepay_tariff_plan_t *plan, uint8
            (prepay__demand_active(plan->sets[0]) || (plan->sets[1] && prepay__demand_active(plan->sets[1])));
 }
 
-/* Checks a tariff's demand and capacity charges (the rest validated before). */
+/* Checks a tariff's demand and capacity charges (the rest validated before); with
+ * PREPAY_TARIFF_DEMAND 0, refuses any. */
 int prepay__demand_validate(const prepay_tariff_t *t);
 /* Whether two price sets may share a plan: the same periods and billing-demand rule. */
 bool prepay__demand_compatible(const prepay_tariff_t *a, const prepay_tariff_t *b);

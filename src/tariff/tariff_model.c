@@ -254,15 +254,7 @@ int prepay_tariff_validate(const prepay_tariff_t *tariff)
         }
     }
     if (status == PREPAY_OK) {
-#if PREPAY_TARIFF_DEMAND
         status = prepay__demand_validate(tariff);
-#else
-        /* Demand and capacity charges are left out of this build: a tariff with one is refused. */
-        const prepay_tariff_demand_t *d = &tariff->demand;
-        if (d->rate_count != 0 || d->capacity_price != 0) {
-            status = PREPAY_E_TARIFF_BAD_DEMAND;
-        }
-#endif
     }
     return status;
 }
@@ -318,7 +310,7 @@ int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan)
         return PREPAY_E_TARIFF_SWITCH_MISMATCH;
     }
     if ((a->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL && !ladders_equal(a, b)) ||
-        (PREPAY_TARIFF_DEMAND && !prepay__demand_compatible(a, b))) {
+        !prepay__demand_compatible(a, b)) {
         return PREPAY_E_TARIFF_SWITCH_MISMATCH;
     }
     return PREPAY_OK;
