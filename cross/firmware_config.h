@@ -24,7 +24,7 @@
 #define PREPAY_MAX_DEMAND_PERIODS 2 /* a meter prices energy; demand charges are billed by the station */
 #define PREPAY_MAX_DEMAND_TIERS 2
 #define PREPAY_MAX_DEMAND_RATES 2
-#define PREPAY_METER_DEMAND_MINUTES 30 /* demand periods up to 30 minutes (15 and 30 are the usual settings) */
+#define PREPAY_METER_DEMAND_MINUTES 15 /* demand periods up to 15 minutes (the usual setting; the ring is 8 B a minute) */
 #define PREPAY_MAX_ALARM_LEVELS 3
 #define PREPAY_DLT645_STREAM_BUFFER 216 /* the minimum: 4 FE + 12 frame bytes + PREPAY_DLT645_MAX_DATA */
 #define PREPAY_MAX_WALLET_WINDOWS 2     /* daily no-disconnect windows (e.g. night, midday) */
