@@ -451,6 +451,21 @@
 #endif
 
 /**
+ * @def PREPAY_METER_DEMAND
+ * @brief 1: the reference meter keeps maximum demand (the sliding window of 04000103/04000104, the
+ * maxima 01xxxxxx current and settled, the current demand 02800004; docs/demand.md); 0: it keeps
+ * none (`prepay_meter_t` has no `demand` member, ~1.9 KB of flash and, with the firmware's
+ * 15-minute window, 416 bytes of RAM less): reads of those DIs get the abnormal reply "no
+ * requested data" (DL/T 645-2007 error word bit 1), writes of 04000103/04000104 likewise,
+ * prepay_meter_set_demand_period() returns ::PREPAY_E_NOT_FOUND and a demand clear (function 19)
+ * clears nothing. For a single-phase meter of Q/GDW 1364, which keeps no maximum demand: demand
+ * charges are billed by the station (see also ::PREPAY_TARIFF_DEMAND).
+ */
+#ifndef PREPAY_METER_DEMAND
+#define PREPAY_METER_DEMAND 1
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

@@ -63,6 +63,8 @@
  *
  * A constant expression of type `uint32_t`. Adding a layout macro to
  * config_default.h means adding it here (the order is part of the value).
+ * `PREPAY_METER_DEMAND` is folded with `PREPAY_METER_DEMAND_MINUTES` (the
+ * window's minutes, 0 without demand), so the default value is unchanged.
  */
 #define PREPAY_CONFIG_FINGERPRINT                                                                              \
     PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(            \
@@ -84,7 +86,8 @@
     PREPAY_MAX_SETTLEMENT_ACCOUNTS), PREPAY_MAX_SETTLEMENT_METERS), PREPAY_MAX_SETTLEMENT_GROUPS),             \
     PREPAY_MAX_SETTLEMENT_MEMBERS), PREPAY_MAX_SETTLEMENT_TARIFFS), PREPAY_MAX_SETTLEMENT_POLICIES),           \
     PREPAY_MAX_SETTLEMENT_ITEMS), PREPAY_SETTLEMENT_USAGE_LINES), PREPAY_WATER_EVENT_RECORDS),                 \
-    PREPAY_MAX_DEMAND_PERIODS), PREPAY_MAX_DEMAND_RATES), PREPAY_MAX_DEMAND_TIERS), PREPAY_METER_DEMAND_MINUTES)
+    PREPAY_MAX_DEMAND_PERIODS), PREPAY_MAX_DEMAND_RATES), PREPAY_MAX_DEMAND_TIERS),                                   \
+    (PREPAY_METER_DEMAND ? PREPAY_METER_DEMAND_MINUTES : 0))
 
 PREPAY_BEGIN_DECLS
 

@@ -421,7 +421,9 @@ typedef struct prepay_meter {
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
      *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
     int64_t time_sync_limit;
-    prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */
+#if PREPAY_METER_DEMAND
+    prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */ /* absent with PREPAY_METER_DEMAND 0 */
+#endif
     prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
     prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
     /** Caller-owned event judgement, load control and voltage statistics
@@ -808,7 +810,8 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
  * @param slide minutes, 1..@p period (a sliding time longer than the period is refused).
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE;
+ * ::PREPAY_E_NOT_FOUND: built with ::PREPAY_METER_DEMAND 0 (the meter keeps no demand).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide);
@@ -816,7 +819,8 @@ PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned pe
 /**
  * @brief Clears the maximum-demand registers and restarts the window (what a demand clear, function 19, does).
  *
- * The settled maxima (0101xx01..) are kept; the window waits for the next whole minute.
+ * The settled maxima (0101xx01..) are kept; the window waits for the next whole minute. With
+ * ::PREPAY_METER_DEMAND 0 there is nothing to clear (::PREPAY_OK).
  * @param meter the meter.
  * @return ::PREPAY_OK, or an error.
  *

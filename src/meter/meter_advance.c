@@ -457,7 +457,7 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         meter->forward[0] += wh;
         meter->reverse[0] += back;
         if (!run) {
-            prepay__meter_demand_add(&meter->demand, watts, dt);
+            prepay__meter_demand_add(meter, watts, dt);
         }
         if (band >= 1 && band <= PREPAY_METER_TARIFFS) {
             meter->forward[band] += wh;

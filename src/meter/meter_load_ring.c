@@ -118,7 +118,11 @@ static void snapshot(const prepay_meter_t *meter, prepay_time_t t, uint8_t class
     }
     r->forward_active_wh = register_wh(meter->forward[0]);
     r->reverse_active_wh = register_wh(meter->reverse[0]);
+#if PREPAY_METER_DEMAND
     r->active_demand_deciwatt = clamp(meter->demand.current, -799999, 799999);
+#else
+    r->active_demand_deciwatt = 0; /* no demand kept (PREPAY_METER_DEMAND 0) */
+#endif
     keep_classes(r, classes);
 }
 
