@@ -44,6 +44,7 @@
 #define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
 #define PREPAY_METER_TARIFF_WRITES 0    /* the tariff is const in flash: tariff-programming writes refused */
 #define PREPAY_TARIFF_DEMAND 0          /* demand charges are billed by the station: none in the meter's tariff */
+#define PREPAY_TARIFF_PROPORTIONAL 0   /* the meter prices energy as it flows: no proportional per-band tiers */
 #define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
 

@@ -368,6 +368,18 @@
 #endif
 
 /**
+ * @def PREPAY_TARIFF_PROPORTIONAL
+ * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
+ * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and
+ * prepay_tariff_validate() refuses such tariffs (::PREPAY_E_TARIFF_BAD_ENUM). For a firmware meter,
+ * whose tariff prices energy as it flows (surcharge or chronological per-band tiers) and never
+ * proportionally; the station prices proportional tariffs from readings.
+ */
+#ifndef PREPAY_TARIFF_PROPORTIONAL
+#define PREPAY_TARIFF_PROPORTIONAL 1
+#endif
+
+/**
  * @def PREPAY_METER_DEMAND_MINUTES
  * @brief Longest maximum-demand period (04000103) the reference meter accepts, minutes, 1..99.
  *
@@ -448,6 +460,18 @@
  */
 #ifndef PREPAY_METER_TARIFF_WRITES
 #define PREPAY_METER_TARIFF_WRITES 1
+#endif
+
+/**
+ * @def PREPAY_TARIFF_PROPORTIONAL
+ * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
+ * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and
+ * prepay_tariff_validate() refuses such tariffs (::PREPAY_E_TARIFF_BAD_ENUM). For a firmware meter,
+ * whose tariff prices energy as it flows (surcharge or chronological per-band tiers) and never
+ * proportionally; the station prices proportional tariffs from readings.
+ */
+#ifndef PREPAY_TARIFF_PROPORTIONAL
+#define PREPAY_TARIFF_PROPORTIONAL 1
 #endif
 
 /**

@@ -35,7 +35,8 @@
  * ::PREPAY_TARIFF_CHECK_SEALS, `PREPAY_MODBUS_CRC_SMALL`,
  * `PREPAY_METER_PASSWORD_TRIES`, `PREPAY_METER_TIME_SYNC_LIMIT`,
  * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do;
- * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`: features
+ * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`,
+ * `PREPAY_TARIFF_PROPORTIONAL`: features
  * left out; the structs keep their members) are left
  * out, so a debug library and a release program still agree.
  * `tests/common/check_config_fingerprint.py` fails when a macro of
