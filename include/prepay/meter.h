@@ -135,8 +135,11 @@
 #define PREPAY_METER_RECHARGE_DATA_SIZE 8u
 /** @brief Password levels the meter keeps (DL/T 645-2007 04000C01..04000C0A: levels 0..9). */
 #define PREPAY_METER_PASSWORD_LEVELS 10u
-/** @brief Phases of the instantaneous quantities (A, B, C). */
-#define PREPAY_METER_PHASES 3u
+/**
+ * @brief Phases of the instantaneous quantities: A, B, C, or A only in a single-phase build
+ * (::PREPAY_EVENTS_PHASES 1), whose reads of phases B and C get "no requested data".
+ */
+#define PREPAY_METER_PHASES (PREPAY_EVENTS_PHASES + 0u)
 /**
  * @brief Most time slots a meter's day table holds (DL/T 645-2007 04000203: 14).
  *
@@ -225,7 +228,7 @@ typedef struct prepay_meter_load {
 typedef struct prepay_meter_instant {
     uint16_t voltage[PREPAY_METER_PHASES];     /**< 0.1 V (0201xx00, XXX.X) */
     int32_t current[PREPAY_METER_PHASES];      /**< mA (0202xx00, XXX.XXX A, signed) */
-    int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
+    int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..::PREPAY_METER_PHASES] A..C (0203xx00, XX.XXXX kW) */
     int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
     uint16_t frequency;                        /**< 0.01 Hz (02800002) */
     int32_t reactive[PREPAY_METER_PHASES + 1]; /**< 0.1 var: [0] total, [1..3] A..C (0204xx00, XX.XXXX kvar) */

@@ -107,12 +107,12 @@ static void snapshot(const prepay_meter_t *meter, prepay_time_t t, uint8_t class
     memset(r, 0, sizeof *r);
     r->time = t;
     r->classes = classes;
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < PREPAY_METER_PHASES; i++) { /* phases a single-phase build lacks stay 0 */
         r->voltage_decivolt[i] = clamp(in->voltage[i], 0, 9999);
         r->current_milliamp[i] = clamp(in->current[i], -799999, 799999);
     }
     r->frequency_centihertz = clamp(in->frequency, 0, 9999);
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i <= PREPAY_METER_PHASES; i++) {
         r->active_power_deciwatt[i] = clamp(in->power[i], -799999, 799999);
         r->power_factor_milli[i] = clamp(in->power_factor[i], -7999, 7999);
     }
