@@ -24,7 +24,7 @@
 #define PREPAY_MAX_DEMAND_PERIODS 2 /* a meter prices energy; demand charges are billed by the station */
 #define PREPAY_MAX_DEMAND_TIERS 2
 #define PREPAY_MAX_DEMAND_RATES 2
-#define PREPAY_METER_DEMAND_MINUTES 30 /* demand periods up to 30 minutes (15 and 30 are the usual settings) */
+#define PREPAY_METER_DEMAND_MINUTES 15 /* demand periods up to 15 minutes (the usual setting; the ring is 8 B a minute) */
 #define PREPAY_MAX_ALARM_LEVELS 3
 #define PREPAY_DLT645_STREAM_BUFFER 216 /* the minimum: 4 FE + 12 frame bytes + PREPAY_DLT645_MAX_DATA */
 #define PREPAY_MAX_WALLET_WINDOWS 2     /* daily no-disconnect windows (e.g. night, midday) */
@@ -44,6 +44,8 @@
 #define PREPAY_EVENTS_END_ENERGY 0      /* records keep the registers at the start only (40 instead of 48 bytes) */
 #define PREPAY_METER_TARIFF_WRITES 0    /* the tariff is const in flash: tariff-programming writes refused */
 #define PREPAY_TARIFF_DEMAND 0          /* demand charges are billed by the station: none in the meter's tariff */
+#define PREPAY_TARIFF_PROPORTIONAL 0   /* the meter prices energy as it flows: no proportional per-band tiers */
+#define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */

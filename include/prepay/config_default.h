@@ -368,6 +368,18 @@
 #endif
 
 /**
+ * @def PREPAY_TARIFF_PROPORTIONAL
+ * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
+ * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and
+ * prepay_tariff_validate() refuses such tariffs (::PREPAY_E_TARIFF_BAD_ENUM). For a firmware meter,
+ * whose tariff prices energy as it flows (surcharge or chronological per-band tiers) and never
+ * proportionally; the station prices proportional tariffs from readings.
+ */
+#ifndef PREPAY_TARIFF_PROPORTIONAL
+#define PREPAY_TARIFF_PROPORTIONAL 1
+#endif
+
+/**
  * @def PREPAY_METER_DEMAND_MINUTES
  * @brief Longest maximum-demand period (04000103) the reference meter accepts, minutes, 1..99.
  *
@@ -448,6 +460,33 @@
  */
 #ifndef PREPAY_METER_TARIFF_WRITES
 #define PREPAY_METER_TARIFF_WRITES 1
+#endif
+
+/**
+ * @def PREPAY_TARIFF_PROPORTIONAL
+ * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
+ * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and
+ * prepay_tariff_validate() refuses such tariffs (::PREPAY_E_TARIFF_BAD_ENUM). For a firmware meter,
+ * whose tariff prices energy as it flows (surcharge or chronological per-band tiers) and never
+ * proportionally; the station prices proportional tariffs from readings.
+ */
+#ifndef PREPAY_TARIFF_PROPORTIONAL
+#define PREPAY_TARIFF_PROPORTIONAL 1
+#endif
+
+/**
+ * @def PREPAY_METER_DEMAND
+ * @brief 1: the reference meter keeps maximum demand (the sliding window of 04000103/04000104, the
+ * maxima 01xxxxxx current and settled, the current demand 02800004; docs/demand.md); 0: it keeps
+ * none (`prepay_meter_t` has no `demand` member, ~1.9 KB of flash and, with the firmware's
+ * 15-minute window, 416 bytes of RAM less): reads of those DIs get the abnormal reply "no
+ * requested data" (DL/T 645-2007 error word bit 1), writes of 04000103/04000104 likewise,
+ * prepay_meter_set_demand_period() returns ::PREPAY_E_NOT_FOUND and a demand clear (function 19)
+ * clears nothing. For a single-phase meter of Q/GDW 1364, which keeps no maximum demand: demand
+ * charges are billed by the station (see also ::PREPAY_TARIFF_DEMAND).
+ */
+#ifndef PREPAY_METER_DEMAND
+#define PREPAY_METER_DEMAND 1
 #endif
 
 /**

@@ -35,7 +35,8 @@
  * ::PREPAY_TARIFF_CHECK_SEALS, `PREPAY_MODBUS_CRC_SMALL`,
  * `PREPAY_METER_PASSWORD_TRIES`, `PREPAY_METER_TIME_SYNC_LIMIT`,
  * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do;
- * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`: features
+ * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`,
+ * `PREPAY_TARIFF_PROPORTIONAL`: features
  * left out; the structs keep their members) are left
  * out, so a debug library and a release program still agree.
  * `tests/common/check_config_fingerprint.py` fails when a macro of
@@ -63,6 +64,8 @@
  *
  * A constant expression of type `uint32_t`. Adding a layout macro to
  * config_default.h means adding it here (the order is part of the value).
+ * `PREPAY_METER_DEMAND` is folded with `PREPAY_METER_DEMAND_MINUTES` (the
+ * window's minutes, 0 without demand), so the default value is unchanged.
  */
 #define PREPAY_CONFIG_FINGERPRINT                                                                              \
     PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(            \
@@ -84,7 +87,8 @@
     PREPAY_MAX_SETTLEMENT_ACCOUNTS), PREPAY_MAX_SETTLEMENT_METERS), PREPAY_MAX_SETTLEMENT_GROUPS),             \
     PREPAY_MAX_SETTLEMENT_MEMBERS), PREPAY_MAX_SETTLEMENT_TARIFFS), PREPAY_MAX_SETTLEMENT_POLICIES),           \
     PREPAY_MAX_SETTLEMENT_ITEMS), PREPAY_SETTLEMENT_USAGE_LINES), PREPAY_WATER_EVENT_RECORDS),                 \
-    PREPAY_MAX_DEMAND_PERIODS), PREPAY_MAX_DEMAND_RATES), PREPAY_MAX_DEMAND_TIERS), PREPAY_METER_DEMAND_MINUTES)
+    PREPAY_MAX_DEMAND_PERIODS), PREPAY_MAX_DEMAND_RATES), PREPAY_MAX_DEMAND_TIERS),                                   \
+    (PREPAY_METER_DEMAND ? PREPAY_METER_DEMAND_MINUTES : 0))
 
 PREPAY_BEGIN_DECLS
 

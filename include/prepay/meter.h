@@ -135,8 +135,11 @@
 #define PREPAY_METER_RECHARGE_DATA_SIZE 8u
 /** @brief Password levels the meter keeps (DL/T 645-2007 04000C01..04000C0A: levels 0..9). */
 #define PREPAY_METER_PASSWORD_LEVELS 10u
-/** @brief Phases of the instantaneous quantities (A, B, C). */
-#define PREPAY_METER_PHASES 3u
+/**
+ * @brief Phases of the instantaneous quantities: A, B, C, or A only in a single-phase build
+ * (::PREPAY_EVENTS_PHASES 1), whose reads of phases B and C get "no requested data".
+ */
+#define PREPAY_METER_PHASES (PREPAY_EVENTS_PHASES + 0u)
 /**
  * @brief Most time slots a meter's day table holds (DL/T 645-2007 04000203: 14).
  *
@@ -225,7 +228,7 @@ typedef struct prepay_meter_load {
 typedef struct prepay_meter_instant {
     uint16_t voltage[PREPAY_METER_PHASES];     /**< 0.1 V (0201xx00, XXX.X) */
     int32_t current[PREPAY_METER_PHASES];      /**< mA (0202xx00, XXX.XXX A, signed) */
-    int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..3] A..C (0203xx00, XX.XXXX kW) */
+    int32_t power[PREPAY_METER_PHASES + 1];    /**< 0.1 W: [0] total, [1..::PREPAY_METER_PHASES] A..C (0203xx00, XX.XXXX kW) */
     int16_t power_factor[PREPAY_METER_PHASES + 1]; /**< 0.001: [0] total, [1..3] A..C (020600xx, X.XXX) */
     uint16_t frequency;                        /**< 0.01 Hz (02800002) */
     int32_t reactive[PREPAY_METER_PHASES + 1]; /**< 0.1 var: [0] total, [1..3] A..C (0204xx00, XX.XXXX kvar) */
@@ -421,7 +424,9 @@ typedef struct prepay_meter {
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
      *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
     int64_t time_sync_limit;
-    prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */
+#if PREPAY_METER_DEMAND
+    prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */ /* absent with PREPAY_METER_DEMAND 0 */
+#endif
     prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
     prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
     /** Caller-owned event judgement, load control and voltage statistics
@@ -808,7 +813,8 @@ PREPAY_API int prepay_meter_read(const prepay_meter_t *meter, uint32_t di, uint8
  * @param slide minutes, 1..@p period (a sliding time longer than the period is refused).
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE;
+ * ::PREPAY_E_NOT_FOUND: built with ::PREPAY_METER_DEMAND 0 (the meter keeps no demand).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide);
@@ -816,7 +822,8 @@ PREPAY_API int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned pe
 /**
  * @brief Clears the maximum-demand registers and restarts the window (what a demand clear, function 19, does).
  *
- * The settled maxima (0101xx01..) are kept; the window waits for the next whole minute.
+ * The settled maxima (0101xx01..) are kept; the window waits for the next whole minute. With
+ * ::PREPAY_METER_DEMAND 0 there is nothing to clear (::PREPAY_OK).
  * @param meter the meter.
  * @return ::PREPAY_OK, or an error.
  *

@@ -642,9 +642,11 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
     memset(meter->settlement, 0, sizeof meter->settlement);
     memset(&meter->instant_freeze, 0, sizeof meter->instant_freeze);
     /* A meter clear also clears the maximum demand (current and settled) and the load records. */
+#if PREPAY_METER_DEMAND
     memset(&meter->demand.max, 0, sizeof meter->demand.max);
     memset(meter->demand.settled, 0, sizeof meter->demand.settled);
     prepay__meter_demand_restart(&meter->demand);
+#endif
     if (meter->load_ring != NULL) {
         meter->load_ring->count = 0;
     }

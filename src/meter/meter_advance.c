@@ -457,7 +457,7 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         meter->forward[0] += wh;
         meter->reverse[0] += back;
         if (!run) {
-            prepay__meter_demand_add(&meter->demand, watts, dt);
+            prepay__meter_demand_add(meter, watts, dt);
         }
         if (band >= 1 && band <= PREPAY_METER_TARIFFS) {
             meter->forward[band] += wh;
@@ -471,9 +471,13 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             tenths = -7999999;
         }
         meter->instant.power[0] = (int32_t)tenths;
+#if PREPAY_METER_PHASES == 1
+        meter->instant.power[1] = (int32_t)tenths; /* single phase: phase A is the total */
+#else
         if (meter->instant.power[2] == 0 && meter->instant.power[3] == 0) {
             meter->instant.power[1] = (int32_t)tenths; /* single phase; a three-phase split stays the caller's */
         }
+#endif
         meter->clock = step_end;
         meter->overload_since = since;
         bool decide = local;

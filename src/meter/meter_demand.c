@@ -21,6 +21,8 @@
 #include "prepay/bcd.h"
 #include "meter_internal.h"
 
+#if PREPAY_METER_DEMAND
+
 #define DEFAULT_PERIOD 15u
 #define DEFAULT_SLIDE 1u
 
@@ -159,7 +161,7 @@ void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end
         if (steady) {
             break;
         }
-        prepay__meter_demand_add(d, watts, 60);
+        prepay__meter_demand_add(meter, watts, 60);
         prepay__meter_demand_minute(meter, first_end + i * 60, band);
     }
     int64_t rest = count - i;
@@ -319,3 +321,19 @@ int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, con
     return prepay_meter_set_demand_period(meter, period, slide) == PREPAY_OK ? PREPAY_OK
                                                                                : PREPAY_E_INVALID_ARGUMENT;
 }
+
+#else /* PREPAY_METER_DEMAND 0: the meter keeps no demand (config_default.h). */
+
+int prepay_meter_set_demand_period(prepay_meter_t *meter, unsigned period, unsigned slide)
+{
+    (void)period, (void)slide;
+    int status = prepay__meter_check(meter);
+    return status != PREPAY_OK ? status : PREPAY_E_NOT_FOUND;
+}
+
+int prepay_meter_clear_demand(prepay_meter_t *meter)
+{
+    return prepay__meter_check(meter);
+}
+
+#endif

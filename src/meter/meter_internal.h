@@ -141,6 +141,7 @@ int prepay__meter_put_call(prepay__meter_cursor_t *c, const uint8_t *bytes, size
 #define PREPAY__DI_LOAD_START 0x04000A01u     /* load-record start time, MMDDhhmm */
 #define PREPAY__DI_LOAD_INTERVAL_1 0x04000A02u /* .. 0x04000A07: class 1..6 interval, NNNN minutes */
 
+#if PREPAY_METER_DEMAND
 void prepay__meter_demand_init(prepay_meter_t *meter);
 void prepay__meter_demand_restart(prepay_meter_demand_t *d);
 /* The minute ending at t (a whole minute of the meter clock) in tariff band `band` (0: none). */
@@ -155,8 +156,9 @@ int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di
 int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
 
 /* Energy of a step into the minute being measured (watts constant for dt seconds). */
-static inline void prepay__meter_demand_add(prepay_meter_demand_t *d, int32_t watts, int64_t dt)
+static inline void prepay__meter_demand_add(prepay_meter_t *meter, int32_t watts, int64_t dt)
 {
+    prepay_meter_demand_t *d = &meter->demand;
     if (watts > 0) {
         d->forward_ws += (int64_t)watts * dt;
     } else if (watts < 0) {
@@ -167,6 +169,51 @@ static inline void prepay__meter_demand_add(prepay_meter_demand_t *d, int32_t wa
 /* `count` whole minutes of constant `watts` in one band, the first ending at first_end (meter_demand.c). */
 void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end, int64_t count, int32_t watts,
                                   unsigned band);
+#else
+/* PREPAY_METER_DEMAND 0: no demand is kept; its DIs read and write as unknown ("no requested data"). */
+static inline void prepay__meter_demand_init(prepay_meter_t *meter) { (void)meter; }
+static inline void prepay__meter_demand_minute(prepay_meter_t *meter, prepay_time_t t, unsigned band)
+{
+    (void)meter, (void)t, (void)band;
+}
+static inline void prepay__meter_demand_settle(prepay_meter_t *meter) { (void)meter; }
+static inline const char *prepay__meter_demand_check(const prepay_meter_t *meter)
+{
+    (void)meter;
+    return NULL;
+}
+static inline int prepay__meter_read_demand(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
+{
+    (void)meter, (void)di, (void)c;
+    return PREPAY_E_NOT_FOUND;
+}
+static inline int prepay__meter_read_current_demand(const prepay_meter_t *meter, prepay__meter_cursor_t *c)
+{
+    (void)meter, (void)c;
+    return PREPAY_E_NOT_FOUND;
+}
+static inline int prepay__meter_demand_parameter_read(const prepay_meter_t *meter, uint32_t di,
+                                                      prepay__meter_cursor_t *c)
+{
+    (void)meter, (void)di, (void)c;
+    return PREPAY_E_NOT_FOUND;
+}
+static inline int prepay__meter_demand_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len)
+{
+    (void)meter, (void)di, (void)v, (void)len;
+    return PREPAY_E_NOT_FOUND;
+}
+static inline void prepay__meter_demand_add(prepay_meter_t *meter, int32_t watts, int64_t dt)
+{
+    (void)meter, (void)watts, (void)dt;
+}
+static inline void prepay__meter_demand_minutes(prepay_meter_t *meter, prepay_time_t first_end, int64_t count,
+                                                int32_t watts, unsigned band)
+{
+    (void)meter, (void)first_end, (void)count, (void)watts, (void)band;
+}
+#endif
+
 /* Whether the meter may jump (meter_advance.c): no supervision, no timed freeze, powered, and in
  * remote mode, or in local mode with nothing `flowing`, nothing left to price and a relay decision
  * that holds. */

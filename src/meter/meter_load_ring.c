@@ -107,18 +107,22 @@ static void snapshot(const prepay_meter_t *meter, prepay_time_t t, uint8_t class
     memset(r, 0, sizeof *r);
     r->time = t;
     r->classes = classes;
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < PREPAY_METER_PHASES; i++) { /* phases a single-phase build lacks stay 0 */
         r->voltage_decivolt[i] = clamp(in->voltage[i], 0, 9999);
         r->current_milliamp[i] = clamp(in->current[i], -799999, 799999);
     }
     r->frequency_centihertz = clamp(in->frequency, 0, 9999);
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i <= PREPAY_METER_PHASES; i++) {
         r->active_power_deciwatt[i] = clamp(in->power[i], -799999, 799999);
         r->power_factor_milli[i] = clamp(in->power_factor[i], -7999, 7999);
     }
     r->forward_active_wh = register_wh(meter->forward[0]);
     r->reverse_active_wh = register_wh(meter->reverse[0]);
+#if PREPAY_METER_DEMAND
     r->active_demand_deciwatt = clamp(meter->demand.current, -799999, 799999);
+#else
+    r->active_demand_deciwatt = 0; /* no demand kept (PREPAY_METER_DEMAND 0) */
+#endif
     keep_classes(r, classes);
 }
 

@@ -177,8 +177,8 @@ static int read_instant(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
     unsigned last = phase;
     if (phase == 0xFFu) {
         first = has_total ? 0u : 1u;
-        last = 3;
-    } else if (phase > 3 || (phase == 0 && !has_total)) {
+        last = PREPAY_METER_PHASES;
+    } else if (phase > PREPAY_METER_PHASES || (phase == 0 && !has_total)) {
         return PREPAY_E_NOT_FOUND;
     }
     const prepay_meter_instant_t *in = &meter->instant;

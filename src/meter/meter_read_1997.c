@@ -94,11 +94,13 @@ static int put_instant(const prepay_meter_t *meter, unsigned group, unsigned pha
     const prepay_meter_instant_t *in = &meter->instant;
     switch (group) {
     case 0x1: /* B61p voltage XXX V (2 bytes) from 0.1 V */
-        return phase >= 1 && phase <= 3 ? put_scaled(c, 2, in->voltage[phase - 1u], 10) : PREPAY_E_NOT_FOUND;
+        return phase >= 1 && phase <= PREPAY_METER_PHASES ? put_scaled(c, 2, in->voltage[phase - 1u], 10)
+                                                          : PREPAY_E_NOT_FOUND;
     case 0x2: /* B62p current XX.XX A (2 bytes) from mA */
-        return phase >= 1 && phase <= 3 ? put_scaled(c, 2, in->current[phase - 1u], 10) : PREPAY_E_NOT_FOUND;
+        return phase >= 1 && phase <= PREPAY_METER_PHASES ? put_scaled(c, 2, in->current[phase - 1u], 10)
+                                                          : PREPAY_E_NOT_FOUND;
     case 0x3: /* B63p active power XX.XXXX kW (3 bytes) from 0.1 W = 1e-4 kW */
-        return phase <= 3 ? put_scaled(c, 3, in->power[phase], 1) : PREPAY_E_NOT_FOUND;
+        return phase <= PREPAY_METER_PHASES ? put_scaled(c, 3, in->power[phase], 1) : PREPAY_E_NOT_FOUND;
     case 0x5: /* B65p power factor X.XXX (2 bytes) from 0.001 */
         return phase <= 3 ? put_scaled(c, 2, in->power_factor[phase], 1) : PREPAY_E_NOT_FOUND;
     default:

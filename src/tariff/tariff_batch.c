@@ -191,7 +191,7 @@ static bool fast_interval(prepay__engine_t *e, batch_sink_t *s, segment_cache_t 
         (PREPAY_TARIFF_DEMAND && e->demand && prepay__interval_demand(iv->start, iv->end, q, &power) != PREPAY_OK)) {
         return false;
     }
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         e->bands[set][c->band - 1u] += q;
     } else {
         const prepay_energy_t *upper = e->upper[set];
@@ -288,7 +288,7 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     if (state) {
         prepay__engine_fill_cache(&engine, sealed ? prepay__cache_key(plan, account) : 0u);
         prepay__state_store(&engine.st, state);
-        if (engine.proportional) {
+        if (PREPAY_TARIFF_PROPORTIONAL && engine.proportional) {
             memcpy(state->band_energy, engine.bands, PREPAY__BANDS_SIZE);
         }
         if (engine.demand) {

@@ -17,9 +17,9 @@ void prepay__engine_start(prepay__engine_t *e, const prepay_tariff_plan_t *plan,
     e->plan = plan;
     e->account = account;
     e->st = *state;
-    e->proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    e->proportional = PREPAY_TARIFF_PROPORTIONAL && plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
     e->bands = (prepay_energy_t(*)[PREPAY_MAX_TARIFF_INDEX])0;
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         memcpy(work, bands, PREPAY__BANDS_SIZE);
         e->bands = work;
     }
@@ -173,10 +173,10 @@ int prepay__engine_close(prepay__engine_t *e)
     if (!(st->flags & PREPAY__FLAG_CYCLE_OPEN) || (st->flags & PREPAY__FLAG_CYCLE_CLOSED)) {
         return PREPAY_OK;
     }
-    if (!e->proportional && !e->demand) {
+    if (!(PREPAY_TARIFF_PROPORTIONAL && e->proportional) && !e->demand) {
         return PREPAY_OK;
     }
-    int status = e->proportional ? close_proportional(e) : PREPAY_OK;
+    int status = PREPAY_TARIFF_PROPORTIONAL && e->proportional ? close_proportional(e) : PREPAY_OK;
     if (PREPAY_TARIFF_DEMAND && status == PREPAY_OK && e->demand) {
         status = prepay__demand_close(e->plan, e->account, e->demand, true, emit_charge, e->sink);
     }
@@ -211,7 +211,7 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     }
     st->cycle = cycle;
     st->cycle_energy = 0;
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         memset(e->bands, 0, PREPAY__BANDS_SIZE);
     }
     st->flags = (uint8_t)((st->flags | PREPAY__FLAG_CYCLE_OPEN) & ~PREPAY__FLAG_CYCLE_CLOSED);
@@ -255,7 +255,7 @@ static PREPAY__ONE_COPY int engine_piece(prepay__engine_t *e, unsigned set, unsi
         return PREPAY_E_OVERFLOW;
     }
     const prepay_tariff_t *t = e->plan->sets[set];
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         e->bands[set][band - 1] += q;
         st->cycle_energy += q;
         return PREPAY_OK;
@@ -384,7 +384,7 @@ void prepay__engine_fill_cache(prepay__engine_t *e, uint64_t key)
     if (set == 0 && plan->sets[1] && plan->switch_time > p && plan->switch_time < end) {
         end = plan->switch_time;
     }
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         c.tier = 0;
         c.tier_high = INT64_MAX;
         c.price = 0;

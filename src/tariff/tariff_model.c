@@ -53,7 +53,7 @@ static int check_day(prepay_days_t day)
 
 static int validate_enums(const prepay_tariff_t *t)
 {
-    if ((unsigned)t->unit > PREPAY_TARIFF_UNIT_WATER || (unsigned)t->tou_tier_mode > PREPAY_TOU_TIER_PROPORTIONAL ||
+    if ((unsigned)t->unit > PREPAY_TARIFF_UNIT_WATER || (unsigned)t->tou_tier_mode > (PREPAY_TARIFF_PROPORTIONAL ? PREPAY_TOU_TIER_PROPORTIONAL : PREPAY_TOU_TIER_PROPORTIONAL - 1) ||
         (unsigned)t->cycle_kind > PREPAY_CYCLE_YEAR || (unsigned)t->proration > PREPAY_PRORATE_BY_DAY ||
         (unsigned)t->rounding > PREPAY_ROUND_CEILING || (unsigned)t->round_scope > PREPAY_ROUND_PER_BILL ||
         (unsigned)t->prices.mode > PREPAY_PRICE_DERIVED ||

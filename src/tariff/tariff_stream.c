@@ -203,7 +203,7 @@ static int finish(prepay__engine_t *e, stream_sink_t *sink, uint64_t key, prepay
     }
     prepay__engine_fill_cache(e, key);
     *state = e->st;
-    if (e->proportional) {
+    if (PREPAY_TARIFF_PROPORTIONAL && e->proportional) {
         memcpy(bands, e->bands, PREPAY__BANDS_SIZE);
     }
     if (PREPAY_TARIFF_DEMAND && e->demand) {
@@ -271,7 +271,7 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
                 prepay_tariff_line_t *lines, size_t line_cap, prepay_tariff_feed_result_t *result)
 {
     const uint8_t need = PREPAY__FLAG_POSITION | PREPAY__FLAG_CYCLE_OPEN;
-    bool proportional = plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
+    bool proportional = PREPAY_TARIFF_PROPORTIONAL && plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL;
     if (prepay__state_check(state) != PREPAY_OK || (proportional && !bands) ||
         c->key != prepay__cache_key(plan, account) || (state->flags & (need | PREPAY__FLAG_CYCLE_CLOSED)) != need ||
         e <= s || s < state->position || q < 0 || c->set >= PREPAY_TARIFF_PRICE_SETS || !plan->sets[c->set]) {

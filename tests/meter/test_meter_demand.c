@@ -10,6 +10,8 @@
 
 #include "meter_fixtures.h"
 
+#if PREPAY_METER_DEMAND
+
 /* Band 3 from 00:00, band 2 from 00:20 (every day). */
 static void switch_tariff(prepay_tariff_t *t)
 {
@@ -209,15 +211,46 @@ static void test_reverse_and_partial_steps(void **state)
     expect_max(m, 0x01010000u, 0, 0);
 }
 
+#else
+
+/* PREPAY_METER_DEMAND 0: no demand; its DIs answer "no requested data", a clear clears nothing. */
+static void test_no_demand(void **state)
+{
+    (void)state;
+    fx_make_tariff(&fx_tariff);
+    prepay_dlt645_address_t a = fx_address();
+    assert_int_equal(prepay_meter_init(&fx_meter, &a, fx_time(2024, 3, 1, 0, 0, 0)), PREPAY_OK);
+    assert_int_equal(prepay_meter_bind(&fx_meter, &fx_tariff, NULL, true, NULL, NULL), PREPAY_OK);
+    static const uint8_t pw2[3] = {0x22, 0x22, 0x22};
+    assert_int_equal(prepay_meter_set_password(&fx_meter, 2, pw2), PREPAY_OK);
+    prepay_meter_load_t load = fx_constant(2000);
+    assert_int_equal(prepay_meter_advance(&fx_meter, 3600, &load), PREPAY_OK);
+    uint8_t v[64], p15 = 0x15;
+    static const uint32_t dis[] = {0x01010000u, 0x0101FF00u, 0x01020001u, 0x02800004u, 0x04000103u, 0x04000104u};
+    for (size_t i = 0; i < sizeof dis / sizeof dis[0]; i++) {
+        assert_int_equal(fx_read(&fx_meter, dis[i], v, sizeof v), -(int)PREPAY_DLT645_ERROR_NO_DATA);
+    }
+    assert_int_equal(fx_write(&fx_meter, 0x04000103u, FX_PW2, &p15, 1), PREPAY_DLT645_ERROR_NO_DATA);
+    assert_int_equal(prepay_meter_set_demand_period(&fx_meter, 5, 1), PREPAY_E_NOT_FOUND);
+    assert_int_equal(prepay_meter_clear_demand(&fx_meter), PREPAY_OK);
+    assert_int_equal(prepay_meter_set_demand_period(NULL, 5, 1), PREPAY_E_INVALID_ARGUMENT);
+}
+
+#endif
+
 int main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
     const struct CMUnitTest tests[] = {
+#if PREPAY_METER_DEMAND
         cmocka_unit_test(test_sliding_window),
         cmocka_unit_test(test_block_demand),
         cmocka_unit_test(test_parameters_and_clear),
         cmocka_unit_test(test_reverse_and_partial_steps),
+#else
+        cmocka_unit_test(test_no_demand),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

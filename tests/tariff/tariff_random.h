@@ -62,7 +62,7 @@ static inline void rnd_tariff(rnd_t *r, prepay_tariff_t *t, int mode)
     }
     unsigned bands = (unsigned)rnd_range(r, 1, PREPAY_MAX_TARIFF_INDEX < 6 ? PREPAY_MAX_TARIFF_INDEX : 6);
     t->band_count = (uint8_t)bands;
-    t->tou_tier_mode = (prepay_tou_tier_mode_t)(mode >= 0 ? mode : rnd_range(r, 0, 2));
+    t->tou_tier_mode = (prepay_tou_tier_mode_t)(mode >= 0 ? mode : rnd_range(r, 0, PREPAY_TARIFF_PROPORTIONAL ? 2 : 1));
     t->cycle_kind = (prepay_cycle_kind_t)rnd_range(r, 0, 1);
     t->cycle_start_month = (uint8_t)rnd_range(r, 1, 12);
     t->cycle_start_day = (uint8_t)rnd_range(r, 1, 28);

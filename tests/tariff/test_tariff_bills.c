@@ -158,6 +158,9 @@ static void test_bill_vectors(void **state)
         if (strcmp(r->kind, "bill") != 0) {
             continue;
         }
+        if (!PREPAY_TARIFF_PROPORTIONAL && strcmp(tv_need(r, "tariff"), "shanghai_prop") == 0) {
+            continue; /* proportional tiers left out of this configuration */
+        }
         bills++;
         static fx_setup_t s;
         if (fx_build(tv_need(r, "tariff"), &s) != 0) {
@@ -187,7 +190,7 @@ static void test_bill_vectors(void **state)
         }
         assert_int_equal(stream.total, batch.total);
     }
-    assert_true(bills >= 24);
+    assert_true(bills >= (PREPAY_TARIFF_PROPORTIONAL ? 24 : 22)); /* 2 bills are proportional */
     tv_free(&file);
 }
 

@@ -284,6 +284,10 @@ static void test_sam_numbers(void **state)
 
 int main(int argc, char **argv)
 {
+#if !PREPAY_TARIFF_PROPORTIONAL
+    (void)argc, (void)argv;
+    return 77; /* URDB imports price tiers proportionally: left out of this configuration (PREPAY_TARIFF_PROPORTIONAL 0): skipped */
+#endif
     tv_set_dir(argc > 1 ? argv[1] : NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urdb_two_periods_fixed),

@@ -338,20 +338,21 @@ static void test_compact_state(void **state)
                      sizeof(((prepay_tariff_state_t *)0)->band_energy) +
                          sizeof(((prepay_tariff_state_t *)0)->demand));
     assert_int_equal(prepay_tariff_compact_init(NULL), PREPAY_E_INVALID_ARGUMENT);
-    assert_int_equal(fx_build("shanghai_prop", &fx), 0);
-    assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
     prepay_tariff_compact_state_t c;
-    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
-    prepay_tariff_compact_state_t before = c;
     prepay_tariff_feed_result_t r;
     prepay_time_t t0 = fx_time(2024, 7, 15, 11, 0);
+    prepay_tariff_state_t full;
+#if PREPAY_TARIFF_PROPORTIONAL
+    assert_int_equal(fx_build("shanghai_prop", &fx), 0);
+    assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
+    assert_int_equal(prepay_tariff_compact_init(&c), PREPAY_OK);
+    prepay_tariff_compact_state_t before = c;
     assert_int_equal(prepay_tariff_compact_feed_interval(&fx.plan, NULL, &c, t0, t0 + 900, 1000, lines_a, CAP, &r),
                      PREPAY_E_TARIFF_NEEDS_BANDS);
     assert_int_equal(prepay_tariff_compact_feed_reading(&fx.plan, NULL, &c, t0, 1000, lines_a, CAP, &r),
                      PREPAY_E_TARIFF_NEEDS_BANDS);
     assert_memory_equal(&before, &c, sizeof c);
     /* a full proportional state with band energy cannot be packed; an empty one can */
-    prepay_tariff_state_t full;
     assert_int_equal(prepay_tariff_state_init(&full), PREPAY_OK);
     assert_int_equal(prepay_tariff_compact_from_state(&full, &c), PREPAY_OK);
     assert_int_equal(prepay_tariff_feed_interval(&fx.plan, NULL, &full, t0, t0 + 900, 1000, lines_a, CAP, &r), 0);
@@ -365,6 +366,9 @@ static void test_compact_state(void **state)
     bad.cycle_energy = -1;
     assert_int_equal(prepay_tariff_compact_feed_interval(&fx.plan, NULL, &bad, t0, t0 + 900, 1, lines_a, CAP, &r),
                      PREPAY_E_TARIFF_BAD_STATE);
+#else
+    assert_int_equal(prepay_tariff_state_init(&full), PREPAY_OK); /* proportional tiers left out of this configuration */
+#endif
     /* a chronological stream: compact -> full -> batch continues where the stream stopped */
     assert_int_equal(fx_build("shanghai_chrono", &fx), 0);
     assert_int_equal(prepay_tariff_plan_seal(&fx.plan), PREPAY_OK);
