@@ -20,6 +20,10 @@
 /* Meter flags (prepay_settlement_meter::flags). */
 #define PREPAY__METER_PRIMED 0x01u
 #define PREPAY__METER_REPLACED 0x02u
+/* Its account's books are open (a copy of the account's `opened`, set with it by
+ * prepay_settlement_open() and prepay_settlement_add_meter()): checking a reading then
+ * need not read the account record. */
+#define PREPAY__METER_OPEN 0x04u
 
 /* Meter roles. */
 #define PREPAY__ROLE_NONE 0u

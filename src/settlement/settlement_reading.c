@@ -223,8 +223,8 @@ static int check_reading(const prepay_settlement_site_t *site, const prepay_sett
     if (r->value < 0 || (m->config.modulus > 0 && r->value >= m->config.modulus)) {
         return PREPAY_E_SETTLEMENT_BAD_READING;
     }
-    if (m->account != PREPAY_SETTLEMENT_NONE && !site->memory.accounts[m->account].opened) {
-        return PREPAY_E_SETTLEMENT_NOT_OPEN;
+    if (m->account != PREPAY_SETTLEMENT_NONE && (m->flags & PREPAY__METER_OPEN) == 0u) {
+        return PREPAY_E_SETTLEMENT_NOT_OPEN; /* the account's `opened`, kept on the meter */
     }
     *meter = i;
     return PREPAY_OK;
