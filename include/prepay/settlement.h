@@ -371,23 +371,25 @@ typedef struct prepay_settlement_account {
 /** @brief A meter record. */
 typedef struct prepay_settlement_meter {
     prepay_settlement_meter_config_t config; /**< as added (read only) */
-    prepay_tariff_compact_state_t stream; /**< private: the tariff stream of this meter */
-    prepay_time_t time;              /**< read only: time of the last settled reading */
-    prepay_energy_t reading;         /**< read only: last settled register value */
-    prepay_energy_t total;           /**< read only: energy settled since the meter was added */
-    prepay_energy_t open;            /**< private: energy attributed to the open period */
-    prepay_energy_t next;            /**< private: energy attributed after the open period */
+    /* What settling a reading never changes first, then what it does (from `flags` on: the
+     * undo log saves only that part for a reading). */
     prepay_time_t replaced_at;       /**< private: last replacement time */
     prepay_energy_t replaced_final;  /**< private: the old register's final value */
     prepay_energy_t replaced_initial; /**< private: the new register's initial value */
     uint32_t account;                /**< private: account index or ::PREPAY_SETTLEMENT_NONE */
     uint32_t next_meter;             /**< private: next meter of the same account */
     uint32_t group;                  /**< private: group index or ::PREPAY_SETTLEMENT_NONE */
+    uint16_t tariff;                 /**< private: tariff number in use */
+    uint8_t role;                    /**< private: 0 none, 1 master, 2 member */
+    uint8_t flags;                   /**< private */
+    prepay_tariff_compact_state_t stream; /**< private: the tariff stream of this meter */
+    prepay_time_t time;              /**< read only: time of the last settled reading */
+    prepay_energy_t reading;         /**< read only: last settled register value */
+    prepay_energy_t total;           /**< read only: energy settled since the meter was added */
+    prepay_energy_t open;            /**< private: energy attributed to the open period */
+    prepay_energy_t next;            /**< private: energy attributed after the open period */
     uint32_t open_period;            /**< private: period index of `open` */
     uint32_t mark;                   /**< private: undo generation */
-    uint16_t tariff;                 /**< private: tariff number in use */
-    uint8_t flags;                   /**< private */
-    uint8_t role;                    /**< private: 0 none, 1 master, 2 member */
 } prepay_settlement_meter_t;
 
 /** @brief An allocation group record. */

@@ -226,16 +226,32 @@ static void append(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, u
     ledger->memory.transfer_index[probe->slot] = probe->tag | ledger->transfer_count;
 }
 
+/* The credit account last found in one prepay_ledger_apply() call: a batch often credits one
+ * account many times (a settlement site's revenue account), and accounts neither move nor appear
+ * while transfers are applied, so its position is looked up once. id 0: none yet. */
+typedef struct credit_cache {
+    uint64_t id;
+    uint32_t at; /* position + 1 of id */
+} credit_cache_t;
+
 /* A plain or pending transfer. */
-static int apply_plain(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, const prepay__ledger_probe_t *probe)
+static int apply_plain(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, const prepay__ledger_probe_t *probe,
+                       credit_cache_t *cache)
 {
     uint32_t dr_at = prepay__ledger_account_find(ledger, t->debit_account_id);
     if (dr_at == 0u) {
         return PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND;
     }
-    uint32_t cr_at = prepay__ledger_account_find(ledger, t->credit_account_id);
-    if (cr_at == 0u) {
-        return PREPAY_E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND;
+    uint32_t cr_at;
+    if (t->credit_account_id == cache->id && cache->id != 0u) {
+        cr_at = cache->at;
+    } else {
+        cr_at = prepay__ledger_account_find(ledger, t->credit_account_id);
+        if (cr_at == 0u) {
+            return PREPAY_E_LEDGER_CREDIT_ACCOUNT_NOT_FOUND;
+        }
+        cache->id = t->credit_account_id;
+        cache->at = cr_at;
     }
     prepay_ledger_account_t *dr = &ledger->memory.accounts[dr_at - 1u];
     prepay_ledger_account_t *cr = &ledger->memory.accounts[cr_at - 1u];
@@ -361,7 +377,7 @@ static int apply_two_phase(prepay_ledger_t *ledger, const prepay_ledger_transfer
 }
 
 /* One transfer, all checks, applied on success. LINKED is not looked at. */
-static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t)
+static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, credit_cache_t *cache)
 {
     int status = validate(t);
     if (status != PREPAY_OK) {
@@ -374,7 +390,7 @@ static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfe
     if ((t->flags & TWO_PHASE) != 0u) {
         return apply_two_phase(ledger, t, &probe);
     }
-    return apply_plain(ledger, t, &probe);
+    return apply_plain(ledger, t, &probe, cache);
 }
 
 /* Undoes the last log entry exactly (used to roll back a failed chain). The
@@ -507,6 +523,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
     int applied = 0;
     size_t i = 0;
     const bool accounts_ahead = ledger->account_count >= PREFETCH_ACCOUNTS_FROM;
+    credit_cache_t cache = {0u, 0u};
     /* The first transfers get no prefetch from the loop: ask for them here. */
     for (size_t k = 0; k < count && k < PREFETCH_SLOTS_AHEAD; k++) {
         PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address(ledger, batch[k].id));
@@ -515,7 +532,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         if ((batch[i].flags & PREPAY_LEDGER_TRANSFER_LINKED) == 0u) {
             /* A chain of one (the common case): apply_one changes nothing when it fails. */
             PREFETCH_AHEAD(ledger, batch, count, i);
-            int r = apply_one(ledger, &batch[i]);
+            int r = apply_one(ledger, &batch[i], &cache);
             results[i] = r;
             if (r == PREPAY_OK) {
                 applied++;
@@ -544,7 +561,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         bool deadlines = false;
         for (size_t k = i; k <= last; k++) {
             PREFETCH_AHEAD(ledger, batch, count, k);
-            int r = apply_one(ledger, &batch[k]);
+            int r = apply_one(ledger, &batch[k], &cache);
             results[k] = r;
             if (r < 0) {
                 failed = k;
@@ -581,7 +598,8 @@ int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t
         return PREPAY_E_INVALID_ARGUMENT;
     }
     uint32_t base = ledger->transfer_count;
-    int r = apply_one(ledger, transfer);
+    credit_cache_t cache = {0u, 0u};
+    int r = apply_one(ledger, transfer, &cache);
     if (r == PREPAY_OK && transfer->deadline != 0) {
         expiry_push_from(ledger, base);
     }

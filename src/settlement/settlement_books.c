@@ -116,6 +116,9 @@ int prepay_settlement_open(prepay_settlement_site_t *site, const prepay_settleme
         status = open_account(site, books, a, &created);
         if (status == PREPAY_OK) {
             a->opened = 1;
+            for (uint32_t k = a->first_meter; k != PREPAY_SETTLEMENT_NONE; k = site->memory.meters[k].next_meter) {
+                site->memory.meters[k].flags |= PREPAY__METER_OPEN;
+            }
         }
     }
     if (status != PREPAY_OK) {

@@ -19,7 +19,7 @@ static size_t record_from(unsigned type)
 {
     switch (type) {
     case PREPAY__UNDO_ACCOUNT: return offsetof(prepay_settlement_account_t, books);
-    case PREPAY__UNDO_METER: return offsetof(prepay_settlement_meter_t, stream);
+    case PREPAY__UNDO_METER: return PREPAY__METER_UNDO_FROM;
     case PREPAY__UNDO_GROUP: return offsetof(prepay_settlement_group_t, stream);
     default: return 0;
     }

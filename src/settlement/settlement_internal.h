@@ -20,6 +20,10 @@
 /* Meter flags (prepay_settlement_meter::flags). */
 #define PREPAY__METER_PRIMED 0x01u
 #define PREPAY__METER_REPLACED 0x02u
+/* Its account's books are open (a copy of the account's `opened`, set with it by
+ * prepay_settlement_open() and prepay_settlement_add_meter()): checking a reading then
+ * need not read the account record. */
+#define PREPAY__METER_OPEN 0x04u
 
 /* Meter roles. */
 #define PREPAY__ROLE_NONE 0u
@@ -64,6 +68,11 @@ static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 #define PREPAY__ACCOUNT_BOOKS_SIZE sizeof(prepay_settlement_balances_t)
 #define PREPAY__ACCOUNT_TAIL_FROM offsetof(prepay_settlement_account_t, first_meter)
 #define PREPAY__ACCOUNT_TAIL_SIZE (sizeof(prepay_settlement_account_t) - PREPAY__ACCOUNT_TAIL_FROM)
+
+/* The part of a meter record the undo log saves (PREPAY__UNDO_METER): from `flags` to the end,
+ * what settling a reading or closing a period changes (a replacement saves the record whole
+ * first, PREPAY__UNDO_METER_FULL, as it also changes the members before). */
+#define PREPAY__METER_UNDO_FROM offsetof(prepay_settlement_meter_t, flags)
 
 /* One call: where its transfers and events go, and how to undo it. */
 typedef struct prepay__settle_call prepay__settle_call_t;
@@ -129,7 +138,7 @@ static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32
     if (m->mark == site->generation) {
         return PREPAY_OK;
     }
-    enum { FROM = offsetof(prepay_settlement_meter_t, stream), SIZE = sizeof(prepay_settlement_meter_t) - FROM };
+    enum { FROM = PREPAY__METER_UNDO_FROM, SIZE = sizeof(prepay_settlement_meter_t) - FROM };
     prepay_settlement_work_t *work = call->work;
     size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
     if (need > work->sizes.undo_bytes - work->undo_used) {

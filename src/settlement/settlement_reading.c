@@ -223,8 +223,8 @@ static int check_reading(const prepay_settlement_site_t *site, const prepay_sett
     if (r->value < 0 || (m->config.modulus > 0 && r->value >= m->config.modulus)) {
         return PREPAY_E_SETTLEMENT_BAD_READING;
     }
-    if (m->account != PREPAY_SETTLEMENT_NONE && !site->memory.accounts[m->account].opened) {
-        return PREPAY_E_SETTLEMENT_NOT_OPEN;
+    if (m->account != PREPAY_SETTLEMENT_NONE && (m->flags & PREPAY__METER_OPEN) == 0u) {
+        return PREPAY_E_SETTLEMENT_NOT_OPEN; /* the account's `opened`, kept on the meter */
     }
     *meter = i;
     return PREPAY_OK;
@@ -238,6 +238,18 @@ static bool conflicts(const prepay_settlement_meter_t *m, prepay_time_t time, pr
         return false;
     }
     return !((m->flags & PREPAY__METER_REPLACED) != 0u && time == m->replaced_at && value == m->replaced_final);
+}
+
+/* Sorted reading k conflicts: with the reading before it (same meter and time, another value),
+ * or with its meter's last reading. */
+static inline bool conflicting(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *readings,
+                               const uint64_t *keys, const uint32_t *order, uint32_t k)
+{
+    const prepay_settlement_reading_t *r = &readings[order[k]];
+    if (k > 0u && keys[k] == keys[k - 1u]) {
+        return r->value != readings[order[k - 1u]].value;
+    }
+    return conflicts(&site->memory.meters[keys[k] >> 32], r->time, r->value);
 }
 
 /* Prefetching on large sites (PREPAY__SETTLE_PREFETCH_METERS): a reading costs some 100-200 ns
@@ -335,27 +347,33 @@ int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settle
     if (!sorted) {
         prepay__settle_radix_sort(keys, order, keys + n, order + n, n);
     }
-    for (uint32_t k = 0; k < n; k++) {
-        if (ahead && k + PREFETCH_METERS_AHEAD < n) {
-            PREFETCH_LINES(&site->memory.meters[keys[k + PREFETCH_METERS_AHEAD] >> 32], sizeof(prepay_settlement_meter_t));
-        }
-        const prepay_settlement_reading_t *r = &readings[order[k]];
-        const prepay_settlement_meter_t *m = &site->memory.meters[keys[k] >> 32];
-        bool twin = k > 0u && keys[k] == keys[k - 1u];
-        if ((twin && r->value != readings[order[k - 1u]].value) || (!twin && conflicts(m, r->time, r->value))) {
-            return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, order[k], r->meter_id, 0);
-        }
-    }
+    /* Conflicts are checked as each reading comes up for settling, one pass over the records
+     * instead of two. The error stays the one a separate conflict pass before settling would
+     * give: any conflict wins over a failure of settling, and the first in sorted order is
+     * named. That check reads what settling never changes before it succeeds with a reading
+     * (the meter's flags, time, register value and replacement), and a meter's earlier readings
+     * in the batch leave it as conflicting or not as before them (a reading at the meter's last
+     * time follows only late ones, which change nothing), so checking later readings after a
+     * failure, on the state settling left, finds the conflict the separate pass would have. */
     for (uint32_t k = 0; k < n; k++) {
         if (ahead) {
             PREFETCH_SETTLE(site, keys, n, k);
         }
         uint32_t i = order[k];
         int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
+        if (conflicting(site, readings, keys, order, k)) {
+            return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, i, readings[i].meter_id, 0);
+        }
         if (k == 0u || keys[k] != keys[k - 1u]) {
             int status = prepay__settle_one(&call, (uint32_t)(keys[k] >> 32), readings[i].time, readings[i].value,
                                             PREPAY__CAUSE_READING, &outcome);
             if (status != PREPAY_OK) {
+                for (uint32_t later = k + 1u; later < n; later++) {
+                    if (conflicting(site, readings, keys, order, later)) {
+                        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, order[later],
+                                                   readings[order[later]].meter_id, 0);
+                    }
+                }
                 bool ours = PREPAY_STATUS_MODULE(status) == PREPAY_MODULE_SETTLEMENT || status == PREPAY_E_BUFFER_TOO_SMALL;
                 return prepay__settle_fail(&call, status, i, readings[i].meter_id, ours ? 0 : status);
             }

@@ -559,6 +559,9 @@ int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_set
         }
         m->next_meter = a->first_meter;
         a->first_meter = index;
+        if (a->opened) {
+            m->flags |= PREPAY__METER_OPEN;
+        }
         a->meter_count[config->commodity]++;
     }
     index_insert(site->memory.meter_index, site->memory.meter_index_slots, prepay__settle_hash32(config->id), index);

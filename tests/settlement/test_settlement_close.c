@@ -364,6 +364,9 @@ static void test_contradictions(void **state)
     assert_int_equal(fx_read(&fx, 21, 0, 0, NULL), PREPAY_E_SETTLEMENT_NOT_OPEN);
     fx_open(&fx, 4);
     assert_int_equal(fx_read(&fx, 21, 0, 0, NULL), 1);
+    /* A meter added to an account whose books are open reads at once (the meter keeps the flag) */
+    fx_meter(&fx, 22, 2);
+    assert_int_equal(fx_read(&fx, 22, 0, 0, NULL), 1);
     fx_free(&fx);
 }
 

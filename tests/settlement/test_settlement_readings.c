@@ -155,6 +155,21 @@ static void test_duplicates_late_conflicts(void **state)
     assert_int_equal(res.error_index, 2);
     assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
     assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
+    /* Settling fails (no room to save the meter) before a later conflict in sorted order: the
+     * conflict is the error, as when conflicts were checked in a pass of their own first; without
+     * one, the failure of settling */
+    size_t undo_bytes = fx.work.sizes.undo_bytes;
+    fx.work.sizes.undo_bytes = 0;
+    prepay_settlement_reading_t later[3] = {{11, 0, t + 5 * H, 7000}, {11, 0, t + 4 * H, 6000}, {11, 0, t + 5 * H, 7001}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, later, 3, &res),
+                     PREPAY_E_SETTLEMENT_CONFLICT);
+    assert_int_equal(res.error_index, 2);
+    later[2].value = 7000;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, later, 3, &res), PREPAY_E_BUFFER_TOO_SMALL);
+    assert_int_equal(res.error_index, 1);
+    fx.work.sizes.undo_bytes = undo_bytes;
+    assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    assert_memory_equal(&before, prepay_settlement_meter(&fx.site, 11), sizeof before);
     /* Identical twins: one settles, the other is a duplicate */
     twins[2].value = 5000;
     assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, twins, 3, &res), 2);
