@@ -490,6 +490,23 @@
 #endif
 
 /**
+ * @def PREPAY_METER_LOAD_RECORDS
+ * @brief 1: the reference meter keeps load records (DL/T 645-2007 class 06 负荷记录: the
+ * parameters 04000901 and 04000A01..07 in `prepay_meter_t::load_profile`, the records in a
+ * caller-owned ring, prepay_meter_attach_load_ring(); docs/load-curves.md); 0: it keeps none
+ * (`prepay_meter_t` has neither `load_profile` nor `load_ring`, 60 bytes of RAM on a 32-bit
+ * target, and the parameter and read code is left out): reads of 06xxxxxx, follow-up reads
+ * (function 12) and reads and writes of 04000901/04000A01..07 get the abnormal reply "no requested
+ * data" (DL/T 645-2007 error word bit 1); prepay_meter_attach_load_ring() refuses a ring and
+ * prepay_meter_set_load_profile() and prepay_meter_load_records() return ::PREPAY_E_NOT_FOUND.
+ * For a firmware meter whose load curve is collected by the station (Q/GDW 1364 single-phase
+ * meters need not keep load curves; the concentrator reads the registers every interval).
+ */
+#ifndef PREPAY_METER_LOAD_RECORDS
+#define PREPAY_METER_LOAD_RECORDS 1
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

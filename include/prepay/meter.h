@@ -427,8 +427,10 @@ typedef struct prepay_meter {
 #if PREPAY_METER_DEMAND
     prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */ /* absent with PREPAY_METER_DEMAND 0 */
 #endif
+#if PREPAY_METER_LOAD_RECORDS
     prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
     prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
+#endif /* both absent with PREPAY_METER_LOAD_RECORDS 0 */
     /** Caller-owned event judgement, load control and voltage statistics
      *  (prepay_meter_attach_supervision(), meter_supervision.h), or NULL. */
     struct prepay_meter_supervision *supervision;
@@ -855,7 +857,8 @@ PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepa
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (a ring with no array or more records than its capacity);
- * ::PREPAY_E_METER_BAD_STATE.
+ * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_NOT_FOUND: a ring, built with ::PREPAY_METER_LOAD_RECORDS 0
+ * (the meter keeps no load records; NULL is accepted, there is nothing to detach).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring);
@@ -868,7 +871,8 @@ PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter
  * @param interval minutes between records of classes 1..6, each 1..1440.
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE;
+ * ::PREPAY_E_NOT_FOUND: built with ::PREPAY_METER_LOAD_RECORDS 0 (no load records kept).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
@@ -891,7 +895,8 @@ PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, count 0); ::PREPAY_E_METER_BAD_STATE;
- * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record); ::PREPAY_E_BUFFER_TOO_SMALL.
+ * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record; always with
+ * ::PREPAY_METER_LOAD_RECORDS 0); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,

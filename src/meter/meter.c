@@ -647,11 +647,13 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
     memset(meter->demand.settled, 0, sizeof meter->demand.settled);
     prepay__meter_demand_restart(&meter->demand);
 #endif
+#if PREPAY_METER_LOAD_RECORDS
     if (meter->load_ring != NULL) {
         meter->load_ring->count = 0;
     }
     meter->load_profile.last = -1;
     meter->load_profile.read_di = 0;
+#endif
 }
 
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind)
