@@ -507,6 +507,22 @@
 #endif
 
 /**
+ * @def PREPAY_RECORD_TIME32
+ * @brief 0: event and freeze records keep their times as ::prepay_time_t (64 bits); 1: as
+ * `uint32_t` seconds since 2000-01-01 00:00:00 (::prepay_record_time_t), 8 bytes less per
+ * meter event record (prepay_meter_record_t), 4 per frozen record (prepay_meter_frozen_t) and 8
+ * per supervision event record (prepay_events_record_t). Enough for every time such a record
+ * holds: DL/T 645-2007 record times are YYMMDDhhmmss with a two-digit year (2000..2099), the
+ * meter clock and the judged samples are kept within 2000..2099, and 32 bits of seconds from
+ * 2000 reach 2136-02-07 06:28:15. A time outside 0..UINT32_MAX given to the library for a
+ * record is clamped (prepay__record_time(): before 2000 becomes 0, which records read as "none",
+ * after 2136-02-07 06:28:15 becomes that instant); the library's own callers never pass one.
+ */
+#ifndef PREPAY_RECORD_TIME32
+#define PREPAY_RECORD_TIME32 0
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

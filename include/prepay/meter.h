@@ -237,8 +237,8 @@ typedef struct prepay_meter_instant {
 
 /** @brief One event record. */
 typedef struct prepay_meter_record {
-    prepay_time_t start; /**< start (or the instant) */
-    prepay_time_t end;   /**< end; 0 while the condition lasts or for instant events */
+    prepay_record_time_t start; /**< start (or the instant) */
+    prepay_record_time_t end;   /**< end; 0 while the condition lasts or for instant events */
     uint32_t detail;     /**< operator code C0..C3 (little-endian) or programmed DI */
     uint8_t kind;        /**< ::prepay_meter_event */
     uint8_t used;        /**< 1 if the slot holds a record */
@@ -246,7 +246,7 @@ typedef struct prepay_meter_record {
 
 /** @brief A frozen snapshot of the energy registers (0.01 kWh, as read). */
 typedef struct prepay_meter_frozen {
-    prepay_time_t time;                              /**< when frozen; 0 = empty */
+    prepay_record_time_t time;                       /**< when frozen; 0 = empty */
     uint32_t forward[PREPAY_METER_TARIFFS + 1];      /**< forward active total and tariffs 1..n, 0.01 kWh */
     uint32_t reverse[PREPAY_METER_TARIFFS + 1];      /**< reverse active total and tariffs 1..n, 0.01 kWh */
 } prepay_meter_frozen_t;

@@ -251,8 +251,8 @@ typedef struct prepay_events_sample {
 
 /** @brief One event record. */
 typedef struct prepay_events_record {
-    prepay_time_t start;        /**< start (judgement instant); clock change: the time before the change */
-    prepay_time_t end;          /**< end; 0 while the event lasts; instantaneous kinds: = start; clock change: the time after */
+    prepay_record_time_t start; /**< start (judgement instant); clock change: the time before the change */
+    prepay_record_time_t end;   /**< end; 0 while the event lasts; instantaneous kinds: = start; clock change: the time after */
     uint32_t forward_start;     /**< forward active energy at start, 0.01 kWh */
     uint32_t reverse_start;     /**< reverse active energy at start, 0.01 kWh */
 #if PREPAY_EVENTS_END_ENERGY

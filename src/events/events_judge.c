@@ -44,7 +44,7 @@ static void start_event(judge_t *j, unsigned kind, unsigned phase, int32_t volta
     prepay_events_record_t *r = &s->records[kind][slot];
     s->next[kind] = (uint8_t)((slot + 1u) % PREPAY_MAX_EVENT_RECORDS);
     memset(r, 0, sizeof *r);
-    r->start = x->time;
+    r->start = prepay__record_time(x->time);
     r->end = 0;
     r->forward_start = prepay__events_centi_kwh(x->forward);
     r->reverse_start = prepay__events_centi_kwh(x->reverse);
@@ -63,7 +63,7 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
         unsigned slot = (s->next[kind] + PREPAY_MAX_EVENT_RECORDS - 1u - k) % PREPAY_MAX_EVENT_RECORDS;
         prepay_events_record_t *r = &s->records[kind][slot];
         if (r->used && r->phase == phase && r->end == 0) {
-            r->end = j->sample->time;
+            r->end = prepay__record_time(j->sample->time);
             prepay__events_set_end(r, prepay__events_centi_kwh(j->sample->forward),
                                    prepay__events_centi_kwh(j->sample->reverse));
             return;

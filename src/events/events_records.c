@@ -78,8 +78,8 @@ int prepay_events_outage(prepay_events_state_t *state, const prepay_events_param
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = down;
-    r.end = up;
+    r.start = prepay__record_time(down);
+    r.end = prepay__record_time(up);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);
@@ -103,7 +103,7 @@ int prepay_events_programmed(prepay_events_state_t *state, prepay_time_t time, u
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = r.end = time;
+    r.start = r.end = prepay__record_time(time);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);
@@ -129,8 +129,8 @@ int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t befo
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = before;
-    r.end = after;
+    r.start = prepay__record_time(before);
+    r.end = prepay__record_time(after);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);

@@ -66,8 +66,8 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
         meter->event_counts[kind]++;
     }
     prepay_meter_record_t *r = &meter->records[meter->record_next];
-    r->start = start;
-    r->end = end;
+    r->start = prepay__record_time(start);
+    r->end = prepay__record_time(end);
     r->detail = detail;
     r->kind = (uint8_t)kind;
     r->used = 1;
@@ -105,7 +105,7 @@ void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *ou
     /* Forward then reverse, each total and tariffs 1..n: one loop, one copy of the conversion. */
     const prepay_energy_t *from[2] = {meter->forward, meter->reverse};
     uint32_t *to[2] = {out->forward, out->reverse};
-    out->time = meter->clock;
+    out->time = prepay__record_time(meter->clock);
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
             to[k][i] = to_centi_kwh(from[k][i]);
@@ -352,7 +352,7 @@ int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t conditio
         prepay_meter_record_t *r = &meter->records[i];
         if (r->used && r->kind == kind) {
             if (r->end == 0) {
-                r->end = meter->clock;
+                r->end = prepay__record_time(meter->clock);
             }
             break;
         }

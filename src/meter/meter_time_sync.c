@@ -57,8 +57,8 @@ void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t)
         if (meter->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED] < UINT32_MAX) {
             meter->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED]++;
         }
-        r->start = meter->clock;
-        r->end = t;
+        r->start = prepay__record_time(meter->clock);
+        r->end = prepay__record_time(t);
         return;
     }
     prepay__meter_event(meter, PREPAY_METER_EVENT_TIME_SYNC_REFUSED, meter->clock, t, 0);

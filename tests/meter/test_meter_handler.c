@@ -606,6 +606,37 @@ static void test_event_records_over_the_wire(void **state)
     assert_int_equal(fx_read(m, 0x03300D02u, v, sizeof v), -(int)PREPAY_DLT645_ERROR_NO_DATA);
 }
 
+/* The meter's event and frozen records keep times as prepay_record_time_t (uint32 seconds since
+ * 2000 with PREPAY_RECORD_TIME32, the firmware configuration): a cover opened in the last minutes
+ * of 2099 (DL/T 645 two-digit years end there) and a freeze at 23:59:30 read back exactly. */
+static void test_records_at_the_end_of_2099(void **state)
+{
+    (void)state;
+    fx_make_tariff(&fx_tariff);
+    prepay_dlt645_address_t a = fx_address();
+    prepay_meter_t *m = &fx_meter;
+    const prepay_time_t t0 = fx_time(2099, 12, 31, 23, 58, 0);
+    assert_int_equal(prepay_meter_init(m, &a, t0), PREPAY_OK);
+    assert_int_equal(prepay_meter_bind(m, &fx_tariff, NULL, true, NULL, NULL), PREPAY_OK);
+    assert_int_equal(sizeof m->records[0].start, PREPAY_RECORD_TIME32 ? 4u : 8u);
+    assert_int_equal(sizeof m->daily[0].time, PREPAY_RECORD_TIME32 ? 4u : 8u);
+    assert_int_equal(prepay_meter_report(m, PREPAY_METER_CONDITION_COVER_OPEN, true), PREPAY_OK);
+    assert_int_equal(prepay_meter_advance(m, 90, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_report(m, PREPAY_METER_CONDITION_COVER_OPEN, false), PREPAY_OK);
+    uint8_t v[64];
+    assert_int_equal(fx_read(m, 0x03300D01u, v, sizeof v), 60);
+    static const uint8_t start_bcd[6] = {0x00, 0x58, 0x23, 0x31, 0x12, 0x99}; /* ss mm hh DD MM YY */
+    static const uint8_t end_bcd[6] = {0x30, 0x59, 0x23, 0x31, 0x12, 0x99};
+    assert_memory_equal(v, start_bcd, 6);
+    assert_memory_equal(v + 6, end_bcd, 6);
+    prepay_dlt645_frame_t req;
+    prepay_dlt645_address_t bc = prepay_dlt645_address_broadcast();
+    assert_int_equal(prepay_dlt645_request_freeze(&req, &bc, 99, 99, 99, 99), PREPAY_OK);
+    uint8_t out[PREPAY_DLT645_FRAME_MAX];
+    assert_int_equal(send_raw(m, &req, out, sizeof out), 0); /* broadcast: no reply */
+    assert_int_equal(m->instant_freeze.time, t0 + 90);
+}
+
 static void test_small_reply_buffer(void **state)
 {
     (void)state;
@@ -691,6 +722,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_more_slots_than_a_meter_holds),
         cmocka_unit_test(test_event_records_over_the_wire),
         cmocka_unit_test(test_small_reply_buffer),
+        cmocka_unit_test(test_records_at_the_end_of_2099),
 #if !PREPAY_METER_LOAD_RECORDS
         cmocka_unit_test(test_no_load_records),
 #endif
