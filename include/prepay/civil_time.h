@@ -49,6 +49,15 @@ typedef uint32_t prepay_record_time_t;
 typedef prepay_time_t prepay_record_time_t;
 #endif
 
+#if PREPAY_RECORD_TIME32
+/** @brief "No time yet" of the last-sample times the supervision states keep (events, voltage
+ *  statistics, load control): INT64_MIN, or with ::PREPAY_RECORD_TIME32 UINT32_MAX (never a time
+ *  they accept, which is within 2000..2099). */
+#define PREPAY_RECORD_TIME_NONE UINT32_MAX
+#else
+#define PREPAY_RECORD_TIME_NONE INT64_MIN
+#endif
+
 /** @cond PREPAY_INTERNAL */
 /* A time as a record keeps it. With PREPAY_RECORD_TIME32 a time outside the 32 bits is clamped:
  * before 2000 to 0 (a record's "none"), after 2136-02-07 06:28:15 to that instant. The library

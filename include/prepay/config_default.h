@@ -510,8 +510,14 @@
  * @def PREPAY_RECORD_TIME32
  * @brief 0: event and freeze records keep their times as ::prepay_time_t (64 bits); 1: as
  * `uint32_t` seconds since 2000-01-01 00:00:00 (::prepay_record_time_t), 8 bytes less per
- * meter event record (prepay_meter_record_t), 4 per frozen record (prepay_meter_frozen_t) and 8
- * per supervision event record (prepay_events_record_t). Enough for every time such a record
+ * meter event record (prepay_meter_record_t), 4 per frozen record (prepay_meter_frozen_t), 8
+ * per supervision event record (prepay_events_record_t), and the same for the other record times:
+ * the last purchase (prepay_meter_purse_t::last_time), the last refused write
+ * (prepay_events_refusal_t) and the voltage extremes (prepay_vq_stats_t; prepay_vq_decode() refuses
+ * a year that puts them outside the 32 bits); the last-sample times of the events, voltage
+ * statistics and load-control states ("none" is then ::PREPAY_RECORD_TIME_NONE, UINT32_MAX, not
+ * INT64_MIN); and the meter's time-sync limit (`uint32_t`, a larger limit kept as UINT32_MAX,
+ * which no correction within 2000..2099 reaches). Enough for every time such a record
  * holds: DL/T 645-2007 record times are YYMMDDhhmmss with a two-digit year (2000..2099), the
  * meter clock and the judged samples are kept within 2000..2099, and 32 bits of seconds from
  * 2000 reach 2136-02-07 06:28:15. A time outside 0..UINT32_MAX given to the library for a

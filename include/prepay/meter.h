@@ -262,7 +262,7 @@ typedef struct prepay_meter_purse {
     prepay_money_t close_allowed;        /**< after a cut-off, restore only above this (04001005) */
     prepay_money_t last_amount;          /**< amount of the last purchase */
     prepay_money_t last_before;          /**< balance before the last purchase */
-    prepay_time_t last_time;             /**< time of the last purchase; 0 = none */
+    prepay_record_time_t last_time;      /**< time of the last purchase; 0 = none */
     uint32_t purchase_count;             /**< purchases accepted */
 } prepay_meter_purse_t;
 
@@ -422,8 +422,14 @@ typedef struct prepay_meter {
     prepay_meter_frozen_t settlement[PREPAY_METER_SETTLEMENTS]; /**< [0] most recent settlement */
     prepay_meter_frozen_t instant_freeze; /**< last freeze by command (function 16) */
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
-     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
+     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. With
+     *  ::PREPAY_RECORD_TIME32 32 bits: a larger limit is kept as UINT32_MAX, which refuses no
+     *  correction between two times of 2000..2099 either. */
+#if PREPAY_RECORD_TIME32
+    uint32_t time_sync_limit;
+#else
     int64_t time_sync_limit;
+#endif
 #if PREPAY_METER_DEMAND
     prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */ /* absent with PREPAY_METER_DEMAND 0 */
 #endif
@@ -543,7 +549,9 @@ PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts
  * ::PREPAY_METER_TIME_SYNC_LIMIT (300 s: State Grid practice allows
  * +-5 minutes per correction).
  * @param meter the meter.
- * @param seconds the limit in seconds, >= 0; 0 accepts any correction.
+ * @param seconds the limit in seconds, >= 0; 0 accepts any correction (with ::PREPAY_RECORD_TIME32
+ *        a limit above UINT32_MAX is kept as UINT32_MAX: the same answers, as no correction within
+ *        2000..2099 reaches it).
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.

@@ -203,7 +203,7 @@ static int check_sample(const prepay_events_state_t *s, const prepay_events_samp
     if (x->time < 0 || x->time >= TIME_END) {
         return PREPAY_E_BAD_DATE;
     }
-    if (s->last_time != INT64_MIN && x->time < s->last_time) {
+    if (s->last_time != PREPAY_RECORD_TIME_NONE && x->time < s->last_time) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     unsigned bad = 0;
@@ -300,9 +300,9 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     j.state = state;
     j.sample = sample;
     j.changes = 0;
-    int64_t gap = state->last_time == INT64_MIN ? 0 : x->time - state->last_time;
+    int64_t gap = state->last_time == PREPAY_RECORD_TIME_NONE ? 0 : x->time - state->last_time;
     j.dt = gap > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-    state->last_time = x->time;
+    state->last_time = prepay__record_time(x->time); /* 2000..2099 (check_sample) */
 
     /* Phases judged: A only for single-phase wiring; A and C for 3P3W (no B element). */
     unsigned phases = p->wiring == PREPAY_EVENTS_WIRING_SINGLE ? 1u : PREPAY_EVENTS_PHASES;

@@ -30,7 +30,7 @@ int prepay_events_init(prepay_events_state_t *state)
     }
     memset(state, 0, sizeof *state);
     state->magic = PREPAY__EVENTS_MAGIC;
-    state->last_time = INT64_MIN;
+    state->last_time = PREPAY_RECORD_TIME_NONE;
     return PREPAY_OK;
 }
 
@@ -66,13 +66,13 @@ int prepay_events_outage(prepay_events_state_t *state, const prepay_events_param
     if (!time_ok(down) || !time_ok(up)) {
         return PREPAY_E_BAD_DATE;
     }
-    if ((state->last_time != INT64_MIN && down < state->last_time) || up < down) {
+    if ((state->last_time != PREPAY_RECORD_TIME_NONE && down < state->last_time) || up < down) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     if (forward < 0 || reverse < 0) {
         return PREPAY_E_EVENTS_BAD_SAMPLE;
     }
-    state->last_time = up;
+    state->last_time = prepay__record_time(up);
     if (up - down < (prepay_time_t)params->power_down_delay) {
         return 0;
     }
@@ -142,7 +142,7 @@ int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t befo
     add_record(state, PREPAY_EVENTS_CLOCK_CHANGE, &r);
     c->seconds = seconds;
     /* The next sample is measured from the new clock; observed durations are kept. */
-    state->last_time = after;
+    state->last_time = prepay__record_time(after);
     return PREPAY_OK;
 }
 
@@ -156,7 +156,7 @@ int prepay_events_refuse(prepay_events_state_t *state, prepay_time_t time, uint3
     if (state->refused_count < UINT32_MAX) {
         state->refused_count++;
     }
-    state->refused_last.time = time;
+    state->refused_last.time = prepay__record_time(time);
     state->refused_last.di = di;
     state->refused_last.operator_code = operator_code;
     state->refused_last.reason = reason;

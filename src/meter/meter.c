@@ -606,7 +606,7 @@ int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, prepay_money
     prepay__meter_catch_up(meter, now);
     meter->purse.last_before = meter->purse.balance;
     meter->purse.last_amount = amount;
-    meter->purse.last_time = meter->clock;
+    meter->purse.last_time = prepay__record_time(meter->clock);
     meter->purse.balance = balance;
     meter->purse.purchase_total = total;
     meter->purse.purchase_count = count;

@@ -275,7 +275,7 @@ static void sup_clock_changed(prepay_meter_t *meter, prepay_time_t before, prepa
             sup->lc.restore_at = 1;
         }
     }
-    sup->lc.last_time = INT64_MIN;
+    sup->lc.last_time = PREPAY_RECORD_TIME_NONE;
 }
 
 /* DIs of the status-word reset and the supervision's parameters. */

@@ -24,7 +24,11 @@ int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds)
     if (seconds < 0) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+#if PREPAY_RECORD_TIME32
+    meter->time_sync_limit = seconds > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)seconds;
+#else
     meter->time_sync_limit = seconds;
+#endif
     return PREPAY_OK;
 }
 
