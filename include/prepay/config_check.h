@@ -154,6 +154,9 @@
 #if PREPAY_RECORD_TIME32 != 0 && PREPAY_RECORD_TIME32 != 1
 #error "PREPAY_RECORD_TIME32 must be 0 or 1"
 #endif
+#if PREPAY_METER_LC_LAST != 0 && PREPAY_METER_LC_LAST != 1
+#error "PREPAY_METER_LC_LAST must be 0 or 1"
+#endif
 #if PREPAY_METER_SETTLEMENTS < 1 || PREPAY_METER_SETTLEMENTS > 12
 #error "PREPAY_METER_SETTLEMENTS must be 1..12 (DL/T 645-2007 A.1 settlement periods 01..0C)"
 #endif

@@ -529,6 +529,20 @@
 #endif
 
 /**
+ * @def PREPAY_METER_LC_LAST
+ * @brief 1: a supervision keeps a copy of the last load-control decision with an action
+ * (`prepay_meter_supervision_t::lc_last`, 24 bytes on a 32-bit target) for the caller to inspect;
+ * 0: it keeps none (the member is absent). The meter acts on every decision when it is taken
+ * (the relay flag ::PREPAY_METER_RELAY_LOAD_CONTROL, the relay decision and its records), and
+ * the lasting outcome stays readable in `prepay_meter_supervision_t::lc` (tripped, locked,
+ * restore time, trips): the copy is never read by the library, so a firmware that has nobody to
+ * show it to leaves it out.
+ */
+#ifndef PREPAY_METER_LC_LAST
+#define PREPAY_METER_LC_LAST 1
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

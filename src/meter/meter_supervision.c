@@ -221,9 +221,11 @@ static int sup_commit(prepay_meter_t *meter, prepay_time_t end, bool minute,
     prepay_meter_supervision_t *sup = meter->supervision;
     sup->lc = step->lc;
     uint8_t action = step->decision.action;
+#if PREPAY_METER_LC_LAST
     if (action != PREPAY_LC_NONE) {
         sup->lc_last = step->decision;
     }
+#endif
     if (action == PREPAY_LC_TRIP || action == PREPAY_LC_LOCKOUT) {
         meter->relay = (uint8_t)(meter->relay | PREPAY_METER_RELAY_LOAD_CONTROL);
     } else if (action == PREPAY_LC_RESTORE) {
@@ -346,11 +348,17 @@ static void sup_release(prepay_meter_t *meter)
     if (sup == NULL) {
         return;
     }
+#if PREPAY_METER_LC_LAST
     /* Released into lc_last directly; put back when it was no action (nothing was tripped). */
     prepay_lc_decision_t before = sup->lc_last;
     if (prepay_lc_release(&sup->lc, &sup->lc_last) != PREPAY_OK || sup->lc_last.action == PREPAY_LC_NONE) {
         sup->lc_last = before;
     }
+#else
+    prepay_lc_decision_t released; /* no copy kept (PREPAY_METER_LC_LAST 0) */
+    int status = prepay_lc_release(&sup->lc, &released);
+    (void)status; /* the relay flag is cleared either way, as above */
+#endif
     meter->relay = (uint8_t)(meter->relay & (uint8_t)~PREPAY_METER_RELAY_LOAD_CONTROL);
 }
 
