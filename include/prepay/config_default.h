@@ -543,6 +543,22 @@
 #endif
 
 /**
+ * @def PREPAY_METER_DECISION_PURSE
+ * @brief 1: the meter's relay-decision cache (`prepay_meter_derived_t`) keeps copies of the four
+ * purse limits the last decision used (alarm 1, alarm 2, overdraft limit, close-allowed; 32
+ * bytes) and decides again when any differs, even after a direct write to
+ * `prepay_meter_t::purse`; 0: it keeps none, and every write of those limits through the library
+ * (prepay_meter_set_purse_parameters(), DL/T 645 writes of 04001001..05) forgets the cached
+ * decision instead. The results are the same for a caller that changes members only through
+ * the library's functions, as meter.h asks; a direct write of a limit is then noticed at the
+ * next decision that is not skipped (a recharge, a mode or relay change, a balance crossing a
+ * threshold). For a firmware meter, whose own code is the only writer.
+ */
+#ifndef PREPAY_METER_DECISION_PURSE
+#define PREPAY_METER_DECISION_PURSE 1
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

@@ -68,8 +68,9 @@
  * window's minutes, 0 without demand), and `PREPAY_METER_LOAD_RECORDS` with
  * `PREPAY_LOAD_RECORD_REPLY_MAX` (0 without load records, a value that macro
  * cannot have), and `PREPAY_RECORD_TIME32` with `PREPAY_EVENTS_END_ENERGY`
- * (as END_ENERGY + 2 x TIME32), as is `PREPAY_METER_LC_LAST` (+ 4 x !LC_LAST),
- * so the default value is unchanged.
+ * (as END_ENERGY + 2 x TIME32), as are `PREPAY_METER_LC_LAST` (+ 4 x !LC_LAST)
+ * and `PREPAY_METER_DECISION_PURSE` (+ 8 x !DECISION_PURSE), so the default
+ * value is unchanged.
  */
 #define PREPAY_CONFIG_FINGERPRINT                                                                              \
     PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(            \
@@ -88,7 +89,8 @@
     PREPAY_MAX_WALLET_HOLIDAYS), (PREPAY_METER_LOAD_RECORDS ? PREPAY_LOAD_RECORD_REPLY_MAX : 0)),             \
     PREPAY_METER_TARIFFS),                                                                                     \
     PREPAY_METER_EVENT_RECORDS), PREPAY_METER_FROZEN_DAYS), PREPAY_METER_SETTLEMENTS), PREPAY_EVENTS_PHASES),  \
-    PREPAY_MAX_EVENT_RECORDS), (PREPAY_EVENTS_END_ENERGY + 2 * PREPAY_RECORD_TIME32 + 4 * !PREPAY_METER_LC_LAST)),   \
+    PREPAY_MAX_EVENT_RECORDS), (PREPAY_EVENTS_END_ENERGY + 2 * PREPAY_RECORD_TIME32 + 4 * !PREPAY_METER_LC_LAST +     \
+      8 * !PREPAY_METER_DECISION_PURSE)),                                                                      \
     PREPAY_VQ_MONTHS),                                                                                         \
     PREPAY_ANALYSIS_HISTORY),                                                                                  \
     PREPAY_MAX_SETTLEMENT_ACCOUNTS), PREPAY_MAX_SETTLEMENT_METERS), PREPAY_MAX_SETTLEMENT_GROUPS),             \

@@ -365,7 +365,9 @@ typedef struct prepay_meter_derived {
     prepay_time_t band_until;       /**< private: end of the band run */
     prepay_money_t decided_balance; /**< private: balance at the last relay decision */
     prepay_money_t decided_floor;   /**< private: the decision holds for balances in (floor, decided_balance] */
+#if PREPAY_METER_DECISION_PURSE
     prepay_money_t decided_purse[4]; /**< private: alarm1, alarm2, overdraft limit, close-allowed it used */
+#endif /* absent with PREPAY_METER_DECISION_PURSE 0: limit writes forget the decision instead */
     uint8_t band;                   /**< private: band of the run (0: none) */
     uint8_t decided;                /**< private: 1 if the decided_* fields describe the last decision */
     uint8_t decided_relay;          /**< private: relay flags after it */

@@ -259,6 +259,7 @@ int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alar
         return status;
     }
     meter->purse = next;
+    prepay__meter_purse_limits_written(meter);
     return PREPAY_OK;
 }
 
@@ -411,10 +412,12 @@ static void remember_decision(prepay_meter_t *meter)
     }
     d->decided_balance = p->balance;
     d->decided_floor = floor;
+#if PREPAY_METER_DECISION_PURSE
     d->decided_purse[0] = p->alarm1;
     d->decided_purse[1] = p->alarm2;
     d->decided_purse[2] = p->overdraft_limit;
     d->decided_purse[3] = p->close_allowed;
+#endif
     d->decided_relay = meter->relay;
     d->decided_level = meter->alarm_level;
     d->decided_wallet = meter->wallet;

@@ -81,9 +81,24 @@ static inline bool prepay__meter_decision_holds_inline(const prepay_meter_t *met
            meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
            meter->relay == d->decided_relay &&
            meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
-           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
-           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
-           p->close_allowed == d->decided_purse[3];
+           meter->wallet.flags == d->decided_wallet.flags &&
+#if PREPAY_METER_DECISION_PURSE
+           p->alarm1 == d->decided_purse[0] && p->alarm2 == d->decided_purse[1] &&
+           p->overdraft_limit == d->decided_purse[2] && p->close_allowed == d->decided_purse[3];
+#else
+           true; /* a limit written through the library forgot the decision (prepay__meter_purse_limits_written) */
+#endif
+}
+
+/* The purse limits were written (prepay_meter_set_purse_parameters(), 04001001..05): with
+ * PREPAY_METER_DECISION_PURSE 0 the cache keeps no copy of them to compare, so forget the decision. */
+static inline void prepay__meter_purse_limits_written(prepay_meter_t *meter)
+{
+#if PREPAY_METER_DECISION_PURSE
+    (void)meter; /* decision_holds compares the limits it used */
+#else
+    meter->derived.decided = 0;
+#endif
 }
 
 /* The same check out of line (meter.c). Speed builds inline it: prepay_meter_advance() asks at
