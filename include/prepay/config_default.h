@@ -516,7 +516,8 @@
  * (prepay_events_refusal_t) and the voltage extremes (prepay_vq_stats_t; prepay_vq_decode() refuses
  * a year that puts them outside the 32 bits); the last-sample times of the events, voltage
  * statistics and load-control states ("none" is then ::PREPAY_RECORD_TIME_NONE, UINT32_MAX, not
- * INT64_MIN); and the meter's time-sync limit (`uint32_t`, a larger limit kept as UINT32_MAX,
+ * INT64_MIN) and the load-control restore time (one after 2136, never reached, kept as 2136); and
+ * the meter's time-sync limit (`uint32_t`, a larger limit kept as UINT32_MAX,
  * which no correction within 2000..2099 reaches). Enough for every time such a record
  * holds: DL/T 645-2007 record times are YYMMDDhhmmss with a two-digit year (2000..2099), the
  * meter clock and the judged samples are kept within 2000..2099, and 32 bits of seconds from

@@ -41,7 +41,7 @@
 
 /**
  * @brief Supervision of one meter: parameters and state of its events, load control and
- *        voltage qualification (caller-owned; 984 B in the firmware configuration).
+ *        voltage qualification (caller-owned; 976 B in the firmware configuration).
  */
 typedef struct prepay_meter_supervision {
     prepay_events_params_t events_params; /**< thresholds and delays (0409xxxx) */

@@ -216,8 +216,9 @@ int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, p
                 s->locked = 1;
                 d->action = PREPAY_LC_LOCKOUT;
             } else {
-                s->restore_at = time + (prepay_time_t)p->restore_seconds;
-                d->restore_at = s->restore_at;
+                d->restore_at = time + (prepay_time_t)p->restore_seconds;
+                /* In 32 bits a restore after 2136 is kept as 2136: neither is reached (times end in 2099). */
+                s->restore_at = prepay__record_time(d->restore_at);
                 d->action = PREPAY_LC_TRIP;
             }
         }

@@ -272,10 +272,8 @@ static void sup_clock_changed(prepay_meter_t *meter, prepay_time_t before, prepa
     (void)prepay_vq_clock_changed(&sup->vq, after);
     /* Load-control cycles continue on the new time base; a pending restore keeps its remaining time. */
     if (sup->lc.restore_at != 0) {
-        sup->lc.restore_at += after - before;
-        if (sup->lc.restore_at <= 0) {
-            sup->lc.restore_at = 1;
-        }
+        prepay_time_t at = sup->lc.restore_at + (after - before);
+        sup->lc.restore_at = prepay__record_time(at <= 0 ? 1 : at);
     }
     sup->lc.last_time = PREPAY_RECORD_TIME_NONE;
 }
