@@ -47,6 +47,10 @@
 #define PREPAY_TARIFF_PROPORTIONAL 0   /* the meter prices energy as it flows: no proportional per-band tiers */
 #define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
+#define PREPAY_METER_LOAD_RECORDS 0     /* no load records: the concentrator reads the registers each interval (Q/GDW 1364 single-phase) */
+#define PREPAY_RECORD_TIME32 1          /* record times as uint32 s since 2000: DL/T 645 YYMMDDhhmmss years are 2000..2099 */
+#define PREPAY_METER_LC_LAST 0          /* no copy of the last load-control decision: the relay acts on it, lc keeps the outcome */
+#define PREPAY_METER_DECISION_PURSE 0   /* the decision cache keeps no purse limits: the library's limit writes forget it */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
 #define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8

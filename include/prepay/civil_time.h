@@ -35,10 +35,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prepay/config.h"
 #include "prepay/export.h"
 
 /** @brief Local civil time: seconds since 2000-01-01 00:00:00 local. */
 typedef int64_t prepay_time_t;
+
+#if PREPAY_RECORD_TIME32
+/** @brief A time as event and freeze records keep it: ::prepay_time_t, or with
+ *  ::PREPAY_RECORD_TIME32 `uint32_t` seconds since 2000-01-01 00:00:00 (to 2136-02-07 06:28:15). */
+typedef uint32_t prepay_record_time_t;
+#else
+typedef prepay_time_t prepay_record_time_t;
+#endif
+
+#if PREPAY_RECORD_TIME32
+/** @brief "No time yet" of the last-sample times the supervision states keep (events, voltage
+ *  statistics, load control): INT64_MIN, or with ::PREPAY_RECORD_TIME32 UINT32_MAX (never a time
+ *  they accept, which is within 2000..2099). */
+#define PREPAY_RECORD_TIME_NONE UINT32_MAX
+#else
+#define PREPAY_RECORD_TIME_NONE INT64_MIN
+#endif
+
+/** @cond PREPAY_INTERNAL */
+/* A time as a record keeps it. With PREPAY_RECORD_TIME32 a time outside the 32 bits is clamped:
+ * before 2000 to 0 (a record's "none"), after 2136-02-07 06:28:15 to that instant. The library
+ * stores only times of 2000..2099 (DL/T 645 two-digit years), which convert exactly. */
+static inline prepay_record_time_t prepay__record_time(prepay_time_t t)
+{
+#if PREPAY_RECORD_TIME32
+    return t <= 0 ? 0u : t >= (prepay_time_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+#else
+    return t;
+#endif
+}
+/** @endcond */
 /** @brief Day number: days since 2000-01-01 (day 0). */
 typedef int32_t prepay_days_t;
 

@@ -490,6 +490,76 @@
 #endif
 
 /**
+ * @def PREPAY_METER_LOAD_RECORDS
+ * @brief 1: the reference meter keeps load records (DL/T 645-2007 class 06 负荷记录: the
+ * parameters 04000901 and 04000A01..07 in `prepay_meter_t::load_profile`, the records in a
+ * caller-owned ring, prepay_meter_attach_load_ring(); docs/load-curves.md); 0: it keeps none
+ * (`prepay_meter_t` has neither `load_profile` nor `load_ring`, 60 bytes of RAM on a 32-bit
+ * target, and the parameter and read code is left out): reads of 06xxxxxx, follow-up reads
+ * (function 12) and reads and writes of 04000901/04000A01..07 get the abnormal reply "no requested
+ * data" (DL/T 645-2007 error word bit 1); prepay_meter_attach_load_ring() refuses a ring and
+ * prepay_meter_set_load_profile() and prepay_meter_load_records() return ::PREPAY_E_NOT_FOUND.
+ * For a firmware meter whose load curve is collected by the station (Q/GDW 1364 single-phase
+ * meters need not keep load curves; the concentrator reads the registers every interval).
+ */
+#ifndef PREPAY_METER_LOAD_RECORDS
+#define PREPAY_METER_LOAD_RECORDS 1
+#endif
+
+/**
+ * @def PREPAY_RECORD_TIME32
+ * @brief 0: event and freeze records keep their times as ::prepay_time_t (64 bits); 1: as
+ * `uint32_t` seconds since 2000-01-01 00:00:00 (::prepay_record_time_t), 8 bytes less per
+ * meter event record (prepay_meter_record_t), 4 per frozen record (prepay_meter_frozen_t), 8
+ * per supervision event record (prepay_events_record_t), and the same for the other record times:
+ * the last purchase (prepay_meter_purse_t::last_time), the last refused write
+ * (prepay_events_refusal_t) and the voltage extremes (prepay_vq_stats_t; prepay_vq_decode() refuses
+ * a year that puts them outside the 32 bits); the last-sample times of the events, voltage
+ * statistics and load-control states ("none" is then ::PREPAY_RECORD_TIME_NONE, UINT32_MAX, not
+ * INT64_MIN) and the load-control restore time (one after 2136, never reached, kept as 2136); and
+ * the meter's time-sync limit (`uint32_t`, a larger limit kept as UINT32_MAX,
+ * which no correction within 2000..2099 reaches). Enough for every time such a record
+ * holds: DL/T 645-2007 record times are YYMMDDhhmmss with a two-digit year (2000..2099), the
+ * meter clock and the judged samples are kept within 2000..2099, and 32 bits of seconds from
+ * 2000 reach 2136-02-07 06:28:15. A time outside 0..UINT32_MAX given to the library for a
+ * record is clamped (prepay__record_time(): before 2000 becomes 0, which records read as "none",
+ * after 2136-02-07 06:28:15 becomes that instant); the library's own callers never pass one.
+ */
+#ifndef PREPAY_RECORD_TIME32
+#define PREPAY_RECORD_TIME32 0
+#endif
+
+/**
+ * @def PREPAY_METER_LC_LAST
+ * @brief 1: a supervision keeps a copy of the last load-control decision with an action
+ * (`prepay_meter_supervision_t::lc_last`, 24 bytes on a 32-bit target) for the caller to inspect;
+ * 0: it keeps none (the member is absent). The meter acts on every decision when it is taken
+ * (the relay flag ::PREPAY_METER_RELAY_LOAD_CONTROL, the relay decision and its records), and
+ * the lasting outcome stays readable in `prepay_meter_supervision_t::lc` (tripped, locked,
+ * restore time, trips): the copy is never read by the library, so a firmware that has nobody to
+ * show it to leaves it out.
+ */
+#ifndef PREPAY_METER_LC_LAST
+#define PREPAY_METER_LC_LAST 1
+#endif
+
+/**
+ * @def PREPAY_METER_DECISION_PURSE
+ * @brief 1: the meter's relay-decision cache (`prepay_meter_derived_t`) keeps copies of the four
+ * purse limits the last decision used (alarm 1, alarm 2, overdraft limit, close-allowed; 32
+ * bytes) and decides again when any differs, even after a direct write to
+ * `prepay_meter_t::purse`; 0: it keeps none, and every write of those limits through the library
+ * (prepay_meter_set_purse_parameters(), DL/T 645 writes of 04001001..05) forgets the cached
+ * decision instead. The results are the same for a caller that changes members only through
+ * the library's functions, as meter.h asks; a direct write of a limit is then noticed at the
+ * next decision that is not skipped (a recharge, a mode or relay change, a balance crossing a
+ * threshold). For a firmware meter, whose own code is the only writer.
+ */
+#ifndef PREPAY_METER_DECISION_PURSE
+#define PREPAY_METER_DECISION_PURSE 1
+#endif
+
+/**
  * @def PREPAY_METER_DLT645_1997
  * @brief 1: prepay_meter_handle() answers DL/T 645-1997 frames (the common 1997 reads, an
  * abnormal 1997 reply to the rest; docs/meter.md); 0: a 2007-only meter, 1997 frames get no

@@ -65,7 +65,12 @@
  * A constant expression of type `uint32_t`. Adding a layout macro to
  * config_default.h means adding it here (the order is part of the value).
  * `PREPAY_METER_DEMAND` is folded with `PREPAY_METER_DEMAND_MINUTES` (the
- * window's minutes, 0 without demand), so the default value is unchanged.
+ * window's minutes, 0 without demand), and `PREPAY_METER_LOAD_RECORDS` with
+ * `PREPAY_LOAD_RECORD_REPLY_MAX` (0 without load records, a value that macro
+ * cannot have), and `PREPAY_RECORD_TIME32` with `PREPAY_EVENTS_END_ENERGY`
+ * (as END_ENERGY + 2 x TIME32), as are `PREPAY_METER_LC_LAST` (+ 4 x !LC_LAST)
+ * and `PREPAY_METER_DECISION_PURSE` (+ 8 x !DECISION_PURSE), so the default
+ * value is unchanged.
  */
 #define PREPAY_CONFIG_FINGERPRINT                                                                              \
     PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(PREPAY_CONFIG_MIX_(            \
@@ -81,9 +86,13 @@
     PREPAY_CJT188_STREAM_BUFFER), PREPAY_MODBUS_STREAM_BUFFER), PREPAY_MAX_SEASONS), PREPAY_MAX_DAY_TABLES),   \
     PREPAY_MAX_DAY_SLOTS), PREPAY_MAX_TARIFF_INDEX), PREPAY_MAX_HOLIDAYS), PREPAY_MAX_DATE_OVERRIDES),         \
     PREPAY_MAX_TIERS), PREPAY_MAX_FIXED_CHARGES), PREPAY_MAX_ALARM_LEVELS), PREPAY_MAX_WALLET_WINDOWS),        \
-    PREPAY_MAX_WALLET_HOLIDAYS), PREPAY_LOAD_RECORD_REPLY_MAX), PREPAY_METER_TARIFFS),                         \
+    PREPAY_MAX_WALLET_HOLIDAYS), (PREPAY_METER_LOAD_RECORDS ? PREPAY_LOAD_RECORD_REPLY_MAX : 0)),             \
+    PREPAY_METER_TARIFFS),                                                                                     \
     PREPAY_METER_EVENT_RECORDS), PREPAY_METER_FROZEN_DAYS), PREPAY_METER_SETTLEMENTS), PREPAY_EVENTS_PHASES),  \
-    PREPAY_MAX_EVENT_RECORDS), PREPAY_EVENTS_END_ENERGY), PREPAY_VQ_MONTHS), PREPAY_ANALYSIS_HISTORY),         \
+    PREPAY_MAX_EVENT_RECORDS), (PREPAY_EVENTS_END_ENERGY + 2 * PREPAY_RECORD_TIME32 + 4 * !PREPAY_METER_LC_LAST +     \
+      8 * !PREPAY_METER_DECISION_PURSE)),                                                                      \
+    PREPAY_VQ_MONTHS),                                                                                         \
+    PREPAY_ANALYSIS_HISTORY),                                                                                  \
     PREPAY_MAX_SETTLEMENT_ACCOUNTS), PREPAY_MAX_SETTLEMENT_METERS), PREPAY_MAX_SETTLEMENT_GROUPS),             \
     PREPAY_MAX_SETTLEMENT_MEMBERS), PREPAY_MAX_SETTLEMENT_TARIFFS), PREPAY_MAX_SETTLEMENT_POLICIES),           \
     PREPAY_MAX_SETTLEMENT_ITEMS), PREPAY_SETTLEMENT_USAGE_LINES), PREPAY_WATER_EVENT_RECORDS),                 \

@@ -108,8 +108,9 @@ typedef struct prepay_lc_state {
     uint8_t alarm;                       /**< ::prepay_lc_reason of the alarm in force (alarm mode) */
     uint16_t over_count;                 /**< consecutive cycles above the limit */
     prepay_days_t day;                   /**< day of @ref restores_today */
-    prepay_time_t restore_at;            /**< when the relay closes again (0 = no timer) */
-    prepay_time_t last_time;             /**< time of the last cycle (INT64_MIN before the first) */
+    prepay_record_time_t restore_at;     /**< when the relay closes again (0 = no timer; with ::PREPAY_RECORD_TIME32
+                                              a time after 2136-02-07 06:28:15, never reached, is kept as that instant) */
+    prepay_record_time_t last_time;      /**< time of the last cycle (::PREPAY_RECORD_TIME_NONE before the first) */
     uint32_t trips;                      /**< trips since init */
 } prepay_lc_state_t;
 

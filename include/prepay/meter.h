@@ -237,8 +237,8 @@ typedef struct prepay_meter_instant {
 
 /** @brief One event record. */
 typedef struct prepay_meter_record {
-    prepay_time_t start; /**< start (or the instant) */
-    prepay_time_t end;   /**< end; 0 while the condition lasts or for instant events */
+    prepay_record_time_t start; /**< start (or the instant) */
+    prepay_record_time_t end;   /**< end; 0 while the condition lasts or for instant events */
     uint32_t detail;     /**< operator code C0..C3 (little-endian) or programmed DI */
     uint8_t kind;        /**< ::prepay_meter_event */
     uint8_t used;        /**< 1 if the slot holds a record */
@@ -246,7 +246,7 @@ typedef struct prepay_meter_record {
 
 /** @brief A frozen snapshot of the energy registers (0.01 kWh, as read). */
 typedef struct prepay_meter_frozen {
-    prepay_time_t time;                              /**< when frozen; 0 = empty */
+    prepay_record_time_t time;                       /**< when frozen; 0 = empty */
     uint32_t forward[PREPAY_METER_TARIFFS + 1];      /**< forward active total and tariffs 1..n, 0.01 kWh */
     uint32_t reverse[PREPAY_METER_TARIFFS + 1];      /**< reverse active total and tariffs 1..n, 0.01 kWh */
 } prepay_meter_frozen_t;
@@ -262,7 +262,7 @@ typedef struct prepay_meter_purse {
     prepay_money_t close_allowed;        /**< after a cut-off, restore only above this (04001005) */
     prepay_money_t last_amount;          /**< amount of the last purchase */
     prepay_money_t last_before;          /**< balance before the last purchase */
-    prepay_time_t last_time;             /**< time of the last purchase; 0 = none */
+    prepay_record_time_t last_time;      /**< time of the last purchase; 0 = none */
     uint32_t purchase_count;             /**< purchases accepted */
 } prepay_meter_purse_t;
 
@@ -365,7 +365,9 @@ typedef struct prepay_meter_derived {
     prepay_time_t band_until;       /**< private: end of the band run */
     prepay_money_t decided_balance; /**< private: balance at the last relay decision */
     prepay_money_t decided_floor;   /**< private: the decision holds for balances in (floor, decided_balance] */
+#if PREPAY_METER_DECISION_PURSE
     prepay_money_t decided_purse[4]; /**< private: alarm1, alarm2, overdraft limit, close-allowed it used */
+#endif /* absent with PREPAY_METER_DECISION_PURSE 0: limit writes forget the decision instead */
     uint8_t band;                   /**< private: band of the run (0: none) */
     uint8_t decided;                /**< private: 1 if the decided_* fields describe the last decision */
     uint8_t decided_relay;          /**< private: relay flags after it */
@@ -422,13 +424,21 @@ typedef struct prepay_meter {
     prepay_meter_frozen_t settlement[PREPAY_METER_SETTLEMENTS]; /**< [0] most recent settlement */
     prepay_meter_frozen_t instant_freeze; /**< last freeze by command (function 16) */
     /** Largest clock correction (s) one broadcast time sync may make, >= 0; 0 = any. Set by
-     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. */
+     *  prepay_meter_set_time_sync_limit(); ::PREPAY_METER_TIME_SYNC_LIMIT after init. With
+     *  ::PREPAY_RECORD_TIME32 32 bits: a larger limit is kept as UINT32_MAX, which refuses no
+     *  correction between two times of 2000..2099 either. */
+#if PREPAY_RECORD_TIME32
+    uint32_t time_sync_limit;
+#else
     int64_t time_sync_limit;
+#endif
 #if PREPAY_METER_DEMAND
     prepay_meter_demand_t demand;         /**< maximum demand (04000103/04, 01xxxxxx) */ /* absent with PREPAY_METER_DEMAND 0 */
 #endif
+#if PREPAY_METER_LOAD_RECORDS
     prepay_meter_load_profile_t load_profile; /**< load-record parameters and follow-up read (04000901, 04000A0x, 06xxxxxx) */
     prepay_meter_load_ring_t *load_ring;  /**< caller-owned load records (prepay_meter_attach_load_ring()), or NULL */
+#endif /* both absent with PREPAY_METER_LOAD_RECORDS 0 */
     /** Caller-owned event judgement, load control and voltage statistics
      *  (prepay_meter_attach_supervision(), meter_supervision.h), or NULL. */
     struct prepay_meter_supervision *supervision;
@@ -541,7 +551,9 @@ PREPAY_API int prepay_meter_set_power_limit(prepay_meter_t *meter, int32_t watts
  * ::PREPAY_METER_TIME_SYNC_LIMIT (300 s: State Grid practice allows
  * +-5 minutes per correction).
  * @param meter the meter.
- * @param seconds the limit in seconds, >= 0; 0 accepts any correction.
+ * @param seconds the limit in seconds, >= 0; 0 accepts any correction (with ::PREPAY_RECORD_TIME32
+ *        a limit above UINT32_MAX is kept as UINT32_MAX: the same answers, as no correction within
+ *        2000..2099 reaches it).
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or a negative limit); ::PREPAY_E_METER_BAD_STATE.
@@ -855,7 +867,8 @@ PREPAY_API int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepa
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (a ring with no array or more records than its capacity);
- * ::PREPAY_E_METER_BAD_STATE.
+ * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_NOT_FOUND: a ring, built with ::PREPAY_METER_LOAD_RECORDS 0
+ * (the meter keeps no load records; NULL is accepted, there is nothing to detach).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring);
@@ -868,7 +881,8 @@ PREPAY_API int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter
  * @param interval minutes between records of classes 1..6, each 1..1440.
  * @return ::PREPAY_OK, or an error; nothing changes on error.
  *
- * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE.
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_METER_BAD_PROFILE;
+ * ::PREPAY_E_NOT_FOUND: built with ::PREPAY_METER_LOAD_RECORDS 0 (no load records kept).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
@@ -891,7 +905,8 @@ PREPAY_API int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode
  * @return ::PREPAY_OK, or an error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL, count 0); ::PREPAY_E_METER_BAD_STATE;
- * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record); ::PREPAY_E_BUFFER_TOO_SMALL.
+ * ::PREPAY_E_LOADPROFILE_BAD_DI; ::PREPAY_E_NOT_FOUND (no such record; always with
+ * ::PREPAY_METER_LOAD_RECORDS 0); ::PREPAY_E_BUFFER_TOO_SMALL.
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,

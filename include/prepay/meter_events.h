@@ -251,8 +251,8 @@ typedef struct prepay_events_sample {
 
 /** @brief One event record. */
 typedef struct prepay_events_record {
-    prepay_time_t start;        /**< start (judgement instant); clock change: the time before the change */
-    prepay_time_t end;          /**< end; 0 while the event lasts; instantaneous kinds: = start; clock change: the time after */
+    prepay_record_time_t start; /**< start (judgement instant); clock change: the time before the change */
+    prepay_record_time_t end;   /**< end; 0 while the event lasts; instantaneous kinds: = start; clock change: the time after */
     uint32_t forward_start;     /**< forward active energy at start, 0.01 kWh */
     uint32_t reverse_start;     /**< reverse active energy at start, 0.01 kWh */
 #if PREPAY_EVENTS_END_ENERGY
@@ -278,7 +278,7 @@ typedef struct prepay_events_channel {
 
 /** @brief The last write refused by the meter's handler (prepay_events_refuse()). */
 typedef struct prepay_events_refusal {
-    prepay_time_t time;          /**< when; 0 = none */
+    prepay_record_time_t time;   /**< when; 0 = none */
     uint32_t di;                 /**< the DI of the refused write or clear */
     uint32_t operator_code;      /**< operator code of the request */
     int32_t reason;              /**< the status code the refusal was given */
@@ -287,7 +287,7 @@ typedef struct prepay_events_refusal {
 /** @brief Event state of one meter: caller-owned, size fixed at compile time. */
 typedef struct prepay_events_state {
     uint32_t magic;                                       /**< private: set by prepay_events_init() */
-    prepay_time_t last_time;                              /**< time of the last sample; INT64_MIN before the first */
+    prepay_record_time_t last_time;                       /**< time of the last sample; ::PREPAY_RECORD_TIME_NONE before the first */
     prepay_events_mask_t active_mask;                     /**< private: bit c set while channel c is active */
     prepay_events_mask_t observing_mask;                  /**< private: bit c set while channel c observes a transition */
     prepay_events_channel_t channels[PREPAY_EVENTS_CHANNELS]; /**< counters per (kind, phase) */

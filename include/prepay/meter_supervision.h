@@ -41,7 +41,7 @@
 
 /**
  * @brief Supervision of one meter: parameters and state of its events, load control and
- *        voltage qualification (caller-owned; 1 146 B in the firmware configuration).
+ *        voltage qualification (caller-owned; 976 B in the firmware configuration).
  */
 typedef struct prepay_meter_supervision {
     prepay_events_params_t events_params; /**< thresholds and delays (0409xxxx) */
@@ -50,7 +50,9 @@ typedef struct prepay_meter_supervision {
     prepay_vq_state_t vq;                 /**< voltage statistics */
     prepay_lc_params_t lc_params;         /**< load-control policy */
     prepay_lc_state_t lc;                 /**< load-control state */
+#if PREPAY_METER_LC_LAST
     prepay_lc_decision_t lc_last;         /**< the last load-control decision with an action */
+#endif /* absent with PREPAY_METER_LC_LAST 0 */
     uint8_t sensors;                      /**< PREPAY_EVENTS_FLAG_* in force (prepay_meter_set_sensors()) */
     /** private: the meter's entry points into the supervision, set by prepay_meter_attach_supervision()
      *  (reached through this table, a firmware that never attaches one does not link the modules). */

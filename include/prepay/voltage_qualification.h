@@ -71,8 +71,8 @@ typedef struct prepay_vq_stats {
     uint32_t under_lower;      /**< minutes below the lower limit */
     uint16_t max_voltage;      /**< highest monitored voltage, 0.1 V (0 = none) */
     uint16_t min_voltage;      /**< lowest monitored voltage, 0.1 V (0 = none) */
-    prepay_time_t max_time;    /**< minute of the highest (0 = none) */
-    prepay_time_t min_time;    /**< minute of the lowest (0 = none) */
+    prepay_record_time_t max_time; /**< minute of the highest (0 = none) */
+    prepay_record_time_t min_time; /**< minute of the lowest (0 = none) */
 } prepay_vq_stats_t;
 
 /** @brief Which statistics to read. */
@@ -86,7 +86,7 @@ typedef enum prepay_vq_period {
 /** @brief Voltage statistics of one meter. */
 typedef struct prepay_vq_state {
     uint32_t magic;                                              /**< private: set by prepay_vq_init() */
-    prepay_time_t last_minute;                                   /**< private: the last minute counted (INT64_MIN: none) */
+    prepay_record_time_t last_minute;                            /**< private: the last minute counted (::PREPAY_RECORD_TIME_NONE: none) */
     prepay_days_t day;                                           /**< private: the day of @ref today (-1: none) */
     int32_t month;                                               /**< private: year x 12 + month - 1 of @ref this_month */
     prepay_vq_stats_t today[PREPAY_EVENTS_PHASES];               /**< the current day, per phase */
@@ -217,7 +217,8 @@ PREPAY_API int prepay_vq_read(const prepay_vq_state_t *state, const prepay_vq_pa
  * @return ::PREPAY_OK, or an error; nothing is written on error.
  *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_EVENTS_BAD_DATA (length, BCD, a date that
- * does not exist, rates above 100.00 % or not adding up to 100.00 %, more out-of-limit than monitored minutes).
+ * does not exist, rates above 100.00 % or not adding up to 100.00 %, more out-of-limit than monitored minutes;
+ * with ::PREPAY_RECORD_TIME32, an extreme's time that 32-bit seconds from 2000 cannot hold).
  */
 PREPAY_NODISCARD
 PREPAY_API int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, prepay_vq_stats_t *out,

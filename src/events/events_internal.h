@@ -69,7 +69,7 @@ void prepay__events_put_le32(prepay__events_writer_t *w, uint32_t value);
 /* 6-byte ssmmhhDDMMYY; time 0 (none) or unrepresentable as zeros. */
 void prepay__events_put_datetime(prepay__events_writer_t *w, prepay_time_t t);
 /* Reads a 6-byte datetime; all zeros give 0. */
-int prepay__events_get_datetime(const uint8_t *in, prepay_time_t *out);
+int prepay__events_get_datetime(const uint8_t *in, prepay_record_time_t *out);
 /* Wh -> 0.01 kWh register (truncated, rolling over at 1e8 like a meter register). */
 uint32_t prepay__events_centi_kwh(prepay_energy_t wh);
 /* Whole minutes of a duration in seconds (completed minutes only). */

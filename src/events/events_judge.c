@@ -44,7 +44,7 @@ static void start_event(judge_t *j, unsigned kind, unsigned phase, int32_t volta
     prepay_events_record_t *r = &s->records[kind][slot];
     s->next[kind] = (uint8_t)((slot + 1u) % PREPAY_MAX_EVENT_RECORDS);
     memset(r, 0, sizeof *r);
-    r->start = x->time;
+    r->start = prepay__record_time(x->time);
     r->end = 0;
     r->forward_start = prepay__events_centi_kwh(x->forward);
     r->reverse_start = prepay__events_centi_kwh(x->reverse);
@@ -63,7 +63,7 @@ static void end_event(judge_t *j, unsigned kind, unsigned phase)
         unsigned slot = (s->next[kind] + PREPAY_MAX_EVENT_RECORDS - 1u - k) % PREPAY_MAX_EVENT_RECORDS;
         prepay_events_record_t *r = &s->records[kind][slot];
         if (r->used && r->phase == phase && r->end == 0) {
-            r->end = j->sample->time;
+            r->end = prepay__record_time(j->sample->time);
             prepay__events_set_end(r, prepay__events_centi_kwh(j->sample->forward),
                                    prepay__events_centi_kwh(j->sample->reverse));
             return;
@@ -203,7 +203,7 @@ static int check_sample(const prepay_events_state_t *s, const prepay_events_samp
     if (x->time < 0 || x->time >= TIME_END) {
         return PREPAY_E_BAD_DATE;
     }
-    if (s->last_time != INT64_MIN && x->time < s->last_time) {
+    if (s->last_time != PREPAY_RECORD_TIME_NONE && x->time < s->last_time) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     unsigned bad = 0;
@@ -300,9 +300,9 @@ int prepay_events_sample(prepay_events_state_t *state, const prepay_events_param
     j.state = state;
     j.sample = sample;
     j.changes = 0;
-    int64_t gap = state->last_time == INT64_MIN ? 0 : x->time - state->last_time;
+    int64_t gap = state->last_time == PREPAY_RECORD_TIME_NONE ? 0 : x->time - state->last_time;
     j.dt = gap > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-    state->last_time = x->time;
+    state->last_time = prepay__record_time(x->time); /* 2000..2099 (check_sample) */
 
     /* Phases judged: A only for single-phase wiring; A and C for 3P3W (no B element). */
     unsigned phases = p->wiring == PREPAY_EVENTS_WIRING_SINGLE ? 1u : PREPAY_EVENTS_PHASES;

@@ -30,7 +30,7 @@ int prepay_events_init(prepay_events_state_t *state)
     }
     memset(state, 0, sizeof *state);
     state->magic = PREPAY__EVENTS_MAGIC;
-    state->last_time = INT64_MIN;
+    state->last_time = PREPAY_RECORD_TIME_NONE;
     return PREPAY_OK;
 }
 
@@ -66,20 +66,20 @@ int prepay_events_outage(prepay_events_state_t *state, const prepay_events_param
     if (!time_ok(down) || !time_ok(up)) {
         return PREPAY_E_BAD_DATE;
     }
-    if ((state->last_time != INT64_MIN && down < state->last_time) || up < down) {
+    if ((state->last_time != PREPAY_RECORD_TIME_NONE && down < state->last_time) || up < down) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     if (forward < 0 || reverse < 0) {
         return PREPAY_E_EVENTS_BAD_SAMPLE;
     }
-    state->last_time = up;
+    state->last_time = prepay__record_time(up);
     if (up - down < (prepay_time_t)params->power_down_delay) {
         return 0;
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = down;
-    r.end = up;
+    r.start = prepay__record_time(down);
+    r.end = prepay__record_time(up);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);
@@ -103,7 +103,7 @@ int prepay_events_programmed(prepay_events_state_t *state, prepay_time_t time, u
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = r.end = time;
+    r.start = r.end = prepay__record_time(time);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);
@@ -129,8 +129,8 @@ int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t befo
     }
     prepay_events_record_t r;
     memset(&r, 0, sizeof r);
-    r.start = before;
-    r.end = after;
+    r.start = prepay__record_time(before);
+    r.end = prepay__record_time(after);
     r.forward_start = prepay__events_centi_kwh(forward);
     r.reverse_start = prepay__events_centi_kwh(reverse);
     prepay__events_set_end(&r, r.forward_start, r.reverse_start);
@@ -142,7 +142,7 @@ int prepay_events_clock_changed(prepay_events_state_t *state, prepay_time_t befo
     add_record(state, PREPAY_EVENTS_CLOCK_CHANGE, &r);
     c->seconds = seconds;
     /* The next sample is measured from the new clock; observed durations are kept. */
-    state->last_time = after;
+    state->last_time = prepay__record_time(after);
     return PREPAY_OK;
 }
 
@@ -156,7 +156,7 @@ int prepay_events_refuse(prepay_events_state_t *state, prepay_time_t time, uint3
     if (state->refused_count < UINT32_MAX) {
         state->refused_count++;
     }
-    state->refused_last.time = time;
+    state->refused_last.time = prepay__record_time(time);
     state->refused_last.di = di;
     state->refused_last.operator_code = operator_code;
     state->refused_last.reason = reason;

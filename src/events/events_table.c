@@ -140,14 +140,15 @@ void prepay__events_put_datetime(prepay__events_writer_t *w, prepay_time_t t)
     w->at += sizeof b;
 }
 
-int prepay__events_get_datetime(const uint8_t *in, prepay_time_t *out)
+int prepay__events_get_datetime(const uint8_t *in, prepay_record_time_t *out)
 {
     static const uint8_t zeros[6] = {0};
-    if (memcmp(in, zeros, sizeof zeros) == 0) {
-        *out = 0;
-        return PREPAY_OK;
+    prepay_time_t t = 0;
+    if (memcmp(in, zeros, sizeof zeros) != 0 && prepay_time_from_dlt645_datetime(in, &t) != PREPAY_OK) {
+        return PREPAY_E_EVENTS_BAD_DATA;
     }
-    return prepay_time_from_dlt645_datetime(in, out) == PREPAY_OK ? PREPAY_OK : PREPAY_E_EVENTS_BAD_DATA;
+    *out = prepay__record_time(t); /* YYMMDDhhmmss: 2000..2099, exact in a record time */
+    return PREPAY_OK;
 }
 
 uint32_t prepay__events_centi_kwh(prepay_energy_t wh)

@@ -59,7 +59,7 @@ int prepay_lc_init(prepay_lc_state_t *state)
     memset(state, 0, sizeof *state);
     state->magic = LC_MAGIC;
     state->day = -1;
-    state->last_time = INT64_MIN;
+    state->last_time = PREPAY_RECORD_TIME_NONE;
     return PREPAY_OK;
 }
 
@@ -136,7 +136,7 @@ int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, p
     if (time < 0 || time >= (prepay_time_t)36525 * 86400) {
         return PREPAY_E_BAD_DATE;
     }
-    if (state->last_time != INT64_MIN && time < state->last_time) {
+    if (state->last_time != PREPAY_RECORD_TIME_NONE && time < state->last_time) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     /* Nothing fails from here on: the state and the decision are written in place. */
@@ -144,7 +144,7 @@ int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, p
     prepay_lc_decision_t *d = decision;
     memset(d, 0, sizeof *d);
     d->power = power;
-    s->last_time = time;
+    s->last_time = prepay__record_time(time); /* 2000..2099 (checked above) */
     prepay_days_t day = prepay_time_day_of(time);
     if (day != s->day) {
         s->day = day;
@@ -216,8 +216,9 @@ int prepay_lc_step(prepay_lc_state_t *state, const prepay_lc_params_t *params, p
                 s->locked = 1;
                 d->action = PREPAY_LC_LOCKOUT;
             } else {
-                s->restore_at = time + (prepay_time_t)p->restore_seconds;
-                d->restore_at = s->restore_at;
+                d->restore_at = time + (prepay_time_t)p->restore_seconds;
+                /* In 32 bits a restore after 2136 is kept as 2136: neither is reached (times end in 2099). */
+                s->restore_at = prepay__record_time(d->restore_at);
                 d->action = PREPAY_LC_TRIP;
             }
         }

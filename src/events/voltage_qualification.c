@@ -68,7 +68,7 @@ int prepay_vq_init(prepay_vq_state_t *state)
     }
     memset(state, 0, sizeof *state);
     state->magic = VQ_MAGIC;
-    state->last_minute = INT64_MIN;
+    state->last_minute = PREPAY_RECORD_TIME_NONE;
     state->day = -1;
     state->month = -1;
     return PREPAY_OK;
@@ -133,11 +133,11 @@ static PREPAY__ONE_COPY void count(prepay_vq_stats_t *st, const prepay_vq_params
     }
     if (first || u > st->max_voltage) {
         st->max_voltage = (uint16_t)u;
-        st->max_time = minute;
+        st->max_time = prepay__record_time(minute);
     }
     if (first || u < st->min_voltage) {
         st->min_voltage = (uint16_t)u;
-        st->min_time = minute;
+        st->min_time = prepay__record_time(minute);
     }
 }
 
@@ -163,11 +163,11 @@ int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params,
         }
     }
     prepay_time_t minute = time - time % 60;
-    if (state->last_minute != INT64_MIN && minute <= state->last_minute) {
+    if (state->last_minute != PREPAY_RECORD_TIME_NONE && minute <= state->last_minute) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
     roll(state, minute);
-    state->last_minute = minute;
+    state->last_minute = prepay__record_time(minute);
     unsigned phases = params->wiring == PREPAY_EVENTS_WIRING_SINGLE ? 1u : PREPAY_EVENTS_PHASES;
     for (unsigned ph = 0; ph < phases; ph++) {
         if (params->wiring == PREPAY_EVENTS_WIRING_3P3W && ph == 1) {
@@ -199,7 +199,9 @@ int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now)
     }
     roll(state, now);
     /* Minutes from the new clock's minute on are accepted. */
-    state->last_minute = now - now % 60 - 60;
+    prepay_time_t before = now - now % 60 - 60;
+    /* In the first minute of 2000 that is before 2000: "none" in 32 bits, which accepts the same minutes. */
+    state->last_minute = PREPAY_RECORD_TIME32 && before < 0 ? PREPAY_RECORD_TIME_NONE : prepay__record_time(before);
     return PREPAY_OK;
 }
 

@@ -77,7 +77,7 @@ static int get_bcd(const uint8_t *in, size_t len, uint64_t *out)
     return prepay_bcd_decode(in, len, out) == PREPAY_OK ? PREPAY_OK : PREPAY_E_EVENTS_BAD_DATA;
 }
 
-static int get_minute_time(const uint8_t *in, int32_t year, prepay_time_t *out)
+static int get_minute_time(const uint8_t *in, int32_t year, prepay_record_time_t *out)
 {
     if (in[0] == 0 && in[1] == 0 && in[2] == 0 && in[3] == 0) {
         *out = 0;
@@ -96,7 +96,12 @@ static int get_minute_time(const uint8_t *in, int32_t year, prepay_time_t *out)
     c.day = v[2];
     c.hour = v[1];
     c.minute = v[0];
-    return prepay_time_from_civil(&c, out) == PREPAY_OK ? PREPAY_OK : PREPAY_E_EVENTS_BAD_DATA;
+    prepay_time_t t;
+    if (prepay_time_from_civil(&c, &t) != PREPAY_OK || prepay__record_time(t) != t) {
+        return PREPAY_E_EVENTS_BAD_DATA; /* with PREPAY_RECORD_TIME32: a year outside 2000..2135 */
+    }
+    *out = prepay__record_time(t);
+    return PREPAY_OK;
 }
 
 int prepay_vq_decode(const uint8_t *data, size_t len, int32_t year, prepay_vq_stats_t *out, uint32_t *qualified,

@@ -66,8 +66,8 @@ void prepay__meter_event(prepay_meter_t *meter, unsigned kind, prepay_time_t sta
         meter->event_counts[kind]++;
     }
     prepay_meter_record_t *r = &meter->records[meter->record_next];
-    r->start = start;
-    r->end = end;
+    r->start = prepay__record_time(start);
+    r->end = prepay__record_time(end);
     r->detail = detail;
     r->kind = (uint8_t)kind;
     r->used = 1;
@@ -105,7 +105,7 @@ void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *ou
     /* Forward then reverse, each total and tariffs 1..n: one loop, one copy of the conversion. */
     const prepay_energy_t *from[2] = {meter->forward, meter->reverse};
     uint32_t *to[2] = {out->forward, out->reverse};
-    out->time = meter->clock;
+    out->time = prepay__record_time(meter->clock);
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i <= PREPAY_METER_TARIFFS; i++) {
             to[k][i] = to_centi_kwh(from[k][i]);
@@ -259,6 +259,7 @@ int prepay_meter_set_purse_parameters(prepay_meter_t *meter, prepay_money_t alar
         return status;
     }
     meter->purse = next;
+    prepay__meter_purse_limits_written(meter);
     return PREPAY_OK;
 }
 
@@ -352,7 +353,7 @@ int prepay_meter_report(prepay_meter_t *meter, prepay_meter_condition_t conditio
         prepay_meter_record_t *r = &meter->records[i];
         if (r->used && r->kind == kind) {
             if (r->end == 0) {
-                r->end = meter->clock;
+                r->end = prepay__record_time(meter->clock);
             }
             break;
         }
@@ -411,10 +412,12 @@ static void remember_decision(prepay_meter_t *meter)
     }
     d->decided_balance = p->balance;
     d->decided_floor = floor;
+#if PREPAY_METER_DECISION_PURSE
     d->decided_purse[0] = p->alarm1;
     d->decided_purse[1] = p->alarm2;
     d->decided_purse[2] = p->overdraft_limit;
     d->decided_purse[3] = p->close_allowed;
+#endif
     d->decided_relay = meter->relay;
     d->decided_level = meter->alarm_level;
     d->decided_wallet = meter->wallet;
@@ -606,7 +609,7 @@ int prepay_meter_recharge(prepay_meter_t *meter, prepay_time_t now, prepay_money
     prepay__meter_catch_up(meter, now);
     meter->purse.last_before = meter->purse.balance;
     meter->purse.last_amount = amount;
-    meter->purse.last_time = meter->clock;
+    meter->purse.last_time = prepay__record_time(meter->clock);
     meter->purse.balance = balance;
     meter->purse.purchase_total = total;
     meter->purse.purchase_count = count;
@@ -647,11 +650,13 @@ void prepay__meter_clear_energy(prepay_meter_t *meter)
     memset(meter->demand.settled, 0, sizeof meter->demand.settled);
     prepay__meter_demand_restart(&meter->demand);
 #endif
+#if PREPAY_METER_LOAD_RECORDS
     if (meter->load_ring != NULL) {
         meter->load_ring->count = 0;
     }
     meter->load_profile.last = -1;
     meter->load_profile.read_di = 0;
+#endif
 }
 
 int prepay__meter_clear_events(prepay_meter_t *meter, int kind)

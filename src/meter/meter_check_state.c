@@ -100,9 +100,11 @@ static const char *check_clock(const prepay_meter_t *m)
             return "switch_time";
         }
     }
+#if !PREPAY_RECORD_TIME32 /* unsigned with PREPAY_RECORD_TIME32: every value is a limit */
     if (m->time_sync_limit < 0) {
         return "time_sync_limit";
     }
+#endif
     return NULL;
 }
 

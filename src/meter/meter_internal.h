@@ -81,9 +81,24 @@ static inline bool prepay__meter_decision_holds_inline(const prepay_meter_t *met
            meter->mode == PREPAY_METER_MODE_LOCAL && prepay__meter_policy_timeless(meter) &&
            meter->relay == d->decided_relay &&
            meter->alarm_level == d->decided_level && meter->wallet.level == d->decided_wallet.level &&
-           meter->wallet.flags == d->decided_wallet.flags && p->alarm1 == d->decided_purse[0] &&
-           p->alarm2 == d->decided_purse[1] && p->overdraft_limit == d->decided_purse[2] &&
-           p->close_allowed == d->decided_purse[3];
+           meter->wallet.flags == d->decided_wallet.flags &&
+#if PREPAY_METER_DECISION_PURSE
+           p->alarm1 == d->decided_purse[0] && p->alarm2 == d->decided_purse[1] &&
+           p->overdraft_limit == d->decided_purse[2] && p->close_allowed == d->decided_purse[3];
+#else
+           true; /* a limit written through the library forgot the decision (prepay__meter_purse_limits_written) */
+#endif
+}
+
+/* The purse limits were written (prepay_meter_set_purse_parameters(), 04001001..05): with
+ * PREPAY_METER_DECISION_PURSE 0 the cache keeps no copy of them to compare, so forget the decision. */
+static inline void prepay__meter_purse_limits_written(prepay_meter_t *meter)
+{
+#if PREPAY_METER_DECISION_PURSE
+    (void)meter; /* decision_holds compares the limits it used */
+#else
+    meter->derived.decided = 0;
+#endif
 }
 
 /* The same check out of line (meter.c). Speed builds inline it: prepay_meter_advance() asks at
@@ -229,13 +244,38 @@ bool prepay__meter_jump_load(const prepay_meter_t *meter, const prepay_meter_loa
  * run of minutes (demand window, load records up to *skip_until unwritten, the freezes at `to`). */
 prepay_time_t prepay__meter_jump(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, prepay_time_t end,
                                  const prepay_meter_load_t *load, prepay_time_t *skip_until);
+/* Whether di is a load-record parameter (04000901, 04000A01..07). */
+static inline bool prepay__meter_profile_parameter(uint32_t di)
+{
+    return di == PREPAY__DI_LOAD_MODE || (di >= PREPAY__DI_LOAD_START && di <= PREPAY__DI_LOAD_INTERVAL_1 + 5u);
+}
+#if PREPAY_METER_LOAD_RECORDS
 void prepay__meter_profile_init(prepay_meter_t *meter);
 /* The first load-profile member out of its domain, or NULL. */
 const char *prepay__meter_profile_check(const prepay_meter_t *meter);
-/* Whether di is a load-record parameter (04000901, 04000A01..07). */
-bool prepay__meter_profile_parameter(uint32_t di);
 int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c);
 int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, size_t len);
+#else
+/* PREPAY_METER_LOAD_RECORDS 0: no load records; the parameters read and write as unknown ("no requested data"). */
+static inline void prepay__meter_profile_init(prepay_meter_t *meter) { (void)meter; }
+static inline const char *prepay__meter_profile_check(const prepay_meter_t *meter)
+{
+    (void)meter;
+    return NULL;
+}
+static inline int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di,
+                                                       prepay__meter_cursor_t *c)
+{
+    (void)meter, (void)di, (void)c;
+    return PREPAY_E_NOT_FOUND;
+}
+static inline int prepay__meter_profile_parameter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v,
+                                                        size_t len)
+{
+    (void)meter, (void)di, (void)v, (void)len;
+    return PREPAY_E_NOT_FOUND;
+}
+#endif
 /* Where and how a DL/T 645-2007 request is answered (meter_handler.c): the meter (its address),
  * the request's function and the caller's reply buffer. One pointer, so that each reply call
  * passes its arguments in registers on a 32-bit target. */
@@ -254,9 +294,25 @@ int prepay__meter_reply(const prepay__meter_reply_t *r, unsigned flags, const ui
 /* An abnormal reply carrying one error byte. */
 int prepay__meter_reply_error(const prepay__meter_reply_t *r, uint8_t error);
 /* A class-06 read (function 11) and a follow-up read (function 12): the reply frame's length, or an error. */
+#if PREPAY_METER_LOAD_RECORDS
 int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req, const prepay__meter_reply_t *r);
 int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
                                  const prepay__meter_reply_t *r);
+#else
+/* PREPAY_METER_LOAD_RECORDS 0: no records to answer with. */
+static inline int prepay__meter_load_read(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                          const prepay__meter_reply_t *r)
+{
+    (void)meter, (void)req;
+    return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
+}
+static inline int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_frame_t *req,
+                                               const prepay__meter_reply_t *r)
+{
+    (void)meter, (void)req;
+    return prepay__meter_reply_error(r, PREPAY_DLT645_ERROR_NO_DATA);
+}
+#endif
 
 /* The load-record ring's entry points (meter_load_ring.c), reached through the table that
  * prepay_meter_attach_load_ring() puts in the ring: a firmware that never attaches a ring links
@@ -280,7 +336,12 @@ typedef struct prepay__meter_ring_ops {
 /* The attached ring's entry points, or NULL (no ring). */
 static inline const prepay__meter_ring_ops_t *prepay__meter_ring(const prepay_meter_t *meter)
 {
+#if PREPAY_METER_LOAD_RECORDS
     return meter->load_ring != NULL ? meter->load_ring->ops : NULL;
+#else
+    (void)meter;
+    return NULL; /* no load records kept */
+#endif
 }
 
 /* The minute ending at t: a record of the classes due, when a ring is attached and the meter is on. */

@@ -18,6 +18,8 @@
 #include "prepay/load_record.h"
 #include "meter_internal.h"
 
+#if PREPAY_METER_LOAD_RECORDS
+
 #define DEFAULT_INTERVAL 15u
 #define ALL_CLASSES 0x3Fu
 
@@ -93,11 +95,6 @@ int prepay__meter_load_follow_up(prepay_meter_t *meter, const prepay_dlt645_fram
 }
 
 /* ---- parameters ---------------------------------------------------------------------------------- */
-
-bool prepay__meter_profile_parameter(uint32_t di)
-{
-    return di == PREPAY__DI_LOAD_MODE || (di >= PREPAY__DI_LOAD_START && di <= PREPAY__DI_LOAD_INTERVAL_1 + 5u);
-}
 
 int prepay__meter_profile_parameter_read(const prepay_meter_t *meter, uint32_t di, prepay__meter_cursor_t *c)
 {
@@ -183,3 +180,18 @@ int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_ti
     p->read_di = 0;
     return PREPAY_OK;
 }
+
+#else /* PREPAY_METER_LOAD_RECORDS 0: no load-record parameters (config_default.h). */
+
+int prepay_meter_set_load_profile(prepay_meter_t *meter, uint8_t mode, prepay_time_t start,
+                                  const uint16_t interval[PREPAY_LOAD_RECORD_CLASSES])
+{
+    (void)mode, (void)start;
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    return interval == NULL ? PREPAY_E_INVALID_ARGUMENT : PREPAY_E_NOT_FOUND;
+}
+
+#endif

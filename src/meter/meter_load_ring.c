@@ -32,6 +32,8 @@
 #include "prepay/load_record.h"
 #include "meter_internal.h"
 
+#if PREPAY_METER_LOAD_RECORDS
+
 #define ALL_CLASSES 0x3Fu
 /* Data bytes of one frame: DL/T 645-2007 clause 7.1 limits a read reply's data to 200. */
 #define FRAME_DATA (PREPAY_DLT645_MAX_DATA < 200 ? PREPAY_DLT645_MAX_DATA : 200)
@@ -513,3 +515,40 @@ int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned
     }
     return status;
 }
+
+#else /* PREPAY_METER_LOAD_RECORDS 0: the meter keeps no load records (config_default.h). */
+
+int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records, size_t capacity)
+{
+    if (ring == NULL || records == NULL || capacity == 0) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    ring->records = records;
+    ring->capacity = capacity;
+    ring->first = 0;
+    ring->count = 0;
+    ring->ops = NULL; /* no meter will take it */
+    return PREPAY_OK;
+}
+
+int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring)
+{
+    int status = prepay__meter_check(meter);
+    return status != PREPAY_OK || ring == NULL ? status : PREPAY_E_NOT_FOUND;
+}
+
+int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned count, prepay_time_t from,
+                              prepay_load_record_t *out, size_t out_cap, size_t *written)
+{
+    (void)di, (void)from;
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (written == NULL || (out == NULL && out_cap > 0) || count == 0 || count > 255) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    return PREPAY_E_NOT_FOUND;
+}
+
+#endif

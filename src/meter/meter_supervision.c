@@ -221,9 +221,11 @@ static int sup_commit(prepay_meter_t *meter, prepay_time_t end, bool minute,
     prepay_meter_supervision_t *sup = meter->supervision;
     sup->lc = step->lc;
     uint8_t action = step->decision.action;
+#if PREPAY_METER_LC_LAST
     if (action != PREPAY_LC_NONE) {
         sup->lc_last = step->decision;
     }
+#endif
     if (action == PREPAY_LC_TRIP || action == PREPAY_LC_LOCKOUT) {
         meter->relay = (uint8_t)(meter->relay | PREPAY_METER_RELAY_LOAD_CONTROL);
     } else if (action == PREPAY_LC_RESTORE) {
@@ -270,12 +272,10 @@ static void sup_clock_changed(prepay_meter_t *meter, prepay_time_t before, prepa
     (void)prepay_vq_clock_changed(&sup->vq, after);
     /* Load-control cycles continue on the new time base; a pending restore keeps its remaining time. */
     if (sup->lc.restore_at != 0) {
-        sup->lc.restore_at += after - before;
-        if (sup->lc.restore_at <= 0) {
-            sup->lc.restore_at = 1;
-        }
+        prepay_time_t at = sup->lc.restore_at + (after - before);
+        sup->lc.restore_at = prepay__record_time(at <= 0 ? 1 : at);
     }
-    sup->lc.last_time = INT64_MIN;
+    sup->lc.last_time = PREPAY_RECORD_TIME_NONE;
 }
 
 /* DIs of the status-word reset and the supervision's parameters. */
@@ -346,11 +346,17 @@ static void sup_release(prepay_meter_t *meter)
     if (sup == NULL) {
         return;
     }
+#if PREPAY_METER_LC_LAST
     /* Released into lc_last directly; put back when it was no action (nothing was tripped). */
     prepay_lc_decision_t before = sup->lc_last;
     if (prepay_lc_release(&sup->lc, &sup->lc_last) != PREPAY_OK || sup->lc_last.action == PREPAY_LC_NONE) {
         sup->lc_last = before;
     }
+#else
+    prepay_lc_decision_t released; /* no copy kept (PREPAY_METER_LC_LAST 0) */
+    int status = prepay_lc_release(&sup->lc, &released);
+    (void)status; /* the relay flag is cleared either way, as above */
+#endif
     meter->relay = (uint8_t)(meter->relay & (uint8_t)~PREPAY_METER_RELAY_LOAD_CONTROL);
 }
 

@@ -24,7 +24,11 @@ int prepay_meter_set_time_sync_limit(prepay_meter_t *meter, int64_t seconds)
     if (seconds < 0) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
+#if PREPAY_RECORD_TIME32
+    meter->time_sync_limit = seconds > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)seconds;
+#else
     meter->time_sync_limit = seconds;
+#endif
     return PREPAY_OK;
 }
 
@@ -57,8 +61,8 @@ void prepay__meter_refuse_time_sync(prepay_meter_t *meter, prepay_time_t t)
         if (meter->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED] < UINT32_MAX) {
             meter->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED]++;
         }
-        r->start = meter->clock;
-        r->end = t;
+        r->start = prepay__record_time(meter->clock);
+        r->end = prepay__record_time(t);
         return;
     }
     prepay__meter_event(meter, PREPAY_METER_EVENT_TIME_SYNC_REFUSED, meter->clock, t, 0);

@@ -350,6 +350,7 @@ int prepay__meter_write(prepay_meter_t *meter, uint32_t di, const uint8_t *v, si
             return PREPAY_E_INVALID_ARGUMENT;
         }
         *p = next;
+        prepay__meter_purse_limits_written(meter);
         return PREPAY_OK;
     }
     case PREPAY__DI_DEMAND_PERIOD:

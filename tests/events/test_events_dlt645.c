@@ -325,6 +325,52 @@ static void test_catalogue_agrees(void **unused)
     assert_int_equal(item.length, PREPAY_EVENTS_STATUS_BYTES);
 }
 
+/* Record times (prepay_record_time_t): prepay_time_t by default, uint32 seconds since 2000 with
+ * PREPAY_RECORD_TIME32 (the firmware configuration). DL/T 645-2007 record times are YYMMDDhhmmss,
+ * years 2000..2099: the last second of 2099 is kept, read and decoded exactly either way; a time
+ * outside 32 bits is clamped only with PREPAY_RECORD_TIME32 (before 2000: 0, "none"). */
+static void test_record_time_range(void **unused)
+{
+    (void)unused;
+    prepay_events_record_t r;
+    assert_int_equal(sizeof r.start, PREPAY_RECORD_TIME32 ? 4u : 8u);
+    const prepay_time_t last = ev_time(2099, 12, 31, 23, 59, 59);
+    const prepay_time_t first = ev_time(2000, 1, 1, 0, 0, 1);
+    const prepay_time_t wrap = (prepay_time_t)UINT32_MAX + 1; /* 2136-02-07 06:28:16 */
+    assert_int_equal(prepay__record_time(last), last);
+    assert_int_equal(prepay__record_time(first), 1);
+    assert_int_equal(prepay__record_time(0), 0);
+    assert_int_equal(prepay__record_time(-1), PREPAY_RECORD_TIME32 ? 0 : -1);
+    assert_int_equal(prepay__record_time(wrap), PREPAY_RECORD_TIME32 ? (prepay_time_t)UINT32_MAX : wrap);
+    assert_int_equal(prepay__record_time(wrap + 1000), PREPAY_RECORD_TIME32 ? (prepay_time_t)UINT32_MAX : wrap + 1000);
+
+    prepay_events_state_t st;
+    assert_int_equal(prepay_events_init(&st), PREPAY_OK);
+    /* The clock set back from the last second of 2099 to the first of 2000. */
+    assert_int_equal(prepay_events_clock_changed(&st, last, first, 0x04030201u, 123456, 0), PREPAY_OK);
+    assert_int_equal(prepay_events_record(&st, PREPAY_EVENTS_CLOCK_CHANGE, 0, 1, &r), PREPAY_OK);
+    assert_int_equal(r.start, last);
+    assert_int_equal(r.end, first);
+    uint8_t out[64];
+    int64_t di = prepay_events_record_di(PREPAY_EVENTS_CLOCK_CHANGE, 0, 1);
+    assert_true(di > 0);
+    int n = prepay_events_read(&st, (uint32_t)di, out, sizeof out);
+    assert_true(n > 0);
+    static const uint8_t last_bcd[6] = {0x59, 0x59, 0x23, 0x31, 0x12, 0x99}; /* ss mm hh DD MM YY */
+    assert_memory_equal(out + 4, last_bcd, 6);
+    prepay_events_record_t back;
+    assert_int_equal(prepay_events_decode_record(PREPAY_EVENTS_CLOCK_CHANGE, out, (size_t)n, NULL, 0, &back),
+                     PREPAY_OK);
+    assert_int_equal(back.start, last);
+    assert_int_equal(back.end, first);
+    assert_int_equal(back.operator_code, 0x04030201u);
+    /* A programming record in that last second. */
+    assert_int_equal(prepay_events_programmed(&st, last, 0x04000401u, 7, 1, 1), PREPAY_OK);
+    assert_int_equal(prepay_events_record(&st, PREPAY_EVENTS_PROGRAMMING, 0, 1, &r), PREPAY_OK);
+    assert_int_equal(r.start, last);
+    assert_int_equal(r.end, last);
+}
+
 int main(int argc, char **argv)
 {
     tv_set_dir(argc > 1 ? argv[1] : "tests/vectors");
@@ -332,6 +378,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_parameter_vectors),     cmocka_unit_test(test_params_check),
         cmocka_unit_test(test_status_word_and_items), cmocka_unit_test(test_status_decode_rejects),
         cmocka_unit_test(test_incremental_collection), cmocka_unit_test(test_catalogue_agrees),
+        cmocka_unit_test(test_record_time_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

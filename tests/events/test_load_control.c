@@ -120,6 +120,29 @@ static void test_restore_cap_and_lockout(void **unused)
     assert_int_equal(st.trips, 6);
 }
 
+/* A restore timer that ends after 2136 (the longest delay from late 2099): the decision carries
+ * the exact time; the state keeps it, or with PREPAY_RECORD_TIME32 keeps 2136-02-07 06:28:15
+ * (UINT32_MAX s from 2000). Neither is reached: times end in 2099, the relay stays open. */
+static void test_restore_beyond_32_bits(void **unused)
+{
+    (void)unused;
+    prepay_lc_params_t p;
+    assert_int_equal(prepay_lc_params_default(&p), PREPAY_OK);
+    p.limit_power = 1000;
+    p.over_cycles = 2;
+    p.restore_seconds = UINT32_MAX;
+    prepay_lc_state_t st;
+    assert_int_equal(prepay_lc_init(&st), PREPAY_OK);
+    prepay_time_t t = ev_time(2099, 12, 31, 23, 0, 0);
+    assert_int_equal(overload(&st, &p, &t), PREPAY_LC_TRIP);
+    prepay_time_t want = t - 1 + (prepay_time_t)UINT32_MAX;
+    assert_int_equal(st.restore_at, PREPAY_RECORD_TIME32 ? (prepay_time_t)UINT32_MAX : want);
+    prepay_lc_decision_t d;
+    assert_int_equal(prepay_lc_step(&st, &p, ev_time(2099, 12, 31, 23, 59, 59), 0, 0, &d), PREPAY_OK);
+    assert_int_equal(d.action, PREPAY_LC_NONE);
+    assert_int_not_equal(st.tripped, 0);
+}
+
 /* The reference meter's overload: N seconds continuously above the limit, latched until released. */
 static void test_meter_overload_mode(void **unused)
 {
@@ -198,6 +221,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_restore_cap_and_lockout),
         cmocka_unit_test(test_meter_overload_mode),
         cmocka_unit_test(test_alarm_mode_and_bad_input),
+        cmocka_unit_test(test_restore_beyond_32_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,15 @@ static void test_day_vector(void **unused)
         uint32_t bq, bo;
         assert_int_equal(prepay_vq_decode(got, 27, 2024, &back, &bq, &bo), PREPAY_OK);
         assert_memory_equal(&back, &s, sizeof s);
+        /* The extremes' year is the caller's: with PREPAY_RECORD_TIME32 a year whose times 32 bits
+         * from 2000 cannot hold is refused (the record keeps uint32 seconds since 2000). */
+        if (s.max_time != 0) {
+            assert_int_equal(prepay_vq_decode(got, 27, 2099, &back, NULL, NULL), PREPAY_OK);
+            assert_int_equal(prepay_vq_decode(got, 27, 1999, &back, NULL, NULL),
+                             PREPAY_RECORD_TIME32 ? PREPAY_E_EVENTS_BAD_DATA : PREPAY_OK);
+            assert_int_equal(prepay_vq_decode(got, 27, 2137, &back, NULL, NULL),
+                             PREPAY_RECORD_TIME32 ? PREPAY_E_EVENTS_BAD_DATA : PREPAY_OK);
+        }
         assert_int_equal(bq, q);
         assert_int_equal(prepay_vq_read(&st, &p, 0x03100100u, got, 26), PREPAY_E_BUFFER_TOO_SMALL);
         days++;

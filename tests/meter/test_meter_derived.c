@@ -158,6 +158,29 @@ static void test_sizes(void **state)
            sizeof(prepay_meter_derived_t), sizeof(prepay_tariff_compact_state_t));
 }
 
+/* A limit written over DL/T 645 (04001001, alarm 1) while a decision is cached: the next step
+ * decides again. By default the cache compares the limits it used; with
+ * PREPAY_METER_DECISION_PURSE 0 (the firmware configuration) the write forgets the decision. */
+static void test_limit_write_decides_again(void **state)
+{
+    (void)state;
+    prepay_meter_t *m = fx_setup();
+    assert_int_equal(prepay_meter_recharge(m, m->clock, 10000, 1), PREPAY_OK); /* 100.00 yuan */
+    prepay_meter_load_t load = fx_constant(100);
+    assert_int_equal(prepay_meter_advance(m, 60, &load), PREPAY_OK);
+    assert_int_equal(m->alarm_level, 0);
+    assert_int_equal(m->derived.decided, 1);
+    uint8_t amount[4] = {0x00, 0x50, 0x01, 0x00}; /* 150.00 yuan, above the balance */
+    assert_int_equal(fx_write(m, 0x04001001u, FX_PW2, amount, 4), 0);
+    assert_int_equal(m->purse.alarm1, 15000);
+    assert_int_equal(prepay_meter_advance(m, 60, &load), PREPAY_OK);
+    assert_int_equal(m->alarm_level, 1);
+    /* The same through prepay_meter_set_purse_parameters(): alarm 1 back below the balance. */
+    assert_int_equal(prepay_meter_set_purse_parameters(m, 2000, 1000, 0, 0, 0), PREPAY_OK);
+    assert_int_equal(prepay_meter_advance(m, 60, &load), PREPAY_OK);
+    assert_int_equal(m->alarm_level, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_price_write_reaches_every_meter),
         cmocka_unit_test(test_seconds_equal_one_call),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_limit_write_decides_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "prepay/dlt645_data.h"
+#include "prepay/load_record.h"
 #include "meter_fixtures.h"
 
 static prepay_meter_t *funded_meter(void)
@@ -605,6 +606,37 @@ static void test_event_records_over_the_wire(void **state)
     assert_int_equal(fx_read(m, 0x03300D02u, v, sizeof v), -(int)PREPAY_DLT645_ERROR_NO_DATA);
 }
 
+/* The meter's event and frozen records keep times as prepay_record_time_t (uint32 seconds since
+ * 2000 with PREPAY_RECORD_TIME32, the firmware configuration): a cover opened in the last minutes
+ * of 2099 (DL/T 645 two-digit years end there) and a freeze at 23:59:30 read back exactly. */
+static void test_records_at_the_end_of_2099(void **state)
+{
+    (void)state;
+    fx_make_tariff(&fx_tariff);
+    prepay_dlt645_address_t a = fx_address();
+    prepay_meter_t *m = &fx_meter;
+    const prepay_time_t t0 = fx_time(2099, 12, 31, 23, 58, 0);
+    assert_int_equal(prepay_meter_init(m, &a, t0), PREPAY_OK);
+    assert_int_equal(prepay_meter_bind(m, &fx_tariff, NULL, true, NULL, NULL), PREPAY_OK);
+    assert_int_equal(sizeof m->records[0].start, PREPAY_RECORD_TIME32 ? 4u : 8u);
+    assert_int_equal(sizeof m->daily[0].time, PREPAY_RECORD_TIME32 ? 4u : 8u);
+    assert_int_equal(prepay_meter_report(m, PREPAY_METER_CONDITION_COVER_OPEN, true), PREPAY_OK);
+    assert_int_equal(prepay_meter_advance(m, 90, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_report(m, PREPAY_METER_CONDITION_COVER_OPEN, false), PREPAY_OK);
+    uint8_t v[64];
+    assert_int_equal(fx_read(m, 0x03300D01u, v, sizeof v), 60);
+    static const uint8_t start_bcd[6] = {0x00, 0x58, 0x23, 0x31, 0x12, 0x99}; /* ss mm hh DD MM YY */
+    static const uint8_t end_bcd[6] = {0x30, 0x59, 0x23, 0x31, 0x12, 0x99};
+    assert_memory_equal(v, start_bcd, 6);
+    assert_memory_equal(v + 6, end_bcd, 6);
+    prepay_dlt645_frame_t req;
+    prepay_dlt645_address_t bc = prepay_dlt645_address_broadcast();
+    assert_int_equal(prepay_dlt645_request_freeze(&req, &bc, 99, 99, 99, 99), PREPAY_OK);
+    uint8_t out[PREPAY_DLT645_FRAME_MAX];
+    assert_int_equal(send_raw(m, &req, out, sizeof out), 0); /* broadcast: no reply */
+    assert_int_equal(m->instant_freeze.time, t0 + 90);
+}
+
 static void test_small_reply_buffer(void **state)
 {
     (void)state;
@@ -621,6 +653,56 @@ static void test_small_reply_buffer(void **state)
     assert_int_equal(prepay_dlt645_request_read(&req, &own, 0x0001FF00u), PREPAY_OK);
     assert_int_equal(send_raw(m, &req, out, sizeof out), PREPAY_E_BUFFER_TOO_SMALL);
 }
+
+#if !PREPAY_METER_LOAD_RECORDS
+/* PREPAY_METER_LOAD_RECORDS 0 (the firmware configuration): the meter keeps no load records, so
+ * every class-06 read, a follow-up read and the load-record parameters 04000901/04000A01..07 get
+ * "no requested data" (DL/T 645-2007 error word bit 1), and no ring can be attached. */
+static void test_no_load_records(void **state)
+{
+    (void)state;
+    prepay_meter_t *m = funded_meter();
+    prepay_meter_load_t load = fx_constant(2000);
+    assert_int_equal(prepay_meter_advance(m, 2 * 3600, &load), PREPAY_OK); /* 8 quarter hours */
+    uint8_t v[16];
+    static const uint32_t parameters[] = {0x04000901u, 0x04000A01u, 0x04000A02u, 0x04000A07u};
+    for (size_t i = 0; i < sizeof parameters / sizeof parameters[0]; i++) {
+        assert_int_equal(fx_read(m, parameters[i], v, sizeof v), -(int)PREPAY_DLT645_ERROR_NO_DATA);
+    }
+    uint8_t mode = 0x08, thirty[2] = {0x30, 0x00};
+    assert_int_equal(fx_write(m, 0x04000901u, FX_PW2, &mode, 1), PREPAY_DLT645_ERROR_NO_DATA);
+    assert_int_equal(fx_write(m, 0x04000A05u, FX_PW2, thirty, 2), PREPAY_DLT645_ERROR_NO_DATA);
+    prepay_dlt645_frame_t req, rep;
+    prepay_dlt645_address_t a = m->address;
+    static const prepay_load_record_mode_t modes[] = {PREPAY_LOAD_RECORD_EARLIEST, PREPAY_LOAD_RECORD_FROM_TIME,
+                                                      PREPAY_LOAD_RECORD_LATEST};
+    for (unsigned cls = 0; cls <= 6; cls += 3) {
+        for (size_t i = 0; i < 3; i++) {
+            assert_int_equal(prepay_load_record_request(&req, &a, cls, modes[i], 4, m->clock - 3600), PREPAY_OK);
+            assert_true(fx_send(m, &req, &rep) > 0);
+            assert_true(rep.abnormal);
+            assert_int_equal(rep.error, PREPAY_DLT645_ERROR_NO_DATA);
+        }
+    }
+    assert_int_equal(prepay_dlt645_request_read_follow_up(&req, &a, 0x06000000u, 1), PREPAY_OK);
+    assert_true(fx_send(m, &req, &rep) > 0);
+    assert_true(rep.abnormal);
+    assert_int_equal(rep.error, PREPAY_DLT645_ERROR_NO_DATA);
+    /* The API says the same: no ring is taken, no parameters are kept, no record is found. */
+    static prepay_load_record_t records[4];
+    prepay_meter_load_ring_t ring;
+    assert_int_equal(prepay_meter_load_ring_init(&ring, records, 4), PREPAY_OK);
+    assert_int_equal(prepay_meter_attach_load_ring(m, &ring), PREPAY_E_NOT_FOUND);
+    assert_int_equal(prepay_meter_attach_load_ring(m, NULL), PREPAY_OK);
+    assert_int_equal(prepay_meter_attach_load_ring(NULL, NULL), PREPAY_E_INVALID_ARGUMENT);
+    static const uint16_t every15[PREPAY_LOAD_RECORD_CLASSES] = {15, 15, 15, 15, 15, 15};
+    assert_int_equal(prepay_meter_set_load_profile(m, 0x3F, 0, every15), PREPAY_E_NOT_FOUND);
+    size_t n = 99;
+    assert_int_equal(prepay_meter_load_records(m, 0x06000000u, 4, 0, records, 4, &n), PREPAY_E_NOT_FOUND);
+    assert_int_equal(n, 99);
+    assert_int_equal(prepay_meter_load_records(m, 0x06000000u, 0, 0, records, 4, &n), PREPAY_E_INVALID_ARGUMENT);
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -640,6 +722,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_more_slots_than_a_meter_holds),
         cmocka_unit_test(test_event_records_over_the_wire),
         cmocka_unit_test(test_small_reply_buffer),
+        cmocka_unit_test(test_records_at_the_end_of_2099),
+#if !PREPAY_METER_LOAD_RECORDS
+        cmocka_unit_test(test_no_load_records),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,15 @@ static void test_wrong_year_refused_and_recorded(void **state)
     sync_to(m, t0 + 200);
     assert_int_equal(m->clock, t0 + 200);
     assert_int_equal(m->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED], 1);
+    /* A limit beyond 32 bits (kept as UINT32_MAX with PREPAY_RECORD_TIME32): a correction across
+     * the whole range 2000..2099 is still within it, and the limit is not "any" (0). */
+    assert_int_equal(prepay_meter_set_time_sync_limit(m, INT64_MAX), PREPAY_OK);
+    assert_true(m->time_sync_limit == (PREPAY_RECORD_TIME32 ? (int64_t)UINT32_MAX : INT64_MAX));
+    sync_to(m, fx_time(2000, 1, 1, 0, 0, 1));
+    assert_int_equal(m->clock, fx_time(2000, 1, 1, 0, 0, 1));
+    assert_int_equal(prepay_meter_set_time_sync_limit(m, (int64_t)UINT32_MAX + 1), PREPAY_OK);
+    assert_true(m->time_sync_limit != 0);
+    assert_int_equal(m->event_counts[PREPAY_METER_EVENT_TIME_SYNC_REFUSED], 1);
 }
 
 static void test_repeated_refusals_keep_older_records(void **state)
@@ -146,7 +155,9 @@ static void test_check_state_names_each_forged_member(void **state)
     EXPECT_BAD("overload_since", bad.overload_since = bad.clock + 1);
     EXPECT_BAD("power_limit", bad.power_limit = -5);
     EXPECT_BAD("switch_time", bad.switch_time[2] = -7);
+#if !PREPAY_RECORD_TIME32 /* unsigned in 32 bits: every value is a limit */
     EXPECT_BAD("time_sync_limit", bad.time_sync_limit = -1);
+#endif
     EXPECT_BAD("tariff_state", bad.tariff_state.flags = 0xF0);
     EXPECT_BAD("unpriced", bad.unpriced = -1);
     EXPECT_BAD("energy registers", bad.forward[1] = bad.forward[0] + 1);
