@@ -47,6 +47,7 @@
 #define PREPAY_TARIFF_PROPORTIONAL 0   /* the meter prices energy as it flows: no proportional per-band tiers */
 #define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
+#define PREPAY_METER_TARIFF_SEALED 1    /* the tool validates and seals the tariff page; the meter checks the seal */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
 #define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8

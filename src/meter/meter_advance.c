@@ -14,6 +14,17 @@
 
 #include "prepay/bcd.h"
 #include "meter_internal.h"
+#include "../tariff/tariff_trusted.h"
+
+#if PREPAY_METER_TARIFF_SEALED
+/* The plan is the meter's sealed plan of sets validated when bound (prepay__meter_reseal()):
+ * the entry points that refuse an unsealed plan instead of validating it. */
+#define METER_FEED_INTERVAL prepay__compact_feed_interval_sealed
+#define METER_NEXT_CHANGE prepay__next_change_sealed
+#else
+#define METER_FEED_INTERVAL prepay_tariff_compact_feed_interval
+#define METER_NEXT_CHANGE prepay_tariff_next_change
+#endif
 
 /* floor(a / b) for b > 0. */
 static PREPAY__ONE_COPY int64_t floor_div(int64_t a, int64_t b)
@@ -163,8 +174,8 @@ static int price_step(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, p
     if (energy == 0) {
         return PREPAY_OK;
     }
-    int status = prepay_tariff_compact_feed_interval(plan, meter->account, &meter->tariff_state, start, end, energy,
-                                                     lines, PREPAY__METER_STEP_LINES, &result);
+    int status = METER_FEED_INTERVAL(plan, meter->account, &meter->tariff_state, start, end, energy, lines,
+                                     PREPAY__METER_STEP_LINES, &result);
     if (status == PREPAY_E_TARIFF_TIME_ORDER) {
         /* The clock was set back: keep the energy until the clock passes what was priced. */
         meter->unpriced = energy;
@@ -191,7 +202,7 @@ static unsigned band_at(prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
     }
     prepay_tariff_run_t run;
     prepay_time_t limit = t <= INT64_MAX - PREPAY_SECONDS_PER_DAY ? t + PREPAY_SECONDS_PER_DAY : INT64_MAX;
-    if (meter->sets[0] == NULL || prepay_tariff_next_change(plan, t, limit, &run) != PREPAY_OK) {
+    if (meter->sets[0] == NULL || METER_NEXT_CHANGE(plan, t, limit, &run) != PREPAY_OK) {
         d->band_from = d->band_until = 0;
         return 0;
     }
@@ -227,8 +238,8 @@ static prepay_money_t balance_after(const prepay_meter_t *meter, const prepay_ta
         return meter->purse.balance;
     }
     prepay_money_t balance;
-    if (prepay_tariff_compact_feed_interval(plan, meter->account, &state, t, until, energy, lines,
-                                            PREPAY__METER_STEP_LINES, &result) < 0 ||
+    if (METER_FEED_INTERVAL(plan, meter->account, &state, t, until, energy, lines, PREPAY__METER_STEP_LINES,
+                            &result) < 0 ||
         prepay_i64_sub(meter->purse.balance, result.due, &balance) != PREPAY_OK) {
         return INT64_MIN;
     }

@@ -303,7 +303,11 @@ int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan)
     if (status != PREPAY_OK) {
         return status;
     }
-    const prepay_tariff_t *a = plan->sets[0], *b = plan->sets[1];
+    return prepay__plan_compatible(plan->sets[0], plan->sets[1]);
+}
+
+int prepay__plan_compatible(const prepay_tariff_t *a, const prepay_tariff_t *b)
+{
     if (a->unit != b->unit || a->tou_tier_mode != b->tou_tier_mode || a->cycle_kind != b->cycle_kind ||
         a->cycle_start_month != b->cycle_start_month || a->cycle_start_day != b->cycle_start_day ||
         a->rounding != b->rounding || a->round_scope != b->round_scope || a->proration != b->proration) {
