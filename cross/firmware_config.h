@@ -48,6 +48,7 @@
 #define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
 #define PREPAY_METER_TARIFF_SEALED 1    /* the tool validates and seals the tariff page; the meter checks the seal */
+#define PREPAY_DIV64_COMPACT 1          /* 64-bit divisions by the library's small routine, not libgcc's __udivmoddi4 */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
 #define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8

@@ -480,6 +480,21 @@
 #endif
 
 /**
+ * @def PREPAY_DIV64_COMPACT
+ * @brief 1: the 64-bit divisions of the meter's path (calendar, money, BCD, tariff cycles,
+ * meter, events) go through one small routine of the library instead of the C library's
+ * (libgcc's `__udivmoddi4` and its wrappers, ~900 bytes on a Cortex-M4); 0: C's operators.
+ *
+ * The results are the same either way (C's truncating quotient and remainder): a firmware
+ * choice of size over speed. The routine divides with the processor's 32-bit divide when both
+ * operands fit 32 bits (times in seconds, most energies and prices) and bit by bit otherwise
+ * (64 steps), so leave it 0 on a server.
+ */
+#ifndef PREPAY_DIV64_COMPACT
+#define PREPAY_DIV64_COMPACT 0
+#endif
+
+/**
  * @def PREPAY_TARIFF_PROPORTIONAL
  * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
  * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and

@@ -8,6 +8,7 @@
 
 #include "prepay/voltage_qualification.h"
 #include "events_internal.h"
+#include "../common/wide_internal.h"
 
 /* "PVQS": marks initialised statistics. */
 #define VQ_MAGIC 0x50565153u
@@ -162,7 +163,7 @@ int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params,
             return PREPAY_E_EVENTS_BAD_SAMPLE;
         }
     }
-    prepay_time_t minute = time - time % 60;
+    prepay_time_t minute = time - prepay__smod64(time, 60);
     if (state->last_minute != INT64_MIN && minute <= state->last_minute) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
@@ -199,7 +200,7 @@ int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now)
     }
     roll(state, now);
     /* Minutes from the new clock's minute on are accepted. */
-    state->last_minute = now - now % 60 - 60;
+    state->last_minute = now - prepay__smod64(now, 60) - 60;
     return PREPAY_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "prepay/bcd.h"
 #include "meter_internal.h"
 #include "../tariff/tariff_trusted.h"
+#include "../common/wide_internal.h"
 
 int prepay__meter_check(const prepay_meter_t *meter)
 {
@@ -103,7 +104,7 @@ static uint32_t to_centi_kwh(prepay_energy_t wh)
     if (wh < 0) {
         return 0;
     }
-    return (uint32_t)(wh % 1000000000) / 10u;
+    return (uint32_t)prepay__smod64(wh, 1000000000) / 10u;
 }
 
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out)

@@ -12,6 +12,7 @@
 #include "prepay/dlt645_di.h"
 #include "meter_internal.h"
 #include "../tariff/tariff_trusted.h"
+#include "../common/wide_internal.h"
 
 #if PREPAY_METER_TARIFF_SEALED
 /* A bound set was validated when bound and never changes: the price without validating it again. */
@@ -465,7 +466,7 @@ static int read_ladder(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
             return PREPAY_E_NOT_FOUND;
         }
         prepay_energy_t bound = (n < set->tier_count) ? set->ladders[0].upper[n - 1u] : 0;
-        return put_unsigned(c, 4, bound / 10);
+        return put_unsigned(c, 4, prepay__sdiv64(bound, 10));
     }
     if (n < 1 || n > 7) {
         return PREPAY_E_NOT_FOUND;

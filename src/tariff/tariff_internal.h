@@ -324,8 +324,8 @@ static inline int prepay__amount_of(prepay_energy_t quantity, prepay_price_t pri
 {
     if (quantity >= 0 && price >= 0 && (((uint64_t)quantity | (uint64_t)price) >> 32) == 0) {
         uint64_t product = (uint64_t)quantity * (uint64_t)price;
-        out->units = (int64_t)(product / PREPAY_AMOUNT_NANOS);
-        out->nanos = (uint32_t)(product % PREPAY_AMOUNT_NANOS);
+        out->units = (int64_t)prepay__udiv64(product, PREPAY_AMOUNT_NANOS);
+        out->nanos = (uint32_t)prepay__umod64(product, PREPAY_AMOUNT_NANOS);
         return PREPAY_OK;
     }
     return prepay_amount_from_product(quantity, price, out);
