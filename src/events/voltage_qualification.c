@@ -112,7 +112,7 @@ static void roll(prepay_vq_state_t *s, prepay_time_t t)
             memset(s->months, 0, sizeof s->months);
         } else {
             size_t keep = PREPAY_VQ_MONTHS - (size_t)back;
-            memmove(&s->months[back], &s->months[0], keep * sizeof s->months[0]);
+            prepay__move(&s->months[back], &s->months[0], keep * sizeof s->months[0]);
             memset(&s->months[0], 0, (size_t)back * sizeof s->months[0]);
             memcpy(s->months[back - 1], s->this_month, sizeof s->this_month);
         }

@@ -85,7 +85,7 @@ static int32_t load_power(const prepay_meter_load_t *load, prepay_time_t t, prep
 static PREPAY__ONE_COPY void shift_in(prepay_meter_frozen_t *ring, size_t count,
                                       const prepay_meter_frozen_t *snapshot)
 {
-    memmove(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
+    prepay__move(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
     ring[0] = *snapshot;
 }
 
