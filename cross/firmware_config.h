@@ -51,6 +51,8 @@
 #define PREPAY_RECORD_TIME32 1          /* record times as uint32 s since 2000: DL/T 645 YYMMDDhhmmss years are 2000..2099 */
 #define PREPAY_METER_LC_LAST 0          /* no copy of the last load-control decision: the relay acts on it, lc keeps the outcome */
 #define PREPAY_METER_DECISION_PURSE 0   /* the decision cache keeps no purse limits: the library's limit writes forget it */
+#define PREPAY_METER_TARIFF_SEALED 1    /* the tool validates and seals the tariff page; the meter checks the seal */
+#define PREPAY_DIV64_COMPACT 1          /* 64-bit divisions by the library's small routine, not libgcc's __udivmoddi4 */
 
 /* Settlement in a concentrator or a multi-meter prepaid unit: a few rooms. */
 #define PREPAY_MAX_SETTLEMENT_ACCOUNTS 8

@@ -10,7 +10,10 @@
  * const set in a flash parameter page that the meter's programming tool
  * writes (TARIFF_PAGE: outside the image, neither RAM nor image flash), bound
  * read-only: the firmware configuration leaves tariff-programming writes out
- * (PREPAY_METER_TARIFF_WRITES 0). Not part of the library; never run.
+ * (PREPAY_METER_TARIFF_WRITES 0). The tool validated and sealed the page
+ * (prepay_tariff_page_seal()); the meter checks the seal when it binds it
+ * (prepay_meter_bind_page()) and, with PREPAY_METER_TARIFF_SEALED 1, links no
+ * tariff validator. Not part of the library; never run.
  */
 #include <stdint.h>
 #include <string.h>
@@ -28,8 +31,8 @@ volatile int sink;
 
 #ifndef METER_FIRMWARE_BASELINE
 /* The last 2 KB page of a 512 KB Cortex-M4 flash, reserved by the linker script of a real meter. */
-#define TARIFF_PAGE ((const prepay_tariff_t *)0x0807F800u)
-_Static_assert(sizeof(prepay_tariff_t) <= 2048, "the tariff fits its flash page");
+#define TARIFF_PAGE ((const prepay_tariff_page_t *)0x0807F800u)
+_Static_assert(sizeof(prepay_tariff_page_t) <= 2048, "the sealed tariff fits its flash page");
 static prepay_meter_t meter;
 #ifdef METER_FIRMWARE_SUPERVISED
 static prepay_meter_supervision_t supervision;
@@ -44,7 +47,7 @@ int main(void)
         address.bytes[i] = uart_rx[i];
     }
     sink = prepay_meter_init(&meter, &address, rtc_seconds);
-    sink = prepay_meter_bind(&meter, TARIFF_PAGE, NULL, false, NULL, NULL);
+    sink = prepay_meter_bind_page(&meter, TARIFF_PAGE, NULL, NULL, NULL);
 #ifdef METER_FIRMWARE_SUPERVISED
     sink = prepay_meter_supervision_init(&supervision, PREPAY_EVENTS_WIRING_SINGLE, 2200, 50000, 600000);
     sink = prepay_meter_attach_supervision(&meter, &supervision);

@@ -463,6 +463,38 @@
 #endif
 
 /**
+ * @def PREPAY_METER_TARIFF_SEALED
+ * @brief 1: the reference meter trusts the sets it binds once they are bound, and a firmware that
+ * binds sealed tariff pages (prepay_meter_bind_page()) links no tariff validator (~1.4 KB of flash,
+ * cross/meter_firmware.c); 0: the meter validates the sets again whenever their revision changes.
+ *
+ * Either way prepay_meter_bind() validates the sets and prepay_meter_bind_page() checks the pages'
+ * seals (prepay_tariff_page_check(): the programming tool validated and sealed them with
+ * prepay_tariff_page_seal()). With 1, what the meter does afterwards with the bound sets (band
+ * look-ups, pricing, price reads) relies on that check instead of validating them again, so the
+ * sets must not change while bound: requires ::PREPAY_METER_TARIFF_WRITES 0 (a const tariff in
+ * flash). With 0 the meter behaves as it always has.
+ */
+#ifndef PREPAY_METER_TARIFF_SEALED
+#define PREPAY_METER_TARIFF_SEALED 0
+#endif
+
+/**
+ * @def PREPAY_DIV64_COMPACT
+ * @brief 1: the 64-bit divisions of the meter's path (calendar, money, BCD, tariff cycles,
+ * meter, events) go through one small routine of the library instead of the C library's
+ * (libgcc's `__udivmoddi4` and its wrappers, ~900 bytes on a Cortex-M4); 0: C's operators.
+ *
+ * The results are the same either way (C's truncating quotient and remainder): a firmware
+ * choice of size over speed. The routine divides with the processor's 32-bit divide when both
+ * operands fit 32 bits (times in seconds, most energies and prices) and bit by bit otherwise
+ * (64 steps), so leave it 0 on a server.
+ */
+#ifndef PREPAY_DIV64_COMPACT
+#define PREPAY_DIV64_COMPACT 0
+#endif
+
+/**
  * @def PREPAY_TARIFF_PROPORTIONAL
  * @brief 1: the tariff engine prices ::PREPAY_TOU_TIER_PROPORTIONAL tariffs (per-band tiers
  * assigned in proportion at cycle end, NREL SAM's monthly rule); 0: leaves that code out and

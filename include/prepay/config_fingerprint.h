@@ -37,7 +37,9 @@
  * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do;
  * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`,
  * `PREPAY_TARIFF_PROPORTIONAL`: features
- * left out; the structs keep their members) are left
+ * left out; `PREPAY_METER_TARIFF_SEALED`: bound sets trusted, not validated again;
+ * `PREPAY_DIV64_COMPACT`: the same quotients by another routine;
+ * the structs keep their members) are left
  * out, so a debug library and a release program still agree.
  * `tests/common/check_config_fingerprint.py` fails when a macro of
  * config_default.h is in neither list.

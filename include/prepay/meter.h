@@ -498,6 +498,37 @@ PREPAY_API int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *s
                                  const prepay_tariff_account_t *account);
 
 /**
+ * @brief Binds sealed tariff pages read-only: prepay_meter_bind() with the pages' seals checked instead of
+ * the sets validated.
+ *
+ * For a firmware whose tariff is a const page in flash that its programming
+ * tool validated and sealed (prepay_tariff_page_seal(), built with the
+ * meter's configuration): binding checks each page's seal
+ * (prepay_tariff_page_check(), O(size)) and the two sets' compatibility,
+ * and never runs the tariff validator, so with ::PREPAY_METER_TARIFF_SEALED 1
+ * a firmware that binds only pages links none (docs/firmware.md). The sets
+ * are bound as with @p writable false. An unsealed, damaged or foreign page
+ * is refused and nothing changes.
+ * @param meter an initialised meter.
+ * @param page_a the page of the set in force (must stay valid while bound).
+ * @param page_b the page of the pending set, or NULL.
+ * @param policy base wallet policy, or NULL (as for prepay_meter_bind()).
+ * @param account tier account, or NULL.
+ * @return ::PREPAY_OK, or an error; nothing changes on error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL meter or page A);
+ * ::PREPAY_E_METER_BAD_STATE; ::PREPAY_E_TARIFF_NOT_SEALED,
+ * ::PREPAY_E_CONFIG_MISMATCH, ::PREPAY_E_TARIFF_SEAL_BROKEN (errors of
+ * prepay_tariff_page_check()); ::PREPAY_E_TARIFF_SWITCH_MISMATCH (the sets
+ * are incompatible); ::PREPAY_E_METER_TARIFF_UNSUPPORTED;
+ * ::PREPAY_E_METER_DAY_SLOTS; errors of prepay_wallet_policy_check().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_meter_bind_page(prepay_meter_t *meter, const prepay_tariff_page_t *page_a,
+                                      const prepay_tariff_page_t *page_b, const prepay_wallet_policy_t *policy,
+                                      const prepay_tariff_account_t *account);
+
+/**
  * @brief Sets the cost-control mode (local or remote) and decides the relay again.
  * @param meter the meter.
  * @param mode ::PREPAY_METER_MODE_LOCAL or ::PREPAY_METER_MODE_REMOTE.

@@ -182,7 +182,8 @@ enum prepay_tariff_status {
      *  prepay_strerror(): "tariff: state not initialised or corrupt" */
     PREPAY_E_TARIFF_BAD_STATE = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 27),
     /** A sealed plan's tariff changed without prepay_tariff_touch() (found only where
-     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal).
+     *  ::PREPAY_TARIFF_CHECK_SEALS is 1: other builds trust the seal), or a tariff page's
+     *  bytes no longer match its check value (prepay_tariff_page_check(): damaged in flash).
      *  prepay_strerror(): "tariff: a sealed plan's tariff changed without prepay_tariff_touch()" */
     PREPAY_E_TARIFF_SEAL_BROKEN = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 28),
     /** Proportional mode needs per-band energy: use ::prepay_tariff_state_t, not the compact state.
@@ -195,7 +196,10 @@ enum prepay_tariff_status {
     /** Demand and capacity charges need the monthly peaks of ::prepay_tariff_state_t: use the full
      *  state, or mark the compact state energy-only (prepay_tariff_compact_energy_only()).
      *  prepay_strerror(): "tariff: demand or capacity charges need the full state (monthly peaks)" */
-    PREPAY_E_TARIFF_NEEDS_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 31)
+    PREPAY_E_TARIFF_NEEDS_DEMAND = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 31),
+    /** A tariff page was never sealed with prepay_tariff_page_seal() (or its mark is damaged).
+     *  prepay_strerror(): "tariff: tariff page not sealed" */
+    PREPAY_E_TARIFF_NOT_SEALED = PREPAY_STATUS_MAKE(PREPAY_MODULE_TARIFF, 32)
 };
 
 /* ---- constants and enums ------------------------------------------------ */
@@ -801,6 +805,62 @@ PREPAY_API bool prepay_tariff_plan_is_sealed(const prepay_tariff_plan_t *plan);
 PREPAY_API void prepay_tariff_touch(prepay_tariff_t *tariff);
 
 /**
+ * @brief A tariff as a programming tool writes it into a meter's flash: the set, validated once, and its seal.
+ *
+ * A meter whose tariff is const in flash (::PREPAY_METER_TARIFF_WRITES 0)
+ * need not carry the full validator: the tool, built with the meter's
+ * configuration, validates the set and seals the page
+ * (prepay_tariff_page_seal()); the meter checks the seal when it binds
+ * the page (prepay_tariff_page_check(), prepay_meter_bind_page()). The
+ * check value covers the mark, the configuration fingerprint, the size of
+ * ::prepay_tariff_t and every byte of the set up to its revision counter, so
+ * a page written by a tool of another configuration or damaged in flash is
+ * refused. Write the sealed page byte for byte (padding included: the check
+ * covers the bytes as stored).
+ */
+typedef struct prepay_tariff_page {
+    prepay_tariff_t tariff; /**< the price set */
+    uint32_t mark;          /**< ::PREPAY_TARIFF_PAGE_MARK once sealed */
+    uint32_t fingerprint;   /**< prepay_config_fingerprint() of the library that sealed it */
+    uint64_t check;         /**< check value over mark, fingerprint, size and the set's bytes */
+} prepay_tariff_page_t;
+
+/** @brief ::prepay_tariff_page::mark of a sealed page ("TPGE"). */
+#define PREPAY_TARIFF_PAGE_MARK 0x54504745u
+
+/**
+ * @brief Validates a tariff page's set completely and seals the page (host side: the programming tool).
+ *
+ * Sets `mark`, `fingerprint` (this library's configuration fingerprint) and
+ * `check`. The set is validated as prepay_tariff_validate() does; an invalid
+ * set is not sealed (the page's `mark` is cleared, so a meter refuses it).
+ * @param page the page; its set must be complete, and it must be written to
+ *        the meter exactly as it is after this call.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); any error of prepay_tariff_validate().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_tariff_page_seal(prepay_tariff_page_t *page);
+
+/**
+ * @brief Checks a tariff page's seal (meter side): O(size of the set), no validation.
+ *
+ * A page that passes was validated by prepay_tariff_page_seal() under this
+ * configuration and has not changed since (up to the check value: every
+ * change within one 8-byte word of the set is detected, any other change with
+ * probability 1 - 2^-64).
+ * @param page the page.
+ * @return ::PREPAY_OK, or an error.
+ *
+ * **Errors:** ::PREPAY_E_INVALID_ARGUMENT (NULL); ::PREPAY_E_TARIFF_NOT_SEALED
+ * (no seal mark); ::PREPAY_E_CONFIG_MISMATCH (sealed by a library of another
+ * configuration); ::PREPAY_E_TARIFF_SEAL_BROKEN (the bytes changed since sealing).
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_tariff_page_check(const prepay_tariff_page_t *page);
+
+/**
  * @brief The band and price set in force at an instant, and how long they stay in force.
  *
  * Returns the run `[at, run->until)` in which neither the band nor the price
@@ -1382,6 +1442,7 @@ PREPAY_END_DECLS
 #define prepay_tariff_state_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_state_init, __VA_ARGS__)
 #define prepay_tariff_compact_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_compact_init, __VA_ARGS__)
 #define prepay_tariff_bill_init(...) PREPAY_CONFIG_GUARDED(prepay_tariff_bill_init, __VA_ARGS__)
+#define prepay_tariff_page_seal(...) PREPAY_CONFIG_GUARDED(prepay_tariff_page_seal, __VA_ARGS__)
 #endif
 /** @} */
 

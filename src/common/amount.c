@@ -65,17 +65,17 @@ int prepay_amount_from_product(prepay_energy_t energy, prepay_price_t price, pre
         /* Both below 2^32 (up to 4294 kWh at up to 42.9 per kWh): the product fits in
          * 64 bits, and its quotient and remainder by 1e9 are those of the split below. */
         uint64_t product = e * p;
-        return amount_from_magnitude(negative, product / NANOS, product % NANOS, out);
+        return amount_from_magnitude(negative, prepay__udiv64(product, NANOS), prepay__umod64(product, NANOS), out);
     }
-    uint64_t p1 = p / NANOS, p0 = p % NANOS;
-    uint64_t e1 = e / NANOS, e0 = e % NANOS;
+    uint64_t p1 = prepay__udiv64(p, NANOS), p0 = prepay__umod64(p, NANOS);
+    uint64_t e1 = prepay__udiv64(e, NANOS), e0 = prepay__umod64(e, NANOS);
     uint64_t low = e0 * p0; /* < 1e18 */
     uint64_t whole, term;
     if (!mul_u64(e, p1, &whole) || !mul_u64(e1, p0, &term) || !add_u64(whole, term, &whole) ||
-        !add_u64(whole, low / NANOS, &whole)) {
+        !add_u64(whole, prepay__udiv64(low, NANOS), &whole)) {
         return PREPAY_E_OVERFLOW;
     }
-    return amount_from_magnitude(negative, whole, low % NANOS, out);
+    return amount_from_magnitude(negative, whole, prepay__umod64(low, NANOS), out);
 }
 
 prepay_amount_t prepay_amount_from_money(prepay_money_t money)

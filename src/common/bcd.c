@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "prepay/status.h"
+#include "wide_internal.h"
 
 int prepay_bcd_decode_byte(uint8_t bcd, uint8_t *out)
 {
@@ -54,8 +55,10 @@ static int encode_digits(uint64_t value, uint8_t *out, size_t len)
 {
     uint8_t tmp[PREPAY_BCD_MAX_BYTES];
     for (size_t i = 0; i < len; i++) {
-        tmp[i] = (uint8_t)((((value / 10u) % 10u) << 4) | (value % 10u));
-        value /= 100u;
+        /* One 64-bit division per byte; the digits from the remainder below 100. */
+        unsigned two = (unsigned)prepay__umod64(value, 100u);
+        tmp[i] = (uint8_t)(((two / 10u) << 4) | (two % 10u));
+        value = prepay__udiv64(value, 100u);
     }
     if (value != 0) {
         return PREPAY_E_OUT_OF_RANGE;

@@ -52,7 +52,8 @@ int prepay_i64_div_round(int64_t num, int64_t den, prepay_rounding_t mode, int64
     }
     uint64_t n = prepay__magnitude(num), d = prepay__magnitude(den);
     int64_t result;
-    int status = prepay__round_quotient(n / d, n % d, d, (num < 0) != (den < 0), (int)mode, &result);
+    int status = prepay__round_quotient(prepay__udiv64(n, d), prepay__umod64(n, d), d, (num < 0) != (den < 0), (int)mode,
+                                        &result);
     if (status == PREPAY_OK) {
         *out = result;
     }

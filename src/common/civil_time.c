@@ -10,6 +10,7 @@
 
 #include "civil_time_internal.h"
 #include "prepay/status.h"
+#include "wide_internal.h"
 
 /* Day numbers of 0001-01-01 and 9999-12-31 relative to 2000-01-01. */
 #define FIRST_DAY (-730119)
@@ -73,8 +74,8 @@ unsigned prepay_time_weekday(prepay_days_t days)
 
 prepay_days_t prepay_time_day_of(prepay_time_t t)
 {
-    int64_t d = t / PREPAY_SECONDS_PER_DAY;
-    if (t % PREPAY_SECONDS_PER_DAY < 0) {
+    int64_t d = prepay__sdiv64(t, PREPAY_SECONDS_PER_DAY);
+    if (t < 0 && prepay__smod64(t, PREPAY_SECONDS_PER_DAY) < 0) {
         d -= 1;
     }
     if (d < INT32_MIN) {
@@ -88,7 +89,7 @@ prepay_days_t prepay_time_day_of(prepay_time_t t)
 
 int32_t prepay_time_second_of_day(prepay_time_t t)
 {
-    int64_t s = t % PREPAY_SECONDS_PER_DAY;
+    int64_t s = prepay__smod64(t, PREPAY_SECONDS_PER_DAY);
     if (s < 0) {
         s += PREPAY_SECONDS_PER_DAY;
     }

@@ -248,6 +248,7 @@ static const status_name_t names[] = {
     {-771, "ledger_flags_are_mutually_exclusive"},
     {-770, "ledger_id_must_not_be_zero"},
     {-769, "ledger_reserved_flag"},
+    {-544, "tariff_not_sealed"},
     {-543, "tariff_needs_demand"},
     {-542, "tariff_bad_demand"},
     {-541, "tariff_needs_bands"},

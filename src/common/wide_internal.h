@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "prepay/config.h"
 #include "prepay/fixed_point.h"
 
 typedef struct prepay__u128 {
@@ -31,6 +32,36 @@ static inline uint64_t prepay__magnitude(int64_t v)
 {
     return v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
 }
+
+/* 64-bit division with C's operators' results (C11 6.5.5p6: the quotient truncated toward
+ * zero, the remainder with the dividend's sign; d != 0, and not INT64_MIN / -1).
+ * PREPAY_DIV64_COMPACT 1 (config_default.h): one small out-of-line routine (a hardware
+ * 32-bit divide when both operands fit 32 bits, else a restoring loop, wide.c) instead of
+ * libgcc's __aeabi_ldivmod, __aeabi_uldivmod and __udivmoddi4 (908 bytes on a Cortex-M4);
+ * 0: the operators themselves. */
+#if PREPAY_DIV64_COMPACT
+uint64_t prepay__udiv64(uint64_t n, uint64_t d);
+uint64_t prepay__umod64(uint64_t n, uint64_t d);
+int64_t prepay__sdiv64(int64_t n, int64_t d);
+int64_t prepay__smod64(int64_t n, int64_t d);
+#else
+static inline uint64_t prepay__udiv64(uint64_t n, uint64_t d)
+{
+    return n / d;
+}
+static inline uint64_t prepay__umod64(uint64_t n, uint64_t d)
+{
+    return n % d;
+}
+static inline int64_t prepay__sdiv64(int64_t n, int64_t d)
+{
+    return n / d;
+}
+static inline int64_t prepay__smod64(int64_t n, int64_t d)
+{
+    return n % d;
+}
+#endif
 
 /* The library's one rounding rule: whether a mode rounds the magnitude
  * quotient q with remainder r over divisor d (r < d) up by one (1) or not

@@ -27,6 +27,7 @@
 
 #include "prepay/bcd.h"
 #include "events_internal.h"
+#include "../common/wide_internal.h"
 
 /* totals: the A.4 item 03xx0000 (or 0), di: the count item 03xxxx00, each kept as its xx bytes. */
 #define PP(cls, end, bit, totals) {1, cls, end, bit, PREPAY__LAYOUT_CLASS, 0, (uint8_t)((totals) >> 16), 0}
@@ -154,7 +155,7 @@ int prepay__events_get_datetime(const uint8_t *in, prepay_record_time_t *out)
 uint32_t prepay__events_centi_kwh(prepay_energy_t wh)
 {
     /* (wh / 10) % 10^8 == (wh % 10^9) / 10 for wh >= 0: one 64-bit division, then a 32-bit one. */
-    return wh < 0 ? 0u : (uint32_t)(wh % 1000000000) / 10u;
+    return wh < 0 ? 0u : (uint32_t)prepay__smod64(wh, 1000000000) / 10u;
 }
 
 uint32_t prepay__events_minutes(uint32_t seconds)

@@ -8,6 +8,7 @@
 
 #include "prepay/voltage_qualification.h"
 #include "events_internal.h"
+#include "../common/wide_internal.h"
 
 /* "PVQS": marks initialised statistics. */
 #define VQ_MAGIC 0x50565153u
@@ -111,7 +112,7 @@ static void roll(prepay_vq_state_t *s, prepay_time_t t)
             memset(s->months, 0, sizeof s->months);
         } else {
             size_t keep = PREPAY_VQ_MONTHS - (size_t)back;
-            memmove(&s->months[back], &s->months[0], keep * sizeof s->months[0]);
+            prepay__move(&s->months[back], &s->months[0], keep * sizeof s->months[0]);
             memset(&s->months[0], 0, (size_t)back * sizeof s->months[0]);
             memcpy(s->months[back - 1], s->this_month, sizeof s->this_month);
         }
@@ -162,7 +163,7 @@ int prepay_vq_minute(prepay_vq_state_t *state, const prepay_vq_params_t *params,
             return PREPAY_E_EVENTS_BAD_SAMPLE;
         }
     }
-    prepay_time_t minute = time - time % 60;
+    prepay_time_t minute = time - prepay__smod64(time, 60);
     if (state->last_minute != PREPAY_RECORD_TIME_NONE && minute <= state->last_minute) {
         return PREPAY_E_EVENTS_TIME_ORDER;
     }
@@ -199,7 +200,7 @@ int prepay_vq_clock_changed(prepay_vq_state_t *state, prepay_time_t now)
     }
     roll(state, now);
     /* Minutes from the new clock's minute on are accepted. */
-    prepay_time_t before = now - now % 60 - 60;
+    prepay_time_t before = now - prepay__smod64(now, 60) - 60;
     /* In the first minute of 2000 that is before 2000: "none" in 32 bits, which accepts the same minutes. */
     state->last_minute = PREPAY_RECORD_TIME32 && before < 0 ? PREPAY_RECORD_TIME_NONE : prepay__record_time(before);
     return PREPAY_OK;

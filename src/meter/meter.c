@@ -10,6 +10,8 @@
 
 #include "prepay/bcd.h"
 #include "meter_internal.h"
+#include "../tariff/tariff_trusted.h"
+#include "../common/wide_internal.h"
 
 int prepay__meter_check(const prepay_meter_t *meter)
 {
@@ -51,7 +53,12 @@ const prepay_tariff_plan_t *prepay__meter_reseal(prepay_meter_t *meter)
     d->band_from = d->band_until = 0; /* the band run belonged to the old plan */
     d->band = 0;
     if (meter->sets[0] != NULL) {
+#if PREPAY_METER_TARIFF_SEALED
+        /* Validated when bound (or their pages' seals checked), and never written (config_check.h). */
+        prepay__plan_seal_trusted(plan);
+#else
         (void)prepay_tariff_plan_seal(plan); /* left unsealed if invalid: every call then says why */
+#endif
     }
     return plan;
 }
@@ -97,7 +104,7 @@ static uint32_t to_centi_kwh(prepay_energy_t wh)
     if (wh < 0) {
         return 0;
     }
-    return (uint32_t)(wh % 1000000000) / 10u;
+    return (uint32_t)prepay__smod64(wh, 1000000000) / 10u;
 }
 
 void prepay__meter_freeze(const prepay_meter_t *meter, prepay_meter_frozen_t *out)
@@ -172,6 +179,9 @@ static PREPAY__ONE_COPY bool slots_too_many(const prepay_tariff_t *set)
     return false;
 }
 
+static int bind_valid(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
+                      bool writable, const prepay_wallet_policy_t *policy, const prepay_tariff_account_t *account);
+
 int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
                       bool writable, const prepay_wallet_policy_t *policy, const prepay_tariff_account_t *account)
 {
@@ -190,6 +200,39 @@ int prepay_meter_bind(prepay_meter_t *meter, const prepay_tariff_t *set_a, const
     if (status != PREPAY_OK) {
         return status;
     }
+    return bind_valid(meter, set_a, set_b, writable, policy, account);
+}
+
+int prepay_meter_bind_page(prepay_meter_t *meter, const prepay_tariff_page_t *page_a,
+                           const prepay_tariff_page_t *page_b, const prepay_wallet_policy_t *policy,
+                           const prepay_tariff_account_t *account)
+{
+    int status = prepay__meter_check(meter);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    if (page_a == NULL) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    /* The seal stands for the validation the programming tool did (prepay_tariff_page_seal()). */
+    status = prepay_tariff_page_check(page_a);
+    if (status == PREPAY_OK && page_b != NULL) {
+        status = prepay_tariff_page_check(page_b);
+        if (status == PREPAY_OK) {
+            status = prepay__plan_compatible(&page_a->tariff, &page_b->tariff);
+        }
+    }
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    return bind_valid(meter, &page_a->tariff, page_b != NULL ? &page_b->tariff : NULL, false, policy, account);
+}
+
+/* prepay_meter_bind() once the sets are known valid and compatible. */
+static int bind_valid(prepay_meter_t *meter, const prepay_tariff_t *set_a, const prepay_tariff_t *set_b,
+                      bool writable, const prepay_wallet_policy_t *policy, const prepay_tariff_account_t *account)
+{
+    int status;
     if (set_a->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL) {
         return PREPAY_E_METER_TARIFF_UNSUPPORTED;
     }

@@ -14,12 +14,24 @@
 
 #include "prepay/bcd.h"
 #include "meter_internal.h"
+#include "../tariff/tariff_trusted.h"
+#include "../common/wide_internal.h"
+
+#if PREPAY_METER_TARIFF_SEALED
+/* The plan is the meter's sealed plan of sets validated when bound (prepay__meter_reseal()):
+ * the entry points that refuse an unsealed plan instead of validating it. */
+#define METER_FEED_INTERVAL prepay__compact_feed_interval_sealed
+#define METER_NEXT_CHANGE prepay__next_change_sealed
+#else
+#define METER_FEED_INTERVAL prepay_tariff_compact_feed_interval
+#define METER_NEXT_CHANGE prepay_tariff_next_change
+#endif
 
 /* floor(a / b) for b > 0. */
 static PREPAY__ONE_COPY int64_t floor_div(int64_t a, int64_t b)
 {
-    int64_t q = a / b;
-    if ((a % b) != 0 && a < 0) {
+    int64_t q = prepay__sdiv64(a, b);
+    if (a < 0 && prepay__smod64(a, b) != 0) {
         q--;
     }
     return q;
@@ -57,7 +69,7 @@ static int32_t load_power(const prepay_meter_load_t *load, prepay_time_t t, prep
         int64_t step = (int64_t)load->step;
         int64_t k = floor_div(t - load->start, step);
         int64_t len = (int64_t)load->profile_len;
-        int64_t index = k % len;
+        int64_t index = prepay__smod64(k, len);
         if (index < 0) {
             index += len;
         }
@@ -73,7 +85,7 @@ static int32_t load_power(const prepay_meter_load_t *load, prepay_time_t t, prep
 static PREPAY__ONE_COPY void shift_in(prepay_meter_frozen_t *ring, size_t count,
                                       const prepay_meter_frozen_t *snapshot)
 {
-    memmove(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
+    prepay__move(&ring[1], &ring[0], (count - 1u) * sizeof ring[0]);
     ring[0] = *snapshot;
 }
 
@@ -163,8 +175,8 @@ static int price_step(prepay_meter_t *meter, const prepay_tariff_plan_t *plan, p
     if (energy == 0) {
         return PREPAY_OK;
     }
-    int status = prepay_tariff_compact_feed_interval(plan, meter->account, &meter->tariff_state, start, end, energy,
-                                                     lines, PREPAY__METER_STEP_LINES, &result);
+    int status = METER_FEED_INTERVAL(plan, meter->account, &meter->tariff_state, start, end, energy, lines,
+                                     PREPAY__METER_STEP_LINES, &result);
     if (status == PREPAY_E_TARIFF_TIME_ORDER) {
         /* The clock was set back: keep the energy until the clock passes what was priced. */
         meter->unpriced = energy;
@@ -191,7 +203,7 @@ static unsigned band_at(prepay_meter_t *meter, const prepay_tariff_plan_t *plan,
     }
     prepay_tariff_run_t run;
     prepay_time_t limit = t <= INT64_MAX - PREPAY_SECONDS_PER_DAY ? t + PREPAY_SECONDS_PER_DAY : INT64_MAX;
-    if (meter->sets[0] == NULL || prepay_tariff_next_change(plan, t, limit, &run) != PREPAY_OK) {
+    if (meter->sets[0] == NULL || METER_NEXT_CHANGE(plan, t, limit, &run) != PREPAY_OK) {
         d->band_from = d->band_until = 0;
         return 0;
     }
@@ -227,8 +239,8 @@ static prepay_money_t balance_after(const prepay_meter_t *meter, const prepay_ta
         return meter->purse.balance;
     }
     prepay_money_t balance;
-    if (prepay_tariff_compact_feed_interval(plan, meter->account, &state, t, until, energy, lines,
-                                            PREPAY__METER_STEP_LINES, &result) < 0 ||
+    if (METER_FEED_INTERVAL(plan, meter->account, &state, t, until, energy, lines, PREPAY__METER_STEP_LINES,
+                            &result) < 0 ||
         prepay_i64_sub(meter->purse.balance, result.due, &balance) != PREPAY_OK) {
         return INT64_MIN;
     }
@@ -254,7 +266,7 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
 {
     *skip_until = t;
     bool local = meter->mode == PREPAY_METER_MODE_LOCAL;
-    prepay_time_t e = limit - limit % 60; /* limit >= t >= 0 here */
+    prepay_time_t e = limit - prepay__smod64(limit, 60); /* limit >= t >= 0 here */
     if (e - t <= 60) {
         return t;
     }
@@ -272,7 +284,7 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
         (void)band_at(meter, plan, t);
         const prepay_meter_derived_t *d = &meter->derived;
         if (d->band_until > t) {
-            e = min_time(e, d->band_until - d->band_until % 60);
+            e = min_time(e, d->band_until - prepay__smod64(d->band_until, 60));
         }
     }
     if (local) {
@@ -285,7 +297,7 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
             prepay_tariff_cycle_bounds(meter->sets[0], cycle, NULL, &cycle_end) != PREPAY_OK) {
             return t;
         }
-        e = min_time(e, cycle_end - cycle_end % 60);
+        e = min_time(e, cycle_end - prepay__smod64(cycle_end, 60));
     }
     /* Records are due up to the end of this advance: those that its last ring-full overwrites
      * (before `skip`) are accounted at the run's end without being written. */
@@ -301,8 +313,8 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
          * the run ends before the first minute whose price takes it there. */
         const prepay_meter_derived_t *d = &meter->derived;
         int64_t per_minute = (int64_t)watts * 60;
-        int64_t lo = 0, hi = (e - t) / 60;
-        prepay_money_t b = balance_after(meter, plan, t, e, (meter->forward_remainder + per_minute * hi) / 3600);
+        int64_t lo = 0, hi = prepay__sdiv64(e - t, 60);
+        prepay_money_t b = balance_after(meter, plan, t, e, prepay__sdiv64(meter->forward_remainder + per_minute * hi, 3600));
         if (b == INT64_MIN || b > d->decided_balance) {
             return t;
         }
@@ -310,7 +322,7 @@ static prepay_time_t run_end(prepay_meter_t *meter, const prepay_tariff_plan_t *
             while (hi - lo > 1) { /* balance after lo minutes above the floor, after hi not */
                 int64_t mid = lo + (hi - lo) / 2;
                 prepay_money_t m = balance_after(meter, plan, t, t + mid * 60,
-                                                 (meter->forward_remainder + per_minute * mid) / 3600);
+                                                 prepay__sdiv64(meter->forward_remainder + per_minute * mid, 3600));
                 if (m != INT64_MIN && m > d->decided_floor) {
                     lo = mid;
                 } else {
@@ -414,7 +426,7 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
         bool run = false;
         /* Quiet stretches in one step only without supervision: supervision
            judges events and load control second by second (meter_supervision). */
-        if (sup == NULL && !above && t % 60 == 0 && next_minute < end) {
+        if (sup == NULL && !above && prepay__smod64(t, 60) == 0 && next_minute < end) {
             prepay_time_t limit = end;
             if (meter->sets[1] != NULL && t < switch_time) {
                 limit = min_time(limit, switch_time);
@@ -443,8 +455,8 @@ int prepay_meter_advance(prepay_meter_t *meter, int64_t seconds, const prepay_me
             reverse_ws += magnitude * dt;
         }
         /* Whole Wh and the watt-seconds left (both non-negative: no rounding question). */
-        prepay_energy_t wh = forward_ws / 3600;
-        prepay_energy_t back = reverse_ws < 3600 ? 0 : reverse_ws / 3600;
+        prepay_energy_t wh = prepay__sdiv64(forward_ws, 3600);
+        prepay_energy_t back = reverse_ws < 3600 ? 0 : prepay__sdiv64(reverse_ws, 3600);
         if (local) {
             /* Priced first: on error nothing of this step is kept. */
             status = price_step(meter, plan, t, step_end, wh);

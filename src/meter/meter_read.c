@@ -11,6 +11,15 @@
 #include "prepay/bcd.h"
 #include "prepay/dlt645_di.h"
 #include "meter_internal.h"
+#include "../tariff/tariff_trusted.h"
+#include "../common/wide_internal.h"
+
+#if PREPAY_METER_TARIFF_SEALED
+/* A bound set was validated when bound and never changes: the price without validating it again. */
+#define METER_PRICE prepay__tariff_price
+#else
+#define METER_PRICE prepay_tariff_price
+#endif
 
 /* Largest value of n BCD digits (n <= 18). */
 static uint64_t bcd_max(size_t bytes)
@@ -433,11 +442,11 @@ static int read_price(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
     }
     if (set->tou_tier_mode == PREPAY_TOU_TIER_UNIFORM) {
         /* The band price without the ladder surcharge of tier 1. */
-        if (prepay_tariff_price(set, band, 1, &price) != PREPAY_OK) {
+        if (METER_PRICE(set, band, 1, &price) != PREPAY_OK) {
             return PREPAY_E_NOT_FOUND;
         }
         price -= set->prices.tier_surcharge[0];
-    } else if (prepay_tariff_price(set, band, 1, &price) != PREPAY_OK) {
+    } else if (METER_PRICE(set, band, 1, &price) != PREPAY_OK) {
         return PREPAY_E_NOT_FOUND;
     }
     return put_price(c, price);
@@ -457,7 +466,7 @@ static int read_ladder(const prepay_meter_t *meter, uint32_t di, cursor_t *c)
             return PREPAY_E_NOT_FOUND;
         }
         prepay_energy_t bound = (n < set->tier_count) ? set->ladders[0].upper[n - 1u] : 0;
-        return put_unsigned(c, 4, bound / 10);
+        return put_unsigned(c, 4, prepay__sdiv64(bound, 10));
     }
     if (n < 1 || n > 7) {
         return PREPAY_E_NOT_FOUND;

@@ -20,6 +20,7 @@
 
 #include "prepay/meter_supervision.h"
 #include "meter_internal.h"
+#include "../common/wide_internal.h"
 
 /* The sample's domains (prepay_events_sample_t). */
 #define SUP_VOLTAGE_MAX 9999
@@ -132,7 +133,7 @@ static int32_t apparent_of(const prepay_meter_t *meter, int32_t watts)
     int64_t magnitude = watts < 0 ? -(int64_t)watts : (int64_t)watts;
     int64_t pf = meter->instant.power_factor[0];
     pf = pf < 0 ? -pf : pf;
-    int64_t va = pf > 0 && pf < 1000 ? magnitude * 1000 / pf : magnitude;
+    int64_t va = pf > 0 && pf < 1000 ? prepay__sdiv64(magnitude * 1000, pf) : magnitude;
     return clamp32(va, SUP_LC_POWER_MAX);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dlt645_internal.h"
+#include "../common/size_internal.h"
 #include "prepay/dlt645.h"
 
 uint8_t prepay_dlt645_control(uint8_t function, bool is_reply, bool abnormal, bool follow_up)
@@ -115,7 +116,7 @@ int prepay_dlt645_frame_init(prepay_dlt645_frame_t *frame, prepay_dlt645_edition
     }
     /* memmove: data may point into frame->data itself. */
     if (data_len > 0) {
-        memmove(frame->data, data, data_len);
+        prepay__move(frame->data, data, data_len);
     }
     frame->address = *address;
     frame->control = control;

@@ -14,6 +14,7 @@
 #include "prepay/fixed_point.h"
 #include "prepay/status.h"
 #include "prepay/tariff.h"
+#include "tariff_trusted.h"
 #include "../common/size_internal.h"
 #include "../common/wide_internal.h"
 
@@ -111,8 +112,6 @@ int prepay__tariff_compact_add_days(const prepay_tariff_plan_t *plan, const prep
                                     const prepay_energy_t wh[PREPAY_MAX_TARIFF_INDEX + 1], prepay_energy_t total,
                                     prepay_tariff_compact_state_t *out, prepay_money_t *due);
 
-/* Price of (band, tier), tariff validated, band/tier in range. */
-int prepay__tariff_price(const prepay_tariff_t *tariff, unsigned band, unsigned tier, prepay_price_t *out);
 
 /* Cycle helpers (tariff validated). */
 int prepay__cycle_of(const prepay_tariff_t *tariff, prepay_time_t at, int32_t *cycle);
@@ -152,6 +151,22 @@ static inline int prepay__plan_check(const prepay_tariff_plan_t *plan, bool *sea
     }
     *sealed = false;
     return prepay_tariff_plan_validate(plan);
+}
+
+/* As prepay__plan_check() for callers that seal every plan they pass (the meter under
+ * PREPAY_METER_TARIFF_SEALED): an unsealed plan is refused, never validated. */
+static inline int prepay__plan_check_sealed(const prepay_tariff_plan_t *plan, bool *sealed)
+{
+    if (!prepay__sealed(plan)) {
+        return PREPAY_E_TARIFF_NOT_SEALED;
+    }
+#if PREPAY_TARIFF_CHECK_SEALS
+    if (prepay__plan_fingerprint(plan) != plan->seal.stamp) {
+        return PREPAY_E_TARIFF_SEAL_BROKEN;
+    }
+#endif
+    *sealed = true;
+    return PREPAY_OK;
 }
 
 /* Key of a stream cache: the sealed plan's stamp mixed with the account parameters the tier bounds use. */
@@ -309,8 +324,8 @@ static inline int prepay__amount_of(prepay_energy_t quantity, prepay_price_t pri
 {
     if (quantity >= 0 && price >= 0 && (((uint64_t)quantity | (uint64_t)price) >> 32) == 0) {
         uint64_t product = (uint64_t)quantity * (uint64_t)price;
-        out->units = (int64_t)(product / PREPAY_AMOUNT_NANOS);
-        out->nanos = (uint32_t)(product % PREPAY_AMOUNT_NANOS);
+        out->units = (int64_t)prepay__udiv64(product, PREPAY_AMOUNT_NANOS);
+        out->nanos = (uint32_t)prepay__umod64(product, PREPAY_AMOUNT_NANOS);
         return PREPAY_OK;
     }
     return prepay_amount_from_product(quantity, price, out);

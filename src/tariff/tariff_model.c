@@ -303,7 +303,11 @@ int prepay_tariff_plan_validate(const prepay_tariff_plan_t *plan)
     if (status != PREPAY_OK) {
         return status;
     }
-    const prepay_tariff_t *a = plan->sets[0], *b = plan->sets[1];
+    return prepay__plan_compatible(plan->sets[0], plan->sets[1]);
+}
+
+int prepay__plan_compatible(const prepay_tariff_t *a, const prepay_tariff_t *b)
+{
     if (a->unit != b->unit || a->tou_tier_mode != b->tou_tier_mode || a->cycle_kind != b->cycle_kind ||
         a->cycle_start_month != b->cycle_start_month || a->cycle_start_day != b->cycle_start_day ||
         a->rounding != b->rounding || a->round_scope != b->round_scope || a->proration != b->proration) {
@@ -488,7 +492,7 @@ static int served_units(const prepay_tariff_t *t, int32_t cycle, prepay_time_t c
     prepay_time_t a = ss > cs ? ss : cs;
     prepay_time_t b = se < ce ? se : ce;
     if (t->proration == PREPAY_PRORATE_BY_DAY) {
-        *total = (ce - cs) / PREPAY_SECONDS_PER_DAY;
+        *total = prepay__sdiv64(ce - cs, PREPAY_SECONDS_PER_DAY);
         *served = a < b ? (int64_t)prepay_time_day_of(b - 1) - (int64_t)prepay_time_day_of(a) + 1 : 0;
         return PREPAY_OK;
     }
@@ -551,7 +555,7 @@ int prepay__tier_bounds(const prepay_tariff_t *t, const prepay_tariff_account_t 
         }
         int64_t b = ladder->upper[i];
         if (ladder->per_day) {
-            status = prepay_i64_mul(b, (ce - cs) / PREPAY_SECONDS_PER_DAY, &b);
+            status = prepay_i64_mul(b, prepay__sdiv64(ce - cs, PREPAY_SECONDS_PER_DAY), &b);
         }
         if (status == PREPAY_OK) {
             status = prepay_i64_muldiv(b, account->tier_scale_num, account->tier_scale_den, PREPAY_ROUND_HALF_UP, &b);

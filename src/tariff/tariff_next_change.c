@@ -28,6 +28,9 @@ static prepay_days_t next_override_day(const prepay_tou_schedule_t *s, prepay_da
     return lo < s->override_count ? s->overrides[lo].day : -1;
 }
 
+static int next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
+                       prepay_tariff_run_t *run);
+
 int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
                               prepay_tariff_run_t *run)
 {
@@ -39,6 +42,28 @@ int prepay_tariff_next_change(const prepay_tariff_plan_t *plan, prepay_time_t at
     if (status != PREPAY_OK) {
         return status;
     }
+    return next_change(plan, at, limit, run);
+}
+
+int prepay__next_change_sealed(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
+                               prepay_tariff_run_t *run)
+{
+    if (!plan || !run || limit <= at) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    bool sealed;
+    int status = prepay__plan_check_sealed(plan, &sealed);
+    if (status != PREPAY_OK) {
+        return status;
+    }
+    return next_change(plan, at, limit, run);
+}
+
+/* The run at `at` in a checked plan. */
+static int next_change(const prepay_tariff_plan_t *plan, prepay_time_t at, prepay_time_t limit,
+                       prepay_tariff_run_t *run)
+{
+    int status;
     unsigned set = prepay__set_at(plan, at);
     const prepay_tariff_t *t = plan->sets[set];
     /* Set A ends at the switch-over: the price changes there even if the band does not. */

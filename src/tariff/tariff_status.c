@@ -39,6 +39,7 @@ const char *prepay__tariff_status_text(int number)
     case 29: return "tariff: proportional mode needs the full state (per-band energy)"; /* PREPAY_E_TARIFF_NEEDS_BANDS */
     case 30: return "tariff: malformed demand or capacity charge"; /* PREPAY_E_TARIFF_BAD_DEMAND */
     case 31: return "tariff: demand or capacity charges need the full state (monthly peaks)"; /* PREPAY_E_TARIFF_NEEDS_DEMAND */
+    case 32: return "tariff: tariff page not sealed"; /* PREPAY_E_TARIFF_NOT_SEALED */
     default: return (const char *)0;
     }
 }

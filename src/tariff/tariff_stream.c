@@ -383,14 +383,15 @@ static FAST_INLINE bool fast_first(const prepay_tariff_plan_t *plan, const void 
 static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_compact_state_t *state,
                       const_bands_t bands, const prepay_tariff_demand_state_t *demand,
                       const prepay_tariff_line_t *lines, size_t line_cap, const prepay_tariff_feed_result_t *result,
-                      bool *sealed)
+                      bool *sealed, bool sealed_only)
 {
     if (!plan || !state || !result || (!lines && line_cap > 0)) {
         return PREPAY_E_INVALID_ARGUMENT;
     }
     int status = prepay__state_check(state);
     if (status == PREPAY_OK) {
-        status = prepay__plan_check(plan, sealed);
+        /* sealed_only: a constant at every call, so a caller that never validates links no validator. */
+        status = sealed_only ? prepay__plan_check_sealed(plan, sealed) : prepay__plan_check(plan, sealed);
     }
     if (status == PREPAY_OK && plan->sets[0]->tou_tier_mode == PREPAY_TOU_TIER_PROPORTIONAL && !bands) {
         status = PREPAY_E_TARIFF_NEEDS_BANDS;
@@ -413,10 +414,11 @@ static int check_call(const prepay_tariff_plan_t *plan, const prepay_tariff_comp
 static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
                          prepay_tariff_compact_state_t *state, bands_t bands, bands_t work, demand_t demand,
                          prepay_time_t start, prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines,
-                         size_t line_cap, prepay_tariff_feed_result_t *result, bool fast_tried)
+                         size_t line_cap, prepay_tariff_feed_result_t *result, bool fast_tried, bool sealed_only)
 {
     bool sealed = false;
-    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed,
+                            sealed_only);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -444,7 +446,7 @@ static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const pre
                                      prepay_tariff_compact_state_t *state, bands_t bands, bands_t work,
                                      demand_t demand, prepay_time_t start, prepay_time_t end, prepay_energy_t energy,
                                      prepay_tariff_line_t *lines, size_t line_cap,
-                                     prepay_tariff_feed_result_t *result)
+                                     prepay_tariff_feed_result_t *result, bool sealed_only)
 {
     bool tried = fast_first(plan, state, lines, line_cap, result);
     if (tried) {
@@ -455,7 +457,7 @@ static FAST_INLINE int feed_interval(const prepay_tariff_plan_t *plan, const pre
         }
     }
     return slow_interval(plan, account, state, bands, work, demand, start, end, energy, lines, line_cap, result,
-                         tried);
+                         tried, sealed_only);
 }
 
 /* The fast path of a reading: a primed state, a later time, a register not lower. */
@@ -480,7 +482,7 @@ static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_ac
                         prepay_tariff_feed_result_t *result, bool fast_tried)
 {
     bool sealed = false;
-    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed);
+    int status = check_call(plan, state, (const_bands_t)bands, demand, lines, line_cap, result, &sealed, false);
     if (status != PREPAY_OK) {
         return status;
     }
@@ -603,7 +605,7 @@ int prepay_tariff_feed_interval(const prepay_tariff_plan_t *plan, const prepay_t
     prepay__state_load(state, &core); /* the general path works on an exact copy, padding included */
     prepay_energy_t work[PREPAY_TARIFF_PRICE_SETS][PREPAY_MAX_TARIFF_INDEX];
     int status = slow_interval(plan, account, &core, state->band_energy, work, &state->demand, start, end, energy,
-                               lines, line_cap, result, tried);
+                               lines, line_cap, result, tried, false);
     if (status >= 0) {
         prepay__state_store(&core, state);
     }
@@ -645,7 +647,15 @@ int prepay_tariff_compact_feed_interval(const prepay_tariff_plan_t *plan, const 
                                         prepay_energy_t energy, prepay_tariff_line_t *lines, size_t line_cap,
                                         prepay_tariff_feed_result_t *result)
 {
-    return feed_interval(plan, account, state, NULL, NULL, NULL, start, end, energy, lines, line_cap, result);
+    return feed_interval(plan, account, state, NULL, NULL, NULL, start, end, energy, lines, line_cap, result, false);
+}
+
+int prepay__compact_feed_interval_sealed(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
+                                         prepay_tariff_compact_state_t *state, prepay_time_t start,
+                                         prepay_time_t end, prepay_energy_t energy, prepay_tariff_line_t *lines,
+                                         size_t line_cap, prepay_tariff_feed_result_t *result)
+{
+    return feed_interval(plan, account, state, NULL, NULL, NULL, start, end, energy, lines, line_cap, result, true);
 }
 
 int prepay_tariff_compact_feed_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_account_t *account,
@@ -667,7 +677,7 @@ int prepay_tariff_close_cycle(const prepay_tariff_plan_t *plan, const prepay_tar
     prepay__state_load(state, &core);
     bool sealed = false;
     int status = check_call(plan, &core, (const_bands_t)state->band_energy, &state->demand, lines, line_cap, result,
-                            &sealed);
+                            &sealed, false);
     if (status != PREPAY_OK) {
         return status;
     }
