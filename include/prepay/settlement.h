@@ -358,6 +358,7 @@ typedef struct prepay_settlement_account {
     uint32_t command_calls;           /**< private: prepay_settlement_set_commands() calls */
     uint32_t usage;                   /**< private: usage record index (postpaid) */
     uint32_t mark;                    /**< private: undo generation */
+    uint32_t wallet_at;               /**< private: ledger position + 1 of its wallet (prepay_ledger_account_position(), a hint; 0: none) */
     prepay_wallet_state_t wallet;     /**< read only: wallet decision state */
     uint8_t commands;                 /**< read only: PREPAY_WALLET_IN_* commands in force */
     uint8_t opened;                   /**< private: ledger accounts created */
@@ -619,6 +620,7 @@ typedef struct prepay_settlement_work_sizes {
 typedef struct prepay_settlement_work {
     prepay_ledger_transfer_t *transfers; /**< private: the call's transfers */
     int *results;                        /**< private: their ledger results */
+    uint32_t *debit_at;                  /**< private: their debit accounts' ledger positions (hints, 0: none) */
     prepay_settlement_event_t *events;   /**< the last call's events (when `sizes.events` > 0) */
     int8_t *outcomes;                    /**< the last settle call's outcome per reading (input order) */
     uint64_t *keys;                      /**< private: sort keys (2 x readings) */

@@ -203,6 +203,7 @@ int prepay__settle_push(prepay__settle_call_t *call, const prepay_ledger_transfe
     if (call->transfers >= work->sizes.transfers) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
+    work->debit_at[call->transfers] = 0u;
     work->transfers[call->transfers++] = *transfer;
     prepay_money_t amount = transfer->amount;
     call->result->posted += amount;
@@ -254,7 +255,7 @@ int prepay__settle_finish(prepay__settle_call_t *call)
             work->transfers[i].flags |= PREPAY_LEDGER_TRANSFER_LINKED;
         }
         work->transfers[n - 1u].flags &= (uint16_t)~PREPAY_LEDGER_TRANSFER_LINKED;
-        int applied = prepay_ledger_apply(books->ledger, work->transfers, n, work->results);
+        int applied = prepay_ledger_apply_at(books->ledger, work->transfers, n, work->debit_at, work->results);
         if (applied < 0) {
             return prepay__settle_fail(call, applied, PREPAY_SETTLEMENT_NONE, 0, applied);
         }

@@ -63,9 +63,9 @@ static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 
 /* The part of an account record that charging it and deciding its wallet change, unless it is
  * postpaid (period totals, usage) or shares a ladder (ladder counters): the record's front, from
- * `books` to `relay` (sequences, mark, wallet state, relay), before its configuration. A reading
- * reads that and the configuration's first members (id, kind, policy): PREPAY__ACCOUNT_HOT_SIZE
- * bytes from the record's start. */
+ * `books` to `relay` (sequences, mark, wallet position, wallet state, relay), before its
+ * configuration. A reading reads that and the configuration's first members (id, kind, policy):
+ * PREPAY__ACCOUNT_HOT_SIZE bytes from the record's start. */
 #define PREPAY__ACCOUNT_BOOKS_SIZE offsetof(prepay_settlement_account_t, config)
 #define PREPAY__ACCOUNT_HOT_SIZE (offsetof(prepay_settlement_account_t, config) + 8u)
 _Static_assert(offsetof(prepay_settlement_account_t, books) == 0u, "books start the account record");
@@ -202,13 +202,15 @@ static inline uint64_t prepay__settle_plain_key(unsigned kind, uint32_t subject,
     return (uint64_t)kind << 59 | (uint64_t)subject << 32 | (uint64_t)period;
 }
 
-/* The next transfer slot of the call, zeroed (NULL: the work area is full). */
+/* The next transfer slot of the call, zeroed, without a debit position hint (NULL: the work area
+ * is full). */
 static inline prepay_ledger_transfer_t *prepay__settle_slot(prepay__settle_call_t *call)
 {
     prepay_settlement_work_t *work = call->work;
     if (call->transfers >= work->sizes.transfers) {
         return (prepay_ledger_transfer_t *)0;
     }
+    work->debit_at[call->transfers] = 0u;
     prepay_ledger_transfer_t *t = &work->transfers[call->transfers++];
     memset(t, 0, sizeof *t);
     return t;

@@ -428,6 +428,54 @@ static void test_failed_large_batch_restores_everything(void **state)
     fx_free(&fx);
 }
 
+/* Opening the books keeps each account's wallet position in the ledger (a hint for posting);
+ * a hint that names another account (a ledger that placed its accounts differently) still
+ * posts every charge to the right wallet. */
+static void test_wallet_position_hint(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    fx_account(&fx, 2, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 21, 2);
+    fx_open(&fx, 16);
+    prepay_settlement_account_t *a1 = &fx.site.memory.accounts[0]; /* records in the order added */
+    prepay_settlement_account_t *a2 = &fx.site.memory.accounts[1];
+    assert_ptr_equal(a1, prepay_settlement_account(&fx.site, 1));
+    assert_ptr_equal(a2, prepay_settlement_account(&fx.site, 2));
+    assert_int_not_equal(a1->wallet_at, 0);
+    assert_int_equal(a1->wallet_at, prepay_ledger_account_position(&fx.ledger, wallet_of(1)));
+    assert_int_equal(a2->wallet_at, prepay_ledger_account_position(&fx.ledger, wallet_of(2)));
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 10000, t), PREPAY_OK);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 10000, t), PREPAY_OK);
+    prepay_settlement_reading_t prime[2] = {{11, 0, t, 1000}, {21, 0, t, 1000}};
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 2, &res), 2);
+    /* Swapped hints: each names the other account's wallet */
+    uint32_t w1 = a1->wallet_at;
+    a1->wallet_at = a2->wallet_at;
+    a2->wallet_at = w1;
+    prepay_settlement_reading_t batch[2] = {{11, 0, t + H, 3000}, {21, 0, t + H, 9000}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 2, &res), 2);
+    assert_int_equal(fx_balance(&fx, 1), 10000 - 100); /* 2 kWh x 0.50 */
+    assert_int_equal(fx_balance(&fx, 2), 10000 - 400); /* 8 kWh x 0.50 */
+    prepay_ledger_balance_t b;
+    assert_int_equal(prepay_ledger_balance(&fx.ledger, wallet_of(1), &b), PREPAY_OK);
+    assert_int_equal(b.balance, 10000 - 100);
+    assert_int_equal(prepay_ledger_balance(&fx.ledger, wallet_of(2), &b), PREPAY_OK);
+    assert_int_equal(b.balance, 10000 - 400);
+    /* Opening the books again finds the positions again */
+    prepay_settlement_result_t r;
+    assert_int_equal(prepay_settlement_open(&fx.site, &fx.books, &r), PREPAY_OK);
+    assert_int_equal(a1->wallet_at, w1);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
 static void test_register_policies(void **state)
 {
     (void)state;
@@ -762,6 +810,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_refused_batch_restores_accounts),
         cmocka_unit_test(test_failed_large_batch_restores_everything),
+        cmocka_unit_test(test_wallet_position_hint),
         cmocka_unit_test(test_register_policies),
         cmocka_unit_test(test_replacement),
         cmocka_unit_test(test_batch_order_does_not_matter),
