@@ -476,6 +476,68 @@ static void test_wallet_position_hint(void **state)
     fx_free(&fx);
 }
 
+/* An account with default tier parameters is priced without them (the same prices, read from
+ * nothing); one with its own (a household's extra tier allowance) is priced with them. */
+static void test_tier_parameters(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    /* 0.50 yuan/kWh, +0.10 above 100 kWh a month */
+    prepay_tariff_t *e = &fx.tariff[0];
+    e->tier_count = 2;
+    e->ladders[0].upper[0] = 100000;
+    e->ladders[0].upper[1] = PREPAY_TIER_UNBOUNDED;
+    e->prices.tier_surcharge[1] = 10000000;
+    assert_int_equal(prepay_tariff_validate(e), PREPAY_OK);
+    assert_int_equal(prepay_tariff_plan_init(&fx.tariffs[0].plan, e), PREPAY_OK);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    prepay_settlement_account_config_t big;
+    prepay_settlement_account_config_init(&big);
+    big.id = 2;
+    big.kind = PREPAY_SETTLEMENT_PREPAID_REMOTE;
+    big.tariff_account.tier_add[0] = 100000; /* +100 kWh in the first tier */
+    assert_int_equal(prepay_settlement_add_account(&fx.site, &big), PREPAY_OK);
+    fx_meter(&fx, 21, 2);
+    fx_open(&fx, 16);
+    assert_int_equal(prepay_settlement_account(&fx.site, 1)->tariff_defaults, 1);
+    assert_int_equal(prepay_settlement_account(&fx.site, 2)->tariff_defaults, 0);
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 100000, t), PREPAY_OK);
+    prepay_settlement_result_t res;
+    prepay_settlement_reading_t prime[2] = {{11, 0, t, 0}, {21, 0, t, 0}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 2, &res), 2);
+    /* 150 kWh each: 100 x 0.50 + 50 x 0.60 = 80.00; with 200 kWh in tier 1: 75.00 */
+    prepay_settlement_reading_t batch[2] = {{11, 0, t + H, 150000}, {21, 0, t + H, 150000}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 2, &res), 2);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 8000);
+    assert_int_equal(fx_balance(&fx, 2), 100000 - 7500);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+/* prepay_settlement_memory_alloc() puts the account and meter arrays on cache-line boundaries,
+ * and both records are whole lines: each record starts a line, so the front part a reading
+ * uses spans as few lines as it can (docs/settlement.md, "Cost"). */
+static void test_records_on_cache_lines(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(prepay_settlement_account_t) % 64u, 0);
+    assert_int_equal(sizeof(prepay_settlement_meter_t) % 64u, 0);
+    const uint32_t counts[3] = {1, 1000, 100000};
+    for (int i = 0; i < 3; i++) {
+        prepay_settlement_sizes_t sizes = {counts[i], counts[i], 2, 4, 1};
+        prepay_settlement_memory_t m;
+        assert_int_equal(prepay_settlement_memory_alloc(&m, &sizes), PREPAY_OK);
+        assert_int_equal((uintptr_t)m.accounts % 64u, 0);
+        assert_int_equal((uintptr_t)m.meters % 64u, 0);
+        prepay_settlement_memory_free(&m);
+    }
+}
+
 static void test_register_policies(void **state)
 {
     (void)state;
@@ -811,6 +873,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_refused_batch_restores_accounts),
         cmocka_unit_test(test_failed_large_batch_restores_everything),
         cmocka_unit_test(test_wallet_position_hint),
+        cmocka_unit_test(test_tier_parameters),
+        cmocka_unit_test(test_records_on_cache_lines),
         cmocka_unit_test(test_register_policies),
         cmocka_unit_test(test_replacement),
         cmocka_unit_test(test_batch_order_does_not_matter),
