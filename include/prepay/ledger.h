@@ -743,6 +743,40 @@ PREPAY_NODISCARD
 PREPAY_API int prepay_ledger_replay_expiry(prepay_ledger_t *ledger, uint64_t transfer_id, prepay_time_t now);
 
 /**
+ * @brief prepay_ledger_apply() with where each transfer's debit account may be found.
+ * @param ledger an initialised ledger.
+ * @param batch transfers, as for prepay_ledger_apply().
+ * @param count transfers in @p batch (0 is fine).
+ * @param debit_at NULL, or @p count hints: a position + 1 in the account table that
+ *        prepay_ledger_account_position() gave for the transfer's debit account, or 0.
+ * @param results @p count results, as for prepay_ledger_apply().
+ * @return as prepay_ledger_apply().
+ *
+ * A caller that debits the same accounts over and over (a settlement site's
+ * wallets, one per reading) keeps their positions and saves a random index
+ * read per transfer on a large ledger. A hint is used only when the account at
+ * that position has the transfer's debit account id; any other is ignored, so
+ * results and the ledger are those of prepay_ledger_apply() whatever the hints.
+ *
+ * **Errors:** as prepay_ledger_apply().
+ */
+PREPAY_NODISCARD
+PREPAY_API int prepay_ledger_apply_at(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
+                                      const uint32_t *debit_at, int *results);
+
+/**
+ * @brief Where an account is in the ledger's account table (a hint for prepay_ledger_apply_at()).
+ * @param ledger an initialised ledger.
+ * @param account_id the account.
+ * @return its position + 1, or 0 if absent or on a bad argument. Accounts never
+ *         move in a ledger; a ledger loaded or recovered elsewhere may place them
+ *         differently.
+ *
+ * **Errors:** none; 0 for every failure.
+ */
+PREPAY_API uint32_t prepay_ledger_account_position(const prepay_ledger_t *ledger, uint64_t account_id);
+
+/**
  * @brief Looks up an account.
  * @param ledger an initialised ledger.
  * @param account_id the account.

@@ -341,18 +341,14 @@ typedef struct prepay_settlement_usage {
     uint32_t count;          /**< lines in use */
 } prepay_settlement_usage_t;
 
-/** @brief An account record. */
+/** @brief An account record.
+ *
+ * Laid out by use: what settling a reading reads and changes of a prepaid account (`books` to
+ * `relay`) comes first, then the configuration (whose first members a reading reads), then what
+ * only recharges, statements and shared ladders use; a reading then touches the record's first
+ * 160 bytes (docs/settlement.md, "Cost"). */
 typedef struct prepay_settlement_account {
-    prepay_settlement_account_config_t config; /**< as added (read only) */
     prepay_settlement_balances_t books;        /**< read only: the site's balances and totals */
-    prepay_energy_t ladder_energy[PREPAY_SETTLEMENT_COMMODITIES][2]; /**< private: shared tier counters (current, previous cycle) */
-    int32_t ladder_cycle[PREPAY_SETTLEMENT_COMMODITIES][2];          /**< private: their cycles */
-    prepay_amount_t ladder_carry[PREPAY_SETTLEMENT_COMMODITIES];     /**< private: exact priced minus charged (shared ladders) */
-    prepay_money_t ladder_charged[PREPAY_SETTLEMENT_COMMODITIES];    /**< private: dues charged (shared ladders) */
-    prepay_money_t statement_opening; /**< private: opening of the next statement */
-    prepay_money_t period_paid;       /**< private: recharges since the last statement */
-    prepay_money_t period_shares;     /**< private: common-area shares since the last statement */
-    prepay_money_t period_items;      /**< private: charge items since the last statement */
     uint32_t first_meter;             /**< private: first meter of the account */
     uint32_t meter_count[PREPAY_SETTLEMENT_COMMODITIES]; /**< private: meters per commodity */
     uint32_t recharges;               /**< read only: recharges applied (the last sequence) */
@@ -362,23 +358,30 @@ typedef struct prepay_settlement_account {
     uint32_t command_calls;           /**< private: prepay_settlement_set_commands() calls */
     uint32_t usage;                   /**< private: usage record index (postpaid) */
     uint32_t mark;                    /**< private: undo generation */
+    uint32_t wallet_at;               /**< private: ledger position + 1 of its wallet (prepay_ledger_account_position(), a hint; 0: none) */
     prepay_wallet_state_t wallet;     /**< read only: wallet decision state */
     uint8_t commands;                 /**< read only: PREPAY_WALLET_IN_* commands in force */
     uint8_t opened;                   /**< private: ledger accounts created */
     uint8_t relay;                    /**< read only: last relay command (::prepay_wallet_relay) */
+    uint8_t tariff_defaults;          /**< private: 1 when `config.tariff_account` holds the defaults (pricing then reads none of it) */
+    prepay_settlement_account_config_t config; /**< as added (read only) */
+    prepay_energy_t ladder_energy[PREPAY_SETTLEMENT_COMMODITIES][2]; /**< private: shared tier counters (current, previous cycle) */
+    int32_t ladder_cycle[PREPAY_SETTLEMENT_COMMODITIES][2];          /**< private: their cycles */
+    prepay_amount_t ladder_carry[PREPAY_SETTLEMENT_COMMODITIES];     /**< private: exact priced minus charged (shared ladders) */
+    prepay_money_t ladder_charged[PREPAY_SETTLEMENT_COMMODITIES];    /**< private: dues charged (shared ladders) */
+    prepay_money_t statement_opening; /**< private: opening of the next statement */
+    prepay_money_t period_paid;       /**< private: recharges since the last statement */
+    prepay_money_t period_shares;     /**< private: common-area shares since the last statement */
+    prepay_money_t period_items;      /**< private: charge items since the last statement */
 } prepay_settlement_account_t;
 
 /** @brief A meter record. */
 typedef struct prepay_settlement_meter {
     prepay_settlement_meter_config_t config; /**< as added (read only) */
-    /* What settling a reading never changes first, then what it does (from `flags` on: the
-     * undo log saves only that part for a reading). */
-    prepay_time_t replaced_at;       /**< private: last replacement time */
-    prepay_energy_t replaced_final;  /**< private: the old register's final value */
-    prepay_energy_t replaced_initial; /**< private: the new register's initial value */
+    /* Laid out by use: the configuration (read by every reading), then what settling a reading
+     * reads and changes (the undo log saves from `account` to `mark` for a reading), then what
+     * only replacements, groups and account lists use. */
     uint32_t account;                /**< private: account index or ::PREPAY_SETTLEMENT_NONE */
-    uint32_t next_meter;             /**< private: next meter of the same account */
-    uint32_t group;                  /**< private: group index or ::PREPAY_SETTLEMENT_NONE */
     uint16_t tariff;                 /**< private: tariff number in use */
     uint8_t role;                    /**< private: 0 none, 1 master, 2 member */
     uint8_t flags;                   /**< private */
@@ -390,6 +393,15 @@ typedef struct prepay_settlement_meter {
     prepay_energy_t next;            /**< private: energy attributed after the open period */
     uint32_t open_period;            /**< private: period index of `open` */
     uint32_t mark;                   /**< private: undo generation */
+    prepay_time_t replaced_at;       /**< private: last replacement time */
+    prepay_energy_t replaced_final;  /**< private: the old register's final value */
+    prepay_energy_t replaced_initial; /**< private: the new register's initial value */
+    uint32_t next_meter;             /**< private: next meter of the same account */
+    uint32_t group;                  /**< private: group index or ::PREPAY_SETTLEMENT_NONE */
+    /** private: pads the record to 320 bytes, 5 cache lines: in an array on a line boundary
+     *  (prepay_settlement_memory_alloc()) every record starts a line, and the part a reading uses
+     *  (its first 232 bytes) lies in 4 lines instead of 4.5 on average at 264 bytes */
+    uint8_t reserved[56];
 } prepay_settlement_meter_t;
 
 /** @brief An allocation group record. */
@@ -613,6 +625,7 @@ typedef struct prepay_settlement_work_sizes {
 typedef struct prepay_settlement_work {
     prepay_ledger_transfer_t *transfers; /**< private: the call's transfers */
     int *results;                        /**< private: their ledger results */
+    uint32_t *debit_at;                  /**< private: their debit accounts' ledger positions (hints, 0: none) */
     prepay_settlement_event_t *events;   /**< the last call's events (when `sizes.events` > 0) */
     int8_t *outcomes;                    /**< the last settle call's outcome per reading (input order) */
     uint64_t *keys;                      /**< private: sort keys (2 x readings) */

@@ -234,11 +234,20 @@ typedef struct credit_cache {
     uint32_t at; /* position + 1 of id */
 } credit_cache_t;
 
+/* True when position + 1 `at` holds account `id` (a caller's hint, prepay_ledger_apply_at()). */
+static inline bool hint_names(const prepay_ledger_t *ledger, uint32_t at, uint64_t id)
+{
+    return at != 0u && at <= ledger->account_count && ledger->memory.accounts[at - 1u].id == id && id != 0u;
+}
+
 /* A plain or pending transfer. */
 static int apply_plain(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, const prepay__ledger_probe_t *probe,
-                       credit_cache_t *cache)
+                       credit_cache_t *cache, uint32_t debit_hint)
 {
-    uint32_t dr_at = prepay__ledger_account_find(ledger, t->debit_account_id);
+    uint32_t dr_at = debit_hint;
+    if (!hint_names(ledger, dr_at, t->debit_account_id)) {
+        dr_at = prepay__ledger_account_find(ledger, t->debit_account_id);
+    }
     if (dr_at == 0u) {
         return PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND;
     }
@@ -377,7 +386,8 @@ static int apply_two_phase(prepay_ledger_t *ledger, const prepay_ledger_transfer
 }
 
 /* One transfer, all checks, applied on success. LINKED is not looked at. */
-static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, credit_cache_t *cache)
+static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *t, credit_cache_t *cache,
+                            uint32_t debit_hint)
 {
     int status = validate(t);
     if (status != PREPAY_OK) {
@@ -390,7 +400,7 @@ static inline int apply_one(prepay_ledger_t *ledger, const prepay_ledger_transfe
     if ((t->flags & TWO_PHASE) != 0u) {
         return apply_two_phase(ledger, t, &probe);
     }
-    return apply_plain(ledger, t, &probe, cache);
+    return apply_plain(ledger, t, &probe, cache, debit_hint);
 }
 
 /* Undoes the last log entry exactly (used to roll back a failed chain). The
@@ -462,6 +472,9 @@ static void undo_last(prepay_ledger_t *ledger)
         }                                                                                                  \
     } while (0)
 
+/* The debit position hint of transfer k (0: none). */
+#define HINT_AT(debit_at, k) ((debit_at) != NULL ? (debit_at)[(k)] : 0u)
+
 /* Ledgers from this many accounts on also prefetch the accounts of plain transfers ahead: their
  * index and records no longer stay in cache (a settlement site debits a different wallet with
  * each transfer); on smaller ledgers the hints only cost time (bench_ledger_memory, 1 008
@@ -470,17 +483,29 @@ static void undo_last(prepay_ledger_t *ledger)
 
 /* A macro, not a function: see PREPAY__LEDGER_PREFETCH. On large ledgers (accounts_ahead), plain
  * transfers also ask for the index slots of their debit and credit accounts, then for the
- * account records they name. */
+ * account records they name; a debit account with a position hint (debit_at) is asked for
+ * directly, and a credit account found already (cache: the call's repeated revenue account)
+ * not at all. */
 #define PREFETCH_AHEAD(ledger, batch, count, k)                                                            \
     do {                                                                                                   \
         if ((k) + PREFETCH_SLOTS_AHEAD < (count)) {                                                        \
             const prepay_ledger_transfer_t *ahead_ = &(batch)[(k) + PREFETCH_SLOTS_AHEAD];                 \
             PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->id));                    \
             if (accounts_ahead && (ahead_->flags & TWO_PHASE) == 0u) {                                     \
-                PREPAY__LEDGER_PREFETCH(                                                                   \
-                    &(ledger)->memory.account_index[prepay__ledger_account_start((ledger), ahead_->debit_account_id)]); \
-                PREPAY__LEDGER_PREFETCH(                                                                   \
-                    &(ledger)->memory.account_index[prepay__ledger_account_start((ledger), ahead_->credit_account_id)]); \
+                uint32_t at_ = HINT_AT(debit_at, (k) + PREFETCH_SLOTS_AHEAD);                              \
+                if (at_ != 0u && at_ <= (ledger)->account_count) {                                         \
+                    /* the record itself (checked when applied): no index slot */                          \
+                    const prepay_ledger_account_t *a_ = &(ledger)->memory.accounts[at_ - 1u];              \
+                    PREPAY__LEDGER_PREFETCH(a_);                                                           \
+                    PREPAY__LEDGER_PREFETCH((const unsigned char *)a_ + sizeof *a_ - 1u);                  \
+                } else {                                                                                   \
+                    PREPAY__LEDGER_PREFETCH(&(ledger)->memory.account_index[prepay__ledger_account_start(  \
+                        (ledger), ahead_->debit_account_id)]);                                             \
+                }                                                                                          \
+                if (ahead_->credit_account_id != cache.id) {                                               \
+                    PREPAY__LEDGER_PREFETCH(&(ledger)->memory.account_index[prepay__ledger_account_start(  \
+                        (ledger), ahead_->credit_account_id)]);                                            \
+                }                                                                                          \
             }                                                                                              \
             if ((ahead_->flags & TWO_PHASE) != 0u) {                                                       \
                 PREPAY__LEDGER_PREFETCH(prepay__ledger_slot_address((ledger), ahead_->pending_id));        \
@@ -497,8 +522,13 @@ static void undo_last(prepay_ledger_t *ledger)
                 PREFETCH_ENTRY(entry_);                                                                    \
             }                                                                                              \
             if (accounts_ahead && (ahead_->flags & TWO_PHASE) == 0u) {                                     \
-                PREFETCH_ACCOUNT((ledger), ahead_->debit_account_id);                                      \
-                PREFETCH_ACCOUNT((ledger), ahead_->credit_account_id);                                     \
+                uint32_t at_ = HINT_AT(debit_at, (k) + PREFETCH_ENTRIES_AHEAD);                            \
+                if (at_ == 0u || at_ > (ledger)->account_count) {                                          \
+                    PREFETCH_ACCOUNT((ledger), ahead_->debit_account_id);                                  \
+                }                                                                                          \
+                if (ahead_->credit_account_id != cache.id) {                                               \
+                    PREFETCH_ACCOUNT((ledger), ahead_->credit_account_id);                                 \
+                }                                                                                          \
             }                                                                                              \
         }                                                                                                  \
     } while (0)
@@ -516,6 +546,17 @@ static void expiry_push_from(prepay_ledger_t *ledger, uint32_t first)
 
 int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count, int *results)
 {
+    return prepay_ledger_apply_at(ledger, batch, count, NULL, results);
+}
+
+uint32_t prepay_ledger_account_position(const prepay_ledger_t *ledger, uint64_t account_id)
+{
+    return prepay__ledger_ready(ledger) ? prepay__ledger_account_find(ledger, account_id) : 0u;
+}
+
+int prepay_ledger_apply_at(prepay_ledger_t *ledger, const prepay_ledger_transfer_t *batch, size_t count,
+                           const uint32_t *debit_at, int *results)
+{
     if (!prepay__ledger_ready(ledger) || (count > 0u && (batch == NULL || results == NULL)) ||
         count > (size_t)INT32_MAX) {
         return PREPAY_E_INVALID_ARGUMENT;
@@ -532,7 +573,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         if ((batch[i].flags & PREPAY_LEDGER_TRANSFER_LINKED) == 0u) {
             /* A chain of one (the common case): apply_one changes nothing when it fails. */
             PREFETCH_AHEAD(ledger, batch, count, i);
-            int r = apply_one(ledger, &batch[i], &cache);
+            int r = apply_one(ledger, &batch[i], &cache, HINT_AT(debit_at, i));
             results[i] = r;
             if (r == PREPAY_OK) {
                 applied++;
@@ -561,7 +602,7 @@ int prepay_ledger_apply(prepay_ledger_t *ledger, const prepay_ledger_transfer_t 
         bool deadlines = false;
         for (size_t k = i; k <= last; k++) {
             PREFETCH_AHEAD(ledger, batch, count, k);
-            int r = apply_one(ledger, &batch[k], &cache);
+            int r = apply_one(ledger, &batch[k], &cache, HINT_AT(debit_at, k));
             results[k] = r;
             if (r < 0) {
                 failed = k;
@@ -599,7 +640,7 @@ int prepay_ledger_replay(prepay_ledger_t *ledger, const prepay_ledger_transfer_t
     }
     uint32_t base = ledger->transfer_count;
     credit_cache_t cache = {0u, 0u};
-    int r = apply_one(ledger, transfer, &cache);
+    int r = apply_one(ledger, transfer, &cache, 0u);
     if (r == PREPAY_OK && transfer->deadline != 0) {
         expiry_push_from(ledger, base);
     }

@@ -20,6 +20,15 @@ static int create(const prepay_settlement_books_t *books, const prepay_ledger_ac
     return status == PREPAY_LEDGER_EXISTS ? PREPAY_OK : status;
 }
 
+/* The ledger position of an account's wallet, kept in the account as a hint for posting
+ * (prepay_ledger_apply_at()); found again each time the books are opened, as a ledger loaded
+ * from a journal may place accounts elsewhere. */
+static uint32_t wallet_position(const prepay_settlement_books_t *books, const prepay_settlement_account_t *a)
+{
+    return prepay_ledger_account_position(books->ledger,
+                                          prepay_settlement_ledger_account_id(a->config.id, PREPAY_SETTLEMENT_ROLE_WALLET));
+}
+
 static int open_site(const prepay_settlement_books_t *books, uint32_t *created)
 {
     static const struct {
@@ -111,11 +120,13 @@ int prepay_settlement_open(prepay_settlement_site_t *site, const prepay_settleme
     for (; status == PREPAY_OK && i < site->account_count; i++) {
         prepay_settlement_account_t *a = &site->memory.accounts[i];
         if (a->opened) {
+            a->wallet_at = wallet_position(books, a);
             continue;
         }
         status = open_account(site, books, a, &created);
         if (status == PREPAY_OK) {
             a->opened = 1;
+            a->wallet_at = wallet_position(books, a);
             for (uint32_t k = a->first_meter; k != PREPAY_SETTLEMENT_NONE; k = site->memory.meters[k].next_meter) {
                 site->memory.meters[k].flags |= PREPAY__METER_OPEN;
             }

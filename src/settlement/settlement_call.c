@@ -13,12 +13,13 @@ typedef struct undo_header {
     uint32_t index;
 } undo_header_t;
 
-/* Where the saved part of a record starts: records change only after their
- * configuration (a replacement also changes a meter's, and saves it whole). */
+/* Where the saved part of a record starts: meters and groups change only after their
+ * configuration (a replacement also changes a meter's, and saves it whole); an account is
+ * saved whole, its configuration lying between what a reading changes and what recharges,
+ * statements and shared ladders change. */
 static size_t record_from(unsigned type)
 {
     switch (type) {
-    case PREPAY__UNDO_ACCOUNT: return offsetof(prepay_settlement_account_t, books);
     case PREPAY__UNDO_METER: return PREPAY__METER_UNDO_FROM;
     case PREPAY__UNDO_GROUP: return offsetof(prepay_settlement_group_t, stream);
     default: return 0;
@@ -30,11 +31,11 @@ static size_t record_size(unsigned type)
     switch (type) {
     case PREPAY__UNDO_SITE: return sizeof(prepay_settlement_site_t);
     case PREPAY__UNDO_ACCOUNT: return sizeof(prepay_settlement_account_t) - record_from(type);
-    case PREPAY__UNDO_METER: return sizeof(prepay_settlement_meter_t) - record_from(type);
+    case PREPAY__UNDO_METER: return PREPAY__METER_UNDO_SIZE;
     case PREPAY__UNDO_METER_FULL: return sizeof(prepay_settlement_meter_t);
     case PREPAY__UNDO_GROUP: return sizeof(prepay_settlement_group_t) - record_from(type);
     case PREPAY__UNDO_USAGE: return sizeof(prepay_settlement_usage_t);
-    case PREPAY__UNDO_ACCOUNT_BOOKS: return PREPAY__ACCOUNT_BOOKS_SIZE + PREPAY__ACCOUNT_TAIL_SIZE;
+    case PREPAY__UNDO_ACCOUNT_BOOKS: return PREPAY__ACCOUNT_BOOKS_SIZE;
     default: return 0;
     }
 }
@@ -169,8 +170,7 @@ void prepay__settle_undo(prepay__settle_call_t *call)
         if (h.type == PREPAY__UNDO_ACCOUNT_BOOKS) {
             uint8_t *a = (uint8_t *)&site->memory.accounts[h.index];
             const uint8_t *saved = work->undo + at + sizeof h;
-            memcpy(a + PREPAY__ACCOUNT_BOOKS_FROM, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
-            memcpy(a + PREPAY__ACCOUNT_TAIL_FROM, saved + PREPAY__ACCOUNT_BOOKS_SIZE, PREPAY__ACCOUNT_TAIL_SIZE);
+            memcpy(a, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
         }
         at += entry_size(h.type);
     }
@@ -203,6 +203,7 @@ int prepay__settle_push(prepay__settle_call_t *call, const prepay_ledger_transfe
     if (call->transfers >= work->sizes.transfers) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
+    work->debit_at[call->transfers] = 0u;
     work->transfers[call->transfers++] = *transfer;
     prepay_money_t amount = transfer->amount;
     call->result->posted += amount;
@@ -254,7 +255,7 @@ int prepay__settle_finish(prepay__settle_call_t *call)
             work->transfers[i].flags |= PREPAY_LEDGER_TRANSFER_LINKED;
         }
         work->transfers[n - 1u].flags &= (uint16_t)~PREPAY_LEDGER_TRANSFER_LINKED;
-        int applied = prepay_ledger_apply(books->ledger, work->transfers, n, work->results);
+        int applied = prepay_ledger_apply_at(books->ledger, work->transfers, n, work->debit_at, work->results);
         if (applied < 0) {
             return prepay__settle_fail(call, applied, PREPAY_SETTLEMENT_NONE, 0, applied);
         }

@@ -61,18 +61,29 @@ static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
  * Generations stay below PREPAY__MARK_BOOKS (prepay__settle_begin()). */
 #define PREPAY__MARK_BOOKS 0x80000000u
 
-/* The parts of an account record that charging it and deciding its wallet change, unless it is
- * postpaid (period totals, usage) or shares a ladder (ladder counters): `books`, and the members
- * from `first_meter` to the end (sequences, mark, wallet state, relay). */
-#define PREPAY__ACCOUNT_BOOKS_FROM offsetof(prepay_settlement_account_t, books)
-#define PREPAY__ACCOUNT_BOOKS_SIZE sizeof(prepay_settlement_balances_t)
-#define PREPAY__ACCOUNT_TAIL_FROM offsetof(prepay_settlement_account_t, first_meter)
-#define PREPAY__ACCOUNT_TAIL_SIZE (sizeof(prepay_settlement_account_t) - PREPAY__ACCOUNT_TAIL_FROM)
+/* The part of an account record that charging it and deciding its wallet change, unless it is
+ * postpaid (period totals, usage) or shares a ladder (ladder counters): the record's front, from
+ * `books` to `relay` (sequences, mark, wallet position, wallet state, relay), before its
+ * configuration. A reading reads that and the configuration's first members (id, kind, policy):
+ * PREPAY__ACCOUNT_HOT_SIZE bytes from the record's start. */
+#define PREPAY__ACCOUNT_BOOKS_SIZE offsetof(prepay_settlement_account_t, config)
+#define PREPAY__ACCOUNT_HOT_SIZE (offsetof(prepay_settlement_account_t, config) + 8u)
+_Static_assert(offsetof(prepay_settlement_account_t, books) == 0u, "books start the account record");
+_Static_assert(offsetof(prepay_settlement_account_t, relay) < offsetof(prepay_settlement_account_t, config),
+               "what a reading changes comes before the configuration");
+_Static_assert(offsetof(prepay_settlement_account_config_t, policy) + 2u <= 8u,
+               "id, kind and policy are the configuration's first 8 bytes");
 
-/* The part of a meter record the undo log saves (PREPAY__UNDO_METER): from `flags` to the end,
- * what settling a reading or closing a period changes (a replacement saves the record whole
- * first, PREPAY__UNDO_METER_FULL, as it also changes the members before). */
-#define PREPAY__METER_UNDO_FROM offsetof(prepay_settlement_meter_t, flags)
+/* The part of a meter record the undo log saves (PREPAY__UNDO_METER): from `account` to `mark`,
+ * what settling a reading or closing a period changes; a replacement saves the record whole
+ * first (PREPAY__UNDO_METER_FULL), as it also changes the configuration and the replacement. */
+#define PREPAY__METER_UNDO_FROM offsetof(prepay_settlement_meter_t, account)
+#define PREPAY__METER_UNDO_SIZE (offsetof(prepay_settlement_meter_t, replaced_at) - PREPAY__METER_UNDO_FROM)
+/* What a reading reads of a meter record: its first PREPAY__METER_HOT_SIZE bytes. */
+#define PREPAY__METER_HOT_SIZE offsetof(prepay_settlement_meter_t, replaced_at)
+_Static_assert(offsetof(prepay_settlement_meter_t, account) == sizeof(prepay_settlement_meter_config_t) &&
+                   offsetof(prepay_settlement_meter_t, mark) < offsetof(prepay_settlement_meter_t, replaced_at),
+               "a meter record: configuration, then what a reading changes, then the rest");
 
 /* One call: where its transfers and events go, and how to undo it. */
 typedef struct prepay__settle_call prepay__settle_call_t;
@@ -138,7 +149,7 @@ static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32
     if (m->mark == site->generation) {
         return PREPAY_OK;
     }
-    enum { FROM = PREPAY__METER_UNDO_FROM, SIZE = sizeof(prepay_settlement_meter_t) - FROM };
+    enum { FROM = PREPAY__METER_UNDO_FROM, SIZE = PREPAY__METER_UNDO_SIZE };
     prepay_settlement_work_t *work = call->work;
     size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
     if (need > work->sizes.undo_bytes - work->undo_used) {
@@ -168,20 +179,16 @@ static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint
     if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
     }
-    enum {
-        BOOKS = PREPAY__ACCOUNT_BOOKS_SIZE,
-        TAIL = PREPAY__ACCOUNT_TAIL_SIZE,
-    };
+    enum { BOOKS = PREPAY__ACCOUNT_BOOKS_SIZE };
     prepay_settlement_work_t *work = call->work;
-    size_t need = (8u + BOOKS + TAIL + 7u) & ~(size_t)7u;
+    size_t need = (8u + BOOKS + 7u) & ~(size_t)7u;
     if (need > work->sizes.undo_bytes - work->undo_used) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     uint8_t *at = work->undo + work->undo_used;
     const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT_BOOKS, index};
     memcpy(at, header, sizeof header);
-    memcpy(at + 8, (const uint8_t *)a + PREPAY__ACCOUNT_BOOKS_FROM, BOOKS);
-    memcpy(at + 8 + BOOKS, (const uint8_t *)a + PREPAY__ACCOUNT_TAIL_FROM, TAIL);
+    memcpy(at + 8, a, BOOKS);
     work->undo_used += need;
     a->mark = site->generation | PREPAY__MARK_BOOKS;
     return PREPAY_OK;
@@ -195,13 +202,15 @@ static inline uint64_t prepay__settle_plain_key(unsigned kind, uint32_t subject,
     return (uint64_t)kind << 59 | (uint64_t)subject << 32 | (uint64_t)period;
 }
 
-/* The next transfer slot of the call, zeroed (NULL: the work area is full). */
+/* The next transfer slot of the call, zeroed, without a debit position hint (NULL: the work area
+ * is full). */
 static inline prepay_ledger_transfer_t *prepay__settle_slot(prepay__settle_call_t *call)
 {
     prepay_settlement_work_t *work = call->work;
     if (call->transfers >= work->sizes.transfers) {
         return (prepay_ledger_transfer_t *)0;
     }
+    work->debit_at[call->transfers] = 0u;
     prepay_ledger_transfer_t *t = &work->transfers[call->transfers++];
     memset(t, 0, sizeof *t);
     return t;

@@ -106,6 +106,11 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
         t->id = key;
         t->debit_account_id = prepay_settlement_ledger_account_id(
             id, part == 0 ? PREPAY_SETTLEMENT_ROLE_WALLET : PREPAY_SETTLEMENT_ROLE_DEBT);
+        if (part == 0) {
+            /* The wallet's ledger position, found when the books were opened: the ledger checks it
+             * and looks the account up only if it names another (prepay_ledger_apply_at()). */
+            call->work->debit_at[call->transfers - 1u] = a->wallet_at;
+        }
         t->credit_account_id = revenue;
         t->amount = amount;
         t->timestamp = c->time;

@@ -217,7 +217,8 @@ int prepay__settle_price(prepay__settle_call_t *call, uint32_t meter, prepay_tim
         }
     } else {
         size_t lines = 0;
-        status = feed(call, plan, &a->config.tariff_account, &m->stream, NULL, start, end, energy, &d, NULL, &lines);
+        const prepay_tariff_account_t *parameters = a->tariff_defaults ? NULL : &a->config.tariff_account;
+        status = feed(call, plan, parameters, &m->stream, NULL, start, end, energy, &d, NULL, &lines);
         if (status == PREPAY_OK && usage) {
             record_usage(usage, commodity, call->work->lines, lines);
         }

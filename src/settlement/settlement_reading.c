@@ -258,8 +258,8 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
  * depends on them. Macros, not functions: see PREPAY__SETTLE_PREFETCH. */
 #define PREFETCH_SLOTS_AHEAD 16u  /* checks: the meter index slot of a reading's id */
 #define PREFETCH_METERS_AHEAD 8u  /* checks: its meter record (the slot is in cache by then) */
-#define PREFETCH_RECORDS_AHEAD 8u /* settling: every line of the meter record */
-#define PREFETCH_ACCOUNTS_AHEAD 4u /* settling: every line of its account record */
+#define PREFETCH_RECORDS_AHEAD 8u /* settling: the lines of the meter record a reading uses */
+#define PREFETCH_ACCOUNTS_AHEAD 4u /* settling: those of its account record */
 
 /* Every cache line of a record (read, then written or saved in the undo log). */
 #define PREFETCH_LINES(record, size)                                                                         \
@@ -291,21 +291,19 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
     } while (0)
 
 /* While settling sorted reading k: the meter record of reading k + 8, the account record of
- * reading k + 4 (its meter's line holding the account index arrived meanwhile): configuration
- * and books, and the last members (what a reading reads and saves, prepay__settle_touch_account). */
+ * reading k + 4 (its meter's line holding the account index arrived meanwhile): the front of
+ * each, what a reading reads and saves (PREPAY__METER_HOT_SIZE, PREPAY__ACCOUNT_HOT_SIZE). */
 #define PREFETCH_SETTLE(site, keys, n, k)                                                                    \
     do {                                                                                                     \
         const prepay_settlement_memory_t *mem_ = &(site)->memory;                                            \
         if ((k) + PREFETCH_RECORDS_AHEAD < (n)) {                                                            \
-            PREFETCH_LINES(&mem_->meters[(keys)[(k) + PREFETCH_RECORDS_AHEAD] >> 32],                        \
-                           sizeof(prepay_settlement_meter_t));                                               \
+            PREFETCH_LINES(&mem_->meters[(keys)[(k) + PREFETCH_RECORDS_AHEAD] >> 32], PREPAY__METER_HOT_SIZE);  \
         }                                                                                                    \
         if ((k) + PREFETCH_ACCOUNTS_AHEAD < (n)) {                                                           \
             uint32_t a_ = mem_->meters[(keys)[(k) + PREFETCH_ACCOUNTS_AHEAD] >> 32].account;                 \
             if (a_ != PREPAY_SETTLEMENT_NONE) {                                                              \
                 const unsigned char *r_ = (const unsigned char *)&mem_->accounts[a_];                        \
-                PREFETCH_LINES(r_, PREPAY__ACCOUNT_BOOKS_FROM + PREPAY__ACCOUNT_BOOKS_SIZE);                 \
-                PREFETCH_LINES(r_ + PREPAY__ACCOUNT_TAIL_FROM, PREPAY__ACCOUNT_TAIL_SIZE);                   \
+                PREFETCH_LINES(r_, PREPAY__ACCOUNT_HOT_SIZE);                                                \
             }                                                                                                \
         }                                                                                                    \
     } while (0)

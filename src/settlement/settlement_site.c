@@ -440,6 +440,12 @@ int prepay_settlement_add_account(prepay_settlement_site_t *site, const prepay_s
     }
     prepay_wallet_state_init(&a->wallet);
     a->relay = PREPAY_WALLET_RELAY_CLOSED;
+    /* Default tier parameters price as no parameters at all (prepay__tier_bounds() and the
+     * capacity rule take the defaults for NULL); passing none saves reading them, some 100
+     * bytes at the record's cold end, and hashing them into the stream's cache key, per reading. */
+    prepay_tariff_account_t defaults;
+    (void)prepay_tariff_account_init(&defaults);
+    a->tariff_defaults = memcmp(&defaults, &config->tariff_account, sizeof defaults) == 0 ? 1u : 0u;
     index_insert(site->memory.account_index, site->memory.account_index_slots, prepay__settle_hash32(config->id), index);
     return PREPAY_OK;
 }

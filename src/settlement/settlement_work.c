@@ -52,18 +52,19 @@ int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, u
 }
 
 typedef struct work_layout {
-    size_t offset[9];
+    size_t offset[10];
     size_t total;
 } work_layout_t;
 
 static bool plan(const prepay_settlement_work_sizes_t *s, work_layout_t *l)
 {
-    const size_t counts[9] = {s->transfers, s->transfers, s->events, s->readings, 2u * (size_t)s->readings,
-                              2u * (size_t)s->readings, s->lines, s->undo_bytes, s->scratch_bytes};
-    const size_t each[9] = {sizeof(prepay_ledger_transfer_t), sizeof(int), sizeof(prepay_settlement_event_t),
-                            sizeof(int8_t), sizeof(uint64_t), sizeof(uint32_t), sizeof(prepay_tariff_line_t), 1u, 1u};
+    const size_t counts[10] = {s->transfers, s->transfers, s->events, s->readings, 2u * (size_t)s->readings,
+                               2u * (size_t)s->readings, s->lines, s->undo_bytes, s->scratch_bytes, s->transfers};
+    const size_t each[10] = {sizeof(prepay_ledger_transfer_t), sizeof(int), sizeof(prepay_settlement_event_t),
+                             sizeof(int8_t), sizeof(uint64_t), sizeof(uint32_t), sizeof(prepay_tariff_line_t), 1u, 1u,
+                             sizeof(uint32_t)};
     l->total = 0;
-    for (size_t i = 0; i < 9u; i++) {
+    for (size_t i = 0; i < 10u; i++) {
         l->offset[i] = l->total;
         if (counts[i] > (SIZE_MAX - 8u) / each[i]) {
             return false;
@@ -114,6 +115,7 @@ int prepay_settlement_work_layout(prepay_settlement_work_t *work, void *buffer, 
     work->lines = (prepay_tariff_line_t *)(void *)(b + l.offset[6]);
     work->undo = b + l.offset[7];
     work->scratch = b + l.offset[8];
+    work->debit_at = (uint32_t *)(void *)(b + l.offset[9]);
     work->sizes = *sizes;
     return PREPAY_OK;
 }

@@ -136,6 +136,57 @@ static void test_rollback_is_exact(void **state)
     test_ledger_close(&tl);
 }
 
+/* prepay_ledger_apply_at(): a hint is used only when it names the transfer's debit account, so
+ * any hints (right, naming another account, out of range, none) give the results and the books
+ * of prepay_ledger_apply(). */
+static void test_apply_at_hints(void **state)
+{
+    (void)state;
+    test_ledger_t a, b;
+    test_ledger_open(&a, 8, 64);
+    test_ledger_open(&b, 8, 64);
+    make_accounts(&a);
+    make_accounts(&b);
+    /* positions follow creation: clearing 10, wallet 1, revenue 20 */
+    assert_int_equal(prepay_ledger_account_position(&a.ledger, 10), 1);
+    assert_int_equal(prepay_ledger_account_position(&a.ledger, 1), 2);
+    assert_int_equal(prepay_ledger_account_position(&a.ledger, 20), 3);
+    assert_int_equal(prepay_ledger_account_position(&a.ledger, 99), 0);
+    assert_int_equal(prepay_ledger_account_position(&a.ledger, 0), 0);
+    assert_int_equal(prepay_ledger_account_position(NULL, 1), 0);
+    prepay_ledger_transfer_t batch[8] = {
+        mk(1, 10, 1, 1000, PREPAY_LEDGER_CODE_RECHARGE, 0),
+        mk(2, 1, 20, 300, PREPAY_LEDGER_CODE_DEDUCTION, 0),
+        mk(3, 1, 20, 100, PREPAY_LEDGER_CODE_DEDUCTION, 0),
+        mk(4, 1, 20, 5000, PREPAY_LEDGER_CODE_DEDUCTION, 0),  /* exceeds the wallet's credits */
+        mk(5, 99, 20, 10, PREPAY_LEDGER_CODE_DEDUCTION, 0),   /* no such debit account */
+        mk(6, 1, 20, 50, PREPAY_LEDGER_CODE_DEDUCTION, 0),
+        mk(2, 1, 20, 300, PREPAY_LEDGER_CODE_DEDUCTION, 0),   /* exists */
+        mk(7, 20, 10, 20, PREPAY_LEDGER_CODE_DEDUCTION, 0),
+    };
+    /* right; the revenue account's (it could take the debit); out of range; the wallet's for
+     * the clearing account; the wallet's for a missing account; none; right; the wallet's */
+    const uint32_t hints[8] = {1, 3, 9, 1, 2, 0, 2, 2};
+    int ra[8], rb[8];
+    assert_int_equal(prepay_ledger_apply(&a.ledger, batch, 8, ra), 5);
+    assert_int_equal(prepay_ledger_apply_at(&b.ledger, batch, 8, hints, rb), 5);
+    assert_memory_equal(ra, rb, sizeof ra);
+    assert_int_equal(ra[3], PREPAY_E_LEDGER_EXCEEDS_CREDITS);
+    assert_int_equal(ra[4], PREPAY_E_LEDGER_DEBIT_ACCOUNT_NOT_FOUND);
+    assert_int_equal(ra[6], PREPAY_LEDGER_EXISTS);
+    assert_memory_equal(a.memory.accounts, b.memory.accounts, a.memory.account_capacity * sizeof(prepay_ledger_account_t));
+    assert_memory_equal(a.memory.transfer_index, b.memory.transfer_index, a.memory.transfer_index_slots * sizeof(uint64_t));
+    assert_memory_equal(a.memory.entries, b.memory.entries, 5 * sizeof(prepay_ledger_entry_t));
+    /* NULL hints: prepay_ledger_apply() itself */
+    prepay_ledger_transfer_t more = mk(8, 1, 20, 1, PREPAY_LEDGER_CODE_DEDUCTION, 0);
+    assert_int_equal(prepay_ledger_apply_at(&b.ledger, &more, 1, NULL, rb), 1);
+    assert_int_equal(prepay_ledger_apply_at(&b.ledger, NULL, 1, NULL, rb), PREPAY_E_INVALID_ARGUMENT);
+    assert_int_equal(test_ledger_verify(&a), PREPAY_OK);
+    assert_int_equal(test_ledger_verify(&b), PREPAY_OK);
+    test_ledger_close(&a);
+    test_ledger_close(&b);
+}
+
 static void test_lookups(void **state)
 {
     (void)state;
@@ -301,6 +352,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_arguments),
         cmocka_unit_test(test_rollback_is_exact),
+        cmocka_unit_test(test_apply_at_hints),
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_memory_size),
         cmocka_unit_test(test_status_texts),

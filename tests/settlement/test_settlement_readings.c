@@ -291,6 +291,253 @@ static void test_refused_batch_restores_accounts(void **state)
     fx_free(&fx);
 }
 
+/* A copy of everything a settlement call may change: the site's records and its own struct, the
+ * ledger's accounts, indexes and log, and the events and statements delivered. */
+typedef struct snapshot {
+    prepay_settlement_site_t site;
+    void *accounts, *meters;
+    size_t accounts_size, meters_size;
+    prepay_ledger_t ledger;
+    void *ledger_accounts, *account_index, *transfer_index, *entries;
+    size_t ledger_accounts_size, account_index_size, transfer_index_size, entries_size;
+    size_t log_count, statement_count;
+} snapshot_t;
+
+static void *copy_of(const void *from, size_t size)
+{
+    void *to = malloc(size ? size : 1u);
+    assert_non_null(to);
+    memcpy(to, from, size);
+    return to;
+}
+
+static void snapshot_take(const fx_t *fx, snapshot_t *s)
+{
+    const prepay_settlement_memory_t *m = &fx->site.memory;
+    const prepay_ledger_memory_t *l = &fx->ledger.memory;
+    s->site = fx->site;
+    s->accounts_size = (size_t)fx->site.account_count * sizeof m->accounts[0];
+    s->meters_size = (size_t)fx->site.meter_count * sizeof m->meters[0];
+    s->accounts = copy_of(m->accounts, s->accounts_size);
+    s->meters = copy_of(m->meters, s->meters_size);
+    s->ledger = fx->ledger;
+    s->ledger_accounts_size = (size_t)fx->ledger.account_count * sizeof l->accounts[0];
+    s->account_index_size = (size_t)l->account_index_slots * sizeof l->account_index[0];
+    s->transfer_index_size = (size_t)l->transfer_index_slots * sizeof l->transfer_index[0];
+    s->entries_size = (size_t)fx->ledger.transfer_count * sizeof l->entries[0];
+    s->ledger_accounts = copy_of(l->accounts, s->ledger_accounts_size);
+    s->account_index = copy_of(l->account_index, s->account_index_size);
+    s->transfer_index = copy_of(l->transfer_index, s->transfer_index_size);
+    s->entries = copy_of(l->entries, s->entries_size);
+    s->log_count = fx->log_count;
+    s->statement_count = fx->statement_count;
+}
+
+/* Byte for byte as taken, but the site's call generation (every call moves it on). */
+static void snapshot_check(const fx_t *fx, snapshot_t *s)
+{
+    const prepay_settlement_memory_t *m = &fx->site.memory;
+    const prepay_ledger_memory_t *l = &fx->ledger.memory;
+    s->site.generation = fx->site.generation;
+    assert_memory_equal(&s->site, &fx->site, sizeof s->site);
+    assert_memory_equal(s->accounts, m->accounts, s->accounts_size);
+    assert_memory_equal(s->meters, m->meters, s->meters_size);
+    assert_memory_equal(&s->ledger, &fx->ledger, sizeof s->ledger);
+    assert_memory_equal(s->ledger_accounts, l->accounts, s->ledger_accounts_size);
+    assert_memory_equal(s->account_index, l->account_index, s->account_index_size);
+    assert_memory_equal(s->transfer_index, l->transfer_index, s->transfer_index_size);
+    assert_memory_equal(s->entries, l->entries, s->entries_size);
+    assert_int_equal(fx->log_count, s->log_count);
+    assert_int_equal(fx->statement_count, s->statement_count);
+}
+
+static void snapshot_free(snapshot_t *s)
+{
+    free(s->accounts);
+    free(s->meters);
+    free(s->ledger_accounts);
+    free(s->account_index);
+    free(s->transfer_index);
+    free(s->entries);
+}
+
+/* On a site large enough to prefetch records (more than PREPAY__SETTLE_PREFETCH_METERS meters),
+ * a batch in random order that fails midway while settling (no more undo room), or after
+ * settling every reading (the ledger refuses the transfers), leaves the site's records, the
+ * ledger and the delivered events byte for byte as they were; then the same batch settles. */
+#define BIG_METERS 2304u
+
+static void test_failed_large_batch_restores_everything(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, BIG_METERS, BIG_METERS, 0, 0, 1);
+    for (uint32_t i = 1; i <= BIG_METERS; i++) {
+        fx_account(&fx, i, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+        fx_meter(&fx, 100000u + i, i);
+    }
+    fx_open(&fx, BIG_METERS);
+    prepay_time_t t = t0();
+    static prepay_settlement_reading_t batch[BIG_METERS];
+    uint64_t r = 0x9E3779B97F4A7C15u;
+    for (uint32_t i = 0; i < BIG_METERS; i++) {
+        /* 5.00 .. 54.00 yuan: a 20 kWh reading (10.00) moves some wallets across alarm levels
+         * or into debt, raising events */
+        assert_int_equal(fx_recharge(&fx, i + 1u, 1, 500 + (prepay_money_t)(i % 50u) * 100, t), PREPAY_OK);
+        batch[i] = (prepay_settlement_reading_t){100000u + i + 1u, 0, t, 1000};
+    }
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, BIG_METERS, &res), BIG_METERS);
+    for (uint32_t i = 0; i < BIG_METERS; i++) {
+        batch[i] = (prepay_settlement_reading_t){100000u + i + 1u, 0, t + H + (prepay_time_t)(i % 60u),
+                                                 1000 + 500 + (prepay_energy_t)(i % 41u) * 500};
+    }
+    for (uint32_t i = BIG_METERS - 1u; i > 0u; i--) { /* random arrival order */
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        uint32_t j = (uint32_t)((r >> 33) % (i + 1u));
+        prepay_settlement_reading_t x = batch[i];
+        batch[i] = batch[j];
+        batch[j] = x;
+    }
+    snapshot_t s;
+    snapshot_take(&fx, &s);
+    /* Undo room for about a third of the batch (a reading saves some 350 bytes of its meter and
+     * account): settling fails midway */
+    size_t undo_bytes = fx.work.sizes.undo_bytes;
+    fx.work.sizes.undo_bytes = (size_t)BIG_METERS * 120u;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, BIG_METERS, &res),
+                     PREPAY_E_BUFFER_TOO_SMALL);
+    assert_true(res.error_index < BIG_METERS);
+    assert_true(fx.site.meter_count >= 2048u + 150u);
+    snapshot_check(&fx, &s);
+    fx.work.sizes.undo_bytes = undo_bytes;
+    /* Every reading settled, then the ledger refuses the second half of the transfers */
+    uint32_t capacity = fx.ledger.memory.transfer_capacity;
+    fx.ledger.memory.transfer_capacity = prepay_ledger_transfer_count(&fx.ledger) + BIG_METERS / 2u;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, BIG_METERS, &res),
+                     PREPAY_E_SETTLEMENT_BOOKS);
+    fx.ledger.memory.transfer_capacity = capacity;
+    snapshot_check(&fx, &s);
+    /* With room the same batch settles, and its events are delivered */
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, BIG_METERS, &res), BIG_METERS);
+    assert_true(fx.log_count > s.log_count + BIG_METERS / 4u);
+    assert_true(prepay_ledger_transfer_count(&fx.ledger) >= s.ledger.transfer_count + BIG_METERS);
+    fx_verify(&fx);
+    snapshot_free(&s);
+    fx_free(&fx);
+}
+
+/* Opening the books keeps each account's wallet position in the ledger (a hint for posting);
+ * a hint that names another account (a ledger that placed its accounts differently) still
+ * posts every charge to the right wallet. */
+static void test_wallet_position_hint(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    fx_account(&fx, 2, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 21, 2);
+    fx_open(&fx, 16);
+    prepay_settlement_account_t *a1 = &fx.site.memory.accounts[0]; /* records in the order added */
+    prepay_settlement_account_t *a2 = &fx.site.memory.accounts[1];
+    assert_ptr_equal(a1, prepay_settlement_account(&fx.site, 1));
+    assert_ptr_equal(a2, prepay_settlement_account(&fx.site, 2));
+    assert_int_not_equal(a1->wallet_at, 0);
+    assert_int_equal(a1->wallet_at, prepay_ledger_account_position(&fx.ledger, wallet_of(1)));
+    assert_int_equal(a2->wallet_at, prepay_ledger_account_position(&fx.ledger, wallet_of(2)));
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 10000, t), PREPAY_OK);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 10000, t), PREPAY_OK);
+    prepay_settlement_reading_t prime[2] = {{11, 0, t, 1000}, {21, 0, t, 1000}};
+    prepay_settlement_result_t res;
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 2, &res), 2);
+    /* Swapped hints: each names the other account's wallet */
+    uint32_t w1 = a1->wallet_at;
+    a1->wallet_at = a2->wallet_at;
+    a2->wallet_at = w1;
+    prepay_settlement_reading_t batch[2] = {{11, 0, t + H, 3000}, {21, 0, t + H, 9000}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 2, &res), 2);
+    assert_int_equal(fx_balance(&fx, 1), 10000 - 100); /* 2 kWh x 0.50 */
+    assert_int_equal(fx_balance(&fx, 2), 10000 - 400); /* 8 kWh x 0.50 */
+    prepay_ledger_balance_t b;
+    assert_int_equal(prepay_ledger_balance(&fx.ledger, wallet_of(1), &b), PREPAY_OK);
+    assert_int_equal(b.balance, 10000 - 100);
+    assert_int_equal(prepay_ledger_balance(&fx.ledger, wallet_of(2), &b), PREPAY_OK);
+    assert_int_equal(b.balance, 10000 - 400);
+    /* Opening the books again finds the positions again */
+    prepay_settlement_result_t r;
+    assert_int_equal(prepay_settlement_open(&fx.site, &fx.books, &r), PREPAY_OK);
+    assert_int_equal(a1->wallet_at, w1);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+/* An account with default tier parameters is priced without them (the same prices, read from
+ * nothing); one with its own (a household's extra tier allowance) is priced with them. */
+static void test_tier_parameters(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    /* 0.50 yuan/kWh, +0.10 above 100 kWh a month */
+    prepay_tariff_t *e = &fx.tariff[0];
+    e->tier_count = 2;
+    e->ladders[0].upper[0] = 100000;
+    e->ladders[0].upper[1] = PREPAY_TIER_UNBOUNDED;
+    e->prices.tier_surcharge[1] = 10000000;
+    assert_int_equal(prepay_tariff_validate(e), PREPAY_OK);
+    assert_int_equal(prepay_tariff_plan_init(&fx.tariffs[0].plan, e), PREPAY_OK);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    prepay_settlement_account_config_t big;
+    prepay_settlement_account_config_init(&big);
+    big.id = 2;
+    big.kind = PREPAY_SETTLEMENT_PREPAID_REMOTE;
+    big.tariff_account.tier_add[0] = 100000; /* +100 kWh in the first tier */
+    assert_int_equal(prepay_settlement_add_account(&fx.site, &big), PREPAY_OK);
+    fx_meter(&fx, 21, 2);
+    fx_open(&fx, 16);
+    assert_int_equal(prepay_settlement_account(&fx.site, 1)->tariff_defaults, 1);
+    assert_int_equal(prepay_settlement_account(&fx.site, 2)->tariff_defaults, 0);
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 100000, t), PREPAY_OK);
+    prepay_settlement_result_t res;
+    prepay_settlement_reading_t prime[2] = {{11, 0, t, 0}, {21, 0, t, 0}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 2, &res), 2);
+    /* 150 kWh each: 100 x 0.50 + 50 x 0.60 = 80.00; with 200 kWh in tier 1: 75.00 */
+    prepay_settlement_reading_t batch[2] = {{11, 0, t + H, 150000}, {21, 0, t + H, 150000}};
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 2, &res), 2);
+    assert_int_equal(fx_balance(&fx, 1), 100000 - 8000);
+    assert_int_equal(fx_balance(&fx, 2), 100000 - 7500);
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
+/* prepay_settlement_memory_alloc() puts the account and meter arrays on cache-line boundaries,
+ * and both records are whole lines: each record starts a line, so the front part a reading
+ * uses spans as few lines as it can (docs/settlement.md, "Cost"). */
+static void test_records_on_cache_lines(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(prepay_settlement_account_t) % 64u, 0);
+    assert_int_equal(sizeof(prepay_settlement_meter_t) % 64u, 0);
+    const uint32_t counts[3] = {1, 1000, 100000};
+    for (int i = 0; i < 3; i++) {
+        prepay_settlement_sizes_t sizes = {counts[i], counts[i], 2, 4, 1};
+        prepay_settlement_memory_t m;
+        assert_int_equal(prepay_settlement_memory_alloc(&m, &sizes), PREPAY_OK);
+        assert_int_equal((uintptr_t)m.accounts % 64u, 0);
+        assert_int_equal((uintptr_t)m.meters % 64u, 0);
+        prepay_settlement_memory_free(&m);
+    }
+}
+
 static void test_register_policies(void **state)
 {
     (void)state;
@@ -624,6 +871,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duplicates_late_conflicts),
         cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_refused_batch_restores_accounts),
+        cmocka_unit_test(test_failed_large_batch_restores_everything),
+        cmocka_unit_test(test_wallet_position_hint),
+        cmocka_unit_test(test_tier_parameters),
+        cmocka_unit_test(test_records_on_cache_lines),
         cmocka_unit_test(test_register_policies),
         cmocka_unit_test(test_replacement),
         cmocka_unit_test(test_batch_order_does_not_matter),
