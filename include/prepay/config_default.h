@@ -235,6 +235,19 @@
 #define PREPAY_TARIFF_DEMAND 1
 #endif
 
+/**
+ * @def PREPAY_TARIFF_PRORATION
+ * @brief 1: a tariff may prorate its tier bounds to an account's service period
+ * (::PREPAY_PRORATE_BY_MONTH, ::PREPAY_PRORATE_BY_DAY: the bills of the cycles an account opens
+ * or closes in); 0: proration is left out (~380 bytes of flash less in a meter, whose account
+ * spans its whole service: the station bills a move-in or move-out cycle):
+ * prepay_tariff_validate() refuses a tariff whose proration is not ::PREPAY_PRORATE_NONE
+ * (::PREPAY_E_TARIFF_BAD_ENUM), and no call prorates a bound.
+ */
+#ifndef PREPAY_TARIFF_PRORATION
+#define PREPAY_TARIFF_PRORATION 1
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**
