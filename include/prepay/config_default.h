@@ -248,6 +248,18 @@
 #define PREPAY_TARIFF_PRORATION 1
 #endif
 
+/**
+ * @def PREPAY_TARIFF_DAILY_LADDERS
+ * @brief 1: a tier ladder may give its bounds per day, multiplied by the days of the cycle
+ * (`prepay_tier_ladder_t.per_day`, URDB "kWh daily" tiers); 0: they are left out (~100 bytes of
+ * flash less in a meter: DL/T 645-2007 ladder values are per settlement cycle, and
+ * prepay_dlt645_tariff_compile() refuses a per-day ladder anyway): prepay_tariff_validate()
+ * refuses a ladder whose `per_day` is not 0 (::PREPAY_E_TARIFF_BAD_ENUM).
+ */
+#ifndef PREPAY_TARIFF_DAILY_LADDERS
+#define PREPAY_TARIFF_DAILY_LADDERS 1
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**

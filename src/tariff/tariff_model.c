@@ -167,7 +167,7 @@ static int validate_tiers(const prepay_tariff_t *t)
     unsigned n = t->tier_count;
     for (unsigned l = 0; l < t->ladder_count; l++) {
         const prepay_tier_ladder_t *ladder = &t->ladders[l];
-        if (ladder->per_day > 1) {
+        if (ladder->per_day > (PREPAY_TARIFF_DAILY_LADDERS ? 1 : 0)) {
             return PREPAY_E_TARIFF_BAD_ENUM;
         }
         for (unsigned i = 0; i + 1 < n; i++) {
@@ -555,7 +555,7 @@ int prepay__tier_bounds(const prepay_tariff_t *t, const prepay_tariff_account_t 
             break;
         }
         int64_t b = ladder->upper[i];
-        if (ladder->per_day) {
+        if (PREPAY_TARIFF_DAILY_LADDERS && ladder->per_day) { /* else refused by validation */
             status = prepay_i64_mul(b, prepay__sdiv64(ce - cs, PREPAY_SECONDS_PER_DAY), &b);
         }
         if (status == PREPAY_OK) {
