@@ -45,6 +45,8 @@
 #define PREPAY_METER_TARIFF_WRITES 0    /* the tariff is const in flash: tariff-programming writes refused */
 #define PREPAY_TARIFF_DEMAND 0          /* demand charges are billed by the station: none in the meter's tariff */
 #define PREPAY_TARIFF_PROPORTIONAL 0   /* the meter prices energy as it flows: no proportional per-band tiers */
+#define PREPAY_TARIFF_PRORATION 0      /* the meter's account spans its service: the station bills move-in/out cycles */
+#define PREPAY_TARIFF_DAILY_LADDERS 0  /* DL/T 645 ladder values are per settlement cycle: no per-day bounds */
 #define PREPAY_METER_DEMAND 0           /* no maximum demand: Q/GDW 1364 single-phase meters keep none (the station bills demand) */
 #define PREPAY_METER_DLT645_1997 0      /* a 2007 meter: 1997 frames get no reply */
 #define PREPAY_METER_LOAD_RECORDS 0     /* no load records: the concentrator reads the registers each interval (Q/GDW 1364 single-phase) */

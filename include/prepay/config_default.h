@@ -235,6 +235,31 @@
 #define PREPAY_TARIFF_DEMAND 1
 #endif
 
+/**
+ * @def PREPAY_TARIFF_PRORATION
+ * @brief 1: a tariff may prorate its tier bounds to an account's service period
+ * (::PREPAY_PRORATE_BY_MONTH, ::PREPAY_PRORATE_BY_DAY: the bills of the cycles an account opens
+ * or closes in); 0: proration is left out (~380 bytes of flash less in a meter, whose account
+ * spans its whole service: the station bills a move-in or move-out cycle):
+ * prepay_tariff_validate() refuses a tariff whose proration is not ::PREPAY_PRORATE_NONE
+ * (::PREPAY_E_TARIFF_BAD_ENUM), and no call prorates a bound.
+ */
+#ifndef PREPAY_TARIFF_PRORATION
+#define PREPAY_TARIFF_PRORATION 1
+#endif
+
+/**
+ * @def PREPAY_TARIFF_DAILY_LADDERS
+ * @brief 1: a tier ladder may give its bounds per day, multiplied by the days of the cycle
+ * (`prepay_tier_ladder_t.per_day`, URDB "kWh daily" tiers); 0: they are left out (~100 bytes of
+ * flash less in a meter: DL/T 645-2007 ladder values are per settlement cycle, and
+ * prepay_dlt645_tariff_compile() refuses a per-day ladder anyway): prepay_tariff_validate()
+ * refuses a ladder whose `per_day` is not 0 (::PREPAY_E_TARIFF_BAD_ENUM).
+ */
+#ifndef PREPAY_TARIFF_DAILY_LADDERS
+#define PREPAY_TARIFF_DAILY_LADDERS 1
+#endif
+
 /* ---- ledger and wallet -------------------------------------------------- */
 
 /**

@@ -36,7 +36,7 @@
  * `PREPAY_METER_PASSWORD_TRIES`, `PREPAY_METER_TIME_SYNC_LIMIT`,
  * `PREPAY_METER_JUMP`: a jump leaves the meter exactly as runs do;
  * `PREPAY_METER_TARIFF_WRITES`, `PREPAY_METER_DLT645_1997`, `PREPAY_TARIFF_DEMAND`,
- * `PREPAY_TARIFF_PROPORTIONAL`: features
+ * `PREPAY_TARIFF_PROPORTIONAL`, `PREPAY_TARIFF_PRORATION`, `PREPAY_TARIFF_DAILY_LADDERS`: features
  * left out; `PREPAY_METER_TARIFF_SEALED`: bound sets trusted, not validated again;
  * `PREPAY_DIV64_COMPACT`: the same quotients by another routine;
  * the structs keep their members) are left

@@ -54,7 +54,7 @@ static int check_day(prepay_days_t day)
 static int validate_enums(const prepay_tariff_t *t)
 {
     if ((unsigned)t->unit > PREPAY_TARIFF_UNIT_WATER || (unsigned)t->tou_tier_mode > (PREPAY_TARIFF_PROPORTIONAL ? PREPAY_TOU_TIER_PROPORTIONAL : PREPAY_TOU_TIER_PROPORTIONAL - 1) ||
-        (unsigned)t->cycle_kind > PREPAY_CYCLE_YEAR || (unsigned)t->proration > PREPAY_PRORATE_BY_DAY ||
+        (unsigned)t->cycle_kind > PREPAY_CYCLE_YEAR || (unsigned)t->proration > (PREPAY_TARIFF_PRORATION ? PREPAY_PRORATE_BY_DAY : PREPAY_PRORATE_NONE) ||
         (unsigned)t->rounding > PREPAY_ROUND_CEILING || (unsigned)t->round_scope > PREPAY_ROUND_PER_BILL ||
         (unsigned)t->prices.mode > PREPAY_PRICE_DERIVED ||
         (unsigned)t->prices.derive_rounding > PREPAY_ROUND_CEILING) {
@@ -167,7 +167,7 @@ static int validate_tiers(const prepay_tariff_t *t)
     unsigned n = t->tier_count;
     for (unsigned l = 0; l < t->ladder_count; l++) {
         const prepay_tier_ladder_t *ladder = &t->ladders[l];
-        if (ladder->per_day > 1) {
+        if (ladder->per_day > (PREPAY_TARIFF_DAILY_LADDERS ? 1 : 0)) {
             return PREPAY_E_TARIFF_BAD_ENUM;
         }
         for (unsigned i = 0; i + 1 < n; i++) {
@@ -538,7 +538,8 @@ int prepay__tier_bounds(const prepay_tariff_t *t, const prepay_tariff_account_t 
     int32_t start_month = cycle % 12; /* 0-based month the cycle starts in */
     const prepay_tier_ladder_t *ladder = &t->ladders[t->ladder_of_month[start_month]];
     int64_t served = 1, total = 1;
-    bool prorate = t->proration != PREPAY_PRORATE_NONE &&
+    /* Validation refuses a prorating tariff without PREPAY_TARIFF_PRORATION: served_units() is left out. */
+    bool prorate = PREPAY_TARIFF_PRORATION && t->proration != PREPAY_PRORATE_NONE &&
                    (account->service_start > cs || account->service_end < ce);
     if (prorate) {
         status = served_units(t, cycle, cs, ce, account->service_start, account->service_end, &served, &total);
@@ -554,7 +555,7 @@ int prepay__tier_bounds(const prepay_tariff_t *t, const prepay_tariff_account_t 
             break;
         }
         int64_t b = ladder->upper[i];
-        if (ladder->per_day) {
+        if (PREPAY_TARIFF_DAILY_LADDERS && ladder->per_day) { /* else refused by validation */
             status = prepay_i64_mul(b, prepay__sdiv64(ce - cs, PREPAY_SECONDS_PER_DAY), &b);
         }
         if (status == PREPAY_OK) {

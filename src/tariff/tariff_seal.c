@@ -64,7 +64,7 @@ uint64_t prepay__account_key(uint64_t stamp, const prepay_tariff_t *t, const pre
      * the finite bounds (up to the capacity: set B may have more tiers than A). */
     uint64_t h = mix(0, (uint64_t)account->tier_scale_num);
     h = mix(h, (uint64_t)account->tier_scale_den);
-    if (t->proration != PREPAY_PRORATE_NONE) {
+    if (PREPAY_TARIFF_PRORATION && t->proration != PREPAY_PRORATE_NONE) { /* else refused by validation */
         h = mix(h, (uint64_t)account->service_start);
         h = mix(h, (uint64_t)account->service_end);
     }

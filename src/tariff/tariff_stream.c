@@ -422,7 +422,9 @@ static int slow_interval(const prepay_tariff_plan_t *plan, const prepay_tariff_a
     if (status != PREPAY_OK) {
         return status;
     }
-    if (sealed && !fast_tried) {
+    /* With FAST_FIRST the fast path was tried whenever the plan is sealed: check_call() has just
+     * checked the same arguments fast_first() did, and sets `sealed` only for a sealed plan. */
+    if (!FAST_FIRST && sealed && !fast_tried) {
         status = fast(plan, account, state, &state->cache, bands, demand, start, end, energy, false, 0, lines,
                       line_cap, result);
         if (status != NOT_FAST) {
@@ -486,7 +488,7 @@ static int slow_reading(const prepay_tariff_plan_t *plan, const prepay_tariff_ac
     if (status != PREPAY_OK) {
         return status;
     }
-    if (sealed && !fast_tried &&
+    if (!FAST_FIRST && sealed && !fast_tried && /* as in slow_interval() */
         (status = fast_reading(plan, account, state, &state->cache, bands, demand, at, reading, lines, line_cap,
                                result)) !=
             NOT_FAST) {

@@ -293,7 +293,8 @@ static void test_refusals(void **state)
     tariff.ladders[0].per_day = 1;
     tariff.ladders[0].upper[0] = 10000;
     tariff.ladders[0].upper[1] = 20000;
-    expect_refusal(PREPAY_DLT645_TARIFF_PER_DAY_LADDER, 0);
+    /* Without PREPAY_TARIFF_DAILY_LADDERS the tariff itself is invalid. */
+    expect_refusal(PREPAY_TARIFF_DAILY_LADDERS ? PREPAY_DLT645_TARIFF_PER_DAY_LADDER : PREPAY_DLT645_TARIFF_INVALID, 0);
 
     make_zhejiang(&tariff);
     tariff.unit = PREPAY_TARIFF_UNIT_WATER;

@@ -68,7 +68,7 @@ static inline void rnd_tariff(rnd_t *r, prepay_tariff_t *t, int mode)
     t->cycle_start_day = (uint8_t)rnd_range(r, 1, 28);
     t->rounding = (prepay_rounding_t)rnd_range(r, 0, 5);
     t->round_scope = (prepay_round_scope_t)rnd_range(r, 0, 1);
-    t->proration = (prepay_proration_t)rnd_range(r, 0, 2);
+    t->proration = (prepay_proration_t)rnd_range(r, 0, PREPAY_TARIFF_PRORATION ? 2 : 0);
     prepay_tou_schedule_t *s = &t->schedule;
     s->default_band = (uint8_t)rnd_range(r, 1, bands);
     if (rnd_range(r, 0, 3) > 0) {
@@ -111,7 +111,7 @@ static inline void rnd_tariff(rnd_t *r, prepay_tariff_t *t, int mode)
     t->tier_count = (uint8_t)tiers;
     t->ladder_count = (uint8_t)rnd_range(r, 1, 2);
     for (unsigned l = 0; l < t->ladder_count; l++) {
-        t->ladders[l].per_day = (uint8_t)rnd_range(r, 0, 1);
+        t->ladders[l].per_day = (uint8_t)rnd_range(r, 0, PREPAY_TARIFF_DAILY_LADDERS ? 1 : 0);
         prepay_energy_t b = 0;
         for (unsigned i = 0; i + 1 < tiers; i++) {
             b += rnd_range(r, 1, rnd_range(r, 0, 1) ? 300 : t->ladders[l].per_day ? 3000 : 90000);

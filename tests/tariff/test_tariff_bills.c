@@ -161,6 +161,13 @@ static void test_bill_vectors(void **state)
         if (!PREPAY_TARIFF_PROPORTIONAL && strcmp(tv_need(r, "tariff"), "shanghai_prop") == 0) {
             continue; /* proportional tiers left out of this configuration */
         }
+        const char *proration = tv_get(r, "proration");
+        if (!PREPAY_TARIFF_PRORATION && proration && strcmp(proration, "none") != 0) {
+            continue; /* proration left out of this configuration */
+        }
+        if (!PREPAY_TARIFF_DAILY_LADDERS && strcmp(tv_need(r, "tariff"), "per_day_10") == 0) {
+            continue; /* per-day ladders left out of this configuration */
+        }
         bills++;
         static fx_setup_t s;
         if (fx_build(tv_need(r, "tariff"), &s) != 0) {
@@ -190,7 +197,9 @@ static void test_bill_vectors(void **state)
         }
         assert_int_equal(stream.total, batch.total);
     }
-    assert_true(bills >= (PREPAY_TARIFF_PROPORTIONAL ? 24 : 22)); /* 2 bills are proportional */
+    /* 2 bills are proportional, 2 prorate, 2 have per-day ladders */
+    assert_true(bills >= (PREPAY_TARIFF_PROPORTIONAL ? 24 : 22) - (PREPAY_TARIFF_PRORATION ? 0 : 2) -
+                             (PREPAY_TARIFF_DAILY_LADDERS ? 0 : 2));
     tv_free(&file);
 }
 

@@ -49,12 +49,29 @@ static int64_t dec(const char *s, unsigned decimals)
     return v;
 }
 
+/* Whether a file prorates its tier bounds ("proration": "by_month" or "by_day"). */
+static bool prorates(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1u, f);
+    fclose(f);
+    text[n] = '\0';
+    return strstr(text, "\"proration\": \"by_") != NULL;
+}
+
 /* Loads a file; false when it does not fit a reduced configuration. */
 static bool load_ok(const char *rel, prepay_tariff_doc_t *doc)
 {
     char path[1024], err[PREPAY_TARIFF_JSON_ERROR_MAX];
     repo_path(path, sizeof path, rel);
     int rc = prepay_tariff_json_load_file(path, doc, err, sizeof err);
+    if (rc != PREPAY_OK && !PREPAY_TARIFF_PRORATION && prorates(path)) {
+        /* Proration left out of this configuration (PREPAY_TARIFF_PRORATION 0): refused. */
+        printf("  skipped in this configuration (proration): %s\n", err);
+        return false;
+    }
     if (rc == PREPAY_E_CAPACITY && REDUCED_CONFIG) {
         printf("  skipped in this configuration: %s\n", err);
         return false;

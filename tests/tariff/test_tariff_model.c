@@ -327,6 +327,15 @@ static void test_tier_bounds_adjustment_and_proration(void **state)
     t.proration = PREPAY_PRORATE_NONE;
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);
     assert_true(up[0] == KWH(2880) && up[1] == KWH(4800));
+    if (!PREPAY_TARIFF_PRORATION) {
+        /* Proration left out of this configuration: a prorating tariff is refused. */
+        t.proration = PREPAY_PRORATE_BY_MONTH;
+        assert_int_equal(prepay_tariff_validate(&t), PREPAY_E_TARIFF_BAD_ENUM);
+        assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), PREPAY_E_TARIFF_BAD_ENUM);
+        t.proration = PREPAY_PRORATE_BY_DAY;
+        assert_int_equal(prepay_tariff_validate(&t), PREPAY_E_TARIFF_BAD_ENUM);
+        return;
+    }
     t.proration = PREPAY_PRORATE_BY_MONTH; /* 6/12 */
     assert_int_equal(prepay_tariff_tier_bounds(&t, &acc, c2024, up, PREPAY_MAX_TIERS), 3);
     assert_true(up[0] == KWH(1440) && up[1] == KWH(2400));

@@ -109,8 +109,9 @@ static void test_refused(void **state)
     expect_refused(&t, 1, PREPAY_E_WATER_TARIFF_UNSUPPORTED);
     ladder(&t, 3, prices, bounds);
     t.ladders[0].per_day = 1;
-    assert_int_equal(prepay_tariff_validate(&t), PREPAY_OK);
-    expect_refused(&t, 1, PREPAY_E_WATER_TARIFF_UNSUPPORTED);
+    /* Without PREPAY_TARIFF_DAILY_LADDERS a per-day ladder is not a valid tariff at all. */
+    assert_int_equal(prepay_tariff_validate(&t), PREPAY_TARIFF_DAILY_LADDERS ? PREPAY_OK : PREPAY_E_TARIFF_BAD_ENUM);
+    expect_refused(&t, 1, PREPAY_TARIFF_DAILY_LADDERS ? PREPAY_E_WATER_TARIFF_UNSUPPORTED : PREPAY_E_TARIFF_BAD_ENUM);
     ladder(&t, 3, prices, bounds);
     t.unit = PREPAY_TARIFF_UNIT_ENERGY;
     assert_int_equal(prepay_tariff_validate(&t), PREPAY_OK);
