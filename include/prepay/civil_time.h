@@ -41,11 +41,15 @@
 /** @brief Local civil time: seconds since 2000-01-01 00:00:00 local. */
 typedef int64_t prepay_time_t;
 
+/* Each branch carries the documentation: Doxygen reads the header under the default
+ * configuration, where the #else branches are the ones it sees. */
 #if PREPAY_RECORD_TIME32
 /** @brief A time as event and freeze records keep it: ::prepay_time_t, or with
  *  ::PREPAY_RECORD_TIME32 `uint32_t` seconds since 2000-01-01 00:00:00 (to 2136-02-07 06:28:15). */
 typedef uint32_t prepay_record_time_t;
 #else
+/** @brief A time as event and freeze records keep it: ::prepay_time_t, or with
+ *  ::PREPAY_RECORD_TIME32 `uint32_t` seconds since 2000-01-01 00:00:00 (to 2136-02-07 06:28:15). */
 typedef prepay_time_t prepay_record_time_t;
 #endif
 
@@ -55,6 +59,9 @@ typedef prepay_time_t prepay_record_time_t;
  *  they accept, which is within 2000..2099). */
 #define PREPAY_RECORD_TIME_NONE UINT32_MAX
 #else
+/** @brief "No time yet" of the last-sample times the supervision states keep (events, voltage
+ *  statistics, load control): INT64_MIN, or with ::PREPAY_RECORD_TIME32 UINT32_MAX (never a time
+ *  they accept, which is within 2000..2099). */
 #define PREPAY_RECORD_TIME_NONE INT64_MIN
 #endif
 
