@@ -20,7 +20,7 @@
 #define PREPAY_MAX_HOLIDAYS 32
 #define PREPAY_MAX_DATE_OVERRIDES 8
 #define PREPAY_MAX_TIERS 4
-#define PREPAY_MAX_FIXED_CHARGES 2
+#define PREPAY_MAX_FIXED_CHARGES 0 /* fixed charges (monthly service and capacity fees) are billed by the station */
 #define PREPAY_MAX_DEMAND_PERIODS 2 /* a meter prices energy; demand charges are billed by the station */
 #define PREPAY_MAX_DEMAND_TIERS 2
 #define PREPAY_MAX_DEMAND_RATES 2

@@ -171,6 +171,12 @@
 /**
  * @def PREPAY_MAX_FIXED_CHARGES
  * @brief Fixed charges per tariff cycle.
+ *
+ * 0 is allowed: tariffs then hold no fixed charges (a meter whose station bills its monthly
+ * service and capacity fees), prepay_tariff_validate() refuses a nonzero
+ * prepay_tariff_t::fixed_charge_count with ::PREPAY_E_TARIFF_CAPACITY, the JSON and URDB
+ * loaders refuse fixed charges with ::PREPAY_E_CAPACITY, and the code that charges them is
+ * left out.
  */
 #ifndef PREPAY_MAX_FIXED_CHARGES
 #define PREPAY_MAX_FIXED_CHARGES 4

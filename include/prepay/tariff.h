@@ -374,6 +374,12 @@ typedef struct prepay_fixed_charge {
     uint16_t item;         /**< caller's item code, copied into lines */
 } prepay_fixed_charge_t;
 
+/** @cond PREPAY_INTERNAL */
+/* Slots of prepay_tariff_t.fixed_charges: at least one, because C11 6.7.6.2p1 requires an array
+ * size greater than zero, so ::PREPAY_MAX_FIXED_CHARGES 0 (no fixed charges) still compiles. */
+#define PREPAY__FIXED_CHARGE_SLOTS (PREPAY_MAX_FIXED_CHARGES > 0 ? PREPAY_MAX_FIXED_CHARGES : 1)
+/** @endcond */
+
 /* ---- demand and capacity charges ------------------------------------------ */
 
 /**
@@ -462,7 +468,9 @@ typedef struct prepay_tariff {
     prepay_proration_t proration;     /**< partial-cycle rule */
     prepay_tariff_prices_t prices;    /**< band and tier prices */
     uint8_t fixed_charge_count;       /**< 0..::PREPAY_MAX_FIXED_CHARGES */
-    prepay_fixed_charge_t fixed_charges[PREPAY_MAX_FIXED_CHARGES]; /**< charged once per cycle touched */
+    /** Charged once per cycle touched. With ::PREPAY_MAX_FIXED_CHARGES 0 the tariff holds no fixed
+     *  charges: the one slot is never read, and validation refuses a nonzero count. */
+    prepay_fixed_charge_t fixed_charges[PREPAY__FIXED_CHARGE_SLOTS];
     prepay_rounding_t rounding;       /**< rounding of bills and dues (default half-up) */
     prepay_round_scope_t round_scope; /**< per line or per bill */
     prepay_tariff_demand_t demand;    /**< monthly demand and capacity charges (all zero: none) */

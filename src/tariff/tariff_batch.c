@@ -73,7 +73,7 @@ static int sink_flush(batch_sink_t *s)
         }
     }
     const prepay_tariff_t *t = s->plan->sets[s->fixed_set];
-    for (unsigned i = 0; i < s->fixed_count; i++) {
+    for (unsigned i = 0; PREPAY_MAX_FIXED_CHARGES > 0 && i < s->fixed_count; i++) {
         prepay_tariff_line_t line;
         memset(&line, 0, sizeof line);
         line.kind = PREPAY_LINE_FIXED;
@@ -252,7 +252,7 @@ int prepay_tariff_eval_batch(const prepay_tariff_plan_t *plan, const prepay_tari
     batch_sink_t sink;
     memset(&sink, 0, sizeof sink);
     sink.base.energy = sink_energy;
-    sink.base.fixed = sink_fixed;
+    sink.base.fixed = PREPAY_MAX_FIXED_CHARGES > 0 ? sink_fixed : NULL; /* never called without slots */
     sink.base.charge = sink_charge;
     sink.plan = plan;
     sink.bill = bill;

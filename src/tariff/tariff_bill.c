@@ -80,7 +80,9 @@ static bool line_ok(const prepay_tariff_line_t *l)
         return l->band >= 1 && l->band <= PREPAY_MAX_TARIFF_INDEX && l->tier >= 1 && l->tier <= PREPAY_MAX_TIERS &&
                l->fixed_index == 0;
     case PREPAY_LINE_FIXED:
-        return l->band == 0 && l->tier == 0 && l->fixed_index < PREPAY_MAX_FIXED_CHARGES;
+        /* Without slots no fixed line is valid (the slot count keeps the comparison in range). */
+        return PREPAY_MAX_FIXED_CHARGES > 0 && l->band == 0 && l->tier == 0 &&
+               l->fixed_index < PREPAY__FIXED_CHARGE_SLOTS;
     case PREPAY_LINE_DEMAND:
         return l->band <= PREPAY_MAX_DEMAND_PERIODS && l->tier >= 1 && l->tier <= PREPAY_MAX_DEMAND_TIERS &&
                l->fixed_index == 0;

@@ -224,7 +224,9 @@ int prepay__engine_enter_cycle(prepay__engine_t *e, prepay_time_t at)
     if (PREPAY_TARIFF_DEMAND && e->demand) {
         prepay__demand_begin(e->demand, cycle, set);
     }
-    for (unsigned i = 0; i < t->fixed_charge_count; i++) {
+    /* Constant condition: without fixed-charge slots (validation refuses a nonzero count) the
+     * loop and the sinks' fixed() handlers fold away. */
+    for (unsigned i = 0; PREPAY_MAX_FIXED_CHARGES > 0 && i < t->fixed_charge_count; i++) {
         status = e->sink->fixed(e->sink, cycle, set, i);
         if (status != PREPAY_OK) {
             return status;

@@ -248,7 +248,7 @@ int prepay_tariff_validate(const prepay_tariff_t *tariff)
     if (status == PREPAY_OK) {
         status = validate_prices(tariff);
     }
-    for (unsigned i = 0; status == PREPAY_OK && i < tariff->fixed_charge_count; i++) {
+    for (unsigned i = 0; PREPAY_MAX_FIXED_CHARGES > 0 && status == PREPAY_OK && i < tariff->fixed_charge_count; i++) {
         if (tariff->fixed_charges[i].amount < 0) {
             status = PREPAY_E_TARIFF_BAD_FIXED_CHARGE;
         }

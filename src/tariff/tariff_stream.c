@@ -127,7 +127,7 @@ static PREPAY__ONE_COPY void sink_init(stream_sink_t *s, const prepay_tariff_pla
 {
     memset(s, 0, sizeof *s);
     s->base.energy = sink_energy;
-    s->base.fixed = sink_fixed;
+    s->base.fixed = PREPAY_MAX_FIXED_CHARGES > 0 ? sink_fixed : NULL; /* never called without slots */
     s->base.charge = sink_charge;
     s->plan = plan;
     s->lines = lines;

@@ -649,6 +649,12 @@ static int build_ladders(prepay__json_reader_t *r, const urdb_rate_t *rate, prep
 }
 
 /* Prices per band and tier (padded tiers repeat the last price), the tou mode, fixed charge, rounding. */
+/* The monthly fixed charge the record gives (the first meter's, else the plain one); 0: none. */
+static prepay_money_t fixed_charge_of(const urdb_rate_t *rate)
+{
+    return rate->fixed_first_meter > 0 ? rate->fixed_first_meter : rate->fixed_monthly_charge;
+}
+
 static void build_prices(const urdb_rate_t *rate, prepay_tariff_doc_t *doc)
 {
     prepay_tariff_t *t = &doc->sets[0];
@@ -666,8 +672,8 @@ static void build_prices(const urdb_rate_t *rate, prepay_tariff_doc_t *doc)
      * ur_calc_timestep (chronological) for options 2..4. */
     bool proportional = !rate->sam || rate->metering_option <= 1;
     t->tou_tier_mode = proportional ? PREPAY_TOU_TIER_PROPORTIONAL : PREPAY_TOU_TIER_CHRONOLOGICAL;
-    prepay_money_t fixed = rate->fixed_first_meter > 0 ? rate->fixed_first_meter : rate->fixed_monthly_charge;
-    if (fixed > 0) {
+    prepay_money_t fixed = fixed_charge_of(rate);
+    if (PREPAY_MAX_FIXED_CHARGES > 0 && fixed > 0) { /* build_document() refuses it without a slot */
         t->fixed_charge_count = 1;
         t->fixed_charges[0].amount = fixed;
         snprintf(doc->fixed_names[0], PREPAY_TARIFF_JSON_BAND_NAME_MAX, "fixed monthly charge");
@@ -687,6 +693,10 @@ static int build_document(prepay__json_reader_t *r, const urdb_rate_t *rate, pre
     int status = build_schedule(r, rate, &t->schedule);
     if (status == PREPAY_OK) {
         status = build_ladders(r, rate, t);
+    }
+    if (status == PREPAY_OK && PREPAY_MAX_FIXED_CHARGES == 0 && fixed_charge_of(rate) > 0) {
+        status = prepay__json_fail(r, PREPAY_E_CAPACITY,
+                                   "a fixed monthly charge, but no fixed charges are held (PREPAY_MAX_FIXED_CHARGES 0)");
     }
     if (status == PREPAY_OK) {
         build_prices(rate, doc);

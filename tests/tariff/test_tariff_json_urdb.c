@@ -127,6 +127,36 @@ static void test_urdb_two_periods_fixed(void **state)
     free(doc);
 }
 
+/* Where tariffs hold no fixed charges (PREPAY_MAX_FIXED_CHARGES 0), a record with a monthly
+ * fixed charge is refused: there is no slot to store it in. */
+static void test_urdb_fixed_without_slots(void **state)
+{
+    (void)state;
+    char wk[2048], json[8192], err[PREPAY_TARIFF_JSON_ERROR_MAX];
+    schedule_rows(wk, sizeof wk, 0, 0, 0, 0, 0);
+    snprintf(json, sizeof json,
+             "{\"name\": \"One period\", \"utility\": \"Example Utility\","
+             " \"fixedmonthlycharge\": 10.5, \"fixedchargeunits\": \"$/month\","
+             " \"energyratestructure\": [[{\"rate\": 0.1}]],"
+             " \"energyweekdayschedule\": %s, \"energyweekendschedule\": %s}",
+             wk, wk);
+    prepay_tariff_doc_t *doc = malloc(sizeof *doc);
+    assert_non_null(doc);
+    int rc = load(json, NULL, doc, err);
+    if (PREPAY_MAX_FIXED_CHARGES > 0) {
+        if (rc != PREPAY_OK) {
+            fail_msg("%s", err);
+        }
+        assert_int_equal(doc->sets[0].fixed_charge_count, 1);
+        assert_int_equal(doc->sets[0].fixed_charges[0].amount, 1050);
+    } else {
+        assert_int_equal(rc, PREPAY_E_CAPACITY);
+        assert_string_equal(err, "rate.json: $: a fixed monthly charge, but no fixed charges are held "
+                                 "(PREPAY_MAX_FIXED_CHARGES 0)");
+    }
+    free(doc);
+}
+
 static void test_urdb_daily_tiers_and_padding(void **state)
 {
     (void)state;
@@ -286,10 +316,14 @@ int main(int argc, char **argv)
 {
 #if !PREPAY_TARIFF_PROPORTIONAL
     (void)argc, (void)argv;
-    return 77; /* URDB imports price tiers proportionally: left out of this configuration (PREPAY_TARIFF_PROPORTIONAL 0): skipped */
+    /* URDB imports price tiers proportionally: left out of this configuration
+     * (PREPAY_TARIFF_PROPORTIONAL 0), skipped, except the refusal that comes before. */
+    const struct CMUnitTest refusals[] = {cmocka_unit_test(test_urdb_fixed_without_slots)};
+    return cmocka_run_group_tests(refusals, NULL, NULL) != 0 ? 1 : 77;
 #endif
     tv_set_dir(argc > 1 ? argv[1] : NULL);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_urdb_fixed_without_slots),
         cmocka_unit_test(test_urdb_two_periods_fixed),
         cmocka_unit_test(test_urdb_daily_tiers_and_padding),
         cmocka_unit_test(test_urdb_errors),

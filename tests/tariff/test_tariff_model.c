@@ -94,7 +94,12 @@ static void test_validation_codes(void **state)
     EXPECT((t->prices.mode = PREPAY_PRICE_DERIVED, t->prices.band_ratio[0] = -1), PREPAY_E_TARIFF_BAD_DERIVATION);
     EXPECT(t->cycle_start_day = 29, PREPAY_E_TARIFF_BAD_CYCLE);
     EXPECT(t->cycle_start_month = 0, PREPAY_E_TARIFF_BAD_CYCLE);
-    EXPECT((t->fixed_charge_count = 1, t->fixed_charges[0].amount = -1), PREPAY_E_TARIFF_BAD_FIXED_CHARGE);
+    /* With PREPAY_MAX_FIXED_CHARGES 0 one charge is already above the capacity. */
+    EXPECT((t->fixed_charge_count = 1, t->fixed_charges[0].amount = -1),
+           PREPAY_MAX_FIXED_CHARGES > 0 ? PREPAY_E_TARIFF_BAD_FIXED_CHARGE : PREPAY_E_TARIFF_CAPACITY);
+    /* One charge more than the capacity, a valid one (amount 0): in the firmware configuration
+     * (no fixed charges) this is a tariff with one fixed charge. */
+    EXPECT(t->fixed_charge_count = PREPAY_MAX_FIXED_CHARGES + 1, PREPAY_E_TARIFF_CAPACITY);
 #undef EXPECT
     /* every tariff status code has its own text */
     for (int i = 0; i < n; i++) {

@@ -105,8 +105,9 @@ static void test_refused(void **state)
     ladder(&t, 3, prices, bounds);
     t.fixed_charge_count = 1;
     t.fixed_charges[0].amount = 100;
-    assert_int_equal(prepay_tariff_validate(&t), PREPAY_OK);
-    expect_refused(&t, 1, PREPAY_E_WATER_TARIFF_UNSUPPORTED);
+    /* Without fixed-charge slots (PREPAY_MAX_FIXED_CHARGES 0) the count alone makes it invalid. */
+    assert_int_equal(prepay_tariff_validate(&t), PREPAY_MAX_FIXED_CHARGES > 0 ? PREPAY_OK : PREPAY_E_TARIFF_CAPACITY);
+    expect_refused(&t, 1, PREPAY_MAX_FIXED_CHARGES > 0 ? PREPAY_E_WATER_TARIFF_UNSUPPORTED : PREPAY_E_TARIFF_CAPACITY);
     ladder(&t, 3, prices, bounds);
     t.ladders[0].per_day = 1;
     /* Without PREPAY_TARIFF_DAILY_LADDERS a per-day ladder is not a valid tariff at all. */
