@@ -443,19 +443,6 @@ static const prepay__meter_ring_ops_t ring_ops = {
 
 /* ---- public --------------------------------------------------------------------------------------- */
 
-int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records, size_t capacity)
-{
-    if (ring == NULL || records == NULL || capacity == 0) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    ring->records = records;
-    ring->capacity = capacity;
-    ring->first = 0;
-    ring->count = 0;
-    ring->ops = &ring_ops;
-    return PREPAY_OK;
-}
-
 int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring)
 {
     int status = prepay__meter_check(meter);
@@ -518,19 +505,6 @@ int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned
 
 #else /* PREPAY_METER_LOAD_RECORDS 0: the meter keeps no load records (config_default.h). */
 
-int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records, size_t capacity)
-{
-    if (ring == NULL || records == NULL || capacity == 0) {
-        return PREPAY_E_INVALID_ARGUMENT;
-    }
-    ring->records = records;
-    ring->capacity = capacity;
-    ring->first = 0;
-    ring->count = 0;
-    ring->ops = NULL; /* no meter will take it */
-    return PREPAY_OK;
-}
-
 int prepay_meter_attach_load_ring(prepay_meter_t *meter, prepay_meter_load_ring_t *ring)
 {
     int status = prepay__meter_check(meter);
@@ -552,3 +526,22 @@ int prepay_meter_load_records(const prepay_meter_t *meter, uint32_t di, unsigned
 }
 
 #endif
+
+/* One initialiser for both configurations: only the ops differ (none when the meter keeps no
+ * load records, so no meter will take the ring). */
+int prepay_meter_load_ring_init(prepay_meter_load_ring_t *ring, prepay_load_record_t *records, size_t capacity)
+{
+    if (ring == NULL || records == NULL || capacity == 0) {
+        return PREPAY_E_INVALID_ARGUMENT;
+    }
+    ring->records = records;
+    ring->capacity = capacity;
+    ring->first = 0;
+    ring->count = 0;
+#if PREPAY_METER_LOAD_RECORDS
+    ring->ops = &ring_ops;
+#else
+    ring->ops = NULL;
+#endif
+    return PREPAY_OK;
+}
