@@ -22,16 +22,17 @@
  * size (x1, x10, x100 = N/100, N/10, N meters): readings/s of thread CPU
  * time (one core) and of wall time, ns per reading; then the same at size N
  * with a POSIX journal (one commit, i.e. one fsync, per batch); and the
- * machine's memcpy bandwidth for scale. The ledger's buffer is allocated
- * as the ledger benchmarks allocate it (bench_ledger_common.h: 2 MiB aligned,
- * advised to transparent huge pages, touched before timing).
+ * machine's memcpy bandwidth for scale. Site, work area and ledger come from
+ * the library's hosted helpers (settlement_hosted.h, ledger_hosted.h: from
+ * 2 MiB on, 2 MiB aligned and advised to transparent huge pages); the ledger
+ * is touched before timing.
  *
  * Usage: bench_settlement [meters] [rounds] [journal-path]
  *        (default 100000 meters, 16 rounds, journal in /tmp; --smoke: tiny sizes)
  * Build:  meson setup build/rel --buildtype=release -Dtests=false
  *         ninja -C build/rel && build/rel/bench/bench_settlement
  */
-#include "bench_ledger_common.h" /* first: its feature macros; bench_ledger_alloc() */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, CLOCK_THREAD_CPUTIME_ID, unlink */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@
 
 #include "prepay/journal.h"
 #include "prepay/journal_posix.h"
+#include "prepay/ledger_hosted.h"
 #include "prepay/settlement.h"
 #include "prepay/settlement_hosted.h"
 
@@ -85,7 +87,6 @@ typedef struct bench {
     prepay_settlement_site_t site;
     prepay_ledger_t ledger;
     prepay_ledger_memory_t lm;
-    void *ledger_buffer; /* prepay_ledger_memory_size() bytes cut into lm */
     prepay_ledger_account_t *scratch;
     prepay_settlement_work_t work;
     prepay_journal_posix_t file;
@@ -148,20 +149,14 @@ static void build(bench_t *b, uint32_t meters, uint32_t rounds, const char *jour
     }
     uint32_t accounts = 3u * meters + 16u;
     uint32_t transfers = (uint32_t)((uint64_t)meters * (rounds + 3u) + 1024u);
-    size_t ledger_size = prepay_ledger_memory_size(accounts, transfers);
-    /* As the ledger benchmarks allocate it (bench_ledger_common.h): 2 MiB aligned, advised to
-     * transparent huge pages and touched before timing, as a server allocates its ledger at start;
-     * with 4 KiB pages faulted in by the timed appends, page faults and page walks were most of
-     * the cost per reading on a KVM guest. */
-    b->ledger_buffer = ledger_size != 0 ? bench_ledger_alloc(ledger_size) : NULL;
+    /* From the library's hosted helper, as a server would take it: 2 MiB aligned and advised to
+     * transparent huge pages (ledger_hosted.h); touched before timing, as a server's ledger is
+     * by the time it settles, so that page faults are not counted per reading. */
     b->scratch = calloc(accounts, sizeof *b->scratch);
-    if (b->ledger_buffer) {
-        memset(b->ledger_buffer, 0xA5, ledger_size);
-    }
-    if (!b->ledger_buffer || !b->scratch ||
-        prepay_ledger_memory_layout(&b->lm, b->ledger_buffer, ledger_size, accounts, transfers) != PREPAY_OK) {
+    if (!b->scratch || prepay_ledger_memory_alloc(&b->lm, accounts, transfers) != PREPAY_OK) {
         die("ledger memory", PREPAY_E_CAPACITY);
     }
+    memset(b->lm.entries, 0xA5, prepay_ledger_memory_size(accounts, transfers));
     status = prepay_ledger_init(&b->ledger, &b->lm);
     b->books.ledger = &b->ledger;
     if (status == PREPAY_OK && journal) {
@@ -202,7 +197,7 @@ static void release(bench_t *b)
     }
     prepay_settlement_memory_free(&b->memory);
     prepay_settlement_work_free(&b->work);
-    free(b->ledger_buffer);
+    prepay_ledger_memory_free(&b->lm);
     free(b->scratch);
 }
 

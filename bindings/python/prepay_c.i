@@ -294,6 +294,7 @@
 %include "prepay/journal_format.h"
 %include "prepay/journal.h"
 %include "prepay/journal_posix.h"
+%include "prepay/ledger_hosted.h"
 %include "prepay/allocation.h"
 %include "prepay/billing.h"
 %immutable prepay_meter_load_ring::ops;

@@ -564,7 +564,6 @@ PyObject *pyprepay_discovery_found(const pyprepay_discovery_t *d)
 typedef struct pyprepay_ledger {
     prepay_ledger_t ledger;            /**< the ledger */
     prepay_ledger_memory_t memory;     /**< its storage */
-    void *buffer;                      /**< prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;  /**< scratch for verify */
     int status;                        /**< status of the initialisation */
 } pyprepay_ledger_t;
@@ -572,7 +571,7 @@ typedef struct pyprepay_ledger {
 /** Frees the storage of a ledger. */
 void pyprepay_ledger_release(pyprepay_ledger_t *l)
 {
-    free(l->buffer); free(l->scratch);
+    prepay_ledger_memory_free(&l->memory); free(l->scratch);
     memset(l, 0, sizeof *l);
 }
 
@@ -582,16 +581,13 @@ int pyprepay_ledger_setup(pyprepay_ledger_t *l, uint32_t accounts, uint32_t tran
     if (!l || accounts == 0 || transfers == 0 || accounts > 0x10000000u || transfers > 0x10000000u)
         return PREPAY_E_INVALID_ARGUMENT;
     pyprepay_ledger_release(l);
-    size_t size = prepay_ledger_memory_size(accounts, transfers);
-    l->buffer = malloc(size);
+    /* the library's hosted helper: one buffer laid out by the ledger, on huge pages when large */
     l->scratch = (prepay_ledger_account_t *)calloc(accounts, sizeof(prepay_ledger_account_t));
-    if (!l->buffer || !l->scratch) {
+    if (!l->scratch || prepay_ledger_memory_alloc(&l->memory, accounts, transfers) != PREPAY_OK) {
         pyprepay_ledger_release(l);
         return PREPAY_E_HOSTED_NO_MEMORY;
     }
-    l->status = prepay_ledger_memory_layout(&l->memory, l->buffer, size, accounts, transfers);
-    if (l->status == PREPAY_OK)
-        l->status = prepay_ledger_init(&l->ledger, &l->memory);
+    l->status = prepay_ledger_init(&l->ledger, &l->memory);
     return l->status;
 }
 

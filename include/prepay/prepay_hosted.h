@@ -8,8 +8,9 @@
  *
  * - hosted_status.h: the status codes of the hosted loaders;
  * - journal_posix.h: journal and snapshot storage in POSIX files;
+ * - ledger_hosted.h: a ledger's memory from the heap (huge pages when large);
  * - tariff_json.h: the tariff JSON, OpenEI URDB and NREL SAM loaders;
- * - settlement_hosted.h: a settlement site's memory and work area from malloc;
+ * - settlement_hosted.h: a settlement site's memory and work area from the heap;
  * - report_output.h: CSV, JSON and SVG output of reports (stdio);
  * - payment_hosted.h: a payment channel's statement file;
  * - transport.h: serial, TCP and dial-in DTU transports (POSIX).
@@ -21,6 +22,7 @@
 
 #include "prepay/hosted_status.h"
 #include "prepay/journal_posix.h"
+#include "prepay/ledger_hosted.h"
 #include "prepay/payment_hosted.h"
 #include "prepay/report_output.h"
 #include "prepay/settlement_hosted.h"

@@ -34,6 +34,7 @@
 #include "settle_payments.h"
 #include "settle_site.h"
 #include "prepay/outbox.h"
+#include "prepay/ledger_hosted.h"
 #include "prepay/payment_hosted.h"
 #include "prepay/settlement_hosted.h"
 
@@ -809,19 +810,19 @@ static int dry_run(settle_run_t *s)
 {
     uint32_t accounts = (uint32_t)(3 * s->doc.account_count + 16);
     uint32_t transfers = (uint32_t)(2 * s->count + 4 * s->payment_count + 8 * s->doc.account_count + 64);
-    size_t size = prepay_ledger_memory_size(accounts, transfers);
-    void *buffer = size ? malloc(size) : NULL;
     prepay_ledger_memory_t lm;
     prepay_ledger_t ledger;
-    if (!buffer || prepay_ledger_memory_layout(&lm, buffer, size, accounts, transfers) != PREPAY_OK ||
-        prepay_ledger_init(&ledger, &lm) != PREPAY_OK) {
-        free(buffer);
+    if (prepay_ledger_memory_alloc(&lm, accounts, transfers) != PREPAY_OK) {
+        return cli_fail(s->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
+    }
+    if (prepay_ledger_init(&ledger, &lm) != PREPAY_OK) {
+        prepay_ledger_memory_free(&lm);
         return cli_fail(s->cli, PREPAY_E_HOSTED_NO_MEMORY, "out of memory");
     }
     prepay_settlement_books_t books = {&ledger, NULL};
     int status = pass(s, &books);
     pass_free(s);
-    free(buffer);
+    prepay_ledger_memory_free(&lm);
     return status == PREPAY_OK ? CLI_EXIT_OK : cli_bad_status(s->cli, status, "%s", s->err);
 }
 

@@ -18,6 +18,7 @@
 #include "prepay/hosted_status.h"
 #include "prepay/status.h"
 #include "prepay/journal_posix.h"
+#include "prepay/ledger_hosted.h"
 
 #define DEFAULT_ACCOUNTS 4096u
 #define DEFAULT_TRANSFERS (1u << 18)
@@ -40,7 +41,7 @@ void ledger_session_free(ledger_session_t *s)
         }
     }
     prepay_snapshot_posix_close(&s->snapshot_file);
-    free(s->ledger_buffer);
+    prepay_ledger_memory_free(&s->memory);
     free(s->scratch);
     free(s);
 }
@@ -56,14 +57,10 @@ static ledger_session_t *session_new(const char *path, const cli_t *cli)
     s->file.fd = -1;
     s->snapshot_file.fd = -1;
     s->snapshot_file.temp_fd = -1;
-    /* One buffer cut up by the ledger's own sizing helper (malloc aligns it to 8 and more). */
-    size_t ledger_size = prepay_ledger_memory_size(DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS);
-    s->ledger_buffer = malloc(ledger_size);
+    /* The library's hosted helper: one buffer cut up by the ledger's own layout, on huge pages. */
     s->scratch = calloc(DEFAULT_ACCOUNTS, sizeof *s->scratch);
     s->scratch_capacity = DEFAULT_ACCOUNTS;
-    if (s->ledger_buffer == NULL || s->scratch == NULL ||
-        prepay_ledger_memory_layout(&s->memory, s->ledger_buffer, ledger_size, DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS) !=
-            PREPAY_OK ||
+    if (s->scratch == NULL || prepay_ledger_memory_alloc(&s->memory, DEFAULT_ACCOUNTS, DEFAULT_TRANSFERS) != PREPAY_OK ||
         prepay_ledger_init(&s->ledger, &s->memory) != PREPAY_OK) {
         ledger_session_free(s);
         return NULL;

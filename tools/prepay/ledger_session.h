@@ -21,7 +21,6 @@
 typedef struct ledger_session {
     prepay_ledger_t ledger;
     prepay_ledger_memory_t memory;
-    void *ledger_buffer; /* prepay_ledger_memory_size() bytes holding every array of memory */
     prepay_ledger_account_t *scratch;
     uint32_t scratch_capacity;
     prepay_journal_posix_t file;
