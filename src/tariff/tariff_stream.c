@@ -134,6 +134,16 @@ static PREPAY__ONE_COPY void sink_init(stream_sink_t *s, const prepay_tariff_pla
     s->cap = lines ? cap : 0;
 }
 
+/* Speed builds also take an interval across one run boundary (a band change or midnight, 3 of
+ * a day's 96 quarter-hours with a two-band tariff: a day's share of a site's readings) on the
+ * fast path: two lines, or one when the band stays. Size builds (-Os, the firmware profile, whose
+ * meter prices a minute at a time) leave it to the engine and save the code. */
+#if defined(__OPTIMIZE_SIZE__)
+#define FAST_SPLIT 0
+#else
+#define FAST_SPLIT 1
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
 /* Speed builds inline the fast path into each entry point (it saves a call
  * with twelve arguments); size builds (the firmware profile, -Os) keep one copy. */
@@ -258,7 +268,24 @@ static bool seek(const prepay_tariff_plan_t *plan, bool proportional, prepay_tar
     return true;
 }
 
-/* Prices [s, e) with q from the state's cache: one line at most, no engine.
+/* An energy line of the fast path, as the engine's sink writes it. */
+static FAST_INLINE void energy_line(prepay_tariff_line_t *line, int32_t cycle, const prepay_tariff_cache_t *run,
+                                    prepay_energy_t quantity, prepay_amount_t exact, prepay_money_t money)
+{
+    memset(line, 0, sizeof *line); /* padding too: the engine's lines are zeroed the same way */
+    line->kind = PREPAY_LINE_ENERGY;
+    line->cycle = cycle;
+    line->price_set = run->set;
+    line->band = run->band;
+    line->tier = run->tier;
+    line->quantity = quantity;
+    line->price = run->price;
+    line->amount.units = exact.units; /* member by member: no padding copied from the stack */
+    line->amount.nanos = exact.nanos;
+    line->money = money;
+}
+
+/* Prices [s, e) with q from the state's cache: one line at most (two with FAST_SPLIT), no engine.
  * The plan must be sealed (and, where PREPAY_TARIFF_CHECK_SEALS, its
  * fingerprint checked); arguments non-NULL. With `reading`, the register
  * becomes (e, value) too. Returns the line count, ::PREPAY_E_BUFFER_TOO_SMALL
@@ -287,19 +314,36 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
     if (priced && (!demand || demand->cycle != state->cycle || prepay__interval_demand(s, e, q, &power) != PREPAY_OK)) {
         return NOT_FAST;
     }
-    prepay_tariff_cache_t moved;
+    prepay_tariff_cache_t moved, next;
     const prepay_tariff_cache_t *run = c;
+    /* With FAST_SPLIT, an interval that ends in the run after s's: [s, run end) and [run end, e)
+     * get the engine's spread (floor(q (run end - s) / (e - s)) to the first), in one tier. */
+    const prepay_tariff_cache_t *second = NULL;
     if (e > c->end) {
         moved = *c;
-        if (!seek(plan, proportional, &moved, s) || e > moved.end) {
+        if (!seek(plan, proportional, &moved, s)) {
             return NOT_FAST;
         }
         run = &moved;
+        if (e > moved.end) {
+            next = moved;
+            if (!FAST_SPLIT || proportional || priced || !seek(plan, false, &next, moved.end) || e > next.end) {
+                return NOT_FAST;
+            }
+            second = &next;
+        }
     }
     prepay_energy_t used = state->cycle_energy;
     prepay_amount_t exact = {0, 0};
     prepay_money_t money = 0;
     size_t count = 0;
+    /* The first line's quantity; the split's second line (quantity, amount, money) when the band
+     * changes. */
+    prepay_energy_t q1 = q;
+    prepay_energy_t q2 = 0;
+    prepay_amount_t exact2 = {0, 0};
+    prepay_money_t money2 = 0;
+    size_t count2 = 0;
     if (proportional) {
         prepay_energy_t band_used = bands[run->set][run->band - 1u];
         if (q > INT64_MAX - used || band_used < 0 || band_used > used) {
@@ -309,38 +353,52 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
         if (q > run->tier_high - used) {
             return NOT_FAST; /* crosses a tier bound (or the cache is corrupt) */
         }
-        if (q > 0) {
-            if (prepay__amount_of(q, run->price, &exact) != PREPAY_OK ||
+        if (second != NULL) {
+            if (second->band == run->band) {
+                run = second; /* the engine's two pieces make one line: same cycle, set, band and tier */
+            } else {
+                if (second->band < 1 || second->band > t->band_count ||
+                    prepay_i64_muldiv(q, moved.end - s, e - s, PREPAY_ROUND_FLOOR, &q1) != PREPAY_OK) {
+                    return NOT_FAST;
+                }
+                q2 = q - q1;
+                if (q2 > 0) {
+                    if (prepay__amount_of(q2, second->price, &exact2) != PREPAY_OK ||
+                        prepay__round(exact2, t->rounding, &money2) != PREPAY_OK) {
+                        return NOT_FAST;
+                    }
+                    count2 = 1;
+                }
+            }
+        }
+        if (q1 > 0) {
+            if (prepay__amount_of(q1, run->price, &exact) != PREPAY_OK ||
                 prepay__round(exact, t->rounding, &money) != PREPAY_OK) {
                 return NOT_FAST;
             }
             count = 1;
         }
     }
-    if (count > line_cap) {
+    prepay_amount_t total = exact; /* the call's exact amount: the engine's sum of its lines */
+    if (count2 > 0 && !prepay__amount_add(exact, exact2, &total)) {
+        return NOT_FAST;
+    }
+    if (count + count2 > line_cap) {
         memset(result, 0, sizeof *result);
-        result->line_count = count;
+        result->line_count = count + count2;
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
     prepay_money_t due, charged;
     prepay_amount_t carry;
-    if (settle(state->charged, state->carry, exact, plan->sets[0]->rounding, &due, &charged, &carry) != PREPAY_OK) {
+    if (settle(state->charged, state->carry, total, plan->sets[0]->rounding, &due, &charged, &carry) != PREPAY_OK) {
         return NOT_FAST;
     }
     /* Commit. */
     if (count > 0) {
-        prepay_tariff_line_t *line = &lines[0];
-        memset(line, 0, sizeof *line); /* padding too: the engine's lines are zeroed the same way */
-        line->kind = PREPAY_LINE_ENERGY;
-        line->cycle = state->cycle;
-        line->price_set = run->set;
-        line->band = run->band;
-        line->tier = run->tier;
-        line->quantity = q;
-        line->price = run->price;
-        line->amount.units = exact.units; /* member by member: no padding copied from the stack */
-        line->amount.nanos = exact.nanos;
-        line->money = money;
+        energy_line(&lines[0], state->cycle, run, q1, exact, money);
+    }
+    if (count2 > 0) {
+        energy_line(&lines[count], state->cycle, second, q2, exact2, money2);
     }
     if (proportional) {
         bands[run->set][run->band - 1u] += q;
@@ -348,7 +406,9 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
     if (priced) {
         prepay__demand_note(demand, t, run->band, power, s);
     }
-    if (run != c) {
+    if (second != NULL) {
+        *c = *second;
+    } else if (run != c) {
         *c = moved;
     }
     state->carry.units = carry.units;
@@ -360,10 +420,10 @@ static FAST_INLINE int fast(const prepay_tariff_plan_t *plan, const prepay_tarif
         state->register_time = e;
         state->register_value = value;
     }
-    result->line_count = count;
-    result->exact = exact;
+    result->line_count = count + count2;
+    result->exact = total;
     result->due = due;
-    return (int)count;
+    return (int)(count + count2);
 }
 
 /* The fast path may go first, before any other check, when a seal is trusted
