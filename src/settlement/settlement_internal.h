@@ -282,7 +282,9 @@ int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_
 size_t prepay__settle_close_scratch(const prepay_settlement_site_t *site);
 
 /* ---- sorting (settlement_sort.c) ---- */
-/* Stable LSD radix sort of keys with their payloads; tmp arrays of the same size. */
+/* Stable sort of keys (meter << 32 | time) with their payloads (radix on the meter half, then
+ * each meter's readings by insertion, or radix on the whole key when a meter has many); tmp
+ * arrays of the same size. */
 void prepay__settle_radix_sort(uint64_t *keys, uint32_t *payload, uint64_t *tmp_keys, uint32_t *tmp_payload,
                                uint32_t count);
 /* In-place heap sort of 64-bit keys. */

@@ -1,43 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sorting without allocation: a stable LSD radix sort of 64-bit keys with a
- * 32-bit payload (readings by meter and time), skipping the byte positions
- * where every key agrees, and an in-place heap sort (allocation lines by
+ * Sorting without allocation: a stable sort of 64-bit keys with a 32-bit
+ * payload (readings by meter and time: LSD radix passes on the meter half,
+ * skipping the byte positions where every key agrees, then each meter's
+ * readings by insertion), and an in-place heap sort (allocation lines by
  * account).
  */
 #include "settlement_internal.h"
 
-void prepay__settle_radix_sort(uint64_t *keys, uint32_t *payload, uint64_t *tmp_keys, uint32_t *tmp_payload,
-                               uint32_t count)
+/* One stable LSD pass on the byte at `shift`: src -> dst. */
+static void radix_pass(const uint64_t *src_k, const uint32_t *src_p, uint64_t *dst_k, uint32_t *dst_p,
+                       uint32_t count, unsigned shift)
 {
-    if (count < 2u) {
-        return;
+    uint32_t counts[256] = {0};
+    for (uint32_t i = 0; i < count; i++) {
+        counts[(src_k[i] >> shift) & 0xFFu]++;
     }
-    uint64_t differ = 0;
-    for (uint32_t i = 1; i < count; i++) {
-        differ |= keys[i] ^ keys[0];
+    uint32_t sum = 0;
+    for (unsigned b = 0; b < 256u; b++) {
+        uint32_t c = counts[b];
+        counts[b] = sum;
+        sum += c;
     }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t at = counts[(src_k[i] >> shift) & 0xFFu]++;
+        dst_k[at] = src_k[i];
+        dst_p[at] = src_p[i];
+    }
+}
+
+/* Stable LSD radix sort over the byte positions in [from, to) where the keys differ; the result
+ * ends in keys/payload. */
+static void radix_bytes(uint64_t *keys, uint32_t *payload, uint64_t *tmp_keys, uint32_t *tmp_payload,
+                        uint32_t count, uint64_t differ, unsigned from, unsigned to)
+{
     uint64_t *src_k = keys, *dst_k = tmp_keys;
     uint32_t *src_p = payload, *dst_p = tmp_payload;
-    for (unsigned shift = 0; shift < 64u; shift += 8u) {
+    for (unsigned shift = from; shift < to; shift += 8u) {
         if (((differ >> shift) & 0xFFu) == 0u) {
             continue; /* every key has the same byte here: the pass would change nothing */
         }
-        uint32_t counts[256] = {0};
-        for (uint32_t i = 0; i < count; i++) {
-            counts[(src_k[i] >> shift) & 0xFFu]++;
-        }
-        uint32_t sum = 0;
-        for (unsigned b = 0; b < 256u; b++) {
-            uint32_t c = counts[b];
-            counts[b] = sum;
-            sum += c;
-        }
-        for (uint32_t i = 0; i < count; i++) {
-            uint32_t at = counts[(src_k[i] >> shift) & 0xFFu]++;
-            dst_k[at] = src_k[i];
-            dst_p[at] = src_p[i];
-        }
+        radix_pass(src_k, src_p, dst_k, dst_p, count, shift);
         uint64_t *tk = src_k;
         src_k = dst_k;
         dst_k = tk;
@@ -50,6 +53,55 @@ void prepay__settle_radix_sort(uint64_t *keys, uint32_t *payload, uint64_t *tmp_
             keys[i] = src_k[i];
             payload[i] = src_p[i];
         }
+    }
+}
+
+/* A run of keys with one meter (the high half) longer than this is not put in time order by
+ * insertion: the whole sort runs over every byte instead. A batch reads most meters once. */
+#define INSERTION_RUN_MAX 16u
+
+/* Keys are (meter << 32 | time). A batch mostly holds one reading per meter, so the sort goes by
+ * the meter half first (the low half's passes, half of them, are skipped), then puts each
+ * meter's few readings in time order by a stable insertion: the same order as a stable sort on
+ * the whole key, which the sort falls back to when a meter has more than INSERTION_RUN_MAX
+ * readings in the batch. */
+void prepay__settle_radix_sort(uint64_t *keys, uint32_t *payload, uint64_t *tmp_keys, uint32_t *tmp_payload,
+                               uint32_t count)
+{
+    if (count < 2u) {
+        return;
+    }
+    uint64_t differ = 0;
+    for (uint32_t i = 1; i < count; i++) {
+        differ |= keys[i] ^ keys[0];
+    }
+    radix_bytes(keys, payload, tmp_keys, tmp_payload, count, differ, 32u, 64u);
+    if ((uint32_t)differ == 0u) {
+        return; /* one time: the meter order is the order */
+    }
+    uint32_t run = 0; /* start of the current meter's run */
+    for (uint32_t i = 1; i <= count; i++) {
+        if (i < count && keys[i] >> 32 == keys[run] >> 32) {
+            continue;
+        }
+        if (i - run > INSERTION_RUN_MAX) {
+            /* Stable on the whole key from the meter order: the same result as from the batch's. */
+            radix_bytes(keys, payload, tmp_keys, tmp_payload, count, differ, 0u, 64u);
+            return;
+        }
+        for (uint32_t j = run + 1u; j < i; j++) {
+            uint64_t k = keys[j];
+            uint32_t p = payload[j];
+            uint32_t at = j;
+            while (at > run && keys[at - 1u] > k) { /* strictly greater: equal keys keep their order */
+                keys[at] = keys[at - 1u];
+                payload[at] = payload[at - 1u];
+                at--;
+            }
+            keys[at] = k;
+            payload[at] = p;
+        }
+        run = i;
     }
 }
 
