@@ -448,7 +448,8 @@ typedef struct prepay_settlement_memory {
     prepay_settlement_member_t *members;   /**< member records (may be NULL with capacity 0) */
     prepay_settlement_usage_t *usage;      /**< postpaid usage records (may be NULL with capacity 0) */
     uint32_t *account_index;               /**< hash slots over account ids */
-    uint32_t *meter_index;                 /**< hash slots over meter ids */
+    uint64_t *meter_index;                 /**< hash slots over meter ids: id << 32 | (position + 1), 0 = empty
+                                                (the id in the slot: a batch finds its meters without their records) */
     uint32_t *address_index;               /**< hash slots over meter addresses (may be NULL with 0 slots) */
     prepay_settlement_sizes_t sizes;       /**< capacities */
     uint32_t account_index_slots;          /**< power of two > 2 x accounts */

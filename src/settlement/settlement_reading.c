@@ -207,16 +207,9 @@ static void count_outcome(prepay_settlement_result_t *r, int8_t outcome)
 }
 
 /* Checks one reading against its meter alone; returns the meter index in *meter. */
-static int check_reading(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *r, uint32_t *meter)
+/* What checking a reading needs of its meter record (the meter index gives the rest). */
+static int check_record(const prepay_settlement_meter_t *m, const prepay_settlement_reading_t *r)
 {
-    uint32_t i = prepay__settle_find_meter(site, r->meter_id);
-    if (i == PREPAY_SETTLEMENT_NONE) {
-        return PREPAY_E_SETTLEMENT_UNKNOWN_METER;
-    }
-    const prepay_settlement_meter_t *m = &site->memory.meters[i];
-    if (!time_ok(r->time)) {
-        return PREPAY_E_SETTLEMENT_ID_RANGE;
-    }
     if (r->di != 0u && m->config.di != 0u && r->di != m->config.di) {
         return PREPAY_E_SETTLEMENT_WRONG_DI;
     }
@@ -226,7 +219,44 @@ static int check_reading(const prepay_settlement_site_t *site, const prepay_sett
     if (m->account != PREPAY_SETTLEMENT_NONE && (m->flags & PREPAY__METER_OPEN) == 0u) {
         return PREPAY_E_SETTLEMENT_NOT_OPEN; /* the account's `opened`, kept on the meter */
     }
+    return PREPAY_OK;
+}
+
+/* What checking a reading needs of the meter index alone: its meter, a time in range. */
+static int check_index(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *r, uint32_t *meter)
+{
+    uint32_t i = prepay__settle_find_meter(site, r->meter_id);
+    if (i == PREPAY_SETTLEMENT_NONE) {
+        return PREPAY_E_SETTLEMENT_UNKNOWN_METER;
+    }
+    if (!time_ok(r->time)) {
+        return PREPAY_E_SETTLEMENT_ID_RANGE;
+    }
     *meter = i;
+    return PREPAY_OK;
+}
+
+/* Every check of one reading, in the order the error precedence needs. */
+static int check_reading(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *r, uint32_t *meter)
+{
+    int status = check_index(site, r, meter);
+    return status != PREPAY_OK ? status : check_record(&site->memory.meters[*meter], r);
+}
+
+/* The first reading, in arrival order, that fails its checks: as a check pass before settling
+ * would find it (the checks read only what settling never changes: the meter's configuration,
+ * its account, its books-open flag). Returns its status and sets *at, or PREPAY_OK. */
+static int first_bad_reading(const prepay_settlement_site_t *site, const prepay_settlement_reading_t *readings,
+                             uint32_t n, uint32_t *at)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t meter;
+        int status = check_reading(site, &readings[i], &meter);
+        if (status != PREPAY_OK) {
+            *at = i;
+            return status;
+        }
+    }
     return PREPAY_OK;
 }
 
@@ -257,7 +287,6 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
  * stages whose data has arrived by the time the next stage reads it. Hints only: no result
  * depends on them. Macros, not functions: see PREPAY__SETTLE_PREFETCH. */
 #define PREFETCH_SLOTS_AHEAD 16u  /* checks: the meter index slot of a reading's id */
-#define PREFETCH_METERS_AHEAD 8u  /* checks: its meter record (the slot is in cache by then) */
 #define PREFETCH_RECORDS_AHEAD 8u /* settling: the lines of the meter record a reading uses */
 #define PREFETCH_ACCOUNTS_AHEAD 4u /* settling: those of its account record */
 
@@ -271,8 +300,8 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
         PREPAY__SETTLE_PREFETCH_WRITE(p_ + (size) - 1u);                                                     \
     } while (0)
 
-/* While checking reading i: the index slot of reading i + 16, the meter record of reading i + 8
- * (its first line, and the line with its account index). */
+/* While finding reading i's meter: the index slot of reading i + 16 (the slot holds the id: no
+ * record is read before the settle pass). */
 #define PREFETCH_CHECK(site, readings, n, i)                                                                 \
     do {                                                                                                     \
         const prepay_settlement_memory_t *mem_ = &(site)->memory;                                            \
@@ -280,13 +309,6 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
         if ((i) + PREFETCH_SLOTS_AHEAD < (n)) {                                                              \
             PREPAY__SETTLE_PREFETCH(                                                                         \
                 &mem_->meter_index[prepay__settle_hash32((readings)[(i) + PREFETCH_SLOTS_AHEAD].meter_id) & mask_]); \
-        }                                                                                                    \
-        if ((i) + PREFETCH_METERS_AHEAD < (n)) {                                                             \
-            uint32_t v_ = mem_->meter_index[prepay__settle_hash32((readings)[(i) + PREFETCH_METERS_AHEAD].meter_id) & mask_]; \
-            if (v_ != 0u) {                                                                                  \
-                PREPAY__SETTLE_PREFETCH(&mem_->meters[v_ - 1u]);                                             \
-                PREPAY__SETTLE_PREFETCH(&mem_->meters[v_ - 1u].account);                                     \
-            }                                                                                                \
         }                                                                                                    \
     } while (0)
 
@@ -334,9 +356,12 @@ int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settle
             PREFETCH_CHECK(site, readings, n, i);
         }
         uint32_t meter = 0;
-        int status = check_reading(site, &readings[i], &meter);
-        if (status != PREPAY_OK) {
-            return prepay__settle_fail(&call, status, i, readings[i].meter_id, 0);
+        if (check_index(site, &readings[i], &meter) != PREPAY_OK) {
+            /* Nothing changed yet: the first bad reading in arrival order (this one, or an
+             * earlier one whose record check fails) is the error. */
+            uint32_t at = i;
+            int status = first_bad_reading(site, readings, n, &at);
+            return prepay__settle_fail(&call, status, at, readings[at].meter_id, 0);
         }
         keys[i] = (uint64_t)meter << 32 | (uint64_t)(uint32_t)readings[i].time;
         order[i] = i;
@@ -345,27 +370,41 @@ int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settle
     if (!sorted) {
         prepay__settle_radix_sort(keys, order, keys + n, order + n, n);
     }
-    /* Conflicts are checked as each reading comes up for settling, one pass over the records
-     * instead of two. The error stays the one a separate conflict pass before settling would
-     * give: any conflict wins over a failure of settling, and the first in sorted order is
-     * named. That check reads what settling never changes before it succeeds with a reading
-     * (the meter's flags, time, register value and replacement), and a meter's earlier readings
-     * in the batch leave it as conflicting or not as before them (a reading at the meter's last
-     * time follows only late ones, which change nothing), so checking later readings after a
-     * failure, on the state settling left, finds the conflict the separate pass would have. */
+    /* The checks that read a meter's record, and conflicts, are made as each reading comes up
+     * for settling: the records are read once, in sorted order. The error stays the one
+     * separate passes before settling would give — any check failure wins, the first in arrival
+     * order named; then any conflict, the first in sorted order; then a failure of settling —
+     * because on any failure the checks run again over the whole batch in arrival order (they
+     * read only what settling never changes: configuration, account, books-open flag) before
+     * the undo, and conflicts are looked for in the rest of the batch. The conflict check reads
+     * what settling never changes before it succeeds with a reading (the meter's flags, time,
+     * register value and replacement), and a meter's earlier readings in the batch leave it as
+     * conflicting or not as before them (a reading at the meter's last time follows only late
+     * ones, which change nothing), so checking later readings after a failure, on the state
+     * settling left, finds the conflict the separate pass would have. */
     for (uint32_t k = 0; k < n; k++) {
         if (ahead) {
             PREFETCH_SETTLE(site, keys, n, k);
         }
         uint32_t i = order[k];
         int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
-        if (conflicting(site, readings, keys, order, k)) {
+        uint32_t bad = i;
+        int checked = check_record(&site->memory.meters[keys[k] >> 32], &readings[i]);
+        if (checked != PREPAY_OK || conflicting(site, readings, keys, order, k)) {
+            checked = first_bad_reading(site, readings, n, &bad);
+            if (checked != PREPAY_OK) {
+                return prepay__settle_fail(&call, checked, bad, readings[bad].meter_id, 0);
+            }
             return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, i, readings[i].meter_id, 0);
         }
         if (k == 0u || keys[k] != keys[k - 1u]) {
             int status = prepay__settle_one(&call, (uint32_t)(keys[k] >> 32), readings[i].time, readings[i].value,
                                             PREPAY__CAUSE_READING, &outcome);
             if (status != PREPAY_OK) {
+                checked = first_bad_reading(site, readings, n, &bad);
+                if (checked != PREPAY_OK) {
+                    return prepay__settle_fail(&call, checked, bad, readings[bad].meter_id, 0);
+                }
                 for (uint32_t later = k + 1u; later < n; later++) {
                     if (conflicting(site, readings, keys, order, later)) {
                         return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, order[later],

@@ -51,12 +51,12 @@ uint32_t prepay__settle_find_meter(const prepay_settlement_site_t *site, uint32_
     const prepay_settlement_memory_t *m = &site->memory;
     uint32_t mask = m->meter_index_slots - 1u;
     for (uint32_t s = prepay__settle_hash32(id) & mask;; s = (s + 1u) & mask) {
-        uint32_t v = m->meter_index[s];
+        uint64_t v = m->meter_index[s];
         if (v == 0u) {
             return PREPAY_SETTLEMENT_NONE;
         }
-        if (m->meters[v - 1u].config.id == id) {
-            return v - 1u;
+        if ((uint32_t)(v >> 32) == id) {
+            return (uint32_t)v - 1u;
         }
     }
 }
@@ -97,6 +97,18 @@ static void index_insert(uint32_t *slots, uint32_t slot_count, uint32_t hash, ui
         s = (s + 1u) & mask;
     }
     slots[s] = index + 1u;
+}
+
+/* The meter index keeps the id beside the position, so that finding a meter reads its slot only
+ * (prepay_settlement_settle() finds a batch's meters before it reads their records, in order). */
+static void meter_index_insert(uint64_t *slots, uint32_t slot_count, uint32_t id, uint32_t index)
+{
+    uint32_t mask = slot_count - 1u;
+    uint32_t s = prepay__settle_hash32(id) & mask;
+    while (slots[s] != 0u) {
+        s = (s + 1u) & mask;
+    }
+    slots[s] = (uint64_t)id << 32 | (uint64_t)(index + 1u);
 }
 
 /* ---- memory ----------------------------------------------------------------- */
@@ -153,7 +165,7 @@ static bool plan_layout(const prepay_settlement_sizes_t *s, layout_t *l)
                             sizeof(prepay_settlement_member_t),
                             sizeof(prepay_settlement_usage_t),
                             sizeof(uint32_t),
-                            sizeof(uint32_t),
+                            sizeof(uint64_t), /* meter index: id and position */
                             sizeof(uint32_t)};
     l->total = 0;
     for (size_t i = 0; i < 8u; i++) {
@@ -201,7 +213,7 @@ int prepay_settlement_memory_layout(prepay_settlement_memory_t *memory, void *bu
     m.members = sizes->members ? (prepay_settlement_member_t *)(void *)(b + l.offset[3]) : NULL;
     m.usage = sizes->postpaid ? (prepay_settlement_usage_t *)(void *)(b + l.offset[4]) : NULL;
     m.account_index = (uint32_t *)(void *)(b + l.offset[5]);
-    m.meter_index = (uint32_t *)(void *)(b + l.offset[6]);
+    m.meter_index = (uint64_t *)(void *)(b + l.offset[6]);
     m.address_index = (uint32_t *)(void *)(b + l.offset[7]);
     m.account_index_slots = slots_for(sizes->accounts);
     m.meter_index_slots = slots_for(sizes->meters);
@@ -325,7 +337,7 @@ int prepay_settlement_init(prepay_settlement_site_t *site, const prepay_settleme
     site->memory = *memory;
     site->config = *config;
     memset(site->memory.account_index, 0, site->memory.account_index_slots * sizeof(uint32_t));
-    memset(site->memory.meter_index, 0, site->memory.meter_index_slots * sizeof(uint32_t));
+    memset(site->memory.meter_index, 0, site->memory.meter_index_slots * sizeof(uint64_t));
     if (site->memory.address_index_slots) {
         memset(site->memory.address_index, 0, site->memory.address_index_slots * sizeof(uint32_t));
     }
@@ -570,7 +582,7 @@ int prepay_settlement_add_meter(prepay_settlement_site_t *site, const prepay_set
         }
         a->meter_count[config->commodity]++;
     }
-    index_insert(site->memory.meter_index, site->memory.meter_index_slots, prepay__settle_hash32(config->id), index);
+    meter_index_insert(site->memory.meter_index, site->memory.meter_index_slots, config->id, index);
     if (has_address) {
         index_insert(site->memory.address_index, site->memory.address_index_slots, hash_address(&config->address),
                      index);

@@ -234,6 +234,71 @@ static void test_bad_input_changes_nothing(void **state)
     fx_free(&fx);
 }
 
+/* Which error a batch with several faults reports, and that it changes nothing, now that the
+ * checks that read a meter's record are made while settling (in (meter, time) order, after
+ * earlier meters were settled): any failed check wins, the first in arrival order is named,
+ * then a conflict, as with a check pass before settling. Meter 12 is added after 11, so its
+ * readings are settled after 11's. */
+static void test_error_precedence(void **state)
+{
+    (void)state;
+    fx_t fx;
+    fx_defaults(&fx);
+    fx_start(&fx, 4, 8, 0, 0, 1);
+    fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_account(&fx, 2, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 11, 1);
+    fx_meter(&fx, 12, 2);
+    fx_open(&fx, 16);
+    prepay_time_t t = t0();
+    assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_recharge(&fx, 2, 1, 100000, t), PREPAY_OK);
+    assert_int_equal(fx_read(&fx, 11, t, 1000, NULL), 1);
+    assert_int_equal(fx_read(&fx, 12, t, 1000, NULL), 1);
+    prepay_settlement_meter_t m11 = *prepay_settlement_meter(&fx.site, 11);
+    prepay_settlement_meter_t m12 = *prepay_settlement_meter(&fx.site, 12);
+    prepay_settlement_account_t a1 = *prepay_settlement_account(&fx.site, 1);
+    prepay_settlement_account_t a2 = *prepay_settlement_account(&fx.site, 2);
+    uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
+    const prepay_settlement_reading_t good11 = {11, 0, t + H, 3000};
+    const prepay_settlement_reading_t conflict11 = {11, 0, t, 1500}; /* 11's last time, another value */
+    const prepay_settlement_reading_t wrong_di12 = {12, PREPAY_DI_REVERSE_ACTIVE_TOTAL, t + H, 3000};
+    const prepay_settlement_reading_t negative12 = {12, 0, t + H, -5};
+    const prepay_settlement_reading_t unknown = {99, 0, t + H, 3000};
+    const struct {
+        prepay_settlement_reading_t batch[3];
+        size_t n;
+        int status;
+        uint32_t index;
+    } cases[] = {
+        /* 11 settles first, then 12's record check fails: undone, 12 named */
+        {{wrong_di12, good11}, 2, PREPAY_E_SETTLEMENT_WRONG_DI, 0},
+        {{good11, negative12}, 2, PREPAY_E_SETTLEMENT_BAD_READING, 1},
+        /* a conflict comes up first in settling order; a failed check anywhere wins */
+        {{wrong_di12, conflict11}, 2, PREPAY_E_SETTLEMENT_WRONG_DI, 0},
+        {{conflict11, negative12}, 2, PREPAY_E_SETTLEMENT_BAD_READING, 1},
+        /* an unknown meter later in arrival order than a failed record check */
+        {{negative12, unknown, good11}, 3, PREPAY_E_SETTLEMENT_BAD_READING, 0},
+        {{good11, unknown, negative12}, 3, PREPAY_E_SETTLEMENT_UNKNOWN_METER, 1},
+        /* no failed check: the conflict */
+        {{good11, conflict11}, 2, PREPAY_E_SETTLEMENT_CONFLICT, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        prepay_settlement_result_t res;
+        assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, cases[c].batch, cases[c].n, &res),
+                         cases[c].status);
+        assert_int_equal(res.error_index, cases[c].index);
+        assert_int_equal(res.error_id, cases[c].batch[cases[c].index].meter_id);
+        assert_memory_equal(&m11, prepay_settlement_meter(&fx.site, 11), sizeof m11);
+        assert_memory_equal(&m12, prepay_settlement_meter(&fx.site, 12), sizeof m12);
+        assert_memory_equal(&a1, prepay_settlement_account(&fx.site, 1), sizeof a1);
+        assert_memory_equal(&a2, prepay_settlement_account(&fx.site, 2), sizeof a2);
+        assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
+    }
+    fx_verify(&fx);
+    fx_free(&fx);
+}
+
 /* A refused batch restores every account it changed, whichever part of the record was saved:
  * the books of a prepaid account with one meter, the whole record of one whose two meters share
  * a ladder (saved whole after its books, when the ladder counters change), a wallet decision that
@@ -877,6 +942,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_remote_flow_by_hand),
         cmocka_unit_test(test_duplicates_late_conflicts),
         cmocka_unit_test(test_bad_input_changes_nothing),
+        cmocka_unit_test(test_error_precedence),
         cmocka_unit_test(test_refused_batch_restores_accounts),
         cmocka_unit_test(test_failed_large_batch_restores_everything),
         cmocka_unit_test(test_wallet_position_hint),
