@@ -42,7 +42,7 @@ int prepay__tariff_compact_add_days(const prepay_tariff_plan_t *plan, const prep
         prepay_amount_t amount;
         if (wh[b] < 0 || (wh[b] != 0 && (prepay__tariff_price(t, b, c->tier, &price) != PREPAY_OK || price < 0 ||
                                           prepay__amount_of(wh[b], price, &amount) != PREPAY_OK ||
-                                          !prepay__amount_add(exact, amount, &exact)))) {
+                                          !prepay__amount_add(&exact, &amount, &exact)))) {
             return PREPAY_E_INVALID_ARGUMENT;
         }
         counted += wh[b];
