@@ -312,14 +312,17 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
         }                                                                                                    \
     } while (0)
 
-/* While settling sorted reading k: the meter record of reading k + 8, the account record of
- * reading k + 4 (its meter's line holding the account index arrived meanwhile): the front of
- * each, what a reading reads and saves (PREPAY__METER_HOT_SIZE, PREPAY__ACCOUNT_HOT_SIZE). */
-#define PREFETCH_SETTLE(site, keys, n, k)                                                                    \
+/* While settling sorted reading k: the meter record of reading k + 8 and the reading itself (in
+ * arrival order, so at random in the batch, which settling has pushed out of the near caches by
+ * then), the account record of reading k + 4 (its meter's line holding the account index arrived
+ * meanwhile): the front of each record, what a reading reads and saves (PREPAY__METER_HOT_SIZE,
+ * PREPAY__ACCOUNT_HOT_SIZE). */
+#define PREFETCH_SETTLE(site, readings, keys, order, n, k)                                                   \
     do {                                                                                                     \
         const prepay_settlement_memory_t *mem_ = &(site)->memory;                                            \
         if ((k) + PREFETCH_RECORDS_AHEAD < (n)) {                                                            \
             PREFETCH_LINES(&mem_->meters[(keys)[(k) + PREFETCH_RECORDS_AHEAD] >> 32], PREPAY__METER_HOT_SIZE);  \
+            PREPAY__SETTLE_PREFETCH(&(readings)[(order)[(k) + PREFETCH_RECORDS_AHEAD]]);                     \
         }                                                                                                    \
         if ((k) + PREFETCH_ACCOUNTS_AHEAD < (n)) {                                                           \
             uint32_t a_ = mem_->meters[(keys)[(k) + PREFETCH_ACCOUNTS_AHEAD] >> 32].account;                 \
@@ -384,7 +387,7 @@ int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settle
      * settling left, finds the conflict the separate pass would have. */
     for (uint32_t k = 0; k < n; k++) {
         if (ahead) {
-            PREFETCH_SETTLE(site, keys, n, k);
+            PREFETCH_SETTLE(site, readings, keys, order, n, k);
         }
         uint32_t i = order[k];
         int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
