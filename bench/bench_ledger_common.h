@@ -2,12 +2,11 @@
 /*
  * Shared parts of the ledger benchmarks (hosted): timing, the machine's
  * memcpy bandwidth, the transfer workload with sequential or random ids,
- * and a ledger in one buffer sized by prepay_ledger_memory_size().
+ * and a ledger in memory from prepay_ledger_memory_alloc().
  */
 #ifndef PREPAY_BENCH_LEDGER_COMMON_H
 #define PREPAY_BENCH_LEDGER_COMMON_H
 
-#define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE (Linux) */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,11 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "prepay/ledger.h"
+#include "prepay/ledger_hosted.h"
 
 #define BENCH_BATCH 8192u       /* transfers per prepay_ledger_apply() call (TigerBeetle's batch size) */
 #define BENCH_WALLETS 1000u     /* wallets the workload recharges and deducts from */
@@ -113,10 +110,8 @@ static inline void bench_transfer(uint64_t i, bool random_ids, prepay_ledger_tra
     t->timestamp = (int64_t)(i / 64u);
 }
 
-/* A ledger in one buffer of prepay_ledger_memory_size() bytes. */
+/* A ledger in memory from prepay_ledger_memory_alloc(). */
 typedef struct bench_ledger {
-    void *buffer;
-    size_t size;
     prepay_ledger_memory_t memory;
     prepay_ledger_account_t *scratch;
     prepay_ledger_t ledger;
@@ -130,44 +125,38 @@ static inline void bench_check(int status, const char *what)
     }
 }
 
-/* The ledger's memory as a server should allocate it: 2 MiB aligned and, on
- * Linux, advised to use transparent huge pages. Random ids probe the id index
- * at random: with 4 KiB pages every probe of a log beyond the TLB's reach
- * (a few MiB) also walks the page tables, which is what made the cost per
- * transfer grow with the log; 2 MiB pages keep the x100 log within the TLB. */
-static inline void *bench_ledger_alloc(size_t size)
+/* Touches every page of an array, as a server that allocates its ledger at start would, so that
+ * page faults are not counted per transfer. */
+static inline void bench_touch(void *p, size_t bytes)
 {
-    const size_t huge = (size_t)2u << 20;
-    size_t rounded = (size + huge - 1u) / huge * huge;
-    void *p = aligned_alloc(huge, rounded);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (p != NULL) {
-        (void)madvise(p, rounded, MADV_HUGEPAGE); /* advice only: 4 KiB pages if refused */
+        memset(p, 0xA5, bytes);
     }
-#endif
-    return p;
 }
 
-/* Allocates the buffer once per capacity and touches every page, as a
- * server that allocates its ledger at start would, so that page faults are
- * not counted per transfer. */
+/* The ledger's memory as a server allocates it: prepay_ledger_memory_alloc() (2 MiB pages where
+ * Linux gives them: random ids probe the id index at random, and with 4 KiB pages every probe of
+ * a log beyond the TLB's reach also walks the page tables), every page touched before timing. */
 static inline void bench_ledger_open(bench_ledger_t *b, uint32_t transfers)
 {
     memset(b, 0, sizeof *b);
-    b->size = prepay_ledger_memory_size(BENCH_ACCOUNTS, transfers);
-    b->buffer = b->size != 0 ? bench_ledger_alloc(b->size) : NULL;
+    bench_check(prepay_ledger_memory_alloc(&b->memory, BENCH_ACCOUNTS, transfers), "memory");
     b->scratch = calloc(BENCH_ACCOUNTS, sizeof *b->scratch);
-    if (b->buffer == NULL || b->scratch == NULL) {
-        fprintf(stderr, "bench: out of memory (%zu bytes)\n", b->size);
+    if (b->scratch == NULL) {
+        fprintf(stderr, "bench: out of memory\n");
         exit(1);
     }
-    memset(b->buffer, 0xA5, b->size);
-    bench_check(prepay_ledger_memory_layout(&b->memory, b->buffer, b->size, BENCH_ACCOUNTS, transfers), "layout");
+    const prepay_ledger_memory_t *m = &b->memory;
+    bench_touch(m->accounts, (size_t)m->account_capacity * sizeof *m->accounts);
+    bench_touch(m->account_index, (size_t)m->account_index_slots * sizeof *m->account_index);
+    bench_touch(m->entries, (size_t)m->transfer_capacity * sizeof *m->entries);
+    bench_touch(m->transfer_index, (size_t)m->transfer_index_slots * sizeof *m->transfer_index);
+    bench_touch(m->expiry_heap, (size_t)m->transfer_capacity * sizeof *m->expiry_heap);
 }
 
 static inline void bench_ledger_close(bench_ledger_t *b)
 {
-    free(b->buffer);
+    prepay_ledger_memory_free(&b->memory);
     free(b->scratch);
     memset(b, 0, sizeof *b);
 }

@@ -346,16 +346,12 @@ static void wallet_decisions(void)
 static double floor_run(uint32_t base, uint32_t scale, unsigned work, uint64_t *sink)
 {
     uint32_t n = base * scale;
-    uint32_t slots = 2;
-    while (slots / 2u < n) {
-        slots *= 2u;
-    }
-    uint64_t *table = bench_ledger_alloc((size_t)slots * sizeof *table);
-    unsigned char *log = bench_ledger_alloc((size_t)n * sizeof(prepay_ledger_entry_t));
-    if (table == NULL || log == NULL) {
-        fprintf(stderr, "bench: out of memory\n");
-        exit(1);
-    }
+    /* The ledger's own index and log arrays, as a ledger of n transfers gets them. */
+    prepay_ledger_memory_t m;
+    bench_check(prepay_ledger_memory_alloc(&m, 1, n), "memory");
+    uint64_t *table = m.transfer_index;
+    uint32_t slots = m.transfer_index_slots;
+    unsigned char *log = (unsigned char *)m.entries;
     memset(log, 0, (size_t)n * sizeof(prepay_ledger_entry_t));
     double cpu = 0;
     uint64_t acc = *sink;
@@ -380,8 +376,7 @@ static double floor_run(uint32_t base, uint32_t scale, unsigned work, uint64_t *
         }
         cpu += bench_cpu_seconds() - c0;
     }
-    free(table);
-    free(log);
+    prepay_ledger_memory_free(&m);
     *sink = acc;
     return cpu * 1e9 / ((double)n * (double)(100u / scale));
 }
