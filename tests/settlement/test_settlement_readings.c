@@ -302,12 +302,17 @@ static void test_error_precedence(void **state)
 /* A refused batch restores every account it changed, whichever part of the record was saved:
  * the books of a prepaid account with one meter, the whole record of one whose two meters share
  * a ladder (saved whole after its books, when the ladder counters change), a wallet decision that
- * moves an account to its alarm levels. */
+ * moves an account to its alarm levels, one that lends emergency credit (grants and
+ * emergency_granted change with the books). */
 static void test_refused_batch_restores_accounts(void **state)
 {
     (void)state;
     fx_t fx;
     fx_defaults(&fx);
+    /* emergency credit of 10.00, lent by itself when the balance is at or below 5.00 */
+    fx.policies[0].emergency_amount = 1000;
+    fx.policies[0].emergency_threshold = 500;
+    fx.policies[0].flags |= PREPAY_WALLET_POLICY_EMERGENCY_AUTO;
     fx_start(&fx, 4, 8, 0, 0, 1);
     fx_account(&fx, 1, PREPAY_SETTLEMENT_PREPAID_REMOTE);
     fx_meter(&fx, 11, 1);
@@ -316,42 +321,54 @@ static void test_refused_batch_restores_accounts(void **state)
     fx_meter(&fx, 22, 2);
     fx_account(&fx, 3, PREPAY_SETTLEMENT_PREPAID_REMOTE);
     fx_meter(&fx, 31, 3);
+    fx_account(&fx, 4, PREPAY_SETTLEMENT_PREPAID_REMOTE);
+    fx_meter(&fx, 41, 4);
     fx_open(&fx, 16);
     prepay_time_t t = t0();
     assert_int_equal(fx_recharge(&fx, 1, 1, 100000, t), PREPAY_OK);
     assert_int_equal(fx_recharge(&fx, 2, 1, 100000, t), PREPAY_OK);
     assert_int_equal(fx_recharge(&fx, 3, 1, 2500, t), PREPAY_OK); /* 25.00: above alarm 1 */
-    prepay_settlement_reading_t prime[4] = {{11, 0, t, 1000}, {21, 0, t, 1000}, {22, 0, t, 1000}, {31, 0, t, 1000}};
+    assert_int_equal(fx_recharge(&fx, 4, 1, 600, t), PREPAY_OK);  /* 6.00: above the emergency threshold */
+    prepay_settlement_reading_t prime[5] = {
+        {11, 0, t, 1000}, {21, 0, t, 1000}, {22, 0, t, 1000}, {31, 0, t, 1000}, {41, 0, t, 1000}};
     prepay_settlement_result_t res;
-    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 4, &res), 4);
-    prepay_settlement_account_t before[3];
-    prepay_settlement_meter_t meters[4];
-    const uint32_t ids[4] = {11, 21, 22, 31};
-    for (uint32_t i = 0; i < 3; i++) {
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, prime, 5, &res), 5);
+    assert_int_equal(prepay_settlement_account(&fx.site, 4)->books.emergency, 0);
+    prepay_settlement_account_t before[4];
+    prepay_settlement_meter_t meters[5];
+    const uint32_t ids[5] = {11, 21, 22, 31, 41};
+    for (uint32_t i = 0; i < 4; i++) {
         before[i] = *prepay_settlement_account(&fx.site, i + 1u);
     }
-    for (uint32_t i = 0; i < 4; i++) {
+    for (uint32_t i = 0; i < 5; i++) {
         meters[i] = *prepay_settlement_meter(&fx.site, ids[i]);
     }
     uint32_t transfers = prepay_ledger_transfer_count(&fx.ledger);
-    /* 0.50 yuan/kWh: 20 kWh take account 3 to 15.00, below alarm 1 (a decision with events) */
-    prepay_settlement_reading_t batch[6] = {{22, 0, t + H, 3000}, {11, 0, t + H, 4000}, {31, 0, t + H, 21000},
-                                            {21, 0, t + H, 2000}, {11, 0, t + 2 * H, 6000}, {21, 0, t + 2 * H, 2500}};
+    /* 0.50 yuan/kWh: 20 kWh take account 3 to 15.00, below alarm 1 (a decision with events);
+     * 2 kWh take account 4 to 5.00, where it is lent emergency credit */
+    prepay_settlement_reading_t batch[7] = {{22, 0, t + H, 3000},     {11, 0, t + H, 4000}, {31, 0, t + H, 21000},
+                                            {41, 0, t + H, 3000},     {21, 0, t + H, 2000},
+                                            {11, 0, t + 2 * H, 6000}, {21, 0, t + 2 * H, 2500}};
     fx.ledger.memory.transfer_capacity = transfers + 3u; /* the ledger refuses the batch's last transfers */
-    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 6, &res), PREPAY_E_SETTLEMENT_BOOKS);
-    for (uint32_t i = 0; i < 3; i++) {
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 7, &res), PREPAY_E_SETTLEMENT_BOOKS);
+    for (uint32_t i = 0; i < 4; i++) {
         assert_memory_equal(&before[i], prepay_settlement_account(&fx.site, i + 1u), sizeof before[i]);
     }
-    for (uint32_t i = 0; i < 4; i++) {
+    for (uint32_t i = 0; i < 5; i++) {
         assert_memory_equal(&meters[i], prepay_settlement_meter(&fx.site, ids[i]), sizeof meters[i]);
     }
     assert_int_equal(prepay_ledger_transfer_count(&fx.ledger), transfers);
     /* With room, the same batch settles, and again restores nothing it should not */
     fx.ledger.memory.transfer_capacity = 1u << 20;
-    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 6, &res), 6);
+    assert_int_equal(prepay_settlement_settle(&fx.site, &fx.books, &fx.work, batch, 7, &res), 7);
     assert_int_equal(fx_balance(&fx, 1), 100000 - 250);
     assert_int_equal(fx_balance(&fx, 3), 2500 - 1000);
     assert_true(prepay_settlement_account(&fx.site, 3)->wallet.level > 0u);
+    const prepay_settlement_account_t *lent = prepay_settlement_account(&fx.site, 4);
+    assert_int_equal(lent->books.emergency, 1000);
+    assert_int_equal(lent->books.emergency_granted, 1000);
+    assert_int_equal(lent->grants, 1u);
+    assert_int_equal(fx_balance(&fx, 4), 600 - 100 + 1000);
     fx_verify(&fx);
     fx_free(&fx);
 }
