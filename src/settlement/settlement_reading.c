@@ -206,7 +206,6 @@ static void count_outcome(prepay_settlement_result_t *r, int8_t outcome)
     }
 }
 
-/* Checks one reading against its meter alone; returns the meter index in *meter. */
 /* What checking a reading needs of its meter record (the meter index gives the rest). */
 static int check_record(const prepay_settlement_meter_t *m, const prepay_settlement_reading_t *r)
 {
