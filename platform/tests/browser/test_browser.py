@@ -98,6 +98,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _page_left(old):
+    """True once ``old`` (the <html> of the page a click submitted) is gone. Selenium's
+    staleness_of() knows only StaleElementReferenceException; chromedriver may answer a node of
+    the replaced document with "unknown error: unhandled inspector error: Node with given id does
+    not belong to the document" instead (seen on CI), which means the same thing. Any other
+    error while the browser navigates is transient: ask again."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    try:
+        old.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        return "does not belong to the document" in str(e)
+
+
 @unittest.skipUnless(os.environ.get("PREPAY_PLATFORM_BROWSER") == "1", "browser tests: scripts/test-platform.sh browser")
 @unittest.skipUnless(shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("chromium-browser")),
                      "chromium and chromium-driver are not installed (scripts/install-deps.sh installs them)")
@@ -148,21 +164,20 @@ class BrowserTest(unittest.TestCase):
         """Click the button ``element_id`` that submits a form and wait until the browser has left
         the page it was on (the old <html> element goes stale): reading right after a click may
         still see the old page, or lose the element under the reader, on a loaded machine."""
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
         old = self.driver.find_element("tag name", "html")
         self.driver.find_element("id", element_id).click()
-        WebDriverWait(self.driver, budget).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, budget).until(lambda d: _page_left(old))
         self.driver.find_element("tag name", "body")  # waits (implicitly) for the new page's body
 
     def page_text(self, budget=60):
         """The body's text, read again if the page was replaced under the reader."""
-        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.common.exceptions import WebDriverException
         deadline = time.monotonic() + budget
         while True:
             try:
                 return self.driver.find_element("tag name", "body").text
-            except StaleElementReferenceException:
+            except WebDriverException:  # stale, or chromedriver's inspector error mid-navigation
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
@@ -170,9 +185,11 @@ class BrowserTest(unittest.TestCase):
     def wait_for_text(self, text, budget=60):
         """After a click that submits a form: the next page, once it has loaded, shows ``text``
         (a generous budget, not a timing: reading page_source at once may still see the old page)."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
-        try:
-            WebDriverWait(self.driver, budget).until(lambda d: text in d.page_source)
+        try:  # an error while the browser navigates is transient: ask again
+            WebDriverWait(self.driver, budget, ignored_exceptions=(WebDriverException,)).until(
+                lambda d: text in d.page_source)
         except Exception:
             self.fail(f"{text!r} not shown: {self.driver.page_source[-2000:]}")
 
