@@ -281,6 +281,30 @@ static inline bool conflicting(const prepay_settlement_site_t *site, const prepa
     return conflicts(&site->memory.meters[keys[k] >> 32], r->time, r->value);
 }
 
+/* Fails a batch whose settle pass stopped at sorted reading k with the error separate passes
+ * would give (prepay_settlement_settle()): the first check failure in arrival order, else the
+ * first conflict in sorted order from `from` on, else `status`, reading order[k]'s own failure
+ * (another module's status kept as the detail). Undoes the call. */
+static int fail_batch(prepay__settle_call_t *call, const prepay_settlement_reading_t *readings, const uint64_t *keys,
+                      const uint32_t *order, uint32_t n, uint32_t k, uint32_t from, int status)
+{
+    const prepay_settlement_site_t *site = call->site;
+    uint32_t bad = 0;
+    int checked = first_bad_reading(site, readings, n, &bad);
+    if (checked != PREPAY_OK) {
+        return prepay__settle_fail(call, checked, bad, readings[bad].meter_id, 0);
+    }
+    for (uint32_t later = from; later < n; later++) {
+        if (conflicting(site, readings, keys, order, later)) {
+            return prepay__settle_fail(call, PREPAY_E_SETTLEMENT_CONFLICT, order[later], readings[order[later]].meter_id,
+                                       0);
+        }
+    }
+    uint32_t i = order[k];
+    bool ours = PREPAY_STATUS_MODULE(status) == PREPAY_MODULE_SETTLEMENT || status == PREPAY_E_BUFFER_TOO_SMALL;
+    return prepay__settle_fail(call, status, i, readings[i].meter_id, ours ? 0 : status);
+}
+
 /* Prefetching on large sites (PREPAY__SETTLE_PREFETCH_METERS): a reading costs some 100-200 ns
  * and a DRAM miss about as much, so each step asks for what a later reading will need, in
  * stages whose data has arrived by the time the next stage reads it. Hints only: no result
@@ -390,31 +414,16 @@ int prepay_settlement_settle(prepay_settlement_site_t *site, const prepay_settle
         }
         uint32_t i = order[k];
         int8_t outcome = PREPAY_SETTLEMENT_DUPLICATE;
-        uint32_t bad = i;
-        int checked = check_record(&site->memory.meters[keys[k] >> 32], &readings[i]);
-        if (checked != PREPAY_OK || conflicting(site, readings, keys, order, k)) {
-            checked = first_bad_reading(site, readings, n, &bad);
-            if (checked != PREPAY_OK) {
-                return prepay__settle_fail(&call, checked, bad, readings[bad].meter_id, 0);
-            }
-            return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, i, readings[i].meter_id, 0);
+        if (check_record(&site->memory.meters[keys[k] >> 32], &readings[i]) != PREPAY_OK ||
+            conflicting(site, readings, keys, order, k)) {
+            /* Reading k itself conflicts unless a check fails: the conflict search starts at k. */
+            return fail_batch(&call, readings, keys, order, n, k, k, PREPAY_E_SETTLEMENT_CONFLICT);
         }
         if (k == 0u || keys[k] != keys[k - 1u]) {
             int status = prepay__settle_one(&call, (uint32_t)(keys[k] >> 32), readings[i].time, readings[i].value,
                                             PREPAY__CAUSE_READING, &outcome);
             if (status != PREPAY_OK) {
-                checked = first_bad_reading(site, readings, n, &bad);
-                if (checked != PREPAY_OK) {
-                    return prepay__settle_fail(&call, checked, bad, readings[bad].meter_id, 0);
-                }
-                for (uint32_t later = k + 1u; later < n; later++) {
-                    if (conflicting(site, readings, keys, order, later)) {
-                        return prepay__settle_fail(&call, PREPAY_E_SETTLEMENT_CONFLICT, order[later],
-                                                   readings[order[later]].meter_id, 0);
-                    }
-                }
-                bool ours = PREPAY_STATUS_MODULE(status) == PREPAY_MODULE_SETTLEMENT || status == PREPAY_E_BUFFER_TOO_SMALL;
-                return prepay__settle_fail(&call, status, i, readings[i].meter_id, ours ? 0 : status);
+                return fail_batch(&call, readings, keys, order, n, k, k + 1u, status);
             }
         }
         work->outcomes[i] = outcome;
