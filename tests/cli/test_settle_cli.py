@@ -119,10 +119,25 @@ class SettleCli(unittest.TestCase):
         finally:
             shutil.rmtree(os.path.dirname(readings))
 
+    def test_a_field_with_a_line_break_is_quoted_on_one_line(self):
+        """A quoted CSV field may hold a line break (RFC 4180): the message escapes it."""
+        readings = os.path.join(tempfile.mkdtemp(prefix="settle-in-"), "r.csv")
+        with open(self.readings, encoding="utf-8") as f:
+            text = f.read() + '"7\n7",2026-12-01 00:00,1.000\n'
+        with open(readings, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            self.assert_refused(self.run_settle(readings=readings), ["unknown meter", "\"7\\n7\""])
+        finally:
+            shutil.rmtree(os.path.dirname(readings))
+
     def test_contradicting_sites(self):
         with open(self.site, encoding="utf-8") as f:
             site = json.load(f)
         cases = []
+        bad = json.loads(json.dumps(site))
+        bad["accounts"][0]["tariff"] = "no\npe"  # a name from the file, escaped: one line
+        cases.append((bad, ["$.accounts[0]", "unknown tariff \"no\\npe\""]))
         bad = json.loads(json.dumps(site))
         bad["meters"][2]["account"] = 9
         cases.append((bad, ["$.meters[2]", "unknown account 9"]))

@@ -19,6 +19,7 @@
 
 #include "cli_file.h"
 #include "emu_scenario.h"
+#include "json_escape_internal.h" /* a key from the file, quoted and escaped: one line */
 
 static const char *const kind_names[EMU_INJECT_KIND_COUNT] = {
     "loss_of_voltage", "loss_of_current", "reversed", "sag", "cover_open",
@@ -113,7 +114,8 @@ static int read_condition(const emu_site_t *site, json_t *o, size_t i, const cha
     json_object_foreach(o, key, v) {
         if (strcmp(key, "meter") && strcmp(key, "from") && strcmp(key, "to") && strcmp(key, "kind") &&
             strcmp(key, "phase") && strcmp(key, "watts") && strcmp(key, "volts")) {
-            return fail(err, cap, origin, i, "unknown member \"%.40s\"", key);
+            char q[PREPAY__JSON_QUOTE_MAX + 16];
+            return fail(err, cap, origin, i, "unknown member %s", prepay__json_quote(q, sizeof q, key));
         }
     }
     memset(c, 0, sizeof *c);
@@ -209,8 +211,9 @@ static int read_load_control(json_t *o, const char *origin, prepay_lc_params_t *
         } else if (strcmp(key, "daily_restores") == 0 && read_fixed(v, 0, 5, &x)) {
             p->daily_restores = (uint8_t)x;
         } else {
-            return fail(err, cap, origin, SIZE_MAX, "\"load_control\": \"%.40s\" is not a member or not in its range",
-                        key);
+            char q[PREPAY__JSON_QUOTE_MAX + 16];
+            return fail(err, cap, origin, SIZE_MAX, "\"load_control\": %s is not a member or not in its range",
+                        prepay__json_quote(q, sizeof q, key));
         }
     }
     int status = prepay_lc_params_check(p);
@@ -243,7 +246,8 @@ int emu_scenario_parse(emu_site_t *site, const char *text, size_t len, const cha
     }
     json_object_foreach(root, key, v) {
         if (strcmp(key, "conditions") != 0 && strcmp(key, "load_control") != 0) {
-            fail(err, err_cap, origin, SIZE_MAX, "unknown member \"%.40s\"", key);
+            char q[PREPAY__JSON_QUOTE_MAX + 16];
+            fail(err, err_cap, origin, SIZE_MAX, "unknown member %s", prepay__json_quote(q, sizeof q, key));
             goto done;
         }
     }

@@ -30,6 +30,7 @@
 #include "cli_options.h"
 #include "cli_text.h"
 #include "commands.h"
+#include "json_escape_internal.h"
 #include "ledger_session.h"
 #include "settle_payments.h"
 #include "settle_site.h"
@@ -234,15 +235,16 @@ static int read_readings(settle_run_t *s)
         memset(in, 0, sizeof *in);
         in->line = csv.record_line;
         int64_t wh = 0;
+        char q[PREPAY__JSON_QUOTE_MAX + 16]; /* a field, quoted and escaped: a quoted field may hold line breaks */
         if (find_meter(&s->doc, csv.fields[0], csv.lengths[0], &in->reading.meter_id) != 0) {
-            rc = cli_bad_status(s->cli, PREPAY_E_SETTLEMENT_UNKNOWN_METER, "%s:%lu: unknown meter \"%.40s\"", origin,
-                                csv.record_line, csv.fields[0]);
+            rc = cli_bad_status(s->cli, PREPAY_E_SETTLEMENT_UNKNOWN_METER, "%s:%lu: unknown meter %s", origin,
+                                csv.record_line, prepay__json_quote(q, sizeof q, csv.fields[0]));
         } else if (prepay_time_parse(csv.fields[1], csv.lengths[1], &in->reading.time) != PREPAY_OK) {
-            rc = cli_bad(s->cli, "%s:%lu: \"%.40s\" is not a time (YYYY-MM-DD hh:mm)", origin, csv.record_line,
-                         csv.fields[1]);
+            rc = cli_bad(s->cli, "%s:%lu: %s is not a time (YYYY-MM-DD hh:mm)", origin, csv.record_line,
+                         prepay__json_quote(q, sizeof q, csv.fields[1]));
         } else if (prepay_fixed_parse(csv.fields[2], csv.lengths[2], 3, &wh) != PREPAY_OK || wh < 0) {
-            rc = cli_bad(s->cli, "%s:%lu: \"%.40s\" is not a register value in kWh (up to 3 decimals)", origin,
-                         csv.record_line, csv.fields[2]);
+            rc = cli_bad(s->cli, "%s:%lu: %s is not a register value in kWh (up to 3 decimals)", origin,
+                         csv.record_line, prepay__json_quote(q, sizeof q, csv.fields[2]));
         }
         in->reading.value = wh;
         s->count++;

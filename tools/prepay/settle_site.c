@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_file.h"
 #include "cli_json.h"
+#include "json_escape_internal.h"
 #include "settle_site.h"
 #include "prepay/settlement_hosted.h"
 
@@ -178,15 +179,16 @@ static uint32_t duplicate_id(uint32_t *ids, size_t n)
 static int resolve(settle_doc_t *doc, const char *origin, char *err, size_t err_cap)
 {
     char detail[160];
+    char q[PREPAY__JSON_QUOTE_MAX + 16]; /* a name from the file, quoted and escaped: one line */
     for (size_t i = 0; i < doc->tariff_count; i++) {
         if (find_name(doc->tariffs[i].name, doc->tariffs, i, sizeof *doc->tariffs) >= 0) {
-            snprintf(detail, sizeof detail, "tariff \"%.64s\" is defined twice", doc->tariffs[i].name);
+            snprintf(detail, sizeof detail, "tariff %s is defined twice", prepay__json_quote(q, sizeof q, doc->tariffs[i].name));
             return fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_DUPLICATE_ID, ".name", "tariffs", i, detail);
         }
     }
     for (size_t i = 0; i < doc->policy_count; i++) {
         if (find_name(doc->policies[i].name, doc->policies, i, sizeof *doc->policies) >= 0) {
-            snprintf(detail, sizeof detail, "policy \"%.64s\" is defined twice", doc->policies[i].name);
+            snprintf(detail, sizeof detail, "policy %s is defined twice", prepay__json_quote(q, sizeof q, doc->policies[i].name));
             return fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_DUPLICATE_ID, ".name", "policies", i, detail);
         }
     }
@@ -210,8 +212,8 @@ static int resolve(settle_doc_t *doc, const char *origin, char *err, size_t err_
         int t = find_name(a->tariff, doc->tariffs, doc->tariff_count, sizeof *doc->tariffs);
         int p = a->policy ? find_name(a->policy, doc->policies, doc->policy_count, sizeof *doc->policies) : 0;
         if (t < 0 || (a->policy && p < 0)) {
-            snprintf(detail, sizeof detail, "account %u: unknown %s \"%.64s\"", a->id, t < 0 ? "tariff" : "policy",
-                     t < 0 ? a->tariff : a->policy);
+            snprintf(detail, sizeof detail, "account %u: unknown %s %s", a->id, t < 0 ? "tariff" : "policy",
+                     prepay__json_quote(q, sizeof q, t < 0 ? a->tariff : a->policy));
             status = fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_BAD_REFERENCE, "", "accounts", i, detail);
         } else if (a->kind != PREPAY_SETTLEMENT_POSTPAID && doc->policy_count == 0 && a->policy) {
             status = fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_BAD_REFERENCE, "", "accounts", i,
@@ -234,14 +236,15 @@ static int resolve(settle_doc_t *doc, const char *origin, char *err, size_t err_
             account_found = doc->accounts[k].id == m->account;
         }
         if (m->tariff && (t = find_name(m->tariff, doc->tariffs, doc->tariff_count, sizeof *doc->tariffs)) < 0) {
-            snprintf(detail, sizeof detail, "meter %u: unknown tariff \"%.64s\"", m->id, m->tariff);
+            snprintf(detail, sizeof detail, "meter %u: unknown tariff %s", m->id, prepay__json_quote(q, sizeof q, m->tariff));
             status = fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_BAD_REFERENCE, "", "meters", i, detail);
         } else if (!account_found) {
             snprintf(detail, sizeof detail, "meter %u: unknown account %u", m->id, m->account);
             status = fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_UNKNOWN_ACCOUNT, "", "meters", i, detail);
         } else if (m->address && (strlen(m->address) != 12 ||
                                   prepay_dlt645_address_from_string(m->address, 12, &doc->meter_address[i]) != PREPAY_OK)) {
-            snprintf(detail, sizeof detail, "meter %u: \"%.32s\" is not a 12-digit meter address", m->id, m->address);
+            snprintf(detail, sizeof detail, "meter %u: %s is not a 12-digit meter address", m->id,
+                     prepay__json_quote(q, sizeof q, m->address));
             status = fail_at(err, err_cap, origin, PREPAY_E_HOSTED_JSON_VALUE, ".address", "meters", i, detail);
         }
         doc->meter_has_address[i] = m->address != NULL;
@@ -257,8 +260,8 @@ static int resolve(settle_doc_t *doc, const char *origin, char *err, size_t err_
     for (size_t i = 0; i < doc->group_count && status == PREPAY_OK; i++) {
         int t = find_name(doc->groups[i].tariff, doc->tariffs, doc->tariff_count, sizeof *doc->tariffs);
         if (t < 0) {
-            snprintf(detail, sizeof detail, "group %u: unknown tariff \"%.64s\"", doc->groups[i].number,
-                     doc->groups[i].tariff);
+            snprintf(detail, sizeof detail, "group %u: unknown tariff %s", doc->groups[i].number,
+                     prepay__json_quote(q, sizeof q, doc->groups[i].tariff));
             status = fail_at(err, err_cap, origin, PREPAY_E_SETTLEMENT_BAD_REFERENCE, "", "groups", i, detail);
         }
         doc->group_tariff[i] = (uint16_t)(t < 0 ? 0 : t);
@@ -338,8 +341,9 @@ int settle_site_tariffs(settle_doc_t *doc, const char *site_path, char *err, siz
             }
         }
         if (status != PREPAY_OK) {
-            snprintf(err, err_cap, "%s: $.tariffs[%zu] (\"%.64s\"): %s", cli_input_name(site_path), i,
-                     doc->tariffs[i].name, message);
+            char q[PREPAY__JSON_QUOTE_MAX + 16];
+            snprintf(err, err_cap, "%s: $.tariffs[%zu] (%s): %s", cli_input_name(site_path), i,
+                     prepay__json_quote(q, sizeof q, doc->tariffs[i].name), message);
             return status;
         }
         doc->plans[i].version = doc->tariffs[i].version;
