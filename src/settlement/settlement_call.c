@@ -36,6 +36,7 @@ static size_t record_size(unsigned type)
     case PREPAY__UNDO_GROUP: return sizeof(prepay_settlement_group_t) - record_from(type);
     case PREPAY__UNDO_USAGE: return sizeof(prepay_settlement_usage_t);
     case PREPAY__UNDO_ACCOUNT_BOOKS: return PREPAY__ACCOUNT_BOOKS_SIZE;
+    case PREPAY__UNDO_ACCOUNT_BALANCE: return sizeof(prepay__undo_balance_t);
     default: return 0;
     }
 }
@@ -89,9 +90,9 @@ void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t 
     work->transfer_count = 0;
     work->event_count = 0;
     site->generation++;
-    if (site->generation == 0u || site->generation >= PREPAY__MARK_BOOKS) {
-        /* Once in 2^31 calls: no mark may equal a reused generation (nor one with
-         * PREPAY__MARK_BOOKS). */
+    if (site->generation == 0u || site->generation >= PREPAY__MARK_BALANCE) {
+        /* Once in 2^30 calls: no mark may equal a reused generation (nor one with
+         * PREPAY__MARK_BOOKS or PREPAY__MARK_BALANCE). */
         forget_marks(site);
         site->generation = 1u;
     }
@@ -147,11 +148,15 @@ void prepay__settle_undo(prepay__settle_call_t *call)
     prepay_settlement_site_t *site = call->site;
     /* Each record was saved once, before its first change: order does not matter,
      * except that the site record must not be overwritten by later entries'
-     * lookups, so it is restored last; and that an account whose books were
-     * saved (PREPAY__UNDO_ACCOUNT_BOOKS) may have been saved whole later, after
-     * its books changed, so books entries are restored after all others. */
+     * lookups, so it is restored last; and that an account saved in part may have
+     * been saved again later, more of it, after the saved part changed: its
+     * balance (PREPAY__UNDO_ACCOUNT_BALANCE), then its books
+     * (PREPAY__UNDO_ACCOUNT_BOOKS), then whole. So whole records first, then books
+     * entries, then balance entries: each puts back the state before its own save,
+     * and the earliest save of an account is restored last. */
     size_t site_at = SIZE_MAX;
     bool books = false;
+    bool balances = false;
     for (size_t at = 0; at < work->undo_used;) {
         undo_header_t h;
         memcpy(&h, work->undo + at, sizeof h);
@@ -159,6 +164,8 @@ void prepay__settle_undo(prepay__settle_call_t *call)
             site_at = at;
         } else if (h.type == PREPAY__UNDO_ACCOUNT_BOOKS) {
             books = true;
+        } else if (h.type == PREPAY__UNDO_ACCOUNT_BALANCE) {
+            balances = true;
         } else {
             memcpy(record_of(site, h.type, h.index), work->undo + at + sizeof h, record_size(h.type));
         }
@@ -171,6 +178,19 @@ void prepay__settle_undo(prepay__settle_call_t *call)
             uint8_t *a = (uint8_t *)&site->memory.accounts[h.index];
             const uint8_t *saved = work->undo + at + sizeof h;
             memcpy(a, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
+        }
+        at += entry_size(h.type);
+    }
+    for (size_t at = 0; balances && at < work->undo_used;) {
+        undo_header_t h;
+        memcpy(&h, work->undo + at, sizeof h);
+        if (h.type == PREPAY__UNDO_ACCOUNT_BALANCE) {
+            prepay__undo_balance_t saved;
+            memcpy(&saved, work->undo + at + sizeof h, sizeof saved);
+            prepay_settlement_account_t *a = &site->memory.accounts[h.index];
+            a->books.balance = saved.balance;
+            a->books.energy = saved.energy;
+            a->mark = saved.mark;
         }
         at += entry_size(h.type);
     }

@@ -55,11 +55,15 @@ static inline uint64_t prepay__settle_cause(unsigned cls, uint32_t id)
 #define PREPAY__UNDO_USAGE 5u
 #define PREPAY__UNDO_METER_FULL 6u /* configuration included (replacements) */
 #define PREPAY__UNDO_ACCOUNT_BOOKS 7u /* a prepaid account's books and last members only (readings) */
+#define PREPAY__UNDO_ACCOUNT_BALANCE 8u /* a prepaid account's balance, energy total and mark (quiet readings) */
 
 /* Marks: a record saved whole in this call has mark == generation; a prepaid account whose
- * books alone were saved (PREPAY__UNDO_ACCOUNT_BOOKS) has generation | PREPAY__MARK_BOOKS.
- * Generations stay below PREPAY__MARK_BOOKS (prepay__settle_begin()). */
+ * books alone were saved (PREPAY__UNDO_ACCOUNT_BOOKS) has generation | PREPAY__MARK_BOOKS; one
+ * whose balance alone was saved (PREPAY__UNDO_ACCOUNT_BALANCE), generation | PREPAY__MARK_BALANCE.
+ * Generations stay below PREPAY__MARK_BALANCE (prepay__settle_begin()). */
 #define PREPAY__MARK_BOOKS 0x80000000u
+#define PREPAY__MARK_BALANCE 0x40000000u
+#define PREPAY__MARK_PARTS (PREPAY__MARK_BOOKS | PREPAY__MARK_BALANCE)
 
 /* The part of an account record that charging it and deciding its wallet change, unless it is
  * postpaid (period totals, usage) or shares a ladder (ladder counters): the record's front, from
@@ -174,7 +178,8 @@ static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint
     prepay_settlement_site_t *site = call->site;
     prepay_settlement_account_t *a = &site->memory.accounts[index];
     if ((a->mark & ~PREPAY__MARK_BOOKS) == site->generation) {
-        return PREPAY_OK; /* saved whole, or its books, earlier in this call */
+        return PREPAY_OK; /* saved whole, or its books, earlier in this call (its balance alone
+                           * is not enough: the books are saved over it) */
     }
     if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
@@ -192,6 +197,53 @@ static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint
     work->undo_used += need;
     a->mark = site->generation | PREPAY__MARK_BOOKS;
     return PREPAY_OK;
+}
+
+/* What PREPAY__UNDO_ACCOUNT_BALANCE saves: all a quiet reading changes of a prepaid account. */
+typedef struct prepay__undo_balance {
+    prepay_money_t balance;
+    prepay_money_t energy;
+    uint32_t mark;
+    uint32_t unused;
+} prepay__undo_balance_t;
+
+/* Saves what a reading's charge changes of a prepaid account when it all goes to the wallet as
+ * energy revenue and the wallet decision is quiet (prepay__settle_wallet_quiet()): balance,
+ * energy total, mark — 32 bytes of log instead of the books' 168, the common case by far.
+ * Anything else a call changes of the account is saved before, by prepay__settle_touch_account()
+ * (books) or prepay__settle_touch() (whole); undo restores those first, then this entry over
+ * them (prepay__settle_undo()). A postpaid account or one with a usage record: as
+ * prepay__settle_touch_account(). */
+static inline int prepay__settle_touch_balance(prepay__settle_call_t *call, uint32_t index)
+{
+    prepay_settlement_site_t *site = call->site;
+    prepay_settlement_account_t *a = &site->memory.accounts[index];
+    if ((a->mark & ~PREPAY__MARK_PARTS) == site->generation) {
+        return PREPAY_OK; /* saved whole, its books or its balance earlier in this call */
+    }
+    if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
+        return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
+    }
+    prepay_settlement_work_t *work = call->work;
+    size_t need = 8u + sizeof(prepay__undo_balance_t);
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return PREPAY_E_BUFFER_TOO_SMALL;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT_BALANCE, index};
+    const prepay__undo_balance_t saved = {a->books.balance, a->books.energy, a->mark, 0u};
+    memcpy(at, header, sizeof header);
+    memcpy(at + 8, &saved, sizeof saved);
+    work->undo_used += need;
+    a->mark = site->generation | PREPAY__MARK_BALANCE;
+    return PREPAY_OK;
+}
+
+/* Whether the call has saved any part of the account (so it may have charged it). */
+static inline bool prepay__settle_account_saved(const prepay_settlement_site_t *site,
+                                                const prepay_settlement_account_t *a)
+{
+    return (a->mark & ~PREPAY__MARK_PARTS) == site->generation;
 }
 
 /* The ledger key of a transfer kind whose sequence is 0 (readings, recharges, emergency credit):

@@ -68,10 +68,6 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
     if (!a->opened) {
         return PREPAY_E_SETTLEMENT_NOT_OPEN;
     }
-    int status = prepay__settle_touch_account(call, account);
-    if (status != PREPAY_OK) {
-        return status;
-    }
     prepay_money_t take;
     if (a->config.kind == PREPAY_SETTLEMENT_PREPAID_LOCAL) {
         /* The meter already took energy from its purse; nothing else can reach it. */
@@ -81,6 +77,13 @@ int prepay__settle_charge(prepay__settle_call_t *call, uint32_t account, const p
         take = c->amount < room ? c->amount : room;
     }
     prepay_money_t debt = c->amount - take;
+    /* All to the wallet as energy revenue: only the balance and the energy total change. */
+    bool quiet = debt == 0 && c->revenue != PREPAY_SETTLEMENT_SITE_COMMON_AREA &&
+                 c->revenue != PREPAY_SETTLEMENT_SITE_CHARGES;
+    int status = quiet ? prepay__settle_touch_balance(call, account) : prepay__settle_touch_account(call, account);
+    if (status != PREPAY_OK) {
+        return status;
+    }
     uint32_t id = a->config.id;
     uint64_t revenue = prepay_settlement_ledger_account_id(0, c->revenue);
     uint64_t debt_key = 0;

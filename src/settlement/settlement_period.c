@@ -554,7 +554,7 @@ int prepay_settlement_close_period(prepay_settlement_site_t *site, const prepay_
     uint64_t cause = prepay__settle_cause(PREPAY__CAUSE_CLOSE, site->period_index);
     for (uint32_t i = 0; i < site->account_count; i++) {
         prepay_settlement_account_t *a = &site->memory.accounts[i];
-        if ((a->mark & ~PREPAY__MARK_BOOKS) != site->generation || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
+        if (!prepay__settle_account_saved(site, a) || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
             continue; /* not charged by this close */
         }
         status = prepay__settle_decide(&call, i, site->period_end, 0, cause);

@@ -143,7 +143,7 @@ int prepay__settle_one(prepay__settle_call_t *call, uint32_t meter, prepay_time_
     }
     if (m->account != PREPAY_SETTLEMENT_NONE) {
         uint32_t account = m->account;
-        status = prepay__settle_touch_account(call, account);
+        status = prepay__settle_touch_balance(call, account); /* postpaid: whole, before pricing adds usage */
         prepay_money_t due = 0;
         if (status == PREPAY_OK) {
             status = prepay__settle_price(call, meter, start, time, energy, &due);

@@ -17,7 +17,12 @@ int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, u
         return PREPAY_E_INVALID_ARGUMENT;
     }
     memset(out, 0, sizeof *out);
+    /* An account's saves in one call: whole with its usage record, or its balance, then its
+     * books, then whole (prepay__settle_touch_balance()). */
     size_t account_undo = undo_entry(sizeof(prepay_settlement_account_t)) + undo_entry(sizeof(prepay_settlement_usage_t));
+    size_t account_parts = undo_entry(sizeof(prepay__undo_balance_t)) + undo_entry(PREPAY__ACCOUNT_BOOKS_SIZE) +
+                           undo_entry(sizeof(prepay_settlement_account_t));
+    account_undo = account_parts > account_undo ? account_parts : account_undo;
     size_t meter_undo = undo_entry(sizeof(prepay_settlement_meter_t));
     out->lines = 256;
     if (readings > 0u) {
