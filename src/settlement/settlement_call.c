@@ -142,6 +142,29 @@ int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t in
     return PREPAY_OK;
 }
 
+/* Restores every account entry of one partial type (books or balance) in the log. */
+static void restore_parts(prepay_settlement_site_t *site, const prepay_settlement_work_t *work, unsigned type)
+{
+    for (size_t at = 0; at < work->undo_used;) {
+        undo_header_t h;
+        memcpy(&h, work->undo + at, sizeof h);
+        if (h.type == type) {
+            prepay_settlement_account_t *a = &site->memory.accounts[h.index];
+            const uint8_t *saved = work->undo + at + sizeof h;
+            if (type == PREPAY__UNDO_ACCOUNT_BOOKS) {
+                memcpy(a, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
+            } else {
+                prepay__undo_balance_t before;
+                memcpy(&before, saved, sizeof before);
+                a->books.balance = before.balance;
+                a->books.energy = before.energy;
+                a->mark = before.mark;
+            }
+        }
+        at += entry_size(h.type);
+    }
+}
+
 void prepay__settle_undo(prepay__settle_call_t *call)
 {
     prepay_settlement_work_t *work = call->work;
@@ -171,28 +194,11 @@ void prepay__settle_undo(prepay__settle_call_t *call)
         }
         at += entry_size(h.type);
     }
-    for (size_t at = 0; books && at < work->undo_used;) {
-        undo_header_t h;
-        memcpy(&h, work->undo + at, sizeof h);
-        if (h.type == PREPAY__UNDO_ACCOUNT_BOOKS) {
-            uint8_t *a = (uint8_t *)&site->memory.accounts[h.index];
-            const uint8_t *saved = work->undo + at + sizeof h;
-            memcpy(a, saved, PREPAY__ACCOUNT_BOOKS_SIZE);
-        }
-        at += entry_size(h.type);
+    if (books) {
+        restore_parts(site, work, PREPAY__UNDO_ACCOUNT_BOOKS);
     }
-    for (size_t at = 0; balances && at < work->undo_used;) {
-        undo_header_t h;
-        memcpy(&h, work->undo + at, sizeof h);
-        if (h.type == PREPAY__UNDO_ACCOUNT_BALANCE) {
-            prepay__undo_balance_t saved;
-            memcpy(&saved, work->undo + at + sizeof h, sizeof saved);
-            prepay_settlement_account_t *a = &site->memory.accounts[h.index];
-            a->books.balance = saved.balance;
-            a->books.energy = saved.energy;
-            a->mark = saved.mark;
-        }
-        at += entry_size(h.type);
+    if (balances) {
+        restore_parts(site, work, PREPAY__UNDO_ACCOUNT_BALANCE);
     }
     if (site_at != SIZE_MAX) {
         memcpy(site, work->undo + site_at + sizeof(undo_header_t), sizeof *site);

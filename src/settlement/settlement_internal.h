@@ -144,8 +144,26 @@ void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t 
 /* Saves a record in the undo log before its first change in this call. */
 int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t index);
 
+/* Appends an undo entry of `size` payload bytes (header: type, index; padded to 8 bytes) and
+ * returns where its payload goes, or NULL when the log is full (nothing written). The hot saves
+ * below call it with constant sizes. Same log format as prepay__settle_touch() (settlement_call.c). */
+static inline uint8_t *prepay__settle_undo_append(prepay__settle_call_t *call, uint32_t type, uint32_t index,
+                                                  size_t size)
+{
+    prepay_settlement_work_t *work = call->work;
+    size_t need = (8u + size + 7u) & ~(size_t)7u;
+    if (need > work->sizes.undo_bytes - work->undo_used) {
+        return (uint8_t *)0;
+    }
+    uint8_t *at = work->undo + work->undo_used;
+    const uint32_t header[2] = {type, index};
+    memcpy(at, header, sizeof header);
+    work->undo_used += need;
+    return at + 8;
+}
+
 /* The hot cases of prepay__settle_touch(), inline with constant sizes: a meter, an account
- * without usage record. Same log format (settlement_call.c). */
+ * without usage record. */
 static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32_t index)
 {
     prepay_settlement_site_t *site = call->site;
@@ -154,16 +172,11 @@ static inline int prepay__settle_touch_meter(prepay__settle_call_t *call, uint32
         return PREPAY_OK;
     }
     enum { FROM = PREPAY__METER_UNDO_FROM, SIZE = PREPAY__METER_UNDO_SIZE };
-    prepay_settlement_work_t *work = call->work;
-    size_t need = (8u + SIZE + 7u) & ~(size_t)7u;
-    if (need > work->sizes.undo_bytes - work->undo_used) {
+    uint8_t *saved = prepay__settle_undo_append(call, PREPAY__UNDO_METER, index, SIZE);
+    if (!saved) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    uint8_t *at = work->undo + work->undo_used;
-    const uint32_t header[2] = {PREPAY__UNDO_METER, index};
-    memcpy(at, header, sizeof header);
-    memcpy(at + 8, (const uint8_t *)m + FROM, SIZE);
-    work->undo_used += need;
+    memcpy(saved, (const uint8_t *)m + FROM, SIZE);
     m->mark = site->generation;
     return PREPAY_OK;
 }
@@ -184,17 +197,11 @@ static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint
     if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
     }
-    enum { BOOKS = PREPAY__ACCOUNT_BOOKS_SIZE };
-    prepay_settlement_work_t *work = call->work;
-    size_t need = (8u + BOOKS + 7u) & ~(size_t)7u;
-    if (need > work->sizes.undo_bytes - work->undo_used) {
+    uint8_t *saved = prepay__settle_undo_append(call, PREPAY__UNDO_ACCOUNT_BOOKS, index, PREPAY__ACCOUNT_BOOKS_SIZE);
+    if (!saved) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    uint8_t *at = work->undo + work->undo_used;
-    const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT_BOOKS, index};
-    memcpy(at, header, sizeof header);
-    memcpy(at + 8, a, BOOKS);
-    work->undo_used += need;
+    memcpy(saved, a, PREPAY__ACCOUNT_BOOKS_SIZE);
     a->mark = site->generation | PREPAY__MARK_BOOKS;
     return PREPAY_OK;
 }
@@ -224,17 +231,13 @@ static inline int prepay__settle_touch_balance(prepay__settle_call_t *call, uint
     if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
     }
-    prepay_settlement_work_t *work = call->work;
-    size_t need = 8u + sizeof(prepay__undo_balance_t);
-    if (need > work->sizes.undo_bytes - work->undo_used) {
+    uint8_t *saved = prepay__settle_undo_append(call, PREPAY__UNDO_ACCOUNT_BALANCE, index,
+                                                sizeof(prepay__undo_balance_t));
+    if (!saved) {
         return PREPAY_E_BUFFER_TOO_SMALL;
     }
-    uint8_t *at = work->undo + work->undo_used;
-    const uint32_t header[2] = {PREPAY__UNDO_ACCOUNT_BALANCE, index};
-    const prepay__undo_balance_t saved = {a->books.balance, a->books.energy, a->mark, 0u};
-    memcpy(at, header, sizeof header);
-    memcpy(at + 8, &saved, sizeof saved);
-    work->undo_used += need;
+    const prepay__undo_balance_t before = {a->books.balance, a->books.energy, a->mark, 0u};
+    memcpy(saved, &before, sizeof before);
     a->mark = site->generation | PREPAY__MARK_BALANCE;
     return PREPAY_OK;
 }

@@ -108,28 +108,24 @@ class SettleCli(unittest.TestCase):
         self.assertEqual(error["error"]["exit"], 2)
         self.assertEqual(os.listdir(self.dir), [], "a refused run must create no file")
 
-    def test_unknown_meter(self):
+    def assert_extra_reading_refused(self, line, words):
+        """The example's readings with `line` added are refused with a message holding `words`."""
         readings = os.path.join(tempfile.mkdtemp(prefix="settle-in-"), "r.csv")
         with open(self.readings, encoding="utf-8") as f:
-            text = f.read() + "77,2026-12-01 00:00,1.000\n"
+            text = f.read() + line
         with open(readings, "w", encoding="utf-8") as f:
             f.write(text)
         try:
-            self.assert_refused(self.run_settle(readings=readings), ["unknown meter", "\"77\"", ":12:"])
+            self.assert_refused(self.run_settle(readings=readings), words)
         finally:
             shutil.rmtree(os.path.dirname(readings))
 
+    def test_unknown_meter(self):
+        self.assert_extra_reading_refused("77,2026-12-01 00:00,1.000\n", ["unknown meter", "\"77\"", ":12:"])
+
     def test_a_field_with_a_line_break_is_quoted_on_one_line(self):
         """A quoted CSV field may hold a line break (RFC 4180): the message escapes it."""
-        readings = os.path.join(tempfile.mkdtemp(prefix="settle-in-"), "r.csv")
-        with open(self.readings, encoding="utf-8") as f:
-            text = f.read() + '"7\n7",2026-12-01 00:00,1.000\n'
-        with open(readings, "w", encoding="utf-8") as f:
-            f.write(text)
-        try:
-            self.assert_refused(self.run_settle(readings=readings), ["unknown meter", "\"7\\n7\""])
-        finally:
-            shutil.rmtree(os.path.dirname(readings))
+        self.assert_extra_reading_refused('"7\n7",2026-12-01 00:00,1.000\n', ["unknown meter", "\"7\\n7\""])
 
     def test_contradicting_sites(self):
         with open(self.site, encoding="utf-8") as f:
