@@ -20,9 +20,12 @@
  * in 2 976 of a 31-day month); that second round is printed on its own
  * ("cycle start", at size N). Timed: every later round. Printed per site
  * size (x1, x10, x100 = N/100, N/10, N meters): readings/s of thread CPU
- * time (one core) and of wall time, ns per reading; then the same at size N
- * with a POSIX journal (one commit, i.e. one fsync, per batch); and the
- * machine's memcpy bandwidth for scale. Site, work area and ledger come from
+ * time (one core) and of wall time, ns per reading; then at size N with each
+ * round settled in one call of N readings (`x100-round`: a polling round per
+ * call, so the settle pass walks the site's records in order); then both
+ * batch sizes at size N with a POSIX journal (one commit, i.e. one fsync,
+ * per batch: `durable`, `durable-round`); and the machine's memcpy
+ * bandwidth for scale. Site, work area and ledger come from
  * the library's hosted helpers (settlement_hosted.h, ledger_hosted.h: from
  * 2 MiB on, 2 MiB aligned and advised to transparent huge pages); the ledger
  * is touched before timing.
@@ -94,11 +97,13 @@ typedef struct bench {
     prepay_journal_t journal;
     uint8_t *staging;
     prepay_settlement_books_t books;
+    uint32_t batch; /* readings per prepay_settlement_settle() call */
 } bench_t;
 
-static void build(bench_t *b, uint32_t meters, uint32_t rounds, const char *journal)
+static void build(bench_t *b, uint32_t meters, uint32_t rounds, uint32_t batch, const char *journal)
 {
     memset(b, 0, sizeof *b);
+    b->batch = batch;
     prepay_tariff_t *e = &b->tariff;
     (void)prepay_tariff_init(e);
     e->band_count = 4;
@@ -175,7 +180,7 @@ static void build(bench_t *b, uint32_t meters, uint32_t rounds, const char *jour
     }
     prepay_settlement_work_sizes_t ws;
     if (status == PREPAY_OK) {
-        status = prepay_settlement_work_sizes_default(&b->site, BATCH, &ws);
+        status = prepay_settlement_work_sizes_default(&b->site, batch, &ws);
     }
     if (status == PREPAY_OK) {
         status = prepay_settlement_work_alloc(&b->work, &ws);
@@ -234,8 +239,8 @@ static figures_t run(bench_t *b, uint32_t meters, uint32_t rounds, figures_t *st
             round[j] = t;
         }
         double c0 = cpu_seconds(), w0 = wall_seconds();
-        for (uint32_t i = 0; i < meters; i += BATCH) {
-            uint32_t n = meters - i < BATCH ? meters - i : BATCH;
+        for (uint32_t i = 0; i < meters; i += b->batch) {
+            uint32_t n = meters - i < b->batch ? meters - i : b->batch;
             prepay_settlement_result_t r;
             int status = prepay_settlement_settle(&b->site, &b->books, &b->work, round + i, n, &r);
             if (status < 0) {
@@ -275,7 +280,7 @@ static double memcpy_gbs(void)
 
 static void report(const char *what, uint32_t meters, figures_t f)
 {
-    printf("%-11s %7u meters  %9llu readings  %6.2f M/s cpu (%6.1f ns/reading)  %6.2f M/s wall\n", what, meters,
+    printf("%-13s %7u meters  %9llu readings  %6.2f M/s cpu (%6.1f ns/reading)  %6.2f M/s wall\n", what, meters,
            (unsigned long long)f.readings, (double)f.readings / f.cpu / 1e6, f.cpu * 1e9 / (double)f.readings,
            (double)f.readings / f.wall / 1e6);
 }
@@ -310,19 +315,30 @@ int main(int argc, char **argv)
     bench_t *b = malloc(sizeof *b);
     figures_t first = {0, 0, 0};
     for (int s = 0; s < 3; s++) {
-        build(b, scale[s], rounds, NULL);
+        build(b, scale[s], rounds, BATCH, NULL);
         report(names[s], scale[s], run(b, scale[s], rounds, s == 2 ? &first : NULL));
         release(b);
     }
     report("cycle-start", meters, first);
     printf("          (in memory: each meter's first interval of the billing cycle, untimed above)\n");
-    build(b, meters, rounds, journal);
-    figures_t f = run(b, meters, rounds, NULL);
-    report("durable", meters, f);
-    printf("          (one fsync per batch of %u: %llu syncs; journal %s)\n", BATCH,
-           (unsigned long long)((f.readings + BATCH - 1) / BATCH), journal);
+    /* A polling round per call: every meter's reading of the round in one batch, so the settle
+     * pass walks the site's records in order instead of picking one in twelve (docs/settlement.md
+     * section 9, "Readings per call"). */
+    build(b, meters, rounds, meters, NULL);
+    report("x100-round", meters, run(b, meters, rounds, NULL));
+    printf("          (in memory: one call per round of %u readings)\n", meters);
     release(b);
-    unlink(journal);
+    const uint32_t batches[2] = {BATCH, meters};
+    const char *durable[2] = {"durable", "durable-round"};
+    for (int s = 0; s < 2; s++) {
+        build(b, meters, rounds, batches[s], journal);
+        figures_t f = run(b, meters, rounds, NULL);
+        report(durable[s], meters, f);
+        printf("          (one fsync per batch of %u: %llu syncs; journal %s)\n", batches[s],
+               (unsigned long long)((f.readings + batches[s] - 1) / batches[s]), journal);
+        release(b);
+        unlink(journal);
+    }
     free(b);
     printf("memcpy %.1f GB/s (64 MiB blocks)\n", memcpy_gbs());
     return 0;

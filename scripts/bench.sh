@@ -31,8 +31,15 @@ run "$b/bench_ledger_memory"
 journal=$(mktemp "${TMPDIR:-/tmp}/prepay-bench-XXXXXX.journal")
 run "$b/bench_ledger_durable" 1048576 "$journal"
 rm -f "$journal"
+journal=$(mktemp "${TMPDIR:-/tmp}/prepay-bench-XXXXXX.journal")
+run "$b/bench_settlement" $((100000 * scale)) 16 "$journal"
+rm -f "$journal"
 run "$b/bench_allocation"
 run "$b/bench_meter"
+run "$b/bench_events"
+run "$b/bench_report"
+run "$b/bench_water_meter"
+run "$b/bench_memory_latency"
 if [ -x "$b/bench_emulator" ] && [ -x "$build/tools/prepay-emu/prepay-emu" ]; then
     run "$b/bench_emulator" "$build/tools/prepay-emu/prepay-emu" "$root/examples/tariffs/guangzhou_residential_tou.json" \
         10000 8 5

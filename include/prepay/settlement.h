@@ -1056,6 +1056,13 @@ PREPAY_API int prepay_settlement_open(prepay_settlement_site_t *site, const prep
  * recover (prepay_journal_open()), then rebuild the site and re-run the
  * inputs.
  *
+ * Readings per call: on a large site, a call that holds a whole polling round
+ * (a reading of every meter, or most of them) costs less per reading than
+ * several smaller calls, because its sorted pass reads the meter and account
+ * records in address order instead of one record in many; the work memory
+ * grows with the batch (prepay_settlement_work_sizes_default()). Figures in
+ * docs/settlement.md, "Cost".
+ *
  * **Errors:** ::PREPAY_E_INVALID_ARGUMENT; ::PREPAY_E_SETTLEMENT_UNKNOWN_METER;
  * ::PREPAY_E_SETTLEMENT_ID_RANGE (time outside 0..2^32-1);
  * ::PREPAY_E_SETTLEMENT_BAD_READING; ::PREPAY_E_SETTLEMENT_WRONG_DI;
