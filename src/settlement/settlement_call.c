@@ -8,11 +8,6 @@
 
 #include "settlement_internal.h"
 
-typedef struct undo_header {
-    uint32_t type;
-    uint32_t index;
-} undo_header_t;
-
 /* Where the saved part of a record starts: meters and groups change only after their
  * configuration (a replacement also changes a meter's, and saves it whole); an account is
  * saved whole, its configuration lying between what a reading changes and what recharges,
@@ -56,7 +51,7 @@ static void *record_of(prepay_settlement_site_t *site, unsigned type, uint32_t i
 
 static size_t entry_size(unsigned type)
 {
-    return (sizeof(undo_header_t) + record_size(type) + 7u) & ~(size_t)7u;
+    return prepay__settle_undo_entry_size(record_size(type));
 }
 
 static void forget_marks(prepay_settlement_site_t *site)
@@ -122,19 +117,13 @@ int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t in
         }
     }
     if (need > work->sizes.undo_bytes - work->undo_used) {
-        return PREPAY_E_BUFFER_TOO_SMALL;
+        return PREPAY_E_BUFFER_TOO_SMALL; /* both entries or neither: the appends below fit */
     }
-    undo_header_t h = {type, index};
-    uint8_t *at = work->undo + work->undo_used;
-    memcpy(at, &h, sizeof h);
-    memcpy(at + sizeof h, record_of(site, type, index), record_size(type));
-    work->undo_used += entry_size(type);
+    memcpy(prepay__settle_undo_append(call, type, index, record_size(type)), record_of(site, type, index),
+           record_size(type));
     if (usage != PREPAY_SETTLEMENT_NONE) {
-        undo_header_t u = {PREPAY__UNDO_USAGE, usage};
-        at = work->undo + work->undo_used;
-        memcpy(at, &u, sizeof u);
-        memcpy(at + sizeof u, &site->memory.usage[usage], sizeof site->memory.usage[usage]);
-        work->undo_used += entry_size(PREPAY__UNDO_USAGE);
+        memcpy(prepay__settle_undo_append(call, PREPAY__UNDO_USAGE, usage, sizeof site->memory.usage[usage]),
+               &site->memory.usage[usage], sizeof site->memory.usage[usage]);
     }
     if (mark) {
         *mark = site->generation;
@@ -146,7 +135,7 @@ int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t in
 static void restore_parts(prepay_settlement_site_t *site, const prepay_settlement_work_t *work, unsigned type)
 {
     for (size_t at = 0; at < work->undo_used;) {
-        undo_header_t h;
+        prepay__undo_header_t h;
         memcpy(&h, work->undo + at, sizeof h);
         if (h.type == type) {
             prepay_settlement_account_t *a = &site->memory.accounts[h.index];
@@ -181,7 +170,7 @@ void prepay__settle_undo(prepay__settle_call_t *call)
     bool books = false;
     bool balances = false;
     for (size_t at = 0; at < work->undo_used;) {
-        undo_header_t h;
+        prepay__undo_header_t h;
         memcpy(&h, work->undo + at, sizeof h);
         if (h.type == PREPAY__UNDO_SITE) {
             site_at = at;
@@ -201,7 +190,7 @@ void prepay__settle_undo(prepay__settle_call_t *call)
         restore_parts(site, work, PREPAY__UNDO_ACCOUNT_BALANCE);
     }
     if (site_at != SIZE_MAX) {
-        memcpy(site, work->undo + site_at + sizeof(undo_header_t), sizeof *site);
+        memcpy(site, work->undo + site_at + sizeof(prepay__undo_header_t), sizeof *site);
     }
     work->undo_used = 0;
     work->transfer_count = 0;

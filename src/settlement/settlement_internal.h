@@ -144,22 +144,41 @@ void prepay__settle_begin(prepay__settle_call_t *call, prepay_settlement_site_t 
 /* Saves a record in the undo log before its first change in this call. */
 int prepay__settle_touch(prepay__settle_call_t *call, unsigned type, uint32_t index);
 
-/* Appends an undo entry of `size` payload bytes (header: type, index; padded to 8 bytes) and
- * returns where its payload goes, or NULL when the log is full (nothing written). The hot saves
- * below call it with constant sizes. Same log format as prepay__settle_touch() (settlement_call.c). */
+/* An undo log entry: this header (the record's type and index), then the saved bytes, padded
+ * to 8 bytes. */
+typedef struct prepay__undo_header {
+    uint32_t type;
+    uint32_t index;
+} prepay__undo_header_t;
+
+/* Bytes of log an entry of `size` saved bytes takes. */
+static inline size_t prepay__settle_undo_entry_size(size_t size)
+{
+    return (sizeof(prepay__undo_header_t) + size + 7u) & ~(size_t)7u;
+}
+
+/* Appends an undo entry of `size` saved bytes and returns where they go, or NULL when the log
+ * is full (nothing written). prepay__settle_touch() and the hot saves below all append here. */
 static inline uint8_t *prepay__settle_undo_append(prepay__settle_call_t *call, uint32_t type, uint32_t index,
                                                   size_t size)
 {
     prepay_settlement_work_t *work = call->work;
-    size_t need = (8u + size + 7u) & ~(size_t)7u;
+    size_t need = prepay__settle_undo_entry_size(size);
     if (need > work->sizes.undo_bytes - work->undo_used) {
         return (uint8_t *)0;
     }
     uint8_t *at = work->undo + work->undo_used;
-    const uint32_t header[2] = {type, index};
-    memcpy(at, header, sizeof header);
+    const prepay__undo_header_t header = {type, index};
+    memcpy(at, &header, sizeof header);
     work->undo_used += need;
-    return at + 8;
+    return at + sizeof header;
+}
+
+/* Whether an account is saved whole by every save (its usage record with it): a postpaid
+ * account, or one with a usage record, changes more than its books with any charge. */
+static inline bool prepay__settle_account_saved_whole(const prepay_settlement_account_t *a)
+{
+    return a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID;
 }
 
 /* The hot cases of prepay__settle_touch(), inline with constant sizes: a meter, an account
@@ -194,7 +213,7 @@ static inline int prepay__settle_touch_account(prepay__settle_call_t *call, uint
         return PREPAY_OK; /* saved whole, or its books, earlier in this call (its balance alone
                            * is not enough: the books are saved over it) */
     }
-    if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
+    if (prepay__settle_account_saved_whole(a)) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
     }
     uint8_t *saved = prepay__settle_undo_append(call, PREPAY__UNDO_ACCOUNT_BOOKS, index, PREPAY__ACCOUNT_BOOKS_SIZE);
@@ -228,7 +247,7 @@ static inline int prepay__settle_touch_balance(prepay__settle_call_t *call, uint
     if ((a->mark & ~PREPAY__MARK_PARTS) == site->generation) {
         return PREPAY_OK; /* saved whole, its books or its balance earlier in this call */
     }
-    if (a->usage != PREPAY_SETTLEMENT_NONE || a->config.kind == PREPAY_SETTLEMENT_POSTPAID) {
+    if (prepay__settle_account_saved_whole(a)) {
         return prepay__settle_touch(call, PREPAY__UNDO_ACCOUNT, index);
     }
     uint8_t *saved = prepay__settle_undo_append(call, PREPAY__UNDO_ACCOUNT_BALANCE, index,

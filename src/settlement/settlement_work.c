@@ -5,11 +5,6 @@
 #include "settlement_internal.h"
 
 
-static size_t undo_entry(size_t record)
-{
-    return (8u + record + 7u) & ~(size_t)7u;
-}
-
 int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, uint32_t readings,
                                          prepay_settlement_work_sizes_t *out)
 {
@@ -19,11 +14,13 @@ int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, u
     memset(out, 0, sizeof *out);
     /* An account's saves in one call: whole with its usage record, or its balance, then its
      * books, then whole (prepay__settle_touch_balance()). */
-    size_t account_undo = undo_entry(sizeof(prepay_settlement_account_t)) + undo_entry(sizeof(prepay_settlement_usage_t));
-    size_t account_parts = undo_entry(sizeof(prepay__undo_balance_t)) + undo_entry(PREPAY__ACCOUNT_BOOKS_SIZE) +
-                           undo_entry(sizeof(prepay_settlement_account_t));
+    size_t account_whole = prepay__settle_undo_entry_size(sizeof(prepay_settlement_account_t));
+    size_t account_undo = account_whole + prepay__settle_undo_entry_size(sizeof(prepay_settlement_usage_t));
+    size_t account_parts = prepay__settle_undo_entry_size(sizeof(prepay__undo_balance_t)) +
+                           prepay__settle_undo_entry_size(PREPAY__ACCOUNT_BOOKS_SIZE) + account_whole;
     account_undo = account_parts > account_undo ? account_parts : account_undo;
-    size_t meter_undo = undo_entry(sizeof(prepay_settlement_meter_t));
+    size_t meter_undo = prepay__settle_undo_entry_size(sizeof(prepay_settlement_meter_t));
+    size_t site_undo = prepay__settle_undo_entry_size(sizeof(prepay_settlement_site_t));
     out->lines = 256;
     if (readings > 0u) {
         if (readings > UINT32_MAX / 4u) {
@@ -32,7 +29,7 @@ int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, u
         out->readings = readings;
         out->transfers = 3u * readings;
         out->events = 4u * readings;
-        out->undo_bytes = (size_t)readings * (account_undo + meter_undo) + undo_entry(sizeof(prepay_settlement_site_t));
+        out->undo_bytes = (size_t)readings * (account_undo + meter_undo) + site_undo;
         return PREPAY_OK;
     }
     /* A period close: every account may be charged by every item and share, and decided on. */
@@ -47,8 +44,8 @@ int prepay_settlement_work_sizes_default(const prepay_settlement_site_t *site, u
     out->transfers = (uint32_t)transfers;
     out->events = (uint32_t)events;
     out->undo_bytes = (size_t)site->account_count * account_undo + (size_t)site->meter_count * meter_undo +
-                      (size_t)site->group_count * undo_entry(sizeof(prepay_settlement_group_t)) +
-                      undo_entry(sizeof(prepay_settlement_site_t));
+                      (size_t)site->group_count * prepay__settle_undo_entry_size(sizeof(prepay_settlement_group_t)) +
+                      site_undo;
     out->scratch_bytes = prepay__settle_close_scratch(site);
     if (out->scratch_bytes == SIZE_MAX) {
         return PREPAY_E_OVERFLOW;
